@@ -14,7 +14,11 @@ def number_to_json(value: Number) -> int | str:
     if isinstance(value, int):
         return value
     if isinstance(value, Fraction):
-        return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+        return (
+            str(value.numerator)
+            if value.denominator == 1
+            else f"{value.numerator}/{value.denominator}"
+        )
     return str(value)
 
 

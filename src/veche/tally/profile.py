@@ -107,4 +107,6 @@ class Profile:
     def require_strict(self, method: str) -> None:
         """Refuse ballots with equal rankings for methods that need a strict order."""
         if self.has_ties:
-            raise TallyError(f"{method} needs strict rankings, but some ballots rank candidates equal")
+            raise TallyError(
+                f"{method} needs strict rankings, but some ballots rank candidates equal"
+            )

@@ -73,7 +73,9 @@ def count(
     unknown = sorted(set(options) - set(chosen.options))
     if unknown:
         allowed = ", ".join(chosen.options) or "none"
-        raise TallyError(f"{method} does not take option(s) {', '.join(unknown)}; it takes: {allowed}")
+        raise TallyError(
+            f"{method} does not take option(s) {', '.join(unknown)}; it takes: {allowed}"
+        )
     seats = seats if seats is not None else (profile.seats or 1)
     if seats < 1:
         raise TallyError(f"seats must be at least 1, not {seats}")

@@ -1,0 +1,1 @@
+"""Every change of state: check_* functions validate, do_* functions change and journal."""

@@ -1,0 +1,274 @@
+"""Changes to the organization: bodies, terms, units, people, memberships and accounts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veche.actions.actor import Actor
+from veche.actions.journal import record
+from veche.errors import Conflict, InvalidInput
+from veche.models import Body, Membership, Organization, Person, Term, Unit, User
+from veche.models.org import MembershipRole
+from veche.security import hash_password
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_name(value: str, what: str, max_length: int = 200) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise InvalidInput(f"{what} must not be empty")
+    if len(name) > max_length:
+        raise InvalidInput(f"{what} is longer than {max_length} characters")
+    return name
+
+
+def check_email(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    email = value.strip().lower()
+    if not _EMAIL.match(email):
+        raise InvalidInput(f"{value!r} is not an e-mail address")
+    return email
+
+
+def check_role(value: str) -> MembershipRole:
+    try:
+        return MembershipRole(value.strip().lower())
+    except ValueError:
+        allowed = " or ".join(role.value for role in MembershipRole)
+        raise InvalidInput(f"role must be {allowed}, not {value!r}") from None
+
+
+def do_create_organization(
+    session: Session, actor: Actor, name: str, short_name: str | None = None, description: str = ""
+) -> Organization:
+    name = check_name(name, "the organization's name")
+    if session.scalar(select(Organization).where(Organization.name == name)):
+        raise Conflict(f"an organization named {name!r} exists already")
+    org = Organization(name=name, short_name=short_name, description=description)
+    session.add(org)
+    session.flush()
+    record(session, actor, "create_organization", {"organization_id": org.id, "name": name})
+    return org
+
+
+def check_new_body(session: Session, organization: Organization, name: str) -> str:
+    name = check_name(name, "the body's name")
+    clash = select(Body).where(Body.organization_id == organization.id, Body.name == name)
+    if session.scalar(clash):
+        raise Conflict(f"{organization.name} already has a body named {name!r}")
+    return name
+
+
+def do_create_body(
+    session: Session,
+    actor: Actor,
+    organization: Organization,
+    name: str,
+    *,
+    parent: Body | None = None,
+    description: str = "",
+    quorum: tuple[int, int] = (1, 2),
+    alternates_vote_for_absent: bool = True,
+    max_proxies_per_member: int = 0,
+) -> Body:
+    name = check_new_body(session, organization, name)
+    numerator, denominator = quorum
+    if not 0 <= numerator <= denominator or denominator <= 0:
+        raise InvalidInput(
+            f"the quorum must be a fraction between 0 and 1, not {numerator}/{denominator}"
+        )
+    if max_proxies_per_member < 0:
+        raise InvalidInput("the number of proxies a member may hold cannot be negative")
+    body = Body(
+        organization=organization,
+        name=name,
+        parent=parent,
+        description=description,
+        quorum_numerator=numerator,
+        quorum_denominator=denominator,
+        alternates_vote_for_absent=alternates_vote_for_absent,
+        max_proxies_per_member=max_proxies_per_member,
+    )
+    session.add(body)
+    session.flush()
+    record(
+        session,
+        actor,
+        "create_body",
+        {"body_id": body.id, "name": name, "parent_id": parent.id if parent else None},
+    )
+    return body
+
+
+def do_create_term(
+    session: Session,
+    actor: Actor,
+    body: Body,
+    starts_on: date,
+    *,
+    number: int | None = None,
+    ends_on: date | None = None,
+) -> Term:
+    """Open a new term of ``body``; its number follows the last one unless given."""
+    last = session.scalar(select(Term).where(Term.body_id == body.id).order_by(Term.number.desc()))
+    if number is None:
+        number = last.number + 1 if last else 1
+    if number < 1:
+        raise InvalidInput(f"a term's number must be at least 1, not {number}")
+    if session.scalar(select(Term).where(Term.body_id == body.id, Term.number == number)):
+        raise Conflict(f"{body.name} already has a term numbered {number}")
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidInput(f"the term cannot end ({ends_on}) before it starts ({starts_on})")
+    term = Term(body=body, number=number, starts_on=starts_on, ends_on=ends_on)
+    session.add(term)
+    session.flush()
+    record(
+        session,
+        actor,
+        "create_term",
+        {"term_id": term.id, "body_id": body.id, "number": number, "starts_on": starts_on},
+    )
+    return term
+
+
+def do_create_unit(
+    session: Session,
+    actor: Actor,
+    organization: Organization,
+    name: str,
+    *,
+    kind: str = "unit",
+    parent: Unit | None = None,
+) -> Unit:
+    name = check_name(name, "the unit's name")
+    siblings = select(Unit).where(
+        Unit.organization_id == organization.id,
+        Unit.name == name,
+        Unit.parent_id == parent.id if parent else Unit.parent_id.is_(None),
+    )
+    if session.scalar(siblings):
+        where = f"under {parent.name}" if parent else "at the top level"
+        raise Conflict(f"a unit named {name!r} exists already {where}")
+    unit = Unit(organization_id=organization.id, name=name, kind=kind, parent=parent)
+    session.add(unit)
+    session.flush()
+    record(
+        session,
+        actor,
+        "create_unit",
+        {
+            "unit_id": unit.id,
+            "name": name,
+            "kind": kind,
+            "parent_id": parent.id if parent else None,
+        },
+    )
+    return unit
+
+
+def do_create_person(
+    session: Session,
+    actor: Actor,
+    organization: Organization,
+    full_name: str,
+    *,
+    email: str | None = None,
+    unit: Unit | None = None,
+) -> Person:
+    full_name = check_name(full_name, "the person's name")
+    email = check_email(email)
+    if email and session.scalar(
+        select(Person).where(Person.organization_id == organization.id, Person.email == email)
+    ):
+        raise Conflict(f"a person with the e-mail address {email} exists already")
+    person = Person(organization_id=organization.id, full_name=full_name, email=email, unit=unit)
+    session.add(person)
+    session.flush()
+    record(
+        session,
+        actor,
+        "create_person",
+        {"person_id": person.id, "full_name": full_name, "unit_id": unit.id if unit else None},
+    )
+    return person
+
+
+def do_add_membership(
+    session: Session,
+    actor: Actor,
+    person: Person,
+    term: Term,
+    role: MembershipRole,
+    *,
+    from_date: date | None = None,
+    to_date: date | None = None,
+) -> Membership:
+    existing = session.scalar(
+        select(Membership).where(Membership.person_id == person.id, Membership.term_id == term.id)
+    )
+    if existing:
+        raise Conflict(
+            f"{person.full_name} is already {existing.role.value} of term {term.number} "
+            f"of {term.body.name}"
+        )
+    if from_date and to_date and to_date < from_date:
+        raise InvalidInput(f"the membership cannot end ({to_date}) before it starts ({from_date})")
+    membership = Membership(
+        person=person, term=term, role=role, from_date=from_date, to_date=to_date
+    )
+    session.add(membership)
+    session.flush()
+    record(
+        session,
+        actor,
+        "add_membership",
+        {
+            "membership_id": membership.id,
+            "person_id": person.id,
+            "term_id": term.id,
+            "role": role,
+            "from_date": from_date,
+            "to_date": to_date,
+        },
+    )
+    return membership
+
+
+def do_create_user(
+    session: Session,
+    actor: Actor,
+    organization: Organization,
+    username: str,
+    password: str,
+    *,
+    person: Person | None = None,
+    is_admin: bool = False,
+) -> User:
+    username = check_name(username, "the user name", max_length=100).lower()
+    if len(password) < 8:
+        raise InvalidInput("a password must have at least 8 characters")
+    if session.scalar(select(User).where(User.username == username)):
+        raise Conflict(f"the user name {username!r} is taken")
+    user = User(
+        organization_id=organization.id,
+        username=username,
+        password_hash=hash_password(password),
+        person=person,
+        is_admin=is_admin,
+    )
+    session.add(user)
+    session.flush()
+    # The journal names the account, never the password or its hash.
+    record(
+        session,
+        actor,
+        "create_user",
+        {"user_id": user.id, "username": username, "person_id": person.id if person else None},
+    )
+    return user

@@ -1,0 +1,301 @@
+"""The command line: serve (the default), migrate, demo, import, verify, count."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+import veche
+from veche.config import Settings
+from veche.db import make_engine, make_sessionmaker, transaction
+from veche.errors import VecheError
+
+app = typer.Typer(
+    help="veche: meetings, votes and elections of a deliberative body.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+import_app = typer.Typer(help="Import records from files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL; default: VECHE_DATABASE_URL or ./veche.sqlite3."),
+]
+
+
+def fail(message: str) -> NoReturn:
+    """Report a user error on stderr and exit with code 2, as every veche command does."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _settings(db: str | None) -> Settings:
+    settings = Settings()
+    return settings.model_copy(update={"database_url": db}) if db else settings
+
+
+@contextmanager
+def open_database(settings: Settings) -> Iterator[Engine]:
+    """An engine on a migrated database, disposed of when the command ends.
+
+    The embedded default is created and migrated on first use; any other
+    database must be migrated explicitly, so that an operator decides when a
+    production schema changes.
+    """
+    from veche import migrate
+
+    try:
+        engine = make_engine(settings.database_url)
+        up_to_date = migrate.is_up_to_date(engine)
+    except Exception as error:  # a bad URL or an unreachable server
+        fail(f"cannot open the database {settings.database_url}: {error}")
+    try:
+        if not up_to_date and settings.uses_embedded_default:
+            migrate.upgrade(engine)
+        elif not up_to_date:
+            _refuse_unmigrated(settings)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _refuse_unmigrated(settings: Settings) -> NoReturn:
+    fail(
+        f"the database {settings.database_url} is not migrated to this version of veche; "
+        f"run: veche migrate --db '{settings.database_url}'"
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"veche {veche.__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """With no command, veche serves (like `veche serve`)."""
+    if ctx.invoked_subcommand is None:
+        serve(host=None, port=None, db=None, get=None)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    db: DbOption = None,
+    get: Annotated[
+        str | None,
+        typer.Option(
+            "--get",
+            metavar="PATH",
+            help="Answer one request for PATH in-process, print the body and exit "
+            "(non-zero unless the status is 2xx).",
+        ),
+    ] = None,
+) -> None:
+    """Serve veche over HTTP. The embedded database is set up, with the demo, on first start."""
+    from veche.web.app import create_app
+
+    settings = _settings(db)
+    with open_database(settings) as engine:
+        if settings.uses_embedded_default:
+            _load_demo_if_empty(engine)
+        application = create_app(engine)
+        if get is not None:
+            _answer_one_request(application, get)
+            return
+        import uvicorn
+
+        uvicorn.run(application, host=host or settings.host, port=port or settings.port)
+
+
+def _answer_one_request(application: FastAPI, path: str) -> None:
+    from fastapi.testclient import TestClient
+
+    with TestClient(application) as client:
+        response = client.get(path)
+    typer.echo(response.text)
+    if not 200 <= response.status_code < 300:
+        typer.echo(f"HTTP {response.status_code} for {path}", err=True)
+        raise typer.Exit(1)
+
+
+def _load_demo_if_empty(engine: Engine) -> None:
+    from veche.demo import load_demo
+    from veche.models import Organization
+
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as session:
+        if session.query(Organization).first() is None:
+            load_demo(session)
+            typer.echo("Loaded the demo organization into the new embedded database.", err=True)
+
+
+@app.command("migrate")
+def migrate_command(db: DbOption = None) -> None:
+    """Create or upgrade the database schema to this version of veche."""
+    from veche import migrate
+
+    settings = _settings(db)
+    try:
+        engine = make_engine(settings.database_url)
+    except Exception as error:
+        fail(f"cannot open the database {settings.database_url}: {error}")
+    try:
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+    except Exception as error:
+        fail(f"cannot migrate {settings.database_url}: {error}")
+    finally:
+        engine.dispose()
+    if before == after:
+        typer.echo(f"The database is up to date (revision {after}).")
+    else:
+        typer.echo(f"Migrated the database from revision {before or 'none'} to {after}.")
+
+
+@app.command()
+def demo(db: DbOption = None) -> None:
+    """Load the demo organization (a fictional federation of unions)."""
+    from veche.demo import DEMO_NAME, demo_loaded, load_demo
+
+    with open_database(_settings(db)) as engine, transaction(make_sessionmaker(engine)) as session:
+        if demo_loaded(session):
+            fail(f"the demo organization ({DEMO_NAME}) is loaded already")
+        load_demo(session)
+    typer.echo(f"Loaded the demo organization: {DEMO_NAME}.")
+
+
+@import_app.command("members")
+def import_members_command(
+    file: Annotated[
+        Path, typer.Argument(help="CSV with columns name, body, term, role, email, unit.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Import people and their memberships; any bad row aborts the whole import."""
+    from veche.actions.actor import Actor
+    from veche.actions.imports import import_members
+    from veche.queries.org import get_organization
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {file}: {error}")
+    try:
+        with (
+            open_database(_settings(db)) as engine,
+            transaction(make_sessionmaker(engine)) as session,
+        ):
+            organization = get_organization(session)
+            summary = import_members(
+                session, Actor.system("import members"), organization, text, str(file)
+            )
+    except VecheError as error:
+        fail(error.message)
+    typer.echo(
+        f"Imported {summary.memberships_created} memberships "
+        f"({summary.people_created} new people) from {file}."
+    )
+
+
+@app.command()
+def verify(db: DbOption = None) -> None:
+    """Recompute the journal's hash chain; exit 1 naming the first entry that does not match."""
+    from veche.actions.journal import verify_journal
+
+    with open_database(_settings(db)) as engine, make_sessionmaker(engine)() as session:
+        check = verify_journal(session)
+    if check.holds:
+        typer.echo(f"The journal holds: {check.entries} entries, each chained to the one before.")
+        return
+    typer.echo(f"The journal is broken at entry {check.first_bad_seq}: {check.problem}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def count(
+    file: Annotated[
+        Path | None, typer.Argument(help="Ballots: .blt, .soc/.soi/.toc/.toi, .csv or .json.")
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option("--method", "-m", help="Counting method, e.g. scottish-stv.")
+    ] = None,
+    seats: Annotated[int | None, typer.Option(help="Seats to fill (default: the file's).")] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="text (an explanation) or json.")
+    ] = "text",
+    seed: Annotated[int | None, typer.Option(help="Seed for ties broken by lot.")] = None,
+    ballot_format: Annotated[
+        str | None, typer.Option("--input-format", help="Ballot format when not the extension's.")
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", "-o", metavar="NAME=VALUE", help="A method option; repeatable."),
+    ] = None,
+    list_methods: Annotated[
+        bool, typer.Option("--list-methods", help="Name every method and its options.")
+    ] = False,
+) -> None:
+    """Count ballots from a file and explain every round."""
+    from veche.tally import TallyError, available_methods, read_ballots
+    from veche.tally import count as run_count
+
+    if list_methods:
+        for name, info in available_methods().items():
+            typer.echo(f"{name}: {info.summary}")
+            for option_name, meaning in info.options.items():
+                typer.echo(f"    {option_name}: {meaning}")
+        return
+    if file is None or method is None:
+        fail("give a ballot file and --method (see `veche count --list-methods`)")
+    if output not in ("text", "json"):
+        fail(f"--format must be text or json, not {output!r}")
+    options = dict(_parse_option(item) for item in option or [])
+    try:
+        profile = read_ballots(file, format=ballot_format)
+        result = run_count(profile, method, seats=seats, seed=seed, **options)
+    except TallyError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror or error}")
+    typer.echo(result.to_json() if output == "json" else result.explain())
+
+
+def _parse_option(item: str) -> tuple[str, object]:
+    """NAME=VALUE, with integers and true/false recognised; fractions stay text for the method."""
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        fail(f"an option is written NAME=VALUE, not {item!r}")
+    key = name.strip().replace("-", "_")
+    text = value.strip()
+    if text.lower() in ("true", "false"):
+        return key, text.lower() == "true"
+    if text.lstrip("-").isdigit():
+        return key, int(text)
+    return key, text
+
+
+def main() -> None:
+    """Entry point of the `veche` command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

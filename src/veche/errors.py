@@ -1,0 +1,37 @@
+"""Errors on user input, each mapped to an HTTP status and a CLI exit code of 2."""
+
+from __future__ import annotations
+
+
+class VecheError(Exception):
+    """A request that cannot be carried out; the message says what was wrong and what to do."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(VecheError):
+    """The input is malformed or breaks a rule."""
+
+    status_code = 422
+
+
+class NotFound(VecheError):
+    status_code = 404
+
+
+class Forbidden(VecheError):
+    status_code = 403
+
+
+class NotAuthenticated(VecheError):
+    status_code = 401
+
+
+class Conflict(VecheError):
+    """The request clashes with the current state (a duplicate, a wrong state)."""
+
+    status_code = 409

@@ -1,0 +1,47 @@
+"""The journal: an append-only, hash-chained record of every change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from veche.models.base import Base
+
+
+class JournalEntry(Base):
+    """One change: what action, by whom, when, with what payload; chained by hashes.
+
+    ``seq`` numbers entries from 1 without gaps; ``prev_hash`` is the hash of
+    entry ``seq - 1`` (64 zeros for the first); ``hash`` covers all of this
+    entry's content including ``prev_hash``, so any edit, deletion, insertion or
+    reordering breaks the chain at the first entry touched.
+    """
+
+    __tablename__ = "journal_entry"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class JournalHead(Base):
+    """The newest entry's number and hash, in a single row.
+
+    Appending locks this row, which orders concurrent writers; verification
+    compares it with the last entry, so deleting the newest entries is noticed too.
+    """
+
+    __tablename__ = "journal_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

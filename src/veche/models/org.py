@@ -1,0 +1,146 @@
+"""The organization: its bodies and their numbered terms, people, memberships, units, accounts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veche.models.base import Base, Timestamped
+
+
+class Organization(Timestamped, Base):
+    """The whole that owns everything: a federation, a union, a co-operative."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Whether communiqués and the resolutions registry are shown to the public.
+    publishes_reports: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    bodies: Mapped[list[Body]] = relationship(back_populates="organization")
+
+
+class Body(Timestamped, Base):
+    """A standing organ with seats (an executive board, an audit commission).
+
+    Its rules are settings, not code: the quorum as a fraction of members that
+    must be present, whether alternates vote in place of absent members, and how
+    many proxies one member may hold.
+    """
+
+    __tablename__ = "body"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    quorum_numerator: Mapped[int] = mapped_column(Integer, default=1)
+    quorum_denominator: Mapped[int] = mapped_column(Integer, default=2)
+    alternates_vote_for_absent: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_proxies_per_member: Mapped[int] = mapped_column(Integer, default=0)
+
+    organization: Mapped[Organization] = relationship(back_populates="bodies")
+    parent: Mapped[Body | None] = relationship(remote_side=[id])
+    terms: Mapped[list[Term]] = relationship(back_populates="body", order_by="Term.number")
+
+
+class Term(Timestamped, Base):
+    """One convocation of a body, numbered: the 8th Executive Board."""
+
+    __tablename__ = "term"
+    __table_args__ = (UniqueConstraint("body_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    body: Mapped[Body] = relationship(back_populates="terms")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="term")
+
+
+class Unit(Timestamped, Base):
+    """A node of the organization's structure that receives goals: a region, a branch."""
+
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("organization_id", "parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(60), default="unit")
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class Person(Timestamped, Base):
+    """Someone who may sit in bodies, speak, vote or report."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("organization_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+
+    unit: Mapped[Unit | None] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person")
+
+
+class MembershipRole(enum.StrEnum):
+    MEMBER = "member"
+    ALTERNATE = "alternate"
+
+
+class Membership(Timestamped, Base):
+    """A person's seat in a body's term."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("person_id", "term_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
+    role: Mapped[MembershipRole] = mapped_column(
+        Enum(
+            MembershipRole,
+            name="membership_role",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda roles: [role.value for role in roles],
+        )
+    )
+    from_date: Mapped[date | None] = mapped_column(Date)
+    to_date: Mapped[date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    term: Mapped[Term] = relationship(back_populates="memberships")
+
+
+class User(Timestamped, Base):
+    """A login, usually linked to a person; the password is stored as an argon2id hash."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    person: Mapped[Person | None] = relationship()

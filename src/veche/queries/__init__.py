@@ -1,0 +1,1 @@
+"""Read models for pages, the API and documents."""

@@ -1,0 +1,425 @@
+"""Reading and writing BLT ballot files: canonical BLT, Droop's options, and dialects found in the wild.
+
+The layout, line by line::
+
+    4 2                  candidates and seats
+    -3                   optional: withdrawn candidates, as negative numbers
+    [tie 2 1 4 3]        optional (Droop): the tie-break order of the candidates
+    [withdrawn 3]        optional (Droop): another way to withdraw candidates
+    12 1 2 0             a ballot: its weight, preferences in order, then 0
+    3 2=4 1 0            "=" ranks two candidates equal (a dialect some tools use)
+    0                    end of the ballots
+    "Ada"                one name per line, quoted ...
+    Bea (Green)          ... or not (the Scottish councils' files)
+    ...
+    "Title"              the title; any lines after it are notes and are ignored
+
+Names are read a line at a time: a line that is one quoted string (``""``
+inside it standing for a quote) gives the string; any other line is taken as it
+is. Blank lines are ignored everywhere. Two dialects are accepted besides the
+canonical form: unquoted names and title with no final newline (the Scottish
+council files), and spreadsheet exports where every line carries commas as
+cell separators (``786 1 0,`` or ``Wilma,LUMSDEN``), read as if each comma were
+a space.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from veche.tally.errors import BallotFormatError, TallyError
+from veche.tally.formats._build import (
+    merge_identical,
+    repeated_candidate_rows,
+    require_distinct_names,
+)
+from veche.tally.profile import EMPTY, BoolArray, IntArray, Profile, RankArray
+
+#: Ballot text is parsed in pieces of about this many bytes, which bounds the
+#: memory the per-character and per-token arrays take on a large file.
+CHUNK_BYTES = 1 << 21
+
+# Character classes of the ballot section, looked up for every byte at once.
+_INVALID, _DIGIT, _BLANK, _NEWLINE, _EQUALS = range(5)
+_CLASS = np.full(256, _INVALID, dtype=np.uint8)
+_CLASS[ord("0") : ord("9") + 1] = _DIGIT
+_CLASS[[ord(" "), ord("\t"), ord("\r")]] = _BLANK
+_CLASS[ord("\n")] = _NEWLINE
+_CLASS[ord("=")] = _EQUALS
+
+#: Longer numbers could overflow int64; no real weight comes near.
+_MAX_DIGITS = 15
+
+_END_OF_BALLOTS = re.compile(rb"^[ \t]*0[ \t]*\r?$", re.MULTILINE)
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+
+
+@dataclass(frozen=True)
+class BltElection:
+    """A BLT file read in full: the profile, and the options a profile does not hold.
+
+    ``tie_order`` is Droop's ``[tie ...]`` option as candidate indices, in the
+    order the file lists them. Droop's reference counts (``42.blt`` against
+    ``42t.blt``) show how it is used: when candidates tie for defeat, the one
+    listed first is defeated; without the option, the order of the names.
+    """
+
+    profile: Profile
+    tie_order: tuple[int, ...] | None = None
+
+
+def read_blt(path: str | os.PathLike[str]) -> BltElection:
+    """Read a BLT file; raise ``BallotFormatError`` naming the line if it is malformed."""
+    return parse_blt(Path(path).read_bytes(), str(path))
+
+
+def parse_blt(data: bytes, source: str) -> BltElection:
+    """Parse the bytes of a BLT file; ``source`` names it in error messages."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise BallotFormatError(source, None, "file is empty")
+    header_end = data.find(b"\n")
+    header = data if header_end < 0 else data[:header_end]
+    if header.rstrip().endswith(b","):
+        data = data.replace(b",", b" ")
+        header = header.replace(b",", b" ")
+    n_candidates, seats = _parse_header(header, source)
+    reader = _Preamble(data, source, n_candidates)
+    reader.read()
+    end = _END_OF_BALLOTS.search(data, reader.ballots_start)
+    if end is None:
+        raise BallotFormatError(
+            source,
+            reader.ballots_line + data.count(b"\n", reader.ballots_start),
+            "missing the line '0' that ends the ballots",
+        )
+    rankings, tied, weights, lines = _parse_ballots(
+        data, reader.ballots_start, end.start(), reader.ballots_line, n_candidates, source
+    )
+    merged = merge_identical(rankings, tied, weights)
+    repeated = repeated_candidate_rows(merged.rankings)
+    if repeated.size:
+        row = int(repeated[0])
+        ranking = [int(c) for c in merged.rankings[row] if c != EMPTY]
+        twice = next(c for c in ranking if ranking.count(c) > 1)
+        raise BallotFormatError(
+            source,
+            int(lines[merged.first_index[row]]),
+            f"ballot line ranks candidate {twice + 1} more than once",
+        )
+    names_line = reader.ballots_line + data.count(b"\n", reader.ballots_start, end.end()) + 1
+    names, title = _parse_names(data[end.end() :], names_line, n_candidates, source)
+    profile = Profile(
+        candidates=names,
+        rankings=merged.rankings,
+        counts=merged.counts,
+        tied_with_previous=merged.tied,
+        seats=seats,
+        title=title,
+        withdrawn=frozenset(reader.withdrawn),
+    )
+    return BltElection(profile=profile, tie_order=reader.tie_order)
+
+
+def _parse_header(header: bytes, source: str) -> tuple[int, int]:
+    fields = header.split()
+    if len(fields) != 2 or not all(field.isdigit() for field in fields):
+        raise BallotFormatError(
+            source,
+            1,
+            f"the first line must be 'candidates seats' (two whole numbers), "
+            f"got {_shown(header)!r}",
+        )
+    n_candidates, seats = int(fields[0]), int(fields[1])
+    if n_candidates < 1:
+        raise BallotFormatError(source, 1, "the number of candidates must be at least 1")
+    if seats < 1:
+        raise BallotFormatError(source, 1, "the number of seats must be at least 1")
+    return n_candidates, seats
+
+
+class _Preamble:
+    """The lines between the header and the first ballot: withdrawals and Droop's options."""
+
+    def __init__(self, data: bytes, source: str, n_candidates: int) -> None:
+        self.data = data
+        self.source = source
+        self.n_candidates = n_candidates
+        self.withdrawn: set[int] = set()
+        self.tie_order: tuple[int, ...] | None = None
+        self.ballots_start = len(data)
+        self.ballots_line = 1
+
+    def read(self) -> None:
+        for start, number, line in self._lines_after_header():
+            text = line.strip()
+            if not text:
+                continue
+            if text.startswith(b"["):
+                self._option(text, number)
+            elif text.startswith(b"-"):
+                self.withdrawn.update(
+                    self._candidates(text.split(), number, "withdrawn line", negative=True)
+                )
+            else:
+                self.ballots_start, self.ballots_line = start, number
+                return
+        self.ballots_start = len(self.data)
+        self.ballots_line = self.data.count(b"\n") + 1
+
+    def _lines_after_header(self) -> Iterator[tuple[int, int, bytes]]:
+        start = self.data.find(b"\n") + 1
+        number = 2
+        while 0 < start < len(self.data):
+            end = self.data.find(b"\n", start)
+            if end < 0:
+                end = len(self.data)
+            yield start, number, self.data[start:end]
+            start, number = end + 1, number + 1
+
+    def _option(self, text: bytes, number: int) -> None:
+        if not text.endswith(b"]"):
+            raise BallotFormatError(
+                self.source, number, f"option {_shown(text)!r} is missing its closing ']'"
+            )
+        words = text[1:-1].split()
+        name = words[0].decode("ascii", "replace") if words else ""
+        if name == "tie":
+            order = self._candidates(words[1:], number, "[tie] option", negative=False)
+            if len(set(order)) != len(order):
+                raise BallotFormatError(
+                    self.source, number, "the [tie] option lists a candidate more than once"
+                )
+            self.tie_order = tuple(order)
+        elif name == "withdrawn":
+            self.withdrawn.update(
+                self._candidates(words[1:], number, "[withdrawn] option", negative=False)
+            )
+        else:
+            raise BallotFormatError(
+                self.source,
+                number,
+                f"unknown option [{name}]; this reader knows [tie ...] and [withdrawn ...]",
+            )
+
+    def _candidates(
+        self, words: list[bytes], number: int, where: str, *, negative: bool
+    ) -> list[int]:
+        indices = []
+        for word in words:
+            digits = word[1:] if negative and word.startswith(b"-") else word
+            if (negative and not word.startswith(b"-")) or not digits.isdigit():
+                expected = "negative candidate numbers like -2" if negative else "candidate numbers"
+                raise BallotFormatError(
+                    self.source, number, f"the {where} must hold {expected}, got {_shown(word)!r}"
+                )
+            candidate = int(digits)
+            if not 1 <= candidate <= self.n_candidates:
+                raise BallotFormatError(
+                    self.source,
+                    number,
+                    f"the {where} names candidate {candidate} but there are only "
+                    f"{self.n_candidates} candidates",
+                )
+            indices.append(candidate - 1)
+        return indices
+
+
+def _parse_ballots(
+    data: bytes, start: int, stop: int, first_line: int, n_candidates: int, source: str
+) -> tuple[RankArray, BoolArray | None, IntArray, IntArray]:
+    """The ballot lines between ``start`` and ``stop``, parsed a chunk at a time.
+
+    Returns rankings, equal-rank marks (``None`` if there are none), weights, and
+    the line number of each ballot.
+    """
+    pieces: list[_Chunk] = []
+    line = first_line
+    while start < stop:
+        end = min(start + CHUNK_BYTES, stop)
+        if end < stop:
+            # Chunks end just after a newline so that no ballot line is cut.
+            newline = data.rfind(b"\n", start, end)
+            if newline < 0:
+                newline = data.find(b"\n", end, stop)
+            end = stop if newline < 0 else newline + 1
+        pieces.append(_parse_chunk(data[start:end], line, n_candidates, source))
+        line += data.count(b"\n", start, end)
+        start = end
+    n_rows = sum(piece.rankings.shape[0] for piece in pieces)
+    width = max((piece.rankings.shape[1] for piece in pieces), default=0)
+    any_ties = any(piece.tied is not None for piece in pieces)
+    rankings = np.full((n_rows, width), EMPTY, dtype=np.int32)
+    tied = np.zeros((n_rows, width), dtype=np.bool_) if any_ties else None
+    row = 0
+    for piece in pieces:
+        rows, columns = piece.rankings.shape
+        rankings[row : row + rows, :columns] = piece.rankings
+        if tied is not None and piece.tied is not None:
+            tied[row : row + rows, :columns] = piece.tied
+        row += rows
+    weights = np.concatenate([piece.weights for piece in pieces] or [np.zeros(0, np.int64)])
+    lines = np.concatenate([piece.lines for piece in pieces] or [np.zeros(0, np.int64)])
+    return rankings, tied, weights, lines
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    rankings: RankArray
+    tied: BoolArray | None
+    weights: IntArray
+    lines: IntArray
+
+
+def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -> _Chunk:
+    """Parse whole ballot lines with array operations: no Python work per ballot or token.
+
+    Tokens are found where runs of digits start and end; a token's value is
+    built digit by digit across all tokens at once; the tokens of one line form
+    one ballot: weight first, preferences, the terminating 0 last.
+    """
+    chars = np.frombuffer(text, dtype=np.uint8)
+    classes = _CLASS[chars]
+    invalid = np.flatnonzero(classes == _INVALID)
+    if invalid.size:
+        position = int(invalid[0])
+        line_start = text.rfind(b"\n", 0, position) + 1
+        line_end = text.find(b"\n", position)
+        line_text = text[line_start : line_end if line_end >= 0 else len(text)]
+        raise BallotFormatError(
+            source, first_line + text.count(b"\n", 0, position), _explain_bad_line(line_text)
+        )
+    newlines = np.flatnonzero(classes == _NEWLINE)
+    edges = np.diff((classes == _DIGIT).view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    if starts.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Chunk(np.zeros((0, 0), dtype=np.int32), None, empty, empty)
+
+    def line_of(positions: IntArray) -> IntArray:
+        return first_line + np.searchsorted(newlines, positions).astype(np.int64)
+
+    lengths = ends - starts
+    too_long = np.flatnonzero(lengths > _MAX_DIGITS)
+    if too_long.size:
+        raise BallotFormatError(
+            source,
+            int(line_of(starts[too_long[:1]])[0]),
+            f"number with more than {_MAX_DIGITS} digits in a ballot line",
+        )
+    values = chars[starts].astype(np.int64) - ord("0")
+    for place in range(1, int(lengths.max())):
+        longer = np.flatnonzero(lengths > place)
+        values[longer] = values[longer] * 10 + (chars[starts[longer] + place].astype(np.int64) - 48)
+
+    token_line = np.searchsorted(newlines, starts)
+    n_tokens = starts.size
+    opens_line = np.ones(n_tokens, dtype=np.bool_)
+    opens_line[1:] = token_line[1:] != token_line[:-1]
+    first_token = np.flatnonzero(opens_line)
+    last_token = np.append(first_token[1:] - 1, n_tokens - 1)
+    closes_line = np.zeros(n_tokens, dtype=np.bool_)
+    closes_line[last_token] = True
+    ballot_lines = line_of(starts[first_token])
+
+    problems: list[tuple[int, str]] = []
+
+    def first_problem(ballots: IntArray, message: str) -> None:
+        if ballots.size:
+            problems.append((int(ballot_lines[ballots[0]]), message))
+
+    first_problem(
+        np.flatnonzero((values[last_token] != 0) | (last_token == first_token)),
+        "missing terminating 0 (a ballot line is: weight, preferences, 0)",
+    )
+    first_problem(
+        np.flatnonzero(values[first_token] == 0), "weight must be a positive integer, got 0"
+    )
+    preference = ~opens_line & ~closes_line
+    zero = np.flatnonzero(preference & (values == 0))
+    if zero.size:
+        problems.append(
+            (
+                int(line_of(starts[zero[:1]])[0]),
+                "0 in the middle of a ballot line; 0 may only end it",
+            )
+        )
+    beyond = np.flatnonzero(preference & (values > n_candidates))
+    if beyond.size:
+        problems.append(
+            (
+                int(line_of(starts[beyond[:1]])[0]),
+                f"ballot line names candidate {int(values[beyond[0]])} but there are only "
+                f"{n_candidates} candidates",
+            )
+        )
+    tied_token = _equal_marks(classes, ends, token_line, opens_line, closes_line, problems)
+    tied_token_problem = tied_token is None
+    if problems or tied_token_problem:
+        line, message = min(problems)
+        raise BallotFormatError(source, line, message)
+
+    ballot_of = np.cumsum(opens_line) - 1
+    position = np.flatnonzero(preference)
+    row = ballot_of[position]
+    column = position - first_token[row] - 1
+    width = int((last_token - first_token - 1).max())
+    rankings = np.full((first_token.size, width), EMPTY, dtype=np.int32)
+    rankings[row, column] = values[position] - 1
+    tied = None
+    if tied_token is not None and tied_token.any():
+        tied = np.zeros(rankings.shape, dtype=np.bool_)
+        tied[row, column] = tied_token[position]
+    return _Chunk(rankings, tied, values[first_token], ballot_lines)
+
+
+def _equal_marks(
+    classes: npt_UInt8,
+    ends: IntArray,
+    token_line: IntArray,
+    opens_line: BoolArray,
+    closes_line: BoolArray,
+    problems: list[tuple[int, str]],
+) -> BoolArray | None:
+    """Which tokens follow an ``=``; ``None`` (with the problem noted) if an ``=`` is misplaced.
+
+    An ``=`` must stand between two preferences of one ballot line, once.
+    """
+    marks = np.flatnonzero(classes == _EQUALS)
+    tied = np.zeros(ends.size, dtype=np.bool_)
+    if marks.size == 0:
+        return tied
+    before = np.searchsorted(ends, marks, side="right") - 1
+    after = before + 1
+    has_both = (before >= 0) & (after < ends.size)
+    before_safe = np.clip(before, 0, ends.size - 1)
+    after_safe = np.clip(after, 0, ends.size - 1)
+    well_placed = (
+        has_both
+        & (token_line[before_safe] == token_line[after_safe])
+        & ~opens_line[before_safe]
+        & ~closes_line[after_safe]
+    )
+    doubled = np.zeros(marks.size, dtype=np.bool_)
+    doubled[1:] = after[1:] == after[:-1]
+    bad = np.flatnonzero(~well_placed | doubled)
+    if bad.size:
+        newline_count = np.cumsum(classes[: int(marks[bad[0]])] == _NEWLINE)
+        line_offset = int(newline_count[-1]) if newline_count.size else 0
+        problems.append(
+            (
+                line_offset,
+                "'=' must stand between two preferences (as in '3 1=2 0'), once",
+            )
+        )
+        return None
+    tied[after] = True
+    return tied

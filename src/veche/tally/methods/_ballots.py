@@ -1,0 +1,148 @@
+"""Ballots made ready for counting: withdrawn candidates removed, ranks and first choices found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from veche.tally.errors import TallyError
+from veche.tally.profile import EMPTY, BoolArray, IntArray, Profile, RankArray
+
+
+@dataclass(frozen=True)
+class Ballots:
+    """The ballots of a profile over its standing (not withdrawn) candidates only.
+
+    ``rankings`` holds indices into ``names``, each row packed to the left and
+    padded with ``EMPTY``; a withdrawn candidate is dropped from every ballot,
+    the later preferences moving up (the rule of every preferential count, e.g.
+    Scottish Local Government Elections Order 2007, rule 42). ``tied[i, k]`` says
+    position ``k`` of row ``i`` shares its rank with position ``k - 1``.
+    """
+
+    names: tuple[str, ...]
+    rankings: RankArray
+    tied: BoolArray
+    counts: IntArray
+    scores: IntArray | None
+
+    @classmethod
+    def from_profile(cls, profile: Profile) -> Ballots:
+        n_all = profile.n_candidates
+        rankings = profile.rankings
+        if rankings.size and (int(rankings.max()) >= n_all or int(rankings.min()) < EMPTY):
+            raise TallyError(
+                f"a ballot names candidate number {int(rankings.max())}, but there are only "
+                f"{n_all} candidates; check the ballot file"
+            )
+        if profile.counts.size and int(profile.counts.min()) < 0:
+            raise TallyError("a ballot has a negative count; counts must be zero or more")
+        standing = [c for c in range(n_all) if c not in profile.withdrawn]
+        # One slot past the candidates maps EMPTY (-1) to EMPTY again.
+        renumber = np.full(n_all + 1, EMPTY, dtype=np.int32)
+        renumber[standing] = np.arange(len(standing), dtype=np.int32)
+        renumbered = renumber[rankings]
+        tied = (
+            profile.tied_with_previous
+            if profile.tied_with_previous is not None
+            else np.zeros(rankings.shape, dtype=np.bool_)
+        )
+        renumbered, tied = _pack_left(renumbered, tied)
+        scores = None if profile.scores is None else profile.scores[:, standing]
+        return cls(
+            names=tuple(profile.candidates[c] for c in standing),
+            rankings=renumbered,
+            tied=tied,
+            counts=profile.counts.astype(np.int64, copy=False),
+            scores=scores,
+        )
+
+    @property
+    def n_candidates(self) -> int:
+        return len(self.names)
+
+    @property
+    def total(self) -> int:
+        """The number of ballots, each identical ballot counted as often as it was cast."""
+        return int(self.counts.sum())
+
+    @property
+    def has_ties(self) -> bool:
+        return bool(self.tied.any())
+
+    def require_candidates(self, method: str, at_least: int = 1) -> None:
+        if self.n_candidates < at_least:
+            raise TallyError(
+                f"{method} needs at least {at_least} standing candidate(s), "
+                f"but there are {self.n_candidates}"
+            )
+
+    def require_strict(self, method: str) -> None:
+        """Refuse ballots with equal rankings for methods whose rule cannot use them."""
+        if self.has_ties:
+            rows = int(self.counts[self.tied.any(axis=1)].sum())
+            raise TallyError(
+                f"{method} needs strict rankings, but {rows} ballot(s) rank candidates equal; "
+                "count them with a pairwise method (schulze, ranked-pairs, copeland, minimax) "
+                "or have the ballot reader treat equal rankings as overvotes"
+            )
+
+    def first_choices(self, method: str) -> RankArray:
+        """Each row's first preference (``EMPTY`` for a blank ballot); refuse shared first places."""
+        if self.rankings.shape[1] == 0:
+            return np.full(self.rankings.shape[0], EMPTY, dtype=np.int32)
+        if self.tied.shape[1] > 1:
+            shared = self.tied[:, 1]
+            if shared.any():
+                rows = int(self.counts[shared].sum())
+                raise TallyError(
+                    f"{method} counts one first preference per ballot, but {rows} ballot(s) "
+                    "rank several candidates first"
+                )
+        return self.rankings[:, 0].copy()
+
+    def first_preference_totals(self, method: str) -> IntArray:
+        """Votes per candidate from first preferences; blank ballots count for no one."""
+        firsts = self.first_choices(method)
+        cast = firsts != EMPTY
+        return weighted_count(firsts[cast], self.counts[cast], self.n_candidates)
+
+    def rank_levels(self) -> IntArray:
+        """``levels[i, c]``: the rank of candidate ``c`` on row ``i``, 0 for first.
+
+        Equally ranked candidates share a level; candidates a ballot leaves out
+        share the level after its last (they are preferred less than every
+        ranked candidate and are equal among themselves).
+        """
+        n_rows, width = self.rankings.shape
+        levels = np.full((n_rows, self.n_candidates), width, dtype=np.int64)
+        if width == 0:
+            return levels
+        ranked = self.rankings != EMPTY
+        position_level = np.cumsum(~self.tied, axis=1, dtype=np.int64) - 1
+        rows = np.broadcast_to(np.arange(n_rows)[:, None], self.rankings.shape)
+        levels[rows[ranked], self.rankings[ranked]] = position_level[ranked]
+        return levels
+
+
+def weighted_count(indices: RankArray, weights: IntArray, size: int) -> IntArray:
+    """Sum ``weights`` per index in integers (``np.bincount`` would sum in floating point)."""
+    totals = np.zeros(size, dtype=np.int64)
+    np.add.at(totals, indices, weights)
+    return totals
+
+
+def _pack_left(rankings: RankArray, tied: BoolArray) -> tuple[RankArray, BoolArray]:
+    """Close the gaps left by dropped candidates; a moved position keeps its rank level."""
+    empty = rankings == EMPTY
+    if not (empty[:, :-1] & ~empty[:, 1:]).any():
+        return rankings, tied & ~empty
+    levels = np.cumsum(~tied, axis=1)
+    order = np.argsort(empty, axis=1, kind="stable")
+    packed = np.take_along_axis(rankings, order, axis=1)
+    packed_levels = np.take_along_axis(levels, order, axis=1)
+    packed_empty = packed == EMPTY
+    packed_tied = np.zeros(packed.shape, dtype=np.bool_)
+    packed_tied[:, 1:] = (packed_levels[:, 1:] == packed_levels[:, :-1]) & ~packed_empty[:, 1:]
+    return packed, packed_tied

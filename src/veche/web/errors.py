@@ -1,0 +1,31 @@
+"""Turning errors into answers: 4xx with a message that says what was wrong, never a 500."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from veche.errors import VecheError
+
+
+def describe_validation_error(error: RequestValidationError) -> str:
+    """One readable sentence per problem: "body → seats: Input should be a valid integer"."""
+    parts = []
+    for problem in error.errors():
+        where = " → ".join(str(step) for step in problem.get("loc", ()))
+        parts.append(f"{where}: {problem.get('msg', 'invalid')}" if where else problem["msg"])
+    return "; ".join(parts) or "the request is malformed"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(VecheError)
+    async def on_veche_error(_request: Request, error: VecheError) -> JSONResponse:
+        return JSONResponse({"detail": error.message}, status_code=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": describe_validation_error(error), "errors": error.errors()},
+            status_code=422,
+        )

@@ -1,0 +1,19 @@
+"""Jinja2 templates, with every user-facing text going through gettext."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+
+from veche.i18n import translations
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+)
+_environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+
+templates = Jinja2Templates(env=_environment)

@@ -1,0 +1,173 @@
+"""The journal's hash chain: it holds after real work and breaks at the first tampered entry."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.helpers import load_demo_into
+from veche.actions.actor import Actor
+from veche.actions.journal import GENESIS_HASH, record, verify_journal
+from veche.cli import app
+from veche.db import transaction
+from veche.models import JournalEntry
+
+
+def _check(sessions: sessionmaker[Session]) -> tuple[bool, int | None, str | None]:
+    with sessions() as session:
+        result = verify_journal(session)
+    return result.holds, result.first_bad_seq, result.problem
+
+
+def _run(engine: Engine, sql: str, **params: object) -> None:
+    with engine.begin() as connection:
+        connection.execute(text(sql), params)
+
+
+def test_empty_journal_holds(sessions: sessionmaker[Session]) -> None:
+    assert _check(sessions) == (True, None, None)
+
+
+def test_chain_links_each_entry_to_the_one_before(sessions: sessionmaker[Session]) -> None:
+    load_demo_into(sessions)
+    with sessions() as session:
+        entries = session.scalars(select(JournalEntry).order_by(JournalEntry.seq)).all()
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+    assert entries[0].prev_hash == GENESIS_HASH
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:]))
+    assert len({e.hash for e in entries}) == len(entries)
+    assert _check(sessions)[0]
+
+
+def test_entries_name_the_acting_user(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        record(session, Actor(None, "system: test"), "something_happened", {"n": 1})
+    with sessions() as session:
+        entry = session.scalars(select(JournalEntry)).one()
+    assert (entry.actor_name, entry.action, entry.payload) == (
+        "system: test",
+        "something_happened",
+        {"n": 1},
+    )
+
+
+def test_an_edited_entry_is_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
+    load_demo_into(sessions)
+    _run(engine, "UPDATE journal_entry SET actor_name = 'someone else' WHERE seq = 7")
+    holds, first_bad, problem = _check(sessions)
+    assert not holds and first_bad == 7
+    assert problem is not None and "altered" in problem
+
+
+def test_an_edited_payload_is_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
+    load_demo_into(sessions)
+    with sessions() as session:
+        payload = session.get(JournalEntry, 12).payload  # type: ignore[union-attr]
+    payload["name"] = "Forged"
+    with transaction(sessions) as session:
+        entry = session.get(JournalEntry, 12)
+        assert entry is not None
+        entry.payload = dict(payload)
+    assert _check(sessions)[:2] == (False, 12)
+
+
+def test_a_deleted_entry_is_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
+    load_demo_into(sessions)
+    _run(engine, "DELETE FROM journal_entry WHERE seq = 20")
+    holds, first_bad, problem = _check(sessions)
+    assert not holds and first_bad == 20
+    assert problem is not None and "missing" in problem
+
+
+def test_deleting_the_newest_entries_is_noticed(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    load_demo_into(sessions)
+    with sessions() as session:
+        last = session.scalar(select(JournalEntry.seq).order_by(JournalEntry.seq.desc()))
+    assert last is not None
+    _run(engine, "DELETE FROM journal_entry WHERE seq >= :seq", seq=last - 1)
+    holds, first_bad, _ = _check(sessions)
+    assert not holds and first_bad == last - 1
+
+
+def test_reordered_entries_are_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
+    load_demo_into(sessions)
+    _run(engine, "UPDATE journal_entry SET seq = -1 WHERE seq = 30")
+    _run(engine, "UPDATE journal_entry SET seq = 30 WHERE seq = 31")
+    _run(engine, "UPDATE journal_entry SET seq = 31 WHERE seq = -1")
+    holds, first_bad, _ = _check(sessions)
+    assert not holds and first_bad == 30
+
+
+def test_an_inserted_entry_breaks_the_chain_where_it_joins(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """A forger who inserts a well-formed entry after entry 9 cannot relink entry 10."""
+    load_demo_into(sessions)
+    with sessions() as session:
+        last = session.scalar(select(JournalEntry.seq).order_by(JournalEntry.seq.desc()))
+    assert last is not None
+    for seq in range(last, 9, -1):  # make room, from the end so numbers stay unique
+        _run(engine, "UPDATE journal_entry SET seq = :new WHERE seq = :old", new=seq + 1, old=seq)
+    with transaction(sessions) as session:
+        nine = session.get(JournalEntry, 9)
+        assert nine is not None
+        forged = JournalEntry(
+            seq=10,
+            at=nine.at,
+            action="forged",
+            actor_id=None,
+            actor_name="x",
+            payload={},
+            prev_hash=nine.hash,
+        )
+        from veche.actions.journal import entry_hash
+
+        forged.hash = entry_hash(forged)
+        session.add(forged)
+    holds, first_bad, _ = _check(sessions)
+    assert not holds and first_bad == 11
+
+
+def test_concurrent_writers_never_fork_the_chain(sessions: sessionmaker[Session]) -> None:
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for n in range(5):
+                with transaction(sessions) as session:
+                    record(session, Actor(None, f"worker {worker}"), "tick", {"n": n})
+        except BaseException as error:  # reported below; a thread cannot fail the test itself
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sessions() as session:
+        seqs = session.scalars(select(JournalEntry.seq).order_by(JournalEntry.seq)).all()
+    assert list(seqs) == list(range(1, 41))
+    assert _check(sessions)[0]
+
+
+@pytest.mark.parametrize("tamper", [False, True])
+def test_verify_command_exit_codes(
+    tamper: bool, database_url: str, engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    load_demo_into(sessions)
+    if tamper:
+        _run(engine, "UPDATE journal_entry SET action = 'renamed' WHERE seq = 3")
+    result = CliRunner().invoke(app, ["verify", "--db", database_url])
+    if tamper:
+        assert result.exit_code == 1
+        assert "entry 3" in result.output
+    else:
+        assert result.exit_code == 0, result.output
+        assert "holds" in result.output
