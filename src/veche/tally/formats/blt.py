@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from veche.tally.errors import BallotFormatError, TallyError
 from veche.tally.formats._build import (
@@ -114,8 +115,8 @@ def parse_blt(data: bytes, source: str) -> BltElection:
             int(lines[merged.first_index[row]]),
             f"ballot line ranks candidate {twice + 1} more than once",
         )
-    names_line = reader.ballots_line + data.count(b"\n", reader.ballots_start, end.end()) + 1
-    names, title = _parse_names(data[end.end() :], names_line, n_candidates, source)
+    zero_line = reader.ballots_line + data.count(b"\n", reader.ballots_start, end.start())
+    names, title = _parse_names(data[end.end() :], zero_line, n_candidates, source)
     profile = Profile(
         candidates=names,
         rankings=merged.rankings,
@@ -294,7 +295,9 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
         line_end = text.find(b"\n", position)
         line_text = text[line_start : line_end if line_end >= 0 else len(text)]
         raise BallotFormatError(
-            source, first_line + text.count(b"\n", 0, position), _explain_bad_line(line_text)
+            source,
+            first_line + text.count(b"\n", 0, position),
+            _explain_bad_line(line_text, int(chars[position])),
         )
     newlines = np.flatnonzero(classes == _NEWLINE)
     edges = np.diff((classes == _DIGIT).view(np.int8), prepend=np.int8(0), append=np.int8(0))
@@ -304,21 +307,22 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
         empty = np.zeros(0, dtype=np.int64)
         return _Chunk(np.zeros((0, 0), dtype=np.int32), None, empty, empty)
 
-    def line_of(positions: IntArray) -> IntArray:
-        return first_line + np.searchsorted(newlines, positions).astype(np.int64)
+    def line_at(position: int) -> int:
+        return first_line + int(np.searchsorted(newlines, position))
 
     lengths = ends - starts
     too_long = np.flatnonzero(lengths > _MAX_DIGITS)
     if too_long.size:
         raise BallotFormatError(
             source,
-            int(line_of(starts[too_long[:1]])[0]),
+            line_at(int(starts[too_long[0]])),
             f"number with more than {_MAX_DIGITS} digits in a ballot line",
         )
     values = chars[starts].astype(np.int64) - ord("0")
     for place in range(1, int(lengths.max())):
         longer = np.flatnonzero(lengths > place)
-        values[longer] = values[longer] * 10 + (chars[starts[longer] + place].astype(np.int64) - 48)
+        digit = chars[starts[longer] + place].astype(np.int64) - ord("0")
+        values[longer] = values[longer] * 10 + digit
 
     token_line = np.searchsorted(newlines, starts)
     n_tokens = starts.size
@@ -328,98 +332,206 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
     last_token = np.append(first_token[1:] - 1, n_tokens - 1)
     closes_line = np.zeros(n_tokens, dtype=np.bool_)
     closes_line[last_token] = True
-    ballot_lines = line_of(starts[first_token])
+    preference = ~opens_line & ~closes_line
 
+    # Every kind of mistake is looked for; the one on the earliest line is reported.
     problems: list[tuple[int, str]] = []
 
-    def first_problem(ballots: IntArray, message: str) -> None:
-        if ballots.size:
-            problems.append((int(ballot_lines[ballots[0]]), message))
+    def note_first(tokens: IntArray, message: str) -> None:
+        if tokens.size:
+            problems.append((line_at(int(starts[tokens[0]])), message))
 
-    first_problem(
-        np.flatnonzero((values[last_token] != 0) | (last_token == first_token)),
+    unterminated = (values[last_token] != 0) | (last_token == first_token)
+    note_first(
+        first_token[unterminated],
         "missing terminating 0 (a ballot line is: weight, preferences, 0)",
     )
-    first_problem(
-        np.flatnonzero(values[first_token] == 0), "weight must be a positive integer, got 0"
+    note_first(first_token[values[first_token] == 0], "weight must be a positive integer, got 0")
+    note_first(
+        np.flatnonzero(preference & (values == 0)),
+        "0 in the middle of a ballot line; 0 may only end it",
     )
-    preference = ~opens_line & ~closes_line
-    zero = np.flatnonzero(preference & (values == 0))
-    if zero.size:
-        problems.append(
-            (
-                int(line_of(starts[zero[:1]])[0]),
-                "0 in the middle of a ballot line; 0 may only end it",
-            )
-        )
     beyond = np.flatnonzero(preference & (values > n_candidates))
     if beyond.size:
+        note_first(
+            beyond,
+            f"ballot line names candidate {int(values[beyond[0]])} but there are only "
+            f"{n_candidates} candidates",
+        )
+    tied_token, misplaced = _equal_marks(classes, ends, token_line, opens_line, closes_line)
+    if misplaced is not None:
         problems.append(
             (
-                int(line_of(starts[beyond[:1]])[0]),
-                f"ballot line names candidate {int(values[beyond[0]])} but there are only "
-                f"{n_candidates} candidates",
+                line_at(misplaced),
+                "'=' must stand once between two preferences of a ballot line, as in '3 1=2 0'",
             )
         )
-    tied_token = _equal_marks(classes, ends, token_line, opens_line, closes_line, problems)
-    tied_token_problem = tied_token is None
-    if problems or tied_token_problem:
+    if problems:
         line, message = min(problems)
         raise BallotFormatError(source, line, message)
 
     ballot_of = np.cumsum(opens_line) - 1
-    position = np.flatnonzero(preference)
-    row = ballot_of[position]
-    column = position - first_token[row] - 1
+    placed = np.flatnonzero(preference)
+    row = ballot_of[placed]
+    column = placed - first_token[row] - 1
     width = int((last_token - first_token - 1).max())
     rankings = np.full((first_token.size, width), EMPTY, dtype=np.int32)
-    rankings[row, column] = values[position] - 1
+    rankings[row, column] = values[placed] - 1
     tied = None
-    if tied_token is not None and tied_token.any():
+    if tied_token.any():
         tied = np.zeros(rankings.shape, dtype=np.bool_)
-        tied[row, column] = tied_token[position]
+        tied[row, column] = tied_token[placed]
+    ballot_lines = first_line + token_line[first_token].astype(np.int64)
     return _Chunk(rankings, tied, values[first_token], ballot_lines)
 
 
 def _equal_marks(
-    classes: npt_UInt8,
+    classes: npt.NDArray[np.uint8],
     ends: IntArray,
     token_line: IntArray,
     opens_line: BoolArray,
     closes_line: BoolArray,
-    problems: list[tuple[int, str]],
-) -> BoolArray | None:
-    """Which tokens follow an ``=``; ``None`` (with the problem noted) if an ``=`` is misplaced.
+) -> tuple[BoolArray, int | None]:
+    """Which tokens follow an ``=``, and the position of the first misplaced ``=`` if any.
 
     An ``=`` must stand between two preferences of one ballot line, once.
     """
-    marks = np.flatnonzero(classes == _EQUALS)
     tied = np.zeros(ends.size, dtype=np.bool_)
+    marks = np.flatnonzero(classes == _EQUALS)
     if marks.size == 0:
-        return tied
+        return tied, None
+    # ends are exclusive, so the token before a mark is the last one ending at or before it.
     before = np.searchsorted(ends, marks, side="right") - 1
     after = before + 1
-    has_both = (before >= 0) & (after < ends.size)
-    before_safe = np.clip(before, 0, ends.size - 1)
-    after_safe = np.clip(after, 0, ends.size - 1)
+    last = ends.size - 1
+    before_known = np.clip(before, 0, last)
+    after_known = np.clip(after, 0, last)
     well_placed = (
-        has_both
-        & (token_line[before_safe] == token_line[after_safe])
-        & ~opens_line[before_safe]
-        & ~closes_line[after_safe]
+        (before >= 0)
+        & (after <= last)
+        & (token_line[before_known] == token_line[after_known])
+        & ~opens_line[before_known]
+        & ~closes_line[after_known]
     )
-    doubled = np.zeros(marks.size, dtype=np.bool_)
-    doubled[1:] = after[1:] == after[:-1]
-    bad = np.flatnonzero(~well_placed | doubled)
-    if bad.size:
-        newline_count = np.cumsum(classes[: int(marks[bad[0]])] == _NEWLINE)
-        line_offset = int(newline_count[-1]) if newline_count.size else 0
-        problems.append(
-            (
-                line_offset,
-                "'=' must stand between two preferences (as in '3 1=2 0'), once",
-            )
-        )
-        return None
+    well_placed[1:] &= after[1:] != after[:-1]
+    misplaced = np.flatnonzero(~well_placed)
+    if misplaced.size:
+        return tied, int(marks[misplaced[0]])
     tied[after] = True
-    return tied
+    return tied, None
+
+
+def _explain_bad_line(line: bytes, character: int) -> str:
+    """Say what is wrong with a ballot line holding something besides digits, blanks and '='."""
+    words = line.replace(b"=", b" ").split()
+    if words and not words[0].isdigit():
+        return f"weight must be a positive integer, got {_shown(words[0])!r}"
+    wrong = next((word for word in words if not word.isdigit()), bytes([character]))
+    return (
+        f"preferences must be candidate numbers, got {_shown(wrong)!r} "
+        "(a ballot line is: weight, preferences, 0)"
+    )
+
+
+def _parse_names(
+    rest: bytes, zero_line: int, n_candidates: int, source: str
+) -> tuple[tuple[str, ...], str | None]:
+    """Names and title from the text after the '0' line (which ``rest`` starts on)."""
+    try:
+        text = rest.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BallotFormatError(
+            source,
+            zero_line + rest.count(b"\n", 0, error.start),
+            "names and title must be UTF-8 text; save the file as UTF-8",
+        ) from None
+    names: list[str] = []
+    name_lines: list[int | None] = []
+    number = zero_line
+    for number, line in enumerate(text.split("\n"), start=zero_line):
+        if not line.strip():
+            continue
+        if len(names) == n_candidates:
+            require_distinct_names(names, source, name_lines)
+            return tuple(names), _unquote(line)
+        names.append(_unquote(line))
+        name_lines.append(number)
+    if len(names) < n_candidates:
+        raise BallotFormatError(
+            source,
+            number,
+            f"expected {n_candidates} candidate names after the ballots, found {len(names)}",
+        )
+    require_distinct_names(names, source, name_lines)
+    return tuple(names), None
+
+
+def _unquote(line: str) -> str:
+    text = line.strip()
+    quoted = _QUOTED.fullmatch(text)
+    if quoted is None:
+        return text
+    return quoted.group(1).replace('""', '"').strip()
+
+
+def _shown(text: bytes) -> str:
+    return text.decode("utf-8", "replace").strip()
+
+
+def write_blt(
+    profile: Profile, path: str | os.PathLike[str], *, tie_order: Sequence[int] | None = None
+) -> None:
+    """Write a ranked profile as canonical BLT (quoted names and title, ``=`` for equal ranks).
+
+    ``tie_order`` (candidate indices) is written as Droop's ``[tie ...]`` option.
+    Ballots with a count of 0 carry no vote and are left out.
+    """
+    if profile.seats is None:
+        raise TallyError(
+            "a BLT file states the number of seats, but this profile has none; "
+            "use dataclasses.replace(profile, seats=...) first"
+        )
+    if profile.scores is not None:
+        raise TallyError("BLT holds ranked ballots only, but this profile has scores; write JSON")
+    if profile.counts.size and int(profile.counts.min()) < 0:
+        raise TallyError("a ballot has a negative count; BLT weights must be positive")
+    texts = list(profile.candidates) + ([] if profile.title is None else [profile.title])
+    for text in texts:
+        if "\n" in text or "\r" in text or text != text.strip():
+            raise TallyError(
+                f"cannot write {text!r} in a BLT file: names and titles must be one line "
+                "without blanks at either end"
+            )
+    numbers = [str(candidate + 1) for candidate in range(profile.n_candidates)]
+    marks = profile.tied_with_previous
+    with Path(path).open("w", encoding="utf-8", newline="\n") as out:
+        out.write(f"{profile.n_candidates} {profile.seats}\n")
+        if profile.withdrawn:
+            out.write(" ".join(f"-{numbers[c]}" for c in sorted(profile.withdrawn)) + "\n")
+        if tie_order is not None:
+            out.write("[tie " + " ".join(numbers[c] for c in tie_order) + "]\n")
+        rows = profile.rankings.tolist()
+        tie_rows = marks.tolist() if marks is not None else None
+        batch: list[str] = []
+        for row, (ranking, count) in enumerate(zip(rows, profile.counts.tolist(), strict=True)):
+            if count == 0:
+                continue
+            if tie_rows is None:
+                preferences = " ".join(numbers[c] for c in ranking if c != EMPTY)
+            else:
+                preferences = "".join(
+                    ("=" if tied else " ") + numbers[c]
+                    for c, tied in zip(ranking, tie_rows[row], strict=True)
+                    if c != EMPTY
+                ).lstrip()
+            batch.append(f"{count} {preferences} 0\n" if preferences else f"{count} 0\n")
+            if len(batch) >= 65536:
+                out.writelines(batch)
+                batch.clear()
+        out.writelines(batch)
+        out.write("0\n")
+        out.writelines(_quoted(text) + "\n" for text in texts)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'

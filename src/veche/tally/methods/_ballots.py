@@ -15,10 +15,10 @@ class Ballots:
     """The ballots of a profile over its standing (not withdrawn) candidates only.
 
     ``rankings`` holds indices into ``names``, each row packed to the left and
-    padded with ``EMPTY``; a withdrawn candidate is dropped from every ballot,
-    the later preferences moving up (the rule of every preferential count, e.g.
-    Scottish Local Government Elections Order 2007, rule 42). ``tied[i, k]`` says
-    position ``k`` of row ``i`` shares its rank with position ``k - 1``.
+    padded with ``EMPTY``; a withdrawn candidate is dropped from every ballot as
+    if never printed on it, the later preferences moving up (what the withdrawn
+    line of a BLT file asks of a count). ``tied[i, k]`` says position ``k`` of
+    row ``i`` shares its rank with position ``k - 1``.
     """
 
     names: tuple[str, ...]
@@ -107,6 +107,11 @@ class Ballots:
         firsts = self.first_choices(method)
         cast = firsts != EMPTY
         return weighted_count(firsts[cast], self.counts[cast], self.n_candidates)
+
+    def marked_totals(self, marked: BoolArray) -> IntArray:
+        """One vote for each marked position of each ballot, times the ballot's count."""
+        weights = np.broadcast_to(self.counts[:, None], self.rankings.shape)
+        return weighted_count(self.rankings[marked], weights[marked], self.n_candidates)
 
     def rank_levels(self) -> IntArray:
         """``levels[i, c]``: the rank of candidate ``c`` on row ``i``, 0 for first.

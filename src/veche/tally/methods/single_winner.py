@@ -12,6 +12,7 @@ from veche.tally.lot import Lot
 from veche.tally.methods._ballots import Ballots, weighted_count
 from veche.tally.methods._options import choice_option
 from veche.tally.methods._totals import elect_highest, exact
+from veche.tally.numbers import Number
 from veche.tally.profile import EMPTY, IntArray, Profile
 from veche.tally.registry import method
 from veche.tally.result import Result, Round, TieBreak
@@ -69,7 +70,7 @@ def approval(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
         totals = ((ballots.scores > 0) * ballots.counts[:, None]).sum(axis=0, dtype=np.int64)
     else:
         source = "ranked candidates"
-        totals = _ranked_totals(ballots, ballots.rankings != EMPTY)
+        totals = ballots.marked_totals(ballots.rankings != EMPTY)
     elected, rounds = elect_highest(
         ballots.names,
         [int(t) for t in totals],
@@ -87,12 +88,6 @@ def approval(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
         rounds=rounds,
         details={"approvals_from": source},
     )
-
-
-def _ranked_totals(ballots: Ballots, marked: np.ndarray[Any, np.dtype[np.bool_]]) -> IntArray:
-    """One vote for each marked position of each ballot, times the ballot's count."""
-    weights = np.broadcast_to(ballots.counts[:, None], ballots.rankings.shape)
-    return weighted_count(ballots.rankings[marked], weights[marked], ballots.n_candidates)
 
 
 @method("score", "Score (range) voting: the highest total score wins.")
@@ -149,7 +144,13 @@ def borda(profile: Profile, *, seats: int, lot: Lot, variant: str = "zero", **_:
     ballots.require_candidates("borda")
     totals = [exact(Fraction(int(t), 2)) for t in _doubled_borda_totals(ballots, variant)]
     elected, rounds = elect_highest(
-        ballots.names, totals, seats, lot, method="borda", action="add up Borda points", unit="points"
+        ballots.names,
+        totals,
+        seats,
+        lot,
+        method="borda",
+        action="add up Borda points",
+        unit="points",
     )
     return Result(
         method="borda",
@@ -238,7 +239,7 @@ def two_round(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     index = {name: i for i, name in enumerate(ballots.names)}
     levels = ballots.rank_levels()
     first_level, second_level = (levels[:, index[name]] for name in finalists)
-    runoff = {
+    runoff: dict[str, Number] = {
         finalists[0]: int(ballots.counts[first_level < second_level].sum()),
         finalists[1]: int(ballots.counts[second_level < first_level].sum()),
     }

@@ -1,0 +1,5 @@
+"""`python -m veche` runs the command line."""
+
+from veche.cli import main
+
+main()

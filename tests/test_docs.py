@@ -1,0 +1,35 @@
+"""Documentation is tested: every command and setting is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer.main
+
+from veche.cli import app
+from veche.config import Settings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _command_names() -> list[str]:
+    group = typer.main.get_group(app)
+    names = []
+    for name, command in group.commands.items():
+        sub = getattr(command, "commands", None)
+        names += [f"{name} {child}" for child in sub] if sub else [name]
+    return names
+
+
+def test_every_command_is_documented() -> None:
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    missing = [name for name in _command_names() if f"`veche {name}" not in text]
+    assert missing == []
+
+
+def test_every_setting_is_documented() -> None:
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    missing = [
+        f"VECHE_{f.upper()}" for f in Settings.model_fields if f"VECHE_{f.upper()}" not in text
+    ]
+    assert missing == []

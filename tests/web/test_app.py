@@ -1,0 +1,63 @@
+"""The web skeleton: health, OpenAPI, the home page, and errors that say what was wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.helpers import load_demo_into
+from veche.web.app import create_app
+
+
+@pytest.fixture
+def client(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+    load_demo_into(sessions)
+    with TestClient(create_app(engine)) as client:
+        yield client
+
+
+def test_health_names_the_database(client: TestClient, engine: Engine) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["database"] == engine.dialect.name
+
+
+def test_openapi_schema_lists_the_api(client: TestClient) -> None:
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/health", "/api/organization"} <= set(schema["paths"])
+
+
+def test_organization_lists_bodies_with_current_terms(client: TestClient) -> None:
+    data = client.get("/api/organization").json()
+    council = next(b for b in data["bodies"] if b["name"] == "General Council")
+    assert council["current_term"]["label"] == "8th General Council"
+    assert (council["current_term"]["members"], council["current_term"]["alternates"]) == (30, 8)
+    bureau = next(b for b in data["bodies"] if b["name"] == "Executive Bureau")
+    assert bureau["parent"] == "General Council"
+
+
+def test_home_page_lists_bodies_and_current_terms(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "text/html" in response.headers["content-type"]
+    page = response.text
+    assert "Riverlands Federation of Trade Unions" in page
+    for text in ("General Council", "the 8th General Council", "the 3rd Executive Bureau"):
+        assert text in page
+    assert "30 members, 8 alternates" in page
+
+
+def test_unknown_path_is_404(client: TestClient) -> None:
+    assert client.get("/api/no-such-thing").status_code == 404
+
+
+def test_empty_database_says_what_to_do(engine: Engine) -> None:
+    with TestClient(create_app(engine)) as client:
+        response = client.get("/api/organization")
+    assert response.status_code == 404
+    assert "veche demo" in response.json()["detail"]
