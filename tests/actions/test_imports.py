@@ -39,7 +39,7 @@ def test_a_good_file_imports_people_and_memberships(
     database_url: str, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
     load_demo_into(sessions)
-    people, memberships, entries = _counts(sessions)
+    people, memberships, _ = _counts(sessions)
     path = tmp_path / "members.csv"
     path.write_text(HEADER + "".join(GOOD_ROWS), encoding="utf-8")
     code, output = _import(database_url, path)

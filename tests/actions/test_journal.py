@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 
 from tests.helpers import load_demo_into
 from veche.actions.actor import Actor
-from veche.actions.journal import GENESIS_HASH, record, verify_journal
+from veche.actions.journal import GENESIS_HASH, entry_hash, record, verify_journal
 from veche.cli import app
 from veche.db import transaction
 from veche.models import JournalEntry
@@ -38,7 +39,7 @@ def test_chain_links_each_entry_to_the_one_before(sessions: sessionmaker[Session
         entries = session.scalars(select(JournalEntry).order_by(JournalEntry.seq)).all()
     assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
     assert entries[0].prev_hash == GENESIS_HASH
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:]))
+    assert all(later.prev_hash == earlier.hash for earlier, later in pairwise(entries))
     assert len({e.hash for e in entries}) == len(entries)
     assert _check(sessions)[0]
 
@@ -126,8 +127,6 @@ def test_an_inserted_entry_breaks_the_chain_where_it_joins(
             payload={},
             prev_hash=nine.hash,
         )
-        from veche.actions.journal import entry_hash
-
         forged.hash = entry_hash(forged)
         session.add(forged)
     holds, first_bad, _ = _check(sessions)
