@@ -2,16 +2,28 @@
 
 from veche.models.base import Base
 from veche.models.journal import JournalEntry, JournalHead
-from veche.models.org import Body, Membership, Organization, Person, Term, Unit, User
+from veche.models.meetings import Attendance, Meeting, Participant, Proxy, Substitution
+from veche.models.org import ApiToken, Body, Membership, Organization, Person, Term, Unit, User
+from veche.models.polls import Ballot, Participation, Poll, PollOption
 
 __all__ = [
+    "ApiToken",
+    "Attendance",
+    "Ballot",
     "Base",
     "Body",
     "JournalEntry",
     "JournalHead",
+    "Meeting",
     "Membership",
     "Organization",
+    "Participant",
+    "Participation",
     "Person",
+    "Poll",
+    "PollOption",
+    "Proxy",
+    "Substitution",
     "Term",
     "Unit",
     "User",

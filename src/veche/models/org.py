@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Base, Timestamped
@@ -143,4 +153,25 @@ class User(Timestamped, Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    person: Mapped[Person | None] = relationship()
+
+
+class ApiToken(Timestamped, Base):
+    """A bearer token for the API, held by a user account or directly by a person (a delegate).
+
+    Only the token's SHA-256 is stored.
+    """
+
+    __tablename__ = "api_token"
+    __table_args__ = (
+        CheckConstraint("user_id IS NOT NULL OR person_id IS NOT NULL", name="has_holder"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+
+    user: Mapped[User | None] = relationship()
     person: Mapped[Person | None] = relationship()

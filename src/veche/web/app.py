@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 import veche
 from veche.db import make_sessionmaker
 from veche.web import pages
-from veche.web.api import health, org
+from veche.web.api import auth, health, meetings, org, polls
 from veche.web.errors import install_error_handlers
 
 
@@ -30,6 +30,9 @@ def create_app(engine: Engine) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router, prefix="/api")
     app.include_router(org.router, prefix="/api")
+    app.include_router(auth.router, prefix="/api")
+    app.include_router(meetings.router, prefix="/api")
+    app.include_router(polls.router, prefix="/api")
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

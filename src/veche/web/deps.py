@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
+
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.auth import authenticate
+from veche.errors import NotAuthenticated
 
 
 def _sessions(request: Request) -> sessionmaker[Session]:
@@ -21,3 +26,31 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_caller(
+    session: Annotated[Session, Depends(get_session)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Caller:
+    """The caller named by an ``Authorization: Bearer …`` header; 401 without a valid one."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("send an Authorization: Bearer <token> header (POST /api/tokens)")
+    found = authenticate(session, token.strip())
+    user = found.user
+    person_id = (
+        found.person_id if found.person_id is not None else (user.person_id if user else None)
+    )
+    actor = Actor.of(user) if user else Actor(None, found.person.full_name if found.person else "?")
+    organization_id = (
+        user.organization_id if user else (found.person.organization_id if found.person else None)
+    )
+    return Caller(
+        actor=actor,
+        person_id=person_id,
+        is_admin=bool(user and user.is_admin),
+        organization_id=organization_id,
+    )
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]

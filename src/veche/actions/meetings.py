@@ -1,0 +1,345 @@
+"""Meetings as far as voting needs them: convening, invitations, attendance, substitutes, proxies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, participant_of, require_manager
+from veche.actions.journal import record
+from veche.actions.org import check_name
+from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.models import (
+    Attendance,
+    Body,
+    Meeting,
+    Membership,
+    Participant,
+    Person,
+    Proxy,
+    Substitution,
+    Term,
+)
+from veche.models.base import utcnow
+from veche.models.meetings import MeetingKind, MeetingState, Office, ParticipantRole
+from veche.models.org import MembershipRole
+
+
+def do_create_meeting(
+    session: Session,
+    caller: Caller,
+    term: Term,
+    title: str,
+    *,
+    starts_on: date,
+    ends_on: date | None = None,
+    kind: MeetingKind = MeetingKind.ORDINARY,
+    venue: str = "",
+    convened_by: Body | None = None,
+) -> Meeting:
+    """Create the next meeting of ``term`` and invite every member and alternate in office then."""
+    if not caller.is_admin:
+        raise Forbidden(f"only an administrator may convene a meeting of the {term.body.name}")
+    title = check_name(title, "the meeting's title", max_length=300)
+    ends_on = ends_on or starts_on
+    if ends_on < starts_on:
+        raise InvalidInput(f"the meeting cannot end ({ends_on}) before it starts ({starts_on})")
+    number = (
+        session.scalar(select(func.max(Meeting.number)).where(Meeting.term_id == term.id)) or 0
+    ) + 1
+    meeting = Meeting(
+        term_id=term.id,
+        number=number,
+        title=title,
+        kind=kind,
+        state=MeetingState.DRAFT,
+        venue=venue,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        convened_by_body_id=convened_by.id if convened_by else None,
+    )
+    session.add(meeting)
+    session.flush()
+    seats = session.scalars(
+        select(Membership).where(
+            Membership.term_id == term.id,
+            or_(Membership.from_date.is_(None), Membership.from_date <= ends_on),
+            or_(Membership.to_date.is_(None), Membership.to_date >= starts_on),
+        )
+    ).all()
+    for seat in seats:
+        role = (
+            ParticipantRole.MEMBER
+            if seat.role == MembershipRole.MEMBER
+            else ParticipantRole.ALTERNATE
+        )
+        session.add(Participant(meeting_id=meeting.id, person_id=seat.person_id, role=role))
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "create_meeting",
+        {
+            "meeting_id": meeting.id,
+            "term_id": term.id,
+            "number": number,
+            "title": title,
+            "kind": kind,
+            "invited": len(seats),
+        },
+    )
+    return meeting
+
+
+def _person(session: Session, person_id: int, meeting: Meeting) -> Person:
+    person = session.get(Person, person_id)
+    organization_id = meeting.term.body.organization_id
+    if person is None or person.organization_id != organization_id:
+        raise NotFound(f"there is no person {person_id} in this organization")
+    return person
+
+
+def _participant(session: Session, meeting: Meeting, person_id: int) -> Participant:
+    participant = participant_of(session, meeting.id, person_id)
+    if participant is None:
+        raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
+    return participant
+
+
+def do_invite(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    person_id: int,
+    *,
+    role: ParticipantRole = ParticipantRole.OBSERVER,
+    category: str = "",
+    weight: int = 1,
+) -> Participant:
+    """Invite someone by name: an observer (with the category kept for the report) or a delegate."""
+    require_manager(session, caller, meeting)
+    person = _person(session, person_id, meeting)
+    if participant_of(session, meeting.id, person.id) is not None:
+        raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
+    if weight < 1:
+        raise InvalidInput(f"a voting weight must be at least 1, not {weight}")
+    participant = Participant(
+        meeting_id=meeting.id, person_id=person.id, role=role, category=category, weight=weight
+    )
+    session.add(participant)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "invite",
+        {"meeting_id": meeting.id, "person_id": person.id, "role": role, "category": category},
+    )
+    return participant
+
+
+def do_update_participant(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    person_id: int,
+    *,
+    office: Office | None,
+    weight: int | None = None,
+) -> Participant:
+    """Give a participant an office (chair, secretary, teller) or a voting weight."""
+    require_manager(session, caller, meeting)
+    participant = _participant(session, meeting, person_id)
+    if weight is not None and weight < 1:
+        raise InvalidInput(f"a voting weight must be at least 1, not {weight}")
+    participant.office = office
+    if weight is not None:
+        participant.weight = weight
+    record(
+        session,
+        caller.actor,
+        "update_participant",
+        {
+            "meeting_id": meeting.id,
+            "person_id": person_id,
+            "office": office,
+            "weight": participant.weight,
+        },
+    )
+    return participant
+
+
+def check_meeting_day(meeting: Meeting, day: date) -> date:
+    if not meeting.starts_on <= day <= meeting.ends_on:
+        raise InvalidInput(
+            f"{day} is not a day of meeting {meeting.id} ({meeting.starts_on} to {meeting.ends_on})"
+        )
+    return day
+
+
+def do_check_in(
+    session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
+) -> Attendance:
+    """Record a participant present on ``day``; checking in twice is harmless."""
+    require_manager(session, caller, meeting)
+    check_meeting_day(meeting, day)
+    participant = _participant(session, meeting, person_id)
+    attendance = session.scalar(
+        select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
+    )
+    if attendance is not None and attendance.checked_out_at is None:
+        return attendance
+    if attendance is None:
+        attendance = Attendance(participant_id=participant.id, day=day, checked_in_at=utcnow())
+        session.add(attendance)
+    else:
+        attendance.checked_out_at = None
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "check_in",
+        {"meeting_id": meeting.id, "person_id": person_id, "day": day},
+    )
+    return attendance
+
+
+def do_check_out(
+    session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
+) -> None:
+    require_manager(session, caller, meeting)
+    participant = _participant(session, meeting, person_id)
+    attendance = session.scalar(
+        select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
+    )
+    if attendance is None or attendance.checked_out_at is not None:
+        raise Conflict(f"person {person_id} is not checked in on {day}")
+    attendance.checked_out_at = utcnow()
+    record(
+        session,
+        caller.actor,
+        "check_out",
+        {"meeting_id": meeting.id, "person_id": person_id, "day": day},
+    )
+
+
+def is_present(session: Session, participant: Participant, day: date) -> bool:
+    return (
+        session.scalar(
+            select(Attendance.id).where(
+                Attendance.participant_id == participant.id,
+                Attendance.day == day,
+                Attendance.checked_out_at.is_(None),
+            )
+        )
+        is not None
+    )
+
+
+def do_substitute(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    *,
+    member_person_id: int,
+    alternate_person_id: int,
+    day: date,
+) -> Substitution:
+    """Pair an alternate with an absent member for ``day``, if the body's rules allow it."""
+    require_manager(session, caller, meeting)
+    check_meeting_day(meeting, day)
+    body = meeting.term.body
+    if not body.alternates_vote_for_absent:
+        raise Conflict(
+            f"the rules of the {body.name} do not let alternates vote for absent members"
+        )
+    member = _participant(session, meeting, member_person_id)
+    alternate = _participant(session, meeting, alternate_person_id)
+    if member.role != ParticipantRole.MEMBER:
+        raise InvalidInput(f"{member.person.full_name} is not a member and has no vote to pass on")
+    if alternate.role != ParticipantRole.ALTERNATE:
+        raise InvalidInput(f"{alternate.person.full_name} is not an alternate member")
+    if is_present(session, member, day):
+        raise Conflict(f"{member.person.full_name} is present on {day} and votes in person")
+    clash = session.scalar(
+        select(Substitution).where(
+            Substitution.day == day,
+            or_(Substitution.member_id == member.id, Substitution.alternate_id == alternate.id),
+        )
+    )
+    if clash is not None:
+        raise Conflict(
+            f"{clash.alternate.person.full_name} already stands in for "
+            f"{clash.member.person.full_name} on {day}"
+        )
+    substitution = Substitution(
+        meeting_id=meeting.id, day=day, member_id=member.id, alternate_id=alternate.id
+    )
+    session.add(substitution)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "substitute",
+        {
+            "meeting_id": meeting.id,
+            "day": day,
+            "member_person_id": member_person_id,
+            "alternate_person_id": alternate_person_id,
+        },
+    )
+    return substitution
+
+
+def do_grant_proxy(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    *,
+    grantor_person_id: int,
+    holder_person_id: int,
+) -> Proxy:
+    """Entrust a member's vote to another member, within the body's limit per holder."""
+    require_manager(session, caller, meeting)
+    body = meeting.term.body
+    grantor = _participant(session, meeting, grantor_person_id)
+    holder = _participant(session, meeting, holder_person_id)
+    if grantor.id == holder.id:
+        raise InvalidInput("a member cannot hold their own proxy")
+    for who in (grantor, holder):
+        if who.role != ParticipantRole.MEMBER:
+            raise InvalidInput(
+                f"{who.person.full_name} is not a member; proxies pass between members"
+            )
+    if body.max_proxies_per_member < 1:
+        raise Conflict(f"the rules of the {body.name} allow no proxies")
+    existing = session.scalar(select(Proxy).where(Proxy.grantor_id == grantor.id))
+    if existing is not None:
+        raise Conflict(
+            f"{grantor.person.full_name} has already given a proxy to {existing.holder.person.full_name}"
+        )
+    if session.scalar(select(Proxy).where(Proxy.grantor_id == holder.id)) is not None:
+        raise Conflict(
+            f"{holder.person.full_name} has given their own vote away and cannot hold proxies"
+        )
+    held = session.scalar(select(func.count()).where(Proxy.holder_id == holder.id)) or 0
+    if held >= body.max_proxies_per_member:
+        raise Conflict(
+            f"{holder.person.full_name} already holds {held} proxies, "
+            f"the most the {body.name} allows"
+        )
+    proxy = Proxy(meeting_id=meeting.id, grantor_id=grantor.id, holder_id=holder.id)
+    session.add(proxy)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "grant_proxy",
+        {
+            "meeting_id": meeting.id,
+            "grantor_person_id": grantor_person_id,
+            "holder_person_id": holder_person_id,
+        },
+    )
+    return proxy

@@ -1,0 +1,590 @@
+"""Polls and elections: create, nominate, open, cast, enter paper ballots, close, publish."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, access_poll, require_manager, require_teller
+from veche.actions.choices import build_profile, check_choice, is_blank, shape_of
+from veche.actions.events import queue_event
+from veche.actions.journal import record
+from veche.actions.meetings import check_meeting_day
+from veche.actions.org import check_name
+from veche.actions.rights import VotingRight, voting_rights
+from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.models import Ballot, Meeting, Participation, Person, Poll, PollOption
+from veche.models.base import utcnow
+from veche.models.polls import (
+    BallotSource,
+    OptionStatus,
+    PollKind,
+    PollState,
+    RevotePolicy,
+    Secrecy,
+)
+from veche.queries.attendance import members_present
+from veche.tally import TallyError, available_methods, count
+
+DECISION_OPTIONS = ("yes", "no", "abstain")
+MIN_CLIENT_KEY, MAX_CLIENT_KEY = 16, 128
+
+
+def _not_in_state(poll: Poll, doing: str, needed: str) -> Conflict:
+    return Conflict(f"cannot {doing} poll {poll.id}: it is {poll.state.value}, not {needed}")
+
+
+def do_create_poll(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    *,
+    title: str,
+    kind: PollKind,
+    method: str,
+    seats: int = 1,
+    secrecy: Secrecy = Secrecy.SECRET,
+    revote: RevotePolicy = RevotePolicy.NONE,
+    options: list[str] | None = None,
+    method_options: dict[str, Any] | None = None,
+    max_score: int = 10,
+    electronic: bool = True,
+    description: str = "",
+) -> Poll:
+    """A poll in draft; decisions get yes / no / abstain, choices their options, elections none yet."""
+    require_manager(session, caller, meeting)
+    title = check_name(title, "the poll's title", max_length=300)
+    shape_of(method)
+    method_options = dict(method_options or {})
+    _check_method(kind, method, seats, method_options)
+    if max_score < 1:
+        raise InvalidInput(f"the highest score must be at least 1, not {max_score}")
+    labels = list(DECISION_OPTIONS) if kind is PollKind.DECISION else list(options or [])
+    if kind is PollKind.DECISION and options:
+        raise InvalidInput("a decision's options are always yes, no and abstain; give none")
+    if kind is PollKind.CHOICE and len(labels) < 2:
+        raise InvalidInput("a choice needs at least two options")
+    labels = [check_name(label, "an option", max_length=300) for label in labels]
+    if len(set(labels)) != len(labels):
+        raise InvalidInput("two options have the same text")
+    poll = Poll(
+        meeting_id=meeting.id,
+        title=title,
+        description=description,
+        kind=kind,
+        method=method,
+        method_options=method_options,
+        seats=seats,
+        max_score=max_score,
+        secrecy=secrecy,
+        revote=revote,
+        state=PollState.DRAFT,
+        electronic=electronic,
+        receipt_key=secrets.token_hex(32),
+    )
+    session.add(poll)
+    session.flush()
+    for position, label in enumerate(labels):
+        session.add(
+            PollOption(
+                poll_id=poll.id, label=label, position=position, status=OptionStatus.ACCEPTED
+            )
+        )
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "create_poll",
+        {
+            "poll_id": poll.id,
+            "meeting_id": meeting.id,
+            "title": title,
+            "kind": kind,
+            "method": method,
+            "seats": seats,
+            "secrecy": secrecy,
+            "revote": revote,
+            "options": labels,
+            "method_options": method_options,
+        },
+    )
+    queue_event(session, meeting.id, "poll_created", poll_id=poll.id)
+    return poll
+
+
+def _check_method(kind: PollKind, method: str, seats: int, method_options: dict[str, Any]) -> None:
+    if kind is PollKind.DECISION and method != "majority":
+        raise InvalidInput("a decision is counted by 'majority'")
+    if kind is not PollKind.DECISION and method == "majority":
+        raise InvalidInput("'majority' counts yes/no/abstain decisions only")
+    if seats < 1:
+        raise InvalidInput(f"seats must be at least 1, not {seats}")
+    info = available_methods()[method]
+    if seats > 1 and not info.multi_winner:
+        raise InvalidInput(f"{method} elects one winner; it cannot fill {seats} seats")
+    # The poll supplies these from the meeting's attendance; everything else is the method's own.
+    supplied = {"members_present", "members_total"}
+    unknown = sorted(set(method_options) - set(info.options) - supplied)
+    if unknown or supplied & set(method_options):
+        bad = unknown or sorted(supplied & set(method_options))
+        allowed = ", ".join(sorted(set(info.options) - supplied)) or "none"
+        raise InvalidInput(
+            f"{method} does not take option(s) {', '.join(bad)}; it takes: {allowed}"
+        )
+
+
+def do_nominate(
+    session: Session, caller: Caller, poll: Poll, *, person_id: int | None, label: str | None
+) -> PollOption:
+    """Nominate a candidate for an election in draft; they stand once they accept."""
+    require_manager(session, caller, poll.meeting)
+    if poll.kind is not PollKind.ELECTION:
+        raise InvalidInput(f"poll {poll.id} is not an election; its options are fixed")
+    if poll.state is not PollState.DRAFT:
+        raise _not_in_state(poll, "nominate candidates in", "draft")
+    person = session.get(Person, person_id) if person_id is not None else None
+    if person_id is not None and (
+        person is None or person.organization_id != poll.meeting.term.body.organization_id
+    ):
+        raise NotFound(f"there is no person {person_id} in this organization")
+    name = check_name(label or (person.full_name if person else ""), "the candidate's name", 300)
+    if session.scalar(
+        select(PollOption).where(PollOption.poll_id == poll.id, PollOption.label == name)
+    ):
+        raise Conflict(f"{name} is already nominated in poll {poll.id}")
+    position = (
+        session.scalar(
+            select(func.count()).select_from(PollOption).where(PollOption.poll_id == poll.id)
+        )
+        or 0
+    )
+    candidate = PollOption(
+        poll_id=poll.id,
+        label=name,
+        position=position,
+        person_id=person.id if person else None,
+        status=OptionStatus.NOMINATED,
+    )
+    session.add(candidate)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "nominate",
+        {"poll_id": poll.id, "option_id": candidate.id, "label": name, "person_id": person_id},
+    )
+    return candidate
+
+
+def do_answer_nomination(
+    session: Session, caller: Caller, poll: Poll, option_id: int, *, accept: bool
+) -> PollOption:
+    """The candidate (or the chair on their word) accepts or declines a nomination."""
+    candidate = session.get(PollOption, option_id)
+    if candidate is None or candidate.poll_id != poll.id:
+        raise NotFound(f"poll {poll.id} has no candidate {option_id}")
+    if candidate.person_id is None or candidate.person_id != caller.person_id:
+        require_manager(session, caller, poll.meeting)
+    if poll.state is not PollState.DRAFT:
+        raise _not_in_state(poll, "answer nominations in", "draft")
+    candidate.status = OptionStatus.ACCEPTED if accept else OptionStatus.WITHDRAWN
+    record(
+        session,
+        caller.actor,
+        "accept_nomination" if accept else "decline_nomination",
+        {"poll_id": poll.id, "option_id": option_id},
+    )
+    return candidate
+
+
+def ballot_options(poll: Poll) -> list[PollOption]:
+    """What stands on the ballot: accepted options, in order."""
+    return [option for option in poll.options if option.status is OptionStatus.ACCEPTED]
+
+
+def do_open_poll(session: Session, caller: Caller, poll: Poll, day: date | None = None) -> Poll:
+    require_manager(session, caller, poll.meeting)
+    if poll.state is not PollState.DRAFT:
+        raise _not_in_state(poll, "open", "draft")
+    standing = ballot_options(poll)
+    if poll.kind is PollKind.ELECTION and len(standing) < poll.seats:
+        raise Conflict(
+            f"cannot open poll {poll.id}: {len(standing)} candidate(s) have accepted "
+            f"nomination for {poll.seats} seat(s)"
+        )
+    poll.day = check_meeting_day(poll.meeting, day or date.today())
+    poll.state = PollState.OPEN
+    poll.opened_at = utcnow()
+    record(session, caller.actor, "open_poll", {"poll_id": poll.id, "day": poll.day})
+    queue_event(session, poll.meeting_id, "poll_opened", poll_id=poll.id)
+    return poll
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    """What a voter is told: the receipt to find their ballot on the bulletin board."""
+
+    poll_id: int
+    receipt: str
+    right_person_id: int
+    replayed: bool  # the same submission arrived again and was answered as before
+    replaced: bool = False  # a re-vote replaced the voter's earlier ballot
+
+
+def receipt_for(poll: Poll, client_key: str) -> str:
+    """Derived from the voter's own client key, so a resend gets the same receipt without the
+    server ever storing which voter holds which receipt."""
+    digest = hmac.new(bytes.fromhex(poll.receipt_key), client_key.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def check_client_key(client_key: str) -> str:
+    if not MIN_CLIENT_KEY <= len(client_key) <= MAX_CLIENT_KEY:
+        raise InvalidInput(
+            f"the client key must be {MIN_CLIENT_KEY} to {MAX_CLIENT_KEY} characters of randomness"
+        )
+    return client_key
+
+
+def do_cast_ballot(
+    session: Session,
+    caller: Caller,
+    poll_id: int,
+    choice: Any,
+    *,
+    client_key: str,
+    right_person_id: int | None = None,
+    replaces_client_key: str | None = None,
+) -> CastReceipt:
+    """Cast one ballot for one voting right, or answer a resend with the same receipt.
+
+    The poll row is read under a shared lock, so a close waits for ballots in flight and
+    no ballot is accepted once the close has begun. The participation's primary key lets
+    the database refuse a second ballot for the same right.
+    """
+    client_key = check_client_key(client_key)
+    poll = access_poll(session, caller, poll_id, lock=True)
+    receipt = receipt_for(poll, client_key)
+    if poll.state is not PollState.OPEN:
+        if _ballot_exists(session, poll.id, receipt):
+            return CastReceipt(poll.id, receipt, right_person_id or 0, replayed=True)
+        raise _not_in_state(poll, "vote in", "open")
+    if not poll.electronic:
+        raise Conflict(f"poll {poll.id} is counted on paper; hand your ballot to the tellers")
+    right = _choose_right(voting_rights(session, poll, caller.person_id), right_person_id)
+    ballot = check_choice(
+        poll.method, choice, ballot_options(poll), seats=poll.seats, max_score=poll.max_score
+    )
+    named = poll.secrecy is Secrecy.NAMED
+    try:
+        with session.begin_nested():
+            session.add(
+                Participation(
+                    poll_id=poll.id,
+                    right_person_id=right.right_person_id,
+                    cast_by_person_id=caller.person_id,
+                    kind=right.kind,
+                    weight=right.weight,
+                )
+            )
+            session.add(_ballot(poll, receipt, ballot, right, caller, named))
+    except IntegrityError:
+        if _ballot_exists(session, poll.id, receipt):
+            return CastReceipt(poll.id, receipt, right.right_person_id, replayed=True)
+        if poll.revote is RevotePolicy.LAST_COUNTS:
+            return _replace_ballot(
+                session, caller, poll, right, ballot, receipt, replaces_client_key
+            )
+        raise Conflict(_already_voted(right)) from None
+    payload: dict[str, Any] = {
+        "poll_id": poll.id,
+        "right_person_id": right.right_person_id,
+        "cast_by_person_id": caller.person_id,
+        "right": right.kind,
+    }
+    if named:
+        payload["choice"] = (
+            ballot  # a roll-call is public; a secret choice never enters the journal
+        )
+    record(session, caller.actor, "cast_ballot", payload)
+    queue_event(session, poll.meeting_id, "ballot_received", poll_id=poll.id)
+    return CastReceipt(poll.id, receipt, right.right_person_id, replayed=False)
+
+
+def _already_voted(right: VotingRight) -> str:
+    whose = f"on behalf of {right.on_behalf_of}" if right.on_behalf_of else "with your own vote"
+    return f"already voted {whose} in this poll; one ballot per voting right"
+
+
+def _ballot(
+    poll: Poll,
+    receipt: str,
+    choice: dict[str, Any],
+    right: VotingRight,
+    caller: Caller,
+    named: bool,
+) -> Ballot:
+    return Ballot(
+        poll_id=poll.id,
+        receipt=receipt,
+        choice=choice,
+        weight=right.weight,
+        source=BallotSource.ELECTRONIC,
+        voter_person_id=right.right_person_id if named else None,
+        cast_by_person_id=caller.person_id if named else None,
+    )
+
+
+def _ballot_exists(session: Session, poll_id: int, receipt: str) -> bool:
+    found = session.scalar(
+        select(Ballot.receipt).where(Ballot.poll_id == poll_id, Ballot.receipt == receipt)
+    )
+    return found is not None
+
+
+def _choose_right(rights: list[VotingRight], right_person_id: int | None) -> VotingRight:
+    if right_person_id is None:
+        own = [r for r in rights if r.on_behalf_of is None]
+        if own or len(rights) == 1:
+            return (own or rights)[0]
+        names = ", ".join(f"{r.right_person_id} ({r.on_behalf_of})" for r in rights)
+        raise InvalidInput(
+            f"you hold several voting rights; say which with right_person_id: {names}"
+        )
+    for right in rights:
+        if right.right_person_id == right_person_id:
+            return right
+    raise Forbidden(f"you hold no voting right for person {right_person_id} in this poll")
+
+
+def _replace_ballot(
+    session: Session,
+    caller: Caller,
+    poll: Poll,
+    right: VotingRight,
+    ballot: dict[str, Any],
+    receipt: str,
+    replaces_client_key: str | None,
+) -> CastReceipt:
+    """Under "last ballot counts", swap the earlier ballot for the new one.
+
+    In a named poll the earlier ballot is found by its voter; in a secret poll only the
+    voter can point to it, by the client key that produced its receipt.
+    """
+    if poll.secrecy is Secrecy.NAMED:
+        old = session.scalar(
+            select(Ballot).where(
+                Ballot.poll_id == poll.id, Ballot.voter_person_id == right.right_person_id
+            )
+        )
+    else:
+        if replaces_client_key is None:
+            raise Conflict(
+                _already_voted(right) + " — to change a secret ballot, send the client key "
+                "of the ballot it replaces as replaces_client_key"
+            )
+        old_receipt = receipt_for(poll, check_client_key(replaces_client_key))
+        old = session.get(Ballot, (poll.id, old_receipt))
+    if old is None or old.source is not BallotSource.ELECTRONIC:
+        raise Conflict("the ballot to replace was not found; it may belong to another voter")
+    session.delete(old)
+    session.flush()
+    session.add(_ballot(poll, receipt, ballot, right, caller, poll.secrecy is Secrecy.NAMED))
+    payload: dict[str, Any] = {"poll_id": poll.id, "right_person_id": right.right_person_id}
+    if poll.secrecy is Secrecy.NAMED:
+        payload["choice"] = ballot
+    record(session, caller.actor, "replace_ballot", payload)
+    return CastReceipt(poll.id, receipt, right.right_person_id, replayed=False, replaced=True)
+
+
+@dataclass(frozen=True)
+class PaperLot:
+    """A number of identical paper ballots counted by the tellers."""
+
+    choice: Any
+    count: int
+
+
+def do_enter_paper_ballots(
+    session: Session, caller: Caller, poll: Poll, lots: list[PaperLot]
+) -> int:
+    """Add counted paper ballots to an open poll; returns how many ballots were added."""
+    require_teller(session, caller, poll.meeting)
+    if poll.state is not PollState.OPEN:
+        raise _not_in_state(poll, "enter paper ballots in", "open")
+    if not lots:
+        raise InvalidInput("no paper ballots given")
+    options = ballot_options(poll)
+    checked = []
+    for number, lot in enumerate(lots, start=1):
+        if isinstance(lot.count, bool) or not isinstance(lot.count, int) or lot.count < 1:
+            raise InvalidInput(
+                f"paper lot {number}: the count must be a whole number of at least 1"
+            )
+        try:
+            choice = check_choice(
+                poll.method, lot.choice, options, seats=poll.seats, max_score=poll.max_score
+            )
+        except InvalidInput as error:
+            raise InvalidInput(f"paper lot {number}: {error.message}") from None
+        checked.append((choice, lot.count))
+    for choice, lot_count in checked:
+        session.add(
+            Ballot(
+                poll_id=poll.id,
+                receipt="p" + secrets.token_hex(15),
+                choice=choice,
+                weight=lot_count,
+                source=BallotSource.PAPER,
+            )
+        )
+    total = sum(lot_count for _, lot_count in checked)
+    record(
+        session,
+        caller.actor,
+        "enter_paper_ballots",
+        {"poll_id": poll.id, "lots": [{"choice": c, "count": n} for c, n in checked]},
+    )
+    queue_event(session, poll.meeting_id, "ballot_received", poll_id=poll.id)
+    return total
+
+
+def do_close_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
+    """Close and count. Closing a closed poll changes nothing and reports the same result."""
+    poll = access_poll(session, caller, poll_id, lock=True)
+    require_manager(session, caller, poll.meeting)
+    if poll.state in (PollState.CLOSED, PollState.PUBLISHED):
+        return poll
+    if poll.state is not PollState.OPEN:
+        raise _not_in_state(poll, "close", "open")
+    ballots = session.execute(
+        select(Ballot.receipt, Ballot.choice, Ballot.weight, Ballot.source).where(
+            Ballot.poll_id == poll.id
+        )
+    ).all()
+    if poll.secrecy is Secrecy.SECRET:
+        _store_in_receipt_order(session, poll.id)
+    poll.state = PollState.CLOSED
+    poll.closed_at = utcnow()
+    poll.ballot_digest = hashlib.sha256(
+        "\n".join(sorted(row.receipt for row in ballots)).encode()
+    ).hexdigest()
+    poll.result, poll.outcome = _count(session, poll, ballots)
+    record(
+        session,
+        caller.actor,
+        "close_poll",
+        {
+            "poll_id": poll.id,
+            "ballots": len(ballots),
+            "ballot_digest": poll.ballot_digest,
+            "outcome": poll.outcome,
+        },
+    )
+    queue_event(session, poll.meeting_id, "poll_closed", poll_id=poll.id)
+    return poll
+
+
+def _store_in_receipt_order(session: Session, poll_id: int) -> None:
+    """Rewrite a secret poll's ballots in receipt order.
+
+    A PostgreSQL table keeps rows where they were inserted, i.e. in casting order, which
+    could be lined up with the journal's order of participation; rewriting the rows sorted
+    by their random receipts leaves no trace of that order. (SQLite stores the table by
+    receipt already, as it has no rowid.)
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    rows = session.scalars(
+        select(Ballot).where(Ballot.poll_id == poll_id).order_by(Ballot.receipt)
+    ).all()
+    copies = [
+        {
+            "poll_id": b.poll_id,
+            "receipt": b.receipt,
+            "choice": b.choice,
+            "weight": b.weight,
+            "source": b.source,
+        }
+        for b in rows
+    ]
+    for ballot in rows:
+        session.expunge(ballot)
+    session.execute(delete(Ballot).where(Ballot.poll_id == poll_id))
+    if copies:
+        session.execute(insert(Ballot), copies)
+
+
+def _count(session: Session, poll: Poll, ballots: Sequence[Any]) -> tuple[dict[str, Any], str]:
+    options = ballot_options(poll)
+    weighted = [(row.choice, row.weight) for row in ballots]
+    profile = build_profile(poll.method, options, weighted)
+    method_options = dict(poll.method_options)
+    if poll.kind is PollKind.DECISION:
+        present, total = members_present(session, poll.meeting, poll.day or poll.meeting.starts_on)
+        body = poll.meeting.term.body
+        method_options.setdefault("quorum", f"{body.quorum_numerator}/{body.quorum_denominator}")
+        method_options.update(members_present=present, members_total=total)
+    if profile.n_voters == 0 and poll.kind is not PollKind.DECISION:
+        result: dict[str, Any] = {"method": poll.method, "elected": [], "rounds": []}
+        outcome = "no valid ballots were cast"
+    else:
+        try:
+            counted = count(profile, poll.method, seats=poll.seats, **method_options)
+        except TallyError as error:
+            raise Conflict(f"poll {poll.id} cannot be counted: {error}") from None
+        result = counted.to_dict()
+        outcome = describe_outcome(poll, counted.decision, counted.elected, counted.details)
+    by_source = {source.value: 0 for source in BallotSource}
+    for row in ballots:
+        by_source[row.source.value] += row.weight
+    result["ballots_by_source"] = by_source
+    result["blank"] = sum(row.weight for row in ballots if is_blank(row.choice))
+    return result, outcome
+
+
+def describe_outcome(
+    poll: Poll, decision: str | None, elected: list[str], details: dict[str, Any]
+) -> str:
+    if poll.kind is PollKind.DECISION:
+        return decision or "no decision"
+    if not elected:
+        return "no one was elected"
+    if poll.kind is PollKind.ELECTION:
+        return "elected: " + ", ".join(elected)
+    return ("chosen: " if poll.seats == 1 else "chosen, in order: ") + ", ".join(elected)
+
+
+def do_publish_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
+    poll = access_poll(session, caller, poll_id, lock=True)
+    require_manager(session, caller, poll.meeting)
+    if poll.state is PollState.PUBLISHED:
+        return poll
+    if poll.state is not PollState.CLOSED:
+        raise _not_in_state(poll, "publish", "closed")
+    poll.state = PollState.PUBLISHED
+    poll.published_at = utcnow()
+    record(session, caller.actor, "publish_poll", {"poll_id": poll.id, "outcome": poll.outcome})
+    queue_event(session, poll.meeting_id, "poll_published", poll_id=poll.id)
+    return poll
+
+
+def do_cancel_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
+    """Cancel a poll in draft or open; its ballots are never counted."""
+    poll = access_poll(session, caller, poll_id, lock=True)
+    require_manager(session, caller, poll.meeting)
+    if poll.state not in (PollState.DRAFT, PollState.OPEN):
+        raise _not_in_state(poll, "cancel", "draft or open")
+    poll.state = PollState.CANCELLED
+    record(session, caller.actor, "cancel_poll", {"poll_id": poll.id})
+    queue_event(session, poll.meeting_id, "poll_cancelled", poll_id=poll.id)
+    return poll

@@ -1,0 +1,152 @@
+"""Meetings as far as voting needs them: who takes part, who is present, who stands in for whom."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veche.models.base import Base, Timestamped
+from veche.models.org import Person, Term
+
+
+def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    """A portable enum column: text with a CHECK constraint, the same on SQLite and PostgreSQL."""
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class MeetingKind(enum.StrEnum):
+    ORDINARY = "ordinary"
+    EXTRAORDINARY = "extraordinary"
+    ENLARGED = "enlarged"
+
+
+class MeetingState(enum.StrEnum):
+    DRAFT = "draft"
+    CONVENED = "convened"
+    IN_SESSION = "in_session"
+    CLOSED = "closed"
+    REPORT_PUBLISHED = "report_published"
+
+
+class Meeting(Timestamped, Base):
+    """One sitting of a body's term, numbered within the term, over one or more days."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (UniqueConstraint("term_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
+    state: Mapped[MeetingState] = mapped_column(_enum(MeetingState, "meeting_state"))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    convened_by_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    notice: Mapped[str] = mapped_column(Text, default="")
+
+    term: Mapped[Term] = relationship()
+    participants: Mapped[list[Participant]] = relationship(back_populates="meeting")
+
+
+class ParticipantRole(enum.StrEnum):
+    MEMBER = "member"
+    ALTERNATE = "alternate"
+    OBSERVER = "observer"
+
+
+class Office(enum.StrEnum):
+    """A duty in the meeting beside the participant's role."""
+
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    TELLER = "teller"
+
+
+class Participant(Timestamped, Base):
+    """A person invited to a meeting, with their role; members carry a voting weight."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[ParticipantRole] = mapped_column(_enum(ParticipantRole, "participant_role"))
+    #: For observers: the category they were invited in ("chairs of regional committees").
+    category: Mapped[str] = mapped_column(String(200), default="")
+    office: Mapped[Office | None] = mapped_column(_enum(Office, "office"))
+    #: Votes this participant's own right carries (a delegate carrying their branch's size).
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="participants")
+    person: Mapped[Person] = relationship()
+
+
+class Attendance(Base):
+    """A participant checked in on one day of the meeting (and perhaps out again)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("participant_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    participant: Mapped[Participant] = relationship()
+
+
+class Substitution(Timestamped, Base):
+    """An alternate standing in for an absent member on one day, if the body's rules allow."""
+
+    __tablename__ = "substitution"
+    __table_args__ = (
+        UniqueConstraint("member_id", "day"),
+        UniqueConstraint("alternate_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    member_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    alternate_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+
+    member: Mapped[Participant] = relationship(foreign_keys=[member_id])
+    alternate: Mapped[Participant] = relationship(foreign_keys=[alternate_id])
+
+
+class Proxy(Timestamped, Base):
+    """A member's vote entrusted to another member for the meeting; each is a voting right."""
+
+    __tablename__ = "proxy"
+    __table_args__ = (UniqueConstraint("grantor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    grantor_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    holder_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+
+    grantor: Mapped[Participant] = relationship(foreign_keys=[grantor_id])
+    holder: Mapped[Participant] = relationship(foreign_keys=[holder_id])

@@ -1,0 +1,159 @@
+"""Polls and elections: options, who took part, and ballots kept apart from voters when secret."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veche.models.base import Base, Timestamped
+from veche.models.meetings import Meeting, _enum
+from veche.models.org import Person
+
+
+class PollKind(enum.StrEnum):
+    DECISION = "decision"  # yes / no / abstain
+    CHOICE = "choice"  # one or more of several options
+    ELECTION = "election"  # seats filled from accepted candidates
+
+
+class Secrecy(enum.StrEnum):
+    NAMED = "named"  # roll-call: voter and choice recorded and shown
+    SECRET = "secret"
+
+
+class RevotePolicy(enum.StrEnum):
+    NONE = "none"
+    LAST_COUNTS = "last_counts"  # a voter may replace their ballot until the poll closes
+
+
+class PollState(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class Poll(Timestamped, Base):
+    """One decision or election in a meeting, counted by a `veche.tally` method at close."""
+
+    __tablename__ = "poll"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[PollKind] = mapped_column(_enum(PollKind, "poll_kind"))
+    method: Mapped[str] = mapped_column(String(40))
+    method_options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    seats: Mapped[int] = mapped_column(Integer, default=1)
+    #: Highest score a voter may give, for score voting.
+    max_score: Mapped[int] = mapped_column(Integer, default=10)
+    secrecy: Mapped[Secrecy] = mapped_column(_enum(Secrecy, "secrecy"))
+    revote: Mapped[RevotePolicy] = mapped_column(_enum(RevotePolicy, "revote_policy"))
+    state: Mapped[PollState] = mapped_column(_enum(PollState, "poll_state"))
+    #: Whether electronic ballots are taken; paper-only polls are entered by tellers.
+    electronic: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The meeting day the poll was opened on: presence is checked against that day.
+    day: Mapped[date | None] = mapped_column(Date)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Secret key for deriving receipts from the voter's client key (HMAC); never shown.
+    receipt_key: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    #: SHA-256 over the sorted receipts at close: every close reports the same ballot set.
+    ballot_digest: Mapped[str | None] = mapped_column(String(64))
+
+    meeting: Mapped[Meeting] = relationship()
+    options: Mapped[list[PollOption]] = relationship(
+        back_populates="poll", order_by="PollOption.position"
+    )
+
+
+class OptionStatus(enum.StrEnum):
+    NOMINATED = "nominated"  # a candidate who has not yet accepted
+    ACCEPTED = "accepted"
+    WITHDRAWN = "withdrawn"
+
+
+class PollOption(Timestamped, Base):
+    """An answer, an option or a candidate (who must accept nomination to stand)."""
+
+    __tablename__ = "poll_option"
+    __table_args__ = (UniqueConstraint("poll_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"), index=True)
+    label: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    status: Mapped[OptionStatus] = mapped_column(_enum(OptionStatus, "option_status"))
+
+    poll: Mapped[Poll] = relationship(back_populates="options")
+    person: Mapped[Person | None] = relationship()
+
+
+class RightKind(enum.StrEnum):
+    OWN = "own"
+    PROXY = "proxy"  # held for a member who entrusted their vote
+    SUBSTITUTE = "substitute"  # an alternate voting for an absent member
+
+
+class Participation(Base):
+    """That a voting right was used in a poll — never what was chosen.
+
+    The primary key (poll, the person whose right it is) makes the database
+    enforce one vote per right. There is no time and no running number, so
+    nothing here orders voters in the sequence their ballots arrived.
+    """
+
+    __tablename__ = "participation"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"), primary_key=True)
+    right_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    cast_by_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[RightKind] = mapped_column(_enum(RightKind, "right_kind"))
+    weight: Mapped[int] = mapped_column(Integer)
+
+
+class BallotSource(enum.StrEnum):
+    ELECTRONIC = "electronic"
+    PAPER = "paper"
+
+
+class Ballot(Base):
+    """What was chosen, under a random receipt.
+
+    Secret ballots carry no voter, no time and no insertion-ordered key: the
+    primary key is the random receipt, and SQLite stores the table in receipt
+    order (WITHOUT ROWID). Named ballots also name their voter, openly.
+    """
+
+    __tablename__ = "ballot"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"), primary_key=True)
+    receipt: Mapped[str] = mapped_column(String(32), primary_key=True)
+    choice: Mapped[dict[str, Any]] = mapped_column(JSON)
+    weight: Mapped[int] = mapped_column(Integer)
+    source: Mapped[BallotSource] = mapped_column(_enum(BallotSource, "ballot_source"))
+    #: Named polls only: whose right this ballot used. Always empty in secret polls.
+    voter_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    cast_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

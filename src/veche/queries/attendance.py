@@ -1,0 +1,82 @@
+"""Who is present: counts by role and the members that count toward a quorum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from veche.models import Attendance, Meeting, Participant, Substitution
+from veche.models.meetings import ParticipantRole
+
+
+@dataclass(frozen=True)
+class AttendanceCount:
+    day: date
+    present: dict[str, int]  # by role: member, alternate, observer
+    invited: dict[str, int]
+    substitutes: int  # alternates standing in for absent members
+
+    @property
+    def members_for_quorum(self) -> int:
+        """Members present in person, plus absent members represented by their substitute."""
+        return self.present.get(ParticipantRole.MEMBER.value, 0) + self.substitutes
+
+
+def attendance_count(session: Session, meeting: Meeting, day: date) -> AttendanceCount:
+    invited = dict(
+        session.execute(
+            select(Participant.role, func.count())
+            .where(Participant.meeting_id == meeting.id)
+            .group_by(Participant.role)
+        ).all()
+    )
+    present = dict(
+        session.execute(
+            select(Participant.role, func.count())
+            .join(Attendance, Attendance.participant_id == Participant.id)
+            .where(
+                Participant.meeting_id == meeting.id,
+                Attendance.day == day,
+                Attendance.checked_out_at.is_(None),
+            )
+            .group_by(Participant.role)
+        ).all()
+    )
+    member_attendance = aliased(Attendance)
+    alternate_attendance = aliased(Attendance)
+    substitutes = session.scalar(
+        select(func.count())
+        .select_from(Substitution)
+        .join(
+            alternate_attendance,
+            (alternate_attendance.participant_id == Substitution.alternate_id)
+            & (alternate_attendance.day == day)
+            & alternate_attendance.checked_out_at.is_(None),
+        )
+        .outerjoin(
+            member_attendance,
+            (member_attendance.participant_id == Substitution.member_id)
+            & (member_attendance.day == day)
+            & member_attendance.checked_out_at.is_(None),
+        )
+        .where(
+            Substitution.meeting_id == meeting.id,
+            Substitution.day == day,
+            member_attendance.id.is_(None),
+        )
+    )
+    return AttendanceCount(
+        day=day,
+        present={role.value: number for role, number in present.items()},
+        invited={role.value: number for role, number in invited.items()},
+        substitutes=substitutes or 0,
+    )
+
+
+def members_present(session: Session, meeting: Meeting, day: date) -> tuple[int, int]:
+    """(members present for the quorum, members invited) on ``day``."""
+    counted = attendance_count(session, meeting, day)
+    return counted.members_for_quorum, counted.invited.get(ParticipantRole.MEMBER.value, 0)

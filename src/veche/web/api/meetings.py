@@ -1,0 +1,242 @@
+"""Meetings through the API: convene, invite, check in, substitutes, proxies, attendance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from veche.actions.access import access_meeting
+from veche.actions.meetings import (
+    do_check_in,
+    do_check_out,
+    do_create_meeting,
+    do_grant_proxy,
+    do_invite,
+    do_substitute,
+    do_update_participant,
+)
+from veche.errors import NotFound
+from veche.models import Meeting, Term
+from veche.models.meetings import MeetingKind, Office, ParticipantRole
+from veche.queries.attendance import attendance_count
+from veche.web.deps import CallerDep, SessionDep
+
+router = APIRouter(tags=["meetings"])
+
+
+class MeetingIn(BaseModel):
+    term_id: int
+    title: str = Field(min_length=1, max_length=300)
+    starts_on: date
+    ends_on: date | None = None
+    kind: MeetingKind = MeetingKind.ORDINARY
+    venue: str = Field(default="", max_length=300)
+
+
+class MeetingOut(BaseModel):
+    id: int
+    term_id: int
+    number: int
+    title: str
+    kind: MeetingKind
+    state: str
+    venue: str
+    starts_on: date
+    ends_on: date
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingOut:
+        return cls(
+            id=meeting.id,
+            term_id=meeting.term_id,
+            number=meeting.number,
+            title=meeting.title,
+            kind=meeting.kind,
+            state=meeting.state.value,
+            venue=meeting.venue,
+            starts_on=meeting.starts_on,
+            ends_on=meeting.ends_on,
+        )
+
+
+@router.post("/meetings", status_code=201)
+def create_meeting(body: MeetingIn, caller: CallerDep, session: SessionDep) -> MeetingOut:
+    """Convene the next meeting of a term; its members and alternates are invited."""
+    with session.begin():
+        term = session.get(Term, body.term_id)
+        if term is None or term.body.organization_id != caller.organization_id:
+            raise NotFound(f"there is no term {body.term_id}")
+        meeting = do_create_meeting(
+            session,
+            caller,
+            term,
+            body.title,
+            starts_on=body.starts_on,
+            ends_on=body.ends_on,
+            kind=body.kind,
+            venue=body.venue,
+        )
+        return MeetingOut.of(meeting)
+
+
+@router.get("/meetings/{meeting_id}")
+def get_meeting(meeting_id: int, caller: CallerDep, session: SessionDep) -> MeetingOut:
+    return MeetingOut.of(access_meeting(session, caller, meeting_id))
+
+
+class InviteIn(BaseModel):
+    person_id: int
+    role: ParticipantRole = ParticipantRole.OBSERVER
+    category: str = Field(default="", max_length=200)
+    weight: int = Field(default=1, ge=1)
+
+
+class ParticipantOut(BaseModel):
+    person_id: int
+    role: ParticipantRole
+    category: str
+    office: Office | None
+    weight: int
+
+
+@router.post("/meetings/{meeting_id}/participants", status_code=201)
+def invite(
+    meeting_id: int, body: InviteIn, caller: CallerDep, session: SessionDep
+) -> ParticipantOut:
+    """Invite a person by name: an observer (with a category for the report) or a delegate."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        p = do_invite(
+            session,
+            caller,
+            meeting,
+            body.person_id,
+            role=body.role,
+            category=body.category,
+            weight=body.weight,
+        )
+        return ParticipantOut(
+            person_id=p.person_id,
+            role=p.role,
+            category=p.category,
+            office=p.office,
+            weight=p.weight,
+        )
+
+
+class ParticipantUpdate(BaseModel):
+    office: Office | None = None
+    weight: int | None = Field(default=None, ge=1)
+
+
+@router.patch("/meetings/{meeting_id}/participants/{person_id}")
+def update_participant(
+    meeting_id: int, person_id: int, body: ParticipantUpdate, caller: CallerDep, session: SessionDep
+) -> ParticipantOut:
+    """Give a participant an office (chair, secretary, teller) or a voting weight."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        p = do_update_participant(
+            session, caller, meeting, person_id, office=body.office, weight=body.weight
+        )
+        return ParticipantOut(
+            person_id=p.person_id,
+            role=p.role,
+            category=p.category,
+            office=p.office,
+            weight=p.weight,
+        )
+
+
+class CheckIn(BaseModel):
+    person_ids: list[int] = Field(min_length=1, max_length=10_000)
+    day: date
+    present: bool = True
+
+
+class AttendanceOut(BaseModel):
+    day: date
+    present: dict[str, int]
+    invited: dict[str, int]
+    substitutes: int
+    members_for_quorum: int
+
+
+def _attendance(session: SessionDep, meeting: Meeting, day: date) -> AttendanceOut:
+    counted = attendance_count(session, meeting, day)
+    return AttendanceOut(
+        day=day,
+        present=counted.present,
+        invited=counted.invited,
+        substitutes=counted.substitutes,
+        members_for_quorum=counted.members_for_quorum,
+    )
+
+
+@router.post("/meetings/{meeting_id}/attendance")
+def check_in(
+    meeting_id: int, body: CheckIn, caller: CallerDep, session: SessionDep
+) -> AttendanceOut:
+    """Check people in (or out, with present=false) for a day, one or many at once."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        for person_id in body.person_ids:
+            if body.present:
+                do_check_in(session, caller, meeting, person_id, body.day)
+            else:
+                do_check_out(session, caller, meeting, person_id, body.day)
+    return _attendance(session, meeting, body.day)
+
+
+@router.get("/meetings/{meeting_id}/attendance")
+def get_attendance(
+    meeting_id: int, day: date, caller: CallerDep, session: SessionDep
+) -> AttendanceOut:
+    """Who is present on a day, by role, and the members counted toward the quorum."""
+    return _attendance(session, access_meeting(session, caller, meeting_id), day)
+
+
+class SubstitutionIn(BaseModel):
+    member_person_id: int
+    alternate_person_id: int
+    day: date
+
+
+@router.post("/meetings/{meeting_id}/substitutions", status_code=201)
+def substitute(
+    meeting_id: int, body: SubstitutionIn, caller: CallerDep, session: SessionDep
+) -> SubstitutionIn:
+    """An alternate stands in for an absent member on a day, if the body allows it."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        do_substitute(
+            session,
+            caller,
+            meeting,
+            member_person_id=body.member_person_id,
+            alternate_person_id=body.alternate_person_id,
+            day=body.day,
+        )
+    return body
+
+
+class ProxyIn(BaseModel):
+    grantor_person_id: int
+    holder_person_id: int
+
+
+@router.post("/meetings/{meeting_id}/proxies", status_code=201)
+def grant_proxy(meeting_id: int, body: ProxyIn, caller: CallerDep, session: SessionDep) -> ProxyIn:
+    """A member entrusts their vote to another member, within the body's limit."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        do_grant_proxy(
+            session,
+            caller,
+            meeting,
+            grantor_person_id=body.grantor_person_id,
+            holder_person_id=body.holder_person_id,
+        )
+    return body

@@ -1,0 +1,380 @@
+"""Polls and elections through the API: lifecycle, candidates, ballots, paper, results."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, access_meeting, access_poll, require_manager
+from veche.actions.polls import (
+    PaperLot,
+    do_answer_nomination,
+    do_cancel_poll,
+    do_cast_ballot,
+    do_close_poll,
+    do_create_poll,
+    do_enter_paper_ballots,
+    do_nominate,
+    do_open_poll,
+    do_publish_poll,
+)
+from veche.actions.rights import voting_rights
+from veche.errors import Forbidden, VecheError
+from veche.models import Poll
+from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy
+from veche.queries.polls import SHOWN, bulletin_board, live_count, roll_call, voted_rights
+from veche.tally import Result
+from veche.web.deps import CallerDep, SessionDep
+
+router = APIRouter(tags=["polls"])
+
+
+class PollIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    kind: PollKind
+    method: str = Field(description="a counting method of `veche count --list-methods`")
+    seats: int = Field(default=1, ge=1, le=1000)
+    secrecy: Secrecy = Secrecy.SECRET
+    revote: RevotePolicy = RevotePolicy.NONE
+    options: list[str] = Field(default_factory=list, max_length=1000)
+    method_options: dict[str, Any] = Field(default_factory=dict)
+    max_score: int = Field(default=10, ge=1, le=1000)
+    electronic: bool = True
+    description: str = Field(default="", max_length=10_000)
+
+
+class OptionOut(BaseModel):
+    id: int
+    label: str
+    status: OptionStatus
+    person_id: int | None
+
+
+class PollOut(BaseModel):
+    id: int
+    meeting_id: int
+    title: str
+    description: str
+    kind: PollKind
+    method: str
+    seats: int
+    secrecy: Secrecy
+    revote: RevotePolicy
+    state: PollState
+    electronic: bool
+    day: date | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    options: list[OptionOut]
+    outcome: str | None = Field(description="shown once published, or to the chair once closed")
+
+    @classmethod
+    def of(cls, poll: Poll, *, show_outcome: bool) -> PollOut:
+        return cls(
+            id=poll.id,
+            meeting_id=poll.meeting_id,
+            title=poll.title,
+            description=poll.description,
+            kind=poll.kind,
+            method=poll.method,
+            seats=poll.seats,
+            secrecy=poll.secrecy,
+            revote=poll.revote,
+            state=poll.state,
+            electronic=poll.electronic,
+            day=poll.day,
+            opened_at=poll.opened_at,
+            closed_at=poll.closed_at,
+            options=[
+                OptionOut(id=o.id, label=o.label, status=o.status, person_id=o.person_id)
+                for o in poll.options
+            ],
+            outcome=poll.outcome if show_outcome else None,
+        )
+
+
+def _may_see_result(session: Session, caller: Caller, poll: Poll) -> bool:
+    if poll.state is PollState.PUBLISHED:
+        return True
+    if poll.state is not PollState.CLOSED:
+        return False
+    try:
+        require_manager(session, caller, poll.meeting)
+    except Forbidden:
+        return False
+    return True
+
+
+def _out(session: Session, caller: Caller, poll: Poll) -> PollOut:
+    return PollOut.of(poll, show_outcome=_may_see_result(session, caller, poll))
+
+
+@router.post("/meetings/{meeting_id}/polls", status_code=201)
+def create_poll(meeting_id: int, body: PollIn, caller: CallerDep, session: SessionDep) -> PollOut:
+    """Create a poll in draft: a decision, a choice among options, or an election."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        poll = do_create_poll(
+            session,
+            caller,
+            meeting,
+            title=body.title,
+            kind=body.kind,
+            method=body.method,
+            seats=body.seats,
+            secrecy=body.secrecy,
+            revote=body.revote,
+            options=body.options,
+            method_options=body.method_options,
+            max_score=body.max_score,
+            electronic=body.electronic,
+            description=body.description,
+        )
+        session.refresh(poll)
+        return _out(session, caller, poll)
+
+
+@router.get("/meetings/{meeting_id}/polls")
+def list_polls(meeting_id: int, caller: CallerDep, session: SessionDep) -> list[PollOut]:
+    meeting = access_meeting(session, caller, meeting_id)
+    polls = session.scalars(select(Poll).where(Poll.meeting_id == meeting.id).order_by(Poll.id))
+    return [_out(session, caller, poll) for poll in polls]
+
+
+@router.get("/polls/{poll_id}")
+def get_poll(poll_id: int, caller: CallerDep, session: SessionDep) -> PollOut:
+    return _out(session, caller, access_poll(session, caller, poll_id))
+
+
+class NominationIn(BaseModel):
+    person_id: int | None = None
+    label: str | None = Field(default=None, max_length=300)
+
+
+@router.post("/polls/{poll_id}/candidates", status_code=201)
+def nominate(poll_id: int, body: NominationIn, caller: CallerDep, session: SessionDep) -> OptionOut:
+    """Nominate a candidate (a person, or a name); they stand once they accept."""
+    with session.begin():
+        poll = access_poll(session, caller, poll_id, lock=True)
+        o = do_nominate(session, caller, poll, person_id=body.person_id, label=body.label)
+        return OptionOut(id=o.id, label=o.label, status=o.status, person_id=o.person_id)
+
+
+@router.post("/polls/{poll_id}/candidates/{option_id}/{answer}")
+def answer_nomination(
+    poll_id: int, option_id: int, answer: str, caller: CallerDep, session: SessionDep
+) -> OptionOut:
+    """The candidate accepts or declines (`accept` or `decline`)."""
+    if answer not in ("accept", "decline"):
+        raise VecheError(f"answer a nomination with accept or decline, not {answer!r}")
+    with session.begin():
+        poll = access_poll(session, caller, poll_id, lock=True)
+        o = do_answer_nomination(session, caller, poll, option_id, accept=answer == "accept")
+        return OptionOut(id=o.id, label=o.label, status=o.status, person_id=o.person_id)
+
+
+class OpenIn(BaseModel):
+    day: date | None = Field(default=None, description="the meeting day; default today")
+
+
+@router.post("/polls/{poll_id}/open")
+def open_poll(
+    poll_id: int, caller: CallerDep, session: SessionDep, body: OpenIn | None = None
+) -> PollOut:
+    with session.begin():
+        poll = access_poll(session, caller, poll_id, lock=True)
+        do_open_poll(session, caller, poll, body.day if body else None)
+        return _out(session, caller, poll)
+
+
+@router.post("/polls/{poll_id}/close")
+def close_poll(poll_id: int, caller: CallerDep, session: SessionDep) -> PollOut:
+    """Close and count; closing again changes nothing and gives the same answer."""
+    with session.begin():
+        poll = do_close_poll(session, caller, poll_id)
+        return _out(session, caller, poll)
+
+
+@router.post("/polls/{poll_id}/publish")
+def publish_poll(poll_id: int, caller: CallerDep, session: SessionDep) -> PollOut:
+    with session.begin():
+        return _out(session, caller, do_publish_poll(session, caller, poll_id))
+
+
+@router.post("/polls/{poll_id}/cancel")
+def cancel_poll(poll_id: int, caller: CallerDep, session: SessionDep) -> PollOut:
+    with session.begin():
+        return _out(session, caller, do_cancel_poll(session, caller, poll_id))
+
+
+class RightOut(BaseModel):
+    right_person_id: int
+    kind: str
+    weight: int
+    on_behalf_of: str | None
+    used: bool
+
+
+@router.get("/polls/{poll_id}/rights")
+def my_rights(poll_id: int, caller: CallerDep, session: SessionDep) -> list[RightOut]:
+    """The voting rights the caller holds in an open poll, and which are used already."""
+    poll = access_poll(session, caller, poll_id)
+    used = set(voted_rights(session, poll, caller.person_id or 0))
+    return [
+        RightOut(
+            right_person_id=r.right_person_id,
+            kind=r.kind.value,
+            weight=r.weight,
+            on_behalf_of=r.on_behalf_of,
+            used=r.right_person_id in used,
+        )
+        for r in voting_rights(session, poll, caller.person_id)
+    ]
+
+
+class BallotIn(BaseModel):
+    choice: dict[str, Any] = Field(
+        description='{"option": id}, {"options": [ids]}, {"ranking": [ids]}, '
+        '{"scores": {"id": n}} or {"blank": true}, by the poll\'s method'
+    )
+    client_key: str = Field(description="random, 16–128 characters; resend it to repeat safely")
+    right_person_id: int | None = Field(
+        default=None, description="whose right to use, when holding proxies or standing in"
+    )
+    replaces_client_key: str | None = Field(
+        default=None, description="for a re-vote in a secret poll: the earlier ballot's client key"
+    )
+
+
+class ReceiptOut(BaseModel):
+    poll_id: int
+    receipt: str
+    right_person_id: int
+    replayed: bool
+    replaced: bool
+
+
+@router.post("/polls/{poll_id}/ballots", status_code=201)
+def cast_ballot(
+    poll_id: int, body: BallotIn, caller: CallerDep, session: SessionDep, response: Response
+) -> ReceiptOut:
+    """Cast a ballot and get its receipt. Resending the same client key returns the same receipt."""
+    with session.begin():
+        cast = do_cast_ballot(
+            session,
+            caller,
+            poll_id,
+            body.choice,
+            client_key=body.client_key,
+            right_person_id=body.right_person_id,
+            replaces_client_key=body.replaces_client_key,
+        )
+    if cast.replayed:
+        response.status_code = 200
+    return ReceiptOut(
+        poll_id=cast.poll_id,
+        receipt=cast.receipt,
+        right_person_id=cast.right_person_id,
+        replayed=cast.replayed,
+        replaced=cast.replaced,
+    )
+
+
+class PaperLotIn(BaseModel):
+    choice: dict[str, Any]
+    count: int = Field(ge=1, le=10_000_000)
+
+
+class PaperIn(BaseModel):
+    lots: list[PaperLotIn] = Field(min_length=1, max_length=100_000)
+
+
+class PaperOut(BaseModel):
+    added: int
+
+
+@router.post("/polls/{poll_id}/paper", status_code=201)
+def enter_paper(poll_id: int, body: PaperIn, caller: CallerDep, session: SessionDep) -> PaperOut:
+    """Tellers enter counted paper ballots: totals per choice, or each ranked ballot with count 1."""
+    with session.begin():
+        poll = access_poll(session, caller, poll_id, lock=True)
+        lots = [PaperLot(lot.choice, lot.count) for lot in body.lots]
+        return PaperOut(added=do_enter_paper_ballots(session, caller, poll, lots))
+
+
+class CountOut(BaseModel):
+    state: PollState
+    electronic: int
+    paper: int
+
+
+@router.get("/polls/{poll_id}/count")
+def ballots_received(poll_id: int, caller: CallerDep, session: SessionDep) -> CountOut:
+    """How many ballots have arrived — never what they say while the poll is open."""
+    poll = access_poll(session, caller, poll_id)
+    counted = live_count(session, poll)
+    return CountOut(state=poll.state, electronic=counted.electronic, paper=counted.paper)
+
+
+class ResultOut(BaseModel):
+    poll_id: int
+    state: PollState
+    outcome: str | None
+    ballot_digest: str | None
+    result: dict[str, Any] | None
+    explanation: str | None
+
+
+@router.get("/polls/{poll_id}/result")
+def result(poll_id: int, caller: CallerDep, session: SessionDep) -> ResultOut:
+    """The count with every round: for the chair once closed, for everyone once published."""
+    poll = access_poll(session, caller, poll_id)
+    if not _may_see_result(session, caller, poll):
+        raise Forbidden(f"the result of poll {poll.id} is not published yet")
+    return ResultOut(
+        poll_id=poll.id,
+        state=poll.state,
+        outcome=poll.outcome,
+        ballot_digest=poll.ballot_digest,
+        result=poll.result,
+        explanation=_explain(poll),
+    )
+
+
+def _explain(poll: Poll) -> str | None:
+    if not poll.result or "candidates" not in poll.result:
+        return None
+    return Result.from_dict(poll.result).explain()
+
+
+class BoardOut(BaseModel):
+    poll_id: int
+    ballot_digest: str | None
+    ballots: list[dict[str, Any]]
+
+
+@router.get("/polls/{poll_id}/ballots")
+def bulletin(poll_id: int, caller: CallerDep, session: SessionDep) -> BoardOut:
+    """The bulletin board: every ballot sorted by receipt, once the poll is closed."""
+    poll = access_poll(session, caller, poll_id)
+    if poll.state not in SHOWN:
+        raise Forbidden(f"the ballots of poll {poll.id} are shown once it is closed")
+    return BoardOut(
+        poll_id=poll.id, ballot_digest=poll.ballot_digest, ballots=bulletin_board(session, poll)
+    )
+
+
+@router.get("/polls/{poll_id}/roll-call")
+def named_votes(poll_id: int, caller: CallerDep, session: SessionDep) -> list[dict[str, Any]]:
+    """A named poll's roll-call: each voter and their choice, once closed."""
+    poll = access_poll(session, caller, poll_id)
+    if poll.secrecy is Secrecy.SECRET:
+        raise Forbidden(f"poll {poll.id} is secret; it has no roll-call")
+    if poll.state not in SHOWN:
+        raise Forbidden(f"the roll-call of poll {poll.id} is shown once it is closed")
+    return roll_call(session, poll)
