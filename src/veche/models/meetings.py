@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Date,
-    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
+from veche.models.base import Base, Timestamped, UTCDateTime
 from veche.models.org import Person, Term
 
 
@@ -112,8 +111,8 @@ class Attendance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
     day: Mapped[date] = mapped_column(Date, index=True)
-    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     participant: Mapped[Participant] = relationship()
 

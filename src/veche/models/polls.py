@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
+from veche.models.base import Base, Timestamped, UTCDateTime
 from veche.models.meetings import Meeting, _enum
 from veche.models.org import Person
 
@@ -70,9 +69,9 @@ class Poll(Timestamped, Base):
     electronic: Mapped[bool] = mapped_column(Boolean, default=True)
     #: The meeting day the poll was opened on: presence is checked against that day.
     day: Mapped[date | None] = mapped_column(Date)
-    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Secret key for deriving receipts from the voter's client key (HMAC); never shown.
     receipt_key: Mapped[str] = mapped_column(String(64))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

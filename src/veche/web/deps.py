@@ -36,15 +36,17 @@ def get_caller(
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("send an Authorization: Bearer <token> header (POST /api/tokens)")
-    found = authenticate(session, token.strip())
-    user = found.user
-    person_id = (
-        found.person_id if found.person_id is not None else (user.person_id if user else None)
-    )
-    actor = Actor.of(user) if user else Actor(None, found.person.full_name if found.person else "?")
-    organization_id = (
-        user.organization_id if user else (found.person.organization_id if found.person else None)
-    )
+    with session.begin():  # ended here, so that the route can open its own transaction
+        found = authenticate(session, token.strip())
+        user = found.user
+        person = found.person if found.person is not None else (user.person if user else None)
+    if user is not None:
+        actor, organization_id = Actor.of(user), user.organization_id
+    elif person is not None:
+        actor, organization_id = Actor(None, person.full_name), person.organization_id
+    else:
+        raise NotAuthenticated("the bearer token belongs to no one; log in again")
+    person_id = person.id if person is not None else None
     return Caller(
         actor=actor,
         person_id=person_id,

@@ -16,13 +16,12 @@ _KEY_BITS = 63
 
 @dataclass(frozen=True)
 class Merged:
-    """Distinct ballots in order of first appearance, and where each first appeared."""
+    """Distinct ballots in order of first appearance, each with its total count."""
 
     rankings: RankArray
     tied: BoolArray | None
     counts: IntArray
     scores: IntArray | None
-    first_index: IntArray
 
 
 def merge_identical(
@@ -35,39 +34,54 @@ def merge_identical(
 
     Rows are compared by ranking, equal-rank marks and scores together. Rankings
     are packed into a few int64 keys (each position takes just the bits its
-    largest value needs) so that one stable ``lexsort`` groups a million rows in
-    a fraction of a second, where ``np.unique(axis=0)`` would compare rows byte
-    by byte.
+    largest value needs), so that sorting a million rows is one argsort of
+    integers, where ``np.unique(axis=0)`` would compare rows byte by byte.
+    """
+    kept, totals = _first_rows_and_totals(rankings, tied, counts, scores)
+    return Merged(
+        rankings=rankings[kept],
+        tied=None if tied is None else tied[kept],
+        counts=totals,
+        scores=None if scores is None else scores[kept],
+    )
+
+
+def _first_rows_and_totals(
+    rankings: RankArray, tied: BoolArray | None, counts: IntArray, scores: IntArray | None
+) -> tuple[IntArray, IntArray]:
+    """The first row of each group of identical rows, in file order, and each group's count.
+
+    (A function of its own so that its large temporaries are freed before the
+    caller copies out the kept rows.)
     """
     n_rows = rankings.shape[0]
+    counts = counts.astype(np.int64, copy=False)
     keys = _packed_keys(rankings, tied)
     if scores is not None:
         keys.extend(scores[:, column] for column in range(scores.shape[1]))
     if n_rows == 0:
-        first = np.zeros(0, dtype=np.int64)
-        return Merged(rankings, tied, counts.astype(np.int64), scores, first)
-    if keys:
-        # lexsort is stable, so each group's first sorted row is its earliest.
-        order = np.lexsort(keys[::-1]).astype(np.int64)
+        return np.zeros(0, dtype=np.intp), counts
+    if not keys:
+        order = np.arange(n_rows)
+        starts = np.zeros(1, dtype=np.intp)
+    else:
+        order = np.argsort(keys[0]) if len(keys) == 1 else np.lexsort(keys[::-1])
         differs = np.zeros(n_rows - 1, dtype=np.bool_)
         for key in keys:
             in_order = key[order]
             differs |= in_order[1:] != in_order[:-1]
+        del keys, in_order
         starts = np.concatenate(([0], np.flatnonzero(differs) + 1))
-    else:
-        order = np.arange(n_rows, dtype=np.int64)
-        starts = np.zeros(1, dtype=np.int64)
-    group_counts = np.add.reduceat(counts.astype(np.int64)[order], starts)
-    first = order[starts]
-    appearance = np.argsort(first, kind="stable")
-    first = first[appearance]
-    return Merged(
-        rankings=rankings[first],
-        tied=None if tied is None else tied[first],
-        counts=group_counts[appearance],
-        scores=None if scores is None else scores[first],
-        first_index=first,
-    )
+    first = np.minimum.reduceat(order, starts)
+    # Marking each group's first row and reading the marks in file order puts the
+    # groups in order of first appearance without sorting again.
+    total = np.zeros(n_rows, dtype=np.int64)
+    total[first] = np.add.reduceat(counts[order], starts)
+    del order, starts
+    is_first = np.zeros(n_rows, dtype=np.bool_)
+    is_first[first] = True
+    kept = np.flatnonzero(is_first)
+    return kept, total[kept]
 
 
 def _packed_keys(rankings: RankArray, tied: BoolArray | None) -> list[IntArray]:

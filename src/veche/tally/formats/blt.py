@@ -16,7 +16,8 @@ The layout, line by line::
 
 Names are read a line at a time: a line that is one quoted string (``""``
 inside it standing for a quote) gives the string; any other line is taken as it
-is. Blank lines are ignored everywhere. Two dialects are accepted besides the
+is; either way runs of blanks become one space, as Droop reads names. Blank
+lines are ignored everywhere. Two dialects are accepted besides the
 canonical form: unquoted names and title with no final newline (the Scottish
 council files), and spreadsheet exports where every line carries commas as
 cell separators (``786 1 0,`` or ``Wilma,LUMSDEN``), read as if each comma were
@@ -44,7 +45,7 @@ from veche.tally.profile import EMPTY, BoolArray, IntArray, Profile, RankArray
 
 #: Ballot text is parsed in pieces of about this many bytes, which bounds the
 #: memory the per-character and per-token arrays take on a large file.
-CHUNK_BYTES = 1 << 21
+CHUNK_BYTES = 1 << 19
 
 # Character classes of the ballot section, looked up for every byte at once.
 _INVALID, _DIGIT, _BLANK, _NEWLINE, _EQUALS = range(5)
@@ -57,7 +58,8 @@ _CLASS[ord("=")] = _EQUALS
 #: Longer numbers could overflow int64; no real weight comes near.
 _MAX_DIGITS = 15
 
-_END_OF_BALLOTS = re.compile(rb"^[ \t]*0[ \t]*\r?$", re.MULTILINE)
+# Led by a literal newline so that the regex engine can skip ahead to candidates quickly.
+_END_OF_BALLOTS = re.compile(rb"\n[ \t]*0[ \t]*\r?(?=\n|$)")
 _QUOTED = re.compile(r'"((?:[^"]|"")*)"')
 
 
@@ -77,11 +79,8 @@ class BltElection:
 
 def read_blt(path: str | os.PathLike[str]) -> BltElection:
     """Read a BLT file; raise ``BallotFormatError`` naming the line if it is malformed."""
-    return parse_blt(Path(path).read_bytes(), str(path))
-
-
-def parse_blt(data: bytes, source: str) -> BltElection:
-    """Parse the bytes of a BLT file; ``source`` names it in error messages."""
+    source = str(path)
+    data = Path(path).read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data.strip():
@@ -92,31 +91,25 @@ def parse_blt(data: bytes, source: str) -> BltElection:
         data = data.replace(b",", b" ")
         header = header.replace(b",", b" ")
     n_candidates, seats = _parse_header(header, source)
-    reader = _Preamble(data, source, n_candidates)
-    reader.read()
-    end = _END_OF_BALLOTS.search(data, reader.ballots_start)
+    preamble = _Preamble(source, n_candidates)
+    preamble.read(data)
+    # The search starts on the newline before the first ballot line, which may be the '0' line.
+    end = _END_OF_BALLOTS.search(data, preamble.ballots_start - 1)
     if end is None:
         raise BallotFormatError(
             source,
-            reader.ballots_line + data.count(b"\n", reader.ballots_start),
+            len(data.rstrip(b"\r\n").split(b"\n")),
             "missing the line '0' that ends the ballots",
         )
-    rankings, tied, weights, lines = _parse_ballots(
-        data, reader.ballots_start, end.start(), reader.ballots_line, n_candidates, source
+    zero_start = end.start() + 1
+    rankings, tied, weights = _parse_ballots(
+        data, preamble.ballots_start, zero_start, preamble.ballots_line, n_candidates, source
     )
-    merged = merge_identical(rankings, tied, weights)
-    repeated = repeated_candidate_rows(merged.rankings)
-    if repeated.size:
-        row = int(repeated[0])
-        ranking = [int(c) for c in merged.rankings[row] if c != EMPTY]
-        twice = next(c for c in ranking if ranking.count(c) > 1)
-        raise BallotFormatError(
-            source,
-            int(lines[merged.first_index[row]]),
-            f"ballot line ranks candidate {twice + 1} more than once",
-        )
-    zero_line = reader.ballots_line + data.count(b"\n", reader.ballots_start, end.start())
+    zero_line = preamble.ballots_line + data.count(b"\n", preamble.ballots_start, zero_start)
     names, title = _parse_names(data[end.end() :], zero_line, n_candidates, source)
+    # The file's text is no longer needed; freeing it before merging lowers peak memory.
+    del data, end
+    merged = merge_identical(rankings, tied, weights)
     profile = Profile(
         candidates=names,
         rankings=merged.rankings,
@@ -124,9 +117,9 @@ def parse_blt(data: bytes, source: str) -> BltElection:
         tied_with_previous=merged.tied,
         seats=seats,
         title=title,
-        withdrawn=frozenset(reader.withdrawn),
+        withdrawn=frozenset(preamble.withdrawn),
     )
-    return BltElection(profile=profile, tie_order=reader.tie_order)
+    return BltElection(profile=profile, tie_order=preamble.tie_order)
 
 
 def _parse_header(header: bytes, source: str) -> tuple[int, int]:
@@ -149,17 +142,17 @@ def _parse_header(header: bytes, source: str) -> tuple[int, int]:
 class _Preamble:
     """The lines between the header and the first ballot: withdrawals and Droop's options."""
 
-    def __init__(self, data: bytes, source: str, n_candidates: int) -> None:
-        self.data = data
+    def __init__(self, source: str, n_candidates: int) -> None:
         self.source = source
         self.n_candidates = n_candidates
         self.withdrawn: set[int] = set()
         self.tie_order: tuple[int, ...] | None = None
-        self.ballots_start = len(data)
+        self.ballots_start = 0
         self.ballots_line = 1
 
-    def read(self) -> None:
-        for start, number, line in self._lines_after_header():
+    def read(self, data: bytes) -> None:
+        """Read the preamble and note where the ballot lines start."""
+        for start, number, line in self._lines_after_header(data):
             text = line.strip()
             if not text:
                 continue
@@ -172,17 +165,18 @@ class _Preamble:
             else:
                 self.ballots_start, self.ballots_line = start, number
                 return
-        self.ballots_start = len(self.data)
-        self.ballots_line = self.data.count(b"\n") + 1
+        self.ballots_start = len(data)
+        self.ballots_line = data.count(b"\n") + 1
 
-    def _lines_after_header(self) -> Iterator[tuple[int, int, bytes]]:
-        start = self.data.find(b"\n") + 1
+    @staticmethod
+    def _lines_after_header(data: bytes) -> Iterator[tuple[int, int, bytes]]:
+        start = data.find(b"\n") + 1
         number = 2
-        while 0 < start < len(self.data):
-            end = self.data.find(b"\n", start)
+        while 0 < start < len(data):
+            end = data.find(b"\n", start)
             if end < 0:
-                end = len(self.data)
-            yield start, number, self.data[start:end]
+                end = len(data)
+            yield start, number, data[start:end]
             start, number = end + 1, number + 1
 
     def _option(self, text: bytes, number: int) -> None:
@@ -235,13 +229,18 @@ class _Preamble:
 
 def _parse_ballots(
     data: bytes, start: int, stop: int, first_line: int, n_candidates: int, source: str
-) -> tuple[RankArray, BoolArray | None, IntArray, IntArray]:
-    """The ballot lines between ``start`` and ``stop``, parsed a chunk at a time.
+) -> tuple[RankArray, BoolArray | None, IntArray]:
+    """The ballot lines between ``start`` and ``stop``: rankings, equal-rank marks, weights.
 
-    Returns rankings, equal-rank marks (``None`` if there are none), weights, and
-    the line number of each ballot.
+    The text is parsed a chunk at a time into arrays sized for one ballot per
+    line, so that no more than one chunk's worth of intermediate arrays exists
+    at once. The marks are ``None`` when no ballot ranks candidates equal.
     """
-    pieces: list[_Chunk] = []
+    capacity = data.count(b"\n", start, stop) + 1
+    rankings = np.full((capacity, n_candidates), EMPTY, dtype=np.int32)
+    tied: BoolArray | None = None
+    weights = np.zeros(capacity, dtype=np.int64)
+    row = width = 0
     line = first_line
     while start < stop:
         end = min(start + CHUNK_BYTES, stop)
@@ -251,24 +250,23 @@ def _parse_ballots(
             if newline < 0:
                 newline = data.find(b"\n", end, stop)
             end = stop if newline < 0 else newline + 1
-        pieces.append(_parse_chunk(data[start:end], line, n_candidates, source))
-        line += data.count(b"\n", start, end)
-        start = end
-    n_rows = sum(piece.rankings.shape[0] for piece in pieces)
-    width = max((piece.rankings.shape[1] for piece in pieces), default=0)
-    any_ties = any(piece.tied is not None for piece in pieces)
-    rankings = np.full((n_rows, width), EMPTY, dtype=np.int32)
-    tied = np.zeros((n_rows, width), dtype=np.bool_) if any_ties else None
-    row = 0
-    for piece in pieces:
-        rows, columns = piece.rankings.shape
-        rankings[row : row + rows, :columns] = piece.rankings
-        if tied is not None and piece.tied is not None:
-            tied[row : row + rows, :columns] = piece.tied
+        chunk = _parse_chunk(data[start:end], line, n_candidates, source)
+        rows, columns = chunk.rankings.shape
+        rankings[row : row + rows, :columns] = chunk.rankings
+        if chunk.tied is not None:
+            if tied is None:
+                tied = np.zeros(rankings.shape, dtype=np.bool_)
+            tied[row : row + rows, :columns] = chunk.tied
+        weights[row : row + rows] = chunk.weights
         row += rows
-    weights = np.concatenate([piece.weights for piece in pieces] or [np.zeros(0, np.int64)])
-    lines = np.concatenate([piece.lines for piece in pieces] or [np.zeros(0, np.int64)])
-    return rankings, tied, weights, lines
+        width = max(width, columns)
+        line += chunk.n_lines
+        start = end
+    return (
+        rankings[:row, :width],
+        None if tied is None else tied[:row, :width],
+        weights[:row],
+    )
 
 
 @dataclass(frozen=True)
@@ -276,7 +274,7 @@ class _Chunk:
     rankings: RankArray
     tied: BoolArray | None
     weights: IntArray
-    lines: IntArray
+    n_lines: int
 
 
 def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -> _Chunk:
@@ -288,9 +286,8 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
     """
     chars = np.frombuffer(text, dtype=np.uint8)
     classes = _CLASS[chars]
-    invalid = np.flatnonzero(classes == _INVALID)
-    if invalid.size:
-        position = int(invalid[0])
+    if not classes.all():
+        position = int(np.flatnonzero(classes == _INVALID)[0])
         line_start = text.rfind(b"\n", 0, position) + 1
         line_end = text.find(b"\n", position)
         line_text = text[line_start : line_end if line_end >= 0 else len(text)]
@@ -299,13 +296,14 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
             first_line + text.count(b"\n", 0, position),
             _explain_bad_line(line_text, int(chars[position])),
         )
-    newlines = np.flatnonzero(classes == _NEWLINE)
-    edges = np.diff((classes == _DIGIT).view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    is_digit = classes == _DIGIT
+    edges = np.diff(is_digit.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
+    newlines = np.flatnonzero(classes == _NEWLINE)
     if starts.size == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return _Chunk(np.zeros((0, 0), dtype=np.int32), None, empty, empty)
+        return _Chunk(np.zeros((0, 0), dtype=np.int32), None, empty, newlines.size)
 
     def line_at(position: int) -> int:
         return first_line + int(np.searchsorted(newlines, position))
@@ -324,10 +322,12 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
         digit = chars[starts[longer] + place].astype(np.int64) - ord("0")
         values[longer] = values[longer] * 10 + digit
 
-    token_line = np.searchsorted(newlines, starts)
     n_tokens = starts.size
-    opens_line = np.ones(n_tokens, dtype=np.bool_)
-    opens_line[1:] = token_line[1:] != token_line[:-1]
+    # The first token after each newline opens a line (several newlines may share one).
+    opens_line = np.zeros(n_tokens, dtype=np.bool_)
+    opens_line[0] = True
+    after_newline = np.searchsorted(starts, newlines)
+    opens_line[after_newline[after_newline < n_tokens]] = True
     first_token = np.flatnonzero(opens_line)
     last_token = np.append(first_token[1:] - 1, n_tokens - 1)
     closes_line = np.zeros(n_tokens, dtype=np.bool_)
@@ -358,7 +358,7 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
             f"ballot line names candidate {int(values[beyond[0]])} but there are only "
             f"{n_candidates} candidates",
         )
-    tied_token, misplaced = _equal_marks(classes, ends, token_line, opens_line, closes_line)
+    tied_token, misplaced = _equal_marks(classes, ends, opens_line, closes_line)
     if misplaced is not None:
         problems.append(
             (
@@ -370,25 +370,31 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
         line, message = min(problems)
         raise BallotFormatError(source, line, message)
 
-    ballot_of = np.cumsum(opens_line) - 1
-    placed = np.flatnonzero(preference)
-    row = ballot_of[placed]
-    column = placed - first_token[row] - 1
-    width = int((last_token - first_token - 1).max())
-    rankings = np.full((first_token.size, width), EMPTY, dtype=np.int32)
-    rankings[row, column] = values[placed] - 1
+    # Preferences fill each row from the left, in the order the tokens come, which
+    # is the row-major order of a mask of the filled cells.
+    n_preferences = last_token - first_token - 1
+    filled = np.arange(int(n_preferences.max())) < n_preferences[:, np.newaxis]
+    rankings = np.full(filled.shape, EMPTY, dtype=np.int32)
+    rankings[filled] = values[preference] - 1
     tied = None
     if tied_token.any():
-        tied = np.zeros(rankings.shape, dtype=np.bool_)
-        tied[row, column] = tied_token[placed]
-    ballot_lines = first_line + token_line[first_token].astype(np.int64)
-    return _Chunk(rankings, tied, values[first_token], ballot_lines)
+        tied = np.zeros(filled.shape, dtype=np.bool_)
+        tied[filled] = tied_token[preference]
+    repeated = repeated_candidate_rows(rankings)
+    if repeated.size:
+        ranking = [int(c) for c in rankings[repeated[0]] if c != EMPTY]
+        twice = next(c for c in ranking if ranking.count(c) > 1)
+        raise BallotFormatError(
+            source,
+            line_at(int(starts[first_token[repeated[0]]])),
+            f"ballot line ranks candidate {twice + 1} more than once",
+        )
+    return _Chunk(rankings, tied, values[first_token], newlines.size)
 
 
 def _equal_marks(
     classes: npt.NDArray[np.uint8],
     ends: IntArray,
-    token_line: IntArray,
     opens_line: BoolArray,
     closes_line: BoolArray,
 ) -> tuple[BoolArray, int | None]:
@@ -406,10 +412,11 @@ def _equal_marks(
     last = ends.size - 1
     before_known = np.clip(before, 0, last)
     after_known = np.clip(after, 0, last)
+    # The token after the mark opening no line puts both tokens on one line.
     well_placed = (
         (before >= 0)
         & (after <= last)
-        & (token_line[before_known] == token_line[after_known])
+        & ~opens_line[after_known]
         & ~opens_line[before_known]
         & ~closes_line[after_known]
     )
@@ -447,7 +454,6 @@ def _parse_names(
         ) from None
     names: list[str] = []
     name_lines: list[int | None] = []
-    number = zero_line
     for number, line in enumerate(text.split("\n"), start=zero_line):
         if not line.strip():
             continue
@@ -459,7 +465,7 @@ def _parse_names(
     if len(names) < n_candidates:
         raise BallotFormatError(
             source,
-            number,
+            name_lines[-1] if name_lines else zero_line,
             f"expected {n_candidates} candidate names after the ballots, found {len(names)}",
         )
     require_distinct_names(names, source, name_lines)
@@ -469,9 +475,11 @@ def _parse_names(
 def _unquote(line: str) -> str:
     text = line.strip()
     quoted = _QUOTED.fullmatch(text)
-    if quoted is None:
-        return text
-    return quoted.group(1).replace('""', '"').strip()
+    if quoted is not None:
+        text = quoted.group(1).replace('""', '"')
+    # Runs of blanks become one space, as Droop reads names: the Scottish files pad
+    # names to line up their parties ("Karen DORAN      (Lab)").
+    return " ".join(text.split())
 
 
 def _shown(text: bytes) -> str:
@@ -497,10 +505,10 @@ def write_blt(
         raise TallyError("a ballot has a negative count; BLT weights must be positive")
     texts = list(profile.candidates) + ([] if profile.title is None else [profile.title])
     for text in texts:
-        if "\n" in text or "\r" in text or text != text.strip():
+        if text != " ".join(text.split()):
             raise TallyError(
-                f"cannot write {text!r} in a BLT file: names and titles must be one line "
-                "without blanks at either end"
+                f"cannot write {text!r} in a BLT file: names and titles are read back with "
+                "single spaces between words and no blanks at either end"
             )
     numbers = [str(candidate + 1) for candidate in range(profile.n_candidates)]
     marks = profile.tied_with_previous

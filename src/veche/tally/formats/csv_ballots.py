@@ -121,7 +121,7 @@ def _rows(path: str | os.PathLike[str], source: str) -> Iterator[Row]:
     """Non-empty rows with the number of the line each ends on."""
     try:
         with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(handle, strict=True)
             try:
                 for cells in reader:
                     if cells:

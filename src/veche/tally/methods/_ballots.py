@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from veche.tally.errors import TallyError
 from veche.tally.profile import EMPTY, BoolArray, IntArray, Profile, RankArray
+
+#: Rank levels in the narrowest signed integer type that holds them.
+LevelArray = np.ndarray[Any, np.dtype[np.signedinteger[Any]]]
 
 
 @dataclass(frozen=True)
@@ -33,16 +37,18 @@ class Ballots:
         rankings = profile.rankings
         if rankings.size and (int(rankings.max()) >= n_all or int(rankings.min()) < EMPTY):
             raise TallyError(
-                f"a ballot names candidate number {int(rankings.max())}, but there are only "
-                f"{n_all} candidates; check the ballot file"
+                f"a ballot names a candidate number outside 0-{n_all - 1}, the {n_all} "
+                "candidates of the profile; check the ballot file"
             )
         if profile.counts.size and int(profile.counts.min()) < 0:
             raise TallyError("a ballot has a negative count; counts must be zero or more")
         standing = [c for c in range(n_all) if c not in profile.withdrawn]
-        # One slot past the candidates maps EMPTY (-1) to EMPTY again.
-        renumber = np.full(n_all + 1, EMPTY, dtype=np.int32)
-        renumber[standing] = np.arange(len(standing), dtype=np.int32)
-        renumbered = renumber[rankings]
+        renumbered = rankings
+        if profile.withdrawn:
+            # One slot past the candidates maps EMPTY (-1) to EMPTY again.
+            renumber = np.full(n_all + 1, EMPTY, dtype=np.int32)
+            renumber[standing] = np.arange(len(standing), dtype=np.int32)
+            renumbered = renumber[rankings]
         tied = (
             profile.tied_with_previous
             if profile.tied_with_previous is not None
@@ -113,22 +119,29 @@ class Ballots:
         weights = np.broadcast_to(self.counts[:, None], self.rankings.shape)
         return weighted_count(self.rankings[marked], weights[marked], self.n_candidates)
 
-    def rank_levels(self) -> IntArray:
+    def rank_levels(self) -> LevelArray:
         """``levels[i, c]``: the rank of candidate ``c`` on row ``i``, 0 for first.
 
         Equally ranked candidates share a level; candidates a ballot leaves out
         share the level after its last (they are preferred less than every
-        ranked candidate and are equal among themselves).
+        ranked candidate and are equal among themselves). The integers are as
+        narrow as the ballots allow, since pairwise counts compare them by the
+        million.
         """
         n_rows, width = self.rankings.shape
-        levels = np.full((n_rows, self.n_candidates), width, dtype=np.int64)
-        if width == 0:
-            return levels
-        ranked = self.rankings != EMPTY
-        position_level = np.cumsum(~self.tied, axis=1, dtype=np.int64) - 1
-        rows = np.broadcast_to(np.arange(n_rows)[:, None], self.rankings.shape)
-        levels[rows[ranked], self.rankings[ranked]] = position_level[ranked]
-        return levels
+        dtype = np.min_scalar_type(-(width + 1))
+        # Laid out candidate by candidate, so that pairwise counts read whole rows; one
+        # spare candidate row takes the writes for EMPTY positions.
+        by_candidate = np.full((self.n_candidates + 1, n_rows), width, dtype=dtype)
+        if width:
+            if self.has_ties:
+                position_level = np.cumsum(~self.tied, axis=1, dtype=dtype) - 1
+            else:
+                position_level = np.broadcast_to(np.arange(width, dtype=dtype), (n_rows, width))
+            candidate = np.where(self.rankings == EMPTY, self.n_candidates, self.rankings)
+            cells = candidate.astype(np.intp) * n_rows + np.arange(n_rows)[:, None]
+            by_candidate.ravel()[cells] = position_level
+        return by_candidate[: self.n_candidates].T
 
 
 def weighted_count(indices: RankArray, weights: IntArray, size: int) -> IntArray:

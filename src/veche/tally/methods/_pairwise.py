@@ -23,6 +23,7 @@ def pairwise_matrix(ballots: Ballots) -> IntArray:
     matrix = np.zeros((n_candidates, n_candidates), dtype=np.int64)
     if ballots.counts.size == 0 or n_candidates == 0:
         return matrix
+    # No copy: rank_levels lays the levels out candidate by candidate already.
     levels = np.ascontiguousarray(ballots.rank_levels().T)
     planes = _binary_digit_planes(ballots.counts)
     prefers = np.empty(levels.shape, dtype=np.bool_)

@@ -169,4 +169,6 @@ def tie_order_names(profile: Profile, tie_order: dict[int, int] | None) -> dict[
     """The option as the result records it (empty when lots were to be drawn)."""
     if tie_order is None:
         return {}
-    return {"tie_order": [profile.candidates[c] for c in sorted(tie_order, key=lambda c: tie_order[c])]}
+    return {
+        "tie_order": [profile.candidates[c] for c in sorted(tie_order, key=lambda c: tie_order[c])]
+    }

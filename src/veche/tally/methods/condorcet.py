@@ -272,8 +272,9 @@ def minimax(
     strength = choice_option("strength", strength, MINIMAX_STRENGTHS)
     pairwise = _Pairwise.count(profile, "minimax")
     names = pairwise.names
+    # against[a, b]: how strongly b stands against a.
     if strength == "pairwise-opposition":
-        against = pairwise.matrix.copy()
+        against = pairwise.matrix.T.copy()
     else:
         against = pairwise.defeat_strengths(strength).T.copy()
     np.fill_diagonal(against, 0)

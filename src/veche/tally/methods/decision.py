@@ -150,8 +150,10 @@ def majority(
     details.update(rule=label, required=required, base=base_size)
     adopted = votes["yes"] >= required
     outcome = "adopted" if adopted else "rejected"
-    note = f"{outcome}: {votes['yes']} yes, {required} required ({label}"
-    note += f", of {base_size})" if rule != "simple" else ")"
+    if rule == "simple":
+        note = f"{outcome}: {votes['yes']} yes against {votes['no']} no ({label})"
+    else:
+        note = f"{outcome}: {votes['yes']} yes, {required} needed ({label}; base {base_size})"
     return _decision(profile, outcome, note, tallies, options, details)
 
 

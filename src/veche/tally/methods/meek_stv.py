@@ -28,8 +28,8 @@ from veche.tally.result import Result, Round, TieBreak
 
 #: PRF reference rule, step D.4 of the rule text: nine decimal places; omega is 10^-6 (rule A).
 PLACES = 9
-SCALE = 10**PLACES
-OMEGA_FIXED = 10**PLACES // 10**6
+SCALE: int = 10**PLACES
+OMEGA_FIXED: int = SCALE // 10**6
 #: The exact variant iterates until the surplus is at most 10^-10.
 OMEGA_RATIONAL = Fraction(1, 10**10)
 
@@ -189,12 +189,12 @@ class _Meek:
             residual = Fraction(0)
             keep = [*self.keep, Fraction(0)]
             for sequence, count in zip(groups.tolist(), counts.tolist(), strict=True):
-                weight = Fraction(1)
+                left = Fraction(1)
                 for c in sequence:
-                    kept = weight * keep[c]
+                    kept = left * keep[c]
                     votes[c] += kept * count
-                    weight -= kept
-                residual += weight * count
+                    left -= kept
+                residual += left * count
             self.votes = list(votes[: self.n])
             self.residual = residual
             return
@@ -263,13 +263,8 @@ class _Meek:
                 f" defeated together."
             )
         else:
-            why = (
-                f"the surplus of {say(self._number(self.surplus))} is "
-                + (
-                    f"below omega ({self._omega_text()})"
-                    if status == OMEGA
-                    else "no longer falling"
-                )
+            why = f"the surplus of {say(self._number(self.surplus))} is " + (
+                f"below omega ({self._omega_text()})" if status == OMEGA else "no longer falling"
             )
             loser = losers[0]
             note = (
@@ -295,6 +290,10 @@ class _Meek:
         remaining = self._hopeful()
         if vacancies <= 0 or not remaining:
             return
+        # One more distribution, keep factors unchanged, so that the last round shows where
+        # the votes of the candidates defeated last have gone.
+        groups, counts = self._groups()
+        self._distribute(groups, counts)
         remaining.sort(key=lambda c: (-self.votes[c], c))
         for c in remaining:
             self.state[c] = _ELECTED
@@ -314,7 +313,7 @@ class _Meek:
 
     def _quota(self, votes: int | Fraction) -> int | Fraction:
         if self.exact:
-            return votes / (self.seats + 1)
+            return Fraction(votes) / (self.seats + 1)
         # Rule B.2.b: votes / (seats + 1), truncated to 9 places, plus 10^-9.
         return int(votes) // (self.seats + 1) + 1
 
@@ -328,7 +327,7 @@ class _Meek:
     def _new_keep_factor(self, c: int) -> int | Fraction:
         """Rule B.2.f: keep factor x quota / vote, each step rounded up to 9 places."""
         if self.exact:
-            return self.keep[c] * self.quota / self.votes[c]
+            return Fraction(self.keep[c]) * self.quota / self.votes[c]
         scaled = -(-int(self.keep[c]) * int(self.quota) // SCALE)
         return -(-scaled * SCALE // int(self.votes[c]))
 
@@ -443,4 +442,3 @@ class _Meek:
 
     def _hopeful(self) -> list[int]:
         return [c for c in range(self.n) if self.state[c] == _HOPEFUL]
-

@@ -1,0 +1,85 @@
+"""Weighted inclusive Gregory STV: the PR Foundation's reference WIGM rule, 4 decimal places."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from veche.tally.lot import Lot
+from veche.tally.methods._gregory import GregoryCount
+from veche.tally.methods._stv import (
+    TIE_ORDER_HELP,
+    parse_tie_order,
+    prepare_ballots,
+    tie_order_names,
+)
+from veche.tally.profile import Profile
+from veche.tally.registry import method
+from veche.tally.result import Result, TieBreak
+
+#: Rule D.4: every multiplication and division is truncated to four decimal places.
+PLACES = 4
+SCALE: int = 10**PLACES
+RULE = "Proportional Representation Foundation, Reference WIGM Rule (single defeats)"
+
+
+@method(
+    "wigm-stv",
+    "Weighted inclusive Gregory single transferable vote, the PR Foundation reference rule: "
+    "every paper of a surplus transferred at a reduced weight, 4 decimal places",
+    options={"tie_order": TIE_ORDER_HELP},
+    multi_winner=True,
+)
+def count_wigm_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any) -> Result:
+    """Count by the reference WIGM rule in exact fixed-point arithmetic (integers scaled by 10^4).
+
+    Ties go to ``tie_order`` (the rule's "predetermined random tiebreaking order", D.1) or,
+    without it, to lot.
+    """
+    tie_order = parse_tie_order(profile, options.get("tie_order"))
+    ballots = prepare_ballots(profile, "wigm-stv", SCALE)
+    # Rule A.1: valid ballots / (seats + 1), truncated, plus 0.0001.
+    quota = ballots.valid * SCALE // (seats + 1) + 1
+    count = WigmCount(ballots, seats, lot, tie_order, quota)
+    count.run()
+    return Result(
+        method="wigm-stv",
+        seats=seats,
+        candidates=list(profile.candidates),
+        elected=[ballots.names[c] for c in count.elected],
+        rounds=count.rounds,
+        options=tie_order_names(profile, tie_order),
+        details={
+            "rule": RULE,
+            "places": PLACES,
+            "valid_ballots": ballots.valid,
+            "quota": count.number(quota),
+            "non_transferable": count.number(count.papers.non_transferable),
+            # Weight lost to truncation (rule D.4) after each round.
+            "rounding_loss": count.losses,
+        },
+    )
+
+
+class WigmCount(GregoryCount):
+    """Rules B and C of the reference WIGM rule."""
+
+    places = PLACES
+    cite: ClassVar[dict[str, str]] = {
+        "quota": "rule A.1: valid ballots / (seats + 1), truncated, plus 0.0001",
+        "elect": "rule B.1",
+        "surplus": "rule B.3",
+        "exclude": "rule B.4",
+        "remaining": "rule C",
+    }
+
+    def surplus_to_transfer(self) -> list[int]:
+        # Rule B.3: the largest surplus of a pending candidate, even a surplus of zero.
+        return list(self.pending)
+
+    def transfer_value(self, value: int, surplus: int, total: int) -> int:
+        # Rule B.3 with D.4: weight x surplus, truncated, then / vote, truncated.
+        return value * surplus // SCALE * SCALE // total
+
+    def break_tie(self, tied: list[int], highest: bool) -> tuple[int, TieBreak | None]:
+        # Rule D.1: the tied candidate earliest in the tiebreaking order (or drawn by lot).
+        return self.break_tie_by_order_or_lot(tied)

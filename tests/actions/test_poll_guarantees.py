@@ -1,0 +1,169 @@
+"""The voting core's guarantees under concurrency, on SQLite and PostgreSQL alike.
+
+Each thread has its own session and transaction, as each request of a real server does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.assembly import client_key
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.meetings import do_check_in, do_create_meeting
+from veche.actions.polls import do_cast_ballot, do_close_poll, do_create_poll, do_open_poll
+from veche.db import transaction
+from veche.demo import load_demo
+from veche.errors import Conflict
+from veche.models import Ballot, Membership, Participation, Poll, Term
+from veche.models.org import MembershipRole
+from veche.models.polls import PollKind
+
+ADMIN = Caller(Actor(None, "system: test"), None, True, None)
+
+
+def _voter(person_id: int) -> Caller:
+    return Caller(Actor(None, f"person {person_id}"), person_id, False, None)
+
+
+def _open_decision(sessions: sessionmaker[Session]) -> tuple[int, list[int], int]:
+    """A General Council meeting today with every member present and a decision open."""
+    today = date.today()
+    with transaction(sessions) as session:
+        load_demo(session)
+        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
+        assert term is not None
+        meeting = do_create_meeting(session, ADMIN, term, "Plenary", starts_on=today)
+        members = sorted(
+            m.person_id
+            for m in session.scalars(select(Membership).where(Membership.term_id == term.id))
+            if m.role == MembershipRole.MEMBER
+        )
+        for person_id in members:
+            do_check_in(session, ADMIN, meeting, person_id, today)
+        poll = do_create_poll(
+            session, ADMIN, meeting, title="Decide", kind=PollKind.DECISION, method="majority"
+        )
+        session.flush()
+        session.refresh(poll)
+        do_open_poll(session, ADMIN, poll, today)
+        yes = next(o.id for o in poll.options if o.label == "yes")
+        return poll.id, members, yes
+
+
+def _race(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Run every job at once (released together by a barrier); return results or exceptions."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[Any] = [None] * len(jobs)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[index] = jobs[index]()
+        except Exception as error:  # collected and asserted on by the test
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def _cast(sessions: sessionmaker[Session], poll_id: int, person_id: int, option: int) -> str:
+    with transaction(sessions) as session:
+        cast = do_cast_ballot(
+            session, _voter(person_id), poll_id, {"option": option}, client_key=client_key()
+        )
+        return cast.receipt
+
+
+def _close(sessions: sessionmaker[Session], poll_id: int) -> str | None:
+    with transaction(sessions) as session:
+        return do_close_poll(session, ADMIN, poll_id).ballot_digest
+
+
+def _stored(sessions: sessionmaker[Session], poll_id: int) -> tuple[int, int]:
+    with sessions() as session:
+        ballots = session.scalar(select(func.count()).where(Ballot.poll_id == poll_id)) or 0
+        rights = session.scalar(select(func.count()).where(Participation.poll_id == poll_id)) or 0
+    return ballots, rights
+
+
+def test_fifty_concurrent_ballots_from_one_right_store_one(sessions: sessionmaker[Session]) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    outcomes = _race([lambda: _cast(sessions, poll_id, members[0], yes)] * 50)
+    receipts = [o for o in outcomes if isinstance(o, str)]
+    refusals = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(receipts) == 1 and len(refusals) == 49
+    assert all("already voted" in r.message for r in refusals)
+    assert _stored(sessions, poll_id) == (1, 1)
+
+
+def test_ballots_racing_closes_all_report_the_same_ballot_set(
+    sessions: sessionmaker[Session],
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    voters = members[:25] * 2  # 50 casts: each of 25 members tries twice
+    jobs: list[Callable[[], Any]] = []
+    for person_id in voters:
+        jobs.append(lambda p=person_id: _cast(sessions, poll_id, p, yes))  # type: ignore[misc]
+        jobs.append(lambda: _close(sessions, poll_id))
+    outcomes = _race(jobs)
+    casts, closes = outcomes[0::2], outcomes[1::2]
+    digests = set(closes)
+    assert len(digests) == 1 and None not in digests, closes
+    accepted = {o for o in casts if isinstance(o, str)}
+    refused = [o for o in casts if not isinstance(o, str)]
+    assert all(isinstance(o, Conflict) for o in refused), refused
+    assert all("already voted" in o.message or "it is closed" in o.message for o in refused)
+    ballots, rights = _stored(sessions, poll_id)
+    assert ballots == rights == len(accepted)
+    with sessions() as session:
+        stored = set(session.scalars(select(Ballot.receipt).where(Ballot.poll_id == poll_id)))
+        poll = session.get(Poll, poll_id)
+        assert poll is not None
+        assert poll.result is not None and poll.result["ballots"] == len(accepted)
+    assert stored == accepted
+
+
+def test_one_vote_per_right_is_a_database_constraint(sessions: sessionmaker[Session]) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    _cast(sessions, poll_id, members[0], yes)
+    with pytest.raises(IntegrityError), transaction(sessions) as session:
+        session.add(
+            Participation(
+                poll_id=poll_id,
+                right_person_id=members[0],
+                cast_by_person_id=members[0],
+                kind="own",
+                weight=1,
+            )
+        )
+
+
+def test_stored_order_of_secret_ballots_is_not_casting_order(
+    sessions: sessionmaker[Session],
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    cast_order = [_cast(sessions, poll_id, person_id, yes) for person_id in members]
+    _close(sessions, poll_id)
+    with sessions() as session:
+        # No ORDER BY: the order the database keeps the rows in.
+        stored = list(
+            session.execute(
+                text("SELECT receipt FROM ballot WHERE poll_id = :poll"), {"poll": poll_id}
+            ).scalars()
+        )
+    assert sorted(stored) == sorted(cast_order)
+    assert stored == sorted(cast_order)  # by random receipt, which casting order does not predict
+    assert stored != cast_order  # equal only with chance 1 in 30!, if receipts are random

@@ -1,0 +1,385 @@
+"""The voting core through the REST API: a decision, an election, secrecy, rights and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.assembly import Assembly, client_key, convene
+from veche.cli import app
+from veche.models import Ballot, JournalEntry, Participation
+from veche.web.app import create_app
+
+
+@pytest.fixture
+def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assembly]:
+    with TestClient(create_app(engine)) as client:
+        yield convene(client, sessions)
+
+
+def _decision(assembly: Assembly, **extra: object) -> dict[str, object]:
+    return assembly.create_poll(
+        title="Adopt the agenda", kind="decision", method="majority", **extra
+    )
+
+
+def _option(poll: dict[str, object], label: str) -> int:
+    options = poll["options"]
+    assert isinstance(options, list)
+    return next(int(o["id"]) for o in options if o["label"] == label)
+
+
+def test_a_secret_decision_from_opening_to_publication(
+    assembly: Assembly, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    voters = assembly.members[:20]
+    assembly.check_in(voters)
+    poll = _decision(assembly)
+    assembly.open(int(poll["id"]))
+    choices = ["yes"] * 12 + ["no"] * 5 + ["abstain"] * 3
+    receipts = {}
+    for person_id, label in zip(voters, choices, strict=True):
+        response = assembly.vote(int(poll["id"]), person_id, {"option": _option(poll, label)})
+        assert response.status_code == 201, response.text
+        receipts[response.json()["receipt"]] = label
+
+    count = assembly.client.get(f"/api/polls/{poll['id']}/count", headers=assembly.secretary)
+    assert count.json()["electronic"] == 20
+    # Before the close, neither a delegate nor the chair sees the result or the ballots.
+    hidden = assembly.client.get(
+        f"/api/polls/{poll['id']}/ballots", headers=assembly.as_person(voters[0])
+    )
+    assert hidden.status_code == 403
+
+    closed = assembly.close(int(poll["id"]))
+    assert closed["state"] == "closed" and closed["outcome"] == "adopted"
+    # A delegate sees no result until the chair publishes it.
+    early = assembly.client.get(
+        f"/api/polls/{poll['id']}/result", headers=assembly.as_person(voters[0])
+    )
+    assert early.status_code == 403
+    published = assembly.client.post(f"/api/polls/{poll['id']}/publish", headers=assembly.secretary)
+    assert published.json()["state"] == "published"
+    result = assembly.client.get(
+        f"/api/polls/{poll['id']}/result", headers=assembly.as_person(voters[0])
+    ).json()
+    assert result["outcome"] == "adopted"
+    assert result["result"]["ballots_by_source"] == {"electronic": 20, "paper": 0}
+
+    board = assembly.client.get(
+        f"/api/polls/{poll['id']}/ballots", headers=assembly.as_person(voters[0])
+    ).json()
+    listed = [b["receipt"] for b in board["ballots"]]
+    assert listed == sorted(receipts)
+    assert {b["receipt"]: b["choice"] for b in board["ballots"]} == receipts
+    assert all(set(b) == {"receipt", "choice", "weight", "source"} for b in board["ballots"])
+
+    with sessions() as session:
+        stored = session.scalars(select(Ballot).where(Ballot.poll_id == poll["id"])).all()
+        assert all(b.voter_person_id is None and b.cast_by_person_id is None for b in stored)
+        casts = session.scalars(
+            select(JournalEntry).where(JournalEntry.action == "cast_ballot")
+        ).all()
+        assert len(casts) == 20
+        assert all("choice" not in entry.payload for entry in casts)
+        text = " ".join(str(entry.payload) for entry in casts)
+        assert not any(receipt in text for receipt in receipts)
+    verified = CliRunner().invoke(app, ["verify", "--db", database_url])
+    assert verified.exit_code == 0, verified.output
+
+
+def test_qualified_majority_and_quorum_decide(assembly: Assembly) -> None:
+    assembly.check_in(assembly.members[:12])  # 12 of 30 members: no quorum of one half
+    poll = _decision(assembly, method_options={"rule": "qualified", "fraction": "2/3"})
+    assembly.open(int(poll["id"]))
+    for person_id in assembly.members[:12]:
+        assembly.vote(int(poll["id"]), person_id, {"option": _option(poll, "yes")})
+    assert assembly.close(int(poll["id"]))["outcome"] == "no quorum"
+
+
+def test_a_named_poll_shows_its_roll_call(assembly: Assembly) -> None:
+    assembly.check_in(assembly.members[:3])
+    poll = _decision(assembly, secrecy="named")
+    assembly.open(int(poll["id"]))
+    for person_id, label in zip(assembly.members[:3], ["yes", "no", "yes"], strict=True):
+        assert (
+            assembly.vote(int(poll["id"]), person_id, {"option": _option(poll, label)}).status_code
+            == 201
+        )
+    assembly.close(int(poll["id"]))
+    calls = assembly.client.get(
+        f"/api/polls/{poll['id']}/roll-call", headers=assembly.secretary
+    ).json()
+    assert sorted(c["choice"] for c in calls) == ["no", "yes", "yes"]
+    assert len({c["voter"] for c in calls}) == 3
+
+
+def test_an_stv_election_with_candidates_who_accept(assembly: Assembly) -> None:
+    voters = assembly.members[:24]
+    assembly.check_in(voters)
+    poll = assembly.create_poll(
+        title="Elect the presidium", kind="election", method="scottish-stv", seats=2
+    )
+    poll_id = int(poll["id"])
+    candidates = {}
+    for person_id in assembly.members[24:28]:
+        nominated = assembly.client.post(
+            f"/api/polls/{poll_id}/candidates",
+            json={"person_id": person_id},
+            headers=assembly.secretary,
+        )
+        assert nominated.status_code == 201, nominated.text
+        candidates[person_id] = nominated.json()
+    # Opening fails while nobody has accepted.
+    refused = assembly.client.post(f"/api/polls/{poll_id}/open", headers=assembly.secretary)
+    assert refused.status_code == 409 and "accepted" in refused.json()["detail"]
+    ids = []
+    for person_id, option in list(candidates.items())[:3]:
+        answer = assembly.client.post(
+            f"/api/polls/{poll_id}/candidates/{option['id']}/accept",
+            headers=assembly.as_person(person_id),
+        )
+        assert answer.status_code == 200, answer.text
+        ids.append(option["id"])
+    a, b, c = ids
+    assembly.open(poll_id)
+    # 24 voters: 11 rank a>b, 7 rank b>c, 6 rank c>b. Quota = 24 // 3 + 1 = 9.
+    for person_id in voters[:11]:
+        assert assembly.vote(poll_id, person_id, {"ranking": [a, b]}).status_code == 201
+    for person_id in voters[11:18]:
+        assembly.vote(poll_id, person_id, {"ranking": [b, c]})
+    for person_id in voters[18:24]:
+        assembly.vote(poll_id, person_id, {"ranking": [c, b]})
+    closed = assembly.close(poll_id)
+    labels = {o["id"]: o["label"] for o in closed["options"]}
+    assert closed["outcome"] == f"elected: {labels[a]}, {labels[b]}"
+    result = assembly.result(poll_id)["result"]
+    assert result["rounds"][0]["quota"] in (9, "9", "9.00000")
+    # The candidate who never accepted is not on the ballot.
+    assert set(result["candidates"]) == {labels[a], labels[b], labels[c]}
+
+
+def test_paper_and_electronic_ballots_merge(assembly: Assembly) -> None:
+    assembly.check_in(assembly.members[:16])
+    poll = _decision(assembly)
+    poll_id = int(poll["id"])
+    assembly.open(poll_id)
+    for person_id in assembly.members[:5]:
+        assembly.vote(poll_id, person_id, {"option": _option(poll, "no")})
+    paper = assembly.client.post(
+        f"/api/polls/{poll_id}/paper",
+        json={"lots": [{"choice": {"option": _option(poll, "yes")}, "count": 9}]},
+        headers=assembly.secretary,
+    )
+    assert paper.status_code == 201 and paper.json() == {"added": 9}
+    closed = assembly.close(poll_id)
+    assert closed["outcome"] == "adopted"
+    sources = assembly.result(poll_id)["result"]["ballots_by_source"]
+    assert sources == {"electronic": 5, "paper": 9}
+
+
+@pytest.mark.parametrize(
+    ("choice", "reason"),
+    [
+        ({"option": 999999}, "not on this ballot"),
+        ({"option": [1, 2]}, "over-voted"),
+        ({"ranking": [1]}, "a majority ballot is"),
+        ({"option": "yes"}, "an option's number"),
+        ({}, "a majority ballot is"),
+    ],
+)
+def test_malformed_ballots_are_refused_and_the_voter_may_still_vote(
+    assembly: Assembly, sessions: sessionmaker[Session], choice: dict[str, object], reason: str
+) -> None:
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = _decision(assembly)
+    assembly.open(int(poll["id"]))
+    refused = assembly.vote(int(poll["id"]), voter, choice)
+    assert refused.status_code == 422 and reason in refused.json()["detail"]
+    with sessions() as session:
+        assert session.scalars(select(Participation)).all() == []
+    accepted = assembly.vote(int(poll["id"]), voter, {"option": _option(poll, "yes")})
+    assert accepted.status_code == 201
+
+
+def test_out_of_range_scores_are_refused(assembly: Assembly) -> None:
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = assembly.create_poll(
+        title="Venue", kind="choice", method="score", options=["North", "South"], max_score=5
+    )
+    assembly.open(int(poll["id"]))
+    north = _option(poll, "North")
+    refused = assembly.vote(int(poll["id"]), voter, {"scores": {str(north): 6}})
+    assert refused.status_code == 422 and "out of range" in refused.json()["detail"]
+
+
+def test_who_may_not_vote_gets_403(assembly: Assembly, sessions: sessionmaker[Session]) -> None:
+    present_member, absent_member = assembly.members[0], assembly.members[1]
+    alternate = assembly.alternates[0]
+    assembly.check_in([present_member, alternate])
+    outsider = assembly.members[0] + 1000  # not a person at all
+    observer_id = 44  # a demo person who sits in no General Council seat
+    invited = assembly.client.post(
+        f"/api/meetings/{assembly.meeting_id}/participants",
+        json={"person_id": observer_id, "role": "observer", "category": "heads of departments"},
+        headers=assembly.secretary,
+    )
+    assert invited.status_code == 201, invited.text
+    assembly.check_in([observer_id])
+    poll = _decision(assembly)
+    assembly.open(int(poll["id"]))
+    yes = {"option": _option(poll, "yes")}
+    assert assembly.vote(int(poll["id"]), absent_member, yes).status_code == 403
+    assert assembly.vote(int(poll["id"]), alternate, yes).status_code == 403
+    observer = assembly.vote(int(poll["id"]), observer_id, yes)
+    assert observer.status_code == 403 and "observers" in observer.json()["detail"]
+    stranger = assembly.client.post(f"/api/people/{outsider}/tokens", headers=assembly.secretary)
+    assert stranger.status_code == 404
+    no_token = assembly.client.post(
+        f"/api/polls/{poll['id']}/ballots", json={"choice": yes, "client_key": client_key()}
+    )
+    assert no_token.status_code == 401
+    # A delegate cannot run the poll.
+    closing = assembly.client.post(
+        f"/api/polls/{poll['id']}/close", headers=assembly.as_person(present_member)
+    )
+    assert closing.status_code == 403
+    with sessions() as session:
+        assert session.scalars(select(Participation)).all() == []
+
+
+def test_substitutes_and_proxies_are_rights_of_their_own(assembly: Assembly) -> None:
+    holder, grantor, absent, alternate = (
+        assembly.members[0],
+        assembly.members[1],
+        assembly.members[2],
+        assembly.alternates[0],
+    )
+    assembly.check_in([holder, alternate])
+    day = assembly.day.isoformat()
+    sub = assembly.client.post(
+        f"/api/meetings/{assembly.meeting_id}/substitutions",
+        json={"member_person_id": absent, "alternate_person_id": alternate, "day": day},
+        headers=assembly.secretary,
+    )
+    assert sub.status_code == 201, sub.text
+    proxy = assembly.client.post(
+        f"/api/meetings/{assembly.meeting_id}/proxies",
+        json={"grantor_person_id": grantor, "holder_person_id": holder},
+        headers=assembly.secretary,
+    )
+    assert proxy.status_code == 201, proxy.text
+    # The demo's General Council allows one proxy per member.
+    second = assembly.client.post(
+        f"/api/meetings/{assembly.meeting_id}/proxies",
+        json={"grantor_person_id": assembly.members[3], "holder_person_id": holder},
+        headers=assembly.secretary,
+    )
+    assert second.status_code == 409 and "holds 1 proxies" in second.json()["detail"]
+    poll = _decision(assembly)
+    poll_id = int(poll["id"])
+    assembly.open(poll_id)
+    rights = assembly.client.get(
+        f"/api/polls/{poll_id}/rights", headers=assembly.as_person(holder)
+    ).json()
+    assert sorted((r["right_person_id"], r["kind"]) for r in rights) == sorted(
+        [(holder, "own"), (grantor, "proxy")]
+    )
+    yes = {"option": _option(poll, "yes")}
+    assert assembly.vote(poll_id, holder, yes).status_code == 201
+    assert assembly.vote(poll_id, holder, yes, right_person_id=grantor).status_code == 201
+    twice = assembly.vote(poll_id, holder, yes, right_person_id=grantor)
+    assert twice.status_code == 409 and "on behalf of" in twice.json()["detail"]
+    assert assembly.vote(poll_id, alternate, yes).status_code == 201
+    count = assembly.client.get(f"/api/polls/{poll_id}/count", headers=assembly.secretary).json()
+    assert count["electronic"] == 3
+
+
+def test_a_resend_gets_the_same_receipt_and_no_second_ballot(assembly: Assembly) -> None:
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = _decision(assembly)
+    assembly.open(int(poll["id"]))
+    key = client_key()
+    first = assembly.vote(int(poll["id"]), voter, {"option": _option(poll, "yes")}, key=key)
+    again = assembly.vote(int(poll["id"]), voter, {"option": _option(poll, "yes")}, key=key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["receipt"] == again.json()["receipt"] and again.json()["replayed"]
+    other = assembly.vote(int(poll["id"]), voter, {"option": _option(poll, "no")})
+    assert other.status_code == 409 and "already voted" in other.json()["detail"]
+    count = assembly.client.get(f"/api/polls/{poll['id']}/count", headers=assembly.secretary).json()
+    assert count["electronic"] == 1
+
+
+def test_last_ballot_counts_when_the_poll_allows_it(assembly: Assembly) -> None:
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = _decision(assembly, revote="last_counts")
+    assembly.open(int(poll["id"]))
+    first_key = client_key()
+    assembly.vote(int(poll["id"]), voter, {"option": _option(poll, "no")}, key=first_key)
+    lost = assembly.vote(int(poll["id"]), voter, {"option": _option(poll, "yes")})
+    assert lost.status_code == 409 and "replaces_client_key" in lost.json()["detail"]
+    changed = assembly.vote(
+        int(poll["id"]), voter, {"option": _option(poll, "yes")}, replaces_client_key=first_key
+    )
+    assert changed.status_code == 201 and changed.json()["replaced"]
+    assembly.close(int(poll["id"]))
+    board = assembly.client.get(
+        f"/api/polls/{poll['id']}/ballots", headers=assembly.secretary
+    ).json()
+    assert [b["choice"] for b in board["ballots"]] == ["yes"]
+
+
+def test_state_machine_errors_say_what_is_wrong(assembly: Assembly) -> None:
+    poll = _decision(assembly)
+    poll_id = int(poll["id"])
+    closing = assembly.client.post(f"/api/polls/{poll_id}/close", headers=assembly.secretary)
+    assert closing.status_code == 409
+    assert closing.json()["detail"] == f"cannot close poll {poll_id}: it is draft, not open"
+    assembly.open(poll_id)
+    first = assembly.close(poll_id)
+    second = assembly.close(poll_id)  # idempotent
+    assert first == second
+    late = assembly.vote(poll_id, assembly.members[0], {"option": _option(poll, "yes")})
+    assert late.status_code == 409 and "it is closed" in late.json()["detail"]
+    assert (
+        assembly.client.post(f"/api/polls/{poll_id}/cancel", headers=assembly.secretary).status_code
+        == 409
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"kind": "decision", "method": "irv"}, "counted by 'majority'"),
+        (
+            {"kind": "choice", "method": "plurality", "options": ["only one"]},
+            "at least two options",
+        ),
+        ({"kind": "choice", "method": "no-such", "options": ["a", "b"]}, "unknown counting method"),
+        (
+            {"kind": "choice", "method": "irv", "seats": 2, "options": ["a", "b"]},
+            "elects one winner",
+        ),
+        (
+            {"kind": "decision", "method": "majority", "method_options": {"colour": 1}},
+            "does not take",
+        ),
+        ({"kind": "election", "method": "irv", "seats": 0}, "greater than or equal to 1"),
+    ],
+)
+def test_bad_polls_are_refused(assembly: Assembly, spec: dict[str, object], message: str) -> None:
+    response = assembly.client.post(
+        f"/api/meetings/{assembly.meeting_id}/polls",
+        json={"title": "T", **spec},
+        headers=assembly.secretary,
+    )
+    assert response.status_code == 422 and message in response.json()["detail"], response.text
