@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer.main
 
 from veche.cli import app
 from veche.config import Settings
+from veche.db import make_engine
+from veche.web.app import create_app
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -33,3 +36,26 @@ def test_every_setting_is_documented() -> None:
         f"VECHE_{f.upper()}" for f in Settings.model_fields if f"VECHE_{f.upper()}" not in text
     ]
     assert missing == []
+
+
+def _normalized(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def test_every_api_endpoint_is_documented() -> None:
+    engine = make_engine("sqlite://")
+    schema = create_app(engine).openapi()
+    engine.dispose()
+    served = {
+        (method.upper(), _normalized(path))
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    documented = {
+        (method, _normalized(path))
+        for method, path in re.findall(r"`(GET|POST|PATCH|PUT|DELETE) (/api/[^`?\s]*)", text)
+    }
+    # "…/accept` (or `/decline`)" documents the {answer} parameter's two values.
+    documented = {(m, re.sub(r"/(accept|decline)$", "/{}", p)) for m, p in documented}
+    assert sorted(served - documented) == []

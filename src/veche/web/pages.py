@@ -11,7 +11,7 @@ from veche.queries.org import get_organization, list_bodies
 from veche.web.deps import SessionDep
 from veche.web.templating import templates
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
