@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +30,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+_HOLDS_WRITER = "veche.holds_writer_lock"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -41,11 +45,30 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # SQLite lets one writer in at a time. Waiting for its file lock means sleeping and
+    # retrying (SQLite's busy handler backs off up to 100 ms), which under a burst of votes
+    # costs far more than the work; so this process's transactions queue on a lock of
+    # its own first and meet the file lock free. Another process still waits on the file.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        # Writers take the lock at BEGIN: two transactions that read and then write
-        # (the journal's chain head, a vote count) queue up instead of failing midway.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writer.acquire()
+        connection.info[_HOLDS_WRITER] = True
+        try:
+            # Writers take the file lock at BEGIN: two transactions that read and then write
+            # (the journal's chain head) queue up instead of failing midway.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    def _release(connection: Any) -> None:
+        if connection.info.pop(_HOLDS_WRITER, False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
