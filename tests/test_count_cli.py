@@ -1,0 +1,100 @@
+"""`veche count`: ballots from a file, counted and explained, with errors that exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from veche.cli import app
+
+runner = CliRunner()
+
+BLT = """4 2
+3 1 2 0
+2 2 1 0
+4 3 0
+1 4 3 0
+0
+"Ada"
+"Boris"
+"Clara"
+"Dmitri"
+"A small election"
+"""
+
+
+def test_count_prints_json_with_the_elected_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "small.blt"
+    path.write_text(BLT, encoding="utf-8")
+    result = runner.invoke(
+        app, ["count", str(path), "--method", "scottish-stv", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    # 10 ballots, 2 seats: quota 10 // 3 + 1 = 4. Clara's 4 first preferences reach it.
+    # Dmitri (1) is excluded; his ballot's next choice, Clara, is elected already, so it
+    # is non-transferable. Boris (2) is excluded next; his ballots go to Ada: 3 + 2 = 5.
+    assert data["method"] == "scottish-stv" and data["seats"] == 2
+    assert data["elected"] == ["Clara", "Ada"]
+    assert isinstance(data["rounds"], list) and data["rounds"]
+
+
+def test_count_explains_in_text(tmp_path: Path) -> None:
+    path = tmp_path / "small.blt"
+    path.write_text(BLT, encoding="utf-8")
+    result = runner.invoke(app, ["count", str(path), "-m", "irv", "--seats", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Round 1" in result.output and "Elected" in result.output
+
+
+def test_list_methods_names_every_method() -> None:
+    result = runner.invoke(app, ["count", "--list-methods"])
+    assert result.exit_code == 0
+    names = {line.split(":")[0] for line in result.output.splitlines() if not line.startswith(" ")}
+    expected = {
+        "plurality",
+        "approval",
+        "score",
+        "borda",
+        "irv",
+        "two-round",
+        "schulze",
+        "ranked-pairs",
+        "copeland",
+        "minimax",
+        "scottish-stv",
+        "meek-stv",
+        "wigm-stv",
+        "block",
+        "sntv",
+        "dhondt",
+        "sainte-lague",
+        "largest-remainder",
+        "majority",
+    }
+    assert expected <= names
+
+
+def test_a_malformed_file_exits_2_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.blt"
+    path.write_text('2 1\n1 1 7 0\n0\n"A"\n"B"\n"T"\n', encoding="utf-8")
+    result = runner.invoke(app, ["count", str(path), "--method", "irv"])
+    assert result.exit_code == 2
+    assert "line 2" in result.output
+
+
+def test_bad_method_and_option_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "small.blt"
+    path.write_text(BLT, encoding="utf-8")
+    unknown = runner.invoke(app, ["count", str(path), "--method", "coin-toss"])
+    assert unknown.exit_code == 2 and "unknown counting method" in unknown.output
+    option = runner.invoke(
+        app, ["count", str(path), "-m", "irv", "--seats", "1", "-o", "colour=red"]
+    )
+    assert option.exit_code == 2 and "does not take" in option.output
+    malformed = runner.invoke(app, ["count", str(path), "-m", "irv", "-o", "noequals"])
+    assert malformed.exit_code == 2 and "NAME=VALUE" in malformed.output
+    missing = runner.invoke(app, ["count", str(tmp_path / "none.blt"), "-m", "irv"])
+    assert missing.exit_code == 2
