@@ -297,15 +297,18 @@ def test_small_chunks_read_exactly_what_one_chunk_reads(
             assert np.array_equal(found.tied_with_previous, expected.tied_with_previous)
 
 
-@pytest.mark.parametrize("chunk_bytes", [5, 1 << 19])
+@pytest.mark.parametrize("chunk_bytes", [1, 5, 1 << 19])
 def test_error_lines_are_counted_across_chunks(
     chunk_bytes: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    lines = ["3 1"] + ["1 1 2 3 0"] * 40 + ["1 1 2 0 3"] + ["0", '"A"', '"B"', '"C"']
+    ballots = ["1 1 2 3 0"] * 20 + [""] + ["1 1 2 3 0"] * 20
+    lines = ["3 1", *ballots, "1 1 2 0 3", "0", '"A"', '"B"', '"C"']
     monkeypatch.setattr(blt, "CHUNK_BYTES", chunk_bytes)
-    with pytest.raises(BallotFormatError) as raised:
-        read_ballots(write(tmp_path, "\n".join(lines)))
-    assert raised.value.line == 42
+    for wrong in ("1 1 2 0 3", "="):
+        lines[42] = wrong
+        with pytest.raises(BallotFormatError) as raised:
+            read_ballots(write(tmp_path, "\n".join(lines)))
+        assert raised.value.line == 43
 
 
 # Errors ----------------------------------------------------------------------------------
@@ -334,6 +337,7 @@ MALFORMED = [
     ("3 1\n1 1 2= 0\n0\n" + NAMES, 2, "'=' must stand once between two preferences"),
     ("3 1\n1 1==2 0\n0\n" + NAMES, 2, "'=' must stand once between two preferences"),
     ("3 1\n1 1 2 0=\n1 3 0\n0\n" + NAMES, 2, "'=' must stand once between two preferences"),
+    ("3 1\n1 1 2 0\n=\n1 3 0\n0\n" + NAMES, 3, "'=' must stand once between two preferences"),
     ("3 1\n1 1 0\n1 1234567890123456 0\n0\n" + NAMES, 3, "more than 15 digits"),
     ("3 1\n1 1 2 0\n" + NAMES, 5, "missing the line '0' that ends the ballots"),
     (

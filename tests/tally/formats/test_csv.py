@@ -203,6 +203,8 @@ MALFORMED = [
     ("csv-scores", "A,,B\n1,2,3\n", 1, "column 2 of the header has no candidate name"),
     ("csv-scores", "A,B,A\n1,2,3\n", 1, "candidate name 'A' is given twice"),
     ("csv-scores", "A,count\n1,-2\n", 2, "count must be a positive integer, got '-2'"),
+    ("csv", "rank1,count\nA,1\nA,10000000000000000\n", 3, "count 10000000000000000 is too large"),
+    ("csv-scores", "A,B\n1,2\n1,-10000000000000000\n", 3, "a score is too large"),
 ]
 
 

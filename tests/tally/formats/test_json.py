@@ -111,6 +111,9 @@ MALFORMED: list[tuple[Any, int | None, str]] = [
     ({**BASE, "ballots": [{"count": 1.5}]}, None, "ballots[0].count must be a positive integer"),
     ({**BASE, "ballots": [{"count": True}]}, None, "ballots[0].count must be a positive integer"),
     ({**BASE, "ballots": [{"scores": []}]}, None, "ballots[0].scores must be an object"),
+    ({**BASE, "ballots": [{}, {"count": 10**16}]}, None, "ballots[1]: count 10000000000000000 is"),
+    ({**BASE, "ballots": [{"scores": {"A": 10**16}}]}, None, "ballots[0]: a score is too large"),
+    ({"totals": {"yes": 10**16}}, None, "totals['yes'] must be a whole number of votes from 0"),
     ({**BASE, "ballots": [{"scores": {"C": 1}}]}, None, "ballots[0].scores names 'C'"),
     ({**BASE, "ballots": [{"scores": {"A": "1"}}]}, None, "scores['A'] must be a whole number"),
     ({**BASE, "seats": 0}, None, "'seats' must be a positive integer, got 0"),
@@ -118,7 +121,7 @@ MALFORMED: list[tuple[Any, int | None, str]] = [
     ({**BASE, "withdrawn": "A"}, None, "'withdrawn' must be a list of candidate names"),
     ({**BASE, "withdrawn": ["C"]}, None, "'withdrawn' names 'C'"),
     ({"totals": {}}, None, "'totals' must be an object mapping each option"),
-    ({"totals": {"yes": -1}}, None, "totals['yes'] must be a whole number of votes"),
+    ({"totals": {"yes": -1}}, None, "totals['yes'] must be a whole number of votes from 0"),
     ({"totals": {"yes": 1}, "ballots": []}, None, "unknown key 'ballots'"),
     ({"totals": {"yes": 1}, "candidates": ["no"]}, None, "name exactly the options in 'totals'"),
 ]
@@ -162,7 +165,7 @@ def profiles(draw: st.DrawFn) -> Profile:
         else:
             ranking = tuple(draw(st.permutations(range(n)))[: draw(st.integers(0, n))])
             key = (ranking, tuple(k > 0 and draw(st.booleans()) for k in range(len(ranking))))
-        rows[key] = rows.get(key, 0) + draw(st.integers(1, 10**15))
+        rows[key] = rows.get(key, 0) + draw(st.integers(1, 10**12))
     counts = np.array(list(rows.values()), dtype=np.int64)
     common: dict[str, Any] = {
         "candidates": tuple(candidates),

@@ -116,6 +116,14 @@ V2 = [
     ("toi", "1: 1,{2\n", 1, 1, HEADER.count("\n") + 1, "cannot read the order"),
     ("toi", "x: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer, got 'x'"),
     ("toi", "0: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer, got '0'"),
+    (
+        "toi",
+        "1: 1\n2000000000000000: 2\n",
+        1,
+        2,
+        HEADER.count("\n") + 2,
+        "count 2000000000000000 is",
+    ),
     ("toi", "1: 1\n1 2\n", 2, 2, HEADER.count("\n") + 2, "expected 'count: order', got '1 2'"),
     ("toi", "1: 1\n2: 2\n", 4, 2, 5, "states 4 voters but its orders add up to 3"),
 ]

@@ -13,6 +13,10 @@ from veche.tally.profile import EMPTY, BoolArray, IntArray, Profile, RankArray
 #: Bits of an int64 sort key that are safe to fill (the sign bit stays clear).
 _KEY_BITS = 63
 
+#: The largest count or score a ballot may carry: well inside int64, so that sums
+#: of many such counts still fit.
+LARGEST_NUMBER = 10**15
+
 
 @dataclass(frozen=True)
 class Merged:
@@ -104,15 +108,6 @@ def _packed_keys(rankings: RankArray, tied: BoolArray | None) -> list[IntArray]:
     return keys
 
 
-def repeated_candidate_rows(rankings: RankArray) -> IntArray:
-    """Indices of rows that name some candidate more than once."""
-    if rankings.shape[1] < 2:
-        return np.zeros(0, dtype=np.int64)
-    ordered = np.sort(rankings, axis=1)
-    repeated = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] != EMPTY)
-    return np.flatnonzero(repeated.any(axis=1)).astype(np.int64)
-
-
 def require_distinct_names(names: Sequence[str], source: str, lines: Sequence[int | None]) -> None:
     """Refuse a file that gives two candidates the same name (a profile needs them distinct)."""
     seen: dict[str, int] = {}
@@ -136,6 +131,7 @@ class BallotCollector:
     groups. Candidates a ballot leaves out are ranked below all it names.
     """
 
+    source: str
     n_candidates: int
     rated: bool = False
     rankings: list[list[int]] = field(default_factory=list)
@@ -148,7 +144,19 @@ class BallotCollector:
         groups: Sequence[Sequence[int]],
         count: int,
         scores: Sequence[int] | None = None,
+        *,
+        line: int | None = None,
+        where: str = "",
     ) -> None:
+        """Add a ballot read from ``line``; ``where`` (like "ballots[3]: ") prefixes errors."""
+        if count > LARGEST_NUMBER:
+            raise BallotFormatError(
+                self.source, line, f"{where}count {count} is too large (at most 10^15)"
+            )
+        if scores is not None and any(abs(score) > LARGEST_NUMBER for score in scores):
+            raise BallotFormatError(
+                self.source, line, f"{where}a score is too large (at most 10^15 either way)"
+            )
         ranking: list[int] = []
         marks: list[bool] = []
         for group in groups:

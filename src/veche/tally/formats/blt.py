@@ -31,17 +31,16 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from veche.tally.errors import BallotFormatError, TallyError
-from veche.tally.formats._build import (
-    merge_identical,
-    repeated_candidate_rows,
-    require_distinct_names,
-)
+from veche.tally.formats._build import merge_identical, require_distinct_names
 from veche.tally.profile import EMPTY, BoolArray, IntArray, Profile, RankArray
+
+ScalarT = TypeVar("ScalarT", bound=np.generic)
 
 #: Ballot text is parsed in pieces of about this many bytes, which bounds the
 #: memory the per-character and per-token arrays take on a large file.
@@ -61,6 +60,7 @@ _MAX_DIGITS = 15
 # Led by a literal newline so that the regex engine can skip ahead to candidates quickly.
 _END_OF_BALLOTS = re.compile(rb"\n[ \t]*0[ \t]*\r?(?=\n|$)")
 _QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+_MISPLACED_EQUALS = "'=' must stand once between two preferences of a ballot line, as in '3 1=2 0'"
 
 
 @dataclass(frozen=True)
@@ -237,10 +237,10 @@ def _parse_ballots(
     at once. The marks are ``None`` when no ballot ranks candidates equal.
     """
     capacity = data.count(b"\n", start, stop) + 1
-    rankings = np.full((capacity, n_candidates), EMPTY, dtype=np.int32)
+    rankings = np.full((capacity, 0), EMPTY, dtype=np.int32)
     tied: BoolArray | None = None
     weights = np.zeros(capacity, dtype=np.int64)
-    row = width = 0
+    row = 0
     line = first_line
     while start < stop:
         end = min(start + CHUNK_BYTES, stop)
@@ -252,21 +252,28 @@ def _parse_ballots(
             end = stop if newline < 0 else newline + 1
         chunk = _parse_chunk(data[start:end], line, n_candidates, source)
         rows, columns = chunk.rankings.shape
+        if columns > rankings.shape[1]:
+            # Widen only as far as the longest ballot so far: sizing for every
+            # candidate would waste memory when many stand and few are ranked.
+            rankings = _widened(rankings, columns, EMPTY)
+            if tied is not None:
+                tied = _widened(tied, columns, False)
+        if chunk.tied is not None and tied is None:
+            tied = np.zeros(rankings.shape, dtype=np.bool_)
         rankings[row : row + rows, :columns] = chunk.rankings
-        if chunk.tied is not None:
-            if tied is None:
-                tied = np.zeros(rankings.shape, dtype=np.bool_)
+        if tied is not None and chunk.tied is not None:
             tied[row : row + rows, :columns] = chunk.tied
         weights[row : row + rows] = chunk.weights
         row += rows
-        width = max(width, columns)
         line += chunk.n_lines
         start = end
-    return (
-        rankings[:row, :width],
-        None if tied is None else tied[:row, :width],
-        weights[:row],
-    )
+    return rankings[:row], None if tied is None else tied[:row], weights[:row]
+
+
+def _widened(array: npt.NDArray[ScalarT], width: int, fill: int | bool) -> npt.NDArray[ScalarT]:
+    wider = np.full((array.shape[0], width), fill, dtype=array.dtype)
+    wider[:, : array.shape[1]] = array
+    return wider
 
 
 @dataclass(frozen=True)
@@ -285,7 +292,7 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
     one ballot: weight first, preferences, the terminating 0 last.
     """
     chars = np.frombuffer(text, dtype=np.uint8)
-    classes = _CLASS[chars]
+    classes = _CLASS.take(chars)
     if not classes.all():
         position = int(np.flatnonzero(classes == _INVALID)[0])
         line_start = text.rfind(b"\n", 0, position) + 1
@@ -301,12 +308,16 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
     newlines = np.flatnonzero(classes == _NEWLINE)
-    if starts.size == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return _Chunk(np.zeros((0, 0), dtype=np.int32), None, empty, newlines.size)
 
     def line_at(position: int) -> int:
         return first_line + int(np.searchsorted(newlines, position))
+
+    if starts.size == 0:
+        marks = np.flatnonzero(classes == _EQUALS)
+        if marks.size:
+            raise BallotFormatError(source, line_at(int(marks[0])), _MISPLACED_EQUALS)
+        empty = np.zeros(0, dtype=np.int64)
+        return _Chunk(np.zeros((0, 0), dtype=np.int32), None, empty, newlines.size)
 
     lengths = ends - starts
     too_long = np.flatnonzero(lengths > _MAX_DIGITS)
@@ -360,12 +371,7 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
         )
     tied_token, misplaced = _equal_marks(classes, ends, opens_line, closes_line)
     if misplaced is not None:
-        problems.append(
-            (
-                line_at(misplaced),
-                "'=' must stand once between two preferences of a ballot line, as in '3 1=2 0'",
-            )
-        )
+        problems.append((line_at(misplaced), _MISPLACED_EQUALS))
     if problems:
         line, message = min(problems)
         raise BallotFormatError(source, line, message)
@@ -380,7 +386,7 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
     if tied_token.any():
         tied = np.zeros(filled.shape, dtype=np.bool_)
         tied[filled] = tied_token[preference]
-    repeated = repeated_candidate_rows(rankings)
+    repeated = _repeated_candidate_rows(rankings)
     if repeated.size:
         ranking = [int(c) for c in rankings[repeated[0]] if c != EMPTY]
         twice = next(c for c in ranking if ranking.count(c) > 1)
@@ -426,6 +432,15 @@ def _equal_marks(
         return tied, int(marks[misplaced[0]])
     tied[after] = True
     return tied, None
+
+
+def _repeated_candidate_rows(rankings: RankArray) -> IntArray:
+    """Indices of rows that name some candidate more than once."""
+    if rankings.shape[1] < 2:
+        return np.zeros(0, dtype=np.int64)
+    ordered = np.sort(rankings, axis=1)
+    repeated = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] != EMPTY)
+    return np.flatnonzero(repeated.any(axis=1)).astype(np.int64)
 
 
 def _explain_bad_line(line: bytes, character: int) -> str:
@@ -511,34 +526,51 @@ def write_blt(
                 "single spaces between words and no blanks at either end"
             )
     numbers = [str(candidate + 1) for candidate in range(profile.n_candidates)]
+    cast = profile.counts > 0
+    rankings, counts = profile.rankings[cast], profile.counts[cast]
     marks = profile.tied_with_previous
-    with Path(path).open("w", encoding="utf-8", newline="\n") as out:
-        out.write(f"{profile.n_candidates} {profile.seats}\n")
+    tied = np.zeros(rankings.shape, np.bool_) if marks is None else marks[cast]
+    with Path(path).open("wb") as out:
+        out.write(f"{profile.n_candidates} {profile.seats}\n".encode())
         if profile.withdrawn:
-            out.write(" ".join(f"-{numbers[c]}" for c in sorted(profile.withdrawn)) + "\n")
+            out.write(" ".join(f"-{numbers[c]}" for c in sorted(profile.withdrawn)).encode())
+            out.write(b"\n")
         if tie_order is not None:
-            out.write("[tie " + " ".join(numbers[c] for c in tie_order) + "]\n")
-        rows = profile.rankings.tolist()
-        tie_rows = marks.tolist() if marks is not None else None
-        batch: list[str] = []
-        for row, (ranking, count) in enumerate(zip(rows, profile.counts.tolist(), strict=True)):
-            if count == 0:
-                continue
-            if tie_rows is None:
-                preferences = " ".join(numbers[c] for c in ranking if c != EMPTY)
-            else:
-                preferences = "".join(
-                    ("=" if tied else " ") + numbers[c]
-                    for c, tied in zip(ranking, tie_rows[row], strict=True)
-                    if c != EMPTY
-                ).lstrip()
-            batch.append(f"{count} {preferences} 0\n" if preferences else f"{count} 0\n")
-            if len(batch) >= 65536:
-                out.writelines(batch)
-                batch.clear()
-        out.writelines(batch)
-        out.write("0\n")
-        out.writelines(_quoted(text) + "\n" for text in texts)
+            out.write(("[tie " + " ".join(numbers[c] for c in tie_order) + "]\n").encode())
+        for start in range(0, rankings.shape[0], _WRITE_ROWS):
+            block = slice(start, start + _WRITE_ROWS)
+            out.write(_ballot_lines(rankings[block], tied[block], counts[block], numbers))
+        out.write(b"0\n")
+        out.writelines((_quoted(text) + "\n").encode() for text in texts)
+
+
+#: Ballots are written this many rows at a time, bounding the memory of the byte matrix.
+_WRITE_ROWS = 1 << 16
+
+
+def _ballot_lines(
+    rankings: RankArray, tied: BoolArray, counts: IntArray, numbers: list[str]
+) -> bytes:
+    """BLT lines for a block of ballots, built as a byte matrix with one row per line.
+
+    Each cell is a separator (a space, or "=" for an equal rank) and the
+    candidate's number, padded with NUL bytes to a common width; dropping the
+    NULs leaves the text. Looping over a million ballots in Python takes seconds.
+    """
+    n_rows, width = rankings.shape
+    # Index 0 is EMPTY's: no text at all.
+    tokens = np.array([b"", *(number.encode() for number in numbers)])
+    digits = tokens.dtype.itemsize
+    cells = np.zeros((n_rows, width, 1 + digits), dtype=np.uint8)
+    cells[:, :, 0] = np.where(tied, ord("="), ord(" "))
+    cells[:, :, 0][rankings == EMPTY] = 0
+    cells[:, :, 1:] = tokens[rankings + 1].view(np.uint8).reshape(n_rows, width, digits)
+    weights = counts.astype(np.bytes_)
+    weights_bytes = weights.view(np.uint8).reshape(n_rows, weights.dtype.itemsize)
+    ending = np.broadcast_to(np.frombuffer(b" 0\n", dtype=np.uint8), (n_rows, 3))
+    lines = np.concatenate([weights_bytes, cells.reshape(n_rows, -1), ending], axis=1)
+    text: bytes = lines[lines != 0].tobytes()
+    return text
 
 
 def _quoted(text: str) -> str:

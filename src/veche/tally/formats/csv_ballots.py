@@ -92,7 +92,7 @@ def read_csv_scores(path: str | os.PathLike[str]) -> Profile:
                 source, header_line, f"column {column + 1} of the header has no candidate name"
             )
     require_distinct_names(candidates, source, [header_line] * len(candidates))
-    collector = BallotCollector(len(candidates), rated=True)
+    collector = BallotCollector(source, len(candidates), rated=True)
     for line, cells in rows[1:]:
         if len(cells) > len(names):
             raise BallotFormatError(
@@ -113,7 +113,7 @@ def read_csv_scores(path: str | os.PathLike[str]) -> Profile:
                 )
             scores.append(int(text) if text else 0)
         scores.extend([0] * (len(candidates) - len(scores)))
-        collector.add([], _count(cells, count_column, source, line), scores)
+        collector.add([], _count(cells, count_column, source, line), scores, line=line)
     return collector.profile(candidates)
 
 
@@ -141,7 +141,7 @@ def _count(cells: list[str], column: int | None, source: str, line: int) -> int:
     if column is None:
         return 1
     text = cells[column].strip() if column < len(cells) else ""
-    if not text.isdigit() or int(text) == 0:
+    if not text.isdecimal() or int(text) == 0:
         raise BallotFormatError(
             source, line, f"{_COUNT_COLUMNS[0]} must be a positive integer, got {text!r}"
         )
@@ -186,14 +186,15 @@ def _read_wide_form(rows: list[Row], header: list[str], source: str) -> Profile:
     if not has_header:
         _refuse_score_table(rows, source)
     candidates = _Candidates()
-    parsed: list[tuple[list[list[int]], int]] = []
+    # Candidates are known only once every row is read, so rows wait until then.
+    parsed: list[tuple[list[list[int]], int, int]] = []
     for line, cells in ballots:
         count = _count(cells, count_column, source, line)
         choices = [cell.strip() for column, cell in enumerate(cells) if column != count_column]
-        parsed.append((_ranking(choices, candidates), count))
-    collector = BallotCollector(len(candidates.names))
-    for groups, count in parsed:
-        collector.add(groups, count)
+        parsed.append((_ranking(choices, candidates), count, line))
+    collector = BallotCollector(source, len(candidates.names))
+    for groups, count, line in parsed:
+        collector.add(groups, count, line=line)
     return collector.profile(candidates.names)
 
 
@@ -228,7 +229,7 @@ def _read_long_form(rows: list[Row], header: list[str], source: str) -> Profile:
         if not ballot_id:
             raise BallotFormatError(source, line, "ballot_id is blank")
         rank_text = cells[rank_column].strip()
-        if not rank_text.isdigit() or int(rank_text) == 0:
+        if not rank_text.isdecimal() or int(rank_text) == 0:
             raise BallotFormatError(
                 source, line, f"rank must be a positive integer, got {rank_text!r}"
             )
@@ -245,7 +246,7 @@ def _read_long_form(rows: list[Row], header: list[str], source: str) -> Profile:
         ranks[rank] = (choice, line)
         if choice and choice not in (UNDERVOTE, OVERVOTE):
             candidates.number(choice)
-    collector = BallotCollector(len(candidates.names))
+    collector = BallotCollector(source, len(candidates.names))
     for ranks in ballots.values():
         choices = [ranks[rank][0] for rank in sorted(ranks)]
         collector.add(_ranking(choices, candidates), 1)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from veche.tally.errors import BallotFormatError, TallyError
-from veche.tally.formats._build import BallotCollector
+from veche.tally.formats._build import LARGEST_NUMBER, BallotCollector
 from veche.tally.profile import EMPTY, Profile
 
 _BALLOTS_KEYS = ("candidates", "seats", "title", "withdrawn", "ballots")
@@ -91,7 +91,7 @@ class _Document:
         if not isinstance(ballots, list):
             raise self.fail("'ballots' must be a list")
         rated = any(isinstance(b, dict) and "scores" in b for b in ballots)
-        collector = BallotCollector(len(candidates), rated=rated)
+        collector = BallotCollector(self.source, len(candidates), rated=rated)
         for number, ballot in enumerate(ballots):
             where = f"ballots[{number}]"
             if not isinstance(ballot, dict):
@@ -104,7 +104,7 @@ class _Document:
             count = ballot.get("count", 1)
             if not self.is_integer(count) or count < 1:
                 raise self.fail(f"{where}.count must be a positive integer, got {count!r}")
-            collector.add(groups, count, scores)
+            collector.add(groups, count, scores, where=f"{where}: ")
         return collector.profile(
             candidates,
             seats=self.seats(document),
@@ -117,9 +117,10 @@ class _Document:
         if not isinstance(totals, dict) or not totals:
             raise self.fail("'totals' must be an object mapping each option to its votes")
         for name, votes in totals.items():
-            if not self.is_integer(votes) or votes < 0:
+            if not self.is_integer(votes) or not 0 <= votes <= LARGEST_NUMBER:
                 raise self.fail(
-                    f"totals[{name!r}] must be a whole number of votes, 0 or more, got {votes!r}"
+                    f"totals[{name!r}] must be a whole number of votes from 0 to 10^15, "
+                    f"got {votes!r}"
                 )
         if "candidates" in document:
             candidates = self.names(document["candidates"])

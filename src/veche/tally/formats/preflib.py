@@ -51,11 +51,11 @@ class _Orders:
     voters: int = 0
 
     def __post_init__(self) -> None:
-        self.collector = BallotCollector(self.n_alternatives)
+        self.collector = BallotCollector(self.source, self.n_alternatives)
 
     def add(self, count_text: str, order: str, line: int) -> None:
         count_text = count_text.strip()
-        if not count_text.isdigit() or int(count_text) == 0:
+        if not count_text.isdecimal() or int(count_text) == 0:
             raise BallotFormatError(
                 self.source, line, f"count must be a positive integer, got {count_text!r}"
             )
@@ -100,7 +100,7 @@ class _Orders:
             )
         count = int(count_text)
         self.voters += count
-        self.collector.add([[a - 1 for a in group] for group in groups], count)
+        self.collector.add([[a - 1 for a in group] for group in groups], count, line=line)
 
     def check_voters(self, stated: int, line: int) -> None:
         if stated != self.voters:
@@ -176,14 +176,14 @@ def _stated_number(metadata: dict[str, tuple[int, str]], key: str, source: str) 
     if key not in metadata:
         return None
     number, value = metadata[key]
-    if not value.isdigit():
+    if not value.isdecimal():
         raise BallotFormatError(source, number, f"{key} must be a whole number, got {value!r}")
     return int(value)
 
 
 def _read_v1(lines: list[tuple[int, str]], source: str, kind: str) -> Profile:
     first_number, first = lines[0]
-    if not first.isdigit():
+    if not first.isdecimal():
         raise BallotFormatError(
             source,
             first_number,
@@ -209,7 +209,7 @@ def _read_v1(lines: list[tuple[int, str]], source: str, kind: str) -> Profile:
     require_distinct_names(candidates, source, name_lines)
     totals_number, totals = lines[n_alternatives + 1]
     fields = [part.strip() for part in totals.split(",")]
-    if len(fields) != 3 or not all(part.isdigit() for part in fields):
+    if len(fields) != 3 or not all(part.isdecimal() for part in fields):
         raise BallotFormatError(
             source,
             totals_number,
