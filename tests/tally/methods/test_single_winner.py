@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from veche.tally import Profile, TallyError, count
@@ -101,7 +101,7 @@ def test_plurality_refuses_ballots_with_two_first_places() -> None:
         counts=np.array([2, 1], dtype=np.int64),
         tied_with_previous=np.array([[False, True, False], [False, False, False]]),
     )
-    with pytest.raises(TallyError, match="2 ballot.* rank several candidates first"):
+    with pytest.raises(TallyError, match=r"2 ballot\(s\) rank several candidates first"):
         count(tied_first, "plurality")
 
 
@@ -205,6 +205,19 @@ def test_borda_refuses_an_unknown_variant() -> None:
         count(TENNESSEE, "borda", variant="dowdall")
 
 
+@pytest.mark.parametrize(
+    "method",
+    ["plurality", "approval", "borda", "two-round", "irv", "schulze", "sntv", "block", "dhondt"],
+)
+def test_a_count_without_a_marked_ballot_is_refused(method: str) -> None:
+    # Everyone would be level on nothing and lots would choose: almost surely a wrong file.
+    blank = Profile.from_rankings(["A", "B"], [((), 4)])
+    with pytest.raises(TallyError, match="every ballot is blank"):
+        count(blank, method)
+    with pytest.raises(TallyError, match="every ballot is blank"):
+        count(Profile.from_rankings(["A", "B"], []), method)
+
+
 def test_withdrawn_candidate_is_passed_over() -> None:
     # C withdrew: its 3 ballots count for their next preference, A.
     profile = Profile.from_rankings(["A", "B", "C"], [((2, 0), 3), ((1,), 2)], withdrawn=[2])
@@ -220,6 +233,7 @@ def ranked_profiles(draw: st.DrawFn) -> Profile:
         lambda order: st.integers(0, n_candidates).map(lambda k: tuple(order[:k]))
     )
     ballots = draw(st.lists(st.tuples(ballot, st.integers(1, 9)), min_size=1, max_size=20))
+    assume(any(ranking for ranking, _ in ballots))  # a count needs a marked ballot
     return Profile.from_rankings([f"c{i}" for i in range(n_candidates)], ballots)
 
 

@@ -77,11 +77,21 @@ class Ballots:
     def has_ties(self) -> bool:
         return bool(self.tied.any())
 
-    def require_candidates(self, method: str, at_least: int = 1) -> None:
-        if self.n_candidates < at_least:
+    def require_countable(self, method: str) -> None:
+        """Refuse a count with no standing candidate or without a single marked ballot.
+
+        Every candidate would be level on nothing and lots would pick the winner;
+        a count like that is almost always the wrong file or the wrong ballots.
+        """
+        if self.n_candidates == 0:
+            raise TallyError(f"{method} needs at least one standing candidate, but there are none")
+        marked = (self.rankings != EMPTY).any(axis=1)
+        if self.scores is not None:
+            marked |= True
+        if int(self.counts[marked].sum()) == 0:
             raise TallyError(
-                f"{method} needs at least {at_least} standing candidate(s), "
-                f"but there are {self.n_candidates}"
+                f"{method} needs at least one ballot that marks a candidate, but every ballot "
+                "is blank (or there are none)"
             )
 
     def require_strict(self, method: str) -> None:

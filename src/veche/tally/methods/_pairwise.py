@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from veche.tally.methods._ballots import Ballots
 from veche.tally.profile import IntArray
+
+#: Rows of a profile as bits, eight to a byte (``np.packbits``).
+PackedRows = npt.NDArray[np.uint8]
 
 
 def pairwise_matrix(ballots: Ballots) -> IntArray:
@@ -35,7 +39,7 @@ def pairwise_matrix(ballots: Ballots) -> IntArray:
     return matrix
 
 
-def _binary_digit_planes(counts: IntArray) -> list[tuple[int, IntArray]]:
+def _binary_digit_planes(counts: IntArray) -> list[tuple[int, PackedRows]]:
     """For each binary digit set in some count: its value and the packed rows that have it."""
     planes = []
     remaining = counts.copy()
@@ -46,7 +50,7 @@ def _binary_digit_planes(counts: IntArray) -> list[tuple[int, IntArray]]:
             planes.append((digit, np.packbits(has_digit)))
         remaining >>= 1
         digit <<= 1
-    return planes  # type: ignore[return-value]
+    return planes
 
 
 def condorcet_winner(matrix: IntArray) -> int | None:

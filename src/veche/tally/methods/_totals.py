@@ -51,7 +51,7 @@ def elect_highest(
         note = f"{outcome} with the highest totals: " + _listing(settled, names, totals)
     else:
         note = (
-            f"{_joined(level)} are level with {cutoff} {unit} each for "
+            f"{', '.join(level)} are level with {cutoff} {unit} each for "
             f"{open_seats} remaining seat(s); lots will be drawn"
         )
         if above:
@@ -73,7 +73,7 @@ def elect_highest(
             rounds.append(
                 Round(
                     number=len(rounds) + 1,
-                    action=f"draw lots among {_joined(undrawn)}",
+                    action=f"draw lots among {', '.join(undrawn)}",
                     note=f"level with {cutoff} {unit} each; {chosen} {outcome} by lot",
                     elected=[chosen] if electing else [],
                     tie_break=TieBreak(tied=list(undrawn), resolved_by="lot", chosen=chosen),
@@ -87,7 +87,3 @@ def elect_highest(
 def _listing(chosen: Sequence[str], names: Sequence[str], totals: Sequence[Number]) -> str:
     index = {name: i for i, name in enumerate(names)}
     return ", ".join(f"{name} ({totals[index[name]]})" for name in chosen)
-
-
-def _joined(names: Sequence[str]) -> str:
-    return ", ".join(names)

@@ -221,11 +221,9 @@ class _ListVotes:
         if not 0 <= share < 1:
             raise TallyError(f"option threshold must be at least 0 and below 1, not {share}")
         ballots = Ballots.from_profile(profile)
-        ballots.require_candidates(method_name)
+        ballots.require_countable(method_name)
         votes = [int(v) for v in ballots.first_preference_totals(method_name)]
         total = sum(votes)
-        if total == 0:
-            raise TallyError(f"{method_name} needs list votes, but no list has any")
         qualified = [i for i, v in enumerate(votes) if v > 0 and v >= share * total]
         if not qualified:
             raise TallyError(f"no list reaches the threshold of {share} of {total} votes")

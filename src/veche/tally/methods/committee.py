@@ -29,7 +29,7 @@ def block(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     equal rankings straddle the last vote cannot say which to count and is refused.
     """
     ballots = Ballots.from_profile(profile)
-    ballots.require_candidates("block")
+    ballots.require_countable("block")
     ranked = ballots.rankings != EMPTY
     width = ballots.rankings.shape[1]
     if width > seats:

@@ -34,7 +34,7 @@ class _Pairwise:
     @classmethod
     def count(cls, profile: Profile, method_name: str) -> _Pairwise:
         ballots = Ballots.from_profile(profile)
-        ballots.require_candidates(method_name)
+        ballots.require_countable(method_name)
         matrix = pairwise_matrix(ballots)
         return cls(ballots.names, matrix, condorcet_winner(matrix))
 

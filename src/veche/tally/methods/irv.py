@@ -41,7 +41,7 @@ def irv(
     """
     tie_break = choice_option("tie_break", tie_break, TIE_BREAKS)
     ballots = Ballots.from_profile(profile)
-    ballots.require_candidates("irv")
+    ballots.require_countable("irv")
     ballots.require_strict("irv")
     names = ballots.names
     piles = _Piles(ballots)

@@ -32,7 +32,7 @@ def plurality(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
 def count_first_preferences(profile: Profile, *, seats: int, lot: Lot, method_name: str) -> Result:
     """The ``seats`` candidates with the most first preferences (plurality, SNTV)."""
     ballots = Ballots.from_profile(profile)
-    ballots.require_candidates(method_name)
+    ballots.require_countable(method_name)
     totals = ballots.first_preference_totals(method_name)
     elected, rounds = elect_highest(
         ballots.names,
@@ -64,7 +64,7 @@ def approval(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     is not proportional (Kilgour, "Approval Balloting for Multi-winner Elections", 2010).
     """
     ballots = Ballots.from_profile(profile)
-    ballots.require_candidates("approval")
+    ballots.require_countable("approval")
     if ballots.scores is not None:
         source = "scores above zero"
         totals = ((ballots.scores > 0) * ballots.counts[:, None]).sum(axis=0, dtype=np.int64)
@@ -94,7 +94,7 @@ def approval(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
 def score(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     """Totals are the sums of the scores each ballot gives (Smith, "Range Voting", 2000)."""
     ballots = Ballots.from_profile(profile)
-    ballots.require_candidates("score")
+    ballots.require_countable("score")
     if ballots.scores is None:
         raise TallyError(
             "score voting needs rated ballots (a score for each candidate), but these ballots "
@@ -132,16 +132,18 @@ def score(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
 def borda(profile: Profile, *, seats: int, lot: Lot, variant: str = "zero", **_: Any) -> Result:
     """Borda's count (Borda, "Mémoire sur les élections au scrutin", 1781).
 
-    With every candidate ranked all three variants elect the same. For partial
-    ballots see the survey in Emerson, "The original Borda count and partial
-    voting", Social Choice and Welfare 40 (2013): 'zero' is what he calls the
-    "pessimistic" reading, 'averaged' the "averaged" one, 'modified' his modified
-    Borda count (MBC). Candidates ranked equal share the points of the places
-    they fill, so every score is a whole or half point.
+    With every candidate ranked the three variants elect the same. They differ on
+    partial ballots (Wikipedia, "Borda count", on truncated ballots): 'zero' gives
+    the unranked nothing, which rewards ranking one candidate only; 'averaged'
+    lets the unranked share the points left; 'modified' is Emerson's modified
+    Borda count ("The original Borda count and partial voting", Social Choice and
+    Welfare 40, 2013), in which ranking fewer candidates gives fewer points.
+    Candidates ranked equal share the points of the places they fill, so every
+    score is a whole or half point.
     """
     variant = choice_option("variant", variant, BORDA_VARIANTS)
     ballots = Ballots.from_profile(profile)
-    ballots.require_candidates("borda")
+    ballots.require_countable("borda")
     totals = [exact(Fraction(int(t), 2)) for t in _doubled_borda_totals(ballots, variant)]
     elected, rounds = elect_highest(
         ballots.names,
@@ -211,7 +213,7 @@ def two_round(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     runoff goes to the finalist with more first preferences, then to lot.
     """
     ballots = Ballots.from_profile(profile)
-    ballots.require_candidates("two-round")
+    ballots.require_countable("two-round")
     ballots.require_strict("two-round")
     firsts = [int(t) for t in ballots.first_preference_totals("two-round")]
     cast = sum(firsts)
