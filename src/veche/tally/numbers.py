@@ -19,7 +19,8 @@ def number_to_json(value: Number) -> int | str:
             if value.denominator == 1
             else f"{value.numerator}/{value.denominator}"
         )
-    return str(value)
+    # Never E notation: str(Decimal("0.000000000")) is "0E-9", no way to show a count.
+    return format(value, "f")
 
 
 def number_from_json(value: int | str) -> Number:

@@ -19,7 +19,7 @@ from veche.tally.methods._stv import (
     sum_by_candidate,
 )
 from veche.tally.numbers import Number
-from veche.tally.profile import IntArray
+from veche.tally.profile import EMPTY, IntArray
 from veche.tally.result import Round, TieBreak
 
 
@@ -27,7 +27,7 @@ class Papers:
     """The papers of a count, all ballots alike moving together, values scaled integers.
 
     Every distinct ballot has a pointer into its ranking (``position``), the candidate it
-    rests with (``holder``, or the sentinel once non-transferable) and the value of each of
+    rests with (``holder``, ``EMPTY`` once non-transferable) and the value of each of
     its papers (``value``). Totals are kept per candidate and updated as papers move, so a
     stage costs time in proportion to the papers it moves.
     """
@@ -39,7 +39,7 @@ class Papers:
         n = ballots.n_candidates
         self.position = np.zeros(rows, dtype=np.int64)
         self.value = np.full(rows, scale, dtype=np.int64)
-        self.holder = np.full(rows, n, dtype=np.int32)
+        self.holder = np.full(rows, EMPTY, dtype=np.int32)
         self.continuing = np.zeros(n + 1, dtype=np.bool_)
         self.continuing[list(ballots.standing)] = True
         self.votes = np.zeros(n, dtype=np.int64)
@@ -193,9 +193,9 @@ class GregoryCount:
         votes = self.papers.votes
         low = min(int(votes[c]) for c in continuing)
         chosen, tie = self.break_tie([c for c in continuing if votes[c] == low], highest=False)
+        held = int(votes[chosen])
         self.papers.continuing[chosen] = False
         delta = self.papers.move(self.papers.held_by(chosen))
-        held = int(votes[chosen])
         votes[chosen] = 0
         transfers = self._transfers(delta)
         transfers[self.names[chosen]] = self.number(-held)

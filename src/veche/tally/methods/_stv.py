@@ -28,11 +28,12 @@ TIE_ORDER_HELP = (
 
 @dataclass(frozen=True)
 class Ballots:
-    """A profile made ready for transfers: one row per distinct ballot, ending in a sentinel.
+    """A profile made ready for transfers: one row per distinct ballot, ending in ``EMPTY``.
 
-    ``ranks[i]`` holds candidate indices with every empty position set to the sentinel
-    ``n_candidates`` and one extra sentinel column, so that a pointer moving along a row
-    always stops at the sentinel when the ballot has no further preference.
+    ``ranks[i]`` holds candidate indices, ``EMPTY`` (-1) after the last preference, with one
+    extra ``EMPTY`` column so that a pointer moving along a row always comes to rest. Arrays
+    indexed by candidate have ``n_candidates + 1`` entries: ``EMPTY`` indexes the last one,
+    which stands for "no further preference" (non-transferable papers, a keep factor of 0).
     """
 
     names: tuple[str, ...]
@@ -43,11 +44,6 @@ class Ballots:
 
     @property
     def n_candidates(self) -> int:
-        return len(self.names)
-
-    @property
-    def exhausted(self) -> int:
-        """The sentinel index that stands for 'no further preference'."""
         return len(self.names)
 
 
@@ -72,10 +68,10 @@ def prepare_ballots(profile: Profile, method: str, scale: int) -> Ballots:
         raise TallyError("a ballot count is negative")
     keep = counts > 0
     keep &= rankings[:, 0] != EMPTY if rankings.shape[1] else False
-    ranks = np.full((int(keep.sum()), rankings.shape[1] + 1), n, dtype=np.int32)
-    kept = rankings[keep]
-    ranks[:, : rankings.shape[1]] = np.where(kept == EMPTY, n, kept)
-    counts = np.ascontiguousarray(counts[keep])
+    everything = bool(keep.all())
+    kept = rankings if everything else rankings[keep]
+    ranks = np.concatenate([kept, np.full((kept.shape[0], 1), EMPTY, dtype=np.int32)], axis=1)
+    counts = counts if everything else np.ascontiguousarray(counts[keep])
     valid = int(counts.sum())
     if valid == 0:
         raise TallyError(f"{method} needs at least one valid ballot; every ballot is empty")
@@ -154,8 +150,8 @@ def say(value: Number, places: int = 12) -> str:
         if value.denominator == 1:
             return f"{value.numerator:,}"
         value = Decimal(format_number(value, places))
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
+    if isinstance(value, Decimal):
+        return f"{int(value):,}" if value == value.to_integral_value() else f"{value:,f}"
     return f"{value:,}"
 
 

@@ -22,7 +22,7 @@ from veche.tally.methods._stv import (
     tie_order_names,
 )
 from veche.tally.numbers import Number
-from veche.tally.profile import IntArray, Profile
+from veche.tally.profile import EMPTY, IntArray, Profile, RankArray
 from veche.tally.registry import method
 from veche.tally.result import Result, Round, TieBreak
 
@@ -32,6 +32,10 @@ SCALE: int = 10**PLACES
 OMEGA_FIXED: int = SCALE // 10**6
 #: The exact variant iterates until the surplus is at most 10^-10.
 OMEGA_RATIONAL = Fraction(1, 10**10)
+#: Exact keep factors can double their digits with every iteration (each is the last one times
+#: quota / vote, and the vote is built from all of them), so a count that needs many
+#: iterations cannot be finished exactly; past this size it stops and says so.
+EXACT_LIMIT_BITS = 2**15
 
 PRF_RULE = "Proportional Representation Foundation, Reference Meek Rule (prfound.org)"
 RATIONAL_RULE = (
@@ -54,7 +58,9 @@ _SKIP, _ELECTED, _HOPEFUL, _END = 0, 1, 2, 3
         "arithmetic": (
             "'fixed' (default): the PR Foundation reference rule, 9 decimal places rounded as "
             "it says, omega 10^-6, one defeat at a time; 'rational': exact fractions, "
-            "omega 10^-10, elected strictly above the quota, sure losers defeated together"
+            "omega 10^-10, elected strictly above the quota, sure losers defeated together "
+            "(a slow reference: a count needing so many iterations that the fractions outgrow "
+            "32,768 binary digits stops with an error)"
         ),
         "tie_order": TIE_ORDER_HELP,
     },
@@ -181,6 +187,8 @@ class _Meek:
             last_surplus = self.surplus
             for c in self.elected:
                 self.keep[c] = self._new_keep_factor(c)
+            if self.exact:
+                self._check_size(steps)
 
     def _distribute(self, groups: IntArray, counts: IntArray) -> None:
         """Rule B.2.a: each ballot leaves with each candidate its keep factor of what remains."""
@@ -218,34 +226,27 @@ class _Meek:
         Ballots alike in that prefix are merged, which leaves a few hundred rows however many
         ballots there are; every iteration of the round then runs on those.
         """
-        ranks, counts, n = self.ballots.ranks, self.ballots.counts, self.n
+        ranks, counts = self.ballots.ranks, self.ballots.counts
         code = np.array([*self.state, _END], dtype=np.int8)
         width = len(self.elected) + 1
-        prefix = np.full((ranks.shape[0], width), n, dtype=np.int64)
-        filled = np.zeros(ranks.shape[0], dtype=np.int64)
-        active = np.arange(ranks.shape[0])
-        for k in range(ranks.shape[1]):
-            if not active.size:
-                break
-            here = ranks[active, k]
-            kind = code[here]
-            kept = (kind == _ELECTED) | (kind == _HOPEFUL)
-            rows = active[kept]
-            prefix[rows, filled[rows]] = here[kept]
-            filled[rows] += 1
-            active = active[(kind == _ELECTED) | (kind == _SKIP)]
-        if (n + 1) ** width < 2**63:
-            key = np.zeros(ranks.shape[0], dtype=np.int64)
-            for column in prefix.T:
-                key = key * (n + 1) + column
-            unique_keys, inverse = np.unique(key, return_inverse=True)
-            groups = np.empty((unique_keys.size, width), dtype=np.int64)
-            rest = unique_keys.copy()
-            for j in range(width - 1, -1, -1):
-                rest, groups[:, j] = np.divmod(rest, n + 1)
+        base = self.n + 1
+        if base**width > 2**62:
+            # Too many elected candidates to number the prefixes: compare them row by row.
+            prefixes = _prefixes(ranks, code, width)
+            groups, inverse = np.unique(prefixes, axis=0, return_inverse=True)
+            return groups, sum_by_candidate(inverse.ravel(), counts, groups.shape[0])
+        key = _prefix_keys(ranks, code, base)
+        if base**width <= max(2**20, key.size):
+            # Few possible prefixes: count them in a table indexed by number, without sorting.
+            table = sum_by_candidate(key, counts, base**width)
+            present = np.flatnonzero(table)
+            example = np.empty(base**width, dtype=np.int64)
+            example[key] = np.arange(key.size)
+            rows, totals = example[present], table[present]
         else:
-            groups, inverse = np.unique(prefix, axis=0, return_inverse=True)
-        return groups, sum_by_candidate(inverse.ravel(), counts, groups.shape[0])
+            _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
+            totals = sum_by_candidate(inverse.ravel(), counts, rows.size)
+        return _prefixes(ranks[rows], code, width), totals
 
     def _defeat(self, losers: list[int], status: str, steps: int, tie: TieBreak | None) -> None:
         """Rule B.3: a defeated candidate keeps nothing from now on."""
@@ -330,6 +331,21 @@ class _Meek:
             return Fraction(self.keep[c]) * self.quota / self.votes[c]
         scaled = -(-int(self.keep[c]) * int(self.quota) // SCALE)
         return -(-scaled * SCALE // int(self.votes[c]))
+
+    def _check_size(self, steps: int) -> None:
+        sizes = (
+            max(k.numerator.bit_length(), k.denominator.bit_length())
+            for k in self.keep
+            if isinstance(k, Fraction)
+        )
+        if max(sizes, default=0) > EXACT_LIMIT_BITS:
+            raise TallyError(
+                f"exact Meek arithmetic cannot settle this count: after {steps} iterations of "
+                f"round {len(self.rounds) + 1} the keep factors have grown past "
+                f"{EXACT_LIMIT_BITS:,} binary digits and the surplus, "
+                f"{say(self._number(self.surplus))}, is still above omega (10^-10); "
+                f"count it with arithmetic='fixed' (the PR Foundation rule)"
+            )
 
     def _sure_losers(self) -> list[int]:
         """Candidates who cannot win even with the whole surplus: defeat them at once.
@@ -442,3 +458,37 @@ class _Meek:
 
     def _hopeful(self) -> list[int]:
         return [c for c in range(self.n) if self.state[c] == _HOPEFUL]
+
+
+def _prefix_keys(ranks: RankArray, code: np.ndarray[Any, Any], base: int) -> IntArray:
+    """Number each ballot's prefix (see ``_Meek._groups``): digits candidate + 1, in ``base``."""
+    key = np.zeros(ranks.shape[0], dtype=np.int64)
+    active = np.arange(ranks.shape[0])
+    for k in range(ranks.shape[1]):
+        here = ranks[active, k]
+        kind = code[here]
+        kept = (kind == _ELECTED) | (kind == _HOPEFUL)
+        rows = active[kept]
+        key[rows] = key[rows] * base + here[kept] + 1
+        active = active[(kind == _ELECTED) | (kind == _SKIP)]
+        if not active.size:
+            break
+    return key
+
+
+def _prefixes(ranks: RankArray, code: np.ndarray[Any, Any], width: int) -> IntArray:
+    """Each ballot's prefix as a row of candidates, padded with ``EMPTY`` (keeps nothing)."""
+    prefix = np.full((ranks.shape[0], width), EMPTY, dtype=np.int64)
+    filled = np.zeros(ranks.shape[0], dtype=np.int64)
+    active = np.arange(ranks.shape[0])
+    for k in range(ranks.shape[1]):
+        here = ranks[active, k]
+        kind = code[here]
+        kept = (kind == _ELECTED) | (kind == _HOPEFUL)
+        rows = active[kept]
+        prefix[rows, filled[rows]] = here[kept]
+        filled[rows] += 1
+        active = active[(kind == _ELECTED) | (kind == _SKIP)]
+        if not active.size:
+            break
+    return prefix
