@@ -4,19 +4,33 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONSTRAINTS := constraints.txt
 
-.PHONY: run test install install-dev lint typecheck pytest lock clean
+NODE_MODULES := node_modules/.package-lock.json
+
+.PHONY: run test install install-dev install-web install-chromium lint typecheck pytest lock clean
 
 run: install
 	$(BIN)/veche serve
 
-test: install-dev
+test: install-dev install-chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-install: $(VENV)/.installed-run
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed-run install-web
+install-dev: $(VENV)/.installed-dev install-web
+install-web: $(NODE_MODULES)
+
+# The pages' htmx and the browser tests' axe-core, pinned by package-lock.json; `npm ci`
+# copies the pages' scripts into src/veche/web/static/vendor/ (see package.json).
+$(NODE_MODULES): package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	npm ci --no-audit --no-fund
+	touch $@
+
+# The browser tests drive Debian's Chromium; they fail rather than skip without it.
+install-chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 $(VENV)/.installed-run: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -33,4 +47,4 @@ lock: install-dev
 	$(BIN)/pip freeze --exclude-editable | grep -v '^veche' > $(CONSTRAINTS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache node_modules src/veche/web/static/vendor test-artifacts

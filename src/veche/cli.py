@@ -1,4 +1,4 @@
-"""The command line: serve (the default), migrate, demo, import, verify, count."""
+"""The command line: serve (the default), migrate, demo, import, verify, count, report."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def _load_demo_if_empty(engine: Engine) -> None:
     factory = make_sessionmaker(engine)
     with transaction(factory) as session:
         if session.query(Organization).first() is None:
-            load_demo(session)
+            load_demo(session, meeting=True)
             typer.echo("Loaded the demo organization into the new embedded database.", err=True)
 
 
@@ -179,7 +179,7 @@ def demo(db: DbOption = None) -> None:
     with open_database(_settings(db)) as engine, transaction(make_sessionmaker(engine)) as session:
         if demo_loaded(session):
             fail(f"the demo organization ({DEMO_NAME}) is loaded already")
-        load_demo(session)
+        load_demo(session, meeting=True)
     typer.echo(f"Loaded the demo organization: {DEMO_NAME}.")
 
 
@@ -277,6 +277,42 @@ def count(
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror or error}")
     typer.echo(result.to_json() if output == "json" else result.explain())
+
+
+@app.command()
+def report(
+    meeting: Annotated[int, typer.Argument(help="The meeting's id.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="communique, minutes or motions (the motion book).")
+    ] = "communique",
+    output_format: Annotated[str, typer.Option("--format", help="md, html or pdf.")] = "md",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of to stdout.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Render a meeting's communiqué, minutes or motion book from its record."""
+    from veche.models import Meeting
+    from veche.reports import render_report
+
+    if output_format == "pdf" and output is None:
+        fail("a PDF goes to a file: add --output FILE.pdf")
+    with open_database(_settings(db)) as engine, make_sessionmaker(engine)() as session:
+        found = session.get(Meeting, meeting)
+        if found is None:
+            fail(f"there is no meeting {meeting}")
+        try:
+            content = render_report(session, found, kind, output_format)
+        except VecheError as error:
+            fail(error.message)
+    if output is None:
+        typer.echo(content.decode("utf-8"), nl=False)
+        return
+    try:
+        output.write_bytes(content)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+    typer.echo(f"Wrote the {kind} of meeting {meeting} to {output}.", err=True)
 
 
 def _parse_option(item: str) -> tuple[str, object]:

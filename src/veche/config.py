@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     organization_name: str | None = None
+    #: Signs the pages' cookies; unset, a key made once and kept in the database is used.
+    secret_key: str | None = None
 
     @property
     def uses_embedded_default(self) -> bool:

@@ -88,8 +88,10 @@ def demo_loaded(session: Session) -> bool:
     return session.scalar(select(Organization).where(Organization.name == DEMO_NAME)) is not None
 
 
-def load_demo(session: Session) -> Organization:
-    """Create the demo organization with its bodies, terms, units, people and a secretary."""
+def load_demo(session: Session, *, meeting: bool = False) -> Organization:
+    """Create the demo organization with its bodies, terms, units, people and a secretary;
+    with ``meeting``, also a whole enlarged plenary meeting of the General Council, its
+    report published (tests that count ballots or journal entries leave it out)."""
     actor = Actor.system("demo")
     org = do_create_organization(
         session,
@@ -158,6 +160,10 @@ def load_demo(session: Session) -> Organization:
 
     username, password = DEMO_SECRETARY
     do_create_user(session, actor, org, username, password, person=people[43], is_admin=True)
+    if meeting:
+        from veche.demo_meeting import load_demo_meeting
+
+        load_demo_meeting(session, org)
     return org
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gettext
+from functools import lru_cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
+@lru_cache(maxsize=16)
 def translations(language: str = "en") -> gettext.NullTranslations:
     """Catalogues from ``veche/locale/<lang>/LC_MESSAGES/veche.mo``; English needs none."""
     return gettext.translation("veche", LOCALE_DIR, languages=[language], fallback=True)

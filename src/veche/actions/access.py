@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions.actor import Actor
 from veche.errors import Forbidden, NotFound
-from veche.models import Meeting, Participant, Poll
+from veche.models import Meeting, Organization, Participant, Poll
+from veche.models.base import Base
 from veche.models.meetings import Office
+from veche.models.polls import PollState
 
 #: Offices that run a meeting's business (polls, attendance, proxies).
 MANAGING_OFFICES = frozenset({Office.CHAIR, Office.SECRETARY})
@@ -50,6 +53,10 @@ def require_manager(session: Session, caller: Caller, meeting: Meeting) -> None:
     raise Forbidden(f"only the chair or the secretary of meeting {meeting.id} may do this")
 
 
+def is_manager(session: Session, caller: Caller, meeting: Meeting) -> bool:
+    return caller.is_admin or _office(session, caller, meeting.id) in MANAGING_OFFICES
+
+
 def require_teller(session: Session, caller: Caller, meeting: Meeting) -> None:
     if caller.is_admin or _office(session, caller, meeting.id) in TELLING_OFFICES:
         return
@@ -78,3 +85,32 @@ def access_poll(session: Session, caller: Caller, poll_id: int, *, lock: bool = 
         raise NotFound(f"there is no poll {poll_id}")
     access_meeting(session, caller, poll.meeting_id)
     return poll
+
+
+Row = TypeVar("Row", bound=Base)
+
+
+def access_row(session: Session, caller: Caller, model: type[Row], row_id: int, what: str) -> Row:
+    """A row that belongs to a meeting (by its ``meeting_id``) the caller may see."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"there is no {what} {row_id}")
+    access_meeting(session, caller, row.meeting_id)  # type: ignore[attr-defined]
+    return row
+
+
+def manage_organization(session: Session, caller: Caller) -> Organization:
+    """The caller's organization, for changing it: people, bodies, terms, meetings; admins only."""
+    if not caller.is_admin:
+        raise Forbidden("only an administrator may change the organization's records")
+    organization = session.get(Organization, caller.organization_id)
+    if organization is None:
+        raise NotFound("your account belongs to no organization")
+    return organization
+
+
+def may_see_result(session: Session, caller: Caller, poll: Poll) -> bool:
+    """Everyone sees a published result; the chair and the secretary see it once closed."""
+    if poll.state is PollState.PUBLISHED:
+        return True
+    return poll.state is PollState.CLOSED and is_manager(session, caller, poll.meeting)

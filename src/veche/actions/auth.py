@@ -1,18 +1,24 @@
-"""Bearer tokens for the API: issued for a password login or to a person by the secretary."""
+"""Logging in: bearer tokens for the API, login sessions for the pages, the password check."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.journal import record
 from veche.errors import NotAuthenticated
-from veche.models import ApiToken, Person, User
+from veche.models import ApiToken, LoginSession, Person, User
+from veche.models.base import utcnow
 from veche.security import password_matches
+
+#: How long a page login lasts: a long meeting day, not weeks on a borrowed phone.
+SESSION_LIFETIME = timedelta(hours=16)
 
 
 def token_digest(token: str) -> str:
@@ -35,11 +41,17 @@ def do_issue_token(
     return token
 
 
-def do_login(session: Session, username: str, password: str) -> str:
-    """Check a password and issue a token; the same message for every failure, not to help guessing."""
+def check_password(session: Session, username: str, password: str) -> User:
+    """The active account with this name and password; the same message for every failure."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None or not user.active or not password_matches(user.password_hash, password):
         raise NotAuthenticated("the user name or the password is wrong")
+    return user
+
+
+def do_login(session: Session, username: str, password: str) -> str:
+    """Check a password and issue a token, not to help guessing."""
+    user = check_password(session, username, password)
     return do_issue_token(session, Actor.of(user), user=user, person=user.person)
 
 
@@ -48,3 +60,68 @@ def authenticate(session: Session, token: str) -> ApiToken:
     if found is None or (found.user is not None and not found.user.active):
         raise NotAuthenticated("the bearer token is not valid; log in again")
     return found
+
+
+def caller_of(user: User | None, person: Person | None) -> Caller:
+    """The caller a token or a login session stands for: a user account, or a person alone."""
+    person = person if person is not None else (user.person if user else None)
+    if user is not None:
+        actor, organization_id = Actor.of(user), user.organization_id
+    elif person is not None:
+        actor, organization_id = Actor(None, person.full_name), person.organization_id
+    else:
+        raise NotAuthenticated("this login belongs to no one; log in again")
+    return Caller(
+        actor=actor,
+        person_id=person.id if person is not None else None,
+        is_admin=bool(user and user.is_admin),
+        organization_id=organization_id,
+    )
+
+
+def do_open_login_session(
+    session: Session, *, user: User | None = None, person: Person | None = None, via: str
+) -> str:
+    """Start a page login for ``user`` or ``person``; the plain token is returned, never stored."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            token_hash=token_digest(token),
+            user=user,
+            person=person,
+            expires_at=utcnow() + SESSION_LIFETIME,
+        )
+    )
+    session.flush()
+    caller = caller_of(user, person)
+    record(
+        session,
+        caller.actor,
+        "log_in",
+        {"user_id": user.id if user else None, "person_id": caller.person_id, "via": via},
+    )
+    return token
+
+
+def login_session_caller(session: Session, token: str) -> Caller:
+    """The caller of a live page login; NotAuthenticated once it has ended or expired."""
+    found = session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == token_digest(token))
+    )
+    if found is None or found.expires_at <= utcnow():
+        raise NotAuthenticated("your login has ended; log in again")
+    if found.user is not None and not found.user.active:
+        raise NotAuthenticated("this account is disabled")
+    return caller_of(found.user, found.person)
+
+
+def do_close_login_session(session: Session, token: str) -> None:
+    """Log out: the session's row goes, so a copy of the cookie no longer works anywhere."""
+    found = session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == token_digest(token))
+    )
+    if found is None:
+        return
+    caller = caller_of(found.user, found.person)
+    session.delete(found)
+    record(session, caller.actor, "log_out", {"person_id": caller.person_id})

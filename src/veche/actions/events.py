@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 _QUEUE = "veche.events"
@@ -22,13 +22,16 @@ class LiveEvent:
 
 
 Listener = Callable[[LiveEvent], None]
-_listeners: list[Listener] = []
+_listeners: list[tuple[Listener, Engine | None]] = []
 
 
-def subscribe(listener: Listener) -> Callable[[], None]:
-    """Receive every event after its transaction commits; returns a function that unsubscribes."""
-    _listeners.append(listener)
-    return lambda: _listeners.remove(listener)
+def subscribe(listener: Listener, *, bind: Engine | None = None) -> Callable[[], None]:
+    """Receive every event after its transaction commits — with ``bind``, only those committed
+    through that engine (one app among several in a process); returns a function that unsubscribes.
+    """
+    entry = (listener, bind)
+    _listeners.append(entry)
+    return lambda: _listeners.remove(entry)
 
 
 def queue_event(session: Session, meeting_id: int, type: str, **ids: Any) -> None:
@@ -37,9 +40,14 @@ def queue_event(session: Session, meeting_id: int, type: str, **ids: Any) -> Non
 
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
-    for live_event in session.info.pop(_QUEUE, []):
-        for listener in list(_listeners):
-            listener(live_event)
+    events = session.info.pop(_QUEUE, [])
+    if not events:
+        return
+    bind = session.get_bind()
+    for live_event in events:
+        for listener, wanted in list(_listeners):
+            if wanted is None or wanted is bind:
+                listener(live_event)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -1,4 +1,4 @@
-"""Meetings as far as voting needs them: convening, invitations, attendance, substitutes, proxies."""
+"""Meetings: convening, their states, invitations, attendance, substitutes, proxies."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, participant_of, require_manager
+from veche.actions.events import queue_event
 from veche.actions.journal import record
 from veche.actions.org import check_name
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import (
+    AgendaItem,
     Attendance,
     Body,
     Meeting,
     Membership,
     Participant,
     Person,
+    Poll,
     Proxy,
     Substitution,
     Term,
@@ -25,6 +28,8 @@ from veche.models import (
 from veche.models.base import utcnow
 from veche.models.meetings import MeetingKind, MeetingState, Office, ParticipantRole
 from veche.models.org import MembershipRole
+from veche.models.polls import PollState
+from veche.models.proceedings import ItemState
 
 
 def do_create_meeting(
@@ -38,6 +43,7 @@ def do_create_meeting(
     kind: MeetingKind = MeetingKind.ORDINARY,
     venue: str = "",
     convened_by: Body | None = None,
+    notice: str = "",
 ) -> Meeting:
     """Create the next meeting of ``term`` and invite every member and alternate in office then."""
     if not caller.is_admin:
@@ -59,6 +65,7 @@ def do_create_meeting(
         starts_on=starts_on,
         ends_on=ends_on,
         convened_by_body_id=convened_by.id if convened_by else None,
+        notice=notice,
     )
     session.add(meeting)
     session.flush()
@@ -88,9 +95,181 @@ def do_create_meeting(
             "title": title,
             "kind": kind,
             "invited": len(seats),
+            "convened_by_body_id": meeting.convened_by_body_id,
         },
     )
     return meeting
+
+
+#: The one state each state leads to: draft → convened → in session → closed → report published.
+NEXT_STATE = {
+    MeetingState.DRAFT: MeetingState.CONVENED,
+    MeetingState.CONVENED: MeetingState.IN_SESSION,
+    MeetingState.IN_SESSION: MeetingState.CLOSED,
+    MeetingState.CLOSED: MeetingState.REPORT_PUBLISHED,
+}
+#: States in which the meeting's business may still be recorded.
+RECORDING_STATES = frozenset({MeetingState.DRAFT, MeetingState.CONVENED, MeetingState.IN_SESSION})
+
+
+def check_in_session(meeting: Meeting, doing: str) -> None:
+    if meeting.state is not MeetingState.IN_SESSION:
+        raise Conflict(
+            f"cannot {doing}: meeting {meeting.id} is {meeting.state.value.replace('_', ' ')}, "
+            "not in session"
+        )
+
+
+def check_not_closed(meeting: Meeting, doing: str) -> None:
+    if meeting.state not in RECORDING_STATES:
+        raise Conflict(
+            f"cannot {doing}: meeting {meeting.id} is {meeting.state.value.replace('_', ' ')}"
+        )
+
+
+def check_body_of(session: Session, meeting: Meeting, body_id: int | None) -> Body | None:
+    """A body of the meeting's organization, or NotFound."""
+    if body_id is None:
+        return None
+    body = session.get(Body, body_id)
+    if body is None or body.organization_id != meeting.term.body.organization_id:
+        raise NotFound(f"there is no body {body_id} in this organization")
+    return body
+
+
+def do_update_meeting(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    *,
+    title: str | None = None,
+    venue: str | None = None,
+    notice: str | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    convened_by_body_id: int | None = None,
+) -> Meeting:
+    """Change the convocation — title, days, venue, notice, convening body — until the session opens."""
+    require_manager(session, caller, meeting)
+    if meeting.state not in (MeetingState.DRAFT, MeetingState.CONVENED):
+        raise Conflict(
+            f"meeting {meeting.id} is {meeting.state.value.replace('_', ' ')}; "
+            "its convocation can change only before the session opens"
+        )
+    new_starts = starts_on or meeting.starts_on
+    new_ends = ends_on or (
+        meeting.ends_on if starts_on is None else max(new_starts, meeting.ends_on)
+    )
+    if new_ends < new_starts:
+        raise InvalidInput(f"the meeting cannot end ({new_ends}) before it starts ({new_starts})")
+    body = check_body_of(session, meeting, convened_by_body_id)
+    if title is not None:
+        meeting.title = check_name(title, "the meeting's title", max_length=300)
+    if venue is not None:
+        meeting.venue = " ".join(venue.split())
+    if notice is not None:
+        meeting.notice = notice.strip()
+    if body is not None:
+        meeting.convened_by_body_id = body.id
+    meeting.starts_on, meeting.ends_on = new_starts, new_ends
+    record(
+        session,
+        caller.actor,
+        "update_meeting",
+        {
+            "meeting_id": meeting.id,
+            "title": meeting.title,
+            "venue": meeting.venue,
+            "notice": meeting.notice,
+            "starts_on": meeting.starts_on,
+            "ends_on": meeting.ends_on,
+            "convened_by_body_id": meeting.convened_by_body_id,
+        },
+    )
+    queue_event(session, meeting.id, "meeting_changed")
+    return meeting
+
+
+def do_change_meeting_state(
+    session: Session, caller: Caller, meeting: Meeting, state: MeetingState
+) -> Meeting:
+    """Move the meeting one step on: convene it, open the session, close it, publish the report."""
+    require_manager(session, caller, meeting)
+    if state is meeting.state:
+        return meeting
+    expected = NEXT_STATE.get(meeting.state)
+    if state is not expected:
+        after = expected.value.replace("_", " ") if expected else "nothing"
+        raise Conflict(
+            f"meeting {meeting.id} is {meeting.state.value.replace('_', ' ')}; "
+            f"it can move on to {after} only, not {state.value.replace('_', ' ')}"
+        )
+    if state is MeetingState.CONVENED and not meeting.notice:
+        raise Conflict(
+            f"write the notice of meeting {meeting.id} (PATCH its notice) before convening it"
+        )
+    if state is MeetingState.CLOSED:
+        _check_nothing_open(session, meeting)
+    meeting.state = state
+    record(
+        session,
+        caller.actor,
+        "change_meeting_state",
+        {"meeting_id": meeting.id, "state": state},
+    )
+    queue_event(session, meeting.id, "meeting_state_changed")
+    return meeting
+
+
+def _check_nothing_open(session: Session, meeting: Meeting) -> None:
+    open_item = session.scalar(
+        select(AgendaItem).where(
+            AgendaItem.meeting_id == meeting.id, AgendaItem.state == ItemState.OPEN
+        )
+    )
+    if open_item is not None:
+        raise Conflict(f"agenda item {open_item.position} is still open; close it first")
+    open_poll = session.scalar(
+        select(Poll).where(Poll.meeting_id == meeting.id, Poll.state == PollState.OPEN)
+    )
+    if open_poll is not None:
+        raise Conflict(f"poll {open_poll.id} is still open; close or cancel it first")
+
+
+def do_invite_observers(
+    session: Session, caller: Caller, meeting: Meeting, category: str, person_ids: list[int]
+) -> list[Participant]:
+    """Invite observers in a category ("chairs of regional committees"), kept for the report."""
+    require_manager(session, caller, meeting)
+    check_not_closed(meeting, "invite observers")
+    category = check_name(category, "the observers' category")
+    if not person_ids:
+        raise InvalidInput("name at least one person to invite")
+    if len(set(person_ids)) != len(person_ids):
+        raise InvalidInput("a person is listed twice")
+    people = [_person(session, person_id, meeting) for person_id in person_ids]
+    for person in people:
+        if participant_of(session, meeting.id, person.id) is not None:
+            raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
+    invited = [
+        Participant(
+            meeting_id=meeting.id,
+            person_id=person.id,
+            role=ParticipantRole.OBSERVER,
+            category=category,
+        )
+        for person in people
+    ]
+    session.add_all(invited)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "invite_observers",
+        {"meeting_id": meeting.id, "category": category, "person_ids": person_ids},
+    )
+    queue_event(session, meeting.id, "participants_changed")
+    return invited
 
 
 def _person(session: Session, person_id: int, meeting: Meeting) -> Person:
@@ -202,6 +381,7 @@ def do_check_in(
         "check_in",
         {"meeting_id": meeting.id, "person_id": person_id, "day": day},
     )
+    queue_event(session, meeting.id, "attendance_changed")
     return attendance
 
 
@@ -222,6 +402,7 @@ def do_check_out(
         "check_out",
         {"meeting_id": meeting.id, "person_id": person_id, "day": day},
     )
+    queue_event(session, meeting.id, "attendance_changed")
 
 
 def is_present(session: Session, participant: Participant, day: date) -> bool:

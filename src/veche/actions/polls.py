@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_poll, require_manager, require_teller
+from veche.actions.agenda import check_agenda_approved
 from veche.actions.choices import build_profile, check_choice, is_blank, shape_of
 from veche.actions.events import queue_event
 from veche.actions.journal import record
@@ -22,7 +23,16 @@ from veche.actions.meetings import check_meeting_day
 from veche.actions.org import check_name
 from veche.actions.rights import VotingRight, voting_rights
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
-from veche.models import Ballot, Meeting, Participation, Person, Poll, PollOption
+from veche.models import (
+    AgendaItem,
+    Ballot,
+    Meeting,
+    Motion,
+    Participation,
+    Person,
+    Poll,
+    PollOption,
+)
 from veche.models.base import utcnow
 from veche.models.polls import (
     BallotSource,
@@ -32,6 +42,8 @@ from veche.models.polls import (
     RevotePolicy,
     Secrecy,
 )
+from veche.models.proceedings import MotionState
+from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.attendance import members_present
 from veche.tally import TallyError, available_methods, count
 
@@ -59,10 +71,12 @@ def do_create_poll(
     max_score: int = 10,
     electronic: bool = True,
     description: str = "",
+    subject: PollSubject | None = None,
 ) -> Poll:
     """A poll in draft; decisions get yes / no / abstain, choices their options, elections none yet."""
     require_manager(session, caller, meeting)
     title = check_name(title, "the poll's title", max_length=300)
+    subject = _check_subject(session, meeting, kind, subject or PollSubject())
     shape_of(method)
     method_options = dict(method_options or {})
     _check_method(kind, method, seats, method_options)
@@ -90,6 +104,9 @@ def do_create_poll(
         state=PollState.DRAFT,
         electronic=electronic,
         receipt_key=secrets.token_hex(32),
+        approves_agenda=subject.approves_agenda,
+        agenda_item_id=subject.agenda_item_id,
+        motion_id=subject.motion_id,
     )
     session.add(poll)
     session.flush()
@@ -115,10 +132,64 @@ def do_create_poll(
             "revote": revote,
             "options": labels,
             "method_options": method_options,
+            "approves_agenda": subject.approves_agenda,
+            "agenda_item_id": subject.agenda_item_id,
+            "motion_id": subject.motion_id,
         },
     )
     queue_event(session, meeting.id, "poll_created", poll_id=poll.id)
     return poll
+
+
+@dataclass(frozen=True)
+class PollSubject:
+    """What a poll decides beside its question: the agenda, an item's business, or a motion."""
+
+    approves_agenda: bool = False
+    agenda_item_id: int | None = None
+    motion_id: int | None = None
+
+
+def _check_subject(
+    session: Session, meeting: Meeting, kind: PollKind, subject: PollSubject
+) -> PollSubject:
+    if subject.approves_agenda and (subject.agenda_item_id or subject.motion_id):
+        raise InvalidInput("a poll that approves the agenda belongs to no single item or motion")
+    if (subject.approves_agenda or subject.motion_id) and kind is not PollKind.DECISION:
+        raise InvalidInput("the agenda and motions are approved by decisions (yes / no / abstain)")
+    item_id = subject.agenda_item_id
+    if subject.motion_id is not None:
+        motion = session.get(Motion, subject.motion_id)
+        if motion is None or motion.meeting_id != meeting.id:
+            raise NotFound(f"meeting {meeting.id} has no motion {subject.motion_id}")
+        if item_id is not None and motion.agenda_item_id != item_id:
+            raise InvalidInput(
+                f"motion {motion.number} belongs to another agenda item than {item_id}"
+            )
+        item_id = motion.agenda_item_id
+    if item_id is not None:
+        item = session.get(AgendaItem, item_id)
+        if item is None or item.meeting_id != meeting.id:
+            raise NotFound(f"meeting {meeting.id} has no agenda item {item_id}")
+    return PollSubject(subject.approves_agenda, item_id, subject.motion_id)
+
+
+def _check_subject_ready(session: Session, poll: Poll) -> None:
+    """A poll on the agenda's business waits for the approved agenda; a motion for its final draft."""
+    if poll.approves_agenda:
+        if not agenda_items(session, poll.meeting_id):
+            raise Conflict(f"cannot open poll {poll.id}: the agenda has no items to approve")
+        if agenda_approval(session, poll.meeting_id) is not None:
+            raise Conflict(f"cannot open poll {poll.id}: the agenda is approved already")
+    if poll.agenda_item_id is not None or poll.motion_id is not None:
+        check_agenda_approved(session, poll.meeting, f"open poll {poll.id}")
+    if poll.motion_id is not None:
+        motion = session.get(Motion, poll.motion_id)
+        if motion is not None and motion.state is not MotionState.FINAL:
+            raise Conflict(
+                f"cannot open poll {poll.id}: motion {motion.number} is {motion.state.value}; "
+                "the vote is on the final draft"
+            )
 
 
 def _check_method(kind: PollKind, method: str, seats: int, method_options: dict[str, Any]) -> None:
@@ -221,6 +292,7 @@ def do_open_poll(session: Session, caller: Caller, poll: Poll, day: date | None 
             f"cannot open poll {poll.id}: {len(standing)} candidate(s) have accepted "
             f"nomination for {poll.seats} seat(s)"
         )
+    _check_subject_ready(session, poll)
     poll.day = check_meeting_day(poll.meeting, day or date.today())
     poll.state = PollState.OPEN
     poll.opened_at = utcnow()

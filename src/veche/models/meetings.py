@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Base, Timestamped, UTCDateTime
-from veche.models.org import Person, Term
+from veche.models.org import Body, Person, Term
 
 
 def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
@@ -65,6 +65,7 @@ class Meeting(Timestamped, Base):
     notice: Mapped[str] = mapped_column(Text, default="")
 
     term: Mapped[Term] = relationship()
+    convened_by: Mapped[Body | None] = relationship()
     participants: Mapped[list[Participant]] = relationship(back_populates="meeting")
 
 

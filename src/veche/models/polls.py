@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,6 +79,12 @@ class Poll(Timestamped, Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     #: SHA-256 over the sorted receipts at close: every close reports the same ballot set.
     ballot_digest: Mapped[str | None] = mapped_column(String(64))
+    #: A decision that approves the meeting's agenda when it is adopted.
+    approves_agenda: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The agenda item the poll belongs to: it opens only once the agenda is approved.
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    #: The motion this poll decides; adopting it makes the motion a resolution.
+    motion_id: Mapped[int | None] = mapped_column(ForeignKey("motion.id"), index=True)
 
     meeting: Mapped[Meeting] = relationship()
     options: Mapped[list[PollOption]] = relationship(

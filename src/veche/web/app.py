@@ -2,17 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 import veche
 from veche.db import make_sessionmaker
-from veche.web import pages
-from veche.web.api import auth, health, meetings, org, polls
+from veche.errors import NotFound, VecheError
+from veche.queries.org import get_organization
+from veche.web.api import (
+    auth,
+    health,
+    meetings,
+    motions,
+    org,
+    polls,
+    proceedings,
+    reports,
+    resolutions,
+)
 from veche.web.errors import install_error_handlers
+from veche.web.headers import SecurityHeaders
+from veche.web.live import Broker, start_delivery
+from veche.web.pages import ROUTERS
+from veche.web.pages._render import on_validation_error, on_veche_error
+from veche.web.sessions import load_site_key
+
+
+def _site_name(sessions: sessionmaker[Session]) -> str | None:
+    """The organization's short name for the pages' header, read when the app starts."""
+    with sessions() as session:
+        try:
+            found = get_organization(session)
+        except NotFound:
+            return None
+        return found.short_name or found.name
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Live events flow while the app serves; open streams end so that it can stop."""
+    app.state.site_key = load_site_key(app.state.sessions)
+    app.state.site_name = _site_name(app.state.sessions)
+    delivery = start_delivery(app.state.engine, app.state.broker)
+    app.state.delivery = delivery
+    try:
+        yield
+    finally:
+        app.state.broker.end_all()
+        delivery.stop()
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -24,15 +68,26 @@ def create_app(engine: Engine) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.broker = Broker()
     install_error_handlers(app)
+    # Pages answer errors with a page, the API with JSON: these handlers tell them apart.
+    app.add_exception_handler(VecheError, on_veche_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
     app.include_router(health.router, prefix="/api")
     app.include_router(org.router, prefix="/api")
     app.include_router(auth.router, prefix="/api")
     app.include_router(meetings.router, prefix="/api")
     app.include_router(polls.router, prefix="/api")
-    app.include_router(pages.router)
+    app.include_router(proceedings.router, prefix="/api")
+    app.include_router(motions.router, prefix="/api")
+    app.include_router(resolutions.router, prefix="/api")
+    app.include_router(reports.router, prefix="/api")
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

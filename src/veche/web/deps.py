@@ -1,4 +1,4 @@
-"""Request dependencies: the database session and settings, as Annotated aliases."""
+"""Request dependencies: the database session and the caller, as Annotated aliases."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche.actions.access import Caller
-from veche.actions.actor import Actor
-from veche.actions.auth import authenticate
+from veche.actions.auth import authenticate, caller_of, login_session_caller
 from veche.errors import NotAuthenticated
+from veche.web.sessions import login_token
 
 
 def _sessions(request: Request) -> sessionmaker[Session]:
@@ -38,21 +38,32 @@ def get_caller(
         raise NotAuthenticated("send an Authorization: Bearer <token> header (POST /api/tokens)")
     with session.begin():  # ended here, so that the route can open its own transaction
         found = authenticate(session, token.strip())
-        user = found.user
-        person = found.person if found.person is not None else (user.person if user else None)
-    if user is not None:
-        actor, organization_id = Actor.of(user), user.organization_id
-    elif person is not None:
-        actor, organization_id = Actor(None, person.full_name), person.organization_id
-    else:
-        raise NotAuthenticated("the bearer token belongs to no one; log in again")
-    person_id = person.id if person is not None else None
-    return Caller(
-        actor=actor,
-        person_id=person_id,
-        is_admin=bool(user and user.is_admin),
-        organization_id=organization_id,
-    )
+        return caller_of(found.user, found.person)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_page_viewer(request: Request, session: SessionDep) -> Caller | None:
+    """The caller logged in to the pages by their cookie, or None."""
+    token = login_token(request)
+    if token is None:
+        return None
+    with session.begin():
+        try:
+            return login_session_caller(session, token)
+        except NotAuthenticated:
+            return None
+
+
+ViewerDep = Annotated[Caller | None, Depends(get_page_viewer)]
+
+
+def get_page_caller(viewer: ViewerDep) -> Caller:
+    """The caller logged in to the pages; 401 (a redirect to the login page) without one."""
+    if viewer is None:
+        raise NotAuthenticated("log in to see this page")
+    return viewer
+
+
+PageCallerDep = Annotated[Caller, Depends(get_page_caller)]

@@ -8,6 +8,7 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 
 from veche.i18n import translations
+from veche.queries.org import ordinal
 
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -15,5 +16,6 @@ _environment = jinja2.Environment(
     extensions=["jinja2.ext.i18n"],
 )
 _environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+_environment.filters["ordinal"] = ordinal  # "8th General Council"
 
 templates = Jinja2Templates(env=_environment)

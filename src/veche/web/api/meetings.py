@@ -18,9 +18,10 @@ from veche.actions.meetings import (
     do_update_participant,
 )
 from veche.errors import NotFound
-from veche.models import Meeting, Term
+from veche.models import Body, Meeting, Term
 from veche.models.meetings import MeetingKind, Office, ParticipantRole
 from veche.queries.attendance import attendance_count
+from veche.queries.proceedings import meeting_name
 from veche.web.deps import CallerDep, SessionDep
 
 router = APIRouter(tags=["meetings"])
@@ -33,6 +34,8 @@ class MeetingIn(BaseModel):
     ends_on: date | None = None
     kind: MeetingKind = MeetingKind.ORDINARY
     venue: str = Field(default="", max_length=300)
+    convened_by_body_id: int | None = None
+    notice: str = Field(default="", max_length=100_000)
 
 
 class MeetingOut(BaseModel):
@@ -40,11 +43,14 @@ class MeetingOut(BaseModel):
     term_id: int
     number: int
     title: str
+    name: str = Field(description='e.g. "8th Enlarged Plenary Meeting of the 8th General Council"')
     kind: MeetingKind
     state: str
     venue: str
     starts_on: date
     ends_on: date
+    convened_by_body_id: int | None
+    notice: str
 
     @classmethod
     def of(cls, meeting: Meeting) -> MeetingOut:
@@ -53,11 +59,14 @@ class MeetingOut(BaseModel):
             term_id=meeting.term_id,
             number=meeting.number,
             title=meeting.title,
+            name=meeting_name(meeting),
             kind=meeting.kind,
             state=meeting.state.value,
             venue=meeting.venue,
             starts_on=meeting.starts_on,
             ends_on=meeting.ends_on,
+            convened_by_body_id=meeting.convened_by_body_id,
+            notice=meeting.notice,
         )
 
 
@@ -68,6 +77,11 @@ def create_meeting(body: MeetingIn, caller: CallerDep, session: SessionDep) -> M
         term = session.get(Term, body.term_id)
         if term is None or term.body.organization_id != caller.organization_id:
             raise NotFound(f"there is no term {body.term_id}")
+        convener = session.get(Body, body.convened_by_body_id) if body.convened_by_body_id else None
+        if body.convened_by_body_id and (
+            convener is None or convener.organization_id != caller.organization_id
+        ):
+            raise NotFound(f"there is no body {body.convened_by_body_id}")
         meeting = do_create_meeting(
             session,
             caller,
@@ -77,6 +91,8 @@ def create_meeting(body: MeetingIn, caller: CallerDep, session: SessionDep) -> M
             ends_on=body.ends_on,
             kind=body.kind,
             venue=body.venue,
+            convened_by=convener,
+            notice=body.notice,
         )
         return MeetingOut.of(meeting)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from veche.actions.access import Caller, access_meeting, access_poll, require_manager
 from veche.actions.polls import (
     PaperLot,
+    PollSubject,
     do_answer_nomination,
     do_cancel_poll,
     do_cast_ballot,
@@ -46,6 +47,9 @@ class PollIn(BaseModel):
     max_score: int = Field(default=10, ge=1, le=1000)
     electronic: bool = True
     description: str = Field(default="", max_length=10_000)
+    approves_agenda: bool = Field(default=False, description="a decision approving the agenda")
+    agenda_item_id: int | None = Field(default=None, description="the agenda item it belongs to")
+    motion_id: int | None = Field(default=None, description="the motion it decides")
 
 
 class OptionOut(BaseModel):
@@ -72,6 +76,9 @@ class PollOut(BaseModel):
     closed_at: datetime | None
     options: list[OptionOut]
     outcome: str | None = Field(description="shown once published, or to the chair once closed")
+    approves_agenda: bool
+    agenda_item_id: int | None
+    motion_id: int | None
 
     @classmethod
     def of(cls, poll: Poll, *, show_outcome: bool) -> PollOut:
@@ -95,6 +102,9 @@ class PollOut(BaseModel):
                 for o in poll.options
             ],
             outcome=poll.outcome if show_outcome else None,
+            approves_agenda=poll.approves_agenda,
+            agenda_item_id=poll.agenda_item_id,
+            motion_id=poll.motion_id,
         )
 
 
@@ -134,6 +144,7 @@ def create_poll(meeting_id: int, body: PollIn, caller: CallerDep, session: Sessi
             max_score=body.max_score,
             electronic=body.electronic,
             description=body.description,
+            subject=PollSubject(body.approves_agenda, body.agenda_item_id, body.motion_id),
         )
         session.refresh(poll)
         return _out(session, caller, poll)

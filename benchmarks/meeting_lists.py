@@ -1,0 +1,253 @@
+"""How fast a big meeting's lists and communiqué come back: 1,000 motions, 5,000 participants.
+
+Run: .venv/bin/python -m benchmarks.meeting_lists [--db URL] [--repeat N]
+
+The meeting is filled with bulk inserts (this measures reading, not recording), then each
+endpoint is asked ``--repeat`` times through the app in-process; the table gives the
+median and the slowest answer against the 200 ms target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from veche import migrate
+from veche.db import make_engine, make_sessionmaker, transaction
+from veche.demo import DEMO_SECRETARY, load_demo
+from veche.models import (
+    AgendaItem,
+    Attendance,
+    Body,
+    Contribution,
+    Meeting,
+    Motion,
+    MotionVersion,
+    Participant,
+    Person,
+    Poll,
+    PresidiumMember,
+    Resolution,
+    Term,
+)
+from veche.models.base import utcnow
+from veche.models.meetings import MeetingKind, MeetingState, ParticipantRole
+from veche.models.polls import PollKind, PollState, RevotePolicy, Secrecy
+from veche.models.proceedings import (
+    ContributionKind,
+    ItemKind,
+    ItemState,
+    MotionState,
+    PresidiumSource,
+)
+from veche.web.app import create_app
+
+PARTICIPANTS = 5_000
+MOTIONS = 1_000
+TARGET_MS = 200.0
+DAY = date(2026, 6, 16)
+CATEGORIES = [f"delegates of district {n}" for n in range(1, 11)]
+
+
+def fill(session: Session) -> int:
+    """The demo, plus one enlarged meeting with 5,000 participants and 1,000 adopted motions."""
+    org = load_demo(session)
+    term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
+    assert term is not None
+    bureau = session.scalars(select(Body).where(Body.name == "Executive Bureau")).one()
+    meeting = Meeting(
+        term_id=term.id,
+        number=1,
+        title="Plenary Meeting",
+        kind=MeetingKind.ENLARGED,
+        state=MeetingState.CLOSED,
+        venue="Riverside Hall",
+        starts_on=DAY,
+        ends_on=DAY,
+        convened_by_body_id=bureau.id,
+    )
+    session.add(meeting)
+    session.flush()
+    people = session.scalars(
+        insert(Person).returning(Person.id),
+        [
+            {"organization_id": org.id, "full_name": f"Delegate {n:05d}"}
+            for n in range(PARTICIPANTS)
+        ],
+    ).all()
+    participant_ids = session.scalars(
+        insert(Participant).returning(Participant.id),
+        [
+            {
+                "meeting_id": meeting.id,
+                "person_id": person_id,
+                "role": ParticipantRole.MEMBER if n < 500 else ParticipantRole.OBSERVER,
+                "category": "" if n < 500 else CATEGORIES[n % len(CATEGORIES)],
+            }
+            for n, person_id in enumerate(people)
+        ],
+    ).all()
+    session.execute(
+        insert(Attendance),
+        [{"participant_id": p, "day": DAY, "checked_in_at": utcnow()} for p in participant_ids],
+    )
+    session.execute(
+        insert(PresidiumMember),
+        [
+            {
+                "meeting_id": meeting.id,
+                "person_id": people[n],
+                "position": n + 1,
+                "source": PresidiumSource.FORMED,
+            }
+            for n in range(7)
+        ],
+    )
+    items = session.scalars(
+        insert(AgendaItem).returning(AgendaItem.id),
+        [
+            {
+                "meeting_id": meeting.id,
+                "position": n + 1,
+                "title": f"Item {n + 1}",
+                "kind": ItemKind.REPORT,
+                "state": ItemState.CLOSED,
+                "rapporteur_person_id": people[n],
+            }
+            for n in range(5)
+        ],
+    ).all()
+    session.execute(
+        insert(Contribution),
+        [
+            {
+                "agenda_item_id": items[n % 5],
+                "position": n + 1,
+                "kind": ContributionKind.REPORT if n < 5 else ContributionKind.SPEECH,
+                "speaker_person_id": people[n],
+                "seconds_used": 300,
+            }
+            for n in range(100)
+        ],
+    )
+    poll = Poll(
+        meeting_id=meeting.id,
+        title="Votes on the motions",
+        kind=PollKind.DECISION,
+        method="majority",
+        secrecy=Secrecy.NAMED,
+        revote=RevotePolicy.NONE,
+        state=PollState.CLOSED,
+        receipt_key="0" * 64,
+        outcome="adopted",
+    )
+    session.add(poll)
+    session.flush()
+    motions = session.scalars(
+        insert(Motion).returning(Motion.id),
+        [
+            {
+                "meeting_id": meeting.id,
+                "agenda_item_id": items[n % 5],
+                "number": n + 1,
+                "title": f"On question {n + 1}",
+                "submitter_body_id": bureau.id,
+                "state": MotionState.ADOPTED,
+                "current_version": 1,
+            }
+            for n in range(MOTIONS)
+        ],
+    ).all()
+    text = "The General Council resolves as follows.\n\n" + "A paragraph of the draft.\n\n" * 10
+    session.execute(
+        insert(MotionVersion), [{"motion_id": m, "number": 1, "text": text} for m in motions]
+    )
+    session.execute(
+        insert(Resolution),
+        [
+            {
+                "meeting_id": meeting.id,
+                "motion_id": motion_id,
+                "poll_id": poll.id,
+                "number": n + 1,
+                "title": f"On question {n + 1}",
+                "text": text,
+                "result": "adopted 400 to 50, 10 abstaining",
+                "votes_yes": 400,
+                "votes_no": 50,
+                "votes_abstain": 10,
+                "effective_on": DAY,
+            }
+            for n, motion_id in enumerate(motions)
+        ],
+    )
+    return meeting.id
+
+
+def time_requests(
+    client: TestClient, paths: list[str], repeat: int
+) -> list[tuple[str, float, float]]:
+    username, password = DEMO_SECRETARY
+    token = client.post("/api/tokens", json={"username": username, "password": password})
+    headers = {"Authorization": f"Bearer {token.json()['token']}"}
+    rows = []
+    for path in paths:
+        client.get(path, headers=headers)  # warm up caches and the connection pool
+        spent = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(path, headers=headers)
+            spent.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.text[:200])
+        rows.append((path, statistics.median(spent), max(spent)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="database URL (default: a new SQLite file)")
+    parser.add_argument("--repeat", type=int, default=9)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.db or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        with transaction(make_sessionmaker(engine)) as session:
+            meeting_id = fill(session)
+        m = f"/api/meetings/{meeting_id}"
+        paths = [
+            f"{m}/participants",
+            f"{m}/motions",
+            f"{m}/agenda",
+            f"{m}/presidium",
+            f"/api/resolutions?meeting_id={meeting_id}&limit=500",
+            f"{m}/reports/communique?format=md",
+            f"{m}/reports/communique?format=html",
+        ]
+        with TestClient(create_app(engine)) as client:
+            rows = time_requests(client, paths, args.repeat)
+        engine.dispose()
+    backend = url.split(":", 1)[0]
+    print(
+        f"{PARTICIPANTS:,} participants, {MOTIONS:,} motions and resolutions, "
+        f"{backend}, median of {args.repeat}"
+    )
+    print()
+    print("| request | median ms | slowest ms | under 200 ms |")
+    print("| --- | ---: | ---: | --- |")
+    for path, median, slowest in rows:
+        shown = path.replace(f"/{meeting_id}", "/{id}").replace(f"={meeting_id}", "={id}")
+        verdict = "yes" if median < TARGET_MS else "no"
+        print(f"| `GET {shown}` | {median:.1f} | {slowest:.1f} | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""One-time access codes: a printed card per participant that logs them into their meeting."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, participant_of, require_manager
+from veche.actions.journal import record
+from veche.errors import InvalidInput, NotAuthenticated
+from veche.models import AccessCode, Meeting, Participant, Person
+from veche.models.base import utcnow
+
+#: Letters and digits that cannot be mistaken for one another on a card (no 0/O, 1/I/L).
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+GROUPS, GROUP_LENGTH = 3, 4  # "ABCD-EFGH-JKMN": 12 symbols, about 59 bits
+#: A code still works the day after the meeting's last day (sittings that run past midnight).
+GRACE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code as printed on a participant's card; the plain code exists only here."""
+
+    person_id: int
+    full_name: str
+    role: str
+    code: str
+
+
+def normalize_code(text: str) -> str:
+    """What was typed, without spaces or dashes, in capitals."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def code_digest(code: str) -> str:
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+def _new_code() -> str:
+    symbols = "".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_LENGTH))
+    return "-".join(
+        symbols[start : start + GROUP_LENGTH] for start in range(0, len(symbols), GROUP_LENGTH)
+    )
+
+
+def do_issue_access_codes(
+    session: Session, caller: Caller, meeting: Meeting, person_ids: list[int] | None = None
+) -> list[IssuedCode]:
+    """New codes for the meeting's participants (or those named); earlier unused codes stop working."""
+    require_manager(session, caller, meeting)
+    if meeting.ends_on + GRACE < date.today():
+        raise InvalidInput(f"meeting {meeting.id} is over; its access codes would not work")
+    query = (
+        select(Participant)
+        .join(Person, Person.id == Participant.person_id)
+        .where(Participant.meeting_id == meeting.id)
+        .order_by(Person.full_name, Person.id)
+    )
+    if person_ids is not None:
+        query = query.where(Participant.person_id.in_(person_ids))
+    participants = session.scalars(query).all()
+    if not participants:
+        raise InvalidInput(f"meeting {meeting.id} has no such participants to issue codes to")
+    chosen = [p.person_id for p in participants]
+    session.execute(
+        update(AccessCode)
+        .where(
+            AccessCode.meeting_id == meeting.id,
+            AccessCode.person_id.in_(chosen),
+            AccessCode.used_at.is_(None),
+            AccessCode.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    issued = []
+    for participant in participants:
+        code = _new_code()
+        session.add(
+            AccessCode(
+                meeting_id=meeting.id, person_id=participant.person_id, code_hash=code_digest(code)
+            )
+        )
+        issued.append(
+            IssuedCode(
+                participant.person_id, participant.person.full_name, participant.role.value, code
+            )
+        )
+    session.flush()
+    # The journal names who got a card, never the codes.
+    record(
+        session,
+        caller.actor,
+        "issue_access_codes",
+        {"meeting_id": meeting.id, "person_ids": chosen},
+    )
+    return issued
+
+
+def do_redeem_access_code(session: Session, code: str) -> AccessCode:
+    """Use a code once; the same message for every failure, not to help guessing."""
+    invalid = NotAuthenticated(
+        "this access code is not valid: check it, or ask the secretary for a new card"
+    )
+    if len(normalize_code(code)) != GROUPS * GROUP_LENGTH:
+        raise invalid
+    found = session.scalar(
+        select(AccessCode).where(AccessCode.code_hash == code_digest(code)).with_for_update()
+    )
+    if found is None or found.used_at is not None or found.revoked_at is not None:
+        raise invalid
+    if found.meeting.ends_on + GRACE < date.today():
+        raise invalid
+    if participant_of(session, found.meeting_id, found.person_id) is None:
+        raise invalid
+    found.used_at = utcnow()
+    session.flush()
+    return found

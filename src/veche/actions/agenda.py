@@ -1,0 +1,243 @@
+"""The agenda: items proposed and changed until a poll approves it, then taken up one by one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, access_row, require_manager
+from veche.actions.events import queue_event
+from veche.actions.journal import record
+from veche.actions.meetings import check_body_of, check_in_session, check_not_closed
+from veche.actions.org import check_name
+from veche.errors import Conflict, InvalidInput, NotFound
+from veche.models import AgendaItem, Meeting, Person
+from veche.models.proceedings import ItemKind, ItemState
+from veche.queries.agenda import agenda_approval, agenda_items
+
+
+def access_item(session: Session, caller: Caller, item_id: int) -> AgendaItem:
+    return access_row(session, caller, AgendaItem, item_id, "agenda item")
+
+
+def check_person(session: Session, meeting: Meeting, person_id: int) -> Person:
+    """A person of the meeting's organization, or NotFound."""
+    person = session.get(Person, person_id)
+    if person is None or person.organization_id != meeting.term.body.organization_id:
+        raise NotFound(f"there is no person {person_id} in this organization")
+    return person
+
+
+def check_agenda_open(session: Session, meeting: Meeting) -> None:
+    """The agenda may change only until it is approved."""
+    check_not_closed(meeting, "change the agenda")
+    approval = agenda_approval(session, meeting.id)
+    if approval is not None:
+        raise Conflict(
+            f"the agenda of meeting {meeting.id} was approved by poll {approval.id}; "
+            "it can no longer change"
+        )
+
+
+def check_agenda_approved(session: Session, meeting: Meeting, doing: str) -> None:
+    if agenda_approval(session, meeting.id) is None:
+        raise Conflict(
+            f"cannot {doing}: the agenda of meeting {meeting.id} is not approved yet; "
+            "approve it first with a decision poll that approves the agenda"
+        )
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """What an agenda item says; each field as given by the secretary."""
+
+    title: str
+    kind: ItemKind = ItemKind.REPORT
+    description: str = ""
+    rapporteur_person_id: int | None = None
+    rapporteur_body_id: int | None = None
+    time_budget_minutes: int = 0
+    speech_seconds: int = 300
+    speeches_per_person: int = 1
+
+
+def _check_spec(session: Session, meeting: Meeting, spec: ItemSpec) -> ItemSpec:
+    if spec.rapporteur_person_id is not None:
+        check_person(session, meeting, spec.rapporteur_person_id)
+    check_body_of(session, meeting, spec.rapporteur_body_id)
+    if spec.time_budget_minutes < 0:
+        raise InvalidInput("the time budget cannot be negative")
+    if spec.speech_seconds < 1:
+        raise InvalidInput("a speech's time limit must be at least one second")
+    if spec.speeches_per_person < 1:
+        raise InvalidInput("each person must be allowed at least one speech")
+    return ItemSpec(
+        title=check_name(spec.title, "the item's title", max_length=500),
+        kind=spec.kind,
+        description=spec.description.strip(),
+        rapporteur_person_id=spec.rapporteur_person_id,
+        rapporteur_body_id=spec.rapporteur_body_id,
+        time_budget_minutes=spec.time_budget_minutes,
+        speech_seconds=spec.speech_seconds,
+        speeches_per_person=spec.speeches_per_person,
+    )
+
+
+def _payload(item: AgendaItem) -> dict[str, object]:
+    return {
+        "meeting_id": item.meeting_id,
+        "item_id": item.id,
+        "position": item.position,
+        "title": item.title,
+        "kind": item.kind,
+        "rapporteur_person_id": item.rapporteur_person_id,
+        "rapporteur_body_id": item.rapporteur_body_id,
+        "time_budget_minutes": item.time_budget_minutes,
+        "speech_seconds": item.speech_seconds,
+        "speeches_per_person": item.speeches_per_person,
+    }
+
+
+def do_add_item(session: Session, caller: Caller, meeting: Meeting, spec: ItemSpec) -> AgendaItem:
+    """Propose an item at the end of the agenda, until the agenda is approved."""
+    require_manager(session, caller, meeting)
+    check_agenda_open(session, meeting)
+    spec = _check_spec(session, meeting, spec)
+    last = session.scalar(
+        select(func.max(AgendaItem.position)).where(
+            AgendaItem.meeting_id == meeting.id, AgendaItem.state != ItemState.WITHDRAWN
+        )
+    )
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        position=(last or 0) + 1,
+        state=ItemState.PLANNED,
+        **vars(spec),
+    )
+    session.add(item)
+    session.flush()
+    record(session, caller.actor, "add_agenda_item", _payload(item))
+    queue_event(session, meeting.id, "agenda_changed", item_id=item.id)
+    return item
+
+
+def do_update_item(
+    session: Session, caller: Caller, item: AgendaItem, spec: ItemSpec
+) -> AgendaItem:
+    """Change an item. Its wording only until the agenda is approved; its speaking rules any time."""
+    meeting = item.meeting
+    require_manager(session, caller, meeting)
+    check_not_closed(meeting, "change an agenda item")
+    spec = _check_spec(session, meeting, spec)
+    wording = (
+        spec.title,
+        spec.kind,
+        spec.description,
+        spec.rapporteur_person_id,
+        spec.rapporteur_body_id,
+        spec.time_budget_minutes,
+    )
+    current = (
+        item.title,
+        item.kind,
+        item.description,
+        item.rapporteur_person_id,
+        item.rapporteur_body_id,
+        item.time_budget_minutes,
+    )
+    if wording != current:
+        check_agenda_open(session, meeting)
+    if item.state is ItemState.WITHDRAWN:
+        raise Conflict(f"agenda item {item.id} was withdrawn")
+    for name, value in vars(spec).items():
+        setattr(item, name, value)
+    record(session, caller.actor, "update_agenda_item", _payload(item))
+    queue_event(session, meeting.id, "agenda_changed", item_id=item.id)
+    return item
+
+
+def do_move_item(session: Session, caller: Caller, item: AgendaItem, position: int) -> AgendaItem:
+    """Move an item to another place on the agenda, until the agenda is approved."""
+    meeting = item.meeting
+    require_manager(session, caller, meeting)
+    check_agenda_open(session, meeting)
+    if item.state is ItemState.WITHDRAWN:
+        raise Conflict(f"agenda item {item.id} was withdrawn")
+    items = [other for other in agenda_items(session, meeting.id) if other.id != item.id]
+    if not 1 <= position <= len(items) + 1:
+        raise InvalidInput(f"position must be between 1 and {len(items) + 1}, not {position}")
+    items.insert(position - 1, item)
+    for number, other in enumerate(items, start=1):
+        other.position = number
+    record(
+        session,
+        caller.actor,
+        "move_agenda_item",
+        {"meeting_id": meeting.id, "item_id": item.id, "position": position},
+    )
+    queue_event(session, meeting.id, "agenda_changed", item_id=item.id)
+    return item
+
+
+def do_withdraw_item(session: Session, caller: Caller, item: AgendaItem) -> AgendaItem:
+    """Take an item off the agenda before it is approved; the others close up."""
+    meeting = item.meeting
+    require_manager(session, caller, meeting)
+    check_agenda_open(session, meeting)
+    if item.state is ItemState.WITHDRAWN:
+        raise Conflict(f"agenda item {item.id} was withdrawn already")
+    item.state = ItemState.WITHDRAWN
+    remaining = [other for other in agenda_items(session, meeting.id) if other.id != item.id]
+    for number, other in enumerate(remaining, start=1):
+        other.position = number
+    record(
+        session,
+        caller.actor,
+        "withdraw_agenda_item",
+        {"meeting_id": meeting.id, "item_id": item.id, "title": item.title},
+    )
+    queue_event(session, meeting.id, "agenda_changed", item_id=item.id)
+    return item
+
+
+def do_open_item(session: Session, caller: Caller, item: AgendaItem) -> AgendaItem:
+    """Take up an item of the approved agenda; one item is under discussion at a time."""
+    meeting = item.meeting
+    require_manager(session, caller, meeting)
+    check_in_session(meeting, f"take up agenda item {item.position}")
+    check_agenda_approved(session, meeting, f"take up agenda item {item.position}")
+    if item.state is not ItemState.PLANNED:
+        raise Conflict(
+            f"cannot take up agenda item {item.position}: it is {item.state.value}, not planned"
+        )
+    already = session.scalar(
+        select(AgendaItem).where(
+            AgendaItem.meeting_id == meeting.id, AgendaItem.state == ItemState.OPEN
+        )
+    )
+    if already is not None:
+        raise Conflict(f"agenda item {already.position} is under discussion; close it first")
+    item.state = ItemState.OPEN
+    record(
+        session, caller.actor, "open_agenda_item", {"meeting_id": meeting.id, "item_id": item.id}
+    )
+    queue_event(session, meeting.id, "item_opened", item_id=item.id)
+    return item
+
+
+def do_close_item(session: Session, caller: Caller, item: AgendaItem) -> AgendaItem:
+    """End the discussion of an item; nothing more is said on it."""
+    meeting = item.meeting
+    require_manager(session, caller, meeting)
+    if item.state is not ItemState.OPEN:
+        raise Conflict(
+            f"cannot close agenda item {item.position}: it is {item.state.value}, not open"
+        )
+    item.state = ItemState.CLOSED
+    record(
+        session, caller.actor, "close_agenda_item", {"meeting_id": meeting.id, "item_id": item.id}
+    )
+    queue_event(session, meeting.id, "item_closed", item_id=item.id)
+    return item

@@ -1,0 +1,186 @@
+"""What was said on an item — reports, co-reports, speeches, points of order — and the papers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, participant_of, require_manager
+from veche.actions.agenda import check_person
+from veche.actions.events import queue_event
+from veche.actions.journal import record
+from veche.actions.meetings import check_body_of, check_in_session, check_not_closed
+from veche.actions.org import check_name
+from veche.actions.presidium import check_sitting
+from veche.errors import Conflict, InvalidInput, NotFound
+from veche.models import AgendaItem, Contribution, Document, FloorRequest, Meeting
+from veche.models.proceedings import ContributionKind, FloorKind, FloorState, ItemState
+
+#: The kind of request for the floor each kind of contribution answers, if any.
+_FLOOR_KIND = {
+    ContributionKind.SPEECH: FloorKind.SPEECH,
+    ContributionKind.POINT_OF_ORDER: FloorKind.POINT_OF_ORDER,
+}
+
+
+@dataclass(frozen=True)
+class ContributionSpec:
+    """A contribution as the secretary records it."""
+
+    kind: ContributionKind
+    speaker_person_id: int
+    title: str = ""
+    summary: str = ""
+    full_text: str = ""
+    seconds_used: int | None = None
+    on_behalf_of_body_id: int | None = None
+    sitting_id: int | None = None
+
+
+def do_record_contribution(
+    session: Session, caller: Caller, item: AgendaItem, spec: ContributionSpec
+) -> Contribution:
+    """Record a contribution on the item under discussion.
+
+    A speech or a point of order answers the speaker's waiting request for the floor;
+    without one, the chair gave the floor directly, within the per-speaker limit.
+    """
+    meeting = item.meeting
+    require_manager(session, caller, meeting)
+    check_person(session, meeting, spec.speaker_person_id)
+    check_in_session(meeting, "record a contribution")
+    if item.state is not ItemState.OPEN:
+        raise Conflict(
+            f"cannot record a contribution on agenda item {item.position}: it is "
+            f"{item.state.value}; the floor is given on the item under discussion"
+        )
+    if participant_of(session, meeting.id, spec.speaker_person_id) is None:
+        raise InvalidInput(
+            f"person {spec.speaker_person_id} is not a participant of meeting {meeting.id}"
+        )
+    if spec.seconds_used is not None and spec.seconds_used < 0:
+        raise InvalidInput("the time used cannot be negative")
+    check_body_of(session, meeting, spec.on_behalf_of_body_id)
+    check_sitting(session, meeting, spec.sitting_id)
+    request = _answered_request(session, item, spec)
+    position = session.scalar(select(func.count()).where(Contribution.agenda_item_id == item.id))
+    contribution = Contribution(
+        agenda_item_id=item.id,
+        sitting_id=spec.sitting_id,
+        position=(position or 0) + 1,
+        kind=spec.kind,
+        speaker_person_id=spec.speaker_person_id,
+        on_behalf_of_body_id=spec.on_behalf_of_body_id,
+        title=" ".join(spec.title.split())[:500],
+        summary=spec.summary.strip(),
+        full_text=spec.full_text.strip(),
+        seconds_used=spec.seconds_used,
+    )
+    session.add(contribution)
+    session.flush()
+    if request is not None:
+        request.state = FloorState.SPOKEN
+        request.contribution_id = contribution.id
+    record(
+        session,
+        caller.actor,
+        "record_contribution",
+        {
+            "item_id": item.id,
+            "contribution_id": contribution.id,
+            "kind": spec.kind,
+            "speaker_person_id": spec.speaker_person_id,
+            "title": contribution.title,
+            "seconds_used": spec.seconds_used,
+            "request_id": request.id if request else None,
+        },
+    )
+    queue_event(session, meeting.id, "contribution_recorded", item_id=item.id)
+    return contribution
+
+
+def _answered_request(
+    session: Session, item: AgendaItem, spec: ContributionSpec
+) -> FloorRequest | None:
+    floor_kind = _FLOOR_KIND.get(spec.kind)
+    if floor_kind is None:
+        return None
+    request = session.scalar(
+        select(FloorRequest)
+        .where(
+            FloorRequest.agenda_item_id == item.id,
+            FloorRequest.person_id == spec.speaker_person_id,
+            FloorRequest.kind == floor_kind,
+            FloorRequest.state == FloorState.WAITING,
+        )
+        .order_by(FloorRequest.position)
+        .limit(1)
+    )
+    if request is None and spec.kind is ContributionKind.SPEECH:
+        given = session.scalar(
+            select(func.count()).where(
+                Contribution.agenda_item_id == item.id,
+                Contribution.speaker_person_id == spec.speaker_person_id,
+                Contribution.kind == ContributionKind.SPEECH,
+            )
+        )
+        if (given or 0) >= item.speeches_per_person:
+            raise Conflict(
+                f"person {spec.speaker_person_id} has spoken {given} time(s) on agenda item "
+                f"{item.position}; the limit is {item.speeches_per_person}"
+            )
+    return request
+
+
+def do_add_document(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    *,
+    title: str,
+    url: str = "",
+    text: str = "",
+    agenda_item_id: int | None = None,
+    contribution_id: int | None = None,
+) -> Document:
+    """File a paper: with the notice, on an agenda item, or attached to a contribution."""
+    require_manager(session, caller, meeting)
+    check_not_closed(meeting, "file a document")
+    title = check_name(title, "the document's title", max_length=300)
+    if not url.strip() and not text.strip():
+        raise InvalidInput("a document needs a url or a text")
+    if agenda_item_id is not None:
+        item = session.get(AgendaItem, agenda_item_id)
+        if item is None or item.meeting_id != meeting.id:
+            raise NotFound(f"meeting {meeting.id} has no agenda item {agenda_item_id}")
+    if contribution_id is not None:
+        contribution = session.get(Contribution, contribution_id)
+        if contribution is None or contribution.item.meeting_id != meeting.id:
+            raise NotFound(f"meeting {meeting.id} has no contribution {contribution_id}")
+        agenda_item_id = agenda_item_id or contribution.agenda_item_id
+    document = Document(
+        meeting_id=meeting.id,
+        agenda_item_id=agenda_item_id,
+        contribution_id=contribution_id,
+        title=title,
+        url=url.strip(),
+        text=text.strip(),
+    )
+    session.add(document)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "add_document",
+        {
+            "meeting_id": meeting.id,
+            "document_id": document.id,
+            "title": title,
+            "agenda_item_id": agenda_item_id,
+            "contribution_id": contribution_id,
+        },
+    )
+    queue_event(session, meeting.id, "document_added", document_id=document.id)
+    return document

@@ -1,0 +1,360 @@
+"""Motions and draft resolutions: versioned text, submitters, supporters, amendments, the final draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veche.actions._text import Target, apply_change, check_target, normalize
+from veche.actions.access import Caller, access_row, is_manager, participant_of, require_manager
+from veche.actions.events import queue_event
+from veche.actions.journal import record
+from veche.actions.meetings import check_body_of, check_not_closed
+from veche.actions.org import check_name
+from veche.actions.panels import check_panel_examines, require_panel_chair
+from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.models import (
+    AgendaItem,
+    Amendment,
+    Meeting,
+    Motion,
+    MotionSponsor,
+    MotionVersion,
+    Panel,
+)
+from veche.models.proceedings import AmendmentState, ItemState, MotionState, SponsorRole
+
+MAX_TEXT = 200_000
+
+
+def access_motion(session: Session, caller: Caller, motion_id: int) -> Motion:
+    return access_row(session, caller, Motion, motion_id, "motion")
+
+
+def access_amendment(session: Session, caller: Caller, amendment_id: int) -> Amendment:
+    amendment = session.get(Amendment, amendment_id)
+    if amendment is None:
+        raise NotFound(f"there is no amendment {amendment_id}")
+    access_motion(session, caller, amendment.motion_id)
+    return amendment
+
+
+def current_text(session: Session, motion: Motion) -> str:
+    version = session.scalar(
+        select(MotionVersion.text).where(
+            MotionVersion.motion_id == motion.id, MotionVersion.number == motion.current_version
+        )
+    )
+    return version or ""
+
+
+def _check_text(text: str) -> str:
+    if not text.strip():
+        raise InvalidInput("the motion's text must not be empty")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"the motion's text is longer than {MAX_TEXT} characters")
+    return normalize(text)
+
+
+def _check_draft(motion: Motion, doing: str) -> None:
+    if motion.state is not MotionState.DRAFT:
+        raise Conflict(
+            f"cannot {doing} motion {motion.number}: it is {motion.state.value}, not a draft"
+        )
+
+
+@dataclass(frozen=True)
+class MotionSpec:
+    """A motion as submitted: its title, text, item, and who submits and supports it."""
+
+    title: str
+    text: str
+    agenda_item_id: int | None = None
+    submitter_body_id: int | None = None
+    submitter_person_ids: tuple[int, ...] = ()
+    supporter_person_ids: tuple[int, ...] = ()
+
+
+def do_submit_motion(
+    session: Session, caller: Caller, meeting: Meeting, spec: MotionSpec
+) -> Motion:
+    """Submit a draft on an item: by a body (through the secretary) or by participants themselves."""
+    check_not_closed(meeting, "submit a motion")
+    if not is_manager(session, caller, meeting) and (
+        caller.person_id is None or caller.person_id not in spec.submitter_person_ids
+    ):
+        raise Forbidden("submit a motion in your own name, or through the chair or secretary")
+    title = check_name(spec.title, "the motion's title", max_length=500)
+    text = _check_text(spec.text)
+    body = check_body_of(session, meeting, spec.submitter_body_id)
+    if body is None and not spec.submitter_person_ids:
+        raise InvalidInput("a motion is submitted by a body or by people; name one")
+    people = list(spec.submitter_person_ids) + list(spec.supporter_person_ids)
+    if len(set(people)) != len(people):
+        raise InvalidInput("a person is named twice among submitters and supporters")
+    for person_id in people:
+        if participant_of(session, meeting.id, person_id) is None:
+            raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
+    if spec.agenda_item_id is not None:
+        item = session.get(AgendaItem, spec.agenda_item_id)
+        if item is None or item.meeting_id != meeting.id:
+            raise NotFound(f"meeting {meeting.id} has no agenda item {spec.agenda_item_id}")
+        if item.state in (ItemState.WITHDRAWN, ItemState.CLOSED):
+            raise Conflict(f"agenda item {item.position} is {item.state.value}")
+    number = (
+        session.scalar(select(func.max(Motion.number)).where(Motion.meeting_id == meeting.id)) or 0
+    ) + 1
+    motion = Motion(
+        meeting_id=meeting.id,
+        agenda_item_id=spec.agenda_item_id,
+        number=number,
+        title=title,
+        submitter_body_id=body.id if body else None,
+        state=MotionState.DRAFT,
+        current_version=1,
+    )
+    session.add(motion)
+    session.flush()
+    session.add(MotionVersion(motion_id=motion.id, number=1, text=text, note="as submitted"))
+    for position, person_id in enumerate(people, start=1):
+        role = (
+            SponsorRole.SUBMITTER
+            if position <= len(spec.submitter_person_ids)
+            else SponsorRole.SUPPORTER
+        )
+        session.add(
+            MotionSponsor(motion_id=motion.id, person_id=person_id, role=role, position=position)
+        )
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "submit_motion",
+        {
+            "meeting_id": meeting.id,
+            "motion_id": motion.id,
+            "number": number,
+            "title": title,
+            "agenda_item_id": spec.agenda_item_id,
+            "submitter_body_id": motion.submitter_body_id,
+            "submitter_person_ids": list(spec.submitter_person_ids),
+            "supporter_person_ids": list(spec.supporter_person_ids),
+        },
+    )
+    queue_event(session, meeting.id, "motion_submitted", motion_id=motion.id)
+    return motion
+
+
+def do_support_motion(
+    session: Session, caller: Caller, motion: Motion, person_id: int | None = None
+) -> MotionSponsor:
+    """Add one's name (or, for the secretary, someone's) to a draft's supporters."""
+    supporter = person_id if person_id is not None else caller.person_id
+    if supporter is None:
+        raise InvalidInput("say who supports the motion with person_id")
+    if supporter != caller.person_id:
+        require_manager(session, caller, motion.meeting)
+    _check_draft(motion, "support")
+    if participant_of(session, motion.meeting_id, supporter) is None:
+        raise InvalidInput(
+            f"person {supporter} is not a participant of meeting {motion.meeting_id}"
+        )
+    if session.get(MotionSponsor, (motion.id, supporter)) is not None:
+        raise Conflict(f"person {supporter} already submits or supports motion {motion.number}")
+    position = len(motion.sponsors) + 1
+    sponsor = MotionSponsor(
+        motion_id=motion.id, person_id=supporter, role=SponsorRole.SUPPORTER, position=position
+    )
+    session.add(sponsor)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "support_motion",
+        {"motion_id": motion.id, "person_id": supporter},
+    )
+    queue_event(session, motion.meeting_id, "motion_changed", motion_id=motion.id)
+    return sponsor
+
+
+@dataclass(frozen=True)
+class AmendmentSpec:
+    """An amendment: which part of the current text, the new wording, who proposes it and why."""
+
+    target: Target
+    new_text: str
+    reason: str = ""
+    proposer_person_id: int | None = None
+    panel_id: int | None = None
+
+
+def do_propose_amendment(
+    session: Session, caller: Caller, motion: Motion, spec: AmendmentSpec
+) -> Amendment:
+    """Propose replacing a paragraph or a line range of the draft (an empty text deletes it)."""
+    meeting = motion.meeting
+    check_not_closed(meeting, "propose an amendment")
+    proposer = spec.proposer_person_id
+    if spec.panel_id is not None:
+        panel = session.get(Panel, spec.panel_id)
+        if panel is None or panel.meeting_id != meeting.id:
+            raise NotFound(f"meeting {meeting.id} has no panel {spec.panel_id}")
+        require_panel_chair(session, caller, panel)
+        check_panel_examines(session, panel, motion)
+    else:
+        proposer = proposer if proposer is not None else caller.person_id
+        if proposer is None:
+            raise InvalidInput("say who proposes the amendment with proposer_person_id or panel_id")
+        if proposer != caller.person_id:
+            require_manager(session, caller, meeting)
+        if participant_of(session, meeting.id, proposer) is None:
+            raise InvalidInput(f"person {proposer} is not a participant of meeting {meeting.id}")
+    _check_draft(motion, "amend")
+    text = current_text(session, motion)
+    original = check_target(text, spec.target)
+    new_text = spec.new_text.strip("\n")
+    if len(new_text) > MAX_TEXT:
+        raise InvalidInput(f"the new text is longer than {MAX_TEXT} characters")
+    if normalize(new_text) == normalize(original):
+        raise InvalidInput(
+            f"the new text is the same as {spec.target.describe()}; it changes nothing"
+        )
+    number = (
+        session.scalar(select(func.max(Amendment.number)).where(Amendment.motion_id == motion.id))
+        or 0
+    ) + 1
+    amendment = Amendment(
+        motion_id=motion.id,
+        number=number,
+        base_version=motion.current_version,
+        paragraph=spec.target.paragraph,
+        first_line=spec.target.first_line,
+        last_line=(
+            spec.target.last_line if spec.target.last_line is not None else spec.target.first_line
+        ),
+        original_text=original,
+        new_text=new_text,
+        reason=spec.reason.strip(),
+        proposer_person_id=proposer,
+        panel_id=spec.panel_id,
+        state=AmendmentState.PROPOSED,
+    )
+    session.add(amendment)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "propose_amendment",
+        {
+            "motion_id": motion.id,
+            "amendment_id": amendment.id,
+            "number": number,
+            "target": spec.target.describe(),
+            "base_version": amendment.base_version,
+            "proposer_person_id": proposer,
+            "panel_id": spec.panel_id,
+        },
+    )
+    queue_event(session, meeting.id, "motion_changed", motion_id=motion.id)
+    return amendment
+
+
+def do_decide_amendment(
+    session: Session,
+    caller: Caller,
+    amendment: Amendment,
+    decision: AmendmentState,
+    *,
+    merged_text: str | None = None,
+) -> Amendment:
+    """The drafters accept an amendment, merge it in an agreed wording, or reject it.
+
+    Accepting or merging makes a new version of the motion's text.
+    """
+    motion = amendment.motion
+    require_manager(session, caller, motion.meeting)
+    check_not_closed(motion.meeting, "decide an amendment")
+    if decision is AmendmentState.PROPOSED:
+        raise InvalidInput("decide an amendment as accepted, merged or rejected")
+    if amendment.state is not AmendmentState.PROPOSED:
+        raise Conflict(f"amendment {amendment.number} was {amendment.state.value} already")
+    _check_draft(motion, "amend")
+    if decision is AmendmentState.MERGED and merged_text is None:
+        raise InvalidInput("a merged amendment needs merged_text: the wording agreed")
+    if decision is not AmendmentState.MERGED and merged_text is not None:
+        raise InvalidInput("merged_text belongs to a merged amendment only")
+    amendment.state = decision
+    if decision is not AmendmentState.REJECTED:
+        wording = amendment.new_text if merged_text is None else merged_text.strip("\n")
+        new_text = apply_change(current_text(session, motion), amendment.original_text, wording)
+        motion.current_version += 1
+        session.add(
+            MotionVersion(
+                motion_id=motion.id,
+                number=motion.current_version,
+                text=new_text,
+                note=f"amendment {amendment.number} {decision.value}",
+            )
+        )
+        amendment.merged_text = merged_text.strip("\n") if merged_text is not None else None
+        amendment.result_version = motion.current_version
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "decide_amendment",
+        {
+            "motion_id": motion.id,
+            "amendment_id": amendment.id,
+            "decision": decision,
+            "result_version": amendment.result_version,
+        },
+    )
+    queue_event(session, motion.meeting_id, "motion_changed", motion_id=motion.id)
+    return amendment
+
+
+def do_finalize_motion(
+    session: Session, caller: Caller, motion: Motion, *, panel_outcome: str = ""
+) -> Motion:
+    """The drafting body submits the final draft, with what the panels made of it; the text freezes."""
+    require_manager(session, caller, motion.meeting)
+    check_not_closed(motion.meeting, "submit a final draft")
+    _check_draft(motion, "finalize")
+    pending = session.scalars(
+        select(Amendment.number).where(
+            Amendment.motion_id == motion.id, Amendment.state == AmendmentState.PROPOSED
+        )
+    ).all()
+    if pending:
+        raise Conflict(
+            f"decide amendment(s) {', '.join(str(n) for n in pending)} "
+            f"of motion {motion.number} before submitting the final draft"
+        )
+    motion.state = MotionState.FINAL
+    motion.panel_outcome = panel_outcome.strip()
+    record(
+        session,
+        caller.actor,
+        "finalize_motion",
+        {
+            "motion_id": motion.id,
+            "version": motion.current_version,
+            "panel_outcome": motion.panel_outcome,
+        },
+    )
+    queue_event(session, motion.meeting_id, "motion_changed", motion_id=motion.id)
+    return motion
+
+
+def do_withdraw_motion(session: Session, caller: Caller, motion: Motion) -> Motion:
+    """Its submitters (through the secretary) withdraw a motion not yet voted on."""
+    require_manager(session, caller, motion.meeting)
+    if motion.state not in (MotionState.DRAFT, MotionState.FINAL):
+        raise Conflict(f"motion {motion.number} is {motion.state.value}; it cannot be withdrawn")
+    motion.state = MotionState.WITHDRAWN
+    record(session, caller.actor, "withdraw_motion", {"motion_id": motion.id})
+    queue_event(session, motion.meeting_id, "motion_changed", motion_id=motion.id)
+    return motion

@@ -1,0 +1,163 @@
+"""Panels: study-and-consultative groups that examine the drafts on items and advise the drafters."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, access_row, is_manager, participant_of, require_manager
+from veche.actions.events import queue_event
+from veche.actions.journal import record
+from veche.actions.meetings import check_not_closed
+from veche.actions.org import check_name
+from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.models import (
+    AgendaItem,
+    Meeting,
+    Motion,
+    Panel,
+    PanelItem,
+    PanelMember,
+    Recommendation,
+)
+from veche.models.proceedings import ItemState, MotionState
+
+
+def access_panel(session: Session, caller: Caller, panel_id: int) -> Panel:
+    return access_row(session, caller, Panel, panel_id, "panel")
+
+
+def require_panel_chair(session: Session, caller: Caller, panel: Panel) -> None:
+    """The panel's chair speaks for it; the meeting's chair and secretary may too."""
+    if caller.person_id is not None and caller.person_id == panel.chair_person_id:
+        return
+    if is_manager(session, caller, panel.meeting):
+        return
+    raise Forbidden(f"only the chair of panel {panel.id} (or the meeting's chair) may do this")
+
+
+def panel_item_ids(session: Session, panel: Panel) -> list[int]:
+    return list(
+        session.scalars(
+            select(PanelItem.agenda_item_id)
+            .where(PanelItem.panel_id == panel.id)
+            .order_by(PanelItem.agenda_item_id)
+        )
+    )
+
+
+def check_panel_examines(session: Session, panel: Panel, motion: Motion) -> None:
+    if motion.agenda_item_id not in panel_item_ids(session, panel):
+        raise InvalidInput(
+            f"panel {panel.id} does not examine the item of motion {motion.number}; "
+            "a panel works on the drafts of its own items"
+        )
+
+
+def _check_participants(session: Session, meeting: Meeting, person_ids: list[int]) -> None:
+    if len(set(person_ids)) != len(person_ids):
+        raise InvalidInput("a person is listed twice")
+    for person_id in person_ids:
+        if participant_of(session, meeting.id, person_id) is None:
+            raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
+
+
+def do_create_panel(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    *,
+    name: str,
+    agenda_item_ids: list[int],
+    chair_person_id: int | None,
+    member_person_ids: list[int],
+) -> Panel:
+    """A panel for one or more items, with its members and a chair among them."""
+    require_manager(session, caller, meeting)
+    check_not_closed(meeting, "create a panel")
+    name = check_name(name, "the panel's name", max_length=300)
+    if session.scalar(select(Panel).where(Panel.meeting_id == meeting.id, Panel.name == name)):
+        raise Conflict(f"meeting {meeting.id} already has a panel named {name!r}")
+    if not agenda_item_ids or len(set(agenda_item_ids)) != len(agenda_item_ids):
+        raise InvalidInput("name the agenda items the panel examines, each once")
+    for item_id in agenda_item_ids:
+        item = session.get(AgendaItem, item_id)
+        if item is None or item.meeting_id != meeting.id:
+            raise NotFound(f"meeting {meeting.id} has no agenda item {item_id}")
+        if item.state in (ItemState.WITHDRAWN, ItemState.CLOSED):
+            raise Conflict(f"agenda item {item.position} is {item.state.value}")
+    members = list(member_person_ids)
+    if chair_person_id is not None and chair_person_id not in members:
+        members.insert(0, chair_person_id)
+    _check_participants(session, meeting, members)
+    panel = Panel(meeting_id=meeting.id, name=name, chair_person_id=chair_person_id)
+    session.add(panel)
+    session.flush()
+    session.add_all(PanelItem(panel_id=panel.id, agenda_item_id=i) for i in agenda_item_ids)
+    session.add_all(PanelMember(panel_id=panel.id, person_id=p) for p in members)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "create_panel",
+        {
+            "meeting_id": meeting.id,
+            "panel_id": panel.id,
+            "name": name,
+            "agenda_item_ids": agenda_item_ids,
+            "chair_person_id": chair_person_id,
+            "member_person_ids": members,
+        },
+    )
+    queue_event(session, meeting.id, "panel_changed", panel_id=panel.id)
+    return panel
+
+
+def do_add_panel_members(
+    session: Session, caller: Caller, panel: Panel, person_ids: list[int]
+) -> Panel:
+    require_manager(session, caller, panel.meeting)
+    check_not_closed(panel.meeting, "change a panel")
+    _check_participants(session, panel.meeting, person_ids)
+    present = set(
+        session.scalars(select(PanelMember.person_id).where(PanelMember.panel_id == panel.id))
+    )
+    if clash := sorted(present & set(person_ids)):
+        raise Conflict(f"person {clash[0]} sits on panel {panel.id} already")
+    session.add_all(PanelMember(panel_id=panel.id, person_id=p) for p in person_ids)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "add_panel_members",
+        {"panel_id": panel.id, "person_ids": person_ids},
+    )
+    queue_event(session, panel.meeting_id, "panel_changed", panel_id=panel.id)
+    return panel
+
+
+def do_recommend(
+    session: Session, caller: Caller, panel: Panel, motion: Motion, text: str
+) -> Recommendation:
+    """The panel advises the drafters on a draft it examined."""
+    require_panel_chair(session, caller, panel)
+    check_not_closed(panel.meeting, "send a recommendation")
+    if motion.meeting_id != panel.meeting_id:
+        raise NotFound(f"meeting {panel.meeting_id} has no motion {motion.id}")
+    check_panel_examines(session, panel, motion)
+    if motion.state is not MotionState.DRAFT:
+        raise Conflict(f"motion {motion.number} is {motion.state.value}; the drafting is over")
+    text = text.strip()
+    if not text:
+        raise InvalidInput("a recommendation must say something")
+    recommendation = Recommendation(panel_id=panel.id, motion_id=motion.id, text=text)
+    session.add(recommendation)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "recommend",
+        {"panel_id": panel.id, "motion_id": motion.id, "recommendation_id": recommendation.id},
+    )
+    queue_event(session, panel.meeting_id, "motion_changed", motion_id=motion.id)
+    return recommendation

@@ -1,0 +1,181 @@
+"""The presidium — formed by the convening body or elected — and the chair of each sitting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, participant_of, require_manager
+from veche.actions.events import queue_event
+from veche.actions.journal import record
+from veche.actions.meetings import check_body_of, check_meeting_day, check_not_closed
+from veche.errors import Conflict, InvalidInput, NotFound
+from veche.models import Meeting, Poll, PresidiumMember, Sitting
+from veche.models.polls import PollKind, PollState
+from veche.models.proceedings import PresidiumSource
+
+
+def _check_no_presidium(session: Session, meeting: Meeting) -> None:
+    seated = session.scalar(select(func.count()).where(PresidiumMember.meeting_id == meeting.id))
+    if seated:
+        raise Conflict(f"meeting {meeting.id} has its presidium already")
+
+
+def _seat(
+    session: Session,
+    meeting: Meeting,
+    person_ids: list[int],
+    source: PresidiumSource,
+    *,
+    body_id: int | None = None,
+    poll_id: int | None = None,
+) -> list[PresidiumMember]:
+    if not person_ids:
+        raise InvalidInput("a presidium needs at least one member")
+    if len(set(person_ids)) != len(person_ids):
+        raise InvalidInput("a person is named twice for the presidium")
+    for person_id in person_ids:
+        if participant_of(session, meeting.id, person_id) is None:
+            raise InvalidInput(
+                f"person {person_id} is not a participant of meeting {meeting.id}; invite them first"
+            )
+    seats = [
+        PresidiumMember(
+            meeting_id=meeting.id,
+            person_id=person_id,
+            position=position,
+            source=source,
+            formed_by_body_id=body_id,
+            poll_id=poll_id,
+        )
+        for position, person_id in enumerate(person_ids, start=1)
+    ]
+    session.add_all(seats)
+    session.flush()
+    return seats
+
+
+def do_form_presidium(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    person_ids: list[int],
+    *,
+    formed_by_body_id: int | None = None,
+) -> list[PresidiumMember]:
+    """Seat the presidium the convening body (or another body) formed, in the order given."""
+    require_manager(session, caller, meeting)
+    check_not_closed(meeting, "form the presidium")
+    body = check_body_of(session, meeting, formed_by_body_id or meeting.convened_by_body_id)
+    _check_no_presidium(session, meeting)
+    seats = _seat(
+        session,
+        meeting,
+        person_ids,
+        PresidiumSource.FORMED,
+        body_id=body.id if body else None,
+    )
+    record(
+        session,
+        caller.actor,
+        "form_presidium",
+        {
+            "meeting_id": meeting.id,
+            "person_ids": person_ids,
+            "formed_by_body_id": body.id if body else None,
+        },
+    )
+    queue_event(session, meeting.id, "presidium_changed")
+    return seats
+
+
+def do_seat_elected_presidium(
+    session: Session, caller: Caller, meeting: Meeting, poll: Poll
+) -> list[PresidiumMember]:
+    """Seat the candidates an election poll of this meeting elected, in the order elected."""
+    require_manager(session, caller, meeting)
+    check_not_closed(meeting, "seat the presidium")
+    if poll.meeting_id != meeting.id:
+        raise InvalidInput(f"poll {poll.id} is not a poll of meeting {meeting.id}")
+    if poll.kind is not PollKind.ELECTION:
+        raise InvalidInput(f"poll {poll.id} is not an election")
+    if poll.state not in (PollState.CLOSED, PollState.PUBLISHED):
+        raise Conflict(f"poll {poll.id} is {poll.state.value}; close it to know who was elected")
+    _check_no_presidium(session, meeting)
+    elected = list((poll.result or {}).get("elected", []))
+    by_label = {option.label: option.person_id for option in poll.options}
+    person_ids = [by_label.get(label) for label in elected]
+    if not elected or None in person_ids:
+        raise Conflict(f"poll {poll.id} elected no person who can sit in the presidium")
+    seats = _seat(
+        session,
+        meeting,
+        [pid for pid in person_ids if pid is not None],
+        PresidiumSource.ELECTED,
+        poll_id=poll.id,
+    )
+    record(
+        session,
+        caller.actor,
+        "seat_elected_presidium",
+        {"meeting_id": meeting.id, "poll_id": poll.id, "person_ids": person_ids},
+    )
+    queue_event(session, meeting.id, "presidium_changed")
+    return seats
+
+
+def do_add_sitting(
+    session: Session, caller: Caller, meeting: Meeting, *, day: date, chair_person_id: int
+) -> Sitting:
+    """Open the next sitting on one of the meeting's days, chaired by a member of the presidium."""
+    require_manager(session, caller, meeting)
+    check_not_closed(meeting, "add a sitting")
+    check_meeting_day(meeting, day)
+    in_presidium = session.scalar(
+        select(PresidiumMember.id).where(
+            PresidiumMember.meeting_id == meeting.id,
+            PresidiumMember.person_id == chair_person_id,
+        )
+    )
+    if in_presidium is None:
+        raise InvalidInput(
+            f"person {chair_person_id} is not in the presidium of meeting {meeting.id}; "
+            "a sitting is chaired by a member of the presidium"
+        )
+    last = session.scalar(select(func.max(Sitting.number)).where(Sitting.meeting_id == meeting.id))
+    if last is not None:
+        last_day = session.scalar(
+            select(Sitting.day).where(Sitting.meeting_id == meeting.id, Sitting.number == last)
+        )
+        if last_day is not None and day < last_day:
+            raise InvalidInput(f"sitting {last} was on {last_day}; the next cannot be earlier")
+    sitting = Sitting(
+        meeting_id=meeting.id, number=(last or 0) + 1, day=day, chair_person_id=chair_person_id
+    )
+    session.add(sitting)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "add_sitting",
+        {
+            "meeting_id": meeting.id,
+            "sitting_id": sitting.id,
+            "number": sitting.number,
+            "day": day,
+            "chair_person_id": chair_person_id,
+        },
+    )
+    queue_event(session, meeting.id, "sitting_added", sitting_id=sitting.id)
+    return sitting
+
+
+def check_sitting(session: Session, meeting: Meeting, sitting_id: int | None) -> Sitting | None:
+    if sitting_id is None:
+        return None
+    sitting = session.get(Sitting, sitting_id)
+    if sitting is None or sitting.meeting_id != meeting.id:
+        raise NotFound(f"meeting {meeting.id} has no sitting {sitting_id}")
+    return sitting

@@ -1,0 +1,110 @@
+"""Adoption: the vote on a final motion makes it a numbered resolution, or rejects it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, require_manager
+from veche.actions.events import queue_event
+from veche.actions.journal import record
+from veche.actions.motions import current_text
+from veche.errors import Conflict, InvalidInput
+from veche.models import Motion, Poll, Resolution
+from veche.models.polls import PollState
+from veche.models.proceedings import MotionState
+from veche.queries.agenda import ADOPTED
+
+
+def vote_in_words(yes: int, no: int, abstain: int) -> str:
+    """ "adopted unanimously", "adopted 112 to 3, 5 abstaining" — as a communiqué says it."""
+    if no == 0 and abstain == 0:
+        return "adopted unanimously"
+    words = f"adopted {yes} to {no}"
+    return words + (f", {abstain} abstaining" if abstain else "")
+
+
+def decisive_poll(session: Session, motion: Motion) -> Poll | None:
+    """The newest closed vote on the motion."""
+    return session.scalar(
+        select(Poll)
+        .where(
+            Poll.motion_id == motion.id,
+            Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
+        )
+        .order_by(Poll.closed_at.desc(), Poll.id.desc())
+        .limit(1)
+    )
+
+
+def do_settle_motion(
+    session: Session, caller: Caller, motion: Motion, *, effective_on: date | None = None
+) -> Resolution | None:
+    """Carry out the vote on a final motion: adopted, it becomes the next numbered resolution
+    with its final text; otherwise it is rejected. Returns the resolution, if any."""
+    meeting = motion.meeting
+    require_manager(session, caller, motion.meeting)
+    if motion.state is not MotionState.FINAL:
+        raise Conflict(
+            f"motion {motion.number} is {motion.state.value}; only a final draft that was "
+            "voted on is adopted or rejected"
+        )
+    poll = decisive_poll(session, motion)
+    if poll is None:
+        raise Conflict(f"motion {motion.number} has no closed vote; hold and close its poll first")
+    effective = effective_on or meeting.ends_on
+    if effective < meeting.starts_on:
+        raise InvalidInput(
+            f"a resolution cannot take effect ({effective}) before the meeting ({meeting.starts_on})"
+        )
+    if poll.outcome != ADOPTED:
+        motion.state = MotionState.REJECTED
+        record(
+            session,
+            caller.actor,
+            "reject_motion",
+            {"motion_id": motion.id, "poll_id": poll.id, "outcome": poll.outcome},
+        )
+        queue_event(session, meeting.id, "motion_changed", motion_id=motion.id)
+        return None
+    details = (poll.result or {}).get("details", {})
+    yes, no, abstain = (int(details.get(k, 0)) for k in ("yes", "no", "abstain"))
+    number = (
+        session.scalar(
+            select(func.max(Resolution.number)).where(Resolution.meeting_id == meeting.id)
+        )
+        or 0
+    ) + 1
+    resolution = Resolution(
+        meeting_id=meeting.id,
+        motion_id=motion.id,
+        poll_id=poll.id,
+        number=number,
+        title=motion.title,
+        text=current_text(session, motion),
+        result=vote_in_words(yes, no, abstain),
+        votes_yes=yes,
+        votes_no=no,
+        votes_abstain=abstain,
+        effective_on=effective,
+    )
+    session.add(resolution)
+    motion.state = MotionState.ADOPTED
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "adopt_resolution",
+        {
+            "motion_id": motion.id,
+            "poll_id": poll.id,
+            "resolution_id": resolution.id,
+            "number": number,
+            "result": resolution.result,
+            "effective_on": effective,
+        },
+    )
+    queue_event(session, meeting.id, "resolution_adopted", resolution_id=resolution.id)
+    return resolution

@@ -1,0 +1,179 @@
+"""The speakers list of an agenda item: requests for the floor, their order, points of order."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, access_row, is_manager, participant_of, require_manager
+from veche.actions.events import queue_event
+from veche.actions.journal import record
+from veche.actions.meetings import check_not_closed
+from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.models import AgendaItem, Contribution, FloorRequest
+from veche.models.proceedings import ContributionKind, FloorKind, FloorState, ItemState
+from veche.queries.proceedings import speakers_list
+
+#: How long a point of order may take, at most.
+POINT_OF_ORDER_SECONDS = 60
+
+
+def access_floor_request(session: Session, caller: Caller, request_id: int) -> FloorRequest:
+    request = session.get(FloorRequest, request_id)
+    if request is None:
+        raise NotFound(f"there is no request for the floor {request_id}")
+    access_row(session, caller, AgendaItem, request.agenda_item_id, "agenda item")
+    return request
+
+
+def speeches_taken(session: Session, item: AgendaItem, person_id: int) -> int:
+    """Speeches a person has given or is waiting to give on an item."""
+    given = session.scalar(
+        select(func.count()).where(
+            Contribution.agenda_item_id == item.id,
+            Contribution.speaker_person_id == person_id,
+            Contribution.kind == ContributionKind.SPEECH,
+        )
+    )
+    waiting = session.scalar(
+        select(func.count()).where(
+            FloorRequest.agenda_item_id == item.id,
+            FloorRequest.person_id == person_id,
+            FloorRequest.kind == FloorKind.SPEECH,
+            FloorRequest.state == FloorState.WAITING,
+        )
+    )
+    return (given or 0) + (waiting or 0)
+
+
+def check_item_takes_speakers(item: AgendaItem, doing: str) -> None:
+    if item.state in (ItemState.CLOSED, ItemState.WITHDRAWN):
+        raise Conflict(f"cannot {doing}: agenda item {item.position} is {item.state.value}")
+
+
+def do_request_floor(
+    session: Session,
+    caller: Caller,
+    item: AgendaItem,
+    *,
+    person_id: int | None = None,
+    kind: FloorKind = FloorKind.SPEECH,
+    subject: str = "",
+) -> FloorRequest:
+    """Ask for the floor on an item, for oneself (or, for the chair, on someone's behalf)."""
+    meeting = item.meeting
+    check_not_closed(meeting, "ask for the floor")
+    speaker = person_id if person_id is not None else caller.person_id
+    if speaker is None:
+        raise InvalidInput("say whose request this is with person_id")
+    if speaker != caller.person_id and not is_manager(session, caller, meeting):
+        raise Forbidden("only the chair or the secretary may ask for the floor for someone else")
+    if participant_of(session, meeting.id, speaker) is None:
+        raise InvalidInput(f"person {speaker} is not a participant of meeting {meeting.id}")
+    check_item_takes_speakers(item, "ask for the floor")
+    if kind is FloorKind.POINT_OF_ORDER and item.state is not ItemState.OPEN:
+        raise Conflict(
+            f"a point of order is raised on the item under discussion; "
+            f"agenda item {item.position} is not open"
+        )
+    if kind is FloorKind.SPEECH:
+        if item.speakers_list_closed:
+            raise Conflict(f"the speakers list of agenda item {item.position} is closed")
+        taken = speeches_taken(session, item, speaker)
+        if taken >= item.speeches_per_person:
+            raise Conflict(
+                f"person {speaker} has {taken} speech(es) on agenda item {item.position} "
+                f"given or waiting; the limit is {item.speeches_per_person}"
+            )
+    last = session.scalar(
+        select(func.max(FloorRequest.position)).where(FloorRequest.agenda_item_id == item.id)
+    )
+    request = FloorRequest(
+        agenda_item_id=item.id,
+        person_id=speaker,
+        kind=kind,
+        state=FloorState.WAITING,
+        position=(last or 0) + 1,
+        time_limit_seconds=(
+            min(POINT_OF_ORDER_SECONDS, item.speech_seconds)
+            if kind is FloorKind.POINT_OF_ORDER
+            else item.speech_seconds
+        ),
+        subject=" ".join(subject.split())[:300],
+    )
+    session.add(request)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        "request_floor",
+        {
+            "item_id": item.id,
+            "request_id": request.id,
+            "person_id": speaker,
+            "kind": kind,
+        },
+    )
+    queue_event(session, meeting.id, "speakers_changed", item_id=item.id)
+    return request
+
+
+def do_withdraw_floor_request(
+    session: Session, caller: Caller, request: FloorRequest
+) -> FloorRequest:
+    """The speaker (or the chair) takes a waiting request back."""
+    meeting = request.item.meeting
+    if request.person_id != caller.person_id:
+        require_manager(session, caller, meeting)
+    if request.state is not FloorState.WAITING:
+        raise Conflict(f"request {request.id} is {request.state.value}, not waiting")
+    request.state = FloorState.WITHDRAWN
+    record(
+        session,
+        caller.actor,
+        "withdraw_floor_request",
+        {"item_id": request.agenda_item_id, "request_id": request.id},
+    )
+    queue_event(session, meeting.id, "speakers_changed", item_id=request.agenda_item_id)
+    return request
+
+
+def do_order_speakers(
+    session: Session, caller: Caller, item: AgendaItem, request_ids: list[int]
+) -> list[FloorRequest]:
+    """The chair sets the order of the waiting speeches; every one must be listed once."""
+    require_manager(session, caller, item.meeting)
+    check_item_takes_speakers(item, "order the speakers")
+    speeches = {r.id: r for r in speakers_list(session, item.id) if r.kind is FloorKind.SPEECH}
+    if sorted(request_ids) != sorted(speeches):
+        raise InvalidInput(
+            "list every waiting speech once, in the new order; waiting now: "
+            + (", ".join(str(i) for i in sorted(speeches)) or "none")
+        )
+    for position, request_id in enumerate(request_ids, start=1):
+        speeches[request_id].position = position
+    record(
+        session,
+        caller.actor,
+        "order_speakers",
+        {"item_id": item.id, "request_ids": request_ids},
+    )
+    queue_event(session, item.meeting_id, "speakers_changed", item_id=item.id)
+    return [speeches[request_id] for request_id in request_ids]
+
+
+def do_close_speakers_list(
+    session: Session, caller: Caller, item: AgendaItem, *, closed: bool = True
+) -> AgendaItem:
+    """Close the list (no new speeches; those waiting still speak), or open it again."""
+    require_manager(session, caller, item.meeting)
+    check_item_takes_speakers(item, "close the speakers list")
+    item.speakers_list_closed = closed
+    record(
+        session,
+        caller.actor,
+        "close_speakers_list" if closed else "reopen_speakers_list",
+        {"item_id": item.id},
+    )
+    queue_event(session, item.meeting_id, "speakers_changed", item_id=item.id)
+    return item

@@ -1,0 +1,71 @@
+"""What the web pages keep: login sessions, one-time access codes, failed logins, the site key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veche.models.base import Base, Timestamped, UTCDateTime
+from veche.models.meetings import Meeting
+from veche.models.org import Person, User
+
+
+class LoginSession(Timestamped, Base):
+    """A browser's login, named by a random token whose SHA-256 alone is stored.
+
+    It belongs to a user account (password login) or directly to a person (an
+    access code); logging out deletes the row, so a copied cookie stops working.
+    """
+
+    __tablename__ = "login_session"
+    __table_args__ = (
+        CheckConstraint("user_id IS NOT NULL OR person_id IS NOT NULL", name="has_holder"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+
+class AccessCode(Timestamped, Base):
+    """A one-time code that logs a participant into one meeting; only its SHA-256 is stored."""
+
+    __tablename__ = "access_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set when a new code replaces this one before it was used.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    meeting: Mapped[Meeting] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class LoginFailure(Base):
+    """One failed login, by the account tried and the address it came from, for throttling."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(120), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class SiteKey(Base):
+    """The key that signs cookies, made once and shared by every process on the database."""
+
+    __tablename__ = "site_key"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))

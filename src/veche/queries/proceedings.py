@@ -1,0 +1,244 @@
+"""Reads about a meeting's proceedings: its name, participants, presidium, speakers, motions, panels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from veche.actions._text import Target, apply_change, diff
+from veche.errors import VecheError
+from veche.models import (
+    Amendment,
+    Body,
+    Contribution,
+    Document,
+    FloorRequest,
+    Meeting,
+    Motion,
+    MotionVersion,
+    Panel,
+    PanelItem,
+    PanelMember,
+    Participant,
+    Person,
+    PresidiumMember,
+    Sitting,
+)
+from veche.models.meetings import MeetingKind
+from veche.models.proceedings import AmendmentState, FloorKind, FloorState
+from veche.queries.org import ordinal, term_label
+
+
+def meeting_name(meeting: Meeting) -> str:
+    """ "8th Enlarged Plenary Meeting of the 8th General Council"."""
+    kind = {MeetingKind.ENLARGED: "Enlarged ", MeetingKind.EXTRAORDINARY: "Extraordinary "}
+    return (
+        f"{ordinal(meeting.number)} {kind.get(meeting.kind, '')}{meeting.title} "
+        f"of the {term_label(meeting.term)}"
+    )
+
+
+class ParticipantRow(NamedTuple):
+    """One participant as listed (a tuple: a meeting may list thousands)."""
+
+    person_id: int
+    full_name: str
+    role: str
+    category: str
+    office: str | None
+    weight: int
+
+
+def participants(session: Session, meeting_id: int) -> list[ParticipantRow]:
+    rows = session.execute(
+        select(
+            Participant.person_id,
+            Person.full_name,
+            Participant.role,
+            Participant.category,
+            Participant.office,
+            Participant.weight,
+        )
+        .join(Person, Person.id == Participant.person_id)
+        .where(Participant.meeting_id == meeting_id)
+        .order_by(Participant.role, Person.full_name, Person.id)
+    ).all()
+    return [
+        ParticipantRow(person_id, name, role.value, category, office and office.value, weight)
+        for person_id, name, role, category, office, weight in rows
+    ]
+
+
+def presidium(session: Session, meeting_id: int) -> list[PresidiumMember]:
+    return list(
+        session.scalars(
+            select(PresidiumMember)
+            .where(PresidiumMember.meeting_id == meeting_id)
+            .options(selectinload(PresidiumMember.person))
+            .order_by(PresidiumMember.position)
+        )
+    )
+
+
+def sittings(session: Session, meeting_id: int) -> list[Sitting]:
+    return list(
+        session.scalars(
+            select(Sitting)
+            .where(Sitting.meeting_id == meeting_id)
+            .options(selectinload(Sitting.chair))
+            .order_by(Sitting.number)
+        )
+    )
+
+
+def speakers_list(session: Session, item_id: int) -> list[FloorRequest]:
+    """Waiting requests in speaking order: points of order first, then speeches as ordered."""
+    requests = session.scalars(
+        select(FloorRequest)
+        .where(FloorRequest.agenda_item_id == item_id, FloorRequest.state == FloorState.WAITING)
+        .options(selectinload(FloorRequest.person))
+    ).all()
+    return sorted(requests, key=lambda r: (r.kind is not FloorKind.POINT_OF_ORDER, r.position))
+
+
+def contributions(session: Session, item_id: int) -> list[Contribution]:
+    return list(
+        session.scalars(
+            select(Contribution)
+            .where(Contribution.agenda_item_id == item_id)
+            .options(selectinload(Contribution.speaker), selectinload(Contribution.on_behalf_of))
+            .order_by(Contribution.position)
+        )
+    )
+
+
+def documents(session: Session, meeting_id: int) -> list[Document]:
+    return list(
+        session.scalars(
+            select(Document).where(Document.meeting_id == meeting_id).order_by(Document.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MotionRow:
+    """A motion as listed: no text, just what identifies it and how far it has come."""
+
+    id: int
+    number: int
+    title: str
+    agenda_item_id: int | None
+    state: str
+    submitter_body: str | None
+    current_version: int
+    amendments: int
+
+
+def motions(session: Session, meeting_id: int) -> list[MotionRow]:
+    """Every motion of a meeting in one query, with its count of amendments."""
+    amendment_counts = (
+        select(Amendment.motion_id, func.count().label("n"))
+        .group_by(Amendment.motion_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Motion.id,
+            Motion.number,
+            Motion.title,
+            Motion.agenda_item_id,
+            Motion.state,
+            Body.name,
+            Motion.current_version,
+            func.coalesce(amendment_counts.c.n, 0),
+        )
+        .outerjoin(Body, Body.id == Motion.submitter_body_id)
+        .outerjoin(amendment_counts, amendment_counts.c.motion_id == Motion.id)
+        .where(Motion.meeting_id == meeting_id)
+        .order_by(Motion.number)
+    ).all()
+    return [MotionRow(r[0], r[1], r[2], r[3], r[4].value, r[5], r[6], int(r[7])) for r in rows]
+
+
+def versions(session: Session, motion_id: int) -> list[MotionVersion]:
+    return list(
+        session.scalars(
+            select(MotionVersion)
+            .where(MotionVersion.motion_id == motion_id)
+            .order_by(MotionVersion.number)
+        )
+    )
+
+
+def amendments(session: Session, motion_id: int) -> list[Amendment]:
+    return list(
+        session.scalars(
+            select(Amendment)
+            .where(Amendment.motion_id == motion_id)
+            .options(selectinload(Amendment.proposer), selectinload(Amendment.panel))
+            .order_by(Amendment.number)
+        )
+    )
+
+
+def amendment_diff(texts: dict[int, str], amendment: Amendment, current_version: int) -> str:
+    """The amendment as a diff: for a proposal, against the current version; once applied, the
+    change it made; once rejected, against the version it was proposed to."""
+    if amendment.result_version is not None:
+        before, after = (
+            texts[amendment.result_version - 1],
+            texts[amendment.result_version],
+        )
+        return diff(
+            before,
+            after,
+            f"version {amendment.result_version - 1}",
+            f"version {amendment.result_version}",
+        )
+    base = current_version if amendment.state is AmendmentState.PROPOSED else amendment.base_version
+    try:
+        changed = apply_change(texts[base], amendment.original_text, amendment.new_text)
+    except VecheError:
+        base = amendment.base_version
+        changed = apply_change(texts[base], amendment.original_text, amendment.new_text)
+    return diff(texts[base], changed, f"version {base}", f"amendment {amendment.number}")
+
+
+def target_of(amendment: Amendment) -> str:
+    return Target(amendment.paragraph, amendment.first_line, amendment.last_line).describe()
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    panel: Panel
+    agenda_item_ids: list[int]
+    member_ids: list[int]
+
+
+def panels(session: Session, meeting_id: int) -> list[PanelRow]:
+    found = session.scalars(
+        select(Panel)
+        .where(Panel.meeting_id == meeting_id)
+        .options(selectinload(Panel.chair))
+        .order_by(Panel.id)
+    ).all()
+    ids = [panel.id for panel in found]
+    items: dict[int, list[int]] = {i: [] for i in ids}
+    members: dict[int, list[int]] = {i: [] for i in ids}
+    if ids:
+        for panel_id, item_id in session.execute(
+            select(PanelItem.panel_id, PanelItem.agenda_item_id)
+            .where(PanelItem.panel_id.in_(ids))
+            .order_by(PanelItem.agenda_item_id)
+        ):
+            items[panel_id].append(item_id)
+        for panel_id, person_id in session.execute(
+            select(PanelMember.panel_id, PanelMember.person_id)
+            .where(PanelMember.panel_id.in_(ids))
+            .order_by(PanelMember.person_id)
+        ):
+            members[panel_id].append(person_id)
+    return [PanelRow(panel, items[panel.id], members[panel.id]) for panel in found]

@@ -1,0 +1,498 @@
+"""The record of a meeting, read in one piece for its documents: communiqué, minutes, motion book."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import Session, selectinload
+
+from veche.models import (
+    AgendaItem,
+    Attendance,
+    Body,
+    Contribution,
+    Document,
+    Meeting,
+    Motion,
+    Participant,
+    Person,
+    Poll,
+    Recommendation,
+    Resolution,
+)
+from veche.models.meetings import ParticipantRole
+from veche.models.polls import PollKind, PollState, Secrecy
+from veche.models.proceedings import ItemState, PresidiumSource, SponsorRole
+from veche.queries import proceedings
+from veche.queries.agenda import agenda_approval
+from veche.queries.attendance import attendance_count
+from veche.queries.org import term_label
+from veche.queries.polls import roll_call
+
+
+@dataclass(frozen=True)
+class DayAttendance:
+    day: date
+    present: dict[str, int]
+    substitutes: int
+    members_for_quorum: int
+    members_invited: int
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    id: int
+    title: str
+    kind: str
+    method: str
+    secrecy: str
+    day: date | None
+    outcome: str | None
+    ballots: int
+    tallies: dict[str, str]  # option → votes in the first count
+    elected: list[str]
+    roll_call: list[tuple[str, str]]  # (voter, choice) of a named poll
+    agenda_item_id: int | None
+    motion_id: int | None
+    approves_agenda: bool
+
+
+@dataclass(frozen=True)
+class ContributionRecord:
+    kind: str
+    speaker: str
+    on_behalf_of: str | None
+    title: str
+    summary: str
+    seconds_used: int | None
+    sitting: int | None
+    attachments: list[str]
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    id: int
+    position: int
+    title: str
+    kind: str
+    state: str
+    rapporteur: str | None
+    rapporteur_body: str | None
+    time_budget_minutes: int
+    contributions: list[ContributionRecord]
+    documents: list[str]
+
+
+@dataclass(frozen=True)
+class AmendmentRecord:
+    number: int
+    target: str
+    proposed_by: str
+    reason: str
+    state: str
+    original_text: str
+    new_text: str
+    merged_text: str | None
+    diff: str
+
+
+@dataclass(frozen=True)
+class MotionRecord:
+    id: int
+    number: int
+    title: str
+    item_position: int | None
+    state: str
+    submitter_body: str | None
+    submitters: list[str]
+    supporters: list[str]
+    first_text: str
+    text: str
+    versions: int
+    amendments: list[AmendmentRecord]
+    recommendations: list[tuple[str, str]]  # (panel, advice)
+    panel_outcome: str
+
+
+@dataclass(frozen=True)
+class PanelRecord:
+    name: str
+    chair: str | None
+    members: list[str]
+    item_positions: list[int]
+
+
+@dataclass(frozen=True)
+class ResolutionRecord:
+    number: int
+    title: str
+    text: str
+    result: str
+    effective_on: date
+    motion_number: int
+    poll_id: int
+
+
+@dataclass
+class MeetingRecord:
+    """Everything the documents say, read from the database and nothing else."""
+
+    name: str
+    organization: str
+    body: str
+    term: str
+    kind: str
+    state: str
+    venue: str
+    starts_on: date
+    ends_on: date
+    convened_by: str | None
+    notice: str
+    invited: dict[str, int]
+    attended: dict[str, int]  # by role: anyone checked in on at least one day
+    observer_categories: dict[str, int]  # observers who attended, by category
+    days: list[DayAttendance]
+    quorum: str
+    presidium: list[str]
+    presidium_elected_by: PollRecord | None
+    presidium_formed_by: str | None
+    sittings: list[tuple[int, date, str]]
+    agenda_poll: PollRecord | None
+    items: list[ItemRecord]
+    withdrawn_items: list[str]
+    notice_documents: list[str]
+    panels: list[PanelRecord]
+    resolutions: list[ResolutionRecord]
+    motions: list[MotionRecord] = field(default_factory=list)
+    polls: list[PollRecord] = field(default_factory=list)
+
+
+def meeting_days(meeting: Meeting) -> list[date]:
+    return [
+        meeting.starts_on + timedelta(days=n)
+        for n in range((meeting.ends_on - meeting.starts_on).days + 1)
+    ]
+
+
+def read_record(
+    session: Session, meeting: Meeting, *, motions: bool = True, polls: bool = True
+) -> MeetingRecord:
+    """The meeting's record; texts of motions and resolutions, and every poll, only when a
+    document needs them."""
+    body = meeting.term.body
+    seated = proceedings.presidium(session, meeting.id)
+    elected_by = next((s.poll_id for s in seated if s.source is PresidiumSource.ELECTED), None)
+    formed_by = next((s.formed_by_body_id for s in seated if s.formed_by_body_id), None)
+    all_polls = _polls(session, meeting) if polls else {}
+    approval = agenda_approval(session, meeting.id)
+    items = session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .options(selectinload(AgendaItem.rapporteur), selectinload(AgendaItem.rapporteur_body))
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).all()
+    documents = session.scalars(
+        select(Document).where(Document.meeting_id == meeting.id).order_by(Document.id)
+    ).all()
+    sitting_rows = proceedings.sittings(session, meeting.id)
+    sitting_numbers = {s.id: s.number for s in sitting_rows}
+    item_positions = {item.id: item.position for item in items}
+    return MeetingRecord(
+        name=proceedings.meeting_name(meeting),
+        organization=body.organization.name,
+        body=body.name,
+        term=term_label(meeting.term),
+        kind=meeting.kind.value,
+        state=meeting.state.value,
+        venue=meeting.venue,
+        starts_on=meeting.starts_on,
+        ends_on=meeting.ends_on,
+        convened_by=meeting.convened_by.name if meeting.convened_by else None,
+        notice=meeting.notice,
+        invited=attendance_count(session, meeting, meeting.starts_on).invited,
+        attended=_attended(session, meeting),
+        observer_categories=_observer_categories(session, meeting),
+        days=[_day(session, meeting, day) for day in meeting_days(meeting)],
+        quorum=f"{body.quorum_numerator}/{body.quorum_denominator}",
+        presidium=[seat.person.full_name for seat in seated],
+        presidium_elected_by=_optional_poll(session, elected_by),
+        presidium_formed_by=_body_name(session, formed_by),
+        sittings=[(s.number, s.day, s.chair.full_name) for s in sitting_rows],
+        agenda_poll=_poll_record(session, approval) if approval else None,
+        items=[
+            _item_record(session, item, documents, sitting_numbers)
+            for item in items
+            if item.state is not ItemState.WITHDRAWN
+        ],
+        withdrawn_items=[item.title for item in items if item.state is ItemState.WITHDRAWN],
+        notice_documents=[
+            _document_title(d)
+            for d in documents
+            if d.agenda_item_id is None and d.contribution_id is None
+        ],
+        panels=_panels(session, meeting, item_positions),
+        resolutions=_resolutions(session, meeting, texts=motions),
+        motions=_motions(session, meeting, item_positions) if motions else [],
+        polls=list(all_polls.values()),
+    )
+
+
+def _body_name(session: Session, body_id: int | None) -> str | None:
+    body = session.get(Body, body_id) if body_id else None
+    return body.name if body else None
+
+
+def _attended(session: Session, meeting: Meeting) -> dict[str, int]:
+    rows = session.execute(
+        select(Participant.role, func.count(func.distinct(Participant.id)))
+        .join(Attendance, Attendance.participant_id == Participant.id)
+        .where(Participant.meeting_id == meeting.id)
+        .group_by(Participant.role)
+    )
+    return {role.value: number for role, number in rows}
+
+
+def _observer_categories(session: Session, meeting: Meeting) -> dict[str, int]:
+    rows = session.execute(
+        select(Participant.category, func.count(func.distinct(Participant.id)))
+        .join(Attendance, Attendance.participant_id == Participant.id)
+        .where(
+            Participant.meeting_id == meeting.id,
+            Participant.role == ParticipantRole.OBSERVER,
+        )
+        .group_by(Participant.category)
+    )
+    counted: Counter[str] = Counter()
+    for category, number in rows:
+        counted[category or "other observers"] += number
+    return dict(sorted(counted.items()))
+
+
+def _day(session: Session, meeting: Meeting, day: date) -> DayAttendance:
+    counted = attendance_count(session, meeting, day)
+    return DayAttendance(
+        day=day,
+        present=counted.present,
+        substitutes=counted.substitutes,
+        members_for_quorum=counted.members_for_quorum,
+        members_invited=counted.invited.get(ParticipantRole.MEMBER.value, 0),
+    )
+
+
+def _polls(session: Session, meeting: Meeting) -> dict[int, PollRecord]:
+    found = session.scalars(
+        select(Poll)
+        .where(
+            Poll.meeting_id == meeting.id,
+            Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
+        )
+        .options(selectinload(Poll.options))
+        .order_by(Poll.closed_at, Poll.id)
+    ).all()
+    return {poll.id: _poll_record(session, poll) for poll in found}
+
+
+def _optional_poll(session: Session, poll_id: int | None) -> PollRecord | None:
+    poll = session.get(Poll, poll_id) if poll_id is not None else None
+    return _poll_record(session, poll) if poll is not None else None
+
+
+def _poll_record(session: Session, poll: Poll) -> PollRecord:
+    result: dict[str, Any] = poll.result or {}
+    rounds = result.get("rounds") or []
+    tallies = {
+        name: str(votes) for name, votes in (rounds[0].get("tallies", {}) if rounds else {}).items()
+    }
+    if poll.kind is PollKind.DECISION:
+        details = result.get("details", {})
+        tallies = {choice: str(details.get(choice, 0)) for choice in ("yes", "no", "abstain")}
+    by_source = result.get("ballots_by_source", {})
+    calls = []
+    if poll.secrecy is Secrecy.NAMED:
+        calls = [(row["voter"], _choice_words(row["choice"])) for row in roll_call(session, poll)]
+    return PollRecord(
+        id=poll.id,
+        title=poll.title,
+        kind=poll.kind.value,
+        method=poll.method,
+        secrecy=poll.secrecy.value,
+        day=poll.day,
+        outcome=poll.outcome,
+        ballots=sum(int(n) for n in by_source.values()),
+        tallies=tallies,
+        elected=list(result.get("elected", [])),
+        roll_call=calls,
+        agenda_item_id=poll.agenda_item_id,
+        motion_id=poll.motion_id,
+        approves_agenda=poll.approves_agenda,
+    )
+
+
+def _choice_words(choice: Any) -> str:
+    if isinstance(choice, list):
+        return ", ".join(str(c) for c in choice)
+    if isinstance(choice, dict):
+        return ", ".join(f"{k}: {v}" for k, v in choice.items())
+    return str(choice)
+
+
+def _document_title(document: Document) -> str:
+    return f"{document.title} ({document.url})" if document.url else document.title
+
+
+def _item_record(
+    session: Session,
+    item: AgendaItem,
+    documents: list[Document] | Any,
+    sitting_numbers: dict[int, int],
+) -> ItemRecord:
+    said = proceedings.contributions(session, item.id)
+    attachments: dict[int, list[str]] = {}
+    for d in documents:
+        if d.contribution_id is not None:
+            attachments.setdefault(d.contribution_id, []).append(_document_title(d))
+    return ItemRecord(
+        id=item.id,
+        position=item.position,
+        title=item.title,
+        kind=item.kind.value,
+        state=item.state.value,
+        rapporteur=item.rapporteur.full_name if item.rapporteur else None,
+        rapporteur_body=item.rapporteur_body.name if item.rapporteur_body else None,
+        time_budget_minutes=item.time_budget_minutes,
+        contributions=[_contribution(c, attachments, sitting_numbers) for c in said],
+        documents=[
+            _document_title(d)
+            for d in documents
+            if d.agenda_item_id == item.id and d.contribution_id is None
+        ],
+    )
+
+
+def _contribution(
+    c: Contribution, attachments: dict[int, list[str]], sitting_numbers: dict[int, int]
+) -> ContributionRecord:
+    return ContributionRecord(
+        kind=c.kind.value,
+        speaker=c.speaker.full_name,
+        on_behalf_of=c.on_behalf_of.name if c.on_behalf_of else None,
+        title=c.title,
+        summary=c.summary,
+        seconds_used=c.seconds_used,
+        sitting=sitting_numbers.get(c.sitting_id) if c.sitting_id else None,
+        attachments=attachments.get(c.id, []),
+    )
+
+
+def _panels(
+    session: Session, meeting: Meeting, item_positions: dict[int, int]
+) -> list[PanelRecord]:
+    rows = proceedings.panels(session, meeting.id)
+    people = _names(session, {pid for row in rows for pid in row.member_ids})
+    return [
+        PanelRecord(
+            name=row.panel.name,
+            chair=row.panel.chair.full_name if row.panel.chair else None,
+            members=[people[pid] for pid in row.member_ids],
+            item_positions=sorted(item_positions[i] for i in row.agenda_item_ids),
+        )
+        for row in rows
+    ]
+
+
+def _names(session: Session, person_ids: set[int]) -> dict[int, str]:
+    if not person_ids:
+        return {}
+    rows = session.execute(select(Person.id, Person.full_name).where(Person.id.in_(person_ids)))
+    return {person_id: name for person_id, name in rows}
+
+
+def _resolutions(session: Session, meeting: Meeting, *, texts: bool) -> list[ResolutionRecord]:
+    rows = session.execute(
+        select(
+            Resolution.number,
+            Resolution.title,
+            Resolution.text if texts else literal(""),
+            Resolution.result,
+            Resolution.effective_on,
+            Motion.number,
+            Resolution.poll_id,
+        )
+        .join(Motion, Motion.id == Resolution.motion_id)
+        .where(Resolution.meeting_id == meeting.id)
+        .order_by(Resolution.number)
+    )
+    return [ResolutionRecord(*row) for row in rows]
+
+
+def _motions(
+    session: Session, meeting: Meeting, item_positions: dict[int, int]
+) -> list[MotionRecord]:
+    found = session.scalars(
+        select(Motion)
+        .where(Motion.meeting_id == meeting.id)
+        .options(
+            selectinload(Motion.versions),
+            selectinload(Motion.sponsors),
+            selectinload(Motion.submitter_body),
+        )
+        .order_by(Motion.number)
+    ).all()
+    people = _names(session, {s.person_id for m in found for s in m.sponsors})
+    panel_names = {row.panel.id: row.panel.name for row in proceedings.panels(session, meeting.id)}
+    advice: dict[int, list[tuple[str, str]]] = {}
+    for r in session.scalars(
+        select(Recommendation)
+        .join(Motion, Motion.id == Recommendation.motion_id)
+        .where(Motion.meeting_id == meeting.id)
+        .order_by(Recommendation.id)
+    ):
+        advice.setdefault(r.motion_id, []).append((panel_names[r.panel_id], r.text))
+    records = []
+    for motion in found:
+        texts = {v.number: v.text for v in motion.versions}
+        amendments = [
+            AmendmentRecord(
+                number=a.number,
+                target=proceedings.target_of(a),
+                proposed_by=(
+                    a.panel.name if a.panel else (a.proposer.full_name if a.proposer else "")
+                ),
+                reason=a.reason,
+                state=a.state.value,
+                original_text=a.original_text,
+                new_text=a.new_text,
+                merged_text=a.merged_text,
+                diff=proceedings.amendment_diff(texts, a, motion.current_version),
+            )
+            for a in proceedings.amendments(session, motion.id)
+        ]
+        records.append(
+            MotionRecord(
+                id=motion.id,
+                number=motion.number,
+                title=motion.title,
+                item_position=item_positions.get(motion.agenda_item_id)
+                if motion.agenda_item_id
+                else None,
+                state=motion.state.value,
+                submitter_body=motion.submitter_body.name if motion.submitter_body else None,
+                submitters=[
+                    people[s.person_id] for s in motion.sponsors if s.role is SponsorRole.SUBMITTER
+                ],
+                supporters=[
+                    people[s.person_id] for s in motion.sponsors if s.role is SponsorRole.SUPPORTER
+                ],
+                first_text=texts[1],
+                text=texts[motion.current_version],
+                versions=len(texts),
+                amendments=amendments,
+                recommendations=advice.get(motion.id, []),
+                panel_outcome=motion.panel_outcome,
+            )
+        )
+    return records

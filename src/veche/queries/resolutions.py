@@ -1,0 +1,101 @@
+"""The resolutions registry: every adopted resolution, searchable by body, term, meeting and text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from veche.models import Body, Meeting, Resolution, Term
+from veche.queries.org import ordinal
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    id: int
+    number: int
+    title: str
+    text: str
+    result: str
+    effective_on: date
+    meeting_id: int
+    meeting: str
+    body_id: int
+    body: str
+    term_id: int
+    term_number: int
+
+
+@dataclass(frozen=True)
+class RegistryFilter:
+    """What to look for; every field left empty matches everything."""
+
+    organization_id: int | None = None
+    body_id: int | None = None
+    term_id: int | None = None
+    meeting_id: int | None = None
+    text: str = ""
+
+
+def search_resolutions(
+    session: Session,
+    wanted: RegistryFilter,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    resolution_id: int | None = None,
+) -> tuple[int, list[RegistryEntry]]:
+    """(how many match, one page of them), newest meeting first, then by number."""
+    query = (
+        select(Resolution, Meeting, Term, Body)
+        .join(Meeting, Meeting.id == Resolution.meeting_id)
+        .join(Term, Term.id == Meeting.term_id)
+        .join(Body, Body.id == Term.body_id)
+    )
+    if resolution_id is not None:
+        query = query.where(Resolution.id == resolution_id)
+    if wanted.organization_id is not None:
+        query = query.where(Body.organization_id == wanted.organization_id)
+    if wanted.body_id is not None:
+        query = query.where(Body.id == wanted.body_id)
+    if wanted.term_id is not None:
+        query = query.where(Term.id == wanted.term_id)
+    if wanted.meeting_id is not None:
+        query = query.where(Meeting.id == wanted.meeting_id)
+    for word in wanted.text.split():
+        # Case-insensitive on both databases; the wildcards in the word are taken literally.
+        pattern = (
+            "%" + word.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        )
+        query = query.where(
+            or_(
+                func.lower(Resolution.title).like(pattern, escape="\\"),
+                func.lower(Resolution.text).like(pattern, escape="\\"),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(Meeting.starts_on.desc(), Meeting.id.desc(), Resolution.number)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [
+        RegistryEntry(
+            id=resolution.id,
+            number=resolution.number,
+            title=resolution.title,
+            text=resolution.text,
+            result=resolution.result,
+            effective_on=resolution.effective_on,
+            meeting_id=meeting.id,
+            meeting=f"{ordinal(meeting.number)} {meeting.title} of the "
+            f"{ordinal(term.number)} {body.name}",
+            body_id=body.id,
+            body=body.name,
+            term_id=term.id,
+            term_number=term.number,
+        )
+        for resolution, meeting, term, body in rows
+    ]

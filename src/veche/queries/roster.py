@@ -1,0 +1,79 @@
+"""The secretary's lists: people with their seats, bodies with their terms, units, attendance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from veche.models import Attendance, Body, Membership, Organization, Participant, Person, Term, Unit
+from veche.queries.org import term_label
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: int
+    full_name: str
+    email: str | None
+    unit: str | None
+    seats: list[str]  # "member, 8th General Council"
+
+
+def people(session: Session, organization: Organization) -> list[PersonRow]:
+    found = session.scalars(
+        select(Person)
+        .where(Person.organization_id == organization.id)
+        .options(
+            selectinload(Person.unit),
+            selectinload(Person.memberships).selectinload(Membership.term).selectinload(Term.body),
+        )
+        .order_by(Person.full_name, Person.id)
+    ).all()
+    return [
+        PersonRow(
+            person.id,
+            person.full_name,
+            person.email,
+            person.unit.name if person.unit else None,
+            [f"{m.role.value}, {term_label(m.term)}" for m in person.memberships],
+        )
+        for person in found
+    ]
+
+
+def bodies_with_terms(session: Session, organization: Organization) -> list[Body]:
+    return list(
+        session.scalars(
+            select(Body)
+            .where(Body.organization_id == organization.id)
+            .options(selectinload(Body.terms))
+            .order_by(Body.id)
+        )
+    )
+
+
+def units(session: Session, organization: Organization) -> list[Unit]:
+    return list(
+        session.scalars(
+            select(Unit).where(Unit.organization_id == organization.id).order_by(Unit.name)
+        )
+    )
+
+
+def present_on(session: Session, participant_ids: list[int], day: date) -> set[int]:
+    """Which of these participants are checked in (and not out) on ``day``."""
+    if not participant_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Participant.id)
+            .join(Attendance, Attendance.participant_id == Participant.id)
+            .where(
+                Participant.id.in_(participant_ids),
+                Attendance.day == day,
+                Attendance.checked_out_at.is_(None),
+            )
+        )
+    )

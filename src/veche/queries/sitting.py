@@ -1,0 +1,132 @@
+"""Reads for the meeting room: the polls, the current one, the quorum, results as chart rounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from veche.models import Meeting, Participant, Person, Poll
+from veche.models.polls import PollState
+from veche.queries.attendance import attendance_count
+from veche.tally import Result
+from veche.tally.numbers import format_number
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """Members counted as present against the number the body's rule requires."""
+
+    present: int
+    members: int
+    required: int
+
+    @property
+    def met(self) -> bool:
+        return self.present >= self.required
+
+
+def quorum_status(session: Session, meeting: Meeting, day: date) -> Quorum:
+    """The quorum on ``day``, by the body's fraction, rounded up as the count rounds it."""
+    counted = attendance_count(session, meeting, day)
+    members = counted.invited.get("member", 0)
+    body = meeting.term.body
+    share = Fraction(body.quorum_numerator, body.quorum_denominator)
+    required = -(-(share * members).numerator // (share * members).denominator)
+    return Quorum(counted.members_for_quorum, members, required)
+
+
+def meeting_day(meeting: Meeting, today: date) -> date:
+    """Today, kept within the meeting's days (before it: the first; after it: the last)."""
+    return min(max(today, meeting.starts_on), meeting.ends_on)
+
+
+def meeting_polls(session: Session, meeting: Meeting) -> list[Poll]:
+    return list(
+        session.scalars(
+            select(Poll)
+            .where(Poll.meeting_id == meeting.id)
+            .options(selectinload(Poll.options))
+            .order_by(Poll.id)
+        )
+    )
+
+
+def current_poll(polls: list[Poll]) -> Poll | None:
+    """What the hall is looking at: the open poll, else the latest counted, else the latest draft."""
+    for states in ((PollState.OPEN,), (PollState.CLOSED, PollState.PUBLISHED), (PollState.DRAFT,)):
+        found = [poll for poll in polls if poll.state in states]
+        if found:
+            return max(
+                found, key=lambda poll: (poll.opened_at is not None, poll.opened_at, poll.id)
+            )
+    return None
+
+
+def participants(session: Session, meeting: Meeting) -> list[Participant]:
+    """The meeting's participants, by name, with their people loaded."""
+    return list(
+        session.scalars(
+            select(Participant)
+            .join(Person, Person.id == Participant.person_id)
+            .where(Participant.meeting_id == meeting.id)
+            .options(selectinload(Participant.person))
+            .order_by(Person.full_name, Person.id)
+        )
+    )
+
+
+def meetings_of(session: Session, person_id: int | None, everything: bool) -> list[Meeting]:
+    """The meetings a person takes part in (all of them for an administrator), newest first."""
+    query = select(Meeting).order_by(Meeting.starts_on.desc(), Meeting.id.desc())
+    if not everything:
+        query = query.join(Participant, Participant.meeting_id == Meeting.id).where(
+            Participant.person_id == (person_id or 0)
+        )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    votes: str  # as read aloud: "12", "7.33333"
+    share: float  # of the round's largest tally, for the bar's length only
+    elected: bool
+    excluded: bool
+
+
+@dataclass(frozen=True)
+class ChartRound:
+    number: int
+    action: str
+    quota: str | None
+    bars: list[Bar]
+
+
+def chart_rounds(result: dict[str, Any] | None) -> list[ChartRound]:
+    """Each round of a stored count as bars, candidates in ballot order."""
+    if not result or "candidates" not in result:
+        return []
+    counted = Result.from_dict(result)
+    rounds = []
+    elected_so_far: set[str] = set()
+    for count_round in counted.rounds:
+        elected_so_far |= set(count_round.elected)
+        largest = max((Fraction(v) for v in count_round.tallies.values()), default=Fraction(0))
+        bars = [
+            Bar(
+                label=name,
+                votes=format_number(votes, 2),
+                share=float(Fraction(votes) / largest) if largest > 0 else 0.0,
+                elected=name in elected_so_far,
+                excluded=name in count_round.excluded,
+            )
+            for name, votes in count_round.tallies.items()
+        ]
+        quota = format_number(count_round.quota, 2) if count_round.quota is not None else None
+        rounds.append(ChartRound(count_round.number, count_round.action, quota, bars))
+    return rounds

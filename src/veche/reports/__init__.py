@@ -1,0 +1,48 @@
+"""The documents a meeting publishes — communiqué, minutes, motion book — in Markdown, HTML, PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from veche.errors import InvalidInput
+from veche.models import Meeting
+from veche.queries.record import MeetingRecord, read_record
+from veche.reports.communique import communique
+from veche.reports.document import Document
+from veche.reports.minutes import minutes
+from veche.reports.motion_book import motion_book
+from veche.reports.render import FORMATS, to_html, to_markdown, to_pdf
+
+KINDS: dict[str, Callable[[MeetingRecord], Document]] = {
+    "communique": communique,
+    "minutes": minutes,
+    "motions": motion_book,
+}
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+def build_report(session: Session, meeting: Meeting, kind: str) -> Document:
+    """The document of ``kind`` for ``meeting``, built from its record."""
+    if kind not in KINDS:
+        raise InvalidInput(f"a report is one of {', '.join(KINDS)}, not {kind!r}")
+    # The communiqué names no motion texts and no single votes: it reads less.
+    full = kind != "communique"
+    record = read_record(session, meeting, motions=full, polls=full)
+    return KINDS[kind](record)
+
+
+def render_report(session: Session, meeting: Meeting, kind: str, format: str) -> bytes:
+    """The report as bytes in ``format``: md, html or pdf."""
+    if format not in FORMATS:
+        raise InvalidInput(f"a report's format is one of {', '.join(FORMATS)}, not {format!r}")
+    document = build_report(session, meeting, kind)
+    if format == "pdf":
+        return to_pdf(document)
+    text = to_markdown(document) if format == "md" else to_html(document)
+    return text.encode("utf-8")

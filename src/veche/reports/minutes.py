@@ -1,0 +1,287 @@
+"""The minutes: everything on record — attendance, tallies, roll-calls, speakers' times, amendments."""
+
+from __future__ import annotations
+
+from veche.i18n import _
+from veche.queries.record import MeetingRecord, MotionRecord, PollRecord
+from veche.reports._words import day, days, duration, kind, names
+from veche.reports.document import Block, Bullets, Document, Heading, MarkdownText, Paragraph, Table
+
+
+def minutes(record: MeetingRecord) -> Document:
+    document = Document(
+        title=_("Minutes of the {meeting}").format(meeting=record.name),
+        subtitle=record.organization,
+    )
+    facts = [
+        _("Held {days}").format(days=days(record.starts_on, record.ends_on)),
+        _("Kind: {kind}").format(kind=_(record.kind)),
+    ]
+    if record.venue:
+        facts.append(_("Venue: {venue}").format(venue=record.venue))
+    if record.convened_by:
+        facts.append(_("Convened by the {body}").format(body=record.convened_by))
+    document.add(Bullets(facts))
+    if record.notice:
+        document.add(Heading(_("Notice")), MarkdownText(record.notice))
+    if record.notice_documents:
+        document.add(
+            Paragraph(_("Documents sent with the notice:")), Bullets(record.notice_documents)
+        )
+    document.add(*_attendance(record))
+    document.add(*_presidium(record))
+    document.add(*_agenda(record))
+    motions_by_item: dict[int | None, list[MotionRecord]] = {}
+    for motion in record.motions:
+        motions_by_item.setdefault(motion.item_position, []).append(motion)
+    for item in record.items:
+        document.add(
+            Heading(_("Item {position}. {title}").format(position=item.position, title=item.title))
+        )
+        about = [_("Kind: {kind}").format(kind=_(item.kind))]
+        if item.rapporteur or item.rapporteur_body:
+            about.append(
+                _("Rapporteur: {who}").format(
+                    who=", ".join(x for x in (item.rapporteur, item.rapporteur_body) if x)
+                )
+            )
+        if item.time_budget_minutes:
+            about.append(_("Time budget: {n} minutes").format(n=item.time_budget_minutes))
+        document.add(Bullets(about))
+        if item.documents:
+            document.add(Paragraph(_("Documents:")), Bullets(item.documents))
+        if item.contributions:
+            document.add(
+                Table(
+                    [_("No."), _("Kind"), _("Speaker"), _("Title"), _("Time used"), _("Sitting")],
+                    [
+                        [
+                            str(n),
+                            kind(c.kind),
+                            c.speaker + (f" ({c.on_behalf_of})" if c.on_behalf_of else ""),
+                            c.title,
+                            duration(c.seconds_used),
+                            str(c.sitting) if c.sitting else "—",
+                        ]
+                        for n, c in enumerate(item.contributions, start=1)
+                    ],
+                )
+            )
+            for n, c in enumerate(item.contributions, start=1):
+                if c.summary:
+                    document.add(Paragraph(f"{n}. {c.speaker}: {c.summary}"))
+                if c.attachments:
+                    document.add(
+                        Paragraph(
+                            _("Attached to contribution {n}: {documents}.").format(
+                                n=n, documents="; ".join(c.attachments)
+                            )
+                        )
+                    )
+        for poll in record.polls:
+            if poll.agenda_item_id == item.id and poll.motion_id is None:
+                document.add(*poll_blocks(poll))
+        for motion in motions_by_item.get(item.position, []):
+            document.add(*_motion(record, motion))
+    loose = motions_by_item.get(None, [])
+    if loose:
+        document.add(Heading(_("Motions on no agenda item")))
+        for motion in loose:
+            document.add(*_motion(record, motion))
+    document.add(*_panels(record))
+    document.add(*_resolutions(record))
+    others = [
+        p
+        for p in record.polls
+        if p.agenda_item_id is None
+        and p.motion_id is None
+        and not p.approves_agenda
+        and (record.presidium_elected_by is None or p.id != record.presidium_elected_by.id)
+    ]
+    if others:
+        document.add(Heading(_("Other votes")))
+        for poll in others:
+            document.add(*poll_blocks(poll))
+    return document
+
+
+def poll_blocks(poll: PollRecord) -> list[Block]:
+    """A vote as the minutes give it: question, method, the tally, the outcome, the roll-call."""
+    head = _("Vote {id}: {title} — {method}, {secrecy}, {ballots} ballot(s){on}.").format(
+        id=poll.id,
+        title=poll.title,
+        method=poll.method,
+        secrecy=_(poll.secrecy),
+        ballots=poll.ballots,
+        on=(" " + _("on {day}").format(day=day(poll.day))) if poll.day else "",
+    )
+    blocks: list[Block] = [Paragraph(head)]
+    if poll.tallies:
+        blocks.append(Table([_("Choice"), _("Votes")], [[k, v] for k, v in poll.tallies.items()]))
+    if poll.outcome:
+        blocks.append(Paragraph(_("Outcome: {outcome}.").format(outcome=_(poll.outcome))))
+    if poll.roll_call:
+        blocks.append(Paragraph(_("Roll-call:")))
+        blocks.append(Table([_("Voter"), _("Vote")], [[v, c] for v, c in poll.roll_call]))
+    return blocks
+
+
+def _attendance(record: MeetingRecord) -> list[Block]:
+    roles = ("member", "alternate", "observer")
+    rows = [
+        [
+            day(d.day),
+            *(str(d.present.get(role, 0)) for role in roles),
+            str(d.substitutes),
+            f"{d.members_for_quorum} / {d.members_invited}",
+        ]
+        for d in record.days
+    ]
+    blocks: list[Block] = [
+        Heading(_("Attendance")),
+        Paragraph(
+            _(
+                "Invited: {members} members, {alternates} alternate members, {observers} observers."
+            ).format(
+                members=record.invited.get("member", 0),
+                alternates=record.invited.get("alternate", 0),
+                observers=record.invited.get("observer", 0),
+            )
+        ),
+        Table(
+            [
+                _("Day"),
+                _("Members"),
+                _("Alternates"),
+                _("Observers"),
+                _("Standing in"),
+                _("Members for the quorum ({quorum} required)").format(quorum=record.quorum),
+            ],
+            rows,
+        ),
+    ]
+    if record.observer_categories:
+        blocks.append(
+            Paragraph(
+                _("Observers attending, by category: {categories}.").format(
+                    categories="; ".join(
+                        f"{c} ({n})" for c, n in record.observer_categories.items()
+                    )
+                )
+            )
+        )
+    return blocks
+
+
+def _presidium(record: MeetingRecord) -> list[Block]:
+    blocks: list[Block] = []
+    if record.presidium:
+        blocks.append(Heading(_("Presidium")))
+        if record.presidium_elected_by is not None:
+            blocks.append(Paragraph(_("Elected by the meeting:")))
+            blocks += poll_blocks(record.presidium_elected_by)
+        elif record.presidium_formed_by:
+            blocks.append(
+                Paragraph(_("Formed by the {body}.").format(body=record.presidium_formed_by))
+            )
+        blocks.append(Bullets(record.presidium, ordered=True))
+    if record.sittings:
+        blocks.append(Heading(_("Sittings")))
+        blocks.append(
+            Table(
+                [_("Sitting"), _("Day"), _("Chair")],
+                [[str(n), day(d), chair] for n, d, chair in record.sittings],
+            )
+        )
+    return blocks
+
+
+def _agenda(record: MeetingRecord) -> list[Block]:
+    blocks: list[Block] = [Heading(_("Agenda"))]
+    if record.agenda_poll is not None:
+        blocks.append(Paragraph(_("The agenda was approved:")))
+        blocks += poll_blocks(record.agenda_poll)
+    else:
+        blocks.append(Paragraph(_("The agenda was not approved.")))
+    blocks.append(Bullets([item.title for item in record.items], ordered=True))
+    if record.withdrawn_items:
+        blocks.append(
+            Paragraph(
+                _("Withdrawn before approval: {items}.").format(
+                    items="; ".join(record.withdrawn_items)
+                )
+            )
+        )
+    return blocks
+
+
+def _motion(record: MeetingRecord, motion: MotionRecord) -> list[Block]:
+    by = [motion.submitter_body] if motion.submitter_body else []
+    blocks: list[Block] = [
+        Heading(_("Motion {number}: {title}").format(number=motion.number, title=motion.title), 3),
+        Paragraph(
+            _("Submitted by {submitters}; {state}; {versions} version(s).").format(
+                submitters=names(by + motion.submitters),
+                state=_(motion.state),
+                versions=motion.versions,
+            )
+        ),
+    ]
+    if motion.supporters:
+        blocks.append(Paragraph(_("Supported by {names}.").format(names=names(motion.supporters))))
+    if motion.amendments:
+        blocks.append(
+            Table(
+                [_("Amendment"), _("Part"), _("Proposed by"), _("Fate")],
+                [[str(a.number), a.target, a.proposed_by, _(a.state)] for a in motion.amendments],
+            )
+        )
+    for panel, advice in motion.recommendations:
+        blocks.append(
+            Paragraph(_("Recommendation of {panel}: {advice}").format(panel=panel, advice=advice))
+        )
+    if motion.panel_outcome:
+        blocks.append(
+            Paragraph(_("Panels' outcome: {outcome}").format(outcome=motion.panel_outcome))
+        )
+    for poll in record.polls:
+        if poll.motion_id == motion.id:
+            blocks += poll_blocks(poll)
+    return blocks
+
+
+def _panels(record: MeetingRecord) -> list[Block]:
+    if not record.panels:
+        return []
+    blocks: list[Block] = [Heading(_("Panels"))]
+    for panel in record.panels:
+        line = _("{panel} — items {items}; chair: {chair}; members: {members}.").format(
+            panel=panel.name,
+            items=", ".join(str(p) for p in panel.item_positions),
+            chair=panel.chair or "—",
+            members=names(panel.members),
+        )
+        blocks.append(Paragraph(line))
+    return blocks
+
+
+def _resolutions(record: MeetingRecord) -> list[Block]:
+    if not record.resolutions:
+        return []
+    blocks: list[Block] = [Heading(_("Resolutions"))]
+    for r in record.resolutions:
+        blocks.append(
+            Heading(_("Resolution No. {number}: {title}").format(number=r.number, title=r.title), 3)
+        )
+        blocks.append(
+            Paragraph(
+                _("From motion {motion}; {result} (vote {poll}); in force from {day}.").format(
+                    motion=r.motion_number,
+                    result=_(r.result),
+                    poll=r.poll_id,
+                    day=day(r.effective_on),
+                )
+            )
+        )
+        blocks.append(MarkdownText(r.text))
+    return blocks

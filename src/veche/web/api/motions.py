@@ -1,0 +1,427 @@
+"""Motions, amendments, panels and adoption through the API."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veche.actions._text import Target
+from veche.actions.access import access_meeting
+from veche.actions.motions import (
+    AmendmentSpec,
+    MotionSpec,
+    access_amendment,
+    access_motion,
+    do_decide_amendment,
+    do_finalize_motion,
+    do_propose_amendment,
+    do_submit_motion,
+    do_support_motion,
+    do_withdraw_motion,
+)
+from veche.actions.panels import access_panel, do_add_panel_members, do_create_panel, do_recommend
+from veche.actions.resolutions import do_settle_motion
+from veche.models import Amendment, Motion, Recommendation, Resolution
+from veche.models.proceedings import AmendmentState, SponsorRole
+from veche.queries import proceedings
+from veche.web.deps import CallerDep, SessionDep
+
+router = APIRouter(tags=["motions"])
+
+
+class MotionIn(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    text: str = Field(min_length=1, max_length=200_000, description="Markdown")
+    agenda_item_id: int | None = None
+    submitter_body_id: int | None = None
+    submitter_person_ids: list[int] = Field(default_factory=list, max_length=1000)
+    supporter_person_ids: list[int] = Field(default_factory=list, max_length=10_000)
+
+
+class MotionRowOut(BaseModel):
+    id: int
+    number: int
+    title: str
+    agenda_item_id: int | None
+    state: str
+    submitter_body: str | None
+    current_version: int
+    amendments: int
+
+
+class VersionOut(BaseModel):
+    number: int
+    text: str
+    note: str
+
+
+class AmendmentOut(BaseModel):
+    id: int
+    motion_id: int
+    number: int
+    target: str
+    base_version: int
+    original_text: str
+    new_text: str
+    reason: str
+    proposer_person_id: int | None
+    panel_id: int | None
+    state: AmendmentState
+    merged_text: str | None
+    result_version: int | None
+    diff: str = Field(description="a unified diff: against the current version while proposed")
+
+
+class RecommendationOut(BaseModel):
+    id: int
+    panel_id: int
+    text: str
+
+
+class MotionOut(BaseModel):
+    id: int
+    meeting_id: int
+    number: int
+    title: str
+    agenda_item_id: int | None
+    state: str
+    submitter_body_id: int | None
+    submitter_person_ids: list[int]
+    supporter_person_ids: list[int]
+    current_version: int
+    text: str
+    panel_outcome: str
+    versions: list[VersionOut]
+    amendments: list[AmendmentOut]
+    recommendations: list[RecommendationOut]
+
+
+def _amendment_out(a: Amendment, texts: dict[int, str], current: int) -> AmendmentOut:
+    return AmendmentOut(
+        id=a.id,
+        motion_id=a.motion_id,
+        number=a.number,
+        target=proceedings.target_of(a),
+        base_version=a.base_version,
+        original_text=a.original_text,
+        new_text=a.new_text,
+        reason=a.reason,
+        proposer_person_id=a.proposer_person_id,
+        panel_id=a.panel_id,
+        state=a.state,
+        merged_text=a.merged_text,
+        result_version=a.result_version,
+        diff=proceedings.amendment_diff(texts, a, current),
+    )
+
+
+def _motion_out(session: Session, motion: Motion) -> MotionOut:
+    versions = proceedings.versions(session, motion.id)
+    texts = {v.number: v.text for v in versions}
+    recommendations = session.scalars(
+        select(Recommendation)
+        .where(Recommendation.motion_id == motion.id)
+        .order_by(Recommendation.id)
+    )
+    return MotionOut(
+        id=motion.id,
+        meeting_id=motion.meeting_id,
+        number=motion.number,
+        title=motion.title,
+        agenda_item_id=motion.agenda_item_id,
+        state=motion.state.value,
+        submitter_body_id=motion.submitter_body_id,
+        submitter_person_ids=[
+            s.person_id for s in motion.sponsors if s.role is SponsorRole.SUBMITTER
+        ],
+        supporter_person_ids=[
+            s.person_id for s in motion.sponsors if s.role is SponsorRole.SUPPORTER
+        ],
+        current_version=motion.current_version,
+        text=texts[motion.current_version],
+        panel_outcome=motion.panel_outcome,
+        versions=[VersionOut(number=v.number, text=v.text, note=v.note) for v in versions],
+        amendments=[
+            _amendment_out(a, texts, motion.current_version)
+            for a in proceedings.amendments(session, motion.id)
+        ],
+        recommendations=[
+            RecommendationOut(id=r.id, panel_id=r.panel_id, text=r.text) for r in recommendations
+        ],
+    )
+
+
+@router.post("/meetings/{meeting_id}/motions", status_code=201)
+def submit_motion(
+    meeting_id: int, body: MotionIn, caller: CallerDep, session: SessionDep
+) -> MotionOut:
+    """Submit a draft resolution or a proposal, by a body or by people, with supporters."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        spec = MotionSpec(
+            title=body.title,
+            text=body.text,
+            agenda_item_id=body.agenda_item_id,
+            submitter_body_id=body.submitter_body_id,
+            submitter_person_ids=tuple(body.submitter_person_ids),
+            supporter_person_ids=tuple(body.supporter_person_ids),
+        )
+        motion = do_submit_motion(session, caller, meeting, spec)
+        session.refresh(motion)
+        return _motion_out(session, motion)
+
+
+@router.get("/meetings/{meeting_id}/motions")
+def list_motions(meeting_id: int, caller: CallerDep, session: SessionDep) -> list[MotionRowOut]:
+    """The meeting's motions, without their text."""
+    access_meeting(session, caller, meeting_id)
+    return [MotionRowOut(**vars(row)) for row in proceedings.motions(session, meeting_id)]
+
+
+@router.get("/motions/{motion_id}")
+def get_motion(motion_id: int, caller: CallerDep, session: SessionDep) -> MotionOut:
+    """A motion with every version, its amendments as diffs, and the panels' recommendations."""
+    return _motion_out(session, access_motion(session, caller, motion_id))
+
+
+class SupporterIn(BaseModel):
+    person_id: int | None = Field(default=None, description="default: the caller")
+
+
+@router.post("/motions/{motion_id}/supporters", status_code=201)
+def support_motion(
+    motion_id: int, caller: CallerDep, session: SessionDep, body: SupporterIn | None = None
+) -> MotionOut:
+    body = body or SupporterIn()
+    with session.begin():
+        motion = access_motion(session, caller, motion_id)
+        do_support_motion(session, caller, motion, body.person_id)
+        session.refresh(motion)
+        return _motion_out(session, motion)
+
+
+class AmendmentIn(BaseModel):
+    paragraph: int | None = Field(default=None, description="the paragraph replaced, from 1")
+    first_line: int | None = Field(default=None, description="or the first line replaced")
+    last_line: int | None = Field(default=None, description="and the last (default: first_line)")
+    new_text: str = Field(max_length=200_000, description="the new wording; empty deletes")
+    reason: str = Field(default="", max_length=20_000)
+    proposer_person_id: int | None = Field(default=None, description="default: the caller")
+    panel_id: int | None = Field(default=None, description="proposed by a panel, by its chair")
+
+
+@router.post("/motions/{motion_id}/amendments", status_code=201)
+def propose_amendment(
+    motion_id: int, body: AmendmentIn, caller: CallerDep, session: SessionDep
+) -> AmendmentOut:
+    """Propose to replace a paragraph or a line range of the current version."""
+    with session.begin():
+        motion = access_motion(session, caller, motion_id)
+        spec = AmendmentSpec(
+            target=Target(body.paragraph, body.first_line, body.last_line),
+            new_text=body.new_text,
+            reason=body.reason,
+            proposer_person_id=body.proposer_person_id,
+            panel_id=body.panel_id,
+        )
+        amendment = do_propose_amendment(session, caller, motion, spec)
+        return _amendment_of(session, amendment)
+
+
+def _amendment_of(session: Session, amendment: Amendment) -> AmendmentOut:
+    texts = {v.number: v.text for v in proceedings.versions(session, amendment.motion_id)}
+    return _amendment_out(amendment, texts, amendment.motion.current_version)
+
+
+@router.get("/amendments/{amendment_id}")
+def get_amendment(amendment_id: int, caller: CallerDep, session: SessionDep) -> AmendmentOut:
+    """An amendment, with its diff against the current version (or the change it made)."""
+    return _amendment_of(session, access_amendment(session, caller, amendment_id))
+
+
+class DecisionIn(BaseModel):
+    decision: AmendmentState = Field(description="accepted, merged or rejected")
+    merged_text: str | None = Field(default=None, max_length=200_000)
+
+
+@router.post("/amendments/{amendment_id}/decision")
+def decide_amendment(
+    amendment_id: int, body: DecisionIn, caller: CallerDep, session: SessionDep
+) -> AmendmentOut:
+    """The drafters accept, merge (with `merged_text`) or reject an amendment."""
+    with session.begin():
+        amendment = access_amendment(session, caller, amendment_id)
+        do_decide_amendment(session, caller, amendment, body.decision, merged_text=body.merged_text)
+        return _amendment_of(session, amendment)
+
+
+class FinalIn(BaseModel):
+    panel_outcome: str = Field(default="", max_length=50_000)
+
+
+@router.post("/motions/{motion_id}/final")
+def finalize_motion(
+    motion_id: int, caller: CallerDep, session: SessionDep, body: FinalIn | None = None
+) -> MotionOut:
+    """The drafting body submits the final draft, recording what the panels made of it."""
+    body = body or FinalIn()
+    with session.begin():
+        motion = access_motion(session, caller, motion_id)
+        do_finalize_motion(session, caller, motion, panel_outcome=body.panel_outcome)
+        return _motion_out(session, motion)
+
+
+@router.post("/motions/{motion_id}/withdraw")
+def withdraw_motion(motion_id: int, caller: CallerDep, session: SessionDep) -> MotionOut:
+    with session.begin():
+        motion = access_motion(session, caller, motion_id)
+        do_withdraw_motion(session, caller, motion)
+        return _motion_out(session, motion)
+
+
+class SettleIn(BaseModel):
+    effective_on: date | None = Field(default=None, description="default: the meeting's last day")
+
+
+class ResolutionOut(BaseModel):
+    id: int
+    meeting_id: int
+    motion_id: int
+    poll_id: int
+    number: int
+    title: str
+    text: str
+    result: str
+    votes_yes: int
+    votes_no: int
+    votes_abstain: int
+    effective_on: date
+
+    @classmethod
+    def of(cls, r: Resolution) -> ResolutionOut:
+        return cls(
+            id=r.id,
+            meeting_id=r.meeting_id,
+            motion_id=r.motion_id,
+            poll_id=r.poll_id,
+            number=r.number,
+            title=r.title,
+            text=r.text,
+            result=r.result,
+            votes_yes=r.votes_yes,
+            votes_no=r.votes_no,
+            votes_abstain=r.votes_abstain,
+            effective_on=r.effective_on,
+        )
+
+
+class SettledOut(BaseModel):
+    motion_id: int
+    state: str
+    resolution: ResolutionOut | None
+
+
+@router.post("/motions/{motion_id}/settle")
+def settle_motion(
+    motion_id: int, caller: CallerDep, session: SessionDep, body: SettleIn | None = None
+) -> SettledOut:
+    """After the vote on a final motion closes: adopted, it becomes a numbered resolution."""
+    body = body or SettleIn()
+    with session.begin():
+        motion = access_motion(session, caller, motion_id)
+        resolution = do_settle_motion(session, caller, motion, effective_on=body.effective_on)
+        return SettledOut(
+            motion_id=motion.id,
+            state=motion.state.value,
+            resolution=ResolutionOut.of(resolution) if resolution else None,
+        )
+
+
+class PanelIn(BaseModel):
+    name: str = Field(min_length=1, max_length=300)
+    agenda_item_ids: list[int] = Field(min_length=1, max_length=100)
+    chair_person_id: int | None = None
+    member_person_ids: list[int] = Field(default_factory=list, max_length=10_000)
+
+
+class PanelOut(BaseModel):
+    id: int
+    meeting_id: int
+    name: str
+    chair_person_id: int | None
+    agenda_item_ids: list[int]
+    member_person_ids: list[int]
+
+
+def _panel_out(session: Session, meeting_id: int, panel_id: int) -> PanelOut:
+    row = next(p for p in proceedings.panels(session, meeting_id) if p.panel.id == panel_id)
+    return PanelOut(
+        id=row.panel.id,
+        meeting_id=row.panel.meeting_id,
+        name=row.panel.name,
+        chair_person_id=row.panel.chair_person_id,
+        agenda_item_ids=row.agenda_item_ids,
+        member_person_ids=row.member_ids,
+    )
+
+
+@router.post("/meetings/{meeting_id}/panels", status_code=201)
+def create_panel(
+    meeting_id: int, body: PanelIn, caller: CallerDep, session: SessionDep
+) -> PanelOut:
+    """A panel for one or more items, with members and a chair."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        panel = do_create_panel(session, caller, meeting, **body.model_dump())
+        return _panel_out(session, meeting.id, panel.id)
+
+
+@router.get("/meetings/{meeting_id}/panels")
+def list_panels(meeting_id: int, caller: CallerDep, session: SessionDep) -> list[PanelOut]:
+    access_meeting(session, caller, meeting_id)
+    return [
+        PanelOut(
+            id=row.panel.id,
+            meeting_id=row.panel.meeting_id,
+            name=row.panel.name,
+            chair_person_id=row.panel.chair_person_id,
+            agenda_item_ids=row.agenda_item_ids,
+            member_person_ids=row.member_ids,
+        )
+        for row in proceedings.panels(session, meeting_id)
+    ]
+
+
+class MembersIn(BaseModel):
+    person_ids: list[int] = Field(min_length=1, max_length=10_000)
+
+
+@router.post("/panels/{panel_id}/members", status_code=201)
+def add_panel_members(
+    panel_id: int, body: MembersIn, caller: CallerDep, session: SessionDep
+) -> PanelOut:
+    with session.begin():
+        panel = access_panel(session, caller, panel_id)
+        do_add_panel_members(session, caller, panel, body.person_ids)
+        return _panel_out(session, panel.meeting_id, panel.id)
+
+
+class RecommendationIn(BaseModel):
+    motion_id: int
+    text: str = Field(min_length=1, max_length=50_000)
+
+
+@router.post("/panels/{panel_id}/recommendations", status_code=201)
+def recommend(
+    panel_id: int, body: RecommendationIn, caller: CallerDep, session: SessionDep
+) -> RecommendationOut:
+    """The panel (by its chair) advises the drafters on a draft it examined."""
+    with session.begin():
+        panel = access_panel(session, caller, panel_id)
+        motion = access_motion(session, caller, body.motion_id)
+        r = do_recommend(session, caller, panel, motion, body.text)
+        return RecommendationOut(id=r.id, panel_id=r.panel_id, text=r.text)

@@ -1,0 +1,33 @@
+"""A meeting's documents through the API: communiqué, minutes and motion book."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from veche.actions.access import access_meeting
+from veche.reports import MEDIA_TYPES, render_report
+from veche.web.deps import CallerDep, SessionDep
+
+router = APIRouter(tags=["reports"])
+
+
+@router.get(
+    "/meetings/{meeting_id}/reports/{kind}",
+    responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}},
+)
+def report(
+    meeting_id: int,
+    kind: Literal["communique", "minutes", "motions"],
+    caller: CallerDep,
+    session: SessionDep,
+    format: Annotated[Literal["md", "html", "pdf"], Query()] = "md",
+) -> Response:
+    """The communiqué, the minutes or the motion book, as Markdown, HTML or PDF."""
+    meeting = access_meeting(session, caller, meeting_id)
+    body = render_report(session, meeting, kind, format)
+    headers = {}
+    if format == "pdf":
+        headers["Content-Disposition"] = f'inline; filename="meeting-{meeting_id}-{kind}.pdf"'
+    return Response(body, media_type=MEDIA_TYPES[format], headers=headers)

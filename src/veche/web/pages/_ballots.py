@@ -1,0 +1,70 @@
+"""Reading a ballot from a form: one field layout per ballot shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from veche.actions.choices import BLANK, BallotShape, shape_of
+from veche.errors import InvalidInput
+from veche.models import Poll
+from veche.models.polls import PollOption
+
+
+def choice_from_form(poll: Poll, options: list[PollOption], form: FormData) -> dict[str, Any]:
+    """The ballot the voter filled in, as the API takes it; the action checks it fully."""
+    if form.get("blank") == "yes":
+        return dict(BLANK)
+    shape = shape_of(poll.method)
+    if shape is BallotShape.SINGLE:
+        picked = form.get("option")
+        if not isinstance(picked, str) or not picked.isdigit():
+            raise InvalidInput("choose one option, or cast a blank ballot")
+        return {"option": int(picked)}
+    if shape is BallotShape.APPROVAL:
+        picked_ids = [int(v) for v in form.getlist("options") if isinstance(v, str) and v.isdigit()]
+        if not picked_ids:
+            raise InvalidInput("tick at least one option, or cast a blank ballot")
+        return {"options": picked_ids}
+    if shape is BallotShape.RANKING:
+        return {"ranking": _ranking(options, form)}
+    return {"scores": _scores(options, form)}
+
+
+def _number(form: FormData, name: str) -> int | None:
+    value = form.get(name)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if not value.strip().isdigit():
+        raise InvalidInput(f"{value!r} is not a whole number")
+    return int(value.strip())
+
+
+def _ranking(options: list[PollOption], form: FormData) -> list[int]:
+    ranks: dict[int, int] = {}
+    for option in options:
+        rank = _number(form, f"rank_{option.id}")
+        if rank is None:
+            continue
+        if rank < 1:
+            raise InvalidInput(f"ranks start at 1; {option.label} has {rank}")
+        if rank in ranks:
+            raise InvalidInput(
+                f"two candidates have rank {rank}; give each preference a different number"
+            )
+        ranks[rank] = option.id
+    if not ranks:
+        raise InvalidInput("number at least your first preference, or cast a blank ballot")
+    return [ranks[rank] for rank in sorted(ranks)]
+
+
+def _scores(options: list[PollOption], form: FormData) -> dict[str, int]:
+    scores = {}
+    for option in options:
+        score = _number(form, f"score_{option.id}")
+        if score is not None:
+            scores[str(option.id)] = score
+    if not scores:
+        raise InvalidInput("score at least one option, or cast a blank ballot")
+    return scores

@@ -1,0 +1,98 @@
+"""Rendering pages: every page gets the viewer, the CSRF token and the flash; errors become pages."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from veche.actions.access import Caller
+from veche.errors import NotAuthenticated, VecheError
+from veche.i18n import _
+from veche.web.csrf import csrf_token, keep_seed
+from veche.web.errors import describe_validation_error
+from veche.web.ratelimit import TooManyAttempts
+from veche.web.sessions import clear_flash, read_flash, set_flash
+from veche.web.templating import templates
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    viewer: Caller | None,
+    status: int = 200,
+) -> HTMLResponse:
+    """A page (or an htmx fragment) with what every page needs."""
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "viewer": viewer,
+            "csrf_token": csrf_token(request),
+            "flash": read_flash(request),
+            "fragment": request.headers.get("hx-request") == "true",
+            "site_name": getattr(request.app.state, "site_name", None) or "veche",
+            **context,
+        },
+        status_code=status,
+    )
+    keep_seed(request, response)
+    clear_flash(request, response)
+    return response
+
+
+def redirect(request: Request, url: str, message: str | None = None) -> RedirectResponse:
+    """After a form: back to a page (303, so the browser GETs it), with a message to show there."""
+    response = RedirectResponse(url, status_code=303)
+    if message:
+        set_flash(request, response, message)
+    keep_seed(request, response)  # a seed renewed at login or logout
+    return response
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def page_error(request: Request, error: VecheError) -> Response:
+    """A page that says what was wrong, with the error's 4xx status; a login first if needed."""
+    if isinstance(error, NotAuthenticated) and request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    response = render(
+        request,
+        "error.html",
+        {"message": error.message, "status": error.status_code},
+        viewer=None,
+        status=error.status_code,
+    )
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+async def on_veche_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, VecheError)
+    if _is_api(request):
+        return JSONResponse({"detail": error.message}, status_code=error.status_code)
+    return page_error(request, error)
+
+
+async def on_validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    if _is_api(request):
+        return JSONResponse(
+            {"detail": describe_validation_error(error), "errors": error.errors()},
+            status_code=422,
+        )
+    message = _("The form is incomplete or malformed: %(problems)s") % {
+        "problems": describe_validation_error(error)
+    }
+    return render(
+        request, "error.html", {"message": message, "status": 422}, viewer=None, status=422
+    )

@@ -1,0 +1,244 @@
+"""The delegate's pages, made for a phone: the meeting, voting with a confirmation, the receipt."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from veche.actions.access import (
+    Caller,
+    access_meeting,
+    access_poll,
+    is_manager,
+    may_see_result,
+    participant_of,
+)
+from veche.actions.choices import check_choice, shape_of
+from veche.actions.polls import ballot_options, do_cast_ballot
+from veche.actions.rights import VotingRight, voting_rights
+from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.models import Meeting, Poll
+from veche.models.polls import PollState
+from veche.queries.polls import SHOWN, bulletin_board, readable_choice, voted_rights
+from veche.queries.sitting import meeting_polls, meetings_of
+from veche.web.csrf import require_csrf
+from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.pages._ballots import choice_from_form
+from veche.web.pages._render import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+
+@dataclass
+class Standing:
+    """Where the viewer stands in one poll: the rights they may still use, or why not."""
+
+    poll: Poll
+    rights: list[VotingRight] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+    reason: str | None = None
+
+    @property
+    def unused(self) -> list[VotingRight]:
+        return [r for r in self.rights if r.right_person_id not in self.used]
+
+
+def standing(session: Session, caller: Caller, poll: Poll) -> Standing:
+    if poll.state is not PollState.OPEN:
+        return Standing(poll)
+    try:
+        rights = voting_rights(session, poll, caller.person_id)
+    except Forbidden as refusal:
+        return Standing(poll, reason=refusal.message)
+    used = set(voted_rights(session, poll, caller.person_id or 0))
+    return Standing(poll, rights, used)
+
+
+def _poll_of(session: Session, caller: Caller, meeting_id: int, poll_id: int) -> Poll:
+    poll = access_poll(session, caller, poll_id)
+    if poll.meeting_id != meeting_id:
+        raise NotFound(f"meeting {meeting_id} has no poll {poll_id}")
+    return poll
+
+
+def _room(session: Session, caller: Caller, meeting: Meeting) -> dict[str, Any]:
+    participant = participant_of(session, meeting.id, caller.person_id)
+    polls = meeting_polls(session, meeting)
+    shown = [
+        p for p in polls if p.state is not PollState.DRAFT and p.state is not PollState.CANCELLED
+    ]
+    return {
+        "meeting": meeting,
+        "participant": participant,
+        "manager": is_manager(session, caller, meeting),
+        "standings": [standing(session, caller, poll) for poll in reversed(shown)],
+        "results": {p.id: may_see_result(session, caller, p) for p in shown},
+    }
+
+
+@router.get("/meetings", response_class=HTMLResponse)
+def my_meetings(request: Request, session: SessionDep, caller: PageCallerDep) -> HTMLResponse:
+    """The meetings the viewer takes part in."""
+    meetings = meetings_of(session, caller.person_id, everything=caller.is_admin)
+    return render(
+        request, "meetings.html", {"meetings": meetings, "today": date.today()}, viewer=caller
+    )
+
+
+@router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
+def meeting_page(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """The meeting as a delegate or observer follows it: open polls first, then results."""
+    meeting = access_meeting(session, caller, meeting_id)
+    return render(request, "delegate.html", _room(session, caller, meeting), viewer=caller)
+
+
+@router.get("/meetings/{meeting_id}/room", response_class=HTMLResponse)
+def meeting_fragment(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """The polls part of the meeting page, re-fetched when a live event says it changed."""
+    meeting = access_meeting(session, caller, meeting_id)
+    return render(request, "_delegate_polls.html", _room(session, caller, meeting), viewer=caller)
+
+
+@router.get("/meetings/{meeting_id}/polls/{poll_id}/vote", response_class=HTMLResponse)
+def ballot_form(
+    meeting_id: int, poll_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """The ballot: the poll's options in the shape its method asks for."""
+    poll = _poll_of(session, caller, meeting_id, poll_id)
+    return _ballot_page(request, session, caller, poll, error=None, status=200)
+
+
+def _ballot_page(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    poll: Poll,
+    *,
+    error: str | None,
+    status: int,
+) -> HTMLResponse:
+    seen = standing(session, caller, poll)
+    if poll.state is PollState.OPEN and seen.reason is None and not seen.unused:
+        error = error or "you have used every voting right you hold in this poll"
+    return render(
+        request,
+        "ballot.html",
+        {
+            "meeting": poll.meeting,
+            "poll": poll,
+            "standing": seen,
+            "options": ballot_options(poll),
+            "shape": shape_of(poll.method).value,
+            "error": error,
+        },
+        viewer=caller,
+        status=status,
+    )
+
+
+@router.post("/meetings/{meeting_id}/polls/{poll_id}/review", response_class=HTMLResponse)
+async def review_ballot(
+    meeting_id: int, poll_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """Show the ballot back before it is cast: the voter confirms or changes it."""
+    form = await request.form()
+    poll = _poll_of(session, caller, meeting_id, poll_id)
+    seen = standing(session, caller, poll)
+    if poll.state is not PollState.OPEN:
+        raise Conflict(f"cannot vote in poll {poll.id}: it is {poll.state.value}, not open")
+    if seen.reason is not None:
+        raise Forbidden(seen.reason)
+    options = ballot_options(poll)
+    right = form.get("right_person_id")
+    try:
+        choice = check_choice(
+            poll.method,
+            choice_from_form(poll, options, form),
+            options,
+            seats=poll.seats,
+            max_score=poll.max_score,
+        )
+    except InvalidInput as error:
+        return _ballot_page(request, session, caller, poll, error=error.message, status=422)
+    labels = {option.id: option.label for option in poll.options}
+    return render(
+        request,
+        "ballot_review.html",
+        {
+            "meeting": poll.meeting,
+            "poll": poll,
+            "choice_json": json.dumps(choice),
+            "readable": readable_choice(choice, labels),
+            "right_person_id": right if isinstance(right, str) and right.isdigit() else "",
+            # The device's key for this submission: sending it again repeats safely.
+            "client_key": secrets.token_urlsafe(24),
+        },
+        viewer=caller,
+    )
+
+
+@router.post("/meetings/{meeting_id}/polls/{poll_id}/ballot", response_class=HTMLResponse)
+def cast_ballot(
+    meeting_id: int,
+    poll_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    choice: Annotated[str, Form(max_length=20_000)],
+    client_key: Annotated[str, Form(max_length=128)],
+    right_person_id: Annotated[str, Form(max_length=20)] = "",
+) -> HTMLResponse:
+    """Cast the confirmed ballot and show its receipt."""
+    try:
+        parsed = json.loads(choice)
+    except ValueError:
+        raise InvalidInput("the ballot was damaged on the way; fill it in again") from None
+    right = int(right_person_id) if right_person_id.isdigit() else None
+    with session.begin():
+        _poll_of(session, caller, meeting_id, poll_id)
+        cast = do_cast_ballot(
+            session, caller, poll_id, parsed, client_key=client_key, right_person_id=right
+        )
+        poll = _poll_of(session, caller, meeting_id, poll_id)
+        context = {"meeting": poll.meeting, "poll": poll, "cast": cast}
+    return render(request, "receipt.html", context, viewer=caller, status=201)
+
+
+@router.get("/meetings/{meeting_id}/polls/{poll_id}/board", response_class=HTMLResponse)
+def bulletin(
+    meeting_id: int,
+    poll_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    receipt: str = "",
+) -> HTMLResponse:
+    """Every ballot of a closed poll by receipt, so each voter can find theirs."""
+    poll = _poll_of(session, caller, meeting_id, poll_id)
+    if poll.state not in SHOWN:
+        raise Forbidden(f"the ballots of poll {poll.id} are shown once it is closed")
+    wanted = receipt.strip().lower()
+    ballots = bulletin_board(session, poll)
+    return render(
+        request,
+        "board.html",
+        {
+            "meeting": poll.meeting,
+            "poll": poll,
+            "ballots": ballots,
+            "receipt": wanted,
+            "found": any(b["receipt"] == wanted for b in ballots) if wanted else None,
+        },
+        viewer=caller,
+    )

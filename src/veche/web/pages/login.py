@@ -1,0 +1,128 @@
+"""Logging in to the pages with a password or a one-time access code, and logging out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
+
+from veche.actions.access_codes import do_redeem_access_code
+from veche.actions.auth import check_password, do_close_login_session, do_open_login_session
+from veche.errors import NotAuthenticated
+from veche.i18n import _
+from veche.web.csrf import renew_seed, require_csrf
+from veche.web.deps import SessionDep, ViewerDep
+from veche.web.pages._render import redirect, render
+from veche.web.ratelimit import ACCESS_CODES, PASSWORDS, TooManyAttempts, throttled
+from veche.web.sessions import clear_login_cookie, login_token, set_login_cookie
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+#: Access codes name no account; their failures are counted per address under this name.
+CODE_ACCOUNT = "(access code)"
+
+
+def safe_next(target: str | None) -> str | None:
+    """A path on this site to return to, never another site (//evil.example, /\\evil)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _sessions(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessions
+    return factory
+
+
+def _logged_in(request: Request, token: str, landing: str, message: str) -> Response:
+    request.state.new_login_token = token
+    renew_seed(request)
+    response = redirect(request, landing, message)
+    set_login_cookie(request, response, token)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, viewer: ViewerDep, next: str | None = None) -> HTMLResponse:
+    """Log in with a user name and password, or with the access code on a participant's card."""
+    return render(request, "login.html", {"next": safe_next(next) or ""}, viewer=viewer)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    landing: dict[str, str] = {}
+
+    def attempt(session: Session) -> str:
+        user = check_password(session, username, password)
+        landing["url"] = "/secretary" if user.is_admin else "/meetings"
+        return do_open_login_session(session, user=user, person=user.person, via="password")
+
+    try:
+        token = throttled(_sessions(request), PASSWORDS, username, _address(request), attempt)
+    except (NotAuthenticated, TooManyAttempts) as error:
+        page = render(
+            request,
+            "login.html",
+            {"next": safe_next(next) or "", "error": error.message, "username": username},
+            viewer=None,
+            status=error.status_code,
+        )
+        if isinstance(error, TooManyAttempts):
+            page.headers["Retry-After"] = str(error.retry_after)
+        return page
+    return _logged_in(request, token, safe_next(next) or landing["url"], _("You are logged in."))
+
+
+@router.get("/login/code", response_class=HTMLResponse)
+def code_page(request: Request, viewer: ViewerDep) -> HTMLResponse:
+    """The page a card's QR code opens; the code travels after '#', so it never reaches a log."""
+    return render(request, "login_code.html", {}, viewer=viewer)
+
+
+@router.post("/login/code")
+def login_with_code(request: Request, code: Annotated[str, Form(max_length=40)]) -> Response:
+    meeting: dict[str, int] = {}
+
+    def attempt(session: Session) -> str:
+        found = do_redeem_access_code(session, code)
+        meeting["id"] = found.meeting_id
+        return do_open_login_session(
+            session, person=found.person, via=f"access code for meeting {found.meeting_id}"
+        )
+
+    try:
+        token = throttled(
+            _sessions(request), ACCESS_CODES, CODE_ACCOUNT, _address(request), attempt
+        )
+    except (NotAuthenticated, TooManyAttempts) as error:
+        return render(
+            request,
+            "login_code.html",
+            {"error": error.message},
+            viewer=None,
+            status=error.status_code,
+        )
+    return _logged_in(request, token, f"/meetings/{meeting['id']}", _("Welcome to the meeting."))
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    token = login_token(request)
+    if token is not None:
+        with session.begin():
+            do_close_login_session(session, token)
+    renew_seed(request)
+    response = redirect(request, "/", _("You are logged out."))
+    clear_login_cookie(request, response)
+    return response

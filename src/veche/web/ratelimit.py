@@ -1,0 +1,128 @@
+"""Throttling logins, per account and address, without letting an attacker lock a real user out.
+
+Failures are rows in the database, so every process behind a proxy sees the same ones.
+
+- The pair (account, address) gets a few free tries, then waits twice as long after each
+  further failure, up to a quarter of an hour: a guesser at one address slows to a crawl.
+- An address that fails very often, whatever the accounts, is stopped for the window:
+  spraying one password over many accounts.
+- An account failing from many addresses (a botnet) is closed to the addresses that have
+  failed on it — never to an address with no failures, so its owner still gets in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from veche.errors import NotAuthenticated, VecheError
+from veche.models import LoginFailure
+from veche.models.base import utcnow
+
+WINDOW = timedelta(minutes=15)
+MAX_DELAY = timedelta(minutes=15)
+T = TypeVar("T")
+
+
+class TooManyAttempts(VecheError):
+    """Logins from here are paused; the message says for how long."""
+
+    status_code = 429
+
+    def __init__(self, wait: timedelta) -> None:
+        self.retry_after = max(1, math.ceil(wait.total_seconds()))
+        super().__init__(f"too many failed attempts; wait {self.retry_after} seconds and try again")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How many failures are let through before waiting starts, and the caps."""
+
+    free_tries: int | None  # per (account, address); None: no backoff per pair
+    address_cap: int  # failures per address in the window, whatever the account
+    account_cap: int | None  # failures on one account from all addresses in the window
+
+
+#: Passwords: a handful of typos are free; an address may fail 100 times in a window.
+PASSWORDS = Policy(free_tries=5, address_cap=100, account_cap=20)
+#: Access codes name no account and are too long to guess; a hall shares one address
+#: behind its router, so only a generous cap per address applies.
+ACCESS_CODES = Policy(free_tries=None, address_cap=200, account_cap=None)
+
+
+def check_allowed(
+    session: Session, policy: Policy, account: str, address: str, now: datetime
+) -> None:
+    """Raise TooManyAttempts when this attempt must wait."""
+    since = now - WINDOW
+    recent = LoginFailure.failed_at > since
+    pair = session.execute(
+        select(func.count(), func.max(LoginFailure.failed_at)).where(
+            LoginFailure.account == account, LoginFailure.address == address, recent
+        )
+    ).one()
+    pair_failures, last_pair_failure = int(pair[0]), pair[1]
+    if pair_failures and policy.free_tries is not None and pair_failures >= policy.free_tries:
+        delay = min(MAX_DELAY, timedelta(seconds=2 ** (pair_failures - policy.free_tries)))
+        _wait_until(last_pair_failure + delay, now)
+    address_failures = session.execute(
+        select(func.count(), func.min(LoginFailure.failed_at)).where(
+            LoginFailure.address == address, recent
+        )
+    ).one()
+    if address_failures[0] >= policy.address_cap:
+        _wait_until(address_failures[1] + WINDOW, now)
+    if policy.account_cap is not None and pair_failures:
+        account_failures = session.scalar(
+            select(func.count()).where(LoginFailure.account == account, recent)
+        )
+        if (account_failures or 0) >= policy.account_cap:
+            _wait_until(last_pair_failure + MAX_DELAY, now)
+
+
+def _wait_until(moment: datetime, now: datetime) -> None:
+    if moment > now:
+        raise TooManyAttempts(moment - now)
+
+
+def record_failure(session: Session, account: str, address: str, now: datetime) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= now - WINDOW))
+    session.add(LoginFailure(account=account, address=address, failed_at=now))
+
+
+def forget_failures(session: Session, account: str, address: str) -> None:
+    """A success clears the pair's failures: the owner's next typo starts afresh."""
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.account == account, LoginFailure.address == address)
+    )
+
+
+def throttled(
+    sessions: sessionmaker[Session],
+    policy: Policy,
+    account: str,
+    address: str,
+    attempt: Callable[[Session], T],
+    now: Callable[[], datetime] = utcnow,
+) -> T:
+    """Run ``attempt`` (which raises NotAuthenticated on a wrong secret) under the policy.
+
+    The failure is recorded in a transaction of its own, since the attempt's rolls back.
+    """
+    account = account.strip().lower()[:120]
+    try:
+        with sessions() as session, session.begin():
+            check_allowed(session, policy, account, address, now())
+            result = attempt(session)
+            forget_failures(session, account, address)
+            return result
+    except NotAuthenticated:
+        with sessions() as session, session.begin():
+            record_failure(session, account, address, now())
+        raise

@@ -1,0 +1,106 @@
+"""Browser tests in a real Chromium (Debian's package), driven by Playwright for Python."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.assembly import Assembly, convene
+from tests.web.live_server import serve
+from veche.db import make_engine, make_sessionmaker
+from veche.web.app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps calling hosts this network refuses.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Fails, never skips, when Chromium is missing: `make test` installs it.
+
+    Module-scoped: Playwright's sync API runs an event loop in this thread while it is
+    open, which later tests that start one of their own must not find.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; `make test` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def database_url(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+    """Browser tests run one server process, on SQLite."""
+    path = tmp_path / "veche.sqlite3"
+    shutil.copy(sqlite_template, path)
+    yield f"sqlite:///{path}"
+
+
+@dataclass
+class Site:
+    url: str
+    assembly: Assembly
+    sessions: sessionmaker[Session]
+
+
+@pytest.fixture
+def site(database_url: str) -> Iterator[Site]:
+    """The demo with a meeting convened today, served over HTTP by a real server."""
+    engine: Engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    app = create_app(engine)
+    try:
+        with TestClient(app) as client:
+            assembly = convene(client, sessions)
+        with serve(app) as url:
+            yield Site(url, assembly, sessions)
+    finally:
+        engine.dispose()
+
+
+def check_accessibility(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core (from npm) on the page; the serious and critical WCAG 2.2 AA violations."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing; run `npm ci` (`make test` does)")
+    page.add_script_tag(path=str(AXE))
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values:
+                ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+            }));
+        }"""
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def snapshot(page: Page, name: str) -> None:
+    """Save a full-page screenshot under test-artifacts/screenshots/ and check it with axe."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert check_accessibility(page) == [], name

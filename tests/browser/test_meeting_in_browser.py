@@ -1,0 +1,180 @@
+"""A sitting in real browsers: a phone votes, the console counts, the projector shows — live."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import DESKTOP, PHONE, Site, snapshot
+from tests.web.page_client import access_codes
+from veche.demo import DEMO_SECRETARY
+
+STAY_MARK = "window.__sameDocument = true"
+STILL_SAME_DOCUMENT = "() => window.__sameDocument === true"
+
+
+def _context(chromium: Browser, site: Site, viewport: dict[str, int]) -> BrowserContext:
+    context = chromium.new_context(base_url=site.url, viewport=viewport)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    return context
+
+
+def _log_in(page: Page) -> None:
+    username, password = DEMO_SECRETARY
+    page.goto("/login")
+    page.get_by_label("User name", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/secretary$"))
+
+
+def test_a_phone_votes_while_the_console_and_projector_follow_live(
+    chromium: Browser, site: Site
+) -> None:
+    meeting = site.assembly.meeting_id
+    voter = site.assembly.members[0]
+    site.assembly.check_in(site.assembly.members[:3])
+    code = access_codes(site.sessions, meeting)[voter]
+
+    chair_context = _context(chromium, site, DESKTOP)
+    chair = chair_context.new_page()
+    _log_in(chair)
+    chair.goto(f"/meetings/{meeting}/console")
+    chair.get_by_label("Question or title").fill("Adopt the agenda")
+    chair.get_by_role("button", name="Create the poll").click()
+    expect(chair.get_by_role("heading", name="Adopt the agenda")).to_be_visible()
+
+    phone_context = _context(chromium, site, PHONE)
+    phone = phone_context.new_page()
+    # The card's QR code opens this address; the page fills the code in from after the '#'.
+    phone.goto(f"/login/code#{code}")
+    expect(phone.get_by_label("Access code from your card")).to_have_value(code)
+    phone.get_by_role("button", name="Enter the meeting").click()
+    expect(phone).to_have_url(re.compile(rf"/meetings/{meeting}$"))
+    expect(phone.get_by_text("No vote has been opened yet")).to_be_visible()
+    phone.evaluate(STAY_MARK)
+
+    projector_context = _context(chromium, site, DESKTOP)
+    projector = projector_context.new_page()
+    _log_in(projector)
+    projector.goto(f"/meetings/{meeting}/projector")
+    projector.evaluate(STAY_MARK)
+
+    chair.get_by_role("button", name="Open voting", exact=True).click()
+    expect(chair.get_by_test_id("ballots-received")).to_have_text("0")
+    chair.evaluate(STAY_MARK)
+
+    # The phone learns of the open poll without a reload, and votes with a confirmation.
+    vote = phone.get_by_role("link", name="Vote now")
+    expect(vote).to_be_visible()
+    assert phone.evaluate(STILL_SAME_DOCUMENT)
+    expect(projector.get_by_text("Voting is open")).to_be_visible()
+    vote.click()
+    phone.get_by_label("yes").check()
+    phone.get_by_role("button", name="Review my ballot").click()
+    expect(phone.get_by_role("heading", name="Check your ballot")).to_be_visible()
+    expect(phone.locator(".review .big")).to_have_text("yes")
+    snapshot(phone, "delegate-confirm-phone")
+    phone.get_by_role("button", name="Confirm and cast my ballot").click()
+    receipt = phone.locator("#receipt").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{32}", receipt)
+    snapshot(phone, "delegate-receipt-phone")
+
+    # The chair's count and the projector's rise by themselves.
+    expect(chair.get_by_test_id("ballots-received")).to_have_text("1")
+    expect(projector.get_by_test_id("ballots-received")).to_have_text("1")
+    assert chair.evaluate(STILL_SAME_DOCUMENT) and projector.evaluate(STILL_SAME_DOCUMENT)
+    snapshot(chair, "chair-console-desktop")
+    snapshot(projector, "projector-open-desktop")
+
+    chair.get_by_role("button", name="Close and count", exact=True).click()
+    expect(chair.get_by_test_id("outcome")).to_contain_text("no quorum")
+    expect(projector.get_by_text("The chair will announce the result")).to_be_visible()
+    chair.get_by_role("button", name="Publish the result", exact=True).click()
+    expect(projector.get_by_test_id("outcome")).to_have_text("no quorum")
+    assert projector.evaluate(STILL_SAME_DOCUMENT)
+    snapshot(projector, "projector-result-desktop")
+
+    # Back on the phone: the result, and the receipt found on the bulletin board.
+    phone.goto(f"/meetings/{meeting}")
+    expect(phone.get_by_text("Result:")).to_be_visible()
+    snapshot(phone, "delegate-meeting-phone")
+    phone.get_by_role("link", name="Find your receipt on the bulletin board").click()
+    phone.get_by_label("Your receipt").fill(receipt)
+    phone.get_by_role("button", name="Find").click()
+    expect(phone.get_by_text("Found: your ballot is on the board")).to_be_visible()
+    expect(phone.locator("tr.mine")).to_contain_text("yes")
+    snapshot(phone, "delegate-board-phone")
+    for context in (chair_context, phone_context, projector_context):
+        context.close()
+
+
+def test_every_roles_main_page_at_phone_and_desktop_size(chromium: Browser, site: Site) -> None:
+    meeting = site.assembly.meeting_id
+    site.assembly.check_in(site.assembly.members[:2])
+    poll = site.assembly.create_poll(
+        title="Elect the auditors", kind="election", method="scottish-stv", seats=2
+    )
+    del poll
+    pages = {
+        "home": "/",
+        "login": "/login",
+        "public": "/public",
+        "secretary": "/secretary",
+        "secretary-people": "/secretary/people",
+        "secretary-desk": f"/secretary/meetings/{meeting}",
+        "chair-console": f"/meetings/{meeting}/console",
+        "projector": f"/meetings/{meeting}/projector",
+        "delegate": f"/meetings/{meeting}",
+        "my-meetings": "/meetings",
+    }
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = _context(chromium, site, viewport)
+        page = context.new_page()
+        _log_in(page)
+        for name, path in pages.items():
+            page.goto(path)
+            snapshot(page, f"{name}-{size}")
+        page.goto(f"/secretary/meetings/{meeting}")
+        page.get_by_role("button", name="Print cards for every participant").click()
+        expect(page.locator(".access-card").first).to_be_visible()
+        snapshot(page, f"access-cards-{size}")
+        context.close()
+
+
+def test_voting_works_from_the_keyboard_alone(chromium: Browser, site: Site) -> None:
+    meeting = site.assembly.meeting_id
+    voter = site.assembly.members[0]
+    site.assembly.check_in([voter])
+    poll = site.assembly.create_poll(title="Adopt the minutes", kind="decision", method="majority")
+    site.assembly.open(int(poll["id"]))
+    code = access_codes(site.sessions, meeting)[voter]
+    context = _context(chromium, site, PHONE)
+    page = context.new_page()
+    page.goto("/login/code")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.get_by_label("Access code from your card").focus()
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/meetings/{meeting}$"))
+    page.get_by_role("link", name="Vote now").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Review my ballot")).to_be_visible()
+    # Tab forward to the first choice; arrows move between choices as in any radio group.
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "radio":
+            break
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.value") != ""
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Review my ballot"
+    page.keyboard.press("Enter")
+    expect(page.locator(".review .big")).to_have_text("no")
+    page.get_by_role("button", name="Confirm and cast my ballot").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Your ballot is cast")).to_be_visible()
+    context.close()

@@ -1,0 +1,61 @@
+"""Rendering report documents: escaping in every format, and a PDF that Typst can build."""
+
+from __future__ import annotations
+
+from veche.actions.resolutions import vote_in_words
+from veche.reports.document import Bullets, Diff, Document, Heading, MarkdownText, Paragraph, Table
+from veche.reports.render import to_html, to_markdown, to_pdf, to_typst
+
+TRICKY = "Motion #2 on *wages* & <pay> [draft] — 50% by 1/2 = @all_ok"
+
+
+def _document() -> Document:
+    return Document(
+        title=TRICKY,
+        subtitle="Riverlands",
+        blocks=[
+            Heading("Item 1"),
+            Paragraph(TRICKY),
+            Bullets(["one", TRICKY], ordered=True),
+            Table(["who", "what"], [["A | B", TRICKY]]),
+            MarkdownText(
+                "# Heading\n\nText with **strong** and `code`.\n\n- a\n- b\n\n<script>x</script>\n"
+            ),
+            Diff('--- version 1\n+++ version 2\n-old "quoted"\n+new \\ text\n'),
+        ],
+    )
+
+
+def test_html_escapes_text_and_never_runs_html_from_a_motion() -> None:
+    page = to_html(_document())
+    assert "<script>" not in page
+    assert "&lt;pay&gt;" in page and "&amp;" in page
+    assert "<strong>strong</strong>" in page and "<code>code</code>" in page
+    assert "<td>A | B</td>" in page
+
+
+def test_markdown_escapes_markup_and_quotes_motion_texts() -> None:
+    text = to_markdown(_document())
+    assert text.startswith("# Motion \\#2 on \\*wages\\* & \\<pay\\> \\[draft\\]")
+    assert "| A \\| B |" in text
+    assert "> # Heading" in text
+    assert "```diff\n--- version 1" in text
+
+
+def test_typst_escapes_markup_and_compiles_to_a_pdf() -> None:
+    source = to_typst(_document())
+    assert (
+        "Motion \\#2 on \\*wages\\* & \\<pay\\> \\[draft\\] — 50% by 1\\/2 \\= \\@all\\_ok"
+        in source
+    )
+    assert "*strong*" in source and '#raw("code")' in source
+    assert '-old \\"quoted\\"\\n+new \\\\ text' in source
+    pdf = to_pdf(_document())
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 1000
+
+
+def test_votes_in_words() -> None:
+    assert vote_in_words(112, 0, 0) == "adopted unanimously"
+    assert vote_in_words(112, 3, 5) == "adopted 112 to 3, 5 abstaining"
+    assert vote_in_words(40, 2, 0) == "adopted 40 to 2"
+    assert vote_in_words(40, 0, 2) == "adopted 40 to 0, 2 abstaining"

@@ -1,0 +1,230 @@
+"""A meeting run through the pages: a vote from the phone, the console, the projector, the desk."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.assembly import Assembly, convene
+from tests.web.page_client import Browser, Delegate, delegates, secretary
+from veche.models import Ballot, Person
+from veche.web.app import create_app
+
+RECEIPT = re.compile(r'<p class="code" id="receipt">([0-9a-f]{32})</p>')
+
+
+@dataclass
+class Hall:
+    app: FastAPI
+    assembly: Assembly
+    secretary: Browser
+    voters: list[Delegate]
+
+    @property
+    def meeting(self) -> int:
+        return self.assembly.meeting_id
+
+    def create_poll(self, **form: object) -> int:
+        response = self.secretary.post(f"/meetings/{self.meeting}/console/polls", form)
+        assert response.status_code == 303, response.text
+        ids = re.findall(rf"/meetings/{self.meeting}/console/polls/(\d+)/open", self.console())
+        return max(int(i) for i in ids)
+
+    def step(self, poll_id: int, step: str) -> None:
+        response = self.secretary.post(f"/meetings/{self.meeting}/console/polls/{poll_id}/{step}")
+        assert response.status_code == 303, response.text
+
+    def console(self) -> str:
+        return str(self.secretary.get(f"/meetings/{self.meeting}/console").text)
+
+    def options(self, voter: Delegate, poll_id: int) -> dict[str, str]:
+        page = voter.browser.get(f"/meetings/{self.meeting}/polls/{poll_id}/vote").text
+        found = re.findall(r'value="(\d+)"[^>]*>\s*([^<]+?)\s*</label>', page)
+        ranks = re.findall(r'name="rank_(\d+)"[^>]*><label for="rank_\d+">([^<]+)</label>', page)
+        return {label: value for value, label in found + ranks}
+
+    def vote(self, voter: Delegate, poll_id: int, form: dict[str, object]) -> str:
+        """Fill in the ballot, confirm it on the review page, and return the receipt."""
+        base = f"/meetings/{self.meeting}/polls/{poll_id}"
+        review = voter.browser.post(f"{base}/review", form)
+        assert review.status_code == 200, review.text
+        assert "Check your ballot" in review.text
+        confirm = dict(
+            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', review.text)
+        )
+        confirm["choice"] = confirm["choice"].replace("&#34;", '"')
+        cast = voter.browser.client.post(f"{base}/ballot", data=confirm)
+        assert cast.status_code == 201, cast.text
+        found = RECEIPT.search(cast.text)
+        assert found, cast.text
+        # A phone that sends the same confirmation again gets the same receipt, no second vote.
+        again = voter.browser.client.post(f"{base}/ballot", data=confirm)
+        assert again.status_code == 201 and found.group(1) in again.text
+        assert "already arrived" in again.text
+        return found.group(1)
+
+
+@pytest.fixture
+def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
+    app = create_app(engine)
+    with TestClient(app) as client:
+        assembly = convene(client, sessions)
+        voters = assembly.members[:5]
+        assembly.check_in(voters)
+        yield Hall(
+            app, assembly, secretary(app), delegates(app, sessions, assembly.meeting_id, voters)
+        )
+
+
+def test_a_secret_decision_from_the_phone_to_the_projector(
+    hall: Hall, sessions: sessionmaker[Session]
+) -> None:
+    poll_id = hall.create_poll(title="Adopt the agenda", kind="decision")
+    hall.step(poll_id, "open")
+    options = hall.options(hall.voters[0], poll_id)
+    receipts = {}
+    for voter, label in zip(hall.voters, ["yes", "yes", "yes", "no", "abstain"], strict=True):
+        receipts[hall.vote(voter, poll_id, {"option": options[label]})] = label
+    console = hall.console()
+    assert re.search(r'data-testid="ballots-received" class="number">5<', console)
+    assert "No quorum" in console  # 5 of 30 members present, 15 required
+    # While open, neither the delegate nor the projector learns anything but the count.
+    room = hall.voters[0].browser.get(f"/meetings/{hall.meeting}").text
+    assert "You have voted" in room
+    hall.step(poll_id, "close")
+    projector = hall.voters[1].browser.get(f"/meetings/{hall.meeting}/projector").text
+    assert "The chair will announce the result" in projector
+    assert "no quorum" not in projector.lower().split("voting is closed")[1]
+    assert "no quorum" in hall.console()  # the chair sees the outcome before publishing
+    hall.step(poll_id, "publish")
+    projector = hall.voters[1].browser.get(f"/meetings/{hall.meeting}/projector/current").text
+    assert 'data-testid="outcome">no quorum<' in projector
+    assert "<svg" in projector and "yes: 3" in projector
+    public = Browser(hall.app).get("/public").text  # the public sees the published result
+    assert re.search(r"<td>Adopt the agenda</td><td>no quorum</td>", public)
+    assert "No resolutions are published yet." in public
+    receipt = next(r for r, label in receipts.items() if label == "no")
+    board = (
+        hall.voters[3]
+        .browser.get(f"/meetings/{hall.meeting}/polls/{poll_id}/board", params={"receipt": receipt})
+        .text
+    )
+    assert "Found: your ballot is on the board" in board
+    mine = re.search(
+        r'<tr class="mine" id="mine">\s*<td><code>(\w+)</code></td>\s*<td>(\w+)', board
+    )
+    assert mine is not None and mine.groups() == (receipt, "no")
+    with sessions() as session:
+        stored = session.scalar(select(func.count()).where(Ballot.poll_id == poll_id))
+        assert stored == 5
+
+
+def test_an_election_is_shown_round_by_round(hall: Hall) -> None:
+    poll_id = hall.create_poll(
+        title="Elect two auditors",
+        kind="election",
+        method="scottish-stv",
+        seats=2,
+        options="Ada Arnold\nBoris Berg\nClara Castell",
+    )
+    hall.step(poll_id, "open")
+    options = hall.options(hall.voters[0], poll_id)
+    assert set(options) == {"Ada Arnold", "Boris Berg", "Clara Castell"}
+    orders = [["Ada Arnold", "Boris Berg"], ["Ada Arnold", "Clara Castell"], ["Boris Berg"]]
+    orders += [["Clara Castell", "Boris Berg"], ["Ada Arnold"]]
+    for voter, order in zip(hall.voters, orders, strict=True):
+        hall.vote(
+            voter, poll_id, {f"rank_{options[name]}": rank for rank, name in enumerate(order, 1)}
+        )
+    hall.step(poll_id, "close")
+    hall.step(poll_id, "publish")
+    screen = hall.voters[0].browser.get(f"/meetings/{hall.meeting}/projector/current").text
+    assert "elected: Ada Arnold" in screen
+    assert screen.count('<figure class="round">') >= 2  # a chart for each round of the count
+    assert 'class="bar elected"' in screen and "Round 1:" in screen
+
+
+def test_a_bad_ballot_is_sent_back_with_the_reason(hall: Hall) -> None:
+    poll_id = hall.create_poll(
+        title="Choose a venue", kind="choice", method="borda", options="North\nSouth\nEast"
+    )
+    hall.step(poll_id, "open")
+    options = hall.options(hall.voters[0], poll_id)
+    response = hall.voters[0].browser.post(
+        f"/meetings/{hall.meeting}/polls/{poll_id}/review",
+        {f"rank_{options['North']}": 1, f"rank_{options['South']}": 1},
+    )
+    assert response.status_code == 422
+    assert "two candidates have rank 1" in response.text
+    blank = hall.voters[0].browser.post(
+        f"/meetings/{hall.meeting}/polls/{poll_id}/review", {"blank": "yes"}
+    )
+    assert blank.status_code == 200 and "A blank ballot" in blank.text
+
+
+def test_the_desk_checks_in_enters_paper_and_prints_cards(
+    hall: Hall, sessions: sessionmaker[Session]
+) -> None:
+    desk = f"/secretary/meetings/{hall.meeting}"
+    newcomer = hall.assembly.members[10]
+    assert hall.secretary.post(f"{desk}/attendance", {"person_id": newcomer}).status_code == 303
+    page = hall.secretary.get(desk).text
+    assert "6 of 30 members present, 15 required" in page
+    poll_id = hall.create_poll(title="Approve the accounts", kind="decision")
+    hall.step(poll_id, "open")
+    yes = hall.options(hall.voters[0], poll_id)["yes"]
+    paper = hall.secretary.post(
+        f"{desk}/polls/{poll_id}/paper", {f"count_{yes}": 7, "count_blank": 2}
+    )
+    assert paper.status_code == 303
+    assert re.search(r'data-testid="ballots-received" class="number">9<', hall.console())
+    bad = hall.secretary.post(f"{desk}/polls/{poll_id}/paper", {f"count_{yes}": "seven"})
+    assert bad.status_code == 422 and "must be a whole number" in bad.text
+
+    sheet = hall.secretary.post(f"{desk}/access-codes")
+    assert sheet.status_code == 200
+    codes = re.findall(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>", sheet.text)
+    assert len(codes) == 38  # every member and alternate
+    assert sheet.text.count('src="data:image/svg+xml;charset=utf-8,%3Csvg%20xmlns') == 38
+    with sessions() as session:
+        name = session.get(Person, hall.assembly.members[0])
+        assert name is not None and name.full_name in sheet.text
+    phone = Browser(hall.app)
+    assert phone.log_in_with_code(codes[0]).status_code == 303
+
+
+def test_the_secretary_imports_a_file_or_is_told_what_is_wrong(hall: Hall) -> None:
+    good = "name,body,role,email\nNew Auditor,Audit Commission,member,auditor@example.org\n"
+    response = hall.secretary.client.post(
+        "/secretary/import",
+        data={"csrf_token": hall.secretary.csrf_token()},
+        files={"file": ("seats.csv", good.encode(), "text/csv")},
+    )
+    assert response.status_code == 303
+    assert "New Auditor" in hall.secretary.get("/secretary/people").text
+    bad = "name,body,role\nSomeone,No Such Body,member\n"
+    refused = hall.secretary.client.post(
+        "/secretary/import",
+        data={"csrf_token": hall.secretary.csrf_token()},
+        files={"file": ("seats.csv", bad.encode(), "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "line 2: unknown body" in refused.text and "nothing was imported" in refused.text
+
+
+def test_bad_form_input_is_a_4xx_page_never_a_500(hall: Hall) -> None:
+    response = hall.secretary.post(
+        "/secretary/meetings",
+        {"term_id": 2, "title": "Backwards", "starts_on": "2026-06-16", "ends_on": "2026-06-01"},
+    )
+    assert response.status_code == 422 and "before it starts" in response.text
+    missing = hall.secretary.post("/secretary/meetings", {"term_id": 2})
+    assert missing.status_code == 422 and "The form is incomplete" in missing.text
+    assert "<html" in missing.text

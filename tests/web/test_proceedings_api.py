@@ -1,0 +1,243 @@
+"""Proceedings through the API: bad input gets a 4xx with a message and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.meeting_api import Api, demo_api
+from veche.models import Amendment, Contribution, JournalEntry, Poll, PresidiumMember
+from veche.models.polls import PollState
+from veche.web.app import create_app
+
+DAY = date(2026, 6, 16)
+MEMBERS = list(range(1, 21))
+
+
+@dataclass
+class Session_:
+    """A meeting in session with one item, a draft motion, and the agenda not yet approved."""
+
+    api: Api
+    sessions: sessionmaker[Session]
+    meeting_id: int
+    item_id: int
+    motion_id: int
+
+    def journal(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(JournalEntry)) or 0
+
+    def rows(self, model: type[object]) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(model)) or 0
+
+    def refused(self, verb: str, path: str, status: int, words: str, **body: object) -> None:
+        """The request fails with ``status`` and a message containing ``words``; nothing changes."""
+        before = self.journal()
+        response = self.api.client.request(
+            verb, "/api" + path, json=body or None, headers=self.api.secretary
+        )
+        assert response.status_code == status, response.text
+        assert words in response.json()["detail"], response.json()["detail"]
+        assert self.journal() == before
+
+
+@pytest.fixture
+def meeting(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Session_]:
+    with TestClient(create_app(engine)) as client:
+        api = demo_api(client, sessions)
+        m = api.post(
+            "/meetings",
+            term_id=api.term_id,
+            title="Plenary Meeting",
+            kind="enlarged",
+            starts_on=DAY.isoformat(),
+            notice="Notice.",
+        )["id"]
+        item = api.post(f"/meetings/{m}/agenda", title="On the budget", rapporteur_person_id=5)
+        motion = api.post(
+            f"/meetings/{m}/motions",
+            title="On the budget",
+            text="The budget is approved.\n\nThe Bureau reports in a year.\n",
+            agenda_item_id=item["id"],
+            submitter_body_id=api.bodies["Executive Bureau"],
+        )
+        api.post(f"/meetings/{m}/state", 200, state="convened")
+        api.post(f"/meetings/{m}/state", 200, state="in_session")
+        api.check_in(m, DAY, MEMBERS)
+        yield Session_(api, sessions, m, item["id"], motion["id"])
+
+
+def _approve_agenda(meeting: Session_) -> None:
+    closed = meeting.api.decide(
+        meeting.meeting_id, DAY, "Agenda", {"yes": MEMBERS}, approves_agenda=True
+    )
+    assert closed["outcome"] == "adopted"
+
+
+def test_a_vote_on_an_unapproved_agenda_is_refused(meeting: Session_) -> None:
+    poll = meeting.api.post(
+        f"/meetings/{meeting.meeting_id}/polls",
+        title="On the budget",
+        kind="decision",
+        method="majority",
+        agenda_item_id=meeting.item_id,
+    )
+    meeting.refused(
+        "POST", f"/polls/{poll['id']}/open", 409, "agenda of meeting", day=DAY.isoformat()
+    )
+    with meeting.sessions() as session:
+        assert session.get(Poll, poll["id"]).state is PollState.DRAFT  # type: ignore[union-attr]
+    meeting.refused("POST", f"/agenda-items/{meeting.item_id}/open", 409, "not approved yet")
+
+
+def test_the_agenda_freezes_once_approved(meeting: Session_) -> None:
+    _approve_agenda(meeting)
+    meeting.refused(
+        "POST", f"/meetings/{meeting.meeting_id}/agenda", 409, "can no longer change", title="More"
+    )
+    meeting.refused("POST", f"/agenda-items/{meeting.item_id}/withdraw", 409, "approved by poll")
+
+
+def test_a_speech_by_an_unknown_person_or_on_a_closed_item_is_refused(meeting: Session_) -> None:
+    _approve_agenda(meeting)
+    item = f"/agenda-items/{meeting.item_id}"
+    meeting.refused(
+        "POST",
+        f"{item}/contributions",
+        409,
+        "the floor is given on the item under discussion",
+        kind="speech",
+        speaker_person_id=7,
+    )
+    meeting.api.post(f"{item}/open", 200)
+    meeting.refused(
+        "POST",
+        f"{item}/contributions",
+        404,
+        "there is no person 9999",
+        kind="speech",
+        speaker_person_id=9999,
+    )
+    meeting.refused(
+        "POST",
+        f"{item}/contributions",
+        422,
+        "not a participant",
+        kind="speech",
+        speaker_person_id=48,
+    )
+    meeting.api.post(f"{item}/contributions", kind="speech", speaker_person_id=7)
+    meeting.refused(
+        "POST",
+        f"{item}/contributions",
+        409,
+        "the limit is 1",
+        kind="speech",
+        speaker_person_id=7,
+    )
+    meeting.api.post(f"{item}/close", 200)
+    meeting.refused(
+        "POST",
+        f"{item}/contributions",
+        409,
+        "it is closed",
+        kind="speech",
+        speaker_person_id=8,
+    )
+    meeting.refused("POST", f"{item}/speakers", 409, "is closed", person_id=8)
+    assert meeting.rows(Contribution) == 1
+
+
+def test_an_amendment_to_a_paragraph_that_does_not_exist_is_refused(meeting: Session_) -> None:
+    motion = f"/motions/{meeting.motion_id}/amendments"
+    meeting.refused(
+        "POST",
+        motion,
+        422,
+        "there is no paragraph 9: the text has 2 paragraphs",
+        paragraph=9,
+        new_text="x",
+        proposer_person_id=7,
+    )
+    meeting.refused(
+        "POST",
+        motion,
+        422,
+        "there are no lines 2–7",
+        first_line=2,
+        last_line=7,
+        new_text="x",
+        proposer_person_id=7,
+    )
+    meeting.refused(
+        "POST",
+        motion,
+        422,
+        "name either a paragraph or a first_line",
+        new_text="x",
+        proposer_person_id=7,
+    )
+    meeting.refused(
+        "POST",
+        motion,
+        422,
+        "changes nothing",
+        paragraph=1,
+        new_text="The budget is approved.",
+        proposer_person_id=7,
+    )
+    assert meeting.rows(Amendment) == 0
+    made = meeting.api.post(motion, paragraph=2, new_text="", proposer_person_id=7)
+    assert "-The Bureau reports in a year." in made["diff"]
+    meeting.api.post(f"/amendments/{made['id']}/decision", 200, decision="accepted")
+    text = meeting.api.get(f"/motions/{meeting.motion_id}")["text"]
+    assert text == "The budget is approved.\n"
+    meeting.refused(
+        "POST", f"/amendments/{made['id']}/decision", 409, "accepted already", decision="rejected"
+    )
+
+
+def test_delegates_may_not_run_the_proceedings(meeting: Session_) -> None:
+    delegate = meeting.api.person(7)
+    before = meeting.journal()
+    for verb, path, body in [
+        ("POST", f"/meetings/{meeting.meeting_id}/agenda", {"title": "Mine"}),
+        ("POST", f"/meetings/{meeting.meeting_id}/state", {"state": "closed"}),
+        ("POST", f"/meetings/{meeting.meeting_id}/presidium", {"person_ids": [7]}),
+        ("POST", f"/motions/{meeting.motion_id}/final", {}),
+    ]:
+        response = meeting.api.client.request(verb, "/api" + path, json=body, headers=delegate)
+        assert response.status_code == 403, (path, response.text)
+        assert "chair or the secretary" in response.json()["detail"]
+    assert meeting.journal() == before
+    assert meeting.rows(PresidiumMember) == 0
+    # A delegate may ask for the floor and amend in their own name.
+    _approve_agenda(meeting)
+    meeting.api.post(f"/agenda-items/{meeting.item_id}/open", 200)
+    asked = meeting.api.call("POST", f"/agenda-items/{meeting.item_id}/speakers", 201, as_person=7)
+    assert asked["person_id"] == 7 and asked["time_limit_seconds"] == 300
+
+
+def test_meeting_states_move_one_step_at_a_time(meeting: Session_) -> None:
+    meeting.refused(
+        "POST",
+        f"/meetings/{meeting.meeting_id}/state",
+        409,
+        "can move on to closed only",
+        state="report_published",
+    )
+    meeting.refused(
+        "PATCH",
+        f"/meetings/{meeting.meeting_id}",
+        409,
+        "only before the session opens",
+        venue="Elsewhere",
+    )
