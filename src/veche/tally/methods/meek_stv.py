@@ -35,7 +35,7 @@ OMEGA_RATIONAL = Fraction(1, 10**10)
 #: Exact keep factors can double their digits with every iteration (each is the last one times
 #: quota / vote, and the vote is built from all of them), so a count that needs many
 #: iterations cannot be finished exactly; past this size it stops and says so.
-EXACT_LIMIT_BITS = 2**15
+EXACT_LIMIT_BITS = 2**12
 
 PRF_RULE = "Proportional Representation Foundation, Reference Meek Rule (prfound.org)"
 RATIONAL_RULE = (
