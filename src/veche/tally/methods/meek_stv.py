@@ -60,7 +60,7 @@ _SKIP, _ELECTED, _HOPEFUL, _END = 0, 1, 2, 3
             "it says, omega 10^-6, one defeat at a time; 'rational': exact fractions, "
             "omega 10^-10, elected strictly above the quota, sure losers defeated together "
             "(a slow reference: a count needing so many iterations that the fractions outgrow "
-            "32,768 binary digits stops with an error)"
+            "4,096 binary digits stops with an error)"
         ),
         "tie_order": TIE_ORDER_HELP,
     },
