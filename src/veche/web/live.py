@@ -19,7 +19,7 @@ from dataclasses import asdict
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from veche.actions.events import LiveEvent, subscribe
 
@@ -140,21 +140,32 @@ class PostgresDelivery:
             hide_password=False
         )
         self._stop = threading.Event()
+        self._notify_lock = threading.Lock()
+        self._notifier: psycopg.Connection[Any] | None = None
         self.listening = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="veche-listen", daemon=True)
         self._thread.start()
         self._unsubscribe = subscribe(self._notify, bind=engine)
 
     def _notify(self, live_event: LiveEvent) -> None:
+        # A connection of its own, not the pool's: this runs just after a commit while the
+        # committing session still holds its pooled connection, so borrowing a second one
+        # let a burst of ballots take every pooled connection and then wait for one more
+        # (a deadlock, seen in benchmarks/vote_spike.py).
         try:
-            with self._engine.connect() as connection:
-                connection.execute(
-                    text("SELECT pg_notify(:channel, :payload)"),
-                    {"channel": CHANNEL, "payload": encode(live_event)},
-                )
-                connection.commit()
-        except Exception:  # the change is committed; a lost event only delays a refresh
+            with self._notify_lock:
+                if self._notifier is None or self._notifier.closed:
+                    self._notifier = psycopg.connect(self._conninfo, autocommit=True)
+                self._notifier.execute("SELECT pg_notify(%s, %s)", (CHANNEL, encode(live_event)))
+        except psycopg.Error:  # the change is committed; a lost event only delays a refresh
             log.exception("could not send live event %s", live_event)
+            self._close_notifier()
+
+    def _close_notifier(self) -> None:
+        with self._notify_lock:
+            if self._notifier is not None:
+                self._notifier.close()
+                self._notifier = None
 
     def _listen(self) -> None:
         delay = 0.5
@@ -176,6 +187,7 @@ class PostgresDelivery:
 
     def stop(self) -> None:
         self._unsubscribe()
+        self._close_notifier()
         self._stop.set()
         self._thread.join(timeout=5)
 
