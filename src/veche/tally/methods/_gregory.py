@@ -17,10 +17,11 @@ from veche.tally.methods._stv import (
     names_of,
     say,
     sum_by_candidate,
+    tie_order_names,
 )
 from veche.tally.numbers import Number
-from veche.tally.profile import EMPTY, IntArray
-from veche.tally.result import Round, TieBreak
+from veche.tally.profile import EMPTY, IntArray, Profile
+from veche.tally.result import Result, Round, TieBreak
 
 
 class Papers:
@@ -130,6 +131,27 @@ class GregoryCount:
         self.history: list[IntArray] = []
         self.rounds: list[Round] = []
         self.losses: list[Decimal] = []
+
+    def result(self, method: str, rule: str, profile: Profile) -> Result:
+        """The count as a Result, once :meth:`run` has finished."""
+        return Result(
+            method=method,
+            seats=self.seats,
+            candidates=list(profile.candidates),
+            elected=[self.names[c] for c in self.elected],
+            rounds=self.rounds,
+            options=tie_order_names(profile, self.tie_order),
+            details={
+                "rule": rule,
+                "places": self.places,
+                "valid_ballots": self.ballots.valid,
+                "quota": self.number(self.quota),
+                "non_transferable": self.number(self.papers.non_transferable),
+                # Value lost to truncation after each round: tallies, non-transferable
+                # papers and this add up to the valid ballots in every round.
+                "rounding_loss": self.losses,
+            },
+        )
 
     # Rules a subclass supplies -------------------------------------------------------
 

@@ -11,7 +11,6 @@ from veche.tally.methods._stv import (
     draw_or_order,
     parse_tie_order,
     prepare_ballots,
-    tie_order_names,
 )
 from veche.tally.profile import Profile
 from veche.tally.registry import method
@@ -43,24 +42,7 @@ def count_scottish_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any
     quota = (ballots.valid // (seats + 1) + 1) * 10**PLACES
     count = ScottishCount(ballots, seats, lot, tie_order, quota)
     count.run()
-    return Result(
-        method="scottish-stv",
-        seats=seats,
-        candidates=list(profile.candidates),
-        elected=[ballots.names[c] for c in count.elected],
-        rounds=count.rounds,
-        options=tie_order_names(profile, tie_order),
-        details={
-            "rule": RULE,
-            "places": PLACES,
-            "valid_ballots": ballots.valid,
-            "quota": count.number(quota),
-            "non_transferable": count.number(count.papers.non_transferable),
-            # Value lost to truncation (rule 48(3)) after each round: tallies, non-transferable
-            # papers and this add up to the valid ballots in every round.
-            "rounding_loss": count.losses,
-        },
-    )
+    return count.result("scottish-stv", RULE, profile)
 
 
 class ScottishCount(GregoryCount):

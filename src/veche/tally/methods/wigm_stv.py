@@ -10,7 +10,6 @@ from veche.tally.methods._stv import (
     TIE_ORDER_HELP,
     parse_tie_order,
     prepare_ballots,
-    tie_order_names,
 )
 from veche.tally.profile import Profile
 from veche.tally.registry import method
@@ -41,23 +40,7 @@ def count_wigm_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any) ->
     quota = ballots.valid * SCALE // (seats + 1) + 1
     count = WigmCount(ballots, seats, lot, tie_order, quota)
     count.run()
-    return Result(
-        method="wigm-stv",
-        seats=seats,
-        candidates=list(profile.candidates),
-        elected=[ballots.names[c] for c in count.elected],
-        rounds=count.rounds,
-        options=tie_order_names(profile, tie_order),
-        details={
-            "rule": RULE,
-            "places": PLACES,
-            "valid_ballots": ballots.valid,
-            "quota": count.number(quota),
-            "non_transferable": count.number(count.papers.non_transferable),
-            # Weight lost to truncation (rule D.4) after each round.
-            "rounding_loss": count.losses,
-        },
-    )
+    return count.result("wigm-stv", RULE, profile)
 
 
 class WigmCount(GregoryCount):
