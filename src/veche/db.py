@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -20,14 +20,29 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+#: How many requests of one server process may hold a database session at once. Each pool
+#: has room for all of them and a few more (the ballot intake's writer, the live events, the
+#: command line), and stays below the 40 worker threads the server runs sync routes on.
+SESSIONS_AT_ONCE = 20
+_POOL = {"pool_size": SESSIONS_AT_ONCE + 5, "max_overflow": 10}
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite connections get WAL, foreign keys and immediate writes."""
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        # An in-memory database lives in one connection: no pool to size.
+        pool = {} if _in_memory(url) else _POOL
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, **pool
+        )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, **_POOL)
+
+
+def _in_memory(url: str | URL) -> bool:
+    return make_url(url).database in (None, "", ":memory:")
 
 
 _HOLDS_WRITER = "veche.holds_writer_lock"
@@ -69,6 +84,35 @@ def _configure_sqlite(engine: Engine) -> None:
 
     event.listen(engine, "commit", _release)
     event.listen(engine, "rollback", _release)
+
+
+def make_reader(engine: Engine) -> Engine:
+    """An engine for transactions that only read, beside ``engine`` which writes.
+
+    On SQLite it is a second engine on the same file whose transactions start with a plain
+    (deferred) BEGIN: in WAL mode readers see a consistent snapshot and never wait for the
+    writer, so signing in, checking rights and rendering pages do not queue behind the
+    writer lock. Its connections are read-only (``query_only``), so a stray write fails
+    loudly. PostgreSQL readers need nothing special: the engine itself is returned.
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or _in_memory(url):
+        return engine
+    reader = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **_POOL)
+
+    @event.listens_for(reader, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(reader, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return reader
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

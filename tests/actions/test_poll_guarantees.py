@@ -6,7 +6,7 @@ Each thread has its own session and transaction, as each request of a real serve
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.assembly import client_key
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
+from veche.actions.ballots import do_cast_ballot
+from veche.actions.intake import BallotIntake
 from veche.actions.meetings import do_check_in, do_create_meeting
-from veche.actions.polls import do_cast_ballot, do_close_poll, do_create_poll, do_open_poll
-from veche.db import transaction
+from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
+from veche.db import make_reader, make_sessionmaker, transaction
 from veche.demo import load_demo
 from veche.errors import Conflict
 from veche.models import Ballot, Membership, Participation, Poll, Term
@@ -79,6 +81,33 @@ def _race(jobs: list[Callable[[], Any]]) -> list[Any]:
     return outcomes
 
 
+Cast = Callable[[int, int, int], str]
+
+
+@pytest.fixture(params=["alone", "grouped"])
+def cast(request: pytest.FixtureRequest, sessions: sessionmaker[Session]) -> Iterator[Cast]:
+    """Cast a ballot (poll, person, option) → receipt: in a transaction of its own, as the
+    pages do, or checked on a reading session and stored by the group intake, as the API does.
+    """
+    if request.param == "alone":
+        yield lambda poll_id, person_id, option: _cast(sessions, poll_id, person_id, option)
+        return
+    reader = make_reader(sessions.kw["bind"])
+    reading = make_sessionmaker(reader)
+    intake = BallotIntake(sessions)
+
+    def grouped(poll_id: int, person_id: int, option: int) -> str:
+        with reading() as session:
+            cast = intake.submit(
+                session, _voter(person_id), poll_id, {"option": option}, client_key=client_key()
+            )
+        return cast.receipt
+
+    yield grouped
+    if reader is not sessions.kw["bind"]:
+        reader.dispose()
+
+
 def _cast(sessions: sessionmaker[Session], poll_id: int, person_id: int, option: int) -> str:
     with transaction(sessions) as session:
         cast = do_cast_ballot(
@@ -99,9 +128,11 @@ def _stored(sessions: sessionmaker[Session], poll_id: int) -> tuple[int, int]:
     return ballots, rights
 
 
-def test_fifty_concurrent_ballots_from_one_right_store_one(sessions: sessionmaker[Session]) -> None:
+def test_fifty_concurrent_ballots_from_one_right_store_one(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
     poll_id, members, yes = _open_decision(sessions)
-    outcomes = _race([lambda: _cast(sessions, poll_id, members[0], yes)] * 50)
+    outcomes = _race([lambda: cast(poll_id, members[0], yes)] * 50)
     receipts = [o for o in outcomes if isinstance(o, str)]
     refusals = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(receipts) == 1 and len(refusals) == 49
@@ -110,13 +141,13 @@ def test_fifty_concurrent_ballots_from_one_right_store_one(sessions: sessionmake
 
 
 def test_ballots_racing_closes_all_report_the_same_ballot_set(
-    sessions: sessionmaker[Session],
+    sessions: sessionmaker[Session], cast: Cast
 ) -> None:
     poll_id, members, yes = _open_decision(sessions)
     voters = members[:25] * 2  # 50 casts: each of 25 members tries twice
     jobs: list[Callable[[], Any]] = []
     for person_id in voters:
-        jobs.append(lambda p=person_id: _cast(sessions, poll_id, p, yes))  # type: ignore[misc]
+        jobs.append(lambda p=person_id: cast(poll_id, p, yes))  # type: ignore[misc]
         jobs.append(lambda: _close(sessions, poll_id))
     outcomes = _race(jobs)
     casts, closes = outcomes[0::2], outcomes[1::2]

@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Site, snapshot
 from tests.web.page_client import access_codes
+from tests.web.sitting import PRESENT, open_sitting, secretary_api
 from veche.demo import DEMO_SECRETARY
 
 STAY_MARK = "window.__sameDocument = true"
@@ -117,6 +118,33 @@ def test_every_roles_main_page_at_phone_and_desktop_size(chromium: Browser, site
         title="Elect the auditors", kind="election", method="scottish-stv", seats=2
     )
     del poll
+    client, secretary = site.assembly.client, site.assembly.secretary
+    motion = client.post(
+        f"/api/meetings/{meeting}/motions",
+        json={
+            "title": "On the budget",
+            "text": "The budget is approved.\n\nThe Bureau reports in a year.\n",
+            "submitter_person_ids": [site.assembly.members[0]],
+        },
+        headers=secretary,
+    )
+    assert motion.status_code == 201, motion.text
+    amendment = client.post(
+        f"/api/motions/{motion.json()['id']}/amendments",
+        json={
+            "paragraph": 2,
+            "new_text": "The Bureau reports in six months.",
+            "proposer_person_id": site.assembly.members[0],
+        },
+        headers=secretary,
+    )
+    assert amendment.status_code == 201, amendment.text
+    paper = client.post(
+        f"/api/meetings/{meeting}/documents",
+        json={"title": "Report of the Bureau", "text": "# The year\n\nMembership grew."},
+        headers=secretary,
+    )
+    assert paper.status_code == 201, paper.text
     pages = {
         "home": "/",
         "login": "/login",
@@ -128,6 +156,10 @@ def test_every_roles_main_page_at_phone_and_desktop_size(chromium: Browser, site
         "projector": f"/meetings/{meeting}/projector",
         "delegate": f"/meetings/{meeting}",
         "my-meetings": "/meetings",
+        "drafts": f"/meetings/{meeting}/motions",
+        "motion": f"/meetings/{meeting}/motions/{motion.json()['id']}",
+        "documents": f"/meetings/{meeting}/documents",
+        "document": f"/meetings/{meeting}/documents/{paper.json()['id']}",
     }
     for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         context = _context(chromium, site, viewport)
@@ -178,3 +210,46 @@ def test_voting_works_from_the_keyboard_alone(chromium: Browser, site: Site) -> 
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Your ballot is cast")).to_be_visible()
     context.close()
+
+
+def test_the_floor_follows_live_with_a_running_timer(chromium: Browser, site: Site) -> None:
+    api = secretary_api(site.assembly.client, site.assembly.secretary, site.sessions)
+    sitting = open_sitting(api)
+    meeting, speaker = sitting.meeting_id, PRESENT[6]
+    code = access_codes(site.sessions, meeting)[speaker]
+
+    chair_context = _context(chromium, site, DESKTOP)
+    chair = chair_context.new_page()
+    _log_in(chair)
+    chair.goto(f"/meetings/{meeting}/console")
+    chair.evaluate(STAY_MARK)
+
+    phone_context = _context(chromium, site, PHONE)
+    phone = phone_context.new_page()
+    phone.goto(f"/login/code#{code}")
+    phone.get_by_role("button", name="Enter the meeting").click()
+    phone.goto(f"/meetings/{meeting}")
+    phone.get_by_role("button", name="Ask for the floor").click()
+    expect(phone.get_by_test_id("my-place")).to_contain_text("You are number 1 in the list.")
+    phone.evaluate(STAY_MARK)
+
+    # The chair's list learns of the request by itself; giving the floor reaches the phone.
+    give = chair.get_by_role("button", name=re.compile("^Give the floor to "))
+    expect(give).to_be_visible()
+    assert chair.evaluate(STILL_SAME_DOCUMENT)
+    give.click()
+    expect(phone.get_by_text("You have the floor.")).to_be_visible()
+    assert phone.evaluate(STILL_SAME_DOCUMENT)
+    clock = phone.get_by_role("timer")
+    shown = clock.inner_text()
+    assert re.fullmatch(r"[12]:\d\d", shown)
+    expect(clock).not_to_have_text(shown)  # it counts down in the browser
+    snapshot(phone, "delegate-floor-phone")
+    snapshot(chair, "chair-floor-desktop")
+
+    projector = chair_context.new_page()
+    projector.goto(f"/meetings/{meeting}/projector")
+    expect(projector.get_by_test_id("speaker")).to_be_visible()
+    snapshot(projector, "projector-floor-desktop")
+    for context in (chair_context, phone_context):
+        context.close()

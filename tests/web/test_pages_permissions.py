@@ -19,13 +19,33 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import Assembly, convene
 from tests.web.page_client import SYSTEM, Browser, delegates, secretary, today
-from veche.actions.meetings import do_check_in, do_invite, do_update_participant
+from tests.web.sitting import Sitting, open_sitting, secretary_api
+from veche.actions._text import Target
+from veche.actions.access import Caller
+from veche.actions.access_codes import do_issue_access_codes
+from veche.actions.actor import Actor
+from veche.actions.agenda import ItemSpec, do_add_item, do_close_item, do_open_item
+from veche.actions.agenda_proposals import ProposalSpec, do_propose_agenda_change
+from veche.actions.contributions import do_add_document
+from veche.actions.meetings import (
+    do_change_meeting_state,
+    do_check_in,
+    do_create_meeting,
+    do_invite,
+    do_update_meeting,
+    do_update_participant,
+)
+from veche.actions.motions import AmendmentSpec, do_propose_amendment
 from veche.actions.org import do_create_person
 from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
+from veche.actions.speakers import do_give_floor, do_request_floor
 from veche.db import transaction
-from veche.models import Meeting, Organization, Poll
-from veche.models.meetings import Office, ParticipantRole
+from veche.models import AgendaItem, Meeting, Motion, Organization, Poll
+from veche.models.agenda_proposals import ProposalKind
+from veche.models.meetings import MeetingState, Office, ParticipantRole
 from veche.models.polls import PollKind
+from veche.models.proceedings import FloorKind, ItemState
+from veche.queries.proceedings import speakers_list
 from veche.web.app import create_app
 from veche.web.pages import ROUTERS
 
@@ -53,6 +73,8 @@ class World:
     browsers: dict[str, Browser]
     observer_id: int
     numbers: Iterator[int]
+    #: A second meeting, in session with an item under discussion (made on first use).
+    floor_sitting: Sitting | None = None
 
     @property
     def meeting(self) -> int:
@@ -125,6 +147,9 @@ class Action:
     path: str
     prepare: Prepare
     allowed: frozenset[str]
+    #: Roles the form does not fit (the administrator is no participant to ask for the floor):
+    #: answered with a 4xx that says so, not a refusal.
+    unfit: frozenset[str] = frozenset()
 
 
 def _console(step: str, state: str) -> Prepare:
@@ -148,6 +173,174 @@ def _vote(step: str) -> Prepare:
 def _paper(w: World) -> tuple[str, dict[str, object]]:
     poll_id = w.poll("open")
     return f"/secretary/meetings/{w.meeting}/polls/{poll_id}/paper", {f"count_{w.yes(poll_id)}": 3}
+
+
+def _agenda_item(w: World) -> int:
+    with transaction(w.sessions) as session:
+        meeting = session.get(Meeting, w.meeting)
+        assert meeting is not None
+        return do_add_item(session, SYSTEM, meeting, ItemSpec(f"Item {next(w.numbers)}")).id
+
+
+def _agenda(step: str, data: dict[str, object]) -> Prepare:
+    def prepare(w: World) -> tuple[str, dict[str, object]]:
+        if step == "move":
+            _agenda_item(w)  # the item moved up has one above it
+        path = f"/secretary/meetings/{w.meeting}/agenda/items/{_agenda_item(w)}"
+        return (f"{path}/{step}" if step else path), data
+
+    return prepare
+
+
+def _ranked_paper(step: str, data: dict[str, object]) -> Prepare:
+    def prepare(w: World) -> tuple[str, dict[str, object]]:
+        with transaction(w.sessions) as session:
+            meeting = session.get(Meeting, w.meeting)
+            assert meeting is not None
+            poll = do_create_poll(
+                session,
+                SYSTEM,
+                meeting,
+                title=f"Ranking {next(w.numbers)}",
+                kind=PollKind.CHOICE,
+                method="irv",
+                options=["North", "South", "East"],
+            )
+            do_open_poll(session, SYSTEM, poll)
+            path = f"/secretary/meetings/{w.meeting}/polls/{poll.id}/paper/ballots"
+        return (f"{path}/{step}" if step else path), data
+
+    return prepare
+
+
+def _door_code(w: World) -> tuple[str, dict[str, object]]:
+    with transaction(w.sessions) as session:
+        meeting = session.get(Meeting, w.meeting)
+        assert meeting is not None
+        (card,) = do_issue_access_codes(session, SYSTEM, meeting, [w.assembly.members[8]])
+    return f"/secretary/meetings/{w.meeting}/attendance/code", {"code": card.code}
+
+
+def _agenda_proposal(step: str) -> Prepare:
+    def prepare(w: World) -> tuple[str, dict[str, object]]:
+        member = w.assembly.members[0]
+        delegate = Caller(Actor(None, "delegate"), member, is_admin=False, organization_id=None)
+        with transaction(w.sessions) as session:
+            meeting = session.get(Meeting, w.meeting)
+            assert meeting is not None
+            spec = ProposalSpec(ProposalKind.ADD, title=f"Item {next(w.numbers)}")
+            proposal = do_propose_agenda_change(session, delegate, meeting, spec)
+        path = f"/meetings/{w.meeting}/agenda/proposals/{proposal.id}/{step}"
+        return path, {"reason": "Not now."} if step == "reject" else {}
+
+    return prepare
+
+
+def _closed_meeting(w: World) -> tuple[str, dict[str, object]]:
+    """A meeting of its own, closed, with the same chair: publishing ends its business."""
+    with transaction(w.sessions) as session:
+        meeting = session.get(Meeting, w.meeting)
+        assert meeting is not None
+        other = do_create_meeting(
+            session, SYSTEM, meeting.term, "Closed Meeting", starts_on=meeting.starts_on
+        )
+        do_update_meeting(session, SYSTEM, other, notice="Notice.")
+        for state in (MeetingState.CONVENED, MeetingState.IN_SESSION, MeetingState.CLOSED):
+            do_change_meeting_state(session, SYSTEM, other, state)
+        do_update_participant(session, SYSTEM, other, w.assembly.members[1], office=Office.CHAIR)
+    return f"/secretary/meetings/{other.id}/publish-report", {}
+
+
+def _sitting(w: World) -> Sitting:
+    """The floor's meeting: the world's people, its chair in the chair, twelve items."""
+    if w.floor_sitting is None:
+        api = secretary_api(w.assembly.client, w.assembly.secretary, w.sessions)
+        w.floor_sitting = open_sitting(api, items=12, observers=(w.observer_id,))
+        with transaction(w.sessions) as session:
+            meeting = session.get(Meeting, w.floor_sitting.meeting_id)
+            assert meeting is not None
+            do_update_participant(
+                session, SYSTEM, meeting, w.assembly.members[1], office=Office.CHAIR
+            )
+    return w.floor_sitting
+
+
+def _floor_item(w: World, *, under_discussion: bool = True) -> AgendaItem:
+    """The item under discussion (taking up the next one if none is), or none at all."""
+    sitting = _sitting(w)
+    with transaction(w.sessions) as session:
+        items = [session.get(AgendaItem, i) for i in sitting.item_ids]
+        current = next((i for i in items if i and i.state is ItemState.OPEN), None)
+        if current is not None and not under_discussion:
+            do_close_item(session, SYSTEM, current)
+        if current is None and under_discussion:
+            current = next(i for i in items if i and i.state is ItemState.PLANNED)
+            do_open_item(session, SYSTEM, current)
+        planned = next(i for i in items if i and i.state is ItemState.PLANNED)
+        session.expunge_all()
+        return current if under_discussion and current is not None else planned
+
+
+def _ask_floor(w: World, person_id: int, kind: FloorKind = FloorKind.POINT_OF_ORDER) -> int:
+    item = _floor_item(w)
+    with transaction(w.sessions) as session:
+        live = session.get(AgendaItem, item.id)
+        assert live is not None
+        return do_request_floor(session, SYSTEM, live, person_id=person_id, kind=kind).id
+
+
+def _floor(step: str) -> Prepare:
+    def prepare(w: World) -> tuple[str, dict[str, object]]:
+        meeting = _sitting(w).meeting_id
+        item = _floor_item(w)
+        data: dict[str, object] = {"item_id": item.id}
+        if step == "next":
+            _ask_floor(w, w.assembly.members[0])
+        elif step == "end":
+            _ask_floor(w, w.assembly.members[0])
+            with transaction(w.sessions) as session:
+                live = session.get(AgendaItem, item.id)
+                assert live is not None
+                do_give_floor(session, SYSTEM, live)
+        elif step == "order":
+            _ask_floor(w, w.assembly.members[10 + next(w.numbers) % 15], FloorKind.SPEECH)
+            with w.sessions() as session:
+                data["request_ids"] = [
+                    r.id for r in speakers_list(session, item.id) if r.kind is FloorKind.SPEECH
+                ]
+        elif step == "close":
+            data["closed"] = "false"
+        return f"/meetings/{meeting}/console/floor/{step}", data
+
+    return prepare
+
+
+def _withdraw_floor(w: World) -> tuple[str, dict[str, object]]:
+    request_id = _ask_floor(w, w.assembly.members[0])
+    return f"/meetings/{_sitting(w).meeting_id}/floor/requests/{request_id}/withdraw", {}
+
+
+def _console_item(step: str) -> Prepare:
+    def prepare(w: World) -> tuple[str, dict[str, object]]:
+        item = _floor_item(w, under_discussion=step == "close")
+        return f"/meetings/{_sitting(w).meeting_id}/console/items/{item.id}/{step}", {}
+
+    return prepare
+
+
+def _amendment(w: World) -> tuple[str, dict[str, object]]:
+    sitting = _sitting(w)
+    with transaction(w.sessions) as session:
+        motion = session.get(Motion, sitting.motion_id)
+        assert motion is not None
+        spec = AmendmentSpec(
+            Target(paragraph=2),
+            f"The Bureau reports in {next(w.numbers)} months.",
+            proposer_person_id=w.assembly.members[0],
+        )
+        amendment = do_propose_amendment(session, SYSTEM, motion, spec)
+    path = f"/meetings/{sitting.meeting_id}/motions/{sitting.motion_id}/amendments/{amendment.id}"
+    return f"{path}/decision", {"decision": "rejected"}
 
 
 ACTIONS = [
@@ -237,6 +430,107 @@ ACTIONS = [
         frozenset(MANAGERS),
     ),
     Action("/secretary/meetings/{}/polls/{}/paper", _paper, frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/attendance/code", _door_code, frozenset(MANAGERS)),
+    Action(
+        "/meetings/{}/agenda/proposals",
+        lambda w: (
+            f"/meetings/{w.meeting}/agenda/proposals",
+            {"kind": "add", "title": f"Item {next(w.numbers)}"},
+        ),
+        frozenset(VOTERS),
+    ),
+    Action(
+        "/meetings/{}/agenda/proposals/{}/accept",
+        _agenda_proposal("accept"),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/meetings/{}/agenda/proposals/{}/reject",
+        _agenda_proposal("reject"),
+        frozenset(MANAGERS),
+    ),
+    Action("/secretary/meetings/{}/publish-report", _closed_meeting, frozenset(MANAGERS)),
+    Action(
+        "/secretary/meetings/{}/agenda/items",
+        lambda w: (
+            f"/secretary/meetings/{w.meeting}/agenda/items",
+            {"title": f"Item {next(w.numbers)}"},
+        ),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/secretary/meetings/{}/agenda/items/{}",
+        _agenda("", {"title": "Reworded item"}),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/secretary/meetings/{}/agenda/items/{}/move",
+        _agenda("move", {"direction": "up"}),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/secretary/meetings/{}/agenda/items/{}/withdraw",
+        _agenda("withdraw", {}),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/secretary/meetings/{}/agenda/items/{}/documents",
+        _agenda("documents", {"title": "Draft", "text": "The draft's text"}),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/secretary/meetings/{}/agenda/approval-poll",
+        lambda w: (f"/secretary/meetings/{w.meeting}/agenda/approval-poll", {}),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/secretary/meetings/{}/polls/{}/paper/ballots/lot",
+        _ranked_paper("lot", {"entry": "1 2"}),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/secretary/meetings/{}/polls/{}/paper/ballots",
+        _ranked_paper("", {"lot": "1 2;3"}),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/meetings/{}/floor/requests",
+        lambda w: (
+            f"/meetings/{_sitting(w).meeting_id}/floor/requests",
+            {"item_id": _floor_item(w).id, "kind": "speech"},
+        ),
+        frozenset({"observer", "delegate", "chair"}),
+        unfit=frozenset({"admin"}),
+    ),
+    Action(
+        "/meetings/{}/floor/requests/{}/withdraw",
+        _withdraw_floor,
+        frozenset({"delegate", "chair", "admin"}),
+    ),
+    Action("/meetings/{}/console/floor/next", _floor("next"), frozenset(MANAGERS)),
+    Action("/meetings/{}/console/floor/end", _floor("end"), frozenset(MANAGERS)),
+    Action("/meetings/{}/console/floor/order", _floor("order"), frozenset(MANAGERS)),
+    Action("/meetings/{}/console/floor/close", _floor("close"), frozenset(MANAGERS)),
+    Action("/meetings/{}/console/items/{}/{}:open", _console_item("open"), frozenset(MANAGERS)),
+    Action("/meetings/{}/console/items/{}/{}:close", _console_item("close"), frozenset(MANAGERS)),
+    Action(
+        "/meetings/{}/motions/{}/amendments",
+        lambda w: (
+            f"/meetings/{_sitting(w).meeting_id}/motions/{_sitting(w).motion_id}/amendments",
+            {"paragraph": "1", "new_text": f"The Council adopts budget {next(w.numbers)}."},
+        ),
+        frozenset({"delegate", "chair"}),
+        unfit=frozenset({"admin"}),
+    ),
+    Action("/meetings/{}/motions/{}/amendments/{}/decision", _amendment, frozenset(MANAGERS)),
+    Action(
+        "/meetings/{}/documents",
+        lambda w: (
+            f"/meetings/{_sitting(w).meeting_id}/documents",
+            {"title": f"Paper {next(w.numbers)}", "text": "Words."},
+        ),
+        frozenset(MANAGERS),
+    ),
 ]
 
 
@@ -256,6 +550,8 @@ def _verdict(role: str, response: object) -> str:
         return "done"
     if status == 403 or (role == "anonymous" and status == 401):
         return "refused"
+    if status in (404, 409, 422):
+        return "unfit"
     return f"unexpected {status}: {response.text[:300]}"  # type: ignore[attr-defined]
 
 
@@ -265,7 +561,11 @@ def test_every_page_action_is_refused_without_the_right_and_done_with_it(world: 
         for role in ROLES:
             path, data = action.prepare(world)
             response = world.browsers[role].post(path, data)
-            expected = "done" if role in action.allowed else "refused"
+            expected = (
+                "done"
+                if role in action.allowed
+                else ("unfit" if role in action.unfit else "refused")
+            )
             if _verdict(role, response) != expected:
                 wrong.append(f"{action.path} as {role}: {_verdict(role, response)}")
     for role in ROLES:
@@ -291,20 +591,47 @@ def test_the_matrix_covers_every_form_of_every_page() -> None:
     assert posted == covered | OPEN_FORMS
 
 
+def _floor_pages(w: World) -> dict[str, set[str]]:
+    """The pages of the floor, the drafts and the documents of the floor's meeting."""
+    sitting = _sitting(w)
+    with transaction(w.sessions) as session:
+        meeting = session.get(Meeting, sitting.meeting_id)
+        assert meeting is not None
+        document = do_add_document(session, SYSTEM, meeting, title="Notice", text="Words.").id
+    at = f"/meetings/{sitting.meeting_id}"
+    return {
+        f"{at}/floor": EVERYONE_IN,
+        f"{at}/console/floor": MANAGERS,
+        f"{at}/motions": EVERYONE_IN,
+        f"{at}/motions/list": EVERYONE_IN,
+        f"{at}/motions/{sitting.motion_id}": EVERYONE_IN,
+        f"{at}/documents": EVERYONE_IN,
+        f"{at}/documents/list": EVERYONE_IN,
+        f"{at}/documents/{document}": EVERYONE_IN,
+        f"{at}/documents/{document}/download": EVERYONE_IN,
+    }
+
+
 def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
     closed = world.poll("closed")
     pages = {
         "/secretary": {"admin"},
         "/secretary/people": {"admin"},
         f"/secretary/meetings/{world.meeting}": MANAGERS,
+        f"/secretary/meetings/{world.meeting}/agenda": MANAGERS,
+        f"/secretary/meetings/{world.meeting}/paper": MANAGERS,
         f"/meetings/{world.meeting}/console": MANAGERS,
         f"/meetings/{world.meeting}/console/current": MANAGERS,
         f"/meetings/{world.meeting}": EVERYONE_IN,
         f"/meetings/{world.meeting}/room": EVERYONE_IN,
+        f"/meetings/{world.meeting}/agenda/proposals": EVERYONE_IN,
         f"/meetings/{world.meeting}/projector": EVERYONE_IN,
         f"/meetings/{world.meeting}/projector/current": EVERYONE_IN,
         f"/meetings/{world.meeting}/polls/{closed}/board": EVERYONE_IN,
+        f"/meetings/{world.meeting}/reports/communique": EVERYONE_IN,
+        f"/meetings/{world.meeting}/reports/minutes?format=pdf": EVERYONE_IN,
         "/meetings": EVERYONE_IN,
+        **_floor_pages(world),
     }
     wrong = []
     for path, allowed in pages.items():

@@ -183,6 +183,32 @@ def test_paper_and_electronic_ballots_merge(assembly: Assembly) -> None:
     assert sources == {"electronic": 5, "paper": 9}
 
 
+def test_a_paper_lot_sent_twice_with_its_key_is_added_once(assembly: Assembly) -> None:
+    assembly.check_in(assembly.members[:16])
+    poll = _decision(assembly)
+    poll_id = int(poll["id"])
+    assembly.open(poll_id)
+    lots = [
+        {"choice": {"option": _option(poll, "yes")}, "count": 5},
+        {"choice": {"option": _option(poll, "no")}, "count": 2},
+    ]
+    key, other_key = "tellers-table-2-lot-1", "tellers-table-2-lot-2"
+    answers = [
+        assembly.client.post(
+            f"/api/polls/{poll_id}/paper",
+            json={"lots": lots, "lot_key": lot_key},
+            headers=assembly.secretary,
+        )
+        for lot_key in (key, key, other_key)
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert [a.json()["added"] for a in answers] == [7, 7, 7]
+    count = assembly.client.get(f"/api/polls/{poll_id}/count", headers=assembly.secretary)
+    assert count.json()["paper"] == 14  # the first lot once, and the other lot
+    assembly.close(poll_id)
+    assert assembly.result(poll_id)["result"]["ballots_by_source"] == {"electronic": 0, "paper": 14}
+
+
 @pytest.mark.parametrize(
     ("choice", "reason"),
     [
@@ -374,6 +400,18 @@ def test_state_machine_errors_say_what_is_wrong(assembly: Assembly) -> None:
             "does not take",
         ),
         ({"kind": "election", "method": "irv", "seats": 0}, "greater than or equal to 1"),
+        (
+            {
+                "kind": "decision",
+                "method": "majority",
+                "method_options": {"rule": "qualified", "fraction": "5/3", "base": "cast"},
+            },
+            "the majority rule",
+        ),
+        (
+            {"kind": "decision", "method": "majority", "method_options": {"rule": "most"}},
+            "the majority rule",
+        ),
     ],
 )
 def test_bad_polls_are_refused(assembly: Assembly, spec: dict[str, object], message: str) -> None:
@@ -383,3 +421,7 @@ def test_bad_polls_are_refused(assembly: Assembly, spec: dict[str, object], mess
         headers=assembly.secretary,
     )
     assert response.status_code == 422 and message in response.json()["detail"], response.text
+    listed = assembly.client.get(
+        f"/api/meetings/{assembly.meeting_id}/polls", headers=assembly.secretary
+    )
+    assert listed.json() == []  # nothing was created

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, participant_of, require_manager
 from veche.actions.journal import record
-from veche.errors import InvalidInput, NotAuthenticated
+from veche.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from veche.models import AccessCode, Meeting, Participant, Person
 from veche.models.base import utcnow
 
@@ -121,3 +121,41 @@ def do_redeem_access_code(session: Session, code: str) -> AccessCode:
     found.used_at = utcnow()
     session.flush()
     return found
+
+
+def card_for_check_in(session: Session, meeting: Meeting, code: str) -> AccessCode:
+    """The card a code was printed on, for checking its holder in at the door of ``meeting``.
+
+    Unlike a login, this reads the card without using it up: the desk only identifies the
+    holder, who may still log in with it (and a card already used to log in still identifies
+    them on the meeting's later days). Only the holder's newest card counts, so a lost card
+    stops working at the door once a new one is printed.
+    """
+    if len(normalize_code(code)) != GROUPS * GROUP_LENGTH:
+        raise InvalidInput(
+            f"an access code has {GROUPS * GROUP_LENGTH} letters and digits "
+            f"(like ABCD-EFGH-JKMN), not {len(normalize_code(code))}: check what was typed"
+        )
+    card = session.scalar(select(AccessCode).where(AccessCode.code_hash == code_digest(code)))
+    if card is None:
+        raise NotFound("no access card has this code: check it, or print the person a new card")
+    if card.meeting_id != meeting.id:
+        raise InvalidInput(
+            f"this access card is for another meeting, not meeting {meeting.id}: "
+            "the holder needs a card of this meeting"
+        )
+    if card.meeting.ends_on + GRACE < date.today():
+        raise Conflict(f"this access card expired when meeting {meeting.id} ended")
+    newer = session.scalar(
+        select(AccessCode.id).where(
+            AccessCode.meeting_id == card.meeting_id,
+            AccessCode.person_id == card.person_id,
+            AccessCode.id > card.id,
+        )
+    )
+    if card.revoked_at is not None or newer is not None:
+        raise Conflict(
+            f"this access card of {card.person.full_name} was replaced by a newer one; "
+            "ask for the newest card"
+        )
+    return card

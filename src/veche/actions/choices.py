@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -59,10 +59,17 @@ def shape_of(method: str) -> BallotShape:
         ) from None
 
 
+class Numbered(Protocol):
+    """An option as a ballot needs it: its number (a PollOption, or a cached poll's option)."""
+
+    @property
+    def id(self) -> int: ...
+
+
 def check_choice(
     method: str,
     choice: Any,
-    options: Sequence[PollOption],
+    options: Sequence[Numbered],
     *,
     seats: int,
     max_score: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,7 +17,9 @@ from veche.actions.org import check_name
 from veche.actions.presidium import check_sitting
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import AgendaItem, Contribution, Document, FloorRequest, Meeting
+from veche.models.base import utcnow
 from veche.models.proceedings import ContributionKind, FloorKind, FloorState, ItemState
+from veche.queries.floor import speech_under_way
 
 #: The kind of request for the floor each kind of contribution answers, if any.
 _FLOOR_KIND = {
@@ -134,6 +137,40 @@ def _answered_request(
     return request
 
 
+def do_end_speech(session: Session, caller: Caller, item: AgendaItem) -> Contribution:
+    """The chair ends the speech under way on the item; the time it took is recorded."""
+    require_manager(session, caller, item.meeting)
+    speech = speech_under_way(session, item)
+    if speech is None:
+        raise Conflict(f"nobody has the floor on agenda item {item.position}")
+    speech.seconds_used = max(0, int((utcnow() - speech.created_at).total_seconds()))
+    record(
+        session,
+        caller.actor,
+        "end_speech",
+        {
+            "item_id": item.id,
+            "contribution_id": speech.id,
+            "seconds_used": speech.seconds_used,
+        },
+    )
+    queue_event(session, item.meeting_id, "speech_ended", item_id=item.id)
+    return speech
+
+
+def check_document_url(url: str) -> str:
+    """A web address that browsers open as a page: http or https, never script or data."""
+    url = url.strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise InvalidInput(
+                f"the document's url must be a web address starting with https:// "
+                f"(or http://), not {url[:80]!r}"
+            )
+    return url
+
+
 def do_add_document(
     session: Session,
     caller: Caller,
@@ -151,6 +188,7 @@ def do_add_document(
     title = check_name(title, "the document's title", max_length=300)
     if not url.strip() and not text.strip():
         raise InvalidInput("a document needs a url or a text")
+    url = check_document_url(url)
     if agenda_item_id is not None:
         item = session.get(AgendaItem, agenda_item_id)
         if item is None or item.meeting_id != meeting.id:
@@ -165,7 +203,7 @@ def do_add_document(
         agenda_item_id=agenda_item_id,
         contribution_id=contribution_id,
         title=title,
-        url=url.strip(),
+        url=url,
         text=text.strip(),
     )
     session.add(document)

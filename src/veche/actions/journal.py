@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from veche.actions.actor import Actor
@@ -22,42 +23,57 @@ from veche.models.base import utcnow
 GENESIS_HASH = "0" * 64
 
 
-def record(session: Session, actor: Actor, action: str, payload: dict[str, Any]) -> JournalEntry:
+def record(session: Session, actor: Actor, action: str, payload: dict[str, Any]) -> None:
     """Append one entry naming ``actor``; call it inside the transaction that makes the change.
 
     Locking the head row makes concurrent writers append one after another, so
     the chain never forks.
     """
+    record_many(session, [(actor, action, payload)])
+
+
+def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, Any]]]) -> None:
+    """Append several entries, in order, under one lock of the head (a group of ballots)."""
+    if not entries:
+        return
     head = session.get(JournalHead, 1, with_for_update=True)
     if head is None:
         raise RuntimeError("the journal head is missing: run `veche migrate`")
-    stored_payload = json.loads(json.dumps(payload, default=_json_default))
-    entry = JournalEntry(
-        seq=head.seq + 1,
-        at=utcnow(),
-        action=action,
-        actor_id=actor.user_id,
-        actor_name=actor.name,
-        payload=stored_payload,
-        prev_hash=head.hash,
-    )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    head.seq, head.hash = entry.seq, entry.hash
-    return entry
+    rows = []
+    for actor, action, payload in entries:
+        row = {
+            "seq": head.seq + 1,
+            "at": utcnow(),
+            "action": action,
+            "actor_id": actor.user_id,
+            "actor_name": actor.name,
+            "payload": json.loads(json.dumps(payload, default=_json_default)),
+            "prev_hash": head.hash,
+        }
+        row["hash"] = _hash(row)
+        head.seq, head.hash = row["seq"], row["hash"]
+        rows.append(row)
+    session.execute(insert(JournalEntry), rows)
 
 
 def entry_hash(entry: JournalEntry) -> str:
     """SHA-256 over the entry's canonical JSON content, previous hash included."""
-    content = {
-        "seq": entry.seq,
-        "at": _utc_iso(entry.at),
-        "action": entry.action,
-        "actor_id": entry.actor_id,
-        "actor_name": entry.actor_name,
-        "payload": entry.payload,
-        "prev_hash": entry.prev_hash,
-    }
+    return _hash(
+        {
+            "seq": entry.seq,
+            "at": entry.at,
+            "action": entry.action,
+            "actor_id": entry.actor_id,
+            "actor_name": entry.actor_name,
+            "payload": entry.payload,
+            "prev_hash": entry.prev_hash,
+        }
+    )
+
+
+def _hash(entry: dict[str, Any]) -> str:
+    content = {**entry, "at": _utc_iso(entry["at"])}
+    content.pop("hash", None)
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

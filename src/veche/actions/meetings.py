@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, participant_of, require_manager
+from veche.actions.access_codes import card_for_check_in
+from veche.actions.actor import Actor
+from veche.actions.auth import caller_of
 from veche.actions.events import queue_event
 from veche.actions.journal import record
 from veche.actions.org import check_name
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import (
+    AccessCode,
     AgendaItem,
     Attendance,
     Body,
@@ -364,25 +369,72 @@ def do_check_in(
     require_manager(session, caller, meeting)
     check_meeting_day(meeting, day)
     participant = _participant(session, meeting, person_id)
+    return _mark_present(session, caller.actor, participant, day).attendance
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A participant's presence on a day, and whether they had been checked in already."""
+
+    participant: Participant
+    attendance: Attendance
+    already_present: bool
+
+
+def _mark_present(
+    session: Session, actor: Actor, participant: Participant, day: date, *, via: str = ""
+) -> CheckIn:
     attendance = session.scalar(
         select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
     )
     if attendance is not None and attendance.checked_out_at is None:
-        return attendance
+        return CheckIn(participant, attendance, already_present=True)
     if attendance is None:
         attendance = Attendance(participant_id=participant.id, day=day, checked_in_at=utcnow())
         session.add(attendance)
     else:
         attendance.checked_out_at = None
     session.flush()
-    record(
-        session,
-        caller.actor,
-        "check_in",
-        {"meeting_id": meeting.id, "person_id": person_id, "day": day},
+    payload: dict[str, object] = {
+        "meeting_id": participant.meeting_id,
+        "person_id": participant.person_id,
+        "day": day,
+    }
+    if via:
+        payload["via"] = via
+    record(session, actor, "check_in", payload)
+    queue_event(session, participant.meeting_id, "attendance_changed")
+    return CheckIn(participant, attendance, already_present=False)
+
+
+def do_check_in_by_code(
+    session: Session, caller: Caller, meeting: Meeting, code: str, day: date | None = None
+) -> CheckIn:
+    """Check in the holder of an access card at the door, on ``day`` (today by default).
+
+    The card is read, not used up: its holder can still log in with it.
+    """
+    require_manager(session, caller, meeting)
+    card = card_for_check_in(session, meeting, code)
+    on = check_meeting_day(meeting, day or date.today())
+    participant = _participant(session, meeting, card.person_id)
+    return _mark_present(session, caller.actor, participant, on, via="access card at the door")
+
+
+#: A participant logging in with their card is taken to be in the hall only while the
+#: meeting is convened or sitting, on one of its days: cards are handed out at the venue.
+ARRIVAL_STATES = frozenset({MeetingState.CONVENED, MeetingState.IN_SESSION})
+
+
+def do_check_in_on_login(session: Session, card: AccessCode, today: date) -> CheckIn | None:
+    """Check in the holder of a card just used to log in, if ``today`` is a meeting day."""
+    meeting = card.meeting
+    if meeting.state not in ARRIVAL_STATES or not meeting.starts_on <= today <= meeting.ends_on:
+        return None
+    participant = _participant(session, meeting, card.person_id)
+    return _mark_present(
+        session, caller_of(None, card.person).actor, participant, today, via="access code login"
     )
-    queue_event(session, meeting.id, "attendance_changed")
-    return attendance
 
 
 def do_check_out(

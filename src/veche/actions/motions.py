@@ -24,6 +24,7 @@ from veche.models import (
     MotionVersion,
     Panel,
 )
+from veche.models.meetings import ParticipantRole
 from veche.models.proceedings import AmendmentState, ItemState, MotionState, SponsorRole
 
 MAX_TEXT = 200_000
@@ -190,6 +191,18 @@ class AmendmentSpec:
     panel_id: int | None = None
 
 
+def check_proposer(session: Session, meeting: Meeting, person_id: int | None) -> None:
+    """Amendments are proposed in one's own name by the meeting's members and alternates."""
+    participant = participant_of(session, meeting.id, person_id)
+    if participant is None:
+        raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
+    if participant.role is ParticipantRole.OBSERVER:
+        raise Forbidden(
+            f"person {person_id} attends meeting {meeting.id} as an observer; "
+            "amendments are proposed by members and alternates"
+        )
+
+
 def do_propose_amendment(
     session: Session, caller: Caller, motion: Motion, spec: AmendmentSpec
 ) -> Amendment:
@@ -209,8 +222,7 @@ def do_propose_amendment(
             raise InvalidInput("say who proposes the amendment with proposer_person_id or panel_id")
         if proposer != caller.person_id:
             require_manager(session, caller, meeting)
-        if participant_of(session, meeting.id, proposer) is None:
-            raise InvalidInput(f"person {proposer} is not a participant of meeting {meeting.id}")
+        check_proposer(session, meeting, proposer)
     _check_draft(motion, "amend")
     text = current_text(session, motion)
     original = check_target(text, spec.target)

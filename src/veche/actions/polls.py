@@ -21,14 +21,12 @@ from veche.actions.events import queue_event
 from veche.actions.journal import record
 from veche.actions.meetings import check_meeting_day
 from veche.actions.org import check_name
-from veche.actions.rights import VotingRight, voting_rights
-from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import (
     AgendaItem,
     Ballot,
     Meeting,
     Motion,
-    Participation,
     Person,
     Poll,
     PollOption,
@@ -45,10 +43,9 @@ from veche.models.polls import (
 from veche.models.proceedings import MotionState
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.attendance import members_present
-from veche.tally import TallyError, available_methods, count
+from veche.tally import Profile, TallyError, available_methods, count
 
 DECISION_OPTIONS = ("yes", "no", "abstain")
-MIN_CLIENT_KEY, MAX_CLIENT_KEY = 16, 128
 
 
 def _not_in_state(poll: Poll, doing: str, needed: str) -> Conflict:
@@ -211,6 +208,19 @@ def _check_method(kind: PollKind, method: str, seats: int, method_options: dict[
         raise InvalidInput(
             f"{method} does not take option(s) {', '.join(bad)}; it takes: {allowed}"
         )
+    if kind is PollKind.DECISION:
+        _check_majority_rule(method_options)
+
+
+def _check_majority_rule(method_options: dict[str, Any]) -> None:
+    """The counting engine is the one judge of a majority rule (a share of 5/3, a base it
+    does not know): the rule is tried on an empty count now, so that a poll it would refuse
+    to count at the close is never created."""
+    empty = Profile.from_rankings(list(DECISION_OPTIONS), [])
+    try:
+        count(empty, "majority", members_present=0, members_total=0, **method_options)
+    except TallyError as error:
+        raise InvalidInput(f"the majority rule: {error}") from None
 
 
 def do_nominate(
@@ -302,183 +312,6 @@ def do_open_poll(session: Session, caller: Caller, poll: Poll, day: date | None 
 
 
 @dataclass(frozen=True)
-class CastReceipt:
-    """What a voter is told: the receipt to find their ballot on the bulletin board."""
-
-    poll_id: int
-    receipt: str
-    right_person_id: int
-    replayed: bool  # the same submission arrived again and was answered as before
-    replaced: bool = False  # a re-vote replaced the voter's earlier ballot
-
-
-def receipt_for(poll: Poll, client_key: str) -> str:
-    """Derived from the voter's own client key, so a resend gets the same receipt without the
-    server ever storing which voter holds which receipt."""
-    digest = hmac.new(bytes.fromhex(poll.receipt_key), client_key.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
-
-
-def check_client_key(client_key: str) -> str:
-    if not MIN_CLIENT_KEY <= len(client_key) <= MAX_CLIENT_KEY:
-        raise InvalidInput(
-            f"the client key must be {MIN_CLIENT_KEY} to {MAX_CLIENT_KEY} characters of randomness"
-        )
-    return client_key
-
-
-def do_cast_ballot(
-    session: Session,
-    caller: Caller,
-    poll_id: int,
-    choice: Any,
-    *,
-    client_key: str,
-    right_person_id: int | None = None,
-    replaces_client_key: str | None = None,
-) -> CastReceipt:
-    """Cast one ballot for one voting right, or answer a resend with the same receipt.
-
-    The poll row is read under a shared lock, so a close waits for ballots in flight and
-    no ballot is accepted once the close has begun. The participation's primary key lets
-    the database refuse a second ballot for the same right.
-    """
-    client_key = check_client_key(client_key)
-    poll = access_poll(session, caller, poll_id, lock=True)
-    receipt = receipt_for(poll, client_key)
-    if poll.state is not PollState.OPEN:
-        if _ballot_exists(session, poll.id, receipt):
-            return CastReceipt(poll.id, receipt, right_person_id or 0, replayed=True)
-        raise _not_in_state(poll, "vote in", "open")
-    if not poll.electronic:
-        raise Conflict(f"poll {poll.id} is counted on paper; hand your ballot to the tellers")
-    right = _choose_right(voting_rights(session, poll, caller.person_id), right_person_id)
-    ballot = check_choice(
-        poll.method, choice, ballot_options(poll), seats=poll.seats, max_score=poll.max_score
-    )
-    named = poll.secrecy is Secrecy.NAMED
-    try:
-        with session.begin_nested():
-            session.add(
-                Participation(
-                    poll_id=poll.id,
-                    right_person_id=right.right_person_id,
-                    cast_by_person_id=caller.person_id,
-                    kind=right.kind,
-                    weight=right.weight,
-                )
-            )
-            session.add(_ballot(poll, receipt, ballot, right, caller, named))
-    except IntegrityError:
-        if _ballot_exists(session, poll.id, receipt):
-            return CastReceipt(poll.id, receipt, right.right_person_id, replayed=True)
-        if poll.revote is RevotePolicy.LAST_COUNTS:
-            return _replace_ballot(
-                session, caller, poll, right, ballot, receipt, replaces_client_key
-            )
-        raise Conflict(_already_voted(right)) from None
-    payload: dict[str, Any] = {
-        "poll_id": poll.id,
-        "right_person_id": right.right_person_id,
-        "cast_by_person_id": caller.person_id,
-        "right": right.kind,
-    }
-    if named:
-        payload["choice"] = (
-            ballot  # a roll-call is public; a secret choice never enters the journal
-        )
-    record(session, caller.actor, "cast_ballot", payload)
-    queue_event(session, poll.meeting_id, "ballot_received", poll_id=poll.id)
-    return CastReceipt(poll.id, receipt, right.right_person_id, replayed=False)
-
-
-def _already_voted(right: VotingRight) -> str:
-    whose = f"on behalf of {right.on_behalf_of}" if right.on_behalf_of else "with your own vote"
-    return f"already voted {whose} in this poll; one ballot per voting right"
-
-
-def _ballot(
-    poll: Poll,
-    receipt: str,
-    choice: dict[str, Any],
-    right: VotingRight,
-    caller: Caller,
-    named: bool,
-) -> Ballot:
-    return Ballot(
-        poll_id=poll.id,
-        receipt=receipt,
-        choice=choice,
-        weight=right.weight,
-        source=BallotSource.ELECTRONIC,
-        voter_person_id=right.right_person_id if named else None,
-        cast_by_person_id=caller.person_id if named else None,
-    )
-
-
-def _ballot_exists(session: Session, poll_id: int, receipt: str) -> bool:
-    found = session.scalar(
-        select(Ballot.receipt).where(Ballot.poll_id == poll_id, Ballot.receipt == receipt)
-    )
-    return found is not None
-
-
-def _choose_right(rights: list[VotingRight], right_person_id: int | None) -> VotingRight:
-    if right_person_id is None:
-        own = [r for r in rights if r.on_behalf_of is None]
-        if own or len(rights) == 1:
-            return (own or rights)[0]
-        names = ", ".join(f"{r.right_person_id} ({r.on_behalf_of})" for r in rights)
-        raise InvalidInput(
-            f"you hold several voting rights; say which with right_person_id: {names}"
-        )
-    for right in rights:
-        if right.right_person_id == right_person_id:
-            return right
-    raise Forbidden(f"you hold no voting right for person {right_person_id} in this poll")
-
-
-def _replace_ballot(
-    session: Session,
-    caller: Caller,
-    poll: Poll,
-    right: VotingRight,
-    ballot: dict[str, Any],
-    receipt: str,
-    replaces_client_key: str | None,
-) -> CastReceipt:
-    """Under "last ballot counts", swap the earlier ballot for the new one.
-
-    In a named poll the earlier ballot is found by its voter; in a secret poll only the
-    voter can point to it, by the client key that produced its receipt.
-    """
-    if poll.secrecy is Secrecy.NAMED:
-        old = session.scalar(
-            select(Ballot).where(
-                Ballot.poll_id == poll.id, Ballot.voter_person_id == right.right_person_id
-            )
-        )
-    else:
-        if replaces_client_key is None:
-            raise Conflict(
-                _already_voted(right) + " — to change a secret ballot, send the client key "
-                "of the ballot it replaces as replaces_client_key"
-            )
-        old_receipt = receipt_for(poll, check_client_key(replaces_client_key))
-        old = session.get(Ballot, (poll.id, old_receipt))
-    if old is None or old.source is not BallotSource.ELECTRONIC:
-        raise Conflict("the ballot to replace was not found; it may belong to another voter")
-    session.delete(old)
-    session.flush()
-    session.add(_ballot(poll, receipt, ballot, right, caller, poll.secrecy is Secrecy.NAMED))
-    payload: dict[str, Any] = {"poll_id": poll.id, "right_person_id": right.right_person_id}
-    if poll.secrecy is Secrecy.NAMED:
-        payload["choice"] = ballot
-    record(session, caller.actor, "replace_ballot", payload)
-    return CastReceipt(poll.id, receipt, right.right_person_id, replayed=False, replaced=True)
-
-
-@dataclass(frozen=True)
 class PaperLot:
     """A number of identical paper ballots counted by the tellers."""
 
@@ -487,9 +320,19 @@ class PaperLot:
 
 
 def do_enter_paper_ballots(
-    session: Session, caller: Caller, poll: Poll, lots: list[PaperLot]
+    session: Session,
+    caller: Caller,
+    poll: Poll,
+    lots: list[PaperLot],
+    *,
+    lot_key: str | None = None,
 ) -> int:
-    """Add counted paper ballots to an open poll; returns how many ballots were added."""
+    """Add counted paper ballots to an open poll; returns how many ballots the lots hold.
+
+    With a ``lot_key`` (random, chosen by the tellers' form) the same lots sent again — a
+    double click, a resend on bad Wi-Fi — are recognised and not added twice: the ballots'
+    receipts are derived from the key, so the second sending finds the first one's.
+    """
     require_teller(session, caller, poll.meeting)
     if poll.state is not PollState.OPEN:
         raise _not_in_state(poll, "enter paper ballots in", "open")
@@ -509,17 +352,26 @@ def do_enter_paper_ballots(
         except InvalidInput as error:
             raise InvalidInput(f"paper lot {number}: {error.message}") from None
         checked.append((choice, lot.count))
-    for choice, lot_count in checked:
-        session.add(
-            Ballot(
-                poll_id=poll.id,
-                receipt="p" + secrets.token_hex(15),
-                choice=choice,
-                weight=lot_count,
-                source=BallotSource.PAPER,
-            )
-        )
     total = sum(lot_count for _, lot_count in checked)
+    receipts = _paper_receipts(poll, len(checked), lot_key)
+    if lot_key is not None and session.get(Ballot, (poll.id, receipts[0])) is not None:
+        return total  # these lots were entered already
+    try:
+        with session.begin_nested():
+            session.add_all(
+                Ballot(
+                    poll_id=poll.id,
+                    receipt=receipt,
+                    choice=choice,
+                    weight=lot_count,
+                    source=BallotSource.PAPER,
+                )
+                for receipt, (choice, lot_count) in zip(receipts, checked, strict=True)
+            )
+    except IntegrityError:
+        if lot_key is None:
+            raise
+        return total  # the same lots, sent twice at once: the other sending stored them
     record(
         session,
         caller.actor,
@@ -528,6 +380,18 @@ def do_enter_paper_ballots(
     )
     queue_event(session, poll.meeting_id, "ballot_received", poll_id=poll.id)
     return total
+
+
+def _paper_receipts(poll: Poll, count: int, lot_key: str | None) -> list[str]:
+    """Receipts for paper lots ("p…", never an electronic receipt's shape): random, or
+    derived from the tellers' lot key so that sending the lots again finds them."""
+    if lot_key is None:
+        return ["p" + secrets.token_hex(15) for _ in range(count)]
+    key = bytes.fromhex(poll.receipt_key)
+    return [
+        "p" + hmac.new(key, f"paper:{lot_key}:{i}".encode(), hashlib.sha256).hexdigest()[:30]
+        for i in range(count)
+    ]
 
 
 def do_close_poll(session: Session, caller: Caller, poll_id: int) -> Poll:

@@ -1,17 +1,23 @@
-"""Voting rights: who may vote in a poll, and for whom — in person, as a substitute, by proxy."""
+"""Voting rights: who may vote in a poll, and for whom — in person, as a substitute, by proxy.
+
+The rules are worked out for many voters at once (``rights_on_day``), in a handful of
+queries whatever their number, so that a group of ballots stored together has its
+rights checked together, inside the transaction that stores it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from veche.actions.access import participant_of
-from veche.actions.meetings import is_present
 from veche.errors import Forbidden
-from veche.models import Participant, Poll, Proxy, Substitution
+from veche.models import Attendance, Body, Meeting, Participant, Person, Poll, Proxy, Substitution
 from veche.models.meetings import ParticipantRole
+from veche.models.org import Term
 from veche.models.polls import RightKind
 
 
@@ -25,59 +31,152 @@ class VotingRight:
     on_behalf_of: str | None  # the name of the member whose right it is, when not one's own
 
 
+@dataclass(frozen=True)
+class _Seat:
+    """A participant, as far as voting rights need them."""
+
+    id: int
+    person_id: int
+    role: ParticipantRole
+    weight: int
+
+
+@dataclass(frozen=True)
+class _Entrusted:
+    """A right someone else holds for a member: the holder, and the member it belongs to."""
+
+    holder_id: int
+    member_id: int
+    right: VotingRight
+
+
 def voting_rights(session: Session, poll: Poll, person_id: int | None) -> list[VotingRight]:
     """Every right ``person_id`` holds in ``poll`` now; Forbidden, with the reason, if none."""
-    participant = participant_of(session, poll.meeting_id, person_id)
-    if participant is None:
+    if person_id is None:
         raise Forbidden(f"you are not a participant of meeting {poll.meeting_id}")
-    if participant.role == ParticipantRole.OBSERVER:
-        raise Forbidden("observers follow the meeting but do not vote")
-    day = poll.day
-    if day is None:
-        raise Forbidden(f"poll {poll.id} is not open")
-    if not is_present(session, participant, day):
-        raise Forbidden(
-            f"you are not checked in as present on {day}; ask the secretary to check you in"
+    found = rights_on_day(session, poll.id, poll.meeting_id, poll.day, [person_id])[person_id]
+    if isinstance(found, Forbidden):
+        raise found
+    return found
+
+
+def rights_on_day(
+    session: Session,
+    poll_id: int,
+    meeting_id: int,
+    day: date | None,
+    person_ids: Collection[int],
+) -> dict[int, list[VotingRight] | Forbidden]:
+    """For each person, the rights they hold in a poll held on ``day``, or why they hold none.
+
+    Members present vote; an alternate votes for the absent member they stand in for, if
+    the body allows it; a member present also votes for each absent member whose proxy
+    they hold; observers never vote.
+    """
+    seats = {
+        row.person_id: _Seat(row.id, row.person_id, row.role, row.weight)
+        for row in session.execute(
+            select(
+                Participant.id, Participant.person_id, Participant.role, Participant.weight
+            ).where(Participant.meeting_id == meeting_id, Participant.person_id.in_(person_ids))
         )
-    rights: list[VotingRight] = []
-    if participant.role == ParticipantRole.MEMBER:
-        rights.append(VotingRight(participant.person_id, RightKind.OWN, participant.weight, None))
-    rights += _substitute_rights(session, poll, participant)
-    rights += _proxy_rights(session, poll, participant)
+    }
+    voters = [seat for seat in seats.values() if seat.role != ParticipantRole.OBSERVER]
+    entrusted = [] if day is None else _entrusted(session, meeting_id, day, voters)
+    present = _present(session, day, {s.id for s in voters} | {e.member_id for e in entrusted})
+    found: dict[int, list[VotingRight] | Forbidden] = {}
+    for person_id in person_ids:
+        seat = seats.get(person_id)
+        if seat is None:
+            found[person_id] = Forbidden(f"you are not a participant of meeting {meeting_id}")
+        elif seat.role == ParticipantRole.OBSERVER:
+            found[person_id] = Forbidden("observers follow the meeting but do not vote")
+        elif day is None:
+            found[person_id] = Forbidden(f"poll {poll_id} is not open")
+        elif seat.id not in present:
+            found[person_id] = Forbidden(
+                f"you are not checked in as present on {day}; ask the secretary to check you in"
+            )
+        else:
+            found[person_id] = _rights_of(seat, entrusted, present)
+    return found
+
+
+def _rights_of(
+    seat: _Seat, entrusted: list[_Entrusted], present: set[int]
+) -> list[VotingRight] | Forbidden:
+    rights = []
+    if seat.role == ParticipantRole.MEMBER:
+        rights.append(VotingRight(seat.person_id, RightKind.OWN, seat.weight, None))
+    # A member who came after all votes in person: their substitute or proxy holder does not.
+    rights += [e.right for e in entrusted if e.holder_id == seat.id and e.member_id not in present]
     if not rights:
-        raise Forbidden(
+        return Forbidden(
             "alternates vote only when standing in for an absent member; "
             "you stand in for no one today"
         )
     return rights
 
 
-def _substitute_rights(session: Session, poll: Poll, alternate: Participant) -> list[VotingRight]:
-    if alternate.role != ParticipantRole.ALTERNATE or poll.day is None:
-        return []
-    if not poll.meeting.term.body.alternates_vote_for_absent:
-        return []
-    pairing = session.scalar(
-        select(Substitution).where(
-            Substitution.alternate_id == alternate.id, Substitution.day == poll.day
+#: The member whose right is held by someone else (an alias made once: making one is slow).
+_MEMBER = aliased(Participant)
+
+
+def _entrusted(
+    session: Session, meeting_id: int, day: date, voters: list[_Seat]
+) -> list[_Entrusted]:
+    """Rights held for others: absent members' by their alternates, proxies by members."""
+    member = _MEMBER
+    found = []
+    alternates = [s.id for s in voters if s.role == ParticipantRole.ALTERNATE]
+    if alternates and _alternates_vote(session, meeting_id):
+        rows = session.execute(
+            select(Substitution.alternate_id, member.id, member.person_id, member.weight)
+            .add_columns(Person.full_name)
+            .join(member, Substitution.member_id == member.id)
+            .join(Person, Person.id == member.person_id)
+            .where(Substitution.alternate_id.in_(alternates), Substitution.day == day)
+        )
+        found += [
+            _Entrusted(holder, member_id, VotingRight(person, RightKind.SUBSTITUTE, weight, name))
+            for holder, member_id, person, weight, name in rows
+        ]
+    members = [s.id for s in voters if s.role == ParticipantRole.MEMBER]
+    if members:
+        rows = session.execute(
+            select(Proxy.holder_id, member.id, member.person_id, member.weight)
+            .add_columns(Person.full_name)
+            .join(member, Proxy.grantor_id == member.id)
+            .join(Person, Person.id == member.person_id)
+            .where(Proxy.holder_id.in_(members))
+        )
+        found += [
+            _Entrusted(holder, member_id, VotingRight(person, RightKind.PROXY, weight, name))
+            for holder, member_id, person, weight, name in rows
+        ]
+    return found
+
+
+def _alternates_vote(session: Session, meeting_id: int) -> bool:
+    """Whether the body lets alternates vote for its absent members."""
+    allowed = session.scalar(
+        select(Body.alternates_vote_for_absent)
+        .join(Term, Term.body_id == Body.id)
+        .join(Meeting, Meeting.term_id == Term.id)
+        .where(Meeting.id == meeting_id)
+    )
+    return bool(allowed)
+
+
+def _present(session: Session, day: date | None, participant_ids: set[int]) -> set[int]:
+    if day is None or not participant_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Attendance.participant_id).where(
+                Attendance.participant_id.in_(participant_ids),
+                Attendance.day == day,
+                Attendance.checked_out_at.is_(None),
+            )
         )
     )
-    if pairing is None or is_present(session, pairing.member, poll.day):
-        return []  # the member came after all and votes in person
-    member = pairing.member
-    return [
-        VotingRight(member.person_id, RightKind.SUBSTITUTE, member.weight, member.person.full_name)
-    ]
-
-
-def _proxy_rights(session: Session, poll: Poll, holder: Participant) -> list[VotingRight]:
-    if holder.role != ParticipantRole.MEMBER or poll.day is None:
-        return []
-    proxies = session.scalars(select(Proxy).where(Proxy.holder_id == holder.id)).all()
-    return [
-        VotingRight(
-            p.grantor.person_id, RightKind.PROXY, p.grantor.weight, p.grantor.person.full_name
-        )
-        for p in proxies
-        if not is_present(session, p.grantor, poll.day)  # a member who came votes themselves
-    ]

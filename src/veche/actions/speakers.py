@@ -6,16 +6,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_row, is_manager, participant_of, require_manager
+from veche.actions.contributions import ContributionSpec, do_end_speech, do_record_contribution
 from veche.actions.events import queue_event
 from veche.actions.journal import record
 from veche.actions.meetings import check_not_closed
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import AgendaItem, Contribution, FloorRequest
 from veche.models.proceedings import ContributionKind, FloorKind, FloorState, ItemState
+from veche.queries.floor import speech_under_way
 from veche.queries.proceedings import speakers_list
 
 #: How long a point of order may take, at most.
 POINT_OF_ORDER_SECONDS = 60
+
+#: The contribution a request for the floor becomes when the chair gives the floor.
+_CONTRIBUTION_KIND = {
+    FloorKind.SPEECH: ContributionKind.SPEECH,
+    FloorKind.POINT_OF_ORDER: ContributionKind.POINT_OF_ORDER,
+}
 
 
 def access_floor_request(session: Session, caller: Caller, request_id: int) -> FloorRequest:
@@ -177,3 +185,28 @@ def do_close_speakers_list(
     )
     queue_event(session, item.meeting_id, "speakers_changed", item_id=item.id)
     return item
+
+
+def do_give_floor(session: Session, caller: Caller, item: AgendaItem) -> Contribution:
+    """The chair gives the floor to the first in the list (points of order first).
+
+    The speech under way, if any, ends here and its time is recorded; the new one
+    is recorded as a contribution whose start is the moment the floor was given.
+    """
+    require_manager(session, caller, item.meeting)
+    waiting = speakers_list(session, item.id)
+    if not waiting:
+        raise Conflict(f"nobody is waiting for the floor on agenda item {item.position}")
+    if speech_under_way(session, item) is not None:
+        do_end_speech(session, caller, item)
+    first = waiting[0]
+    return do_record_contribution(
+        session,
+        caller,
+        item,
+        ContributionSpec(
+            kind=_CONTRIBUTION_KIND[first.kind],
+            speaker_person_id=first.person_id,
+            title=first.subject,
+        ),
+    )

@@ -1,5 +1,6 @@
 """SQLAlchemy tables, one module per area; importing this package registers them all."""
 
+from veche.models.agenda_proposals import AgendaProposal
 from veche.models.base import Base
 from veche.models.journal import JournalEntry, JournalHead
 from veche.models.meetings import Attendance, Meeting, Participant, Proxy, Substitution
@@ -27,6 +28,7 @@ from veche.models.web import AccessCode, LoginFailure, LoginSession, SiteKey
 __all__ = [
     "AccessCode",
     "AgendaItem",
+    "AgendaProposal",
     "Amendment",
     "ApiToken",
     "Attendance",

@@ -29,6 +29,7 @@ from veche.models.polls import PollKind, PollState, Secrecy
 from veche.models.proceedings import ItemState, PresidiumSource, SponsorRole
 from veche.queries import proceedings
 from veche.queries.agenda import agenda_approval
+from veche.queries.agenda_proposals import ProposalView, agenda_proposals
 from veche.queries.attendance import attendance_count
 from veche.queries.org import term_label
 from veche.queries.polls import roll_call
@@ -169,6 +170,7 @@ class MeetingRecord:
     resolutions: list[ResolutionRecord]
     motions: list[MotionRecord] = field(default_factory=list)
     polls: list[PollRecord] = field(default_factory=list)
+    agenda_proposals: list[ProposalView] = field(default_factory=list)
 
 
 def meeting_days(meeting: Meeting) -> list[date]:
@@ -238,6 +240,7 @@ def read_record(
         resolutions=_resolutions(session, meeting, texts=motions),
         motions=_motions(session, meeting, item_positions) if motions else [],
         polls=list(all_polls.values()),
+        agenda_proposals=agenda_proposals(session, meeting.id) if motions else [],
     )
 
 

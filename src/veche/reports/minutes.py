@@ -212,6 +212,17 @@ def _agenda(record: MeetingRecord) -> list[Block]:
                 )
             )
         )
+    if record.agenda_proposals:
+        blocks.append(Paragraph(_("Changes to the agenda proposed by delegates:")))
+        blocks.append(
+            Table(
+                [_("Proposal"), _("Change"), _("Proposed by"), _("Rationale"), _("Fate")],
+                [
+                    [str(p.number), p.change, p.proposer, p.rationale or "—", p.fate]
+                    for p in record.agenda_proposals
+                ],
+            )
+        )
     return blocks
 
 

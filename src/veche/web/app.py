@@ -13,10 +13,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import veche
-from veche.db import make_sessionmaker
+from veche.actions.intake import BallotIntake
+from veche.db import make_reader, make_sessionmaker
 from veche.errors import NotFound, VecheError
 from veche.queries.org import get_organization
 from veche.web.api import (
+    agenda_proposals,
     auth,
     health,
     meetings,
@@ -57,6 +59,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         app.state.broker.end_all()
         delivery.stop()
+        if app.state.reader is not app.state.engine:
+            app.state.reader.dispose()
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -72,6 +76,9 @@ def create_app(engine: Engine) -> FastAPI:
     )
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.reader = make_reader(engine)
+    app.state.read_sessions = make_sessionmaker(app.state.reader)
+    app.state.intake = BallotIntake(app.state.sessions)
     app.state.broker = Broker()
     install_error_handlers(app)
     # Pages answer errors with a page, the API with JSON: these handlers tell them apart.
@@ -83,6 +90,7 @@ def create_app(engine: Engine) -> FastAPI:
     app.include_router(meetings.router, prefix="/api")
     app.include_router(polls.router, prefix="/api")
     app.include_router(proceedings.router, prefix="/api")
+    app.include_router(agenda_proposals.router, prefix="/api")
     app.include_router(motions.router, prefix="/api")
     app.include_router(resolutions.router, prefix="/api")
     app.include_router(reports.router, prefix="/api")

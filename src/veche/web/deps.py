@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche.actions.access import Caller
-from veche.actions.auth import authenticate, caller_of, login_session_caller
+from veche.actions.auth import login_session_caller, token_caller
+from veche.db import SESSIONS_AT_ONCE
 from veche.errors import NotAuthenticated
 from veche.web.sessions import login_token
 
@@ -19,17 +20,44 @@ def _sessions(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session for one request; routes that change state open ``session.begin()`` themselves."""
-    with _sessions(request)() as session:
+#: Requests that must not change anything (RFC 9110, safe methods).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for one request; routes that change state open ``session.begin()`` themselves.
+
+    Under a burst, sessions are what runs out. A route that only reads keeps its connection
+    (on SQLite, the writer's lock too) until the session closes after the answer is sent, and
+    the answer is serialised on a worker thread. Were there more sessions than connections,
+    every worker thread could end up waiting for a connection held by an answer waiting for
+    a worker thread: the server would stand still until the pool gave up. So at most
+    ``SESSIONS_AT_ONCE`` requests hold a session; the rest wait without holding a thread.
+    An async dependency, so that closing the session needs no worker thread either.
+    """
+    factory = _sessions(request)
+    if request.method in READING_METHODS:
+        # A page or a GET of the API only reads: on SQLite it need not queue for the writer.
+        factory = request.app.state.read_sessions
+    with factory() as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, max_concurrency=SESSIONS_AT_ONCE)]
+
+
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """A session for reading only (see ``veche.db.make_reader``): it never waits for writers."""
+    factory: sessionmaker[Session] = request.app.state.read_sessions
+    with factory() as session:
+        yield session
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session, max_concurrency=SESSIONS_AT_ONCE)]
 
 
 def get_caller(
-    session: Annotated[Session, Depends(get_session)],
+    session: ReadSessionDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Caller:
     """The caller named by an ``Authorization: Bearer …`` header; 401 without a valid one."""
@@ -37,14 +65,13 @@ def get_caller(
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("send an Authorization: Bearer <token> header (POST /api/tokens)")
     with session.begin():  # ended here, so that the route can open its own transaction
-        found = authenticate(session, token.strip())
-        return caller_of(found.user, found.person)
+        return token_caller(session, token.strip())
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def get_page_viewer(request: Request, session: SessionDep) -> Caller | None:
+def get_page_viewer(request: Request, session: ReadSessionDep) -> Caller | None:
     """The caller logged in to the pages by their cookie, or None."""
     token = login_token(request)
     if token is None:

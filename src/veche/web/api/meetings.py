@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from veche.actions.access import access_meeting
 from veche.actions.meetings import (
     do_check_in,
+    do_check_in_by_code,
     do_check_out,
     do_create_meeting,
     do_grant_proxy,
@@ -212,6 +213,47 @@ def get_attendance(
 ) -> AttendanceOut:
     """Who is present on a day, by role, and the members counted toward the quorum."""
     return _attendance(session, access_meeting(session, caller, meeting_id), day)
+
+
+class CodeCheckInIn(BaseModel):
+    code: str = Field(min_length=1, max_length=40, description="as printed on the card")
+    day: date | None = Field(default=None, description="today when left out")
+
+
+class CodeCheckInOut(BaseModel):
+    person_id: int
+    full_name: str
+    role: ParticipantRole
+    category: str
+    day: date
+    already_present: bool
+    message: str
+
+
+@router.post("/meetings/{meeting_id}/attendance/code")
+def check_in_by_code(
+    meeting_id: int, body: CodeCheckInIn, caller: CallerDep, session: SessionDep
+) -> CodeCheckInOut:
+    """At the door: check in the holder of an access card by its code (typed or scanned)."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        found = do_check_in_by_code(session, caller, meeting, body.code, body.day)
+        person = found.participant.person
+        day = found.attendance.day
+        message = (
+            f"{person.full_name} was already checked in on {day}"
+            if found.already_present
+            else f"{person.full_name} is checked in on {day}"
+        )
+        return CodeCheckInOut(
+            person_id=person.id,
+            full_name=person.full_name,
+            role=found.participant.role,
+            category=found.participant.category,
+            day=day,
+            already_present=found.already_present,
+            message=message,
+        )
 
 
 class SubstitutionIn(BaseModel):

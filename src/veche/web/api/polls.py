@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_meeting, access_poll, require_manager
+from veche.actions.intake import BallotIntake
 from veche.actions.polls import (
     PaperLot,
     PollSubject,
     do_answer_nomination,
     do_cancel_poll,
-    do_cast_ballot,
     do_close_poll,
     do_create_poll,
     do_enter_paper_ballots,
@@ -30,7 +30,7 @@ from veche.models import Poll
 from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy
 from veche.queries.polls import SHOWN, bulletin_board, live_count, roll_call, voted_rights
 from veche.tally import Result
-from veche.web.deps import CallerDep, SessionDep
+from veche.web.deps import CallerDep, ReadSessionDep, SessionDep
 
 router = APIRouter(tags=["polls"])
 
@@ -272,19 +272,25 @@ class ReceiptOut(BaseModel):
 
 @router.post("/polls/{poll_id}/ballots", status_code=201)
 def cast_ballot(
-    poll_id: int, body: BallotIn, caller: CallerDep, session: SessionDep, response: Response
+    poll_id: int,
+    body: BallotIn,
+    caller: CallerDep,
+    session: ReadSessionDep,
+    request: Request,
+    response: Response,
 ) -> ReceiptOut:
     """Cast a ballot and get its receipt. Resending the same client key returns the same receipt."""
-    with session.begin():
-        cast = do_cast_ballot(
-            session,
-            caller,
-            poll_id,
-            body.choice,
-            client_key=body.client_key,
-            right_person_id=body.right_person_id,
-            replaces_client_key=body.replaces_client_key,
-        )
+    # Checked with reads alone; stored with the other ballots arriving now, in one write.
+    intake: BallotIntake = request.app.state.intake
+    cast = intake.submit(
+        session,
+        caller,
+        poll_id,
+        body.choice,
+        client_key=body.client_key,
+        right_person_id=body.right_person_id,
+        replaces_client_key=body.replaces_client_key,
+    )
     if cast.replayed:
         response.status_code = 200
     return ReceiptOut(
@@ -303,6 +309,12 @@ class PaperLotIn(BaseModel):
 
 class PaperIn(BaseModel):
     lots: list[PaperLotIn] = Field(min_length=1, max_length=100_000)
+    lot_key: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=128,
+        description="random; the same lots sent again with it are not added twice",
+    )
 
 
 class PaperOut(BaseModel):
@@ -315,7 +327,8 @@ def enter_paper(poll_id: int, body: PaperIn, caller: CallerDep, session: Session
     with session.begin():
         poll = access_poll(session, caller, poll_id, lock=True)
         lots = [PaperLot(lot.choice, lot.count) for lot in body.lots]
-        return PaperOut(added=do_enter_paper_ballots(session, caller, poll, lots))
+        added = do_enter_paper_ballots(session, caller, poll, lots, lot_key=body.lot_key)
+        return PaperOut(added=added)
 
 
 class CountOut(BaseModel):

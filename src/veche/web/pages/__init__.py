@@ -5,12 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from veche.web.pages import (
+    agenda_proposals,
+    amendments,
     chair,
     delegate,
+    documents,
+    floor,
     login,
+    paper,
     projector,
     public,
+    reports,
     secretary,
+    secretary_agenda,
     secretary_meeting,
     stream,
 )
@@ -25,4 +32,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     projector.router,
     secretary.router,
     secretary_meeting.router,
+    secretary_agenda.router,
+    paper.router,
+    agenda_proposals.router,
+    floor.router,
+    amendments.router,
+    documents.router,
+    reports.router,
 )

@@ -34,7 +34,9 @@ from veche.queries.sitting import (
 )
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.pages._majority import base_labels, majority_options, rule_labels
 from veche.web.pages._render import redirect, render
+from veche.web.pages.floor import floor_context
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -73,6 +75,8 @@ def console_context(session: Session, meeting: Meeting) -> dict[str, Any]:
         "quorum": quorum_status(session, meeting, meeting_day(meeting, date.today())),
         "rounds": chart_rounds(current.result) if current is not None else [],
         "methods": sorted(m for m in SHAPES if m != "majority"),
+        "majority_rules": rule_labels(),
+        "majority_bases": base_labels(),
     }
 
 
@@ -80,9 +84,10 @@ def console_context(session: Session, meeting: Meeting) -> dict[str, Any]:
 def console(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
-    """The chair's console for the sitting."""
+    """The chair's console for the sitting: the current poll and the speakers list."""
     meeting = _managed_meeting(session, caller, meeting_id)
-    return render(request, "console.html", console_context(session, meeting), viewer=caller)
+    context = {**floor_context(session, caller, meeting), **console_context(session, meeting)}
+    return render(request, "console.html", context, viewer=caller)
 
 
 @router.get("/meetings/{meeting_id}/console/current", response_class=HTMLResponse)
@@ -112,12 +117,22 @@ def create_poll(
     seats: Annotated[int, Form(ge=1, le=1000)] = 1,
     secrecy: Annotated[Secrecy, Form()] = Secrecy.SECRET,
     options: Annotated[str, Form(max_length=20_000)] = "",
+    rule: Annotated[str, Form(max_length=40)] = "simple",
+    fraction: Annotated[str, Form(max_length=40)] = "",
+    base: Annotated[str, Form(max_length=20)] = "cast",
+    abstentions_count: Annotated[bool, Form()] = False,
 ) -> Response:
-    """A new poll in draft; an election's candidates stand on the chair's word that they accept."""
+    """A new poll in draft; an election's candidates stand on the chair's word that they accept.
+
+    A decision carries the majority it needs: a named rule, or a share of the votes cast,
+    the members present or all members (abstentions counted as cast or not).
+    """
     with session.begin():
         meeting = _managed_meeting(session, caller, meeting_id)
+        method_options = None
         if kind is PollKind.DECISION:
             method = "majority"
+            method_options = majority_options(rule, fraction, base, abstentions_count)
         elif not method:
             raise InvalidInput("choose a counting method")
         labels = _lines(options)
@@ -131,6 +146,7 @@ def create_poll(
             seats=seats,
             secrecy=secrecy,
             options=labels if kind is PollKind.CHOICE else None,
+            method_options=method_options,
         )
         if kind is PollKind.ELECTION:
             for label in labels:

@@ -21,7 +21,8 @@ from veche.actions.access import (
     participant_of,
 )
 from veche.actions.choices import check_choice, shape_of
-from veche.actions.polls import ballot_options, do_cast_ballot
+from veche.actions.intake import BallotIntake
+from veche.actions.polls import ballot_options
 from veche.actions.rights import VotingRight, voting_rights
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import Meeting, Poll
@@ -29,9 +30,12 @@ from veche.models.polls import PollState
 from veche.queries.polls import SHOWN, bulletin_board, readable_choice, voted_rights
 from veche.queries.sitting import meeting_polls, meetings_of
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.deps import PageCallerDep, ReadSessionDep, SessionDep
 from veche.web.pages._ballots import choice_from_form
 from veche.web.pages._render import render
+from veche.web.pages.amendments import motions_context
+from veche.web.pages.documents import documents_context
+from veche.web.pages.floor import floor_context
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -96,9 +100,15 @@ def my_meetings(request: Request, session: SessionDep, caller: PageCallerDep) ->
 def meeting_page(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
-    """The meeting as a delegate or observer follows it: open polls first, then results."""
+    """The meeting as a delegate or observer follows it: polls, the floor, drafts and papers."""
     meeting = access_meeting(session, caller, meeting_id)
-    return render(request, "delegate.html", _room(session, caller, meeting), viewer=caller)
+    context = {
+        **motions_context(session, meeting),
+        **documents_context(session, meeting),
+        **floor_context(session, caller, meeting),
+        **_room(session, caller, meeting),
+    }
+    return render(request, "delegate.html", context, viewer=caller)
 
 
 @router.get("/meetings/{meeting_id}/room", response_class=HTMLResponse)
@@ -193,7 +203,7 @@ def cast_ballot(
     meeting_id: int,
     poll_id: int,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     caller: PageCallerDep,
     choice: Annotated[str, Form(max_length=20_000)],
     client_key: Annotated[str, Form(max_length=128)],
@@ -207,9 +217,12 @@ def cast_ballot(
     right = int(right_person_id) if right_person_id.isdigit() else None
     with session.begin():
         _poll_of(session, caller, meeting_id, poll_id)
-        cast = do_cast_ballot(
-            session, caller, poll_id, parsed, client_key=client_key, right_person_id=right
-        )
+    # Checked with reads alone; stored with the other ballots arriving now, in one write.
+    intake: BallotIntake = request.app.state.intake
+    cast = intake.submit(
+        session, caller, poll_id, parsed, client_key=client_key, right_person_id=right
+    )
+    with session.begin():
         poll = _poll_of(session, caller, meeting_id, poll_id)
         context = {"meeting": poll.meeting, "poll": poll, "cast": cast}
     return render(request, "receipt.html", context, viewer=caller, status=201)

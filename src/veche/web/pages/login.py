@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from veche.actions.access_codes import do_redeem_access_code
 from veche.actions.auth import check_password, do_close_login_session, do_open_login_session
+from veche.actions.meetings import do_check_in_on_login
 from veche.errors import NotAuthenticated
 from veche.i18n import _
 from veche.web.csrf import renew_seed, require_csrf
@@ -97,9 +99,12 @@ def login_with_code(request: Request, code: Annotated[str, Form(max_length=40)])
     def attempt(session: Session) -> str:
         found = do_redeem_access_code(session, code)
         meeting["id"] = found.meeting_id
-        return do_open_login_session(
+        token = do_open_login_session(
             session, person=found.person, via=f"access code for meeting {found.meeting_id}"
         )
+        # Cards are handed out at the venue: logging in with one on a meeting day is arriving.
+        do_check_in_on_login(session, found, date.today())
+        return token
 
     try:
         token = throttled(

@@ -1,4 +1,4 @@
-"""The projector: a full-screen page for the hall — the current poll, its count, its result."""
+"""The projector: a full-screen page for the hall — the item and speaker, the current poll."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import access_meeting
 from veche.models import Meeting
+from veche.models.base import utcnow
 from veche.models.polls import PollState
+from veche.queries.floor import floor_of
 from veche.queries.polls import live_count
 from veche.queries.sitting import chart_rounds, current_poll, meeting_polls
 from veche.web.deps import PageCallerDep, SessionDep
@@ -29,6 +31,8 @@ def projector_context(session: Session, meeting: Meeting) -> dict[str, Any]:
         # The hall sees a result once the chair publishes it, never before.
         "rounds": chart_rounds(current.result) if published and current is not None else [],
         "published": published,
+        "floor": floor_of(session, meeting.id),
+        "server_now": utcnow(),
     }
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from veche.errors import NotFound
+from veche.models import Organization
 from veche.queries.org import get_organization, list_bodies
+from veche.queries.public_reports import published_meeting, published_reports
 from veche.queries.published import published_results
 from veche.queries.resolutions import RegistryFilter, search_resolutions
+from veche.reports import MEDIA_TYPES, render_report
 from veche.web.deps import SessionDep, ViewerDep
 from veche.web.pages._render import render
 
@@ -25,14 +29,19 @@ def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLRespon
     return render(request, "home.html", {"organization": org, "bodies": bodies}, viewer=viewer)
 
 
+def _publishing_organization(session: Session) -> Organization:
+    org = get_organization(session)
+    if not org.publishes_reports:
+        raise NotFound(f"{org.name} does not publish its reports here")
+    return org
+
+
 @router.get("/public", response_class=HTMLResponse)
 def published(
     request: Request, session: SessionDep, viewer: ViewerDep, q: str = ""
 ) -> HTMLResponse:
     """Published results and the resolutions registry, when the organization makes them public."""
-    org = get_organization(session)
-    if not org.publishes_reports:
-        raise NotFound(f"{org.name} does not publish its reports here")
+    org = _publishing_organization(session)
     found, resolutions = search_resolutions(
         session, RegistryFilter(organization_id=org.id, text=q[:200])
     )
@@ -42,9 +51,30 @@ def published(
         {
             "organization": org,
             "results": published_results(session, org),
+            "communiques": published_reports(session, org),
             "resolutions": resolutions,
             "found": found,
             "q": q[:200],
         },
         viewer=viewer,
+    )
+
+
+@router.get("/public/meetings/{meeting_id}/communique", response_class=HTMLResponse)
+def communique_page(meeting_id: int, session: SessionDep) -> HTMLResponse:
+    """A meeting's communiqué, once its report is published (404 before, to everyone)."""
+    meeting = published_meeting(session, _publishing_organization(session), meeting_id)
+    return HTMLResponse(render_report(session, meeting, "communique", "html"))
+
+
+@router.get("/public/meetings/{meeting_id}/communique.pdf")
+def communique_pdf(meeting_id: int, session: SessionDep) -> Response:
+    """The communiqué as a PDF to download."""
+    meeting = published_meeting(session, _publishing_organization(session), meeting_id)
+    return Response(
+        render_report(session, meeting, "communique", "pdf"),
+        media_type=MEDIA_TYPES["pdf"],
+        headers={
+            "Content-Disposition": f'attachment; filename="meeting-{meeting_id}-communique.pdf"'
+        },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Annotated, Any
 
@@ -13,12 +14,19 @@ from sqlalchemy.orm import Session
 from veche.actions.access import Caller, access_meeting, access_poll, require_manager
 from veche.actions.access_codes import IssuedCode, do_issue_access_codes
 from veche.actions.choices import BLANK, BallotShape, shape_of
-from veche.actions.meetings import do_check_in, do_check_out, do_invite, do_update_participant
+from veche.actions.meetings import (
+    do_change_meeting_state,
+    do_check_in,
+    do_check_in_by_code,
+    do_check_out,
+    do_invite,
+    do_update_participant,
+)
 from veche.actions.polls import PaperLot, ballot_options, do_enter_paper_ballots
 from veche.errors import InvalidInput, NotFound
 from veche.i18n import _
 from veche.models import Meeting
-from veche.models.meetings import Office, ParticipantRole
+from veche.models.meetings import MeetingState, Office, ParticipantRole
 from veche.models.polls import PollState
 from veche.queries.attendance import attendance_count
 from veche.queries.roster import people as roster_people
@@ -72,6 +80,11 @@ def meeting_desk(
         "invitable": [p for p in everyone if p.id not in invited],
         "roles": list(ParticipantRole),
         "offices": list(Office),
+        "closed": meeting.state is MeetingState.CLOSED,
+        "published": meeting.state is MeetingState.REPORT_PUBLISHED,
+        "public_reports": meeting.term.body.organization.publishes_reports,
+        # One key per page shown: its paper counts, sent twice, are added once.
+        "lot_key": secrets.token_urlsafe(24),
     }
     return render(request, "meeting_desk.html", context, viewer=caller)
 
@@ -135,6 +148,50 @@ def check_in(
             do_check_in(session, caller, meeting, person_id, on)
         message = _("Checked in.") if present != "no" else _("Checked out.")
     return redirect(request, f"{_back(meeting_id)}?day={on.isoformat()}#attendance", message)
+
+
+@router.post("/secretary/meetings/{meeting_id}/attendance/code")
+def check_in_by_code(
+    meeting_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    code: Annotated[str, Form(max_length=40)],
+    day: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """At the door: check in the holder of the access card whose code was typed or scanned."""
+    with session.begin():
+        meeting = _managed(session, caller, meeting_id)
+        found = do_check_in_by_code(session, caller, meeting, code, optional_date(day, "the day"))
+        words = {
+            "name": found.participant.person.full_name,
+            "day": found.attendance.day.isoformat(),
+        }
+        message = (
+            _("%(name)s was already checked in on %(day)s.") % words
+            if found.already_present
+            else _("%(name)s is checked in on %(day)s.") % words
+        )
+        on = found.attendance.day
+    return redirect(request, f"{_back(meeting_id)}?day={on.isoformat()}#door", message)
+
+
+@router.post("/secretary/meetings/{meeting_id}/publish-report")
+def publish_report(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> Response:
+    """Publish the report of a closed meeting: its communiqué becomes public, if the
+    organization publishes its reports."""
+    with session.begin():
+        meeting = _managed(session, caller, meeting_id)
+        do_change_meeting_state(session, caller, meeting, MeetingState.REPORT_PUBLISHED)
+        public = meeting.term.body.organization.publishes_reports
+    message = (
+        _("The report is published; its communiqué is on the public page.")
+        if public
+        else _("The report is published. The organization does not publish reports publicly.")
+    )
+    return redirect(request, f"{_back(meeting_id)}#report", message)
 
 
 def qr_data_uri(url: str) -> str:
@@ -207,7 +264,10 @@ async def enter_paper(
         blank = _count(form.get("count_blank"), _("blank"))
         if blank:
             lots.append(PaperLot(dict(BLANK), blank))
-        added = do_enter_paper_ballots(session, caller, poll, lots)
+        # The form's key makes a second sending of the same counts (a double click) harmless.
+        key = form.get("lot_key")
+        lot_key = key if isinstance(key, str) and 16 <= len(key) <= 128 else None
+        added = do_enter_paper_ballots(session, caller, poll, lots, lot_key=lot_key)
     return redirect(
         request, _back(meeting_id), _("%(count)s paper ballots added") % {"count": added}
     )

@@ -1,0 +1,498 @@
+"""Casting ballots: checked one by one with reads, stored in groups with one write each.
+
+A ballot goes through two steps. ``prepare_ballot`` checks what needs no lock: the poll
+exists and takes electronic ballots, and the choice fits the ballot's shape (a malformed
+ballot is refused here and marks no one). It only reads, so it runs beside other requests
+without the writer's lock. ``store_ballots`` then writes any number of prepared ballots in
+one transaction: the polls' state, the voters' rights (worked out for the whole group at
+once), the participations, the ballots and their journal entries, with one lock on the
+journal's head for the whole group. Rights are thus checked in the same transaction that
+uses them. A burst of
+voters thus costs a handful of statements per group instead of a transaction per ballot
+(see ``veche.actions.intake`` for how requests are grouped).
+
+The database still has the last word: the participation's primary key refuses a second
+ballot for one right even when two groups race from two server processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, access_poll
+from veche.actions.actor import Actor
+from veche.actions.choices import check_choice
+from veche.actions.events import queue_event
+from veche.actions.journal import record, record_many
+from veche.actions.polls import ballot_options
+from veche.actions.rights import VotingRight, rights_on_day
+from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
+from veche.models import Ballot, Participation, Poll
+from veche.models.polls import BallotSource, PollState, RevotePolicy, Secrecy
+
+MIN_CLIENT_KEY, MAX_CLIENT_KEY = 16, 128
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    """What a voter is told: the receipt to find their ballot on the bulletin board."""
+
+    poll_id: int
+    receipt: str
+    right_person_id: int
+    replayed: bool  # the same submission arrived again and was answered as before
+    replaced: bool = False  # a re-vote replaced the voter's earlier ballot
+
+
+@dataclass(frozen=True)
+class OptionNumber:
+    id: int
+
+
+@dataclass(frozen=True)
+class PollFacts:
+    """What checking a ballot needs to know of its poll. Only the state changes while a poll
+    is open, and the state is read again when the ballot is stored."""
+
+    id: int
+    meeting_id: int
+    state: PollState
+    day: date | None
+    electronic: bool
+    method: str
+    seats: int
+    max_score: int
+    options: tuple[OptionNumber, ...]
+    named: bool
+    revote: bool  # "last ballot counts": a second ballot replaces the first
+    receipt_key: str
+
+    @classmethod
+    def of(cls, poll: Poll) -> PollFacts:
+        return cls(
+            id=poll.id,
+            meeting_id=poll.meeting_id,
+            state=poll.state,
+            day=poll.day,
+            electronic=poll.electronic,
+            method=poll.method,
+            seats=poll.seats,
+            max_score=poll.max_score,
+            options=tuple(OptionNumber(option.id) for option in ballot_options(poll)),
+            named=poll.secrecy is Secrecy.NAMED,
+            revote=poll.revote is RevotePolicy.LAST_COUNTS,
+            receipt_key=poll.receipt_key,
+        )
+
+
+class PollFactsSource(Protocol):
+    def __call__(self, session: Session, poll_id: int) -> PollFacts | None: ...
+
+
+def read_poll_facts(session: Session, poll_id: int) -> PollFacts | None:
+    poll = session.get(Poll, poll_id)
+    return None if poll is None else PollFacts.of(poll)
+
+
+@dataclass(frozen=True)
+class PreparedBallot:
+    """A ballot whose choice has been checked, ready to be stored with its voter's right."""
+
+    poll: PollFacts
+    receipt: str
+    choice: dict[str, Any]
+    voter_person_id: int
+    wanted_right: int | None  # whose right the voter uses, when they hold several
+    actor: Actor
+    replaces_client_key: str | None
+
+
+def receipt_for(poll: Poll, client_key: str) -> str:
+    """Derived from the voter's own client key, so a resend gets the same receipt without the
+    server ever storing which voter holds which receipt."""
+    return _receipt(poll.receipt_key, client_key)
+
+
+def _receipt(receipt_key: str, client_key: str) -> str:
+    digest = hmac.new(bytes.fromhex(receipt_key), client_key.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def check_client_key(client_key: str) -> str:
+    if not MIN_CLIENT_KEY <= len(client_key) <= MAX_CLIENT_KEY:
+        raise InvalidInput(
+            f"the client key must be {MIN_CLIENT_KEY} to {MAX_CLIENT_KEY} characters of randomness"
+        )
+    return client_key
+
+
+def not_open(poll_id: int, state: PollState, doing: str = "vote in") -> Conflict:
+    return Conflict(f"cannot {doing} poll {poll_id}: it is {state.value}, not open")
+
+
+def prepare_ballot(
+    session: Session,
+    caller: Caller,
+    poll_id: int,
+    choice: Any,
+    *,
+    client_key: str,
+    right_person_id: int | None = None,
+    replaces_client_key: str | None = None,
+    polls: PollFactsSource = read_poll_facts,
+) -> PreparedBallot | CastReceipt:
+    """Check a ballot with reads only; a resend to a closed poll is answered at once.
+
+    ``polls`` may answer from a cache: an open poll's facts do not change, and its state is
+    checked again when the ballot is stored.
+    """
+    client_key = check_client_key(client_key)
+    facts = polls(session, poll_id)
+    if facts is None or facts.state is not PollState.OPEN:
+        poll = access_poll(session, caller, poll_id)  # 404 or 403 before anything else
+        receipt = receipt_for(poll, client_key)
+        if _ballot_exists(session, poll.id, receipt):
+            return CastReceipt(poll.id, receipt, right_person_id or 0, replayed=True)
+        raise not_open(poll.id, poll.state)
+    if not facts.electronic:
+        raise Conflict(f"poll {facts.id} is counted on paper; hand your ballot to the tellers")
+    if caller.person_id is None:
+        raise Forbidden(f"you are not a participant of meeting {facts.meeting_id}")
+    checked = check_choice(
+        facts.method, choice, facts.options, seats=facts.seats, max_score=facts.max_score
+    )
+    return PreparedBallot(
+        poll=facts,
+        receipt=_receipt(facts.receipt_key, client_key),
+        choice=checked,
+        voter_person_id=caller.person_id,
+        wanted_right=right_person_id,
+        actor=caller.actor,
+        replaces_client_key=replaces_client_key,
+    )
+
+
+Outcome = CastReceipt | VecheError
+
+
+def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[Outcome]:
+    """Store prepared ballots inside the caller's transaction; one outcome per ballot, in order.
+
+    Each ballot is accepted, answered as a resend (its receipt is stored already), or
+    refused with the reason (the poll closed meanwhile, the voter holds no such right, the
+    right has been used). Polls are read under a shared lock: a close waits for the group,
+    and no group is stored once a close has begun.
+    """
+    outcomes: list[Outcome | None] = [None] * len(ballots)
+    open_polls = set(
+        session.scalars(
+            select(Poll.id)
+            .where(Poll.id.in_({b.poll.id for b in ballots}), Poll.state == PollState.OPEN)
+            .with_for_update(read=True)
+        )
+    )
+    rights = _rights(session, ballots, open_polls)
+    receipts, used = _stored_already(session, ballots, rights)
+    fresh: list[Voted] = []
+    second: list[Voted] = []  # decided once the fresh ones are stored: resend, re-vote, refusal
+    for index, ballot in enumerate(ballots):
+        if (ballot.poll.id, ballot.receipt) in receipts:
+            outcomes[index] = _replayed(ballot, ballot.wanted_right or 0)
+            continue
+        if ballot.poll.id not in open_polls:
+            outcomes[index] = _closed(session, ballot)
+            continue
+        right = rights[index]
+        if isinstance(right, VecheError):
+            outcomes[index] = right
+            continue
+        voted = Voted(index, ballot, right)
+        if (ballot.poll.id, right.right_person_id) in used:
+            second.append(voted)
+        else:
+            fresh.append(voted)
+            used.add((ballot.poll.id, right.right_person_id))  # a twin later is a second ballot
+    refused = _insert(session, fresh)
+    accepted = [voted for voted in fresh if voted.index not in refused]
+    for voted in accepted:
+        outcomes[voted.index] = CastReceipt(
+            voted.ballot.poll.id, voted.ballot.receipt, voted.right.right_person_id, replayed=False
+        )
+    record_many(session, [_journal_entry(voted) for voted in accepted])
+    later = [*second, *(voted for voted in fresh if voted.index in refused)]
+    for voted in sorted(later, key=lambda v: v.index):
+        outcomes[voted.index] = _second_ballot(session, voted)
+    for meeting_id, poll_id in sorted(
+        {(v.ballot.poll.meeting_id, v.ballot.poll.id) for v in accepted}
+    ):
+        # One event per poll and group: screens re-fetch the count, not once per ballot.
+        queue_event(session, meeting_id, "ballot_received", poll_id=poll_id)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+@dataclass(frozen=True)
+class Voted:
+    """A ballot of a group (at ``index``) with the voting right it is cast with."""
+
+    index: int
+    ballot: PreparedBallot
+    right: VotingRight
+
+
+def _rights(
+    session: Session, ballots: Sequence[PreparedBallot], open_polls: set[int]
+) -> dict[int, VotingRight | VecheError]:
+    """The voting right each ballot of an open poll is cast with (by its index in
+    ``ballots``), or why its voter has none: worked out for every voter of a poll at once."""
+    chosen: dict[int, VotingRight | VecheError] = {}
+    for poll_id in open_polls:
+        indices = [i for i, b in enumerate(ballots) if b.poll.id == poll_id]
+        poll = ballots[indices[0]].poll
+        held = rights_on_day(
+            session,
+            poll.id,
+            poll.meeting_id,
+            poll.day,
+            {ballots[i].voter_person_id for i in indices},
+        )
+        for index in indices:
+            found = held[ballots[index].voter_person_id]
+            if isinstance(found, VecheError):
+                chosen[index] = found
+                continue
+            try:
+                chosen[index] = _choose_right(found, ballots[index].wanted_right)
+            except VecheError as refusal:
+                chosen[index] = refusal
+    return chosen
+
+
+def cast_one(session: Session, prepared: PreparedBallot | CastReceipt) -> CastReceipt:
+    """Store one prepared ballot in the session's transaction; raise its refusal, if any."""
+    if isinstance(prepared, CastReceipt):
+        return prepared
+    (outcome,) = store_ballots(session, [prepared])
+    if isinstance(outcome, VecheError):
+        raise outcome
+    return outcome
+
+
+def do_cast_ballot(
+    session: Session,
+    caller: Caller,
+    poll_id: int,
+    choice: Any,
+    *,
+    client_key: str,
+    right_person_id: int | None = None,
+    replaces_client_key: str | None = None,
+) -> CastReceipt:
+    """Cast one ballot for one voting right, or answer a resend with the same receipt."""
+    prepared = prepare_ballot(
+        session,
+        caller,
+        poll_id,
+        choice,
+        client_key=client_key,
+        right_person_id=right_person_id,
+        replaces_client_key=replaces_client_key,
+    )
+    return cast_one(session, prepared)
+
+
+def _stored_already(
+    session: Session,
+    ballots: Sequence[PreparedBallot],
+    rights: dict[int, VotingRight | VecheError],
+) -> tuple[set[tuple[int, str]], set[tuple[int, int]]]:
+    """Which of these receipts, and which of these rights, each poll has already."""
+    receipts: set[tuple[int, str]] = set()
+    used: set[tuple[int, int]] = set()
+    for poll_id in {b.poll.id for b in ballots}:
+        mine = {b.receipt for b in ballots if b.poll.id == poll_id}
+        receipts.update(
+            (poll_id, receipt)
+            for receipt in session.scalars(
+                select(Ballot.receipt).where(Ballot.poll_id == poll_id, Ballot.receipt.in_(mine))
+            )
+        )
+        persons = {
+            right.right_person_id
+            for index, right in rights.items()
+            if ballots[index].poll.id == poll_id and isinstance(right, VotingRight)
+        }
+        if persons:
+            used.update(
+                (poll_id, person_id)
+                for person_id in session.scalars(
+                    select(Participation.right_person_id).where(
+                        Participation.poll_id == poll_id,
+                        Participation.right_person_id.in_(persons),
+                    )
+                )
+            )
+    return receipts, used
+
+
+def _insert(session: Session, fresh: list[Voted]) -> set[int]:
+    """Insert the participations and ballots; the indices of those the database refused.
+
+    All at once first. If the database refuses the group — another server process stored
+    a ballot for one of these rights since they were looked up — each is tried alone, and
+    the refused ones are decided afterwards like any second ballot.
+    """
+    if not fresh:
+        return set()
+    try:
+        with session.begin_nested():
+            _insert_rows(session, fresh)
+        return set()
+    except IntegrityError:
+        pass
+    refused = set()
+    for voted in fresh:
+        try:
+            with session.begin_nested():
+                _insert_rows(session, [voted])
+        except IntegrityError:
+            refused.add(voted.index)
+    return refused
+
+
+def _insert_rows(session: Session, fresh: list[Voted]) -> None:
+    session.execute(
+        insert(Participation),
+        [
+            {
+                "poll_id": v.ballot.poll.id,
+                "right_person_id": v.right.right_person_id,
+                "cast_by_person_id": v.ballot.voter_person_id,
+                "kind": v.right.kind,
+                "weight": v.right.weight,
+            }
+            for v in fresh
+        ],
+    )
+    session.execute(insert(Ballot), [_ballot_row(v) for v in fresh])
+
+
+def _ballot_row(voted: Voted) -> dict[str, Any]:
+    # A secret ballot carries no voter and no time; its receipt is its only key.
+    ballot, named = voted.ballot, voted.ballot.poll.named
+    return {
+        "poll_id": ballot.poll.id,
+        "receipt": ballot.receipt,
+        "choice": ballot.choice,
+        "weight": voted.right.weight,
+        "source": BallotSource.ELECTRONIC,
+        "voter_person_id": voted.right.right_person_id if named else None,
+        "cast_by_person_id": ballot.voter_person_id if named else None,
+    }
+
+
+def _journal_entry(voted: Voted) -> tuple[Actor, str, dict[str, Any]]:
+    ballot = voted.ballot
+    payload: dict[str, Any] = {
+        "poll_id": ballot.poll.id,
+        "right_person_id": voted.right.right_person_id,
+        "cast_by_person_id": ballot.voter_person_id,
+        "right": voted.right.kind,
+    }
+    if ballot.poll.named:
+        payload["choice"] = ballot.choice  # a roll-call is public; a secret choice never is
+    return ballot.actor, "cast_ballot", payload
+
+
+def _replayed(ballot: PreparedBallot, right_person_id: int) -> CastReceipt:
+    return CastReceipt(ballot.poll.id, ballot.receipt, right_person_id, replayed=True)
+
+
+def _closed(session: Session, ballot: PreparedBallot) -> Conflict:
+    state = session.scalar(select(Poll.state).where(Poll.id == ballot.poll.id))
+    return not_open(ballot.poll.id, state or PollState.CLOSED)
+
+
+def _second_ballot(session: Session, voted: Voted) -> Outcome:
+    """A ballot for a right already used: the same one again, a re-vote, or a refusal."""
+    ballot = voted.ballot
+    if _ballot_exists(session, ballot.poll.id, ballot.receipt):
+        return _replayed(ballot, voted.right.right_person_id)
+    if not ballot.poll.revote:
+        return Conflict(_already_voted(voted.right))
+    try:
+        with session.begin_nested():
+            return _replace_ballot(session, voted)
+    except VecheError as error:
+        return error
+
+
+def _already_voted(right: VotingRight) -> str:
+    whose = f"on behalf of {right.on_behalf_of}" if right.on_behalf_of else "with your own vote"
+    return f"already voted {whose} in this poll; one ballot per voting right"
+
+
+def _ballot_exists(session: Session, poll_id: int, receipt: str) -> bool:
+    found = session.scalar(
+        select(Ballot.receipt).where(Ballot.poll_id == poll_id, Ballot.receipt == receipt)
+    )
+    return found is not None
+
+
+def _choose_right(rights: list[VotingRight], right_person_id: int | None) -> VotingRight:
+    if right_person_id is None:
+        own = [r for r in rights if r.on_behalf_of is None]
+        if own or len(rights) == 1:
+            return (own or rights)[0]
+        names = ", ".join(f"{r.right_person_id} ({r.on_behalf_of})" for r in rights)
+        raise InvalidInput(
+            f"you hold several voting rights; say which with right_person_id: {names}"
+        )
+    for right in rights:
+        if right.right_person_id == right_person_id:
+            return right
+    raise Forbidden(f"you hold no voting right for person {right_person_id} in this poll")
+
+
+def _replace_ballot(session: Session, voted: Voted) -> CastReceipt:
+    """Under "last ballot counts", swap the earlier ballot for the new one.
+
+    In a named poll the earlier ballot is found by its voter; in a secret poll only the
+    voter can point to it, by the client key that produced its receipt.
+    """
+    ballot, right = voted.ballot, voted.right
+    poll = ballot.poll
+    if poll.named:
+        old = session.scalar(
+            select(Ballot).where(
+                Ballot.poll_id == poll.id, Ballot.voter_person_id == right.right_person_id
+            )
+        )
+    else:
+        if ballot.replaces_client_key is None:
+            raise Conflict(
+                _already_voted(right) + " — to change a secret ballot, send the client key "
+                "of the ballot it replaces as replaces_client_key"
+            )
+        old_receipt = _receipt(poll.receipt_key, check_client_key(ballot.replaces_client_key))
+        old = session.get(Ballot, (poll.id, old_receipt))
+    if old is None or old.source is not BallotSource.ELECTRONIC:
+        raise Conflict("the ballot to replace was not found; it may belong to another voter")
+    session.delete(old)
+    session.flush()
+    session.execute(insert(Ballot), [_ballot_row(voted)])
+    payload: dict[str, Any] = {"poll_id": poll.id, "right_person_id": right.right_person_id}
+    if poll.named:
+        payload["choice"] = ballot.choice
+    record(session, ballot.actor, "replace_ballot", payload)
+    return CastReceipt(
+        poll.id, ballot.receipt, right.right_person_id, replayed=False, replaced=True
+    )

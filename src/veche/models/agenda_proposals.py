@@ -1,0 +1,58 @@
+"""Changes to the draft agenda proposed by delegates, and what the chair made of them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veche.models.base import Base, Timestamped, UTCDateTime
+from veche.models.meetings import Meeting, _enum
+from veche.models.org import Person
+from veche.models.proceedings import AgendaItem, ItemKind
+
+
+class ProposalKind(enum.StrEnum):
+    ADD = "add"  # a new item, at the end of the agenda
+    REMOVE = "remove"
+    MOVE = "move"  # to another position
+    RENAME = "rename"
+
+
+class ProposalState(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"  # applied to the agenda
+    REJECTED = "rejected"  # with the reason given
+
+
+class AgendaProposal(Timestamped, Base):
+    """A delegate's proposed change to the agenda before it is approved, numbered per meeting."""
+
+    __tablename__ = "agenda_proposal"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind, "proposal_kind"))
+    proposer_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    #: The item to remove, move or rename; for an added item, the item made on acceptance.
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    #: That item's title when the proposal was made, as the minutes quote it.
+    item_title: Mapped[str] = mapped_column(String(500), default="")
+    #: The new item's title (add) or the item's new title (rename).
+    title: Mapped[str] = mapped_column(String(500), default="")
+    item_kind: Mapped[ItemKind | None] = mapped_column(_enum(ItemKind, "item_kind"))
+    #: The place the item should move to (move).
+    position: Mapped[int | None] = mapped_column(Integer)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState, "proposal_state"))
+    #: Why the chair rejected it (empty when accepted or pending).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    meeting: Mapped[Meeting] = relationship()
+    proposer: Mapped[Person] = relationship()
+    item: Mapped[AgendaItem | None] = relationship()

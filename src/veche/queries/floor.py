@@ -1,0 +1,124 @@
+"""The floor as the pages show it: the item under discussion, who waits, who is speaking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from veche.models import AgendaItem, Contribution, FloorRequest
+from veche.models.proceedings import ContributionKind, FloorKind, ItemState
+from veche.queries.proceedings import speakers_list
+
+#: Contributions that answer a request for the floor, and so run against its time limit.
+FROM_THE_FLOOR = (ContributionKind.SPEECH, ContributionKind.POINT_OF_ORDER)
+
+
+def item_under_discussion(session: Session, meeting_id: int) -> AgendaItem | None:
+    """The open item: one at a time is under discussion."""
+    return session.scalar(
+        select(AgendaItem).where(
+            AgendaItem.meeting_id == meeting_id, AgendaItem.state == ItemState.OPEN
+        )
+    )
+
+
+def speech_under_way(session: Session, item: AgendaItem) -> Contribution | None:
+    """The speaker who has the floor: the item's latest speech or point of order whose time
+    is not yet recorded (giving the floor to the next speaker records it)."""
+    if item.state is not ItemState.OPEN:
+        return None
+    latest = session.scalar(
+        select(Contribution)
+        .where(Contribution.agenda_item_id == item.id)
+        .options(selectinload(Contribution.speaker))
+        .order_by(Contribution.position.desc())
+        .limit(1)
+    )
+    if latest is None or latest.kind not in FROM_THE_FLOOR or latest.seconds_used is not None:
+        return None
+    return latest
+
+
+@dataclass(frozen=True)
+class Speaking:
+    """A speech under way: who, since when, and for how long at most."""
+
+    contribution: Contribution
+    started_at: datetime
+    limit_seconds: int
+
+    @property
+    def point_of_order(self) -> bool:
+        return self.contribution.kind is ContributionKind.POINT_OF_ORDER
+
+    def seconds_left(self, now: datetime) -> int:
+        """Seconds of the limit still left at ``now``; negative once the speaker runs over."""
+        return self.limit_seconds - int((now - self.started_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The speakers list of the item under discussion (none when no item is open)."""
+
+    item: AgendaItem | None
+    waiting: list[FloorRequest] = field(default_factory=list)
+    #: Speeches each waiting speaker has already given on the item, by person id.
+    speeches_given: dict[int, int] = field(default_factory=dict)
+    speaking: Speaking | None = None
+
+    @property
+    def points_of_order(self) -> list[FloorRequest]:
+        return [r for r in self.waiting if r.kind is FloorKind.POINT_OF_ORDER]
+
+    @property
+    def speeches(self) -> list[FloorRequest]:
+        return [r for r in self.waiting if r.kind is FloorKind.SPEECH]
+
+    def place_of(self, person_id: int | None) -> list[tuple[int, FloorRequest]]:
+        """The person's waiting requests with their place in the list, counted from 1."""
+        return [(n, r) for n, r in enumerate(self.waiting, start=1) if r.person_id == person_id]
+
+
+def _time_limit(session: Session, item: AgendaItem, contribution: Contribution) -> int:
+    limit = session.scalar(
+        select(FloorRequest.time_limit_seconds).where(
+            FloorRequest.contribution_id == contribution.id
+        )
+    )
+    return limit if limit is not None else item.speech_seconds
+
+
+def _speeches_given(session: Session, item: AgendaItem, person_ids: set[int]) -> dict[int, int]:
+    if not person_ids:
+        return {}
+    rows = session.execute(
+        select(Contribution.speaker_person_id, func.count())
+        .where(
+            Contribution.agenda_item_id == item.id,
+            Contribution.kind == ContributionKind.SPEECH,
+            Contribution.speaker_person_id.in_(person_ids),
+        )
+        .group_by(Contribution.speaker_person_id)
+    ).all()
+    given = {person_id: 0 for person_id in person_ids}
+    given.update({person_id: int(count) for person_id, count in rows})
+    return given
+
+
+def floor_of(session: Session, meeting_id: int) -> Floor:
+    """The floor of the meeting right now, in a handful of queries whatever the list's length."""
+    item = item_under_discussion(session, meeting_id)
+    if item is None:
+        return Floor(None)
+    waiting = speakers_list(session, item.id)
+    under_way = speech_under_way(session, item)
+    speaking = (
+        Speaking(under_way, under_way.created_at, _time_limit(session, item, under_way))
+        if under_way is not None
+        else None
+    )
+    given = _speeches_given(session, item, {r.person_id for r in waiting})
+    return Floor(item, waiting, given, speaking)

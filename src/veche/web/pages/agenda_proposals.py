@@ -1,0 +1,145 @@
+"""The draft agenda's proposed changes: delegates propose, the chair or the secretary decides."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, access_meeting, is_manager, participant_of
+from veche.actions.agenda_proposals import (
+    MAX_RATIONALE,
+    PROPOSING_ROLES,
+    ProposalSpec,
+    access_proposal,
+    do_accept_agenda_proposal,
+    do_propose_agenda_change,
+    do_reject_agenda_proposal,
+)
+from veche.actions.meetings import RECORDING_STATES
+from veche.errors import InvalidInput, NotFound
+from veche.i18n import _
+from veche.models import AgendaProposal
+from veche.models.agenda_proposals import ProposalKind, ProposalState
+from veche.models.proceedings import ItemKind
+from veche.queries.agenda import agenda_approval, agenda_items
+from veche.queries.agenda_proposals import agenda_proposals
+from veche.web.csrf import require_csrf
+from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.pages._render import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+
+def _page(meeting_id: int) -> str:
+    return f"/meetings/{meeting_id}/agenda/proposals"
+
+
+@router.get("/meetings/{meeting_id}/agenda/proposals", response_class=HTMLResponse)
+def proposals_page(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """The draft agenda, the changes proposed to it and their fate; a form for delegates."""
+    meeting = access_meeting(session, caller, meeting_id)
+    participant = participant_of(session, meeting.id, caller.person_id)
+    approval = agenda_approval(session, meeting.id)
+    open_for_changes = approval is None and meeting.state in RECORDING_STATES
+    context = {
+        "meeting": meeting,
+        "manager": is_manager(session, caller, meeting),
+        "may_propose": open_for_changes
+        and participant is not None
+        and participant.role in PROPOSING_ROLES,
+        "open_for_changes": open_for_changes,
+        "approval": approval,
+        "items": agenda_items(session, meeting.id),
+        "proposals": agenda_proposals(session, meeting.id),
+        "item_kinds": list(ItemKind),
+        "pending": ProposalState.PENDING,
+        "max_rationale": MAX_RATIONALE,
+    }
+    return render(request, "agenda_proposals.html", context, viewer=caller)
+
+
+def _optional_number(value: str, what: str) -> int | None:
+    text = value.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(f"{what} must be a whole number, not {text!r}")
+    return int(text)
+
+
+@router.post("/meetings/{meeting_id}/agenda/proposals")
+def propose(
+    meeting_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    kind: Annotated[ProposalKind, Form()],
+    title: Annotated[str, Form(max_length=500)] = "",
+    item_kind: Annotated[str, Form(max_length=24)] = "",
+    agenda_item_id: Annotated[str, Form(max_length=20)] = "",
+    position: Annotated[str, Form(max_length=20)] = "",
+    rationale: Annotated[str, Form(max_length=MAX_RATIONALE)] = "",
+) -> Response:
+    """Propose adding, removing, moving or renaming an item; the form sends only what fits."""
+    try:
+        new_kind = ItemKind(item_kind) if item_kind else None
+    except ValueError:
+        choices = ", ".join(k.value for k in ItemKind)
+        raise InvalidInput(f"an item's kind is one of {choices}, not {item_kind!r}") from None
+    adding = kind is ProposalKind.ADD
+    spec = ProposalSpec(
+        kind=kind,
+        title=title if kind in (ProposalKind.ADD, ProposalKind.RENAME) else "",
+        item_kind=new_kind if adding else None,
+        item_id=None if adding else _optional_number(agenda_item_id, "the agenda item"),
+        position=_optional_number(position, "the position") if kind is ProposalKind.MOVE else None,
+        rationale=rationale,
+    )
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        proposal = do_propose_agenda_change(session, caller, meeting, spec)
+        message = _("Your proposal %(number)s is filed.") % {"number": proposal.number}
+    return redirect(request, _page(meeting_id), message)
+
+
+def _proposal_of(
+    session: Session, caller: Caller, meeting_id: int, proposal_id: int
+) -> AgendaProposal:
+    proposal = access_proposal(session, caller, proposal_id)
+    if proposal.meeting_id != meeting_id:
+        raise NotFound(f"meeting {meeting_id} has no agenda proposal {proposal_id}")
+    return proposal
+
+
+@router.post("/meetings/{meeting_id}/agenda/proposals/{proposal_id}/accept")
+def accept(
+    meeting_id: int, proposal_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> Response:
+    """Apply the proposed change to the agenda."""
+    with session.begin():
+        proposal = _proposal_of(session, caller, meeting_id, proposal_id)
+        do_accept_agenda_proposal(session, caller, proposal)
+        message = _("Proposal %(number)s is accepted.") % {"number": proposal.number}
+    return redirect(request, _page(meeting_id), message)
+
+
+@router.post("/meetings/{meeting_id}/agenda/proposals/{proposal_id}/reject")
+def reject(
+    meeting_id: int,
+    proposal_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Turn the proposal down, with the reason the minutes will give."""
+    with session.begin():
+        proposal = _proposal_of(session, caller, meeting_id, proposal_id)
+        do_reject_agenda_proposal(session, caller, proposal, reason)
+        message = _("Proposal %(number)s is rejected.") % {"number": proposal.number}
+    return redirect(request, _page(meeting_id), message)

@@ -1,0 +1,217 @@
+"""Drafts and their amendments on the pages: read, propose a change, and (the chair) decide it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from veche.actions._text import Target
+from veche.actions.access import Caller, access_meeting, is_manager, participant_of
+from veche.actions.motions import (
+    AmendmentSpec,
+    access_amendment,
+    access_motion,
+    check_proposer,
+    do_decide_amendment,
+    do_propose_amendment,
+)
+from veche.errors import InvalidInput, NotFound, VecheError
+from veche.i18n import _
+from veche.models import Meeting, Motion
+from veche.models.proceedings import AmendmentState, MotionState
+from veche.queries import proceedings
+from veche.queries.agenda import agenda_items
+from veche.web.csrf import require_csrf
+from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.pages._render import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+
+@dataclass(frozen=True)
+class NumberedLine:
+    """A line of a motion's text with the numbers an amendment addresses it by."""
+
+    number: int
+    text: str
+    #: The paragraph the line belongs to; None for the blank lines between paragraphs.
+    paragraph: int | None
+    starts_paragraph: bool
+
+
+def numbered_lines(text: str) -> list[NumberedLine]:
+    """Lines numbered from 1, and paragraphs (blocks between blank lines) numbered from 1."""
+    found, paragraph, after_blank = [], 0, True
+    for number, line in enumerate(text.rstrip("\n").split("\n"), start=1):
+        blank = not line.strip()
+        starts = not blank and after_blank
+        paragraph += 1 if starts else 0
+        found.append(NumberedLine(number, line, None if blank else paragraph, starts))
+        after_blank = blank
+    return found
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "added", "removed", "hunk" or "same"
+    text: str
+
+
+def diff_lines(diff: str) -> list[DiffLine]:
+    """A unified diff's lines by kind, for colouring; the two file headers are left out."""
+    lines = []
+    for line in diff.splitlines():
+        if line.startswith(("--- ", "+++ ")):
+            continue
+        kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
+        lines.append(DiffLine(kind, line))
+    return lines
+
+
+def _motion_of(session: Session, caller: Caller, meeting_id: int, motion_id: int) -> Motion:
+    motion = access_motion(session, caller, motion_id)
+    if motion.meeting_id != meeting_id:
+        raise NotFound(f"meeting {meeting_id} has no motion {motion_id}")
+    return motion
+
+
+def motions_context(session: Session, meeting: Meeting) -> dict[str, Any]:
+    items = {item.id: item for item in agenda_items(session, meeting.id, withdrawn=True)}
+    return {"meeting": meeting, "motions": proceedings.motions(session, meeting.id), "items": items}
+
+
+def _motion_context(session: Session, caller: Caller, motion: Motion) -> dict[str, Any]:
+    meeting = motion.meeting
+    texts = {v.number: v.text for v in proceedings.versions(session, motion.id)}
+    amendments = proceedings.amendments(session, motion.id)
+    participant = participant_of(session, meeting.id, caller.person_id)
+    try:
+        check_proposer(session, meeting, caller.person_id)
+        may_not_propose = None
+    except VecheError as refusal:
+        may_not_propose = refusal.message
+    return {
+        "meeting": meeting,
+        "motion": motion,
+        "lines": numbered_lines(texts[motion.current_version]),
+        "amendments": [
+            {
+                "amendment": a,
+                "target": proceedings.target_of(a),
+                "diff": diff_lines(proceedings.amendment_diff(texts, a, motion.current_version)),
+            }
+            for a in amendments
+        ],
+        "draft": motion.state is MotionState.DRAFT,
+        "participant": participant,
+        # Why the viewer may not propose an amendment, if they may not.
+        "may_not_propose": may_not_propose,
+        "manager": is_manager(session, caller, meeting),
+    }
+
+
+@router.get("/meetings/{meeting_id}/motions", response_class=HTMLResponse)
+def motions(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """The meeting's drafts and motions, with how far each has come."""
+    meeting = access_meeting(session, caller, meeting_id)
+    context = {**motions_context(session, meeting), "manager": is_manager(session, caller, meeting)}
+    return render(request, "motions.html", context, viewer=caller)
+
+
+@router.get("/meetings/{meeting_id}/motions/list", response_class=HTMLResponse)
+def motions_fragment(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """The list of drafts on the meeting page, re-fetched when a draft changes."""
+    meeting = access_meeting(session, caller, meeting_id)
+    return render(request, "_motions_list.html", motions_context(session, meeting), viewer=caller)
+
+
+@router.get("/meetings/{meeting_id}/motions/{motion_id}", response_class=HTMLResponse)
+def motion_page(
+    meeting_id: int, motion_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """A draft's current text with numbered paragraphs and lines, and its amendments as diffs."""
+    motion = _motion_of(session, caller, meeting_id, motion_id)
+    return render(request, "motion.html", _motion_context(session, caller, motion), viewer=caller)
+
+
+def _number(value: str, what: str) -> int | None:
+    """A number from a form field that may be left empty."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"{what} must be a whole number, not {value[:20]!r}")
+    return int(value)
+
+
+@router.post("/meetings/{meeting_id}/motions/{motion_id}/amendments")
+def propose_amendment(
+    meeting_id: int,
+    motion_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    new_text: Annotated[str, Form(max_length=200_000)] = "",
+    paragraph: Annotated[str, Form(max_length=12)] = "",
+    first_line: Annotated[str, Form(max_length=12)] = "",
+    last_line: Annotated[str, Form(max_length=12)] = "",
+    reason: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Propose new wording for a paragraph or a range of lines (empty wording deletes them)."""
+    target = Target(
+        _number(paragraph, "the paragraph"),
+        _number(first_line, "the first line"),
+        _number(last_line, "the last line"),
+    )
+    with session.begin():
+        motion = _motion_of(session, caller, meeting_id, motion_id)
+        amendment = do_propose_amendment(
+            session, caller, motion, AmendmentSpec(target, new_text, reason=reason)
+        )
+        number = amendment.number
+    return redirect(
+        request,
+        f"/meetings/{meeting_id}/motions/{motion_id}#amendment-{number}",
+        _("Your amendment is number %(number)s.") % {"number": number},
+    )
+
+
+@router.post("/meetings/{meeting_id}/motions/{motion_id}/amendments/{amendment_id}/decision")
+def decide_amendment(
+    meeting_id: int,
+    motion_id: int,
+    amendment_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    decision: Annotated[AmendmentState, Form()],
+    merged_text: Annotated[str | None, Form(max_length=200_000)] = None,
+) -> Response:
+    """Accept, reject, or merge an amendment in an agreed wording."""
+    with session.begin():
+        amendment = access_amendment(session, caller, amendment_id)
+        if amendment.motion_id != motion_id or amendment.motion.meeting_id != meeting_id:
+            raise NotFound(
+                f"motion {motion_id} of meeting {meeting_id} has no amendment {amendment_id}"
+            )
+        wording = merged_text if decision is AmendmentState.MERGED else None
+        do_decide_amendment(session, caller, amendment, decision, merged_text=wording)
+        number = amendment.number
+    done = {
+        AmendmentState.ACCEPTED: _("Amendment %(number)s is accepted into the text."),
+        AmendmentState.MERGED: _("Amendment %(number)s is merged in the agreed wording."),
+        AmendmentState.REJECTED: _("Amendment %(number)s is rejected."),
+    }
+    return redirect(
+        request,
+        f"/meetings/{meeting_id}/motions/{motion_id}#amendment-{number}",
+        done[decision] % {"number": number},
+    )

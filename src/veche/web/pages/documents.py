@@ -1,0 +1,168 @@
+"""A meeting's papers on the pages: the secretary files them, every participant reads them."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markdown_it import MarkdownIt
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, access_meeting, is_manager
+from veche.actions.contributions import do_add_document
+from veche.errors import InvalidInput, NotFound
+from veche.i18n import _
+from veche.models import Document, Meeting
+from veche.queries import proceedings
+from veche.queries.agenda import agenda_items
+from veche.web.csrf import require_csrf
+from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.pages._render import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+#: The longest text a document may hold, as through the API.
+MAX_TEXT = 500_000
+#: The largest file read for it (UTF-8 takes up to four bytes a character).
+MAX_FILE_BYTES = 4 * MAX_TEXT
+# Raw HTML stays text, so a paper cannot carry a script onto the page.
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+def documents_context(session: Session, meeting: Meeting) -> dict[str, Any]:
+    items = {item.id: item for item in agenda_items(session, meeting.id, withdrawn=True)}
+    return {
+        "meeting": meeting,
+        "documents": proceedings.documents(session, meeting.id),
+        "items": items,
+    }
+
+
+def _document_of(
+    session: Session, caller: Caller, meeting_id: int, document_id: int
+) -> tuple[Meeting, Document]:
+    meeting = access_meeting(session, caller, meeting_id)
+    document = session.get(Document, document_id)
+    if document is None or document.meeting_id != meeting_id:
+        raise NotFound(f"meeting {meeting_id} has no document {document_id}")
+    return meeting, document
+
+
+@router.get("/meetings/{meeting_id}/documents", response_class=HTMLResponse)
+def documents(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """The meeting's papers; the chair and the secretary file new ones here."""
+    meeting = access_meeting(session, caller, meeting_id)
+    context = {
+        **documents_context(session, meeting),
+        "manager": is_manager(session, caller, meeting),
+    }
+    return render(request, "documents.html", context, viewer=caller)
+
+
+@router.get("/meetings/{meeting_id}/documents/list", response_class=HTMLResponse)
+def documents_fragment(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """The list of papers on the meeting page, re-fetched when one is filed."""
+    meeting = access_meeting(session, caller, meeting_id)
+    return render(
+        request, "_documents_list.html", documents_context(session, meeting), viewer=caller
+    )
+
+
+async def _uploaded_text(file: UploadFile) -> str:
+    data = await file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            "the file is not UTF-8 text: upload a text or Markdown file, "
+            "or give the link where the paper is published"
+        ) from None
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"the file's text is longer than {MAX_TEXT} characters")
+    return text
+
+
+@router.post("/meetings/{meeting_id}/documents")
+async def add_document(
+    meeting_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    title: Annotated[str, Form(max_length=300)],
+    agenda_item_id: Annotated[str, Form(max_length=12)] = "",
+    url: Annotated[str, Form(max_length=1000)] = "",
+    text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
+    file: UploadFile | None = None,
+) -> Response:
+    """File a paper: a link, a text typed in, or a text or Markdown file."""
+    if file is not None and file.filename:
+        if text.strip():
+            raise InvalidInput("give the paper's text or a file, not both")
+        text = await _uploaded_text(file)
+    item = agenda_item_id.strip()
+    if item and not item.isdigit():
+        raise InvalidInput(f"the agenda item must be given by its number, not {item[:20]!r}")
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        document = do_add_document(
+            session,
+            caller,
+            meeting,
+            title=title,
+            url=url,
+            text=text,
+            agenda_item_id=int(item) if item else None,
+        )
+        filed = document.title
+    return redirect(
+        request,
+        f"/meetings/{meeting_id}/documents",
+        _("Filed: %(title)s") % {"title": filed},
+    )
+
+
+@router.get("/meetings/{meeting_id}/documents/{document_id}", response_class=HTMLResponse)
+def document_page(
+    meeting_id: int, document_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """One paper to read on the page (Markdown shown as formatted text)."""
+    meeting, document = _document_of(session, caller, meeting_id, document_id)
+    context = {
+        "meeting": meeting,
+        "document": document,
+        "html": _markdown.render(document.text) if document.text else "",
+    }
+    return render(request, "document.html", context, viewer=caller)
+
+
+def file_name(document: Document) -> str:
+    """A plain file name from the title: "Draft resolutions" → "draft-resolutions.md"."""
+    stem = re.sub(r"[^a-z0-9]+", "-", document.title.lower()).strip("-")[:80]
+    return f"{stem or f'document-{document.id}'}.md"
+
+
+@router.get("/meetings/{meeting_id}/documents/{document_id}/download")
+def download(
+    meeting_id: int, document_id: int, session: SessionDep, caller: PageCallerDep
+) -> Response:
+    """The paper's text as a file; a paper published elsewhere is opened at its address."""
+    _, document = _document_of(session, caller, meeting_id, document_id)
+    if not document.text:
+        return RedirectResponse(document.url, status_code=303)
+    name = file_name(document)
+    return Response(
+        document.text,
+        media_type="text/markdown; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+        },
+    )

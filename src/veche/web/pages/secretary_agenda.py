@@ -1,0 +1,288 @@
+"""The secretary builds a meeting's agenda: items in order, their rapporteurs, budgets and papers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, access_meeting, require_manager
+from veche.actions.agenda import (
+    ItemSpec,
+    access_item,
+    do_add_item,
+    do_move_item,
+    do_update_item,
+    do_withdraw_item,
+)
+from veche.actions.contributions import do_add_document
+from veche.actions.polls import PollSubject, do_create_poll
+from veche.errors import Conflict, InvalidInput, NotFound, VecheError
+from veche.i18n import _
+from veche.models import AgendaItem, Meeting
+from veche.models.polls import PollKind, PollState
+from veche.models.proceedings import ItemKind, ItemState
+from veche.queries.agenda import agenda_approval, agenda_items
+from veche.queries.proceedings import documents
+from veche.queries.roster import bodies_with_terms
+from veche.queries.sitting import meeting_polls, participants
+from veche.web.csrf import require_csrf
+from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.pages._render import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+#: Refusals shown on the agenda page itself, so the secretary keeps the page and what was typed.
+SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)
+
+
+def kind_labels() -> list[tuple[ItemKind, str]]:
+    words = {
+        ItemKind.REPORT: _("Report and discussion"),
+        ItemKind.MOTION: _("Motion"),
+        ItemKind.ELECTION: _("Election"),
+        ItemKind.INFORMATION: _("Information"),
+    }
+    return [(kind, words[kind]) for kind in ItemKind]
+
+
+def _managed(session: Session, caller: Caller, meeting_id: int) -> Meeting:
+    meeting = access_meeting(session, caller, meeting_id)
+    require_manager(session, caller, meeting)
+    return meeting
+
+
+def _item_of(session: Session, caller: Caller, meeting: Meeting, item_id: int) -> AgendaItem:
+    item = access_item(session, caller, item_id)
+    if item.meeting_id != meeting.id:
+        raise NotFound(f"meeting {meeting.id} has no agenda item {item_id}")
+    return item
+
+
+def _page(meeting_id: int) -> str:
+    return f"/secretary/meetings/{meeting_id}/agenda"
+
+
+def _optional_id(value: str, what: str) -> int | None:
+    text = value.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(f"{what} must be chosen from the list, not {text!r}")
+    return int(text)
+
+
+def item_form(
+    title: Annotated[str, Form(max_length=500)],
+    kind: Annotated[ItemKind, Form()] = ItemKind.REPORT,
+    description: Annotated[str, Form(max_length=20_000)] = "",
+    rapporteur_person_id: Annotated[str, Form(max_length=20)] = "",
+    rapporteur_body_id: Annotated[str, Form(max_length=20)] = "",
+    time_budget_minutes: Annotated[int, Form(ge=0, le=10_000)] = 0,
+    speech_seconds: Annotated[int, Form(ge=1, le=36_000)] = 300,
+    speeches_per_person: Annotated[int, Form(ge=1, le=100)] = 1,
+) -> ItemSpec:
+    """An agenda item as the add and edit forms send it; the action checks the rest."""
+    return ItemSpec(
+        title=title,
+        kind=kind,
+        description=description,
+        rapporteur_person_id=_optional_id(rapporteur_person_id, "the rapporteur"),
+        rapporteur_body_id=_optional_id(rapporteur_body_id, "the reporting body"),
+        time_budget_minutes=time_budget_minutes,
+        speech_seconds=speech_seconds,
+        speeches_per_person=speeches_per_person,
+    )
+
+
+ItemForm = Annotated[ItemSpec, Depends(item_form)]
+
+
+def agenda_context(session: Session, meeting: Meeting) -> dict[str, Any]:
+    papers: dict[int, list[Any]] = defaultdict(list)
+    for document in documents(session, meeting.id):
+        if document.agenda_item_id is not None:
+            papers[document.agenda_item_id].append(document)
+    everything = agenda_items(session, meeting.id, withdrawn=True)
+    return {
+        "meeting": meeting,
+        "items": [item for item in everything if item.state is not ItemState.WITHDRAWN],
+        "withdrawn": [item for item in everything if item.state is ItemState.WITHDRAWN],
+        "approval": agenda_approval(session, meeting.id),
+        "pending_polls": [
+            poll
+            for poll in meeting_polls(session, meeting)
+            if poll.approves_agenda and poll.state in (PollState.DRAFT, PollState.OPEN)
+        ],
+        "papers": papers,
+        "participants": participants(session, meeting),
+        "bodies": bodies_with_terms(session, meeting.term.body.organization),
+        "kinds": kind_labels(),
+        "kind_names": dict(kind_labels()),
+    }
+
+
+@router.get("/secretary/meetings/{meeting_id}/agenda", response_class=HTMLResponse)
+def agenda_page(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> HTMLResponse:
+    """The agenda in order with the forms to build it, and whether a poll has approved it."""
+    meeting = _managed(session, caller, meeting_id)
+    return render(request, "secretary_agenda.html", agenda_context(session, meeting), viewer=caller)
+
+
+def _change(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    meeting_id: int,
+    change: Callable[[Meeting], str],
+    typed: dict[str, Any] | None = None,
+) -> Response:
+    """Run one change of the agenda; a refusal is shown on the agenda page with what was typed."""
+    try:
+        with session.begin():
+            message = change(_managed(session, caller, meeting_id))
+    except SHOWN_ON_PAGE as error:
+        return _refused(request, session, caller, meeting_id, error, typed)
+    return redirect(request, _page(meeting_id), message)
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    meeting_id: int,
+    error: VecheError,
+    typed: dict[str, Any] | None,
+) -> Response:
+    meeting = _managed(session, caller, meeting_id)
+    context = agenda_context(session, meeting) | {"error": error.message, "typed": typed or {}}
+    return render(
+        request, "secretary_agenda.html", context, viewer=caller, status=error.status_code
+    )
+
+
+@router.post("/secretary/meetings/{meeting_id}/agenda/items")
+def add_item(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep, spec: ItemForm
+) -> Response:
+    """Propose an item at the end of the agenda."""
+
+    def add(meeting: Meeting) -> str:
+        item = do_add_item(session, caller, meeting, spec)
+        return _("Item %(position)s added: %(title)s") % {
+            "position": item.position,
+            "title": item.title,
+        }
+
+    return _change(request, session, caller, meeting_id, add, typed=vars(spec))
+
+
+@router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}")
+def update_item(
+    meeting_id: int,
+    item_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    spec: ItemForm,
+) -> Response:
+    """Change an item: its wording until the agenda is approved, its speaking rules any time."""
+
+    def update(meeting: Meeting) -> str:
+        item = do_update_item(session, caller, _item_of(session, caller, meeting, item_id), spec)
+        return _("Item %(position)s updated") % {"position": item.position}
+
+    return _change(request, session, caller, meeting_id, update)
+
+
+@router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/move")
+def move_item(
+    meeting_id: int,
+    item_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    direction: Annotated[str, Form(max_length=10)],
+) -> Response:
+    """Move an item one place up or down."""
+    steps = {"up": -1, "down": 1}
+    if direction not in steps:
+        raise InvalidInput(f"an item moves up or down, not {direction!r}")
+
+    def move(meeting: Meeting) -> str:
+        item = _item_of(session, caller, meeting, item_id)
+        moved = do_move_item(session, caller, item, item.position + steps[direction])
+        return _("%(title)s is now item %(position)s") % {
+            "title": moved.title,
+            "position": moved.position,
+        }
+
+    return _change(request, session, caller, meeting_id, move)
+
+
+@router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/withdraw")
+def withdraw_item(
+    meeting_id: int, item_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> Response:
+    """Take an item off the agenda; the items after it move up."""
+
+    def withdraw(meeting: Meeting) -> str:
+        item = do_withdraw_item(session, caller, _item_of(session, caller, meeting, item_id))
+        return _("Withdrawn: %(title)s") % {"title": item.title}
+
+    return _change(request, session, caller, meeting_id, withdraw)
+
+
+@router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/documents")
+def attach_document(
+    meeting_id: int,
+    item_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    title: Annotated[str, Form(max_length=300)],
+    url: Annotated[str, Form(max_length=1000)] = "",
+    text: Annotated[str, Form(max_length=500_000)] = "",
+) -> Response:
+    """File a paper on an item: a link to it, or its text."""
+
+    def attach(meeting: Meeting) -> str:
+        item = _item_of(session, caller, meeting, item_id)
+        document = do_add_document(
+            session, caller, meeting, title=title, url=url, text=text, agenda_item_id=item.id
+        )
+        return _("%(title)s is filed on item %(position)s") % {
+            "title": document.title,
+            "position": item.position,
+        }
+
+    return _change(request, session, caller, meeting_id, attach)
+
+
+@router.post("/secretary/meetings/{meeting_id}/agenda/approval-poll")
+def put_to_the_vote(
+    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+) -> Response:
+    """A decision in draft that approves the agenda once adopted; the chair opens it."""
+
+    def create(meeting: Meeting) -> str:
+        poll = do_create_poll(
+            session,
+            caller,
+            meeting,
+            title=_("Approve the agenda"),
+            kind=PollKind.DECISION,
+            method="majority",
+            subject=PollSubject(approves_agenda=True),
+        )
+        return _("Poll created: %(title)s. The chair opens it from the console.") % {
+            "title": poll.title
+        }
+
+    return _change(request, session, caller, meeting_id, create)

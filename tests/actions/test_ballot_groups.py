@@ -1,0 +1,151 @@
+"""Ballots stored in groups: each keeps the answer it would have had alone, on both databases."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.actions.test_poll_guarantees import ADMIN, _open_decision, _voter
+from tests.assembly import client_key
+from veche.actions.ballots import CastReceipt, PreparedBallot, prepare_ballot, store_ballots
+from veche.actions.intake import BallotIntake
+from veche.actions.journal import verify_journal
+from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
+from veche.db import transaction
+from veche.errors import Conflict
+from veche.models import Ballot, JournalEntry, Participation, Poll
+from veche.models.polls import PollKind
+
+
+def _prepare(
+    sessions: sessionmaker[Session], poll_id: int, person_id: int, option: int, key: str
+) -> PreparedBallot:
+    with transaction(sessions) as session:
+        prepared = prepare_ballot(
+            session, _voter(person_id), poll_id, {"option": option}, client_key=key
+        )
+    assert isinstance(prepared, PreparedBallot)
+    return prepared
+
+
+def _count(session: Session, model: type[Ballot] | type[Participation], poll_id: int) -> int:
+    return session.scalar(select(func.count()).where(model.poll_id == poll_id)) or 0
+
+
+def test_a_group_answers_each_ballot_as_if_it_came_alone(sessions: sessionmaker[Session]) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    with transaction(sessions) as session:
+        meeting = session.get(Poll, poll_id).meeting  # type: ignore[union-attr]
+        other = do_create_poll(
+            session, ADMIN, meeting, title="Other", kind=PollKind.DECISION, method="majority"
+        )
+        session.flush()
+        session.refresh(other)
+        do_open_poll(session, ADMIN, other, date.today())
+        other_id = other.id
+        other_yes = next(o.id for o in other.options if o.label == "yes")
+    early_key = client_key()
+    with transaction(sessions) as session:
+        early = store_ballots(session, [_prepare(sessions, poll_id, members[5], yes, early_key)])[0]
+    assert isinstance(early, CastReceipt) and not early.replayed
+    twice_key = client_key()
+    group = [
+        _prepare(sessions, poll_id, members[0], yes, client_key()),
+        _prepare(sessions, poll_id, members[1], yes, twice_key),
+        _prepare(sessions, poll_id, members[1], yes, twice_key),  # the phone resent it
+        _prepare(sessions, poll_id, members[2], yes, client_key()),
+        _prepare(sessions, poll_id, members[2], yes, client_key()),  # a second ballot
+        _prepare(sessions, poll_id, members[5], yes, early_key),  # resent after it was stored
+        _prepare(sessions, poll_id, members[6], yes, client_key()),
+        _prepare(sessions, other_id, members[0], other_yes, client_key()),  # another poll
+    ]
+    with transaction(sessions) as session:
+        do_close_poll(session, ADMIN, other_id)  # closed after the ballot was checked
+    journal_before = _journal_length(sessions)
+    with transaction(sessions) as session:
+        outcomes = store_ballots(session, group)
+    assert [type(o).__name__ for o in outcomes] == [
+        "CastReceipt",
+        "CastReceipt",
+        "CastReceipt",
+        "CastReceipt",
+        "Conflict",
+        "CastReceipt",
+        "CastReceipt",
+        "Conflict",
+    ]
+    receipts = [o for o in outcomes if isinstance(o, CastReceipt)]
+    assert [r.replayed for r in receipts] == [False, False, True, False, True, False]
+    assert receipts[1].receipt == receipts[2].receipt
+    assert receipts[4].receipt == early.receipt
+    refusals = [o for o in outcomes if isinstance(o, Conflict)]
+    assert "already voted" in refusals[0].message
+    assert f"poll {other_id}: it is closed" in refusals[1].message
+    with sessions() as session:
+        assert _count(session, Ballot, poll_id) == _count(session, Participation, poll_id) == 5
+        assert _count(session, Ballot, other_id) == 0
+        assert verify_journal(session).holds
+    # One journal entry per ballot stored, none for the refusals and resends.
+    assert _journal_length(sessions) - journal_before == 4
+
+
+def _journal_length(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(JournalEntry)) or 0
+
+
+def test_ballots_arriving_during_a_write_form_the_next_group(
+    sessions: sessionmaker[Session],
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    prepared = [_prepare(sessions, poll_id, p, yes, client_key()) for p in members[:11]]
+    engine = sessions.kw["bind"]
+    commits: list[int] = []
+    first_write_may_end = threading.Event()
+
+    def hold_first_commit(_connection: object) -> None:
+        commits.append(1)
+        if len(commits) == 1:
+            first_write_may_end.wait(timeout=60)
+
+    event.listen(engine, "commit", hold_first_commit)
+    intake = BallotIntake(sessions)
+    answers: list[CastReceipt | Exception] = []
+
+    def cast(ballot: PreparedBallot) -> None:
+        try:
+            answers.append(intake.cast(ballot))
+        except Exception as error:  # asserted on below
+            answers.append(error)
+
+    try:
+        first = threading.Thread(target=cast, args=(prepared[0],))
+        first.start()
+        _wait_for(lambda: len(commits) == 1)
+        rest = [threading.Thread(target=cast, args=(b,)) for b in prepared[1:]]
+        for thread in rest:
+            thread.start()
+        _wait_for(lambda: len(intake._waiting) == 10)  # all ten queue behind the write
+        first_write_may_end.set()
+        for thread in [first, *rest]:
+            thread.join(timeout=60)
+    finally:
+        event.remove(engine, "commit", hold_first_commit)
+    assert all(isinstance(a, CastReceipt) and not a.replayed for a in answers)
+    assert len(answers) == 11
+    assert len(commits) == 2  # the first ballot alone, then the ten that waited, together
+    with sessions() as session:
+        assert _count(session, Ballot, poll_id) == 11
+        assert verify_journal(session).holds
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)

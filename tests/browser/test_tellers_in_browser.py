@@ -1,0 +1,74 @@
+"""The secretary's agenda page and the tellers' ballot entry in a real browser, keyboard first."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import DESKTOP, PHONE, Site, snapshot
+from veche.demo import DEMO_SECRETARY
+
+
+def _log_in(page: Page) -> None:
+    username, password = DEMO_SECRETARY
+    page.goto("/login")
+    page.get_by_label("User name", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/secretary$"))
+
+
+def test_tellers_type_ranked_ballots_from_the_keyboard(chromium: Browser, site: Site) -> None:
+    meeting = site.assembly.meeting_id
+    for title in ("Opening of the meeting", "Report of the Executive Bureau"):
+        added = site.assembly.client.post(
+            f"/api/meetings/{meeting}/agenda",
+            json={"title": title, "time_budget_minutes": 30},
+            headers=site.assembly.secretary,
+        )
+        assert added.status_code == 201, added.text
+    poll = site.assembly.create_poll(
+        title="Choose the venue", kind="choice", method="irv", options=["North", "South", "East"]
+    )
+    site.assembly.open(int(poll["id"]))
+    entry = f"/secretary/meetings/{meeting}/polls/{poll['id']}/paper/ballots"
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = chromium.new_context(base_url=site.url, viewport=viewport)  # type: ignore[arg-type]
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        _log_in(page)
+        page.goto(f"/secretary/meetings/{meeting}/agenda")
+        expect(
+            page.get_by_role("heading", name="2. Report of the Executive Bureau")
+        ).to_be_visible()
+        snapshot(page, f"secretary-agenda-{size}")
+        page.goto(entry)
+        snapshot(page, f"paper-ballots-{size}")
+        context.close()
+
+    context = chromium.new_context(base_url=site.url, viewport=DESKTOP)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    _log_in(page)
+    page.goto(entry)
+    # The field has the focus on arrival and after each ballot: type, Enter, type, Enter.
+    page.keyboard.type("3 1 2")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Ballot 1 added: 3 1 2")
+    page.keyboard.type("1 1")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("candidate 1 appears twice")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="This lot: 2 ballots")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("East › North › South"))).to_be_visible()
+    page.get_by_role("button", name="Record these 2 ballots").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("2 paper ballots recorded")
+    counted = site.assembly.client.get(
+        f"/api/polls/{poll['id']}/count", headers=site.assembly.secretary
+    )
+    assert counted.status_code == 200 and counted.json()["paper"] == 2
+    context.close()

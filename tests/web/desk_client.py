@@ -1,0 +1,73 @@
+"""A convened meeting with browsers for its secretary, a delegate, an observer and a teller."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.assembly import Assembly, convene
+from tests.web.page_client import SYSTEM, Browser, delegates, secretary
+from veche.actions.meetings import do_invite, do_update_participant
+from veche.db import transaction
+from veche.models import Meeting
+from veche.models.meetings import Office, ParticipantRole
+from veche.web.app import create_app
+
+#: A person of the demo organization without a seat in the General Council.
+OUTSIDER_OFFSET = 15
+
+
+@dataclass
+class Desk:
+    app: FastAPI
+    sessions: sessionmaker[Session]
+    assembly: Assembly
+    secretary: Browser
+    others: dict[str, Browser] = field(default_factory=dict)
+
+    @property
+    def meeting(self) -> int:
+        return self.assembly.meeting_id
+
+    def create_poll(self, **form: object) -> int:
+        """A poll made through the chair's console; its id."""
+        response = self.secretary.post(f"/meetings/{self.meeting}/console/polls", form)
+        assert response.status_code == 303, response.text
+        console = self.secretary.get(f"/meetings/{self.meeting}/console").text
+        ids = re.findall(rf"/meetings/{self.meeting}/console/polls/(\d+)/open", console)
+        return max(int(i) for i in ids)
+
+    def step(self, poll_id: int, step: str) -> None:
+        response = self.secretary.post(f"/meetings/{self.meeting}/console/polls/{poll_id}/{step}")
+        assert response.status_code == 303, response.text
+
+
+@contextmanager
+def open_desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:
+    """The demo's General Council convened, with a delegate, an observer and a teller logged in."""
+    app = create_app(engine)
+    with TestClient(app) as client:
+        assembly = convene(client, sessions)
+        delegate_id, teller_id = assembly.members[:2]
+        observer_id = assembly.members[-1] + OUTSIDER_OFFSET
+        with transaction(sessions) as session:
+            meeting = session.get(Meeting, assembly.meeting_id)
+            assert meeting is not None
+            do_invite(session, SYSTEM, meeting, observer_id, role=ParticipantRole.OBSERVER)
+            do_update_participant(session, SYSTEM, meeting, teller_id, office=Office.TELLER)
+        phones = delegates(
+            app, sessions, assembly.meeting_id, [delegate_id, observer_id, teller_id]
+        )
+        others = {
+            "delegate": phones[0].browser,
+            "observer": phones[1].browser,
+            "teller": phones[2].browser,
+        }
+        yield Desk(app, sessions, assembly, secretary(app), others)

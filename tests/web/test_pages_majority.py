@@ -1,0 +1,139 @@
+"""The chair's new-poll form sets the majority a decision needs, custom shares included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.web.desk_client import Desk, open_desk
+from veche.models import Poll
+
+
+@pytest.fixture
+def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:
+    with open_desk(engine, sessions) as found:
+        yield found
+
+
+def _poll(desk: Desk, poll_id: int) -> Poll:
+    with desk.sessions() as session:
+        poll = session.get(Poll, poll_id)
+        assert poll is not None
+        session.expunge(poll)
+        return poll
+
+
+def _vote(desk: Desk, poll_id: int, choices: list[str]) -> None:
+    with desk.sessions() as session:
+        poll = session.get(Poll, poll_id)
+        assert poll is not None
+        ids = {option.label: option.id for option in poll.options}
+    for person_id, choice in zip(desk.assembly.members, choices, strict=False):
+        response = desk.assembly.vote(poll_id, person_id, {"option": ids[choice]})
+        assert response.status_code == 201, response.text
+
+
+def test_the_form_offers_every_rule_of_the_engine(desk: Desk) -> None:
+    console = desk.secretary.get(f"/meetings/{desk.meeting}/console").text
+    for rule in ("simple", "absolute-of-cast", "qualified", "unanimity"):
+        assert f'<option value="{rule}">' in console
+    assert 'name="fraction"' in console and 'name="abstentions_count"' in console
+
+
+def test_a_custom_share_of_the_members_present_decides(desk: Desk) -> None:
+    desk.assembly.check_in(desk.assembly.members[:20])
+    poll_id = desk.create_poll(
+        title="Amend the statutes",
+        kind="decision",
+        rule="qualified",
+        fraction=" 3/5 ",
+        base="present",
+    )
+    assert _poll(desk, poll_id).method_options == {
+        "rule": "qualified",
+        "fraction": "3/5",
+        "base": "present",
+    }
+    desk.step(poll_id, "open")
+    _vote(desk, poll_id, ["yes"] * 11 + ["no"] * 2)  # 11 of 20 present: short of 12
+    desk.step(poll_id, "close")
+    poll = _poll(desk, poll_id)
+    assert poll.outcome == "rejected"
+    assert poll.result is not None
+    assert poll.result["details"]["rule"] == "qualified 3/5 of members present"
+    assert poll.result["details"]["required"] == 12
+
+
+def test_a_share_of_the_votes_cast_counts_abstentions_when_asked(desk: Desk) -> None:
+    desk.assembly.check_in(desk.assembly.members[:20])
+    poll_id = desk.create_poll(
+        title="Dissolve the commission",
+        kind="decision",
+        rule="qualified",
+        fraction="0.75",
+        base="cast",
+        abstentions_count="yes",
+    )
+    assert _poll(desk, poll_id).method_options == {
+        "rule": "qualified",
+        "fraction": "3/4",
+        "base": "cast",
+        "abstentions_count": True,
+    }
+    desk.step(poll_id, "open")
+    _vote(desk, poll_id, ["yes"] * 9 + ["no"] * 1 + ["abstain"] * 2)  # 9 of 12: exactly 3/4
+    desk.step(poll_id, "close")
+    assert _poll(desk, poll_id).outcome == "adopted"
+
+
+def test_a_named_rule_needs_no_share(desk: Desk) -> None:
+    poll_id = desk.create_poll(
+        title="Adopt the minutes", kind="decision", rule="absolute-of-members"
+    )
+    assert _poll(desk, poll_id).method_options == {"rule": "absolute-of-members"}
+    plain = desk.create_poll(title="Adjourn", kind="decision")
+    assert _poll(desk, plain).method_options == {"rule": "simple"}
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"rule": "qualified", "fraction": "5/3"}, "must be above 0 and at most 1, not 5/3"),
+        ({"rule": "qualified", "fraction": "0"}, "must be above 0 and at most 1"),
+        ({"rule": "qualified", "fraction": "two thirds"}, "must be a fraction such as 2/3"),
+        ({"rule": "qualified", "fraction": "2/0"}, "must be a fraction such as 2/3"),
+        ({"rule": "qualified"}, "give the share of yes votes required"),
+        ({"rule": "simple", "fraction": "2/3"}, "a share such as 2/3 goes with the rule"),
+        ({"rule": "supermajority"}, "option rule must be one of simple"),
+        (
+            {"rule": "qualified", "fraction": "2/3", "base": "present", "abstentions_count": "yes"},
+            "abstentions_count applies when the base is the votes cast",
+        ),
+        ({"rule": "qualified", "fraction": "2/3", "base": "everyone"}, "option base must be"),
+        ({"rule": "simple", "abstentions_count": "perhaps"}, "abstentions_count"),
+    ],
+)
+def test_a_bad_majority_rule_creates_nothing(
+    desk: Desk, form: dict[str, Any], message: str
+) -> None:
+    response = desk.secretary.post(
+        f"/meetings/{desk.meeting}/console/polls",
+        {"title": "Amend the statutes", "kind": "decision", **form},
+    )
+    assert response.status_code == 422, response.text
+    assert message in response.text
+    with desk.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Poll)) == 0
+
+
+def test_only_the_chair_or_secretary_sets_a_majority(desk: Desk) -> None:
+    form = {"title": "Grab power", "kind": "decision", "rule": "qualified", "fraction": "1/10"}
+    for role in ("delegate", "observer", "teller"):
+        response = desk.others[role].post(f"/meetings/{desk.meeting}/console/polls", form)
+        assert response.status_code == 403, role
+    with desk.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Poll)) == 0

@@ -1,0 +1,209 @@
+"""Tellers enter ranked (and approval) paper ballots one by one, and the lot is counted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.web.desk_client import Desk, open_desk
+from tests.web.page_client import Browser
+from veche.models import Ballot, Poll
+from veche.models.polls import BallotSource
+
+
+@pytest.fixture
+def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:
+    with open_desk(engine, sessions) as found:
+        yield found
+
+
+def _entry(desk: Desk, poll_id: int) -> str:
+    return f"/secretary/meetings/{desk.meeting}/polls/{poll_id}/paper/ballots"
+
+
+def _lot(page: str) -> str:
+    found = re.search(r'<input type="hidden" name="lot" value="([^"]*)">', page)
+    assert found, page
+    return found.group(1)
+
+
+def _add(browser: Browser, path: str, lot: str, entry: str) -> Any:
+    return browser.post(f"{path}/lot", {"lot": lot, "entry": entry})
+
+
+def _option_ids(desk: Desk, poll_id: int) -> dict[str, int]:
+    with desk.sessions() as session:
+        poll = session.get(Poll, poll_id)
+        assert poll is not None
+        return {option.label: option.id for option in poll.options}
+
+
+def _paper(desk: Desk, poll_id: int) -> list[tuple[Any, int]]:
+    with desk.sessions() as session:
+        rows = session.execute(
+            select(Ballot.choice, Ballot.weight).where(
+                Ballot.poll_id == poll_id, Ballot.source == BallotSource.PAPER
+            )
+        ).all()
+        return [(row.choice, row.weight) for row in rows]
+
+
+def _election(desk: Desk, method: str = "irv", kind: str = "election") -> int:
+    poll_id = desk.create_poll(
+        title="Elect the treasurer", kind=kind, method=method, options="Ada\nBoris\nClara"
+    )
+    desk.step(poll_id, "open")
+    return poll_id
+
+
+def test_a_ranked_paper_lot_is_counted_with_the_electronic_ballots(desk: Desk) -> None:
+    voters = desk.assembly.members[2:5]
+    desk.assembly.check_in(voters)
+    poll_id = _election(desk)
+    ids = _option_ids(desk, poll_id)
+    for person_id, names in zip(
+        voters, [["Ada", "Boris"], ["Boris"], ["Clara", "Boris"]], strict=True
+    ):
+        ranking = {"ranking": [ids[name] for name in names]}
+        assert desk.assembly.vote(poll_id, person_id, ranking).status_code == 201
+
+    entry = _entry(desk, poll_id)
+    listing = desk.secretary.get(f"/secretary/meetings/{desk.meeting}/paper").text
+    assert f'href="{entry}"' in listing
+    page = desk.secretary.get(entry).text
+    assert "<li>Ada</li><li>Boris</li><li>Clara</li>" in page and _lot(page) == ""
+    lot = ""
+    for typed in ["1 2", "2, 1", "3"]:
+        response = _add(desk.secretary, entry, lot, typed)
+        assert response.status_code == 200, response.text
+        lot = _lot(response.text)
+    assert lot == "1 2;2 1;3" and "Ballot 3 added: 3" in response.text
+    assert "Boris › Ada" in response.text
+    removed = desk.secretary.post(f"{entry}/lot", {"lot": lot, "remove": 3})
+    assert removed.status_code == 200 and "Ballot 3 (3) removed" in removed.text
+    lot = _lot(removed.text)
+    pasted = _add(desk.secretary, entry, lot, "2 3 1\n2; 2 3\r\nblank\n1 2")
+    assert pasted.status_code == 200 and "5 ballots added" in pasted.text
+    lot = _lot(pasted.text)
+    assert lot == "1 2;2 1;2 3 1;2;2 3;blank;1 2"
+    assert "Record these 7 ballots" in pasted.text
+
+    recorded = desk.secretary.post(entry, {"lot": lot})
+    assert recorded.status_code == 303 and recorded.headers["location"] == entry
+    assert "7 paper ballots recorded" in desk.secretary.get(entry).text
+    stored = _paper(desk, poll_id)
+    assert sorted(weight for _, weight in stored) == [1, 1, 1, 1, 1, 2]  # "1 2" twice: one lot
+    assert ({"ranking": [ids["Ada"], ids["Boris"]]}, 2) in stored
+    assert ({"blank": True}, 1) in stored
+
+    teller = desk.others["teller"]
+    assert teller.get(f"/secretary/meetings/{desk.meeting}").status_code == 403
+    assert teller.get(entry).status_code == 200
+    assert teller.post(entry, {"lot": "3 1"}).status_code == 303
+
+    desk.step(poll_id, "close")
+    result = desk.assembly.result(poll_id)["result"]
+    assert result["ballots_by_source"] == {"electronic": 3, "paper": 8}
+    assert result["blank"] == 1
+    # First preferences: Ada 1 + 2, Boris 1 + 4, Clara 1 + 1 of 10 valid: Boris, then Ada.
+    with desk.sessions() as session:
+        poll = session.get(Poll, poll_id)
+        assert poll is not None and poll.outcome == "elected: Boris"
+
+
+def test_approval_ballots_are_typed_as_the_candidates_marked(desk: Desk) -> None:
+    poll_id = _election(desk, method="approval", kind="choice")
+    ids = _option_ids(desk, poll_id)
+    page = _add(desk.secretary, _entry(desk, poll_id), "", "3 1")
+    assert page.status_code == 200 and "Ada, Clara" in page.text and _lot(page.text) == "1 3"
+    assert desk.secretary.post(_entry(desk, poll_id), {"lot": "1 3"}).status_code == 303
+    assert _paper(desk, poll_id) == [({"options": sorted([ids["Ada"], ids["Clara"]])}, 1)]
+
+
+def test_a_lot_recorded_twice_by_a_double_click_is_added_once(desk: Desk) -> None:
+    poll_id = _election(desk)
+    page = _add(desk.secretary, _entry(desk, poll_id), "", "3 1 2; 2 1")
+    found = re.search(r'<input type="hidden" name="lot_key" value="([^"]+)">', page.text)
+    assert found, page.text
+    sent = {"lot": _lot(page.text), "lot_key": found.group(1)}
+    assert desk.secretary.post(_entry(desk, poll_id), sent).status_code == 303
+    assert desk.secretary.post(_entry(desk, poll_id), sent).status_code == 303
+    assert sum(weight for _, weight in _paper(desk, poll_id)) == 2
+    fresh = desk.secretary.get(_entry(desk, poll_id))
+    assert f'value="{found.group(1)}"' not in fresh.text  # the next lot has a key of its own
+
+
+@pytest.mark.parametrize(
+    ("lot", "typed", "message"),
+    [
+        ("1 2", "1 1", "ballot &#39;1 1&#39; was not added: candidate 1 appears twice"),
+        ("1 2", "2 4", "there is no candidate 4; the candidates are numbered 1 to 3"),
+        ("1 2", "one two", "is not a candidate&#39;s number"),
+        ("1 2", "  ", "type the candidates&#39; numbers in order of preference"),
+        ("1 2;5 1", "1", "ballot 2 of the lot: there is no candidate 5"),
+    ],
+)
+def test_a_mistyped_ballot_is_shown_and_the_lot_kept(
+    desk: Desk, lot: str, typed: str, message: str
+) -> None:
+    poll_id = _election(desk)
+    response = _add(desk.secretary, _entry(desk, poll_id), lot, typed)
+    assert response.status_code == 422
+    assert message in response.text
+    if "of the lot" not in message:
+        assert _lot(response.text) == lot  # what was entered so far stays on the page
+        assert f'name="entry" value="{typed}"' in response.text
+        assert 'aria-invalid="true"' in response.text
+    assert _paper(desk, poll_id) == []
+
+
+def test_a_lot_that_cannot_be_recorded_stays_on_the_page(desk: Desk) -> None:
+    poll_id = _election(desk)
+    entry = _entry(desk, poll_id)
+    pending = desk.secretary.post(entry, {"lot": "1 2;3", "entry": "2 1"})
+    assert pending.status_code == 422 and "typed but not added" in pending.text
+    assert _lot(pending.text) == "1 2;3"
+    empty = desk.secretary.post(entry, {"lot": ""})
+    assert empty.status_code == 422 and "the lot is empty" in empty.text
+    unknown = desk.secretary.post(entry, {"lot": "1 2;3 3"})
+    assert unknown.status_code == 422 and "ballot 2 of the lot: candidate 3 appears twice" in (
+        unknown.text
+    )
+    missing = desk.secretary.post(f"{entry}/lot", {"lot": "1 2", "remove": 4})
+    assert missing.status_code == 422 and "there is no ballot 4" in missing.text
+    desk.step(poll_id, "close")
+    late = desk.secretary.post(entry, {"lot": "1 2;3"})
+    assert late.status_code == 409
+    assert "it is closed, not open" in late.text and _lot(late.text) == "1 2;3"
+    assert _paper(desk, poll_id) == []
+
+
+def test_single_choice_polls_keep_their_totals_form(desk: Desk) -> None:
+    poll_id = desk.create_poll(title="Adopt the report", kind="decision")
+    desk.step(poll_id, "open")
+    response = desk.secretary.get(_entry(desk, poll_id))
+    assert response.status_code == 422 and "entered as totals on the secretary" in response.text
+    listing = desk.secretary.get(f"/secretary/meetings/{desk.meeting}/paper").text
+    assert "No ranked or approval poll is open." in listing
+
+
+def test_only_tellers_enter_paper_ballots(desk: Desk) -> None:
+    poll_id = _election(desk)
+    entry = _entry(desk, poll_id)
+    for role in ("delegate", "observer"):
+        browser = desk.others[role]
+        assert browser.get(f"/secretary/meetings/{desk.meeting}/paper").status_code == 403
+        assert browser.get(entry).status_code == 403
+        assert _add(browser, entry, "", "1 2").status_code == 403
+        assert browser.post(entry, {"lot": "1 2"}).status_code == 403, role
+    stranger = Browser(desk.app)
+    assert stranger.get(entry).headers["location"].startswith("/login?next=")
+    forged = desk.secretary.client.post(entry, data={"lot": "1 2"})
+    assert forged.status_code == 403
+    with desk.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Ballot)) == 0
