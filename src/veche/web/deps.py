@@ -56,16 +56,21 @@ async def get_read_session(request: Request) -> AsyncIterator[Session]:
 ReadSessionDep = Annotated[Session, Depends(get_read_session, max_concurrency=SESSIONS_AT_ONCE)]
 
 
-def get_caller(
-    session: ReadSessionDep,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Caller:
+AuthorizationHeader = Annotated[str | None, Header()]
+
+
+def bearer_caller(session: Session, authorization: str | None) -> Caller:
     """The caller named by an ``Authorization: Bearer …`` header; 401 without a valid one."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("send an Authorization: Bearer <token> header (POST /api/tokens)")
     with session.begin():  # ended here, so that the route can open its own transaction
         return token_caller(session, token.strip())
+
+
+def get_caller(session: ReadSessionDep, authorization: AuthorizationHeader = None) -> Caller:
+    """The caller named by an ``Authorization: Bearer …`` header; 401 without a valid one."""
+    return bearer_caller(session, authorization)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
