@@ -444,8 +444,7 @@ def _store_in_receipt_order(session: Session, poll_id: int) -> None:
     # objects and back.
     session.execute(
         text(
-            "CREATE TEMPORARY TABLE ballot_by_receipt AS "
-            "SELECT * FROM ballot WHERE poll_id = :poll"
+            "CREATE TEMPORARY TABLE ballot_by_receipt AS SELECT * FROM ballot WHERE poll_id = :poll"
         ),
         {"poll": poll_id},
     )
