@@ -161,12 +161,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str) -> Iterator[str]:
+def server(url: str, workers: int = 1) -> Iterator[str]:
     """`veche serve` in its own process on a free loopback port."""
     port = free_port()
     env = {**os.environ, "VECHE_DATABASE_URL": url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "veche", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            *(sys.executable, "-m", "veche", "serve", "--host", "127.0.0.1", "--port", str(port)),
+            *(("--workers", str(workers)) if workers > 1 else ()),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -251,8 +254,8 @@ async def ceiling(base: str, requests: int, concurrency: int) -> float:
         return requests / (time.perf_counter() - started)
 
 
-def run_spike(setup: Setup, concurrency: int) -> Spike:
-    with server(setup.url) as base:
+def run_spike(setup: Setup, concurrency: int, workers: int = 1) -> Spike:
+    with server(setup.url, workers) as base:
         health_per_second = asyncio.run(ceiling(base, len(setup.voter_tokens), concurrency))
         accepted, errors, seconds, latencies = asyncio.run(cast_all(base, setup, concurrency))
         login = httpx2.post(
@@ -304,10 +307,14 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="server processes of the second PostgreSQL run"
+    )
     args = parser.parse_args()
     rows = []
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    for backend in backends:
+    runs = [("sqlite", 1), ("postgresql", 1), ("postgresql", args.workers)]
+    runs = [run for run in runs if args.backend in (run[0], "both")]
+    for backend, workers in runs:
         if backend == "sqlite":
             folder = Path(tempfile.mkdtemp(prefix="veche-bench-"))
             spike = run_spike(
@@ -316,13 +323,13 @@ def main() -> None:
             shutil.rmtree(folder, ignore_errors=True)
         else:
             with postgres() as url:
-                spike = run_spike(prepare(url, args.voters), args.concurrency)
+                spike = run_spike(prepare(url, args.voters), args.concurrency, workers)
         lost_or_doubled = abs(spike.counted - spike.accepted) + abs(
             spike.stored_rights - spike.accepted
         )
         rows.append(
             (
-                backend,
+                backend + (f" ×{workers}" if workers > 1 else ""),
                 f"{args.voters:,}",
                 f"{spike.accepted / spike.seconds:,.0f}",
                 f"{percentile(spike.latencies, 0.50) * 1000:.0f}",
@@ -350,7 +357,10 @@ def main() -> None:
     widths = [max(len(r[i]) for r in [header, target, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows, target]:
         print(" | ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
-    print(f"\nconcurrency {args.concurrency}, one server process, on {os.cpu_count()} cores")
+    print(
+        f"\nconcurrency {args.concurrency}; one server process unless marked ×N "
+        f"(`veche serve --workers N`); on {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx2
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -82,3 +87,58 @@ def test_bare_veche_sets_up_the_embedded_default_with_the_demo(tmp_path: Path) -
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert again.returncode == 0 and "Loaded the demo" not in again.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_workers_are_refused_on_sqlite(database_url: str) -> None:
+    result = runner.invoke(app, ["serve", "--db", database_url, "--workers", "2"])
+    assert result.exit_code == 2 and "use PostgreSQL for --workers" in result.output
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_workers_serve_one_postgresql_database(database_url: str) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "veche", "serve", "--db", database_url]
+    server = subprocess.Popen(
+        [*command, "--workers", "2", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            assert server.poll() is None, "the server stopped"
+            assert time.monotonic() < deadline, "the server did not answer within 90 s"
+            try:
+                answer = httpx2.get(f"{base}/api/health", timeout=2)
+                break
+            except httpx2.HTTPError:
+                time.sleep(0.3)
+        assert answer.status_code == 200 and answer.json()["database"] == "postgresql"
+        assert _worker_processes(server.pid) == 2
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _worker_processes(parent: int) -> int:
+    """How many processes ``parent`` has spawned to serve (not its resource tracker)."""
+    found = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        parent_id = int(stat.rsplit(")", 1)[1].split()[1])
+        found += parent_id == parent and b"spawn_main" in command
+    return found

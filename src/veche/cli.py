@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,9 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Import records from files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+
+#: What each process of `veche serve --workers N` calls to build its application.
+APP_FACTORY = "veche.web.app:app_from_settings"
 
 DbOption = Annotated[
     str | None,
@@ -108,21 +112,39 @@ def serve(
             "(non-zero unless the status is 2xx).",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes (PostgreSQL only): they share the port, and live events "
+            "reach every page through LISTEN/NOTIFY.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve veche over HTTP. The embedded database is set up, with the demo, on first start."""
+    import uvicorn
+
     from veche.web.app import create_app
 
     settings = _settings(db)
+    host, port = host or settings.host, port or settings.port
     with open_database(settings) as engine:
+        if workers > 1 and engine.dialect.name == "sqlite":
+            fail(
+                "SQLite is served by one process (its writers queue inside it); "
+                "use PostgreSQL for --workers"
+            )
         if settings.uses_embedded_default:
             _load_demo_if_empty(engine)
-        application = create_app(engine)
         if get is not None:
-            _answer_one_request(application, get)
+            _answer_one_request(create_app(engine), get)
             return
-        import uvicorn
-
-        uvicorn.run(application, host=host or settings.host, port=port or settings.port)
+        if workers == 1:
+            uvicorn.run(create_app(engine), host=host, port=port)
+            return
+    # Each worker process builds its own application and engine from the environment.
+    os.environ["VECHE_DATABASE_URL"] = settings.database_url
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port)
 
 
 def _answer_one_request(application: FastAPI, path: str) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import load_demo_into
+from tests.web.live_server import serve
 from veche.web.app import create_app
 
 
@@ -61,3 +64,29 @@ def test_empty_database_says_what_to_do(engine: Engine) -> None:
         response = client.get("/api/organization")
     assert response.status_code == 404
     assert "veche demo" in response.json()["detail"]
+
+
+def test_a_burst_of_readers_does_not_stall_the_server(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """More requests at once than worker threads and pooled connections together.
+
+    A route that only reads keeps its session until its answer is sent, and the answer is
+    made on a worker thread: once every worker thread waited for a connection held by an
+    answer waiting for a thread, the server stood still until the pool gave up (30 s) and
+    then answered 500. Sessions are now rationed below both.
+    """
+    load_demo_into(sessions)
+    burst = 150  # above the 40 worker threads and the pool's 35 connections
+
+    async def ask_all(base: str) -> list[int]:
+        limits = httpx2.Limits(max_connections=burst)
+        async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=25) as browser:
+            answers = await asyncio.gather(
+                *(browser.get("/api/health") for _ in range(burst)), return_exceptions=True
+            )
+        return [a.status_code if isinstance(a, httpx2.Response) else 0 for a in answers]
+
+    with serve(create_app(engine)) as base:
+        statuses = asyncio.run(ask_all(base))
+    assert statuses == [200] * burst

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import veche
 from veche.actions.intake import BallotIntake
-from veche.db import make_reader, make_sessionmaker
+from veche.config import Settings
+from veche.db import make_engine, make_reader, make_sessionmaker
 from veche.errors import NotFound, VecheError
 from veche.queries.org import get_organization
 from veche.web.api import (
@@ -61,6 +62,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         delivery.stop()
         if app.state.reader is not app.state.engine:
             app.state.reader.dispose()
+        if app.state.owns_engine:
+            app.state.engine.dispose()
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -75,6 +78,7 @@ def create_app(engine: Engine) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.engine = engine
+    app.state.owns_engine = False  # the caller made the engine and disposes of it
     app.state.sessions = make_sessionmaker(engine)
     app.state.reader = make_reader(engine)
     app.state.read_sessions = make_sessionmaker(app.state.reader)
@@ -98,4 +102,12 @@ def create_app(engine: Engine) -> FastAPI:
         app.include_router(router)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    return app
+
+
+def app_from_settings() -> FastAPI:
+    """An application on the database the settings name (``VECHE_DATABASE_URL``), with an
+    engine of its own: what each process of ``veche serve --workers N`` builds."""
+    app = create_app(make_engine(Settings().database_url))
+    app.state.owns_engine = True
     return app
