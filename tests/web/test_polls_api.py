@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,13 +23,13 @@ def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assemb
         yield convene(client, sessions)
 
 
-def _decision(assembly: Assembly, **extra: object) -> dict[str, object]:
+def _decision(assembly: Assembly, **extra: object) -> dict[str, Any]:
     return assembly.create_poll(
         title="Adopt the agenda", kind="decision", method="majority", **extra
     )
 
 
-def _option(poll: dict[str, object], label: str) -> int:
+def _option(poll: dict[str, Any], label: str) -> int:
     options = poll["options"]
     assert isinstance(options, list)
     return next(int(o["id"]) for o in options if o["label"] == label)
@@ -220,7 +221,7 @@ def test_a_paper_lot_sent_twice_with_its_key_is_added_once(assembly: Assembly) -
     ],
 )
 def test_malformed_ballots_are_refused_and_the_voter_may_still_vote(
-    assembly: Assembly, sessions: sessionmaker[Session], choice: dict[str, object], reason: str
+    assembly: Assembly, sessions: sessionmaker[Session], choice: dict[str, Any], reason: str
 ) -> None:
     voter = assembly.members[0]
     assembly.check_in([voter])
@@ -414,7 +415,7 @@ def test_state_machine_errors_say_what_is_wrong(assembly: Assembly) -> None:
         ),
     ],
 )
-def test_bad_polls_are_refused(assembly: Assembly, spec: dict[str, object], message: str) -> None:
+def test_bad_polls_are_refused(assembly: Assembly, spec: dict[str, Any], message: str) -> None:
     response = assembly.client.post(
         f"/api/meetings/{assembly.meeting_id}/polls",
         json={"title": "T", **spec},
