@@ -339,6 +339,7 @@ def test_a_resend_gets_the_same_receipt_and_no_second_ballot(assembly: Assembly)
     again = assembly.vote(int(poll["id"]), voter, {"option": _option(poll, "yes")}, key=key)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["receipt"] == again.json()["receipt"] and again.json()["replayed"]
+    assert first.json()["right_person_id"] == again.json()["right_person_id"] == voter
     other = assembly.vote(int(poll["id"]), voter, {"option": _option(poll, "no")})
     assert other.status_code == 409 and "already voted" in other.json()["detail"]
     count = assembly.client.get(f"/api/polls/{poll['id']}/count", headers=assembly.secretary).json()

@@ -206,7 +206,9 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
     second: list[Voted] = []  # decided once the fresh ones are stored: resend, re-vote, refusal
     for index, ballot in enumerate(ballots):
         if (ballot.poll.id, ballot.receipt) in receipts:
-            outcomes[index] = _replayed(ballot, ballot.wanted_right or 0)
+            held = rights.get(index)
+            whose = held.right_person_id if isinstance(held, VotingRight) else ballot.wanted_right
+            outcomes[index] = _replayed(ballot, whose or 0)
             continue
         if ballot.poll.id not in open_polls:
             outcomes[index] = _closed(session, ballot)
