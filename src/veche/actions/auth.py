@@ -80,33 +80,47 @@ def token_caller(session: Session, token: str) -> Caller:
     found = session.execute(_TOKEN_HOLDER, {"digest": token_digest(token)}).one_or_none()
     if found is None or (found.user_id is not None and not found.active):
         raise NotAuthenticated("the bearer token is not valid; log in again")
-    if found.user_id is not None:
-        actor, organization_id = Actor(found.user_id, found.username), found.user_organization_id
-    elif found.person_id is not None:
-        actor, organization_id = Actor(None, found.full_name), found.person_organization_id
-    else:
-        raise NotAuthenticated("this login belongs to no one; log in again")
-    return Caller(
-        actor=actor,
-        person_id=found.person_id,
-        is_admin=bool(found.is_admin),
-        organization_id=organization_id,
-    )
+    holder = found._asdict()
+    del holder["active"]
+    return _caller(**holder)
 
 
 def caller_of(user: User | None, person: Person | None) -> Caller:
     """The caller a token or a login session stands for: a user account, or a person alone."""
     person = person if person is not None else (user.person if user else None)
-    if user is not None:
-        actor, organization_id = Actor.of(user), user.organization_id
-    elif person is not None:
-        actor, organization_id = Actor(None, person.full_name), person.organization_id
+    return _caller(
+        user_id=user.id if user else None,
+        username=user.username if user else "",
+        is_admin=bool(user and user.is_admin),
+        user_organization_id=user.organization_id if user else None,
+        person_id=person.id if person else None,
+        full_name=person.full_name if person else "",
+        person_organization_id=person.organization_id if person else None,
+    )
+
+
+def _caller(
+    *,
+    user_id: int | None,
+    username: str | None,
+    is_admin: bool | None,
+    user_organization_id: int | None,
+    person_id: int | None,
+    full_name: str | None,
+    person_organization_id: int | None,
+) -> Caller:
+    """Acting as the account if there is one, else as the person; the fields are named as
+    ``_TOKEN_HOLDER`` reads them."""
+    if user_id is not None:
+        actor, organization_id = Actor(user_id, username or ""), user_organization_id
+    elif person_id is not None:
+        actor, organization_id = Actor(None, full_name or ""), person_organization_id
     else:
         raise NotAuthenticated("this login belongs to no one; log in again")
     return Caller(
         actor=actor,
-        person_id=person.id if person is not None else None,
-        is_admin=bool(user and user.is_admin),
+        person_id=person_id,
+        is_admin=bool(is_admin),
         organization_id=organization_id,
     )
 

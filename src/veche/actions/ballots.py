@@ -33,7 +33,7 @@ from veche.actions.actor import Actor
 from veche.actions.choices import check_choice
 from veche.actions.events import queue_event
 from veche.actions.journal import record, record_many
-from veche.actions.polls import ballot_options
+from veche.actions.polls import ballot_options, not_in_state
 from veche.actions.rights import VotingRight, rights_on_day
 from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
 from veche.models import Ballot, Participation, Poll
@@ -135,10 +135,6 @@ def check_client_key(client_key: str) -> str:
     return client_key
 
 
-def not_open(poll_id: int, state: PollState, doing: str = "vote in") -> Conflict:
-    return Conflict(f"cannot {doing} poll {poll_id}: it is {state.value}, not open")
-
-
 def prepare_ballot(
     session: Session,
     caller: Caller,
@@ -162,7 +158,7 @@ def prepare_ballot(
         receipt = receipt_for(poll, client_key)
         if _ballot_exists(session, poll.id, receipt):
             return CastReceipt(poll.id, receipt, right_person_id or 0, replayed=True)
-        raise not_open(poll.id, poll.state)
+        raise not_in_state(poll.id, poll.state, "vote in", "open")
     if not facts.electronic:
         raise Conflict(f"poll {facts.id} is counted on paper; hand your ballot to the tellers")
     if caller.person_id is None:
@@ -193,13 +189,15 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
     and no group is stored once a close has begun.
     """
     outcomes: list[Outcome | None] = [None] * len(ballots)
-    open_polls = set(
-        session.scalars(
-            select(Poll.id)
-            .where(Poll.id.in_({b.poll.id for b in ballots}), Poll.state == PollState.OPEN)
+    states: dict[int, PollState] = {
+        poll_id: state
+        for poll_id, state in session.execute(
+            select(Poll.id, Poll.state)
+            .where(Poll.id.in_({b.poll.id for b in ballots}))
             .with_for_update(read=True)
         )
-    )
+    }
+    open_polls = {poll_id for poll_id, state in states.items() if state is PollState.OPEN}
     rights = _rights(session, ballots, open_polls)
     receipts, used = _stored_already(session, ballots, rights)
     fresh: list[Voted] = []
@@ -211,7 +209,8 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
             outcomes[index] = _replayed(ballot, whose or 0)
             continue
         if ballot.poll.id not in open_polls:
-            outcomes[index] = _closed(session, ballot)
+            state = states[ballot.poll.id]
+            outcomes[index] = not_in_state(ballot.poll.id, state, "vote in", "open")
             continue
         right = rights[index]
         if isinstance(right, VecheError):
@@ -238,7 +237,9 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
     ):
         # One event per poll and group: screens re-fetch the count, not once per ballot.
         queue_event(session, meeting_id, "ballot_received", poll_id=poll_id)
-    return [outcome for outcome in outcomes if outcome is not None]
+    decided = [outcome for outcome in outcomes if outcome is not None]
+    assert len(decided) == len(ballots), "every ballot of a group has its outcome"
+    return decided
 
 
 @dataclass(frozen=True)
@@ -278,16 +279,6 @@ def _rights(
     return chosen
 
 
-def cast_one(session: Session, prepared: PreparedBallot | CastReceipt) -> CastReceipt:
-    """Store one prepared ballot in the session's transaction; raise its refusal, if any."""
-    if isinstance(prepared, CastReceipt):
-        return prepared
-    (outcome,) = store_ballots(session, [prepared])
-    if isinstance(outcome, VecheError):
-        raise outcome
-    return outcome
-
-
 def do_cast_ballot(
     session: Session,
     caller: Caller,
@@ -298,7 +289,8 @@ def do_cast_ballot(
     right_person_id: int | None = None,
     replaces_client_key: str | None = None,
 ) -> CastReceipt:
-    """Cast one ballot for one voting right, or answer a resend with the same receipt."""
+    """Cast one ballot for one voting right in the session's transaction, or answer a resend
+    with the same receipt (the API and the pages cast through ``intake.BallotIntake``)."""
     prepared = prepare_ballot(
         session,
         caller,
@@ -308,7 +300,12 @@ def do_cast_ballot(
         right_person_id=right_person_id,
         replaces_client_key=replaces_client_key,
     )
-    return cast_one(session, prepared)
+    if isinstance(prepared, CastReceipt):
+        return prepared
+    (outcome,) = store_ballots(session, [prepared])
+    if isinstance(outcome, VecheError):
+        raise outcome
+    return outcome
 
 
 def _stored_already(
@@ -416,11 +413,6 @@ def _journal_entry(voted: Voted) -> tuple[Actor, str, dict[str, Any]]:
 
 def _replayed(ballot: PreparedBallot, right_person_id: int) -> CastReceipt:
     return CastReceipt(ballot.poll.id, ballot.receipt, right_person_id, replayed=True)
-
-
-def _closed(session: Session, ballot: PreparedBallot) -> Conflict:
-    state = session.scalar(select(Poll.state).where(Poll.id == ballot.poll.id))
-    return not_open(ballot.poll.id, state or PollState.CLOSED)
 
 
 def _second_ballot(session: Session, voted: Voted) -> Outcome:

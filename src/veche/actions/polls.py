@@ -48,8 +48,8 @@ from veche.tally import Profile, TallyError, available_methods, count
 DECISION_OPTIONS = ("yes", "no", "abstain")
 
 
-def _not_in_state(poll: Poll, doing: str, needed: str) -> Conflict:
-    return Conflict(f"cannot {doing} poll {poll.id}: it is {poll.state.value}, not {needed}")
+def not_in_state(poll_id: int, state: PollState, doing: str, needed: str) -> Conflict:
+    return Conflict(f"cannot {doing} poll {poll_id}: it is {state.value}, not {needed}")
 
 
 def do_create_poll(
@@ -231,7 +231,7 @@ def do_nominate(
     if poll.kind is not PollKind.ELECTION:
         raise InvalidInput(f"poll {poll.id} is not an election; its options are fixed")
     if poll.state is not PollState.DRAFT:
-        raise _not_in_state(poll, "nominate candidates in", "draft")
+        raise not_in_state(poll.id, poll.state, "nominate candidates in", "draft")
     person = session.get(Person, person_id) if person_id is not None else None
     if person_id is not None and (
         person is None or person.organization_id != poll.meeting.term.body.organization_id
@@ -276,7 +276,7 @@ def do_answer_nomination(
     if candidate.person_id is None or candidate.person_id != caller.person_id:
         require_manager(session, caller, poll.meeting)
     if poll.state is not PollState.DRAFT:
-        raise _not_in_state(poll, "answer nominations in", "draft")
+        raise not_in_state(poll.id, poll.state, "answer nominations in", "draft")
     candidate.status = OptionStatus.ACCEPTED if accept else OptionStatus.WITHDRAWN
     record(
         session,
@@ -295,7 +295,7 @@ def ballot_options(poll: Poll) -> list[PollOption]:
 def do_open_poll(session: Session, caller: Caller, poll: Poll, day: date | None = None) -> Poll:
     require_manager(session, caller, poll.meeting)
     if poll.state is not PollState.DRAFT:
-        raise _not_in_state(poll, "open", "draft")
+        raise not_in_state(poll.id, poll.state, "open", "draft")
     standing = ballot_options(poll)
     if poll.kind is PollKind.ELECTION and len(standing) < poll.seats:
         raise Conflict(
@@ -335,7 +335,7 @@ def do_enter_paper_ballots(
     """
     require_teller(session, caller, poll.meeting)
     if poll.state is not PollState.OPEN:
-        raise _not_in_state(poll, "enter paper ballots in", "open")
+        raise not_in_state(poll.id, poll.state, "enter paper ballots in", "open")
     if not lots:
         raise InvalidInput("no paper ballots given")
     options = ballot_options(poll)
@@ -401,7 +401,7 @@ def do_close_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     if poll.state in (PollState.CLOSED, PollState.PUBLISHED):
         return poll
     if poll.state is not PollState.OPEN:
-        raise _not_in_state(poll, "close", "open")
+        raise not_in_state(poll.id, poll.state, "close", "open")
     ballots = session.execute(
         select(Ballot.receipt, Ballot.choice, Ballot.weight, Ballot.source).where(
             Ballot.poll_id == poll.id
@@ -499,7 +499,7 @@ def do_publish_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     if poll.state is PollState.PUBLISHED:
         return poll
     if poll.state is not PollState.CLOSED:
-        raise _not_in_state(poll, "publish", "closed")
+        raise not_in_state(poll.id, poll.state, "publish", "closed")
     poll.state = PollState.PUBLISHED
     poll.published_at = utcnow()
     record(session, caller.actor, "publish_poll", {"poll_id": poll.id, "outcome": poll.outcome})
@@ -512,7 +512,7 @@ def do_cancel_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     poll = access_poll(session, caller, poll_id, lock=True)
     require_manager(session, caller, poll.meeting)
     if poll.state not in (PollState.DRAFT, PollState.OPEN):
-        raise _not_in_state(poll, "cancel", "draft or open")
+        raise not_in_state(poll.id, poll.state, "cancel", "draft or open")
     poll.state = PollState.CANCELLED
     record(session, caller.actor, "cancel_poll", {"poll_id": poll.id})
     queue_event(session, poll.meeting_id, "poll_cancelled", poll_id=poll.id)
