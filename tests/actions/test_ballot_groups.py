@@ -7,13 +7,14 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from anyio.from_thread import start_blocking_portal
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import ADMIN, _open_decision, _voter
 from tests.assembly import client_key
 from veche.actions.ballots import CastReceipt, PreparedBallot, prepare_ballot, store_ballots
-from veche.actions.intake import BallotIntake
+from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.journal import verify_journal
 from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
 from veche.db import transaction
@@ -103,7 +104,9 @@ def test_ballots_arriving_during_a_write_form_the_next_group(
     sessions: sessionmaker[Session],
 ) -> None:
     poll_id, members, yes = _open_decision(sessions)
-    prepared = [_prepare(sessions, poll_id, p, yes, client_key()) for p in members[:11]]
+    ballots = [
+        BallotRequest(_voter(p), poll_id, {"option": yes}, client_key()) for p in members[:11]
+    ]
     engine = sessions.kw["bind"]
     commits: list[int] = []
     first_write_may_end = threading.Event()
@@ -117,25 +120,28 @@ def test_ballots_arriving_during_a_write_form_the_next_group(
     intake = BallotIntake(sessions)
     answers: list[CastReceipt | Exception] = []
 
-    def cast(ballot: PreparedBallot) -> None:
-        try:
-            answers.append(intake.cast(ballot))
-        except Exception as error:  # asserted on below
-            answers.append(error)
+    with start_blocking_portal() as loop:
 
-    try:
-        first = threading.Thread(target=cast, args=(prepared[0],))
-        first.start()
-        _wait_for(lambda: len(commits) == 1)
-        rest = [threading.Thread(target=cast, args=(b,)) for b in prepared[1:]]
-        for thread in rest:
-            thread.start()
-        _wait_for(lambda: len(intake._waiting) == 10)  # all ten queue behind the write
-        first_write_may_end.set()
-        for thread in [first, *rest]:
-            thread.join(timeout=60)
-    finally:
-        event.remove(engine, "commit", hold_first_commit)
+        def cast(ballot: BallotRequest) -> None:
+            try:
+                answers.append(loop.call(intake.cast, ballot))
+            except Exception as error:  # asserted on below
+                answers.append(error)
+
+        try:
+            first = threading.Thread(target=cast, args=(ballots[0],))
+            first.start()
+            _wait_for(lambda: len(commits) == 1)
+            rest = [threading.Thread(target=cast, args=(b,)) for b in ballots[1:]]
+            for thread in rest:
+                thread.start()
+            _wait_for(lambda: len(intake._waiting) == 10)  # all ten queue behind the write
+            first_write_may_end.set()
+            for thread in [first, *rest]:
+                thread.join(timeout=60)
+        finally:
+            event.remove(engine, "commit", hold_first_commit)
+            intake.close()
     assert all(isinstance(a, CastReceipt) and not a.replayed for a in answers)
     assert len(answers) == 11
     assert len(commits) == 2  # the first ballot alone, then the ten that waited, together

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from anyio.from_thread import start_blocking_portal
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,10 +20,10 @@ from tests.assembly import client_key
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.ballots import do_cast_ballot
-from veche.actions.intake import BallotIntake
+from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.meetings import do_check_in, do_create_meeting
 from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
-from veche.db import make_reader, make_sessionmaker, transaction
+from veche.db import transaction
 from veche.demo import load_demo
 from veche.errors import Conflict
 from veche.models import Ballot, Membership, Participation, Poll, Term
@@ -86,26 +87,21 @@ Cast = Callable[[int, int, int], str]
 
 @pytest.fixture(params=["alone", "grouped"])
 def cast(request: pytest.FixtureRequest, sessions: sessionmaker[Session]) -> Iterator[Cast]:
-    """Cast a ballot (poll, person, option) → receipt: in a transaction of its own, as the
-    pages do, or checked on a reading session and stored by the group intake, as the API does.
-    """
+    """Cast a ballot (poll, person, option) → receipt: in a transaction of its own, or
+    through the group intake on an event loop, as the API and the pages do."""
     if request.param == "alone":
         yield lambda poll_id, person_id, option: _cast(sessions, poll_id, person_id, option)
         return
-    reader = make_reader(sessions.kw["bind"])
-    reading = make_sessionmaker(reader)
     intake = BallotIntake(sessions)
 
-    def grouped(poll_id: int, person_id: int, option: int) -> str:
-        with reading() as session:
-            cast = intake.submit(
-                session, _voter(person_id), poll_id, {"option": option}, client_key=client_key()
-            )
-        return cast.receipt
+    with start_blocking_portal() as loop:
 
-    yield grouped
-    if reader is not sessions.kw["bind"]:
-        reader.dispose()
+        def grouped(poll_id: int, person_id: int, option: int) -> str:
+            ballot = BallotRequest(_voter(person_id), poll_id, {"option": option}, client_key())
+            return loop.call(intake.cast, ballot).receipt
+
+        yield grouped
+    intake.close()
 
 
 def _cast(sessions: sessionmaker[Session], poll_id: int, person_id: int, option: int) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from datetime import timedelta
+from typing import Any, Unpack
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from veche.actions.access import Caller
@@ -56,9 +58,10 @@ def do_login(session: Session, username: str, password: str) -> str:
 
 
 _token_person = aliased(Person)
-#: The token with its account and person, built once: it is asked on every API request.
-_TOKEN_HOLDER = (
+#: Tokens with their accounts and persons, built once: it is asked on every API request.
+_TOKEN_HOLDERS = (
     select(
+        ApiToken.token_hash,
         User.id.label("user_id"),
         User.username,
         User.active,
@@ -71,18 +74,41 @@ _TOKEN_HOLDER = (
     .select_from(ApiToken)
     .outerjoin(User, User.id == ApiToken.user_id)
     .outerjoin(_token_person, _token_person.id == func.coalesce(ApiToken.person_id, User.person_id))
-    .where(ApiToken.token_hash == bindparam("digest"))
 )
+_ONE_TOKEN = _TOKEN_HOLDERS.where(ApiToken.token_hash == bindparam("digest"))
+_SOME_TOKENS = _TOKEN_HOLDERS.where(ApiToken.token_hash.in_(bindparam("digests", expanding=True)))
 
 
 def token_caller(session: Session, token: str) -> Caller:
     """The caller a bearer token stands for, read in one query."""
-    found = session.execute(_TOKEN_HOLDER, {"digest": token_digest(token)}).one_or_none()
+    found = session.execute(_ONE_TOKEN, {"digest": token_digest(token)}).one_or_none()
+    caller = _holder_caller(found)
+    if isinstance(caller, NotAuthenticated):
+        raise caller
+    return caller
+
+
+def token_callers(
+    session: Session, tokens: Collection[str]
+) -> dict[str, Caller | NotAuthenticated]:
+    """The caller each bearer token stands for, or why it stands for no one: one query for
+    them all (a burst of ballots signs its voters in together)."""
+    digests = {token_digest(token): token for token in tokens}
+    found = {
+        row.token_hash: row for row in session.execute(_SOME_TOKENS, {"digests": list(digests)})
+    }
+    return {token: _holder_caller(found.get(digest)) for digest, token in digests.items()}
+
+
+def _holder_caller(found: Row[Unpack[tuple[Any, ...]]] | None) -> Caller | NotAuthenticated:
     if found is None or (found.user_id is not None and not found.active):
-        raise NotAuthenticated("the bearer token is not valid; log in again")
+        return NotAuthenticated("the bearer token is not valid; log in again")
     holder = found._asdict()
-    del holder["active"]
-    return _caller(**holder)
+    del holder["active"], holder["token_hash"]
+    try:
+        return _caller(**holder)
+    except NotAuthenticated as refusal:
+        return refusal
 
 
 def caller_of(user: User | None, person: Person | None) -> Caller:
@@ -110,7 +136,7 @@ def _caller(
     person_organization_id: int | None,
 ) -> Caller:
     """Acting as the account if there is one, else as the person; the fields are named as
-    ``_TOKEN_HOLDER`` reads them."""
+    ``_TOKEN_HOLDERS`` reads them."""
     if user_id is not None:
         actor, organization_id = Actor(user_id, username or ""), user_organization_id
     elif person_id is not None:

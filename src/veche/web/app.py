@@ -64,6 +64,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         gc.unfreeze()
+        app.state.intake.close()
         app.state.broker.end_all()
         delivery.stop()
         if app.state.reader is not app.state.engine:

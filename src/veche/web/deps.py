@@ -59,13 +59,19 @@ ReadSessionDep = Annotated[Session, Depends(get_read_session, max_concurrency=SE
 AuthorizationHeader = Annotated[str | None, Header()]
 
 
-def bearer_caller(session: Session, authorization: str | None) -> Caller:
-    """The caller named by an ``Authorization: Bearer …`` header; 401 without a valid one."""
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer …`` header; 401 without one."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("send an Authorization: Bearer <token> header (POST /api/tokens)")
+    return token.strip()
+
+
+def bearer_caller(session: Session, authorization: str | None) -> Caller:
+    """The caller named by an ``Authorization: Bearer …`` header; 401 without a valid one."""
+    token = bearer_token(authorization)
     with session.begin():  # ended here, so that the route can open its own transaction
-        return token_caller(session, token.strip())
+        return token_caller(session, token)
 
 
 def get_caller(session: ReadSessionDep, authorization: AuthorizationHeader = None) -> Caller:

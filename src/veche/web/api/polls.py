@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_meeting, access_poll, require_manager
-from veche.actions.ballots import CastReceipt
-from veche.actions.intake import BallotIntake
+from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import (
     PaperLot,
     PollSubject,
@@ -32,7 +30,7 @@ from veche.models import Poll
 from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy
 from veche.queries.polls import SHOWN, bulletin_board, live_count, roll_call, voted_rights
 from veche.tally import Result
-from veche.web.deps import AuthorizationHeader, CallerDep, SessionDep, bearer_caller
+from veche.web.deps import AuthorizationHeader, CallerDep, SessionDep, bearer_token
 
 router = APIRouter(tags=["polls"])
 
@@ -281,9 +279,20 @@ async def cast_ballot(
     authorization: AuthorizationHeader = None,
 ) -> ReceiptOut:
     """Cast a ballot and get its receipt. Resending the same client key returns the same receipt."""
-    # The busiest route there is, when everyone votes at once: signing in, checking and
-    # storing the ballot take one trip to a worker thread instead of one per step.
-    cast = await run_in_threadpool(_cast, request.app, authorization, poll_id, body)
+    # The busiest route there is, when everyone votes at once. The ballot waits on the event
+    # loop, holding no thread; its voter is signed in and it is checked and stored with the
+    # other ballots arriving now, in one transaction (see ``veche.actions.intake``).
+    intake: BallotIntake = request.app.state.intake
+    cast = await intake.cast(
+        BallotRequest(
+            bearer_token(authorization),
+            poll_id,
+            body.choice,
+            client_key=body.client_key,
+            right_person_id=body.right_person_id,
+            replaces_client_key=body.replaces_client_key,
+        )
+    )
     if cast.replayed:
         response.status_code = 200
     return ReceiptOut(
@@ -293,23 +302,6 @@ async def cast_ballot(
         replayed=cast.replayed,
         replaced=cast.replaced,
     )
-
-
-def _cast(app: FastAPI, authorization: str | None, poll_id: int, body: BallotIn) -> CastReceipt:
-    sessions: sessionmaker[Session] = app.state.read_sessions
-    intake: BallotIntake = app.state.intake
-    with sessions() as session:
-        caller = bearer_caller(session, authorization)
-        # Checked with reads alone; stored with the other ballots arriving now, in one write.
-        return intake.submit(
-            session,
-            caller,
-            poll_id,
-            body.choice,
-            client_key=body.client_key,
-            right_person_id=body.right_person_id,
-            replaces_client_key=body.replaces_client_key,
-        )
 
 
 class PaperLotIn(BaseModel):

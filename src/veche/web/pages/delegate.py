@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
+from anyio import from_thread
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from veche.actions.access import (
     participant_of,
 )
 from veche.actions.choices import check_choice, shape_of
-from veche.actions.intake import BallotIntake
+from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
 from veche.actions.rights import VotingRight, voting_rights
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -217,11 +218,10 @@ def cast_ballot(
     right = int(right_person_id) if right_person_id.isdigit() else None
     with session.begin():
         _poll_of(session, caller, meeting_id, poll_id)
-    # Checked with reads alone; stored with the other ballots arriving now, in one write.
+    # Stored with the other ballots arriving now, in one write, by the event loop's intake.
     intake: BallotIntake = request.app.state.intake
-    cast = intake.submit(
-        session, caller, poll_id, parsed, client_key=client_key, right_person_id=right
-    )
+    ballot = BallotRequest(caller, poll_id, parsed, client_key=client_key, right_person_id=right)
+    cast = from_thread.run(intake.cast, ballot)
     with session.begin():
         poll = _poll_of(session, caller, meeting_id, poll_id)
         context = {"meeting": poll.meeting, "poll": poll, "cast": cast}
