@@ -427,3 +427,77 @@ def test_bad_polls_are_refused(assembly: Assembly, spec: dict[str, Any], message
         f"/api/meetings/{assembly.meeting_id}/polls", headers=assembly.secretary
     )
     assert listed.json() == []  # nothing was created
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"{not json", "JSON"),
+        (b'{"choice": {"option": 1}}', "body \u2192 client_key: Field required"),
+        (b'{"choice": 3, "client_key": "0123456789abcdef"}', "body \u2192 choice"),
+        (b'{"choice": {}, "client_key": 5}', "body \u2192 client_key"),
+    ],
+)
+def test_a_malformed_ballot_body_gets_422_naming_the_field(
+    assembly: Assembly, sessions: sessionmaker[Session], body: bytes, problem: str
+) -> None:
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = _decision(assembly)
+    assembly.open(int(poll["id"]))
+    refused = assembly.client.post(
+        f"/api/polls/{poll['id']}/ballots",
+        content=body,
+        headers={**assembly.as_person(voter), "Content-Type": "application/json"},
+    )
+    assert refused.status_code == 422
+    assert problem in refused.json()["detail"]
+    assert refused.json()["errors"]  # the list of problems, as FastAPI gives it
+    with sessions() as session:
+        assert session.scalars(select(Participation)).all() == []
+
+
+def test_a_bad_token_is_refused_without_spoiling_the_ballots_beside_it(
+    assembly: Assembly, sessions: sessionmaker[Session]
+) -> None:
+    """Tokens are checked together for a group of ballots; each refusal stays its own."""
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = _decision(assembly)
+    assembly.open(int(poll["id"]))
+    yes = {"choice": {"option": _option(poll, "yes")}, "client_key": client_key()}
+    url = f"/api/polls/{poll['id']}/ballots"
+    forged = assembly.client.post(url, json=yes, headers={"Authorization": "Bearer forged"})
+    assert forged.status_code == 401 and "not valid" in forged.json()["detail"]
+    wrong_scheme = assembly.client.post(url, json=yes, headers={"Authorization": "Basic eA=="})
+    assert wrong_scheme.status_code == 401
+    # An unknown poll, asked with a forged token, is not revealed to be unknown.
+    elsewhere = assembly.client.post(
+        "/api/polls/99999/ballots", json=yes, headers={"Authorization": "Bearer forged"}
+    )
+    assert elsewhere.status_code == 401
+    unknown = assembly.client.post(
+        "/api/polls/99999/ballots", json=yes, headers=assembly.as_person(voter)
+    )
+    assert unknown.status_code == 404
+    not_a_number = assembly.client.post(
+        "/api/polls/first/ballots", json=yes, headers=assembly.as_person(voter)
+    )
+    assert (
+        not_a_number.status_code == 422 and "path \u2192 poll_id" in not_a_number.json()["detail"]
+    )
+    accepted = assembly.client.post(url, json=yes, headers=assembly.as_person(voter))
+    assert accepted.status_code == 201
+    with sessions() as session:
+        assert len(session.scalars(select(Participation)).all()) == 1
+
+
+def test_the_ballot_route_is_described_in_the_openapi_schema(assembly: Assembly) -> None:
+    schema = assembly.client.get("/api/openapi.json").json()
+    path = schema["paths"]["/api/polls/{poll_id}/ballots"]
+    assert set(path) == {"get", "post"}  # the bulletin board and casting share the path
+    body = path["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    ballot = schema["components"]["schemas"][body.rsplit("/", 1)[1]]
+    assert {"choice", "client_key"} <= set(ballot["required"])
+    answer = path["post"]["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+    assert "receipt" in schema["components"]["schemas"][answer.rsplit("/", 1)[1]]["properties"]

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Collection
 from datetime import timedelta
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
@@ -100,7 +100,7 @@ def token_callers(
     return {token: _holder_caller(found.get(digest)) for digest, token in digests.items()}
 
 
-def _holder_caller(found: Row[Unpack[tuple[Any, ...]]] | None) -> Caller | NotAuthenticated:
+def _holder_caller(found: Row[*tuple[Any, ...]] | None) -> Caller | NotAuthenticated:
     if found is None or (found.user_id is not None and not found.active):
         return NotAuthenticated("the bearer token is not valid; log in again")
     holder = found._asdict()

@@ -53,7 +53,7 @@ def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, 
         row["hash"] = _hash(row)
         head.seq, head.hash = row["seq"], row["hash"]
         rows.append(row)
-    session.execute(insert(JournalEntry), rows)
+    session.connection().execute(insert(JournalEntry), rows)
 
 
 def entry_hash(entry: JournalEntry) -> str:

@@ -22,6 +22,7 @@ from veche.queries.org import get_organization
 from veche.web.api import (
     agenda_proposals,
     auth,
+    ballots,
     health,
     meetings,
     motions,
@@ -83,6 +84,9 @@ def create_app(engine: Engine) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         lifespan=_lifespan,
+        # veche sets up no OpenTelemetry; without this FastAPI would still ask the global
+        # providers whether to trace, on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.engine = engine
     app.state.owns_engine = False  # the caller made the engine and disposes of it
@@ -91,6 +95,7 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.read_sessions = make_sessionmaker(app.state.reader)
     app.state.intake = BallotIntake(app.state.sessions)
     app.state.broker = Broker()
+    ballots.install(app)  # before any other route: see veche.web.api.ballots
     install_error_handlers(app)
     # Pages answer errors with a page, the API with JSON: these handlers tell them apart.
     app.add_exception_handler(VecheError, on_veche_error)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_meeting, access_poll, require_manager
-from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import (
     PaperLot,
     PollSubject,
@@ -30,7 +29,7 @@ from veche.models import Poll
 from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy
 from veche.queries.polls import SHOWN, bulletin_board, live_count, roll_call, voted_rights
 from veche.tally import Result
-from veche.web.deps import AuthorizationHeader, CallerDep, SessionDep, bearer_token
+from veche.web.deps import CallerDep, SessionDep
 
 router = APIRouter(tags=["polls"])
 
@@ -246,62 +245,6 @@ def my_rights(poll_id: int, caller: CallerDep, session: SessionDep) -> list[Righ
         )
         for r in voting_rights(session, poll, caller.person_id)
     ]
-
-
-class BallotIn(BaseModel):
-    choice: dict[str, Any] = Field(
-        description='{"option": id}, {"options": [ids]}, {"ranking": [ids]}, '
-        '{"scores": {"id": n}} or {"blank": true}, by the poll\'s method'
-    )
-    client_key: str = Field(description="random, 16–128 characters; resend it to repeat safely")
-    right_person_id: int | None = Field(
-        default=None, description="whose right to use, when holding proxies or standing in"
-    )
-    replaces_client_key: str | None = Field(
-        default=None, description="for a re-vote in a secret poll: the earlier ballot's client key"
-    )
-
-
-class ReceiptOut(BaseModel):
-    poll_id: int
-    receipt: str
-    right_person_id: int
-    replayed: bool
-    replaced: bool
-
-
-@router.post("/polls/{poll_id}/ballots", status_code=201)
-async def cast_ballot(
-    poll_id: int,
-    body: BallotIn,
-    request: Request,
-    response: Response,
-    authorization: AuthorizationHeader = None,
-) -> ReceiptOut:
-    """Cast a ballot and get its receipt. Resending the same client key returns the same receipt."""
-    # The busiest route there is, when everyone votes at once. The ballot waits on the event
-    # loop, holding no thread; its voter is signed in and it is checked and stored with the
-    # other ballots arriving now, in one transaction (see ``veche.actions.intake``).
-    intake: BallotIntake = request.app.state.intake
-    cast = await intake.cast(
-        BallotRequest(
-            bearer_token(authorization),
-            poll_id,
-            body.choice,
-            client_key=body.client_key,
-            right_person_id=body.right_person_id,
-            replaces_client_key=body.replaces_client_key,
-        )
-    )
-    if cast.replayed:
-        response.status_code = 200
-    return ReceiptOut(
-        poll_id=cast.poll_id,
-        receipt=cast.receipt,
-        right_person_id=cast.right_person_id,
-        replayed=cast.replayed,
-        replaced=cast.replaced,
-    )
 
 
 class PaperLotIn(BaseModel):
