@@ -33,26 +33,33 @@ def record(session: Session, actor: Actor, action: str, payload: dict[str, Any])
 
 
 def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, Any]]]) -> None:
-    """Append several entries, in order, under one lock of the head (a group of ballots)."""
+    """Append several entries, in order, under one lock of the head (a group of ballots).
+
+    They are made in one moment, so they carry one time.
+    """
     if not entries:
         return
     head = session.get(JournalHead, 1, with_for_update=True)
     if head is None:
         raise RuntimeError("the journal head is missing: run `veche migrate`")
+    at = utcnow()
+    seq, prev_hash = head.seq, head.hash
     rows = []
     for actor, action, payload in entries:
+        seq += 1
         row = {
-            "seq": head.seq + 1,
-            "at": utcnow(),
+            "seq": seq,
+            "at": at,
             "action": action,
             "actor_id": actor.user_id,
             "actor_name": actor.name,
+            # As it will read back from the database, so that the hash can be checked again.
             "payload": json.loads(json.dumps(payload, default=_json_default)),
-            "prev_hash": head.hash,
+            "prev_hash": prev_hash,
         }
-        row["hash"] = _hash(row)
-        head.seq, head.hash = row["seq"], row["hash"]
+        row["hash"] = prev_hash = _hash(row)
         rows.append(row)
+    head.seq, head.hash = seq, prev_hash
     session.connection().execute(insert(JournalEntry), rows)
 
 
