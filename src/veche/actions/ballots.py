@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -317,29 +317,33 @@ def _stored_already(
     receipts: set[tuple[int, str]] = set()
     used: set[tuple[int, int]] = set()
     for poll_id in {b.poll.id for b in ballots}:
-        mine = {b.receipt for b in ballots if b.poll.id == poll_id}
+        mine = [b.receipt for b in ballots if b.poll.id == poll_id]
         receipts.update(
             (poll_id, receipt)
-            for receipt in session.scalars(
-                select(Ballot.receipt).where(Ballot.poll_id == poll_id, Ballot.receipt.in_(mine))
-            )
+            for receipt in session.scalars(_RECEIPTS, {"poll_id": poll_id, "receipts": mine})
         )
-        persons = {
+        persons = [
             right.right_person_id
             for index, right in rights.items()
             if ballots[index].poll.id == poll_id and isinstance(right, VotingRight)
-        }
+        ]
         if persons:
             used.update(
                 (poll_id, person_id)
-                for person_id in session.scalars(
-                    select(Participation.right_person_id).where(
-                        Participation.poll_id == poll_id,
-                        Participation.right_person_id.in_(persons),
-                    )
-                )
+                for person_id in session.scalars(_USED, {"poll_id": poll_id, "persons": persons})
             )
     return receipts, used
+
+
+# Built once: a burst of ballots asks them for every group.
+_RECEIPTS = select(Ballot.receipt).where(
+    Ballot.poll_id == bindparam("poll_id"),
+    Ballot.receipt.in_(bindparam("receipts", expanding=True)),
+)
+_USED = select(Participation.right_person_id).where(
+    Participation.poll_id == bindparam("poll_id"),
+    Participation.right_person_id.in_(bindparam("persons", expanding=True)),
+)
 
 
 def _insert(session: Session, fresh: list[Voted]) -> set[int]:

@@ -43,6 +43,7 @@ def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, 
     if head is None:
         raise RuntimeError("the journal head is missing: run `veche migrate`")
     at = utcnow()
+    at_text = _utc_iso(at)
     seq, prev_hash = head.seq, head.hash
     rows = []
     for actor, action, payload in entries:
@@ -53,11 +54,10 @@ def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, 
             "action": action,
             "actor_id": actor.user_id,
             "actor_name": actor.name,
-            # As it will read back from the database, so that the hash can be checked again.
-            "payload": json.loads(json.dumps(payload, default=_json_default)),
+            "payload": _as_stored(payload),
             "prev_hash": prev_hash,
         }
-        row["hash"] = prev_hash = _hash(row)
+        row["hash"] = prev_hash = _hash({**row, "at": at_text})
         rows.append(row)
     head.seq, head.hash = seq, prev_hash
     session.connection().execute(insert(JournalEntry), rows)
@@ -68,7 +68,7 @@ def entry_hash(entry: JournalEntry) -> str:
     return _hash(
         {
             "seq": entry.seq,
-            "at": entry.at,
+            "at": _utc_iso(entry.at),
             "action": entry.action,
             "actor_id": entry.actor_id,
             "actor_name": entry.actor_name,
@@ -78,8 +78,20 @@ def entry_hash(entry: JournalEntry) -> str:
     )
 
 
+def _as_stored(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as it will read back from the database, so that its hash can be checked
+    again: dates as text, tuples as lists. Most payloads (a ballot's, for one) hold only
+    numbers and text already (an enum of text or numbers is written as its value)."""
+    if all(isinstance(value, str | int | None) for value in payload.values()):
+        return payload
+    loaded: dict[str, Any] = json.loads(json.dumps(payload, default=_json_default))
+    return loaded
+
+
+
 def _hash(entry: dict[str, Any]) -> str:
-    content = {**entry, "at": _utc_iso(entry["at"])}
+    """Of an entry whose time is given as ``_utc_iso`` text."""
+    content = dict(entry)
     content.pop("hash", None)
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from veche.errors import Forbidden
@@ -76,9 +76,7 @@ def rights_on_day(
     seats = {
         row.person_id: _Seat(row.id, row.person_id, row.role, row.weight)
         for row in session.execute(
-            select(
-                Participant.id, Participant.person_id, Participant.role, Participant.weight
-            ).where(Participant.meeting_id == meeting_id, Participant.person_id.in_(person_ids))
+            _SEATS, {"meeting_id": meeting_id, "person_ids": list(person_ids)}
         )
     }
     voters = [seat for seat in seats.values() if seat.role != ParticipantRole.OBSERVER]
@@ -102,6 +100,13 @@ def rights_on_day(
     return found
 
 
+# The statements below are built once: a burst of ballots asks them for every group.
+_SEATS = select(Participant.id, Participant.person_id, Participant.role, Participant.weight).where(
+    Participant.meeting_id == bindparam("meeting_id"),
+    Participant.person_id.in_(bindparam("person_ids", expanding=True)),
+)
+
+
 def _rights_of(
     seat: _Seat, entrusted: list[_Entrusted], present: set[int]
 ) -> list[VotingRight] | Forbidden:
@@ -120,36 +125,40 @@ def _rights_of(
 
 #: The member whose right is held by someone else (an alias made once: making one is slow).
 _MEMBER = aliased(Participant)
+_SUBSTITUTES = (
+    select(Substitution.alternate_id, _MEMBER.id, _MEMBER.person_id, _MEMBER.weight)
+    .add_columns(Person.full_name)
+    .join(_MEMBER, Substitution.member_id == _MEMBER.id)
+    .join(Person, Person.id == _MEMBER.person_id)
+    .where(
+        Substitution.alternate_id.in_(bindparam("holders", expanding=True)),
+        Substitution.day == bindparam("day"),
+    )
+)
+_PROXIES = (
+    select(Proxy.holder_id, _MEMBER.id, _MEMBER.person_id, _MEMBER.weight)
+    .add_columns(Person.full_name)
+    .join(_MEMBER, Proxy.grantor_id == _MEMBER.id)
+    .join(Person, Person.id == _MEMBER.person_id)
+    .where(Proxy.holder_id.in_(bindparam("holders", expanding=True)))
+)
 
 
 def _entrusted(
     session: Session, meeting_id: int, day: date, voters: list[_Seat]
 ) -> list[_Entrusted]:
     """Rights held for others: absent members' by their alternates, proxies by members."""
-    member = _MEMBER
     found = []
     alternates = [s.id for s in voters if s.role == ParticipantRole.ALTERNATE]
     if alternates and _alternates_vote(session, meeting_id):
-        rows = session.execute(
-            select(Substitution.alternate_id, member.id, member.person_id, member.weight)
-            .add_columns(Person.full_name)
-            .join(member, Substitution.member_id == member.id)
-            .join(Person, Person.id == member.person_id)
-            .where(Substitution.alternate_id.in_(alternates), Substitution.day == day)
-        )
+        rows = session.execute(_SUBSTITUTES, {"holders": alternates, "day": day})
         found += [
             _Entrusted(holder, member_id, VotingRight(person, RightKind.SUBSTITUTE, weight, name))
             for holder, member_id, person, weight, name in rows
         ]
     members = [s.id for s in voters if s.role == ParticipantRole.MEMBER]
     if members:
-        rows = session.execute(
-            select(Proxy.holder_id, member.id, member.person_id, member.weight)
-            .add_columns(Person.full_name)
-            .join(member, Proxy.grantor_id == member.id)
-            .join(Person, Person.id == member.person_id)
-            .where(Proxy.holder_id.in_(members))
-        )
+        rows = session.execute(_PROXIES, {"holders": members})
         found += [
             _Entrusted(holder, member_id, VotingRight(person, RightKind.PROXY, weight, name))
             for holder, member_id, person, weight, name in rows
@@ -171,12 +180,11 @@ def _alternates_vote(session: Session, meeting_id: int) -> bool:
 def _present(session: Session, day: date | None, participant_ids: set[int]) -> set[int]:
     if day is None or not participant_ids:
         return set()
-    return set(
-        session.scalars(
-            select(Attendance.participant_id).where(
-                Attendance.participant_id.in_(participant_ids),
-                Attendance.day == day,
-                Attendance.checked_out_at.is_(None),
-            )
-        )
-    )
+    return set(session.scalars(_PRESENT, {"ids": list(participant_ids), "day": day}))
+
+
+_PRESENT = select(Attendance.participant_id).where(
+    Attendance.participant_id.in_(bindparam("ids", expanding=True)),
+    Attendance.day == bindparam("day"),
+    Attendance.checked_out_at.is_(None),
+)
