@@ -35,3 +35,9 @@ class Conflict(VecheError):
     """The request clashes with the current state (a duplicate, a wrong state)."""
 
     status_code = 409
+
+
+class TooLarge(VecheError):
+    """The request's body is larger than anything it could sensibly carry."""
+
+    status_code = 413

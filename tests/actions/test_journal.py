@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from itertools import pairwise
 
 import pytest
@@ -12,10 +13,17 @@ from typer.testing import CliRunner
 
 from tests.helpers import load_demo_into
 from veche.actions.actor import Actor
-from veche.actions.journal import GENESIS_HASH, entry_hash, record, verify_journal
+from veche.actions.journal import (
+    GENESIS_HASH,
+    entry_hash,
+    record,
+    record_many,
+    verify_journal,
+)
 from veche.cli import app
 from veche.db import transaction
-from veche.models import JournalEntry
+from veche.models import JournalEntry, JournalHead
+from veche.models.polls import RightKind
 
 
 def _check(sessions: sessionmaker[Session]) -> tuple[bool, int | None, str | None]:
@@ -54,6 +62,44 @@ def test_entries_name_the_acting_user(sessions: sessionmaker[Session]) -> None:
         "something_happened",
         {"n": 1},
     )
+
+
+def test_entries_recorded_together_chain_and_move_the_head_the_session_holds(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Several entries in one transaction, with the head already loaded in the session (as
+    an action that read it would have): each follows the one before, and the head object
+    the session holds moves with them."""
+    actor = Actor(None, "system: test")
+    with transaction(sessions) as session:
+        held = session.get(JournalHead, 1)
+        assert held is not None
+        record(session, actor, "first", {"n": 1})
+        record(session, actor, "dated", {"on": date(2026, 11, 27), "kind": RightKind.PROXY})
+        record_many(session, [(actor, "third", {"n": 3}), (actor, "fourth", {"n": (4, 5)})])
+        assert held.seq == 4
+    with sessions() as session:
+        entries = session.scalars(select(JournalEntry).order_by(JournalEntry.seq)).all()
+    assert [e.action for e in entries] == ["first", "dated", "third", "fourth"]
+    assert entries[1].payload == {"on": "2026-11-27", "kind": "proxy"}
+    assert entries[3].payload == {"n": [4, 5]}
+    assert _check(sessions) == (True, None, None)
+
+
+def test_a_session_kept_across_transactions_appends_after_other_writers(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A page's session may run several transactions; another request's entries may come
+    between them. Its next entry still follows the newest one."""
+    actor = Actor(None, "system: test")
+    with sessions() as kept:
+        with kept.begin():
+            record(kept, actor, "first", {"n": 1})
+        with transaction(sessions) as other:
+            record(other, actor, "meanwhile", {"n": 2})
+        with kept.begin():
+            record(kept, actor, "third", {"n": 3})
+    assert _check(sessions) == (True, None, None)
 
 
 def test_an_edited_entry_is_named(engine: Engine, sessions: sessionmaker[Session]) -> None:

@@ -12,7 +12,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from veche.actions.actor import Actor
@@ -39,12 +39,12 @@ def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, 
     """
     if not entries:
         return
-    head = session.get(JournalHead, 1, with_for_update=True)
+    head = session.execute(_HEAD).one_or_none()
     if head is None:
         raise RuntimeError("the journal head is missing: run `veche migrate`")
     at = utcnow()
     at_text = _utc_iso(at)
-    seq, prev_hash = head.seq, head.hash
+    seq, prev_hash = head
     rows = []
     for actor, action, payload in entries:
         seq += 1
@@ -59,8 +59,12 @@ def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, 
         }
         row["hash"] = prev_hash = _hash({**row, "at": at_text})
         rows.append(row)
-    head.seq, head.hash = seq, prev_hash
     session.connection().execute(insert(JournalEntry), rows)
+    session.execute(update(JournalHead).where(JournalHead.id == 1).values(seq=seq, hash=prev_hash))
+
+
+# Locked: concurrent writers append one after another, so the chain never forks.
+_HEAD = select(JournalHead.seq, JournalHead.hash).where(JournalHead.id == 1).with_for_update()
 
 
 def entry_hash(entry: JournalEntry) -> str:
@@ -86,7 +90,6 @@ def _as_stored(payload: dict[str, Any]) -> dict[str, Any]:
         return payload
     loaded: dict[str, Any] = json.loads(json.dumps(payload, default=_json_default))
     return loaded
-
 
 
 def _hash(entry: dict[str, Any]) -> str:

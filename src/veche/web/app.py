@@ -32,7 +32,6 @@ from veche.web.api import (
     reports,
     resolutions,
 )
-from veche.web.errors import install_error_handlers
 from veche.web.headers import SecurityHeaders
 from veche.web.live import Broker, start_delivery
 from veche.web.pages import ROUTERS
@@ -95,8 +94,6 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.read_sessions = make_sessionmaker(app.state.reader)
     app.state.intake = BallotIntake(app.state.sessions)
     app.state.broker = Broker()
-    ballots.install(app)  # before any other route: see veche.web.api.ballots
-    install_error_handlers(app)
     # Pages answer errors with a page, the API with JSON: these handlers tell them apart.
     app.add_exception_handler(VecheError, on_veche_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
@@ -113,6 +110,7 @@ def create_app(engine: Engine) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(SecurityHeaders)
+    ballots.install(app)  # last, so that ballots are answered first: see veche.web.api.ballots
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
 

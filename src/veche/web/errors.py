@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -18,14 +17,14 @@ def describe_validation_error(error: RequestValidationError) -> str:
     return "; ".join(parts) or "the request is malformed"
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(VecheError)
-    async def on_veche_error(_request: Request, error: VecheError) -> JSONResponse:
-        return JSONResponse({"detail": error.message}, status_code=error.status_code)
+def refusal_answer(error: VecheError) -> JSONResponse:
+    """The API's answer to a refusal: its 4xx status and its message."""
+    return JSONResponse({"detail": error.message}, status_code=error.status_code)
 
-    @app.exception_handler(RequestValidationError)
-    async def on_validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": describe_validation_error(error), "errors": error.errors()},
-            status_code=422,
-        )
+
+def invalid_answer(error: RequestValidationError) -> JSONResponse:
+    """The API's answer to a malformed request: 422, one sentence, and FastAPI's list."""
+    return JSONResponse(
+        {"detail": describe_validation_error(error), "errors": error.errors()},
+        status_code=422,
+    )

@@ -7,13 +7,13 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from veche.actions.access import Caller
 from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
 from veche.web.csrf import csrf_token, keep_seed
-from veche.web.errors import describe_validation_error
+from veche.web.errors import describe_validation_error, invalid_answer, refusal_answer
 from veche.web.ratelimit import TooManyAttempts
 from veche.web.sessions import clear_flash, read_flash, set_flash
 from veche.web.templating import templates
@@ -79,17 +79,14 @@ def page_error(request: Request, error: VecheError) -> Response:
 async def on_veche_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, VecheError)
     if _is_api(request):
-        return JSONResponse({"detail": error.message}, status_code=error.status_code)
+        return refusal_answer(error)
     return page_error(request, error)
 
 
 async def on_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     if _is_api(request):
-        return JSONResponse(
-            {"detail": describe_validation_error(error), "errors": error.errors()},
-            status_code=422,
-        )
+        return invalid_answer(error)
     message = _("The form is incomplete or malformed: %(problems)s") % {
         "problems": describe_validation_error(error)
     }
