@@ -501,3 +501,27 @@ def test_the_ballot_route_is_described_in_the_openapi_schema(assembly: Assembly)
     assert {"choice", "client_key"} <= set(ballot["required"])
     answer = path["post"]["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
     assert "receipt" in schema["components"]["schemas"][answer.rsplit("/", 1)[1]]["properties"]
+
+
+def test_the_ballot_box_answers_like_the_rest_of_the_api(
+    assembly: Assembly, sessions: sessionmaker[Session]
+) -> None:
+    """Ballots are answered in front of FastAPI (veche.web.api.ballots): the same security
+    headers, JSON answers, and a clear refusal of a body no ballot could need."""
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = _decision(assembly)
+    assembly.open(int(poll["id"]))
+    url = f"/api/polls/{poll['id']}/ballots"
+    huge = {"choice": {"option": _option(poll, "yes")}, "client_key": "k" * 300_000}
+    refused = assembly.client.post(url, json=huge, headers=assembly.as_person(voter))
+    assert refused.status_code == 413 and "at most 256 kB" in refused.json()["detail"]
+    yes = {"choice": {"option": _option(poll, "yes")}, "client_key": client_key()}
+    accepted = assembly.client.post(url, json=yes, headers=assembly.as_person(voter))
+    assert accepted.status_code == 201
+    for answer in (refused, accepted):
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    with sessions() as session:
+        assert len(session.scalars(select(Participation)).all()) == 1
