@@ -7,8 +7,8 @@ ballots/s, latency percentiles, errors, ballots lost or doubled, and the time fr
 the counted result, beside the targets of the voting-core issue (OpenSlides reports that it
 serves 2,000 users and freezes above about 450 voting at once; it cannot run here to be
 measured in the same run). The last column is the peer that does run here: the same client
-asking the same server for GET /api/health as fast as it can — the most requests per second
-HTTP, the framework and the load generator leave room for on this machine.
+asking the same server for GET /api/health as fast as it can — an ordinary FastAPI route that
+reads one row on a worker thread, as most of veche's routes do.
 
     .venv/bin/python benchmarks/vote_spike.py [--voters 10000] [--concurrency 200]
 """
