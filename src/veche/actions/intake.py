@@ -77,8 +77,6 @@ class BallotIntake:
         self._sessions = sessions
         self._waiting: list[tuple[BallotRequest, asyncio.Future[CastReceipt]]] = []
         self._writer: asyncio.Task[None] | None = None
-        # One thread, so that groups are written one after another and never wait for the
-        # worker threads that serve pages.
         self._thread: ThreadPoolExecutor | None = None
         self._polls: dict[int, tuple[float, PollFacts]] = {}  # used by the writer's thread only
 
