@@ -18,6 +18,7 @@ from veche.errors import NotAuthenticated
 from veche.models import ApiToken, LoginSession, Person, User
 from veche.models.base import utcnow
 from veche.security import password_matches
+from veche.sql import OneOf
 
 #: How long a page login lasts: a long meeting day, not weeks on a borrowed phone.
 SESSION_LIFETIME = timedelta(hours=16)
@@ -76,7 +77,7 @@ _TOKEN_HOLDERS = (
     .outerjoin(_token_person, _token_person.id == func.coalesce(ApiToken.person_id, User.person_id))
 )
 _ONE_TOKEN = _TOKEN_HOLDERS.where(ApiToken.token_hash == bindparam("digest"))
-_SOME_TOKENS = _TOKEN_HOLDERS.where(ApiToken.token_hash.in_(bindparam("digests", expanding=True)))
+_SOME_TOKENS = _TOKEN_HOLDERS.where(OneOf(ApiToken.token_hash, "digests"))
 
 
 def token_caller(session: Session, token: str) -> Caller:

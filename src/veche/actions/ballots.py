@@ -38,6 +38,7 @@ from veche.actions.rights import VotingRight, rights_on_day
 from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
 from veche.models import Ballot, Participation, Poll
 from veche.models.polls import BallotSource, PollState, RevotePolicy, Secrecy
+from veche.sql import OneOf
 
 MIN_CLIENT_KEY, MAX_CLIENT_KEY = 16, 128
 
@@ -338,11 +339,11 @@ def _stored_already(
 # Built once: a burst of ballots asks them for every group.
 _RECEIPTS = select(Ballot.receipt).where(
     Ballot.poll_id == bindparam("poll_id"),
-    Ballot.receipt.in_(bindparam("receipts", expanding=True)),
+    OneOf(Ballot.receipt, "receipts"),
 )
 _USED = select(Participation.right_person_id).where(
     Participation.poll_id == bindparam("poll_id"),
-    Participation.right_person_id.in_(bindparam("persons", expanding=True)),
+    OneOf(Participation.right_person_id, "persons"),
 )
 
 

@@ -19,6 +19,7 @@ from veche.models import Attendance, Body, Meeting, Participant, Person, Poll, P
 from veche.models.meetings import ParticipantRole
 from veche.models.org import Term
 from veche.models.polls import RightKind
+from veche.sql import OneOf
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def rights_on_day(
 # The statements below are built once: a burst of ballots asks them for every group.
 _SEATS = select(Participant.id, Participant.person_id, Participant.role, Participant.weight).where(
     Participant.meeting_id == bindparam("meeting_id"),
-    Participant.person_id.in_(bindparam("person_ids", expanding=True)),
+    OneOf(Participant.person_id, "person_ids"),
 )
 
 
@@ -131,7 +132,7 @@ _SUBSTITUTES = (
     .join(_MEMBER, Substitution.member_id == _MEMBER.id)
     .join(Person, Person.id == _MEMBER.person_id)
     .where(
-        Substitution.alternate_id.in_(bindparam("holders", expanding=True)),
+        OneOf(Substitution.alternate_id, "holders"),
         Substitution.day == bindparam("day"),
     )
 )
@@ -140,7 +141,7 @@ _PROXIES = (
     .add_columns(Person.full_name)
     .join(_MEMBER, Proxy.grantor_id == _MEMBER.id)
     .join(Person, Person.id == _MEMBER.person_id)
-    .where(Proxy.holder_id.in_(bindparam("holders", expanding=True)))
+    .where(OneOf(Proxy.holder_id, "holders"))
 )
 
 
@@ -184,7 +185,7 @@ def _present(session: Session, day: date | None, participant_ids: set[int]) -> s
 
 
 _PRESENT = select(Attendance.participant_id).where(
-    Attendance.participant_id.in_(bindparam("ids", expanding=True)),
+    OneOf(Attendance.participant_id, "ids"),
     Attendance.day == bindparam("day"),
     Attendance.checked_out_at.is_(None),
 )
