@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import load_demo_into
@@ -43,3 +44,12 @@ def test_statements_that_differ_only_in_their_one_of_are_not_confused(
         by_name = select(Person.id).where(OneOf(Person.full_name, "values"))
         assert session.scalars(by_id, {"values": [first.id]}).all() == [first.id]
         assert session.scalars(by_name, {"values": [first.full_name]}).all() == [first.id]
+
+
+def test_one_of_is_a_plain_condition_that_indexes_can_serve() -> None:
+    """As ``IN (…)`` on SQLite, with no ``= 1`` after it (which hides the column from its
+    index), and as one array on PostgreSQL."""
+    on_sqlite = str(BY_ID.compile(dialect=sqlite.dialect()))
+    assert "WHERE person.id IN (__[POSTCOMPILE_ids]) ORDER BY" in on_sqlite
+    on_postgresql = str(BY_ID.compile(dialect=postgresql.dialect()))
+    assert "person.id = ANY (%(ids)s::INTEGER[])" in on_postgresql

@@ -23,6 +23,7 @@ class OneOf(ColumnElement[bool]):
 
     inherit_cache = True
     type = Boolean()
+    _is_implicitly_boolean = True  # a condition already: SQLite needs no "= 1" after it
     # What tells two of them apart in SQLAlchemy's cache of compiled statements.
     _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012  # SQLAlchemy's own form
         ("column", InternalTraversal.dp_clauseelement),
