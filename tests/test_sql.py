@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import create_engine, select
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import load_demo_into
@@ -46,10 +46,14 @@ def test_statements_that_differ_only_in_their_one_of_are_not_confused(
         assert session.scalars(by_name, {"values": [first.full_name]}).all() == [first.id]
 
 
+#: Made without connecting: only its way of writing SQL is used.
+_POSTGRESQL = create_engine("postgresql+psycopg://compile@localhost/only").dialect
+
+
 def test_one_of_is_a_plain_condition_that_indexes_can_serve() -> None:
     """As ``IN (…)`` on SQLite, with no ``= 1`` after it (which hides the column from its
     index), and as one array on PostgreSQL."""
-    on_sqlite = str(BY_ID.compile(dialect=sqlite.dialect()))
+    on_sqlite = str(BY_ID.compile(dialect=SQLiteDialect_pysqlite()))
     assert "WHERE person.id IN (__[POSTCOMPILE_ids]) ORDER BY" in on_sqlite
-    on_postgresql = str(BY_ID.compile(dialect=postgresql.dialect()))
+    on_postgresql = str(BY_ID.compile(dialect=_POSTGRESQL))
     assert "person.id = ANY (%(ids)s::INTEGER[])" in on_postgresql
