@@ -34,7 +34,7 @@ class AgendaProposal(Timestamped, Base):
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     number: Mapped[int] = mapped_column(Integer)
     kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind, "proposal_kind"))
     proposer_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))

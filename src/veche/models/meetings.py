@@ -53,7 +53,7 @@ class Meeting(Timestamped, Base):
     __table_args__ = (UniqueConstraint("term_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
@@ -90,7 +90,7 @@ class Participant(Timestamped, Base):
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[ParticipantRole] = mapped_column(_enum(ParticipantRole, "participant_role"))
     #: For observers: the category they were invited in ("chairs of regional committees").
@@ -110,7 +110,7 @@ class Attendance(Base):
     __table_args__ = (UniqueConstraint("participant_id", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
     day: Mapped[date] = mapped_column(Date, index=True)
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

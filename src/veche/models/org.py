@@ -48,7 +48,7 @@ class Body(Timestamped, Base):
     __table_args__ = (UniqueConstraint("organization_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -69,7 +69,7 @@ class Term(Timestamped, Base):
     __table_args__ = (UniqueConstraint("body_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"))
     number: Mapped[int] = mapped_column(Integer)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
@@ -85,7 +85,7 @@ class Unit(Timestamped, Base):
     __table_args__ = (UniqueConstraint("organization_id", "parent_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(60), default="unit")
@@ -100,7 +100,7 @@ class Person(Timestamped, Base):
     __table_args__ = (UniqueConstraint("organization_id", "email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
@@ -121,7 +121,7 @@ class Membership(Timestamped, Base):
     __table_args__ = (UniqueConstraint("person_id", "term_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
     role: Mapped[MembershipRole] = mapped_column(
         Enum(

@@ -105,7 +105,7 @@ class PollOption(Timestamped, Base):
     __table_args__ = (UniqueConstraint("poll_id", "label"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"), index=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"))
     label: Mapped[str] = mapped_column(String(300))
     position: Mapped[int] = mapped_column(Integer)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

@@ -33,7 +33,7 @@ class PresidiumMember(Timestamped, Base):
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     position: Mapped[int] = mapped_column(Integer)
     source: Mapped[PresidiumSource] = mapped_column(_enum(PresidiumSource, "presidium_source"))
@@ -50,7 +50,7 @@ class Sitting(Timestamped, Base):
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     number: Mapped[int] = mapped_column(Integer)
     day: Mapped[date] = mapped_column(Date)
     chair_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
@@ -172,7 +172,7 @@ class Motion(Timestamped, Base):
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(500))
@@ -214,7 +214,7 @@ class MotionVersion(Timestamped, Base):
     __table_args__ = (UniqueConstraint("motion_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"))
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(String(300), default="")
@@ -234,7 +234,7 @@ class Amendment(Timestamped, Base):
     __table_args__ = (UniqueConstraint("motion_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"))
     number: Mapped[int] = mapped_column(Integer)
     base_version: Mapped[int] = mapped_column(Integer)
     paragraph: Mapped[int | None] = mapped_column(Integer)
@@ -263,7 +263,7 @@ class Panel(Timestamped, Base):
     __table_args__ = (UniqueConstraint("meeting_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     name: Mapped[str] = mapped_column(String(300))
     chair_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
@@ -307,7 +307,7 @@ class Resolution(Timestamped, Base):
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), unique=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"))
     number: Mapped[int] = mapped_column(Integer)

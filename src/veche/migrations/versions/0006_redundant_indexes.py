@@ -1,0 +1,54 @@
+"""drop indexes that repeat the first column of a unique constraint
+
+The unique constraint's own index already serves every lookup by its first column, so each
+of these only cost time on every insert. On PostgreSQL they also misled the planner: before
+autovacuum had gathered statistics for a freshly registered meeting, it looked participants
+up through ix_participant_meeting_id and then filtered all of the meeting's rows against
+each group of ballots' voters — 45 ms a group of 200 in benchmarks/vote_spike.py, where the
+unique (meeting_id, person_id) index takes about 1 ms.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-27 09:53:27.389142
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+#: (table, column): each had an index ix_<table>_<column>, and a unique constraint leading
+#: with that column.
+REDUNDANT = [
+    ("agenda_proposal", "meeting_id"),
+    ("amendment", "motion_id"),
+    ("attendance", "participant_id"),
+    ("body", "organization_id"),
+    ("meeting", "term_id"),
+    ("membership", "person_id"),
+    ("motion", "meeting_id"),
+    ("motion_version", "motion_id"),
+    ("panel", "meeting_id"),
+    ("participant", "meeting_id"),
+    ("person", "organization_id"),
+    ("poll_option", "poll_id"),
+    ("presidium_member", "meeting_id"),
+    ("resolution", "meeting_id"),
+    ("sitting", "meeting_id"),
+    ("term", "body_id"),
+    ("unit", "organization_id"),
+]
+
+
+def upgrade() -> None:
+    for table, column in REDUNDANT:
+        op.drop_index(op.f(f"ix_{table}_{column}"), table_name=table)
+
+
+def downgrade() -> None:
+    for table, column in REDUNDANT:
+        op.create_index(op.f(f"ix_{table}_{column}"), table, [column], unique=False)
