@@ -10,7 +10,7 @@ measured in the same run). The last column is the peer that does run here: the s
 asking the same server for GET /api/health as fast as it can — an ordinary FastAPI route that
 reads one row on a worker thread, as most of veche's routes do.
 
-    .venv/bin/python benchmarks/vote_spike.py [--voters 10000] [--concurrency 200]
+    .venv/bin/python -m benchmarks.vote_spike [--voters 10000] [--concurrency 200]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -33,10 +34,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import aiohttp
 import httpx2
 from sqlalchemy import func, insert, select
 
+from benchmarks import _load
 from veche import migrate
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
@@ -206,58 +207,47 @@ class Spike:
     health_per_second: float
 
 
-async def cast_all(
-    base: str, setup: Setup, concurrency: int
-) -> tuple[int, int, float, list[float]]:
+def cast_all(base: str, setup: Setup, concurrency: int) -> tuple[int, int, float, list[float]]:
     """Every voter casts once, ``concurrency`` at a time, over kept-alive connections."""
-    latencies: list[float] = []
-    accepted = errors = 0
-    gate = asyncio.Semaphore(concurrency)
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    url = f"{base}/api/polls/{setup.poll_id}/ballots"
-    async with aiohttp.ClientSession(connector=connector) as client:
-
-        async def cast(token: str) -> None:
-            nonlocal accepted, errors
-            async with gate:
-                body = {"choice": {"option": setup.yes_option}, "client_key": secrets.token_hex(16)}
-                started = time.perf_counter()
-                try:
-                    async with client.post(
-                        url, json=body, headers={"Authorization": f"Bearer {token}"}
-                    ) as response:
-                        await response.read()
-                        ok = response.status == 201
-                except aiohttp.ClientError:
-                    ok = False
-                latencies.append(time.perf_counter() - started)
-                accepted, errors = accepted + ok, errors + (not ok)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(cast(token) for token in setup.voter_tokens))
-        return accepted, errors, time.perf_counter() - started, latencies
+    host, port = address(base)
+    path = f"/api/polls/{setup.poll_id}/ballots"
+    ballots = [
+        _load.request(
+            "POST",
+            f"{host}:{port}",
+            path,
+            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            json.dumps(
+                {"choice": {"option": setup.yes_option}, "client_key": secrets.token_hex(16)}
+            ).encode(),
+        )
+        for token in setup.voter_tokens
+    ]
+    answers, seconds = asyncio.run(_load.send_all(host, port, ballots, concurrency))
+    accepted = sum(answer.status == 201 for answer in answers)
+    return accepted, len(answers) - accepted, seconds, [answer.seconds for answer in answers]
 
 
-async def ceiling(base: str, requests: int, concurrency: int) -> float:
+def ceiling(base: str, requests: int, concurrency: int) -> float:
     """Requests per second the same client gets from the same server for GET /api/health,
     which reads one row: what HTTP, the framework and the client cost on this machine."""
-    gate = asyncio.Semaphore(concurrency)
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as client:
+    host, port = address(base)
+    ask = _load.request("GET", f"{host}:{port}", "/api/health")
+    answers, seconds = asyncio.run(_load.send_all(host, port, [ask] * requests, concurrency))
+    if any(answer.status != 200 for answer in answers):
+        raise RuntimeError("GET /api/health failed during the spike")
+    return requests / seconds
 
-        async def ask() -> None:
-            async with gate, client.get(f"{base}/api/health") as response:
-                await response.read()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(ask() for _ in range(requests)))
-        return requests / (time.perf_counter() - started)
+def address(base: str) -> tuple[str, int]:
+    host, port = base.removeprefix("http://").split(":")
+    return host, int(port)
 
 
 def run_spike(setup: Setup, concurrency: int, workers: int = 1) -> Spike:
     with server(setup.url, workers) as base:
-        health_per_second = asyncio.run(ceiling(base, len(setup.voter_tokens), concurrency))
-        accepted, errors, seconds, latencies = asyncio.run(cast_all(base, setup, concurrency))
+        health_per_second = ceiling(base, len(setup.voter_tokens), concurrency)
+        accepted, errors, seconds, latencies = cast_all(base, setup, concurrency)
         login = httpx2.post(
             f"{base}/api/tokens", json={"username": "secretary", "password": ADMIN_PASSWORD}
         )
