@@ -38,7 +38,7 @@ from veche.actions.rights import VotingRight, rights_on_day
 from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
 from veche.models import Ballot, Participation, Poll
 from veche.models.polls import BallotSource, PollState, RevotePolicy, Secrecy
-from veche.sql import OneOf
+from veche.sql import OneOf, insert_rows
 
 MIN_CLIENT_KEY, MAX_CLIENT_KEY = 16, 128
 
@@ -376,20 +376,18 @@ def _insert_rows(session: Session, fresh: list[Voted]) -> None:
     # On the connection, as plain inserts: the session's bulk-insert path costs more per row
     # and gives nothing here (no objects are made of these rows).
     connection = session.connection()
-    connection.execute(
-        insert(Participation),
-        [
-            {
-                "poll_id": v.ballot.poll.id,
-                "right_person_id": v.right.right_person_id,
-                "cast_by_person_id": v.ballot.voter_person_id,
-                "kind": v.right.kind,
-                "weight": v.right.weight,
-            }
-            for v in fresh
-        ],
-    )
-    connection.execute(insert(Ballot), [_ballot_row(v) for v in fresh])
+    participations = [
+        {
+            "poll_id": v.ballot.poll.id,
+            "right_person_id": v.right.right_person_id,
+            "cast_by_person_id": v.ballot.voter_person_id,
+            "kind": v.right.kind,
+            "weight": v.right.weight,
+        }
+        for v in fresh
+    ]
+    insert_rows(connection, Participation, participations)
+    insert_rows(connection, Ballot, [_ballot_row(v) for v in fresh])
 
 
 def _ballot_row(voted: Voted) -> dict[str, Any]:

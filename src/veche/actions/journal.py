@@ -12,12 +12,13 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from veche.actions.actor import Actor
 from veche.models import JournalEntry, JournalHead
 from veche.models.base import utcnow
+from veche.sql import insert_rows
 
 #: The "previous hash" of the first entry.
 GENESIS_HASH = "0" * 64
@@ -59,7 +60,7 @@ def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, 
         }
         row["hash"] = prev_hash = _hash({**row, "at": at_text})
         rows.append(row)
-    session.connection().execute(insert(JournalEntry), rows)
+    insert_rows(session.connection(), JournalEntry, rows)
     session.execute(update(JournalHead).where(JournalHead.id == 1).values(seq=seq, hash=prev_hash))
 
 
