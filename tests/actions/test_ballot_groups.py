@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
+import psycopg
+import pytest
 from anyio.from_thread import start_blocking_portal
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import ADMIN, _open_decision, _voter
@@ -103,6 +107,7 @@ def _journal_length(sessions: sessionmaker[Session]) -> int:
 def test_ballots_arriving_during_a_write_form_the_next_group(
     sessions: sessionmaker[Session],
 ) -> None:
+    """With one writer (SQLite's number)."""
     poll_id, members, yes = _open_decision(sessions)
     ballots = [
         BallotRequest(_voter(p), poll_id, {"option": yes}, client_key()) for p in members[:11]
@@ -117,7 +122,7 @@ def test_ballots_arriving_during_a_write_form_the_next_group(
             first_write_may_end.wait(timeout=60)
 
     event.listen(engine, "commit", hold_first_commit)
-    intake = BallotIntake(sessions)
+    intake = BallotIntake(sessions, writers=1)
     answers: list[CastReceipt | Exception] = []
 
     with start_blocking_portal() as loop:
@@ -155,3 +160,101 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.005)
+
+
+def test_a_resend_written_beside_its_first_copy_gets_the_same_receipt(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Two writers (PostgreSQL's number): the first copy's group is held at its commit while
+    the resend is written in the other group. The resend waits for the first copy, then is
+    answered with its receipt; one ballot is stored."""
+    poll_id, members, yes = _open_decision(sessions)
+    key = client_key()
+    ballot = BallotRequest(_voter(members[0]), poll_id, {"option": yes}, key)
+    other = BallotRequest(_voter(members[1]), poll_id, {"option": yes}, client_key())
+    engine = sessions.kw["bind"]
+    commits: list[int] = []
+    first_write_may_end = threading.Event()
+
+    def hold_first_commit(_connection: object) -> None:
+        commits.append(1)
+        if len(commits) == 1:
+            first_write_may_end.wait(timeout=60)
+
+    event.listen(engine, "commit", hold_first_commit)
+    intake = BallotIntake(sessions, writers=2)
+    answers: dict[str, CastReceipt | Exception] = {}
+
+    with start_blocking_portal() as loop:
+
+        def cast(name: str, request: BallotRequest) -> None:
+            try:
+                answers[name] = loop.call(intake.cast, request)
+            except Exception as error:  # asserted on below
+                answers[name] = error
+
+        try:
+            first = threading.Thread(target=cast, args=("first", ballot))
+            first.start()
+            _wait_for(lambda: len(commits) == 1)
+            later = [
+                threading.Thread(target=cast, args=("resend", ballot)),
+                threading.Thread(target=cast, args=("other", other)),
+            ]
+            for thread in later:
+                thread.start()
+            _wait_for(lambda: not intake._waiting)  # taken by the second writer
+            time.sleep(0.2)  # let it reach the first copy's row and wait there
+            first_write_may_end.set()
+            for thread in [first, *later]:
+                thread.join(timeout=60)
+        finally:
+            event.remove(engine, "commit", hold_first_commit)
+            intake.close()
+    first_answer, resend, other_answer = answers["first"], answers["resend"], answers["other"]
+    assert isinstance(first_answer, CastReceipt) and not first_answer.replayed
+    assert isinstance(resend, CastReceipt) and resend.replayed
+    assert resend.receipt == first_answer.receipt
+    assert isinstance(other_answer, CastReceipt) and not other_answer.replayed
+    with sessions() as session:
+        assert _count(session, Ballot, poll_id) == 2
+        assert _count(session, Participation, poll_id) == 2
+        assert verify_journal(session).holds
+
+
+def test_a_group_undone_to_break_a_deadlock_is_written_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    intake = BallotIntake(sessionmaker(), writers=2)
+    attempts: list[int] = []
+    written: list[Any] = [Conflict("written")]
+
+    def deadlocked_once(requests: Sequence[BallotRequest]) -> list[Any]:
+        attempts.append(len(requests))
+        if len(attempts) == 1:
+            raise DBAPIError("INSERT …", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
+        return written
+
+    monkeypatch.setattr(intake, "_write", deadlocked_once)
+    assert intake._write_group([]) is written
+    assert attempts == [0, 0]
+
+    def always_deadlocked(requests: Sequence[BallotRequest]) -> list[Any]:
+        attempts.append(len(requests))
+        raise DBAPIError("INSERT …", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
+
+    monkeypatch.setattr(intake, "_write", always_deadlocked)
+    attempts.clear()
+    with pytest.raises(DBAPIError):
+        intake._write_group([])
+    assert len(attempts) == 3  # then it gives up, and the group's voters learn of the failure
+
+    def other_failure(requests: Sequence[BallotRequest]) -> list[Any]:
+        attempts.append(len(requests))
+        raise DBAPIError("INSERT …", {}, psycopg.errors.UniqueViolation("duplicate key"))
+
+    monkeypatch.setattr(intake, "_write", other_failure)
+    attempts.clear()
+    with pytest.raises(DBAPIError):
+        intake._write_group([])
+    assert len(attempts) == 1  # not a deadlock: not tried again

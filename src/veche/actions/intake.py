@@ -2,13 +2,19 @@
 
 A request hands its ballot over as it came (``BallotRequest``: the voter's bearer token or
 their known caller, the poll, the choice) and waits, on the event loop, without holding a
-thread. One writer works beside the loop in a thread of its own. It takes every ballot
+thread. A writer works beside the loop in a thread of its own. It takes every ballot
 waiting and, in one transaction, signs their voters in (one query for all the tokens),
 checks each ballot (``prepare_ballot``, from the poll's remembered facts), stores them
 (``store_ballots``), commits, and hands each request its outcome. Ballots arriving
 meanwhile form the next group. Under a burst the groups grow by themselves, so the
 transaction, the sign-in, the rights, the journal's head lock and the commit are shared; a
 lone voter is written at once, without waiting for company.
+
+On PostgreSQL two writers take turns: while one group waits for the server, the next is
+checked, so the process does not sit idle between groups. The journal's head lock puts
+their entries one after the other. The database's constraints settle what the two groups
+share (a resend of a ballot still being written waits for it, then is answered as a
+resend), and a group that PostgreSQL undoes to break a deadlock is written again.
 
 Why here and not in each request: the work a ballot needs of the database is small, and
 done one request at a time it is dwarfed by what surrounds it (a trip to a worker thread,
@@ -30,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche.actions.access import Caller
@@ -60,6 +67,21 @@ class BallotRequest:
     replaces_client_key: str | None = None
 
 
+#: How many times a group is written again after PostgreSQL chose it to break a deadlock.
+_ATTEMPTS = 3
+
+
+def _writers_for(sessions: sessionmaker[Session]) -> int:
+    """Two writers on PostgreSQL: while one group waits for the server, the next is being
+    checked. SQLite takes one writing transaction at a time, so a second would only wait."""
+    bind = sessions.kw.get("bind")
+    return 2 if bind is not None and bind.dialect.name == "postgresql" else 1
+
+
+def _is_deadlock(failure: DBAPIError) -> bool:
+    return getattr(failure.orig, "sqlstate", None) == "40P01"  # PostgreSQL's deadlock_detected
+
+
 #: How long an open poll's facts are trusted without reading them again. Only its state
 #: can change, and storing a ballot reads that again; this bounds how long a closed poll is
 #: still taken for open by the first check (its ballots are then refused when stored).
@@ -70,54 +92,64 @@ _MOST_POLLS_REMEMBERED = 256
 class BallotIntake:
     """Stores ballots in groups through ``sessions``; one per application (and process).
 
-    ``cast`` is called on the application's event loop. ``close`` stops the writer's thread.
+    ``cast`` is called on the application's event loop. ``close`` stops the writers' threads.
     """
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], writers: int | None = None) -> None:
         self._sessions = sessions
+        self._writers = writers or _writers_for(sessions)
         self._waiting: list[tuple[BallotRequest, asyncio.Future[CastReceipt]]] = []
-        self._writer: asyncio.Task[None] | None = None
-        self._thread: ThreadPoolExecutor | None = None
-        self._polls: dict[int, tuple[float, PollFacts]] = {}  # used by the writer's thread only
+        self._running: set[asyncio.Task[None]] = set()
+        self._threads: ThreadPoolExecutor | None = None
+        self._polls: dict[int, tuple[float, PollFacts]] = {}  # shared by the writers' threads
 
     async def cast(self, request: BallotRequest) -> CastReceipt:
         """Store the ballot with whatever else is waiting; its receipt, or its refusal raised."""
         answer: asyncio.Future[CastReceipt] = asyncio.get_running_loop().create_future()
         self._waiting.append((request, answer))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write_while_waiting())
+        if len(self._running) < self._writers:
+            writer = asyncio.create_task(self._write_while_waiting())
+            self._running.add(writer)
+            writer.add_done_callback(self._running.discard)
         return await answer
 
     def close(self) -> None:
-        """Stop the writer's thread once the server has stopped taking requests."""
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
-            self._thread = None
+        """Stop the writers' threads once the server has stopped taking requests."""
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)
+            self._threads = None
 
     async def _write_while_waiting(self) -> None:
         loop = asyncio.get_running_loop()
-        if self._thread is None:
-            # One thread, so that groups are written one after another and never wait for
-            # the worker threads that serve pages.
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veche-ballots")
-        try:
-            while self._waiting:
-                group, self._waiting = self._waiting, []
-                requests = [request for request, _ in group]
-                outcomes: Sequence[Outcome | Exception]
-                try:
-                    outcomes = await loop.run_in_executor(self._thread, self._write, requests)
-                except Exception as failure:  # every request of the group learns of it
-                    outcomes = [failure] * len(group)
-                for (_, answer), outcome in zip(group, outcomes, strict=True):
-                    if answer.done():
-                        continue  # the voter hung up; a resend will find the ballot stored
-                    if isinstance(outcome, CastReceipt):
-                        answer.set_result(outcome)
-                    else:
-                        answer.set_exception(outcome)
-        finally:
-            self._writer = None
+        if self._threads is None:
+            # Threads of their own, so that groups never wait for the worker threads that
+            # serve pages.
+            self._threads = ThreadPoolExecutor(self._writers, thread_name_prefix="veche-ballots")
+        while self._waiting:
+            group, self._waiting = self._waiting, []
+            requests = [request for request, _ in group]
+            outcomes: Sequence[Outcome | Exception]
+            try:
+                outcomes = await loop.run_in_executor(self._threads, self._write_group, requests)
+            except Exception as failure:  # every request of the group learns of it
+                outcomes = [failure] * len(group)
+            for (_, answer), outcome in zip(group, outcomes, strict=True):
+                if answer.done():
+                    continue  # the voter hung up; a resend will find the ballot stored
+                if isinstance(outcome, CastReceipt):
+                    answer.set_result(outcome)
+                else:
+                    answer.set_exception(outcome)
+
+    def _write_group(self, requests: Sequence[BallotRequest]) -> list[Outcome]:
+        """``_write``, again if PostgreSQL broke a deadlock by undoing this group's work."""
+        for attempt in range(_ATTEMPTS):
+            try:
+                return self._write(requests)
+            except DBAPIError as failure:
+                if attempt + 1 == _ATTEMPTS or not _is_deadlock(failure):
+                    raise
+        raise AssertionError("unreachable")
 
     def _write(self, requests: Sequence[BallotRequest]) -> list[Outcome]:
         """One group, in one transaction: sign in, check, store."""
