@@ -18,11 +18,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.meeting_api import demo_api
 from tests.web.page_client import Browser, delegates, secretary
 from tests.web.sitting import Sitting, journal_length, open_sitting
-from veche.models import Contribution, FloorRequest
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.speakers import do_request_floor
+from veche.db import transaction
+from veche.models import AgendaItem, Contribution, FloorRequest
 from veche.models.proceedings import FloorState
 from veche.web.app import create_app
 
 OBSERVER = 45
+_CHAIR = Caller(Actor(None, "system: the chair"), None, True, None)
 SPEAKERS = [7, 8, 9]
 
 
@@ -225,3 +230,21 @@ def test_the_chair_takes_up_and_closes_items_from_the_console(hall: Hall) -> Non
         hall.chair.post(f"/meetings/{hall.meeting}/console/items/{second}/adjourn").status_code
         == 404
     )
+
+
+def test_observers_do_not_ask_for_the_floor_but_the_chair_may_list_them(hall: Hall) -> None:
+    room = hall.room(OBSERVER)
+    assert "Observers follow the debate; the chair may give you the floor." in room
+    assert "Ask for the floor" not in room and "Raise a point of order" not in room
+    before = journal_length(hall.sessions)
+    for kind in ("speech", "point_of_order"):
+        refused = hall.ask(OBSERVER, kind)
+        assert refused.status_code == 403
+        assert "observers follow the debate but do not ask for the floor" in refused.text
+    assert journal_length(hall.sessions) == before
+    # A guest of an enlarged meeting speaks when the presiding officers list them.
+    with transaction(hall.sessions) as session:
+        item = session.get(AgendaItem, hall.item)
+        assert item is not None
+        do_request_floor(session, _CHAIR, item, person_id=OBSERVER)
+    assert "You are number 1 in the list." in hall.room(OBSERVER)

@@ -499,7 +499,7 @@ ACTIONS = [
             f"/meetings/{_sitting(w).meeting_id}/floor/requests",
             {"item_id": _floor_item(w).id, "kind": "speech"},
         ),
-        frozenset({"observer", "delegate", "chair"}),
+        frozenset({"delegate", "chair"}),
         unfit=frozenset({"admin"}),
     ),
     Action(

@@ -12,6 +12,7 @@ from veche.actions.journal import record
 from veche.actions.meetings import check_not_closed
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import AgendaItem, Contribution, FloorRequest
+from veche.models.meetings import ParticipantRole
 from veche.models.proceedings import ContributionKind, FloorKind, FloorState, ItemState
 from veche.queries.floor import speech_under_way
 from veche.queries.proceedings import speakers_list
@@ -76,8 +77,16 @@ def do_request_floor(
         raise InvalidInput("say whose request this is with person_id")
     if speaker != caller.person_id and not is_manager(session, caller, meeting):
         raise Forbidden("only the chair or the secretary may ask for the floor for someone else")
-    if participant_of(session, meeting.id, speaker) is None:
+    participant = participant_of(session, meeting.id, speaker)
+    if participant is None:
         raise InvalidInput(f"person {speaker} is not a participant of meeting {meeting.id}")
+    if participant.role is ParticipantRole.OBSERVER and not is_manager(session, caller, meeting):
+        # Members and alternates speak; an observer (a guest of an enlarged meeting) speaks
+        # when the presiding officers put them on the list.
+        raise Forbidden(
+            "observers follow the debate but do not ask for the floor; "
+            "the chair or the secretary may give it to them"
+        )
     check_item_takes_speakers(item, "ask for the floor")
     if kind is FloorKind.POINT_OF_ORDER and item.state is not ItemState.OPEN:
         raise Conflict(
