@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -171,7 +172,6 @@ def test_a_resend_written_beside_its_first_copy_gets_the_same_receipt(
     poll_id, members, yes = _open_decision(sessions)
     key = client_key()
     ballot = BallotRequest(_voter(members[0]), poll_id, {"option": yes}, key)
-    other = BallotRequest(_voter(members[1]), poll_id, {"option": yes}, client_key())
     engine = sessions.kw["bind"]
     commits: list[int] = []
     first_write_may_end = threading.Event()
@@ -197,28 +197,23 @@ def test_a_resend_written_beside_its_first_copy_gets_the_same_receipt(
             first = threading.Thread(target=cast, args=("first", ballot))
             first.start()
             _wait_for(lambda: len(commits) == 1)
-            later = [
-                threading.Thread(target=cast, args=("resend", ballot)),
-                threading.Thread(target=cast, args=("other", other)),
-            ]
-            for thread in later:
-                thread.start()
+            resend = threading.Thread(target=cast, args=("resend", ballot))
+            resend.start()
             _wait_for(lambda: not intake._waiting)  # taken by the second writer
             time.sleep(0.2)  # let it reach the first copy's row and wait there
             first_write_may_end.set()
-            for thread in [first, *later]:
+            for thread in (first, resend):
                 thread.join(timeout=60)
         finally:
             event.remove(engine, "commit", hold_first_commit)
             intake.close()
-    first_answer, resend, other_answer = answers["first"], answers["resend"], answers["other"]
+    first_answer, resent = answers["first"], answers["resend"]
     assert isinstance(first_answer, CastReceipt) and not first_answer.replayed
-    assert isinstance(resend, CastReceipt) and resend.replayed
-    assert resend.receipt == first_answer.receipt
-    assert isinstance(other_answer, CastReceipt) and not other_answer.replayed
+    assert isinstance(resent, CastReceipt) and resent.replayed
+    assert resent.receipt == first_answer.receipt
     with sessions() as session:
-        assert _count(session, Ballot, poll_id) == 2
-        assert _count(session, Participation, poll_id) == 2
+        assert _count(session, Ballot, poll_id) == 1
+        assert _count(session, Participation, poll_id) == 1
         assert verify_journal(session).holds
 
 
@@ -258,3 +253,27 @@ def test_a_group_undone_to_break_a_deadlock_is_written_again(
     with pytest.raises(DBAPIError):
         intake._write_group([])
     assert len(attempts) == 1  # not a deadlock: not tried again
+
+
+def test_a_ballot_cast_as_the_last_writer_finishes_is_still_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The voter answered last by a finishing writer casts again at once, before the event
+    loop has run the finished writer's callbacks: a writer must still take the ballot."""
+    intake = BallotIntake(sessionmaker(), writers=1)
+
+    def write(requests: Sequence[BallotRequest]) -> list[CastReceipt]:
+        return [CastReceipt(r.poll_id, r.client_key, 1, replayed=False) for r in requests]
+
+    monkeypatch.setattr(intake, "_write_group", write)
+
+    async def vote_twice() -> tuple[CastReceipt, CastReceipt]:
+        first = await intake.cast(BallotRequest("token", 1, {"option": 1}, "first"))
+        # Awaited directly, so that it is queued in the very step the first answer woke.
+        return first, await intake.cast(BallotRequest("token", 2, {"option": 1}, "second"))
+
+    try:
+        first, second = asyncio.run(asyncio.wait_for(vote_twice(), timeout=10))
+    finally:
+        intake.close()
+    assert (first.receipt, second.receipt) == ("first", "second")

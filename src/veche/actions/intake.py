@@ -110,7 +110,7 @@ class BallotIntake:
         if len(self._running) < self._writers:
             writer = asyncio.create_task(self._write_while_waiting())
             self._running.add(writer)
-            writer.add_done_callback(self._running.discard)
+            writer.add_done_callback(self._running.discard)  # also if cancelled unstarted
         return await answer
 
     def close(self) -> None:
@@ -125,21 +125,31 @@ class BallotIntake:
             # Threads of their own, so that groups never wait for the worker threads that
             # serve pages.
             self._threads = ThreadPoolExecutor(self._writers, thread_name_prefix="veche-ballots")
-        while self._waiting:
-            group, self._waiting = self._waiting, []
-            requests = [request for request, _ in group]
-            outcomes: Sequence[Outcome | Exception]
-            try:
-                outcomes = await loop.run_in_executor(self._threads, self._write_group, requests)
-            except Exception as failure:  # every request of the group learns of it
-                outcomes = [failure] * len(group)
-            for (_, answer), outcome in zip(group, outcomes, strict=True):
-                if answer.done():
-                    continue  # the voter hung up; a resend will find the ballot stored
-                if isinstance(outcome, CastReceipt):
-                    answer.set_result(outcome)
-                else:
-                    answer.set_exception(outcome)
+        try:
+            while self._waiting:
+                group, self._waiting = self._waiting, []
+                requests = [request for request, _ in group]
+                outcomes: Sequence[Outcome | Exception]
+                try:
+                    outcomes = await loop.run_in_executor(
+                        self._threads, self._write_group, requests
+                    )
+                except Exception as failure:  # every request of the group learns of it
+                    outcomes = [failure] * len(group)
+                for (_, answer), outcome in zip(group, outcomes, strict=True):
+                    if answer.done():
+                        continue  # the voter hung up; a resend will find the ballot stored
+                    if isinstance(outcome, CastReceipt):
+                        answer.set_result(outcome)
+                    else:
+                        answer.set_exception(outcome)
+        finally:
+            # At once, in the step that found nothing waiting: were it left to the task's
+            # done callback, a ballot arriving before that ran would count this writer as
+            # still at work, and could wait with no writer left to take it.
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.discard(task)
 
     def _write_group(self, requests: Sequence[BallotRequest]) -> list[Outcome]:
         """``_write``, again if PostgreSQL broke a deadlock by undoing this group's work."""
