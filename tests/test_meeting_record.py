@@ -109,6 +109,9 @@ PANEL_WORK, PANEL_SAFETY = "Panel on work and wages", "Panel on safety"
 PRESIDIUM = [1, 2, 3]
 SITTING_CHAIRS = {D1: 2, D2: 3, D3: 1}
 POINT_OF_ORDER = 11
+HEADS_OF_DEPARTMENTS = [39, 40]
+REGIONAL_CHAIRS = [45, 46, 47]
+OBSERVERS = {*HEADS_OF_DEPARTMENTS, *REGIONAL_CHAIRS}
 PANEL_WORK_PEOPLE, PANEL_SAFETY_PEOPLE = [10, 26, 32], [27, 33]
 
 
@@ -137,11 +140,15 @@ def _record_the_meeting(api: Api) -> tuple[int, dict[str, Any]]:
     )
     m = meeting["id"]
     api.call("PATCH", f"/meetings/{m}", notice="The Executive Bureau convenes the Council.")
-    api.post(f"/meetings/{m}/observers", category="heads of departments", person_ids=[39, 40])
+    api.post(
+        f"/meetings/{m}/observers",
+        category="heads of departments",
+        person_ids=HEADS_OF_DEPARTMENTS,
+    )
     api.post(
         f"/meetings/{m}/observers",
         category="chairs of regional committees",
-        person_ids=[45, 46, 47],
+        person_ids=REGIONAL_CHAIRS,
     )
     for item in ITEMS:
         item.id = api.post(
@@ -290,12 +297,7 @@ def _record_the_meeting(api: Api) -> tuple[int, dict[str, Any]]:
                 seconds_used=610,
                 sitting_id=sitting,
             )
-        requests = {
-            speaker: api.call("POST", f"/agenda-items/{item.id}/speakers", 201, as_person=speaker)[
-                "id"
-            ]
-            for speaker in sorted(item.speakers)
-        }
+        requests = {speaker: _ask_floor(api, item.id, speaker) for speaker in sorted(item.speakers)}
         api.call(
             "PUT",
             f"/agenda-items/{item.id}/speakers/order",
@@ -345,6 +347,15 @@ def _record_the_meeting(api: Api) -> tuple[int, dict[str, Any]]:
         api.post(f"/agenda-items/{item.id}/close", expect=200)
     api.post(f"/meetings/{m}/state", expect=200, state="closed")
     return m, {"meeting": meeting, "candidates": candidates}
+
+
+def _ask_floor(api: Api, item_id: int, speaker: int) -> int:
+    """A delegate asks for the floor; an observer is listed by the secretary."""
+    if speaker in OBSERVERS:
+        listed = api.call("POST", f"/agenda-items/{item_id}/speakers", 201, person_id=speaker)
+        return int(listed["id"])
+    asked = api.call("POST", f"/agenda-items/{item_id}/speakers", 201, as_person=speaker)
+    return int(asked["id"])
 
 
 def _report(api: Api, meeting_id: int, kind: str, format: str = "md") -> str:
