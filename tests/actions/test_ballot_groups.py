@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -105,6 +107,53 @@ def _journal_length(sessions: sessionmaker[Session]) -> int:
         return session.scalar(select(func.count()).select_from(JournalEntry)) or 0
 
 
+@dataclass
+class HeldWrite:
+    """An intake whose first commit waits until ``release`` is set; every ballot is cast from
+    a thread of its own, and its answer kept under a name."""
+
+    intake: BallotIntake
+    commits: list[int]
+    release: threading.Event
+    cast: Callable[[str, BallotRequest], threading.Thread]
+    answers: dict[str, CastReceipt | Exception]
+
+
+@contextmanager
+def _first_write_held(sessions: sessionmaker[Session], writers: int) -> Iterator[HeldWrite]:
+    engine = sessions.kw["bind"]
+    commits: list[int] = []
+    release = threading.Event()
+
+    def hold_first_commit(_connection: object) -> None:
+        commits.append(1)
+        if len(commits) == 1:
+            release.wait(timeout=60)
+
+    event.listen(engine, "commit", hold_first_commit)
+    intake = BallotIntake(sessions, writers=writers)
+    answers: dict[str, CastReceipt | Exception] = {}
+    try:
+        with start_blocking_portal() as loop:
+
+            def answer(name: str, request: BallotRequest) -> None:
+                try:
+                    answers[name] = loop.call(intake.cast, request)
+                except Exception as error:  # the test asserts on it
+                    answers[name] = error
+
+            def cast(name: str, request: BallotRequest) -> threading.Thread:
+                thread = threading.Thread(target=answer, args=(name, request))
+                thread.start()
+                return thread
+
+            yield HeldWrite(intake, commits, release, cast, answers)
+    finally:
+        release.set()  # a failed test does not leave the writer waiting
+        event.remove(engine, "commit", hold_first_commit)
+        intake.close()
+
+
 def test_ballots_arriving_during_a_write_form_the_next_group(
     sessions: sessionmaker[Session],
 ) -> None:
@@ -113,44 +162,18 @@ def test_ballots_arriving_during_a_write_form_the_next_group(
     ballots = [
         BallotRequest(_voter(p), poll_id, {"option": yes}, client_key()) for p in members[:11]
     ]
-    engine = sessions.kw["bind"]
-    commits: list[int] = []
-    first_write_may_end = threading.Event()
-
-    def hold_first_commit(_connection: object) -> None:
-        commits.append(1)
-        if len(commits) == 1:
-            first_write_may_end.wait(timeout=60)
-
-    event.listen(engine, "commit", hold_first_commit)
-    intake = BallotIntake(sessions, writers=1)
-    answers: list[CastReceipt | Exception] = []
-
-    with start_blocking_portal() as loop:
-
-        def cast(ballot: BallotRequest) -> None:
-            try:
-                answers.append(loop.call(intake.cast, ballot))
-            except Exception as error:  # asserted on below
-                answers.append(error)
-
-        try:
-            first = threading.Thread(target=cast, args=(ballots[0],))
-            first.start()
-            _wait_for(lambda: len(commits) == 1)
-            rest = [threading.Thread(target=cast, args=(b,)) for b in ballots[1:]]
-            for thread in rest:
-                thread.start()
-            _wait_for(lambda: len(intake._waiting) == 10)  # all ten queue behind the write
-            first_write_may_end.set()
-            for thread in [first, *rest]:
-                thread.join(timeout=60)
-        finally:
-            event.remove(engine, "commit", hold_first_commit)
-            intake.close()
+    with _first_write_held(sessions, writers=1) as held:
+        first = held.cast("0", ballots[0])
+        _wait_for(lambda: len(held.commits) == 1)
+        rest = [held.cast(str(n), ballot) for n, ballot in enumerate(ballots[1:], 1)]
+        _wait_for(lambda: len(held.intake._waiting) == 10)  # all ten queue behind the write
+        held.release.set()
+        for thread in [first, *rest]:
+            thread.join(timeout=60)
+    answers = list(held.answers.values())
     assert all(isinstance(a, CastReceipt) and not a.replayed for a in answers)
     assert len(answers) == 11
-    assert len(commits) == 2  # the first ballot alone, then the ten that waited, together
+    assert len(held.commits) == 2  # the first ballot alone, then the ten that waited, together
     with sessions() as session:
         assert _count(session, Ballot, poll_id) == 11
         assert verify_journal(session).holds
@@ -170,44 +193,17 @@ def test_a_resend_written_beside_its_first_copy_gets_the_same_receipt(
     the resend is written in the other group. The resend waits for the first copy, then is
     answered with its receipt; one ballot is stored."""
     poll_id, members, yes = _open_decision(sessions)
-    key = client_key()
-    ballot = BallotRequest(_voter(members[0]), poll_id, {"option": yes}, key)
-    engine = sessions.kw["bind"]
-    commits: list[int] = []
-    first_write_may_end = threading.Event()
-
-    def hold_first_commit(_connection: object) -> None:
-        commits.append(1)
-        if len(commits) == 1:
-            first_write_may_end.wait(timeout=60)
-
-    event.listen(engine, "commit", hold_first_commit)
-    intake = BallotIntake(sessions, writers=2)
-    answers: dict[str, CastReceipt | Exception] = {}
-
-    with start_blocking_portal() as loop:
-
-        def cast(name: str, request: BallotRequest) -> None:
-            try:
-                answers[name] = loop.call(intake.cast, request)
-            except Exception as error:  # asserted on below
-                answers[name] = error
-
-        try:
-            first = threading.Thread(target=cast, args=("first", ballot))
-            first.start()
-            _wait_for(lambda: len(commits) == 1)
-            resend = threading.Thread(target=cast, args=("resend", ballot))
-            resend.start()
-            _wait_for(lambda: not intake._waiting)  # taken by the second writer
-            time.sleep(0.2)  # let it reach the first copy's row and wait there
-            first_write_may_end.set()
-            for thread in (first, resend):
-                thread.join(timeout=60)
-        finally:
-            event.remove(engine, "commit", hold_first_commit)
-            intake.close()
-    first_answer, resent = answers["first"], answers["resend"]
+    ballot = BallotRequest(_voter(members[0]), poll_id, {"option": yes}, client_key())
+    with _first_write_held(sessions, writers=2) as held:
+        first = held.cast("first", ballot)
+        _wait_for(lambda: len(held.commits) == 1)
+        resend = held.cast("resend", ballot)
+        _wait_for(lambda: not held.intake._waiting)  # taken by the second writer
+        time.sleep(0.2)  # let it reach the first copy's row and wait there
+        held.release.set()
+        for thread in (first, resend):
+            thread.join(timeout=60)
+    first_answer, resent = held.answers["first"], held.answers["resend"]
     assert isinstance(first_answer, CastReceipt) and not first_answer.replayed
     assert isinstance(resent, CastReceipt) and resent.replayed
     assert resent.receipt == first_answer.receipt
