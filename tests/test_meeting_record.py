@@ -470,3 +470,8 @@ def test_a_three_day_enlarged_plenary_meeting(api: Api) -> None:
     assert [r["title"] for r in found["resolutions"]] == ["On wages and agreements"]
     everything = api.get(f"/resolutions?meeting_id={meeting_id}")
     assert everything["total"] == 5
+    listed = found["resolutions"][0]
+    assert set(listed) >= {"number", "text", "effective_on", "meeting", "body", "term_number"}
+    assert api.get(f"/resolutions/{listed['id']}") == listed
+    missing = api.call("GET", "/resolutions/999999", 404)
+    assert missing["detail"] == "there is no resolution 999999"

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from veche.errors import NotFound
-from veche.queries.resolutions import RegistryFilter, search_resolutions
+from veche.queries.resolutions import RegistryEntry, RegistryFilter, search_resolutions
 from veche.web.deps import CallerDep, SessionDep
 
 router = APIRouter(tags=["resolutions"])
 
 
-class EntryOut(BaseModel):
-    id: int
-    number: int
-    title: str
-    text: str
-    result: str
-    effective_on: date
-    meeting_id: int
-    meeting: str
-    body_id: int
-    body: str
-    term_id: int
-    term_number: int
-
-
 class RegistryOut(BaseModel):
     total: int
-    resolutions: list[EntryOut]
+    resolutions: list[RegistryEntry]  # the query's own dataclass: pydantic reads it as is
 
 
 @router.get("/resolutions")
@@ -49,13 +33,13 @@ def registry(
     """Adopted resolutions of every meeting, newest first; filter by body, term, meeting, words."""
     wanted = RegistryFilter(caller.organization_id, body_id, term_id, meeting_id, q)
     total, entries = search_resolutions(session, wanted, limit=limit, offset=offset)
-    return RegistryOut(total=total, resolutions=[EntryOut(**vars(e)) for e in entries])
+    return RegistryOut(total=total, resolutions=entries)
 
 
 @router.get("/resolutions/{resolution_id}")
-def get_resolution(resolution_id: int, caller: CallerDep, session: SessionDep) -> EntryOut:
+def get_resolution(resolution_id: int, caller: CallerDep, session: SessionDep) -> RegistryEntry:
     wanted = RegistryFilter(caller.organization_id)
     _, entries = search_resolutions(session, wanted, resolution_id=resolution_id, limit=1)
     if not entries:
         raise NotFound(f"there is no resolution {resolution_id}")
-    return EntryOut(**vars(entries[0]))
+    return entries[0]
