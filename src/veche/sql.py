@@ -96,9 +96,8 @@ def _insert_from_json(model: type[Base], names: tuple[str, ...]) -> Insert:
     # do not name are left out of the insert, so that their defaults still apply.
     table = model.__table__
     assert isinstance(table, Table)
-    row_type: ColumnElement[Any] = literal_column(
-        f"NULL::{table.name}"
-    )  # a table name of our own, not input
+    # A table name of our own, never input, so it may stand in the statement's text.
+    row_type: ColumnElement[Any] = literal_column(f"NULL::{table.name}")
     source = func.json_populate_recordset(
         row_type, cast(bindparam("rows", type_=Text), JSON)
     ).table_valued(*(table.c[name] for name in names))
