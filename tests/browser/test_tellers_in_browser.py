@@ -53,12 +53,18 @@ def test_tellers_type_ranked_ballots_from_the_keyboard(chromium: Browser, site: 
     _log_in(page)
     page.goto(entry)
     # The field has the focus on arrival and after each ballot: type, Enter, type, Enter.
+    # (Asserted before typing: a keystroke sent before the browser applies the autofocus
+    # would be lost.)
+    field = page.locator("#entry")
+    expect(field).to_be_focused()
     page.keyboard.type("3 1 2")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_have_text("Ballot 1 added: 3 1 2")
+    expect(field).to_be_focused()
     page.keyboard.type("1 1")
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("candidate 1 appears twice")
+    expect(field).to_be_focused()
     page.keyboard.press("Control+A")
     page.keyboard.type("2")
     page.keyboard.press("Enter")
