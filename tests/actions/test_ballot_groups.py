@@ -213,6 +213,24 @@ def test_a_resend_written_beside_its_first_copy_gets_the_same_receipt(
         assert verify_journal(session).holds
 
 
+_DEADLOCK = psycopg.errors.DeadlockDetected("deadlock detected")
+
+
+def _writer_failing(
+    attempts: list[int], failures: int, error: Exception, written: list[Any]
+) -> Callable[[Sequence[BallotRequest]], list[Any]]:
+    """A stand-in for ``BallotIntake._write``: fails ``failures`` times with ``error``, then
+    returns ``written``; each call is counted in ``attempts``."""
+
+    def write(requests: Sequence[BallotRequest]) -> list[Any]:
+        attempts.append(len(requests))
+        if len(attempts) <= failures:
+            raise DBAPIError("INSERT …", {}, error)
+        return written
+
+    return write
+
+
 def test_a_group_undone_to_break_a_deadlock_is_written_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -220,32 +238,19 @@ def test_a_group_undone_to_break_a_deadlock_is_written_again(
     attempts: list[int] = []
     written: list[Any] = [Conflict("written")]
 
-    def deadlocked_once(requests: Sequence[BallotRequest]) -> list[Any]:
-        attempts.append(len(requests))
-        if len(attempts) == 1:
-            raise DBAPIError("INSERT …", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
-        return written
-
-    monkeypatch.setattr(intake, "_write", deadlocked_once)
+    monkeypatch.setattr(intake, "_write", _writer_failing(attempts, 1, _DEADLOCK, written))
     assert intake._write_group([]) is written
     assert attempts == [0, 0]
 
-    def always_deadlocked(requests: Sequence[BallotRequest]) -> list[Any]:
-        attempts.append(len(requests))
-        raise DBAPIError("INSERT …", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
-
-    monkeypatch.setattr(intake, "_write", always_deadlocked)
     attempts.clear()
+    monkeypatch.setattr(intake, "_write", _writer_failing(attempts, 99, _DEADLOCK, written))
     with pytest.raises(DBAPIError):
         intake._write_group([])
     assert len(attempts) == 3  # then it gives up, and the group's voters learn of the failure
 
-    def other_failure(requests: Sequence[BallotRequest]) -> list[Any]:
-        attempts.append(len(requests))
-        raise DBAPIError("INSERT …", {}, psycopg.errors.UniqueViolation("duplicate key"))
-
-    monkeypatch.setattr(intake, "_write", other_failure)
     attempts.clear()
+    duplicate = psycopg.errors.UniqueViolation("duplicate key")
+    monkeypatch.setattr(intake, "_write", _writer_failing(attempts, 99, duplicate, written))
     with pytest.raises(DBAPIError):
         intake._write_group([])
     assert len(attempts) == 1  # not a deadlock: not tried again

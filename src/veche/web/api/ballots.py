@@ -114,13 +114,7 @@ async def cast_ballot(request: Request, poll_id_text: str) -> Response:
             replaces_client_key=body.replaces_client_key,
         )
     )
-    receipt = ReceiptOut(
-        poll_id=cast.poll_id,
-        receipt=cast.receipt,
-        right_person_id=cast.right_person_id,
-        replayed=cast.replayed,
-        replaced=cast.replaced,
-    )
+    receipt = ReceiptOut.model_validate(cast, from_attributes=True)
     return Response(
         receipt.model_dump_json(),
         status_code=200 if cast.replayed else 201,
