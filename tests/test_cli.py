@@ -22,6 +22,9 @@ from tests.helpers import load_demo_into
 from veche.cli import app
 from veche.db import make_engine
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 runner = CliRunner()
 
 

@@ -20,6 +20,9 @@ from tests.meeting_api import Api, demo_api
 from veche.demo import _FAMILY, _GIVEN
 from veche.web.app import create_app
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 D1, D2, D3 = date(2026, 6, 16), date(2026, 6, 17), date(2026, 6, 18)
 VENUE = "Riverside Hall, Millbrook"
 #: The demo's people by id, named as the demo names them.

@@ -22,6 +22,9 @@ from veche.models import Ballot, JournalEntry, Person, Term
 from veche.models.polls import BallotSource, PollKind
 from veche.sql import OneOf, insert_rows
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 BY_ID = select(Person.full_name).where(OneOf(Person.id, "ids")).order_by(Person.id)
 BY_NAME = select(Person.id).where(OneOf(Person.full_name, "names")).order_by(Person.id)
 

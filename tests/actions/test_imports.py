@@ -13,6 +13,9 @@ from tests.helpers import load_demo_into
 from veche.cli import app
 from veche.models import JournalEntry, Membership, Person
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 HEADER = "name,body,term,role,email,unit,from,to\n"
 GOOD_ROWS = [
     "Ilse Varga,General Council,8,member,ilse@riverlands.example,Dockers' Branch,2025-05-01,\n",

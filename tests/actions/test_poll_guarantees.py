@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import client_key
+from tests.helpers import demo_organization
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.ballots import do_cast_ballot
@@ -24,11 +25,13 @@ from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.meetings import do_check_in, do_create_meeting
 from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
 from veche.db import transaction
-from veche.demo import load_demo
 from veche.errors import Conflict
 from veche.models import Ballot, Membership, Participation, Poll, Term
 from veche.models.org import MembershipRole
 from veche.models.polls import PollKind
+
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
 
 ADMIN = Caller(Actor(None, "system: test"), None, True, None)
 
@@ -41,7 +44,7 @@ def _open_decision(sessions: sessionmaker[Session]) -> tuple[int, list[int], int
     """A General Council meeting today with every member present and a decision open."""
     today = date.today()
     with transaction(sessions) as session:
-        load_demo(session)
+        demo_organization(session)
         term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
         assert term is not None
         meeting = do_create_meeting(session, ADMIN, term, "Plenary", starts_on=today)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Site, snapshot
 from tests.web.page_client import access_codes
 from tests.web.sitting import PRESENT, open_sitting, secretary_api
 from veche.demo import DEMO_SECRETARY
+
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
 
 STAY_MARK = "window.__sameDocument = true"
 STILL_SAME_DOCUMENT = "() => window.__sameDocument === true"

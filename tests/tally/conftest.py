@@ -11,9 +11,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def elections_path() -> Path:
-    """The shared folder of real elections, beside the project (or where VECHE_ELECTIONS_DATA says)."""
+    """The real elections the project carries (tests/data/elections), or where VECHE_ELECTIONS_DATA says."""
     override = os.environ.get("VECHE_ELECTIONS_DATA")
-    path = Path(override) if override else REPO_ROOT.parent / "shared" / "data" / "elections"
+    path = Path(override) if override else REPO_ROOT / "tests" / "data" / "elections"
     if not path.is_dir():
         raise RuntimeError(
             f"real election data not found at {path}; set VECHE_ELECTIONS_DATA to the folder"

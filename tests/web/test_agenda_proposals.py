@@ -18,6 +18,9 @@ from tests.web.page_client import delegates, secretary
 from veche.models import AgendaProposal, JournalEntry
 from veche.web.app import create_app
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 DAY = date.today()
 OUTSIDER = 48  # a person of the demo who is not invited
 

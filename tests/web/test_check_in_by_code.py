@@ -20,6 +20,9 @@ from veche.db import transaction
 from veche.models import Attendance, JournalEntry, Meeting
 from veche.web.app import create_app
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 
 @dataclass
 class Door:

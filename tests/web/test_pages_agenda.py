@@ -14,6 +14,9 @@ from veche.models import AgendaItem, Document, Person, Poll
 from veche.models.polls import PollOption
 from veche.models.proceedings import ItemKind, ItemState
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 
 @pytest.fixture
 def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:

@@ -19,6 +19,9 @@ from veche.models import Amendment, Motion
 from veche.web.app import create_app
 from veche.web.pages.amendments import numbered_lines
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 DELEGATE, OBSERVER = 7, 45
 PARAGRAPH_ONE = MOTION_TEXT.split("\n\n")[0]
 

@@ -22,6 +22,9 @@ from veche.web.app import create_app
 from veche.web.pages.login import safe_next
 from veche.web.ratelimit import PASSWORDS, Policy, TooManyAttempts, throttled
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 
 @pytest.fixture
 def app(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[tuple[FastAPI, Assembly]]:

@@ -19,6 +19,9 @@ from veche.models import Document
 from veche.web.app import create_app
 from veche.web.pages.documents import file_name
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 DELEGATE, OBSERVER = 7, 45
 
 

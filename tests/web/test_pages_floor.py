@@ -26,6 +26,9 @@ from veche.models import AgendaItem, Contribution, FloorRequest
 from veche.models.proceedings import FloorState
 from veche.web.app import create_app
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 OBSERVER = 45
 _CHAIR = Caller(Actor(None, "system: the chair"), None, True, None)
 SPEAKERS = [7, 8, 9]

@@ -20,6 +20,9 @@ from veche.demo import DEMO_SECRETARY
 from veche.web.app import create_app
 from veche.web.live import Broker, event_stream, sse_message
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 
 def test_the_broker_hands_each_meeting_only_its_own_events() -> None:
     async def scenario() -> list[str]:

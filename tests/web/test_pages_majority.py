@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.web.desk_client import Desk, open_desk
 from veche.models import Poll
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 
 @pytest.fixture
 def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:

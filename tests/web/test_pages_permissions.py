@@ -49,6 +49,9 @@ from veche.queries.proceedings import speakers_list
 from veche.web.app import create_app
 from veche.web.pages import ROUTERS
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 ROLES = ("anonymous", "observer", "delegate", "chair", "admin")
 MANAGERS = {"chair", "admin"}
 VOTERS = {"delegate", "chair"}

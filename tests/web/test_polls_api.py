@@ -16,6 +16,9 @@ from veche.cli import app
 from veche.models import Ballot, JournalEntry, Participation
 from veche.web.app import create_app
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 
 @pytest.fixture
 def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assembly]:

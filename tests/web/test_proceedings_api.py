@@ -16,6 +16,9 @@ from veche.models import Amendment, Contribution, JournalEntry, Poll, PresidiumM
 from veche.models.polls import PollState
 from veche.web.app import create_app
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 DAY = date(2026, 6, 16)
 MEMBERS = list(range(1, 21))
 

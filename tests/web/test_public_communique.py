@@ -18,6 +18,9 @@ from veche.models import JournalEntry, Meeting, Organization
 from veche.models.meetings import MeetingState
 from veche.web.app import create_app
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 
 @dataclass
 class Closed:
