@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import ctypes
 import hashlib
 import json
 import os
@@ -31,7 +33,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx2
@@ -134,6 +136,7 @@ def prepare(url: str, voters: int) -> Setup:
                     "person_id": p,
                     "label": "benchmark",
                     "created_at": utcnow(),
+                    "expires_at": utcnow() + timedelta(days=1),
                 }
                 for t, p in zip(tokens, person_ids, strict=True)
             ],
@@ -161,9 +164,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+#: prctl's option that has the kernel signal a process when its parent ends (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_the_benchmark() -> None:
+    """Run in the server's process before it starts: the kernel sends it SIGTERM when the
+    benchmark's process ends, however it ends (an outer ``timeout -s KILL`` included)."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @contextmanager
 def server(url: str, workers: int = 1) -> Iterator[str]:
-    """`veche serve` in its own process on a free loopback port."""
+    """`veche serve` in its own process group on a free loopback port; the whole group (the
+    server and its workers) is stopped on the way out, and ends with the benchmark anyway."""
     port = free_port()
     env = {**os.environ, "VECHE_DATABASE_URL": url}
     process = subprocess.Popen(
@@ -174,6 +188,8 @@ def server(url: str, workers: int = 1) -> Iterator[str]:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_end_with_the_benchmark if sys.platform == "linux" else None,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -188,11 +204,21 @@ def server(url: str, workers: int = 1) -> Iterator[str]:
             raise RuntimeError("the server did not start within 60 s")
         yield base
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C to the server's process group, then SIGKILL to whatever is left of it."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pass
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 @dataclass
@@ -292,7 +318,14 @@ def postgres() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)
+
+
 def main() -> None:
+    # `timeout` and CI stop a run with SIGTERM: as an exit, it runs the `finally` blocks that
+    # stop the servers and the embedded PostgreSQL.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=200)

@@ -126,6 +126,21 @@ def wants_demo(request: pytest.FixtureRequest) -> bool:
     return request.node.get_closest_marker("demo") is not None
 
 
+@pytest.hookimpl(tryfirst=True)  # so that the marks it adds are read after it
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``one_database`` run on SQLite alone: what they prove (who may see a
+    page, how a malformed form is answered) is decided before anything is stored, the same
+    on both databases. Everything that stores, locks, queries or journals runs on both.
+
+    Done as a ``parametrize`` mark, which takes the place of the fixture's own parameters."""
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "one_database"
+    ):
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+        )
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh, migrated database of each kind, dropped after the test."""

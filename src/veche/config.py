@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The embedded database used when VECHE_DATABASE_URL is not set: one SQLite file.
@@ -21,6 +23,13 @@ class Settings(BaseSettings):
     organization_name: str | None = None
     #: Signs the pages' cookies; unset, a key made once and kept in the database is used.
     secret_key: str | None = None
+    #: How long a bearer token of the API works after it is issued, in hours: 30 days by
+    #: default. Every token expires, so the setting stops at ten years.
+    token_lifetime_hours: int = Field(default=30 * 24, ge=1, le=10 * 365 * 24)
+
+    @property
+    def token_lifetime(self) -> timedelta:
+        return timedelta(hours=self.token_lifetime_hours)
 
     @property
     def uses_embedded_default(self) -> bool:

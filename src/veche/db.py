@@ -11,6 +11,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from veche.errors import InvalidInput
+from veche.models.base import MAX_INT
+
 
 def normalize_url(url: str) -> str:
     """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
@@ -42,8 +45,43 @@ def make_engine(url: str) -> Engine:
             url, connect_args={"timeout": 30, "check_same_thread": False}, **pool
         )
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **_POOL)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **_POOL)
+    event.listen(engine, "before_cursor_execute", _refuse_unstorable_values)
+    return engine
+
+
+#: The integers veche's columns hold on every database (PostgreSQL's ``integer``).
+_STORABLE_INTEGERS = range(-MAX_INT - 1, MAX_INT + 1)
+
+
+def _refuse_unstorable_values(
+    _connection: Any,
+    _cursor: Any,
+    _statement: str,
+    parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    """Refuse, before the driver sees it, a value no database of veche's stores: text with a
+    NUL character (PostgreSQL refuses it, SQLite would keep it and cut it short in places) or
+    an integer no column holds (a client's id of 2**63; the drivers fail with an error that
+    is nobody's refusal, and SQLite would look for the row where PostgreSQL cannot).
+    Whatever a client sends thus ends in the same 422 on both databases, and the transaction
+    it came in is rolled back."""
+    pending = [parameters]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise InvalidInput("text may not contain NUL characters (\\u0000); remove them")
+        elif isinstance(value, int):
+            if value not in _STORABLE_INTEGERS:
+                raise InvalidInput(f"the number {value} is too large to be stored")
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
 
 
 def _in_memory(url: str | URL) -> bool:
@@ -104,6 +142,7 @@ def make_reader(engine: Engine) -> Engine:
     if url.get_backend_name() != "sqlite" or _in_memory(url):
         return engine
     reader = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **_POOL)
+    event.listen(reader, "before_cursor_execute", _refuse_unstorable_values)
 
     @event.listens_for(reader, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -7,6 +7,7 @@ class VecheError(Exception):
     """A request that cannot be carried out; the message says what was wrong and what to do."""
 
     status_code = 400
+    retry_after: int | None = None  # seconds, sent as Retry-After, when waiting will help
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -41,3 +42,11 @@ class TooLarge(VecheError):
     """The request's body is larger than anything it could sensibly carry."""
 
     status_code = 413
+
+
+class StorageFault(VecheError):
+    """Not the client's doing: the database (or veche) failed to carry out a valid request.
+    Nothing was changed; the same request may succeed when sent again."""
+
+    status_code = 503
+    retry_after = 2

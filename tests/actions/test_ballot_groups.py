@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,9 +26,12 @@ from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.journal import verify_journal
 from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
 from veche.db import transaction
-from veche.errors import Conflict
+from veche.errors import Conflict, InvalidInput, NotFound, StorageFault
 from veche.models import Ballot, JournalEntry, Participation, Poll
 from veche.models.polls import PollKind
+
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
 
 
 def _prepare(
@@ -278,3 +282,89 @@ def test_a_ballot_cast_as_the_last_writer_finishes_is_still_written(
     finally:
         intake.close()
     assert (first.receipt, second.receipt) == ("first", "second")
+
+
+def _cast_together(
+    intake: BallotIntake, requests: Sequence[BallotRequest]
+) -> list[CastReceipt | Exception]:
+    """Every request handed to the intake in the same moment, so that they form one group."""
+
+    async def cast_all() -> list[CastReceipt | BaseException]:
+        return await asyncio.gather(
+            *(intake.cast(request) for request in requests), return_exceptions=True
+        )
+
+    try:
+        answers = asyncio.run(asyncio.wait_for(cast_all(), timeout=60))
+    finally:
+        intake.close()
+    assert all(isinstance(a, CastReceipt | Exception) for a in answers)
+    return [a for a in answers if isinstance(a, CastReceipt | Exception)]
+
+
+POISON = "poisoned-client-key-0001"
+
+
+def test_a_fault_while_storing_one_ballot_fails_that_ballot_alone(
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A fault injected into the writer for one ballot of a group of twelve: the group is
+    halved until that ballot is alone; it gets 503, the eleven others are stored."""
+    poll_id, members, yes = _open_decision(sessions)
+    tripped: list[str] = []
+
+    def prepare_or_fail(session: Session, caller: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs["client_key"] == POISON:
+            tripped.append(POISON)
+            raise RuntimeError("injected fault")
+        return prepare_ballot(session, caller, *args, **kwargs)
+
+    monkeypatch.setattr("veche.actions.intake.prepare_ballot", prepare_or_fail)
+    requests = [
+        BallotRequest(_voter(p), poll_id, {"option": yes}, client_key()) for p in members[:12]
+    ]
+    requests[7] = BallotRequest(_voter(members[7]), poll_id, {"option": yes}, POISON)
+    with caplog.at_level(logging.ERROR, logger="veche.actions.intake"):
+        answers = _cast_together(BallotIntake(sessions, writers=1), requests)
+    assert [type(a).__name__ for a in answers] == ["CastReceipt"] * 7 + ["StorageFault"] + [
+        "CastReceipt"
+    ] * 4
+    fault = answers[7]
+    assert isinstance(fault, StorageFault) and fault.status_code == 503 and fault.retry_after
+    assert len(tripped) > 1  # tried in the whole group first, then in ever smaller halves
+    assert "injected fault" in caplog.text and f"poll {poll_id}" in caplog.text
+    with sessions() as session:
+        assert _count(session, Ballot, poll_id) == _count(session, Participation, poll_id) == 11
+        assert verify_journal(session).holds
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param({"poll": 2**63}, id="poll-id-beyond-int64"),
+        pytest.param({"poll": 2**31}, id="poll-id-beyond-int4"),
+        pytest.param({"choice": {"option": "²"}}, id="superscript-two"),
+        pytest.param({"choice": {"option": 2**70}}, id="huge-option"),
+    ],
+)
+def test_a_malformed_ballot_among_honest_ones_harms_none_of_them(
+    sessions: sessionmaker[Session], bad: dict[str, Any]
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    honest = [BallotRequest(_voter(p), poll_id, {"option": yes}, client_key()) for p in members[:9]]
+    malformed = BallotRequest(
+        _voter(members[9]),
+        bad.get("poll", poll_id),
+        bad.get("choice", {"option": yes}),
+        client_key(),
+    )
+    answers = _cast_together(
+        BallotIntake(sessions, writers=1), [*honest[:4], malformed, *honest[4:]]
+    )
+    refusal = answers.pop(4)
+    assert isinstance(refusal, NotFound | InvalidInput), refusal  # the sender's own 404 or 422
+    assert all(isinstance(a, CastReceipt) and not a.replayed for a in answers)
+    with sessions() as session:
+        assert _count(session, Ballot, poll_id) == 9

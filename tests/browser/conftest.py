@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import Assembly, convene
+from tests.conftest import wants_demo
 from tests.web.live_server import serve
 from veche.db import make_engine, make_sessionmaker
 from veche.web.app import create_app
@@ -31,6 +32,7 @@ CHROMIUM_FLAGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL = "/static/test-only/axe.min.js"  # answered by the test, not by the server
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -52,10 +54,11 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def database_url(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Browser tests run one server process, on SQLite."""
     path = tmp_path / "veche.sqlite3"
-    shutil.copy(sqlite_template, path)
+    template = "sqlite_demo_template" if wants_demo(request) else "sqlite_template"
+    shutil.copy(request.getfixturevalue(template), path)
     yield f"sqlite:///{path}"
 
 
@@ -85,7 +88,13 @@ def check_accessibility(page: Page) -> list[dict[str, Any]]:
     """Run axe-core (from npm) on the page; the serious and critical WCAG 2.2 AA violations."""
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing; run `npm ci` (`make test` does)")
-    page.add_script_tag(path=str(AXE))
+    # The pages' Content-Security-Policy runs scripts from their own site only, never inline:
+    # axe is handed to the page as one of the site's files.
+    page.route(
+        f"**{AXE_URL}", lambda route: route.fulfill(path=AXE, content_type="text/javascript")
+    )
+    page.add_script_tag(url=AXE_URL)
+    page.unroute(f"**{AXE_URL}")
     violations: list[dict[str, Any]] = page.evaluate(
         """async () => {
             const result = await axe.run(document, {runOnly: {type: "tag", values:

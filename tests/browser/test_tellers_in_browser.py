@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Site, snapshot
 from veche.demo import DEMO_SECRETARY
+
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
 
 
 def _log_in(page: Page) -> None:
@@ -32,6 +36,7 @@ def test_tellers_type_ranked_ballots_from_the_keyboard(chromium: Browser, site: 
         title="Choose the venue", kind="choice", method="irv", options=["North", "South", "East"]
     )
     site.assembly.open(int(poll["id"]))
+    site.assembly.check_in(site.assembly.members[:2])  # paper ballots fill rights present
     entry = f"/secretary/meetings/{meeting}/polls/{poll['id']}/paper/ballots"
     for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         context = chromium.new_context(base_url=site.url, viewport=viewport)  # type: ignore[arg-type]

@@ -228,6 +228,7 @@ def test_observers_outsiders_and_delegates_are_refused_where_they_have_no_right(
     draft.refused("GET", path, 403, "not a participant", OUTSIDER)
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("body", "status", "words"),
     [

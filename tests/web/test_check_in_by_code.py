@@ -116,6 +116,7 @@ def test_the_card_is_not_used_up_at_the_door(door: Door) -> None:
     assert phone.log_in_with_code(door.codes[member]).status_code == 303
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("code", "status", "words"),
     [

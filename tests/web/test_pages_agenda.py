@@ -110,6 +110,7 @@ def test_the_secretary_builds_the_agenda_item_by_item(desk: Desk) -> None:
     assert items[0].time_budget_minutes == 60 and items[0].rapporteur_person_id is None
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("fields", "status", "message"),
     [

@@ -40,6 +40,7 @@ def _vote(desk: Desk, poll_id: int, choices: list[str]) -> None:
         assert response.status_code == 201, response.text
 
 
+@pytest.mark.one_database
 def test_the_form_offers_every_rule_of_the_engine(desk: Desk) -> None:
     console = desk.secretary.get(f"/meetings/{desk.meeting}/console").text
     for rule in ("simple", "absolute-of-cast", "qualified", "unanimity"):
@@ -102,6 +103,7 @@ def test_a_named_rule_needs_no_share(desk: Desk) -> None:
     assert _poll(desk, plain).method_options == {"rule": "simple"}
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("form", "message"),
     [

@@ -15,6 +15,9 @@ from tests.web.page_client import Browser
 from veche.models import Ballot, Poll
 from veche.models.polls import BallotSource
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 
 @pytest.fixture
 def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:
@@ -54,6 +57,8 @@ def _paper(desk: Desk, poll_id: int) -> list[tuple[Any, int]]:
 
 
 def _election(desk: Desk, method: str = "irv", kind: str = "election") -> int:
+    # Every member present: paper ballots are counted against the voting rights present.
+    desk.assembly.check_in(desk.assembly.members)
     poll_id = desk.create_poll(
         title="Elect the treasurer", kind=kind, method=method, options="Ada\nBoris\nClara"
     )
@@ -138,6 +143,7 @@ def test_a_lot_recorded_twice_by_a_double_click_is_added_once(desk: Desk) -> Non
     assert f'value="{found.group(1)}"' not in fresh.text  # the next lot has a key of its own
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("lot", "typed", "message"),
     [
@@ -207,3 +213,21 @@ def test_only_tellers_enter_paper_ballots(desk: Desk) -> None:
     assert forged.status_code == 403
     with desk.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+def test_a_lot_larger_than_the_rights_unused_is_refused_and_kept_on_the_page(desk: Desk) -> None:
+    poll_id = _election(desk)  # thirty members present
+    for voter in desk.assembly.members[:3]:
+        ranking = {"ranking": [_option_ids(desk, poll_id)["Ada"]]}
+        assert desk.assembly.vote(poll_id, voter, ranking).status_code == 201
+    lot = ";".join(["1 2"] * 20 + ["3"] * 8)
+    refused = desk.secretary.post(_entry(desk, poll_id), {"lot": lot})
+    assert refused.status_code == 409
+    assert (
+        "this lot adds 28 ballots but only 27 voting rights are unused "
+        "(30 rights, 3 used electronically)"
+    ) in refused.text
+    assert _lot(refused.text) == lot  # nothing typed is lost
+    assert _paper(desk, poll_id) == []
+    assert desk.secretary.post(_entry(desk, poll_id), {"lot": lot[:-2]}).status_code == 303
+    assert sum(weight for _, weight in _paper(desk, poll_id)) == 27

@@ -558,6 +558,7 @@ def _verdict(role: str, response: object) -> str:
     return f"unexpected {status}: {response.text[:300]}"  # type: ignore[attr-defined]
 
 
+@pytest.mark.one_database
 def test_every_page_action_is_refused_without_the_right_and_done_with_it(world: World) -> None:
     wrong = []
     for action in ACTIONS:
@@ -615,6 +616,7 @@ def _floor_pages(w: World) -> dict[str, set[str]]:
     }
 
 
+@pytest.mark.one_database
 def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
     closed = world.poll("closed")
     pages = {
@@ -653,6 +655,7 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
     assert wrong == []
 
 
+@pytest.mark.one_database
 def test_observers_see_no_voting_controls(world: World) -> None:
     poll_id = world.poll("open")
     observer = world.browsers["observer"].get(f"/meetings/{world.meeting}").text

@@ -17,6 +17,9 @@ from tests.web.page_client import Browser, Delegate, delegates, secretary
 from veche.models import Ballot, Person
 from veche.web.app import create_app
 
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
 RECEIPT = re.compile(r'<p class="code" id="receipt">([0-9a-f]{32})</p>')
 
 
@@ -176,15 +179,15 @@ def test_the_desk_checks_in_enters_paper_and_prints_cards(
     newcomer = hall.assembly.members[10]
     assert hall.secretary.post(f"{desk}/attendance", {"person_id": newcomer}).status_code == 303
     page = hall.secretary.get(desk).text
-    assert "6 of 30 members present, 15 required" in page
+    assert "6 of 30 voting rights present, 15 required" in page
     poll_id = hall.create_poll(title="Approve the accounts", kind="decision")
     hall.step(poll_id, "open")
     yes = hall.options(hall.voters[0], poll_id)["yes"]
     paper = hall.secretary.post(
-        f"{desk}/polls/{poll_id}/paper", {f"count_{yes}": 7, "count_blank": 2}
+        f"{desk}/polls/{poll_id}/paper", {f"count_{yes}": 4, "count_blank": 2}
     )
     assert paper.status_code == 303
-    assert re.search(r'data-testid="ballots-received" class="number">9<', hall.console())
+    assert re.search(r'data-testid="ballots-received" class="number">6<', hall.console())
     bad = hall.secretary.post(f"{desk}/polls/{poll_id}/paper", {f"count_{yes}": "seven"})
     assert bad.status_code == 422 and "must be a whole number" in bad.text
 

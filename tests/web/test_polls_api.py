@@ -213,6 +213,7 @@ def test_a_paper_lot_sent_twice_with_its_key_is_added_once(assembly: Assembly) -
     assert assembly.result(poll_id)["result"]["ballots_by_source"] == {"electronic": 0, "paper": 14}
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("choice", "reason"),
     [
@@ -387,6 +388,7 @@ def test_state_machine_errors_say_what_is_wrong(assembly: Assembly) -> None:
     )
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
@@ -432,6 +434,7 @@ def test_bad_polls_are_refused(assembly: Assembly, spec: dict[str, Any], message
     assert listed.json() == []  # nothing was created
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
@@ -495,6 +498,7 @@ def test_a_bad_token_is_refused_without_spoiling_the_ballots_beside_it(
         assert len(session.scalars(select(Participation)).all()) == 1
 
 
+@pytest.mark.one_database
 def test_the_ballot_route_is_described_in_the_openapi_schema(assembly: Assembly) -> None:
     schema = assembly.client.get("/api/openapi.json").json()
     path = schema["paths"]["/api/polls/{poll_id}/ballots"]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from veche.actions.actor import Actor
 from veche.errors import Forbidden, NotFound
 from veche.models import Meeting, Organization, Participant, Poll
-from veche.models.base import Base
+from veche.models.base import MAX_INT, Base
 from veche.models.meetings import Office
 from veche.models.polls import PollState
 
@@ -65,9 +65,15 @@ def require_teller(session: Session, caller: Caller, meeting: Meeting) -> None:
     )
 
 
+def could_be_stored(row_id: int) -> bool:
+    """Whether a number could be a row's id: others (a client's 2**63) would make the database
+    driver fail before the database could answer that there is no such row."""
+    return 1 <= row_id <= MAX_INT
+
+
 def access_meeting(session: Session, caller: Caller, meeting_id: int) -> Meeting:
     """A meeting the caller may see: administrators, and the meeting's participants."""
-    meeting = session.get(Meeting, meeting_id)
+    meeting = session.get(Meeting, meeting_id) if could_be_stored(meeting_id) else None
     if meeting is None:
         raise NotFound(f"there is no meeting {meeting_id}")
     if not caller.is_admin and participant_of(session, meeting_id, caller.person_id) is None:
@@ -80,7 +86,7 @@ def access_poll(session: Session, caller: Caller, poll_id: int, *, lock: bool = 
     query = select(Poll).where(Poll.id == poll_id)
     if lock:
         query = query.with_for_update()
-    poll = session.scalar(query)
+    poll = session.scalar(query) if could_be_stored(poll_id) else None
     if poll is None:
         raise NotFound(f"there is no poll {poll_id}")
     access_meeting(session, caller, poll.meeting_id)
@@ -92,7 +98,7 @@ Row = TypeVar("Row", bound=Base)
 
 def access_row(session: Session, caller: Caller, model: type[Row], row_id: int, what: str) -> Row:
     """A row that belongs to a meeting (by its ``meeting_id``) the caller may see."""
-    row = session.get(model, row_id)
+    row = session.get(model, row_id) if could_be_stored(row_id) else None
     if row is None:
         raise NotFound(f"there is no {what} {row_id}")
     access_meeting(session, caller, row.meeting_id)  # type: ignore[attr-defined]

@@ -18,7 +18,18 @@ from veche.models.base import utcnow
 
 #: Letters and digits that cannot be mistaken for one another on a card (no 0/O, 1/I/L).
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-GROUPS, GROUP_LENGTH = 3, 4  # "ABCD-EFGH-JKMN": 12 symbols, about 59 bits
+#: "ABCD-EFGH-JKMN": 12 symbols of 31, 31**12 ≈ 7.9e17 codes, about 59.5 bits.
+#:
+#: Why guessing one is hopeless: logins with a code are throttled per address (the policy
+#: ACCESS_CODES of veche.web.ratelimit) to 200 failures in 15 minutes, which is 200 × 4 ×
+#: 24 × 365 ≈ 7.0 million guesses a year. Even with 10,000 cards valid at once, a guess
+#: finds one with a chance of 1e4 / 7.9e17 ≈ 1.3e-14: one address expects a hit in about
+#: 11 million years, and a botnet of 100,000 addresses in 110, while a card works
+#: only until its meeting's last day and one more. Addresses are cheap (IPv6), so the
+#: server's own speed is the limit that counts: a thousand failed logins a second, all
+#: year, still has a chance of only 4e-4 — so the cap is generous to a hall behind one
+#: router and need not be tighter.
+GROUPS, GROUP_LENGTH = 3, 4
 #: A code still works the day after the meeting's last day (sittings that run past midnight).
 GRACE = timedelta(days=1)
 

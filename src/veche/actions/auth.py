@@ -1,15 +1,16 @@
-"""Logging in: bearer tokens for the API, login sessions for the pages, the password check."""
+"""Logging in: the password check, signing bearer tokens in, login sessions for the pages."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
@@ -28,34 +29,45 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def do_issue_token(
-    session: Session, actor: Actor, *, user: User | None = None, person: Person | None = None
-) -> str:
-    """A new token for ``user`` or ``person``; the plain token is returned once and never stored."""
-    token = secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=token_digest(token), user=user, person=person))
-    session.flush()
-    record(
-        session,
-        actor,
-        "issue_token",
-        {"user_id": user.id if user else None, "person_id": person.id if person else None},
-    )
-    return token
+#: Every failed password login says this, whatever failed, not to help guessing.
+WRONG_PASSWORD = "the user name or the password is wrong"
 
 
-def check_password(session: Session, username: str, password: str) -> User:
-    """The active account with this name and password; the same message for every failure."""
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.active or not password_matches(user.password_hash, password):
-        raise NotAuthenticated("the user name or the password is wrong")
+@dataclass(frozen=True)
+class CheckedPassword:
+    """An account whose password was right, and the hash it was checked against."""
+
+    user_id: int
+    password_hash: str
+
+
+def check_password(readers: sessionmaker[Session], username: str, password: str) -> CheckedPassword:
+    """The active account with this name and password; the same message for every failure.
+
+    The hash is read in a transaction of its own, and checked once that has ended: the slow
+    check holds no connection, nor SQLite's writer lock, while it runs or waits for its turn.
+    An unknown name and a disabled account are checked against a hash all the same, so that
+    every failure takes as long as a wrong password and timing tells no names.
+    """
+    with readers() as session, session.begin():
+        found = session.execute(
+            select(User.id, User.password_hash, User.active).where(
+                User.username == username.strip().lower()
+            )
+        ).one_or_none()
+    matches = password_matches(found.password_hash if found else None, password)
+    if found is None or not found.active or not matches:
+        raise NotAuthenticated(WRONG_PASSWORD)
+    return CheckedPassword(found.id, found.password_hash)
+
+
+def checked_account(session: Session, checked: CheckedPassword) -> User:
+    """The account whose password was checked, unless it was disabled or its password
+    changed in the meantime."""
+    user = session.get(User, checked.user_id)
+    if user is None or not user.active or user.password_hash != checked.password_hash:
+        raise NotAuthenticated(WRONG_PASSWORD)
     return user
-
-
-def do_login(session: Session, username: str, password: str) -> str:
-    """Check a password and issue a token, not to help guessing."""
-    user = check_password(session, username, password)
-    return do_issue_token(session, Actor.of(user), user=user, person=user.person)
 
 
 _token_person = aliased(Person)
@@ -75,6 +87,7 @@ _TOKEN_HOLDERS = (
     .select_from(ApiToken)
     .outerjoin(User, User.id == ApiToken.user_id)
     .outerjoin(_token_person, _token_person.id == func.coalesce(ApiToken.person_id, User.person_id))
+    .where(ApiToken.expires_at > bindparam("now"), ApiToken.revoked_at.is_(None))
 )
 _ONE_TOKEN = _TOKEN_HOLDERS.where(ApiToken.token_hash == bindparam("digest"))
 _SOME_TOKENS = _TOKEN_HOLDERS.where(OneOf(ApiToken.token_hash, "digests"))
@@ -82,7 +95,9 @@ _SOME_TOKENS = _TOKEN_HOLDERS.where(OneOf(ApiToken.token_hash, "digests"))
 
 def token_caller(session: Session, token: str) -> Caller:
     """The caller a bearer token stands for, read in one query."""
-    found = session.execute(_ONE_TOKEN, {"digest": token_digest(token)}).one_or_none()
+    found = session.execute(
+        _ONE_TOKEN, {"digest": token_digest(token), "now": utcnow()}
+    ).one_or_none()
     caller = _holder_caller(found)
     if isinstance(caller, NotAuthenticated):
         raise caller
@@ -96,14 +111,20 @@ def token_callers(
     them all (a burst of ballots signs its voters in together)."""
     digests = {token_digest(token): token for token in tokens}
     found = {
-        row.token_hash: row for row in session.execute(_SOME_TOKENS, {"digests": list(digests)})
+        row.token_hash: row
+        for row in session.execute(_SOME_TOKENS, {"digests": list(digests), "now": utcnow()})
     }
     return {token: _holder_caller(found.get(digest)) for digest, token in digests.items()}
 
 
 def _holder_caller(found: Row[*tuple[Any, ...]] | None) -> Caller | NotAuthenticated:
-    if found is None or (found.user_id is not None and not found.active):
-        return NotAuthenticated("the bearer token is not valid; log in again")
+    if found is None:
+        return NotAuthenticated(
+            "the bearer token is not valid (it has expired, was revoked, or is mistyped): "
+            "log in again for a new one"
+        )
+    if found.user_id is not None and not found.active:
+        return NotAuthenticated("this account is disabled: ask an administrator to enable it")
     holder = found._asdict()
     del holder["active"], holder["token_hash"]
     try:

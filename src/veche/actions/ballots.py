@@ -28,15 +28,15 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_poll
+from veche.actions.access import Caller, access_poll, could_be_stored
 from veche.actions.actor import Actor
 from veche.actions.choices import check_choice
 from veche.actions.events import queue_event
 from veche.actions.journal import record, record_many
-from veche.actions.polls import ballot_options, not_in_state
+from veche.actions.polls import ballot_options, has_paper_ballots, not_in_state, poll_rights
 from veche.actions.rights import VotingRight, rights_on_day
 from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
-from veche.models import Ballot, Participation, Poll
+from veche.models import Ballot, Meeting, Participation, Poll
 from veche.models.polls import BallotSource, PollState, RevotePolicy, Secrecy
 from veche.sql import OneOf, insert_rows
 
@@ -100,7 +100,7 @@ class PollFactsSource(Protocol):
 
 
 def read_poll_facts(session: Session, poll_id: int) -> PollFacts | None:
-    poll = session.get(Poll, poll_id)
+    poll = session.get(Poll, poll_id) if could_be_stored(poll_id) else None
     return None if poll is None else PollFacts.of(poll)
 
 
@@ -223,6 +223,7 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
         else:
             fresh.append(voted)
             used.add((ballot.poll.id, right.right_person_id))  # a twin later is a second ballot
+    fresh = _within_rights(session, fresh, outcomes)
     refused = _insert(session, fresh)
     accepted = [voted for voted in fresh if voted.index not in refused]
     for voted in accepted:
@@ -278,6 +279,42 @@ def _rights(
             except VecheError as refusal:
                 chosen[index] = refusal
     return chosen
+
+
+def _within_rights(
+    session: Session, fresh: list[Voted], outcomes: list[Outcome | None]
+) -> list[Voted]:
+    """The fresh ballots that fit in their poll beside its paper ballots; the others refused.
+
+    Paper ballots name no voter: a poll that has some could take an electronic ballot from
+    someone already counted on paper, and then hold more ballots than there are rights to
+    cast them. In such a poll each ballot must fit in the rights still unused, checked with
+    the meeting's row locked so that two groups stored at once do not both fill the last
+    places. A poll without paper ballots needs none of this: its ballots are its rights used.
+    """
+    kept: list[Voted] = []
+    for poll_id in sorted({voted.ballot.poll.id for voted in fresh}):
+        mine = [voted for voted in fresh if voted.ballot.poll.id == poll_id]
+        poll = mine[0].ballot.poll
+        if poll.day is None or not has_paper_ballots(session, poll_id):
+            kept += mine
+            continue
+        session.execute(
+            select(Meeting.id).where(Meeting.id == poll.meeting_id).with_for_update(key_share=True)
+        )
+        rights = poll_rights(session, poll_id, poll.meeting_id, poll.day)
+        room = rights.unused
+        for voted in mine:
+            if voted.right.weight <= room:
+                kept.append(voted)
+                room -= voted.right.weight
+                continue
+            outcomes[voted.index] = Conflict(
+                f"only {room:,} voting rights are unused in poll {poll_id} ({rights.summary}) and "
+                f"this ballot carries {voted.right.weight:,}; if you have not voted on paper, "
+                "ask the tellers to check their count"
+            )
+    return kept
 
 
 def do_cast_ballot(

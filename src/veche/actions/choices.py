@@ -119,6 +119,14 @@ def _option_id(value: Any, valid: set[int]) -> int:
     return value
 
 
+def _option_number(key: str) -> int | str:
+    """A score's key as an option's number: written in ASCII digits ("²" is a digit to
+    ``str.isdigit`` but not a number to ``int``), and short (ids fit a database integer)."""
+    if key.isascii() and key.isdigit() and len(key) <= 10:
+        return int(key)
+    return key
+
+
 def _distinct_ids(value: Any, valid: set[int], key: str) -> list[int]:
     if not isinstance(value, list):
         raise InvalidInput(f"{key!r} must be a list of option numbers")
@@ -131,9 +139,11 @@ def _distinct_ids(value: Any, valid: set[int], key: str) -> list[int]:
 def _check_scores(value: Any, valid: set[int], max_score: int) -> dict[str, int]:
     if not isinstance(value, dict):
         raise InvalidInput("'scores' must map option numbers to scores")
+    if not value:
+        raise InvalidInput("no option is scored; cast a blank ballot with {'blank': true}")
     scores: dict[str, int] = {}
     for key, score in value.items():
-        option = _option_id(int(key) if str(key).isdigit() else key, valid)
+        option = _option_id(_option_number(key), valid)
         if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= max_score:
             raise InvalidInput(
                 f"out of range: the score for option {option} must be 0 to {max_score}, not {score!r}"

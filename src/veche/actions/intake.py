@@ -24,12 +24,16 @@ Done once per group, that cost is shared by everyone who voted in the same momen
 Each request is answered only after its group has committed: an accepted ballot is a
 stored ballot. Each gets the answer it would have had alone, in the same order of checks:
 sign-in (401), the poll (404, 403, 409), the ballot's shape (422), the voting right (403,
-409).
+409). That holds when something goes wrong, too: a group that fails for a reason that is
+no voter's refusal (a fault in veche, or in the database) is halved and each half written
+again, so that one ballot that trips a fault fails alone (503, logged with its cause) and
+every other ballot of its group is stored as if it had come alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -51,8 +55,10 @@ from veche.actions.ballots import (
     store_ballots,
 )
 from veche.db import transaction
-from veche.errors import VecheError
+from veche.errors import StorageFault, VecheError
 from veche.models.polls import PollState
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ class BallotIntake:
                 outcomes: Sequence[Outcome | Exception]
                 try:
                     outcomes = await loop.run_in_executor(
-                        self._threads, self._write_group, requests
+                        self._threads, self._write_isolating, requests
                     )
                 except Exception as failure:  # every request of the group learns of it
                     outcomes = [failure] * len(group)
@@ -150,6 +156,22 @@ class BallotIntake:
             task = asyncio.current_task()
             if task is not None:
                 self._running.discard(task)
+
+    def _write_isolating(self, requests: Sequence[BallotRequest]) -> list[Outcome]:
+        """``_write_group``; should it fail, each half of the group is written again on its own,
+        down to the one ballot that fails, which alone is answered with a fault."""
+        try:
+            return self._write_group(requests)
+        except Exception as fault:
+            if len(requests) > 1:
+                middle = len(requests) // 2
+                return [
+                    *self._write_isolating(requests[:middle]),
+                    *self._write_isolating(requests[middle:]),
+                ]
+            (request,) = requests
+            log.error("a ballot for poll %s could not be stored", request.poll_id, exc_info=fault)
+            return [StorageFault("your ballot could not be stored; send it again")]
 
     def _write_group(self, requests: Sequence[BallotRequest]) -> list[Outcome]:
         """``_write``, again if PostgreSQL broke a deadlock by undoing this group's work."""

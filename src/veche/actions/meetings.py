@@ -234,11 +234,17 @@ def _check_nothing_open(session: Session, meeting: Meeting) -> None:
     )
     if open_item is not None:
         raise Conflict(f"agenda item {open_item.position} is still open; close it first")
+    _check_no_poll_open(session, meeting, f"close meeting {meeting.id}")
+
+
+def _check_no_poll_open(session: Session, meeting: Meeting, doing: str) -> None:
     open_poll = session.scalar(
         select(Poll).where(Poll.meeting_id == meeting.id, Poll.state == PollState.OPEN)
     )
     if open_poll is not None:
-        raise Conflict(f"poll {open_poll.id} is still open; close or cancel it first")
+        raise Conflict(
+            f"cannot {doing}: poll {open_poll.id} is still open; close or cancel it first"
+        )
 
 
 def do_invite_observers(
@@ -292,6 +298,19 @@ def _participant(session: Session, meeting: Meeting, person_id: int) -> Particip
     return participant
 
 
+#: The most votes one right may carry. Far above any delegate's mandate, and low enough that
+#: rights summed over any hall never come near the limit of a database integer.
+MAX_WEIGHT = 1_000_000
+
+
+def check_weight(weight: int) -> int:
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
+        raise InvalidInput(
+            f"a voting weight must be a whole number from 1 to {MAX_WEIGHT:,}, not {weight!r}"
+        )
+    return weight
+
+
 def do_invite(
     session: Session,
     caller: Caller,
@@ -307,8 +326,7 @@ def do_invite(
     person = _person(session, person_id, meeting)
     if participant_of(session, meeting.id, person.id) is not None:
         raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
-    if weight < 1:
-        raise InvalidInput(f"a voting weight must be at least 1, not {weight}")
+    check_weight(weight)
     participant = Participant(
         meeting_id=meeting.id, person_id=person.id, role=role, category=category, weight=weight
     )
@@ -335,8 +353,11 @@ def do_update_participant(
     """Give a participant an office (chair, secretary, teller) or a voting weight."""
     require_manager(session, caller, meeting)
     participant = _participant(session, meeting, person_id)
-    if weight is not None and weight < 1:
-        raise InvalidInput(f"a voting weight must be at least 1, not {weight}")
+    if weight is not None and weight != participant.weight:
+        check_weight(weight)
+        # An open poll counts the rights used at the weight they were used with, and the
+        # rest at today's: a change in between would leave its ballots and rights unequal.
+        _check_no_poll_open(session, meeting, f"change the voting weight of person {person_id}")
     participant.office = office
     if weight is not None:
         participant.weight = weight
@@ -533,8 +554,18 @@ def do_grant_proxy(
     grantor_person_id: int,
     holder_person_id: int,
 ) -> Proxy:
-    """Entrust a member's vote to another member, within the body's limit per holder."""
+    """Entrust a member's vote to another member, within the body's limit per holder.
+
+    Proxies do not pass on: no member both gives and holds one, so no chain or cycle forms.
+    """
     require_manager(session, caller, meeting)
+    # Every rule below reads proxies that another grant may be adding at this moment: the
+    # meeting's row, locked, makes grants in one meeting wait for each other (on PostgreSQL;
+    # SQLite lets one writer in at a time anyway). Without the key, so that rows referring to
+    # the meeting can still be written meanwhile.
+    session.execute(
+        select(Meeting.id).where(Meeting.id == meeting.id).with_for_update(key_share=True)
+    )
     body = meeting.term.body
     grantor = _participant(session, meeting, grantor_person_id)
     holder = _participant(session, meeting, holder_person_id)
@@ -555,6 +586,14 @@ def do_grant_proxy(
     if session.scalar(select(Proxy).where(Proxy.grantor_id == holder.id)) is not None:
         raise Conflict(
             f"{holder.person.full_name} has given their own vote away and cannot hold proxies"
+        )
+    held_by_grantor = session.scalar(
+        select(func.count()).select_from(Proxy).where(Proxy.holder_id == grantor.id)
+    )
+    if held_by_grantor:
+        raise Conflict(
+            f"{grantor.person.full_name} holds {held_by_grantor} proxies and cannot give their "
+            "own vote away; proxies are not passed on"
         )
     held = session.scalar(select(func.count()).where(Proxy.holder_id == holder.id)) or 0
     if held >= body.max_proxies_per_member:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,12 +21,14 @@ from veche.actions.events import queue_event
 from veche.actions.journal import record
 from veche.actions.meetings import check_meeting_day
 from veche.actions.org import check_name
+from veche.actions.rights import rights_in_hall
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import (
     AgendaItem,
     Ballot,
     Meeting,
     Motion,
+    Participation,
     Person,
     Poll,
     PollOption,
@@ -42,7 +44,7 @@ from veche.models.polls import (
 )
 from veche.models.proceedings import MotionState
 from veche.queries.agenda import agenda_approval, agenda_items
-from veche.queries.attendance import members_present
+from veche.queries.attendance import rights_total
 from veche.tally import Profile, TallyError, available_methods, count
 
 DECISION_OPTIONS = ("yes", "no", "abstain")
@@ -311,12 +313,90 @@ def do_open_poll(session: Session, caller: Caller, poll: Poll, day: date | None 
     return poll
 
 
+#: The most ballots one paper lot may count: a number typed by a teller is refused above it
+#: (larger counts go in several lots), so that none can overflow a database integer.
+MAX_PAPER_COUNT = 10_000_000
+
+
 @dataclass(frozen=True)
 class PaperLot:
     """A number of identical paper ballots counted by the tellers."""
 
     choice: Any
     count: int
+
+
+@dataclass(frozen=True)
+class PollRights:
+    """A poll's ballots against the voting rights that may have cast them, every right counted
+    by its weight (a delegate of weight 3 is three votes) — the one measure of "present" that
+    the quorum, the ceiling on ballots and a majority of members present all use.
+
+    Proxies and substitutes are rights like a member's own: ten members present, one holding
+    an absent member's proxy, are eleven rights; counting the ten people instead made an
+    eleventh ballot look like one too many, and a poll that nobody had cheated in could
+    then not be closed.
+    """
+
+    total: int  # every member's right
+    in_hall: int  # rights usable now (in person, by proxy, by substitute) not yet used
+    electronic: int  # rights used electronically, at the weight they were used with
+    paper: int  # paper ballots entered; they name no right
+
+    @property
+    def unused(self) -> int:
+        """Rights in the hall that neither an electronic nor a paper ballot has used."""
+        return max(self.in_hall - self.paper, 0)
+
+    @property
+    def present(self) -> int:
+        """The rights present for this poll: those used electronically (their holders may
+        have left since), and the rest in the hall — or as many as the paper ballots counted
+        for them, when some who voted on paper have left before the close."""
+        return self.electronic + max(self.in_hall, self.paper)
+
+    @property
+    def summary(self) -> str:
+        """The numbers behind ``unused``, as a refusal names them."""
+        paper = f", {self.paper:,} on paper" if self.paper else ""
+        return (
+            f"{self.electronic + self.in_hall:,} rights, "
+            f"{self.electronic:,} used electronically{paper}"
+        )
+
+    def paper_refusal(self, adding: int) -> Conflict | None:
+        """Why a lot (the paper ballots entered at once) of ``adding`` ballots would be more
+        than the rights present, if it would."""
+        if adding <= self.unused:
+            return None
+        return Conflict(
+            f"this lot adds {adding:,} ballots but only {self.unused:,} voting rights are "
+            f"unused ({self.summary}); check the count, or check in the members who voted"
+        )
+
+
+def poll_rights(session: Session, poll_id: int, meeting_id: int, day: date) -> PollRights:
+    """The poll's ballots and rights as they stand, for a poll held on ``day``."""
+    used: dict[int, int] = {
+        person: weight
+        for person, weight in session.execute(
+            select(Participation.right_person_id, Participation.weight).where(
+                Participation.poll_id == poll_id
+            )
+        )
+    }
+    usable = rights_in_hall(session, meeting_id, day)
+    paper = session.scalar(
+        select(func.coalesce(func.sum(Ballot.weight), 0)).where(
+            Ballot.poll_id == poll_id, Ballot.source == BallotSource.PAPER
+        )
+    )
+    return PollRights(
+        total=rights_total(session, meeting_id),
+        in_hall=sum(weight for person, weight in usable.items() if person not in used),
+        electronic=sum(used.values()),
+        paper=int(paper or 0),
+    )
 
 
 def do_enter_paper_ballots(
@@ -334,16 +414,24 @@ def do_enter_paper_ballots(
     receipts are derived from the key, so the second sending finds the first one's.
     """
     require_teller(session, caller, poll.meeting)
-    if poll.state is not PollState.OPEN:
-        raise not_in_state(poll.id, poll.state, "enter paper ballots in", "open")
+    # Locked, so that lots entered at two tables, and electronic ballots, are measured
+    # against the unused rights one after the other (electronic ballots take a shared lock).
+    state = session.scalar(select(Poll.state).where(Poll.id == poll.id).with_for_update())
+    if state is not PollState.OPEN or poll.day is None:
+        raise not_in_state(poll.id, state or poll.state, "enter paper ballots in", "open")
     if not lots:
         raise InvalidInput("no paper ballots given")
     options = ballot_options(poll)
     checked = []
     for number, lot in enumerate(lots, start=1):
-        if isinstance(lot.count, bool) or not isinstance(lot.count, int) or lot.count < 1:
+        if (
+            isinstance(lot.count, bool)
+            or not isinstance(lot.count, int)
+            or not 1 <= lot.count <= MAX_PAPER_COUNT
+        ):
             raise InvalidInput(
-                f"paper lot {number}: the count must be a whole number of at least 1"
+                f"paper lot {number}: the count must be a whole number from 1 to "
+                f"{MAX_PAPER_COUNT:,}; enter a larger count in several lots"
             )
         try:
             choice = check_choice(
@@ -356,6 +444,9 @@ def do_enter_paper_ballots(
     receipts = _paper_receipts(poll, len(checked), lot_key)
     if lot_key is not None and session.get(Ballot, (poll.id, receipts[0])) is not None:
         return total  # these lots were entered already
+    refusal = poll_rights(session, poll.id, poll.meeting_id, poll.day).paper_refusal(total)
+    if refusal is not None:
+        raise refusal
     try:
         with session.begin_nested():
             session.add_all(
@@ -382,14 +473,34 @@ def do_enter_paper_ballots(
     return total
 
 
+#: What every paper receipt starts with: never a hexadecimal digit, as electronic ones are.
+_PAPER = "p"
+#: Whether a poll has paper ballots. Electronic receipts are hexadecimal, so every paper
+#: receipt sorts after them all: the question reads the poll's paper ballots alone off the
+#: ballots' key, not each of its electronic ones (it is asked for every group of ballots).
+_HAS_PAPER = (
+    select(Ballot.receipt)
+    .where(
+        Ballot.poll_id == bindparam("poll_id"),
+        Ballot.receipt >= _PAPER,
+        Ballot.source == BallotSource.PAPER,
+    )
+    .limit(1)
+)
+
+
+def has_paper_ballots(session: Session, poll_id: int) -> bool:
+    return session.scalar(_HAS_PAPER, {"poll_id": poll_id}) is not None
+
+
 def _paper_receipts(poll: Poll, count: int, lot_key: str | None) -> list[str]:
     """Receipts for paper lots ("p…", never an electronic receipt's shape): random, or
     derived from the tellers' lot key so that sending the lots again finds them."""
     if lot_key is None:
-        return ["p" + secrets.token_hex(15) for _ in range(count)]
+        return [_PAPER + secrets.token_hex(15) for _ in range(count)]
     key = bytes.fromhex(poll.receipt_key)
     return [
-        "p" + hmac.new(key, f"paper:{lot_key}:{i}".encode(), hashlib.sha256).hexdigest()[:30]
+        _PAPER + hmac.new(key, f"paper:{lot_key}:{i}".encode(), hashlib.sha256).hexdigest()[:30]
         for i in range(count)
     ]
 
@@ -459,10 +570,12 @@ def _count(session: Session, poll: Poll, ballots: Sequence[Any]) -> tuple[dict[s
     profile = build_profile(poll.method, options, weighted)
     method_options = dict(poll.method_options)
     if poll.kind is PollKind.DECISION:
-        present, total = members_present(session, poll.meeting, poll.day or poll.meeting.starts_on)
+        rights = poll_rights(session, poll.id, poll.meeting_id, poll.day or poll.meeting.starts_on)
         body = poll.meeting.term.body
         method_options.setdefault("quorum", f"{body.quorum_numerator}/{body.quorum_denominator}")
-        method_options.update(members_present=present, members_total=total)
+        # Rights, not people, each by its weight (see PollRights): the quorum, the ceiling on
+        # votes cast and a majority of members present are all measured in them.
+        method_options.update(members_present=rights.present, members_total=rights.total)
     if profile.n_voters == 0 and poll.kind is not PollKind.DECISION:
         result: dict[str, Any] = {"method": poll.method, "elected": [], "rounds": []}
         outcome = "no valid ballots were cast"

@@ -7,6 +7,7 @@ rights checked together, inside the transaction that stores it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -101,11 +102,44 @@ def rights_on_day(
     return found
 
 
+def rights_in_hall(session: Session, meeting_id: int, day: date) -> dict[int, int]:
+    """Every voting right that can be used on ``day``, by the person whose right it is, with
+    its weight: a member's own right while they are present, else their substitute's or
+    their proxy holder's while that one is present.
+
+    The rules are those of ``rights_on_day``, applied to everyone present at once, so that
+    the quorum, the ceiling on ballots and the majority "of members present" count exactly
+    the rights that voters hold. A right reachable twice (an absent member with both a
+    substitute and a proxy holder present) is one right: it can be used once.
+    """
+    voters = [
+        _Seat(*row)
+        for row in session.execute(_MEETING_SEATS, {"meeting_id": meeting_id})
+        if row.role != ParticipantRole.OBSERVER
+    ]
+    entrusted = _entrusted(session, meeting_id, day, voters)
+    present = _present(session, day, {seat.id for seat in voters})
+    held: dict[int, list[_Entrusted]] = defaultdict(list)
+    for right in entrusted:
+        held[right.holder_id].append(right)
+    usable: dict[int, int] = {}
+    for seat in voters:
+        if seat.id not in present:
+            continue
+        rights = _rights_of(seat, held[seat.id], present)
+        if not isinstance(rights, Forbidden):
+            usable.update((right.right_person_id, right.weight) for right in rights)
+    return usable
+
+
 # The statements below are built once: a burst of ballots asks them for every group.
 _SEATS = select(Participant.id, Participant.person_id, Participant.role, Participant.weight).where(
     Participant.meeting_id == bindparam("meeting_id"),
     OneOf(Participant.person_id, "person_ids"),
 )
+_MEETING_SEATS = select(
+    Participant.id, Participant.person_id, Participant.role, Participant.weight
+).where(Participant.meeting_id == bindparam("meeting_id"))
 
 
 def _rights_of(

@@ -17,6 +17,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+#: The largest number an integer column holds on every database veche runs on (PostgreSQL's
+#: ``integer``); ids and counts that come from a client are refused above it.
+MAX_INT = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

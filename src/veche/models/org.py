@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
+from veche.models.base import Base, Timestamped, UTCDateTime
 
 
 class Organization(Timestamped, Base):
@@ -159,7 +159,9 @@ class User(Timestamped, Base):
 class ApiToken(Timestamped, Base):
     """A bearer token for the API, held by a user account or directly by a person (a delegate).
 
-    Only the token's SHA-256 is stored.
+    Only the token's SHA-256 is stored. It works until it expires or is revoked. Its row
+    stays either way: SQLite hands a deleted row's id to the next one, and an id that the
+    journal names, or that a client revokes, must never come to mean another token.
     """
 
     __tablename__ = "api_token"
@@ -172,6 +174,8 @@ class ApiToken(Timestamped, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     label: Mapped[str] = mapped_column(String(100), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User | None] = relationship()
     person: Mapped[Person | None] = relationship()

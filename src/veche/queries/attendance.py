@@ -1,4 +1,4 @@
-"""Who is present: counts by role and the members that count toward a quorum."""
+"""Who is present: counts by role, and the voting rights that count toward a quorum."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from veche.actions.rights import rights_in_hall
 from veche.models import Attendance, Meeting, Participant, Substitution
 from veche.models.meetings import ParticipantRole
 
@@ -18,11 +19,11 @@ class AttendanceCount:
     present: dict[str, int]  # by role: member, alternate, observer
     invited: dict[str, int]
     substitutes: int  # alternates standing in for absent members
-
-    @property
-    def members_for_quorum(self) -> int:
-        """Members present in person, plus absent members represented by their substitute."""
-        return self.present.get(ParticipantRole.MEMBER.value, 0) + self.substitutes
+    #: The voting rights that can be used (members present, and absent members' rights held
+    #: by a proxy or a substitute present), each counted by its weight: what the quorum counts.
+    rights_present: int
+    #: Every member's right, each counted by its weight: what the quorum is a share of.
+    rights_total: int
 
 
 def attendance_count(session: Session, meeting: Meeting, day: date) -> AttendanceCount:
@@ -73,10 +74,16 @@ def attendance_count(session: Session, meeting: Meeting, day: date) -> Attendanc
         present={role.value: number for role, number in present.items()},
         invited={role.value: number for role, number in invited.items()},
         substitutes=substitutes or 0,
+        rights_present=sum(rights_in_hall(session, meeting.id, day).values()),
+        rights_total=rights_total(session, meeting.id),
     )
 
 
-def members_present(session: Session, meeting: Meeting, day: date) -> tuple[int, int]:
-    """(members present for the quorum, members invited) on ``day``."""
-    counted = attendance_count(session, meeting, day)
-    return counted.members_for_quorum, counted.invited.get(ParticipantRole.MEMBER.value, 0)
+def rights_total(session: Session, meeting_id: int) -> int:
+    """Every member's voting right, each counted by its weight."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Participant.weight), 0)).where(
+            Participant.meeting_id == meeting_id, Participant.role == ParticipantRole.MEMBER
+        )
+    )
+    return int(total or 0)

@@ -40,8 +40,8 @@ class DayAttendance:
     day: date
     present: dict[str, int]
     substitutes: int
-    members_for_quorum: int
-    members_invited: int
+    rights_present: int  # voting rights present, by weight: what the quorum counts
+    rights_total: int
 
 
 @dataclass(frozen=True)
@@ -281,8 +281,8 @@ def _day(session: Session, meeting: Meeting, day: date) -> DayAttendance:
         day=day,
         present=counted.present,
         substitutes=counted.substitutes,
-        members_for_quorum=counted.members_for_quorum,
-        members_invited=counted.invited.get(ParticipantRole.MEMBER.value, 0),
+        rights_present=counted.rights_present,
+        rights_total=counted.rights_total,
     )
 
 

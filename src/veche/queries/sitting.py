@@ -19,10 +19,10 @@ from veche.tally.numbers import format_number
 
 @dataclass(frozen=True)
 class Quorum:
-    """Members counted as present against the number the body's rule requires."""
+    """Voting rights present (by weight) against the number the body's rule requires."""
 
     present: int
-    members: int
+    rights: int
     required: int
 
     @property
@@ -31,13 +31,13 @@ class Quorum:
 
 
 def quorum_status(session: Session, meeting: Meeting, day: date) -> Quorum:
-    """The quorum on ``day``, by the body's fraction, rounded up as the count rounds it."""
+    """The quorum on ``day``, by the body's fraction of all rights, rounded up as the count
+    rounds it; the rights counted are those a decision's count takes as present."""
     counted = attendance_count(session, meeting, day)
-    members = counted.invited.get("member", 0)
     body = meeting.term.body
-    share = Fraction(body.quorum_numerator, body.quorum_denominator)
-    required = -(-(share * members).numerator // (share * members).denominator)
-    return Quorum(counted.members_for_quorum, members, required)
+    share = Fraction(body.quorum_numerator, body.quorum_denominator) * counted.rights_total
+    required = -(-share.numerator // share.denominator)
+    return Quorum(counted.rights_present, counted.rights_total, required)
 
 
 def meeting_day(meeting: Meeting, today: date) -> date:

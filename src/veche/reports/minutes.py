@@ -133,7 +133,7 @@ def _attendance(record: MeetingRecord) -> list[Block]:
             day(d.day),
             *(str(d.present.get(role, 0)) for role in roles),
             str(d.substitutes),
-            f"{d.members_for_quorum} / {d.members_invited}",
+            f"{d.rights_present} / {d.rights_total}",
         ]
         for d in record.days
     ]
@@ -155,7 +155,7 @@ def _attendance(record: MeetingRecord) -> list[Block]:
                 _("Alternates"),
                 _("Observers"),
                 _("Standing in"),
-                _("Members for the quorum ({quorum} required)").format(quorum=record.quorum),
+                _("Voting rights present ({quorum} required)").format(quorum=record.quorum),
             ],
             rows,
         ),

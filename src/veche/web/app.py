@@ -32,10 +32,12 @@ from veche.web.api import (
     reports,
     resolutions,
 )
+from veche.web.body_limit import BodyLimit
+from veche.web.errors import DATABASE_ERRORS
 from veche.web.headers import SecurityHeaders
 from veche.web.live import Broker, start_delivery
 from veche.web.pages import ROUTERS
-from veche.web.pages._render import on_validation_error, on_veche_error
+from veche.web.pages._render import on_database_error, on_validation_error, on_veche_error
 from veche.web.sessions import load_site_key
 
 
@@ -97,6 +99,8 @@ def create_app(engine: Engine) -> FastAPI:
     # Pages answer errors with a page, the API with JSON: these handlers tell them apart.
     app.add_exception_handler(VecheError, on_veche_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    for database_error in DATABASE_ERRORS:
+        app.add_exception_handler(database_error, on_database_error)
     app.include_router(health.router, prefix="/api")
     app.include_router(org.router, prefix="/api")
     app.include_router(auth.router, prefix="/api")
@@ -109,6 +113,9 @@ def create_app(engine: Engine) -> FastAPI:
     app.include_router(reports.router, prefix="/api")
     for router in ROUTERS:
         app.include_router(router)
+    # Inside the headers, so that its 413 carries them; behind the ballot box, which keeps
+    # its own limit.
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     ballots.install(app)  # last, so that ballots are answered first: see veche.web.api.ballots
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -2,10 +2,43 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from typing import Any
+
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from veche.errors import VecheError
+from veche.errors import Conflict, InvalidInput, StorageFault, VecheError
+
+log = logging.getLogger(__name__)
+
+#: Errors of the database that reach a route unrefused; each becomes a refusal.
+DATABASE_ERRORS = (DBAPIError, PoolTimeout)
+
+
+def database_refusal(error: Exception) -> VecheError:
+    """What to answer for an error of the database that no action turned into a refusal.
+
+    A value the database would not take is the client's to correct (422); a clash with a
+    change made at the same moment (a unique key taken meanwhile) is a 409 to reload after;
+    anything else (the server gone, no connection free in time) is not the client's doing,
+    and is a 503 to send again, logged with its cause. Never a 500 with a stack trace.
+    """
+    if isinstance(error, DataError):
+        reason = str(error.orig).splitlines()[0] if error.orig else "a value is out of range"
+        return InvalidInput(f"the database refused a value: {reason}")
+    if isinstance(error, IntegrityError):
+        return Conflict("this clashes with a change made at the same moment; reload and try again")
+    log.error("a request failed in the database", exc_info=error)
+    return StorageFault("the database is not answering; try again in a moment")
+
+
+#: Said instead of FastAPI's "Input should be a valid dictionary" when a JSON body came
+#: without its content type: FastAPI then hands the model the raw bytes.
+_NOT_JSON = "not JSON; send it with the header Content-Type: application/json"
 
 
 def describe_validation_error(error: RequestValidationError) -> str:
@@ -13,18 +46,52 @@ def describe_validation_error(error: RequestValidationError) -> str:
     parts = []
     for problem in error.errors():
         where = " → ".join(str(step) for step in problem.get("loc", ()))
-        parts.append(f"{where}: {problem.get('msg', 'invalid')}" if where else problem["msg"])
+        message = _NOT_JSON if _raw_body(problem) else problem.get("msg", "invalid")
+        parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts) or "the request is malformed"
 
 
+def _raw_body(problem: dict[str, Any]) -> bool:
+    return isinstance(problem.get("input"), bytes | bytearray)
+
+
+def _carried_by_json(value: object) -> bool:
+    """Whether the answer can hold it: not bytes, not an exception, not NaN (which Python's
+    JSON reader accepts in a body, and the answer's strict writer refuses)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _as_json(problem: dict[str, Any]) -> dict[str, Any]:
+    """A problem as JSON can carry it: raw bytes are not echoed back, other values (an
+    exception in ``ctx``) become their text."""
+    found = {}
+    for key, value in problem.items():
+        if key == "input" and _raw_body(problem):
+            continue
+        if key == "ctx" and isinstance(value, dict):
+            value = {k: v if _carried_by_json(v) else str(v) for k, v in value.items()}
+        found[key] = value if _carried_by_json(value) else str(value)
+    return found
+
+
 def refusal_answer(error: VecheError) -> JSONResponse:
-    """The API's answer to a refusal: its 4xx status and its message."""
-    return JSONResponse({"detail": error.message}, status_code=error.status_code)
+    """The API's answer to a refusal: its status, its message, and when to try again."""
+    answer = JSONResponse({"detail": error.message}, status_code=error.status_code)
+    if error.retry_after is not None:
+        answer.headers["Retry-After"] = str(error.retry_after)
+    return answer
 
 
 def invalid_answer(error: RequestValidationError) -> JSONResponse:
     """The API's answer to a malformed request: 422, one sentence, and FastAPI's list."""
     return JSONResponse(
-        {"detail": describe_validation_error(error), "errors": error.errors()},
+        {
+            "detail": describe_validation_error(error),
+            "errors": [_as_json(problem) for problem in error.errors()],
+        },
         status_code=422,
     )

@@ -21,7 +21,7 @@ from typing import TypeVar
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from veche.errors import NotAuthenticated, VecheError
+from veche.errors import VecheError
 from veche.models import LoginFailure
 from veche.models.base import utcnow
 
@@ -36,8 +36,9 @@ class TooManyAttempts(VecheError):
     status_code = 429
 
     def __init__(self, wait: timedelta) -> None:
-        self.retry_after = max(1, math.ceil(wait.total_seconds()))
-        super().__init__(f"too many failed attempts; wait {self.retry_after} seconds and try again")
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        super().__init__(f"too many failed attempts; wait {seconds} seconds and try again")
+        self.retry_after = seconds
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ class Policy:
 
 #: Passwords: a handful of typos are free; an address may fail 100 times in a window.
 PASSWORDS = Policy(free_tries=5, address_cap=100, account_cap=20)
-#: Access codes name no account and are too long to guess; a hall shares one address
-#: behind its router, so only a generous cap per address applies.
+#: Access codes name no account and are too long to guess, even at this cap (the sums are
+#: in veche.actions.access_codes); a hall shares one address behind its router, so only a
+#: generous cap per address applies.
 ACCESS_CODES = Policy(free_tries=None, address_cap=200, account_cap=None)
 
 
@@ -110,19 +112,25 @@ def throttled(
     address: str,
     attempt: Callable[[Session], T],
     now: Callable[[], datetime] = utcnow,
+    *,
+    check: Callable[[], None] | None = None,
 ) -> T:
-    """Run ``attempt`` (which raises NotAuthenticated on a wrong secret) under the policy.
+    """Run ``check``, then ``attempt`` in a transaction, under the policy; either raises
+    NotAuthenticated on a wrong secret.
 
-    The failure is recorded in a transaction of its own, since the attempt's rolls back.
+    ``check`` is for what takes long (a password's hash): it runs between transactions, so
+    that it holds no connection, nor SQLite's writer lock, and no one's login or ballot
+    waits for it. The attempt counts as failed from the moment it is let in until it
+    succeeds: attempts sent all at once see one another, and cannot all slip in before the
+    first of them has failed.
     """
     account = account.strip().lower()[:120]
-    try:
-        with sessions() as session, session.begin():
-            check_allowed(session, policy, account, address, now())
-            result = attempt(session)
-            forget_failures(session, account, address)
-            return result
-    except NotAuthenticated:
-        with sessions() as session, session.begin():
-            record_failure(session, account, address, now())
-        raise
+    with sessions() as session, session.begin():
+        check_allowed(session, policy, account, address, now())
+        record_failure(session, account, address, now())
+    if check is not None:
+        check()
+    with sessions() as session, session.begin():
+        result = attempt(session)
+        forget_failures(session, account, address)
+        return result

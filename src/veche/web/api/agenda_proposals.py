@@ -18,11 +18,14 @@ from veche.actions.agenda_proposals import (
     do_reject_agenda_proposal,
 )
 from veche.models.agenda_proposals import ProposalKind, ProposalState
+from veche.models.base import MAX_INT
 from veche.models.proceedings import ItemKind
 from veche.queries.agenda_proposals import ProposalView, agenda_proposal, agenda_proposals
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 
-router = APIRouter(tags=["proceedings"])
+router = APIRouter(tags=["proceedings"], responses=REFUSALS)
 
 
 class ProposalIn(BaseModel):
@@ -31,8 +34,10 @@ class ProposalIn(BaseModel):
     item_kind: ItemKind | None = Field(
         default=None, description="for a new item; report if left out"
     )
-    agenda_item_id: int | None = Field(default=None, description="the item to remove, move, rename")
-    position: int | None = Field(default=None, description="where to move the item")
+    agenda_item_id: Id | None = Field(default=None, description="the item to remove, move, rename")
+    position: int | None = Field(
+        default=None, ge=1, le=MAX_INT, description="where to move the item"
+    )
     rationale: str = Field(default="", max_length=MAX_RATIONALE)
 
 
@@ -78,7 +83,7 @@ class ProposalOut(BaseModel):
 
 @router.post("/meetings/{meeting_id}/agenda/proposals", status_code=201)
 def propose(
-    meeting_id: int, body: ProposalIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: ProposalIn, caller: CallerDep, session: SessionDep
 ) -> ProposalOut:
     """A member or alternate proposes a change to the draft agenda, before it is approved."""
     with session.begin():
@@ -100,7 +105,7 @@ def propose(
 
 
 @router.get("/meetings/{meeting_id}/agenda/proposals")
-def list_proposals(meeting_id: int, caller: CallerDep, session: SessionDep) -> list[ProposalOut]:
+def list_proposals(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[ProposalOut]:
     """Every proposed change, in order, with its fate."""
     access_meeting(session, caller, meeting_id)
     return [ProposalOut.of(view) for view in agenda_proposals(session, meeting_id)]
@@ -113,7 +118,7 @@ class DecisionIn(BaseModel):
 
 @router.post("/agenda-proposals/{proposal_id}/decision")
 def decide(
-    proposal_id: int, body: DecisionIn, caller: CallerDep, session: SessionDep
+    proposal_id: Id, body: DecisionIn, caller: CallerDep, session: SessionDep
 ) -> ProposalOut:
     """The chair or the secretary applies the change to the agenda, or turns it down."""
     with session.begin():

@@ -1,37 +1,114 @@
-"""Tokens: log in with a password, or have the secretary issue one to a person."""
+"""Tokens: log in with a password, or have the secretary issue one to a person; list and
+revoke them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from veche.actions.auth import do_issue_token, do_login
+from veche.actions.actor import Actor
+from veche.actions.tokens import (
+    IssuedToken,
+    TokenInfo,
+    do_issue_token,
+    do_revoke_token,
+    list_tokens,
+)
+from veche.config import Settings
 from veche.errors import Forbidden, NotFound
-from veche.models import Person
+from veche.models import Person, User
+from veche.web.api.refusals import REFUSALS, Refusal
+from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
+from veche.web.logins import log_in_with_password
 
-router = APIRouter(tags=["authentication"])
+router = APIRouter(tags=["authentication"], responses=REFUSALS)
+#: Logins are throttled (veche.web.logins): too many failures are answered 429.
+THROTTLED: dict[int | str, dict[str, object]] = {
+    429: {"model": Refusal, "description": "too many failed logins: wait Retry-After seconds"}
+}
 
 
 class Login(BaseModel):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=200)
+    label: str = Field(
+        default="", max_length=100, description="a name to tell this token by: 'my phone'"
+    )
 
 
 class TokenOut(BaseModel):
+    id: int
     token: str
     token_type: str = "bearer"
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, issued: IssuedToken) -> TokenOut:
+        return cls(id=issued.id, token=issued.token, expires_at=issued.expires_at)
 
 
-@router.post("/tokens", status_code=201)
-def login(body: Login, session: SessionDep) -> TokenOut:
-    """Exchange a user name and password for a bearer token."""
+class TokenInfoOut(BaseModel):
+    """A token as listed: who holds it and until when, never the token itself."""
+
+    id: int
+    label: str
+    created_at: datetime
+    expires_at: datetime
+    user_id: int | None
+    username: str | None
+    person_id: int | None
+    full_name: str | None
+
+
+@router.post("/tokens", status_code=201, responses=THROTTLED)
+def login(body: Login, request: Request) -> TokenOut:
+    """Exchange a user name and password for a bearer token, which works until
+    ``expires_at``. Failures are throttled together with the login page's: 429, with
+    Retry-After, after too many."""
+    lifetime = Settings().token_lifetime
+
+    def issue(session: Session, user: User) -> IssuedToken:
+        return do_issue_token(
+            session,
+            Actor.of(user),
+            user=user,
+            person=user.person,
+            lifetime=lifetime,
+            label=body.label,
+        )
+
+    return TokenOut.of(log_in_with_password(request, body.username, body.password, issue))
+
+
+@router.get("/tokens")
+def tokens(
+    caller: CallerDep,
+    session: SessionDep,
+    everyone: Annotated[bool, Query(alias="all")] = False,
+) -> list[TokenInfoOut]:
+    """The caller's tokens that still work; ``all=true``: an administrator's list of every
+    such token of the organization."""
     with session.begin():
-        return TokenOut(token=do_login(session, body.username, body.password))
+        found = list_tokens(session, caller, everyone=everyone)
+    return [_info(token) for token in found]
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: Id, caller: CallerDep, session: SessionDep) -> Response:
+    """Revoke one of the caller's tokens (an administrator: any of the organization's); it
+    stops working at once."""
+    with session.begin():
+        do_revoke_token(session, caller, token_id)
+    return Response(status_code=204)
 
 
 @router.post("/people/{person_id}/tokens", status_code=201)
-def issue_person_token(person_id: int, caller: CallerDep, session: SessionDep) -> TokenOut:
+def issue_person_token(person_id: Id, caller: CallerDep, session: SessionDep) -> TokenOut:
     """An administrator issues a bearer token to a person (a delegate without an account)."""
     with session.begin():
         if not caller.is_admin:
@@ -39,4 +116,15 @@ def issue_person_token(person_id: int, caller: CallerDep, session: SessionDep) -
         person = session.get(Person, person_id)
         if person is None or person.organization_id != caller.organization_id:
             raise NotFound(f"there is no person {person_id} in this organization")
-        return TokenOut(token=do_issue_token(session, caller.actor, person=person))
+        issued = do_issue_token(
+            session,
+            caller.actor,
+            person=person,
+            lifetime=Settings().token_lifetime,
+            label=f"issued by {caller.actor.name}"[:100],
+        )
+        return TokenOut.of(issued)
+
+
+def _info(token: TokenInfo) -> TokenInfoOut:
+    return TokenInfoOut(**vars(token))

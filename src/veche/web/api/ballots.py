@@ -31,7 +31,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veche.actions.intake import BallotIntake, BallotRequest
-from veche.errors import TooLarge, VecheError
+from veche.errors import NotFound, TooLarge, VecheError
+from veche.models.base import MAX_INT
 from veche.web.deps import bearer_token
 from veche.web.errors import invalid_answer, refusal_answer
 from veche.web.headers import HEADERS
@@ -50,7 +51,10 @@ class BallotIn(BaseModel):
     )
     client_key: str = Field(description="random, 16–128 characters; resend it to repeat safely")
     right_person_id: int | None = Field(
-        default=None, description="whose right to use, when holding proxies or standing in"
+        default=None,
+        ge=1,
+        le=MAX_INT,
+        description="whose right to use, when holding proxies or standing in",
     )
     replaces_client_key: str | None = Field(
         default=None, description="for a re-vote in a secret poll: the earlier ballot's client key"
@@ -98,6 +102,8 @@ async def cast_ballot(request: Request, poll_id_text: str) -> Response:
         poll_id = _POLL_ID.validate_python(poll_id_text)
     except ValidationError as error:
         raise _invalid(error, "path", "poll_id") from None
+    if not 1 <= poll_id <= MAX_INT:
+        raise NotFound(f"there is no poll {poll_id}")
     raw = await _body(request)
     try:
         body = BallotIn.model_validate_json(raw)

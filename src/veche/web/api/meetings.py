@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from veche.actions.access import access_meeting
 from veche.actions.meetings import (
+    MAX_WEIGHT,
     do_check_in,
     do_check_in_by_code,
     do_check_out,
@@ -23,19 +24,21 @@ from veche.models import Body, Meeting, Term
 from veche.models.meetings import MeetingKind, Office, ParticipantRole
 from veche.queries.attendance import attendance_count
 from veche.queries.proceedings import meeting_name
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 
-router = APIRouter(tags=["meetings"])
+router = APIRouter(tags=["meetings"], responses=REFUSALS)
 
 
 class MeetingIn(BaseModel):
-    term_id: int
+    term_id: Id
     title: str = Field(min_length=1, max_length=300)
     starts_on: date
     ends_on: date | None = None
     kind: MeetingKind = MeetingKind.ORDINARY
     venue: str = Field(default="", max_length=300)
-    convened_by_body_id: int | None = None
+    convened_by_body_id: Id | None = None
     notice: str = Field(default="", max_length=100_000)
 
 
@@ -99,15 +102,15 @@ def create_meeting(body: MeetingIn, caller: CallerDep, session: SessionDep) -> M
 
 
 @router.get("/meetings/{meeting_id}")
-def get_meeting(meeting_id: int, caller: CallerDep, session: SessionDep) -> MeetingOut:
+def get_meeting(meeting_id: Id, caller: CallerDep, session: SessionDep) -> MeetingOut:
     return MeetingOut.of(access_meeting(session, caller, meeting_id))
 
 
 class InviteIn(BaseModel):
-    person_id: int
+    person_id: Id
     role: ParticipantRole = ParticipantRole.OBSERVER
     category: str = Field(default="", max_length=200)
-    weight: int = Field(default=1, ge=1)
+    weight: int = Field(default=1, ge=1, le=MAX_WEIGHT, description=f"1 to {MAX_WEIGHT:,}")
 
 
 class ParticipantOut(BaseModel):
@@ -120,7 +123,7 @@ class ParticipantOut(BaseModel):
 
 @router.post("/meetings/{meeting_id}/participants", status_code=201)
 def invite(
-    meeting_id: int, body: InviteIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: InviteIn, caller: CallerDep, session: SessionDep
 ) -> ParticipantOut:
     """Invite a person by name: an observer (with a category for the report) or a delegate."""
     with session.begin():
@@ -145,12 +148,14 @@ def invite(
 
 class ParticipantUpdate(BaseModel):
     office: Office | None = None
-    weight: int | None = Field(default=None, ge=1)
+    weight: int | None = Field(
+        default=None, ge=1, le=MAX_WEIGHT, description=f"1 to {MAX_WEIGHT:,}"
+    )
 
 
 @router.patch("/meetings/{meeting_id}/participants/{person_id}")
 def update_participant(
-    meeting_id: int, person_id: int, body: ParticipantUpdate, caller: CallerDep, session: SessionDep
+    meeting_id: Id, person_id: Id, body: ParticipantUpdate, caller: CallerDep, session: SessionDep
 ) -> ParticipantOut:
     """Give a participant an office (chair, secretary, teller) or a voting weight."""
     with session.begin():
@@ -168,7 +173,7 @@ def update_participant(
 
 
 class CheckIn(BaseModel):
-    person_ids: list[int] = Field(min_length=1, max_length=10_000)
+    person_ids: list[Id] = Field(min_length=1, max_length=10_000)
     day: date
     present: bool = True
 
@@ -178,7 +183,11 @@ class AttendanceOut(BaseModel):
     present: dict[str, int]
     invited: dict[str, int]
     substitutes: int
-    members_for_quorum: int
+    rights_present: int = Field(
+        description="voting rights present, each by its weight: members in person, and absent "
+        "members' rights held by a proxy or a substitute present; what the quorum counts"
+    )
+    rights_total: int = Field(description="every member's right, by weight")
 
 
 def _attendance(session: SessionDep, meeting: Meeting, day: date) -> AttendanceOut:
@@ -188,13 +197,14 @@ def _attendance(session: SessionDep, meeting: Meeting, day: date) -> AttendanceO
         present=counted.present,
         invited=counted.invited,
         substitutes=counted.substitutes,
-        members_for_quorum=counted.members_for_quorum,
+        rights_present=counted.rights_present,
+        rights_total=counted.rights_total,
     )
 
 
 @router.post("/meetings/{meeting_id}/attendance")
 def check_in(
-    meeting_id: int, body: CheckIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: CheckIn, caller: CallerDep, session: SessionDep
 ) -> AttendanceOut:
     """Check people in (or out, with present=false) for a day, one or many at once."""
     with session.begin():
@@ -209,9 +219,9 @@ def check_in(
 
 @router.get("/meetings/{meeting_id}/attendance")
 def get_attendance(
-    meeting_id: int, day: date, caller: CallerDep, session: SessionDep
+    meeting_id: Id, day: date, caller: CallerDep, session: SessionDep
 ) -> AttendanceOut:
-    """Who is present on a day, by role, and the members counted toward the quorum."""
+    """Who is present on a day, by role, and the voting rights counted toward the quorum."""
     return _attendance(session, access_meeting(session, caller, meeting_id), day)
 
 
@@ -232,7 +242,7 @@ class CodeCheckInOut(BaseModel):
 
 @router.post("/meetings/{meeting_id}/attendance/code")
 def check_in_by_code(
-    meeting_id: int, body: CodeCheckInIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: CodeCheckInIn, caller: CallerDep, session: SessionDep
 ) -> CodeCheckInOut:
     """At the door: check in the holder of an access card by its code (typed or scanned)."""
     with session.begin():
@@ -257,14 +267,14 @@ def check_in_by_code(
 
 
 class SubstitutionIn(BaseModel):
-    member_person_id: int
-    alternate_person_id: int
+    member_person_id: Id
+    alternate_person_id: Id
     day: date
 
 
 @router.post("/meetings/{meeting_id}/substitutions", status_code=201)
 def substitute(
-    meeting_id: int, body: SubstitutionIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: SubstitutionIn, caller: CallerDep, session: SessionDep
 ) -> SubstitutionIn:
     """An alternate stands in for an absent member on a day, if the body allows it."""
     with session.begin():
@@ -281,12 +291,12 @@ def substitute(
 
 
 class ProxyIn(BaseModel):
-    grantor_person_id: int
-    holder_person_id: int
+    grantor_person_id: Id
+    holder_person_id: Id
 
 
 @router.post("/meetings/{meeting_id}/proxies", status_code=201)
-def grant_proxy(meeting_id: int, body: ProxyIn, caller: CallerDep, session: SessionDep) -> ProxyIn:
+def grant_proxy(meeting_id: Id, body: ProxyIn, caller: CallerDep, session: SessionDep) -> ProxyIn:
     """A member entrusts their vote to another member, within the body's limit."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)

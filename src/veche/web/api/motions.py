@@ -26,20 +26,23 @@ from veche.actions.motions import (
 from veche.actions.panels import access_panel, do_add_panel_members, do_create_panel, do_recommend
 from veche.actions.resolutions import do_settle_motion
 from veche.models import Amendment, Motion, Recommendation, Resolution
+from veche.models.base import MAX_INT
 from veche.models.proceedings import AmendmentState, SponsorRole
 from veche.queries import proceedings
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 
-router = APIRouter(tags=["motions"])
+router = APIRouter(tags=["motions"], responses=REFUSALS)
 
 
 class MotionIn(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     text: str = Field(min_length=1, max_length=200_000, description="Markdown")
-    agenda_item_id: int | None = None
-    submitter_body_id: int | None = None
-    submitter_person_ids: list[int] = Field(default_factory=list, max_length=1000)
-    supporter_person_ids: list[int] = Field(default_factory=list, max_length=10_000)
+    agenda_item_id: Id | None = None
+    submitter_body_id: Id | None = None
+    submitter_person_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    supporter_person_ids: list[Id] = Field(default_factory=list, max_length=10_000)
 
 
 class MotionRowOut(BaseModel):
@@ -157,7 +160,7 @@ def _motion_out(session: Session, motion: Motion) -> MotionOut:
 
 @router.post("/meetings/{meeting_id}/motions", status_code=201)
 def submit_motion(
-    meeting_id: int, body: MotionIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: MotionIn, caller: CallerDep, session: SessionDep
 ) -> MotionOut:
     """Submit a draft resolution or a proposal, by a body or by people, with supporters."""
     with session.begin():
@@ -176,25 +179,25 @@ def submit_motion(
 
 
 @router.get("/meetings/{meeting_id}/motions")
-def list_motions(meeting_id: int, caller: CallerDep, session: SessionDep) -> list[MotionRowOut]:
+def list_motions(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[MotionRowOut]:
     """The meeting's motions, without their text."""
     access_meeting(session, caller, meeting_id)
     return [MotionRowOut(**vars(row)) for row in proceedings.motions(session, meeting_id)]
 
 
 @router.get("/motions/{motion_id}")
-def get_motion(motion_id: int, caller: CallerDep, session: SessionDep) -> MotionOut:
+def get_motion(motion_id: Id, caller: CallerDep, session: SessionDep) -> MotionOut:
     """A motion with every version, its amendments as diffs, and the panels' recommendations."""
     return _motion_out(session, access_motion(session, caller, motion_id))
 
 
 class SupporterIn(BaseModel):
-    person_id: int | None = Field(default=None, description="default: the caller")
+    person_id: Id | None = Field(default=None, description="default: the caller")
 
 
 @router.post("/motions/{motion_id}/supporters", status_code=201)
 def support_motion(
-    motion_id: int, caller: CallerDep, session: SessionDep, body: SupporterIn | None = None
+    motion_id: Id, caller: CallerDep, session: SessionDep, body: SupporterIn | None = None
 ) -> MotionOut:
     body = body or SupporterIn()
     with session.begin():
@@ -205,18 +208,24 @@ def support_motion(
 
 
 class AmendmentIn(BaseModel):
-    paragraph: int | None = Field(default=None, description="the paragraph replaced, from 1")
-    first_line: int | None = Field(default=None, description="or the first line replaced")
-    last_line: int | None = Field(default=None, description="and the last (default: first_line)")
+    paragraph: int | None = Field(
+        default=None, ge=1, le=MAX_INT, description="the paragraph replaced, from 1"
+    )
+    first_line: int | None = Field(
+        default=None, ge=1, le=MAX_INT, description="or the first line replaced"
+    )
+    last_line: int | None = Field(
+        default=None, ge=1, le=MAX_INT, description="and the last (default: first_line)"
+    )
     new_text: str = Field(max_length=200_000, description="the new wording; empty deletes")
     reason: str = Field(default="", max_length=20_000)
-    proposer_person_id: int | None = Field(default=None, description="default: the caller")
-    panel_id: int | None = Field(default=None, description="proposed by a panel, by its chair")
+    proposer_person_id: Id | None = Field(default=None, description="default: the caller")
+    panel_id: Id | None = Field(default=None, description="proposed by a panel, by its chair")
 
 
 @router.post("/motions/{motion_id}/amendments", status_code=201)
 def propose_amendment(
-    motion_id: int, body: AmendmentIn, caller: CallerDep, session: SessionDep
+    motion_id: Id, body: AmendmentIn, caller: CallerDep, session: SessionDep
 ) -> AmendmentOut:
     """Propose to replace a paragraph or a line range of the current version."""
     with session.begin():
@@ -238,7 +247,7 @@ def _amendment_of(session: Session, amendment: Amendment) -> AmendmentOut:
 
 
 @router.get("/amendments/{amendment_id}")
-def get_amendment(amendment_id: int, caller: CallerDep, session: SessionDep) -> AmendmentOut:
+def get_amendment(amendment_id: Id, caller: CallerDep, session: SessionDep) -> AmendmentOut:
     """An amendment, with its diff against the current version (or the change it made)."""
     return _amendment_of(session, access_amendment(session, caller, amendment_id))
 
@@ -250,7 +259,7 @@ class DecisionIn(BaseModel):
 
 @router.post("/amendments/{amendment_id}/decision")
 def decide_amendment(
-    amendment_id: int, body: DecisionIn, caller: CallerDep, session: SessionDep
+    amendment_id: Id, body: DecisionIn, caller: CallerDep, session: SessionDep
 ) -> AmendmentOut:
     """The drafters accept, merge (with `merged_text`) or reject an amendment."""
     with session.begin():
@@ -265,7 +274,7 @@ class FinalIn(BaseModel):
 
 @router.post("/motions/{motion_id}/final")
 def finalize_motion(
-    motion_id: int, caller: CallerDep, session: SessionDep, body: FinalIn | None = None
+    motion_id: Id, caller: CallerDep, session: SessionDep, body: FinalIn | None = None
 ) -> MotionOut:
     """The drafting body submits the final draft, recording what the panels made of it."""
     body = body or FinalIn()
@@ -276,7 +285,7 @@ def finalize_motion(
 
 
 @router.post("/motions/{motion_id}/withdraw")
-def withdraw_motion(motion_id: int, caller: CallerDep, session: SessionDep) -> MotionOut:
+def withdraw_motion(motion_id: Id, caller: CallerDep, session: SessionDep) -> MotionOut:
     with session.begin():
         motion = access_motion(session, caller, motion_id)
         do_withdraw_motion(session, caller, motion)
@@ -327,7 +336,7 @@ class SettledOut(BaseModel):
 
 @router.post("/motions/{motion_id}/settle")
 def settle_motion(
-    motion_id: int, caller: CallerDep, session: SessionDep, body: SettleIn | None = None
+    motion_id: Id, caller: CallerDep, session: SessionDep, body: SettleIn | None = None
 ) -> SettledOut:
     """After the vote on a final motion closes: adopted, it becomes a numbered resolution."""
     body = body or SettleIn()
@@ -343,9 +352,9 @@ def settle_motion(
 
 class PanelIn(BaseModel):
     name: str = Field(min_length=1, max_length=300)
-    agenda_item_ids: list[int] = Field(min_length=1, max_length=100)
-    chair_person_id: int | None = None
-    member_person_ids: list[int] = Field(default_factory=list, max_length=10_000)
+    agenda_item_ids: list[Id] = Field(min_length=1, max_length=100)
+    chair_person_id: Id | None = None
+    member_person_ids: list[Id] = Field(default_factory=list, max_length=10_000)
 
 
 class PanelOut(BaseModel):
@@ -370,9 +379,7 @@ def _panel_out(session: Session, meeting_id: int, panel_id: int) -> PanelOut:
 
 
 @router.post("/meetings/{meeting_id}/panels", status_code=201)
-def create_panel(
-    meeting_id: int, body: PanelIn, caller: CallerDep, session: SessionDep
-) -> PanelOut:
+def create_panel(meeting_id: Id, body: PanelIn, caller: CallerDep, session: SessionDep) -> PanelOut:
     """A panel for one or more items, with members and a chair."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
@@ -381,7 +388,7 @@ def create_panel(
 
 
 @router.get("/meetings/{meeting_id}/panels")
-def list_panels(meeting_id: int, caller: CallerDep, session: SessionDep) -> list[PanelOut]:
+def list_panels(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[PanelOut]:
     access_meeting(session, caller, meeting_id)
     return [
         PanelOut(
@@ -397,12 +404,12 @@ def list_panels(meeting_id: int, caller: CallerDep, session: SessionDep) -> list
 
 
 class MembersIn(BaseModel):
-    person_ids: list[int] = Field(min_length=1, max_length=10_000)
+    person_ids: list[Id] = Field(min_length=1, max_length=10_000)
 
 
 @router.post("/panels/{panel_id}/members", status_code=201)
 def add_panel_members(
-    panel_id: int, body: MembersIn, caller: CallerDep, session: SessionDep
+    panel_id: Id, body: MembersIn, caller: CallerDep, session: SessionDep
 ) -> PanelOut:
     with session.begin():
         panel = access_panel(session, caller, panel_id)
@@ -411,13 +418,13 @@ def add_panel_members(
 
 
 class RecommendationIn(BaseModel):
-    motion_id: int
+    motion_id: Id
     text: str = Field(min_length=1, max_length=50_000)
 
 
 @router.post("/panels/{panel_id}/recommendations", status_code=201)
 def recommend(
-    panel_id: int, body: RecommendationIn, caller: CallerDep, session: SessionDep
+    panel_id: Id, body: RecommendationIn, caller: CallerDep, session: SessionDep
 ) -> RecommendationOut:
     """The panel (by its chair) advises the drafters on a draft it examined."""
     with session.begin():

@@ -8,9 +8,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from veche.queries.org import get_organization, list_bodies
+from veche.web.api.refusals import REFUSALS
 from veche.web.deps import SessionDep
 
-router = APIRouter(tags=["organization"])
+#: Open to anyone: the only refusal is a database without an organization yet.
+router = APIRouter(tags=["organization"], responses={404: REFUSALS[404]})
 
 
 class TermOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_meeting, access_poll, require_manager
 from veche.actions.polls import (
+    MAX_PAPER_COUNT,
     PaperLot,
     PollSubject,
     do_answer_nomination,
@@ -24,14 +25,16 @@ from veche.actions.polls import (
     do_publish_poll,
 )
 from veche.actions.rights import voting_rights
-from veche.errors import Forbidden, VecheError
+from veche.errors import Forbidden
 from veche.models import Poll
 from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy
 from veche.queries.polls import SHOWN, bulletin_board, live_count, roll_call, voted_rights
 from veche.tally import Result
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 
-router = APIRouter(tags=["polls"])
+router = APIRouter(tags=["polls"], responses=REFUSALS)
 
 
 class PollIn(BaseModel):
@@ -47,8 +50,8 @@ class PollIn(BaseModel):
     electronic: bool = True
     description: str = Field(default="", max_length=10_000)
     approves_agenda: bool = Field(default=False, description="a decision approving the agenda")
-    agenda_item_id: int | None = Field(default=None, description="the agenda item it belongs to")
-    motion_id: int | None = Field(default=None, description="the motion it decides")
+    agenda_item_id: Id | None = Field(default=None, description="the agenda item it belongs to")
+    motion_id: Id | None = Field(default=None, description="the motion it decides")
 
 
 class OptionOut(BaseModel):
@@ -124,7 +127,7 @@ def _out(session: Session, caller: Caller, poll: Poll) -> PollOut:
 
 
 @router.post("/meetings/{meeting_id}/polls", status_code=201)
-def create_poll(meeting_id: int, body: PollIn, caller: CallerDep, session: SessionDep) -> PollOut:
+def create_poll(meeting_id: Id, body: PollIn, caller: CallerDep, session: SessionDep) -> PollOut:
     """Create a poll in draft: a decision, a choice among options, or an election."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
@@ -150,24 +153,24 @@ def create_poll(meeting_id: int, body: PollIn, caller: CallerDep, session: Sessi
 
 
 @router.get("/meetings/{meeting_id}/polls")
-def list_polls(meeting_id: int, caller: CallerDep, session: SessionDep) -> list[PollOut]:
+def list_polls(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[PollOut]:
     meeting = access_meeting(session, caller, meeting_id)
     polls = session.scalars(select(Poll).where(Poll.meeting_id == meeting.id).order_by(Poll.id))
     return [_out(session, caller, poll) for poll in polls]
 
 
 @router.get("/polls/{poll_id}")
-def get_poll(poll_id: int, caller: CallerDep, session: SessionDep) -> PollOut:
+def get_poll(poll_id: Id, caller: CallerDep, session: SessionDep) -> PollOut:
     return _out(session, caller, access_poll(session, caller, poll_id))
 
 
 class NominationIn(BaseModel):
-    person_id: int | None = None
+    person_id: Id | None = None
     label: str | None = Field(default=None, max_length=300)
 
 
 @router.post("/polls/{poll_id}/candidates", status_code=201)
-def nominate(poll_id: int, body: NominationIn, caller: CallerDep, session: SessionDep) -> OptionOut:
+def nominate(poll_id: Id, body: NominationIn, caller: CallerDep, session: SessionDep) -> OptionOut:
     """Nominate a candidate (a person, or a name); they stand once they accept."""
     with session.begin():
         poll = access_poll(session, caller, poll_id, lock=True)
@@ -177,11 +180,13 @@ def nominate(poll_id: int, body: NominationIn, caller: CallerDep, session: Sessi
 
 @router.post("/polls/{poll_id}/candidates/{option_id}/{answer}")
 def answer_nomination(
-    poll_id: int, option_id: int, answer: str, caller: CallerDep, session: SessionDep
+    poll_id: Id,
+    option_id: Id,
+    answer: Literal["accept", "decline"],
+    caller: CallerDep,
+    session: SessionDep,
 ) -> OptionOut:
     """The candidate accepts or declines (`accept` or `decline`)."""
-    if answer not in ("accept", "decline"):
-        raise VecheError(f"answer a nomination with accept or decline, not {answer!r}")
     with session.begin():
         poll = access_poll(session, caller, poll_id, lock=True)
         o = do_answer_nomination(session, caller, poll, option_id, accept=answer == "accept")
@@ -194,7 +199,7 @@ class OpenIn(BaseModel):
 
 @router.post("/polls/{poll_id}/open")
 def open_poll(
-    poll_id: int, caller: CallerDep, session: SessionDep, body: OpenIn | None = None
+    poll_id: Id, caller: CallerDep, session: SessionDep, body: OpenIn | None = None
 ) -> PollOut:
     with session.begin():
         poll = access_poll(session, caller, poll_id, lock=True)
@@ -203,7 +208,7 @@ def open_poll(
 
 
 @router.post("/polls/{poll_id}/close")
-def close_poll(poll_id: int, caller: CallerDep, session: SessionDep) -> PollOut:
+def close_poll(poll_id: Id, caller: CallerDep, session: SessionDep) -> PollOut:
     """Close and count; closing again changes nothing and gives the same answer."""
     with session.begin():
         poll = do_close_poll(session, caller, poll_id)
@@ -211,13 +216,13 @@ def close_poll(poll_id: int, caller: CallerDep, session: SessionDep) -> PollOut:
 
 
 @router.post("/polls/{poll_id}/publish")
-def publish_poll(poll_id: int, caller: CallerDep, session: SessionDep) -> PollOut:
+def publish_poll(poll_id: Id, caller: CallerDep, session: SessionDep) -> PollOut:
     with session.begin():
         return _out(session, caller, do_publish_poll(session, caller, poll_id))
 
 
 @router.post("/polls/{poll_id}/cancel")
-def cancel_poll(poll_id: int, caller: CallerDep, session: SessionDep) -> PollOut:
+def cancel_poll(poll_id: Id, caller: CallerDep, session: SessionDep) -> PollOut:
     with session.begin():
         return _out(session, caller, do_cancel_poll(session, caller, poll_id))
 
@@ -231,7 +236,7 @@ class RightOut(BaseModel):
 
 
 @router.get("/polls/{poll_id}/rights")
-def my_rights(poll_id: int, caller: CallerDep, session: SessionDep) -> list[RightOut]:
+def my_rights(poll_id: Id, caller: CallerDep, session: SessionDep) -> list[RightOut]:
     """The voting rights the caller holds in an open poll, and which are used already."""
     poll = access_poll(session, caller, poll_id)
     used = set(voted_rights(session, poll, caller.person_id or 0))
@@ -249,7 +254,7 @@ def my_rights(poll_id: int, caller: CallerDep, session: SessionDep) -> list[Righ
 
 class PaperLotIn(BaseModel):
     choice: dict[str, Any]
-    count: int = Field(ge=1, le=10_000_000)
+    count: int = Field(ge=1, le=MAX_PAPER_COUNT, description=f"1 to {MAX_PAPER_COUNT:,}")
 
 
 class PaperIn(BaseModel):
@@ -267,7 +272,7 @@ class PaperOut(BaseModel):
 
 
 @router.post("/polls/{poll_id}/paper", status_code=201)
-def enter_paper(poll_id: int, body: PaperIn, caller: CallerDep, session: SessionDep) -> PaperOut:
+def enter_paper(poll_id: Id, body: PaperIn, caller: CallerDep, session: SessionDep) -> PaperOut:
     """Tellers enter counted paper ballots: totals per choice, or each ranked ballot with count 1."""
     with session.begin():
         poll = access_poll(session, caller, poll_id, lock=True)
@@ -283,7 +288,7 @@ class CountOut(BaseModel):
 
 
 @router.get("/polls/{poll_id}/count")
-def ballots_received(poll_id: int, caller: CallerDep, session: SessionDep) -> CountOut:
+def ballots_received(poll_id: Id, caller: CallerDep, session: SessionDep) -> CountOut:
     """How many ballots have arrived — never what they say while the poll is open."""
     poll = access_poll(session, caller, poll_id)
     counted = live_count(session, poll)
@@ -300,7 +305,7 @@ class ResultOut(BaseModel):
 
 
 @router.get("/polls/{poll_id}/result")
-def result(poll_id: int, caller: CallerDep, session: SessionDep) -> ResultOut:
+def result(poll_id: Id, caller: CallerDep, session: SessionDep) -> ResultOut:
     """The count with every round: for the chair once closed, for everyone once published."""
     poll = access_poll(session, caller, poll_id)
     if not _may_see_result(session, caller, poll):
@@ -328,7 +333,7 @@ class BoardOut(BaseModel):
 
 
 @router.get("/polls/{poll_id}/ballots")
-def bulletin(poll_id: int, caller: CallerDep, session: SessionDep) -> BoardOut:
+def bulletin(poll_id: Id, caller: CallerDep, session: SessionDep) -> BoardOut:
     """The bulletin board: every ballot sorted by receipt, once the poll is closed."""
     poll = access_poll(session, caller, poll_id)
     if poll.state not in SHOWN:
@@ -339,7 +344,7 @@ def bulletin(poll_id: int, caller: CallerDep, session: SessionDep) -> BoardOut:
 
 
 @router.get("/polls/{poll_id}/roll-call")
-def named_votes(poll_id: int, caller: CallerDep, session: SessionDep) -> list[dict[str, Any]]:
+def named_votes(poll_id: Id, caller: CallerDep, session: SessionDep) -> list[dict[str, Any]]:
     """A named poll's roll-call: each voter and their choice, once closed."""
     poll = access_poll(session, caller, poll_id)
     if poll.secrecy is Secrecy.SECRET:

@@ -30,14 +30,17 @@ from veche.actions.speakers import (
 )
 from veche.errors import InvalidInput
 from veche.models import AgendaItem, Contribution, Document, FloorRequest
+from veche.models.base import MAX_INT
 from veche.models.meetings import MeetingState
 from veche.models.proceedings import ContributionKind, FloorKind, ItemKind
 from veche.queries import proceedings
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.web.api.meetings import MeetingOut
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 
-router = APIRouter(tags=["proceedings"])
+router = APIRouter(tags=["proceedings"], responses=REFUSALS)
 
 
 class MeetingUpdate(BaseModel):
@@ -46,12 +49,12 @@ class MeetingUpdate(BaseModel):
     notice: str | None = Field(default=None, max_length=100_000)
     starts_on: date | None = None
     ends_on: date | None = None
-    convened_by_body_id: int | None = None
+    convened_by_body_id: Id | None = None
 
 
 @router.patch("/meetings/{meeting_id}")
 def update_meeting(
-    meeting_id: int, body: MeetingUpdate, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: MeetingUpdate, caller: CallerDep, session: SessionDep
 ) -> MeetingOut:
     """Change the convocation (title, days, venue, notice, convening body) before the session."""
     with session.begin():
@@ -66,7 +69,7 @@ class StateIn(BaseModel):
 
 @router.post("/meetings/{meeting_id}/state")
 def change_state(
-    meeting_id: int, body: StateIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: StateIn, caller: CallerDep, session: SessionDep
 ) -> MeetingOut:
     """Move on: draft → convened → in_session → closed → report_published."""
     with session.begin():
@@ -86,12 +89,12 @@ class ParticipantRowOut(BaseModel):
 
 class ObserversIn(BaseModel):
     category: str = Field(min_length=1, max_length=200)
-    person_ids: list[int] = Field(min_length=1, max_length=10_000)
+    person_ids: list[Id] = Field(min_length=1, max_length=10_000)
 
 
 @router.post("/meetings/{meeting_id}/observers", status_code=201)
 def invite_observers(
-    meeting_id: int, body: ObserversIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: ObserversIn, caller: CallerDep, session: SessionDep
 ) -> list[int]:
     """Invite observers by category ("chairs of regional committees"); returns their person ids."""
     with session.begin():
@@ -104,7 +107,7 @@ _PARTICIPANT_ROWS = TypeAdapter(list[ParticipantRowOut])
 
 
 @router.get("/meetings/{meeting_id}/participants", response_model=list[ParticipantRowOut])
-def list_participants(meeting_id: int, caller: CallerDep, session: SessionDep) -> Response:
+def list_participants(meeting_id: Id, caller: CallerDep, session: SessionDep) -> Response:
     """Everyone invited, by role and name, with observers' categories and offices."""
     access_meeting(session, caller, meeting_id)
     # A meeting may list thousands: validated and written to JSON in one pass by pydantic-core,
@@ -117,9 +120,9 @@ def list_participants(meeting_id: int, caller: CallerDep, session: SessionDep) -
 
 
 class PresidiumIn(BaseModel):
-    person_ids: list[int] = Field(default_factory=list, max_length=200)
-    formed_by_body_id: int | None = None
-    poll_id: int | None = Field(default=None, description="an election poll that elected it")
+    person_ids: list[Id] = Field(default_factory=list, max_length=200)
+    formed_by_body_id: Id | None = None
+    poll_id: Id | None = Field(default=None, description="an election poll that elected it")
 
 
 class PresidiumSeatOut(BaseModel):
@@ -147,7 +150,7 @@ def _presidium(session: SessionDep, meeting_id: int) -> list[PresidiumSeatOut]:
 
 @router.post("/meetings/{meeting_id}/presidium", status_code=201)
 def seat_presidium(
-    meeting_id: int, body: PresidiumIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: PresidiumIn, caller: CallerDep, session: SessionDep
 ) -> list[PresidiumSeatOut]:
     """Seat the presidium: `person_ids` formed by a body, or the winners of election `poll_id`."""
     with session.begin():
@@ -169,16 +172,14 @@ def seat_presidium(
 
 
 @router.get("/meetings/{meeting_id}/presidium")
-def get_presidium(
-    meeting_id: int, caller: CallerDep, session: SessionDep
-) -> list[PresidiumSeatOut]:
+def get_presidium(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[PresidiumSeatOut]:
     access_meeting(session, caller, meeting_id)
     return _presidium(session, meeting_id)
 
 
 class SittingIn(BaseModel):
     day: date
-    chair_person_id: int
+    chair_person_id: Id
 
 
 class SittingOut(BaseModel):
@@ -190,7 +191,7 @@ class SittingOut(BaseModel):
 
 @router.post("/meetings/{meeting_id}/sittings", status_code=201)
 def add_sitting(
-    meeting_id: int, body: SittingIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: SittingIn, caller: CallerDep, session: SessionDep
 ) -> SittingOut:
     """Open the next sitting on a day, chaired by a member of the presidium."""
     with session.begin():
@@ -202,7 +203,7 @@ def add_sitting(
 
 
 @router.get("/meetings/{meeting_id}/sittings")
-def list_sittings(meeting_id: int, caller: CallerDep, session: SessionDep) -> list[SittingOut]:
+def list_sittings(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[SittingOut]:
     access_meeting(session, caller, meeting_id)
     return [
         SittingOut(id=s.id, number=s.number, day=s.day, chair_person_id=s.chair_person_id)
@@ -214,8 +215,8 @@ class ItemIn(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     kind: ItemKind = ItemKind.REPORT
     description: str = Field(default="", max_length=20_000)
-    rapporteur_person_id: int | None = None
-    rapporteur_body_id: int | None = None
+    rapporteur_person_id: Id | None = None
+    rapporteur_body_id: Id | None = None
     time_budget_minutes: int = Field(default=0, ge=0, le=10_000)
     speech_seconds: int = Field(default=300, ge=1, le=36_000)
     speeches_per_person: int = Field(default=1, ge=1, le=100)
@@ -262,7 +263,7 @@ class AgendaOut(BaseModel):
 
 
 @router.post("/meetings/{meeting_id}/agenda", status_code=201)
-def add_item(meeting_id: int, body: ItemIn, caller: CallerDep, session: SessionDep) -> ItemOut:
+def add_item(meeting_id: Id, body: ItemIn, caller: CallerDep, session: SessionDep) -> ItemOut:
     """Propose an item at the end of the agenda (until the agenda is approved)."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
@@ -271,7 +272,7 @@ def add_item(meeting_id: int, body: ItemIn, caller: CallerDep, session: SessionD
 
 @router.get("/meetings/{meeting_id}/agenda")
 def get_agenda(
-    meeting_id: int, caller: CallerDep, session: SessionDep, withdrawn: bool = False
+    meeting_id: Id, caller: CallerDep, session: SessionDep, withdrawn: bool = False
 ) -> AgendaOut:
     """The agenda in order, and the poll that approved it; `?withdrawn=true` adds withdrawn items."""
     access_meeting(session, caller, meeting_id)
@@ -284,7 +285,7 @@ def get_agenda(
 
 
 @router.patch("/agenda-items/{item_id}")
-def update_item(item_id: int, body: ItemIn, caller: CallerDep, session: SessionDep) -> ItemOut:
+def update_item(item_id: Id, body: ItemIn, caller: CallerDep, session: SessionDep) -> ItemOut:
     """Change an item: its wording until the agenda is approved, its speaking rules any time."""
     with session.begin():
         item = access_item(session, caller, item_id)
@@ -292,25 +293,25 @@ def update_item(item_id: int, body: ItemIn, caller: CallerDep, session: SessionD
 
 
 class MoveIn(BaseModel):
-    position: int = Field(ge=1)
+    position: int = Field(ge=1, le=MAX_INT)
 
 
 @router.post("/agenda-items/{item_id}/move")
-def move_item(item_id: int, body: MoveIn, caller: CallerDep, session: SessionDep) -> ItemOut:
+def move_item(item_id: Id, body: MoveIn, caller: CallerDep, session: SessionDep) -> ItemOut:
     with session.begin():
         item = access_item(session, caller, item_id)
         return ItemOut.of(do_move_item(session, caller, item, body.position))
 
 
 @router.post("/agenda-items/{item_id}/withdraw")
-def withdraw_item(item_id: int, caller: CallerDep, session: SessionDep) -> ItemOut:
+def withdraw_item(item_id: Id, caller: CallerDep, session: SessionDep) -> ItemOut:
     with session.begin():
         item = access_item(session, caller, item_id)
         return ItemOut.of(do_withdraw_item(session, caller, item))
 
 
 @router.post("/agenda-items/{item_id}/open")
-def open_item(item_id: int, caller: CallerDep, session: SessionDep) -> ItemOut:
+def open_item(item_id: Id, caller: CallerDep, session: SessionDep) -> ItemOut:
     """Take up an item of the approved agenda."""
     with session.begin():
         item = access_item(session, caller, item_id)
@@ -318,14 +319,14 @@ def open_item(item_id: int, caller: CallerDep, session: SessionDep) -> ItemOut:
 
 
 @router.post("/agenda-items/{item_id}/close")
-def close_item(item_id: int, caller: CallerDep, session: SessionDep) -> ItemOut:
+def close_item(item_id: Id, caller: CallerDep, session: SessionDep) -> ItemOut:
     with session.begin():
         item = access_item(session, caller, item_id)
         return ItemOut.of(do_close_item(session, caller, item))
 
 
 class FloorIn(BaseModel):
-    person_id: int | None = Field(default=None, description="default: the caller")
+    person_id: Id | None = Field(default=None, description="default: the caller")
     kind: FloorKind = FloorKind.SPEECH
     subject: str = Field(default="", max_length=300)
 
@@ -362,7 +363,7 @@ class SpeakersOut(BaseModel):
 
 @router.post("/agenda-items/{item_id}/speakers", status_code=201)
 def request_floor(
-    item_id: int, caller: CallerDep, session: SessionDep, body: FloorIn | None = None
+    item_id: Id, caller: CallerDep, session: SessionDep, body: FloorIn | None = None
 ) -> FloorOut:
     """Ask for the floor: a speech, or a point of order (heard first)."""
     body = body or FloorIn()
@@ -381,7 +382,7 @@ def request_floor(
 
 
 @router.get("/agenda-items/{item_id}/speakers")
-def get_speakers(item_id: int, caller: CallerDep, session: SessionDep) -> SpeakersOut:
+def get_speakers(item_id: Id, caller: CallerDep, session: SessionDep) -> SpeakersOut:
     """Who speaks next, in order."""
     item = access_item(session, caller, item_id)
     return SpeakersOut(
@@ -392,12 +393,12 @@ def get_speakers(item_id: int, caller: CallerDep, session: SessionDep) -> Speake
 
 
 class OrderIn(BaseModel):
-    request_ids: list[int] = Field(max_length=10_000)
+    request_ids: list[Id] = Field(max_length=10_000)
 
 
 @router.put("/agenda-items/{item_id}/speakers/order")
 def order_speakers(
-    item_id: int, body: OrderIn, caller: CallerDep, session: SessionDep
+    item_id: Id, body: OrderIn, caller: CallerDep, session: SessionDep
 ) -> SpeakersOut:
     """The chair sets the order of the waiting speeches (every one, once)."""
     with session.begin():
@@ -412,7 +413,7 @@ class ListClosedIn(BaseModel):
 
 @router.post("/agenda-items/{item_id}/speakers/close")
 def close_speakers_list(
-    item_id: int, caller: CallerDep, session: SessionDep, body: ListClosedIn | None = None
+    item_id: Id, caller: CallerDep, session: SessionDep, body: ListClosedIn | None = None
 ) -> SpeakersOut:
     """Close the speakers list (or reopen it with `"closed": false`)."""
     body = body or ListClosedIn()
@@ -423,7 +424,7 @@ def close_speakers_list(
 
 
 @router.post("/floor-requests/{request_id}/withdraw")
-def withdraw_floor_request(request_id: int, caller: CallerDep, session: SessionDep) -> FloorOut:
+def withdraw_floor_request(request_id: Id, caller: CallerDep, session: SessionDep) -> FloorOut:
     with session.begin():
         request = access_floor_request(session, caller, request_id)
         return FloorOut.of(do_withdraw_floor_request(session, caller, request))
@@ -431,13 +432,13 @@ def withdraw_floor_request(request_id: int, caller: CallerDep, session: SessionD
 
 class ContributionIn(BaseModel):
     kind: ContributionKind
-    speaker_person_id: int
+    speaker_person_id: Id
     title: str = Field(default="", max_length=500)
     summary: str = Field(default="", max_length=50_000)
     full_text: str = Field(default="", max_length=500_000)
     seconds_used: int | None = Field(default=None, ge=0, le=360_000)
-    on_behalf_of_body_id: int | None = None
-    sitting_id: int | None = None
+    on_behalf_of_body_id: Id | None = None
+    sitting_id: Id | None = None
 
 
 class ContributionOut(BaseModel):
@@ -472,7 +473,7 @@ class ContributionOut(BaseModel):
 
 @router.post("/agenda-items/{item_id}/contributions", status_code=201)
 def record_contribution(
-    item_id: int, body: ContributionIn, caller: CallerDep, session: SessionDep
+    item_id: Id, body: ContributionIn, caller: CallerDep, session: SessionDep
 ) -> ContributionOut:
     """Record a report, co-report, speech or point of order on the item under discussion."""
     with session.begin():
@@ -485,7 +486,7 @@ def record_contribution(
 
 @router.get("/agenda-items/{item_id}/contributions")
 def list_contributions(
-    item_id: int, caller: CallerDep, session: SessionDep
+    item_id: Id, caller: CallerDep, session: SessionDep
 ) -> list[ContributionOut]:
     item = access_item(session, caller, item_id)
     return [ContributionOut.of(c) for c in proceedings.contributions(session, item.id)]
@@ -495,8 +496,8 @@ class DocumentIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     url: str = Field(default="", max_length=1000)
     text: str = Field(default="", max_length=500_000)
-    agenda_item_id: int | None = None
-    contribution_id: int | None = None
+    agenda_item_id: Id | None = None
+    contribution_id: Id | None = None
 
 
 class DocumentOut(BaseModel):
@@ -519,7 +520,7 @@ class DocumentOut(BaseModel):
 
 @router.post("/meetings/{meeting_id}/documents", status_code=201)
 def add_document(
-    meeting_id: int, body: DocumentIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: DocumentIn, caller: CallerDep, session: SessionDep
 ) -> DocumentOut:
     """File a paper with the notice, on an agenda item, or attached to a contribution."""
     with session.begin():
@@ -528,6 +529,6 @@ def add_document(
 
 
 @router.get("/meetings/{meeting_id}/documents")
-def list_documents(meeting_id: int, caller: CallerDep, session: SessionDep) -> list[DocumentOut]:
+def list_documents(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[DocumentOut]:
     access_meeting(session, caller, meeting_id)
     return [DocumentOut.of(d) for d in proceedings.documents(session, meeting_id)]

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query, Response
 
 from veche.actions.access import access_meeting
 from veche.reports import MEDIA_TYPES, render_report
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], responses=REFUSALS)
 
 
 @router.get(
@@ -18,7 +20,7 @@ router = APIRouter(tags=["reports"])
     responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}},
 )
 def report(
-    meeting_id: int,
+    meeting_id: Id,
     kind: Literal["communique", "minutes", "motions"],
     caller: CallerDep,
     session: SessionDep,

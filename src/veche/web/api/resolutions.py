@@ -8,10 +8,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from veche.errors import NotFound
+from veche.models.base import MAX_INT
 from veche.queries.resolutions import RegistryEntry, RegistryFilter, search_resolutions
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 
-router = APIRouter(tags=["resolutions"])
+router = APIRouter(tags=["resolutions"], responses=REFUSALS)
 
 
 class RegistryOut(BaseModel):
@@ -23,12 +26,12 @@ class RegistryOut(BaseModel):
 def registry(
     caller: CallerDep,
     session: SessionDep,
-    body_id: int | None = None,
-    term_id: int | None = None,
-    meeting_id: int | None = None,
+    body_id: Id | None = None,
+    term_id: Id | None = None,
+    meeting_id: Id | None = None,
     q: Annotated[str, Query(max_length=200, description="words in the title or text")] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> RegistryOut:
     """Adopted resolutions of every meeting, newest first; filter by body, term, meeting, words."""
     wanted = RegistryFilter(caller.organization_id, body_id, term_id, meeting_id, q)
@@ -37,7 +40,7 @@ def registry(
 
 
 @router.get("/resolutions/{resolution_id}")
-def get_resolution(resolution_id: int, caller: CallerDep, session: SessionDep) -> RegistryEntry:
+def get_resolution(resolution_id: Id, caller: CallerDep, session: SessionDep) -> RegistryEntry:
     wanted = RegistryFilter(caller.organization_id)
     _, entries = search_resolutions(session, wanted, resolution_id=resolution_id, limit=1)
     if not entries:

@@ -13,8 +13,12 @@ from veche.actions.access import Caller
 from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
 from veche.web.csrf import csrf_token, keep_seed
-from veche.web.errors import describe_validation_error, invalid_answer, refusal_answer
-from veche.web.ratelimit import TooManyAttempts
+from veche.web.errors import (
+    database_refusal,
+    describe_validation_error,
+    invalid_answer,
+    refusal_answer,
+)
 from veche.web.sessions import clear_flash, read_flash, set_flash
 from veche.web.templating import templates
 
@@ -71,9 +75,13 @@ def page_error(request: Request, error: VecheError) -> Response:
         viewer=None,
         status=error.status_code,
     )
-    if isinstance(error, TooManyAttempts):
+    if error.retry_after is not None:
         response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+async def on_database_error(request: Request, error: Exception) -> Response:
+    return await on_veche_error(request, database_refusal(error))
 
 
 async def on_veche_error(request: Request, error: Exception) -> Response:

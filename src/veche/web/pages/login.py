@@ -7,23 +7,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from veche.actions.access_codes import do_redeem_access_code
-from veche.actions.auth import check_password, do_close_login_session, do_open_login_session
+from veche.actions.auth import do_close_login_session, do_open_login_session
 from veche.actions.meetings import do_check_in_on_login
-from veche.errors import NotAuthenticated
+from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
+from veche.models import AccessCode, User
 from veche.web.csrf import renew_seed, require_csrf
 from veche.web.deps import SessionDep, ViewerDep
+from veche.web.logins import log_in_with_code, log_in_with_password
 from veche.web.pages._render import redirect, render
-from veche.web.ratelimit import ACCESS_CODES, PASSWORDS, TooManyAttempts, throttled
+from veche.web.ratelimit import TooManyAttempts
 from veche.web.sessions import clear_login_cookie, login_token, set_login_cookie
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-
-#: Access codes name no account; their failures are counted per address under this name.
-CODE_ACCOUNT = "(access code)"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -33,21 +31,28 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _sessions(request: Request) -> sessionmaker[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessions
-    return factory
-
-
 def _logged_in(request: Request, token: str, landing: str, message: str) -> Response:
     request.state.new_login_token = token
     renew_seed(request)
     response = redirect(request, landing, message)
     set_login_cookie(request, response, token)
     return response
+
+
+def _form_again(
+    request: Request, template: str, context: dict[str, str], error: VecheError
+) -> Response:
+    """The login form again, saying what was wrong (and, when throttled, for how long)."""
+    page = render(
+        request,
+        template,
+        {**context, "error": error.message},
+        viewer=None,
+        status=error.status_code,
+    )
+    if error.retry_after is not None:
+        page.headers["Retry-After"] = str(error.retry_after)
+    return page
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -65,24 +70,15 @@ def login(
 ) -> Response:
     landing: dict[str, str] = {}
 
-    def attempt(session: Session) -> str:
-        user = check_password(session, username, password)
+    def open_session(session: Session, user: User) -> str:
         landing["url"] = "/secretary" if user.is_admin else "/meetings"
         return do_open_login_session(session, user=user, person=user.person, via="password")
 
     try:
-        token = throttled(_sessions(request), PASSWORDS, username, _address(request), attempt)
+        token = log_in_with_password(request, username, password, open_session)
     except (NotAuthenticated, TooManyAttempts) as error:
-        page = render(
-            request,
-            "login.html",
-            {"next": safe_next(next) or "", "error": error.message, "username": username},
-            viewer=None,
-            status=error.status_code,
-        )
-        if isinstance(error, TooManyAttempts):
-            page.headers["Retry-After"] = str(error.retry_after)
-        return page
+        context = {"next": safe_next(next) or "", "username": username}
+        return _form_again(request, "login.html", context, error)
     return _logged_in(request, token, safe_next(next) or landing["url"], _("You are logged in."))
 
 
@@ -96,8 +92,7 @@ def code_page(request: Request, viewer: ViewerDep) -> HTMLResponse:
 def login_with_code(request: Request, code: Annotated[str, Form(max_length=40)]) -> Response:
     meeting: dict[str, int] = {}
 
-    def attempt(session: Session) -> str:
-        found = do_redeem_access_code(session, code)
+    def open_session(session: Session, found: AccessCode) -> str:
         meeting["id"] = found.meeting_id
         token = do_open_login_session(
             session, person=found.person, via=f"access code for meeting {found.meeting_id}"
@@ -107,17 +102,9 @@ def login_with_code(request: Request, code: Annotated[str, Form(max_length=40)])
         return token
 
     try:
-        token = throttled(
-            _sessions(request), ACCESS_CODES, CODE_ACCOUNT, _address(request), attempt
-        )
+        token = log_in_with_code(request, code, open_session)
     except (NotAuthenticated, TooManyAttempts) as error:
-        return render(
-            request,
-            "login_code.html",
-            {"error": error.message},
-            viewer=None,
-            status=error.status_code,
-        )
+        return _form_again(request, "login_code.html", {}, error)
     return _logged_in(request, token, f"/meetings/{meeting['id']}", _("Welcome to the meeting."))
 
 

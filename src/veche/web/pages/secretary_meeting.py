@@ -22,7 +22,12 @@ from veche.actions.meetings import (
     do_invite,
     do_update_participant,
 )
-from veche.actions.polls import PaperLot, ballot_options, do_enter_paper_ballots
+from veche.actions.polls import (
+    MAX_PAPER_COUNT,
+    PaperLot,
+    ballot_options,
+    do_enter_paper_ballots,
+)
 from veche.errors import InvalidInput, NotFound
 from veche.i18n import _
 from veche.models import Meeting
@@ -277,6 +282,12 @@ def _count(value: object, label: str) -> int:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return 0
-    if not text.isdigit():
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()):
         raise InvalidInput(f"the count for {label} must be a whole number, not {text!r}")
+    if len(text.lstrip("0")) > len(str(MAX_PAPER_COUNT)):
+        raise InvalidInput(
+            f"the count for {label} must be at most {MAX_PAPER_COUNT:,}; "
+            "enter a larger count in several lots"
+        )
     return int(text)

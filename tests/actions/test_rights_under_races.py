@@ -1,0 +1,194 @@
+"""Proxy limits and paper ballots hold when requests race, on SQLite and PostgreSQL alike.
+
+Each thread has its own session and transaction, as each request of a real server does.
+A racing write pauses just before it is flushed, so that every rival has made its checks by
+then — unless a lock made it wait, which is what these tests are about.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.actions.test_poll_guarantees import ADMIN, _cast, _open_decision, _race
+from tests.helpers import demo_organization
+from veche.actions.access import access_meeting, access_poll
+from veche.actions.meetings import do_create_meeting, do_grant_proxy
+from veche.actions.polls import PaperLot, do_close_poll, do_enter_paper_ballots
+from veche.db import transaction
+from veche.errors import Conflict
+from veche.models import Ballot, Membership, Poll, Proxy, Term
+from veche.models.org import MembershipRole
+from veche.models.polls import BallotSource
+
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
+PAUSE = 0.3  # seconds a racing write waits before it is flushed
+
+
+@contextmanager
+def _paused_before_writing(sessions: sessionmaker[Session], model: type[Any]) -> Iterator[None]:
+    """Every INSERT into ``model``'s table waits a moment before it goes to the database."""
+    engine = sessions.kw["bind"]
+    insert = f"INSERT INTO {model.__tablename__} "
+
+    def pause(*args: Any) -> None:
+        if args[2].lstrip().startswith(insert):  # (connection, cursor, statement, …)
+            time.sleep(PAUSE)
+
+    event.listen(engine, "before_cursor_execute", pause)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", pause)
+
+
+def _meeting(sessions: sessionmaker[Session], max_proxies: int) -> tuple[int, list[int]]:
+    """A General Council meeting today whose body lets a member hold ``max_proxies``."""
+    with transaction(sessions) as session:
+        demo_organization(session)
+        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
+        assert term is not None
+        term.body.max_proxies_per_member = max_proxies
+        meeting = do_create_meeting(session, ADMIN, term, "Plenary", starts_on=date.today())
+        members = sorted(
+            m.person_id
+            for m in session.scalars(select(Membership).where(Membership.term_id == term.id))
+            if m.role == MembershipRole.MEMBER
+        )
+        return meeting.id, members
+
+
+def _grant(sessions: sessionmaker[Session], meeting_id: int, grantor: int, holder: int) -> int:
+    with transaction(sessions) as session:
+        meeting = access_meeting(session, ADMIN, meeting_id)
+        proxy = do_grant_proxy(
+            session, ADMIN, meeting, grantor_person_id=grantor, holder_person_id=holder
+        )
+        return proxy.id
+
+
+def _proxies(sessions: sessionmaker[Session]) -> list[tuple[int, int]]:
+    with sessions() as session:
+        return [(g, h) for g, h in session.execute(select(Proxy.grantor_id, Proxy.holder_id))]
+
+
+def _granted(outcomes: list[Any]) -> list[int]:
+    refused = [o for o in outcomes if not isinstance(o, int)]
+    assert all(isinstance(o, Conflict) for o in refused), refused
+    return [o for o in outcomes if isinstance(o, int)]
+
+
+def test_racing_grants_to_one_holder_keep_the_bodys_limit(
+    sessions: sessionmaker[Session],
+) -> None:
+    meeting_id, members = _meeting(sessions, max_proxies=2)
+    holder, grantors = members[0], members[1:9]
+    jobs: list[Callable[[], Any]] = [
+        lambda g=grantor: _grant(sessions, meeting_id, g, holder)  # type: ignore[misc]
+        for grantor in grantors
+    ]
+    with _paused_before_writing(sessions, Proxy):
+        outcomes = _race(jobs)
+    assert len(_granted(outcomes)) == 2
+    refusals = [o.message for o in outcomes if isinstance(o, Conflict)]
+    assert all("already holds 2 proxies" in message for message in refusals), refusals
+    assert len(_proxies(sessions)) == 2
+
+
+def test_racing_grants_form_no_cycle_and_no_chain(sessions: sessionmaker[Session]) -> None:
+    meeting_id, members = _meeting(sessions, max_proxies=2)
+    a, b, c, d, e = members[:5]
+    pairs = [(a, b), (b, a), (c, d), (d, e), (e, c)]  # a two-way cycle and a triangle
+    jobs: list[Callable[[], Any]] = [
+        lambda g=grantor, h=holder: _grant(sessions, meeting_id, g, h)  # type: ignore[misc]
+        for grantor, holder in pairs
+    ]
+    with _paused_before_writing(sessions, Proxy):
+        outcomes = _race(jobs)
+    _granted(outcomes)
+    assert sum(isinstance(o, int) for o in outcomes[:2]) == 1
+    assert sum(isinstance(o, int) for o in outcomes[2:]) == 1
+    proxies = _proxies(sessions)
+    grantors, holders = {g for g, _ in proxies}, {h for _, h in proxies}
+    # No one both gives and holds a proxy: then no chain, and so no cycle, can exist.
+    assert len(proxies) == 2 and grantors.isdisjoint(holders), proxies
+
+
+def _enter(sessions: sessionmaker[Session], poll_id: int, option: int, count: int) -> int:
+    with transaction(sessions) as session:
+        poll = access_poll(session, ADMIN, poll_id)  # unlocked, as the tellers' page loads it
+        return do_enter_paper_ballots(session, ADMIN, poll, [PaperLot({"option": option}, count)])
+
+
+def _ballots(sessions: sessionmaker[Session], poll_id: int) -> dict[BallotSource, int]:
+    with sessions() as session:
+        rows = session.execute(
+            select(Ballot.source, func.sum(Ballot.weight))
+            .where(Ballot.poll_id == poll_id)
+            .group_by(Ballot.source)
+        )
+        return {source: int(total) for source, total in rows}
+
+
+def test_racing_paper_lots_add_no_more_ballots_than_rights(
+    sessions: sessionmaker[Session],
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)  # every member present: 30 rights
+    assert len(members) == 30
+    jobs: list[Callable[[], Any]] = [lambda: _enter(sessions, poll_id, yes, 20)] * 3
+    with _paused_before_writing(sessions, Ballot):
+        outcomes = _race(jobs)
+    assert outcomes.count(20) == 1
+    refusals = [o for o in outcomes if o != 20]
+    assert all(isinstance(o, Conflict) for o in refusals), refusals
+    assert all("only 10 voting rights are unused" in o.message for o in refusals)
+    assert _ballots(sessions, poll_id) == {BallotSource.PAPER: 20}
+
+
+def test_electronic_ballots_racing_a_paper_lot_stay_within_the_rights(
+    sessions: sessionmaker[Session],
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    jobs: list[Callable[[], Any]] = [lambda: _enter(sessions, poll_id, yes, 25)]
+    jobs += [
+        lambda p=person_id: _cast(sessions, poll_id, p, yes)  # type: ignore[misc]
+        for person_id in members[:10]
+    ]
+    with _paused_before_writing(sessions, Ballot):
+        outcomes = _race(jobs)
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert all(isinstance(o, Conflict) for o in refused), refused
+    stored = _ballots(sessions, poll_id)
+    assert sum(stored.values()) <= 30, stored
+    with transaction(sessions) as session:
+        do_close_poll(session, ADMIN, poll_id)
+    with sessions() as session:
+        poll = session.get(Poll, poll_id)
+        assert poll is not None and poll.result is not None
+        assert poll.result["details"]["yes"] == sum(stored.values())
+
+
+def test_racing_electronic_ballots_fill_only_the_rights_left_beside_paper(
+    sessions: sessionmaker[Session],
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    assert _enter(sessions, poll_id, yes, 25) == 25  # 5 of the 30 rights are left
+    jobs: list[Callable[[], Any]] = [
+        lambda p=person_id: _cast(sessions, poll_id, p, yes)  # type: ignore[misc]
+        for person_id in members[:10]
+    ]
+    with _paused_before_writing(sessions, Ballot):
+        outcomes = _race(jobs)
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(refused) == 5 and sum(isinstance(o, str) for o in outcomes) == 5, outcomes
+    assert all("only 0 voting rights are unused" in o.message for o in refused)
+    assert _ballots(sessions, poll_id) == {BallotSource.PAPER: 25, BallotSource.ELECTRONIC: 5}
