@@ -6,7 +6,8 @@ module's collection, that touched a path outside the allowed places fails and na
 
 Allowed: the repository, temporary folders, ``VECHE_ELECTIONS_DATA`` (the documented override),
 the installed Python and its packages, the operating system's folders, and the per-user cache and
-configuration folders that libraries keep for themselves (matplotlib's font cache). Other
+configuration folders that libraries keep for themselves (matplotlib's font cache) — but never
+the ``shared`` folder beside the project, where the data used to come from. Other
 processes (the servers and Chromium the tests start) are not watched: they read what they are given.
 """
 
@@ -26,6 +27,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 #: Audit events that name a path about to be opened or listed.
 _PATH_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "glob.glob"})
+
+#: The folder beside the project that its tests once read real elections from: refused even
+#: when a clone lies in an allowed place (a temporary folder), as in CI.
+_BESIDE = os.path.join(os.path.dirname(REPO_ROOT), "shared")
 
 _SYSTEM_FOLDERS = (
     "/usr",
@@ -64,6 +69,10 @@ def _allowed_roots() -> tuple[str, ...]:
     return tuple({os.path.realpath(root) for root in roots if root})
 
 
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + os.sep)
+
+
 class RepositoryGuard:
     """Collects the paths outside the allowed places that this process opened or listed."""
 
@@ -74,6 +83,11 @@ class RepositoryGuard:
 
     def allows(self, path: str) -> bool:
         absolute = os.path.abspath(path)
+        override = os.environ.get("VECHE_ELECTIONS_DATA")
+        if override and _within(absolute, os.path.abspath(override)):
+            return True
+        if _within(absolute, _BESIDE):
+            return False
         return any(
             absolute == root or absolute.startswith(root + os.sep) for root in self._roots
         ) or any(
