@@ -8,21 +8,26 @@ from pathlib import Path
 
 from tests._repository_guard import GUARD, REPO_ROOT
 
+#: The folder beside the project the tests once read from. The tests below only hand its
+#: name to the guard, as the audit hook would; nothing there is opened.
+BESIDE = REPO_ROOT.parent / "shared"
+
 
 def test_a_file_beside_the_repository_is_caught_and_named() -> None:
-    beside = REPO_ROOT.parent / "shared" / "data" / "elections" / "README.md"
     GUARD.take()
-    # The audit event comes before the open, so a file that is missing here is caught too.
-    with contextlib.suppress(OSError):
-        beside.read_text()
-    assert GUARD.take() == [str(beside)]
+    GUARD.audit("open", (str(BESIDE / "data" / "elections" / "README.md"), "r", 0))
+    GUARD.audit("os.listdir", (BESIDE,))
+    assert GUARD.take() == [str(BESIDE / "data" / "elections" / "README.md"), str(BESIDE)]
 
 
-def test_listing_a_folder_beside_the_repository_is_caught() -> None:
+def test_the_audit_hook_sees_a_real_open_outside_the_allowed_places() -> None:
+    probe = Path("/veche-guard-probe") / "elections.blt"  # never there
     GUARD.take()
+    with contextlib.suppress(OSError):  # the audit event comes before the open fails
+        probe.read_text()
     with contextlib.suppress(OSError):
-        os.listdir(REPO_ROOT.parent / "shared")
-    assert GUARD.take() == [str(REPO_ROOT.parent / "shared")]
+        os.listdir(probe.parent)
+    assert GUARD.take() == [str(probe), str(probe.parent)]
 
 
 def test_the_repository_and_temporary_folders_are_allowed(tmp_path: Path) -> None:

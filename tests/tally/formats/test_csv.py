@@ -77,7 +77,7 @@ def test_burlington_first_round_is_the_published_one(burlington_path: Path) -> N
 
 
 def test_burlington_final_round_is_the_one_counted_from_the_file(burlington_path: Path) -> None:
-    # As the shared data's README gives it. The official final round had Wright at 4,061,
+    # As tests/data/README.md gives it. The official final round had Wright at 4,061,
     # one vote more than this file yields.
     final = instant_runoff_rounds(read_ballots(burlington_path))[-1]
     assert final == {"Bob Kiss": 4313, "Kurt Wright": 4060, None: 607}
