@@ -129,23 +129,23 @@ def _explain(paths: list[str]) -> str:
     )
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+def _fail_if_outside(report: pytest.TestReport | pytest.CollectReport) -> None:
+    """Fail a report whose test, or module's collection, read outside the repository."""
     paths = GUARD.take()
     if paths and not report.failed:
         report.outcome = "failed"
         report.longrepr = _explain(paths)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    outcome = yield
+    _fail_if_outside(outcome.get_result())  # type: ignore[attr-defined]
     return None
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> object:
     outcome = yield
-    report: pytest.CollectReport = outcome.get_result()  # type: ignore[attr-defined]
-    paths = GUARD.take()
-    if paths and not report.failed:
-        report.outcome = "failed"
-        report.longrepr = _explain(paths)
+    _fail_if_outside(outcome.get_result())  # type: ignore[attr-defined]
     return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,17 +26,9 @@ from veche.web.app import create_app
 from veche.web.headers import POLICY
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]  # headers do not depend on it
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "veche" / "web" / "templates"
-
-
-@pytest.fixture
-def database_url(sqlite_demo_template: Path, tmp_path: Path) -> Iterator[str]:
-    """Headers do not depend on the database: SQLite only."""
-    path = tmp_path / "veche.sqlite3"
-    shutil.copy(sqlite_demo_template, path)
-    yield f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,14 +38,6 @@ pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 CHUNK = 64 * 1024
 HUGE = 30 * 1024 * 1024
-
-
-@pytest.fixture
-def database_url(sqlite_demo_template: Path, tmp_path: Path) -> Iterator[str]:
-    """Body limits do not depend on the database: SQLite only."""
-    path = tmp_path / "veche.sqlite3"
-    shutil.copy(sqlite_demo_template, path)
-    yield f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -39,32 +39,30 @@ def _policy(**directives: str) -> bytes:
 
 
 #: The pages' policy. ``data:`` images are the QR codes that segno draws as SVG data URIs.
-POLICY = _policy(
-    default_src="'self'",
-    script_src="'self'",
-    style_src=f"'self' {_hash(REPORT_STYLE)}",
-    img_src="'self' data:",
-    connect_src="'self'",
-    object_src="'none'",
-    base_uri="'none'",
-    form_action="'self'",
-    frame_ancestors="'none'",
-)
+_PAGES = {
+    "default_src": "'self'",
+    "script_src": "'self'",
+    "style_src": f"'self' {_hash(REPORT_STYLE)}",
+    "img_src": "'self' data:",
+    "connect_src": "'self'",
+    "object_src": "'none'",
+    "base_uri": "'none'",
+    "form_action": "'self'",
+    "frame_ancestors": "'none'",
+}
+POLICY = _policy(**_PAGES)
 #: The policy of FastAPI's Swagger UI (``/api/docs``): its page starts the UI with an inline
 #: script and loads it from the jsDelivr CDN. The page is FastAPI's, the same for everyone,
 #: and shows nothing anyone typed, so nothing can be injected to run there. (A hash cannot
 #: replace 'unsafe-inline': the script names the path the app is served under, which a
 #: proxy may change.)
 DOCS_POLICY = _policy(
-    default_src="'self'",
-    script_src="'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-    style_src="'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-    img_src="'self' data: https://fastapi.tiangolo.com",
-    connect_src="'self'",
-    object_src="'none'",
-    base_uri="'none'",
-    form_action="'self'",
-    frame_ancestors="'none'",
+    **{
+        **_PAGES,
+        "script_src": "'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+        "style_src": "'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+        "img_src": "'self' data: https://fastapi.tiangolo.com",
+    }
 )
 DOCS_PATH = "/api/docs"  # and its OAuth2 redirect page below it
 STATIC_PATH = "/static/"
