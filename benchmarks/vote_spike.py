@@ -80,7 +80,7 @@ def prepare(url: str, voters: int) -> Setup:
         org = do_create_organization(session, system, "Benchmark Co-operative")
         body = do_create_body(session, system, org, "General Assembly")
         term = do_create_term(session, system, body, today)
-        do_create_user(session, system, org, "secretary", ADMIN_PASSWORD, is_admin=True)
+        do_create_user(session, system, org, "secretary", ADMIN_PASSWORD, administrator=True)
         org_id, term_id = org.id, term.id
     with transaction(sessions) as session:
         session.execute(

@@ -1,9 +1,13 @@
-"""Shared test helpers: a loaded demo database, cheap password hashing."""
+"""Shared test helpers: a loaded demo database, cheap password hashing, counting queries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche import security
@@ -30,3 +34,25 @@ def load_demo_into(sessions: sessionmaker[Session]) -> int:
     """Load the demo organization (unless the database has it already) and return its id."""
     with transaction(sessions) as session:
         return demo_organization(session).id
+
+
+@contextmanager
+def count_queries(*engines: Engine) -> Iterator[list[str]]:
+    """The statements sent through ``engines`` inside the block, in order.
+
+    Comparing their number for a small and a large meeting catches a statement run once
+    per row (an N+1). Give the application's reader too: on SQLite, pages read through it.
+    """
+    statements: list[str] = []
+
+    def note(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    watched = list(dict.fromkeys(engines))  # on PostgreSQL the reader is the engine itself
+    for engine in watched:
+        event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        for engine in watched:
+            event.remove(engine, "before_cursor_execute", note)

@@ -77,6 +77,20 @@ def test_list_methods_names_every_method() -> None:
     assert expected <= names
 
 
+def test_list_methods_says_each_methods_ballot_and_seats() -> None:
+    """The registry's facts about a method, as polls read them, are what the listing shows."""
+    lines = runner.invoke(app, ["count", "--list-methods"]).output.splitlines()
+    facts = {
+        name.split(":")[0]: lines[index + 1] for index, name in enumerate(lines) if name[0] != " "
+    }
+    assert facts["irv"] == "  ballot: ranking; fills one seat"
+    assert facts["block"] == (
+        "  ballot: approval, at most one choice per seat; fills one or more seats"
+    )
+    assert facts["majority"] == "  ballot: single; a decision, fills no seat"
+    assert facts["score"] == "  ballot: score; fills one seat"
+
+
 def test_a_malformed_file_exits_2_naming_the_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.blt"
     path.write_text('2 1\n1 1 7 0\n0\n"A"\n"B"\n"T"\n', encoding="utf-8")

@@ -289,7 +289,7 @@ def count(
         typer.Option("--option", "-o", metavar="NAME=VALUE", help="A method option; repeatable."),
     ] = None,
     list_methods: Annotated[
-        bool, typer.Option("--list-methods", help="Name every method and its options.")
+        bool, typer.Option("--list-methods", help="Name every method, its ballot and its options.")
     ] = False,
 ) -> None:
     """Count ballots from a file and explain every round."""
@@ -299,6 +299,15 @@ def count(
     if list_methods:
         for name, info in available_methods().items():
             typer.echo(f"{name}: {info.summary}")
+            limit = ", at most one choice per seat" if info.limited_to_seats else ""
+            fills = (
+                "a decision, fills no seat"
+                if info.decision
+                else "fills one or more seats"
+                if info.multi_winner
+                else "fills one seat"
+            )
+            typer.echo(f"  ballot: {info.ballot}{limit}; {fills}")
             for option_name, meaning in info.options.items():
                 typer.echo(f"    {option_name}: {meaning}")
         return

@@ -159,7 +159,7 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
     _seat(session, actor, people[38:43], audit_term, MembershipRole.MEMBER)
 
     username, password = DEMO_SECRETARY
-    do_create_user(session, actor, org, username, password, person=people[43], is_admin=True)
+    do_create_user(session, actor, org, username, password, person=people[43], administrator=True)
     if meeting:
         from veche.demo_meeting import load_demo_meeting
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.helpers import load_demo_into
+from veche.actions.journal_actions import JournalAction
 from veche.cli import app
 from veche.models import JournalEntry, Membership, Person
 
@@ -54,7 +55,7 @@ def test_a_good_file_imports_people_and_memberships(
         assert roles == [("Audit Commission", "alternate"), ("General Council", "member")]
         assert ilse.unit is not None and ilse.unit.name == "Dockers' Branch"
         last = session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())).first()
-        assert last is not None and last.action == "import_members"
+        assert last is not None and last.action == JournalAction.IMPORT_MEMBERS
         assert last.actor_name == "system: import members"
 
 

@@ -20,6 +20,7 @@ from veche.actions.journal import (
     record_many,
     verify_journal,
 )
+from veche.actions.journal_actions import JournalAction
 from veche.cli import app
 from veche.db import transaction
 from veche.models import JournalEntry, JournalHead
@@ -52,14 +53,22 @@ def test_chain_links_each_entry_to_the_one_before(sessions: sessionmaker[Session
     assert _check(sessions)[0]
 
 
+@pytest.mark.demo
+def test_every_entry_names_a_declared_action(sessions: sessionmaker[Session]) -> None:
+    """Whoever reads the journal (reports, an auditor's script) reads only the declared names."""
+    with sessions() as session:
+        recorded = set(session.scalars(select(JournalEntry.action)))
+    assert recorded and recorded <= {action.value for action in JournalAction}
+
+
 def test_entries_name_the_acting_user(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as session:
-        record(session, Actor(None, "system: test"), "something_happened", {"n": 1})
+        record(session, Actor(None, "system: test"), JournalAction.CREATE_UNIT, {"n": 1})
     with sessions() as session:
         entry = session.scalars(select(JournalEntry)).one()
     assert (entry.actor_name, entry.action, entry.payload) == (
         "system: test",
-        "something_happened",
+        "create_unit",
         {"n": 1},
     )
 
@@ -74,13 +83,24 @@ def test_entries_recorded_together_chain_and_move_the_head_the_session_holds(
     with transaction(sessions) as session:
         held = session.get(JournalHead, 1)
         assert held is not None
-        record(session, actor, "first", {"n": 1})
-        record(session, actor, "dated", {"on": date(2026, 11, 27), "kind": RightKind.PROXY})
-        record_many(session, [(actor, "third", {"n": 3}), (actor, "fourth", {"n": (4, 5)})])
+        record(session, actor, JournalAction.OPEN_POLL, {"n": 1})
+        record(
+            session,
+            actor,
+            JournalAction.GRANT_PROXY,
+            {"on": date(2026, 11, 27), "kind": RightKind.PROXY},
+        )
+        record_many(
+            session,
+            [
+                (actor, JournalAction.CAST_BALLOT, {"n": 3}),
+                (actor, JournalAction.CLOSE_POLL, {"n": (4, 5)}),
+            ],
+        )
         assert held.seq == 4
     with sessions() as session:
         entries = session.scalars(select(JournalEntry).order_by(JournalEntry.seq)).all()
-    assert [e.action for e in entries] == ["first", "dated", "third", "fourth"]
+    assert [e.action for e in entries] == ["open_poll", "grant_proxy", "cast_ballot", "close_poll"]
     assert entries[1].payload == {"on": "2026-11-27", "kind": "proxy"}
     assert entries[3].payload == {"n": [4, 5]}
     assert _check(sessions) == (True, None, None)
@@ -94,11 +114,11 @@ def test_a_session_kept_across_transactions_appends_after_other_writers(
     actor = Actor(None, "system: test")
     with sessions() as kept:
         with kept.begin():
-            record(kept, actor, "first", {"n": 1})
+            record(kept, actor, JournalAction.CHECK_IN, {"n": 1})
         with transaction(sessions) as other:
-            record(other, actor, "meanwhile", {"n": 2})
+            record(other, actor, JournalAction.CHECK_IN, {"n": 2})
         with kept.begin():
-            record(kept, actor, "third", {"n": 3})
+            record(kept, actor, JournalAction.CHECK_OUT, {"n": 3})
     assert _check(sessions) == (True, None, None)
 
 
@@ -186,7 +206,7 @@ def test_concurrent_writers_never_fork_the_chain(sessions: sessionmaker[Session]
         try:
             for n in range(5):
                 with transaction(sessions) as session:
-                    record(session, Actor(None, f"worker {worker}"), "tick", {"n": n})
+                    record(session, Actor(None, f"worker {worker}"), JournalAction.LOG_IN, {"n": n})
         except BaseException as error:  # reported below; a thread cannot fail the test itself
             errors.append(error)
 

@@ -19,7 +19,7 @@ from veche.demo import DEMO_SECRETARY
 from veche.models import Meeting
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-SYSTEM = Caller(Actor.system("tests"), person_id=None, is_admin=True, organization_id=None)
+SYSTEM = Caller(Actor.system("tests"), person_id=None, unrestricted=True, organization_id=None)
 
 
 class Browser:

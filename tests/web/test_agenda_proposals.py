@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.meeting_api import Api, demo_api
 from tests.web.page_client import delegates, secretary
+from veche.actions.journal_actions import JournalAction
 from veche.models import AgendaProposal, JournalEntry
 from veche.web.app import create_app
 
@@ -144,7 +145,7 @@ def test_delegates_propose_and_the_secretary_accepts_or_rejects(draft: Draft) ->
         actions = session.scalars(
             select(JournalEntry.action).order_by(JournalEntry.seq).offset(before)
         ).all()
-    assert actions == ["add_agenda_item", "accept_agenda_proposal"]
+    assert actions == [JournalAction.ADD_AGENDA_ITEM, JournalAction.ACCEPT_AGENDA_PROPOSAL]
 
     draft.api.post(f"/agenda-proposals/{moved['id']}/decision", 200, decision="accepted")
     assert draft.agenda() == ["On housing", "On the budget", "Any other business", "On schools"]
@@ -200,7 +201,7 @@ def test_observers_outsiders_and_delegates_are_refused_where_they_have_no_right(
         "POST",
         path,
         403,
-        "only members and alternate members",
+        "only a member or an alternate member",
         draft.observer,
         kind="add",
         title="X",
@@ -209,7 +210,7 @@ def test_observers_outsiders_and_delegates_are_refused_where_they_have_no_right(
         "POST", path, 403, "not a participant of meeting", OUTSIDER, kind="add", title="X"
     )
     draft.refused(
-        "POST", path, 403, "only members and alternate members", None, kind="add", title="X"
+        "POST", path, 403, "only a member or an alternate member", None, kind="add", title="X"
     )  # the secretary's account holds no seat: managers change the agenda directly
     proposal = draft.propose(draft.members[0], kind="add", title="On schools")
     delegate = draft.members[1]
@@ -219,7 +220,7 @@ def test_observers_outsiders_and_delegates_are_refused_where_they_have_no_right(
             "POST",
             decide,
             403,
-            "only the chair or the secretary",
+            "only a chair or a secretary",
             delegate,
             decision=decision,
             reason="no",
@@ -314,7 +315,7 @@ def test_the_pages_let_a_delegate_propose_and_the_secretary_decide(draft: Draft)
     assert filed.status_code == 303, filed.text
     assert "Your proposal 1 is filed." in member.browser.get(page).text
     refused = observer.browser.post(page, {"kind": "add", "title": "Observers' item"})
-    assert refused.status_code == 403 and "only members and alternate members" in refused.text
+    assert refused.status_code == 403 and "only a member or an alternate member" in refused.text
     bad = member.browser.post(page, {"kind": "move", "agenda_item_id": "x", "position": "1"})
     assert bad.status_code == 422 and "the agenda item must be a whole number" in bad.text
     assert len(draft.proposals()) == 1

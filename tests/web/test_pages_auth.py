@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import Assembly, convene
 from tests.web.page_client import Browser, access_codes, secretary
+from veche.actions.journal_actions import JournalAction
 from veche.demo import DEMO_SECRETARY
 from veche.errors import NotAuthenticated
 from veche.models import JournalEntry, LoginFailure, LoginSession
@@ -75,7 +76,7 @@ def test_logout_ends_the_session_everywhere(
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(LoginSession)) == 0
         actions = session.scalars(select(JournalEntry.action)).all()
-        assert "log_in" in actions and "log_out" in actions
+        assert JournalAction.LOG_IN in actions and JournalAction.LOG_OUT in actions
 
 
 def test_an_access_code_logs_its_participant_in_once(

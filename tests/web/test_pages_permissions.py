@@ -227,7 +227,7 @@ def _door_code(w: World) -> tuple[str, dict[str, object]]:
 def _agenda_proposal(step: str) -> Prepare:
     def prepare(w: World) -> tuple[str, dict[str, object]]:
         member = w.assembly.members[0]
-        delegate = Caller(Actor(None, "delegate"), member, is_admin=False, organization_id=None)
+        delegate = Caller(Actor(None, "delegate"), member, unrestricted=False, organization_id=None)
         with transaction(w.sessions) as session:
             meeting = session.get(Meeting, w.meeting)
             assert meeting is not None

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import Assembly, convene
+from tests.helpers import count_queries
 from tests.web.page_client import Browser, Delegate, delegates, secretary
 from veche.models import Ballot, Person
 from veche.web.app import create_app
@@ -127,6 +128,42 @@ def test_a_secret_decision_from_the_phone_to_the_projector(
     with sessions() as session:
         stored = session.scalar(select(func.count()).where(Ballot.poll_id == poll_id))
         assert stored == 5
+
+
+def test_the_room_costs_as_many_queries_for_twelve_polls_as_for_three(hall: Hall) -> None:
+    assembly, voter = hall.assembly, hall.voters[0]
+
+    def add_polls(number: int) -> None:
+        """``number`` polls in each state a delegate sees: open, closed and published."""
+        for _ in range(number):
+            for state in ("open", "closed", "published"):
+                poll_id = assembly.create_poll(title=f"A {state} poll", kind="decision")["id"]
+                assembly.open(poll_id)
+                if state == "open":
+                    continue
+                assembly.close(poll_id)
+                if state == "published":
+                    published = assembly.client.post(
+                        f"/api/polls/{poll_id}/publish", headers=assembly.secretary
+                    )
+                    assert published.status_code == 200, published.text
+
+    def queries(path: str) -> int:
+        with count_queries(hall.app.state.engine, hall.app.state.reader) as statements:
+            page = voter.browser.get(f"/meetings/{hall.meeting}{path}")
+        assert page.status_code == 200, page.text
+        return len(statements)
+
+    add_polls(1)
+    voted = assembly.create_poll(title="A poll already voted in", kind="decision")["id"]
+    assembly.open(voted)
+    hall.vote(voter, voted, {"option": hall.options(voter, voted)["yes"]})
+    few = {path: queries(path) for path in ("", "/room")}
+    add_polls(3)
+    many = {path: queries(path) for path in ("", "/room")}
+    assert many == few
+    room = voter.browser.get(f"/meetings/{hall.meeting}/room").text
+    assert room.count('class="poll state-') == 13 and "You have voted" in room
 
 
 def test_an_election_is_shown_round_by_round(hall: Hall) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.assembly import Assembly, client_key, convene
+from veche.actions.journal_actions import JournalAction
 from veche.cli import app
 from veche.models import Ballot, JournalEntry, Participation
 from veche.web.app import create_app
@@ -87,7 +88,7 @@ def test_a_secret_decision_from_opening_to_publication(
         stored = session.scalars(select(Ballot).where(Ballot.poll_id == poll["id"])).all()
         assert all(b.voter_person_id is None and b.cast_by_person_id is None for b in stored)
         casts = session.scalars(
-            select(JournalEntry).where(JournalEntry.action == "cast_ballot")
+            select(JournalEntry).where(JournalEntry.action == JournalAction.CAST_BALLOT)
         ).all()
         assert len(casts) == 20
         assert all("choice" not in entry.payload for entry in casts)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import Assembly, convene
 from tests.web.page_client import Browser, delegates, secretary
+from veche.actions.journal_actions import JournalAction
 from veche.db import transaction
 from veche.models import JournalEntry, Meeting, Organization
 from veche.models.meetings import MeetingState
@@ -111,7 +112,7 @@ def test_the_desk_publishes_the_report_and_the_public_reads_it(closed: Closed) -
     assert closed.state() is MeetingState.REPORT_PUBLISHED
     with closed.sessions() as session:
         last = session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())).first()
-        assert last is not None and last.action == "change_meeting_state"
+        assert last is not None and last.action == JournalAction.CHANGE_MEETING_STATE
         assert last.payload == {"meeting_id": closed.meeting_id, "state": "report_published"}
     after = desk.get(done.headers["location"]).text
     assert "its communiqué is on the public page" in after

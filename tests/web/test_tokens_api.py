@@ -16,6 +16,7 @@ from tests.assembly import Assembly, client_key, convene
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.auth import token_callers
+from veche.actions.journal_actions import JournalAction
 from veche.actions.org import do_create_organization, do_create_person
 from veche.actions.tokens import do_issue_token
 from veche.db import transaction
@@ -173,7 +174,7 @@ def test_a_holder_lists_and_revokes_only_their_own_tokens(
     with sessions() as session:
         revoked = session.scalars(
             select(JournalEntry.payload)
-            .where(JournalEntry.action == "revoke_token")
+            .where(JournalEntry.action == JournalAction.REVOKE_TOKEN)
             .order_by(JournalEntry.seq)
         ).all()
     assert [entry["token_id"] for entry in revoked] == [spare["id"], mine["id"]]
@@ -209,7 +210,7 @@ def test_the_secretary_lists_and_revokes_any_token_of_the_organization_only(
     assert issued["id"] not in {t["id"] for t in _listed(assembly, assembly.secretary, "?all=true")}
     with sessions() as session:
         entry = session.scalars(
-            select(JournalEntry).where(JournalEntry.action == "revoke_token")
+            select(JournalEntry).where(JournalEntry.action == JournalAction.REVOKE_TOKEN)
         ).one()
     assert entry.actor_name == DEMO_SECRETARY[0]
     assert entry.payload == {"token_id": issued["id"], "user_id": None, "person_id": delegate}

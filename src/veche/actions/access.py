@@ -1,33 +1,63 @@
-"""Who is calling, and the few helpers that load guarded rows only for those allowed to see them."""
+"""Who is calling, what they may do, and the helpers that load guarded rows only for those
+allowed to see them.
+
+What a caller may do is data (``veche.permissions``): the permissions of the roles they hold
+in a scope or in a scope enclosing it, read in one query and remembered for the rest of the
+transaction. Every action asks ``authorize`` for the permission it needs.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    event,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from veche.actions.actor import Actor
 from veche.errors import Forbidden, NotFound
-from veche.models import Meeting, Organization, Participant, Poll
+from veche.models import (
+    Body,
+    Meeting,
+    Organization,
+    Participant,
+    Poll,
+    Role,
+    RoleGrant,
+    RolePermission,
+    Term,
+    Unit,
+)
 from veche.models.base import MAX_INT, Base
-from veche.models.meetings import Office
 from veche.models.polls import PollState
+from veche.permissions import ADMINISTRATOR, Permission, Scope
 
-#: Offices that run a meeting's business (polls, attendance, proxies).
-MANAGING_OFFICES = frozenset({Office.CHAIR, Office.SECRETARY})
-#: Offices that may enter counted paper ballots.
-TELLING_OFFICES = frozenset({Office.CHAIR, Office.SECRETARY, Office.TELLER})
+_KNOWN = {permission.value: permission for permission in Permission}
 
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated caller: the journal's actor, their person (if any), and admin rights."""
+    """An authenticated caller: the journal's actor and their person (if any).
+
+    ``unrestricted`` is the operator's own command (the CLI, the demo loader): it may do
+    everything, as whoever runs the server can anyway. Everyone else holds what their roles grant.
+    """
 
     actor: Actor
     person_id: int | None
-    is_admin: bool
+    unrestricted: bool
     organization_id: int | None
 
 
@@ -41,28 +71,160 @@ def participant_of(session: Session, meeting_id: int, person_id: int | None) -> 
     )
 
 
-def _office(session: Session, caller: Caller, meeting_id: int) -> Office | None:
-    participant = participant_of(session, meeting_id, caller.person_id)
-    return participant.office if participant else None
+# --- What a caller holds -------------------------------------------------------------------
+
+_CACHE = "veche.permissions"
+#: Rows whose change can change what someone may do: the cache is dropped when one is written.
+_GRANTING = (Participant, Role, RolePermission, RoleGrant)
 
 
-def require_manager(session: Session, caller: Caller, meeting: Meeting) -> None:
-    """Only an administrator, or the meeting's chair or secretary, runs its business."""
-    if caller.is_admin or _office(session, caller, meeting.id) in MANAGING_OFFICES:
-        return
-    raise Forbidden(f"only the chair or the secretary of meeting {meeting.id} may do this")
+def held_permissions(
+    session: Session, caller: Caller, scope: Scope, scope_id: int
+) -> frozenset[Permission]:
+    """The permissions ``caller`` holds in one scope: through grants in it or in a scope that
+    encloses it, and, in a meeting, through their place and office in it."""
+    if caller.unrestricted:
+        return frozenset(Permission)
+    key = (caller.actor.user_id, caller.person_id, scope, scope_id)
+    remembered: dict[tuple[Any, ...], frozenset[Permission]] = session.info.setdefault(_CACHE, {})
+    if key not in remembered:
+        remembered[key] = _read_permissions(session, caller, scope, scope_id)
+    return remembered[key]
 
 
-def is_manager(session: Session, caller: Caller, meeting: Meeting) -> bool:
-    return caller.is_admin or _office(session, caller, meeting.id) in MANAGING_OFFICES
+def holds(session: Session, caller: Caller, permission: Permission, scope_id: int) -> bool:
+    """Whether ``caller`` holds ``permission`` in the scope it is asked in (``permission.scope``)."""
+    return permission in held_permissions(session, caller, permission.scope, scope_id)
 
 
-def require_teller(session: Session, caller: Caller, meeting: Meeting) -> None:
-    if caller.is_admin or _office(session, caller, meeting.id) in TELLING_OFFICES:
-        return
-    raise Forbidden(
-        f"only a teller, the chair or the secretary of meeting {meeting.id} may do this"
+def authorize(session: Session, caller: Caller, permission: Permission, scope_id: int) -> None:
+    """Refuse (403) unless ``caller`` holds ``permission`` in the scope named by ``scope_id``."""
+    if not holds(session, caller, permission, scope_id):
+        raise Forbidden(refusal(session, permission, scope_id))
+
+
+def person_holds(session: Session, person_id: int, permission: Permission, meeting_id: int) -> bool:
+    """Whether a person (not the caller: e.g. the proposer named in an amendment) holds a
+    permission in a meeting."""
+    as_person = Caller(Actor(None, ""), person_id, False, None)
+    return holds(session, as_person, permission, meeting_id)
+
+
+def _read_permissions(
+    session: Session, caller: Caller, scope: Scope, scope_id: int
+) -> frozenset[Permission]:
+    holder = []
+    if caller.actor.user_id is not None:
+        holder.append(RoleGrant.user_id == caller.actor.user_id)
+    if caller.person_id is not None:
+        holder.append(RoleGrant.person_id == caller.person_id)
+    if not holder:
+        return frozenset()
+    granted = select(RoleGrant.role_id).where(or_(*holder), _grant_reaches(scope, scope_id))
+    by_place: ColumnElement[bool] = false()
+    if scope is Scope.MEETING and caller.person_id is not None:
+        # A participant holds the roles named after their place and their office.
+        by_place = exists().where(
+            Participant.meeting_id == scope_id,
+            Participant.person_id == caller.person_id,
+            or_(
+                cast(Participant.role, String) == Role.name,
+                cast(Participant.office, String) == Role.name,
+            ),
+        )
+    query = (
+        select(RolePermission.permission)
+        .distinct()
+        .join(Role, Role.id == RolePermission.role_id)
+        .where(or_(Role.id.in_(granted), by_place))
     )
+    return frozenset(_KNOWN[name] for name in session.scalars(query) if name in _KNOWN)
+
+
+def _grant_reaches(scope: Scope, scope_id: int) -> ColumnElement[bool]:
+    """Grants in the scope or in a scope around it: a meeting lies in its term's body, a body
+    and a unit in the organization, and a unit in the units above it (a grant for a region
+    holds in its branches)."""
+    here = and_(RoleGrant.scope == scope, RoleGrant.scope_id == scope_id)
+    if scope is Scope.ORGANIZATION:
+        return here
+    if scope is Scope.MEETING:
+        body = (
+            select(Term.body_id)
+            .join(Meeting, Meeting.term_id == Term.id)
+            .where(Meeting.id == scope_id)
+            .scalar_subquery()
+        )
+        return or_(
+            here,
+            _in_body(body),
+            _in_organization(select(Body.organization_id).where(Body.id == body)),
+        )
+    if scope is Scope.BODY:
+        return or_(here, _in_organization(select(Body.organization_id).where(Body.id == scope_id)))
+    tree = (
+        select(Unit.id, Unit.parent_id).where(Unit.id == scope_id).cte("unit_tree", recursive=True)
+    )
+    above = tree.union_all(select(Unit.id, Unit.parent_id).where(Unit.id == tree.c.parent_id))
+    return or_(
+        and_(RoleGrant.scope == Scope.UNIT, RoleGrant.scope_id.in_(select(above.c.id))),
+        _in_organization(select(Unit.organization_id).where(Unit.id == scope_id)),
+    )
+
+
+def _in_body(body_id: Any) -> ColumnElement[bool]:
+    return and_(RoleGrant.scope == Scope.BODY, RoleGrant.scope_id == body_id)
+
+
+def _in_organization(organization_id: Select[Any]) -> ColumnElement[bool]:
+    return and_(
+        RoleGrant.scope == Scope.ORGANIZATION,
+        RoleGrant.scope_id == organization_id.scalar_subquery(),
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_change(session: Session, _context: object) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(row, _GRANTING) for row in changed):
+        session.info.pop(_CACHE, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, _transaction: object) -> None:
+    # Another transaction may have changed the grants meanwhile.
+    session.info.pop(_CACHE, None)
+
+
+def refusal(session: Session, permission: Permission, scope_id: int) -> str:
+    """Why a caller without ``permission`` is refused, naming the roles that grant it: "only a
+    chair or a secretary of meeting 3, or an administrator, may create, open … polls"."""
+    if permission is Permission.MEETING_SEE:
+        return f"you are not a participant of meeting {scope_id}"
+    roles = session.execute(
+        select(Role.name, Role.label)
+        .join(RolePermission, RolePermission.role_id == Role.id)
+        .where(RolePermission.permission == permission.value)
+        .order_by(Role.id)
+    ).all()
+    local = [with_article(label or name) for name, label in roles if name != ADMINISTRATOR]
+    by_administrator = any(name == ADMINISTRATOR for name, _label in roles)
+    doing = permission.description
+    if not local:
+        return f"only {'an administrator' if by_administrator else 'no one at present'} may {doing}"
+    named = local[0] if len(local) == 1 else ", ".join(local[:-1]) + f" or {local[-1]}"
+    where = {Scope.MEETING: f" of meeting {scope_id}", Scope.UNIT: f" of unit {scope_id}"}
+    administrator = ", or an administrator," if by_administrator else ""
+    return f"only {named}{where.get(permission.scope, '')}{administrator} may {doing}"
+
+
+def with_article(label: str) -> str:
+    """'a teller', 'an alternate member'."""
+    noun = label.lower()
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+# --- Rows guarded by the meeting they belong to --------------------------------------------
 
 
 def could_be_stored(row_id: int) -> bool:
@@ -71,13 +233,21 @@ def could_be_stored(row_id: int) -> bool:
     return 1 <= row_id <= MAX_INT
 
 
-def access_meeting(session: Session, caller: Caller, meeting_id: int) -> Meeting:
-    """A meeting the caller may see: administrators, and the meeting's participants."""
+def access_meeting(
+    session: Session,
+    caller: Caller,
+    meeting_id: int,
+    *,
+    needs: Permission = Permission.MEETING_SEE,
+) -> Meeting:
+    """A meeting the caller may see (``meeting.see``: its participants, and those granted it);
+    a view that shows one permission's controls (the chair's console) ``needs`` that too."""
     meeting = session.get(Meeting, meeting_id) if could_be_stored(meeting_id) else None
     if meeting is None:
         raise NotFound(f"there is no meeting {meeting_id}")
-    if not caller.is_admin and participant_of(session, meeting_id, caller.person_id) is None:
-        raise Forbidden(f"you are not a participant of meeting {meeting_id}")
+    authorize(session, caller, Permission.MEETING_SEE, meeting_id)
+    if needs is not Permission.MEETING_SEE:
+        authorize(session, caller, needs, meeting_id)
     return meeting
 
 
@@ -106,17 +276,73 @@ def access_row(session: Session, caller: Caller, model: type[Row], row_id: int, 
 
 
 def manage_organization(session: Session, caller: Caller) -> Organization:
-    """The caller's organization, for changing it: people, bodies, terms, meetings; admins only."""
-    if not caller.is_admin:
-        raise Forbidden("only an administrator may change the organization's records")
-    organization = session.get(Organization, caller.organization_id)
+    """The caller's organization, for changing its records (``organization.manage``)."""
+    organization = (
+        session.get(Organization, caller.organization_id)
+        if caller.organization_id is not None
+        else None
+    )
     if organization is None:
         raise NotFound("your account belongs to no organization")
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
     return organization
 
 
 def may_see_result(session: Session, caller: Caller, poll: Poll) -> bool:
-    """Everyone sees a published result; the chair and the secretary see it once closed."""
-    if poll.state is PollState.PUBLISHED:
-        return True
-    return poll.state is PollState.CLOSED and is_manager(session, caller, poll.meeting)
+    """Everyone sees a published result; those with ``results.see_closed`` see it once closed."""
+    return result_visible(
+        poll.state, holds(session, caller, Permission.RESULTS_SEE_CLOSED, poll.meeting_id)
+    )
+
+
+def result_visible(state: PollState, sees_closed: bool) -> bool:
+    """A published result is everyone's; a closed one only theirs who may see it before then."""
+    return state is PollState.PUBLISHED or (state is PollState.CLOSED and sees_closed)
+
+
+def may_see_meeting(caller: Caller) -> ColumnElement[bool]:
+    """A condition on ``Meeting``: the meetings ``caller`` may see (``meeting.see`` through
+    their place in it or a grant reaching it), for lists of meetings."""
+    if caller.unrestricted:
+        return true()
+    sees = select(RolePermission.role_id).where(
+        RolePermission.permission == Permission.MEETING_SEE.value
+    )
+    by_place = (
+        exists().where(
+            Participant.meeting_id == Meeting.id,
+            Participant.person_id == caller.person_id,
+            Role.id.in_(sees),
+            or_(
+                cast(Participant.role, String) == Role.name,
+                cast(Participant.office, String) == Role.name,
+            ),
+        )
+        if caller.person_id is not None
+        else false()
+    )
+    holder = []
+    if caller.actor.user_id is not None:
+        holder.append(RoleGrant.user_id == caller.actor.user_id)
+    if caller.person_id is not None:
+        holder.append(RoleGrant.person_id == caller.person_id)
+    if not holder:
+        return by_place
+    body = select(Term.body_id).where(Term.id == Meeting.term_id).scalar_subquery()
+    organization = select(Body.organization_id).where(Body.id == body).scalar_subquery()
+    by_grant = exists().where(
+        or_(*holder),
+        RoleGrant.role_id.in_(sees),
+        or_(
+            and_(RoleGrant.scope == Scope.MEETING, RoleGrant.scope_id == Meeting.id),
+            and_(RoleGrant.scope == Scope.BODY, RoleGrant.scope_id == body),
+            and_(RoleGrant.scope == Scope.ORGANIZATION, RoleGrant.scope_id == organization),
+        ),
+    )
+    return or_(by_place, by_grant)
+
+
+def meeting_permissions(session: Session, caller: Caller, meeting_id: int) -> frozenset[str]:
+    """The names of the permissions the caller holds in a meeting: pages show each control to
+    those who hold the permission its action asks for."""
+    return frozenset(p.value for p in held_permissions(session, caller, Scope.MEETING, meeting_id))

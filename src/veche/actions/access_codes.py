@@ -10,11 +10,13 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, participant_of, require_manager
+from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from veche.models import AccessCode, Meeting, Participant, Person
 from veche.models.base import utcnow
+from veche.permissions import Permission
 
 #: Letters and digits that cannot be mistaken for one another on a card (no 0/O, 1/I/L).
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -64,7 +66,7 @@ def do_issue_access_codes(
     session: Session, caller: Caller, meeting: Meeting, person_ids: list[int] | None = None
 ) -> list[IssuedCode]:
     """New codes for the meeting's participants (or those named); earlier unused codes stop working."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     if meeting.ends_on + GRACE < date.today():
         raise InvalidInput(f"meeting {meeting.id} is over; its access codes would not work")
     query = (
@@ -107,7 +109,7 @@ def do_issue_access_codes(
     record(
         session,
         caller.actor,
-        "issue_access_codes",
+        JournalAction.ISSUE_ACCESS_CODES,
         {"meeting_id": meeting.id, "person_ids": chosen},
     )
     return issued

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_row, require_manager
-from veche.actions.events import queue_event
+from veche.actions.access import Caller, access_row, authorize
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_body_of, check_in_session, check_not_closed
 from veche.actions.org import check_name
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import AgendaItem, Meeting, Person
-from veche.models.proceedings import ItemKind, ItemState
+from veche.models.proceedings import ITEM_TRANSITIONS, ItemKind, ItemState
+from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 
 
@@ -102,7 +104,7 @@ def _payload(item: AgendaItem) -> dict[str, object]:
 
 def do_add_item(session: Session, caller: Caller, meeting: Meeting, spec: ItemSpec) -> AgendaItem:
     """Propose an item at the end of the agenda, until the agenda is approved."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
     check_agenda_open(session, meeting)
     spec = _check_spec(session, meeting, spec)
     last = session.scalar(
@@ -118,8 +120,8 @@ def do_add_item(session: Session, caller: Caller, meeting: Meeting, spec: ItemSp
     )
     session.add(item)
     session.flush()
-    record(session, caller.actor, "add_agenda_item", _payload(item))
-    queue_event(session, meeting.id, "agenda_changed", item_id=item.id)
+    record(session, caller.actor, JournalAction.ADD_AGENDA_ITEM, _payload(item))
+    queue_event(session, meeting.id, LiveEventType.AGENDA_CHANGED, item_id=item.id)
     return item
 
 
@@ -128,7 +130,7 @@ def do_update_item(
 ) -> AgendaItem:
     """Change an item. Its wording only until the agenda is approved; its speaking rules any time."""
     meeting = item.meeting
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
     check_not_closed(meeting, "change an agenda item")
     spec = _check_spec(session, meeting, spec)
     wording = (
@@ -153,15 +155,15 @@ def do_update_item(
         raise Conflict(f"agenda item {item.id} was withdrawn")
     for name, value in vars(spec).items():
         setattr(item, name, value)
-    record(session, caller.actor, "update_agenda_item", _payload(item))
-    queue_event(session, meeting.id, "agenda_changed", item_id=item.id)
+    record(session, caller.actor, JournalAction.UPDATE_AGENDA_ITEM, _payload(item))
+    queue_event(session, meeting.id, LiveEventType.AGENDA_CHANGED, item_id=item.id)
     return item
 
 
 def do_move_item(session: Session, caller: Caller, item: AgendaItem, position: int) -> AgendaItem:
     """Move an item to another place on the agenda, until the agenda is approved."""
     meeting = item.meeting
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
     check_agenda_open(session, meeting)
     if item.state is ItemState.WITHDRAWN:
         raise Conflict(f"agenda item {item.id} was withdrawn")
@@ -174,20 +176,21 @@ def do_move_item(session: Session, caller: Caller, item: AgendaItem, position: i
     record(
         session,
         caller.actor,
-        "move_agenda_item",
+        JournalAction.MOVE_AGENDA_ITEM,
         {"meeting_id": meeting.id, "item_id": item.id, "position": position},
     )
-    queue_event(session, meeting.id, "agenda_changed", item_id=item.id)
+    queue_event(session, meeting.id, LiveEventType.AGENDA_CHANGED, item_id=item.id)
     return item
 
 
 def do_withdraw_item(session: Session, caller: Caller, item: AgendaItem) -> AgendaItem:
     """Take an item off the agenda before it is approved; the others close up."""
     meeting = item.meeting
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
     check_agenda_open(session, meeting)
     if item.state is ItemState.WITHDRAWN:
         raise Conflict(f"agenda item {item.id} was withdrawn already")
+    ITEM_TRANSITIONS.check_step(item.state, ItemState.WITHDRAWN, f"agenda item {item.position}")
     item.state = ItemState.WITHDRAWN
     remaining = [other for other in agenda_items(session, meeting.id) if other.id != item.id]
     for number, other in enumerate(remaining, start=1):
@@ -195,23 +198,20 @@ def do_withdraw_item(session: Session, caller: Caller, item: AgendaItem) -> Agen
     record(
         session,
         caller.actor,
-        "withdraw_agenda_item",
+        JournalAction.WITHDRAW_AGENDA_ITEM,
         {"meeting_id": meeting.id, "item_id": item.id, "title": item.title},
     )
-    queue_event(session, meeting.id, "agenda_changed", item_id=item.id)
+    queue_event(session, meeting.id, LiveEventType.AGENDA_CHANGED, item_id=item.id)
     return item
 
 
 def do_open_item(session: Session, caller: Caller, item: AgendaItem) -> AgendaItem:
     """Take up an item of the approved agenda; one item is under discussion at a time."""
     meeting = item.meeting
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
     check_in_session(meeting, f"take up agenda item {item.position}")
     check_agenda_approved(session, meeting, f"take up agenda item {item.position}")
-    if item.state is not ItemState.PLANNED:
-        raise Conflict(
-            f"cannot take up agenda item {item.position}: it is {item.state.value}, not planned"
-        )
+    ITEM_TRANSITIONS.check_step(item.state, ItemState.OPEN, f"agenda item {item.position}")
     already = session.scalar(
         select(AgendaItem).where(
             AgendaItem.meeting_id == meeting.id, AgendaItem.state == ItemState.OPEN
@@ -221,23 +221,26 @@ def do_open_item(session: Session, caller: Caller, item: AgendaItem) -> AgendaIt
         raise Conflict(f"agenda item {already.position} is under discussion; close it first")
     item.state = ItemState.OPEN
     record(
-        session, caller.actor, "open_agenda_item", {"meeting_id": meeting.id, "item_id": item.id}
+        session,
+        caller.actor,
+        JournalAction.OPEN_AGENDA_ITEM,
+        {"meeting_id": meeting.id, "item_id": item.id},
     )
-    queue_event(session, meeting.id, "item_opened", item_id=item.id)
+    queue_event(session, meeting.id, LiveEventType.ITEM_OPENED, item_id=item.id)
     return item
 
 
 def do_close_item(session: Session, caller: Caller, item: AgendaItem) -> AgendaItem:
     """End the discussion of an item; nothing more is said on it."""
     meeting = item.meeting
-    require_manager(session, caller, meeting)
-    if item.state is not ItemState.OPEN:
-        raise Conflict(
-            f"cannot close agenda item {item.position}: it is {item.state.value}, not open"
-        )
+    authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
+    ITEM_TRANSITIONS.check_step(item.state, ItemState.CLOSED, f"agenda item {item.position}")
     item.state = ItemState.CLOSED
     record(
-        session, caller.actor, "close_agenda_item", {"meeting_id": meeting.id, "item_id": item.id}
+        session,
+        caller.actor,
+        JournalAction.CLOSE_AGENDA_ITEM,
+        {"meeting_id": meeting.id, "item_id": item.id},
     )
-    queue_event(session, meeting.id, "item_closed", item_id=item.id)
+    queue_event(session, meeting.id, LiveEventType.ITEM_CLOSED, item_id=item.id)
     return item

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_row, participant_of, require_manager
+from veche.actions.access import Caller, access_row, authorize, holds, participant_of, refusal
 from veche.actions.agenda import (
     ItemSpec,
     check_agenda_open,
@@ -20,19 +20,19 @@ from veche.actions.agenda import (
     do_update_item,
     do_withdraw_item,
 )
-from veche.actions.events import queue_event
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.org import check_name
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import AgendaItem, AgendaProposal, Meeting
 from veche.models.agenda_proposals import ProposalKind, ProposalState
 from veche.models.base import utcnow
-from veche.models.meetings import ParticipantRole
 from veche.models.proceedings import ItemKind, ItemState
+from veche.permissions import Permission
 from veche.queries.agenda import agenda_items
 
 #: Delegates — those who may speak — propose changes; observers follow the meeting only.
-PROPOSING_ROLES = frozenset({ParticipantRole.MEMBER, ParticipantRole.ALTERNATE})
 MAX_RATIONALE = 5_000
 
 
@@ -54,11 +54,9 @@ def access_proposal(session: Session, caller: Caller, proposal_id: int) -> Agend
 
 def _require_delegate(session: Session, caller: Caller, meeting: Meeting) -> int:
     participant = participant_of(session, meeting.id, caller.person_id)
-    if participant is None or participant.role not in PROPOSING_ROLES:
-        raise Forbidden(
-            f"only members and alternate members of meeting {meeting.id} may propose changes "
-            "to its agenda"
-        )
+    # Proposals are made in one's own name, so the proposer must take part in the meeting.
+    if participant is None or not holds(session, caller, Permission.AGENDA_PROPOSE, meeting.id):
+        raise Forbidden(refusal(session, Permission.AGENDA_PROPOSE, meeting.id))
     return participant.person_id
 
 
@@ -157,10 +155,12 @@ def do_propose_agenda_change(
     record(
         session,
         caller.actor,
-        "propose_agenda_change",
+        JournalAction.PROPOSE_AGENDA_CHANGE,
         {**_payload(proposal), "rationale": proposal.rationale},
     )
-    queue_event(session, meeting.id, "agenda_proposals_changed", proposal_id=proposal.id)
+    queue_event(
+        session, meeting.id, LiveEventType.AGENDA_PROPOSALS_CHANGED, proposal_id=proposal.id
+    )
     return proposal
 
 
@@ -177,7 +177,7 @@ def do_accept_agenda_proposal(
 ) -> AgendaProposal:
     """Apply the proposal to the agenda through the agenda's actions; it is then accepted."""
     meeting = proposal.meeting
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
     _check_pending(proposal, "accept")
     if proposal.kind is ProposalKind.ADD:
         added = do_add_item(
@@ -199,8 +199,10 @@ def do_accept_agenda_proposal(
     proposal.state = ProposalState.ACCEPTED
     proposal.decided_at = utcnow()
     session.flush()
-    record(session, caller.actor, "accept_agenda_proposal", _payload(proposal))
-    queue_event(session, meeting.id, "agenda_proposals_changed", proposal_id=proposal.id)
+    record(session, caller.actor, JournalAction.ACCEPT_AGENDA_PROPOSAL, _payload(proposal))
+    queue_event(
+        session, meeting.id, LiveEventType.AGENDA_PROPOSALS_CHANGED, proposal_id=proposal.id
+    )
     return proposal
 
 
@@ -221,7 +223,7 @@ def do_reject_agenda_proposal(
     session: Session, caller: Caller, proposal: AgendaProposal, reason: str
 ) -> AgendaProposal:
     """Turn the proposal down, with the reason the minutes will give; the agenda stays as it is."""
-    require_manager(session, caller, proposal.meeting)
+    authorize(session, caller, Permission.AGENDA_MANAGE, proposal.meeting_id)
     _check_pending(proposal, "reject")
     proposal.reason = check_name(reason, "the reason for rejecting it", max_length=2000)
     proposal.state = ProposalState.REJECTED
@@ -229,8 +231,13 @@ def do_reject_agenda_proposal(
     record(
         session,
         caller.actor,
-        "reject_agenda_proposal",
+        JournalAction.REJECT_AGENDA_PROPOSAL,
         {**_payload(proposal), "reason": proposal.reason},
     )
-    queue_event(session, proposal.meeting_id, "agenda_proposals_changed", proposal_id=proposal.id)
+    queue_event(
+        session,
+        proposal.meeting_id,
+        LiveEventType.AGENDA_PROPOSALS_CHANGED,
+        proposal_id=proposal.id,
+    )
     return proposal

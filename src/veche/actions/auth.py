@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.errors import NotAuthenticated
 from veche.models import ApiToken, LoginSession, Person, User
 from veche.models.base import utcnow
@@ -78,7 +79,6 @@ _TOKEN_HOLDERS = (
         User.id.label("user_id"),
         User.username,
         User.active,
-        User.is_admin,
         User.organization_id.label("user_organization_id"),
         _token_person.id.label("person_id"),
         _token_person.full_name,
@@ -139,7 +139,6 @@ def caller_of(user: User | None, person: Person | None) -> Caller:
     return _caller(
         user_id=user.id if user else None,
         username=user.username if user else "",
-        is_admin=bool(user and user.is_admin),
         user_organization_id=user.organization_id if user else None,
         person_id=person.id if person else None,
         full_name=person.full_name if person else "",
@@ -151,7 +150,6 @@ def _caller(
     *,
     user_id: int | None,
     username: str | None,
-    is_admin: bool | None,
     user_organization_id: int | None,
     person_id: int | None,
     full_name: str | None,
@@ -168,7 +166,7 @@ def _caller(
     return Caller(
         actor=actor,
         person_id=person_id,
-        is_admin=bool(is_admin),
+        unrestricted=False,
         organization_id=organization_id,
     )
 
@@ -191,7 +189,7 @@ def do_open_login_session(
     record(
         session,
         caller.actor,
-        "log_in",
+        JournalAction.LOG_IN,
         {"user_id": user.id if user else None, "person_id": caller.person_id, "via": via},
     )
     return token
@@ -218,4 +216,4 @@ def do_close_login_session(session: Session, token: str) -> None:
         return
     caller = caller_of(found.user, found.person)
     session.delete(found)
-    record(session, caller.actor, "log_out", {"person_id": caller.person_id})
+    record(session, caller.actor, JournalAction.LOG_OUT, {"person_id": caller.person_id})

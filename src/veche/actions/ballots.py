@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 from veche.actions.access import Caller, access_poll, could_be_stored
 from veche.actions.actor import Actor
 from veche.actions.choices import check_choice
-from veche.actions.events import queue_event
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record, record_many
+from veche.actions.journal_actions import JournalAction
 from veche.actions.polls import ballot_options, has_paper_ballots, not_in_state, poll_rights
 from veche.actions.rights import VotingRight, rights_on_day
 from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
@@ -238,7 +239,7 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
         {(v.ballot.poll.meeting_id, v.ballot.poll.id) for v in accepted}
     ):
         # One event per poll and group: screens re-fetch the count, not once per ballot.
-        queue_event(session, meeting_id, "ballot_received", poll_id=poll_id)
+        queue_event(session, meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll_id)
     decided = [outcome for outcome in outcomes if outcome is not None]
     assert len(decided) == len(ballots), "every ballot of a group has its outcome"
     return decided
@@ -447,7 +448,7 @@ def _ballot_row(voted: Voted) -> dict[str, Any]:
     }
 
 
-def _journal_entry(voted: Voted) -> tuple[Actor, str, dict[str, Any]]:
+def _journal_entry(voted: Voted) -> tuple[Actor, JournalAction, dict[str, Any]]:
     ballot = voted.ballot
     payload: dict[str, Any] = {
         "poll_id": ballot.poll.id,
@@ -457,7 +458,7 @@ def _journal_entry(voted: Voted) -> tuple[Actor, str, dict[str, Any]]:
     }
     if ballot.poll.named:
         payload["choice"] = ballot.choice  # a roll-call is public; a secret choice never is
-    return ballot.actor, "cast_ballot", payload
+    return ballot.actor, JournalAction.CAST_BALLOT, payload
 
 
 def _replayed(ballot: PreparedBallot, right_person_id: int) -> CastReceipt:
@@ -535,7 +536,7 @@ def _replace_ballot(session: Session, voted: Voted) -> CastReceipt:
     payload: dict[str, Any] = {"poll_id": poll.id, "right_person_id": right.right_person_id}
     if poll.named:
         payload["choice"] = ballot.choice
-    record(session, ballot.actor, "replace_ballot", payload)
+    record(session, ballot.actor, JournalAction.REPLACE_BALLOT, payload)
     return CastReceipt(
         poll.id, ballot.receipt, right.right_person_id, replayed=False, replaced=True
     )

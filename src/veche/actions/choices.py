@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -10,53 +9,31 @@ import numpy as np
 
 from veche.errors import InvalidInput
 from veche.models import PollOption
-from veche.tally import Profile
+from veche.tally import BallotShape, Method, Profile, TallyError, method_named
 
-
-class BallotShape(enum.StrEnum):
-    SINGLE = "single"  # {"option": id}
-    APPROVAL = "approval"  # {"options": [id, ...]}
-    RANKING = "ranking"  # {"ranking": [id, ...]}
-    SCORE = "score"  # {"scores": {"id": score, ...}}
-
-
-_SINGLE = ("majority", "plurality", "sntv", "dhondt", "sainte-lague", "largest-remainder")
-_APPROVAL = ("approval", "block")
-_SCORE = ("score",)
-
-#: Every method a poll may use, by the shape of ballot its voters fill in.
-SHAPES: dict[str, BallotShape] = {
-    **dict.fromkeys(_SINGLE, BallotShape.SINGLE),
-    **dict.fromkeys(_APPROVAL, BallotShape.APPROVAL),
-    **dict.fromkeys(_SCORE, BallotShape.SCORE),
-    **dict.fromkeys(
-        (
-            "borda",
-            "irv",
-            "two-round",
-            "schulze",
-            "ranked-pairs",
-            "copeland",
-            "minimax",
-            "scottish-stv",
-            "meek-stv",
-            "wigm-stv",
-        ),
-        BallotShape.RANKING,
-    ),
+#: The one key of a stored ballot of each shape: {"option": id}, {"options": [id, ...]},
+#: {"ranking": [id, ...]} or {"scores": {"id": score, ...}}.
+KEYS = {
+    BallotShape.SINGLE: "option",
+    BallotShape.APPROVAL: "options",
+    BallotShape.RANKING: "ranking",
+    BallotShape.SCORE: "scores",
 }
 
 #: A ballot that deliberately chooses nothing; counted as cast, never transferred.
 BLANK: dict[str, Any] = {"blank": True}
 
 
-def shape_of(method: str) -> BallotShape:
+def counting_method(method: str) -> Method:
+    """The tally's description of ``method``: its ballot, its seats and its options."""
     try:
-        return SHAPES[method]
-    except KeyError:
-        raise InvalidInput(
-            f"unknown counting method {method!r}; choose one of: {', '.join(sorted(SHAPES))}"
-        ) from None
+        return method_named(method)
+    except TallyError as error:
+        raise InvalidInput(str(error)) from None
+
+
+def shape_of(method: str) -> BallotShape:
+    return counting_method(method).ballot
 
 
 class Numbered(Protocol):
@@ -80,13 +57,9 @@ def check_choice(
     if choice == BLANK:
         return dict(BLANK)
     valid = {option.id for option in options}
-    shape = shape_of(method)
-    expected_key = {
-        BallotShape.SINGLE: "option",
-        BallotShape.APPROVAL: "options",
-        BallotShape.RANKING: "ranking",
-        BallotShape.SCORE: "scores",
-    }[shape]
+    counting = counting_method(method)
+    shape = counting.ballot
+    expected_key = KEYS[shape]
     if set(choice) != {expected_key}:
         raise InvalidInput(
             f"a {method} ballot is {{{expected_key!r}: …}} (or {{'blank': true}}), "
@@ -101,7 +74,7 @@ def check_choice(
         return {"scores": _check_scores(value, valid, max_score)}
     ids = _distinct_ids(value, valid, expected_key)
     if shape is BallotShape.APPROVAL:
-        if method == "block" and len(ids) > seats:
+        if counting.limited_to_seats and len(ids) > seats:
             raise InvalidInput(
                 f"over-voted: at most {seats} choices, one per seat; this ballot has {len(ids)}"
             )
@@ -181,11 +154,7 @@ def build_profile(
             counts=np.array(list(rows.values()), dtype=np.int64),
             scores=scores,
         )
-    key = {
-        BallotShape.SINGLE: "option",
-        BallotShape.APPROVAL: "options",
-        BallotShape.RANKING: "ranking",
-    }[shape]
+    key = KEYS[shape]
     rankings = []
     for choice, weight in ballots:
         if is_blank(choice):

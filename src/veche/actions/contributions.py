@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, participant_of, require_manager
+from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.agenda import check_person
-from veche.actions.events import queue_event
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_body_of, check_in_session, check_not_closed
 from veche.actions.org import check_name
 from veche.actions.presidium import check_sitting
@@ -19,6 +20,7 @@ from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import AgendaItem, Contribution, Document, FloorRequest, Meeting
 from veche.models.base import utcnow
 from veche.models.proceedings import ContributionKind, FloorKind, FloorState, ItemState
+from veche.permissions import Permission
 from veche.queries.floor import speech_under_way
 
 #: The kind of request for the floor each kind of contribution answers, if any.
@@ -51,7 +53,7 @@ def do_record_contribution(
     without one, the chair gave the floor directly, within the per-speaker limit.
     """
     meeting = item.meeting
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.FLOOR_RUN, meeting.id)
     check_person(session, meeting, spec.speaker_person_id)
     check_in_session(meeting, "record a contribution")
     if item.state is not ItemState.OPEN:
@@ -89,7 +91,7 @@ def do_record_contribution(
     record(
         session,
         caller.actor,
-        "record_contribution",
+        JournalAction.RECORD_CONTRIBUTION,
         {
             "item_id": item.id,
             "contribution_id": contribution.id,
@@ -100,7 +102,7 @@ def do_record_contribution(
             "request_id": request.id if request else None,
         },
     )
-    queue_event(session, meeting.id, "contribution_recorded", item_id=item.id)
+    queue_event(session, meeting.id, LiveEventType.CONTRIBUTION_RECORDED, item_id=item.id)
     return contribution
 
 
@@ -139,7 +141,7 @@ def _answered_request(
 
 def do_end_speech(session: Session, caller: Caller, item: AgendaItem) -> Contribution:
     """The chair ends the speech under way on the item; the time it took is recorded."""
-    require_manager(session, caller, item.meeting)
+    authorize(session, caller, Permission.FLOOR_RUN, item.meeting_id)
     speech = speech_under_way(session, item)
     if speech is None:
         raise Conflict(f"nobody has the floor on agenda item {item.position}")
@@ -147,14 +149,14 @@ def do_end_speech(session: Session, caller: Caller, item: AgendaItem) -> Contrib
     record(
         session,
         caller.actor,
-        "end_speech",
+        JournalAction.END_SPEECH,
         {
             "item_id": item.id,
             "contribution_id": speech.id,
             "seconds_used": speech.seconds_used,
         },
     )
-    queue_event(session, item.meeting_id, "speech_ended", item_id=item.id)
+    queue_event(session, item.meeting_id, LiveEventType.SPEECH_ENDED, item_id=item.id)
     return speech
 
 
@@ -183,7 +185,7 @@ def do_add_document(
     contribution_id: int | None = None,
 ) -> Document:
     """File a paper: with the notice, on an agenda item, or attached to a contribution."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.FLOOR_RUN, meeting.id)
     check_not_closed(meeting, "file a document")
     title = check_name(title, "the document's title", max_length=300)
     if not url.strip() and not text.strip():
@@ -211,7 +213,7 @@ def do_add_document(
     record(
         session,
         caller.actor,
-        "add_document",
+        JournalAction.ADD_DOCUMENT,
         {
             "meeting_id": meeting.id,
             "document_id": document.id,
@@ -220,5 +222,5 @@ def do_add_document(
             "contribution_id": contribution_id,
         },
     )
-    queue_event(session, meeting.id, "document_added", document_id=document.id)
+    queue_event(session, meeting.id, LiveEventType.DOCUMENT_ADDED, document_id=document.id)
     return document

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -12,12 +13,44 @@ from sqlalchemy.orm import Session
 _QUEUE = "veche.events"
 
 
+class LiveEventType(StrEnum):
+    """Every kind of change an action announces; the value is the event's name on the wire.
+
+    ``veche.web.fragments`` says which parts of the pages re-fetch on each of them.
+    """
+
+    MEETING_CHANGED = "meeting_changed"
+    MEETING_STATE_CHANGED = "meeting_state_changed"
+    PARTICIPANTS_CHANGED = "participants_changed"
+    ATTENDANCE_CHANGED = "attendance_changed"
+    PRESIDIUM_CHANGED = "presidium_changed"
+    SITTING_ADDED = "sitting_added"
+    AGENDA_CHANGED = "agenda_changed"
+    AGENDA_PROPOSALS_CHANGED = "agenda_proposals_changed"
+    ITEM_OPENED = "item_opened"
+    ITEM_CLOSED = "item_closed"
+    SPEAKERS_CHANGED = "speakers_changed"
+    CONTRIBUTION_RECORDED = "contribution_recorded"
+    SPEECH_ENDED = "speech_ended"
+    DOCUMENT_ADDED = "document_added"
+    MOTION_SUBMITTED = "motion_submitted"
+    MOTION_CHANGED = "motion_changed"
+    PANEL_CHANGED = "panel_changed"
+    POLL_CREATED = "poll_created"
+    POLL_OPENED = "poll_opened"
+    BALLOT_RECEIVED = "ballot_received"
+    POLL_CLOSED = "poll_closed"
+    POLL_PUBLISHED = "poll_published"
+    POLL_CANCELLED = "poll_cancelled"
+    RESOLUTION_ADOPTED = "resolution_adopted"
+
+
 @dataclass(frozen=True)
 class LiveEvent:
     """What changed, by type and ids — never ballot contents or who voted in a secret poll."""
 
     meeting_id: int
-    type: str
+    type: str  # a LiveEventType, or the stream's own "resync" (veche.web.live)
     ids: dict[str, Any] = field(default_factory=dict)
 
 
@@ -34,7 +67,7 @@ def subscribe(listener: Listener, *, bind: Engine | None = None) -> Callable[[],
     return lambda: _listeners.remove(entry)
 
 
-def queue_event(session: Session, meeting_id: int, type: str, **ids: Any) -> None:
+def queue_event(session: Session, meeting_id: int, type: LiveEventType, **ids: Any) -> None:
     session.info.setdefault(_QUEUE, []).append(LiveEvent(meeting_id, type, ids))
 
 

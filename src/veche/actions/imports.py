@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from veche.actions.actor import Actor
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.org import (
     check_email,
     check_name,
@@ -167,7 +168,7 @@ def do_import_members(
     record(
         session,
         actor,
-        "import_members",
+        JournalAction.IMPORT_MEMBERS,
         {"source": source, "people_created": people_created, "memberships_created": len(rows)},
     )
     return ImportSummary(people_created, len(rows))

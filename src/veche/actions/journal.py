@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from veche.actions.actor import Actor
+from veche.actions.journal_actions import JournalAction
 from veche.models import JournalEntry, JournalHead
 from veche.models.base import utcnow
 from veche.sql import insert_rows
@@ -24,7 +25,7 @@ from veche.sql import insert_rows
 GENESIS_HASH = "0" * 64
 
 
-def record(session: Session, actor: Actor, action: str, payload: dict[str, Any]) -> None:
+def record(session: Session, actor: Actor, action: JournalAction, payload: dict[str, Any]) -> None:
     """Append one entry naming ``actor``; call it inside the transaction that makes the change.
 
     Locking the head row makes concurrent writers append one after another, so
@@ -33,7 +34,9 @@ def record(session: Session, actor: Actor, action: str, payload: dict[str, Any])
     record_many(session, [(actor, action, payload)])
 
 
-def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, Any]]]) -> None:
+def record_many(
+    session: Session, entries: Sequence[tuple[Actor, JournalAction, dict[str, Any]]]
+) -> None:
     """Append several entries, in order, under one lock of the head (a group of ballots).
 
     They are made in one moment, so they carry one time.
@@ -52,7 +55,7 @@ def record_many(session: Session, entries: Sequence[tuple[Actor, str, dict[str, 
         row = {
             "seq": seq,
             "at": at,
-            "action": action,
+            "action": action.value,
             "actor_id": actor.user_id,
             "actor_name": actor.name,
             "payload": _as_stored(payload),

@@ -8,14 +8,15 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, participant_of, require_manager
+from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.access_codes import card_for_check_in
 from veche.actions.actor import Actor
 from veche.actions.auth import caller_of
-from veche.actions.events import queue_event
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.org import check_name
-from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import (
     AccessCode,
     AgendaItem,
@@ -31,10 +32,17 @@ from veche.models import (
     Term,
 )
 from veche.models.base import utcnow
-from veche.models.meetings import MeetingKind, MeetingState, Office, ParticipantRole
+from veche.models.meetings import (
+    MEETING_TRANSITIONS,
+    MeetingKind,
+    MeetingState,
+    Office,
+    ParticipantRole,
+)
 from veche.models.org import MembershipRole
 from veche.models.polls import PollState
 from veche.models.proceedings import ItemState
+from veche.permissions import Permission
 
 
 def do_create_meeting(
@@ -51,8 +59,7 @@ def do_create_meeting(
     notice: str = "",
 ) -> Meeting:
     """Create the next meeting of ``term`` and invite every member and alternate in office then."""
-    if not caller.is_admin:
-        raise Forbidden(f"only an administrator may convene a meeting of the {term.body.name}")
+    authorize(session, caller, Permission.MEETING_CONVENE, term.body_id)
     title = check_name(title, "the meeting's title", max_length=300)
     ends_on = ends_on or starts_on
     if ends_on < starts_on:
@@ -92,7 +99,7 @@ def do_create_meeting(
     record(
         session,
         caller.actor,
-        "create_meeting",
+        JournalAction.CREATE_MEETING,
         {
             "meeting_id": meeting.id,
             "term_id": term.id,
@@ -106,13 +113,6 @@ def do_create_meeting(
     return meeting
 
 
-#: The one state each state leads to: draft → convened → in session → closed → report published.
-NEXT_STATE = {
-    MeetingState.DRAFT: MeetingState.CONVENED,
-    MeetingState.CONVENED: MeetingState.IN_SESSION,
-    MeetingState.IN_SESSION: MeetingState.CLOSED,
-    MeetingState.CLOSED: MeetingState.REPORT_PUBLISHED,
-}
 #: States in which the meeting's business may still be recorded.
 RECORDING_STATES = frozenset({MeetingState.DRAFT, MeetingState.CONVENED, MeetingState.IN_SESSION})
 
@@ -155,7 +155,7 @@ def do_update_meeting(
     convened_by_body_id: int | None = None,
 ) -> Meeting:
     """Change the convocation — title, days, venue, notice, convening body — until the session opens."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     if meeting.state not in (MeetingState.DRAFT, MeetingState.CONVENED):
         raise Conflict(
             f"meeting {meeting.id} is {meeting.state.value.replace('_', ' ')}; "
@@ -180,7 +180,7 @@ def do_update_meeting(
     record(
         session,
         caller.actor,
-        "update_meeting",
+        JournalAction.UPDATE_MEETING,
         {
             "meeting_id": meeting.id,
             "title": meeting.title,
@@ -191,7 +191,7 @@ def do_update_meeting(
             "convened_by_body_id": meeting.convened_by_body_id,
         },
     )
-    queue_event(session, meeting.id, "meeting_changed")
+    queue_event(session, meeting.id, LiveEventType.MEETING_CHANGED)
     return meeting
 
 
@@ -199,16 +199,10 @@ def do_change_meeting_state(
     session: Session, caller: Caller, meeting: Meeting, state: MeetingState
 ) -> Meeting:
     """Move the meeting one step on: convene it, open the session, close it, publish the report."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     if state is meeting.state:
         return meeting
-    expected = NEXT_STATE.get(meeting.state)
-    if state is not expected:
-        after = expected.value.replace("_", " ") if expected else "nothing"
-        raise Conflict(
-            f"meeting {meeting.id} is {meeting.state.value.replace('_', ' ')}; "
-            f"it can move on to {after} only, not {state.value.replace('_', ' ')}"
-        )
+    MEETING_TRANSITIONS.check_move(meeting.state, state, f"meeting {meeting.id}")
     if state is MeetingState.CONVENED and not meeting.notice:
         raise Conflict(
             f"write the notice of meeting {meeting.id} (PATCH its notice) before convening it"
@@ -219,10 +213,10 @@ def do_change_meeting_state(
     record(
         session,
         caller.actor,
-        "change_meeting_state",
+        JournalAction.CHANGE_MEETING_STATE,
         {"meeting_id": meeting.id, "state": state},
     )
-    queue_event(session, meeting.id, "meeting_state_changed")
+    queue_event(session, meeting.id, LiveEventType.MEETING_STATE_CHANGED)
     return meeting
 
 
@@ -251,7 +245,7 @@ def do_invite_observers(
     session: Session, caller: Caller, meeting: Meeting, category: str, person_ids: list[int]
 ) -> list[Participant]:
     """Invite observers in a category ("chairs of regional committees"), kept for the report."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     check_not_closed(meeting, "invite observers")
     category = check_name(category, "the observers' category")
     if not person_ids:
@@ -276,10 +270,10 @@ def do_invite_observers(
     record(
         session,
         caller.actor,
-        "invite_observers",
+        JournalAction.INVITE_OBSERVERS,
         {"meeting_id": meeting.id, "category": category, "person_ids": person_ids},
     )
-    queue_event(session, meeting.id, "participants_changed")
+    queue_event(session, meeting.id, LiveEventType.PARTICIPANTS_CHANGED)
     return invited
 
 
@@ -322,7 +316,7 @@ def do_invite(
     weight: int = 1,
 ) -> Participant:
     """Invite someone by name: an observer (with the category kept for the report) or a delegate."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     person = _person(session, person_id, meeting)
     if participant_of(session, meeting.id, person.id) is not None:
         raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
@@ -335,7 +329,7 @@ def do_invite(
     record(
         session,
         caller.actor,
-        "invite",
+        JournalAction.INVITE,
         {"meeting_id": meeting.id, "person_id": person.id, "role": role, "category": category},
     )
     return participant
@@ -351,7 +345,7 @@ def do_update_participant(
     weight: int | None = None,
 ) -> Participant:
     """Give a participant an office (chair, secretary, teller) or a voting weight."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     participant = _participant(session, meeting, person_id)
     if weight is not None and weight != participant.weight:
         check_weight(weight)
@@ -364,7 +358,7 @@ def do_update_participant(
     record(
         session,
         caller.actor,
-        "update_participant",
+        JournalAction.UPDATE_PARTICIPANT,
         {
             "meeting_id": meeting.id,
             "person_id": person_id,
@@ -387,7 +381,7 @@ def do_check_in(
     session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
 ) -> Attendance:
     """Record a participant present on ``day``; checking in twice is harmless."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     check_meeting_day(meeting, day)
     participant = _participant(session, meeting, person_id)
     return _mark_present(session, caller.actor, participant, day).attendance
@@ -423,8 +417,8 @@ def _mark_present(
     }
     if via:
         payload["via"] = via
-    record(session, actor, "check_in", payload)
-    queue_event(session, participant.meeting_id, "attendance_changed")
+    record(session, actor, JournalAction.CHECK_IN, payload)
+    queue_event(session, participant.meeting_id, LiveEventType.ATTENDANCE_CHANGED)
     return CheckIn(participant, attendance, already_present=False)
 
 
@@ -435,7 +429,7 @@ def do_check_in_by_code(
 
     The card is read, not used up: its holder can still log in with it.
     """
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     card = card_for_check_in(session, meeting, code)
     on = check_meeting_day(meeting, day or date.today())
     participant = _participant(session, meeting, card.person_id)
@@ -461,7 +455,7 @@ def do_check_in_on_login(session: Session, card: AccessCode, today: date) -> Che
 def do_check_out(
     session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
 ) -> None:
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     participant = _participant(session, meeting, person_id)
     attendance = session.scalar(
         select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
@@ -472,10 +466,10 @@ def do_check_out(
     record(
         session,
         caller.actor,
-        "check_out",
+        JournalAction.CHECK_OUT,
         {"meeting_id": meeting.id, "person_id": person_id, "day": day},
     )
-    queue_event(session, meeting.id, "attendance_changed")
+    queue_event(session, meeting.id, LiveEventType.ATTENDANCE_CHANGED)
 
 
 def is_present(session: Session, participant: Participant, day: date) -> bool:
@@ -501,7 +495,7 @@ def do_substitute(
     day: date,
 ) -> Substitution:
     """Pair an alternate with an absent member for ``day``, if the body's rules allow it."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     check_meeting_day(meeting, day)
     body = meeting.term.body
     if not body.alternates_vote_for_absent:
@@ -535,7 +529,7 @@ def do_substitute(
     record(
         session,
         caller.actor,
-        "substitute",
+        JournalAction.SUBSTITUTE,
         {
             "meeting_id": meeting.id,
             "day": day,
@@ -558,7 +552,7 @@ def do_grant_proxy(
 
     Proxies do not pass on: no member both gives and holds one, so no chain or cycle forms.
     """
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     # Every rule below reads proxies that another grant may be adding at this moment: the
     # meeting's row, locked, makes grants in one meeting wait for each other (on PostgreSQL;
     # SQLite lets one writer in at a time anyway). Without the key, so that rows referring to
@@ -607,7 +601,7 @@ def do_grant_proxy(
     record(
         session,
         caller.actor,
-        "grant_proxy",
+        JournalAction.GRANT_PROXY,
         {
             "meeting_id": meeting.id,
             "grantor_person_id": grantor_person_id,

@@ -8,9 +8,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veche.actions._text import Target, apply_change, check_target, normalize
-from veche.actions.access import Caller, access_row, is_manager, participant_of, require_manager
-from veche.actions.events import queue_event
+from veche.actions.access import (
+    Caller,
+    access_row,
+    authorize,
+    holds,
+    participant_of,
+    person_holds,
+    refusal,
+    with_article,
+)
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_body_of, check_not_closed
 from veche.actions.org import check_name
 from veche.actions.panels import check_panel_examines, require_panel_chair
@@ -24,8 +34,14 @@ from veche.models import (
     MotionVersion,
     Panel,
 )
-from veche.models.meetings import ParticipantRole
-from veche.models.proceedings import AmendmentState, ItemState, MotionState, SponsorRole
+from veche.models.proceedings import (
+    MOTION_TRANSITIONS,
+    AmendmentState,
+    ItemState,
+    MotionState,
+    SponsorRole,
+)
+from veche.permissions import Permission
 
 MAX_TEXT = 200_000
 
@@ -83,7 +99,7 @@ def do_submit_motion(
 ) -> Motion:
     """Submit a draft on an item: by a body (through the secretary) or by participants themselves."""
     check_not_closed(meeting, "submit a motion")
-    if not is_manager(session, caller, meeting) and (
+    if not holds(session, caller, Permission.MOTIONS_MANAGE, meeting.id) and (
         caller.person_id is None or caller.person_id not in spec.submitter_person_ids
     ):
         raise Forbidden("submit a motion in your own name, or through the chair or secretary")
@@ -132,7 +148,7 @@ def do_submit_motion(
     record(
         session,
         caller.actor,
-        "submit_motion",
+        JournalAction.SUBMIT_MOTION,
         {
             "meeting_id": meeting.id,
             "motion_id": motion.id,
@@ -144,7 +160,7 @@ def do_submit_motion(
             "supporter_person_ids": list(spec.supporter_person_ids),
         },
     )
-    queue_event(session, meeting.id, "motion_submitted", motion_id=motion.id)
+    queue_event(session, meeting.id, LiveEventType.MOTION_SUBMITTED, motion_id=motion.id)
     return motion
 
 
@@ -156,7 +172,7 @@ def do_support_motion(
     if supporter is None:
         raise InvalidInput("say who supports the motion with person_id")
     if supporter != caller.person_id:
-        require_manager(session, caller, motion.meeting)
+        authorize(session, caller, Permission.MOTIONS_MANAGE, motion.meeting_id)
     _check_draft(motion, "support")
     if participant_of(session, motion.meeting_id, supporter) is None:
         raise InvalidInput(
@@ -173,10 +189,10 @@ def do_support_motion(
     record(
         session,
         caller.actor,
-        "support_motion",
+        JournalAction.SUPPORT_MOTION,
         {"motion_id": motion.id, "person_id": supporter},
     )
-    queue_event(session, motion.meeting_id, "motion_changed", motion_id=motion.id)
+    queue_event(session, motion.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return sponsor
 
 
@@ -196,10 +212,11 @@ def check_proposer(session: Session, meeting: Meeting, person_id: int | None) ->
     participant = participant_of(session, meeting.id, person_id)
     if participant is None:
         raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
-    if participant.role is ParticipantRole.OBSERVER:
+    if not person_holds(session, participant.person_id, Permission.AMENDMENT_PROPOSE, meeting.id):
         raise Forbidden(
-            f"person {person_id} attends meeting {meeting.id} as an observer; "
-            "amendments are proposed by members and alternates"
+            f"person {person_id} attends meeting {meeting.id} as "
+            f"{with_article(participant.role.value)}: "
+            + refusal(session, Permission.AMENDMENT_PROPOSE, meeting.id)
         )
 
 
@@ -221,7 +238,7 @@ def do_propose_amendment(
         if proposer is None:
             raise InvalidInput("say who proposes the amendment with proposer_person_id or panel_id")
         if proposer != caller.person_id:
-            require_manager(session, caller, meeting)
+            authorize(session, caller, Permission.MOTIONS_MANAGE, meeting.id)
         check_proposer(session, meeting, proposer)
     _check_draft(motion, "amend")
     text = current_text(session, motion)
@@ -258,7 +275,7 @@ def do_propose_amendment(
     record(
         session,
         caller.actor,
-        "propose_amendment",
+        JournalAction.PROPOSE_AMENDMENT,
         {
             "motion_id": motion.id,
             "amendment_id": amendment.id,
@@ -269,7 +286,7 @@ def do_propose_amendment(
             "panel_id": spec.panel_id,
         },
     )
-    queue_event(session, meeting.id, "motion_changed", motion_id=motion.id)
+    queue_event(session, meeting.id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return amendment
 
 
@@ -286,7 +303,7 @@ def do_decide_amendment(
     Accepting or merging makes a new version of the motion's text.
     """
     motion = amendment.motion
-    require_manager(session, caller, motion.meeting)
+    authorize(session, caller, Permission.MOTIONS_MANAGE, motion.meeting_id)
     check_not_closed(motion.meeting, "decide an amendment")
     if decision is AmendmentState.PROPOSED:
         raise InvalidInput("decide an amendment as accepted, merged or rejected")
@@ -316,7 +333,7 @@ def do_decide_amendment(
     record(
         session,
         caller.actor,
-        "decide_amendment",
+        JournalAction.DECIDE_AMENDMENT,
         {
             "motion_id": motion.id,
             "amendment_id": amendment.id,
@@ -324,7 +341,7 @@ def do_decide_amendment(
             "result_version": amendment.result_version,
         },
     )
-    queue_event(session, motion.meeting_id, "motion_changed", motion_id=motion.id)
+    queue_event(session, motion.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return amendment
 
 
@@ -332,9 +349,9 @@ def do_finalize_motion(
     session: Session, caller: Caller, motion: Motion, *, panel_outcome: str = ""
 ) -> Motion:
     """The drafting body submits the final draft, with what the panels made of it; the text freezes."""
-    require_manager(session, caller, motion.meeting)
+    authorize(session, caller, Permission.MOTIONS_MANAGE, motion.meeting_id)
     check_not_closed(motion.meeting, "submit a final draft")
-    _check_draft(motion, "finalize")
+    MOTION_TRANSITIONS.check_step(motion.state, MotionState.FINAL, f"motion {motion.number}")
     pending = session.scalars(
         select(Amendment.number).where(
             Amendment.motion_id == motion.id, Amendment.state == AmendmentState.PROPOSED
@@ -350,23 +367,22 @@ def do_finalize_motion(
     record(
         session,
         caller.actor,
-        "finalize_motion",
+        JournalAction.FINALIZE_MOTION,
         {
             "motion_id": motion.id,
             "version": motion.current_version,
             "panel_outcome": motion.panel_outcome,
         },
     )
-    queue_event(session, motion.meeting_id, "motion_changed", motion_id=motion.id)
+    queue_event(session, motion.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return motion
 
 
 def do_withdraw_motion(session: Session, caller: Caller, motion: Motion) -> Motion:
     """Its submitters (through the secretary) withdraw a motion not yet voted on."""
-    require_manager(session, caller, motion.meeting)
-    if motion.state not in (MotionState.DRAFT, MotionState.FINAL):
-        raise Conflict(f"motion {motion.number} is {motion.state.value}; it cannot be withdrawn")
+    authorize(session, caller, Permission.MOTIONS_MANAGE, motion.meeting_id)
+    MOTION_TRANSITIONS.check_step(motion.state, MotionState.WITHDRAWN, f"motion {motion.number}")
     motion.state = MotionState.WITHDRAWN
-    record(session, caller.actor, "withdraw_motion", {"motion_id": motion.id})
-    queue_event(session, motion.meeting_id, "motion_changed", motion_id=motion.id)
+    record(session, caller.actor, JournalAction.WITHDRAW_MOTION, {"motion_id": motion.id})
+    queue_event(session, motion.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return motion

@@ -10,9 +10,12 @@ from sqlalchemy.orm import Session
 
 from veche.actions.actor import Actor
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
+from veche.actions.roles import grant_role
 from veche.errors import Conflict, InvalidInput
 from veche.models import Body, Membership, Organization, Person, Term, Unit, User
 from veche.models.org import MembershipRole
+from veche.permissions import ADMINISTRATOR, Scope
 from veche.security import hash_password
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -53,7 +56,9 @@ def do_create_organization(
     org = Organization(name=name, short_name=short_name, description=description)
     session.add(org)
     session.flush()
-    record(session, actor, "create_organization", {"organization_id": org.id, "name": name})
+    record(
+        session, actor, JournalAction.CREATE_ORGANIZATION, {"organization_id": org.id, "name": name}
+    )
     return org
 
 
@@ -100,7 +105,7 @@ def do_create_body(
     record(
         session,
         actor,
-        "create_body",
+        JournalAction.CREATE_BODY,
         {"body_id": body.id, "name": name, "parent_id": parent.id if parent else None},
     )
     return body
@@ -131,7 +136,7 @@ def do_create_term(
     record(
         session,
         actor,
-        "create_term",
+        JournalAction.CREATE_TERM,
         {"term_id": term.id, "body_id": body.id, "number": number, "starts_on": starts_on},
     )
     return term
@@ -161,7 +166,7 @@ def do_create_unit(
     record(
         session,
         actor,
-        "create_unit",
+        JournalAction.CREATE_UNIT,
         {
             "unit_id": unit.id,
             "name": name,
@@ -193,7 +198,7 @@ def do_create_person(
     record(
         session,
         actor,
-        "create_person",
+        JournalAction.CREATE_PERSON,
         {"person_id": person.id, "full_name": full_name, "unit_id": unit.id if unit else None},
     )
     return person
@@ -227,7 +232,7 @@ def do_add_membership(
     record(
         session,
         actor,
-        "add_membership",
+        JournalAction.ADD_MEMBERSHIP,
         {
             "membership_id": membership.id,
             "person_id": person.id,
@@ -248,8 +253,9 @@ def do_create_user(
     password: str,
     *,
     person: Person | None = None,
-    is_admin: bool = False,
+    administrator: bool = False,
 ) -> User:
+    """A login for the organization; an ``administrator`` holds that role in all of it."""
     username = check_name(username, "the user name", max_length=100).lower()
     if len(password) < 8:
         raise InvalidInput("a password must have at least 8 characters")
@@ -260,7 +266,6 @@ def do_create_user(
         username=username,
         password_hash=hash_password(password),
         person=person,
-        is_admin=is_admin,
     )
     session.add(user)
     session.flush()
@@ -268,7 +273,16 @@ def do_create_user(
     record(
         session,
         actor,
-        "create_user",
+        JournalAction.CREATE_USER,
         {"user_id": user.id, "username": username, "person_id": person.id if person else None},
     )
+    if administrator:
+        grant_role(
+            session,
+            actor,
+            ADMINISTRATOR,
+            scope=Scope.ORGANIZATION,
+            scope_id=organization.id,
+            user=user,
+        )
     return user

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_row, is_manager, participant_of, require_manager
-from veche.actions.events import queue_event
+from veche.actions.access import Caller, access_row, authorize, holds, participant_of
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_not_closed
 from veche.actions.org import check_name
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -21,6 +22,7 @@ from veche.models import (
     Recommendation,
 )
 from veche.models.proceedings import ItemState, MotionState
+from veche.permissions import Permission
 
 
 def access_panel(session: Session, caller: Caller, panel_id: int) -> Panel:
@@ -31,7 +33,7 @@ def require_panel_chair(session: Session, caller: Caller, panel: Panel) -> None:
     """The panel's chair speaks for it; the meeting's chair and secretary may too."""
     if caller.person_id is not None and caller.person_id == panel.chair_person_id:
         return
-    if is_manager(session, caller, panel.meeting):
+    if holds(session, caller, Permission.MOTIONS_MANAGE, panel.meeting_id):
         return
     raise Forbidden(f"only the chair of panel {panel.id} (or the meeting's chair) may do this")
 
@@ -73,7 +75,7 @@ def do_create_panel(
     member_person_ids: list[int],
 ) -> Panel:
     """A panel for one or more items, with its members and a chair among them."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.MOTIONS_MANAGE, meeting.id)
     check_not_closed(meeting, "create a panel")
     name = check_name(name, "the panel's name", max_length=300)
     if session.scalar(select(Panel).where(Panel.meeting_id == meeting.id, Panel.name == name)):
@@ -99,7 +101,7 @@ def do_create_panel(
     record(
         session,
         caller.actor,
-        "create_panel",
+        JournalAction.CREATE_PANEL,
         {
             "meeting_id": meeting.id,
             "panel_id": panel.id,
@@ -109,14 +111,14 @@ def do_create_panel(
             "member_person_ids": members,
         },
     )
-    queue_event(session, meeting.id, "panel_changed", panel_id=panel.id)
+    queue_event(session, meeting.id, LiveEventType.PANEL_CHANGED, panel_id=panel.id)
     return panel
 
 
 def do_add_panel_members(
     session: Session, caller: Caller, panel: Panel, person_ids: list[int]
 ) -> Panel:
-    require_manager(session, caller, panel.meeting)
+    authorize(session, caller, Permission.MOTIONS_MANAGE, panel.meeting_id)
     check_not_closed(panel.meeting, "change a panel")
     _check_participants(session, panel.meeting, person_ids)
     present = set(
@@ -129,10 +131,10 @@ def do_add_panel_members(
     record(
         session,
         caller.actor,
-        "add_panel_members",
+        JournalAction.ADD_PANEL_MEMBERS,
         {"panel_id": panel.id, "person_ids": person_ids},
     )
-    queue_event(session, panel.meeting_id, "panel_changed", panel_id=panel.id)
+    queue_event(session, panel.meeting_id, LiveEventType.PANEL_CHANGED, panel_id=panel.id)
     return panel
 
 
@@ -156,8 +158,8 @@ def do_recommend(
     record(
         session,
         caller.actor,
-        "recommend",
+        JournalAction.RECOMMEND,
         {"panel_id": panel.id, "motion_id": motion.id, "recommendation_id": recommendation.id},
     )
-    queue_event(session, panel.meeting_id, "motion_changed", motion_id=motion.id)
+    queue_event(session, panel.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return recommendation

@@ -14,11 +14,12 @@ from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_poll, require_manager, require_teller
+from veche.actions.access import Caller, access_poll, authorize
 from veche.actions.agenda import check_agenda_approved
-from veche.actions.choices import build_profile, check_choice, is_blank, shape_of
-from veche.actions.events import queue_event
+from veche.actions.choices import build_profile, check_choice, counting_method, is_blank
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_meeting_day
 from veche.actions.org import check_name
 from veche.actions.rights import rights_in_hall
@@ -35,6 +36,7 @@ from veche.models import (
 )
 from veche.models.base import utcnow
 from veche.models.polls import (
+    POLL_TRANSITIONS,
     BallotSource,
     OptionStatus,
     PollKind,
@@ -43,11 +45,14 @@ from veche.models.polls import (
     Secrecy,
 )
 from veche.models.proceedings import MotionState
+from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.attendance import rights_total
-from veche.tally import Profile, TallyError, available_methods, count
+from veche.tally import Profile, TallyError, count
 
 DECISION_OPTIONS = ("yes", "no", "abstain")
+#: What a poll fills in itself from the meeting's attendance, so never a chair's option.
+SUPPLIED_OPTIONS = ("members_present", "members_total")
 
 
 def not_in_state(poll_id: int, state: PollState, doing: str, needed: str) -> Conflict:
@@ -73,10 +78,9 @@ def do_create_poll(
     subject: PollSubject | None = None,
 ) -> Poll:
     """A poll in draft; decisions get yes / no / abstain, choices their options, elections none yet."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.POLLS_RUN, meeting.id)
     title = check_name(title, "the poll's title", max_length=300)
     subject = _check_subject(session, meeting, kind, subject or PollSubject())
-    shape_of(method)
     method_options = dict(method_options or {})
     _check_method(kind, method, seats, method_options)
     if max_score < 1:
@@ -119,7 +123,7 @@ def do_create_poll(
     record(
         session,
         caller.actor,
-        "create_poll",
+        JournalAction.CREATE_POLL,
         {
             "poll_id": poll.id,
             "meeting_id": meeting.id,
@@ -136,7 +140,7 @@ def do_create_poll(
             "motion_id": subject.motion_id,
         },
     )
-    queue_event(session, meeting.id, "poll_created", poll_id=poll.id)
+    queue_event(session, meeting.id, LiveEventType.POLL_CREATED, poll_id=poll.id)
     return poll
 
 
@@ -192,24 +196,16 @@ def _check_subject_ready(session: Session, poll: Poll) -> None:
 
 
 def _check_method(kind: PollKind, method: str, seats: int, method_options: dict[str, Any]) -> None:
-    if kind is PollKind.DECISION and method != "majority":
+    counting = counting_method(method)
+    if kind is PollKind.DECISION and not counting.decision:
         raise InvalidInput("a decision is counted by 'majority'")
-    if kind is not PollKind.DECISION and method == "majority":
-        raise InvalidInput("'majority' counts yes/no/abstain decisions only")
-    if seats < 1:
-        raise InvalidInput(f"seats must be at least 1, not {seats}")
-    info = available_methods()[method]
-    if seats > 1 and not info.multi_winner:
-        raise InvalidInput(f"{method} elects one winner; it cannot fill {seats} seats")
-    # The poll supplies these from the meeting's attendance; everything else is the method's own.
-    supplied = {"members_present", "members_total"}
-    unknown = sorted(set(method_options) - set(info.options) - supplied)
-    if unknown or supplied & set(method_options):
-        bad = unknown or sorted(supplied & set(method_options))
-        allowed = ", ".join(sorted(set(info.options) - supplied)) or "none"
-        raise InvalidInput(
-            f"{method} does not take option(s) {', '.join(bad)}; it takes: {allowed}"
-        )
+    if kind is not PollKind.DECISION and counting.decision:
+        raise InvalidInput(f"'{method}' counts yes/no/abstain decisions only")
+    try:
+        counting.check_seats(seats)
+        counting.check_options(method_options, supplied=SUPPLIED_OPTIONS)
+    except TallyError as error:
+        raise InvalidInput(str(error)) from None
     if kind is PollKind.DECISION:
         _check_majority_rule(method_options)
 
@@ -229,7 +225,7 @@ def do_nominate(
     session: Session, caller: Caller, poll: Poll, *, person_id: int | None, label: str | None
 ) -> PollOption:
     """Nominate a candidate for an election in draft; they stand once they accept."""
-    require_manager(session, caller, poll.meeting)
+    authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
     if poll.kind is not PollKind.ELECTION:
         raise InvalidInput(f"poll {poll.id} is not an election; its options are fixed")
     if poll.state is not PollState.DRAFT:
@@ -262,7 +258,7 @@ def do_nominate(
     record(
         session,
         caller.actor,
-        "nominate",
+        JournalAction.NOMINATE,
         {"poll_id": poll.id, "option_id": candidate.id, "label": name, "person_id": person_id},
     )
     return candidate
@@ -276,14 +272,14 @@ def do_answer_nomination(
     if candidate is None or candidate.poll_id != poll.id:
         raise NotFound(f"poll {poll.id} has no candidate {option_id}")
     if candidate.person_id is None or candidate.person_id != caller.person_id:
-        require_manager(session, caller, poll.meeting)
+        authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
     if poll.state is not PollState.DRAFT:
         raise not_in_state(poll.id, poll.state, "answer nominations in", "draft")
     candidate.status = OptionStatus.ACCEPTED if accept else OptionStatus.WITHDRAWN
     record(
         session,
         caller.actor,
-        "accept_nomination" if accept else "decline_nomination",
+        JournalAction.ACCEPT_NOMINATION if accept else JournalAction.DECLINE_NOMINATION,
         {"poll_id": poll.id, "option_id": option_id},
     )
     return candidate
@@ -295,9 +291,8 @@ def ballot_options(poll: Poll) -> list[PollOption]:
 
 
 def do_open_poll(session: Session, caller: Caller, poll: Poll, day: date | None = None) -> Poll:
-    require_manager(session, caller, poll.meeting)
-    if poll.state is not PollState.DRAFT:
-        raise not_in_state(poll.id, poll.state, "open", "draft")
+    authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
+    POLL_TRANSITIONS.check_step(poll.state, PollState.OPEN, f"poll {poll.id}")
     standing = ballot_options(poll)
     if poll.kind is PollKind.ELECTION and len(standing) < poll.seats:
         raise Conflict(
@@ -308,8 +303,8 @@ def do_open_poll(session: Session, caller: Caller, poll: Poll, day: date | None 
     poll.day = check_meeting_day(poll.meeting, day or date.today())
     poll.state = PollState.OPEN
     poll.opened_at = utcnow()
-    record(session, caller.actor, "open_poll", {"poll_id": poll.id, "day": poll.day})
-    queue_event(session, poll.meeting_id, "poll_opened", poll_id=poll.id)
+    record(session, caller.actor, JournalAction.OPEN_POLL, {"poll_id": poll.id, "day": poll.day})
+    queue_event(session, poll.meeting_id, LiveEventType.POLL_OPENED, poll_id=poll.id)
     return poll
 
 
@@ -413,7 +408,7 @@ def do_enter_paper_ballots(
     double click, a resend on bad Wi-Fi — are recognised and not added twice: the ballots'
     receipts are derived from the key, so the second sending finds the first one's.
     """
-    require_teller(session, caller, poll.meeting)
+    authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
     # Locked, so that lots entered at two tables, and electronic ballots, are measured
     # against the unused rights one after the other (electronic ballots take a shared lock).
     state = session.scalar(select(Poll.state).where(Poll.id == poll.id).with_for_update())
@@ -466,10 +461,10 @@ def do_enter_paper_ballots(
     record(
         session,
         caller.actor,
-        "enter_paper_ballots",
+        JournalAction.ENTER_PAPER_BALLOTS,
         {"poll_id": poll.id, "lots": [{"choice": c, "count": n} for c, n in checked]},
     )
-    queue_event(session, poll.meeting_id, "ballot_received", poll_id=poll.id)
+    queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
     return total
 
 
@@ -508,11 +503,10 @@ def _paper_receipts(poll: Poll, count: int, lot_key: str | None) -> list[str]:
 def do_close_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     """Close and count. Closing a closed poll changes nothing and reports the same result."""
     poll = access_poll(session, caller, poll_id, lock=True)
-    require_manager(session, caller, poll.meeting)
-    if poll.state in (PollState.CLOSED, PollState.PUBLISHED):
+    authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
+    if POLL_TRANSITIONS.reached(poll.state, PollState.CLOSED):
         return poll
-    if poll.state is not PollState.OPEN:
-        raise not_in_state(poll.id, poll.state, "close", "open")
+    POLL_TRANSITIONS.check_step(poll.state, PollState.CLOSED, f"poll {poll.id}")
     ballots = session.execute(
         select(Ballot.receipt, Ballot.choice, Ballot.weight, Ballot.source).where(
             Ballot.poll_id == poll.id
@@ -529,7 +523,7 @@ def do_close_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     record(
         session,
         caller.actor,
-        "close_poll",
+        JournalAction.CLOSE_POLL,
         {
             "poll_id": poll.id,
             "ballots": len(ballots),
@@ -537,7 +531,7 @@ def do_close_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
             "outcome": poll.outcome,
         },
     )
-    queue_event(session, poll.meeting_id, "poll_closed", poll_id=poll.id)
+    queue_event(session, poll.meeting_id, LiveEventType.POLL_CLOSED, poll_id=poll.id)
     return poll
 
 
@@ -608,25 +602,28 @@ def describe_outcome(
 
 def do_publish_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     poll = access_poll(session, caller, poll_id, lock=True)
-    require_manager(session, caller, poll.meeting)
-    if poll.state is PollState.PUBLISHED:
+    authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
+    if POLL_TRANSITIONS.reached(poll.state, PollState.PUBLISHED):
         return poll
-    if poll.state is not PollState.CLOSED:
-        raise not_in_state(poll.id, poll.state, "publish", "closed")
+    POLL_TRANSITIONS.check_step(poll.state, PollState.PUBLISHED, f"poll {poll.id}")
     poll.state = PollState.PUBLISHED
     poll.published_at = utcnow()
-    record(session, caller.actor, "publish_poll", {"poll_id": poll.id, "outcome": poll.outcome})
-    queue_event(session, poll.meeting_id, "poll_published", poll_id=poll.id)
+    record(
+        session,
+        caller.actor,
+        JournalAction.PUBLISH_POLL,
+        {"poll_id": poll.id, "outcome": poll.outcome},
+    )
+    queue_event(session, poll.meeting_id, LiveEventType.POLL_PUBLISHED, poll_id=poll.id)
     return poll
 
 
 def do_cancel_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     """Cancel a poll in draft or open; its ballots are never counted."""
     poll = access_poll(session, caller, poll_id, lock=True)
-    require_manager(session, caller, poll.meeting)
-    if poll.state not in (PollState.DRAFT, PollState.OPEN):
-        raise not_in_state(poll.id, poll.state, "cancel", "draft or open")
+    authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
+    POLL_TRANSITIONS.check_step(poll.state, PollState.CANCELLED, f"poll {poll.id}")
     poll.state = PollState.CANCELLED
-    record(session, caller.actor, "cancel_poll", {"poll_id": poll.id})
-    queue_event(session, poll.meeting_id, "poll_cancelled", poll_id=poll.id)
+    record(session, caller.actor, JournalAction.CANCEL_POLL, {"poll_id": poll.id})
+    queue_event(session, poll.meeting_id, LiveEventType.POLL_CANCELLED, poll_id=poll.id)
     return poll

@@ -7,14 +7,16 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, participant_of, require_manager
-from veche.actions.events import queue_event
+from veche.actions.access import Caller, authorize, participant_of
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_body_of, check_meeting_day, check_not_closed
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import Meeting, Poll, PresidiumMember, Sitting
 from veche.models.polls import PollKind, PollState
 from veche.models.proceedings import PresidiumSource
+from veche.permissions import Permission
 
 
 def _check_no_presidium(session: Session, meeting: Meeting) -> None:
@@ -66,7 +68,7 @@ def do_form_presidium(
     formed_by_body_id: int | None = None,
 ) -> list[PresidiumMember]:
     """Seat the presidium the convening body (or another body) formed, in the order given."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     check_not_closed(meeting, "form the presidium")
     body = check_body_of(session, meeting, formed_by_body_id or meeting.convened_by_body_id)
     _check_no_presidium(session, meeting)
@@ -80,14 +82,14 @@ def do_form_presidium(
     record(
         session,
         caller.actor,
-        "form_presidium",
+        JournalAction.FORM_PRESIDIUM,
         {
             "meeting_id": meeting.id,
             "person_ids": person_ids,
             "formed_by_body_id": body.id if body else None,
         },
     )
-    queue_event(session, meeting.id, "presidium_changed")
+    queue_event(session, meeting.id, LiveEventType.PRESIDIUM_CHANGED)
     return seats
 
 
@@ -95,7 +97,7 @@ def do_seat_elected_presidium(
     session: Session, caller: Caller, meeting: Meeting, poll: Poll
 ) -> list[PresidiumMember]:
     """Seat the candidates an election poll of this meeting elected, in the order elected."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     check_not_closed(meeting, "seat the presidium")
     if poll.meeting_id != meeting.id:
         raise InvalidInput(f"poll {poll.id} is not a poll of meeting {meeting.id}")
@@ -119,10 +121,10 @@ def do_seat_elected_presidium(
     record(
         session,
         caller.actor,
-        "seat_elected_presidium",
+        JournalAction.SEAT_ELECTED_PRESIDIUM,
         {"meeting_id": meeting.id, "poll_id": poll.id, "person_ids": person_ids},
     )
-    queue_event(session, meeting.id, "presidium_changed")
+    queue_event(session, meeting.id, LiveEventType.PRESIDIUM_CHANGED)
     return seats
 
 
@@ -130,7 +132,7 @@ def do_add_sitting(
     session: Session, caller: Caller, meeting: Meeting, *, day: date, chair_person_id: int
 ) -> Sitting:
     """Open the next sitting on one of the meeting's days, chaired by a member of the presidium."""
-    require_manager(session, caller, meeting)
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     check_not_closed(meeting, "add a sitting")
     check_meeting_day(meeting, day)
     in_presidium = session.scalar(
@@ -159,7 +161,7 @@ def do_add_sitting(
     record(
         session,
         caller.actor,
-        "add_sitting",
+        JournalAction.ADD_SITTING,
         {
             "meeting_id": meeting.id,
             "sitting_id": sitting.id,
@@ -168,7 +170,7 @@ def do_add_sitting(
             "chair_person_id": chair_person_id,
         },
     )
-    queue_event(session, meeting.id, "sitting_added", sitting_id=sitting.id)
+    queue_event(session, meeting.id, LiveEventType.SITTING_ADDED, sitting_id=sitting.id)
     return sitting
 
 

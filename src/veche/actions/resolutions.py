@@ -7,14 +7,16 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, require_manager
-from veche.actions.events import queue_event
+from veche.actions.access import Caller, authorize
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.motions import current_text
 from veche.errors import Conflict, InvalidInput
 from veche.models import Motion, Poll, Resolution
 from veche.models.polls import PollState
-from veche.models.proceedings import MotionState
+from veche.models.proceedings import MOTION_TRANSITIONS, MotionState
+from veche.permissions import Permission
 from veche.queries.agenda import ADOPTED
 
 
@@ -45,8 +47,9 @@ def do_settle_motion(
     """Carry out the vote on a final motion: adopted, it becomes the next numbered resolution
     with its final text; otherwise it is rejected. Returns the resolution, if any."""
     meeting = motion.meeting
-    require_manager(session, caller, motion.meeting)
-    if motion.state is not MotionState.FINAL:
+    authorize(session, caller, Permission.MOTIONS_MANAGE, motion.meeting_id)
+    # Adopted or rejected: both come from the same state, the final draft.
+    if not MOTION_TRANSITIONS.may_become(motion.state, MotionState.ADOPTED):
         raise Conflict(
             f"motion {motion.number} is {motion.state.value}; only a final draft that was "
             "voted on is adopted or rejected"
@@ -64,10 +67,10 @@ def do_settle_motion(
         record(
             session,
             caller.actor,
-            "reject_motion",
+            JournalAction.REJECT_MOTION,
             {"motion_id": motion.id, "poll_id": poll.id, "outcome": poll.outcome},
         )
-        queue_event(session, meeting.id, "motion_changed", motion_id=motion.id)
+        queue_event(session, meeting.id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
         return None
     details = (poll.result or {}).get("details", {})
     yes, no, abstain = (int(details.get(k, 0)) for k in ("yes", "no", "abstain"))
@@ -96,7 +99,7 @@ def do_settle_motion(
     record(
         session,
         caller.actor,
-        "adopt_resolution",
+        JournalAction.ADOPT_RESOLUTION,
         {
             "motion_id": motion.id,
             "poll_id": poll.id,
@@ -106,5 +109,5 @@ def do_settle_motion(
             "effective_on": effective,
         },
     )
-    queue_event(session, meeting.id, "resolution_adopted", resolution_id=resolution.id)
+    queue_event(session, meeting.id, LiveEventType.RESOLUTION_ADOPTED, resolution_id=resolution.id)
     return resolution

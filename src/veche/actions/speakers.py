@@ -5,15 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_row, is_manager, participant_of, require_manager
+from veche.actions.access import Caller, access_row, authorize, holds, participant_of, refusal
 from veche.actions.contributions import ContributionSpec, do_end_speech, do_record_contribution
-from veche.actions.events import queue_event
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_not_closed
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import AgendaItem, Contribution, FloorRequest
 from veche.models.meetings import ParticipantRole
 from veche.models.proceedings import ContributionKind, FloorKind, FloorState, ItemState
+from veche.permissions import Permission
 from veche.queries.floor import speech_under_way
 from veche.queries.proceedings import speakers_list
 
@@ -75,18 +77,23 @@ def do_request_floor(
     speaker = person_id if person_id is not None else caller.person_id
     if speaker is None:
         raise InvalidInput("say whose request this is with person_id")
-    if speaker != caller.person_id and not is_manager(session, caller, meeting):
-        raise Forbidden("only the chair or the secretary may ask for the floor for someone else")
+    # Those who keep the speakers list put anyone on it; others ask for themselves, if their
+    # role lets them (an observer, a guest of an enlarged meeting, speaks when put on the list).
+    keeps_list = holds(session, caller, Permission.FLOOR_RUN, meeting.id)
+    if speaker != caller.person_id and not keeps_list:
+        raise Forbidden(
+            refusal(session, Permission.FLOOR_RUN, meeting.id) + "; ask for the floor for yourself"
+        )
     participant = participant_of(session, meeting.id, speaker)
     if participant is None:
         raise InvalidInput(f"person {speaker} is not a participant of meeting {meeting.id}")
-    if participant.role is ParticipantRole.OBSERVER and not is_manager(session, caller, meeting):
-        # Members and alternates speak; an observer (a guest of an enlarged meeting) speaks
-        # when the presiding officers put them on the list.
-        raise Forbidden(
-            "observers follow the debate but do not ask for the floor; "
-            "the chair or the secretary may give it to them"
-        )
+    if not keeps_list and not holds(session, caller, Permission.FLOOR_REQUEST, meeting.id):
+        if participant.role is ParticipantRole.OBSERVER:
+            raise Forbidden(
+                "observers follow the debate but do not ask for the floor; "
+                "the chair or the secretary may give it to them"
+            )
+        raise Forbidden(refusal(session, Permission.FLOOR_REQUEST, meeting.id))
     check_item_takes_speakers(item, "ask for the floor")
     if kind is FloorKind.POINT_OF_ORDER and item.state is not ItemState.OPEN:
         raise Conflict(
@@ -123,7 +130,7 @@ def do_request_floor(
     record(
         session,
         caller.actor,
-        "request_floor",
+        JournalAction.REQUEST_FLOOR,
         {
             "item_id": item.id,
             "request_id": request.id,
@@ -131,7 +138,7 @@ def do_request_floor(
             "kind": kind,
         },
     )
-    queue_event(session, meeting.id, "speakers_changed", item_id=item.id)
+    queue_event(session, meeting.id, LiveEventType.SPEAKERS_CHANGED, item_id=item.id)
     return request
 
 
@@ -141,17 +148,17 @@ def do_withdraw_floor_request(
     """The speaker (or the chair) takes a waiting request back."""
     meeting = request.item.meeting
     if request.person_id != caller.person_id:
-        require_manager(session, caller, meeting)
+        authorize(session, caller, Permission.FLOOR_RUN, meeting.id)
     if request.state is not FloorState.WAITING:
         raise Conflict(f"request {request.id} is {request.state.value}, not waiting")
     request.state = FloorState.WITHDRAWN
     record(
         session,
         caller.actor,
-        "withdraw_floor_request",
+        JournalAction.WITHDRAW_FLOOR_REQUEST,
         {"item_id": request.agenda_item_id, "request_id": request.id},
     )
-    queue_event(session, meeting.id, "speakers_changed", item_id=request.agenda_item_id)
+    queue_event(session, meeting.id, LiveEventType.SPEAKERS_CHANGED, item_id=request.agenda_item_id)
     return request
 
 
@@ -159,7 +166,7 @@ def do_order_speakers(
     session: Session, caller: Caller, item: AgendaItem, request_ids: list[int]
 ) -> list[FloorRequest]:
     """The chair sets the order of the waiting speeches; every one must be listed once."""
-    require_manager(session, caller, item.meeting)
+    authorize(session, caller, Permission.FLOOR_RUN, item.meeting_id)
     check_item_takes_speakers(item, "order the speakers")
     speeches = {r.id: r for r in speakers_list(session, item.id) if r.kind is FloorKind.SPEECH}
     if sorted(request_ids) != sorted(speeches):
@@ -172,10 +179,10 @@ def do_order_speakers(
     record(
         session,
         caller.actor,
-        "order_speakers",
+        JournalAction.ORDER_SPEAKERS,
         {"item_id": item.id, "request_ids": request_ids},
     )
-    queue_event(session, item.meeting_id, "speakers_changed", item_id=item.id)
+    queue_event(session, item.meeting_id, LiveEventType.SPEAKERS_CHANGED, item_id=item.id)
     return [speeches[request_id] for request_id in request_ids]
 
 
@@ -183,16 +190,16 @@ def do_close_speakers_list(
     session: Session, caller: Caller, item: AgendaItem, *, closed: bool = True
 ) -> AgendaItem:
     """Close the list (no new speeches; those waiting still speak), or open it again."""
-    require_manager(session, caller, item.meeting)
+    authorize(session, caller, Permission.FLOOR_RUN, item.meeting_id)
     check_item_takes_speakers(item, "close the speakers list")
     item.speakers_list_closed = closed
     record(
         session,
         caller.actor,
-        "close_speakers_list" if closed else "reopen_speakers_list",
+        JournalAction.CLOSE_SPEAKERS_LIST if closed else JournalAction.REOPEN_SPEAKERS_LIST,
         {"item_id": item.id},
     )
-    queue_event(session, item.meeting_id, "speakers_changed", item_id=item.id)
+    queue_event(session, item.meeting_id, LiveEventType.SPEAKERS_CHANGED, item_id=item.id)
     return item
 
 
@@ -202,7 +209,7 @@ def do_give_floor(session: Session, caller: Caller, item: AgendaItem) -> Contrib
     The speech under way, if any, ends here and its time is recorded; the new one
     is recorded as a contribution whose start is the moment the floor was given.
     """
-    require_manager(session, caller, item.meeting)
+    authorize(session, caller, Permission.FLOOR_RUN, item.meeting_id)
     waiting = speakers_list(session, item.id)
     if not waiting:
         raise Conflict(f"nobody is waiting for the floor on agenda item {item.position}")

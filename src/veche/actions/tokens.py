@@ -9,13 +9,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from veche.actions.access import Caller
+from veche.actions.access import Caller, could_be_stored, holds, refusal
 from veche.actions.actor import Actor
 from veche.actions.auth import token_digest
 from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
 from veche.errors import Forbidden, NotFound
 from veche.models import ApiToken, Person, User
 from veche.models.base import utcnow
+from veche.permissions import Permission
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def do_issue_token(
     record(
         session,
         actor,
-        "issue_token",
+        JournalAction.ISSUE_TOKEN,
         {
             "token_id": issued.id,
             "user_id": user.id if user else None,
@@ -119,13 +121,42 @@ def _of_organization(caller: Caller) -> ColumnElement[bool]:
     )
 
 
+def manages_accounts(session: Session, caller: Caller) -> bool:
+    """Whether the caller may see, issue and revoke other people's tokens in their organization."""
+    organization = caller.organization_id
+    return organization is not None and holds(
+        session, caller, Permission.ACCOUNTS_MANAGE, organization
+    )
+
+
+def _refusal(session: Session, caller: Caller) -> str:
+    return refusal(session, Permission.ACCOUNTS_MANAGE, caller.organization_id or 0)
+
+
+def do_issue_person_token(
+    session: Session, caller: Caller, person_id: int, *, lifetime: timedelta
+) -> IssuedToken:
+    """Issue a bearer token to a person of the caller's organization (a delegate without an
+    account); only those who manage accounts may."""
+    if not manages_accounts(session, caller):
+        raise Forbidden(_refusal(session, caller))
+    person = session.get(Person, person_id) if could_be_stored(person_id) else None
+    if person is None or person.organization_id != caller.organization_id:
+        raise NotFound(f"there is no person {person_id} in this organization")
+    return do_issue_token(
+        session,
+        caller.actor,
+        person=person,
+        lifetime=lifetime,
+        label=f"issued by {caller.actor.name}"[:100],
+    )
+
+
 def list_tokens(session: Session, caller: Caller, *, everyone: bool = False) -> list[TokenInfo]:
     """The caller's tokens that still work, oldest first; with ``everyone``, an
     administrator's list of every such token of the organization."""
-    if everyone and not caller.is_admin:
-        raise Forbidden(
-            "only an administrator may list everyone's tokens; leave out all=true to list yours"
-        )
+    if everyone and not manages_accounts(session, caller):
+        raise Forbidden(f"{_refusal(session, caller)}; leave out all=true to list your own tokens")
     rows = session.execute(
         _TOKENS.where(
             _of_organization(caller) if everyone else _held_by(caller),
@@ -140,7 +171,7 @@ def do_revoke_token(session: Session, caller: Caller, token_id: int) -> None:
     """Revoke one of the caller's tokens, or, for an administrator, any token of the
     organization: it stops working at once, for ballots too."""
     allowed = _held_by(caller)
-    if caller.is_admin:
+    if manages_accounts(session, caller):
         allowed = or_(allowed, _of_organization(caller))
     found = session.execute(
         _TOKENS.where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None), allowed)
@@ -153,6 +184,6 @@ def do_revoke_token(session: Session, caller: Caller, token_id: int) -> None:
     record(
         session,
         caller.actor,
-        "revoke_token",
+        JournalAction.REVOKE_TOKEN,
         {"token_id": token_id, "user_id": found.user_id, "person_id": found.person_id},
     )

@@ -1,5 +1,6 @@
 """SQLAlchemy tables, one module per area; importing this package registers them all."""
 
+from veche.models.access import Role, RoleGrant, RolePermission
 from veche.models.agenda_proposals import AgendaProposal
 from veche.models.base import Base
 from veche.models.journal import JournalEntry, JournalHead
@@ -60,6 +61,9 @@ __all__ = [
     "Proxy",
     "Recommendation",
     "Resolution",
+    "Role",
+    "RoleGrant",
+    "RolePermission",
     "SiteKey",
     "Sitting",
     "Substitution",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Base, Timestamped, UTCDateTime
 from veche.models.org import Body, Person, Term
+from veche.models.states import Transitions
 
 
 def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
@@ -44,6 +45,17 @@ class MeetingState(enum.StrEnum):
     IN_SESSION = "in_session"
     CLOSED = "closed"
     REPORT_PUBLISHED = "report_published"
+
+
+#: draft → convened → in session → closed → report published, one step at a time.
+MEETING_TRANSITIONS = Transitions(
+    {
+        MeetingState.DRAFT: (MeetingState.CONVENED,),
+        MeetingState.CONVENED: (MeetingState.IN_SESSION,),
+        MeetingState.IN_SESSION: (MeetingState.CLOSED,),
+        MeetingState.CLOSED: (MeetingState.REPORT_PUBLISHED,),
+    }
+)
 
 
 class Meeting(Timestamped, Base):

@@ -150,7 +150,6 @@ class User(Timestamped, Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     person: Mapped[Person | None] = relationship()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from veche.models.base import Base, Timestamped, UTCDateTime
 from veche.models.meetings import Meeting, _enum
 from veche.models.org import Person
+from veche.models.states import Transitions
 
 
 class PollKind(enum.StrEnum):
@@ -46,6 +47,22 @@ class PollState(enum.StrEnum):
     CLOSED = "closed"
     PUBLISHED = "published"
     CANCELLED = "cancelled"
+
+
+#: draft → open → closed → published; a poll in draft or open may be cancelled instead.
+POLL_TRANSITIONS = Transitions(
+    {
+        PollState.DRAFT: (PollState.OPEN, PollState.CANCELLED),
+        PollState.OPEN: (PollState.CLOSED, PollState.CANCELLED),
+        PollState.CLOSED: (PollState.PUBLISHED,),
+    },
+    steps={
+        "open": PollState.OPEN,
+        "close": PollState.CLOSED,
+        "publish": PollState.PUBLISHED,
+        "cancel": PollState.CANCELLED,
+    },
+)
 
 
 class Poll(Timestamped, Base):

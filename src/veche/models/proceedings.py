@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from veche.models.base import Base, Timestamped
 from veche.models.meetings import Meeting, _enum
 from veche.models.org import Body, Person
+from veche.models.states import Transitions
 
 
 class PresidiumSource(enum.StrEnum):
@@ -70,6 +71,16 @@ class ItemState(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # taken off the agenda before it was approved
     OPEN = "open"  # under discussion
     CLOSED = "closed"
+
+
+#: planned → open → closed; a planned item may be withdrawn instead, before the agenda's approval.
+ITEM_TRANSITIONS = Transitions(
+    {
+        ItemState.PLANNED: (ItemState.OPEN, ItemState.WITHDRAWN),
+        ItemState.OPEN: (ItemState.CLOSED,),
+    },
+    steps={"take up": ItemState.OPEN, "close": ItemState.CLOSED, "withdraw": ItemState.WITHDRAWN},
+)
 
 
 class AgendaItem(Timestamped, Base):
@@ -163,6 +174,16 @@ class MotionState(enum.StrEnum):
     ADOPTED = "adopted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+
+
+#: draft → final → adopted or rejected; a motion not yet voted on may be withdrawn instead.
+MOTION_TRANSITIONS = Transitions(
+    {
+        MotionState.DRAFT: (MotionState.FINAL, MotionState.WITHDRAWN),
+        MotionState.FINAL: (MotionState.ADOPTED, MotionState.REJECTED, MotionState.WITHDRAWN),
+    },
+    steps={"finalize": MotionState.FINAL, "withdraw": MotionState.WITHDRAWN},
+)
 
 
 class Motion(Timestamped, Base):

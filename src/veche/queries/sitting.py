@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from veche.actions.access import Caller, may_see_meeting
 from veche.models import Meeting, Participant, Person, Poll
 from veche.models.polls import PollState
 from veche.queries.attendance import attendance_count
@@ -80,13 +81,13 @@ def participants(session: Session, meeting: Meeting) -> list[Participant]:
     )
 
 
-def meetings_of(session: Session, person_id: int | None, everything: bool) -> list[Meeting]:
-    """The meetings a person takes part in (all of them for an administrator), newest first."""
-    query = select(Meeting).order_by(Meeting.starts_on.desc(), Meeting.id.desc())
-    if not everything:
-        query = query.join(Participant, Participant.meeting_id == Meeting.id).where(
-            Participant.person_id == (person_id or 0)
-        )
+def meetings_seen(session: Session, caller: Caller) -> list[Meeting]:
+    """The meetings the caller may see (by their place in them or a grant), newest first."""
+    query = (
+        select(Meeting)
+        .where(may_see_meeting(caller))
+        .order_by(Meeting.starts_on.desc(), Meeting.id.desc())
+    )
     return list(session.scalars(query))
 
 

@@ -10,11 +10,13 @@ This package knows nothing of the database or the web::
 from veche.tally.errors import BallotFormatError, TallyError
 from veche.tally.formats import read_ballots
 from veche.tally.profile import Profile
-from veche.tally.registry import available_methods, count
+from veche.tally.registry import BallotShape, Method, available_methods, count, method_named
 from veche.tally.result import Result, Round, TieBreak
 
 __all__ = [
     "BallotFormatError",
+    "BallotShape",
+    "Method",
     "Profile",
     "Result",
     "Round",
@@ -22,5 +24,6 @@ __all__ = [
     "TieBreak",
     "available_methods",
     "count",
+    "method_named",
     "read_ballots",
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import enum
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,29 +19,78 @@ class Counter(Protocol):
     def __call__(self, profile: Profile, *, seats: int, lot: Lot, **options: Any) -> Result: ...
 
 
+class BallotShape(enum.StrEnum):
+    """What a voter fills in for a method; ballots, forms and paper entry are built from it."""
+
+    SINGLE = "single"  # one choice
+    APPROVAL = "approval"  # every choice the voter approves of
+    RANKING = "ranking"  # choices in order of preference
+    SCORE = "score"  # a score for each choice
+
+
 @dataclass(frozen=True)
 class Method:
-    """A registered method: its name, a one-line summary, its options and their meaning."""
+    """A registered method: its name, a one-line summary, its options and their meaning, the
+    ballot its voters fill in and the seats it fills."""
 
     name: str
     summary: str
     counter: Counter
     options: dict[str, str]
+    ballot: BallotShape
     multi_winner: bool
+    #: Decides yes or no on a motion: it fills no seat, so counting ignores the seats named.
+    decision: bool
+    #: A ballot marks at most as many choices as there are seats (block voting).
+    limited_to_seats: bool
+
+    def check_seats(self, seats: int) -> None:
+        """Refuse a number of seats this method cannot fill."""
+        if seats < 1:
+            raise TallyError(f"seats must be at least 1, not {seats}")
+        if seats != 1 and not self.multi_winner:
+            raise TallyError(f"{self.name} elects one winner; it cannot fill {seats} seats")
+
+    def check_options(self, given: Iterable[str], *, supplied: Collection[str] = ()) -> None:
+        """Refuse options this method does not take, and those in ``supplied``: the caller
+        fills those in itself, so they are not the user's to give."""
+        takes = [name for name in self.options if name not in supplied]
+        refused = sorted(set(given) - set(takes))
+        if refused:
+            raise TallyError(
+                f"{self.name} does not take option(s) {', '.join(refused)}; "
+                f"it takes: {', '.join(takes) or 'none'}"
+            )
 
 
 METHODS: dict[str, Method] = {}
 
 
 def method(
-    name: str, summary: str, *, options: dict[str, str] | None = None, multi_winner: bool = False
+    name: str,
+    summary: str,
+    *,
+    ballot: BallotShape,
+    options: dict[str, str] | None = None,
+    multi_winner: bool = False,
+    decision: bool = False,
+    limited_to_seats: bool = False,
 ) -> Callable[[Counter], Counter]:
     """Register a counting method under ``name``."""
 
     def register(counter: Counter) -> Counter:
         if name in METHODS:
             raise RuntimeError(f"counting method {name!r} registered twice")
-        METHODS[name] = Method(name, summary, counter, dict(options or {}), multi_winner)
+        METHODS[name] = Method(
+            name=name,
+            summary=summary,
+            counter=counter,
+            options=dict(options or {}),
+            ballot=ballot,
+            multi_winner=multi_winner,
+            decision=decision,
+            limited_to_seats=limited_to_seats,
+        )
         return counter
 
     return register
@@ -51,6 +101,18 @@ def available_methods() -> dict[str, Method]:
     import veche.tally.methods  # noqa: F401  (registers the methods)
 
     return dict(sorted(METHODS.items()))
+
+
+def method_named(name: str) -> Method:
+    """The method registered as ``name``, or TallyError naming every method."""
+    import veche.tally.methods  # noqa: F401  (registers the methods)
+
+    found = METHODS.get(name)
+    if found is None:
+        raise TallyError(
+            f"unknown counting method {name!r}; choose one of: {', '.join(sorted(METHODS))}"
+        )
+    return found
 
 
 def count(
@@ -66,27 +128,14 @@ def count(
     Ties broken by lot use ``seed`` (a fresh one is drawn if none is given); the
     seed is recorded in the result either way.
     """
-    methods = available_methods()
-    chosen = methods.get(method)
-    if chosen is None:
-        raise TallyError(f"unknown counting method {method!r}; choose one of: {', '.join(methods)}")
-    unknown = sorted(set(options) - set(chosen.options))
-    if unknown:
-        allowed = ", ".join(chosen.options) or "none"
-        raise TallyError(
-            f"{method} does not take option(s) {', '.join(unknown)}; it takes: {allowed}"
-        )
+    chosen = method_named(method)
+    chosen.check_options(options)
     seats = seats if seats is not None else (profile.seats or 1)
-    if seats < 1:
-        raise TallyError(f"seats must be at least 1, not {seats}")
-    if not chosen.multi_winner and seats != 1 and method not in _SEAT_AGNOSTIC:
-        raise TallyError(f"{method} elects one winner; it cannot fill {seats} seats")
+    # A decision fills no seat: a number of seats (a ballot file may name one) is ignored,
+    # as long as it is one or more.
+    chosen.check_seats(min(seats, 1) if chosen.decision else seats)
     lot = Lot(seed)
     result = chosen.counter(profile, seats=seats, lot=lot, **options)
     result.seed = lot.seed if lot.draws else seed
     result.ballots = profile.n_voters
     return result
-
-
-#: Decision methods ignore seats; a profile read from a BLT file may still name some.
-_SEAT_AGNOSTIC = frozenset({"majority"})

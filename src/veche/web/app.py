@@ -31,6 +31,7 @@ from veche.web.api import (
     proceedings,
     reports,
     resolutions,
+    roles,
 )
 from veche.web.body_limit import BodyLimit
 from veche.web.errors import DATABASE_ERRORS
@@ -111,6 +112,7 @@ def create_app(engine: Engine) -> FastAPI:
     app.include_router(motions.router, prefix="/api")
     app.include_router(resolutions.router, prefix="/api")
     app.include_router(reports.router, prefix="/api")
+    app.include_router(roles.router, prefix="/api")
     for router in ROUTERS:
         app.include_router(router)
     # Inside the headers, so that its 413 carries them; behind the ballot box, which keeps

@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 
 from veche.i18n import translations
 from veche.queries.org import ordinal
+from veche.web.fragments import listens
 
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -17,5 +18,6 @@ _environment = jinja2.Environment(
 )
 _environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 _environment.filters["ordinal"] = ordinal  # "8th General Council"
+_environment.globals["listens"] = listens  # hx-trigger="{{ listens('console_floor') }}"
 
 templates = Jinja2Templates(env=_environment)

@@ -13,7 +13,7 @@ from veche.tally.methods._options import choice_option, fraction_option
 from veche.tally.methods._totals import elect_highest, exact
 from veche.tally.numbers import Number, format_number
 from veche.tally.profile import Profile
-from veche.tally.registry import method
+from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, Round, TieBreak
 
 THRESHOLD = (
@@ -29,6 +29,7 @@ QUOTAS = ("hare", "droop")
     "votes / (seats won + 1).",
     options={"threshold": THRESHOLD},
     multi_winner=True,
+    ballot=BallotShape.SINGLE,
 )
 def dhondt(profile: Profile, *, seats: int, lot: Lot, threshold: Any = None, **_: Any) -> Result:
     """Divisors 1, 2, 3, ... (Wikipedia, "D'Hondt method"); the Knesset's Bader–Ofer method."""
@@ -47,6 +48,7 @@ def dhondt(profile: Profile, *, seats: int, lot: Lot, threshold: Any = None, **_
         "threshold": THRESHOLD,
     },
     multi_winner=True,
+    ballot=BallotShape.SINGLE,
 )
 def sainte_lague(
     profile: Profile,
@@ -83,6 +85,7 @@ def sainte_lague(
         "threshold": THRESHOLD,
     },
     multi_winner=True,
+    ballot=BallotShape.SINGLE,
 )
 def largest_remainder(
     profile: Profile,

@@ -12,7 +12,7 @@ from veche.tally.methods._ballots import Ballots
 from veche.tally.methods._totals import elect_highest
 from veche.tally.methods.single_winner import count_first_preferences
 from veche.tally.profile import EMPTY, Profile
-from veche.tally.registry import method
+from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result
 
 
@@ -21,6 +21,8 @@ from veche.tally.result import Result
     "Block voting (plurality-at-large): each ballot votes for its first `seats` preferences; "
     "the highest totals win.",
     multi_winner=True,
+    ballot=BallotShape.APPROVAL,
+    limited_to_seats=True,
 )
 def block(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     """Each voter has as many votes as there are seats, at most one per candidate
@@ -63,6 +65,7 @@ def block(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     "sntv",
     "Single non-transferable vote: one vote per ballot; the `seats` candidates with the most win.",
     multi_winner=True,
+    ballot=BallotShape.SINGLE,
 )
 def sntv(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     """Only first preferences count (Wikipedia, "Single non-transferable vote"); with one

@@ -15,7 +15,7 @@ from veche.tally.methods._pairwise import condorcet_winner, matrix_as_dict, pair
 from veche.tally.methods._totals import elect_highest, exact
 from veche.tally.numbers import Number
 from veche.tally.profile import IntArray, Profile
-from veche.tally.registry import method
+from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, Round, TieBreak
 
 STRENGTH = "how strong a defeat of b by a is: 'winning-votes' (voters preferring a) or 'margin'"
@@ -63,6 +63,7 @@ class _Pairwise:
     "schulze",
     "Schulze (beatpath): the candidate whose strongest paths beat every other's wins.",
     options={"strength": STRENGTH + " (default winning-votes, as Schulze recommends)"},
+    ballot=BallotShape.RANKING,
 )
 def schulze(
     profile: Profile, *, seats: int, lot: Lot, strength: str = "winning-votes", **_: Any
@@ -111,6 +112,7 @@ def schulze(
     "Ranked pairs (Tideman): lock in the strongest majorities that make no cycle; "
     "the unbeaten candidate wins.",
     options={"strength": STRENGTH + " (default margin, as Tideman defined it)"},
+    ballot=BallotShape.RANKING,
 )
 def ranked_pairs(
     profile: Profile, *, seats: int, lot: Lot, strength: str = "margin", **_: Any
@@ -216,6 +218,7 @@ def _acyclic(graph: np.ndarray[Any, np.dtype[np.bool_]]) -> bool:
 @method(
     "copeland",
     "Copeland: a point for each head-to-head win, half for each tie; the most points wins.",
+    ballot=BallotShape.RANKING,
 )
 def copeland(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     """Copeland's method with Copeland's own half point for a pairwise tie (Saari and
@@ -260,6 +263,7 @@ def copeland(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
         "strength": "how a defeat is measured: 'margin' (default), 'winning-votes' or "
         "'pairwise-opposition' (votes against, whether or not a defeat)",
     },
+    ballot=BallotShape.RANKING,
 )
 def minimax(
     profile: Profile, *, seats: int, lot: Lot, strength: str = "margin", **_: Any

@@ -14,7 +14,7 @@ from veche.tally.methods._options import (
     fraction_option,
 )
 from veche.tally.profile import EMPTY, Profile
-from veche.tally.registry import method
+from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, Round
 
 RULES = (
@@ -48,6 +48,8 @@ _BASE_WORDS = {"cast": "votes cast", "present": "members present", "members": "a
         "members_present": "how many members are present",
         "members_total": "how many members the body has",
     },
+    ballot=BallotShape.SINGLE,
+    decision=True,
 )
 def majority(
     profile: Profile,

@@ -10,7 +10,7 @@ from veche.tally.lot import Lot
 from veche.tally.methods._ballots import Ballots, weighted_count
 from veche.tally.methods._options import choice_option
 from veche.tally.profile import EMPTY, IntArray, Profile
-from veche.tally.registry import method
+from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, Round, TieBreak
 
 TIE_BREAKS = ("earlier-rounds", "lot")
@@ -25,6 +25,7 @@ TIE_BREAKS = ("earlier-rounds", "lot")
         "(default: the one with fewer votes in the latest earlier round where they differed, "
         "then lot) or 'lot'",
     },
+    ballot=BallotShape.RANKING,
 )
 def irv(
     profile: Profile, *, seats: int, lot: Lot, tie_break: str = "earlier-rounds", **_: Any

@@ -23,7 +23,7 @@ from veche.tally.methods._stv import (
 )
 from veche.tally.numbers import Number
 from veche.tally.profile import EMPTY, IntArray, Profile, RankArray
-from veche.tally.registry import method
+from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, Round, TieBreak
 
 #: PRF reference rule, step D.4 of the rule text: nine decimal places; omega is 10^-6 (rule A).
@@ -65,6 +65,7 @@ _SKIP, _ELECTED, _HOPEFUL, _END = 0, 1, 2, 3
         "tie_order": TIE_ORDER_HELP,
     },
     multi_winner=True,
+    ballot=BallotShape.RANKING,
 )
 def count_meek_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any) -> Result:
     """Count by Meek's method; ties for defeat go to ``tie_order`` or to lot (rule T)."""

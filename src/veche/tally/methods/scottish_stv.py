@@ -13,7 +13,7 @@ from veche.tally.methods._stv import (
     prepare_ballots,
 )
 from veche.tally.profile import Profile
-from veche.tally.registry import method
+from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, TieBreak
 
 #: Rule 48(3): transfer values are calculated to five decimal places, any remainder ignored.
@@ -27,6 +27,7 @@ RULE = "The Scottish Local Government Elections Order 2007 (SSI 2007/42), Schedu
     "every paper of a surplus transferred at a value truncated to 5 decimal places",
     options={"tie_order": TIE_ORDER_HELP},
     multi_winner=True,
+    ballot=BallotShape.RANKING,
 )
 def count_scottish_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any) -> Result:
     """Count by the Scottish rules in exact fixed-point arithmetic (integers scaled by 10^5).

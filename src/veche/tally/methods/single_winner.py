@@ -14,7 +14,7 @@ from veche.tally.methods._options import choice_option
 from veche.tally.methods._totals import elect_highest, exact
 from veche.tally.numbers import Number
 from veche.tally.profile import EMPTY, IntArray, Profile
-from veche.tally.registry import method
+from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, Round, TieBreak
 
 BORDA_VARIANTS = ("zero", "averaged", "modified")
@@ -23,6 +23,7 @@ BORDA_VARIANTS = ("zero", "averaged", "modified")
 @method(
     "plurality",
     "Plurality (first past the post): the most first preferences wins; sntv fills several seats.",
+    ballot=BallotShape.SINGLE,
 )
 def plurality(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     """Each ballot counts for its first preference; a blank ballot counts for no one."""
@@ -56,6 +57,7 @@ def count_first_preferences(profile: Profile, *, seats: int, lot: Lot, method_na
     "approval",
     "Approval voting: the most approvals wins; with several seats, the most-approved fill them.",
     multi_winner=True,
+    ballot=BallotShape.APPROVAL,
 )
 def approval(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     """Approvals come from scores where the profile has them (a score above zero approves),
@@ -90,7 +92,7 @@ def approval(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     )
 
 
-@method("score", "Score (range) voting: the highest total score wins.")
+@method("score", "Score (range) voting: the highest total score wins.", ballot=BallotShape.SCORE)
 def score(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     """Totals are the sums of the scores each ballot gives (Smith, "Range Voting", 2000)."""
     ballots = Ballots.from_profile(profile)
@@ -128,6 +130,7 @@ def score(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
         "'averaged' (the unranked share the points left, equally) or 'modified' "
         "(Emerson: a ballot ranking r candidates gives r, r-1, ..., 1)",
     },
+    ballot=BallotShape.RANKING,
 )
 def borda(profile: Profile, *, seats: int, lot: Lot, variant: str = "zero", **_: Any) -> Result:
     """Borda's count (Borda, "Mémoire sur les élections au scrutin", 1781).
@@ -202,6 +205,7 @@ def _doubled_borda_totals(ballots: Ballots, variant: str) -> IntArray:
     "two-round",
     "Contingent vote: a majority of first preferences wins; otherwise the top two meet in a "
     "runoff counted from the same ranked ballots.",
+    ballot=BallotShape.RANKING,
 )
 def two_round(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     """The contingent vote (Wikipedia, "Contingent vote": Queensland used it from 1892 to 1942).

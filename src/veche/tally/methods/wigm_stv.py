@@ -12,7 +12,7 @@ from veche.tally.methods._stv import (
     prepare_ballots,
 )
 from veche.tally.profile import Profile
-from veche.tally.registry import method
+from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, TieBreak
 
 #: Rule D.4: every multiplication and division is truncated to four decimal places.
@@ -27,6 +27,7 @@ RULE = "Proportional Representation Foundation, Reference WIGM Rule (single defe
     "every paper of a surplus transferred at a reduced weight, 4 decimal places",
     options={"tie_order": TIE_ORDER_HELP},
     multi_winner=True,
+    ballot=BallotShape.RANKING,
 )
 def count_wigm_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any) -> Result:
     """Count by the reference WIGM rule in exact fixed-point arithmetic (integers scaled by 10^4).

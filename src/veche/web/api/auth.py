@@ -14,13 +14,13 @@ from veche.actions.actor import Actor
 from veche.actions.tokens import (
     IssuedToken,
     TokenInfo,
+    do_issue_person_token,
     do_issue_token,
     do_revoke_token,
     list_tokens,
 )
 from veche.config import Settings
-from veche.errors import Forbidden, NotFound
-from veche.models import Person, User
+from veche.models import User
 from veche.web.api.refusals import REFUSALS, Refusal
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
@@ -97,16 +97,7 @@ def revoke_token(token_id: Id, caller: CallerDep, session: SessionDep) -> Respon
 def issue_person_token(person_id: Id, caller: CallerDep, session: SessionDep) -> TokenOut:
     """An administrator issues a bearer token to a person (a delegate without an account)."""
     with session.begin():
-        if not caller.is_admin:
-            raise Forbidden("only an administrator may issue tokens to people")
-        person = session.get(Person, person_id)
-        if person is None or person.organization_id != caller.organization_id:
-            raise NotFound(f"there is no person {person_id} in this organization")
-        issued = do_issue_token(
-            session,
-            caller.actor,
-            person=person,
-            lifetime=Settings().token_lifetime,
-            label=f"issued by {caller.actor.name}"[:100],
+        issued = do_issue_person_token(
+            session, caller, person_id, lifetime=Settings().token_lifetime
         )
         return TokenOut.of(issued)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_poll, require_manager
+from veche.actions.access import Caller, access_meeting, access_poll, may_see_result
 from veche.actions.polls import (
     MAX_PAPER_COUNT,
     PaperLot,
@@ -110,20 +110,8 @@ class PollOut(BaseModel):
         )
 
 
-def _may_see_result(session: Session, caller: Caller, poll: Poll) -> bool:
-    if poll.state is PollState.PUBLISHED:
-        return True
-    if poll.state is not PollState.CLOSED:
-        return False
-    try:
-        require_manager(session, caller, poll.meeting)
-    except Forbidden:
-        return False
-    return True
-
-
 def _out(session: Session, caller: Caller, poll: Poll) -> PollOut:
-    return PollOut.of(poll, show_outcome=_may_see_result(session, caller, poll))
+    return PollOut.of(poll, show_outcome=may_see_result(session, caller, poll))
 
 
 @router.post("/meetings/{meeting_id}/polls", status_code=201)
@@ -308,7 +296,7 @@ class ResultOut(BaseModel):
 def result(poll_id: Id, caller: CallerDep, session: SessionDep) -> ResultOut:
     """The count with every round: for the chair once closed, for everyone once published."""
     poll = access_poll(session, caller, poll_id)
-    if not _may_see_result(session, caller, poll):
+    if not may_see_result(session, caller, poll):
         raise Forbidden(f"the result of poll {poll.id} is not published yet")
     return ResultOut(
         poll_id=poll.id,

@@ -8,11 +8,12 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from veche.actions.choices import BLANK, BallotShape, shape_of
+from veche.actions.choices import BLANK, shape_of
 from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import Poll
 from veche.models.polls import PollOption
+from veche.tally import BallotShape
 
 
 def choice_from_form(poll: Poll, options: list[PollOption], form: FormData) -> dict[str, Any]:

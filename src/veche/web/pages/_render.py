@@ -41,6 +41,7 @@ def render(
             "flash": read_flash(request),
             "fragment": request.headers.get("hx-request") == "true",
             "site_name": getattr(request.app.state, "site_name", None) or "veche",
+            "may": frozenset(),  # the viewer's permissions in the page's meeting, if it has one
             **context,
         },
         status_code=status,

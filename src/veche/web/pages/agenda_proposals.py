@@ -8,10 +8,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, is_manager, participant_of
+from veche.actions.access import Caller, access_meeting, meeting_permissions, participant_of
 from veche.actions.agenda_proposals import (
     MAX_RATIONALE,
-    PROPOSING_ROLES,
     ProposalSpec,
     access_proposal,
     do_accept_agenda_proposal,
@@ -24,6 +23,7 @@ from veche.i18n import _
 from veche.models import AgendaProposal
 from veche.models.agenda_proposals import ProposalKind, ProposalState
 from veche.models.proceedings import ItemKind
+from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.agenda_proposals import agenda_proposals
 from veche.web.csrf import require_csrf
@@ -46,12 +46,13 @@ def proposals_page(
     participant = participant_of(session, meeting.id, caller.person_id)
     approval = agenda_approval(session, meeting.id)
     open_for_changes = approval is None and meeting.state in RECORDING_STATES
+    may = meeting_permissions(session, caller, meeting.id)
     context = {
         "meeting": meeting,
-        "manager": is_manager(session, caller, meeting),
+        "may": may,
         "may_propose": open_for_changes
         and participant is not None
-        and participant.role in PROPOSING_ROLES,
+        and Permission.AGENDA_PROPOSE in may,
         "open_for_changes": open_for_changes,
         "approval": approval,
         "items": agenda_items(session, meeting.id),

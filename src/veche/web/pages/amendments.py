@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.actions._text import Target
-from veche.actions.access import Caller, access_meeting, is_manager, participant_of
+from veche.actions.access import Caller, access_meeting, meeting_permissions, participant_of
 from veche.actions.motions import (
     AmendmentSpec,
     access_amendment,
@@ -110,7 +110,7 @@ def _motion_context(session: Session, caller: Caller, motion: Motion) -> dict[st
         "participant": participant,
         # Why the viewer may not propose an amendment, if they may not.
         "may_not_propose": may_not_propose,
-        "manager": is_manager(session, caller, meeting),
+        "may": meeting_permissions(session, caller, meeting.id),
     }
 
 
@@ -120,7 +120,10 @@ def motions(
 ) -> HTMLResponse:
     """The meeting's drafts and motions, with how far each has come."""
     meeting = access_meeting(session, caller, meeting_id)
-    context = {**motions_context(session, meeting), "manager": is_manager(session, caller, meeting)}
+    context = {
+        **motions_context(session, meeting),
+        "may": meeting_permissions(session, caller, meeting.id),
+    }
     return render(request, "motions.html", context, viewer=caller)
 
 

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_poll, require_manager
-from veche.actions.choices import SHAPES
+from veche.actions.access import access_meeting, access_poll, meeting_permissions
 from veche.actions.polls import (
     do_answer_nomination,
     do_cancel_poll,
@@ -23,7 +22,8 @@ from veche.actions.polls import (
 from veche.errors import InvalidInput, NotFound
 from veche.i18n import _
 from veche.models import Meeting
-from veche.models.polls import PollKind, Secrecy
+from veche.models.polls import POLL_TRANSITIONS, PollKind, Secrecy
+from veche.permissions import Permission
 from veche.queries.polls import live_count
 from veche.queries.sitting import (
     chart_rounds,
@@ -32,6 +32,7 @@ from veche.queries.sitting import (
     meeting_polls,
     quorum_status,
 )
+from veche.tally import available_methods
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.pages._majority import base_labels, majority_options, rule_labels
@@ -40,7 +41,8 @@ from veche.web.pages.floor import floor_context
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
-#: What the chair can do to a poll from the console, by the word in its address.
+#: What the chair can do to a poll from the console, by the step's name in its address
+#: (``POLL_TRANSITIONS`` says from which states).
 POLL_STEPS = {
     "open": (lambda s, c, poll_id: do_open_poll(s, c, access_poll(s, c, poll_id, lock=True))),
     "close": do_close_poll,
@@ -58,12 +60,6 @@ def _step_done(step: str) -> str:
     }[step]
 
 
-def _managed_meeting(session: Session, caller: Caller, meeting_id: int) -> Meeting:
-    meeting = access_meeting(session, caller, meeting_id)
-    require_manager(session, caller, meeting)
-    return meeting
-
-
 def console_context(session: Session, meeting: Meeting) -> dict[str, Any]:
     polls = meeting_polls(session, meeting)
     current = current_poll(polls)
@@ -74,7 +70,11 @@ def console_context(session: Session, meeting: Meeting) -> dict[str, Any]:
         "count": live_count(session, current) if current is not None else None,
         "quorum": quorum_status(session, meeting, meeting_day(meeting, date.today())),
         "rounds": chart_rounds(current.result) if current is not None else [],
-        "methods": sorted(m for m in SHAPES if m != "majority"),
+        "poll_transitions": POLL_TRANSITIONS,  # which steps each poll's buttons offer
+        # A decision's method is set by its kind; the chair picks one for choices and elections.
+        "methods": [
+            name for name, counting in available_methods().items() if not counting.decision
+        ],
         "majority_rules": rule_labels(),
         "majority_bases": base_labels(),
     }
@@ -85,8 +85,9 @@ def console(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The chair's console for the sitting: the current poll and the speakers list."""
-    meeting = _managed_meeting(session, caller, meeting_id)
+    meeting = access_meeting(session, caller, meeting_id, needs=Permission.POLLS_RUN)
     context = {**floor_context(session, caller, meeting), **console_context(session, meeting)}
+    context["may"] = meeting_permissions(session, caller, meeting.id)
     return render(request, "console.html", context, viewer=caller)
 
 
@@ -95,7 +96,7 @@ def console_current(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The current poll's panel, re-fetched on every live event of the meeting."""
-    meeting = _managed_meeting(session, caller, meeting_id)
+    meeting = access_meeting(session, caller, meeting_id, needs=Permission.POLLS_RUN)
     return render(
         request, "_console_current.html", console_context(session, meeting), viewer=caller
     )
@@ -128,7 +129,7 @@ def create_poll(
     the members present or all members (abstentions counted as cast or not).
     """
     with session.begin():
-        meeting = _managed_meeting(session, caller, meeting_id)
+        meeting = access_meeting(session, caller, meeting_id)
         method_options = None
         if kind is PollKind.DECISION:
             method = "majority"
@@ -169,7 +170,7 @@ def poll_step(
 ) -> Response:
     """Open, close (and count), publish or cancel a poll."""
     if step not in POLL_STEPS:
-        raise NotFound(f"a poll can be {', '.join(POLL_STEPS)}ed, not {step!r}")
+        raise NotFound(f"a poll's steps are {', '.join(POLL_STEPS)}; there is no {step!r}")
     with session.begin():
         poll = access_poll(session, caller, poll_id)
         if poll.meeting_id != meeting_id:

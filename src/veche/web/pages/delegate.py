@@ -17,9 +17,9 @@ from veche.actions.access import (
     Caller,
     access_meeting,
     access_poll,
-    is_manager,
-    may_see_result,
+    meeting_permissions,
     participant_of,
+    result_visible,
 )
 from veche.actions.choices import check_choice, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
@@ -28,8 +28,9 @@ from veche.actions.rights import VotingRight, voting_rights
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import Meeting, Poll
 from veche.models.polls import PollState
+from veche.permissions import Permission
 from veche.queries.polls import SHOWN, bulletin_board, readable_choice, voted_rights
-from veche.queries.sitting import meeting_polls, meetings_of
+from veche.queries.sitting import meeting_polls, meetings_seen
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, ReadSessionDep, SessionDep
 from veche.web.pages._ballots import choice_from_form
@@ -75,6 +76,8 @@ def _poll_of(session: Session, caller: Caller, meeting_id: int, poll_id: int) ->
 
 def _room(session: Session, caller: Caller, meeting: Meeting) -> dict[str, Any]:
     participant = participant_of(session, meeting.id, caller.person_id)
+    may = meeting_permissions(session, caller, meeting.id)
+    sees_closed = Permission.RESULTS_SEE_CLOSED in may
     polls = meeting_polls(session, meeting)
     shown = [
         p for p in polls if p.state is not PollState.DRAFT and p.state is not PollState.CANCELLED
@@ -82,16 +85,16 @@ def _room(session: Session, caller: Caller, meeting: Meeting) -> dict[str, Any]:
     return {
         "meeting": meeting,
         "participant": participant,
-        "manager": is_manager(session, caller, meeting),
+        "may": may,
         "standings": [standing(session, caller, poll) for poll in reversed(shown)],
-        "results": {p.id: may_see_result(session, caller, p) for p in shown},
+        "results": {p.id: result_visible(p.state, sees_closed) for p in shown},
     }
 
 
 @router.get("/meetings", response_class=HTMLResponse)
 def my_meetings(request: Request, session: SessionDep, caller: PageCallerDep) -> HTMLResponse:
     """The meetings the viewer takes part in."""
-    meetings = meetings_of(session, caller.person_id, everything=caller.is_admin)
+    meetings = meetings_seen(session, caller)
     return render(
         request, "meetings.html", {"meetings": meetings, "today": date.today()}, viewer=caller
     )

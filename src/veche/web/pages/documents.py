@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, is_manager
+from veche.actions.access import Caller, access_meeting, meeting_permissions
 from veche.actions.contributions import do_add_document
 from veche.errors import InvalidInput, NotFound
 from veche.i18n import _
@@ -59,7 +59,7 @@ def documents(
     meeting = access_meeting(session, caller, meeting_id)
     context = {
         **documents_context(session, meeting),
-        "manager": is_manager(session, caller, meeting),
+        "may": meeting_permissions(session, caller, meeting.id),
     }
     return render(request, "documents.html", context, viewer=caller)
 
@@ -138,6 +138,7 @@ def document_page(
     meeting, document = _document_of(session, caller, meeting_id, document_id)
     context = {
         "meeting": meeting,
+        "may": meeting_permissions(session, caller, meeting.id),
         "document": document,
         "html": _markdown.render(document.text) if document.text else "",
     }

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, participant_of, require_manager
+from veche.actions.access import Caller, access_meeting, participant_of
 from veche.actions.agenda import access_item, do_close_item, do_open_item
 from veche.actions.contributions import do_end_speech
 from veche.actions.speakers import (
@@ -24,6 +24,7 @@ from veche.i18n import _
 from veche.models import AgendaItem, Meeting
 from veche.models.base import utcnow
 from veche.models.proceedings import FloorKind, ItemState
+from veche.permissions import Permission
 from veche.queries.agenda import agenda_items
 from veche.queries.floor import Floor, floor_of
 from veche.web.csrf import require_csrf
@@ -136,8 +137,7 @@ def console_floor(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The chair's speakers list with its timer, re-fetched on every change of the floor."""
-    meeting = access_meeting(session, caller, meeting_id)
-    require_manager(session, caller, meeting)
+    meeting = access_meeting(session, caller, meeting_id, needs=Permission.FLOOR_RUN)
     return render(
         request, "_console_floor.html", floor_context(session, caller, meeting), viewer=caller
     )

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.auth import do_close_login_session, do_open_login_session
+from veche.actions.access import holds
+from veche.actions.auth import caller_of, do_close_login_session, do_open_login_session
 from veche.actions.meetings import do_check_in_on_login
 from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
 from veche.models import AccessCode, User
+from veche.permissions import Permission
 from veche.web.csrf import renew_seed, require_csrf
 from veche.web.deps import SessionDep, ViewerDep
 from veche.web.logins import log_in_with_code, log_in_with_password
@@ -71,7 +73,10 @@ def login(
     landing: dict[str, str] = {}
 
     def open_session(session: Session, user: User) -> str:
-        landing["url"] = "/secretary" if user.is_admin else "/meetings"
+        manages = holds(
+            session, caller_of(user, None), Permission.ORGANIZATION_MANAGE, user.organization_id
+        )
+        landing["url"] = "/secretary" if manages else "/meetings"
         return do_open_login_session(session, user=user, person=user.person, via="password")
 
     try:

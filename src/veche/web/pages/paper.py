@@ -20,16 +20,18 @@ from veche.actions.access import (
     Caller,
     access_meeting,
     access_poll,
-    is_manager,
-    require_teller,
+    authorize,
+    meeting_permissions,
 )
-from veche.actions.choices import BallotShape, shape_of
+from veche.actions.choices import shape_of
 from veche.actions.polls import PaperLot, ballot_options, do_enter_paper_ballots
 from veche.errors import Conflict, InvalidInput, NotFound, VecheError
 from veche.i18n import _
 from veche.models import Meeting, Poll
 from veche.models.polls import PollOption, PollState
+from veche.permissions import Permission
 from veche.queries.sitting import meeting_polls
+from veche.tally import BallotShape
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.pages._ballots import TYPED_SHAPES, PaperBallot, paper_ballot
@@ -50,9 +52,7 @@ LotKeyField = Annotated[str, Form(max_length=128)]
 
 
 def _teller_meeting(session: Session, caller: Caller, meeting_id: int) -> Meeting:
-    meeting = access_meeting(session, caller, meeting_id)
-    require_teller(session, caller, meeting)
-    return meeting
+    return access_meeting(session, caller, meeting_id, needs=Permission.PAPER_ENTER)
 
 
 def _typed_poll(session: Session, caller: Caller, meeting_id: int, poll_id: int) -> Poll:
@@ -60,7 +60,7 @@ def _typed_poll(session: Session, caller: Caller, meeting_id: int, poll_id: int)
     poll = access_poll(session, caller, poll_id)
     if poll.meeting_id != meeting_id:
         raise NotFound(f"meeting {meeting_id} has no poll {poll_id}")
-    require_teller(session, caller, poll.meeting)
+    authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
     if shape_of(poll.method) not in TYPED_SHAPES:
         raise InvalidInput(
             _(
@@ -87,7 +87,11 @@ def paper_polls(
         for poll in meeting_polls(session, meeting)
         if poll.state is PollState.OPEN and shape_of(poll.method) in TYPED_SHAPES
     ]
-    context = {"meeting": meeting, "polls": polls, "manager": is_manager(session, caller, meeting)}
+    context = {
+        "meeting": meeting,
+        "polls": polls,
+        "may": meeting_permissions(session, caller, meeting.id),
+    }
     return render(request, "paper_polls.html", context, viewer=caller)
 
 
@@ -150,7 +154,7 @@ def _show(
     labels = {option.id: option.label for option in options}
     context: dict[str, Any] = {
         "meeting": poll.meeting,
-        "manager": is_manager(session, caller, poll.meeting),
+        "may": meeting_permissions(session, caller, poll.meeting_id),
         "poll": poll,
         "options": options,
         "ranked": shape_of(poll.method) is BallotShape.RANKING,

@@ -24,7 +24,7 @@ from veche.i18n import _
 from veche.models import Body, Organization, Person, Term, Unit
 from veche.models.meetings import MeetingKind
 from veche.queries.roster import bodies_with_terms, people, units
-from veche.queries.sitting import meetings_of
+from veche.queries.sitting import meetings_seen
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.pages._render import redirect, render
@@ -81,7 +81,7 @@ def dashboard(request: Request, session: SessionDep, caller: PageCallerDep) -> H
         {
             "organization": org,
             "bodies": bodies_with_terms(session, org),
-            "meetings": meetings_of(session, caller.person_id, everything=True),
+            "meetings": meetings_seen(session, caller),
             "kinds": list(MeetingKind),
             "today": date.today(),
         },

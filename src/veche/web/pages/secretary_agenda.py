@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, require_manager
+from veche.actions.access import Caller, access_meeting, meeting_permissions
 from veche.actions.agenda import (
     ItemSpec,
     access_item,
@@ -26,6 +26,7 @@ from veche.i18n import _
 from veche.models import AgendaItem, Meeting
 from veche.models.polls import PollKind, PollState
 from veche.models.proceedings import ItemKind, ItemState
+from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.proceedings import documents
 from veche.queries.roster import bodies_with_terms
@@ -51,9 +52,9 @@ def kind_labels() -> list[tuple[ItemKind, str]]:
 
 
 def _managed(session: Session, caller: Caller, meeting_id: int) -> Meeting:
-    meeting = access_meeting(session, caller, meeting_id)
-    require_manager(session, caller, meeting)
-    return meeting
+    """The meeting of this page's forms; the view and its forms need ``agenda.manage``
+    (its forms' actions check their own)."""
+    return access_meeting(session, caller, meeting_id, needs=Permission.AGENDA_MANAGE)
 
 
 def _item_of(session: Session, caller: Caller, meeting: Meeting, item_id: int) -> AgendaItem:
@@ -132,7 +133,10 @@ def agenda_page(
 ) -> HTMLResponse:
     """The agenda in order with the forms to build it, and whether a poll has approved it."""
     meeting = _managed(session, caller, meeting_id)
-    return render(request, "secretary_agenda.html", agenda_context(session, meeting), viewer=caller)
+    context = agenda_context(session, meeting) | {
+        "may": meeting_permissions(session, caller, meeting.id)
+    }
+    return render(request, "secretary_agenda.html", context, viewer=caller)
 
 
 def _change(
@@ -146,7 +150,7 @@ def _change(
     """Run one change of the agenda; a refusal is shown on the agenda page with what was typed."""
     try:
         with session.begin():
-            message = change(_managed(session, caller, meeting_id))
+            message = change(access_meeting(session, caller, meeting_id))
     except SHOWN_ON_PAGE as error:
         return _refused(request, session, caller, meeting_id, error, typed)
     return redirect(request, _page(meeting_id), message)
@@ -161,7 +165,11 @@ def _refused(
     typed: dict[str, Any] | None,
 ) -> Response:
     meeting = _managed(session, caller, meeting_id)
-    context = agenda_context(session, meeting) | {"error": error.message, "typed": typed or {}}
+    context = agenda_context(session, meeting) | {
+        "may": meeting_permissions(session, caller, meeting.id),
+        "error": error.message,
+        "typed": typed or {},
+    }
     return render(
         request, "secretary_agenda.html", context, viewer=caller, status=error.status_code
     )

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_poll, require_manager
+from veche.actions.access import Caller, access_meeting, access_poll, meeting_permissions
 from veche.actions.access_codes import IssuedCode, do_issue_access_codes
-from veche.actions.choices import BLANK, BallotShape, shape_of
+from veche.actions.choices import BLANK, shape_of
 from veche.actions.meetings import (
     do_change_meeting_state,
     do_check_in,
@@ -33,10 +33,12 @@ from veche.i18n import _
 from veche.models import Meeting
 from veche.models.meetings import MeetingState, Office, ParticipantRole
 from veche.models.polls import PollState
+from veche.permissions import Permission
 from veche.queries.attendance import attendance_count
 from veche.queries.roster import people as roster_people
 from veche.queries.roster import present_on
 from veche.queries.sitting import meeting_day, meeting_polls, participants, quorum_status
+from veche.tally import BallotShape
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.pages._render import redirect, render
@@ -46,9 +48,9 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)]
 
 
 def _managed(session: Session, caller: Caller, meeting_id: int) -> Meeting:
-    meeting = access_meeting(session, caller, meeting_id)
-    require_manager(session, caller, meeting)
-    return meeting
+    """The meeting of this page's forms; the view and its forms need ``attendance.record``
+    (its forms' actions check their own)."""
+    return access_meeting(session, caller, meeting_id, needs=Permission.ATTENDANCE_RECORD)
 
 
 def _day(meeting: Meeting, value: str = "") -> date:
@@ -72,6 +74,7 @@ def meeting_desk(
     open_polls = [p for p in meeting_polls(session, meeting) if p.state is PollState.OPEN]
     context: dict[str, Any] = {
         "meeting": meeting,
+        "may": meeting_permissions(session, caller, meeting.id),
         "day": on,
         "participants": people,
         "present": present_on(session, [p.id for p in people], on),
@@ -106,7 +109,7 @@ def invite(
 ) -> Response:
     """Invite a person: an observer (with a category for the report) or a delegate."""
     with session.begin():
-        meeting = _managed(session, caller, meeting_id)
+        meeting = access_meeting(session, caller, meeting_id)
         invited = do_invite(session, caller, meeting, person_id, role=role, category=category)
         message = _("%(name)s is invited") % {"name": invited.person.full_name}
     return redirect(request, _back(meeting_id), message)
@@ -127,7 +130,7 @@ def set_office(
     except ValueError:
         raise InvalidInput(f"an office is chair, secretary or teller, not {office!r}") from None
     with session.begin():
-        meeting = _managed(session, caller, meeting_id)
+        meeting = access_meeting(session, caller, meeting_id)
         participant = do_update_participant(session, caller, meeting, person_id, office=chosen)
         message = _("Office of %(name)s updated") % {"name": participant.person.full_name}
     return redirect(request, _back(meeting_id), message)
@@ -145,7 +148,7 @@ def check_in(
 ) -> Response:
     """Check a participant in (or out) for a day of the meeting."""
     with session.begin():
-        meeting = _managed(session, caller, meeting_id)
+        meeting = access_meeting(session, caller, meeting_id)
         on = _day(meeting, day)
         if present == "no":
             do_check_out(session, caller, meeting, person_id, on)
@@ -166,7 +169,7 @@ def check_in_by_code(
 ) -> Response:
     """At the door: check in the holder of the access card whose code was typed or scanned."""
     with session.begin():
-        meeting = _managed(session, caller, meeting_id)
+        meeting = access_meeting(session, caller, meeting_id)
         found = do_check_in_by_code(session, caller, meeting, code, optional_date(day, "the day"))
         words = {
             "name": found.participant.person.full_name,
@@ -188,7 +191,7 @@ def publish_report(
     """Publish the report of a closed meeting: its communiqué becomes public, if the
     organization publishes its reports."""
     with session.begin():
-        meeting = _managed(session, caller, meeting_id)
+        meeting = access_meeting(session, caller, meeting_id)
         do_change_meeting_state(session, caller, meeting, MeetingState.REPORT_PUBLISHED)
         public = meeting.term.body.organization.publishes_reports
     message = (
@@ -220,7 +223,7 @@ def issue_codes(
     """
     chosen = optional_id(person_id)
     with session.begin():
-        meeting = _managed(session, caller, meeting_id)
+        meeting = access_meeting(session, caller, meeting_id)
         issued = do_issue_access_codes(
             session, caller, meeting, [chosen] if chosen is not None else None
         )

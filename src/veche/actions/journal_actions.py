@@ -1,0 +1,98 @@
+"""The name of every kind of journal entry, declared once for the actions that write them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JournalAction(StrEnum):
+    """What a journal entry records. The values are stored in every entry and hashed into the
+    chain, so they never change: a renamed value would make old journals fail to verify."""
+
+    # The organization
+    CREATE_ORGANIZATION = "create_organization"
+    CREATE_BODY = "create_body"
+    CREATE_TERM = "create_term"
+    CREATE_UNIT = "create_unit"
+    CREATE_PERSON = "create_person"
+    ADD_MEMBERSHIP = "add_membership"
+    CREATE_USER = "create_user"
+    IMPORT_MEMBERS = "import_members"
+
+    # Roles and who holds them
+    DEFINE_ROLE = "define_role"
+    GRANT_ROLE = "grant_role"
+    REVOKE_ROLE = "revoke_role"
+
+    # Logins and API tokens
+    LOG_IN = "log_in"
+    LOG_OUT = "log_out"
+    ISSUE_TOKEN = "issue_token"
+    REVOKE_TOKEN = "revoke_token"
+    ISSUE_ACCESS_CODES = "issue_access_codes"
+
+    # Convening a meeting and who takes part
+    CREATE_MEETING = "create_meeting"
+    UPDATE_MEETING = "update_meeting"
+    CHANGE_MEETING_STATE = "change_meeting_state"
+    INVITE = "invite"
+    INVITE_OBSERVERS = "invite_observers"
+    UPDATE_PARTICIPANT = "update_participant"
+    CHECK_IN = "check_in"
+    CHECK_OUT = "check_out"
+    SUBSTITUTE = "substitute"
+    GRANT_PROXY = "grant_proxy"
+
+    # The presidium and its sittings
+    FORM_PRESIDIUM = "form_presidium"
+    SEAT_ELECTED_PRESIDIUM = "seat_elected_presidium"
+    ADD_SITTING = "add_sitting"
+
+    # The agenda
+    ADD_AGENDA_ITEM = "add_agenda_item"
+    UPDATE_AGENDA_ITEM = "update_agenda_item"
+    MOVE_AGENDA_ITEM = "move_agenda_item"
+    WITHDRAW_AGENDA_ITEM = "withdraw_agenda_item"
+    OPEN_AGENDA_ITEM = "open_agenda_item"
+    CLOSE_AGENDA_ITEM = "close_agenda_item"
+    PROPOSE_AGENDA_CHANGE = "propose_agenda_change"
+    ACCEPT_AGENDA_PROPOSAL = "accept_agenda_proposal"
+    REJECT_AGENDA_PROPOSAL = "reject_agenda_proposal"
+
+    # The floor and what is said on it
+    REQUEST_FLOOR = "request_floor"
+    WITHDRAW_FLOOR_REQUEST = "withdraw_floor_request"
+    ORDER_SPEAKERS = "order_speakers"
+    CLOSE_SPEAKERS_LIST = "close_speakers_list"
+    REOPEN_SPEAKERS_LIST = "reopen_speakers_list"
+    RECORD_CONTRIBUTION = "record_contribution"
+    END_SPEECH = "end_speech"
+    ADD_DOCUMENT = "add_document"
+
+    # Motions, their amendments and the panels that examine them
+    SUBMIT_MOTION = "submit_motion"
+    SUPPORT_MOTION = "support_motion"
+    PROPOSE_AMENDMENT = "propose_amendment"
+    DECIDE_AMENDMENT = "decide_amendment"
+    FINALIZE_MOTION = "finalize_motion"
+    WITHDRAW_MOTION = "withdraw_motion"
+    CREATE_PANEL = "create_panel"
+    ADD_PANEL_MEMBERS = "add_panel_members"
+    RECOMMEND = "recommend"
+
+    # Polls and ballots
+    CREATE_POLL = "create_poll"
+    NOMINATE = "nominate"
+    ACCEPT_NOMINATION = "accept_nomination"
+    DECLINE_NOMINATION = "decline_nomination"
+    OPEN_POLL = "open_poll"
+    CAST_BALLOT = "cast_ballot"
+    REPLACE_BALLOT = "replace_ballot"
+    ENTER_PAPER_BALLOTS = "enter_paper_ballots"
+    CLOSE_POLL = "close_poll"
+    PUBLISH_POLL = "publish_poll"
+    CANCEL_POLL = "cancel_poll"
+
+    # Settling a motion after its vote
+    ADOPT_RESOLUTION = "adopt_resolution"
+    REJECT_MOTION = "reject_motion"

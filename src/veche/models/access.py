@@ -1,0 +1,56 @@
+"""Roles and grants: who may do what, stored as rows (see ``veche.permissions``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veche.models.base import Base, Timestamped
+from veche.models.meetings import _enum
+from veche.permissions import Scope
+
+
+class Role(Timestamped, Base):
+    """A named set of permissions. Participants hold the roles named after their place and
+    their office in a meeting without a grant (``member``, ``chair`` …)."""
+
+    __tablename__ = "role"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+
+    permissions: Mapped[list[RolePermission]] = relationship(
+        back_populates="role", cascade="all, delete-orphan"
+    )
+
+
+class RolePermission(Base):
+    """One permission a role grants, by its name in ``veche.permissions.Permission``."""
+
+    __tablename__ = "role_permission"
+
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id"), primary_key=True)
+    permission: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+    role: Mapped[Role] = relationship(back_populates="permissions")
+
+
+class RoleGrant(Timestamped, Base):
+    """A role held by an account or a person in one scope: the organization, a body, a
+    meeting or a unit, named by ``scope_id``."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (
+        CheckConstraint("(user_id IS NULL) <> (person_id IS NULL)", name="one_holder"),
+        Index("ix_role_grant_holder_scope", "scope", "scope_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    scope: Mapped[Scope] = mapped_column(_enum(Scope, "grant_scope"))
+    scope_id: Mapped[int] = mapped_column(Integer)
+
+    role: Mapped[Role] = relationship()

@@ -1,0 +1,80 @@
+"""The pages' live fragments and the events each re-fetches on, declared once for the templates.
+
+A fragment is named after its partial template (``console_current`` is
+``_console_current.html``); the page that holds it builds its ``hx-trigger`` with
+``{{ listens("console_current") }}``. Every event is heard by some fragment or is in
+``SHOWN_NOWHERE_LIVE`` with the reason, and tests/web/test_live_events_registry.py keeps
+it so.
+"""
+
+from __future__ import annotations
+
+from veche.actions.events import LiveEventType as Event
+from veche.web.live import RESYNC
+
+_POLL_STEPS = (Event.POLL_OPENED, Event.POLL_CLOSED, Event.POLL_PUBLISHED, Event.POLL_CANCELLED)
+_FLOOR = (
+    Event.SPEAKERS_CHANGED,
+    Event.CONTRIBUTION_RECORDED,
+    Event.SPEECH_ENDED,
+    Event.ITEM_OPENED,
+    Event.ITEM_CLOSED,
+)
+
+#: Each fragment and the events that change what it shows. Every fragment also re-fetches on
+#: the stream's resync. Agenda changes reach the floor (the next item, the speaking time a
+#: timer counts down) and the lists that name items by their position.
+LISTENERS: dict[str, tuple[Event, ...]] = {
+    # The quorum is counted on the meeting's day, which moves with its dates.
+    "console_current": (
+        Event.BALLOT_RECEIVED,
+        Event.POLL_CREATED,
+        *_POLL_STEPS,
+        Event.ATTENDANCE_CHANGED,
+        Event.MEETING_CHANGED,
+    ),
+    "console_floor": (*_FLOOR, Event.AGENDA_CHANGED),
+    "projector_current": (
+        Event.BALLOT_RECEIVED,
+        *_POLL_STEPS,
+        Event.POLL_CREATED,
+        *_FLOOR,
+        Event.AGENDA_CHANGED,
+    ),
+    # Not ballot_received: a hall of phones would re-fetch on every ballot; nor
+    # attendance_changed, for every check-in at the door.
+    "delegate_polls": _POLL_STEPS,
+    "delegate_floor": (*_FLOOR, Event.AGENDA_CHANGED),
+    # An adopted motion changes its state, and only resolution_adopted says so.
+    "motions_list": (
+        Event.MOTION_SUBMITTED,
+        Event.MOTION_CHANGED,
+        Event.RESOLUTION_ADOPTED,
+        Event.AGENDA_CHANGED,
+    ),
+    "documents_list": (Event.DOCUMENT_ADDED, Event.AGENDA_CHANGED),
+}
+
+#: Events that no live fragment shows yet, and why; a fragment that comes to show one of
+#: them listens to it and takes it off this list.
+SHOWN_NOWHERE_LIVE: dict[Event, str] = {
+    Event.MEETING_STATE_CHANGED: "the meeting's state shows on the secretary's desk and the "
+    "agenda proposals page, neither of them live",
+    Event.PARTICIPANTS_CHANGED: "it says observers were invited; they hold no voting right, "
+    "so the quorum and the votes stay as they were; the secretary's desk lists them, not live",
+    Event.PRESIDIUM_CHANGED: "no page shows the presidium; the API and the reports do",
+    Event.SITTING_ADDED: "no page shows the sittings; the API and the reports do",
+    Event.AGENDA_PROPOSALS_CHANGED: "proposals show on the agenda proposals page, not live",
+    Event.PANEL_CHANGED: "no page shows the panels; the API and the reports do",
+}
+
+
+def listens(fragment: str) -> str:
+    """The ``hx-trigger`` value of a live fragment: the SSE events it re-fetches on."""
+    try:
+        events = LISTENERS[fragment]
+    except KeyError:
+        raise LookupError(
+            f"there is no live fragment {fragment!r}: declare it in veche.web.fragments"
+        ) from None
+    return ", ".join(f"sse:{event}" for event in (RESYNC, *events))

@@ -1,0 +1,106 @@
+"""The live events and the fragments that hear them are declared once, and agree.
+
+Every event an action queues is heard by some fragment of the pages, or is said to be
+shown nowhere live with the reason; every fragment hears declared events only; and the
+pages build their triggers from the registry instead of listing events themselves.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+import veche
+from tests.assembly import convene
+from tests.web.page_client import secretary
+from veche.actions.events import LiveEventType
+from veche.web.app import create_app
+from veche.web.fragments import LISTENERS, SHOWN_NOWHERE_LIVE, listens
+from veche.web.templating import templates
+
+SOURCE = Path(veche.__file__).parent
+TEMPLATES = SOURCE / "web" / "templates"
+_TRIGGER = re.compile(r'hx-trigger="([^"]*)"')
+_LISTENS = re.compile(r"""\{\{ listens\('(\w+)'\) \}\}""")
+
+
+def _heard() -> set[LiveEventType]:
+    return {event for events in LISTENERS.values() for event in events}
+
+
+def _queued() -> set[str]:
+    """The event types named in the source's ``queue_event`` calls."""
+    queued = set()
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "queue_event"
+            ):
+                event = node.args[2]
+                assert isinstance(event, ast.Attribute), f"{path}: {ast.unparse(node)}"
+                queued.add(event.attr)
+    return queued
+
+
+def test_every_event_is_heard_or_said_to_be_shown_nowhere_live() -> None:
+    unheard = set(LiveEventType) - _heard()
+    assert unheard == set(SHOWN_NOWHERE_LIVE), "listen to it, or say why no page shows it"
+    assert all(reason.strip() for reason in SHOWN_NOWHERE_LIVE.values())
+
+
+def test_fragments_hear_only_declared_events_each_once() -> None:
+    for fragment, events in LISTENERS.items():
+        assert all(isinstance(event, LiveEventType) for event in events), fragment
+        assert len(set(events)) == len(events), f"{fragment} lists an event twice"
+
+
+def test_every_declared_event_is_queued_by_some_action() -> None:
+    assert _queued() == {event.name for event in LiveEventType}
+
+
+def test_templates_take_every_sse_trigger_from_the_registry() -> None:
+    used: dict[str, str] = {}
+    for path in sorted(TEMPLATES.glob("*.html")):
+        for trigger in _TRIGGER.findall(path.read_text(encoding="utf-8")):
+            assert "sse:" not in trigger, f"{path.name} lists live events: use listens()"
+            for fragment in _LISTENS.findall(trigger):
+                assert fragment not in used, f"{fragment} is on {used[fragment]} already"
+                used[fragment] = path.name
+    assert set(used) == set(LISTENERS), "every declared fragment is on a page"
+    for fragment in LISTENERS:
+        assert (TEMPLATES / f"_{fragment}.html").is_file(), f"name {fragment} after its partial"
+
+
+def test_a_trigger_is_resync_then_the_fragments_events() -> None:
+    assert listens("delegate_polls") == (
+        "sse:resync, sse:poll_opened, sse:poll_closed, sse:poll_published, sse:poll_cancelled"
+    )
+    rendered = templates.env.from_string("{{ listens('documents_list') }}").render()
+    assert rendered == "sse:resync, sse:document_added, sse:agenda_changed"
+    with pytest.raises(LookupError, match="no live fragment 'nowhere'"):
+        listens("nowhere")
+
+
+@pytest.mark.demo
+def test_the_pages_ask_for_the_registered_events(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    expected = {listens(fragment) for fragment in LISTENERS}
+    app = create_app(engine)
+    with TestClient(app) as client:
+        meeting_id = convene(client, sessions).meeting_id
+        browser = secretary(app)
+        seen = set()
+        for page in ("", "/console", "/projector"):
+            response = browser.get(f"/meetings/{meeting_id}{page}")
+            assert response.status_code == 200, response.text
+            seen |= {t for t in _TRIGGER.findall(response.text) if t.startswith("sse:")}
+    assert seen == expected
