@@ -151,7 +151,7 @@ def prepare(url: str, voters: int) -> Setup:
         )
         session.flush()
         session.refresh(poll)
-        do_open_poll(session, admin, poll, today)
+        do_open_poll(session, admin, poll.id, today)
         yes = next(o.id for o in poll.options if o.label == "yes")
         poll_id = poll.id
     engine.dispose()

@@ -170,7 +170,7 @@ def load_demo_meeting(session: Session, org: Organization) -> Meeting:
     ]
     for candidate in candidates:
         do_answer_nomination(session, chair, election, candidate.id, accept=True)
-    do_open_poll(session, chair, election, DAYS[0])
+    do_open_poll(session, chair, election.id, DAYS[0])
     first, second, third, fourth = (c.id for c in candidates)
     do_enter_paper_ballots(
         session,
@@ -327,7 +327,7 @@ def _decide(
         method="majority",
         subject=subject,
     )
-    do_open_poll(session, chair, poll, day)
+    do_open_poll(session, chair, poll.id, day)
     options = {o.label: o.id for o in poll.options}
     lots = [
         PaperLot({"option": options[label]}, count)

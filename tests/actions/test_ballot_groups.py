@@ -58,7 +58,7 @@ def test_a_group_answers_each_ballot_as_if_it_came_alone(sessions: sessionmaker[
         )
         session.flush()
         session.refresh(other)
-        do_open_poll(session, ADMIN, other, date.today())
+        do_open_poll(session, ADMIN, other.id, date.today())
         other_id = other.id
         other_yes = next(o.id for o in other.options if o.label == "yes")
     early_key = client_key()

@@ -60,7 +60,7 @@ def _open_decision(sessions: sessionmaker[Session]) -> tuple[int, list[int], int
         )
         session.flush()
         session.refresh(poll)
-        do_open_poll(session, ADMIN, poll, today)
+        do_open_poll(session, ADMIN, poll.id, today)
         yes = next(o.id for o in poll.options if o.label == "yes")
         return poll.id, members, yes
 

@@ -33,9 +33,7 @@ TODAY = date.today()
 
 #: Each poll step as the actions take it.
 TAKE_STEP: dict[str, Callable[[Session, int], Poll]] = {
-    "open": lambda session, poll_id: do_open_poll(
-        session, ADMIN, session.get_one(Poll, poll_id), TODAY
-    ),
+    "open": lambda session, poll_id: do_open_poll(session, ADMIN, poll_id, TODAY),
     "close": lambda session, poll_id: do_close_poll(session, ADMIN, poll_id),
     "publish": lambda session, poll_id: do_publish_poll(session, ADMIN, poll_id),
     "cancel": lambda session, poll_id: do_cancel_poll(session, ADMIN, poll_id),

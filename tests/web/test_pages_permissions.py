@@ -97,7 +97,7 @@ class World:
                 method="majority",
             )
             if state in ("open", "closed"):
-                do_open_poll(session, SYSTEM, poll)
+                do_open_poll(session, SYSTEM, poll.id)
             if state == "closed":
                 do_close_poll(session, SYSTEM, poll.id)
             return poll.id
@@ -209,7 +209,7 @@ def _ranked_paper(step: str, data: dict[str, object]) -> Prepare:
                 method="irv",
                 options=["North", "South", "East"],
             )
-            do_open_poll(session, SYSTEM, poll)
+            do_open_poll(session, SYSTEM, poll.id)
             path = f"/secretary/meetings/{w.meeting}/polls/{poll.id}/paper/ballots"
         return (f"{path}/{step}" if step else path), data
 

@@ -290,7 +290,9 @@ def ballot_options(poll: Poll) -> list[PollOption]:
     return [option for option in poll.options if option.status is OptionStatus.ACCEPTED]
 
 
-def do_open_poll(session: Session, caller: Caller, poll: Poll, day: date | None = None) -> Poll:
+def do_open_poll(session: Session, caller: Caller, poll_id: int, day: date | None = None) -> Poll:
+    """Open voting on ``day`` (today) once the candidates stand and the subject is ready."""
+    poll = access_poll(session, caller, poll_id, lock=True)
     authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
     POLL_TRANSITIONS.check_step(poll.state, PollState.OPEN, f"poll {poll.id}")
     standing = ballot_options(poll)

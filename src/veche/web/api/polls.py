@@ -190,8 +190,7 @@ def open_poll(
     poll_id: Id, caller: CallerDep, session: SessionDep, body: OpenIn | None = None
 ) -> PollOut:
     with session.begin():
-        poll = access_poll(session, caller, poll_id, lock=True)
-        do_open_poll(session, caller, poll, body.day if body else None)
+        poll = do_open_poll(session, caller, poll_id, body.day if body else None)
         return _out(session, caller, poll)
 
 

@@ -44,7 +44,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)]
 #: What the chair can do to a poll from the console, by the step's name in its address
 #: (``POLL_TRANSITIONS`` says from which states).
 POLL_STEPS = {
-    "open": (lambda s, c, poll_id: do_open_poll(s, c, access_poll(s, c, poll_id, lock=True))),
+    "open": do_open_poll,
     "close": do_close_poll,
     "publish": do_publish_poll,
     "cancel": do_cancel_poll,
