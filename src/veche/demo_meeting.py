@@ -11,13 +11,9 @@ from veche.actions._text import Target
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.agenda import ItemSpec, do_add_item, do_close_item, do_open_item
+from veche.actions.attendance import do_check_in
 from veche.actions.contributions import ContributionSpec, do_record_contribution
-from veche.actions.meetings import (
-    do_change_meeting_state,
-    do_check_in,
-    do_create_meeting,
-    do_invite_observers,
-)
+from veche.actions.meetings import do_change_meeting_state, do_create_meeting
 from veche.actions.motions import (
     AmendmentSpec,
     MotionSpec,
@@ -27,6 +23,7 @@ from veche.actions.motions import (
     do_submit_motion,
 )
 from veche.actions.panels import do_create_panel, do_recommend
+from veche.actions.participants import do_invite_observers
 from veche.actions.polls import (
     PaperLot,
     PollSubject,

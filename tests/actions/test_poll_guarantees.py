@@ -20,9 +20,10 @@ from tests.assembly import client_key
 from tests.helpers import demo_organization
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
+from veche.actions.attendance import do_check_in
 from veche.actions.ballots import do_cast_ballot
 from veche.actions.intake import BallotIntake, BallotRequest
-from veche.actions.meetings import do_check_in, do_create_meeting
+from veche.actions.meetings import do_create_meeting
 from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
 from veche.db import transaction
 from veche.errors import Conflict

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.actions.test_poll_guarantees import ADMIN, _cast, _open_decision, _race
 from tests.helpers import demo_organization
 from veche.actions.access import access_meeting, access_poll
-from veche.actions.meetings import do_create_meeting, do_grant_proxy
+from veche.actions.meetings import do_create_meeting
 from veche.actions.polls import PaperLot, do_close_poll, do_enter_paper_ballots
+from veche.actions.stand_ins import do_grant_proxy
 from veche.db import transaction
 from veche.errors import Conflict
 from veche.models import Ballot, Membership, Poll, Proxy, Term

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import Assembly, convene
 from tests.web.page_client import SYSTEM, Browser, delegates, secretary
-from veche.actions.meetings import do_invite, do_update_participant
+from veche.actions.participants import do_invite, do_update_participant
 from veche.db import transaction
 from veche.models import Meeting
 from veche.models.meetings import Office, ParticipantRole

@@ -26,17 +26,12 @@ from veche.actions.access_codes import do_issue_access_codes
 from veche.actions.actor import Actor
 from veche.actions.agenda import ItemSpec, do_add_item, do_close_item, do_open_item
 from veche.actions.agenda_proposals import ProposalSpec, do_propose_agenda_change
+from veche.actions.attendance import do_check_in
 from veche.actions.contributions import do_add_document
-from veche.actions.meetings import (
-    do_change_meeting_state,
-    do_check_in,
-    do_create_meeting,
-    do_invite,
-    do_update_meeting,
-    do_update_participant,
-)
+from veche.actions.meetings import do_change_meeting_state, do_create_meeting, do_update_meeting
 from veche.actions.motions import AmendmentSpec, do_propose_amendment
 from veche.actions.org import do_create_person
+from veche.actions.participants import do_invite, do_update_participant
 from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
 from veche.actions.speakers import do_give_floor, do_request_floor
 from veche.db import transaction

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import Assembly, convene
 from tests.web.page_client import SYSTEM, Browser, secretary
-from veche.actions.meetings import MAX_WEIGHT, do_invite
+from veche.actions.participants import MAX_WEIGHT, do_invite
 from veche.actions.polls import MAX_PAPER_COUNT
 from veche.db import transaction
 from veche.errors import InvalidInput

@@ -266,12 +266,34 @@ def access_poll(session: Session, caller: Caller, poll_id: int, *, lock: bool = 
 Row = TypeVar("Row", bound=Base)
 
 
-def access_row(session: Session, caller: Caller, model: type[Row], row_id: int, what: str) -> Row:
-    """A row that belongs to a meeting (by its ``meeting_id``) the caller may see."""
-    row = session.get(model, row_id) if could_be_stored(row_id) else None
+def access_row(
+    session: Session, caller: Caller, model: type[Row], row_id: int, what: str, *, lock: bool = False
+) -> Row:
+    """A row that belongs to a meeting (by its ``meeting_id``) the caller may see; ``lock``
+    takes the row for a change of state."""
+    found = could_be_stored(row_id)
+    row = session.get(model, row_id, with_for_update=True if lock else None) if found else None
     if row is None:
         raise NotFound(f"there is no {what} {row_id}")
     access_meeting(session, caller, row.meeting_id)  # type: ignore[attr-defined]
+    return row
+
+
+def access_meeting_row(
+    session: Session,
+    caller: Caller,
+    model: type[Row],
+    row_id: int,
+    meeting_id: int,
+    what: str,
+    *,
+    lock: bool = False,
+) -> Row:
+    """A row of the meeting an address names (``/meetings/3/polls/9``): as ``access_row``, and
+    404 ("meeting 3 has no poll 9") when the row is another meeting's."""
+    row = access_row(session, caller, model, row_id, what, lock=lock)
+    if row.meeting_id != meeting_id:  # type: ignore[attr-defined]
+        raise NotFound(f"meeting {meeting_id} has no {what} {row_id}")
     return row
 
 

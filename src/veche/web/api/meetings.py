@@ -8,17 +8,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from veche.actions.access import access_meeting
-from veche.actions.meetings import (
-    MAX_WEIGHT,
-    do_check_in,
-    do_check_in_by_code,
-    do_check_out,
-    do_create_meeting,
-    do_grant_proxy,
-    do_invite,
-    do_substitute,
-    do_update_participant,
-)
+from veche.actions.attendance import do_check_in, do_check_in_by_code, do_check_out
+from veche.actions.meetings import do_create_meeting
+from veche.actions.participants import MAX_WEIGHT, do_invite, do_update_participant
+from veche.actions.stand_ins import do_grant_proxy, do_substitute
 from veche.errors import NotFound
 from veche.models import Body, Meeting, Term
 from veche.models.meetings import MeetingKind, Office, ParticipantRole

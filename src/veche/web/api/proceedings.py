@@ -19,7 +19,8 @@ from veche.actions.agenda import (
     do_withdraw_item,
 )
 from veche.actions.contributions import ContributionSpec, do_add_document, do_record_contribution
-from veche.actions.meetings import do_change_meeting_state, do_invite_observers, do_update_meeting
+from veche.actions.meetings import do_change_meeting_state, do_update_meeting
+from veche.actions.participants import do_invite_observers
 from veche.actions.presidium import do_add_sitting, do_form_presidium, do_seat_elected_presidium
 from veche.actions.speakers import (
     access_floor_request,

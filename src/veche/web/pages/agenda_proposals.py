@@ -6,19 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, meeting_permissions, participant_of
+from veche.actions.access import (
+    access_meeting,
+    access_meeting_row,
+    meeting_permissions,
+    participant_of,
+)
 from veche.actions.agenda_proposals import (
     MAX_RATIONALE,
     ProposalSpec,
-    access_proposal,
     do_accept_agenda_proposal,
     do_propose_agenda_change,
     do_reject_agenda_proposal,
 )
 from veche.actions.meetings import RECORDING_STATES
-from veche.errors import InvalidInput, NotFound
+from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import AgendaProposal
 from veche.models.agenda_proposals import ProposalKind, ProposalState
@@ -108,22 +111,15 @@ def propose(
     return redirect(request, _page(meeting_id), message)
 
 
-def _proposal_of(
-    session: Session, caller: Caller, meeting_id: int, proposal_id: int
-) -> AgendaProposal:
-    proposal = access_proposal(session, caller, proposal_id)
-    if proposal.meeting_id != meeting_id:
-        raise NotFound(f"meeting {meeting_id} has no agenda proposal {proposal_id}")
-    return proposal
-
-
 @router.post("/meetings/{meeting_id}/agenda/proposals/{proposal_id}/accept")
 def accept(
     meeting_id: int, proposal_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> Response:
     """Apply the proposed change to the agenda."""
     with session.begin():
-        proposal = _proposal_of(session, caller, meeting_id, proposal_id)
+        proposal = access_meeting_row(
+            session, caller, AgendaProposal, proposal_id, meeting_id, "agenda proposal"
+        )
         do_accept_agenda_proposal(session, caller, proposal)
         message = _("Proposal %(number)s is accepted.") % {"number": proposal.number}
     return redirect(request, _page(meeting_id), message)
@@ -140,7 +136,9 @@ def reject(
 ) -> Response:
     """Turn the proposal down, with the reason the minutes will give."""
     with session.begin():
-        proposal = _proposal_of(session, caller, meeting_id, proposal_id)
+        proposal = access_meeting_row(
+            session, caller, AgendaProposal, proposal_id, meeting_id, "agenda proposal"
+        )
         do_reject_agenda_proposal(session, caller, proposal, reason)
         message = _("Proposal %(number)s is rejected.") % {"number": proposal.number}
     return redirect(request, _page(meeting_id), message)

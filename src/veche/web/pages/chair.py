@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import access_meeting, access_poll, meeting_permissions
+from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
 from veche.actions.polls import (
     do_answer_nomination,
     do_cancel_poll,
@@ -21,7 +21,7 @@ from veche.actions.polls import (
 )
 from veche.errors import InvalidInput, NotFound
 from veche.i18n import _
-from veche.models import Meeting
+from veche.models import Meeting, Poll
 from veche.models.polls import POLL_TRANSITIONS, PollKind, Secrecy
 from veche.permissions import Permission
 from veche.queries.polls import live_count
@@ -172,8 +172,6 @@ def poll_step(
     if step not in POLL_STEPS:
         raise NotFound(f"a poll's steps are {', '.join(POLL_STEPS)}; there is no {step!r}")
     with session.begin():
-        poll = access_poll(session, caller, poll_id)
-        if poll.meeting_id != meeting_id:
-            raise NotFound(f"meeting {meeting_id} has no poll {poll_id}")
+        access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
         POLL_STEPS[step](session, caller, poll_id)
     return redirect(request, f"/meetings/{meeting_id}/console", _step_done(step))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from veche.actions.access import (
     Caller,
     access_meeting,
-    access_poll,
+    access_meeting_row,
     meeting_permissions,
     participant_of,
     result_visible,
@@ -25,7 +25,7 @@ from veche.actions.choices import check_choice, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
 from veche.actions.rights import VotingRight, voting_rights
-from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.errors import Conflict, Forbidden, InvalidInput
 from veche.models import Meeting, Poll
 from veche.models.polls import PollState
 from veche.permissions import Permission
@@ -65,13 +65,6 @@ def standing(session: Session, caller: Caller, poll: Poll) -> Standing:
         return Standing(poll, reason=refusal.message)
     used = set(voted_rights(session, poll, caller.person_id or 0))
     return Standing(poll, rights, used)
-
-
-def _poll_of(session: Session, caller: Caller, meeting_id: int, poll_id: int) -> Poll:
-    poll = access_poll(session, caller, poll_id)
-    if poll.meeting_id != meeting_id:
-        raise NotFound(f"meeting {meeting_id} has no poll {poll_id}")
-    return poll
 
 
 def _room(session: Session, caller: Caller, meeting: Meeting) -> dict[str, Any]:
@@ -129,7 +122,7 @@ def ballot_form(
     meeting_id: int, poll_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The ballot: the poll's options in the shape its method asks for."""
-    poll = _poll_of(session, caller, meeting_id, poll_id)
+    poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
     return _ballot_page(request, session, caller, poll, error=None, status=200)
 
 
@@ -167,7 +160,7 @@ async def review_ballot(
 ) -> HTMLResponse:
     """Show the ballot back before it is cast: the voter confirms or changes it."""
     form = await request.form()
-    poll = _poll_of(session, caller, meeting_id, poll_id)
+    poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
     seen = standing(session, caller, poll)
     if poll.state is not PollState.OPEN:
         raise Conflict(f"cannot vote in poll {poll.id}: it is {poll.state.value}, not open")
@@ -220,13 +213,13 @@ def cast_ballot(
         raise InvalidInput("the ballot was damaged on the way; fill it in again") from None
     right = int(right_person_id) if right_person_id.isdigit() else None
     with session.begin():
-        _poll_of(session, caller, meeting_id, poll_id)
+        access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
     # Stored with the other ballots arriving now, in one write, by the event loop's intake.
     intake: BallotIntake = request.app.state.intake
     ballot = BallotRequest(caller, poll_id, parsed, client_key=client_key, right_person_id=right)
     cast = from_thread.run(intake.cast, ballot)
     with session.begin():
-        poll = _poll_of(session, caller, meeting_id, poll_id)
+        poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
         context = {"meeting": poll.meeting, "poll": poll, "cast": cast}
     return render(request, "receipt.html", context, viewer=caller, status=201)
 
@@ -241,7 +234,7 @@ def bulletin(
     receipt: str = "",
 ) -> HTMLResponse:
     """Every ballot of a closed poll by receipt, so each voter can find theirs."""
-    poll = _poll_of(session, caller, meeting_id, poll_id)
+    poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
     if poll.state not in SHOWN:
         raise Forbidden(f"the ballots of poll {poll.id} are shown once it is closed")
     wanted = receipt.strip().lower()

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, meeting_permissions
+from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
 from veche.actions.contributions import do_add_document
-from veche.errors import InvalidInput, NotFound
+from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import Document, Meeting
 from veche.queries import proceedings
@@ -39,16 +39,6 @@ def documents_context(session: Session, meeting: Meeting) -> dict[str, Any]:
         "documents": proceedings.documents(session, meeting.id),
         "items": items,
     }
-
-
-def _document_of(
-    session: Session, caller: Caller, meeting_id: int, document_id: int
-) -> tuple[Meeting, Document]:
-    meeting = access_meeting(session, caller, meeting_id)
-    document = session.get(Document, document_id)
-    if document is None or document.meeting_id != meeting_id:
-        raise NotFound(f"meeting {meeting_id} has no document {document_id}")
-    return meeting, document
 
 
 @router.get("/meetings/{meeting_id}/documents", response_class=HTMLResponse)
@@ -135,7 +125,8 @@ def document_page(
     meeting_id: int, document_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """One paper to read on the page (Markdown shown as formatted text)."""
-    meeting, document = _document_of(session, caller, meeting_id, document_id)
+    meeting = access_meeting(session, caller, meeting_id)
+    document = access_meeting_row(session, caller, Document, document_id, meeting_id, "document")
     context = {
         "meeting": meeting,
         "may": meeting_permissions(session, caller, meeting.id),
@@ -156,7 +147,7 @@ def download(
     meeting_id: int, document_id: int, session: SessionDep, caller: PageCallerDep
 ) -> Response:
     """The paper's text as a file; a paper published elsewhere is opened at its address."""
-    _, document = _document_of(session, caller, meeting_id, document_id)
+    document = access_meeting_row(session, caller, Document, document_id, meeting_id, "document")
     if not document.text:
         return RedirectResponse(document.url, status_code=303)
     name = file_name(document)

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.actions.access import holds
+from veche.actions.attendance import do_check_in_on_login
 from veche.actions.auth import caller_of, do_close_login_session, do_open_login_session
-from veche.actions.meetings import do_check_in_on_login
 from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
 from veche.models import AccessCode, User

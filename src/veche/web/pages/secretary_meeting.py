@@ -11,26 +11,21 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_poll, meeting_permissions
+from veche.actions.access import Caller, access_meeting, access_meeting_row, meeting_permissions
 from veche.actions.access_codes import IssuedCode, do_issue_access_codes
+from veche.actions.attendance import do_check_in, do_check_in_by_code, do_check_out
 from veche.actions.choices import BLANK, shape_of
-from veche.actions.meetings import (
-    do_change_meeting_state,
-    do_check_in,
-    do_check_in_by_code,
-    do_check_out,
-    do_invite,
-    do_update_participant,
-)
+from veche.actions.meetings import do_change_meeting_state
+from veche.actions.participants import do_invite, do_update_participant
 from veche.actions.polls import (
     MAX_PAPER_COUNT,
     PaperLot,
     ballot_options,
     do_enter_paper_ballots,
 )
-from veche.errors import InvalidInput, NotFound
+from veche.errors import InvalidInput
 from veche.i18n import _
-from veche.models import Meeting
+from veche.models import Meeting, Poll
 from veche.models.meetings import MeetingState, Office, ParticipantRole
 from veche.models.polls import PollState
 from veche.permissions import Permission
@@ -257,9 +252,7 @@ async def enter_paper(
     """Add the tellers' counts of paper ballots: a number per option, and blank ones."""
     form = await request.form()
     with session.begin():
-        poll = access_poll(session, caller, poll_id, lock=True)
-        if poll.meeting_id != meeting_id:
-            raise NotFound(f"meeting {meeting_id} has no poll {poll_id}")
+        poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll", lock=True)
         if shape_of(poll.method) is not BallotShape.SINGLE:
             raise InvalidInput(
                 "paper ballots of this method are entered one by one through the API"

@@ -1,0 +1,133 @@
+"""Attendance: participants checked in and out on a day of the meeting, at the desk, at the
+door with their access card, or as they log in with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, authorize
+from veche.actions.access_codes import card_for_check_in
+from veche.actions.actor import Actor
+from veche.actions.auth import caller_of
+from veche.actions.events import LiveEventType, queue_event
+from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
+from veche.actions.meetings import check_meeting_day
+from veche.actions.participants import participant_in
+from veche.errors import Conflict
+from veche.models import AccessCode, Attendance, Meeting, Participant
+from veche.models.base import utcnow
+from veche.models.meetings import MeetingState
+from veche.permissions import Permission
+
+
+def do_check_in(
+    session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
+) -> Attendance:
+    """Record a participant present on ``day``; checking in twice is harmless."""
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    check_meeting_day(meeting, day)
+    participant = participant_in(session, meeting, person_id)
+    return _mark_present(session, caller.actor, participant, day).attendance
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A participant's presence on a day, and whether they had been checked in already."""
+
+    participant: Participant
+    attendance: Attendance
+    already_present: bool
+
+
+def _mark_present(
+    session: Session, actor: Actor, participant: Participant, day: date, *, via: str = ""
+) -> CheckIn:
+    attendance = session.scalar(
+        select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
+    )
+    if attendance is not None and attendance.checked_out_at is None:
+        return CheckIn(participant, attendance, already_present=True)
+    if attendance is None:
+        attendance = Attendance(participant_id=participant.id, day=day, checked_in_at=utcnow())
+        session.add(attendance)
+    else:
+        attendance.checked_out_at = None
+    session.flush()
+    payload: dict[str, object] = {
+        "meeting_id": participant.meeting_id,
+        "person_id": participant.person_id,
+        "day": day,
+    }
+    if via:
+        payload["via"] = via
+    record(session, actor, JournalAction.CHECK_IN, payload)
+    queue_event(session, participant.meeting_id, LiveEventType.ATTENDANCE_CHANGED)
+    return CheckIn(participant, attendance, already_present=False)
+
+
+def do_check_in_by_code(
+    session: Session, caller: Caller, meeting: Meeting, code: str, day: date | None = None
+) -> CheckIn:
+    """Check in the holder of an access card at the door, on ``day`` (today by default).
+
+    The card is read, not used up: its holder can still log in with it.
+    """
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    card = card_for_check_in(session, meeting, code)
+    on = check_meeting_day(meeting, day or date.today())
+    participant = participant_in(session, meeting, card.person_id)
+    return _mark_present(session, caller.actor, participant, on, via="access card at the door")
+
+
+#: A participant logging in with their card is taken to be in the hall only while the
+#: meeting is convened or sitting, on one of its days: cards are handed out at the venue.
+ARRIVAL_STATES = frozenset({MeetingState.CONVENED, MeetingState.IN_SESSION})
+
+
+def do_check_in_on_login(session: Session, card: AccessCode, today: date) -> CheckIn | None:
+    """Check in the holder of a card just used to log in, if ``today`` is a meeting day."""
+    meeting = card.meeting
+    if meeting.state not in ARRIVAL_STATES or not meeting.starts_on <= today <= meeting.ends_on:
+        return None
+    participant = participant_in(session, meeting, card.person_id)
+    return _mark_present(
+        session, caller_of(None, card.person).actor, participant, today, via="access code login"
+    )
+
+
+def do_check_out(
+    session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
+) -> None:
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    participant = participant_in(session, meeting, person_id)
+    attendance = session.scalar(
+        select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
+    )
+    if attendance is None or attendance.checked_out_at is not None:
+        raise Conflict(f"person {person_id} is not checked in on {day}")
+    attendance.checked_out_at = utcnow()
+    record(
+        session,
+        caller.actor,
+        JournalAction.CHECK_OUT,
+        {"meeting_id": meeting.id, "person_id": person_id, "day": day},
+    )
+    queue_event(session, meeting.id, LiveEventType.ATTENDANCE_CHANGED)
+
+
+def is_present(session: Session, participant: Participant, day: date) -> bool:
+    return (
+        session.scalar(
+            select(Attendance.id).where(
+                Attendance.participant_id == participant.id,
+                Attendance.day == day,
+                Attendance.checked_out_at.is_(None),
+            )
+        )
+        is not None
+    )

@@ -1,0 +1,144 @@
+"""Who takes part in a meeting: invitations, observers by category, offices, voting weights."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, authorize, participant_of
+from veche.actions.events import LiveEventType, queue_event
+from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
+from veche.actions.meetings import check_no_poll_open, check_not_closed
+from veche.actions.org import check_name
+from veche.errors import Conflict, InvalidInput, NotFound
+from veche.models import Meeting, Participant, Person
+from veche.models.meetings import Office, ParticipantRole
+from veche.permissions import Permission
+
+
+def do_invite_observers(
+    session: Session, caller: Caller, meeting: Meeting, category: str, person_ids: list[int]
+) -> list[Participant]:
+    """Invite observers in a category ("chairs of regional committees"), kept for the report."""
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
+    check_not_closed(meeting, "invite observers")
+    category = check_name(category, "the observers' category")
+    if not person_ids:
+        raise InvalidInput("name at least one person to invite")
+    if len(set(person_ids)) != len(person_ids):
+        raise InvalidInput("a person is listed twice")
+    people = [person_of_organization(session, person_id, meeting) for person_id in person_ids]
+    for person in people:
+        if participant_of(session, meeting.id, person.id) is not None:
+            raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
+    invited = [
+        Participant(
+            meeting_id=meeting.id,
+            person_id=person.id,
+            role=ParticipantRole.OBSERVER,
+            category=category,
+        )
+        for person in people
+    ]
+    session.add_all(invited)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        JournalAction.INVITE_OBSERVERS,
+        {"meeting_id": meeting.id, "category": category, "person_ids": person_ids},
+    )
+    queue_event(session, meeting.id, LiveEventType.PARTICIPANTS_CHANGED)
+    return invited
+
+
+def person_of_organization(session: Session, person_id: int, meeting: Meeting) -> Person:
+    person = session.get(Person, person_id)
+    organization_id = meeting.term.body.organization_id
+    if person is None or person.organization_id != organization_id:
+        raise NotFound(f"there is no person {person_id} in this organization")
+    return person
+
+
+def participant_in(session: Session, meeting: Meeting, person_id: int) -> Participant:
+    participant = participant_of(session, meeting.id, person_id)
+    if participant is None:
+        raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
+    return participant
+
+
+#: The most votes one right may carry. Far above any delegate's mandate, and low enough that
+#: rights summed over any hall never come near the limit of a database integer.
+MAX_WEIGHT = 1_000_000
+
+
+def check_weight(weight: int) -> int:
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
+        raise InvalidInput(
+            f"a voting weight must be a whole number from 1 to {MAX_WEIGHT:,}, not {weight!r}"
+        )
+    return weight
+
+
+def do_invite(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    person_id: int,
+    *,
+    role: ParticipantRole = ParticipantRole.OBSERVER,
+    category: str = "",
+    weight: int = 1,
+) -> Participant:
+    """Invite someone by name: an observer (with the category kept for the report) or a delegate."""
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
+    person = person_of_organization(session, person_id, meeting)
+    if participant_of(session, meeting.id, person.id) is not None:
+        raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
+    check_weight(weight)
+    participant = Participant(
+        meeting_id=meeting.id, person_id=person.id, role=role, category=category, weight=weight
+    )
+    session.add(participant)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        JournalAction.INVITE,
+        {"meeting_id": meeting.id, "person_id": person.id, "role": role, "category": category},
+    )
+    return participant
+
+
+def do_update_participant(
+    session: Session,
+    caller: Caller,
+    meeting: Meeting,
+    person_id: int,
+    *,
+    office: Office | None,
+    weight: int | None = None,
+) -> Participant:
+    """Give a participant an office (chair, secretary, teller) or a voting weight."""
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
+    participant = participant_in(session, meeting, person_id)
+    if weight is not None and weight != participant.weight:
+        check_weight(weight)
+        # An open poll counts the rights used at the weight they were used with, and the
+        # rest at today's: a change in between would leave its ballots and rights unequal.
+        check_no_poll_open(session, meeting, f"change the voting weight of person {person_id}")
+    participant.office = office
+    if weight is not None:
+        participant.weight = weight
+    record(
+        session,
+        caller.actor,
+        JournalAction.UPDATE_PARTICIPANT,
+        {
+            "meeting_id": meeting.id,
+            "person_id": person_id,
+            "office": office,
+            "weight": participant.weight,
+        },
+    )
+    return participant
