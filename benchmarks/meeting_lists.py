@@ -41,16 +41,13 @@ from veche.models import (
     Resolution,
     Term,
 )
+from veche.models.agenda import ItemKind, ItemState
 from veche.models.base import utcnow
+from veche.models.debate import ContributionKind
 from veche.models.meetings import MeetingKind, MeetingState, ParticipantRole
+from veche.models.motions import MotionState
 from veche.models.polls import PollKind, PollState, RevotePolicy, Secrecy
-from veche.models.proceedings import (
-    ContributionKind,
-    ItemKind,
-    ItemState,
-    MotionState,
-    PresidiumSource,
-)
+from veche.models.presidium import PresidiumSource
 from veche.web.app import create_app
 
 PARTICIPANTS = 5_000

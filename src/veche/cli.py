@@ -229,6 +229,7 @@ def import_members_command(
     db: DbOption = None,
 ) -> None:
     """Import people and their memberships; any bad row aborts the whole import."""
+    from veche.actions.access import Caller
     from veche.actions.actor import Actor
     from veche.actions.imports import import_members
     from veche.queries.org import get_organization
@@ -243,9 +244,8 @@ def import_members_command(
             transaction(make_sessionmaker(engine)) as session,
         ):
             organization = get_organization(session)
-            summary = import_members(
-                session, Actor.system("import members"), organization, text, str(file)
-            )
+            operator = Caller(Actor.system("import members"), None, True, None)
+            summary = import_members(session, operator, organization, text, str(file))
     except VecheError as error:
         fail(error.message)
     typer.echo(

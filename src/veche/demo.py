@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.org import (
     do_add_membership,
@@ -92,20 +93,20 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
     """Create the demo organization with its bodies, terms, units, people and a secretary;
     with ``meeting``, also a whole enlarged plenary meeting of the General Council, its
     report published (tests that count ballots or journal entries leave it out)."""
-    actor = Actor.system("demo")
+    loader = Caller(Actor.system("demo"), None, True, None)
     org = do_create_organization(
         session,
-        actor,
+        loader,
         DEMO_NAME,
         short_name="RFTU",
         description="A fictional federation of nine union branches in three regions.",
     )
-    units = _load_units(session, actor, org)
+    units = _load_units(session, loader, org)
     branches = [unit for unit in units if unit.kind == "branch"]
     people = [
         do_create_person(
             session,
-            actor,
+            loader,
             org,
             f"{_GIVEN[i % len(_GIVEN)]} {_FAMILY[(i * 7) % len(_FAMILY)]}",
             email=f"person{i + 1}@riverlands.example",
@@ -116,7 +117,7 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
 
     council = do_create_body(
         session,
-        actor,
+        loader,
         org,
         "General Council",
         description="The federation's governing body between congresses.",
@@ -126,7 +127,7 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
     )
     bureau = do_create_body(
         session,
-        actor,
+        loader,
         org,
         "Executive Bureau",
         parent=council,
@@ -135,7 +136,7 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
     )
     audit = do_create_body(
         session,
-        actor,
+        loader,
         org,
         "Audit Commission",
         description="Checks the federation's accounts and reports to the Congress.",
@@ -143,23 +144,23 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
     for number, starts in ((7, date(2021, 5, 1)), (8, date(2025, 5, 1))):
         do_create_term(
             session,
-            actor,
+            loader,
             council,
             starts,
             number=number,
             ends_on=date(2025, 4, 30) if number == 7 else None,
         )
     council_term = council.terms[-1]
-    bureau_term = do_create_term(session, actor, bureau, date(2025, 5, 2), number=3)
-    audit_term = do_create_term(session, actor, audit, date(2025, 5, 1), number=8)
+    bureau_term = do_create_term(session, loader, bureau, date(2025, 5, 2), number=3)
+    audit_term = do_create_term(session, loader, audit, date(2025, 5, 1), number=8)
 
-    _seat(session, actor, people[:30], council_term, MembershipRole.MEMBER)
-    _seat(session, actor, people[30:38], council_term, MembershipRole.ALTERNATE)
-    _seat(session, actor, people[:7], bureau_term, MembershipRole.MEMBER)
-    _seat(session, actor, people[38:43], audit_term, MembershipRole.MEMBER)
+    _seat(session, loader, people[:30], council_term, MembershipRole.MEMBER)
+    _seat(session, loader, people[30:38], council_term, MembershipRole.ALTERNATE)
+    _seat(session, loader, people[:7], bureau_term, MembershipRole.MEMBER)
+    _seat(session, loader, people[38:43], audit_term, MembershipRole.MEMBER)
 
     username, password = DEMO_SECRETARY
-    do_create_user(session, actor, org, username, password, person=people[43], administrator=True)
+    do_create_user(session, loader, org, username, password, person=people[43], administrator=True)
     if meeting:
         from veche.demo_meeting import load_demo_meeting
 
@@ -167,20 +168,20 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
     return org
 
 
-def _load_units(session: Session, actor: Actor, org: Organization) -> list[Unit]:
+def _load_units(session: Session, loader: Caller, org: Organization) -> list[Unit]:
     units = []
     for region_name, branch_names in _REGIONS.items():
-        region = do_create_unit(session, actor, org, region_name, kind="region")
+        region = do_create_unit(session, loader, org, region_name, kind="region")
         units.append(region)
         units += [
-            do_create_unit(session, actor, org, name, kind="branch", parent=region)
+            do_create_unit(session, loader, org, name, kind="branch", parent=region)
             for name in branch_names
         ]
     return units
 
 
 def _seat(
-    session: Session, actor: Actor, people: list[Person], term: Term, role: MembershipRole
+    session: Session, loader: Caller, people: list[Person], term: Term, role: MembershipRole
 ) -> None:
     for person in people:
-        do_add_membership(session, actor, person, term, role, from_date=term.starts_on)
+        do_add_membership(session, loader, person, term, role, from_date=term.starts_on)

@@ -38,9 +38,10 @@ from veche.actions.polls import (
 from veche.actions.presidium import do_add_sitting, do_seat_elected_presidium
 from veche.actions.resolutions import do_settle_motion
 from veche.models import Body, Meeting, Organization, Person, Poll, Term
+from veche.models.debate import ContributionKind
 from veche.models.meetings import MeetingKind, MeetingState
+from veche.models.motions import AmendmentState
 from veche.models.polls import PollKind
-from veche.models.proceedings import AmendmentState, ContributionKind
 
 DAYS = (date(2025, 11, 18), date(2025, 11, 19), date(2025, 11, 20))
 

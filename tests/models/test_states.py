@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from veche.errors import Conflict
+from veche.models.agenda import ITEM_TRANSITIONS, ItemState
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingState
+from veche.models.motions import MOTION_TRANSITIONS, MotionState
 from veche.models.polls import POLL_TRANSITIONS, PollState
-from veche.models.proceedings import ITEM_TRANSITIONS, MOTION_TRANSITIONS, ItemState, MotionState
 from veche.models.states import Transitions
 
 MACHINES: list[tuple[type[enum.StrEnum], Transitions[Any]]] = [

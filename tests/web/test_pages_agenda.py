@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.web.desk_client import Desk, open_desk
 from veche.models import AgendaItem, Document, Person, Poll
+from veche.models.agenda import ItemKind, ItemState
 from veche.models.polls import PollOption
-from veche.models.proceedings import ItemKind, ItemState
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo

@@ -23,7 +23,7 @@ from veche.actions.actor import Actor
 from veche.actions.speakers import do_request_floor
 from veche.db import transaction
 from veche.models import AgendaItem, Contribution, FloorRequest
-from veche.models.proceedings import FloorState
+from veche.models.debate import FloorState
 from veche.web.app import create_app
 
 #: Every test here starts from the demo organization (see tests/conftest.py).

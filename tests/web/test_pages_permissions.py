@@ -36,10 +36,11 @@ from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
 from veche.actions.speakers import do_give_floor, do_request_floor
 from veche.db import transaction
 from veche.models import AgendaItem, Meeting, Motion, Organization, Poll
+from veche.models.agenda import ItemState
 from veche.models.agenda_proposals import ProposalKind
+from veche.models.debate import FloorKind
 from veche.models.meetings import MeetingState, Office, ParticipantRole
 from veche.models.polls import PollKind
-from veche.models.proceedings import FloorKind, ItemState
 from veche.queries.proceedings import speakers_list
 from veche.web.app import create_app
 from veche.web.pages import ROUTERS

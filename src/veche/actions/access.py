@@ -33,6 +33,7 @@ from veche.models import (
     Meeting,
     Organization,
     Participant,
+    Person,
     Poll,
     Role,
     RoleGrant,
@@ -267,7 +268,13 @@ Row = TypeVar("Row", bound=Base)
 
 
 def access_row(
-    session: Session, caller: Caller, model: type[Row], row_id: int, what: str, *, lock: bool = False
+    session: Session,
+    caller: Caller,
+    model: type[Row],
+    row_id: int,
+    what: str,
+    *,
+    lock: bool = False,
 ) -> Row:
     """A row that belongs to a meeting (by its ``meeting_id``) the caller may see; ``lock``
     takes the row for a change of state."""
@@ -297,8 +304,9 @@ def access_meeting_row(
     return row
 
 
-def manage_organization(session: Session, caller: Caller) -> Organization:
-    """The caller's organization, for changing its records (``organization.manage``)."""
+def caller_organization(session: Session, caller: Caller) -> Organization:
+    """The organization the caller's account or person belongs to (what they may do in it is
+    the actions' to ask)."""
     organization = (
         session.get(Organization, caller.organization_id)
         if caller.organization_id is not None
@@ -306,8 +314,33 @@ def manage_organization(session: Session, caller: Caller) -> Organization:
     )
     if organization is None:
         raise NotFound("your account belongs to no organization")
+    return organization
+
+
+def manage_organization(session: Session, caller: Caller) -> Organization:
+    """The caller's organization, for changing its records (``organization.manage``)."""
+    organization = caller_organization(session, caller)
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
     return organization
+
+
+OrganizationRow = TypeVar("OrganizationRow", Body, Person, Term, Unit)
+
+
+def organization_row(
+    session: Session, caller: Caller, model: type[OrganizationRow], row_id: int, what: str
+) -> OrganizationRow:
+    """A body, person, term or unit of the caller's organization by id; 404 for another
+    organization's. Whether the caller may change it is the action's to ask."""
+    organization = caller_organization(session, caller)
+    row = session.get(model, row_id) if could_be_stored(row_id) else None
+    if row is None or _organization_of(row) != organization.id:
+        raise NotFound(f"there is no {what} {row_id}")
+    return row
+
+
+def _organization_of(row: Body | Person | Term | Unit) -> int:
+    return row.body.organization_id if isinstance(row, Term) else row.organization_id
 
 
 def may_see_result(session: Session, caller: Caller, poll: Poll) -> bool:

@@ -15,7 +15,7 @@ from veche.actions.meetings import check_body_of, check_in_session, check_not_cl
 from veche.actions.org import check_name
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import AgendaItem, Meeting, Person
-from veche.models.proceedings import ITEM_TRANSITIONS, ItemKind, ItemState
+from veche.models.agenda import ITEM_TRANSITIONS, ItemKind, ItemState
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 

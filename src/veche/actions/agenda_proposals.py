@@ -26,9 +26,9 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.org import check_name
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import AgendaItem, AgendaProposal, Meeting
+from veche.models.agenda import ItemKind, ItemState
 from veche.models.agenda_proposals import ProposalKind, ProposalState
 from veche.models.base import utcnow
-from veche.models.proceedings import ItemKind, ItemState
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_items
 

@@ -18,8 +18,9 @@ from veche.actions.org import check_name
 from veche.actions.presidium import check_sitting
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import AgendaItem, Contribution, Document, FloorRequest, Meeting
+from veche.models.agenda import ItemState
 from veche.models.base import utcnow
-from veche.models.proceedings import ContributionKind, FloorKind, FloorState, ItemState
+from veche.models.debate import ContributionKind, FloorKind, FloorState
 from veche.permissions import Permission
 from veche.queries.floor import speech_under_way
 

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from veche.actions.actor import Actor
+from veche.actions.access import Caller, authorize
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import (
@@ -23,6 +23,7 @@ from veche.actions.org import (
 from veche.errors import InvalidInput, VecheError
 from veche.models import Body, Membership, Organization, Person, Term, Unit
 from veche.models.org import MembershipRole
+from veche.permissions import Permission
 from veche.queries.org import current_term
 
 REQUIRED_COLUMNS = ("name", "body", "role")
@@ -65,11 +66,13 @@ class ImportSummary:
 
 
 def import_members(
-    session: Session, actor: Actor, organization: Organization, text: str, source: str
+    session: Session, caller: Caller, organization: Organization, text: str, source: str
 ) -> ImportSummary:
     """Check every row, then import them all in the caller's transaction, or raise ImportRejected."""
+    # Asked before the rows are read: a refusal names no body, person or seat of the file.
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
     rows = check_member_rows(session, organization, text, source)
-    return do_import_members(session, actor, organization, rows, source)
+    return do_import_members(session, caller, organization, rows, source)
 
 
 def check_member_rows(
@@ -147,7 +150,7 @@ def check_member_rows(
 
 def do_import_members(
     session: Session,
-    actor: Actor,
+    caller: Caller,
     organization: Organization,
     rows: list[MemberRow],
     source: str,
@@ -158,16 +161,16 @@ def do_import_members(
         person = lookup.find_person(row)
         if person is None:
             person = do_create_person(
-                session, actor, organization, row.name, email=row.email, unit=row.unit
+                session, caller, organization, row.name, email=row.email, unit=row.unit
             )
             lookup.remember(person)
             people_created += 1
         do_add_membership(
-            session, actor, person, row.term, row.role, from_date=row.from_date, to_date=row.to_date
+            session, caller, person, row.term, row.role, from_date=row.from_date, to_date=row.to_date
         )
     record(
         session,
-        actor,
+        caller.actor,
         JournalAction.IMPORT_MEMBERS,
         {"source": source, "people_created": people_created, "memberships_created": len(rows)},
     )

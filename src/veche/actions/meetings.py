@@ -22,6 +22,7 @@ from veche.models import (
     Poll,
     Term,
 )
+from veche.models.agenda import ItemState
 from veche.models.meetings import (
     MEETING_TRANSITIONS,
     MeetingKind,
@@ -30,7 +31,6 @@ from veche.models.meetings import (
 )
 from veche.models.org import MembershipRole
 from veche.models.polls import PollState
-from veche.models.proceedings import ItemState
 from veche.permissions import Permission
 
 

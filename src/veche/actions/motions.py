@@ -34,13 +34,8 @@ from veche.models import (
     MotionVersion,
     Panel,
 )
-from veche.models.proceedings import (
-    MOTION_TRANSITIONS,
-    AmendmentState,
-    ItemState,
-    MotionState,
-    SponsorRole,
-)
+from veche.models.agenda import ItemState
+from veche.models.motions import MOTION_TRANSITIONS, AmendmentState, MotionState, SponsorRole
 from veche.permissions import Permission
 
 MAX_TEXT = 200_000

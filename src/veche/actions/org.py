@@ -1,4 +1,9 @@
-"""Changes to the organization: bodies, terms, units, people, memberships and accounts."""
+"""Changes to the organization: bodies, terms, units, people, memberships and accounts.
+
+Each asks for ``organization.manage`` in the organization it changes (an account, for
+``accounts.manage``) itself, so that the API, the pages, the CLI and the demo loader (an
+unrestricted caller) are held to the same rule.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.actor import Actor
+from veche.actions.access import Caller, authorize
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.roles import grant_role
-from veche.errors import Conflict, InvalidInput
+from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import Body, Membership, Organization, Person, Term, Unit, User
 from veche.models.org import MembershipRole
-from veche.permissions import ADMINISTRATOR, Scope
+from veche.permissions import ADMINISTRATOR, Permission, Scope
 from veche.security import hash_password
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -48,8 +53,16 @@ def check_role(value: str) -> MembershipRole:
 
 
 def do_create_organization(
-    session: Session, actor: Actor, name: str, short_name: str | None = None, description: str = ""
+    session: Session,
+    caller: Caller,
+    name: str,
+    short_name: str | None = None,
+    description: str = "",
 ) -> Organization:
+    """A new organization: set up by whoever runs the server (the demo loader, a script),
+    never through the web, where every caller belongs to an organization already."""
+    if not caller.unrestricted:
+        raise Forbidden("an organization is set up by whoever runs the server, not through the web")
     name = check_name(name, "the organization's name")
     if session.scalar(select(Organization).where(Organization.name == name)):
         raise Conflict(f"an organization named {name!r} exists already")
@@ -57,7 +70,10 @@ def do_create_organization(
     session.add(org)
     session.flush()
     record(
-        session, actor, JournalAction.CREATE_ORGANIZATION, {"organization_id": org.id, "name": name}
+        session,
+        caller.actor,
+        JournalAction.CREATE_ORGANIZATION,
+        {"organization_id": org.id, "name": name},
     )
     return org
 
@@ -72,7 +88,7 @@ def check_new_body(session: Session, organization: Organization, name: str) -> s
 
 def do_create_body(
     session: Session,
-    actor: Actor,
+    caller: Caller,
     organization: Organization,
     name: str,
     *,
@@ -82,6 +98,7 @@ def do_create_body(
     alternates_vote_for_absent: bool = True,
     max_proxies_per_member: int = 0,
 ) -> Body:
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
     name = check_new_body(session, organization, name)
     numerator, denominator = quorum
     if not 0 <= numerator <= denominator or denominator <= 0:
@@ -104,7 +121,7 @@ def do_create_body(
     session.flush()
     record(
         session,
-        actor,
+        caller.actor,
         JournalAction.CREATE_BODY,
         {"body_id": body.id, "name": name, "parent_id": parent.id if parent else None},
     )
@@ -113,7 +130,7 @@ def do_create_body(
 
 def do_create_term(
     session: Session,
-    actor: Actor,
+    caller: Caller,
     body: Body,
     starts_on: date,
     *,
@@ -121,6 +138,7 @@ def do_create_term(
     ends_on: date | None = None,
 ) -> Term:
     """Open a new term of ``body``; its number follows the last one unless given."""
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, body.organization_id)
     last = session.scalar(select(Term).where(Term.body_id == body.id).order_by(Term.number.desc()))
     if number is None:
         number = last.number + 1 if last else 1
@@ -135,7 +153,7 @@ def do_create_term(
     session.flush()
     record(
         session,
-        actor,
+        caller.actor,
         JournalAction.CREATE_TERM,
         {"term_id": term.id, "body_id": body.id, "number": number, "starts_on": starts_on},
     )
@@ -144,13 +162,14 @@ def do_create_term(
 
 def do_create_unit(
     session: Session,
-    actor: Actor,
+    caller: Caller,
     organization: Organization,
     name: str,
     *,
     kind: str = "unit",
     parent: Unit | None = None,
 ) -> Unit:
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
     name = check_name(name, "the unit's name")
     siblings = select(Unit).where(
         Unit.organization_id == organization.id,
@@ -165,7 +184,7 @@ def do_create_unit(
     session.flush()
     record(
         session,
-        actor,
+        caller.actor,
         JournalAction.CREATE_UNIT,
         {
             "unit_id": unit.id,
@@ -179,13 +198,16 @@ def do_create_unit(
 
 def do_create_person(
     session: Session,
-    actor: Actor,
+    caller: Caller,
     organization: Organization,
     full_name: str,
     *,
     email: str | None = None,
     unit: Unit | None = None,
 ) -> Person:
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
+    if unit is not None and unit.organization_id != organization.id:
+        raise NotFound(f"there is no unit {unit.id} in {organization.name}")
     full_name = check_name(full_name, "the person's name")
     email = check_email(email)
     if email and session.scalar(
@@ -197,7 +219,7 @@ def do_create_person(
     session.flush()
     record(
         session,
-        actor,
+        caller.actor,
         JournalAction.CREATE_PERSON,
         {"person_id": person.id, "full_name": full_name, "unit_id": unit.id if unit else None},
     )
@@ -206,7 +228,7 @@ def do_create_person(
 
 def do_add_membership(
     session: Session,
-    actor: Actor,
+    caller: Caller,
     person: Person,
     term: Term,
     role: MembershipRole,
@@ -214,6 +236,10 @@ def do_add_membership(
     from_date: date | None = None,
     to_date: date | None = None,
 ) -> Membership:
+    """Give ``person`` a seat in ``term`` of a body of their organization."""
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, person.organization_id)
+    if term.body.organization_id != person.organization_id:
+        raise NotFound(f"there is no term {term.id} in {person.full_name}'s organization")
     existing = session.scalar(
         select(Membership).where(Membership.person_id == person.id, Membership.term_id == term.id)
     )
@@ -231,7 +257,7 @@ def do_add_membership(
     session.flush()
     record(
         session,
-        actor,
+        caller.actor,
         JournalAction.ADD_MEMBERSHIP,
         {
             "membership_id": membership.id,
@@ -247,7 +273,7 @@ def do_add_membership(
 
 def do_create_user(
     session: Session,
-    actor: Actor,
+    caller: Caller,
     organization: Organization,
     username: str,
     password: str,
@@ -255,7 +281,13 @@ def do_create_user(
     person: Person | None = None,
     administrator: bool = False,
 ) -> User:
-    """A login for the organization; an ``administrator`` holds that role in all of it."""
+    """A login for the organization, for one of its people or none; an ``administrator``
+    holds that role in all of it, so only those who manage the organization make one."""
+    authorize(session, caller, Permission.ACCOUNTS_MANAGE, organization.id)
+    if administrator:
+        authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
+    if person is not None and person.organization_id != organization.id:
+        raise NotFound(f"there is no person {person.id} in {organization.name}")
     username = check_name(username, "the user name", max_length=100).lower()
     if len(password) < 8:
         raise InvalidInput("a password must have at least 8 characters")
@@ -272,14 +304,14 @@ def do_create_user(
     # The journal names the account, never the password or its hash.
     record(
         session,
-        actor,
+        caller.actor,
         JournalAction.CREATE_USER,
         {"user_id": user.id, "username": username, "person_id": person.id if person else None},
     )
     if administrator:
         grant_role(
             session,
-            actor,
+            caller.actor,
             ADMINISTRATOR,
             scope=Scope.ORGANIZATION,
             scope_id=organization.id,

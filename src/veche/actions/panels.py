@@ -21,7 +21,8 @@ from veche.models import (
     PanelMember,
     Recommendation,
 )
-from veche.models.proceedings import ItemState, MotionState
+from veche.models.agenda import ItemState
+from veche.models.motions import MotionState
 from veche.permissions import Permission
 
 

@@ -35,6 +35,7 @@ from veche.models import (
     PollOption,
 )
 from veche.models.base import utcnow
+from veche.models.motions import MotionState
 from veche.models.polls import (
     POLL_TRANSITIONS,
     BallotSource,
@@ -44,7 +45,6 @@ from veche.models.polls import (
     RevotePolicy,
     Secrecy,
 )
-from veche.models.proceedings import MotionState
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.attendance import rights_total

@@ -15,7 +15,7 @@ from veche.actions.meetings import check_body_of, check_meeting_day, check_not_c
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import Meeting, Poll, PresidiumMember, Sitting
 from veche.models.polls import PollKind, PollState
-from veche.models.proceedings import PresidiumSource
+from veche.models.presidium import PresidiumSource
 from veche.permissions import Permission
 
 

@@ -14,8 +14,8 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.motions import current_text
 from veche.errors import Conflict, InvalidInput
 from veche.models import Motion, Poll, Resolution
+from veche.models.motions import MOTION_TRANSITIONS, MotionState
 from veche.models.polls import PollState
-from veche.models.proceedings import MOTION_TRANSITIONS, MotionState
 from veche.permissions import Permission
 from veche.queries.agenda import ADOPTED
 

@@ -13,8 +13,9 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_not_closed
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import AgendaItem, Contribution, FloorRequest
+from veche.models.agenda import ItemState
+from veche.models.debate import ContributionKind, FloorKind, FloorState
 from veche.models.meetings import ParticipantRole
-from veche.models.proceedings import ContributionKind, FloorKind, FloorState, ItemState
 from veche.permissions import Permission
 from veche.queries.floor import speech_under_way
 from veche.queries.proceedings import speakers_list

@@ -1,29 +1,26 @@
 """SQLAlchemy tables, one module per area; importing this package registers them all."""
 
 from veche.models.access import Role, RoleGrant, RolePermission
+from veche.models.agenda import AgendaItem
 from veche.models.agenda_proposals import AgendaProposal
 from veche.models.base import Base
+from veche.models.debate import Contribution, Document, FloorRequest
 from veche.models.journal import JournalEntry, JournalHead
 from veche.models.meetings import Attendance, Meeting, Participant, Proxy, Substitution
-from veche.models.org import ApiToken, Body, Membership, Organization, Person, Term, Unit, User
-from veche.models.polls import Ballot, Participation, Poll, PollOption
-from veche.models.proceedings import (
-    AgendaItem,
+from veche.models.motions import (
     Amendment,
-    Contribution,
-    Document,
-    FloorRequest,
     Motion,
     MotionSponsor,
     MotionVersion,
     Panel,
     PanelItem,
     PanelMember,
-    PresidiumMember,
     Recommendation,
     Resolution,
-    Sitting,
 )
+from veche.models.org import ApiToken, Body, Membership, Organization, Person, Term, Unit, User
+from veche.models.polls import Ballot, Participation, Poll, PollOption
+from veche.models.presidium import PresidiumMember, Sitting
 from veche.models.web import AccessCode, LoginFailure, LoginSession, SiteKey
 
 __all__ = [

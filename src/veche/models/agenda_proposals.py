@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from veche.models.agenda import AgendaItem, ItemKind
 from veche.models.base import Base, Timestamped, UTCDateTime
 from veche.models.meetings import Meeting, _enum
 from veche.models.org import Person
-from veche.models.proceedings import AgendaItem, ItemKind
 
 
 class ProposalKind(enum.StrEnum):

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.models import AgendaItem, Poll
+from veche.models.agenda import ItemState
 from veche.models.polls import PollState
-from veche.models.proceedings import ItemState
 
 ADOPTED = "adopted"
 

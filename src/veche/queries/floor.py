@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.models import AgendaItem, Contribution, FloorRequest
-from veche.models.proceedings import ContributionKind, FloorKind, ItemState
+from veche.models.agenda import ItemState
+from veche.models.debate import ContributionKind, FloorKind
 from veche.queries.proceedings import speakers_list
 
 #: Contributions that answer a request for the floor, and so run against its time limit.

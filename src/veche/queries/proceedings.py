@@ -27,8 +27,9 @@ from veche.models import (
     PresidiumMember,
     Sitting,
 )
+from veche.models.debate import FloorKind, FloorState
 from veche.models.meetings import MeetingKind
-from veche.models.proceedings import AmendmentState, FloorKind, FloorState
+from veche.models.motions import AmendmentState
 from veche.queries.org import ordinal, term_label
 
 

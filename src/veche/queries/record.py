@@ -24,9 +24,11 @@ from veche.models import (
     Recommendation,
     Resolution,
 )
+from veche.models.agenda import ItemState
 from veche.models.meetings import ParticipantRole
+from veche.models.motions import SponsorRole
 from veche.models.polls import PollKind, PollState, Secrecy
-from veche.models.proceedings import ItemState, PresidiumSource, SponsorRole
+from veche.models.presidium import PresidiumSource
 from veche.queries import proceedings
 from veche.queries.agenda import agenda_approval
 from veche.queries.agenda_proposals import ProposalView, agenda_proposals

@@ -17,9 +17,9 @@ from veche.actions.agenda_proposals import (
     do_propose_agenda_change,
     do_reject_agenda_proposal,
 )
+from veche.models.agenda import ItemKind
 from veche.models.agenda_proposals import ProposalKind, ProposalState
 from veche.models.base import MAX_INT
-from veche.models.proceedings import ItemKind
 from veche.queries.agenda_proposals import ProposalView, agenda_proposal, agenda_proposals
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id

@@ -27,7 +27,7 @@ from veche.actions.panels import access_panel, do_add_panel_members, do_create_p
 from veche.actions.resolutions import do_settle_motion
 from veche.models import Amendment, Motion, Recommendation, Resolution
 from veche.models.base import MAX_INT
-from veche.models.proceedings import AmendmentState, SponsorRole
+from veche.models.motions import AmendmentState, SponsorRole
 from veche.queries import proceedings
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id

@@ -31,9 +31,10 @@ from veche.actions.speakers import (
 )
 from veche.errors import InvalidInput
 from veche.models import AgendaItem, Contribution, Document, FloorRequest
+from veche.models.agenda import ItemKind
 from veche.models.base import MAX_INT
+from veche.models.debate import ContributionKind, FloorKind
 from veche.models.meetings import MeetingState
-from veche.models.proceedings import ContributionKind, FloorKind, ItemKind
 from veche.queries import proceedings
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.web.api.meetings import MeetingOut

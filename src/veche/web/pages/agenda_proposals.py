@@ -24,8 +24,8 @@ from veche.actions.meetings import RECORDING_STATES
 from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import AgendaProposal
+from veche.models.agenda import ItemKind
 from veche.models.agenda_proposals import ProposalKind, ProposalState
-from veche.models.proceedings import ItemKind
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.agenda_proposals import agenda_proposals

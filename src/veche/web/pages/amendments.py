@@ -10,11 +10,16 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.actions._text import Target
-from veche.actions.access import Caller, access_meeting, meeting_permissions, participant_of
+from veche.actions.access import (
+    Caller,
+    access_meeting,
+    access_meeting_row,
+    meeting_permissions,
+    participant_of,
+)
 from veche.actions.motions import (
     AmendmentSpec,
     access_amendment,
-    access_motion,
     check_proposer,
     do_decide_amendment,
     do_propose_amendment,
@@ -22,7 +27,7 @@ from veche.actions.motions import (
 from veche.errors import InvalidInput, NotFound, VecheError
 from veche.i18n import _
 from veche.models import Meeting, Motion
-from veche.models.proceedings import AmendmentState, MotionState
+from veche.models.motions import AmendmentState, MotionState
 from veche.queries import proceedings
 from veche.queries.agenda import agenda_items
 from veche.web.csrf import require_csrf
@@ -70,13 +75,6 @@ def diff_lines(diff: str) -> list[DiffLine]:
         kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
         lines.append(DiffLine(kind, line))
     return lines
-
-
-def _motion_of(session: Session, caller: Caller, meeting_id: int, motion_id: int) -> Motion:
-    motion = access_motion(session, caller, motion_id)
-    if motion.meeting_id != meeting_id:
-        raise NotFound(f"meeting {meeting_id} has no motion {motion_id}")
-    return motion
 
 
 def motions_context(session: Session, meeting: Meeting) -> dict[str, Any]:
@@ -141,7 +139,7 @@ def motion_page(
     meeting_id: int, motion_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """A draft's current text with numbered paragraphs and lines, and its amendments as diffs."""
-    motion = _motion_of(session, caller, meeting_id, motion_id)
+    motion = access_meeting_row(session, caller, Motion, motion_id, meeting_id, "motion")
     return render(request, "motion.html", _motion_context(session, caller, motion), viewer=caller)
 
 
@@ -175,7 +173,7 @@ def propose_amendment(
         _number(last_line, "the last line"),
     )
     with session.begin():
-        motion = _motion_of(session, caller, meeting_id, motion_id)
+        motion = access_meeting_row(session, caller, Motion, motion_id, meeting_id, "motion")
         amendment = do_propose_amendment(
             session, caller, motion, AmendmentSpec(target, new_text, reason=reason)
         )
@@ -200,8 +198,9 @@ def decide_amendment(
 ) -> Response:
     """Accept, reject, or merge an amendment in an agreed wording."""
     with session.begin():
+        motion = access_meeting_row(session, caller, Motion, motion_id, meeting_id, "motion")
         amendment = access_amendment(session, caller, amendment_id)
-        if amendment.motion_id != motion_id or amendment.motion.meeting_id != meeting_id:
+        if amendment.motion_id != motion.id:
             raise NotFound(
                 f"motion {motion_id} of meeting {meeting_id} has no amendment {amendment_id}"
             )

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, participant_of
-from veche.actions.agenda import access_item, do_close_item, do_open_item
+from veche.actions.access import Caller, access_meeting, access_meeting_row, participant_of
+from veche.actions.agenda import do_close_item, do_open_item
 from veche.actions.contributions import do_end_speech
 from veche.actions.speakers import (
     access_floor_request,
@@ -22,8 +22,9 @@ from veche.actions.speakers import (
 from veche.errors import NotFound
 from veche.i18n import _
 from veche.models import AgendaItem, Meeting
+from veche.models.agenda import ItemState
 from veche.models.base import utcnow
-from veche.models.proceedings import FloorKind, ItemState
+from veche.models.debate import FloorKind
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_items
 from veche.queries.floor import Floor, floor_of
@@ -72,13 +73,6 @@ def floor_context(session: Session, caller: Caller, meeting: Meeting) -> dict[st
     }
 
 
-def _item_of(session: Session, caller: Caller, meeting_id: int, item_id: int) -> AgendaItem:
-    item = access_item(session, caller, item_id)
-    if item.meeting_id != meeting_id:
-        raise NotFound(f"meeting {meeting_id} has no agenda item {item_id}")
-    return item
-
-
 @router.get("/meetings/{meeting_id}/floor", response_class=HTMLResponse)
 def delegate_floor(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
@@ -102,7 +96,7 @@ def request_floor(
 ) -> Response:
     """Ask for the floor on the item under discussion, or raise a point of order."""
     with session.begin():
-        item = _item_of(session, caller, meeting_id, item_id)
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
         do_request_floor(session, caller, item, kind=kind, subject=subject)
     done = (
         _("Your point of order is noted: it is heard before the speeches.")
@@ -153,7 +147,7 @@ def give_floor(
 ) -> Response:
     """Give the floor to the first in the list; the speech before it ends."""
     with session.begin():
-        item = _item_of(session, caller, meeting_id, item_id)
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
         speech = do_give_floor(session, caller, item)
         name = speech.speaker.full_name
     return redirect(
@@ -173,7 +167,7 @@ def end_speech(
 ) -> Response:
     """End the speech under way and record its time."""
     with session.begin():
-        item = _item_of(session, caller, meeting_id, item_id)
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
         do_end_speech(session, caller, item)
     return redirect(request, f"/meetings/{meeting_id}/console", _("The speech has ended."))
 
@@ -189,7 +183,7 @@ def order_speakers(
 ) -> Response:
     """Set the order of the waiting speeches (the form sends all of them, in the new order)."""
     with session.begin():
-        item = _item_of(session, caller, meeting_id, item_id)
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
         do_order_speakers(session, caller, item, request_ids)
     return redirect(
         request, f"/meetings/{meeting_id}/console", _("The speakers list is reordered.")
@@ -207,7 +201,7 @@ def close_list(
 ) -> Response:
     """Close the speakers list (those waiting still speak), or open it again."""
     with session.begin():
-        item = _item_of(session, caller, meeting_id, item_id)
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
         do_close_speakers_list(session, caller, item, closed=closed)
     done = _("The speakers list is closed.") if closed else _("The speakers list is open again.")
     return redirect(request, f"/meetings/{meeting_id}/console", done)
@@ -226,7 +220,7 @@ def item_step(
     if step not in ("open", "close"):
         raise NotFound(f"an agenda item can be opened or closed here, not {step!r}")
     with session.begin():
-        item = _item_of(session, caller, meeting_id, item_id)
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
         (do_open_item if step == "open" else do_close_item)(session, caller, item)
         title = item.title
     done = _("Under discussion: %(title)s") if step == "open" else _("Closed: %(title)s")

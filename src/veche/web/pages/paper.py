@@ -19,15 +19,15 @@ from sqlalchemy.orm import Session
 from veche.actions.access import (
     Caller,
     access_meeting,
-    access_poll,
+    access_meeting_row,
     authorize,
     meeting_permissions,
 )
 from veche.actions.choices import shape_of
 from veche.actions.polls import PaperLot, ballot_options, do_enter_paper_ballots
-from veche.errors import Conflict, InvalidInput, NotFound, VecheError
+from veche.errors import Conflict, InvalidInput, VecheError
 from veche.i18n import _
-from veche.models import Meeting, Poll
+from veche.models import Poll
 from veche.models.polls import PollOption, PollState
 from veche.permissions import Permission
 from veche.queries.sitting import meeting_polls
@@ -51,15 +51,9 @@ EntryField = Annotated[str, Form(max_length=100_000)]
 LotKeyField = Annotated[str, Form(max_length=128)]
 
 
-def _teller_meeting(session: Session, caller: Caller, meeting_id: int) -> Meeting:
-    return access_meeting(session, caller, meeting_id, needs=Permission.PAPER_ENTER)
-
-
 def _typed_poll(session: Session, caller: Caller, meeting_id: int, poll_id: int) -> Poll:
     """An open poll of the meeting whose ballots are typed as candidate numbers."""
-    poll = access_poll(session, caller, poll_id)
-    if poll.meeting_id != meeting_id:
-        raise NotFound(f"meeting {meeting_id} has no poll {poll_id}")
+    poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
     authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
     if shape_of(poll.method) not in TYPED_SHAPES:
         raise InvalidInput(
@@ -81,7 +75,7 @@ def paper_polls(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The open polls whose paper ballots the tellers enter one by one."""
-    meeting = _teller_meeting(session, caller, meeting_id)
+    meeting = access_meeting(session, caller, meeting_id, needs=Permission.PAPER_ENTER)
     polls = [
         poll
         for poll in meeting_polls(session, meeting)

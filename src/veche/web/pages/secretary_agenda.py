@@ -10,10 +10,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, meeting_permissions
+from veche.actions.access import Caller, access_meeting, access_meeting_row, meeting_permissions
 from veche.actions.agenda import (
     ItemSpec,
-    access_item,
     do_add_item,
     do_move_item,
     do_update_item,
@@ -24,8 +23,8 @@ from veche.actions.polls import PollSubject, do_create_poll
 from veche.errors import Conflict, InvalidInput, NotFound, VecheError
 from veche.i18n import _
 from veche.models import AgendaItem, Meeting
+from veche.models.agenda import ItemKind, ItemState
 from veche.models.polls import PollKind, PollState
-from veche.models.proceedings import ItemKind, ItemState
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.proceedings import documents
@@ -49,19 +48,6 @@ def kind_labels() -> list[tuple[ItemKind, str]]:
         ItemKind.INFORMATION: _("Information"),
     }
     return [(kind, words[kind]) for kind in ItemKind]
-
-
-def _managed(session: Session, caller: Caller, meeting_id: int) -> Meeting:
-    """The meeting of this page's forms; the view and its forms need ``agenda.manage``
-    (its forms' actions check their own)."""
-    return access_meeting(session, caller, meeting_id, needs=Permission.AGENDA_MANAGE)
-
-
-def _item_of(session: Session, caller: Caller, meeting: Meeting, item_id: int) -> AgendaItem:
-    item = access_item(session, caller, item_id)
-    if item.meeting_id != meeting.id:
-        raise NotFound(f"meeting {meeting.id} has no agenda item {item_id}")
-    return item
 
 
 def _page(meeting_id: int) -> str:
@@ -132,7 +118,8 @@ def agenda_page(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The agenda in order with the forms to build it, and whether a poll has approved it."""
-    meeting = _managed(session, caller, meeting_id)
+    # The page needs agenda.manage; each of its forms' actions checks its own permission.
+    meeting = access_meeting(session, caller, meeting_id, needs=Permission.AGENDA_MANAGE)
     context = agenda_context(session, meeting) | {
         "may": meeting_permissions(session, caller, meeting.id)
     }
@@ -164,7 +151,7 @@ def _refused(
     error: VecheError,
     typed: dict[str, Any] | None,
 ) -> Response:
-    meeting = _managed(session, caller, meeting_id)
+    meeting = access_meeting(session, caller, meeting_id, needs=Permission.AGENDA_MANAGE)
     context = agenda_context(session, meeting) | {
         "may": meeting_permissions(session, caller, meeting.id),
         "error": error.message,
@@ -203,7 +190,8 @@ def update_item(
     """Change an item: its wording until the agenda is approved, its speaking rules any time."""
 
     def update(meeting: Meeting) -> str:
-        item = do_update_item(session, caller, _item_of(session, caller, meeting, item_id), spec)
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
+        item = do_update_item(session, caller, item, spec)
         return _("Item %(position)s updated") % {"position": item.position}
 
     return _change(request, session, caller, meeting_id, update)
@@ -224,7 +212,7 @@ def move_item(
         raise InvalidInput(f"an item moves up or down, not {direction!r}")
 
     def move(meeting: Meeting) -> str:
-        item = _item_of(session, caller, meeting, item_id)
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
         moved = do_move_item(session, caller, item, item.position + steps[direction])
         return _("%(title)s is now item %(position)s") % {
             "title": moved.title,
@@ -241,7 +229,8 @@ def withdraw_item(
     """Take an item off the agenda; the items after it move up."""
 
     def withdraw(meeting: Meeting) -> str:
-        item = do_withdraw_item(session, caller, _item_of(session, caller, meeting, item_id))
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
+        item = do_withdraw_item(session, caller, item)
         return _("Withdrawn: %(title)s") % {"title": item.title}
 
     return _change(request, session, caller, meeting_id, withdraw)
@@ -261,7 +250,7 @@ def attach_document(
     """File a paper on an item: a link to it, or its text."""
 
     def attach(meeting: Meeting) -> str:
-        item = _item_of(session, caller, meeting, item_id)
+        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
         document = do_add_document(
             session, caller, meeting, title=title, url=url, text=text, agenda_item_id=item.id
         )

@@ -9,9 +9,8 @@ from typing import Annotated, Any
 import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_meeting_row, meeting_permissions
+from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
 from veche.actions.access_codes import IssuedCode, do_issue_access_codes
 from veche.actions.attendance import do_check_in, do_check_in_by_code, do_check_out
 from veche.actions.choices import BLANK, shape_of
@@ -42,12 +41,6 @@ from veche.web.pages.secretary import optional_date, optional_id
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 
-def _managed(session: Session, caller: Caller, meeting_id: int) -> Meeting:
-    """The meeting of this page's forms; the view and its forms need ``attendance.record``
-    (its forms' actions check their own)."""
-    return access_meeting(session, caller, meeting_id, needs=Permission.ATTENDANCE_RECORD)
-
-
 def _day(meeting: Meeting, value: str = "") -> date:
     return optional_date(value, "the day") or meeting_day(meeting, date.today())
 
@@ -61,7 +54,8 @@ def meeting_desk(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep, day: str = ""
 ) -> HTMLResponse:
     """Participants with their attendance on a day, and the meeting's open polls for paper."""
-    meeting = _managed(session, caller, meeting_id)
+    # The desk needs attendance.record; each of its forms' actions checks its own permission.
+    meeting = access_meeting(session, caller, meeting_id, needs=Permission.ATTENDANCE_RECORD)
     on = _day(meeting, day)
     people = participants(session, meeting)
     invited = {p.person_id for p in people}

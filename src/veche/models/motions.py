@@ -1,4 +1,5 @@
-"""A meeting's proceedings: presidium, sittings, agenda, speakers, motions, panels, resolutions."""
+"""Draft resolutions: motions, their versions and sponsors, amendments, study panels, and the
+resolutions adopted."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import enum
 from datetime import date
 
 from sqlalchemy import (
-    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -16,156 +16,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from veche.models.agenda import AgendaItem
 from veche.models.base import Base, Timestamped
 from veche.models.meetings import Meeting, _enum
 from veche.models.org import Body, Person
 from veche.models.states import Transitions
-
-
-class PresidiumSource(enum.StrEnum):
-    FORMED = "formed"  # named by the convening body
-    ELECTED = "elected"  # elected by the meeting in an election poll
-
-
-class PresidiumMember(Timestamped, Base):
-    """A seat in the meeting's chairing board."""
-
-    __tablename__ = "presidium_member"
-    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    position: Mapped[int] = mapped_column(Integer)
-    source: Mapped[PresidiumSource] = mapped_column(_enum(PresidiumSource, "presidium_source"))
-    formed_by_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
-    poll_id: Mapped[int | None] = mapped_column(ForeignKey("poll.id"))
-
-    person: Mapped[Person] = relationship()
-
-
-class Sitting(Timestamped, Base):
-    """One sitting of the meeting on one of its days, with the presidium member who chairs it."""
-
-    __tablename__ = "sitting"
-    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
-    number: Mapped[int] = mapped_column(Integer)
-    day: Mapped[date] = mapped_column(Date)
-    chair_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-
-    chair: Mapped[Person] = relationship()
-
-
-class ItemKind(enum.StrEnum):
-    REPORT = "report"  # a report followed by discussion
-    MOTION = "motion"
-    ELECTION = "election"
-    INFORMATION = "information"
-
-
-class ItemState(enum.StrEnum):
-    PLANNED = "planned"  # on the agenda, not yet taken up
-    WITHDRAWN = "withdrawn"  # taken off the agenda before it was approved
-    OPEN = "open"  # under discussion
-    CLOSED = "closed"
-
-
-#: planned → open → closed; a planned item may be withdrawn instead, before the agenda's approval.
-ITEM_TRANSITIONS = Transitions(
-    {
-        ItemState.PLANNED: (ItemState.OPEN, ItemState.WITHDRAWN),
-        ItemState.OPEN: (ItemState.CLOSED,),
-    },
-    steps={"take up": ItemState.OPEN, "close": ItemState.CLOSED, "withdraw": ItemState.WITHDRAWN},
-)
-
-
-class AgendaItem(Timestamped, Base):
-    """A point of the agenda, with its rapporteur, time budget and speaking rules."""
-
-    __tablename__ = "agenda_item"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(500))
-    description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind, "item_kind"))
-    state: Mapped[ItemState] = mapped_column(_enum(ItemState, "item_state"))
-    rapporteur_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    rapporteur_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
-    time_budget_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    #: The time limit of one speech from the floor, in seconds.
-    speech_seconds: Mapped[int] = mapped_column(Integer, default=300)
-    #: How many times one person may take the floor on this item (points of order aside).
-    speeches_per_person: Mapped[int] = mapped_column(Integer, default=1)
-    speakers_list_closed: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    meeting: Mapped[Meeting] = relationship()
-    rapporteur: Mapped[Person | None] = relationship()
-    rapporteur_body: Mapped[Body | None] = relationship()
-
-
-class ContributionKind(enum.StrEnum):
-    REPORT = "report"
-    CO_REPORT = "co_report"
-    SPEECH = "speech"
-    POINT_OF_ORDER = "point_of_order"
-
-
-class Contribution(Timestamped, Base):
-    """A report, co-report, speech or point of order given on an agenda item."""
-
-    __tablename__ = "contribution"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
-    sitting_id: Mapped[int | None] = mapped_column(ForeignKey("sitting.id"))
-    position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[ContributionKind] = mapped_column(_enum(ContributionKind, "contribution_kind"))
-    speaker_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    on_behalf_of_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
-    title: Mapped[str] = mapped_column(String(500), default="")
-    summary: Mapped[str] = mapped_column(Text, default="")
-    full_text: Mapped[str] = mapped_column(Text, default="")
-    seconds_used: Mapped[int | None] = mapped_column(Integer)
-
-    item: Mapped[AgendaItem] = relationship()
-    speaker: Mapped[Person] = relationship()
-    on_behalf_of: Mapped[Body | None] = relationship()
-
-
-class FloorKind(enum.StrEnum):
-    SPEECH = "speech"
-    POINT_OF_ORDER = "point_of_order"  # heard before any waiting speech
-
-
-class FloorState(enum.StrEnum):
-    WAITING = "waiting"
-    SPOKEN = "spoken"
-    WITHDRAWN = "withdrawn"
-
-
-class FloorRequest(Timestamped, Base):
-    """A request for the floor on an item, in the speakers list's order set by the chair."""
-
-    __tablename__ = "floor_request"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    kind: Mapped[FloorKind] = mapped_column(_enum(FloorKind, "floor_kind"))
-    state: Mapped[FloorState] = mapped_column(_enum(FloorState, "floor_state"))
-    position: Mapped[int] = mapped_column(Integer)
-    time_limit_seconds: Mapped[int] = mapped_column(Integer)
-    subject: Mapped[str] = mapped_column(String(300), default="")
-    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"))
-
-    item: Mapped[AgendaItem] = relationship()
-    person: Mapped[Person] = relationship()
 
 
 class MotionState(enum.StrEnum):
@@ -340,17 +195,3 @@ class Resolution(Timestamped, Base):
     votes_no: Mapped[int] = mapped_column(Integer)
     votes_abstain: Mapped[int] = mapped_column(Integer)
     effective_on: Mapped[date] = mapped_column(Date)
-
-
-class Document(Timestamped, Base):
-    """A paper of the meeting: with the notice, on an agenda item, or attached to a contribution."""
-
-    __tablename__ = "document"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
-    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"))
-    title: Mapped[str] = mapped_column(String(300))
-    url: Mapped[str] = mapped_column(String(1000), default="")
-    text: Mapped[str] = mapped_column(Text, default="")

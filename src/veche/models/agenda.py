@@ -1,0 +1,69 @@
+"""A meeting's agenda: its items in order and the state each is in."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veche.models.base import Base, Timestamped
+from veche.models.meetings import Meeting, _enum
+from veche.models.org import Body, Person
+from veche.models.states import Transitions
+
+
+class ItemKind(enum.StrEnum):
+    REPORT = "report"  # a report followed by discussion
+    MOTION = "motion"
+    ELECTION = "election"
+    INFORMATION = "information"
+
+
+class ItemState(enum.StrEnum):
+    PLANNED = "planned"  # on the agenda, not yet taken up
+    WITHDRAWN = "withdrawn"  # taken off the agenda before it was approved
+    OPEN = "open"  # under discussion
+    CLOSED = "closed"
+
+
+#: planned → open → closed; a planned item may be withdrawn instead, before the agenda's approval.
+ITEM_TRANSITIONS = Transitions(
+    {
+        ItemState.PLANNED: (ItemState.OPEN, ItemState.WITHDRAWN),
+        ItemState.OPEN: (ItemState.CLOSED,),
+    },
+    steps={"take up": ItemState.OPEN, "close": ItemState.CLOSED, "withdraw": ItemState.WITHDRAWN},
+)
+
+
+class AgendaItem(Timestamped, Base):
+    """A point of the agenda, with its rapporteur, time budget and speaking rules."""
+
+    __tablename__ = "agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind, "item_kind"))
+    state: Mapped[ItemState] = mapped_column(_enum(ItemState, "item_state"))
+    rapporteur_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    rapporteur_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    time_budget_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    #: The time limit of one speech from the floor, in seconds.
+    speech_seconds: Mapped[int] = mapped_column(Integer, default=300)
+    #: How many times one person may take the floor on this item (points of order aside).
+    speeches_per_person: Mapped[int] = mapped_column(Integer, default=1)
+    speakers_list_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    meeting: Mapped[Meeting] = relationship()
+    rapporteur: Mapped[Person | None] = relationship()
+    rapporteur_body: Mapped[Body | None] = relationship()

@@ -1,0 +1,92 @@
+"""The floor and the record of the debate: requests to speak, contributions, the meeting's
+papers."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veche.models.agenda import AgendaItem
+from veche.models.base import Base, Timestamped
+from veche.models.meetings import _enum
+from veche.models.org import Body, Person
+
+
+class FloorKind(enum.StrEnum):
+    SPEECH = "speech"
+    POINT_OF_ORDER = "point_of_order"  # heard before any waiting speech
+
+
+class FloorState(enum.StrEnum):
+    WAITING = "waiting"
+    SPOKEN = "spoken"
+    WITHDRAWN = "withdrawn"
+
+
+class FloorRequest(Timestamped, Base):
+    """A request for the floor on an item, in the speakers list's order set by the chair."""
+
+    __tablename__ = "floor_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    kind: Mapped[FloorKind] = mapped_column(_enum(FloorKind, "floor_kind"))
+    state: Mapped[FloorState] = mapped_column(_enum(FloorState, "floor_state"))
+    position: Mapped[int] = mapped_column(Integer)
+    time_limit_seconds: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"))
+
+    item: Mapped[AgendaItem] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class ContributionKind(enum.StrEnum):
+    REPORT = "report"
+    CO_REPORT = "co_report"
+    SPEECH = "speech"
+    POINT_OF_ORDER = "point_of_order"
+
+
+class Contribution(Timestamped, Base):
+    """A report, co-report, speech or point of order given on an agenda item."""
+
+    __tablename__ = "contribution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    sitting_id: Mapped[int | None] = mapped_column(ForeignKey("sitting.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[ContributionKind] = mapped_column(_enum(ContributionKind, "contribution_kind"))
+    speaker_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    on_behalf_of_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    full_text: Mapped[str] = mapped_column(Text, default="")
+    seconds_used: Mapped[int | None] = mapped_column(Integer)
+
+    item: Mapped[AgendaItem] = relationship()
+    speaker: Mapped[Person] = relationship()
+    on_behalf_of: Mapped[Body | None] = relationship()
+
+
+class Document(Timestamped, Base):
+    """A paper of the meeting: with the notice, on an agenda item, or attached to a contribution."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
