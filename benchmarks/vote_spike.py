@@ -77,10 +77,10 @@ def prepare(url: str, voters: int) -> Setup:
     system = Actor.system("benchmark")
     admin = Caller(system, None, True, None)
     with transaction(sessions) as session:
-        org = do_create_organization(session, system, "Benchmark Co-operative")
-        body = do_create_body(session, system, org, "General Assembly")
-        term = do_create_term(session, system, body, today)
-        do_create_user(session, system, org, "secretary", ADMIN_PASSWORD, administrator=True)
+        org = do_create_organization(session, admin, "Benchmark Co-operative")
+        body = do_create_body(session, admin, org, "General Assembly")
+        term = do_create_term(session, admin, body, today)
+        do_create_user(session, admin, org, "secretary", ADMIN_PASSWORD, administrator=True)
         org_id, term_id = org.id, term.id
     with transaction(sessions) as session:
         session.execute(

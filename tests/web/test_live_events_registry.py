@@ -68,15 +68,17 @@ def test_every_declared_event_is_queued_by_some_action() -> None:
 
 def test_templates_take_every_sse_trigger_from_the_registry() -> None:
     used: dict[str, str] = {}
-    for path in sorted(TEMPLATES.glob("*.html")):
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        name = path.relative_to(TEMPLATES).as_posix()
         for trigger in _TRIGGER.findall(path.read_text(encoding="utf-8")):
-            assert "sse:" not in trigger, f"{path.name} lists live events: use listens()"
+            assert "sse:" not in trigger, f"{name} lists live events: use listens()"
             for fragment in _LISTENS.findall(trigger):
                 assert fragment not in used, f"{fragment} is on {used[fragment]} already"
-                used[fragment] = path.name
+                used[fragment] = name
     assert set(used) == set(LISTENERS), "every declared fragment is on a page"
     for fragment in LISTENERS:
-        assert (TEMPLATES / f"_{fragment}.html").is_file(), f"name {fragment} after its partial"
+        partials = list(TEMPLATES.rglob(f"_{fragment}.html"))
+        assert len(partials) == 1, f"name {fragment} after its partial, in one role's folder"
 
 
 def test_a_trigger_is_resync_then_the_fragments_events() -> None:

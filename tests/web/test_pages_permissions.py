@@ -108,7 +108,7 @@ class World:
         with transaction(self.sessions) as session:
             org = session.scalars(select(Organization)).first()
             assert org is not None
-            return do_create_person(session, SYSTEM.actor, org, f"Newcomer {next(self.numbers)}").id
+            return do_create_person(session, SYSTEM, org, f"Newcomer {next(self.numbers)}").id
 
 
 @pytest.fixture

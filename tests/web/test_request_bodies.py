@@ -28,9 +28,9 @@ from veche.web.body_limit import (
     TEXT_PATHS,
     most_bytes,
 )
+from veche.web.inputs import MAX_IMPORT_BYTES
 from veche.web.pages import ROUTERS
 from veche.web.pages.documents import MAX_FILE_BYTES, MAX_TEXT
-from veche.web.pages.secretary import MAX_IMPORT_BYTES
 
 #: Every test here starts from the demo organization; none depends on the database, as the
 #: limits are kept before a route runs (see tests/conftest.py).

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import Assembly, client_key, convene
+from tests.helpers import count_queries
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.auth import token_callers
@@ -124,17 +125,8 @@ def test_ballots_sign_in_with_one_query_that_knows_expiry(
     first, second = assembly.members[:2]
     valid, expired = _issue(assembly, first), _issue(assembly, second)
     _expire(sessions, expired["id"])
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    with sessions() as session, session.begin():
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            found = token_callers(session, [valid["token"], expired["token"], "never-issued"])
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+    with sessions() as session, session.begin(), count_queries(engine) as statements:
+        found = token_callers(session, [valid["token"], expired["token"], "never-issued"])
     queries = [s for s in statements if "SELECT" in s.upper()]
     assert len(queries) == 1 and "api_token" in queries[0]
     caller = found[valid["token"]]
@@ -187,8 +179,9 @@ def test_the_secretary_lists_and_revokes_any_token_of_the_organization_only(
     issued = _issue(assembly, delegate)
     with transaction(sessions) as session:
         system = Actor.system("tests")
-        elsewhere = do_create_organization(session, system, "Another Union")
-        stranger = do_create_person(session, system, elsewhere, "Someone Else")
+        operator = Caller(system, None, True, None)
+        elsewhere = do_create_organization(session, operator, "Another Union")
+        stranger = do_create_person(session, operator, elsewhere, "Someone Else")
         foreign = do_issue_token(session, system, person=stranger, lifetime=timedelta(hours=1))
 
     everyone = _listed(assembly, assembly.secretary, "?all=true")

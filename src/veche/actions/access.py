@@ -278,8 +278,8 @@ def access_row(
 ) -> Row:
     """A row that belongs to a meeting (by its ``meeting_id``) the caller may see; ``lock``
     takes the row for a change of state."""
-    found = could_be_stored(row_id)
-    row = session.get(model, row_id, with_for_update=True if lock else None) if found else None
+    storable = could_be_stored(row_id)
+    row = session.get(model, row_id, with_for_update=lock or None) if storable else None
     if row is None:
         raise NotFound(f"there is no {what} {row_id}")
     access_meeting(session, caller, row.meeting_id)  # type: ignore[attr-defined]
@@ -383,7 +383,11 @@ def may_see_meeting(caller: Caller) -> ColumnElement[bool]:
         holder.append(RoleGrant.person_id == caller.person_id)
     if not holder:
         return by_place
-    body = select(Term.body_id).where(Term.id == Meeting.term_id).scalar_subquery()
+    # Correlated by name: nested in EXISTS, the subquery would otherwise read every meeting
+    # (on PostgreSQL an error once there are two, on SQLite the first meeting's body).
+    body = (
+        select(Term.body_id).where(Term.id == Meeting.term_id).correlate(Meeting).scalar_subquery()
+    )
     organization = select(Body.organization_id).where(Body.id == body).scalar_subquery()
     by_grant = exists().where(
         or_(*holder),

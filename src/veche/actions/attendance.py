@@ -118,16 +118,3 @@ def do_check_out(
         {"meeting_id": meeting.id, "person_id": person_id, "day": day},
     )
     queue_event(session, meeting.id, LiveEventType.ATTENDANCE_CHANGED)
-
-
-def is_present(session: Session, participant: Participant, day: date) -> bool:
-    return (
-        session.scalar(
-            select(Attendance.id).where(
-                Attendance.participant_id == participant.id,
-                Attendance.day == day,
-                Attendance.checked_out_at.is_(None),
-            )
-        )
-        is not None
-    )

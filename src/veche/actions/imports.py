@@ -166,7 +166,13 @@ def do_import_members(
             lookup.remember(person)
             people_created += 1
         do_add_membership(
-            session, caller, person, row.term, row.role, from_date=row.from_date, to_date=row.to_date
+            session,
+            caller,
+            person,
+            row.term,
+            row.role,
+            from_date=row.from_date,
+            to_date=row.to_date,
         )
     record(
         session,

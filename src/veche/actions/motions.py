@@ -202,12 +202,23 @@ class AmendmentSpec:
     panel_id: int | None = None
 
 
-def check_proposer(session: Session, meeting: Meeting, person_id: int | None) -> None:
-    """Amendments are proposed in one's own name by the meeting's members and alternates."""
+def check_proposer(
+    session: Session, meeting: Meeting, person_id: int | None, caller: Caller | None = None
+) -> None:
+    """Amendments are proposed in one's own name by the meeting's members and alternates.
+
+    A caller proposing in their own name holds what their account is granted too; a person
+    named by someone else holds what they are granted themselves."""
     participant = participant_of(session, meeting.id, person_id)
     if participant is None:
         raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
-    if not person_holds(session, participant.person_id, Permission.AMENDMENT_PROPOSE, meeting.id):
+    if caller is not None and caller.person_id == participant.person_id:
+        proposes = holds(session, caller, Permission.AMENDMENT_PROPOSE, meeting.id)
+    else:
+        proposes = person_holds(
+            session, participant.person_id, Permission.AMENDMENT_PROPOSE, meeting.id
+        )
+    if not proposes:
         raise Forbidden(
             f"person {person_id} attends meeting {meeting.id} as "
             f"{with_article(participant.role.value)}: "
@@ -234,7 +245,7 @@ def do_propose_amendment(
             raise InvalidInput("say who proposes the amendment with proposer_person_id or panel_id")
         if proposer != caller.person_id:
             authorize(session, caller, Permission.MOTIONS_MANAGE, meeting.id)
-        check_proposer(session, meeting, proposer)
+        check_proposer(session, meeting, proposer, caller)
     _check_draft(motion, "amend")
     text = current_text(session, motion)
     original = check_target(text, spec.target)

@@ -66,7 +66,7 @@ def do_create_poll(
     *,
     title: str,
     kind: PollKind,
-    method: str,
+    method: str | None = None,
     seats: int = 1,
     secrecy: Secrecy = Secrecy.SECRET,
     revote: RevotePolicy = RevotePolicy.NONE,
@@ -77,11 +77,21 @@ def do_create_poll(
     description: str = "",
     subject: PollSubject | None = None,
 ) -> Poll:
-    """A poll in draft; decisions get yes / no / abstain, choices their options, elections none yet."""
+    """A poll in draft; decisions get yes / no / abstain, choices their options.
+
+    A decision is counted by ``majority`` (the method it takes when none is named); a choice
+    and an election name theirs. An election's ``options`` are candidates who stand on the
+    chair's word: each is nominated and accepts at once, and the journal says so; others are
+    nominated later (``do_nominate``) and answer for themselves.
+    """
     authorize(session, caller, Permission.POLLS_RUN, meeting.id)
     title = check_name(title, "the poll's title", max_length=300)
     subject = _check_subject(session, meeting, kind, subject or PollSubject())
     method_options = dict(method_options or {})
+    if method is None:
+        if kind is not PollKind.DECISION:
+            raise InvalidInput(f"choose a counting method for the {kind.value}")
+        method = "majority"
     _check_method(kind, method, seats, method_options)
     if max_score < 1:
         raise InvalidInput(f"the highest score must be at least 1, not {max_score}")
@@ -93,6 +103,7 @@ def do_create_poll(
     labels = [check_name(label, "an option", max_length=300) for label in labels]
     if len(set(labels)) != len(labels):
         raise InvalidInput("two options have the same text")
+    candidates, labels = (labels, []) if kind is PollKind.ELECTION else ([], labels)
     poll = Poll(
         meeting_id=meeting.id,
         title=title,
@@ -141,6 +152,9 @@ def do_create_poll(
         },
     )
     queue_event(session, meeting.id, LiveEventType.POLL_CREATED, poll_id=poll.id)
+    for name in candidates:
+        candidate = do_nominate(session, caller, poll, person_id=None, label=name)
+        do_answer_nomination(session, caller, poll, candidate.id, accept=True)
     return poll
 
 

@@ -16,10 +16,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from veche.errors import Forbidden
-from veche.models import Attendance, Body, Meeting, Participant, Person, Poll, Proxy, Substitution
+from veche.models import Body, Meeting, Participant, Person, Poll, Proxy, Substitution
 from veche.models.meetings import ParticipantRole
 from veche.models.org import Term
 from veche.models.polls import RightKind
+from veche.queries.presence import present_among
 from veche.sql import OneOf
 
 
@@ -83,7 +84,8 @@ def rights_on_day(
     }
     voters = [seat for seat in seats.values() if seat.role != ParticipantRole.OBSERVER]
     entrusted = [] if day is None else _entrusted(session, meeting_id, day, voters)
-    present = _present(session, day, {s.id for s in voters} | {e.member_id for e in entrusted})
+    concerned = {s.id for s in voters} | {e.member_id for e in entrusted}
+    present = set() if day is None else present_among(session, concerned, day)
     found: dict[int, list[VotingRight] | Forbidden] = {}
     for person_id in person_ids:
         seat = seats.get(person_id)
@@ -118,7 +120,7 @@ def rights_in_hall(session: Session, meeting_id: int, day: date) -> dict[int, in
         if row.role != ParticipantRole.OBSERVER
     ]
     entrusted = _entrusted(session, meeting_id, day, voters)
-    present = _present(session, day, {seat.id for seat in voters})
+    present = present_among(session, {seat.id for seat in voters}, day)
     held: dict[int, list[_Entrusted]] = defaultdict(list)
     for right in entrusted:
         held[right.holder_id].append(right)
@@ -210,16 +212,3 @@ def _alternates_vote(session: Session, meeting_id: int) -> bool:
         .where(Meeting.id == meeting_id)
     )
     return bool(allowed)
-
-
-def _present(session: Session, day: date | None, participant_ids: set[int]) -> set[int]:
-    if day is None or not participant_ids:
-        return set()
-    return set(session.scalars(_PRESENT, {"ids": list(participant_ids), "day": day}))
-
-
-_PRESENT = select(Attendance.participant_id).where(
-    OneOf(Attendance.participant_id, "ids"),
-    Attendance.day == bindparam("day"),
-    Attendance.checked_out_at.is_(None),
-)

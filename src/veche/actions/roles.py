@@ -85,7 +85,7 @@ def do_define_role(
 ) -> RoleInfo:
     """Create a role, or change what an existing one grants (every holder gains or loses it
     at once)."""
-    manage_organization(session, caller)
+    organization = manage_organization(session, caller)
     if not _ROLE_NAME.fullmatch(name):
         raise InvalidInput(
             f"a role's name is 1 to 60 lower-case letters, digits, '-' or '_', "
@@ -101,6 +101,7 @@ def do_define_role(
     wanted = sorted(set(permissions))
     role.permissions = [RolePermission(permission=p.value) for p in wanted]
     session.flush()
+    _check_still_managed(session, organization)
     record(
         session,
         caller.actor,
@@ -196,7 +197,30 @@ def do_revoke_grant(session: Session, caller: Caller, grant_id: int) -> None:
         raise NotFound(f"there is no grant {grant_id} in this organization")
     session.delete(grant)
     session.flush()
+    _check_still_managed(session, organization)
     record(session, caller.actor, JournalAction.REVOKE_ROLE, {"grant_id": grant_id})
+
+
+def _check_still_managed(session: Session, organization: Organization) -> None:
+    """Refuse a change that would leave no active account able to manage the organization:
+    nobody could then grant the role back but the operator, from the command line."""
+    managing = (
+        select(RoleGrant.id)
+        .join(RolePermission, RolePermission.role_id == RoleGrant.role_id)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(
+            RolePermission.permission == Permission.ORGANIZATION_MANAGE.value,
+            RoleGrant.scope == Scope.ORGANIZATION,
+            RoleGrant.scope_id == organization.id,
+            User.active.is_(True),
+        )
+        .limit(1)
+    )
+    if session.scalar(managing) is None:
+        raise Conflict(
+            "this would leave no account able to manage the organization; "
+            "grant another account a role with organization.manage first"
+        )
 
 
 def _grant_info(grant: RoleGrant, role_name: str) -> GrantInfo:

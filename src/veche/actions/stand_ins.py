@@ -8,7 +8,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, authorize
-from veche.actions.attendance import is_present
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_meeting_day
@@ -17,6 +16,7 @@ from veche.errors import Conflict, InvalidInput
 from veche.models import Meeting, Proxy, Substitution
 from veche.models.meetings import ParticipantRole
 from veche.permissions import Permission
+from veche.queries.presence import present_among
 
 
 def do_substitute(
@@ -42,7 +42,7 @@ def do_substitute(
         raise InvalidInput(f"{member.person.full_name} is not a member and has no vote to pass on")
     if alternate.role != ParticipantRole.ALTERNATE:
         raise InvalidInput(f"{alternate.person.full_name} is not an alternate member")
-    if is_present(session, member, day):
+    if present_among(session, [member.id], day):
         raise Conflict(f"{member.person.full_name} is present on {day} and votes in person")
     clash = session.scalar(
         select(Substitution).where(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from veche.actions.rights import rights_in_hall
 from veche.models import Attendance, Meeting, Participant, Substitution
 from veche.models.meetings import ParticipantRole
+from veche.queries.presence import present_on
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,7 @@ def attendance_count(session: Session, meeting: Meeting, day: date) -> Attendanc
         session.execute(
             select(Participant.role, func.count())
             .join(Attendance, Attendance.participant_id == Participant.id)
-            .where(
-                Participant.meeting_id == meeting.id,
-                Attendance.day == day,
-                Attendance.checked_out_at.is_(None),
-            )
+            .where(Participant.meeting_id == meeting.id, present_on(Attendance, day))
             .group_by(Participant.role)
         ).all()
     )
@@ -54,14 +51,12 @@ def attendance_count(session: Session, meeting: Meeting, day: date) -> Attendanc
         .join(
             alternate_attendance,
             (alternate_attendance.participant_id == Substitution.alternate_id)
-            & (alternate_attendance.day == day)
-            & alternate_attendance.checked_out_at.is_(None),
+            & present_on(alternate_attendance, day),
         )
         .outerjoin(
             member_attendance,
             (member_attendance.participant_id == Substitution.member_id)
-            & (member_attendance.day == day)
-            & member_attendance.checked_out_at.is_(None),
+            & present_on(member_attendance, day),
         )
         .where(
             Substitution.meeting_id == meeting.id,

@@ -8,9 +8,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from veche.models import AgendaItem, Contribution, FloorRequest
+from veche.actions.access import participant_of
+from veche.models import AgendaItem, Contribution, FloorRequest, Meeting, Participant
 from veche.models.agenda import ItemState
+from veche.models.base import utcnow
 from veche.models.debate import ContributionKind, FloorKind
+from veche.queries.agenda import agenda_items
 from veche.queries.proceedings import speakers_list
 
 #: Contributions that answer a request for the floor, and so run against its time limit.
@@ -123,3 +126,54 @@ def floor_of(session: Session, meeting_id: int) -> Floor:
     )
     given = _speeches_given(session, item, {r.person_id for r in waiting})
     return Floor(item, waiting, given, speaking)
+
+
+@dataclass(frozen=True)
+class FloorView:
+    """What every page that shows the speakers list needs: the floor, the viewer's place in it."""
+
+    meeting: Meeting
+    floor: Floor
+    #: What the chair may take up next, when no item is under discussion.
+    next_item: AgendaItem | None
+    participant: Participant | None
+    my_requests: list[tuple[int, FloorRequest]]
+    #: For each waiting speech, the whole order after moving it "up" or "down" one place.
+    moves: dict[int, dict[str, list[int]]]
+    #: The server's clock, so that a timer counts from the server's idea of now.
+    server_now: datetime
+
+
+def floor_view(session: Session, meeting: Meeting, person_id: int | None) -> FloorView:
+    floor = floor_of(session, meeting.id)
+    planned = (
+        [i for i in agenda_items(session, meeting.id) if i.state is ItemState.PLANNED]
+        if floor.item is None
+        else []
+    )
+    return FloorView(
+        meeting=meeting,
+        floor=floor,
+        next_item=planned[0] if planned else None,
+        participant=participant_of(session, meeting.id, person_id),
+        my_requests=floor.place_of(person_id),
+        moves=_moves(floor),
+        server_now=utcnow(),
+    )
+
+
+def _moves(floor: Floor) -> dict[int, dict[str, list[int]]]:
+    # The form sends the whole new order, so each button carries it ready-made.
+    order = [r.id for r in floor.speeches]
+    found: dict[int, dict[str, list[int]]] = {}
+    for n, request_id in enumerate(order):
+        found[request_id] = {}
+        if n > 0:
+            up = list(order)
+            up[n - 1], up[n] = up[n], up[n - 1]
+            found[request_id]["up"] = up
+        if n < len(order) - 1:
+            down = list(order)
+            down[n], down[n + 1] = down[n + 1], down[n]
+            found[request_id]["down"] = down
+    return found

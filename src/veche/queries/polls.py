@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,15 +36,22 @@ def live_count(session: Session, poll: Poll) -> LiveCount:
     return LiveCount(electronic or 0, int(paper or 0))
 
 
-def voted_rights(session: Session, poll: Poll, person_id: int) -> list[int]:
-    """The rights (by the person whose right it is) that ``person_id`` has used in ``poll``."""
-    return list(
-        session.scalars(
-            select(Participation.right_person_id).where(
-                Participation.poll_id == poll.id, Participation.cast_by_person_id == person_id
-            )
+def voted_rights(
+    session: Session, poll_ids: Collection[int], person_id: int
+) -> dict[int, set[int]]:
+    """For each poll, the rights (by the person whose right it is) that ``person_id`` has
+    used in it: one query for all the polls."""
+    used: dict[int, set[int]] = {poll_id: set() for poll_id in poll_ids}
+    if not used:
+        return used
+    rows = session.execute(
+        select(Participation.poll_id, Participation.right_person_id).where(
+            Participation.poll_id.in_(list(used)), Participation.cast_by_person_id == person_id
         )
     )
+    for poll_id, right_person_id in rows:
+        used[poll_id].add(right_person_id)
+    return used
 
 
 def bulletin_board(session: Session, poll: Poll) -> list[dict[str, Any]]:

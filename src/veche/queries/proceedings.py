@@ -45,6 +45,7 @@ def meeting_name(meeting: Meeting) -> str:
 class ParticipantRow(NamedTuple):
     """One participant as listed (a tuple: a meeting may list thousands)."""
 
+    id: int  # the participant's, which attendance is recorded by; not the person's
     person_id: int
     full_name: str
     role: str
@@ -53,9 +54,13 @@ class ParticipantRow(NamedTuple):
     weight: int
 
 
-def participants(session: Session, meeting_id: int) -> list[ParticipantRow]:
+def participants(
+    session: Session, meeting_id: int, *, by_role: bool = False
+) -> list[ParticipantRow]:
+    """Everyone invited to the meeting by name, or by role first and then by name."""
     rows = session.execute(
         select(
+            Participant.id,
             Participant.person_id,
             Person.full_name,
             Participant.role,
@@ -65,11 +70,11 @@ def participants(session: Session, meeting_id: int) -> list[ParticipantRow]:
         )
         .join(Person, Person.id == Participant.person_id)
         .where(Participant.meeting_id == meeting_id)
-        .order_by(Participant.role, Person.full_name, Person.id)
+        .order_by(*([Participant.role] if by_role else []), Person.full_name, Person.id)
     ).all()
     return [
-        ParticipantRow(person_id, name, role.value, category, office and office.value, weight)
-        for person_id, name, role, category, office, weight in rows
+        ParticipantRow(seat, person, name, role.value, category, office and office.value, weight)
+        for seat, person, name, role, category, office, weight in rows
     ]
 
 

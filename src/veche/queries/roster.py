@@ -1,14 +1,13 @@
-"""The secretary's lists: people with their seats, bodies with their terms, units, attendance."""
+"""The secretary's lists: people with their seats, bodies with their terms, units."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from veche.models import Attendance, Body, Membership, Organization, Participant, Person, Term, Unit
+from veche.models import Body, Membership, Organization, Person, Term, Unit
 from veche.queries.org import term_label
 
 
@@ -58,22 +57,5 @@ def units(session: Session, organization: Organization) -> list[Unit]:
     return list(
         session.scalars(
             select(Unit).where(Unit.organization_id == organization.id).order_by(Unit.name)
-        )
-    )
-
-
-def present_on(session: Session, participant_ids: list[int], day: date) -> set[int]:
-    """Which of these participants are checked in (and not out) on ``day``."""
-    if not participant_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Participant.id)
-            .join(Attendance, Attendance.participant_id == Participant.id)
-            .where(
-                Participant.id.in_(participant_ids),
-                Attendance.day == day,
-                Attendance.checked_out_at.is_(None),
-            )
         )
     )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.actions.access import Caller, may_see_meeting
-from veche.models import Meeting, Participant, Person, Poll
+from veche.models import Meeting, Poll
 from veche.models.polls import PollState
 from veche.queries.attendance import attendance_count
 from veche.tally import Result
@@ -66,19 +66,6 @@ def current_poll(polls: list[Poll]) -> Poll | None:
                 found, key=lambda poll: (poll.opened_at is not None, poll.opened_at, poll.id)
             )
     return None
-
-
-def participants(session: Session, meeting: Meeting) -> list[Participant]:
-    """The meeting's participants, by name, with their people loaded."""
-    return list(
-        session.scalars(
-            select(Participant)
-            .join(Person, Person.id == Participant.person_id)
-            .where(Participant.meeting_id == meeting.id)
-            .options(selectinload(Participant.person))
-            .order_by(Person.full_name, Person.id)
-        )
-    )
 
 
 def meetings_seen(session: Session, caller: Caller) -> list[Meeting]:

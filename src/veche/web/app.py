@@ -104,6 +104,7 @@ def create_app(engine: Engine) -> FastAPI:
         app.add_exception_handler(database_error, on_database_error)
     app.include_router(health.router, prefix="/api")
     app.include_router(org.router, prefix="/api")
+    app.include_router(org.records, prefix="/api")
     app.include_router(auth.router, prefix="/api")
     app.include_router(meetings.router, prefix="/api")
     app.include_router(polls.router, prefix="/api")

@@ -4,7 +4,7 @@ Every route reads its whole body before it learns who is asking (FastAPI parses 
 first, then solves the dependencies that check the caller), and parsed JSON takes many
 times its size in memory. So a body is small unless its route needs more: most take a
 title, a few ids or a login (``BODY_BYTES``); the routes listed in ``TEXT_PATHS`` take
-long texts or long lists of people; three take files or bulk entries (``BULK_PATHS``).
+long texts or long lists of people; a few take files or bulk entries (``BULK_PATHS``).
 A declared ``Content-Length`` past the limit is refused before any of the body is read;
 a body without one (chunked) is counted as it arrives and refused once it passes.
 
@@ -58,6 +58,7 @@ TEXT_PATHS = (
     "/meetings/{meeting_id}/polls/{poll_id}/ballot",
     "/meetings/{meeting_id}/motions/{motion_id}/amendments",
     "/meetings/{meeting_id}/motions/{motion_id}/amendments/{amendment_id}/decision",
+    "/secretary/meetings",
     "/secretary/meetings/{meeting_id}/agenda/items",
     "/secretary/meetings/{meeting_id}/agenda/items/{item_id}",
     "/secretary/meetings/{meeting_id}/agenda/items/{item_id}/documents",
@@ -66,6 +67,7 @@ TEXT_PATHS = (
 )
 BULK_PATHS = (
     "/secretary/import",
+    "/api/imports/members",
     "/meetings/{meeting_id}/documents",
     "/api/polls/{poll_id}/paper",
 )

@@ -13,6 +13,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from fastapi import Request, Response
+from markupsafe import Markup
 
 from veche.errors import Forbidden
 from veche.web.sessions import login_token, site_key
@@ -41,6 +42,11 @@ def csrf_token(request: Request) -> str:
     """The token that forms on this page carry."""
     login = getattr(request.state, "new_login_token", None) or login_token(request)
     return _token_for(request, _seed(request), login)
+
+
+def csrf_field(request: Request) -> Markup:
+    """The hidden field that carries the token in each form of this page: ``{{ csrf_field }}``."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, csrf_token(request))
 
 
 def keep_seed(request: Request, response: Response) -> None:

@@ -1,7 +1,7 @@
 """The pages' live fragments and the events each re-fetches on, declared once for the templates.
 
-A fragment is named after its partial template (``console_current`` is
-``_console_current.html``); the page that holds it builds its ``hx-trigger`` with
+A fragment is named after its partial template, in the folder of the role that shows it
+(``console_current`` is ``chair/_console_current.html``); the page that holds it builds its ``hx-trigger`` with
 ``{{ listens("console_current") }}``. Every event is heard by some fragment or is in
 ``SHOWN_NOWHERE_LIVE`` with the reason, and tests/web/test_live_events_registry.py keeps
 it so.

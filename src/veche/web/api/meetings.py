@@ -9,30 +9,19 @@ from pydantic import BaseModel, Field
 
 from veche.actions.access import access_meeting
 from veche.actions.attendance import do_check_in, do_check_in_by_code, do_check_out
-from veche.actions.meetings import do_create_meeting
 from veche.actions.participants import MAX_WEIGHT, do_invite, do_update_participant
 from veche.actions.stand_ins import do_grant_proxy, do_substitute
-from veche.errors import NotFound
-from veche.models import Body, Meeting, Term
+from veche.models import Meeting
 from veche.models.meetings import MeetingKind, Office, ParticipantRole
 from veche.queries.attendance import attendance_count
 from veche.queries.proceedings import meeting_name
+from veche.queries.sitting import meetings_seen
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
+from veche.web.inputs import MeetingIn
 
 router = APIRouter(tags=["meetings"], responses=REFUSALS)
-
-
-class MeetingIn(BaseModel):
-    term_id: Id
-    title: str = Field(min_length=1, max_length=300)
-    starts_on: date
-    ends_on: date | None = None
-    kind: MeetingKind = MeetingKind.ORDINARY
-    venue: str = Field(default="", max_length=300)
-    convened_by_body_id: Id | None = None
-    notice: str = Field(default="", max_length=100_000)
 
 
 class MeetingOut(BaseModel):
@@ -71,27 +60,13 @@ class MeetingOut(BaseModel):
 def create_meeting(body: MeetingIn, caller: CallerDep, session: SessionDep) -> MeetingOut:
     """Convene the next meeting of a term; its members and alternates are invited."""
     with session.begin():
-        term = session.get(Term, body.term_id)
-        if term is None or term.body.organization_id != caller.organization_id:
-            raise NotFound(f"there is no term {body.term_id}")
-        convener = session.get(Body, body.convened_by_body_id) if body.convened_by_body_id else None
-        if body.convened_by_body_id and (
-            convener is None or convener.organization_id != caller.organization_id
-        ):
-            raise NotFound(f"there is no body {body.convened_by_body_id}")
-        meeting = do_create_meeting(
-            session,
-            caller,
-            term,
-            body.title,
-            starts_on=body.starts_on,
-            ends_on=body.ends_on,
-            kind=body.kind,
-            venue=body.venue,
-            convened_by=convener,
-            notice=body.notice,
-        )
-        return MeetingOut.of(meeting)
+        return MeetingOut.of(body.convene(session, caller))
+
+
+@router.get("/meetings")
+def list_meetings(caller: CallerDep, session: SessionDep) -> list[MeetingOut]:
+    """The meetings the caller may see (by their place in them or a grant), newest first."""
+    return [MeetingOut.of(meeting) for meeting in meetings_seen(session, caller)]
 
 
 @router.get("/meetings/{meeting_id}")

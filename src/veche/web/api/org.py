@@ -1,28 +1,34 @@
-"""The organization and its bodies, read through the API."""
+"""The organization through the API: read by anyone; its bodies, terms, people, seats,
+accounts and member lists changed by those who manage it, as the secretary's pages do."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, UploadFile
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from veche.queries.org import get_organization, list_bodies
+from veche.actions.access import manage_organization
+from veche.actions.imports import ImportSummary
+from veche.models.org import MembershipRole
+from veche.queries.org import TermSummary, get_organization, list_bodies
+from veche.queries.roster import PersonRow, people
 from veche.web.api.refusals import REFUSALS
-from veche.web.deps import SessionDep
+from veche.web.deps import CallerDep, SessionDep
+from veche.web.inputs import (
+    BodyIn,
+    MembershipIn,
+    PersonIn,
+    TermIn,
+    UserIn,
+    import_member_list,
+    read_member_list,
+)
 
 #: Open to anyone: the only refusal is a database without an organization yet.
 router = APIRouter(tags=["organization"], responses={404: REFUSALS[404]})
-
-
-class TermOut(BaseModel):
-    id: int
-    number: int
-    label: str
-    starts_on: date
-    ends_on: date | None
-    members: int
-    alternates: int
+#: The organization's records, for those who may change them (``organization.manage``).
+records = APIRouter(tags=["organization"], responses=REFUSALS)
 
 
 class BodyOut(BaseModel):
@@ -30,7 +36,7 @@ class BodyOut(BaseModel):
     name: str
     parent: str | None
     description: str
-    current_term: TermOut | None
+    current_term: TermSummary | None
 
 
 class OrganizationOut(BaseModel):
@@ -51,7 +57,7 @@ def organization(session: SessionDep) -> OrganizationOut:
             name=b.name,
             parent=b.parent_name,
             description=b.description,
-            current_term=TermOut(**vars(b.current_term)) if b.current_term else None,
+            current_term=b.current_term,
         )
         for b in list_bodies(session, org, date.today())
     ]
@@ -62,3 +68,107 @@ def organization(session: SessionDep) -> OrganizationOut:
         description=org.description,
         bodies=bodies,
     )
+
+
+class _Stored(BaseModel):
+    """A row as stored, read from its attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class BodyRecordOut(_Stored):
+    id: int
+    name: str
+    parent_id: int | None
+    description: str
+    quorum_numerator: int = Field(exclude=True)
+    quorum_denominator: int = Field(exclude=True)
+    alternates_vote_for_absent: bool
+    max_proxies_per_member: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def quorum(self) -> str:
+        """As it was given: "1/2"."""
+        return f"{self.quorum_numerator}/{self.quorum_denominator}"
+
+
+class TermRecordOut(_Stored):
+    id: int
+    body_id: int
+    number: int
+    starts_on: date
+    ends_on: date | None
+
+
+class PersonRecordOut(_Stored):
+    id: int
+    full_name: str
+    email: str | None
+    unit_id: int | None
+
+
+class MembershipOut(_Stored):
+    id: int
+    person_id: int
+    term_id: int
+    role: MembershipRole
+    from_date: date | None
+    to_date: date | None
+
+
+class UserOut(_Stored):
+    id: int
+    username: str
+    person_id: int | None
+    active: bool
+
+
+@records.post("/bodies", status_code=201)
+def create_body(body: BodyIn, caller: CallerDep, session: SessionDep) -> BodyRecordOut:
+    """Add a body (a council, a bureau, a commission) with its quorum."""
+    with session.begin():
+        return BodyRecordOut.model_validate(body.create(session, caller))
+
+
+@records.post("/terms", status_code=201)
+def open_term(body: TermIn, caller: CallerDep, session: SessionDep) -> TermRecordOut:
+    """Open a body's next term (numbered after the last unless a number is given)."""
+    with session.begin():
+        return TermRecordOut.model_validate(body.open(session, caller))
+
+
+@records.get("/people")
+def list_people(caller: CallerDep, session: SessionDep) -> list[PersonRow]:
+    """The organization's people with their unit and seats, by name."""
+    return people(session, manage_organization(session, caller))
+
+
+@records.post("/people", status_code=201)
+def create_person(body: PersonIn, caller: CallerDep, session: SessionDep) -> PersonRecordOut:
+    """Add a person; seats (`POST /api/memberships`) and an account come after."""
+    with session.begin():
+        return PersonRecordOut.model_validate(body.create(session, caller))
+
+
+@records.post("/memberships", status_code=201)
+def add_membership(body: MembershipIn, caller: CallerDep, session: SessionDep) -> MembershipOut:
+    """Give a person a seat, as member or alternate, in a body's term."""
+    with session.begin():
+        return MembershipOut.model_validate(body.add(session, caller))
+
+
+@records.post("/users", status_code=201)
+def create_user(body: UserIn, caller: CallerDep, session: SessionDep) -> UserOut:
+    """An account that logs in with a password; an administrator's holds every right."""
+    with session.begin():
+        return UserOut.model_validate(body.create(session, caller))
+
+
+@records.post("/imports/members")
+def import_members(file: UploadFile, caller: CallerDep, session: SessionDep) -> ImportSummary:
+    """People and seats from a CSV file (as `veche import members` reads it): every row, or
+    none, with each problem named by its line."""
+    text, source = read_member_list(file)
+    with session.begin():
+        return import_member_list(session, caller, text, source)

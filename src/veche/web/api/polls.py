@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,11 +14,9 @@ from veche.actions.access import Caller, access_meeting, access_poll, may_see_re
 from veche.actions.polls import (
     MAX_PAPER_COUNT,
     PaperLot,
-    PollSubject,
     do_answer_nomination,
     do_cancel_poll,
     do_close_poll,
-    do_create_poll,
     do_enter_paper_ballots,
     do_nominate,
     do_open_poll,
@@ -33,28 +31,14 @@ from veche.tally import Result
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
+from veche.web.inputs import PollIn
 
 router = APIRouter(tags=["polls"], responses=REFUSALS)
 
 
-class PollIn(BaseModel):
-    title: str = Field(min_length=1, max_length=300)
-    kind: PollKind
-    method: str = Field(description="a counting method of `veche count --list-methods`")
-    seats: int = Field(default=1, ge=1, le=1000)
-    secrecy: Secrecy = Secrecy.SECRET
-    revote: RevotePolicy = RevotePolicy.NONE
-    options: list[str] = Field(default_factory=list, max_length=1000)
-    method_options: dict[str, Any] = Field(default_factory=dict)
-    max_score: int = Field(default=10, ge=1, le=1000)
-    electronic: bool = True
-    description: str = Field(default="", max_length=10_000)
-    approves_agenda: bool = Field(default=False, description="a decision approving the agenda")
-    agenda_item_id: Id | None = Field(default=None, description="the agenda item it belongs to")
-    motion_id: Id | None = Field(default=None, description="the motion it decides")
-
-
 class OptionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     label: str
     status: OptionStatus
@@ -99,10 +83,7 @@ class PollOut(BaseModel):
             day=poll.day,
             opened_at=poll.opened_at,
             closed_at=poll.closed_at,
-            options=[
-                OptionOut(id=o.id, label=o.label, status=o.status, person_id=o.person_id)
-                for o in poll.options
-            ],
+            options=[OptionOut.model_validate(option) for option in poll.options],
             outcome=poll.outcome if show_outcome else None,
             approves_agenda=poll.approves_agenda,
             agenda_item_id=poll.agenda_item_id,
@@ -116,26 +97,11 @@ def _out(session: Session, caller: Caller, poll: Poll) -> PollOut:
 
 @router.post("/meetings/{meeting_id}/polls", status_code=201)
 def create_poll(meeting_id: Id, body: PollIn, caller: CallerDep, session: SessionDep) -> PollOut:
-    """Create a poll in draft: a decision, a choice among options, or an election."""
+    """Create a poll in draft: a decision, a choice among options, or an election (whose
+    `options` are candidates who stand at once, on the chair's word)."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        poll = do_create_poll(
-            session,
-            caller,
-            meeting,
-            title=body.title,
-            kind=body.kind,
-            method=body.method,
-            seats=body.seats,
-            secrecy=body.secrecy,
-            revote=body.revote,
-            options=body.options,
-            method_options=body.method_options,
-            max_score=body.max_score,
-            electronic=body.electronic,
-            description=body.description,
-            subject=PollSubject(body.approves_agenda, body.agenda_item_id, body.motion_id),
-        )
+        poll = body.create(session, caller, meeting)
         session.refresh(poll)
         return _out(session, caller, poll)
 
@@ -162,8 +128,8 @@ def nominate(poll_id: Id, body: NominationIn, caller: CallerDep, session: Sessio
     """Nominate a candidate (a person, or a name); they stand once they accept."""
     with session.begin():
         poll = access_poll(session, caller, poll_id, lock=True)
-        o = do_nominate(session, caller, poll, person_id=body.person_id, label=body.label)
-        return OptionOut(id=o.id, label=o.label, status=o.status, person_id=o.person_id)
+        candidate = do_nominate(session, caller, poll, person_id=body.person_id, label=body.label)
+        return OptionOut.model_validate(candidate)
 
 
 @router.post("/polls/{poll_id}/candidates/{option_id}/{answer}")
@@ -177,8 +143,10 @@ def answer_nomination(
     """The candidate accepts or declines (`accept` or `decline`)."""
     with session.begin():
         poll = access_poll(session, caller, poll_id, lock=True)
-        o = do_answer_nomination(session, caller, poll, option_id, accept=answer == "accept")
-        return OptionOut(id=o.id, label=o.label, status=o.status, person_id=o.person_id)
+        candidate = do_answer_nomination(
+            session, caller, poll, option_id, accept=answer == "accept"
+        )
+        return OptionOut.model_validate(candidate)
 
 
 class OpenIn(BaseModel):
@@ -226,7 +194,7 @@ class RightOut(BaseModel):
 def my_rights(poll_id: Id, caller: CallerDep, session: SessionDep) -> list[RightOut]:
     """The voting rights the caller holds in an open poll, and which are used already."""
     poll = access_poll(session, caller, poll_id)
-    used = set(voted_rights(session, poll, caller.person_id or 0))
+    used = voted_rights(session, [poll.id], caller.person_id or 0)[poll.id]
     return [
         RightOut(
             right_person_id=r.right_person_id,

@@ -114,7 +114,7 @@ def list_participants(meeting_id: Id, caller: CallerDep, session: SessionDep) ->
     access_meeting(session, caller, meeting_id)
     # A meeting may list thousands: validated and written to JSON in one pass by pydantic-core,
     # rather than model by model.
-    rows = [row._asdict() for row in proceedings.participants(session, meeting_id)]
+    rows = [row._asdict() for row in proceedings.participants(session, meeting_id, by_role=True)]
     return Response(
         _PARTICIPANT_ROWS.dump_json(_PARTICIPANT_ROWS.validate_python(rows)),
         media_type="application/json",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import Request
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from veche.actions.access import Caller
 from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
-from veche.web.csrf import csrf_token, keep_seed
+from veche.web.csrf import csrf_field, keep_seed
 from veche.web.errors import (
     database_refusal,
     describe_validation_error,
@@ -21,6 +22,9 @@ from veche.web.errors import (
 )
 from veche.web.sessions import clear_flash, read_flash, set_flash
 from veche.web.templating import templates
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 def render(
@@ -37,7 +41,7 @@ def render(
         template,
         {
             "viewer": viewer,
-            "csrf_token": csrf_token(request),
+            "csrf_field": csrf_field(request),  # {{ csrf_field }} in every form
             "flash": read_flash(request),
             "fragment": request.headers.get("hx-request") == "true",
             "site_name": getattr(request.app.state, "site_name", None) or "veche",
@@ -49,6 +53,13 @@ def render(
     keep_seed(request, response)
     clear_flash(request, response)
     return response
+
+
+def context_of(*views: DataclassInstance) -> dict[str, Any]:
+    """Page view models (from ``veche.queries``) as one template context, a later view's field
+    winning a name two share. Unlike ``dataclasses.asdict`` it leaves the fields' values as
+    they are, so templates still call their methods."""
+    return {f.name: getattr(view, f.name) for view in views for f in fields(view)}
 
 
 def redirect(request: Request, url: str, message: str | None = None) -> RedirectResponse:
@@ -71,7 +82,7 @@ def page_error(request: Request, error: VecheError) -> Response:
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     response = render(
         request,
-        "error.html",
+        "shared/error.html",
         {"message": error.message, "status": error.status_code},
         viewer=None,
         status=error.status_code,
@@ -100,5 +111,5 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
         "problems": describe_validation_error(error)
     }
     return render(
-        request, "error.html", {"message": message, "status": 422}, viewer=None, status=422
+        request, "shared/error.html", {"message": message, "status": 422}, viewer=None, status=422
     )

@@ -64,7 +64,7 @@ def proposals_page(
         "pending": ProposalState.PENDING,
         "max_rationale": MAX_RATIONALE,
     }
-    return render(request, "agenda_proposals.html", context, viewer=caller)
+    return render(request, "meeting/agenda_proposals.html", context, viewer=caller)
 
 
 def _optional_number(value: str, what: str) -> int | None:

@@ -26,13 +26,13 @@ from veche.actions.motions import (
 )
 from veche.errors import InvalidInput, NotFound, VecheError
 from veche.i18n import _
-from veche.models import Meeting, Motion
+from veche.models import Motion
 from veche.models.motions import AmendmentState, MotionState
 from veche.queries import proceedings
-from veche.queries.agenda import agenda_items
+from veche.queries.papers import motion_list
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
-from veche.web.pages._render import redirect, render
+from veche.web.pages._render import context_of, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -77,18 +77,13 @@ def diff_lines(diff: str) -> list[DiffLine]:
     return lines
 
 
-def motions_context(session: Session, meeting: Meeting) -> dict[str, Any]:
-    items = {item.id: item for item in agenda_items(session, meeting.id, withdrawn=True)}
-    return {"meeting": meeting, "motions": proceedings.motions(session, meeting.id), "items": items}
-
-
 def _motion_context(session: Session, caller: Caller, motion: Motion) -> dict[str, Any]:
     meeting = motion.meeting
     texts = {v.number: v.text for v in proceedings.versions(session, motion.id)}
     amendments = proceedings.amendments(session, motion.id)
     participant = participant_of(session, meeting.id, caller.person_id)
     try:
-        check_proposer(session, meeting, caller.person_id)
+        check_proposer(session, meeting, caller.person_id, caller)
         may_not_propose = None
     except VecheError as refusal:
         may_not_propose = refusal.message
@@ -119,10 +114,10 @@ def motions(
     """The meeting's drafts and motions, with how far each has come."""
     meeting = access_meeting(session, caller, meeting_id)
     context = {
-        **motions_context(session, meeting),
+        **context_of(motion_list(session, meeting)),
         "may": meeting_permissions(session, caller, meeting.id),
     }
-    return render(request, "motions.html", context, viewer=caller)
+    return render(request, "meeting/motions.html", context, viewer=caller)
 
 
 @router.get("/meetings/{meeting_id}/motions/list", response_class=HTMLResponse)
@@ -131,7 +126,8 @@ def motions_fragment(
 ) -> HTMLResponse:
     """The list of drafts on the meeting page, re-fetched when a draft changes."""
     meeting = access_meeting(session, caller, meeting_id)
-    return render(request, "_motions_list.html", motions_context(session, meeting), viewer=caller)
+    listed = motion_list(session, meeting)
+    return render(request, "meeting/_motions_list.html", context_of(listed), viewer=caller)
 
 
 @router.get("/meetings/{meeting_id}/motions/{motion_id}", response_class=HTMLResponse)
@@ -140,7 +136,9 @@ def motion_page(
 ) -> HTMLResponse:
     """A draft's current text with numbered paragraphs and lines, and its amendments as diffs."""
     motion = access_meeting_row(session, caller, Motion, motion_id, meeting_id, "motion")
-    return render(request, "motion.html", _motion_context(session, caller, motion), viewer=caller)
+    return render(
+        request, "meeting/motion.html", _motion_context(session, caller, motion), viewer=caller
+    )
 
 
 def _number(value: str, what: str) -> int | None:

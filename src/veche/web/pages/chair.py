@@ -11,19 +11,17 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
 from veche.actions.polls import (
-    do_answer_nomination,
     do_cancel_poll,
     do_close_poll,
-    do_create_poll,
-    do_nominate,
     do_open_poll,
     do_publish_poll,
 )
-from veche.errors import InvalidInput, NotFound
+from veche.errors import NotFound
 from veche.i18n import _
 from veche.models import Meeting, Poll
-from veche.models.polls import POLL_TRANSITIONS, PollKind, Secrecy
+from veche.models.polls import POLL_TRANSITIONS
 from veche.permissions import Permission
+from veche.queries.floor import floor_view
 from veche.queries.polls import live_count
 from veche.queries.sitting import (
     chart_rounds,
@@ -35,9 +33,9 @@ from veche.queries.sitting import (
 from veche.tally import available_methods
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
-from veche.web.pages._majority import base_labels, majority_options, rule_labels
-from veche.web.pages._render import redirect, render
-from veche.web.pages.floor import floor_context
+from veche.web.inputs import PollForm
+from veche.web.pages._majority import base_labels, rule_labels
+from veche.web.pages._render import context_of, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -86,9 +84,10 @@ def console(
 ) -> HTMLResponse:
     """The chair's console for the sitting: the current poll and the speakers list."""
     meeting = access_meeting(session, caller, meeting_id, needs=Permission.POLLS_RUN)
-    context = {**floor_context(session, caller, meeting), **console_context(session, meeting)}
+    floor = floor_view(session, meeting, caller.person_id)
+    context = {**context_of(floor), **console_context(session, meeting)}
     context["may"] = meeting_permissions(session, caller, meeting.id)
-    return render(request, "console.html", context, viewer=caller)
+    return render(request, "chair/console.html", context, viewer=caller)
 
 
 @router.get("/meetings/{meeting_id}/console/current", response_class=HTMLResponse)
@@ -98,12 +97,8 @@ def console_current(
     """The current poll's panel, re-fetched on every live event of the meeting."""
     meeting = access_meeting(session, caller, meeting_id, needs=Permission.POLLS_RUN)
     return render(
-        request, "_console_current.html", console_context(session, meeting), viewer=caller
+        request, "chair/_console_current.html", console_context(session, meeting), viewer=caller
     )
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 @router.post("/meetings/{meeting_id}/console/polls")
@@ -112,16 +107,7 @@ def create_poll(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    title: Annotated[str, Form(max_length=300)],
-    kind: Annotated[PollKind, Form()],
-    method: Annotated[str, Form(max_length=40)] = "",
-    seats: Annotated[int, Form(ge=1, le=1000)] = 1,
-    secrecy: Annotated[Secrecy, Form()] = Secrecy.SECRET,
-    options: Annotated[str, Form(max_length=20_000)] = "",
-    rule: Annotated[str, Form(max_length=40)] = "simple",
-    fraction: Annotated[str, Form(max_length=40)] = "",
-    base: Annotated[str, Form(max_length=20)] = "cast",
-    abstentions_count: Annotated[bool, Form()] = False,
+    form: Annotated[PollForm, Form()],
 ) -> Response:
     """A new poll in draft; an election's candidates stand on the chair's word that they accept.
 
@@ -130,30 +116,7 @@ def create_poll(
     """
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        method_options = None
-        if kind is PollKind.DECISION:
-            method = "majority"
-            method_options = majority_options(rule, fraction, base, abstentions_count)
-        elif not method:
-            raise InvalidInput("choose a counting method")
-        labels = _lines(options)
-        poll = do_create_poll(
-            session,
-            caller,
-            meeting,
-            title=title,
-            kind=kind,
-            method=method,
-            seats=seats,
-            secrecy=secrecy,
-            options=labels if kind is PollKind.CHOICE else None,
-            method_options=method_options,
-        )
-        if kind is PollKind.ELECTION:
-            for label in labels:
-                candidate = do_nominate(session, caller, poll, person_id=None, label=label)
-                do_answer_nomination(session, caller, poll, candidate.id, accept=True)
-        title = poll.title
+        title = form.create(session, caller, meeting).title
     return redirect(
         request, f"/meetings/{meeting_id}/console", _("Poll created: %(title)s") % {"title": title}
     )

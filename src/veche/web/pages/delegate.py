@@ -4,84 +4,32 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from anyio import from_thread
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from veche.actions.access import (
-    Caller,
-    access_meeting,
-    access_meeting_row,
-    meeting_permissions,
-    participant_of,
-    result_visible,
-)
+from veche.actions.access import Caller, access_meeting, access_meeting_row
 from veche.actions.choices import check_choice, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
-from veche.actions.rights import VotingRight, voting_rights
 from veche.errors import Conflict, Forbidden, InvalidInput
-from veche.models import Meeting, Poll
+from veche.models import Poll
 from veche.models.polls import PollState
-from veche.permissions import Permission
-from veche.queries.polls import SHOWN, bulletin_board, readable_choice, voted_rights
-from veche.queries.sitting import meeting_polls, meetings_seen
+from veche.queries.floor import floor_view
+from veche.queries.papers import document_list, motion_list
+from veche.queries.polls import SHOWN, bulletin_board, readable_choice
+from veche.queries.room import room, standing
+from veche.queries.sitting import meetings_seen
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, ReadSessionDep, SessionDep
 from veche.web.pages._ballots import choice_from_form
-from veche.web.pages._render import render
-from veche.web.pages.amendments import motions_context
-from veche.web.pages.documents import documents_context
-from veche.web.pages.floor import floor_context
+from veche.web.pages._render import context_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-
-
-@dataclass
-class Standing:
-    """Where the viewer stands in one poll: the rights they may still use, or why not."""
-
-    poll: Poll
-    rights: list[VotingRight] = field(default_factory=list)
-    used: set[int] = field(default_factory=set)
-    reason: str | None = None
-
-    @property
-    def unused(self) -> list[VotingRight]:
-        return [r for r in self.rights if r.right_person_id not in self.used]
-
-
-def standing(session: Session, caller: Caller, poll: Poll) -> Standing:
-    if poll.state is not PollState.OPEN:
-        return Standing(poll)
-    try:
-        rights = voting_rights(session, poll, caller.person_id)
-    except Forbidden as refusal:
-        return Standing(poll, reason=refusal.message)
-    used = set(voted_rights(session, poll, caller.person_id or 0))
-    return Standing(poll, rights, used)
-
-
-def _room(session: Session, caller: Caller, meeting: Meeting) -> dict[str, Any]:
-    participant = participant_of(session, meeting.id, caller.person_id)
-    may = meeting_permissions(session, caller, meeting.id)
-    sees_closed = Permission.RESULTS_SEE_CLOSED in may
-    polls = meeting_polls(session, meeting)
-    shown = [
-        p for p in polls if p.state is not PollState.DRAFT and p.state is not PollState.CANCELLED
-    ]
-    return {
-        "meeting": meeting,
-        "participant": participant,
-        "may": may,
-        "standings": [standing(session, caller, poll) for poll in reversed(shown)],
-        "results": {p.id: result_visible(p.state, sees_closed) for p in shown},
-    }
 
 
 @router.get("/meetings", response_class=HTMLResponse)
@@ -89,7 +37,10 @@ def my_meetings(request: Request, session: SessionDep, caller: PageCallerDep) ->
     """The meetings the viewer takes part in."""
     meetings = meetings_seen(session, caller)
     return render(
-        request, "meetings.html", {"meetings": meetings, "today": date.today()}, viewer=caller
+        request,
+        "delegate/meetings.html",
+        {"meetings": meetings, "today": date.today()},
+        viewer=caller,
     )
 
 
@@ -99,13 +50,13 @@ def meeting_page(
 ) -> HTMLResponse:
     """The meeting as a delegate or observer follows it: polls, the floor, drafts and papers."""
     meeting = access_meeting(session, caller, meeting_id)
-    context = {
-        **motions_context(session, meeting),
-        **documents_context(session, meeting),
-        **floor_context(session, caller, meeting),
-        **_room(session, caller, meeting),
-    }
-    return render(request, "delegate.html", context, viewer=caller)
+    context = context_of(
+        motion_list(session, meeting),
+        document_list(session, meeting),
+        floor_view(session, meeting, caller.person_id),
+        room(session, caller, meeting),
+    )
+    return render(request, "delegate/delegate.html", context, viewer=caller)
 
 
 @router.get("/meetings/{meeting_id}/room", response_class=HTMLResponse)
@@ -114,7 +65,8 @@ def meeting_fragment(
 ) -> HTMLResponse:
     """The polls part of the meeting page, re-fetched when a live event says it changed."""
     meeting = access_meeting(session, caller, meeting_id)
-    return render(request, "_delegate_polls.html", _room(session, caller, meeting), viewer=caller)
+    polls = room(session, caller, meeting)
+    return render(request, "delegate/_delegate_polls.html", context_of(polls), viewer=caller)
 
 
 @router.get("/meetings/{meeting_id}/polls/{poll_id}/vote", response_class=HTMLResponse)
@@ -135,12 +87,12 @@ def _ballot_page(
     error: str | None,
     status: int,
 ) -> HTMLResponse:
-    seen = standing(session, caller, poll)
+    seen = standing(session, caller.person_id, poll)
     if poll.state is PollState.OPEN and seen.reason is None and not seen.unused:
         error = error or "you have used every voting right you hold in this poll"
     return render(
         request,
-        "ballot.html",
+        "delegate/ballot.html",
         {
             "meeting": poll.meeting,
             "poll": poll,
@@ -161,7 +113,7 @@ async def review_ballot(
     """Show the ballot back before it is cast: the voter confirms or changes it."""
     form = await request.form()
     poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
-    seen = standing(session, caller, poll)
+    seen = standing(session, caller.person_id, poll)
     if poll.state is not PollState.OPEN:
         raise Conflict(f"cannot vote in poll {poll.id}: it is {poll.state.value}, not open")
     if seen.reason is not None:
@@ -181,7 +133,7 @@ async def review_ballot(
     labels = {option.id: option.label for option in poll.options}
     return render(
         request,
-        "ballot_review.html",
+        "delegate/ballot_review.html",
         {
             "meeting": poll.meeting,
             "poll": poll,
@@ -221,7 +173,7 @@ def cast_ballot(
     with session.begin():
         poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
         context = {"meeting": poll.meeting, "poll": poll, "cast": cast}
-    return render(request, "receipt.html", context, viewer=caller, status=201)
+    return render(request, "delegate/receipt.html", context, viewer=caller, status=201)
 
 
 @router.get("/meetings/{meeting_id}/polls/{poll_id}/board", response_class=HTMLResponse)
@@ -241,7 +193,7 @@ def bulletin(
     ballots = bulletin_board(session, poll)
     return render(
         request,
-        "board.html",
+        "delegate/board.html",
         {
             "meeting": poll.meeting,
             "poll": poll,

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
-from sqlalchemy.orm import Session
 
 from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
 from veche.actions.contributions import do_add_document
 from veche.errors import InvalidInput
 from veche.i18n import _
-from veche.models import Document, Meeting
-from veche.queries import proceedings
-from veche.queries.agenda import agenda_items
+from veche.models import Document
+from veche.queries.papers import document_list
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
-from veche.web.pages._render import redirect, render
+from veche.web.pages._render import context_of, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -32,15 +30,6 @@ MAX_FILE_BYTES = 4 * MAX_TEXT
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
-def documents_context(session: Session, meeting: Meeting) -> dict[str, Any]:
-    items = {item.id: item for item in agenda_items(session, meeting.id, withdrawn=True)}
-    return {
-        "meeting": meeting,
-        "documents": proceedings.documents(session, meeting.id),
-        "items": items,
-    }
-
-
 @router.get("/meetings/{meeting_id}/documents", response_class=HTMLResponse)
 def documents(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
@@ -48,10 +37,10 @@ def documents(
     """The meeting's papers; the chair and the secretary file new ones here."""
     meeting = access_meeting(session, caller, meeting_id)
     context = {
-        **documents_context(session, meeting),
+        **context_of(document_list(session, meeting)),
         "may": meeting_permissions(session, caller, meeting.id),
     }
-    return render(request, "documents.html", context, viewer=caller)
+    return render(request, "meeting/documents.html", context, viewer=caller)
 
 
 @router.get("/meetings/{meeting_id}/documents/list", response_class=HTMLResponse)
@@ -60,9 +49,8 @@ def documents_fragment(
 ) -> HTMLResponse:
     """The list of papers on the meeting page, re-fetched when one is filed."""
     meeting = access_meeting(session, caller, meeting_id)
-    return render(
-        request, "_documents_list.html", documents_context(session, meeting), viewer=caller
-    )
+    listed = document_list(session, meeting)
+    return render(request, "meeting/_documents_list.html", context_of(listed), viewer=caller)
 
 
 async def _uploaded_text(file: UploadFile) -> str:
@@ -133,7 +121,7 @@ def document_page(
         "document": document,
         "html": _markdown.render(document.text) if document.text else "",
     }
-    return render(request, "document.html", context, viewer=caller)
+    return render(request, "meeting/document.html", context, viewer=caller)
 
 
 def file_name(document: Document) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_meeting_row, participant_of
+from veche.actions.access import access_meeting, access_meeting_row
 from veche.actions.agenda import do_close_item, do_open_item
 from veche.actions.contributions import do_end_speech
 from veche.actions.speakers import (
@@ -21,56 +20,15 @@ from veche.actions.speakers import (
 )
 from veche.errors import NotFound
 from veche.i18n import _
-from veche.models import AgendaItem, Meeting
-from veche.models.agenda import ItemState
-from veche.models.base import utcnow
+from veche.models import AgendaItem
 from veche.models.debate import FloorKind
 from veche.permissions import Permission
-from veche.queries.agenda import agenda_items
-from veche.queries.floor import Floor, floor_of
+from veche.queries.floor import floor_view
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
-from veche.web.pages._render import redirect, render
+from veche.web.pages._render import context_of, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-
-
-def moves(floor: Floor) -> dict[int, dict[str, list[int]]]:
-    """For each waiting speech, the whole order of speeches after moving it up or down one place."""
-    order = [r.id for r in floor.speeches]
-    found: dict[int, dict[str, list[int]]] = {}
-    for n, request_id in enumerate(order):
-        found[request_id] = {}
-        if n > 0:
-            up = list(order)
-            up[n - 1], up[n] = up[n], up[n - 1]
-            found[request_id]["up"] = up
-        if n < len(order) - 1:
-            down = list(order)
-            down[n], down[n + 1] = down[n + 1], down[n]
-            found[request_id]["down"] = down
-    return found
-
-
-def floor_context(session: Session, caller: Caller, meeting: Meeting) -> dict[str, Any]:
-    """What every page that shows the speakers list needs: the floor, the viewer's place in it."""
-    floor = floor_of(session, meeting.id)
-    planned = (
-        [i for i in agenda_items(session, meeting.id) if i.state is ItemState.PLANNED]
-        if floor.item is None
-        else []
-    )
-    return {
-        "meeting": meeting,
-        "floor": floor,
-        # What the chair may take up next, when no item is under discussion.
-        "next_item": planned[0] if planned else None,
-        "participant": participant_of(session, meeting.id, caller.person_id),
-        "my_requests": floor.place_of(caller.person_id),
-        "moves": moves(floor),
-        # The server's clock, so that a timer counts from the server's idea of now.
-        "server_now": utcnow(),
-    }
 
 
 @router.get("/meetings/{meeting_id}/floor", response_class=HTMLResponse)
@@ -79,9 +37,8 @@ def delegate_floor(
 ) -> HTMLResponse:
     """The delegate's speakers list, re-fetched when a live event says it changed."""
     meeting = access_meeting(session, caller, meeting_id)
-    return render(
-        request, "_delegate_floor.html", floor_context(session, caller, meeting), viewer=caller
-    )
+    floor = floor_view(session, meeting, caller.person_id)
+    return render(request, "delegate/_delegate_floor.html", context_of(floor), viewer=caller)
 
 
 @router.post("/meetings/{meeting_id}/floor/requests")
@@ -132,9 +89,8 @@ def console_floor(
 ) -> HTMLResponse:
     """The chair's speakers list with its timer, re-fetched on every change of the floor."""
     meeting = access_meeting(session, caller, meeting_id, needs=Permission.FLOOR_RUN)
-    return render(
-        request, "_console_floor.html", floor_context(session, caller, meeting), viewer=caller
-    )
+    floor = floor_view(session, meeting, caller.person_id)
+    return render(request, "chair/_console_floor.html", context_of(floor), viewer=caller)
 
 
 @router.post("/meetings/{meeting_id}/console/floor/next")

@@ -60,7 +60,7 @@ def _form_again(
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, viewer: ViewerDep, next: str | None = None) -> HTMLResponse:
     """Log in with a user name and password, or with the access code on a participant's card."""
-    return render(request, "login.html", {"next": safe_next(next) or ""}, viewer=viewer)
+    return render(request, "public/login.html", {"next": safe_next(next) or ""}, viewer=viewer)
 
 
 @router.post("/login")
@@ -83,14 +83,14 @@ def login(
         token = log_in_with_password(request, username, password, open_session)
     except (NotAuthenticated, TooManyAttempts) as error:
         context = {"next": safe_next(next) or "", "username": username}
-        return _form_again(request, "login.html", context, error)
+        return _form_again(request, "public/login.html", context, error)
     return _logged_in(request, token, safe_next(next) or landing["url"], _("You are logged in."))
 
 
 @router.get("/login/code", response_class=HTMLResponse)
 def code_page(request: Request, viewer: ViewerDep) -> HTMLResponse:
     """The page a card's QR code opens; the code travels after '#', so it never reaches a log."""
-    return render(request, "login_code.html", {}, viewer=viewer)
+    return render(request, "public/login_code.html", {}, viewer=viewer)
 
 
 @router.post("/login/code")
@@ -109,7 +109,7 @@ def login_with_code(request: Request, code: Annotated[str, Form(max_length=40)])
     try:
         token = log_in_with_code(request, code, open_session)
     except (NotAuthenticated, TooManyAttempts) as error:
-        return _form_again(request, "login_code.html", {}, error)
+        return _form_again(request, "public/login_code.html", {}, error)
     return _logged_in(request, token, f"/meetings/{meeting['id']}", _("Welcome to the meeting."))
 
 

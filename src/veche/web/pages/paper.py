@@ -86,7 +86,7 @@ def paper_polls(
         "polls": polls,
         "may": meeting_permissions(session, caller, meeting.id),
     }
-    return render(request, "paper_polls.html", context, viewer=caller)
+    return render(request, "secretary/paper_polls.html", context, viewer=caller)
 
 
 def _lines(text: str) -> list[str]:
@@ -160,7 +160,7 @@ def _show(
         "lot_key": lot_key or secrets.token_urlsafe(24),
     }
     status = error.status_code if error else 200
-    return render(request, "paper_ballots.html", context, viewer=caller, status=status)
+    return render(request, "secretary/paper_ballots.html", context, viewer=caller, status=status)
 
 
 def _names(ballot: PaperBallot, labels: dict[int, str]) -> list[str]:

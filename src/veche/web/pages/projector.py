@@ -42,7 +42,9 @@ def projector(
 ) -> HTMLResponse:
     """What the hall sees on the big screen."""
     meeting = access_meeting(session, caller, meeting_id)
-    return render(request, "projector.html", projector_context(session, meeting), viewer=caller)
+    return render(
+        request, "projector/projector.html", projector_context(session, meeting), viewer=caller
+    )
 
 
 @router.get("/meetings/{meeting_id}/projector/current", response_class=HTMLResponse)
@@ -51,5 +53,8 @@ def projector_current(
 ) -> HTMLResponse:
     meeting = access_meeting(session, caller, meeting_id)
     return render(
-        request, "_projector_current.html", projector_context(session, meeting), viewer=caller
+        request,
+        "projector/_projector_current.html",
+        projector_context(session, meeting),
+        viewer=caller,
     )

@@ -26,7 +26,9 @@ def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLRespon
     """The organization's bodies and their current terms."""
     org = get_organization(session)
     bodies = list_bodies(session, org, date.today())
-    return render(request, "home.html", {"organization": org, "bodies": bodies}, viewer=viewer)
+    return render(
+        request, "public/home.html", {"organization": org, "bodies": bodies}, viewer=viewer
+    )
 
 
 def _publishing_organization(session: Session) -> Organization:
@@ -47,7 +49,7 @@ def published(
     )
     return render(
         request,
-        "public.html",
+        "public/public.html",
         {
             "organization": org,
             "results": published_results(session, org),

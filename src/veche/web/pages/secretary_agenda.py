@@ -27,9 +27,9 @@ from veche.models.agenda import ItemKind, ItemState
 from veche.models.polls import PollKind, PollState
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
-from veche.queries.proceedings import documents
+from veche.queries.proceedings import documents, participants
 from veche.queries.roster import bodies_with_terms
-from veche.queries.sitting import meeting_polls, participants
+from veche.queries.sitting import meeting_polls
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.pages._render import redirect, render
@@ -106,7 +106,7 @@ def agenda_context(session: Session, meeting: Meeting) -> dict[str, Any]:
             if poll.approves_agenda and poll.state in (PollState.DRAFT, PollState.OPEN)
         ],
         "papers": papers,
-        "participants": participants(session, meeting),
+        "participants": participants(session, meeting.id),
         "bodies": bodies_with_terms(session, meeting.term.body.organization),
         "kinds": kind_labels(),
         "kind_names": dict(kind_labels()),
@@ -123,7 +123,7 @@ def agenda_page(
     context = agenda_context(session, meeting) | {
         "may": meeting_permissions(session, caller, meeting.id)
     }
-    return render(request, "secretary_agenda.html", context, viewer=caller)
+    return render(request, "secretary/secretary_agenda.html", context, viewer=caller)
 
 
 def _change(
@@ -158,7 +158,7 @@ def _refused(
         "typed": typed or {},
     }
     return render(
-        request, "secretary_agenda.html", context, viewer=caller, status=error.status_code
+        request, "secretary/secretary_agenda.html", context, viewer=caller, status=error.status_code
     )
 
 

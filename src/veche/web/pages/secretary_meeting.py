@@ -29,9 +29,10 @@ from veche.models.meetings import MeetingState, Office, ParticipantRole
 from veche.models.polls import PollState
 from veche.permissions import Permission
 from veche.queries.attendance import attendance_count
+from veche.queries.presence import present_among
+from veche.queries.proceedings import participants
 from veche.queries.roster import people as roster_people
-from veche.queries.roster import present_on
-from veche.queries.sitting import meeting_day, meeting_polls, participants, quorum_status
+from veche.queries.sitting import meeting_day, meeting_polls, quorum_status
 from veche.tally import BallotShape
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
@@ -57,7 +58,7 @@ def meeting_desk(
     # The desk needs attendance.record; each of its forms' actions checks its own permission.
     meeting = access_meeting(session, caller, meeting_id, needs=Permission.ATTENDANCE_RECORD)
     on = _day(meeting, day)
-    people = participants(session, meeting)
+    people = participants(session, meeting.id)
     invited = {p.person_id for p in people}
     everyone = roster_people(session, meeting.term.body.organization)
     open_polls = [p for p in meeting_polls(session, meeting) if p.state is PollState.OPEN]
@@ -66,7 +67,7 @@ def meeting_desk(
         "may": meeting_permissions(session, caller, meeting.id),
         "day": on,
         "participants": people,
-        "present": present_on(session, [p.id for p in people], on),
+        "present": present_among(session, [p.id for p in people], on),
         "attendance": attendance_count(session, meeting, on),
         "quorum": quorum_status(session, meeting, on),
         "paper_polls": [
@@ -83,7 +84,7 @@ def meeting_desk(
         # One key per page shown: its paper counts, sent twice, are added once.
         "lot_key": secrets.token_urlsafe(24),
     }
-    return render(request, "meeting_desk.html", context, viewer=caller)
+    return render(request, "secretary/meeting_desk.html", context, viewer=caller)
 
 
 @router.post("/secretary/meetings/{meeting_id}/participants")
@@ -221,7 +222,7 @@ def issue_codes(
     cards = [_card(base, code) for code in issued]
     return render(
         request,
-        "access_cards.html",
+        "secretary/access_cards.html",
         {"meeting": meeting, "title": title, "cards": cards},
         viewer=caller,
     )

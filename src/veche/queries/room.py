@@ -1,0 +1,101 @@
+"""The delegate's room: the polls they follow, where they stand in each, whose result shows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, meeting_permissions, participant_of, result_visible
+from veche.actions.rights import VotingRight, voting_rights
+from veche.errors import Forbidden
+from veche.models import Meeting, Participant, Poll
+from veche.models.polls import PollState
+from veche.permissions import Permission
+from veche.queries.polls import voted_rights
+from veche.queries.sitting import meeting_polls
+
+#: Polls a delegate does not follow: not yet put to the meeting, or dropped.
+_UNSEEN = (PollState.DRAFT, PollState.CANCELLED)
+
+
+@dataclass
+class Standing:
+    """Where the viewer stands in one poll: the rights they may still use, or why not."""
+
+    poll: Poll
+    rights: list[VotingRight] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+    reason: str | None = None
+
+    @property
+    def unused(self) -> list[VotingRight]:
+        return [r for r in self.rights if r.right_person_id not in self.used]
+
+
+def standing(session: Session, person_id: int | None, poll: Poll) -> Standing:
+    return standings(session, person_id, [poll])[0]
+
+
+def standings(session: Session, person_id: int | None, polls: Sequence[Poll]) -> list[Standing]:
+    """Where ``person_id`` stands in each of a meeting's polls, in as many queries for many
+    polls as for one: a poll's rights depend only on its meeting and its day, so they are
+    worked out once for each, and the rights used are read for every open poll at once."""
+    held: dict[tuple[int, date | None], list[VotingRight] | Forbidden] = {}
+    for poll in polls:
+        if poll.state is PollState.OPEN and (poll.meeting_id, poll.day) not in held:
+            held[poll.meeting_id, poll.day] = _rights(session, poll, person_id)
+    votable = [
+        poll.id
+        for poll in polls
+        if poll.state is PollState.OPEN
+        and not isinstance(held[poll.meeting_id, poll.day], Forbidden)
+    ]
+    # Rights are held by people only: without a person every open poll is refused above.
+    used = voted_rights(session, votable, person_id) if person_id is not None else {}
+    found = []
+    for poll in polls:
+        rights = held.get((poll.meeting_id, poll.day)) if poll.state is PollState.OPEN else None
+        if rights is None:
+            found.append(Standing(poll))
+        elif isinstance(rights, Forbidden):
+            found.append(Standing(poll, reason=rights.message))
+        else:
+            found.append(Standing(poll, rights, used[poll.id]))
+    return found
+
+
+def _rights(session: Session, poll: Poll, person_id: int | None) -> list[VotingRight] | Forbidden:
+    try:
+        return voting_rights(session, poll, person_id)
+    except Forbidden as refusal:
+        return refusal
+
+
+@dataclass(frozen=True)
+class Room:
+    """The polls part of the delegate's meeting page."""
+
+    meeting: Meeting
+    participant: Participant | None
+    #: The names of the permissions the viewer holds in the meeting.
+    may: frozenset[str]
+    #: Newest first.
+    standings: list[Standing]
+    #: By poll id: whether the viewer may see its result.
+    results: dict[int, bool]
+
+
+def room(session: Session, caller: Caller, meeting: Meeting) -> Room:
+    may = meeting_permissions(session, caller, meeting.id)
+    sees_closed = Permission.RESULTS_SEE_CLOSED in may
+    shown = [poll for poll in meeting_polls(session, meeting) if poll.state not in _UNSEEN]
+    return Room(
+        meeting=meeting,
+        participant=participant_of(session, meeting.id, caller.person_id),
+        may=may,
+        standings=standings(session, caller.person_id, shown[::-1]),
+        results={poll.id: result_visible(poll.state, sees_closed) for poll in shown},
+    )
