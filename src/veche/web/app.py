@@ -19,20 +19,7 @@ from veche.config import Settings
 from veche.db import make_engine, make_reader, make_sessionmaker
 from veche.errors import NotFound, VecheError
 from veche.queries.org import get_organization
-from veche.web.api import (
-    agenda_proposals,
-    auth,
-    ballots,
-    health,
-    meetings,
-    motions,
-    org,
-    polls,
-    proceedings,
-    reports,
-    resolutions,
-    roles,
-)
+from veche.web.api import API_ROUTERS, ballots
 from veche.web.body_limit import BodyLimit
 from veche.web.errors import DATABASE_ERRORS
 from veche.web.headers import SecurityHeaders
@@ -102,18 +89,8 @@ def create_app(engine: Engine) -> FastAPI:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     for database_error in DATABASE_ERRORS:
         app.add_exception_handler(database_error, on_database_error)
-    app.include_router(health.router, prefix="/api")
-    app.include_router(org.router, prefix="/api")
-    app.include_router(org.records, prefix="/api")
-    app.include_router(auth.router, prefix="/api")
-    app.include_router(meetings.router, prefix="/api")
-    app.include_router(polls.router, prefix="/api")
-    app.include_router(proceedings.router, prefix="/api")
-    app.include_router(agenda_proposals.router, prefix="/api")
-    app.include_router(motions.router, prefix="/api")
-    app.include_router(resolutions.router, prefix="/api")
-    app.include_router(reports.router, prefix="/api")
-    app.include_router(roles.router, prefix="/api")
+    for api_router in API_ROUTERS:
+        app.include_router(api_router, prefix="/api")
     for router in ROUTERS:
         app.include_router(router)
     # Inside the headers, so that its 413 carries them; behind the ballot box, which keeps

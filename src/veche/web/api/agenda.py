@@ -1,0 +1,141 @@
+"""A meeting's agenda through the API: items, their order, taking them up and closing them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from veche.actions.access import access_meeting
+from veche.actions.agenda import (
+    ItemSpec,
+    access_item,
+    do_add_item,
+    do_close_item,
+    do_move_item,
+    do_open_item,
+    do_update_item,
+    do_withdraw_item,
+)
+from veche.models import AgendaItem
+from veche.models.agenda import ItemKind
+from veche.models.base import MAX_INT
+from veche.queries.agenda import agenda_approval, agenda_items
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
+from veche.web.deps import CallerDep, SessionDep
+
+router = APIRouter(tags=["agenda"], responses=REFUSALS)
+
+
+class ItemIn(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    kind: ItemKind = ItemKind.REPORT
+    description: str = Field(default="", max_length=20_000)
+    rapporteur_person_id: Id | None = None
+    rapporteur_body_id: Id | None = None
+    time_budget_minutes: int = Field(default=0, ge=0, le=10_000)
+    speech_seconds: int = Field(default=300, ge=1, le=36_000)
+    speeches_per_person: int = Field(default=1, ge=1, le=100)
+
+
+class ItemOut(BaseModel):
+    id: int
+    meeting_id: int
+    position: int
+    title: str
+    kind: ItemKind
+    state: str
+    description: str
+    rapporteur_person_id: int | None
+    rapporteur_body_id: int | None
+    time_budget_minutes: int
+    speech_seconds: int
+    speeches_per_person: int
+    speakers_list_closed: bool
+
+    @classmethod
+    def of(cls, item: AgendaItem) -> ItemOut:
+        return cls(
+            id=item.id,
+            meeting_id=item.meeting_id,
+            position=item.position,
+            title=item.title,
+            kind=item.kind,
+            state=item.state.value,
+            description=item.description,
+            rapporteur_person_id=item.rapporteur_person_id,
+            rapporteur_body_id=item.rapporteur_body_id,
+            time_budget_minutes=item.time_budget_minutes,
+            speech_seconds=item.speech_seconds,
+            speeches_per_person=item.speeches_per_person,
+            speakers_list_closed=item.speakers_list_closed,
+        )
+
+
+class AgendaOut(BaseModel):
+    approved: bool
+    approved_by_poll_id: int | None
+    items: list[ItemOut]
+
+
+@router.post("/meetings/{meeting_id}/agenda", status_code=201)
+def add_item(meeting_id: Id, body: ItemIn, caller: CallerDep, session: SessionDep) -> ItemOut:
+    """Propose an item at the end of the agenda (until the agenda is approved)."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        return ItemOut.of(do_add_item(session, caller, meeting, ItemSpec(**body.model_dump())))
+
+
+@router.get("/meetings/{meeting_id}/agenda")
+def get_agenda(
+    meeting_id: Id, caller: CallerDep, session: SessionDep, withdrawn: bool = False
+) -> AgendaOut:
+    """The agenda in order, and the poll that approved it; `?withdrawn=true` adds withdrawn items."""
+    access_meeting(session, caller, meeting_id)
+    approval = agenda_approval(session, meeting_id)
+    return AgendaOut(
+        approved=approval is not None,
+        approved_by_poll_id=approval.id if approval else None,
+        items=[ItemOut.of(i) for i in agenda_items(session, meeting_id, withdrawn=withdrawn)],
+    )
+
+
+@router.patch("/agenda-items/{item_id}")
+def update_item(item_id: Id, body: ItemIn, caller: CallerDep, session: SessionDep) -> ItemOut:
+    """Change an item: its wording until the agenda is approved, its speaking rules any time."""
+    with session.begin():
+        item = access_item(session, caller, item_id)
+        return ItemOut.of(do_update_item(session, caller, item, ItemSpec(**body.model_dump())))
+
+
+class MoveIn(BaseModel):
+    position: int = Field(ge=1, le=MAX_INT)
+
+
+@router.post("/agenda-items/{item_id}/move")
+def move_item(item_id: Id, body: MoveIn, caller: CallerDep, session: SessionDep) -> ItemOut:
+    with session.begin():
+        item = access_item(session, caller, item_id)
+        return ItemOut.of(do_move_item(session, caller, item, body.position))
+
+
+@router.post("/agenda-items/{item_id}/withdraw")
+def withdraw_item(item_id: Id, caller: CallerDep, session: SessionDep) -> ItemOut:
+    with session.begin():
+        item = access_item(session, caller, item_id)
+        return ItemOut.of(do_withdraw_item(session, caller, item))
+
+
+@router.post("/agenda-items/{item_id}/open")
+def open_item(item_id: Id, caller: CallerDep, session: SessionDep) -> ItemOut:
+    """Take up an item of the approved agenda."""
+    with session.begin():
+        item = access_item(session, caller, item_id)
+        return ItemOut.of(do_open_item(session, caller, item))
+
+
+@router.post("/agenda-items/{item_id}/close")
+def close_item(item_id: Id, caller: CallerDep, session: SessionDep) -> ItemOut:
+    with session.begin():
+        item = access_item(session, caller, item_id)
+        return ItemOut.of(do_close_item(session, caller, item))

@@ -1,0 +1,97 @@
+"""A meeting's convocation through the API: its dates and notice, its state, its observers
+and participants."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field, TypeAdapter
+
+from veche.actions.access import access_meeting
+from veche.actions.meetings import do_change_meeting_state, do_update_meeting
+from veche.actions.participants import do_invite_observers
+from veche.models.meetings import MeetingState
+from veche.queries import proceedings
+from veche.web.api.meetings import MeetingOut
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
+from veche.web.deps import CallerDep, SessionDep
+
+router = APIRouter(tags=["meetings"], responses=REFUSALS)
+
+
+class MeetingUpdate(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    venue: str | None = Field(default=None, max_length=300)
+    notice: str | None = Field(default=None, max_length=100_000)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    convened_by_body_id: Id | None = None
+
+
+@router.patch("/meetings/{meeting_id}")
+def update_meeting(
+    meeting_id: Id, body: MeetingUpdate, caller: CallerDep, session: SessionDep
+) -> MeetingOut:
+    """Change the convocation (title, days, venue, notice, convening body) before the session."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        do_update_meeting(session, caller, meeting, **body.model_dump())
+        return MeetingOut.of(meeting)
+
+
+class StateIn(BaseModel):
+    state: MeetingState
+
+
+@router.post("/meetings/{meeting_id}/state")
+def change_state(
+    meeting_id: Id, body: StateIn, caller: CallerDep, session: SessionDep
+) -> MeetingOut:
+    """Move on: draft → convened → in_session → closed → report_published."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        do_change_meeting_state(session, caller, meeting, body.state)
+        return MeetingOut.of(meeting)
+
+
+class ParticipantRowOut(BaseModel):
+    person_id: int
+    full_name: str
+    role: str
+    category: str
+    office: str | None
+    weight: int
+
+
+class ObserversIn(BaseModel):
+    category: str = Field(min_length=1, max_length=200)
+    person_ids: list[Id] = Field(min_length=1, max_length=10_000)
+
+
+@router.post("/meetings/{meeting_id}/observers", status_code=201)
+def invite_observers(
+    meeting_id: Id, body: ObserversIn, caller: CallerDep, session: SessionDep
+) -> list[int]:
+    """Invite observers by category ("chairs of regional committees"); returns their person ids."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        invited = do_invite_observers(session, caller, meeting, body.category, body.person_ids)
+        return [p.person_id for p in invited]
+
+
+_PARTICIPANT_ROWS = TypeAdapter(list[ParticipantRowOut])
+
+
+@router.get("/meetings/{meeting_id}/participants", response_model=list[ParticipantRowOut])
+def list_participants(meeting_id: Id, caller: CallerDep, session: SessionDep) -> Response:
+    """Everyone invited, by role and name, with observers' categories and offices."""
+    access_meeting(session, caller, meeting_id)
+    # A meeting may list thousands: validated and written to JSON in one pass by pydantic-core,
+    # rather than model by model.
+    rows = [row._asdict() for row in proceedings.participants(session, meeting_id, by_role=True)]
+    return Response(
+        _PARTICIPANT_ROWS.dump_json(_PARTICIPANT_ROWS.validate_python(rows)),
+        media_type="application/json",
+    )

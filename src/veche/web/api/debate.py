@@ -1,0 +1,234 @@
+"""The debate through the API: the speakers list, contributions and the meeting's papers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from veche.actions.access import access_meeting
+from veche.actions.agenda import access_item
+from veche.actions.contributions import ContributionSpec, do_add_document, do_record_contribution
+from veche.actions.speakers import (
+    access_floor_request,
+    do_close_speakers_list,
+    do_order_speakers,
+    do_request_floor,
+    do_withdraw_floor_request,
+)
+from veche.models import Contribution, Document, FloorRequest
+from veche.models.debate import ContributionKind, FloorKind
+from veche.queries import proceedings
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
+from veche.web.deps import CallerDep, SessionDep
+
+router = APIRouter(tags=["debate"], responses=REFUSALS)
+
+
+class FloorIn(BaseModel):
+    person_id: Id | None = Field(default=None, description="default: the caller")
+    kind: FloorKind = FloorKind.SPEECH
+    subject: str = Field(default="", max_length=300)
+
+
+class FloorOut(BaseModel):
+    id: int
+    agenda_item_id: int
+    person_id: int
+    kind: FloorKind
+    state: str
+    position: int
+    time_limit_seconds: int
+    subject: str
+
+    @classmethod
+    def of(cls, r: FloorRequest) -> FloorOut:
+        return cls(
+            id=r.id,
+            agenda_item_id=r.agenda_item_id,
+            person_id=r.person_id,
+            kind=r.kind,
+            state=r.state.value,
+            position=r.position,
+            time_limit_seconds=r.time_limit_seconds,
+            subject=r.subject,
+        )
+
+
+class SpeakersOut(BaseModel):
+    agenda_item_id: int
+    closed: bool
+    waiting: list[FloorOut]
+
+
+@router.post("/agenda-items/{item_id}/speakers", status_code=201)
+def request_floor(
+    item_id: Id, caller: CallerDep, session: SessionDep, body: FloorIn | None = None
+) -> FloorOut:
+    """Ask for the floor: a speech, or a point of order (heard first)."""
+    body = body or FloorIn()
+    with session.begin():
+        item = access_item(session, caller, item_id)
+        return FloorOut.of(
+            do_request_floor(
+                session,
+                caller,
+                item,
+                person_id=body.person_id,
+                kind=body.kind,
+                subject=body.subject,
+            )
+        )
+
+
+@router.get("/agenda-items/{item_id}/speakers")
+def get_speakers(item_id: Id, caller: CallerDep, session: SessionDep) -> SpeakersOut:
+    """Who speaks next, in order."""
+    item = access_item(session, caller, item_id)
+    return SpeakersOut(
+        agenda_item_id=item.id,
+        closed=item.speakers_list_closed,
+        waiting=[FloorOut.of(r) for r in proceedings.speakers_list(session, item.id)],
+    )
+
+
+class OrderIn(BaseModel):
+    request_ids: list[Id] = Field(max_length=10_000)
+
+
+@router.put("/agenda-items/{item_id}/speakers/order")
+def order_speakers(
+    item_id: Id, body: OrderIn, caller: CallerDep, session: SessionDep
+) -> SpeakersOut:
+    """The chair sets the order of the waiting speeches (every one, once)."""
+    with session.begin():
+        item = access_item(session, caller, item_id)
+        do_order_speakers(session, caller, item, body.request_ids)
+    return get_speakers(item_id, caller, session)
+
+
+class ListClosedIn(BaseModel):
+    closed: bool = True
+
+
+@router.post("/agenda-items/{item_id}/speakers/close")
+def close_speakers_list(
+    item_id: Id, caller: CallerDep, session: SessionDep, body: ListClosedIn | None = None
+) -> SpeakersOut:
+    """Close the speakers list (or reopen it with `"closed": false`)."""
+    body = body or ListClosedIn()
+    with session.begin():
+        item = access_item(session, caller, item_id)
+        do_close_speakers_list(session, caller, item, closed=body.closed)
+    return get_speakers(item_id, caller, session)
+
+
+@router.post("/floor-requests/{request_id}/withdraw")
+def withdraw_floor_request(request_id: Id, caller: CallerDep, session: SessionDep) -> FloorOut:
+    with session.begin():
+        request = access_floor_request(session, caller, request_id)
+        return FloorOut.of(do_withdraw_floor_request(session, caller, request))
+
+
+class ContributionIn(BaseModel):
+    kind: ContributionKind
+    speaker_person_id: Id
+    title: str = Field(default="", max_length=500)
+    summary: str = Field(default="", max_length=50_000)
+    full_text: str = Field(default="", max_length=500_000)
+    seconds_used: int | None = Field(default=None, ge=0, le=360_000)
+    on_behalf_of_body_id: Id | None = None
+    sitting_id: Id | None = None
+
+
+class ContributionOut(BaseModel):
+    id: int
+    agenda_item_id: int
+    position: int
+    kind: ContributionKind
+    speaker_person_id: int
+    speaker: str
+    on_behalf_of_body_id: int | None
+    title: str
+    summary: str
+    seconds_used: int | None
+    sitting_id: int | None
+
+    @classmethod
+    def of(cls, c: Contribution) -> ContributionOut:
+        return cls(
+            id=c.id,
+            agenda_item_id=c.agenda_item_id,
+            position=c.position,
+            kind=c.kind,
+            speaker_person_id=c.speaker_person_id,
+            speaker=c.speaker.full_name,
+            on_behalf_of_body_id=c.on_behalf_of_body_id,
+            title=c.title,
+            summary=c.summary,
+            seconds_used=c.seconds_used,
+            sitting_id=c.sitting_id,
+        )
+
+
+@router.post("/agenda-items/{item_id}/contributions", status_code=201)
+def record_contribution(
+    item_id: Id, body: ContributionIn, caller: CallerDep, session: SessionDep
+) -> ContributionOut:
+    """Record a report, co-report, speech or point of order on the item under discussion."""
+    with session.begin():
+        item = access_item(session, caller, item_id)
+        contribution = do_record_contribution(
+            session, caller, item, ContributionSpec(**body.model_dump())
+        )
+        return ContributionOut.of(contribution)
+
+
+@router.get("/agenda-items/{item_id}/contributions")
+def list_contributions(
+    item_id: Id, caller: CallerDep, session: SessionDep
+) -> list[ContributionOut]:
+    item = access_item(session, caller, item_id)
+    return [ContributionOut.of(c) for c in proceedings.contributions(session, item.id)]
+
+
+class DocumentIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    url: str = Field(default="", max_length=1000)
+    text: str = Field(default="", max_length=500_000)
+    agenda_item_id: Id | None = None
+    contribution_id: Id | None = None
+
+
+class DocumentOut(BaseModel):
+    id: int
+    title: str
+    url: str
+    agenda_item_id: int | None
+    contribution_id: int | None
+
+    @classmethod
+    def of(cls, d: Document) -> DocumentOut:
+        return cls(
+            id=d.id,
+            title=d.title,
+            url=d.url,
+            agenda_item_id=d.agenda_item_id,
+            contribution_id=d.contribution_id,
+        )
+
+
+@router.post("/meetings/{meeting_id}/documents", status_code=201)
+def add_document(
+    meeting_id: Id, body: DocumentIn, caller: CallerDep, session: SessionDep
+) -> DocumentOut:
+    """File a paper with the notice, on an agenda item, or attached to a contribution."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        return DocumentOut.of(do_add_document(session, caller, meeting, **body.model_dump()))
+
+
+@router.get("/meetings/{meeting_id}/documents")
+def list_documents(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[DocumentOut]:
+    access_meeting(session, caller, meeting_id)
+    return [DocumentOut.of(d) for d in proceedings.documents(session, meeting_id)]

@@ -1,0 +1,106 @@
+"""A meeting's presidium and sittings through the API."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from veche.actions.access import access_meeting, access_poll
+from veche.actions.presidium import do_add_sitting, do_form_presidium, do_seat_elected_presidium
+from veche.errors import InvalidInput
+from veche.queries import proceedings
+from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import Id
+from veche.web.deps import CallerDep, SessionDep
+
+router = APIRouter(tags=["presidium"], responses=REFUSALS)
+
+
+class PresidiumIn(BaseModel):
+    person_ids: list[Id] = Field(default_factory=list, max_length=200)
+    formed_by_body_id: Id | None = None
+    poll_id: Id | None = Field(default=None, description="an election poll that elected it")
+
+
+class PresidiumSeatOut(BaseModel):
+    person_id: int
+    full_name: str
+    position: int
+    source: str
+    formed_by_body_id: int | None
+    poll_id: int | None
+
+
+def _presidium(session: SessionDep, meeting_id: int) -> list[PresidiumSeatOut]:
+    return [
+        PresidiumSeatOut(
+            person_id=seat.person_id,
+            full_name=seat.person.full_name,
+            position=seat.position,
+            source=seat.source.value,
+            formed_by_body_id=seat.formed_by_body_id,
+            poll_id=seat.poll_id,
+        )
+        for seat in proceedings.presidium(session, meeting_id)
+    ]
+
+
+@router.post("/meetings/{meeting_id}/presidium", status_code=201)
+def seat_presidium(
+    meeting_id: Id, body: PresidiumIn, caller: CallerDep, session: SessionDep
+) -> list[PresidiumSeatOut]:
+    """Seat the presidium: `person_ids` formed by a body, or the winners of election `poll_id`."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        if body.poll_id is not None:
+            if body.person_ids or body.formed_by_body_id is not None:
+                raise InvalidInput("give either poll_id or person_ids, not both")
+            poll = access_poll(session, caller, body.poll_id)
+            do_seat_elected_presidium(session, caller, meeting, poll)
+        else:
+            do_form_presidium(
+                session, caller, meeting, body.person_ids, formed_by_body_id=body.formed_by_body_id
+            )
+    return _presidium(session, meeting_id)
+
+
+@router.get("/meetings/{meeting_id}/presidium")
+def get_presidium(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[PresidiumSeatOut]:
+    access_meeting(session, caller, meeting_id)
+    return _presidium(session, meeting_id)
+
+
+class SittingIn(BaseModel):
+    day: date
+    chair_person_id: Id
+
+
+class SittingOut(BaseModel):
+    id: int
+    number: int
+    day: date
+    chair_person_id: int
+
+
+@router.post("/meetings/{meeting_id}/sittings", status_code=201)
+def add_sitting(
+    meeting_id: Id, body: SittingIn, caller: CallerDep, session: SessionDep
+) -> SittingOut:
+    """Open the next sitting on a day, chaired by a member of the presidium."""
+    with session.begin():
+        meeting = access_meeting(session, caller, meeting_id)
+        s = do_add_sitting(
+            session, caller, meeting, day=body.day, chair_person_id=body.chair_person_id
+        )
+        return SittingOut(id=s.id, number=s.number, day=s.day, chair_person_id=s.chair_person_id)
+
+
+@router.get("/meetings/{meeting_id}/sittings")
+def list_sittings(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[SittingOut]:
+    access_meeting(session, caller, meeting_id)
+    return [
+        SittingOut(id=s.id, number=s.number, day=s.day, chair_person_id=s.chair_person_id)
+        for s in proceedings.sittings(session, meeting_id)
+    ]
