@@ -105,13 +105,7 @@ def invite(
             category=body.category,
             weight=body.weight,
         )
-        return ParticipantOut(
-            person_id=p.person_id,
-            role=p.role,
-            category=p.category,
-            office=p.office,
-            weight=p.weight,
-        )
+        return ParticipantOut.model_validate(p, from_attributes=True)
 
 
 class ParticipantUpdate(BaseModel):
@@ -131,13 +125,7 @@ def update_participant(
         p = do_update_participant(
             session, caller, meeting, person_id, office=body.office, weight=body.weight
         )
-        return ParticipantOut(
-            person_id=p.person_id,
-            role=p.role,
-            category=p.category,
-            office=p.office,
-            weight=p.weight,
-        )
+        return ParticipantOut.model_validate(p, from_attributes=True)
 
 
 class CheckIn(BaseModel):

@@ -9,29 +9,25 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions._text import Target
 from veche.actions.access import access_meeting
 from veche.actions.motions import (
-    AmendmentSpec,
     MotionSpec,
     access_amendment,
     access_motion,
-    do_decide_amendment,
     do_finalize_motion,
-    do_propose_amendment,
     do_submit_motion,
     do_support_motion,
     do_withdraw_motion,
 )
 from veche.actions.panels import access_panel, do_add_panel_members, do_create_panel, do_recommend
 from veche.actions.resolutions import do_settle_motion
-from veche.models import Amendment, Motion, Recommendation, Resolution
-from veche.models.base import MAX_INT
+from veche.models import Amendment, Motion, Recommendation
 from veche.models.motions import AmendmentState, SponsorRole
 from veche.queries import proceedings
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
+from veche.web.inputs_debate import AmendmentIn, DecisionIn
 
 router = APIRouter(tags=["motions"], responses=REFUSALS)
 
@@ -207,22 +203,6 @@ def support_motion(
         return _motion_out(session, motion)
 
 
-class AmendmentIn(BaseModel):
-    paragraph: int | None = Field(
-        default=None, ge=1, le=MAX_INT, description="the paragraph replaced, from 1"
-    )
-    first_line: int | None = Field(
-        default=None, ge=1, le=MAX_INT, description="or the first line replaced"
-    )
-    last_line: int | None = Field(
-        default=None, ge=1, le=MAX_INT, description="and the last (default: first_line)"
-    )
-    new_text: str = Field(max_length=200_000, description="the new wording; empty deletes")
-    reason: str = Field(default="", max_length=20_000)
-    proposer_person_id: Id | None = Field(default=None, description="default: the caller")
-    panel_id: Id | None = Field(default=None, description="proposed by a panel, by its chair")
-
-
 @router.post("/motions/{motion_id}/amendments", status_code=201)
 def propose_amendment(
     motion_id: Id, body: AmendmentIn, caller: CallerDep, session: SessionDep
@@ -230,15 +210,7 @@ def propose_amendment(
     """Propose to replace a paragraph or a line range of the current version."""
     with session.begin():
         motion = access_motion(session, caller, motion_id)
-        spec = AmendmentSpec(
-            target=Target(body.paragraph, body.first_line, body.last_line),
-            new_text=body.new_text,
-            reason=body.reason,
-            proposer_person_id=body.proposer_person_id,
-            panel_id=body.panel_id,
-        )
-        amendment = do_propose_amendment(session, caller, motion, spec)
-        return _amendment_of(session, amendment)
+        return _amendment_of(session, body.propose(session, caller, motion))
 
 
 def _amendment_of(session: Session, amendment: Amendment) -> AmendmentOut:
@@ -252,11 +224,6 @@ def get_amendment(amendment_id: Id, caller: CallerDep, session: SessionDep) -> A
     return _amendment_of(session, access_amendment(session, caller, amendment_id))
 
 
-class DecisionIn(BaseModel):
-    decision: AmendmentState = Field(description="accepted, merged or rejected")
-    merged_text: str | None = Field(default=None, max_length=200_000)
-
-
 @router.post("/amendments/{amendment_id}/decision")
 def decide_amendment(
     amendment_id: Id, body: DecisionIn, caller: CallerDep, session: SessionDep
@@ -264,8 +231,7 @@ def decide_amendment(
     """The drafters accept, merge (with `merged_text`) or reject an amendment."""
     with session.begin():
         amendment = access_amendment(session, caller, amendment_id)
-        do_decide_amendment(session, caller, amendment, body.decision, merged_text=body.merged_text)
-        return _amendment_of(session, amendment)
+        return _amendment_of(session, body.decide(session, caller, amendment))
 
 
 class FinalIn(BaseModel):
@@ -310,23 +276,6 @@ class ResolutionOut(BaseModel):
     votes_abstain: int
     effective_on: date
 
-    @classmethod
-    def of(cls, r: Resolution) -> ResolutionOut:
-        return cls(
-            id=r.id,
-            meeting_id=r.meeting_id,
-            motion_id=r.motion_id,
-            poll_id=r.poll_id,
-            number=r.number,
-            title=r.title,
-            text=r.text,
-            result=r.result,
-            votes_yes=r.votes_yes,
-            votes_no=r.votes_no,
-            votes_abstain=r.votes_abstain,
-            effective_on=r.effective_on,
-        )
-
 
 class SettledOut(BaseModel):
     motion_id: int
@@ -346,7 +295,9 @@ def settle_motion(
         return SettledOut(
             motion_id=motion.id,
             state=motion.state.value,
-            resolution=ResolutionOut.of(resolution) if resolution else None,
+            resolution=ResolutionOut.model_validate(resolution, from_attributes=True)
+            if resolution
+            else None,
         )
 
 
