@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from veche.actions.access import access_meeting
 from veche.actions.agenda import access_item
-from veche.actions.contributions import ContributionSpec, do_add_document, do_record_contribution
-from veche.actions.speakers import (
-    access_floor_request,
-    do_close_speakers_list,
-    do_order_speakers,
-    do_request_floor,
-    do_withdraw_floor_request,
-)
+from veche.actions.speakers import access_floor_request, do_withdraw_floor_request
 from veche.models import Contribution, Document, FloorRequest
 from veche.models.debate import ContributionKind, FloorKind
 from veche.queries import proceedings
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
+from veche.web.inputs_debate import ContributionIn, DocumentIn, FloorIn, ListClosedIn, OrderIn
 
 router = APIRouter(tags=["debate"], responses=REFUSALS)
-
-
-class FloorIn(BaseModel):
-    person_id: Id | None = Field(default=None, description="default: the caller")
-    kind: FloorKind = FloorKind.SPEECH
-    subject: str = Field(default="", max_length=300)
 
 
 class FloorOut(BaseModel):
@@ -69,16 +57,7 @@ def request_floor(
     body = body or FloorIn()
     with session.begin():
         item = access_item(session, caller, item_id)
-        return FloorOut.of(
-            do_request_floor(
-                session,
-                caller,
-                item,
-                person_id=body.person_id,
-                kind=body.kind,
-                subject=body.subject,
-            )
-        )
+        return FloorOut.of(body.request(session, caller, item))
 
 
 @router.get("/agenda-items/{item_id}/speakers")
@@ -92,10 +71,6 @@ def get_speakers(item_id: Id, caller: CallerDep, session: SessionDep) -> Speaker
     )
 
 
-class OrderIn(BaseModel):
-    request_ids: list[Id] = Field(max_length=10_000)
-
-
 @router.put("/agenda-items/{item_id}/speakers/order")
 def order_speakers(
     item_id: Id, body: OrderIn, caller: CallerDep, session: SessionDep
@@ -103,12 +78,8 @@ def order_speakers(
     """The chair sets the order of the waiting speeches (every one, once)."""
     with session.begin():
         item = access_item(session, caller, item_id)
-        do_order_speakers(session, caller, item, body.request_ids)
+        body.order(session, caller, item)
     return get_speakers(item_id, caller, session)
-
-
-class ListClosedIn(BaseModel):
-    closed: bool = True
 
 
 @router.post("/agenda-items/{item_id}/speakers/close")
@@ -119,7 +90,7 @@ def close_speakers_list(
     body = body or ListClosedIn()
     with session.begin():
         item = access_item(session, caller, item_id)
-        do_close_speakers_list(session, caller, item, closed=body.closed)
+        body.close(session, caller, item)
     return get_speakers(item_id, caller, session)
 
 
@@ -128,17 +99,6 @@ def withdraw_floor_request(request_id: Id, caller: CallerDep, session: SessionDe
     with session.begin():
         request = access_floor_request(session, caller, request_id)
         return FloorOut.of(do_withdraw_floor_request(session, caller, request))
-
-
-class ContributionIn(BaseModel):
-    kind: ContributionKind
-    speaker_person_id: Id
-    title: str = Field(default="", max_length=500)
-    summary: str = Field(default="", max_length=50_000)
-    full_text: str = Field(default="", max_length=500_000)
-    seconds_used: int | None = Field(default=None, ge=0, le=360_000)
-    on_behalf_of_body_id: Id | None = None
-    sitting_id: Id | None = None
 
 
 class ContributionOut(BaseModel):
@@ -178,10 +138,7 @@ def record_contribution(
     """Record a report, co-report, speech or point of order on the item under discussion."""
     with session.begin():
         item = access_item(session, caller, item_id)
-        contribution = do_record_contribution(
-            session, caller, item, ContributionSpec(**body.model_dump())
-        )
-        return ContributionOut.of(contribution)
+        return ContributionOut.of(body.record(session, caller, item))
 
 
 @router.get("/agenda-items/{item_id}/contributions")
@@ -190,14 +147,6 @@ def list_contributions(
 ) -> list[ContributionOut]:
     item = access_item(session, caller, item_id)
     return [ContributionOut.of(c) for c in proceedings.contributions(session, item.id)]
-
-
-class DocumentIn(BaseModel):
-    title: str = Field(min_length=1, max_length=300)
-    url: str = Field(default="", max_length=1000)
-    text: str = Field(default="", max_length=500_000)
-    agenda_item_id: Id | None = None
-    contribution_id: Id | None = None
 
 
 class DocumentOut(BaseModel):
@@ -225,7 +174,7 @@ def add_document(
     """File a paper with the notice, on an agenda item, or attached to a contribution."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        return DocumentOut.of(do_add_document(session, caller, meeting, **body.model_dump()))
+        return DocumentOut.of(body.add(session, caller, meeting))
 
 
 @router.get("/meetings/{meeting_id}/documents")

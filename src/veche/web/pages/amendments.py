@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions._text import Target
 from veche.actions.access import (
     Caller,
     access_meeting,
@@ -17,14 +16,8 @@ from veche.actions.access import (
     meeting_permissions,
     participant_of,
 )
-from veche.actions.motions import (
-    AmendmentSpec,
-    access_amendment,
-    check_proposer,
-    do_decide_amendment,
-    do_propose_amendment,
-)
-from veche.errors import InvalidInput, NotFound, VecheError
+from veche.actions.motions import access_amendment, check_proposer
+from veche.errors import NotFound, VecheError
 from veche.i18n import _
 from veche.models import Motion
 from veche.models.motions import AmendmentState, MotionState
@@ -32,6 +25,7 @@ from veche.queries import proceedings
 from veche.queries.papers import motion_list
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.inputs_debate import AmendmentForm, DecisionForm
 from veche.web.pages._render import context_of, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -141,16 +135,6 @@ def motion_page(
     )
 
 
-def _number(value: str, what: str) -> int | None:
-    """A number from a form field that may be left empty."""
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise InvalidInput(f"{what} must be a whole number, not {value[:20]!r}")
-    return int(value)
-
-
 @router.post("/meetings/{meeting_id}/motions/{motion_id}/amendments")
 def propose_amendment(
     meeting_id: int,
@@ -158,24 +142,12 @@ def propose_amendment(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    new_text: Annotated[str, Form(max_length=200_000)] = "",
-    paragraph: Annotated[str, Form(max_length=12)] = "",
-    first_line: Annotated[str, Form(max_length=12)] = "",
-    last_line: Annotated[str, Form(max_length=12)] = "",
-    reason: Annotated[str, Form(max_length=20_000)] = "",
+    form: Annotated[AmendmentForm, Form()],
 ) -> Response:
     """Propose new wording for a paragraph or a range of lines (empty wording deletes them)."""
-    target = Target(
-        _number(paragraph, "the paragraph"),
-        _number(first_line, "the first line"),
-        _number(last_line, "the last line"),
-    )
     with session.begin():
         motion = access_meeting_row(session, caller, Motion, motion_id, meeting_id, "motion")
-        amendment = do_propose_amendment(
-            session, caller, motion, AmendmentSpec(target, new_text, reason=reason)
-        )
-        number = amendment.number
+        number = form.propose(session, caller, motion).number
     return redirect(
         request,
         f"/meetings/{meeting_id}/motions/{motion_id}#amendment-{number}",
@@ -191,8 +163,7 @@ def decide_amendment(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    decision: Annotated[AmendmentState, Form()],
-    merged_text: Annotated[str | None, Form(max_length=200_000)] = None,
+    form: Annotated[DecisionForm, Form()],
 ) -> Response:
     """Accept, reject, or merge an amendment in an agreed wording."""
     with session.begin():
@@ -202,9 +173,7 @@ def decide_amendment(
             raise NotFound(
                 f"motion {motion_id} of meeting {meeting_id} has no amendment {amendment_id}"
             )
-        wording = merged_text if decision is AmendmentState.MERGED else None
-        do_decide_amendment(session, caller, amendment, decision, merged_text=wording)
-        number = amendment.number
+        number = form.decide(session, caller, amendment).number
     done = {
         AmendmentState.ACCEPTED: _("Amendment %(number)s is accepted into the text."),
         AmendmentState.MERGED: _("Amendment %(number)s is merged in the agreed wording."),
@@ -213,5 +182,5 @@ def decide_amendment(
     return redirect(
         request,
         f"/meetings/{meeting_id}/motions/{motion_id}#amendment-{number}",
-        done[decision] % {"number": number},
+        done[form.decision] % {"number": number},
     )

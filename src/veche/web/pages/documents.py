@@ -11,19 +11,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 
 from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
-from veche.actions.contributions import do_add_document
 from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import Document
 from veche.queries.papers import document_list
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.inputs_debate import MAX_DOCUMENT_TEXT, DocumentForm
 from veche.web.pages._render import context_of, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
-#: The longest text a document may hold, as through the API.
-MAX_TEXT = 500_000
+#: The longest text a document may hold, typed in or uploaded, as through the API.
+MAX_TEXT = MAX_DOCUMENT_TEXT
 #: The largest file read for it (UTF-8 takes up to four bytes a character).
 MAX_FILE_BYTES = 4 * MAX_TEXT
 # Raw HTML stays text, so a paper cannot carry a script onto the page.
@@ -75,32 +75,17 @@ async def add_document(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    title: Annotated[str, Form(max_length=300)],
-    agenda_item_id: Annotated[str, Form(max_length=12)] = "",
-    url: Annotated[str, Form(max_length=1000)] = "",
-    text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
+    form: Annotated[DocumentForm, Form()],
     file: UploadFile | None = None,
 ) -> Response:
     """File a paper: a link, a text typed in, or a text or Markdown file."""
     if file is not None and file.filename:
-        if text.strip():
+        if form.text.strip():
             raise InvalidInput("give the paper's text or a file, not both")
-        text = await _uploaded_text(file)
-    item = agenda_item_id.strip()
-    if item and not item.isdigit():
-        raise InvalidInput(f"the agenda item must be given by its number, not {item[:20]!r}")
+        form = form.model_copy(update={"text": await _uploaded_text(file)})
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        document = do_add_document(
-            session,
-            caller,
-            meeting,
-            title=title,
-            url=url,
-            text=text,
-            agenda_item_id=int(item) if item else None,
-        )
-        filed = document.title
+        filed = form.add(session, caller, meeting).title
     return redirect(
         request,
         f"/meetings/{meeting_id}/documents",

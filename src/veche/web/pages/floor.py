@@ -12,10 +12,7 @@ from veche.actions.agenda import do_close_item, do_open_item
 from veche.actions.contributions import do_end_speech
 from veche.actions.speakers import (
     access_floor_request,
-    do_close_speakers_list,
     do_give_floor,
-    do_order_speakers,
-    do_request_floor,
     do_withdraw_floor_request,
 )
 from veche.errors import NotFound
@@ -26,6 +23,7 @@ from veche.permissions import Permission
 from veche.queries.floor import floor_view
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.inputs_debate import FloorForm, ItemForm, ListClosedForm, OrderForm
 from veche.web.pages._render import context_of, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -47,17 +45,14 @@ def request_floor(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    item_id: Annotated[int, Form()],
-    kind: Annotated[FloorKind, Form()] = FloorKind.SPEECH,
-    subject: Annotated[str, Form(max_length=300)] = "",
+    form: Annotated[FloorForm, Form()],
 ) -> Response:
     """Ask for the floor on the item under discussion, or raise a point of order."""
     with session.begin():
-        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
-        do_request_floor(session, caller, item, kind=kind, subject=subject)
+        form.request(session, caller, form.item(session, caller, meeting_id))
     done = (
         _("Your point of order is noted: it is heard before the speeches.")
-        if kind is FloorKind.POINT_OF_ORDER
+        if form.kind is FloorKind.POINT_OF_ORDER
         else _("You are on the speakers list.")
     )
     return redirect(request, f"/meetings/{meeting_id}", done)
@@ -99,12 +94,11 @@ def give_floor(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    item_id: Annotated[int, Form()],
+    form: Annotated[ItemForm, Form()],
 ) -> Response:
     """Give the floor to the first in the list; the speech before it ends."""
     with session.begin():
-        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
-        speech = do_give_floor(session, caller, item)
+        speech = do_give_floor(session, caller, form.item(session, caller, meeting_id))
         name = speech.speaker.full_name
     return redirect(
         request,
@@ -119,12 +113,11 @@ def end_speech(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    item_id: Annotated[int, Form()],
+    form: Annotated[ItemForm, Form()],
 ) -> Response:
     """End the speech under way and record its time."""
     with session.begin():
-        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
-        do_end_speech(session, caller, item)
+        do_end_speech(session, caller, form.item(session, caller, meeting_id))
     return redirect(request, f"/meetings/{meeting_id}/console", _("The speech has ended."))
 
 
@@ -134,13 +127,11 @@ def order_speakers(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    item_id: Annotated[int, Form()],
-    request_ids: Annotated[list[int], Form(max_length=10_000)],
+    form: Annotated[OrderForm, Form()],
 ) -> Response:
     """Set the order of the waiting speeches (the form sends all of them, in the new order)."""
     with session.begin():
-        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
-        do_order_speakers(session, caller, item, request_ids)
+        form.order(session, caller, form.item(session, caller, meeting_id))
     return redirect(
         request, f"/meetings/{meeting_id}/console", _("The speakers list is reordered.")
     )
@@ -152,14 +143,14 @@ def close_list(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    item_id: Annotated[int, Form()],
-    closed: Annotated[bool, Form()] = True,
+    form: Annotated[ListClosedForm, Form()],
 ) -> Response:
     """Close the speakers list (those waiting still speak), or open it again."""
     with session.begin():
-        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting_id, "agenda item")
-        do_close_speakers_list(session, caller, item, closed=closed)
-    done = _("The speakers list is closed.") if closed else _("The speakers list is open again.")
+        form.close(session, caller, form.item(session, caller, meeting_id))
+    done = (
+        _("The speakers list is closed.") if form.closed else _("The speakers list is open again.")
+    )
     return redirect(request, f"/meetings/{meeting_id}/console", done)
 
 
