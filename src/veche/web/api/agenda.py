@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from veche.actions.access import access_meeting
-from veche.actions.agenda import (
-    ItemSpec,
-    access_item,
-    do_add_item,
-    do_close_item,
-    do_move_item,
-    do_open_item,
-    do_update_item,
-    do_withdraw_item,
-)
+from veche.actions.agenda import access_item, do_close_item, do_open_item, do_withdraw_item
 from veche.models import AgendaItem
 from veche.models.agenda import ItemKind
-from veche.models.base import MAX_INT
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
+from veche.web.inputs_agenda import ItemIn, MoveIn
 
 router = APIRouter(tags=["agenda"], responses=REFUSALS)
-
-
-class ItemIn(BaseModel):
-    title: str = Field(min_length=1, max_length=500)
-    kind: ItemKind = ItemKind.REPORT
-    description: str = Field(default="", max_length=20_000)
-    rapporteur_person_id: Id | None = None
-    rapporteur_body_id: Id | None = None
-    time_budget_minutes: int = Field(default=0, ge=0, le=10_000)
-    speech_seconds: int = Field(default=300, ge=1, le=36_000)
-    speeches_per_person: int = Field(default=1, ge=1, le=100)
 
 
 class ItemOut(BaseModel):
@@ -83,7 +63,7 @@ def add_item(meeting_id: Id, body: ItemIn, caller: CallerDep, session: SessionDe
     """Propose an item at the end of the agenda (until the agenda is approved)."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        return ItemOut.of(do_add_item(session, caller, meeting, ItemSpec(**body.model_dump())))
+        return ItemOut.of(body.add(session, caller, meeting))
 
 
 @router.get("/meetings/{meeting_id}/agenda")
@@ -105,18 +85,15 @@ def update_item(item_id: Id, body: ItemIn, caller: CallerDep, session: SessionDe
     """Change an item: its wording until the agenda is approved, its speaking rules any time."""
     with session.begin():
         item = access_item(session, caller, item_id)
-        return ItemOut.of(do_update_item(session, caller, item, ItemSpec(**body.model_dump())))
-
-
-class MoveIn(BaseModel):
-    position: int = Field(ge=1, le=MAX_INT)
+        return ItemOut.of(body.update(session, caller, item))
 
 
 @router.post("/agenda-items/{item_id}/move")
 def move_item(item_id: Id, body: MoveIn, caller: CallerDep, session: SessionDep) -> ItemOut:
+    """Move an item to a position, or one place up or down (until the agenda is approved)."""
     with session.begin():
         item = access_item(session, caller, item_id)
-        return ItemOut.of(do_move_item(session, caller, item, body.position))
+        return ItemOut.of(body.move(session, caller, item))
 
 
 @router.post("/agenda-items/{item_id}/withdraw")

@@ -3,42 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from veche.actions.access import access_meeting
-from veche.actions.agenda_proposals import (
-    MAX_RATIONALE,
-    ProposalSpec,
-    access_proposal,
-    do_accept_agenda_proposal,
-    do_propose_agenda_change,
-    do_reject_agenda_proposal,
-)
-from veche.models.agenda import ItemKind
+from veche.actions.agenda_proposals import access_proposal
 from veche.models.agenda_proposals import ProposalKind, ProposalState
-from veche.models.base import MAX_INT
 from veche.queries.agenda_proposals import ProposalView, agenda_proposal, agenda_proposals
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
+from veche.web.inputs_agenda import ProposalDecisionIn, ProposalIn
 
 router = APIRouter(tags=["proceedings"], responses=REFUSALS)
-
-
-class ProposalIn(BaseModel):
-    kind: ProposalKind
-    title: str = Field(default="", max_length=500, description="the new item's, or the new title")
-    item_kind: ItemKind | None = Field(
-        default=None, description="for a new item; report if left out"
-    )
-    agenda_item_id: Id | None = Field(default=None, description="the item to remove, move, rename")
-    position: int | None = Field(
-        default=None, ge=1, le=MAX_INT, description="where to move the item"
-    )
-    rationale: str = Field(default="", max_length=MAX_RATIONALE)
 
 
 class ProposalOut(BaseModel):
@@ -88,19 +66,7 @@ def propose(
     """A member or alternate proposes a change to the draft agenda, before it is approved."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        proposal = do_propose_agenda_change(
-            session,
-            caller,
-            meeting,
-            ProposalSpec(
-                kind=body.kind,
-                title=body.title,
-                item_kind=body.item_kind,
-                item_id=body.agenda_item_id,
-                position=body.position,
-                rationale=body.rationale,
-            ),
-        )
+        proposal = body.propose(session, caller, meeting)
         return ProposalOut.of(agenda_proposal(session, proposal.id))
 
 
@@ -111,20 +77,12 @@ def list_proposals(meeting_id: Id, caller: CallerDep, session: SessionDep) -> li
     return [ProposalOut.of(view) for view in agenda_proposals(session, meeting_id)]
 
 
-class DecisionIn(BaseModel):
-    decision: Literal["accepted", "rejected"]
-    reason: str = Field(default="", max_length=2000, description="why, when rejected")
-
-
 @router.post("/agenda-proposals/{proposal_id}/decision")
 def decide(
-    proposal_id: Id, body: DecisionIn, caller: CallerDep, session: SessionDep
+    proposal_id: Id, body: ProposalDecisionIn, caller: CallerDep, session: SessionDep
 ) -> ProposalOut:
     """The chair or the secretary applies the change to the agenda, or turns it down."""
     with session.begin():
         proposal = access_proposal(session, caller, proposal_id)
-        if body.decision == "accepted":
-            do_accept_agenda_proposal(session, caller, proposal)
-        else:
-            do_reject_agenda_proposal(session, caller, proposal, body.reason)
+        body.decide(session, caller, proposal)
         return ProposalOut.of(agenda_proposal(session, proposal.id))

@@ -13,24 +13,18 @@ from veche.actions.access import (
     meeting_permissions,
     participant_of,
 )
-from veche.actions.agenda_proposals import (
-    MAX_RATIONALE,
-    ProposalSpec,
-    do_accept_agenda_proposal,
-    do_propose_agenda_change,
-    do_reject_agenda_proposal,
-)
+from veche.actions.agenda_proposals import MAX_RATIONALE, do_accept_agenda_proposal
 from veche.actions.meetings import RECORDING_STATES
-from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import AgendaProposal
 from veche.models.agenda import ItemKind
-from veche.models.agenda_proposals import ProposalKind, ProposalState
+from veche.models.agenda_proposals import ProposalState
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.agenda_proposals import agenda_proposals
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.inputs_agenda import ProposalForm, ProposalRejectionIn
 from veche.web.pages._render import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -67,46 +61,18 @@ def proposals_page(
     return render(request, "meeting/agenda_proposals.html", context, viewer=caller)
 
 
-def _optional_number(value: str, what: str) -> int | None:
-    text = value.strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise InvalidInput(f"{what} must be a whole number, not {text!r}")
-    return int(text)
-
-
 @router.post("/meetings/{meeting_id}/agenda/proposals")
 def propose(
     meeting_id: int,
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    kind: Annotated[ProposalKind, Form()],
-    title: Annotated[str, Form(max_length=500)] = "",
-    item_kind: Annotated[str, Form(max_length=24)] = "",
-    agenda_item_id: Annotated[str, Form(max_length=20)] = "",
-    position: Annotated[str, Form(max_length=20)] = "",
-    rationale: Annotated[str, Form(max_length=MAX_RATIONALE)] = "",
+    form: Annotated[ProposalForm, Form()],
 ) -> Response:
     """Propose adding, removing, moving or renaming an item; the form sends only what fits."""
-    try:
-        new_kind = ItemKind(item_kind) if item_kind else None
-    except ValueError:
-        choices = ", ".join(k.value for k in ItemKind)
-        raise InvalidInput(f"an item's kind is one of {choices}, not {item_kind!r}") from None
-    adding = kind is ProposalKind.ADD
-    spec = ProposalSpec(
-        kind=kind,
-        title=title if kind in (ProposalKind.ADD, ProposalKind.RENAME) else "",
-        item_kind=new_kind if adding else None,
-        item_id=None if adding else _optional_number(agenda_item_id, "the agenda item"),
-        position=_optional_number(position, "the position") if kind is ProposalKind.MOVE else None,
-        rationale=rationale,
-    )
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        proposal = do_propose_agenda_change(session, caller, meeting, spec)
+        proposal = form.propose(session, caller, meeting)
         message = _("Your proposal %(number)s is filed.") % {"number": proposal.number}
     return redirect(request, _page(meeting_id), message)
 
@@ -132,13 +98,13 @@ def reject(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    form: Annotated[ProposalRejectionIn, Form()],
 ) -> Response:
     """Turn the proposal down, with the reason the minutes will give."""
     with session.begin():
         proposal = access_meeting_row(
             session, caller, AgendaProposal, proposal_id, meeting_id, "agenda proposal"
         )
-        do_reject_agenda_proposal(session, caller, proposal, reason)
+        form.reject(session, caller, proposal)
         message = _("Proposal %(number)s is rejected.") % {"number": proposal.number}
     return redirect(request, _page(meeting_id), message)

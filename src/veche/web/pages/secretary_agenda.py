@@ -11,14 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_meeting, access_meeting_row, meeting_permissions
-from veche.actions.agenda import (
-    ItemSpec,
-    do_add_item,
-    do_move_item,
-    do_update_item,
-    do_withdraw_item,
-)
-from veche.actions.contributions import do_add_document
+from veche.actions.agenda import do_withdraw_item
 from veche.actions.polls import PollSubject, do_create_poll
 from veche.errors import Conflict, InvalidInput, NotFound, VecheError
 from veche.i18n import _
@@ -32,6 +25,8 @@ from veche.queries.roster import bodies_with_terms
 from veche.queries.sitting import meeting_polls
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.inputs_agenda import ItemForm, MoveIn
+from veche.web.inputs_debate import DocumentIn
 from veche.web.pages._render import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -52,41 +47,6 @@ def kind_labels() -> list[tuple[ItemKind, str]]:
 
 def _page(meeting_id: int) -> str:
     return f"/secretary/meetings/{meeting_id}/agenda"
-
-
-def _optional_id(value: str, what: str) -> int | None:
-    text = value.strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise InvalidInput(f"{what} must be chosen from the list, not {text!r}")
-    return int(text)
-
-
-def item_form(
-    title: Annotated[str, Form(max_length=500)],
-    kind: Annotated[ItemKind, Form()] = ItemKind.REPORT,
-    description: Annotated[str, Form(max_length=20_000)] = "",
-    rapporteur_person_id: Annotated[str, Form(max_length=20)] = "",
-    rapporteur_body_id: Annotated[str, Form(max_length=20)] = "",
-    time_budget_minutes: Annotated[int, Form(ge=0, le=10_000)] = 0,
-    speech_seconds: Annotated[int, Form(ge=1, le=36_000)] = 300,
-    speeches_per_person: Annotated[int, Form(ge=1, le=100)] = 1,
-) -> ItemSpec:
-    """An agenda item as the add and edit forms send it; the action checks the rest."""
-    return ItemSpec(
-        title=title,
-        kind=kind,
-        description=description,
-        rapporteur_person_id=_optional_id(rapporteur_person_id, "the rapporteur"),
-        rapporteur_body_id=_optional_id(rapporteur_body_id, "the reporting body"),
-        time_budget_minutes=time_budget_minutes,
-        speech_seconds=speech_seconds,
-        speeches_per_person=speeches_per_person,
-    )
-
-
-ItemForm = Annotated[ItemSpec, Depends(item_form)]
 
 
 def agenda_context(session: Session, meeting: Meeting) -> dict[str, Any]:
@@ -164,18 +124,22 @@ def _refused(
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items")
 def add_item(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep, spec: ItemForm
+    meeting_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    form: Annotated[ItemForm, Form()],
 ) -> Response:
     """Propose an item at the end of the agenda."""
 
     def add(meeting: Meeting) -> str:
-        item = do_add_item(session, caller, meeting, spec)
+        item = form.add(session, caller, meeting)
         return _("Item %(position)s added: %(title)s") % {
             "position": item.position,
             "title": item.title,
         }
 
-    return _change(request, session, caller, meeting_id, add, typed=vars(spec))
+    return _change(request, session, caller, meeting_id, add, typed=form.model_dump())
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}")
@@ -185,13 +149,13 @@ def update_item(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    spec: ItemForm,
+    form: Annotated[ItemForm, Form()],
 ) -> Response:
     """Change an item: its wording until the agenda is approved, its speaking rules any time."""
 
     def update(meeting: Meeting) -> str:
         item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
-        item = do_update_item(session, caller, item, spec)
+        item = form.update(session, caller, item)
         return _("Item %(position)s updated") % {"position": item.position}
 
     return _change(request, session, caller, meeting_id, update)
@@ -204,16 +168,13 @@ def move_item(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    direction: Annotated[str, Form(max_length=10)],
+    form: Annotated[MoveIn, Form()],
 ) -> Response:
     """Move an item one place up or down."""
-    steps = {"up": -1, "down": 1}
-    if direction not in steps:
-        raise InvalidInput(f"an item moves up or down, not {direction!r}")
 
     def move(meeting: Meeting) -> str:
         item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
-        moved = do_move_item(session, caller, item, item.position + steps[direction])
+        moved = form.move(session, caller, item)
         return _("%(title)s is now item %(position)s") % {
             "title": moved.title,
             "position": moved.position,
@@ -243,17 +204,14 @@ def attach_document(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    title: Annotated[str, Form(max_length=300)],
-    url: Annotated[str, Form(max_length=1000)] = "",
-    text: Annotated[str, Form(max_length=500_000)] = "",
+    form: Annotated[DocumentIn, Form()],
 ) -> Response:
     """File a paper on an item: a link to it, or its text."""
 
     def attach(meeting: Meeting) -> str:
         item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
-        document = do_add_document(
-            session, caller, meeting, title=title, url=url, text=text, agenda_item_id=item.id
-        )
+        on_item = form.model_copy(update={"agenda_item_id": item.id})
+        document = on_item.add(session, caller, meeting)
         return _("%(title)s is filed on item %(position)s") % {
             "title": document.title,
             "position": item.position,

@@ -1,0 +1,212 @@
+"""What each change of the agenda asks for, declared once: items, their order, and the changes
+delegates propose. The API takes each model as its JSON body and the pages as their form
+(``Annotated[Model, Form()]``); each model makes its change through the same action."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller
+from veche.actions.agenda import ItemSpec, do_add_item, do_move_item, do_update_item
+from veche.actions.agenda_proposals import (
+    MAX_RATIONALE,
+    ProposalSpec,
+    do_accept_agenda_proposal,
+    do_propose_agenda_change,
+    do_reject_agenda_proposal,
+)
+from veche.models import AgendaItem, AgendaProposal, Meeting
+from veche.models.agenda import ItemKind
+from veche.models.agenda_proposals import ProposalKind
+from veche.models.base import MAX_INT
+from veche.web.api.types import Id
+from veche.web.inputs_debate import form_number
+
+# --- Items ---------------------------------------------------------------------------------
+
+
+class ItemIn(BaseModel):
+    """An agenda item as the secretary writes it: its wording, rapporteur and speaking rules."""
+
+    title: str = Field(min_length=1, max_length=500)
+    kind: ItemKind = ItemKind.REPORT
+    description: str = Field(default="", max_length=20_000)
+    rapporteur_person_id: Id | None = None
+    rapporteur_body_id: Id | None = None
+    time_budget_minutes: int = Field(default=0, ge=0, le=10_000)
+    speech_seconds: int = Field(default=300, ge=1, le=36_000)
+    speeches_per_person: int = Field(default=1, ge=1, le=100)
+
+    def spec(self) -> ItemSpec:
+        return ItemSpec(**self.model_dump())
+
+    def add(self, session: Session, caller: Caller, meeting: Meeting) -> AgendaItem:
+        """The item, at the end of the agenda (``do_add_item``)."""
+        return do_add_item(session, caller, meeting, self.spec())
+
+    def update(self, session: Session, caller: Caller, item: AgendaItem) -> AgendaItem:
+        """The item as written now (``do_update_item``)."""
+        return do_update_item(session, caller, item, self.spec())
+
+
+#: The item form's lists, in the words its refusals use.
+ITEM_CHOICES = {
+    "rapporteur_person_id": "the rapporteur",
+    "rapporteur_body_id": "the reporting body",
+}
+
+
+class ItemForm(ItemIn):
+    """``ItemIn`` as the agenda page posts it: the rapporteur and the reporting body are
+    chosen from lists, the first entry of which (none) is sent empty."""
+
+    @field_validator("rapporteur_person_id", "rapporteur_body_id", mode="before")
+    @classmethod
+    def _chosen(cls, value: Any, info: ValidationInfo) -> Any:
+        return form_number(
+            value, f"{ITEM_CHOICES[info.field_name or '']} must be chosen from the list"
+        )
+
+
+#: One place up or down the agenda, as the agenda page's arrows move an item.
+STEPS = {"up": -1, "down": 1}
+
+
+class MoveIn(BaseModel):
+    """Where an item goes: to a position, or one place up or down."""
+
+    position: int | None = Field(default=None, ge=1, le=MAX_INT, description="the new position")
+    direction: str | None = Field(
+        default=None, max_length=10, description="up or down: one place, instead of a position"
+    )
+
+    @field_validator("direction")
+    @classmethod
+    def _up_or_down(cls, direction: str | None) -> str | None:
+        if direction is not None and direction not in STEPS:
+            raise PydanticCustomError(
+                "direction", "an item moves up or down, not {given}", {"given": repr(direction)}
+            )
+        return direction
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Self:
+        if (self.position is None) == (self.direction is None):
+            raise PydanticCustomError(
+                "move",
+                "give the item's new position, or a direction (up or down), and not both",
+            )
+        return self
+
+    def move(self, session: Session, caller: Caller, item: AgendaItem) -> AgendaItem:
+        """The item at its new place (``do_move_item``); the items between shift over."""
+        position = item.position + STEPS[self.direction] if self.direction else self.position
+        assert position is not None  # one of the two is given: see _one_way
+        return do_move_item(session, caller, item, position)
+
+
+# --- Proposed changes ----------------------------------------------------------------------
+
+
+class ProposalIn(BaseModel):
+    """A change a delegate proposes to the draft agenda: add, remove, move or rename an item."""
+
+    kind: ProposalKind
+    title: str = Field(default="", max_length=500, description="the new item's, or the new title")
+    item_kind: ItemKind | None = Field(
+        default=None, description="for a new item; report if left out"
+    )
+    agenda_item_id: Id | None = Field(default=None, description="the item to remove, move, rename")
+    position: int | None = Field(
+        default=None, ge=1, le=MAX_INT, description="where to move the item"
+    )
+    rationale: str = Field(default="", max_length=MAX_RATIONALE)
+
+    def propose(self, session: Session, caller: Caller, meeting: Meeting) -> AgendaProposal:
+        """The proposal, pending, in the caller's name (``do_propose_agenda_change``)."""
+        return do_propose_agenda_change(
+            session,
+            caller,
+            meeting,
+            ProposalSpec(
+                kind=self.kind,
+                title=self.title,
+                item_kind=self.item_kind,
+                item_id=self.agenda_item_id,
+                position=self.position,
+                rationale=self.rationale,
+            ),
+        )
+
+
+#: What each kind of proposal takes, beside its kind and rationale.
+PROPOSAL_FIELDS = {
+    ProposalKind.ADD: ("title", "item_kind"),
+    ProposalKind.REMOVE: ("agenda_item_id",),
+    ProposalKind.MOVE: ("agenda_item_id", "position"),
+    ProposalKind.RENAME: ("agenda_item_id", "title"),
+}
+
+
+#: The proposal form's numbers, in the words its refusals use.
+PROPOSAL_NUMBERS = {"agenda_item_id": "the agenda item", "position": "the position"}
+
+
+class ProposalForm(ProposalIn):
+    """``ProposalIn`` as the proposals page posts it: of what is sent, only the fields its kind
+    takes are kept, and numbers typed or chosen are refused in the form's words."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_posted(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("kind") not in PROPOSAL_FIELDS:
+            return data
+        taken = PROPOSAL_FIELDS[ProposalKind(data["kind"])]
+        unused = {"title", "item_kind", "agenda_item_id", "position"} - set(taken)
+        return {name: value for name, value in data.items() if name not in unused}
+
+    @field_validator("agenda_item_id", "position", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any, info: ValidationInfo) -> Any:
+        return form_number(
+            value, f"{PROPOSAL_NUMBERS[info.field_name or '']} must be a whole number"
+        )
+
+    @field_validator("item_kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: Any) -> Any:
+        choices = [kind.value for kind in ItemKind]
+        if isinstance(value, str) and value not in choices:
+            raise PydanticCustomError(
+                "item_kind",
+                "an item's kind is one of {choices}, not {given}",
+                {"choices": ", ".join(choices), "given": repr(value)},
+            )
+        return value
+
+
+class ProposalRejectionIn(BaseModel):
+    """Why a proposal is turned down, as the minutes will give it."""
+
+    reason: str = Field(default="", max_length=2000, description="why, when rejected")
+
+    def reject(self, session: Session, caller: Caller, proposal: AgendaProposal) -> None:
+        """The proposal, rejected; the agenda stays as it is (``do_reject_agenda_proposal``)."""
+        do_reject_agenda_proposal(session, caller, proposal, self.reason)
+
+
+class ProposalDecisionIn(ProposalRejectionIn):
+    """The chair's or the secretary's decision on a proposal."""
+
+    decision: Literal["accepted", "rejected"]
+
+    def decide(self, session: Session, caller: Caller, proposal: AgendaProposal) -> None:
+        """The change applied to the agenda (``do_accept_agenda_proposal``), or rejected."""
+        if self.decision == "accepted":
+            do_accept_agenda_proposal(session, caller, proposal)
+        else:
+            self.reject(session, caller, proposal)
