@@ -19,7 +19,8 @@ from veche.config import Settings
 from veche.db import make_engine, make_reader, make_sessionmaker
 from veche.errors import NotFound, VecheError
 from veche.queries.org import get_organization
-from veche.web.api import API_ROUTERS, ballots
+from veche.web.api import ballots
+from veche.web.api.routers import API_ROUTERS
 from veche.web.body_limit import BodyLimit
 from veche.web.errors import DATABASE_ERRORS
 from veche.web.headers import SecurityHeaders

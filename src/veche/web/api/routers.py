@@ -1,0 +1,43 @@
+"""Every router of the JSON API, in the order the app includes them.
+
+Kept apart from the package's ``__init__`` so that importing one module of the API (its
+shared types, say) does not import every router."""
+
+from fastapi import APIRouter
+
+from veche.web.api import (
+    agenda,
+    agenda_proposals,
+    auth,
+    convening,
+    debate,
+    health,
+    meetings,
+    motions,
+    org,
+    polls,
+    presidium,
+    reports,
+    resolutions,
+    roles,
+)
+
+#: Every router the app serves under /api (the ballot box is answered ahead of them all:
+#: see ``veche.web.api.ballots``).
+API_ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    org.router,
+    org.records,
+    auth.router,
+    meetings.router,
+    polls.router,
+    convening.router,
+    presidium.router,
+    agenda.router,
+    debate.router,
+    agenda_proposals.router,
+    motions.router,
+    resolutions.router,
+    reports.router,
+    roles.router,
+)
