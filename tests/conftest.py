@@ -104,7 +104,9 @@ def postgres_demo_template(postgres_url: str, postgres_template: str) -> str:
 
 def _create_database(server_url: str, name: str, template: str | None = None) -> None:
     admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
-    copied = f" TEMPLATE {template}" if template else ""
+    # FILE_COPY copies the template's files at once; the default (WAL_LOG) writes every page
+    # of the copy through the WAL, which costs the server more for a database this small.
+    copied = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
     with admin.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name}{copied}"))
     admin.dispose()

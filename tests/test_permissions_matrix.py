@@ -441,16 +441,24 @@ class Holder:
         return f"{self.role} in the {self.place}{seat}"
 
 
-def _wanted(roles: list[str], where: str) -> list[Holder]:
+def _wanted(roles: dict[str, frozenset[Permission]], where: str) -> list[Holder]:
     """For every stored role granted in ``where``, a seated holder who probes everything but
     seeing the meeting, and one who takes no part and probes that; for each role that grants
     one permission alone, if ``where`` is where that permission is asked, a holder who probes
-    that permission."""
+    that permission.
+
+    A granted role acts through its permissions alone, never its name, so of two roles that
+    grant the same set (the chair and the secretary, a member and an alternate) the first
+    stands for both."""
     only = {alone(permission): permission for permission in Permission}
     seeing = frozenset({Permission.MEETING_SEE})
     wanted = []
-    for role in roles:
+    tried: set[frozenset[Permission]] = set()
+    for role, grants in roles.items():
         if role not in only:
+            if grants in tried:
+                continue
+            tried.add(grants)
             wanted.append(Holder(role, where, True, frozenset(Permission) - seeing))
             wanted.append(Holder(role, where, False, seeing))
         elif OWN_PLACE[only[role].scope] == where:
@@ -477,7 +485,7 @@ def _holders(
         for permission in Permission:
             do_define_role(session, system, alone(permission), [permission])
         roles = {role.name: frozenset(role.permissions) for role in list_roles(session)}
-        holders = _wanted(list(roles), where)
+        holders = _wanted(roles, where)
         for number, holder in enumerate(holders):
             person = do_create_person(session, system, organization, f"Holder {number}")
             holder.username = f"holder-{number}"

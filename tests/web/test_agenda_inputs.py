@@ -18,8 +18,10 @@ from tests.meeting_api import Api, demo_api
 from tests.web.page_client import Browser, delegates, secretary
 from veche.web.app import create_app
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: The API and the page parse the same input alike before anything is stored; the changes
+#: themselves are stored on both databases by the action and API tests. They start from the
+#: demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 DAY = date.today()
 
@@ -136,7 +138,6 @@ def test_a_move_is_the_same_through_the_api_and_the_page(doors: Doors) -> None:
     assert [row["title"] for row in doors.items()] == ["Budget", "Report", "Closing", "Opening"]
 
 
-@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("body", "form", "words"),
     [

@@ -19,8 +19,10 @@ from tests.web.sitting import Sitting, open_sitting
 from veche.models import Amendment, Document
 from veche.web.app import create_app
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: The API and the page parse the same input alike before anything is stored; the changes
+#: themselves are stored on both databases by the action and API tests. They start from the
+#: demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 BY_PAGE, BY_API = 7, 8
 

@@ -14,8 +14,11 @@ from veche.models import AgendaItem, Document, Person, Poll
 from veche.models.agenda import ItemKind, ItemState
 from veche.models.polls import PollOption
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: These prove what the pages show and do; the same actions run through the API, and
+#: the agenda's storage is proven on both databases in test_proceedings_api.py and
+#: test_meeting_record.py.
+#: They start from the demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 
 @pytest.fixture
@@ -110,7 +113,6 @@ def test_the_secretary_builds_the_agenda_item_by_item(desk: Desk) -> None:
     assert items[0].time_budget_minutes == 60 and items[0].rapporteur_person_id is None
 
 
-@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("fields", "status", "message"),
     [

@@ -19,8 +19,10 @@ from veche.models import Amendment, Motion
 from veche.web.app import create_app
 from veche.web.pages.amendments import numbered_lines
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: These prove what the pages show and do; the same actions run through the API, and
+#: amendments are stored on both databases in test_meeting_record.py.
+#: They start from the demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 DELEGATE, OBSERVER = 7, 45
 PARAGRAPH_ONE = MOTION_TEXT.split("\n\n")[0]

@@ -23,8 +23,10 @@ from veche.web.app import create_app
 from veche.web.pages.login import safe_next
 from veche.web.ratelimit import PASSWORDS, Policy, TooManyAttempts, throttled
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: What these prove (a login's cookie, CSRF, logout) is decided before anything but the
+#: login session is stored; the tokens' and sessions' storage is proven on both databases
+#: in test_tokens_api.py. They start from the demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 
 @pytest.fixture

@@ -19,8 +19,10 @@ from veche.models import Document
 from veche.web.app import create_app
 from veche.web.pages.documents import file_name
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: These prove what the pages show and do; the same actions run through the API, and
+#: papers are stored on both databases in test_proceedings_api.py and test_meeting_record.py.
+#: They start from the demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 DELEGATE, OBSERVER = 7, 45
 

@@ -26,8 +26,11 @@ from veche.models import AgendaItem, Contribution, FloorRequest
 from veche.models.debate import FloorState
 from veche.web.app import create_app
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: These prove what the pages show and do; the same actions run through the API, and
+#: the speakers list's storage is proven on both databases in test_proceedings_api.py and
+#: test_meeting_record.py.
+#: They start from the demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 OBSERVER = 45
 _CHAIR = Caller(Actor(None, "system: the chair"), None, True, None)

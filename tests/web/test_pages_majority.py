@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.web.desk_client import Desk, open_desk
 from veche.models import Poll
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: The form's majority fields become the poll's counting options before anything is stored;
+#: polls are stored and counted on both databases in test_polls_api.py. They start from the
+#: demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 
 @pytest.fixture
@@ -40,7 +42,6 @@ def _vote(desk: Desk, poll_id: int, choices: list[str]) -> None:
         assert response.status_code == 201, response.text
 
 
-@pytest.mark.one_database
 def test_the_form_offers_every_rule_of_the_engine(desk: Desk) -> None:
     console = desk.secretary.get(f"/meetings/{desk.meeting}/console").text
     for rule in ("simple", "absolute-of-cast", "qualified", "unanimity"):
@@ -103,7 +104,6 @@ def test_a_named_rule_needs_no_share(desk: Desk) -> None:
     assert _poll(desk, plain).method_options == {"rule": "simple"}
 
 
-@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("form", "message"),
     [

@@ -14,8 +14,10 @@ from tests.web.desk_client import Desk, open_desk
 from veche.actions.journal_actions import JournalAction
 from veche.models import JournalEntry, Poll
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: The API and the page parse the same input alike before anything is stored; the changes
+#: themselves are stored on both databases by the action and API tests. They start from the
+#: demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 #: What a poll's journal entries name that differs between two polls of the same input.
 IDS = ("poll_id", "option_id")
@@ -183,7 +185,6 @@ def _count(desk: Desk) -> int:
         return session.scalar(select(func.count()).select_from(Poll)) or 0
 
 
-@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -216,7 +217,6 @@ def test_the_api_refuses_what_the_page_refuses(
     assert _count(desk) == 0
 
 
-@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("form", "message"),
     [
@@ -235,7 +235,6 @@ def test_the_page_refuses_what_the_api_refuses(
     assert _count(desk) == 0
 
 
-@pytest.mark.one_database
 def test_only_the_chair_or_secretary_creates_a_poll_either_way(desk: Desk) -> None:
     body, _also = POLLS["election"]
     delegate = desk.assembly.as_person(desk.assembly.members[0])

@@ -19,8 +19,11 @@ from veche.models import JournalEntry, Meeting, Organization
 from veche.models.meetings import MeetingState
 from veche.web.app import create_app
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: These prove what the pages show and do; the same actions run through the API, and
+#: the record it is built from is read on both databases in test_meeting_record.py and
+#: test_report_cli.py.
+#: They start from the demo organization.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 
 @dataclass
