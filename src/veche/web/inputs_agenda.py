@@ -24,7 +24,7 @@ from veche.models.agenda import ItemKind
 from veche.models.agenda_proposals import ProposalKind
 from veche.models.base import MAX_INT
 from veche.web.api.types import Id
-from veche.web.inputs_debate import form_number
+from veche.web.form_fields import form_number
 
 # --- Items ---------------------------------------------------------------------------------
 

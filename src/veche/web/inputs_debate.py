@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
 from veche.actions._text import Target
@@ -28,24 +27,10 @@ from veche.models.base import MAX_INT
 from veche.models.debate import ContributionKind, FloorKind
 from veche.models.motions import AmendmentState
 from veche.web.api.types import Id
+from veche.web.form_fields import form_number
 
 #: The longest text a document may hold, typed in or read from a file.
 MAX_DOCUMENT_TEXT = 500_000
-
-
-def form_number(value: Any, rule: str) -> Any:
-    """A number from a page's text field, or the rule it breaks said plainly: "the paragraph
-    must be a whole number, not 'two'". Anything but text is the field's own to check."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if not text:
-        return None  # a field left blank (with spaces) is not given
-    if not (text.isascii() and text.isdigit()):
-        raise PydanticCustomError(
-            "whole_number", "{rule}, not {text}", {"rule": rule, "text": repr(text[:20])}
-        )
-    return text
 
 
 class ItemForm(BaseModel):
