@@ -334,6 +334,10 @@ def main() -> None:
         "--workers", type=int, default=2, help="server processes of the second PostgreSQL run"
     )
     args = parser.parse_args()
+    # Secret ballots are sealed with a server key (veche.sealing): one of the run's own, in
+    # a temporary folder, shared by this process (which opens the poll) and its servers.
+    keys = Path(tempfile.mkdtemp(prefix="veche-bench-key-"))
+    os.environ["VECHE_KEY_FILE"] = str(keys / "veche.key")
     rows = []
     runs = [("sqlite", 1), ("postgresql", 1), ("postgresql", args.workers)]
     runs = [run for run in runs if args.backend in (run[0], "both")]
@@ -384,6 +388,7 @@ def main() -> None:
         f"\nconcurrency {args.concurrency}; one server process unless marked ×N "
         f"(`veche serve --workers N`); on {os.cpu_count()} cores"
     )
+    shutil.rmtree(keys, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,16 +3,20 @@
 Each test gets a database of its own, copied from a template that is migrated once per
 test process (``pytest -n auto`` runs one process per core, each with its own PostgreSQL
 server). Tests marked ``demo`` get a copy of a second template that also holds the demo
-organization, loaded once instead of once per test.
+organization, loaded once instead of once per test; tests that take the ``sitting`` fixture
+get a copy of a third, which also holds a meeting in session (``tests.web.sitting``).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, text
@@ -24,11 +28,17 @@ from veche import migrate
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo import load_demo
 
+if TYPE_CHECKING:
+    from tests.web.sitting import PreparedSitting
+
 pytest_plugins = ["tests._repository_guard"]
 
 BACKENDS = ("sqlite", "postgresql")
 
 use_cheap_password_hashing()
+# Secret polls seal their ballots with a server key (veche.sealing): each test process keeps
+# its own in a temporary folder, and the servers it starts inherit the setting.
+os.environ["VECHE_KEY_FILE"] = str(Path(tempfile.mkdtemp(prefix="veche-key-")) / "veche.key")
 _database_numbers = itertools.count(1)
 
 
@@ -128,6 +138,59 @@ def wants_demo(request: pytest.FixtureRequest) -> bool:
     return request.node.get_closest_marker("demo") is not None
 
 
+def wants_sitting(request: pytest.FixtureRequest) -> bool:
+    """Whether the test takes the ``sitting`` fixture, itself or through one of its fixtures:
+    its database starts with the demo and the meeting in session of ``tests.web.sitting``."""
+    return "sitting" in request.fixturenames
+
+
+#: The sitting that the test's database was copied with, for the ``sitting`` fixture.
+_PREPARED = pytest.StashKey["PreparedSitting"]()
+
+
+@pytest.fixture(scope="session")
+def sitting_templates() -> dict[tuple[str, date], tuple[str, PreparedSitting]]:
+    """The sitting templates made so far, by database kind and day: (template, sitting)."""
+    return {}
+
+
+def _template(request: pytest.FixtureRequest, backend: str) -> str:
+    """What the test's database is copied from (a file for SQLite, a database's name for
+    PostgreSQL): the migrated template; with the demo, for tests marked ``demo``; with the
+    demo and a meeting in session, for tests that take ``sitting``."""
+    sitting = wants_sitting(request)
+    kind = "demo_template" if sitting or wants_demo(request) else "template"
+    server = "sqlite" if backend == "sqlite" else "postgres"
+    base = str(request.getfixturevalue(f"{server}_{kind}"))
+    if not sitting:
+        return base
+    made: dict[tuple[str, date], tuple[str, PreparedSitting]]
+    made = request.getfixturevalue("sitting_templates")
+    # The sitting is dated the day it is opened; a run that passes midnight opens another.
+    key = (backend, date.today())
+    if key not in made:
+        made[key] = _make_sitting_template(request, backend, base, f"sitting_{len(made) + 1}")
+    template, request.node.stash[_PREPARED] = made[key]
+    return template
+
+
+def _make_sitting_template(
+    request: pytest.FixtureRequest, backend: str, demo_template: str, name: str
+) -> tuple[str, PreparedSitting]:
+    # The web application is imported only by the test processes that need it.
+    from tests.web.sitting import prepare_sitting
+
+    if backend == "sqlite":
+        path = Path(demo_template).with_name(f"{name}.sqlite3")
+        shutil.copy(demo_template, path)
+        prepared = prepare_sitting(f"sqlite:///{path}")
+        assert not path.with_name(path.name + "-wal").exists()
+        return str(path), prepared
+    server_url: str = request.getfixturevalue("postgres_url")
+    _create_database(server_url, f"veche_{name}", template=demo_template)
+    return f"veche_{name}", prepare_sitting(_database_url(server_url, f"veche_{name}"))
+
+
 @pytest.hookimpl(tryfirst=True)  # so that the marks it adds are read after it
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked ``one_database`` run on SQLite alone: what they prove (who may see a
@@ -146,17 +209,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh, migrated database of each kind, dropped after the test."""
-    demo = wants_demo(request)
+    template = _template(request, request.param)
     if request.param == "sqlite":
         path = tmp_path / "veche.sqlite3"
-        template_path = "sqlite_demo_template" if demo else "sqlite_template"
-        shutil.copy(request.getfixturevalue(template_path), path)
+        shutil.copy(template, path)
         yield f"sqlite:///{path}"
         return
     server_url: str = request.getfixturevalue("postgres_url")
-    template: str = request.getfixturevalue(
-        "postgres_demo_template" if demo else "postgres_template"
-    )
     name = f"veche_test_{next(_database_numbers)}"
     _create_database(server_url, name, template=template)
     admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
@@ -166,6 +225,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+@pytest.fixture
+def sitting(request: pytest.FixtureRequest, database_url: str) -> PreparedSitting:
+    """The meeting in session that the test's database was copied with: the demo's General
+    Council convened today, the agenda approved, item 1 under discussion with a motion on it,
+    an observer invited (see ``tests.web.sitting``)."""
+    return request.node.stash[_PREPARED]
 
 
 @pytest.fixture

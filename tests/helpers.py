@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from veche import security
 from veche.db import transaction
 from veche.demo import DEMO_NAME, load_demo
-from veche.models import Organization
+from veche.models import Ballot, Organization, Participation
+from veche.models.polls import BallotSource
 
 
 def use_cheap_password_hashing() -> None:
@@ -56,3 +57,33 @@ def count_queries(*engines: Engine) -> Iterator[list[str]]:
     finally:
         for engine in watched:
             event.remove(engine, "before_cursor_execute", note)
+
+
+def ballots_held(session: Session, poll_id: int) -> dict[BallotSource, int]:
+    """A poll's ballots by source, each by its weight, wherever they are kept: sealed beside
+    the rights that cast them while a secret poll is open (veche.sealing), in the ballot
+    table once it is counted, and named and paper ballots there from the start."""
+    held = {source: 0 for source in BallotSource}
+    for source, weight in session.execute(
+        select(Ballot.source, Ballot.weight).where(Ballot.poll_id == poll_id)
+    ):
+        held[source] += weight
+    held[BallotSource.ELECTRONIC] += sum(
+        session.scalars(
+            select(Participation.weight).where(
+                Participation.poll_id == poll_id, Participation.sealed.is_not(None)
+            )
+        )
+    )
+    return {source: weight for source, weight in held.items() if weight}
+
+
+def ballot_count(session: Session, poll_id: int) -> int:
+    """How many ballots a poll holds, sealed or stored (see ``ballots_held``)."""
+    stored = session.scalars(select(Ballot.receipt).where(Ballot.poll_id == poll_id)).all()
+    sealed = session.scalars(
+        select(Participation.right_person_id).where(
+            Participation.poll_id == poll_id, Participation.sealed.is_not(None)
+        )
+    ).all()
+    return len(stored) + len(sealed)

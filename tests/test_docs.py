@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer.main
 
+from tests.apps import create_app
 from veche.cli import app
 from veche.config import Settings
 from veche.db import make_engine
-from veche.web.app import create_app
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

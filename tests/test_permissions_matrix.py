@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.helpers import demo_organization
 from tests.meeting_api import Api
 from tests.web.sitting import MOTION_TEXT, secretary_api
@@ -37,12 +38,12 @@ from veche.demo import DEMO_SECRETARY
 from veche.models import Body, Term, Unit
 from veche.models.meetings import ParticipantRole
 from veche.permissions import Permission, Scope
-from veche.web.app import create_app
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
 PASSWORD = "holder-password"
+PROBE_PASSWORD = "a probe's passphrase"
 #: Where a holder's role is granted, seen from the meeting the probes act in: a grant in the
 #: organization, in the meeting's body or in the meeting reaches it; one in another meeting
 #: reaches nothing here.
@@ -105,6 +106,26 @@ class Place:
         )
         return int(amendment["id"])
 
+    def account(self, *, active: bool = True) -> int:
+        """A new account with no role, made by the secretary (deactivated if not ``active``)."""
+        made = self.secretary.post(
+            "/accounts", username=f"probe-{next(self.numbers)}", password=PROBE_PASSWORD
+        )
+        if not active:
+            self.secretary.post(f"/accounts/{made['id']}/deactivate", 200)
+        return int(made["id"])
+
+    def grant(self) -> int:
+        """A grant of the observer's role in the organization to a new account."""
+        grant = self.secretary.post(
+            "/role-grants",
+            role="observer",
+            scope="organization",
+            scope_id=self.organization_id,
+            user_id=self.account(),
+        )
+        return int(grant["id"])
+
 
 Make = Callable[[Place], tuple[str, dict[str, Any] | None]]
 
@@ -134,6 +155,8 @@ class Probe:
     api: Call
     page: Call | None = None
     also: frozenset[Permission] = frozenset()
+    #: Further routes that ask for the same permission, each with its door ("API", "page").
+    more: tuple[tuple[str, Call], ...] = ()
 
 
 def _decide_amendment(p: Place) -> tuple[str, dict[str, Any] | None]:
@@ -149,9 +172,114 @@ PROBES: dict[Permission, Probe] = {
     Permission.ORGANIZATION_MANAGE: Probe(
         Call("PUT", lambda p: ("/roles/probe-role", {"permissions": []}), 200),
         Call("POST", lambda p: ("/secretary/people", {"full_name": p.fresh("Newcomer")}), 303),
+        more=(
+            (
+                "API",
+                Call(
+                    "POST",
+                    lambda p: (
+                        "/role-grants",
+                        {
+                            "role": "observer",
+                            "scope": "organization",
+                            "scope_id": p.organization_id,
+                            "user_id": p.account(),
+                        },
+                    ),
+                    201,
+                ),
+            ),
+            (
+                "page",
+                Call(
+                    "POST",
+                    lambda p: (
+                        "/secretary/accounts/grants",
+                        {
+                            "role": "observer",
+                            "scope": "organization",
+                            "scope_id": p.organization_id,
+                            "user_id": p.account(),
+                        },
+                    ),
+                    303,
+                ),
+            ),
+            (
+                "page",
+                Call(
+                    "POST", lambda p: (f"/secretary/accounts/grants/{p.grant()}/revoke", None), 303
+                ),
+            ),
+        ),
     ),
     Permission.ACCOUNTS_MANAGE: Probe(
-        Call("POST", lambda p: (f"/people/{p.person_id}/tokens", None), 201),
+        Call(
+            "POST",
+            lambda p: (
+                "/accounts",
+                {"username": p.fresh("api").replace(" ", "-"), "password": PROBE_PASSWORD},
+            ),
+            201,
+        ),
+        Call(
+            "POST",
+            lambda p: (
+                "/secretary/accounts",
+                {"username": p.fresh("page").replace(" ", "-"), "password": PROBE_PASSWORD},
+            ),
+            303,
+        ),
+        more=(
+            ("API", Call("POST", lambda p: (f"/people/{p.person_id}/tokens", None), 201)),
+            ("API", Call("GET", lambda p: ("/accounts", None), 200)),
+            (
+                "API",
+                Call(
+                    "POST",
+                    lambda p: (
+                        f"/accounts/{p.account()}/password",
+                        {"new_password": PROBE_PASSWORD + " again"},
+                    ),
+                    204,
+                ),
+            ),
+            ("API", Call("POST", lambda p: (f"/accounts/{p.account()}/deactivate", None), 200)),
+            (
+                "API",
+                Call(
+                    "POST",
+                    lambda p: (f"/accounts/{p.account(active=False)}/activate", None),
+                    200,
+                ),
+            ),
+            ("page", Call("GET", lambda p: ("/secretary/accounts", None), 200)),
+            (
+                "page",
+                Call(
+                    "POST",
+                    lambda p: (
+                        f"/secretary/accounts/{p.account()}/password",
+                        {"new_password": PROBE_PASSWORD + " again"},
+                    ),
+                    303,
+                ),
+            ),
+            (
+                "page",
+                Call(
+                    "POST", lambda p: (f"/secretary/accounts/{p.account()}/deactivate", None), 303
+                ),
+            ),
+            (
+                "page",
+                Call(
+                    "POST",
+                    lambda p: (f"/secretary/accounts/{p.account(active=False)}/activate", None),
+                    303,
+                ),
+            ),
+        ),
     ),
     Permission.MEETING_CONVENE: Probe(
         Call(
@@ -586,6 +714,7 @@ def test_every_permission_of_every_role_granted_in(where: str, engine: Engine) -
                 probe = PROBES[permission]
                 expected = _expected(permission, holder, roles)
                 doors = [("API", probe.api)] + ([("page", probe.page)] if probe.page else [])
+                doors += probe.more
                 for door, call in doors:
                     verdict = _try(client, place, holder, call, api=door == "API")
                     if verdict != expected:

@@ -98,7 +98,8 @@ def _journal_rows(first_seq: int) -> list[dict[str, Any]]:
 def test_insert_rows_stores_every_value_as_given(sessions: sessionmaker[Session]) -> None:
     load_demo_into(sessions)
     with transaction(sessions) as session:
-        term = session.scalars(select(Term).order_by(Term.id)).first()
+        # The General Council's 8th term, in force today (a meeting is held within its term).
+        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
         assert term is not None
         meeting = do_create_meeting(session, _SYSTEM, term, "Plenary", starts_on=date.today())
         poll = do_create_poll(

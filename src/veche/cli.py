@@ -1,21 +1,22 @@
-"""The command line: serve (the default), migrate, demo, import, verify, count, report."""
+"""The command line: serve (the default), migrate, demo, init, import, verify, count, report."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 import veche
 from veche.config import Settings
-from veche.db import make_engine, make_sessionmaker, transaction
+from veche.db import make_engine, make_reader, make_sessionmaker, transaction
 from veche.errors import VecheError
 
 app = typer.Typer(
@@ -221,6 +222,99 @@ def demo(db: DbOption = None) -> None:
     typer.echo(f"Loaded the demo organization: {DEMO_NAME}.")
 
 
+def _at_a_terminal() -> bool:
+    """Whether someone is there to answer prompts (the tests pretend so, to answer them)."""
+    return sys.stdin.isatty()
+
+
+@app.command()
+def init(
+    organization: Annotated[str | None, typer.Option(help="The organization's full name.")] = None,
+    short_name: Annotated[
+        str | None, typer.Option(help="A short name for the pages' header (optional).")
+    ] = None,
+    username: Annotated[str | None, typer.Option(help="The first secretary's user name.")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VECHE_INIT_PASSWORD",
+            help="Their password: at least 12 characters, or a passphrase of 4 words; not a "
+            "common one. VECHE_INIT_PASSWORD keeps it out of the list of processes.",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Set up a real organization on a database without one: its name and its first
+    secretary's login, an administrator. At a terminal, asks for what is not given."""
+    from pydantic import ValidationError
+
+    from veche.web.inputs_accounts import SetupIn
+
+    if organization is None or username is None or password is None:
+        if not _at_a_terminal():
+            fail(
+                "give --organization, --username and --password (or VECHE_INIT_PASSWORD) "
+                "when not run at a terminal"
+            )
+        organization, short_name, username, password = _ask_first_start(
+            organization, short_name, username, password
+        )
+    try:
+        start = SetupIn(
+            organization=organization,
+            short_name=short_name or "",
+            username=username,
+            password=password,
+        )
+    except ValidationError as error:
+        fail("; ".join(_option_problem(problem) for problem in error.errors()))
+    try:
+        with (
+            open_database(_settings(db)) as engine,
+            transaction(make_sessionmaker(engine)) as session,
+        ):
+            done = start.set_up(session, via="veche init")
+            name, login = done.organization.name, done.user.username
+    except VecheError as error:
+        fail(error.message)
+    typer.echo(f"Set up {name}. Its secretary logs in as {login!r} (an administrator).")
+
+
+def _ask_first_start(
+    organization: str | None, short_name: str | None, username: str | None, password: str | None
+) -> tuple[str, str, str, str]:
+    """What ``veche init`` was not given, asked for; a password that breaks the rule is asked
+    for again, saying why."""
+    from veche.passwords import check_new_password
+
+    organization = organization or typer.prompt("The organization's full name")
+    if short_name is None:
+        short_name = typer.prompt(
+            "A short name for the pages' header (Enter for none)", default="", show_default=False
+        )
+    username = username or typer.prompt("The first secretary's user name")
+    # Asked until it meets the rule and is typed twice alike (typer's own check of a hidden
+    # answer would not say what was wrong with it).
+    while password is None:
+        typed = typer.prompt("Their password", hide_input=True)
+        try:
+            check_new_password(typed, username)
+        except VecheError as error:
+            typer.echo(f"Error: {error.message}", err=True)
+            continue
+        if typer.prompt("Repeat for confirmation", hide_input=True) == typed:
+            password = typed
+        else:
+            typer.echo("Error: the two passwords differ; once more.", err=True)
+    return organization, short_name, username, password
+
+
+def _option_problem(problem: Mapping[str, Any]) -> str:
+    """A problem of ``veche init``'s input, named by its option: "--username: …"."""
+    where = "-".join(str(step) for step in problem.get("loc", ())).replace("_", "-")
+    return f"--{where}: {problem.get('msg', 'invalid')}" if where else str(problem.get("msg"))
+
+
 @import_app.command("members")
 def import_members_command(
     file: Annotated[
@@ -255,17 +349,96 @@ def import_members_command(
 
 
 @app.command()
-def verify(db: DbOption = None) -> None:
-    """Recompute the journal's hash chain; exit 1 naming the first entry that does not match."""
+def verify(
+    db: DbOption = None,
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            "--expect-head",
+            metavar="SEQ:HASH",
+            help="A journal head printed earlier (on a published report): fail unless the "
+            "journal still holds that entry with that hash.",
+        ),
+    ] = None,
+) -> None:
+    """Recompute the journal's hash chain and recount every closed poll against its close;
+    exit 1 naming the first entry, or each poll, that does not match."""
     from veche.actions.journal import verify_journal
+    from veche.actions.verify_polls import verify_polls
+    from veche.queries.journal_head import check_head, current_head, parse_head
 
-    with open_database(_settings(db)) as engine, make_sessionmaker(engine)() as session:
-        check = verify_journal(session)
-    if check.holds:
-        typer.echo(f"The journal holds: {check.entries} entries, each chained to the one before.")
-        return
-    typer.echo(f"The journal is broken at entry {check.first_bad_seq}: {check.problem}", err=True)
-    raise typer.Exit(1)
+    expected: tuple[int, str] | None = None
+    if expect_head is not None:
+        try:
+            expected = parse_head(expect_head)
+        except ValueError as error:
+            fail(str(error))
+    with open_database(_settings(db)) as engine, _snapshot(engine) as session:
+        chain = verify_journal(session)
+        head = current_head(session)
+        lost = check_head(session, *expected) if expected is not None else None
+        polls = verify_polls(session)
+    failed = False
+    if chain.holds:
+        typer.echo(f"The journal holds: {chain.entries} entries, each chained to the one before.")
+    else:
+        typer.echo(
+            f"The journal is broken at entry {chain.first_bad_seq}: {chain.problem}", err=True
+        )
+        failed = True
+    if expected is not None:
+        if lost is None:
+            typer.echo(f"It still holds entry {expected[0]} with the hash {expected[1]}.")
+        else:
+            typer.echo(f"The head expected is not in the journal: {lost}", err=True)
+            failed = True
+    if not polls.holds:
+        typer.echo("Counted polls do not match the journal:", err=True)
+        for problem in polls.problems:
+            typer.echo(f"- {problem}", err=True)
+        failed = True
+    else:
+        typer.echo(
+            f"Recounted {_polls(polls.recounted)} from their stored ballots: each matches "
+            "the ballots, result and outcome recorded at its close."
+        )
+    if polls.not_recounted:
+        typer.echo(
+            f"{_polls(len(polls.not_recounted)).capitalize()} closed before results were "
+            "recorded in the journal: only their number of ballots could be checked "
+            f"({_listed(f'poll {note.poll_id}' for note in polls.not_recounted)})."
+        )
+    if failed:
+        raise typer.Exit(1)
+    if head is not None:
+        typer.echo(f"Journal head: entry {head[0]}, {head[1]}")
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Session]:
+    """A session that reads one snapshot of the database and takes no lock, so that a server
+    may go on writing while every check sees the same journal, polls and ballots: SQLite's
+    reader (a deferred transaction in WAL mode), PostgreSQL's REPEATABLE READ."""
+    reader = make_reader(engine)
+    try:
+        if reader.dialect.name == "postgresql":
+            reader = reader.execution_options(isolation_level="REPEATABLE READ")
+        with make_sessionmaker(reader)() as session, session.begin():
+            yield session
+    finally:
+        if reader.dialect.name == "sqlite" and reader is not engine:
+            reader.dispose()
+
+
+def _polls(n: int) -> str:
+    return "1 poll" if n == 1 else f"{n} polls"
+
+
+def _listed(names: Iterable[str], most: int = 10) -> str:
+    """Names joined by commas, the first ``most`` of them and how many more."""
+    items = list(names)
+    shown = ", ".join(items[:most])
+    return shown if len(items) <= most else f"{shown} and {len(items) - most} more"
 
 
 @app.command()

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The embedded database used when VECHE_DATABASE_URL is not set: one SQLite file.
 DEFAULT_DATABASE_PATH = Path("veche.sqlite3")
+#: The server key's file when VECHE_KEY_FILE is not set.
+DEFAULT_KEY_PATH = Path("veche.key")
 
 
 class Settings(BaseSettings):
@@ -23,6 +25,9 @@ class Settings(BaseSettings):
     organization_name: str | None = None
     #: Signs the pages' cookies; unset, a key made once and kept in the database is used.
     secret_key: str | None = None
+    #: The server key that seals secret ballots until they are counted (see veche.sealing):
+    #: made on first need; keep it apart from the database and its backups.
+    key_file: Path = DEFAULT_KEY_PATH
     #: How long a bearer token of the API works after it is issued, in hours: 30 days by
     #: default. Every token expires, so the setting stops at ten years.
     token_lifetime_hours: int = Field(default=30 * 24, ge=1, le=10 * 365 * 24)

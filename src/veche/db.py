@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,10 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche.errors import InvalidInput
 from veche.models.base import MAX_INT
+
+log = logging.getLogger(__name__)
 
 
 def normalize_url(url: str) -> str:
@@ -101,6 +105,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted content is overwritten with zeros, not left in free pages: a secret poll's
+        # sealed ballots are gone from the file once counted (see scrub).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     # SQLite lets one writer in at a time. Waiting for its file lock means sleeping and
@@ -157,6 +164,41 @@ def make_reader(engine: Engine) -> Engine:
         connection.exec_driver_sql("BEGIN")
 
     return reader
+
+
+def scrub(engine: Engine, tables: tuple[str, ...]) -> None:
+    """Clear what deleted rows of ``tables`` left behind, once their deletion is committed.
+
+    PostgreSQL keeps a deleted or updated row's old version in the table until a vacuum
+    frees it; SQLite (with ``secure_delete``, set on every connection) zeroes it in the
+    file at once, but the write-ahead log still holds the pages as they were until a
+    checkpoint copies the log back and truncates it. Either may find a reader still holding
+    an older snapshot and leave some of it for later; what they hold is sealed regardless.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            # Never waits long for a table's lock (another vacuum, a migration): the
+            # server's own autovacuum then frees the rows soon after.
+            connection.exec_driver_sql("SET lock_timeout = '2s'")
+            try:
+                # Names of veche's own tables, never input.
+                connection.exec_driver_sql("VACUUM " + ", ".join(tables))
+            except DBAPIError as failure:
+                log.warning("could not vacuum %s now: %s", ", ".join(tables), failure.orig)
+            connection.exec_driver_sql("RESET lock_timeout")
+        return
+    if _in_memory(engine.url):
+        return
+    raw = engine.raw_connection()
+    sqlite: Any = raw.driver_connection
+    try:
+        # Without waiting: a reader still in the log makes the checkpoint give up at once
+        # (the next one truncates it) rather than hold up the request that closed the poll.
+        sqlite.execute("PRAGMA busy_timeout=0")
+        sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        sqlite.execute("PRAGMA busy_timeout=30000")
+        raw.close()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -12,6 +12,7 @@ from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.agenda import ItemSpec, do_add_item, do_close_item, do_open_item
 from veche.actions.attendance import do_check_in
+from veche.actions.closing import do_close_poll
 from veche.actions.contributions import ContributionSpec, do_record_contribution
 from veche.actions.meetings import do_change_meeting_state, do_create_meeting
 from veche.actions.motions import (
@@ -28,7 +29,6 @@ from veche.actions.polls import (
     PaperLot,
     PollSubject,
     do_answer_nomination,
-    do_close_poll,
     do_create_poll,
     do_enter_paper_ballots,
     do_nominate,

@@ -109,4 +109,6 @@ def _json_value(value: object) -> object:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()  # bytea's hexadecimal input form
     raise TypeError(f"{type(value).__name__} cannot be inserted through JSON")

@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import ADMIN, _open_decision, _voter
 from tests.assembly import client_key
+from tests.helpers import ballot_count
 from veche.actions.ballots import CastReceipt, PreparedBallot, prepare_ballot, store_ballots
+from veche.actions.closing import do_close_poll
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.journal import verify_journal
-from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
+from veche.actions.polls import do_create_poll, do_open_poll
 from veche.db import transaction
 from veche.errors import Conflict, InvalidInput, NotFound, StorageFault
 from veche.models import Ballot, JournalEntry, Participation, Poll
@@ -99,8 +101,8 @@ def test_a_group_answers_each_ballot_as_if_it_came_alone(sessions: sessionmaker[
     assert "already voted" in refusals[0].message
     assert f"poll {other_id}: it is closed" in refusals[1].message
     with sessions() as session:
-        assert _count(session, Ballot, poll_id) == _count(session, Participation, poll_id) == 5
-        assert _count(session, Ballot, other_id) == 0
+        assert ballot_count(session, poll_id) == _count(session, Participation, poll_id) == 5
+        assert ballot_count(session, other_id) == 0
         assert verify_journal(session).holds
     # One journal entry per ballot stored, none for the refusals and resends.
     assert _journal_length(sessions) - journal_before == 4
@@ -179,7 +181,7 @@ def test_ballots_arriving_during_a_write_form_the_next_group(
     assert len(answers) == 11
     assert len(held.commits) == 2  # the first ballot alone, then the ten that waited, together
     with sessions() as session:
-        assert _count(session, Ballot, poll_id) == 11
+        assert ballot_count(session, poll_id) == 11
         assert verify_journal(session).holds
 
 
@@ -212,7 +214,7 @@ def test_a_resend_written_beside_its_first_copy_gets_the_same_receipt(
     assert isinstance(resent, CastReceipt) and resent.replayed
     assert resent.receipt == first_answer.receipt
     with sessions() as session:
-        assert _count(session, Ballot, poll_id) == 1
+        assert ballot_count(session, poll_id) == 1
         assert _count(session, Participation, poll_id) == 1
         assert verify_journal(session).holds
 
@@ -336,7 +338,7 @@ def test_a_fault_while_storing_one_ballot_fails_that_ballot_alone(
     assert len(tripped) > 1  # tried in the whole group first, then in ever smaller halves
     assert "injected fault" in caplog.text and f"poll {poll_id}" in caplog.text
     with sessions() as session:
-        assert _count(session, Ballot, poll_id) == _count(session, Participation, poll_id) == 11
+        assert ballot_count(session, poll_id) == _count(session, Participation, poll_id) == 11
         assert verify_journal(session).holds
 
 
@@ -367,4 +369,4 @@ def test_a_malformed_ballot_among_honest_ones_harms_none_of_them(
     assert isinstance(refusal, NotFound | InvalidInput), refusal  # the sender's own 404 or 422
     assert all(isinstance(a, CastReceipt) and not a.replayed for a in answers)
     with sessions() as session:
-        assert _count(session, Ballot, poll_id) == 9
+        assert ballot_count(session, poll_id) == 9

@@ -42,6 +42,7 @@ def test_empty_journal_holds(sessions: sessionmaker[Session]) -> None:
     assert _check(sessions) == (True, None, None)
 
 
+@pytest.mark.demo
 def test_chain_links_each_entry_to_the_one_before(sessions: sessionmaker[Session]) -> None:
     load_demo_into(sessions)
     with sessions() as session:
@@ -122,6 +123,7 @@ def test_a_session_kept_across_transactions_appends_after_other_writers(
     assert _check(sessions) == (True, None, None)
 
 
+@pytest.mark.demo
 def test_an_edited_entry_is_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
     load_demo_into(sessions)
     _run(engine, "UPDATE journal_entry SET actor_name = 'someone else' WHERE seq = 7")
@@ -130,6 +132,7 @@ def test_an_edited_entry_is_named(engine: Engine, sessions: sessionmaker[Session
     assert problem is not None and "altered" in problem
 
 
+@pytest.mark.demo
 def test_an_edited_payload_is_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
     load_demo_into(sessions)
     with sessions() as session:
@@ -142,6 +145,7 @@ def test_an_edited_payload_is_named(engine: Engine, sessions: sessionmaker[Sessi
     assert _check(sessions)[:2] == (False, 12)
 
 
+@pytest.mark.demo
 def test_a_deleted_entry_is_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
     load_demo_into(sessions)
     _run(engine, "DELETE FROM journal_entry WHERE seq = 20")
@@ -150,6 +154,7 @@ def test_a_deleted_entry_is_named(engine: Engine, sessions: sessionmaker[Session
     assert problem is not None and "missing" in problem
 
 
+@pytest.mark.demo
 def test_deleting_the_newest_entries_is_noticed(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:
@@ -162,6 +167,7 @@ def test_deleting_the_newest_entries_is_noticed(
     assert not holds and first_bad == last - 1
 
 
+@pytest.mark.demo
 def test_reordered_entries_are_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
     load_demo_into(sessions)
     _run(engine, "UPDATE journal_entry SET seq = -1 WHERE seq = 30")
@@ -171,6 +177,7 @@ def test_reordered_entries_are_named(engine: Engine, sessions: sessionmaker[Sess
     assert not holds and first_bad == 30
 
 
+@pytest.mark.demo
 def test_an_inserted_entry_breaks_the_chain_where_it_joins(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:
@@ -222,6 +229,7 @@ def test_concurrent_writers_never_fork_the_chain(sessions: sessionmaker[Session]
     assert _check(sessions)[0]
 
 
+@pytest.mark.demo
 @pytest.mark.parametrize("tamper", [False, True])
 def test_verify_command_exit_codes(
     tamper: bool, database_url: str, engine: Engine, sessions: sessionmaker[Session]

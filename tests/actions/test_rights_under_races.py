@@ -14,18 +14,19 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import ADMIN, _cast, _open_decision, _race
-from tests.helpers import demo_organization
+from tests.helpers import ballots_held, demo_organization
 from veche.actions.access import access_meeting, access_poll
+from veche.actions.closing import do_close_poll
 from veche.actions.meetings import do_create_meeting
-from veche.actions.polls import PaperLot, do_close_poll, do_enter_paper_ballots
+from veche.actions.polls import PaperLot, do_enter_paper_ballots
 from veche.actions.stand_ins import do_grant_proxy
 from veche.db import transaction
 from veche.errors import Conflict
-from veche.models import Ballot, Membership, Poll, Proxy, Term
+from veche.models import Ballot, Membership, Participation, Poll, Proxy, Term
 from veche.models.org import MembershipRole
 from veche.models.polls import BallotSource
 
@@ -36,13 +37,13 @@ PAUSE = 0.3  # seconds a racing write waits before it is flushed
 
 
 @contextmanager
-def _paused_before_writing(sessions: sessionmaker[Session], model: type[Any]) -> Iterator[None]:
-    """Every INSERT into ``model``'s table waits a moment before it goes to the database."""
+def _paused_before_writing(sessions: sessionmaker[Session], *models: type[Any]) -> Iterator[None]:
+    """Every INSERT into these models' tables waits a moment before it goes to the database."""
     engine = sessions.kw["bind"]
-    insert = f"INSERT INTO {model.__tablename__} "
+    inserts = tuple(f"INSERT INTO {model.__tablename__} " for model in models)
 
     def pause(*args: Any) -> None:
-        if args[2].lstrip().startswith(insert):  # (connection, cursor, statement, …)
+        if args[2].lstrip().startswith(inserts):  # (connection, cursor, statement, …)
             time.sleep(PAUSE)
 
     event.listen(engine, "before_cursor_execute", pause)
@@ -132,12 +133,7 @@ def _enter(sessions: sessionmaker[Session], poll_id: int, option: int, count: in
 
 def _ballots(sessions: sessionmaker[Session], poll_id: int) -> dict[BallotSource, int]:
     with sessions() as session:
-        rows = session.execute(
-            select(Ballot.source, func.sum(Ballot.weight))
-            .where(Ballot.poll_id == poll_id)
-            .group_by(Ballot.source)
-        )
-        return {source: int(total) for source, total in rows}
+        return ballots_held(session, poll_id)
 
 
 def test_racing_paper_lots_add_no_more_ballots_than_rights(
@@ -164,7 +160,7 @@ def test_electronic_ballots_racing_a_paper_lot_stay_within_the_rights(
         lambda p=person_id: _cast(sessions, poll_id, p, yes)  # type: ignore[misc]
         for person_id in members[:10]
     ]
-    with _paused_before_writing(sessions, Ballot):
+    with _paused_before_writing(sessions, Ballot, Participation):
         outcomes = _race(jobs)
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert all(isinstance(o, Conflict) for o in refused), refused
@@ -187,7 +183,7 @@ def test_racing_electronic_ballots_fill_only_the_rights_left_beside_paper(
         lambda p=person_id: _cast(sessions, poll_id, p, yes)  # type: ignore[misc]
         for person_id in members[:10]
     ]
-    with _paused_before_writing(sessions, Ballot):
+    with _paused_before_writing(sessions, Ballot, Participation):
         outcomes = _race(jobs)
     refused = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(refused) == 5 and sum(isinstance(o, str) for o in outcomes) == 5, outcomes

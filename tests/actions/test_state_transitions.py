@@ -11,14 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import ADMIN
 from tests.helpers import demo_organization
+from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.actions.meetings import do_change_meeting_state, do_create_meeting
-from veche.actions.polls import (
-    do_cancel_poll,
-    do_close_poll,
-    do_create_poll,
-    do_open_poll,
-    do_publish_poll,
-)
+from veche.actions.polls import do_create_poll, do_open_poll, do_publish_poll
 from veche.db import transaction
 from veche.errors import Conflict
 from veche.models import Meeting, Poll, Term

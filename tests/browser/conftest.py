@@ -14,11 +14,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.conftest import wants_demo
 from tests.web.live_server import serve
 from veche.db import make_engine, make_sessionmaker
-from veche.web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling hosts this network refuses.

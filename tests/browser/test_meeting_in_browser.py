@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -77,11 +80,20 @@ def test_a_phone_votes_while_the_console_and_projector_follow_live(
     expect(projector.get_by_text("Voting is open")).to_be_visible()
     vote.click()
     phone.get_by_label("yes").check()
-    phone.get_by_role("button", name="Review my ballot").click()
+    with phone.expect_response(re.compile(r"/review$")) as reviewing:
+        phone.get_by_role("button", name="Review my ballot").click()
     expect(phone.get_by_role("heading", name="Check your ballot")).to_be_visible()
     expect(phone.locator(".review .big")).to_have_text("yes")
     snapshot(phone, "delegate-confirm-phone")
-    phone.get_by_role("button", name="Confirm and cast my ballot").click()
+    # The client key is made by the page, in the browser: the review page the server sent
+    # carries none, and the confirmation carries one the server never sent.
+    review_html = reviewing.value.text()
+    assert 'name="client_key" value=""' in review_html
+    with phone.expect_request(re.compile(r"/ballot$")) as casting:
+        phone.get_by_role("button", name="Confirm and cast my ballot").click()
+    sent = parse_qs(casting.value.post_data or "")
+    key = sent["client_key"][0]
+    assert re.fullmatch(r"[0-9a-f]{48}", key) and key not in review_html
     receipt = phone.locator("#receipt").inner_text()
     assert re.fullmatch(r"[0-9a-f]{32}", receipt)
     snapshot(phone, "delegate-receipt-phone")
@@ -105,12 +117,31 @@ def test_a_phone_votes_while_the_console_and_projector_follow_live(
     phone.goto(f"/meetings/{meeting}")
     expect(phone.get_by_text("Result:")).to_be_visible()
     snapshot(phone, "delegate-meeting-phone")
+    # The search runs in the page: no request the board makes carries the receipt.
+    requested: list[str] = []
+    phone.on("request", lambda request: requested.append(request.url))
     phone.get_by_role("link", name="Find your receipt on the bulletin board").click()
-    phone.get_by_label("Your receipt").fill(receipt)
+    phone.get_by_label("Your receipt").fill("0000")
     phone.get_by_role("button", name="Find").click()
+    expect(phone.get_by_text("No ballot has this receipt")).to_be_visible()
+    phone.get_by_label("Your receipt").fill(f" {receipt.upper()} ")
+    phone.get_by_label("Your receipt").press("Enter")
     expect(phone.get_by_text("Found: your ballot is on the board")).to_be_visible()
     expect(phone.locator("tr.mine")).to_contain_text("yes")
     snapshot(phone, "delegate-board-phone")
+    assert any("/board" in url for url in requested)
+    assert [url for url in requested if receipt in url.lower()] == []
+    assert re.search(r"/board$", phone.url)
+    # The ballots download as a file `veche count` reads (tests/web/test_bulletin_board.py
+    # recounts it); one ballot alone carries its weight, so the weight is withheld.
+    with phone.expect_download() as downloading:
+        phone.get_by_role("link", name="Download the ballots to recount them").click()
+    file = json.loads(Path(downloading.value.path()).read_text(encoding="utf-8"))
+    assert file["candidates"] == ["yes", "no", "abstain"]
+    # The voter finds their own ballot in the file by its receipt, as on the board.
+    assert file["ballots"] == [{"ranking": ["yes"], "count": 1, "receipt": receipt.lower()}]
+    assert "weights withheld" in file["title"]
+    assert downloading.value.suggested_filename.endswith("-ballots.json")
     for context in (chair_context, phone_context, projector_context):
         context.close()
 
@@ -155,6 +186,8 @@ def test_every_roles_main_page_at_phone_and_desktop_size(chromium: Browser, site
         "public": "/public",
         "secretary": "/secretary",
         "secretary-people": "/secretary/people",
+        "secretary-accounts": "/secretary/accounts",
+        "my-password": "/me/password",
         "secretary-desk": f"/secretary/meetings/{meeting}",
         "chair-console": f"/meetings/{meeting}/console",
         "projector": f"/meetings/{meeting}/projector",
@@ -210,7 +243,9 @@ def test_voting_works_from_the_keyboard_alone(chromium: Browser, site: Site) -> 
     assert page.evaluate("document.activeElement.textContent.trim()") == "Review my ballot"
     page.keyboard.press("Enter")
     expect(page.locator(".review .big")).to_have_text("no")
-    page.get_by_role("button", name="Confirm and cast my ballot").focus()
+    confirm = page.get_by_role("button", name="Confirm and cast my ballot")
+    expect(confirm).to_be_enabled()  # once the page's script has made the client key
+    confirm.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Your ballot is cast")).to_be_visible()
     context.close()

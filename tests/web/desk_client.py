@@ -12,13 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.web.page_client import SYSTEM, Browser, delegates, secretary
 from veche.actions.participants import do_invite, do_update_participant
 from veche.db import transaction
 from veche.models import Meeting
 from veche.models.meetings import Office, ParticipantRole
-from veche.web.app import create_app
 
 #: A person of the demo organization without a seat in the General Council.
 OUTSIDER_OFFSET = 15

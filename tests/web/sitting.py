@@ -1,5 +1,10 @@
 """A meeting in session with its agenda approved and an item under discussion, made through the
-REST API: for the pages of the floor, the drafts and the documents."""
+REST API: for the pages of the floor, the drafts and the documents.
+
+Tests that take the ``sitting`` fixture (tests/conftest.py) start from a copy of a template
+database that holds the demo and this sitting, opened once per test process by
+``prepare_sitting``: some fifty requests that each of those tests made again before.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.meeting_api import Api
+from tests.apps import create_app
+from tests.meeting_api import Api, demo_api
+from veche.db import make_engine, make_sessionmaker
 from veche.models import Body, JournalEntry, Term
 
 MOTION_TEXT = (
@@ -21,6 +28,8 @@ MOTION_TEXT = (
 )
 #: Members checked in: more than half of the General Council's thirty, so votes carry.
 PRESENT = list(range(1, 17))
+#: The person the prepared sitting has as an observer (the heads of departments).
+OBSERVER = 45
 
 
 @dataclass
@@ -91,3 +100,37 @@ def open_sitting(
 def journal_length(sessions: sessionmaker[Session]) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(JournalEntry)) or 0
+
+
+@dataclass(frozen=True)
+class PreparedSitting:
+    """The sitting in a template database, and what a test needs to go on from it in a copy:
+    its ids, and the bearer tokens of the secretary and of the members who voted on the
+    agenda (stored in the template, so good in every copy)."""
+
+    sitting: Sitting
+    secretary: dict[str, str]
+    term_id: int
+    bodies: dict[str, int]
+    tokens: dict[int, dict[str, str]]
+
+    @property
+    def meeting_id(self) -> int:
+        return self.sitting.meeting_id
+
+    def api(self, client: TestClient) -> Api:
+        """The secretary's ``Api`` on ``client``, as ``demo_api`` and ``open_sitting`` left it."""
+        return Api(client, self.secretary, self.term_id, self.bodies, dict(self.tokens))
+
+
+def prepare_sitting(url: str) -> PreparedSitting:
+    """Open the sitting, with ``OBSERVER`` invited, in the database at ``url`` (which holds
+    the demo): what each test that takes the ``sitting`` fixture finds in its copy."""
+    engine = make_engine(url)
+    try:
+        with TestClient(create_app(engine)) as client:
+            api = demo_api(client, make_sessionmaker(engine))
+            sitting = open_sitting(api, observers=(OBSERVER,))
+    finally:
+        engine.dispose()  # the last connection to close folds SQLite's WAL back into the file
+    return PreparedSitting(sitting, api.secretary, api.term_id, api.bodies, api.tokens)

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.meeting_api import Api, demo_api
 from tests.web.page_client import Browser, delegates, secretary
-from veche.web.app import create_app
 
 #: The API and the page parse the same input alike before anything is stored; the changes
 #: themselves are stored on both databases by the action and API tests. They start from the

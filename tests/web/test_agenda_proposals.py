@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.meeting_api import Api, demo_api
 from tests.web.page_client import delegates, secretary
 from veche.actions.journal_actions import JournalAction
 from veche.models import AgendaProposal, JournalEntry
-from veche.web.app import create_app
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.helpers import load_demo_into
 from tests.web.live_server import serve
-from veche.web.app import create_app
 
 
 @pytest.fixture
@@ -23,6 +23,7 @@ def client(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[TestClie
         yield client
 
 
+@pytest.mark.demo
 def test_health_names_the_database(client: TestClient, engine: Engine) -> None:
     response = client.get("/api/health")
     assert response.status_code == 200
@@ -30,11 +31,13 @@ def test_health_names_the_database(client: TestClient, engine: Engine) -> None:
     assert response.json()["database"] == engine.dialect.name
 
 
+@pytest.mark.demo
 def test_openapi_schema_lists_the_api(client: TestClient) -> None:
     schema = client.get("/api/openapi.json").json()
     assert {"/api/health", "/api/organization"} <= set(schema["paths"])
 
 
+@pytest.mark.demo
 def test_organization_lists_bodies_with_current_terms(client: TestClient) -> None:
     data = client.get("/api/organization").json()
     council = next(b for b in data["bodies"] if b["name"] == "General Council")
@@ -44,6 +47,7 @@ def test_organization_lists_bodies_with_current_terms(client: TestClient) -> Non
     assert bureau["parent"] == "General Council"
 
 
+@pytest.mark.demo
 def test_home_page_lists_bodies_and_current_terms(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
@@ -55,6 +59,7 @@ def test_home_page_lists_bodies_and_current_terms(client: TestClient) -> None:
     assert "30 members, 8 alternates" in page
 
 
+@pytest.mark.demo
 def test_unknown_path_is_404(client: TestClient) -> None:
     assert client.get("/api/no-such-thing").status_code == 404
 
@@ -66,6 +71,7 @@ def test_empty_database_says_what_to_do(engine: Engine) -> None:
     assert "veche demo" in response.json()["detail"]
 
 
+@pytest.mark.demo
 def test_a_burst_of_readers_does_not_stall_the_server(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:

@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.web.page_client import SYSTEM, Browser, access_codes, secretary
 from veche.actions.access_codes import do_issue_access_codes
 from veche.actions.journal_actions import JournalAction
 from veche.db import transaction
 from veche.models import Attendance, JournalEntry, Meeting
-from veche.web.app import create_app
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo

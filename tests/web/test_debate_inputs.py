@@ -13,15 +13,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.meeting_api import Api, demo_api
+from tests.apps import create_app
+from tests.meeting_api import Api
 from tests.web.page_client import Browser, delegates, secretary
-from tests.web.sitting import Sitting, open_sitting
+from tests.web.sitting import PreparedSitting, Sitting
 from veche.models import Amendment, Document
-from veche.web.app import create_app
 
 #: The API and the page parse the same input alike before anything is stored; the changes
 #: themselves are stored on both databases by the action and API tests. They start from the
-#: demo organization.
+#: demo organization, in a meeting in session (the ``sitting`` fixture).
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 BY_PAGE, BY_API = 7, 8
@@ -50,13 +50,13 @@ class Doors:
 
 
 @pytest.fixture
-def doors(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Doors]:
+def doors(
+    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+) -> Iterator[Doors]:
     app = create_app(engine)
     with TestClient(app) as client:
-        api = demo_api(client, sessions)
-        sitting = open_sitting(api)
         (phone,) = delegates(app, sessions, sitting.meeting_id, [BY_PAGE])
-        yield Doors(api, sessions, sitting, phone.browser, secretary(app))
+        yield Doors(sitting.api(client), sessions, sitting.sitting, phone.browser, secretary(app))
 
 
 def _without(row: dict[str, Any], *names: str) -> dict[str, Any]:

@@ -16,13 +16,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.web.live_server import log_in, serve
 from tests.web.page_client import secretary
 from veche.demo import DEMO_SECRETARY
 from veche.reports.document import Document, Paragraph
 from veche.reports.render import to_html
-from veche.web.app import create_app
 from veche.web.headers import POLICY
 
 #: Every test here starts from the demo organization (see tests/conftest.py).

@@ -17,10 +17,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import veche
+from tests.apps import create_app
 from tests.assembly import convene
 from tests.web.page_client import secretary
 from veche.actions.events import LiveEventType
-from veche.web.app import create_app
 from veche.web.fragments import LISTENERS, SHOWN_NOWHERE_LIVE, listens
 from veche.web.templating import templates
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.web.page_client import Browser
 from veche import security
@@ -22,7 +23,6 @@ from veche.demo import DEMO_SECRETARY
 from veche.errors import NotAuthenticated
 from veche.models import LoginFailure, User
 from veche.models.base import utcnow
-from veche.web.app import create_app
 from veche.web.ratelimit import PASSWORDS, Policy, TooManyAttempts, throttled
 
 #: Every test here starts from the demo organization (see tests/conftest.py).

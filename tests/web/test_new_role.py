@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import veche
+from tests.apps import create_app
 from tests.assembly import convene
 from tests.helpers import demo_organization
 from tests.web.page_client import Browser
@@ -25,7 +26,6 @@ from veche.actions.org import do_create_person, do_create_user
 from veche.db import transaction
 from veche.demo import DEMO_SECRETARY
 from veche.models import JournalEntry, User
-from veche.web.app import create_app
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo

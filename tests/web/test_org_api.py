@@ -109,7 +109,7 @@ def test_the_secretary_builds_the_organization_through_the_api(
 
     listed = _api(desk, "GET", "/api/people")
     assert listed.status_code == 200, listed.text
-    nina = next(row for row in listed.json() if row["id"] == person["id"])
+    nina = next(row for row in listed.json()["people"] if row["id"] == person["id"])
     assert nina == {
         "id": person["id"],
         "full_name": "Nina Novak",
@@ -227,9 +227,9 @@ def test_the_meetings_list_shows_each_caller_what_they_may_see(
     def listed(token: dict[str, str] | None = None) -> list[int]:
         response = _api(desk, "GET", "/api/meetings", as_=token)
         assert response.status_code == 200, response.text
-        return [meeting["id"] for meeting in response.json()]
+        return [meeting["id"] for meeting in response.json()["meetings"]]
 
-    everything = _api(desk, "GET", "/api/meetings").json()
+    everything = _api(desk, "GET", "/api/meetings").json()["meetings"]
     assert [m["id"] for m in everything] == [audit_meeting["id"], desk.meeting]  # newest first
     assert everything[1]["name"] == "1st Enlarged Plenary Meeting of the 8th General Council"
     member = desk.assembly.as_person(desk.assembly.members[0])
@@ -382,7 +382,7 @@ def test_only_those_who_manage_the_organization_change_it(
         ("/api/people", {"full_name": "Nowhere", "unit_id": 999_999}, 404, "there is no unit"),
         ("/api/memberships", {"person_id": 1, "term_id": 2, "role": "chair"}, 422, "role"),
         ("/api/memberships", {"person_id": 1, "term_id": 2}, 409, "is already member"),
-        ("/api/users", {"username": "shorty", "password": "short"}, 422, "at least 8"),
+        ("/api/users", {"username": "shorty", "password": "short"}, 422, "at least 12"),
         ("/api/users", {"username": "Secretary", "password": "long enough"}, 409, "is taken"),
         (
             "/api/meetings",

@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import veche
+from tests.apps import create_app
 from tests.assembly import convene
 from tests.web.page_client import secretary
-from veche.web.app import create_app
 from veche.web.pages import ROUTERS, page_path
 
 TEMPLATES = Path(veche.__file__).parent / "web" / "templates"

@@ -12,19 +12,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.meeting_api import demo_api
+from tests.apps import create_app
 from tests.web.page_client import Browser, delegates, secretary
-from tests.web.sitting import MOTION_TEXT, Sitting, journal_length, open_sitting
+from tests.web.sitting import MOTION_TEXT, OBSERVER, PreparedSitting, Sitting, journal_length
 from veche.models import Amendment, Motion
-from veche.web.app import create_app
 from veche.web.pages.amendments import numbered_lines
 
 #: These prove what the pages show and do; the same actions run through the API, and
 #: amendments are stored on both databases in test_meeting_record.py.
-#: They start from the demo organization.
+#: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
-DELEGATE, OBSERVER = 7, 45
+DELEGATE = 7
 PARAGRAPH_ONE = MOTION_TEXT.split("\n\n")[0]
 
 
@@ -58,12 +57,15 @@ class Drafting:
 
 
 @pytest.fixture
-def drafting(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Drafting]:
+def drafting(
+    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+) -> Iterator[Drafting]:
     app = create_app(engine)
-    with TestClient(app) as client:
-        sitting = open_sitting(demo_api(client, sessions), observers=(OBSERVER,))
+    with TestClient(app):
         phones = delegates(app, sessions, sitting.meeting_id, [DELEGATE, OBSERVER])
-        yield Drafting(sessions, sitting, secretary(app), phones[0].browser, phones[1].browser)
+        yield Drafting(
+            sessions, sitting.sitting, secretary(app), phones[0].browser, phones[1].browser
+        )
 
 
 def test_lines_and_paragraphs_are_numbered_as_amendments_address_them() -> None:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.web.page_client import Browser, access_codes, secretary
 from veche.actions.journal_actions import JournalAction
@@ -19,7 +20,6 @@ from veche.errors import NotAuthenticated
 from veche.models import JournalEntry, LoginFailure, LoginSession
 from veche.models.base import utcnow
 from veche.web import ratelimit
-from veche.web.app import create_app
 from veche.web.pages.login import safe_next
 from veche.web.ratelimit import PASSWORDS, Policy, TooManyAttempts, throttled
 
@@ -94,6 +94,20 @@ def test_an_access_code_logs_its_participant_in_once(
     assert phone.get(f"/meetings/{assembly.meeting_id}").status_code == 200
     again = Browser(application).log_in_with_code(codes[person_id])
     assert again.status_code == 401 and "not valid" in again.text
+
+
+def test_the_menu_offers_the_secretarys_pages_to_those_who_may_use_them(
+    app: tuple[FastAPI, Assembly], sessions: sessionmaker[Session]
+) -> None:
+    application, assembly = app
+    desk = Browser(application)
+    desk.log_in(*DEMO_SECRETARY)
+    menu = '<a href="/secretary">Secretary</a>'
+    assert menu in desk.get(f"/meetings/{assembly.meeting_id}").text
+    phone = Browser(application)
+    phone.log_in_with_code(access_codes(sessions, assembly.meeting_id)[assembly.members[0]])
+    page = phone.get(f"/meetings/{assembly.meeting_id}")
+    assert page.status_code == 200 and menu not in page.text
 
 
 def test_printing_new_cards_voids_the_unused_ones(

@@ -12,19 +12,19 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.meeting_api import Api, demo_api
+from tests.apps import create_app
+from tests.meeting_api import Api
 from tests.web.page_client import Browser, delegates, secretary
-from tests.web.sitting import Sitting, journal_length, open_sitting
+from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length
 from veche.models import Document
-from veche.web.app import create_app
 from veche.web.pages.documents import file_name
 
 #: These prove what the pages show and do; the same actions run through the API, and
 #: papers are stored on both databases in test_proceedings_api.py and test_meeting_record.py.
-#: They start from the demo organization.
+#: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
-DELEGATE, OBSERVER = 7, 45
+DELEGATE = 7
 
 
 @dataclass
@@ -58,13 +58,20 @@ class Papers:
 
 
 @pytest.fixture
-def papers(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Papers]:
+def papers(
+    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+) -> Iterator[Papers]:
     app = create_app(engine)
     with TestClient(app) as client:
-        api = demo_api(client, sessions)
-        sitting = open_sitting(api, observers=(OBSERVER,))
         phones = delegates(app, sessions, sitting.meeting_id, [DELEGATE, OBSERVER])
-        yield Papers(api, sessions, sitting, secretary(app), phones[0].browser, phones[1].browser)
+        yield Papers(
+            sitting.api(client),
+            sessions,
+            sitting.sitting,
+            secretary(app),
+            phones[0].browser,
+            phones[1].browser,
+        )
 
 
 def test_filed_papers_are_listed_read_and_downloaded_by_participants(papers: Papers) -> None:

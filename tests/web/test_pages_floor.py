@@ -15,24 +15,22 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.meeting_api import demo_api
+from tests.apps import create_app
 from tests.web.page_client import Browser, delegates, secretary
-from tests.web.sitting import Sitting, journal_length, open_sitting
+from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.speakers import do_request_floor
 from veche.db import transaction
 from veche.models import AgendaItem, Contribution, FloorRequest
 from veche.models.debate import FloorState
-from veche.web.app import create_app
 
 #: These prove what the pages show and do; the same actions run through the API, and
 #: the speakers list's storage is proven on both databases in test_proceedings_api.py and
 #: test_meeting_record.py.
-#: They start from the demo organization.
+#: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
-OBSERVER = 45
 _CHAIR = Caller(Actor(None, "system: the chair"), None, True, None)
 SPEAKERS = [7, 8, 9]
 
@@ -76,13 +74,14 @@ class Hall:
 
 
 @pytest.fixture
-def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
+def hall(
+    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+) -> Iterator[Hall]:
     app = create_app(engine)
-    with TestClient(app) as client:
-        sitting = open_sitting(demo_api(client, sessions), observers=(OBSERVER,))
+    with TestClient(app):
         people = delegates(app, sessions, sitting.meeting_id, [*SPEAKERS, OBSERVER])
         phones = {d.person_id: d.browser for d in people}
-        yield Hall(app, sessions, sitting, secretary(app), phones)
+        yield Hall(app, sessions, sitting.sitting, secretary(app), phones)
 
 
 def _names(page: str) -> list[str]:

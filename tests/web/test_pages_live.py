@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, client_key, convene
 from tests.web.live_server import EventReader, log_in, serve
 from veche.actions.events import LiveEvent
 from veche.db import make_engine
 from veche.demo import DEMO_SECRETARY
-from veche.web.app import create_app
 from veche.web.live import Broker, event_stream, sse_message
 
 #: Every test here starts from the demo organization (see tests/conftest.py).

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.web.page_client import SYSTEM, Browser, delegates, secretary, today
 from tests.web.sitting import Sitting, open_sitting, secretary_api
@@ -27,22 +28,25 @@ from veche.actions.actor import Actor
 from veche.actions.agenda import ItemSpec, do_add_item, do_close_item, do_open_item
 from veche.actions.agenda_proposals import ProposalSpec, do_propose_agenda_change
 from veche.actions.attendance import do_check_in
+from veche.actions.closing import do_close_poll
 from veche.actions.contributions import do_add_document
 from veche.actions.meetings import do_change_meeting_state, do_create_meeting, do_update_meeting
 from veche.actions.motions import AmendmentSpec, do_propose_amendment
-from veche.actions.org import do_create_person
+from veche.actions.org import do_create_person, do_create_user
 from veche.actions.participants import do_invite, do_update_participant
-from veche.actions.polls import do_close_poll, do_create_poll, do_open_poll
+from veche.actions.polls import do_create_poll, do_open_poll
+from veche.actions.roles import do_grant_role
 from veche.actions.speakers import do_give_floor, do_request_floor
 from veche.db import transaction
+from veche.demo import DEMO_SECRETARY
 from veche.models import AgendaItem, Meeting, Motion, Organization, Poll
 from veche.models.agenda import ItemState
 from veche.models.agenda_proposals import ProposalKind
 from veche.models.debate import FloorKind
 from veche.models.meetings import MeetingState, Office, ParticipantRole
 from veche.models.polls import PollKind
+from veche.permissions import Scope
 from veche.queries.proceedings import speakers_list
-from veche.web.app import create_app
 from veche.web.pages import ROUTERS
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
@@ -53,7 +57,7 @@ MANAGERS = {"chair", "admin"}
 VOTERS = {"delegate", "chair"}
 EVERYONE_IN = {"observer", "delegate", "chair", "admin"}
 #: Forms anyone may send: they carry their own checks (a password, a code, a login to end).
-OPEN_FORMS = {"/login", "/login/code", "/logout"}
+OPEN_FORMS = {"/login", "/login/code", "/logout", "/setup"}
 
 
 @pytest.fixture
@@ -103,6 +107,33 @@ class World:
             poll = session.get(Poll, poll_id)
             assert poll is not None
             return next(o.id for o in poll.options if o.label == "yes")
+
+    def new_account(self, *, active: bool = True) -> int:
+        """An account with no role (deactivated unless ``active``)."""
+        with transaction(self.sessions) as session:
+            org = session.scalars(select(Organization)).first()
+            assert org is not None
+            user = do_create_user(
+                session, SYSTEM, org, f"account-{next(self.numbers)}", "an account's passphrase"
+            )
+            user.active = active
+            return user.id
+
+    def new_grant(self) -> int:
+        """The observer's role granted in the organization to a new account."""
+        account = self.new_account()
+        with transaction(self.sessions) as session:
+            org = session.scalars(select(Organization)).first()
+            assert org is not None
+            operator = Caller(SYSTEM.actor, None, unrestricted=True, organization_id=org.id)
+            return do_grant_role(
+                session,
+                operator,
+                "observer",
+                scope=Scope.ORGANIZATION,
+                scope_id=org.id,
+                user_id=account,
+            ).id
 
     def new_person(self) -> int:
         with transaction(self.sessions) as session:
@@ -342,7 +373,58 @@ def _amendment(w: World) -> tuple[str, dict[str, object]]:
     return f"{path}/decision", {"decision": "rejected"}
 
 
+def _organization_id(w: World) -> int:
+    with w.sessions() as session:
+        org = session.scalars(select(Organization)).first()
+        assert org is not None
+        return org.id
+
+
 ACTIONS = [
+    Action(
+        "/secretary/accounts",
+        lambda w: (
+            "/secretary/accounts",
+            {"username": f"login-{next(w.numbers)}", "password": "an account's passphrase"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/accounts/{}/password",
+        lambda w: (
+            f"/secretary/accounts/{w.new_account()}/password",
+            {"new_password": "a fresh passphrase"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/accounts/{}/deactivate",
+        lambda w: (f"/secretary/accounts/{w.new_account()}/deactivate", {}),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/accounts/{}/activate",
+        lambda w: (f"/secretary/accounts/{w.new_account(active=False)}/activate", {}),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/accounts/grants",
+        lambda w: (
+            "/secretary/accounts/grants",
+            {
+                "role": "observer",
+                "scope": "organization",
+                "scope_id": _organization_id(w),
+                "user_id": w.new_account(),
+            },
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/accounts/grants/{}/revoke",
+        lambda w: (f"/secretary/accounts/grants/{w.new_grant()}/revoke", {}),
+        frozenset({"admin"}),
+    ),
     Action(
         "/meetings/{}/console/polls",
         lambda w: (
@@ -530,6 +612,17 @@ ACTIONS = [
         ),
         frozenset(MANAGERS),
     ),
+    # Everyone with an account changes their own password; a login by access card has none.
+    # Last: the change ends the secretary's other logins, the API token the others use too.
+    Action(
+        "/me/password",
+        lambda w: (
+            "/me/password",
+            {"current_password": DEMO_SECRETARY[1], "new_password": "the secretary's new one"},
+        ),
+        frozenset({"admin"}),
+        unfit=frozenset({"observer", "delegate", "chair"}),
+    ),
 ]
 
 
@@ -618,6 +711,8 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
     pages = {
         "/secretary": {"admin"},
         "/secretary/people": {"admin"},
+        "/secretary/accounts": {"admin"},
+        "/me/password": EVERYONE_IN,
         f"/secretary/meetings/{world.meeting}": MANAGERS,
         f"/secretary/meetings/{world.meeting}/agenda": MANAGERS,
         f"/secretary/meetings/{world.meeting}/paper": MANAGERS,

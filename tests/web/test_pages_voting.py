@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,11 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.assembly import Assembly, convene
+from tests.apps import create_app
+from tests.assembly import Assembly, client_key, convene
 from tests.helpers import count_queries
 from tests.web.page_client import Browser, Delegate, delegates, secretary
-from veche.models import Ballot, Person
-from veche.web.app import create_app
+from veche.models import Ballot, Participation, Person
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
@@ -61,9 +62,13 @@ class Hall:
         assert review.status_code == 200, review.text
         assert "Check your ballot" in review.text
         confirm = dict(
-            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', review.text)
+            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', review.text)
         )
         confirm["choice"] = confirm["choice"].replace("&#34;", '"')
+        # The server sends no client key: the page's script makes one in the browser.
+        assert confirm["client_key"] == ""
+        assert "data-client-key" in review.text and "data-needs-client-key" in review.text
+        confirm["client_key"] = client_key()
         cast = voter.browser.client.post(f"{base}/ballot", data=confirm)
         assert cast.status_code == 201, cast.text
         found = RECEIPT.search(cast.text)
@@ -115,14 +120,10 @@ def test_a_secret_decision_from_the_phone_to_the_projector(
     assert re.search(r"<td>Adopt the agenda</td><td>no quorum</td>", public)
     assert "No resolutions are published yet." in public
     receipt = next(r for r, label in receipts.items() if label == "no")
-    board = (
-        hall.voters[3]
-        .browser.get(f"/meetings/{hall.meeting}/polls/{poll_id}/board", params={"receipt": receipt})
-        .text
-    )
-    assert "Found: your ballot is on the board" in board
+    # The board lists every receipt; the voter's search runs in the page (tests/browser).
+    board = hall.voters[3].browser.get(f"/meetings/{hall.meeting}/polls/{poll_id}/board").text
     mine = re.search(
-        r'<tr class="mine" id="mine">\s*<td><code>(\w+)</code></td>\s*<td>(\w+)', board
+        rf'<tr data-receipt="{receipt}">\s*<td><code>(\w+)</code></td>\s*<td>(\w+)', board
     )
     assert mine is not None and mine.groups() == (receipt, "no")
     with sessions() as session:
@@ -213,6 +214,34 @@ def test_a_bad_ballot_is_sent_back_with_the_reason(hall: Hall) -> None:
         f"/meetings/{hall.meeting}/polls/{poll_id}/review", {"blank": "yes"}
     )
     assert blank.status_code == 200 and "A blank ballot" in blank.text
+
+
+def test_without_the_pages_script_no_ballot_is_cast(
+    hall: Hall, sessions: sessionmaker[Session]
+) -> None:
+    """The client key comes from the voter's browser; a confirmation sent without one (scripts
+    off: the button stays disabled, and a form sent all the same) is refused, saying why."""
+    poll_id = hall.create_poll(title="Adopt the minutes", kind="decision")
+    hall.step(poll_id, "open")
+    yes = hall.options(hall.voters[0], poll_id)["yes"]
+    base = f"/meetings/{hall.meeting}/polls/{poll_id}"
+    review = hall.voters[0].browser.post(f"{base}/review", {"option": yes}).text
+    assert "Casting needs this page's script" in review  # in <noscript>
+    assert re.search(r"<button[^>]*disabled data-needs-client-key>Confirm and cast", review)
+    refused = hall.voters[0].browser.post(
+        f"{base}/ballot", {"choice": json.dumps({"option": int(yes)}), "client_key": ""}
+    )
+    assert refused.status_code == 422 and "turn on JavaScript" in refused.text
+    with sessions() as session:
+        used = select(func.count()).where(Participation.poll_id == poll_id)
+        assert session.scalar(used) == 0
+    # With a key the page made, the same confirmation is cast.
+    cast = hall.voters[0].browser.post(
+        f"{base}/ballot", {"choice": json.dumps({"option": int(yes)}), "client_key": client_key()}
+    )
+    assert cast.status_code == 201 and RECEIPT.search(cast.text)
+    with sessions() as session:
+        assert session.scalar(used) == 1
 
 
 def test_the_desk_checks_in_enters_paper_and_prints_cards(

@@ -53,6 +53,7 @@ def _stored(desk: Desk, poll_id: int) -> tuple[dict[str, Any], Journaled]:
             "approves_agenda",
             "agenda_item_id",
             "motion_id",
+            "board_shows_choices",
         ]
         stored = {name: getattr(poll, name) for name in fields}
         stored["options"] = [
@@ -120,6 +121,7 @@ POLLS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "method": "scottish-stv",
             "seats": 2,
             "options": ["Ada Arnold", "Boris Berg", "Clara Castell"],
+            "board_shows_choices": False,
         },
         {"rule": "simple", "fraction": "", "base": "cast"},
     ),

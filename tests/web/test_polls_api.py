@@ -11,11 +11,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from tests.apps import create_app
 from tests.assembly import Assembly, client_key, convene
 from veche.actions.journal_actions import JournalAction
 from veche.cli import app
 from veche.models import Ballot, JournalEntry, Participation
-from veche.web.app import create_app
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
@@ -82,7 +82,12 @@ def test_a_secret_decision_from_opening_to_publication(
     listed = [b["receipt"] for b in board["ballots"]]
     assert listed == sorted(receipts)
     assert {b["receipt"]: b["choice"] for b in board["ballots"]} == receipts
-    assert all(set(b) == {"receipt", "choice", "weight", "source"} for b in board["ballots"])
+    assert all(
+        set(b) == {"receipt", "choice", "weight", "weight_withheld", "source"}
+        for b in board["ballots"]
+    )
+    # Twenty ballots share weight 1, so it is shown (veche.queries.polls.withheld_weights).
+    assert {(b["weight"], b["weight_withheld"]) for b in board["ballots"]} == {(1, False)}
 
     with sessions() as session:
         stored = session.scalars(select(Ballot).where(Ballot.poll_id == poll["id"])).all()

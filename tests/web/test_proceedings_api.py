@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.meeting_api import Api, demo_api
 from veche.models import Amendment, Contribution, JournalEntry, Poll, PresidiumMember
 from veche.models.polls import PollState
-from veche.web.app import create_app
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo

@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.web.page_client import Browser, delegates, secretary
 from veche.actions.journal_actions import JournalAction
 from veche.db import transaction
 from veche.models import JournalEntry, Meeting, Organization
 from veche.models.meetings import MeetingState
-from veche.web.app import create_app
 
 #: These prove what the pages show and do; the same actions run through the API, and
 #: the record it is built from is read on both databases in test_meeting_record.py and

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 from sqlalchemy import Engine
 
+from tests.apps import create_app
 from tests.web.page_client import secretary
 from veche.demo import DEMO_SECRETARY
-from veche.web.app import create_app
 from veche.web.body_limit import (
     BODY_BYTES,
     BULK_BYTES,

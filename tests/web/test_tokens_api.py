@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, client_key, convene
 from tests.helpers import count_queries
 from veche.actions.access import Caller
@@ -25,7 +26,6 @@ from veche.demo import DEMO_SECRETARY
 from veche.errors import NotAuthenticated
 from veche.models import ApiToken, JournalEntry, User
 from veche.models.base import utcnow
-from veche.web.app import create_app
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo

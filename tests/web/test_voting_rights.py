@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.web.page_client import SYSTEM, Browser, secretary
 from veche.actions.participants import MAX_WEIGHT, do_invite
@@ -24,7 +25,6 @@ from veche.errors import InvalidInput
 from veche.models import Meeting
 from veche.models.meetings import ParticipantRole
 from veche.queries.sitting import quorum_status
-from veche.web.app import create_app
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo

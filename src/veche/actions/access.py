@@ -278,12 +278,19 @@ def access_row(
 ) -> Row:
     """A row that belongs to a meeting (by its ``meeting_id``) the caller may see; ``lock``
     takes the row for a change of state."""
-    storable = could_be_stored(row_id)
-    row = session.get(model, row_id, with_for_update=lock or None) if storable else None
+    row = _stored(session, model, row_id, lock=lock)
     if row is None:
         raise NotFound(f"there is no {what} {row_id}")
     access_meeting(session, caller, row.meeting_id)  # type: ignore[attr-defined]
     return row
+
+
+def _stored(session: Session, model: type[Row], row_id: int, *, lock: bool) -> Row | None:
+    """The row by its id; None for a number no row could have (a client's 2**63, which would
+    make the database driver fail before the database could answer)."""
+    if not could_be_stored(row_id):
+        return None
+    return session.get(model, row_id, with_for_update=lock or None)
 
 
 def access_meeting_row(
@@ -296,10 +303,28 @@ def access_meeting_row(
     *,
     lock: bool = False,
 ) -> Row:
-    """A row of the meeting an address names (``/meetings/3/polls/9``): as ``access_row``, and
-    404 ("meeting 3 has no poll 9") when the row is another meeting's."""
-    row = access_row(session, caller, model, row_id, what, lock=lock)
-    if row.meeting_id != meeting_id:  # type: ignore[attr-defined]
+    """A row of the meeting an address names (``/meetings/3/polls/9``), for one who may see
+    the meeting. The meeting is asked first, so that one who may not see it is refused (403)
+    whatever row they name, rather than told which rows exist (404)."""
+    access_meeting(session, caller, meeting_id)
+    return meeting_row(session, model, row_id, meeting_id, what, lock=lock)
+
+
+def meeting_row(
+    session: Session,
+    model: type[Row],
+    row_id: int,
+    meeting_id: int,
+    what: str,
+    *,
+    lock: bool = False,
+) -> Row:
+    """A row of a meeting (by its ``meeting_id``), for a caller already authorized there;
+    404 ("meeting 3 has no poll 9") when there is no such row or it is another meeting's.
+    Actions' ``check_*`` read the rows they act on with it once they have asked
+    ``authorize``, so that a refusal never depends on the id named."""
+    row = _stored(session, model, row_id, lock=lock)
+    if row is None or row.meeting_id != meeting_id:  # type: ignore[attr-defined]
         raise NotFound(f"meeting {meeting_id} has no {what} {row_id}")
     return row
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_row, authorize
+from veche.actions.access import Caller, access_row, authorize, meeting_row
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
@@ -22,6 +22,15 @@ from veche.queries.agenda import agenda_approval, agenda_items
 
 def access_item(session: Session, caller: Caller, item_id: int) -> AgendaItem:
     return access_row(session, caller, AgendaItem, item_id, "agenda item")
+
+
+def check_agenda_item(
+    session: Session, caller: Caller, meeting: Meeting, item_id: int
+) -> AgendaItem:
+    """An item of the meeting's agenda, for one who may change the agenda. The permission is
+    asked before the item is looked up, so that a refusal never depends on the id named."""
+    authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
+    return meeting_row(session, AgendaItem, item_id, meeting.id, "agenda item")
 
 
 def check_person(session: Session, meeting: Meeting, person_id: int) -> Person:

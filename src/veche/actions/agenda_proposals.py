@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_row, authorize, holds, participant_of, refusal
+from veche.actions.access import (
+    Caller,
+    access_row,
+    authorize,
+    holds,
+    meeting_row,
+    participant_of,
+    refusal,
+)
 from veche.actions.agenda import (
     ItemSpec,
     check_agenda_open,
@@ -24,7 +32,7 @@ from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import check_name
-from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
+from veche.errors import Conflict, Forbidden, InvalidInput
 from veche.models import AgendaItem, AgendaProposal, Meeting
 from veche.models.agenda import ItemKind, ItemState
 from veche.models.agenda_proposals import ProposalKind, ProposalState
@@ -63,9 +71,7 @@ def _require_delegate(session: Session, caller: Caller, meeting: Meeting) -> int
 def _item_of(session: Session, meeting: Meeting, item_id: int | None, doing: str) -> AgendaItem:
     if item_id is None:
         raise InvalidInput(f"name the agenda item to {doing} (agenda_item_id)")
-    item = session.get(AgendaItem, item_id)
-    if item is None or item.meeting_id != meeting.id:
-        raise NotFound(f"meeting {meeting.id} has no agenda item {item_id}")
+    item = meeting_row(session, AgendaItem, item_id, meeting.id, "agenda item")
     if item.state is ItemState.WITHDRAWN:
         raise Conflict(f"agenda item {item_id} ({item.title}) was withdrawn already")
     return item

@@ -13,6 +13,12 @@ voters thus costs a handful of statements per group instead of a transaction per
 
 The database still has the last word: the participation's primary key refuses a second
 ballot for one right even when two groups race from two server processes.
+
+A secret ballot is stored sealed (``veche.sealing``) in the row of the right it used, and
+comes into the ``ballot`` table only when its poll is counted: the row that names the voter
+holds nothing anyone can read without the server key, and the counted ballot nothing of
+the voter. A ballot sent again is recognised by an HMAC of its client key (``key_digest``),
+which cannot be turned into its receipt by anyone without that key.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,6 +45,7 @@ from veche.actions.rights import VotingRight, rights_on_day
 from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
 from veche.models import Ballot, Meeting, Participation, Poll
 from veche.models.polls import BallotSource, PollState, RevotePolicy, Secrecy
+from veche.sealing import padded_size, seal
 from veche.sql import OneOf, insert_rows
 
 MIN_CLIENT_KEY, MAX_CLIENT_KEY = 16, 128
@@ -77,6 +84,7 @@ class PollFacts:
     named: bool
     revote: bool  # "last ballot counts": a second ballot replaces the first
     receipt_key: str
+    seal_key: str | None  # a secret poll's public key: its ballots are stored sealed
 
     @classmethod
     def of(cls, poll: Poll) -> PollFacts:
@@ -93,7 +101,15 @@ class PollFacts:
             named=poll.secrecy is Secrecy.NAMED,
             revote=poll.revote is RevotePolicy.LAST_COUNTS,
             receipt_key=poll.receipt_key,
+            seal_key=None if poll.secrecy is Secrecy.NAMED else poll.seal_key,
         )
+
+    def sealed(self, receipt: str, choice: dict[str, Any]) -> bytes | None:
+        """The ballot as it is stored while the poll is open: sealed, if the poll is secret."""
+        if self.seal_key is None:
+            return None
+        content = {"receipt": receipt, "choice": choice}
+        return seal(self.seal_key, content, padded_size(len(self.options)))
 
 
 class PollFactsSource(Protocol):
@@ -111,7 +127,9 @@ class PreparedBallot:
 
     poll: PollFacts
     receipt: str
+    key_digest: str  # recognises this ballot sent again, by its client key (see key_digest)
     choice: dict[str, Any]
+    sealed: bytes | None  # the choice and receipt sealed, in a secret poll
     voter_person_id: int
     wanted_right: int | None  # whose right the voter uses, when they hold several
     actor: Actor
@@ -127,6 +145,14 @@ def receipt_for(poll: Poll, client_key: str) -> str:
 def _receipt(receipt_key: str, client_key: str) -> str:
     digest = hmac.new(bytes.fromhex(receipt_key), client_key.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
+
+
+def key_digest(receipt_key: str, client_key: str) -> str:
+    """What the right's row keeps to recognise a ballot sent again: an HMAC of the client key
+    apart from the receipt's, so that the voter's row and the published receipt cannot be
+    matched by anyone who does not hold the voter's client key."""
+    digest = hmac.new(bytes.fromhex(receipt_key), b"resend:" + client_key.encode(), hashlib.sha256)
+    return digest.hexdigest()
 
 
 def check_client_key(client_key: str) -> str:
@@ -168,10 +194,13 @@ def prepare_ballot(
     checked = check_choice(
         facts.method, choice, facts.options, seats=facts.seats, max_score=facts.max_score
     )
+    receipt = _receipt(facts.receipt_key, client_key)
     return PreparedBallot(
         poll=facts,
-        receipt=_receipt(facts.receipt_key, client_key),
+        receipt=receipt,
+        key_digest=key_digest(facts.receipt_key, client_key),
         choice=checked,
+        sealed=facts.sealed(receipt, checked),
         voter_person_id=caller.person_id,
         wanted_right=right_person_id,
         actor=caller.actor,
@@ -201,14 +230,13 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
     }
     open_polls = {poll_id for poll_id, state in states.items() if state is PollState.OPEN}
     rights = _rights(session, ballots, open_polls)
-    receipts, used = _stored_already(session, ballots, rights)
+    sent, used = _stored_already(session, ballots, rights)
     fresh: list[Voted] = []
     second: list[Voted] = []  # decided once the fresh ones are stored: resend, re-vote, refusal
     for index, ballot in enumerate(ballots):
-        if (ballot.poll.id, ballot.receipt) in receipts:
-            held = rights.get(index)
-            whose = held.right_person_id if isinstance(held, VotingRight) else ballot.wanted_right
-            outcomes[index] = _replayed(ballot, whose or 0)
+        whose = sent.get((ballot.poll.id, ballot.key_digest))
+        if whose is not None:
+            outcomes[index] = _replayed(ballot, whose)
             continue
         if ballot.poll.id not in open_polls:
             state = states[ballot.poll.id]
@@ -351,15 +379,18 @@ def _stored_already(
     session: Session,
     ballots: Sequence[PreparedBallot],
     rights: dict[int, VotingRight | VecheError],
-) -> tuple[set[tuple[int, str]], set[tuple[int, int]]]:
-    """Which of these receipts, and which of these rights, each poll has already."""
-    receipts: set[tuple[int, str]] = set()
+) -> tuple[dict[tuple[int, str], int], set[tuple[int, int]]]:
+    """Which of these ballots each poll has already (by their key digest, with the right
+    they used), and which of these rights."""
+    sent: dict[tuple[int, str], int] = {}
     used: set[tuple[int, int]] = set()
     for poll_id in {b.poll.id for b in ballots}:
-        mine = [b.receipt for b in ballots if b.poll.id == poll_id]
-        receipts.update(
-            (poll_id, receipt)
-            for receipt in session.scalars(_RECEIPTS, {"poll_id": poll_id, "receipts": mine})
+        mine = [b.key_digest for b in ballots if b.poll.id == poll_id]
+        sent.update(
+            ((poll_id, str(digest)), right_person_id)
+            for digest, right_person_id in session.execute(
+                _SENT, {"poll_id": poll_id, "digests": mine}
+            )
         )
         persons = [
             right.right_person_id
@@ -371,13 +402,13 @@ def _stored_already(
                 (poll_id, person_id)
                 for person_id in session.scalars(_USED, {"poll_id": poll_id, "persons": persons})
             )
-    return receipts, used
+    return sent, used
 
 
 # Built once: a burst of ballots asks them for every group.
-_RECEIPTS = select(Ballot.receipt).where(
-    Ballot.poll_id == bindparam("poll_id"),
-    OneOf(Ballot.receipt, "receipts"),
+_SENT = select(Participation.key_digest, Participation.right_person_id).where(
+    Participation.poll_id == bindparam("poll_id"),
+    OneOf(Participation.key_digest, "digests"),
 )
 _USED = select(Participation.right_person_id).where(
     Participation.poll_id == bindparam("poll_id"),
@@ -423,15 +454,20 @@ def _insert_rows(session: Session, fresh: list[Voted]) -> None:
             "cast_by_person_id": v.ballot.voter_person_id,
             "kind": v.right.kind,
             "weight": v.right.weight,
+            "key_digest": v.ballot.key_digest,
+            "sealed": v.ballot.sealed,
         }
         for v in fresh
     ]
     participations.sort(key=lambda row: (row["poll_id"], row["right_person_id"]))
+    # A sealed ballot is stored in its right's row alone, until the count.
     ballots = sorted(
-        (_ballot_row(v) for v in fresh), key=lambda row: (row["poll_id"], row["receipt"])
+        (_ballot_row(v) for v in fresh if v.ballot.sealed is None),
+        key=lambda row: (row["poll_id"], row["receipt"]),
     )
     insert_rows(connection, Participation, participations)
-    insert_rows(connection, Ballot, ballots)
+    if ballots:
+        insert_rows(connection, Ballot, ballots)
 
 
 def _ballot_row(voted: Voted) -> dict[str, Any]:
@@ -468,7 +504,7 @@ def _replayed(ballot: PreparedBallot, right_person_id: int) -> CastReceipt:
 def _second_ballot(session: Session, voted: Voted) -> Outcome:
     """A ballot for a right already used: the same one again, a re-vote, or a refusal."""
     ballot = voted.ballot
-    if _ballot_exists(session, ballot.poll.id, ballot.receipt):
+    if _sent_already(session, ballot):
         return _replayed(ballot, voted.right.right_person_id)
     if not ballot.poll.revote:
         return Conflict(_already_voted(voted.right))
@@ -482,6 +518,18 @@ def _second_ballot(session: Session, voted: Voted) -> Outcome:
 def _already_voted(right: VotingRight) -> str:
     whose = f"on behalf of {right.on_behalf_of}" if right.on_behalf_of else "with your own vote"
     return f"already voted {whose} in this poll; one ballot per voting right"
+
+
+def _sent_already(session: Session, ballot: PreparedBallot) -> bool:
+    """Whether this very ballot (by its client key) is stored already. Polls opened before
+    ballots were sealed kept no key digest: their ballots are found by receipt."""
+    digest = session.scalar(
+        select(Participation.key_digest).where(
+            Participation.poll_id == ballot.poll.id,
+            Participation.key_digest == ballot.key_digest,
+        )
+    )
+    return digest is not None or _ballot_exists(session, ballot.poll.id, ballot.receipt)
 
 
 def _ballot_exists(session: Session, poll_id: int, receipt: str) -> bool:
@@ -510,33 +558,75 @@ def _replace_ballot(session: Session, voted: Voted) -> CastReceipt:
     """Under "last ballot counts", swap the earlier ballot for the new one.
 
     In a named poll the earlier ballot is found by its voter; in a secret poll only the
-    voter can point to it, by the client key that produced its receipt.
+    voter can point to it, by the client key it was sent with.
     """
     ballot, right = voted.ballot, voted.right
-    poll = ballot.poll
-    if poll.named:
-        old = session.scalar(
-            select(Ballot).where(
-                Ballot.poll_id == poll.id, Ballot.voter_person_id == right.right_person_id
-            )
-        )
+    if ballot.poll.seal_key is not None:
+        _replace_sealed(session, voted)
     else:
-        if ballot.replaces_client_key is None:
-            raise Conflict(
-                _already_voted(right) + " — to change a secret ballot, send the client key "
-                "of the ballot it replaces as replaces_client_key"
-            )
-        old_receipt = _receipt(poll.receipt_key, check_client_key(ballot.replaces_client_key))
-        old = session.get(Ballot, (poll.id, old_receipt))
-    if old is None or old.source is not BallotSource.ELECTRONIC:
-        raise Conflict("the ballot to replace was not found; it may belong to another voter")
-    session.delete(old)
-    session.flush()
-    session.execute(insert(Ballot), [_ballot_row(voted)])
-    payload: dict[str, Any] = {"poll_id": poll.id, "right_person_id": right.right_person_id}
-    if poll.named:
+        _replace_stored(session, voted)
+    payload: dict[str, Any] = {"poll_id": ballot.poll.id, "right_person_id": right.right_person_id}
+    if ballot.poll.named:
         payload["choice"] = ballot.choice
     record(session, ballot.actor, JournalAction.REPLACE_BALLOT, payload)
     return CastReceipt(
-        poll.id, ballot.receipt, right.right_person_id, replayed=False, replaced=True
+        ballot.poll.id, ballot.receipt, right.right_person_id, replayed=False, replaced=True
     )
+
+
+def _replace_stored(session: Session, voted: Voted) -> None:
+    """A named ballot (or one of a poll opened before ballots were sealed) is replaced in
+    the ballots' table."""
+    ballot, poll = voted.ballot, voted.ballot.poll
+    if poll.named:
+        old = session.scalar(
+            select(Ballot).where(
+                Ballot.poll_id == poll.id, Ballot.voter_person_id == voted.right.right_person_id
+            )
+        )
+    else:
+        old_key = check_client_key(_earlier_client_key(voted))
+        old = session.get(Ballot, (poll.id, _receipt(poll.receipt_key, old_key)))
+    if old is None or old.source is not BallotSource.ELECTRONIC:
+        raise Conflict(_NOT_FOUND)
+    session.delete(old)
+    session.flush()
+    session.execute(insert(Ballot), [_ballot_row(voted)])
+    # The right's row recognises the replacing ballot, not the replaced one, if sent again.
+    session.execute(
+        update(Participation)
+        .where(
+            Participation.poll_id == poll.id,
+            Participation.right_person_id == voted.right.right_person_id,
+        )
+        .values(key_digest=ballot.key_digest)
+    )
+
+
+def _earlier_client_key(voted: Voted) -> str:
+    if voted.ballot.replaces_client_key is None:
+        raise Conflict(
+            _already_voted(voted.right) + " — to change a secret ballot, send the client key "
+            "of the ballot it replaces as replaces_client_key"
+        )
+    return voted.ballot.replaces_client_key
+
+
+_NOT_FOUND = "the ballot to replace was not found; it may belong to another voter"
+
+
+def _replace_sealed(session: Session, voted: Voted) -> None:
+    """A secret ballot is replaced in its right's row, found by the earlier client key."""
+    ballot = voted.ballot
+    earlier = key_digest(ballot.poll.receipt_key, check_client_key(_earlier_client_key(voted)))
+    replaced = session.execute(
+        update(Participation)
+        .where(
+            Participation.poll_id == ballot.poll.id,
+            Participation.right_person_id == voted.right.right_person_id,
+            Participation.key_digest == earlier,
+        )
+        .values(sealed=ballot.sealed, key_digest=ballot.key_digest)
+    )
+    if replaced.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(_NOT_FOUND)

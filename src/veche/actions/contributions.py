@@ -8,13 +8,14 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, authorize, participant_of
+from veche.actions.access import Caller, authorize, meeting_row
 from veche.actions.agenda import check_person
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_body_of, check_in_session, check_not_closed
 from veche.actions.org import check_name
+from veche.actions.participants import participant_in
 from veche.actions.presidium import check_sitting
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import AgendaItem, Contribution, Document, FloorRequest, Meeting
@@ -62,10 +63,7 @@ def do_record_contribution(
             f"cannot record a contribution on agenda item {item.position}: it is "
             f"{item.state.value}; the floor is given on the item under discussion"
         )
-    if participant_of(session, meeting.id, spec.speaker_person_id) is None:
-        raise InvalidInput(
-            f"person {spec.speaker_person_id} is not a participant of meeting {meeting.id}"
-        )
+    participant_in(session, meeting, spec.speaker_person_id)
     if spec.seconds_used is not None and spec.seconds_used < 0:
         raise InvalidInput("the time used cannot be negative")
     check_body_of(session, meeting, spec.on_behalf_of_body_id)
@@ -193,9 +191,7 @@ def do_add_document(
         raise InvalidInput("a document needs a url or a text")
     url = check_document_url(url)
     if agenda_item_id is not None:
-        item = session.get(AgendaItem, agenda_item_id)
-        if item is None or item.meeting_id != meeting.id:
-            raise NotFound(f"meeting {meeting.id} has no agenda item {agenda_item_id}")
+        meeting_row(session, AgendaItem, agenda_item_id, meeting.id, "agenda item")
     if contribution_id is not None:
         contribution = session.get(Contribution, contribution_id)
         if contribution is None or contribution.item.meeting_id != meeting.id:

@@ -17,7 +17,17 @@ class JournalAction(StrEnum):
     CREATE_PERSON = "create_person"
     ADD_MEMBERSHIP = "add_membership"
     CREATE_USER = "create_user"
+    RESET_PASSWORD = "reset_password"
+    CHANGE_PASSWORD = "change_password"
+    DEACTIVATE_USER = "deactivate_user"
+    ACTIVATE_USER = "activate_user"
     IMPORT_MEMBERS = "import_members"
+    UPDATE_ORGANIZATION = "update_organization"
+    UPDATE_BODY = "update_body"
+    UPDATE_TERM = "update_term"
+    UPDATE_UNIT = "update_unit"
+    UPDATE_PERSON = "update_person"
+    UPDATE_MEMBERSHIP = "update_membership"
 
     # Roles and who holds them
     DEFINE_ROLE = "define_role"

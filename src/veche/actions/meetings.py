@@ -32,6 +32,7 @@ from veche.models.meetings import (
 from veche.models.org import MembershipRole
 from veche.models.polls import PollState
 from veche.permissions import Permission
+from veche.queries.org import term_label
 
 
 def do_create_meeting(
@@ -46,16 +47,18 @@ def do_create_meeting(
     venue: str = "",
     convened_by: Body | None = None,
     notice: str = "",
+    number: int | None = None,
 ) -> Meeting:
-    """Create the next meeting of ``term`` and invite every member and alternate in office then."""
+    """Create a meeting of ``term`` and invite every member and alternate in office then.
+
+    It is numbered as the body numbers it (``number``), or as the next of the term."""
     authorize(session, caller, Permission.MEETING_CONVENE, term.body_id)
     title = check_name(title, "the meeting's title", max_length=300)
     ends_on = ends_on or starts_on
     if ends_on < starts_on:
         raise InvalidInput(f"the meeting cannot end ({ends_on}) before it starts ({starts_on})")
-    number = (
-        session.scalar(select(func.max(Meeting.number)).where(Meeting.term_id == term.id)) or 0
-    ) + 1
+    check_within_term(term, starts_on, ends_on)
+    number = check_meeting_number(session, term, number)
     meeting = Meeting(
         term_id=term.id,
         number=number,
@@ -100,6 +103,45 @@ def do_create_meeting(
         },
     )
     return meeting
+
+
+def check_meeting_number(session: Session, term: Term, number: int | None) -> int:
+    """The number asked for, free in the term; the term's next (after its highest) if none.
+
+    The database holds it unique too: of two meetings numbered at the same moment, the
+    second is refused (409) however the check went."""
+    highest = session.scalar(select(func.max(Meeting.number)).where(Meeting.term_id == term.id))
+    if number is None:
+        return (highest or 0) + 1
+    if number < 1:
+        raise InvalidInput(f"a meeting's number must be at least 1, not {number}")
+    holder = session.scalar(
+        select(Meeting).where(Meeting.term_id == term.id, Meeting.number == number)
+    )
+    if holder is not None:
+        raise Conflict(
+            f"the {term_label(term)} has a meeting numbered {number} already (meeting "
+            f"{holder.id}, {holder.title!r} of {holder.starts_on}); give another number, or "
+            f"none for the next ({(highest or 0) + 1})"
+        )
+    return number
+
+
+def days_text(starts_on: date, ends_on: date) -> str:
+    """A meeting's days as a refusal names them: "2022-11-18", "2022-11-18 to 2022-11-20"."""
+    return f"{starts_on}" if starts_on == ends_on else f"{starts_on} to {ends_on}"
+
+
+def check_within_term(term: Term, starts_on: date, ends_on: date) -> None:
+    """A meeting is held within its term's dates: a body meets in the term it sits for, and a
+    meeting recorded in the wrong term would be numbered and reported in it."""
+    if starts_on >= term.starts_on and (term.ends_on is None or ends_on <= term.ends_on):
+        return
+    term_days = f"{term.starts_on} to {term.ends_on}" if term.ends_on else f"from {term.starts_on}"
+    raise InvalidInput(
+        f"the meeting's days ({days_text(starts_on, ends_on)}) are not within the term of the {term_label(term)} "
+        f"({term_days}); choose days within the term, or the term they belong to"
+    )
 
 
 #: States in which the meeting's business may still be recorded.
@@ -156,6 +198,7 @@ def do_update_meeting(
     )
     if new_ends < new_starts:
         raise InvalidInput(f"the meeting cannot end ({new_ends}) before it starts ({new_starts})")
+    check_within_term(meeting.term, new_starts, new_ends)
     body = check_body_of(session, meeting, convened_by_body_id)
     if title is not None:
         meeting.title = check_name(title, "the meeting's title", max_length=300)

@@ -13,6 +13,7 @@ from veche.actions.access import (
     access_row,
     authorize,
     holds,
+    meeting_row,
     participant_of,
     person_holds,
     refusal,
@@ -24,6 +25,7 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_body_of, check_not_closed
 from veche.actions.org import check_name
 from veche.actions.panels import check_panel_examines, require_panel_chair
+from veche.actions.participants import participant_in
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import (
     AgendaItem,
@@ -107,12 +109,9 @@ def do_submit_motion(
     if len(set(people)) != len(people):
         raise InvalidInput("a person is named twice among submitters and supporters")
     for person_id in people:
-        if participant_of(session, meeting.id, person_id) is None:
-            raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
+        participant_in(session, meeting, person_id)
     if spec.agenda_item_id is not None:
-        item = session.get(AgendaItem, spec.agenda_item_id)
-        if item is None or item.meeting_id != meeting.id:
-            raise NotFound(f"meeting {meeting.id} has no agenda item {spec.agenda_item_id}")
+        item = meeting_row(session, AgendaItem, spec.agenda_item_id, meeting.id, "agenda item")
         if item.state in (ItemState.WITHDRAWN, ItemState.CLOSED):
             raise Conflict(f"agenda item {item.position} is {item.state.value}")
     number = (
@@ -169,10 +168,7 @@ def do_support_motion(
     if supporter != caller.person_id:
         authorize(session, caller, Permission.MOTIONS_MANAGE, motion.meeting_id)
     _check_draft(motion, "support")
-    if participant_of(session, motion.meeting_id, supporter) is None:
-        raise InvalidInput(
-            f"person {supporter} is not a participant of meeting {motion.meeting_id}"
-        )
+    participant_in(session, motion.meeting, supporter)
     if session.get(MotionSponsor, (motion.id, supporter)) is not None:
         raise Conflict(f"person {supporter} already submits or supports motion {motion.number}")
     position = len(motion.sponsors) + 1
@@ -203,27 +199,35 @@ class AmendmentSpec:
 
 
 def check_proposer(
-    session: Session, meeting: Meeting, person_id: int | None, caller: Caller | None = None
+    session: Session, caller: Caller, meeting: Meeting, person_id: int | None
 ) -> None:
     """Amendments are proposed in one's own name by the meeting's members and alternates.
 
-    A caller proposing in their own name holds what their account is granted too; a person
-    named by someone else holds what they are granted themselves."""
+    A caller proposing in their own name holds what their account is granted too, and is
+    refused (403) without the permission before being told they take no part; a person named
+    by someone else holds what they are granted themselves."""
     participant = participant_of(session, meeting.id, person_id)
-    if participant is None:
-        raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
-    if caller is not None and caller.person_id == participant.person_id:
+    not_taking_part = InvalidInput(
+        f"person {person_id} is not a participant of meeting {meeting.id}"
+    )
+    if caller.person_id == person_id:
         proposes = holds(session, caller, Permission.AMENDMENT_PROPOSE, meeting.id)
+    elif participant is None:
+        raise not_taking_part
     else:
         proposes = person_holds(
             session, participant.person_id, Permission.AMENDMENT_PROPOSE, meeting.id
         )
     if not proposes:
-        raise Forbidden(
+        seat = (
             f"person {person_id} attends meeting {meeting.id} as "
             f"{with_article(participant.role.value)}: "
-            + refusal(session, Permission.AMENDMENT_PROPOSE, meeting.id)
+            if participant is not None
+            else ""
         )
+        raise Forbidden(seat + refusal(session, Permission.AMENDMENT_PROPOSE, meeting.id))
+    if participant is None:
+        raise not_taking_part
 
 
 def do_propose_amendment(
@@ -231,21 +235,21 @@ def do_propose_amendment(
 ) -> Amendment:
     """Propose replacing a paragraph or a line range of the draft (an empty text deletes it)."""
     meeting = motion.meeting
-    check_not_closed(meeting, "propose an amendment")
     proposer = spec.proposer_person_id
     if spec.panel_id is not None:
-        panel = session.get(Panel, spec.panel_id)
-        if panel is None or panel.meeting_id != meeting.id:
-            raise NotFound(f"meeting {meeting.id} has no panel {spec.panel_id}")
+        panel = meeting_row(session, Panel, spec.panel_id, meeting.id, "panel")
         require_panel_chair(session, caller, panel)
         check_panel_examines(session, panel, motion)
     else:
         proposer = proposer if proposer is not None else caller.person_id
+        if proposer != caller.person_id or proposer is None:
+            # Only those who manage motions name another proposer (an account without a
+            # person of its own always names one): the others are refused before being asked.
+            authorize(session, caller, Permission.MOTIONS_MANAGE, meeting.id)
         if proposer is None:
             raise InvalidInput("say who proposes the amendment with proposer_person_id or panel_id")
-        if proposer != caller.person_id:
-            authorize(session, caller, Permission.MOTIONS_MANAGE, meeting.id)
-        check_proposer(session, meeting, proposer, caller)
+        check_proposer(session, caller, meeting, proposer)
+    check_not_closed(meeting, "propose an amendment")
     _check_draft(motion, "amend")
     text = current_text(session, motion)
     original = check_target(text, spec.target)

@@ -20,6 +20,7 @@ from veche.actions.roles import grant_role
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import Body, Membership, Organization, Person, Term, Unit, User
 from veche.models.org import MembershipRole
+from veche.passwords import check_new_password
 from veche.permissions import ADMINISTRATOR, Permission, Scope
 from veche.security import hash_password
 
@@ -78,12 +79,32 @@ def do_create_organization(
     return org
 
 
-def check_new_body(session: Session, organization: Organization, name: str) -> str:
+def check_new_body(
+    session: Session, organization: Organization, name: str, *, renamed: Body | None = None
+) -> str:
+    """A body's name, unique in its organization (``renamed``: the body that takes it)."""
     name = check_name(name, "the body's name")
     clash = select(Body).where(Body.organization_id == organization.id, Body.name == name)
+    if renamed is not None:
+        clash = clash.where(Body.id != renamed.id)
     if session.scalar(clash):
         raise Conflict(f"{organization.name} already has a body named {name!r}")
     return name
+
+
+def check_quorum(quorum: tuple[int, int]) -> tuple[int, int]:
+    numerator, denominator = quorum
+    if not 0 <= numerator <= denominator or denominator <= 0:
+        raise InvalidInput(
+            f"the quorum must be a fraction between 0 and 1, not {numerator}/{denominator}"
+        )
+    return quorum
+
+
+def check_max_proxies(max_proxies_per_member: int) -> int:
+    if max_proxies_per_member < 0:
+        raise InvalidInput("the number of proxies a member may hold cannot be negative")
+    return max_proxies_per_member
 
 
 def do_create_body(
@@ -100,13 +121,8 @@ def do_create_body(
 ) -> Body:
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
     name = check_new_body(session, organization, name)
-    numerator, denominator = quorum
-    if not 0 <= numerator <= denominator or denominator <= 0:
-        raise InvalidInput(
-            f"the quorum must be a fraction between 0 and 1, not {numerator}/{denominator}"
-        )
-    if max_proxies_per_member < 0:
-        raise InvalidInput("the number of proxies a member may hold cannot be negative")
+    numerator, denominator = check_quorum(quorum)
+    check_max_proxies(max_proxies_per_member)
     body = Body(
         organization=organization,
         name=name,
@@ -160,6 +176,29 @@ def do_create_term(
     return term
 
 
+def check_unit_name(
+    session: Session,
+    organization_id: int,
+    name: str,
+    parent: Unit | None,
+    *,
+    renamed: Unit | None = None,
+) -> str:
+    """A unit's name, unique among its siblings (``renamed``: the unit that takes it)."""
+    name = check_name(name, "the unit's name")
+    siblings = select(Unit).where(
+        Unit.organization_id == organization_id,
+        Unit.name == name,
+        Unit.parent_id == parent.id if parent else Unit.parent_id.is_(None),
+    )
+    if renamed is not None:
+        siblings = siblings.where(Unit.id != renamed.id)
+    if session.scalar(siblings):
+        where = f"under {parent.name}" if parent else "at the top level"
+        raise Conflict(f"a unit named {name!r} exists already {where}")
+    return name
+
+
 def do_create_unit(
     session: Session,
     caller: Caller,
@@ -170,15 +209,8 @@ def do_create_unit(
     parent: Unit | None = None,
 ) -> Unit:
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
-    name = check_name(name, "the unit's name")
-    siblings = select(Unit).where(
-        Unit.organization_id == organization.id,
-        Unit.name == name,
-        Unit.parent_id == parent.id if parent else Unit.parent_id.is_(None),
-    )
-    if session.scalar(siblings):
-        where = f"under {parent.name}" if parent else "at the top level"
-        raise Conflict(f"a unit named {name!r} exists already {where}")
+    name = check_unit_name(session, organization.id, name, parent)
+    kind = check_name(kind, "the unit's kind", max_length=60)
     unit = Unit(organization_id=organization.id, name=name, kind=kind, parent=parent)
     session.add(unit)
     session.flush()
@@ -271,6 +303,13 @@ def do_add_membership(
     return membership
 
 
+def check_no_account(session: Session, person: Person) -> None:
+    """A person has one login at most (the account's ``person_id`` is unique)."""
+    taken = session.scalar(select(User.username).where(User.person_id == person.id))
+    if taken is not None:
+        raise Conflict(f"{person.full_name} has an account already: {taken!r}")
+
+
 def do_create_user(
     session: Session,
     caller: Caller,
@@ -289,10 +328,11 @@ def do_create_user(
     if person is not None and person.organization_id != organization.id:
         raise NotFound(f"there is no person {person.id} in {organization.name}")
     username = check_name(username, "the user name", max_length=100).lower()
-    if len(password) < 8:
-        raise InvalidInput("a password must have at least 8 characters")
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict(f"the user name {username!r} is taken")
+    if person is not None:
+        check_no_account(session, person)
+    check_new_password(password, username)
     user = User(
         organization_id=organization.id,
         username=username,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_row, authorize, holds, participant_of
+from veche.actions.access import Caller, access_row, authorize, holds, meeting_row
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_not_closed
 from veche.actions.org import check_name
+from veche.actions.participants import participant_in
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import (
     AgendaItem,
@@ -61,8 +62,7 @@ def _check_participants(session: Session, meeting: Meeting, person_ids: list[int
     if len(set(person_ids)) != len(person_ids):
         raise InvalidInput("a person is listed twice")
     for person_id in person_ids:
-        if participant_of(session, meeting.id, person_id) is None:
-            raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
+        participant_in(session, meeting, person_id)
 
 
 def do_create_panel(
@@ -84,9 +84,7 @@ def do_create_panel(
     if not agenda_item_ids or len(set(agenda_item_ids)) != len(agenda_item_ids):
         raise InvalidInput("name the agenda items the panel examines, each once")
     for item_id in agenda_item_ids:
-        item = session.get(AgendaItem, item_id)
-        if item is None or item.meeting_id != meeting.id:
-            raise NotFound(f"meeting {meeting.id} has no agenda item {item_id}")
+        item = meeting_row(session, AgendaItem, item_id, meeting.id, "agenda item")
         if item.state in (ItemState.WITHDRAWN, ItemState.CLOSED):
             raise Conflict(f"agenda item {item.position} is {item.state.value}")
     members = list(member_person_ids)

@@ -10,6 +10,7 @@ from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_no_poll_open, check_not_closed
 from veche.actions.org import check_name
+from veche.actions.org_updates import KEEP, Kept
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import Meeting, Participant, Person
 from veche.models.meetings import Office, ParticipantRole
@@ -116,10 +117,11 @@ def do_update_participant(
     meeting: Meeting,
     person_id: int,
     *,
-    office: Office | None,
+    office: Office | Kept | None = KEEP,
     weight: int | None = None,
 ) -> Participant:
-    """Give a participant an office (chair, secretary, teller) or a voting weight."""
+    """Give a participant an office (chair, secretary, teller; None for none) or a voting
+    weight; what is not given (``KEEP``, a weight of None) stays as it is."""
     authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     participant = participant_in(session, meeting, person_id)
     if weight is not None and weight != participant.weight:
@@ -127,7 +129,8 @@ def do_update_participant(
         # An open poll counts the rights used at the weight they were used with, and the
         # rest at today's: a change in between would leave its ballots and rights unequal.
         check_no_poll_open(session, meeting, f"change the voting weight of person {person_id}")
-    participant.office = office
+    if office is not KEEP:
+        participant.office = office
     if weight is not None:
         participant.weight = weight
     record(
@@ -137,7 +140,7 @@ def do_update_participant(
         {
             "meeting_id": meeting.id,
             "person_id": person_id,
-            "office": office,
+            "office": participant.office,
             "weight": participant.weight,
         },
     )

@@ -5,18 +5,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_poll, authorize
 from veche.actions.agenda import check_agenda_approved
-from veche.actions.choices import build_profile, check_choice, counting_method, is_blank
+from veche.actions.choices import check_choice, counting_method
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
@@ -33,6 +32,7 @@ from veche.models import (
     Person,
     Poll,
     PollOption,
+    PollSecret,
 )
 from veche.models.base import utcnow
 from veche.models.motions import MotionState
@@ -48,6 +48,7 @@ from veche.models.polls import (
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.attendance import rights_total
+from veche.sealing import configured_server_key
 from veche.tally import Profile, TallyError, count
 
 DECISION_OPTIONS = ("yes", "no", "abstain")
@@ -76,6 +77,7 @@ def do_create_poll(
     electronic: bool = True,
     description: str = "",
     subject: PollSubject | None = None,
+    board_shows_choices: bool = True,
 ) -> Poll:
     """A poll in draft; decisions get yes / no / abstain, choices their options.
 
@@ -117,6 +119,7 @@ def do_create_poll(
         revote=revote,
         state=PollState.DRAFT,
         electronic=electronic,
+        board_shows_choices=board_shows_choices,
         receipt_key=secrets.token_hex(32),
         approves_agenda=subject.approves_agenda,
         agenda_item_id=subject.agenda_item_id,
@@ -149,6 +152,7 @@ def do_create_poll(
             "approves_agenda": subject.approves_agenda,
             "agenda_item_id": subject.agenda_item_id,
             "motion_id": subject.motion_id,
+            "board_shows_choices": board_shows_choices,
         },
     )
     queue_event(session, meeting.id, LiveEventType.POLL_CREATED, poll_id=poll.id)
@@ -319,6 +323,10 @@ def do_open_poll(session: Session, caller: Caller, poll_id: int, day: date | Non
     poll.day = check_meeting_day(poll.meeting, day or date.today())
     poll.state = PollState.OPEN
     poll.opened_at = utcnow()
+    if poll.secrecy is Secrecy.SECRET and poll.electronic:
+        # Its ballots are stored sealed with this key until the count (veche.sealing).
+        poll.seal_key, wrapped = configured_server_key().new_poll_key()
+        session.add(PollSecret(poll_id=poll.id, wrapped_key=wrapped))
     record(session, caller.actor, JournalAction.OPEN_POLL, {"poll_id": poll.id, "day": poll.day})
     queue_event(session, poll.meeting_id, LiveEventType.POLL_OPENED, poll_id=poll.id)
     return poll
@@ -516,106 +524,6 @@ def _paper_receipts(poll: Poll, count: int, lot_key: str | None) -> list[str]:
     ]
 
 
-def do_close_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
-    """Close and count. Closing a closed poll changes nothing and reports the same result."""
-    poll = access_poll(session, caller, poll_id, lock=True)
-    authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
-    if POLL_TRANSITIONS.reached(poll.state, PollState.CLOSED):
-        return poll
-    POLL_TRANSITIONS.check_step(poll.state, PollState.CLOSED, f"poll {poll.id}")
-    ballots = session.execute(
-        select(Ballot.receipt, Ballot.choice, Ballot.weight, Ballot.source).where(
-            Ballot.poll_id == poll.id
-        )
-    ).all()
-    if poll.secrecy is Secrecy.SECRET:
-        _store_in_receipt_order(session, poll.id)
-    poll.state = PollState.CLOSED
-    poll.closed_at = utcnow()
-    poll.ballot_digest = hashlib.sha256(
-        "\n".join(sorted(row.receipt for row in ballots)).encode()
-    ).hexdigest()
-    poll.result, poll.outcome = _count(session, poll, ballots)
-    record(
-        session,
-        caller.actor,
-        JournalAction.CLOSE_POLL,
-        {
-            "poll_id": poll.id,
-            "ballots": len(ballots),
-            "ballot_digest": poll.ballot_digest,
-            "outcome": poll.outcome,
-        },
-    )
-    queue_event(session, poll.meeting_id, LiveEventType.POLL_CLOSED, poll_id=poll.id)
-    return poll
-
-
-def _store_in_receipt_order(session: Session, poll_id: int) -> None:
-    """Rewrite a secret poll's ballots in receipt order.
-
-    A PostgreSQL table keeps rows where they were inserted, i.e. in casting order, which
-    could be lined up with the journal's order of participation; rewriting the rows sorted
-    by their random receipts leaves no trace of that order. (SQLite stores the table by
-    receipt already, as it has no rowid.)
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        return
-    # Moved through a temporary table in SQL: ten thousand ballots need not become Python
-    # objects and back.
-    session.execute(
-        text(
-            "CREATE TEMPORARY TABLE ballot_by_receipt AS SELECT * FROM ballot WHERE poll_id = :poll"
-        ),
-        {"poll": poll_id},
-    )
-    session.execute(delete(Ballot).where(Ballot.poll_id == poll_id))
-    session.execute(text("INSERT INTO ballot SELECT * FROM ballot_by_receipt ORDER BY receipt"))
-    session.execute(text("DROP TABLE ballot_by_receipt"))
-
-
-def _count(session: Session, poll: Poll, ballots: Sequence[Any]) -> tuple[dict[str, Any], str]:
-    options = ballot_options(poll)
-    weighted = [(row.choice, row.weight) for row in ballots]
-    profile = build_profile(poll.method, options, weighted)
-    method_options = dict(poll.method_options)
-    if poll.kind is PollKind.DECISION:
-        rights = poll_rights(session, poll.id, poll.meeting_id, poll.day or poll.meeting.starts_on)
-        body = poll.meeting.term.body
-        method_options.setdefault("quorum", f"{body.quorum_numerator}/{body.quorum_denominator}")
-        # Rights, not people, each by its weight (see PollRights): the quorum, the ceiling on
-        # votes cast and a majority of members present are all measured in them.
-        method_options.update(members_present=rights.present, members_total=rights.total)
-    if profile.n_voters == 0 and poll.kind is not PollKind.DECISION:
-        result: dict[str, Any] = {"method": poll.method, "elected": [], "rounds": []}
-        outcome = "no valid ballots were cast"
-    else:
-        try:
-            counted = count(profile, poll.method, seats=poll.seats, **method_options)
-        except TallyError as error:
-            raise Conflict(f"poll {poll.id} cannot be counted: {error}") from None
-        result = counted.to_dict()
-        outcome = describe_outcome(poll, counted.decision, counted.elected, counted.details)
-    by_source = {source.value: 0 for source in BallotSource}
-    for row in ballots:
-        by_source[row.source.value] += row.weight
-    result["ballots_by_source"] = by_source
-    result["blank"] = sum(row.weight for row in ballots if is_blank(row.choice))
-    return result, outcome
-
-
-def describe_outcome(
-    poll: Poll, decision: str | None, elected: list[str], details: dict[str, Any]
-) -> str:
-    if poll.kind is PollKind.DECISION:
-        return decision or "no decision"
-    if not elected:
-        return "no one was elected"
-    if poll.kind is PollKind.ELECTION:
-        return "elected: " + ", ".join(elected)
-    return ("chosen: " if poll.seats == 1 else "chosen, in order: ") + ", ".join(elected)
-
-
 def do_publish_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     poll = access_poll(session, caller, poll_id, lock=True)
     authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
@@ -631,15 +539,4 @@ def do_publish_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
         {"poll_id": poll.id, "outcome": poll.outcome},
     )
     queue_event(session, poll.meeting_id, LiveEventType.POLL_PUBLISHED, poll_id=poll.id)
-    return poll
-
-
-def do_cancel_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
-    """Cancel a poll in draft or open; its ballots are never counted."""
-    poll = access_poll(session, caller, poll_id, lock=True)
-    authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
-    POLL_TRANSITIONS.check_step(poll.state, PollState.CANCELLED, f"poll {poll.id}")
-    poll.state = PollState.CANCELLED
-    record(session, caller.actor, JournalAction.CANCEL_POLL, {"poll_id": poll.id})
-    queue_event(session, poll.meeting_id, LiveEventType.POLL_CANCELLED, poll_id=poll.id)
     return poll

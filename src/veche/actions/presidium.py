@@ -7,12 +7,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, authorize, participant_of
+from veche.actions.access import Caller, authorize, meeting_row, participant_of
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_body_of, check_meeting_day, check_not_closed
-from veche.errors import Conflict, InvalidInput, NotFound
+from veche.errors import Conflict, InvalidInput
 from veche.models import Meeting, Poll, PresidiumMember, Sitting
 from veche.models.polls import PollKind, PollState
 from veche.models.presidium import PresidiumSource
@@ -177,7 +177,4 @@ def do_add_sitting(
 def check_sitting(session: Session, meeting: Meeting, sitting_id: int | None) -> Sitting | None:
     if sitting_id is None:
         return None
-    sitting = session.get(Sitting, sitting_id)
-    if sitting is None or sitting.meeting_id != meeting.id:
-        raise NotFound(f"meeting {meeting.id} has no sitting {sitting_id}")
-    return sitting
+    return meeting_row(session, Sitting, sitting_id, meeting.id, "sitting")

@@ -101,7 +101,7 @@ def do_define_role(
     wanted = sorted(set(permissions))
     role.permissions = [RolePermission(permission=p.value) for p in wanted]
     session.flush()
-    _check_still_managed(session, organization)
+    check_still_managed(session, organization)
     record(
         session,
         caller.actor,
@@ -197,11 +197,11 @@ def do_revoke_grant(session: Session, caller: Caller, grant_id: int) -> None:
         raise NotFound(f"there is no grant {grant_id} in this organization")
     session.delete(grant)
     session.flush()
-    _check_still_managed(session, organization)
+    check_still_managed(session, organization)
     record(session, caller.actor, JournalAction.REVOKE_ROLE, {"grant_id": grant_id})
 
 
-def _check_still_managed(session: Session, organization: Organization) -> None:
+def check_still_managed(session: Session, organization: Organization) -> None:
     """Refuse a change that would leave no active account able to manage the organization:
     nobody could then grant the role back but the operator, from the command line."""
     managing = (

@@ -11,8 +11,9 @@ from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_not_closed
+from veche.actions.participants import participant_in
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
-from veche.models import AgendaItem, Contribution, FloorRequest
+from veche.models import AgendaItem, Contribution, FloorRequest, Meeting
 from veche.models.agenda import ItemState
 from veche.models.debate import ContributionKind, FloorKind, FloorState
 from veche.models.meetings import ParticipantRole
@@ -63,6 +64,35 @@ def check_item_takes_speakers(item: AgendaItem, doing: str) -> None:
         raise Conflict(f"cannot {doing}: agenda item {item.position} is {item.state.value}")
 
 
+def check_floor_request(
+    session: Session, caller: Caller, meeting: Meeting, person_id: int | None
+) -> int:
+    """Who a request for the floor is for: the caller, if their role lets them ask; anyone,
+    for those who keep the speakers list. A caller who may do neither is refused (403) before
+    anything is said of the person named."""
+    # Those who keep the speakers list put anyone on it; others ask for themselves, if their
+    # role lets them (an observer, a guest of an enlarged meeting, speaks when put on the list).
+    keeps_list = holds(session, caller, Permission.FLOOR_RUN, meeting.id)
+    own = person_id is None or person_id == caller.person_id
+    if not own and not keeps_list:
+        raise Forbidden(
+            refusal(session, Permission.FLOOR_RUN, meeting.id) + "; ask for the floor for yourself"
+        )
+    if not keeps_list and not holds(session, caller, Permission.FLOOR_REQUEST, meeting.id):
+        seat = participant_of(session, meeting.id, caller.person_id)
+        if seat is not None and seat.role is ParticipantRole.OBSERVER:
+            raise Forbidden(
+                "observers follow the debate but do not ask for the floor; "
+                "the chair or the secretary may give it to them"
+            )
+        raise Forbidden(refusal(session, Permission.FLOOR_REQUEST, meeting.id))
+    speaker = person_id if person_id is not None else caller.person_id
+    if speaker is None:
+        raise InvalidInput("say whose request this is with person_id")
+    participant_in(session, meeting, speaker)
+    return speaker
+
+
 def do_request_floor(
     session: Session,
     caller: Caller,
@@ -74,27 +104,8 @@ def do_request_floor(
 ) -> FloorRequest:
     """Ask for the floor on an item, for oneself (or, for the chair, on someone's behalf)."""
     meeting = item.meeting
+    speaker = check_floor_request(session, caller, meeting, person_id)
     check_not_closed(meeting, "ask for the floor")
-    speaker = person_id if person_id is not None else caller.person_id
-    if speaker is None:
-        raise InvalidInput("say whose request this is with person_id")
-    # Those who keep the speakers list put anyone on it; others ask for themselves, if their
-    # role lets them (an observer, a guest of an enlarged meeting, speaks when put on the list).
-    keeps_list = holds(session, caller, Permission.FLOOR_RUN, meeting.id)
-    if speaker != caller.person_id and not keeps_list:
-        raise Forbidden(
-            refusal(session, Permission.FLOOR_RUN, meeting.id) + "; ask for the floor for yourself"
-        )
-    participant = participant_of(session, meeting.id, speaker)
-    if participant is None:
-        raise InvalidInput(f"person {speaker} is not a participant of meeting {meeting.id}")
-    if not keeps_list and not holds(session, caller, Permission.FLOOR_REQUEST, meeting.id):
-        if participant.role is ParticipantRole.OBSERVER:
-            raise Forbidden(
-                "observers follow the debate but do not ask for the floor; "
-                "the chair or the secretary may give it to them"
-            )
-        raise Forbidden(refusal(session, Permission.FLOOR_REQUEST, meeting.id))
     check_item_takes_speakers(item, "ask for the floor")
     if kind is FloorKind.POINT_OF_ORDER and item.state is not ItemState.OPEN:
         raise Conflict(

@@ -19,7 +19,7 @@ from veche.models.motions import (
     Resolution,
 )
 from veche.models.org import ApiToken, Body, Membership, Organization, Person, Term, Unit, User
-from veche.models.polls import Ballot, Participation, Poll, PollOption
+from veche.models.polls import Ballot, Participation, Poll, PollOption, PollSecret
 from veche.models.presidium import PresidiumMember, Sitting
 from veche.models.web import AccessCode, LoginFailure, LoginSession, SiteKey
 
@@ -54,6 +54,7 @@ __all__ = [
     "Person",
     "Poll",
     "PollOption",
+    "PollSecret",
     "PresidiumMember",
     "Proxy",
     "Recommendation",

@@ -11,11 +11,14 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,10 +95,17 @@ class Poll(Timestamped, Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Secret key for deriving receipts from the voter's client key (HMAC); never shown.
     receipt_key: Mapped[str] = mapped_column(String(64))
+    #: A secret poll's public key (hex): its ballots are sealed with it until the count.
+    seal_key: Mapped[str | None] = mapped_column(String(64))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     outcome: Mapped[str | None] = mapped_column(Text)
-    #: SHA-256 over the sorted receipts at close: every close reports the same ballot set.
+    #: At close, SHA-256 over every counted ballot (receipt, source, weight, choice; see
+    #: actions.closing.ballot_digest): the journal commits to it and `veche verify` checks it.
     ballot_digest: Mapped[str | None] = mapped_column(String(64))
+    #: Whether the bulletin board shows each counted ballot's content beside its receipt, so
+    #: that anyone can recount; off, it lists the receipts alone (ranked ballots of a small
+    #: electorate can be as telling as a signature).
+    board_shows_choices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     #: A decision that approves the meeting's agenda when it is adopted.
     approves_agenda: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The agenda item the poll belongs to: it opens only once the agenda is approved.
@@ -147,13 +157,35 @@ class Participation(Base):
     """
 
     __tablename__ = "participation"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        # One ballot per client key and poll: a key sent for two rights at once (two
+        # server processes racing) stores one ballot; the other is answered as its resend.
+        Index("ix_participation_key_digest", "poll_id", "key_digest", unique=True),
+        {"sqlite_with_rowid": False},
+    )
 
     poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"), primary_key=True)
     right_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
     cast_by_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     kind: Mapped[RightKind] = mapped_column(_enum(RightKind, "right_kind"))
     weight: Mapped[int] = mapped_column(Integer)
+    #: Recognises the ballot sent again (or replaced) by the one who holds its client key:
+    #: an HMAC of that key, which no one can turn into the ballot's receipt without it.
+    #: Emptied when the poll is counted.
+    key_digest: Mapped[str | None] = mapped_column(String(64))
+    #: While a secret poll is open, the ballot cast with this right, sealed with the poll's
+    #: public key (veche.sealing); opened, shuffled into ``ballot`` and emptied at the count.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class PollSecret(Base):
+    """A secret poll's private key, wrapped with the server key (veche.sealing), from its
+    opening to its count; deleted then, so that its sealed ballots can never be opened again."""
+
+    __tablename__ = "poll_secret"
+
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"), primary_key=True)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class BallotSource(enum.StrEnum):
@@ -164,9 +196,10 @@ class BallotSource(enum.StrEnum):
 class Ballot(Base):
     """What was chosen, under a random receipt.
 
-    Secret ballots carry no voter, no time and no insertion-ordered key: the
-    primary key is the random receipt, and SQLite stores the table in receipt
-    order (WITHOUT ROWID). Named ballots also name their voter, openly.
+    Secret ballots come here only when their poll is counted, all in one transaction and
+    in a random order, from their sealed form (``Participation.sealed``): they carry no
+    voter, no time, and nothing of the order they were cast in. Named ballots are stored
+    as they are cast, naming their voter, openly; so are the tellers' paper ballots.
     """
 
     __tablename__ = "ballot"

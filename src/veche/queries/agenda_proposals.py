@@ -20,7 +20,7 @@ class ProposalView:
     kind: ProposalKind
     proposer_person_id: int
     proposer: str
-    item_id: int | None
+    agenda_item_id: int | None
     #: The item's title when the proposal was made (empty for a new item).
     item_title: str
     title: str
@@ -80,7 +80,7 @@ def _views(session: Session, where: ColumnElement[bool]) -> list[ProposalView]:
             kind=p.kind,
             proposer_person_id=p.proposer_person_id,
             proposer=proposer,
-            item_id=p.agenda_item_id,
+            agenda_item_id=p.agenda_item_id,
             item_title=p.item_title,
             title=p.title,
             item_kind=p.item_kind.value if p.item_kind else None,

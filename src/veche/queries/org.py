@@ -47,17 +47,23 @@ class BodySummary:
     current_term: TermSummary | None
 
 
+#: What a database without an organization answers, naming the ways to make one.
+NO_ORGANIZATION = (
+    "there is no organization yet: set one up with `veche init` or on the set-up page "
+    "(/setup), or load the fictional demo with `veche demo`"
+)
+
+
 def get_organization(session: Session, organization_id: int | None = None) -> Organization:
     """The organization by id, or the first one when veche serves a single organization."""
     query = select(Organization).order_by(Organization.id)
     if organization_id is not None:
         query = query.where(Organization.id == organization_id)
     organization = session.scalar(query.limit(1))
+    if organization is None and organization_id is not None:
+        raise NotFound(f"there is no organization {organization_id}")
     if organization is None:
-        what = (
-            f"organization {organization_id}" if organization_id is not None else "an organization"
-        )
-        raise NotFound(f"there is no {what}; load one with `veche demo` or `veche import`")
+        raise NotFound(NO_ORGANIZATION)
     return organization
 
 

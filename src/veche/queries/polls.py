@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import shlex
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from veche.actions.choices import KEYS, is_blank, shape_of
+from veche.actions.polls import ballot_options
+from veche.errors import Forbidden
 from veche.models import Ballot, Participation, Person, Poll
 from veche.models.polls import BallotSource, PollState, Secrecy
 
@@ -54,23 +59,186 @@ def voted_rights(
     return used
 
 
-def bulletin_board(session: Session, poll: Poll) -> list[dict[str, Any]]:
-    """Every ballot of a closed poll, sorted by receipt, with the options' labels."""
+#: The board shows a secret ballot's weight only if at least this many electronic ballots of
+#: the poll carry that same weight. A weight few voters hold (the one delegate who speaks for
+#: a large branch, with 37 votes) would name its voter beside a choice; one shared by five
+#: ballots points at no fewer than five voters. Five is the usual threshold below which
+#: statistical offices suppress a small cell of a published table. The count still takes
+#: every weight; only the board and its recount file leave these out.
+MIN_BALLOTS_SHARING_A_WEIGHT = 5
+
+
+@dataclass(frozen=True)
+class BoardBallot:
+    """One counted ballot as the bulletin board shows it."""
+
+    receipt: str
+    source: str
+    #: What the ballot chose, with the options' labels; None when the board lists receipts only.
+    choice: Any
+    #: None when withheld (``weight_withheld``): fewer than ``MIN_BALLOTS_SHARING_A_WEIGHT``
+    #: electronic ballots of the poll carry it. A paper lot's weight is its number of paper
+    #: ballots, which names no voter, and is always shown.
+    weight: int | None
+    weight_withheld: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    """The bulletin board of a closed poll: every counted ballot, sorted by receipt."""
+
+    poll_id: int
+    ballot_digest: str | None
+    #: False when the organizer chose a board of receipts alone (``Poll.board_shows_choices``).
+    shows_choices: bool
+    #: Whether any ballot's weight is withheld, so that the recount file counts every
+    #: electronic ballot once and cannot give the published result exactly.
+    weights_withheld: bool
+    #: Whether the ballots may be downloaded as a file ``veche count`` reads (``recount_file``).
+    recount_file: bool
+    #: The ``veche count`` command that recounts the file as the poll was counted; None while
+    #: the viewer may not see the result, or when there is no file.
+    recount_command: str | None
+    ballots: list[BoardBallot]
+
+
+def check_board_shown(poll: Poll) -> None:
+    """A poll's ballots are shown once it is closed, never while it is open."""
+    if poll.state not in SHOWN:
+        raise Forbidden(f"the ballots of poll {poll.id} are shown once it is closed")
+
+
+def bulletin_board(session: Session, poll: Poll, *, result_shown: bool = False) -> Board:
+    """Every ballot of a closed poll, sorted by receipt, with the options' labels: its choice
+    unless the board lists receipts only, its weight unless too few ballots share it.
+    ``result_shown``: the viewer may see the result, so the recount command may be shown."""
+    check_board_shown(poll)
     labels = {option.id: option.label for option in poll.options}
-    rows = session.execute(
-        select(Ballot.receipt, Ballot.choice, Ballot.weight, Ballot.source)
-        .where(Ballot.poll_id == poll.id)
-        .order_by(Ballot.receipt)
-    ).all()
-    return [
-        {
-            "receipt": row.receipt,
-            "choice": readable_choice(row.choice, labels),
-            "weight": row.weight,
-            "source": row.source.value,
-        }
+    rows = _counted(session, poll)
+    withheld = withheld_weights(poll, rows)
+    ballots = [
+        BoardBallot(
+            receipt=row.receipt,
+            source=row.source.value,
+            choice=readable_choice(row.choice, labels) if poll.board_shows_choices else None,
+            weight=None if _withheld(row, withheld) else row.weight,
+            weight_withheld=_withheld(row, withheld),
+        )
         for row in rows
     ]
+    return Board(
+        poll_id=poll.id,
+        ballot_digest=poll.ballot_digest,
+        shows_choices=poll.board_shows_choices,
+        weights_withheld=bool(withheld),
+        recount_file=poll.board_shows_choices,
+        recount_command=recount_command(poll) if result_shown else None,
+        ballots=ballots,
+    )
+
+
+def _counted(
+    session: Session, poll: Poll
+) -> list[Row[tuple[str, dict[str, Any], int, BallotSource]]]:
+    return list(
+        session.execute(
+            select(Ballot.receipt, Ballot.choice, Ballot.weight, Ballot.source)
+            .where(Ballot.poll_id == poll.id)
+            .order_by(Ballot.receipt)
+        ).all()
+    )
+
+
+def withheld_weights(poll: Poll, ballots: Iterable[_Weighed]) -> frozenset[int]:
+    """The weights the board withholds: those fewer than ``MIN_BALLOTS_SHARING_A_WEIGHT``
+    electronic ballots of a secret poll share. (A named poll's roll-call names each voter
+    with their weight, so its board withholds nothing.)"""
+    if poll.secrecy is not Secrecy.SECRET:
+        return frozenset()
+    shared = Counter(b.weight for b in ballots if b.source is BallotSource.ELECTRONIC)
+    return frozenset(w for w, n in shared.items() if n < MIN_BALLOTS_SHARING_A_WEIGHT)
+
+
+class _Weighed(Protocol):
+    @property
+    def weight(self) -> int: ...
+
+    @property
+    def source(self) -> BallotSource: ...
+
+
+def _withheld(ballot: _Weighed, withheld: frozenset[int]) -> bool:
+    return ballot.source is BallotSource.ELECTRONIC and ballot.weight in withheld
+
+
+def recount_filename(poll: Poll) -> str:
+    return f"poll-{poll.id}-ballots.json"
+
+
+def recount_file(session: Session, poll: Poll) -> dict[str, Any]:
+    """A closed poll's counted ballots in the JSON ballot format ``veche count`` reads
+    (``veche.tally.formats.json_ballots``): the options by label, one entry per ballot in
+    receipt order with its weight as its count and its receipt, so that a voter finds theirs
+    in the file they recount. Blank ballots are left out, as the count leaves them out.
+
+    When the board withholds a weight, every electronic ballot counts once here (a paper lot
+    its number of ballots) and the title says that the file cannot give the published result
+    exactly: a weight beside a choice is what the board keeps back. Not offered when the board
+    lists receipts only.
+    """
+    check_board_shown(poll)
+    if not poll.board_shows_choices:
+        raise Forbidden(
+            f"poll {poll.id}'s bulletin board lists receipts only, by the organizer's choice; "
+            "its ballots are not published"
+        )
+    options = ballot_options(poll)
+    labels = {option.id: option.label for option in options}
+    key = KEYS[shape_of(poll.method)]
+    rows = _counted(session, poll)
+    withheld = withheld_weights(poll, rows)
+    ballots: list[dict[str, Any]] = []
+    for row in rows:
+        if is_blank(row.choice):
+            continue
+        count = 1 if withheld and row.source is BallotSource.ELECTRONIC else row.weight
+        value = row.choice[key]
+        if key == "scores":
+            entry = {"scores": {labels[int(k)]: v for k, v in value.items()}, "count": count}
+        else:
+            ids = [value] if key == "option" else value
+            entry = {"ranking": [labels[i] for i in ids], "count": count}
+        ballots.append({**entry, "receipt": row.receipt})
+    title = poll.title
+    if withheld:
+        title += (
+            f" (weights withheld: fewer than {MIN_BALLOTS_SHARING_A_WEIGHT} ballots share some "
+            "of them, so every electronic ballot counts once here and this file does not "
+            "recount the published result exactly)"
+        )
+    return {
+        "title": title,
+        "candidates": [option.label for option in options],
+        "seats": poll.seats,
+        "ballots": ballots,
+    }
+
+
+def recount_command(poll: Poll) -> str | None:
+    """``veche count`` as the poll was counted: its method, seats, tie-breaking seed and the
+    options the count took (a decision's rule, quorum and members present), for its file."""
+    if not poll.board_shows_choices or not poll.result or "options" not in poll.result:
+        return None
+    words = ["veche", "count", recount_filename(poll), "--method", poll.method]
+    words += ["--seats", str(poll.seats)]
+    if poll.result.get("seed") is not None:
+        words += ["--seed", str(poll.result["seed"])]
+    for name, value in sorted(poll.result["options"].items()):
+        if value is None:
+            continue
+        shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        words += ["-o", f"{name}={shown}"]
+    return shlex.join(words)
 
 
 def roll_call(session: Session, poll: Poll) -> list[dict[str, Any]]:

@@ -20,26 +20,32 @@ class PersonRow:
     seats: list[str]  # "member, 8th General Council"
 
 
+#: What a person's row shows beside them, loaded with them (not a query per person).
+PERSON_ROW_LOADS = (
+    selectinload(Person.unit),
+    selectinload(Person.memberships).selectinload(Membership.term).selectinload(Term.body),
+)
+
+
+def person_row(person: Person) -> PersonRow:
+    """A person as listed, loaded with ``PERSON_ROW_LOADS``."""
+    return PersonRow(
+        person.id,
+        person.full_name,
+        person.email,
+        person.unit.name if person.unit else None,
+        [f"{m.role.value}, {term_label(m.term)}" for m in person.memberships],
+    )
+
+
 def people(session: Session, organization: Organization) -> list[PersonRow]:
     found = session.scalars(
         select(Person)
         .where(Person.organization_id == organization.id)
-        .options(
-            selectinload(Person.unit),
-            selectinload(Person.memberships).selectinload(Membership.term).selectinload(Term.body),
-        )
+        .options(*PERSON_ROW_LOADS)
         .order_by(Person.full_name, Person.id)
     ).all()
-    return [
-        PersonRow(
-            person.id,
-            person.full_name,
-            person.email,
-            person.unit.name if person.unit else None,
-            [f"{m.role.value}, {term_label(m.term)}" for m in person.memberships],
-        )
-        for person in found
-    ]
+    return [person_row(person) for person in found]
 
 
 def bodies_with_terms(session: Session, organization: Organization) -> list[Body]:

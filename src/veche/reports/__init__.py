@@ -8,9 +8,11 @@ from sqlalchemy.orm import Session
 
 from veche.errors import InvalidInput
 from veche.models import Meeting
+from veche.queries.journal_head import report_head
 from veche.queries.record import MeetingRecord, read_record
 from veche.reports.communique import communique
 from veche.reports.document import Document
+from veche.reports.journal_head import head_blocks
 from veche.reports.minutes import minutes
 from veche.reports.motion_book import motion_book
 from veche.reports.render import FORMATS, to_html, to_markdown, to_pdf
@@ -34,7 +36,10 @@ def build_report(session: Session, meeting: Meeting, kind: str) -> Document:
     # The communiqué names no motion texts and no single votes: it reads less.
     full = kind != "communique"
     record = read_record(session, meeting, motions=full, polls=full)
-    return KINDS[kind](record)
+    document = KINDS[kind](record)
+    # The journal entry it stands on: `veche verify --expect-head` checks it is still there.
+    document.add(*head_blocks(report_head(session, meeting)))
+    return document
 
 
 def render_report(session: Session, meeting: Meeting, kind: str, format: str) -> bytes:

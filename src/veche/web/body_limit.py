@@ -38,6 +38,7 @@ BULK_BYTES = 10 * MB
 TEXT_PATHS = (
     "/api/meetings",
     "/api/meetings/{meeting_id}",
+    "/api/meetings/{meeting_id}/access-codes",
     "/api/meetings/{meeting_id}/agenda",
     "/api/meetings/{meeting_id}/attendance",
     "/api/meetings/{meeting_id}/documents",
@@ -59,6 +60,8 @@ TEXT_PATHS = (
     "/meetings/{meeting_id}/motions/{motion_id}/amendments",
     "/meetings/{meeting_id}/motions/{motion_id}/amendments/{amendment_id}/decision",
     "/secretary/meetings",
+    "/secretary/meetings/{meeting_id}/access-codes",
+    "/secretary/meetings/{meeting_id}/attendance",
     "/secretary/meetings/{meeting_id}/agenda/items",
     "/secretary/meetings/{meeting_id}/agenda/items/{item_id}",
     "/secretary/meetings/{meeting_id}/agenda/items/{item_id}/documents",

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from veche.actions.access import Caller
+from veche.actions.access import Caller, held_permissions
 from veche.actions.auth import login_session_caller, token_caller
 from veche.db import SESSIONS_AT_ONCE
 from veche.errors import NotAuthenticated
+from veche.permissions import Permission, Scope
 from veche.web.sessions import login_token
 
 
@@ -82,16 +83,27 @@ def get_caller(session: ReadSessionDep, authorization: AuthorizationHeader = Non
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
+#: Whoever holds one of these in the organization has the secretary's pages in their menu.
+DESK_PERMISSIONS = frozenset({Permission.ORGANIZATION_MANAGE, Permission.ACCOUNTS_MANAGE})
+
+
 def get_page_viewer(request: Request, session: ReadSessionDep) -> Caller | None:
-    """The caller logged in to the pages by their cookie, or None."""
+    """The caller logged in to the pages by their cookie, or None.
+
+    A whole page (not an htmx fragment, which has no menu) also learns whether its viewer
+    has the secretary's pages (``request.state.desk``, read by the page's header)."""
     token = login_token(request)
     if token is None:
         return None
     with session.begin():
         try:
-            return login_session_caller(session, token)
+            caller = login_session_caller(session, token)
         except NotAuthenticated:
             return None
+        if request.headers.get("hx-request") != "true" and caller.organization_id is not None:
+            held = held_permissions(session, caller, Scope.ORGANIZATION, caller.organization_id)
+            request.state.desk = bool(held & DESK_PERMISSIONS)
+        return caller
 
 
 ViewerDep = Annotated[Caller | None, Depends(get_page_viewer)]

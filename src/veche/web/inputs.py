@@ -28,6 +28,8 @@ from veche.models import Body, Meeting, Membership, Person, Poll, Term, Unit, Us
 from veche.models.meetings import MeetingKind
 from veche.models.org import MembershipRole
 from veche.models.polls import PollKind, RevotePolicy, Secrecy
+from veche.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from veche.passwords import RULE as PASSWORD_RULE
 from veche.tally import TallyError
 from veche.tally.methods._options import fraction_option
 from veche.web.api.types import Id
@@ -90,6 +92,12 @@ class PollIn(BaseModel):
     approves_agenda: bool = Field(default=False, description="a decision approving the agenda")
     agenda_item_id: Id | None = Field(default=None, description="the agenda item it belongs to")
     motion_id: Id | None = Field(default=None, description="the motion it decides")
+    board_shows_choices: bool = Field(
+        default=True,
+        description="whether the bulletin board shows each counted ballot's choice beside its "
+        "receipt, and offers the ballots as a file to recount; false lists receipts alone "
+        "(ranked ballots of a small electorate can be as telling as a signature)",
+    )
 
     def counting_options(self) -> dict[str, Any]:
         """The counting method's options: as given, or the majority a decision's rule names."""
@@ -130,6 +138,7 @@ class PollIn(BaseModel):
             electronic=self.electronic,
             description=self.description,
             subject=PollSubject(self.approves_agenda, self.agenda_item_id, self.motion_id),
+            board_shows_choices=self.board_shows_choices,
         )
 
 
@@ -204,17 +213,29 @@ def _share(text: str) -> str:
 # --- Meetings ------------------------------------------------------------------------------
 
 
+#: The highest number a meeting (or a term) may be given: far above any body's count.
+MAX_NUMBER = 10_000
+
+
 class MeetingIn(BaseModel):
-    """The next meeting of a term, convened with its members and alternates invited."""
+    """A meeting of a term, convened with its members and alternates invited; numbered as
+    the body numbers it, or the term's next."""
 
     term_id: Id
     title: str = Field(min_length=1, max_length=300)
-    starts_on: date
+    starts_on: date = Field(description="the first day, within the term's dates")
     ends_on: date | None = Field(default=None, description="the last day; the first if left out")
     kind: MeetingKind = MeetingKind.ORDINARY
     venue: str = Field(default="", max_length=300)
     convened_by_body_id: Id | None = None
     notice: str = Field(default="", max_length=100_000)
+    number: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_NUMBER,
+        description="its number in the term (the 8th meeting: 8), unique in the term; the "
+        "next after the term's highest if left out",
+    )
 
     def convene(self, session: Session, caller: Caller) -> Meeting:
         term = organization_row(session, caller, Term, self.term_id, "term")
@@ -234,10 +255,19 @@ class MeetingIn(BaseModel):
             venue=self.venue,
             convened_by=convener,
             notice=self.notice,
+            number=self.number,
         )
 
 
 # --- The organization ----------------------------------------------------------------------
+
+
+def quorum_fraction(text: str) -> tuple[int, int]:
+    """A quorum as written ("2/3") as its numerator and denominator, or InvalidInput."""
+    numerator, slash, denominator = text.partition("/")
+    if not (slash and numerator.strip().isdigit() and denominator.strip().isdigit()):
+        raise InvalidInput(f"write the quorum as a fraction such as 1/2 or 2/3, not {text!r}")
+    return int(numerator), int(denominator)
 
 
 class BodyIn(BaseModel):
@@ -253,11 +283,7 @@ class BodyIn(BaseModel):
     max_proxies_per_member: int = Field(default=0, ge=0, le=1000)
 
     def create(self, session: Session, caller: Caller) -> Body:
-        numerator, slash, denominator = self.quorum.partition("/")
-        if not (slash and numerator.strip().isdigit() and denominator.strip().isdigit()):
-            raise InvalidInput(
-                f"write the quorum as a fraction such as 1/2 or 2/3, not {self.quorum!r}"
-            )
+        quorum = quorum_fraction(self.quorum)
         parent = (
             organization_row(session, caller, Body, self.parent_id, "body")
             if self.parent_id is not None
@@ -270,7 +296,7 @@ class BodyIn(BaseModel):
             self.name,
             parent=parent,
             description=self.description,
-            quorum=(int(numerator), int(denominator)),
+            quorum=quorum,
             alternates_vote_for_absent=self.alternates_vote_for_absent,
             max_proxies_per_member=self.max_proxies_per_member,
         )
@@ -282,7 +308,7 @@ class TermIn(BaseModel):
     body_id: Id
     starts_on: date
     ends_on: date | None = None
-    number: int | None = Field(default=None, ge=1, le=10_000)
+    number: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
 
     def open(self, session: Session, caller: Caller) -> Term:
         body = organization_row(session, caller, Body, self.body_id, "body")
@@ -341,7 +367,7 @@ class UserIn(BaseModel):
     """An account that logs in with a password, for one of the organization's people or none."""
 
     username: str = Field(min_length=1, max_length=100)
-    password: str = Field(max_length=1000, description="at least 8 characters")
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH, description=PASSWORD_RULE)
     person_id: Id | None = None
     administrator: bool = Field(default=False, description="holds every right in the organization")
 

@@ -110,6 +110,7 @@ MALFORMED: list[tuple[Any, int | None, str]] = [
     ({**BASE, "ballots": [{"count": 0}]}, None, "ballots[0].count must be a positive integer"),
     ({**BASE, "ballots": [{"count": 1.5}]}, None, "ballots[0].count must be a positive integer"),
     ({**BASE, "ballots": [{"count": True}]}, None, "ballots[0].count must be a positive integer"),
+    ({**BASE, "ballots": [{"receipt": 7}]}, None, "ballots[0].receipt must be a string, got 7"),
     ({**BASE, "ballots": [{"scores": []}]}, None, "ballots[0].scores must be an object"),
     ({**BASE, "ballots": [{}, {"count": 10**16}]}, None, "ballots[1]: count 10000000000000000 is"),
     ({**BASE, "ballots": [{"scores": {"A": 10**16}}]}, None, "ballots[0]: a score is too large"),
@@ -125,6 +126,16 @@ MALFORMED: list[tuple[Any, int | None, str]] = [
     ({"totals": {"yes": 1}, "ballots": []}, None, "unknown key 'ballots'"),
     ({"totals": {"yes": 1}, "candidates": ["no"]}, None, "name exactly the options in 'totals'"),
 ]
+
+
+def test_a_ballots_receipt_is_carried_but_not_counted(tmp_path: Path) -> None:
+    """The bulletin board's file names each ballot's receipt, for voters to find theirs."""
+    ballots: list[dict[str, Any]] = [{"ranking": ["A", "B"], "count": 2}, {"ranking": ["B"]}]
+    plain = read_ballots(write(tmp_path, {**BASE, "ballots": ballots}, "plain.json"))
+    with_receipts = [{**b, "receipt": f"{n:032x}"} for n, b in enumerate(ballots)]
+    receipted = read_ballots(write(tmp_path, {**BASE, "ballots": with_receipts}, "r.json"))
+    assert receipted.n_voters == plain.n_voters == 3
+    assert np.array_equal(receipted.counts, plain.counts)
 
 
 @pytest.mark.parametrize(("document", "line", "problem"), MALFORMED)

@@ -10,8 +10,9 @@ Ballots::
       "ballots": [
         {"ranking": ["Ada", "Bea"], "count": 3},   "count" is optional (1)
         {"ranking": [["Ada", "Bea"], "Cy"]},       an inner list ranks its names equal
-        {"scores": {"Ada": 5, "Bea": 2}}           a rated ballot
-      ]
+        {"scores": {"Ada": 5, "Bea": 2}},          a rated ballot
+        {"ranking": ["Bea"], "receipt": "9f2c…"}   "receipt" is optional: where a voter
+      ]                                            finds their ballot; it is not counted
     }
 
 Candidates a ranking leaves out are ranked below all it names. If any ballot
@@ -40,7 +41,7 @@ from veche.tally.profile import EMPTY, Profile
 
 _BALLOTS_KEYS = ("candidates", "seats", "title", "withdrawn", "ballots")
 _TOTALS_KEYS = ("candidates", "seats", "title", "totals")
-_BALLOT_KEYS = ("ranking", "scores", "count")
+_BALLOT_KEYS = ("ranking", "scores", "count", "receipt")
 
 
 def read_json(path: str | os.PathLike[str]) -> Profile:
@@ -101,6 +102,8 @@ class _Document:
             scores = None
             if rated:
                 scores = self.scores(ballot.get("scores", {}), index, f"{where}.scores")
+            if not isinstance(ballot.get("receipt", ""), str):
+                raise self.fail(f"{where}.receipt must be a string, got {ballot['receipt']!r}")
             count = ballot.get("count", 1)
             if not self.is_integer(count) or count < 1:
                 raise self.fail(f"{where}.count must be a positive integer, got {count!r}")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from veche.actions.access import access_meeting
 from veche.actions.agenda_proposals import access_proposal
 from veche.models.agenda_proposals import ProposalKind, ProposalState
-from veche.queries.agenda_proposals import ProposalView, agenda_proposal, agenda_proposals
+from veche.queries.agenda_proposals import agenda_proposal, agenda_proposals
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
@@ -20,6 +20,8 @@ router = APIRouter(tags=["proceedings"], responses=REFUSALS)
 
 
 class ProposalOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     number: int
     kind: ProposalKind
@@ -37,27 +39,6 @@ class ProposalOut(BaseModel):
     created_at: datetime
     decided_at: datetime | None
 
-    @classmethod
-    def of(cls, view: ProposalView) -> ProposalOut:
-        return cls(
-            id=view.id,
-            number=view.number,
-            kind=view.kind,
-            change=view.change,
-            proposer_person_id=view.proposer_person_id,
-            proposer=view.proposer,
-            agenda_item_id=view.item_id,
-            item_title=view.item_title,
-            title=view.title,
-            item_kind=view.item_kind,
-            position=view.position,
-            rationale=view.rationale,
-            state=view.state,
-            reason=view.reason,
-            created_at=view.created_at,
-            decided_at=view.decided_at,
-        )
-
 
 @router.post("/meetings/{meeting_id}/agenda/proposals", status_code=201)
 def propose(
@@ -67,14 +48,14 @@ def propose(
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
         proposal = body.propose(session, caller, meeting)
-        return ProposalOut.of(agenda_proposal(session, proposal.id))
+        return ProposalOut.model_validate(agenda_proposal(session, proposal.id))
 
 
 @router.get("/meetings/{meeting_id}/agenda/proposals")
 def list_proposals(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[ProposalOut]:
     """Every proposed change, in order, with its fate."""
     access_meeting(session, caller, meeting_id)
-    return [ProposalOut.of(view) for view in agenda_proposals(session, meeting_id)]
+    return [ProposalOut.model_validate(view) for view in agenda_proposals(session, meeting_id)]
 
 
 @router.post("/agenda-proposals/{proposal_id}/decision")
@@ -85,4 +66,4 @@ def decide(
     with session.begin():
         proposal = access_proposal(session, caller, proposal_id)
         body.decide(session, caller, proposal)
-        return ProposalOut.of(agenda_proposal(session, proposal.id))
+        return ProposalOut.model_validate(agenda_proposal(session, proposal.id))

@@ -38,7 +38,7 @@ def update_meeting(
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
         do_update_meeting(session, caller, meeting, **body.model_dump())
-        return MeetingOut.of(meeting)
+        return MeetingOut.model_validate(meeting)
 
 
 class StateIn(BaseModel):
@@ -53,7 +53,7 @@ def change_state(
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
         do_change_meeting_state(session, caller, meeting, body.state)
-        return MeetingOut.of(meeting)
+        return MeetingOut.model_validate(meeting)
 
 
 class ParticipantRowOut(BaseModel):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import AliasPath, BaseModel, ConfigDict, Field
 
 from veche.actions.access import access_meeting
 from veche.actions.agenda import access_item
 from veche.actions.speakers import access_floor_request, do_withdraw_floor_request
-from veche.models import Contribution, Document, FloorRequest
-from veche.models.debate import ContributionKind, FloorKind
+from veche.models.debate import ContributionKind, FloorKind, FloorState
 from veche.queries import proceedings
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
@@ -20,27 +19,16 @@ router = APIRouter(tags=["debate"], responses=REFUSALS)
 
 
 class FloorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     agenda_item_id: int
     person_id: int
     kind: FloorKind
-    state: str
+    state: FloorState
     position: int
     time_limit_seconds: int
     subject: str
-
-    @classmethod
-    def of(cls, r: FloorRequest) -> FloorOut:
-        return cls(
-            id=r.id,
-            agenda_item_id=r.agenda_item_id,
-            person_id=r.person_id,
-            kind=r.kind,
-            state=r.state.value,
-            position=r.position,
-            time_limit_seconds=r.time_limit_seconds,
-            subject=r.subject,
-        )
 
 
 class SpeakersOut(BaseModel):
@@ -57,7 +45,7 @@ def request_floor(
     body = body or FloorIn()
     with session.begin():
         item = access_item(session, caller, item_id)
-        return FloorOut.of(body.request(session, caller, item))
+        return FloorOut.model_validate(body.request(session, caller, item))
 
 
 @router.get("/agenda-items/{item_id}/speakers")
@@ -67,7 +55,7 @@ def get_speakers(item_id: Id, caller: CallerDep, session: SessionDep) -> Speaker
     return SpeakersOut(
         agenda_item_id=item.id,
         closed=item.speakers_list_closed,
-        waiting=[FloorOut.of(r) for r in proceedings.speakers_list(session, item.id)],
+        waiting=[FloorOut.model_validate(r) for r in proceedings.speakers_list(session, item.id)],
     )
 
 
@@ -98,37 +86,23 @@ def close_speakers_list(
 def withdraw_floor_request(request_id: Id, caller: CallerDep, session: SessionDep) -> FloorOut:
     with session.begin():
         request = access_floor_request(session, caller, request_id)
-        return FloorOut.of(do_withdraw_floor_request(session, caller, request))
+        return FloorOut.model_validate(do_withdraw_floor_request(session, caller, request))
 
 
 class ContributionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     agenda_item_id: int
     position: int
     kind: ContributionKind
     speaker_person_id: int
-    speaker: str
+    speaker: str = Field(validation_alias=AliasPath("speaker", "full_name"))
     on_behalf_of_body_id: int | None
     title: str
     summary: str
     seconds_used: int | None
     sitting_id: int | None
-
-    @classmethod
-    def of(cls, c: Contribution) -> ContributionOut:
-        return cls(
-            id=c.id,
-            agenda_item_id=c.agenda_item_id,
-            position=c.position,
-            kind=c.kind,
-            speaker_person_id=c.speaker_person_id,
-            speaker=c.speaker.full_name,
-            on_behalf_of_body_id=c.on_behalf_of_body_id,
-            title=c.title,
-            summary=c.summary,
-            seconds_used=c.seconds_used,
-            sitting_id=c.sitting_id,
-        )
 
 
 @router.post("/agenda-items/{item_id}/contributions", status_code=201)
@@ -138,7 +112,7 @@ def record_contribution(
     """Record a report, co-report, speech or point of order on the item under discussion."""
     with session.begin():
         item = access_item(session, caller, item_id)
-        return ContributionOut.of(body.record(session, caller, item))
+        return ContributionOut.model_validate(body.record(session, caller, item))
 
 
 @router.get("/agenda-items/{item_id}/contributions")
@@ -146,25 +120,17 @@ def list_contributions(
     item_id: Id, caller: CallerDep, session: SessionDep
 ) -> list[ContributionOut]:
     item = access_item(session, caller, item_id)
-    return [ContributionOut.of(c) for c in proceedings.contributions(session, item.id)]
+    return [ContributionOut.model_validate(c) for c in proceedings.contributions(session, item.id)]
 
 
 class DocumentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     title: str
     url: str
     agenda_item_id: int | None
     contribution_id: int | None
-
-    @classmethod
-    def of(cls, d: Document) -> DocumentOut:
-        return cls(
-            id=d.id,
-            title=d.title,
-            url=d.url,
-            agenda_item_id=d.agenda_item_id,
-            contribution_id=d.contribution_id,
-        )
 
 
 @router.post("/meetings/{meeting_id}/documents", status_code=201)
@@ -174,10 +140,10 @@ def add_document(
     """File a paper with the notice, on an agenda item, or attached to a contribution."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        return DocumentOut.of(body.add(session, caller, meeting))
+        return DocumentOut.model_validate(body.add(session, caller, meeting))
 
 
 @router.get("/meetings/{meeting_id}/documents")
 def list_documents(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[DocumentOut]:
     access_meeting(session, caller, meeting_id)
-    return [DocumentOut.of(d) for d in proceedings.documents(session, meeting_id)]
+    return [DocumentOut.model_validate(d) for d in proceedings.documents(session, meeting_id)]

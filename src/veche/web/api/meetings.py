@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from veche.actions.access import access_meeting
-from veche.actions.attendance import do_check_in, do_check_in_by_code, do_check_out
-from veche.actions.participants import MAX_WEIGHT, do_invite, do_update_participant
+from veche.actions.access_codes import IssuedCode
 from veche.actions.stand_ins import do_grant_proxy, do_substitute
 from veche.models import Meeting
-from veche.models.meetings import MeetingKind, Office, ParticipantRole
+from veche.models.base import MAX_INT
+from veche.models.meetings import MeetingKind, MeetingState, Office, ParticipantRole
 from veche.queries.attendance import attendance_count
+from veche.queries.meeting_list import MeetingFilter, find_meetings
 from veche.queries.proceedings import meeting_name
-from veche.queries.sitting import meetings_seen
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import MeetingIn
+from veche.web.inputs_participants import (
+    AccessCardsIn,
+    AttendanceIn,
+    CodeCheckInIn,
+    InviteIn,
+    ParticipantUpdate,
+)
 
 router = APIRouter(tags=["meetings"], responses=REFUSALS)
 
@@ -27,7 +35,7 @@ router = APIRouter(tags=["meetings"], responses=REFUSALS)
 class MeetingOut(BaseModel):
     id: int
     term_id: int
-    number: int
+    number: int = Field(description="its number in the term")
     title: str
     name: str = Field(description='e.g. "8th Enlarged Plenary Meeting of the 8th General Council"')
     kind: MeetingKind
@@ -38,47 +46,58 @@ class MeetingOut(BaseModel):
     convened_by_body_id: int | None
     notice: str
 
+    @model_validator(mode="before")
     @classmethod
-    def of(cls, meeting: Meeting) -> MeetingOut:
-        return cls(
-            id=meeting.id,
-            term_id=meeting.term_id,
-            number=meeting.number,
-            title=meeting.title,
-            name=meeting_name(meeting),
-            kind=meeting.kind,
-            state=meeting.state.value,
-            venue=meeting.venue,
-            starts_on=meeting.starts_on,
-            ends_on=meeting.ends_on,
-            convened_by_body_id=meeting.convened_by_body_id,
-            notice=meeting.notice,
-        )
+    def _named(cls, data: Any) -> Any:
+        # A meeting's name is not a column: it is put into words from its number, kind,
+        # title and term. Every other field is the meeting's attribute of that name.
+        if isinstance(data, Meeting):
+            fields = {name: getattr(data, name) for name in cls.model_fields if name != "name"}
+            return fields | {"name": meeting_name(data)}
+        return data
 
 
 @router.post("/meetings", status_code=201)
 def create_meeting(body: MeetingIn, caller: CallerDep, session: SessionDep) -> MeetingOut:
-    """Convene the next meeting of a term; its members and alternates are invited."""
+    """Convene a meeting of a term, numbered as given or the term's next; its members and
+    alternates are invited."""
     with session.begin():
-        return MeetingOut.of(body.convene(session, caller))
+        return MeetingOut.model_validate(body.convene(session, caller))
+
+
+class MeetingsOut(BaseModel):
+    total: int = Field(description="how many match, on every page")
+    meetings: list[MeetingOut]
 
 
 @router.get("/meetings")
-def list_meetings(caller: CallerDep, session: SessionDep) -> list[MeetingOut]:
-    """The meetings the caller may see (by their place in them or a grant), newest first."""
-    return [MeetingOut.of(meeting) for meeting in meetings_seen(session, caller)]
+def list_meetings(
+    caller: CallerDep,
+    session: SessionDep,
+    body_id: Id | None = None,
+    term_id: Id | None = None,
+    state: MeetingState | None = None,
+    from_date: Annotated[
+        date | None, Query(description="meetings with a day on or after this one")
+    ] = None,
+    to_date: Annotated[
+        date | None, Query(description="meetings with a day on or before this one")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+) -> MeetingsOut:
+    """The meetings the caller may see (by their place in them or a grant), newest first,
+    a page at a time; filtered by body, term, state and dates."""
+    wanted = MeetingFilter(body_id, term_id, state, from_date, to_date)
+    total, found = find_meetings(session, caller, wanted, limit=limit, offset=offset)
+    return MeetingsOut(
+        total=total, meetings=[MeetingOut.model_validate(meeting) for meeting in found]
+    )
 
 
 @router.get("/meetings/{meeting_id}")
 def get_meeting(meeting_id: Id, caller: CallerDep, session: SessionDep) -> MeetingOut:
-    return MeetingOut.of(access_meeting(session, caller, meeting_id))
-
-
-class InviteIn(BaseModel):
-    person_id: Id
-    role: ParticipantRole = ParticipantRole.OBSERVER
-    category: str = Field(default="", max_length=200)
-    weight: int = Field(default=1, ge=1, le=MAX_WEIGHT, description=f"1 to {MAX_WEIGHT:,}")
+    return MeetingOut.model_validate(access_meeting(session, caller, meeting_id))
 
 
 class ParticipantOut(BaseModel):
@@ -95,46 +114,25 @@ def invite(
 ) -> ParticipantOut:
     """Invite a person by name: an observer (with a category for the report) or a delegate."""
     with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        p = do_invite(
-            session,
-            caller,
-            meeting,
-            body.person_id,
-            role=body.role,
-            category=body.category,
-            weight=body.weight,
-        )
-        return ParticipantOut.model_validate(p, from_attributes=True)
-
-
-class ParticipantUpdate(BaseModel):
-    office: Office | None = None
-    weight: int | None = Field(
-        default=None, ge=1, le=MAX_WEIGHT, description=f"1 to {MAX_WEIGHT:,}"
-    )
+        invited = body.invite(session, caller, access_meeting(session, caller, meeting_id))
+        return ParticipantOut.model_validate(invited, from_attributes=True)
 
 
 @router.patch("/meetings/{meeting_id}/participants/{person_id}")
 def update_participant(
     meeting_id: Id, person_id: Id, body: ParticipantUpdate, caller: CallerDep, session: SessionDep
 ) -> ParticipantOut:
-    """Give a participant an office (chair, secretary, teller) or a voting weight."""
+    """Give a participant an office (chair, secretary, teller) or a voting weight; what is
+    left out stays as it is."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        p = do_update_participant(
-            session, caller, meeting, person_id, office=body.office, weight=body.weight
-        )
-        return ParticipantOut.model_validate(p, from_attributes=True)
-
-
-class CheckIn(BaseModel):
-    person_ids: list[Id] = Field(min_length=1, max_length=10_000)
-    day: date
-    present: bool = True
+        changed = body.update(session, caller, meeting, person_id)
+        return ParticipantOut.model_validate(changed, from_attributes=True)
 
 
 class AttendanceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     day: date
     present: dict[str, int]
     invited: dict[str, int]
@@ -147,30 +145,18 @@ class AttendanceOut(BaseModel):
 
 
 def _attendance(session: SessionDep, meeting: Meeting, day: date) -> AttendanceOut:
-    counted = attendance_count(session, meeting, day)
-    return AttendanceOut(
-        day=day,
-        present=counted.present,
-        invited=counted.invited,
-        substitutes=counted.substitutes,
-        rights_present=counted.rights_present,
-        rights_total=counted.rights_total,
-    )
+    return AttendanceOut.model_validate(attendance_count(session, meeting, day))
 
 
 @router.post("/meetings/{meeting_id}/attendance")
 def check_in(
-    meeting_id: Id, body: CheckIn, caller: CallerDep, session: SessionDep
+    meeting_id: Id, body: AttendanceIn, caller: CallerDep, session: SessionDep
 ) -> AttendanceOut:
     """Check people in (or out, with present=false) for a day, one or many at once."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        for person_id in body.person_ids:
-            if body.present:
-                do_check_in(session, caller, meeting, person_id, body.day)
-            else:
-                do_check_out(session, caller, meeting, person_id, body.day)
-    return _attendance(session, meeting, body.day)
+        day = body.record(session, caller, meeting)
+    return _attendance(session, meeting, day)
 
 
 @router.get("/meetings/{meeting_id}/attendance")
@@ -179,11 +165,6 @@ def get_attendance(
 ) -> AttendanceOut:
     """Who is present on a day, by role, and the voting rights counted toward the quorum."""
     return _attendance(session, access_meeting(session, caller, meeting_id), day)
-
-
-class CodeCheckInIn(BaseModel):
-    code: str = Field(min_length=1, max_length=40, description="as printed on the card")
-    day: date | None = Field(default=None, description="today when left out")
 
 
 class CodeCheckInOut(BaseModel):
@@ -202,8 +183,7 @@ def check_in_by_code(
 ) -> CodeCheckInOut:
     """At the door: check in the holder of an access card by its code (typed or scanned)."""
     with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        found = do_check_in_by_code(session, caller, meeting, body.code, body.day)
+        found = body.check_in(session, caller, access_meeting(session, caller, meeting_id))
         person = found.participant.person
         day = found.attendance.day
         message = (
@@ -220,6 +200,16 @@ def check_in_by_code(
             already_present=found.already_present,
             message=message,
         )
+
+
+@router.post("/meetings/{meeting_id}/access-codes", status_code=201)
+def issue_access_codes(
+    meeting_id: Id, body: AccessCardsIn, caller: CallerDep, session: SessionDep
+) -> list[IssuedCode]:
+    """New access cards for every participant (or those named), each with a one-time code
+    shown this once; the earlier unused codes of those people stop working."""
+    with session.begin():
+        return body.issue(session, caller, access_meeting(session, caller, meeting_id))
 
 
 class SubstitutionIn(BaseModel):

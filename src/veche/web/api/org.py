@@ -1,5 +1,7 @@
-"""The organization through the API: read by anyone; its bodies, terms, people, seats,
-accounts and member lists changed by those who manage it, as the secretary's pages do."""
+"""The organization through the API: read by anyone; it and its bodies, terms, people,
+seats, accounts and member lists changed by those who manage it, as the secretary's pages
+do. Reading and changing existing bodies, terms and units is in ``structure``, people and
+seats in ``people``."""
 
 from __future__ import annotations
 
@@ -7,12 +9,12 @@ from datetime import date
 
 from fastapi import APIRouter, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, computed_field
+from sqlalchemy.orm import Session
 
-from veche.actions.access import manage_organization
 from veche.actions.imports import ImportSummary
+from veche.models import Organization
 from veche.models.org import MembershipRole
 from veche.queries.org import TermSummary, get_organization, list_bodies
-from veche.queries.roster import PersonRow, people
 from veche.web.api.refusals import REFUSALS
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import (
@@ -24,6 +26,7 @@ from veche.web.inputs import (
     import_member_list,
     read_member_list,
 )
+from veche.web.inputs_org import OrganizationUpdate
 
 #: Open to anyone: the only refusal is a database without an organization yet.
 router = APIRouter(tags=["organization"], responses={404: REFUSALS[404]})
@@ -44,13 +47,28 @@ class OrganizationOut(BaseModel):
     name: str
     short_name: str | None
     description: str
+    publishes_reports: bool = Field(
+        description="whether published communiqués and resolutions are shown without a login"
+    )
     bodies: list[BodyOut]
 
 
 @router.get("/organization")
 def organization(session: SessionDep) -> OrganizationOut:
     """The organization with its bodies and each body's current term."""
-    org = get_organization(session)
+    return _organization_out(session, get_organization(session))
+
+
+@records.patch("/organization")
+def update_organization(
+    body: OrganizationUpdate, caller: CallerDep, session: SessionDep
+) -> OrganizationOut:
+    """Rename the organization, describe it, or say whether its reports are public."""
+    with session.begin():
+        return _organization_out(session, body.apply(session, caller))
+
+
+def _organization_out(session: Session, org: Organization) -> OrganizationOut:
     bodies = [
         BodyOut(
             id=b.id,
@@ -66,6 +84,7 @@ def organization(session: SessionDep) -> OrganizationOut:
         name=org.name,
         short_name=org.short_name,
         description=org.description,
+        publishes_reports=org.publishes_reports,
         bodies=bodies,
     )
 
@@ -136,12 +155,6 @@ def open_term(body: TermIn, caller: CallerDep, session: SessionDep) -> TermRecor
     """Open a body's next term (numbered after the last unless a number is given)."""
     with session.begin():
         return TermRecordOut.model_validate(body.open(session, caller))
-
-
-@records.get("/people")
-def list_people(caller: CallerDep, session: SessionDep) -> list[PersonRow]:
-    """The organization's people with their unit and seats, by name."""
-    return people(session, manage_organization(session, caller))
 
 
 @records.post("/people", status_code=201)

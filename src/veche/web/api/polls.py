@@ -6,17 +6,17 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_meeting, access_poll, may_see_result
+from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.actions.polls import (
     MAX_PAPER_COUNT,
     PaperLot,
     do_answer_nomination,
-    do_cancel_poll,
-    do_close_poll,
     do_enter_paper_ballots,
     do_nominate,
     do_open_poll,
@@ -26,7 +26,16 @@ from veche.actions.rights import voting_rights
 from veche.errors import Forbidden
 from veche.models import Poll
 from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy
-from veche.queries.polls import SHOWN, bulletin_board, live_count, roll_call, voted_rights
+from veche.queries.polls import (
+    MIN_BALLOTS_SHARING_A_WEIGHT,
+    SHOWN,
+    bulletin_board,
+    live_count,
+    recount_file,
+    recount_filename,
+    roll_call,
+    voted_rights,
+)
 from veche.tally import Result
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
@@ -65,6 +74,10 @@ class PollOut(BaseModel):
     approves_agenda: bool
     agenda_item_id: int | None
     motion_id: int | None
+    board_shows_choices: bool = Field(
+        description="whether the bulletin board shows each ballot's choice beside its "
+        "receipt (false: receipts only, and no ballot file)"
+    )
 
     @classmethod
     def of(cls, poll: Poll, *, show_outcome: bool) -> PollOut:
@@ -88,6 +101,7 @@ class PollOut(BaseModel):
             approves_agenda=poll.approves_agenda,
             agenda_item_id=poll.agenda_item_id,
             motion_id=poll.motion_id,
+            board_shows_choices=poll.board_shows_choices,
         )
 
 
@@ -281,20 +295,63 @@ def _explain(poll: Poll) -> str | None:
     return Result.from_dict(poll.result).explain()
 
 
+class BoardBallotOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    receipt: str
+    source: str = Field(description="electronic or paper")
+    choice: Any = Field(
+        description="the ballot's content with the options' labels; null when the board "
+        "lists receipts only"
+    )
+    weight: int | None = Field(
+        description="the votes the ballot carries (a paper lot: its number of ballots); null "
+        "when withheld"
+    )
+    weight_withheld: bool = Field(
+        description=f"true when fewer than {MIN_BALLOTS_SHARING_A_WEIGHT} electronic ballots "
+        "of this secret poll carry this weight, which could then point at its voter; the "
+        "result counts it all the same"
+    )
+
+
 class BoardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     poll_id: int
     ballot_digest: str | None
-    ballots: list[dict[str, Any]]
+    shows_choices: bool = Field(description="false: the organizer chose a board of receipts only")
+    weights_withheld: bool = Field(
+        description="some weights are withheld, so the ballot file counts every electronic "
+        "ballot once and does not recount the published result exactly"
+    )
+    recount_file: bool = Field(
+        description="whether GET /api/polls/{id}/ballots.json offers the ballots to recount"
+    )
+    recount_command: str | None = Field(
+        description="the `veche count` command that recounts the file as the poll was "
+        "counted; shown with the result"
+    )
+    ballots: list[BoardBallotOut]
 
 
 @router.get("/polls/{poll_id}/ballots")
 def bulletin(poll_id: Id, caller: CallerDep, session: SessionDep) -> BoardOut:
     """The bulletin board: every ballot sorted by receipt, once the poll is closed."""
     poll = access_poll(session, caller, poll_id)
-    if poll.state not in SHOWN:
-        raise Forbidden(f"the ballots of poll {poll.id} are shown once it is closed")
-    return BoardOut(
-        poll_id=poll.id, ballot_digest=poll.ballot_digest, ballots=bulletin_board(session, poll)
+    board = bulletin_board(session, poll, result_shown=may_see_result(session, caller, poll))
+    return BoardOut.model_validate(board)
+
+
+@router.get("/polls/{poll_id}/ballots.json")
+def ballot_file(poll_id: Id, caller: CallerDep, session: SessionDep) -> JSONResponse:
+    """The counted ballots of a closed poll as a file `veche count` reads (its JSON ballot
+    format): candidates by label, each ballot with its weight as its count. Not offered when
+    the board lists receipts only."""
+    poll = access_poll(session, caller, poll_id)
+    return JSONResponse(
+        recount_file(session, poll),
+        headers={"Content-Disposition": f'attachment; filename="{recount_filename(poll)}"'},
     )
 
 

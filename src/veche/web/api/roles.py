@@ -9,7 +9,6 @@ from veche.actions.roles import (
     GrantInfo,
     RoleInfo,
     do_define_role,
-    do_grant_role,
     do_revoke_grant,
     list_grants,
     list_roles,
@@ -18,6 +17,7 @@ from veche.permissions import Permission, Scope
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
+from veche.web.inputs_accounts import GrantIn
 
 router = APIRouter(tags=["roles"], responses=REFUSALS)
 
@@ -31,14 +31,6 @@ class PermissionOut(BaseModel):
 class RoleIn(BaseModel):
     label: str = Field(default="", max_length=200)
     permissions: list[Permission] = Field(max_length=len(Permission))
-
-
-class GrantIn(BaseModel):
-    role: str = Field(min_length=1, max_length=60)
-    scope: Scope
-    scope_id: Id = Field(description="the organization's, body's, meeting's or unit's id")
-    user_id: Id | None = Field(default=None, description="an account, or else …")
-    person_id: Id | None = Field(default=None, description="… a person (a delegate)")
 
 
 @router.get("/permissions")
@@ -71,15 +63,7 @@ def grants(caller: CallerDep, session: SessionDep) -> list[GrantInfo]:
 def grant(body: GrantIn, caller: CallerDep, session: SessionDep) -> GrantInfo:
     """Grant a role to an account or a person in the organization, a body, a meeting or a unit."""
     with session.begin():
-        return do_grant_role(
-            session,
-            caller,
-            body.role,
-            scope=body.scope,
-            scope_id=body.scope_id,
-            user_id=body.user_id,
-            person_id=body.person_id,
-        )
+        return body.grant(session, caller)
 
 
 @router.delete("/role-grants/{grant_id}", status_code=204)

@@ -6,6 +6,7 @@ shared types, say) does not import every router."""
 from fastapi import APIRouter
 
 from veche.web.api import (
+    accounts,
     agenda,
     agenda_proposals,
     auth,
@@ -15,11 +16,13 @@ from veche.web.api import (
     meetings,
     motions,
     org,
+    people,
     polls,
     presidium,
     reports,
     resolutions,
     roles,
+    structure,
 )
 
 #: Every router the app serves under /api (the ballot box is answered ahead of them all:
@@ -28,6 +31,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     org.router,
     org.records,
+    structure.router,
+    people.router,
     auth.router,
     meetings.router,
     polls.router,
@@ -40,4 +45,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     resolutions.router,
     reports.router,
     roles.router,
+    accounts.first_start,
+    accounts.router,
 )

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from veche.web.pages import (
+    accounts,
     agenda_proposals,
     amendments,
     chair,
@@ -26,6 +27,7 @@ from veche.web.pages import (
     secretary,
     secretary_agenda,
     secretary_meeting,
+    setup,
     stream,
 )
 from veche.web.templating import templates
@@ -47,6 +49,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     amendments.router,
     documents.router,
     reports.router,
+    accounts.router,
+    setup.router,
 )
 
 

@@ -1,16 +1,14 @@
-"""Reading a ballot from a form: one field layout per ballot shape, or a teller's typed line."""
+"""Reading a voter's ballot from a form: one field layout per ballot shape (a teller's typed
+line is read in ``veche.web.inputs_paper``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import FormData
 
 from veche.actions.choices import BLANK, shape_of
 from veche.errors import InvalidInput
-from veche.i18n import _
 from veche.models import Poll
 from veche.models.polls import PollOption
 from veche.tally import BallotShape
@@ -72,61 +70,3 @@ def _scores(options: list[PollOption], form: FormData) -> dict[str, int]:
     if not scores:
         raise InvalidInput("score at least one option, or cast a blank ballot")
     return scores
-
-
-#: Ballot shapes a teller types as a line of candidate numbers.
-TYPED_SHAPES = (BallotShape.RANKING, BallotShape.APPROVAL)
-
-
-@dataclass(frozen=True)
-class PaperBallot:
-    """One paper ballot as the teller typed it: candidate numbers in order, none if blank."""
-
-    numbers: tuple[int, ...]
-    choice: dict[str, Any]
-
-    @property
-    def line(self) -> str:
-        """The ballot typed back the one way it is kept in a lot: "3 1 2" or "blank"."""
-        return " ".join(str(n) for n in self.numbers) if self.numbers else "blank"
-
-
-def _blank_words() -> set[str]:
-    return {"blank", "-", _("blank").lower()}
-
-
-def paper_ballot(line: str, options: Sequence[PollOption], shape: BallotShape) -> PaperBallot:
-    """A paper ballot typed as the candidates' numbers on the ballot, "3 1 2" (a ranking, first
-    preference first; for approval, the candidates marked), or "blank"."""
-    if shape not in TYPED_SHAPES:
-        raise InvalidInput(_("only ranked and approval ballots are typed as candidate numbers"))
-    words = line.replace(",", " ").split()
-    if not words:
-        raise InvalidInput(
-            _("type the candidates' numbers in order of preference, such as 3 1 2, or blank")
-        )
-    if len(words) == 1 and words[0].lower() in _blank_words():
-        return PaperBallot((), dict(BLANK))
-    numbers: list[int] = []
-    for word in words:
-        if not word.isdigit():
-            raise InvalidInput(
-                _("%(word)r is not a candidate's number; type numbers such as 3 1 2, or blank")
-                % {"word": word}
-            )
-        number = int(word)
-        if not 1 <= number <= len(options):
-            raise InvalidInput(
-                _("there is no candidate %(number)s; the candidates are numbered 1 to %(last)s")
-                % {"number": number, "last": len(options)}
-            )
-        if number in numbers:
-            raise InvalidInput(
-                _("candidate %(number)s appears twice; each candidate takes one place")
-                % {"number": number}
-            )
-        numbers.append(number)
-    ids = [options[number - 1].id for number in numbers]
-    if shape is BallotShape.RANKING:
-        return PaperBallot(tuple(numbers), {"ranking": ids})
-    return PaperBallot(tuple(sorted(numbers)), {"options": sorted(ids)})

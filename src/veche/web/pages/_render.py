@@ -46,6 +46,7 @@ def render(
             "fragment": request.headers.get("hx-request") == "true",
             "site_name": getattr(request.app.state, "site_name", None) or "veche",
             "may": frozenset(),  # the viewer's permissions in the page's meeting, if it has one
+            "desk": getattr(request.state, "desk", False),  # the secretary's pages in the menu
             **context,
         },
         status_code=status,

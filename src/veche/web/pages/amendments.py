@@ -77,7 +77,7 @@ def _motion_context(session: Session, caller: Caller, motion: Motion) -> dict[st
     amendments = proceedings.amendments(session, motion.id)
     participant = participant_of(session, meeting.id, caller.person_id)
     try:
-        check_proposer(session, meeting, caller.person_id, caller)
+        check_proposer(session, caller, meeting, caller.person_id)
         may_not_propose = None
     except VecheError as refusal:
         may_not_propose = refusal.message

@@ -10,9 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
+from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.actions.polls import (
-    do_cancel_poll,
-    do_close_poll,
     do_open_poll,
     do_publish_poll,
 )

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import date
 from typing import Annotated
 
 from anyio import from_thread
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_meeting_row
+from veche.actions.access import Caller, access_meeting, access_meeting_row, may_see_result
 from veche.actions.choices import check_choice, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
@@ -21,7 +20,13 @@ from veche.models import Poll
 from veche.models.polls import PollState
 from veche.queries.floor import floor_view
 from veche.queries.papers import document_list, motion_list
-from veche.queries.polls import SHOWN, bulletin_board, readable_choice
+from veche.queries.polls import (
+    MIN_BALLOTS_SHARING_A_WEIGHT,
+    bulletin_board,
+    readable_choice,
+    recount_file,
+    recount_filename,
+)
 from veche.queries.room import room, standing
 from veche.queries.sitting import meetings_seen
 from veche.web.csrf import require_csrf
@@ -140,8 +145,6 @@ async def review_ballot(
             "choice_json": json.dumps(choice),
             "readable": readable_choice(choice, labels),
             "right_person_id": right if isinstance(right, str) and right.isdigit() else "",
-            # The device's key for this submission: sending it again repeats safely.
-            "client_key": secrets.token_urlsafe(24),
         },
         viewer=caller,
     )
@@ -155,7 +158,10 @@ def cast_ballot(
     session: ReadSessionDep,
     caller: PageCallerDep,
     choice: Annotated[str, Form(max_length=20_000)],
-    client_key: Annotated[str, Form(max_length=128)],
+    # Made by the page's script in the voter's browser (veche.js), never by the server: the
+    # receipt is derived from it, and only its holder can tell which receipt is theirs.
+    # Without scripts there is none, and the ballot is refused (ballot_review.html says so).
+    client_key: Annotated[str, Form(max_length=128)] = "",
     right_person_id: Annotated[str, Form(max_length=20)] = "",
 ) -> HTMLResponse:
     """Cast the confirmed ballot and show its receipt."""
@@ -163,6 +169,11 @@ def cast_ballot(
         parsed = json.loads(choice)
     except ValueError:
         raise InvalidInput("the ballot was damaged on the way; fill it in again") from None
+    if not client_key:
+        raise InvalidInput(
+            "your browser sent no key for this ballot: the page's script makes it, so that only "
+            "you can tell which receipt is yours; turn on JavaScript and fill in your ballot again"
+        )
     right = int(right_person_id) if right_person_id.isdigit() else None
     with session.begin():
         access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
@@ -178,28 +189,33 @@ def cast_ballot(
 
 @router.get("/meetings/{meeting_id}/polls/{poll_id}/board", response_class=HTMLResponse)
 def bulletin(
-    meeting_id: int,
-    poll_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    receipt: str = "",
+    meeting_id: int, poll_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
-    """Every ballot of a closed poll by receipt, so each voter can find theirs."""
+    """Every ballot of a closed poll by receipt, so each voter can find theirs. The search
+    runs in the page (veche.js): a receipt is never sent to the server, in a URL or else."""
     poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
-    if poll.state not in SHOWN:
-        raise Forbidden(f"the ballots of poll {poll.id} are shown once it is closed")
-    wanted = receipt.strip().lower()
-    ballots = bulletin_board(session, poll)
+    shown = may_see_result(session, caller, poll)
     return render(
         request,
         "delegate/board.html",
         {
             "meeting": poll.meeting,
             "poll": poll,
-            "ballots": ballots,
-            "receipt": wanted,
-            "found": any(b["receipt"] == wanted for b in ballots) if wanted else None,
+            "board": bulletin_board(session, poll, result_shown=shown),
+            "result_shown": shown,
+            "min_sharing": MIN_BALLOTS_SHARING_A_WEIGHT,
         },
         viewer=caller,
+    )
+
+
+@router.get("/meetings/{meeting_id}/polls/{poll_id}/board/ballots.json")
+def ballot_file(
+    meeting_id: int, poll_id: int, session: SessionDep, caller: PageCallerDep
+) -> JSONResponse:
+    """The board's ballots as a file ``veche count`` reads (as ``GET /api/polls/{id}/ballots.json``)."""
+    poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
+    return JSONResponse(
+        recount_file(session, poll),
+        headers={"Content-Disposition": f'attachment; filename="{recount_filename(poll)}"'},
     )

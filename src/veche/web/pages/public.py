@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.errors import NotFound
@@ -22,9 +22,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
-    """The organization's bodies and their current terms."""
-    org = get_organization(session)
+def home(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
+    """The organization's bodies and their current terms; the set-up page while there is no
+    organization yet."""
+    try:
+        org = get_organization(session)
+    except NotFound:
+        return RedirectResponse("/setup", status_code=303)
     bodies = list_bodies(session, org, date.today())
     return render(
         request, "public/home.html", {"organization": org, "bodies": bodies}, viewer=viewer

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, manage_organization
-from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import Organization
 from veche.models.meetings import MeetingKind
@@ -34,20 +33,6 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)]
 
 def _organization(session: Session, caller: Caller) -> Organization:
     return manage_organization(session, caller)
-
-
-def optional_date(value: str, what: str) -> date | None:
-    """A date field that may be left empty."""
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{what} must be a date such as 2026-06-16, not {value!r}") from None
-
-
-def optional_id(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
 
 
 @router.get("/secretary", response_class=HTMLResponse)

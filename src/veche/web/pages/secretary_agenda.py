@@ -10,9 +10,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_meeting_row, meeting_permissions
-from veche.actions.agenda import do_withdraw_item
-from veche.actions.polls import PollSubject, do_create_poll
+from veche.actions.access import Caller, access_meeting, meeting_permissions
+from veche.actions.agenda import check_agenda_item, do_withdraw_item
 from veche.errors import Conflict, InvalidInput, NotFound, VecheError
 from veche.i18n import _
 from veche.models import AgendaItem, Meeting
@@ -25,6 +24,7 @@ from veche.queries.roster import bodies_with_terms
 from veche.queries.sitting import meeting_polls
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.inputs import PollIn
 from veche.web.inputs_agenda import ItemForm, MoveIn
 from veche.web.inputs_debate import DocumentIn
 from veche.web.pages._render import redirect, render
@@ -154,7 +154,7 @@ def update_item(
     """Change an item: its wording until the agenda is approved, its speaking rules any time."""
 
     def update(meeting: Meeting) -> str:
-        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
+        item = check_agenda_item(session, caller, meeting, item_id)
         item = form.update(session, caller, item)
         return _("Item %(position)s updated") % {"position": item.position}
 
@@ -173,7 +173,7 @@ def move_item(
     """Move an item one place up or down."""
 
     def move(meeting: Meeting) -> str:
-        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
+        item = check_agenda_item(session, caller, meeting, item_id)
         moved = form.move(session, caller, item)
         return _("%(title)s is now item %(position)s") % {
             "title": moved.title,
@@ -190,7 +190,7 @@ def withdraw_item(
     """Take an item off the agenda; the items after it move up."""
 
     def withdraw(meeting: Meeting) -> str:
-        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
+        item = check_agenda_item(session, caller, meeting, item_id)
         item = do_withdraw_item(session, caller, item)
         return _("Withdrawn: %(title)s") % {"title": item.title}
 
@@ -209,9 +209,10 @@ def attach_document(
     """File a paper on an item: a link to it, or its text."""
 
     def attach(meeting: Meeting) -> str:
-        item = access_meeting_row(session, caller, AgendaItem, item_id, meeting.id, "agenda item")
-        on_item = form.model_copy(update={"agenda_item_id": item.id})
-        document = on_item.add(session, caller, meeting)
+        # The item is the action's to find in the meeting, once it has asked who may file.
+        document = form.model_copy(update={"agenda_item_id": item_id}).add(session, caller, meeting)
+        item = session.get(AgendaItem, item_id)
+        assert item is not None  # the action found it
         return _("%(title)s is filed on item %(position)s") % {
             "title": document.title,
             "position": item.position,
@@ -227,15 +228,13 @@ def put_to_the_vote(
     """A decision in draft that approves the agenda once adopted; the chair opens it."""
 
     def create(meeting: Meeting) -> str:
-        poll = do_create_poll(
-            session,
-            caller,
-            meeting,
+        approval = PollIn(
             title=_("Approve the agenda"),
             kind=PollKind.DECISION,
             method="majority",
-            subject=PollSubject(approves_agenda=True),
+            approves_agenda=True,
         )
+        poll = approval.create(session, caller, meeting)
         return _("Poll created: %(title)s. The chair opens it from the console.") % {
             "title": poll.title
         }

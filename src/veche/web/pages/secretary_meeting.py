@@ -10,21 +10,14 @@ import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
-from veche.actions.access_codes import IssuedCode, do_issue_access_codes
-from veche.actions.attendance import do_check_in, do_check_in_by_code, do_check_out
-from veche.actions.choices import BLANK, shape_of
+from veche.actions.access import access_meeting, meeting_permissions
+from veche.actions.access_codes import IssuedCode
 from veche.actions.meetings import do_change_meeting_state
-from veche.actions.participants import do_invite, do_update_participant
-from veche.actions.polls import (
-    MAX_PAPER_COUNT,
-    PaperLot,
-    ballot_options,
-    do_enter_paper_ballots,
-)
+from veche.actions.paper_entry import check_totals_poll, entered_as_totals
+from veche.actions.polls import ballot_options
 from veche.errors import InvalidInput
 from veche.i18n import _
-from veche.models import Meeting, Poll
+from veche.models import Meeting
 from veche.models.meetings import MeetingState, Office, ParticipantRole
 from veche.models.polls import PollState
 from veche.permissions import Permission
@@ -33,17 +26,30 @@ from veche.queries.presence import present_among
 from veche.queries.proceedings import participants
 from veche.queries.roster import people as roster_people
 from veche.queries.sitting import meeting_day, meeting_polls, quorum_status
-from veche.tally import BallotShape
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.inputs_paper import PaperCountsForm
+from veche.web.inputs_participants import (
+    AccessCardsForm,
+    AttendanceForm,
+    CodeCheckInIn,
+    InviteIn,
+    OfficeForm,
+)
 from veche.web.pages._render import redirect, render
-from veche.web.pages.secretary import optional_date, optional_id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 
-def _day(meeting: Meeting, value: str = "") -> date:
-    return optional_date(value, "the day") or meeting_day(meeting, date.today())
+def _day(meeting: Meeting, value: str) -> date:
+    """The day the desk shows: the one asked for, or today kept within the meeting's days.
+    Read from the address by hand, so that a cleared date field shows today, not a 422."""
+    if not value.strip():
+        return meeting_day(meeting, date.today())
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"the day must be a date such as 2026-06-16, not {value!r}") from None
 
 
 def _back(meeting_id: int) -> str:
@@ -71,9 +77,7 @@ def meeting_desk(
         "attendance": attendance_count(session, meeting, on),
         "quorum": quorum_status(session, meeting, on),
         "paper_polls": [
-            (poll, ballot_options(poll))
-            for poll in open_polls
-            if shape_of(poll.method) is BallotShape.SINGLE
+            (poll, ballot_options(poll)) for poll in open_polls if entered_as_totals(poll)
         ],
         "invitable": [p for p in everyone if p.id not in invited],
         "roles": list(ParticipantRole),
@@ -93,14 +97,11 @@ def invite(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    person_id: Annotated[int, Form()],
-    role: Annotated[ParticipantRole, Form()] = ParticipantRole.OBSERVER,
-    category: Annotated[str, Form(max_length=200)] = "",
+    form: Annotated[InviteIn, Form()],
 ) -> Response:
     """Invite a person: an observer (with a category for the report) or a delegate."""
     with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        invited = do_invite(session, caller, meeting, person_id, role=role, category=category)
+        invited = form.invite(session, caller, access_meeting(session, caller, meeting_id))
         message = _("%(name)s is invited") % {"name": invited.person.full_name}
     return redirect(request, _back(meeting_id), message)
 
@@ -111,17 +112,12 @@ def set_office(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    person_id: Annotated[int, Form()],
-    office: Annotated[str, Form(max_length=20)] = "",
+    form: Annotated[OfficeForm, Form()],
 ) -> Response:
     """Make a participant chair, secretary or teller of the meeting (or none)."""
-    try:
-        chosen = Office(office) if office else None
-    except ValueError:
-        raise InvalidInput(f"an office is chair, secretary or teller, not {office!r}") from None
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        participant = do_update_participant(session, caller, meeting, person_id, office=chosen)
+        participant = form.update(session, caller, meeting, form.person_id)
         message = _("Office of %(name)s updated") % {"name": participant.person.full_name}
     return redirect(request, _back(meeting_id), message)
 
@@ -132,19 +128,12 @@ def check_in(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    person_id: Annotated[int, Form()],
-    present: Annotated[str, Form(max_length=3)] = "yes",
-    day: Annotated[str, Form(max_length=20)] = "",
+    form: Annotated[AttendanceForm, Form()],
 ) -> Response:
     """Check a participant in (or out) for a day of the meeting."""
     with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        on = _day(meeting, day)
-        if present == "no":
-            do_check_out(session, caller, meeting, person_id, on)
-        else:
-            do_check_in(session, caller, meeting, person_id, on)
-        message = _("Checked in.") if present != "no" else _("Checked out.")
+        on = form.record(session, caller, access_meeting(session, caller, meeting_id))
+    message = _("Checked in.") if form.present else _("Checked out.")
     return redirect(request, f"{_back(meeting_id)}?day={on.isoformat()}#attendance", message)
 
 
@@ -154,13 +143,11 @@ def check_in_by_code(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    code: Annotated[str, Form(max_length=40)],
-    day: Annotated[str, Form(max_length=20)] = "",
+    form: Annotated[CodeCheckInIn, Form()],
 ) -> Response:
     """At the door: check in the holder of the access card whose code was typed or scanned."""
     with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        found = do_check_in_by_code(session, caller, meeting, code, optional_date(day, "the day"))
+        found = form.check_in(session, caller, access_meeting(session, caller, meeting_id))
         words = {
             "name": found.participant.person.full_name,
             "day": found.attendance.day.isoformat(),
@@ -204,19 +191,16 @@ def issue_codes(
     request: Request,
     session: SessionDep,
     caller: PageCallerDep,
-    person_id: Annotated[str, Form(max_length=20)] = "",
+    form: Annotated[AccessCardsForm, Form()],
 ) -> HTMLResponse:
     """Print a sheet of cards, one per participant (or one person's new card).
 
     The codes are shown this once: only their hashes are kept. Printing again issues new
     codes and the earlier unused ones stop working.
     """
-    chosen = optional_id(person_id)
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        issued = do_issue_access_codes(
-            session, caller, meeting, [chosen] if chosen is not None else None
-        )
+        issued = form.issue(session, caller, meeting)
         title = meeting.title
     base = str(request.base_url).rstrip("/")
     cards = [_card(base, code) for code in issued]
@@ -241,44 +225,19 @@ def _card(base: str, issued: IssuedCode) -> dict[str, str]:
 
 
 @router.post("/secretary/meetings/{meeting_id}/polls/{poll_id}/paper")
-async def enter_paper(
-    meeting_id: int, poll_id: int, request: Request, session: SessionDep, caller: PageCallerDep
+def enter_paper(
+    meeting_id: int,
+    poll_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: PageCallerDep,
+    form: Annotated[PaperCountsForm, Form()],
 ) -> Response:
-    """Add the tellers' counts of paper ballots: a number per option, and blank ones."""
-    form = await request.form()
+    """Add the tellers' counts of paper ballots: a number per option, and blank ones. The
+    form's key makes a second sending of the same counts (a double click) harmless."""
     with session.begin():
-        poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll", lock=True)
-        if shape_of(poll.method) is not BallotShape.SINGLE:
-            raise InvalidInput(
-                "paper ballots of this method are entered one by one through the API"
-            )
-        lots = []
-        for option in ballot_options(poll):
-            number = _count(form.get(f"count_{option.id}"), option.label)
-            if number:
-                lots.append(PaperLot({"option": option.id}, number))
-        blank = _count(form.get("count_blank"), _("blank"))
-        if blank:
-            lots.append(PaperLot(dict(BLANK), blank))
-        # The form's key makes a second sending of the same counts (a double click) harmless.
-        key = form.get("lot_key")
-        lot_key = key if isinstance(key, str) and 16 <= len(key) <= 128 else None
-        added = do_enter_paper_ballots(session, caller, poll, lots, lot_key=lot_key)
+        meeting = access_meeting(session, caller, meeting_id)
+        added = form.enter(session, caller, check_totals_poll(session, caller, meeting, poll_id))
     return redirect(
         request, _back(meeting_id), _("%(count)s paper ballots added") % {"count": added}
     )
-
-
-def _count(value: object, label: str) -> int:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
-        return 0
-    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
-    if not (text.isascii() and text.isdigit()):
-        raise InvalidInput(f"the count for {label} must be a whole number, not {text!r}")
-    if len(text.lstrip("0")) > len(str(MAX_PAPER_COUNT)):
-        raise InvalidInput(
-            f"the count for {label} must be at most {MAX_PAPER_COUNT:,}; "
-            "enter a larger count in several lots"
-        )
-    return int(text)

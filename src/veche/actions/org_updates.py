@@ -1,0 +1,326 @@
+"""Changes to the organization's records once they exist: the organization itself, its
+bodies (moved under another, at any depth), terms, units, people and seats.
+
+Each asks for ``organization.manage`` in the organization it changes, as the actions that
+make the records do (``actions/org.py``). A field passed as ``KEEP`` is left as it is, so
+that ``None`` can mean "none" where a record may have none: a body's parent, a term's end,
+a person's e-mail address or unit, a seat's first or last day. The journal entry names the
+fields that were given, with their new values.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import Any, Final, Literal
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, authorize, caller_organization, could_be_stored
+from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
+from veche.actions.meetings import days_text
+from veche.actions.org import (
+    check_email,
+    check_max_proxies,
+    check_name,
+    check_new_body,
+    check_quorum,
+    check_unit_name,
+)
+from veche.errors import Conflict, InvalidInput, NotFound
+from veche.models import Body, Meeting, Membership, Organization, Person, Term, Unit
+from veche.models.org import MembershipRole
+from veche.permissions import Permission
+from veche.queries.org import term_label
+
+
+class Keep(enum.Enum):
+    """What a change passes for a field it leaves alone."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = Keep.KEEP
+#: A field's new value, or ``KEEP``.
+Kept = Literal[Keep.KEEP]
+
+
+def _given(**fields: object) -> dict[str, Any]:
+    """The fields a change gives, for the journal; those passed as ``KEEP`` left out."""
+    return {name: value for name, value in fields.items() if value is not KEEP}
+
+
+def do_update_organization(
+    session: Session,
+    caller: Caller,
+    organization: Organization,
+    *,
+    name: str | Kept = KEEP,
+    short_name: str | Kept | None = KEEP,
+    description: str | Kept = KEEP,
+    publishes_reports: bool | Kept = KEEP,
+) -> Organization:
+    """Rename the organization, describe it, or say whether its reports are public."""
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
+    if name is not KEEP:
+        name = check_name(name, "the organization's name")
+        clash = select(Organization.id).where(
+            Organization.name == name, Organization.id != organization.id
+        )
+        if session.scalar(clash) is not None:
+            raise Conflict(f"another organization is named {name!r} already")
+        organization.name = name
+    if short_name is not KEEP:
+        # Left empty, as a form leaves it, it is none.
+        organization.short_name = short_name = " ".join((short_name or "").split()) or None
+    if description is not KEEP:
+        organization.description = description = description.strip()
+    if publishes_reports is not KEEP:
+        organization.publishes_reports = publishes_reports
+    changes = _given(
+        name=name,
+        short_name=short_name,
+        description=description,
+        publishes_reports=publishes_reports,
+    )
+    record(
+        session,
+        caller.actor,
+        JournalAction.UPDATE_ORGANIZATION,
+        {"organization_id": organization.id, **changes},
+    )
+    return organization
+
+
+def check_parent_body(body: Body, parent: Body) -> Body:
+    """A body may sit under any other of its organization, at any depth, but not under
+    itself or one of its own sub-bodies: the bodies would then stand in a circle."""
+    seen: set[int] = set()
+    above: Body | None = parent
+    while above is not None and above.id not in seen:
+        if above.id == body.id:
+            where = "itself" if parent.id == body.id else f"{parent.name}, one of its sub-bodies"
+            raise InvalidInput(f"{body.name} cannot be placed under {where}")
+        seen.add(above.id)
+        above = above.parent
+    return parent
+
+
+def do_update_body(
+    session: Session,
+    caller: Caller,
+    body: Body,
+    *,
+    name: str | Kept = KEEP,
+    description: str | Kept = KEEP,
+    quorum: tuple[int, int] | Kept = KEEP,
+    parent: Body | Kept | None = KEEP,
+    alternates_vote_for_absent: bool | Kept = KEEP,
+    max_proxies_per_member: int | Kept = KEEP,
+) -> Body:
+    """Rename a body, change its rules (the quorum, alternates, proxies), or move it under
+    another body or to the top. Meetings already counted keep the quorum they were
+    counted with; what changes applies from the next count."""
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, body.organization_id)
+    if name is not KEEP:
+        body.name = name = check_new_body(session, body.organization, name, renamed=body)
+    if description is not KEEP:
+        body.description = description = description.strip()
+    if quorum is not KEEP:
+        body.quorum_numerator, body.quorum_denominator = check_quorum(quorum)
+    if parent is not KEEP:
+        body.parent = check_parent_body(body, parent) if parent is not None else None
+    if alternates_vote_for_absent is not KEEP:
+        body.alternates_vote_for_absent = alternates_vote_for_absent
+    if max_proxies_per_member is not KEEP:
+        body.max_proxies_per_member = check_max_proxies(max_proxies_per_member)
+    changes = _given(
+        name=name,
+        description=description,
+        quorum=f"{quorum[0]}/{quorum[1]}" if quorum is not KEEP else KEEP,
+        parent_id=(parent.id if parent is not None else None) if parent is not KEEP else KEEP,
+        alternates_vote_for_absent=alternates_vote_for_absent,
+        max_proxies_per_member=max_proxies_per_member,
+    )
+    record(session, caller.actor, JournalAction.UPDATE_BODY, {"body_id": body.id, **changes})
+    return body
+
+
+def do_update_term(
+    session: Session,
+    caller: Caller,
+    term: Term,
+    *,
+    number: int | Kept = KEEP,
+    starts_on: date | Kept = KEEP,
+    ends_on: date | Kept | None = KEEP,
+) -> Term:
+    """Renumber a term or change its dates; its meetings must still fall within them."""
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, term.body.organization_id)
+    if number is not KEEP and number != term.number:
+        if number < 1:
+            raise InvalidInput(f"a term's number must be at least 1, not {number}")
+        taken = select(Term.id).where(Term.body_id == term.body_id, Term.number == number)
+        if session.scalar(taken) is not None:
+            raise Conflict(f"{term.body.name} already has a term numbered {number}")
+    new_starts = starts_on if starts_on is not KEEP else term.starts_on
+    new_ends = ends_on if ends_on is not KEEP else term.ends_on
+    if new_ends is not None and new_ends < new_starts:
+        raise InvalidInput(f"the term cannot end ({new_ends}) before it starts ({new_starts})")
+    _check_meetings_within(session, term, new_starts, new_ends)
+    if number is not KEEP:
+        term.number = number
+    term.starts_on, term.ends_on = new_starts, new_ends
+    changes = _given(number=number, starts_on=starts_on, ends_on=ends_on)
+    record(session, caller.actor, JournalAction.UPDATE_TERM, {"term_id": term.id, **changes})
+    return term
+
+
+def _check_meetings_within(session: Session, term: Term, starts: date, ends: date | None) -> None:
+    """A term's meetings are held within its dates (see ``actions.meetings``), so its dates
+    do not move past one of them."""
+    outside = [Meeting.starts_on < starts]
+    if ends is not None:
+        outside.append(Meeting.ends_on > ends)
+    meeting = session.scalar(
+        select(Meeting)
+        .where(Meeting.term_id == term.id, or_(*outside))
+        .order_by(Meeting.starts_on)
+        .limit(1)
+    )
+    if meeting is not None:
+        until = f" to {ends}" if ends is not None else ""
+        raise Conflict(
+            f"meeting {meeting.id} of the {term_label(term)} "
+            f"({days_text(meeting.starts_on, meeting.ends_on)}) would fall outside the term's "
+            f"new dates ({starts}{until}); move the meeting first"
+        )
+
+
+def check_parent_unit(unit: Unit, parent: Unit) -> Unit:
+    """As a body, a unit may not sit under itself or one of the units below it."""
+    seen: set[int] = set()
+    above: Unit | None = parent
+    while above is not None and above.id not in seen:
+        if above.id == unit.id:
+            where = "itself" if parent.id == unit.id else f"{parent.name}, a unit below it"
+            raise InvalidInput(f"{unit.name} cannot be placed under {where}")
+        seen.add(above.id)
+        above = above.parent
+    return parent
+
+
+def do_update_unit(
+    session: Session,
+    caller: Caller,
+    unit: Unit,
+    *,
+    name: str | Kept = KEEP,
+    kind: str | Kept = KEEP,
+    parent: Unit | Kept | None = KEEP,
+) -> Unit:
+    """Rename a unit, say what kind it is (a region, a branch), or move it in the tree;
+    grants in a unit then hold in the units newly below it."""
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, unit.organization_id)
+    new_parent = parent if parent is not KEEP else unit.parent
+    if new_parent is not None:
+        check_parent_unit(unit, new_parent)
+    if name is not KEEP or parent is not KEEP:
+        # Unique among its siblings: among its new ones when it moves.
+        checked = check_unit_name(
+            session,
+            unit.organization_id,
+            unit.name if name is KEEP else name,
+            new_parent,
+            renamed=unit,
+        )
+        unit.name = checked
+        if name is not KEEP:
+            name = checked
+    if kind is not KEEP:
+        unit.kind = kind = check_name(kind, "the unit's kind", max_length=60)
+    unit.parent = new_parent
+    changes = _given(
+        name=name,
+        kind=kind,
+        parent_id=(parent.id if parent is not None else None) if parent is not KEEP else KEEP,
+    )
+    record(session, caller.actor, JournalAction.UPDATE_UNIT, {"unit_id": unit.id, **changes})
+    return unit
+
+
+def do_update_person(
+    session: Session,
+    caller: Caller,
+    person: Person,
+    *,
+    full_name: str | Kept = KEEP,
+    email: str | Kept | None = KEEP,
+    unit: Unit | Kept | None = KEEP,
+) -> Person:
+    """Correct a person's name or e-mail address, or move them to another unit."""
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, person.organization_id)
+    if full_name is not KEEP:
+        person.full_name = full_name = check_name(full_name, "the person's name")
+    if email is not KEEP:
+        email = check_email(email)
+        if email is not None:
+            clash = select(Person.id).where(
+                Person.organization_id == person.organization_id,
+                Person.email == email,
+                Person.id != person.id,
+            )
+            if session.scalar(clash) is not None:
+                raise Conflict(f"another person has the e-mail address {email} already")
+        person.email = email
+    if unit is not KEEP:
+        if unit is not None and unit.organization_id != person.organization_id:
+            raise NotFound(f"there is no unit {unit.id} in {person.full_name}'s organization")
+        person.unit = unit
+    changes = _given(
+        full_name=full_name,
+        email=email,
+        unit_id=(unit.id if unit is not None else None) if unit is not KEEP else KEEP,
+    )
+    record(session, caller.actor, JournalAction.UPDATE_PERSON, {"person_id": person.id, **changes})
+    return person
+
+
+def organization_membership(session: Session, caller: Caller, membership_id: int) -> Membership:
+    """A seat in a body of the caller's organization by id; 404 for another organization's."""
+    organization = caller_organization(session, caller)
+    found = session.get(Membership, membership_id) if could_be_stored(membership_id) else None
+    if found is None or found.person.organization_id != organization.id:
+        raise NotFound(f"there is no membership {membership_id}")
+    return found
+
+
+def do_update_membership(
+    session: Session,
+    caller: Caller,
+    membership: Membership,
+    *,
+    role: MembershipRole | Kept = KEEP,
+    from_date: date | Kept | None = KEEP,
+    to_date: date | Kept | None = KEEP,
+) -> Membership:
+    """Change a seat: member or alternate, its first day, or its last (to end it). Meetings
+    convened already keep the participants they invited."""
+    authorize(session, caller, Permission.ORGANIZATION_MANAGE, membership.person.organization_id)
+    new_from = from_date if from_date is not KEEP else membership.from_date
+    new_to = to_date if to_date is not KEEP else membership.to_date
+    if new_from is not None and new_to is not None and new_to < new_from:
+        raise InvalidInput(f"the membership cannot end ({new_to}) before it starts ({new_from})")
+    if role is not KEEP:
+        membership.role = role
+    membership.from_date, membership.to_date = new_from, new_to
+    changes = _given(role=role, from_date=from_date, to_date=to_date)
+    record(
+        session,
+        caller.actor,
+        JournalAction.UPDATE_MEMBERSHIP,
+        {"membership_id": membership.id, **changes},
+    )
+    return membership

@@ -1,0 +1,50 @@
+"""Meetings a caller may see, found by body, term, state and dates, a page at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from veche.actions.access import Caller, may_see_meeting
+from veche.models import Meeting, Term
+from veche.models.meetings import MeetingState
+
+
+@dataclass(frozen=True)
+class MeetingFilter:
+    """What to look for; every field left empty matches everything. A meeting matches the
+    dates when one of its days lies between them."""
+
+    body_id: int | None = None
+    term_id: int | None = None
+    state: MeetingState | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+
+
+def find_meetings(
+    session: Session, caller: Caller, wanted: MeetingFilter, *, limit: int, offset: int
+) -> tuple[int, list[Meeting]]:
+    """(how many match, one page of them), newest first, each with its term and body."""
+    query = select(Meeting).join(Term, Term.id == Meeting.term_id).where(may_see_meeting(caller))
+    if wanted.body_id is not None:
+        query = query.where(Term.body_id == wanted.body_id)
+    if wanted.term_id is not None:
+        query = query.where(Meeting.term_id == wanted.term_id)
+    if wanted.state is not None:
+        query = query.where(Meeting.state == wanted.state)
+    if wanted.from_date is not None:
+        query = query.where(Meeting.ends_on >= wanted.from_date)
+    if wanted.to_date is not None:
+        query = query.where(Meeting.starts_on <= wanted.to_date)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    found = session.scalars(
+        query.options(selectinload(Meeting.term).selectinload(Term.body))
+        .order_by(Meeting.starts_on.desc(), Meeting.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, list(found)

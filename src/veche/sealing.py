@@ -1,0 +1,138 @@
+"""Sealed ballots: a secret poll's choices are unreadable at rest until the poll is counted.
+
+While a secret poll is open, each ballot is stored sealed with the poll's public key
+(libsodium's sealed box: X25519 and XSalsa20-Poly1305, through PyNaCl). The poll's private
+key is stored only wrapped (encrypted) with the server's key, which lives in a file outside
+the database (``VECHE_KEY_FILE``). Whoever holds every byte of the database — its file, its
+write-ahead log, its dead rows, any backup — therefore holds ciphertext and a wrapped key,
+and neither opens without the key file. At close the ballots are opened, stored in a random
+order with nothing that names their voter, and the poll's wrapped key is deleted.
+
+The key file is made on first need (32 random bytes, readable by its owner only). Lose it
+and the ballots of polls still open cannot be counted; keep it out of the database's
+backups, or whoever has both can read the ballots of the polls open when the backup was made.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.secret import SecretBox
+from nacl.utils import random as random_bytes
+
+from veche.errors import Conflict
+
+#: Sealed ballots are padded to a multiple of this many bytes, and to the longest ballot the
+#: poll allows: the length of a sealed ballot then says nothing of what it holds (a blank
+#: ballot or a short ranking would otherwise be told apart by its size).
+PAD_BLOCK = 256
+
+
+class ServerKey:
+    """The key that wraps every poll's private key, read from its file."""
+
+    def __init__(self, secret: bytes, path: Path) -> None:
+        self._box = SecretBox(secret)
+        self.path = path
+
+    def new_poll_key(self) -> tuple[str, bytes]:
+        """A fresh key pair for one poll: its public key (hex, stored in the clear) and its
+        private key wrapped with this server key (stored until the poll is counted)."""
+        private = PrivateKey.generate()
+        return bytes(private.public_key).hex(), self._box.encrypt(bytes(private))
+
+    def opener(self, wrapped: bytes, poll_id: int) -> Callable[[bytes], dict[str, Any]]:
+        """What opens the sealed ballots of the poll whose private key is ``wrapped``."""
+        try:
+            private = PrivateKey(self._box.decrypt(wrapped))
+        except CryptoError:
+            raise Conflict(
+                f"poll {poll_id}'s ballots were sealed under another server key than the one "
+                f"in {self.path}; restore the key file this server used when the poll was "
+                "opened (VECHE_KEY_FILE), then close the poll again"
+            ) from None
+        box = SealedBox(private)
+
+        def open_ballot(sealed: bytes) -> dict[str, Any]:
+            content: dict[str, Any] = json.loads(box.decrypt(sealed).rstrip(b" "))
+            return content
+
+        return open_ballot
+
+
+def seal(public_key: str, content: dict[str, Any], padded_to: int) -> bytes:
+    """``content`` as JSON, padded with spaces to ``padded_to`` bytes or the next block, sealed."""
+    plain = json.dumps(content, separators=(",", ":")).encode()
+    size = max(padded_to, PAD_BLOCK * math.ceil(len(plain) / PAD_BLOCK))
+    return SealedBox(PublicKey(bytes.fromhex(public_key))).encrypt(plain.ljust(size))
+
+
+def padded_size(options: int) -> int:
+    """Room for the longest ballot of a poll with ``options`` options (a full ranking or a
+    score for each, every number up to ten digits) and its receipt, in whole blocks."""
+    longest = 120 + 26 * options
+    return PAD_BLOCK * math.ceil(longest / PAD_BLOCK)
+
+
+_loaded: dict[Path, ServerKey] = {}
+_loading = threading.Lock()
+
+
+def configured_server_key() -> ServerKey:
+    """The server key of the file the settings name (``VECHE_KEY_FILE``)."""
+    from veche.config import Settings
+
+    return server_key(Settings().key_file)
+
+
+def server_key(path: Path) -> ServerKey:
+    """The server key in ``path``, made there (owner-only) if the file does not exist yet."""
+    path = path.expanduser().resolve()
+    with _loading:
+        key = _loaded.get(path)
+        if key is None:
+            key = _loaded[path] = ServerKey(_read_or_make(path), path)
+        return key
+
+
+def _read_or_make(path: Path) -> bytes:
+    try:
+        text = path.read_text().strip()
+    except FileNotFoundError:
+        return _make(path)
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        secret = b""
+    if len(secret) != SecretBox.KEY_SIZE:
+        raise Conflict(
+            f"the key file {path} does not hold a veche server key (64 hexadecimal digits)"
+        )
+    return secret
+
+
+def _make(path: Path) -> bytes:
+    secret = random_bytes(SecretBox.KEY_SIZE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written whole to a file of this process's own, owner-only, then linked into place:
+    # the key is never readable by others, and of two processes starting at once the
+    # second finds the first one's complete file and uses it.
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret.hex() + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return _read_or_make(path)
+    finally:
+        draft.unlink()
+    return secret

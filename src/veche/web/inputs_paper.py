@@ -1,0 +1,232 @@
+"""What entering paper ballots asks for, declared once: lots of counted ballots, the API's JSON
+body (``PaperIn``); the secretary's desk posts totals per option and the tellers' page a lot
+of ballots typed as the candidates' numbers, each read into the same lots and entered through
+the same action (``do_enter_paper_ballots``)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller
+from veche.actions.choices import BLANK, shape_of
+from veche.actions.paper_entry import TYPED_SHAPES
+from veche.actions.polls import MAX_PAPER_COUNT, PaperLot, ballot_options, do_enter_paper_ballots
+from veche.errors import InvalidInput
+from veche.i18n import _
+from veche.models import Poll
+from veche.models.polls import PollOption
+from veche.tally import BallotShape
+
+
+class PaperLotIn(BaseModel):
+    """A number of identical paper ballots: totals per choice, or a ranked ballot once."""
+
+    choice: dict[str, Any]
+    count: int = Field(ge=1, le=MAX_PAPER_COUNT, description=f"1 to {MAX_PAPER_COUNT:,}")
+
+
+class PaperIn(BaseModel):
+    """Counted paper ballots, added to an open poll all at once or not at all."""
+
+    lots: list[PaperLotIn] = Field(min_length=1, max_length=100_000)
+    lot_key: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=128,
+        description="random; the same lots sent again with it are not added twice",
+    )
+
+    def paper_lots(self, poll: Poll) -> list[PaperLot]:
+        """The lots, as the action takes them."""
+        return [PaperLot(lot.choice, lot.count) for lot in self.lots]
+
+    def enter(self, session: Session, caller: Caller, poll: Poll) -> int:
+        """The lots added to the poll (``do_enter_paper_ballots``); how many ballots they hold."""
+        return do_enter_paper_ballots(
+            session, caller, poll, self.paper_lots(poll), lot_key=self.lot_key
+        )
+
+
+# --- The secretary's desk: totals per option -----------------------------------------------
+
+
+class PaperCountsForm(PaperIn):
+    """``PaperIn`` as the desk posts it for a single choice: a count per option
+    (``count_<option id>``) and of blank ballots (``count_blank``), any of them left empty.
+    The counts are read against the poll's options, so that a refusal names the option."""
+
+    lots: list[PaperLotIn] = Field(default_factory=list, max_length=0)
+    counts: dict[str, str] = Field(default_factory=dict, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_posted(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        counts = {
+            name.removeprefix("count_"): value
+            for name, value in data.items()
+            if name.startswith("count_")
+        }
+        kept = {name: value for name, value in data.items() if name == "lot_key"}
+        return kept | {"counts": counts}
+
+    def paper_lots(self, poll: Poll) -> list[PaperLot]:
+        lots = []
+        for option in ballot_options(poll):
+            number = _count(self.counts.get(str(option.id)), option.label)
+            if number:
+                lots.append(PaperLot({"option": option.id}, number))
+        blank = _count(self.counts.get("blank"), _("blank"))
+        if blank:
+            lots.append(PaperLot(dict(BLANK), blank))
+        return lots
+
+
+def _count(text: str | None, label: str) -> int:
+    text = (text or "").strip()
+    if not text:
+        return 0
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidInput(f"the count for {label} must be a whole number, not {text!r}")
+    if len(text.lstrip("0")) > len(str(MAX_PAPER_COUNT)):
+        raise InvalidInput(
+            f"the count for {label} must be at most {MAX_PAPER_COUNT:,}; "
+            "enter a larger count in several lots"
+        )
+    return int(text)
+
+
+# --- The tellers' page: ballots typed one by one -------------------------------------------
+
+#: The most ballots one lot holds: a hall's worth; a larger count is entered in several lots.
+MAX_LOT = 5000
+
+
+@dataclass(frozen=True)
+class PaperBallot:
+    """One paper ballot as the teller typed it: candidate numbers in order, none if blank."""
+
+    numbers: tuple[int, ...]
+    choice: dict[str, Any]
+
+    @property
+    def line(self) -> str:
+        """The ballot typed back the one way it is kept in a lot: "3 1 2" or "blank"."""
+        return " ".join(str(n) for n in self.numbers) if self.numbers else "blank"
+
+
+class TypedLotForm(PaperIn):
+    """``PaperIn`` as the tellers' page posts it. The lot is built on the page, ballot after
+    ballot, and travels in the form itself: the ballots entered so far (``lot``, one typed
+    line each, between semicolons), the one just typed (``entry``), and one to take out
+    (``remove``, by its number). Nothing is stored until the lot is recorded."""
+
+    lots: list[PaperLotIn] = Field(default_factory=list, max_length=0)
+    lot: str = Field(default="", max_length=MAX_LOT * 40)
+    entry: str = Field(default="", max_length=100_000)
+    remove: int | None = Field(default=None, ge=1)
+
+    def ballots(self, poll: Poll) -> list[PaperBallot]:
+        """The ballots entered so far, as the page sent them back."""
+        ballots = _read(_lines(self.lot), poll, _("ballot %(number)s of the lot: %(problem)s"))
+        return check_lot_size(ballots)
+
+    def typed(self, poll: Poll) -> list[PaperBallot]:
+        """The ballots just typed: one, or several pasted at once."""
+        lines = _lines(self.entry)
+        if not lines:
+            raise InvalidInput(_type_numbers())
+        return _read(lines, poll, _("ballot %(typed)r was not added: %(problem)s"))
+
+    def paper_lots(self, poll: Poll) -> list[PaperLot]:
+        """Identical ballots as one lot with their number, in the order first entered."""
+        ballots = self.ballots(poll)
+        if self.entry.strip():
+            raise InvalidInput(
+                _("a ballot is typed but not added to the lot: add it, or clear the field")
+            )
+        if not ballots:
+            raise InvalidInput(_("the lot is empty: enter the ballots first"))
+        counted = Counter(ballot.line for ballot in ballots)
+        choices = {ballot.line: ballot.choice for ballot in ballots}
+        return [PaperLot(choices[line], number) for line, number in counted.items()]
+
+
+def check_lot_size(ballots: list[PaperBallot]) -> list[PaperBallot]:
+    if len(ballots) > MAX_LOT:
+        raise InvalidInput(
+            _("a lot holds at most %(most)s ballots; record this one and start another")
+            % {"most": MAX_LOT}
+        )
+    return ballots
+
+
+def _lines(text: str) -> list[str]:
+    """Ballots apart: one per line, or several on a line between semicolons."""
+    return [line.strip() for line in re.split(r"[;\r\n]", text) if line.strip()]
+
+
+def _read(lines: list[str], poll: Poll, refusal: str) -> list[PaperBallot]:
+    """Typed lines as ballots of the poll; ``refusal`` says which one is mistyped, by its
+    %(number)s or as %(typed)r, and its %(problem)s."""
+    options, shape = ballot_options(poll), shape_of(poll.method)
+    ballots = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            ballots.append(paper_ballot(line, options, shape))
+        except InvalidInput as error:
+            words = {"number": number, "typed": line, "problem": error.message}
+            raise InvalidInput(refusal % words) from None
+    return ballots
+
+
+def _type_numbers() -> str:
+    return _("type the candidates' numbers in order of preference, such as 3 1 2, or blank")
+
+
+def _blank_words() -> set[str]:
+    return {"blank", "-", _("blank").lower()}
+
+
+def paper_ballot(line: str, options: Sequence[PollOption], shape: BallotShape) -> PaperBallot:
+    """A paper ballot typed as the candidates' numbers on the ballot, "3 1 2" (a ranking, first
+    preference first; for approval, the candidates marked), or "blank"."""
+    if shape not in TYPED_SHAPES:
+        raise InvalidInput(_("only ranked and approval ballots are typed as candidate numbers"))
+    words = line.replace(",", " ").split()
+    if not words:
+        raise InvalidInput(_type_numbers())
+    if len(words) == 1 and words[0].lower() in _blank_words():
+        return PaperBallot((), dict(BLANK))
+    numbers: list[int] = []
+    for word in words:
+        if not word.isdigit():
+            raise InvalidInput(
+                _("%(word)r is not a candidate's number; type numbers such as 3 1 2, or blank")
+                % {"word": word}
+            )
+        number = int(word)
+        if not 1 <= number <= len(options):
+            raise InvalidInput(
+                _("there is no candidate %(number)s; the candidates are numbered 1 to %(last)s")
+                % {"number": number, "last": len(options)}
+            )
+        if number in numbers:
+            raise InvalidInput(
+                _("candidate %(number)s appears twice; each candidate takes one place")
+                % {"number": number}
+            )
+        numbers.append(number)
+    ids = [options[number - 1].id for number in numbers]
+    if shape is BallotShape.RANKING:
+        return PaperBallot(tuple(numbers), {"ranking": ids})
+    return PaperBallot(tuple(sorted(numbers)), {"options": sorted(ids)})

@@ -1,0 +1,138 @@
+"""The secretary's accounts page (logins, roles, passwords, deactivation) and everyone's own
+"change my password" page: the same inputs and actions as ``/api/accounts`` and
+``/api/me/password``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from veche.actions.access import holds
+from veche.actions.accounts import do_activate_account, do_deactivate_account
+from veche.actions.auth import token_digest
+from veche.actions.roles import do_revoke_grant, list_roles
+from veche.i18n import _
+from veche.passwords import MAX_LENGTH, RULE
+from veche.permissions import Permission, Scope
+from veche.queries.accounts import list_accounts, managed_organization, people_without_account
+from veche.web.csrf import require_csrf
+from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.inputs import UserIn
+from veche.web.inputs_accounts import GrantIn, PasswordChangeIn, PasswordResetIn
+from veche.web.pages._render import redirect, render
+from veche.web.sessions import login_token
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+_ACCOUNTS = "/secretary/accounts"
+
+
+def _this_login(request: Request) -> str | None:
+    """The digest of the page login making the request: a change of its own account's
+    password leaves it logged in."""
+    token = login_token(request)
+    return token_digest(token) if token is not None else None
+
+
+@router.get("/secretary/accounts", response_class=HTMLResponse)
+def accounts_page(request: Request, session: SessionDep, caller: PageCallerDep) -> HTMLResponse:
+    """The organization's accounts with their roles, and the forms to manage them."""
+    organization = managed_organization(session, caller)
+    return render(
+        request,
+        "secretary/accounts.html",
+        {
+            "organization": organization,
+            "accounts": list_accounts(session, organization),
+            "people": people_without_account(session, organization),
+            "roles": list_roles(session),
+            "may_grant": holds(session, caller, Permission.ORGANIZATION_MANAGE, organization.id),
+            "organization_scope": Scope.ORGANIZATION.value,
+            "rule": RULE,
+            "max_length": MAX_LENGTH,
+        },
+        viewer=caller,
+    )
+
+
+@router.post("/secretary/accounts")
+def create_account(
+    request: Request, session: SessionDep, caller: PageCallerDep, form: Annotated[UserIn, Form()]
+) -> Response:
+    with session.begin():
+        username = form.create(session, caller).username
+    return redirect(request, _ACCOUNTS, _("Account created: %(name)s") % {"name": username})
+
+
+@router.post("/secretary/accounts/{account_id}/password")
+def reset_password(
+    request: Request,
+    account_id: int,
+    session: SessionDep,
+    caller: PageCallerDep,
+    form: Annotated[PasswordResetIn, Form()],
+) -> Response:
+    username = form.reset(session, caller, account_id, keep=_this_login(request)).username
+    message = _("The password of %(name)s is reset; their logins have ended.") % {"name": username}
+    return redirect(request, _ACCOUNTS, message)
+
+
+@router.post("/secretary/accounts/{account_id}/deactivate")
+def deactivate(
+    request: Request, account_id: int, session: SessionDep, caller: PageCallerDep
+) -> Response:
+    with session.begin():
+        username = do_deactivate_account(session, caller, account_id).username
+    message = _("%(name)s is deactivated: it cannot log in, and its logins have ended.") % {
+        "name": username
+    }
+    return redirect(request, _ACCOUNTS, message)
+
+
+@router.post("/secretary/accounts/{account_id}/activate")
+def activate(
+    request: Request, account_id: int, session: SessionDep, caller: PageCallerDep
+) -> Response:
+    with session.begin():
+        username = do_activate_account(session, caller, account_id).username
+    return redirect(request, _ACCOUNTS, _("%(name)s is active again.") % {"name": username})
+
+
+@router.post("/secretary/accounts/grants")
+def grant_role(
+    request: Request, session: SessionDep, caller: PageCallerDep, form: Annotated[GrantIn, Form()]
+) -> Response:
+    with session.begin():
+        role = form.grant(session, caller).role
+    return redirect(request, _ACCOUNTS, _("Role granted: %(role)s") % {"role": role})
+
+
+@router.post("/secretary/accounts/grants/{grant_id}/revoke")
+def revoke_grant(
+    request: Request, grant_id: int, session: SessionDep, caller: PageCallerDep
+) -> Response:
+    with session.begin():
+        do_revoke_grant(session, caller, grant_id)
+    return redirect(request, _ACCOUNTS, _("The role is taken back."))
+
+
+@router.get("/me/password", response_class=HTMLResponse)
+def my_password_page(request: Request, caller: PageCallerDep) -> HTMLResponse:
+    """The form to change one's password (a login by access card has none to change)."""
+    return render(
+        request,
+        "shared/my_password.html",
+        {"has_account": caller.actor.user_id is not None, "rule": RULE, "max_length": MAX_LENGTH},
+        viewer=caller,
+    )
+
+
+@router.post("/me/password")
+def change_my_password(
+    request: Request, caller: PageCallerDep, form: Annotated[PasswordChangeIn, Form()]
+) -> Response:
+    form.change(request, caller, keep=_this_login(request))
+    message = _("Your password is changed; your other logins have ended.")
+    return redirect(request, "/me/password", message)

@@ -1,0 +1,43 @@
+"""The set-up page: on a database without an organization, whoever opens veche first names
+the organization and makes the first secretary's login (as ``veche init`` does); once there
+is an organization it answers 409, for good."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from veche.actions.setup import check_not_set_up
+from veche.i18n import _
+from veche.passwords import MAX_LENGTH, RULE
+from veche.web.csrf import require_csrf
+from veche.web.deps import SessionDep
+from veche.web.inputs_accounts import SetupIn
+from veche.web.pages._render import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+
+@router.get("/setup", response_class=HTMLResponse)
+def setup_page(request: Request, session: SessionDep) -> HTMLResponse:
+    check_not_set_up(session)
+    return render(
+        request, "public/setup.html", {"rule": RULE, "max_length": MAX_LENGTH}, viewer=None
+    )
+
+
+@router.post("/setup")
+def set_up(request: Request, session: SessionDep, form: Annotated[SetupIn, Form()]) -> Response:
+    with session.begin():
+        done = form.set_up(session, via="the set-up page")
+        organization = done.organization.short_name or done.organization.name
+        username = done.user.username
+    # The pages' header names the organization from now on (read once when the app started).
+    request.app.state.site_name = organization
+    message = _("veche is set up for %(organization)s: log in as %(username)s.") % {
+        "organization": organization,
+        "username": username,
+    }
+    return redirect(request, "/login", message)

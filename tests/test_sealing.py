@@ -1,0 +1,143 @@
+"""Sealed ballots (veche.sealing): what is stored while a secret poll is open, and its keys."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from nacl.exceptions import CryptoError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.actions.test_poll_guarantees import ADMIN, _open_decision, _voter
+from tests.assembly import client_key
+from tests.helpers import ballots_held
+from veche import sealing
+from veche.actions.ballots import do_cast_ballot
+from veche.actions.closing import do_cancel_poll, do_close_poll
+from veche.db import transaction
+from veche.errors import Conflict
+from veche.models import Ballot, Participation, Poll, PollSecret
+from veche.models.polls import BallotSource
+
+#: The tests on a database start from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
+
+def test_a_sealed_ballot_opens_only_with_its_polls_key_and_says_nothing_by_its_size(
+    tmp_path: Path,
+) -> None:
+    key = sealing.server_key(tmp_path / "veche.key")
+    public, wrapped = key.new_poll_key()
+    size = sealing.padded_size(options=12)
+    blank = sealing.seal(public, {"receipt": "r", "choice": {"blank": True}}, size)
+    ranking = {"receipt": "r" * 32, "choice": {"ranking": list(range(1_000_000, 1_000_012))}}
+    full = sealing.seal(public, ranking, size)
+    assert len(blank) == len(full)
+    assert key.opener(wrapped, poll_id=1)(full) == ranking
+    _, other_wrapped = key.new_poll_key()
+    with pytest.raises(CryptoError):
+        key.opener(other_wrapped, poll_id=2)(full)
+
+
+def test_the_key_file_is_made_once_for_its_owner_alone(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "veche.key"
+    key = sealing.server_key(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(bytes.fromhex(path.read_text().strip())) == 32
+    public, wrapped = key.new_poll_key()
+    sealing._loaded.clear()  # as a restarted server reads it again
+    again = sealing.server_key(path)
+    sealed = sealing.seal(public, {"choice": 1}, 256)
+    assert again.opener(wrapped, 1)(sealed) == {"choice": 1}
+
+
+def test_a_key_file_that_is_not_a_key_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "veche.key"
+    path.write_text("not a key\n")
+    with pytest.raises(Conflict, match="does not hold a veche server key") as refusal:
+        sealing.server_key(path)
+    assert str(path) in refusal.value.message
+
+
+def test_while_open_a_secret_ballot_is_sealed_beside_its_right_and_nowhere_else(
+    sessions: sessionmaker[Session],
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    with transaction(sessions) as session:
+        receipt = do_cast_ballot(
+            session, _voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
+        ).receipt
+    with sessions() as session:
+        assert session.scalars(select(Ballot).where(Ballot.poll_id == poll_id)).all() == []
+        (sealed,) = session.scalars(
+            select(Participation.sealed).where(Participation.poll_id == poll_id)
+        ).all()
+        assert sealed is not None and receipt.encode() not in sealed
+        assert b"option" not in sealed
+        assert session.get(PollSecret, poll_id) is not None
+
+
+def test_a_restarted_server_counts_the_ballots_sealed_before(
+    sessions: sessionmaker[Session],
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    for person_id in members[:5]:
+        with transaction(sessions) as session:
+            do_cast_ballot(
+                session, _voter(person_id), poll_id, {"option": yes}, client_key=client_key()
+            )
+    sealing._loaded.clear()  # nothing kept in memory survives a restart
+    with transaction(sessions) as session:
+        poll = do_close_poll(session, ADMIN, poll_id)
+        assert poll.result is not None and poll.result["details"]["yes"] == 5
+    with sessions() as session:
+        assert ballots_held(session, poll_id) == {BallotSource.ELECTRONIC: 5}
+        assert session.get(PollSecret, poll_id) is None
+        left = session.scalars(
+            select(Participation.sealed).where(Participation.poll_id == poll_id)
+        ).all()
+        assert left == [None] * 5
+
+
+def test_a_close_under_another_server_key_is_refused_and_changes_nothing(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    with transaction(sessions) as session:
+        do_cast_ballot(
+            session, _voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
+        )
+    monkeypatch.setenv("VECHE_KEY_FILE", str(tmp_path / "another.key"))
+    with (
+        pytest.raises(Conflict, match="sealed under another server key") as refusal,
+        transaction(sessions) as session,
+    ):
+        do_close_poll(session, ADMIN, poll_id)
+    assert "another.key" in refusal.value.message
+    monkeypatch.undo()
+    with sessions() as session:
+        poll = session.get(Poll, poll_id)
+        assert poll is not None and poll.state.value == "open"
+    with transaction(sessions) as session:  # with its own key back, the poll closes
+        assert do_close_poll(session, ADMIN, poll_id).result is not None
+
+
+def test_a_cancelled_poll_destroys_its_sealed_ballots_unopened(
+    sessions: sessionmaker[Session],
+) -> None:
+    poll_id, members, yes = _open_decision(sessions)
+    with transaction(sessions) as session:
+        do_cast_ballot(
+            session, _voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
+        )
+    with transaction(sessions) as session:
+        do_cancel_poll(session, ADMIN, poll_id)
+    with sessions() as session:
+        assert session.get(PollSecret, poll_id) is None
+        assert ballots_held(session, poll_id) == {}
+        left = session.scalars(
+            select(Participation.sealed).where(Participation.poll_id == poll_id)
+        ).all()
+        assert left == [None]

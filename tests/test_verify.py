@@ -1,0 +1,474 @@
+"""`veche verify`: the journal's chain, every counted poll recounted against its close, and a
+journal head printed earlier (on a report) that must still be there. On both databases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner, Result
+
+from tests.apps import create_app
+from tests.assembly import client_key
+from tests.helpers import count_queries, demo_organization
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.attendance import do_check_in
+from veche.actions.ballots import do_cast_ballot
+from veche.actions.closing import (
+    ballot_digest,
+    do_close_poll,
+    result_digest,
+    stored_ballots,
+    tally_ballots,
+)
+from veche.actions.journal import entry_hash, record
+from veche.actions.journal_actions import JournalAction
+from veche.actions.meetings import do_create_meeting
+from veche.actions.polls import do_create_poll, do_open_poll, do_publish_poll
+from veche.actions.verify_polls import PollsCheck, verify_polls
+from veche.cli import app
+from veche.db import transaction
+from veche.demo_meeting import load_demo_meeting
+from veche.models import Ballot, JournalEntry, JournalHead, Membership, Poll, Term
+from veche.models.org import MembershipRole
+from veche.models.polls import PollKind, PollState
+
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
+ADMIN = Caller(Actor(None, "system: test"), None, True, None)
+runner = CliRunner()
+_PRINTED_HEAD = re.compile(r"--expect-head (\d+:[0-9a-f]{64})")
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A meeting of the demo's General Council whose secret decision and secret election
+    have been counted (and published, which the journal records after both closes)."""
+
+    url: str
+    meeting_id: int
+    decision_id: int
+    election_id: int
+    #: The journal entries that record each close.
+    decision_close: int
+    election_close: int
+
+    def verify(self, *arguments: str) -> Result:
+        return runner.invoke(app, ["verify", "--db", self.url, *arguments])
+
+    def printed_head(self) -> str:
+        """The head the meeting's report prints, as `--expect-head` takes it."""
+        report = runner.invoke(app, ["report", str(self.meeting_id), "--db", self.url])
+        assert report.exit_code == 0, report.output
+        found = _PRINTED_HEAD.search(report.output)
+        assert found, report.output
+        return found.group(1)
+
+
+def _voter(person_id: int) -> Caller:
+    return Caller(Actor(None, f"person {person_id}"), person_id, False, None)
+
+
+@pytest.fixture
+def counted(database_url: str, sessions: sessionmaker[Session]) -> Counted:
+    today = date.today()
+    with transaction(sessions) as session:
+        demo_organization(session)
+        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
+        assert term is not None
+        meeting = do_create_meeting(session, ADMIN, term, "Plenary", starts_on=today)
+        members = sorted(
+            m.person_id
+            for m in session.scalars(select(Membership).where(Membership.term_id == term.id))
+            if m.role == MembershipRole.MEMBER
+        )
+        for person_id in members:
+            do_check_in(session, ADMIN, meeting, person_id, today)
+        decision = do_create_poll(
+            session, ADMIN, meeting, title="Board budget", kind=PollKind.DECISION
+        )
+        election = do_create_poll(
+            session,
+            ADMIN,
+            meeting,
+            title="Board election",
+            kind=PollKind.ELECTION,
+            method="scottish-stv",
+            seats=2,
+            options=["Ada Arnold", "Boris Holm", "Clara Ortiz"],
+        )
+        session.flush()
+        for poll in (decision, election):
+            session.refresh(poll)
+            do_open_poll(session, ADMIN, poll.id, today)
+        meeting_id, decision_id, election_id = meeting.id, decision.id, election.id
+        said = {o.label: o.id for o in decision.options}
+        standing = {o.label: o.id for o in election.options}
+    votes = ["yes", "yes", "yes", "yes", "no", "no", "abstain"]
+    ada, boris, clara = standing["Ada Arnold"], standing["Boris Holm"], standing["Clara Ortiz"]
+    rankings = [[ada, boris], [ada, clara], [boris, ada], [clara], [boris], [ada], [clara, boris]]
+    for person_id, vote, ranking in zip(members[:7], votes, rankings, strict=True):
+        with transaction(sessions) as session:
+            voter = _voter(person_id)
+            do_cast_ballot(
+                session, voter, decision_id, {"option": said[vote]}, client_key=client_key()
+            )
+            do_cast_ballot(
+                session, voter, election_id, {"ranking": ranking}, client_key=client_key()
+            )
+    closes = {}
+    for poll_id in (decision_id, election_id):
+        with transaction(sessions) as session:
+            do_close_poll(session, ADMIN, poll_id)
+            session.flush()
+            closes[poll_id] = _newest_seq(session)
+    with transaction(sessions) as session:
+        do_publish_poll(session, ADMIN, decision_id)
+        do_publish_poll(session, ADMIN, election_id)
+    return Counted(
+        database_url, meeting_id, decision_id, election_id, closes[decision_id], closes[election_id]
+    )
+
+
+def _newest_seq(session: Session) -> int:
+    head = session.get(JournalHead, 1)
+    assert head is not None
+    return head.seq
+
+
+def _one_ballot(session: Session, poll_id: int) -> Ballot:
+    ballot = session.scalars(
+        select(Ballot).where(Ballot.poll_id == poll_id).order_by(Ballot.receipt)
+    ).first()
+    assert ballot is not None
+    return ballot
+
+
+def _rehash_from(session: Session, seq: int) -> None:
+    """What a forger with the database does: hash every entry from ``seq`` on again, each
+    chained to the one before, and move the head, so that the chain holds once more."""
+    session.flush()
+    previous = session.scalar(select(JournalEntry.hash).where(JournalEntry.seq == seq - 1))
+    assert previous is not None
+    entries = session.scalars(
+        select(JournalEntry).where(JournalEntry.seq >= seq).order_by(JournalEntry.seq)
+    ).all()
+    for entry in entries:
+        entry.prev_hash = previous
+        entry.hash = previous = entry_hash(entry)
+    session.execute(
+        update(JournalHead).where(JournalHead.id == 1).values(seq=entries[-1].seq, hash=previous)
+    )
+
+
+def _problems(counted: Counted) -> list[str]:
+    result = counted.verify()
+    assert result.exit_code == 1, result.output
+    return [line[2:] for line in result.output.splitlines() if line.startswith("- ")]
+
+
+# (a) ------------------------------------------------------------------------------------
+
+
+def test_verify_recounts_every_counted_poll(counted: Counted) -> None:
+    result = counted.verify()
+    assert result.exit_code == 0, result.output
+    assert "The journal holds:" in result.output
+    assert "Recounted 2 polls from their stored ballots" in result.output
+    head = counted.printed_head()
+    seq, hash = head.split(":")
+    assert f"Journal head: entry {seq}, {hash}" in result.output
+    expecting = counted.verify("--expect-head", head)
+    assert expecting.exit_code == 0, expecting.output
+    assert f"It still holds entry {seq} with the hash {hash}." in expecting.output
+    # An older entry is checked the same way: with a hash it never had, it fails.
+    older = counted.verify("--expect-head", f"{counted.decision_close}:{'0' * 64}")
+    assert older.exit_code == 1 and f"entry {counted.decision_close} now has" in older.output
+
+
+def _checked(engine: Engine, sessions: sessionmaker[Session]) -> tuple[PollsCheck, list[str]]:
+    """The check of the counted polls, and the queries it sent (not SQLite's BEGIN)."""
+    with sessions() as session, session.begin(), count_queries(engine) as statements:
+        check = verify_polls(session)
+    return check, [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+def test_the_check_reads_what_it_recounts(
+    counted: Counted, engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    check, statements = _checked(engine, sessions)
+    assert check.holds and check.recounted == 2 and check.not_recounted == []
+    # One pass each over the close entries, the polls, their options and their ballots,
+    # however many polls there are (the published report's test counts 7 polls alike).
+    assert len(statements) == 4, statements
+    with sessions() as session:
+        entry = session.get(JournalEntry, counted.election_close)
+        assert entry is not None and entry.payload["poll_id"] == counted.election_id
+        poll = session.get(Poll, counted.election_id)
+        assert poll is not None and poll.result is not None
+        ballots = stored_ballots(session, poll.id)
+        assert len(ballots) == entry.payload["ballots"] == 7
+        assert ballot_digest(ballots) == entry.payload["ballot_digest"] == poll.ballot_digest
+        recount, outcome = tally_ballots(
+            poll, ballots, entry.payload["count_options"], entry.payload["seed"]
+        )
+        assert result_digest(recount) == result_digest(poll.result)
+        assert outcome == poll.outcome == entry.payload["outcome"]
+
+
+# (b)-(e) --------------------------------------------------------------------------------
+
+
+def test_a_ballot_changed_after_the_count_is_found(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        ballot = _one_ballot(session, counted.decision_id)
+        poll = session.get(Poll, counted.decision_id)
+        assert poll is not None
+        options = {o.label: o.id for o in poll.options}
+        changed = options["no"] if ballot.choice == {"option": options["yes"]} else options["yes"]
+        ballot.choice = {"option": changed}
+    problems = _problems(counted)
+    name = f"poll {counted.decision_id} (Board budget)"
+    assert (
+        f"{name}: its stored ballots are as many as those counted at its close (journal entry "
+        f"{counted.decision_close}) but not the same: a ballot's choice, weight, source or "
+        "receipt was changed"
+    ) in problems
+    assert any(p.startswith(f"{name}: a recount of its stored ballots gives") for p in problems)
+    assert not any(p.startswith(f"poll {counted.election_id} ") for p in problems)
+
+
+def test_a_ballot_deleted_after_the_count_is_found(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        ballot = _one_ballot(session, counted.election_id)
+        session.execute(
+            delete(Ballot).where(
+                Ballot.poll_id == counted.election_id, Ballot.receipt == ballot.receipt
+            )
+        )
+    problems = _problems(counted)
+    assert (
+        f"poll {counted.election_id} (Board election): 6 ballots are stored but 7 were counted "
+        f"at its close (journal entry {counted.election_close})"
+    ) in problems
+
+
+def test_a_rewritten_outcome_is_found(counted: Counted, sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        session.execute(
+            update(Poll).where(Poll.id == counted.decision_id).values(outcome="rejected")
+        )
+    assert _problems(counted) == [
+        f"poll {counted.decision_id} (Board budget): its outcome reads “rejected” but its close "
+        f"(journal entry {counted.decision_close}) recorded “adopted”"
+    ]
+
+
+def test_a_rewritten_result_is_found(counted: Counted, sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        poll = session.get(Poll, counted.election_id)
+        assert poll is not None and poll.result is not None
+        result: dict[str, Any] = dict(poll.result)
+        result["elected"] = list(reversed(result["elected"]))
+        poll.result = result
+    assert _problems(counted) == [
+        f"poll {counted.election_id} (Board election): its stored result is not the one its "
+        f"close recorded (journal entry {counted.election_close})"
+    ]
+
+
+def test_a_poll_set_back_to_open_is_found(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        session.execute(
+            update(Poll).where(Poll.id == counted.decision_id).values(state=PollState.OPEN)
+        )
+    assert _problems(counted) == [
+        f"poll {counted.decision_id} (Board budget): journal entry {counted.decision_close} "
+        "records its close, but it is open"
+    ]
+
+
+def test_a_counted_poll_whose_close_is_gone_from_the_journal_is_found(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        close = session.get(JournalEntry, counted.election_close)
+        assert close is not None
+        close.action = JournalAction.LOG_IN.value
+        _rehash_from(session, counted.election_close)
+    assert _problems(counted) == [
+        f"poll {counted.election_id} (Board election): it is published but the journal "
+        "records no close of it: its close entry was deleted, or it was never counted"
+    ]
+
+
+# (f)-(g) --------------------------------------------------------------------------------
+
+
+def test_a_rewritten_and_rehashed_chain_fails_the_head_printed_before(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    printed = counted.printed_head()
+    seq = int(printed.split(":")[0])
+    # A ballot changed, the poll counted again, and its close entry rewritten to match.
+    with transaction(sessions) as session:
+        poll = session.get(Poll, counted.decision_id)
+        assert poll is not None
+        options = {o.label: o.id for o in poll.options}
+        for ballot in session.scalars(select(Ballot).where(Ballot.poll_id == poll.id)):
+            if ballot.choice == {"option": options["no"]}:
+                ballot.choice = {"option": options["yes"]}
+        session.flush()
+        close = session.get(JournalEntry, counted.decision_close)
+        assert close is not None
+        ballots = stored_ballots(session, poll.id)
+        poll.result, poll.outcome = tally_ballots(
+            poll, ballots, close.payload["count_options"], close.payload["seed"]
+        )
+        poll.ballot_digest = ballot_digest(ballots)
+        close.payload = {
+            **close.payload,
+            "ballot_digest": poll.ballot_digest,
+            "result_digest": result_digest(poll.result),
+            "outcome": poll.outcome,
+        }
+        _rehash_from(session, counted.decision_close)
+    plain = counted.verify()
+    assert plain.exit_code == 0, plain.output  # the chain and the recount hold again
+    assert printed.split(":")[1] not in plain.output
+    expecting = counted.verify("--expect-head", printed)
+    assert expecting.exit_code == 1, expecting.output
+    assert f"The head expected is not in the journal: entry {seq} now has the hash" in (
+        expecting.output
+    )
+
+
+def test_deleted_newest_entries_fail_the_head_printed_before(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    printed = counted.printed_head()
+    seq = int(printed.split(":")[0])
+    assert seq > counted.election_close  # the publications came after the closes
+    with transaction(sessions) as session:
+        session.execute(delete(JournalEntry).where(JournalEntry.seq > counted.election_close))
+        last = session.get(JournalEntry, counted.election_close)
+        assert last is not None
+        session.execute(
+            update(JournalHead).where(JournalHead.id == 1).values(seq=last.seq, hash=last.hash)
+        )
+    plain = counted.verify()
+    assert plain.exit_code == 0, plain.output
+    expecting = counted.verify("--expect-head", printed)
+    assert expecting.exit_code == 1, expecting.output
+    assert (
+        f"The head expected is not in the journal: entry {seq} is gone (the journal ends at "
+        f"entry {counted.election_close})"
+    ) in expecting.output
+
+
+# (h) ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1204", "1204:3fa2", "abc:" + "0" * 64, "0:" + "0" * 64, "12:" + "g" * 64, "12:" + "0" * 65],
+)
+def test_a_malformed_expected_head_is_a_user_error(database_url: str, value: str) -> None:
+    result = runner.invoke(app, ["verify", "--db", database_url, "--expect-head", value])
+    assert result.exit_code == 2, result.output
+    assert "Error: --expect-head takes SEQ:HASH, e.g. 1204:3fa2…" in result.output
+    assert repr(value) in result.output
+
+
+# Closes journaled before results were committed to -------------------------------------
+
+
+def test_an_older_close_is_checked_for_what_it_records(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        close = session.get(JournalEntry, counted.decision_close)
+        assert close is not None
+        close.payload = {"poll_id": counted.decision_id, "ballots": 7}
+        _rehash_from(session, counted.decision_close)
+    result = counted.verify()
+    assert result.exit_code == 0, result.output
+    assert "Recounted 1 poll from their stored ballots" in result.output
+    assert (
+        "1 poll closed before results were recorded in the journal: only their number of "
+        f"ballots could be checked (poll {counted.decision_id})."
+    ) in result.output
+    with transaction(sessions) as session:
+        session.delete(_one_ballot(session, counted.decision_id))
+    assert _problems(counted) == [
+        f"poll {counted.decision_id} (Board budget): 6 ballots are stored but 7 were counted "
+        f"at its close (journal entry {counted.decision_close})"
+    ]
+
+
+# The journal head on reports ------------------------------------------------------------
+
+
+def test_a_report_not_published_prints_the_head_now(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session:
+        seq = _newest_seq(session)
+        entry = session.get(JournalEntry, seq)
+        assert entry is not None
+    report = runner.invoke(app, ["report", str(counted.meeting_id), "--db", counted.url])
+    assert report.exit_code == 0, report.output
+    assert (
+        "Journal head when this report was rendered (the report is not published): "
+        f"entry {seq}, {entry.hash}"
+    ) in report.output
+    assert f"Check with: veche verify --expect-head {seq}:{entry.hash}" in report.output
+
+
+def test_a_published_report_prints_the_head_at_its_publication(
+    engine: Engine, database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        meeting_id = load_demo_meeting(session, demo_organization(session)).id
+    with transaction(sessions) as session:
+        published = session.scalars(
+            select(JournalEntry)
+            .where(JournalEntry.action == JournalAction.CHANGE_MEETING_STATE.value)
+            .order_by(JournalEntry.seq.desc())
+        ).first()
+        assert published is not None
+        assert published.payload == {"meeting_id": meeting_id, "state": "report_published"}
+        seq, hash = published.seq, published.hash
+        # The journal goes on after the publication; the report keeps the head it had then.
+        record(session, Actor(None, "later"), JournalAction.LOG_IN, {"n": 1})
+    line = f"Journal head at publication: entry {seq}, {hash}"
+    hint = f"Check with: veche verify --expect-head {seq}:{hash}"
+    for kind in ("communique", "minutes"):
+        report = runner.invoke(
+            app, ["report", str(meeting_id), "--kind", kind, "--db", database_url]
+        )
+        assert report.exit_code == 0, report.output
+        assert line in report.output and hint in report.output
+    with TestClient(create_app(engine)) as client:
+        page = client.get(f"/public/meetings/{meeting_id}/communique")
+    assert page.status_code == 200
+    assert f"<p>{line}</p>" in page.text and f"<p>{hint}</p>" in page.text
+    check, statements = _checked(engine, sessions)
+    assert check.holds and check.recounted == 7 and len(statements) == 4, statements
+    checked = runner.invoke(app, ["verify", "--db", database_url, "--expect-head", f"{seq}:{hash}"])
+    assert checked.exit_code == 0, checked.output
+    assert "Recounted 7 polls from their stored ballots" in checked.output

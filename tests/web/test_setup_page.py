@@ -1,0 +1,132 @@
+"""The set-up page and `POST /api/setup`: on a database without an organization they make the
+organization and its first secretary once, CSRF-protected, refusing bad input with nothing
+made; afterwards they answer 409 for good."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.apps import create_app
+from veche.actions.journal_actions import JournalAction
+from veche.models import JournalEntry, Organization, User
+
+PASSPHRASE = "the first secretary's passphrase"
+FORM = {
+    "organization": "Union of Rail Workers",
+    "short_name": "URW",
+    "username": "chief",
+    "password": PASSPHRASE,
+}
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(engine: Engine) -> Iterator[FastAPI]:
+    application = create_app(engine)
+    with TestClient(application):  # runs the lifespan: the site key, the header's name
+        yield application
+
+
+def _counts(sessions: sessionmaker[Session]) -> tuple[int, int, int]:
+    with sessions() as session:
+        return (
+            session.scalar(select(func.count()).select_from(Organization)) or 0,
+            session.scalar(select(func.count()).select_from(User)) or 0,
+            session.scalar(select(func.count()).select_from(JournalEntry)) or 0,
+        )
+
+
+def _csrf(page: Any) -> str:
+    found = _TOKEN.search(page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+def test_the_set_up_page_works_once_then_never_again(
+    app: FastAPI, sessions: sessionmaker[Session]
+) -> None:
+    browser = TestClient(app, follow_redirects=False)
+    home = browser.get("/")
+    assert home.status_code == 303 and home.headers["location"] == "/setup"
+    empty = browser.get("/api/organization")
+    assert empty.status_code == 404
+    assert "`veche init`" in empty.json()["detail"] and "/setup" in empty.json()["detail"]
+
+    page = browser.get("/setup")
+    assert page.status_code == 200 and 'name="organization"' in page.text
+    token = _csrf(page)
+    forged = browser.post("/setup", data=FORM)
+    assert forged.status_code == 403 and "security token" in forged.text
+    weak = browser.post("/setup", data={**FORM, "password": "password2024", "csrf_token": token})
+    assert weak.status_code == 422 and "most common" in weak.text
+    assert _counts(sessions) == (0, 0, 0)
+
+    done = browser.post("/setup", data={**FORM, "csrf_token": token})
+    assert done.status_code == 303 and done.headers["location"] == "/login"
+    assert _counts(sessions) == (1, 1, 3)
+    with sessions() as session:
+        journaled = session.execute(
+            select(JournalEntry.action, JournalEntry.actor_name).order_by(JournalEntry.seq)
+        ).all()
+    assert journaled == [
+        (JournalAction.CREATE_ORGANIZATION, "system: the set-up page"),
+        (JournalAction.CREATE_USER, "system: the set-up page"),
+        (JournalAction.GRANT_ROLE, "system: the set-up page"),
+    ]
+    login = browser.get("/login")
+    assert "log in as chief" in login.text and '<a class="brand" href="/">URW</a>' in login.text
+    logged_in = browser.post(
+        "/login", data={"username": "chief", "password": PASSPHRASE, "csrf_token": _csrf(login)}
+    )
+    assert logged_in.status_code == 303 and logged_in.headers["location"] == "/secretary"
+    assert browser.get("/secretary/accounts").status_code == 200
+    assert browser.get("/").status_code == 200
+
+    again = browser.get("/setup")
+    assert again.status_code == 409 and "set up already" in again.text
+    token = _csrf(browser.get("/login"))
+    usurped = browser.post(
+        "/setup", data={**FORM, "organization": "Usurpers", "username": "u2", "csrf_token": token}
+    )
+    assert usurped.status_code == 409
+    by_api = browser.post("/api/setup", json={**FORM, "organization": "Usurpers"})
+    assert by_api.status_code == 409 and "set up already" in by_api.json()["detail"]
+    assert _counts(sessions) == (1, 1, 4)  # and the login
+
+
+def test_the_api_sets_up_an_empty_database_once(
+    app: FastAPI, sessions: sessionmaker[Session]
+) -> None:
+    client = TestClient(app)
+    missing = client.post("/api/setup", json={"organization": "Union"})
+    assert missing.status_code == 422 and "username" in missing.json()["detail"]
+    blank = client.post("/api/setup", json={**FORM, "organization": " "})
+    assert blank.status_code == 422 and "must not be empty" in blank.json()["detail"]
+    assert _counts(sessions) == (0, 0, 0)
+
+    done = client.post("/api/setup", json=FORM)
+    assert done.status_code == 201, done.text
+    answer = done.json()
+    assert answer == {
+        "organization_id": answer["organization_id"],
+        "organization": "Union of Rail Workers",
+        "short_name": "URW",
+        "user_id": answer["user_id"],
+        "username": "chief",
+    }
+    token = client.post("/api/tokens", json={"username": "chief", "password": PASSPHRASE})
+    assert token.status_code == 201
+    accounts = client.get(
+        "/api/accounts", headers={"Authorization": f"Bearer {token.json()['token']}"}
+    )
+    assert [grant["role"] for grant in accounts.json()[0]["grants"]] == ["administrator"]
+    assert client.post("/api/setup", json=FORM).status_code == 409
+    assert _counts(sessions)[:2] == (1, 1)
