@@ -1,7 +1,8 @@
 """Sealed ballots: a secret poll's choices are unreadable at rest until the poll is counted.
 
 While a secret poll is open, each ballot is stored sealed with the poll's public key
-(libsodium's sealed box: X25519 and XSalsa20-Poly1305, through PyNaCl). The poll's private
+(libsodium's public-key box: X25519 and XSalsa20-Poly1305, through PyNaCl, from a sealing
+key pair that lives a second in memory; see ``seal``). The poll's private
 key is stored only wrapped (encrypted) with the server's key, which lives in a file outside
 the database (``VECHE_KEY_FILE``). Whoever holds every byte of the database — its file, its
 write-ahead log, its dead rows, any backup — therefore holds ciphertext and a wrapped key,
@@ -19,12 +20,13 @@ import json
 import math
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from nacl.exceptions import CryptoError
-from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.public import Box, PrivateKey, PublicKey
 from nacl.secret import SecretBox
 from nacl.utils import random as random_bytes
 
@@ -59,20 +61,47 @@ class ServerKey:
                 f"in {self.path}; restore the key file this server used when the poll was "
                 "opened (VECHE_KEY_FILE), then close the poll again"
             ) from None
-        box = SealedBox(private)
+        boxes: dict[bytes, Box] = {}  # one exchange per sealing key, not per ballot
 
         def open_ballot(sealed: bytes) -> dict[str, Any]:
-            content: dict[str, Any] = json.loads(box.decrypt(sealed).rstrip(b" "))
+            ephemeral = sealed[: PublicKey.SIZE]
+            box = boxes.get(ephemeral)
+            if box is None:
+                box = boxes[ephemeral] = Box(private, PublicKey(ephemeral))
+            content: dict[str, Any] = json.loads(box.decrypt(sealed[PublicKey.SIZE :]).rstrip(b" "))
             return content
 
         return open_ballot
 
 
 def seal(public_key: str, content: dict[str, Any], padded_to: int) -> bytes:
-    """``content`` as JSON, padded with spaces to ``padded_to`` bytes or the next block, sealed."""
+    """``content`` as JSON, padded with spaces to ``padded_to`` bytes or the next block,
+    encrypted to the poll's public key: a sealing key's public half, then the box."""
     plain = json.dumps(content, separators=(",", ":")).encode()
     size = max(padded_to, PAD_BLOCK * math.ceil(len(plain) / PAD_BLOCK))
-    return SealedBox(PublicKey(bytes.fromhex(public_key))).encrypt(plain.ljust(size))
+    box, ephemeral = _sealer(public_key)
+    return ephemeral + box.encrypt(plain.ljust(size))  # a random nonce of its own
+
+
+#: How long one sealing key pair serves a poll before another is made. A sealed box per
+#: ballot (a key pair and a Diffie-Hellman each) cost a congress's burst of ballots about
+#: as much as storing them; a key pair per second costs one exchange per second, and the
+#: ballots sealed under it say no more than the rights' rows do: that they came in the
+#: same second. Its private half lives in this process's memory only, and for that second.
+SEALER_LIFETIME = 1.0
+_sealers: dict[str, tuple[float, Box, bytes]] = {}
+
+
+def _sealer(public_key: str) -> tuple[Box, bytes]:
+    now = time.monotonic()
+    found = _sealers.get(public_key)
+    if found is None or now - found[0] > SEALER_LIFETIME:
+        if len(_sealers) > 256:
+            _sealers.clear()
+        ephemeral = PrivateKey.generate()
+        box = Box(ephemeral, PublicKey(bytes.fromhex(public_key)))
+        found = _sealers[public_key] = (now, box, bytes(ephemeral.public_key))
+    return found[1], found[2]
 
 
 def padded_size(options: int) -> int:
