@@ -232,7 +232,8 @@ def sitting(request: pytest.FixtureRequest, database_url: str) -> PreparedSittin
     """The meeting in session that the test's database was copied with: the demo's General
     Council convened today, the agenda approved, item 1 under discussion with a motion on it,
     an observer invited (see ``tests.web.sitting``)."""
-    return request.node.stash[_PREPARED]
+    prepared: PreparedSitting = request.node.stash[_PREPARED]
+    return prepared
 
 
 @pytest.fixture

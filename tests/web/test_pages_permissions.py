@@ -61,10 +61,11 @@ OPEN_FORMS = {"/login", "/login/code", "/logout", "/setup"}
 
 
 @pytest.fixture
-def database_url(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
-    """Permissions do not depend on the database: this module runs on SQLite only."""
+def database_url(sqlite_demo_template: Path, tmp_path: Path) -> Iterator[str]:
+    """Permissions do not depend on the database: this module runs on SQLite only. The
+    world is the demo's (see tests/conftest.py): the copy starts with it loaded."""
     path = tmp_path / "veche.sqlite3"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(sqlite_demo_template, path)
     yield f"sqlite:///{path}"
 
 
