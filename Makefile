@@ -15,7 +15,7 @@ test: install-dev install-chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist worksteal
 
 install: $(VENV)/.installed-run install-web
 install-dev: $(VENV)/.installed-dev install-web

@@ -146,7 +146,11 @@ def test_a_phone_votes_while_the_console_and_projector_follow_live(
         context.close()
 
 
-def test_every_roles_main_page_at_phone_and_desktop_size(chromium: Browser, site: Site) -> None:
+# One test per size, so that the two sizes run side by side on two test processes.
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_every_roles_main_page_at_phone_and_desktop_size(
+    chromium: Browser, site: Site, size: str
+) -> None:
     meeting = site.assembly.meeting_id
     site.assembly.check_in(site.assembly.members[:2])
     poll = site.assembly.create_poll(
@@ -198,18 +202,17 @@ def test_every_roles_main_page_at_phone_and_desktop_size(chromium: Browser, site
         "documents": f"/meetings/{meeting}/documents",
         "document": f"/meetings/{meeting}/documents/{paper.json()['id']}",
     }
-    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        context = _context(chromium, site, viewport)
-        page = context.new_page()
-        _log_in(page)
-        for name, path in pages.items():
-            page.goto(path)
-            snapshot(page, f"{name}-{size}")
-        page.goto(f"/secretary/meetings/{meeting}")
-        page.get_by_role("button", name="Print cards for every participant").click()
-        expect(page.locator(".access-card").first).to_be_visible()
-        snapshot(page, f"access-cards-{size}")
-        context.close()
+    context = _context(chromium, site, PHONE if size == "phone" else DESKTOP)
+    page = context.new_page()
+    _log_in(page)
+    for name, path in pages.items():
+        page.goto(path)
+        snapshot(page, f"{name}-{size}")
+    page.goto(f"/secretary/meetings/{meeting}")
+    page.get_by_role("button", name="Print cards for every participant").click()
+    expect(page.locator(".access-card").first).to_be_visible()
+    snapshot(page, f"access-cards-{size}")
+    context.close()
 
 
 def test_voting_works_from_the_keyboard_alone(chromium: Browser, site: Site) -> None:

@@ -19,6 +19,8 @@ from tests.web.page_client import delegates, secretary
 from veche.actions.journal_actions import JournalAction
 from veche.models import AgendaProposal, JournalEntry
 
+#: The pages' test (marked ``one_database``) runs on SQLite alone; proposing and deciding
+#: are proven on both databases by the API tests beside it.
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
@@ -298,6 +300,7 @@ def test_once_the_agenda_is_approved_no_proposal_is_taken_or_applied(draft: Draf
         assert session.scalar(select(func.count()).select_from(AgendaProposal)) == 1
 
 
+@pytest.mark.one_database
 def test_the_pages_let_a_delegate_propose_and_the_secretary_decide(draft: Draft) -> None:
     member, observer = delegates(
         draft.app, draft.sessions, draft.meeting_id, [draft.members[0], draft.observer]

@@ -24,6 +24,8 @@ from tests.web.page_client import Browser, delegates, secretary
 from veche.cli import app as cli
 from veche.queries.polls import MIN_BALLOTS_SHARING_A_WEIGHT
 
+#: The chair's form and the board page's script (marked ``one_database``) run on SQLite
+#: alone; the boards and files they lead to are proven on both databases beside them.
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
@@ -196,6 +198,7 @@ def test_a_board_of_receipts_only_shows_no_choice_and_offers_no_file(
     assert browser.get(f"{at}/ballots.json").status_code == 403
 
 
+@pytest.mark.one_database
 def test_the_chairs_form_makes_a_board_of_receipts_only(hall: Hall) -> None:
     chair = secretary(hall.app)
     posted = chair.post(
@@ -362,6 +365,7 @@ def test_the_recount_command_waits_for_the_result(hall: Hall) -> None:
     assert hall.get(f"/api/polls/{poll['id']}/ballots").json()["recount_command"]
 
 
+@pytest.mark.one_database
 def test_the_board_page_sends_no_receipt_and_takes_none(
     hall: Hall, sessions: sessionmaker[Session]
 ) -> None:

@@ -21,6 +21,8 @@ from veche.actions.journal_actions import JournalAction
 from veche.db import transaction
 from veche.models import Attendance, JournalEntry, Meeting
 
+#: The desk page's form (marked ``one_database``) runs on SQLite alone; checking in by code
+#: is proven on both databases by the API tests beside it.
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
@@ -198,6 +200,7 @@ def test_only_the_chair_or_the_secretary_checks_people_in_by_code(door: Door) ->
     assert door.present() == 0
 
 
+@pytest.mark.one_database
 def test_the_desk_page_checks_in_by_code_with_its_csrf_token(door: Door) -> None:
     desk = secretary(door.app)
     page = desk.get(f"/secretary/meetings/{door.meeting_id}")

@@ -15,6 +15,10 @@ from tests.web.page_client import Browser
 from veche.models import Ballot, Poll
 from veche.models.polls import BallotSource
 
+#: Tests marked ``one_database`` prove how the tellers' page reads and answers a lot; the
+#: lot is recorded by the same action as the API's, whose storage and limits are proven on
+#: both databases in test_polls_api.py and test_voting_rights.py. A lot recorded twice by a
+#: double click runs on both: it depends on the database's uniqueness of the lot's key.
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
@@ -66,6 +70,7 @@ def _election(desk: Desk, method: str = "irv", kind: str = "election") -> int:
     return poll_id
 
 
+@pytest.mark.one_database
 def test_a_ranked_paper_lot_is_counted_with_the_electronic_ballots(desk: Desk) -> None:
     voters = desk.assembly.members[2:5]
     desk.assembly.check_in(voters)
@@ -121,6 +126,7 @@ def test_a_ranked_paper_lot_is_counted_with_the_electronic_ballots(desk: Desk) -
         assert poll is not None and poll.outcome == "elected: Boris"
 
 
+@pytest.mark.one_database
 def test_approval_ballots_are_typed_as_the_candidates_marked(desk: Desk) -> None:
     poll_id = _election(desk, method="approval", kind="choice")
     ids = _option_ids(desk, poll_id)
@@ -168,6 +174,7 @@ def test_a_mistyped_ballot_is_shown_and_the_lot_kept(
     assert _paper(desk, poll_id) == []
 
 
+@pytest.mark.one_database
 def test_a_lot_that_cannot_be_recorded_stays_on_the_page(desk: Desk) -> None:
     poll_id = _election(desk)
     entry = _entry(desk, poll_id)
@@ -189,6 +196,7 @@ def test_a_lot_that_cannot_be_recorded_stays_on_the_page(desk: Desk) -> None:
     assert _paper(desk, poll_id) == []
 
 
+@pytest.mark.one_database
 def test_single_choice_polls_keep_their_totals_form(desk: Desk) -> None:
     poll_id = desk.create_poll(title="Adopt the report", kind="decision")
     desk.step(poll_id, "open")
@@ -198,6 +206,7 @@ def test_single_choice_polls_keep_their_totals_form(desk: Desk) -> None:
     assert "No ranked or approval poll is open." in listing
 
 
+@pytest.mark.one_database
 def test_only_tellers_enter_paper_ballots(desk: Desk) -> None:
     poll_id = _election(desk)
     entry = _entry(desk, poll_id)
@@ -215,6 +224,7 @@ def test_only_tellers_enter_paper_ballots(desk: Desk) -> None:
         assert session.scalar(select(func.count()).select_from(Ballot)) == 0
 
 
+@pytest.mark.one_database
 def test_a_lot_larger_than_the_rights_unused_is_refused_and_kept_on_the_page(desk: Desk) -> None:
     poll_id = _election(desk)  # thirty members present
     for voter in desk.assembly.members[:3]:

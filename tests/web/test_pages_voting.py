@@ -19,6 +19,10 @@ from tests.helpers import count_queries
 from tests.web.page_client import Browser, Delegate, delegates, secretary
 from veche.models import Ballot, Participation, Person
 
+#: Tests marked ``one_database`` prove what the pages show and send; the same actions are
+#: proven on both databases through the API (tests/web/test_polls_api.py: a secret decision
+#: from opening to publication, paper and electronic ballots merged; test_imports.py). The
+#: room's query count runs on both: it counts SQL.
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
@@ -92,6 +96,7 @@ def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
         )
 
 
+@pytest.mark.one_database
 def test_a_secret_decision_from_the_phone_to_the_projector(
     hall: Hall, sessions: sessionmaker[Session]
 ) -> None:
@@ -173,6 +178,7 @@ def test_the_room_costs_as_many_queries_for_thirteen_polls_as_for_four(hall: Hal
     assert "the chair will announce the result" in room and "Result:" in room
 
 
+@pytest.mark.one_database
 def test_an_election_is_shown_round_by_round(hall: Hall) -> None:
     poll_id = hall.create_poll(
         title="Elect two auditors",
@@ -198,6 +204,7 @@ def test_an_election_is_shown_round_by_round(hall: Hall) -> None:
     assert 'class="bar elected"' in screen and "Round 1:" in screen
 
 
+@pytest.mark.one_database
 def test_a_bad_ballot_is_sent_back_with_the_reason(hall: Hall) -> None:
     poll_id = hall.create_poll(
         title="Choose a venue", kind="choice", method="borda", options="North\nSouth\nEast"
@@ -216,6 +223,7 @@ def test_a_bad_ballot_is_sent_back_with_the_reason(hall: Hall) -> None:
     assert blank.status_code == 200 and "A blank ballot" in blank.text
 
 
+@pytest.mark.one_database
 def test_without_the_pages_script_no_ballot_is_cast(
     hall: Hall, sessions: sessionmaker[Session]
 ) -> None:
@@ -244,6 +252,7 @@ def test_without_the_pages_script_no_ballot_is_cast(
         assert session.scalar(used) == 1
 
 
+@pytest.mark.one_database
 def test_the_desk_checks_in_enters_paper_and_prints_cards(
     hall: Hall, sessions: sessionmaker[Session]
 ) -> None:
@@ -275,6 +284,7 @@ def test_the_desk_checks_in_enters_paper_and_prints_cards(
     assert phone.log_in_with_code(codes[0]).status_code == 303
 
 
+@pytest.mark.one_database
 def test_the_secretary_imports_a_file_or_is_told_what_is_wrong(hall: Hall) -> None:
     good = "name,body,role,email\nNew Auditor,Audit Commission,member,auditor@example.org\n"
     response = hall.secretary.client.post(
@@ -294,6 +304,7 @@ def test_the_secretary_imports_a_file_or_is_told_what_is_wrong(hall: Hall) -> No
     assert "line 2: unknown body" in refused.text and "nothing was imported" in refused.text
 
 
+@pytest.mark.one_database
 def test_bad_form_input_is_a_4xx_page_never_a_500(hall: Hall) -> None:
     response = hall.secretary.post(
         "/secretary/meetings",
