@@ -11,15 +11,22 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.helpers import demo_organization
+from tests.helpers import demo_organization, general_council_term
 from veche.db import transaction
 from veche.demo import DEMO_SECRETARY
-from veche.models import Membership, Term
+from veche.models import Membership
 from veche.models.org import MembershipRole
 
 
 def client_key() -> str:
     return secrets.token_urlsafe(16)
+
+
+def bearer_token(client: TestClient, username: str, password: str) -> dict[str, str]:
+    """Log in through the API; the header that carries the token it issues."""
+    login = client.post("/api/tokens", json={"username": username, "password": password})
+    assert login.status_code == 201, login.text
+    return {"Authorization": f"Bearer {login.json()['token']}"}
 
 
 @dataclass
@@ -50,12 +57,31 @@ class Assembly:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    def create_poll(self, **spec: Any) -> dict[str, Any]:
-        response = self.client.post(
-            f"/api/meetings/{self.meeting_id}/polls", json=spec, headers=self.secretary
+    def amend(self, **fields: Any) -> None:
+        """Change the meeting's own fields (its notice, its venue, …) as the secretary."""
+        response = self.client.patch(
+            f"/api/meetings/{self.meeting_id}", json=fields, headers=self.secretary
         )
+        assert response.status_code == 200, response.text
+
+    def move_on(self, *states: str) -> None:
+        """Take the meeting through ``states``, one step each."""
+        for state in states:
+            response = self.client.post(
+                f"/api/meetings/{self.meeting_id}/state",
+                json={"state": state},
+                headers=self.secretary,
+            )
+            assert response.status_code == 200, response.text
+
+    def create(self, path: str, **fields: Any) -> dict[str, Any]:
+        """Make something through the API (``path`` below /api) as the secretary; its JSON."""
+        response = self.client.post(f"/api{path}", json=fields, headers=self.secretary)
         assert response.status_code == 201, response.text
         return dict(response.json())
+
+    def create_poll(self, **spec: Any) -> dict[str, Any]:
+        return self.create(f"/meetings/{self.meeting_id}/polls", **spec)
 
     def open(self, poll_id: int) -> None:
         response = self.client.post(
@@ -88,16 +114,12 @@ def convene(
     with transaction(sessions) as session:
         demo_organization(session)
     with sessions() as session:
-        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
-        assert term is not None and term.body.name == "General Council"
+        term = general_council_term(session)
         seats = session.scalars(select(Membership).where(Membership.term_id == term.id)).all()
         members = sorted(m.person_id for m in seats if m.role == MembershipRole.MEMBER)
         alternates = sorted(m.person_id for m in seats if m.role == MembershipRole.ALTERNATE)
         term_id = term.id
-    username, password = DEMO_SECRETARY
-    login = client.post("/api/tokens", json={"username": username, "password": password})
-    assert login.status_code == 201, login.text
-    secretary = {"Authorization": f"Bearer {login.json()['token']}"}
+    secretary = bearer_token(client, *DEMO_SECRETARY)
     meeting = client.post(
         "/api/meetings",
         json={

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche import security
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.attendance import do_check_in
+from veche.actions.meetings import do_create_meeting
 from veche.db import transaction
 from veche.demo import DEMO_NAME, load_demo
-from veche.models import Ballot, Organization, Participation
+from veche.models import Ballot, Meeting, Membership, Organization, Participation, Term
+from veche.models.org import MembershipRole
 from veche.models.polls import BallotSource
+
+#: An administrator acting outside any request, as the tests' direct calls to actions do.
+ADMIN = Caller(Actor(None, "system: test"), None, True, None)
 
 
 def use_cheap_password_hashing() -> None:
@@ -35,6 +44,54 @@ def load_demo_into(sessions: sessionmaker[Session]) -> int:
     """Load the demo organization (unless the database has it already) and return its id."""
     with transaction(sessions) as session:
         return demo_organization(session).id
+
+
+def voter(person_id: int) -> Caller:
+    """A person acting for themselves, without administrative rights."""
+    return Caller(Actor(None, f"person {person_id}"), person_id, False, None)
+
+
+def general_council_term(session: Session) -> Term:
+    """The demo General Council's 8th term, in force today (a meeting is held within its
+    term)."""
+    term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
+    assert term is not None and term.body.name == "General Council"
+    return term
+
+
+def term_members(session: Session, term: Term) -> list[int]:
+    """The ids of a term's full members (not its alternates), in order."""
+    return sorted(
+        m.person_id
+        for m in session.scalars(select(Membership).where(Membership.term_id == term.id))
+        if m.role == MembershipRole.MEMBER
+    )
+
+
+def plenary_with_members_present(session: Session, day: date) -> tuple[Meeting, list[int]]:
+    """Load the demo (if need be) and hold a General Council meeting on ``day`` with every
+    member checked in; return it and the members' ids."""
+    demo_organization(session)
+    term = general_council_term(session)
+    meeting = do_create_meeting(session, ADMIN, term, "Plenary", starts_on=day)
+    members = term_members(session, term)
+    for person_id in members:
+        do_check_in(session, ADMIN, meeting, person_id, day)
+    return meeting, members
+
+
+def row_counts(sessions: sessionmaker[Session], *models: type[Any]) -> tuple[int, ...]:
+    """How many rows each model's table holds, read together."""
+    with sessions() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0 for model in models
+        )
+
+
+def row_count(sessions: sessionmaker[Session], model: type[Any]) -> int:
+    """How many rows the model's table holds."""
+    (count,) = row_counts(sessions, model)
+    return count
 
 
 @contextmanager

@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.helpers import demo_organization
+from tests.assembly import bearer_token
+from tests.helpers import demo_organization, general_council_term
 from veche.db import transaction
 from veche.demo import DEMO_SECRETARY
-from veche.models import Body, Term
+from veche.models import Body
 
 
 @dataclass
@@ -52,6 +53,22 @@ class Api:
             token = self.post(f"/people/{person_id}/tokens")["token"]
             self.tokens[person_id] = {"Authorization": f"Bearer {token}"}
         return self.tokens[person_id]
+
+    def new_meeting(self, day: date, **fields: Any) -> dict[str, Any]:
+        """Create a plenary meeting of the term starting on ``day``."""
+        meeting: dict[str, Any] = self.post(
+            "/meetings",
+            term_id=self.term_id,
+            title="Plenary Meeting",
+            starts_on=day.isoformat(),
+            **fields,
+        )
+        return meeting
+
+    def move_on(self, meeting_id: int, *states: str) -> None:
+        """Take the meeting through ``states``, one step each."""
+        for state in states:
+            self.post(f"/meetings/{meeting_id}/state", 200, state=state)
 
     def check_in(self, meeting_id: int, day: date, person_ids: list[int]) -> None:
         self.call(
@@ -93,17 +110,18 @@ class Api:
         return closed
 
 
+def secretary_api(
+    client: TestClient, headers: dict[str, str], sessions: sessionmaker[Session]
+) -> Api:
+    """An ``Api`` for a demo already loaded: the General Council's 8th term and the bodies."""
+    with sessions() as session:
+        term_id = general_council_term(session).id
+        bodies = {b.name: b.id for b in session.scalars(select(Body))}
+    return Api(client, headers, term_id, bodies)
+
+
 def demo_api(client: TestClient, sessions: sessionmaker[Session]) -> Api:
     """Load the demo, log its secretary in, and find the General Council's 8th term."""
     with transaction(sessions) as session:
         demo_organization(session)
-    with sessions() as session:
-        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
-        assert term is not None and term.body.name == "General Council"
-        bodies = {b.name: b.id for b in session.scalars(select(Body))}
-        term_id = term.id
-    username, password = DEMO_SECRETARY
-    login = client.post("/api/tokens", json={"username": username, "password": password})
-    assert login.status_code == 201, login.text
-    secretary = {"Authorization": f"Bearer {login.json()['token']}"}
-    return Api(client, secretary, term_id, bodies)
+    return secretary_api(client, bearer_token(client, *DEMO_SECRETARY), sessions)

@@ -4,10 +4,11 @@ or by prompts; bad input exits 2 and changes nothing; a second set-up is refused
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from tests.helpers import row_counts
 from veche import cli
 from veche.actions.access import Caller, holds
 from veche.actions.actor import Actor
@@ -21,12 +22,8 @@ runner = CliRunner()
 PASSPHRASE = "the first secretary's passphrase"
 
 
-def _counts(sessions: sessionmaker[Session]) -> tuple[int, int, int]:
-    with sessions() as session:
-        return tuple(  # type: ignore[return-value]
-            session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Organization, User, JournalEntry)
-        )
+def _counts(sessions: sessionmaker[Session]) -> tuple[int, ...]:
+    return row_counts(sessions, Organization, User, JournalEntry)
 
 
 def _init(database_url: str, *args: str, input: str | None = None) -> tuple[int, str]:

@@ -131,15 +131,8 @@ def _suffix(n: int) -> str:
 def _record_the_meeting(api: Api) -> tuple[int, dict[str, Any]]:
     """Every step of the meeting; returns its id and what the test needs to check."""
     bureau = api.bodies["Executive Bureau"]
-    meeting = api.post(
-        "/meetings",
-        term_id=api.term_id,
-        title="Plenary Meeting",
-        kind="enlarged",
-        starts_on=D1.isoformat(),
-        ends_on=D3.isoformat(),
-        venue=VENUE,
-        convened_by_body_id=bureau,
+    meeting = api.new_meeting(
+        D1, kind="enlarged", ends_on=D3.isoformat(), venue=VENUE, convened_by_body_id=bureau
     )
     m = meeting["id"]
     api.call("PATCH", f"/meetings/{m}", notice="The Executive Bureau convenes the Council.")
@@ -165,8 +158,7 @@ def _record_the_meeting(api: Api) -> tuple[int, dict[str, Any]]:
     dropped = api.post(f"/meetings/{m}/agenda", title=WITHDRAWN, kind="information")
     api.post(f"/agenda-items/{dropped['id']}/withdraw", expect=200)
     api.post(f"/meetings/{m}/documents", title="Draft resolutions", url="https://example.org/d")
-    api.post(f"/meetings/{m}/state", expect=200, state="convened")
-    api.post(f"/meetings/{m}/state", expect=200, state="in_session")
+    api.move_on(m, "convened", "in_session")
 
     api.check_in(m, D1, MEMBERS_D1 + list(range(31, 37)) + [39, 40, 45, 46])
     api.check_in(m, D2, [*MEMBERS_D2, 31, 39, 45])

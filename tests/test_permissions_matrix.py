@@ -23,9 +23,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.helpers import demo_organization
-from tests.meeting_api import Api
-from tests.web.sitting import MOTION_TEXT, secretary_api
+from tests.assembly import bearer_token
+from tests.helpers import demo_organization, general_council_term
+from tests.meeting_api import Api, secretary_api
+from tests.web.sitting import MOTION_TEXT
 from veche.actions.access import Caller, held_permissions
 from veche.actions.actor import Actor
 from veche.actions.meetings import do_create_meeting
@@ -480,20 +481,11 @@ def _system(session: Session) -> Caller:
     return Caller(Actor.system("tests"), None, unrestricted=True, organization_id=organization.id)
 
 
-def _council_term(session: Session) -> Term:
-    return session.scalars(
-        select(Term).join(Body).where(Body.name == "General Council", Term.number == 8)
-    ).one()
-
-
 def _place(client: TestClient, sessions: sessionmaker[Session]) -> Place:
     """A meeting of the General Council in session, made through the API by the demo's
     secretary, its agenda not yet approved: an item with room for many speeches, a draft
     motion, a poll open for paper ballots and a closed one whose result is not published."""
-    username, password = DEMO_SECRETARY
-    login = client.post("/api/tokens", json={"username": username, "password": password})
-    assert login.status_code == 201, login.text
-    api = secretary_api(client, {"Authorization": f"Bearer {login.json()['token']}"}, sessions)
+    api = secretary_api(client, bearer_token(client, *DEMO_SECRETARY), sessions)
     with sessions() as session:
         organization_id = demo_organization(session).id
     today = date.today().isoformat()
@@ -732,7 +724,7 @@ def test_a_grant_holds_in_its_scope_and_the_scopes_inside_it(
     with transaction(sessions) as session:
         system = _system(session)
         organization = demo_organization(session)
-        council = _council_term(session)
+        council = general_council_term(session)
         audit = session.scalars(
             select(Term).join(Body).where(Body.name == "Audit Commission")
         ).one()

@@ -10,9 +10,9 @@ from nacl.exceptions import CryptoError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.actions.test_poll_guarantees import ADMIN, _open_decision, _voter
+from tests.actions.test_poll_guarantees import _open_decision
 from tests.assembly import client_key
-from tests.helpers import ballots_held
+from tests.helpers import ADMIN, ballots_held, voter
 from veche import sealing
 from veche.actions.ballots import do_cast_ballot
 from veche.actions.closing import do_cancel_poll, do_close_poll
@@ -67,7 +67,7 @@ def test_while_open_a_secret_ballot_is_sealed_beside_its_right_and_nowhere_else(
     poll_id, members, yes = _open_decision(sessions)
     with transaction(sessions) as session:
         receipt = do_cast_ballot(
-            session, _voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
+            session, voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
         ).receipt
     with sessions() as session:
         assert session.scalars(select(Ballot).where(Ballot.poll_id == poll_id)).all() == []
@@ -86,7 +86,7 @@ def test_a_restarted_server_counts_the_ballots_sealed_before(
     for person_id in members[:5]:
         with transaction(sessions) as session:
             do_cast_ballot(
-                session, _voter(person_id), poll_id, {"option": yes}, client_key=client_key()
+                session, voter(person_id), poll_id, {"option": yes}, client_key=client_key()
             )
     sealing._loaded.clear()  # nothing kept in memory survives a restart
     with transaction(sessions) as session:
@@ -107,7 +107,7 @@ def test_a_close_under_another_server_key_is_refused_and_changes_nothing(
     poll_id, members, yes = _open_decision(sessions)
     with transaction(sessions) as session:
         do_cast_ballot(
-            session, _voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
+            session, voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
         )
     monkeypatch.setenv("VECHE_KEY_FILE", str(tmp_path / "another.key"))
     with (
@@ -130,7 +130,7 @@ def test_a_cancelled_poll_destroys_its_sealed_ballots_unopened(
     poll_id, members, yes = _open_decision(sessions)
     with transaction(sessions) as session:
         do_cast_ballot(
-            session, _voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
+            session, voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
         )
     with transaction(sessions) as session:
         do_cancel_poll(session, ADMIN, poll_id)

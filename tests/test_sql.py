@@ -12,13 +12,13 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.helpers import load_demo_into
+from tests.helpers import general_council_term, load_demo_into
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.meetings import do_create_meeting
 from veche.actions.polls import do_create_poll
 from veche.db import transaction
-from veche.models import Ballot, JournalEntry, Person, Term
+from veche.models import Ballot, JournalEntry, Person
 from veche.models.polls import BallotSource, PollKind
 from veche.sql import OneOf, insert_rows
 
@@ -98,9 +98,7 @@ def _journal_rows(first_seq: int) -> list[dict[str, Any]]:
 def test_insert_rows_stores_every_value_as_given(sessions: sessionmaker[Session]) -> None:
     load_demo_into(sessions)
     with transaction(sessions) as session:
-        # The General Council's 8th term, in force today (a meeting is held within its term).
-        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
-        assert term is not None
+        term = general_council_term(session)
         meeting = do_create_meeting(session, _SYSTEM, term, "Plenary", starts_on=date.today())
         poll = do_create_poll(
             session, _SYSTEM, meeting, title="Decide", kind=PollKind.DECISION, method="majority"

@@ -16,10 +16,14 @@ from typer.testing import CliRunner, Result
 
 from tests.apps import create_app
 from tests.assembly import client_key
-from tests.helpers import count_queries, demo_organization
-from veche.actions.access import Caller
+from tests.helpers import (
+    ADMIN,
+    count_queries,
+    demo_organization,
+    plenary_with_members_present,
+    voter,
+)
 from veche.actions.actor import Actor
-from veche.actions.attendance import do_check_in
 from veche.actions.ballots import do_cast_ballot
 from veche.actions.closing import (
     ballot_digest,
@@ -30,20 +34,17 @@ from veche.actions.closing import (
 )
 from veche.actions.journal import entry_hash, record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import do_create_meeting
 from veche.actions.polls import do_create_poll, do_open_poll, do_publish_poll
 from veche.actions.verify_polls import PollsCheck, verify_polls
 from veche.cli import app
 from veche.db import transaction
 from veche.demo_meeting import load_demo_meeting
-from veche.models import Ballot, JournalEntry, JournalHead, Membership, Poll, Term
-from veche.models.org import MembershipRole
+from veche.models import Ballot, JournalEntry, JournalHead, Poll
 from veche.models.polls import PollKind, PollState
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
-ADMIN = Caller(Actor(None, "system: test"), None, True, None)
 runner = CliRunner()
 _PRINTED_HEAD = re.compile(r"--expect-head (\d+:[0-9a-f]{64})")
 
@@ -73,25 +74,11 @@ class Counted:
         return found.group(1)
 
 
-def _voter(person_id: int) -> Caller:
-    return Caller(Actor(None, f"person {person_id}"), person_id, False, None)
-
-
 @pytest.fixture
 def counted(database_url: str, sessions: sessionmaker[Session]) -> Counted:
     today = date.today()
     with transaction(sessions) as session:
-        demo_organization(session)
-        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
-        assert term is not None
-        meeting = do_create_meeting(session, ADMIN, term, "Plenary", starts_on=today)
-        members = sorted(
-            m.person_id
-            for m in session.scalars(select(Membership).where(Membership.term_id == term.id))
-            if m.role == MembershipRole.MEMBER
-        )
-        for person_id in members:
-            do_check_in(session, ADMIN, meeting, person_id, today)
+        meeting, members = plenary_with_members_present(session, today)
         decision = do_create_poll(
             session, ADMIN, meeting, title="Board budget", kind=PollKind.DECISION
         )
@@ -117,12 +104,12 @@ def counted(database_url: str, sessions: sessionmaker[Session]) -> Counted:
     rankings = [[ada, boris], [ada, clara], [boris, ada], [clara], [boris], [ada], [clara, boris]]
     for person_id, vote, ranking in zip(members[:7], votes, rankings, strict=True):
         with transaction(sessions) as session:
-            voter = _voter(person_id)
+            member = voter(person_id)
             do_cast_ballot(
-                session, voter, decision_id, {"option": said[vote]}, client_key=client_key()
+                session, member, decision_id, {"option": said[vote]}, client_key=client_key()
             )
             do_cast_ballot(
-                session, voter, election_id, {"ranking": ranking}, client_key=client_key()
+                session, member, election_id, {"ranking": ranking}, client_key=client_key()
             )
     closes = {}
     for poll_id in (decision_id, election_id):
@@ -265,14 +252,29 @@ def test_a_ballot_deleted_after_the_count_is_found(
     ) in problems
 
 
-def test_a_rewritten_outcome_is_found(counted: Counted, sessions: sessionmaker[Session]) -> None:
+@pytest.mark.parametrize(
+    ("rewrite", "problem"),
+    [
+        pytest.param(
+            {"outcome": "rejected"},
+            "its outcome reads “rejected” but its close (journal entry {close}) recorded “adopted”",
+            id="outcome-rewritten",
+        ),
+        pytest.param(
+            {"state": PollState.OPEN},
+            "journal entry {close} records its close, but it is open",
+            id="set-back-to-open",
+        ),
+    ],
+)
+def test_a_decisions_row_rewritten_after_its_close_is_found(
+    counted: Counted, sessions: sessionmaker[Session], rewrite: dict[str, Any], problem: str
+) -> None:
     with transaction(sessions) as session:
-        session.execute(
-            update(Poll).where(Poll.id == counted.decision_id).values(outcome="rejected")
-        )
+        session.execute(update(Poll).where(Poll.id == counted.decision_id).values(**rewrite))
     assert _problems(counted) == [
-        f"poll {counted.decision_id} (Board budget): its outcome reads “rejected” but its close "
-        f"(journal entry {counted.decision_close}) recorded “adopted”"
+        f"poll {counted.decision_id} (Board budget): "
+        + problem.format(close=counted.decision_close)
     ]
 
 
@@ -286,19 +288,6 @@ def test_a_rewritten_result_is_found(counted: Counted, sessions: sessionmaker[Se
     assert _problems(counted) == [
         f"poll {counted.election_id} (Board election): its stored result is not the one its "
         f"close recorded (journal entry {counted.election_close})"
-    ]
-
-
-def test_a_poll_set_back_to_open_is_found(
-    counted: Counted, sessions: sessionmaker[Session]
-) -> None:
-    with transaction(sessions) as session:
-        session.execute(
-            update(Poll).where(Poll.id == counted.decision_id).values(state=PollState.OPEN)
-        )
-    assert _problems(counted) == [
-        f"poll {counted.decision_id} (Board budget): journal entry {counted.decision_close} "
-        "records its close, but it is open"
     ]
 
 

@@ -19,9 +19,9 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.actions.test_poll_guarantees import ADMIN, _open_decision, _voter
+from tests.actions.test_poll_guarantees import _open_decision
 from tests.assembly import client_key
-from tests.helpers import ballot_count
+from tests.helpers import ADMIN, ballot_count, row_count, voter
 from veche.actions.ballots import CastReceipt, PreparedBallot, prepare_ballot, store_ballots
 from veche.actions.closing import do_close_poll
 from veche.actions.intake import BallotIntake, BallotRequest
@@ -41,7 +41,7 @@ def _prepare(
 ) -> PreparedBallot:
     with transaction(sessions) as session:
         prepared = prepare_ballot(
-            session, _voter(person_id), poll_id, {"option": option}, client_key=key
+            session, voter(person_id), poll_id, {"option": option}, client_key=key
         )
     assert isinstance(prepared, PreparedBallot)
     return prepared
@@ -109,8 +109,7 @@ def test_a_group_answers_each_ballot_as_if_it_came_alone(sessions: sessionmaker[
 
 
 def _journal_length(sessions: sessionmaker[Session]) -> int:
-    with sessions() as session:
-        return session.scalar(select(func.count()).select_from(JournalEntry)) or 0
+    return row_count(sessions, JournalEntry)
 
 
 @dataclass
@@ -166,7 +165,7 @@ def test_ballots_arriving_during_a_write_form_the_next_group(
     """With one writer (SQLite's number)."""
     poll_id, members, yes = _open_decision(sessions)
     ballots = [
-        BallotRequest(_voter(p), poll_id, {"option": yes}, client_key()) for p in members[:11]
+        BallotRequest(voter(p), poll_id, {"option": yes}, client_key()) for p in members[:11]
     ]
     with _first_write_held(sessions, writers=1) as held:
         first = held.cast("0", ballots[0])
@@ -199,7 +198,7 @@ def test_a_resend_written_beside_its_first_copy_gets_the_same_receipt(
     the resend is written in the other group. The resend waits for the first copy, then is
     answered with its receipt; one ballot is stored."""
     poll_id, members, yes = _open_decision(sessions)
-    ballot = BallotRequest(_voter(members[0]), poll_id, {"option": yes}, client_key())
+    ballot = BallotRequest(voter(members[0]), poll_id, {"option": yes}, client_key())
     with _first_write_held(sessions, writers=2) as held:
         first = held.cast("first", ballot)
         _wait_for(lambda: len(held.commits) == 1)
@@ -325,9 +324,9 @@ def test_a_fault_while_storing_one_ballot_fails_that_ballot_alone(
 
     monkeypatch.setattr("veche.actions.intake.prepare_ballot", prepare_or_fail)
     requests = [
-        BallotRequest(_voter(p), poll_id, {"option": yes}, client_key()) for p in members[:12]
+        BallotRequest(voter(p), poll_id, {"option": yes}, client_key()) for p in members[:12]
     ]
-    requests[7] = BallotRequest(_voter(members[7]), poll_id, {"option": yes}, POISON)
+    requests[7] = BallotRequest(voter(members[7]), poll_id, {"option": yes}, POISON)
     with caplog.at_level(logging.ERROR, logger="veche.actions.intake"):
         answers = _cast_together(BallotIntake(sessions, writers=1), requests)
     assert [type(a).__name__ for a in answers] == ["CastReceipt"] * 7 + ["StorageFault"] + [
@@ -355,9 +354,9 @@ def test_a_malformed_ballot_among_honest_ones_harms_none_of_them(
     sessions: sessionmaker[Session], bad: dict[str, Any]
 ) -> None:
     poll_id, members, yes = _open_decision(sessions)
-    honest = [BallotRequest(_voter(p), poll_id, {"option": yes}, client_key()) for p in members[:9]]
+    honest = [BallotRequest(voter(p), poll_id, {"option": yes}, client_key()) for p in members[:9]]
     malformed = BallotRequest(
-        _voter(members[9]),
+        voter(members[9]),
         bad.get("poll", poll_id),
         bad.get("choice", {"option": yes}),
         client_key(),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from tests.helpers import load_demo_into
+from tests.helpers import load_demo_into, row_counts
 from veche.actions.journal_actions import JournalAction
 from veche.cli import app
 from veche.models import JournalEntry, Membership, Person
@@ -25,13 +25,8 @@ GOOD_ROWS = [
 ]
 
 
-def _counts(sessions: sessionmaker[Session]) -> tuple[int, int, int]:
-    with sessions() as session:
-        return (
-            session.scalar(select(func.count()).select_from(Person)) or 0,
-            session.scalar(select(func.count()).select_from(Membership)) or 0,
-            session.scalar(select(func.count()).select_from(JournalEntry)) or 0,
-        )
+def _counts(sessions: sessionmaker[Session]) -> tuple[int, ...]:
+    return row_counts(sessions, Person, Membership, JournalEntry)
 
 
 def _import(database_url: str, path: Path) -> tuple[int, str]:

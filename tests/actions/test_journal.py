@@ -124,12 +124,26 @@ def test_a_session_kept_across_transactions_appends_after_other_writers(
 
 
 @pytest.mark.demo
-def test_an_edited_entry_is_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
+@pytest.mark.parametrize(
+    ("statement", "seq", "named"),
+    [
+        pytest.param(
+            "UPDATE journal_entry SET actor_name = 'someone else' WHERE seq = 7",
+            7,
+            "altered",
+            id="edited",
+        ),
+        pytest.param("DELETE FROM journal_entry WHERE seq = 20", 20, "missing", id="deleted"),
+    ],
+)
+def test_an_entry_edited_or_deleted_is_named(
+    engine: Engine, sessions: sessionmaker[Session], statement: str, seq: int, named: str
+) -> None:
     load_demo_into(sessions)
-    _run(engine, "UPDATE journal_entry SET actor_name = 'someone else' WHERE seq = 7")
+    _run(engine, statement)
     holds, first_bad, problem = _check(sessions)
-    assert not holds and first_bad == 7
-    assert problem is not None and "altered" in problem
+    assert not holds and first_bad == seq
+    assert problem is not None and named in problem
 
 
 @pytest.mark.demo
@@ -145,13 +159,12 @@ def test_an_edited_payload_is_named(engine: Engine, sessions: sessionmaker[Sessi
     assert _check(sessions)[:2] == (False, 12)
 
 
-@pytest.mark.demo
-def test_a_deleted_entry_is_named(engine: Engine, sessions: sessionmaker[Session]) -> None:
-    load_demo_into(sessions)
-    _run(engine, "DELETE FROM journal_entry WHERE seq = 20")
-    holds, first_bad, problem = _check(sessions)
-    assert not holds and first_bad == 20
-    assert problem is not None and "missing" in problem
+def _last_seq(sessions: sessionmaker[Session]) -> int:
+    """The number of the journal's newest entry, as the table holds it."""
+    with sessions() as session:
+        last = session.scalar(select(JournalEntry.seq).order_by(JournalEntry.seq.desc()))
+    assert last is not None
+    return last
 
 
 @pytest.mark.demo
@@ -159,9 +172,7 @@ def test_deleting_the_newest_entries_is_noticed(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:
     load_demo_into(sessions)
-    with sessions() as session:
-        last = session.scalar(select(JournalEntry.seq).order_by(JournalEntry.seq.desc()))
-    assert last is not None
+    last = _last_seq(sessions)
     _run(engine, "DELETE FROM journal_entry WHERE seq >= :seq", seq=last - 1)
     holds, first_bad, _ = _check(sessions)
     assert not holds and first_bad == last - 1
@@ -183,9 +194,7 @@ def test_an_inserted_entry_breaks_the_chain_where_it_joins(
 ) -> None:
     """A forger who inserts a well-formed entry after entry 9 cannot relink entry 10."""
     load_demo_into(sessions)
-    with sessions() as session:
-        last = session.scalar(select(JournalEntry.seq).order_by(JournalEntry.seq.desc()))
-    assert last is not None
+    last = _last_seq(sessions)
     for seq in range(last, 9, -1):  # make room, from the end so numbers stay unique
         _run(engine, "UPDATE journal_entry SET seq = :new WHERE seq = :old", new=seq + 1, old=seq)
     with transaction(sessions) as session:

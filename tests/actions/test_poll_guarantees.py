@@ -17,46 +17,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import client_key
-from tests.helpers import ballot_count, demo_organization
-from veche.actions.access import Caller
-from veche.actions.actor import Actor
-from veche.actions.attendance import do_check_in
+from tests.helpers import ADMIN, ballot_count, plenary_with_members_present, voter
 from veche.actions.ballots import do_cast_ballot
 from veche.actions.closing import do_close_poll
 from veche.actions.intake import BallotIntake, BallotRequest
-from veche.actions.meetings import do_create_meeting
 from veche.actions.polls import do_create_poll, do_open_poll
 from veche.db import transaction
 from veche.errors import Conflict
-from veche.models import Ballot, Membership, Participation, Poll, Term
-from veche.models.org import MembershipRole
+from veche.models import Ballot, Participation, Poll
 from veche.models.polls import PollKind
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
-
-ADMIN = Caller(Actor(None, "system: test"), None, True, None)
-
-
-def _voter(person_id: int) -> Caller:
-    return Caller(Actor(None, f"person {person_id}"), person_id, False, None)
 
 
 def _open_decision(sessions: sessionmaker[Session]) -> tuple[int, list[int], int]:
     """A General Council meeting today with every member present and a decision open."""
     today = date.today()
     with transaction(sessions) as session:
-        demo_organization(session)
-        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
-        assert term is not None
-        meeting = do_create_meeting(session, ADMIN, term, "Plenary", starts_on=today)
-        members = sorted(
-            m.person_id
-            for m in session.scalars(select(Membership).where(Membership.term_id == term.id))
-            if m.role == MembershipRole.MEMBER
-        )
-        for person_id in members:
-            do_check_in(session, ADMIN, meeting, person_id, today)
+        meeting, members = plenary_with_members_present(session, today)
         poll = do_create_poll(
             session, ADMIN, meeting, title="Decide", kind=PollKind.DECISION, method="majority"
         )
@@ -102,7 +81,7 @@ def cast(request: pytest.FixtureRequest, sessions: sessionmaker[Session]) -> Ite
     with start_blocking_portal() as loop:
 
         def grouped(poll_id: int, person_id: int, option: int) -> str:
-            ballot = BallotRequest(_voter(person_id), poll_id, {"option": option}, client_key())
+            ballot = BallotRequest(voter(person_id), poll_id, {"option": option}, client_key())
             return loop.call(intake.cast, ballot).receipt
 
         yield grouped
@@ -112,7 +91,7 @@ def cast(request: pytest.FixtureRequest, sessions: sessionmaker[Session]) -> Ite
 def _cast(sessions: sessionmaker[Session], poll_id: int, person_id: int, option: int) -> str:
     with transaction(sessions) as session:
         cast = do_cast_ballot(
-            session, _voter(person_id), poll_id, {"option": option}, client_key=client_key()
+            session, voter(person_id), poll_id, {"option": option}, client_key=client_key()
         )
         return cast.receipt
 

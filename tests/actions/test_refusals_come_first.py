@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.helpers import demo_organization
+from tests.helpers import demo_organization, general_council_term
 from veche.actions._text import Target
 from veche.actions.access import Caller, access_meeting_row
 from veche.actions.actor import Actor
@@ -27,7 +26,7 @@ from veche.actions.roles import do_define_role, do_grant_role
 from veche.actions.speakers import do_request_floor
 from veche.db import transaction
 from veche.errors import Forbidden, InvalidInput, NotFound, VecheError
-from veche.models import AgendaItem, Meeting, Motion, Poll, Term
+from veche.models import AgendaItem, Meeting, Motion, Poll
 from veche.models.meetings import Office
 from veche.models.polls import PollKind
 from veche.permissions import Permission, Scope
@@ -71,8 +70,7 @@ def _caller(person_id: int, organization_id: int) -> Caller:
 def _hall(session: Session) -> Hall:
     organization = demo_organization(session)
     system = Caller(Actor.system("tests"), None, True, organization.id)
-    term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
-    assert term is not None
+    term = general_council_term(session)
     meeting, other = (
         do_create_meeting(session, system, term, title, starts_on=TODAY, notice="Notice.")
         for title in ("Plenary Meeting", "Other Meeting")

@@ -17,8 +17,14 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.actions.test_poll_guarantees import ADMIN, _cast, _open_decision, _race
-from tests.helpers import ballots_held, demo_organization
+from tests.actions.test_poll_guarantees import _cast, _open_decision, _race
+from tests.helpers import (
+    ADMIN,
+    ballots_held,
+    demo_organization,
+    general_council_term,
+    term_members,
+)
 from veche.actions.access import access_meeting, access_poll
 from veche.actions.closing import do_close_poll
 from veche.actions.meetings import do_create_meeting
@@ -26,8 +32,7 @@ from veche.actions.polls import PaperLot, do_enter_paper_ballots
 from veche.actions.stand_ins import do_grant_proxy
 from veche.db import transaction
 from veche.errors import Conflict
-from veche.models import Ballot, Membership, Participation, Poll, Proxy, Term
-from veche.models.org import MembershipRole
+from veche.models import Ballot, Participation, Poll, Proxy
 from veche.models.polls import BallotSource
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
@@ -57,16 +62,10 @@ def _meeting(sessions: sessionmaker[Session], max_proxies: int) -> tuple[int, li
     """A General Council meeting today whose body lets a member hold ``max_proxies``."""
     with transaction(sessions) as session:
         demo_organization(session)
-        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
-        assert term is not None
+        term = general_council_term(session)
         term.body.max_proxies_per_member = max_proxies
         meeting = do_create_meeting(session, ADMIN, term, "Plenary", starts_on=date.today())
-        members = sorted(
-            m.person_id
-            for m in session.scalars(select(Membership).where(Membership.term_id == term.id))
-            if m.role == MembershipRole.MEMBER
-        )
-        return meeting.id, members
+        return meeting.id, term_members(session, term)
 
 
 def _grant(sessions: sessionmaker[Session], meeting_id: int, grantor: int, holder: int) -> int:

@@ -6,17 +6,15 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.actions.test_poll_guarantees import ADMIN
-from tests.helpers import demo_organization
+from tests.helpers import ADMIN, demo_organization, general_council_term
 from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.actions.meetings import do_change_meeting_state, do_create_meeting
 from veche.actions.polls import do_create_poll, do_open_poll, do_publish_poll
 from veche.db import transaction
 from veche.errors import Conflict
-from veche.models import Meeting, Poll, Term
+from veche.models import Meeting, Poll
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingState
 from veche.models.polls import POLL_TRANSITIONS, PollKind, PollState
 from veche.web.pages.chair import POLL_STEPS
@@ -49,8 +47,7 @@ REPEATABLE = {"close", "publish"}
 
 def _meeting(session: Session) -> Meeting:
     demo_organization(session)
-    term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
-    assert term is not None
+    term = general_council_term(session)
     return do_create_meeting(
         session, ADMIN, term, "Plenary", starts_on=TODAY, notice="The agenda follows."
     )

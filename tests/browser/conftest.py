@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,7 @@ from tests.assembly import Assembly, convene
 from tests.conftest import wants_demo
 from tests.web.live_server import serve
 from veche.db import make_engine, make_sessionmaker
+from veche.demo import DEMO_SECRETARY
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling hosts this network refuses.
@@ -82,6 +84,23 @@ def site(database_url: str) -> Iterator[Site]:
             yield Site(url, assembly, sessions)
     finally:
         engine.dispose()
+
+
+def new_context(chromium: Browser, site: Site, viewport: dict[str, int]) -> BrowserContext:
+    """A fresh browser profile on the site, at ``viewport``, patient enough for a busy machine."""
+    context = chromium.new_context(base_url=site.url, viewport=viewport)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    return context
+
+
+def log_in_as_secretary(page: Page) -> None:
+    """Log in through the login page as the demo's secretary, who lands on their desk."""
+    username, password = DEMO_SECRETARY
+    page.goto("/login")
+    page.get_by_label("User name", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/secretary$"))
 
 
 def check_accessibility(page: Page) -> list[dict[str, Any]]:

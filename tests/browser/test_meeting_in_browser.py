@@ -8,33 +8,18 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, Site, snapshot
+from tests.browser.conftest import DESKTOP, PHONE, Site, log_in_as_secretary, new_context, snapshot
+from tests.meeting_api import secretary_api
 from tests.web.page_client import access_codes
-from tests.web.sitting import PRESENT, open_sitting, secretary_api
-from veche.demo import DEMO_SECRETARY
+from tests.web.sitting import PRESENT, open_sitting
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
 STAY_MARK = "window.__sameDocument = true"
 STILL_SAME_DOCUMENT = "() => window.__sameDocument === true"
-
-
-def _context(chromium: Browser, site: Site, viewport: dict[str, int]) -> BrowserContext:
-    context = chromium.new_context(base_url=site.url, viewport=viewport)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
-    return context
-
-
-def _log_in(page: Page) -> None:
-    username, password = DEMO_SECRETARY
-    page.goto("/login")
-    page.get_by_label("User name", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/secretary$"))
 
 
 def test_a_phone_votes_while_the_console_and_projector_follow_live(
@@ -45,15 +30,15 @@ def test_a_phone_votes_while_the_console_and_projector_follow_live(
     site.assembly.check_in(site.assembly.members[:3])
     code = access_codes(site.sessions, meeting)[voter]
 
-    chair_context = _context(chromium, site, DESKTOP)
+    chair_context = new_context(chromium, site, DESKTOP)
     chair = chair_context.new_page()
-    _log_in(chair)
+    log_in_as_secretary(chair)
     chair.goto(f"/meetings/{meeting}/console")
     chair.get_by_label("Question or title").fill("Adopt the agenda")
     chair.get_by_role("button", name="Create the poll").click()
     expect(chair.get_by_role("heading", name="Adopt the agenda")).to_be_visible()
 
-    phone_context = _context(chromium, site, PHONE)
+    phone_context = new_context(chromium, site, PHONE)
     phone = phone_context.new_page()
     # The card's QR code opens this address; the page fills the code in from after the '#'.
     phone.goto(f"/login/code#{code}")
@@ -63,9 +48,9 @@ def test_a_phone_votes_while_the_console_and_projector_follow_live(
     expect(phone.get_by_text("No vote has been opened yet")).to_be_visible()
     phone.evaluate(STAY_MARK)
 
-    projector_context = _context(chromium, site, DESKTOP)
+    projector_context = new_context(chromium, site, DESKTOP)
     projector = projector_context.new_page()
-    _log_in(projector)
+    log_in_as_secretary(projector)
     projector.goto(f"/meetings/{meeting}/projector")
     projector.evaluate(STAY_MARK)
 
@@ -157,33 +142,23 @@ def test_every_roles_main_page_at_phone_and_desktop_size(
         title="Elect the auditors", kind="election", method="scottish-stv", seats=2
     )
     del poll
-    client, secretary = site.assembly.client, site.assembly.secretary
-    motion = client.post(
-        f"/api/meetings/{meeting}/motions",
-        json={
-            "title": "On the budget",
-            "text": "The budget is approved.\n\nThe Bureau reports in a year.\n",
-            "submitter_person_ids": [site.assembly.members[0]],
-        },
-        headers=secretary,
+    motion = site.assembly.create(
+        f"/meetings/{meeting}/motions",
+        title="On the budget",
+        text="The budget is approved.\n\nThe Bureau reports in a year.\n",
+        submitter_person_ids=[site.assembly.members[0]],
     )
-    assert motion.status_code == 201, motion.text
-    amendment = client.post(
-        f"/api/motions/{motion.json()['id']}/amendments",
-        json={
-            "paragraph": 2,
-            "new_text": "The Bureau reports in six months.",
-            "proposer_person_id": site.assembly.members[0],
-        },
-        headers=secretary,
+    site.assembly.create(
+        f"/motions/{motion['id']}/amendments",
+        paragraph=2,
+        new_text="The Bureau reports in six months.",
+        proposer_person_id=site.assembly.members[0],
     )
-    assert amendment.status_code == 201, amendment.text
-    paper = client.post(
-        f"/api/meetings/{meeting}/documents",
-        json={"title": "Report of the Bureau", "text": "# The year\n\nMembership grew."},
-        headers=secretary,
+    paper = site.assembly.create(
+        f"/meetings/{meeting}/documents",
+        title="Report of the Bureau",
+        text="# The year\n\nMembership grew.",
     )
-    assert paper.status_code == 201, paper.text
     pages = {
         "home": "/",
         "login": "/login",
@@ -198,13 +173,13 @@ def test_every_roles_main_page_at_phone_and_desktop_size(
         "delegate": f"/meetings/{meeting}",
         "my-meetings": "/meetings",
         "drafts": f"/meetings/{meeting}/motions",
-        "motion": f"/meetings/{meeting}/motions/{motion.json()['id']}",
+        "motion": f"/meetings/{meeting}/motions/{motion['id']}",
         "documents": f"/meetings/{meeting}/documents",
-        "document": f"/meetings/{meeting}/documents/{paper.json()['id']}",
+        "document": f"/meetings/{meeting}/documents/{paper['id']}",
     }
-    context = _context(chromium, site, PHONE if size == "phone" else DESKTOP)
+    context = new_context(chromium, site, PHONE if size == "phone" else DESKTOP)
     page = context.new_page()
-    _log_in(page)
+    log_in_as_secretary(page)
     for name, path in pages.items():
         page.goto(path)
         snapshot(page, f"{name}-{size}")
@@ -222,7 +197,7 @@ def test_voting_works_from_the_keyboard_alone(chromium: Browser, site: Site) -> 
     poll = site.assembly.create_poll(title="Adopt the minutes", kind="decision", method="majority")
     site.assembly.open(int(poll["id"]))
     code = access_codes(site.sessions, meeting)[voter]
-    context = _context(chromium, site, PHONE)
+    context = new_context(chromium, site, PHONE)
     page = context.new_page()
     page.goto("/login/code")
     page.keyboard.press("Tab")
@@ -260,13 +235,13 @@ def test_the_floor_follows_live_with_a_running_timer(chromium: Browser, site: Si
     meeting, speaker = sitting.meeting_id, PRESENT[6]
     code = access_codes(site.sessions, meeting)[speaker]
 
-    chair_context = _context(chromium, site, DESKTOP)
+    chair_context = new_context(chromium, site, DESKTOP)
     chair = chair_context.new_page()
-    _log_in(chair)
+    log_in_as_secretary(chair)
     chair.goto(f"/meetings/{meeting}/console")
     chair.evaluate(STAY_MARK)
 
-    phone_context = _context(chromium, site, PHONE)
+    phone_context = new_context(chromium, site, PHONE)
     phone = phone_context.new_page()
     phone.goto(f"/login/code#{code}")
     phone.get_by_role("button", name="Enter the meeting").click()

@@ -6,29 +6,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, expect
 
-from tests.browser.conftest import DESKTOP, Site
-from veche.demo import DEMO_SECRETARY
+from tests.browser.conftest import DESKTOP, Site, log_in_as_secretary, new_context
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
 
-def _log_in(page: Page) -> None:
-    username, password = DEMO_SECRETARY
-    page.goto("/login")
-    page.get_by_label("User name", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/secretary$"))
-
-
 def test_the_pages_keep_to_their_content_security_policy(chromium: Browser, site: Site) -> None:
     meeting = site.assembly.meeting_id
     site.assembly.check_in(site.assembly.members[:3])
-    context = chromium.new_context(base_url=site.url, viewport=DESKTOP)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
+    context = new_context(chromium, site, DESKTOP)
     page = context.new_page()
     refused: list[str] = []
 
@@ -37,7 +26,7 @@ def test_the_pages_keep_to_their_content_security_policy(chromium: Browser, site
             refused.append(f"{page.url}: {message.text}")
 
     page.on("console", note)
-    _log_in(page)
+    log_in_as_secretary(page)
     for path in ("/", "/secretary", f"/secretary/meetings/{meeting}", "/public"):
         page.goto(path)
     # The live pages: htmx starts, the stream opens, and its first event fetches a fragment.

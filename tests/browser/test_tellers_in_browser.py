@@ -5,33 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, Site, snapshot
-from veche.demo import DEMO_SECRETARY
+from tests.browser.conftest import DESKTOP, PHONE, Site, log_in_as_secretary, new_context, snapshot
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
 
-def _log_in(page: Page) -> None:
-    username, password = DEMO_SECRETARY
-    page.goto("/login")
-    page.get_by_label("User name", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/secretary$"))
-
-
 def test_tellers_type_ranked_ballots_from_the_keyboard(chromium: Browser, site: Site) -> None:
     meeting = site.assembly.meeting_id
     for title in ("Opening of the meeting", "Report of the Executive Bureau"):
-        added = site.assembly.client.post(
-            f"/api/meetings/{meeting}/agenda",
-            json={"title": title, "time_budget_minutes": 30},
-            headers=site.assembly.secretary,
-        )
-        assert added.status_code == 201, added.text
+        site.assembly.create(f"/meetings/{meeting}/agenda", title=title, time_budget_minutes=30)
     poll = site.assembly.create_poll(
         title="Choose the venue", kind="choice", method="irv", options=["North", "South", "East"]
     )
@@ -39,10 +24,9 @@ def test_tellers_type_ranked_ballots_from_the_keyboard(chromium: Browser, site: 
     site.assembly.check_in(site.assembly.members[:2])  # paper ballots fill rights present
     entry = f"/secretary/meetings/{meeting}/polls/{poll['id']}/paper/ballots"
     for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        context = chromium.new_context(base_url=site.url, viewport=viewport)  # type: ignore[arg-type]
-        context.set_default_timeout(15_000)
+        context = new_context(chromium, site, viewport)
         page = context.new_page()
-        _log_in(page)
+        log_in_as_secretary(page)
         page.goto(f"/secretary/meetings/{meeting}/agenda")
         expect(
             page.get_by_role("heading", name="2. Report of the Executive Bureau")
@@ -52,10 +36,9 @@ def test_tellers_type_ranked_ballots_from_the_keyboard(chromium: Browser, site: 
         snapshot(page, f"paper-ballots-{size}")
         context.close()
 
-    context = chromium.new_context(base_url=site.url, viewport=DESKTOP)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
+    context = new_context(chromium, site, DESKTOP)
     page = context.new_page()
-    _log_in(page)
+    log_in_as_secretary(page)
     page.goto(entry)
     # The field has the focus on arrival and after each ballot: type, Enter, type, Enter.
     # (Asserted before typing: a keystroke sent before the browser applies the autofocus

@@ -24,29 +24,39 @@ from veche.models.meetings import Office, ParticipantRole
 OUTSIDER_OFFSET = 15
 
 
-@dataclass
-class Desk:
-    app: FastAPI
-    sessions: sessionmaker[Session]
+class ChairConsole:
+    """The chair's console of a convened meeting, driven through the secretary's browser."""
+
     assembly: Assembly
     secretary: Browser
-    others: dict[str, Browser] = field(default_factory=dict)
 
     @property
     def meeting(self) -> int:
         return self.assembly.meeting_id
 
+    def console(self) -> str:
+        return str(self.secretary.get(f"/meetings/{self.meeting}/console").text)
+
     def create_poll(self, **form: object) -> int:
-        """A poll made through the chair's console; its id."""
+        """A poll made through the console; its id (the newest poll the console lists)."""
         response = self.secretary.post(f"/meetings/{self.meeting}/console/polls", form)
         assert response.status_code == 303, response.text
-        console = self.secretary.get(f"/meetings/{self.meeting}/console").text
-        ids = re.findall(rf"/meetings/{self.meeting}/console/polls/(\d+)/open", console)
+        ids = re.findall(rf"/meetings/{self.meeting}/console/polls/(\d+)/open", self.console())
         return max(int(i) for i in ids)
 
     def step(self, poll_id: int, step: str) -> None:
+        """Open, close, publish, … a poll from the console."""
         response = self.secretary.post(f"/meetings/{self.meeting}/console/polls/{poll_id}/{step}")
         assert response.status_code == 303, response.text
+
+
+@dataclass
+class Desk(ChairConsole):
+    app: FastAPI
+    sessions: sessionmaker[Session]
+    assembly: Assembly
+    secretary: Browser
+    others: dict[str, Browser] = field(default_factory=dict)
 
 
 @contextmanager

@@ -8,17 +8,22 @@ database that holds the demo and this sitting, opened once per test process by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
+from tests.helpers import row_count
 from tests.meeting_api import Api, demo_api
+from tests.web.page_client import Browser, delegates, secretary
 from veche.db import make_engine, make_sessionmaker
-from veche.models import Body, JournalEntry, Term
+from veche.models import JournalEntry
 
 MOTION_TEXT = (
     "The Council approves the budget.\n"
@@ -40,18 +45,6 @@ class Sitting:
     day: date
 
 
-def secretary_api(
-    client: TestClient, headers: dict[str, str], sessions: sessionmaker[Session]
-) -> Api:
-    """An ``Api`` for a demo already loaded: the General Council's 8th term and the bodies."""
-    with sessions() as session:
-        term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
-        assert term is not None and term.body.name == "General Council"
-        bodies = {b.name: b.id for b in session.scalars(select(Body))}
-        term_id = term.id
-    return Api(client, headers, term_id, bodies)
-
-
 def open_sitting(
     api: Api,
     *,
@@ -61,14 +54,7 @@ def open_sitting(
 ) -> Sitting:
     """Convene an enlarged meeting on ``day`` (today), approve its agenda and take up item 1."""
     day = day or date.today()
-    m = api.post(
-        "/meetings",
-        term_id=api.term_id,
-        title="Plenary Meeting",
-        kind="enlarged",
-        starts_on=day.isoformat(),
-        notice="The Bureau convenes the Council.",
-    )["id"]
+    m = api.new_meeting(day, kind="enlarged", notice="The Bureau convenes the Council.")["id"]
     item_ids = [
         api.post(
             f"/meetings/{m}/agenda",
@@ -88,8 +74,7 @@ def open_sitting(
         api.post(
             f"/meetings/{m}/observers", category="heads of departments", person_ids=list(observers)
         )
-    api.post(f"/meetings/{m}/state", 200, state="convened")
-    api.post(f"/meetings/{m}/state", 200, state="in_session")
+    api.move_on(m, "convened", "in_session")
     api.check_in(m, day, PRESENT)
     closed = api.decide(m, day, "Agenda", {"yes": PRESENT}, approves_agenda=True)
     assert closed["outcome"] == "adopted", closed
@@ -98,8 +83,7 @@ def open_sitting(
 
 
 def journal_length(sessions: sessionmaker[Session]) -> int:
-    with sessions() as session:
-        return session.scalar(select(func.count()).select_from(JournalEntry)) or 0
+    return row_count(sessions, JournalEntry)
 
 
 @dataclass(frozen=True)
@@ -134,3 +118,28 @@ def prepare_sitting(url: str) -> PreparedSitting:
     finally:
         engine.dispose()  # the last connection to close folds SQLite's WAL back into the file
     return PreparedSitting(sitting, api.secretary, api.term_id, api.bodies, api.tokens)
+
+
+@dataclass
+class Served:
+    """The application on a copy of the prepared sitting, with browsers logged in to it."""
+
+    app: FastAPI
+    api: Api
+    secretary: Browser
+    #: A browser for each person asked for, logged in by access code.
+    phones: dict[int, Browser]
+
+
+@contextmanager
+def serve_sitting(
+    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting, people: list[int]
+) -> Iterator[Served]:
+    """Start the application on ``engine`` (a copy of the sitting) and log the secretary and
+    ``people`` in."""
+    app = create_app(engine)
+    with TestClient(app) as client:
+        phones = {
+            d.person_id: d.browser for d in delegates(app, sessions, sitting.meeting_id, people)
+        }
+        yield Served(app, sitting.api(client), secretary(app), phones)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
+from tests.assembly import bearer_token
 from veche.actions.journal_actions import JournalAction
 from veche.demo import DEMO_SECRETARY
 from veche.models import JournalEntry, Person, User
@@ -27,12 +28,6 @@ TELLER_PASSWORD = "tellers count the votes"
 def client(engine: Engine) -> Iterator[TestClient]:
     with TestClient(create_app(engine)) as client:
         yield client
-
-
-def _log_in(client: TestClient, username: str, password: str) -> dict[str, str]:
-    response = client.post("/api/tokens", json={"username": username, "password": password})
-    assert response.status_code == 201, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
 def _works(client: TestClient, token: dict[str, str]) -> bool:
@@ -79,7 +74,7 @@ def _teller(client: TestClient, secretary: dict[str, str]) -> tuple[int, int]:
 def test_the_secretary_manages_an_account_from_login_to_deactivation(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    secretary = _log_in(client, *DEMO_SECRETARY)
+    secretary = bearer_token(client, *DEMO_SECRETARY)
     teller_id, _person = _teller(client, secretary)
     organization = client.get("/api/organization").json()["id"]
     granted = _call(
@@ -105,7 +100,7 @@ def test_the_secretary_manages_an_account_from_login_to_deactivation(
         }
     ]
 
-    phone, laptop = (_log_in(client, "teller.one", TELLER_PASSWORD) for _ in range(2))
+    phone, laptop = (bearer_token(client, "teller.one", TELLER_PASSWORD) for _ in range(2))
     # Nobody but those who manage accounts lists or resets them.
     _call(client, "accounts", phone, 403, username="x", password=TELLER_PASSWORD)
     assert client.get("/api/accounts", headers=phone).status_code == 403
@@ -120,7 +115,7 @@ def test_the_secretary_manages_an_account_from_login_to_deactivation(
         "/api/tokens", json={"username": "teller.one", "password": TELLER_PASSWORD}
     )
     assert refused.status_code == 401
-    phone = _log_in(client, "teller.one", "a new start for you")
+    phone = bearer_token(client, "teller.one", "a new start for you")
 
     closed = _call(client, f"accounts/{teller_id}/deactivate", secretary, 200)
     assert closed["active"] is False and closed["grants"] == teller["grants"]
@@ -132,7 +127,7 @@ def test_the_secretary_manages_an_account_from_login_to_deactivation(
     _call(client, f"accounts/{teller_id}/deactivate", secretary, 409)
     assert _call(client, f"accounts/{teller_id}/activate", secretary, 200)["active"] is True
     assert not _works(client, phone)  # its old tokens stay revoked
-    assert _works(client, _log_in(client, "teller.one", "a new start for you"))
+    assert _works(client, bearer_token(client, "teller.one", "a new start for you"))
 
     # The organization keeps an account able to manage it; an unknown account is 404.
     last = _call(client, f"accounts/{secretary_id}/deactivate", secretary, 409)
@@ -182,7 +177,7 @@ def test_the_secretary_manages_an_account_from_login_to_deactivation(
 def test_bad_input_for_a_new_account_changes_nothing(
     client: TestClient, body: dict[str, Any], status: int, message: str
 ) -> None:
-    secretary = _log_in(client, *DEMO_SECRETARY)
+    secretary = bearer_token(client, *DEMO_SECRETARY)
     before = client.get("/api/accounts", headers=secretary).json()
     refused = _call(client, "accounts", secretary, status, **body)
     assert message in refused["detail"]
@@ -190,7 +185,7 @@ def test_bad_input_for_a_new_account_changes_nothing(
 
 
 def test_a_person_has_one_account_at_most(client: TestClient) -> None:
-    secretary = _log_in(client, *DEMO_SECRETARY)
+    secretary = bearer_token(client, *DEMO_SECRETARY)
     _teller_id, person = _teller(client, secretary)
     again = _call(
         client,
@@ -205,9 +200,9 @@ def test_a_person_has_one_account_at_most(client: TestClient) -> None:
 
 
 def test_everyone_changes_their_own_password_keeping_this_login(client: TestClient) -> None:
-    secretary = _log_in(client, *DEMO_SECRETARY)
+    secretary = bearer_token(client, *DEMO_SECRETARY)
     _teller_id, person = _teller(client, secretary)
-    phone, laptop = (_log_in(client, "teller.one", TELLER_PASSWORD) for _ in range(2))
+    phone, laptop = (bearer_token(client, "teller.one", TELLER_PASSWORD) for _ in range(2))
 
     wrong = _call(
         client,
@@ -247,7 +242,7 @@ def test_everyone_changes_their_own_password_keeping_this_login(client: TestClie
         new_password="my own new passphrase",
     )
     assert _works(client, phone) and not _works(client, laptop)
-    _log_in(client, "teller.one", "my own new passphrase")
+    bearer_token(client, "teller.one", "my own new passphrase")
 
     issued = client.post(f"/api/people/{person + 1}/tokens", headers=secretary).json()
     delegate = {"Authorization": f"Bearer {issued['token']}"}

@@ -63,15 +63,8 @@ def doors(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Doors]:
     app = create_app(engine)
     with TestClient(app) as client:
         api = demo_api(client, sessions)
-        m = api.post(
-            "/meetings",
-            term_id=api.term_id,
-            title="Plenary Meeting",
-            starts_on=DAY.isoformat(),
-            notice="Notice.",
-        )["id"]
-        api.post(f"/meetings/{m}/state", 200, state="convened")
-        api.post(f"/meetings/{m}/state", 200, state="in_session")
+        m = api.new_meeting(DAY, notice="Notice.")["id"]
+        api.move_on(m, "convened", "in_session")
         people = api.get(f"/meetings/{m}/participants")
         members = [p["person_id"] for p in people if p["role"] == "member"]
         (phone,) = delegates(app, sessions, m, members[:1])

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
+from tests.helpers import row_count
 from tests.meeting_api import Api, demo_api
 from tests.web.page_client import delegates, secretary
 from veche.actions.journal_actions import JournalAction
@@ -59,8 +60,7 @@ class Draft:
         return found
 
     def journal(self) -> int:
-        with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(JournalEntry)) or 0
+        return row_count(self.sessions, JournalEntry)
 
     def refused(
         self,
@@ -91,21 +91,13 @@ def draft(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Draft]:
     app = create_app(engine)
     with TestClient(app) as client:
         api = demo_api(client, sessions)
-        m = api.post(
-            "/meetings",
-            term_id=api.term_id,
-            title="Plenary Meeting",
-            kind="enlarged",
-            starts_on=DAY.isoformat(),
-            notice="Notice.",
-        )["id"]
+        m = api.new_meeting(DAY, kind="enlarged", notice="Notice.")["id"]
         items = [
             api.post(f"/meetings/{m}/agenda", title=title)["id"]
             for title in ("On the budget", "On housing", "Any other business")
         ]
         api.post(f"/meetings/{m}/participants", person_id=45, role="observer")
-        api.post(f"/meetings/{m}/state", 200, state="convened")
-        api.post(f"/meetings/{m}/state", 200, state="in_session")
+        api.move_on(m, "convened", "in_session")
         people = api.get(f"/meetings/{m}/participants")
         members = [p["person_id"] for p in people if p["role"] == "member"]
         alternate = next(p["person_id"] for p in people if p["role"] == "alternate")

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import Assembly, convene
+from tests.helpers import row_count
 from tests.web.page_client import SYSTEM, Browser, access_codes, secretary
 from veche.actions.access_codes import do_issue_access_codes
 from veche.actions.journal_actions import JournalAction
@@ -53,22 +54,13 @@ class Door:
             return [(action, dict(payload)) for action, payload in rows]
 
     def present(self) -> int:
-        with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(Attendance)) or 0
+        return row_count(self.sessions, Attendance)
 
     def move_meeting(self, starts_on: date) -> None:
         with transaction(self.sessions) as session:
             meeting = session.get(Meeting, self.meeting_id)
             assert meeting is not None
             meeting.starts_on = meeting.ends_on = starts_on
-
-    def open_session(self) -> None:
-        client, headers = self.assembly.client, self.assembly.secretary
-        m = f"/api/meetings/{self.meeting_id}"
-        assert client.patch(m, json={"notice": "Notice."}, headers=headers).status_code == 200
-        for state in ("convened", "in_session"):
-            response = client.post(f"{m}/state", json={"state": state}, headers=headers)
-            assert response.status_code == 200, response.text
 
 
 @pytest.fixture
@@ -223,7 +215,8 @@ def test_the_desk_page_checks_in_by_code_with_its_csrf_token(door: Door) -> None
 
 
 def test_logging_in_with_a_card_on_a_meeting_day_checks_the_holder_in(door: Door) -> None:
-    door.open_session()
+    door.assembly.amend(notice="Notice.")
+    door.assembly.move_on("convened", "in_session")
     member = door.assembly.members[5]
     phone = Browser(door.app)
     assert phone.log_in_with_code(door.codes[member]).status_code == 303

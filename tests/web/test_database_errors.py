@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import Assembly, convene
+from tests.helpers import row_count
 from veche.models import Meeting
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
@@ -26,8 +27,7 @@ def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assemb
 
 
 def _meetings(sessions: sessionmaker[Session]) -> int:
-    with sessions() as session:
-        return session.scalar(select(func.count()).select_from(Meeting)) or 0
+    return row_count(sessions, Meeting)
 
 
 def test_text_with_a_nul_character_is_refused_and_changes_nothing(

@@ -9,14 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.apps import create_app
 from tests.meeting_api import Api
-from tests.web.page_client import Browser, delegates, secretary
-from tests.web.sitting import PreparedSitting, Sitting
+from tests.web.page_client import Browser
+from tests.web.sitting import PreparedSitting, Sitting, serve_sitting
 from veche.models import Amendment, Document
 
 #: The API and the page parse the same input alike before anything is stored; the changes
@@ -53,10 +51,8 @@ class Doors:
 def doors(
     engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
 ) -> Iterator[Doors]:
-    app = create_app(engine)
-    with TestClient(app) as client:
-        (phone,) = delegates(app, sessions, sitting.meeting_id, [BY_PAGE])
-        yield Doors(sitting.api(client), sessions, sitting.sitting, phone.browser, secretary(app))
+    with serve_sitting(engine, sessions, sitting, [BY_PAGE]) as served:
+        yield Doors(served.api, sessions, sitting.sitting, served.phones[BY_PAGE], served.secretary)
 
 
 def _without(row: dict[str, Any], *names: str) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
@@ -29,13 +28,6 @@ from veche.web.headers import POLICY
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]  # headers do not depend on it
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "veche" / "web" / "templates"
-
-
-@pytest.fixture
-def app(engine: Engine) -> Iterator[FastAPI]:
-    app = create_app(engine)
-    with TestClient(app):  # runs the lifespan: the site key the pages sign with
-        yield app
 
 
 @pytest.fixture

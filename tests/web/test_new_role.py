@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import veche
 from tests.apps import create_app
-from tests.assembly import convene
+from tests.assembly import bearer_token, convene
 from tests.helpers import demo_organization
 from tests.web.page_client import Browser
 from veche.actions.access import Caller
@@ -86,9 +86,7 @@ def test_a_role_defined_and_granted_through_the_api_works_at_once(
         with sessions() as session:
             journal_start = session.scalar(select(func.max(JournalEntry.seq))) or 0
             admin_id = session.scalar(select(User.id).where(User.username == DEMO_SECRETARY[0]))
-        login = client.post("/api/tokens", json=CLERK)
-        assert login.status_code == 201, login.text
-        clerk = {"Authorization": f"Bearer {login.json()['token']}"}
+        clerk = bearer_token(client, CLERK["username"], CLERK["password"])
         browser = Browser(app)
         browser.log_in(CLERK["username"], CLERK["password"])
 

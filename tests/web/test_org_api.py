@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.assembly import bearer_token
 from tests.web.desk_client import Desk, open_desk
 from tests.web.page_client import SYSTEM
 from veche.actions.journal_actions import JournalAction
@@ -72,6 +73,11 @@ def _csv(*rows: str) -> dict[str, Any]:
     return {"files": {"file": ("seats.csv", text.encode(), "text/csv")}}
 
 
+def _import(desk: Desk, *rows: str) -> Any:
+    """A member list with ``rows`` sent to the import, as the secretary."""
+    return _api(desk, "POST", "/api/imports/members", **_csv(*rows))
+
+
 def test_the_secretary_builds_the_organization_through_the_api(
     desk: Desk, sessions: sessionmaker[Session]
 ) -> None:
@@ -129,11 +135,7 @@ def test_the_secretary_builds_the_organization_through_the_api(
         "person_id": person["id"],
         "active": True,
     }
-    login = desk.assembly.client.post(
-        "/api/tokens", json={"username": "nina", "password": "correct horse"}
-    )
-    assert login.status_code == 201, login.text
-    nina_token = {"Authorization": f"Bearer {login.json()['token']}"}
+    nina_token = bearer_token(desk.assembly.client, "nina", "correct horse")
     # An account is no administrator unless made one.
     refused = _api(desk, "POST", "/api/bodies", as_=nina_token, json={"name": "Nina's Own"})
     assert refused.status_code == 403, refused.text
@@ -172,10 +174,7 @@ def test_an_administrator_account_holds_every_right(desk: Desk) -> None:
         "/api/users",
         {"username": "deputy", "password": "deputy-secretary", "administrator": True},
     )
-    login = desk.assembly.client.post(
-        "/api/tokens", json={"username": "deputy", "password": "deputy-secretary"}
-    )
-    deputy = {"Authorization": f"Bearer {login.json()['token']}"}
+    deputy = bearer_token(desk.assembly.client, "deputy", "deputy-secretary")
     made = _api(desk, "POST", "/api/bodies", as_=deputy, json={"name": "Deputy's Commission"})
     assert made.status_code == 201, made.text
 
@@ -184,20 +183,10 @@ def test_a_member_list_is_imported_through_the_api(
     desk: Desk, sessions: sessionmaker[Session]
 ) -> None:
     before = _counts(sessions)
-    imported = _api(
-        desk,
-        "POST",
-        "/api/imports/members",
-        **_csv("New Auditor,Audit Commission,member,auditor@example.org"),
-    )
+    imported = _import(desk, "New Auditor,Audit Commission,member,auditor@example.org")
     assert imported.status_code == 200, imported.text
     assert imported.json() == {"people_created": 1, "memberships_created": 1}
-    rejected = _api(
-        desk,
-        "POST",
-        "/api/imports/members",
-        **_csv("Someone,No Such Body,member,", "Another,Audit Commission,chair,"),
-    )
+    rejected = _import(desk, "Someone,No Such Body,member,", "Another,Audit Commission,chair,")
     assert rejected.status_code == 422
     detail = rejected.json()["detail"]
     assert "nothing was imported" in detail and "line 2: unknown body" in detail

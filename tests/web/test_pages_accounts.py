@@ -4,15 +4,12 @@ API, from forms, ending the logins they should."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.apps import create_app
 from tests.helpers import count_queries
 from tests.web.page_client import SYSTEM, Browser, secretary
 from veche.actions.access import Caller
@@ -27,13 +24,6 @@ from veche.permissions import Scope
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 CLERK_PASSWORD = "the clerk's first passphrase"
-
-
-@pytest.fixture
-def app(engine: Engine) -> Iterator[FastAPI]:
-    application = create_app(engine)
-    with TestClient(application):
-        yield application
 
 
 def _clerk_id(sessions: sessionmaker[Session]) -> int:

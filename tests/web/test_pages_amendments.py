@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.apps import create_app
-from tests.web.page_client import Browser, delegates, secretary
-from tests.web.sitting import MOTION_TEXT, OBSERVER, PreparedSitting, Sitting, journal_length
+from tests.web.page_client import Browser
+from tests.web.sitting import (
+    MOTION_TEXT,
+    OBSERVER,
+    PreparedSitting,
+    Sitting,
+    journal_length,
+    serve_sitting,
+)
 from veche.models import Amendment, Motion
 from veche.web.pages.amendments import numbered_lines
 
@@ -60,11 +65,10 @@ class Drafting:
 def drafting(
     engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
 ) -> Iterator[Drafting]:
-    app = create_app(engine)
-    with TestClient(app):
-        phones = delegates(app, sessions, sitting.meeting_id, [DELEGATE, OBSERVER])
+    with serve_sitting(engine, sessions, sitting, [DELEGATE, OBSERVER]) as served:
+        phones = served.phones
         yield Drafting(
-            sessions, sitting.sitting, secretary(app), phones[0].browser, phones[1].browser
+            sessions, sitting.sitting, served.secretary, phones[DELEGATE], phones[OBSERVER]
         )
 
 

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.apps import create_app
+from tests.helpers import row_count
 from tests.meeting_api import Api
-from tests.web.page_client import Browser, delegates, secretary
-from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length
+from tests.web.page_client import Browser
+from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length, serve_sitting
 from veche.models import Document
 from veche.web.pages.documents import file_name
 
@@ -49,8 +48,7 @@ class Papers:
         )
 
     def count(self) -> int:
-        with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(Document)) or 0
+        return row_count(self.sessions, Document)
 
     def ids(self) -> dict[str, int]:
         with self.sessions() as session:
@@ -61,16 +59,15 @@ class Papers:
 def papers(
     engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
 ) -> Iterator[Papers]:
-    app = create_app(engine)
-    with TestClient(app) as client:
-        phones = delegates(app, sessions, sitting.meeting_id, [DELEGATE, OBSERVER])
+    with serve_sitting(engine, sessions, sitting, [DELEGATE, OBSERVER]) as served:
+        phones = served.phones
         yield Papers(
-            sitting.api(client),
+            served.api,
             sessions,
             sitting.sitting,
-            secretary(app),
-            phones[0].browser,
-            phones[1].browser,
+            served.secretary,
+            phones[DELEGATE],
+            phones[OBSERVER],
         )
 
 

@@ -11,13 +11,11 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.apps import create_app
-from tests.web.page_client import Browser, delegates, secretary
-from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length
+from tests.web.page_client import Browser
+from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length, serve_sitting
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.speakers import do_request_floor
@@ -77,11 +75,8 @@ class Hall:
 def hall(
     engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
 ) -> Iterator[Hall]:
-    app = create_app(engine)
-    with TestClient(app):
-        people = delegates(app, sessions, sitting.meeting_id, [*SPEAKERS, OBSERVER])
-        phones = {d.person_id: d.browser for d in people}
-        yield Hall(app, sessions, sitting.sitting, secretary(app), phones)
+    with serve_sitting(engine, sessions, sitting, [*SPEAKERS, OBSERVER]) as served:
+        yield Hall(served.app, sessions, sitting.sitting, served.secretary, served.phones)
 
 
 def _names(page: str) -> list[str]:

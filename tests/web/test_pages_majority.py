@@ -49,50 +49,51 @@ def test_the_form_offers_every_rule_of_the_engine(desk: Desk) -> None:
     assert 'name="fraction"' in console and 'name="abstentions_count"' in console
 
 
-def test_a_custom_share_of_the_members_present_decides(desk: Desk) -> None:
+@pytest.mark.parametrize(
+    ("form", "stored", "votes", "outcome", "details"),
+    [
+        pytest.param(
+            {"title": "Amend the statutes", "fraction": " 3/5 ", "base": "present"},
+            {"rule": "qualified", "fraction": "3/5", "base": "present"},
+            ["yes"] * 11 + ["no"] * 2,  # 11 of 20 present: short of 12
+            "rejected",
+            {"rule": "qualified 3/5 of members present", "required": 12},
+            id="of-the-members-present",
+        ),
+        pytest.param(
+            {
+                "title": "Dissolve the commission",
+                "fraction": "0.75",
+                "base": "cast",
+                "abstentions_count": "yes",
+            },
+            {"rule": "qualified", "fraction": "3/4", "base": "cast", "abstentions_count": True},
+            ["yes"] * 9 + ["no"] * 1 + ["abstain"] * 2,  # 9 of 12: exactly 3/4
+            "adopted",
+            {},
+            id="of-the-votes-cast-abstentions-counting",
+        ),
+    ],
+)
+def test_a_custom_share_decides(
+    desk: Desk,
+    form: dict[str, str],
+    stored: dict[str, Any],
+    votes: list[str],
+    outcome: str,
+    details: dict[str, Any],
+) -> None:
     desk.assembly.check_in(desk.assembly.members[:20])
-    poll_id = desk.create_poll(
-        title="Amend the statutes",
-        kind="decision",
-        rule="qualified",
-        fraction=" 3/5 ",
-        base="present",
-    )
-    assert _poll(desk, poll_id).method_options == {
-        "rule": "qualified",
-        "fraction": "3/5",
-        "base": "present",
-    }
+    poll_id = desk.create_poll(kind="decision", rule="qualified", **form)
+    assert _poll(desk, poll_id).method_options == stored
     desk.step(poll_id, "open")
-    _vote(desk, poll_id, ["yes"] * 11 + ["no"] * 2)  # 11 of 20 present: short of 12
+    _vote(desk, poll_id, votes)
     desk.step(poll_id, "close")
     poll = _poll(desk, poll_id)
-    assert poll.outcome == "rejected"
+    assert poll.outcome == outcome
     assert poll.result is not None
-    assert poll.result["details"]["rule"] == "qualified 3/5 of members present"
-    assert poll.result["details"]["required"] == 12
-
-
-def test_a_share_of_the_votes_cast_counts_abstentions_when_asked(desk: Desk) -> None:
-    desk.assembly.check_in(desk.assembly.members[:20])
-    poll_id = desk.create_poll(
-        title="Dissolve the commission",
-        kind="decision",
-        rule="qualified",
-        fraction="0.75",
-        base="cast",
-        abstentions_count="yes",
-    )
-    assert _poll(desk, poll_id).method_options == {
-        "rule": "qualified",
-        "fraction": "3/4",
-        "base": "cast",
-        "abstentions_count": True,
-    }
-    desk.step(poll_id, "open")
-    _vote(desk, poll_id, ["yes"] * 9 + ["no"] * 1 + ["abstain"] * 2)  # 9 of 12: exactly 3/4
-    desk.step(poll_id, "close")
-    assert _poll(desk, poll_id).outcome == "adopted"
+    for key, value in details.items():
+        assert poll.result["details"][key] == value
 
 
 def test_a_named_rule_needs_no_share(desk: Desk) -> None:

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import Assembly, convene
+from tests.meeting_api import secretary_api
 from tests.web.page_client import SYSTEM, Browser, delegates, secretary, today
-from tests.web.sitting import Sitting, open_sitting, secretary_api
+from tests.web.sitting import Sitting, open_sitting
 from veche.actions._text import Target
 from veche.actions.access import Caller
 from veche.actions.access_codes import do_issue_access_codes

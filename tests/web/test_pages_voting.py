@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.assembly import Assembly, client_key, convene
 from tests.helpers import count_queries
+from tests.web.desk_client import ChairConsole
 from tests.web.page_client import Browser, Delegate, delegates, secretary
 from veche.models import Ballot, Participation, Person
 
@@ -30,28 +32,11 @@ RECEIPT = re.compile(r'<p class="code" id="receipt">([0-9a-f]{32})</p>')
 
 
 @dataclass
-class Hall:
+class Hall(ChairConsole):
     app: FastAPI
     assembly: Assembly
     secretary: Browser
     voters: list[Delegate]
-
-    @property
-    def meeting(self) -> int:
-        return self.assembly.meeting_id
-
-    def create_poll(self, **form: object) -> int:
-        response = self.secretary.post(f"/meetings/{self.meeting}/console/polls", form)
-        assert response.status_code == 303, response.text
-        ids = re.findall(rf"/meetings/{self.meeting}/console/polls/(\d+)/open", self.console())
-        return max(int(i) for i in ids)
-
-    def step(self, poll_id: int, step: str) -> None:
-        response = self.secretary.post(f"/meetings/{self.meeting}/console/polls/{poll_id}/{step}")
-        assert response.status_code == 303, response.text
-
-    def console(self) -> str:
-        return str(self.secretary.get(f"/meetings/{self.meeting}/console").text)
 
     def options(self, voter: Delegate, poll_id: int) -> dict[str, str]:
         page = voter.browser.get(f"/meetings/{self.meeting}/polls/{poll_id}/vote").text
@@ -284,22 +269,21 @@ def test_the_desk_checks_in_enters_paper_and_prints_cards(
     assert phone.log_in_with_code(codes[0]).status_code == 303
 
 
+def _import_seats(hall: Hall, csv: str) -> Any:
+    """Send a seats file through the secretary's import page."""
+    return hall.secretary.client.post(
+        "/secretary/import",
+        data={"csrf_token": hall.secretary.csrf_token()},
+        files={"file": ("seats.csv", csv.encode(), "text/csv")},
+    )
+
+
 @pytest.mark.one_database
 def test_the_secretary_imports_a_file_or_is_told_what_is_wrong(hall: Hall) -> None:
     good = "name,body,role,email\nNew Auditor,Audit Commission,member,auditor@example.org\n"
-    response = hall.secretary.client.post(
-        "/secretary/import",
-        data={"csrf_token": hall.secretary.csrf_token()},
-        files={"file": ("seats.csv", good.encode(), "text/csv")},
-    )
-    assert response.status_code == 303
+    assert _import_seats(hall, good).status_code == 303
     assert "New Auditor" in hall.secretary.get("/secretary/people").text
-    bad = "name,body,role\nSomeone,No Such Body,member\n"
-    refused = hall.secretary.client.post(
-        "/secretary/import",
-        data={"csrf_token": hall.secretary.csrf_token()},
-        files={"file": ("seats.csv", bad.encode(), "text/csv")},
-    )
+    refused = _import_seats(hall, "name,body,role\nSomeone,No Such Body,member\n")
     assert refused.status_code == 422
     assert "line 2: unknown body" in refused.text and "nothing was imported" in refused.text
 

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import row_count
 from tests.web.desk_client import Desk, open_desk
 from veche.actions.journal_actions import JournalAction
 from veche.models import JournalEntry, Poll
@@ -183,8 +184,7 @@ def test_the_api_still_takes_the_engines_own_method_options(desk: Desk) -> None:
 
 
 def _count(desk: Desk) -> int:
-    with desk.sessions() as session:
-        return session.scalar(select(func.count()).select_from(Poll)) or 0
+    return row_count(desk.sessions, Poll)
 
 
 @pytest.mark.parametrize(

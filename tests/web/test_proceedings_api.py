@@ -8,10 +8,11 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
+from tests.helpers import row_count
 from tests.meeting_api import Api, demo_api
 from veche.models import Amendment, Contribution, JournalEntry, Poll, PresidiumMember
 from veche.models.polls import PollState
@@ -34,12 +35,10 @@ class Session_:
     motion_id: int
 
     def journal(self) -> int:
-        with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(JournalEntry)) or 0
+        return row_count(self.sessions, JournalEntry)
 
     def rows(self, model: type[object]) -> int:
-        with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(model)) or 0
+        return row_count(self.sessions, model)
 
     def refused(self, verb: str, path: str, status: int, words: str, **body: object) -> None:
         """The request fails with ``status`` and a message containing ``words``; nothing changes."""
@@ -56,14 +55,7 @@ class Session_:
 def meeting(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Session_]:
     with TestClient(create_app(engine)) as client:
         api = demo_api(client, sessions)
-        m = api.post(
-            "/meetings",
-            term_id=api.term_id,
-            title="Plenary Meeting",
-            kind="enlarged",
-            starts_on=DAY.isoformat(),
-            notice="Notice.",
-        )["id"]
+        m = api.new_meeting(DAY, kind="enlarged", notice="Notice.")["id"]
         item = api.post(f"/meetings/{m}/agenda", title="On the budget", rapporteur_person_id=5)
         motion = api.post(
             f"/meetings/{m}/motions",
@@ -72,8 +64,7 @@ def meeting(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Session
             agenda_item_id=item["id"],
             submitter_body_id=api.bodies["Executive Bureau"],
         )
-        api.post(f"/meetings/{m}/state", 200, state="convened")
-        api.post(f"/meetings/{m}/state", 200, state="in_session")
+        api.move_on(m, "convened", "in_session")
         api.check_in(m, DAY, MEMBERS)
         yield Session_(api, sessions, m, item["id"], motion["id"])
 
@@ -112,91 +103,36 @@ def test_the_agenda_freezes_once_approved(meeting: Session_) -> None:
 def test_a_speech_by_an_unknown_person_or_on_a_closed_item_is_refused(meeting: Session_) -> None:
     _approve_agenda(meeting)
     item = f"/agenda-items/{meeting.item_id}"
-    meeting.refused(
-        "POST",
-        f"{item}/contributions",
-        409,
-        "the floor is given on the item under discussion",
-        kind="speech",
-        speaker_person_id=7,
-    )
+
+    def speech_refused(status: int, words: str, speaker: int) -> None:
+        meeting.refused(
+            "POST", f"{item}/contributions", status, words, kind="speech", speaker_person_id=speaker
+        )
+
+    speech_refused(409, "the floor is given on the item under discussion", speaker=7)
     meeting.api.post(f"{item}/open", 200)
-    meeting.refused(
-        "POST",
-        f"{item}/contributions",
-        404,
-        "there is no person 9999",
-        kind="speech",
-        speaker_person_id=9999,
-    )
-    meeting.refused(
-        "POST",
-        f"{item}/contributions",
-        422,
-        "not a participant",
-        kind="speech",
-        speaker_person_id=48,
-    )
+    speech_refused(404, "there is no person 9999", speaker=9999)
+    speech_refused(422, "not a participant", speaker=48)
     meeting.api.post(f"{item}/contributions", kind="speech", speaker_person_id=7)
-    meeting.refused(
-        "POST",
-        f"{item}/contributions",
-        409,
-        "the limit is 1",
-        kind="speech",
-        speaker_person_id=7,
-    )
+    speech_refused(409, "the limit is 1", speaker=7)
     meeting.api.post(f"{item}/close", 200)
-    meeting.refused(
-        "POST",
-        f"{item}/contributions",
-        409,
-        "it is closed",
-        kind="speech",
-        speaker_person_id=8,
-    )
+    speech_refused(409, "it is closed", speaker=8)
     meeting.refused("POST", f"{item}/speakers", 409, "is closed", person_id=8)
     assert meeting.rows(Contribution) == 1
 
 
 def test_an_amendment_to_a_paragraph_that_does_not_exist_is_refused(meeting: Session_) -> None:
     motion = f"/motions/{meeting.motion_id}/amendments"
-    meeting.refused(
-        "POST",
-        motion,
-        422,
-        "there is no paragraph 9: the text has 2 paragraphs",
-        paragraph=9,
-        new_text="x",
-        proposer_person_id=7,
+
+    def amendment_refused(words: str, **amendment: object) -> None:
+        meeting.refused("POST", motion, 422, words, proposer_person_id=7, **amendment)
+
+    amendment_refused(
+        "there is no paragraph 9: the text has 2 paragraphs", paragraph=9, new_text="x"
     )
-    meeting.refused(
-        "POST",
-        motion,
-        422,
-        "there are no lines 2–7",
-        first_line=2,
-        last_line=7,
-        new_text="x",
-        proposer_person_id=7,
-    )
-    meeting.refused(
-        "POST",
-        motion,
-        422,
-        "name either a paragraph or a first_line",
-        new_text="x",
-        proposer_person_id=7,
-    )
-    meeting.refused(
-        "POST",
-        motion,
-        422,
-        "changes nothing",
-        paragraph=1,
-        new_text="The budget is approved.",
-        proposer_person_id=7,
-    )
+    amendment_refused("there are no lines 2–7", first_line=2, last_line=7, new_text="x")
+    amendment_refused("name either a paragraph or a first_line", new_text="x")
+    amendment_refused("changes nothing", paragraph=1, new_text="The budget is approved.")
     assert meeting.rows(Amendment) == 0
     made = meeting.api.post(motion, paragraph=2, new_text="", proposer_person_id=7)
     assert "-The Bureau reports in a year." in made["diff"]

@@ -56,28 +56,15 @@ class Closed:
             assert meeting is not None
             return meeting.state
 
-    def move_on(self, *states: str) -> None:
-        client, headers = self.assembly.client, self.assembly.secretary
-        path = f"/api/meetings/{self.meeting_id}"
-        for state in states:
-            response = client.post(f"{path}/state", json={"state": state}, headers=headers)
-            assert response.status_code == 200, response.text
-
 
 @pytest.fixture
 def closed(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Closed]:
     app = create_app(engine)
     with TestClient(app) as client:
         assembly = convene(client, sessions)
-        patched = client.patch(
-            f"/api/meetings/{assembly.meeting_id}",
-            json={"notice": "Notice.", "venue": "Riverside Hall"},
-            headers=assembly.secretary,
-        )
-        assert patched.status_code == 200, patched.text
-        found = Closed(app, sessions, assembly)
-        found.move_on("convened", "in_session", "closed")
-        yield found
+        assembly.amend(notice="Notice.", venue="Riverside Hall")
+        assembly.move_on("convened", "in_session", "closed")
+        yield Closed(app, sessions, assembly)
 
 
 def test_before_publication_the_public_sees_no_communique(closed: Closed) -> None:
@@ -158,7 +145,7 @@ def test_a_delegate_cannot_publish_the_report(closed: Closed) -> None:
 
 
 def test_an_organization_that_does_not_publish_shows_no_communique(closed: Closed) -> None:
-    closed.move_on("report_published")
+    closed.assembly.move_on("report_published")
     public = Browser(closed.app)
     assert public.get(closed.communique).status_code == 200
     with transaction(closed.sessions) as session:

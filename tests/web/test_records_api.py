@@ -472,48 +472,28 @@ def test_a_meeting_is_numbered_as_its_body_numbers_it_within_its_term(
         "/meetings", term_id=term["id"], title="Plenary", starts_on="2021-06-01", number=5
     )
     assert earlier["number"] == 5
-    records.refused(
-        "POST",
-        "/meetings",
-        409,
-        f"the 1st Central Committee has a meeting numbered 8 already (meeting {eighth['id']}, "
-        "'Plenary Meeting' of 2022-11-18); give another number, or none for the next (10)",
-        term_id=term["id"],
-        title="Plenary",
-        starts_on="2023-05-01",
-        number=8,
-    )
-    records.refused(
-        "POST",
-        "/meetings",
-        422,
-        "the meeting's days (2018-11-18 to 2018-11-20) are not within the term of the 1st "
-        "Central Committee (2019-04-01 to 2024-03-31)",
-        term_id=term["id"],
-        title="Plenary",
-        starts_on="2018-11-18",
-        ends_on="2018-11-20",
-    )
-    records.refused(
-        "POST",
-        "/meetings",
-        422,
-        "the meeting's days (2024-03-31 to 2024-04-01) are not within the term",
-        term_id=term["id"],
-        title="Plenary",
-        starts_on="2024-03-31",
-        ends_on="2024-04-01",
-    )
-    records.refused(
-        "POST",
-        "/meetings",
-        422,
-        "number",
-        term_id=term["id"],
-        title="P",
-        starts_on="2020-01-01",
-        number=0,
-    )
+    refusals: list[tuple[int, str, dict[str, object]]] = [
+        (
+            409,
+            f"the 1st Central Committee has a meeting numbered 8 already (meeting {eighth['id']}, "
+            "'Plenary Meeting' of 2022-11-18); give another number, or none for the next (10)",
+            {"title": "Plenary", "starts_on": "2023-05-01", "number": 8},
+        ),
+        (
+            422,
+            "the meeting's days (2018-11-18 to 2018-11-20) are not within the term of the 1st "
+            "Central Committee (2019-04-01 to 2024-03-31)",
+            {"title": "Plenary", "starts_on": "2018-11-18", "ends_on": "2018-11-20"},
+        ),
+        (
+            422,
+            "the meeting's days (2024-03-31 to 2024-04-01) are not within the term",
+            {"title": "Plenary", "starts_on": "2024-03-31", "ends_on": "2024-04-01"},
+        ),
+        (422, "number", {"title": "P", "starts_on": "2020-01-01", "number": 0}),
+    ]
+    for status, words, meeting in refusals:
+        records.refused("POST", "/meetings", status, words, term_id=term["id"], **meeting)
     # Moved later, its days are held to the term as well.
     records.refused(
         "PATCH",

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.assembly import bearer_token
 from tests.helpers import demo_organization
 from tests.web.desk_client import Desk, open_desk
 from tests.web.page_client import Browser, today
@@ -73,11 +74,7 @@ def _onlooker(desk: Desk) -> dict[str, str]:
         do_grant_role(
             session, system, "onlooker", scope=Scope.MEETING, scope_id=desk.meeting, user_id=user.id
         )
-    login = desk.assembly.client.post(
-        "/api/tokens", json={"username": ONLOOKER[0], "password": ONLOOKER[1]}
-    )
-    assert login.status_code == 201, login.text
-    return {"Authorization": f"Bearer {login.json()['token']}"}
+    return bearer_token(desk.assembly.client, *ONLOOKER)
 
 
 @pytest.fixture
@@ -86,28 +83,22 @@ def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
         token = _onlooker(desk)
         onlooker = Browser(desk.app)
         onlooker.log_in(*ONLOOKER)
-        secretary = desk.assembly.secretary
-        api = desk.assembly.client
-        m = f"/api/meetings/{desk.meeting}"
-        item = api.post(f"{m}/agenda", json={"title": "On the budget"}, headers=secretary)
-        motion = api.post(
+        m = f"/meetings/{desk.meeting}"
+        item = desk.assembly.create(f"{m}/agenda", title="On the budget")
+        motion = desk.assembly.create(
             f"{m}/motions",
-            json={
-                "title": "On the budget",
-                "text": "The Council adopts the budget.",
-                "submitter_person_ids": [desk.assembly.members[0]],
-            },
-            headers=secretary,
+            title="On the budget",
+            text="The Council adopts the budget.",
+            submitter_person_ids=[desk.assembly.members[0]],
         )
-        assert item.status_code == motion.status_code == 201, (item.text, motion.text)
         single = desk.assembly.create_poll(title="Adopt", kind="decision", method="majority")
         ranked = desk.assembly.create_poll(
             title="Elect", kind="choice", method="irv", options=["Ada", "Boris"]
         )
         yield Hall(
             desk,
-            item.json()["id"],
-            motion.json()["id"],
+            item["id"],
+            motion["id"],
             single["id"],
             ranked["id"],
             onlooker,

@@ -15,9 +15,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
-from sqlalchemy import Engine
 
-from tests.apps import create_app
+from tests.assembly import bearer_token
 from tests.web.page_client import secretary
 from veche.demo import DEMO_SECRETARY
 from veche.web.body_limit import (
@@ -38,13 +37,6 @@ pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 CHUNK = 64 * 1024
 HUGE = 30 * 1024 * 1024
-
-
-@pytest.fixture
-def app(engine: Engine) -> Iterator[FastAPI]:
-    app = create_app(engine)
-    with TestClient(app):  # runs the lifespan: the site key the pages sign with
-        yield app
 
 
 @pytest.fixture
@@ -198,10 +190,7 @@ def test_a_login_that_is_not_sent_as_json_is_422_with_a_sentence(
 
 
 def test_a_command_that_is_not_sent_as_json_is_422_with_a_sentence(client: TestClient) -> None:
-    login = client.post(
-        "/api/tokens", json={"username": DEMO_SECRETARY[0], "password": DEMO_SECRETARY[1]}
-    )
-    token = {"Authorization": f"Bearer {login.json()['token']}"}
+    token = bearer_token(client, *DEMO_SECRETARY)
     response = client.post(
         "/api/meetings",
         content=json.dumps({"term_id": 1, "title": "Extraordinary session"}),

@@ -5,16 +5,15 @@ made; afterwards they answer 409 for good."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.apps import create_app
+from tests.assembly import bearer_token
+from tests.helpers import row_counts
 from veche.actions.journal_actions import JournalAction
 from veche.models import JournalEntry, Organization, User
 
@@ -28,20 +27,8 @@ FORM = {
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture
-def app(engine: Engine) -> Iterator[FastAPI]:
-    application = create_app(engine)
-    with TestClient(application):  # runs the lifespan: the site key, the header's name
-        yield application
-
-
-def _counts(sessions: sessionmaker[Session]) -> tuple[int, int, int]:
-    with sessions() as session:
-        return (
-            session.scalar(select(func.count()).select_from(Organization)) or 0,
-            session.scalar(select(func.count()).select_from(User)) or 0,
-            session.scalar(select(func.count()).select_from(JournalEntry)) or 0,
-        )
+def _counts(sessions: sessionmaker[Session]) -> tuple[int, ...]:
+    return row_counts(sessions, Organization, User, JournalEntry)
 
 
 def _csrf(page: Any) -> str:
@@ -122,11 +109,7 @@ def test_the_api_sets_up_an_empty_database_once(
         "user_id": answer["user_id"],
         "username": "chief",
     }
-    token = client.post("/api/tokens", json={"username": "chief", "password": PASSPHRASE})
-    assert token.status_code == 201
-    accounts = client.get(
-        "/api/accounts", headers={"Authorization": f"Bearer {token.json()['token']}"}
-    )
+    accounts = client.get("/api/accounts", headers=bearer_token(client, "chief", PASSPHRASE))
     assert [grant["role"] for grant in accounts.json()[0]["grants"]] == ["administrator"]
     assert client.post("/api/setup", json=FORM).status_code == 409
     assert _counts(sessions)[:2] == (1, 1)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from veche.actions._numbering import next_number
 from veche.actions.access import (
     Caller,
     access_row,
@@ -137,12 +137,7 @@ def do_propose_agenda_change(
     check_agenda_open(session, meeting)
     spec = _checked(session, meeting, spec)
     item = session.get(AgendaItem, spec.item_id) if spec.item_id is not None else None
-    number = (
-        session.scalar(
-            select(func.max(AgendaProposal.number)).where(AgendaProposal.meeting_id == meeting.id)
-        )
-        or 0
-    ) + 1
+    number = next_number(session, AgendaProposal.number, AgendaProposal.meeting_id == meeting.id)
     proposal = AgendaProposal(
         meeting_id=meeting.id,
         number=number,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veche.actions._numbering import next_number
 from veche.actions._text import Target, apply_change, check_target, normalize
 from veche.actions.access import (
     Caller,
@@ -114,9 +115,7 @@ def do_submit_motion(
         item = meeting_row(session, AgendaItem, spec.agenda_item_id, meeting.id, "agenda item")
         if item.state in (ItemState.WITHDRAWN, ItemState.CLOSED):
             raise Conflict(f"agenda item {item.position} is {item.state.value}")
-    number = (
-        session.scalar(select(func.max(Motion.number)).where(Motion.meeting_id == meeting.id)) or 0
-    ) + 1
+    number = next_number(session, Motion.number, Motion.meeting_id == meeting.id)
     motion = Motion(
         meeting_id=meeting.id,
         agenda_item_id=spec.agenda_item_id,
@@ -260,10 +259,7 @@ def do_propose_amendment(
         raise InvalidInput(
             f"the new text is the same as {spec.target.describe()}; it changes nothing"
         )
-    number = (
-        session.scalar(select(func.max(Amendment.number)).where(Amendment.motion_id == motion.id))
-        or 0
-    ) + 1
+    number = next_number(session, Amendment.number, Amendment.motion_id == motion.id)
     amendment = Amendment(
         motion_id=motion.id,
         number=number,

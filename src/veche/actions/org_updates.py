@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date
-from typing import Any, Final, Literal
+from typing import Final, Literal, Protocol, Self, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -43,13 +43,30 @@ class Keep(enum.Enum):
 
 
 KEEP: Final = Keep.KEEP
-#: A field's new value, or ``KEEP``.
+#: The type of ``KEEP``, joined to a field's own where a change may leave it alone
+#: (``name: str | Kept = KEEP``).
 Kept = Literal[Keep.KEEP]
 
 
-def _given(**fields: object) -> dict[str, Any]:
-    """The fields a change gives, for the journal; those passed as ``KEEP`` left out."""
-    return {name: value for name, value in fields.items() if value is not KEEP}
+def _record_update(
+    session: Session,
+    caller: Caller,
+    action: JournalAction,
+    changed: dict[str, int],
+    **fields: object,
+) -> None:
+    """Journal a change to the record ``changed`` names by id, with the fields it gives;
+    those passed as ``KEEP`` are left out."""
+    given = {name: value for name, value in fields.items() if value is not KEEP}
+    record(session, caller.actor, action, {**changed, **given})
+
+
+def _id_given(given: Body | Unit | Kept | None) -> int | Kept | None:
+    """The id of a record a change gives for a field, for the journal: ``None`` where it
+    gives none, ``KEEP`` where it keeps the field."""
+    if given is KEEP or given is None:
+        return given
+    return given.id
 
 
 def do_update_organization(
@@ -79,33 +96,51 @@ def do_update_organization(
         organization.description = description = description.strip()
     if publishes_reports is not KEEP:
         organization.publishes_reports = publishes_reports
-    changes = _given(
+    _record_update(
+        session,
+        caller,
+        JournalAction.UPDATE_ORGANIZATION,
+        {"organization_id": organization.id},
         name=name,
         short_name=short_name,
         description=description,
         publishes_reports=publishes_reports,
     )
-    record(
-        session,
-        caller.actor,
-        JournalAction.UPDATE_ORGANIZATION,
-        {"organization_id": organization.id, **changes},
-    )
     return organization
+
+
+class _Nested(Protocol):
+    """A record placed under another of its kind: a body or a unit."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def parent(self) -> Self | None: ...
+
+
+_Record = TypeVar("_Record", bound=_Nested)
+
+
+def _check_not_above_itself(record: _Record, parent: _Record, below: str) -> _Record:
+    """``parent``, checked to be neither ``record`` itself nor below it, where the records
+    would stand in a circle; ``below`` says in the error how ``parent`` stands to ``record``."""
+    seen: set[int] = set()
+    above: _Record | None = parent
+    while above is not None and above.id not in seen:
+        if above.id == record.id:
+            where = "itself" if parent.id == record.id else f"{parent.name}, {below}"
+            raise InvalidInput(f"{record.name} cannot be placed under {where}")
+        seen.add(above.id)
+        above = above.parent
+    return parent
 
 
 def check_parent_body(body: Body, parent: Body) -> Body:
     """A body may sit under any other of its organization, at any depth, but not under
     itself or one of its own sub-bodies: the bodies would then stand in a circle."""
-    seen: set[int] = set()
-    above: Body | None = parent
-    while above is not None and above.id not in seen:
-        if above.id == body.id:
-            where = "itself" if parent.id == body.id else f"{parent.name}, one of its sub-bodies"
-            raise InvalidInput(f"{body.name} cannot be placed under {where}")
-        seen.add(above.id)
-        above = above.parent
-    return parent
+    return _check_not_above_itself(body, parent, "one of its sub-bodies")
 
 
 def do_update_body(
@@ -136,15 +171,18 @@ def do_update_body(
         body.alternates_vote_for_absent = alternates_vote_for_absent
     if max_proxies_per_member is not KEEP:
         body.max_proxies_per_member = check_max_proxies(max_proxies_per_member)
-    changes = _given(
+    _record_update(
+        session,
+        caller,
+        JournalAction.UPDATE_BODY,
+        {"body_id": body.id},
         name=name,
         description=description,
         quorum=f"{quorum[0]}/{quorum[1]}" if quorum is not KEEP else KEEP,
-        parent_id=(parent.id if parent is not None else None) if parent is not KEEP else KEEP,
+        parent_id=_id_given(parent),
         alternates_vote_for_absent=alternates_vote_for_absent,
         max_proxies_per_member=max_proxies_per_member,
     )
-    record(session, caller.actor, JournalAction.UPDATE_BODY, {"body_id": body.id, **changes})
     return body
 
 
@@ -165,17 +203,41 @@ def do_update_term(
         taken = select(Term.id).where(Term.body_id == term.body_id, Term.number == number)
         if session.scalar(taken) is not None:
             raise Conflict(f"{term.body.name} already has a term numbered {number}")
-    new_starts = starts_on if starts_on is not KEEP else term.starts_on
-    new_ends = ends_on if ends_on is not KEEP else term.ends_on
-    if new_ends is not None and new_ends < new_starts:
-        raise InvalidInput(f"the term cannot end ({new_ends}) before it starts ({new_starts})")
+    new_starts, new_ends = _new_dates(
+        "the term", (starts_on, ends_on), (term.starts_on, term.ends_on)
+    )
     _check_meetings_within(session, term, new_starts, new_ends)
     if number is not KEEP:
         term.number = number
     term.starts_on, term.ends_on = new_starts, new_ends
-    changes = _given(number=number, starts_on=starts_on, ends_on=ends_on)
-    record(session, caller.actor, JournalAction.UPDATE_TERM, {"term_id": term.id, **changes})
+    _record_update(
+        session,
+        caller,
+        JournalAction.UPDATE_TERM,
+        {"term_id": term.id},
+        number=number,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
     return term
+
+
+#: A first day: a term has one; a seat may have none.
+_Start = TypeVar("_Start", bound=date | None)
+
+
+def _new_dates(
+    what: str,
+    given: tuple[_Start | Kept, date | Kept | None],
+    current: tuple[_Start, date | None],
+) -> tuple[_Start, date | None]:
+    """The first and last days a change leaves ``what`` with (those it keeps, as they
+    are); the last not before the first."""
+    starts = given[0] if given[0] is not KEEP else current[0]
+    ends = given[1] if given[1] is not KEEP else current[1]
+    if starts is not None and ends is not None and ends < starts:
+        raise InvalidInput(f"{what} cannot end ({ends}) before it starts ({starts})")
+    return starts, ends
 
 
 def _check_meetings_within(session: Session, term: Term, starts: date, ends: date | None) -> None:
@@ -201,15 +263,7 @@ def _check_meetings_within(session: Session, term: Term, starts: date, ends: dat
 
 def check_parent_unit(unit: Unit, parent: Unit) -> Unit:
     """As a body, a unit may not sit under itself or one of the units below it."""
-    seen: set[int] = set()
-    above: Unit | None = parent
-    while above is not None and above.id not in seen:
-        if above.id == unit.id:
-            where = "itself" if parent.id == unit.id else f"{parent.name}, a unit below it"
-            raise InvalidInput(f"{unit.name} cannot be placed under {where}")
-        seen.add(above.id)
-        above = above.parent
-    return parent
+    return _check_not_above_itself(unit, parent, "a unit below it")
 
 
 def do_update_unit(
@@ -242,12 +296,15 @@ def do_update_unit(
     if kind is not KEEP:
         unit.kind = kind = check_name(kind, "the unit's kind", max_length=60)
     unit.parent = new_parent
-    changes = _given(
+    _record_update(
+        session,
+        caller,
+        JournalAction.UPDATE_UNIT,
+        {"unit_id": unit.id},
         name=name,
         kind=kind,
-        parent_id=(parent.id if parent is not None else None) if parent is not KEEP else KEEP,
+        parent_id=_id_given(parent),
     )
-    record(session, caller.actor, JournalAction.UPDATE_UNIT, {"unit_id": unit.id, **changes})
     return unit
 
 
@@ -279,12 +336,15 @@ def do_update_person(
         if unit is not None and unit.organization_id != person.organization_id:
             raise NotFound(f"there is no unit {unit.id} in {person.full_name}'s organization")
         person.unit = unit
-    changes = _given(
+    _record_update(
+        session,
+        caller,
+        JournalAction.UPDATE_PERSON,
+        {"person_id": person.id},
         full_name=full_name,
         email=email,
-        unit_id=(unit.id if unit is not None else None) if unit is not KEEP else KEEP,
+        unit_id=_id_given(unit),
     )
-    record(session, caller.actor, JournalAction.UPDATE_PERSON, {"person_id": person.id, **changes})
     return person
 
 
@@ -309,18 +369,19 @@ def do_update_membership(
     """Change a seat: member or alternate, its first day, or its last (to end it). Meetings
     convened already keep the participants they invited."""
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, membership.person.organization_id)
-    new_from = from_date if from_date is not KEEP else membership.from_date
-    new_to = to_date if to_date is not KEEP else membership.to_date
-    if new_from is not None and new_to is not None and new_to < new_from:
-        raise InvalidInput(f"the membership cannot end ({new_to}) before it starts ({new_from})")
+    new_from, new_to = _new_dates(
+        "the membership", (from_date, to_date), (membership.from_date, membership.to_date)
+    )
     if role is not KEEP:
         membership.role = role
     membership.from_date, membership.to_date = new_from, new_to
-    changes = _given(role=role, from_date=from_date, to_date=to_date)
-    record(
+    _record_update(
         session,
-        caller.actor,
+        caller,
         JournalAction.UPDATE_MEMBERSHIP,
-        {"membership_id": membership.id, **changes},
+        {"membership_id": membership.id},
+        role=role,
+        from_date=from_date,
+        to_date=to_date,
     )
     return membership

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veche.actions._numbering import next_number
 from veche.actions.access import Caller, authorize
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
@@ -74,12 +75,7 @@ def do_settle_motion(
         return None
     details = (poll.result or {}).get("details", {})
     yes, no, abstain = (int(details.get(k, 0)) for k in ("yes", "no", "abstain"))
-    number = (
-        session.scalar(
-            select(func.max(Resolution.number)).where(Resolution.meeting_id == meeting.id)
-        )
-        or 0
-    ) + 1
+    number = next_number(session, Resolution.number, Resolution.meeting_id == meeting.id)
     resolution = Resolution(
         meeting_id=meeting.id,
         motion_id=motion.id,

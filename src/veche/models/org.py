@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from veche.models.base import Base, Timestamped, UTCDateTime
 
@@ -155,7 +155,35 @@ class User(Timestamped, Base):
     person: Mapped[Person | None] = relationship()
 
 
-class ApiToken(Timestamped, Base):
+class HeldByUserOrPerson:
+    """A login secret held by a user account or directly by a person; only its SHA-256
+    (``token_hash``) is stored."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[CheckConstraint]:
+        return (CheckConstraint("user_id IS NOT NULL OR person_id IS NOT NULL", name="has_holder"),)
+
+    # First in the table, before the columns of the class that holds them, as the
+    # migrations made them.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, sort_order=-1)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), index=True, sort_order=-1
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id"), index=True, sort_order=-1
+    )
+
+    @declared_attr
+    def user(cls) -> Mapped[User | None]:
+        return relationship("User")
+
+    @declared_attr
+    def person(cls) -> Mapped[Person | None]:
+        return relationship("Person")
+
+
+class ApiToken(HeldByUserOrPerson, Timestamped, Base):
     """A bearer token for the API, held by a user account or directly by a person (a delegate).
 
     Only the token's SHA-256 is stored. It works until it expires or is revoked. Its row
@@ -164,17 +192,7 @@ class ApiToken(Timestamped, Base):
     """
 
     __tablename__ = "api_token"
-    __table_args__ = (
-        CheckConstraint("user_id IS NOT NULL OR person_id IS NOT NULL", name="has_holder"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     label: Mapped[str] = mapped_column(String(100), default="")
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User | None] = relationship()
-    person: Mapped[Person | None] = relationship()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Base, Timestamped, UTCDateTime
 from veche.models.meetings import Meeting
-from veche.models.org import Person, User
+from veche.models.org import HeldByUserOrPerson, Person
 
 
-class LoginSession(Timestamped, Base):
+class LoginSession(HeldByUserOrPerson, Timestamped, Base):
     """A browser's login, named by a random token whose SHA-256 alone is stored.
 
     It belongs to a user account (password login) or directly to a person (an
@@ -20,18 +20,8 @@ class LoginSession(Timestamped, Base):
     """
 
     __tablename__ = "login_session"
-    __table_args__ = (
-        CheckConstraint("user_id IS NOT NULL OR person_id IS NOT NULL", name="has_holder"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    user: Mapped[User | None] = relationship()
-    person: Mapped[Person | None] = relationship()
 
 
 class AccessCode(Timestamped, Base):

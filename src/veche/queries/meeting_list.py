@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.actions.access import Caller, may_see_meeting
 from veche.models import Meeting, Term
 from veche.models.meetings import MeetingState
+from veche.queries._listing import paged, where_given
 
 
 @dataclass(frozen=True)
@@ -30,21 +31,18 @@ def find_meetings(
 ) -> tuple[int, list[Meeting]]:
     """(how many match, one page of them), newest first, each with its term and body."""
     query = select(Meeting).join(Term, Term.id == Meeting.term_id).where(may_see_meeting(caller))
-    if wanted.body_id is not None:
-        query = query.where(Term.body_id == wanted.body_id)
-    if wanted.term_id is not None:
-        query = query.where(Meeting.term_id == wanted.term_id)
-    if wanted.state is not None:
-        query = query.where(Meeting.state == wanted.state)
+    query = where_given(
+        query,
+        (Term.body_id, wanted.body_id),
+        (Meeting.term_id, wanted.term_id),
+        (Meeting.state, wanted.state),
+    )
     if wanted.from_date is not None:
         query = query.where(Meeting.ends_on >= wanted.from_date)
     if wanted.to_date is not None:
         query = query.where(Meeting.starts_on <= wanted.to_date)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    found = session.scalars(
-        query.options(selectinload(Meeting.term).selectinload(Term.body))
-        .order_by(Meeting.starts_on.desc(), Meeting.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    total, page = paged(
+        session, query, Meeting.starts_on.desc(), Meeting.id.desc(), limit=limit, offset=offset
+    )
+    found = session.scalars(page.options(selectinload(Meeting.term).selectinload(Term.body)))
     return total, list(found)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from veche.models import Body, Membership, Organization, Person, Term, Unit
 from veche.models.org import MembershipRole
+from veche.queries._listing import like_literally, paged
 from veche.queries.org import term_label
 from veche.queries.roster import PERSON_ROW_LOADS, PersonRow, person_row
 
@@ -184,7 +185,7 @@ def _containing(
     """Whether ``column`` contains ``word``, in any case (the wildcards in it taken
     literally). SQLite lowers only ASCII letters, so the word is tried as typed too:
     "Željko" finds "Željko" on either database, "željko" on PostgreSQL."""
-    escaped = word.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    escaped = like_literally(word)
     return or_(
         func.lower(column).like(f"%{escaped.lower()}%", escape="\\"),
         column.like(f"%{escaped}%", escape="\\"),
@@ -204,13 +205,8 @@ def find_people(
                 _containing(func.coalesce(Person.email, ""), word),
             )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    found = session.scalars(
-        query.options(*PERSON_ROW_LOADS)
-        .order_by(Person.full_name, Person.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    total, page = paged(session, query, Person.full_name, Person.id, limit=limit, offset=offset)
+    found = session.scalars(page.options(*PERSON_ROW_LOADS))
     return total, [person_row(person) for person in found]
 
 

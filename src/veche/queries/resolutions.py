@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from veche.models import Body, Meeting, Resolution, Term
+from veche.queries._listing import like_literally, paged, where_given
 from veche.queries.org import ordinal
 
 
@@ -54,33 +55,33 @@ def search_resolutions(
         .join(Term, Term.id == Meeting.term_id)
         .join(Body, Body.id == Term.body_id)
     )
-    if resolution_id is not None:
-        query = query.where(Resolution.id == resolution_id)
-    if wanted.organization_id is not None:
-        query = query.where(Body.organization_id == wanted.organization_id)
-    if wanted.body_id is not None:
-        query = query.where(Body.id == wanted.body_id)
-    if wanted.term_id is not None:
-        query = query.where(Term.id == wanted.term_id)
-    if wanted.meeting_id is not None:
-        query = query.where(Meeting.id == wanted.meeting_id)
+    query = where_given(
+        query,
+        (Resolution.id, resolution_id),
+        (Body.organization_id, wanted.organization_id),
+        (Body.id, wanted.body_id),
+        (Term.id, wanted.term_id),
+        (Meeting.id, wanted.meeting_id),
+    )
     for word in wanted.text.split():
-        # Case-insensitive on both databases; the wildcards in the word are taken literally.
-        pattern = (
-            "%" + word.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        )
+        # Case-insensitive on both databases.
+        pattern = f"%{like_literally(word.lower())}%"
         query = query.where(
             or_(
                 func.lower(Resolution.title).like(pattern, escape="\\"),
                 func.lower(Resolution.text).like(pattern, escape="\\"),
             )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(Meeting.starts_on.desc(), Meeting.id.desc(), Resolution.number)
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    total, page = paged(
+        session,
+        query,
+        Meeting.starts_on.desc(),
+        Meeting.id.desc(),
+        Resolution.number,
+        limit=limit,
+        offset=offset,
+    )
+    rows = session.execute(page).all()
     return total, [
         RegistryEntry(
             id=resolution.id,

@@ -261,25 +261,26 @@ def _motion(record: MeetingRecord, motion: MotionRecord) -> list[Block]:
     return blocks
 
 
+def _section(title: str, body: list[Block]) -> list[Block]:
+    """``body`` under a heading ``title``; nothing at all, not even the heading, without it."""
+    return [Heading(title), *body] if body else []
+
+
 def _panels(record: MeetingRecord) -> list[Block]:
-    if not record.panels:
-        return []
-    blocks: list[Block] = [Heading(_("Panels"))]
-    for panel in record.panels:
-        line = _("{panel} — items {items}; chair: {chair}; members: {members}.").format(
+    lines = [
+        _("{panel} — items {items}; chair: {chair}; members: {members}.").format(
             panel=panel.name,
             items=", ".join(str(p) for p in panel.item_positions),
             chair=panel.chair or "—",
             members=names(panel.members),
         )
-        blocks.append(Paragraph(line))
-    return blocks
+        for panel in record.panels
+    ]
+    return _section(_("Panels"), [Paragraph(line) for line in lines])
 
 
 def _resolutions(record: MeetingRecord) -> list[Block]:
-    if not record.resolutions:
-        return []
-    blocks: list[Block] = [Heading(_("Resolutions"))]
+    blocks: list[Block] = []
     for r in record.resolutions:
         blocks.append(
             Heading(_("Resolution No. {number}: {title}").format(number=r.number, title=r.title), 3)
@@ -295,4 +296,4 @@ def _resolutions(record: MeetingRecord) -> list[Block]:
             )
         )
         blocks.append(MarkdownText(r.text))
-    return blocks
+    return _section(_("Resolutions"), blocks)

@@ -11,7 +11,12 @@ from fastapi import UploadFile
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, caller_organization, organization_row
+from veche.actions.access import (
+    Caller,
+    OrganizationRow,
+    caller_organization,
+    organization_row,
+)
 from veche.actions.imports import ImportSummary, import_members
 from veche.actions.meetings import do_create_meeting
 from veche.actions.org import (
@@ -33,6 +38,19 @@ from veche.passwords import RULE as PASSWORD_RULE
 from veche.tally import TallyError
 from veche.tally.methods._options import fraction_option
 from veche.web.api.types import Id
+
+
+def optional_row(
+    session: Session,
+    caller: Caller,
+    model: type[OrganizationRow],
+    row_id: int | None,
+    what: str,
+) -> OrganizationRow | None:
+    """The row of the caller's organization an id field names (404 if another's), or
+    ``None`` when the field is left empty."""
+    return None if row_id is None else organization_row(session, caller, model, row_id, what)
+
 
 # --- Polls ---------------------------------------------------------------------------------
 
@@ -239,11 +257,7 @@ class MeetingIn(BaseModel):
 
     def convene(self, session: Session, caller: Caller) -> Meeting:
         term = organization_row(session, caller, Term, self.term_id, "term")
-        convener = (
-            organization_row(session, caller, Body, self.convened_by_body_id, "body")
-            if self.convened_by_body_id is not None
-            else None
-        )
+        convener = optional_row(session, caller, Body, self.convened_by_body_id, "body")
         return do_create_meeting(
             session,
             caller,
@@ -284,11 +298,7 @@ class BodyIn(BaseModel):
 
     def create(self, session: Session, caller: Caller) -> Body:
         quorum = quorum_fraction(self.quorum)
-        parent = (
-            organization_row(session, caller, Body, self.parent_id, "body")
-            if self.parent_id is not None
-            else None
-        )
+        parent = optional_row(session, caller, Body, self.parent_id, "body")
         return do_create_body(
             session,
             caller,
@@ -325,11 +335,7 @@ class PersonIn(BaseModel):
     unit_id: Id | None = Field(default=None, description="the unit (branch) they belong to")
 
     def create(self, session: Session, caller: Caller) -> Person:
-        unit = (
-            organization_row(session, caller, Unit, self.unit_id, "unit")
-            if self.unit_id is not None
-            else None
-        )
+        unit = optional_row(session, caller, Unit, self.unit_id, "unit")
         return do_create_person(
             session,
             caller,
@@ -372,11 +378,7 @@ class UserIn(BaseModel):
     administrator: bool = Field(default=False, description="holds every right in the organization")
 
     def create(self, session: Session, caller: Caller) -> User:
-        person = (
-            organization_row(session, caller, Person, self.person_id, "person")
-            if self.person_id is not None
-            else None
-        )
+        person = optional_row(session, caller, Person, self.person_id, "person")
         return do_create_user(
             session,
             caller,

@@ -32,7 +32,7 @@ from veche.actions.org_updates import (
 from veche.models import Body, Membership, Organization, Person, Term, Unit
 from veche.models.org import MembershipRole
 from veche.web.api.types import Id
-from veche.web.inputs import MAX_NUMBER, quorum_fraction
+from veche.web.inputs import MAX_NUMBER, optional_row, quorum_fraction
 
 #: The default of a field that may not be empty: never validated, so never stored; it
 #: marks the field as left out (``_Change.given``). Typed ``Any`` so that a name may be
@@ -59,10 +59,7 @@ class _Change(BaseModel):
         or ``KEEP`` when the request left the field out."""
         if name not in self.model_fields_set:
             return KEEP
-        row_id = getattr(self, name)
-        if row_id is None:
-            return None
-        return organization_row(session, caller, model, row_id, what)
+        return optional_row(session, caller, model, getattr(self, name), what)
 
 
 class OrganizationUpdate(_Change):
@@ -147,11 +144,7 @@ class UnitIn(BaseModel):
     parent_id: Id | None = Field(default=None, description="the unit it lies in, if any")
 
     def create(self, session: Session, caller: Caller) -> Unit:
-        parent = (
-            organization_row(session, caller, Unit, self.parent_id, "unit")
-            if self.parent_id is not None
-            else None
-        )
+        parent = optional_row(session, caller, Unit, self.parent_id, "unit")
         return do_create_unit(
             session,
             caller,

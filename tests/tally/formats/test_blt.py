@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.tally.conftest import elections_path
+from tests.tally.formats._files import assert_refused, write_file
 from veche.tally.errors import BallotFormatError, TallyError
 from veche.tally.formats import blt, read_ballots
 from veche.tally.formats.blt import read_blt, write_blt
@@ -72,12 +73,7 @@ def plain_ballots(lines: list[list[int]]) -> Ballots:
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "ballots.blt") -> Path:
-    path = tmp_path / name
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8", newline="")
-    else:
-        path.write_bytes(text)
-    return path
+    return write_file(tmp_path / name, text)
 
 
 # Real files ------------------------------------------------------------------------------
@@ -359,12 +355,7 @@ MALFORMED = [
 def test_malformed_files_are_refused_with_line_and_reason(
     text: str, line: int | None, problem: str, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, text)
-    with pytest.raises(BallotFormatError) as raised:
-        read_ballots(path)
-    assert raised.value.source == str(path)
-    assert raised.value.line == line
-    assert problem in raised.value.problem
+    assert_refused(write(tmp_path, text), line, problem)
 
 
 def test_names_that_are_not_utf8_are_refused(tmp_path: Path) -> None:

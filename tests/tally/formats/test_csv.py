@@ -9,18 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.tally.formats._files import assert_refused, write_file
 from veche.tally.errors import BallotFormatError
 from veche.tally.formats import read_ballots
 from veche.tally.profile import EMPTY, Profile
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "ballots.csv") -> Path:
-    path = tmp_path / name
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8", newline="")
-    else:
-        path.write_bytes(text)
-    return path
+    return write_file(tmp_path / name, text)
 
 
 def rankings_of(profile: Profile) -> Counter[tuple[str, ...]]:
@@ -212,12 +208,7 @@ MALFORMED = [
 def test_malformed_files_are_refused_with_line_and_reason(
     format: str, text: str, line: int | None, problem: str, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, text)
-    with pytest.raises(BallotFormatError) as raised:
-        read_ballots(path, format=format)
-    assert raised.value.source == str(path)
-    assert raised.value.line == line
-    assert problem in raised.value.problem
+    assert_refused(write(tmp_path, text), line, problem, format=format)
 
 
 @pytest.mark.parametrize("format", ["csv", "csv-scores"])

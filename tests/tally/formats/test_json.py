@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.tally.formats._files import assert_refused, write_file
 from veche.tally.errors import BallotFormatError, TallyError
 from veche.tally.formats import read_ballots, write_json
 from veche.tally.profile import EMPTY, Profile
 
 
 def write(tmp_path: Path, document: Any, name: str = "ballots.json") -> Path:
-    path = tmp_path / name
-    path.write_text(document if isinstance(document, str) else json.dumps(document), "utf-8")
-    return path
+    text = document if isinstance(document, str) else json.dumps(document)
+    return write_file(tmp_path / name, text)
 
 
 def test_ranked_ballots_with_ties_seats_title_and_withdrawn(tmp_path: Path) -> None:
@@ -142,12 +142,7 @@ def test_a_ballots_receipt_is_carried_but_not_counted(tmp_path: Path) -> None:
 def test_malformed_files_are_refused_with_the_reason(
     document: Any, line: int | None, problem: str, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, document)
-    with pytest.raises(BallotFormatError) as raised:
-        read_ballots(path)
-    assert raised.value.source == str(path)
-    assert raised.value.line == line
-    assert problem in raised.value.problem
+    assert_refused(write(tmp_path, document), line, problem)
 
 
 def test_files_that_are_not_utf8_are_refused(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tally.formats._files import assert_refused, write_file
 from veche.tally.errors import BallotFormatError, TallyError
 from veche.tally.formats import read_ballots, read_preflib
 from veche.tally.profile import EMPTY, Profile
@@ -26,10 +27,8 @@ HEADER = """\
 
 
 def preflib(tmp_path: Path, kind: str, orders: str, voters: int, unique: int) -> Path:
-    path = tmp_path / f"election.{kind}"
     text = HEADER.format(kind=kind, voters=voters, unique=unique) + orders
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_file(tmp_path / f"election.{kind}", text)
 
 
 Groups = tuple[tuple[str, ...], ...]
@@ -133,12 +132,7 @@ V2 = [
 def test_malformed_orders_are_refused_with_line_and_reason(
     kind: str, orders: str, voters: int, unique: int, line: int, problem: str, tmp_path: Path
 ) -> None:
-    path = preflib(tmp_path, kind, orders, voters, unique)
-    with pytest.raises(BallotFormatError) as raised:
-        read_ballots(path)
-    assert raised.value.source == str(path)
-    assert raised.value.line == line
-    assert problem in raised.value.problem
+    assert_refused(preflib(tmp_path, kind, orders, voters, unique), line, problem)
 
 
 MALFORMED = [
@@ -168,12 +162,7 @@ MALFORMED = [
 def test_malformed_files_are_refused_with_line_and_reason(
     text: str, line: int | None, problem: str, tmp_path: Path
 ) -> None:
-    path = tmp_path / "election.soc"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(BallotFormatError) as raised:
-        read_ballots(path)
-    assert raised.value.line == line
-    assert problem in raised.value.problem
+    assert_refused(write_file(tmp_path / "election.soc", text), line, problem)
 
 
 def test_files_that_are_not_utf8_are_refused(tmp_path: Path) -> None:

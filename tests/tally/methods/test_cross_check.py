@@ -105,6 +105,24 @@ def agree(ours: int, theirs: list[int]) -> None:
         assert [ours] == theirs
 
 
+#: A method of ours, its options, and pref_voting's function for the same rule.
+Check = tuple[str, dict[str, Any], Callable[[Any], list[int]]]
+
+
+def agree_on_each(ours: Profile, theirs: Any, seed: int, checks: list[Check]) -> None:
+    """Count ``ours`` by each method; its winner must agree with pref_voting's on ``theirs``."""
+    for method, options, reference in checks:
+        agree(winner_index(count(ours, method, seed=seed, **options)), reference(theirs))
+
+
+#: Methods that must agree with pref_voting on any ballots: truncated, with ties or not.
+ON_ANY_BALLOTS: list[Check] = [
+    ("borda", {"variant": "averaged"}, borda_for_profile_with_ties),
+    ("schulze", {"strength": "margin"}, beat_path),
+    ("copeland", {}, copeland),
+    ("minimax", {}, minimax),
+]
+
 CROSS = settings(max_examples=120, deadline=None)
 seeds = st.integers(0, 2**16)
 
@@ -112,8 +130,7 @@ seeds = st.integers(0, 2**16)
 @CROSS
 @given(election=elections(complete=True), seed=seeds)
 def test_complete_strict_ballots(election: Election, seed: int) -> None:
-    ours, linear = election.ours(), election.theirs_linear()
-    checks: list[tuple[str, dict[str, Any], Callable[[Any], list[int]]]] = [
+    checks: list[Check] = [
         ("plurality", {}, plurality),
         ("borda", {}, borda),
         ("irv", {}, instant_runoff_put),
@@ -123,56 +140,38 @@ def test_complete_strict_ballots(election: Election, seed: int) -> None:
         ("copeland", {}, copeland),
         ("minimax", {}, minimax),
     ]
-    for method, options, reference in checks:
-        agree(winner_index(count(ours, method, seed=seed, **options)), reference(linear))
+    agree_on_each(election.ours(), election.theirs_linear(), seed, checks)
 
 
 @CROSS
 @given(election=elections(max_candidates=4, complete=True), seed=seeds)
 def test_ranked_pairs_on_complete_ballots(election: Election, seed: int) -> None:
-    agree(
-        winner_index(count(election.ours(), "ranked-pairs", seed=seed)),
-        ranked_pairs(election.theirs_linear()),
+    agree_on_each(
+        election.ours(), election.theirs_linear(), seed, [("ranked-pairs", {}, ranked_pairs)]
     )
 
 
 @CROSS
 @given(election=elections(), seed=seeds)
 def test_truncated_ballots(election: Election, seed: int) -> None:
-    ours, theirs = election.ours(), election.theirs()
-    checks: list[tuple[str, dict[str, Any], Callable[[Any], list[int]]]] = [
+    checks: list[Check] = [
         ("plurality", {}, plurality),
         ("irv", {}, instant_runoff_put),
-        ("borda", {"variant": "averaged"}, borda_for_profile_with_ties),
-        ("schulze", {"strength": "margin"}, beat_path),
-        ("copeland", {}, copeland),
-        ("minimax", {}, minimax),
+        *ON_ANY_BALLOTS,
     ]
-    for method, options, reference in checks:
-        agree(winner_index(count(ours, method, seed=seed, **options)), reference(theirs))
+    agree_on_each(election.ours(), election.theirs(), seed, checks)
 
 
 @CROSS
 @given(election=elections(ties=True), seed=seeds)
 def test_ballots_with_equal_rankings(election: Election, seed: int) -> None:
-    ours, theirs = election.ours(), election.theirs()
-    checks: list[tuple[str, dict[str, Any], Callable[[Any], list[int]]]] = [
-        ("borda", {"variant": "averaged"}, borda_for_profile_with_ties),
-        ("schulze", {"strength": "margin"}, beat_path),
-        ("copeland", {}, copeland),
-        ("minimax", {}, minimax),
-    ]
-    for method, options, reference in checks:
-        agree(winner_index(count(ours, method, seed=seed, **options)), reference(theirs))
+    agree_on_each(election.ours(), election.theirs(), seed, ON_ANY_BALLOTS)
 
 
 @CROSS
 @given(election=elections(max_candidates=4, ties=True), seed=seeds)
 def test_ranked_pairs_with_truncation_and_ties(election: Election, seed: int) -> None:
-    agree(
-        winner_index(count(election.ours(), "ranked-pairs", seed=seed)),
-        ranked_pairs(election.theirs()),
-    )
+    agree_on_each(election.ours(), election.theirs(), seed, [("ranked-pairs", {}, ranked_pairs)])
 
 
 @CROSS

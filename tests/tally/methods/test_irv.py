@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.tally.methods._profiles import equal_rankings_profile, ranked_profiles
 from veche.tally import Profile, TallyError, count
 
 # Wikipedia's Tennessee capital example (article "Instant-runoff voting").
@@ -99,12 +99,7 @@ def test_tie_level_in_every_round_falls_to_lot() -> None:
 
 
 def test_irv_refuses_equal_rankings_and_unknown_tie_breaks() -> None:
-    tied = Profile(
-        candidates=("A", "B"),
-        rankings=np.array([[0, 1]], dtype=np.int32),
-        counts=np.array([1], dtype=np.int64),
-        tied_with_previous=np.array([[False, True]]),
-    )
+    tied = equal_rankings_profile(1)
     with pytest.raises(TallyError, match="strict rankings"):
         count(tied, "irv")
     with pytest.raises(TallyError, match="tie_break must be one of"):
@@ -118,20 +113,8 @@ def test_withdrawn_candidate_never_holds_votes() -> None:
     assert result.elected == ["A"]
 
 
-@st.composite
-def ranked_profiles(draw: st.DrawFn) -> Profile:
-    """Strict, possibly truncated or blank, ballots over 2-7 candidates."""
-    n_candidates = draw(st.integers(2, 7))
-    ballot = st.permutations(range(n_candidates)).flatmap(
-        lambda order: st.integers(0, n_candidates).map(lambda k: tuple(order[:k]))
-    )
-    ballots = draw(st.lists(st.tuples(ballot, st.integers(1, 9)), min_size=1, max_size=25))
-    assume(any(ranking for ranking, _ in ballots))  # a count needs a marked ballot
-    return Profile.from_rankings([f"c{i}" for i in range(n_candidates)], ballots)
-
-
 @settings(max_examples=200, deadline=None)
-@given(profile=ranked_profiles(), seed=st.integers(0, 2**16))
+@given(profile=ranked_profiles(max_candidates=7, max_ballots=25), seed=st.integers(0, 2**16))
 def test_votes_are_conserved_in_every_round(profile: Profile, seed: int) -> None:
     result = count(profile, "irv", seed=seed)
     exhausted_before = None

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.tally.conftest import elections_path
+from tests.tally.methods._profiles import equal_rankings_profile
 from tests.tally.methods._stv_reference import (
     accounted,
     compare_gregory_count,
@@ -113,12 +113,7 @@ def test_withdrawn_candidate_is_passed_over() -> None:
 
 
 def test_refuses_ballots_with_equal_rankings() -> None:
-    profile = Profile(
-        candidates=("A", "B"),
-        rankings=np.array([[0, 1]], dtype=np.int32),
-        counts=np.array([3], dtype=np.int64),
-        tied_with_previous=np.array([[False, True]]),
-    )
+    profile = equal_rankings_profile(3)
     with pytest.raises(TallyError, match="strict rankings"):
         count(profile, "scottish-stv")
 

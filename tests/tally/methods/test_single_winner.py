@@ -6,9 +6,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.tally.methods._profiles import equal_rankings_profile, ranked_profiles
 from veche.tally import Profile, TallyError, count
 from veche.tally.profile import EMPTY
 
@@ -22,28 +23,29 @@ TENNESSEE = Profile.from_rankings(
 )
 
 
-def test_tennessee_plurality_elects_memphis_on_first_preferences() -> None:
-    result = count(TENNESSEE, "plurality")
-    assert result.elected == ["Memphis"]
-    assert result.rounds[0].tallies == {
-        "Memphis": 42,
-        "Nashville": 26,
-        "Chattanooga": 15,
-        "Knoxville": 17,
-    }
-
-
-def test_tennessee_borda_elects_nashville() -> None:
-    # Points 3, 2, 1, 0 by place. Memphis 42*3 = 126; Nashville 42*2 + 26*3 + 15 + 17 = 194;
-    # Chattanooga 42 + 26*2 + 15*3 + 17*2 = 173; Knoxville 26 + 15*2 + 17*3 = 107.
-    result = count(TENNESSEE, "borda")
-    assert result.elected == ["Nashville"]
-    assert result.rounds[0].tallies == {
-        "Memphis": 126,
-        "Nashville": 194,
-        "Chattanooga": 173,
-        "Knoxville": 107,
-    }
+@pytest.mark.parametrize(
+    ("method", "winner", "tallies"),
+    [
+        pytest.param(
+            "plurality",
+            "Memphis",
+            {"Memphis": 42, "Nashville": 26, "Chattanooga": 15, "Knoxville": 17},
+            id="plurality elects memphis on first preferences",
+        ),
+        # Points 3, 2, 1, 0 by place. Memphis 42*3 = 126; Nashville 42*2 + 26*3 + 15 + 17 = 194;
+        # Chattanooga 42 + 26*2 + 15*3 + 17*2 = 173; Knoxville 26 + 15*2 + 17*3 = 107.
+        pytest.param(
+            "borda",
+            "Nashville",
+            {"Memphis": 126, "Nashville": 194, "Chattanooga": 173, "Knoxville": 107},
+            id="borda elects nashville",
+        ),
+    ],
+)
+def test_tennessee_in_one_round(method: str, winner: str, tallies: dict[str, int]) -> None:
+    result = count(TENNESSEE, method)
+    assert result.elected == [winner]
+    assert result.rounds[0].tallies == tallies
 
 
 def test_tennessee_two_round_runoff_elects_nashville() -> None:
@@ -77,12 +79,7 @@ def test_two_round_tied_runoff_goes_to_more_first_preferences() -> None:
 
 
 def test_two_round_refuses_equal_rankings() -> None:
-    tied = Profile(
-        candidates=("A", "B"),
-        rankings=np.array([[0, 1]], dtype=np.int32),
-        counts=np.array([3], dtype=np.int64),
-        tied_with_previous=np.array([[False, True]]),
-    )
+    tied = equal_rankings_profile(3)
     with pytest.raises(TallyError, match="strict rankings"):
         count(tied, "two-round")
 
@@ -226,19 +223,8 @@ def test_withdrawn_candidate_is_passed_over() -> None:
     assert result.rounds[0].tallies == {"A": 3, "B": 2}
 
 
-@st.composite
-def ranked_profiles(draw: st.DrawFn) -> Profile:
-    n_candidates = draw(st.integers(2, 6))
-    ballot = st.permutations(range(n_candidates)).flatmap(
-        lambda order: st.integers(0, n_candidates).map(lambda k: tuple(order[:k]))
-    )
-    ballots = draw(st.lists(st.tuples(ballot, st.integers(1, 9)), min_size=1, max_size=20))
-    assume(any(ranking for ranking, _ in ballots))  # a count needs a marked ballot
-    return Profile.from_rankings([f"c{i}" for i in range(n_candidates)], ballots)
-
-
 @settings(max_examples=150, deadline=None)
-@given(profile=ranked_profiles(), seed=st.integers(0, 2**16))
+@given(profile=ranked_profiles(max_candidates=6, max_ballots=20), seed=st.integers(0, 2**16))
 def test_plurality_winner_has_the_most_first_preferences(profile: Profile, seed: int) -> None:
     firsts = {name: 0 for name in profile.candidates}
     for ranking, weight in zip(profile.rankings, profile.counts, strict=True):

@@ -108,6 +108,11 @@ def _packed_keys(rankings: RankArray, tied: BoolArray | None) -> list[IntArray]:
     return keys
 
 
+def beyond_declared(where: str, kind: str, number: int, declared: int) -> str:
+    """The problem with a file whose ``where`` names ``kind`` ``number`` of only ``declared``."""
+    return f"{where} names {kind} {number} but there are only {declared} {kind}s"
+
+
 def require_distinct_names(names: Sequence[str], source: str, lines: Sequence[int | None]) -> None:
     """Refuse a file that gives two candidates the same name (a profile needs them distinct)."""
     seen: dict[str, int] = {}

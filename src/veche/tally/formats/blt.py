@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from veche.tally.errors import BallotFormatError, TallyError
-from veche.tally.formats._build import merge_identical, require_distinct_names
+from veche.tally.formats._build import beyond_declared, merge_identical, require_distinct_names
 from veche.tally.profile import EMPTY, BoolArray, IntArray, Profile, RankArray
 
 ScalarT = TypeVar("ScalarT", bound=np.generic)
@@ -217,12 +217,8 @@ class _Preamble:
                 )
             candidate = int(digits)
             if not 1 <= candidate <= self.n_candidates:
-                raise BallotFormatError(
-                    self.source,
-                    number,
-                    f"the {where} names candidate {candidate} but there are only "
-                    f"{self.n_candidates} candidates",
-                )
+                problem = beyond_declared(f"the {where}", "candidate", candidate, self.n_candidates)
+                raise BallotFormatError(self.source, number, problem)
             indices.append(candidate - 1)
         return indices
 
@@ -364,11 +360,8 @@ def _parse_chunk(text: bytes, first_line: int, n_candidates: int, source: str) -
     )
     beyond = np.flatnonzero(preference & (values > n_candidates))
     if beyond.size:
-        note_first(
-            beyond,
-            f"ballot line names candidate {int(values[beyond[0]])} but there are only "
-            f"{n_candidates} candidates",
-        )
+        named = int(values[beyond[0]])
+        note_first(beyond, beyond_declared("ballot line", "candidate", named, n_candidates))
     tied_token, misplaced = _equal_marks(classes, ends, opens_line, closes_line)
     if misplaced is not None:
         problems.append((line_at(misplaced), _MISPLACED_EQUALS))

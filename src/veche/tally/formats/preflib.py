@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from veche.tally.errors import BallotFormatError, TallyError
-from veche.tally.formats._build import BallotCollector, require_distinct_names
+from veche.tally.formats._build import BallotCollector, beyond_declared, require_distinct_names
 from veche.tally.profile import Profile
 
 KINDS = ("soc", "soi", "toc", "toi")
@@ -72,12 +72,8 @@ class _Orders:
         ranked = [alternative for group in groups for alternative in group]
         for alternative in ranked:
             if not 1 <= alternative <= self.n_alternatives:
-                raise BallotFormatError(
-                    self.source,
-                    line,
-                    f"order names alternative {alternative} but there are only "
-                    f"{self.n_alternatives} alternatives",
-                )
+                problem = beyond_declared("order", "alternative", alternative, self.n_alternatives)
+                raise BallotFormatError(self.source, line, problem)
         if len(set(ranked)) != len(ranked):
             twice = next(a for a in ranked if ranked.count(a) > 1)
             raise BallotFormatError(

@@ -11,10 +11,12 @@ import numpy as np
 from veche.tally.lot import Lot
 from veche.tally.methods._stv import (
     Ballots,
+    StvCount,
     advance,
-    draw_or_order,
     fixed,
     names_of,
+    parse_tie_order,
+    prepare_ballots,
     say,
     sum_by_candidate,
     tie_order_names,
@@ -97,18 +99,30 @@ class Papers:
         return stops
 
 
-class GregoryCount:
+class GregoryCount(StvCount):
     """A count by stages, each a surplus transfer or an exclusion (Scottish STV, WIGM).
 
-    Subclasses say which surpluses are transferred, how ties are broken, how a transfer value
-    is computed and which rule each step follows; this class moves the papers and records
-    every stage.
+    Subclasses say how the quota is set, which surpluses are transferred, how ties are broken,
+    how a transfer value is computed and which rule each step follows; this class moves the
+    papers and records every stage.
     """
 
+    #: The registered name of the method, and the rule it counts by, for the result.
+    method_name: ClassVar[str]
+    rule: ClassVar[str]
     #: Decimal places of the fixed-point arithmetic.
-    places: int
+    places: ClassVar[int]
     #: Rule references for notes, e.g. {"elect": "rule 47", ...}.
     cite: ClassVar[dict[str, str]]
+
+    @classmethod
+    def count(cls, profile: Profile, seats: int, lot: Lot, tie_order: object) -> Result:
+        """Count ``profile`` by this rule; ``tie_order`` is the option as given, if it was."""
+        order = parse_tie_order(profile, tie_order)
+        ballots = prepare_ballots(profile, cls.method_name, 10**cls.places)
+        count = cls(ballots, seats, lot, order, cls.quota_for(ballots.valid, seats))
+        count.run()
+        return count.result(profile)
 
     def __init__(
         self,
@@ -118,11 +132,7 @@ class GregoryCount:
         tie_order: dict[int, int] | None,
         quota: int,
     ) -> None:
-        self.ballots = ballots
-        self.names = ballots.names
-        self.seats = seats
-        self.lot = lot
-        self.tie_order = tie_order
+        super().__init__(ballots, seats, lot, tie_order)
         self.quota = quota
         self.papers = Papers(ballots, 10**self.places)
         self.loss = 0
@@ -132,17 +142,17 @@ class GregoryCount:
         self.rounds: list[Round] = []
         self.losses: list[Decimal] = []
 
-    def result(self, method: str, rule: str, profile: Profile) -> Result:
+    def result(self, profile: Profile) -> Result:
         """The count as a Result, once :meth:`run` has finished."""
         return Result(
-            method=method,
+            method=self.method_name,
             seats=self.seats,
             candidates=list(profile.candidates),
             elected=[self.names[c] for c in self.elected],
             rounds=self.rounds,
             options=tie_order_names(profile, self.tie_order),
             details={
-                "rule": rule,
+                "rule": self.rule,
                 "places": self.places,
                 "valid_ballots": self.ballots.valid,
                 "quota": self.number(self.quota),
@@ -154,6 +164,11 @@ class GregoryCount:
         )
 
     # Rules a subclass supplies -------------------------------------------------------
+
+    @classmethod
+    def quota_for(cls, valid: int, seats: int) -> int:
+        """The quota, scaled, for ``valid`` ballots and ``seats`` seats."""
+        raise NotImplementedError
 
     def surplus_to_transfer(self) -> list[int]:
         """The candidates whose surplus may be transferred now."""
@@ -303,11 +318,6 @@ class GregoryCount:
         self.losses.append(self.number(self.loss))
 
     # Helpers -------------------------------------------------------------------------
-
-    def break_tie_by_order_or_lot(self, tied: list[int]) -> tuple[int, TieBreak | None]:
-        if len(tied) == 1:
-            return tied[0], None
-        return draw_or_order(tied, tied, self.names, self.lot, self.tie_order)
 
     def number(self, scaled: int) -> Decimal:
         return fixed(scaled, self.places)

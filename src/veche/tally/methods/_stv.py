@@ -83,6 +83,25 @@ def prepare_ballots(profile: Profile, method: str, scale: int) -> Ballots:
     return Ballots(profile.candidates, ranks, counts, standing, valid)
 
 
+class StvCount:
+    """What every STV count starts from: the ballots, the seats, and the way to break a tie
+    that the rule itself cannot (the agreed ``tie_order``, or else lot)."""
+
+    def __init__(
+        self, ballots: Ballots, seats: int, lot: Lot, tie_order: dict[int, int] | None
+    ) -> None:
+        self.ballots = ballots
+        self.names = ballots.names
+        self.seats = seats
+        self.lot = lot
+        self.tie_order = tie_order
+
+    def break_tie_by_order_or_lot(self, tied: list[int]) -> tuple[int, TieBreak | None]:
+        if len(tied) == 1:
+            return tied[0], None
+        return draw_or_order(tied, tied, self.names, self.lot, self.tie_order)
+
+
 def advance(ranks: RankArray, pos: IntArray, rows: IntArray, stops: np.ndarray[Any, Any]) -> None:
     """Move each row's pointer forward until it rests on a candidate in ``stops`` (or the end)."""
     todo = rows

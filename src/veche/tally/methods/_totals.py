@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
 from veche.tally.numbers import Number
-from veche.tally.result import Round, TieBreak
+from veche.tally.profile import Profile
+from veche.tally.result import Result, Round, TieBreak
 
 
 def exact(value: Fraction) -> Number:
@@ -82,6 +84,34 @@ def elect_highest(
             elected.append(chosen)
             undrawn.remove(chosen)
     return elected, rounds
+
+
+def count_highest_totals(
+    profile: Profile,
+    names: Sequence[str],
+    totals: Sequence[Number],
+    seats: int,
+    lot: Lot,
+    *,
+    method: str,
+    action: str,
+    unit: str = "votes",
+    options: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+) -> Result:
+    """The result of a count that elects the ``seats`` highest totals (see :func:`elect_highest`)."""
+    elected, rounds = elect_highest(
+        names, totals, seats, lot, method=method, action=action, unit=unit
+    )
+    return Result(
+        method=method,
+        seats=seats,
+        candidates=list(profile.candidates),
+        elected=elected,
+        rounds=rounds,
+        options=options or {},
+        details=details or {},
+    )
 
 
 def _listing(chosen: Sequence[str], names: Sequence[str], totals: Sequence[Number]) -> str:

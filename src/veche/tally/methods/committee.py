@@ -9,7 +9,7 @@ import numpy as np
 from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
 from veche.tally.methods._ballots import Ballots
-from veche.tally.methods._totals import elect_highest
+from veche.tally.methods._totals import count_highest_totals
 from veche.tally.methods.single_winner import count_first_preferences
 from veche.tally.profile import EMPTY, Profile
 from veche.tally.registry import BallotShape, method
@@ -44,20 +44,14 @@ def block(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
             )
     votes = ranked & (np.arange(width) < seats)
     totals = ballots.marked_totals(votes)
-    elected, rounds = elect_highest(
+    return count_highest_totals(
+        profile,
         ballots.names,
         [int(t) for t in totals],
         seats,
         lot,
         method="block",
         action=f"count each ballot's first {seats} preference(s)",
-    )
-    return Result(
-        method="block",
-        seats=seats,
-        candidates=list(profile.candidates),
-        elected=elected,
-        rounds=rounds,
     )
 
 

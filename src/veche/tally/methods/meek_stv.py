@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -12,7 +13,7 @@ from veche.tally.lot import Lot
 from veche.tally.methods._stv import (
     TIE_ORDER_HELP,
     Ballots,
-    draw_or_order,
+    StvCount,
     fixed,
     names_of,
     parse_tie_order,
@@ -97,7 +98,7 @@ def count_meek_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any) ->
     )
 
 
-class _Meek:
+class _Meek(StvCount):
     """One Meek count. Votes and keep factors are scaled integers, or fractions when exact."""
 
     def __init__(
@@ -108,12 +109,8 @@ class _Meek:
         tie_order: dict[int, int] | None,
         exact: bool,
     ) -> None:
-        self.ballots = ballots
-        self.names = ballots.names
+        super().__init__(ballots, seats, lot, tie_order)
         self.n = ballots.n_candidates
-        self.seats = seats
-        self.lot = lot
-        self.tie_order = tie_order
         self.exact = exact
         self.one: int | Fraction = Fraction(1) if exact else SCALE
         self.total: int | Fraction = Fraction(ballots.valid) if exact else ballots.valid * SCALE
@@ -148,10 +145,7 @@ class _Meek:
             low = min(self.votes[c] for c in hopeful)
             # Rule B.3: candidates within the surplus of the lowest vote count as tied.
             tied = [c for c in hopeful if self.votes[c] <= low + self.surplus]
-            tie = None
-            chosen = tied[0]
-            if len(tied) > 1:
-                chosen, tie = draw_or_order(tied, tied, self.names, self.lot, self.tie_order)
+            chosen, tie = self.break_tie_by_order_or_lot(tied)
             self._defeat([chosen], status, steps, tie)
         self._finish()
 
@@ -464,16 +458,8 @@ class _Meek:
 def _prefix_keys(ranks: RankArray, code: np.ndarray[Any, Any], base: int) -> IntArray:
     """Number each ballot's prefix (see ``_Meek._groups``): digits candidate + 1, in ``base``."""
     key = np.zeros(ranks.shape[0], dtype=np.int64)
-    active = np.arange(ranks.shape[0])
-    for k in range(ranks.shape[1]):
-        here = ranks[active, k]
-        kind = code[here]
-        kept = (kind == _ELECTED) | (kind == _HOPEFUL)
-        rows = active[kept]
-        key[rows] = key[rows] * base + here[kept] + 1
-        active = active[(kind == _ELECTED) | (kind == _SKIP)]
-        if not active.size:
-            break
+    for rows, candidates in _prefix_steps(ranks, code):
+        key[rows] = key[rows] * base + candidates + 1
     return key
 
 
@@ -481,15 +467,27 @@ def _prefixes(ranks: RankArray, code: np.ndarray[Any, Any], width: int) -> IntAr
     """Each ballot's prefix as a row of candidates, padded with ``EMPTY`` (keeps nothing)."""
     prefix = np.full((ranks.shape[0], width), EMPTY, dtype=np.int64)
     filled = np.zeros(ranks.shape[0], dtype=np.int64)
+    for rows, candidates in _prefix_steps(ranks, code):
+        prefix[rows, filled[rows]] = candidates
+        filled[rows] += 1
+    return prefix
+
+
+def _prefix_steps(
+    ranks: RankArray, code: np.ndarray[Any, Any]
+) -> Iterator[tuple[IntArray, IntArray]]:
+    """Walk the ballots' prefixes a preference at a time: the rows whose prefix takes a
+    candidate at this preference, and those candidates.
+
+    A ballot goes on past skipped (defeated, withdrawn) and elected candidates and stops at
+    its first hopeful one or at its end.
+    """
     active = np.arange(ranks.shape[0])
     for k in range(ranks.shape[1]):
         here = ranks[active, k]
         kind = code[here]
         kept = (kind == _ELECTED) | (kind == _HOPEFUL)
-        rows = active[kept]
-        prefix[rows, filled[rows]] = here[kept]
-        filled[rows] += 1
+        yield active[kept], here[kept]
         active = active[(kind == _ELECTED) | (kind == _SKIP)]
         if not active.size:
             break
-    return prefix

@@ -6,18 +6,14 @@ from typing import Any, ClassVar
 
 from veche.tally.lot import Lot
 from veche.tally.methods._gregory import GregoryCount
-from veche.tally.methods._stv import (
-    TIE_ORDER_HELP,
-    draw_or_order,
-    parse_tie_order,
-    prepare_ballots,
-)
+from veche.tally.methods._stv import TIE_ORDER_HELP, draw_or_order
 from veche.tally.profile import Profile
 from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, TieBreak
 
 #: Rule 48(3): transfer values are calculated to five decimal places, any remainder ignored.
 PLACES = 5
+SCALE: int = 10**PLACES
 RULE = "The Scottish Local Government Elections Order 2007 (SSI 2007/42), Schedule 1, rules 45-52"
 
 
@@ -37,18 +33,14 @@ def count_scottish_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any
     the comparison goes on to the stage before), then by lot, or by ``tie_order`` when it is
     given so that a published count can be reproduced.
     """
-    tie_order = parse_tie_order(profile, options.get("tie_order"))
-    ballots = prepare_ballots(profile, "scottish-stv", 10**PLACES)
-    # Rule 46: valid papers divided by seats plus one, decimals ignored, plus one.
-    quota = (ballots.valid // (seats + 1) + 1) * 10**PLACES
-    count = ScottishCount(ballots, seats, lot, tie_order, quota)
-    count.run()
-    return count.result("scottish-stv", RULE, profile)
+    return ScottishCount.count(profile, seats, lot, options.get("tie_order"))
 
 
 class ScottishCount(GregoryCount):
     """The stages of rules 47 to 52."""
 
+    method_name = "scottish-stv"
+    rule = RULE
     places = PLACES
     cite: ClassVar[dict[str, str]] = {
         "quota": "rules 45 and 46: valid papers / (seats + 1), decimals ignored, plus one",
@@ -57,6 +49,11 @@ class ScottishCount(GregoryCount):
         "exclude": "rules 50 and 51",
         "remaining": "rule 52",
     }
+
+    @classmethod
+    def quota_for(cls, valid: int, seats: int) -> int:
+        # Rule 46: valid papers divided by seats plus one, decimals ignored, plus one.
+        return (valid // (seats + 1) + 1) * SCALE
 
     def surplus_to_transfer(self) -> list[int]:
         # Rule 48(1): only a vote that exceeds the quota leaves a surplus to transfer.

@@ -11,7 +11,7 @@ from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
 from veche.tally.methods._ballots import Ballots, weighted_count
 from veche.tally.methods._options import choice_option
-from veche.tally.methods._totals import elect_highest, exact
+from veche.tally.methods._totals import count_highest_totals, elect_highest, exact
 from veche.tally.numbers import Number
 from veche.tally.profile import EMPTY, IntArray, Profile
 from veche.tally.registry import BallotShape, method
@@ -35,20 +35,14 @@ def count_first_preferences(profile: Profile, *, seats: int, lot: Lot, method_na
     ballots = Ballots.from_profile(profile)
     ballots.require_countable(method_name)
     totals = ballots.first_preference_totals(method_name)
-    elected, rounds = elect_highest(
+    return count_highest_totals(
+        profile,
         ballots.names,
         [int(t) for t in totals],
         seats,
         lot,
         method=method_name,
         action="count first preferences",
-    )
-    return Result(
-        method=method_name,
-        seats=seats,
-        candidates=list(profile.candidates),
-        elected=elected,
-        rounds=rounds,
         details={"blank_ballots": ballots.total - int(totals.sum())},
     )
 
@@ -73,7 +67,8 @@ def approval(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     else:
         source = "ranked candidates"
         totals = ballots.marked_totals(ballots.rankings != EMPTY)
-    elected, rounds = elect_highest(
+    return count_highest_totals(
+        profile,
         ballots.names,
         [int(t) for t in totals],
         seats,
@@ -81,13 +76,6 @@ def approval(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
         method="approval",
         action="count approvals",
         unit="approvals",
-    )
-    return Result(
-        method="approval",
-        seats=seats,
-        candidates=list(profile.candidates),
-        elected=elected,
-        rounds=rounds,
         details={"approvals_from": source},
     )
 
@@ -103,7 +91,8 @@ def score(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
             "are rankings; count them with borda, or read a file of scores"
         )
     totals = (ballots.scores * ballots.counts[:, None]).sum(axis=0, dtype=np.int64)
-    elected, rounds = elect_highest(
+    return count_highest_totals(
+        profile,
         ballots.names,
         [int(t) for t in totals],
         seats,
@@ -111,13 +100,6 @@ def score(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
         method="score",
         action="add up the scores",
         unit="points",
-    )
-    return Result(
-        method="score",
-        seats=seats,
-        candidates=list(profile.candidates),
-        elected=elected,
-        rounds=rounds,
     )
 
 
@@ -148,7 +130,8 @@ def borda(profile: Profile, *, seats: int, lot: Lot, variant: str = "zero", **_:
     ballots = Ballots.from_profile(profile)
     ballots.require_countable("borda")
     totals = [exact(Fraction(int(t), 2)) for t in _doubled_borda_totals(ballots, variant)]
-    elected, rounds = elect_highest(
+    return count_highest_totals(
+        profile,
         ballots.names,
         totals,
         seats,
@@ -156,13 +139,6 @@ def borda(profile: Profile, *, seats: int, lot: Lot, variant: str = "zero", **_:
         method="borda",
         action="add up Borda points",
         unit="points",
-    )
-    return Result(
-        method="borda",
-        seats=seats,
-        candidates=list(profile.candidates),
-        elected=elected,
-        rounds=rounds,
         options={"variant": variant},
     )
 

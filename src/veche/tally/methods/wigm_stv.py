@@ -6,11 +6,7 @@ from typing import Any, ClassVar
 
 from veche.tally.lot import Lot
 from veche.tally.methods._gregory import GregoryCount
-from veche.tally.methods._stv import (
-    TIE_ORDER_HELP,
-    parse_tie_order,
-    prepare_ballots,
-)
+from veche.tally.methods._stv import TIE_ORDER_HELP
 from veche.tally.profile import Profile
 from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, TieBreak
@@ -35,18 +31,14 @@ def count_wigm_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any) ->
     Ties go to ``tie_order`` (the rule's "predetermined random tiebreaking order", D.1) or,
     without it, to lot.
     """
-    tie_order = parse_tie_order(profile, options.get("tie_order"))
-    ballots = prepare_ballots(profile, "wigm-stv", SCALE)
-    # Rule A.1: valid ballots / (seats + 1), truncated, plus 0.0001.
-    quota = ballots.valid * SCALE // (seats + 1) + 1
-    count = WigmCount(ballots, seats, lot, tie_order, quota)
-    count.run()
-    return count.result("wigm-stv", RULE, profile)
+    return WigmCount.count(profile, seats, lot, options.get("tie_order"))
 
 
 class WigmCount(GregoryCount):
     """Rules B and C of the reference WIGM rule."""
 
+    method_name = "wigm-stv"
+    rule = RULE
     places = PLACES
     cite: ClassVar[dict[str, str]] = {
         "quota": "rule A.1: valid ballots / (seats + 1), truncated, plus 0.0001",
@@ -55,6 +47,11 @@ class WigmCount(GregoryCount):
         "exclude": "rule B.4",
         "remaining": "rule C",
     }
+
+    @classmethod
+    def quota_for(cls, valid: int, seats: int) -> int:
+        # Rule A.1: valid ballots / (seats + 1), truncated, plus 0.0001.
+        return valid * SCALE // (seats + 1) + 1
 
     def surplus_to_transfer(self) -> list[int]:
         # Rule B.3: the largest surplus of a pending candidate, even a surplus of zero.

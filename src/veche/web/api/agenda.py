@@ -7,18 +7,17 @@ from pydantic import BaseModel
 
 from veche.actions.access import access_meeting
 from veche.actions.agenda import access_item, do_close_item, do_open_item, do_withdraw_item
-from veche.models import AgendaItem
 from veche.models.agenda import ItemKind
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_agenda import ItemIn, MoveIn
 
 router = APIRouter(tags=["agenda"], responses=REFUSALS)
 
 
-class ItemOut(BaseModel):
+class ItemOut(FromAttributes):
     id: int
     meeting_id: int
     position: int
@@ -33,24 +32,6 @@ class ItemOut(BaseModel):
     speeches_per_person: int
     speakers_list_closed: bool
 
-    @classmethod
-    def of(cls, item: AgendaItem) -> ItemOut:
-        return cls(
-            id=item.id,
-            meeting_id=item.meeting_id,
-            position=item.position,
-            title=item.title,
-            kind=item.kind,
-            state=item.state.value,
-            description=item.description,
-            rapporteur_person_id=item.rapporteur_person_id,
-            rapporteur_body_id=item.rapporteur_body_id,
-            time_budget_minutes=item.time_budget_minutes,
-            speech_seconds=item.speech_seconds,
-            speeches_per_person=item.speeches_per_person,
-            speakers_list_closed=item.speakers_list_closed,
-        )
-
 
 class AgendaOut(BaseModel):
     approved: bool
@@ -63,7 +44,7 @@ def add_item(meeting_id: Id, body: ItemIn, caller: CallerDep, session: SessionDe
     """Propose an item at the end of the agenda (until the agenda is approved)."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        return ItemOut.of(body.add(session, caller, meeting))
+        return ItemOut.model_validate(body.add(session, caller, meeting))
 
 
 @router.get("/meetings/{meeting_id}/agenda")
@@ -76,7 +57,10 @@ def get_agenda(
     return AgendaOut(
         approved=approval is not None,
         approved_by_poll_id=approval.id if approval else None,
-        items=[ItemOut.of(i) for i in agenda_items(session, meeting_id, withdrawn=withdrawn)],
+        items=[
+            ItemOut.model_validate(i)
+            for i in agenda_items(session, meeting_id, withdrawn=withdrawn)
+        ],
     )
 
 
@@ -85,7 +69,7 @@ def update_item(item_id: Id, body: ItemIn, caller: CallerDep, session: SessionDe
     """Change an item: its wording until the agenda is approved, its speaking rules any time."""
     with session.begin():
         item = access_item(session, caller, item_id)
-        return ItemOut.of(body.update(session, caller, item))
+        return ItemOut.model_validate(body.update(session, caller, item))
 
 
 @router.post("/agenda-items/{item_id}/move")
@@ -93,14 +77,14 @@ def move_item(item_id: Id, body: MoveIn, caller: CallerDep, session: SessionDep)
     """Move an item to a position, or one place up or down (until the agenda is approved)."""
     with session.begin():
         item = access_item(session, caller, item_id)
-        return ItemOut.of(body.move(session, caller, item))
+        return ItemOut.model_validate(body.move(session, caller, item))
 
 
 @router.post("/agenda-items/{item_id}/withdraw")
 def withdraw_item(item_id: Id, caller: CallerDep, session: SessionDep) -> ItemOut:
     with session.begin():
         item = access_item(session, caller, item_id)
-        return ItemOut.of(do_withdraw_item(session, caller, item))
+        return ItemOut.model_validate(do_withdraw_item(session, caller, item))
 
 
 @router.post("/agenda-items/{item_id}/open")
@@ -108,11 +92,11 @@ def open_item(item_id: Id, caller: CallerDep, session: SessionDep) -> ItemOut:
     """Take up an item of the approved agenda."""
     with session.begin():
         item = access_item(session, caller, item_id)
-        return ItemOut.of(do_open_item(session, caller, item))
+        return ItemOut.model_validate(do_open_item(session, caller, item))
 
 
 @router.post("/agenda-items/{item_id}/close")
 def close_item(item_id: Id, caller: CallerDep, session: SessionDep) -> ItemOut:
     with session.begin():
         item = access_item(session, caller, item_id)
-        return ItemOut.of(do_close_item(session, caller, item))
+        return ItemOut.model_validate(do_close_item(session, caller, item))

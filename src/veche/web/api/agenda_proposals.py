@@ -5,23 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from veche.actions.access import access_meeting
 from veche.actions.agenda_proposals import access_proposal
 from veche.models.agenda_proposals import ProposalKind, ProposalState
 from veche.queries.agenda_proposals import agenda_proposal, agenda_proposals
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_agenda import ProposalDecisionIn, ProposalIn
 
 router = APIRouter(tags=["proceedings"], responses=REFUSALS)
 
 
-class ProposalOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ProposalOut(FromAttributes):
     id: int
     number: int
     kind: ProposalKind

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import AliasPath, BaseModel, ConfigDict, Field
+from pydantic import AliasPath, BaseModel, Field
 
 from veche.actions.access import access_meeting
 from veche.actions.agenda import access_item
@@ -11,16 +11,14 @@ from veche.actions.speakers import access_floor_request, do_withdraw_floor_reque
 from veche.models.debate import ContributionKind, FloorKind, FloorState
 from veche.queries import proceedings
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_debate import ContributionIn, DocumentIn, FloorIn, ListClosedIn, OrderIn
 
 router = APIRouter(tags=["debate"], responses=REFUSALS)
 
 
-class FloorOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class FloorOut(FromAttributes):
     id: int
     agenda_item_id: int
     person_id: int
@@ -89,9 +87,7 @@ def withdraw_floor_request(request_id: Id, caller: CallerDep, session: SessionDe
         return FloorOut.model_validate(do_withdraw_floor_request(session, caller, request))
 
 
-class ContributionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ContributionOut(FromAttributes):
     id: int
     agenda_item_id: int
     position: int
@@ -123,9 +119,7 @@ def list_contributions(
     return [ContributionOut.model_validate(c) for c in proceedings.contributions(session, item.id)]
 
 
-class DocumentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class DocumentOut(FromAttributes):
     id: int
     title: str
     url: str

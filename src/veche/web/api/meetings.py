@@ -6,19 +6,18 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from veche.actions.access import access_meeting
 from veche.actions.access_codes import IssuedCode
 from veche.actions.stand_ins import do_grant_proxy, do_substitute
 from veche.models import Meeting
-from veche.models.base import MAX_INT
 from veche.models.meetings import MeetingKind, MeetingState, Office, ParticipantRole
 from veche.queries.attendance import attendance_count
 from veche.queries.meeting_list import MeetingFilter, find_meetings
 from veche.queries.proceedings import meeting_name
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import FromAttributes, Id, PageLimit, PageOffset
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import MeetingIn
 from veche.web.inputs_participants import (
@@ -83,8 +82,8 @@ def list_meetings(
     to_date: Annotated[
         date | None, Query(description="meetings with a day on or before this one")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
 ) -> MeetingsOut:
     """The meetings the caller may see (by their place in them or a grant), newest first,
     a page at a time; filtered by body, term, state and dates."""
@@ -100,7 +99,7 @@ def get_meeting(meeting_id: Id, caller: CallerDep, session: SessionDep) -> Meeti
     return MeetingOut.model_validate(access_meeting(session, caller, meeting_id))
 
 
-class ParticipantOut(BaseModel):
+class ParticipantOut(FromAttributes):
     person_id: int
     role: ParticipantRole
     category: str
@@ -115,7 +114,7 @@ def invite(
     """Invite a person by name: an observer (with a category for the report) or a delegate."""
     with session.begin():
         invited = body.invite(session, caller, access_meeting(session, caller, meeting_id))
-        return ParticipantOut.model_validate(invited, from_attributes=True)
+        return ParticipantOut.model_validate(invited)
 
 
 @router.patch("/meetings/{meeting_id}/participants/{person_id}")
@@ -127,12 +126,10 @@ def update_participant(
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
         changed = body.update(session, caller, meeting, person_id)
-        return ParticipantOut.model_validate(changed, from_attributes=True)
+        return ParticipantOut.model_validate(changed)
 
 
-class AttendanceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AttendanceOut(FromAttributes):
     day: date
     present: dict[str, int]
     invited: dict[str, int]

@@ -25,7 +25,7 @@ from veche.models import Amendment, Motion, Recommendation
 from veche.models.motions import AmendmentState, SponsorRole
 from veche.queries import proceedings
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_debate import AmendmentIn, DecisionIn
 
@@ -52,7 +52,7 @@ class MotionRowOut(BaseModel):
     amendments: int
 
 
-class VersionOut(BaseModel):
+class VersionOut(FromAttributes):
     number: int
     text: str
     note: str
@@ -75,7 +75,7 @@ class AmendmentOut(BaseModel):
     diff: str = Field(description="a unified diff: against the current version while proposed")
 
 
-class RecommendationOut(BaseModel):
+class RecommendationOut(FromAttributes):
     id: int
     panel_id: int
     text: str
@@ -143,14 +143,12 @@ def _motion_out(session: Session, motion: Motion) -> MotionOut:
         current_version=motion.current_version,
         text=texts[motion.current_version],
         panel_outcome=motion.panel_outcome,
-        versions=[VersionOut(number=v.number, text=v.text, note=v.note) for v in versions],
+        versions=[VersionOut.model_validate(v) for v in versions],
         amendments=[
             _amendment_out(a, texts, motion.current_version)
             for a in proceedings.amendments(session, motion.id)
         ],
-        recommendations=[
-            RecommendationOut(id=r.id, panel_id=r.panel_id, text=r.text) for r in recommendations
-        ],
+        recommendations=[RecommendationOut.model_validate(r) for r in recommendations],
     )
 
 
@@ -262,7 +260,7 @@ class SettleIn(BaseModel):
     effective_on: date | None = Field(default=None, description="default: the meeting's last day")
 
 
-class ResolutionOut(BaseModel):
+class ResolutionOut(FromAttributes):
     id: int
     meeting_id: int
     motion_id: int
@@ -295,9 +293,7 @@ def settle_motion(
         return SettledOut(
             motion_id=motion.id,
             state=motion.state.value,
-            resolution=ResolutionOut.model_validate(resolution, from_attributes=True)
-            if resolution
-            else None,
+            resolution=ResolutionOut.model_validate(resolution) if resolution else None,
         )
 
 
@@ -316,16 +312,21 @@ class PanelOut(BaseModel):
     agenda_item_ids: list[int]
     member_person_ids: list[int]
 
+    @classmethod
+    def of(cls, row: proceedings.PanelRow) -> PanelOut:
+        return cls(
+            id=row.panel.id,
+            meeting_id=row.panel.meeting_id,
+            name=row.panel.name,
+            chair_person_id=row.panel.chair_person_id,
+            agenda_item_ids=row.agenda_item_ids,
+            member_person_ids=row.member_ids,
+        )
+
 
 def _panel_out(session: Session, meeting_id: int, panel_id: int) -> PanelOut:
-    row = next(p for p in proceedings.panels(session, meeting_id) if p.panel.id == panel_id)
-    return PanelOut(
-        id=row.panel.id,
-        meeting_id=row.panel.meeting_id,
-        name=row.panel.name,
-        chair_person_id=row.panel.chair_person_id,
-        agenda_item_ids=row.agenda_item_ids,
-        member_person_ids=row.member_ids,
+    return PanelOut.of(
+        next(row for row in proceedings.panels(session, meeting_id) if row.panel.id == panel_id)
     )
 
 
@@ -341,17 +342,7 @@ def create_panel(meeting_id: Id, body: PanelIn, caller: CallerDep, session: Sess
 @router.get("/meetings/{meeting_id}/panels")
 def list_panels(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[PanelOut]:
     access_meeting(session, caller, meeting_id)
-    return [
-        PanelOut(
-            id=row.panel.id,
-            meeting_id=row.panel.meeting_id,
-            name=row.panel.name,
-            chair_person_id=row.panel.chair_person_id,
-            agenda_item_ids=row.agenda_item_ids,
-            member_person_ids=row.member_ids,
-        )
-        for row in proceedings.panels(session, meeting_id)
-    ]
+    return [PanelOut.of(row) for row in proceedings.panels(session, meeting_id)]
 
 
 class MembersIn(BaseModel):
@@ -381,5 +372,6 @@ def recommend(
     with session.begin():
         panel = access_panel(session, caller, panel_id)
         motion = access_motion(session, caller, body.motion_id)
-        r = do_recommend(session, caller, panel, motion, body.text)
-        return RecommendationOut(id=r.id, panel_id=r.panel_id, text=r.text)
+        return RecommendationOut.model_validate(
+            do_recommend(session, caller, panel, motion, body.text)
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, UploadFile
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, Field, computed_field
 from sqlalchemy.orm import Session
 
 from veche.actions.imports import ImportSummary
@@ -16,6 +16,7 @@ from veche.models import Organization
 from veche.models.org import MembershipRole
 from veche.queries.org import TermSummary, get_organization, list_bodies
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.types import FromAttributes
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import (
     BodyIn,
@@ -34,10 +35,10 @@ router = APIRouter(tags=["organization"], responses={404: REFUSALS[404]})
 records = APIRouter(tags=["organization"], responses=REFUSALS)
 
 
-class BodyOut(BaseModel):
+class BodyOut(FromAttributes):
     id: int
     name: str
-    parent: str | None
+    parent: str | None = Field(validation_alias="parent_name")
     description: str
     current_term: TermSummary | None
 
@@ -69,16 +70,7 @@ def update_organization(
 
 
 def _organization_out(session: Session, org: Organization) -> OrganizationOut:
-    bodies = [
-        BodyOut(
-            id=b.id,
-            name=b.name,
-            parent=b.parent_name,
-            description=b.description,
-            current_term=b.current_term,
-        )
-        for b in list_bodies(session, org, date.today())
-    ]
+    bodies = [BodyOut.model_validate(b) for b in list_bodies(session, org, date.today())]
     return OrganizationOut(
         id=org.id,
         name=org.name,
@@ -89,13 +81,7 @@ def _organization_out(session: Session, org: Organization) -> OrganizationOut:
     )
 
 
-class _Stored(BaseModel):
-    """A row as stored, read from its attributes."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-
-class BodyRecordOut(_Stored):
+class BodyRecordOut(FromAttributes):
     id: int
     name: str
     parent_id: int | None
@@ -112,7 +98,7 @@ class BodyRecordOut(_Stored):
         return f"{self.quorum_numerator}/{self.quorum_denominator}"
 
 
-class TermRecordOut(_Stored):
+class TermRecordOut(FromAttributes):
     id: int
     body_id: int
     number: int
@@ -120,14 +106,14 @@ class TermRecordOut(_Stored):
     ends_on: date | None
 
 
-class PersonRecordOut(_Stored):
+class PersonRecordOut(FromAttributes):
     id: int
     full_name: str
     email: str | None
     unit_id: int | None
 
 
-class MembershipOut(_Stored):
+class MembershipOut(FromAttributes):
     id: int
     person_id: int
     term_id: int
@@ -136,7 +122,7 @@ class MembershipOut(_Stored):
     to_date: date | None
 
 
-class UserOut(_Stored):
+class UserOut(FromAttributes):
     id: int
     username: str
     person_id: int | None

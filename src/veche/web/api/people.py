@@ -11,12 +11,11 @@ from pydantic import BaseModel
 
 from veche.actions.access import manage_organization, organization_row
 from veche.models import Person, Term
-from veche.models.base import MAX_INT
 from veche.queries.records import PersonRecord, SeatRow, find_people, person_record, term_seats
 from veche.queries.roster import PersonRow
 from veche.web.api.org import MembershipOut, PersonRecordOut
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import Id, PageLimit, PageOffset
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_org import MembershipUpdate, PersonUpdate
 
@@ -35,8 +34,8 @@ def list_people(
     q: Annotated[
         str, Query(max_length=200, description="words in the name or the e-mail address")
     ] = "",
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
 ) -> PeopleOut:
     """The organization's people by name, a page at a time, with their unit and seats."""
     organization = manage_organization(session, caller)

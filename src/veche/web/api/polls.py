@@ -7,17 +7,14 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_meeting, access_poll, may_see_result
 from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.actions.polls import (
-    MAX_PAPER_COUNT,
-    PaperLot,
     do_answer_nomination,
-    do_enter_paper_ballots,
     do_nominate,
     do_open_poll,
     do_publish_poll,
@@ -38,23 +35,22 @@ from veche.queries.polls import (
 )
 from veche.tally import Result
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import PollIn
+from veche.web.inputs_paper import PaperIn
 
 router = APIRouter(tags=["polls"], responses=REFUSALS)
 
 
-class OptionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class OptionOut(FromAttributes):
     id: int
     label: str
     status: OptionStatus
     person_id: int | None
 
 
-class PollOut(BaseModel):
+class PollOut(FromAttributes):
     id: int
     meeting_id: int
     title: str
@@ -81,28 +77,8 @@ class PollOut(BaseModel):
 
     @classmethod
     def of(cls, poll: Poll, *, show_outcome: bool) -> PollOut:
-        return cls(
-            id=poll.id,
-            meeting_id=poll.meeting_id,
-            title=poll.title,
-            description=poll.description,
-            kind=poll.kind,
-            method=poll.method,
-            seats=poll.seats,
-            secrecy=poll.secrecy,
-            revote=poll.revote,
-            state=poll.state,
-            electronic=poll.electronic,
-            day=poll.day,
-            opened_at=poll.opened_at,
-            closed_at=poll.closed_at,
-            options=[OptionOut.model_validate(option) for option in poll.options],
-            outcome=poll.outcome if show_outcome else None,
-            approves_agenda=poll.approves_agenda,
-            agenda_item_id=poll.agenda_item_id,
-            motion_id=poll.motion_id,
-            board_shows_choices=poll.board_shows_choices,
-        )
+        out = cls.model_validate(poll)
+        return out if show_outcome else out.model_copy(update={"outcome": None})
 
 
 def _out(session: Session, caller: Caller, poll: Poll) -> PollOut:
@@ -221,21 +197,6 @@ def my_rights(poll_id: Id, caller: CallerDep, session: SessionDep) -> list[Right
     ]
 
 
-class PaperLotIn(BaseModel):
-    choice: dict[str, Any]
-    count: int = Field(ge=1, le=MAX_PAPER_COUNT, description=f"1 to {MAX_PAPER_COUNT:,}")
-
-
-class PaperIn(BaseModel):
-    lots: list[PaperLotIn] = Field(min_length=1, max_length=100_000)
-    lot_key: str | None = Field(
-        default=None,
-        min_length=16,
-        max_length=128,
-        description="random; the same lots sent again with it are not added twice",
-    )
-
-
 class PaperOut(BaseModel):
     added: int
 
@@ -245,9 +206,7 @@ def enter_paper(poll_id: Id, body: PaperIn, caller: CallerDep, session: SessionD
     """Tellers enter counted paper ballots: totals per choice, or each ranked ballot with count 1."""
     with session.begin():
         poll = access_poll(session, caller, poll_id, lock=True)
-        lots = [PaperLot(lot.choice, lot.count) for lot in body.lots]
-        added = do_enter_paper_ballots(session, caller, poll, lots, lot_key=body.lot_key)
-        return PaperOut(added=added)
+        return PaperOut(added=body.enter(session, caller, poll))
 
 
 class CountOut(BaseModel):
@@ -295,9 +254,7 @@ def _explain(poll: Poll) -> str | None:
     return Result.from_dict(poll.result).explain()
 
 
-class BoardBallotOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class BoardBallotOut(FromAttributes):
     receipt: str
     source: str = Field(description="electronic or paper")
     choice: Any = Field(
@@ -315,9 +272,7 @@ class BoardBallotOut(BaseModel):
     )
 
 
-class BoardOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class BoardOut(FromAttributes):
     poll_id: int
     ballot_digest: str | None
     shows_choices: bool = Field(description="false: the organizer chose a board of receipts only")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import AliasPath, BaseModel, Field
 
 from veche.actions.access import access_meeting, access_poll
 from veche.actions.presidium import do_add_sitting, do_form_presidium, do_seat_elected_presidium
 from veche.errors import InvalidInput
 from veche.queries import proceedings
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 
 router = APIRouter(tags=["presidium"], responses=REFUSALS)
@@ -24,9 +24,9 @@ class PresidiumIn(BaseModel):
     poll_id: Id | None = Field(default=None, description="an election poll that elected it")
 
 
-class PresidiumSeatOut(BaseModel):
+class PresidiumSeatOut(FromAttributes):
     person_id: int
-    full_name: str
+    full_name: str = Field(validation_alias=AliasPath("person", "full_name"))
     position: int
     source: str
     formed_by_body_id: int | None
@@ -35,15 +35,7 @@ class PresidiumSeatOut(BaseModel):
 
 def _presidium(session: SessionDep, meeting_id: int) -> list[PresidiumSeatOut]:
     return [
-        PresidiumSeatOut(
-            person_id=seat.person_id,
-            full_name=seat.person.full_name,
-            position=seat.position,
-            source=seat.source.value,
-            formed_by_body_id=seat.formed_by_body_id,
-            poll_id=seat.poll_id,
-        )
-        for seat in proceedings.presidium(session, meeting_id)
+        PresidiumSeatOut.model_validate(seat) for seat in proceedings.presidium(session, meeting_id)
     ]
 
 
@@ -77,7 +69,7 @@ class SittingIn(BaseModel):
     chair_person_id: Id
 
 
-class SittingOut(BaseModel):
+class SittingOut(FromAttributes):
     id: int
     number: int
     day: date
@@ -91,16 +83,13 @@ def add_sitting(
     """Open the next sitting on a day, chaired by a member of the presidium."""
     with session.begin():
         meeting = access_meeting(session, caller, meeting_id)
-        s = do_add_sitting(
+        sitting = do_add_sitting(
             session, caller, meeting, day=body.day, chair_person_id=body.chair_person_id
         )
-        return SittingOut(id=s.id, number=s.number, day=s.day, chair_person_id=s.chair_person_id)
+        return SittingOut.model_validate(sitting)
 
 
 @router.get("/meetings/{meeting_id}/sittings")
 def list_sittings(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[SittingOut]:
     access_meeting(session, caller, meeting_id)
-    return [
-        SittingOut(id=s.id, number=s.number, day=s.day, chair_person_id=s.chair_person_id)
-        for s in proceedings.sittings(session, meeting_id)
-    ]
+    return [SittingOut.model_validate(s) for s in proceedings.sittings(session, meeting_id)]

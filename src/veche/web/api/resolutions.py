@@ -8,10 +8,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from veche.errors import NotFound
-from veche.models.base import MAX_INT
 from veche.queries.resolutions import RegistryEntry, RegistryFilter, search_resolutions
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import Id, PageLimit, PageOffset
 from veche.web.deps import CallerDep, SessionDep
 
 router = APIRouter(tags=["resolutions"], responses=REFUSALS)
@@ -30,8 +29,8 @@ def registry(
     term_id: Id | None = None,
     meeting_id: Id | None = None,
     q: Annotated[str, Query(max_length=200, description="words in the title or text")] = "",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
 ) -> RegistryOut:
     """Adopted resolutions of every meeting, newest first; filter by body, term, meeting, words."""
     wanted = RegistryFilter(caller.organization_id, body_id, term_id, meeting_id, q)

@@ -8,14 +8,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
 
 from veche.actions.access import caller_organization
 from veche.errors import NotFound
 from veche.queries.records import BodyNode, UnitNode, body_tree, unit_tree
 from veche.web.api.org import BodyRecordOut, TermRecordOut
 from veche.web.api.refusals import REFUSALS
-from veche.web.api.types import Id
+from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_org import BodyUpdate, TermUpdate, UnitIn, UnitUpdate
 
@@ -65,9 +64,7 @@ def update_term(
         return TermRecordOut.model_validate(body.apply(session, caller, term_id))
 
 
-class UnitOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class UnitOut(FromAttributes):
     id: int
     name: str
     kind: str

@@ -1,13 +1,28 @@
-"""Types the API's routes share: numbers from a client that the database can hold."""
+"""Types the API's routes share: numbers from a client that the database can hold, and the
+paging of long lists."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, Field
 
 from veche.models.base import MAX_INT
 
 #: An id from a client, in a path, a query or a body: a positive number that fits the
 #: database's integer columns. Anything else is a 422 that says so, before any query.
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+
+#: How many rows a page of a long list holds at most; each list gives its own default.
+PageLimit = Annotated[int, Query(ge=1, le=500)]
+
+#: How many rows of a long list a page skips.
+PageOffset = Annotated[int, Query(ge=0, le=MAX_INT)]
+
+
+class FromAttributes(BaseModel):
+    """An answer read from the attributes of a row or a read model:
+    ``Out.model_validate(row)``."""
+
+    model_config = ConfigDict(from_attributes=True)

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import (
     Caller,
-    access_meeting,
     access_meeting_row,
     meeting_permissions,
     participant_of,
@@ -26,7 +25,7 @@ from veche.queries.papers import motion_list
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs_debate import AmendmentForm, DecisionForm
-from veche.web.pages._render import context_of, redirect, render
+from veche.web.pages._render import context_of, redirect, render, render_meeting
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -106,12 +105,15 @@ def motions(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The meeting's drafts and motions, with how far each has come."""
-    meeting = access_meeting(session, caller, meeting_id)
-    context = {
-        **context_of(motion_list(session, meeting)),
-        "may": meeting_permissions(session, caller, meeting.id),
-    }
-    return render(request, "meeting/motions.html", context, viewer=caller)
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "meeting/motions.html",
+        lambda meeting: context_of(motion_list(session, meeting)),
+        with_permissions=True,
+    )
 
 
 @router.get("/meetings/{meeting_id}/motions/list", response_class=HTMLResponse)
@@ -119,9 +121,14 @@ def motions_fragment(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The list of drafts on the meeting page, re-fetched when a draft changes."""
-    meeting = access_meeting(session, caller, meeting_id)
-    listed = motion_list(session, meeting)
-    return render(request, "meeting/_motions_list.html", context_of(listed), viewer=caller)
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "meeting/_motions_list.html",
+        lambda meeting: context_of(motion_list(session, meeting)),
+    )
 
 
 @router.get("/meetings/{meeting_id}/motions/{motion_id}", response_class=HTMLResponse)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
+from veche.actions.access import access_meeting, access_meeting_row
 from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.actions.polls import (
     do_open_poll,
@@ -34,7 +34,7 @@ from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs import PollForm
 from veche.web.pages._majority import base_labels, rule_labels
-from veche.web.pages._render import context_of, redirect, render
+from veche.web.pages._render import context_of, redirect, render_meeting
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -82,11 +82,19 @@ def console(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The chair's console for the sitting: the current poll and the speakers list."""
-    meeting = access_meeting(session, caller, meeting_id, needs=Permission.POLLS_RUN)
-    floor = floor_view(session, meeting, caller.person_id)
-    context = {**context_of(floor), **console_context(session, meeting)}
-    context["may"] = meeting_permissions(session, caller, meeting.id)
-    return render(request, "chair/console.html", context, viewer=caller)
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "chair/console.html",
+        lambda meeting: {
+            **context_of(floor_view(session, meeting, caller.person_id)),
+            **console_context(session, meeting),
+        },
+        needs=Permission.POLLS_RUN,
+        with_permissions=True,
+    )
 
 
 @router.get("/meetings/{meeting_id}/console/current", response_class=HTMLResponse)
@@ -94,9 +102,14 @@ def console_current(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The current poll's panel, re-fetched on every live event of the meeting."""
-    meeting = access_meeting(session, caller, meeting_id, needs=Permission.POLLS_RUN)
-    return render(
-        request, "chair/_console_current.html", console_context(session, meeting), viewer=caller
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "chair/_console_current.html",
+        lambda meeting: console_context(session, meeting),
+        needs=Permission.POLLS_RUN,
     )
 
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from anyio import from_thread
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_meeting_row, may_see_result
+from veche.actions.access import Caller, access_meeting_row, may_see_result
 from veche.actions.choices import check_choice, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
 from veche.errors import Conflict, Forbidden, InvalidInput
-from veche.models import Poll
+from veche.models import Meeting, Poll
 from veche.models.polls import PollState
 from veche.queries.floor import floor_view
 from veche.queries.papers import document_list, motion_list
@@ -32,7 +32,7 @@ from veche.queries.sitting import meetings_seen
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, ReadSessionDep, SessionDep
 from veche.web.pages._ballots import choice_from_form
-from veche.web.pages._render import context_of, render
+from veche.web.pages._render import context_of, render, render_meeting
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -54,14 +54,18 @@ def meeting_page(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The meeting as a delegate or observer follows it: polls, the floor, drafts and papers."""
-    meeting = access_meeting(session, caller, meeting_id)
-    context = context_of(
-        motion_list(session, meeting),
-        document_list(session, meeting),
-        floor_view(session, meeting, caller.person_id),
-        room(session, caller, meeting),
+
+    def everything(meeting: Meeting) -> dict[str, Any]:
+        return context_of(
+            motion_list(session, meeting),
+            document_list(session, meeting),
+            floor_view(session, meeting, caller.person_id),
+            room(session, caller, meeting),
+        )
+
+    return render_meeting(
+        request, session, caller, meeting_id, "delegate/delegate.html", everything
     )
-    return render(request, "delegate/delegate.html", context, viewer=caller)
 
 
 @router.get("/meetings/{meeting_id}/room", response_class=HTMLResponse)
@@ -69,9 +73,14 @@ def meeting_fragment(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The polls part of the meeting page, re-fetched when a live event says it changed."""
-    meeting = access_meeting(session, caller, meeting_id)
-    polls = room(session, caller, meeting)
-    return render(request, "delegate/_delegate_polls.html", context_of(polls), viewer=caller)
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "delegate/_delegate_polls.html",
+        lambda meeting: context_of(room(session, caller, meeting)),
+    )
 
 
 @router.get("/meetings/{meeting_id}/polls/{poll_id}/vote", response_class=HTMLResponse)

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 
-from veche.actions.access import access_meeting, access_meeting_row, meeting_permissions
+from veche.actions.access import access_meeting, access_meeting_row
 from veche.errors import InvalidInput
 from veche.i18n import _
-from veche.models import Document
+from veche.models import Document, Meeting
 from veche.queries.papers import document_list
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs_debate import MAX_DOCUMENT_TEXT, DocumentForm
-from veche.web.pages._render import context_of, redirect, render
+from veche.web.pages._render import context_of, redirect, render_meeting
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -35,12 +35,15 @@ def documents(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The meeting's papers; the chair and the secretary file new ones here."""
-    meeting = access_meeting(session, caller, meeting_id)
-    context = {
-        **context_of(document_list(session, meeting)),
-        "may": meeting_permissions(session, caller, meeting.id),
-    }
-    return render(request, "meeting/documents.html", context, viewer=caller)
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "meeting/documents.html",
+        lambda meeting: context_of(document_list(session, meeting)),
+        with_permissions=True,
+    )
 
 
 @router.get("/meetings/{meeting_id}/documents/list", response_class=HTMLResponse)
@@ -48,9 +51,14 @@ def documents_fragment(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The list of papers on the meeting page, re-fetched when one is filed."""
-    meeting = access_meeting(session, caller, meeting_id)
-    listed = document_list(session, meeting)
-    return render(request, "meeting/_documents_list.html", context_of(listed), viewer=caller)
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "meeting/_documents_list.html",
+        lambda meeting: context_of(document_list(session, meeting)),
+    )
 
 
 async def _uploaded_text(file: UploadFile) -> str:
@@ -98,15 +106,17 @@ def document_page(
     meeting_id: int, document_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """One paper to read on the page (Markdown shown as formatted text)."""
-    meeting = access_meeting(session, caller, meeting_id)
-    document = access_meeting_row(session, caller, Document, document_id, meeting_id, "document")
-    context = {
-        "meeting": meeting,
-        "may": meeting_permissions(session, caller, meeting.id),
-        "document": document,
-        "html": _markdown.render(document.text) if document.text else "",
-    }
-    return render(request, "meeting/document.html", context, viewer=caller)
+
+    def paper(meeting: Meeting) -> dict[str, Any]:
+        document = access_meeting_row(
+            session, caller, Document, document_id, meeting.id, "document"
+        )
+        html = _markdown.render(document.text) if document.text else ""
+        return {"meeting": meeting, "document": document, "html": html}
+
+    return render_meeting(
+        request, session, caller, meeting_id, "meeting/document.html", paper, with_permissions=True
+    )
 
 
 def file_name(document: Document) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veche.actions.access import access_meeting, access_meeting_row
+from veche.actions.access import access_meeting_row
 from veche.actions.agenda import do_close_item, do_open_item
 from veche.actions.contributions import do_end_speech
 from veche.actions.speakers import (
@@ -24,9 +24,13 @@ from veche.queries.floor import floor_view
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs_debate import FloorForm, ItemForm, ListClosedForm, OrderForm
-from veche.web.pages._render import context_of, redirect, render
+from veche.web.pages._render import context_of, redirect, render_meeting
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+
+def _console(meeting_id: int) -> str:
+    return f"/meetings/{meeting_id}/console"
 
 
 @router.get("/meetings/{meeting_id}/floor", response_class=HTMLResponse)
@@ -34,9 +38,14 @@ def delegate_floor(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The delegate's speakers list, re-fetched when a live event says it changed."""
-    meeting = access_meeting(session, caller, meeting_id)
-    floor = floor_view(session, meeting, caller.person_id)
-    return render(request, "delegate/_delegate_floor.html", context_of(floor), viewer=caller)
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "delegate/_delegate_floor.html",
+        lambda meeting: context_of(floor_view(session, meeting, caller.person_id)),
+    )
 
 
 @router.post("/meetings/{meeting_id}/floor/requests")
@@ -75,7 +84,7 @@ def withdraw_request(
         do_withdraw_floor_request(session, caller, floor_request)
     if own:
         return redirect(request, f"/meetings/{meeting_id}", _("Your request is withdrawn."))
-    return redirect(request, f"/meetings/{meeting_id}/console", _("The request is withdrawn."))
+    return redirect(request, _console(meeting_id), _("The request is withdrawn."))
 
 
 @router.get("/meetings/{meeting_id}/console/floor", response_class=HTMLResponse)
@@ -83,9 +92,15 @@ def console_floor(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The chair's speakers list with its timer, re-fetched on every change of the floor."""
-    meeting = access_meeting(session, caller, meeting_id, needs=Permission.FLOOR_RUN)
-    floor = floor_view(session, meeting, caller.person_id)
-    return render(request, "chair/_console_floor.html", context_of(floor), viewer=caller)
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "chair/_console_floor.html",
+        lambda meeting: context_of(floor_view(session, meeting, caller.person_id)),
+        needs=Permission.FLOOR_RUN,
+    )
 
 
 @router.post("/meetings/{meeting_id}/console/floor/next")
@@ -102,7 +117,7 @@ def give_floor(
         name = speech.speaker.full_name
     return redirect(
         request,
-        f"/meetings/{meeting_id}/console",
+        _console(meeting_id),
         _("%(name)s has the floor.") % {"name": name},
     )
 
@@ -118,7 +133,7 @@ def end_speech(
     """End the speech under way and record its time."""
     with session.begin():
         do_end_speech(session, caller, form.item(session, caller, meeting_id))
-    return redirect(request, f"/meetings/{meeting_id}/console", _("The speech has ended."))
+    return redirect(request, _console(meeting_id), _("The speech has ended."))
 
 
 @router.post("/meetings/{meeting_id}/console/floor/order")
@@ -132,9 +147,7 @@ def order_speakers(
     """Set the order of the waiting speeches (the form sends all of them, in the new order)."""
     with session.begin():
         form.order(session, caller, form.item(session, caller, meeting_id))
-    return redirect(
-        request, f"/meetings/{meeting_id}/console", _("The speakers list is reordered.")
-    )
+    return redirect(request, _console(meeting_id), _("The speakers list is reordered."))
 
 
 @router.post("/meetings/{meeting_id}/console/floor/close")
@@ -151,7 +164,7 @@ def close_list(
     done = (
         _("The speakers list is closed.") if form.closed else _("The speakers list is open again.")
     )
-    return redirect(request, f"/meetings/{meeting_id}/console", done)
+    return redirect(request, _console(meeting_id), done)
 
 
 @router.post("/meetings/{meeting_id}/console/items/{item_id}/{step}")
@@ -171,4 +184,4 @@ def item_step(
         (do_open_item if step == "open" else do_close_item)(session, caller, item)
         title = item.title
     done = _("Under discussion: %(title)s") if step == "open" else _("Closed: %(title)s")
-    return redirect(request, f"/meetings/{meeting_id}/console", done % {"title": title})
+    return redirect(request, _console(meeting_id), done % {"title": title})

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from veche.actions.access import access_meeting
 from veche.models import Meeting
 from veche.models.base import utcnow
 from veche.models.polls import PollState
@@ -16,7 +15,7 @@ from veche.queries.floor import floor_of
 from veche.queries.polls import live_count
 from veche.queries.sitting import chart_rounds, current_poll, meeting_polls
 from veche.web.deps import PageCallerDep, SessionDep
-from veche.web.pages._render import render
+from veche.web.pages._render import render_meeting
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,9 +40,13 @@ def projector(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """What the hall sees on the big screen."""
-    meeting = access_meeting(session, caller, meeting_id)
-    return render(
-        request, "projector/projector.html", projector_context(session, meeting), viewer=caller
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "projector/projector.html",
+        lambda meeting: projector_context(session, meeting),
     )
 
 
@@ -51,10 +54,11 @@ def projector(
 def projector_current(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
-    meeting = access_meeting(session, caller, meeting_id)
-    return render(
+    return render_meeting(
         request,
+        session,
+        caller,
+        meeting_id,
         "projector/_projector_current.html",
-        projector_context(session, meeting),
-        viewer=caller,
+        lambda meeting: projector_context(session, meeting),
     )

@@ -7,11 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, manage_organization
+from veche.actions.access import manage_organization
 from veche.i18n import _
-from veche.models import Organization
 from veche.models.meetings import MeetingKind
 from veche.queries.roster import bodies_with_terms, people, units
 from veche.queries.sitting import meetings_seen
@@ -31,14 +29,10 @@ from veche.web.pages._render import redirect, render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 
-def _organization(session: Session, caller: Caller) -> Organization:
-    return manage_organization(session, caller)
-
-
 @router.get("/secretary", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDep, caller: PageCallerDep) -> HTMLResponse:
     """Bodies and their terms, meetings, and the forms to add them."""
-    org = _organization(session, caller)
+    org = manage_organization(session, caller)
     return render(
         request,
         "secretary/secretary.html",
@@ -56,7 +50,7 @@ def dashboard(request: Request, session: SessionDep, caller: PageCallerDep) -> H
 @router.get("/secretary/people", response_class=HTMLResponse)
 def people_page(request: Request, session: SessionDep, caller: PageCallerDep) -> HTMLResponse:
     """People with their seats, and the forms to add people, seats, or a whole CSV file."""
-    org = _organization(session, caller)
+    org = manage_organization(session, caller)
     return render(
         request,
         "secretary/people.html",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, meeting_permissions
+from veche.actions.access import Caller, access_meeting
 from veche.actions.agenda import check_agenda_item, do_withdraw_item
 from veche.errors import Conflict, InvalidInput, NotFound, VecheError
 from veche.i18n import _
@@ -27,7 +27,7 @@ from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs import PollIn
 from veche.web.inputs_agenda import ItemForm, MoveIn
 from veche.web.inputs_debate import DocumentIn
-from veche.web.pages._render import redirect, render
+from veche.web.pages._render import redirect, render_meeting
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -78,12 +78,7 @@ def agenda_page(
     meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
 ) -> HTMLResponse:
     """The agenda in order with the forms to build it, and whether a poll has approved it."""
-    # The page needs agenda.manage; each of its forms' actions checks its own permission.
-    meeting = access_meeting(session, caller, meeting_id, needs=Permission.AGENDA_MANAGE)
-    context = agenda_context(session, meeting) | {
-        "may": meeting_permissions(session, caller, meeting.id)
-    }
-    return render(request, "secretary/secretary_agenda.html", context, viewer=caller)
+    return _agenda_page(request, session, caller, meeting_id, {})
 
 
 def _change(
@@ -111,14 +106,30 @@ def _refused(
     error: VecheError,
     typed: dict[str, Any] | None,
 ) -> Response:
-    meeting = access_meeting(session, caller, meeting_id, needs=Permission.AGENDA_MANAGE)
-    context = agenda_context(session, meeting) | {
-        "may": meeting_permissions(session, caller, meeting.id),
-        "error": error.message,
-        "typed": typed or {},
-    }
-    return render(
-        request, "secretary/secretary_agenda.html", context, viewer=caller, status=error.status_code
+    shown = {"error": error.message, "typed": typed or {}}
+    return _agenda_page(request, session, caller, meeting_id, shown, status=error.status_code)
+
+
+def _agenda_page(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    meeting_id: int,
+    refusal: dict[str, Any],
+    *,
+    status: int = 200,
+) -> HTMLResponse:
+    # The page needs agenda.manage; each of its forms' actions checks its own permission.
+    return render_meeting(
+        request,
+        session,
+        caller,
+        meeting_id,
+        "secretary/secretary_agenda.html",
+        lambda meeting: agenda_context(session, meeting) | refusal,
+        needs=Permission.AGENDA_MANAGE,
+        with_permissions=True,
+        status=status,
     )
 
 

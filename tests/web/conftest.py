@@ -1,0 +1,21 @@
+"""Fixtures shared by the web tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.apps import create_app
+
+
+@pytest.fixture
+def app(engine: Engine) -> Iterator[FastAPI]:
+    """The application with its lifespan running: the site key the pages sign with, the
+    header's name from the settings."""
+    application = create_app(engine)
+    with TestClient(application):
+        yield application
