@@ -131,6 +131,12 @@ def _newest_seq(session: Session) -> int:
     return head.seq
 
 
+def _entry(session: Session, seq: int) -> JournalEntry:
+    entry = session.get(JournalEntry, seq)
+    assert entry is not None, f"no journal entry {seq}"
+    return entry
+
+
 def _one_ballot(session: Session, poll_id: int) -> Ballot:
     ballot = session.scalars(
         select(Ballot).where(Ballot.poll_id == poll_id).order_by(Ballot.receipt)
@@ -197,8 +203,8 @@ def test_the_check_reads_what_it_recounts(
     # however many polls there are (the published report's test counts 7 polls alike).
     assert len(statements) == 4, statements
     with sessions() as session:
-        entry = session.get(JournalEntry, counted.election_close)
-        assert entry is not None and entry.payload["poll_id"] == counted.election_id
+        entry = _entry(session, counted.election_close)
+        assert entry.payload["poll_id"] == counted.election_id
         poll = session.get(Poll, counted.election_id)
         assert poll is not None and poll.result is not None
         ballots = stored_ballots(session, poll.id)
@@ -295,8 +301,7 @@ def test_a_counted_poll_whose_close_is_gone_from_the_journal_is_found(
     counted: Counted, sessions: sessionmaker[Session]
 ) -> None:
     with transaction(sessions) as session:
-        close = session.get(JournalEntry, counted.election_close)
-        assert close is not None
+        close = _entry(session, counted.election_close)
         close.action = JournalAction.LOG_IN.value
         _rehash_from(session, counted.election_close)
     assert _problems(counted) == [
@@ -322,8 +327,7 @@ def test_a_rewritten_and_rehashed_chain_fails_the_head_printed_before(
             if ballot.choice == {"option": options["no"]}:
                 ballot.choice = {"option": options["yes"]}
         session.flush()
-        close = session.get(JournalEntry, counted.decision_close)
-        assert close is not None
+        close = _entry(session, counted.decision_close)
         ballots = stored_ballots(session, poll.id)
         poll.result, poll.outcome = tally_ballots(
             poll, ballots, close.payload["count_options"], close.payload["seed"]
@@ -354,8 +358,7 @@ def test_deleted_newest_entries_fail_the_head_printed_before(
     assert seq > counted.election_close  # the publications came after the closes
     with transaction(sessions) as session:
         session.execute(delete(JournalEntry).where(JournalEntry.seq > counted.election_close))
-        last = session.get(JournalEntry, counted.election_close)
-        assert last is not None
+        last = _entry(session, counted.election_close)
         session.execute(
             update(JournalHead).where(JournalHead.id == 1).values(seq=last.seq, hash=last.hash)
         )
@@ -390,8 +393,7 @@ def test_an_older_close_is_checked_for_what_it_records(
     counted: Counted, sessions: sessionmaker[Session]
 ) -> None:
     with transaction(sessions) as session:
-        close = session.get(JournalEntry, counted.decision_close)
-        assert close is not None
+        close = _entry(session, counted.decision_close)
         close.payload = {"poll_id": counted.decision_id, "ballots": 7}
         _rehash_from(session, counted.decision_close)
     result = counted.verify()
@@ -417,8 +419,7 @@ def test_a_report_not_published_prints_the_head_now(
 ) -> None:
     with sessions() as session:
         seq = _newest_seq(session)
-        entry = session.get(JournalEntry, seq)
-        assert entry is not None
+        entry = _entry(session, seq)
     report = runner.invoke(app, ["report", str(counted.meeting_id), "--db", counted.url])
     assert report.exit_code == 0, report.output
     assert (

@@ -95,20 +95,30 @@ def _in_memory(url: str | URL) -> bool:
 _HOLDS_WRITER = "veche.holds_writer_lock"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _on_sqlite_connect(engine: Engine, *pragmas: str) -> None:
+    """Set up each new SQLite connection of ``engine`` with ``pragmas``, leaving BEGIN to
+    SQLAlchemy, so that the engine's "begin" listener chooses it (BEGIN IMMEDIATE to write)."""
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy issue BEGIN itself so that it can be BEGIN IMMEDIATE (below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        for pragma in pragmas:
+            cursor.execute(pragma)
+        cursor.close()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    _on_sqlite_connect(
+        engine,
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA busy_timeout=30000",
         # Deleted content is overwritten with zeros, not left in free pages: a secret poll's
         # sealed ballots are gone from the file once counted (see scrub).
-        cursor.execute("PRAGMA secure_delete=ON")
-        cursor.close()
+        "PRAGMA secure_delete=ON",
+    )
 
     # SQLite lets one writer in at a time. Waiting for its file lock means sleeping and
     # retrying (SQLite's busy handler backs off up to 100 ms), which under a burst of votes
@@ -151,13 +161,7 @@ def make_reader(engine: Engine) -> Engine:
     reader = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **_POOL)
     event.listen(reader, "before_cursor_execute", _refuse_unstorable_values)
 
-    @event.listens_for(reader, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA query_only=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
+    _on_sqlite_connect(reader, "PRAGMA query_only=ON", "PRAGMA busy_timeout=30000")
 
     @event.listens_for(reader, "begin")
     def on_begin(connection: Any) -> None:

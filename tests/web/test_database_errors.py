@@ -79,7 +79,7 @@ def _failing(error: Exception) -> Any:
 def test_a_database_failure_is_a_refusal_that_says_what_to_do(
     assembly: Assembly, monkeypatch: pytest.MonkeyPatch, error: Exception, status: int
 ) -> None:
-    monkeypatch.setattr("veche.web.api.meetings.access_meeting", _failing(error))
+    monkeypatch.setattr("veche.web.api.rows.access_meeting", _failing(error))
     answer = assembly.client.get(f"/api/meetings/{assembly.meeting_id}", headers=assembly.secretary)
     assert answer.status_code == status, answer.text
     assert "try again" in answer.json()["detail"]

@@ -28,6 +28,8 @@ SOURCE = Path(veche.__file__).parent
 TEMPLATES = SOURCE / "web" / "templates"
 _TRIGGER = re.compile(r'hx-trigger="([^"]*)"')
 _LISTENS = re.compile(r"""\{\{ listens\('(\w+)'\) \}\}""")
+#: A live section (shared/_live.html) takes its hx-trigger as its third argument.
+_LIVE_SECTION = re.compile(r"""\{% call live_section\([^,]+, path\([^)]*\), listens\('(\w+)'\)""")
 
 
 def _heard() -> set[LiveEventType]:
@@ -70,11 +72,17 @@ def test_templates_take_every_sse_trigger_from_the_registry() -> None:
     used: dict[str, str] = {}
     for path in sorted(TEMPLATES.rglob("*.html")):
         name = path.relative_to(TEMPLATES).as_posix()
-        for trigger in _TRIGGER.findall(path.read_text(encoding="utf-8")):
+        text = path.read_text(encoding="utf-8")
+        heard = _LIVE_SECTION.findall(text)
+        for trigger in _TRIGGER.findall(text):
             assert "sse:" not in trigger, f"{name} lists live events: use listens()"
-            for fragment in _LISTENS.findall(trigger):
-                assert fragment not in used, f"{fragment} is on {used[fragment]} already"
-                used[fragment] = name
+            heard += _LISTENS.findall(trigger)
+        assert len(heard) == text.count("listens("), f"{name}: listens() outside a trigger"
+        for fragment in heard:
+            assert fragment not in used, f"{fragment} is on {used[fragment]} already"
+            used[fragment] = name
+    live = (TEMPLATES / "shared" / "_live.html").read_text(encoding="utf-8")
+    assert 'hx-trigger="{{ trigger }}"' in live, "a live section's trigger is its argument"
     assert set(used) == set(LISTENERS), "every declared fragment is on a page"
     for fragment in LISTENERS:
         partials = list(TEMPLATES.rglob(f"_{fragment}.html"))

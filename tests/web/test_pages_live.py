@@ -54,18 +54,19 @@ def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assemb
         yield convene(client, sessions)
 
 
-def _decision(assembly: Assembly) -> tuple[int, int]:
+def _voter_and_decision(assembly: Assembly) -> tuple[int, int, int]:
+    """A member checked in, and a decision to vote on: the voter, the poll and its "yes"."""
+    voter = assembly.members[0]
+    assembly.check_in([voter])
     poll = assembly.create_poll(title="Adopt the agenda", kind="decision", method="majority")
     yes = next(o["id"] for o in poll["options"] if o["label"] == "yes")
-    return int(poll["id"]), int(yes)
+    return voter, int(poll["id"]), int(yes)
 
 
 def test_a_ballot_reaches_the_stream_as_a_count_not_a_choice(
     assembly: Assembly, engine: Engine
 ) -> None:
-    voter = assembly.members[0]
-    assembly.check_in([voter])
-    poll_id, yes = _decision(assembly)
+    voter, poll_id, yes = _voter_and_decision(assembly)
     with serve(create_app(engine)) as url:
         browser = httpx2.Client(base_url=url)
         log_in(browser, *DEMO_SECRETARY)
@@ -95,9 +96,7 @@ def test_on_postgresql_an_event_crosses_from_one_process_to_another(
     assembly: Assembly, database_url: str
 ) -> None:
     """Two app instances with engines of their own stand for two processes behind a proxy."""
-    voter = assembly.members[0]
-    assembly.check_in([voter])
-    poll_id, yes = _decision(assembly)
+    voter, poll_id, yes = _voter_and_decision(assembly)
     engine_a, engine_b = make_engine(database_url), make_engine(database_url)
     app_a, app_b = create_app(engine_a), create_app(engine_b)
     try:

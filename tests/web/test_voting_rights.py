@@ -79,6 +79,12 @@ class Hall:
         extra = {} if right is None else {"right_person_id": right}
         return self.assembly.vote(poll_id, voter, {"option": option}, **extra)
 
+    def votes(self, poll_id: int, voters: list[int], option: int) -> None:
+        """Each of ``voters`` votes for ``option`` with their own right, and is accepted."""
+        for voter in voters:
+            answer = self.vote(poll_id, voter, option)
+            assert answer.status_code == 201, answer.text
+
     def paper(self, poll_id: int, *lots: tuple[int, int]) -> Any:
         body = {"lots": [{"choice": {"option": option}, "count": n} for option, n in lots]}
         return self.call("POST", f"/api/polls/{poll_id}/paper", body)
@@ -100,8 +106,7 @@ def test_a_proxy_vote_beyond_the_members_present_no_longer_blocks_the_close(hall
     hall.assembly.check_in(members[:16])
     assert hall.proxy(members[20], members[0]).status_code == 201
     poll_id, options = hall.decision()
-    for voter in members[:16]:
-        assert hall.vote(poll_id, voter, options["yes"]).status_code == 201
+    hall.votes(poll_id, members[:16], options["yes"])
     assert hall.vote(poll_id, members[0], options["yes"], right=members[20]).status_code == 201
     closed = hall.close(poll_id)
     assert closed.status_code == 200, closed.text  # was 409: "17 votes … only 16 members"
@@ -115,8 +120,7 @@ def test_a_weight_above_one_no_longer_blocks_the_close(hall: Hall) -> None:
     hall.weigh(members[0], 2)
     hall.assembly.check_in(members[:16])
     poll_id, options = hall.decision()
-    for voter in members[:16]:
-        assert hall.vote(poll_id, voter, options["yes"]).status_code == 201
+    hall.votes(poll_id, members[:16], options["yes"])
     closed = hall.close(poll_id)
     assert closed.status_code == 200, closed.text
     details = hall.assembly.result(poll_id)["result"]["details"]
@@ -140,8 +144,7 @@ def test_proxies_count_toward_the_quorum_as_the_chair_sees_it(hall: Hall) -> Non
         in hall.desk.get(f"/secretary/meetings/{hall.assembly.meeting_id}").text
     )
     poll_id, options = hall.decision()
-    for voter in members[:14]:
-        hall.vote(poll_id, voter, options["yes"])
+    hall.votes(poll_id, members[:14], options["yes"])
     hall.vote(poll_id, members[0], options["no"], right=members[20])
     assert hall.close(poll_id).status_code == 200
     assert hall.assembly.result(poll_id)["outcome"] == "adopted"  # not "no quorum"
@@ -210,8 +213,7 @@ def test_paper_lots_cannot_add_more_ballots_than_the_rights_unused(hall: Hall) -
     members = hall.assembly.members
     hall.assembly.check_in(members[:10])
     poll_id, options = hall.decision()
-    for voter in members[:3]:
-        assert hall.vote(poll_id, voter, options["no"]).status_code == 201
+    hall.votes(poll_id, members[:3], options["no"])
     refused = hall.paper(poll_id, (options["yes"], 25))
     assert refused.status_code == 409
     assert refused.json()["detail"] == (
@@ -247,8 +249,7 @@ def test_members_who_voted_and_left_do_not_block_the_close(hall: Hall) -> None:
     members = hall.assembly.members
     hall.assembly.check_in(members[:16])
     poll_id, options = hall.decision()
-    for voter in members[:4]:
-        assert hall.vote(poll_id, voter, options["yes"]).status_code == 201
+    hall.votes(poll_id, members[:4], options["yes"])
     assert hall.paper(poll_id, (options["yes"], 12)).status_code == 201
     out = hall.call(
         "POST",

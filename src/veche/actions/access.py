@@ -31,6 +31,7 @@ from veche.errors import Forbidden, NotFound
 from veche.models import (
     Body,
     Meeting,
+    Membership,
     Organization,
     Participant,
     Person,
@@ -243,7 +244,7 @@ def access_meeting(
 ) -> Meeting:
     """A meeting the caller may see (``meeting.see``: its participants, and those granted it);
     a view that shows one permission's controls (the chair's console) ``needs`` that too."""
-    meeting = session.get(Meeting, meeting_id) if could_be_stored(meeting_id) else None
+    meeting = stored_row(session, Meeting, meeting_id)
     if meeting is None:
         raise NotFound(f"there is no meeting {meeting_id}")
     authorize(session, caller, Permission.MEETING_SEE, meeting_id)
@@ -278,14 +279,16 @@ def access_row(
 ) -> Row:
     """A row that belongs to a meeting (by its ``meeting_id``) the caller may see; ``lock``
     takes the row for a change of state."""
-    row = _stored(session, model, row_id, lock=lock)
+    row = stored_row(session, model, row_id, lock=lock)
     if row is None:
         raise NotFound(f"there is no {what} {row_id}")
     access_meeting(session, caller, row.meeting_id)  # type: ignore[attr-defined]
     return row
 
 
-def _stored(session: Session, model: type[Row], row_id: int, *, lock: bool) -> Row | None:
+def stored_row(
+    session: Session, model: type[Row], row_id: int, *, lock: bool = False
+) -> Row | None:
     """The row by its id; None for a number no row could have (a client's 2**63, which would
     make the database driver fail before the database could answer)."""
     if not could_be_stored(row_id):
@@ -323,7 +326,7 @@ def meeting_row(
     404 ("meeting 3 has no poll 9") when there is no such row or it is another meeting's.
     Actions' ``check_*`` read the rows they act on with it once they have asked
     ``authorize``, so that a refusal never depends on the id named."""
-    row = _stored(session, model, row_id, lock=lock)
+    row = stored_row(session, model, row_id, lock=lock)
     if row is None or row.meeting_id != meeting_id:  # type: ignore[attr-defined]
         raise NotFound(f"meeting {meeting_id} has no {what} {row_id}")
     return row
@@ -349,23 +352,27 @@ def manage_organization(session: Session, caller: Caller) -> Organization:
     return organization
 
 
-OrganizationRow = TypeVar("OrganizationRow", Body, Person, Term, Unit)
+OrganizationRow = TypeVar("OrganizationRow", Body, Membership, Person, Term, Unit)
 
 
 def organization_row(
     session: Session, caller: Caller, model: type[OrganizationRow], row_id: int, what: str
 ) -> OrganizationRow:
-    """A body, person, term or unit of the caller's organization by id; 404 for another
+    """A body, seat, person, term or unit of the caller's organization by id; 404 for another
     organization's. Whether the caller may change it is the action's to ask."""
     organization = caller_organization(session, caller)
-    row = session.get(model, row_id) if could_be_stored(row_id) else None
+    row = stored_row(session, model, row_id)
     if row is None or _organization_of(row) != organization.id:
         raise NotFound(f"there is no {what} {row_id}")
     return row
 
 
-def _organization_of(row: Body | Person | Term | Unit) -> int:
-    return row.body.organization_id if isinstance(row, Term) else row.organization_id
+def _organization_of(row: Body | Membership | Person | Term | Unit) -> int:
+    if isinstance(row, Term):
+        return row.body.organization_id
+    if isinstance(row, Membership):
+        return row.person.organization_id
+    return row.organization_id
 
 
 def may_see_result(session: Session, caller: Caller, poll: Poll) -> bool:

@@ -24,8 +24,8 @@ from veche.actions.access import (
     Caller,
     authorize,
     caller_organization,
-    could_be_stored,
     held_permissions,
+    stored_row,
 )
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
@@ -95,9 +95,7 @@ def managed_account(session: Session, caller: Caller, account_id: int) -> User:
     change; 403 without ``accounts.manage``, 404 for another organization's."""
     organization = caller_organization(session, caller)
     authorize(session, caller, Permission.ACCOUNTS_MANAGE, organization.id)
-    user = (
-        session.get(User, account_id, with_for_update=True) if could_be_stored(account_id) else None
-    )
+    user = stored_row(session, User, account_id, lock=True)
     if user is None or user.organization_id != organization.id:
         raise NotFound(f"there is no account {account_id} in this organization")
     _check_not_above(session, caller, user)

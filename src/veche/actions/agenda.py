@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,10 +11,15 @@ from veche.actions.access import Caller, access_row, authorize, meeting_row
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import check_body_of, check_in_session, check_not_closed
+from veche.actions.meetings import (
+    check_body_of,
+    check_in_session,
+    check_not_closed,
+    check_person_of,
+)
 from veche.actions.org import check_name
-from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import AgendaItem, Meeting, Person
+from veche.errors import Conflict, InvalidInput
+from veche.models import AgendaItem, Meeting
 from veche.models.agenda import ITEM_TRANSITIONS, ItemKind, ItemState
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
@@ -31,14 +36,6 @@ def check_agenda_item(
     asked before the item is looked up, so that a refusal never depends on the id named."""
     authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
     return meeting_row(session, AgendaItem, item_id, meeting.id, "agenda item")
-
-
-def check_person(session: Session, meeting: Meeting, person_id: int) -> Person:
-    """A person of the meeting's organization, or NotFound."""
-    person = session.get(Person, person_id)
-    if person is None or person.organization_id != meeting.term.body.organization_id:
-        raise NotFound(f"there is no person {person_id} in this organization")
-    return person
 
 
 def check_agenda_open(session: Session, meeting: Meeting) -> None:
@@ -73,10 +70,15 @@ class ItemSpec:
     speech_seconds: int = 300
     speeches_per_person: int = 1
 
+    @classmethod
+    def of(cls, item: AgendaItem) -> ItemSpec:
+        """What ``item`` says now."""
+        return cls(**{field.name: getattr(item, field.name) for field in fields(cls)})
+
 
 def _check_spec(session: Session, meeting: Meeting, spec: ItemSpec) -> ItemSpec:
     if spec.rapporteur_person_id is not None:
-        check_person(session, meeting, spec.rapporteur_person_id)
+        check_person_of(session, meeting, spec.rapporteur_person_id)
     check_body_of(session, meeting, spec.rapporteur_body_id)
     if spec.time_budget_minutes < 0:
         raise InvalidInput("the time budget cannot be negative")
@@ -84,22 +86,30 @@ def _check_spec(session: Session, meeting: Meeting, spec: ItemSpec) -> ItemSpec:
         raise InvalidInput("a speech's time limit must be at least one second")
     if spec.speeches_per_person < 1:
         raise InvalidInput("each person must be allowed at least one speech")
-    return ItemSpec(
+    return replace(
+        spec,
         title=check_name(spec.title, "the item's title", max_length=500),
-        kind=spec.kind,
         description=spec.description.strip(),
-        rapporteur_person_id=spec.rapporteur_person_id,
-        rapporteur_body_id=spec.rapporteur_body_id,
-        time_budget_minutes=spec.time_budget_minutes,
-        speech_seconds=spec.speech_seconds,
-        speeches_per_person=spec.speeches_per_person,
     )
 
 
-def _payload(item: AgendaItem) -> dict[str, object]:
+def _journal_agenda_change(
+    session: Session, caller: Caller, item: AgendaItem, action: JournalAction, **details: object
+) -> None:
+    """Journal a change to an agenda item (its meeting and id, then ``details``) and tell the
+    pages the agenda changed."""
+    record(
+        session,
+        caller.actor,
+        action,
+        {"meeting_id": item.meeting_id, "item_id": item.id, **details},
+    )
+    queue_event(session, item.meeting_id, LiveEventType.AGENDA_CHANGED, item_id=item.id)
+
+
+def _as_journaled(item: AgendaItem) -> dict[str, object]:
+    """All that an item says, as the journal records it when the item is added or changed."""
     return {
-        "meeting_id": item.meeting_id,
-        "item_id": item.id,
         "position": item.position,
         "title": item.title,
         "kind": item.kind,
@@ -129,8 +139,9 @@ def do_add_item(session: Session, caller: Caller, meeting: Meeting, spec: ItemSp
     )
     session.add(item)
     session.flush()
-    record(session, caller.actor, JournalAction.ADD_AGENDA_ITEM, _payload(item))
-    queue_event(session, meeting.id, LiveEventType.AGENDA_CHANGED, item_id=item.id)
+    _journal_agenda_change(
+        session, caller, item, JournalAction.ADD_AGENDA_ITEM, **_as_journaled(item)
+    )
     return item
 
 
@@ -164,8 +175,9 @@ def do_update_item(
         raise Conflict(f"agenda item {item.id} was withdrawn")
     for name, value in vars(spec).items():
         setattr(item, name, value)
-    record(session, caller.actor, JournalAction.UPDATE_AGENDA_ITEM, _payload(item))
-    queue_event(session, meeting.id, LiveEventType.AGENDA_CHANGED, item_id=item.id)
+    _journal_agenda_change(
+        session, caller, item, JournalAction.UPDATE_AGENDA_ITEM, **_as_journaled(item)
+    )
     return item
 
 
@@ -181,13 +193,7 @@ def do_move_item(session: Session, caller: Caller, item: AgendaItem, position: i
         raise InvalidInput(f"position must be between 1 and {len(items) + 1}, not {position}")
     items.insert(position - 1, item)
     _number_in_order(items)
-    record(
-        session,
-        caller.actor,
-        JournalAction.MOVE_AGENDA_ITEM,
-        {"meeting_id": meeting.id, "item_id": item.id, "position": position},
-    )
-    queue_event(session, meeting.id, LiveEventType.AGENDA_CHANGED, item_id=item.id)
+    _journal_agenda_change(session, caller, item, JournalAction.MOVE_AGENDA_ITEM, position=position)
     return item
 
 
@@ -202,13 +208,9 @@ def do_withdraw_item(session: Session, caller: Caller, item: AgendaItem) -> Agen
     item.state = ItemState.WITHDRAWN
     remaining = _agenda_without(session, item)
     _number_in_order(remaining)
-    record(
-        session,
-        caller.actor,
-        JournalAction.WITHDRAW_AGENDA_ITEM,
-        {"meeting_id": meeting.id, "item_id": item.id, "title": item.title},
+    _journal_agenda_change(
+        session, caller, item, JournalAction.WITHDRAW_AGENDA_ITEM, title=item.title
     )
-    queue_event(session, meeting.id, LiveEventType.AGENDA_CHANGED, item_id=item.id)
     return item
 
 

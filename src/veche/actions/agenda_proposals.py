@@ -6,7 +6,7 @@ An accepted proposal is applied through the agenda's own actions, so it obeys th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -196,7 +196,7 @@ def do_accept_agenda_proposal(
             assert proposal.position is not None  # every move names one (_checked)
             do_move_item(session, caller, item, proposal.position)
         else:
-            do_update_item(session, caller, item, _renamed(item, proposal.title))
+            do_update_item(session, caller, item, replace(ItemSpec.of(item), title=proposal.title))
     proposal.state = ProposalState.ACCEPTED
     proposal.decided_at = utcnow()
     session.flush()
@@ -205,19 +205,6 @@ def do_accept_agenda_proposal(
         session, meeting.id, LiveEventType.AGENDA_PROPOSALS_CHANGED, proposal_id=proposal.id
     )
     return proposal
-
-
-def _renamed(item: AgendaItem, title: str) -> ItemSpec:
-    return ItemSpec(
-        title=title,
-        kind=item.kind,
-        description=item.description,
-        rapporteur_person_id=item.rapporteur_person_id,
-        rapporteur_body_id=item.rapporteur_body_id,
-        time_budget_minutes=item.time_budget_minutes,
-        speech_seconds=item.speech_seconds,
-        speeches_per_person=item.speeches_per_person,
-    )
 
 
 def do_reject_agenda_proposal(

@@ -34,7 +34,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_poll, could_be_stored
+from veche.actions.access import Caller, access_poll, stored_row
 from veche.actions.actor import Actor
 from veche.actions.choices import check_choice
 from veche.actions.events import LiveEventType, queue_event
@@ -117,7 +117,7 @@ class PollFactsSource(Protocol):
 
 
 def read_poll_facts(session: Session, poll_id: int) -> PollFacts | None:
-    poll = session.get(Poll, poll_id) if could_be_stored(poll_id) else None
+    poll = stored_row(session, Poll, poll_id)
     return None if poll is None else PollFacts.of(poll)
 
 

@@ -31,7 +31,7 @@ from veche.actions.choices import build_profile, is_blank
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.polls import ballot_options, poll_rights
+from veche.actions.polls import ballot_options, check_step_once, poll_rights
 from veche.db import scrub
 from veche.errors import Conflict
 from veche.models import Ballot, Participation, Poll, PollSecret
@@ -59,9 +59,8 @@ def do_close_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     """Close and count. Closing a closed poll changes nothing and reports the same result."""
     poll = access_poll(session, caller, poll_id, lock=True)
     authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
-    if POLL_TRANSITIONS.reached(poll.state, PollState.CLOSED):
+    if not check_step_once(poll, PollState.CLOSED):
         return poll
-    POLL_TRANSITIONS.check_step(poll.state, PollState.CLOSED, f"poll {poll.id}")
     if poll.seal_key is not None:
         _unseal(session, poll)
     elif poll.secrecy is Secrecy.SECRET:

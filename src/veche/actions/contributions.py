@@ -9,11 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, authorize, meeting_row
-from veche.actions.agenda import check_person
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import check_body_of, check_in_session, check_not_closed
+from veche.actions.meetings import (
+    check_body_of,
+    check_in_session,
+    check_not_closed,
+    check_person_of,
+)
 from veche.actions.org import check_name
 from veche.actions.participants import participant_in
 from veche.actions.presidium import check_sitting
@@ -56,7 +60,7 @@ def do_record_contribution(
     """
     meeting = item.meeting
     authorize(session, caller, Permission.FLOOR_RUN, meeting.id)
-    check_person(session, meeting, spec.speaker_person_id)
+    check_person_of(session, meeting, spec.speaker_person_id)
     check_in_session(meeting, "record a contribution")
     if item.state is not ItemState.OPEN:
         raise Conflict(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from veche.models import (
     Meeting,
     Membership,
     Participant,
+    Person,
     Poll,
     Term,
 )
@@ -163,14 +165,27 @@ def check_not_closed(meeting: Meeting, doing: str) -> None:
         )
 
 
+_OfOrganization = TypeVar("_OfOrganization", Body, Person)
+
+
+def _of_organization(
+    session: Session, meeting: Meeting, model: type[_OfOrganization], row_id: int, what: str
+) -> _OfOrganization:
+    """A body or person of the meeting's organization by id, or NotFound."""
+    row = session.get(model, row_id)
+    if row is None or row.organization_id != meeting.term.body.organization_id:
+        raise NotFound(f"there is no {what} {row_id} in this organization")
+    return row
+
+
 def check_body_of(session: Session, meeting: Meeting, body_id: int | None) -> Body | None:
-    """A body of the meeting's organization, or NotFound."""
-    if body_id is None:
-        return None
-    body = session.get(Body, body_id)
-    if body is None or body.organization_id != meeting.term.body.organization_id:
-        raise NotFound(f"there is no body {body_id} in this organization")
-    return body
+    """A body of the meeting's organization (none for none), or NotFound."""
+    return None if body_id is None else _of_organization(session, meeting, Body, body_id, "body")
+
+
+def check_person_of(session: Session, meeting: Meeting, person_id: int) -> Person:
+    """A person of the meeting's organization, or NotFound."""
+    return _of_organization(session, meeting, Person, person_id, "person")
 
 
 def do_update_meeting(

@@ -176,14 +176,18 @@ def do_support_motion(
     )
     session.add(sponsor)
     session.flush()
-    record(
-        session,
-        caller.actor,
-        JournalAction.SUPPORT_MOTION,
-        {"motion_id": motion.id, "person_id": supporter},
+    journal_motion_change(
+        session, caller, motion, JournalAction.SUPPORT_MOTION, person_id=supporter
     )
-    queue_event(session, motion.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return sponsor
+
+
+def journal_motion_change(
+    session: Session, caller: Caller, motion: Motion, action: JournalAction, **details: object
+) -> None:
+    """Journal a change to a motion (its id, then ``details``) and tell the pages it changed."""
+    record(session, caller.actor, action, {"motion_id": motion.id, **details})
+    queue_event(session, motion.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
 
 
 @dataclass(frozen=True)
@@ -278,21 +282,18 @@ def do_propose_amendment(
     )
     session.add(amendment)
     session.flush()
-    record(
+    journal_motion_change(
         session,
-        caller.actor,
+        caller,
+        motion,
         JournalAction.PROPOSE_AMENDMENT,
-        {
-            "motion_id": motion.id,
-            "amendment_id": amendment.id,
-            "number": number,
-            "target": spec.target.describe(),
-            "base_version": amendment.base_version,
-            "proposer_person_id": proposer,
-            "panel_id": spec.panel_id,
-        },
+        amendment_id=amendment.id,
+        number=number,
+        target=spec.target.describe(),
+        base_version=amendment.base_version,
+        proposer_person_id=proposer,
+        panel_id=spec.panel_id,
     )
-    queue_event(session, meeting.id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return amendment
 
 
@@ -336,18 +337,15 @@ def do_decide_amendment(
         amendment.merged_text = merged_text.strip("\n") if merged_text is not None else None
         amendment.result_version = motion.current_version
     session.flush()
-    record(
+    journal_motion_change(
         session,
-        caller.actor,
+        caller,
+        motion,
         JournalAction.DECIDE_AMENDMENT,
-        {
-            "motion_id": motion.id,
-            "amendment_id": amendment.id,
-            "decision": decision,
-            "result_version": amendment.result_version,
-        },
+        amendment_id=amendment.id,
+        decision=decision,
+        result_version=amendment.result_version,
     )
-    queue_event(session, motion.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return amendment
 
 
@@ -370,17 +368,14 @@ def do_finalize_motion(
         )
     motion.state = MotionState.FINAL
     motion.panel_outcome = panel_outcome.strip()
-    record(
+    journal_motion_change(
         session,
-        caller.actor,
+        caller,
+        motion,
         JournalAction.FINALIZE_MOTION,
-        {
-            "motion_id": motion.id,
-            "version": motion.current_version,
-            "panel_outcome": motion.panel_outcome,
-        },
+        version=motion.current_version,
+        panel_outcome=motion.panel_outcome,
     )
-    queue_event(session, motion.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
     return motion
 
 
@@ -389,6 +384,5 @@ def do_withdraw_motion(session: Session, caller: Caller, motion: Motion) -> Moti
     authorize(session, caller, Permission.MOTIONS_MANAGE, motion.meeting_id)
     MOTION_TRANSITIONS.check_step(motion.state, MotionState.WITHDRAWN, f"motion {motion.number}")
     motion.state = MotionState.WITHDRAWN
-    record(session, caller.actor, JournalAction.WITHDRAW_MOTION, {"motion_id": motion.id})
-    queue_event(session, motion.meeting_id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
+    journal_motion_change(session, caller, motion, JournalAction.WITHDRAW_MOTION)
     return motion

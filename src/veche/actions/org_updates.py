@@ -17,7 +17,7 @@ from typing import Final, Literal, Protocol, Self, TypeVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, authorize, caller_organization, could_be_stored
+from veche.actions.access import Caller, authorize, organization_row
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import days_text
@@ -350,11 +350,7 @@ def do_update_person(
 
 def organization_membership(session: Session, caller: Caller, membership_id: int) -> Membership:
     """A seat in a body of the caller's organization by id; 404 for another organization's."""
-    organization = caller_organization(session, caller)
-    found = session.get(Membership, membership_id) if could_be_stored(membership_id) else None
-    if found is None or found.person.organization_id != organization.id:
-        raise NotFound(f"there is no membership {membership_id}")
-    return found
+    return organization_row(session, caller, Membership, membership_id, "membership")
 
 
 def do_update_membership(

@@ -8,11 +8,11 @@ from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import check_no_poll_open, check_not_closed
+from veche.actions.meetings import check_no_poll_open, check_not_closed, check_person_of
 from veche.actions.org import check_name
 from veche.actions.org_updates import KEEP, Kept
-from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import Meeting, Participant, Person
+from veche.errors import Conflict, InvalidInput
+from veche.models import Meeting, Participant
 from veche.models.meetings import Office, ParticipantRole
 from veche.permissions import Permission
 
@@ -28,7 +28,7 @@ def do_invite_observers(
         raise InvalidInput("name at least one person to invite")
     if len(set(person_ids)) != len(person_ids):
         raise InvalidInput("a person is listed twice")
-    people = [person_of_organization(session, person_id, meeting) for person_id in person_ids]
+    people = [check_person_of(session, meeting, person_id) for person_id in person_ids]
     for person in people:
         if participant_of(session, meeting.id, person.id) is not None:
             raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
@@ -51,14 +51,6 @@ def do_invite_observers(
     )
     queue_event(session, meeting.id, LiveEventType.PARTICIPANTS_CHANGED)
     return invited
-
-
-def person_of_organization(session: Session, person_id: int, meeting: Meeting) -> Person:
-    person = session.get(Person, person_id)
-    organization_id = meeting.term.body.organization_id
-    if person is None or person.organization_id != organization_id:
-        raise NotFound(f"there is no person {person_id} in this organization")
-    return person
 
 
 def participant_in(session: Session, meeting: Meeting, person_id: int) -> Participant:
@@ -93,7 +85,7 @@ def do_invite(
 ) -> Participant:
     """Invite someone by name: an observer (with the category kept for the report) or a delegate."""
     authorize(session, caller, Permission.MEETING_RUN, meeting.id)
-    person = person_of_organization(session, person_id, meeting)
+    person = check_person_of(session, meeting, person_id)
     if participant_of(session, meeting.id, person.id) is not None:
         raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
     check_weight(weight)

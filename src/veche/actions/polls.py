@@ -13,13 +13,13 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_poll, authorize
+from veche.actions.access import Caller, access_poll, authorize, meeting_row
 from veche.actions.agenda import check_agenda_approved
 from veche.actions.choices import check_choice, counting_method
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import check_meeting_day
+from veche.actions.meetings import check_meeting_day, check_person_of
 from veche.actions.org import check_name
 from veche.actions.rights import rights_in_hall
 from veche.errors import Conflict, InvalidInput, NotFound
@@ -29,7 +29,6 @@ from veche.models import (
     Meeting,
     Motion,
     Participation,
-    Person,
     Poll,
     PollOption,
     PollSecret,
@@ -180,18 +179,14 @@ def _check_subject(
         raise InvalidInput("the agenda and motions are approved by decisions (yes / no / abstain)")
     item_id = subject.agenda_item_id
     if subject.motion_id is not None:
-        motion = session.get(Motion, subject.motion_id)
-        if motion is None or motion.meeting_id != meeting.id:
-            raise NotFound(f"meeting {meeting.id} has no motion {subject.motion_id}")
+        motion = meeting_row(session, Motion, subject.motion_id, meeting.id, "motion")
         if item_id is not None and motion.agenda_item_id != item_id:
             raise InvalidInput(
                 f"motion {motion.number} belongs to another agenda item than {item_id}"
             )
         item_id = motion.agenda_item_id
     if item_id is not None:
-        item = session.get(AgendaItem, item_id)
-        if item is None or item.meeting_id != meeting.id:
-            raise NotFound(f"meeting {meeting.id} has no agenda item {item_id}")
+        meeting_row(session, AgendaItem, item_id, meeting.id, "agenda item")
     return PollSubject(subject.approves_agenda, item_id, subject.motion_id)
 
 
@@ -248,11 +243,7 @@ def do_nominate(
         raise InvalidInput(f"poll {poll.id} is not an election; its options are fixed")
     if poll.state is not PollState.DRAFT:
         raise not_in_state(poll.id, poll.state, "nominate candidates in", "draft")
-    person = session.get(Person, person_id) if person_id is not None else None
-    if person_id is not None and (
-        person is None or person.organization_id != poll.meeting.term.body.organization_id
-    ):
-        raise NotFound(f"there is no person {person_id} in this organization")
+    person = check_person_of(session, poll.meeting, person_id) if person_id is not None else None
     name = check_name(label or (person.full_name if person else ""), "the candidate's name", 300)
     if session.scalar(
         select(PollOption).where(PollOption.poll_id == poll.id, PollOption.label == name)
@@ -524,12 +515,20 @@ def _paper_receipts(poll: Poll, count: int, lot_key: str | None) -> list[str]:
     ]
 
 
+def check_step_once(poll: Poll, state: PollState) -> bool:
+    """Whether ``poll`` is still to step to ``state``, which it may (409 where it may not);
+    False once it is there or past it, where the step asked again changes nothing."""
+    if POLL_TRANSITIONS.reached(poll.state, state):
+        return False
+    POLL_TRANSITIONS.check_step(poll.state, state, f"poll {poll.id}")
+    return True
+
+
 def do_publish_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     poll = access_poll(session, caller, poll_id, lock=True)
     authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
-    if POLL_TRANSITIONS.reached(poll.state, PollState.PUBLISHED):
+    if not check_step_once(poll, PollState.PUBLISHED):
         return poll
-    POLL_TRANSITIONS.check_step(poll.state, PollState.PUBLISHED, f"poll {poll.id}")
     poll.state = PollState.PUBLISHED
     poll.published_at = utcnow()
     record(

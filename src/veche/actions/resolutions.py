@@ -12,7 +12,7 @@ from veche.actions.access import Caller, authorize
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.motions import current_text
+from veche.actions.motions import current_text, journal_motion_change
 from veche.errors import Conflict, InvalidInput
 from veche.models import Motion, Poll, Resolution
 from veche.models.motions import MOTION_TRANSITIONS, MotionState
@@ -65,13 +65,14 @@ def do_settle_motion(
         )
     if poll.outcome != ADOPTED:
         motion.state = MotionState.REJECTED
-        record(
+        journal_motion_change(
             session,
-            caller.actor,
+            caller,
+            motion,
             JournalAction.REJECT_MOTION,
-            {"motion_id": motion.id, "poll_id": poll.id, "outcome": poll.outcome},
+            poll_id=poll.id,
+            outcome=poll.outcome,
         )
-        queue_event(session, meeting.id, LiveEventType.MOTION_CHANGED, motion_id=motion.id)
         return None
     details = (poll.result or {}).get("details", {})
     yes, no, abstain = (int(details.get(k, 0)) for k in ("yes", "no", "abstain"))

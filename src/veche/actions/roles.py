@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, could_be_stored, manage_organization
+from veche.actions.access import Caller, could_be_stored, manage_organization, stored_row
 from veche.actions.actor import Actor
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
@@ -192,7 +192,7 @@ def grant_role(
 def do_revoke_grant(session: Session, caller: Caller, grant_id: int) -> None:
     """Take a grant back; its holder loses what it gave them at once."""
     organization = manage_organization(session, caller)
-    grant = session.get(RoleGrant, grant_id) if could_be_stored(grant_id) else None
+    grant = stored_row(session, RoleGrant, grant_id)
     if grant is None or not _grant_in(session, grant, organization):
         raise NotFound(f"there is no grant {grant_id} in this organization")
     session.delete(grant)
@@ -241,7 +241,7 @@ def _of_organization(
 ) -> Holder | None:
     if row_id is None:
         return None
-    row = session.get(model, row_id) if could_be_stored(row_id) else None
+    row = stored_row(session, model, row_id)
     if row is None or row.organization_id != organization.id:
         raise NotFound(f"there is no {what} {row_id} in this organization")
     return row

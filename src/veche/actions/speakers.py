@@ -139,19 +139,25 @@ def do_request_floor(
     )
     session.add(request)
     session.flush()
-    record(
+    _journal_speakers_change(
         session,
-        caller.actor,
+        caller,
+        item,
         JournalAction.REQUEST_FLOOR,
-        {
-            "item_id": item.id,
-            "request_id": request.id,
-            "person_id": speaker,
-            "kind": kind,
-        },
+        request_id=request.id,
+        person_id=speaker,
+        kind=kind,
     )
-    queue_event(session, meeting.id, LiveEventType.SPEAKERS_CHANGED, item_id=item.id)
     return request
+
+
+def _journal_speakers_change(
+    session: Session, caller: Caller, item: AgendaItem, action: JournalAction, **details: object
+) -> None:
+    """Journal a change to an item's speakers (the item's id, then ``details``) and tell the
+    pages its speakers changed."""
+    record(session, caller.actor, action, {"item_id": item.id, **details})
+    queue_event(session, item.meeting_id, LiveEventType.SPEAKERS_CHANGED, item_id=item.id)
 
 
 def do_withdraw_floor_request(
@@ -164,13 +170,9 @@ def do_withdraw_floor_request(
     if request.state is not FloorState.WAITING:
         raise Conflict(f"request {request.id} is {request.state.value}, not waiting")
     request.state = FloorState.WITHDRAWN
-    record(
-        session,
-        caller.actor,
-        JournalAction.WITHDRAW_FLOOR_REQUEST,
-        {"item_id": request.agenda_item_id, "request_id": request.id},
+    _journal_speakers_change(
+        session, caller, request.item, JournalAction.WITHDRAW_FLOOR_REQUEST, request_id=request.id
     )
-    queue_event(session, meeting.id, LiveEventType.SPEAKERS_CHANGED, item_id=request.agenda_item_id)
     return request
 
 
@@ -188,13 +190,9 @@ def do_order_speakers(
         )
     for position, request_id in enumerate(request_ids, start=1):
         speeches[request_id].position = position
-    record(
-        session,
-        caller.actor,
-        JournalAction.ORDER_SPEAKERS,
-        {"item_id": item.id, "request_ids": request_ids},
+    _journal_speakers_change(
+        session, caller, item, JournalAction.ORDER_SPEAKERS, request_ids=request_ids
     )
-    queue_event(session, item.meeting_id, LiveEventType.SPEAKERS_CHANGED, item_id=item.id)
     return [speeches[request_id] for request_id in request_ids]
 
 
@@ -205,13 +203,12 @@ def do_close_speakers_list(
     authorize(session, caller, Permission.FLOOR_RUN, item.meeting_id)
     check_item_takes_speakers(item, "close the speakers list")
     item.speakers_list_closed = closed
-    record(
+    _journal_speakers_change(
         session,
-        caller.actor,
+        caller,
+        item,
         JournalAction.CLOSE_SPEAKERS_LIST if closed else JournalAction.REOPEN_SPEAKERS_LIST,
-        {"item_id": item.id},
     )
-    queue_event(session, item.meeting_id, LiveEventType.SPEAKERS_CHANGED, item_id=item.id)
     return item
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from veche.actions.access import Caller, could_be_stored, holds, refusal
+from veche.actions.access import Caller, holds, refusal, stored_row
 from veche.actions.actor import Actor
 from veche.actions.auth import token_digest
 from veche.actions.journal import record
@@ -140,7 +140,7 @@ def do_issue_person_token(
     account); only those who manage accounts may."""
     if not manages_accounts(session, caller):
         raise Forbidden(_refusal(session, caller))
-    person = session.get(Person, person_id) if could_be_stored(person_id) else None
+    person = stored_row(session, Person, person_id)
     if person is None or person.organization_id != caller.organization_id:
         raise NotFound(f"there is no person {person_id} in this organization")
     return do_issue_token(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Base, Timestamped
-from veche.models.meetings import _enum
+from veche.models.columns import Id, PersonId, RoleId, UserId, enum_type
 from veche.permissions import Scope
 
 
@@ -16,7 +16,7 @@ class Role(Timestamped, Base):
 
     __tablename__ = "role"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     name: Mapped[str] = mapped_column(String(60), unique=True)
     label: Mapped[str] = mapped_column(String(200), default="")
 
@@ -30,7 +30,7 @@ class RolePermission(Base):
 
     __tablename__ = "role_permission"
 
-    role_id: Mapped[int] = mapped_column(ForeignKey("role.id"), primary_key=True)
+    role_id: Mapped[RoleId] = mapped_column(primary_key=True)
     permission: Mapped[str] = mapped_column(String(60), primary_key=True)
 
     role: Mapped[Role] = relationship(back_populates="permissions")
@@ -46,11 +46,11 @@ class RoleGrant(Timestamped, Base):
         Index("ix_role_grant_holder_scope", "scope", "scope_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    role_id: Mapped[int] = mapped_column(ForeignKey("role.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    scope: Mapped[Scope] = mapped_column(_enum(Scope, "grant_scope"))
-    scope_id: Mapped[int] = mapped_column(Integer)
+    id: Mapped[Id]
+    role_id: Mapped[RoleId] = mapped_column(index=True)
+    user_id: Mapped[UserId | None] = mapped_column(index=True)
+    person_id: Mapped[PersonId | None] = mapped_column(index=True)
+    scope: Mapped[Scope] = mapped_column(enum_type(Scope, "grant_scope"))
+    scope_id: Mapped[int]
 
     role: Mapped[Role] = relationship()

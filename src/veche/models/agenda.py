@@ -5,16 +5,14 @@ from __future__ import annotations
 import enum
 
 from sqlalchemy import (
-    Boolean,
-    ForeignKey,
-    Integer,
     String,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Base, Timestamped
-from veche.models.meetings import Meeting, _enum
+from veche.models.columns import BodyId, Id, MeetingId, PersonId, enum_type
+from veche.models.meetings import Meeting
 from veche.models.org import Body, Person
 from veche.models.states import Transitions
 
@@ -48,21 +46,21 @@ class AgendaItem(Timestamped, Base):
 
     __tablename__ = "agenda_item"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId] = mapped_column(index=True)
+    position: Mapped[int]
     title: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind, "item_kind"))
-    state: Mapped[ItemState] = mapped_column(_enum(ItemState, "item_state"))
-    rapporteur_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    rapporteur_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
-    time_budget_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[ItemKind] = mapped_column(enum_type(ItemKind, "item_kind"))
+    state: Mapped[ItemState] = mapped_column(enum_type(ItemState, "item_state"))
+    rapporteur_person_id: Mapped[PersonId | None]
+    rapporteur_body_id: Mapped[BodyId | None]
+    time_budget_minutes: Mapped[int] = mapped_column(default=0)
     #: The time limit of one speech from the floor, in seconds.
-    speech_seconds: Mapped[int] = mapped_column(Integer, default=300)
+    speech_seconds: Mapped[int] = mapped_column(default=300)
     #: How many times one person may take the floor on this item (points of order aside).
-    speeches_per_person: Mapped[int] = mapped_column(Integer, default=1)
-    speakers_list_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    speeches_per_person: Mapped[int] = mapped_column(default=1)
+    speakers_list_closed: Mapped[bool] = mapped_column(default=False)
 
     meeting: Mapped[Meeting] = relationship()
     rapporteur: Mapped[Person | None] = relationship()

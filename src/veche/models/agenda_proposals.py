@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.agenda import AgendaItem, ItemKind
-from veche.models.base import Base, Timestamped, UTCDateTime
-from veche.models.meetings import Meeting, _enum
+from veche.models.base import Base, Timestamped
+from veche.models.columns import AgendaItemId, Id, MeetingId, PersonId, enum_type
+from veche.models.meetings import Meeting
 from veche.models.org import Person
 
 
@@ -33,25 +34,25 @@ class AgendaProposal(Timestamped, Base):
     __tablename__ = "agenda_proposal"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
-    number: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind, "proposal_kind"))
-    proposer_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId]
+    number: Mapped[int]
+    kind: Mapped[ProposalKind] = mapped_column(enum_type(ProposalKind, "proposal_kind"))
+    proposer_person_id: Mapped[PersonId]
     #: The item to remove, move or rename; for an added item, the item made on acceptance.
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    agenda_item_id: Mapped[AgendaItemId | None]
     #: That item's title when the proposal was made, as the minutes quote it.
     item_title: Mapped[str] = mapped_column(String(500), default="")
     #: The new item's title (add) or the item's new title (rename).
     title: Mapped[str] = mapped_column(String(500), default="")
-    item_kind: Mapped[ItemKind | None] = mapped_column(_enum(ItemKind, "item_kind"))
+    item_kind: Mapped[ItemKind | None] = mapped_column(enum_type(ItemKind, "item_kind"))
     #: The place the item should move to (move).
-    position: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int | None]
     rationale: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState, "proposal_state"))
+    state: Mapped[ProposalState] = mapped_column(enum_type(ProposalState, "proposal_state"))
     #: Why the chair rejected it (empty when accepted or pending).
     reason: Mapped[str] = mapped_column(Text, default="")
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship()
     proposer: Mapped[Person] = relationship()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import enum
 
 from sqlalchemy import (
-    ForeignKey,
-    Integer,
     String,
     Text,
 )
@@ -15,7 +13,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.agenda import AgendaItem
 from veche.models.base import Base, Timestamped
-from veche.models.meetings import _enum
+from veche.models.columns import (
+    AgendaItemId,
+    BodyId,
+    ContributionId,
+    Id,
+    MeetingId,
+    PersonId,
+    SittingId,
+    enum_type,
+)
 from veche.models.org import Body, Person
 
 
@@ -35,15 +42,15 @@ class FloorRequest(Timestamped, Base):
 
     __tablename__ = "floor_request"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    kind: Mapped[FloorKind] = mapped_column(_enum(FloorKind, "floor_kind"))
-    state: Mapped[FloorState] = mapped_column(_enum(FloorState, "floor_state"))
-    position: Mapped[int] = mapped_column(Integer)
-    time_limit_seconds: Mapped[int] = mapped_column(Integer)
+    id: Mapped[Id]
+    agenda_item_id: Mapped[AgendaItemId] = mapped_column(index=True)
+    person_id: Mapped[PersonId]
+    kind: Mapped[FloorKind] = mapped_column(enum_type(FloorKind, "floor_kind"))
+    state: Mapped[FloorState] = mapped_column(enum_type(FloorState, "floor_state"))
+    position: Mapped[int]
+    time_limit_seconds: Mapped[int]
     subject: Mapped[str] = mapped_column(String(300), default="")
-    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"))
+    contribution_id: Mapped[ContributionId | None]
 
     item: Mapped[AgendaItem] = relationship()
     person: Mapped[Person] = relationship()
@@ -61,17 +68,17 @@ class Contribution(Timestamped, Base):
 
     __tablename__ = "contribution"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
-    sitting_id: Mapped[int | None] = mapped_column(ForeignKey("sitting.id"))
-    position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[ContributionKind] = mapped_column(_enum(ContributionKind, "contribution_kind"))
-    speaker_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    on_behalf_of_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    id: Mapped[Id]
+    agenda_item_id: Mapped[AgendaItemId] = mapped_column(index=True)
+    sitting_id: Mapped[SittingId | None]
+    position: Mapped[int]
+    kind: Mapped[ContributionKind] = mapped_column(enum_type(ContributionKind, "contribution_kind"))
+    speaker_person_id: Mapped[PersonId] = mapped_column(index=True)
+    on_behalf_of_body_id: Mapped[BodyId | None]
     title: Mapped[str] = mapped_column(String(500), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     full_text: Mapped[str] = mapped_column(Text, default="")
-    seconds_used: Mapped[int | None] = mapped_column(Integer)
+    seconds_used: Mapped[int | None]
 
     item: Mapped[AgendaItem] = relationship()
     speaker: Mapped[Person] = relationship()
@@ -83,10 +90,10 @@ class Document(Timestamped, Base):
 
     __tablename__ = "document"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
-    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"))
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId] = mapped_column(index=True)
+    agenda_item_id: Mapped[AgendaItemId | None]
+    contribution_id: Mapped[ContributionId | None]
     title: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(1000), default="")
     text: Mapped[str] = mapped_column(Text, default="")

@@ -6,31 +6,16 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Date,
-    Enum,
-    ForeignKey,
-    Integer,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped, UTCDateTime
+from veche.models.base import Base, Timestamped
+from veche.models.columns import BodyId, Id, MeetingId, ParticipantId, PersonId, TermId, enum_type
 from veche.models.org import Body, Person, Term
 from veche.models.states import Transitions
-
-
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    """A portable enum column: text with a CHECK constraint, the same on SQLite and PostgreSQL."""
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=24,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class MeetingKind(enum.StrEnum):
@@ -64,16 +49,16 @@ class Meeting(Timestamped, Base):
     __tablename__ = "meeting"
     __table_args__ = (UniqueConstraint("term_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
-    number: Mapped[int] = mapped_column(Integer)
+    id: Mapped[Id]
+    term_id: Mapped[TermId]
+    number: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
-    state: Mapped[MeetingState] = mapped_column(_enum(MeetingState, "meeting_state"))
+    kind: Mapped[MeetingKind] = mapped_column(enum_type(MeetingKind, "meeting_kind"))
+    state: Mapped[MeetingState] = mapped_column(enum_type(MeetingState, "meeting_state"))
     venue: Mapped[str] = mapped_column(String(300), default="")
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
-    convened_by_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    convened_by_body_id: Mapped[BodyId | None]
     notice: Mapped[str] = mapped_column(Text, default="")
 
     term: Mapped[Term] = relationship()
@@ -101,15 +86,15 @@ class Participant(Timestamped, Base):
     __tablename__ = "participant"
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    role: Mapped[ParticipantRole] = mapped_column(_enum(ParticipantRole, "participant_role"))
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId]
+    person_id: Mapped[PersonId] = mapped_column(index=True)
+    role: Mapped[ParticipantRole] = mapped_column(enum_type(ParticipantRole, "participant_role"))
     #: For observers: the category they were invited in ("chairs of regional committees").
     category: Mapped[str] = mapped_column(String(200), default="")
-    office: Mapped[Office | None] = mapped_column(_enum(Office, "office"))
+    office: Mapped[Office | None] = mapped_column(enum_type(Office, "office"))
     #: Votes this participant's own right carries (a delegate carrying their branch's size).
-    weight: Mapped[int] = mapped_column(Integer, default=1)
+    weight: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     person: Mapped[Person] = relationship()
@@ -121,11 +106,11 @@ class Attendance(Base):
     __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("participant_id", "day"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
-    day: Mapped[date] = mapped_column(Date, index=True)
-    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    id: Mapped[Id]
+    participant_id: Mapped[ParticipantId]
+    day: Mapped[date] = mapped_column(index=True)
+    checked_in_at: Mapped[datetime]
+    checked_out_at: Mapped[datetime | None]
 
     participant: Mapped[Participant] = relationship()
 
@@ -139,14 +124,14 @@ class Substitution(Timestamped, Base):
         UniqueConstraint("alternate_id", "day"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    day: Mapped[date] = mapped_column(Date)
-    member_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
-    alternate_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId] = mapped_column(index=True)
+    day: Mapped[date]
+    member_id: Mapped[ParticipantId]
+    alternate_id: Mapped[ParticipantId]
 
-    member: Mapped[Participant] = relationship(foreign_keys=[member_id])
-    alternate: Mapped[Participant] = relationship(foreign_keys=[alternate_id])
+    member: Mapped[Participant] = relationship(foreign_keys="Substitution.member_id")
+    alternate: Mapped[Participant] = relationship(foreign_keys="Substitution.alternate_id")
 
 
 class Proxy(Timestamped, Base):
@@ -155,10 +140,10 @@ class Proxy(Timestamped, Base):
     __tablename__ = "proxy"
     __table_args__ = (UniqueConstraint("grantor_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    grantor_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
-    holder_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId] = mapped_column(index=True)
+    grantor_id: Mapped[ParticipantId]
+    holder_id: Mapped[ParticipantId] = mapped_column(index=True)
 
-    grantor: Mapped[Participant] = relationship(foreign_keys=[grantor_id])
-    holder: Mapped[Participant] = relationship(foreign_keys=[holder_id])
+    grantor: Mapped[Participant] = relationship(foreign_keys="Proxy.grantor_id")
+    holder: Mapped[Participant] = relationship(foreign_keys="Proxy.holder_id")

@@ -7,9 +7,6 @@ import enum
 from datetime import date
 
 from sqlalchemy import (
-    Date,
-    ForeignKey,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -18,7 +15,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.agenda import AgendaItem
 from veche.models.base import Base, Timestamped
-from veche.models.meetings import Meeting, _enum
+from veche.models.columns import (
+    AgendaItemId,
+    BodyId,
+    Id,
+    MeetingId,
+    MotionId,
+    PanelId,
+    PersonId,
+    PollId,
+    enum_type,
+)
+from veche.models.meetings import Meeting
 from veche.models.org import Body, Person
 from veche.models.states import Transitions
 
@@ -47,14 +55,14 @@ class Motion(Timestamped, Base):
     __tablename__ = "motion"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"), index=True)
-    number: Mapped[int] = mapped_column(Integer)
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId]
+    agenda_item_id: Mapped[AgendaItemId | None] = mapped_column(index=True)
+    number: Mapped[int]
     title: Mapped[str] = mapped_column(String(500))
-    submitter_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
-    state: Mapped[MotionState] = mapped_column(_enum(MotionState, "motion_state"))
-    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    submitter_body_id: Mapped[BodyId | None]
+    state: Mapped[MotionState] = mapped_column(enum_type(MotionState, "motion_state"))
+    current_version: Mapped[int] = mapped_column(default=1)
     #: What the panels made of the draft, recorded when the final draft is submitted.
     panel_outcome: Mapped[str] = mapped_column(Text, default="")
 
@@ -75,10 +83,10 @@ class MotionSponsor(Base):
 
     __tablename__ = "motion_sponsor"
 
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
-    role: Mapped[SponsorRole] = mapped_column(_enum(SponsorRole, "sponsor_role"))
-    position: Mapped[int] = mapped_column(Integer)
+    motion_id: Mapped[MotionId] = mapped_column(primary_key=True)
+    person_id: Mapped[PersonId] = mapped_column(primary_key=True)
+    role: Mapped[SponsorRole] = mapped_column(enum_type(SponsorRole, "sponsor_role"))
+    position: Mapped[int]
 
     person: Mapped[Person] = relationship()
 
@@ -89,9 +97,9 @@ class MotionVersion(Timestamped, Base):
     __tablename__ = "motion_version"
     __table_args__ = (UniqueConstraint("motion_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"))
-    number: Mapped[int] = mapped_column(Integer)
+    id: Mapped[Id]
+    motion_id: Mapped[MotionId]
+    number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(String(300), default="")
 
@@ -109,23 +117,23 @@ class Amendment(Timestamped, Base):
     __tablename__ = "amendment"
     __table_args__ = (UniqueConstraint("motion_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"))
-    number: Mapped[int] = mapped_column(Integer)
-    base_version: Mapped[int] = mapped_column(Integer)
-    paragraph: Mapped[int | None] = mapped_column(Integer)
-    first_line: Mapped[int | None] = mapped_column(Integer)
-    last_line: Mapped[int | None] = mapped_column(Integer)
+    id: Mapped[Id]
+    motion_id: Mapped[MotionId]
+    number: Mapped[int]
+    base_version: Mapped[int]
+    paragraph: Mapped[int | None]
+    first_line: Mapped[int | None]
+    last_line: Mapped[int | None]
     #: The text the amendment replaces, as it stood in the base version.
     original_text: Mapped[str] = mapped_column(Text)
     new_text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
-    proposer_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    panel_id: Mapped[int | None] = mapped_column(ForeignKey("panel.id"))
-    state: Mapped[AmendmentState] = mapped_column(_enum(AmendmentState, "amendment_state"))
+    proposer_person_id: Mapped[PersonId | None]
+    panel_id: Mapped[PanelId | None]
+    state: Mapped[AmendmentState] = mapped_column(enum_type(AmendmentState, "amendment_state"))
     #: For a merged amendment, the wording that was applied instead of ``new_text``.
     merged_text: Mapped[str | None] = mapped_column(Text)
-    result_version: Mapped[int | None] = mapped_column(Integer)
+    result_version: Mapped[int | None]
 
     motion: Mapped[Motion] = relationship()
     proposer: Mapped[Person | None] = relationship()
@@ -138,10 +146,10 @@ class Panel(Timestamped, Base):
     __tablename__ = "panel"
     __table_args__ = (UniqueConstraint("meeting_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId]
     name: Mapped[str] = mapped_column(String(300))
-    chair_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    chair_person_id: Mapped[PersonId | None]
 
     meeting: Mapped[Meeting] = relationship()
     chair: Mapped[Person | None] = relationship()
@@ -152,8 +160,8 @@ class PanelItem(Base):
 
     __tablename__ = "panel_item"
 
-    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id"), primary_key=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), primary_key=True)
+    panel_id: Mapped[PanelId] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[AgendaItemId] = mapped_column(primary_key=True)
 
 
 class PanelMember(Base):
@@ -161,8 +169,8 @@ class PanelMember(Base):
 
     __tablename__ = "panel_member"
 
-    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id"), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    panel_id: Mapped[PanelId] = mapped_column(primary_key=True)
+    person_id: Mapped[PersonId] = mapped_column(primary_key=True)
 
 
 class Recommendation(Timestamped, Base):
@@ -170,9 +178,9 @@ class Recommendation(Timestamped, Base):
 
     __tablename__ = "recommendation"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id"), index=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    id: Mapped[Id]
+    panel_id: Mapped[PanelId] = mapped_column(index=True)
+    motion_id: Mapped[MotionId] = mapped_column(index=True)
     text: Mapped[str] = mapped_column(Text)
 
 
@@ -182,16 +190,16 @@ class Resolution(Timestamped, Base):
     __tablename__ = "resolution"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), unique=True)
-    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"))
-    number: Mapped[int] = mapped_column(Integer)
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId]
+    motion_id: Mapped[MotionId] = mapped_column(unique=True)
+    poll_id: Mapped[PollId]
+    number: Mapped[int]
     title: Mapped[str] = mapped_column(String(500))
     text: Mapped[str] = mapped_column(Text)
     #: The vote in words: "adopted unanimously", "adopted 112 to 3, 5 abstaining".
     result: Mapped[str] = mapped_column(String(200))
-    votes_yes: Mapped[int] = mapped_column(Integer)
-    votes_no: Mapped[int] = mapped_column(Integer)
-    votes_abstain: Mapped[int] = mapped_column(Integer)
-    effective_on: Mapped[date] = mapped_column(Date)
+    votes_yes: Mapped[int]
+    votes_no: Mapped[int]
+    votes_abstain: Mapped[int]
+    effective_on: Mapped[date]

@@ -6,19 +6,24 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
-    Date,
-    Enum,
-    ForeignKey,
-    Integer,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped, UTCDateTime
+from veche.models.base import Base, Timestamped
+from veche.models.columns import (
+    BodyId,
+    Id,
+    OrganizationId,
+    PersonId,
+    TermId,
+    UnitId,
+    UserId,
+    enum_type,
+)
 
 
 class Organization(Timestamped, Base):
@@ -26,12 +31,12 @@ class Organization(Timestamped, Base):
 
     __tablename__ = "organization"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str | None] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
     #: Whether communiqués and the resolutions registry are shown to the public.
-    publishes_reports: Mapped[bool] = mapped_column(Boolean, default=True)
+    publishes_reports: Mapped[bool] = mapped_column(default=True)
 
     bodies: Mapped[list[Body]] = relationship(back_populates="organization")
 
@@ -47,18 +52,18 @@ class Body(Timestamped, Base):
     __tablename__ = "body"
     __table_args__ = (UniqueConstraint("organization_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    id: Mapped[Id]
+    organization_id: Mapped[OrganizationId]
+    parent_id: Mapped[BodyId | None]
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    quorum_numerator: Mapped[int] = mapped_column(Integer, default=1)
-    quorum_denominator: Mapped[int] = mapped_column(Integer, default=2)
-    alternates_vote_for_absent: Mapped[bool] = mapped_column(Boolean, default=True)
-    max_proxies_per_member: Mapped[int] = mapped_column(Integer, default=0)
+    quorum_numerator: Mapped[int] = mapped_column(default=1)
+    quorum_denominator: Mapped[int] = mapped_column(default=2)
+    alternates_vote_for_absent: Mapped[bool] = mapped_column(default=True)
+    max_proxies_per_member: Mapped[int] = mapped_column(default=0)
 
     organization: Mapped[Organization] = relationship(back_populates="bodies")
-    parent: Mapped[Body | None] = relationship(remote_side=[id])
+    parent: Mapped[Body | None] = relationship(remote_side="Body.id")
     terms: Mapped[list[Term]] = relationship(back_populates="body", order_by="Term.number")
 
 
@@ -68,11 +73,11 @@ class Term(Timestamped, Base):
     __tablename__ = "term"
     __table_args__ = (UniqueConstraint("body_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"))
-    number: Mapped[int] = mapped_column(Integer)
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date | None] = mapped_column(Date)
+    id: Mapped[Id]
+    body_id: Mapped[BodyId]
+    number: Mapped[int]
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
 
     body: Mapped[Body] = relationship(back_populates="terms")
     memberships: Mapped[list[Membership]] = relationship(back_populates="term")
@@ -84,13 +89,13 @@ class Unit(Timestamped, Base):
     __tablename__ = "unit"
     __table_args__ = (UniqueConstraint("organization_id", "parent_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    id: Mapped[Id]
+    organization_id: Mapped[OrganizationId]
+    parent_id: Mapped[UnitId | None] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(60), default="unit")
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id")
 
 
 class Person(Timestamped, Base):
@@ -99,11 +104,11 @@ class Person(Timestamped, Base):
     __tablename__ = "person"
     __table_args__ = (UniqueConstraint("organization_id", "email"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    id: Mapped[Id]
+    organization_id: Mapped[OrganizationId]
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    unit_id: Mapped[UnitId | None]
 
     unit: Mapped[Unit | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(back_populates="person")
@@ -120,21 +125,14 @@ class Membership(Timestamped, Base):
     __tablename__ = "membership"
     __table_args__ = (UniqueConstraint("person_id", "term_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
+    id: Mapped[Id]
+    person_id: Mapped[PersonId]
+    term_id: Mapped[TermId] = mapped_column(index=True)
     role: Mapped[MembershipRole] = mapped_column(
-        Enum(
-            MembershipRole,
-            name="membership_role",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda roles: [role.value for role in roles],
-        )
+        enum_type(MembershipRole, "membership_role", length=16)
     )
-    from_date: Mapped[date | None] = mapped_column(Date)
-    to_date: Mapped[date | None] = mapped_column(Date)
+    from_date: Mapped[date | None]
+    to_date: Mapped[date | None]
 
     person: Mapped[Person] = relationship(back_populates="memberships")
     term: Mapped[Term] = relationship(back_populates="memberships")
@@ -145,12 +143,12 @@ class User(Timestamped, Base):
 
     __tablename__ = "user_account"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
+    id: Mapped[Id]
+    organization_id: Mapped[OrganizationId] = mapped_column(index=True)
+    person_id: Mapped[PersonId | None] = mapped_column(unique=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(default=True)
 
     person: Mapped[Person | None] = relationship()
 
@@ -165,14 +163,10 @@ class HeldByUserOrPerson:
 
     # First in the table, before the columns of the class that holds them, as the
     # migrations made them.
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    id: Mapped[Id] = mapped_column(sort_order=-1)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, sort_order=-1)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id"), index=True, sort_order=-1
-    )
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id"), index=True, sort_order=-1
-    )
+    user_id: Mapped[UserId | None] = mapped_column(index=True, sort_order=-1)
+    person_id: Mapped[PersonId | None] = mapped_column(index=True, sort_order=-1)
 
     @declared_attr
     def user(cls) -> Mapped[User | None]:
@@ -194,5 +188,5 @@ class ApiToken(HeldByUserOrPerson, Timestamped, Base):
     __tablename__ = "api_token"
 
     label: Mapped[str] = mapped_column(String(100), default="")
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -8,12 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
-    Date,
-    ForeignKey,
     Index,
-    Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -22,8 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped, UTCDateTime
-from veche.models.meetings import Meeting, _enum
+from veche.models.base import Base, Timestamped
+from veche.models.columns import AgendaItemId, Id, MeetingId, MotionId, PersonId, PollId, enum_type
+from veche.models.meetings import Meeting
 from veche.models.org import Person
 from veche.models.states import Transitions
 
@@ -73,26 +69,26 @@ class Poll(Timestamped, Base):
 
     __tablename__ = "poll"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[PollKind] = mapped_column(_enum(PollKind, "poll_kind"))
+    kind: Mapped[PollKind] = mapped_column(enum_type(PollKind, "poll_kind"))
     method: Mapped[str] = mapped_column(String(40))
     method_options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    seats: Mapped[int] = mapped_column(Integer, default=1)
+    seats: Mapped[int] = mapped_column(default=1)
     #: Highest score a voter may give, for score voting.
-    max_score: Mapped[int] = mapped_column(Integer, default=10)
-    secrecy: Mapped[Secrecy] = mapped_column(_enum(Secrecy, "secrecy"))
-    revote: Mapped[RevotePolicy] = mapped_column(_enum(RevotePolicy, "revote_policy"))
-    state: Mapped[PollState] = mapped_column(_enum(PollState, "poll_state"))
+    max_score: Mapped[int] = mapped_column(default=10)
+    secrecy: Mapped[Secrecy] = mapped_column(enum_type(Secrecy, "secrecy"))
+    revote: Mapped[RevotePolicy] = mapped_column(enum_type(RevotePolicy, "revote_policy"))
+    state: Mapped[PollState] = mapped_column(enum_type(PollState, "poll_state"))
     #: Whether electronic ballots are taken; paper-only polls are entered by tellers.
-    electronic: Mapped[bool] = mapped_column(Boolean, default=True)
+    electronic: Mapped[bool] = mapped_column(default=True)
     #: The meeting day the poll was opened on: presence is checked against that day.
-    day: Mapped[date | None] = mapped_column(Date)
-    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    day: Mapped[date | None]
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
     #: Secret key for deriving receipts from the voter's client key (HMAC); never shown.
     receipt_key: Mapped[str] = mapped_column(String(64))
     #: A secret poll's public key (hex): its ballots are sealed with it until the count.
@@ -105,13 +101,13 @@ class Poll(Timestamped, Base):
     #: Whether the bulletin board shows each counted ballot's content beside its receipt, so
     #: that anyone can recount; off, it lists the receipts alone (ranked ballots of a small
     #: electorate can be as telling as a signature).
-    board_shows_choices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    board_shows_choices: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: A decision that approves the meeting's agenda when it is adopted.
-    approves_agenda: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    approves_agenda: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: The agenda item the poll belongs to: it opens only once the agenda is approved.
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    agenda_item_id: Mapped[AgendaItemId | None] = mapped_column(index=True)
     #: The motion this poll decides; adopting it makes the motion a resolution.
-    motion_id: Mapped[int | None] = mapped_column(ForeignKey("motion.id"), index=True)
+    motion_id: Mapped[MotionId | None] = mapped_column(index=True)
 
     meeting: Mapped[Meeting] = relationship()
     options: Mapped[list[PollOption]] = relationship(
@@ -131,12 +127,12 @@ class PollOption(Timestamped, Base):
     __tablename__ = "poll_option"
     __table_args__ = (UniqueConstraint("poll_id", "label"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"))
+    id: Mapped[Id]
+    poll_id: Mapped[PollId]
     label: Mapped[str] = mapped_column(String(300))
-    position: Mapped[int] = mapped_column(Integer)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    status: Mapped[OptionStatus] = mapped_column(_enum(OptionStatus, "option_status"))
+    position: Mapped[int]
+    person_id: Mapped[PersonId | None]
+    status: Mapped[OptionStatus] = mapped_column(enum_type(OptionStatus, "option_status"))
 
     poll: Mapped[Poll] = relationship(back_populates="options")
     person: Mapped[Person | None] = relationship()
@@ -164,18 +160,18 @@ class Participation(Base):
         {"sqlite_with_rowid": False},
     )
 
-    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"), primary_key=True)
-    right_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
-    cast_by_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    kind: Mapped[RightKind] = mapped_column(_enum(RightKind, "right_kind"))
-    weight: Mapped[int] = mapped_column(Integer)
+    poll_id: Mapped[PollId] = mapped_column(primary_key=True)
+    right_person_id: Mapped[PersonId] = mapped_column(primary_key=True)
+    cast_by_person_id: Mapped[PersonId] = mapped_column(index=True)
+    kind: Mapped[RightKind] = mapped_column(enum_type(RightKind, "right_kind"))
+    weight: Mapped[int]
     #: Recognises the ballot sent again (or replaced) by the one who holds its client key:
     #: an HMAC of that key, which no one can turn into the ballot's receipt without it.
     #: Emptied when the poll is counted.
     key_digest: Mapped[str | None] = mapped_column(String(64))
     #: While a secret poll is open, the ballot cast with this right, sealed with the poll's
     #: public key (veche.sealing); opened, shuffled into ``ballot`` and emptied at the count.
-    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed: Mapped[bytes | None]
 
 
 class PollSecret(Base):
@@ -184,8 +180,8 @@ class PollSecret(Base):
 
     __tablename__ = "poll_secret"
 
-    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"), primary_key=True)
-    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    poll_id: Mapped[PollId] = mapped_column(primary_key=True)
+    wrapped_key: Mapped[bytes]
 
 
 class BallotSource(enum.StrEnum):
@@ -205,11 +201,11 @@ class Ballot(Base):
     __tablename__ = "ballot"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id"), primary_key=True)
+    poll_id: Mapped[PollId] = mapped_column(primary_key=True)
     receipt: Mapped[str] = mapped_column(String(32), primary_key=True)
     choice: Mapped[dict[str, Any]] = mapped_column(JSON)
-    weight: Mapped[int] = mapped_column(Integer)
-    source: Mapped[BallotSource] = mapped_column(_enum(BallotSource, "ballot_source"))
+    weight: Mapped[int]
+    source: Mapped[BallotSource] = mapped_column(enum_type(BallotSource, "ballot_source"))
     #: Named polls only: whose right this ballot used. Always empty in secret polls.
-    voter_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    cast_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    voter_person_id: Mapped[PersonId | None]
+    cast_by_person_id: Mapped[PersonId | None]

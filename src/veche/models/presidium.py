@@ -6,15 +6,12 @@ import enum
 from datetime import date
 
 from sqlalchemy import (
-    Date,
-    ForeignKey,
-    Integer,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Base, Timestamped
-from veche.models.meetings import _enum
+from veche.models.columns import BodyId, Id, MeetingId, PersonId, PollId, enum_type
 from veche.models.org import Person
 
 
@@ -29,13 +26,13 @@ class PresidiumMember(Timestamped, Base):
     __tablename__ = "presidium_member"
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    position: Mapped[int] = mapped_column(Integer)
-    source: Mapped[PresidiumSource] = mapped_column(_enum(PresidiumSource, "presidium_source"))
-    formed_by_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
-    poll_id: Mapped[int | None] = mapped_column(ForeignKey("poll.id"))
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId]
+    person_id: Mapped[PersonId]
+    position: Mapped[int]
+    source: Mapped[PresidiumSource] = mapped_column(enum_type(PresidiumSource, "presidium_source"))
+    formed_by_body_id: Mapped[BodyId | None]
+    poll_id: Mapped[PollId | None]
 
     person: Mapped[Person] = relationship()
 
@@ -46,10 +43,10 @@ class Sitting(Timestamped, Base):
     __tablename__ = "sitting"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
-    number: Mapped[int] = mapped_column(Integer)
-    day: Mapped[date] = mapped_column(Date)
-    chair_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId]
+    number: Mapped[int]
+    day: Mapped[date]
+    chair_person_id: Mapped[PersonId]
 
     chair: Mapped[Person] = relationship()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped, UTCDateTime
+from veche.models.base import Base, Timestamped
+from veche.models.columns import Id, MeetingId, PersonId
 from veche.models.meetings import Meeting
 from veche.models.org import HeldByUserOrPerson, Person
 
@@ -21,7 +22,7 @@ class LoginSession(HeldByUserOrPerson, Timestamped, Base):
 
     __tablename__ = "login_session"
 
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime]
 
 
 class AccessCode(Timestamped, Base):
@@ -29,13 +30,13 @@ class AccessCode(Timestamped, Base):
 
     __tablename__ = "access_code"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    id: Mapped[Id]
+    meeting_id: Mapped[MeetingId] = mapped_column(index=True)
+    person_id: Mapped[PersonId] = mapped_column(index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None]
     #: Set when a new code replaces this one before it was used.
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship()
     person: Mapped[Person] = relationship()
@@ -46,10 +47,10 @@ class LoginFailure(Base):
 
     __tablename__ = "login_failure"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     account: Mapped[str] = mapped_column(String(120), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
-    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    failed_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class SiteKey(Base):

@@ -1,15 +1,31 @@
-"""Long lists: narrowed by the filters and words given, read a page at a time with the count
-of every row that matches."""
+"""Lists of rows: the rows of one table that belong to something, in order; long lists
+narrowed by the filters and words given, read a page at a time with the count of every row
+that matches."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVarTuple
+from collections.abc import Iterable
+from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 Columns = TypeVarTuple("Columns")
 Column = ColumnElement[Any] | InstrumentedAttribute[Any]
+Row = TypeVar("Row")
+
+
+def rows_of(
+    session: Session,
+    table: type[Row],
+    where: ColumnElement[bool],
+    *order: Column,
+    load: Iterable[InstrumentedAttribute[Any]] = (),
+) -> list[Row]:
+    """The rows of ``table`` that ``where`` picks, in ``order``, each with the relationships
+    named in ``load`` (read for all of them at once, not a query per row)."""
+    query = select(table).where(where).options(*(selectinload(to) for to in load))
+    return list(session.scalars(query.order_by(*order)))
 
 
 def where_given(query: Select[*Columns], *wanted: tuple[Column, object]) -> Select[*Columns]:

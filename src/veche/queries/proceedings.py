@@ -30,6 +30,7 @@ from veche.models import (
 from veche.models.debate import FloorKind, FloorState
 from veche.models.meetings import MeetingKind
 from veche.models.motions import AmendmentState
+from veche.queries._listing import rows_of
 from veche.queries.org import ordinal, term_label
 
 
@@ -79,24 +80,18 @@ def participants(
 
 
 def presidium(session: Session, meeting_id: int) -> list[PresidiumMember]:
-    return list(
-        session.scalars(
-            select(PresidiumMember)
-            .where(PresidiumMember.meeting_id == meeting_id)
-            .options(selectinload(PresidiumMember.person))
-            .order_by(PresidiumMember.position)
-        )
+    return rows_of(
+        session,
+        PresidiumMember,
+        PresidiumMember.meeting_id == meeting_id,
+        PresidiumMember.position,
+        load=[PresidiumMember.person],
     )
 
 
 def sittings(session: Session, meeting_id: int) -> list[Sitting]:
-    return list(
-        session.scalars(
-            select(Sitting)
-            .where(Sitting.meeting_id == meeting_id)
-            .options(selectinload(Sitting.chair))
-            .order_by(Sitting.number)
-        )
+    return rows_of(
+        session, Sitting, Sitting.meeting_id == meeting_id, Sitting.number, load=[Sitting.chair]
     )
 
 
@@ -111,22 +106,17 @@ def speakers_list(session: Session, item_id: int) -> list[FloorRequest]:
 
 
 def contributions(session: Session, item_id: int) -> list[Contribution]:
-    return list(
-        session.scalars(
-            select(Contribution)
-            .where(Contribution.agenda_item_id == item_id)
-            .options(selectinload(Contribution.speaker), selectinload(Contribution.on_behalf_of))
-            .order_by(Contribution.position)
-        )
+    return rows_of(
+        session,
+        Contribution,
+        Contribution.agenda_item_id == item_id,
+        Contribution.position,
+        load=[Contribution.speaker, Contribution.on_behalf_of],
     )
 
 
 def documents(session: Session, meeting_id: int) -> list[Document]:
-    return list(
-        session.scalars(
-            select(Document).where(Document.meeting_id == meeting_id).order_by(Document.id)
-        )
-    )
+    return rows_of(session, Document, Document.meeting_id == meeting_id, Document.id)
 
 
 @dataclass(frozen=True)
@@ -170,23 +160,18 @@ def motions(session: Session, meeting_id: int) -> list[MotionRow]:
 
 
 def versions(session: Session, motion_id: int) -> list[MotionVersion]:
-    return list(
-        session.scalars(
-            select(MotionVersion)
-            .where(MotionVersion.motion_id == motion_id)
-            .order_by(MotionVersion.number)
-        )
+    return rows_of(
+        session, MotionVersion, MotionVersion.motion_id == motion_id, MotionVersion.number
     )
 
 
 def amendments(session: Session, motion_id: int) -> list[Amendment]:
-    return list(
-        session.scalars(
-            select(Amendment)
-            .where(Amendment.motion_id == motion_id)
-            .options(selectinload(Amendment.proposer), selectinload(Amendment.panel))
-            .order_by(Amendment.number)
-        )
+    return rows_of(
+        session,
+        Amendment,
+        Amendment.motion_id == motion_id,
+        Amendment.number,
+        load=[Amendment.proposer, Amendment.panel],
     )
 
 

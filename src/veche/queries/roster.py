@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.models import Body, Membership, Organization, Person, Term, Unit
+from veche.queries._listing import rows_of
 from veche.queries.org import term_label
 
 
@@ -49,19 +50,10 @@ def people(session: Session, organization: Organization) -> list[PersonRow]:
 
 
 def bodies_with_terms(session: Session, organization: Organization) -> list[Body]:
-    return list(
-        session.scalars(
-            select(Body)
-            .where(Body.organization_id == organization.id)
-            .options(selectinload(Body.terms))
-            .order_by(Body.id)
-        )
+    return rows_of(
+        session, Body, Body.organization_id == organization.id, Body.id, load=[Body.terms]
     )
 
 
 def units(session: Session, organization: Organization) -> list[Unit]:
-    return list(
-        session.scalars(
-            select(Unit).where(Unit.organization_id == organization.id).order_by(Unit.name)
-        )
-    )
+    return rows_of(session, Unit, Unit.organization_id == organization.id, Unit.name)

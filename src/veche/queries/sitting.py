@@ -8,11 +8,12 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, may_see_meeting
 from veche.models import Meeting, Poll
 from veche.models.polls import PollState
+from veche.queries._listing import rows_of
 from veche.queries.attendance import attendance_count
 from veche.tally import Result
 from veche.tally.numbers import format_number
@@ -47,14 +48,7 @@ def meeting_day(meeting: Meeting, today: date) -> date:
 
 
 def meeting_polls(session: Session, meeting: Meeting) -> list[Poll]:
-    return list(
-        session.scalars(
-            select(Poll)
-            .where(Poll.meeting_id == meeting.id)
-            .options(selectinload(Poll.options))
-            .order_by(Poll.id)
-        )
-    )
+    return rows_of(session, Poll, Poll.meeting_id == meeting.id, Poll.id, load=[Poll.options])
 
 
 def current_poll(polls: list[Poll]) -> Poll | None:

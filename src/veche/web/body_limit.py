@@ -18,9 +18,10 @@ import re
 from collections.abc import Iterable
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from veche.errors import TooLarge
+from veche.web.asgi import HttpMiddleware, app_path
 from veche.web.pages._render import on_veche_error
 
 KB = 1024
@@ -107,17 +108,11 @@ class _BodyTooLarge(Exception):
     """Raised into the application when a body without a length passes its limit."""
 
 
-class BodyLimit:
-    """A plain ASGI middleware in front of every route but the ballot box."""
+class BodyLimit(HttpMiddleware):
+    """In front of every route but the ballot box."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = most_bytes(scope["path"].removeprefix(scope.get("root_path", "")))
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = most_bytes(app_path(scope))
         declared = _content_length(scope)
         if declared is not None:
             if declared > limit:

@@ -22,9 +22,10 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from veche.reports.render import STYLE as REPORT_STYLE
+from veche.web.asgi import HttpMiddleware, app_path
 
 
 def _hash(source: str) -> str:
@@ -94,7 +95,7 @@ HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 def headers_for(scope: Scope) -> tuple[tuple[bytes, bytes], ...]:
     """The headers an answer to this request gets (a header the answer has already wins)."""
-    path: str = scope["path"].removeprefix(scope.get("root_path", ""))
+    path = app_path(scope)
     found: tuple[tuple[bytes, bytes], ...]
     if path.startswith(STATIC_PATH):
         found = _STATIC_HEADERS
@@ -107,16 +108,10 @@ def headers_for(scope: Scope) -> tuple[tuple[bytes, bytes], ...]:
     return found
 
 
-class SecurityHeaders:
-    """A plain ASGI middleware, so that streamed answers (the live events) pass untouched."""
+class SecurityHeaders(HttpMiddleware):
+    """On every answer; streamed ones (the live events) pass untouched otherwise."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = headers_for(scope)
 
         async def send_with_headers(message: Message) -> None:

@@ -348,21 +348,15 @@ MALFORMED = [
     ("3 1\n[tie 1 x 3]\n1 1 0\n0\n" + NAMES, 2, "[tie] option must hold candidate numbers"),
     ("3 1\n\n[ranked 1]\n1 1 0\n0\n" + NAMES, 3, "unknown option [ranked]"),
     ("3 1\n[tie 1 2 3\n1 1 0\n0\n" + NAMES, 2, "missing its closing ']'"),
+    (b'2 1\n1 1 0\n0\n"A"\n"B\xe9"\n', 5, "names and title must be UTF-8"),
 ]
 
 
 @pytest.mark.parametrize(("text", "line", "problem"), MALFORMED)
 def test_malformed_files_are_refused_with_line_and_reason(
-    text: str, line: int | None, problem: str, tmp_path: Path
+    text: str | bytes, line: int | None, problem: str, tmp_path: Path
 ) -> None:
     assert_refused(write(tmp_path, text), line, problem)
-
-
-def test_names_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, b'2 1\n1 1 0\n0\n"A"\n"B\xe9"\n')
-    with pytest.raises(BallotFormatError, match="must be UTF-8") as raised:
-        read_ballots(path)
-    assert raised.value.line == 5
 
 
 # Writing ---------------------------------------------------------------------------------

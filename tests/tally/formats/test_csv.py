@@ -201,18 +201,13 @@ MALFORMED = [
     ("csv-scores", "A,count\n1,-2\n", 2, "count must be a positive integer, got '-2'"),
     ("csv", "rank1,count\nA,1\nA,10000000000000000\n", 3, "count 10000000000000000 is too large"),
     ("csv-scores", "A,B\n1,2\n1,-10000000000000000\n", 3, "a score is too large"),
+    ("csv", b"rank1\nB\xe9a\n", None, "not UTF-8"),
+    ("csv-scores", b"rank1\nB\xe9a\n", None, "not UTF-8"),
 ]
 
 
 @pytest.mark.parametrize(("format", "text", "line", "problem"), MALFORMED)
 def test_malformed_files_are_refused_with_line_and_reason(
-    format: str, text: str, line: int | None, problem: str, tmp_path: Path
+    format: str, text: str | bytes, line: int | None, problem: str, tmp_path: Path
 ) -> None:
     assert_refused(write(tmp_path, text), line, problem, format=format)
-
-
-@pytest.mark.parametrize("format", ["csv", "csv-scores"])
-def test_files_that_are_not_utf8_are_refused(format: str, tmp_path: Path) -> None:
-    path = write(tmp_path, b"rank1\nB\xe9a\n")
-    with pytest.raises(BallotFormatError, match="not UTF-8"):
-        read_ballots(path, format=format)

@@ -1,211 +1,116 @@
 """foundation: organization, bodies, terms, people, journal
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-27 02:16:59.404288
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
+from veche.migrations import ddl
+
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    ddl.create_table(
         "journal_head",
-        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.CheckConstraint("id = 1", name=op.f("ck_journal_head_single_row")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_journal_head")),
+        ddl.integer("id", autoincrement=False),
+        ddl.integer("seq"),
+        ddl.string("hash", 64),
+        checks={"single_row": "id = 1"},
+        primary_key=["id"],
     )
-    op.create_table(
+    ddl.create_table(
         "organization",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("short_name", sa.String(length=40), nullable=True),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("publishes_reports", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_organization")),
-        sa.UniqueConstraint("name", name=op.f("uq_organization_name")),
+        ddl.string("name", 200),
+        ddl.string("short_name", 40, nullable=True),
+        ddl.text("description"),
+        ddl.boolean("publishes_reports"),
+        ddl.timestamp("created_at"),
+        unique=[["name"]],
     )
-    op.create_table(
+    ddl.create_table(
         "body",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("organization_id", sa.Integer(), nullable=False),
-        sa.Column("parent_id", sa.Integer(), nullable=True),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("quorum_numerator", sa.Integer(), nullable=False),
-        sa.Column("quorum_denominator", sa.Integer(), nullable=False),
-        sa.Column("alternates_vote_for_absent", sa.Boolean(), nullable=False),
-        sa.Column("max_proxies_per_member", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organization.id"],
-            name=op.f("fk_body_organization_id_organization"),
-        ),
-        sa.ForeignKeyConstraint(["parent_id"], ["body.id"], name=op.f("fk_body_parent_id_body")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_body")),
-        sa.UniqueConstraint("organization_id", "name", name=op.f("uq_body_organization_id_name")),
+        ddl.reference("organization_id", "organization"),
+        ddl.reference("parent_id", "body", nullable=True),
+        ddl.string("name", 200),
+        ddl.text("description"),
+        ddl.integer("quorum_numerator"),
+        ddl.integer("quorum_denominator"),
+        ddl.boolean("alternates_vote_for_absent"),
+        ddl.integer("max_proxies_per_member"),
+        ddl.timestamp("created_at"),
+        unique=[["organization_id", "name"]],
+        indexed=["organization_id"],
     )
-    with op.batch_alter_table("body", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_body_organization_id"), ["organization_id"], unique=False
-        )
-
-    op.create_table(
+    ddl.create_table(
         "unit",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("organization_id", sa.Integer(), nullable=False),
-        sa.Column("parent_id", sa.Integer(), nullable=True),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("kind", sa.String(length=60), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organization.id"],
-            name=op.f("fk_unit_organization_id_organization"),
-        ),
-        sa.ForeignKeyConstraint(["parent_id"], ["unit.id"], name=op.f("fk_unit_parent_id_unit")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_unit")),
-        sa.UniqueConstraint(
-            "organization_id",
-            "parent_id",
-            "name",
-            name=op.f("uq_unit_organization_id_parent_id_name"),
-        ),
+        ddl.reference("organization_id", "organization"),
+        ddl.reference("parent_id", "unit", nullable=True),
+        ddl.string("name", 200),
+        ddl.string("kind", 60),
+        ddl.timestamp("created_at"),
+        unique=[["organization_id", "parent_id", "name"]],
+        indexed=["organization_id", "parent_id"],
     )
-    with op.batch_alter_table("unit", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_unit_organization_id"), ["organization_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_unit_parent_id"), ["parent_id"], unique=False)
-
-    op.create_table(
+    ddl.create_table(
         "person",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("organization_id", sa.Integer(), nullable=False),
-        sa.Column("full_name", sa.String(length=200), nullable=False),
-        sa.Column("email", sa.String(length=254), nullable=True),
-        sa.Column("unit_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organization.id"],
-            name=op.f("fk_person_organization_id_organization"),
-        ),
-        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_person_unit_id_unit")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_person")),
-        sa.UniqueConstraint(
-            "organization_id", "email", name=op.f("uq_person_organization_id_email")
-        ),
+        ddl.reference("organization_id", "organization"),
+        ddl.string("full_name", 200),
+        ddl.string("email", 254, nullable=True),
+        ddl.reference("unit_id", "unit", nullable=True),
+        ddl.timestamp("created_at"),
+        unique=[["organization_id", "email"]],
+        indexed=["organization_id"],
     )
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_person_organization_id"), ["organization_id"], unique=False
-        )
-
-    op.create_table(
+    ddl.create_table(
         "term",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("body_id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("starts_on", sa.Date(), nullable=False),
-        sa.Column("ends_on", sa.Date(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_term_body_id_body")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_term")),
-        sa.UniqueConstraint("body_id", "number", name=op.f("uq_term_body_id_number")),
+        ddl.reference("body_id", "body"),
+        ddl.integer("number"),
+        ddl.date("starts_on"),
+        ddl.date("ends_on", nullable=True),
+        ddl.timestamp("created_at"),
+        unique=[["body_id", "number"]],
+        indexed=["body_id"],
     )
-    with op.batch_alter_table("term", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_term_body_id"), ["body_id"], unique=False)
-
-    op.create_table(
+    ddl.create_table(
         "membership",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("term_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "role",
-            sa.Enum(
-                "member",
-                "alternate",
-                name="membership_role",
-                native_enum=False,
-                create_constraint=True,
-                length=16,
-            ),
-            nullable=False,
-        ),
-        sa.Column("from_date", sa.Date(), nullable=True),
-        sa.Column("to_date", sa.Date(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["person.id"], name=op.f("fk_membership_person_id_person")
-        ),
-        sa.ForeignKeyConstraint(["term_id"], ["term.id"], name=op.f("fk_membership_term_id_term")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_membership")),
-        sa.UniqueConstraint("person_id", "term_id", name=op.f("uq_membership_person_id_term_id")),
+        ddl.reference("person_id", "person"),
+        ddl.reference("term_id", "term"),
+        ddl.enum("role", "membership_role", ["member", "alternate"], length=16),
+        ddl.date("from_date", nullable=True),
+        ddl.date("to_date", nullable=True),
+        ddl.timestamp("created_at"),
+        unique=[["person_id", "term_id"]],
+        indexed=["person_id", "term_id"],
     )
-    with op.batch_alter_table("membership", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_membership_person_id"), ["person_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_membership_term_id"), ["term_id"], unique=False)
-
-    op.create_table(
+    ddl.create_table(
         "user_account",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("organization_id", sa.Integer(), nullable=False),
-        sa.Column("person_id", sa.Integer(), nullable=True),
-        sa.Column("username", sa.String(length=100), nullable=False),
-        sa.Column("password_hash", sa.String(length=200), nullable=False),
-        sa.Column("is_admin", sa.Boolean(), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organization.id"],
-            name=op.f("fk_user_account_organization_id_organization"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["person.id"], name=op.f("fk_user_account_person_id_person")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
-        sa.UniqueConstraint("person_id", name=op.f("uq_user_account_person_id")),
-        sa.UniqueConstraint("username", name=op.f("uq_user_account_username")),
+        ddl.reference("organization_id", "organization"),
+        ddl.reference("person_id", "person", nullable=True),
+        ddl.string("username", 100),
+        ddl.string("password_hash", 200),
+        ddl.boolean("is_admin"),
+        ddl.boolean("active"),
+        ddl.timestamp("created_at"),
+        unique=[["person_id"], ["username"]],
+        indexed=["organization_id"],
     )
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_user_account_organization_id"), ["organization_id"], unique=False
-        )
-
-    op.create_table(
+    ddl.create_table(
         "journal_entry",
-        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("action", sa.String(length=100), nullable=False),
-        sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("actor_name", sa.String(length=200), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("prev_hash", sa.String(length=64), nullable=False),
-        sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["user_account.id"], name=op.f("fk_journal_entry_actor_id_user_account")
-        ),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_journal_entry")),
-        sa.UniqueConstraint("hash", name=op.f("uq_journal_entry_hash")),
+        ddl.integer("seq", autoincrement=False),
+        ddl.timestamp("at"),
+        ddl.string("action", 100),
+        ddl.reference("actor_id", "user_account", nullable=True),
+        ddl.string("actor_name", 200),
+        ddl.json("payload"),
+        ddl.string("prev_hash", 64),
+        ddl.string("hash", 64),
+        primary_key=["seq"],
+        unique=[["hash"]],
+        indexed=["action"],
     )
-    with op.batch_alter_table("journal_entry", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_journal_entry_action"), ["action"], unique=False)
-
     # The journal's chain starts from a head that records no entry yet.
     op.bulk_insert(
         sa.table(
@@ -219,35 +124,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("journal_entry", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_journal_entry_action"))
-
-    op.drop_table("journal_entry")
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_user_account_organization_id"))
-
-    op.drop_table("user_account")
-    with op.batch_alter_table("membership", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_membership_term_id"))
-        batch_op.drop_index(batch_op.f("ix_membership_person_id"))
-
-    op.drop_table("membership")
-    with op.batch_alter_table("term", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_term_body_id"))
-
-    op.drop_table("term")
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_person_organization_id"))
-
-    op.drop_table("person")
-    with op.batch_alter_table("unit", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_unit_parent_id"))
-        batch_op.drop_index(batch_op.f("ix_unit_organization_id"))
-
-    op.drop_table("unit")
-    with op.batch_alter_table("body", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_body_organization_id"))
-
-    op.drop_table("body")
-    op.drop_table("organization")
-    op.drop_table("journal_head")
+    ddl.drop_table("journal_entry", indexed=["action"])
+    ddl.drop_table("user_account", indexed=["organization_id"])
+    ddl.drop_table("membership", indexed=["person_id", "term_id"])
+    ddl.drop_table("term", indexed=["body_id"])
+    ddl.drop_table("person", indexed=["organization_id"])
+    ddl.drop_table("unit", indexed=["organization_id", "parent_id"])
+    ddl.drop_table("body", indexed=["organization_id"])
+    ddl.drop_table("organization")
+    ddl.drop_table("journal_head")

@@ -7,19 +7,15 @@ up through ix_participant_meeting_id and then filtered all of the meeting's rows
 each group of ballots' voters — 45 ms a group of 200 in benchmarks/vote_spike.py, where the
 unique (meeting_id, person_id) index takes about 1 ms.
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-11-27 09:53:27.389142
 """
 
-from collections.abc import Sequence
-
 from alembic import op
+
+from veche.migrations import ddl
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 #: (table, column): each had an index ix_<table>_<column>, and a unique constraint leading
 #: with that column.
@@ -46,9 +42,9 @@ REDUNDANT = [
 
 def upgrade() -> None:
     for table, column in REDUNDANT:
-        op.drop_index(op.f(f"ix_{table}_{column}"), table_name=table)
+        op.drop_index(ddl.index_name(table, column), table_name=table)
 
 
 def downgrade() -> None:
     for table, column in REDUNDANT:
-        op.create_index(op.f(f"ix_{table}_{column}"), table, [column], unique=False)
+        op.create_index(ddl.index_name(table, column), table, [column], unique=False)

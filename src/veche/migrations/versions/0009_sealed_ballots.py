@@ -9,43 +9,36 @@ counted ballots' content off the bulletin board (``poll.board_shows_choices``).
 Polls opened before this revision have no public key: their ballots stay stored as they
 were and are counted as before.
 
-Revision ID: 0009
-Revises: 0008
 Create Date: 2026-12-04 00:10:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
+from veche.migrations import ddl
+
 revision: str = "0009"
 down_revision: str | None = "0008"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     with op.batch_alter_table("poll", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("seal_key", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("board_shows_choices", sa.Boolean(), server_default=sa.true(), nullable=False)
-        )
+        batch_op.add_column(ddl.string("seal_key", 64, nullable=True))
+        batch_op.add_column(ddl.boolean("board_shows_choices", server_default=sa.true()))
     with op.batch_alter_table("participation", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("key_digest", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("sealed", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(ddl.string("key_digest", 64, nullable=True))
+        batch_op.add_column(ddl.binary("sealed", nullable=True))
         batch_op.create_index("ix_participation_key_digest", ["poll_id", "key_digest"], unique=True)
-    op.create_table(
+    ddl.create_table(
         "poll_secret",
-        sa.Column("poll_id", sa.Integer(), nullable=False),
-        sa.Column("wrapped_key", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(["poll_id"], ["poll.id"], name=op.f("fk_poll_secret_poll_id_poll")),
-        sa.PrimaryKeyConstraint("poll_id", name=op.f("pk_poll_secret")),
+        ddl.reference("poll_id", "poll"),
+        ddl.binary("wrapped_key"),
+        primary_key=["poll_id"],
     )
 
 
 def downgrade() -> None:
-    op.drop_table("poll_secret")
+    ddl.drop_table("poll_secret")
     with op.batch_alter_table("participation", schema=None) as batch_op:
         batch_op.drop_index("ix_participation_key_digest")
         batch_op.drop_column("sealed")

@@ -64,6 +64,13 @@ class Ballots:
             scores=scores,
         )
 
+    @classmethod
+    def countable(cls, profile: Profile, method: str) -> Ballots:
+        """The ballots of ``profile``, refused as :meth:`require_countable` says."""
+        ballots = cls.from_profile(profile)
+        ballots.require_countable(method)
+        return ballots
+
     @property
     def n_candidates(self) -> int:
         return len(self.names)
@@ -129,6 +136,14 @@ class Ballots:
         weights = np.broadcast_to(self.counts[:, None], self.rankings.shape)
         return weighted_count(self.rankings[marked], weights[marked], self.n_candidates)
 
+    def candidate_totals(self, values: IntArray | BoolArray) -> IntArray:
+        """Per candidate, the sum over ballots of ``values[i, c]`` times the ballot's count.
+
+        ``values`` has a column per standing candidate, as ``scores`` has.
+        """
+        totals: IntArray = (values * self.counts[:, None]).sum(axis=0, dtype=np.int64)
+        return totals
+
     def rank_levels(self) -> LevelArray:
         """``levels[i, c]``: the rank of candidate ``c`` on row ``i``, 0 for first.
 
@@ -154,7 +169,7 @@ class Ballots:
         return by_candidate[: self.n_candidates].T
 
 
-def weighted_count(indices: RankArray, weights: IntArray, size: int) -> IntArray:
+def weighted_count(indices: np.ndarray[Any, Any], weights: IntArray, size: int) -> IntArray:
     """Sum ``weights`` per index in integers (``np.bincount`` would sum in floating point)."""
     totals = np.zeros(size, dtype=np.int64)
     np.add.at(totals, indices, weights)

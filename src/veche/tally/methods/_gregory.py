@@ -9,17 +9,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from veche.tally.lot import Lot
+from veche.tally.methods._ballots import weighted_count
 from veche.tally.methods._stv import (
     Ballots,
     StvCount,
     advance,
     fixed,
-    names_of,
     parse_tie_order,
     prepare_ballots,
     say,
-    sum_by_candidate,
-    tie_order_names,
 )
 from veche.tally.numbers import Number
 from veche.tally.profile import EMPTY, IntArray, Profile
@@ -53,7 +51,7 @@ class Papers:
         rows = np.arange(self.ballots.ranks.shape[0])
         advance(self.ballots.ranks, self.position, rows, self._stops())
         self.holder[:] = self.ballots.ranks[rows, self.position]
-        totals = sum_by_candidate(
+        totals = weighted_count(
             self.holder, self.ballots.counts * self.scale, self.ballots.n_candidates + 1
         )
         self.votes[:] = totals[:-1]
@@ -80,7 +78,7 @@ class Papers:
         self.position[rows] += 1
         advance(self.ballots.ranks, self.position, rows, self._stops())
         self.holder[rows] = self.ballots.ranks[rows, self.position[rows]]
-        delta = sum_by_candidate(
+        delta = weighted_count(
             self.holder[rows],
             self.ballots.counts[rows] * self.value[rows],
             self.ballots.n_candidates + 1,
@@ -120,48 +118,33 @@ class GregoryCount(StvCount):
         """Count ``profile`` by this rule; ``tie_order`` is the option as given, if it was."""
         order = parse_tie_order(profile, tie_order)
         ballots = prepare_ballots(profile, cls.method_name, 10**cls.places)
-        count = cls(ballots, seats, lot, order, cls.quota_for(ballots.valid, seats))
+        count = cls(ballots, seats, lot, order)
         count.run()
-        return count.result(profile)
+        return count.result(profile, cls.method_name, {}, count.details())
 
     def __init__(
-        self,
-        ballots: Ballots,
-        seats: int,
-        lot: Lot,
-        tie_order: dict[int, int] | None,
-        quota: int,
+        self, ballots: Ballots, seats: int, lot: Lot, tie_order: dict[int, int] | None
     ) -> None:
         super().__init__(ballots, seats, lot, tie_order)
-        self.quota = quota
+        self.quota = self.quota_for(ballots.valid, seats)
         self.papers = Papers(ballots, 10**self.places)
         self.loss = 0
-        self.elected: list[int] = []
         self.pending: list[int] = []
         self.history: list[IntArray] = []
-        self.rounds: list[Round] = []
         self.losses: list[Decimal] = []
 
-    def result(self, profile: Profile) -> Result:
-        """The count as a Result, once :meth:`run` has finished."""
-        return Result(
-            method=self.method_name,
-            seats=self.seats,
-            candidates=list(profile.candidates),
-            elected=[self.names[c] for c in self.elected],
-            rounds=self.rounds,
-            options=tie_order_names(profile, self.tie_order),
-            details={
-                "rule": self.rule,
-                "places": self.places,
-                "valid_ballots": self.ballots.valid,
-                "quota": self.number(self.quota),
-                "non_transferable": self.number(self.papers.non_transferable),
-                # Value lost to truncation after each round: tallies, non-transferable
-                # papers and this add up to the valid ballots in every round.
-                "rounding_loss": self.losses,
-            },
-        )
+    def details(self) -> dict[str, Any]:
+        """What the result records of the count besides its rounds, once :meth:`run` is done."""
+        return {
+            "rule": self.rule,
+            "places": self.places,
+            "valid_ballots": self.ballots.valid,
+            "quota": self.number(self.quota),
+            "non_transferable": self.number(self.papers.non_transferable),
+            # Value lost to truncation after each round: tallies, non-transferable
+            # papers and this add up to the valid ballots in every round.
+            "rounding_loss": self.losses,
+        }
 
     # Rules a subclass supplies -------------------------------------------------------
 
@@ -251,12 +234,8 @@ class GregoryCount(StvCount):
         for c in remaining:
             self.papers.continuing[c] = False
         self.elected.extend(remaining)
-        word = "candidate is" if len(remaining) == 1 else "candidates are"
-        note = (
-            f"{len(remaining)} continuing {word} left for {vacancies} "
-            f"{'vacancy' if vacancies == 1 else 'vacancies'}: {names_of(remaining, self.names)} "
-            f"elected without further transfer ({self.cite['remaining']})."
-        )
+        left = self.left_for(remaining, "continuing", vacancies, ("vacancy", "vacancies"))
+        note = f"{left} elected without further transfer ({self.cite['remaining']})."
         self._append_round("elect remaining", note, {}, None, remaining, [], None)
 
     def close_stage(

@@ -14,7 +14,7 @@ from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
 from veche.tally.numbers import Number, format_number
 from veche.tally.profile import EMPTY, IntArray, Profile, RankArray
-from veche.tally.result import TieBreak
+from veche.tally.result import Result, Round, TieBreak
 
 #: Sums of scaled votes stay below this, so int64 arithmetic is exact with room to spare.
 _INT64_SAFE = 2**62
@@ -95,6 +95,33 @@ class StvCount:
         self.seats = seats
         self.lot = lot
         self.tie_order = tie_order
+        #: Candidates elected so far, in the order of their election, and the rounds so far.
+        self.elected: list[int] = []
+        self.rounds: list[Round] = []
+
+    def result(
+        self, profile: Profile, method: str, options: dict[str, Any], details: dict[str, Any]
+    ) -> Result:
+        """The count as a Result once it has run; ``tie_order`` joins ``options`` if given."""
+        return Result(
+            method=method,
+            seats=self.seats,
+            candidates=list(profile.candidates),
+            elected=[self.names[c] for c in self.elected],
+            rounds=self.rounds,
+            options={**options, **tie_order_names(profile, self.tie_order)},
+            details=details,
+        )
+
+    def left_for(
+        self, remaining: Sequence[int], standing: str, vacancies: int, vacancy: tuple[str, str]
+    ) -> str:
+        """'2 hopeful candidates are left for 1 seat: A and B', ``vacancy`` in both numbers."""
+        word = "candidate is" if len(remaining) == 1 else "candidates are"
+        return (
+            f"{len(remaining)} {standing} {word} left for {vacancies} "
+            f"{vacancy[0] if vacancies == 1 else vacancy[1]}: {names_of(remaining, self.names)}"
+        )
 
     def break_tie_by_order_or_lot(self, tied: list[int]) -> tuple[int, TieBreak | None]:
         if len(tied) == 1:
@@ -109,13 +136,6 @@ def advance(ranks: RankArray, pos: IntArray, rows: IntArray, stops: np.ndarray[A
         moving = ~stops[ranks[todo, pos[todo]]]
         todo = todo[moving]
         pos[todo] += 1
-
-
-def sum_by_candidate(candidates: np.ndarray[Any, Any], values: IntArray, size: int) -> IntArray:
-    """Exact integer totals per candidate (``np.bincount`` would pass through floats)."""
-    totals = np.zeros(size, dtype=np.int64)
-    np.add.at(totals, candidates, values)
-    return totals
 
 
 def parse_tie_order(profile: Profile, value: object) -> dict[int, int] | None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
+from veche.tally.methods._ballots import Ballots
 from veche.tally.numbers import Number
-from veche.tally.profile import Profile
+from veche.tally.profile import IntArray, Profile
 from veche.tally.result import Result, Round, TieBreak
 
 
@@ -86,32 +90,52 @@ def elect_highest(
     return elected, rounds
 
 
-def count_highest_totals(
-    profile: Profile,
-    names: Sequence[str],
-    totals: Sequence[Number],
-    seats: int,
-    lot: Lot,
-    *,
-    method: str,
-    action: str,
-    unit: str = "votes",
-    options: dict[str, Any] | None = None,
-    details: dict[str, Any] | None = None,
-) -> Result:
-    """The result of a count that elects the ``seats`` highest totals (see :func:`elect_highest`)."""
-    elected, rounds = elect_highest(
-        names, totals, seats, lot, method=method, action=action, unit=unit
-    )
-    return Result(
-        method=method,
-        seats=seats,
-        candidates=list(profile.candidates),
-        elected=elected,
-        rounds=rounds,
-        options=options or {},
-        details=details or {},
-    )
+@dataclass(frozen=True)
+class TotalsCount:
+    """A count that elects the ``seats`` highest totals: the ballots, and what was asked."""
+
+    profile: Profile
+    ballots: Ballots
+    seats: int
+    lot: Lot
+    method: str
+
+    @classmethod
+    def start(cls, profile: Profile, seats: int, lot: Lot, method: str) -> TotalsCount:
+        """Ready ``profile``'s ballots for ``method`` (see :meth:`Ballots.countable`)."""
+        return cls(profile, Ballots.countable(profile, method), seats, lot, method)
+
+    def result(
+        self,
+        totals: IntArray | Sequence[Number],
+        *,
+        action: str,
+        unit: str = "votes",
+        options: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Result:
+        """Elect the highest of the standing candidates' ``totals`` (see :func:`elect_highest`);
+        numpy totals are read as Python integers.
+        """
+        numbers = [int(t) for t in totals] if isinstance(totals, np.ndarray) else list(totals)
+        elected, rounds = elect_highest(
+            self.ballots.names,
+            numbers,
+            self.seats,
+            self.lot,
+            method=self.method,
+            action=action,
+            unit=unit,
+        )
+        return Result(
+            method=self.method,
+            seats=self.seats,
+            candidates=list(self.profile.candidates),
+            elected=elected,
+            rounds=rounds,
+            options=options or {},
+            details=details or {},
+        )
 
 
 def _listing(chosen: Sequence[str], names: Sequence[str], totals: Sequence[Number]) -> str:

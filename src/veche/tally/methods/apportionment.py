@@ -223,8 +223,7 @@ class _ListVotes:
         share = Fraction(0) if threshold is None else fraction_option("threshold", threshold)
         if not 0 <= share < 1:
             raise TallyError(f"option threshold must be at least 0 and below 1, not {share}")
-        ballots = Ballots.from_profile(profile)
-        ballots.require_countable(method_name)
+        ballots = Ballots.countable(profile, method_name)
         votes = [int(v) for v in ballots.first_preference_totals(method_name)]
         total = sum(votes)
         qualified = [i for i, v in enumerate(votes) if v > 0 and v >= share * total]

@@ -8,8 +8,7 @@ import numpy as np
 
 from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
-from veche.tally.methods._ballots import Ballots
-from veche.tally.methods._totals import count_highest_totals
+from veche.tally.methods._totals import TotalsCount
 from veche.tally.methods.single_winner import count_first_preferences
 from veche.tally.profile import EMPTY, Profile
 from veche.tally.registry import BallotShape, method
@@ -30,8 +29,8 @@ def block(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     preferences are its votes; a ballot ranking fewer uses fewer. A ballot whose
     equal rankings straddle the last vote cannot say which to count and is refused.
     """
-    ballots = Ballots.from_profile(profile)
-    ballots.require_countable("block")
+    count = TotalsCount.start(profile, seats, lot, "block")
+    ballots = count.ballots
     ranked = ballots.rankings != EMPTY
     width = ballots.rankings.shape[1]
     if width > seats:
@@ -43,15 +42,8 @@ def block(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
                 f"candidates equal across preference {seats}; count them another way"
             )
     votes = ranked & (np.arange(width) < seats)
-    totals = ballots.marked_totals(votes)
-    return count_highest_totals(
-        profile,
-        ballots.names,
-        [int(t) for t in totals],
-        seats,
-        lot,
-        method="block",
-        action=f"count each ballot's first {seats} preference(s)",
+    return count.result(
+        ballots.marked_totals(votes), action=f"count each ballot's first {seats} preference(s)"
     )
 
 

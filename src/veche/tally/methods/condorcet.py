@@ -27,16 +27,35 @@ DEFEAT_STRENGTHS = ("winning-votes", "margin")
 class _Pairwise:
     """What every Condorcet method starts from: the standing candidates and their matrix."""
 
+    method: str
+    candidates: tuple[str, ...]
     names: tuple[str, ...]
     matrix: IntArray
     winner: int | None
 
     @classmethod
     def count(cls, profile: Profile, method_name: str) -> _Pairwise:
-        ballots = Ballots.from_profile(profile)
-        ballots.require_countable(method_name)
+        ballots = Ballots.countable(profile, method_name)
         matrix = pairwise_matrix(ballots)
-        return cls(ballots.names, matrix, condorcet_winner(matrix))
+        return cls(method_name, profile.candidates, ballots.names, matrix, condorcet_winner(matrix))
+
+    def result(
+        self,
+        elected: list[str],
+        rounds: list[Round],
+        options: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Result:
+        """The one-seat result; ``details`` are added to the matrix and the Condorcet winner."""
+        return Result(
+            method=self.method,
+            seats=1,
+            candidates=list(self.candidates),
+            elected=elected,
+            rounds=rounds,
+            options=options or {},
+            details={**self.details(), **(details or {})},
+        )
 
     def first_round(self) -> Round:
         note = (
@@ -92,19 +111,13 @@ def schulze(
         tallies={name: int(path_wins[i]) for i, name in enumerate(names)},
     )
     winner = _settle(decisive, [names[i] for i in unbeaten], lot, "beaten by no one")
-    details = pairwise.details()
-    details["strongest_paths"] = matrix_as_dict(names, paths)
     order = sorted(range(len(names)), key=lambda i: -int(path_wins[i]))
-    details["ranking"] = [names[i] for i in order]
-    return Result(
-        method="schulze",
-        seats=1,
-        candidates=list(profile.candidates),
-        elected=[winner],
-        rounds=[pairwise.first_round(), decisive],
-        options={"strength": strength},
-        details=details,
-    )
+    details = {
+        "strongest_paths": matrix_as_dict(names, paths),
+        "ranking": [names[i] for i in order],
+    }
+    rounds = [pairwise.first_round(), decisive]
+    return pairwise.result([winner], rounds, {"strength": strength}, details)
 
 
 @method(
@@ -156,17 +169,8 @@ def ranked_pairs(
     final = Round(number=len(rounds) + 1, action="find the candidate no locked majority beats")
     winner = _settle(final, unbeaten, lot, "beaten by no locked majority")
     rounds.append(final)
-    details = pairwise.details()
-    details["locked"] = [[names[a], names[b]] for a, b in zip(*np.nonzero(locked), strict=True)]
-    return Result(
-        method="ranked-pairs",
-        seats=1,
-        candidates=list(profile.candidates),
-        elected=[winner],
-        rounds=rounds,
-        options={"strength": strength},
-        details=details,
-    )
+    locks = [[names[a], names[b]] for a, b in zip(*np.nonzero(locked), strict=True)]
+    return pairwise.result([winner], rounds, {"strength": strength}, {"locked": locks})
 
 
 def _reaches(graph: np.ndarray[Any, np.dtype[np.bool_]], start: int, goal: int) -> bool:
@@ -243,17 +247,11 @@ def copeland(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     )
     for rnd in decisive:
         rnd.number += 1
-    details = pairwise.details()
-    details["wins"] = {name: int(wins[i]) for i, name in enumerate(pairwise.names)}
-    details["ties"] = {name: int(ties[i]) for i, name in enumerate(pairwise.names)}
-    return Result(
-        method="copeland",
-        seats=1,
-        candidates=list(profile.candidates),
-        elected=elected,
-        rounds=[pairwise.first_round(), *decisive],
-        details=details,
-    )
+    details = {
+        "wins": {name: int(wins[i]) for i, name in enumerate(pairwise.names)},
+        "ties": {name: int(ties[i]) for i, name in enumerate(pairwise.names)},
+    }
+    return pairwise.result(elected, [pairwise.first_round(), *decisive], details=details)
 
 
 @method(
@@ -291,15 +289,8 @@ def minimax(
     )
     level = [names[i] for i in range(len(names)) if int(worst[i]) == mildest]
     winner = _settle(decisive, level, lot, f"mildest worst defeat ({mildest})")
-    return Result(
-        method="minimax",
-        seats=1,
-        candidates=list(profile.candidates),
-        elected=[winner],
-        rounds=[pairwise.first_round(), decisive],
-        options={"strength": strength},
-        details=pairwise.details(),
-    )
+    rounds = [pairwise.first_round(), decisive]
+    return pairwise.result([winner], rounds, {"strength": strength})
 
 
 def _settle(decisive: Round, best: list[str], lot: Lot, why: str) -> str:

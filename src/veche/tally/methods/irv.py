@@ -41,8 +41,7 @@ def irv(
     those with the fewest votes wherever the tied candidates differed.
     """
     tie_break = choice_option("tie_break", tie_break, TIE_BREAKS)
-    ballots = Ballots.from_profile(profile)
-    ballots.require_countable("irv")
+    ballots = Ballots.countable(profile, "irv")
     ballots.require_strict("irv")
     names = ballots.names
     piles = _Piles(ballots)

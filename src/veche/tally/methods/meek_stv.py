@@ -10,6 +10,7 @@ import numpy as np
 
 from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
+from veche.tally.methods._ballots import weighted_count
 from veche.tally.methods._stv import (
     TIE_ORDER_HELP,
     Ballots,
@@ -19,8 +20,6 @@ from veche.tally.methods._stv import (
     parse_tie_order,
     prepare_ballots,
     say,
-    sum_by_candidate,
-    tie_order_names,
 )
 from veche.tally.numbers import Number
 from veche.tally.profile import EMPTY, IntArray, Profile, RankArray
@@ -78,24 +77,17 @@ def count_meek_stv(profile: Profile, *, seats: int, lot: Lot, **options: Any) ->
     ballots = prepare_ballots(profile, "meek-stv", SCALE)
     count = _Meek(ballots, seats, lot, tie_order, exact)
     count.run()
-    return Result(
-        method="meek-stv",
-        seats=seats,
-        candidates=list(profile.candidates),
-        elected=[ballots.names[c] for c in count.elected],
-        rounds=count.rounds,
-        options={"arithmetic": arithmetic, **tie_order_names(profile, tie_order)},
-        details={
-            "rule": RATIONAL_RULE if exact else PRF_RULE,
-            "places": None if exact else PLACES,
-            "omega": OMEGA_RATIONAL if exact else fixed(OMEGA_FIXED, PLACES),
-            "valid_ballots": ballots.valid,
-            # Per round, as the count stood when the round's decision was taken.
-            "surplus": count.surpluses,
-            "iterations": count.iterations,
-            "keep_factors": count.keep_factor_log,
-        },
-    )
+    details = {
+        "rule": RATIONAL_RULE if exact else PRF_RULE,
+        "places": None if exact else PLACES,
+        "omega": OMEGA_RATIONAL if exact else fixed(OMEGA_FIXED, PLACES),
+        "valid_ballots": ballots.valid,
+        # Per round, as the count stood when the round's decision was taken.
+        "surplus": count.surpluses,
+        "iterations": count.iterations,
+        "keep_factors": count.keep_factor_log,
+    }
+    return count.result(profile, "meek-stv", {"arithmetic": arithmetic}, details)
 
 
 class _Meek(StvCount):
@@ -124,8 +116,6 @@ class _Meek(StvCount):
         self.quota: int | Fraction = 0
         self.surplus: int | Fraction = 0
         self.residual: int | Fraction = 0
-        self.elected: list[int] = []
-        self.rounds: list[Round] = []
         self.surpluses: list[Number] = []
         self.iterations: list[int] = []
         self.keep_factor_log: list[dict[str, Number]] = []
@@ -229,18 +219,18 @@ class _Meek(StvCount):
             # Too many elected candidates to number the prefixes: compare them row by row.
             prefixes = _prefixes(ranks, code, width)
             groups, inverse = np.unique(prefixes, axis=0, return_inverse=True)
-            return groups, sum_by_candidate(inverse.ravel(), counts, groups.shape[0])
+            return groups, weighted_count(inverse.ravel(), counts, groups.shape[0])
         key = _prefix_keys(ranks, code, base)
         if base**width <= max(2**20, key.size):
             # Few possible prefixes: count them in a table indexed by number, without sorting.
-            table = sum_by_candidate(key, counts, base**width)
+            table = weighted_count(key, counts, base**width)
             present = np.flatnonzero(table)
             example = np.empty(base**width, dtype=np.int64)
             example[key] = np.arange(key.size)
             rows, totals = example[present], table[present]
         else:
             _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
-            totals = sum_by_candidate(inverse.ravel(), counts, rows.size)
+            totals = weighted_count(inverse.ravel(), counts, rows.size)
         return _prefixes(ranks[rows], code, width), totals
 
     def _defeat(self, losers: list[int], status: str, steps: int, tie: TieBreak | None) -> None:
@@ -294,13 +284,8 @@ class _Meek(StvCount):
         for c in remaining:
             self.state[c] = _ELECTED
         self.elected.extend(remaining)
-        word = "candidate is" if len(remaining) == 1 else "candidates are"
-        note = (
-            f"{len(remaining)} hopeful {word} left for {vacancies} "
-            f"{'seat' if vacancies == 1 else 'seats'}: {names_of(remaining, self.names)} "
-            f"elected (rule C)."
-        )
-        self._record("elect remaining", note, 0, elected=remaining)
+        left = self.left_for(remaining, "hopeful", vacancies, ("seat", "seats"))
+        self._record("elect remaining", f"{left} elected (rule C).", 0, elected=remaining)
 
     # Arithmetic, as the rule in force says -----------------------------------------
 

@@ -11,7 +11,7 @@ from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
 from veche.tally.methods._ballots import Ballots, weighted_count
 from veche.tally.methods._options import choice_option
-from veche.tally.methods._totals import count_highest_totals, elect_highest, exact
+from veche.tally.methods._totals import TotalsCount, elect_highest, exact
 from veche.tally.numbers import Number
 from veche.tally.profile import EMPTY, IntArray, Profile
 from veche.tally.registry import BallotShape, method
@@ -32,19 +32,10 @@ def plurality(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
 
 def count_first_preferences(profile: Profile, *, seats: int, lot: Lot, method_name: str) -> Result:
     """The ``seats`` candidates with the most first preferences (plurality, SNTV)."""
-    ballots = Ballots.from_profile(profile)
-    ballots.require_countable(method_name)
-    totals = ballots.first_preference_totals(method_name)
-    return count_highest_totals(
-        profile,
-        ballots.names,
-        [int(t) for t in totals],
-        seats,
-        lot,
-        method=method_name,
-        action="count first preferences",
-        details={"blank_ballots": ballots.total - int(totals.sum())},
-    )
+    count = TotalsCount.start(profile, seats, lot, method_name)
+    totals = count.ballots.first_preference_totals(method_name)
+    blank = count.ballots.total - int(totals.sum())
+    return count.result(totals, action="count first preferences", details={"blank_ballots": blank})
 
 
 @method(
@@ -59,48 +50,31 @@ def approval(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     is multi-winner approval voting with the top totals elected (block approval), which
     is not proportional (Kilgour, "Approval Balloting for Multi-winner Elections", 2010).
     """
-    ballots = Ballots.from_profile(profile)
-    ballots.require_countable("approval")
+    count = TotalsCount.start(profile, seats, lot, "approval")
+    ballots = count.ballots
     if ballots.scores is not None:
         source = "scores above zero"
-        totals = ((ballots.scores > 0) * ballots.counts[:, None]).sum(axis=0, dtype=np.int64)
+        totals = ballots.candidate_totals(ballots.scores > 0)
     else:
         source = "ranked candidates"
         totals = ballots.marked_totals(ballots.rankings != EMPTY)
-    return count_highest_totals(
-        profile,
-        ballots.names,
-        [int(t) for t in totals],
-        seats,
-        lot,
-        method="approval",
-        action="count approvals",
-        unit="approvals",
-        details={"approvals_from": source},
+    return count.result(
+        totals, action="count approvals", unit="approvals", details={"approvals_from": source}
     )
 
 
 @method("score", "Score (range) voting: the highest total score wins.", ballot=BallotShape.SCORE)
 def score(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     """Totals are the sums of the scores each ballot gives (Smith, "Range Voting", 2000)."""
-    ballots = Ballots.from_profile(profile)
-    ballots.require_countable("score")
-    if ballots.scores is None:
+    count = TotalsCount.start(profile, seats, lot, "score")
+    scores = count.ballots.scores
+    if scores is None:
         raise TallyError(
             "score voting needs rated ballots (a score for each candidate), but these ballots "
             "are rankings; count them with borda, or read a file of scores"
         )
-    totals = (ballots.scores * ballots.counts[:, None]).sum(axis=0, dtype=np.int64)
-    return count_highest_totals(
-        profile,
-        ballots.names,
-        [int(t) for t in totals],
-        seats,
-        lot,
-        method="score",
-        action="add up the scores",
-        unit="points",
-    )
+    totals = count.ballots.candidate_totals(scores)
+    return count.result(totals, action="add up the scores", unit="points")
 
 
 @method(
@@ -127,19 +101,10 @@ def borda(profile: Profile, *, seats: int, lot: Lot, variant: str = "zero", **_:
     score is a whole or half point.
     """
     variant = choice_option("variant", variant, BORDA_VARIANTS)
-    ballots = Ballots.from_profile(profile)
-    ballots.require_countable("borda")
-    totals = [exact(Fraction(int(t), 2)) for t in _doubled_borda_totals(ballots, variant)]
-    return count_highest_totals(
-        profile,
-        ballots.names,
-        totals,
-        seats,
-        lot,
-        method="borda",
-        action="add up Borda points",
-        unit="points",
-        options={"variant": variant},
+    count = TotalsCount.start(profile, seats, lot, "borda")
+    totals = [exact(Fraction(int(t), 2)) for t in _doubled_borda_totals(count.ballots, variant)]
+    return count.result(
+        totals, action="add up Borda points", unit="points", options={"variant": variant}
     )
 
 
@@ -192,8 +157,7 @@ def two_round(profile: Profile, *, seats: int, lot: Lot, **_: Any) -> Result:
     finalist it ranks higher; a ballot ranking neither is exhausted. A tied
     runoff goes to the finalist with more first preferences, then to lot.
     """
-    ballots = Ballots.from_profile(profile)
-    ballots.require_countable("two-round")
+    ballots = Ballots.countable(profile, "two-round")
     ballots.require_strict("two-round")
     firsts = [int(t) for t in ballots.first_preference_totals("two-round")]
     cast = sum(firsts)

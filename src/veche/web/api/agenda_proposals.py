@@ -7,13 +7,13 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import Field
 
-from veche.actions.access import access_meeting
 from veche.actions.agenda_proposals import access_proposal
 from veche.models.agenda_proposals import ProposalKind, ProposalState
 from veche.queries.agenda_proposals import agenda_proposal, agenda_proposals
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import MeetingDep, Transaction
 from veche.web.api.types import FromAttributes, Id
-from veche.web.deps import CallerDep, SessionDep
+from veche.web.deps import CallerDep
 from veche.web.inputs_agenda import ProposalDecisionIn, ProposalIn
 
 router = APIRouter(tags=["proceedings"], responses=REFUSALS)
@@ -40,28 +40,24 @@ class ProposalOut(FromAttributes):
 
 @router.post("/meetings/{meeting_id}/agenda/proposals", status_code=201)
 def propose(
-    meeting_id: Id, body: ProposalIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: ProposalIn, caller: CallerDep, session: Transaction
 ) -> ProposalOut:
     """A member or alternate proposes a change to the draft agenda, before it is approved."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        proposal = body.propose(session, caller, meeting)
-        return ProposalOut.model_validate(agenda_proposal(session, proposal.id))
+    proposal = body.propose(session, caller, meeting)
+    return ProposalOut.model_validate(agenda_proposal(session, proposal.id))
 
 
 @router.get("/meetings/{meeting_id}/agenda/proposals")
-def list_proposals(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[ProposalOut]:
+def list_proposals(meeting: MeetingDep, session: Transaction) -> list[ProposalOut]:
     """Every proposed change, in order, with its fate."""
-    access_meeting(session, caller, meeting_id)
-    return [ProposalOut.model_validate(view) for view in agenda_proposals(session, meeting_id)]
+    return [ProposalOut.model_validate(view) for view in agenda_proposals(session, meeting.id)]
 
 
 @router.post("/agenda-proposals/{proposal_id}/decision")
 def decide(
-    proposal_id: Id, body: ProposalDecisionIn, caller: CallerDep, session: SessionDep
+    proposal_id: Id, body: ProposalDecisionIn, caller: CallerDep, session: Transaction
 ) -> ProposalOut:
     """The chair or the secretary applies the change to the agenda, or turns it down."""
-    with session.begin():
-        proposal = access_proposal(session, caller, proposal_id)
-        body.decide(session, caller, proposal)
-        return ProposalOut.model_validate(agenda_proposal(session, proposal.id))
+    proposal = access_proposal(session, caller, proposal_id)
+    body.decide(session, caller, proposal)
+    return ProposalOut.model_validate(agenda_proposal(session, proposal.id))

@@ -8,15 +8,15 @@ from datetime import date
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, TypeAdapter
 
-from veche.actions.access import access_meeting
 from veche.actions.meetings import do_change_meeting_state, do_update_meeting
 from veche.actions.participants import do_invite_observers
 from veche.models.meetings import MeetingState
 from veche.queries import proceedings
 from veche.web.api.meetings import MeetingOut
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import MeetingDep, Transaction
 from veche.web.api.types import Id
-from veche.web.deps import CallerDep, SessionDep
+from veche.web.deps import CallerDep
 
 router = APIRouter(tags=["meetings"], responses=REFUSALS)
 
@@ -32,13 +32,11 @@ class MeetingUpdate(BaseModel):
 
 @router.patch("/meetings/{meeting_id}")
 def update_meeting(
-    meeting_id: Id, body: MeetingUpdate, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: MeetingUpdate, caller: CallerDep, session: Transaction
 ) -> MeetingOut:
     """Change the convocation (title, days, venue, notice, convening body) before the session."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        do_update_meeting(session, caller, meeting, **body.model_dump())
-        return MeetingOut.model_validate(meeting)
+    do_update_meeting(session, caller, meeting, **body.model_dump())
+    return MeetingOut.model_validate(meeting)
 
 
 class StateIn(BaseModel):
@@ -47,13 +45,11 @@ class StateIn(BaseModel):
 
 @router.post("/meetings/{meeting_id}/state")
 def change_state(
-    meeting_id: Id, body: StateIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: StateIn, caller: CallerDep, session: Transaction
 ) -> MeetingOut:
     """Move on: draft → convened → in_session → closed → report_published."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        do_change_meeting_state(session, caller, meeting, body.state)
-        return MeetingOut.model_validate(meeting)
+    do_change_meeting_state(session, caller, meeting, body.state)
+    return MeetingOut.model_validate(meeting)
 
 
 class ParticipantRowOut(BaseModel):
@@ -72,25 +68,22 @@ class ObserversIn(BaseModel):
 
 @router.post("/meetings/{meeting_id}/observers", status_code=201)
 def invite_observers(
-    meeting_id: Id, body: ObserversIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: ObserversIn, caller: CallerDep, session: Transaction
 ) -> list[int]:
     """Invite observers by category ("chairs of regional committees"); returns their person ids."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        invited = do_invite_observers(session, caller, meeting, body.category, body.person_ids)
-        return [p.person_id for p in invited]
+    invited = do_invite_observers(session, caller, meeting, body.category, body.person_ids)
+    return [p.person_id for p in invited]
 
 
 _PARTICIPANT_ROWS = TypeAdapter(list[ParticipantRowOut])
 
 
 @router.get("/meetings/{meeting_id}/participants", response_model=list[ParticipantRowOut])
-def list_participants(meeting_id: Id, caller: CallerDep, session: SessionDep) -> Response:
+def list_participants(meeting: MeetingDep, session: Transaction) -> Response:
     """Everyone invited, by role and name, with observers' categories and offices."""
-    access_meeting(session, caller, meeting_id)
     # A meeting may list thousands: validated and written to JSON in one pass by pydantic-core,
     # rather than model by model.
-    rows = [row._asdict() for row in proceedings.participants(session, meeting_id, by_role=True)]
+    rows = [row._asdict() for row in proceedings.participants(session, meeting.id, by_role=True)]
     return Response(
         _PARTICIPANT_ROWS.dump_json(_PARTICIPANT_ROWS.validate_python(rows)),
         media_type="application/json",

@@ -17,6 +17,7 @@ from veche.queries.attendance import attendance_count
 from veche.queries.meeting_list import MeetingFilter, find_meetings
 from veche.queries.proceedings import meeting_name
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import MeetingDep, Transaction
 from veche.web.api.types import FromAttributes, Id, PageLimit, PageOffset
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import MeetingIn
@@ -57,11 +58,10 @@ class MeetingOut(BaseModel):
 
 
 @router.post("/meetings", status_code=201)
-def create_meeting(body: MeetingIn, caller: CallerDep, session: SessionDep) -> MeetingOut:
+def create_meeting(body: MeetingIn, caller: CallerDep, session: Transaction) -> MeetingOut:
     """Convene a meeting of a term, numbered as given or the term's next; its members and
     alternates are invited."""
-    with session.begin():
-        return MeetingOut.model_validate(body.convene(session, caller))
+    return MeetingOut.model_validate(body.convene(session, caller))
 
 
 class MeetingsOut(BaseModel):
@@ -95,8 +95,8 @@ def list_meetings(
 
 
 @router.get("/meetings/{meeting_id}")
-def get_meeting(meeting_id: Id, caller: CallerDep, session: SessionDep) -> MeetingOut:
-    return MeetingOut.model_validate(access_meeting(session, caller, meeting_id))
+def get_meeting(meeting: MeetingDep) -> MeetingOut:
+    return MeetingOut.model_validate(meeting)
 
 
 class ParticipantOut(FromAttributes):
@@ -109,24 +109,20 @@ class ParticipantOut(FromAttributes):
 
 @router.post("/meetings/{meeting_id}/participants", status_code=201)
 def invite(
-    meeting_id: Id, body: InviteIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: InviteIn, caller: CallerDep, session: Transaction
 ) -> ParticipantOut:
     """Invite a person by name: an observer (with a category for the report) or a delegate."""
-    with session.begin():
-        invited = body.invite(session, caller, access_meeting(session, caller, meeting_id))
-        return ParticipantOut.model_validate(invited)
+    return ParticipantOut.model_validate(body.invite(session, caller, meeting))
 
 
 @router.patch("/meetings/{meeting_id}/participants/{person_id}")
 def update_participant(
-    meeting_id: Id, person_id: Id, body: ParticipantUpdate, caller: CallerDep, session: SessionDep
+    meeting_id: Id, person_id: Id, body: ParticipantUpdate, caller: CallerDep, session: Transaction
 ) -> ParticipantOut:
     """Give a participant an office (chair, secretary, teller) or a voting weight; what is
     left out stays as it is."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        changed = body.update(session, caller, meeting, person_id)
-        return ParticipantOut.model_validate(changed)
+    meeting = access_meeting(session, caller, meeting_id)
+    return ParticipantOut.model_validate(body.update(session, caller, meeting, person_id))
 
 
 class AttendanceOut(FromAttributes):
@@ -141,27 +137,19 @@ class AttendanceOut(FromAttributes):
     rights_total: int = Field(description="every member's right, by weight")
 
 
-def _attendance(session: SessionDep, meeting: Meeting, day: date) -> AttendanceOut:
+@router.post("/meetings/{meeting_id}/attendance")
+def check_in(
+    meeting: MeetingDep, body: AttendanceIn, caller: CallerDep, session: Transaction
+) -> AttendanceOut:
+    """Check people in (or out, with present=false) for a day, one or many at once."""
+    day = body.record(session, caller, meeting)
     return AttendanceOut.model_validate(attendance_count(session, meeting, day))
 
 
-@router.post("/meetings/{meeting_id}/attendance")
-def check_in(
-    meeting_id: Id, body: AttendanceIn, caller: CallerDep, session: SessionDep
-) -> AttendanceOut:
-    """Check people in (or out, with present=false) for a day, one or many at once."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        day = body.record(session, caller, meeting)
-    return _attendance(session, meeting, day)
-
-
 @router.get("/meetings/{meeting_id}/attendance")
-def get_attendance(
-    meeting_id: Id, day: date, caller: CallerDep, session: SessionDep
-) -> AttendanceOut:
+def get_attendance(meeting: MeetingDep, day: date, session: Transaction) -> AttendanceOut:
     """Who is present on a day, by role, and the voting rights counted toward the quorum."""
-    return _attendance(session, access_meeting(session, caller, meeting_id), day)
+    return AttendanceOut.model_validate(attendance_count(session, meeting, day))
 
 
 class CodeCheckInOut(BaseModel):
@@ -176,37 +164,35 @@ class CodeCheckInOut(BaseModel):
 
 @router.post("/meetings/{meeting_id}/attendance/code")
 def check_in_by_code(
-    meeting_id: Id, body: CodeCheckInIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: CodeCheckInIn, caller: CallerDep, session: Transaction
 ) -> CodeCheckInOut:
     """At the door: check in the holder of an access card by its code (typed or scanned)."""
-    with session.begin():
-        found = body.check_in(session, caller, access_meeting(session, caller, meeting_id))
-        person = found.participant.person
-        day = found.attendance.day
-        message = (
-            f"{person.full_name} was already checked in on {day}"
-            if found.already_present
-            else f"{person.full_name} is checked in on {day}"
-        )
-        return CodeCheckInOut(
-            person_id=person.id,
-            full_name=person.full_name,
-            role=found.participant.role,
-            category=found.participant.category,
-            day=day,
-            already_present=found.already_present,
-            message=message,
-        )
+    found = body.check_in(session, caller, meeting)
+    person = found.participant.person
+    day = found.attendance.day
+    message = (
+        f"{person.full_name} was already checked in on {day}"
+        if found.already_present
+        else f"{person.full_name} is checked in on {day}"
+    )
+    return CodeCheckInOut(
+        person_id=person.id,
+        full_name=person.full_name,
+        role=found.participant.role,
+        category=found.participant.category,
+        day=day,
+        already_present=found.already_present,
+        message=message,
+    )
 
 
 @router.post("/meetings/{meeting_id}/access-codes", status_code=201)
 def issue_access_codes(
-    meeting_id: Id, body: AccessCardsIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: AccessCardsIn, caller: CallerDep, session: Transaction
 ) -> list[IssuedCode]:
     """New access cards for every participant (or those named), each with a one-time code
     shown this once; the earlier unused codes of those people stop working."""
-    with session.begin():
-        return body.issue(session, caller, access_meeting(session, caller, meeting_id))
+    return body.issue(session, caller, meeting)
 
 
 class SubstitutionIn(BaseModel):
@@ -217,19 +203,10 @@ class SubstitutionIn(BaseModel):
 
 @router.post("/meetings/{meeting_id}/substitutions", status_code=201)
 def substitute(
-    meeting_id: Id, body: SubstitutionIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: SubstitutionIn, caller: CallerDep, session: Transaction
 ) -> SubstitutionIn:
     """An alternate stands in for an absent member on a day, if the body allows it."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        do_substitute(
-            session,
-            caller,
-            meeting,
-            member_person_id=body.member_person_id,
-            alternate_person_id=body.alternate_person_id,
-            day=body.day,
-        )
+    do_substitute(session, caller, meeting, **body.model_dump())
     return body
 
 
@@ -239,15 +216,9 @@ class ProxyIn(BaseModel):
 
 
 @router.post("/meetings/{meeting_id}/proxies", status_code=201)
-def grant_proxy(meeting_id: Id, body: ProxyIn, caller: CallerDep, session: SessionDep) -> ProxyIn:
+def grant_proxy(
+    meeting: MeetingDep, body: ProxyIn, caller: CallerDep, session: Transaction
+) -> ProxyIn:
     """A member entrusts their vote to another member, within the body's limit."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        do_grant_proxy(
-            session,
-            caller,
-            meeting,
-            grantor_person_id=body.grantor_person_id,
-            holder_person_id=body.holder_person_id,
-        )
+    do_grant_proxy(session, caller, meeting, **body.model_dump())
     return body

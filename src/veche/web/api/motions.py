@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import access_meeting
 from veche.actions.motions import (
     MotionSpec,
     access_amendment,
@@ -25,6 +24,7 @@ from veche.models import Amendment, Motion, Recommendation
 from veche.models.motions import AmendmentState, SponsorRole
 from veche.queries import proceedings
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import MeetingDep, MotionDep, Transaction
 from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_debate import AmendmentIn, DecisionIn
@@ -39,17 +39,6 @@ class MotionIn(BaseModel):
     submitter_body_id: Id | None = None
     submitter_person_ids: list[Id] = Field(default_factory=list, max_length=1000)
     supporter_person_ids: list[Id] = Field(default_factory=list, max_length=10_000)
-
-
-class MotionRowOut(BaseModel):
-    id: int
-    number: int
-    title: str
-    agenda_item_id: int | None
-    state: str
-    submitter_body: str | None
-    current_version: int
-    amendments: int
 
 
 class VersionOut(FromAttributes):
@@ -154,35 +143,32 @@ def _motion_out(session: Session, motion: Motion) -> MotionOut:
 
 @router.post("/meetings/{meeting_id}/motions", status_code=201)
 def submit_motion(
-    meeting_id: Id, body: MotionIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: MotionIn, caller: CallerDep, session: Transaction
 ) -> MotionOut:
     """Submit a draft resolution or a proposal, by a body or by people, with supporters."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        spec = MotionSpec(
-            title=body.title,
-            text=body.text,
-            agenda_item_id=body.agenda_item_id,
-            submitter_body_id=body.submitter_body_id,
-            submitter_person_ids=tuple(body.submitter_person_ids),
-            supporter_person_ids=tuple(body.supporter_person_ids),
-        )
-        motion = do_submit_motion(session, caller, meeting, spec)
-        session.refresh(motion)
-        return _motion_out(session, motion)
+    spec = MotionSpec(
+        title=body.title,
+        text=body.text,
+        agenda_item_id=body.agenda_item_id,
+        submitter_body_id=body.submitter_body_id,
+        submitter_person_ids=tuple(body.submitter_person_ids),
+        supporter_person_ids=tuple(body.supporter_person_ids),
+    )
+    motion = do_submit_motion(session, caller, meeting, spec)
+    session.refresh(motion)
+    return _motion_out(session, motion)
 
 
 @router.get("/meetings/{meeting_id}/motions")
-def list_motions(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[MotionRowOut]:
+def list_motions(meeting: MeetingDep, session: Transaction) -> list[proceedings.MotionRow]:
     """The meeting's motions, without their text."""
-    access_meeting(session, caller, meeting_id)
-    return [MotionRowOut(**vars(row)) for row in proceedings.motions(session, meeting_id)]
+    return proceedings.motions(session, meeting.id)
 
 
 @router.get("/motions/{motion_id}")
-def get_motion(motion_id: Id, caller: CallerDep, session: SessionDep) -> MotionOut:
+def get_motion(motion: MotionDep, session: Transaction) -> MotionOut:
     """A motion with every version, its amendments as diffs, and the panels' recommendations."""
-    return _motion_out(session, access_motion(session, caller, motion_id))
+    return _motion_out(session, motion)
 
 
 class SupporterIn(BaseModel):
@@ -191,24 +177,20 @@ class SupporterIn(BaseModel):
 
 @router.post("/motions/{motion_id}/supporters", status_code=201)
 def support_motion(
-    motion_id: Id, caller: CallerDep, session: SessionDep, body: SupporterIn | None = None
+    motion: MotionDep, caller: CallerDep, session: Transaction, body: SupporterIn | None = None
 ) -> MotionOut:
     body = body or SupporterIn()
-    with session.begin():
-        motion = access_motion(session, caller, motion_id)
-        do_support_motion(session, caller, motion, body.person_id)
-        session.refresh(motion)
-        return _motion_out(session, motion)
+    do_support_motion(session, caller, motion, body.person_id)
+    session.refresh(motion)
+    return _motion_out(session, motion)
 
 
 @router.post("/motions/{motion_id}/amendments", status_code=201)
 def propose_amendment(
-    motion_id: Id, body: AmendmentIn, caller: CallerDep, session: SessionDep
+    motion: MotionDep, body: AmendmentIn, caller: CallerDep, session: Transaction
 ) -> AmendmentOut:
     """Propose to replace a paragraph or a line range of the current version."""
-    with session.begin():
-        motion = access_motion(session, caller, motion_id)
-        return _amendment_of(session, body.propose(session, caller, motion))
+    return _amendment_of(session, body.propose(session, caller, motion))
 
 
 def _amendment_of(session: Session, amendment: Amendment) -> AmendmentOut:
@@ -224,12 +206,11 @@ def get_amendment(amendment_id: Id, caller: CallerDep, session: SessionDep) -> A
 
 @router.post("/amendments/{amendment_id}/decision")
 def decide_amendment(
-    amendment_id: Id, body: DecisionIn, caller: CallerDep, session: SessionDep
+    amendment_id: Id, body: DecisionIn, caller: CallerDep, session: Transaction
 ) -> AmendmentOut:
     """The drafters accept, merge (with `merged_text`) or reject an amendment."""
-    with session.begin():
-        amendment = access_amendment(session, caller, amendment_id)
-        return _amendment_of(session, body.decide(session, caller, amendment))
+    amendment = access_amendment(session, caller, amendment_id)
+    return _amendment_of(session, body.decide(session, caller, amendment))
 
 
 class FinalIn(BaseModel):
@@ -238,22 +219,18 @@ class FinalIn(BaseModel):
 
 @router.post("/motions/{motion_id}/final")
 def finalize_motion(
-    motion_id: Id, caller: CallerDep, session: SessionDep, body: FinalIn | None = None
+    motion: MotionDep, caller: CallerDep, session: Transaction, body: FinalIn | None = None
 ) -> MotionOut:
     """The drafting body submits the final draft, recording what the panels made of it."""
     body = body or FinalIn()
-    with session.begin():
-        motion = access_motion(session, caller, motion_id)
-        do_finalize_motion(session, caller, motion, panel_outcome=body.panel_outcome)
-        return _motion_out(session, motion)
+    do_finalize_motion(session, caller, motion, panel_outcome=body.panel_outcome)
+    return _motion_out(session, motion)
 
 
 @router.post("/motions/{motion_id}/withdraw")
-def withdraw_motion(motion_id: Id, caller: CallerDep, session: SessionDep) -> MotionOut:
-    with session.begin():
-        motion = access_motion(session, caller, motion_id)
-        do_withdraw_motion(session, caller, motion)
-        return _motion_out(session, motion)
+def withdraw_motion(motion: MotionDep, caller: CallerDep, session: Transaction) -> MotionOut:
+    do_withdraw_motion(session, caller, motion)
+    return _motion_out(session, motion)
 
 
 class SettleIn(BaseModel):
@@ -283,18 +260,16 @@ class SettledOut(BaseModel):
 
 @router.post("/motions/{motion_id}/settle")
 def settle_motion(
-    motion_id: Id, caller: CallerDep, session: SessionDep, body: SettleIn | None = None
+    motion: MotionDep, caller: CallerDep, session: Transaction, body: SettleIn | None = None
 ) -> SettledOut:
     """After the vote on a final motion closes: adopted, it becomes a numbered resolution."""
     body = body or SettleIn()
-    with session.begin():
-        motion = access_motion(session, caller, motion_id)
-        resolution = do_settle_motion(session, caller, motion, effective_on=body.effective_on)
-        return SettledOut(
-            motion_id=motion.id,
-            state=motion.state.value,
-            resolution=ResolutionOut.model_validate(resolution) if resolution else None,
-        )
+    resolution = do_settle_motion(session, caller, motion, effective_on=body.effective_on)
+    return SettledOut(
+        motion_id=motion.id,
+        state=motion.state.value,
+        resolution=ResolutionOut.model_validate(resolution) if resolution else None,
+    )
 
 
 class PanelIn(BaseModel):
@@ -331,18 +306,17 @@ def _panel_out(session: Session, meeting_id: int, panel_id: int) -> PanelOut:
 
 
 @router.post("/meetings/{meeting_id}/panels", status_code=201)
-def create_panel(meeting_id: Id, body: PanelIn, caller: CallerDep, session: SessionDep) -> PanelOut:
+def create_panel(
+    meeting: MeetingDep, body: PanelIn, caller: CallerDep, session: Transaction
+) -> PanelOut:
     """A panel for one or more items, with members and a chair."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        panel = do_create_panel(session, caller, meeting, **body.model_dump())
-        return _panel_out(session, meeting.id, panel.id)
+    panel = do_create_panel(session, caller, meeting, **body.model_dump())
+    return _panel_out(session, meeting.id, panel.id)
 
 
 @router.get("/meetings/{meeting_id}/panels")
-def list_panels(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[PanelOut]:
-    access_meeting(session, caller, meeting_id)
-    return [PanelOut.of(row) for row in proceedings.panels(session, meeting_id)]
+def list_panels(meeting: MeetingDep, session: Transaction) -> list[PanelOut]:
+    return [PanelOut.of(row) for row in proceedings.panels(session, meeting.id)]
 
 
 class MembersIn(BaseModel):
@@ -351,12 +325,11 @@ class MembersIn(BaseModel):
 
 @router.post("/panels/{panel_id}/members", status_code=201)
 def add_panel_members(
-    panel_id: Id, body: MembersIn, caller: CallerDep, session: SessionDep
+    panel_id: Id, body: MembersIn, caller: CallerDep, session: Transaction
 ) -> PanelOut:
-    with session.begin():
-        panel = access_panel(session, caller, panel_id)
-        do_add_panel_members(session, caller, panel, body.person_ids)
-        return _panel_out(session, panel.meeting_id, panel.id)
+    panel = access_panel(session, caller, panel_id)
+    do_add_panel_members(session, caller, panel, body.person_ids)
+    return _panel_out(session, panel.meeting_id, panel.id)
 
 
 class RecommendationIn(BaseModel):
@@ -366,12 +339,9 @@ class RecommendationIn(BaseModel):
 
 @router.post("/panels/{panel_id}/recommendations", status_code=201)
 def recommend(
-    panel_id: Id, body: RecommendationIn, caller: CallerDep, session: SessionDep
+    panel_id: Id, body: RecommendationIn, caller: CallerDep, session: Transaction
 ) -> RecommendationOut:
     """The panel (by its chair) advises the drafters on a draft it examined."""
-    with session.begin():
-        panel = access_panel(session, caller, panel_id)
-        motion = access_motion(session, caller, body.motion_id)
-        return RecommendationOut.model_validate(
-            do_recommend(session, caller, panel, motion, body.text)
-        )
+    panel = access_panel(session, caller, panel_id)
+    motion = access_motion(session, caller, body.motion_id)
+    return RecommendationOut.model_validate(do_recommend(session, caller, panel, motion, body.text))

@@ -16,6 +16,7 @@ from veche.models import Organization
 from veche.models.org import MembershipRole
 from veche.queries.org import TermSummary, get_organization, list_bodies
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import Transaction
 from veche.web.api.types import FromAttributes
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import (
@@ -62,11 +63,10 @@ def organization(session: SessionDep) -> OrganizationOut:
 
 @records.patch("/organization")
 def update_organization(
-    body: OrganizationUpdate, caller: CallerDep, session: SessionDep
+    body: OrganizationUpdate, caller: CallerDep, session: Transaction
 ) -> OrganizationOut:
     """Rename the organization, describe it, or say whether its reports are public."""
-    with session.begin():
-        return _organization_out(session, body.apply(session, caller))
+    return _organization_out(session, body.apply(session, caller))
 
 
 def _organization_out(session: Session, org: Organization) -> OrganizationOut:
@@ -130,44 +130,38 @@ class UserOut(FromAttributes):
 
 
 @records.post("/bodies", status_code=201)
-def create_body(body: BodyIn, caller: CallerDep, session: SessionDep) -> BodyRecordOut:
+def create_body(body: BodyIn, caller: CallerDep, session: Transaction) -> BodyRecordOut:
     """Add a body (a council, a bureau, a commission) with its quorum."""
-    with session.begin():
-        return BodyRecordOut.model_validate(body.create(session, caller))
+    return BodyRecordOut.model_validate(body.create(session, caller))
 
 
 @records.post("/terms", status_code=201)
-def open_term(body: TermIn, caller: CallerDep, session: SessionDep) -> TermRecordOut:
+def open_term(body: TermIn, caller: CallerDep, session: Transaction) -> TermRecordOut:
     """Open a body's next term (numbered after the last unless a number is given)."""
-    with session.begin():
-        return TermRecordOut.model_validate(body.open(session, caller))
+    return TermRecordOut.model_validate(body.open(session, caller))
 
 
 @records.post("/people", status_code=201)
-def create_person(body: PersonIn, caller: CallerDep, session: SessionDep) -> PersonRecordOut:
+def create_person(body: PersonIn, caller: CallerDep, session: Transaction) -> PersonRecordOut:
     """Add a person; seats (`POST /api/memberships`) and an account come after."""
-    with session.begin():
-        return PersonRecordOut.model_validate(body.create(session, caller))
+    return PersonRecordOut.model_validate(body.create(session, caller))
 
 
 @records.post("/memberships", status_code=201)
-def add_membership(body: MembershipIn, caller: CallerDep, session: SessionDep) -> MembershipOut:
+def add_membership(body: MembershipIn, caller: CallerDep, session: Transaction) -> MembershipOut:
     """Give a person a seat, as member or alternate, in a body's term."""
-    with session.begin():
-        return MembershipOut.model_validate(body.add(session, caller))
+    return MembershipOut.model_validate(body.add(session, caller))
 
 
 @records.post("/users", status_code=201)
-def create_user(body: UserIn, caller: CallerDep, session: SessionDep) -> UserOut:
+def create_user(body: UserIn, caller: CallerDep, session: Transaction) -> UserOut:
     """An account that logs in with a password; an administrator's holds every right."""
-    with session.begin():
-        return UserOut.model_validate(body.create(session, caller))
+    return UserOut.model_validate(body.create(session, caller))
 
 
 @records.post("/imports/members")
-def import_members(file: UploadFile, caller: CallerDep, session: SessionDep) -> ImportSummary:
+def import_members(file: UploadFile, caller: CallerDep, session: Transaction) -> ImportSummary:
     """People and seats from a CSV file (as `veche import members` reads it): every row, or
     none, with each problem named by its line."""
     text, source = read_member_list(file)
-    with session.begin():
-        return import_member_list(session, caller, text, source)
+    return import_member_list(session, caller, text, source)

@@ -15,6 +15,7 @@ from veche.queries.records import PersonRecord, SeatRow, find_people, person_rec
 from veche.queries.roster import PersonRow
 from veche.web.api.org import MembershipOut, PersonRecordOut
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import Transaction
 from veche.web.api.types import Id, PageLimit, PageOffset
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_org import MembershipUpdate, PersonUpdate
@@ -52,11 +53,10 @@ def get_person(person_id: Id, caller: CallerDep, session: SessionDep) -> PersonR
 
 @router.patch("/people/{person_id}")
 def update_person(
-    person_id: Id, body: PersonUpdate, caller: CallerDep, session: SessionDep
+    person_id: Id, body: PersonUpdate, caller: CallerDep, session: Transaction
 ) -> PersonRecordOut:
     """Correct a person's name or e-mail address, or move them to another unit."""
-    with session.begin():
-        return PersonRecordOut.model_validate(body.apply(session, caller, person_id))
+    return PersonRecordOut.model_validate(body.apply(session, caller, person_id))
 
 
 @router.get("/terms/{term_id}/memberships")
@@ -69,8 +69,7 @@ def list_memberships(term_id: Id, caller: CallerDep, session: SessionDep) -> lis
 
 @router.patch("/memberships/{membership_id}")
 def update_membership(
-    membership_id: Id, body: MembershipUpdate, caller: CallerDep, session: SessionDep
+    membership_id: Id, body: MembershipUpdate, caller: CallerDep, session: Transaction
 ) -> MembershipOut:
     """Change a seat (member or alternate, its first or last day), or end it with a last day."""
-    with session.begin():
-        return MembershipOut.model_validate(body.apply(session, caller, membership_id))
+    return MembershipOut.model_validate(body.apply(session, caller, membership_id))

@@ -6,14 +6,16 @@ from datetime import date
 
 from fastapi import APIRouter
 from pydantic import AliasPath, BaseModel, Field
+from sqlalchemy.orm import Session
 
-from veche.actions.access import access_meeting, access_poll
+from veche.actions.access import access_poll
 from veche.actions.presidium import do_add_sitting, do_form_presidium, do_seat_elected_presidium
 from veche.errors import InvalidInput
 from veche.queries import proceedings
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import MeetingDep, Transaction
 from veche.web.api.types import FromAttributes, Id
-from veche.web.deps import CallerDep, SessionDep
+from veche.web.deps import CallerDep
 
 router = APIRouter(tags=["presidium"], responses=REFUSALS)
 
@@ -33,7 +35,7 @@ class PresidiumSeatOut(FromAttributes):
     poll_id: int | None
 
 
-def _presidium(session: SessionDep, meeting_id: int) -> list[PresidiumSeatOut]:
+def _presidium(session: Session, meeting_id: int) -> list[PresidiumSeatOut]:
     return [
         PresidiumSeatOut.model_validate(seat) for seat in proceedings.presidium(session, meeting_id)
     ]
@@ -41,27 +43,24 @@ def _presidium(session: SessionDep, meeting_id: int) -> list[PresidiumSeatOut]:
 
 @router.post("/meetings/{meeting_id}/presidium", status_code=201)
 def seat_presidium(
-    meeting_id: Id, body: PresidiumIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: PresidiumIn, caller: CallerDep, session: Transaction
 ) -> list[PresidiumSeatOut]:
     """Seat the presidium: `person_ids` formed by a body, or the winners of election `poll_id`."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        if body.poll_id is not None:
-            if body.person_ids or body.formed_by_body_id is not None:
-                raise InvalidInput("give either poll_id or person_ids, not both")
-            poll = access_poll(session, caller, body.poll_id)
-            do_seat_elected_presidium(session, caller, meeting, poll)
-        else:
-            do_form_presidium(
-                session, caller, meeting, body.person_ids, formed_by_body_id=body.formed_by_body_id
-            )
-    return _presidium(session, meeting_id)
+    if body.poll_id is not None:
+        if body.person_ids or body.formed_by_body_id is not None:
+            raise InvalidInput("give either poll_id or person_ids, not both")
+        poll = access_poll(session, caller, body.poll_id)
+        do_seat_elected_presidium(session, caller, meeting, poll)
+    else:
+        do_form_presidium(
+            session, caller, meeting, body.person_ids, formed_by_body_id=body.formed_by_body_id
+        )
+    return _presidium(session, meeting.id)
 
 
 @router.get("/meetings/{meeting_id}/presidium")
-def get_presidium(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[PresidiumSeatOut]:
-    access_meeting(session, caller, meeting_id)
-    return _presidium(session, meeting_id)
+def get_presidium(meeting: MeetingDep, session: Transaction) -> list[PresidiumSeatOut]:
+    return _presidium(session, meeting.id)
 
 
 class SittingIn(BaseModel):
@@ -78,18 +77,12 @@ class SittingOut(FromAttributes):
 
 @router.post("/meetings/{meeting_id}/sittings", status_code=201)
 def add_sitting(
-    meeting_id: Id, body: SittingIn, caller: CallerDep, session: SessionDep
+    meeting: MeetingDep, body: SittingIn, caller: CallerDep, session: Transaction
 ) -> SittingOut:
     """Open the next sitting on a day, chaired by a member of the presidium."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        sitting = do_add_sitting(
-            session, caller, meeting, day=body.day, chair_person_id=body.chair_person_id
-        )
-        return SittingOut.model_validate(sitting)
+    return SittingOut.model_validate(do_add_sitting(session, caller, meeting, **body.model_dump()))
 
 
 @router.get("/meetings/{meeting_id}/sittings")
-def list_sittings(meeting_id: Id, caller: CallerDep, session: SessionDep) -> list[SittingOut]:
-    access_meeting(session, caller, meeting_id)
-    return [SittingOut.model_validate(s) for s in proceedings.sittings(session, meeting_id)]
+def list_sittings(meeting: MeetingDep, session: Transaction) -> list[SittingOut]:
+    return [SittingOut.model_validate(s) for s in proceedings.sittings(session, meeting.id)]

@@ -7,10 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from veche.actions.access import access_meeting
-from veche.reports import MEDIA_TYPES, render_report
+from veche.reports import MEDIA_TYPES
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import Transaction
 from veche.web.api.types import Id
-from veche.web.deps import CallerDep, SessionDep
+from veche.web.deps import CallerDep
+from veche.web.report_answer import report_answer
 
 router = APIRouter(tags=["reports"], responses=REFUSALS)
 
@@ -23,13 +25,8 @@ def report(
     meeting_id: Id,
     kind: Literal["communique", "minutes", "motions"],
     caller: CallerDep,
-    session: SessionDep,
+    session: Transaction,
     format: Annotated[Literal["md", "html", "pdf"], Query()] = "md",
 ) -> Response:
     """The communiqué, the minutes or the motion book, as Markdown, HTML or PDF."""
-    meeting = access_meeting(session, caller, meeting_id)
-    body = render_report(session, meeting, kind, format)
-    headers = {}
-    if format == "pdf":
-        headers["Content-Disposition"] = f'inline; filename="meeting-{meeting_id}-{kind}.pdf"'
-    return Response(body, media_type=MEDIA_TYPES[format], headers=headers)
+    return report_answer(session, access_meeting(session, caller, meeting_id), kind, format)

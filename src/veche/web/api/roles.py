@@ -15,6 +15,7 @@ from veche.actions.roles import (
 )
 from veche.permissions import Permission, Scope
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import Transaction
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_accounts import GrantIn
@@ -46,29 +47,25 @@ def roles(caller: CallerDep, session: SessionDep) -> list[RoleInfo]:
 
 
 @router.put("/roles/{name}")
-def define_role(name: str, body: RoleIn, caller: CallerDep, session: SessionDep) -> RoleInfo:
+def define_role(name: str, body: RoleIn, caller: CallerDep, session: Transaction) -> RoleInfo:
     """Create a role, or change what one grants (its holders gain or lose that at once)."""
-    with session.begin():
-        return do_define_role(session, caller, name, body.permissions, label=body.label)
+    return do_define_role(session, caller, name, body.permissions, label=body.label)
 
 
 @router.get("/role-grants")
-def grants(caller: CallerDep, session: SessionDep) -> list[GrantInfo]:
+def grants(caller: CallerDep, session: Transaction) -> list[GrantInfo]:
     """Who holds which role where, in the caller's organization (administrators)."""
-    with session.begin():
-        return list_grants(session, caller)
+    return list_grants(session, caller)
 
 
 @router.post("/role-grants", status_code=201)
-def grant(body: GrantIn, caller: CallerDep, session: SessionDep) -> GrantInfo:
+def grant(body: GrantIn, caller: CallerDep, session: Transaction) -> GrantInfo:
     """Grant a role to an account or a person in the organization, a body, a meeting or a unit."""
-    with session.begin():
-        return body.grant(session, caller)
+    return body.grant(session, caller)
 
 
 @router.delete("/role-grants/{grant_id}", status_code=204)
-def revoke(grant_id: Id, caller: CallerDep, session: SessionDep) -> Response:
+def revoke(grant_id: Id, caller: CallerDep, session: Transaction) -> Response:
     """Take a grant back."""
-    with session.begin():
-        do_revoke_grant(session, caller, grant_id)
+    do_revoke_grant(session, caller, grant_id)
     return Response(status_code=204)

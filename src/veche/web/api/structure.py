@@ -14,6 +14,7 @@ from veche.errors import NotFound
 from veche.queries.records import BodyNode, UnitNode, body_tree, unit_tree
 from veche.web.api.org import BodyRecordOut, TermRecordOut
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import Transaction
 from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_org import BodyUpdate, TermUpdate, UnitIn, UnitUpdate
@@ -48,20 +49,18 @@ def get_body(body_id: Id, caller: CallerDep, session: SessionDep) -> BodyNode:
 
 @router.patch("/bodies/{body_id}")
 def update_body(
-    body_id: Id, body: BodyUpdate, caller: CallerDep, session: SessionDep
+    body_id: Id, body: BodyUpdate, caller: CallerDep, session: Transaction
 ) -> BodyRecordOut:
     """Rename a body, change its rules, or move it under another body (or to the top)."""
-    with session.begin():
-        return BodyRecordOut.model_validate(body.apply(session, caller, body_id))
+    return BodyRecordOut.model_validate(body.apply(session, caller, body_id))
 
 
 @router.patch("/terms/{term_id}")
 def update_term(
-    term_id: Id, body: TermUpdate, caller: CallerDep, session: SessionDep
+    term_id: Id, body: TermUpdate, caller: CallerDep, session: Transaction
 ) -> TermRecordOut:
     """Renumber a term or change its dates; its meetings must still fall within them."""
-    with session.begin():
-        return TermRecordOut.model_validate(body.apply(session, caller, term_id))
+    return TermRecordOut.model_validate(body.apply(session, caller, term_id))
 
 
 class UnitOut(FromAttributes):
@@ -79,14 +78,12 @@ def list_units(caller: CallerDep, session: SessionDep) -> list[UnitNode]:
 
 
 @router.post("/units", status_code=201)
-def create_unit(body: UnitIn, caller: CallerDep, session: SessionDep) -> UnitOut:
+def create_unit(body: UnitIn, caller: CallerDep, session: Transaction) -> UnitOut:
     """Add a unit, at the top or under another."""
-    with session.begin():
-        return UnitOut.model_validate(body.create(session, caller))
+    return UnitOut.model_validate(body.create(session, caller))
 
 
 @router.patch("/units/{unit_id}")
-def update_unit(unit_id: Id, body: UnitUpdate, caller: CallerDep, session: SessionDep) -> UnitOut:
+def update_unit(unit_id: Id, body: UnitUpdate, caller: CallerDep, session: Transaction) -> UnitOut:
     """Rename a unit, change its kind, or move it under another unit (or to the top)."""
-    with session.begin():
-        return UnitOut.model_validate(body.apply(session, caller, unit_id))
+    return UnitOut.model_validate(body.apply(session, caller, unit_id))

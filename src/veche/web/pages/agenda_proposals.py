@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from veche.actions.access import (
+    Caller,
     access_meeting,
     access_meeting_row,
     meeting_permissions,
@@ -32,6 +34,15 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)]
 
 def _page(meeting_id: int) -> str:
     return f"/meetings/{meeting_id}/agenda/proposals"
+
+
+def _proposal(
+    session: Session, caller: Caller, meeting_id: int, proposal_id: int
+) -> AgendaProposal:
+    """A proposed change of the meeting's agenda, for the chair or the secretary to decide."""
+    return access_meeting_row(
+        session, caller, AgendaProposal, proposal_id, meeting_id, "agenda proposal"
+    )
 
 
 @router.get("/meetings/{meeting_id}/agenda/proposals", response_class=HTMLResponse)
@@ -83,9 +94,7 @@ def accept(
 ) -> Response:
     """Apply the proposed change to the agenda."""
     with session.begin():
-        proposal = access_meeting_row(
-            session, caller, AgendaProposal, proposal_id, meeting_id, "agenda proposal"
-        )
+        proposal = _proposal(session, caller, meeting_id, proposal_id)
         do_accept_agenda_proposal(session, caller, proposal)
         message = _("Proposal %(number)s is accepted.") % {"number": proposal.number}
     return redirect(request, _page(meeting_id), message)
@@ -102,9 +111,7 @@ def reject(
 ) -> Response:
     """Turn the proposal down, with the reason the minutes will give."""
     with session.begin():
-        proposal = access_meeting_row(
-            session, caller, AgendaProposal, proposal_id, meeting_id, "agenda proposal"
-        )
+        proposal = _proposal(session, caller, meeting_id, proposal_id)
         form.reject(session, caller, proposal)
         message = _("Proposal %(number)s is rejected.") % {"number": proposal.number}
     return redirect(request, _page(meeting_id), message)
