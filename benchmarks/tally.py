@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
-import platform
 import random
 import subprocess
 import sys
@@ -42,6 +40,7 @@ from pref_voting.margin_based_methods import beat_path
 from pref_voting.proportional_methods import stv_meek, stv_scottish
 from votekit.elections import FastSTV, Schulze
 
+from benchmarks._machine import load, machine
 from benchmarks._profiles import (
     SCOTTISH_LENGTHS,
     Ballots,
@@ -517,21 +516,6 @@ def winners_cell(result: CaseResult) -> str:
         else:
             cells.append(yes_no(peer.agrees) + (" ‡" if peer.sampled else ""))
     return " / ".join(cells)
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def load() -> str:
-    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def print_report(

@@ -15,10 +15,19 @@ from veche import security
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.attendance import do_check_in
+from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import do_create_meeting
 from veche.db import transaction
 from veche.demo import DEMO_NAME, load_demo
-from veche.models import Ballot, Meeting, Membership, Organization, Participation, Term
+from veche.models import (
+    Ballot,
+    JournalEntry,
+    Meeting,
+    Membership,
+    Organization,
+    Participation,
+    Term,
+)
 from veche.models.org import MembershipRole
 from veche.models.polls import BallotSource
 
@@ -92,6 +101,19 @@ def row_count(sessions: sessionmaker[Session], model: type[Any]) -> int:
     """How many rows the model's table holds."""
     (count,) = row_counts(sessions, model)
     return count
+
+
+def journaled(sessions: sessionmaker[Session], action: JournalAction) -> list[dict[str, Any]]:
+    """The payloads of the journal's entries of ``action``, oldest first."""
+    with sessions() as session:
+        return [
+            dict(payload)
+            for payload in session.scalars(
+                select(JournalEntry.payload)
+                .where(JournalEntry.action == action)
+                .order_by(JournalEntry.seq)
+            )
+        ]
 
 
 @contextmanager

@@ -68,7 +68,14 @@ def alone(permission: Permission) -> str:
 
 
 #: The place each role granting one permission alone is granted in: where it is asked.
-OWN_PLACE = {Scope.ORGANIZATION: "organization", Scope.BODY: "body", Scope.MEETING: "meeting"}
+OWN_PLACE = {
+    Scope.ORGANIZATION: "organization",
+    Scope.BODY: "body",
+    Scope.MEETING: "meeting",
+    # The matrix grants nothing in a unit: a grant in the organization reaches every unit
+    # (tests/web/test_follow_up_api.py grants the reporter's role in a unit).
+    Scope.UNIT: "organization",
+}
 
 
 @dataclass
@@ -91,6 +98,9 @@ class Place:
     member_id: int
     #: A person of the organization, to whom the probes issue tokens.
     person_id: int
+    #: An open reporting period of the term, and a unit that reports in it.
+    period_id: int
+    unit_id: int
     day: str = field(default_factory=lambda: date.today().isoformat())
     numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -468,6 +478,24 @@ PROBES: dict[Permission, Probe] = {
             303,
         ),
     ),
+    Permission.FOLLOW_UP_MANAGE: Probe(
+        Call(
+            "POST",
+            lambda p: ("/cycles", {"term_id": p.term_id, "name": p.fresh("Reporting cycle")}),
+            201,
+        )
+    ),
+    Permission.FOLLOW_UP_READ: Probe(Call("GET", lambda p: ("/cycles", None), 200)),
+    Permission.FOLLOW_UP_REPORT: Probe(
+        Call(
+            "PUT",
+            lambda p: (
+                f"/periods/{p.period_id}/units/{p.unit_id}/report",
+                {"narrative": p.fresh("Progress")},
+            ),
+            200,
+        )
+    ),
 }
 
 
@@ -520,6 +548,15 @@ def _place(client: TestClient, sessions: sessionmaker[Session]) -> Place:
     (open_poll, yes), (closed_poll, closed_yes) = polls
     api.post(f"/polls/{closed_poll}/paper", lots=[{"choice": {"option": closed_yes}, "count": 3}])
     api.post(f"/polls/{closed_poll}/close", 200)
+    cycle = api.post("/cycles", term_id=api.term_id, name="Quarterly reports")
+    period = api.post(
+        f"/cycles/{cycle['id']}/periods",
+        name="This quarter",
+        starts_on=today,
+        ends_on=today,
+        due_on=today,
+    )
+    unit = next(unit["id"] for unit in api.get("/units") if unit["depth"] == 1)
     return Place(
         secretary=api,
         organization_id=organization_id,
@@ -535,6 +572,8 @@ def _place(client: TestClient, sessions: sessionmaker[Session]) -> Place:
         closed_poll_id=closed_poll,
         member_id=members[20],
         person_id=members[25],
+        period_id=period["id"],
+        unit_id=unit,
     )
 
 

@@ -21,7 +21,10 @@ def test_the_demo_meeting_has_its_report(database_url: str, tmp_path: Path) -> N
         "# Report on the 1st Enlarged Plenary Meeting of the 8th General Council"
     )
     assert "It was convened by the Executive Bureau." in text
-    assert "Resolution No. 5 “On training shop stewards” — adopted 23 to 0, 1 abstaining." in text
+    assert (
+        "Resolution No. 5 “On training shop stewards” — adopted by 23 votes to 0, with 1 "
+        "abstention (rule: simple majority of votes cast: more yes than no)." in text
+    )
     minutes = runner.invoke(app, ["report", "1", "--kind", "minutes", "--db", database_url])
     assert minutes.exit_code == 0 and "Agreements shall be renewed every eighteen months." in (
         minutes.output

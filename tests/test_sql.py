@@ -27,14 +27,21 @@ pytestmark = pytest.mark.demo
 
 BY_ID = select(Person.full_name).where(OneOf(Person.id, "ids")).order_by(Person.id)
 BY_NAME = select(Person.id).where(OneOf(Person.full_name, "names")).order_by(Person.id)
+PEOPLE = select(Person.id, Person.full_name).order_by(Person.id)
+
+
+@pytest.fixture
+def demo(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """The sessions of a database holding the demo organization, on each database."""
+    load_demo_into(sessions)
+    return sessions
 
 
 def test_one_of_finds_exactly_the_listed_values_whatever_their_number(
-    sessions: sessionmaker[Session],
+    demo: sessionmaker[Session],
 ) -> None:
-    load_demo_into(sessions)
-    with sessions() as session:
-        people = session.execute(select(Person.id, Person.full_name).order_by(Person.id)).all()
+    with demo() as session:
+        people = session.execute(PEOPLE).all()
         for count in (1, 2, 7, len(people)):
             wanted = people[:count]
             names = session.scalars(BY_ID, {"ids": [p.id for p in wanted]}).all()
@@ -44,12 +51,11 @@ def test_one_of_finds_exactly_the_listed_values_whatever_their_number(
 
 
 def test_statements_that_differ_only_in_their_one_of_are_not_confused(
-    sessions: sessionmaker[Session],
+    demo: sessionmaker[Session],
 ) -> None:
     """The statement cache tells them apart by column and parameter name."""
-    load_demo_into(sessions)
-    with sessions() as session:
-        first = session.execute(select(Person.id, Person.full_name).order_by(Person.id)).first()
+    with demo() as session:
+        first = session.execute(PEOPLE).first()
         assert first is not None
         assert session.scalars(BY_ID, {"ids": [first.id]}).all() == [first.full_name]
         assert session.scalars(BY_NAME, {"names": [first.full_name]}).all() == [first.id]

@@ -361,9 +361,11 @@ def verify(
         ),
     ] = None,
 ) -> None:
-    """Recompute the journal's hash chain and recount every closed poll against its close;
-    exit 1 naming the first entry, or each poll, that does not match."""
+    """Recompute the journal's hash chain, recount every closed poll against its close and
+    hash every frozen period's figures again; exit 1 naming the first entry, or each poll or
+    period, that does not match."""
     from veche.actions.journal import verify_journal
+    from veche.actions.verify_periods import verify_periods
     from veche.actions.verify_polls import verify_polls
     from veche.queries.journal_head import check_head, current_head, parse_head
 
@@ -378,6 +380,7 @@ def verify(
         head = current_head(session)
         lost = check_head(session, *expected) if expected is not None else None
         polls = verify_polls(session)
+        periods = verify_periods(session)
     failed = False
     if chain.holds:
         typer.echo(f"The journal holds: {chain.entries} entries, each chained to the one before.")
@@ -407,6 +410,16 @@ def verify(
             f"{_polls(len(polls.not_recounted)).capitalize()} closed before results were "
             "recorded in the journal: only their number of ballots could be checked "
             f"({_listed(f'poll {note.poll_id}' for note in polls.not_recounted)})."
+        )
+    if not periods.holds:
+        typer.echo("Frozen periods do not match the journal:", err=True)
+        for mismatch in periods.problems:
+            typer.echo(f"- {mismatch}", err=True)
+        failed = True
+    elif periods.checked:
+        typer.echo(
+            f"Hashed the figures of {periods.checked} frozen period"
+            f"{'' if periods.checked == 1 else 's'} again: each matches its freeze."
         )
     if failed:
         raise typer.Exit(1)
@@ -499,9 +512,19 @@ def count(
     typer.echo(result.to_json() if output == "json" else result.explain())
 
 
+#: ``veche report summing-up``: a reporting cycle's interim summing-up, not a meeting's report.
+SUMMING_UP = "summing-up"
+
+
 @app.command()
 def report(
-    meeting: Annotated[int, typer.Argument(help="The meeting's id.")],
+    what: Annotated[
+        str,
+        typer.Argument(
+            metavar="MEETING|summing-up",
+            help="The meeting's id, or summing-up for a reporting cycle's interim summing-up.",
+        ),
+    ],
     kind: Annotated[
         str, typer.Option("--kind", help="communique, minutes or motions (the motion book).")
     ] = "communique",
@@ -509,20 +532,48 @@ def report(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of to stdout.")
     ] = None,
+    cycle: Annotated[
+        int | None, typer.Option("--cycle", help="The reporting cycle summed up (summing-up).")
+    ] = None,
+    period: Annotated[
+        int | None,
+        typer.Option(
+            "--period",
+            help="The period summed up (summing-up); default: the latest no longer open.",
+        ),
+    ] = None,
+    resolution: Annotated[
+        int | None,
+        typer.Option("--resolution", help="Only this resolution's goals (summing-up)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Render a meeting's communiqué, minutes or motion book from its record."""
+    """Render a meeting's communiqué, minutes or motion book from its record, or a reporting
+    cycle's interim summing-up from its accepted progress reports."""
     from veche.models import Meeting
     from veche.reports import render_report
 
+    summing_up = what == SUMMING_UP
+    if not summing_up and not what.isdigit():
+        fail(f"give a meeting's id or {SUMMING_UP}, not {what!r}")
+    if summing_up and cycle is None:
+        fail("a summing-up is of a reporting cycle: add --cycle ID (GET /api/cycles lists them)")
+    if not summing_up and (cycle, period, resolution) != (None, None, None):
+        fail(f"--cycle, --period and --resolution go with {SUMMING_UP}, not with a meeting")
     if output_format == "pdf" and output is None:
         fail("a PDF goes to a file: add --output FILE.pdf")
     with open_database(_settings(db)) as engine, make_sessionmaker(engine)() as session:
-        found = session.get(Meeting, meeting)
-        if found is None:
-            fail(f"there is no meeting {meeting}")
         try:
-            content = render_report(session, found, kind, output_format)
+            if summing_up:
+                assert cycle is not None
+                content = _summing_up(session, cycle, period, resolution, output_format)
+                written = f"the summing-up of reporting cycle {cycle}"
+            else:
+                found = session.get(Meeting, int(what))
+                if found is None:
+                    fail(f"there is no meeting {what}")
+                content = render_report(session, found, kind, output_format)
+                written = f"the {kind} of meeting {what}"
         except VecheError as error:
             fail(error.message)
     if output is None:
@@ -532,7 +583,30 @@ def report(
         output.write_bytes(content)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    typer.echo(f"Wrote the {kind} of meeting {meeting} to {output}.", err=True)
+    typer.echo(f"Wrote {written} to {output}.", err=True)
+
+
+def _summing_up(
+    session: Session, cycle_id: int, period_id: int | None, resolution_id: int | None, form: str
+) -> bytes:
+    """The cycle's interim summing-up, read as the database holds it (no caller is asked)."""
+    from veche.actions.follow_up_figures import check_period_of
+    from veche.models import ReportingCycle, ReportingPeriod, Resolution
+    from veche.reports import render_summing_up
+
+    cycle = session.get(ReportingCycle, cycle_id)
+    if cycle is None:
+        fail(f"there is no reporting cycle {cycle_id}")
+    period = None
+    if period_id is not None:
+        period = session.get(ReportingPeriod, period_id)
+        if period is None:
+            fail(f"there is no period {period_id}")
+        check_period_of(cycle, period)
+    if resolution_id is not None and session.get(Resolution, resolution_id) is None:
+        fail(f"there is no resolution {resolution_id}")
+    organization = cycle.term.body.organization
+    return render_summing_up(session, organization, cycle, form, period, resolution_id)
 
 
 def _parse_option(item: str) -> tuple[str, object]:

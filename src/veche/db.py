@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche.errors import InvalidInput
@@ -50,9 +52,38 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True, **_POOL)
+        engine = create_engine(url, **_POOL)
+        _configure_postgresql(engine)
     event.listen(engine, "before_cursor_execute", _refuse_unstorable_values)
     return engine
+
+
+#: A pooled PostgreSQL connection left unused for longer than this is pinged before it is
+#: used again, as the server may have restarted or dropped it meanwhile. One used a moment
+#: ago is trusted: under a burst of ballots a ping at every checkout was a round trip for
+#: every group, and should such a connection have died after all, its failure invalidates
+#: the pool and the next request gets a fresh connection.
+PING_AFTER_IDLE_SECONDS = 5.0
+_RETURNED_AT = "veche.returned_at"
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as failure:
+            # The pool drops this connection and checks out another (SQLAlchemy's custom
+            # pessimistic disconnect handling).
+            raise DisconnectionError(f"an idle connection was lost: {failure}") from failure
 
 
 #: The integers veche's columns hold on every database (PostgreSQL's ``integer``).
@@ -178,18 +209,15 @@ def scrub(engine: Engine, tables: tuple[str, ...]) -> None:
     file at once, but the write-ahead log still holds the pages as they were until a
     checkpoint copies the log back and truncates it. Either may find a reader still holding
     an older snapshot and leave some of it for later; what they hold is sealed regardless.
+
+    PostgreSQL's vacuum runs in a thread of its own, so that the request that asked for it
+    is answered first: it reads the tables' indexes whole, whatever the size of the poll,
+    and may wait for autovacuum, which a vote's thousands of new rows set going. The thread
+    is not a daemon, so a server that stops finishes the vacuums it has begun or queued.
+    SQLite's checkpoint only copies what was written since the last one, and stays in line.
     """
     if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            # Never waits long for a table's lock (another vacuum, a migration): the
-            # server's own autovacuum then frees the rows soon after.
-            connection.exec_driver_sql("SET lock_timeout = '2s'")
-            try:
-                # Names of veche's own tables, never input.
-                connection.exec_driver_sql("VACUUM " + ", ".join(tables))
-            except DBAPIError as failure:
-                log.warning("could not vacuum %s now: %s", ", ".join(tables), failure.orig)
-            connection.exec_driver_sql("RESET lock_timeout")
+        _vacuums.submit(_vacuum, engine, tables)
         return
     if _in_memory(engine.url):
         return
@@ -203,6 +231,28 @@ def scrub(engine: Engine, tables: tuple[str, ...]) -> None:
     finally:
         sqlite.execute("PRAGMA busy_timeout=30000")
         raw.close()
+
+
+#: One vacuum at a time: two at once on the same table would only wait for each other.
+_vacuums = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veche-vacuum")
+
+
+def _vacuum(engine: Engine, tables: tuple[str, ...]) -> None:
+    names = ", ".join(tables)  # of veche's own tables, never input
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            # Closed when done rather than pooled: the engine may have been disposed of
+            # meanwhile (a server stopping), and its pool would then never close it.
+            connection.detach()
+            # Never waits long for a table's lock (another vacuum, a migration): the
+            # server's own autovacuum then frees the rows soon after.
+            connection.exec_driver_sql("SET lock_timeout = '2s'")
+            connection.exec_driver_sql(f"VACUUM {names}")
+    except DBAPIError as failure:
+        log.warning("could not vacuum %s now: %s", names, failure.orig)
+    except Exception:
+        # Nothing waits for this thread's outcome: whatever went wrong is told here.
+        log.exception("could not vacuum %s", names)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

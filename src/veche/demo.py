@@ -20,6 +20,7 @@ from veche.actions.org import (
 )
 from veche.models import Organization, Person, Term, Unit
 from veche.models.org import MembershipRole
+from veche.quorum import Quorum
 
 DEMO_NAME = "Riverlands Federation of Trade Unions"
 #: Printed in the README: the demo's secretary logs in with these.
@@ -121,7 +122,7 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
         org,
         "General Council",
         description="The federation's governing body between congresses.",
-        quorum=(1, 2),
+        quorum=Quorum(1, 2),
         alternates_vote_for_absent=True,
         max_proxies_per_member=1,
     )
@@ -132,7 +133,7 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
         "Executive Bureau",
         parent=council,
         description="Runs the federation's work between meetings of the General Council.",
-        quorum=(2, 3),
+        quorum=Quorum(2, 3),
     )
     audit = do_create_body(
         session,

@@ -204,7 +204,7 @@ def load_demo_meeting(session: Session, org: Organization) -> Meeting:
         meeting,
         name="Panel on work and wages",
         agenda_item_ids=[items[0].id, items[1].id],
-        chair_person_id=person(9),
+        chair_person_ids=[person(9)],
         member_person_ids=[person(25), person(31)],
     )
     safety = do_create_panel(
@@ -213,7 +213,7 @@ def load_demo_meeting(session: Session, org: Organization) -> Meeting:
         meeting,
         name="Panel on safety",
         agenda_item_ids=[items[2].id],
-        chair_person_id=person(26),
+        chair_person_ids=[person(26)],
         member_person_ids=[person(32)],
     )
     grew = do_propose_amendment(

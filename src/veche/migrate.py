@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,9 +24,47 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database up to ``revision`` (the newest by default)."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back down to ``revision``."""
+    config = alembic_config()
+    with migrating(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """The transaction a migration runs in.
+
+    SQLite changes a table's columns by copying it into a new table, dropping the old and
+    renaming the new (Alembic's batch mode), and the drop fails while foreign keys are
+    enforced and other tables' rows refer to it. SQLite stops enforcing them only outside a
+    transaction: so they are off while migrating, and every reference is checked before the
+    commit instead, as SQLite's own procedure for such changes does."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        sqlite = connection.connection.driver_connection
+        assert sqlite is not None  # a connection from the pool is open
+        sqlite.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(
+                        f"the migration left a row of {broken[0]} (rowid {broken[1]}) "
+                        f"referring to a missing row of {broken[2]}"
+                    )
+        finally:
+            sqlite.execute("PRAGMA foreign_keys=ON")
 
 
 def head_revision() -> str:

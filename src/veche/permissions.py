@@ -15,7 +15,8 @@ kept twice: a participant holds the role named after their place in the meeting 
 Each action names the permission it needs and asks ``veche.actions.access.authorize`` for it;
 routes never decide. Which role grants which permission is read from the database only; a new
 database starts with the roles migration 0008 stores (administrator, chair, secretary, teller,
-member, alternate, observer), which an administrator may change like any other data.
+member, alternate, observer) and the unit reporter of migration 0020, which an administrator
+may change like any other data.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Permission(enum.StrEnum):
     FLOOR_REQUEST = "floor.request"
     AGENDA_PROPOSE = "agenda.propose"
     AMENDMENT_PROPOSE = "amendment.propose"
+    # The follow-up of resolutions: goals, indicators, targets, reporting cycles, reports.
+    FOLLOW_UP_MANAGE = "follow_up.manage"
+    FOLLOW_UP_READ = "follow_up.read"
+    # Asked in the unit whose report it is (a grant in a unit holds in the units below).
+    FOLLOW_UP_REPORT = "follow_up.report"
 
     @property
     def description(self) -> str:
@@ -63,12 +69,21 @@ class Permission(enum.StrEnum):
         """The scope the permission is asked in (a grant in an enclosing scope holds too)."""
         if self in ORGANIZATION_PERMISSIONS:
             return Scope.BODY if self is Permission.MEETING_CONVENE else Scope.ORGANIZATION
+        if self in UNIT_PERMISSIONS:
+            return Scope.UNIT
         return Scope.MEETING
 
 
 ORGANIZATION_PERMISSIONS = frozenset(
-    {Permission.ORGANIZATION_MANAGE, Permission.ACCOUNTS_MANAGE, Permission.MEETING_CONVENE}
+    {
+        Permission.ORGANIZATION_MANAGE,
+        Permission.ACCOUNTS_MANAGE,
+        Permission.MEETING_CONVENE,
+        Permission.FOLLOW_UP_MANAGE,
+        Permission.FOLLOW_UP_READ,
+    }
 )
+UNIT_PERMISSIONS = frozenset({Permission.FOLLOW_UP_REPORT})
 
 #: What each permission allows, as a refusal names it: "only those who may … may do this".
 DESCRIPTIONS: dict[Permission, str] = {
@@ -82,11 +97,17 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.FLOOR_RUN: "keep the speakers list and the record of contributions",
     Permission.MOTIONS_MANAGE: "manage motions, amendments, panels and resolutions",
     Permission.POLLS_RUN: "create, open, close, publish and cancel polls",
-    Permission.PAPER_ENTER: "enter counted paper ballots",
+    Permission.PAPER_ENTER: "enter counted paper ballots and the totals of a show of hands",
     Permission.RESULTS_SEE_CLOSED: "see a closed poll's result before it is published",
     Permission.FLOOR_REQUEST: "ask for the floor",
     Permission.AGENDA_PROPOSE: "propose changes to the draft agenda",
     Permission.AMENDMENT_PROPOSE: "propose amendments",
+    Permission.FOLLOW_UP_MANAGE: (
+        "manage the follow-up of resolutions: goals, indicators, targets, reporting cycles, "
+        "and the review of progress reports"
+    ),
+    Permission.FOLLOW_UP_READ: "read the follow-up of resolutions and every unit's reports",
+    Permission.FOLLOW_UP_REPORT: "file the unit's progress reports",
 }
 
 #: The role an account created as an administrator is granted, in the organization's scope.

@@ -9,6 +9,12 @@ import pytest
 
 from veche.errors import Conflict
 from veche.models.agenda import ITEM_TRANSITIONS, ItemState
+from veche.models.follow_up import (
+    PERIOD_TRANSITIONS,
+    REPORT_TRANSITIONS,
+    PeriodState,
+    ReportState,
+)
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingState
 from veche.models.motions import MOTION_TRANSITIONS, MotionState
 from veche.models.polls import POLL_TRANSITIONS, PollState
@@ -19,6 +25,8 @@ MACHINES: list[tuple[type[enum.StrEnum], Transitions[Any]]] = [
     (ItemState, ITEM_TRANSITIONS),
     (PollState, POLL_TRANSITIONS),
     (MotionState, MOTION_TRANSITIONS),
+    (PeriodState, PERIOD_TRANSITIONS),
+    (ReportState, REPORT_TRANSITIONS),
 ]
 
 

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from veche.actions.resolutions import vote_in_words
-from veche.reports.document import Bullets, Diff, Document, Heading, MarkdownText, Paragraph, Table
+from veche.reports.charts import TargetChart, target_chart_svg
+from veche.reports.document import (
+    Bullets,
+    Chart,
+    Diff,
+    Document,
+    Heading,
+    MarkdownText,
+    Paragraph,
+    Table,
+    Tone,
+)
 from veche.reports.render import to_html, to_markdown, to_pdf, to_typst
 
 TRICKY = "Motion #2 on *wages* & <pay> [draft] — 50% by 1/2 = @all_ok"
@@ -59,3 +72,36 @@ def test_votes_in_words() -> None:
     assert vote_in_words(112, 3, 5) == "adopted 112 to 3, 5 abstaining"
     assert vote_in_words(40, 2, 0) == "adopted 40 to 2"
     assert vote_in_words(40, 0, 2) == "adopted 40 to 0, 2 abstaining"
+
+
+def _coloured() -> Document:
+    table = Table(
+        ["Unit", "Goal 1"],
+        [["North <A>", "50 %, lagging"], ["South", "—"]],
+        caption="Units & goals",
+        row_headers=True,
+        tones=[[None, Tone.POOR], [None, None]],
+    )
+    drawn = target_chart_svg(
+        TargetChart("chart-1", TRICKY, ["H1 <&>", "H2"], [Decimal("625.5"), None], Decimal(1200))
+    )
+    figures = Table(["Period", "Actual"], [["H1 <&>", "625.5"], ["H2", "not reported"]])
+    return Document("Figures", blocks=[table, Chart(drawn, "Members <paying>", figures)])
+
+
+def test_a_coloured_table_and_a_chart_say_everything_in_words_too() -> None:
+    page = to_html(_coloured())
+    assert "<caption>Units &amp; goals</caption>" in page
+    assert '<th scope="row">North &lt;A&gt;</th><td class="tone-poor">50 %, lagging</td>' in page
+    assert ".tone-poor { background: #fbe0aa; }" in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and "<script" not in page
+    assert '<title id="chart-1-title">Motion #2 on *wages* &amp; &lt;pay&gt;' in page
+    assert "Actual: H1 &lt;&amp;&gt;: 625.5; H2: not reported. Target: 1,200.</desc>" in page
+    assert "<figcaption>Members &lt;paying&gt;</figcaption>" in page
+    text = to_markdown(_coloured())
+    assert "*Units & goals*\n\n| Unit | Goal 1 |" in text
+    assert "| North \\<A\\> | 50 %, lagging |" in text
+    assert "*Members \\<paying\\>*\n\n| Period | Actual |\n| --- | --- |\n| H1" in text
+    source = to_typst(_coloured())
+    assert 'table.cell(fill: rgb("#fbe0aa"))[50 %, lagging]' in source
+    assert '#figure(image(bytes("<svg' in source and 'format: "svg"' in source

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from tests.meeting_api import Api, demo_api
 from tests.web.page_client import delegates, secretary
 from veche.actions.journal_actions import JournalAction
 from veche.models import AgendaProposal, JournalEntry
+from veche.queries.agenda_proposals import ProposalView
 
 #: The pages' test (marked ``one_database``) runs on SQLite alone; proposing and deciding
 #: are proven on both databases by the API tests beside it.
@@ -124,6 +125,8 @@ def test_delegates_propose_and_the_secretary_accepts_or_rejects(draft: Draft) ->
         (4, "remove", "pending"),
     ]
     assert listed[0]["change"] == "add “On schools” (motion)"
+    # The query's own view as it is, with its change in words.
+    assert set(listed[0]) == {field.name for field in fields(ProposalView)} | {"change"}
     assert listed[0]["rationale"] == "Long overdue."
     assert listed[1]["change"] == "move “On housing” to position 1"
     assert listed[1]["proposer_person_id"] == draft.alternate

@@ -356,6 +356,7 @@ def test_only_those_who_manage_the_organization_change_it(
     [
         ("/api/bodies", {"name": "Half", "quorum": "half"}, 422, "write the quorum as a fraction"),
         ("/api/bodies", {"name": "Too Many", "quorum": "3/2"}, 422, "between 0 and 1"),
+        ("/api/bodies", {"name": "Nobody", "quorum": "0/2"}, 422, "more than 0"),
         ("/api/bodies", {"name": "General Council"}, 409, "already has a body"),
         ("/api/bodies", {"name": "   "}, 422, "must not be empty"),
         ("/api/bodies", {"name": "Orphan", "parent_id": 999_999}, 404, "there is no body"),

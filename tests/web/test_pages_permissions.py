@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -45,7 +46,7 @@ from veche.models.agenda import ItemState
 from veche.models.agenda_proposals import ProposalKind
 from veche.models.debate import FloorKind
 from veche.models.meetings import MeetingState, Office, ParticipantRole
-from veche.models.polls import PollKind
+from veche.models.polls import PollKind, VoteBy
 from veche.permissions import Scope
 from veche.queries.proceedings import speakers_list
 from veche.web.pages import ROUTERS
@@ -85,18 +86,21 @@ class World:
     def meeting(self) -> int:
         return self.assembly.meeting_id
 
-    def poll(self, state: str) -> int:
-        """A new decision in ``state``: draft, open or closed."""
+    def meeting_in(self, session: Session) -> Meeting:
+        meeting = session.get(Meeting, self.meeting)
+        assert meeting is not None
+        return meeting
+
+    def poll(self, state: str, *, title: str = "Question", **spec: Any) -> int:
+        """A new poll in ``state`` (draft, open or closed): a decision by majority unless
+        ``spec`` says otherwise."""
         with transaction(self.sessions) as session:
-            meeting = session.get(Meeting, self.meeting)
-            assert meeting is not None
             poll = do_create_poll(
                 session,
                 SYSTEM,
-                meeting,
-                title=f"Question {next(self.numbers)}",
-                kind=PollKind.DECISION,
-                method="majority",
+                self.meeting_in(session),
+                title=f"{title} {next(self.numbers)}",
+                **({"kind": PollKind.DECISION} | spec),
             )
             if state in ("open", "closed"):
                 do_open_poll(session, SYSTEM, poll.id)
@@ -207,11 +211,15 @@ def _paper(w: World) -> tuple[str, dict[str, object]]:
     return f"/secretary/meetings/{w.meeting}/polls/{poll_id}/paper", {f"count_{w.yes(poll_id)}": 3}
 
 
+def _totals(w: World) -> tuple[str, dict[str, object]]:
+    poll_id = w.poll("open", title="Show of hands", vote_by=VoteBy.SHOW_OF_HANDS)
+    return f"/secretary/meetings/{w.meeting}/polls/{poll_id}/totals", {f"count_{w.yes(poll_id)}": 2}
+
+
 def _agenda_item(w: World) -> int:
     with transaction(w.sessions) as session:
-        meeting = session.get(Meeting, w.meeting)
-        assert meeting is not None
-        return do_add_item(session, SYSTEM, meeting, ItemSpec(f"Item {next(w.numbers)}")).id
+        spec = ItemSpec(f"Item {next(w.numbers)}")
+        return do_add_item(session, SYSTEM, w.meeting_in(session), spec).id
 
 
 def _agenda(step: str, data: dict[str, object]) -> Prepare:
@@ -226,20 +234,9 @@ def _agenda(step: str, data: dict[str, object]) -> Prepare:
 
 def _ranked_paper(step: str, data: dict[str, object]) -> Prepare:
     def prepare(w: World) -> tuple[str, dict[str, object]]:
-        with transaction(w.sessions) as session:
-            meeting = session.get(Meeting, w.meeting)
-            assert meeting is not None
-            poll = do_create_poll(
-                session,
-                SYSTEM,
-                meeting,
-                title=f"Ranking {next(w.numbers)}",
-                kind=PollKind.CHOICE,
-                method="irv",
-                options=["North", "South", "East"],
-            )
-            do_open_poll(session, SYSTEM, poll.id)
-            path = f"/secretary/meetings/{w.meeting}/polls/{poll.id}/paper/ballots"
+        ranking = {"kind": PollKind.CHOICE, "method": "irv", "options": ["North", "South", "East"]}
+        poll_id = w.poll("open", title="Ranking", **ranking)
+        path = f"/secretary/meetings/{w.meeting}/polls/{poll_id}/paper/ballots"
         return (f"{path}/{step}" if step else path), data
 
     return prepare
@@ -247,8 +244,7 @@ def _ranked_paper(step: str, data: dict[str, object]) -> Prepare:
 
 def _door_code(w: World) -> tuple[str, dict[str, object]]:
     with transaction(w.sessions) as session:
-        meeting = session.get(Meeting, w.meeting)
-        assert meeting is not None
+        meeting = w.meeting_in(session)
         (card,) = do_issue_access_codes(session, SYSTEM, meeting, [w.assembly.members[8]])
     return f"/secretary/meetings/{w.meeting}/attendance/code", {"code": card.code}
 
@@ -258,10 +254,8 @@ def _agenda_proposal(step: str) -> Prepare:
         member = w.assembly.members[0]
         delegate = Caller(Actor(None, "delegate"), member, unrestricted=False, organization_id=None)
         with transaction(w.sessions) as session:
-            meeting = session.get(Meeting, w.meeting)
-            assert meeting is not None
             spec = ProposalSpec(ProposalKind.ADD, title=f"Item {next(w.numbers)}")
-            proposal = do_propose_agenda_change(session, delegate, meeting, spec)
+            proposal = do_propose_agenda_change(session, delegate, w.meeting_in(session), spec)
         path = f"/meetings/{w.meeting}/agenda/proposals/{proposal.id}/{step}"
         return path, {"reason": "Not now."} if step == "reject" else {}
 
@@ -271,8 +265,7 @@ def _agenda_proposal(step: str) -> Prepare:
 def _closed_meeting(w: World) -> tuple[str, dict[str, object]]:
     """A meeting of its own, closed, with the same chair: publishing ends its business."""
     with transaction(w.sessions) as session:
-        meeting = session.get(Meeting, w.meeting)
-        assert meeting is not None
+        meeting = w.meeting_in(session)
         other = do_create_meeting(
             session, SYSTEM, meeting.term, "Closed Meeting", starts_on=meeting.starts_on
         )
@@ -513,6 +506,7 @@ ACTIONS = [
         frozenset(MANAGERS),
     ),
     Action("/secretary/meetings/{}/polls/{}/paper", _paper, frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/polls/{}/totals", _totals, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/attendance/code", _door_code, frozenset(MANAGERS)),
     Action(
         "/meetings/{}/agenda/proposals",

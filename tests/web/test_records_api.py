@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import Assembly, convene
+from tests.helpers import journaled
 from tests.web.page_client import SYSTEM, secretary
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import do_create_organization, do_create_person, do_create_unit
@@ -75,15 +76,7 @@ class Records:
             }
 
     def journaled(self, action: JournalAction) -> list[dict[str, Any]]:
-        with self.sessions() as session:
-            return [
-                dict(payload)
-                for payload in session.scalars(
-                    select(JournalEntry.payload)
-                    .where(JournalEntry.action == action)
-                    .order_by(JournalEntry.seq)
-                )
-            ]
+        return journaled(self.sessions, action)
 
     def body_id(self, name: str) -> int:
         return int(next(b["id"] for b in self.get("/bodies") if b["name"] == name))

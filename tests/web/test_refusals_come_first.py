@@ -198,6 +198,8 @@ def test_changing_a_weight_through_the_api_keeps_the_office(hall: Hall) -> None:
         for row in hall.call("GET", f"/meetings/{hall.meeting}/participants").json()
     }
     assert listed[teller]["office"] is None
+    # The query's own row, less the participant's id: the API names participants by person.
+    assert set(listed[teller]) == {"person_id", "full_name", "role", "category", "office", "weight"}
 
 
 def test_the_api_issues_access_cards_as_the_desk_prints_them(hall: Hall) -> None:

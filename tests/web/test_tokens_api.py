@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import Assembly, client_key, convene
-from tests.helpers import count_queries
+from tests.helpers import count_queries, journaled
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.auth import token_callers
@@ -163,12 +163,7 @@ def test_a_holder_lists_and_revokes_only_their_own_tokens(
     # Revoking the token in use logs out.
     assert assembly.client.delete(f"/api/tokens/{mine['id']}", headers=headers).status_code == 204
     assert assembly.client.get("/api/tokens", headers=headers).status_code == 401
-    with sessions() as session:
-        revoked = session.scalars(
-            select(JournalEntry.payload)
-            .where(JournalEntry.action == JournalAction.REVOKE_TOKEN)
-            .order_by(JournalEntry.seq)
-        ).all()
+    revoked = journaled(sessions, JournalAction.REVOKE_TOKEN)
     assert [entry["token_id"] for entry in revoked] == [spare["id"], mine["id"]]
 
 

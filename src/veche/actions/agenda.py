@@ -22,7 +22,7 @@ from veche.errors import Conflict, InvalidInput
 from veche.models import AgendaItem, Meeting
 from veche.models.agenda import ITEM_TRANSITIONS, ItemKind, ItemState
 from veche.permissions import Permission
-from veche.queries.agenda import agenda_approval, agenda_items
+from veche.queries.agenda import agenda_approval, agenda_items, item_decision
 
 
 def access_item(session: Session, caller: Caller, item_id: int) -> AgendaItem:
@@ -54,6 +54,27 @@ def check_agenda_approved(session: Session, meeting: Meeting, doing: str) -> Non
         raise Conflict(
             f"cannot {doing}: the agenda of meeting {meeting.id} is not approved yet; "
             "approve it first with a decision poll that approves the agenda"
+        )
+
+
+def check_item_takes_drafts(session: Session, item: AgendaItem, doing: str, instead: str) -> None:
+    """Drafts and panels may come to an item until its decision is taken, its discussion
+    closed or not: a body often discusses every item first, then studies all the drafts in
+    panels, then adopts. The meeting's own close is checked by the caller. ``instead`` says
+    what to do once they may no longer come."""
+    if item.state is ItemState.WITHDRAWN:
+        raise Conflict(
+            f"cannot {doing} on agenda item {item.position}: it was withdrawn from the agenda; "
+            "name an item still on it"
+        )
+    decision = item_decision(session, item)
+    if decision is not None:
+        closed = decision.day or (decision.closed_at.date() if decision.closed_at else None)
+        raise Conflict(
+            f"cannot {doing} on agenda item {item.position}: its decision was taken by "
+            f"vote {decision.id} ({decision.title!r})"
+            + (f" on {closed.isoformat()}" if closed else "")
+            + f"; {instead}"
         )
 
 

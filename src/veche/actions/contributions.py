@@ -36,12 +36,17 @@ _FLOOR_KIND = {
 }
 
 
+#: Contributions a body may give with no person named to present them.
+_BY_A_BODY = (ContributionKind.REPORT, ContributionKind.CO_REPORT)
+
+
 @dataclass(frozen=True)
 class ContributionSpec:
-    """A contribution as the secretary records it."""
+    """A contribution as the secretary records it: a report or co-report by a person, by a
+    body, or by a body presented by a person; whatever is said from the floor, by a person."""
 
     kind: ContributionKind
-    speaker_person_id: int
+    speaker_person_id: int | None
     title: str = ""
     summary: str = ""
     full_text: str = ""
@@ -60,14 +65,17 @@ def do_record_contribution(
     """
     meeting = item.meeting
     authorize(session, caller, Permission.FLOOR_RUN, meeting.id)
-    check_person_of(session, meeting, spec.speaker_person_id)
+    _check_giver(spec)
+    if spec.speaker_person_id is not None:
+        check_person_of(session, meeting, spec.speaker_person_id)
     check_in_session(meeting, "record a contribution")
     if item.state is not ItemState.OPEN:
         raise Conflict(
             f"cannot record a contribution on agenda item {item.position}: it is "
             f"{item.state.value}; the floor is given on the item under discussion"
         )
-    participant_in(session, meeting, spec.speaker_person_id)
+    if spec.speaker_person_id is not None:
+        participant_in(session, meeting, spec.speaker_person_id)
     if spec.seconds_used is not None and spec.seconds_used < 0:
         raise InvalidInput("the time used cannot be negative")
     check_body_of(session, meeting, spec.on_behalf_of_body_id)
@@ -100,6 +108,7 @@ def do_record_contribution(
             "contribution_id": contribution.id,
             "kind": spec.kind,
             "speaker_person_id": spec.speaker_person_id,
+            "on_behalf_of_body_id": spec.on_behalf_of_body_id,
             "title": contribution.title,
             "seconds_used": spec.seconds_used,
             "request_id": request.id if request else None,
@@ -107,6 +116,22 @@ def do_record_contribution(
     )
     queue_event(session, meeting.id, LiveEventType.CONTRIBUTION_RECORDED, item_id=item.id)
     return contribution
+
+
+def _check_giver(spec: ContributionSpec) -> None:
+    if spec.speaker_person_id is not None:
+        return
+    if spec.kind not in _BY_A_BODY:
+        raise InvalidInput(
+            f"a {spec.kind.value.replace('_', ' ')} is given by a person: "
+            "name them with speaker_person_id"
+        )
+    if spec.on_behalf_of_body_id is None:
+        raise InvalidInput(
+            f"say who gave the {spec.kind.value.replace('_', '-')}: a person "
+            "(speaker_person_id), a body (on_behalf_of_body_id), or a body and the person who "
+            "presented it"
+        )
 
 
 def _answered_request(

@@ -20,6 +20,7 @@ from veche.actions.access import (
     refusal,
     with_article,
 )
+from veche.actions.agenda import check_item_takes_drafts
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
@@ -37,7 +38,6 @@ from veche.models import (
     MotionVersion,
     Panel,
 )
-from veche.models.agenda import ItemState
 from veche.models.motions import MOTION_TRANSITIONS, AmendmentState, MotionState, SponsorRole
 from veche.permissions import Permission
 
@@ -113,8 +113,12 @@ def do_submit_motion(
         participant_in(session, meeting, person_id)
     if spec.agenda_item_id is not None:
         item = meeting_row(session, AgendaItem, spec.agenda_item_id, meeting.id, "agenda item")
-        if item.state in (ItemState.WITHDRAWN, ItemState.CLOSED):
-            raise Conflict(f"agenda item {item.position} is {item.state.value}")
+        check_item_takes_drafts(
+            session,
+            item,
+            "submit a motion",
+            "drafts come before the item's vote: submit this one on another item, or on none",
+        )
     number = next_number(session, Motion.number, Motion.meeting_id == meeting.id)
     motion = Motion(
         meeting_id=meeting.id,

@@ -22,6 +22,7 @@ from veche.models import Body, Membership, Organization, Person, Term, Unit, Use
 from veche.models.org import MembershipRole
 from veche.passwords import check_new_password
 from veche.permissions import ADMINISTRATOR, Permission, Scope
+from veche.quorum import DEFAULT_QUORUM, Quorum
 from veche.security import hash_password
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -92,15 +93,6 @@ def check_new_body(
     return name
 
 
-def check_quorum(quorum: tuple[int, int]) -> tuple[int, int]:
-    numerator, denominator = quorum
-    if not 0 <= numerator <= denominator or denominator <= 0:
-        raise InvalidInput(
-            f"the quorum must be a fraction between 0 and 1, not {numerator}/{denominator}"
-        )
-    return quorum
-
-
 def check_max_proxies(max_proxies_per_member: int) -> int:
     if max_proxies_per_member < 0:
         raise InvalidInput("the number of proxies a member may hold cannot be negative")
@@ -115,21 +107,20 @@ def do_create_body(
     *,
     parent: Body | None = None,
     description: str = "",
-    quorum: tuple[int, int] = (1, 2),
+    quorum: Quorum = DEFAULT_QUORUM,
     alternates_vote_for_absent: bool = True,
     max_proxies_per_member: int = 0,
 ) -> Body:
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
     name = check_new_body(session, organization, name)
-    numerator, denominator = check_quorum(quorum)
+    quorum = quorum.checked()
     check_max_proxies(max_proxies_per_member)
     body = Body(
         organization=organization,
         name=name,
         parent=parent,
         description=description,
-        quorum_numerator=numerator,
-        quorum_denominator=denominator,
+        quorum=quorum,
         alternates_vote_for_absent=alternates_vote_for_absent,
         max_proxies_per_member=max_proxies_per_member,
     )

@@ -26,7 +26,6 @@ from veche.actions.org import (
     check_max_proxies,
     check_name,
     check_new_body,
-    check_quorum,
     check_unit_name,
 )
 from veche.errors import Conflict, InvalidInput, NotFound
@@ -34,6 +33,7 @@ from veche.models import Body, Meeting, Membership, Organization, Person, Term, 
 from veche.models.org import MembershipRole
 from veche.permissions import Permission
 from veche.queries.org import term_label
+from veche.quorum import Quorum
 
 
 class Keep(enum.Enum):
@@ -150,7 +150,7 @@ def do_update_body(
     *,
     name: str | Kept = KEEP,
     description: str | Kept = KEEP,
-    quorum: tuple[int, int] | Kept = KEEP,
+    quorum: Quorum | Kept = KEEP,
     parent: Body | Kept | None = KEEP,
     alternates_vote_for_absent: bool | Kept = KEEP,
     max_proxies_per_member: int | Kept = KEEP,
@@ -164,7 +164,7 @@ def do_update_body(
     if description is not KEEP:
         body.description = description = description.strip()
     if quorum is not KEEP:
-        body.quorum_numerator, body.quorum_denominator = check_quorum(quorum)
+        body.quorum = quorum.checked()
     if parent is not KEEP:
         body.parent = check_parent_body(body, parent) if parent is not None else None
     if alternates_vote_for_absent is not KEEP:
@@ -178,7 +178,7 @@ def do_update_body(
         {"body_id": body.id},
         name=name,
         description=description,
-        quorum=f"{quorum[0]}/{quorum[1]}" if quorum is not KEEP else KEEP,
+        quorum=str(quorum) if quorum is not KEEP else KEEP,
         parent_id=_id_given(parent),
         alternates_vote_for_absent=alternates_vote_for_absent,
         max_proxies_per_member=max_proxies_per_member,

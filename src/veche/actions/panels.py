@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_row, authorize, holds, meeting_row
+from veche.actions.agenda import check_item_takes_drafts
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
@@ -18,11 +19,11 @@ from veche.models import (
     Meeting,
     Motion,
     Panel,
+    PanelChair,
     PanelItem,
     PanelMember,
     Recommendation,
 )
-from veche.models.agenda import ItemState
 from veche.models.motions import MotionState
 from veche.permissions import Permission
 
@@ -32,12 +33,14 @@ def access_panel(session: Session, caller: Caller, panel_id: int) -> Panel:
 
 
 def require_panel_chair(session: Session, caller: Caller, panel: Panel) -> None:
-    """The panel's chair speaks for it; the meeting's chair and secretary may too."""
-    if caller.person_id is not None and caller.person_id == panel.chair_person_id:
-        return
+    """Each of the panel's chairs speaks for it; the meeting's chair and secretary may too."""
+    if caller.person_id is not None:
+        seat = session.get(PanelChair, (panel.id, caller.person_id))
+        if seat is not None:
+            return
     if holds(session, caller, Permission.MOTIONS_MANAGE, panel.meeting_id):
         return
-    raise Forbidden(f"only the chair of panel {panel.id} (or the meeting's chair) may do this")
+    raise Forbidden(f"only a chair of panel {panel.id} (or the meeting's chair) may do this")
 
 
 def panel_item_ids(session: Session, panel: Panel) -> list[int]:
@@ -72,10 +75,12 @@ def do_create_panel(
     *,
     name: str,
     agenda_item_ids: list[int],
-    chair_person_id: int | None,
+    chair_person_ids: list[int],
     member_person_ids: list[int],
 ) -> Panel:
-    """A panel for one or more items, with its members and a chair among them."""
+    """A panel for one or more items, with its members and any number of chairs among them.
+
+    Items whose discussion has closed may still be studied, until their decision is taken."""
     authorize(session, caller, Permission.MOTIONS_MANAGE, meeting.id)
     check_not_closed(meeting, "create a panel")
     name = check_name(name, "the panel's name", max_length=300)
@@ -83,19 +88,27 @@ def do_create_panel(
         raise Conflict(f"meeting {meeting.id} already has a panel named {name!r}")
     if not agenda_item_ids or len(set(agenda_item_ids)) != len(agenda_item_ids):
         raise InvalidInput("name the agenda items the panel examines, each once")
+    if len(set(chair_person_ids)) != len(chair_person_ids):
+        raise InvalidInput("a person is listed twice among the panel's chairs")
     for item_id in agenda_item_ids:
         item = meeting_row(session, AgendaItem, item_id, meeting.id, "agenda item")
-        if item.state in (ItemState.WITHDRAWN, ItemState.CLOSED):
-            raise Conflict(f"agenda item {item.position} is {item.state.value}")
-    members = list(member_person_ids)
-    if chair_person_id is not None and chair_person_id not in members:
-        members.insert(0, chair_person_id)
+        check_item_takes_drafts(
+            session,
+            item,
+            "create a panel",
+            "a panel studies the drafts before the vote; leave this item out",
+        )
+    members = list(chair_person_ids) + [p for p in member_person_ids if p not in chair_person_ids]
     _check_participants(session, meeting, members)
-    panel = Panel(meeting_id=meeting.id, name=name, chair_person_id=chair_person_id)
+    panel = Panel(meeting_id=meeting.id, name=name)
     session.add(panel)
     session.flush()
     session.add_all(PanelItem(panel_id=panel.id, agenda_item_id=i) for i in agenda_item_ids)
     session.add_all(PanelMember(panel_id=panel.id, person_id=p) for p in members)
+    session.add_all(
+        PanelChair(panel_id=panel.id, person_id=p, position=n)
+        for n, p in enumerate(chair_person_ids, start=1)
+    )
     session.flush()
     record(
         session,
@@ -106,7 +119,7 @@ def do_create_panel(
             "panel_id": panel.id,
             "name": name,
             "agenda_item_ids": agenda_item_ids,
-            "chair_person_id": chair_person_id,
+            "chair_person_ids": chair_person_ids,
             "member_person_ids": members,
         },
     )

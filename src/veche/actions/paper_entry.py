@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, authorize, meeting_row
 from veche.actions.choices import shape_of
+from veche.actions.polls import check_has_paper
 from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import Meeting, Poll
+from veche.models.polls import VoteBy
 from veche.permissions import Permission
 from veche.tally import BallotShape
 
@@ -24,13 +26,13 @@ TYPED_SHAPES = (BallotShape.RANKING, BallotShape.APPROVAL)
 
 def entered_as_totals(poll: Poll) -> bool:
     """Whether the poll's paper ballots are counted as totals per option (a single choice);
-    others are entered one by one."""
-    return shape_of(poll.method) is BallotShape.SINGLE
+    others are entered one by one. A poll counted in the hall has none."""
+    return poll.vote_by is VoteBy.BALLOT and shape_of(poll.method) is BallotShape.SINGLE
 
 
 def entered_typed(poll: Poll) -> bool:
     """Whether the poll's paper ballots are typed as the candidates' numbers."""
-    return shape_of(poll.method) in TYPED_SHAPES
+    return poll.vote_by is VoteBy.BALLOT and shape_of(poll.method) in TYPED_SHAPES
 
 
 def check_paper_poll(
@@ -39,7 +41,9 @@ def check_paper_poll(
     """A poll of the meeting, for one who may enter its paper ballots; ``lock`` takes the row
     for the ballots about to be added."""
     authorize(session, caller, Permission.PAPER_ENTER, meeting.id)
-    return meeting_row(session, Poll, poll_id, meeting.id, "poll", lock=lock)
+    poll = meeting_row(session, Poll, poll_id, meeting.id, "poll", lock=lock)
+    check_has_paper(poll)
+    return poll
 
 
 def check_totals_poll(session: Session, caller: Caller, meeting: Meeting, poll_id: int) -> Poll:

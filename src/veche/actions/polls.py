@@ -43,12 +43,13 @@ from veche.models.polls import (
     PollState,
     RevotePolicy,
     Secrecy,
+    VoteBy,
 )
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.attendance import rights_total
 from veche.sealing import configured_server_key
-from veche.tally import Profile, TallyError, count
+from veche.tally import BallotShape, Profile, TallyError, count
 
 DECISION_OPTIONS = ("yes", "no", "abstain")
 #: What a poll fills in itself from the meeting's attendance, so never a chair's option.
@@ -68,7 +69,7 @@ def do_create_poll(
     kind: PollKind,
     method: str | None = None,
     seats: int = 1,
-    secrecy: Secrecy = Secrecy.SECRET,
+    secrecy: Secrecy | None = None,
     revote: RevotePolicy = RevotePolicy.NONE,
     options: list[str] | None = None,
     method_options: dict[str, Any] | None = None,
@@ -77,6 +78,7 @@ def do_create_poll(
     description: str = "",
     subject: PollSubject | None = None,
     board_shows_choices: bool = True,
+    vote_by: VoteBy = VoteBy.BALLOT,
 ) -> Poll:
     """A poll in draft; decisions get yes / no / abstain, choices their options.
 
@@ -84,6 +86,10 @@ def do_create_poll(
     and an election name theirs. An election's ``options`` are candidates who stand on the
     chair's word: each is nominated and accepts at once, and the journal says so; others are
     nominated later (``do_nominate``) and answer for themselves.
+
+    A poll is taken by ballot, secret unless ``secrecy`` says named; or, by ``vote_by``,
+    counted in the hall (a show of hands, a standing vote), which is open and takes no
+    ballot: the tellers enter its totals (``actions.counted_votes``).
     """
     authorize(session, caller, Permission.POLLS_RUN, meeting.id)
     title = check_name(title, "the poll's title", max_length=300)
@@ -94,6 +100,7 @@ def do_create_poll(
             raise InvalidInput(f"choose a counting method for the {kind.value}")
         method = "majority"
     _check_method(kind, method, seats, method_options)
+    secrecy = _check_vote_by(vote_by, method, secrecy, revote)
     if max_score < 1:
         raise InvalidInput(f"the highest score must be at least 1, not {max_score}")
     labels = list(DECISION_OPTIONS) if kind is PollKind.DECISION else list(options or [])
@@ -117,7 +124,8 @@ def do_create_poll(
         secrecy=secrecy,
         revote=revote,
         state=PollState.DRAFT,
-        electronic=electronic,
+        electronic=electronic and vote_by is VoteBy.BALLOT,
+        vote_by=vote_by,
         board_shows_choices=board_shows_choices,
         receipt_key=secrets.token_hex(32),
         approves_agenda=subject.approves_agenda,
@@ -152,6 +160,7 @@ def do_create_poll(
             "agenda_item_id": subject.agenda_item_id,
             "motion_id": subject.motion_id,
             "board_shows_choices": board_shows_choices,
+            "vote_by": vote_by,
         },
     )
     queue_event(session, meeting.id, LiveEventType.POLL_CREATED, poll_id=poll.id)
@@ -221,6 +230,46 @@ def _check_method(kind: PollKind, method: str, seats: int, method_options: dict[
         raise InvalidInput(str(error)) from None
     if kind is PollKind.DECISION:
         _check_majority_rule(method_options)
+
+
+#: How a vote counted in the hall is named in messages and reports.
+VOTE_BY_WORDS = {
+    VoteBy.BALLOT: "ballot",
+    VoteBy.SHOW_OF_HANDS: "show of hands",
+    VoteBy.STANDING: "standing vote",
+}
+
+
+_SHAPE_WORDS = {
+    BallotShape.APPROVAL: "approval",
+    BallotShape.RANKING: "ranked",
+    BallotShape.SCORE: "scored",
+}
+
+
+def _check_vote_by(
+    vote_by: VoteBy, method: str, secrecy: Secrecy | None, revote: RevotePolicy
+) -> Secrecy:
+    """The poll's secrecy: as given for a ballot (secret if not given); a vote counted in the
+    hall is open, and counts one choice per voter, once."""
+    if vote_by is VoteBy.BALLOT:
+        return secrecy or Secrecy.SECRET
+    words = VOTE_BY_WORDS[vote_by]
+    if secrecy is Secrecy.SECRET:
+        raise InvalidInput(
+            f"a {words} cannot be secret: the hall sees how each member votes; take a secret "
+            "vote by ballot, or leave the secrecy out"
+        )
+    shape = counting_method(method).ballot
+    if shape is not BallotShape.SINGLE:
+        raise InvalidInput(
+            f"a {words} counts one choice per voter, and '{method}' needs "
+            f"{_SHAPE_WORDS[shape]} ballots; take this vote by ballot, or count it by a "
+            "method of one choice (majority, plurality, sntv)"
+        )
+    if revote is not RevotePolicy.NONE:
+        raise InvalidInput(f"a {words} is counted once; a later vote replaces no ballot")
+    return Secrecy.NAMED
 
 
 def _check_majority_rule(method_options: dict[str, Any]) -> None:
@@ -351,7 +400,7 @@ class PollRights:
     total: int  # every member's right
     in_hall: int  # rights usable now (in person, by proxy, by substitute) not yet used
     electronic: int  # rights used electronically, at the weight they were used with
-    paper: int  # paper ballots entered; they name no right
+    paper: int  # paper ballots (or votes counted in the hall) entered; they name no right
 
     @property
     def unused(self) -> int:
@@ -398,7 +447,7 @@ def poll_rights(session: Session, poll_id: int, meeting_id: int, day: date) -> P
     usable = rights_in_hall(session, meeting_id, day)
     paper = session.scalar(
         select(func.coalesce(func.sum(Ballot.weight), 0)).where(
-            Ballot.poll_id == poll_id, Ballot.source == BallotSource.PAPER
+            Ballot.poll_id == poll_id, Ballot.source != BallotSource.ELECTRONIC
         )
     )
     return PollRights(
@@ -429,6 +478,7 @@ def do_enter_paper_ballots(
     state = session.scalar(select(Poll.state).where(Poll.id == poll.id).with_for_update())
     if state is not PollState.OPEN or poll.day is None:
         raise not_in_state(poll.id, state or poll.state, "enter paper ballots in", "open")
+    check_has_paper(poll)
     if not lots:
         raise InvalidInput("no paper ballots given")
     options = ballot_options(poll)
@@ -481,6 +531,15 @@ def do_enter_paper_ballots(
     )
     queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
     return total
+
+
+def check_has_paper(poll: Poll) -> None:
+    """A poll counted in the hall has no paper ballots (409): its totals are entered."""
+    if poll.vote_by is not VoteBy.BALLOT:
+        raise Conflict(
+            f"poll {poll.id} is taken by {VOTE_BY_WORDS[poll.vote_by]}: it has no paper "
+            "ballots; the tellers enter its totals"
+        )
 
 
 #: What every paper receipt starts with: never a hexadecimal digit, as electronic ones are.

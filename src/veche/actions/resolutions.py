@@ -13,20 +13,23 @@ from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.motions import current_text, journal_motion_change
+from veche.actions.polls import VOTE_BY_WORDS
 from veche.errors import Conflict, InvalidInput
 from veche.models import Motion, Poll, Resolution
 from veche.models.motions import MOTION_TRANSITIONS, MotionState
-from veche.models.polls import PollState
+from veche.models.polls import PollState, VoteBy
 from veche.permissions import Permission
 from veche.queries.agenda import ADOPTED
 
 
-def vote_in_words(yes: int, no: int, abstain: int) -> str:
-    """ "adopted unanimously", "adopted 112 to 3, 5 abstaining" — as a communiqué says it."""
+def vote_in_words(yes: int, no: int, abstain: int, vote_by: VoteBy = VoteBy.BALLOT) -> str:
+    """ "adopted unanimously", "adopted 112 to 3, 5 abstaining", "adopted 40 to 2, by show of
+    hands" — as a communiqué says it."""
+    hall = "" if vote_by is VoteBy.BALLOT else f", by {VOTE_BY_WORDS[vote_by]}"
     if no == 0 and abstain == 0:
-        return "adopted unanimously"
+        return "adopted unanimously" + hall
     words = f"adopted {yes} to {no}"
-    return words + (f", {abstain} abstaining" if abstain else "")
+    return words + (f", {abstain} abstaining" if abstain else "") + hall
 
 
 def decisive_poll(session: Session, motion: Motion) -> Poll | None:
@@ -84,7 +87,7 @@ def do_settle_motion(
         number=number,
         title=motion.title,
         text=current_text(session, motion),
-        result=vote_in_words(yes, no, abstain),
+        result=vote_in_words(yes, no, abstain, poll.vote_by),
         votes_yes=yes,
         votes_no=no,
         votes_abstain=abstain,

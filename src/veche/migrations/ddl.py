@@ -43,6 +43,11 @@ def text(name: str, *, nullable: bool = False, **kw: Any) -> Column:
     return _column(name, sa.Text(), nullable, **kw)
 
 
+def numeric(name: str, digits: int, places: int, *, nullable: bool = False, **kw: Any) -> Column:
+    """An exact decimal of ``digits`` digits, ``places`` of them after the point."""
+    return _column(name, sa.Numeric(digits, places), nullable, **kw)
+
+
 def boolean(name: str, *, nullable: bool = False, **kw: Any) -> Column:
     return _column(name, sa.Boolean(), nullable, **kw)
 
@@ -65,14 +70,20 @@ def binary(name: str, *, nullable: bool = False, **kw: Any) -> Column:
 
 
 def enum(
-    name: str, type_name: str, values: Sequence[str], *, length: int = 24, nullable: bool = False
+    name: str,
+    type_name: str,
+    values: Sequence[str],
+    *,
+    length: int = 24,
+    nullable: bool = False,
+    **kw: Any,
 ) -> Column:
     """One of ``values``, stored as VARCHAR(length) and checked by a constraint that the
     naming convention in force names ck_<table>_<type_name> (autogenerate left it so)."""
     type_ = sa.Enum(
         *values, name=type_name, native_enum=False, create_constraint=True, length=length
     )
-    return _column(name, type_, nullable)
+    return _column(name, type_, nullable, **kw)
 
 
 def create_table(

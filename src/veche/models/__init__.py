@@ -5,6 +5,18 @@ from veche.models.agenda import AgendaItem
 from veche.models.agenda_proposals import AgendaProposal
 from veche.models.base import Base
 from veche.models.debate import Contribution, Document, FloorRequest
+from veche.models.follow_up import (
+    Goal,
+    GoalAssignment,
+    Indicator,
+    IndicatorTarget,
+    IndicatorWeight,
+    ProgressReport,
+    ReportGoalStatus,
+    ReportingCycle,
+    ReportingPeriod,
+    ReportValue,
+)
 from veche.models.journal import JournalEntry, JournalHead
 from veche.models.meetings import Attendance, Meeting, Participant, Proxy, Substitution
 from veche.models.motions import (
@@ -13,6 +25,7 @@ from veche.models.motions import (
     MotionSponsor,
     MotionVersion,
     Panel,
+    PanelChair,
     PanelItem,
     PanelMember,
     Recommendation,
@@ -36,6 +49,11 @@ __all__ = [
     "Contribution",
     "Document",
     "FloorRequest",
+    "Goal",
+    "GoalAssignment",
+    "Indicator",
+    "IndicatorTarget",
+    "IndicatorWeight",
     "JournalEntry",
     "JournalHead",
     "LoginFailure",
@@ -47,6 +65,7 @@ __all__ = [
     "MotionVersion",
     "Organization",
     "Panel",
+    "PanelChair",
     "PanelItem",
     "PanelMember",
     "Participant",
@@ -56,8 +75,13 @@ __all__ = [
     "PollOption",
     "PollSecret",
     "PresidiumMember",
+    "ProgressReport",
     "Proxy",
     "Recommendation",
+    "ReportGoalStatus",
+    "ReportValue",
+    "ReportingCycle",
+    "ReportingPeriod",
     "Resolution",
     "Role",
     "RoleGrant",

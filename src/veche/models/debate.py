@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 
 from sqlalchemy import (
+    CheckConstraint,
     String,
     Text,
 )
@@ -64,16 +65,24 @@ class ContributionKind(enum.StrEnum):
 
 
 class Contribution(Timestamped, Base):
-    """A report, co-report, speech or point of order given on an agenda item."""
+    """A report, co-report, speech or point of order given on an agenda item.
+
+    A body may give a report with or without a person who presents it; whatever is said from
+    the floor has a speaker."""
 
     __tablename__ = "contribution"
+    __table_args__ = (
+        CheckConstraint(
+            "speaker_person_id IS NOT NULL OR on_behalf_of_body_id IS NOT NULL", name="has_giver"
+        ),
+    )
 
     id: Mapped[Id]
     agenda_item_id: Mapped[AgendaItemId] = mapped_column(index=True)
     sitting_id: Mapped[SittingId | None]
     position: Mapped[int]
     kind: Mapped[ContributionKind] = mapped_column(enum_type(ContributionKind, "contribution_kind"))
-    speaker_person_id: Mapped[PersonId] = mapped_column(index=True)
+    speaker_person_id: Mapped[PersonId | None] = mapped_column(index=True)
     on_behalf_of_body_id: Mapped[BodyId | None]
     title: Mapped[str] = mapped_column(String(500), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -81,7 +90,7 @@ class Contribution(Timestamped, Base):
     seconds_used: Mapped[int | None]
 
     item: Mapped[AgendaItem] = relationship()
-    speaker: Mapped[Person] = relationship()
+    speaker: Mapped[Person | None] = relationship()
     on_behalf_of: Mapped[Body | None] = relationship()
 
 

@@ -149,10 +149,22 @@ class Panel(Timestamped, Base):
     id: Mapped[Id]
     meeting_id: Mapped[MeetingId]
     name: Mapped[str] = mapped_column(String(300))
-    chair_person_id: Mapped[PersonId | None]
 
     meeting: Mapped[Meeting] = relationship()
-    chair: Mapped[Person | None] = relationship()
+    chairs: Mapped[list[PanelChair]] = relationship(order_by="PanelChair.position")
+
+
+class PanelChair(Base):
+    """A person who chairs a panel: a panel guided by several senior members has several, in
+    the order it lists them."""
+
+    __tablename__ = "panel_chair"
+
+    panel_id: Mapped[PanelId] = mapped_column(primary_key=True)
+    person_id: Mapped[PersonId] = mapped_column(primary_key=True)
+    position: Mapped[int]
+
+    person: Mapped[Person] = relationship()
 
 
 class PanelItem(Base):

@@ -11,7 +11,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, composite, declared_attr, mapped_column, relationship
 
 from veche.models.base import Base, Timestamped
 from veche.models.columns import (
@@ -24,6 +24,7 @@ from veche.models.columns import (
     UserId,
     enum_type,
 )
+from veche.quorum import Quorum
 
 
 class Organization(Timestamped, Base):
@@ -59,6 +60,8 @@ class Body(Timestamped, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     quorum_numerator: Mapped[int] = mapped_column(default=1)
     quorum_denominator: Mapped[int] = mapped_column(default=2)
+    #: The two columns as one value, read and written whole (``veche.quorum``).
+    quorum: Mapped[Quorum] = composite("quorum_numerator", "quorum_denominator")
     alternates_vote_for_absent: Mapped[bool] = mapped_column(default=True)
     max_proxies_per_member: Mapped[int] = mapped_column(default=0)
 

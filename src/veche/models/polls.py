@@ -35,6 +35,15 @@ class Secrecy(enum.StrEnum):
     SECRET = "secret"
 
 
+class VoteBy(enum.StrEnum):
+    """How the members vote: by ballot (electronic or paper), or in the open in the hall,
+    where the tellers count and enter the totals."""
+
+    BALLOT = "ballot"
+    SHOW_OF_HANDS = "show_of_hands"
+    STANDING = "standing"  # a standing (rising) vote
+
+
 class RevotePolicy(enum.StrEnum):
     NONE = "none"
     LAST_COUNTS = "last_counts"  # a voter may replace their ballot until the poll closes
@@ -84,6 +93,11 @@ class Poll(Timestamped, Base):
     state: Mapped[PollState] = mapped_column(enum_type(PollState, "poll_state"))
     #: Whether electronic ballots are taken; paper-only polls are entered by tellers.
     electronic: Mapped[bool] = mapped_column(default=True)
+    #: By ballot, or counted in the hall (a show of hands, a standing vote): then no ballot is
+    #: taken, and the tellers enter the totals once (``actions.counted_votes``).
+    vote_by: Mapped[VoteBy] = mapped_column(
+        enum_type(VoteBy, "vote_by"), default=VoteBy.BALLOT, server_default=VoteBy.BALLOT.value
+    )
     #: The meeting day the poll was opened on: presence is checked against that day.
     day: Mapped[date | None]
     opened_at: Mapped[datetime | None]
@@ -187,6 +201,9 @@ class PollSecret(Base):
 class BallotSource(enum.StrEnum):
     ELECTRONIC = "electronic"
     PAPER = "paper"
+    #: The tellers' total for one option of a vote counted in the hall (``VoteBy``): a row's
+    #: weight is the number of votes.
+    COUNTED = "counted"
 
 
 class Ballot(Base):
@@ -195,7 +212,8 @@ class Ballot(Base):
     Secret ballots come here only when their poll is counted, all in one transaction and
     in a random order, from their sealed form (``Participation.sealed``): they carry no
     voter, no time, and nothing of the order they were cast in. Named ballots are stored
-    as they are cast, naming their voter, openly; so are the tellers' paper ballots.
+    as they are cast, naming their voter, openly; so are the tellers' paper ballots, and
+    the totals of a vote counted in the hall (one row per option, its votes as its weight).
     """
 
     __tablename__ = "ballot"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from veche.actions.access import Caller, authorize, caller_organization
 from veche.models import Body, Meeting, Organization, Person, Role, RoleGrant, Unit, User
 from veche.permissions import Permission, Scope
+from veche.queries._views import view_of
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,7 @@ def list_accounts(
         query = query.where(User.id.in_(list(only)))
     rows = session.execute(query).all()
     grants = _grants(session, organization, [row.id for row in rows])
-    return [
-        AccountRow(
-            id=row.id,
-            username=row.username,
-            person_id=row.person_id,
-            full_name=row.full_name,
-            active=row.active,
-            grants=grants.get(row.id, []),
-        )
-        for row in rows
-    ]
+    return [view_of(AccountRow, row, grants=grants.get(row.id, [])) for row in rows]
 
 
 def _grants(

@@ -27,6 +27,20 @@ def agenda_approval(session: Session, meeting_id: int) -> Poll | None:
     )
 
 
+def item_decision(session: Session, item: AgendaItem) -> Poll | None:
+    """The vote that decided the item: the first poll closed on it (a poll on one of its
+    drafts is on the item too)."""
+    return session.scalar(
+        select(Poll)
+        .where(
+            Poll.agenda_item_id == item.id,
+            Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
+        )
+        .order_by(Poll.closed_at, Poll.id)
+        .limit(1)
+    )
+
+
 def agenda_items(session: Session, meeting_id: int, *, withdrawn: bool = False) -> list[AgendaItem]:
     """The meeting's items by position; withdrawn ones only when asked for."""
     query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)

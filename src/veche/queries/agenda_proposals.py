@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import computed_field
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from veche.i18n import _
 from veche.models import AgendaProposal, Person
 from veche.models.agenda_proposals import ProposalKind, ProposalState
+from veche.queries._views import view_of
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class ProposalView:
     created_at: datetime
     decided_at: datetime | None
 
+    @computed_field(  # type: ignore[prop-decorator]
+        description='in words: "move “On the budget” to position 2"'
+    )
     @property
     def change(self) -> str:
         """The change in words: "add “On housing” (report)", "move “On the budget” to 2"."""
@@ -74,22 +79,11 @@ def _views(session: Session, where: ColumnElement[bool]) -> list[ProposalView]:
         .order_by(AgendaProposal.number)
     ).all()
     return [
-        ProposalView(
-            id=p.id,
-            number=p.number,
-            kind=p.kind,
-            proposer_person_id=p.proposer_person_id,
+        view_of(
+            ProposalView,
+            p,
             proposer=proposer,
-            agenda_item_id=p.agenda_item_id,
-            item_title=p.item_title,
-            title=p.title,
             item_kind=p.item_kind.value if p.item_kind else None,
-            position=p.position,
-            rationale=p.rationale,
-            state=p.state,
-            reason=p.reason,
-            created_at=p.created_at,
-            decided_at=p.decided_at,
         )
         for p, proposer in rows
     ]

@@ -108,7 +108,7 @@ def _speeches_given(session: Session, item: AgendaItem, person_ids: set[int]) ->
         .group_by(Contribution.speaker_person_id)
     ).all()
     given = {person_id: 0 for person_id in person_ids}
-    given.update({person_id: int(count) for person_id, count in rows})
+    given.update({person_id: int(count) for person_id, count in rows if person_id is not None})
     return given
 
 

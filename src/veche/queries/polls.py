@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from veche.actions.choices import KEYS, is_blank, shape_of
 from veche.actions.polls import ballot_options
+from veche.collation import natural_key
 from veche.errors import Forbidden
 from veche.models import Ballot, Participation, Person, Poll
 from veche.models.polls import BallotSource, PollState, Secrecy
@@ -23,22 +24,31 @@ SHOWN = (PollState.CLOSED, PollState.PUBLISHED)
 
 @dataclass(frozen=True)
 class LiveCount:
-    """How many rights were used and paper ballots entered — never what was chosen while open."""
+    """How many rights were used and paper ballots entered — never what was chosen while open
+    — or, in a vote counted in the hall, how many votes the tellers' totals hold."""
 
     electronic: int
     paper: int
+    counted: int = 0
 
 
 def live_count(session: Session, poll: Poll) -> LiveCount:
     electronic = session.scalar(
         select(func.count()).select_from(Participation).where(Participation.poll_id == poll.id)
     )
-    paper = session.scalar(
-        select(func.coalesce(func.sum(Ballot.weight), 0)).where(
-            Ballot.poll_id == poll.id, Ballot.source == BallotSource.PAPER
+    entered: dict[BallotSource, int] = {
+        source: int(votes or 0)
+        for source, votes in session.execute(
+            select(Ballot.source, func.sum(Ballot.weight))
+            .where(Ballot.poll_id == poll.id, Ballot.source != BallotSource.ELECTRONIC)
+            .group_by(Ballot.source)
         )
+    }
+    return LiveCount(
+        electronic or 0,
+        entered.get(BallotSource.PAPER, 0),
+        entered.get(BallotSource.COUNTED, 0),
     )
-    return LiveCount(electronic or 0, int(paper or 0))
 
 
 def voted_rights(
@@ -250,11 +260,13 @@ def roll_call(session: Session, poll: Poll) -> list[dict[str, Any]]:
         select(Person.full_name, Ballot.choice, Ballot.weight)
         .join(Person, Person.id == Ballot.voter_person_id)
         .where(Ballot.poll_id == poll.id)
-        .order_by(Person.full_name)
+        .order_by(Person.id)
     ).all()
+    # By name in natural order ("Delegate 2" before "Delegate 10"), which neither
+    # database's collation gives; namesakes stay in the order their people were added.
     return [
         {"voter": name, "choice": readable_choice(choice, labels), "weight": weight}
-        for name, choice, weight in rows
+        for name, choice, weight in sorted(rows, key=lambda row: natural_key(row[0]))
     ]
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Annotated
 
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,6 +21,7 @@ from veche.models import (
     Motion,
     MotionVersion,
     Panel,
+    PanelChair,
     PanelItem,
     PanelMember,
     Participant,
@@ -43,10 +45,14 @@ def meeting_name(meeting: Meeting) -> str:
     )
 
 
-class ParticipantRow(NamedTuple):
-    """One participant as listed (a tuple: a meeting may list thousands)."""
+@dataclass(frozen=True, slots=True)
+class ParticipantRow:
+    """One participant as listed (slotted: a meeting may list thousands), and as the API
+    answers it."""
 
-    id: int  # the participant's, which attendance is recorded by; not the person's
+    #: The participant's, which the pages record attendance by; not the person's. The API
+    #: names participants by their person, and leaves it out.
+    id: Annotated[int, Field(exclude=True)]
     person_id: int
     full_name: str
     role: str
@@ -207,19 +213,25 @@ class PanelRow:
     panel: Panel
     agenda_item_ids: list[int]
     member_ids: list[int]
+    #: Its chairs, in the order the panel lists them.
+    chair_ids: list[int]
 
 
 def panels(session: Session, meeting_id: int) -> list[PanelRow]:
     found = session.scalars(
-        select(Panel)
-        .where(Panel.meeting_id == meeting_id)
-        .options(selectinload(Panel.chair))
-        .order_by(Panel.id)
+        select(Panel).where(Panel.meeting_id == meeting_id).order_by(Panel.id)
     ).all()
     ids = [panel.id for panel in found]
     items: dict[int, list[int]] = {i: [] for i in ids}
     members: dict[int, list[int]] = {i: [] for i in ids}
+    chairs: dict[int, list[int]] = {i: [] for i in ids}
     if ids:
+        for panel_id, person_id in session.execute(
+            select(PanelChair.panel_id, PanelChair.person_id)
+            .where(PanelChair.panel_id.in_(ids))
+            .order_by(PanelChair.position)
+        ):
+            chairs[panel_id].append(person_id)
         for panel_id, item_id in session.execute(
             select(PanelItem.panel_id, PanelItem.agenda_item_id)
             .where(PanelItem.panel_id.in_(ids))
@@ -232,4 +244,6 @@ def panels(session: Session, meeting_id: int) -> list[PanelRow]:
             .order_by(PanelMember.person_id)
         ):
             members[panel_id].append(person_id)
-    return [PanelRow(panel, items[panel.id], members[panel.id]) for panel in found]
+    return [
+        PanelRow(panel, items[panel.id], members[panel.id], chairs[panel.id]) for panel in found
+    ]

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.models import (
     AgendaItem,
-    Attendance,
     Body,
     Contribution,
     Document,
     Meeting,
     Motion,
-    Participant,
     Person,
     Poll,
     Recommendation,
     Resolution,
 )
 from veche.models.agenda import ItemState
-from veche.models.meetings import ParticipantRole
 from veche.models.motions import SponsorRole
 from veche.models.polls import PollKind, PollState, Secrecy
 from veche.models.presidium import PresidiumSource
@@ -33,8 +29,10 @@ from veche.queries import proceedings
 from veche.queries.agenda import agenda_approval
 from veche.queries.agenda_proposals import ProposalView, agenda_proposals
 from veche.queries.attendance import attendance_count
+from veche.queries.capacities import CapacityGroup, attendance_by_capacity
 from veche.queries.org import term_label
 from veche.queries.polls import roll_call
+from veche.quorum import Quorum
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,23 @@ class DayAttendance:
     substitutes: int
     rights_present: int  # voting rights present, by weight: what the quorum counts
     rights_total: int
+
+
+@dataclass(frozen=True)
+class DecisionVote:
+    """A decision's figures and the rule they were counted by."""
+
+    yes: int
+    no: int
+    abstain: int
+    #: The counting engine's words for the rule: "simple majority of votes cast: more yes
+    #: than no"; None when there was no quorum to count by it.
+    rule: str | None
+
+    @property
+    def unanimous(self) -> bool:
+        """Every vote cast was yes (an abstention is a vote cast, as in a resolution's words)."""
+        return self.yes > 0 and self.no == 0 and self.abstain == 0
 
 
 @dataclass(frozen=True)
@@ -62,12 +77,16 @@ class PollRecord:
     agenda_item_id: int | None
     motion_id: int | None
     approves_agenda: bool
+    vote: DecisionVote | None = None  # a decision's figures and rule
+    #: "ballot", or how it was counted in the hall: "show_of_hands", "standing" (then
+    #: ``ballots`` are the votes the tellers counted).
+    vote_by: str = "ballot"
 
 
 @dataclass(frozen=True)
 class ContributionRecord:
     kind: str
-    speaker: str
+    speaker: str | None  # none for a report a body gave with no presenter named
     on_behalf_of: str | None
     title: str
     summary: str
@@ -124,7 +143,7 @@ class MotionRecord:
 @dataclass(frozen=True)
 class PanelRecord:
     name: str
-    chair: str | None
+    chairs: list[str]
     members: list[str]
     item_positions: list[int]
 
@@ -156,10 +175,9 @@ class MeetingRecord:
     convened_by: str | None
     notice: str
     invited: dict[str, int]
-    attended: dict[str, int]  # by role: anyone checked in on at least one day
-    observer_categories: dict[str, int]  # observers who attended, by category
+    capacities: list[CapacityGroup]  # anyone checked in on at least one day, once each
     days: list[DayAttendance]
-    quorum: str
+    quorum: Quorum
     presidium: list[str]
     presidium_elected_by: PollRecord | None
     presidium_formed_by: str | None
@@ -185,13 +203,14 @@ def meeting_days(meeting: Meeting) -> list[date]:
 def read_record(
     session: Session, meeting: Meeting, *, motions: bool = True, polls: bool = True
 ) -> MeetingRecord:
-    """The meeting's record; texts of motions and resolutions, and every poll, only when a
-    document needs them."""
+    """The meeting's record; texts of motions and resolutions, and every poll with its
+    roll-call and everyone attending by name, only when a document needs them (else the
+    decisions alone, without, and how many attended in each capacity)."""
     body = meeting.term.body
     seated = proceedings.presidium(session, meeting.id)
     elected_by = next((s.poll_id for s in seated if s.source is PresidiumSource.ELECTED), None)
     formed_by = next((s.formed_by_body_id for s in seated if s.formed_by_body_id), None)
-    all_polls = _polls(session, meeting) if polls else {}
+    all_polls = _polls(session, meeting, every=polls)
     approval = agenda_approval(session, meeting.id)
     items = session.scalars(
         select(AgendaItem)
@@ -218,10 +237,9 @@ def read_record(
         convened_by=meeting.convened_by.name if meeting.convened_by else None,
         notice=meeting.notice,
         invited=attendance_count(session, meeting, meeting.starts_on).invited,
-        attended=_attended(session, meeting),
-        observer_categories=_observer_categories(session, meeting),
+        capacities=attendance_by_capacity(session, meeting, names=polls),
         days=[_day(session, meeting, day) for day in meeting_days(meeting)],
-        quorum=f"{body.quorum_numerator}/{body.quorum_denominator}",
+        quorum=body.quorum,
         presidium=[seat.person.full_name for seat in seated],
         presidium_elected_by=_optional_poll(session, elected_by),
         presidium_formed_by=_body_name(session, formed_by),
@@ -251,32 +269,6 @@ def _body_name(session: Session, body_id: int | None) -> str | None:
     return body.name if body else None
 
 
-def _attended(session: Session, meeting: Meeting) -> dict[str, int]:
-    rows = session.execute(
-        select(Participant.role, func.count(func.distinct(Participant.id)))
-        .join(Attendance, Attendance.participant_id == Participant.id)
-        .where(Participant.meeting_id == meeting.id)
-        .group_by(Participant.role)
-    )
-    return {role.value: number for role, number in rows}
-
-
-def _observer_categories(session: Session, meeting: Meeting) -> dict[str, int]:
-    rows = session.execute(
-        select(Participant.category, func.count(func.distinct(Participant.id)))
-        .join(Attendance, Attendance.participant_id == Participant.id)
-        .where(
-            Participant.meeting_id == meeting.id,
-            Participant.role == ParticipantRole.OBSERVER,
-        )
-        .group_by(Participant.category)
-    )
-    counted: Counter[str] = Counter()
-    for category, number in rows:
-        counted[category or "other observers"] += number
-    return dict(sorted(counted.items()))
-
-
 def _day(session: Session, meeting: Meeting, day: date) -> DayAttendance:
     counted = attendance_count(session, meeting, day)
     return DayAttendance(
@@ -288,17 +280,18 @@ def _day(session: Session, meeting: Meeting, day: date) -> DayAttendance:
     )
 
 
-def _polls(session: Session, meeting: Meeting) -> dict[int, PollRecord]:
+def _polls(session: Session, meeting: Meeting, *, every: bool) -> dict[int, PollRecord]:
+    """The closed polls: ``every`` one with its roll-call, or the decisions alone without."""
+    query = select(Poll).where(
+        Poll.meeting_id == meeting.id,
+        Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
+    )
+    if not every:
+        query = query.where(Poll.kind == PollKind.DECISION)
     found = session.scalars(
-        select(Poll)
-        .where(
-            Poll.meeting_id == meeting.id,
-            Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
-        )
-        .options(selectinload(Poll.options))
-        .order_by(Poll.closed_at, Poll.id)
+        query.options(selectinload(Poll.options)).order_by(Poll.closed_at, Poll.id)
     ).all()
-    return {poll.id: _poll_record(session, poll) for poll in found}
+    return {poll.id: _poll_record(session, poll, roll_calls=every) for poll in found}
 
 
 def _optional_poll(session: Session, poll_id: int | None) -> PollRecord | None:
@@ -306,18 +299,27 @@ def _optional_poll(session: Session, poll_id: int | None) -> PollRecord | None:
     return _poll_record(session, poll) if poll is not None else None
 
 
-def _poll_record(session: Session, poll: Poll) -> PollRecord:
+def _poll_record(session: Session, poll: Poll, *, roll_calls: bool = True) -> PollRecord:
     result: dict[str, Any] = poll.result or {}
     rounds = result.get("rounds") or []
     tallies = {
         name: str(votes) for name, votes in (rounds[0].get("tallies", {}) if rounds else {}).items()
     }
+    vote = None
     if poll.kind is PollKind.DECISION:
         details = result.get("details", {})
         tallies = {choice: str(details.get(choice, 0)) for choice in ("yes", "no", "abstain")}
+        if details:
+            vote = DecisionVote(
+                yes=int(details.get("yes", 0)),
+                no=int(details.get("no", 0)),
+                abstain=int(details.get("abstain", 0)),
+                # Without a quorum the engine names the quorum as its rule, and counted nothing.
+                rule=None if details.get("rule") in (None, "quorum") else str(details["rule"]),
+            )
     by_source = result.get("ballots_by_source", {})
     calls = []
-    if poll.secrecy is Secrecy.NAMED:
+    if roll_calls and poll.secrecy is Secrecy.NAMED:
         calls = [(row["voter"], _choice_words(row["choice"])) for row in roll_call(session, poll)]
     return PollRecord(
         id=poll.id,
@@ -334,6 +336,8 @@ def _poll_record(session: Session, poll: Poll) -> PollRecord:
         agenda_item_id=poll.agenda_item_id,
         motion_id=poll.motion_id,
         approves_agenda=poll.approves_agenda,
+        vote=vote,
+        vote_by=poll.vote_by.value,
     )
 
 
@@ -383,7 +387,7 @@ def _contribution(
 ) -> ContributionRecord:
     return ContributionRecord(
         kind=c.kind.value,
-        speaker=c.speaker.full_name,
+        speaker=c.speaker.full_name if c.speaker else None,
         on_behalf_of=c.on_behalf_of.name if c.on_behalf_of else None,
         title=c.title,
         summary=c.summary,
@@ -397,11 +401,11 @@ def _panels(
     session: Session, meeting: Meeting, item_positions: dict[int, int]
 ) -> list[PanelRecord]:
     rows = proceedings.panels(session, meeting.id)
-    people = _names(session, {pid for row in rows for pid in row.member_ids})
+    people = _names(session, {pid for row in rows for pid in row.member_ids + row.chair_ids})
     return [
         PanelRecord(
             name=row.panel.name,
-            chair=row.panel.chair.full_name if row.panel.chair else None,
+            chairs=[people[pid] for pid in row.chair_ids],
             members=[people[pid] for pid in row.member_ids],
             item_positions=sorted(item_positions[i] for i in row.agenda_item_ids),
         )

@@ -16,6 +16,7 @@ from veche.models.org import MembershipRole
 from veche.queries._listing import like_literally, paged
 from veche.queries.org import term_label
 from veche.queries.roster import PERSON_ROW_LOADS, PersonRow, person_row
+from veche.quorum import Quorum
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class BodyNode:
     parent_id: int | None
     depth: int
     description: str
-    quorum: str  # as given: "1/2"
+    quorum: Quorum
     alternates_vote_for_absent: bool
     max_proxies_per_member: int
     sub_body_ids: list[int]
@@ -109,7 +110,7 @@ def body_tree(
             parent_id=body.parent_id,
             depth=depth[body.id],
             description=body.description,
-            quorum=f"{body.quorum_numerator}/{body.quorum_denominator}",
+            quorum=body.quorum,
             alternates_vote_for_absent=body.alternates_vote_for_absent,
             max_proxies_per_member=body.max_proxies_per_member,
             sub_body_ids=[other.id for other in ordered if other.parent_id == body.id],

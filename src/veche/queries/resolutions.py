@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from veche.models import Body, Meeting, Resolution, Term
 from veche.queries._listing import like_literally, paged, where_given
+from veche.queries._views import view_of
 from veche.queries.org import ordinal
 
 
@@ -83,14 +84,9 @@ def search_resolutions(
     )
     rows = session.execute(page).all()
     return total, [
-        RegistryEntry(
-            id=resolution.id,
-            number=resolution.number,
-            title=resolution.title,
-            text=resolution.text,
-            result=resolution.result,
-            effective_on=resolution.effective_on,
-            meeting_id=meeting.id,
+        view_of(
+            RegistryEntry,
+            resolution,
             meeting=f"{ordinal(meeting.number)} {meeting.title} of the "
             f"{ordinal(term.number)} {body.name}",
             body_id=body.id,

@@ -20,7 +20,7 @@ from veche.tally.numbers import format_number
 
 
 @dataclass(frozen=True)
-class Quorum:
+class QuorumStatus:
     """Voting rights present (by weight) against the number the body's rule requires."""
 
     present: int
@@ -32,14 +32,12 @@ class Quorum:
         return self.present >= self.required
 
 
-def quorum_status(session: Session, meeting: Meeting, day: date) -> Quorum:
+def quorum_status(session: Session, meeting: Meeting, day: date) -> QuorumStatus:
     """The quorum on ``day``, by the body's fraction of all rights, rounded up as the count
     rounds it; the rights counted are those a decision's count takes as present."""
     counted = attendance_count(session, meeting, day)
-    body = meeting.term.body
-    share = Fraction(body.quorum_numerator, body.quorum_denominator) * counted.rights_total
-    required = -(-share.numerator // share.denominator)
-    return Quorum(counted.rights_present, counted.rights_total, required)
+    required = meeting.term.body.quorum.required(counted.rights_total)
+    return QuorumStatus(counted.rights_present, counted.rights_total, required)
 
 
 def meeting_day(meeting: Meeting, today: date) -> date:

@@ -1,4 +1,5 @@
-"""The documents a meeting publishes — communiqué, minutes, motion book — in Markdown, HTML, PDF."""
+"""The documents veche publishes — a meeting's communiqué, minutes and motion book, and a
+reporting cycle's interim summing-up — in Markdown, HTML, PDF."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from veche.errors import InvalidInput
-from veche.models import Meeting
+from veche.models import Meeting, Organization, ReportingCycle, ReportingPeriod
+from veche.queries.follow_up_rollup import default_period, load_cycle, summing_up_record
 from veche.queries.journal_head import report_head
 from veche.queries.record import MeetingRecord, read_record
 from veche.reports.communique import communique
@@ -16,6 +18,7 @@ from veche.reports.journal_head import head_blocks
 from veche.reports.minutes import minutes
 from veche.reports.motion_book import motion_book
 from veche.reports.render import FORMATS, to_html, to_markdown, to_pdf
+from veche.reports.summing_up import summing_up
 
 KINDS: dict[str, Callable[[MeetingRecord], Document]] = {
     "communique": communique,
@@ -44,9 +47,44 @@ def build_report(session: Session, meeting: Meeting, kind: str) -> Document:
 
 def render_report(session: Session, meeting: Meeting, kind: str, format: str) -> bytes:
     """The report as bytes in ``format``: md, html or pdf."""
+    _check_format(format)
+    return rendered(build_report(session, meeting, kind), format)
+
+
+def build_summing_up(
+    session: Session,
+    organization: Organization,
+    cycle: ReportingCycle,
+    period: ReportingPeriod | None = None,
+    resolution_id: int | None = None,
+) -> Document:
+    """The interim summing-up of the cycle at the end of ``period`` (default: the latest
+    period no longer open, else the first), of one resolution's goals or of every one."""
+    figures = load_cycle(session, organization, cycle, resolution_id=resolution_id)
+    chosen = default_period(figures.periods) if period is None else period
+    return summing_up(summing_up_record(session, figures, chosen))
+
+
+def render_summing_up(
+    session: Session,
+    organization: Organization,
+    cycle: ReportingCycle,
+    format: str,
+    period: ReportingPeriod | None = None,
+    resolution_id: int | None = None,
+) -> bytes:
+    """The interim summing-up as bytes in ``format``: md, html or pdf."""
+    _check_format(format)
+    return rendered(build_summing_up(session, organization, cycle, period, resolution_id), format)
+
+
+def _check_format(format: str) -> None:
     if format not in FORMATS:
         raise InvalidInput(f"a report's format is one of {', '.join(FORMATS)}, not {format!r}")
-    document = build_report(session, meeting, kind)
+
+
+def rendered(document: Document, format: str) -> bytes:
+    """The document as bytes in ``format`` (one of ``FORMATS``)."""
     if format == "pdf":
         return to_pdf(document)
     text = to_markdown(document) if format == "md" else to_html(document)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from veche.i18n import _
+from veche.queries.capacities import CapacityGroup
+from veche.queries.record import DecisionVote, PollRecord
 
 
 def day(value: date) -> str:
@@ -41,3 +43,110 @@ KINDS = {
 
 def kind(value: str) -> str:
     return _(KINDS.get(value, value.replace("_", " ")))
+
+
+def capitalized(text: str) -> str:
+    """The text with its first letter a capital, the rest as written (names keep theirs)."""
+    return text[:1].upper() + text[1:]
+
+
+def submitted_by(body: str | None, people: list[str]) -> str:
+    """ "the Executive Bureau and Ada Arnold": who submitted a motion; "" for no one."""
+    return names(([_("the {body}").format(body=body)] if body else []) + people)
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """ "1 member", "3 members"."""
+    return f"{number} {_(one) if number == 1 else _(many)}"
+
+
+def vote(cast: DecisionVote) -> str:
+    """How a decision was voted, and by which rule: "unanimously, 26 votes in favour (rule:
+    …)", "by 22 votes to 3, with 1 abstention (rule: …)"."""
+    if cast.unanimous:
+        words = _("unanimously, {votes} in favour").format(votes=counted(cast.yes, "vote", "votes"))
+    else:
+        words = _("by {yes} to {no}").format(yes=counted(cast.yes, "vote", "votes"), no=cast.no)
+        if cast.abstain:
+            words += ", " + _("with {abstentions}").format(
+                abstentions=counted(cast.abstain, "abstention", "abstentions")
+            )
+    if cast.rule:
+        words += " (" + _("rule: {rule}").format(rule=_(cast.rule)) + ")"
+    return words
+
+
+#: How a vote counted in the hall was taken, as the reports say it.
+TAKEN_BY = {"show_of_hands": "by show of hands", "standing": "by standing vote"}
+
+
+def taken_by(poll: PollRecord) -> str:
+    """ "by show of hands", "by standing vote"; "" for a vote by ballot."""
+    words = TAKEN_BY.get(poll.vote_by)
+    return _(words) if words else ""
+
+
+def how_voted(poll: PollRecord) -> str:
+    """How a decision was voted, to follow the verb it qualifies: its figures and rule, and how
+    the hall counted it: "unanimously, 26 votes in favour (rule: …), by show of hands"; "" for
+    a vote on record without either."""
+    words = [vote(poll.vote)] if poll.vote else []
+    hall = taken_by(poll)
+    if hall:
+        words.append(hall)
+    return ", ".join(words)
+
+
+def decision(poll: PollRecord) -> str:
+    """A decision's outcome with its vote: "adopted unanimously, 26 votes in favour (rule:
+    …)", and ", by show of hands" when it was counted in the hall; one that was not counted
+    for want of a quorum gives its figures alone. An election's or a choice's outcome ends
+    with the names chosen, so how it was taken goes in brackets: "elected: A, B (by standing
+    vote)"."""
+    hall = taken_by(poll)
+    if not hall:
+        return _decision(poll)
+    return _decision(poll) + (f", {hall}" if poll.kind == "decision" else f" ({hall})")
+
+
+def _decision(poll: PollRecord) -> str:
+    outcome = _(poll.outcome or "no decision")
+    if poll.vote is None:
+        return outcome
+    if poll.outcome in ("adopted", "rejected"):
+        return f"{outcome} {vote(poll.vote)}"
+    return (
+        outcome
+        + " ("
+        + _("{yes} for, {no} against, {abstain} abstaining").format(
+            yes=poll.vote.yes, no=poll.vote.no, abstain=poll.vote.abstain
+        )
+        + ")"
+    )
+
+
+MEETING_KINDS = {
+    "ordinary": "An ordinary meeting",
+    "extraordinary": "An extraordinary meeting",
+    "enlarged": "An enlarged meeting: observers were invited beside the members",
+}
+
+
+def meeting_kind(value: str) -> str:
+    return _(MEETING_KINDS.get(value, value))
+
+
+def capacity(group: CapacityGroup) -> str:
+    """Who the group's people attended as: "members of the Executive Bureau", "observers:
+    heads of departments"."""
+    if group.role == "observer":
+        if not group.category:
+            return _("other observers")
+        return _("observers: {category}").format(category=group.category)
+    if group.body is None:
+        return (
+            _("invited as members") if group.role == "member" else _("invited as alternate members")
+        )
+    if group.role == "member":
+        return _("members of the {body}").format(body=group.body)
+    return _("alternate members of the {body}").format(body=group.body)

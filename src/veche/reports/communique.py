@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from veche.i18n import _
+from veche.queries.capacities import CapacityGroup
 from veche.queries.record import ItemRecord, MeetingRecord
-from veche.reports._words import day, days, names
+from veche.reports._words import counted, day, days, decision, how_voted, names, taken_by
 from veche.reports.document import Bullets, Document, Heading, Paragraph
-
-ROLE_WORDS = (("member", "members"), ("alternate", "alternate members"))
 
 
 def communique(record: MeetingRecord) -> Document:
@@ -27,8 +26,13 @@ def communique(record: MeetingRecord) -> Document:
     document.add(*_attendance(record))
     document.add(*_presidium(record))
     if record.agenda_poll is not None:
+        how = how_voted(record.agenda_poll)
         document.add(
-            Paragraph(_("The meeting approved the following agenda:")),
+            Paragraph(
+                _("The meeting approved the following agenda {vote}:").format(vote=how)
+                if how
+                else _("The meeting approved the following agenda:")
+            ),
             Bullets([item.title for item in record.items], ordered=True),
         )
     for item in record.items:
@@ -42,59 +46,113 @@ def communique(record: MeetingRecord) -> Document:
                         panel=panel.name, items=", ".join(str(p) for p in panel.item_positions)
                     )
                     + (
-                        "; " + _("chaired by {chair}").format(chair=panel.chair)
-                        if panel.chair
+                        "; " + _("chaired by {chairs}").format(chairs=names(panel.chairs))
+                        if panel.chairs
                         else ""
                     )
                     for panel in record.panels
                 ]
             )
         )
+    document.add(*_decisions(record))
+    return document
+
+
+def _decisions(record: MeetingRecord) -> list[Heading | Bullets]:
+    """The resolutions adopted, then every other decision, each with its vote and rule."""
+    blocks: list[Heading | Bullets] = []
+    polls = {poll.id: poll for poll in record.polls}
     if record.resolutions:
-        document.add(Heading(_("Resolutions adopted")))
-        document.add(
+        blocks.append(Heading(_("Resolutions adopted")))
+        blocks.append(
             Bullets(
                 [
                     _("Resolution No. {number} “{title}” — {result}.").format(
-                        number=r.number, title=r.title, result=_(r.result)
+                        number=r.number,
+                        title=r.title,
+                        result=decision(polls[r.poll_id]) if r.poll_id in polls else _(r.result),
                     )
                     for r in record.resolutions
                 ]
             )
         )
-    return document
+    made_resolutions = {r.poll_id for r in record.resolutions}
+    positions = {item.id: item.position for item in record.items}
+    others = []
+    for poll in record.polls:
+        if poll.kind != "decision" or poll.approves_agenda or poll.id in made_resolutions:
+            continue
+        words = _("“{title}” — {decision}.").format(title=poll.title, decision=decision(poll))
+        if poll.agenda_item_id in positions:
+            words = _("On item {position}: {words}").format(
+                position=positions[poll.agenda_item_id], words=words
+            )
+        others.append(words)
+    if others:
+        blocks += [Heading(_("Other decisions")), Bullets(others)]
+    return blocks
 
 
 def _attendance(record: MeetingRecord) -> list[Paragraph]:
-    counted = [
-        f"{record.attended[role]} {_(words)}"
-        for role, words in ROLE_WORDS
-        if record.attended.get(role)
-    ]
+    """Who attended, each person once in their first capacity: the seats of the meeting's
+    body and the bodies below it, innermost first; those invited without a seat; observers."""
+    seated: dict[str, dict[str, int]] = {}  # body → role → how many, in the groups' order
+    invited: list[str] = []
+    observers: list[str] = []
+    for group in record.capacities:
+        number = group.number
+        if group.role == "observer":
+            category = group.category or _("other observers")
+            observers.append(f"{category} ({number})")
+        elif group.body is None:
+            invited.append(_invited(group, number))
+        else:
+            seated.setdefault(group.body, {})[group.role] = number
+    attending = [_seats(body, roles) for body, roles in seated.items()] + invited
     paragraphs = []
-    if counted:
+    if attending:
         paragraphs.append(
-            Paragraph(
-                _("Attending were {counts} of the {term}.").format(
-                    counts=names(counted), term=record.term
-                )
-            )
+            Paragraph(_("Attending were {groups}.").format(groups="; ".join(attending)))
         )
-    if record.observer_categories:
-        categories = [f"{category} ({n})" for category, n in record.observer_categories.items()]
+    if observers:
         paragraphs.append(
             Paragraph(
-                _("Observers attending: {categories}.").format(categories="; ".join(categories))
+                _("Observers attending: {categories}.").format(categories="; ".join(observers))
             )
         )
     return paragraphs
+
+
+def _seats(body: str, roles: dict[str, int]) -> str:
+    """ "3 members and 2 alternate members of the Executive Bureau"."""
+    numbers = []
+    if "member" in roles:
+        numbers.append(counted(roles["member"], "member", "members"))
+    if "alternate" in roles:
+        numbers.append(counted(roles["alternate"], "alternate member", "alternate members"))
+    return _("{numbers} of the {body}").format(numbers=names(numbers), body=body)
+
+
+def _invited(group: CapacityGroup, number: int) -> str:
+    if group.role == "member":
+        return counted(number, "participant invited as a member", "participants invited as members")
+    return counted(
+        number,
+        "participant invited as an alternate member",
+        "participants invited as alternate members",
+    )
 
 
 def _presidium(record: MeetingRecord) -> list[Paragraph]:
     blocks = []
     if record.presidium:
         who = names(record.presidium)
-        if record.presidium_elected_by is not None:
+        hall = taken_by(record.presidium_elected_by) if record.presidium_elected_by else ""
+        if hall:
+            text = _("The meeting elected its presidium {taken_by}: {names}.").format(
+                taken_by=hall, names=who
+            )
+        elif record.presidium_elected_by is not None:
             text = _("The meeting elected its presidium: {names}.").format(names=who)
         elif record.presidium_formed_by:
             text = _("The presidium, formed by the {body}: {names}.").format(
@@ -114,26 +172,40 @@ def _presidium(record: MeetingRecord) -> list[Paragraph]:
     return blocks
 
 
+def _delivered(kind: str, speaker: str | None, body: str | None) -> str:
+    """Who gave a report: a person, a person for a body, or a body with no presenter named."""
+    report = kind == "report"
+    if speaker is None:
+        return (
+            _("The meeting heard the report of the {body}")
+            if report
+            else _("The meeting heard a co-report of the {body}")
+        ).format(body=body)
+    text = (
+        _("{speaker} delivered the report") if report else _("{speaker} delivered a co-report")
+    ).format(speaker=speaker)
+    if body:
+        text += " " + _("on behalf of the {body}").format(body=body)
+    return text
+
+
 def _item(item: ItemRecord) -> list[Heading | Paragraph]:
     blocks: list[Heading | Paragraph] = [
         Heading(_("Item {position}. {title}").format(position=item.position, title=item.title))
     ]
-    for c in item.contributions:
-        if c.kind not in ("report", "co_report"):
-            continue
-        text = (
-            _("{speaker} delivered the report")
-            if c.kind == "report"
-            else _("{speaker} delivered a co-report")
-        ).format(speaker=c.speaker)
-        if c.on_behalf_of:
-            text += " " + _("on behalf of the {body}").format(body=c.on_behalf_of)
+    reports = [c for c in item.contributions if c.kind in ("report", "co_report")]
+    for c in reports:
+        text = _delivered(c.kind, c.speaker, c.on_behalf_of)
         if c.title:
             text += f": “{c.title}”"
         blocks.append(Paragraph(text + "."))
+    taken_up = item.state in ("open", "closed")
+    if not reports and taken_up and (item.rapporteur or item.rapporteur_body):
+        # No report was recorded on its own: the agenda's rapporteur still says who reported.
+        blocks.append(Paragraph(_delivered("report", item.rapporteur, item.rapporteur_body) + "."))
     speakers: list[str] = []
     for c in item.contributions:
-        if c.kind == "speech" and c.speaker not in speakers:
+        if c.kind == "speech" and c.speaker and c.speaker not in speakers:
             speakers.append(c.speaker)
     if speakers:
         blocks.append(

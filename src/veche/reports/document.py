@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 
@@ -22,10 +23,35 @@ class Bullets:
     ordered: bool = False
 
 
+class Tone(enum.StrEnum):
+    """How good a table's cell is, shown as a colour beside its words (never instead)."""
+
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+    BAD = "bad"
+    MUTED = "muted"
+
+
 @dataclass(frozen=True)
 class Table:
     header: list[str]
     rows: list[list[str]]
+    caption: str = ""
+    #: The first column names each row (a unit, a goal): the row's header.
+    row_headers: bool = False
+    #: A tone per cell of each row (None: none), coloured in HTML (class ``tone-…``) and PDF.
+    tones: list[list[Tone | None]] | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawing (SVG, made by ``veche.reports.charts``) with its caption and its figures as a
+    table: HTML and PDF show the drawing, and every format the table."""
+
+    svg: str
+    caption: str
+    table: Table
 
 
 @dataclass(frozen=True)
@@ -42,7 +68,7 @@ class Diff:
     text: str
 
 
-Block = Heading | Paragraph | Bullets | Table | MarkdownText | Diff
+Block = Heading | Paragraph | Bullets | Table | Chart | MarkdownText | Diff
 
 
 @dataclass
@@ -52,6 +78,8 @@ class Document:
     title: str
     subtitle: str = ""
     blocks: list[Block] = field(default_factory=list)
+    #: What it was made from, as its HTML's last line says (default: the meeting's record).
+    source: str = ""
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from veche.i18n import _
-from veche.queries.record import MeetingRecord, MotionRecord, PollRecord
-from veche.reports._words import day, days, duration, kind, names
+from veche.queries.record import ContributionRecord, MeetingRecord, MotionRecord, PollRecord
+from veche.reports._words import (
+    capacity,
+    capitalized,
+    counted,
+    day,
+    days,
+    decision,
+    duration,
+    how_voted,
+    kind,
+    meeting_kind,
+    names,
+    submitted_by,
+    taken_by,
+)
 from veche.reports.document import Block, Bullets, Document, Heading, MarkdownText, Paragraph, Table
 
 
@@ -15,7 +29,7 @@ def minutes(record: MeetingRecord) -> Document:
     )
     facts = [
         _("Held {days}").format(days=days(record.starts_on, record.ends_on)),
-        _("Kind: {kind}").format(kind=_(record.kind)),
+        meeting_kind(record.kind),
     ]
     if record.venue:
         facts.append(_("Venue: {venue}").format(venue=record.venue))
@@ -58,7 +72,7 @@ def minutes(record: MeetingRecord) -> Document:
                         [
                             str(n),
                             kind(c.kind),
-                            c.speaker + (f" ({c.on_behalf_of})" if c.on_behalf_of else ""),
+                            _given_by(c),
                             c.title,
                             duration(c.seconds_used),
                             str(c.sitting) if c.sitting else "—",
@@ -69,7 +83,7 @@ def minutes(record: MeetingRecord) -> Document:
             )
             for n, c in enumerate(item.contributions, start=1):
                 if c.summary:
-                    document.add(Paragraph(f"{n}. {c.speaker}: {c.summary}"))
+                    document.add(Paragraph(f"{n}. {_given_by(c)}: {c.summary}"))
                 if c.attachments:
                     document.add(
                         Paragraph(
@@ -105,21 +119,40 @@ def minutes(record: MeetingRecord) -> Document:
     return document
 
 
+def _given_by(c: ContributionRecord) -> str:
+    """The speaker, with the body they spoke for; or the body alone, for its report."""
+    if c.speaker is None:
+        return c.on_behalf_of or ""
+    return c.speaker + (f" ({c.on_behalf_of})" if c.on_behalf_of else "")
+
+
 def poll_blocks(poll: PollRecord) -> list[Block]:
     """A vote as the minutes give it: question, method, the tally, the outcome, the roll-call."""
-    head = _("Vote {id}: {title} — {method}, {secrecy}, {ballots} ballot(s){on}.").format(
-        id=poll.id,
-        title=poll.title,
-        method=poll.method,
-        secrecy=_(poll.secrecy),
-        ballots=poll.ballots,
-        on=(" " + _("on {day}").format(day=day(poll.day))) if poll.day else "",
-    )
+    on = (" " + _("on {day}").format(day=day(poll.day))) if poll.day else ""
+    if taken_by(poll):
+        # No ballots: the tellers' totals, which the table below gives option by option.
+        head = _("Vote {id}: {title} — {method}, {taken_by}, {votes} vote(s){on}.").format(
+            id=poll.id,
+            title=poll.title,
+            method=poll.method,
+            taken_by=taken_by(poll),
+            votes=poll.ballots,
+            on=on,
+        )
+    else:
+        head = _("Vote {id}: {title} — {method}, {secrecy}, {ballots} ballot(s){on}.").format(
+            id=poll.id,
+            title=poll.title,
+            method=poll.method,
+            secrecy=_(poll.secrecy),
+            ballots=poll.ballots,
+            on=on,
+        )
     blocks: list[Block] = [Paragraph(head)]
     if poll.tallies:
         blocks.append(Table([_("Choice"), _("Votes")], [[k, v] for k, v in poll.tallies.items()]))
     if poll.outcome:
-        blocks.append(Paragraph(_("Outcome: {outcome}.").format(outcome=_(poll.outcome))))
+        blocks.append(Paragraph(_("Outcome: {outcome}.").format(outcome=decision(poll))))
     if poll.roll_call:
         blocks.append(Paragraph(_("Roll-call:")))
         blocks.append(Table([_("Voter"), _("Vote")], [[v, c] for v, c in poll.roll_call]))
@@ -160,14 +193,25 @@ def _attendance(record: MeetingRecord) -> list[Block]:
             rows,
         ),
     ]
-    if record.observer_categories:
+    if record.capacities:
         blocks.append(
             Paragraph(
-                _("Observers attending, by category: {categories}.").format(
-                    categories="; ".join(
-                        f"{c} ({n})" for c, n in record.observer_categories.items()
-                    )
+                _(
+                    "Attending, by capacity (each person once, in the first that applies: the "
+                    "innermost body first, members before alternate members):"
                 )
+            )
+        )
+        blocks.append(
+            Bullets(
+                [
+                    _("{capacity} ({number}): {names}.").format(
+                        capacity=capitalized(capacity(group)),
+                        number=group.number,
+                        names=names(group.people),
+                    )
+                    for group in record.capacities
+                ]
             )
         )
     return blocks
@@ -199,11 +243,19 @@ def _presidium(record: MeetingRecord) -> list[Block]:
 def _agenda(record: MeetingRecord) -> list[Block]:
     blocks: list[Block] = [Heading(_("Agenda"))]
     if record.agenda_poll is not None:
-        blocks.append(Paragraph(_("The agenda was approved:")))
+        how = how_voted(record.agenda_poll)
+        blocks.append(
+            Paragraph(
+                _("The agenda was approved {vote}:").format(vote=how)
+                if how
+                else _("The agenda was approved:")
+            )
+        )
+        blocks.append(Bullets([item.title for item in record.items], ordered=True))
         blocks += poll_blocks(record.agenda_poll)
     else:
         blocks.append(Paragraph(_("The agenda was not approved.")))
-    blocks.append(Bullets([item.title for item in record.items], ordered=True))
+        blocks.append(Bullets([item.title for item in record.items], ordered=True))
     if record.withdrawn_items:
         blocks.append(
             Paragraph(
@@ -227,16 +279,13 @@ def _agenda(record: MeetingRecord) -> list[Block]:
 
 
 def _motion(record: MeetingRecord, motion: MotionRecord) -> list[Block]:
-    by = [motion.submitter_body] if motion.submitter_body else []
+    about = [_(motion.state), counted(motion.versions, "version", "versions")]
+    submitters = submitted_by(motion.submitter_body, motion.submitters)
+    if submitters:
+        about.insert(0, _("Submitted by {submitters}").format(submitters=submitters))
     blocks: list[Block] = [
         Heading(_("Motion {number}: {title}").format(number=motion.number, title=motion.title), 3),
-        Paragraph(
-            _("Submitted by {submitters}; {state}; {versions} version(s).").format(
-                submitters=names(by + motion.submitters),
-                state=_(motion.state),
-                versions=motion.versions,
-            )
-        ),
+        Paragraph(capitalized("; ".join(about)) + "."),
     ]
     if motion.supporters:
         blocks.append(Paragraph(_("Supported by {names}.").format(names=names(motion.supporters))))
@@ -267,29 +316,38 @@ def _section(title: str, body: list[Block]) -> list[Block]:
 
 
 def _panels(record: MeetingRecord) -> list[Block]:
-    lines = [
-        _("{panel} — items {items}; chair: {chair}; members: {members}.").format(
-            panel=panel.name,
-            items=", ".join(str(p) for p in panel.item_positions),
-            chair=panel.chair or "—",
-            members=names(panel.members),
-        )
-        for panel in record.panels
-    ]
+    lines = []
+    for panel in record.panels:
+        # A part the record does not hold is left out, not printed empty ("members: .").
+        parts = []
+        if panel.item_positions:
+            items = ", ".join(str(p) for p in panel.item_positions)
+            one = len(panel.item_positions) == 1
+            parts.append((_("item {items}") if one else _("items {items}")).format(items=items))
+        if panel.chairs:
+            parts.append(
+                (_("chairs: {names}") if len(panel.chairs) > 1 else _("chair: {names}")).format(
+                    names=names(panel.chairs)
+                )
+            )
+        if panel.members:
+            parts.append(_("members: {members}").format(members=names(panel.members)))
+        lines.append(f"{panel.name} — {'; '.join(parts)}." if parts else f"{panel.name}.")
     return _section(_("Panels"), [Paragraph(line) for line in lines])
 
 
 def _resolutions(record: MeetingRecord) -> list[Block]:
     blocks: list[Block] = []
+    polls = {poll.id: poll for poll in record.polls}
     for r in record.resolutions:
         blocks.append(
             Heading(_("Resolution No. {number}: {title}").format(number=r.number, title=r.title), 3)
         )
         blocks.append(
             Paragraph(
-                _("From motion {motion}; {result} (vote {poll}); in force from {day}.").format(
+                _("From motion {motion}, vote {poll}: {result}; in force from {day}.").format(
                     motion=r.motion_number,
-                    result=_(r.result),
+                    result=decision(polls[r.poll_id]) if r.poll_id in polls else _(r.result),
                     poll=r.poll_id,
                     day=day(r.effective_on),
                 )

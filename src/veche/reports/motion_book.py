@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from veche.i18n import _
 from veche.queries.record import MeetingRecord
-from veche.reports._words import names
+from veche.reports._words import capitalized, names, submitted_by
 from veche.reports.document import Diff, Document, Heading, MarkdownText, Paragraph
 
 
@@ -19,11 +19,14 @@ def motion_book(record: MeetingRecord) -> Document:
         document.add(
             Heading(_("Motion {number}: {title}").format(number=motion.number, title=motion.title))
         )
-        by = [motion.submitter_body] if motion.submitter_body else []
-        about = _("Submitted by {submitters}").format(submitters=names(by + motion.submitters))
+        about = []
+        submitters = submitted_by(motion.submitter_body, motion.submitters)
+        if submitters:
+            about.append(_("Submitted by {submitters}").format(submitters=submitters))
         if motion.item_position is not None:
-            about += "; " + _("on agenda item {position}").format(position=motion.item_position)
-        document.add(Paragraph(about + "; " + _(motion.state) + "."))
+            about.append(_("on agenda item {position}").format(position=motion.item_position))
+        about.append(_(motion.state))
+        document.add(Paragraph(capitalized("; ".join(about)) + "."))
         if motion.supporters:
             document.add(
                 Paragraph(_("Supported by {names}.").format(names=names(motion.supporters)))

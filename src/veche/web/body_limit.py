@@ -55,6 +55,11 @@ TEXT_PATHS = (
     "/api/amendments/{amendment_id}/decision",
     "/api/panels/{panel_id}/members",
     "/api/panels/{panel_id}/recommendations",
+    "/api/goals",
+    "/api/goals/{goal_id}",
+    "/api/goals/{goal_id}/status",
+    "/api/indicators/{indicator_id}/weights",
+    "/api/reports/{report_id}/decision",
     "/meetings/{meeting_id}/console/polls",
     "/meetings/{meeting_id}/console/floor/order",
     "/meetings/{meeting_id}/polls/{poll_id}/ballot",
@@ -74,6 +79,7 @@ BULK_PATHS = (
     "/api/imports/members",
     "/meetings/{meeting_id}/documents",
     "/api/polls/{poll_id}/paper",
+    "/api/periods/{period_id}/units/{unit_id}/report",
 )
 
 

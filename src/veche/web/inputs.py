@@ -32,9 +32,10 @@ from veche.i18n import _
 from veche.models import Body, Meeting, Membership, Person, Poll, Term, Unit, User
 from veche.models.meetings import MeetingKind
 from veche.models.org import MembershipRole
-from veche.models.polls import PollKind, RevotePolicy, Secrecy
+from veche.models.polls import PollKind, RevotePolicy, Secrecy, VoteBy
 from veche.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from veche.passwords import RULE as PASSWORD_RULE
+from veche.quorum import DEFAULT_QUORUM, Quorum
 from veche.tally import TallyError
 from veche.tally.methods._options import fraction_option
 from veche.web.api.types import Id
@@ -71,7 +72,16 @@ class PollIn(BaseModel):
         "counted by `majority`, the method it takes when none is named",
     )
     seats: int = Field(default=1, ge=1, le=1000)
-    secrecy: Secrecy = Secrecy.SECRET
+    vote_by: VoteBy = Field(
+        default=VoteBy.BALLOT,
+        description="ballot; or show_of_hands or standing: counted in the hall, the tellers "
+        "enter the totals (a method of one choice, never secret)",
+    )
+    secrecy: Secrecy | None = Field(
+        default=None,
+        description="secret or named; left out, a ballot is secret and a vote counted in the "
+        "hall named (open)",
+    )
     revote: RevotePolicy = RevotePolicy.NONE
     options: list[str] = Field(
         default_factory=list,
@@ -157,6 +167,7 @@ class PollIn(BaseModel):
             description=self.description,
             subject=PollSubject(self.approves_agenda, self.agenda_item_id, self.motion_id),
             board_shows_choices=self.board_shows_choices,
+            vote_by=self.vote_by,
         )
 
 
@@ -164,8 +175,9 @@ class PollForm(PollIn):
     """``PollIn`` as the chair's console posts it. A form sends every field it shows, whatever
     the kind chosen: what a decision does not take (a method: it is counted by majority;
     options: they are yes, no and abstain) and the majority a choice or an election does not
-    have are left out, and a decision's rule is simple unless another is chosen. The options
-    come as one text, a line each."""
+    have are left out, and a decision's rule is simple unless another is chosen; so is the
+    secrecy of a ballot, when the vote is counted in the hall. The options come as one text,
+    a line each."""
 
     @model_validator(mode="before")
     @classmethod
@@ -182,6 +194,8 @@ class PollForm(PollIn):
         else:
             for name in MAJORITY_FIELDS:
                 posted.pop(name, None)
+        if posted.get("vote_by", VoteBy.BALLOT) != VoteBy.BALLOT:
+            posted.pop("secrecy", None)
         return posted
 
 
@@ -258,30 +272,11 @@ class MeetingIn(BaseModel):
     def convene(self, session: Session, caller: Caller) -> Meeting:
         term = organization_row(session, caller, Term, self.term_id, "term")
         convener = optional_row(session, caller, Body, self.convened_by_body_id, "body")
-        return do_create_meeting(
-            session,
-            caller,
-            term,
-            self.title,
-            starts_on=self.starts_on,
-            ends_on=self.ends_on,
-            kind=self.kind,
-            venue=self.venue,
-            convened_by=convener,
-            notice=self.notice,
-            number=self.number,
-        )
+        given = self.model_dump(exclude={"term_id", "convened_by_body_id"})
+        return do_create_meeting(session, caller, term, **given, convened_by=convener)
 
 
 # --- The organization ----------------------------------------------------------------------
-
-
-def quorum_fraction(text: str) -> tuple[int, int]:
-    """A quorum as written ("2/3") as its numerator and denominator, or InvalidInput."""
-    numerator, slash, denominator = text.partition("/")
-    if not (slash and numerator.strip().isdigit() and denominator.strip().isdigit()):
-        raise InvalidInput(f"write the quorum as a fraction such as 1/2 or 2/3, not {text!r}")
-    return int(numerator), int(denominator)
 
 
 class BodyIn(BaseModel):
@@ -290,26 +285,20 @@ class BodyIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     quorum: str = Field(
-        default="1/2", max_length=20, description="the share of members a quorum needs"
+        default=str(DEFAULT_QUORUM),
+        max_length=20,
+        description="the share of members a quorum needs",
     )
     parent_id: Id | None = Field(default=None, description="the body it belongs to, if any")
     alternates_vote_for_absent: bool = True
     max_proxies_per_member: int = Field(default=0, ge=0, le=1000)
 
     def create(self, session: Session, caller: Caller) -> Body:
-        quorum = quorum_fraction(self.quorum)
+        quorum = Quorum.parse(self.quorum)
         parent = optional_row(session, caller, Body, self.parent_id, "body")
-        return do_create_body(
-            session,
-            caller,
-            caller_organization(session, caller),
-            self.name,
-            parent=parent,
-            description=self.description,
-            quorum=quorum,
-            alternates_vote_for_absent=self.alternates_vote_for_absent,
-            max_proxies_per_member=self.max_proxies_per_member,
-        )
+        organization = caller_organization(session, caller)
+        given = self.model_dump(exclude={"quorum", "parent_id"})
+        return do_create_body(session, caller, organization, **given, quorum=quorum, parent=parent)
 
 
 class TermIn(BaseModel):
@@ -336,14 +325,9 @@ class PersonIn(BaseModel):
 
     def create(self, session: Session, caller: Caller) -> Person:
         unit = optional_row(session, caller, Unit, self.unit_id, "unit")
-        return do_create_person(
-            session,
-            caller,
-            caller_organization(session, caller),
-            self.full_name,
-            email=self.email,
-            unit=unit,
-        )
+        organization = caller_organization(session, caller)
+        given = self.model_dump(exclude={"unit_id"})
+        return do_create_person(session, caller, organization, **given, unit=unit)
 
 
 class MembershipIn(BaseModel):
@@ -358,15 +342,8 @@ class MembershipIn(BaseModel):
     def add(self, session: Session, caller: Caller) -> Membership:
         person = organization_row(session, caller, Person, self.person_id, "person")
         term = organization_row(session, caller, Term, self.term_id, "term")
-        return do_add_membership(
-            session,
-            caller,
-            person,
-            term,
-            self.role,
-            from_date=self.from_date,
-            to_date=self.to_date,
-        )
+        given = self.model_dump(exclude={"person_id", "term_id"})
+        return do_add_membership(session, caller, person, term, **given)
 
 
 class UserIn(BaseModel):
@@ -379,15 +356,9 @@ class UserIn(BaseModel):
 
     def create(self, session: Session, caller: Caller) -> User:
         person = optional_row(session, caller, Person, self.person_id, "person")
-        return do_create_user(
-            session,
-            caller,
-            caller_organization(session, caller),
-            self.username,
-            self.password,
-            person=person,
-            administrator=self.administrator,
-        )
+        organization = caller_organization(session, caller)
+        given = self.model_dump(exclude={"person_id"})
+        return do_create_user(session, caller, organization, **given, person=person)
 
 
 #: The largest member list a secretary may upload at once.

@@ -89,12 +89,4 @@ class GrantIn(BaseModel):
     person_id: Id | None = Field(default=None, description="… a person (a delegate)")
 
     def grant(self, session: Session, caller: Caller) -> GrantInfo:
-        return do_grant_role(
-            session,
-            caller,
-            self.role,
-            scope=self.scope,
-            scope_id=self.scope_id,
-            user_id=self.user_id,
-            person_id=self.person_id,
-        )
+        return do_grant_role(session, caller, self.role, **self.model_dump(exclude={"role"}))

@@ -128,19 +128,9 @@ class ProposalIn(BaseModel):
 
     def propose(self, session: Session, caller: Caller, meeting: Meeting) -> AgendaProposal:
         """The proposal, pending, in the caller's name (``do_propose_agenda_change``)."""
-        return do_propose_agenda_change(
-            session,
-            caller,
-            meeting,
-            ProposalSpec(
-                kind=self.kind,
-                title=self.title,
-                item_kind=self.item_kind,
-                item_id=self.agenda_item_id,
-                position=self.position,
-                rationale=self.rationale,
-            ),
-        )
+        given = self.model_dump(exclude={"agenda_item_id"})
+        spec = ProposalSpec(**given, item_id=self.agenda_item_id)
+        return do_propose_agenda_change(session, caller, meeting, spec)
 
 
 #: What each kind of proposal takes, beside its kind and rationale.

@@ -92,15 +92,18 @@ class ListClosedForm(ListClosedIn, ItemForm):
 
 
 class ContributionIn(BaseModel):
-    """A report, co-report, speech or point of order, as the secretary records it."""
+    """A report, co-report, speech or point of order, as the secretary records it: a report
+    may be given by a body, with or without the person who presented it."""
 
     kind: ContributionKind
-    speaker_person_id: Id
+    speaker_person_id: Id | None = Field(
+        default=None, description="who spoke or presented; a report by a body may name none"
+    )
     title: str = Field(default="", max_length=500)
     summary: str = Field(default="", max_length=50_000)
     full_text: str = Field(default="", max_length=500_000)
     seconds_used: int | None = Field(default=None, ge=0, le=360_000)
-    on_behalf_of_body_id: Id | None = None
+    on_behalf_of_body_id: Id | None = Field(default=None, description="the reporting body")
     sitting_id: Id | None = None
 
     def record(self, session: Session, caller: Caller, item: AgendaItem) -> Contribution:

@@ -11,6 +11,7 @@ default only marking it as left out.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -31,8 +32,9 @@ from veche.actions.org_updates import (
 )
 from veche.models import Body, Membership, Organization, Person, Term, Unit
 from veche.models.org import MembershipRole
+from veche.quorum import Quorum
 from veche.web.api.types import Id
-from veche.web.inputs import MAX_NUMBER, optional_row, quorum_fraction
+from veche.web.inputs import MAX_NUMBER, optional_row
 
 #: The default of a field that may not be empty: never validated, so never stored; it
 #: marks the field as left out (``_Change.given``). Typed ``Any`` so that a name may be
@@ -46,6 +48,11 @@ class _Change(BaseModel):
     def given(self, name: str) -> Any:
         """The field's new value, or ``KEEP`` when the request left it out."""
         return getattr(self, name) if name in self.model_fields_set else KEEP
+
+    def changes(self, *, but: Collection[str] = ()) -> dict[str, Any]:
+        """Every field, but those named, with its new value or ``KEEP``: the keyword
+        arguments of the change's action, which names them as the fields are named."""
+        return {name: self.given(name) for name in type(self).model_fields if name not in but}
 
     def given_row(
         self,
@@ -74,15 +81,8 @@ class OrganizationUpdate(_Change):
     )
 
     def apply(self, session: Session, caller: Caller) -> Organization:
-        return do_update_organization(
-            session,
-            caller,
-            caller_organization(session, caller),
-            name=self.given("name"),
-            short_name=self.given("short_name"),
-            description=self.given("description"),
-            publishes_reports=self.given("publishes_reports"),
-        )
+        organization = caller_organization(session, caller)
+        return do_update_organization(session, caller, organization, **self.changes())
 
 
 class BodyUpdate(_Change):
@@ -107,12 +107,9 @@ class BodyUpdate(_Change):
             session,
             caller,
             body,
-            name=self.given("name"),
-            description=self.given("description"),
-            quorum=quorum_fraction(self.quorum) if "quorum" in self.model_fields_set else KEEP,
+            **self.changes(but={"quorum", "parent_id"}),
+            quorum=Quorum.parse(self.quorum) if "quorum" in self.model_fields_set else KEEP,
             parent=self.given_row(session, caller, "parent_id", Body, "body"),
-            alternates_vote_for_absent=self.given("alternates_vote_for_absent"),
-            max_proxies_per_member=self.given("max_proxies_per_member"),
         )
 
 
@@ -125,14 +122,7 @@ class TermUpdate(_Change):
 
     def apply(self, session: Session, caller: Caller, term_id: int) -> Term:
         term = organization_row(session, caller, Term, term_id, "term")
-        return do_update_term(
-            session,
-            caller,
-            term,
-            number=self.given("number"),
-            starts_on=self.given("starts_on"),
-            ends_on=self.given("ends_on"),
-        )
+        return do_update_term(session, caller, term, **self.changes())
 
 
 class UnitIn(BaseModel):
@@ -145,14 +135,9 @@ class UnitIn(BaseModel):
 
     def create(self, session: Session, caller: Caller) -> Unit:
         parent = optional_row(session, caller, Unit, self.parent_id, "unit")
-        return do_create_unit(
-            session,
-            caller,
-            caller_organization(session, caller),
-            self.name,
-            kind=self.kind,
-            parent=parent,
-        )
+        organization = caller_organization(session, caller)
+        given = self.model_dump(exclude={"parent_id"})
+        return do_create_unit(session, caller, organization, **given, parent=parent)
 
 
 class UnitUpdate(_Change):
@@ -167,13 +152,9 @@ class UnitUpdate(_Change):
 
     def apply(self, session: Session, caller: Caller, unit_id: int) -> Unit:
         unit = organization_row(session, caller, Unit, unit_id, "unit")
+        parent = self.given_row(session, caller, "parent_id", Unit, "unit")
         return do_update_unit(
-            session,
-            caller,
-            unit,
-            name=self.given("name"),
-            kind=self.given("kind"),
-            parent=self.given_row(session, caller, "parent_id", Unit, "unit"),
+            session, caller, unit, **self.changes(but={"parent_id"}), parent=parent
         )
 
 
@@ -186,14 +167,8 @@ class PersonUpdate(_Change):
 
     def apply(self, session: Session, caller: Caller, person_id: int) -> Person:
         person = organization_row(session, caller, Person, person_id, "person")
-        return do_update_person(
-            session,
-            caller,
-            person,
-            full_name=self.given("full_name"),
-            email=self.given("email"),
-            unit=self.given_row(session, caller, "unit_id", Unit, "unit"),
-        )
+        unit = self.given_row(session, caller, "unit_id", Unit, "unit")
+        return do_update_person(session, caller, person, **self.changes(but={"unit_id"}), unit=unit)
 
 
 class MembershipUpdate(_Change):
@@ -205,11 +180,4 @@ class MembershipUpdate(_Change):
 
     def apply(self, session: Session, caller: Caller, membership_id: int) -> Membership:
         membership = organization_membership(session, caller, membership_id)
-        return do_update_membership(
-            session,
-            caller,
-            membership,
-            role=self.given("role"),
-            from_date=self.given("from_date"),
-            to_date=self.given("to_date"),
-        )
+        return do_update_membership(session, caller, membership, **self.changes())

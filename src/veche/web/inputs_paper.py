@@ -1,7 +1,9 @@
 """What entering paper ballots asks for, declared once: lots of counted ballots, the API's JSON
 body (``PaperIn``); the secretary's desk posts totals per option and the tellers' page a lot
 of ballots typed as the candidates' numbers, each read into the same lots and entered through
-the same action (``do_enter_paper_ballots``)."""
+the same action (``do_enter_paper_ballots``). The tellers' totals of a vote counted in the
+hall are declared here too (``CountedVotesIn``), as the API takes them and the tellers' page
+posts them (``CountedVotesForm``)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller
 from veche.actions.choices import BLANK, shape_of
+from veche.actions.counted_votes import CountedVotes, do_enter_counted_votes
 from veche.actions.paper_entry import TYPED_SHAPES
 from veche.actions.polls import MAX_PAPER_COUNT, PaperLot, ballot_options, do_enter_paper_ballots
 from veche.errors import InvalidInput
@@ -23,6 +26,7 @@ from veche.i18n import _
 from veche.models import Poll
 from veche.models.polls import PollOption
 from veche.tally import BallotShape
+from veche.web.api.types import Id
 
 
 class PaperLotIn(BaseModel):
@@ -54,15 +58,12 @@ class PaperIn(BaseModel):
         )
 
 
-# --- The secretary's desk: totals per option -----------------------------------------------
+class _CountsForm(BaseModel):
+    """A form that posts a number per option (``count_<option id>``), any of them left
+    empty, read as ``counts`` against the poll's options, so that a refusal names the
+    option. Of the form's other fields, it keeps those named in ``posted_too``."""
 
-
-class PaperCountsForm(PaperIn):
-    """``PaperIn`` as the desk posts it for a single choice: a count per option
-    (``count_<option id>``) and of blank ballots (``count_blank``), any of them left empty.
-    The counts are read against the poll's options, so that a refusal names the option."""
-
-    lots: list[PaperLotIn] = Field(default_factory=list, max_length=0)
+    posted_too: ClassVar[tuple[str, ...]] = ()
     counts: dict[str, str] = Field(default_factory=dict, max_length=1000)
 
     @model_validator(mode="before")
@@ -75,8 +76,19 @@ class PaperCountsForm(PaperIn):
             for name, value in data.items()
             if name.startswith("count_")
         }
-        kept = {name: value for name, value in data.items() if name == "lot_key"}
+        kept = {name: value for name, value in data.items() if name in cls.posted_too}
         return kept | {"counts": counts}
+
+
+# --- The secretary's desk: totals per option -----------------------------------------------
+
+
+class PaperCountsForm(_CountsForm, PaperIn):
+    """``PaperIn`` as the desk posts it for a single choice: a count per option
+    (``count_<option id>``) and of blank ballots (``count_blank``), any of them left empty."""
+
+    posted_too = ("lot_key",)
+    lots: list[PaperLotIn] = Field(default_factory=list, max_length=0)
 
     def paper_lots(self, poll: Poll) -> list[PaperLot]:
         lots = []
@@ -103,6 +115,43 @@ def _count(text: str | None, label: str) -> int:
             "enter a larger count in several lots"
         )
     return int(text)
+
+
+# --- Votes counted in the hall: the tellers' totals ----------------------------------------
+
+Votes = Annotated[int, Field(ge=0, le=MAX_PAPER_COUNT)]
+
+
+class CountedVotesIn(BaseModel):
+    """The tellers' totals of a show of hands or a standing vote, entered once: the votes for
+    each option (or candidate), by its id; an option left out had none."""
+
+    totals: dict[Id, Votes] = Field(
+        min_length=1,
+        max_length=1000,
+        description=f"an option's id → its votes, 0 to {MAX_PAPER_COUNT:,}",
+    )
+
+    def counted(self, poll: Poll) -> dict[int, int]:
+        """The votes for each option, as the action takes them."""
+        return dict(self.totals)
+
+    def enter(self, session: Session, caller: Caller, poll: Poll) -> CountedVotes:
+        """The totals entered (``do_enter_counted_votes``)."""
+        return do_enter_counted_votes(session, caller, poll, self.counted(poll))
+
+
+class CountedVotesForm(_CountsForm, CountedVotesIn):
+    """``CountedVotesIn`` as the tellers' page posts it: a number per option
+    (``count_<option id>``), an empty one for none."""
+
+    totals: dict[Id, Votes] = Field(default_factory=dict, max_length=0)
+
+    def counted(self, poll: Poll) -> dict[int, int]:
+        return {
+            option.id: _count(self.counts.get(str(option.id)), option.label)
+            for option in ballot_options(poll)
+        }
 
 
 # --- The tellers' page: ballots typed one by one -------------------------------------------

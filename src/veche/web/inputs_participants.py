@@ -1,5 +1,6 @@
 """What each change of a meeting's people asks for, declared once: invitations, offices and
-voting weights, attendance at the desk and at the door, and access cards. The API takes each
+voting weights, attendance at the desk and at the door, access cards, substitutes and
+proxies. The API takes each
 model as its JSON body and the secretary's desk as its form (``Annotated[Model, Form()]``);
 each model makes its change through the same action."""
 
@@ -16,6 +17,7 @@ from veche.actions.access_codes import IssuedCode, do_issue_access_codes
 from veche.actions.attendance import CheckIn, do_check_in, do_check_in_by_code, do_check_out
 from veche.actions.org_updates import KEEP, Kept
 from veche.actions.participants import MAX_WEIGHT, do_invite, do_update_participant
+from veche.actions.stand_ins import do_grant_proxy, do_substitute
 from veche.models import Meeting, Participant
 from veche.models.meetings import Office, ParticipantRole
 from veche.queries.sitting import meeting_day
@@ -34,15 +36,7 @@ class InviteIn(BaseModel):
 
     def invite(self, session: Session, caller: Caller, meeting: Meeting) -> Participant:
         """The participant (``do_invite``)."""
-        return do_invite(
-            session,
-            caller,
-            meeting,
-            self.person_id,
-            role=self.role,
-            category=self.category,
-            weight=self.weight,
-        )
+        return do_invite(session, caller, meeting, **self.model_dump())
 
 
 class ParticipantUpdate(BaseModel):
@@ -151,3 +145,23 @@ class AccessCardsIn(BaseModel):
 
 class AccessCardsForm(_OneParticipant, AccessCardsIn):
     """``AccessCardsIn`` as the desk posts it: one participant's new card, or everyone's."""
+
+
+# --- Substitutes and proxies ---------------------------------------------------------------
+
+
+class SubstitutionIn(BaseModel):
+    member_person_id: Id
+    alternate_person_id: Id
+    day: date
+
+    def substitute(self, session: Session, caller: Caller, meeting: Meeting) -> None:
+        do_substitute(session, caller, meeting, **self.model_dump())
+
+
+class ProxyIn(BaseModel):
+    grantor_person_id: Id
+    holder_person_id: Id
+
+    def grant(self, session: Session, caller: Caller, meeting: Meeting) -> None:
+        do_grant_proxy(session, caller, meeting, **self.model_dump())

@@ -7,6 +7,7 @@ from pathlib import Path
 import jinja2
 from fastapi.templating import Jinja2Templates
 
+from veche.actions.polls import VOTE_BY_WORDS
 from veche.i18n import translations
 from veche.queries.org import ordinal
 from veche.web.fragments import listens
@@ -19,5 +20,6 @@ _environment = jinja2.Environment(
 _environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 _environment.filters["ordinal"] = ordinal  # "8th General Council"
 _environment.globals["listens"] = listens  # hx-trigger="{{ listens('console_floor') }}"
+_environment.globals["vote_by_words"] = VOTE_BY_WORDS  # {{ vote_by_words[poll.vote_by] }}
 
 templates = Jinja2Templates(env=_environment)

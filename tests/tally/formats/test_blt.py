@@ -13,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.tally.conftest import elections_path
-from tests.tally.formats._files import assert_refused, write_file
+from tests.tally.formats._files import (
+    RankedBallot,
+    assert_refused,
+    ranked_ballots,
+    ranking_arrays,
+    write_file,
+)
 from veche.tally.errors import BallotFormatError, TallyError
 from veche.tally.formats import blt, read_ballots
 from veche.tally.formats.blt import read_blt, write_blt
@@ -373,22 +379,16 @@ def blt_elections(draw: st.DrawFn) -> tuple[Profile, tuple[int, ...] | None]:
     candidates = draw(st.lists(names, min_size=1, max_size=12, unique=True))
     n = len(candidates)
     with_ties = draw(st.booleans())
-    ballots: dict[tuple[tuple[int, ...], tuple[bool, ...]], int] = {}
+    ballots: dict[RankedBallot, int] = {}
     for _ in range(draw(st.integers(0, 25))):
-        ranking = tuple(draw(st.permutations(range(n)))[: draw(st.integers(0, n))])
-        marks = tuple(k > 0 and with_ties and draw(st.booleans()) for k in range(len(ranking)))
-        ballots[(ranking, marks)] = ballots.get((ranking, marks), 0) + draw(st.integers(1, 10**12))
-    width = max((len(r) for r, _ in ballots), default=0)
-    rankings = np.full((len(ballots), width), EMPTY, dtype=np.int32)
-    tied = np.zeros((len(ballots), width), dtype=np.bool_)
-    for row, (ranking, marks) in enumerate(ballots):
-        rankings[row, : len(ranking)] = ranking
-        tied[row, : len(marks)] = marks
+        ballot = draw(ranked_ballots(n, ties=with_ties))
+        ballots[ballot] = ballots.get(ballot, 0) + draw(st.integers(1, 10**12))
+    rankings, tied = ranking_arrays(list(ballots))
     profile = Profile(
         candidates=tuple(candidates),
         rankings=rankings,
         counts=np.array(list(ballots.values()), dtype=np.int64),
-        tied_with_previous=tied if tied.any() else None,
+        tied_with_previous=tied,
         seats=draw(st.integers(1, n)),
         title=draw(st.none() | names),
         withdrawn=frozenset(draw(st.sets(st.integers(0, n - 1)))),

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.tally.formats._files import assert_refused, write_file
+from tests.tally.formats._files import assert_refused, ranked_ballots, ranking_arrays, write_file
 from veche.tally.errors import BallotFormatError, TallyError
 from veche.tally.formats import read_ballots, write_json
 from veche.tally.profile import EMPTY, Profile
@@ -169,8 +169,7 @@ def profiles(draw: st.DrawFn) -> Profile:
                 draw(st.lists(st.integers(-5, 10), min_size=n, max_size=n))
             )
         else:
-            ranking = tuple(draw(st.permutations(range(n)))[: draw(st.integers(0, n))])
-            key = (ranking, tuple(k > 0 and draw(st.booleans()) for k in range(len(ranking))))
+            key = draw(ranked_ballots(n))
         rows[key] = rows.get(key, 0) + draw(st.integers(1, 10**12))
     counts = np.array(list(rows.values()), dtype=np.int64)
     common: dict[str, Any] = {
@@ -186,13 +185,8 @@ def profiles(draw: st.DrawFn) -> Profile:
             scores=np.array(list(rows), dtype=np.int64).reshape(len(rows), n),
             **common,
         )
-    width = max((len(ranking) for ranking, _ in rows), default=0)
-    rankings = np.full((len(rows), width), EMPTY, dtype=np.int32)
-    tied = np.zeros((len(rows), width), dtype=np.bool_)
-    for row, (ranking, marks) in enumerate(rows):
-        rankings[row, : len(ranking)] = ranking
-        tied[row, : len(marks)] = marks
-    return Profile(rankings=rankings, tied_with_previous=tied if tied.any() else None, **common)
+    rankings, tied = ranking_arrays(list(rows))
+    return Profile(rankings=rankings, tied_with_previous=tied, **common)
 
 
 def _same_arrays(found: np.ndarray[Any, Any] | None, expected: np.ndarray[Any, Any] | None) -> bool:

@@ -11,10 +11,14 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from tests.tally.conftest import elections_path
 from veche.tally.formats.blt import read_blt
 from veche.tally.numbers import Number
 from veche.tally.profile import Profile
 from veche.tally.result import Result, Round
+
+#: Droop's reference counts: each election's BLT file beside its reports, one per rule.
+REFERENCE = elections_path() / "reference_counts"
 
 _CANDIDATE = re.compile(r"^\t(Elected|Hopeful|Pending|Defeated|Withdrawn):\s+(.*) \((-?[\d.]+)\)$")
 _FIGURE = re.compile(r"^\t([A-Za-z][A-Za-z ]*): (-?[\d.]+)$")

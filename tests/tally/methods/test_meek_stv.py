@@ -11,8 +11,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tests.tally.conftest import elections_path
 from tests.tally.methods._stv_reference import (
+    REFERENCE,
     Block,
     Report,
     accounted,
@@ -26,7 +26,6 @@ from veche.tally.profile import Profile
 from veche.tally.registry import count
 from veche.tally.result import Result
 
-REFERENCE = elections_path() / "reference_counts"
 FIXED_REPORTS = sorted(REFERENCE.glob("*-meek-prf-o6-fixed-p9-d9.txt"))
 RATIONAL_REPORTS = sorted(REFERENCE.glob("*-meek-o10-rational-d12.txt"))
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tests.tally.conftest import elections_path
 from tests.tally.methods._profiles import equal_rankings_profile
 from tests.tally.methods._stv_reference import (
+    REFERENCE,
     accounted,
     compare_gregory_count,
     elections,
@@ -24,7 +25,7 @@ from veche.tally.registry import count
 from veche.tally.result import Result
 
 GLASGOW = sorted((elections_path() / "scotland" / "glasgow_2007_reference").glob("*.report.txt"))
-HARD_CASES = sorted((elections_path() / "reference_counts").glob("*-scotland-fixed-p5-d5.txt"))
+HARD_CASES = sorted(REFERENCE.glob("*-scotland-fixed-p5-d5.txt"))
 
 
 def _blt_for(report: Path) -> Path:
@@ -92,7 +93,7 @@ def test_exclusion_tie_is_broken_by_the_most_recent_stage_where_votes_differed()
 
 
 def test_tie_through_every_stage_is_drawn_by_lot_and_the_seed_is_recorded() -> None:
-    profile, _ = load_reference(elections_path() / "reference_counts" / "SC-Vm-12.blt")
+    profile, _ = load_reference(REFERENCE / "SC-Vm-12.blt")
     result = count(profile, "scottish-stv", seed=7)
     tie = result.rounds[1].tie_break
     assert tie is not None and tie.resolved_by == "lot"

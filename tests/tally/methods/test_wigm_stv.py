@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.tally.conftest import elections_path
 from tests.tally.methods._stv_reference import (
+    REFERENCE,
     accounted,
     compare_gregory_count,
     elections,
@@ -20,7 +20,6 @@ from tests.tally.methods._stv_reference import (
 from veche.tally.profile import Profile
 from veche.tally.registry import count
 
-REFERENCE = elections_path() / "reference_counts"
 REPORTS = sorted(REFERENCE.glob("*-wigm-prf-fixed-p4-d4.txt"))
 
 

@@ -83,9 +83,12 @@ class ContributionOut(FromAttributes):
     agenda_item_id: int
     position: int
     kind: ContributionKind
-    speaker_person_id: int
-    speaker: str = Field(validation_alias=AliasPath("speaker", "full_name"))
+    speaker_person_id: int | None = Field(description="none for a report a body gave alone")
+    speaker: str | None = Field(default=None, validation_alias=AliasPath("speaker", "full_name"))
     on_behalf_of_body_id: int | None
+    on_behalf_of: str | None = Field(
+        default=None, validation_alias=AliasPath("on_behalf_of", "name"), description="the body"
+    )
     title: str
     summary: str
     seconds_used: int | None

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field, model_validator
 
 from veche.actions.access import access_meeting
 from veche.actions.access_codes import IssuedCode
-from veche.actions.stand_ins import do_grant_proxy, do_substitute
 from veche.models import Meeting
 from veche.models.meetings import MeetingKind, MeetingState, Office, ParticipantRole
 from veche.queries.attendance import attendance_count
@@ -27,6 +26,8 @@ from veche.web.inputs_participants import (
     CodeCheckInIn,
     InviteIn,
     ParticipantUpdate,
+    ProxyIn,
+    SubstitutionIn,
 )
 
 router = APIRouter(tags=["meetings"], responses=REFUSALS)
@@ -195,24 +196,13 @@ def issue_access_codes(
     return body.issue(session, caller, meeting)
 
 
-class SubstitutionIn(BaseModel):
-    member_person_id: Id
-    alternate_person_id: Id
-    day: date
-
-
 @router.post("/meetings/{meeting_id}/substitutions", status_code=201)
 def substitute(
     meeting: MeetingDep, body: SubstitutionIn, caller: CallerDep, session: Transaction
 ) -> SubstitutionIn:
     """An alternate stands in for an absent member on a day, if the body allows it."""
-    do_substitute(session, caller, meeting, **body.model_dump())
+    body.substitute(session, caller, meeting)
     return body
-
-
-class ProxyIn(BaseModel):
-    grantor_person_id: Id
-    holder_person_id: Id
 
 
 @router.post("/meetings/{meeting_id}/proxies", status_code=201)
@@ -220,5 +210,5 @@ def grant_proxy(
     meeting: MeetingDep, body: ProxyIn, caller: CallerDep, session: Transaction
 ) -> ProxyIn:
     """A member entrusts their vote to another member, within the body's limit."""
-    do_grant_proxy(session, caller, meeting, **body.model_dump())
+    body.grant(session, caller, meeting)
     return body

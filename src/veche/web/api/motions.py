@@ -10,15 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions.motions import (
-    MotionSpec,
     access_amendment,
     access_motion,
     do_finalize_motion,
-    do_submit_motion,
     do_support_motion,
     do_withdraw_motion,
 )
-from veche.actions.panels import access_panel, do_add_panel_members, do_create_panel, do_recommend
+from veche.actions.panels import access_panel, do_add_panel_members, do_recommend
 from veche.actions.resolutions import do_settle_motion
 from veche.models import Amendment, Motion, Recommendation
 from veche.models.motions import AmendmentState, SponsorRole
@@ -28,17 +26,9 @@ from veche.web.api.rows import MeetingDep, MotionDep, Transaction
 from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_debate import AmendmentIn, DecisionIn
+from veche.web.inputs_motions import MotionIn, PanelIn
 
 router = APIRouter(tags=["motions"], responses=REFUSALS)
-
-
-class MotionIn(BaseModel):
-    title: str = Field(min_length=1, max_length=500)
-    text: str = Field(min_length=1, max_length=200_000, description="Markdown")
-    agenda_item_id: Id | None = None
-    submitter_body_id: Id | None = None
-    submitter_person_ids: list[Id] = Field(default_factory=list, max_length=1000)
-    supporter_person_ids: list[Id] = Field(default_factory=list, max_length=10_000)
 
 
 class VersionOut(FromAttributes):
@@ -47,7 +37,7 @@ class VersionOut(FromAttributes):
     note: str
 
 
-class AmendmentOut(BaseModel):
+class AmendmentOut(FromAttributes):
     id: int
     motion_id: int
     number: int
@@ -70,7 +60,7 @@ class RecommendationOut(FromAttributes):
     text: str
 
 
-class MotionOut(BaseModel):
+class MotionOut(FromAttributes):
     id: int
     meeting_id: int
     number: int
@@ -89,21 +79,8 @@ class MotionOut(BaseModel):
 
 
 def _amendment_out(a: Amendment, texts: dict[int, str], current: int) -> AmendmentOut:
-    return AmendmentOut(
-        id=a.id,
-        motion_id=a.motion_id,
-        number=a.number,
-        target=proceedings.target_of(a),
-        base_version=a.base_version,
-        original_text=a.original_text,
-        new_text=a.new_text,
-        reason=a.reason,
-        proposer_person_id=a.proposer_person_id,
-        panel_id=a.panel_id,
-        state=a.state,
-        merged_text=a.merged_text,
-        result_version=a.result_version,
-        diff=proceedings.amendment_diff(texts, a, current),
+    return AmendmentOut.read(
+        a, target=proceedings.target_of(a), diff=proceedings.amendment_diff(texts, a, current)
     )
 
 
@@ -115,23 +92,16 @@ def _motion_out(session: Session, motion: Motion) -> MotionOut:
         .where(Recommendation.motion_id == motion.id)
         .order_by(Recommendation.id)
     )
-    return MotionOut(
-        id=motion.id,
-        meeting_id=motion.meeting_id,
-        number=motion.number,
-        title=motion.title,
-        agenda_item_id=motion.agenda_item_id,
+    return MotionOut.read(
+        motion,
         state=motion.state.value,
-        submitter_body_id=motion.submitter_body_id,
         submitter_person_ids=[
             s.person_id for s in motion.sponsors if s.role is SponsorRole.SUBMITTER
         ],
         supporter_person_ids=[
             s.person_id for s in motion.sponsors if s.role is SponsorRole.SUPPORTER
         ],
-        current_version=motion.current_version,
         text=texts[motion.current_version],
-        panel_outcome=motion.panel_outcome,
         versions=[VersionOut.model_validate(v) for v in versions],
         amendments=[
             _amendment_out(a, texts, motion.current_version)
@@ -145,16 +115,9 @@ def _motion_out(session: Session, motion: Motion) -> MotionOut:
 def submit_motion(
     meeting: MeetingDep, body: MotionIn, caller: CallerDep, session: Transaction
 ) -> MotionOut:
-    """Submit a draft resolution or a proposal, by a body or by people, with supporters."""
-    spec = MotionSpec(
-        title=body.title,
-        text=body.text,
-        agenda_item_id=body.agenda_item_id,
-        submitter_body_id=body.submitter_body_id,
-        submitter_person_ids=tuple(body.submitter_person_ids),
-        supporter_person_ids=tuple(body.supporter_person_ids),
-    )
-    motion = do_submit_motion(session, caller, meeting, spec)
+    """Submit a draft resolution or a proposal, by a body or by people, with supporters; on an
+    item until its decision is taken."""
+    motion = body.submit(session, caller, meeting)
     session.refresh(motion)
     return _motion_out(session, motion)
 
@@ -272,18 +235,11 @@ def settle_motion(
     )
 
 
-class PanelIn(BaseModel):
-    name: str = Field(min_length=1, max_length=300)
-    agenda_item_ids: list[Id] = Field(min_length=1, max_length=100)
-    chair_person_id: Id | None = None
-    member_person_ids: list[Id] = Field(default_factory=list, max_length=10_000)
-
-
 class PanelOut(BaseModel):
     id: int
     meeting_id: int
     name: str
-    chair_person_id: int | None
+    chair_person_ids: list[int] = Field(description="in the order the panel lists its chairs")
     agenda_item_ids: list[int]
     member_person_ids: list[int]
 
@@ -293,7 +249,7 @@ class PanelOut(BaseModel):
             id=row.panel.id,
             meeting_id=row.panel.meeting_id,
             name=row.panel.name,
-            chair_person_id=row.panel.chair_person_id,
+            chair_person_ids=row.chair_ids,
             agenda_item_ids=row.agenda_item_ids,
             member_person_ids=row.member_ids,
         )
@@ -309,8 +265,9 @@ def _panel_out(session: Session, meeting_id: int, panel_id: int) -> PanelOut:
 def create_panel(
     meeting: MeetingDep, body: PanelIn, caller: CallerDep, session: Transaction
 ) -> PanelOut:
-    """A panel for one or more items, with members and a chair."""
-    panel = do_create_panel(session, caller, meeting, **body.model_dump())
+    """A panel for one or more items, with members and chairs; on items until their decision
+    is taken."""
+    panel = body.create(session, caller, meeting)
     return _panel_out(session, meeting.id, panel.id)
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, UploadFile
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from veche.actions.imports import ImportSummary
 from veche.models import Organization
 from veche.models.org import MembershipRole
 from veche.queries.org import TermSummary, get_organization, list_bodies
+from veche.quorum import Quorum
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.rows import Transaction
 from veche.web.api.types import FromAttributes
@@ -44,7 +45,7 @@ class BodyOut(FromAttributes):
     current_term: TermSummary | None
 
 
-class OrganizationOut(BaseModel):
+class OrganizationOut(FromAttributes):
     id: int
     name: str
     short_name: str | None
@@ -71,14 +72,7 @@ def update_organization(
 
 def _organization_out(session: Session, org: Organization) -> OrganizationOut:
     bodies = [BodyOut.model_validate(b) for b in list_bodies(session, org, date.today())]
-    return OrganizationOut(
-        id=org.id,
-        name=org.name,
-        short_name=org.short_name,
-        description=org.description,
-        publishes_reports=org.publishes_reports,
-        bodies=bodies,
-    )
+    return OrganizationOut.read(org, bodies=bodies)
 
 
 class BodyRecordOut(FromAttributes):
@@ -86,16 +80,9 @@ class BodyRecordOut(FromAttributes):
     name: str
     parent_id: int | None
     description: str
-    quorum_numerator: int = Field(exclude=True)
-    quorum_denominator: int = Field(exclude=True)
+    quorum: Quorum
     alternates_vote_for_absent: bool
     max_proxies_per_member: int
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def quorum(self) -> str:
-        """As it was given: "1/2"."""
-        return f"{self.quorum_numerator}/{self.quorum_denominator}"
 
 
 class TermRecordOut(FromAttributes):

@@ -22,7 +22,7 @@ from veche.actions.polls import (
 from veche.actions.rights import voting_rights
 from veche.errors import Forbidden
 from veche.models import Poll
-from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy
+from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy, VoteBy
 from veche.queries.polls import (
     MIN_BALLOTS_SHARING_A_WEIGHT,
     SHOWN,
@@ -38,7 +38,7 @@ from veche.web.api.refusals import REFUSALS
 from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import PollIn
-from veche.web.inputs_paper import PaperIn
+from veche.web.inputs_paper import CountedVotesIn, PaperIn
 
 router = APIRouter(tags=["polls"], responses=REFUSALS)
 
@@ -62,6 +62,10 @@ class PollOut(FromAttributes):
     revote: RevotePolicy
     state: PollState
     electronic: bool
+    vote_by: VoteBy = Field(
+        description="ballot, or show_of_hands or standing: counted in the hall, its totals "
+        "entered by the tellers"
+    )
     day: date | None
     opened_at: datetime | None
     closed_at: datetime | None
@@ -209,10 +213,30 @@ def enter_paper(poll_id: Id, body: PaperIn, caller: CallerDep, session: SessionD
         return PaperOut(added=body.enter(session, caller, poll))
 
 
-class CountOut(BaseModel):
+class TotalsOut(BaseModel):
+    votes: int = Field(description="the votes the totals hold in all")
+    rights_present: int = Field(
+        description="the voting rights present when they were entered, each by its weight"
+    )
+
+
+@router.post("/polls/{poll_id}/totals", status_code=201)
+def enter_totals(
+    poll_id: Id, body: CountedVotesIn, caller: CallerDep, session: SessionDep
+) -> TotalsOut:
+    """Tellers enter the totals of a show of hands or a standing vote, once: the votes for
+    each option; the same totals sent again get the same answer."""
+    with session.begin():
+        poll = access_poll(session, caller, poll_id, lock=True)
+        entered = body.enter(session, caller, poll)
+        return TotalsOut(votes=entered.votes, rights_present=entered.rights_present)
+
+
+class CountOut(FromAttributes):
     state: PollState
     electronic: int
     paper: int
+    counted: int = Field(description="votes in the tellers' totals of a vote counted in the hall")
 
 
 @router.get("/polls/{poll_id}/count")
@@ -220,10 +244,10 @@ def ballots_received(poll_id: Id, caller: CallerDep, session: SessionDep) -> Cou
     """How many ballots have arrived — never what they say while the poll is open."""
     poll = access_poll(session, caller, poll_id)
     counted = live_count(session, poll)
-    return CountOut(state=poll.state, electronic=counted.electronic, paper=counted.paper)
+    return CountOut.read(counted, state=poll.state)
 
 
-class ResultOut(BaseModel):
+class ResultOut(FromAttributes):
     poll_id: int
     state: PollState
     outcome: str | None
@@ -238,14 +262,7 @@ def result(poll_id: Id, caller: CallerDep, session: SessionDep) -> ResultOut:
     poll = access_poll(session, caller, poll_id)
     if not may_see_result(session, caller, poll):
         raise Forbidden(f"the result of poll {poll.id} is not published yet")
-    return ResultOut(
-        poll_id=poll.id,
-        state=poll.state,
-        outcome=poll.outcome,
-        ballot_digest=poll.ballot_digest,
-        result=poll.result,
-        explanation=_explain(poll),
-    )
+    return ResultOut.read(poll, poll_id=poll.id, explanation=_explain(poll))
 
 
 def _explain(poll: Poll) -> str | None:
@@ -256,7 +273,7 @@ def _explain(poll: Poll) -> str | None:
 
 class BoardBallotOut(FromAttributes):
     receipt: str
-    source: str = Field(description="electronic or paper")
+    source: str = Field(description="electronic, paper, or counted (a total counted in the hall)")
     choice: Any = Field(
         description="the ballot's content with the options' labels; null when the board "
         "lists receipts only"

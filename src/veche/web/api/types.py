@@ -3,7 +3,7 @@ paging of long lists."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,3 +26,10 @@ class FromAttributes(BaseModel):
     ``Out.model_validate(row)``."""
 
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def read(cls, row: object, **computed: Any) -> Self:
+        """An answer read from ``row``'s attributes of the fields' names, but for the fields
+        ``computed`` apart."""
+        read = {name: getattr(row, name) for name in cls.model_fields if name not in computed}
+        return cls(**read, **computed)

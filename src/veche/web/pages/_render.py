@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -10,13 +9,10 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, meeting_permissions
+from veche.actions.access import Caller
 from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
-from veche.models import Meeting
-from veche.permissions import Permission
 from veche.web.csrf import csrf_field, keep_seed
 from veche.web.errors import (
     database_refusal,
@@ -58,28 +54,6 @@ def render(
     keep_seed(request, response)
     clear_flash(request, response)
     return response
-
-
-def render_meeting(
-    request: Request,
-    session: Session,
-    caller: Caller,
-    meeting_id: int,
-    template: str,
-    context: Callable[[Meeting], dict[str, Any]],
-    *,
-    needs: Permission = Permission.MEETING_SEE,
-    with_permissions: bool = False,
-    status: int = 200,
-) -> HTMLResponse:
-    """A page (or fragment) about one meeting the viewer may see (and, for a desk or the
-    console, ``needs``), its context made from the meeting. A page whose forms depend on what
-    the viewer may do in the meeting is rendered ``with_permissions`` (``may``)."""
-    meeting = access_meeting(session, caller, meeting_id, needs=needs)
-    shown = context(meeting)
-    if with_permissions:
-        shown["may"] = meeting_permissions(session, caller, meeting.id)
-    return render(request, template, shown, viewer=caller, status=status)
 
 
 def context_of(*views: DataclassInstance) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from veche.passwords import MAX_LENGTH, RULE
 from veche.permissions import Permission, Scope
 from veche.queries.accounts import list_accounts, managed_organization, people_without_account
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.deps import PageCallerDep
 from veche.web.inputs import UserIn
 from veche.web.inputs_accounts import GrantIn, PasswordChangeIn, PasswordResetIn
+from veche.web.pages._page import PageDep
 from veche.web.pages._render import redirect, render
 from veche.web.sessions import login_token
 
@@ -37,85 +38,69 @@ def _this_login(request: Request) -> str | None:
 
 
 @router.get("/secretary/accounts", response_class=HTMLResponse)
-def accounts_page(request: Request, session: SessionDep, caller: PageCallerDep) -> HTMLResponse:
+def accounts_page(page: PageDep) -> HTMLResponse:
     """The organization's accounts with their roles, and the forms to manage them."""
-    organization = managed_organization(session, caller)
-    return render(
-        request,
+    organization = managed_organization(page.session, page.caller)
+    return page.render(
         "secretary/accounts.html",
-        {
-            "organization": organization,
-            "accounts": list_accounts(session, organization),
-            "people": people_without_account(session, organization),
-            "roles": list_roles(session),
-            "may_grant": holds(session, caller, Permission.ORGANIZATION_MANAGE, organization.id),
-            "organization_scope": Scope.ORGANIZATION.value,
-            "rule": RULE,
-            "max_length": MAX_LENGTH,
-        },
-        viewer=caller,
+        organization=organization,
+        accounts=list_accounts(page.session, organization),
+        people=people_without_account(page.session, organization),
+        roles=list_roles(page.session),
+        may_grant=holds(page.session, page.caller, Permission.ORGANIZATION_MANAGE, organization.id),
+        organization_scope=Scope.ORGANIZATION.value,
+        rule=RULE,
+        max_length=MAX_LENGTH,
     )
 
 
 @router.post("/secretary/accounts")
-def create_account(
-    request: Request, session: SessionDep, caller: PageCallerDep, form: Annotated[UserIn, Form()]
-) -> Response:
-    with session.begin():
-        username = form.create(session, caller).username
-    return redirect(request, _ACCOUNTS, _("Account created: %(name)s") % {"name": username})
+def create_account(page: PageDep, form: Annotated[UserIn, Form()]) -> Response:
+    with page.session.begin():
+        username = form.create(page.session, page.caller).username
+    return page.redirect(_ACCOUNTS, _("Account created: %(name)s") % {"name": username})
 
 
 @router.post("/secretary/accounts/{account_id}/password")
 def reset_password(
-    request: Request,
-    account_id: int,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[PasswordResetIn, Form()],
+    page: PageDep, account_id: int, form: Annotated[PasswordResetIn, Form()]
 ) -> Response:
-    username = form.reset(session, caller, account_id, keep=_this_login(request)).username
+    username = form.reset(
+        page.session, page.caller, account_id, keep=_this_login(page.request)
+    ).username
     message = _("The password of %(name)s is reset; their logins have ended.") % {"name": username}
-    return redirect(request, _ACCOUNTS, message)
+    return page.redirect(_ACCOUNTS, message)
 
 
 @router.post("/secretary/accounts/{account_id}/deactivate")
-def deactivate(
-    request: Request, account_id: int, session: SessionDep, caller: PageCallerDep
-) -> Response:
-    with session.begin():
-        username = do_deactivate_account(session, caller, account_id).username
+def deactivate(page: PageDep, account_id: int) -> Response:
+    with page.session.begin():
+        username = do_deactivate_account(page.session, page.caller, account_id).username
     message = _("%(name)s is deactivated: it cannot log in, and its logins have ended.") % {
         "name": username
     }
-    return redirect(request, _ACCOUNTS, message)
+    return page.redirect(_ACCOUNTS, message)
 
 
 @router.post("/secretary/accounts/{account_id}/activate")
-def activate(
-    request: Request, account_id: int, session: SessionDep, caller: PageCallerDep
-) -> Response:
-    with session.begin():
-        username = do_activate_account(session, caller, account_id).username
-    return redirect(request, _ACCOUNTS, _("%(name)s is active again.") % {"name": username})
+def activate(page: PageDep, account_id: int) -> Response:
+    with page.session.begin():
+        username = do_activate_account(page.session, page.caller, account_id).username
+    return page.redirect(_ACCOUNTS, _("%(name)s is active again.") % {"name": username})
 
 
 @router.post("/secretary/accounts/grants")
-def grant_role(
-    request: Request, session: SessionDep, caller: PageCallerDep, form: Annotated[GrantIn, Form()]
-) -> Response:
-    with session.begin():
-        role = form.grant(session, caller).role
-    return redirect(request, _ACCOUNTS, _("Role granted: %(role)s") % {"role": role})
+def grant_role(page: PageDep, form: Annotated[GrantIn, Form()]) -> Response:
+    with page.session.begin():
+        role = form.grant(page.session, page.caller).role
+    return page.redirect(_ACCOUNTS, _("Role granted: %(role)s") % {"role": role})
 
 
 @router.post("/secretary/accounts/grants/{grant_id}/revoke")
-def revoke_grant(
-    request: Request, grant_id: int, session: SessionDep, caller: PageCallerDep
-) -> Response:
-    with session.begin():
-        do_revoke_grant(session, caller, grant_id)
-    return redirect(request, _ACCOUNTS, _("The role is taken back."))
+def revoke_grant(page: PageDep, grant_id: int) -> Response:
+    with page.session.begin():
+        do_revoke_grant(page.session, page.caller, grant_id)
+    return page.redirect(_ACCOUNTS, _("The role is taken back."))
 
 
 @router.get("/me/password", response_class=HTMLResponse)

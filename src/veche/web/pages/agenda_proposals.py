@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from veche.actions.access import (
-    Caller,
-    access_meeting,
-    access_meeting_row,
     meeting_permissions,
     participant_of,
 )
@@ -25,9 +21,8 @@ from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.agenda_proposals import agenda_proposals
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs_agenda import ProposalForm, ProposalRejectionIn
-from veche.web.pages._render import redirect, render
+from veche.web.pages._page import Page, PageDep
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -36,82 +31,63 @@ def _page(meeting_id: int) -> str:
     return f"/meetings/{meeting_id}/agenda/proposals"
 
 
-def _proposal(
-    session: Session, caller: Caller, meeting_id: int, proposal_id: int
-) -> AgendaProposal:
+def _proposal(page: Page, meeting_id: int, proposal_id: int) -> AgendaProposal:
     """A proposed change of the meeting's agenda, for the chair or the secretary to decide."""
-    return access_meeting_row(
-        session, caller, AgendaProposal, proposal_id, meeting_id, "agenda proposal"
-    )
+    return page.row(AgendaProposal, proposal_id, meeting_id, "agenda proposal")
 
 
 @router.get("/meetings/{meeting_id}/agenda/proposals", response_class=HTMLResponse)
-def proposals_page(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def proposals_page(meeting_id: int, page: PageDep) -> HTMLResponse:
     """The draft agenda, the changes proposed to it and their fate; a form for delegates."""
-    meeting = access_meeting(session, caller, meeting_id)
-    participant = participant_of(session, meeting.id, caller.person_id)
-    approval = agenda_approval(session, meeting.id)
+    meeting = page.meeting(meeting_id)
+    participant = participant_of(page.session, meeting.id, page.caller.person_id)
+    approval = agenda_approval(page.session, meeting.id)
     open_for_changes = approval is None and meeting.state in RECORDING_STATES
-    may = meeting_permissions(session, caller, meeting.id)
-    context = {
-        "meeting": meeting,
-        "may": may,
-        "may_propose": open_for_changes
+    may = meeting_permissions(page.session, page.caller, meeting.id)
+    return page.render(
+        "meeting/agenda_proposals.html",
+        meeting=meeting,
+        may=may,
+        may_propose=open_for_changes
         and participant is not None
         and Permission.AGENDA_PROPOSE in may,
-        "open_for_changes": open_for_changes,
-        "approval": approval,
-        "items": agenda_items(session, meeting.id),
-        "proposals": agenda_proposals(session, meeting.id),
-        "item_kinds": list(ItemKind),
-        "pending": ProposalState.PENDING,
-        "max_rationale": MAX_RATIONALE,
-    }
-    return render(request, "meeting/agenda_proposals.html", context, viewer=caller)
+        open_for_changes=open_for_changes,
+        approval=approval,
+        items=agenda_items(page.session, meeting.id),
+        proposals=agenda_proposals(page.session, meeting.id),
+        item_kinds=list(ItemKind),
+        pending=ProposalState.PENDING,
+        max_rationale=MAX_RATIONALE,
+    )
 
 
 @router.post("/meetings/{meeting_id}/agenda/proposals")
-def propose(
-    meeting_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[ProposalForm, Form()],
-) -> Response:
+def propose(meeting_id: int, page: PageDep, form: Annotated[ProposalForm, Form()]) -> Response:
     """Propose adding, removing, moving or renaming an item; the form sends only what fits."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        proposal = form.propose(session, caller, meeting)
+    with page.session.begin():
+        meeting = page.meeting(meeting_id)
+        proposal = form.propose(page.session, page.caller, meeting)
         message = _("Your proposal %(number)s is filed.") % {"number": proposal.number}
-    return redirect(request, _page(meeting_id), message)
+    return page.redirect(_page(meeting_id), message)
 
 
 @router.post("/meetings/{meeting_id}/agenda/proposals/{proposal_id}/accept")
-def accept(
-    meeting_id: int, proposal_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> Response:
+def accept(meeting_id: int, proposal_id: int, page: PageDep) -> Response:
     """Apply the proposed change to the agenda."""
-    with session.begin():
-        proposal = _proposal(session, caller, meeting_id, proposal_id)
-        do_accept_agenda_proposal(session, caller, proposal)
+    with page.session.begin():
+        proposal = _proposal(page, meeting_id, proposal_id)
+        do_accept_agenda_proposal(page.session, page.caller, proposal)
         message = _("Proposal %(number)s is accepted.") % {"number": proposal.number}
-    return redirect(request, _page(meeting_id), message)
+    return page.redirect(_page(meeting_id), message)
 
 
 @router.post("/meetings/{meeting_id}/agenda/proposals/{proposal_id}/reject")
 def reject(
-    meeting_id: int,
-    proposal_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[ProposalRejectionIn, Form()],
+    meeting_id: int, proposal_id: int, page: PageDep, form: Annotated[ProposalRejectionIn, Form()]
 ) -> Response:
     """Turn the proposal down, with the reason the minutes will give."""
-    with session.begin():
-        proposal = _proposal(session, caller, meeting_id, proposal_id)
-        form.reject(session, caller, proposal)
+    with page.session.begin():
+        proposal = _proposal(page, meeting_id, proposal_id)
+        form.reject(page.session, page.caller, proposal)
         message = _("Proposal %(number)s is rejected.") % {"number": proposal.number}
-    return redirect(request, _page(meeting_id), message)
+    return page.redirect(_page(meeting_id), message)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.actions.access import (
     Caller,
-    access_meeting_row,
     meeting_permissions,
     participant_of,
 )
@@ -23,9 +22,8 @@ from veche.models.motions import AmendmentState, MotionState
 from veche.queries import proceedings
 from veche.queries.papers import motion_list
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs_debate import AmendmentForm, DecisionForm
-from veche.web.pages._render import context_of, redirect, render, render_meeting
+from veche.web.pages._page import PageDep, add_meeting_view
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -100,63 +98,41 @@ def _motion_context(session: Session, caller: Caller, motion: Motion) -> dict[st
     }
 
 
-@router.get("/meetings/{meeting_id}/motions", response_class=HTMLResponse)
-def motions(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
-    """The meeting's drafts and motions, with how far each has come."""
-    return render_meeting(
-        request,
-        session,
-        caller,
-        meeting_id,
-        "meeting/motions.html",
-        lambda meeting: context_of(motion_list(session, meeting)),
-        with_permissions=True,
-    )
-
-
-@router.get("/meetings/{meeting_id}/motions/list", response_class=HTMLResponse)
-def motions_fragment(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
-    """The list of drafts on the meeting page, re-fetched when a draft changes."""
-    return render_meeting(
-        request,
-        session,
-        caller,
-        meeting_id,
-        "meeting/_motions_list.html",
-        lambda meeting: context_of(motion_list(session, meeting)),
-    )
+add_meeting_view(
+    router,
+    "/meetings/{meeting_id}/motions",
+    "motions",
+    "meeting/motions.html",
+    motion_list,
+    about="The meeting's drafts and motions, with how far each has come.",
+    with_permissions=True,
+)
+add_meeting_view(
+    router,
+    "/meetings/{meeting_id}/motions/list",
+    "motions_fragment",
+    "meeting/_motions_list.html",
+    motion_list,
+    about="The list of drafts on the meeting page, re-fetched when a draft changes.",
+)
 
 
 @router.get("/meetings/{meeting_id}/motions/{motion_id}", response_class=HTMLResponse)
-def motion_page(
-    meeting_id: int, motion_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def motion_page(meeting_id: int, motion_id: int, page: PageDep) -> HTMLResponse:
     """A draft's current text with numbered paragraphs and lines, and its amendments as diffs."""
-    motion = access_meeting_row(session, caller, Motion, motion_id, meeting_id, "motion")
-    return render(
-        request, "meeting/motion.html", _motion_context(session, caller, motion), viewer=caller
-    )
+    motion = page.row(Motion, motion_id, meeting_id, "motion")
+    return page.render("meeting/motion.html", **_motion_context(page.session, page.caller, motion))
 
 
 @router.post("/meetings/{meeting_id}/motions/{motion_id}/amendments")
 def propose_amendment(
-    meeting_id: int,
-    motion_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[AmendmentForm, Form()],
+    meeting_id: int, motion_id: int, page: PageDep, form: Annotated[AmendmentForm, Form()]
 ) -> Response:
     """Propose new wording for a paragraph or a range of lines (empty wording deletes them)."""
-    with session.begin():
-        motion = access_meeting_row(session, caller, Motion, motion_id, meeting_id, "motion")
-        number = form.propose(session, caller, motion).number
-    return redirect(
-        request,
+    with page.session.begin():
+        motion = page.row(Motion, motion_id, meeting_id, "motion")
+        number = form.propose(page.session, page.caller, motion).number
+    return page.redirect(
         f"/meetings/{meeting_id}/motions/{motion_id}#amendment-{number}",
         _("Your amendment is number %(number)s.") % {"number": number},
     )
@@ -167,27 +143,24 @@ def decide_amendment(
     meeting_id: int,
     motion_id: int,
     amendment_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
+    page: PageDep,
     form: Annotated[DecisionForm, Form()],
 ) -> Response:
     """Accept, reject, or merge an amendment in an agreed wording."""
-    with session.begin():
-        motion = access_meeting_row(session, caller, Motion, motion_id, meeting_id, "motion")
-        amendment = access_amendment(session, caller, amendment_id)
+    with page.session.begin():
+        motion = page.row(Motion, motion_id, meeting_id, "motion")
+        amendment = access_amendment(page.session, page.caller, amendment_id)
         if amendment.motion_id != motion.id:
             raise NotFound(
                 f"motion {motion_id} of meeting {meeting_id} has no amendment {amendment_id}"
             )
-        number = form.decide(session, caller, amendment).number
+        number = form.decide(page.session, page.caller, amendment).number
     done = {
         AmendmentState.ACCEPTED: _("Amendment %(number)s is accepted into the text."),
         AmendmentState.MERGED: _("Amendment %(number)s is merged in the agreed wording."),
         AmendmentState.REJECTED: _("Amendment %(number)s is rejected."),
     }
-    return redirect(
-        request,
+    return page.redirect(
         f"/meetings/{meeting_id}/motions/{motion_id}#amendment-{number}",
         done[form.decision] % {"number": number},
     )

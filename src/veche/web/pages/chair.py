@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import access_meeting, access_meeting_row
 from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.actions.polls import (
     do_open_poll,
@@ -31,10 +30,10 @@ from veche.queries.sitting import (
 )
 from veche.tally import available_methods
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs import PollForm
 from veche.web.pages._majority import base_labels, rule_labels
-from veche.web.pages._render import context_of, redirect, render_meeting
+from veche.web.pages._page import PageDep, add_meeting_view
+from veche.web.pages._render import context_of
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -78,18 +77,13 @@ def console_context(session: Session, meeting: Meeting) -> dict[str, Any]:
 
 
 @router.get("/meetings/{meeting_id}/console", response_class=HTMLResponse)
-def console(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def console(meeting_id: int, page: PageDep) -> HTMLResponse:
     """The chair's console for the sitting: the current poll and the speakers list."""
-    return render_meeting(
-        request,
-        session,
-        caller,
+    return page.render_meeting(
         meeting_id,
         "chair/console.html",
-        lambda meeting: {
-            **context_of(floor_view(session, meeting, caller.person_id)),
+        lambda session, meeting: {
+            **context_of(floor_view(session, meeting, page.caller.person_id)),
             **console_context(session, meeting),
         },
         needs=Permission.POLLS_RUN,
@@ -97,56 +91,38 @@ def console(
     )
 
 
-@router.get("/meetings/{meeting_id}/console/current", response_class=HTMLResponse)
-def console_current(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
-    """The current poll's panel, re-fetched on every live event of the meeting."""
-    return render_meeting(
-        request,
-        session,
-        caller,
-        meeting_id,
-        "chair/_console_current.html",
-        lambda meeting: console_context(session, meeting),
-        needs=Permission.POLLS_RUN,
-    )
+add_meeting_view(
+    router,
+    "/meetings/{meeting_id}/console/current",
+    "console_current",
+    "chair/_console_current.html",
+    console_context,
+    about="The current poll's panel, re-fetched on every live event of the meeting.",
+    needs=Permission.POLLS_RUN,
+)
 
 
 @router.post("/meetings/{meeting_id}/console/polls")
-def create_poll(
-    meeting_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[PollForm, Form()],
-) -> Response:
+def create_poll(meeting_id: int, page: PageDep, form: Annotated[PollForm, Form()]) -> Response:
     """A new poll in draft; an election's candidates stand on the chair's word that they accept.
 
     A decision carries the majority it needs: a named rule, or a share of the votes cast,
     the members present or all members (abstentions counted as cast or not).
     """
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        title = form.create(session, caller, meeting).title
-    return redirect(
-        request, f"/meetings/{meeting_id}/console", _("Poll created: %(title)s") % {"title": title}
+    with page.session.begin():
+        meeting = page.meeting(meeting_id)
+        title = form.create(page.session, page.caller, meeting).title
+    return page.redirect(
+        f"/meetings/{meeting_id}/console", _("Poll created: %(title)s") % {"title": title}
     )
 
 
 @router.post("/meetings/{meeting_id}/console/polls/{poll_id}/{step}")
-def poll_step(
-    meeting_id: int,
-    poll_id: int,
-    step: str,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-) -> Response:
+def poll_step(meeting_id: int, poll_id: int, step: str, page: PageDep) -> Response:
     """Open, close (and count), publish or cancel a poll."""
     if step not in POLL_STEPS:
         raise NotFound(f"a poll's steps are {', '.join(POLL_STEPS)}; there is no {step!r}")
-    with session.begin():
-        access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
-        POLL_STEPS[step](session, caller, poll_id)
-    return redirect(request, f"/meetings/{meeting_id}/console", _step_done(step))
+    with page.session.begin():
+        page.row(Poll, poll_id, meeting_id, "poll")
+        POLL_STEPS[step](page.session, page.caller, poll_id)
+    return page.redirect(f"/meetings/{meeting_id}/console", _step_done(step))

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting_row, may_see_result
+from veche.actions.access import access_meeting_row, may_see_result
 from veche.actions.choices import check_choice, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
@@ -30,104 +30,75 @@ from veche.queries.polls import (
 from veche.queries.room import room, standing
 from veche.queries.sitting import meetings_seen
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, ReadSessionDep, SessionDep
+from veche.web.deps import PageCallerDep, ReadSessionDep
 from veche.web.pages._ballots import choice_from_form
-from veche.web.pages._render import context_of, render, render_meeting
+from veche.web.pages._page import Page, PageDep
+from veche.web.pages._render import context_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 
 @router.get("/meetings", response_class=HTMLResponse)
-def my_meetings(request: Request, session: SessionDep, caller: PageCallerDep) -> HTMLResponse:
+def my_meetings(page: PageDep) -> HTMLResponse:
     """The meetings the viewer takes part in."""
-    meetings = meetings_seen(session, caller)
-    return render(
-        request,
-        "delegate/meetings.html",
-        {"meetings": meetings, "today": date.today()},
-        viewer=caller,
-    )
+    meetings = meetings_seen(page.session, page.caller)
+    return page.render("delegate/meetings.html", meetings=meetings, today=date.today())
 
 
 @router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
-def meeting_page(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def meeting_page(meeting_id: int, page: PageDep) -> HTMLResponse:
     """The meeting as a delegate or observer follows it: polls, the floor, drafts and papers."""
 
-    def everything(meeting: Meeting) -> dict[str, Any]:
+    def everything(session: Session, meeting: Meeting) -> dict[str, Any]:
         return context_of(
             motion_list(session, meeting),
             document_list(session, meeting),
-            floor_view(session, meeting, caller.person_id),
-            room(session, caller, meeting),
+            floor_view(session, meeting, page.caller.person_id),
+            room(session, page.caller, meeting),
         )
 
-    return render_meeting(
-        request, session, caller, meeting_id, "delegate/delegate.html", everything
-    )
+    return page.render_meeting(meeting_id, "delegate/delegate.html", everything)
 
 
 @router.get("/meetings/{meeting_id}/room", response_class=HTMLResponse)
-def meeting_fragment(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def meeting_fragment(meeting_id: int, page: PageDep) -> HTMLResponse:
     """The polls part of the meeting page, re-fetched when a live event says it changed."""
-    return render_meeting(
-        request,
-        session,
-        caller,
+    return page.render_meeting(
         meeting_id,
         "delegate/_delegate_polls.html",
-        lambda meeting: context_of(room(session, caller, meeting)),
+        lambda session, meeting: room(session, page.caller, meeting),
     )
 
 
 @router.get("/meetings/{meeting_id}/polls/{poll_id}/vote", response_class=HTMLResponse)
-def ballot_form(
-    meeting_id: int, poll_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def ballot_form(meeting_id: int, poll_id: int, page: PageDep) -> HTMLResponse:
     """The ballot: the poll's options in the shape its method asks for."""
-    poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
-    return _ballot_page(request, session, caller, poll, error=None, status=200)
+    poll = page.row(Poll, poll_id, meeting_id, "poll")
+    return _ballot_page(page, poll, error=None, status=200)
 
 
-def _ballot_page(
-    request: Request,
-    session: Session,
-    caller: Caller,
-    poll: Poll,
-    *,
-    error: str | None,
-    status: int,
-) -> HTMLResponse:
-    seen = standing(session, caller.person_id, poll)
+def _ballot_page(page: Page, poll: Poll, *, error: str | None, status: int) -> HTMLResponse:
+    seen = standing(page.session, page.caller.person_id, poll)
     if poll.state is PollState.OPEN and seen.reason is None and not seen.unused:
         error = error or "you have used every voting right you hold in this poll"
-    return render(
-        request,
+    return page.render(
         "delegate/ballot.html",
-        {
-            "meeting": poll.meeting,
-            "poll": poll,
-            "standing": seen,
-            "options": ballot_options(poll),
-            "shape": shape_of(poll.method).value,
-            "error": error,
-        },
-        viewer=caller,
         status=status,
+        meeting=poll.meeting,
+        poll=poll,
+        standing=seen,
+        options=ballot_options(poll),
+        shape=shape_of(poll.method).value,
+        error=error,
     )
 
 
 @router.post("/meetings/{meeting_id}/polls/{poll_id}/review", response_class=HTMLResponse)
-async def review_ballot(
-    meeting_id: int, poll_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+async def review_ballot(meeting_id: int, poll_id: int, page: PageDep) -> HTMLResponse:
     """Show the ballot back before it is cast: the voter confirms or changes it."""
-    form = await request.form()
-    poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
-    seen = standing(session, caller.person_id, poll)
+    form = await page.request.form()
+    poll = page.row(Poll, poll_id, meeting_id, "poll")
+    seen = standing(page.session, page.caller.person_id, poll)
     if poll.state is not PollState.OPEN:
         raise Conflict(f"cannot vote in poll {poll.id}: it is {poll.state.value}, not open")
     if seen.reason is not None:
@@ -143,19 +114,15 @@ async def review_ballot(
             max_score=poll.max_score,
         )
     except InvalidInput as error:
-        return _ballot_page(request, session, caller, poll, error=error.message, status=422)
+        return _ballot_page(page, poll, error=error.message, status=422)
     labels = {option.id: option.label for option in poll.options}
-    return render(
-        request,
+    return page.render(
         "delegate/ballot_review.html",
-        {
-            "meeting": poll.meeting,
-            "poll": poll,
-            "choice_json": json.dumps(choice),
-            "readable": readable_choice(choice, labels),
-            "right_person_id": right if isinstance(right, str) and right.isdigit() else "",
-        },
-        viewer=caller,
+        meeting=poll.meeting,
+        poll=poll,
+        choice_json=json.dumps(choice),
+        readable=readable_choice(choice, labels),
+        right_person_id=right if isinstance(right, str) and right.isdigit() else "",
     )
 
 
@@ -197,34 +164,26 @@ def cast_ballot(
 
 
 @router.get("/meetings/{meeting_id}/polls/{poll_id}/board", response_class=HTMLResponse)
-def bulletin(
-    meeting_id: int, poll_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def bulletin(meeting_id: int, poll_id: int, page: PageDep) -> HTMLResponse:
     """Every ballot of a closed poll by receipt, so each voter can find theirs. The search
     runs in the page (veche.js): a receipt is never sent to the server, in a URL or else."""
-    poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
-    shown = may_see_result(session, caller, poll)
-    return render(
-        request,
+    poll = page.row(Poll, poll_id, meeting_id, "poll")
+    shown = may_see_result(page.session, page.caller, poll)
+    return page.render(
         "delegate/board.html",
-        {
-            "meeting": poll.meeting,
-            "poll": poll,
-            "board": bulletin_board(session, poll, result_shown=shown),
-            "result_shown": shown,
-            "min_sharing": MIN_BALLOTS_SHARING_A_WEIGHT,
-        },
-        viewer=caller,
+        meeting=poll.meeting,
+        poll=poll,
+        board=bulletin_board(page.session, poll, result_shown=shown),
+        result_shown=shown,
+        min_sharing=MIN_BALLOTS_SHARING_A_WEIGHT,
     )
 
 
 @router.get("/meetings/{meeting_id}/polls/{poll_id}/board/ballots.json")
-def ballot_file(
-    meeting_id: int, poll_id: int, session: SessionDep, caller: PageCallerDep
-) -> JSONResponse:
+def ballot_file(meeting_id: int, poll_id: int, page: PageDep) -> JSONResponse:
     """The board's ballots as a file ``veche count`` reads (as ``GET /api/polls/{id}/ballots.json``)."""
-    poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
+    poll = page.row(Poll, poll_id, meeting_id, "poll")
     return JSONResponse(
-        recount_file(session, poll),
+        recount_file(page.session, poll),
         headers={"Content-Disposition": f'attachment; filename="{recount_filename(poll)}"'},
     )

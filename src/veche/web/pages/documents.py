@@ -6,19 +6,18 @@ import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
+from sqlalchemy.orm import Session
 
-from veche.actions.access import access_meeting, access_meeting_row
 from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import Document, Meeting
 from veche.queries.papers import document_list
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs_debate import MAX_DOCUMENT_TEXT, DocumentForm
-from veche.web.pages._render import context_of, redirect, render_meeting
+from veche.web.pages._page import PageDep, add_meeting_view
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -30,35 +29,23 @@ MAX_FILE_BYTES = 4 * MAX_TEXT
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
-@router.get("/meetings/{meeting_id}/documents", response_class=HTMLResponse)
-def documents(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
-    """The meeting's papers; the chair and the secretary file new ones here."""
-    return render_meeting(
-        request,
-        session,
-        caller,
-        meeting_id,
-        "meeting/documents.html",
-        lambda meeting: context_of(document_list(session, meeting)),
-        with_permissions=True,
-    )
-
-
-@router.get("/meetings/{meeting_id}/documents/list", response_class=HTMLResponse)
-def documents_fragment(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
-    """The list of papers on the meeting page, re-fetched when one is filed."""
-    return render_meeting(
-        request,
-        session,
-        caller,
-        meeting_id,
-        "meeting/_documents_list.html",
-        lambda meeting: context_of(document_list(session, meeting)),
-    )
+add_meeting_view(
+    router,
+    "/meetings/{meeting_id}/documents",
+    "documents",
+    "meeting/documents.html",
+    document_list,
+    about="The meeting's papers; the chair and the secretary file new ones here.",
+    with_permissions=True,
+)
+add_meeting_view(
+    router,
+    "/meetings/{meeting_id}/documents/list",
+    "documents_fragment",
+    "meeting/_documents_list.html",
+    document_list,
+    about="The list of papers on the meeting page, re-fetched when one is filed.",
+)
 
 
 async def _uploaded_text(file: UploadFile) -> str:
@@ -80,9 +67,7 @@ async def _uploaded_text(file: UploadFile) -> str:
 @router.post("/meetings/{meeting_id}/documents")
 async def add_document(
     meeting_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
+    page: PageDep,
     form: Annotated[DocumentForm, Form()],
     file: UploadFile | None = None,
 ) -> Response:
@@ -91,32 +76,25 @@ async def add_document(
         if form.text.strip():
             raise InvalidInput("give the paper's text or a file, not both")
         form = form.model_copy(update={"text": await _uploaded_text(file)})
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        filed = form.add(session, caller, meeting).title
-    return redirect(
-        request,
+    with page.session.begin():
+        meeting = page.meeting(meeting_id)
+        filed = form.add(page.session, page.caller, meeting).title
+    return page.redirect(
         f"/meetings/{meeting_id}/documents",
         _("Filed: %(title)s") % {"title": filed},
     )
 
 
 @router.get("/meetings/{meeting_id}/documents/{document_id}", response_class=HTMLResponse)
-def document_page(
-    meeting_id: int, document_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def document_page(meeting_id: int, document_id: int, page: PageDep) -> HTMLResponse:
     """One paper to read on the page (Markdown shown as formatted text)."""
 
-    def paper(meeting: Meeting) -> dict[str, Any]:
-        document = access_meeting_row(
-            session, caller, Document, document_id, meeting.id, "document"
-        )
+    def paper(session: Session, meeting: Meeting) -> dict[str, Any]:
+        document = page.row(Document, document_id, meeting.id, "document")
         html = _markdown.render(document.text) if document.text else ""
         return {"meeting": meeting, "document": document, "html": html}
 
-    return render_meeting(
-        request, session, caller, meeting_id, "meeting/document.html", paper, with_permissions=True
-    )
+    return page.render_meeting(meeting_id, "meeting/document.html", paper, with_permissions=True)
 
 
 def file_name(document: Document) -> str:
@@ -126,11 +104,9 @@ def file_name(document: Document) -> str:
 
 
 @router.get("/meetings/{meeting_id}/documents/{document_id}/download")
-def download(
-    meeting_id: int, document_id: int, session: SessionDep, caller: PageCallerDep
-) -> Response:
+def download(meeting_id: int, document_id: int, page: PageDep) -> Response:
     """The paper's text as a file; a paper published elsewhere is opened at its address."""
-    document = access_meeting_row(session, caller, Document, document_id, meeting_id, "document")
+    document = page.row(Document, document_id, meeting_id, "document")
     if not document.text:
         return RedirectResponse(document.url, status_code=303)
     name = file_name(document)

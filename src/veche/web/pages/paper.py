@@ -1,9 +1,11 @@
-"""Tellers enter paper ballots one by one: rankings (and approvals) typed as candidate numbers.
+"""Tellers enter paper ballots one by one: rankings (and approvals) typed as candidate numbers;
+and the totals of a show of hands or a standing vote.
 
 A lot is built on the page, ballot after ballot, and travels in the form itself, so a
 teller sees every ballot entered, removes a mistaken one, and records the lot in one step.
 Nothing is stored until then. The form is ``TypedLotForm`` (``veche.web.inputs_paper``):
-the API's ``PaperIn`` as this page posts it, entered through the same action.
+the API's ``PaperIn`` as this page posts it, entered through the same action. The totals
+of a vote counted in the hall are ``CountedVotesForm``, the API's ``CountedVotesIn``.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, meeting_permissions
+from veche.actions.access import meeting_permissions
 from veche.actions.choices import shape_of
+from veche.actions.counted_votes import check_counted_poll, counted_in_hall, entered_totals
 from veche.actions.paper_entry import check_typed_poll, entered_typed
 from veche.actions.polls import ballot_options
 from veche.errors import Conflict, InvalidInput, VecheError
@@ -27,9 +29,8 @@ from veche.permissions import Permission
 from veche.queries.sitting import meeting_polls
 from veche.tally import BallotShape
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, SessionDep
-from veche.web.inputs_paper import PaperBallot, TypedLotForm, check_lot_size
-from veche.web.pages._render import redirect, render
+from veche.web.inputs_paper import CountedVotesForm, PaperBallot, TypedLotForm, check_lot_size
+from veche.web.pages._page import Page, PageDep
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -39,11 +40,10 @@ SHOWN_ON_PAGE = (InvalidInput, Conflict)
 LotForm = Annotated[TypedLotForm, Form()]
 
 
-def _typed_poll(session: Session, caller: Caller, meeting_id: int, poll_id: int) -> Poll:
+def _typed_poll(page: Page, meeting_id: int, poll_id: int) -> Poll:
     """A poll of the meeting whose paper ballots are typed as candidate numbers, for one who
     may enter them (asked before the poll is looked up)."""
-    meeting = access_meeting(session, caller, meeting_id)
-    return check_typed_poll(session, caller, meeting, poll_id)
+    return check_typed_poll(page.session, page.caller, page.meeting(meeting_id), poll_id)
 
 
 def _entry_page(meeting_id: int, poll_id: int) -> str:
@@ -51,28 +51,27 @@ def _entry_page(meeting_id: int, poll_id: int) -> str:
 
 
 @router.get("/secretary/meetings/{meeting_id}/paper", response_class=HTMLResponse)
-def paper_polls(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
-    """The open polls whose paper ballots the tellers enter one by one."""
-    meeting = access_meeting(session, caller, meeting_id, needs=Permission.PAPER_ENTER)
-    polls = [
-        poll
-        for poll in meeting_polls(session, meeting)
-        if poll.state is PollState.OPEN and entered_typed(poll)
-    ]
-    context = {
+def paper_polls(meeting_id: int, page: PageDep) -> HTMLResponse:
+    """The open polls whose paper ballots the tellers enter one by one, and those counted in
+    the hall, with their totals once entered."""
+    meeting = page.meeting(meeting_id, needs=Permission.PAPER_ENTER)
+    open_polls = [p for p in meeting_polls(page.session, meeting) if p.state is PollState.OPEN]
+    context: dict[str, Any] = {
         "meeting": meeting,
-        "polls": polls,
-        "may": meeting_permissions(session, caller, meeting.id),
+        "polls": [poll for poll in open_polls if entered_typed(poll)],
+        # Few polls are open at once: the totals are read one poll at a time.
+        "counted_polls": [
+            (poll, ballot_options(poll), entered_totals(page.session, poll.id))
+            for poll in open_polls
+            if counted_in_hall(poll)
+        ],
+        "may": meeting_permissions(page.session, page.caller, meeting.id),
     }
-    return render(request, "secretary/paper_polls.html", context, viewer=caller)
+    return page.render("secretary/paper_polls.html", **context)
 
 
 def _show(
-    request: Request,
-    session: Session,
-    caller: Caller,
+    page: Page,
     poll: Poll,
     ballots: list[PaperBallot],
     sent: TypedLotForm | None = None,
@@ -87,7 +86,7 @@ def _show(
     labels = {option.id: option.label for option in options}
     context: dict[str, Any] = {
         "meeting": poll.meeting,
-        "may": meeting_permissions(session, caller, poll.meeting_id),
+        "may": meeting_permissions(page.session, page.caller, poll.meeting_id),
         "poll": poll,
         "options": options,
         "ranked": shape_of(poll.method) is BallotShape.RANKING,
@@ -99,7 +98,7 @@ def _show(
         "lot_key": (sent.lot_key if sent else None) or secrets.token_urlsafe(24),
     }
     status = error.status_code if error else 200
-    return render(request, "secretary/paper_ballots.html", context, viewer=caller, status=status)
+    return page.render("secretary/paper_ballots.html", status=status, **context)
 
 
 def _names(ballot: PaperBallot, labels: dict[int, str]) -> list[str]:
@@ -111,28 +110,19 @@ def _names(ballot: PaperBallot, labels: dict[int, str]) -> list[str]:
     "/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/ballots",
     response_class=HTMLResponse,
 )
-def ballot_entry(
-    meeting_id: int, poll_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def ballot_entry(meeting_id: int, poll_id: int, page: PageDep) -> HTMLResponse:
     """An empty lot, ready for the first ballot."""
-    poll = _typed_poll(session, caller, meeting_id, poll_id)
-    return _show(request, session, caller, poll, [])
+    poll = _typed_poll(page, meeting_id, poll_id)
+    return _show(page, poll, [])
 
 
 @router.post(
     "/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/ballots/lot",
     response_class=HTMLResponse,
 )
-def change_lot(
-    meeting_id: int,
-    poll_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: LotForm,
-) -> HTMLResponse:
+def change_lot(meeting_id: int, poll_id: int, page: PageDep, form: LotForm) -> HTMLResponse:
     """Add the ballot just typed to the lot, or take one out; nothing is recorded yet."""
-    poll = _typed_poll(session, caller, meeting_id, poll_id)
+    poll = _typed_poll(page, meeting_id, poll_id)
     ballots = form.ballots(poll)
     if form.remove is not None:
         if form.remove > len(ballots):
@@ -144,12 +134,12 @@ def change_lot(
             "number": form.remove,
             "line": taken.line,
         }
-        return _show(request, session, caller, poll, ballots, form, notice=notice)
+        return _show(page, poll, ballots, form, notice=notice)
     try:
         added = form.typed(poll)
         check_lot_size(ballots + added)
     except InvalidInput as error:
-        return _show(request, session, caller, poll, ballots, form, error=error)
+        return _show(page, poll, ballots, form, error=error)
     ballots += added
     notice = _("Ballot %(number)s added: %(line)s") % {
         "number": len(ballots),
@@ -157,28 +147,48 @@ def change_lot(
     }
     if len(added) > 1:
         notice = _("%(count)s ballots added") % {"count": len(added)}
-    return _show(request, session, caller, poll, ballots, form, notice=notice, keep_entry=False)
+    return _show(
+        page,
+        poll,
+        ballots,
+        form,
+        notice=notice,
+        keep_entry=False,
+    )
 
 
 @router.post("/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/ballots")
-def record_lot(
-    meeting_id: int,
-    poll_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: LotForm,
-) -> Response:
+def record_lot(meeting_id: int, poll_id: int, page: PageDep, form: LotForm) -> Response:
     """Record the lot: identical ballots counted together, all of them or none; the same lot
     recorded twice (a double click) is added once."""
     try:
-        with session.begin():
-            added = form.enter(session, caller, _typed_poll(session, caller, meeting_id, poll_id))
+        with page.session.begin():
+            added = form.enter(
+                page.session,
+                page.caller,
+                _typed_poll(page, meeting_id, poll_id),
+            )
     except SHOWN_ON_PAGE as error:
-        poll = _typed_poll(session, caller, meeting_id, poll_id)
-        return _show(request, session, caller, poll, form.ballots(poll), form, error=error)
-    return redirect(
-        request,
+        poll = _typed_poll(page, meeting_id, poll_id)
+        return _show(page, poll, form.ballots(poll), form, error=error)
+    return page.redirect(
         _entry_page(meeting_id, poll_id),
         _("%(count)s paper ballots recorded") % {"count": added},
+    )
+
+
+@router.post("/secretary/meetings/{meeting_id}/polls/{poll_id}/totals")
+def enter_totals(
+    meeting_id: int, poll_id: int, page: PageDep, form: Annotated[CountedVotesForm, Form()]
+) -> Response:
+    """Enter the tellers' totals of a show of hands or a standing vote, once; the same totals
+    sent again (a double click) change nothing."""
+    with page.session.begin():
+        meeting = page.meeting(meeting_id)
+        poll = check_counted_poll(page.session, page.caller, meeting, poll_id)
+        entered = form.enter(page.session, page.caller, poll)
+    return page.redirect(
+        f"/secretary/meetings/{meeting_id}/paper",
+        _("%(votes)s votes entered; %(present)s voting rights are present")
+        % {"votes": entered.votes, "present": entered.rights_present},
     )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from veche.models import Meeting
@@ -14,8 +13,7 @@ from veche.models.polls import PollState
 from veche.queries.floor import floor_of
 from veche.queries.polls import live_count
 from veche.queries.sitting import chart_rounds, current_poll, meeting_polls
-from veche.web.deps import PageCallerDep, SessionDep
-from veche.web.pages._render import render_meeting
+from veche.web.pages._page import add_meeting_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,30 +33,19 @@ def projector_context(session: Session, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-@router.get("/meetings/{meeting_id}/projector", response_class=HTMLResponse)
-def projector(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
-    """What the hall sees on the big screen."""
-    return render_meeting(
-        request,
-        session,
-        caller,
-        meeting_id,
-        "projector/projector.html",
-        lambda meeting: projector_context(session, meeting),
-    )
-
-
-@router.get("/meetings/{meeting_id}/projector/current", response_class=HTMLResponse)
-def projector_current(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
-    return render_meeting(
-        request,
-        session,
-        caller,
-        meeting_id,
-        "projector/_projector_current.html",
-        lambda meeting: projector_context(session, meeting),
-    )
+add_meeting_view(
+    router,
+    "/meetings/{meeting_id}/projector",
+    "projector",
+    "projector/projector.html",
+    projector_context,
+    about="What the hall sees on the big screen.",
+)
+add_meeting_view(
+    router,
+    "/meetings/{meeting_id}/projector/current",
+    "projector_current",
+    "projector/_projector_current.html",
+    projector_context,
+    about="The screen's current poll and speaker, re-fetched on every live event.",
+)

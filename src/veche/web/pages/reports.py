@@ -11,9 +11,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from veche.actions.access import access_meeting
 from veche.reports import MEDIA_TYPES, render_report
-from veche.web.deps import PageCallerDep, SessionDep
+from veche.web.pages._page import PageDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,13 +21,12 @@ router = APIRouter(include_in_schema=False)
 def meeting_report(
     meeting_id: int,
     kind: Literal["communique", "minutes", "motions"],
-    session: SessionDep,
-    caller: PageCallerDep,
+    page: PageDep,
     format: Annotated[Literal["html", "pdf"], Query()] = "html",
 ) -> Response:
     """The document as a page, or as a PDF to print; for the meeting's participants."""
-    meeting = access_meeting(session, caller, meeting_id)
-    body = render_report(session, meeting, kind, format)
+    meeting = page.meeting(meeting_id)
+    body = render_report(page.session, meeting, kind, format)
     headers = {}
     if format == "pdf":
         headers["Content-Disposition"] = f'inline; filename="meeting-{meeting_id}-{kind}.pdf"'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.access import manage_organization
@@ -14,7 +14,6 @@ from veche.models.meetings import MeetingKind
 from veche.queries.roster import bodies_with_terms, people, units
 from veche.queries.sitting import meetings_seen
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs import (
     BodyIn,
     MeetingIn,
@@ -24,112 +23,83 @@ from veche.web.inputs import (
     import_member_list,
     read_member_list,
 )
-from veche.web.pages._render import redirect, render
+from veche.web.pages._page import PageDep
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 
 @router.get("/secretary", response_class=HTMLResponse)
-def dashboard(request: Request, session: SessionDep, caller: PageCallerDep) -> HTMLResponse:
+def dashboard(page: PageDep) -> HTMLResponse:
     """Bodies and their terms, meetings, and the forms to add them."""
-    org = manage_organization(session, caller)
-    return render(
-        request,
+    org = manage_organization(page.session, page.caller)
+    return page.render(
         "secretary/secretary.html",
-        {
-            "organization": org,
-            "bodies": bodies_with_terms(session, org),
-            "meetings": meetings_seen(session, caller),
-            "kinds": list(MeetingKind),
-            "today": date.today(),
-        },
-        viewer=caller,
+        organization=org,
+        bodies=bodies_with_terms(page.session, org),
+        meetings=meetings_seen(page.session, page.caller),
+        kinds=list(MeetingKind),
+        today=date.today(),
     )
 
 
 @router.get("/secretary/people", response_class=HTMLResponse)
-def people_page(request: Request, session: SessionDep, caller: PageCallerDep) -> HTMLResponse:
+def people_page(page: PageDep) -> HTMLResponse:
     """People with their seats, and the forms to add people, seats, or a whole CSV file."""
-    org = manage_organization(session, caller)
-    return render(
-        request,
+    org = manage_organization(page.session, page.caller)
+    return page.render(
         "secretary/people.html",
-        {
-            "organization": org,
-            "people": people(session, org),
-            "bodies": bodies_with_terms(session, org),
-            "units": units(session, org),
-        },
-        viewer=caller,
+        organization=org,
+        people=people(page.session, org),
+        bodies=bodies_with_terms(page.session, org),
+        units=units(page.session, org),
     )
 
 
 @router.post("/secretary/bodies")
-def create_body(
-    request: Request, session: SessionDep, caller: PageCallerDep, form: Annotated[BodyIn, Form()]
-) -> Response:
-    with session.begin():
-        body = form.create(session, caller)
-        message = _("Body created: %(name)s") % {"name": body.name}
-    return redirect(request, "/secretary", message)
+def create_body(page: PageDep, form: Annotated[BodyIn, Form()]) -> Response:
+    with page.session.begin():
+        name = form.create(page.session, page.caller).name
+    return page.redirect("/secretary", _("Body created: %(name)s") % {"name": name})
 
 
 @router.post("/secretary/terms")
-def create_term(
-    request: Request, session: SessionDep, caller: PageCallerDep, form: Annotated[TermIn, Form()]
-) -> Response:
-    with session.begin():
-        term = form.open(session, caller)
-        message = _("Term %(number)s of the %(body)s opened") % {
-            "number": term.number,
-            "body": term.body.name,
-        }
-    return redirect(request, "/secretary", message)
+def create_term(page: PageDep, form: Annotated[TermIn, Form()]) -> Response:
+    with page.session.begin():
+        term = form.open(page.session, page.caller)
+        words = {"number": term.number, "body": term.body.name}
+    return page.redirect("/secretary", _("Term %(number)s of the %(body)s opened") % words)
 
 
 @router.post("/secretary/people")
-def create_person(
-    request: Request, session: SessionDep, caller: PageCallerDep, form: Annotated[PersonIn, Form()]
-) -> Response:
-    with session.begin():
-        person = form.create(session, caller)
-        message = _("Added %(name)s") % {"name": person.full_name}
-    return redirect(request, "/secretary/people", message)
+def create_person(page: PageDep, form: Annotated[PersonIn, Form()]) -> Response:
+    with page.session.begin():
+        name = form.create(page.session, page.caller).full_name
+    return page.redirect("/secretary/people", _("Added %(name)s") % {"name": name})
 
 
 @router.post("/secretary/memberships")
-def add_membership(
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[MembershipIn, Form()],
-) -> Response:
-    with session.begin():
-        membership = form.add(session, caller)
-        message = _("%(name)s now holds a seat") % {"name": membership.person.full_name}
-    return redirect(request, "/secretary/people", message)
+def add_membership(page: PageDep, form: Annotated[MembershipIn, Form()]) -> Response:
+    with page.session.begin():
+        name = form.add(page.session, page.caller).person.full_name
+    return page.redirect("/secretary/people", _("%(name)s now holds a seat") % {"name": name})
 
 
 @router.post("/secretary/import")
-def import_file(
-    request: Request, session: SessionDep, caller: PageCallerDep, file: UploadFile
-) -> Response:
+def import_file(page: PageDep, file: UploadFile) -> Response:
     """Import people and seats from CSV: every row, or none (the problems are listed)."""
     text, source = read_member_list(file)
-    with session.begin():
-        summary = import_member_list(session, caller, text, source)
+    with page.session.begin():
+        summary = import_member_list(page.session, page.caller, text, source)
     message = _("Imported %(seats)s seats (%(people)s new people)") % {
         "seats": summary.memberships_created,
         "people": summary.people_created,
     }
-    return redirect(request, "/secretary/people", message)
+    return page.redirect("/secretary/people", message)
 
 
 @router.post("/secretary/meetings")
-def convene(
-    request: Request, session: SessionDep, caller: PageCallerDep, form: Annotated[MeetingIn, Form()]
-) -> Response:
+def convene(page: PageDep, form: Annotated[MeetingIn, Form()]) -> Response:
     """Convene the next meeting of a term; its members and alternates are invited."""
-    with session.begin():
-        meeting_id = form.convene(session, caller).id
-    return redirect(request, f"/secretary/meetings/{meeting_id}", _("The meeting is convened."))
+    with page.session.begin():
+        meeting_id = form.convene(page.session, page.caller).id
+    return page.redirect(f"/secretary/meetings/{meeting_id}", _("The meeting is convened."))

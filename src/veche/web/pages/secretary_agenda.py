@@ -6,13 +6,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting
 from veche.actions.agenda import check_agenda_item, do_withdraw_item
-from veche.errors import Conflict, InvalidInput, NotFound, VecheError
+from veche.errors import Conflict, InvalidInput, NotFound
 from veche.i18n import _
 from veche.models import AgendaItem, Meeting
 from veche.models.agenda import ItemKind, ItemState
@@ -23,11 +22,10 @@ from veche.queries.proceedings import documents, participants
 from veche.queries.roster import bodies_with_terms
 from veche.queries.sitting import meeting_polls
 from veche.web.csrf import require_csrf
-from veche.web.deps import PageCallerDep, SessionDep
 from veche.web.inputs import PollIn
 from veche.web.inputs_agenda import ItemForm, MoveIn
 from veche.web.inputs_debate import DocumentIn
-from veche.web.pages._render import redirect, render_meeting
+from veche.web.pages._page import Page, PageDep
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -74,59 +72,35 @@ def agenda_context(session: Session, meeting: Meeting) -> dict[str, Any]:
 
 
 @router.get("/secretary/meetings/{meeting_id}/agenda", response_class=HTMLResponse)
-def agenda_page(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> HTMLResponse:
+def agenda_page(meeting_id: int, page: PageDep) -> HTMLResponse:
     """The agenda in order with the forms to build it, and whether a poll has approved it."""
-    return _agenda_page(request, session, caller, meeting_id, {})
+    return _agenda_page(page, meeting_id, {})
 
 
 def _change(
-    request: Request,
-    session: Session,
-    caller: Caller,
+    page: Page,
     meeting_id: int,
     change: Callable[[Meeting], str],
     typed: dict[str, Any] | None = None,
 ) -> Response:
     """Run one change of the agenda; a refusal is shown on the agenda page with what was typed."""
     try:
-        with session.begin():
-            message = change(access_meeting(session, caller, meeting_id))
+        with page.session.begin():
+            message = change(page.meeting(meeting_id))
     except SHOWN_ON_PAGE as error:
-        return _refused(request, session, caller, meeting_id, error, typed)
-    return redirect(request, _page(meeting_id), message)
-
-
-def _refused(
-    request: Request,
-    session: Session,
-    caller: Caller,
-    meeting_id: int,
-    error: VecheError,
-    typed: dict[str, Any] | None,
-) -> Response:
-    shown = {"error": error.message, "typed": typed or {}}
-    return _agenda_page(request, session, caller, meeting_id, shown, status=error.status_code)
+        shown = {"error": error.message, "typed": typed or {}}
+        return _agenda_page(page, meeting_id, shown, status=error.status_code)
+    return page.redirect(_page(meeting_id), message)
 
 
 def _agenda_page(
-    request: Request,
-    session: Session,
-    caller: Caller,
-    meeting_id: int,
-    refusal: dict[str, Any],
-    *,
-    status: int = 200,
+    page: Page, meeting_id: int, refusal: dict[str, Any], *, status: int = 200
 ) -> HTMLResponse:
     # The page needs agenda.manage; each of its forms' actions checks its own permission.
-    return render_meeting(
-        request,
-        session,
-        caller,
+    return page.render_meeting(
         meeting_id,
         "secretary/secretary_agenda.html",
-        lambda meeting: agenda_context(session, meeting) | refusal,
+        lambda session, meeting: agenda_context(session, meeting) | refusal,
         needs=Permission.AGENDA_MANAGE,
         with_permissions=True,
         status=status,
@@ -134,108 +108,85 @@ def _agenda_page(
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items")
-def add_item(
-    meeting_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[ItemForm, Form()],
-) -> Response:
+def add_item(meeting_id: int, page: PageDep, form: Annotated[ItemForm, Form()]) -> Response:
     """Propose an item at the end of the agenda."""
 
     def add(meeting: Meeting) -> str:
-        item = form.add(session, caller, meeting)
+        item = form.add(page.session, page.caller, meeting)
         return _("Item %(position)s added: %(title)s") % {
             "position": item.position,
             "title": item.title,
         }
 
-    return _change(request, session, caller, meeting_id, add, typed=form.model_dump())
+    return _change(page, meeting_id, add, typed=form.model_dump())
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}")
 def update_item(
-    meeting_id: int,
-    item_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[ItemForm, Form()],
+    meeting_id: int, item_id: int, page: PageDep, form: Annotated[ItemForm, Form()]
 ) -> Response:
     """Change an item: its wording until the agenda is approved, its speaking rules any time."""
 
     def update(meeting: Meeting) -> str:
-        item = check_agenda_item(session, caller, meeting, item_id)
-        item = form.update(session, caller, item)
+        item = check_agenda_item(page.session, page.caller, meeting, item_id)
+        item = form.update(page.session, page.caller, item)
         return _("Item %(position)s updated") % {"position": item.position}
 
-    return _change(request, session, caller, meeting_id, update)
+    return _change(page, meeting_id, update)
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/move")
 def move_item(
-    meeting_id: int,
-    item_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[MoveIn, Form()],
+    meeting_id: int, item_id: int, page: PageDep, form: Annotated[MoveIn, Form()]
 ) -> Response:
     """Move an item one place up or down."""
 
     def move(meeting: Meeting) -> str:
-        item = check_agenda_item(session, caller, meeting, item_id)
-        moved = form.move(session, caller, item)
+        item = check_agenda_item(page.session, page.caller, meeting, item_id)
+        moved = form.move(page.session, page.caller, item)
         return _("%(title)s is now item %(position)s") % {
             "title": moved.title,
             "position": moved.position,
         }
 
-    return _change(request, session, caller, meeting_id, move)
+    return _change(page, meeting_id, move)
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/withdraw")
-def withdraw_item(
-    meeting_id: int, item_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> Response:
+def withdraw_item(meeting_id: int, item_id: int, page: PageDep) -> Response:
     """Take an item off the agenda; the items after it move up."""
 
     def withdraw(meeting: Meeting) -> str:
-        item = check_agenda_item(session, caller, meeting, item_id)
-        item = do_withdraw_item(session, caller, item)
+        item = check_agenda_item(page.session, page.caller, meeting, item_id)
+        item = do_withdraw_item(page.session, page.caller, item)
         return _("Withdrawn: %(title)s") % {"title": item.title}
 
-    return _change(request, session, caller, meeting_id, withdraw)
+    return _change(page, meeting_id, withdraw)
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/documents")
 def attach_document(
-    meeting_id: int,
-    item_id: int,
-    request: Request,
-    session: SessionDep,
-    caller: PageCallerDep,
-    form: Annotated[DocumentIn, Form()],
+    meeting_id: int, item_id: int, page: PageDep, form: Annotated[DocumentIn, Form()]
 ) -> Response:
     """File a paper on an item: a link to it, or its text."""
 
     def attach(meeting: Meeting) -> str:
         # The item is the action's to find in the meeting, once it has asked who may file.
-        document = form.model_copy(update={"agenda_item_id": item_id}).add(session, caller, meeting)
-        item = session.get(AgendaItem, item_id)
+        document = form.model_copy(update={"agenda_item_id": item_id}).add(
+            page.session, page.caller, meeting
+        )
+        item = page.session.get(AgendaItem, item_id)
         assert item is not None  # the action found it
         return _("%(title)s is filed on item %(position)s") % {
             "title": document.title,
             "position": item.position,
         }
 
-    return _change(request, session, caller, meeting_id, attach)
+    return _change(page, meeting_id, attach)
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/approval-poll")
-def put_to_the_vote(
-    meeting_id: int, request: Request, session: SessionDep, caller: PageCallerDep
-) -> Response:
+def put_to_the_vote(meeting_id: int, page: PageDep) -> Response:
     """A decision in draft that approves the agenda once adopted; the chair opens it."""
 
     def create(meeting: Meeting) -> str:
@@ -245,9 +196,9 @@ def put_to_the_vote(
             method="majority",
             approves_agenda=True,
         )
-        poll = approval.create(session, caller, meeting)
+        poll = approval.create(page.session, page.caller, meeting)
         return _("Poll created: %(title)s. The chair opens it from the console.") % {
             "title": poll.title
         }
 
-    return _change(request, session, caller, meeting_id, create)
+    return _change(page, meeting_id, create)

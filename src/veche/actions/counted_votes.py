@@ -1,0 +1,167 @@
+"""Votes counted in the hall — a show of hands, a standing vote: the tellers enter the totals.
+
+Such a poll takes no ballot. While it is open the tellers count the votes for each option (or
+candidate) and enter the totals once. They are stored as ballots of their own source
+(``BallotSource.COUNTED``), one row per option with its votes as its weight, so that the
+close counts them by the poll's method and majority rule as it counts ballots, its journal
+entry commits to them, and ``veche verify`` recounts them.
+
+The totals may not add up to more votes than the voting rights present, each by its weight
+(``PollRights``): no one can raise more hands than the hall holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller, authorize, meeting_row
+from veche.actions.events import LiveEventType, queue_event
+from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
+from veche.actions.polls import (
+    MAX_PAPER_COUNT,
+    VOTE_BY_WORDS,
+    ballot_options,
+    not_in_state,
+    poll_rights,
+)
+from veche.errors import Conflict, InvalidInput
+from veche.models import Ballot, Meeting, Poll
+from veche.models.polls import BallotSource, PollOption, PollState, VoteBy
+from veche.permissions import Permission
+
+#: What a counted total's receipt starts with: never a hexadecimal digit (electronic
+#: receipts) nor "p" (paper lots). Each option has one total, so its id completes it.
+_COUNTED = "hall-"
+
+
+@dataclass(frozen=True)
+class CountedVotes:
+    """The totals entered for a poll: how many votes in all, against the rights present."""
+
+    votes: int
+    rights_present: int
+
+
+def counted_in_hall(poll: Poll) -> bool:
+    """Whether the poll is voted in the hall (its totals entered by the tellers), not by ballot."""
+    return poll.vote_by is not VoteBy.BALLOT
+
+
+def check_counted_poll(session: Session, caller: Caller, meeting: Meeting, poll_id: int) -> Poll:
+    """A poll of the meeting counted in the hall, for one who may enter its totals (asked
+    before the poll is looked up), locked for the totals about to be added."""
+    authorize(session, caller, Permission.PAPER_ENTER, meeting.id)
+    poll = meeting_row(session, Poll, poll_id, meeting.id, "poll", lock=True)
+    _check_counted_in_hall(poll)
+    return poll
+
+
+def _check_counted_in_hall(poll: Poll) -> None:
+    if not counted_in_hall(poll):
+        raise Conflict(
+            f"poll {poll.id} is taken by ballot: its ballots are cast electronically or "
+            "entered as paper ballots, not as totals"
+        )
+
+
+def entered_totals(session: Session, poll_id: int) -> dict[int, int]:
+    """The votes the tellers entered for each option (those with none left out)."""
+    return {
+        choice["option"]: weight
+        for choice, weight in session.execute(
+            select(Ballot.choice, Ballot.weight).where(
+                Ballot.poll_id == poll_id, Ballot.source == BallotSource.COUNTED
+            )
+        )
+    }
+
+
+def do_enter_counted_votes(
+    session: Session, caller: Caller, poll: Poll, totals: Mapping[int, int]
+) -> CountedVotes:
+    """Enter the tellers' totals of an open poll counted in the hall: the votes for each
+    option (by its id; an option left out had none), once. The same totals sent again — a
+    double click, a resend on bad Wi-Fi — are answered as the first time; others are refused,
+    since a count in the hall is taken once (cancel the poll and vote again to count anew)."""
+    authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
+    # Locked, so that totals sent from two tables at once are measured one after the other.
+    state = session.scalar(select(Poll.state).where(Poll.id == poll.id).with_for_update())
+    if state is not PollState.OPEN or poll.day is None:
+        raise not_in_state(poll.id, state or poll.state, "enter the counted votes of", "open")
+    _check_counted_in_hall(poll)
+    options = ballot_options(poll)
+    votes = _check_totals(poll, {option.id for option in options}, totals)
+    total = sum(votes.values())
+    entered = entered_totals(session, poll.id)
+    rights = poll_rights(session, poll.id, poll.meeting_id, poll.day)
+    if entered:
+        if entered != votes:
+            raise Conflict(
+                f"the totals of poll {poll.id} were entered already "
+                f"({_listed(options, entered)}); a {VOTE_BY_WORDS[poll.vote_by]} is counted "
+                "once: to count again, cancel the poll and take the vote anew"
+            )
+        return CountedVotes(total, rights.in_hall)
+    if total > rights.in_hall:
+        raise Conflict(
+            f"the totals add up to {total:,} votes but {rights.in_hall:,} voting rights are "
+            "present (each right counted by its weight); count again, or check in the members "
+            "who voted"
+        )
+    session.add_all(
+        Ballot(
+            poll_id=poll.id,
+            receipt=f"{_COUNTED}{option_id}",
+            choice={"option": option_id},
+            weight=number,
+            source=BallotSource.COUNTED,
+        )
+        for option_id, number in votes.items()
+    )
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        JournalAction.ENTER_COUNTED_VOTES,
+        {
+            "poll_id": poll.id,
+            "vote_by": poll.vote_by,
+            "totals": [
+                {"option_id": o.id, "label": o.label, "votes": votes.get(o.id, 0)} for o in options
+            ],
+            "rights_present": rights.in_hall,
+        },
+    )
+    queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
+    return CountedVotes(total, rights.in_hall)
+
+
+def _check_totals(poll: Poll, valid: set[int], totals: Mapping[int, int]) -> dict[int, int]:
+    """The totals with votes, by option; InvalidInput naming what is wrong."""
+    votes: dict[int, int] = {}
+    for option_id, number in totals.items():
+        if option_id not in valid:
+            raise InvalidInput(
+                f"option {option_id} is not on poll {poll.id} (its options: {sorted(valid)})"
+            )
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise InvalidInput(f"the votes for option {option_id} must be a whole number")
+        if not 0 <= number <= MAX_PAPER_COUNT:
+            raise InvalidInput(
+                f"the votes for option {option_id} must be 0 to {MAX_PAPER_COUNT:,}, not {number}"
+            )
+        if number:
+            votes[option_id] = number
+    if not votes:
+        raise InvalidInput("no votes given: enter the number of votes for each option")
+    return votes
+
+
+def _listed(options: Sequence[PollOption], votes: Mapping[int, int]) -> str:
+    """ "yes 12, no 5": the votes entered, in the options' order."""
+    return ", ".join(f"{o.label} {votes[o.id]:,}" for o in options if o.id in votes)

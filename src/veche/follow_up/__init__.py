@@ -1,0 +1,1 @@
+"""Follow-up of resolutions: goals, units, indicators, progress and its roll-up."""

@@ -1,0 +1,567 @@
+"""The follow-up of resolutions as the API reads it: goal trees with their indicators and
+assignments, an indicator's targets and weights, reporting cycles with their periods, and
+progress reports, each list in a few queries whatever its length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from veche.models import (
+    Body,
+    Goal,
+    GoalAssignment,
+    Indicator,
+    IndicatorTarget,
+    IndicatorWeight,
+    Organization,
+    Person,
+    ProgressReport,
+    ReportingCycle,
+    ReportingPeriod,
+    Term,
+    Unit,
+)
+from veche.models.follow_up import (
+    AssignmentRole,
+    Direction,
+    GoalKind,
+    GoalStatus,
+    Measure,
+    PeriodState,
+    ReportState,
+    RollupRule,
+)
+from veche.queries._listing import paged, where_given
+from veche.queries._views import view_of
+from veche.queries.org import term_label
+
+# --- Goals ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    id: int
+    goal_id: int
+    unit_id: int
+    unit: str
+    role: AssignmentRole
+    responsible_person_id: int | None
+    responsible: str | None
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    id: int
+    goal_id: int
+    number: int
+    name: str
+    measure: Measure
+    unit_label: str
+    direction: Direction
+    band_low: Decimal | None
+    band_high: Decimal | None
+    baseline_value: Decimal
+    baseline_on: date | None
+    target_value: Decimal | None
+    target_on: date | None
+    rollup: RollupRule
+    share_needed: Decimal
+    weight: Decimal
+
+
+def indicator_view(indicator: Indicator) -> IndicatorView:
+    return view_of(IndicatorView, indicator)
+
+
+@dataclass(frozen=True)
+class GoalNode:
+    """A goal in its place in its resolution's tree: ``path`` "2.1" is sub-goal 1 of goal
+    2, ``depth`` 0 at the top."""
+
+    id: int
+    resolution_id: int
+    parent_id: int | None
+    number: int
+    path: str
+    depth: int
+    title: str
+    description: str
+    paragraph: int | None
+    first_line: int | None
+    last_line: int | None
+    clause_text: str
+    owner_body_id: int
+    owner_body: str
+    due_on: date | None
+    kind: GoalKind
+    weight: Decimal
+    status: GoalStatus | None
+    status_reason: str
+    sub_goal_ids: list[int]
+    indicators: list[IndicatorView]
+    assignments: list[AssignmentView]
+
+
+@dataclass(frozen=True)
+class GoalFilter:
+    """Which goals to list; each field left empty matches every goal."""
+
+    resolution_id: int | None = None
+    unit_id: int | None = None  # goals assigned to the unit
+    owner_body_id: int | None = None
+    under: int | None = None  # a goal and every goal below it
+
+
+def _in_tree_order(goals: Sequence[Goal]) -> list[tuple[Goal, str, int]]:
+    """Goals depth first by resolution and number, each with its path and depth."""
+    below: dict[int | None, list[Goal]] = {}
+    for goal in sorted(goals, key=lambda goal: (goal.resolution_id, goal.number, goal.id)):
+        below.setdefault(goal.parent_id, []).append(goal)
+    ordered: list[tuple[Goal, str, int]] = []
+    waiting = [(goal, str(goal.number), 0) for goal in reversed(below.get(None, []))]
+    while waiting:
+        goal, path, depth = waiting.pop()
+        ordered.append((goal, path, depth))
+        waiting.extend(
+            (child, f"{path}.{child.number}", depth + 1)
+            for child in reversed(below.get(goal.id, []))
+        )
+    return ordered
+
+
+def _assignment_views(session: Session, goal_ids: Iterable[int]) -> dict[int, list[AssignmentView]]:
+    rows = session.execute(
+        select(GoalAssignment, Unit.name, Person.full_name)
+        .join(Unit, Unit.id == GoalAssignment.unit_id)
+        .outerjoin(Person, Person.id == GoalAssignment.responsible_person_id)
+        .where(GoalAssignment.goal_id.in_(sorted(goal_ids)))
+        .order_by(Unit.name, GoalAssignment.id)
+    ).all()
+    found: dict[int, list[AssignmentView]] = {}
+    for assignment, unit, responsible in rows:
+        found.setdefault(assignment.goal_id, []).append(
+            view_of(AssignmentView, assignment, unit=unit, responsible=responsible)
+        )
+    return found
+
+
+def assignment_view(session: Session, assignment: GoalAssignment) -> AssignmentView:
+    views = _assignment_views(session, [assignment.goal_id])[assignment.goal_id]
+    return next(view for view in views if view.id == assignment.id)
+
+
+def goal_tree(session: Session, organization_id: int, wanted: GoalFilter) -> list[GoalNode]:
+    """The goals ``wanted``, in their resolutions' trees, depth first, each with its path."""
+    owned = select(Goal).join(Body, Body.id == Goal.owner_body_id)
+    owned = owned.where(Body.organization_id == organization_id)
+    # Whole trees are read, so that every goal listed has its path; then narrowed.
+    if wanted.resolution_id is not None:
+        owned = owned.where(Goal.resolution_id == wanted.resolution_id)
+    goals = session.scalars(owned.options(selectinload(Goal.owner_body))).all()
+    ordered = _in_tree_order(goals)
+    keep = {goal.id for goal in goals}
+    if wanted.under is not None:
+        inside = {wanted.under}
+        for goal, _path, _depth in ordered:
+            if goal.parent_id in inside:
+                inside.add(goal.id)
+        keep &= inside
+    if wanted.owner_body_id is not None:
+        keep &= {goal.id for goal in goals if goal.owner_body_id == wanted.owner_body_id}
+    if wanted.unit_id is not None:
+        keep &= set(
+            session.scalars(
+                select(GoalAssignment.goal_id).where(GoalAssignment.unit_id == wanted.unit_id)
+            )
+        )
+    indicators: dict[int, list[IndicatorView]] = {}
+    for indicator in session.scalars(
+        select(Indicator)
+        .where(Indicator.goal_id.in_(sorted(keep)))
+        .order_by(Indicator.goal_id, Indicator.number)
+    ):
+        indicators.setdefault(indicator.goal_id, []).append(indicator_view(indicator))
+    assignments = _assignment_views(session, keep)
+    children: dict[int, list[int]] = {}
+    for goal, _path, _depth in ordered:
+        if goal.parent_id is not None:
+            children.setdefault(goal.parent_id, []).append(goal.id)
+    return [
+        view_of(
+            GoalNode,
+            goal,
+            path=path,
+            depth=depth,
+            owner_body=goal.owner_body.name,
+            sub_goal_ids=children.get(goal.id, []),
+            indicators=indicators.get(goal.id, []),
+            assignments=assignments.get(goal.id, []),
+        )
+        for goal, path, depth in ordered
+        if goal.id in keep
+    ]
+
+
+def goal_node(session: Session, goal: Goal) -> GoalNode:
+    """One goal with its path, indicators and assignments."""
+    wanted = GoalFilter(resolution_id=goal.resolution_id)
+    found = goal_tree(session, goal.owner_body.organization_id, wanted)
+    return next(node for node in found if node.id == goal.id)
+
+
+# --- Indicators ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetView:
+    id: int
+    indicator_id: int
+    unit_id: int
+    unit: str
+    period_id: int
+    period: str
+    value: Decimal
+    baseline: Decimal | None
+
+
+@dataclass(frozen=True)
+class WeightView:
+    unit_id: int
+    weight: Decimal
+
+
+def weight_views(weights: Iterable[IndicatorWeight]) -> list[WeightView]:
+    return [view_of(WeightView, weight) for weight in weights]
+
+
+@dataclass(frozen=True)
+class IndicatorDetail(IndicatorView):
+    """An indicator with its targets (by period, then unit) and the units' weights."""
+
+    targets: list[TargetView]
+    weights: list[WeightView]
+
+
+def target_view(session: Session, target: IndicatorTarget) -> TargetView:
+    return target_views(session, [target])[0]
+
+
+def target_views(session: Session, targets: Sequence[IndicatorTarget]) -> list[TargetView]:
+    units = dict(
+        session.execute(
+            select(Unit.id, Unit.name).where(Unit.id.in_({t.unit_id for t in targets}))
+        ).all()
+    )
+    periods = dict(
+        session.execute(
+            select(ReportingPeriod.id, ReportingPeriod.name).where(
+                ReportingPeriod.id.in_({t.period_id for t in targets})
+            )
+        ).all()
+    )
+    return [
+        view_of(TargetView, t, unit=units[t.unit_id], period=periods[t.period_id]) for t in targets
+    ]
+
+
+def indicator_detail(
+    session: Session, indicator: Indicator, *, period_id: int | None = None
+) -> IndicatorDetail:
+    """An indicator with its targets (of one period, if named) and weights."""
+    query = (
+        select(IndicatorTarget)
+        .join(ReportingPeriod, ReportingPeriod.id == IndicatorTarget.period_id)
+        .join(Unit, Unit.id == IndicatorTarget.unit_id)
+        .where(IndicatorTarget.indicator_id == indicator.id)
+        .order_by(ReportingPeriod.starts_on, ReportingPeriod.id, Unit.name, Unit.id)
+    )
+    targets = session.scalars(where_given(query, (IndicatorTarget.period_id, period_id))).all()
+    weights = session.scalars(
+        select(IndicatorWeight)
+        .where(IndicatorWeight.indicator_id == indicator.id)
+        .order_by(IndicatorWeight.unit_id)
+    ).all()
+    return view_of(
+        IndicatorDetail,
+        indicator,
+        targets=target_views(session, targets),
+        weights=weight_views(weights),
+    )
+
+
+# --- Cycles and periods --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    id: int
+    cycle_id: int
+    name: str
+    starts_on: date
+    ends_on: date
+    due_on: date
+    state: PeriodState
+    figures_hash: str | None
+    #: How many of its reports are in each state.
+    reports: dict[ReportState, int]
+
+
+@dataclass(frozen=True)
+class CycleView:
+    id: int
+    term_id: int
+    term: str
+    name: str
+    periods: list[PeriodView]
+
+
+def _report_counts(
+    session: Session, period_ids: Iterable[int]
+) -> dict[int, dict[ReportState, int]]:
+    counts: dict[int, dict[ReportState, int]] = {}
+    for period_id, state, number in session.execute(
+        select(ProgressReport.period_id, ProgressReport.state, func.count())
+        .where(ProgressReport.period_id.in_(sorted(period_ids)))
+        .group_by(ProgressReport.period_id, ProgressReport.state)
+    ):
+        counts.setdefault(period_id, {})[state] = number
+    return counts
+
+
+def period_views(session: Session, periods: Sequence[ReportingPeriod]) -> list[PeriodView]:
+    counts = _report_counts(session, (period.id for period in periods))
+    return [
+        view_of(
+            PeriodView,
+            period,
+            reports={state: counts.get(period.id, {}).get(state, 0) for state in ReportState},
+        )
+        for period in periods
+    ]
+
+
+def cycle_views(
+    session: Session,
+    organization_id: int,
+    *,
+    term_id: int | None = None,
+    cycle_id: int | None = None,
+) -> list[CycleView]:
+    """The organization's reporting cycles (of one term, or one cycle), newest term first,
+    each with its periods in order."""
+    query = (
+        select(ReportingCycle)
+        .join(Term, Term.id == ReportingCycle.term_id)
+        .join(Body, Body.id == Term.body_id)
+        .where(Body.organization_id == organization_id)
+        .options(
+            selectinload(ReportingCycle.periods),
+            selectinload(ReportingCycle.term).selectinload(Term.body),
+        )
+        .order_by(Term.starts_on.desc(), ReportingCycle.id)
+    )
+    query = where_given(query, (ReportingCycle.term_id, term_id), (ReportingCycle.id, cycle_id))
+    cycles = session.scalars(query).all()
+    periods = period_views(session, [period for cycle in cycles for period in cycle.periods])
+    by_cycle: dict[int, list[PeriodView]] = {}
+    for view in periods:
+        by_cycle.setdefault(view.cycle_id, []).append(view)
+    return [
+        view_of(CycleView, cycle, term=term_label(cycle.term), periods=by_cycle.get(cycle.id, []))
+        for cycle in cycles
+    ]
+
+
+# --- Progress reports ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: int
+    period_id: int
+    period: str
+    unit_id: int
+    unit: str
+    state: ReportState
+    narrative: str
+    return_reason: str
+    submitted_at: datetime | None
+    created_at: datetime
+    values: list[ValueView]
+    statuses: list[StatusView]
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """Which reports to list; each field left empty matches every report."""
+
+    period_id: int | None = None
+    cycle_id: int | None = None
+    unit_id: int | None = None
+    state: ReportState | None = None
+
+
+@dataclass(frozen=True)
+class ValueView:
+    """A report's value for an indicator."""
+
+    indicator_id: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """A report's status for a goal, with its reason."""
+
+    goal_id: int
+    status: GoalStatus
+    reason: str
+
+
+_REPORT_LOADS = (
+    selectinload(ProgressReport.values),
+    selectinload(ProgressReport.statuses),
+    selectinload(ProgressReport.unit),
+    selectinload(ProgressReport.period),
+)
+
+
+def report_view(report: ProgressReport) -> ReportView:
+    return view_of(
+        ReportView,
+        report,
+        period=report.period.name,
+        unit=report.unit.name,
+        values=[view_of(ValueView, value) for value in report.values],
+        statuses=[view_of(StatusView, status) for status in report.statuses],
+    )
+
+
+def report_list(
+    session: Session, organization: Organization, wanted: ReportFilter, *, limit: int, offset: int
+) -> tuple[int, list[ReportView]]:
+    """(how many match, one page of them), by period, then unit."""
+    query = (
+        select(ProgressReport)
+        .join(Unit, Unit.id == ProgressReport.unit_id)
+        .join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
+        .where(Unit.organization_id == organization.id)
+    )
+    query = where_given(
+        query,
+        (ProgressReport.period_id, wanted.period_id),
+        (ReportingPeriod.cycle_id, wanted.cycle_id),
+        (ProgressReport.unit_id, wanted.unit_id),
+        (ProgressReport.state, wanted.state),
+    )
+    total, page = paged(
+        session,
+        query,
+        ReportingPeriod.starts_on,
+        ReportingPeriod.id,
+        Unit.name,
+        Unit.id,
+        limit=limit,
+        offset=offset,
+    )
+    return total, [report_view(r) for r in session.scalars(page.options(*_REPORT_LOADS))]
+
+
+@dataclass(frozen=True)
+class FormIndicator:
+    """An indicator a unit reports on, with the unit's target for the period, if any."""
+
+    id: int
+    number: int
+    name: str
+    measure: Measure
+    unit_label: str
+    direction: Direction
+    target: Decimal | None
+    baseline: Decimal | None
+
+
+@dataclass(frozen=True)
+class FormGoal:
+    """A goal assigned to the unit, with what the unit reports on it."""
+
+    id: int
+    resolution_id: int
+    path: str
+    title: str
+    role: AssignmentRole
+    indicators: list[FormIndicator]
+
+
+@dataclass(frozen=True)
+class ReportForm:
+    """What a unit reports for a period: its goals with their indicators and targets, and
+    its report as it stands (none yet: ``report`` is null)."""
+
+    unit_id: int
+    unit: str
+    period: PeriodView
+    report: ReportView | None
+    goals: list[FormGoal]
+
+
+def report_form(
+    session: Session,
+    unit: Unit,
+    period: ReportingPeriod,
+    report: ProgressReport | None,
+) -> ReportForm:
+    """The unit's report form for the period, in a handful of queries."""
+    roles = dict(
+        session.execute(
+            select(GoalAssignment.goal_id, GoalAssignment.role).where(
+                GoalAssignment.unit_id == unit.id
+            )
+        ).all()
+    )
+    resolutions = set(session.scalars(select(Goal.resolution_id).where(Goal.id.in_(sorted(roles)))))
+    nodes = [
+        node
+        for resolution_id in sorted(resolutions)
+        for node in goal_tree(
+            session, unit.organization_id, GoalFilter(resolution_id=resolution_id, unit_id=unit.id)
+        )
+    ]
+    targets = {
+        target.indicator_id: target
+        for target in session.scalars(
+            select(IndicatorTarget).where(
+                IndicatorTarget.unit_id == unit.id, IndicatorTarget.period_id == period.id
+            )
+        )
+    }
+    goals = [
+        view_of(
+            FormGoal,
+            node,
+            role=roles[node.id],
+            indicators=[
+                view_of(
+                    FormIndicator,
+                    indicator,
+                    target=targets[indicator.id].value if indicator.id in targets else None,
+                    baseline=targets[indicator.id].baseline if indicator.id in targets else None,
+                )
+                for indicator in node.indicators
+            ],
+        )
+        for node in nodes
+    ]
+    return ReportForm(
+        unit.id,
+        unit.name,
+        period_views(session, [period])[0],
+        report_view(report) if report is not None else None,
+        goals,
+    )

@@ -1,0 +1,67 @@
+"""What submitting a draft and setting up a panel ask for, declared once: the API's JSON body
+(and the pages' form, ``Annotated[Model, Form()]``, should a page take them), each making its
+change through the same action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy.orm import Session
+
+from veche.actions.access import Caller
+from veche.actions.motions import MotionSpec, do_submit_motion
+from veche.actions.panels import do_create_panel
+from veche.models import Meeting, Motion, Panel
+from veche.web.api.types import Id
+
+
+class MotionIn(BaseModel):
+    """A draft resolution or a proposal: submitted by a body, by people, or by a body with the
+    people who present it."""
+
+    title: str = Field(min_length=1, max_length=500)
+    text: str = Field(min_length=1, max_length=200_000, description="Markdown")
+    agenda_item_id: Id | None = None
+    submitter_body_id: Id | None = None
+    submitter_person_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    supporter_person_ids: list[Id] = Field(default_factory=list, max_length=10_000)
+
+    def submit(self, session: Session, caller: Caller, meeting: Meeting) -> Motion:
+        spec = MotionSpec(
+            title=self.title,
+            text=self.text,
+            agenda_item_id=self.agenda_item_id,
+            submitter_body_id=self.submitter_body_id,
+            submitter_person_ids=tuple(self.submitter_person_ids),
+            supporter_person_ids=tuple(self.supporter_person_ids),
+        )
+        return do_submit_motion(session, caller, meeting, spec)
+
+
+class PanelIn(BaseModel):
+    """A panel on one or more items, with its members and its chairs (none, one or several,
+    in the order named; each sits on it too)."""
+
+    name: str = Field(min_length=1, max_length=300)
+    agenda_item_ids: list[Id] = Field(min_length=1, max_length=100)
+    chair_person_ids: list[Id] = Field(default_factory=list, max_length=100)
+    member_person_ids: list[Id] = Field(default_factory=list, max_length=10_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _chairs_as_a_list(cls, data: Any) -> Any:
+        # The field was once a single chair_person_id: say so, rather than create the panel
+        # without the chair a client still sends that way.
+        if isinstance(data, dict) and "chair_person_id" in data:
+            raise PydanticCustomError(
+                "chair_person_ids",
+                "a panel's chairs are a list: send chair_person_ids, e.g. [{given}], "
+                "instead of chair_person_id",
+                {"given": str(data["chair_person_id"])[:20]},
+            )
+        return data
+
+    def create(self, session: Session, caller: Caller, meeting: Meeting) -> Panel:
+        return do_create_panel(session, caller, meeting, **self.model_dump())
