@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from nacl.exceptions import CryptoError
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import _open_decision
 from tests.assembly import client_key
 from tests.helpers import ADMIN, ballots_held, voter
-from veche import sealing
+from tests.test_secrecy_attacks import _tuples
+from veche import db, sealing
 from veche.actions.ballots import do_cast_ballot
 from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.db import transaction
@@ -141,3 +142,31 @@ def test_a_cancelled_poll_destroys_its_sealed_ballots_unopened(
             select(Participation.sealed).where(Participation.poll_id == poll_id)
         ).all()
         assert left == [None]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_sealed_copies_are_gone_from_postgresqls_pages_after_the_close(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """The close empties every sealed copy, which leaves the old versions of the rights' rows
+    in the table's pages until a vacuum: the one the close sets going (after its answer, in
+    a thread of its own) clears them."""
+    poll_id, members, yes = _open_decision(sessions)
+    for person_id in members[:5]:
+        with transaction(sessions) as session:
+            do_cast_ballot(
+                session, voter(person_id), poll_id, {"option": yes}, client_key=client_key()
+            )
+    with sessions() as session:
+        sealed = session.scalars(
+            select(Participation.sealed).where(Participation.poll_id == poll_id)
+        ).all()
+    with transaction(sessions) as session:
+        do_close_poll(session, ADMIN, poll_id)
+    db._vacuums.submit(lambda: None).result(timeout=60)  # after the vacuums queued before it
+    with engine.connect() as connection:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+        connection.commit()
+        pages = _tuples(connection, "participation")
+    assert len(sealed) == 5 and all(sealed)
+    assert not [data for _, data in pages for copy in sealed if copy and copy in data]

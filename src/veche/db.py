@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche.errors import InvalidInput
@@ -211,10 +211,11 @@ def scrub(engine: Engine, tables: tuple[str, ...]) -> None:
     an older snapshot and leave some of it for later; what they hold is sealed regardless.
 
     PostgreSQL's vacuum runs in a thread of its own, so that the request that asked for it
-    is answered first: it reads the tables' indexes whole, whatever the size of the poll,
-    and may wait for autovacuum, which a vote's thousands of new rows set going. The thread
-    is not a daemon, so a server that stops finishes the vacuums it has begun or queued.
-    SQLite's checkpoint only copies what was written since the last one, and stays in line.
+    is answered first: its time grows with the tables (it may read their indexes whole),
+    not with the poll, and it may wait up to two seconds for autovacuum, which a vote's
+    thousands of new rows set going. The thread is not a daemon: a server that stops
+    finishes the vacuums it has begun or queued. SQLite's checkpoint copies only what was
+    written since the last one, and stays in line.
     """
     if engine.dialect.name == "postgresql":
         _vacuums.submit(_vacuum, engine, tables)
@@ -240,19 +241,22 @@ _vacuums = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veche-vacuum")
 def _vacuum(engine: Engine, tables: tuple[str, ...]) -> None:
     names = ", ".join(tables)  # of veche's own tables, never input
     try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        raw = engine.raw_connection()
+        try:
             # Closed when done rather than pooled: the engine may have been disposed of
-            # meanwhile (a server stopping), and its pool would then never close it.
-            connection.detach()
+            # meanwhile (a server stopping), and its pool would then never close it. Run
+            # on the driver's connection, the vacuum is no statement of any request.
+            connection: Any = raw.driver_connection
+            raw.detach()
+            connection.autocommit = True
             # Never waits long for a table's lock (another vacuum, a migration): the
             # server's own autovacuum then frees the rows soon after.
-            connection.exec_driver_sql("SET lock_timeout = '2s'")
-            connection.exec_driver_sql(f"VACUUM {names}")
-    except DBAPIError as failure:
-        log.warning("could not vacuum %s now: %s", names, failure.orig)
-    except Exception:
-        # Nothing waits for this thread's outcome: whatever went wrong is told here.
-        log.exception("could not vacuum %s", names)
+            connection.execute("SET lock_timeout = '2s'")
+            connection.execute(f"VACUUM {names}")
+        finally:
+            raw.close()
+    except Exception as failure:  # nothing waits for this thread's outcome: it is told here
+        log.warning("could not vacuum %s now (autovacuum will): %s", names, failure)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

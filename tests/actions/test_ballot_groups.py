@@ -194,8 +194,8 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
 def test_a_resend_written_beside_its_first_copy_gets_the_same_receipt(
     sessions: sessionmaker[Session],
 ) -> None:
-    """Two writers (PostgreSQL's number): the first copy's group is held at its commit while
-    the resend is written in the other group. The resend waits for the first copy, then is
+    """Two writers (as two server processes have): the first copy's group is held at its
+    commit while the resend is written in the other group. The resend waits for the first copy, then is
     answered with its receipt; one ballot is stored."""
     poll_id, members, yes = _open_decision(sessions)
     ballot = BallotRequest(voter(members[0]), poll_id, {"option": yes}, client_key())

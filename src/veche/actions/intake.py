@@ -10,11 +10,15 @@ meanwhile form the next group. Under a burst the groups grow by themselves, so t
 transaction, the sign-in, the rights, the journal's head lock and the commit are shared; a
 lone voter is written at once, without waiting for company.
 
-On PostgreSQL two writers take turns: while one group waits for the server, the next is
-checked, so the process does not sit idle between groups. The journal's head lock puts
-their entries one after the other. The database's constraints settle what the two groups
-share (a resend of a ballot still being written waits for it, then is answered as a
-resend), and a group that PostgreSQL undoes to break a deadlock is written again.
+One writer serves a process, on either database. Two writers on PostgreSQL kept the
+process busy while one group waited for the server, but halved the groups and took turns
+for Python's lock with each other and with the event loop: in benchmarks/vote_spike.py
+they cost the server a fifth to a quarter more CPU per ballot, and PostgreSQL more too,
+for no more ballots a second. Writers of several processes (or an intake given more than
+one writer) still meet: the journal's head lock puts their entries one after the other,
+the database's constraints settle what their groups share (a resend of a ballot still
+being written waits for it, then is answered as a resend), and a group that PostgreSQL
+undoes to break a deadlock is written again.
 
 Why here and not in each request: the work a ballot needs of the database is small, and
 done one request at a time it is dwarfed by what surrounds it (a trip to a worker thread,
@@ -77,13 +81,6 @@ class BallotRequest:
 _ATTEMPTS = 3
 
 
-def _writers_for(sessions: sessionmaker[Session]) -> int:
-    """Two writers on PostgreSQL: while one group waits for the server, the next is being
-    checked. SQLite takes one writing transaction at a time, so a second would only wait."""
-    bind = sessions.kw.get("bind")
-    return 2 if bind is not None and bind.dialect.name == "postgresql" else 1
-
-
 def _is_deadlock(failure: DBAPIError) -> bool:
     return getattr(failure.orig, "sqlstate", None) == "40P01"  # PostgreSQL's deadlock_detected
 
@@ -101,9 +98,9 @@ class BallotIntake:
     ``cast`` is called on the application's event loop. ``close`` stops the writers' threads.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], writers: int | None = None) -> None:
+    def __init__(self, sessions: sessionmaker[Session], writers: int = 1) -> None:
         self._sessions = sessions
-        self._writers = writers or _writers_for(sessions)
+        self._writers = writers
         self._waiting: list[tuple[BallotRequest, asyncio.Future[CastReceipt]]] = []
         self._running: set[asyncio.Task[None]] = set()
         self._threads: ThreadPoolExecutor | None = None
