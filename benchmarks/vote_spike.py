@@ -207,16 +207,21 @@ def server(url: str, workers: int = 1) -> Iterator[str]:
         _stop_group(process)
 
 
-#: How long the server may take to stop on Ctrl-C before it is killed. Stopping an idle
-#: server takes well under a second; one stopped mid-spike would wait for every ballot in
-#: flight and every open connection, which nothing here needs.
+#: How long the server may take to stop before it is killed. An idle server stops in well
+#: under a second; one stopped mid-spike would wait for every ballot in flight and every
+#: open connection, which nothing here needs.
 STOP_SECONDS = 3
 
 
 def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    """Ctrl-C to the server's process group, then SIGKILL to whatever is left of it."""
+    """SIGTERM to the server's process group, then SIGKILL to whatever is left of it.
+
+    Not Ctrl-C (SIGINT): a benchmark started in the background by a script ignores SIGINT,
+    and so does a server it starts until uvicorn sets its handlers; stopped while starting,
+    it then went on to serve until killed.
+    """
     try:
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
         pass
