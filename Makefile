@@ -6,7 +6,7 @@ CONSTRAINTS := constraints.txt
 
 NODE_MODULES := node_modules/.package-lock.json
 
-.PHONY: run test install install-dev install-web install-chromium lint typecheck pytest lock clean
+.PHONY: run test install install-dev install-web install-fonts install-chromium lint typecheck pytest lock clean
 
 run: install
 	$(BIN)/veche serve
@@ -17,8 +17,8 @@ test: install-dev install-chromium
 	$(BIN)/mypy
 	$(BIN)/pytest -n auto --dist worksteal
 
-install: $(VENV)/.installed-run install-web
-install-dev: $(VENV)/.installed-dev install-web
+install: $(VENV)/.installed-run install-web install-fonts
+install-dev: $(VENV)/.installed-dev install-web install-fonts
 install-web: $(NODE_MODULES)
 
 # The pages' htmx and the browser tests' axe-core, pinned by package-lock.json; `npm ci`
@@ -27,6 +27,13 @@ $(NODE_MODULES): package.json package-lock.json
 	command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The PDF reports are set in Debian's Noto fonts, for names in every script (Arabic, Hebrew,
+# Chinese, Japanese, Korean …); veche.reports.render reads them from these folders alone.
+install-fonts:
+	test -e /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf \
+		&& test -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc \
+		|| (apt-get update && apt-get install -y fonts-noto-core fonts-noto-cjk)
 
 # The browser tests drive Debian's Chromium; they fail rather than skip without it.
 install-chromium:

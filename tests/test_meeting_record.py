@@ -623,7 +623,8 @@ def _check_the_minutes_wording(minutes: str, election: int) -> None:
     assert "An enlarged meeting: observers were invited beside the members" in minutes
     assert "Kind: enlarged" not in minutes
     assert (
-        f"Vote {election}: Election of the presidium — sntv, by standing vote, 27 vote(s) on "
+        f"Vote {election}: Election of the presidium — Single non-transferable vote, "
+        "by standing vote, 27 vote(s) on "
         "16 June 2026." in minutes
     )
     assert f"Outcome: elected: {', '.join(NAMES[p] for p in PRESIDIUM)} (by standing vote)." in (
@@ -633,7 +634,9 @@ def _check_the_minutes_wording(minutes: str, election: int) -> None:
         f"The agenda was approved unanimously, 27 votes in favour {RULE}, by show of hands:"
         in minutes
     )
-    assert "majority, by show of hands, 27 vote(s) on 16 June 2026." in minutes
+    assert "Majority vote (yes, no, abstain), by show of hands, 27 vote(s) on 16 June 2026." in (
+        minutes
+    )
     assert f"Outcome: rejected by 3 votes to 5 {RULE}." in minutes
     for n, item in enumerate(ITEMS, start=1):
         assert f"Outcome: {item.adopted}." in minutes, n
@@ -737,9 +740,10 @@ def test_a_three_day_enlarged_plenary_meeting_from_an_empty_database(api: Api) -
     assert _absent(minutes, set(NAMES) - took_part) == []
 
     book = _report(api, meeting_id, "motions")
-    assert "-The Council notes that membership grew in the Northern Region." in book
-    assert "+The Council notes that membership grew in all three regions." in book
-    assert "+Agreements shall be renewed every eighteen months." in book
+    # Amendments as a delegate reads them out, never as a line diff.
+    assert "Strike out “the Northern Region” and insert “all three regions”." in book
+    assert "Strike out “two years” and insert “eighteen months”." in book
+    assert "@@" not in book
 
     page = _report(api, meeting_id, "communique", "html")
     assert page.startswith("<!DOCTYPE html>") and f"Report on the {NAME}" in page

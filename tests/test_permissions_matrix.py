@@ -372,6 +372,22 @@ PROBES: dict[Permission, Probe] = {
             ),
             303,
         ),
+        more=(
+            (
+                "API",
+                Call(
+                    "PUT", lambda p: (f"/meetings/{p.meeting_id}/projector", {"shows": "item"}), 200
+                ),
+            ),
+            (
+                "page",
+                Call(
+                    "POST",
+                    lambda p: (f"/meetings/{p.meeting_id}/console/projector", {"shows": "item"}),
+                    303,
+                ),
+            ),
+        ),
     ),
     Permission.MOTIONS_MANAGE: Probe(
         Call(

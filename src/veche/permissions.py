@@ -94,7 +94,10 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.MEETING_RUN: "run the meeting: its state, notice, participants and presidium",
     Permission.ATTENDANCE_RECORD: "record attendance, substitutes, proxies and access cards",
     Permission.AGENDA_MANAGE: "change the agenda and take up its items",
-    Permission.FLOOR_RUN: "keep the speakers list and the record of contributions",
+    Permission.FLOOR_RUN: (
+        "keep the speakers list and the record of contributions, and choose what the "
+        "projector shows"
+    ),
     Permission.MOTIONS_MANAGE: "manage motions, amendments, panels and resolutions",
     Permission.POLLS_RUN: "create, open, close, publish and cancel polls",
     Permission.PAPER_ENTER: "enter counted paper ballots and the totals of a show of hands",

@@ -136,7 +136,7 @@ def test_ballots_racing_closes_all_report_the_same_ballot_set(
     accepted = {o for o in casts if isinstance(o, str)}
     refused = [o for o in casts if not isinstance(o, str)]
     assert all(isinstance(o, Conflict) for o in refused), refused
-    assert all("already voted" in o.message or "it is closed" in o.message for o in refused)
+    assert all("already voted" in o.message or "has closed" in o.message for o in refused)
     ballots, rights = _stored(sessions, poll_id)
     assert ballots == rights == len(accepted)
     with sessions() as session:

@@ -105,8 +105,7 @@ def test_a_delegate_proposes_and_the_chair_accepts_merges_and_rejects(drafting: 
 
     page = drafting.delegate.get(drafting.page).text
     assert "Amendment 1 to paragraph 2" in page and "Amendment 2 to line 2" in page
-    assert "<del>-The Bureau reports in a year.</del>" in page
-    assert "<ins>+The Bureau reports in six months.</ins>" in page
+    assert "[struck out: </span>a year" in page and "[inserted: </span>six months" in page
     assert "Reason: Sooner." in page
     assert "Accept" not in page  # deciding is the chair's
 

@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
@@ -33,15 +33,30 @@ from veche.actions.attendance import do_check_in
 from veche.actions.closing import do_close_poll
 from veche.actions.contributions import do_add_document
 from veche.actions.meetings import do_change_meeting_state, do_create_meeting, do_update_meeting
-from veche.actions.motions import AmendmentSpec, do_propose_amendment
+from veche.actions.motions import (
+    AmendmentSpec,
+    MotionSpec,
+    do_finalize_motion,
+    do_propose_amendment,
+    do_submit_motion,
+)
 from veche.actions.org import do_create_person, do_create_user
 from veche.actions.participants import do_invite, do_update_participant
-from veche.actions.polls import do_create_poll, do_open_poll
+from veche.actions.polls import PollSubject, do_create_poll, do_nominate, do_open_poll
 from veche.actions.roles import do_grant_role
 from veche.actions.speakers import do_give_floor, do_request_floor
 from veche.db import transaction
 from veche.demo import DEMO_SECRETARY
-from veche.models import AgendaItem, Meeting, Motion, Organization, Poll
+from veche.models import (
+    AgendaItem,
+    Body,
+    Meeting,
+    Motion,
+    Organization,
+    Poll,
+    Proxy,
+    Substitution,
+)
 from veche.models.agenda import ItemState
 from veche.models.agenda_proposals import ProposalKind
 from veche.models.debate import FloorKind
@@ -249,6 +264,31 @@ def _door_code(w: World) -> tuple[str, dict[str, object]]:
     return f"/secretary/meetings/{w.meeting}/attendance/code", {"code": card.code}
 
 
+def _stand_in(kind: str) -> Prepare:
+    """A proxy or a substitute from the desk, between members no earlier one took: a pair
+    for each one made."""
+
+    def prepare(w: World) -> tuple[str, dict[str, object]]:
+        with w.sessions() as session:
+            made = session.scalar(
+                select(func.count()).select_from(Proxy if kind == "proxies" else Substitution)
+            )
+        n, members = made or 0, w.assembly.members
+        path = f"/secretary/meetings/{w.meeting}/{kind}"
+        if kind == "proxies":
+            return path, {
+                "grantor_person_id": members[20 + 2 * n],
+                "holder_person_id": members[21 + 2 * n],
+            }
+        pair = {
+            "member_person_id": members[15 + n],
+            "alternate_person_id": w.assembly.alternates[n],
+        }
+        return path, {**pair, "day": today()}
+
+    return prepare
+
+
 def _agenda_proposal(step: str) -> Prepare:
     def prepare(w: World) -> tuple[str, dict[str, object]]:
         member = w.assembly.members[0]
@@ -274,6 +314,17 @@ def _closed_meeting(w: World) -> tuple[str, dict[str, object]]:
             do_change_meeting_state(session, SYSTEM, other, state)
         do_update_participant(session, SYSTEM, other, w.assembly.members[1], office=Office.CHAIR)
     return f"/secretary/meetings/{other.id}/publish-report", {}
+
+
+def _draft_meeting(w: World) -> tuple[str, dict[str, object]]:
+    """A draft meeting of its own, with the same chair, to convene with its notice."""
+    with transaction(w.sessions) as session:
+        meeting = w.meeting_in(session)
+        other = do_create_meeting(
+            session, SYSTEM, meeting.term, "Draft Meeting", starts_on=meeting.starts_on
+        )
+        do_update_participant(session, SYSTEM, other, w.assembly.members[1], office=Office.CHAIR)
+    return f"/secretary/meetings/{other.id}/stage", {"state": "convened", "notice": "Notice."}
 
 
 def _sitting(w: World) -> Sitting:
@@ -366,6 +417,69 @@ def _amendment(w: World) -> tuple[str, dict[str, object]]:
         amendment = do_propose_amendment(session, SYSTEM, motion, spec)
     path = f"/meetings/{sitting.meeting_id}/motions/{sitting.motion_id}/amendments/{amendment.id}"
     return f"{path}/decision", {"decision": "rejected"}
+
+
+def _body_id(w: World) -> int:
+    with w.sessions() as session:
+        body_id = session.scalars(select(Body.id).order_by(Body.id)).first()
+        assert body_id is not None
+        return body_id
+
+
+def _motion(w: World, *, final: bool = False) -> Motion:
+    """A new draft on the floor's meeting (its text frozen if ``final``), by a body."""
+    sitting = _sitting(w)
+    spec = MotionSpec(f"Motion {next(w.numbers)}", "1. Words.", submitter_body_id=_body_id(w))
+    with transaction(w.sessions) as session:
+        meeting = session.get(Meeting, sitting.meeting_id)
+        assert meeting is not None
+        motion = do_submit_motion(session, SYSTEM, meeting, spec)
+        if final:
+            do_finalize_motion(session, SYSTEM, motion)
+        session.expunge(motion)
+        return motion
+
+
+def _motion_step(step: str) -> Prepare:
+    def prepare(w: World) -> tuple[str, dict[str, object]]:
+        motion = _motion(w, final=step in ("vote", "settle"))
+        data: dict[str, object] = {"confirmed": "yes"}
+        if step == "vote":
+            data = {"kind": "decision", "title": f"Adoption {next(w.numbers)}"}
+        if step == "settle":
+            with transaction(w.sessions) as session:
+                meeting = session.get(Meeting, motion.meeting_id)
+                assert meeting is not None
+                subject = PollSubject(motion_id=motion.id)
+                poll = do_create_poll(
+                    session,
+                    SYSTEM,
+                    meeting,
+                    title="Adoption",
+                    kind=PollKind.DECISION,
+                    subject=subject,
+                )
+                do_open_poll(session, SYSTEM, poll.id)
+                do_close_poll(session, SYSTEM, poll.id)
+        return f"/meetings/{motion.meeting_id}/motions/{motion.id}/{step}", data
+
+    return prepare
+
+
+def _nomination(answer: str | None) -> Prepare:
+    def prepare(w: World) -> tuple[str, dict[str, object]]:
+        election = {"kind": PollKind.ELECTION, "method": "scottish-stv"}
+        poll_id = w.poll("draft", title="Election", **election)
+        path = f"/meetings/{w.meeting}/polls/{poll_id}/candidates"
+        if answer is None:
+            return path, {"label": f"Candidate {next(w.numbers)}"}
+        with transaction(w.sessions) as session:
+            poll = session.get(Poll, poll_id)
+            assert poll is not None
+            option = do_nominate(session, SYSTEM, poll, person_id=None, label="Candidate")
+        return f"{path}/{option.id}/{answer}", {}
+
+    return prepare
 
 
 def _organization_id(w: World) -> int:
@@ -508,6 +622,8 @@ ACTIONS = [
     Action("/secretary/meetings/{}/polls/{}/paper", _paper, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/polls/{}/totals", _totals, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/attendance/code", _door_code, frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/proxies", _stand_in("proxies"), frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/substitutions", _stand_in("substitutions"), frozenset(MANAGERS)),
     Action(
         "/meetings/{}/agenda/proposals",
         lambda w: (
@@ -527,6 +643,7 @@ ACTIONS = [
         frozenset(MANAGERS),
     ),
     Action("/secretary/meetings/{}/publish-report", _closed_meeting, frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/stage", _draft_meeting, frozenset(MANAGERS)),
     Action(
         "/secretary/meetings/{}/agenda/items",
         lambda w: (
@@ -591,6 +708,11 @@ ACTIONS = [
     Action("/meetings/{}/console/items/{}/{}:open", _console_item("open"), frozenset(MANAGERS)),
     Action("/meetings/{}/console/items/{}/{}:close", _console_item("close"), frozenset(MANAGERS)),
     Action(
+        "/meetings/{}/console/projector",
+        lambda w: (f"/meetings/{w.meeting}/console/projector", {"shows": "speaker"}),
+        frozenset(MANAGERS),
+    ),
+    Action(
         "/meetings/{}/motions/{}/amendments",
         lambda w: (
             f"/meetings/{_sitting(w).meeting_id}/motions/{_sitting(w).motion_id}/amendments",
@@ -600,6 +722,33 @@ ACTIONS = [
         unfit=frozenset({"admin"}),
     ),
     Action("/meetings/{}/motions/{}/amendments/{}/decision", _amendment, frozenset(MANAGERS)),
+    Action(
+        "/meetings/{}/motions/{}/amendments/preview",
+        lambda w: (
+            f"/meetings/{_sitting(w).meeting_id}/motions/{_sitting(w).motion_id}/amendments/preview",
+            {"paragraph": "1", "new_text": "The Council adopts another budget."},
+        ),
+        frozenset({"delegate", "chair"}),
+        unfit=frozenset({"admin"}),
+    ),
+    Action(
+        "/meetings/{}/motions",
+        lambda w: (
+            f"/meetings/{_sitting(w).meeting_id}/motions",
+            {"title": "A draft", "text": "1. Words.", "submitter_body_id": _body_id(w)},
+        ),
+        frozenset(MANAGERS),
+    ),
+    Action("/meetings/{}/motions/{}/final", _motion_step("final"), frozenset(MANAGERS)),
+    Action("/meetings/{}/motions/{}/vote", _motion_step("vote"), frozenset(MANAGERS)),
+    Action("/meetings/{}/motions/{}/settle", _motion_step("settle"), frozenset(MANAGERS)),
+    Action("/meetings/{}/motions/{}/withdraw", _motion_step("withdraw"), frozenset(MANAGERS)),
+    Action("/meetings/{}/polls/{}/candidates", _nomination(None), frozenset(MANAGERS)),
+    Action(
+        "/meetings/{}/polls/{}/candidates/{}/{}:accept",
+        _nomination("accept"),
+        frozenset(MANAGERS),
+    ),
     Action(
         "/meetings/{}/documents",
         lambda w: (
@@ -694,6 +843,7 @@ def _floor_pages(w: World) -> dict[str, set[str]]:
         f"{at}/motions": EVERYONE_IN,
         f"{at}/motions/list": EVERYONE_IN,
         f"{at}/motions/{sitting.motion_id}": EVERYONE_IN,
+        f"{at}/motions/{sitting.motion_id}/amendment-form?paragraph=1": EVERYONE_IN,
         f"{at}/documents": EVERYONE_IN,
         f"{at}/documents/list": EVERYONE_IN,
         f"{at}/documents/{document}": EVERYONE_IN,
@@ -704,6 +854,7 @@ def _floor_pages(w: World) -> dict[str, set[str]]:
 @pytest.mark.one_database
 def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
     closed = world.poll("closed")
+    election = world.poll("draft", title="Election", kind=PollKind.ELECTION, method="sntv")
     pages = {
         "/secretary": {"admin"},
         "/secretary/people": {"admin"},
@@ -711,6 +862,7 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
         "/me/password": EVERYONE_IN,
         f"/secretary/meetings/{world.meeting}": MANAGERS,
         f"/secretary/meetings/{world.meeting}/agenda": MANAGERS,
+        f"/secretary/meetings/{world.meeting}/stage": MANAGERS,
         f"/secretary/meetings/{world.meeting}/paper": MANAGERS,
         f"/meetings/{world.meeting}/console": MANAGERS,
         f"/meetings/{world.meeting}/console/current": MANAGERS,
@@ -719,7 +871,11 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
         f"/meetings/{world.meeting}/agenda/proposals": EVERYONE_IN,
         f"/meetings/{world.meeting}/projector": EVERYONE_IN,
         f"/meetings/{world.meeting}/projector/current": EVERYONE_IN,
+        f"/meetings/{world.meeting}/console/projector": MANAGERS,
+        f"/meetings/{world.meeting}/console/projector/control": MANAGERS,
         f"/meetings/{world.meeting}/polls/{closed}/board": EVERYONE_IN,
+        f"/meetings/{world.meeting}/polls/{election}/candidates": EVERYONE_IN,
+        f"/meetings/{world.meeting}/polls/{election}/candidates/search?q=a": MANAGERS,
         f"/meetings/{world.meeting}/reports/communique": EVERYONE_IN,
         f"/meetings/{world.meeting}/reports/minutes?format=pdf": EVERYONE_IN,
         "/meetings": EVERYONE_IN,
@@ -750,6 +906,6 @@ def test_observers_see_no_voting_controls(world: World) -> None:
     vote_link = f"/polls/{poll_id}/vote"
     assert vote_link in delegate and "Vote now" in delegate
     assert vote_link not in observer and "Vote now" not in observer
-    assert "observers follow the meeting but do not vote" in observer
+    assert "Observers follow the meeting but do not vote." in observer
     ballot = world.browsers["observer"].get(f"/meetings/{world.meeting}{vote_link}").text
     assert 'type="radio"' not in ballot

@@ -276,7 +276,7 @@ def test_who_may_not_vote_gets_403(assembly: Assembly, sessions: sessionmaker[Se
     assert assembly.vote(int(poll["id"]), absent_member, yes).status_code == 403
     assert assembly.vote(int(poll["id"]), alternate, yes).status_code == 403
     observer = assembly.vote(int(poll["id"]), observer_id, yes)
-    assert observer.status_code == 403 and "observers" in observer.json()["detail"]
+    assert observer.status_code == 403 and "Observers" in observer.json()["detail"]
     stranger = assembly.client.post(f"/api/people/{outsider}/tokens", headers=assembly.secretary)
     assert stranger.status_code == 404
     no_token = assembly.client.post(
@@ -387,7 +387,7 @@ def test_state_machine_errors_say_what_is_wrong(assembly: Assembly) -> None:
     second = assembly.close(poll_id)  # idempotent
     assert first == second
     late = assembly.vote(poll_id, assembly.members[0], {"option": _option(poll, "yes")})
-    assert late.status_code == 409 and "it is closed" in late.json()["detail"]
+    assert late.status_code == 409 and late.json()["detail"] == "This vote has closed."
     assert (
         assembly.client.post(f"/api/polls/{poll_id}/cancel", headers=assembly.secretary).status_code
         == 409

@@ -120,7 +120,7 @@ def test_a_show_of_hands_from_creation_to_verify(
     minutes = assembly.client.get(
         f"/api/meetings/{assembly.meeting_id}/reports/minutes", headers=assembly.secretary
     ).text
-    assert "majority, by show of hands, 20 vote(s)" in minutes
+    assert "Majority vote (yes, no, abstain), by show of hands, 20 vote(s)" in minutes
     assert "rejected by 12 votes to 5, with 3 abstentions" in minutes
 
     verified = _verify(database_url)
@@ -203,7 +203,10 @@ def test_the_chair_puts_a_show_of_hands_and_the_tellers_enter_its_totals(
         poll_id = desk.create_poll(
             title="Adjourn for lunch", kind="decision", vote_by="show_of_hands", secrecy="secret"
         )
-        assert 'Adjourn for lunch <span class="meta">(majority, show of hands)' in desk.console()
+        assert (
+            'Adjourn for lunch <span class="meta">(Simple majority: more yes than no, show of hands)'
+            in desk.console()
+        )
         desk.step(poll_id, "open")
         ids = _ids(
             desk.assembly.client.get(

@@ -1,4 +1,9 @@
-"""One-time access codes: a printed card per participant that logs them into their meeting."""
+"""Access codes: a printed card per participant that logs them into their meeting.
+
+A card works as often as its holder needs it (after logging out, on a second device) until
+the meeting's last day and one more, and until a new card is printed for its holder: the
+newest card is the only one that works. Only the code's hash is kept.
+"""
 
 from __future__ import annotations
 
@@ -65,7 +70,8 @@ def _new_code() -> str:
 def do_issue_access_codes(
     session: Session, caller: Caller, meeting: Meeting, person_ids: list[int] | None = None
 ) -> list[IssuedCode]:
-    """New codes for the meeting's participants (or those named); earlier unused codes stop working."""
+    """New codes for the meeting's participants (or those named); their earlier codes, used
+    or not, stop working: a card reprinted is most often a card lost."""
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     if meeting.ends_on + GRACE < date.today():
         raise InvalidInput(f"meeting {meeting.id} is over; its access codes would not work")
@@ -86,7 +92,6 @@ def do_issue_access_codes(
         .where(
             AccessCode.meeting_id == meeting.id,
             AccessCode.person_id.in_(chosen),
-            AccessCode.used_at.is_(None),
             AccessCode.revoked_at.is_(None),
         )
         .values(revoked_at=utcnow())
@@ -116,33 +121,50 @@ def do_issue_access_codes(
 
 
 def do_redeem_access_code(session: Session, code: str) -> AccessCode:
-    """Use a code once; the same message for every failure, not to help guessing."""
+    """The card a code logs in with, as often as it is used, while it is its holder's newest
+    and its meeting not over; the same message for every failure, not to help guessing."""
     invalid = NotAuthenticated(
         "this access code is not valid: check it, or ask the secretary for a new card"
     )
     if len(normalize_code(code)) != GROUPS * GROUP_LENGTH:
         raise invalid
-    found = session.scalar(
-        select(AccessCode).where(AccessCode.code_hash == code_digest(code)).with_for_update()
-    )
-    if found is None or found.used_at is not None or found.revoked_at is not None:
+    found = session.scalar(select(AccessCode).where(AccessCode.code_hash == code_digest(code)))
+    if found is None or _replaced(session, found):
         raise invalid
     if found.meeting.ends_on + GRACE < date.today():
         raise invalid
     if participant_of(session, found.meeting_id, found.person_id) is None:
         raise invalid
-    found.used_at = utcnow()
-    session.flush()
+    if found.used_at is None:
+        found.used_at = utcnow()  # its first use; later logins are journaled as logins
+        session.flush()
     return found
+
+
+def _replaced(session: Session, card: AccessCode) -> bool:
+    """Whether a newer card of the same person and meeting was printed after ``card``.
+
+    A card printed again revokes the earlier ones; a newer card is looked for too, so that a
+    card printed before that rule (when a used card was left unrevoked) is replaced all the same.
+    """
+    if card.revoked_at is not None:
+        return True
+    newer = session.scalar(
+        select(AccessCode.id).where(
+            AccessCode.meeting_id == card.meeting_id,
+            AccessCode.person_id == card.person_id,
+            AccessCode.id > card.id,
+        )
+    )
+    return newer is not None
 
 
 def card_for_check_in(session: Session, meeting: Meeting, code: str) -> AccessCode:
     """The card a code was printed on, for checking its holder in at the door of ``meeting``.
 
-    Unlike a login, this reads the card without using it up: the desk only identifies the
-    holder, who may still log in with it (and a card already used to log in still identifies
-    them on the meeting's later days). Only the holder's newest card counts, so a lost card
-    stops working at the door once a new one is printed.
+    The desk only identifies the holder, who may log in with the card too (and a card used to
+    log in still identifies them on the meeting's later days). Only the holder's newest card
+    counts, so a lost card stops working at the door once a new one is printed.
     """
     if len(normalize_code(code)) != GROUPS * GROUP_LENGTH:
         raise InvalidInput(
@@ -159,14 +181,7 @@ def card_for_check_in(session: Session, meeting: Meeting, code: str) -> AccessCo
         )
     if card.meeting.ends_on + GRACE < date.today():
         raise Conflict(f"this access card expired when meeting {meeting.id} ended")
-    newer = session.scalar(
-        select(AccessCode.id).where(
-            AccessCode.meeting_id == card.meeting_id,
-            AccessCode.person_id == card.person_id,
-            AccessCode.id > card.id,
-        )
-    )
-    if card.revoked_at is not None or newer is not None:
+    if _replaced(session, card):
         raise Conflict(
             f"this access card of {card.person.full_name} was replaced by a newer one; "
             "ask for the newest card"

@@ -85,8 +85,9 @@ def do_check_in_by_code(
 
 
 #: A participant logging in with their card is taken to be in the hall only while the
-#: meeting is convened or sitting, on one of its days: cards are handed out at the venue.
-ARRIVAL_STATES = frozenset({MeetingState.CONVENED, MeetingState.IN_SESSION})
+#: meeting sits, on one of its days: cards are handed out at the venue, but a card tried at
+#: home before the session opens is no arrival.
+ARRIVAL_STATES = frozenset({MeetingState.IN_SESSION})
 
 
 def do_check_in_on_login(session: Session, card: AccessCode, today: date) -> CheckIn | None:

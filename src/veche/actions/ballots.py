@@ -44,11 +44,11 @@ from veche.actions.polls import (
     VOTE_BY_WORDS,
     ballot_options,
     has_paper_ballots,
-    not_in_state,
     poll_rights,
 )
-from veche.actions.rights import VotingRight, rights_on_day
+from veche.actions.rights import NOT_TAKING_PART, VotingRight, rights_on_day
 from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
+from veche.i18n import _
 from veche.models import Ballot, Meeting, Participation, Poll
 from veche.models.polls import BallotSource, PollState, RevotePolicy, Secrecy, VoteBy
 from veche.sealing import padded_size, seal
@@ -194,16 +194,12 @@ def prepare_ballot(
         receipt = receipt_for(poll, client_key)
         if _ballot_exists(session, poll.id, receipt):
             return CastReceipt(poll.id, receipt, right_person_id or 0, replayed=True)
-        raise not_in_state(poll.id, poll.state, "vote in", "open")
-    if facts.vote_by is not VoteBy.BALLOT:
-        raise Conflict(
-            f"poll {facts.id} is taken by {VOTE_BY_WORDS[facts.vote_by]} in the hall, not by "
-            "ballot: vote there, and the tellers count it"
-        )
-    if not facts.electronic:
-        raise Conflict(f"poll {facts.id} is counted on paper; hand your ballot to the tellers")
+        raise not_open_for_voting(poll.state)
+    refusal = not_taking_ballots(facts)
+    if refusal is not None:
+        raise refusal
     if caller.person_id is None:
-        raise Forbidden(f"you are not a participant of meeting {facts.meeting_id}")
+        raise Forbidden(_(NOT_TAKING_PART))
     checked = check_choice(
         facts.method, choice, facts.options, seats=facts.seats, max_score=facts.max_score
     )
@@ -253,7 +249,7 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
             continue
         if ballot.poll.id not in open_polls:
             state = states[ballot.poll.id]
-            outcomes[index] = not_in_state(ballot.poll.id, state, "vote in", "open")
+            outcomes[index] = not_open_for_voting(state)
             continue
         right = rights[index]
         if isinstance(right, VecheError):
@@ -305,11 +301,7 @@ def _rights(
         indices = [i for i, b in enumerate(ballots) if b.poll.id == poll_id]
         poll = ballots[indices[0]].poll
         held = rights_on_day(
-            session,
-            poll.id,
-            poll.meeting_id,
-            poll.day,
-            {ballots[i].voter_person_id for i in indices},
+            session, poll.meeting_id, poll.day, {ballots[i].voter_person_id for i in indices}
         )
         for index in indices:
             found = held[ballots[index].voter_person_id]
@@ -352,9 +344,16 @@ def _within_rights(
                 room -= voted.right.weight
                 continue
             outcomes[voted.index] = Conflict(
-                f"only {room:,} voting rights are unused in poll {poll_id} ({rights.summary}) and "
-                f"this ballot carries {voted.right.weight:,}; if you have not voted on paper, "
-                "ask the tellers to check their count"
+                _(
+                    "This vote has no room left for your ballot: only %(room)s voting rights "
+                    "are unused (%(summary)s) and your ballot carries %(weight)s. If you have "
+                    "not voted on paper, ask the tellers to check their count."
+                )
+                % {
+                    "room": f"{room:,}",
+                    "summary": rights.summary,
+                    "weight": f"{voted.right.weight:,}",
+                }
             )
     return kept
 
@@ -554,8 +553,44 @@ def _second_ballot(session: Session, voted: Voted) -> Outcome:
 
 
 def _already_voted(right: VotingRight) -> str:
-    whose = f"on behalf of {right.on_behalf_of}" if right.on_behalf_of else "with your own vote"
-    return f"already voted {whose} in this poll; one ballot per voting right"
+    if right.on_behalf_of:
+        return _(
+            "You have already voted on behalf of %(name)s in this vote: one ballot per voting "
+            "right."
+        ) % {"name": right.on_behalf_of}
+    return _("You have already voted in this vote: one ballot per voting right.")
+
+
+#: Why no ballot is taken in a poll that is not open, as the voter reads it (page and API).
+_NOT_OPEN = {
+    PollState.DRAFT: "This vote has not opened yet.",
+    PollState.CLOSED: "This vote has closed.",
+    PollState.PUBLISHED: "This vote has closed.",
+    PollState.CANCELLED: "This vote was cancelled.",
+}
+
+
+def not_open_for_voting(state: PollState) -> Conflict:
+    """The refusal of a ballot for a poll in ``state``, which is not open."""
+    return Conflict(_(_NOT_OPEN.get(state, "This vote is not open.")))
+
+
+def not_taking_ballots(poll: Poll | PollFacts) -> Conflict | None:
+    """Why ``poll`` takes no electronic ballot now, as the voter reads it on the ballot page
+    and through the API; None when it takes them."""
+    if poll.state is not PollState.OPEN:
+        return not_open_for_voting(poll.state)
+    if poll.vote_by is not VoteBy.BALLOT:
+        return Conflict(
+            _(
+                "This vote is taken by %(vote_by)s in the hall, not by ballot: vote there, and "
+                "the tellers count it."
+            )
+            % {"vote_by": _(VOTE_BY_WORDS[poll.vote_by])}
+        )
+    if not poll.electronic:
+        return Conflict(_("This vote is counted on paper: hand your ballot to the tellers."))
+    return None
 
 
 def _sent_already(session: Session, ballot: PreparedBallot) -> bool:
@@ -589,7 +624,12 @@ def _choose_right(rights: list[VotingRight], right_person_id: int | None) -> Vot
     for right in rights:
         if right.right_person_id == right_person_id:
             return right
-    raise Forbidden(f"you hold no voting right for person {right_person_id} in this poll")
+    raise Forbidden(
+        _(
+            "You do not hold that voting right in this vote (a member may have arrived in "
+            "person, or a proxy been withdrawn): open the ballot again and choose whose vote it is."
+        )
+    )
 
 
 def _replace_ballot(session: Session, voted: Voted) -> CastReceipt:

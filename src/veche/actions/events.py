@@ -32,6 +32,7 @@ class LiveEventType(StrEnum):
     SPEAKERS_CHANGED = "speakers_changed"
     CONTRIBUTION_RECORDED = "contribution_recorded"
     SPEECH_ENDED = "speech_ended"
+    PROJECTOR_CHANGED = "projector_changed"
     DOCUMENT_ADDED = "document_added"
     MOTION_SUBMITTED = "motion_submitted"
     MOTION_CHANGED = "motion_changed"

@@ -60,6 +60,7 @@ from veche.actions.ballots import (
 )
 from veche.db import transaction
 from veche.errors import StorageFault, VecheError
+from veche.i18n import _
 from veche.models.polls import PollState
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ class BallotIntake:
                 ]
             (request,) = requests
             log.error("a ballot for poll %s could not be stored", request.poll_id, exc_info=fault)
-            return [StorageFault("your ballot could not be stored; send it again")]
+            return [StorageFault(_("Your ballot could not be stored: send it again."))]
 
     def _write_group(self, requests: Sequence[BallotRequest]) -> list[Outcome]:
         """``_write``, again if PostgreSQL broke a deadlock by undoing this group's work."""

@@ -78,6 +78,7 @@ class JournalAction(StrEnum):
     RECORD_CONTRIBUTION = "record_contribution"
     END_SPEECH = "end_speech"
     ADD_DOCUMENT = "add_document"
+    SHOW_ON_PROJECTOR = "show_on_projector"
 
     # Motions, their amendments and the panels that examine them
     SUBMIT_MOTION = "submit_motion"

@@ -12,7 +12,7 @@ from veche.actions.access import Caller, authorize
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.org import check_name
+from veche.actions.org import check_name, seat_role
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import (
     AgendaItem,
@@ -25,14 +25,9 @@ from veche.models import (
     Term,
 )
 from veche.models.agenda import ItemState
-from veche.models.meetings import (
-    MEETING_TRANSITIONS,
-    MeetingKind,
-    MeetingState,
-    ParticipantRole,
-)
-from veche.models.org import MembershipRole
+from veche.models.meetings import MEETING_TRANSITIONS, MeetingKind, MeetingState
 from veche.models.polls import PollState
+from veche.models.states import said
 from veche.permissions import Permission
 from veche.queries.org import term_label
 
@@ -83,11 +78,7 @@ def do_create_meeting(
         )
     ).all()
     for seat in seats:
-        role = (
-            ParticipantRole.MEMBER
-            if seat.role == MembershipRole.MEMBER
-            else ParticipantRole.ALTERNATE
-        )
+        role = seat_role(seat.role)
         session.add(Participant(meeting_id=meeting.id, person_id=seat.person_id, role=role))
     session.flush()
     record(
@@ -188,6 +179,10 @@ def check_person_of(session: Session, meeting: Meeting, person_id: int) -> Perso
     return _of_organization(session, meeting, Person, person_id, "person")
 
 
+#: States in which the convocation (title, days, venue, notice) may still change.
+CONVOCATION_STATES = frozenset({MeetingState.DRAFT, MeetingState.CONVENED})
+
+
 def do_update_meeting(
     session: Session,
     caller: Caller,
@@ -202,9 +197,9 @@ def do_update_meeting(
 ) -> Meeting:
     """Change the convocation — title, days, venue, notice, convening body — until the session opens."""
     authorize(session, caller, Permission.MEETING_RUN, meeting.id)
-    if meeting.state not in (MeetingState.DRAFT, MeetingState.CONVENED):
+    if meeting.state not in CONVOCATION_STATES:
         raise Conflict(
-            f"meeting {meeting.id} is {meeting.state.value.replace('_', ' ')}; "
+            f"the meeting is {said(meeting.state)}; "
             "its convocation can change only before the session opens"
         )
     new_starts = starts_on or meeting.starts_on
@@ -245,17 +240,11 @@ def do_update_meeting(
 def do_change_meeting_state(
     session: Session, caller: Caller, meeting: Meeting, state: MeetingState
 ) -> Meeting:
-    """Move the meeting one step on: convene it, open the session, close it, publish the report."""
-    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
+    """Move the meeting one step on: convene it, open the session, close it, publish the
+    report. Asked to stay where it is (a form sent twice), it does nothing."""
+    check_meeting_move(session, caller, meeting, state)
     if state is meeting.state:
         return meeting
-    MEETING_TRANSITIONS.check_move(meeting.state, state, f"meeting {meeting.id}")
-    if state is MeetingState.CONVENED and not meeting.notice:
-        raise Conflict(
-            f"write the notice of meeting {meeting.id} (PATCH its notice) before convening it"
-        )
-    if state is MeetingState.CLOSED:
-        _check_nothing_open(session, meeting)
     meeting.state = state
     record(
         session,
@@ -267,6 +256,24 @@ def do_change_meeting_state(
     return meeting
 
 
+def check_meeting_move(
+    session: Session, caller: Caller, meeting: Meeting, state: MeetingState
+) -> None:
+    """Refuse a move of the meeting to ``state`` that the caller may not make (403) or that
+    cannot be made now (409): only the next step, with the notice written before convening and
+    nothing left open before closing. Staying where it is passes."""
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
+    if state is meeting.state:
+        return
+    MEETING_TRANSITIONS.check_move(meeting.state, state, "the meeting")
+    if state is MeetingState.CONVENED and not meeting.notice:
+        raise Conflict(
+            "write the meeting's notice (what it is called for, when and where) before convening it"
+        )
+    if state is MeetingState.CLOSED:
+        _check_nothing_open(session, meeting)
+
+
 def _check_nothing_open(session: Session, meeting: Meeting) -> None:
     open_item = session.scalar(
         select(AgendaItem).where(
@@ -274,14 +281,26 @@ def _check_nothing_open(session: Session, meeting: Meeting) -> None:
         )
     )
     if open_item is not None:
-        raise Conflict(f"agenda item {open_item.position} is still open; close it first")
-    check_no_poll_open(session, meeting, f"close meeting {meeting.id}")
+        raise Conflict(
+            f"cannot close the meeting: agenda item {open_item.position} ({open_item.title!r}) "
+            "is still under discussion; close it first"
+        )
+    open_poll = _open_poll(session, meeting)
+    if open_poll is not None:
+        raise Conflict(
+            f"cannot close the meeting: the poll {open_poll.title!r} is still open; "
+            "close or cancel it first"
+        )
+
+
+def _open_poll(session: Session, meeting: Meeting) -> Poll | None:
+    return session.scalar(
+        select(Poll).where(Poll.meeting_id == meeting.id, Poll.state == PollState.OPEN).limit(1)
+    )
 
 
 def check_no_poll_open(session: Session, meeting: Meeting, doing: str) -> None:
-    open_poll = session.scalar(
-        select(Poll).where(Poll.meeting_id == meeting.id, Poll.state == PollState.OPEN)
-    )
+    open_poll = _open_poll(session, meeting)
     if open_poll is not None:
         raise Conflict(
             f"cannot {doing}: poll {open_poll.id} is still open; close or cancel it first"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veche.actions._clauses import find_clause
 from veche.actions._numbering import next_number
 from veche.actions._text import Target, apply_change, check_target, normalize
 from veche.actions.access import (
@@ -196,13 +197,28 @@ def journal_motion_change(
 
 @dataclass(frozen=True)
 class AmendmentSpec:
-    """An amendment: which part of the current text, the new wording, who proposes it and why."""
+    """An amendment: which part of the current text (a paragraph, lines, or a clause by the
+    number the text gives it), the new wording, who proposes it and why."""
 
     target: Target
     new_text: str
     reason: str = ""
     proposer_person_id: int | None = None
     panel_id: int | None = None
+    clause: str | None = None
+
+
+def amendment_target(text: str, spec: AmendmentSpec) -> tuple[Target, str]:
+    """The part of ``text`` the amendment names, and its name: a clause named by its number
+    is the lines it spans now."""
+    if spec.clause is None:
+        return spec.target, spec.target.describe()
+    if spec.target.paragraph is not None or spec.target.first_line is not None:
+        raise InvalidInput("name a clause, a paragraph or lines to amend: one of them, not more")
+    clause = find_clause(text, spec.clause)
+    return Target(first_line=clause.first_line, last_line=clause.last_line), (
+        f"clause {clause.label}"
+    )
 
 
 def check_proposer(
@@ -237,10 +253,22 @@ def check_proposer(
         raise not_taking_part
 
 
-def do_propose_amendment(
+@dataclass(frozen=True)
+class CheckedAmendment:
+    """An amendment that may be proposed: the part it changes, by its name, and the wording."""
+
+    target: Target
+    #: "clause 2.", "paragraph 3", "lines 4–5".
+    described: str
+    original_text: str
+    new_text: str
+    proposer_person_id: int | None
+
+
+def check_amendment(
     session: Session, caller: Caller, motion: Motion, spec: AmendmentSpec
-) -> Amendment:
-    """Propose replacing a paragraph or a line range of the draft (an empty text deletes it)."""
+) -> CheckedAmendment:
+    """Whether the amendment may be proposed, as it stands (a preview asks, changing nothing)."""
     meeting = motion.meeting
     proposer = spec.proposer_person_id
     if spec.panel_id is not None:
@@ -259,28 +287,35 @@ def do_propose_amendment(
     check_not_closed(meeting, "propose an amendment")
     _check_draft(motion, "amend")
     text = current_text(session, motion)
-    original = check_target(text, spec.target)
+    target, described = amendment_target(text, spec)
+    original = check_target(text, target)
     new_text = spec.new_text.strip("\n")
     if len(new_text) > MAX_TEXT:
         raise InvalidInput(f"the new text is longer than {MAX_TEXT} characters")
     if normalize(new_text) == normalize(original):
-        raise InvalidInput(
-            f"the new text is the same as {spec.target.describe()}; it changes nothing"
-        )
+        raise InvalidInput(f"the new text is the same as {described}; it changes nothing")
+    return CheckedAmendment(target, described, original, new_text, proposer)
+
+
+def do_propose_amendment(
+    session: Session, caller: Caller, motion: Motion, spec: AmendmentSpec
+) -> Amendment:
+    """Propose replacing a clause, a paragraph or a line range of the draft (an empty text
+    deletes it)."""
+    checked = check_amendment(session, caller, motion, spec)
+    target = checked.target
     number = next_number(session, Amendment.number, Amendment.motion_id == motion.id)
     amendment = Amendment(
         motion_id=motion.id,
         number=number,
         base_version=motion.current_version,
-        paragraph=spec.target.paragraph,
-        first_line=spec.target.first_line,
-        last_line=(
-            spec.target.last_line if spec.target.last_line is not None else spec.target.first_line
-        ),
-        original_text=original,
-        new_text=new_text,
+        paragraph=target.paragraph,
+        first_line=target.first_line,
+        last_line=target.last_line if target.last_line is not None else target.first_line,
+        original_text=checked.original_text,
+        new_text=checked.new_text,
         reason=spec.reason.strip(),
-        proposer_person_id=proposer,
+        proposer_person_id=checked.proposer_person_id,
         panel_id=spec.panel_id,
         state=AmendmentState.PROPOSED,
     )
@@ -293,9 +328,9 @@ def do_propose_amendment(
         JournalAction.PROPOSE_AMENDMENT,
         amendment_id=amendment.id,
         number=number,
-        target=spec.target.describe(),
+        target=checked.described,
         base_version=amendment.base_version,
-        proposer_person_id=proposer,
+        proposer_person_id=checked.proposer_person_id,
         panel_id=spec.panel_id,
     )
     return amendment

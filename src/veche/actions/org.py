@@ -13,12 +13,24 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, authorize
+from veche.actions.access import Caller, authorize, participant_of
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.roles import grant_role
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
-from veche.models import Body, Membership, Organization, Person, Term, Unit, User
+from veche.models import (
+    Body,
+    Meeting,
+    Membership,
+    Organization,
+    Participant,
+    Person,
+    Term,
+    Unit,
+    User,
+)
+from veche.models.meetings import MEETING_TRANSITIONS, MeetingState, ParticipantRole
 from veche.models.org import MembershipRole
 from veche.passwords import check_new_password
 from veche.permissions import ADMINISTRATOR, Permission, Scope
@@ -259,7 +271,8 @@ def do_add_membership(
     from_date: date | None = None,
     to_date: date | None = None,
 ) -> Membership:
-    """Give ``person`` a seat in ``term`` of a body of their organization."""
+    """Give ``person`` a seat in ``term`` of a body of their organization; they are invited to
+    the term's meetings not yet closed within the seat's dates."""
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, person.organization_id)
     if term.body.organization_id != person.organization_id:
         raise NotFound(f"there is no term {term.id} in {person.full_name}'s organization")
@@ -291,7 +304,51 @@ def do_add_membership(
             "to_date": to_date,
         },
     )
+    _invite_to_meetings_ahead(session, caller, membership)
     return membership
+
+
+def seat_role(seat: MembershipRole) -> ParticipantRole:
+    """The part a seat gives its holder in the body's meetings: a member's, or an alternate's."""
+    return ParticipantRole.MEMBER if seat == MembershipRole.MEMBER else ParticipantRole.ALTERNATE
+
+
+#: The states of a meeting that still takes participants: those before it is closed.
+_NOT_YET_CLOSED = tuple(
+    state for state in MeetingState if not MEETING_TRANSITIONS.reached(state, MeetingState.CLOSED)
+)
+
+
+def _invite_to_meetings_ahead(session: Session, caller: Caller, seat: Membership) -> None:
+    """Invite the holder of a new seat to the term's meetings not yet closed that fall within
+    the seat's dates, as a meeting invites those seated when it is created. A person the
+    meeting invited already (as an observer, say) keeps the place they were given."""
+    query = select(Meeting).where(
+        Meeting.term_id == seat.term_id, Meeting.state.in_(_NOT_YET_CLOSED)
+    )
+    if seat.from_date is not None:
+        query = query.where(Meeting.ends_on >= seat.from_date)
+    if seat.to_date is not None:
+        query = query.where(Meeting.starts_on <= seat.to_date)
+    role = seat_role(seat.role)
+    for meeting in session.scalars(query.order_by(Meeting.starts_on, Meeting.id)).all():
+        if participant_of(session, meeting.id, seat.person_id) is not None:
+            continue
+        session.add(Participant(meeting_id=meeting.id, person_id=seat.person_id, role=role))
+        session.flush()
+        record(
+            session,
+            caller.actor,
+            JournalAction.INVITE,
+            {
+                "meeting_id": meeting.id,
+                "person_id": seat.person_id,
+                "role": role,
+                "category": "",
+                "membership_id": seat.id,
+            },
+        )
+        queue_event(session, meeting.id, LiveEventType.PARTICIPANTS_CHANGED)
 
 
 def check_no_account(session: Session, person: Person) -> None:

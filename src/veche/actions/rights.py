@@ -16,12 +16,17 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from veche.errors import Forbidden
+from veche.i18n import _
 from veche.models import Body, Meeting, Participant, Person, Poll, Proxy, Substitution
 from veche.models.meetings import ParticipantRole
 from veche.models.org import Term
 from veche.models.polls import RightKind
 from veche.queries.presence import present_among
 from veche.sql import OneOf
+
+#: Said to someone who holds no seat in the poll's meeting (or logs in as no person). The
+#: refusals here are read by voters, on their phones and through the API alike.
+NOT_TAKING_PART = "You do not take part in this meeting, so you have no vote in it."
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,8 @@ class _Entrusted:
 def voting_rights(session: Session, poll: Poll, person_id: int | None) -> list[VotingRight]:
     """Every right ``person_id`` holds in ``poll`` now; Forbidden, with the reason, if none."""
     if person_id is None:
-        raise Forbidden(f"you are not a participant of meeting {poll.meeting_id}")
-    found = rights_on_day(session, poll.id, poll.meeting_id, poll.day, [person_id])[person_id]
+        raise Forbidden(_(NOT_TAKING_PART))
+    found = rights_on_day(session, poll.meeting_id, poll.day, [person_id])[person_id]
     if isinstance(found, Forbidden):
         raise found
     return found
@@ -65,7 +70,6 @@ def voting_rights(session: Session, poll: Poll, person_id: int | None) -> list[V
 
 def rights_on_day(
     session: Session,
-    poll_id: int,
     meeting_id: int,
     day: date | None,
     person_ids: Collection[int],
@@ -90,14 +94,18 @@ def rights_on_day(
     for person_id in person_ids:
         seat = seats.get(person_id)
         if seat is None:
-            found[person_id] = Forbidden(f"you are not a participant of meeting {meeting_id}")
+            found[person_id] = Forbidden(_(NOT_TAKING_PART))
         elif seat.role == ParticipantRole.OBSERVER:
-            found[person_id] = Forbidden("observers follow the meeting but do not vote")
+            found[person_id] = Forbidden(_("Observers follow the meeting but do not vote."))
         elif day is None:
-            found[person_id] = Forbidden(f"poll {poll_id} is not open")
+            found[person_id] = Forbidden(_("This vote has not opened yet."))
         elif seat.id not in present:
             found[person_id] = Forbidden(
-                f"you are not checked in as present on {day}; ask the secretary to check you in"
+                _(
+                    "You are not checked in as present on %(day)s: ask the secretary to check "
+                    "you in, then vote."
+                )
+                % {"day": day.isoformat()}
             )
         else:
             found[person_id] = _rights_of(seat, entrusted, present)
@@ -154,8 +162,10 @@ def _rights_of(
     rights += [e.right for e in entrusted if e.holder_id == seat.id and e.member_id not in present]
     if not rights:
         return Forbidden(
-            "alternates vote only when standing in for an absent member; "
-            "you stand in for no one today"
+            _(
+                "Alternates vote only when standing in for an absent member, and you stand in "
+                "for no one today."
+            )
         )
     return rights
 

@@ -34,6 +34,7 @@ from veche.models.motions import (
 from veche.models.org import ApiToken, Body, Membership, Organization, Person, Term, Unit, User
 from veche.models.polls import Ballot, Participation, Poll, PollOption, PollSecret
 from veche.models.presidium import PresidiumMember, Sitting
+from veche.models.projector import Projector
 from veche.models.web import AccessCode, LoginFailure, LoginSession, SiteKey
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "PollSecret",
     "PresidiumMember",
     "ProgressReport",
+    "Projector",
     "Proxy",
     "Recommendation",
     "ReportGoalStatus",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from veche.errors import InvalidInput
 from veche.models import Meeting, Organization, ReportingCycle, ReportingPeriod
+from veche.queries.count_rounds import counts_in_rounds
 from veche.queries.follow_up_rollup import default_period, load_cycle, summing_up_record
 from veche.queries.journal_head import report_head
 from veche.queries.record import MeetingRecord, read_record
@@ -39,7 +40,11 @@ def build_report(session: Session, meeting: Meeting, kind: str) -> Document:
     # The communiqué names no motion texts and no single votes: it reads less.
     full = kind != "communique"
     record = read_record(session, meeting, motions=full, polls=full)
-    document = KINDS[kind](record)
+    if kind == "minutes":
+        # The minutes alone give every round of a count; the others its outcome.
+        document = minutes(record, counts_in_rounds(session, meeting.id))
+    else:
+        document = KINDS[kind](record)
     # The journal entry it stands on: `veche verify --expect-head` checks it is still there.
     document.add(*head_blocks(report_head(session, meeting)))
     return document

@@ -1,12 +1,17 @@
-"""Small phrases the reports share: dates, durations, lists of names."""
+"""Small phrases the reports share: dates, durations, lists of names, figures of a count, and
+the words for an agenda item's kind (which the agenda's pages show too)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
 
 from veche.i18n import _
+from veche.models.agenda import ItemKind
 from veche.queries.capacities import CapacityGroup
-from veche.queries.record import DecisionVote, PollRecord
+from veche.queries.record import DecisionVote, MeetingRecord, PollRecord
+from veche.tally.numbers import Number
 
 
 def day(value: date) -> str:
@@ -18,6 +23,25 @@ def days(first: date, last: date) -> str:
     if first == last:
         return _("on {day}").format(day=day(first))
     return _("from {first} to {last}").format(first=day(first), last=day(last))
+
+
+def day_span(first: date, last: date) -> str:
+    """16 June 2026; 12–14 June 2026; 30 June – 2 July 2026; 30 December 2026 – 2 January 2027."""
+    if first == last:
+        return day(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{day(last)}"
+    if first.year == last.year:
+        return f"{first.day} {_(first.strftime('%B'))} – {day(last)}"
+    return f"{day(first)} – {day(last)}"
+
+
+def meeting_heading(record: MeetingRecord) -> str:
+    """The meeting as a report's heading names it: its number, kind and title, its body's term
+    and its dates: "1st Enlarged Plenary Meeting of the 8th General Council, 16–18 June 2026"."""
+    return _("{meeting}, {days}").format(
+        meeting=record.name, days=day_span(record.starts_on, record.ends_on)
+    )
 
 
 def duration(seconds: int | None) -> str:
@@ -43,6 +67,42 @@ KINDS = {
 
 def kind(value: str) -> str:
     return _(KINDS.get(value, value.replace("_", " ")))
+
+
+#: What each kind of agenda item is called, in the reports and on the agenda's pages.
+ITEM_KINDS = {
+    ItemKind.REPORT: "Report and discussion",
+    ItemKind.MOTION: "Motion",
+    ItemKind.ELECTION: "Election",
+    ItemKind.INFORMATION: "Information",
+}
+
+
+def item_kind(value: str) -> str:
+    """ "Report and discussion" for an item of kind ``report``."""
+    return _(ITEM_KINDS[ItemKind(value)])
+
+
+def item_kinds() -> list[tuple[ItemKind, str]]:
+    """Every kind of agenda item with its words, in order."""
+    return [(value, item_kind(value)) for value in ItemKind]
+
+
+def figure(value: Number) -> str:
+    """A figure of a count as the reports print it: whole when it is whole, else cut (never
+    rounded up, so that no one short of a quota seems to reach it) to at most two decimals:
+    12, 1,200, 7.5, 3.99."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    cut = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    if cut == cut.to_integral_value():
+        cut = cut.quantize(Decimal(1)) + 0  # + 0: never "-0"
+    return f"{cut.normalize():,f}"
+
+
+def change(value: Number) -> str:
+    """What a count's round added to a total, signed: +2.5, −3."""
+    return f"+{figure(value)}" if value > 0 else f"−{figure(-value)}"
 
 
 def capitalized(text: str) -> str:

@@ -5,13 +5,22 @@ from __future__ import annotations
 from veche.i18n import _
 from veche.queries.capacities import CapacityGroup
 from veche.queries.record import ItemRecord, MeetingRecord
-from veche.reports._words import counted, day, days, decision, how_voted, names, taken_by
+from veche.reports._words import (
+    counted,
+    day,
+    days,
+    decision,
+    how_voted,
+    meeting_heading,
+    names,
+    taken_by,
+)
 from veche.reports.document import Bullets, Document, Heading, Paragraph
 
 
 def communique(record: MeetingRecord) -> Document:
     document = Document(
-        title=_("Report on the {meeting}").format(meeting=record.name),
+        title=_("Report on the {meeting}").format(meeting=meeting_heading(record)),
         subtitle=record.organization,
     )
     held = _("The {meeting} was held {days}").format(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from veche.i18n import _
+from veche.method_names import method_name
 from veche.queries.record import ContributionRecord, MeetingRecord, MotionRecord, PollRecord
 from veche.reports._words import (
     capacity,
@@ -13,18 +16,25 @@ from veche.reports._words import (
     decision,
     duration,
     how_voted,
+    item_kind,
     kind,
+    meeting_heading,
     meeting_kind,
     names,
     submitted_by,
     taken_by,
 )
 from veche.reports.document import Block, Bullets, Document, Heading, MarkdownText, Paragraph, Table
+from veche.reports.rounds import rounds_blocks
+from veche.tally import Result
 
 
-def minutes(record: MeetingRecord) -> Document:
+def minutes(record: MeetingRecord, counts: Mapping[int, Result] | None = None) -> Document:
+    """The minutes of the meeting; ``counts`` are its counts in rounds, by poll id
+    (``queries.count_rounds``), each given round by round."""
+    counts = counts or {}
     document = Document(
-        title=_("Minutes of the {meeting}").format(meeting=record.name),
+        title=_("Minutes of the {meeting}").format(meeting=meeting_heading(record)),
         subtitle=record.organization,
     )
     facts = [
@@ -43,7 +53,7 @@ def minutes(record: MeetingRecord) -> Document:
             Paragraph(_("Documents sent with the notice:")), Bullets(record.notice_documents)
         )
     document.add(*_attendance(record))
-    document.add(*_presidium(record))
+    document.add(*_presidium(record, counts))
     document.add(*_agenda(record))
     motions_by_item: dict[int | None, list[MotionRecord]] = {}
     for motion in record.motions:
@@ -52,7 +62,7 @@ def minutes(record: MeetingRecord) -> Document:
         document.add(
             Heading(_("Item {position}. {title}").format(position=item.position, title=item.title))
         )
-        about = [_("Kind: {kind}").format(kind=_(item.kind))]
+        about = [_("Kind: {kind}").format(kind=item_kind(item.kind))]
         if item.rapporteur or item.rapporteur_body:
             about.append(
                 _("Rapporteur: {who}").format(
@@ -94,14 +104,14 @@ def minutes(record: MeetingRecord) -> Document:
                     )
         for poll in record.polls:
             if poll.agenda_item_id == item.id and poll.motion_id is None:
-                document.add(*poll_blocks(poll))
+                document.add(*poll_blocks(poll, counts.get(poll.id)))
         for motion in motions_by_item.get(item.position, []):
-            document.add(*_motion(record, motion))
+            document.add(*_motion(record, motion, counts))
     loose = motions_by_item.get(None, [])
     if loose:
         document.add(Heading(_("Motions on no agenda item")))
         for motion in loose:
-            document.add(*_motion(record, motion))
+            document.add(*_motion(record, motion, counts))
     document.add(*_panels(record))
     document.add(*_resolutions(record))
     others = [
@@ -115,7 +125,7 @@ def minutes(record: MeetingRecord) -> Document:
     if others:
         document.add(Heading(_("Other votes")))
         for poll in others:
-            document.add(*poll_blocks(poll))
+            document.add(*poll_blocks(poll, counts.get(poll.id)))
     return document
 
 
@@ -126,15 +136,16 @@ def _given_by(c: ContributionRecord) -> str:
     return c.speaker + (f" ({c.on_behalf_of})" if c.on_behalf_of else "")
 
 
-def poll_blocks(poll: PollRecord) -> list[Block]:
-    """A vote as the minutes give it: question, method, the tally, the outcome, the roll-call."""
+def poll_blocks(poll: PollRecord, count: Result | None = None) -> list[Block]:
+    """A vote as the minutes give it: question, method, the tally (every round of a ``count``
+    in rounds), the outcome, the roll-call."""
     on = (" " + _("on {day}").format(day=day(poll.day))) if poll.day else ""
     if taken_by(poll):
         # No ballots: the tellers' totals, which the table below gives option by option.
         head = _("Vote {id}: {title} — {method}, {taken_by}, {votes} vote(s){on}.").format(
             id=poll.id,
             title=poll.title,
-            method=poll.method,
+            method=method_name(poll.method),
             taken_by=taken_by(poll),
             votes=poll.ballots,
             on=on,
@@ -143,14 +154,22 @@ def poll_blocks(poll: PollRecord) -> list[Block]:
         head = _("Vote {id}: {title} — {method}, {secrecy}, {ballots} ballot(s){on}.").format(
             id=poll.id,
             title=poll.title,
-            method=poll.method,
+            method=method_name(poll.method),
             secrecy=_(poll.secrecy),
             ballots=poll.ballots,
             on=on,
         )
     blocks: list[Block] = [Paragraph(head)]
-    if poll.tallies:
-        blocks.append(Table([_("Choice"), _("Votes")], [[k, v] for k, v in poll.tallies.items()]))
+    if count is not None:
+        blocks += rounds_blocks(count)
+    elif poll.tallies:
+        rows = [[k, v] for k, v in poll.tallies.items()]
+        if poll.vote is not None and not taken_by(poll):
+            # A decision's ballot is yes, no, abstain or blank: those not among the first
+            # three were blank, and are counted and shown like them.
+            cast = poll.vote.yes + poll.vote.no + poll.vote.abstain
+            rows.append([_("blank"), str(max(poll.ballots - cast, 0))])
+        blocks.append(Table([_("Choice"), _("Votes")], rows))
     if poll.outcome:
         blocks.append(Paragraph(_("Outcome: {outcome}.").format(outcome=decision(poll))))
     if poll.roll_call:
@@ -217,13 +236,14 @@ def _attendance(record: MeetingRecord) -> list[Block]:
     return blocks
 
 
-def _presidium(record: MeetingRecord) -> list[Block]:
+def _presidium(record: MeetingRecord, counts: Mapping[int, Result]) -> list[Block]:
     blocks: list[Block] = []
     if record.presidium:
         blocks.append(Heading(_("Presidium")))
         if record.presidium_elected_by is not None:
             blocks.append(Paragraph(_("Elected by the meeting:")))
-            blocks += poll_blocks(record.presidium_elected_by)
+            elected_by = record.presidium_elected_by
+            blocks += poll_blocks(elected_by, counts.get(elected_by.id))
         elif record.presidium_formed_by:
             blocks.append(
                 Paragraph(_("Formed by the {body}.").format(body=record.presidium_formed_by))
@@ -278,7 +298,9 @@ def _agenda(record: MeetingRecord) -> list[Block]:
     return blocks
 
 
-def _motion(record: MeetingRecord, motion: MotionRecord) -> list[Block]:
+def _motion(
+    record: MeetingRecord, motion: MotionRecord, counts: Mapping[int, Result]
+) -> list[Block]:
     about = [_(motion.state), counted(motion.versions, "version", "versions")]
     submitters = submitted_by(motion.submitter_body, motion.submitters)
     if submitters:
@@ -306,7 +328,7 @@ def _motion(record: MeetingRecord, motion: MotionRecord) -> list[Block]:
         )
     for poll in record.polls:
         if poll.motion_id == motion.id:
-            blocks += poll_blocks(poll)
+            blocks += poll_blocks(poll, counts.get(poll.id))
     return blocks
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from veche.actions._clauses import clauses
 from veche.i18n import _
-from veche.queries.record import MeetingRecord
-from veche.reports._words import capitalized, names, submitted_by
-from veche.reports.document import Diff, Document, Heading, MarkdownText, Paragraph
+from veche.queries.record import AmendmentRecord, MeetingRecord
+from veche.reports._words import capitalized, meeting_heading, names, submitted_by
+from veche.reports.document import Block, Document, Heading, MarkdownText, Paragraph
+from veche.text_diff import Edit, edits
 
 
 def motion_book(record: MeetingRecord) -> Document:
     document = Document(
-        title=_("Motion book of the {meeting}").format(meeting=record.name),
+        title=_("Motion book of the {meeting}").format(meeting=meeting_heading(record)),
         subtitle=record.organization,
     )
     if not record.motions:
@@ -43,14 +45,14 @@ def motion_book(record: MeetingRecord) -> Document:
             document.add(
                 Heading(
                     _("Amendment {number} to {target}, by {who} — {state}").format(
-                        number=a.number, target=a.target, who=a.proposed_by, state=_(a.state)
+                        number=a.number, target=_target(a), who=a.proposed_by, state=_(a.state)
                     ),
                     3,
                 )
             )
             if a.reason:
                 document.add(Paragraph(_("Reason: {reason}").format(reason=a.reason)))
-            document.add(Diff(a.diff))
+            document.add(*_change(a))
         for panel, advice in motion.recommendations:
             document.add(
                 Paragraph(
@@ -62,3 +64,43 @@ def motion_book(record: MeetingRecord) -> Document:
                 Paragraph(_("Panels' outcome: {outcome}").format(outcome=motion.panel_outcome))
             )
     return document
+
+
+def _target(amendment: AmendmentRecord) -> str:
+    """What the amendment changes: "clause 3" when it is one whole numbered clause."""
+    found = clauses(amendment.original_text)
+    whole = (1, len(amendment.original_text.rstrip("\n").split("\n")))
+    # A lettered clause alone does not say which numbered one it belongs to: by its lines.
+    if found and (found[0].first_line, found[0].last_line) == whole and found[0].key[0].isdigit():
+        return _("clause {number}").format(number=found[0].label.rstrip("."))
+    return amendment.target
+
+
+def _edit_words(edit: Edit) -> str:
+    if edit.struck and edit.inserted:
+        return _("strike out “{struck}” and insert “{inserted}”").format(
+            struck=edit.struck, inserted=edit.inserted
+        )
+    if edit.struck:
+        return _("strike out “{struck}”").format(struck=edit.struck)
+    if edit.after:
+        return _("insert “{inserted}” after “{after}”").format(
+            inserted=edit.inserted, after=edit.after
+        )
+    return _("insert “{inserted}” at the start").format(inserted=edit.inserted)
+
+
+def _change(amendment: AmendmentRecord) -> list[Block]:
+    """The change in words a delegate reads aloud, "strike out “a year” and insert “six
+    months”", or the new wording whole where it rewrites most of the text."""
+    wording = amendment.merged_text if amendment.merged_text is not None else amendment.new_text
+    blocks: list[Block] = []
+    if amendment.merged_text is not None:
+        blocks.append(Paragraph(_("Merged in the wording agreed with the drafters.")))
+    if not wording.strip():
+        return [*blocks, Paragraph(_("Strike it out:")), MarkdownText(amendment.original_text)]
+    found = edits(amendment.original_text, wording)
+    if found is None:
+        return [*blocks, Paragraph(_("Replace it by:")), MarkdownText(wording)]
+    said = "; ".join(_edit_words(edit) for edit in found)
+    return [*blocks, Paragraph(capitalized(said) + ".")]

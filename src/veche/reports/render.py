@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -21,7 +25,38 @@ from veche.reports.document import (
     Tone,
 )
 
+if TYPE_CHECKING:
+    import typst
+
 FORMATS = ("md", "html", "pdf")
+
+#: Where the PDF's fonts come from, beside the ones Typst carries (Libertinus Serif, DejaVu Sans
+#: Mono), and nowhere else, so that a report looks the same on every machine: Debian's Noto
+#: fonts, which ``make install`` installs (fonts-noto-core, fonts-noto-cjk).
+FONT_DIRECTORIES = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/opentype/noto"))
+#: The text's typefaces, in the order Typst tries them for each character: Typst's own serif
+#: for the Latin, Cyrillic and Greek scripts, then Noto for every other script a name may be
+#: written in. (Han characters shared by Chinese and Japanese take the Chinese forms.)
+TEXT_FONTS = (
+    "Libertinus Serif",
+    "Noto Serif",
+    "Noto Serif Hebrew",
+    "Noto Naskh Arabic",
+    "Noto Serif CJK SC",
+    "Noto Serif CJK TC",
+    "Noto Serif CJK JP",
+    "Noto Serif CJK KR",
+)
+#: The typefaces of diffs and code, in the same way.
+MONO_FONTS = (
+    "DejaVu Sans Mono",
+    "Noto Sans Hebrew",
+    "Noto Sans Arabic",
+    "Noto Sans Mono CJK SC",
+    "Noto Sans Mono CJK TC",
+    "Noto Sans Mono CJK JP",
+    "Noto Sans Mono CJK KR",
+)
 
 # Motions are written by delegates: raw HTML in them is shown as text, never run.
 _markdown = MarkdownIt("commonmark", {"html": False})
@@ -137,7 +172,7 @@ def _html_block(block: Block) -> str:
 
 def _html_table(table: Table) -> str:
     caption = f"<caption>{html.escape(table.caption)}</caption>" if table.caption else ""
-    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in table.header)
+    head = "".join(f'<th scope="col"{_html_dir(h)}>{html.escape(h)}</th>' for h in table.header)
     rows = []
     for number, row in enumerate(table.rows):
         tones = table.tones[number] if table.tones else [None] * len(row)
@@ -146,9 +181,26 @@ def _html_table(table: Table) -> str:
             tag = "th" if table.row_headers and column == 0 else "td"
             scope = ' scope="row"' if tag == "th" else ""
             tone_class = f' class="tone-{tone}"' if tone else ""
-            cells.append(f"<{tag}{scope}{tone_class}>{html.escape(cell)}</{tag}>")
+            cells.append(f"<{tag}{scope}{tone_class}{_html_dir(cell)}>{html.escape(cell)}</{tag}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _html_dir(text: str) -> str:
+    return ' dir="rtl"' if right_to_left(text) else ""
+
+
+def right_to_left(text: str) -> bool:
+    """The text reads from right to left: its first letter is Arabic, Hebrew or of another
+    right-to-left script (the rule a browser follows for ``dir="auto"``), so that a table's
+    cell holding a name in Arabic starts on the right, its brackets and figures in place."""
+    for character in text:
+        direction = unicodedata.bidirectional(character)
+        if direction == "L":
+            return False
+        if direction in ("R", "AL"):
+            return True
+    return False
 
 
 def _ty(text: str) -> str:
@@ -160,12 +212,19 @@ def _ty_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _ty_names(names: tuple[str, ...]) -> str:
+    """Names as a Typst array: ("a", "b")."""
+    return "(" + ", ".join(_ty_string(name) for name in names) + ")"
+
+
 def to_typst(document: Document) -> str:
     parts = [
         f"#set document(title: {_ty_string(document.title)})",
         '#set page(paper: "a4", margin: 2.2cm, numbering: "1")',
-        '#set text(size: 10.5pt, lang: "en")',
+        f'#set text(font: {_ty_names(TEXT_FONTS)}, size: 10.5pt, lang: "en")',
+        f"#show raw: set text(font: {_ty_names(MONO_FONTS)})",
         "#set par(justify: true)",
+        "#show table.cell: set par(justify: false)",
         "#show heading: set block(above: 1.4em, below: 0.8em)",
         f'#align(center, text(size: 16pt, weight: "bold")[{_ty(document.title)}])',
     ]
@@ -197,17 +256,23 @@ def _typst_block(block: Block) -> str:
 
 
 def _typst_table(table: Table) -> str:
-    cells = [f"[*{_ty(h)}*]" for h in table.header]
+    cells = [f"[{_ty_cell(h, strong=True)}]" for h in table.header]
     for number, row in enumerate(table.rows):
         tones = table.tones[number] if table.tones else [None] * len(row)
         for column, (cell, tone) in enumerate(zip(row, tones, strict=True)):
-            text = f"*{_ty(cell)}*" if table.row_headers and column == 0 else _ty(cell)
+            text = _ty_cell(cell, strong=table.row_headers and column == 0)
             if tone:
                 cells.append(f'table.cell(fill: rgb("{TONE_COLOURS[tone]}"))[{text}]')
             else:
                 cells.append(f"[{text}]")
     drawn = f"#table(columns: {len(table.header)}, {', '.join(cells)})"
     return f"#emph[{_ty(table.caption)}]\n\n{drawn}" if table.caption else drawn
+
+
+def _ty_cell(text: str, *, strong: bool) -> str:
+    """A table cell's text as Typst markup, set right to left when it reads so."""
+    markup = f"*{_ty(text)}*" if strong and text.strip() else _ty(text)
+    return f"#set text(dir: rtl); {markup}" if right_to_left(text) else markup
 
 
 def _typst_from_markdown(text: str) -> str:
@@ -260,7 +325,28 @@ def _typst_inline(tokens: list[Token]) -> str:
 def to_pdf(document: Document) -> bytes:
     import typst
 
-    compiled = typst.compile(to_typst(document).encode("utf-8"))
+    compiled = typst.compile(to_typst(document).encode("utf-8"), font_paths=pdf_fonts())
     if not isinstance(compiled, bytes):
         raise RuntimeError("Typst returned no PDF")
     return compiled
+
+
+@functools.cache
+def pdf_fonts() -> typst.Fonts:
+    """The fonts the PDF is set in: Typst's own and those in ``FONT_DIRECTORIES``, never the
+    machine's others. Read once a process: Typst then loads each file once, when first used."""
+    import typst
+
+    fonts = typst.Fonts(
+        include_system_fonts=False,
+        include_embedded_fonts=True,
+        font_paths=[str(directory) for directory in FONT_DIRECTORIES],
+    )
+    missing = sorted(set(TEXT_FONTS + MONO_FONTS) - set(fonts.families()))
+    if missing:
+        raise RuntimeError(
+            f"a PDF report needs the fonts {', '.join(missing)}, which are not in "
+            f"{' or '.join(str(d) for d in FONT_DIRECTORIES)}: `make install` installs them "
+            "(Debian's packages fonts-noto-core and fonts-noto-cjk)"
+        )
+    return fonts

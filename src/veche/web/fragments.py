@@ -40,6 +40,7 @@ LISTENERS: dict[str, tuple[Event, ...]] = {
         Event.POLL_CREATED,
         *_FLOOR,
         Event.AGENDA_CHANGED,
+        Event.PROJECTOR_CHANGED,
     ),
     # Not ballot_received: a hall of phones would re-fetch on every ballot; nor
     # attendance_changed, for every check-in at the door.

@@ -171,13 +171,19 @@ class PollIn(BaseModel):
         )
 
 
+#: The console's kind for a decision that approves the agenda (``approves_agenda``).
+AGENDA_KIND = "agenda"
+
+
 class PollForm(PollIn):
-    """``PollIn`` as the chair's console posts it. A form sends every field it shows, whatever
-    the kind chosen: what a decision does not take (a method: it is counted by majority;
-    options: they are yes, no and abstain) and the majority a choice or an election does not
-    have are left out, and a decision's rule is simple unless another is chosen; so is the
-    secrecy of a ballot, when the vote is counted in the hall. The options come as one text,
-    a line each."""
+    """``PollIn`` as the chair's console posts it. Without scripts a form sends every field
+    it shows, whatever the kind chosen: what a decision does not take (a method: it is
+    counted by majority; options: they are yes, no and abstain; seats) and the majority a
+    choice or an election does not have are left out, and a decision's rule is simple unless
+    another is chosen; so is the secrecy of a ballot, when the vote is counted in the hall.
+    The options come as one text, a line each. The kind ``agenda`` is a decision approving the
+    agenda, on no item. A poll belongs to the agenda item chosen, or, deciding a motion, to
+    the motion's item; an item or a motion left unchosen is none."""
 
     @model_validator(mode="before")
     @classmethod
@@ -185,14 +191,23 @@ class PollForm(PollIn):
         if not isinstance(data, dict):
             return data
         posted = dict(data)
+        for name in ("agenda_item_id", "motion_id"):
+            if isinstance(posted.get(name), str) and not posted[name].strip():
+                posted.pop(name)
+        if posted.get("kind") == AGENDA_KIND:
+            posted.update(kind=PollKind.DECISION, approves_agenda=True)
+            posted.pop("agenda_item_id", None)
+            posted.pop("motion_id", None)
         if "options" in posted:
             posted["options"] = _lines(posted["options"])
         if posted.get("kind") == PollKind.DECISION:
-            posted.pop("method", None)
-            posted.pop("options", None)
+            for name in ("method", "options", "seats"):
+                posted.pop(name, None)
             posted.setdefault("rule", "simple")
+            if "motion_id" in posted:
+                posted.pop("agenda_item_id", None)
         else:
-            for name in MAJORITY_FIELDS:
+            for name in (*MAJORITY_FIELDS, "motion_id"):
                 posted.pop(name, None)
         if posted.get("vote_by", VoteBy.BALLOT) != VoteBy.BALLOT:
             posted.pop("secrecy", None)

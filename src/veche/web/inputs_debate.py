@@ -146,8 +146,14 @@ class DocumentForm(DocumentIn):
 
 
 class AmendmentIn(BaseModel):
-    """New wording for a paragraph or a range of lines of a draft's current version."""
+    """New wording for a clause (by the number the text gives it), a paragraph or a range of
+    lines of a draft's current version."""
 
+    clause: str | None = Field(
+        default=None,
+        max_length=40,
+        description="the clause replaced, by its number as the text writes it: 2, 2.1, 3 b)",
+    )
     paragraph: int | None = Field(
         default=None, ge=1, le=MAX_INT, description="the paragraph replaced, from 1"
     )
@@ -163,14 +169,17 @@ class AmendmentIn(BaseModel):
     panel_id: Id | None = Field(default=None, description="proposed by a panel, by its chair")
 
     def propose(self, session: Session, caller: Caller, motion: Motion) -> Amendment:
-        spec = AmendmentSpec(
+        return do_propose_amendment(session, caller, motion, self.spec())
+
+    def spec(self) -> AmendmentSpec:
+        return AmendmentSpec(
             target=Target(self.paragraph, self.first_line, self.last_line),
             new_text=self.new_text,
             reason=self.reason,
             proposer_person_id=self.proposer_person_id,
             panel_id=self.panel_id,
+            clause=self.clause,
         )
-        return do_propose_amendment(session, caller, motion, spec)
 
 
 #: What the amendment form says when a number field holds something else.

@@ -1,12 +1,12 @@
-"""What submitting a draft and setting up a panel ask for, declared once: the API's JSON body
-(and the pages' form, ``Annotated[Model, Form()]``, should a page take them), each making its
-change through the same action."""
+"""What submitting a draft, amending it by clause and setting up a panel ask for, declared
+once: the API's JSON body and the pages' form, each making its change through the same
+action."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,8 @@ from veche.actions.motions import MotionSpec, do_submit_motion
 from veche.actions.panels import do_create_panel
 from veche.models import Meeting, Motion, Panel
 from veche.web.api.types import Id
+from veche.web.form_fields import form_number
+from veche.web.inputs_debate import AmendmentForm
 
 
 class MotionIn(BaseModel):
@@ -38,6 +40,33 @@ class MotionIn(BaseModel):
             supporter_person_ids=tuple(self.supporter_person_ids),
         )
         return do_submit_motion(session, caller, meeting, spec)
+
+
+#: What the form for a new draft says when a choice holds something else than a number.
+_CHOSEN = {
+    "agenda_item_id": "the agenda item must be chosen from the list",
+    "submitter_body_id": "the submitting body must be chosen from the list",
+}
+
+
+class MotionForm(MotionIn):
+    """``MotionIn`` as the drafts page posts it: the item and the body chosen from lists (left
+    empty: none); a participant tabling a draft in their own name sends their own person."""
+
+    @field_validator(*_CHOSEN, mode="before")
+    @classmethod
+    def _chosen(cls, value: Any, info: ValidationInfo) -> Any:
+        return form_number(value, _CHOSEN[str(info.field_name)])
+
+
+class ClauseAmendmentForm(AmendmentForm):
+    """``AmendmentForm`` as the draft's page posts it: the clause picked from those the text
+    numbers, or none when a paragraph or lines are named instead."""
+
+    @field_validator("clause", mode="before")
+    @classmethod
+    def _picked(cls, value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
 
 
 class PanelIn(BaseModel):

@@ -1,31 +1,47 @@
-"""Drafts and their amendments on the pages: read, propose a change, and (the chair) decide it."""
+"""Drafts and their amendments on the pages: read a draft by the clauses its text numbers,
+propose a change to a clause (previewed as words struck and inserted before it is sent), and
+(the chair) decide it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
-from veche.actions.access import (
-    Caller,
-    meeting_permissions,
-    participant_of,
+from veche.actions._clauses import Clause, clause_at, clauses, find_clause
+from veche.actions._text import paragraphs
+from veche.actions.access import Caller, meeting_permissions, participant_of
+from veche.actions.motions import (
+    access_amendment,
+    check_amendment,
+    check_proposer,
+    current_text,
 )
-from veche.actions.motions import access_amendment, check_proposer
-from veche.errors import NotFound, VecheError
+from veche.errors import InvalidInput, NotFound, VecheError
 from veche.i18n import _
-from veche.models import Motion
-from veche.models.motions import AmendmentState, MotionState
+from veche.models import Amendment, Motion
+from veche.models.motions import MOTION_TRANSITIONS, AmendmentState, MotionState
 from veche.queries import proceedings
+from veche.queries.motion_page import motion_progress
 from veche.queries.papers import motion_list
+from veche.text_diff import Piece, word_diff
 from veche.web.csrf import require_csrf
-from veche.web.inputs_debate import AmendmentForm, DecisionForm
-from veche.web.pages._page import PageDep, add_meeting_view
+from veche.web.inputs_debate import DecisionForm
+from veche.web.inputs_motions import ClauseAmendmentForm
+from veche.web.pages._majority import base_labels, rule_labels
+from veche.web.pages._page import Page, PageDep, add_meeting_view
+from veche.web.pages._posted import PostedForm, text_of
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+#: The amendment form's fields, shown again as typed when the amendment is refused.
+AMENDMENT_FIELDS = ("clause", "paragraph", "first_line", "last_line", "new_text", "reason")
+#: The longest clause number a link or the form carries, as the API takes it.
+CLAUSE_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -37,76 +53,188 @@ class NumberedLine:
     #: The paragraph the line belongs to; None for the blank lines between paragraphs.
     paragraph: int | None
     starts_paragraph: bool
+    #: The clause the text numbers on this line, if one starts here.
+    clause: Clause | None = None
 
 
 def numbered_lines(text: str) -> list[NumberedLine]:
-    """Lines numbered from 1, and paragraphs (blocks between blank lines) numbered from 1."""
+    """Lines numbered from 1, paragraphs (blocks between blank lines) numbered from 1, and the
+    clauses the text numbers where they start."""
+    starting = {clause.first_line: clause for clause in clauses(text)}
     found, paragraph, after_blank = [], 0, True
     for number, line in enumerate(text.rstrip("\n").split("\n"), start=1):
         blank = not line.strip()
         starts = not blank and after_blank
         paragraph += 1 if starts else 0
-        found.append(NumberedLine(number, line, None if blank else paragraph, starts))
+        found.append(
+            NumberedLine(number, line, None if blank else paragraph, starts, starting.get(number))
+        )
         after_blank = blank
     return found
 
 
+def clause_name(clause: Clause) -> str:
+    """The clause as a sentence names it: "2" for "2.", "3. b)" as written."""
+    return clause.label.rstrip(".")
+
+
+def part_name(
+    text: str, paragraph: int | None, first_line: int | None, last_line: int | None
+) -> str:
+    """What an amendment changes in ``text``, by its clause's number where it changes one
+    whole clause: "clause 2", "paragraph 3", "lines 4–5"."""
+    clause = clause_at(text, first_line, last_line)
+    if clause is not None:
+        return _("clause %(number)s") % {"number": clause_name(clause)}
+    if paragraph is not None:
+        return _("paragraph %(number)s") % {"number": paragraph}
+    if last_line is None or first_line == last_line:
+        return _("line %(number)s") % {"number": first_line}
+    return _("lines %(first)s–%(last)s") % {"first": first_line, "last": last_line}
+
+
+def amendment_change(amendment: Amendment) -> list[Piece]:
+    """The change in words: what it proposed, or the wording agreed once merged."""
+    wording = amendment.merged_text if amendment.merged_text is not None else amendment.new_text
+    return word_diff(amendment.original_text, wording)
+
+
+@dataclass
+class AmendmentDraft:
+    """The amendment form as the delegate left it: the part picked and the wording typed."""
+
+    clause: str = ""
+    paragraph: str = ""
+    first_line: str = ""
+    last_line: str = ""
+    new_text: str = ""
+    reason: str = ""
+    #: Put the cursor in the wording: the delegate just picked what to amend.
+    focus: bool = False
+
+    @classmethod
+    def sent(cls, form: FormData) -> AmendmentDraft:
+        """The form as it was sent, to show again as typed."""
+        typed = [text_of(form, name) for name in AMENDMENT_FIELDS]
+        clause, paragraph, first_line, last_line, new_text, reason = typed
+        return cls(clause, paragraph, first_line, last_line, new_text, reason)
+
+
+def picked_part(text: str, clause: str, paragraph: str, *, focus: bool) -> AmendmentDraft:
+    """The form with the part picked by a link or the list, its wording ready to edit in
+    place (the cursor put there when ``focus``); an unknown part picks nothing."""
+    if clause:
+        try:
+            found = find_clause(text, clause)
+        except InvalidInput:
+            return AmendmentDraft()
+        lines = text.rstrip("\n").split("\n")
+        wording = "\n".join(lines[found.first_line - 1 : found.last_line])
+        return AmendmentDraft(clause=found.label, new_text=wording, focus=focus)
+    blocks = paragraphs(text)
+    if paragraph.isdigit() and 1 <= int(paragraph) <= len(blocks):
+        return AmendmentDraft(paragraph=paragraph, new_text=blocks[int(paragraph) - 1], focus=focus)
+    return AmendmentDraft()
+
+
 @dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "added", "removed", "hunk" or "same"
-    text: str
+class Preview:
+    """What the amendment would change, shown before it is sent."""
+
+    target: str
+    change: list[Piece]
+    new_text: str
 
 
-def diff_lines(diff: str) -> list[DiffLine]:
-    """A unified diff's lines by kind, for colouring; the two file headers are left out."""
-    lines = []
-    for line in diff.splitlines():
-        if line.startswith(("--- ", "+++ ")):
-            continue
-        kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
-        lines.append(DiffLine(kind, line))
-    return lines
+@dataclass
+class Problem:
+    """What went wrong with a form of the page, shown beside the form it concerns."""
+
+    message: str
+    #: "amendment" (the form to propose one), "preview" (its preview), "amendment-7" (the
+    #: decision on amendment 7), or a step of the motion ("final", "vote", "settle",
+    #: "withdraw").
+    about: str
 
 
-def _motion_context(session: Session, caller: Caller, motion: Motion) -> dict[str, Any]:
+@dataclass
+class MotionView:
+    """How the motion page is drawn beyond the motion itself: the amendment form as left,
+    its preview, and a problem to show."""
+
+    draft: AmendmentDraft = field(default_factory=AmendmentDraft)
+    preview: Preview | None = None
+    problem: Problem | None = None
+    #: The decision on the vote, as the chair left it when it was refused.
+    vote: dict[str, str] = field(default_factory=dict)
+
+
+def motion_context(
+    session: Session, caller: Caller, motion: Motion, view: MotionView
+) -> dict[str, Any]:
     meeting = motion.meeting
     texts = {v.number: v.text for v in proceedings.versions(session, motion.id)}
-    amendments = proceedings.amendments(session, motion.id)
+    current = texts[motion.current_version]
     participant = participant_of(session, meeting.id, caller.person_id)
     try:
         check_proposer(session, caller, meeting, caller.person_id)
         may_not_propose = None
     except VecheError as refusal:
         may_not_propose = refusal.message
+    lines = numbered_lines(current)
+    numbered = [line.clause for line in lines if line.clause is not None]
     return {
         "meeting": meeting,
         "motion": motion,
-        "lines": numbered_lines(texts[motion.current_version]),
+        "lines": lines,
+        "clauses": numbered,
+        "paragraphs": [(line.paragraph, line.text) for line in lines if line.starts_paragraph],
         "amendments": [
             {
                 "amendment": a,
-                "target": proceedings.target_of(a),
-                "diff": diff_lines(proceedings.amendment_diff(texts, a, motion.current_version)),
+                "target": part_name(texts[a.base_version], a.paragraph, a.first_line, a.last_line),
+                "change": amendment_change(a),
             }
-            for a in amendments
+            for a in proceedings.amendments(session, motion.id)
         ],
         "draft": motion.state is MotionState.DRAFT,
         "participant": participant,
         # Why the viewer may not propose an amendment, if they may not.
         "may_not_propose": may_not_propose,
         "may": meeting_permissions(session, caller, meeting.id),
+        "progress": motion_progress(session, motion),
+        "motion_transitions": MOTION_TRANSITIONS,
+        "majority_rules": rule_labels(),
+        "majority_bases": base_labels(),
+        "form": view.draft,
+        "preview": view.preview,
+        "problem": view.problem,
+        "vote": view.vote,
+        "clause_name": clause_name,
     }
 
 
-add_meeting_view(
-    router,
-    "/meetings/{meeting_id}/motions",
-    "motions",
-    "meeting/motions.html",
-    motion_list,
-    about="The meeting's drafts and motions, with how far each has come.",
-    with_permissions=True,
-)
+def render_motion(
+    page: Page, motion: Motion, view: MotionView | None = None, *, status: int = 200
+) -> HTMLResponse:
+    """The motion's page, with the forms as left and a problem beside its form, if any."""
+    view = view or MotionView()
+    context = motion_context(page.session, page.caller, motion, view)
+    return page.render("meeting/motion.html", status=status, **context)
+
+
+def refused(
+    page: Page, motion: Motion, problem: VecheError, about: str, **view: Any
+) -> HTMLResponse:
+    """The motion's page again, saying why the form about ``about`` was refused."""
+    return render_motion(
+        page,
+        motion,
+        MotionView(problem=Problem(problem.message, about), **view),
+        status=problem.status_code,
+    )
+
+
 add_meeting_view(
     router,
     "/meetings/{meeting_id}/motions/list",
@@ -116,22 +244,110 @@ add_meeting_view(
     about="The list of drafts on the meeting page, re-fetched when a draft changes.",
 )
 
+#: A clause or a paragraph picked by a link of the text or the form's list.
+ClauseQuery = Annotated[str, Query(max_length=CLAUSE_LENGTH)]
+ParagraphQuery = Annotated[str, Query(max_length=12)]
+
 
 @router.get("/meetings/{meeting_id}/motions/{motion_id}", response_class=HTMLResponse)
-def motion_page(meeting_id: int, motion_id: int, page: PageDep) -> HTMLResponse:
-    """A draft's current text with numbered paragraphs and lines, and its amendments as diffs."""
+def motion_page(
+    meeting_id: int,
+    motion_id: int,
+    page: PageDep,
+    clause: ClauseQuery = "",
+    paragraph: ParagraphQuery = "",
+) -> HTMLResponse:
+    """A draft's current text by its clauses (or paragraphs) and lines, its amendments as words
+    struck and inserted, and the steps it is at; ``clause`` (or ``paragraph``) opens the
+    amendment form on that part, its wording ready to edit."""
     motion = page.row(Motion, motion_id, meeting_id, "motion")
-    return page.render("meeting/motion.html", **_motion_context(page.session, page.caller, motion))
+    draft = picked_part(current_text(page.session, motion), clause, paragraph, focus=True)
+    return render_motion(page, motion, MotionView(draft=draft))
+
+
+@router.get(
+    "/meetings/{meeting_id}/motions/{motion_id}/amendment-form", response_class=HTMLResponse
+)
+def amendment_form(
+    meeting_id: int,
+    motion_id: int,
+    page: PageDep,
+    clause: ClauseQuery = "",
+    paragraph: ParagraphQuery = "",
+    reason: Annotated[str, Query(max_length=20_000)] = "",
+    focus: bool = False,
+) -> HTMLResponse:
+    """The amendment form alone, the part picked and its wording in the box: htmx swaps it in
+    when a clause is picked from the text (``focus``: the cursor goes to the wording) or from
+    the form's list (it stays there)."""
+    motion = page.row(Motion, motion_id, meeting_id, "motion")
+    draft = picked_part(current_text(page.session, motion), clause, paragraph, focus=focus)
+    draft.reason = reason
+    context = motion_context(page.session, page.caller, motion, MotionView(draft=draft))
+    return page.render("meeting/_amendment_form.html", **context)
+
+
+@router.post(
+    "/meetings/{meeting_id}/motions/{motion_id}/amendments/preview",
+    response_class=HTMLResponse,
+)
+def preview_amendment(
+    meeting_id: int,
+    motion_id: int,
+    page: PageDep,
+    form: Annotated[ClauseAmendmentForm, Form()],
+    sent: PostedForm,
+) -> HTMLResponse:
+    """What the amendment would change, as words struck and inserted, before it is sent:
+    changing nothing. htmx puts it under the form; without scripts the page comes again
+    with it."""
+    motion = page.row(Motion, motion_id, meeting_id, "motion")
+    fragment = page.request.headers.get("hx-request") == "true"
+    draft = AmendmentDraft.sent(sent)
+    try:
+        checked = check_amendment(page.session, page.caller, motion, form.spec())
+    except VecheError as problem:
+        if fragment:
+            # What would be refused is the preview's answer, said where the preview goes.
+            return page.render(
+                "meeting/_amendment_preview.html",
+                preview=None,
+                problem=Problem(problem.message, "preview"),
+            )
+        return refused(page, motion, problem, "preview", draft=draft)
+    target = checked.target
+    shown = Preview(
+        part_name(
+            current_text(page.session, motion),
+            target.paragraph,
+            target.first_line,
+            target.last_line,
+        ),
+        word_diff(checked.original_text, checked.new_text),
+        checked.new_text,
+    )
+    if fragment:
+        return page.render("meeting/_amendment_preview.html", preview=shown, problem=None)
+    return render_motion(page, motion, MotionView(draft=draft, preview=shown))
 
 
 @router.post("/meetings/{meeting_id}/motions/{motion_id}/amendments")
 def propose_amendment(
-    meeting_id: int, motion_id: int, page: PageDep, form: Annotated[AmendmentForm, Form()]
+    meeting_id: int,
+    motion_id: int,
+    page: PageDep,
+    form: Annotated[ClauseAmendmentForm, Form()],
+    sent: PostedForm,
 ) -> Response:
-    """Propose new wording for a paragraph or a range of lines (empty wording deletes them)."""
-    with page.session.begin():
+    """Propose new wording for a clause, a paragraph or a range of lines (empty wording strikes
+    them out); refused, the page comes again with the wording as typed."""
+    try:
+        with page.session.begin():
+            motion = page.row(Motion, motion_id, meeting_id, "motion")
+            number = form.propose(page.session, page.caller, motion).number
+    except VecheError as problem:
         motion = page.row(Motion, motion_id, meeting_id, "motion")
-        number = form.propose(page.session, page.caller, motion).number
+        return refused(page, motion, problem, "amendment", draft=AmendmentDraft.sent(sent))
     return page.redirect(
         f"/meetings/{meeting_id}/motions/{motion_id}#amendment-{number}",
         _("Your amendment is number %(number)s.") % {"number": number},
@@ -147,14 +363,18 @@ def decide_amendment(
     form: Annotated[DecisionForm, Form()],
 ) -> Response:
     """Accept, reject, or merge an amendment in an agreed wording."""
-    with page.session.begin():
+    try:
+        with page.session.begin():
+            motion = page.row(Motion, motion_id, meeting_id, "motion")
+            amendment = access_amendment(page.session, page.caller, amendment_id)
+            if amendment.motion_id != motion.id:
+                raise NotFound(f"motion {motion.number} has no amendment {amendment_id}")
+            number = form.decide(page.session, page.caller, amendment).number
+    except NotFound:
+        raise
+    except VecheError as problem:
         motion = page.row(Motion, motion_id, meeting_id, "motion")
-        amendment = access_amendment(page.session, page.caller, amendment_id)
-        if amendment.motion_id != motion.id:
-            raise NotFound(
-                f"motion {motion_id} of meeting {meeting_id} has no amendment {amendment_id}"
-            )
-        number = form.decide(page.session, page.caller, amendment).number
+        return refused(page, motion, problem, f"amendment-{amendment_id}")
     done = {
         AmendmentState.ACCEPTED: _("Amendment %(number)s is accepted into the text."),
         AmendmentState.MERGED: _("Amendment %(number)s is merged in the agreed wording."),

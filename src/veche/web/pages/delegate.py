@@ -1,4 +1,5 @@
-"""The delegate's pages, made for a phone: the meeting, voting with a confirmation, the receipt."""
+"""The delegate's pages, made for a phone: the meeting, its agenda, voting with a confirmation, the
+receipt, the bulletin board and the voter's own record of their votes."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
 from veche.actions.access import access_meeting_row, may_see_result
+from veche.actions.ballots import not_taking_ballots
 from veche.actions.choices import check_choice, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
-from veche.errors import Conflict, Forbidden, InvalidInput
+from veche.errors import InvalidInput, VecheError
 from veche.models import Meeting, Poll
-from veche.models.polls import PollState
 from veche.queries.floor import floor_view
+from veche.queries.meeting_agenda import meeting_agenda
+from veche.queries.my_votes import my_votes
 from veche.queries.papers import document_list, motion_list
 from veche.queries.polls import (
     MIN_BALLOTS_SHARING_A_WEIGHT,
+    SHOWN,
     bulletin_board,
     readable_choice,
     recount_file,
@@ -34,6 +38,7 @@ from veche.web.deps import PageCallerDep, ReadSessionDep
 from veche.web.pages._ballots import choice_from_form
 from veche.web.pages._page import Page, PageDep
 from veche.web.pages._render import context_of, render
+from veche.web.pages.secretary_agenda import kind_labels
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -47,7 +52,8 @@ def my_meetings(page: PageDep) -> HTMLResponse:
 
 @router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
 def meeting_page(meeting_id: int, page: PageDep) -> HTMLResponse:
-    """The meeting as a delegate or observer follows it: polls, the floor, drafts and papers."""
+    """The meeting as a delegate or observer follows it: polls (a voter's page signals one
+    that opens, static/delegate.js), the floor, drafts and papers."""
 
     def everything(session: Session, meeting: Meeting) -> dict[str, Any]:
         return context_of(
@@ -58,6 +64,31 @@ def meeting_page(meeting_id: int, page: PageDep) -> HTMLResponse:
         )
 
     return page.render_meeting(meeting_id, "delegate/delegate.html", everything)
+
+
+@router.get("/meetings/{meeting_id}/agenda", response_class=HTMLResponse)
+def delegate_agenda(meeting_id: int, page: PageDep) -> HTMLResponse:
+    """The agenda, approved or still a draft: each item's state, papers, drafts and votes, and
+    the item under discussion marked."""
+    return page.render_meeting(
+        meeting_id,
+        "delegate/agenda.html",
+        lambda session, meeting: {
+            **context_of(meeting_agenda(session, page.caller, meeting)),
+            "kind_names": dict(kind_labels()),
+        },
+    )
+
+
+@router.get("/meetings/{meeting_id}/my-votes", response_class=HTMLResponse)
+def my_votes_page(meeting_id: int, page: PageDep) -> HTMLResponse:
+    """The polls of the meeting the viewer could vote in: whether they voted, and in a named
+    vote the choice recorded. A secret ballot's choice is shown nowhere, not even to its voter."""
+    return page.render_meeting(
+        meeting_id,
+        "delegate/my_votes.html",
+        lambda session, meeting: my_votes(session, page.caller, meeting),
+    )
 
 
 @router.get("/meetings/{meeting_id}/room", response_class=HTMLResponse)
@@ -78,15 +109,16 @@ def ballot_form(meeting_id: int, poll_id: int, page: PageDep) -> HTMLResponse:
 
 
 def _ballot_page(page: Page, poll: Poll, *, error: str | None, status: int) -> HTMLResponse:
-    seen = standing(page.session, page.caller.person_id, poll)
-    if poll.state is PollState.OPEN and seen.reason is None and not seen.unused:
-        error = error or "you have used every voting right you hold in this poll"
+    """The ballot, or why none can be cast (the poll is not open, it is taken in the hall or on
+    paper, the viewer holds no voting right, or has used every one); ``error`` above it."""
+    refusal = not_taking_ballots(poll)
     return page.render(
         "delegate/ballot.html",
         status=status,
         meeting=poll.meeting,
         poll=poll,
-        standing=seen,
+        refusal=None if refusal is None else refusal.message,
+        standing=standing(page.session, page.caller.person_id, poll),
         options=ballot_options(poll),
         shape=shape_of(poll.method).value,
         error=error,
@@ -98,11 +130,12 @@ async def review_ballot(meeting_id: int, poll_id: int, page: PageDep) -> HTMLRes
     """Show the ballot back before it is cast: the voter confirms or changes it."""
     form = await page.request.form()
     poll = page.row(Poll, poll_id, meeting_id, "poll")
+    refusal = not_taking_ballots(poll)
+    if refusal is not None:  # the ballot page says why
+        return _ballot_page(page, poll, error=None, status=refusal.status_code)
     seen = standing(page.session, page.caller.person_id, poll)
-    if poll.state is not PollState.OPEN:
-        raise Conflict(f"cannot vote in poll {poll.id}: it is {poll.state.value}, not open")
-    if seen.reason is not None:
-        raise Forbidden(seen.reason)
+    if seen.reason is not None or not seen.unused:
+        return _ballot_page(page, poll, error=None, status=403 if seen.reason else 409)
     options = ballot_options(poll)
     right = form.get("right_person_id")
     try:
@@ -156,18 +189,40 @@ def cast_ballot(
     # Stored with the other ballots arriving now, in one write, by the event loop's intake.
     intake: BallotIntake = request.app.state.intake
     ballot = BallotRequest(caller, poll_id, parsed, client_key=client_key, right_person_id=right)
-    cast = from_thread.run(intake.cast, ballot)
+    try:
+        cast = from_thread.run(intake.cast, ballot)
+    except VecheError as refusal:  # the poll closed meanwhile, the right was used …: say so
+        with session.begin():
+            poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
+            page = Page(request, session, caller)
+            return _ballot_page(page, poll, error=refusal.message, status=refusal.status_code)
     with session.begin():
         poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
-        context = {"meeting": poll.meeting, "poll": poll, "cast": cast}
+        context = {
+            "meeting": poll.meeting,
+            "poll": poll,
+            "cast": cast,
+            "receipt_groups": receipt_groups(cast.receipt),
+        }
     return render(request, "delegate/receipt.html", context, viewer=caller, status=201)
+
+
+def receipt_groups(receipt: str, size: int = 4) -> list[str]:
+    """A receipt cut into groups of ``size`` characters, as it is shown for reading aloud or
+    copying by hand ("3f2a 9c01 …"); the groups joined again are the receipt."""
+    return [receipt[start : start + size] for start in range(0, len(receipt), size)]
 
 
 @router.get("/meetings/{meeting_id}/polls/{poll_id}/board", response_class=HTMLResponse)
 def bulletin(meeting_id: int, poll_id: int, page: PageDep) -> HTMLResponse:
     """Every ballot of a closed poll by receipt, so each voter can find theirs. The search
-    runs in the page (veche.js): a receipt is never sent to the server, in a URL or else."""
+    runs in the page (veche.js): a receipt is never sent to the server, in a URL or else.
+    The receipt page's link carries the receipt after '#', which the browser keeps to itself;
+    the page's script (delegate.js) looks it up. Before the close, the page says when to come
+    back, and keeps that address for it."""
     poll = page.row(Poll, poll_id, meeting_id, "poll")
+    if poll.state not in SHOWN:
+        return page.render("delegate/board.html", meeting=poll.meeting, poll=poll, board=None)
     shown = may_see_result(page.session, page.caller, poll)
     return page.render(
         "delegate/board.html",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -95,22 +95,32 @@ def code_page(request: Request, viewer: ViewerDep) -> HTMLResponse:
 
 @router.post("/login/code")
 def login_with_code(request: Request, code: Annotated[str, Form(max_length=40)]) -> Response:
-    meeting: dict[str, int] = {}
+    """Log in with the code on a participant's card, as often as needed: on a second device,
+    or again after logging out. In session, the holder is checked in as present for today."""
+    arrival: dict[str, Any] = {}
 
     def open_session(session: Session, found: AccessCode) -> str:
-        meeting["id"] = found.meeting_id
         token = do_open_login_session(
             session, person=found.person, via=f"access code for meeting {found.meeting_id}"
         )
-        # Cards are handed out at the venue: logging in with one on a meeting day is arriving.
-        do_check_in_on_login(session, found, date.today())
+        # Cards are handed out at the venue: logging in with one while it sits is arriving.
+        arrival["meeting_id"] = found.meeting_id
+        arrival["checked_in"] = do_check_in_on_login(session, found, date.today()) is not None
         return token
 
     try:
         token = log_in_with_code(request, code, open_session)
     except (NotAuthenticated, TooManyAttempts) as error:
         return _form_again(request, "public/login_code.html", {}, error)
-    return _logged_in(request, token, f"/meetings/{meeting['id']}", _("Welcome to the meeting."))
+    message = (
+        _("Welcome to the meeting. You are checked in as present today.")
+        if arrival["checked_in"]
+        else _(
+            "Welcome to the meeting. You are not checked in as present: the session is not "
+            "open today. Once it is, show your card at the door or log in with it again."
+        )
+    )
+    return _logged_in(request, token, f"/meetings/{arrival['meeting_id']}", message)
 
 
 @router.post("/logout")

@@ -1,4 +1,5 @@
-"""The projector: a full-screen page for the hall — the item and speaker, the current poll."""
+"""The projector: a full-screen page for the hall, showing what the chair chose — the item, the
+speaker, a poll and its result, a message, or nothing — or the meeting as it goes."""
 
 from __future__ import annotations
 
@@ -7,29 +8,26 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from veche.method_names import majority_rule_name, method_name
 from veche.models import Meeting
-from veche.models.base import utcnow
-from veche.models.polls import PollState
-from veche.queries.floor import floor_of
-from veche.queries.polls import live_count
-from veche.queries.sitting import chart_rounds, current_poll, meeting_polls
+from veche.models.polls import PollKind
+from veche.queries.projector import projector_screen
 from veche.web.pages._page import add_meeting_view
+from veche.web.pages._render import context_of
 
 router = APIRouter(include_in_schema=False)
 
 
 def projector_context(session: Session, meeting: Meeting) -> dict[str, Any]:
-    current = current_poll(meeting_polls(session, meeting))
-    published = current is not None and current.state is PollState.PUBLISHED
+    screen = projector_screen(session, meeting)
+    poll = screen.poll
+    decision = poll is not None and poll.kind is PollKind.DECISION
     return {
-        "meeting": meeting,
-        "current": current,
-        "count": live_count(session, current) if current is not None else None,
-        # The hall sees a result once the chair publishes it, never before.
-        "rounds": chart_rounds(current.result) if published and current is not None else [],
-        "published": published,
-        "floor": floor_of(session, meeting.id),
-        "server_now": utcnow(),
+        **context_of(screen),
+        # A decision by the majority it needs ("Two-thirds of the votes cast"), anything
+        # else by its counting method.
+        "majority": majority_rule_name(poll.method_options) if decision and poll else None,
+        "counted_by": method_name(poll.method) if poll is not None and not decision else None,
     }
 
 
@@ -47,5 +45,5 @@ add_meeting_view(
     "projector_current",
     "projector/_projector_current.html",
     projector_context,
-    about="The screen's current poll and speaker, re-fetched on every live event.",
+    about="The screen as the chair chose it, re-fetched on every live event.",
 )

@@ -99,7 +99,12 @@ def import_file(page: PageDep, file: UploadFile) -> Response:
 
 @router.post("/secretary/meetings")
 def convene(page: PageDep, form: Annotated[MeetingIn, Form()]) -> Response:
-    """Convene the next meeting of a term; its members and alternates are invited."""
+    """Prepare the next meeting of a term, as a draft with its members and alternates
+    invited; it is convened from its desk's Stage section, once its notice is written."""
     with page.session.begin():
         meeting_id = form.convene(page.session, page.caller).id
-    return page.redirect(f"/secretary/meetings/{meeting_id}", _("The meeting is convened."))
+    message = _(
+        "The meeting is prepared as a draft, with the members and alternates of the term "
+        "invited. Write its notice and convene it under Stage."
+    )
+    return page.redirect(f"/secretary/meetings/{meeting_id}#stage", message)

@@ -21,6 +21,7 @@ from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.proceedings import documents, participants
 from veche.queries.roster import bodies_with_terms
 from veche.queries.sitting import meeting_polls
+from veche.reports._words import item_kinds
 from veche.web.csrf import require_csrf
 from veche.web.inputs import PollIn
 from veche.web.inputs_agenda import ItemForm, MoveIn
@@ -34,13 +35,8 @@ SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)
 
 
 def kind_labels() -> list[tuple[ItemKind, str]]:
-    words = {
-        ItemKind.REPORT: _("Report and discussion"),
-        ItemKind.MOTION: _("Motion"),
-        ItemKind.ELECTION: _("Election"),
-        ItemKind.INFORMATION: _("Information"),
-    }
-    return [(kind, words[kind]) for kind in ItemKind]
+    """Every kind of agenda item with its words (``veche.reports._words``, as the minutes say it)."""
+    return item_kinds()
 
 
 def _page(meeting_id: int) -> str:

@@ -1,0 +1,24 @@
+"""A page form's fields as typed, beside its input model, so that a form refused by its action
+comes back on the same page with what was typed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+
+
+async def _form(request: Request) -> FormData:
+    # Starlette reads a request's form once: the input model and this share it.
+    return await request.form()
+
+
+#: The form as sent, for the page that shows it again (``text_of``).
+PostedForm = Annotated[FormData, Depends(_form)]
+
+
+def text_of(form: FormData, name: str) -> str:
+    """A field as typed (nothing for a file or a field not sent)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""

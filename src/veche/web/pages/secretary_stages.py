@@ -1,0 +1,223 @@
+"""The stage of a meeting on the secretary's desk: where it is (draft, convened, in session,
+closed, report published) and the form for its next step, as the API takes it.
+
+The desk includes ``secretary/_meeting_stage.html``, which reads the stage with
+``meeting_stage(meeting)``; a step refused is shown on the stage page, with what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import HTMLResponse, Response
+
+from veche.actions.meetings import CONVOCATION_STATES
+from veche.errors import Conflict, InvalidInput, NotFound
+from veche.i18n import _
+from veche.models import Meeting
+from veche.models.meetings import MEETING_TRANSITIONS, MeetingState
+from veche.permissions import Permission
+from veche.web.csrf import require_csrf
+from veche.web.inputs_meetings import StageForm
+from veche.web.pages._page import Page, PageDep
+from veche.web.templating import templates
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+#: Refusals shown on the stage page itself, so the secretary keeps the notice typed.
+SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)
+
+
+@dataclass(frozen=True)
+class StageStep:
+    """One stage in the meeting's course, as the desk lists them."""
+
+    name: str
+    done: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class MeetingStage:
+    """Where a meeting is, what that means, and its next step."""
+
+    state: MeetingState
+    name: str
+    about: str
+    steps: list[StageStep]
+    #: The state the next step leads to; none once the report is published.
+    next: MeetingState | None
+    #: The next step's button, and what it does.
+    step_label: str
+    step_about: str
+    #: The notice may still be written or changed (before the session opens).
+    notice_editable: bool
+    #: The next step is convening, sent with the notice in one form.
+    with_notice: bool
+    #: What the secretary confirms before the step, if it asks for it (closing).
+    confirm: str
+    #: The next step is taken elsewhere on the desk (publishing the report).
+    elsewhere: bool
+
+
+def _names() -> dict[MeetingState, str]:
+    return {
+        MeetingState.DRAFT: _("Draft"),
+        MeetingState.CONVENED: _("Convened"),
+        MeetingState.IN_SESSION: _("In session"),
+        MeetingState.CLOSED: _("Closed"),
+        MeetingState.REPORT_PUBLISHED: _("Report published"),
+    }
+
+
+def _abouts() -> dict[MeetingState, str]:
+    return {
+        MeetingState.DRAFT: _(
+            "The meeting is being prepared: its members and alternates are invited, but it is "
+            "not convened until its notice is written and sent out."
+        ),
+        MeetingState.CONVENED: _(
+            "The meeting is convened with its notice. The session is not open yet: items "
+            "cannot be taken up nor votes opened, and logging in with a card checks no one in."
+        ),
+        MeetingState.IN_SESSION: _(
+            "The session is open: the chair takes up the items and opens the votes, and "
+            "delegates who log in with their card are checked in as present for the day."
+        ),
+        MeetingState.CLOSED: _(
+            "The meeting is closed: its record is complete and no vote can be opened. "
+            "Its report can now be published."
+        ),
+        MeetingState.REPORT_PUBLISHED: _("The meeting is closed and its report is published."),
+    }
+
+
+def _steps() -> dict[MeetingState, tuple[str, str]]:
+    """Each state's step to it: the button's words, and what the step does."""
+    return {
+        MeetingState.CONVENED: (
+            _("Convene the meeting"),
+            _("Convening sends out the notice; it can still be changed until the session opens."),
+        ),
+        MeetingState.IN_SESSION: (
+            _("Open the session"),
+            _(
+                "Opening the session lets the chair take up the agenda and open votes; the "
+                "notice and the days can no longer change."
+            ),
+        ),
+        MeetingState.CLOSED: (
+            _("Close the meeting"),
+            _(
+                "Closing ends the meeting: no vote can be opened or cast after it. Close the "
+                "item under discussion and every open vote first."
+            ),
+        ),
+        MeetingState.REPORT_PUBLISHED: (
+            _("Publish report"),
+            _("Publish the report from the Report section once the record is complete."),
+        ),
+    }
+
+
+def _course() -> list[MeetingState]:
+    """The states in the order a meeting goes through them, read from its state machine."""
+    becomes = {target for targets in MEETING_TRANSITIONS.moves.values() for target in targets}
+    state: MeetingState | None = next(s for s in MEETING_TRANSITIONS.moves if s not in becomes)
+    course = []
+    while state is not None:
+        course.append(state)
+        state = _next(state)
+    return course
+
+
+def _next(state: MeetingState) -> MeetingState | None:
+    return next(iter(MEETING_TRANSITIONS.moves.get(state, ())), None)
+
+
+def meeting_stage(meeting: Meeting) -> MeetingStage:
+    """The meeting's stage in words, with its next step."""
+    names, course = _names(), _course()
+    reached = course.index(meeting.state)
+    following = _next(meeting.state)
+    label, about = _steps()[following] if following is not None else ("", "")
+    return MeetingStage(
+        state=meeting.state,
+        name=names[meeting.state],
+        about=_abouts()[meeting.state],
+        steps=[
+            StageStep(names[state], done=at < reached, current=at == reached)
+            for at, state in enumerate(course)
+        ],
+        next=following,
+        step_label=label,
+        step_about=about,
+        notice_editable=meeting.state in CONVOCATION_STATES,
+        with_notice=following is MeetingState.CONVENED,
+        confirm=(
+            _("I confirm that closing the meeting ends its voting.")
+            if following is MeetingState.CLOSED
+            else ""
+        ),
+        elsewhere=following is MeetingState.REPORT_PUBLISHED,
+    )
+
+
+templates.env.globals["meeting_stage"] = meeting_stage  # {% set stage = meeting_stage(meeting) %}
+
+
+def _desk(meeting_id: int) -> str:
+    return f"/secretary/meetings/{meeting_id}#stage"
+
+
+def _stage_page(
+    page: Page, meeting_id: int, shown: Mapping[str, object], *, status: int = 200
+) -> HTMLResponse:
+    # The page needs meeting.run, as each of its steps does.
+    return page.render_meeting(
+        meeting_id,
+        "secretary/meeting_stage.html",
+        lambda session, meeting: {"meeting": meeting, **shown},
+        needs=Permission.MEETING_RUN,
+        with_permissions=True,
+        status=status,
+    )
+
+
+@router.get("/secretary/meetings/{meeting_id}/stage", response_class=HTMLResponse)
+def stage_page(meeting_id: int, page: PageDep) -> HTMLResponse:
+    """The meeting's stage and the form for its next step, as the desk shows them."""
+    return _stage_page(page, meeting_id, {})
+
+
+def _moved(before: MeetingState, after: MeetingState) -> str:
+    if after is before:
+        return (
+            _("The notice is saved; the meeting is still a draft.")
+            if after is MeetingState.DRAFT
+            else _("The notice is saved.")
+        )
+    return {
+        MeetingState.CONVENED: _("The meeting is convened with its notice."),
+        MeetingState.IN_SESSION: _("The session is open."),
+        MeetingState.CLOSED: _("The meeting is closed. Its report can now be published."),
+        MeetingState.REPORT_PUBLISHED: _("The report is published."),
+    }[after]
+
+
+@router.post("/secretary/meetings/{meeting_id}/stage")
+def move_meeting_on(meeting_id: int, page: PageDep, form: Annotated[StageForm, Form()]) -> Response:
+    """Take the meeting's next step (convene it with its notice, open the session, close it),
+    or save its notice; a refusal is shown on the stage page with the notice as typed."""
+    try:
+        with page.session.begin():
+            meeting = page.meeting(meeting_id)
+            before = meeting.state
+            after = form.take(page.session, page.caller, meeting).state
+    except SHOWN_ON_PAGE as error:
+        shown = {"stage_error": error.message, "typed_notice": form.notice}
+        return _stage_page(page, meeting_id, shown, status=error.status_code)
+    return page.redirect(_desk(meeting_id), _moved(before, after))

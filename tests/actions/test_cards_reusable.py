@@ -1,0 +1,92 @@
+"""An access card logs its holder in as often as needed — on a second device, again after
+logging out — until a new card is printed for them or the meeting is over; only its hash is
+kept. On both databases: the rule is a query of ``veche.actions.access_codes``."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.apps import create_app
+from tests.assembly import Assembly, convene
+from tests.web.page_client import Browser, access_codes
+from veche.actions.access_codes import normalize_code
+from veche.models import AccessCode
+
+#: Every test here starts from the demo organization (see tests/conftest.py).
+pytestmark = pytest.mark.demo
+
+
+@dataclass
+class Hall:
+    app: FastAPI
+    sessions: sessionmaker[Session]
+    assembly: Assembly
+
+    @property
+    def meeting_page(self) -> str:
+        return f"/meetings/{self.assembly.meeting_id}"
+
+    def logged_in(self, browser: Browser) -> bool:
+        """Whether the browser's login lets it see the meeting (a logged-out one is sent to
+        the login page)."""
+        answer = browser.get(self.meeting_page)
+        assert answer.status_code in (200, 303), answer.text
+        return bool(answer.status_code == 200)
+
+
+@pytest.fixture
+def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
+    app = create_app(engine)
+    with TestClient(app) as client:
+        yield Hall(app, sessions, convene(client, sessions))
+
+
+def test_one_card_logs_in_on_two_devices_and_again_after_logging_out(hall: Hall) -> None:
+    member = hall.assembly.members[2]
+    code = access_codes(hall.sessions, hall.assembly.meeting_id)[member]
+    phone, laptop = Browser(hall.app), Browser(hall.app)
+    assert phone.log_in_with_code(code).status_code == 303
+    assert laptop.log_in_with_code(code.lower().replace("-", " ")).status_code == 303
+    assert hall.logged_in(phone) and hall.logged_in(laptop)
+
+    assert phone.post("/logout").status_code == 303
+    assert not hall.logged_in(phone)
+    again = phone.log_in_with_code(code)
+    assert again.status_code == 303 and again.headers["location"] == hall.meeting_page
+    assert hall.logged_in(phone)
+
+    with hall.sessions() as session:
+        card = session.scalars(select(AccessCode).where(AccessCode.person_id == member)).one()
+    assert card.used_at is not None and card.revoked_at is None
+    # Only the code's hash is kept, never the code.
+    assert card.code_hash == hashlib.sha256(normalize_code(code).encode()).hexdigest()
+    assert normalize_code(code) not in card.code_hash.upper()
+
+
+def test_a_card_printed_again_voids_the_used_one_too(hall: Hall) -> None:
+    member = hall.assembly.members[3]
+    lost = access_codes(hall.sessions, hall.assembly.meeting_id)[member]
+    assert Browser(hall.app).log_in_with_code(lost).status_code == 303
+    new = access_codes(hall.sessions, hall.assembly.meeting_id)[member]
+    refused = Browser(hall.app).log_in_with_code(lost)
+    assert refused.status_code == 401 and "this access code is not valid" in refused.text
+    door = hall.assembly.client.post(
+        f"/api/meetings/{hall.assembly.meeting_id}/attendance/code",
+        json={"code": lost},
+        headers=hall.assembly.secretary,
+    )
+    assert door.status_code == 409 and "replaced by a newer one" in door.json()["detail"]
+    assert Browser(hall.app).log_in_with_code(new).status_code == 303
+    with hall.sessions() as session:
+        cards = session.scalars(
+            select(AccessCode).where(AccessCode.person_id == member).order_by(AccessCode.id)
+        ).all()
+    assert [card.revoked_at is not None for card in cards] == [True, False]

@@ -1,0 +1,313 @@
+"""The delegate's pages: the agenda tab, errors in plain words, the receipt kept and found on the
+board, what observers are (not) offered, "my votes", and the mark a vote's signal starts from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.assembly import client_key
+from tests.meeting_api import Api
+from tests.web.page_client import Browser
+from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, serve_sitting
+from veche.models import Ballot, Person
+
+#: These prove what the pages show and send; the actions they call (casting a ballot, its
+#: refusals) are proven on both databases through the API (tests/web/test_polls_api.py,
+#: tests/web/test_voting_rights.py). They start from the demo organization, in a meeting in
+#: session with its agenda approved by a named vote of PRESENT (the ``sitting`` fixture).
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
+
+VOTER, OTHER = 7, 8
+ABSENT = 17  # a member of the General Council not checked in
+RECEIPT = re.compile(r'id="receipt" data-receipt="([0-9a-f]{32})">((?:<span>[0-9a-f]{4}</span>)+)<')
+
+
+@dataclass
+class Hall:
+    app: FastAPI
+    api: Api
+    sitting: Sitting
+    secretary: Browser
+    phones: dict[int, Browser]
+
+    @property
+    def meeting(self) -> int:
+        return self.sitting.meeting_id
+
+    def page(self, person_id: int, path: str = "") -> str:
+        answer = self.phones[person_id].get(f"/meetings/{self.meeting}{path}")
+        assert answer.status_code == 200, answer.text
+        return str(answer.text)
+
+    def poll(self, title: str, *, open_it: bool = True, **spec: Any) -> dict[str, Any]:
+        """A decision (yes/no/abstain) put to the meeting; its options by label as ``ids``."""
+        spec = {"kind": "decision", "method": "majority", **spec}
+        poll: dict[str, Any] = self.api.post(f"/meetings/{self.meeting}/polls", title=title, **spec)
+        poll["ids"] = {option["label"]: option["id"] for option in poll["options"]}
+        if open_it:
+            self.api.call("POST", f"/polls/{poll['id']}/open", day=self.sitting.day.isoformat())
+        return poll
+
+    def close(self, poll: dict[str, Any]) -> None:
+        self.api.call("POST", f"/polls/{poll['id']}/close")
+
+    def vote_in_pages(
+        self, person_id: int, poll: dict[str, Any], label: str, **form: object
+    ) -> Any:
+        """Fill in the ballot, confirm it, and return the answer to the confirmation."""
+        base = f"/meetings/{self.meeting}/polls/{poll['id']}"
+        chosen = {"option": poll["ids"][label], **form}
+        review = self.phones[person_id].post(f"{base}/review", chosen)
+        assert review.status_code == 200, review.text
+        confirm = dict(
+            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', review.text)
+        )
+        confirm["choice"] = confirm["choice"].replace("&#34;", '"')
+        confirm["client_key"] = client_key()  # made by the page's script in a browser
+        return self.phones[person_id].client.post(f"{base}/ballot", data=confirm)
+
+
+@pytest.fixture
+def hall(
+    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+) -> Iterator[Hall]:
+    with serve_sitting(engine, sessions, sitting, [VOTER, OTHER, ABSENT, OBSERVER]) as served:
+        # Logging in with a card checks its holder in; this one has left again.
+        served.api.call(
+            "POST",
+            f"/meetings/{sitting.meeting_id}/attendance",
+            person_ids=[ABSENT],
+            day=sitting.sitting.day.isoformat(),
+            present=False,
+        )
+        yield Hall(served.app, served.api, sitting.sitting, served.secretary, served.phones)
+
+
+def _poll_entry(page: str, poll_id: int) -> str:
+    """The part of "my votes" about one poll."""
+    found = re.search(rf'<li data-poll="{poll_id}">(.*?)\n  </li>', page, re.DOTALL)
+    assert found, page
+    return found.group(1)
+
+
+def test_the_agenda_tab_shows_each_item_with_its_state_papers_and_the_item_in_hand(
+    hall: Hall,
+) -> None:
+    first, second = hall.sitting.item_ids
+    hall.api.post(
+        f"/meetings/{hall.meeting}/documents",
+        title="Report of the Bureau",
+        text="# The year",
+        agenda_item_id=first,
+    )
+    hall.api.post(f"/meetings/{hall.meeting}/documents", title="The notice", text="We meet.")
+    room = hall.page(VOTER)
+    assert f'href="/meetings/{hall.meeting}/agenda" >Agenda</a>' in room
+    page = hall.page(VOTER, "/agenda")
+    assert f'href="/meetings/{hall.meeting}/agenda" aria-current="page">Agenda</a>' in page
+    assert "The meeting approved this agenda by vote" in page
+    items = re.findall(r'<li id="item-(\d)"( class="in-hand" aria-current="step")?>', page)
+    assert items == [("1", ' class="in-hand" aria-current="step"'), ("2", "")]
+    one, two = page.split('id="item-2"')
+    assert "1. On the budget" in one and "under discussion now" in one
+    assert "Report of the Bureau" in one and "Motion 1: On the budget" in one
+    assert "2. Item 2" in two and "to come" in two and "under discussion" not in two
+    assert "Papers of the whole meeting" in two and "The notice" in two
+    # The item taken up next moves the mark; the first says it is done.
+    hall.api.post(f"/agenda-items/{first}/close", 200)
+    hall.api.post(f"/agenda-items/{second}/open", 200)
+    moved = hall.page(OBSERVER, "/agenda")
+    assert re.findall(r'<li id="item-(\d)" class="in-hand"', moved) == ["2"]
+    assert "done" in moved.split('id="item-2"')[0]
+    assert hall.phones[OBSERVER].get("/meetings/999/agenda").status_code == 404
+    anonymous = Browser(hall.app).get(f"/meetings/{hall.meeting}/agenda")
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+
+    # A draft agenda says it is one.
+    meeting = hall.api.new_meeting(hall.sitting.day)["id"]
+    hall.api.post(f"/meetings/{meeting}/agenda", title="On the accounts")
+    page = hall.secretary.get(f"/meetings/{meeting}/agenda").text
+    assert "This is the draft agenda: the meeting has not approved it yet." in page
+    assert "1. On the accounts" in page and 'class="in-hand"' not in page
+    # The secretary's own agenda page keeps its tab, by another name.
+    assert f'href="/secretary/meetings/{meeting}/agenda" >Edit the agenda</a>' in page
+
+
+def test_refusals_to_vote_are_in_plain_words_on_the_page_and_through_the_api(
+    hall: Hall,
+) -> None:
+    poll = hall.poll("Adopt the minutes")
+    hall.close(poll)
+    late = hall.api.call(
+        "POST",
+        f"/polls/{poll['id']}/ballots",
+        409,
+        as_person=VOTER,
+        choice={"option": poll["ids"]["yes"]},
+        client_key=client_key(),
+    )
+    assert late["detail"] == "This vote has closed."
+    base = f"/meetings/{hall.meeting}/polls/{poll['id']}"
+    review = hall.phones[VOTER].post(f"{base}/review", {"option": poll["ids"]["yes"]})
+    # The ballot page again, saying why, with the page's own heading: no bare error page.
+    assert review.status_code == 409 and "This vote has closed." in review.text
+    assert "<h1>Adopt the minutes</h1>" in review.text and 'name="option"' not in review.text
+    assert f"poll {poll['id']}" not in review.text and "not open" not in review.text
+    # A confirmation that arrives after the close is sent back to the ballot page too.
+    cast = hall.phones[VOTER].post(
+        f"{base}/ballot", {"choice": '{"option": 1}', "client_key": client_key()}
+    )
+    assert cast.status_code == 409 and "This vote has closed." in cast.text
+    assert "<h1>Adopt the minutes</h1>" in cast.text
+
+    open_poll = hall.poll("Adopt the budget")
+    absent = hall.page(ABSENT)
+    day = hall.sitting.day.isoformat()
+    assert f"You are not checked in as present on {day}: ask the secretary" in absent
+    observer = hall.api.call(
+        "POST",
+        f"/polls/{open_poll['id']}/ballots",
+        403,
+        as_person=OBSERVER,
+        choice={"option": open_poll["ids"]["yes"]},
+        client_key=client_key(),
+    )
+    assert observer["detail"] == "Observers follow the meeting but do not vote."
+    ballot = hall.page(OBSERVER, f"/polls/{open_poll['id']}/vote")
+    assert (
+        "Observers follow the meeting but do not vote." in ballot and 'name="option"' not in ballot
+    )
+    voted = hall.vote_in_pages(VOTER, open_poll, "yes")
+    assert voted.status_code == 201
+    again = hall.phones[VOTER].post(
+        f"/meetings/{hall.meeting}/polls/{open_poll['id']}/review",
+        {"option": open_poll["ids"]["no"]},
+    )
+    assert again.status_code == 409 and "You have voted: every voting right" in again.text
+
+    # A vote in the hall has no ballot, and no receipt to find once closed.
+    poll = hall.poll("Adjourn for lunch", vote_by="show_of_hands", secrecy="named")
+    ballot = hall.page(VOTER, f"/polls/{poll['id']}/vote")
+    assert "This vote is taken by show of hands in the hall, not by ballot" in ballot
+    assert 'name="option"' not in ballot and "Review my ballot" not in ballot
+    hall.api.post(f"/polls/{poll['id']}/totals", totals={str(poll["ids"]["yes"]): 10})
+    hall.close(poll)
+    room = hall.page(VOTER)
+    entry = room.split("Adjourn for lunch")[1].split("</li>")[0]
+    assert "bulletin board" not in entry
+
+
+def test_the_receipt_is_grouped_kept_and_carried_to_the_board_in_the_browser_only(
+    hall: Hall, sessions: sessionmaker[Session]
+) -> None:
+    poll = hall.poll("Adopt the budget", secrecy="secret")
+    cast = hall.vote_in_pages(VOTER, poll, "no")
+    assert cast.status_code == 201, cast.text
+    found = RECEIPT.search(cast.text)
+    assert found, cast.text
+    receipt, groups = found.group(1), re.findall(r"<span>(\w+)</span>", found.group(2))
+    assert len(groups) == 8 and "".join(groups) == receipt
+    for control in ("data-copy-receipt", "data-print", "data-save-receipt"):
+        assert control in cast.text
+    assert " ".join(groups) in cast.text  # in the file the page saves
+    board = f"/meetings/{hall.meeting}/polls/{poll['id']}/board"
+    # After '#': the browser keeps it; the page's script looks it up on the board.
+    assert f'href="{board}#receipt={receipt}"' in cast.text
+    assert '<script src="/static/delegate.js" defer></script>' in cast.text
+    script = hall.phones[VOTER].get("/static/delegate.js")
+    assert script.status_code == 200 and "#receipt=" in script.text
+
+    early = hall.phones[VOTER].get(board)
+    assert early.status_code == 200 and "opens when voting closes" in early.text
+    assert "data-receipt-kept" in early.text and "<tr data-receipt" not in early.text
+    hall.close(poll)
+    shown = hall.phones[VOTER].get(board).text
+    assert f'<tr data-receipt="{receipt}">' in shown and "data-board-search" in shown
+    assert '<script src="/static/delegate.js" defer></script>' in shown
+    with sessions() as session:
+        # The receipt is kept with no voter: the server could not show it to its voter again.
+        stored = session.scalars(select(Ballot).where(Ballot.receipt == receipt)).one()
+        assert stored.voter_person_id is None and stored.cast_by_person_id is None
+    assert receipt not in hall.page(VOTER, "/my-votes")
+
+
+def test_observers_are_offered_no_floor_receipt_or_signal_and_delegates_are(hall: Hall) -> None:
+    poll = hall.poll("Adopt the budget")
+    hall.close(poll)
+    observer, delegate = hall.page(OBSERVER), hall.page(VOTER)
+    for words in ("Ask for the floor", "Raise a point of order", "Find your receipt"):
+        assert words not in observer
+        assert words in delegate
+    assert "See the bulletin board" in observer and "See the bulletin board" not in delegate
+    # No signal of votes for those who cast none.
+    assert "data-vote-signal" not in observer and "data-vote-signal" in delegate
+
+    # The votes a delegate may cast now are marked: the page's script signals a new one.
+    poll = hall.poll("Adopt the minutes")
+    mark = f'data-open-poll="{poll["id"]}" data-title="Adopt the minutes"'
+    delegate = hall.page(VOTER)
+    assert mark in delegate and mark in hall.page(VOTER, "/room")  # the live fragment too
+    assert re.search(r'<div class="vote-signal" role="alert" data-vote-signal', delegate)
+    assert 'data-opened="A vote has opened: {title}"' in delegate
+    assert '<input type="checkbox" data-signal-sound checked>' in delegate
+    assert "data-open-poll" not in hall.page(OBSERVER) and "data-open-poll" not in hall.page(ABSENT)
+    assert hall.vote_in_pages(VOTER, poll, "yes").status_code == 201
+    assert "data-open-poll" not in hall.page(VOTER, "/room")  # voted: nothing left to signal
+
+
+def test_my_votes_says_who_voted_and_shows_only_named_choices(
+    hall: Hall, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session:
+        agenda = session.scalars(select(Ballot.poll_id).where(Ballot.voter_person_id == VOTER))
+        agenda_poll = agenda.one()
+        name = session.get(Person, VOTER)
+        assert name is not None
+    hall.api.post(
+        f"/meetings/{hall.meeting}/proxies", grantor_person_id=ABSENT, holder_person_id=OTHER
+    )
+    secret = hall.poll("Elect the auditor", secrecy="secret")
+    assert hall.vote_in_pages(VOTER, secret, "no").status_code == 201
+    hall.close(secret)
+    named = hall.poll("Adopt the report", secrecy="named")
+    assert hall.vote_in_pages(VOTER, named, "abstain").status_code == 201
+    for right, label in ((OTHER, "yes"), (ABSENT, "no")):  # their own, and the proxy
+        assert hall.vote_in_pages(OTHER, named, label, right_person_id=right).status_code == 201
+    still_open = hall.poll("Adopt the budget")
+
+    mine = hall.page(VOTER, "/my-votes")
+    assert 'aria-current="page">My votes</a>' in mine
+    # Newest first.
+    order = [int(i) for i in re.findall(r'<li data-poll="(\d+)">', mine)]
+    assert order == [still_open["id"], named["id"], secret["id"], agenda_poll]
+    assert "You voted." in _poll_entry(mine, agenda_poll)
+    assert "With your own vote: <strong>yes</strong>" in _poll_entry(mine, agenda_poll)
+    assert "With your own vote: <strong>abstain</strong>" in _poll_entry(mine, named["id"])
+    secret_entry = _poll_entry(mine, secret["id"])
+    assert "You voted." in secret_entry and "secret ballot" in secret_entry
+    assert "<strong>" not in secret_entry and ">no<" not in secret_entry
+    waiting = _poll_entry(mine, still_open["id"])
+    assert "You have not voted yet." in waiting and "Vote now" in waiting
+
+    other = hall.page(OTHER, "/my-votes")
+    assert "You did not vote." in _poll_entry(other, secret["id"])
+    with sessions() as session:
+        absent_member = session.get(Person, ABSENT)
+        assert absent_member is not None
+        entrusted = f"On behalf of {absent_member.full_name}: <strong>no</strong>"
+    assert "With your own vote: <strong>yes</strong>" in _poll_entry(other, named["id"])
+    assert entrusted in _poll_entry(other, named["id"])
+    assert "You voted." in _poll_entry(other, agenda_poll)
+    absent = _poll_entry(hall.page(ABSENT, "/my-votes"), still_open["id"])
+    assert "You are not checked in as present" in absent and "Vote now" not in absent
+    assert "Observers follow the meeting but do not vote" in hall.page(OBSERVER, "/my-votes")
+    # One's own vote is "your own", not a name.
+    assert name.full_name not in mine.split("<main")[1].split("<footer")[0]
