@@ -3,8 +3,9 @@
 Each test gets a database of its own, copied from a template that is migrated once per
 test process (``pytest -n auto`` runs one process per core, each with its own PostgreSQL
 server). Tests marked ``demo`` get a copy of a second template that also holds the demo
-organization, loaded once instead of once per test; tests that take the ``sitting`` fixture
-get a copy of a third, which also holds a meeting in session (``tests.web.sitting``).
+organization, loaded once instead of once per test; tests that take a prepared fixture (the
+``sitting``, a meeting in session, and those of ``tests.prepared``) get a copy of a template
+that also holds that state, made once per process.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -24,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import use_cheap_password_hashing
+from tests.prepared import PREPARED, Preparation, prepared, wanted
 from veche import migrate
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo import load_demo
@@ -147,57 +150,52 @@ def wants_demo(request: pytest.FixtureRequest) -> bool:
     return request.node.get_closest_marker("demo") is not None
 
 
-def wants_sitting(request: pytest.FixtureRequest) -> bool:
-    """Whether the test takes the ``sitting`` fixture, itself or through one of its fixtures:
-    its database starts with the demo and the meeting in session of ``tests.web.sitting``."""
-    return "sitting" in request.fixturenames
-
-
-#: The sitting that the test's database was copied with, for the ``sitting`` fixture.
-_PREPARED = pytest.StashKey["PreparedSitting"]()
+#: The prepared templates made so far: their database (a file for SQLite, a database's name
+#: for PostgreSQL) and what the preparation returned, by preparation, database kind and day.
+_PreparedTemplates = dict[tuple[str, str, date], tuple[str, Any]]
 
 
 @pytest.fixture(scope="session")
-def sitting_templates() -> dict[tuple[str, date], tuple[str, PreparedSitting]]:
-    """The sitting templates made so far, by database kind and day: (template, sitting)."""
+def prepared_templates() -> _PreparedTemplates:
     return {}
 
 
 def _template(request: pytest.FixtureRequest, backend: str) -> str:
     """What the test's database is copied from (a file for SQLite, a database's name for
     PostgreSQL): the migrated template; with the demo, for tests marked ``demo``; with the
-    demo and a meeting in session, for tests that take ``sitting``."""
-    sitting = wants_sitting(request)
-    kind = "demo_template" if sitting or wants_demo(request) else "template"
+    demo and a prepared state, for tests that take a prepared fixture (``tests.prepared``)."""
+    preparation = wanted(request)
+    kind = "demo_template" if preparation or wants_demo(request) else "template"
     server = "sqlite" if backend == "sqlite" else "postgres"
     base = str(request.getfixturevalue(f"{server}_{kind}"))
-    if not sitting:
+    if preparation is None:
         return base
-    made: dict[tuple[str, date], tuple[str, PreparedSitting]]
-    made = request.getfixturevalue("sitting_templates")
-    # The sitting is dated the day it is opened; a run that passes midnight opens another.
-    key = (backend, date.today())
+    made: _PreparedTemplates = request.getfixturevalue("prepared_templates")
+    # A prepared state is dated the day it is made; a run that passes midnight makes another.
+    key = (preparation.name, backend, date.today())
     if key not in made:
-        made[key] = _make_sitting_template(request, backend, base, f"sitting_{len(made) + 1}")
-    template, request.node.stash[_PREPARED] = made[key]
+        name = f"{preparation.name}_{len(made) + 1}"
+        made[key] = _make_prepared_template(request, backend, base, name, preparation)
+    template, request.node.stash[PREPARED] = made[key]
     return template
 
 
-def _make_sitting_template(
-    request: pytest.FixtureRequest, backend: str, demo_template: str, name: str
-) -> tuple[str, PreparedSitting]:
-    # The web application is imported only by the test processes that need it.
-    from tests.web.sitting import prepare_sitting
-
+def _make_prepared_template(
+    request: pytest.FixtureRequest,
+    backend: str,
+    demo_template: str,
+    name: str,
+    preparation: Preparation,
+) -> tuple[str, Any]:
     if backend == "sqlite":
         path = Path(demo_template).with_name(f"{name}.sqlite3")
         shutil.copy(demo_template, path)
-        prepared = prepare_sitting(f"sqlite:///{path}")
-        assert not path.with_name(path.name + "-wal").exists()
-        return str(path), prepared
+        data = preparation.make(f"sqlite:///{path}")
+        assert not path.with_name(path.name + "-wal").exists(), "an engine was left open"
+        return str(path), data
     server_url: str = request.getfixturevalue("postgres_url")
     _create_database(server_url, f"veche_{name}", template=demo_template)
-    return f"veche_{name}", prepare_sitting(_database_url(server_url, f"veche_{name}"))
+    return f"veche_{name}", preparation.make(_database_url(server_url, f"veche_{name}"))
 
 
 @pytest.hookimpl(tryfirst=True)  # so that the marks it adds are read after it
@@ -218,9 +216,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh, migrated database of each kind, dropped after the test."""
-    template = _template(request, request.param)
-    if request.param == "sqlite":
-        path = tmp_path / "veche.sqlite3"
+    with fresh_database(request, request.param, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
+    """A database of its own for the test, copied from its template (see ``_template``):
+    a file in ``folder`` for SQLite, a database dropped at the end for PostgreSQL. For a test
+    that needs more than the one database of ``database_url``."""
+    template = _template(request, backend)
+    if backend == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "veche.sqlite3"
         shutil.copy(template, path)
         yield f"sqlite:///{path}"
         return
@@ -236,13 +244,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         admin.dispose()
 
 
-@pytest.fixture
-def sitting(request: pytest.FixtureRequest, database_url: str) -> PreparedSitting:
+def _prepare_sitting(url: str) -> PreparedSitting:
     """The meeting in session that the test's database was copied with: the demo's General
     Council convened today, the agenda approved, item 1 under discussion with a motion on it,
     an observer invited (see ``tests.web.sitting``)."""
-    prepared: PreparedSitting = request.node.stash[_PREPARED]
-    return prepared
+    # The web application is imported only by the test processes that need it.
+    from tests.web.sitting import prepare_sitting
+
+    return prepare_sitting(url)
+
+
+sitting = prepared("sitting", _prepare_sitting)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -11,9 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.apps import create_app
 from tests.assembly import bearer_token
 from tests.helpers import demo_organization, general_council_term
-from veche.db import transaction
+from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo import DEMO_SECRETARY
 from veche.models import Body
 
@@ -108,6 +111,36 @@ class Api:
         closed: dict[str, Any] = self.call("POST", f"/polls/{poll['id']}/close")
         self.call("POST", f"/polls/{poll['id']}/publish")
         return closed
+
+
+@dataclass(frozen=True)
+class ApiKeys:
+    """What an ``Api`` knows beside its client: kept by a prepared database (``tests.prepared``),
+    whose bearer tokens are stored in it and so good in every copy."""
+
+    secretary: dict[str, str]
+    term_id: int
+    bodies: dict[str, int]
+    tokens: dict[int, dict[str, str]]
+
+    def api(self, client: TestClient) -> Api:
+        return Api(client, self.secretary, self.term_id, self.bodies, dict(self.tokens))
+
+
+def keys_of(api: Api) -> ApiKeys:
+    return ApiKeys(api.secretary, api.term_id, api.bodies, dict(api.tokens))
+
+
+@contextmanager
+def demo_api_on(url: str) -> Iterator[Api]:
+    """The demo secretary's ``Api`` on an application over the database at ``url``, for a
+    preparation; the engine is closed after, which folds SQLite's WAL back into the file."""
+    engine = make_engine(url)
+    try:
+        with TestClient(create_app(engine)) as client:
+            yield demo_api(client, make_sessionmaker(engine))
+    finally:
+        engine.dispose()
 
 
 def secretary_api(

@@ -4,7 +4,7 @@ journal head printed earlier (on a report) that must still be there. On both dat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,7 @@ from tests.helpers import (
     plenary_with_members_present,
     voter,
 )
+from tests.prepared import prepared
 from veche.actions.actor import Actor
 from veche.actions.ballots import do_cast_ballot
 from veche.actions.closing import (
@@ -37,7 +38,7 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.polls import do_create_poll, do_open_poll, do_publish_poll
 from veche.actions.verify_polls import PollsCheck, verify_polls
 from veche.cli import app
-from veche.db import transaction
+from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo_meeting import load_demo_meeting
 from veche.models import Ballot, JournalEntry, JournalHead, Poll
 from veche.models.polls import PollKind, PollState
@@ -50,17 +51,23 @@ _PRINTED_HEAD = re.compile(r"--expect-head (\d+:[0-9a-f]{64})")
 
 
 @dataclass(frozen=True)
-class Counted:
+class CountedPolls:
     """A meeting of the demo's General Council whose secret decision and secret election
     have been counted (and published, which the journal records after both closes)."""
 
-    url: str
     meeting_id: int
     decision_id: int
     election_id: int
     #: The journal entries that record each close.
     decision_close: int
     election_close: int
+
+
+@dataclass(frozen=True)
+class Counted(CountedPolls):
+    """The counted polls in the test's database, at ``url``."""
+
+    url: str
 
     def verify(self, *arguments: str) -> Result:
         return runner.invoke(app, ["verify", "--db", self.url, *arguments])
@@ -74,8 +81,16 @@ class Counted:
         return found.group(1)
 
 
-@pytest.fixture
-def counted(database_url: str, sessions: sessionmaker[Session]) -> Counted:
+def _count_polls(url: str) -> CountedPolls:
+    """A secret decision and a secret STV election, seven ballots each, closed and published."""
+    engine = make_engine(url)
+    try:
+        return _counted_in(make_sessionmaker(engine))
+    finally:
+        engine.dispose()
+
+
+def _counted_in(sessions: sessionmaker[Session]) -> CountedPolls:
     today = date.today()
     with transaction(sessions) as session:
         meeting, members = plenary_with_members_present(session, today)
@@ -120,9 +135,17 @@ def counted(database_url: str, sessions: sessionmaker[Session]) -> Counted:
     with transaction(sessions) as session:
         do_publish_poll(session, ADMIN, decision_id)
         do_publish_poll(session, ADMIN, election_id)
-    return Counted(
-        database_url, meeting_id, decision_id, election_id, closes[decision_id], closes[election_id]
+    return CountedPolls(
+        meeting_id, decision_id, election_id, closes[decision_id], closes[election_id]
     )
+
+
+counted_polls = prepared("counted_polls", _count_polls)
+
+
+@pytest.fixture
+def counted(database_url: str, counted_polls: CountedPolls) -> Counted:
+    return Counted(**asdict(counted_polls), url=database_url)
 
 
 def _newest_seq(session: Session) -> int:

@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.apps import create_app
+from tests.prepared import prepared
+from tests.web.desk_client import prepare_desk
 
 
 @pytest.fixture
@@ -19,3 +21,7 @@ def app(engine: Engine) -> Iterator[FastAPI]:
     application = create_app(engine)
     with TestClient(application):
         yield application
+
+
+#: The desk of ``tests.web.desk_client``, in a database prepared once per test process.
+prepared_desk = prepared("prepared_desk", prepare_desk)

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.helpers import row_count
-from tests.meeting_api import Api, demo_api
+from tests.meeting_api import Api, ApiKeys, demo_api_on, keys_of
+from tests.prepared import prepared
 from tests.web.page_client import delegates, secretary
 from veche.actions.journal_actions import JournalAction
 from veche.models import AgendaProposal, JournalEntry
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.demo
 
 DAY = date.today()
 OUTSIDER = 48  # a person of the demo who is not invited
+OBSERVER = 45
 
 
 @dataclass
@@ -87,23 +89,45 @@ class Draft:
         assert closed["outcome"] == "adopted"
 
 
-@pytest.fixture
-def draft(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Draft]:
-    app = create_app(engine)
-    with TestClient(app) as client:
-        api = demo_api(client, sessions)
+@dataclass(frozen=True)
+class DraftAgenda:
+    """The meeting of ``Draft`` in a prepared database, with the secretary's keys."""
+
+    meeting_id: int
+    items: list[int]
+    members: list[int]
+    alternate: int
+    keys: ApiKeys
+
+
+def _draft_agenda(url: str) -> DraftAgenda:
+    with demo_api_on(url) as api:
         m = api.new_meeting(DAY, kind="enlarged", notice="Notice.")["id"]
         items = [
             api.post(f"/meetings/{m}/agenda", title=title)["id"]
             for title in ("On the budget", "On housing", "Any other business")
         ]
-        api.post(f"/meetings/{m}/participants", person_id=45, role="observer")
+        api.post(f"/meetings/{m}/participants", person_id=OBSERVER, role="observer")
         api.move_on(m, "convened", "in_session")
         people = api.get(f"/meetings/{m}/participants")
         members = [p["person_id"] for p in people if p["role"] == "member"]
         alternate = next(p["person_id"] for p in people if p["role"] == "alternate")
         api.check_in(m, DAY, members)
-        yield Draft(app, api, sessions, m, items, members, alternate, 45)
+        return DraftAgenda(m, items, members, alternate, keys_of(api))
+
+
+draft_agenda = prepared("draft_agenda", _draft_agenda)
+
+
+@pytest.fixture
+def draft(
+    engine: Engine, sessions: sessionmaker[Session], draft_agenda: DraftAgenda
+) -> Iterator[Draft]:
+    app = create_app(engine)
+    with TestClient(app) as client:
+        d = draft_agenda
+        api = d.keys.api(client)
+        yield Draft(app, api, sessions, d.meeting_id, d.items, d.members, d.alternate, OBSERVER)
 
 
 def test_delegates_propose_and_the_secretary_accepts_or_rejects(draft: Draft) -> None:

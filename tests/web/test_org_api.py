@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import bearer_token
-from tests.web.desk_client import Desk, open_desk
+from tests.web.desk_client import Desk, PreparedDesk, open_desk
 from tests.web.page_client import SYSTEM
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import do_create_organization, do_create_person
@@ -26,8 +26,10 @@ RECORDS = (Body, Term, Person, Membership, User, Meeting, JournalEntry)
 
 
 @pytest.fixture
-def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:
-    with open_desk(engine, sessions) as found:
+def desk(
+    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
+) -> Iterator[Desk]:
+    with open_desk(engine, sessions, prepared_desk) as found:
         yield found
 
 

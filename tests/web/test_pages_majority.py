@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.web.desk_client import Desk, open_desk
+from tests.web.desk_client import Desk, PreparedDesk, open_desk
 from veche.models import Poll
 
 #: The form's majority fields become the poll's counting options before anything is stored;
@@ -19,8 +19,10 @@ pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 
 @pytest.fixture
-def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:
-    with open_desk(engine, sessions) as found:
+def desk(
+    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
+) -> Iterator[Desk]:
+    with open_desk(engine, sessions, prepared_desk) as found:
         yield found
 
 

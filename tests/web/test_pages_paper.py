@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.web.desk_client import Desk, open_desk
+from tests.web.desk_client import Desk, PreparedDesk, open_desk
 from tests.web.page_client import Browser
 from veche.models import Ballot, Poll
 from veche.models.polls import BallotSource
@@ -24,8 +24,10 @@ pytestmark = pytest.mark.demo
 
 
 @pytest.fixture
-def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:
-    with open_desk(engine, sessions) as found:
+def desk(
+    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
+) -> Iterator[Desk]:
+    with open_desk(engine, sessions, prepared_desk) as found:
         yield found
 
 

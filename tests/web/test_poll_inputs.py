@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import row_count
-from tests.web.desk_client import Desk, open_desk
+from tests.web.desk_client import Desk, PreparedDesk, open_desk
 from veche.actions.journal_actions import JournalAction
 from veche.models import JournalEntry, Poll
 
@@ -25,8 +25,10 @@ IDS = ("poll_id", "option_id")
 
 
 @pytest.fixture
-def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:
-    with open_desk(engine, sessions) as found:
+def desk(
+    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
+) -> Iterator[Desk]:
+    with open_desk(engine, sessions, prepared_desk) as found:
         yield found
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import bearer_token
 from tests.helpers import demo_organization
-from tests.web.desk_client import Desk, open_desk
+from tests.web.desk_client import Desk, PreparedDesk, open_desk
 from tests.web.page_client import Browser, today
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
@@ -78,8 +78,10 @@ def _onlooker(desk: Desk) -> dict[str, str]:
 
 
 @pytest.fixture
-def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
-    with open_desk(engine, sessions) as desk:
+def hall(
+    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
+) -> Iterator[Hall]:
+    with open_desk(engine, sessions, prepared_desk) as desk:
         token = _onlooker(desk)
         onlooker = Browser(desk.app)
         onlooker.log_in(*ONLOOKER)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.helpers import journaled
-from tests.web.desk_client import open_desk
+from tests.web.desk_client import PreparedDesk, open_desk
 from veche.actions.journal_actions import JournalAction
 from veche.cli import app
 from veche.db import transaction
@@ -194,10 +194,10 @@ def test_what_a_vote_counted_in_the_hall_cannot_be(assembly: Assembly) -> None:
 
 @pytest.mark.one_database
 def test_the_chair_puts_a_show_of_hands_and_the_tellers_enter_its_totals(
-    engine: Engine, sessions: sessionmaker[Session]
+    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
 ) -> None:
     # The pages call the same action as the API, proven on both databases above.
-    with open_desk(engine, sessions) as desk:
+    with open_desk(engine, sessions, prepared_desk) as desk:
         desk.assembly.check_in(desk.assembly.members[:16])  # a quorum of the 30
         # The console's form sends its ballot's secrecy whatever the voting chosen.
         poll_id = desk.create_poll(

@@ -94,6 +94,13 @@ def elections(
     return Election(n_candidates, levels, counts)
 
 
+def ranked_pairs_winners(edata: Any) -> list[int]:
+    """pref_voting's Ranked Pairs winners, found from stacks (Zavist and Tideman's
+    characterization): its default tries every order of the tied margins and took 40 s on
+    two reversed ballots of four candidates, where all six margins are nil."""
+    return list(ranked_pairs(edata, algorithm="from_stacks"))
+
+
 def winner_index(result: Any) -> int:
     (name,) = result.elected
     return int(name[1:])
@@ -147,7 +154,10 @@ def test_complete_strict_ballots(election: Election, seed: int) -> None:
 @given(election=elections(max_candidates=4, complete=True), seed=seeds)
 def test_ranked_pairs_on_complete_ballots(election: Election, seed: int) -> None:
     agree_on_each(
-        election.ours(), election.theirs_linear(), seed, [("ranked-pairs", {}, ranked_pairs)]
+        election.ours(),
+        election.theirs_linear(),
+        seed,
+        [("ranked-pairs", {}, ranked_pairs_winners)],
     )
 
 
@@ -171,7 +181,9 @@ def test_ballots_with_equal_rankings(election: Election, seed: int) -> None:
 @CROSS
 @given(election=elections(max_candidates=4, ties=True), seed=seeds)
 def test_ranked_pairs_with_truncation_and_ties(election: Election, seed: int) -> None:
-    agree_on_each(election.ours(), election.theirs(), seed, [("ranked-pairs", {}, ranked_pairs)])
+    agree_on_each(
+        election.ours(), election.theirs(), seed, [("ranked-pairs", {}, ranked_pairs_winners)]
+    )
 
 
 @CROSS
