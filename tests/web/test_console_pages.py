@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import row_count
-from tests.web.desk_client import Desk, open_desk
+from tests.web.desk_client import Desk, PreparedDesk, open_desk
 from tests.web.sitting import PreparedSitting, serve_sitting
 from veche.method_names import METHOD_NAMES, majority_rule_name, method_name
 from veche.models import Poll
@@ -25,8 +25,10 @@ pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 
 @pytest.fixture
-def desk(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Desk]:
-    with open_desk(engine, sessions) as found:
+def desk(
+    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
+) -> Iterator[Desk]:
+    with open_desk(engine, sessions, prepared_desk) as found:
         yield found
 
 
