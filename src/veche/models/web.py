@@ -1,4 +1,4 @@
-"""What the web pages keep: login sessions, one-time access codes, failed logins, the site key."""
+"""What the web pages keep: login sessions, access cards' codes, failed logins, the site key."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ class LoginSession(HeldByUserOrPerson, Timestamped, Base):
 
 
 class AccessCode(Timestamped, Base):
-    """A one-time code that logs a participant into one meeting; only its SHA-256 is stored."""
+    """An access card's code: logs a participant into one meeting, as often as needed while it
+    is their newest card; only its SHA-256 is stored."""
 
     __tablename__ = "access_code"
 
@@ -35,7 +36,7 @@ class AccessCode(Timestamped, Base):
     person_id: Mapped[PersonId] = mapped_column(index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used_at: Mapped[datetime | None]
-    #: Set when a new code replaces this one before it was used.
+    #: Set when a new card replaces this one.
     revoked_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship()

@@ -54,7 +54,7 @@ def log_in_with_password(
 
 
 def log_in_with_code(request: Request, code: str, then: Callable[[Session, AccessCode], T]) -> T:
-    """What ``then`` makes for the holder of a one-time access code, which it uses up;
+    """What ``then`` makes for the holder of an access card's code (their newest card);
     NotAuthenticated (401) when the code is not valid, TooManyAttempts (429) after too many."""
     return throttled(
         _sessions(request),

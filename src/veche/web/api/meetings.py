@@ -191,8 +191,8 @@ def check_in_by_code(
 def issue_access_codes(
     meeting: MeetingDep, body: AccessCardsIn, caller: CallerDep, session: Transaction
 ) -> list[IssuedCode]:
-    """New access cards for every participant (or those named), each with a one-time code
-    shown this once; the earlier unused codes of those people stop working."""
+    """New access cards for every participant (or those named), each with a code shown
+    this once; the earlier cards of those people stop working."""
     return body.issue(session, caller, meeting)
 
 
