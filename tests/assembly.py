@@ -106,6 +106,39 @@ class Assembly:
         return dict(response.json())
 
 
+@dataclass(frozen=True)
+class Convened:
+    """What ``convene`` made in a prepared database (``tests.prepared``): the secretary's
+    bearer token is stored in it, and so good in every copy."""
+
+    secretary: dict[str, str]
+    meeting_id: int
+    day: date
+    members: list[int]
+    alternates: list[int]
+
+    @classmethod
+    def of(cls, assembly: Assembly) -> Convened:
+        return cls(
+            assembly.secretary,
+            assembly.meeting_id,
+            assembly.day,
+            assembly.members,
+            assembly.alternates,
+        )
+
+    def on(self, client: TestClient) -> Assembly:
+        """The ``Assembly`` on ``client``, an application over a copy of the database."""
+        return Assembly(
+            client,
+            dict(self.secretary),
+            self.meeting_id,
+            self.day,
+            list(self.members),
+            list(self.alternates),
+        )
+
+
 def convene(
     client: TestClient, sessions: sessionmaker[Session], day: date | None = None
 ) -> Assembly:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened
 from tests.web.page_client import Browser, delegates, secretary
 from veche.cli import app as cli
 from veche.queries.polls import MIN_BALLOTS_SHARING_A_WEIGHT
@@ -69,10 +69,10 @@ class Hall:
 
 
 @pytest.fixture
-def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
+def hall(engine: Engine, convened: Convened) -> Iterator[Hall]:
     application = create_app(engine)
     with TestClient(application) as client:
-        yield Hall(application, convene(client, sessions))
+        yield Hall(application, convened.on(client))
 
 
 def _option(poll: dict[str, Any], label: str) -> int:

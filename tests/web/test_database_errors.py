@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened
 from tests.helpers import row_count
 from veche.models import Meeting
 
@@ -21,9 +21,9 @@ pytestmark = pytest.mark.demo
 
 
 @pytest.fixture
-def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assembly]:
+def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
     with TestClient(create_app(engine), raise_server_exceptions=False) as client:
-        yield convene(client, sessions)
+        yield convened.on(client)
 
 
 def _meetings(sessions: sessionmaker[Session]) -> int:

@@ -10,10 +10,9 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, client_key, convene
+from tests.assembly import Assembly, Convened, client_key
 from tests.web.live_server import EventReader, log_in, serve
 from veche.actions.events import LiveEvent
 from veche.db import make_engine
@@ -49,9 +48,9 @@ def test_an_event_says_what_changed_and_nothing_more() -> None:
 
 
 @pytest.fixture
-def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assembly]:
+def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
     with TestClient(create_app(engine)) as client:
-        yield convene(client, sessions)
+        yield convened.on(client)
 
 
 def _voter_and_decision(assembly: Assembly) -> tuple[int, int, int]:

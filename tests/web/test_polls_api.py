@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.apps import create_app
-from tests.assembly import Assembly, client_key, convene
+from tests.assembly import Assembly, Convened, client_key
 from veche.actions.journal_actions import JournalAction
 from veche.cli import app
 from veche.models import Ballot, JournalEntry, Participation
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.demo
 
 
 @pytest.fixture
-def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assembly]:
+def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
     with TestClient(create_app(engine)) as client:
-        yield convene(client, sessions)
+        yield convened.on(client)
 
 
 def _decision(assembly: Assembly, **extra: object) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened
 from tests.helpers import journaled
 from tests.web.page_client import SYSTEM, secretary
 from veche.actions.journal_actions import JournalAction
@@ -86,9 +86,11 @@ class Records:
 
 
 @pytest.fixture
-def records(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Records]:
+def records(
+    engine: Engine, sessions: sessionmaker[Session], convened: Convened
+) -> Iterator[Records]:
     with TestClient(create_app(engine)) as client:
-        yield Records(convene(client, sessions), sessions)
+        yield Records(convened.on(client), sessions)
 
 
 def test_bodies_nest_to_any_depth_and_move_but_never_in_a_circle(records: Records) -> None:

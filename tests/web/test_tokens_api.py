@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, client_key, convene
+from tests.assembly import Assembly, Convened, client_key
 from tests.helpers import count_queries, journaled
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
@@ -34,9 +34,9 @@ LOG_IN_AGAIN = "log in again"
 
 
 @pytest.fixture
-def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assembly]:
+def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
     with TestClient(create_app(engine)) as client:
-        yield convene(client, sessions)
+        yield convened.on(client)
 
 
 def _bearer(token: str) -> dict[str, str]:

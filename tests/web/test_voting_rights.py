@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened
 from tests.web.page_client import SYSTEM, Browser, secretary
 from veche.actions.participants import MAX_WEIGHT, do_invite
 from veche.actions.polls import MAX_PAPER_COUNT
@@ -94,10 +94,10 @@ class Hall:
 
 
 @pytest.fixture
-def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
+def hall(engine: Engine, sessions: sessionmaker[Session], convened: Convened) -> Iterator[Hall]:
     app = create_app(engine)
     with TestClient(app) as client:
-        yield Hall(convene(client, sessions), secretary(app), sessions)
+        yield Hall(convened.on(client), secretary(app), sessions)
 
 
 def test_a_proxy_vote_beyond_the_members_present_no_longer_blocks_the_close(hall: Hall) -> None:
