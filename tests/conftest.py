@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.assembly import Convened, convene
 from tests.helpers import use_cheap_password_hashing
 from tests.prepared import PREPARED, Preparation, prepared, wanted
 from veche import migrate
@@ -255,6 +257,22 @@ def _prepare_sitting(url: str) -> PreparedSitting:
 
 
 sitting = prepared("sitting", _prepare_sitting)
+
+
+def _convene(url: str) -> Convened:
+    """The demo's General Council convened today (``tests.assembly.convene``); the test takes
+    it on its own application with ``convened.on(client)``."""
+    from tests.apps import create_app  # imported by the test processes that need it
+
+    engine = make_engine(url)
+    try:
+        with TestClient(create_app(engine)) as client:
+            return Convened.of(convene(client, make_sessionmaker(engine)))
+    finally:
+        engine.dispose()
+
+
+convened = prepared("convened", _convene)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened
 from tests.web.page_client import Browser, access_codes
 from veche.actions.access_codes import normalize_code
 from veche.models import AccessCode
@@ -43,10 +43,10 @@ class Hall:
 
 
 @pytest.fixture
-def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
+def hall(engine: Engine, sessions: sessionmaker[Session], convened: Convened) -> Iterator[Hall]:
     app = create_app(engine)
     with TestClient(app) as client:
-        yield Hall(app, sessions, convene(client, sessions))
+        yield Hall(app, sessions, convened.on(client))
 
 
 def test_one_card_logs_in_on_two_devices_and_again_after_logging_out(hall: Hall) -> None:

@@ -10,10 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.apps import create_app
-from tests.assembly import Convened, convene
 from tests.prepared import prepared
 from tests.web.desk_client import prepare_desk
-from veche.db import make_engine, make_sessionmaker
 
 
 @pytest.fixture
@@ -27,17 +25,3 @@ def app(engine: Engine) -> Iterator[FastAPI]:
 
 #: The desk of ``tests.web.desk_client``, in a database prepared once per test process.
 prepared_desk = prepared("prepared_desk", prepare_desk)
-
-
-def _convene(url: str) -> Convened:
-    """The demo's General Council convened today (``tests.assembly.convene``)."""
-    engine = make_engine(url)
-    try:
-        with TestClient(create_app(engine)) as client:
-            return Convened.of(convene(client, make_sessionmaker(engine)))
-    finally:
-        engine.dispose()
-
-
-#: A meeting convened, in a database prepared once per test process; ``convened.on(client)``.
-convened = prepared("convened", _convene)

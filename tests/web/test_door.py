@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened, convene
 from tests.helpers import row_count
 from tests.web.page_client import Browser, access_codes, secretary
 from veche.models import AccessCode, Attendance
@@ -51,10 +51,10 @@ class Door:
 
 
 @pytest.fixture
-def door(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Door]:
+def door(engine: Engine, sessions: sessionmaker[Session], convened: Convened) -> Iterator[Door]:
     app = create_app(engine)
     with TestClient(app) as client:
-        yield Door(app, sessions, convene(client, sessions), secretary(app))
+        yield Door(app, sessions, convened.on(client), secretary(app))
 
 
 def _door_section(page: str) -> str:

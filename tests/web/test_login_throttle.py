@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened
 from tests.web.page_client import Browser
 from veche import security
 from veche.db import transaction
@@ -33,10 +33,10 @@ WRONG = "the user name or the password is wrong"
 
 
 @pytest.fixture
-def app(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[tuple[FastAPI, Assembly]]:
+def app(engine: Engine, convened: Convened) -> Iterator[tuple[FastAPI, Assembly]]:
     application = create_app(engine)
     with TestClient(application) as client:
-        yield application, convene(client, sessions)
+        yield application, convened.on(client)
 
 
 def _as_if_just_failed(application: FastAPI) -> None:

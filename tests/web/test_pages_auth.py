@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened
 from tests.web.page_client import Browser, access_codes, secretary
 from veche.actions.journal_actions import JournalAction
 from veche.demo import DEMO_SECRETARY
@@ -30,10 +30,10 @@ pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 
 @pytest.fixture
-def app(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[tuple[FastAPI, Assembly]]:
+def app(engine: Engine, convened: Convened) -> Iterator[tuple[FastAPI, Assembly]]:
     application = create_app(engine)
     with TestClient(application) as client:
-        yield application, convene(client, sessions)
+        yield application, convened.on(client)
 
 
 def test_a_password_login_sets_a_signed_httponly_samesite_cookie(

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, client_key, convene
+from tests.assembly import Assembly, Convened, client_key
 from tests.helpers import count_queries
 from tests.web.desk_client import ChairConsole
 from tests.web.page_client import Browser, Delegate, delegates, secretary
@@ -70,10 +70,10 @@ class Hall(ChairConsole):
 
 
 @pytest.fixture
-def hall(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Hall]:
+def hall(engine: Engine, sessions: sessionmaker[Session], convened: Convened) -> Iterator[Hall]:
     app = create_app(engine)
     with TestClient(app) as client:
-        assembly = convene(client, sessions)
+        assembly = convened.on(client)
         voters = assembly.members[:5]
         assembly.check_in(voters)
         yield Hall(

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened
 from tests.helpers import journaled
 from veche.actions.journal_actions import JournalAction
 
@@ -23,9 +23,9 @@ pytestmark = pytest.mark.demo
 
 
 @pytest.fixture
-def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assembly]:
+def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
     with TestClient(create_app(engine)) as client:
-        yield convene(client, sessions)
+        yield convened.on(client)
 
 
 def _roles(assembly: Assembly, meeting_id: int) -> dict[int, str]:

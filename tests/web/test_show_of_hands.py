@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, Convened
 from tests.helpers import journaled
 from tests.web.desk_client import PreparedDesk, open_desk
 from veche.actions.journal_actions import JournalAction
@@ -28,9 +28,9 @@ pytestmark = pytest.mark.demo
 
 
 @pytest.fixture
-def assembly(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Assembly]:
+def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
     with TestClient(create_app(engine)) as client:
-        yield convene(client, sessions)
+        yield convened.on(client)
 
 
 def _ids(poll: dict[str, Any]) -> dict[str, int]:
