@@ -8,10 +8,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.prepared import prepared
-from tests.web.desk_client import prepare_desk
+from tests.web.desk_client import Desk, PreparedDesk, open_desk, prepare_desk
 
 
 @pytest.fixture
@@ -25,3 +26,12 @@ def app(engine: Engine) -> Iterator[FastAPI]:
 
 #: The desk of ``tests.web.desk_client``, in a database prepared once per test process.
 prepared_desk = prepared("prepared_desk", prepare_desk)
+
+
+@pytest.fixture
+def desk(
+    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
+) -> Iterator[Desk]:
+    """The desk of ``tests.web.desk_client`` on the test's copy of the prepared database."""
+    with open_desk(engine, sessions, prepared_desk) as found:
+        yield found

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import row_count
-from tests.web.desk_client import Desk, PreparedDesk, open_desk
+from tests.web.desk_client import Desk
 from tests.web.sitting import PreparedSitting, serve_sitting
 from veche.method_names import METHOD_NAMES, majority_rule_name, method_name
 from veche.models import Poll
@@ -22,14 +21,6 @@ from veche.web.fragments import listens
 #: What the console shows and sends; the polls it makes are made by the action the API
 #: calls, proven on both databases in test_polls_api.py. They start from the demo.
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
-
-
-@pytest.fixture
-def desk(
-    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
-) -> Iterator[Desk]:
-    with open_desk(engine, sessions, prepared_desk) as found:
-        yield found
 
 
 def _poll(desk_sessions: sessionmaker[Session], poll_id: int) -> Poll:

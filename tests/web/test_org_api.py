@@ -3,15 +3,14 @@ changes too, with the same input, the same rows and the same refusals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import bearer_token
-from tests.web.desk_client import Desk, PreparedDesk, open_desk
+from tests.web.desk_client import Desk
 from tests.web.page_client import SYSTEM
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import do_create_organization, do_create_person
@@ -23,14 +22,6 @@ pytestmark = pytest.mark.demo
 
 #: The rows the organization's records hold, counted to show that a refusal changed nothing.
 RECORDS = (Body, Term, Person, Membership, User, Meeting, JournalEntry)
-
-
-@pytest.fixture
-def desk(
-    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
-) -> Iterator[Desk]:
-    with open_desk(engine, sessions, prepared_desk) as found:
-        yield found
 
 
 def _api(

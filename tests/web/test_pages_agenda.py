@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
 
-from tests.web.desk_client import Desk, PreparedDesk, open_desk
+from tests.web.desk_client import Desk
 from veche.models import AgendaItem, Document, Person, Poll
 from veche.models.agenda import ItemKind, ItemState
 from veche.models.polls import PollOption
@@ -19,14 +17,6 @@ from veche.models.polls import PollOption
 #: test_meeting_record.py.
 #: They start from the demo organization.
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
-
-
-@pytest.fixture
-def desk(
-    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
-) -> Iterator[Desk]:
-    with open_desk(engine, sessions, prepared_desk) as found:
-        yield found
 
 
 def _agenda(desk: Desk) -> str:

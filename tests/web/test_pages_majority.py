@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
 
-from tests.web.desk_client import Desk, PreparedDesk, open_desk
+from tests.web.desk_client import Desk
 from veche.models import Poll
 
 #: The form's majority fields become the poll's counting options before anything is stored;
 #: polls are stored and counted on both databases in test_polls_api.py. They start from the
 #: demo organization.
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
-
-
-@pytest.fixture
-def desk(
-    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
-) -> Iterator[Desk]:
-    with open_desk(engine, sessions, prepared_desk) as found:
-        yield found
 
 
 def _poll(desk: Desk, poll_id: int) -> Poll:

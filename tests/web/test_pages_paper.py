@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
 
-from tests.web.desk_client import Desk, PreparedDesk, open_desk
+from tests.web.desk_client import Desk
 from tests.web.page_client import Browser
 from veche.models import Ballot, Poll
 from veche.models.polls import BallotSource
@@ -21,14 +19,6 @@ from veche.models.polls import BallotSource
 #: double click runs on both: it depends on the database's uniqueness of the lot's key.
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
-
-
-@pytest.fixture
-def desk(
-    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
-) -> Iterator[Desk]:
-    with open_desk(engine, sessions, prepared_desk) as found:
-        yield found
 
 
 def _entry(desk: Desk, poll_id: int) -> str:

@@ -3,15 +3,13 @@ same poll and journal it alike, and refuse the same mistakes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
 
 from tests.helpers import row_count
-from tests.web.desk_client import Desk, PreparedDesk, open_desk
+from tests.web.desk_client import Desk
 from veche.actions.journal_actions import JournalAction
 from veche.models import JournalEntry, Poll
 
@@ -22,14 +20,6 @@ pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 #: What a poll's journal entries name that differs between two polls of the same input.
 IDS = ("poll_id", "option_id")
-
-
-@pytest.fixture
-def desk(
-    engine: Engine, sessions: sessionmaker[Session], prepared_desk: PreparedDesk
-) -> Iterator[Desk]:
-    with open_desk(engine, sessions, prepared_desk) as found:
-        yield found
 
 
 Journaled = list[tuple[str, dict[str, Any], str]]

@@ -34,7 +34,7 @@ from veche.queries.capacities import CapacityGroup, _first_seats
 from veche.queries.org import term_label
 from veche.queries.polls import SHOWN, roll_call
 from veche.queries.presence import present_on
-from veche.queries.proceedings import ParticipantRow
+from veche.queries.proceedings import ParticipantRow, participants
 from veche.queries.record import PollRecord, read_record
 from veche.queries.records import _containing, body_tree
 
@@ -272,20 +272,7 @@ class AttendanceRegister:
 def attendance_register(session: Session, meeting: Meeting, days: list[date]) -> AttendanceRegister:
     """Every participant by name, with their capacity and whether they were present on each
     of ``days``."""
-    seats = session.execute(
-        select(
-            Participant.id,
-            Participant.person_id,
-            Person.full_name,
-            Participant.role,
-            Participant.category,
-            Participant.office,
-            Participant.weight,
-        )
-        .join(Person, Person.id == Participant.person_id)
-        .where(Participant.meeting_id == meeting.id)
-        .order_by(Person.full_name, Person.id)
-    ).all()
+    seats = participants(session, meeting.id)
     came: dict[int, set[date]] = {}
     if days:
         for participant_id, day in session.execute(
@@ -301,15 +288,16 @@ def attendance_register(session: Session, meeting: Meeting, days: list[date]) ->
     capacities = _capacities(session, meeting)
     rows = [
         RegisterRow(
-            full_name=name,
-            role=role.value,
-            category=category,
-            office=office and office.value,
-            weight=weight,
-            capacity=capacities.get(person_id) or _invited_as(role, category),
-            present=[day in came.get(participant_id, set()) for day in days],
+            full_name=seat.full_name,
+            role=seat.role,
+            category=seat.category,
+            office=seat.office,
+            weight=seat.weight,
+            capacity=capacities.get(seat.person_id)
+            or _invited_as(ParticipantRole(seat.role), seat.category),
+            present=[day in came.get(seat.id, set()) for day in days],
         )
-        for participant_id, person_id, name, role, category, office, weight in seats
+        for seat in seats
     ]
     return AttendanceRegister(days, rows)
 
