@@ -60,6 +60,10 @@ def _allowed_roots() -> tuple[str, ...]:
         site.getusersitepackages(),
         os.environ.get("XDG_CACHE_HOME", str(home / ".cache")),
         os.environ.get("XDG_CONFIG_HOME", str(home / ".config")),
+        # The user's own fonts, which matplotlib lists when it first builds its font cache
+        # (on a new machine, so on CI): the machine's, not a test's data.
+        os.path.join(os.environ.get("XDG_DATA_HOME", str(home / ".local" / "share")), "fonts"),
+        str(home / ".fonts"),
         *_SYSTEM_FOLDERS,
     ]
     override = os.environ.get("VECHE_ELECTIONS_DATA")
