@@ -122,11 +122,18 @@ def test_a_named_poll_shows_its_roll_call(assembly: Assembly) -> None:
             == 201
         )
     assembly.close(int(poll["id"]))
-    calls = assembly.client.get(
-        f"/api/polls/{poll['id']}/roll-call", headers=assembly.secretary
-    ).json()
+    roll_call = f"/api/polls/{poll['id']}/roll-call"
+    # Closed, not yet published: the officers see it, a delegate does not yet (as the result).
+    early = assembly.client.get(roll_call, headers=assembly.as_person(assembly.members[0]))
+    assert early.status_code == 403, early.text
+    assert "published" in early.json()["detail"]
+    calls = assembly.client.get(roll_call, headers=assembly.secretary).json()
     assert sorted(c["choice"] for c in calls) == ["no", "yes", "yes"]
     assert len({c["voter"] for c in calls}) == 3
+    published = assembly.client.post(f"/api/polls/{poll['id']}/publish", headers=assembly.secretary)
+    assert published.status_code == 200, published.text
+    seen = assembly.client.get(roll_call, headers=assembly.as_person(assembly.members[0]))
+    assert seen.status_code == 200 and seen.json() == calls
 
 
 def test_an_stv_election_with_candidates_who_accept(assembly: Assembly) -> None:

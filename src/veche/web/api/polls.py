@@ -25,7 +25,6 @@ from veche.models import Poll
 from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy, VoteBy
 from veche.queries.polls import (
     MIN_BALLOTS_SHARING_A_WEIGHT,
-    SHOWN,
     bulletin_board,
     live_count,
     recount_file,
@@ -329,10 +328,11 @@ def ballot_file(poll_id: Id, caller: CallerDep, session: SessionDep) -> JSONResp
 
 @router.get("/polls/{poll_id}/roll-call")
 def named_votes(poll_id: Id, caller: CallerDep, session: SessionDep) -> list[dict[str, Any]]:
-    """A named poll's roll-call: each voter and their choice, once closed."""
+    """A named poll's roll-call: each voter and their choice, shown with the result (to
+    everyone once published, to those who see results early once closed)."""
     poll = access_poll(session, caller, poll_id)
     if poll.secrecy is Secrecy.SECRET:
-        raise Forbidden(f"poll {poll.id} is secret; it has no roll-call")
-    if poll.state not in SHOWN:
-        raise Forbidden(f"the roll-call of poll {poll.id} is shown once it is closed")
+        raise Forbidden(f"“{poll.title}” is a secret ballot; it has no roll-call")
+    if not may_see_result(session, caller, poll):
+        raise Forbidden(f"the roll-call of “{poll.title}” is shown with its result, once published")
     return roll_call(session, poll)
