@@ -157,7 +157,7 @@ def test_a_panel_has_as_many_chairs_as_it_needs(floor: Floor) -> None:
     refused = floor.api.call(
         "POST", advice, 403, as_person=7, motion_id=floor.sitting.motion_id, text="Mine."
     )
-    assert f"only a chair of panel {panel['id']}" in refused["detail"]
+    assert f"only a chair of the panel “{panel['name']}”" in refused["detail"]
     floor.refused(
         path,
         422,

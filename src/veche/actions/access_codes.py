@@ -74,7 +74,7 @@ def do_issue_access_codes(
     or not, stop working: a card reprinted is most often a card lost."""
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     if meeting.ends_on + GRACE < date.today():
-        raise InvalidInput(f"meeting {meeting.id} is over; its access codes would not work")
+        raise InvalidInput("this meeting is over; its access codes would not work")
     query = (
         select(Participant)
         .join(Person, Person.id == Participant.person_id)
@@ -85,7 +85,7 @@ def do_issue_access_codes(
         query = query.where(Participant.person_id.in_(person_ids))
     participants = session.scalars(query).all()
     if not participants:
-        raise InvalidInput(f"meeting {meeting.id} has no such participants to issue codes to")
+        raise InvalidInput("this meeting has no such participants to issue codes to")
     chosen = [p.person_id for p in participants]
     session.execute(
         update(AccessCode)
@@ -180,7 +180,7 @@ def card_for_check_in(session: Session, meeting: Meeting, code: str) -> AccessCo
             "the holder needs a card of this meeting"
         )
     if card.meeting.ends_on + GRACE < date.today():
-        raise Conflict(f"this access card expired when meeting {meeting.id} ended")
+        raise Conflict(f"this access card expired when “{meeting.title}” ended")
     if _replaced(session, card):
         raise Conflict(
             f"this access card of {card.person.full_name} was replaced by a newer one; "

@@ -193,7 +193,7 @@ def do_update_item(
     if wording != current:
         check_agenda_open(session, meeting)
     if item.state is ItemState.WITHDRAWN:
-        raise Conflict(f"agenda item {item.id} was withdrawn")
+        raise Conflict(f"agenda item “{item.title}” was withdrawn")
     for name, value in vars(spec).items():
         setattr(item, name, value)
     _journal_agenda_change(
@@ -208,7 +208,7 @@ def do_move_item(session: Session, caller: Caller, item: AgendaItem, position: i
     authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
     check_agenda_open(session, meeting)
     if item.state is ItemState.WITHDRAWN:
-        raise Conflict(f"agenda item {item.id} was withdrawn")
+        raise Conflict(f"agenda item “{item.title}” was withdrawn")
     items = _agenda_without(session, item)
     if not 1 <= position <= len(items) + 1:
         raise InvalidInput(f"position must be between 1 and {len(items) + 1}, not {position}")
@@ -224,7 +224,7 @@ def do_withdraw_item(session: Session, caller: Caller, item: AgendaItem) -> Agen
     authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
     check_agenda_open(session, meeting)
     if item.state is ItemState.WITHDRAWN:
-        raise Conflict(f"agenda item {item.id} was withdrawn already")
+        raise Conflict(f"agenda item “{item.title}” was withdrawn already")
     ITEM_TRANSITIONS.check_step(item.state, ItemState.WITHDRAWN, f"agenda item {item.position}")
     item.state = ItemState.WITHDRAWN
     remaining = _agenda_without(session, item)

@@ -73,7 +73,7 @@ def _item_of(session: Session, meeting: Meeting, item_id: int | None, doing: str
         raise InvalidInput(f"name the agenda item to {doing} (agenda_item_id)")
     item = meeting_row(session, AgendaItem, item_id, meeting.id, "agenda item")
     if item.state is ItemState.WITHDRAWN:
-        raise Conflict(f"agenda item {item_id} ({item.title}) was withdrawn already")
+        raise Conflict(f"agenda item “{item.title}” was withdrawn already")
     return item
 
 
@@ -105,7 +105,7 @@ def _checked(session: Session, meeting: Meeting, spec: ProposalSpec) -> Proposal
         if spec.position is None or not 1 <= spec.position <= count:
             raise InvalidInput(f"the new position must be between 1 and {count}")
         if spec.position == item.position:
-            raise InvalidInput(f"agenda item {item.id} is at position {item.position} already")
+            raise InvalidInput(f"agenda item “{item.title}” is at position {item.position} already")
         position = spec.position
     elif spec.position is not None:
         raise InvalidInput(f"a proposal to {doing} an item takes no position")

@@ -110,7 +110,7 @@ def do_check_out(
         select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
     )
     if attendance is None or attendance.checked_out_at is not None:
-        raise Conflict(f"person {person_id} is not checked in on {day}")
+        raise Conflict(f"{participant.person.full_name} is not checked in on {day}")
     attendance.checked_out_at = utcnow()
     record(
         session,

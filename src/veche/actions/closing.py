@@ -112,7 +112,9 @@ def _unseal(session: Session, poll: Poll) -> list[CountedBallot]:
     """
     secret = session.get(PollSecret, poll.id)
     if secret is None:
-        raise Conflict(f"poll {poll.id}'s key is missing, so its sealed ballots cannot be opened")
+        raise Conflict(
+            f"the key of “{poll.title}” is missing, so its sealed ballots cannot be opened"
+        )
     open_ballot = configured_server_key().opener(secret.wrapped_key, poll.id)
     counted = stored_ballots(session, poll.id)  # the tellers': electronic ones are all sealed
     rows = []
@@ -233,7 +235,7 @@ def tally_ballots(
         try:
             counted = count(profile, poll.method, seats=poll.seats, **options)
         except TallyError as error:
-            raise Conflict(f"poll {poll.id} cannot be counted: {error}") from None
+            raise Conflict(f"“{poll.title}” cannot be counted: {error}") from None
         result = counted.to_dict()
         outcome = describe_outcome(poll, counted.decision, counted.elected, counted.details)
     # Electronic and paper always; another source only where it counted, so that the results

@@ -40,7 +40,9 @@ def require_panel_chair(session: Session, caller: Caller, panel: Panel) -> None:
             return
     if holds(session, caller, Permission.MOTIONS_MANAGE, panel.meeting_id):
         return
-    raise Forbidden(f"only a chair of panel {panel.id} (or the meeting's chair) may do this")
+    raise Forbidden(
+        f"only a chair of the panel “{panel.name}” (or the meeting's chair) may do this"
+    )
 
 
 def panel_item_ids(session: Session, panel: Panel) -> list[int]:
@@ -85,7 +87,7 @@ def do_create_panel(
     check_not_closed(meeting, "create a panel")
     name = check_name(name, "the panel's name", max_length=300)
     if session.scalar(select(Panel).where(Panel.meeting_id == meeting.id, Panel.name == name)):
-        raise Conflict(f"meeting {meeting.id} already has a panel named {name!r}")
+        raise Conflict(f"this meeting already has a panel named {name!r}")
     if not agenda_item_ids or len(set(agenda_item_ids)) != len(agenda_item_ids):
         raise InvalidInput("name the agenda items the panel examines, each once")
     if len(set(chair_person_ids)) != len(chair_person_ids):

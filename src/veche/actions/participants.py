@@ -31,7 +31,7 @@ def do_invite_observers(
     people = [check_person_of(session, meeting, person_id) for person_id in person_ids]
     for person in people:
         if participant_of(session, meeting.id, person.id) is not None:
-            raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
+            raise Conflict(f"{person.full_name} is already invited to this meeting")
     invited = [
         Participant(
             meeting_id=meeting.id,
@@ -56,7 +56,7 @@ def do_invite_observers(
 def participant_in(session: Session, meeting: Meeting, person_id: int) -> Participant:
     participant = participant_of(session, meeting.id, person_id)
     if participant is None:
-        raise InvalidInput(f"person {person_id} is not a participant of meeting {meeting.id}")
+        raise InvalidInput("that person is not a participant of this meeting")
     return participant
 
 
@@ -87,7 +87,7 @@ def do_invite(
     authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     person = check_person_of(session, meeting, person_id)
     if participant_of(session, meeting.id, person.id) is not None:
-        raise Conflict(f"{person.full_name} is already invited to meeting {meeting.id}")
+        raise Conflict(f"{person.full_name} is already invited to this meeting")
     check_weight(weight)
     participant = Participant(
         meeting_id=meeting.id, person_id=person.id, role=role, category=category, weight=weight

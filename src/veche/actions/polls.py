@@ -203,16 +203,16 @@ def _check_subject_ready(session: Session, poll: Poll) -> None:
     """A poll on the agenda's business waits for the approved agenda; a motion for its final draft."""
     if poll.approves_agenda:
         if not agenda_items(session, poll.meeting_id):
-            raise Conflict(f"cannot open poll {poll.id}: the agenda has no items to approve")
+            raise Conflict(f"cannot open “{poll.title}”: the agenda has no items to approve")
         if agenda_approval(session, poll.meeting_id) is not None:
-            raise Conflict(f"cannot open poll {poll.id}: the agenda is approved already")
+            raise Conflict(f"cannot open “{poll.title}”: the agenda is approved already")
     if poll.agenda_item_id is not None or poll.motion_id is not None:
         check_agenda_approved(session, poll.meeting, f"open poll {poll.id}")
     if poll.motion_id is not None:
         motion = session.get(Motion, poll.motion_id)
         if motion is not None and motion.state is not MotionState.FINAL:
             raise Conflict(
-                f"cannot open poll {poll.id}: motion {motion.number} is {motion.state.value}; "
+                f"cannot open “{poll.title}”: motion {motion.number} is {motion.state.value}; "
                 "the vote is on the final draft"
             )
 
@@ -289,7 +289,7 @@ def do_nominate(
     """Nominate a candidate for an election in draft; they stand once they accept."""
     authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
     if poll.kind is not PollKind.ELECTION:
-        raise InvalidInput(f"poll {poll.id} is not an election; its options are fixed")
+        raise InvalidInput(f"“{poll.title}” is not an election; its options are fixed")
     if poll.state is not PollState.DRAFT:
         raise not_in_state(poll.id, poll.state, "nominate candidates in", "draft")
     person = check_person_of(session, poll.meeting, person_id) if person_id is not None else None
@@ -297,7 +297,7 @@ def do_nominate(
     if session.scalar(
         select(PollOption).where(PollOption.poll_id == poll.id, PollOption.label == name)
     ):
-        raise Conflict(f"{name} is already nominated in poll {poll.id}")
+        raise Conflict(f"{name} is already nominated in “{poll.title}”")
     position = (
         session.scalar(
             select(func.count()).select_from(PollOption).where(PollOption.poll_id == poll.id)
@@ -356,7 +356,7 @@ def do_open_poll(session: Session, caller: Caller, poll_id: int, day: date | Non
     standing = ballot_options(poll)
     if poll.kind is PollKind.ELECTION and len(standing) < poll.seats:
         raise Conflict(
-            f"cannot open poll {poll.id}: {len(standing)} candidate(s) have accepted "
+            f"cannot open “{poll.title}”: {len(standing)} candidate(s) have accepted "
             f"nomination for {poll.seats} seat(s)"
         )
     _check_subject_ready(session, poll)

@@ -22,7 +22,7 @@ from veche.permissions import Permission
 def _check_no_presidium(session: Session, meeting: Meeting) -> None:
     seated = session.scalar(select(func.count()).where(PresidiumMember.meeting_id == meeting.id))
     if seated:
-        raise Conflict(f"meeting {meeting.id} has its presidium already")
+        raise Conflict("this meeting has its presidium already")
 
 
 def _seat(
@@ -100,17 +100,17 @@ def do_seat_elected_presidium(
     authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     check_not_closed(meeting, "seat the presidium")
     if poll.meeting_id != meeting.id:
-        raise InvalidInput(f"poll {poll.id} is not a poll of meeting {meeting.id}")
+        raise InvalidInput("that poll is not a poll of this meeting")
     if poll.kind is not PollKind.ELECTION:
-        raise InvalidInput(f"poll {poll.id} is not an election")
+        raise InvalidInput(f"“{poll.title}” is not an election")
     if poll.state not in (PollState.CLOSED, PollState.PUBLISHED):
-        raise Conflict(f"poll {poll.id} is {poll.state.value}; close it to know who was elected")
+        raise Conflict(f"“{poll.title}” is {poll.state.value}; close it to know who was elected")
     _check_no_presidium(session, meeting)
     elected = list((poll.result or {}).get("elected", []))
     by_label = {option.label: option.person_id for option in poll.options}
     person_ids = [by_label.get(label) for label in elected]
     if not elected or None in person_ids:
-        raise Conflict(f"poll {poll.id} elected no person who can sit in the presidium")
+        raise Conflict(f"“{poll.title}” elected no person who can sit in the presidium")
     seats = _seat(
         session,
         meeting,
