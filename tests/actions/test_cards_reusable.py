@@ -74,8 +74,16 @@ def test_one_card_logs_in_on_two_devices_and_again_after_logging_out(hall: Hall)
 def test_a_card_printed_again_voids_the_used_one_too(hall: Hall) -> None:
     member = hall.assembly.members[3]
     lost = access_codes(hall.sessions, hall.assembly.meeting_id)[member]
-    assert Browser(hall.app).log_in_with_code(lost).status_code == 303
-    new = access_codes(hall.sessions, hall.assembly.meeting_id)[member]
+    finder = Browser(hall.app)  # whoever found the lost card, logged in with it already
+    assert finder.log_in_with_code(lost).status_code == 303 and hall.logged_in(finder)
+    bystander = Browser(hall.app)  # another participant's login stays
+    neighbour = hall.assembly.members[4]
+    other = access_codes(hall.sessions, hall.assembly.meeting_id, [neighbour])[neighbour]
+    assert bystander.log_in_with_code(other).status_code == 303
+    new = access_codes(hall.sessions, hall.assembly.meeting_id, [member])[member]
+    # The new card ends the logins the lost one made, not only its future ones.
+    assert not hall.logged_in(finder)
+    assert hall.logged_in(bystander)
     refused = Browser(hall.app).log_in_with_code(lost)
     assert refused.status_code == 401 and "this access code is not valid" in refused.text
     door = hall.assembly.client.post(

@@ -58,12 +58,15 @@ def secretary(app: FastAPI) -> Browser:
     return browser
 
 
-def access_codes(sessions: sessionmaker[Session], meeting_id: int) -> dict[int, str]:
-    """Fresh one-time codes for every participant of a meeting, by person id."""
+def access_codes(
+    sessions: sessionmaker[Session], meeting_id: int, person_ids: list[int] | None = None
+) -> dict[int, str]:
+    """New cards' codes for every participant of a meeting (or those named), by person id."""
     with transaction(sessions) as session:
         meeting = session.get(Meeting, meeting_id)
         assert meeting is not None
-        return {c.person_id: c.code for c in do_issue_access_codes(session, SYSTEM, meeting)}
+        issued = do_issue_access_codes(session, SYSTEM, meeting, person_ids)
+        return {c.person_id: c.code for c in issued}
 
 
 @dataclass

@@ -12,14 +12,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
-from veche.models import AccessCode, Meeting, Participant, Person
+from veche.models import AccessCode, LoginSession, Meeting, Participant, Person
 from veche.models.base import utcnow
 from veche.permissions import Permission
 
@@ -71,7 +71,7 @@ def do_issue_access_codes(
     session: Session, caller: Caller, meeting: Meeting, person_ids: list[int] | None = None
 ) -> list[IssuedCode]:
     """New codes for the meeting's participants (or those named); their earlier codes, used
-    or not, stop working: a card reprinted is most often a card lost."""
+    or not, stop working, and so do the logins made with them (``_replace_cards``)."""
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     if meeting.ends_on + GRACE < date.today():
         raise InvalidInput("this meeting is over; its access codes would not work")
@@ -87,15 +87,7 @@ def do_issue_access_codes(
     if not participants:
         raise InvalidInput("this meeting has no such participants to issue codes to")
     chosen = [p.person_id for p in participants]
-    session.execute(
-        update(AccessCode)
-        .where(
-            AccessCode.meeting_id == meeting.id,
-            AccessCode.person_id.in_(chosen),
-            AccessCode.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
+    _replace_cards(session, meeting, chosen)
     issued = []
     for participant in participants:
         code = _new_code()
@@ -118,6 +110,36 @@ def do_issue_access_codes(
         {"meeting_id": meeting.id, "person_ids": chosen},
     )
     return issued
+
+
+def _replace_cards(session: Session, meeting: Meeting, person_ids: list[int]) -> None:
+    """Void the cards these people hold for the meeting, and end the logins made with them:
+    a card reprinted is most often a card lost, and whoever found it may have logged in
+    already. A login made with a card belongs to its holder, not to one meeting, so the
+    holder logs in again with the new card wherever they were logged in by card."""
+    replaced = session.scalars(
+        select(AccessCode.person_id).where(
+            AccessCode.meeting_id == meeting.id,
+            AccessCode.person_id.in_(person_ids),
+            AccessCode.revoked_at.is_(None),
+        )
+    ).all()
+    if not replaced:
+        return
+    session.execute(
+        update(AccessCode)
+        .where(
+            AccessCode.meeting_id == meeting.id,
+            AccessCode.person_id.in_(replaced),
+            AccessCode.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    session.execute(
+        delete(LoginSession).where(
+            LoginSession.person_id.in_(replaced), LoginSession.user_id.is_(None)
+        )
+    )
 
 
 def do_redeem_access_code(session: Session, code: str) -> AccessCode:
