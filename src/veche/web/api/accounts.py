@@ -13,6 +13,7 @@ from veche.actions.auth import token_digest
 from veche.queries.accounts import AccountRow, list_accounts, managed_organization
 from veche.web.api.auth import THROTTLED
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import Transaction
 from veche.web.api.types import Id
 from veche.web.deps import AuthorizationHeader, CallerDep, SessionDep, bearer_token
 from veche.web.inputs import UserIn
@@ -57,19 +58,17 @@ def _account(session: Session, caller: Caller, account_id: int) -> AccountRow:
 
 
 @router.get("/accounts")
-def accounts(caller: CallerDep, session: SessionDep) -> list[AccountRow]:
+def accounts(caller: CallerDep, session: Transaction) -> list[AccountRow]:
     """The organization's accounts by user name, with the roles granted to each."""
-    with session.begin():
-        return list_accounts(session, managed_organization(session, caller))
+    return list_accounts(session, managed_organization(session, caller))
 
 
 @router.post("/accounts", status_code=201)
-def create_account(body: UserIn, caller: CallerDep, session: SessionDep) -> AccountRow:
+def create_account(body: UserIn, caller: CallerDep, session: Transaction) -> AccountRow:
     """An account that logs in with a password, for one of the organization's people or
     none; roles are granted to it with `POST /api/role-grants`."""
-    with session.begin():
-        user = body.create(session, caller)
-        return _account(session, caller, user.id)
+    user = body.create(session, caller)
+    return _account(session, caller, user.id)
 
 
 @router.post("/accounts/{account_id}/password", status_code=204)
@@ -86,19 +85,17 @@ def reset_password(
 
 
 @router.post("/accounts/{account_id}/deactivate")
-def deactivate(account_id: Id, caller: CallerDep, session: SessionDep) -> AccountRow:
+def deactivate(account_id: Id, caller: CallerDep, session: Transaction) -> AccountRow:
     """Close an account: it cannot log in, and its logins and tokens stop working at once."""
-    with session.begin():
-        do_deactivate_account(session, caller, account_id)
-        return _account(session, caller, account_id)
+    do_deactivate_account(session, caller, account_id)
+    return _account(session, caller, account_id)
 
 
 @router.post("/accounts/{account_id}/activate")
-def activate(account_id: Id, caller: CallerDep, session: SessionDep) -> AccountRow:
+def activate(account_id: Id, caller: CallerDep, session: Transaction) -> AccountRow:
     """Open a deactivated account again; it logs in with its password."""
-    with session.begin():
-        do_activate_account(session, caller, account_id)
-        return _account(session, caller, account_id)
+    do_activate_account(session, caller, account_id)
+    return _account(session, caller, account_id)
 
 
 @router.post("/me/password", status_code=204, responses=THROTTLED)

@@ -22,8 +22,9 @@ from veche.actions.tokens import (
 from veche.config import Settings
 from veche.models import User
 from veche.web.api.refusals import REFUSALS, Refusal
+from veche.web.api.rows import Transaction
 from veche.web.api.types import Id
-from veche.web.deps import CallerDep, SessionDep
+from veche.web.deps import CallerDep
 from veche.web.logins import log_in_with_password
 
 router = APIRouter(tags=["authentication"], responses=REFUSALS)
@@ -75,29 +76,24 @@ def login(body: Login, request: Request) -> TokenOut:
 @router.get("/tokens")
 def tokens(
     caller: CallerDep,
-    session: SessionDep,
+    session: Transaction,
     everyone: Annotated[bool, Query(alias="all")] = False,
 ) -> list[TokenInfo]:
     """The caller's tokens that still work; ``all=true``: an administrator's list of every
     such token of the organization."""
-    with session.begin():
-        return list_tokens(session, caller, everyone=everyone)
+    return list_tokens(session, caller, everyone=everyone)
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: Id, caller: CallerDep, session: SessionDep) -> Response:
+def revoke_token(token_id: Id, caller: CallerDep, session: Transaction) -> Response:
     """Revoke one of the caller's tokens (an administrator: any of the organization's); it
     stops working at once."""
-    with session.begin():
-        do_revoke_token(session, caller, token_id)
+    do_revoke_token(session, caller, token_id)
     return Response(status_code=204)
 
 
 @router.post("/people/{person_id}/tokens", status_code=201)
-def issue_person_token(person_id: Id, caller: CallerDep, session: SessionDep) -> TokenOut:
+def issue_person_token(person_id: Id, caller: CallerDep, session: Transaction) -> TokenOut:
     """An administrator issues a bearer token to a person (a delegate without an account)."""
-    with session.begin():
-        issued = do_issue_person_token(
-            session, caller, person_id, lifetime=Settings().token_lifetime
-        )
-        return TokenOut.of(issued)
+    issued = do_issue_person_token(session, caller, person_id, lifetime=Settings().token_lifetime)
+    return TokenOut.of(issued)

@@ -34,6 +34,7 @@ from veche.queries.polls import (
 )
 from veche.tally import Result
 from veche.web.api.refusals import REFUSALS
+from veche.web.api.rows import Transaction
 from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import PollIn
@@ -89,14 +90,13 @@ def _out(session: Session, caller: Caller, poll: Poll) -> PollOut:
 
 
 @router.post("/meetings/{meeting_id}/polls", status_code=201)
-def create_poll(meeting_id: Id, body: PollIn, caller: CallerDep, session: SessionDep) -> PollOut:
+def create_poll(meeting_id: Id, body: PollIn, caller: CallerDep, session: Transaction) -> PollOut:
     """Create a poll in draft: a decision, a choice among options, or an election (whose
     `options` are candidates who stand at once, on the chair's word)."""
-    with session.begin():
-        meeting = access_meeting(session, caller, meeting_id)
-        poll = body.create(session, caller, meeting)
-        session.refresh(poll)
-        return _out(session, caller, poll)
+    meeting = access_meeting(session, caller, meeting_id)
+    poll = body.create(session, caller, meeting)
+    session.refresh(poll)
+    return _out(session, caller, poll)
 
 
 @router.get("/meetings/{meeting_id}/polls")
@@ -117,12 +117,11 @@ class NominationIn(BaseModel):
 
 
 @router.post("/polls/{poll_id}/candidates", status_code=201)
-def nominate(poll_id: Id, body: NominationIn, caller: CallerDep, session: SessionDep) -> OptionOut:
+def nominate(poll_id: Id, body: NominationIn, caller: CallerDep, session: Transaction) -> OptionOut:
     """Nominate a candidate (a person, or a name); they stand once they accept."""
-    with session.begin():
-        poll = access_poll(session, caller, poll_id, lock=True)
-        candidate = do_nominate(session, caller, poll, person_id=body.person_id, label=body.label)
-        return OptionOut.model_validate(candidate)
+    poll = access_poll(session, caller, poll_id, lock=True)
+    candidate = do_nominate(session, caller, poll, person_id=body.person_id, label=body.label)
+    return OptionOut.model_validate(candidate)
 
 
 @router.post("/polls/{poll_id}/candidates/{option_id}/{answer}")
@@ -131,15 +130,12 @@ def answer_nomination(
     option_id: Id,
     answer: Literal["accept", "decline"],
     caller: CallerDep,
-    session: SessionDep,
+    session: Transaction,
 ) -> OptionOut:
     """The candidate accepts or declines (`accept` or `decline`)."""
-    with session.begin():
-        poll = access_poll(session, caller, poll_id, lock=True)
-        candidate = do_answer_nomination(
-            session, caller, poll, option_id, accept=answer == "accept"
-        )
-        return OptionOut.model_validate(candidate)
+    poll = access_poll(session, caller, poll_id, lock=True)
+    candidate = do_answer_nomination(session, caller, poll, option_id, accept=answer == "accept")
+    return OptionOut.model_validate(candidate)
 
 
 class OpenIn(BaseModel):
@@ -148,31 +144,27 @@ class OpenIn(BaseModel):
 
 @router.post("/polls/{poll_id}/open")
 def open_poll(
-    poll_id: Id, caller: CallerDep, session: SessionDep, body: OpenIn | None = None
+    poll_id: Id, caller: CallerDep, session: Transaction, body: OpenIn | None = None
 ) -> PollOut:
-    with session.begin():
-        poll = do_open_poll(session, caller, poll_id, body.day if body else None)
-        return _out(session, caller, poll)
+    poll = do_open_poll(session, caller, poll_id, body.day if body else None)
+    return _out(session, caller, poll)
 
 
 @router.post("/polls/{poll_id}/close")
-def close_poll(poll_id: Id, caller: CallerDep, session: SessionDep) -> PollOut:
+def close_poll(poll_id: Id, caller: CallerDep, session: Transaction) -> PollOut:
     """Close and count; closing again changes nothing and gives the same answer."""
-    with session.begin():
-        poll = do_close_poll(session, caller, poll_id)
-        return _out(session, caller, poll)
+    poll = do_close_poll(session, caller, poll_id)
+    return _out(session, caller, poll)
 
 
 @router.post("/polls/{poll_id}/publish")
-def publish_poll(poll_id: Id, caller: CallerDep, session: SessionDep) -> PollOut:
-    with session.begin():
-        return _out(session, caller, do_publish_poll(session, caller, poll_id))
+def publish_poll(poll_id: Id, caller: CallerDep, session: Transaction) -> PollOut:
+    return _out(session, caller, do_publish_poll(session, caller, poll_id))
 
 
 @router.post("/polls/{poll_id}/cancel")
-def cancel_poll(poll_id: Id, caller: CallerDep, session: SessionDep) -> PollOut:
-    with session.begin():
-        return _out(session, caller, do_cancel_poll(session, caller, poll_id))
+def cancel_poll(poll_id: Id, caller: CallerDep, session: Transaction) -> PollOut:
+    return _out(session, caller, do_cancel_poll(session, caller, poll_id))
 
 
 class RightOut(BaseModel):
@@ -205,11 +197,10 @@ class PaperOut(BaseModel):
 
 
 @router.post("/polls/{poll_id}/paper", status_code=201)
-def enter_paper(poll_id: Id, body: PaperIn, caller: CallerDep, session: SessionDep) -> PaperOut:
+def enter_paper(poll_id: Id, body: PaperIn, caller: CallerDep, session: Transaction) -> PaperOut:
     """Tellers enter counted paper ballots: totals per choice, or each ranked ballot with count 1."""
-    with session.begin():
-        poll = access_poll(session, caller, poll_id, lock=True)
-        return PaperOut(added=body.enter(session, caller, poll))
+    poll = access_poll(session, caller, poll_id, lock=True)
+    return PaperOut(added=body.enter(session, caller, poll))
 
 
 class TotalsOut(BaseModel):
@@ -221,14 +212,13 @@ class TotalsOut(BaseModel):
 
 @router.post("/polls/{poll_id}/totals", status_code=201)
 def enter_totals(
-    poll_id: Id, body: CountedVotesIn, caller: CallerDep, session: SessionDep
+    poll_id: Id, body: CountedVotesIn, caller: CallerDep, session: Transaction
 ) -> TotalsOut:
     """Tellers enter the totals of a show of hands or a standing vote, once: the votes for
     each option; the same totals sent again get the same answer."""
-    with session.begin():
-        poll = access_poll(session, caller, poll_id, lock=True)
-        entered = body.enter(session, caller, poll)
-        return TotalsOut(votes=entered.votes, rights_present=entered.rights_present)
+    poll = access_poll(session, caller, poll_id, lock=True)
+    entered = body.enter(session, caller, poll)
+    return TotalsOut(votes=entered.votes, rights_present=entered.rights_present)
 
 
 class CountOut(FromAttributes):
