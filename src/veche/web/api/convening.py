@@ -3,31 +3,19 @@ and participants."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, TypeAdapter
 
-from veche.actions.meetings import do_change_meeting_state, do_update_meeting
 from veche.actions.participants import do_invite_observers
-from veche.models.meetings import MeetingState
 from veche.queries import proceedings
 from veche.web.api.meetings import MeetingOut
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.rows import MeetingDep, Transaction
 from veche.web.api.types import Id
 from veche.web.deps import CallerDep
+from veche.web.inputs_meetings import MeetingUpdate, StateIn
 
 router = APIRouter(tags=["meetings"], responses=REFUSALS)
-
-
-class MeetingUpdate(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    venue: str | None = Field(default=None, max_length=300)
-    notice: str | None = Field(default=None, max_length=100_000)
-    starts_on: date | None = None
-    ends_on: date | None = None
-    convened_by_body_id: Id | None = None
 
 
 @router.patch("/meetings/{meeting_id}")
@@ -35,12 +23,8 @@ def update_meeting(
     meeting: MeetingDep, body: MeetingUpdate, caller: CallerDep, session: Transaction
 ) -> MeetingOut:
     """Change the convocation (title, days, venue, notice, convening body) before the session."""
-    do_update_meeting(session, caller, meeting, **body.model_dump())
+    body.apply(session, caller, meeting)
     return MeetingOut.model_validate(meeting)
-
-
-class StateIn(BaseModel):
-    state: MeetingState
 
 
 @router.post("/meetings/{meeting_id}/state")
@@ -48,7 +32,7 @@ def change_state(
     meeting: MeetingDep, body: StateIn, caller: CallerDep, session: Transaction
 ) -> MeetingOut:
     """Move on: draft → convened → in_session → closed → report_published."""
-    do_change_meeting_state(session, caller, meeting, body.state)
+    body.take(session, caller, meeting)
     return MeetingOut.model_validate(meeting)
 
 
