@@ -16,7 +16,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche.errors import InvalidInput
-from veche.models.base import MAX_INT
+from veche.models.base import MAX_INT, WideInteger
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,8 @@ def _configure_postgresql(engine: Engine) -> None:
 
 #: The integers veche's columns hold on every database (PostgreSQL's ``integer``).
 _STORABLE_INTEGERS = range(-MAX_INT - 1, MAX_INT + 1)
+#: What a 64-bit column holds (``WideInteger``).
+_WIDEST = 2**63
 
 
 def _refuse_unstorable_values(
@@ -110,6 +112,10 @@ def _refuse_unstorable_values(
         if isinstance(value, str):
             if "\x00" in value:
                 raise InvalidInput("text may not contain NUL characters (\\u0000); remove them")
+        elif isinstance(value, WideInteger):
+            # Compared, not ``in range(…)``: a range looks for an int subclass item by item.
+            if not -_WIDEST <= value < _WIDEST:
+                raise InvalidInput(f"the number {value} is too large to be stored")
         elif isinstance(value, int):
             if value not in _STORABLE_INTEGERS:
                 raise InvalidInput(f"the number {value} is too large to be stored")

@@ -22,6 +22,11 @@ NAMING_CONVENTION = {
 MAX_INT = 2**31 - 1
 
 
+class WideInteger(int):
+    """An integer bound for a 64-bit column (SQLite's INTEGER), such as a figure stored as
+    ten-thousandths: the database layer checks it against 64 bits, not ``MAX_INT``."""
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

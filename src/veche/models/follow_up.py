@@ -29,7 +29,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from veche.models.base import Base, Timestamped
+from veche.models.base import Base, Timestamped, WideInteger
 from veche.models.columns import (
     BodyId,
     CycleId,
@@ -94,7 +94,9 @@ class Figure(TypeDecorator[Decimal]):
         if value is None:
             return None
         exact = Decimal(value).quantize(FIGURE_STEP)
-        return int(exact.scaleb(FIGURE_PLACES)) if dialect.name == "sqlite" else exact
+        if dialect.name == "sqlite":
+            return WideInteger(exact.scaleb(FIGURE_PLACES))
+        return exact
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
