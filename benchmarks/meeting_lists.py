@@ -1,6 +1,10 @@
 """How fast a big meeting's lists and communiqué come back: 1,000 motions, 5,000 participants.
 
 Run: .venv/bin/python -m benchmarks.meeting_lists [--backend sqlite|postgresql|both] [--repeat N]
+[--participants N]
+
+A tenth of the participants are members, the rest observers in ten categories (a congress
+with its observers and guests is some 20,000: ``--participants 20000``).
 
 The meeting is filled with bulk inserts (this measures reading, not recording), then each
 endpoint is asked ``--repeat`` times through the app in-process; the table gives the
@@ -57,8 +61,9 @@ DAY = date(2026, 6, 16)
 CATEGORIES = [f"delegates of district {n}" for n in range(1, 11)]
 
 
-def fill(session: Session) -> int:
-    """The demo, plus one enlarged meeting with 5,000 participants and 1,000 adopted motions."""
+def fill(session: Session, participants: int = PARTICIPANTS) -> int:
+    """The demo, plus one enlarged meeting with ``participants`` participants (a tenth of them
+    members) and 1,000 adopted motions."""
     org = load_demo(session)
     term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
     assert term is not None
@@ -76,11 +81,12 @@ def fill(session: Session) -> int:
     )
     session.add(meeting)
     session.flush()
+    members = participants // 10
     people = session.scalars(
         insert(Person).returning(Person.id),
         [
             {"organization_id": org.id, "full_name": f"Delegate {n:05d}"}
-            for n in range(PARTICIPANTS)
+            for n in range(participants)
         ],
     ).all()
     participant_ids = session.scalars(
@@ -89,8 +95,8 @@ def fill(session: Session) -> int:
             {
                 "meeting_id": meeting.id,
                 "person_id": person_id,
-                "role": ParticipantRole.MEMBER if n < 500 else ParticipantRole.OBSERVER,
-                "category": "" if n < 500 else CATEGORIES[n % len(CATEGORIES)],
+                "role": ParticipantRole.MEMBER if n < members else ParticipantRole.OBSERVER,
+                "category": "" if n < members else CATEGORIES[n % len(CATEGORIES)],
             }
             for n, person_id in enumerate(people)
         ],
@@ -211,12 +217,12 @@ def time_requests(
     return rows
 
 
-def measure(url: str, repeat: int) -> dict[str, tuple[float, float]]:
+def measure(url: str, repeat: int, participants: int) -> dict[str, tuple[float, float]]:
     """Fill a new database at ``url`` and time every path: shown path → (median, slowest)."""
     engine = make_engine(url)
     migrate.upgrade(engine)
     with transaction(make_sessionmaker(engine)) as session:
-        meeting_id = fill(session)
+        meeting_id = fill(session, participants)
     m = f"/api/meetings/{meeting_id}"
     paths = [
         f"{m}/participants",
@@ -241,20 +247,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--participants", type=int, default=PARTICIPANTS)
     args = parser.parse_args()
+    if args.participants < 100:
+        parser.error("--participants must be at least 100: the first hundred speak")
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     results: dict[str, dict[str, tuple[float, float]]] = {}
     for backend in backends:
         if backend == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
                 results[backend] = measure(
-                    f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.repeat
+                    f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.repeat, args.participants
                 )
         else:
             with postgres() as url:
-                results[backend] = measure(url, args.repeat)
+                results[backend] = measure(url, args.repeat, args.participants)
     print(
-        f"{PARTICIPANTS:,} participants, {MOTIONS:,} motions and resolutions, "
+        f"{args.participants:,} participants, {MOTIONS:,} motions and resolutions, "
         f"median and slowest of {args.repeat}, on {os.cpu_count()} cores "
         f"(load average {os.getloadavg()[0]:.1f})"
     )

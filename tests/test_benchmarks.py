@@ -1,4 +1,6 @@
-"""The vote-spike benchmark leaves no `veche serve` behind, however it is stopped."""
+"""The benchmarks: the vote spike leaves no `veche serve` behind, however it is stopped;
+the lists benchmark refuses a size it cannot fill; the refresh storm, at a tiny size, brings
+every page up to date."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from benchmarks import meeting_lists
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,3 +73,39 @@ def test_a_stopped_vote_spike_leaves_no_server_behind(stop: signal.Signals) -> N
     finally:
         benchmark.kill()
         benchmark.wait()
+
+
+def test_the_lists_benchmark_refuses_a_meeting_too_small_to_fill(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its first hundred participants give the speeches: fewer is a usage error (exit 2)."""
+    monkeypatch.setattr(sys, "argv", ["meeting_lists", "--participants", "99"])
+    with pytest.raises(SystemExit) as stopped:
+        meeting_lists.main()
+    assert stopped.value.code == 2
+    assert "--participants must be at least 100" in capsys.readouterr().err
+
+
+def test_the_refresh_storm_benchmark_brings_every_page_up_to_date() -> None:
+    """Twenty pages, every change: each page ends up holding the current fragment, and no
+    fetch fails. (Without the peer, which would start a second server for half a minute.)"""
+    ran = subprocess.run(
+        [
+            *(sys.executable, "-m", "benchmarks.live_fanout", "--sizes", "20"),
+            *("--backend", "sqlite", "--no-peer"),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stderr
+    rows = [[cell.strip() for cell in line.split("|")] for line in ran.stdout.splitlines()]
+    storms = [row for row in rows if len(row) == 10 and row[1] == "20"]
+    assert {(row[2], row[3]) for row in storms} == {
+        ("fragment cache", change)
+        for change in ("pages' first fetch", "floor given", "poll opened", "poll closed")
+    }
+    for row in storms:
+        pages = 40 if row[3] == "pages' first fetch" else 20
+        assert row[6] == str(pages) and row[7] == "0", row  # every page current, none failed

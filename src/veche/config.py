@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_PATH = Path("veche.sqlite3")
 #: The server key's file when VECHE_KEY_FILE is not set.
 DEFAULT_KEY_PATH = Path("veche.key")
+#: The live streams a process holds at most when VECHE_LIVE_STREAMS_PER_PROCESS is not set.
+DEFAULT_LIVE_STREAMS_PER_PROCESS = 5000
 
 
 class Settings(BaseSettings):
@@ -31,6 +33,14 @@ class Settings(BaseSettings):
     #: How long a bearer token of the API works after it is issued, in hours: 30 days by
     #: default. Every token expires, so the setting stops at ten years.
     token_lifetime_hours: int = Field(default=30 * 24, ge=1, le=10 * 365 * 24)
+    #: Answer the live fragments a hall re-fetches after each change from memory, rendered
+    #: once per change and audience (veche.web.fragment_cache); off, each is rendered per request.
+    fragment_cache: bool = True
+    #: The live event streams one server process holds at most; beyond them a page's stream
+    #: is answered 503 with Retry-After and its script tries again (docs/deployment.md).
+    live_streams_per_process: int = Field(
+        default=DEFAULT_LIVE_STREAMS_PER_PROCESS, ge=1, le=100_000
+    )
 
     @property
     def token_lifetime(self) -> timedelta:

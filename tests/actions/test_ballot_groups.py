@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -24,7 +25,7 @@ from tests.assembly import client_key
 from tests.helpers import ADMIN, ballot_count, row_count, voter
 from veche.actions.ballots import CastReceipt, PreparedBallot, prepare_ballot, store_ballots
 from veche.actions.closing import do_close_poll
-from veche.actions.intake import BallotIntake, BallotRequest
+from veche.actions.intake import SWITCH_SECONDS, BallotIntake, BallotRequest
 from veche.actions.journal import verify_journal
 from veche.actions.polls import do_create_poll, do_open_poll
 from veche.db import transaction
@@ -167,14 +168,18 @@ def test_ballots_arriving_during_a_write_form_the_next_group(
     ballots = [
         BallotRequest(voter(p), poll_id, {"option": yes}, client_key()) for p in members[:11]
     ]
+    switch_before = sys.getswitchinterval()
     with _first_write_held(sessions, writers=1) as held:
         first = held.cast("0", ballots[0])
         _wait_for(lambda: len(held.commits) == 1)
         rest = [held.cast(str(n), ballot) for n, ballot in enumerate(ballots[1:], 1)]
         _wait_for(lambda: len(held.intake._waiting) == 10)  # all ten queue behind the write
+        # While a writer exists, it gets Python's lock back soon after each round trip.
+        assert sys.getswitchinterval() == min(switch_before, SWITCH_SECONDS)
         held.release.set()
         for thread in [first, *rest]:
             thread.join(timeout=60)
+    assert sys.getswitchinterval() == switch_before  # as it was, once the intake is closed
     answers = list(held.answers.values())
     assert all(isinstance(a, CastReceipt) and not a.replayed for a in answers)
     assert len(answers) == 11

@@ -37,6 +37,10 @@ def serve(app: FastAPI) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        # Open event streams would hold the server up until its graceful timeout.
+        broker = getattr(app.state, "broker", None)
+        if broker is not None:
+            broker.end_all()
         server.should_exit = True
         thread.join(15)
         listener.close()

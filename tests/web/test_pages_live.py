@@ -25,12 +25,12 @@ pytestmark = pytest.mark.demo
 
 def test_the_broker_hands_each_meeting_only_its_own_events() -> None:
     async def scenario() -> list[str]:
-        broker = Broker()
-        stream = event_stream(broker, 7)
+        broker = Broker(10)
+        stream = event_stream(broker, broker.open(7))
         first = await anext(stream)
         assert "event: resync" in first
         broker.publish(LiveEvent(8, "poll_opened", {"poll_id": 1}))
-        broker.publish(LiveEvent(7, "ballot_received", {"poll_id": 2}))
+        broker.publish(LiveEvent(7, "ballot_received", {"poll_id": 2}), "a-2")
         second = await anext(stream)
         assert broker.streams(7) == 1
         broker.end_all()
@@ -39,7 +39,9 @@ def test_the_broker_hands_each_meeting_only_its_own_events() -> None:
         return [second, *rest]
 
     received = asyncio.run(scenario())
-    assert received == ['event: ballot_received\ndata: {"type":"ballot_received","poll_id":2}\n\n']
+    assert received == [
+        'id: a-2\nevent: ballot_received\ndata: {"type":"ballot_received","poll_id":2}\n\n'
+    ]
 
 
 def test_an_event_says_what_changed_and_nothing_more() -> None:

@@ -20,6 +20,16 @@ the database's constraints settle what their groups share (a resend of a ballot 
 being written waits for it, then is answered as a resend), and a group that PostgreSQL
 undoes to break a deadlock is written again.
 
+The writer gives Python's lock up at each of its group's round trips to the database, and
+then waits for it while the event loop reads and answers requests. Python lets a thread
+keep the lock 5 ms before handing it to one that waits, so a group of a dozen round trips
+could spend more time waiting for the lock than for the database, and every voter waited
+with it. While an intake's writer exists the process hands the lock over every
+``SWITCH_SECONDS`` instead. On PostgreSQL, on a two-core machine kept busy by other work
+(load average about 9), this took benchmarks/vote_spike.py from 500–900 to 1,400–2,500
+ballots a second; on a quiet machine, where the lock is seldom contended, it matters less
+(docs/benchmarks.md).
+
 Why here and not in each request: the work a ballot needs of the database is small, and
 done one request at a time it is dwarfed by what surrounds it (a trip to a worker thread,
 a session, a transaction, a connection), and the threads then take turns for Python's lock.
@@ -38,6 +48,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -93,6 +105,37 @@ FACTS_LIFETIME = 2.0
 _MOST_POLLS_REMEMBERED = 256
 
 
+#: How long a thread may hold Python's lock while another waits for it, while a writer runs
+#: (Python's own is 5 ms; see above).
+SWITCH_SECONDS = 0.0005
+
+
+class _SwitchInterval:
+    """Python's switch interval at ``SWITCH_SECONDS`` while any intake's writer exists in the
+    process, and as it was before once none does."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._before = sys.getswitchinterval()
+
+    def shorten(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._before = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._before, SWITCH_SECONDS))
+            self._users += 1
+
+    def restore(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                sys.setswitchinterval(self._before)
+
+
+_SWITCH_INTERVAL = _SwitchInterval()
+
+
 class BallotIntake:
     """Stores ballots in groups through ``sessions``; one per application (and process).
 
@@ -122,6 +165,7 @@ class BallotIntake:
         if self._threads is not None:
             self._threads.shutdown(wait=True)
             self._threads = None
+            _SWITCH_INTERVAL.restore()
 
     async def _write_while_waiting(self) -> None:
         loop = asyncio.get_running_loop()
@@ -129,6 +173,7 @@ class BallotIntake:
             # Threads of their own, so that groups never wait for the worker threads that
             # serve pages.
             self._threads = ThreadPoolExecutor(self._writers, thread_name_prefix="veche-ballots")
+            _SWITCH_INTERVAL.shorten()
         try:
             while self._waiting:
                 group, self._waiting = self._waiting, []

@@ -122,11 +122,7 @@ def rights_in_hall(session: Session, meeting_id: int, day: date) -> dict[int, in
     the rights that voters hold. A right reachable twice (an absent member with both a
     substitute and a proxy holder present) is one right: it can be used once.
     """
-    voters = [
-        _Seat(*row)
-        for row in session.execute(_MEETING_SEATS, {"meeting_id": meeting_id})
-        if row.role != ParticipantRole.OBSERVER
-    ]
+    voters = [_Seat(*row) for row in session.execute(_MEETING_SEATS, {"meeting_id": meeting_id})]
     entrusted = _entrusted(session, meeting_id, day, voters)
     present = present_among(session, {seat.id for seat in voters}, day)
     held: dict[int, list[_Entrusted]] = defaultdict(list)
@@ -147,9 +143,13 @@ _SEATS = select(Participant.id, Participant.person_id, Participant.role, Partici
     Participant.meeting_id == bindparam("meeting_id"),
     OneOf(Participant.person_id, "person_ids"),
 )
+#: Observers never vote: left in the database, as a congress brings them by the thousand.
 _MEETING_SEATS = select(
     Participant.id, Participant.person_id, Participant.role, Participant.weight
-).where(Participant.meeting_id == bindparam("meeting_id"))
+).where(
+    Participant.meeting_id == bindparam("meeting_id"),
+    Participant.role != ParticipantRole.OBSERVER,
+)
 
 
 def _rights_of(

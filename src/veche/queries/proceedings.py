@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from veche.actions._text import Target, apply_change, diff
@@ -65,24 +65,24 @@ def participants(
     session: Session, meeting_id: int, *, by_role: bool = False
 ) -> list[ParticipantRow]:
     """Everyone invited to the meeting by name, or by role first and then by name."""
-    rows = session.execute(
+    # A congress lists some 20,000: read through the connection, its enums as the text they
+    # are stored as, the rows go straight into ParticipantRow without the ORM's or the
+    # enums' processing of every value (about a fifth of the time it took).
+    rows = session.connection().execute(
         select(
             Participant.id,
             Participant.person_id,
             Person.full_name,
-            Participant.role,
+            type_coerce(Participant.role, String),
             Participant.category,
-            Participant.office,
+            type_coerce(Participant.office, String),
             Participant.weight,
         )
         .join(Person, Person.id == Participant.person_id)
         .where(Participant.meeting_id == meeting_id)
         .order_by(*([Participant.role] if by_role else []), Person.full_name, Person.id)
-    ).all()
-    return [
-        ParticipantRow(seat, person, name, role.value, category, office and office.value, weight)
-        for seat, person, name, role, category, office, weight in rows
-    ]
+    )
+    return [ParticipantRow(*row) for row in rows]
 
 
 def presidium(session: Session, meeting_id: int) -> list[PresidiumMember]:

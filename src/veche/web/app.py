@@ -19,6 +19,7 @@ from veche.config import Settings
 from veche.db import make_engine, make_reader, make_sessionmaker
 from veche.errors import NotFound, VecheError
 from veche.queries.org import get_organization
+from veche.web import fragment_cache
 from veche.web.api import ballots
 from veche.web.api.routers import API_ROUTERS
 from veche.web.body_limit import BodyLimit
@@ -84,7 +85,7 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.reader = make_reader(engine)
     app.state.read_sessions = make_sessionmaker(app.state.reader)
     app.state.intake = BallotIntake(app.state.sessions)
-    app.state.broker = Broker()
+    app.state.broker = Broker(Settings().live_streams_per_process)
     # Pages answer errors with a page, the API with JSON: these handlers tell them apart.
     app.add_exception_handler(VecheError, on_veche_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
@@ -98,6 +99,7 @@ def create_app(engine: Engine) -> FastAPI:
     # its own limit.
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    fragment_cache.install(app)  # ahead of the routes, as the ballot box: see its module
     ballots.install(app)  # last, so that ballots are answered first: see veche.web.api.ballots
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

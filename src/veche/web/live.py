@@ -5,28 +5,55 @@ Actions queue events that are delivered after their transaction commits
 streams. On PostgreSQL each process sends them with NOTIFY and every process
 LISTENs, so a ballot cast through one process reaches streams held by another.
 An event carries its type and ids only; the page re-fetches what it shows.
+
+Each event has an id that is the same in every process: the process that sends it
+names it (its own random origin and a count), and NOTIFY hands the name to every
+listener, in one order for all of them. Each process keeps the latest events of each
+meeting, so a browser that reconnects with ``Last-Event-ID`` — to this process or to
+another behind the same proxy — is sent what it missed; an id no longer (or never)
+kept gets a resync instead. See "Live events across processes" in docs/architecture.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
+import secrets
 import threading
-from collections.abc import AsyncIterator
-from dataclasses import asdict
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from sqlalchemy import Engine
 
 from veche.actions.events import LiveEvent, subscribe
+from veche.config import DEFAULT_LIVE_STREAMS_PER_PROCESS
+from veche.errors import VecheError
 
 CHANNEL = "veche_live"
-#: Sent when a stream opens, and to every stream after the listener reconnects: reload.
+#: Sent when a stream opens without an id this process knows, to a stream that fell behind,
+#: and to every stream after the listener reconnects: re-fetch every live fragment.
 RESYNC = "resync"
+#: Sent every KEEPALIVE_SECONDS, busy or idle: keeps proxies and phones from dropping the
+#: stream, and tells the page's script that the stream is alive (a comment would not reach it).
+HEARTBEAT = "heartbeat"
 KEEPALIVE_SECONDS = 15.0
+#: How long the browser waits before it reconnects by itself after the stream broke.
+RECONNECT_MILLISECONDS = 2000
+#: The events kept per meeting for replay. A phone asleep through a vote of thousands
+#: falls out of it and resyncs, which costs it a few fragments, not a reload.
+HISTORY_PER_MEETING = 512
+#: Meetings whose history is kept; the one quiet longest is forgotten first.
+MEETINGS_REMEMBERED = 64
+#: Events a stream may have waiting to be sent; a client slower than that gets a resync.
+STREAM_BACKLOG = 64
+#: The Retry-After of a stream refused because the process holds as many as it may.
+RETRY_AFTER_SECONDS = 10
 #: How long the PostgreSQL listener waits for a notification before it looks whether it is
 #: to stop: what stopping the app can wait for it. A wake-up costs next to nothing, and at
 #: half a second every test that started an app on PostgreSQL waited a quarter on average.
@@ -34,34 +61,159 @@ LISTEN_SECONDS = 0.1
 log = logging.getLogger(__name__)
 
 
-class _Stream:
-    """One browser's stream: a queue filled from any thread, read in the event loop."""
+@dataclass(frozen=True)
+class DeliveredEvent:
+    """An event as streams send it: with the id a reconnecting browser names."""
 
-    def __init__(self, meeting_id: int) -> None:
+    id: str
+    event: LiveEvent
+
+
+EventCallback = Callable[[DeliveredEvent], None]
+
+
+class TooManyStreams(VecheError):
+    """This process holds as many live streams as it is configured to."""
+
+    status_code = 503
+    retry_after = RETRY_AFTER_SECONDS
+
+
+class Stream:
+    """One browser's stream: a bounded queue filled from any thread, read in the event loop."""
+
+    def __init__(self, meeting_id: int, backlog: list[DeliveredEvent]) -> None:
         self.meeting_id = meeting_id
         self.loop = asyncio.get_running_loop()
-        self.queue: asyncio.Queue[LiveEvent | None] = asyncio.Queue()
+        self.queue: asyncio.Queue[DeliveredEvent | None] = asyncio.Queue(STREAM_BACKLOG)
+        #: What the browser missed, or a resync: sent before anything queued.
+        self.backlog = backlog
+        self.closed = False
 
-    def put(self, live_event: LiveEvent | None) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop has closed; the stream is gone
-            self.loop.call_soon_threadsafe(self.queue.put_nowait, live_event)
+    def offer(self, delivered: DeliveredEvent | None) -> None:
+        """Queue an event, in the loop's thread; never waits. A client that has not taken
+        the events before gets one resync in their place: re-fetching costs it less than
+        the backlog would, and the fan-out never waits for it. ``None`` ends the stream."""
+        if delivered is not None and not self.queue.full():
+            self.queue.put_nowait(delivered)
+            return
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        if delivered is not None:
+            delivered = DeliveredEvent(delivered.id, LiveEvent(self.meeting_id, RESYNC))
+        self.queue.put_nowait(delivered)
+
+
+def _fan_out(streams: Iterable[Stream], delivered: DeliveredEvent | None) -> None:
+    for stream in streams:
+        stream.offer(delivered)
+
+
+def _hand(streams: Iterable[Stream], delivered: DeliveredEvent | None) -> None:
+    """Hand an event to streams from any thread: one wake-up of each event loop, not one per
+    stream (each wake-up is a write to the loop's self-pipe, a system call)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Stream]] = {}
+    for stream in streams:
+        by_loop.setdefault(stream.loop, []).append(stream)
+    for loop, group in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the loop has closed; its streams are gone
+            loop.call_soon_threadsafe(_fan_out, group, delivered)
+
+
+def _coalesced(missed: Iterable[DeliveredEvent]) -> list[DeliveredEvent]:
+    """The events missed, each change once, at its latest place: a page re-fetches on an
+    event's type and ids, so the thousand ballots of a vote are one ``ballot_received``."""
+    latest: dict[str, DeliveredEvent] = {}
+    for delivered in missed:
+        key = json.dumps([delivered.event.type, delivered.event.ids], sort_keys=True, default=str)
+        latest.pop(key, None)
+        latest[key] = delivered
+    return list(latest.values())
 
 
 class Broker:
-    """This process's open streams, by meeting."""
+    """This process's open streams by meeting, and each meeting's latest events."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        max_streams: int = DEFAULT_LIVE_STREAMS_PER_PROCESS,
+        *,
+        history_per_meeting: int = HISTORY_PER_MEETING,
+    ) -> None:
+        self.max_streams = max_streams
+        self.history_per_meeting = history_per_meeting
+        #: Names the events this process sends; a restarted process names them anew, so a
+        #: browser holding an id of its past life resyncs.
+        self.origin = secrets.token_hex(4)
+        self._count = itertools.count(1)
         self._lock = threading.Lock()
-        self._streams: dict[int, set[_Stream]] = {}
+        self._streams: dict[int, set[Stream]] = {}
+        self._open = 0
+        self._history: OrderedDict[int, deque[DeliveredEvent]] = OrderedDict()
+        self._on_event: list[EventCallback] = []
+        self._on_gap: list[Callable[[], None]] = []
 
-    def open(self, meeting_id: int) -> _Stream:
-        stream = _Stream(meeting_id)
+    def new_event_id(self) -> str:
         with self._lock:
+            return self._next_id()
+
+    def _next_id(self) -> str:
+        return f"{self.origin}-{next(self._count)}"
+
+    def on_event(self, callback: EventCallback) -> Callable[[], None]:
+        """Call ``callback`` with each event this process delivers, in the order its streams
+        get them, under the broker's lock: it must be quick and must not call the broker.
+        Returns a function that stops the calls."""
+        with self._lock:
+            self._on_event.append(callback)
+        return lambda: self._forget(self._on_event, callback)
+
+    def on_gap(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` when events may have been missed (the PostgreSQL listener
+        reconnected): whatever was kept up to date by ``on_event`` is stale."""
+        with self._lock:
+            self._on_gap.append(callback)
+        return lambda: self._forget(self._on_gap, callback)
+
+    def _forget(self, callbacks: list[Any], callback: object) -> None:
+        with self._lock, contextlib.suppress(ValueError):
+            callbacks.remove(callback)
+
+    def check_room(self) -> None:
+        """Refuse a stream beyond the cap: a crowd reconnecting at once must not take what
+        the streams already open and the pages need."""
+        if self._open >= self.max_streams:
+            raise TooManyStreams(
+                f"this server holds {self.max_streams} live streams, as many as it may; "
+                f"the page reconnects by itself (retry after {RETRY_AFTER_SECONDS} s)"
+            )
+
+    def open(self, meeting_id: int, last_event_id: str | None = None) -> Stream:
+        """A stream of the meeting, in the event loop, beginning with what a browser that
+        saw ``last_event_id`` missed — or with a resync when that is not known here."""
+        with self._lock:
+            self.check_room()
+            stream = Stream(meeting_id, self._missed(meeting_id, last_event_id))
             self._streams.setdefault(meeting_id, set()).add(stream)
+            self._open += 1
         return stream
 
-    def close(self, stream: _Stream) -> None:
+    def _missed(self, meeting_id: int, last_event_id: str | None) -> list[DeliveredEvent]:
+        history = self._history.get(meeting_id, ())
+        if last_event_id:
+            for index, delivered in enumerate(reversed(history)):
+                if delivered.id == last_event_id:
+                    return _coalesced(list(history)[len(history) - index :])
+        # The resync carries the newest id, so that the next reconnection replays from there.
+        newest = history[-1].id if history else ""
+        return [DeliveredEvent(newest, LiveEvent(meeting_id, RESYNC))]
+
+    def close(self, stream: Stream) -> None:
         with self._lock:
+            if stream.closed:
+                return
+            stream.closed = True
+            self._open -= 1
             streams = self._streams.get(stream.meeting_id, set())
             streams.discard(stream)
             if not streams:
@@ -71,55 +223,100 @@ class Broker:
         with self._lock:
             return len(self._streams.get(meeting_id, ()))
 
-    def publish(self, live_event: LiveEvent) -> None:
+    def publish(self, live_event: LiveEvent, event_id: str | None = None) -> None:
+        """Deliver an event to the meeting's streams and keep it for replay; ``event_id`` is
+        the sender's name for it (on PostgreSQL), else this process names it."""
         with self._lock:
-            streams = list(self._streams.get(live_event.meeting_id, ()))
-        for stream in streams:
-            stream.put(live_event)
+            delivered = DeliveredEvent(event_id or self._next_id(), live_event)
+            self._remember(delivered)
+            # Listeners first: a page told of the change must not re-fetch from a cache
+            # that has not heard of it yet (veche.web.fragment_cache).
+            for callback in self._on_event:
+                try:
+                    callback(delivered)
+                except Exception:  # one listener's fault must not cost the streams an event
+                    log.exception("a live event listener failed on %s", delivered)
+            _hand(self._streams.get(live_event.meeting_id, ()), delivered)
+
+    def _remember(self, delivered: DeliveredEvent) -> None:
+        meeting_id = delivered.event.meeting_id
+        history = self._history.pop(meeting_id, None)
+        if history is None:
+            history = deque(maxlen=self.history_per_meeting)
+        self._history[meeting_id] = history  # the most recently active last
+        history.append(delivered)
+        while len(self._history) > MEETINGS_REMEMBERED:
+            self._history.popitem(last=False)
 
     def resync_all(self) -> None:
+        """Events may have been missed: every stream resyncs, and ids seen before no longer
+        replay (the history has a hole where they would be)."""
         with self._lock:
-            streams = [s for group in self._streams.values() for s in group]
-        for stream in streams:
-            stream.put(LiveEvent(stream.meeting_id, RESYNC))
+            self._history.clear()
+            for callback in self._on_gap:  # first, as in ``publish``
+                try:
+                    callback()
+                except Exception:
+                    log.exception("a live event gap listener failed")
+            for meeting_id, group in self._streams.items():
+                _hand(group, DeliveredEvent("", LiveEvent(meeting_id, RESYNC)))
 
     def end_all(self) -> None:
         """Close every stream, so that the server can stop."""
         with self._lock:
-            streams = [s for group in self._streams.values() for s in group]
-        for stream in streams:
-            stream.put(None)
+            for group in self._streams.values():
+                _hand(group, None)
 
 
-def encode(live_event: LiveEvent) -> str:
-    return json.dumps(asdict(live_event), separators=(",", ":"), default=str)
+def encode(delivered: DeliveredEvent) -> str:
+    event = delivered.event
+    return json.dumps(
+        {"id": delivered.id, "meeting_id": event.meeting_id, "type": event.type, "ids": event.ids},
+        separators=(",", ":"),
+        default=str,
+    )
 
 
-def decode(payload: str) -> LiveEvent:
+def decode(payload: str) -> tuple[str | None, LiveEvent]:
+    """A notification's event and the id its sender gave it."""
     data: dict[str, Any] = json.loads(payload)
-    return LiveEvent(int(data["meeting_id"]), str(data["type"]), dict(data.get("ids", {})))
+    live_event = LiveEvent(int(data["meeting_id"]), str(data["type"]), dict(data.get("ids", {})))
+    return data.get("id"), live_event
 
 
-def sse_message(live_event: LiveEvent) -> str:
-    """One SSE message: the event's type as the SSE event name, its ids as JSON data."""
+def sse_message(live_event: LiveEvent, event_id: str | None = None) -> str:
+    """One SSE message: the event's type as the SSE event name, its ids as JSON data, and
+    its id, which the browser sends back as ``Last-Event-ID`` when it reconnects (an empty
+    id makes it forget the one it had)."""
     data = json.dumps({"type": live_event.type, **live_event.ids}, separators=(",", ":"))
-    return f"event: {live_event.type}\ndata: {data}\n\n"
+    id_line = "" if event_id is None else f"id: {event_id}\n"
+    return f"{id_line}event: {live_event.type}\ndata: {data}\n\n"
 
 
-async def event_stream(broker: Broker, meeting_id: int) -> AsyncIterator[str]:
-    """A meeting's events as SSE text; begins with a resync so a reconnecting page reloads."""
-    stream = broker.open(meeting_id)
+_HEARTBEAT_MESSAGE = sse_message(
+    LiveEvent(0, HEARTBEAT, {"seconds": KEEPALIVE_SECONDS})
+)  # no id: the browser keeps the last event's
+
+
+async def event_stream(broker: Broker, stream: Stream) -> AsyncIterator[str]:
+    """An open stream as SSE text: what the browser missed (or a resync), then each event."""
+    loop = asyncio.get_running_loop()
     try:
-        yield "retry: 2000\n" + sse_message(LiveEvent(meeting_id, RESYNC))
+        first = f"retry: {RECONNECT_MILLISECONDS}\n"
+        yield first + "".join(sse_message(d.event, d.id) for d in stream.backlog)
+        stream.backlog = []
+        beat_at = loop.time() + KEEPALIVE_SECONDS
         while True:
             try:
-                live_event = await asyncio.wait_for(stream.queue.get(), KEEPALIVE_SECONDS)
+                delivered = await asyncio.wait_for(stream.queue.get(), beat_at - loop.time())
             except TimeoutError:
-                yield ": still here\n\n"  # keeps proxies and phones from dropping an idle stream
+                # Busy or idle, on time: the page's script takes a missing beat for a dead link.
+                yield _HEARTBEAT_MESSAGE
+                beat_at = loop.time() + KEEPALIVE_SECONDS
                 continue
-            if live_event is None:
+            if delivered is None:
                 return
-            yield sse_message(live_event)
+            yield sse_message(delivered.event, delivered.id)
     finally:
         broker.close(stream)
 
@@ -156,11 +353,12 @@ class PostgresDelivery:
         # committing session still holds its pooled connection, so borrowing a second one
         # let a burst of ballots take every pooled connection and then wait for one more
         # (a deadlock, seen in benchmarks/vote_spike.py).
+        delivered = DeliveredEvent(self._broker.new_event_id(), live_event)
         try:
             with self._notify_lock:
                 if self._notifier is None or self._notifier.closed:
                     self._notifier = psycopg.connect(self._conninfo, autocommit=True)
-                self._notifier.execute("SELECT pg_notify(%s, %s)", (CHANNEL, encode(live_event)))
+                self._notifier.execute("SELECT pg_notify(%s, %s)", (CHANNEL, encode(delivered)))
         except psycopg.Error:  # the change is committed; a lost event only delays a refresh
             log.exception("could not send live event %s", live_event)
             self._close_notifier()
@@ -182,7 +380,8 @@ class PostgresDelivery:
                     delay = 0.5
                     while not self._stop.is_set():
                         for notice in connection.notifies(timeout=LISTEN_SECONDS):
-                            self._broker.publish(decode(notice.payload))
+                            event_id, live_event = decode(notice.payload)
+                            self._broker.publish(live_event, event_id)
             except psycopg.Error:
                 self.listening.clear()
                 log.warning("lost the live-event listener; reconnecting in %.1f s", delay)

@@ -1,0 +1,675 @@
+"""Live fragments rendered once per change and audience, and answered ahead of FastAPI's routing.
+
+A live event reaches every page of a meeting, and every page then asks again for the
+fragments that listen to it (``veche.web.fragments``): 5,000 delegates ask for
+``/meetings/{id}/room`` and ``/meetings/{id}/floor`` within the same second. Rendered per
+request, each cost 10–40 ms of the server (the login looked up, the meeting's permissions,
+participants, polls and rights read, the template rendered), and one process answered the
+5,000 in a minute or more. Yet all but a few of them show the same thing.
+
+So ``FragmentCache`` answers those two fragments itself, and the projector's screen, as
+``veche.web.api.ballots.BallotBox`` answers ballots:
+
+- **Once per change.** Each meeting has a version, moved on by every live event of the
+  meeting this process delivers (``Broker.on_event``; on PostgreSQL that includes the events
+  of the other processes, which arrive through the listener), and for every meeting when
+  events may have been missed (``Broker.on_gap``: the listener reconnected). The first
+  request after a change reads the meeting once, in a worker thread, and renders the
+  fragment for every *audience*; the requests arriving meanwhile wait for that one build.
+- **Per audience, never per person.** An audience is what decides the fragment's text: for
+  the polls, whether one votes in the meeting, may see a closed poll's result, and where one
+  stands in each open poll (why one may not vote, or whether a right is left to use); for
+  the floor, whether one takes part, observes or neither, and, for the few people the list
+  names (the speaker, those waiting), their own place and "You have the floor". Where each
+  person stands is read for the whole hall in one go (``veche.queries.room.standings_of_all``).
+  What differs for everyone — the form's CSRF token, the speaking timer (the time left, by
+  the server's clock) — is written into the rendered text per answer.
+- **The login is checked, cheaply.** The cookie's signature is checked on every request;
+  the login session it names is looked up once and then re-checked for everyone in one
+  query every ``LOGIN_RECHECK_SECONDS``: a logout, an expiry or a disabled account stops the
+  answers within that time on every process, and at once on the process that logged out
+  (it sees the answer that deletes the cookie). What the person may do in the meeting is
+  read once and again when the meeting's participants, offices or state change, or within
+  ``PERMISSIONS_SECONDS`` (in the background, the old answer served meanwhile).
+- **ETag and 304.** Each answer names the meeting's version and the audience; a client that
+  sends it back in ``If-None-Match`` gets a 304 while nothing changed.
+
+Anything out of the ordinary — no login or an ended one, no right to see the meeting, no
+such meeting, a flash message waiting, a browser without its CSRF seed, someone the
+prepared audiences do not cover — goes on to the ordinary route, which answers it as
+before. ``VECHE_FRAGMENT_CACHE=false`` sends every request there (the benchmark's peer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+from markupsafe import Markup
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from veche.actions.access import Caller, meeting_permissions, result_visible
+from veche.actions.auth import login_session_caller, token_digest
+from veche.actions.events import LiveEventType as Event
+from veche.config import Settings
+from veche.errors import NotAuthenticated
+from veche.models import LoginSession, Meeting, Participant, User
+from veche.models.base import utcnow
+from veche.models.meetings import ParticipantRole
+from veche.models.polls import PollState
+from veche.permissions import Permission
+from veche.queries.floor import Speaking, floor_view
+from veche.queries.room import Standing, outsider_standings, polls_followed, standings_of_all
+from veche.web.csrf import SEED_COOKIE, csrf_field
+from veche.web.headers import headers_for
+from veche.web.live import RESYNC, DeliveredEvent
+from veche.web.pages._render import context_of
+from veche.web.pages.projector import projector_context
+from veche.web.sessions import FLASH_COOKIE, SESSION_COOKIE, login_token
+from veche.web.templating import templates
+
+log = logging.getLogger(__name__)
+
+_PATH = re.compile(r"/meetings/([1-9][0-9]{0,17})/(room|floor|projector/current)")
+#: How often a login served from memory is looked up again (all of them in one query).
+LOGIN_RECHECK_SECONDS = 5.0
+#: How long what a person may do in a meeting is kept before it is read again (in the
+#: background), at most; each for a random share of it from half, so that a hall's thousands
+#: do not come due in the same storm. A change of the meeting's participants, offices or
+#: state has them read at once.
+PERMISSIONS_SECONDS = 300.0
+#: A login or a person's permissions unused this long are dropped at the next re-check.
+FORGET_SECONDS = 600.0
+#: Database reads of this cache at once, each in a worker thread with a session of its own.
+_READS_AT_ONCE = 4
+#: Events that may change who sees the meeting and what they may do in it.
+_ACCESS_EVENTS = frozenset(
+    {
+        Event.PARTICIPANTS_CHANGED,
+        Event.PRESIDIUM_CHANGED,
+        Event.MEETING_STATE_CHANGED,
+        Event.MEETING_CHANGED,
+    }
+)
+#: Written where the form's CSRF field goes, and replaced by each answer's own.
+_CSRF_MARK = "\x00veche-csrf\x00"
+_SEES = Permission.MEETING_SEE.value
+_SEES_CLOSED = Permission.RESULTS_SEE_CLOSED.value
+
+#: (resyncs, changes): a meeting's version; both only grow.
+Version = tuple[int, int]
+
+
+class Versions:
+    """Each meeting's version, and the version of who may see it, moved on by live events."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # events arrive on the committing or the listening thread
+        self._resyncs = 0
+        self._changes: dict[int, int] = {}
+        self._access: dict[int, int] = {}
+
+    def heard(self, delivered: DeliveredEvent) -> None:
+        """Called by the broker with each event, before the pages can ask again."""
+        live_event = delivered.event
+        if live_event.type == RESYNC:
+            self.missed()
+            return
+        meeting_id = live_event.meeting_id
+        with self._lock:
+            self._changes[meeting_id] = self._changes.get(meeting_id, 0) + 1
+            if live_event.type in _ACCESS_EVENTS:
+                self._access[meeting_id] = self._access.get(meeting_id, 0) + 1
+
+    def missed(self) -> None:
+        """Events may have been missed, of any meeting: everything kept is stale."""
+        with self._lock:
+            self._resyncs += 1
+
+    def of(self, meeting_id: int) -> Version:
+        with self._lock:
+            return self._resyncs, self._changes.get(meeting_id, 0)
+
+    def access_of(self, meeting_id: int) -> Version:
+        with self._lock:
+            return self._resyncs, self._access.get(meeting_id, 0)
+
+
+@dataclass(frozen=True)
+class _Seat:
+    """A participant as the fragments' templates read one: by role only."""
+
+    role: ParticipantRole
+
+
+@dataclass(frozen=True)
+class _Viewer:
+    """The viewer as the fragments' templates read one: by person only."""
+
+    person_id: int | None
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A fragment as one audience sees it."""
+
+    html: str
+    tag: str  # tells it apart from the other audiences' in the ETag
+
+
+@dataclass
+class Snapshot:
+    """One fragment of one meeting at one version, for every audience prepared."""
+
+    version: Version
+    found: bool
+    variants: dict[Hashable, Variant] = field(default_factory=dict)
+    #: Each participant's role, by person id.
+    roles: dict[int, ParticipantRole] = field(default_factory=dict)
+    #: The polls: where each participant stands (a key of ``variants``' third part), and
+    #: where someone who takes no part stands.
+    standing_keys: dict[int, Hashable] = field(default_factory=dict)
+    outsider_key: Hashable = ()
+    #: The floor: the people it names, who each see it their own way.
+    named: frozenset[int] = frozenset()
+    #: The speech under way and its timer as rendered: the timer is rendered again for the
+    #: time of each answer (it shows the time left, and counts by the server's clock).
+    speaking: Speaking | None = None
+    rendered_timer: str | None = None
+
+    #: The timer last rendered for an answer, and the tenth of a second it was rendered for.
+    _timer_now: tuple[int, str] = (0, "")
+
+    def time(self, speaking: Speaking | None, now: datetime) -> None:
+        self.speaking = speaking
+        self.rendered_timer = None if speaking is None else _timer(speaking, now)
+
+    def timer_at(self, now: datetime) -> str:
+        """The timer for an answer at ``now``; rendered once a tenth of a second, for the
+        thousands of answers of a storm (the page counts by it to within that)."""
+        assert self.speaking is not None
+        tenth = int(now.timestamp() * 10)
+        if self._timer_now[0] != tenth:
+            self._timer_now = tenth, _timer(self.speaking, now)
+        return self._timer_now[1]
+
+    def add(self, key: Hashable, html: str) -> None:
+        self.variants[key] = Variant(html, str(len(self.variants)))
+
+
+def _render(template: str, context: dict[str, Any]) -> str:
+    """A fragment's template with what ``veche.web.pages._render.render`` gives every page,
+    the CSRF field left as a mark."""
+    every = {
+        "viewer": _Viewer(None),
+        "csrf_field": Markup(_CSRF_MARK),
+        "flash": None,
+        "fragment": True,
+        "may": frozenset(),
+        "desk": False,
+    }
+    return templates.env.get_template(template).render({**every, **context})
+
+
+def _roles(session: Session, meeting_id: int) -> dict[int, ParticipantRole]:
+    rows = session.execute(
+        select(Participant.person_id, Participant.role).where(Participant.meeting_id == meeting_id)
+    )
+    return {person_id: role for person_id, role in rows}
+
+
+def _timer(speaking: Speaking, now: datetime) -> str:
+    """The speaking timer as the fragments' templates render it."""
+    timers = templates.env.get_template("shared/_timer.html").module
+    return str(timers.speaking_timer(speaking, now))  # type: ignore[attr-defined]
+
+
+# --- The fragments: each read once per version, rendered for each audience ------------------
+
+
+def _seating(role: ParticipantRole | None) -> str:
+    """What the floor shows differently by the viewer's place in the meeting."""
+    if role is None:
+        return "none"
+    return "observer" if role is ParticipantRole.OBSERVER else "seated"
+
+
+_SEATED_AS = {"none": None, "observer": ParticipantRole.OBSERVER, "seated": ParticipantRole.MEMBER}
+
+
+def _build_floor(session: Session, meeting: Meeting, snapshot: Snapshot) -> None:
+    view = floor_view(session, meeting, None)
+    snapshot.roles = _roles(session, meeting.id)
+    floor = view.floor
+    named = {request.person_id for request in floor.waiting}
+    if floor.speaking is not None and floor.speaking.contribution.speaker_person_id is not None:
+        named.add(floor.speaking.contribution.speaker_person_id)
+    snapshot.named = frozenset(named)
+    snapshot.time(floor.speaking, view.server_now)
+    shared = context_of(view)
+
+    def render(role: ParticipantRole | None, person_id: int | None) -> str:
+        return _render(
+            "delegate/_delegate_floor.html",
+            {
+                **shared,
+                "participant": None if role is None else _Seat(role),
+                "viewer": _Viewer(person_id),
+                "my_requests": floor.place_of(person_id) if person_id is not None else [],
+            },
+        )
+
+    for seating, role in _SEATED_AS.items():
+        snapshot.add((seating, None), render(role, None))
+    for person_id in sorted(named):
+        role = snapshot.roles.get(person_id)
+        snapshot.add((_seating(role), person_id), render(role, person_id))
+
+
+def _floor_audience(snapshot: Snapshot, person_id: int | None, may: frozenset[str]) -> Hashable:
+    role = snapshot.roles.get(person_id) if person_id is not None else None
+    return _seating(role), person_id if person_id in snapshot.named else None
+
+
+def _standing_key(standings: Iterable[Standing]) -> Hashable:
+    """What the polls fragment shows of where someone stands: for each open poll, why they
+    may not vote, or whether they have a right left to use."""
+    return tuple((s.reason, bool(s.unused)) for s in standings if s.poll.state is PollState.OPEN)
+
+
+def _build_room(session: Session, meeting: Meeting, snapshot: Snapshot) -> None:
+    polls = polls_followed(session, meeting)[::-1]  # newest first
+    snapshot.roles = _roles(session, meeting.id)
+    shown: dict[Hashable, list[Standing]] = {}
+    for person_id, standings in standings_of_all(session, polls, list(snapshot.roles)).items():
+        key = _standing_key(standings)
+        snapshot.standing_keys[person_id] = key
+        shown.setdefault(key, standings)
+    outsider = outsider_standings(polls)
+    snapshot.outsider_key = _standing_key(outsider)
+    shown.setdefault(snapshot.outsider_key, outsider)
+    for key, standings in shown.items():
+        for voter in (False, True):
+            for sees_closed in (False, True):
+                context = {
+                    "meeting": meeting,
+                    "participant": _Seat(ParticipantRole.MEMBER) if voter else None,
+                    "standings": standings,
+                    "results": {p.id: result_visible(p.state, sees_closed) for p in polls},
+                }
+                snapshot.add(
+                    (voter, sees_closed, key), _render("delegate/_delegate_polls.html", context)
+                )
+
+
+def _room_audience(snapshot: Snapshot, person_id: int | None, may: frozenset[str]) -> Hashable:
+    role = snapshot.roles.get(person_id) if person_id is not None else None
+    voter = role is not None and role is not ParticipantRole.OBSERVER
+    where = snapshot.standing_keys.get(person_id) if person_id is not None else None
+    return voter, _SEES_CLOSED in may, snapshot.outsider_key if where is None else where
+
+
+def _build_projector(session: Session, meeting: Meeting, snapshot: Snapshot) -> None:
+    context = projector_context(session, meeting)
+    snapshot.time(context["floor"].speaking, context["server_now"])
+    snapshot.add((), _render("projector/_projector_current.html", context))
+
+
+def _projector_audience(snapshot: Snapshot, person_id: int | None, may: frozenset[str]) -> Hashable:
+    return ()
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A live fragment this cache answers: how it is read and rendered, and who sees which."""
+
+    build: Callable[[Session, Meeting, Snapshot], None]
+    audience: Callable[[Snapshot, int | None, frozenset[str]], Hashable]
+
+
+#: By the end of their address.
+FRAGMENTS = {
+    "room": Fragment(_build_room, _room_audience),
+    "floor": Fragment(_build_floor, _floor_audience),
+    "projector/current": Fragment(_build_projector, _projector_audience),
+}
+
+
+# --- Who asks: logins and permissions, kept in memory --------------------------------------
+
+
+@dataclass
+class _Login:
+    token: str
+    caller: Caller
+    checked_at: float
+    used_at: float
+    #: The seed cookie, and the CSRF field of the forms for it and this login.
+    csrf: tuple[str, str] | None = None
+
+
+@dataclass
+class _Held:
+    may: frozenset[str]
+    access: Version
+    due_at: float  # when it is to be read again
+    used_at: float
+
+
+class FragmentStore:
+    """This process's versions, snapshots, logins and permissions, for ``FragmentCache``."""
+
+    def __init__(self, read_sessions: sessionmaker[Session], *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.versions = Versions()
+        self._sessions = read_sessions
+        self._epoch = secrets.token_hex(4)  # an ETag of an earlier process never matches
+        self._snapshots: dict[tuple[int, str], Snapshot] = {}
+        self._building: dict[tuple[int, str, Version], asyncio.Future[Snapshot]] = {}
+        self._logins: dict[str, _Login] = {}
+        self._held: dict[tuple[int | None, int | None, int], _Held] = {}
+        self._background: set[asyncio.Future[Any]] = set()
+        self._rechecking = False
+        self._refreshing: set[tuple[int | None, int | None, int]] = set()
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    async def _read(self, work: Callable[[], Any]) -> Any:
+        if self._limiter is None:  # made in the event loop, on first need
+            self._limiter = anyio.CapacityLimiter(_READS_AT_ONCE)
+        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+
+    def _in_background(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)  # kept, so that it is not collected while it runs
+        task.add_done_callback(self._background.discard)
+
+    # The answer.
+
+    async def answer(self, request: Request, meeting_id: int, name: str) -> Response | None:
+        """The fragment for the request's caller, or None for the ordinary route to answer."""
+        cookies = request.cookies
+        raw = cookies.get(SESSION_COOKIE)
+        if not raw or FLASH_COOKIE in cookies or SEED_COOKIE not in cookies:
+            return None
+        fragment = FRAGMENTS[name]
+        found = await self._caller(request, raw, meeting_id)
+        if found is None:
+            return None
+        caller, may = found
+        if _SEES not in may:
+            return None
+        snapshot = await self._snapshot(meeting_id, name, fragment)
+        if not snapshot.found:
+            return None
+        variant = snapshot.variants.get(fragment.audience(snapshot, caller.person_id, may))
+        if variant is None:
+            return None
+        return self._respond(request, raw, snapshot, variant)
+
+    def _respond(
+        self, request: Request, raw: str, snapshot: Snapshot, variant: Variant
+    ) -> Response:
+        html = variant.html
+        tag = f"{self._epoch}.{snapshot.version[0]}.{snapshot.version[1]}.{variant.tag}"
+        if _CSRF_MARK in html:
+            field_html = self._csrf_field(request, raw)
+            html = html.replace(_CSRF_MARK, field_html)
+            tag += "." + hashlib.blake2s(field_html.encode(), digest_size=6).hexdigest()
+        timer = snapshot.rendered_timer
+        if snapshot.speaking is not None and timer is not None and timer in html:
+            # Each answer's timer is of its own second: a 304 would give back an older one.
+            now = utcnow()
+            html = html.replace(timer, snapshot.timer_at(now))
+            tag += f".{int(now.timestamp())}"
+        etag = f'"{tag}"'
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
+        if etag in _tags(request.headers.get("if-none-match", "")):
+            return Response(status_code=304, headers=headers)
+        return Response(html, media_type="text/html", headers=headers)
+
+    def _csrf_field(self, request: Request, raw: str) -> str:
+        """The browser's CSRF field, kept with its login: it changes with the login or the seed."""
+        login = self._logins.get(raw)
+        seed = request.cookies[SEED_COOKIE]
+        if login is None:
+            return str(csrf_field(request))
+        if login.csrf is None or login.csrf[0] != seed:
+            login.csrf = seed, str(csrf_field(request))
+        return login.csrf[1]
+
+    # Snapshots.
+
+    async def _snapshot(self, meeting_id: int, name: str, fragment: Fragment) -> Snapshot:
+        version = self.versions.of(meeting_id)
+        kept = self._snapshots.get((meeting_id, name))
+        if kept is not None and kept.version == version:
+            return kept
+        key = (meeting_id, name, version)
+        building = self._building.get(key)
+        if building is None:
+            # Read after the version: a change committed meanwhile moves the version on
+            # again, and the next request reads anew.
+            building = asyncio.ensure_future(
+                self._read(lambda: self._build(meeting_id, fragment, version))
+            )
+            self._building[key] = building
+            building.add_done_callback(lambda _: self._building.pop(key, None))
+        # Shielded: a client that goes away must not cancel the build the others wait for.
+        snapshot = await asyncio.shield(building)
+        kept = self._snapshots.get((meeting_id, name))
+        if kept is None or kept.version < snapshot.version:
+            self._snapshots[meeting_id, name] = snapshot
+        return snapshot
+
+    def _build(self, meeting_id: int, fragment: Fragment, version: Version) -> Snapshot:
+        with self._sessions() as session:
+            meeting = session.get(Meeting, meeting_id)
+            if meeting is None:
+                return Snapshot(version, found=False)
+            snapshot = Snapshot(version, found=True)
+            fragment.build(session, meeting, snapshot)
+            return snapshot
+
+    # Logins and permissions.
+
+    async def _caller(
+        self, request: Request, raw: str, meeting_id: int
+    ) -> tuple[Caller, frozenset[str]] | None:
+        """The caller the login cookie names, and what they may do in the meeting."""
+        now = time.monotonic()
+        login = self._logins.get(raw)
+        token = login.token if login is not None else login_token(request)
+        if token is None:
+            return None
+        access = self.versions.access_of(meeting_id)
+        if login is not None:
+            login.used_at = now
+            if now - login.checked_at > LOGIN_RECHECK_SECONDS and not self._rechecking:
+                self._rechecking = True
+                self._in_background(self._recheck_logins())
+            held = self._held.get(_held_key(login.caller, meeting_id))
+            if held is not None and held.access == access:
+                held.used_at = now
+                if now > held.due_at:
+                    self._refresh_soon(login.caller, meeting_id, access)
+                return login.caller, held.may
+        read: tuple[Caller, frozenset[str]] | None = await self._read(
+            lambda: self._look_up(token, login.caller if login is not None else None, meeting_id)
+        )
+        if read is None:
+            self._logins.pop(raw, None)
+            return None
+        caller, may = read
+        if login is None:
+            self._logins[raw] = _Login(token, caller, now, now)
+        self._held[_held_key(caller, meeting_id)] = _Held(may, access, _due(now), now)
+        return read
+
+    def _look_up(
+        self, token: str, known: Caller | None, meeting_id: int
+    ) -> tuple[Caller, frozenset[str]] | None:
+        with self._sessions() as session, session.begin():
+            try:
+                caller = known or login_session_caller(session, token)
+            except NotAuthenticated:
+                return None
+            return caller, meeting_permissions(session, caller, meeting_id)
+
+    def _refresh_soon(self, caller: Caller, meeting_id: int, access: Version) -> None:
+        key = _held_key(caller, meeting_id)
+        if key in self._refreshing:
+            return
+        self._refreshing.add(key)
+
+        async def refresh() -> None:
+            try:
+                read = await self._read(lambda: self._may(caller, meeting_id))
+                held = self._held.get(key)
+                if held is not None:
+                    self._held[key] = _Held(read, access, _due(time.monotonic()), held.used_at)
+            finally:
+                self._refreshing.discard(key)
+
+        self._in_background(refresh())
+
+    def _may(self, caller: Caller, meeting_id: int) -> frozenset[str]:
+        with self._sessions() as session, session.begin():
+            return meeting_permissions(session, caller, meeting_id)
+
+    async def _recheck_logins(self) -> None:
+        """Look every login served from memory up again, in one query: those that ended go."""
+        try:
+            now = time.monotonic()
+            for raw, login in list(self._logins.items()):
+                if now - login.used_at > FORGET_SECONDS:
+                    self._logins.pop(raw, None)
+            for key, held in list(self._held.items()):
+                if now - held.used_at > FORGET_SECONDS:
+                    self._held.pop(key, None)
+            due = dict(self._logins)
+            tokens = [login.token for login in due.values()]
+            alive = await self._read(lambda: self._still_open(tokens))
+            for raw, login in due.items():
+                if token_digest(login.token) in alive:
+                    login.checked_at = now
+                else:
+                    self.forget(raw)
+        except Exception:  # the next request past the interval tries again
+            log.exception("could not check the logins of the live fragments")
+        finally:
+            self._rechecking = False
+
+    def _still_open(self, tokens: list[str]) -> set[str]:
+        digests = [token_digest(token) for token in tokens]
+        found: set[str] = set()
+        with self._sessions() as session, session.begin():
+            for start in range(0, len(digests), 500):
+                found.update(
+                    session.scalars(
+                        select(LoginSession.token_hash)
+                        .outerjoin(User, User.id == LoginSession.user_id)
+                        .where(
+                            LoginSession.token_hash.in_(digests[start : start + 500]),
+                            LoginSession.expires_at > utcnow(),
+                            or_(LoginSession.user_id.is_(None), User.active.is_(True)),
+                        )
+                    )
+                )
+        return found
+
+    def forget(self, raw: str) -> None:
+        """Forget a login cookie: its holder logged out."""
+        login = self._logins.pop(raw, None)
+        if login is not None:
+            for key in [k for k in self._held if k[:2] == _held_key(login.caller, 0)[:2]]:
+                self._held.pop(key, None)
+
+
+def _due(now: float) -> float:
+    return now + PERMISSIONS_SECONDS * random.uniform(0.5, 1.0)  # spread, not a secret
+
+
+def _held_key(caller: Caller, meeting_id: int) -> tuple[int | None, int | None, int]:
+    return caller.actor.user_id, caller.person_id, meeting_id
+
+
+def _tags(if_none_match: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+
+
+class FragmentCache:
+    """ASGI middleware that answers the live fragments' GETs and hands every other request on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            store: FragmentStore = scope["app"].state.fragments
+            if scope["method"] == "GET" and store.enabled:
+                path = scope["path"].removeprefix(scope.get("root_path", ""))
+                found = _PATH.fullmatch(path)
+                if found and await self._answered(store, scope, receive, send, found):
+                    return
+            elif scope["method"] == "POST":
+                send = _watching_logout(store, scope, send)
+        await self.app(scope, receive, send)
+
+    async def _answered(
+        self, store: FragmentStore, scope: Scope, receive: Receive, send: Send, found: re.Match[str]
+    ) -> bool:
+        request = Request(scope, receive)
+        try:
+            answer = await store.answer(request, int(found[1]), found[2])
+        except Exception:  # the ordinary route answers, and says what went wrong
+            log.exception("the live fragment %s could not be answered from memory", scope["path"])
+            return False
+        if answer is None:
+            return False
+        present = {name for name, _ in answer.raw_headers}
+        answer.raw_headers.extend(h for h in headers_for(scope) if h[0] not in present)
+        await answer(scope, receive, send)
+        return True
+
+
+def _watching_logout(store: FragmentStore, scope: Scope, send: Send) -> Send:
+    """``send``, forgetting the request's login when the answer deletes its cookie."""
+    raw = Request(scope).cookies.get(SESSION_COOKIE)
+    if not raw:
+        return send
+    deleted = f"{SESSION_COOKIE}=".encode()
+
+    async def send_watching(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            for name, value in message.get("headers", []):
+                if name == b"set-cookie" and value.startswith(deleted) and b"Max-Age=0" in value:
+                    store.forget(raw)
+        await send(message)
+
+    return send_watching
+
+
+def install(app: FastAPI) -> None:
+    """Answer the live fragments in front of ``app``'s routes (on unless
+    ``VECHE_FRAGMENT_CACHE`` says otherwise), kept current by ``app``'s broker."""
+    store = FragmentStore(app.state.read_sessions, enabled=Settings().fragment_cache)
+    app.state.fragments = store
+    app.state.broker.on_event(store.versions.heard)
+    app.state.broker.on_gap(store.versions.missed)
+    app.add_middleware(FragmentCache)
