@@ -691,7 +691,6 @@ def test_a_three_day_enlarged_plenary_meeting_from_an_empty_database(api: Api) -
         f"{PANEL_WORK}, on item(s) 1, 2; chaired by {_in_order(WORK_CHAIRS)}",
         f"{PANEL_SAFETY}, on item(s) 3; chaired by {_in_order(SAFETY_CHAIRS)}",
         f"{PANEL_DRAFTING}, on item(s) 4",
-        f"On item 5: “{REJECTED}” — rejected by 3 votes to 5 {RULE}.",
     ]
     for n, item in enumerate(ITEMS, start=1):
         said += [
@@ -701,6 +700,11 @@ def test_a_three_day_enlarged_plenary_meeting_from_an_empty_database(api: Api) -
             f"Resolution No. {n} “{item.motion_title}” — {item.adopted}.",
         ]
     assert [fact for fact in said if fact not in communique] == []
+    # Each result is stated under its item: the last item's rejected proposal after its heading.
+    last_item = communique.index(f"Item 5. {ITEMS[4].title}")
+    under_it = communique[last_item : communique.index("\n#", last_item)]
+    assert f"“{REJECTED}” — rejected by 3 votes to 5 {RULE}." in under_it
+    assert f"Resolution No. 5 “{ITEMS[4].motion_title}” — {ITEMS[4].adopted}." in under_it
     in_communique = (
         set(PRESIDIUM)
         | set(SITTING_CHAIRS.values())

@@ -4,6 +4,8 @@ delegates propose. The API takes each model as its JSON body and the pages as th
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
@@ -19,10 +21,12 @@ from veche.actions.agenda_proposals import (
     do_propose_agenda_change,
     do_reject_agenda_proposal,
 )
+from veche.errors import InvalidInput
 from veche.models import AgendaItem, AgendaProposal, Meeting
 from veche.models.agenda import ItemKind
 from veche.models.agenda_proposals import ProposalKind
 from veche.models.base import MAX_INT
+from veche.queries.proceedings import ParticipantRow, participants
 from veche.web.api.types import Id
 from veche.web.form_fields import form_number
 
@@ -60,9 +64,29 @@ ITEM_CHOICES = {
 }
 
 
+def rapporteur_names(rows: Iterable[ParticipantRow]) -> dict[str, int]:
+    """The names the agenda page offers for the rapporteur, each a participant's person: the
+    full name, or for namesakes the name with their role and number, so each names one."""
+    counted = Counter(_folded(row.full_name) for row in rows)
+    return {
+        row.full_name
+        if counted[_folded(row.full_name)] == 1
+        else f"{row.full_name} ({row.role}, {row.person_id})": row.person_id
+        for row in rows
+    }
+
+
+def _folded(name: str) -> str:
+    """A name as typed names match it: in any case, with its spaces as they come."""
+    return " ".join(name.split()).casefold()
+
+
 class ItemForm(ItemIn):
-    """``ItemIn`` as the agenda page posts it: the rapporteur and the reporting body are
-    chosen from lists, the first entry of which (none) is sent empty."""
+    """``ItemIn`` as the agenda page posts it: the reporting body chosen from a list, the first
+    entry of which (none) is sent empty, and the rapporteur typed by name (the page offers the
+    participants' names as it is typed; ``rapporteur_names``), or left empty for none."""
+
+    rapporteur: str | None = Field(default=None, max_length=300)
 
     @field_validator("rapporteur_person_id", "rapporteur_body_id", mode="before")
     @classmethod
@@ -70,6 +94,28 @@ class ItemForm(ItemIn):
         return form_number(
             value, f"{ITEM_CHOICES[info.field_name or '']} must be chosen from the list"
         )
+
+    def item(self, session: Session, meeting_id: int) -> ItemIn:
+        """The item with its rapporteur found by the name typed: a participant's, else the
+        refusal says so. A form without the field gives the rapporteur by id, as the API."""
+        fields = self.model_dump(exclude={"rapporteur"})
+        if self.rapporteur is not None:
+            typed = _folded(self.rapporteur)
+            names = rapporteur_names(participants(session, meeting_id))
+            found = [person for name, person in names.items() if _folded(name) == typed]
+            if typed and not found:
+                raise InvalidInput(
+                    f"no participant of the meeting is named {self.rapporteur.strip()!r}: "
+                    "choose the rapporteur from the names offered, or leave it empty"
+                )
+            fields["rapporteur_person_id"] = found[0] if found else None
+        return ItemIn(**fields)
+
+    def add(self, session: Session, caller: Caller, meeting: Meeting) -> AgendaItem:
+        return self.item(session, meeting.id).add(session, caller, meeting)
+
+    def update(self, session: Session, caller: Caller, item: AgendaItem) -> AgendaItem:
+        return self.item(session, item.meeting_id).update(session, caller, item)
 
 
 #: One place up or down the agenda, as the agenda page's arrows move an item.

@@ -24,7 +24,7 @@ from veche.queries.sitting import meeting_polls
 from veche.reports._words import item_kinds
 from veche.web.csrf import require_csrf
 from veche.web.inputs import PollIn
-from veche.web.inputs_agenda import ItemForm, MoveIn
+from veche.web.inputs_agenda import ItemForm, MoveIn, rapporteur_names
 from veche.web.inputs_debate import DocumentIn
 from veche.web.pages._page import Page, PageDep
 
@@ -49,6 +49,7 @@ def agenda_context(session: Session, meeting: Meeting) -> dict[str, Any]:
         if document.agenda_item_id is not None:
             papers[document.agenda_item_id].append(document)
     everything = agenda_items(session, meeting.id, withdrawn=True)
+    names = rapporteur_names(participants(session, meeting.id))
     return {
         "meeting": meeting,
         "items": [item for item in everything if item.state is not ItemState.WITHDRAWN],
@@ -60,7 +61,8 @@ def agenda_context(session: Session, meeting: Meeting) -> dict[str, Any]:
             if poll.approves_agenda and poll.state in (PollState.DRAFT, PollState.OPEN)
         ],
         "papers": papers,
-        "participants": participants(session, meeting.id),
+        "rapporteur_names": names,
+        "rapporteur_of": {person: name for name, person in names.items()},
         "bodies": bodies_with_terms(session, meeting.term.body.organization),
         "kinds": kind_labels(),
         "kind_names": dict(kind_labels()),
