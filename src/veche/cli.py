@@ -27,9 +27,15 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Import records from files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+export_app = typer.Typer(help="Export records to files.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 #: What each process of `veche serve --workers N` calls to build its application.
 APP_FACTORY = "veche.web.app:app_from_settings"
+#: How long a stopping server waits for the requests under way before it ends them. A live
+#: event stream never ends by itself (without this, a server holding one never stopped); its
+#: page reconnects to another process, or to this one restarted, and is sent what it missed.
+STOP_WAIT_SECONDS = 5
 
 DbOption = Annotated[
     str | None,
@@ -150,7 +156,13 @@ def serve(
             _answer_one_request(create_app(engine), get)
             return
         if workers == 1:
-            uvicorn.run(create_app(engine), host=host, port=port, access_log=access_log)
+            uvicorn.run(
+                create_app(engine),
+                host=host,
+                port=port,
+                access_log=access_log,
+                timeout_graceful_shutdown=STOP_WAIT_SECONDS,
+            )
             return
     # Each worker process builds its own application and engine from the environment.
     os.environ["VECHE_DATABASE_URL"] = settings.database_url
@@ -161,6 +173,7 @@ def serve(
         host=host,
         port=port,
         access_log=access_log,
+        timeout_graceful_shutdown=STOP_WAIT_SECONDS,
     )
 
 
@@ -346,6 +359,75 @@ def import_members_command(
         f"Imported {summary.memberships_created} memberships "
         f"({summary.people_created} new people) from {file}."
     )
+
+
+@import_app.command("follow-up")
+def import_follow_up_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CSV files of goals, indicators, targets or values (as `veche export "
+            "follow-up` writes them); each file's kind is told by its header."
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Import the follow-up of resolutions; any bad line aborts the whole import."""
+    from veche.actions.access import Caller
+    from veche.actions.actor import Actor
+    from veche.actions.follow_up_csv import CsvSource, import_follow_up
+    from veche.queries.org import get_organization
+
+    sources = []
+    for file in files:
+        try:
+            sources.append(CsvSource(str(file), file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as error:
+            fail(f"cannot read {file}: {error}")
+    try:
+        with (
+            open_database(_settings(db)) as engine,
+            transaction(make_sessionmaker(engine)) as session,
+        ):
+            organization = get_organization(session)
+            operator = Caller(Actor.system("import follow-up"), None, True, organization.id)
+            summary = import_follow_up(session, operator, sources)
+    except VecheError as error:
+        fail(error.message)
+    done = ", ".join(
+        f"{count} {name.replace('_', ' ')}" for name, count in summary.counts().items()
+    )
+    typer.echo(f"Imported {', '.join(map(str, files))}: {done}.")
+
+
+@export_app.command("follow-up")
+def export_follow_up_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="The folder to write goals.csv, indicators.csv, targets.csv "
+            "and values.csv into (made if missing)."
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Export the follow-up of resolutions as CSV files that `veche import follow-up` reads."""
+    from veche.queries.follow_up_csv import FILE_KINDS, follow_up_file
+    from veche.queries.org import get_organization
+
+    with open_database(_settings(db)) as engine, make_sessionmaker(engine)() as session:
+        try:
+            organization = get_organization(session)
+            written = [follow_up_file(session, organization, kind.name) for kind in FILE_KINDS]
+        except VecheError as error:
+            fail(error.message)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for file in written:
+            (folder / file.name).write_text(file.text, encoding="utf-8", newline="")
+    except OSError as error:
+        fail(f"cannot write into {folder}: {error.strerror or error}")
+    typer.echo(f"Wrote {', '.join(file.name for file in written)} into {folder}.")
 
 
 @app.command()

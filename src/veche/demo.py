@@ -163,9 +163,10 @@ def load_demo(session: Session, *, meeting: bool = False) -> Organization:
     username, password = DEMO_SECRETARY
     do_create_user(session, loader, org, username, password, person=people[43], administrator=True)
     if meeting:
+        from veche.demo_follow_up import load_demo_follow_up
         from veche.demo_meeting import load_demo_meeting
 
-        load_demo_meeting(session, org)
+        load_demo_follow_up(session, load_demo_meeting(session, org))
     return org
 
 

@@ -52,6 +52,7 @@ def test_templates_live_in_a_folder_by_role() -> None:
         "meeting",
         "chair",
         "projector",
+        "reporter",
         "secretary",
         "shared",
     }

@@ -8,6 +8,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ from veche.actions.motions import (
 from veche.actions.org import do_create_person, do_create_user
 from veche.actions.participants import do_invite, do_update_participant
 from veche.actions.polls import PollSubject, do_create_poll, do_nominate, do_open_poll
+from veche.actions.progress import do_save_report, do_submit_report
+from veche.actions.reporting import PeriodSpec, do_add_period, do_create_cycle
 from veche.actions.roles import do_grant_role
 from veche.actions.speakers import do_give_floor, do_request_floor
 from veche.db import transaction
@@ -55,7 +58,10 @@ from veche.models import (
     Organization,
     Poll,
     Proxy,
+    ReportingPeriod,
     Substitution,
+    Term,
+    Unit,
 )
 from veche.models.agenda import ItemState
 from veche.models.agenda_proposals import ProposalKind
@@ -489,6 +495,36 @@ def _organization_id(w: World) -> int:
         return org.id
 
 
+def _reporting_period(w: World) -> tuple[int, int]:
+    """A new period open for reports, of a new cycle of the General Council's term, and a
+    unit that files for it."""
+    with transaction(w.sessions) as session:
+        org = session.scalars(select(Organization)).one()
+        operator = Caller(SYSTEM.actor, None, unrestricted=True, organization_id=org.id)
+        term = session.scalars(
+            select(Term)
+            .join(Body)
+            .where(Body.name == "General Council")
+            .order_by(Term.number.desc())
+        ).first()
+        assert term is not None
+        cycle = do_create_cycle(session, operator, term.id, f"Cycle {next(w.numbers)}")
+        days = PeriodSpec("A half-year", date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 15))
+        unit = session.scalars(select(Unit).order_by(Unit.id)).first()
+        assert unit is not None
+        return do_add_period(session, operator, cycle, days).id, unit.id
+
+
+def _submitted_report(w: World) -> tuple[str, dict[str, object]]:
+    period_id, unit_id = _reporting_period(w)
+    with transaction(w.sessions) as session:
+        org = session.scalars(select(Organization)).one()
+        operator = Caller(SYSTEM.actor, None, unrestricted=True, organization_id=org.id)
+        do_save_report(session, operator, period_id, unit_id, narrative="All goes well.")
+        report = do_submit_report(session, operator, period_id, unit_id)
+        return f"/secretary/follow-up/reports/{report.id}/decision", {"decision": "accepted"}
+
+
 ACTIONS = [
     Action(
         "/secretary/accounts",
@@ -556,6 +592,11 @@ ACTIONS = [
     ),
     Action("/meetings/{}/polls/{}/review", _vote("review"), frozenset(VOTERS)),
     Action("/meetings/{}/polls/{}/ballot", _vote("ballot"), frozenset(VOTERS)),
+    Action(
+        "/secretary/organization",
+        lambda w: ("/secretary/organization", {"publishes_follow_up": "false"}),
+        frozenset({"admin"}),
+    ),
     Action(
         "/secretary/bodies",
         lambda w: ("/secretary/bodies", {"name": f"Commission {next(w.numbers)}"}),
@@ -757,6 +798,23 @@ ACTIONS = [
         ),
         frozenset(MANAGERS),
     ),
+    Action(
+        "/reporting/periods/{}/units/{}",
+        lambda w: (
+            "/reporting/periods/{}/units/{}".format(*_reporting_period(w)),
+            {"narrative": "All goes well.", "intent": "save"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action("/secretary/follow-up/reports/{}/decision", _submitted_report, frozenset({"admin"})),
+    Action(
+        "/secretary/follow-up/periods/{}/state",
+        lambda w: (
+            f"/secretary/follow-up/periods/{_reporting_period(w)[0]}/state",
+            {"state": "closed"},
+        ),
+        frozenset({"admin"}),
+    ),
     # Everyone with an account changes their own password; a login by access card has none.
     # Last: the change ends the secretary's other logins, the API token the others use too.
     Action(
@@ -851,6 +909,26 @@ def _floor_pages(w: World) -> dict[str, set[str]]:
     }
 
 
+def _follow_up_pages(w: World) -> dict[str, set[str]]:
+    """The follow-up's pages: the desk for those who read the follow-up, a unit's report for
+    its reporters and readers too, the summing-up for whoever sees the meeting."""
+    period_id, unit_id = _reporting_period(w)
+    with w.sessions() as session:
+        period = session.get(ReportingPeriod, period_id)
+        assert period is not None
+        cycle_id = period.cycle_id
+    at = f"/meetings/{w.meeting}/summing-up"
+    return {
+        "/secretary/follow-up": {"admin"},
+        f"/secretary/follow-up/periods/{period_id}": {"admin"},
+        f"/secretary/follow-up/cycles/{cycle_id}/summing-up?period_id={period_id}": {"admin"},
+        "/reporting": EVERYONE_IN,
+        f"/reporting/periods/{period_id}/units/{unit_id}": {"admin"},
+        at: EVERYONE_IN,
+        f"{at}/{cycle_id}?period_id={period_id}": EVERYONE_IN,
+    }
+
+
 @pytest.mark.one_database
 def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
     closed = world.poll("closed")
@@ -880,6 +958,7 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
         f"/meetings/{world.meeting}/reports/minutes?format=pdf": EVERYONE_IN,
         "/meetings": EVERYONE_IN,
         **_floor_pages(world),
+        **_follow_up_pages(world),
     }
     wrong = []
     for path, allowed in pages.items():

@@ -133,3 +133,7 @@ class JournalAction(StrEnum):
     SUBMIT_PROGRESS_REPORT = "submit_progress_report"
     RETURN_PROGRESS_REPORT = "return_progress_report"
     ACCEPT_PROGRESS_REPORT = "accept_progress_report"
+    ADD_EVIDENCE = "add_evidence"
+    REMOVE_EVIDENCE = "remove_evidence"
+    FILE_SUMMING_UP = "file_summing_up"
+    IMPORT_FOLLOW_UP = "import_follow_up"

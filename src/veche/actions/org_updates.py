@@ -78,8 +78,10 @@ def do_update_organization(
     short_name: str | Kept | None = KEEP,
     description: str | Kept = KEEP,
     publishes_reports: bool | Kept = KEEP,
+    publishes_follow_up: bool | Kept = KEEP,
 ) -> Organization:
-    """Rename the organization, describe it, or say whether its reports are public."""
+    """Rename the organization, describe it, or say whether its reports and the follow-up
+    of its resolutions are public."""
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
     if name is not KEEP:
         name = check_name(name, "the organization's name")
@@ -96,6 +98,8 @@ def do_update_organization(
         organization.description = description = description.strip()
     if publishes_reports is not KEEP:
         organization.publishes_reports = publishes_reports
+    if publishes_follow_up is not KEEP:
+        organization.publishes_follow_up = publishes_follow_up
     _record_update(
         session,
         caller,
@@ -105,6 +109,7 @@ def do_update_organization(
         short_name=short_name,
         description=description,
         publishes_reports=publishes_reports,
+        publishes_follow_up=publishes_follow_up,
     )
     return organization
 

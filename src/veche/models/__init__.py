@@ -17,6 +17,7 @@ from veche.models.follow_up import (
     ReportingPeriod,
     ReportValue,
 )
+from veche.models.follow_up_documents import EvidenceDocument, SummingUpPaper
 from veche.models.journal import JournalEntry, JournalHead
 from veche.models.meetings import Attendance, Meeting, Participant, Proxy, Substitution
 from veche.models.motions import (
@@ -49,6 +50,7 @@ __all__ = [
     "Body",
     "Contribution",
     "Document",
+    "EvidenceDocument",
     "FloorRequest",
     "Goal",
     "GoalAssignment",
@@ -91,6 +93,7 @@ __all__ = [
     "SiteKey",
     "Sitting",
     "Substitution",
+    "SummingUpPaper",
     "Term",
     "Unit",
     "User",

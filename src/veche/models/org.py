@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, composite, declared_attr, mapped_column, relationship
 
@@ -38,6 +39,9 @@ class Organization(Timestamped, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     #: Whether communiqués and the resolutions registry are shown to the public.
     publishes_reports: Mapped[bool] = mapped_column(default=True)
+    #: Whether the follow-up of its resolutions (goals, figures accepted, report cards) is
+    #: shown to the public: off until the organization opts in.
+    publishes_follow_up: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     bodies: Mapped[list[Body]] = relationship(back_populates="organization")
 

@@ -20,6 +20,7 @@ from veche.models import (
     Poll,
     Recommendation,
     Resolution,
+    SummingUpPaper,
 )
 from veche.models.agenda import ItemState
 from veche.models.motions import SponsorRole
@@ -28,7 +29,7 @@ from veche.models.presidium import PresidiumSource
 from veche.queries import proceedings
 from veche.queries.agenda import agenda_approval
 from veche.queries.agenda_proposals import ProposalView, agenda_proposals
-from veche.queries.attendance import attendance_count
+from veche.queries.attendance import AttendanceCount, attendance_count
 from veche.queries.capacities import CapacityGroup, attendance_by_capacity
 from veche.queries.org import term_label
 from veche.queries.polls import roll_call
@@ -107,6 +108,9 @@ class ItemRecord:
     time_budget_minutes: int
     contributions: list[ContributionRecord]
     documents: list[str]
+    #: The interim summing-ups filed as papers on the item: each paper's title and the
+    #: SHA-256 of its Markdown as filed.
+    summing_ups: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -203,9 +207,9 @@ def meeting_days(meeting: Meeting) -> list[date]:
 def read_record(
     session: Session, meeting: Meeting, *, motions: bool = True, polls: bool = True
 ) -> MeetingRecord:
-    """The meeting's record; texts of motions and resolutions, and every poll with its
-    roll-call and everyone attending by name, only when a document needs them (else the
-    decisions alone, without, and how many attended in each capacity)."""
+    """The meeting's record; texts of motions and resolutions, the polls' roll-calls and
+    everyone attending by name, only when a document needs them (else the polls without
+    their roll-calls, and how many attended in each capacity)."""
     body = meeting.term.body
     seated = proceedings.presidium(session, meeting.id)
     elected_by = next((s.poll_id for s in seated if s.source is PresidiumSource.ELECTED), None)
@@ -221,9 +225,19 @@ def read_record(
     documents = session.scalars(
         select(Document).where(Document.meeting_id == meeting.id).order_by(Document.id)
     ).all()
+    summing_ups = {
+        filed.document_id: filed.sha256
+        for filed in session.scalars(
+            select(SummingUpPaper).where(
+                SummingUpPaper.document_id.in_([document.id for document in documents])
+            )
+        )
+    }
     sitting_rows = proceedings.sittings(session, meeting.id)
     sitting_numbers = {s.id: s.number for s in sitting_rows}
     item_positions = {item.id: item.position for item in items}
+    # Who was invited is the same on every day: read with the first day's count, not again.
+    counts = [attendance_count(session, meeting, day) for day in meeting_days(meeting)]
     return MeetingRecord(
         name=proceedings.meeting_name(meeting),
         organization=body.organization.name,
@@ -236,9 +250,9 @@ def read_record(
         ends_on=meeting.ends_on,
         convened_by=meeting.convened_by.name if meeting.convened_by else None,
         notice=meeting.notice,
-        invited=attendance_count(session, meeting, meeting.starts_on).invited,
+        invited=counts[0].invited,
         capacities=attendance_by_capacity(session, meeting, names=polls),
-        days=[_day(session, meeting, day) for day in meeting_days(meeting)],
+        days=[_day(counted) for counted in counts],
         quorum=body.quorum,
         presidium=[seat.person.full_name for seat in seated],
         presidium_elected_by=_optional_poll(session, elected_by),
@@ -246,7 +260,7 @@ def read_record(
         sittings=[(s.number, s.day, s.chair.full_name) for s in sitting_rows],
         agenda_poll=_poll_record(session, approval) if approval else None,
         items=[
-            _item_record(session, item, documents, sitting_numbers)
+            _item_record(session, item, documents, sitting_numbers, summing_ups)
             for item in items
             if item.state is not ItemState.WITHDRAWN
         ],
@@ -269,10 +283,9 @@ def _body_name(session: Session, body_id: int | None) -> str | None:
     return body.name if body else None
 
 
-def _day(session: Session, meeting: Meeting, day: date) -> DayAttendance:
-    counted = attendance_count(session, meeting, day)
+def _day(counted: AttendanceCount) -> DayAttendance:
     return DayAttendance(
-        day=day,
+        day=counted.day,
         present=counted.present,
         substitutes=counted.substitutes,
         rights_present=counted.rights_present,
@@ -281,13 +294,12 @@ def _day(session: Session, meeting: Meeting, day: date) -> DayAttendance:
 
 
 def _polls(session: Session, meeting: Meeting, *, every: bool) -> dict[int, PollRecord]:
-    """The closed polls: ``every`` one with its roll-call, or the decisions alone without."""
+    """The closed polls, each with its roll-call if ``every`` (the communiqué states every
+    result, decisions, elections and choices alike, but no single vote)."""
     query = select(Poll).where(
         Poll.meeting_id == meeting.id,
         Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
     )
-    if not every:
-        query = query.where(Poll.kind == PollKind.DECISION)
     found = session.scalars(
         query.options(selectinload(Poll.options)).order_by(Poll.closed_at, Poll.id)
     ).all()
@@ -358,6 +370,7 @@ def _item_record(
     item: AgendaItem,
     documents: list[Document] | Any,
     sitting_numbers: dict[int, int],
+    summing_ups: dict[int, str],
 ) -> ItemRecord:
     said = proceedings.contributions(session, item.id)
     attachments: dict[int, list[str]] = {}
@@ -378,6 +391,11 @@ def _item_record(
             _document_title(d)
             for d in documents
             if d.agenda_item_id == item.id and d.contribution_id is None
+        ],
+        summing_ups=[
+            (d.title, summing_ups[d.id])
+            for d in documents
+            if d.agenda_item_id == item.id and d.id in summing_ups
         ],
     )
 

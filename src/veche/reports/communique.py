@@ -44,8 +44,11 @@ def communique(record: MeetingRecord) -> Document:
             ),
             Bullets([item.title for item in record.items], ordered=True),
         )
+    on_item, closing = _results(record)
     for item in record.items:
         document.add(*_item(item))
+        if item.id in on_item:
+            document.add(Bullets(on_item[item.id]))
     if record.panels:
         document.add(Heading(_("Panels")))
         document.add(
@@ -63,43 +66,49 @@ def communique(record: MeetingRecord) -> Document:
                 ]
             )
         )
-    document.add(*_decisions(record))
+    document.add(*closing)
     return document
 
 
-def _decisions(record: MeetingRecord) -> list[Heading | Bullets]:
-    """The resolutions adopted, then every other decision, each with its vote and rule."""
-    blocks: list[Heading | Bullets] = []
+def _results(record: MeetingRecord) -> tuple[dict[int, list[str]], list[Heading | Bullets]]:
+    """Every result with its vote and rule: those on an agenda item by the item's id, to be
+    stated under it; the rest as closing sections (the resolutions, then other decisions).
+    The agenda's approval and the presidium's election are stated where they are told."""
     polls = {poll.id: poll for poll in record.polls}
-    if record.resolutions:
-        blocks.append(Heading(_("Resolutions adopted")))
-        blocks.append(
-            Bullets(
-                [
-                    _("Resolution No. {number} “{title}” — {result}.").format(
-                        number=r.number,
-                        title=r.title,
-                        result=decision(polls[r.poll_id]) if r.poll_id in polls else _(r.result),
-                    )
-                    for r in record.resolutions
-                ]
-            )
+    items = {item.id for item in record.items}
+    on_item: dict[int, list[str]] = {}
+    resolutions: list[str] = []
+    others: list[str] = []
+
+    def state(poll_id: int | None, words: str, rest: list[str]) -> None:
+        poll = polls.get(poll_id) if poll_id is not None else None
+        if poll is not None and poll.agenda_item_id in items:
+            on_item.setdefault(poll.agenda_item_id, []).append(words)
+        else:
+            rest.append(words)
+
+    for r in record.resolutions:
+        result = decision(polls[r.poll_id]) if r.poll_id in polls else _(r.result)
+        words = _("Resolution No. {number} “{title}” — {result}.").format(
+            number=r.number, title=r.title, result=result
         )
-    made_resolutions = {r.poll_id for r in record.resolutions}
-    positions = {item.id: item.position for item in record.items}
-    others = []
+        state(r.poll_id, words, resolutions)
+    told = {r.poll_id for r in record.resolutions}
+    if record.presidium_elected_by is not None:
+        told.add(record.presidium_elected_by.id)
     for poll in record.polls:
-        if poll.kind != "decision" or poll.approves_agenda or poll.id in made_resolutions:
+        if poll.approves_agenda or poll.id in told:
             continue
+        if poll.kind != "decision" and not poll.outcome:
+            continue  # an election or a choice that chose no one has no result to state
         words = _("“{title}” — {decision}.").format(title=poll.title, decision=decision(poll))
-        if poll.agenda_item_id in positions:
-            words = _("On item {position}: {words}").format(
-                position=positions[poll.agenda_item_id], words=words
-            )
-        others.append(words)
+        state(poll.id, words, others)
+    blocks: list[Heading | Bullets] = []
+    if resolutions:
+        blocks += [Heading(_("Resolutions adopted")), Bullets(resolutions)]
     if others:
         blocks += [Heading(_("Other decisions")), Bullets(others)]
-    return blocks
+    return on_item, blocks
 
 
 def _attendance(record: MeetingRecord) -> list[Paragraph]:
@@ -219,5 +228,13 @@ def _item(item: ItemRecord) -> list[Heading | Paragraph]:
     if speakers:
         blocks.append(
             Paragraph(_("Taking part in the discussion: {names}.").format(names=names(speakers)))
+        )
+    for title, digest in item.summing_ups:
+        blocks.append(
+            Paragraph(
+                _("The meeting had before it the paper “{title}” (SHA-256 {digest}).").format(
+                    title=title, digest=digest
+                )
+            )
         )
     return blocks

@@ -382,11 +382,14 @@ def _charts(record: SummingUpRecord) -> list[Block]:
         return []
     blocks: list[Block] = [Heading(_("Indicators: target against actual"))]
     for number, series in enumerate(record.charts, start=1):
-        blocks += _chart(series, number)
+        name = f"{series.goal_path} {series.indicator.name}"
+        blocks += [Heading(name, 3), indicator_chart(series, number)]
     return blocks
 
 
-def _chart(series: IndicatorSeries, number: int) -> list[Block]:
+def indicator_chart(series: IndicatorSeries, number: int) -> Chart:
+    """An indicator's whole-organization figures period by period against its target, drawn
+    (the ``number``-th chart of its page), with its caption and its table."""
     indicator = series.indicator
     share = indicator.rollup is RollupRule.SHARE_ON_TARGET
     name = f"{series.goal_path} {indicator.name}"
@@ -433,4 +436,4 @@ def _chart(series: IndicatorSeries, number: int) -> list[Block]:
             )
         ],
     )
-    return [Heading(name, 3), Chart(target_chart_svg(drawn), caption, table)]
+    return Chart(target_chart_svg(drawn), caption, table)

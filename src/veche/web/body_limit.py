@@ -78,13 +78,17 @@ TEXT_PATHS = (
     "/secretary/meetings/{meeting_id}/agenda/items/{item_id}/documents",
     "/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/ballots",
     "/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/ballots/lot",
+    "/secretary/follow-up/reports/{report_id}/decision",
 )
 BULK_PATHS = (
     "/secretary/import",
     "/api/imports/members",
+    "/api/imports/follow-up",
     "/meetings/{meeting_id}/documents",
     "/api/polls/{poll_id}/paper",
     "/api/periods/{period_id}/units/{unit_id}/report",
+    "/api/periods/{period_id}/units/{unit_id}/report/evidence",
+    "/reporting/periods/{period_id}/units/{unit_id}",
 )
 
 

@@ -70,7 +70,8 @@ class _Change(BaseModel):
 
 
 class OrganizationUpdate(_Change):
-    """The organization's name and description, and whether its reports are public."""
+    """The organization's name and description, and whether its reports and the follow-up of
+    its resolutions are public."""
 
     name: str = Field(default=LEFT_OUT, min_length=1, max_length=200)
     short_name: str | None = Field(default=None, max_length=40, description="null for none")
@@ -78,6 +79,11 @@ class OrganizationUpdate(_Change):
     publishes_reports: bool = Field(
         default=LEFT_OUT,
         description="whether published communiqués and resolutions are shown without a login",
+    )
+    publishes_follow_up: bool = Field(
+        default=LEFT_OUT,
+        description="whether the follow-up of the resolutions (goals, accepted figures, the "
+        "units' report cards) is shown without a login (/follow-up)",
     )
 
     def apply(self, session: Session, caller: Caller) -> Organization:

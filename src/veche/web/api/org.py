@@ -53,6 +53,9 @@ class OrganizationOut(FromAttributes):
     publishes_reports: bool = Field(
         description="whether published communiqués and resolutions are shown without a login"
     )
+    publishes_follow_up: bool = Field(
+        description="whether the follow-up of the resolutions is shown without a login"
+    )
     bodies: list[BodyOut]
 
 

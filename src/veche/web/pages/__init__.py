@@ -19,6 +19,8 @@ from veche.web.pages import (
     delegate,
     documents,
     floor,
+    follow_up_desk,
+    follow_up_report,
     login,
     motion_steps,
     nominations,
@@ -26,6 +28,7 @@ from veche.web.pages import (
     projector,
     projector_control,
     public,
+    public_follow_up,
     reports,
     secretary,
     secretary_agenda,
@@ -33,12 +36,14 @@ from veche.web.pages import (
     secretary_stages,
     setup,
     stream,
+    summing_up,
 )
 from veche.web.templating import templates
 
 #: Every page router, in the order the app mounts them.
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
+    public_follow_up.router,
     login.router,
     delegate.router,
     stream.router,
@@ -57,6 +62,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     nominations.router,
     documents.router,
     reports.router,
+    follow_up_report.router,
+    follow_up_desk.router,
+    summing_up.router,
     accounts.router,
     setup.router,
 )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.access import manage_organization
 from veche.i18n import _
 from veche.models.meetings import MeetingKind
+from veche.queries.records import find_people
 from veche.queries.roster import bodies_with_terms, people, units
 from veche.queries.sitting import meetings_seen
 from veche.web.csrf import require_csrf
@@ -23,6 +24,7 @@ from veche.web.inputs import (
     import_member_list,
     read_member_list,
 )
+from veche.web.inputs_org import OrganizationUpdate
 from veche.web.pages._page import PageDep
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -42,17 +44,34 @@ def dashboard(page: PageDep) -> HTMLResponse:
     )
 
 
+#: The people the people page lists at most: the search finds the others.
+PEOPLE_LISTED = 500
+
+
 @router.get("/secretary/people", response_class=HTMLResponse)
-def people_page(page: PageDep) -> HTMLResponse:
-    """People with their seats, and the forms to add people, seats, or a whole CSV file."""
+def people_page(page: PageDep, q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    """People with their seats, found by name or e-mail as the API's ``GET /api/people``
+    finds them, and the forms to add people, seats, or a whole CSV file."""
     org = manage_organization(page.session, page.caller)
+    total, found = find_people(page.session, org, q, limit=PEOPLE_LISTED, offset=0)
     return page.render(
         "secretary/people.html",
         organization=org,
+        q=q,
+        total=total,
+        found=found,
         people=people(page.session, org),
         bodies=bodies_with_terms(page.session, org),
         units=units(page.session, org),
     )
+
+
+@router.post("/secretary/organization")
+def update_organization(page: PageDep, form: Annotated[OrganizationUpdate, Form()]) -> Response:
+    """Say whether the reports and the follow-up of the resolutions are public."""
+    with page.session.begin():
+        form.apply(page.session, page.caller)
+    return page.redirect("/secretary", _("The organization's settings are saved"))
 
 
 @router.post("/secretary/bodies")

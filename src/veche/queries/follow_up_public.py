@@ -1,0 +1,213 @@
+"""What the follow-up's pages show: a reporting cycle's goals at the end of one of its
+periods, resolution by resolution, with the charts and the units that have report cards — for
+the public page (when the organization publishes its follow-up) and a unit's report card.
+
+Every figure comes from ``queries/follow_up_rollup.py``, which counts the reports accepted
+(or locked by a freeze) and nothing else: a draft, a report awaiting a decision or one
+returned shows nowhere here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veche.errors import NotFound
+from veche.models import (
+    Body,
+    EvidenceDocument,
+    Organization,
+    ProgressReport,
+    ReportingCycle,
+    ReportingPeriod,
+    Term,
+)
+from veche.models.follow_up import PeriodState
+from veche.queries.follow_up_rollup import (
+    CycleFigures,
+    ReportCard,
+    ResolutionGoals,
+    RollupView,
+    default_period,
+    load_cycle,
+    report_card,
+    summing_up_record,
+)
+from veche.reports.document import Chart
+from veche.reports.summing_up import indicator_chart
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    id: int
+    name: str
+    state: PeriodState
+
+
+@dataclass(frozen=True)
+class UnitShown:
+    """A unit with goals (or above one that has), for the list of report cards."""
+
+    id: int
+    name: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class FollowUpPage:
+    """The cycle's goals at the whole organization for one period."""
+
+    organization: Organization
+    cycles: list[ReportingCycle]
+    cycle: ReportingCycle | None  # None: no cycle has a period yet
+    periods: list[PeriodChoice]
+    view: RollupView | None
+    resolutions: list[ResolutionGoals]
+    charts: list[Chart]
+    units: list[UnitShown]
+
+
+@dataclass(frozen=True)
+class EvidenceShown:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class CardPage:
+    """A unit's report card for a period, with the periods to choose from; ``inside`` (for
+    those who read the follow-up or report for the unit) also the unit's own report's
+    narrative and evidence, whatever its state."""
+
+    organization: Organization
+    card: ReportCard
+    periods: list[PeriodChoice]
+    #: The card's goals, resolution by resolution.
+    resolutions: list[ResolutionGoals]
+    narrative: str = ""
+    evidence: list[EvidenceShown] = field(default_factory=list)
+
+
+def _cycles(session: Session, organization: Organization) -> list[ReportingCycle]:
+    """The organization's reporting cycles that have a period, newest first."""
+    return list(
+        session.scalars(
+            select(ReportingCycle)
+            .join(Term, Term.id == ReportingCycle.term_id)
+            .join(Body, Body.id == Term.body_id)
+            .where(
+                Body.organization_id == organization.id,
+                ReportingCycle.id.in_(select(ReportingPeriod.cycle_id)),
+            )
+            .order_by(ReportingCycle.id.desc())
+        )
+    )
+
+
+def _choices(figures: CycleFigures) -> list[PeriodChoice]:
+    return [PeriodChoice(period.id, period.name, period.state) for period in figures.periods]
+
+
+def _period(figures: CycleFigures, period_id: int | None) -> ReportingPeriod:
+    if period_id is None:
+        return default_period(figures.periods)
+    for period in figures.periods:
+        if period.id == period_id:
+            return period
+    raise NotFound(f"reporting cycle {figures.cycle.name} has no period {period_id}")
+
+
+def follow_up_page(
+    session: Session,
+    organization: Organization,
+    *,
+    cycle_id: int | None = None,
+    period_id: int | None = None,
+) -> FollowUpPage:
+    """The cycle named (default: the newest with a period) at the end of the period named
+    (default: the latest no longer open, else the first)."""
+    cycles = _cycles(session, organization)
+    if cycle_id is not None:
+        cycle = next((one for one in cycles if one.id == cycle_id), None)
+        if cycle is None:
+            raise NotFound(f"there is no reporting cycle {cycle_id} with figures to show")
+    elif cycles:
+        cycle = cycles[0]
+    else:
+        return FollowUpPage(organization, [], None, [], None, [], [], [])
+    figures = load_cycle(session, organization, cycle)
+    period = _period(figures, period_id)
+    record = summing_up_record(session, figures, period)
+    return FollowUpPage(
+        organization=organization,
+        cycles=cycles,
+        cycle=cycle,
+        periods=_choices(figures),
+        view=record.now,
+        resolutions=record.resolutions,
+        charts=[
+            indicator_chart(series, number) for number, series in enumerate(record.charts, start=1)
+        ],
+        units=[UnitShown(row.unit_id, row.unit, row.depth) for row in record.heat_map],
+    )
+
+
+def card_page(
+    session: Session,
+    organization: Organization,
+    period: ReportingPeriod,
+    unit_id: int,
+    *,
+    inside: bool = False,
+) -> CardPage:
+    """The unit's report card for the period (the unit and the period already checked to be
+    the organization's, and the caller's right to read them, ``inside`` or not)."""
+    figures = load_cycle(session, organization, period.cycle)
+    card = report_card(figures, period, unit_id)
+    by_resolution = [
+        ResolutionGoals(
+            resolution_id,
+            number,
+            title,
+            [goal for goal in card.goals if goal.resolution_id == resolution_id],
+        )
+        for resolution_id, (number, title) in sorted(
+            figures.resolutions.items(), key=lambda found: found[1][0]
+        )
+    ]
+    shown = CardPage(
+        organization,
+        card,
+        _choices(figures),
+        [resolution for resolution in by_resolution if resolution.goals],
+    )
+    if not inside:
+        return shown
+    report = session.scalar(
+        select(ProgressReport).where(
+            ProgressReport.period_id == period.id, ProgressReport.unit_id == unit_id
+        )
+    )
+    if report is None:
+        return shown
+    evidence = session.execute(
+        select(
+            EvidenceDocument.id,
+            EvidenceDocument.filename,
+            EvidenceDocument.content_type,
+            EvidenceDocument.size,
+            EvidenceDocument.sha256,
+        )
+        .where(EvidenceDocument.report_id == report.id)
+        .order_by(EvidenceDocument.id)
+    )
+    return replace(
+        shown,
+        narrative=report.narrative,
+        evidence=[EvidenceShown(*row) for row in evidence],
+    )

@@ -1,0 +1,509 @@
+"""The follow-up of resolutions as CSV files: exported, emptied and imported back the same
+(from the command line, on both databases); an import with bad lines refused whole, each
+line named, nothing changed; the files through the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.apps import create_app
+from tests.assembly import bearer_token
+from tests.helpers import (
+    demo_organization,
+    general_council_term,
+    journaled,
+    row_counts,
+)
+from tests.prepared import prepared
+from tests.web.sitting import journal_length
+from veche.actions._text import Target
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.follow_up_csv import CsvSource, import_follow_up
+from veche.actions.goals import (
+    GoalSpec,
+    IndicatorSpec,
+    do_assign_goal,
+    do_create_goal,
+    do_create_indicator,
+)
+from veche.actions.imports import ImportRejected
+from veche.actions.journal_actions import JournalAction
+from veche.actions.org import do_create_unit
+from veche.actions.progress import check_report, do_accept_report, do_save_report, do_submit_report
+from veche.actions.reporting import PeriodSpec, do_add_period, do_close_period, do_create_cycle
+from veche.actions.targets import do_set_target
+from veche.cli import app as cli
+from veche.db import make_engine, make_sessionmaker, transaction
+from veche.demo import DEMO_SECRETARY
+from veche.demo_meeting import load_demo_meeting
+from veche.errors import Forbidden
+from veche.models import (
+    Goal,
+    GoalAssignment,
+    Indicator,
+    IndicatorTarget,
+    Person,
+    ProgressReport,
+    ReportGoalStatus,
+    ReportingPeriod,
+    ReportValue,
+    Unit,
+)
+from veche.models.follow_up import AssignmentRole, Direction, GoalKind, Measure, ReportState
+
+#: They start from the demo organization.
+pytestmark = pytest.mark.demo
+
+YOUTH = "Youth Section"  # a name two regions give a unit each: named by its path in a file
+FOLLOW_UP_ROWS = (Goal, GoalAssignment, Indicator, IndicatorTarget, ProgressReport, ReportValue)
+
+
+@dataclass(frozen=True)
+class FollowUpData:
+    """The resolution the goals come from, and the accepted report's unit and period."""
+
+    resolution_id: int
+    accepted_unit: str
+    period: str
+
+
+def _prepare(url: str) -> FollowUpData:
+    """The demo's meeting with its resolutions; goals (one with a sub-goal, one titled like a
+    formula) assigned to units, four indicators, a cycle of two periods, targets cascading
+    down a region, and reports: drafts, and one accepted."""
+    engine = make_engine(url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            return _follow_up(session)
+    finally:
+        engine.dispose()
+
+
+def _follow_up(session: Session) -> FollowUpData:
+    organization = demo_organization(session)
+    load_demo_meeting(session, organization)
+    me = Caller(Actor.system("test"), None, True, organization.id)
+    units = {unit.name: unit for unit in session.scalars(select(Unit))}
+    for region in ("Northern Region", "Coastal Region"):
+        do_create_unit(session, me, organization, YOUTH, parent=units[region])
+    youth = session.scalars(select(Unit).where(Unit.name == YOUTH).order_by(Unit.id)).all()
+    resolution = 2  # "On wages and agreements", three lines
+    wages = do_create_goal(
+        session,
+        me,
+        GoalSpec("Wages rise with prices", kind=GoalKind.OUTCOME, due_on=date(2026, 12, 31)),
+        resolution_id=resolution,
+        clause=Target(first_line=1),
+    )
+    agreements = do_create_goal(
+        session,
+        me,
+        GoalSpec(
+            "=Agreements renewed", description='Every 18 months, "on time".', weight=Decimal("2.5")
+        ),
+        parent_id=wages.id,
+        clause=Target(first_line=2, last_line=3),
+    )
+    north = units["Northern Region"].id
+    branches = [units["Rail and Transport Branch"].id, units["Hill Mines Branch"].id]
+    do_assign_goal(session, me, wages, north)
+    for unit in [*branches, youth[0].id]:
+        do_assign_goal(session, me, wages, unit, role=AssignmentRole.CONTRIBUTING)
+    do_assign_goal(session, me, agreements, branches[0])
+    signed = do_create_indicator(
+        session,
+        me,
+        wages,
+        IndicatorSpec("Agreements signed", Measure.COUNT, target_value=Decimal(40)),
+    )
+    raise_ = do_create_indicator(
+        session,
+        me,
+        wages,
+        IndicatorSpec(
+            "Wage rise",
+            Measure.PERCENT,
+            direction=Direction.WITHIN,
+            band_low=Decimal("2.5"),
+            band_high=Decimal("4.125"),
+        ),
+    )
+    arrears = do_create_indicator(
+        session,
+        me,
+        agreements,
+        IndicatorSpec(
+            "Arrears",
+            Measure.AMOUNT,
+            direction=Direction.DOWN,
+            unit_label="EUR",
+            baseline_value=Decimal("12000.5"),
+            target_value=Decimal(0),
+        ),
+    )
+    do_create_indicator(session, me, agreements, IndicatorSpec("Register kept", Measure.MILESTONE))
+    cycle = do_create_cycle(session, me, general_council_term(session).id, "Half-yearly reports")
+    first = do_add_period(
+        session,
+        me,
+        cycle,
+        PeriodSpec("2025 H2", date(2025, 7, 1), date(2025, 12, 31), date(2026, 1, 15)),
+    )
+    do_add_period(
+        session,
+        me,
+        cycle,
+        PeriodSpec("2026 H1", date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 15)),
+    )
+    do_set_target(session, me, signed, unit_id=north, period_id=first.id, value=Decimal(30))
+    do_set_target(session, me, signed, unit_id=branches[0], period_id=first.id, value=Decimal(12))
+    do_set_target(
+        session,
+        me,
+        signed,
+        unit_id=branches[1],
+        period_id=first.id,
+        value=Decimal(10),
+        baseline=Decimal(2),
+    )
+    do_save_report(
+        session,
+        me,
+        first.id,
+        branches[0],
+        values={signed.id: Decimal(9), raise_.id: Decimal("3.25"), arrears.id: Decimal("-150.75")},
+    )
+    do_save_report(session, me, first.id, youth[0].id, values={signed.id: Decimal(1)})
+    do_save_report(
+        session, me, first.id, branches[1], values={signed.id: Decimal(7), raise_.id: Decimal(3)}
+    )
+    do_submit_report(session, me, first.id, branches[1])
+    report = session.scalars(
+        select(ProgressReport).where(ProgressReport.unit_id == branches[1])
+    ).one()
+    do_accept_report(session, me, check_report(session, me, report.id))
+    return FollowUpData(resolution, "Hill Mines Branch", "2025 H2")
+
+
+follow_up_data = prepared("follow_up_data", _prepare)
+
+
+def _export(folder: Path, database_url: str) -> dict[str, str]:
+    done = CliRunner().invoke(cli, ["export", "follow-up", str(folder), "--db", database_url])
+    assert done.exit_code == 0, done.output
+    return {file.stem: file.read_bytes().decode("utf-8") for file in sorted(folder.glob("*.csv"))}
+
+
+def _empty(sessions: sessionmaker[Session]) -> None:
+    """The follow-up taken out, all but its cycles and periods: an empty copy of the
+    organization."""
+    with transaction(sessions) as session:
+        for model in (
+            ReportValue,
+            ReportGoalStatus,
+            ProgressReport,
+            IndicatorTarget,
+            Indicator,
+            GoalAssignment,
+        ):
+            session.execute(delete(model))
+        for goal_id in session.scalars(select(Goal.id).order_by(Goal.id.desc())).all():
+            session.execute(delete(Goal).where(Goal.id == goal_id))
+
+
+def test_an_export_imports_into_an_empty_copy_as_it_was(
+    sessions: sessionmaker[Session],
+    follow_up_data: FollowUpData,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    files = _export(tmp_path / "before", database_url)
+    assert list(files) == ["goals", "indicators", "targets", "values"]
+    goals = list(csv.DictReader(io.StringIO(files["goals"])))
+    assert [(g["goal"], g["title"], g["lines"]) for g in goals] == [
+        ("1", "Wages rise with prices", "1"),
+        ("1.1", "'=Agreements renewed", "2-3"),
+    ]
+    assert goals[0]["contributing"] == (
+        f"Hill Mines Branch; Northern Region / {YOUTH}; Rail and Transport Branch"
+    )
+    assert goals[1]["weight"] == "2.5" and goals[0]["due_on"] == "2026-12-31"
+    values = list(csv.reader(io.StringIO(files["values"])))
+    assert values[1:] == [
+        ["2", "1", "1", "Hill Mines Branch", "Half-yearly reports", "2025 H2", "7"],
+        ["2", "1", "1", "Rail and Transport Branch", "Half-yearly reports", "2025 H2", "9"],
+        ["2", "1", "1", f"Northern Region / {YOUTH}", "Half-yearly reports", "2025 H2", "1"],
+        ["2", "1", "2", "Hill Mines Branch", "Half-yearly reports", "2025 H2", "3"],
+        ["2", "1", "2", "Rail and Transport Branch", "Half-yearly reports", "2025 H2", "3.25"],
+        ["2", "1.1", "1", "Rail and Transport Branch", "Half-yearly reports", "2025 H2", "-150.75"],
+    ]
+
+    _empty(sessions)
+    assert row_counts(sessions, *FOLLOW_UP_ROWS) == (0,) * len(FOLLOW_UP_ROWS)
+    paths = [str(tmp_path / "before" / f"{kind}.csv") for kind in reversed(files)]
+    done = CliRunner().invoke(cli, ["import", "follow-up", *paths, "--db", database_url])
+    assert done.exit_code == 0, done.output
+    assert "2 goals created" in done.output and "6 values set" in done.output
+    assert _export(tmp_path / "after", database_url) == files
+    # The reports the values went into are drafts, whatever they were exported from.
+    with sessions() as session:
+        states = session.scalars(select(ProgressReport.state)).all()
+    assert set(states) == {ReportState.DRAFT} and len(states) == 3
+    entry = journaled(sessions, JournalAction.IMPORT_FOLLOW_UP)[-1]
+    assert entry["values_set"] == 6 and entry["reports_created"] == 3
+    assert [file["kind"] for file in entry["files"]] == ["goals", "indicators", "targets", "values"]
+    assert all(len(file["sha256"]) == 64 for file in entry["files"])
+
+    # Imported again, the files change nothing.
+    before = journal_length(sessions)
+    done = CliRunner().invoke(cli, ["import", "follow-up", *paths, "--db", database_url])
+    assert done.exit_code == 0, done.output
+    assert "0 values set" in done.output and "0 goals created" in done.output
+    assert journal_length(sessions) == before + 1  # the import's own entry alone
+
+
+def test_an_import_with_a_bad_line_changes_nothing(
+    sessions: sessionmaker[Session], follow_up_data: FollowUpData
+) -> None:
+    header = "resolution,goal,indicator,unit,cycle,period,value\r\n"
+    values = CsvSource(
+        "values.csv",
+        header
+        + "2,1,1,Rail and Transport Branch,,2025 H2,11\r\n"  # good: a draft changed
+        + "2,1,1,Textile Branch,,2025 H2,4\r\n"  # good but for the goal's units
+        + f"2,1,1,{follow_up_data.accepted_unit},,2025 H2,8\r\n"  # an accepted report
+        + '2,1,2,Rail and Transport Branch,,2026 H1,"3,5"\r\n',  # a decimal comma
+    )
+    goals = CsvSource(
+        "goals.csv", "resolution,goal,title\r\n2,2,A new goal\r\n2,4,Out of order\r\n"
+    )
+    counts = row_counts(sessions, *FOLLOW_UP_ROWS)
+    length = journal_length(sessions)
+    with pytest.raises(ImportRejected) as refused, transaction(sessions) as session:
+        import_follow_up(session, _operator(session), [values, goals])
+    assert refused.value.problems == [
+        "goals.csv line 3, column goal: the next goal here is 3, not 4: goals are numbered in "
+        "order, each after its parent",
+        "values.csv line 3, column unit: the goal indicator 1 measures is not assigned to "
+        "Textile Branch: a unit reports on its own goals",
+        "values.csv line 5, column value: '3,5' is not a number; write it with a point and no "
+        "thousands separator, such as 1250.5",
+    ]
+    assert row_counts(sessions, *FOLLOW_UP_ROWS) == counts
+    assert journal_length(sessions) == length
+
+    # With the other lines right, the reporting rules are what refuse: an accepted report,
+    # a closed period (the same value as the report holds passes), each by its line.
+    with transaction(sessions) as session:
+        period = session.scalars(select(ReportingPeriod).where(ReportingPeriod.name == "2026 H1"))
+        do_close_period(session, _operator(session), period.one())
+    values = CsvSource(
+        "values.csv",
+        header
+        + f"2,1,1,{follow_up_data.accepted_unit},,2025 H2,8\r\n"
+        + "2,1,1,Rail and Transport Branch,,2025 H2,9\r\n"
+        + "2,1,1,Rail and Transport Branch,,2026 H1,9\r\n",
+    )
+    with pytest.raises(ImportRejected) as refused, transaction(sessions) as session:
+        import_follow_up(session, _operator(session), [values])
+    assert refused.value.problems == [
+        "line 2: Hill Mines Branch's report for 2025 H2 is accepted: values go into draft and "
+        "returned reports only",
+        "line 4: the filing of reports for period 2026 H1 has ended; only a report returned "
+        "to Rail and Transport Branch for correction may still change",
+    ]
+    assert row_counts(sessions, *FOLLOW_UP_ROWS) == counts
+
+    # Only those who manage the follow-up import, asked before the file is read.
+    with pytest.raises(Forbidden), transaction(sessions) as session:
+        person = session.scalars(select(Person).order_by(Person.id)).first()
+        assert person is not None
+        member = Caller(Actor(None, person.full_name), person.id, False, person.organization_id)
+        import_follow_up(session, member, [values])
+
+
+def _operator(session: Session) -> Caller:
+    return Caller(Actor.system("test"), None, True, demo_organization(session).id)
+
+
+# What follows is decided before anything is stored, or is the same action through another
+# door (the API, the command line): on SQLite alone.
+
+
+def _problems(sessions: sessionmaker[Session], *files: CsvSource) -> list[str]:
+    with pytest.raises(ImportRejected) as refused, transaction(sessions) as session:
+        import_follow_up(session, _operator(session), list(files))
+    return refused.value.problems
+
+
+@pytest.mark.one_database
+def test_each_problem_is_named_by_its_file_line_and_column(
+    sessions: sessionmaker[Session], follow_up_data: FollowUpData
+) -> None:
+    rail, period = "Rail and Transport Branch", follow_up_data.period
+    goals = CsvSource(
+        "goals.csv",
+        "resolution,goal,title,kind,owner,due_on,weight,paragraph,lines\r\n"
+        "9,1,A goal\r\n"
+        "2,1.5,A goal\r\n"
+        "2,2,A goal,sideways\r\n"
+        "2,2,A goal,,Nobody\r\n"
+        "2,2,A goal,,,31.12.2026\r\n"
+        "2,2,A goal,,,,0\r\n"
+        "2,2,A goal,,,,,,9\r\n",
+    )
+    indicators = CsvSource(
+        "indicators.csv",
+        "resolution,goal,indicator,name,measure,direction,unit_label,baseline_value,"
+        "baseline_on,target_value\r\n"
+        "2,1,3,Members,headcount\r\n"
+        "2,1,3,Members,count,up,,10,,5\r\n"
+        "2,1,4,Members,count,up,,0,,5\r\n",
+    )
+    targets = CsvSource(
+        "targets.csv",
+        "resolution,goal,indicator,unit,cycle,period,target\r\n"
+        f"2,1,1,{rail},,{period},25\r\n"
+        f"2,1,1,{YOUTH},,{period},1\r\n"
+        f"2,1,1,{rail},Monthly,{period},1\r\n"
+        f"2,1,2,{rail},,{period},3\r\n",
+    )
+    values = CsvSource(
+        "values.csv",
+        "resolution,goal,indicator,unit,cycle,period,value\r\n"
+        f"2,1,1,{rail},,{period},10\r\n"
+        f"2,1,1,{rail},,{period},10\r\n"
+        f"2,1,9,{rail},,{period},1\r\n"
+        f"2,1,1,Nowhere,,{period},1.5\r\n"
+        f"2,1,1,{rail},,{period}\r\n"
+        f"2,1,2,{rail},,2024,3\r\n",
+    )
+    problems = _problems(sessions, values, targets, indicators, goals)
+    assert problems == [
+        "goals.csv line 2, column resolution: there is no resolution 9 in the organization "
+        "(name it by the id the resolutions registry shows)",
+        "goals.csv line 3, column goal: the next goal here is 1.2, not 1.5: goals are numbered "
+        "in order, each after its parent",
+        "goals.csv line 4, column kind: 'sideways' is not one of action, outcome, standing",
+        "goals.csv line 5, column owner: there is no body 'Nobody' in the organization",
+        "goals.csv line 6, column due_on: '31.12.2026' is not a date; write it as YYYY-MM-DD",
+        "goals.csv line 7, column weight: the weight must be above 0, not 0",
+        "goals.csv line 8, column lines: there are no lines 9–9: the text has lines 1–3",
+        "indicators.csv line 2, column measure: 'headcount' is not one of count, amount, "
+        "percent, milestone",
+        "indicators.csv line 3: an indicator that should rise needs a target above its "
+        "baseline (10.0000), not 5.0000",
+        "indicators.csv line 4, column indicator: the next indicator of goal 1 is 3, not 4: "
+        "indicators are numbered in order",
+        "targets.csv line 2, column target: the targets of the units under Northern Region "
+        "would add up to 35.0000, above Northern Region's own 30.0000: give Rail and Transport "
+        "Branch at most 20.0000, or raise Northern Region's target first",
+        f"targets.csv line 3, column unit: several units are named {YOUTH!r}: write "
+        f"'Northern Region / {YOUTH}' or 'Coastal Region / {YOUTH}'",
+        f"targets.csv line 4, column period: there is no period '{period}' in cycle 'Monthly'",
+        "targets.csv line 5, column target: indicator 2 stays within a band, which it sets for "
+        "every unit; targets per unit are for indicators going up or down",
+        "values.csv line 3: the same value (indicator, unit and period) is on line 2 already",
+        "values.csv line 4, column indicator: goal 1 has no indicator 9",
+        "values.csv line 5, column unit: there is no unit 'Nowhere' in the organization",
+        "values.csv line 6, column value: is empty; it must be filled in",
+        "values.csv line 7, column period: there is no period '2024'",
+    ]
+    assert _problems(sessions, CsvSource("x.csv", "goal,title,colour\r\n")) == [
+        "line 1: a file of goals needs the column(s) resolution",
+        "line 1: unknown column(s) colour in a file of goals (its columns: resolution, goal, "
+        "title, kind, owner, due_on, weight, paragraph, lines, lead, contributing, description)",
+    ]
+    both = CsvSource(
+        "goals.csv",
+        f"resolution,goal,title,lead,contributing\r\n2,2,A,{rail},Textile Branch;{rail}\r\n",
+    )
+    assert _problems(sessions, both) == [
+        f"line 2, column contributing: {rail} is listed as lead too: a unit holds a goal in one "
+        "role"
+    ]
+    assert _problems(sessions, CsvSource("x.csv", "value,value,unit\r\n")) == [
+        "line 1: a file of values needs the column(s) resolution, goal, indicator, period",
+        "line 1: the column(s) value are named twice",
+    ]
+    assert _problems(sessions, CsvSource("x.xlsx", "PK\x03\x04\x00")) == [
+        "the file holds a NUL character: is it a spreadsheet's own format? Save it as CSV"
+    ]
+    assert _problems(sessions, CsvSource("x.csv", "name,unit\r\n")) == [
+        "line 1: the header must have exactly one of the columns title (goals), measure "
+        "(indicators), target (targets), value (values)"
+    ]
+
+
+@pytest.mark.one_database
+def test_the_command_line_exits_2_naming_the_line(
+    follow_up_data: FollowUpData, database_url: str, tmp_path: Path
+) -> None:
+    file = tmp_path / "values.csv"
+    file.write_text(
+        "resolution,goal,indicator,unit,period,value\n2,1,1,Textile Branch,2025 H2,1.5\n",
+        encoding="utf-8",
+    )
+    done = CliRunner().invoke(cli, ["import", "follow-up", str(file), "--db", database_url])
+    assert done.exit_code == 2
+    assert f"Error: {file}: nothing was imported" in done.output
+    assert "line 2, column value: the value counts something" in done.output
+    missing = CliRunner().invoke(
+        cli, ["import", "follow-up", str(tmp_path / "none.csv"), "--db", database_url]
+    )
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+
+
+@pytest.mark.one_database
+def test_the_files_through_the_api(
+    engine: Engine, sessions: sessionmaker[Session], follow_up_data: FollowUpData, tmp_path: Path
+) -> None:
+    exported = _export(tmp_path, str(engine.url))
+    with TestClient(create_app(engine)) as client:
+        secretary = bearer_token(client, *DEMO_SECRETARY)
+        for kind, text in exported.items():
+            answer = client.get(f"/api/follow-up/{kind}.csv", headers=secretary)
+            assert answer.status_code == 200, answer.text
+            assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+            assert answer.text == text
+        assert client.get("/api/follow-up/people.csv", headers=secretary).status_code == 422
+        assert client.get("/api/follow-up/values.csv").status_code == 401
+
+        rail = "2,1,1,Rail and Transport Branch,Half-yearly reports,2025 H2"
+        header = "resolution,goal,indicator,unit,cycle,period,value\r\n"
+        bad = {"files": ("values.csv", f"{header}{rail},12\r\n{rail},x\r\n", "text/csv")}
+        answer = client.post("/api/imports/follow-up", files=bad, headers=secretary)
+        assert answer.status_code == 422
+        assert "line 3, column value: 'x' is not a number" in answer.json()["detail"]
+        assert client.get("/api/follow-up/values.csv", headers=secretary).text == exported["values"]
+
+        good = [
+            ("files", ("values.csv", f"{header}{rail},12\r\n", "text/csv")),
+            ("files", ("goals.csv", exported["goals"], "text/csv")),
+        ]
+        answer = client.post("/api/imports/follow-up", files=good, headers=secretary)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["values_set"] == 1 and answer.json()["unchanged"] == 2
+        values = client.get("/api/follow-up/values.csv", headers=secretary).text
+        assert f"{rail},12\r\n" in values and f"{rail},9\r\n" not in values
+
+        # A sheet of titles alone changes the titles alone: an empty cell keeps what is there.
+        titles = ("goals.csv", "resolution,goal,title\r\n2,1,Wages keep up with prices\r\n")
+        answer = client.post("/api/imports/follow-up", files={"files": titles}, headers=secretary)
+        assert answer.status_code == 200 and answer.json()["goals_changed"] == 1, answer.text
+        goals = client.get("/api/follow-up/goals.csv", headers=secretary).text
+        assert goals == exported["goals"].replace(
+            "Wages rise with prices", "Wages keep up with prices"
+        )
