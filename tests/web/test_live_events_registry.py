@@ -89,12 +89,15 @@ def test_templates_take_every_sse_trigger_from_the_registry() -> None:
         assert len(partials) == 1, f"name {fragment} after its partial, in one role's folder"
 
 
-def test_a_trigger_is_resync_then_the_fragments_events() -> None:
+def test_a_trigger_is_resync_then_the_fragments_events_each_coalesced() -> None:
     assert listens("delegate_polls") == (
-        "sse:resync, sse:poll_opened, sse:poll_closed, sse:poll_published, sse:poll_cancelled"
+        "sse:resync delay:100ms, sse:poll_opened delay:100ms, sse:poll_closed delay:100ms, "
+        "sse:poll_published delay:100ms, sse:poll_cancelled delay:100ms"
     )
     rendered = templates.env.from_string("{{ listens('documents_list') }}").render()
-    assert rendered == "sse:resync, sse:document_added, sse:agenda_changed"
+    assert rendered == (
+        "sse:resync delay:100ms, sse:document_added delay:100ms, sse:agenda_changed delay:100ms"
+    )
     with pytest.raises(LookupError, match="no live fragment 'nowhere'"):
         listens("nowhere")
 

@@ -70,12 +70,21 @@ SHOWN_NOWHERE_LIVE: dict[Event, str] = {
 }
 
 
+#: How long a fragment waits after an event before it re-fetches. htmx keeps one delay timer
+#: per element, which each of its triggers restarts, so the events of one change (giving the
+#: floor ends a speech and records a contribution: two events) or a replay after a
+#: reconnection make one fetch instead of several — at a congress, one storm of thousands
+#: of fetches instead of two. Short beside the second a page may take to be current.
+COALESCE = "delay:100ms"
+
+
 def listens(fragment: str) -> str:
-    """The ``hx-trigger`` value of a live fragment: the SSE events it re-fetches on."""
+    """The ``hx-trigger`` value of a live fragment: the SSE events it re-fetches on, a burst
+    of them coalesced into one fetch (``COALESCE``)."""
     try:
         events = LISTENERS[fragment]
     except KeyError:
         raise LookupError(
             f"there is no live fragment {fragment!r}: declare it in veche.web.fragments"
         ) from None
-    return ", ".join(f"sse:{event}" for event in (RESYNC, *events))
+    return ", ".join(f"sse:{event} {COALESCE}" for event in (RESYNC, *events))
