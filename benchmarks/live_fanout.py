@@ -46,19 +46,14 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import insert, select
 
 from benchmarks import _machine
-from benchmarks.vote_spike import address, postgres, server
+from benchmarks.vote_spike import ADMIN_PASSWORD, address, postgres, seat_members, server
 from veche import migrate
-from veche.actions.access import Caller
-from veche.actions.actor import Actor
-from veche.actions.org import do_create_body, do_create_organization, do_create_term, do_create_user
 from veche.db import make_engine, make_sessionmaker, transaction
-from veche.models import Attendance, LoginSession, Membership, Participant, Person
+from veche.models import Attendance, LoginSession, Participant
 from veche.models.base import utcnow
-from veche.models.org import MembershipRole
 from veche.web.csrf import SEED_COOKIE
 from veche.web.sessions import SESSION_COOKIE
 
-ADMIN_PASSWORD = "benchmark-secretary"
 #: Signs the benchmark's login cookies; the servers it starts are given the same key.
 SITE_KEY = secrets.token_hex(32)
 #: The events each fragment re-fetches on (as veche.web.fragments declares them).
@@ -86,36 +81,9 @@ def prepare(url: str, members: int) -> Hall:
     engine = make_engine(url)
     migrate.upgrade(engine)
     sessions = make_sessionmaker(engine)
-    admin = Caller(Actor.system("benchmark"), None, True, None)
-    with transaction(sessions) as session:
-        org = do_create_organization(session, admin, "Benchmark Co-operative")
-        body = do_create_body(session, admin, org, "General Assembly")
-        term = do_create_term(session, admin, body, date.today() - timedelta(days=30))
-        do_create_user(session, admin, org, "secretary", ADMIN_PASSWORD, administrator=True)
-        org_id, term_id = org.id, term.id
-    with transaction(sessions) as session:
-        session.execute(
-            insert(Person),
-            [
-                {"organization_id": org_id, "full_name": f"Member {i:05d}", "created_at": utcnow()}
-                for i in range(members)
-            ],
-        )
-        person_ids = list(
-            session.scalars(select(Person.id).where(Person.organization_id == org_id))
-        )
-        session.execute(
-            insert(Membership),
-            [
-                {
-                    "person_id": p,
-                    "term_id": term_id,
-                    "role": MembershipRole.MEMBER,
-                    "created_at": utcnow(),
-                }
-                for p in person_ids
-            ],
-        )
+    term_id, person_ids = seat_members(
+        sessions, members, term_starts=date.today() - timedelta(days=30)
+    )
     engine.dispose()
     return Hall(url, term_id, person_ids=person_ids)
 

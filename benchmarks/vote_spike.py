@@ -38,6 +38,7 @@ from pathlib import Path
 
 import httpx2
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks import _load
 from veche import migrate
@@ -63,23 +64,18 @@ class Setup:
     voter_tokens: list[str]
 
 
-def prepare(url: str, voters: int) -> Setup:
-    """Migrate, then create an organization with ``voters`` members present at one meeting.
-
-    The organization, meeting and poll go through the actions. The thousands of people,
-    seats, check-ins and tokens are bulk-inserted, as an import would, to keep set-up short;
-    they are not what is measured.
-    """
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    sessions = make_sessionmaker(engine)
-    today = date.today()
-    system = Actor.system("benchmark")
-    admin = Caller(system, None, True, None)
+def seat_members(
+    sessions: sessionmaker[Session], members: int, *, term_starts: date
+) -> tuple[int, list[int]]:
+    """A new organization whose body has ``members`` members in a term that starts on
+    ``term_starts``, and an administrator ``secretary``; its term's id and the members'
+    person ids. The members are bulk-inserted, as an import would: they are not what a
+    benchmark measures."""
+    admin = Caller(Actor.system("benchmark"), None, True, None)
     with transaction(sessions) as session:
         org = do_create_organization(session, admin, "Benchmark Co-operative")
         body = do_create_body(session, admin, org, "General Assembly")
-        term = do_create_term(session, admin, body, today)
+        term = do_create_term(session, admin, body, term_starts)
         do_create_user(session, admin, org, "secretary", ADMIN_PASSWORD, administrator=True)
         org_id, term_id = org.id, term.id
     with transaction(sessions) as session:
@@ -87,7 +83,7 @@ def prepare(url: str, voters: int) -> Setup:
             insert(Person),
             [
                 {"organization_id": org_id, "full_name": f"Member {i:05d}", "created_at": utcnow()}
-                for i in range(voters)
+                for i in range(members)
             ],
         )
         person_ids = list(
@@ -105,6 +101,22 @@ def prepare(url: str, voters: int) -> Setup:
                 for p in person_ids
             ],
         )
+    return term_id, person_ids
+
+
+def prepare(url: str, voters: int) -> Setup:
+    """Migrate, then create an organization with ``voters`` members present at one meeting.
+
+    The organization, meeting and poll go through the actions. The thousands of people,
+    seats, check-ins and tokens are bulk-inserted, as an import would, to keep set-up short;
+    they are not what is measured.
+    """
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    today = date.today()
+    admin = Caller(Actor.system("benchmark"), None, True, None)
+    term_id, person_ids = seat_members(sessions, voters, term_starts=today)
     with transaction(sessions) as session:
         from veche.models import Term
 

@@ -79,6 +79,20 @@ def open_database(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
+@contextmanager
+def changing(db: str | None) -> Iterator[Session]:
+    """One transaction on the database ``db`` names, committed when the block ends; a
+    refusal on the way rolls it back and ends the command with its message (exit code 2)."""
+    try:
+        with (
+            open_database(_settings(db)) as engine,
+            transaction(make_sessionmaker(engine)) as session,
+        ):
+            yield session
+    except VecheError as error:
+        fail(error.message)
+
+
 def _refuse_unmigrated(settings: Settings) -> NoReturn:
     fail(
         f"the database {settings.database_url} is not migrated to this version of veche; "
@@ -228,7 +242,7 @@ def demo(db: DbOption = None) -> None:
     """Load the demo organization (a fictional federation of unions)."""
     from veche.demo import DEMO_NAME, demo_loaded, load_demo
 
-    with open_database(_settings(db)) as engine, transaction(make_sessionmaker(engine)) as session:
+    with changing(db) as session:
         if demo_loaded(session):
             fail(f"the demo organization ({DEMO_NAME}) is loaded already")
         load_demo(session, meeting=True)
@@ -281,15 +295,9 @@ def init(
         )
     except ValidationError as error:
         fail("; ".join(_option_problem(problem) for problem in error.errors()))
-    try:
-        with (
-            open_database(_settings(db)) as engine,
-            transaction(make_sessionmaker(engine)) as session,
-        ):
-            done = start.set_up(session, via="veche init")
-            name, login = done.organization.name, done.user.username
-    except VecheError as error:
-        fail(error.message)
+    with changing(db) as session:
+        done = start.set_up(session, via="veche init")
+        name, login = done.organization.name, done.user.username
     typer.echo(f"Set up {name}. Its secretary logs in as {login!r} (an administrator).")
 
 
@@ -345,16 +353,10 @@ def import_members_command(
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         fail(f"cannot read {file}: {error}")
-    try:
-        with (
-            open_database(_settings(db)) as engine,
-            transaction(make_sessionmaker(engine)) as session,
-        ):
-            organization = get_organization(session)
-            operator = Caller(Actor.system("import members"), None, True, None)
-            summary = import_members(session, operator, organization, text, str(file))
-    except VecheError as error:
-        fail(error.message)
+    with changing(db) as session:
+        organization = get_organization(session)
+        operator = Caller(Actor.system("import members"), None, True, None)
+        summary = import_members(session, operator, organization, text, str(file))
     typer.echo(
         f"Imported {summary.memberships_created} memberships "
         f"({summary.people_created} new people) from {file}."
@@ -384,16 +386,10 @@ def import_follow_up_command(
             sources.append(CsvSource(str(file), file.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as error:
             fail(f"cannot read {file}: {error}")
-    try:
-        with (
-            open_database(_settings(db)) as engine,
-            transaction(make_sessionmaker(engine)) as session,
-        ):
-            organization = get_organization(session)
-            operator = Caller(Actor.system("import follow-up"), None, True, organization.id)
-            summary = import_follow_up(session, operator, sources)
-    except VecheError as error:
-        fail(error.message)
+    with changing(db) as session:
+        organization = get_organization(session)
+        operator = Caller(Actor.system("import follow-up"), None, True, organization.id)
+        summary = import_follow_up(session, operator, sources)
     done = ", ".join(
         f"{count} {name.replace('_', ' ')}" for name, count in summary.counts().items()
     )
