@@ -62,7 +62,7 @@ def attendance_by_capacity(
     labels = {node.id: node.name for node in tree}
     labels[body.id] = term_label(meeting.term)
     sub_body_ids = [node.id for node in tree[1:]]
-    seats = _first_seats(session, meeting, sub_body_ids, place)
+    seats = first_seats(session, meeting, sub_body_ids, place)
 
     capacities: dict[_Rank, _Capacity] = {}
     numbers: Counter[_Rank] = Counter()
@@ -162,7 +162,7 @@ def _seats_held(meeting: Meeting, sub_body_ids: list[int]) -> Select[int, Member
     )
 
 
-def _first_seats(
+def first_seats(
     session: Session,
     meeting: Meeting,
     sub_body_ids: list[int],

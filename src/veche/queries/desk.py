@@ -30,13 +30,13 @@ from veche.models.meetings import ParticipantRole
 from veche.models.polls import Secrecy
 from veche.permissions import Permission
 from veche.queries._listing import paged, where_given
-from veche.queries.capacities import CapacityGroup, _first_seats
+from veche.queries.capacities import CapacityGroup, first_seats
 from veche.queries.org import term_label
 from veche.queries.polls import SHOWN, roll_call
 from veche.queries.presence import present_on
 from veche.queries.proceedings import ParticipantRow, participants
 from veche.queries.record import PollRecord, read_record
-from veche.queries.records import _containing, body_tree
+from veche.queries.records import body_tree, containing
 
 # --- The participants' list ----------------------------------------------------------------
 
@@ -94,7 +94,7 @@ def desk_participants(
     query = where_given(query, (Participant.role, wanted.role))
     for word in wanted.words.split():
         query = query.where(
-            _containing(Person.full_name, word) | _containing(Participant.category, word)
+            containing(Person.full_name, word) | containing(Participant.category, word)
         )
     if wanted.presence is Presence.PRESENT:
         query = query.where(here)
@@ -142,7 +142,7 @@ def invitable(
     )
     for word in words.split():
         query = query.where(
-            _containing(Person.full_name, word) | _containing(func.coalesce(Person.email, ""), word)
+            containing(Person.full_name, word) | containing(func.coalesce(Person.email, ""), word)
         )
     total, page = paged(session, query, Person.full_name, Person.id, limit=limit, offset=0)
     found = [Choice(person, name, "", unit or "") for person, name, unit in session.execute(page)]
@@ -165,7 +165,7 @@ def participants_named(
         .where(Participant.meeting_id == meeting_id, Participant.role.in_(list(roles)))
     )
     for word in words.split():
-        query = query.where(_containing(Person.full_name, word))
+        query = query.where(containing(Person.full_name, word))
     total, page = paged(session, query, Person.full_name, Person.id, limit=limit, offset=0)
     found = [
         Choice(person, name, role.value, category)
@@ -309,7 +309,7 @@ def _capacities(session: Session, meeting: Meeting) -> dict[int, CapacityGroup]:
     place = {node.id: (-node.depth, index) for index, node in enumerate(tree)}
     labels = {node.id: node.name for node in tree}
     labels[body.id] = term_label(meeting.term)
-    seats = _first_seats(session, meeting, [node.id for node in tree[1:]], place)
+    seats = first_seats(session, meeting, [node.id for node in tree[1:]], place)
     return {
         person_id: CapacityGroup(
             "member" if role_rank == 0 else "alternate", labels[body_id], "", 1, []

@@ -332,7 +332,7 @@ def _poll_record(session: Session, poll: Poll, *, roll_calls: bool = True) -> Po
     by_source = result.get("ballots_by_source", {})
     calls = []
     if roll_calls and poll.secrecy is Secrecy.NAMED:
-        calls = [(row["voter"], _choice_words(row["choice"])) for row in roll_call(session, poll)]
+        calls = [(row["voter"], choice_words(row["choice"])) for row in roll_call(session, poll)]
     return PollRecord(
         id=poll.id,
         title=poll.title,
@@ -353,7 +353,7 @@ def _poll_record(session: Session, poll: Poll, *, roll_calls: bool = True) -> Po
     )
 
 
-def _choice_words(choice: Any) -> str:
+def choice_words(choice: Any) -> str:
     if isinstance(choice, list):
         return ", ".join(str(c) for c in choice)
     if isinstance(choice, dict):

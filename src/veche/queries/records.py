@@ -180,7 +180,7 @@ def term_seats(session: Session, term: Term) -> list[SeatRow]:
     ]
 
 
-def _containing(
+def containing(
     column: ColumnElement[str] | InstrumentedAttribute[str], word: str
 ) -> ColumnElement[bool]:
     """Whether ``column`` contains ``word``, in any case (the wildcards in it taken
@@ -202,8 +202,8 @@ def find_people(
     for word in text.split():
         query = query.where(
             or_(
-                _containing(Person.full_name, word),
-                _containing(func.coalesce(Person.email, ""), word),
+                containing(Person.full_name, word),
+                containing(func.coalesce(Person.email, ""), word),
             )
         )
     total, page = paged(session, query, Person.full_name, Person.id, limit=limit, offset=offset)

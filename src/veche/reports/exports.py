@@ -28,7 +28,7 @@ from veche.method_names import method_name
 from veche.models.polls import VoteBy
 from veche.permissions import Permission
 from veche.queries.desk import attendance_register, poll_results, roll_calls
-from veche.queries.record import _choice_words, meeting_days
+from veche.queries.record import choice_words, meeting_days
 from veche.reports._words import capacity
 
 #: What a spreadsheet reads as the start of a formula.
@@ -101,7 +101,7 @@ def roll_calls_file(session: Session, caller: Caller, meeting_id: int) -> CsvFil
     meeting = access_meeting(session, caller, meeting_id)
     header = [_("Poll"), _("Day"), _("Voter"), _("Choice"), _("Weight")]
     rows = (
-        [vote.poll, vote.day, vote.voter, _choice_words(vote.choice), vote.weight]
+        [vote.poll, vote.day, vote.voter, choice_words(vote.choice), vote.weight]
         for vote in roll_calls(session, caller, meeting)
     )
     return CsvFile(f"roll-calls-{meeting.starts_on}.csv", csv_text(header, rows))
