@@ -143,9 +143,11 @@ def add_membership(body: MembershipIn, caller: CallerDep, session: Transaction) 
     return MembershipOut.model_validate(body.add(session, caller))
 
 
-@records.post("/users", status_code=201)
+@records.post("/users", status_code=201, deprecated=True)
 def create_user(body: UserIn, caller: CallerDep, session: Transaction) -> UserOut:
-    """An account that logs in with a password; an administrator's holds every right."""
+    """An account that logs in with a password; an administrator's holds every right. The
+    same input and action as `POST /api/accounts`, which answers with the account's roles
+    too: use that one; this one stays for clients written against it."""
     return UserOut.model_validate(body.create(session, caller))
 
 
