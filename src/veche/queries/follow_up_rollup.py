@@ -38,6 +38,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import func, select
@@ -270,7 +272,16 @@ class CycleFigures:
         return set(self.tree.ids[self.tree.subtree(unit)].tolist())
 
     def expected_units(self, goal_id: int) -> set[int]:
-        return {unit for below in self.below[goal_id] for unit in self.assigned.get(below, ())}
+        return self._expected_units[goal_id]
+
+    @cached_property
+    def _expected_units(self) -> dict[int, set[int]]:
+        # Once per goal, not once per unit asked: the summing-up asks at every unit, and a
+        # goal assigned to 10,000 units made that 10,000 × 10,000.
+        return {
+            goal_id: {unit for below in goals for unit in self.assigned.get(below, ())}
+            for goal_id, goals in self.below.items()
+        }
 
 
 def load_cycle(
@@ -459,7 +470,9 @@ def load_cycle(
 def _integer_rows(session: Session, query: Executable, columns: int) -> engine.IntArray:
     """The rows of ``query``, every column a whole number, as one array."""
     rows = session.execute(query).all()
-    return np.array(rows, dtype=np.int64).reshape(len(rows), columns)
+    # Flattened first: numpy takes each row object apart slowly (seconds for a million).
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * columns)
+    return flat.reshape(len(rows), columns)
 
 
 def _split(rows: engine.IntArray) -> dict[int, engine.IntArray]:
