@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from veche.i18n import _
+from veche.models.follow_up import FIGURE_STEP
 
 WIDTH, HEIGHT = 560, 250
 LEFT, RIGHT, TOP, BOTTOM = 72, 16, 20, 64
@@ -28,8 +29,9 @@ INK = "#1b1b1b"
 
 
 def figure_text(value: Decimal) -> str:
-    """A figure as people write it: 1,200 or 50,000.5 (no trailing zeros)."""
-    exact = value.normalize()
+    """A figure as people write it: 1,200 or 50,000.5 (no trailing zeros), to the places a
+    reported figure has (four): a mean of several units' figures, 60.555556, is 60.5556."""
+    exact = value.quantize(FIGURE_STEP).normalize() if value % FIGURE_STEP else value.normalize()
     if exact == exact.to_integral_value():
         exact = exact.quantize(Decimal(1))
     return f"{exact:,f}"
