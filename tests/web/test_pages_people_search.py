@@ -23,6 +23,13 @@ def _listed(page: str) -> list[str]:
     return re.findall(r"<tr><td>([^<]+?)(?: <span|</td>)", table)
 
 
+def _offered_a_seat(page: str) -> list[str]:
+    """The names the form to give a seat offers."""
+    field = re.search(r'<select id="s-person"[^>]*>(.*?)</select>', page, re.S)
+    assert field is not None
+    return re.findall(r'<option value="\d+">([^<]+)</option>', field.group(1))
+
+
 def test_the_people_page_finds_people_by_a_few_letters_of_their_name(
     app: FastAPI, sessions: sessionmaker[Session]
 ) -> None:
@@ -41,8 +48,9 @@ def test_the_people_page_finds_people_by_a_few_letters_of_their_name(
     assert found.status_code == 200
     assert sorted(_listed(found.text)) == sorted(matching)
     assert f"{len(matching)} found, by name." in found.text
-    # The form to give a seat still offers everyone, whatever the list shows.
-    assert found.text.count('<option value="') >= len(names)
+    # The form to give a seat offers the people found: a search narrows its list too.
+    assert sorted(_offered_a_seat(found.text)) == sorted(matching)
+    assert len(_offered_a_seat(everyone.text)) == len(names)
 
     too_long = desk.get("/secretary/people", params={"q": "x" * 201})
     assert too_long.status_code == 422
