@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from benchmarks import meeting_lists
+from benchmarks import follow_up_database, meeting_lists
+from sqlalchemy.orm import Session, sessionmaker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,3 +110,24 @@ def test_the_refresh_storm_benchmark_brings_every_page_up_to_date() -> None:
     for row in storms:
         pages = 40 if row[3] == "pages' first fetch" else 20
         assert row[6] == str(pages) and row[7] == "0", row  # every page current, none failed
+
+
+def test_the_follow_up_database_benchmark_rolls_up_what_it_filled(
+    sessions: sessionmaker[Session],
+) -> None:
+    """At a tiny size, on both databases: the roll-up finds the sum of the values the
+    filling wrote, the district's card holds every goal, and the summing-up names each."""
+    size = follow_up_database.Size(units=30, indicators=12, periods=2)
+    filled = follow_up_database.fill(sessions, size, seed=7)
+    _timings, view, card, document = follow_up_database.time_views(sessions, filled, repeats=1)
+    first = next(
+        shown
+        for goal in view.goals
+        for shown in goal.indicators
+        if shown.id == filled.first_indicator_id
+    )
+    assert first.value == filled.first_indicator_total
+    assert first.reported == first.expected == 29  # every branch, none of the district
+    assert [goal.id for goal in card.goals] == filled.goal_ids
+    assert card.unit_id == filled.district_id and card.expected > 0
+    assert all(f"Goal {number}" in document for number in (1, 2))

@@ -33,12 +33,12 @@ arrays.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import cached_property
+from functools import cache, cached_property, partial
 from itertools import chain
 
 import numpy as np
@@ -403,10 +403,9 @@ def load_cycle(
     for rows in (values, targets):
         rows[:, 2] = period_lookup[rows[:, 2]]
 
-    goal_of = {indicator.id: indicator.goal_id for indicator in indicators}
     touched: list[dict[int, set[int]]] = [{} for _ in periods]
-    for indicator_id, unit_id, period in np.unique(values[:, :3], axis=0).tolist():
-        touched[period].setdefault(unit_id, set()).add(goal_of[indicator_id])
+    for goal_id, unit_id, period in _goals_reported(values, indicators):
+        touched[period].setdefault(unit_id, set()).add(goal_id)
     statuses: dict[tuple[int, int, int], engine.GoalStatus] = {}
     reasons: dict[tuple[int, int, int], str] = {}
     for row in status_rows:
@@ -469,10 +468,28 @@ def load_cycle(
 
 def _integer_rows(session: Session, query: Executable, columns: int) -> engine.IntArray:
     """The rows of ``query``, every column a whole number, as one array."""
-    rows = session.execute(query).all()
+    # Through the connection: the session's way makes each row an ORM result first.
+    rows = session.connection().execute(query).all()
     # Flattened first: numpy takes each row object apart slowly (seconds for a million).
     flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * columns)
     return flat.reshape(len(rows), columns)
+
+
+def _goals_reported(
+    values: engine.IntArray, indicators: Sequence[IndicatorView]
+) -> list[tuple[int, int, int]]:
+    """Each (goal, unit, period number) with a value reported, once however many of the
+    goal's indicators the unit reported on; numpy finds them as single whole numbers (the
+    three raveled into one), far faster than as rows."""
+    goal_of = np.zeros(max((indicator.id for indicator in indicators), default=0) + 1, np.int64)
+    for indicator in indicators:
+        goal_of[indicator.id] = indicator.goal_id
+    if not len(values):
+        return []
+    goals, units, periods = goal_of[values[:, 0]], values[:, 1], values[:, 2]
+    shape = (int(goals.max()) + 1, int(units.max()) + 1, int(periods.max()) + 1)
+    found = np.unravel_index(np.unique(np.ravel_multi_index((goals, units, periods), shape)), shape)
+    return list(zip(*(axis.tolist() for axis in found), strict=True))
 
 
 def _split(rows: engine.IntArray) -> dict[int, engine.IntArray]:
@@ -812,6 +829,8 @@ def summing_up_record(
         {goal.id: goal for goal in goals_at(figures, ORGANIZATION, number - 1)} if number else {}
     )
     head = current_head(session)
+    # The heat map and the league ask at the same units: each unit's goals are judged once.
+    at_unit = cache(partial(goals_at, figures, period=number))
     return SummingUpRecord(
         organization=figures.organization.name,
         cycle=figures.cycle.name,
@@ -831,8 +850,8 @@ def summing_up_record(
         ],
         reasons=_reasons(figures, number),
         not_reported=_not_reported(figures, number),
-        heat_map=_heat_map(figures, number),
-        league=_league(figures, number),
+        heat_map=_heat_map(figures, at_unit),
+        league=_league(figures, number, at_unit),
         charts=_charts(figures, now, number),
         head=None if head is None else HeadMark(*head, at_publication=False),
     )
@@ -868,7 +887,7 @@ def _not_reported(figures: CycleFigures, period: int) -> list[UnitNotReported]:
     ]
 
 
-def _heat_map(figures: CycleFigures, period: int) -> list[HeatRow]:
+def _heat_map(figures: CycleFigures, at_unit: Callable[[int], list[GoalRollup]]) -> list[HeatRow]:
     """The units assigned goals, and the units above them, depth first by name."""
     shown: set[int] = set()
     for unit in _expected_anywhere(figures):
@@ -882,7 +901,7 @@ def _heat_map(figures: CycleFigures, period: int) -> list[HeatRow]:
     waiting = [(unit, 0) for unit in reversed(_by_name(figures, children.get(ORGANIZATION, [])))]
     while waiting:
         unit, depth = waiting.pop()
-        goals = goals_at(figures, unit, period)
+        goals = at_unit(unit)
         rows.append(
             HeatRow(
                 unit,
@@ -897,14 +916,16 @@ def _heat_map(figures: CycleFigures, period: int) -> list[HeatRow]:
     return rows
 
 
-def _league(figures: CycleFigures, period: int) -> list[LeagueRow]:
+def _league(
+    figures: CycleFigures, period: int, at_unit: Callable[[int], list[GoalRollup]]
+) -> list[LeagueRow]:
     mine: dict[int, set[int]] = {}
     for goal_id, units in figures.assigned.items():
         for unit in units:
             mine.setdefault(unit, set()).add(goal_id)
     unranked = []
     for unit in _by_name(figures, mine):
-        goals = [goal for goal in goals_at(figures, unit, period) if goal.id in mine[unit]]
+        goals = [goal for goal in at_unit(unit) if goal.id in mine[unit]]
         measured = [Fraction(goal.progress) for goal in goals if goal.progress is not None]
         progress = (
             engine.rounded(sum(measured, Fraction(0)) / len(measured), engine.RATIO_PLACES)
