@@ -132,9 +132,16 @@ def test_a_phone_votes_while_the_console_and_projector_follow_live(
         context.close()
 
 
-# One test per size, so that the two sizes run side by side on two test processes.
-@pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_every_roles_main_page_at_phone_and_desktop_size(
+#: A 1366-pixel-wide laptop's screen at 200 % zoom: the page lays out in half the width.
+ZOOMED = {"width": 683, "height": 450}
+SIZES = {"phone": PHONE, "desktop": DESKTOP, "zoomed": ZOOMED}
+#: Whether the page fits its width: wide tables scroll in their own region, not the page.
+FITS_ITS_WIDTH = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+# One test per size, so that the sizes run side by side on the test processes.
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_roles_main_page_at_phone_and_desktop_size_and_zoomed(
     chromium: Browser, site: Site, size: str
 ) -> None:
     meeting = site.assembly.meeting_id
@@ -178,12 +185,13 @@ def test_every_roles_main_page_at_phone_and_desktop_size(
         "documents": f"/meetings/{meeting}/documents",
         "document": f"/meetings/{meeting}/documents/{paper['id']}",
     }
-    context = new_context(chromium, site, PHONE if size == "phone" else DESKTOP)
+    context = new_context(chromium, site, SIZES[size])
     page = context.new_page()
     log_in_as_secretary(page)
     for name, path in pages.items():
         page.goto(path)
         snapshot(page, f"{name}-{size}")
+        assert page.evaluate(FITS_ITS_WIDTH), f"{name} scrolls sideways at {size} size"
     page.goto(f"/secretary/meetings/{meeting}")
     page.get_by_role("button", name="Print cards for every participant").click()
     expect(page.locator(".access-card").first).to_be_visible()
