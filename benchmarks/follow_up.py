@@ -31,7 +31,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from benchmarks._machine import load, machine
+from benchmarks._machine import load, machine, progress
 from veche.follow_up.rollup import (
     MEAN_EXTRA_PLACES,
     RATIO_PLACES,
@@ -362,10 +362,6 @@ def best_of(run: Callable[[], T], repeats: int) -> tuple[float, T]:
     for _ in range(repeats - 1):
         seconds = min(seconds, timed(run)[0])
     return seconds, value
-
-
-def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def disagreements(org: Organization, periods: int) -> tuple[int, int, float]:

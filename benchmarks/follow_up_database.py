@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from benchmarks._machine import load, machine
+from benchmarks._machine import load, machine, progress
 from benchmarks.vote_spike import postgres
 from veche import migrate
 from veche.actions.access import Caller
@@ -88,10 +88,6 @@ RULES = (RollupRule.SUM, RollupRule.MEAN, RollupRule.MAX, RollupRule.MIN, Rollup
 RESOLUTION = 2  # the demo's "On wages and agreements"
 #: Rows a bulk insert sends at once.
 CHUNK = 50_000
-
-
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,7 +38,7 @@ from typing import TypeVar
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
-from benchmarks._machine import load, machine
+from benchmarks._machine import load, machine, progress
 from benchmarks.vote_spike import postgres
 from veche import migrate
 from veche.actions.access import Caller
@@ -73,10 +72,6 @@ CYCLE = "Quarterly reports"
 RESOLUTION = 2  # the demo's "On wages and agreements"
 #: Reports the peer saves one at a time: enough for a steady rate per value.
 PEER_REPORTS = 400
-
-
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from pref_voting.margin_based_methods import beat_path
 from pref_voting.proportional_methods import stv_meek, stv_scottish
 from votekit.elections import FastSTV, Schulze
 
-from benchmarks._machine import load, machine
+from benchmarks._machine import load, machine, progress
 from benchmarks._profiles import (
     SCOTTISH_LENGTHS,
     Ballots,
@@ -189,10 +189,6 @@ def measure(prepare: Prepare, ballots: Ballots, build_is_counting: bool = False)
         build_seconds, runner = timed(lambda: prepare(ballots))
         seconds, winners = best_time(lambda: frozenset(runner()))
     return Measurement(seconds, build_seconds, winners, ballots.n_voters, ballots.n_rows)
-
-
-def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 # --- the libraries ---------------------------------------------------------------------------
