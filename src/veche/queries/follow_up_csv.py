@@ -27,13 +27,13 @@ from veche.models import (
     ProgressReport,
     ReportingCycle,
     ReportingPeriod,
-    ReportValue,
     Resolution,
     Term,
     Unit,
 )
-from veche.models.follow_up import FIGURE_PLACES, AssignmentRole, FigureUnits
+from veche.models.follow_up import FIGURE_PLACES, AssignmentRole
 from veche.queries.follow_up import GoalFilter, GoalNode, goal_tree
+from veche.queries.follow_up_rollup import reported_values
 from veche.reports.exports import CsvFile, csv_text
 
 #: Between the names of a unit and of the units above it, when its own name is not enough.
@@ -348,14 +348,7 @@ def values_file(session: Session, organization: Organization) -> CsvFile:
     seconds in its checks of each cell, when only the names (escaped once each) need them."""
     figures = _Figures.load(session, organization)
     found = session.execute(
-        select(
-            ReportValue.indicator_id,
-            ProgressReport.unit_id,
-            ProgressReport.period_id,
-            FigureUnits(ReportValue.value),
-        )
-        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
-        .where(
+        reported_values().where(
             ProgressReport.unit_id.in_(
                 select(Unit.id).where(Unit.organization_id == organization.id)
             )

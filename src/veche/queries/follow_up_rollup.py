@@ -42,7 +42,7 @@ from functools import cache, cached_property, partial
 from itertools import chain
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
@@ -329,13 +329,7 @@ def load_cycle(
 
     values = _integer_rows(
         session,
-        select(
-            ReportValue.indicator_id,
-            ProgressReport.unit_id,
-            ProgressReport.period_id,
-            FigureUnits(ReportValue.value),
-        )
-        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
+        reported_values()
         .where(
             ProgressReport.period_id.in_(period_ids),
             ProgressReport.state.in_(COUNTED),
@@ -464,6 +458,17 @@ def load_cycle(
         reports=reports,
         targets=unit_targets,
     )
+
+
+def reported_values() -> Select[int, int, int, int]:
+    """Every reported value as (indicator, unit, period, the figure in ten-thousandths), for
+    a caller to narrow down: the roll-up reads the accepted ones, the CSV export all."""
+    return select(
+        ReportValue.indicator_id,
+        ProgressReport.unit_id,
+        ProgressReport.period_id,
+        FigureUnits(ReportValue.value),
+    ).join(ProgressReport, ProgressReport.id == ReportValue.report_id)
 
 
 def _integer_rows(session: Session, query: Executable, columns: int) -> engine.IntArray:
