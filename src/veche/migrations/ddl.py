@@ -134,11 +134,9 @@ def create_table(
     return table
 
 
-def drop_table(name: str, *, indexed: Sequence[str] = ()) -> None:
-    """Drop a table that ``create_table`` made, first the indexes it made on ``indexed`` (the
-    last made the first dropped, as autogenerate does)."""
-    for column in reversed(indexed):
-        op.drop_index(index_name(name, column), table_name=name)
+def drop_table(name: str) -> None:
+    """Drop a table that ``create_table`` made. Its indexes go with it, on SQLite and
+    PostgreSQL alike: a downgrade does not name them again."""
     op.drop_table(name)
 
 

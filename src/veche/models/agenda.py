@@ -10,8 +10,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
-from veche.models.columns import BodyId, Id, MeetingId, PersonId, enum_type
+from veche.models.base import Entity
+from veche.models.columns import BodyId, MeetingId, PersonId, enum_type
 from veche.models.meetings import Meeting
 from veche.models.org import Body, Person
 from veche.models.states import Transitions
@@ -41,12 +41,9 @@ ITEM_TRANSITIONS = Transitions(
 )
 
 
-class AgendaItem(Timestamped, Base):
+class AgendaItem(Entity):
     """A point of the agenda, with its rapporteur, time budget and speaking rules."""
 
-    __tablename__ = "agenda_item"
-
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId] = mapped_column(index=True)
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(500))

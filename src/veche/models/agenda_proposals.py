@@ -9,8 +9,8 @@ from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.agenda import AgendaItem, ItemKind
-from veche.models.base import Base, Timestamped
-from veche.models.columns import AgendaItemId, Id, MeetingId, PersonId, enum_type
+from veche.models.base import Entity
+from veche.models.columns import AgendaItemId, MeetingId, PersonId, enum_type
 from veche.models.meetings import Meeting
 from veche.models.org import Person
 
@@ -28,13 +28,11 @@ class ProposalState(enum.StrEnum):
     REJECTED = "rejected"  # with the reason given
 
 
-class AgendaProposal(Timestamped, Base):
+class AgendaProposal(Entity):
     """A delegate's proposed change to the agenda before it is approved, numbered per meeting."""
 
-    __tablename__ = "agenda_proposal"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId]
     number: Mapped[int]
     kind: Mapped[ProposalKind] = mapped_column(enum_type(ProposalKind, "proposal_kind"))

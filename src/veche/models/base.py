@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Dialect, MetaData
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from veche.models.columns import Id
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -54,8 +57,25 @@ class Base(DeclarativeBase):
     #: Every moment is stored in UTC: ``Mapped[datetime]`` needs no type of its own.
     type_annotation_map: ClassVar[dict[type, TypeEngine[Any]]] = {datetime: UTCDateTime()}
 
+    @declared_attr.directive
+    def __tablename__(cls) -> str:
+        """A table is named after its class, in snake_case: ``GoalAssignment`` is stored in
+        ``goal_assignment``. Renaming a class renames its table, so tests/test_schema.py, which
+        compares the models with the migrations, fails until a migration renames it too."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
 
 class Timestamped:
     """Rows that remember when they were created."""
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Entity(Timestamped, Base):
+    """A table whose rows have a number of their own, ``id``, and remember when they were
+    created: most of veche's tables. ``id`` comes first in the table and ``created_at``
+    last, around the columns the class declares, as the migrations made them."""
+
+    __abstract__ = True
+
+    id: Mapped[Id] = mapped_column(sort_order=-1)

@@ -13,12 +13,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.agenda import AgendaItem
-from veche.models.base import Base, Timestamped
+from veche.models.base import Entity
 from veche.models.columns import (
     AgendaItemId,
     BodyId,
     ContributionId,
-    Id,
     MeetingId,
     PersonId,
     SittingId,
@@ -38,12 +37,9 @@ class FloorState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class FloorRequest(Timestamped, Base):
+class FloorRequest(Entity):
     """A request for the floor on an item, in the speakers list's order set by the chair."""
 
-    __tablename__ = "floor_request"
-
-    id: Mapped[Id]
     agenda_item_id: Mapped[AgendaItemId] = mapped_column(index=True)
     person_id: Mapped[PersonId]
     kind: Mapped[FloorKind] = mapped_column(enum_type(FloorKind, "floor_kind"))
@@ -64,20 +60,18 @@ class ContributionKind(enum.StrEnum):
     POINT_OF_ORDER = "point_of_order"
 
 
-class Contribution(Timestamped, Base):
+class Contribution(Entity):
     """A report, co-report, speech or point of order given on an agenda item.
 
     A body may give a report with or without a person who presents it; whatever is said from
     the floor has a speaker."""
 
-    __tablename__ = "contribution"
     __table_args__ = (
         CheckConstraint(
             "speaker_person_id IS NOT NULL OR on_behalf_of_body_id IS NOT NULL", name="has_giver"
         ),
     )
 
-    id: Mapped[Id]
     agenda_item_id: Mapped[AgendaItemId] = mapped_column(index=True)
     sitting_id: Mapped[SittingId | None]
     position: Mapped[int]
@@ -94,12 +88,9 @@ class Contribution(Timestamped, Base):
     on_behalf_of: Mapped[Body | None] = relationship()
 
 
-class Document(Timestamped, Base):
+class Document(Entity):
     """A paper of the meeting: with the notice, on an agenda item, or attached to a contribution."""
 
-    __tablename__ = "document"
-
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId] = mapped_column(index=True)
     agenda_item_id: Mapped[AgendaItemId | None]
     contribution_id: Mapped[ContributionId | None]

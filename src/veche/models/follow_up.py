@@ -29,12 +29,11 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from veche.models.base import Base, Timestamped, WideInteger
+from veche.models.base import Base, Entity, WideInteger
 from veche.models.columns import (
     BodyId,
     CycleId,
     GoalId,
-    Id,
     IndicatorId,
     PeriodId,
     PersonId,
@@ -165,15 +164,13 @@ REASON_NEEDED = frozenset(
 )
 
 
-class Goal(Timestamped, Base):
+class Goal(Entity):
     """A commitment a resolution makes, or a part of one (a sub-goal, at any depth), with
     the clause of the resolution it comes from, addressed as an amendment addresses a
     motion's text: a paragraph, or a range of lines."""
 
-    __tablename__ = "goal"
     __table_args__ = (CheckConstraint("weight > 0", name="positive_weight"),)
 
-    id: Mapped[Id]
     resolution_id: Mapped[ResolutionId] = mapped_column(index=True)
     parent_id: Mapped[GoalId | None] = mapped_column(index=True)
     #: Its place among its siblings, from 1: goal 3 of the resolution, sub-goal 3.2.
@@ -204,13 +201,11 @@ class AssignmentRole(enum.StrEnum):
     CONTRIBUTING = "contributing"
 
 
-class GoalAssignment(Timestamped, Base):
+class GoalAssignment(Entity):
     """A goal given to a unit, which reports on it: as the lead, or contributing."""
 
-    __tablename__ = "goal_assignment"
     __table_args__ = (UniqueConstraint("goal_id", "unit_id"),)
 
-    id: Mapped[Id]
     goal_id: Mapped[GoalId]
     unit_id: Mapped[UnitId] = mapped_column(index=True)
     role: Mapped[AssignmentRole] = mapped_column(enum_type(AssignmentRole, "assignment_role"))
@@ -249,18 +244,16 @@ class RollupRule(enum.StrEnum):
     SHARE_ON_TARGET = "share_on_target"  # the share of units on target (``share_needed``)
 
 
-class Indicator(Timestamped, Base):
+class Indicator(Entity):
     """What measures a goal: a quantity, the way it should move, where it starts (the
     baseline) and where it should be by when (the target)."""
 
-    __tablename__ = "indicator"
     __table_args__ = (
         UniqueConstraint("goal_id", "number"),
         CheckConstraint("weight > 0", name="positive_weight"),
         CheckConstraint("share_needed > 0", name="positive_share_needed"),
     )
 
-    id: Mapped[Id]
     goal_id: Mapped[GoalId]
     number: Mapped[int]
     name: Mapped[str] = mapped_column(String(300))
@@ -283,14 +276,12 @@ class Indicator(Timestamped, Base):
     goal: Mapped[Goal] = relationship()
 
 
-class IndicatorTarget(Timestamped, Base):
+class IndicatorTarget(Entity):
     """Where an indicator going up or down should stand in one unit at the end of one
     period, and where the unit starts from."""
 
-    __tablename__ = "indicator_target"
     __table_args__ = (UniqueConstraint("indicator_id", "period_id", "unit_id"),)
 
-    id: Mapped[Id]
     indicator_id: Mapped[IndicatorId]
     period_id: Mapped[PeriodId] = mapped_column(index=True)
     unit_id: Mapped[UnitId] = mapped_column(index=True)
@@ -302,7 +293,6 @@ class IndicatorTarget(Timestamped, Base):
 class IndicatorWeight(Base):
     """A unit's weight in an indicator's weighted mean (a region's membership, say)."""
 
-    __tablename__ = "indicator_weight"
     __table_args__ = (CheckConstraint("weight > 0", name="positive_weight"),)
 
     indicator_id: Mapped[IndicatorId] = mapped_column(primary_key=True)
@@ -313,13 +303,11 @@ class IndicatorWeight(Base):
 # --- Reporting cycles and periods ----------------------------------------------------------
 
 
-class ReportingCycle(Timestamped, Base):
+class ReportingCycle(Entity):
     """The reporting of a body's term, in periods: "half-yearly reports, 8th term"."""
 
-    __tablename__ = "reporting_cycle"
     __table_args__ = (UniqueConstraint("term_id", "name"),)
 
-    id: Mapped[Id]
     term_id: Mapped[TermId]
     name: Mapped[str] = mapped_column(String(200))
 
@@ -342,16 +330,14 @@ PERIOD_TRANSITIONS = Transitions(
 )
 
 
-class ReportingPeriod(Timestamped, Base):
+class ReportingPeriod(Entity):
     """One period of a cycle, with the day its reports are due."""
 
-    __tablename__ = "reporting_period"
     __table_args__ = (
         UniqueConstraint("cycle_id", "name"),
         CheckConstraint("starts_on <= ends_on", name="ordered_dates"),
     )
 
-    id: Mapped[Id]
     cycle_id: Mapped[CycleId]
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date]
@@ -396,14 +382,12 @@ REPORT_TRANSITIONS = Transitions(
 EDITABLE_REPORT_STATES = (ReportState.DRAFT, ReportState.RETURNED)
 
 
-class ProgressReport(Timestamped, Base):
+class ProgressReport(Entity):
     """A unit's report for one period: a value per indicator, a status per goal, and a
     narrative (Markdown)."""
 
-    __tablename__ = "progress_report"
     __table_args__ = (UniqueConstraint("period_id", "unit_id"),)
 
-    id: Mapped[Id]
     period_id: Mapped[PeriodId]
     unit_id: Mapped[UnitId] = mapped_column(index=True)
     state: Mapped[ReportState] = mapped_column(enum_type(ReportState, "report_state"))
@@ -425,8 +409,6 @@ class ProgressReport(Timestamped, Base):
 class ReportValue(Base):
     """A report's figure for one indicator."""
 
-    __tablename__ = "report_value"
-
     report_id: Mapped[ReportId] = mapped_column(primary_key=True)
     indicator_id: Mapped[IndicatorId] = mapped_column(primary_key=True, index=True)
     value: Mapped[Decimal] = mapped_column(Figure())
@@ -435,7 +417,6 @@ class ReportValue(Base):
 class ReportGoalStatus(Base):
     """A report's status for one goal, with the reason the status needs."""
 
-    __tablename__ = "report_goal_status"
     __table_args__ = (
         CheckConstraint(
             "status IN ('not_started', 'on_track') OR reason <> ''", name="reason_given"

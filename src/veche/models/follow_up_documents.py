@@ -6,20 +6,17 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
-from veche.models.columns import CycleId, Id, PeriodId, ReportId
+from veche.models.base import Base, Entity, Timestamped
+from veche.models.columns import CycleId, PeriodId, ReportId
 from veche.models.debate import Document
 from veche.models.follow_up import ProgressReport
 
 
-class EvidenceDocument(Timestamped, Base):
+class EvidenceDocument(Entity):
     """A file a unit gives with its report to show what it did: minutes, a signed agreement,
     a photograph. Its bytes are stored in the row (they are small: see the upload's limit);
     the journal holds their SHA-256, never the bytes."""
 
-    __tablename__ = "evidence_document"
-
-    id: Mapped[Id]
     report_id: Mapped[ReportId] = mapped_column(index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
@@ -35,8 +32,6 @@ class SummingUpPaper(Timestamped, Base):
     """A cycle's interim summing-up filed as a paper on an agenda item: the paper
     (``Document``) holds the Markdown as it was rendered then, and this row says what it
     sums up, with the SHA-256 of that Markdown, so later figures never change it unseen."""
-
-    __tablename__ = "summing_up_paper"
 
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), primary_key=True)
     cycle_id: Mapped[CycleId] = mapped_column(index=True)

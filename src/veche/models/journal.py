@@ -21,8 +21,6 @@ class JournalEntry(Base):
     reordering breaks the chain at the first entry touched.
     """
 
-    __tablename__ = "journal_entry"
-
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[datetime]
     action: Mapped[str] = mapped_column(String(100), index=True)
@@ -40,7 +38,6 @@ class JournalHead(Base):
     compares it with the last entry, so deleting the newest entries is noticed too.
     """
 
-    __tablename__ = "journal_head"
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

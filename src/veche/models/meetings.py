@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
+from veche.models.base import Base, Entity
 from veche.models.columns import BodyId, Id, MeetingId, ParticipantId, PersonId, TermId, enum_type
 from veche.models.org import Body, Person, Term
 from veche.models.states import Transitions
@@ -43,13 +43,11 @@ MEETING_TRANSITIONS = Transitions(
 )
 
 
-class Meeting(Timestamped, Base):
+class Meeting(Entity):
     """One sitting of a body's term, numbered within the term, over one or more days."""
 
-    __tablename__ = "meeting"
     __table_args__ = (UniqueConstraint("term_id", "number"),)
 
-    id: Mapped[Id]
     term_id: Mapped[TermId]
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
@@ -80,13 +78,11 @@ class Office(enum.StrEnum):
     TELLER = "teller"
 
 
-class Participant(Timestamped, Base):
+class Participant(Entity):
     """A person invited to a meeting, with their role; members carry a voting weight."""
 
-    __tablename__ = "participant"
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId]
     person_id: Mapped[PersonId] = mapped_column(index=True)
     role: Mapped[ParticipantRole] = mapped_column(enum_type(ParticipantRole, "participant_role"))
@@ -103,7 +99,6 @@ class Participant(Timestamped, Base):
 class Attendance(Base):
     """A participant checked in on one day of the meeting (and perhaps out again)."""
 
-    __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("participant_id", "day"),)
 
     id: Mapped[Id]
@@ -115,16 +110,14 @@ class Attendance(Base):
     participant: Mapped[Participant] = relationship()
 
 
-class Substitution(Timestamped, Base):
+class Substitution(Entity):
     """An alternate standing in for an absent member on one day, if the body's rules allow."""
 
-    __tablename__ = "substitution"
     __table_args__ = (
         UniqueConstraint("member_id", "day"),
         UniqueConstraint("alternate_id", "day"),
     )
 
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId] = mapped_column(index=True)
     day: Mapped[date]
     member_id: Mapped[ParticipantId]
@@ -134,13 +127,11 @@ class Substitution(Timestamped, Base):
     alternate: Mapped[Participant] = relationship(foreign_keys="Substitution.alternate_id")
 
 
-class Proxy(Timestamped, Base):
+class Proxy(Entity):
     """A member's vote entrusted to another member for the meeting; each is a voting right."""
 
-    __tablename__ = "proxy"
     __table_args__ = (UniqueConstraint("grantor_id"),)
 
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId] = mapped_column(index=True)
     grantor_id: Mapped[ParticipantId]
     holder_id: Mapped[ParticipantId] = mapped_column(index=True)

@@ -14,11 +14,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.agenda import AgendaItem
-from veche.models.base import Base, Timestamped
+from veche.models.base import Base, Entity
 from veche.models.columns import (
     AgendaItemId,
     BodyId,
-    Id,
     MeetingId,
     MotionId,
     PanelId,
@@ -49,13 +48,11 @@ MOTION_TRANSITIONS = Transitions(
 )
 
 
-class Motion(Timestamped, Base):
+class Motion(Entity):
     """A draft resolution or a proposal, with versioned Markdown text."""
 
-    __tablename__ = "motion"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId]
     agenda_item_id: Mapped[AgendaItemId | None] = mapped_column(index=True)
     number: Mapped[int]
@@ -81,8 +78,6 @@ class SponsorRole(enum.StrEnum):
 class MotionSponsor(Base):
     """A person who submitted or supports a motion."""
 
-    __tablename__ = "motion_sponsor"
-
     motion_id: Mapped[MotionId] = mapped_column(primary_key=True)
     person_id: Mapped[PersonId] = mapped_column(primary_key=True)
     role: Mapped[SponsorRole] = mapped_column(enum_type(SponsorRole, "sponsor_role"))
@@ -91,13 +86,11 @@ class MotionSponsor(Base):
     person: Mapped[Person] = relationship()
 
 
-class MotionVersion(Timestamped, Base):
+class MotionVersion(Entity):
     """One version of a motion's text; a new one follows each accepted or merged amendment."""
 
-    __tablename__ = "motion_version"
     __table_args__ = (UniqueConstraint("motion_id", "number"),)
 
-    id: Mapped[Id]
     motion_id: Mapped[MotionId]
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
@@ -111,13 +104,11 @@ class AmendmentState(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class Amendment(Timestamped, Base):
+class Amendment(Entity):
     """A proposed change to one paragraph or a range of lines of a motion's text."""
 
-    __tablename__ = "amendment"
     __table_args__ = (UniqueConstraint("motion_id", "number"),)
 
-    id: Mapped[Id]
     motion_id: Mapped[MotionId]
     number: Mapped[int]
     base_version: Mapped[int]
@@ -140,13 +131,11 @@ class Amendment(Timestamped, Base):
     panel: Mapped[Panel | None] = relationship()
 
 
-class Panel(Timestamped, Base):
+class Panel(Entity):
     """A study-and-consultative group examining the drafts on one or more items."""
 
-    __tablename__ = "panel"
     __table_args__ = (UniqueConstraint("meeting_id", "name"),)
 
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId]
     name: Mapped[str] = mapped_column(String(300))
 
@@ -158,8 +147,6 @@ class PanelChair(Base):
     """A person who chairs a panel: a panel guided by several senior members has several, in
     the order it lists them."""
 
-    __tablename__ = "panel_chair"
-
     panel_id: Mapped[PanelId] = mapped_column(primary_key=True)
     person_id: Mapped[PersonId] = mapped_column(primary_key=True)
     position: Mapped[int]
@@ -170,8 +157,6 @@ class PanelChair(Base):
 class PanelItem(Base):
     """An agenda item a panel examines."""
 
-    __tablename__ = "panel_item"
-
     panel_id: Mapped[PanelId] = mapped_column(primary_key=True)
     agenda_item_id: Mapped[AgendaItemId] = mapped_column(primary_key=True)
 
@@ -179,30 +164,23 @@ class PanelItem(Base):
 class PanelMember(Base):
     """A person who sits on a panel."""
 
-    __tablename__ = "panel_member"
-
     panel_id: Mapped[PanelId] = mapped_column(primary_key=True)
     person_id: Mapped[PersonId] = mapped_column(primary_key=True)
 
 
-class Recommendation(Timestamped, Base):
+class Recommendation(Entity):
     """Advice a panel sends to the drafters about a motion."""
 
-    __tablename__ = "recommendation"
-
-    id: Mapped[Id]
     panel_id: Mapped[PanelId] = mapped_column(index=True)
     motion_id: Mapped[MotionId] = mapped_column(index=True)
     text: Mapped[str] = mapped_column(Text)
 
 
-class Resolution(Timestamped, Base):
+class Resolution(Entity):
     """An adopted motion: its number in the meeting, final text and the vote that adopted it."""
 
-    __tablename__ = "resolution"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId]
     motion_id: Mapped[MotionId] = mapped_column(unique=True)
     poll_id: Mapped[PollId]

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, composite, declared_attr, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
+from veche.models.base import Base, Entity, Timestamped
 from veche.models.columns import (
     BodyId,
     Id,
@@ -28,12 +28,9 @@ from veche.models.columns import (
 from veche.quorum import Quorum
 
 
-class Organization(Timestamped, Base):
+class Organization(Entity):
     """The whole that owns everything: a federation, a union, a co-operative."""
 
-    __tablename__ = "organization"
-
-    id: Mapped[Id]
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str | None] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -46,7 +43,7 @@ class Organization(Timestamped, Base):
     bodies: Mapped[list[Body]] = relationship(back_populates="organization")
 
 
-class Body(Timestamped, Base):
+class Body(Entity):
     """A standing organ with seats (an executive board, an audit commission).
 
     Its rules are settings, not code: the quorum as a fraction of members that
@@ -54,10 +51,8 @@ class Body(Timestamped, Base):
     many proxies one member may hold.
     """
 
-    __tablename__ = "body"
     __table_args__ = (UniqueConstraint("organization_id", "name"),)
 
-    id: Mapped[Id]
     organization_id: Mapped[OrganizationId]
     parent_id: Mapped[BodyId | None]
     name: Mapped[str] = mapped_column(String(200))
@@ -74,13 +69,11 @@ class Body(Timestamped, Base):
     terms: Mapped[list[Term]] = relationship(back_populates="body", order_by="Term.number")
 
 
-class Term(Timestamped, Base):
+class Term(Entity):
     """One convocation of a body, numbered: the 8th Executive Board."""
 
-    __tablename__ = "term"
     __table_args__ = (UniqueConstraint("body_id", "number"),)
 
-    id: Mapped[Id]
     body_id: Mapped[BodyId]
     number: Mapped[int]
     starts_on: Mapped[date]
@@ -90,13 +83,11 @@ class Term(Timestamped, Base):
     memberships: Mapped[list[Membership]] = relationship(back_populates="term")
 
 
-class Unit(Timestamped, Base):
+class Unit(Entity):
     """A node of the organization's structure that receives goals: a region, a branch."""
 
-    __tablename__ = "unit"
     __table_args__ = (UniqueConstraint("organization_id", "parent_id", "name"),)
 
-    id: Mapped[Id]
     organization_id: Mapped[OrganizationId]
     parent_id: Mapped[UnitId | None] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -105,13 +96,11 @@ class Unit(Timestamped, Base):
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id")
 
 
-class Person(Timestamped, Base):
+class Person(Entity):
     """Someone who may sit in bodies, speak, vote or report."""
 
-    __tablename__ = "person"
     __table_args__ = (UniqueConstraint("organization_id", "email"),)
 
-    id: Mapped[Id]
     organization_id: Mapped[OrganizationId]
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -126,13 +115,11 @@ class MembershipRole(enum.StrEnum):
     ALTERNATE = "alternate"
 
 
-class Membership(Timestamped, Base):
+class Membership(Entity):
     """A person's seat in a body's term."""
 
-    __tablename__ = "membership"
     __table_args__ = (UniqueConstraint("person_id", "term_id"),)
 
-    id: Mapped[Id]
     person_id: Mapped[PersonId]
     term_id: Mapped[TermId] = mapped_column(index=True)
     role: Mapped[MembershipRole] = mapped_column(
@@ -145,12 +132,11 @@ class Membership(Timestamped, Base):
     term: Mapped[Term] = relationship(back_populates="memberships")
 
 
-class User(Timestamped, Base):
+class User(Entity):
     """A login, usually linked to a person; the password is stored as an argon2id hash."""
 
-    __tablename__ = "user_account"
+    __tablename__ = "user_account"  # not "user", a reserved word in PostgreSQL
 
-    id: Mapped[Id]
     organization_id: Mapped[OrganizationId] = mapped_column(index=True)
     person_id: Mapped[PersonId | None] = mapped_column(unique=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
@@ -191,8 +177,6 @@ class ApiToken(HeldByUserOrPerson, Timestamped, Base):
     stays either way: SQLite hands a deleted row's id to the next one, and an id that the
     journal names, or that a client revokes, must never come to mean another token.
     """
-
-    __tablename__ = "api_token"
 
     label: Mapped[str] = mapped_column(String(100), default="")
     expires_at: Mapped[datetime]

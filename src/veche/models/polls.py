@@ -17,8 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
-from veche.models.columns import AgendaItemId, Id, MeetingId, MotionId, PersonId, PollId, enum_type
+from veche.models.base import Base, Entity
+from veche.models.columns import AgendaItemId, MeetingId, MotionId, PersonId, PollId, enum_type
 from veche.models.meetings import Meeting
 from veche.models.org import Person
 from veche.models.states import Transitions
@@ -73,12 +73,9 @@ POLL_TRANSITIONS = Transitions(
 )
 
 
-class Poll(Timestamped, Base):
+class Poll(Entity):
     """One decision or election in a meeting, counted by a `veche.tally` method at close."""
 
-    __tablename__ = "poll"
-
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -135,13 +132,11 @@ class OptionStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class PollOption(Timestamped, Base):
+class PollOption(Entity):
     """An answer, an option or a candidate (who must accept nomination to stand)."""
 
-    __tablename__ = "poll_option"
     __table_args__ = (UniqueConstraint("poll_id", "label"),)
 
-    id: Mapped[Id]
     poll_id: Mapped[PollId]
     label: Mapped[str] = mapped_column(String(300))
     position: Mapped[int]
@@ -166,7 +161,6 @@ class Participation(Base):
     nothing here orders voters in the sequence their ballots arrived.
     """
 
-    __tablename__ = "participation"
     __table_args__ = (
         # One ballot per client key and poll: a key sent for two rights at once (two
         # server processes racing) stores one ballot; the other is answered as its resend.
@@ -192,8 +186,6 @@ class PollSecret(Base):
     """A secret poll's private key, wrapped with the server key (veche.sealing), from its
     opening to its count; deleted then, so that its sealed ballots can never be opened again."""
 
-    __tablename__ = "poll_secret"
-
     poll_id: Mapped[PollId] = mapped_column(primary_key=True)
     wrapped_key: Mapped[bytes]
 
@@ -216,7 +208,6 @@ class Ballot(Base):
     the totals of a vote counted in the hall (one row per option, its votes as its weight).
     """
 
-    __tablename__ = "ballot"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     poll_id: Mapped[PollId] = mapped_column(primary_key=True)

@@ -10,8 +10,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
-from veche.models.columns import BodyId, Id, MeetingId, PersonId, PollId, enum_type
+from veche.models.base import Entity
+from veche.models.columns import BodyId, MeetingId, PersonId, PollId, enum_type
 from veche.models.org import Person
 
 
@@ -20,13 +20,11 @@ class PresidiumSource(enum.StrEnum):
     ELECTED = "elected"  # elected by the meeting in an election poll
 
 
-class PresidiumMember(Timestamped, Base):
+class PresidiumMember(Entity):
     """A seat in the meeting's chairing board."""
 
-    __tablename__ = "presidium_member"
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId]
     person_id: Mapped[PersonId]
     position: Mapped[int]
@@ -37,13 +35,11 @@ class PresidiumMember(Timestamped, Base):
     person: Mapped[Person] = relationship()
 
 
-class Sitting(Timestamped, Base):
+class Sitting(Entity):
     """One sitting of the meeting on one of its days, with the presidium member who chairs it."""
 
-    __tablename__ = "sitting"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId]
     number: Mapped[int]
     day: Mapped[date]

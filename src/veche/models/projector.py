@@ -29,7 +29,6 @@ class ProjectorShows(enum.StrEnum):
 class Projector(Base):
     """The chair's choice for a meeting's projector; a meeting without one follows itself."""
 
-    __tablename__ = "projector"
     __table_args__ = (
         CheckConstraint("(shows = 'poll') = (poll_id IS NOT NULL)", name="poll_shown"),
         CheckConstraint("shows <> 'message' OR message <> ''", name="message_typed"),

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veche.models.base import Base, Timestamped
+from veche.models.base import Base, Entity, Timestamped
 from veche.models.columns import Id, MeetingId, PersonId
 from veche.models.meetings import Meeting
 from veche.models.org import HeldByUserOrPerson, Person
@@ -20,18 +20,13 @@ class LoginSession(HeldByUserOrPerson, Timestamped, Base):
     access code); logging out deletes the row, so a copied cookie stops working.
     """
 
-    __tablename__ = "login_session"
-
     expires_at: Mapped[datetime]
 
 
-class AccessCode(Timestamped, Base):
+class AccessCode(Entity):
     """An access card's code: logs a participant into one meeting, as often as needed while it
     is their newest card; only its SHA-256 is stored."""
 
-    __tablename__ = "access_code"
-
-    id: Mapped[Id]
     meeting_id: Mapped[MeetingId] = mapped_column(index=True)
     person_id: Mapped[PersonId] = mapped_column(index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -46,8 +41,6 @@ class AccessCode(Timestamped, Base):
 class LoginFailure(Base):
     """One failed login, by the account tried and the address it came from, for throttling."""
 
-    __tablename__ = "login_failure"
-
     id: Mapped[Id]
     account: Mapped[str] = mapped_column(String(120), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
@@ -56,8 +49,6 @@ class LoginFailure(Base):
 
 class SiteKey(Base):
     """The key that signs cookies, made once and shared by every process on the database."""
-
-    __tablename__ = "site_key"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))

@@ -124,12 +124,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    ddl.drop_table("journal_entry", indexed=["action"])
-    ddl.drop_table("user_account", indexed=["organization_id"])
-    ddl.drop_table("membership", indexed=["person_id", "term_id"])
-    ddl.drop_table("term", indexed=["body_id"])
-    ddl.drop_table("person", indexed=["organization_id"])
-    ddl.drop_table("unit", indexed=["organization_id", "parent_id"])
-    ddl.drop_table("body", indexed=["organization_id"])
+    ddl.drop_table("journal_entry")
+    ddl.drop_table("user_account")
+    ddl.drop_table("membership")
+    ddl.drop_table("term")
+    ddl.drop_table("person")
+    ddl.drop_table("unit")
+    ddl.drop_table("body")
     ddl.drop_table("organization")
     ddl.drop_table("journal_head")

@@ -143,13 +143,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    ddl.drop_table("substitution", indexed=["meeting_id"])
-    ddl.drop_table("proxy", indexed=["holder_id", "meeting_id"])
-    ddl.drop_table("poll_option", indexed=["poll_id"])
-    ddl.drop_table("participation", indexed=["cast_by_person_id"])
+    ddl.drop_table("substitution")
+    ddl.drop_table("proxy")
+    ddl.drop_table("poll_option")
+    ddl.drop_table("participation")
     ddl.drop_table("ballot")
-    ddl.drop_table("attendance", indexed=["day", "participant_id"])
-    ddl.drop_table("poll", indexed=["meeting_id"])
-    ddl.drop_table("participant", indexed=["meeting_id", "person_id"])
-    ddl.drop_table("api_token", indexed=["person_id", "user_id"])
-    ddl.drop_table("meeting", indexed=["term_id"])
+    ddl.drop_table("attendance")
+    ddl.drop_table("poll")
+    ddl.drop_table("participant")
+    ddl.drop_table("api_token")
+    ddl.drop_table("meeting")

@@ -34,4 +34,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    ddl.drop_table("agenda_proposal", indexed=["meeting_id"])
+    ddl.drop_table("agenda_proposal")

@@ -203,16 +203,16 @@ def downgrade() -> None:
     )
     op.execute(f"DELETE FROM role_grant WHERE role_id IN ({unused})")
     op.execute(f"DELETE FROM role WHERE id IN ({unused})")
-    for table, indexed in (
-        ("report_goal_status", ["goal_id"]),
-        ("report_value", ["indicator_id"]),
-        ("progress_report", ["unit_id"]),
-        ("indicator_target", ["period_id", "unit_id"]),
-        ("reporting_period", []),
-        ("reporting_cycle", []),
-        ("indicator_weight", ["unit_id"]),
-        ("indicator", []),
-        ("goal_assignment", ["unit_id"]),
-        ("goal", ["resolution_id", "parent_id", "owner_body_id"]),
+    for table in (
+        "report_goal_status",
+        "report_value",
+        "progress_report",
+        "indicator_target",
+        "reporting_period",
+        "reporting_cycle",
+        "indicator_weight",
+        "indicator",
+        "goal_assignment",
+        "goal",
     ):
-        ddl.drop_table(table, indexed=indexed)
+        ddl.drop_table(table)

@@ -49,6 +49,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    ddl.drop_table("summing_up_paper", indexed=["cycle_id", "period_id"])
-    ddl.drop_table("evidence_document", indexed=["report_id"])
+    ddl.drop_table("summing_up_paper")
+    ddl.drop_table("evidence_document")
     op.drop_column("organization", "publishes_follow_up")  # in place, as it was added
