@@ -106,6 +106,21 @@ class Assembly:
         return dict(response.json())
 
 
+class WithAssembly:
+    """A base for a test's fixture that holds an ``Assembly``: the meeting's id, and the
+    address of the secretary's desk for it."""
+
+    assembly: Assembly
+
+    @property
+    def meeting(self) -> int:
+        return self.assembly.meeting_id
+
+    @property
+    def desk_path(self) -> str:
+        return f"/secretary/meetings/{self.meeting}"
+
+
 @dataclass(frozen=True)
 class Convened:
     """What ``convene`` made in a prepared database (``tests.prepared``): the secretary's

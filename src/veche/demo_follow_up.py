@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -197,9 +198,10 @@ def _set_goals(
     wages = resolutions["On wages and agreements"].id
     safety = resolutions["On safety at work"].id
     training = resolutions["On training shop stewards"].id
-    agreements = do_create_goal(
-        session,
-        loader,
+    # The demo loader makes every goal and indicator: said once, not in every call.
+    goal = partial(do_create_goal, session, loader)
+    indicator = partial(do_create_indicator, session, loader)
+    agreements = goal(
         GoalSpec(
             "Renew the branches' collective agreements and account for them",
             kind=GoalKind.OUTCOME,
@@ -207,50 +209,36 @@ def _set_goals(
         ),
         resolution_id=wages,
     )
-    renew = do_create_goal(
-        session,
-        loader,
+    renew = goal(
         GoalSpec("Renew every agreement within eighteen months", kind=GoalKind.OUTCOME),
         parent_id=agreements.id,
         clause=Target(first_line=2),
     )
-    account = do_create_goal(
-        session,
-        loader,
+    account = goal(
         GoalSpec("Report on each branch's agreements", kind=GoalKind.STANDING),
         parent_id=agreements.id,
         clause=Target(first_line=3),
     )
-    safer = do_create_goal(
-        session,
-        loader,
+    safer = goal(
         GoalSpec("Safer work in every branch", kind=GoalKind.OUTCOME, due_on=_END_OF_2026),
         resolution_id=safety,
     )
-    stewards = do_create_goal(
-        session,
-        loader,
+    stewards = goal(
         GoalSpec("Elect a safety steward in every branch"),
         parent_id=safer.id,
         clause=Target(paragraph=1),
     )
-    accidents = do_create_goal(
-        session,
-        loader,
+    accidents = goal(
         GoalSpec("Fewer accidents at work in the mines, docks and building sites"),
         parent_id=safer.id,
     )
-    school = do_create_goal(
-        session,
-        loader,
+    school = goal(
         GoalSpec("Hold a stewards' school in each region every spring", due_on=date(2026, 6, 30)),
         resolution_id=training,
         clause=Target(first_line=1),
     )
     indicators = {
-        "renewed": do_create_indicator(
-            session,
-            loader,
+        "renewed": indicator(
             renew,
             IndicatorSpec(
                 "Collective agreements renewed",
@@ -260,9 +248,7 @@ def _set_goals(
                 target_on=_END_OF_2026,
             ),
         ),
-        "covered": do_create_indicator(
-            session,
-            loader,
+        "covered": indicator(
             renew,
             IndicatorSpec(
                 "Members covered by a collective agreement",
@@ -272,21 +258,15 @@ def _set_goals(
                 target_on=_END_OF_2026,
             ),
         ),
-        "accounted": do_create_indicator(
-            session,
-            loader,
+        "accounted": indicator(
             account,
             IndicatorSpec("Agreements reported to the Executive Bureau", Measure.MILESTONE),
         ),
-        "steward": do_create_indicator(
-            session,
-            loader,
+        "steward": indicator(
             stewards,
             IndicatorSpec("Safety steward elected", Measure.MILESTONE),
         ),
-        "accidents": do_create_indicator(
-            session,
-            loader,
+        "accidents": indicator(
             accidents,
             IndicatorSpec(
                 "Accidents at work in the quarter",
@@ -299,9 +279,7 @@ def _set_goals(
                 target_on=_END_OF_2026,
             ),
         ),
-        "trained": do_create_indicator(
-            session,
-            loader,
+        "trained": indicator(
             school,
             IndicatorSpec(
                 "Shop stewards trained",
@@ -311,9 +289,7 @@ def _set_goals(
                 target_on=date(2026, 6, 30),
             ),
         ),
-        "held": do_create_indicator(
-            session,
-            loader,
+        "held": indicator(
             school,
             IndicatorSpec(
                 "Spring school held",
@@ -354,19 +330,16 @@ def _set_targets(
     renewed, trained, accidents = (
         made.indicators[key] for key in ("renewed", "trained", "accidents")
     )
+    target = partial(do_set_target, session, loader)
     for quarter, period in enumerate(periods):
         for region in regions:
-            do_set_target(
-                session,
-                loader,
+            target(
                 renewed,
                 unit_id=region.id,
                 period_id=period.id,
                 value=Decimal(3 * (quarter + 1)),
             )
-            do_set_target(
-                session,
-                loader,
+            target(
                 trained,
                 unit_id=region.id,
                 period_id=period.id,
@@ -374,18 +347,14 @@ def _set_targets(
             )
         for unit in units.values():
             if unit.parent_id is not None:
-                do_set_target(
-                    session,
-                    loader,
+                target(
                     renewed,
                     unit_id=unit.id,
                     period_id=period.id,
                     value=Decimal(quarter + 1),
                 )
         for name, (baseline, targets, _reported) in ACCIDENTS.items():
-            do_set_target(
-                session,
-                loader,
+            target(
                 accidents,
                 unit_id=units[name].id,
                 period_id=period.id,

@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from fastapi.testclient import TestClient
@@ -86,7 +86,14 @@ def site(database_url: str) -> Iterator[Site]:
         engine.dispose()
 
 
-def new_context(chromium: Browser, site: Site, viewport: dict[str, int]) -> BrowserContext:
+class ServedSite(Protocol):
+    """Anything a real server answers for: the demo's ``Site``, or a test's own world."""
+
+    @property
+    def url(self) -> str: ...
+
+
+def new_context(chromium: Browser, site: ServedSite, viewport: dict[str, int]) -> BrowserContext:
     """A fresh browser profile on the site, at ``viewport``, patient enough for a busy machine."""
     context = chromium.new_context(base_url=site.url, viewport=viewport)  # type: ignore[arg-type]
     context.set_default_timeout(15_000)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.apps import create_app
 from tests.browser.conftest import (
@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     PHONE,
     check_accessibility,
     log_in_as_secretary,
+    new_context,
     snapshot,
 )
 from tests.web.follow_up_world import PASSWORD, FollowUpWorld, build_follow_up
@@ -46,12 +47,6 @@ def served(database_url: str) -> Iterator[Served]:
         engine.dispose()
 
 
-def _context(chromium: Browser, served: Served, viewport: dict[str, int]) -> BrowserContext:
-    context = chromium.new_context(base_url=served.url, viewport=viewport)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
-    return context
-
-
 def _log_in(page: Page, username: str, then: str) -> None:
     """Log in through the login page, landing on ``then`` (the default landing: none)."""
     page.goto("/login" if then == "/meetings" else f"/login?next={then}")
@@ -65,7 +60,7 @@ def test_a_report_filed_on_a_phone_reaches_the_summing_up(
     chromium: Browser, served: Served
 ) -> None:
     w = served.world
-    reporter_context = _context(chromium, served, PHONE)
+    reporter_context = new_context(chromium, served, PHONE)
     reporter = reporter_context.new_page()
     _log_in(reporter, w.reporter, "/meetings")  # where one who runs nothing lands
     reporter.get_by_role("link", name="My reports").click()
@@ -86,7 +81,7 @@ def test_a_report_filed_on_a_phone_reaches_the_summing_up(
     reporter.get_by_role("button", name="Submit the report").click()
     expect(reporter.get_by_role("status")).to_have_text("Report submitted for review.")
 
-    desk_context = _context(chromium, served, DESKTOP)
+    desk_context = new_context(chromium, served, DESKTOP)
     desk = desk_context.new_page()
     log_in_as_secretary(desk)
     desk.get_by_role("link", name="Follow-up").click()
@@ -116,7 +111,7 @@ def test_a_report_filed_on_a_phone_reaches_the_summing_up(
     snapshot(desk, "follow-up-desk-desktop")
     desk_context.close()
 
-    delegate_context = _context(chromium, served, PHONE)
+    delegate_context = new_context(chromium, served, PHONE)
     delegate = delegate_context.new_page()
     _log_in(delegate, w.delegate, f"/meetings/{w.meeting_id}")
     delegate.get_by_role("link", name="The summing-up of the goals").click()

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, WithAssembly, convene
 from tests.web.page_client import SYSTEM, Browser, delegates, secretary
 from veche.actions.participants import do_invite, do_update_participant
 from veche.db import make_engine, make_sessionmaker, transaction
@@ -25,15 +25,10 @@ from veche.models.meetings import Office, ParticipantRole
 OUTSIDER_OFFSET = 15
 
 
-class ChairConsole:
+class ChairConsole(WithAssembly):
     """The chair's console of a convened meeting, driven through the secretary's browser."""
 
-    assembly: Assembly
     secretary: Browser
-
-    @property
-    def meeting(self) -> int:
-        return self.assembly.meeting_id
 
     def console(self) -> str:
         return str(self.secretary.get(f"/meetings/{self.meeting}/console").text)

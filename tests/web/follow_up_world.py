@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from tests.helpers import demo_organization
+from tests.helpers import demo_organization, general_council_term
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.goals import (
@@ -35,7 +35,7 @@ from veche.actions.roles import do_grant_role
 from veche.actions.targets import do_set_target
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo_meeting import load_demo_meeting
-from veche.models import Body, Meeting, Participant, ProgressReport, Resolution, Term, Unit
+from veche.models import Meeting, Participant, ProgressReport, Resolution, Unit
 from veche.models.follow_up import GoalKind, Measure
 from veche.models.meetings import ParticipantRole
 from veche.permissions import Scope
@@ -43,6 +43,11 @@ from veche.permissions import Scope
 RAIL = "Rail and Transport Branch"
 MINES = "Hill Mines Branch"
 PASSWORD = "a reporter's long passphrase"
+#: The cycle's two periods: the first is frozen with a figure in it, the second open.
+HALF_YEARS = (
+    PeriodSpec("Second half of 2025", date(2025, 7, 1), date(2025, 12, 31), date(2026, 1, 15)),
+    PeriodSpec("First half of 2026", date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 15)),
+)
 
 
 @dataclass(frozen=True)
@@ -97,29 +102,10 @@ def build_follow_up(url: str) -> FollowUpWorld:
             )
             for unit_id in units.values():
                 do_assign_goal(session, operator, goal, unit_id)
-            term = session.scalars(
-                select(Term)
-                .join(Body)
-                .where(Body.name == "General Council")
-                .order_by(Term.number.desc())
-            ).first()
-            assert term is not None
+            term = general_council_term(session)
             cycle = do_create_cycle(session, operator, term.id, "Half-yearly reports")
-            first = do_add_period(
-                session,
-                operator,
-                cycle,
-                PeriodSpec(
-                    "Second half of 2025", date(2025, 7, 1), date(2025, 12, 31), date(2026, 1, 15)
-                ),
-            )
-            second = do_add_period(
-                session,
-                operator,
-                cycle,
-                PeriodSpec(
-                    "First half of 2026", date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 15)
-                ),
+            first, second = (
+                do_add_period(session, operator, cycle, half_year) for half_year in HALF_YEARS
             )
             for period, value in ((first, 250), (second, 300)):
                 do_set_target(

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -35,6 +37,8 @@ MOTION_TEXT = (
 PRESENT = list(range(1, 17))
 #: The person the prepared sitting has as an observer (the heads of departments).
 OBSERVER = 45
+#: A member present, whose phone the pages' tests use beside the observer's.
+DELEGATE = 7
 
 
 @dataclass
@@ -43,6 +47,21 @@ class Sitting:
     item_ids: list[int]
     motion_id: int
     day: date
+
+    @property
+    def item_id(self) -> int:
+        """The item under discussion: ``open_sitting`` takes up the first."""
+        return self.item_ids[0]
+
+
+class WithSitting:
+    """A base for a test's fixture that holds the ``Sitting``: its meeting's id."""
+
+    sitting: Sitting
+
+    @property
+    def meeting(self) -> int:
+        return self.sitting.meeting_id
 
 
 def open_sitting(
@@ -143,3 +162,38 @@ def serve_sitting(
             d.person_id: d.browser for d in delegates(app, sessions, sitting.meeting_id, people)
         }
         yield Served(app, sitting.api(client), secretary(app), phones)
+
+
+@dataclass
+class SittingPages(WithSitting):
+    """The sitting served for the pages' tests: the secretary's API token and browser, and the
+    phones of ``DELEGATE`` and ``OBSERVER``."""
+
+    api: Api
+    sessions: sessionmaker[Session]
+    sitting: Sitting
+    secretary: Browser
+    delegate: Browser
+    observer: Browser
+
+    @classmethod
+    def fixture(cls) -> Any:
+        """A fixture that serves the sitting as ``cls`` to each test, with them logged in.
+        Assign it to a module-level name, which names the fixture (as ``tests.prepared``)."""
+
+        @pytest.fixture
+        def served(
+            engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+        ) -> Iterator[SittingPages]:
+            with serve_sitting(engine, sessions, sitting, [DELEGATE, OBSERVER]) as served:
+                phones = served.phones
+                yield cls(
+                    served.api,
+                    sessions,
+                    sitting.sitting,
+                    served.secretary,
+                    phones[DELEGATE],
+                    phones[OBSERVER],
+                )
+
+        return served

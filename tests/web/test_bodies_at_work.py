@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.meeting_api import Api
-from tests.web.sitting import PRESENT, PreparedSitting, Sitting, journal_length, serve_sitting
+from tests.web.sitting import (
+    PRESENT,
+    PreparedSitting,
+    Sitting,
+    WithSitting,
+    journal_length,
+    serve_sitting,
+)
 from veche.models import Meeting, Person
 from veche.models.debate import ContributionKind
 from veche.queries.record import read_record
@@ -28,17 +35,13 @@ pytestmark = pytest.mark.demo
 
 
 @dataclass
-class Floor:
+class Floor(WithSitting):
     """The sitting through the secretary's API: item 1 under discussion, with the Executive
     Bureau's draft on it; item 2 still to come."""
 
     api: Api
     sessions: sessionmaker[Session]
     sitting: Sitting
-
-    @property
-    def meeting(self) -> int:
-        return self.sitting.meeting_id
 
     @property
     def items(self) -> list[int]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.apps import create_app
-from tests.assembly import Assembly, Convened
+from tests.assembly import Assembly, Convened, WithAssembly
 from tests.web.page_client import Browser, delegates, secretary
 from veche.cli import app as cli
 from veche.queries.polls import MIN_BALLOTS_SHARING_A_WEIGHT
@@ -31,13 +31,9 @@ pytestmark = pytest.mark.demo
 
 
 @dataclass
-class Hall:
+class Hall(WithAssembly):
     app: FastAPI
     assembly: Assembly
-
-    @property
-    def meeting(self) -> int:
-        return self.assembly.meeting_id
 
     def get(self, path: str, person_id: int | None = None) -> Any:
         headers = self.assembly.secretary if person_id is None else self.as_person(person_id)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, WithAssembly, convene
 from tests.helpers import row_count
 from tests.web.page_client import SYSTEM, Browser, access_codes, secretary
 from veche.actions.access_codes import do_issue_access_codes
@@ -29,19 +29,15 @@ pytestmark = pytest.mark.demo
 
 
 @dataclass
-class Door:
+class Door(WithAssembly):
     app: FastAPI
     sessions: sessionmaker[Session]
     assembly: Assembly
     codes: dict[int, str]
 
-    @property
-    def meeting_id(self) -> int:
-        return self.assembly.meeting_id
-
     def scan(self, code: str, headers: dict[str, str] | None = None, **body: Any) -> Any:
         return self.assembly.client.post(
-            f"/api/meetings/{self.meeting_id}/attendance/code",
+            f"/api/meetings/{self.meeting}/attendance/code",
             json={"code": code, **body},
             headers=headers or self.assembly.secretary,
         )
@@ -58,7 +54,7 @@ class Door:
 
     def move_meeting(self, starts_on: date) -> None:
         with transaction(self.sessions) as session:
-            meeting = session.get(Meeting, self.meeting_id)
+            meeting = session.get(Meeting, self.meeting)
             assert meeting is not None
             meeting.starts_on = meeting.ends_on = starts_on
 
@@ -81,7 +77,7 @@ def test_a_card_checks_its_holder_in_once_and_says_so_the_second_time(door: Door
     assert answer["already_present"] is False and answer["day"] == date.today().isoformat()
     assert "is checked in" in answer["message"]
     attendance = door.assembly.client.get(
-        f"/api/meetings/{door.meeting_id}/attendance",
+        f"/api/meetings/{door.meeting}/attendance",
         params={"day": date.today().isoformat()},
         headers=door.assembly.secretary,
     ).json()
@@ -90,7 +86,7 @@ def test_a_card_checks_its_holder_in_once_and_says_so_the_second_time(door: Door
     assert entries[-1] == (
         JournalAction.CHECK_IN,
         {
-            "meeting_id": door.meeting_id,
+            "meeting_id": door.meeting,
             "person_id": member,
             "day": date.today().isoformat(),
             "via": "access card at the door",
@@ -149,7 +145,7 @@ def test_a_card_of_another_meeting_is_refused(door: Door) -> None:
 
 def _term_of(door: Door) -> int:
     with door.sessions() as session:
-        meeting = session.get(Meeting, door.meeting_id)
+        meeting = session.get(Meeting, door.meeting)
         assert meeting is not None
         return meeting.term_id
 
@@ -157,7 +153,7 @@ def _term_of(door: Door) -> int:
 def test_a_replaced_card_is_refused_at_the_door(door: Door) -> None:
     member = door.assembly.members[2]
     with transaction(door.sessions) as session:
-        meeting = session.get(Meeting, door.meeting_id)
+        meeting = session.get(Meeting, door.meeting)
         assert meeting is not None
         do_issue_access_codes(session, SYSTEM, meeting, [member])
     before = door.journal()
@@ -195,10 +191,10 @@ def test_only_the_chair_or_the_secretary_checks_people_in_by_code(door: Door) ->
 @pytest.mark.one_database
 def test_the_desk_page_checks_in_by_code_with_its_csrf_token(door: Door) -> None:
     desk = secretary(door.app)
-    page = desk.get(f"/secretary/meetings/{door.meeting_id}")
+    page = desk.get(door.desk_path)
     assert 'id="door-code"' in page.text and "Check in at the door" in page.text
     member = door.assembly.members[4]
-    path = f"/secretary/meetings/{door.meeting_id}/attendance/code"
+    path = f"{door.desk_path}/attendance/code"
     forged = desk.client.post(path, data={"code": door.codes[member]})
     assert forged.status_code == 403 and door.present() == 0
     done = desk.post(path, {"code": door.codes[member], "day": date.today().isoformat()})
@@ -223,7 +219,7 @@ def test_logging_in_with_a_card_on_a_meeting_day_checks_the_holder_in(door: Door
     assert door.present() == 1
     _, payload = next(e for e in reversed(door.journal()) if e[0] == JournalAction.CHECK_IN)
     assert payload == {
-        "meeting_id": door.meeting_id,
+        "meeting_id": door.meeting,
         "person_id": member,
         "day": date.today().isoformat(),
         "via": "access code login",

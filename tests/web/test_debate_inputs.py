@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.meeting_api import Api
 from tests.web.page_client import Browser
-from tests.web.sitting import PreparedSitting, Sitting, serve_sitting
+from tests.web.sitting import PreparedSitting, Sitting, WithSitting, serve_sitting
 from veche.models import Amendment, Document
 
 #: The API and the page parse the same input alike before anything is stored; the changes
@@ -26,7 +26,7 @@ BY_PAGE, BY_API = 7, 8
 
 
 @dataclass
-class Doors:
+class Doors(WithSitting):
     """One sitting, and the two ways into it: a delegate's phone and another's API token."""
 
     api: Api
@@ -34,14 +34,6 @@ class Doors:
     sitting: Sitting
     phone: Browser
     secretary: Browser
-
-    @property
-    def item(self) -> int:
-        return self.sitting.item_ids[0]
-
-    @property
-    def meeting(self) -> int:
-        return self.sitting.meeting_id
 
     def through_api(self, path: str, expect: int, **body: Any) -> Any:
         return self.api.call("POST", path, expect, as_person=BY_API, **body)
@@ -69,12 +61,12 @@ def _as_made(amendment: dict[str, Any]) -> dict[str, Any]:
 def test_a_request_for_the_floor_is_the_same_through_the_api_and_the_page(doors: Doors) -> None:
     asked = {"kind": "point_of_order", "subject": "time limits"}
     through_page = doors.phone.post(
-        f"/meetings/{doors.meeting}/floor/requests", {"item_id": doors.item, **asked}
+        f"/meetings/{doors.meeting}/floor/requests", {"item_id": doors.sitting.item_id, **asked}
     )
     assert through_page.status_code == 303, through_page.text
-    doors.through_api(f"/agenda-items/{doors.item}/speakers", 201, **asked)
+    doors.through_api(f"/agenda-items/{doors.sitting.item_id}/speakers", 201, **asked)
 
-    waiting = doors.api.get(f"/agenda-items/{doors.item}/speakers")["waiting"]
+    waiting = doors.api.get(f"/agenda-items/{doors.sitting.item_id}/speakers")["waiting"]
     assert [r["person_id"] for r in waiting] == [BY_PAGE, BY_API]
     by_page, by_api = (_without(r, "id", "person_id", "position") for r in waiting)
     assert by_page == by_api
@@ -135,17 +127,17 @@ def test_a_paper_is_the_same_through_the_api_and_the_page(doors: Doors) -> None:
     paper = {"title": "Report of the Bureau", "text": "The year went well."}
     through_page = doors.secretary.post(
         f"/meetings/{doors.meeting}/documents",
-        {**paper, "agenda_item_id": str(doors.item), "url": ""},
+        {**paper, "agenda_item_id": str(doors.sitting.item_id), "url": ""},
     )
     assert through_page.status_code == 303, through_page.text
     doors.api.post(
         f"/meetings/{doors.meeting}/documents",
         title=paper["title"],
         text=paper["text"],
-        agenda_item_id=doors.item,
+        agenda_item_id=doors.sitting.item_id,
     )
     with doors.sessions() as session:
         filed = session.scalars(select(Document).order_by(Document.id)).all()
         assert [(d.title, d.url, d.text, d.agenda_item_id) for d in filed] == [
-            (paper["title"], "", paper["text"], doors.item)
+            (paper["title"], "", paper["text"], doors.sitting.item_id)
         ] * 2

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.assembly import client_key
 from tests.meeting_api import Api
 from tests.web.page_client import Browser
-from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, serve_sitting
+from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, WithSitting, serve_sitting
 from veche.models import Ballot, Person
 
 #: These prove what the pages show and send; the actions they call (casting a ballot, its
@@ -31,16 +31,12 @@ RECEIPT = re.compile(r'id="receipt" data-receipt="([0-9a-f]{32})">((?:<span>[0-9
 
 
 @dataclass
-class Hall:
+class Hall(WithSitting):
     app: FastAPI
     api: Api
     sitting: Sitting
     secretary: Browser
     phones: dict[int, Browser]
-
-    @property
-    def meeting(self) -> int:
-        return self.sitting.meeting_id
 
     def page(self, person_id: int, path: str = "") -> str:
         answer = self.phones[person_id].get(f"/meetings/{self.meeting}{path}")
@@ -58,6 +54,20 @@ class Hall:
 
     def close(self, poll: dict[str, Any]) -> None:
         self.api.call("POST", f"/polls/{poll['id']}/close")
+
+    def vote_through_api(
+        self, person_id: int, poll: dict[str, Any], label: str, expect: int
+    ) -> dict[str, Any]:
+        """Cast ``label`` on ``poll`` as ``person_id`` through the API; its answer."""
+        answer: dict[str, Any] = self.api.call(
+            "POST",
+            f"/polls/{poll['id']}/ballots",
+            expect,
+            as_person=person_id,
+            choice={"option": poll["ids"][label]},
+            client_key=client_key(),
+        )
+        return answer
 
     def vote_in_pages(
         self, person_id: int, poll: dict[str, Any], label: str, **form: object
@@ -146,14 +156,7 @@ def test_refusals_to_vote_are_in_plain_words_on_the_page_and_through_the_api(
 ) -> None:
     poll = hall.poll("Adopt the minutes")
     hall.close(poll)
-    late = hall.api.call(
-        "POST",
-        f"/polls/{poll['id']}/ballots",
-        409,
-        as_person=VOTER,
-        choice={"option": poll["ids"]["yes"]},
-        client_key=client_key(),
-    )
+    late = hall.vote_through_api(VOTER, poll, "yes", 409)
     assert late["detail"] == "This vote has closed."
     base = f"/meetings/{hall.meeting}/polls/{poll['id']}"
     review = hall.phones[VOTER].post(f"{base}/review", {"option": poll["ids"]["yes"]})
@@ -172,14 +175,7 @@ def test_refusals_to_vote_are_in_plain_words_on_the_page_and_through_the_api(
     absent = hall.page(ABSENT)
     day = hall.sitting.day.isoformat()
     assert f"You are not checked in as present on {day}: ask the secretary" in absent
-    observer = hall.api.call(
-        "POST",
-        f"/polls/{open_poll['id']}/ballots",
-        403,
-        as_person=OBSERVER,
-        choice={"option": open_poll["ids"]["yes"]},
-        client_key=client_key(),
-    )
+    observer = hall.vote_through_api(OBSERVER, open_poll, "yes", 403)
     assert observer["detail"] == "Observers follow the meeting but do not vote."
     ballot = hall.page(OBSERVER, f"/polls/{open_poll['id']}/vote")
     assert (

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, WithAssembly, convene
 from tests.helpers import count_queries
 from tests.web.page_client import Browser, secretary
 from veche.db import transaction
@@ -34,18 +34,14 @@ ROW = re.compile(r'<tr>\s*<th scope="row">([^<]+)')
 
 
 @dataclass
-class Desk:
+class Desk(WithAssembly):
     engine: Engine
     sessions: sessionmaker[Session]
     assembly: Assembly
     secretary: Browser
 
-    @property
-    def path(self) -> str:
-        return f"/secretary/meetings/{self.assembly.meeting_id}"
-
     def names(self, **params: str) -> list[str]:
-        page = self.secretary.get(self.path, params=params)
+        page = self.secretary.get(self.desk_path, params=params)
         assert page.status_code == 200, page.text
         return ROW.findall(page.text)
 
@@ -108,12 +104,12 @@ def crowd(sessions: sessionmaker[Session], meeting_id: int, people: int) -> None
 
 @pytest.mark.one_database
 def test_the_desk_of_a_congress_stays_small_and_finds_anyone(desk: Desk) -> None:
-    desk.secretary.get(desk.path)
+    desk.secretary.get(desk.desk_path)
     with count_queries(desk.engine) as small:
-        desk.secretary.get(desk.path)
-    crowd(desk.sessions, desk.assembly.meeting_id, CROWD)
+        desk.secretary.get(desk.desk_path)
+    crowd(desk.sessions, desk.meeting, CROWD)
     with count_queries(desk.engine) as large:
-        page = desk.secretary.get(desk.path)
+        page = desk.secretary.get(desk.desk_path)
     # No query per participant: as many for 5,000 as for the Council's 38.
     assert len(large) == len(small)
     assert page.status_code == 200
@@ -142,13 +138,15 @@ def test_the_desk_of_a_congress_stays_small_and_finds_anyone(desk: Desk) -> None
     forty_three = [f"Delegate {n:04d}" for n in range(CROWD) if "43" in f"{n:04d}"]
     assert desk.names(q="Delegate 43", page="99") == forty_three[-(len(forty_three) % 50) :]
 
-    found = desk.secretary.get(f"{desk.path}/pick/invite", params={"find_invite": "guest 4321"})
+    found = desk.secretary.get(
+        f"{desk.desk_path}/pick/invite", params={"find_invite": "guest 4321"}
+    )
     assert found.status_code == 200
     assert re.findall(r'name="person_id" value="\d+" required checked>Guest 4321', found.text)
-    many = desk.secretary.get(f"{desk.path}/pick/grantor", params={"find_grantor": "Delegate"})
+    many = desk.secretary.get(f"{desk.desk_path}/pick/grantor", params={"find_grantor": "Delegate"})
     assert many.text.count('name="grantor_person_id"') == 20
     assert f"The first 20 of {CROWD} found: type more of the name." in many.text
-    assert desk.secretary.get(f"{desk.path}/pick/nobody").status_code == 404
+    assert desk.secretary.get(f"{desk.desk_path}/pick/nobody").status_code == 404
 
 
 @pytest.mark.one_database
@@ -160,7 +158,7 @@ def test_the_desk_checks_a_person_in_and_comes_back_to_the_same_list(desk: Desk)
         name = person.full_name
     listed = {"q": name.split()[-1], "presence": "absent"}
     assert name in desk.names(**listed)
-    page = desk.secretary.get(desk.path, params=listed).text
+    page = desk.secretary.get(desk.desk_path, params=listed).text
     action = re.search(r'action="(/secretary/meetings/\d+/attendance\?[^"]+)"', page)
     assert action is not None
     done = desk.secretary.post(
@@ -177,7 +175,7 @@ def test_the_desk_checks_a_person_in_and_comes_back_to_the_same_list(desk: Desk)
     assert name not in ROW.findall(shown)  # no longer absent
     # Checking out someone not checked in is refused on the desk, beside the list.
     refused = desk.secretary.post(
-        f"{desk.path}/attendance",
+        f"{desk.desk_path}/attendance",
         {"person_id": desk.assembly.members[4], "present": "no"},
     )
     assert refused.status_code == 409
@@ -199,7 +197,7 @@ def test_invitations_proxies_and_substitutes_are_chosen_by_search(desk: Desk) ->
     with desk.sessions() as session:
         grantor = session.get(Person, members[20])
         assert grantor is not None
-    page = desk.secretary.get(desk.path, params={"find_grantor": grantor.full_name}).text
+    page = desk.secretary.get(desk.desk_path, params={"find_grantor": grantor.full_name}).text
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), "an id twice on the desk"
     assert re.search(
@@ -211,23 +209,23 @@ def test_invitations_proxies_and_substitutes_are_chosen_by_search(desk: Desk) ->
     assert finder is not None and finder.group(1).endswith("#stand-ins")
     assert 'form="finder-stand-ins"' in page
 
-    nobody = desk.secretary.post(f"{desk.path}/participants", {"role": "observer"})
+    nobody = desk.secretary.post(f"{desk.desk_path}/participants", {"role": "observer"})
     assert nobody.status_code == 422
     assert "choose the person to invite: find them by name, then pick them" in nobody.text
     invited = desk.secretary.post(
-        f"{desk.path}/participants",
+        f"{desk.desk_path}/participants",
         {"person_id": outsider, "role": "observer", "category": "guests"},
     )
     assert invited.status_code == 303 and invited.headers["location"].endswith("#invite")
 
-    missing = desk.secretary.post(f"{desk.path}/proxies", {"grantor_person_id": members[20]})
+    missing = desk.secretary.post(f"{desk.desk_path}/proxies", {"grantor_person_id": members[20]})
     assert missing.status_code == 422 and "choose the member who holds it" in missing.text
     proxy = {"grantor_person_id": members[20], "holder_person_id": members[0]}
-    given = desk.secretary.post(f"{desk.path}/proxies", proxy)
+    given = desk.secretary.post(f"{desk.desk_path}/proxies", proxy)
     assert given.status_code == 303 and given.headers["location"].endswith("#stand-ins")
     shown = desk.secretary.get(given.headers["location"]).text
     assert "vote is entrusted to" in shown and "vote, held by" in shown
-    twice = desk.secretary.post(f"{desk.path}/proxies", proxy)
+    twice = desk.secretary.post(f"{desk.desk_path}/proxies", proxy)
     assert twice.status_code == 409 and "has already given a proxy" in twice.text
 
     stand_in = {
@@ -235,11 +233,11 @@ def test_invitations_proxies_and_substitutes_are_chosen_by_search(desk: Desk) ->
         "alternate_person_id": alternates[0],
         "day": date.today().isoformat(),
     }
-    stood = desk.secretary.post(f"{desk.path}/substitutions", stand_in)
+    stood = desk.secretary.post(f"{desk.desk_path}/substitutions", stand_in)
     assert stood.status_code == 303
     assert " stands in for " in desk.secretary.get(stood.headers["location"]).text
     wrong = desk.secretary.post(
-        f"{desk.path}/substitutions", {**stand_in, "member_person_id": alternates[1]}
+        f"{desk.desk_path}/substitutions", {**stand_in, "member_person_id": alternates[1]}
     )
     assert wrong.status_code == 422 and "is not a member" in wrong.text
     assert 'id="stand-ins-said"' in wrong.text

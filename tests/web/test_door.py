@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, Convened, convene
+from tests.assembly import Assembly, Convened, WithAssembly, convene
 from tests.helpers import row_count
 from tests.web.page_client import Browser, access_codes, secretary
 from veche.models import AccessCode, Attendance
@@ -30,18 +30,14 @@ KEY = re.compile(r'name="printed_up_to" value="(\d+)"')
 
 
 @dataclass
-class Door:
+class Door(WithAssembly):
     app: FastAPI
     sessions: sessionmaker[Session]
     assembly: Assembly
     desk: Browser
 
-    @property
-    def path(self) -> str:
-        return f"/secretary/meetings/{self.assembly.meeting_id}"
-
     def scan(self, code: str) -> Any:
-        return self.desk.post(f"{self.path}/attendance/code", {"code": code})
+        return self.desk.post(f"{self.desk_path}/attendance/code", {"code": code})
 
     def present(self) -> int:
         return row_count(self.sessions, Attendance)
@@ -110,7 +106,7 @@ def test_a_code_is_read_as_printed_whatever_way_it_was_typed(typed: str, read: s
 @pytest.mark.one_database
 def test_a_right_code_is_answered_at_the_door_with_the_field_ready(door: Door) -> None:
     member = door.assembly.members[1]
-    code = access_codes(door.sessions, door.assembly.meeting_id)[member]
+    code = access_codes(door.sessions, door.meeting)[member]
     done = door.scan(f"http://testserver/login/code#{code.lower()}")
     assert done.status_code == 303
     location = done.headers["location"]
@@ -129,7 +125,7 @@ def test_a_right_code_is_answered_at_the_door_with_the_field_ready(door: Door) -
     again = door.scan(code)
     assert "was already checked in" in _door_section(door.desk.get(again.headers["location"]).text)
     # An ordinary visit to the desk does not take the focus to the door.
-    plain = re.search(r"<input id=\"door-code\"[^>]*>", door.desk.get(door.path).text)
+    plain = re.search(r"<input id=\"door-code\"[^>]*>", door.desk.get(door.desk_path).text)
     assert plain is not None and "autofocus" not in plain.group(0)
 
 
@@ -161,16 +157,16 @@ def test_a_wrong_code_stays_on_the_desk_with_the_message_at_the_door(
 
 @pytest.mark.one_database
 def test_a_reloaded_card_sheet_prints_nothing_and_offers_new_cards_plainly(door: Door) -> None:
-    desk = door.desk.get(door.path).text
+    desk = door.desk.get(door.desk_path).text
     form = {"printed_up_to": KEY.findall(desk)[-1]}
-    sheet = door.desk.post(f"{door.path}/access-codes", form)
+    sheet = door.desk.post(f"{door.desk_path}/access-codes", form)
     assert sheet.status_code == 200
     printed = CODE.findall(sheet.text)
     invited = len(door.assembly.members) + len(door.assembly.alternates)
     assert len(printed) == invited == door.cards()
     assert "Reloading this page prints no new cards" in sheet.text
 
-    reloaded = door.desk.post(f"{door.path}/access-codes", form)
+    reloaded = door.desk.post(f"{door.desk_path}/access-codes", form)
     assert reloaded.status_code == 409
     assert "These cards were already printed" in reloaded.text
     assert f"cards were printed after it was shown ({invited} in all)" in reloaded.text
@@ -181,7 +177,7 @@ def test_a_reloaded_card_sheet_prints_nothing_and_offers_new_cards_plainly(door:
 
     # New cards on purpose, from the page that said what that does.
     again = {"printed_up_to": KEY.findall(reloaded.text)[0]}
-    renewed = door.desk.post(f"{door.path}/access-codes", again)
+    renewed = door.desk.post(f"{door.desk_path}/access-codes", again)
     assert renewed.status_code == 200 and len(CODE.findall(renewed.text)) == invited
     replaced = door.scan(printed[1])
     assert replaced.status_code == 409
@@ -191,7 +187,7 @@ def test_a_reloaded_card_sheet_prints_nothing_and_offers_new_cards_plainly(door:
 @pytest.mark.one_database
 def test_one_persons_new_card_is_printed_once_from_their_row(door: Door) -> None:
     member = door.assembly.members[2]
-    desk = door.desk.get(door.path, params={"q": "", "page": "1"}).text
+    desk = door.desk.get(door.desk_path, params={"q": "", "page": "1"}).text
     row = re.search(
         rf'name="person_id" value="{member}"><input type="hidden" name="printed_up_to" '
         r'value="(\d+)">',
@@ -199,9 +195,9 @@ def test_one_persons_new_card_is_printed_once_from_their_row(door: Door) -> None
     )
     assert row is not None
     form = {"person_id": member, "printed_up_to": row.group(1)}
-    card = door.desk.post(f"{door.path}/access-codes", form)
+    card = door.desk.post(f"{door.desk_path}/access-codes", form)
     assert card.status_code == 200 and len(CODE.findall(card.text)) == 1
-    twice = door.desk.post(f"{door.path}/access-codes", form)
+    twice = door.desk.post(f"{door.desk_path}/access-codes", form)
     assert twice.status_code == 409 and "(1 in all)" in twice.text
     assert f'name="person_ids" value="{member}"' in twice.text
     assert door.cards() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -34,121 +35,124 @@ def _read(response: Any) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+@pytest.fixture
+def api(engine: Engine, sitting: PreparedSitting) -> Iterator[Api]:
+    """The secretary's API on the application over the test's copy of the sitting."""
+    with TestClient(create_app(engine)) as client:
+        yield sitting.api(client)
+
+
 def _get(api: Api, path: str, person: int | None = None, **params: str) -> Any:
     headers = api.person(person) if person is not None else api.secretary
     return api.client.get(f"/api{path}", params=params, headers=headers)
 
 
 def test_the_attendance_register_lists_everyone_by_day_with_their_capacity(
-    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+    api: Api, sitting: PreparedSitting
 ) -> None:
-    with TestClient(create_app(engine)) as client:
-        api = sitting.api(client)
-        m, day = sitting.meeting_id, sitting.sitting.day.isoformat()
-        awkward = api.post("/people", full_name=AWKWARD_NAME)["id"]
-        api.post(f"/meetings/{m}/observers", category=AWKWARD_CATEGORY, person_ids=[awkward])
+    m, day = sitting.meeting_id, sitting.sitting.day.isoformat()
+    awkward = api.post("/people", full_name=AWKWARD_NAME)["id"]
+    api.post(f"/meetings/{m}/observers", category=AWKWARD_CATEGORY, person_ids=[awkward])
 
-        rows = _read(_get(api, f"/meetings/{m}/attendance.csv"))
-        header, *people = rows
-        assert header == ["Name", "Role", "Category", "Capacity", "Office", "Weight", day]
-        by_name = {row[0]: row for row in people}
-        assert len(by_name) == len(people)
-        names = [row[0] for row in people]
-        assert names == sorted(names)
-        present = [row for row in people if row[-1] == "present"]
-        assert len(present) == len(PRESENT)
-        assert {row[1] for row in present} == {"member"}
-        # Counted as the communiqué counts them: by the innermost body a seat is held in.
-        assert {row[3] for row in present} == {
-            "members of the 8th General Council",
-            "members of the Executive Bureau",
-        }
-        assert all(row[-1] in ("present", "absent") for row in people)
-        # Quoted where needed, read back whole; a would-be formula is written as text.
-        assert by_name[AWKWARD_NAME][1:4] == [
-            "observer",
-            "'" + AWKWARD_CATEGORY,
-            "observers: " + AWKWARD_CATEGORY,
-        ]
-        observer = api.get(f"/people/{OBSERVER}")["full_name"]
-        assert by_name[observer][1:4] == [
-            "observer",
-            "heads of departments",
-            "observers: heads of departments",
-        ]
-        assert by_name[observer][-1] == "absent"
+    rows = _read(_get(api, f"/meetings/{m}/attendance.csv"))
+    header, *people = rows
+    assert header == ["Name", "Role", "Category", "Capacity", "Office", "Weight", day]
+    by_name = {row[0]: row for row in people}
+    assert len(by_name) == len(people)
+    names = [row[0] for row in people]
+    assert names == sorted(names)
+    present = [row for row in people if row[-1] == "present"]
+    assert len(present) == len(PRESENT)
+    assert {row[1] for row in present} == {"member"}
+    # Counted as the communiqué counts them: by the innermost body a seat is held in.
+    assert {row[3] for row in present} == {
+        "members of the 8th General Council",
+        "members of the Executive Bureau",
+    }
+    assert all(row[-1] in ("present", "absent") for row in people)
+    # Quoted where needed, read back whole; a would-be formula is written as text.
+    assert by_name[AWKWARD_NAME][1:4] == [
+        "observer",
+        "'" + AWKWARD_CATEGORY,
+        "observers: " + AWKWARD_CATEGORY,
+    ]
+    observer = api.get(f"/people/{OBSERVER}")["full_name"]
+    assert by_name[observer][1:4] == [
+        "observer",
+        "heads of departments",
+        "observers: heads of departments",
+    ]
+    assert by_name[observer][-1] == "absent"
 
-        one_day = _read(_get(api, f"/meetings/{m}/attendance.csv", day=day))
-        assert one_day == rows
-        wrong = _get(api, f"/meetings/{m}/attendance.csv", day="2000-01-01")
-        assert wrong.status_code == 422
-        assert "2000-01-01 is not a day of the meeting" in wrong.json()["detail"]
-        refused = _get(api, f"/meetings/{m}/attendance.csv", person=PRESENT[0])
-        assert refused.status_code == 403
+    one_day = _read(_get(api, f"/meetings/{m}/attendance.csv", day=day))
+    assert one_day == rows
+    wrong = _get(api, f"/meetings/{m}/attendance.csv", day="2000-01-01")
+    assert wrong.status_code == 422
+    assert "2000-01-01 is not a day of the meeting" in wrong.json()["detail"]
+    refused = _get(api, f"/meetings/{m}/attendance.csv", person=PRESENT[0])
+    assert refused.status_code == 403
 
 
 def test_roll_calls_and_results_show_what_the_caller_may_see(
-    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+    api: Api, sitting: PreparedSitting
 ) -> None:
-    with TestClient(create_app(engine)) as client:
-        api = sitting.api(client)
-        m, day = sitting.meeting_id, sitting.sitting.day.isoformat()
-        # A named vote closed but not published: the chair's, not yet the delegates'.
-        poll = api.post(
-            f"/meetings/{m}/polls",
-            title="Adopt the budget",
-            kind="decision",
-            method="majority",
-            secrecy="named",
-            agenda_item_id=sitting.sitting.item_ids[0],
-        )
-        api.call("POST", f"/polls/{poll['id']}/open", day=day)
-        options = {o["label"]: o["id"] for o in poll["options"]}
-        api.vote(poll["id"], PRESENT[0], {"option": options["no"]})
-        for voter in PRESENT[1:5]:
-            api.vote(poll["id"], voter, {"option": options["yes"]})
-        api.call("POST", f"/polls/{poll['id']}/close")
+    m, day = sitting.meeting_id, sitting.sitting.day.isoformat()
+    # A named vote closed but not published: the chair's, not yet the delegates'.
+    poll = api.post(
+        f"/meetings/{m}/polls",
+        title="Adopt the budget",
+        kind="decision",
+        method="majority",
+        secrecy="named",
+        agenda_item_id=sitting.sitting.item_id,
+    )
+    api.call("POST", f"/polls/{poll['id']}/open", day=day)
+    options = {o["label"]: o["id"] for o in poll["options"]}
+    api.vote(poll["id"], PRESENT[0], {"option": options["no"]})
+    for voter in PRESENT[1:5]:
+        api.vote(poll["id"], voter, {"option": options["yes"]})
+    api.call("POST", f"/polls/{poll['id']}/close")
 
-        header, *votes = _read(_get(api, f"/meetings/{m}/roll-calls.csv"))
-        assert header == ["Poll", "Day", "Voter", "Choice", "Weight"]
-        agenda = [row for row in votes if row[0] == "Agenda"]
-        budget = [row for row in votes if row[0] == "Adopt the budget"]
-        assert len(agenda) == len(PRESENT) and {row[3] for row in agenda} == {"yes"}
-        assert {row[1] for row in votes} == {day} and {row[4] for row in votes} == {"1"}
-        first = api.get(f"/people/{PRESENT[0]}")["full_name"]
-        assert [row[3] for row in budget if row[2] == first] == ["no"]
-        assert len(budget) == 5
-        seen_by_delegate = _read(_get(api, f"/meetings/{m}/roll-calls.csv", person=PRESENT[0]))
-        assert {row[0] for row in seen_by_delegate[1:]} == {"Agenda"}
+    header, *votes = _read(_get(api, f"/meetings/{m}/roll-calls.csv"))
+    assert header == ["Poll", "Day", "Voter", "Choice", "Weight"]
+    agenda = [row for row in votes if row[0] == "Agenda"]
+    budget = [row for row in votes if row[0] == "Adopt the budget"]
+    assert len(agenda) == len(PRESENT) and {row[3] for row in agenda} == {"yes"}
+    assert {row[1] for row in votes} == {day} and {row[4] for row in votes} == {"1"}
+    first = api.get(f"/people/{PRESENT[0]}")["full_name"]
+    assert [row[3] for row in budget if row[2] == first] == ["no"]
+    assert len(budget) == 5
+    seen_by_delegate = _read(_get(api, f"/meetings/{m}/roll-calls.csv", person=PRESENT[0]))
+    assert {row[0] for row in seen_by_delegate[1:]} == {"Agenda"}
 
-        header, *results = _read(_get(api, f"/meetings/{m}/results.csv"))
-        assert header == [
-            "Agenda item",
-            "Poll",
-            "Counted by",
-            "Majority",
-            "Vote by",
-            "Day",
-            "Ballots",
-            "Outcome",
-            "Option",
-            "Votes",
-            "Elected",
-        ]
-        agenda_rows = {row[8]: row for row in results if row[1] == "Agenda"}
-        assert {option: row[9] for option, row in agenda_rows.items()} == {
-            "yes": str(len(PRESENT)),
-            "no": "0",
-            "abstain": "0",
-        }
-        first_row = agenda_rows["yes"]
-        assert first_row[0] == "The agenda" and first_row[4] == "ballot"
-        assert first_row[6] == str(len(PRESENT)) and first_row[7]
-        budget_rows = {row[8]: row[9] for row in results if row[1] == "Adopt the budget"}
-        assert budget_rows == {"yes": "4", "no": "1", "abstain": "0"}
-        assert {row[0] for row in results if row[1] == "Adopt the budget"} == {"1. On the budget"}
-        delegate_sees = _read(_get(api, f"/meetings/{m}/results.csv", person=PRESENT[0]))
-        assert {row[1] for row in delegate_sees[1:]} == {"Agenda"}
+    header, *results = _read(_get(api, f"/meetings/{m}/results.csv"))
+    assert header == [
+        "Agenda item",
+        "Poll",
+        "Counted by",
+        "Majority",
+        "Vote by",
+        "Day",
+        "Ballots",
+        "Outcome",
+        "Option",
+        "Votes",
+        "Elected",
+    ]
+    agenda_rows = {row[8]: row for row in results if row[1] == "Agenda"}
+    assert {option: row[9] for option, row in agenda_rows.items()} == {
+        "yes": str(len(PRESENT)),
+        "no": "0",
+        "abstain": "0",
+    }
+    first_row = agenda_rows["yes"]
+    assert first_row[0] == "The agenda" and first_row[4] == "ballot"
+    assert first_row[6] == str(len(PRESENT)) and first_row[7]
+    budget_rows = {row[8]: row[9] for row in results if row[1] == "Adopt the budget"}
+    assert budget_rows == {"yes": "4", "no": "1", "abstain": "0"}
+    assert {row[0] for row in results if row[1] == "Adopt the budget"} == {"1. On the budget"}
+    delegate_sees = _read(_get(api, f"/meetings/{m}/results.csv", person=PRESENT[0]))
+    assert {row[1] for row in delegate_sees[1:]} == {"Agenda"}
 
 
 @pytest.mark.one_database

@@ -77,15 +77,32 @@ def test_a_whole_cycle_of_follow_up(
         api = sitting.api(client)
         units = {unit["name"]: unit["id"] for unit in api.get("/units")}
         follow = FollowUp(api, sessions, units)
-        resolution = _adopt_resolution(api, sitting)
-        goals = _goals(follow, resolution)
-        indicators = _indicators(follow, goals)
-        periods = _cycle(follow)
-        _targets(follow, indicators, periods)
-        _changes(follow, goals, indicators, periods)
-        reporter = _reporter(follow)
-        _reports(follow, goals, indicators, periods, reporter)
-        _freeze(follow, goals, indicators, periods, reporter, database_url)
+        _freeze(follow, reported_cycle(follow, sitting), database_url)
+
+
+@dataclass
+class Reported:
+    """The ids of what ``reported_cycle`` made: goals, indicators and periods by the test's
+    names for them, and the Rail branch's reporter."""
+
+    goals: dict[str, int]
+    indicators: dict[str, int]
+    periods: dict[str, int]
+    reporter: int
+
+
+def reported_cycle(follow: FollowUp, sitting: PreparedSitting) -> Reported:
+    """From the sitting's resolution to the first period's reports: the goals, their
+    indicators, the cycle, the targets, the changes and the reports (test_follow_up_figures.py
+    starts from it too)."""
+    goals = _goals(follow, _adopt_resolution(follow.api, sitting))
+    indicators = _indicators(follow, goals)
+    periods = _cycle(follow)
+    _targets(follow, indicators, periods)
+    _changes(follow, goals, indicators, periods)
+    reported = Reported(goals, indicators, periods, _reporter(follow))
+    _reports(follow, reported)
+    return reported
 
 
 def _goals(f: FollowUp, resolution: dict[str, Any]) -> dict[str, int]:
@@ -458,14 +475,10 @@ def _reporter(f: FollowUp) -> int:
     return int(person)
 
 
-def _reports(
-    f: FollowUp,
-    goals: dict[str, int],
-    indicators: dict[str, int],
-    periods: dict[str, int],
-    reporter: int,
-) -> None:
+def _reports(f: FollowUp, reported: Reported) -> None:
     api, u = f.api, f.units
+    goals, indicators, periods = reported.goals, reported.indicators, reported.periods
+    reporter = reported.reporter
     rail = f"/periods/{periods['first']}/units/{u['Rail and Transport Branch']}/report"
     mines = f"/periods/{periods['first']}/units/{u['Hill Mines Branch']}/report"
     form = api.call("GET", rail, as_person=reporter)
@@ -510,14 +523,15 @@ def _reports(
         values=[{"indicator_id": indicators["published"], "value": 1}],
     )
     f.refused_as(reporter, "PUT", rail, 422, "name each indicator once", values=values + values[:1])
-    draft = api.call(
-        "PUT",
-        rail,
-        as_person=reporter,
-        values=values,
-        statuses=[{**at_risk, "reason": "Two depots closed in March."}],
-        narrative="Collections are *behind* in the depots.",
-    )
+
+    def file_figures(narrative: str) -> Any:
+        """The reporter files ``values`` as they stand, the dues at risk and why."""
+        why = [{**at_risk, "reason": "Two depots closed in March."}]
+        return api.call(
+            "PUT", rail, as_person=reporter, values=values, statuses=why, narrative=narrative
+        )
+
+    draft = file_figures("Collections are *behind* in the depots.")
     assert draft["state"] == "draft"
     assert [(v["indicator_id"], v["value"]) for v in draft["values"]] == [
         (indicators["payers"], "240.0000"),
@@ -559,14 +573,7 @@ def _reports(
         decision="accepted",
     )
     values[1]["value"] = "5000"
-    api.call(
-        "PUT",
-        rail,
-        as_person=reporter,
-        values=values,
-        statuses=[{**at_risk, "reason": "Two depots closed in March."}],
-        narrative="Collections are behind in the depots.",
-    )
+    file_figures("Collections are behind in the depots.")
     api.call("POST", f"{rail}/submit", as_person=reporter)
     accepted = api.post(decision, expect=200, decision="accepted")
     assert accepted["state"] == "accepted"
@@ -596,15 +603,10 @@ def _reports(
     assert api.get(f"/reports/{report}")["narrative"] == "Collections are behind in the depots."
 
 
-def _freeze(
-    f: FollowUp,
-    goals: dict[str, int],
-    indicators: dict[str, int],
-    periods: dict[str, int],
-    reporter: int,
-    database_url: str,
-) -> None:
+def _freeze(f: FollowUp, reported: Reported, database_url: str) -> None:
     api, u = f.api, f.units
+    goals, indicators, periods = reported.goals, reported.indicators, reported.periods
+    reporter = reported.reporter
     first = periods["first"]
     state = f"/periods/{first}/state"
     f.refused(

@@ -22,19 +22,7 @@ from typer.testing import CliRunner
 from tests.apps import create_app
 from tests.helpers import count_queries
 from tests.web.sitting import PreparedSitting
-from tests.web.test_follow_up_api import (
-    DOCKERS,
-    TEACHERS,
-    FollowUp,
-    _adopt_resolution,
-    _changes,
-    _cycle,
-    _goals,
-    _indicators,
-    _reporter,
-    _reports,
-    _targets,
-)
+from tests.web.test_follow_up_api import DOCKERS, TEACHERS, FollowUp, Reported, reported_cycle
 from veche.cli import app as cli
 
 #: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
@@ -46,16 +34,12 @@ NORTH = "Northern Region"
 
 
 @dataclass
-class Cycle:
-    """The cycle built: the API, and the ids of what it holds."""
+class Cycle(Reported):
+    """The cycle built: the ids of what it holds, and the API."""
 
     follow: FollowUp
     client: TestClient
-    goals: dict[str, int]
-    indicators: dict[str, int]
-    periods: dict[str, int]
     cycle: int
-    reporter: int
 
     def get(self, path: str) -> Any:
         return self.follow.api.get(path)
@@ -100,14 +84,8 @@ def _build(client: TestClient, sessions: sessionmaker[Session], sitting: Prepare
     api = sitting.api(client)
     units = {unit["name"]: unit["id"] for unit in api.get("/units")}
     follow = FollowUp(api, sessions, units, refusals=False)
-    goals = _goals(follow, _adopt_resolution(api, sitting))
-    indicators = _indicators(follow, goals)
-    periods = _cycle(follow)
-    _targets(follow, indicators, periods)
-    _changes(follow, goals, indicators, periods)
-    reporter = _reporter(follow)
-    _reports(follow, goals, indicators, periods, reporter)
-    first = periods["first"]
+    reported = reported_cycle(follow, sitting)
+    indicators, first = reported.indicators, reported.periods["first"]
     # The region starts from 500 members paying (the organization's baseline is 1,000).
     api.call(
         "PUT",
@@ -121,7 +99,7 @@ def _build(client: TestClient, sessions: sessionmaker[Session], sitting: Prepare
     docks = api.get(f"/periods/{first}/units/{units[DOCKERS]}/report")["report"]["id"]
     api.post(f"/reports/{docks}/decision", 200, decision="accepted")
     frozen = api.post(f"/periods/{first}/state", expect=200, state="frozen")
-    return Cycle(follow, client, goals, indicators, periods, frozen["cycle_id"], reporter)
+    return Cycle(**vars(reported), follow=follow, client=client, cycle=frozen["cycle_id"])
 
 
 def _second_period(built: Cycle) -> int:

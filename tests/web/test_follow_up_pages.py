@@ -108,31 +108,19 @@ def test_a_reporter_files_the_report_from_the_form(
         r'id="form-error">indicator 999999 does not measure a goal assigned', stray.text
     )
 
-    saved = reporter.post(
-        form_page,
-        {
-            value: "1260",
-            status: "at_risk",
-            reason: "Two depots closed.",
-            "narrative": "Slower.",
-            "intent": "save",
-        },
-    )
+    filled = {
+        value: "1260",
+        status: "at_risk",
+        reason: "Two depots closed.",
+        "narrative": "Slower.",
+    }
+    saved = reporter.post(form_page, {**filled, "intent": "save"})
     assert saved.status_code == 303
     draft = reporter.get(form_page).text
     assert "Draft saved." in draft and ">a draft<" in draft
     assert 'value="1260"' in _field(draft, value)  # as typed, not as written: 1,260
     assert ">Two depots closed.</textarea>" in draft
-    submitted = reporter.post(
-        form_page,
-        {
-            value: "1260",
-            status: "at_risk",
-            reason: "Two depots closed.",
-            "narrative": "Slower.",
-            "intent": "submit",
-        },
-    )
+    submitted = reporter.post(form_page, {**filled, "intent": "submit"})
     assert submitted.status_code == 303
     shown = reporter.get(form_page).text
     assert ">awaiting a decision<" in shown and "Submit the report" not in shown

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, WithAssembly, convene
 from tests.helpers import journaled, row_count
 from tests.web.page_client import Browser, access_codes, secretary
 from veche.actions.journal_actions import JournalAction
@@ -34,15 +34,11 @@ NOTICE = "The Bureau convenes the Council on the budget, in the main hall at ten
 
 
 @dataclass
-class Desk:
+class Desk(WithAssembly):
     app: FastAPI
     sessions: sessionmaker[Session]
     assembly: Assembly
     secretary: Browser
-
-    @property
-    def desk_path(self) -> str:
-        return f"/secretary/meetings/{self.assembly.meeting_id}"
 
     def step(self, **form: Any) -> Any:
         return self.secretary.post(f"{self.desk_path}/stage", form)
@@ -50,9 +46,10 @@ class Desk:
     def desk(self) -> str:
         return str(self.secretary.get(self.desk_path).text)
 
-    def meeting(self) -> dict[str, Any]:
+    def meeting_now(self) -> dict[str, Any]:
+        """The meeting as the API gives it now."""
         response = self.assembly.client.get(
-            f"/api/meetings/{self.assembly.meeting_id}", headers=self.assembly.secretary
+            f"/api/meetings/{self.meeting}", headers=self.assembly.secretary
         )
         return dict(response.json())
 
@@ -84,13 +81,13 @@ def test_the_desk_takes_a_meeting_from_draft_to_its_published_report(desk: Desk)
 
     saved = desk.followed(desk.step(state="draft", notice=f"  {NOTICE}  "))
     assert "the meeting is still a draft" in saved and _stage(saved) == "Draft"
-    assert desk.meeting()["notice"] == NOTICE and desk.meeting()["state"] == "draft"
+    assert desk.meeting_now()["notice"] == NOTICE and desk.meeting_now()["state"] == "draft"
 
     convened = desk.followed(desk.step(state="convened", notice=NOTICE))
     assert "The meeting is convened with its notice." in convened
     assert _stage(convened) == "Convened" and "Open the session" in convened
     assert NOTICE in convened  # the notice, still to be changed until the session opens
-    assert desk.meeting()["state"] == "convened"
+    assert desk.meeting_now()["state"] == "convened"
 
     opened = desk.followed(desk.step(state="in_session"))
     assert _stage(opened) == "In session" and "The session is open." in opened
@@ -102,7 +99,7 @@ def test_the_desk_takes_a_meeting_from_draft_to_its_published_report(desk: Desk)
     published = desk.secretary.post(f"{desk.desk_path}/publish-report")
     assert published.status_code == 303
     assert _stage(desk.desk()) == "Report published"
-    assert desk.meeting()["state"] == "report_published"
+    assert desk.meeting_now()["state"] == "report_published"
     moves = [
         entry["state"] for entry in journaled(desk.sessions, JournalAction.CHANGE_MEETING_STATE)
     ]
@@ -115,12 +112,12 @@ def test_a_refused_step_shows_the_stage_again_with_what_was_typed(desk: Desk) ->
     blank = desk.step(state="convened", notice="   ")
     assert blank.status_code == 409 and "write the meeting&#39;s notice" in blank.text
     assert 'id="stage-error"' in blank.text and _stage(blank.text) == "Draft"
-    assert desk.meeting()["state"] == "draft"
+    assert desk.meeting_now()["state"] == "draft"
 
     skipped = desk.step(state="in_session", notice="A notice typed with a step too far.")
     assert skipped.status_code == 409 and "it can move on to convened only" in skipped.text
     assert "A notice typed with a step too far." in skipped.text  # kept in the field
-    assert desk.meeting()["notice"] == ""  # nothing of the refused step was kept
+    assert desk.meeting_now()["notice"] == ""  # nothing of the refused step was kept
 
     desk.followed(desk.step(state="convened", notice=NOTICE))
     desk.followed(desk.step(state="in_session"))
@@ -135,11 +132,11 @@ def test_a_refused_step_shows_the_stage_again_with_what_was_typed(desk: Desk) ->
     assert still_open.status_code == 409
     assert "the poll &#39;Adopt the budget&#39; is still open" in still_open.text
     assert f"poll {poll['id']}" not in still_open.text
-    assert desk.meeting()["state"] == "in_session"
+    assert desk.meeting_now()["state"] == "in_session"
 
 
 def test_a_new_meeting_is_said_to_be_a_draft_not_convened(desk: Desk) -> None:
-    form = {"term_id": desk.meeting()["term_id"], "title": "Autumn Meeting"}
+    form = {"term_id": desk.meeting_now()["term_id"], "title": "Autumn Meeting"}
     made = desk.secretary.post("/secretary/meetings", {**form, "starts_on": date.today()})
     assert made.status_code == 303 and made.headers["location"].endswith("#stage")
     page = desk.secretary.get(made.headers["location"]).text
@@ -149,7 +146,7 @@ def test_a_new_meeting_is_said_to_be_a_draft_not_convened(desk: Desk) -> None:
 
 def test_a_card_login_checks_in_while_in_session_and_not_before(desk: Desk) -> None:
     member = desk.assembly.members[5]
-    code = access_codes(desk.sessions, desk.assembly.meeting_id)[member]
+    code = access_codes(desk.sessions, desk.meeting)[member]
     desk.followed(desk.step(state="convened", notice=NOTICE))
     early = Browser(desk.app)
     answer = early.log_in_with_code(code)
@@ -160,7 +157,7 @@ def test_a_card_login_checks_in_while_in_session_and_not_before(desk: Desk) -> N
     desk.followed(desk.step(state="in_session"))
     poll = desk.assembly.create_poll(title="Adopt the budget", kind="decision")
     desk.assembly.open(poll["id"])
-    ballot = f"/meetings/{desk.assembly.meeting_id}/polls/{poll['id']}/vote"
+    ballot = f"/meetings/{desk.meeting}/polls/{poll['id']}/vote"
     assert "You are not checked in as present" in early.get(ballot).text
 
     phone = Browser(desk.app)
@@ -171,7 +168,7 @@ def test_a_card_login_checks_in_while_in_session_and_not_before(desk: Desk) -> N
     check_in = journaled(desk.sessions, JournalAction.CHECK_IN)
     assert check_in == [
         {
-            "meeting_id": desk.assembly.meeting_id,
+            "meeting_id": desk.meeting,
             "person_id": member,
             "day": date.today().isoformat(),
             "via": "access code login",

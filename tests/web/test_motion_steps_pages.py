@@ -5,23 +5,12 @@ every refusal said on the page again, changing nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-
 import pytest
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from tests.meeting_api import Api
 from tests.web.page_client import Browser
-from tests.web.sitting import (
-    OBSERVER,
-    PRESENT,
-    PreparedSitting,
-    Sitting,
-    journal_length,
-    serve_sitting,
-)
+from tests.web.sitting import DELEGATE, PRESENT, SittingPages, journal_length
 from veche.models import Amendment, Motion, Poll, Resolution
 from veche.models.motions import MotionState, SponsorRole
 
@@ -29,24 +18,27 @@ from veche.models.motions import MotionState, SponsorRole
 #: databases (tests/test_meeting_record.py, tests/web/test_api_walkthrough.py).
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
-DELEGATE = 7
 
-
-@dataclass
-class Steps:
-    sessions: sessionmaker[Session]
-    api: Api
-    sitting: Sitting
-    secretary: Browser
-    delegate: Browser
-    observer: Browser
-
+class Steps(SittingPages):
     @property
     def drafts(self) -> str:
-        return f"/meetings/{self.sitting.meeting_id}/motions"
+        return f"/meetings/{self.meeting}/motions"
 
     def page(self, motion_id: int | None = None) -> str:
         return f"{self.drafts}/{motion_id or self.sitting.motion_id}"
+
+    def table(self, browser: Browser, title: str, text: str, **sponsors: str) -> Motion:
+        """Table a draft on the item under discussion through ``browser``'s page, which sends
+        it to the motion's page; the motion stored, with its sponsors."""
+        form = {"title": title, "text": text, "agenda_item_id": str(self.sitting.item_id)}
+        tabled = browser.post(self.drafts, {**form, **sponsors})
+        assert tabled.status_code == 303, tabled.text
+        with self.sessions() as session:
+            motion = session.scalars(
+                select(Motion).where(Motion.title == title).options(selectinload(Motion.sponsors))
+            ).one()
+        assert tabled.headers["location"] == self.page(motion.id)
+        return motion
 
     def motion(self, motion_id: int | None = None) -> Motion:
         with self.sessions() as session:
@@ -56,23 +48,12 @@ class Steps:
             return motion
 
 
-@pytest.fixture
-def steps(
-    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
-) -> Iterator[Steps]:
-    with serve_sitting(engine, sessions, sitting, [DELEGATE, OBSERVER]) as served:
-        yield Steps(
-            sessions,
-            served.api,
-            sitting.sitting,
-            served.secretary,
-            served.phones[DELEGATE],
-            served.phones[OBSERVER],
-        )
+#: The fixture each test takes: the sitting served as ``Steps``.
+steps = Steps.fixture()
 
 
 def test_a_draft_is_tabled_on_the_item_under_discussion(steps: Steps) -> None:
-    item = steps.sitting.item_ids[0]
+    item = steps.sitting.item_id
     bureau = steps.api.bodies["Executive Bureau"]
     desk = steps.secretary.get(steps.drafts).text
     assert "Table the draft" in desk
@@ -81,35 +62,16 @@ def test_a_draft_is_tabled_on_the_item_under_discussion(steps: Steps) -> None:
     phone = steps.delegate.get(steps.drafts).text
     assert "You table it in your own name." in phone and 'name="submitter_body_id"' not in phone
 
-    tabled = steps.secretary.post(
-        steps.drafts,
-        {
-            "title": "On the reserve",
-            "text": "1. The reserve stays.\n2. The Bureau reports.\n",
-            "agenda_item_id": str(item),
-            "submitter_body_id": str(bureau),
-        },
+    reserve_text = "1. The reserve stays.\n2. The Bureau reports.\n"
+    reserve = steps.table(
+        steps.secretary, "On the reserve", reserve_text, submitter_body_id=str(bureau)
     )
-    assert tabled.status_code == 303, tabled.text
-    with steps.sessions() as session:
-        motion = session.scalars(select(Motion).where(Motion.title == "On the reserve")).one()
-        assert (motion.agenda_item_id, motion.submitter_body_id) == (item, bureau)
-        assert tabled.headers["location"] == steps.page(motion.id)
-    mine = steps.delegate.post(
-        steps.drafts,
-        {
-            "title": "On the library",
-            "text": "1. The library opens on Sundays.\n",
-            "agenda_item_id": str(item),
-            "submitter_person_ids": str(DELEGATE),
-        },
+    assert (reserve.agenda_item_id, reserve.submitter_body_id) == (item, bureau)
+    library_text = "1. The library opens on Sundays.\n"
+    library = steps.table(
+        steps.delegate, "On the library", library_text, submitter_person_ids=str(DELEGATE)
     )
-    assert mine.status_code == 303, mine.text
-    with steps.sessions() as session:
-        motion = session.scalars(select(Motion).where(Motion.title == "On the library")).one()
-        assert [(s.person_id, s.role) for s in motion.sponsors] == [
-            (DELEGATE, SponsorRole.SUBMITTER)
-        ]
+    assert [(s.person_id, s.role) for s in library.sponsors] == [(DELEGATE, SponsorRole.SUBMITTER)]
 
     before = journal_length(steps.sessions)
     for browser, form, status, says in [
@@ -196,7 +158,7 @@ def test_a_draft_is_frozen_put_to_a_two_thirds_vote_and_adopted(steps: Steps) ->
     with steps.sessions() as session:
         poll = session.scalars(select(Poll).where(Poll.motion_id == steps.sitting.motion_id)).one()
         # Under the motion's item: the minutes and the communiqué report it there.
-        assert poll.agenda_item_id == steps.sitting.item_ids[0]
+        assert poll.agenda_item_id == steps.sitting.item_id
         assert poll.method_options["fraction"] == "2/3"
         poll_id, options = poll.id, {o.label: o.id for o in poll.options}
     assert _steps_of(steps.secretary.get(steps.page()).text) == {"withdraw"}

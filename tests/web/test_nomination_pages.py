@@ -12,15 +12,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.web.page_client import Browser
-from tests.web.sitting import OBSERVER, PreparedSitting, journal_length, serve_sitting
+from tests.web.sitting import DELEGATE, OBSERVER, PreparedSitting, journal_length, serve_sitting
 from veche.models import Person, PollOption
 from veche.models.polls import OptionStatus
 
 #: What the pages show and do; nominations through the API run on both databases
 #: (tests/web/test_polls_api.py).
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
-
-DELEGATE = 7
 
 
 @dataclass

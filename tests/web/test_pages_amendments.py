@@ -3,23 +3,13 @@ delegates deciding and malformed targets are refused and change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
 
 from tests.web.page_client import Browser
-from tests.web.sitting import (
-    MOTION_TEXT,
-    OBSERVER,
-    PreparedSitting,
-    Sitting,
-    journal_length,
-    serve_sitting,
-)
+from tests.web.sitting import MOTION_TEXT, SittingPages, journal_length
 from veche.models import Amendment, Motion
 from veche.web.pages.amendments import numbered_lines
 
@@ -28,21 +18,13 @@ from veche.web.pages.amendments import numbered_lines
 #: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
-DELEGATE = 7
 PARAGRAPH_ONE = MOTION_TEXT.split("\n\n")[0]
 
 
-@dataclass
-class Drafting:
-    sessions: sessionmaker[Session]
-    sitting: Sitting
-    chair: Browser
-    delegate: Browser
-    observer: Browser
-
+class Drafting(SittingPages):
     @property
     def page(self) -> str:
-        return f"/meetings/{self.sitting.meeting_id}/motions/{self.sitting.motion_id}"
+        return f"/meetings/{self.meeting}/motions/{self.sitting.motion_id}"
 
     def propose(self, browser: Browser, **form: object) -> Any:
         return browser.post(f"{self.page}/amendments", form)
@@ -61,15 +43,8 @@ class Drafting:
             return motion.current_version
 
 
-@pytest.fixture
-def drafting(
-    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
-) -> Iterator[Drafting]:
-    with serve_sitting(engine, sessions, sitting, [DELEGATE, OBSERVER]) as served:
-        phones = served.phones
-        yield Drafting(
-            sessions, sitting.sitting, served.secretary, phones[DELEGATE], phones[OBSERVER]
-        )
+#: The fixture each test takes: the sitting served as ``Drafting``.
+drafting = Drafting.fixture()
 
 
 def test_lines_and_paragraphs_are_numbered_as_amendments_address_them() -> None:
@@ -110,22 +85,25 @@ def test_a_delegate_proposes_and_the_chair_accepts_merges_and_rejects(drafting: 
     assert "Accept" not in page  # deciding is the chair's
 
     first, second, third_amendment = (a.id for a in drafting.amendments())
-    accepted = drafting.decide(drafting.chair, first, decision="accepted")
+    accepted = drafting.decide(drafting.secretary, first, decision="accepted")
     assert accepted.status_code == 303, accepted.text
     merged = drafting.decide(
-        drafting.chair, second, decision="merged", merged_text="Spending is capped at the income."
+        drafting.secretary,
+        second,
+        decision="merged",
+        merged_text="Spending is capped at the income.",
     )
     assert merged.status_code == 303, merged.text
-    rejected = drafting.decide(drafting.chair, third_amendment, decision="rejected")
+    rejected = drafting.decide(drafting.secretary, third_amendment, decision="rejected")
     assert rejected.status_code == 303, rejected.text
     assert drafting.version() == 3
-    page = drafting.chair.get(drafting.page).text
+    page = drafting.secretary.get(drafting.page).text
     assert "Current text (version 3)" in page
     assert "Spending is capped at the income." in page and "reports in six months" in page
     assert [a.state.value for a in drafting.amendments()] == ["accepted", "merged", "rejected"]
 
     before = journal_length(drafting.sessions)
-    again = drafting.decide(drafting.chair, first, decision="rejected")
+    again = drafting.decide(drafting.secretary, first, decision="rejected")
     assert again.status_code == 409 and "accepted already" in again.text
     assert journal_length(drafting.sessions) == before
 
@@ -166,11 +144,11 @@ def test_wrong_roles_and_bad_targets_are_refused_and_change_nothing(drafting: Dr
     for browser in (drafting.delegate, drafting.observer):
         response = drafting.decide(browser, amendment.id, decision="accepted")
         assert response.status_code == 403 and "a chair or a secretary" in response.text
-    no_wording = drafting.decide(drafting.chair, amendment.id, decision="merged")
+    no_wording = drafting.decide(drafting.secretary, amendment.id, decision="merged")
     assert no_wording.status_code == 422 and "merged_text" in no_wording.text
-    undecided = drafting.decide(drafting.chair, amendment.id, decision="proposed")
+    undecided = drafting.decide(drafting.secretary, amendment.id, decision="proposed")
     assert undecided.status_code == 422
-    elsewhere = drafting.chair.post(
+    elsewhere = drafting.secretary.post(
         f"/meetings/{drafting.sitting.meeting_id}/motions/999999/amendments/{amendment.id}/decision",
         {"decision": "accepted"},
     )

@@ -3,18 +3,14 @@ reads and downloads them; others may not file, and bad papers are refused and ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
 
 from tests.helpers import row_count
-from tests.meeting_api import Api
 from tests.web.page_client import Browser
-from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length, serve_sitting
+from tests.web.sitting import SittingPages, journal_length
 from veche.models import Document
 from veche.web.pages.documents import file_name
 
@@ -23,21 +19,11 @@ from veche.web.pages.documents import file_name
 #: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
-DELEGATE = 7
 
-
-@dataclass
-class Papers:
-    api: Api
-    sessions: sessionmaker[Session]
-    sitting: Sitting
-    secretary: Browser
-    delegate: Browser
-    observer: Browser
-
+class Papers(SittingPages):
     @property
     def path(self) -> str:
-        return f"/meetings/{self.sitting.meeting_id}/documents"
+        return f"/meetings/{self.meeting}/documents"
 
     def file(
         self, browser: Browser, upload: tuple[str, bytes] | None = None, **form: object
@@ -55,20 +41,8 @@ class Papers:
             return {d.title: d.id for d in session.scalars(select(Document))}
 
 
-@pytest.fixture
-def papers(
-    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
-) -> Iterator[Papers]:
-    with serve_sitting(engine, sessions, sitting, [DELEGATE, OBSERVER]) as served:
-        phones = served.phones
-        yield Papers(
-            served.api,
-            sessions,
-            sitting.sitting,
-            served.secretary,
-            phones[DELEGATE],
-            phones[OBSERVER],
-        )
+#: The fixture each test takes: the sitting served as ``Papers``.
+papers = Papers.fixture()
 
 
 def test_filed_papers_are_listed_read_and_downloaded_by_participants(papers: Papers) -> None:
@@ -78,7 +52,7 @@ def test_filed_papers_are_listed_read_and_downloaded_by_participants(papers: Pap
         papers.secretary,
         title="Report of the Bureau",
         text="# The year\n\nMembership **grew**.\n\n<script>alert(1)</script>\n",
-        agenda_item_id=str(papers.sitting.item_ids[0]),
+        agenda_item_id=str(papers.sitting.item_id),
     )
     assert typed.status_code == 303, typed.text
     uploaded = papers.file(

@@ -15,7 +15,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.web.page_client import Browser
-from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length, serve_sitting
+from tests.web.sitting import (
+    OBSERVER,
+    PreparedSitting,
+    Sitting,
+    WithSitting,
+    journal_length,
+    serve_sitting,
+)
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.speakers import do_request_floor
@@ -34,30 +41,23 @@ SPEAKERS = [7, 8, 9]
 
 
 @dataclass
-class Hall:
+class Hall(WithSitting):
     app: FastAPI
     sessions: sessionmaker[Session]
     sitting: Sitting
     chair: Browser
     phones: dict[int, Browser]
 
-    @property
-    def meeting(self) -> int:
-        return self.sitting.meeting_id
-
-    @property
-    def item(self) -> int:
-        return self.sitting.item_ids[0]
-
     def ask(self, person_id: int, kind: str = "speech", **form: object) -> Any:
         return self.phones[person_id].post(
             f"/meetings/{self.meeting}/floor/requests",
-            {"item_id": self.item, "kind": kind, **form},
+            {"item_id": self.sitting.item_id, "kind": kind, **form},
         )
 
     def chair_does(self, step: str, **form: object) -> Any:
         return self.chair.post(
-            f"/meetings/{self.meeting}/console/floor/{step}", {"item_id": self.item, **form}
+            f"/meetings/{self.meeting}/console/floor/{step}",
+            {"item_id": self.sitting.item_id, **form},
         )
 
     def console(self) -> str:
@@ -118,7 +118,7 @@ def test_asking_for_the_floor_giving_it_and_timing_it(hall: Hall) -> None:
     with hall.sessions() as session:
         spoken = session.scalars(
             select(Contribution)
-            .where(Contribution.agenda_item_id == hall.item)
+            .where(Contribution.agenda_item_id == hall.sitting.item_id)
             .order_by(Contribution.position)
         ).all()
         assert [c.speaker_person_id for c in spoken] == [third, second]
@@ -174,7 +174,7 @@ def test_only_the_chair_runs_the_floor_and_bad_forms_change_nothing(hall: Hall) 
     for browser in (delegate, observer):
         for step in ("next", "end", "close"):
             response = browser.post(
-                f"/meetings/{hall.meeting}/console/floor/{step}", {"item_id": hall.item}
+                f"/meetings/{hall.meeting}/console/floor/{step}", {"item_id": hall.sitting.item_id}
             )
             assert response.status_code == 403, (step, response.text)
             assert "only a chair or a secretary" in response.text
@@ -184,7 +184,7 @@ def test_only_the_chair_runs_the_floor_and_bad_forms_change_nothing(hall: Hall) 
     assert other.status_code == 403
     # Without the form's token, nothing is done even for the chair.
     forged = hall.chair.client.post(
-        f"/meetings/{hall.meeting}/console/floor/next", data={"item_id": hall.item}
+        f"/meetings/{hall.meeting}/console/floor/next", data={"item_id": hall.sitting.item_id}
     )
     assert forged.status_code == 403 and "security token" in forged.text
     bad = [
@@ -210,7 +210,7 @@ def test_only_the_chair_runs_the_floor_and_bad_forms_change_nothing(hall: Hall) 
 
 
 def test_the_chair_takes_up_and_closes_items_from_the_console(hall: Hall) -> None:
-    closed = hall.chair.post(f"/meetings/{hall.meeting}/console/items/{hall.item}/close")
+    closed = hall.chair.post(f"/meetings/{hall.meeting}/console/items/{hall.sitting.item_id}/close")
     assert closed.status_code == 303, closed.text
     console = hall.console()
     assert "No agenda item is under discussion." in console
@@ -244,7 +244,7 @@ def test_observers_do_not_ask_for_the_floor_but_the_chair_may_list_them(hall: Ha
     assert journal_length(hall.sessions) == before
     # A guest of an enlarged meeting speaks when the presiding officers list them.
     with transaction(hall.sessions) as session:
-        item = session.get(AgendaItem, hall.item)
+        item = session.get(AgendaItem, hall.sitting.item_id)
         assert item is not None
         do_request_floor(session, _CHAIR, item, person_id=OBSERVER)
     assert "You are number 1 in the list." in hall.room(OBSERVER)

@@ -20,7 +20,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, WithAssembly, convene
+from tests.helpers import general_council_term
 from tests.meeting_api import secretary_api
 from tests.web.page_client import SYSTEM, Browser, delegates, secretary, today
 from tests.web.sitting import Sitting, open_sitting
@@ -60,7 +61,6 @@ from veche.models import (
     Proxy,
     ReportingPeriod,
     Substitution,
-    Term,
     Unit,
 )
 from veche.models.agenda import ItemState
@@ -93,7 +93,7 @@ def database_url(sqlite_demo_template: Path, tmp_path: Path) -> Iterator[str]:
 
 
 @dataclass
-class World:
+class World(WithAssembly):
     app: FastAPI
     sessions: sessionmaker[Session]
     assembly: Assembly
@@ -102,10 +102,6 @@ class World:
     numbers: Iterator[int]
     #: A second meeting, in session with an item under discussion (made on first use).
     floor_sitting: Sitting | None = None
-
-    @property
-    def meeting(self) -> int:
-        return self.assembly.meeting_id
 
     def meeting_in(self, session: Session) -> Meeting:
         meeting = session.get(Meeting, self.meeting)
@@ -501,13 +497,7 @@ def _reporting_period(w: World) -> tuple[int, int]:
     with transaction(w.sessions) as session:
         org = session.scalars(select(Organization)).one()
         operator = Caller(SYSTEM.actor, None, unrestricted=True, organization_id=org.id)
-        term = session.scalars(
-            select(Term)
-            .join(Body)
-            .where(Body.name == "General Council")
-            .order_by(Term.number.desc())
-        ).first()
-        assert term is not None
+        term = general_council_term(session)
         cycle = do_create_cycle(session, operator, term.id, f"Cycle {next(w.numbers)}")
         days = PeriodSpec("A half-year", date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 15))
         unit = session.scalars(select(Unit).order_by(Unit.id)).first()

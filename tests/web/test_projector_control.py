@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.helpers import journaled
-from tests.web.sitting import PRESENT, PreparedSitting, serve_sitting
+from tests.web.sitting import PRESENT, PreparedSitting, Served, serve_sitting
 from veche.actions.events import LiveEvent, LiveEventType, subscribe
 from veche.actions.journal_actions import JournalAction
 from veche.models import Poll
@@ -38,6 +38,15 @@ def events() -> Iterator[list[LiveEvent]]:
     unsubscribe = subscribe(delivered.append)
     yield delivered
     unsubscribe()
+
+
+@pytest.fixture
+def served(
+    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+) -> Iterator[Served]:
+    """The sitting served, with the delegate's phone logged in."""
+    with serve_sitting(engine, sessions, sitting, [DELEGATE]) as served:
+        yield served
 
 
 def test_the_chair_chooses_what_the_projector_shows(
@@ -100,105 +109,95 @@ def journaled_choices(sessions: sessionmaker[Session]) -> list[str]:
 
 
 @pytest.mark.one_database
-def test_the_console_control_changes_the_screen(
-    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
-) -> None:
+def test_the_console_control_changes_the_screen(sitting: PreparedSitting, served: Served) -> None:
     meeting = sitting.meeting_id
-    with serve_sitting(engine, sessions, sitting, [DELEGATE]) as served:
-        screen = f"/meetings/{meeting}/projector/current"
-        delegate, chair = served.phones[DELEGATE], served.secretary
+    screen = f"/meetings/{meeting}/projector/current"
+    delegate, chair = served.phones[DELEGATE], served.secretary
 
-        def shown() -> str:
-            page = delegate.get(screen)
-            assert page.status_code == 200, page.text
-            return str(page.text)
+    def shown() -> str:
+        page = delegate.get(screen)
+        assert page.status_code == 200, page.text
+        return str(page.text)
 
-        # Following the meeting: the agenda's vote, published, until the floor moves on.
-        assert 'data-testid="outcome">Adopted<' in shown()
-        assert "16 of 16 eligible voted" in shown()
-        item = sitting.sitting.item_ids[0]
-        served.api.post(f"/agenda-items/{item}/speakers", person_id=DELEGATE)
-        assert (
-            chair.post(f"/meetings/{meeting}/console/floor/next", {"item_id": item}).status_code
-            == 303
-        )
-        following = shown()
-        assert 'data-testid="speaker"' in following and 'data-testid="speaking-timer"' in following
-        assert "outcome" not in following  # the result does not stay under the speaker
+    # Following the meeting: the agenda's vote, published, until the floor moves on.
+    assert 'data-testid="outcome">Adopted<' in shown()
+    assert "16 of 16 eligible voted" in shown()
+    item = sitting.sitting.item_id
+    served.api.post(f"/agenda-items/{item}/speakers", person_id=DELEGATE)
+    assert (
+        chair.post(f"/meetings/{meeting}/console/floor/next", {"item_id": item}).status_code == 303
+    )
+    following = shown()
+    assert 'data-testid="speaker"' in following and 'data-testid="speaking-timer"' in following
+    assert "outcome" not in following  # the result does not stay under the speaker
 
-        # The console fetches the control; its form goes through the same action as the API.
-        control = chair.get(f"/meetings/{meeting}/console/projector/control").text
-        assert (
-            'name="shows" value="follow" aria-describedby="projector-follow-hint" checked'
-            in control
-        )
-        posted = chair.post(
-            f"/meetings/{meeting}/console/projector",
-            {
-                "shows": "message",
-                "message": "Coffee in the foyer",
-                "poll_id": "",
-                "back": "console",
-            },
-        )
-        assert (
-            posted.status_code == 303
-            and posted.headers["location"] == f"/meetings/{meeting}/console"
-        )
-        assert 'data-testid="screen-message">Coffee in the foyer<' in shown()
-        # The form sends its poll and message whatever is chosen: only the choice's own count.
-        polls = served.api.get(f"/meetings/{meeting}/polls")
-        posted = chair.post(
-            f"/meetings/{meeting}/console/projector",
-            {"shows": "item", "poll_id": str(polls[0]["id"]), "message": "left", "back": "control"},
-        )
-        assert posted.headers["location"] == f"/meetings/{meeting}/console/projector"
-        assert served.api.get(f"/meetings/{meeting}/projector")["shows"] == "item"
-        assert 'data-testid="item-title">On the budget<' in shown()
-        chair.post(f"/meetings/{meeting}/console/projector", {"shows": "blank"})
-        assert 'data-testid="screen-blank"' in shown() and "Riverlands" in shown()
+    # The console fetches the control; its form goes through the same action as the API.
+    control = chair.get(f"/meetings/{meeting}/console/projector/control").text
+    assert 'name="shows" value="follow" aria-describedby="projector-follow-hint" checked' in control
+    posted = chair.post(
+        f"/meetings/{meeting}/console/projector",
+        {
+            "shows": "message",
+            "message": "Coffee in the foyer",
+            "poll_id": "",
+            "back": "console",
+        },
+    )
+    assert (
+        posted.status_code == 303 and posted.headers["location"] == f"/meetings/{meeting}/console"
+    )
+    assert 'data-testid="screen-message">Coffee in the foyer<' in shown()
+    # The form sends its poll and message whatever is chosen: only the choice's own count.
+    polls = served.api.get(f"/meetings/{meeting}/polls")
+    posted = chair.post(
+        f"/meetings/{meeting}/console/projector",
+        {"shows": "item", "poll_id": str(polls[0]["id"]), "message": "left", "back": "control"},
+    )
+    assert posted.headers["location"] == f"/meetings/{meeting}/console/projector"
+    assert served.api.get(f"/meetings/{meeting}/projector")["shows"] == "item"
+    assert 'data-testid="item-title">On the budget<' in shown()
+    chair.post(f"/meetings/{meeting}/console/projector", {"shows": "blank"})
+    assert 'data-testid="screen-blank"' in shown() and "Riverlands" in shown()
 
-        # A choice refused comes back on the control's page, with the reason and what was typed.
-        refused = chair.post(
-            f"/meetings/{meeting}/console/projector", {"shows": "message", "message": " "}
-        )
-        assert refused.status_code == 422
-        assert "Type the message to show on the projector." in refused.text
-        assert (
-            'value="message" checked' in refused.text
-            and "<h1>Projector control</h1>" in refused.text
-        )
-        assert served.api.get(f"/meetings/{meeting}/projector")["shows"] == "blank"
-        # A delegate may look at the screen, not choose it.
-        assert (
-            delegate.post(f"/meetings/{meeting}/console/projector", {"shows": "item"}).status_code
-            == 403
-        )
-        assert delegate.get(f"/meetings/{meeting}/console/projector").status_code == 403
+    # A choice refused comes back on the control's page, with the reason and what was typed.
+    refused = chair.post(
+        f"/meetings/{meeting}/console/projector", {"shows": "message", "message": " "}
+    )
+    assert refused.status_code == 422
+    assert "Type the message to show on the projector." in refused.text
+    assert (
+        'value="message" checked' in refused.text and "<h1>Projector control</h1>" in refused.text
+    )
+    assert served.api.get(f"/meetings/{meeting}/projector")["shows"] == "blank"
+    # A delegate may look at the screen, not choose it.
+    assert (
+        delegate.post(f"/meetings/{meeting}/console/projector", {"shows": "item"}).status_code
+        == 403
+    )
+    assert delegate.get(f"/meetings/{meeting}/console/projector").status_code == 403
 
 
 @pytest.mark.one_database
 def test_an_open_poll_shows_its_turnout_and_majority(
-    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+    sitting: PreparedSitting, served: Served
 ) -> None:
     meeting = sitting.meeting_id
-    with serve_sitting(engine, sessions, sitting, [DELEGATE]) as served:
-        api = served.api
-        poll = api.post(
-            f"/meetings/{meeting}/polls",
-            title="Amend the statutes",
-            kind="decision",
-            method_options={"rule": "qualified", "fraction": "2/3", "base": "cast"},
-        )
-        api.call("POST", f"/polls/{poll['id']}/open", day=date.today().isoformat())
-        yes = next(o["id"] for o in poll["options"] if o["label"] == "yes")
-        for voter in PRESENT[:3]:
-            api.vote(poll["id"], voter, {"option": yes})
-        screen = served.phones[DELEGATE].get(f"/meetings/{meeting}/projector/current").text
-        # Following the meeting, an open vote comes first: its count, never its content.
-        assert 'data-testid="ballots-received">3<' in screen and "of 16 eligible" in screen
-        assert "Needed to adopt: Two-thirds of the votes cast" in screen
-        assert "outcome" not in screen
+    api = served.api
+    poll = api.post(
+        f"/meetings/{meeting}/polls",
+        title="Amend the statutes",
+        kind="decision",
+        method_options={"rule": "qualified", "fraction": "2/3", "base": "cast"},
+    )
+    api.call("POST", f"/polls/{poll['id']}/open", day=date.today().isoformat())
+    yes = next(o["id"] for o in poll["options"] if o["label"] == "yes")
+    for voter in PRESENT[:3]:
+        api.vote(poll["id"], voter, {"option": yes})
+    screen = served.phones[DELEGATE].get(f"/meetings/{meeting}/projector/current").text
+    # Following the meeting, an open vote comes first: its count, never its content.
+    assert 'data-testid="ballots-received">3<' in screen and "of 16 eligible" in screen
+    assert "Needed to adopt: Two-thirds of the votes cast" in screen
+    assert "outcome" not in screen
 
 
 # --- A result on the screen ----------------------------------------------------------------

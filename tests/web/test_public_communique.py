@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
-from tests.assembly import Assembly, convene
+from tests.assembly import Assembly, WithAssembly, convene
 from tests.web.page_client import Browser, delegates, secretary
 from veche.actions.journal_actions import JournalAction
 from veche.db import transaction
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 
 @dataclass
-class Closed:
+class Closed(WithAssembly):
     """A meeting of the demo's General Council that has just been closed, its report unpublished."""
 
     app: FastAPI
@@ -35,24 +35,20 @@ class Closed:
     assembly: Assembly
 
     @property
-    def meeting_id(self) -> int:
-        return self.assembly.meeting_id
-
-    @property
     def name(self) -> str:
         answer = self.assembly.client.get(
-            f"/api/meetings/{self.meeting_id}", headers=self.assembly.secretary
+            f"/api/meetings/{self.meeting}", headers=self.assembly.secretary
         )
         name: str = answer.json()["name"]
         return name
 
     @property
     def communique(self) -> str:
-        return f"/public/meetings/{self.meeting_id}/communique"
+        return f"/public/meetings/{self.meeting}/communique"
 
     def state(self) -> MeetingState:
         with self.sessions() as session:
-            meeting = session.get(Meeting, self.meeting_id)
+            meeting = session.get(Meeting, self.meeting)
             assert meeting is not None
             return meeting.state
 
@@ -74,15 +70,15 @@ def test_before_publication_the_public_sees_no_communique(closed: Closed) -> Non
     assert closed.communique not in public.get("/public").text
     # The chair and the secretary still read it through the API.
     preview = closed.assembly.client.get(
-        f"/api/meetings/{closed.meeting_id}/reports/communique",
+        f"/api/meetings/{closed.meeting}/reports/communique",
         params={"format": "html"},
         headers=closed.assembly.secretary,
     )
     assert preview.status_code == 200 and "Report on the" in preview.text
     # And from the desk, which links the preview.
     desk = secretary(closed.app)
-    path = f"/meetings/{closed.meeting_id}/reports/communique"
-    assert f'href="{path}"' in desk.get(f"/secretary/meetings/{closed.meeting_id}").text
+    path = f"/meetings/{closed.meeting}/reports/communique"
+    assert f'href="{path}"' in desk.get(closed.desk_path).text
     page = desk.get(path)
     assert page.status_code == 200 and f"Report on the {closed.name}" in page.text
     pdf = desk.get(path, params={"format": "pdf"})
@@ -92,9 +88,9 @@ def test_before_publication_the_public_sees_no_communique(closed: Closed) -> Non
 
 def test_the_desk_publishes_the_report_and_the_public_reads_it(closed: Closed) -> None:
     desk = secretary(closed.app)
-    page = desk.get(f"/secretary/meetings/{closed.meeting_id}").text
+    page = desk.get(closed.desk_path).text
     assert "Publish report" in page
-    path = f"/secretary/meetings/{closed.meeting_id}/publish-report"
+    path = f"{closed.desk_path}/publish-report"
     forged = desk.client.post(path)
     assert forged.status_code == 403 and closed.state() is MeetingState.CLOSED
     done = desk.post(path)
@@ -103,7 +99,7 @@ def test_the_desk_publishes_the_report_and_the_public_reads_it(closed: Closed) -
     with closed.sessions() as session:
         last = session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())).first()
         assert last is not None and last.action == JournalAction.CHANGE_MEETING_STATE
-        assert last.payload == {"meeting_id": closed.meeting_id, "state": "report_published"}
+        assert last.payload == {"meeting_id": closed.meeting, "state": "report_published"}
     after = desk.get(done.headers["location"]).text
     assert "its communiqué is on the public page" in after
     assert "Publish report" not in after and closed.communique in after
@@ -126,21 +122,19 @@ def test_the_desk_publishes_the_report_and_the_public_reads_it(closed: Closed) -
 def test_a_meeting_still_in_session_cannot_publish_its_report(closed: Closed) -> None:
     desk = secretary(closed.app)
     with transaction(closed.sessions) as session:
-        meeting = session.get(Meeting, closed.meeting_id)
+        meeting = session.get(Meeting, closed.meeting)
         assert meeting is not None
         meeting.state = MeetingState.IN_SESSION
-    assert "Publish report" not in desk.get(f"/secretary/meetings/{closed.meeting_id}").text
-    refused = desk.post(f"/secretary/meetings/{closed.meeting_id}/publish-report")
+    assert "Publish report" not in desk.get(closed.desk_path).text
+    refused = desk.post(f"{closed.desk_path}/publish-report")
     assert refused.status_code == 409 and "in session" in refused.text
     assert closed.state() is MeetingState.IN_SESSION
     assert Browser(closed.app).get(closed.communique).status_code == 404
 
 
 def test_a_delegate_cannot_publish_the_report(closed: Closed) -> None:
-    (member,) = delegates(
-        closed.app, closed.sessions, closed.meeting_id, [closed.assembly.members[0]]
-    )
-    refused = member.browser.post(f"/secretary/meetings/{closed.meeting_id}/publish-report")
+    (member,) = delegates(closed.app, closed.sessions, closed.meeting, [closed.assembly.members[0]])
+    refused = member.browser.post(f"{closed.desk_path}/publish-report")
     assert refused.status_code == 403 and closed.state() is MeetingState.CLOSED
 
 
@@ -156,5 +150,5 @@ def test_an_organization_that_does_not_publish_shows_no_communique(closed: Close
     assert hidden.status_code == 404 and "does not publish its reports" in hidden.text
     assert public.get(closed.communique + ".pdf").status_code == 404
     desk = secretary(closed.app)
-    page = desk.get(f"/secretary/meetings/{closed.meeting_id}").text
+    page = desk.get(closed.desk_path).text
     assert "The report is published." in page and closed.communique not in page

@@ -20,7 +20,6 @@ from veche.models import (
     GoalAssignment,
     Indicator,
     IndicatorTarget,
-    Meeting,
     Organization,
     Person,
     ProgressReport,
@@ -32,6 +31,7 @@ from veche.models import (
 )
 from veche.models.follow_up import FIGURE_DIGITS, FIGURE_PLACES, FIGURE_STEP
 from veche.permissions import Permission
+from veche.queries.org import in_meeting_body
 
 #: The largest figure a column holds (``veche.models.follow_up.Figure``).
 LARGEST_FIGURE = Decimal(10) ** (FIGURE_DIGITS - FIGURE_PLACES) - FIGURE_STEP
@@ -48,12 +48,7 @@ def working_organization(session: Session, caller: Caller, permission: Permissio
 
 
 def _resolution_organization(session: Session, resolution: Resolution) -> int | None:
-    return session.scalar(
-        select(Body.organization_id)
-        .join(Term, Term.body_id == Body.id)
-        .join(Meeting, Meeting.term_id == Term.id)
-        .where(Meeting.id == resolution.meeting_id)
-    )
+    return session.scalar(in_meeting_body(select(Body.organization_id), resolution.meeting_id))
 
 
 def _unit_organization(session: Session, unit_id: int) -> int | None:

@@ -78,6 +78,12 @@ def participant_of(session: Session, meeting_id: int, person_id: int | None) -> 
 _CACHE = "veche.permissions"
 #: Rows whose change can change what someone may do: the cache is dropped when one is written.
 _GRANTING = (Participant, Role, RolePermission, RoleGrant)
+#: A participant holds the roles named after their place and their office (``Role.name``
+#: against the ``Participant`` row a query reads).
+_ROLE_BY_PLACE = or_(
+    cast(Participant.role, String) == Role.name,
+    cast(Participant.office, String) == Role.name,
+)
 
 
 def held_permissions(
@@ -112,27 +118,30 @@ def person_holds(session: Session, person_id: int, permission: Permission, meeti
     return holds(session, as_person, permission, meeting_id)
 
 
-def _read_permissions(
-    session: Session, caller: Caller, scope: Scope, scope_id: int
-) -> frozenset[Permission]:
+def _grants_held(caller: Caller) -> list[ColumnElement[bool]]:
+    """Conditions that pick the role grants the caller holds: those to their account and
+    those to their person, either of which they may lack."""
     holder = []
     if caller.actor.user_id is not None:
         holder.append(RoleGrant.user_id == caller.actor.user_id)
     if caller.person_id is not None:
         holder.append(RoleGrant.person_id == caller.person_id)
+    return holder
+
+
+def _read_permissions(
+    session: Session, caller: Caller, scope: Scope, scope_id: int
+) -> frozenset[Permission]:
+    holder = _grants_held(caller)
     if not holder:
         return frozenset()
     granted = select(RoleGrant.role_id).where(or_(*holder), _grant_reaches(scope, scope_id))
     by_place: ColumnElement[bool] = false()
     if scope is Scope.MEETING and caller.person_id is not None:
-        # A participant holds the roles named after their place and their office.
         by_place = exists().where(
             Participant.meeting_id == scope_id,
             Participant.person_id == caller.person_id,
-            or_(
-                cast(Participant.role, String) == Role.name,
-                cast(Participant.office, String) == Role.name,
-            ),
+            _ROLE_BY_PLACE,
         )
     query = (
         select(RolePermission.permission)
@@ -303,14 +312,13 @@ def access_meeting_row(
     row_id: int,
     meeting_id: int,
     what: str,
-    *,
-    lock: bool = False,
 ) -> Row:
     """A row of the meeting an address names (``/meetings/3/polls/9``), for one who may see
     the meeting. The meeting is asked first, so that one who may not see it is refused (403)
-    whatever row they name, rather than told which rows exist (404)."""
+    whatever row they name, rather than told which rows exist (404). It is read to be shown,
+    never locked: an action reads the rows it changes with its ``check_*`` (``meeting_row``)."""
     access_meeting(session, caller, meeting_id)
-    return meeting_row(session, model, row_id, meeting_id, what, lock=lock)
+    return meeting_row(session, model, row_id, meeting_id, what)
 
 
 def meeting_row(
@@ -400,19 +408,12 @@ def may_see_meeting(caller: Caller) -> ColumnElement[bool]:
             Participant.meeting_id == Meeting.id,
             Participant.person_id == caller.person_id,
             Role.id.in_(sees),
-            or_(
-                cast(Participant.role, String) == Role.name,
-                cast(Participant.office, String) == Role.name,
-            ),
+            _ROLE_BY_PLACE,
         )
         if caller.person_id is not None
         else false()
     )
-    holder = []
-    if caller.actor.user_id is not None:
-        holder.append(RoleGrant.user_id == caller.actor.user_id)
-    if caller.person_id is not None:
-        holder.append(RoleGrant.person_id == caller.person_id)
+    holder = _grants_held(caller)
     if not holder:
         return by_place
     # Correlated by name: nested in EXISTS, the subquery would otherwise read every meeting

@@ -39,13 +39,11 @@ from veche.models import (
     Indicator,
     IndicatorTarget,
     IndicatorWeight,
-    Meeting,
     Organization,
     Person,
     ReportGoalStatus,
     ReportValue,
     Resolution,
-    Term,
     Unit,
 )
 from veche.models.follow_up import (
@@ -57,6 +55,7 @@ from veche.models.follow_up import (
     RollupRule,
 )
 from veche.permissions import Permission
+from veche.queries.org import in_meeting_body
 
 # --- Goals ---------------------------------------------------------------------------------
 
@@ -96,13 +95,7 @@ def check_goal(session: Session, caller: Caller, goal_id: int) -> Goal:
 
 
 def _adopting_body(session: Session, resolution: Resolution) -> Body:
-    body = session.scalars(
-        select(Body)
-        .join(Term, Term.body_id == Body.id)
-        .join(Meeting, Meeting.term_id == Term.id)
-        .where(Meeting.id == resolution.meeting_id)
-    ).one()
-    return body
+    return session.scalars(in_meeting_body(select(Body), resolution.meeting_id)).one()
 
 
 def do_create_goal(

@@ -8,6 +8,7 @@ from typing import TypeVar
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from veche.actions._days import check_span
 from veche.actions.access import Caller, authorize
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
@@ -52,8 +53,7 @@ def do_create_meeting(
     authorize(session, caller, Permission.MEETING_CONVENE, term.body_id)
     title = check_name(title, "the meeting's title", max_length=300)
     ends_on = ends_on or starts_on
-    if ends_on < starts_on:
-        raise InvalidInput(f"the meeting cannot end ({ends_on}) before it starts ({starts_on})")
+    check_span("the meeting", starts_on, ends_on)
     check_within_term(term, starts_on, ends_on)
     number = check_meeting_number(session, term, number)
     meeting = Meeting(
@@ -206,8 +206,7 @@ def do_update_meeting(
     new_ends = ends_on or (
         meeting.ends_on if starts_on is None else max(new_starts, meeting.ends_on)
     )
-    if new_ends < new_starts:
-        raise InvalidInput(f"the meeting cannot end ({new_ends}) before it starts ({new_starts})")
+    check_span("the meeting", new_starts, new_ends)
     check_within_term(meeting.term, new_starts, new_ends)
     body = check_body_of(session, meeting, convened_by_body_id)
     if title is not None:

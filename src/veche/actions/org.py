@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veche.actions._days import check_span
 from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
@@ -147,6 +148,15 @@ def do_create_body(
     return body
 
 
+def check_term_number(session: Session, body: Body, number: int) -> None:
+    """A body numbers its terms from 1, each number once."""
+    if number < 1:
+        raise InvalidInput(f"a term's number must be at least 1, not {number}")
+    taken = select(Term.id).where(Term.body_id == body.id, Term.number == number)
+    if session.scalar(taken) is not None:
+        raise Conflict(f"{body.name} already has a term numbered {number}")
+
+
 def do_create_term(
     session: Session,
     caller: Caller,
@@ -161,12 +171,8 @@ def do_create_term(
     last = session.scalar(select(Term).where(Term.body_id == body.id).order_by(Term.number.desc()))
     if number is None:
         number = last.number + 1 if last else 1
-    if number < 1:
-        raise InvalidInput(f"a term's number must be at least 1, not {number}")
-    if session.scalar(select(Term).where(Term.body_id == body.id, Term.number == number)):
-        raise Conflict(f"{body.name} already has a term numbered {number}")
-    if ends_on is not None and ends_on < starts_on:
-        raise InvalidInput(f"the term cannot end ({ends_on}) before it starts ({starts_on})")
+    check_term_number(session, body, number)
+    check_span("the term", starts_on, ends_on)
     term = Term(body=body, number=number, starts_on=starts_on, ends_on=ends_on)
     session.add(term)
     session.flush()
@@ -284,8 +290,7 @@ def do_add_membership(
             f"{person.full_name} is already {existing.role.value} of term {term.number} "
             f"of {term.body.name}"
         )
-    if from_date and to_date and to_date < from_date:
-        raise InvalidInput(f"the membership cannot end ({to_date}) before it starts ({from_date})")
+    check_span("the membership", from_date, to_date)
     membership = Membership(
         person=person, term=term, role=role, from_date=from_date, to_date=to_date
     )

@@ -17,6 +17,7 @@ from typing import Final, Literal, Protocol, Self, TypeVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from veche.actions._days import check_span
 from veche.actions.access import Caller, authorize, organization_row
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
@@ -26,6 +27,7 @@ from veche.actions.org import (
     check_max_proxies,
     check_name,
     check_new_body,
+    check_term_number,
     check_unit_name,
 )
 from veche.errors import Conflict, InvalidInput, NotFound
@@ -203,11 +205,7 @@ def do_update_term(
     """Renumber a term or change its dates; its meetings must still fall within them."""
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, term.body.organization_id)
     if number is not KEEP and number != term.number:
-        if number < 1:
-            raise InvalidInput(f"a term's number must be at least 1, not {number}")
-        taken = select(Term.id).where(Term.body_id == term.body_id, Term.number == number)
-        if session.scalar(taken) is not None:
-            raise Conflict(f"{term.body.name} already has a term numbered {number}")
+        check_term_number(session, term.body, number)
     new_starts, new_ends = _new_dates(
         "the term", (starts_on, ends_on), (term.starts_on, term.ends_on)
     )
@@ -240,8 +238,7 @@ def _new_dates(
     are); the last not before the first."""
     starts = given[0] if given[0] is not KEEP else current[0]
     ends = given[1] if given[1] is not KEEP else current[1]
-    if starts is not None and ends is not None and ends < starts:
-        raise InvalidInput(f"{what} cannot end ({ends}) before it starts ({starts})")
+    check_span(what, starts, ends)
     return starts, ends
 
 

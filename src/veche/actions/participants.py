@@ -12,9 +12,15 @@ from veche.actions.meetings import check_no_poll_open, check_not_closed, check_p
 from veche.actions.org import check_name
 from veche.actions.org_updates import KEEP, Kept
 from veche.errors import Conflict, InvalidInput
-from veche.models import Meeting, Participant
+from veche.models import Meeting, Participant, Person
 from veche.models.meetings import Office, ParticipantRole
 from veche.permissions import Permission
+
+
+def _check_not_invited(session: Session, meeting: Meeting, person: Person) -> None:
+    """A person takes part in a meeting in one place only: one invitation each."""
+    if participant_of(session, meeting.id, person.id) is not None:
+        raise Conflict(f"{person.full_name} is already invited to this meeting")
 
 
 def do_invite_observers(
@@ -30,8 +36,7 @@ def do_invite_observers(
         raise InvalidInput("a person is listed twice")
     people = [check_person_of(session, meeting, person_id) for person_id in person_ids]
     for person in people:
-        if participant_of(session, meeting.id, person.id) is not None:
-            raise Conflict(f"{person.full_name} is already invited to this meeting")
+        _check_not_invited(session, meeting, person)
     invited = [
         Participant(
             meeting_id=meeting.id,
@@ -86,8 +91,7 @@ def do_invite(
     """Invite someone by name: an observer (with the category kept for the report) or a delegate."""
     authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     person = check_person_of(session, meeting, person_id)
-    if participant_of(session, meeting.id, person.id) is not None:
-        raise Conflict(f"{person.full_name} is already invited to this meeting")
+    _check_not_invited(session, meeting, person)
     check_weight(weight)
     participant = Participant(
         meeting_id=meeting.id, person_id=person.id, role=role, category=category, weight=weight

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from veche.actions._days import check_span
 from veche.actions._follow_up import journal_change, row_of, working_organization
 from veche.actions.access import Caller
 from veche.actions.journal import record
@@ -123,8 +124,7 @@ def _check_period_spec(
     period starts, and clear of the cycle's other periods."""
     name = check_name(spec.name, "the period's name", 200)
     starts_on, ends_on, due_on = spec.starts_on, spec.ends_on, spec.due_on
-    if ends_on < starts_on:
-        raise InvalidInput(f"the period cannot end ({ends_on}) before it starts ({starts_on})")
+    check_span("the period", starts_on, ends_on)
     if due_on < starts_on:
         raise InvalidInput(
             f"the reports cannot be due ({due_on}) before the period starts ({starts_on})"

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, aliased
 
 from veche.errors import Forbidden
 from veche.i18n import _
-from veche.models import Body, Meeting, Participant, Person, Poll, Proxy, Substitution
+from veche.models import Body, Participant, Person, Poll, Proxy, Substitution
 from veche.models.meetings import ParticipantRole
-from veche.models.org import Term
 from veche.models.polls import RightKind
+from veche.queries.org import in_meeting_body
 from veche.queries.presence import present_among
 from veche.sql import OneOf
 
@@ -215,10 +215,5 @@ def _entrusted(
 
 def _alternates_vote(session: Session, meeting_id: int) -> bool:
     """Whether the body lets alternates vote for its absent members."""
-    allowed = session.scalar(
-        select(Body.alternates_vote_for_absent)
-        .join(Term, Term.body_id == Body.id)
-        .join(Meeting, Meeting.term_id == Term.id)
-        .where(Meeting.id == meeting_id)
-    )
+    allowed = session.scalar(in_meeting_body(select(Body.alternates_vote_for_absent), meeting_id))
     return bool(allowed)

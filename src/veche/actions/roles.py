@@ -20,9 +20,10 @@ from veche.actions.actor import Actor
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import Body, Meeting, Organization, Person, Role, RoleGrant, Term, Unit, User
+from veche.models import Body, Organization, Person, Role, RoleGrant, Unit, User
 from veche.models.access import RolePermission
 from veche.permissions import Permission, Scope
+from veche.queries.org import in_meeting_body
 
 Holder = TypeVar("Holder", User, Person)
 
@@ -265,12 +266,7 @@ def _check_scope(session: Session, organization: Organization, scope: Scope, sco
         )
     else:
         found = (
-            session.scalar(
-                select(Body.organization_id)
-                .join(Term, Term.body_id == Body.id)
-                .join(Meeting, Meeting.term_id == Term.id)
-                .where(Meeting.id == scope_id)
-            )
+            session.scalar(in_meeting_body(select(Body.organization_id), scope_id))
             == organization.id
         )
     if not found:

@@ -34,7 +34,7 @@ from veche.queries.capacities import CapacityGroup, first_seats
 from veche.queries.org import term_label
 from veche.queries.polls import SHOWN, roll_call
 from veche.queries.presence import present_on
-from veche.queries.proceedings import ParticipantRow, participants
+from veche.queries.proceedings import ParticipantRow, participant_rows, participants
 from veche.queries.record import PollRecord, read_record
 from veche.queries.records import body_tree, containing
 
@@ -77,20 +77,7 @@ def desk_participants(
     """(how many participants match, one page of them by name) with their presence on
     ``day``: two queries, whatever the meeting's size."""
     here = _present(day)
-    query = (
-        select(
-            Participant.id,
-            Participant.person_id,
-            Person.full_name,
-            Participant.role,
-            Participant.category,
-            Participant.office,
-            Participant.weight,
-            here,
-        )
-        .join(Person, Person.id == Participant.person_id)
-        .where(Participant.meeting_id == meeting_id)
-    )
+    query = participant_rows(meeting_id).add_columns(here)
     query = where_given(query, (Participant.role, wanted.role))
     for word in wanted.words.split():
         query = query.where(
@@ -102,13 +89,8 @@ def desk_participants(
         query = query.where(~here)
     total, page = paged(session, query, Person.full_name, Person.id, limit=limit, offset=offset)
     rows = [
-        DeskRow(
-            ParticipantRow(
-                seat, person, name, role.value, category, office and office.value, weight
-            ),
-            bool(present),
-        )
-        for seat, person, name, role, category, office, weight, present in session.execute(page)
+        DeskRow(ParticipantRow(*participant), bool(present))
+        for *participant, present in session.execute(page)
     ]
     return total, rows
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.errors import NotFound
-from veche.models import Body, Membership, Organization, Term
+from veche.models import Body, Meeting, Membership, Organization, Term
 from veche.models.org import MembershipRole
+from veche.queries._listing import Columns
 
 
 def ordinal(number: int) -> str:
@@ -20,6 +21,15 @@ def ordinal(number: int) -> str:
     else:
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
+
+
+def in_meeting_body(query: Select[*Columns], meeting_id: int) -> Select[*Columns]:
+    """``query``, which reads ``Body``, narrowed to the body of the term a meeting sits in."""
+    return (
+        query.join(Term, Term.body_id == Body.id)
+        .join(Meeting, Meeting.term_id == Term.id)
+        .where(Meeting.id == meeting_id)
+    )
 
 
 def term_label(term: Term) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import Field
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from veche.actions._text import Target, apply_change, diff
@@ -61,14 +61,11 @@ class ParticipantRow:
     weight: int
 
 
-def participants(
-    session: Session, meeting_id: int, *, by_role: bool = False
-) -> list[ParticipantRow]:
-    """Everyone invited to the meeting by name, or by role first and then by name."""
-    # A congress lists some 20,000: read through the connection, its enums as the text they
-    # are stored as, the rows go straight into ParticipantRow without the ORM's or the
-    # enums' processing of every value (about a fifth of the time it took).
-    rows = session.connection().execute(
+def participant_rows(meeting_id: int) -> Select[int, int, str, str, str, str, int]:
+    """The meeting's participants as ``ParticipantRow`` reads them, field by field: its enums
+    as the text they are stored as, so that a row goes straight into ``ParticipantRow``
+    without the ORM's or the enums' processing of every value."""
+    return (
         select(
             Participant.id,
             Participant.person_id,
@@ -80,7 +77,19 @@ def participants(
         )
         .join(Person, Person.id == Participant.person_id)
         .where(Participant.meeting_id == meeting_id)
-        .order_by(*([Participant.role] if by_role else []), Person.full_name, Person.id)
+    )
+
+
+def participants(
+    session: Session, meeting_id: int, *, by_role: bool = False
+) -> list[ParticipantRow]:
+    """Everyone invited to the meeting by name, or by role first and then by name."""
+    # A congress lists some 20,000: read through the connection, the rows as they come
+    # (about a fifth of the time the ORM took).
+    rows = session.connection().execute(
+        participant_rows(meeting_id).order_by(
+            *([Participant.role] if by_role else []), Person.full_name, Person.id
+        )
     )
     return [ParticipantRow(*row) for row in rows]
 

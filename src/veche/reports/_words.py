@@ -157,6 +157,13 @@ def how_voted(poll: PollRecord) -> str:
     return ", ".join(words)
 
 
+def with_vote(poll: PollRecord, voted: str, plain: str) -> str:
+    """``voted`` with how ``poll`` was voted in its ``{vote}``, or ``plain`` for a vote on record
+    without figures or a way of counting (see ``how_voted``)."""
+    how = how_voted(poll)
+    return voted.format(vote=how) if how else plain
+
+
 def decision(poll: PollRecord) -> str:
     """A decision's outcome with its vote: "adopted unanimously, 26 votes in favour (rule:
     …)", and ", by show of hands" when it was counted in the hall; one that was not counted

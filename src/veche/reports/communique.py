@@ -10,10 +10,10 @@ from veche.reports._words import (
     day,
     days,
     decision,
-    how_voted,
     meeting_heading,
     names,
     taken_by,
+    with_vote,
 )
 from veche.reports.document import Bullets, Document, Heading, Paragraph
 
@@ -35,14 +35,13 @@ def communique(record: MeetingRecord) -> Document:
     document.add(*_attendance(record))
     document.add(*_presidium(record))
     if record.agenda_poll is not None:
-        how = how_voted(record.agenda_poll)
+        approved = with_vote(
+            record.agenda_poll,
+            _("The meeting approved the following agenda {vote}:"),
+            _("The meeting approved the following agenda:"),
+        )
         document.add(
-            Paragraph(
-                _("The meeting approved the following agenda {vote}:").format(vote=how)
-                if how
-                else _("The meeting approved the following agenda:")
-            ),
-            Bullets([item.title for item in record.items], ordered=True),
+            Paragraph(approved), Bullets([item.title for item in record.items], ordered=True)
         )
     on_item, closing = _results(record)
     for item in record.items:

@@ -63,6 +63,12 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def unguarded(text: str) -> str:
+    """A cell's text as it was before the export guarded it with an apostrophe (``_cell``):
+    a file written here, and edited in a spreadsheet, reads back as the same values."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+
+
 def attendance_file(
     session: Session, caller: Caller, meeting_id: int, day: date | None = None
 ) -> CsvFile:

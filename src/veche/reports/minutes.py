@@ -15,7 +15,6 @@ from veche.reports._words import (
     days,
     decision,
     duration,
-    how_voted,
     item_kind,
     kind,
     meeting_heading,
@@ -23,6 +22,7 @@ from veche.reports._words import (
     names,
     submitted_by,
     taken_by,
+    with_vote,
 )
 from veche.reports.document import Block, Bullets, Document, Heading, MarkdownText, Paragraph, Table
 from veche.reports.rounds import rounds_blocks
@@ -48,10 +48,7 @@ def minutes(record: MeetingRecord, counts: Mapping[int, Result] | None = None) -
     document.add(Bullets(facts))
     if record.notice:
         document.add(Heading(_("Notice")), MarkdownText(record.notice))
-    if record.notice_documents:
-        document.add(
-            Paragraph(_("Documents sent with the notice:")), Bullets(record.notice_documents)
-        )
+    document.add(*_documents(_("Documents sent with the notice:"), record.notice_documents))
     document.add(*_attendance(record))
     document.add(*_presidium(record, counts))
     document.add(*_agenda(record))
@@ -72,8 +69,7 @@ def minutes(record: MeetingRecord, counts: Mapping[int, Result] | None = None) -
         if item.time_budget_minutes:
             about.append(_("Time budget: {n} minutes").format(n=item.time_budget_minutes))
         document.add(Bullets(about))
-        if item.documents:
-            document.add(Paragraph(_("Documents:")), Bullets(item.documents))
+        document.add(*_documents(_("Documents:"), item.documents))
         if item.contributions:
             document.add(
                 Table(
@@ -260,17 +256,18 @@ def _presidium(record: MeetingRecord, counts: Mapping[int, Result]) -> list[Bloc
     return blocks
 
 
+def _documents(label: str, titles: list[str]) -> list[Block]:
+    """The documents' titles under ``label``; nothing where there are none."""
+    return [Paragraph(label), Bullets(titles)] if titles else []
+
+
 def _agenda(record: MeetingRecord) -> list[Block]:
     blocks: list[Block] = [Heading(_("Agenda"))]
     if record.agenda_poll is not None:
-        how = how_voted(record.agenda_poll)
-        blocks.append(
-            Paragraph(
-                _("The agenda was approved {vote}:").format(vote=how)
-                if how
-                else _("The agenda was approved:")
-            )
+        approved = with_vote(
+            record.agenda_poll, _("The agenda was approved {vote}:"), _("The agenda was approved:")
         )
+        blocks.append(Paragraph(approved))
         blocks.append(Bullets([item.title for item in record.items], ordered=True))
         blocks += poll_blocks(record.agenda_poll)
     else:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import UploadFile
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from veche.actions.access import (
@@ -39,6 +39,7 @@ from veche.quorum import DEFAULT_QUORUM, Quorum
 from veche.tally import TallyError
 from veche.tally.methods._options import fraction_option
 from veche.web.api.types import Id
+from veche.web.form_fields import as_posted
 
 
 def optional_row(
@@ -185,12 +186,8 @@ class PollForm(PollIn):
     agenda, on no item. A poll belongs to the agenda item chosen, or, deciding a motion, to
     the motion's item; an item or a motion left unchosen is none."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _as_posted(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        posted = dict(data)
+    @as_posted
+    def _as_posted(cls, posted: dict[str, Any]) -> dict[str, Any]:
         for name in ("agenda_item_id", "motion_id"):
             if isinstance(posted.get(name), str) and not posted[name].strip():
                 posted.pop(name)

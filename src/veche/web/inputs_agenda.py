@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from veche.models.agenda_proposals import ProposalKind
 from veche.models.base import MAX_INT
 from veche.queries.proceedings import ParticipantRow, participants
 from veche.web.api.types import Id
-from veche.web.form_fields import form_number
+from veche.web.form_fields import typed_numbers
 
 # --- Items ---------------------------------------------------------------------------------
 
@@ -57,10 +57,10 @@ class ItemIn(BaseModel):
         return do_update_item(session, caller, item, self.spec())
 
 
-#: The item form's lists, in the words its refusals use.
+#: The item form's lists, with the words of their refusals.
 ITEM_CHOICES = {
-    "rapporteur_person_id": "the rapporteur",
-    "rapporteur_body_id": "the reporting body",
+    "rapporteur_person_id": "the rapporteur must be chosen from the list",
+    "rapporteur_body_id": "the reporting body must be chosen from the list",
 }
 
 
@@ -88,12 +88,7 @@ class ItemForm(ItemIn):
 
     rapporteur: str | None = Field(default=None, max_length=300)
 
-    @field_validator("rapporteur_person_id", "rapporteur_body_id", mode="before")
-    @classmethod
-    def _chosen(cls, value: Any, info: ValidationInfo) -> Any:
-        return form_number(
-            value, f"{ITEM_CHOICES[info.field_name or '']} must be chosen from the list"
-        )
+    _numbers = typed_numbers(ITEM_CHOICES)
 
     def item(self, session: Session, meeting_id: int) -> ItemIn:
         """The item with its rapporteur found by the name typed: a participant's, else the
@@ -188,8 +183,11 @@ PROPOSAL_FIELDS = {
 }
 
 
-#: The proposal form's numbers, in the words its refusals use.
-PROPOSAL_NUMBERS = {"agenda_item_id": "the agenda item", "position": "the position"}
+#: The proposal form's numbers, with the words of their refusals.
+PROPOSAL_NUMBERS = {
+    "agenda_item_id": "the agenda item must be a whole number",
+    "position": "the position must be a whole number",
+}
 
 
 class ProposalForm(ProposalIn):
@@ -205,12 +203,7 @@ class ProposalForm(ProposalIn):
         unused = {"title", "item_kind", "agenda_item_id", "position"} - set(taken)
         return {name: value for name, value in data.items() if name not in unused}
 
-    @field_validator("agenda_item_id", "position", mode="before")
-    @classmethod
-    def _whole_number(cls, value: Any, info: ValidationInfo) -> Any:
-        return form_number(
-            value, f"{PROPOSAL_NUMBERS[info.field_name or '']} must be a whole number"
-        )
+    _numbers = typed_numbers(PROPOSAL_NUMBERS)
 
     @field_validator("item_kind", mode="before")
     @classmethod

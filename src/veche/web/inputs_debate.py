@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from veche.actions._text import Target
@@ -27,7 +27,7 @@ from veche.models.base import MAX_INT
 from veche.models.debate import ContributionKind, FloorKind
 from veche.models.motions import AmendmentState
 from veche.web.api.types import Id
-from veche.web.form_fields import form_number
+from veche.web.form_fields import typed_numbers
 
 #: The longest text a document may hold, typed in or read from a file.
 MAX_DOCUMENT_TEXT = 500_000
@@ -131,15 +131,12 @@ class DocumentForm(DocumentIn):
     """``DocumentIn`` as the papers page posts it: the item's number is typed in. A file
     uploaded beside it is the page's to read into ``text``."""
 
-    @field_validator("agenda_item_id", mode="before")
-    @classmethod
-    def _typed_item(cls, value: Any) -> Any:
-        return form_number(value, "the agenda item must be given by its number")
-
-    @field_validator("contribution_id", mode="before")
-    @classmethod
-    def _typed_contribution(cls, value: Any) -> Any:
-        return form_number(value, "the contribution must be given by its number")
+    _numbers = typed_numbers(
+        {
+            "agenda_item_id": "the agenda item must be given by its number",
+            "contribution_id": "the contribution must be given by its number",
+        }
+    )
 
 
 # --- Amendments ----------------------------------------------------------------------------
@@ -198,10 +195,7 @@ class AmendmentForm(AmendmentIn):
         default="", max_length=200_000, description="the new wording; empty deletes"
     )
 
-    @field_validator(*_TARGET_FIELDS, mode="before")
-    @classmethod
-    def _typed_target(cls, value: Any, info: ValidationInfo) -> Any:
-        return form_number(value, _TARGET_FIELDS[str(info.field_name)])
+    _numbers = typed_numbers(_TARGET_FIELDS)
 
 
 class DecisionIn(BaseModel):

@@ -122,6 +122,10 @@ def _no_repeats(ids: list[int], what: str) -> None:
 # --- Goals ---------------------------------------------------------------------------------
 
 
+#: A new goal's fields that say where it comes from; the rest say what it is (``GoalSpec``).
+_WHERE_FROM = {"resolution_id", "parent_id", "paragraph", "first_line", "last_line"}
+
+
 class GoalIn(BaseModel):
     """A goal of a resolution, or a sub-goal of a goal, optionally from one clause of the
     resolution: a paragraph, or lines first_line to last_line."""
@@ -154,14 +158,7 @@ class GoalIn(BaseModel):
             clause = Target(self.paragraph, self.first_line, self.last_line)
         elif self.last_line is not None:
             raise InvalidInput("a clause's last_line goes with its first_line")
-        spec = GoalSpec(
-            title=self.title,
-            description=self.description,
-            owner_body_id=self.owner_body_id,
-            due_on=self.due_on,
-            kind=self.kind,
-            weight=self.weight,
-        )
+        spec = GoalSpec(**self.model_dump(exclude=_WHERE_FROM))
         return do_create_goal(
             session,
             caller,

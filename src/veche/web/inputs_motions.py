@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from veche.actions.motions import MotionSpec, do_submit_motion
 from veche.actions.panels import do_create_panel
 from veche.models import Meeting, Motion, Panel
 from veche.web.api.types import Id
-from veche.web.form_fields import form_number
+from veche.web.form_fields import typed_numbers
 from veche.web.inputs_debate import AmendmentForm
 
 
@@ -53,10 +53,7 @@ class MotionForm(MotionIn):
     """``MotionIn`` as the drafts page posts it: the item and the body chosen from lists (left
     empty: none); a participant tabling a draft in their own name sends their own person."""
 
-    @field_validator(*_CHOSEN, mode="before")
-    @classmethod
-    def _chosen(cls, value: Any, info: ValidationInfo) -> Any:
-        return form_number(value, _CHOSEN[str(info.field_name)])
+    _numbers = typed_numbers(_CHOSEN)
 
 
 class ClauseAmendmentForm(AmendmentForm):

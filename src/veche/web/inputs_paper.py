@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller
@@ -27,6 +27,7 @@ from veche.models import Poll
 from veche.models.polls import PollOption
 from veche.tally import BallotShape
 from veche.web.api.types import Id
+from veche.web.form_fields import as_posted
 
 
 class PaperLotIn(BaseModel):
@@ -66,11 +67,8 @@ class _CountsForm(BaseModel):
     posted_too: ClassVar[tuple[str, ...]] = ()
     counts: dict[str, str] = Field(default_factory=dict, max_length=1000)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _as_posted(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
+    @as_posted
+    def _as_posted(cls, data: dict[str, Any]) -> dict[str, Any]:
         counts = {
             name.removeprefix("count_"): value
             for name, value in data.items()

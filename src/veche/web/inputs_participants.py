@@ -314,13 +314,15 @@ class SubstitutionForm(BaseModel):
     alternate_person_id: Id | None = None
     day: date
 
-    def substitute(self, session: Session, caller: Caller, meeting: Meeting) -> None:
+    def substitute(self, session: Session, caller: Caller, meeting: Meeting) -> SubstitutionIn:
+        """The substitution made, each person chosen."""
         stand_in = SubstitutionIn(
             member_person_id=_chosen(self.member_person_id, _("the absent member")),
             alternate_person_id=_chosen(self.alternate_person_id, _("the alternate")),
             day=self.day,
         )
         stand_in.substitute(session, caller, meeting)
+        return stand_in
 
 
 class ProxyForm(BaseModel):
@@ -330,12 +332,14 @@ class ProxyForm(BaseModel):
     grantor_person_id: Id | None = None
     holder_person_id: Id | None = None
 
-    def grant(self, session: Session, caller: Caller, meeting: Meeting) -> None:
+    def grant(self, session: Session, caller: Caller, meeting: Meeting) -> ProxyIn:
+        """The proxy granted, each member chosen."""
         proxy = ProxyIn(
             grantor_person_id=_chosen(self.grantor_person_id, _("the member who gives the vote")),
             holder_person_id=_chosen(self.holder_person_id, _("the member who holds it")),
         )
         proxy.grant(session, caller, meeting)
+        return proxy
 
 
 def _chosen(person_id: int | None, who: str) -> int:

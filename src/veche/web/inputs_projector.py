@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller
@@ -13,7 +13,7 @@ from veche.actions.projector import MAX_MESSAGE, ProjectorChoice, do_show_on_pro
 from veche.models import Meeting, Projector
 from veche.models.projector import ProjectorShows
 from veche.web.api.types import Id
-from veche.web.form_fields import form_number
+from veche.web.form_fields import as_posted, typed_numbers
 
 
 class ProjectorIn(BaseModel):
@@ -44,19 +44,12 @@ class ProjectorForm(ProjectorIn):
 
     back: Literal["console", "control"] = "console"
 
-    @model_validator(mode="before")
-    @classmethod
-    def _only_what_the_choice_takes(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        taken = dict(data)
+    @as_posted
+    def _only_what_the_choice_takes(cls, taken: dict[str, Any]) -> dict[str, Any]:
         if taken.get("shows") != ProjectorShows.POLL.value:
             taken.pop("poll_id", None)
         if taken.get("shows") != ProjectorShows.MESSAGE.value:
             taken.pop("message", None)
         return taken
 
-    @field_validator("poll_id", mode="before")
-    @classmethod
-    def _chosen_poll(cls, value: Any) -> Any:
-        return form_number(value, "the poll must be chosen from the list")
+    _numbers = typed_numbers({"poll_id": "the poll must be chosen from the list"})

@@ -1,4 +1,5 @@
-"""Scottish STV: every stage of Droop's reference counts, the statute's tie rules, properties."""
+"""Scottish STV: every stage of Droop's reference counts and the statute's tie rules (the
+properties of every count: test_gregory_stv.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tests.tally.conftest import elections_path
 from tests.tally.methods._profiles import equal_rankings_profile
 from tests.tally.methods._stv_reference import (
     REFERENCE,
-    accounted,
     compare_gregory_count,
-    elections,
     load_reference,
     parse_report,
 )
@@ -132,27 +129,3 @@ def test_tie_order_must_name_every_candidate_once() -> None:
 def test_more_seats_than_candidates_elects_everyone_standing() -> None:
     result = count(_profile("AB", [("AB", 3), ("B", 2)]), "scottish-stv", seats=3)
     assert sorted(result.elected) == ["A", "B"]
-
-
-# Properties -----------------------------------------------------------------------------
-
-
-@settings(max_examples=150, deadline=None)
-@given(elections(), st.integers(0, 2**32 - 1))
-def test_properties_of_every_count(election: tuple[Profile, int], seed: int) -> None:
-    profile, seats = election
-    result = count(profile, "scottish-stv", seats=seats, seed=seed)
-    valid = profile.n_voters
-    for rnd, loss in zip(result.rounds, result.details["rounding_loss"], strict=True):
-        # Votes are conserved: nothing appears or vanishes except by recorded truncation.
-        assert accounted(rnd, loss) == valid
-    # Enough candidates stand, so every seat is filled, each by a different candidate.
-    assert len(result.elected) == seats == len(set(result.elected))
-    first = result.rounds[0]
-    quota = first.quota
-    assert quota is not None
-    for name, votes in first.tallies.items():
-        if votes >= quota:
-            assert name in first.elected
-    # The same seed draws the same lots.
-    assert count(profile, "scottish-stv", seats=seats, seed=seed).to_dict() == result.to_dict()

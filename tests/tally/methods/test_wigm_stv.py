@@ -1,4 +1,5 @@
-"""WIGM STV (PR Foundation reference rule): every stage of Droop's counts, and properties."""
+"""WIGM STV (PR Foundation reference rule): every stage of Droop's counts, and its truncation
+(the properties of every count: test_gregory_stv.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tests.tally.methods._stv_reference import (
     REFERENCE,
-    accounted,
     compare_gregory_count,
-    elections,
     load_reference,
     parse_report,
 )
-from veche.tally.profile import Profile
 from veche.tally.registry import count
 
 REPORTS = sorted(REFERENCE.glob("*-wigm-prf-fixed-p4-d4.txt"))
@@ -49,19 +45,3 @@ def test_weights_are_truncated_after_each_multiplication_and_division() -> None:
     assert surplus.tallies["Pollux"] == Decimal("1.9996")
     assert result.details["rounding_loss"][1] == Decimal("0.0003")
     assert result.elected == ["Castor", "Helen"]
-
-
-@settings(max_examples=150, deadline=None)
-@given(elections(), st.integers(0, 2**32 - 1))
-def test_properties_of_every_count(election: tuple[Profile, int], seed: int) -> None:
-    profile, seats = election
-    result = count(profile, "wigm-stv", seats=seats, seed=seed)
-    for rnd, loss in zip(result.rounds, result.details["rounding_loss"], strict=True):
-        assert accounted(rnd, loss) == profile.n_voters
-    assert len(result.elected) == seats == len(set(result.elected))
-    first = result.rounds[0]
-    assert first.quota is not None
-    for name, votes in first.tallies.items():
-        if votes >= first.quota:
-            assert name in first.elected
-    assert count(profile, "wigm-stv", seats=seats, seed=seed).to_dict() == result.to_dict()

@@ -16,11 +16,10 @@ from typing import Any, TypeVar
 from veche.actions.imports import ImportRejected
 from veche.errors import InvalidInput, VecheError
 from veche.queries.follow_up_csv import FILE_KINDS, FileKind
+from veche.reports.exports import unguarded
 
 E = TypeVar("E", bound=StrEnum)
 
-#: What a spreadsheet would take for a formula, written after an apostrophe on export.
-_GUARDED_STARTS = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 TOO_MANY_CELLS = "more cells than columns in the header"
 
 
@@ -91,7 +90,7 @@ class Line:
         if where is None or where >= len(self.cells):
             return ""
         text = self.cells[where].strip()
-        return text[1:] if text.startswith(_GUARDED_STARTS) else text
+        return unguarded(text)
 
     def required(self, column: str) -> str:
         text = self.get(column)

@@ -13,7 +13,7 @@ from veche.tally.methods._options import choice_option, fraction_option
 from veche.tally.methods._totals import elect_highest, exact
 from veche.tally.numbers import Number, format_number
 from veche.tally.profile import Profile
-from veche.tally.registry import BallotShape, method
+from veche.tally.registry import BallotShape, Counter, method
 from veche.tally.result import Result, Round, TieBreak
 
 THRESHOLD = (
@@ -23,13 +23,22 @@ THRESHOLD = (
 QUOTAS = ("hare", "droop")
 
 
-@method(
+def _list_method(name: str, summary: str, **options: str) -> Callable[[Counter], Counter]:
+    """Register a method that shares seats among party lists: each reads a ballot for one
+    list, fills several seats and takes the ``threshold`` a list must pass."""
+    return method(
+        name,
+        summary,
+        options={**options, "threshold": THRESHOLD},
+        multi_winner=True,
+        ballot=BallotShape.SINGLE,
+    )
+
+
+@_list_method(
     "dhondt",
     "D'Hondt (Jefferson) highest averages: each seat to the list with the highest "
     "votes / (seats won + 1).",
-    options={"threshold": THRESHOLD},
-    multi_winner=True,
-    ballot=BallotShape.SINGLE,
 )
 def dhondt(profile: Profile, *, seats: int, lot: Lot, threshold: Any = None, **_: Any) -> Result:
     """Divisors 1, 2, 3, ... (Wikipedia, "D'Hondt method"); the Knesset's Bader–Ofer method."""
@@ -38,17 +47,12 @@ def dhondt(profile: Profile, *, seats: int, lot: Lot, threshold: Any = None, **_
     )
 
 
-@method(
+@_list_method(
     "sainte-lague",
     "Sainte-Laguë (Webster) highest averages: divisors 1, 3, 5, ...; a larger first divisor "
     "(e.g. '7/5') makes the modified method.",
-    options={
-        "first_divisor": "divisor for a list's first seat (default 1; '7/5' is the modified "
-        "method of Norway and Sweden)",
-        "threshold": THRESHOLD,
-    },
-    multi_winner=True,
-    ballot=BallotShape.SINGLE,
+    first_divisor="divisor for a list's first seat (default 1; '7/5' is the modified "
+    "method of Norway and Sweden)",
 )
 def sainte_lague(
     profile: Profile,
@@ -76,16 +80,11 @@ def sainte_lague(
     )
 
 
-@method(
+@_list_method(
     "largest-remainder",
     "Largest remainder: each list a seat per full quota of votes, the rest to the largest "
     "remainders.",
-    options={
-        "quota": "'hare' (default: votes / seats) or 'droop' (floor(votes / (seats + 1)) + 1)",
-        "threshold": THRESHOLD,
-    },
-    multi_winner=True,
-    ballot=BallotShape.SINGLE,
+    quota="'hare' (default: votes / seats) or 'droop' (floor(votes / (seats + 1)) + 1)",
 )
 def largest_remainder(
     profile: Profile,

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 
 from veche.actions.access import caller_organization
@@ -43,6 +43,7 @@ from veche.queries.follow_up_pages import last_values, reports_due
 from veche.reports.charts import figure_text
 from veche.reports.summing_up import REPORT_WORDS, STATUS_WORDS
 from veche.web.csrf import require_csrf
+from veche.web.form_fields import as_posted
 from veche.web.inputs_follow_up import MAX_REPORT_LINES, ReportIn
 from veche.web.pages import _follow_up_filters  # noqa: F401 — the templates' filters
 from veche.web.pages._page import Page, PageDep
@@ -68,11 +69,8 @@ class ReportPageForm(BaseModel):
     intent: Literal["save", "submit"] = "save"
     lines: dict[str, str] = Field(default_factory=dict, max_length=3 * MAX_REPORT_LINES)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _as_posted(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
+    @as_posted
+    def _as_posted(cls, data: dict[str, Any]) -> dict[str, Any]:
         lines = {
             name: value
             for name, value in data.items()

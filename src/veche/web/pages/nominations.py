@@ -22,7 +22,7 @@ from veche.permissions import Permission
 from veche.queries.records import find_people
 from veche.web.api.polls import NominationIn
 from veche.web.csrf import require_csrf
-from veche.web.form_fields import form_number
+from veche.web.form_fields import typed_numbers
 from veche.web.pages._page import Page, PageDep
 from veche.web.pages._posted import PostedForm, text_of
 
@@ -38,10 +38,7 @@ class NominationForm(NominationIn):
     """``NominationIn`` as the candidates page posts it: a person found by the search, or a
     name typed in (a field left empty is not given)."""
 
-    @field_validator("person_id", mode="before")
-    @classmethod
-    def _found(cls, value: Any) -> Any:
-        return form_number(value, "the person must be chosen from those found")
+    _numbers = typed_numbers({"person_id": "the person must be chosen from those found"})
 
     @field_validator("label", mode="before")
     @classmethod

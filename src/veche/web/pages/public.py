@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Request
@@ -35,11 +36,18 @@ def home(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
     )
 
 
+def publishing_organization(
+    session: Session, publishes: Callable[[Organization], bool], what: str
+) -> Organization:
+    """The organization, if it ``publishes`` ``what``: 404 to everyone if it does not."""
+    organization = get_organization(session)
+    if not publishes(organization):
+        raise NotFound(f"{organization.name} does not publish {what}")
+    return organization
+
+
 def _publishing_organization(session: Session) -> Organization:
-    org = get_organization(session)
-    if not org.publishes_reports:
-        raise NotFound(f"{org.name} does not publish its reports here")
-    return org
+    return publishing_organization(session, lambda org: org.publishes_reports, "its reports here")
 
 
 @router.get("/public", response_class=HTMLResponse)

@@ -19,12 +19,12 @@ from veche.actions.follow_up_figures import readable_card
 from veche.errors import NotFound
 from veche.models import Organization, ReportingPeriod, Unit
 from veche.queries.follow_up_public import card_page, follow_up_page
-from veche.queries.org import get_organization
 from veche.reports.charts import figure_text, percent_text
 from veche.reports.summing_up import REPORT_WORDS, STANDING_WORDS, STATUS_WORDS
 from veche.web.deps import SessionDep, ViewerDep
 from veche.web.pages._page import PageDep
 from veche.web.pages._render import render
+from veche.web.pages.public import publishing_organization
 
 router = APIRouter(include_in_schema=False)
 # Raw HTML in a narrative stays text, so that a report cannot carry a script onto the page.
@@ -41,10 +41,9 @@ _WORDS: dict[str, Any] = {
 
 
 def _publishing_organization(session: Session) -> Organization:
-    organization = get_organization(session)
-    if not organization.publishes_follow_up:
-        raise NotFound(f"{organization.name} does not publish the follow-up of its resolutions")
-    return organization
+    return publishing_organization(
+        session, lambda org: org.publishes_follow_up, "the follow-up of its resolutions"
+    )
 
 
 @router.get("/follow-up", response_class=HTMLResponse)

@@ -403,11 +403,10 @@ def grant_proxy(meeting_id: int, page: PageDep, form: Annotated[ProxyForm, Form(
     """A member entrusts their vote to another member."""
 
     def grant(meeting: Meeting) -> str:
-        form.grant(page.session, page.caller, meeting)
-        assert form.grantor_person_id is not None and form.holder_person_id is not None
+        granted = form.grant(page.session, page.caller, meeting)
         return _("%(grantor)s's vote is entrusted to %(holder)s.") % {
-            "grantor": _name(page, form.grantor_person_id),
-            "holder": _name(page, form.holder_person_id),
+            "grantor": _name(page, granted.grantor_person_id),
+            "holder": _name(page, granted.holder_person_id),
         }
 
     return _change(page, meeting_id, "stand-ins", grant)
@@ -420,12 +419,11 @@ def substitute(
     """An alternate stands in for an absent member on the desk's day."""
 
     def stand_in(meeting: Meeting) -> str:
-        form.substitute(page.session, page.caller, meeting)
-        assert form.member_person_id is not None and form.alternate_person_id is not None
+        made = form.substitute(page.session, page.caller, meeting)
         return _("%(alternate)s stands in for %(member)s on %(day)s.") % {
-            "alternate": _name(page, form.alternate_person_id),
-            "member": _name(page, form.member_person_id),
-            "day": form.day.isoformat(),
+            "alternate": _name(page, made.alternate_person_id),
+            "member": _name(page, made.member_person_id),
+            "day": made.day.isoformat(),
         }
 
     return _change(page, meeting_id, "stand-ins", stand_in)
