@@ -112,7 +112,7 @@ def test_a_reporter_files_the_report_from_the_form(
         value: "1260",
         status: "at_risk",
         reason: "Two depots closed.",
-        "narrative": "Slower.",
+        "narrative": "Slower **than planned**.\n\n<script>alert(1)</script>",
     }
     saved = reporter.post(form_page, {**filled, "intent": "save"})
     assert saved.status_code == 303
@@ -132,6 +132,10 @@ def test_a_reporter_files_the_report_from_the_form(
     )
     assert reporter.get("/secretary/follow-up").status_code == 403
     assert reporter.post(form_page, {value: "1", "intent": "save"}).status_code == 409
+    # The desk shows the narrative as the Markdown it is written in, its raw HTML as text.
+    desk = secretary(app).get(f"/secretary/follow-up/periods/{w.second_period}").text
+    assert "<p>Slower <strong>than planned</strong>.</p>" in desk
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in desk and "<script>alert" not in desk
 
 
 def _submit(reporter: Browser, w: FollowUpWorld, figure: str) -> None:

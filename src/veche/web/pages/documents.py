@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
 from veche.errors import InvalidInput
@@ -25,8 +24,6 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)]
 MAX_TEXT = MAX_DOCUMENT_TEXT
 #: The largest file read for it (UTF-8 takes up to four bytes a character).
 MAX_FILE_BYTES = 4 * MAX_TEXT
-# Raw HTML stays text, so a paper cannot carry a script onto the page.
-_markdown = MarkdownIt("commonmark", {"html": False})
 
 
 add_meeting_view(
@@ -91,8 +88,7 @@ def document_page(meeting_id: int, document_id: int, page: PageDep) -> HTMLRespo
 
     def paper(session: Session, meeting: Meeting) -> dict[str, Any]:
         document = page.row(Document, document_id, meeting.id, "document")
-        html = _markdown.render(document.text) if document.text else ""
-        return {"meeting": meeting, "document": document, "html": html}
+        return {"meeting": meeting, "document": document}
 
     return page.render_meeting(meeting_id, "meeting/document.html", paper, with_permissions=True)
 

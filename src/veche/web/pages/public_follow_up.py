@@ -10,8 +10,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from markdown_it import MarkdownIt
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from veche.actions.evidence import readable_evidence
@@ -27,8 +25,6 @@ from veche.web.pages._render import render
 from veche.web.pages.public import publishing_organization
 
 router = APIRouter(include_in_schema=False)
-# Raw HTML in a narrative stays text, so that a report cannot carry a script onto the page.
-_markdown = MarkdownIt("commonmark", {"html": False})
 
 #: How the templates say a figure, a share, a goal's standing and status, a report's state.
 _WORDS: dict[str, Any] = {
@@ -93,7 +89,6 @@ def report_card_page(period_id: int, unit_id: int, page: PageDep) -> HTMLRespons
         "public/follow_up_card.html",
         page=shown,
         public=False,
-        narrative=Markup(_markdown.render(shown.narrative)),
         **_WORDS,
     )
 
