@@ -1,6 +1,7 @@
-"""The follow-up of resolutions as CSV files: exported, emptied and imported back the same
-(from the command line, on both databases); an import with bad lines refused whole, each
-line named, nothing changed; the files through the API."""
+"""The follow-up of resolutions as CSV files: exported, emptied and imported back the same,
+the body's verdicts, the people answerable and the units' weights included (from the command
+line, on both databases); an import with bad lines refused whole, each line named, nothing
+changed; the files through the API."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ from veche.actions.goals import (
     do_assign_goal,
     do_create_goal,
     do_create_indicator,
+    do_set_goal_status,
+    do_set_weights,
 )
 from veche.actions.imports import ImportRejected
 from veche.actions.journal_actions import JournalAction
@@ -54,6 +57,7 @@ from veche.models import (
     GoalAssignment,
     Indicator,
     IndicatorTarget,
+    IndicatorWeight,
     Person,
     ProgressReport,
     ReportGoalStatus,
@@ -61,28 +65,50 @@ from veche.models import (
     ReportValue,
     Unit,
 )
-from veche.models.follow_up import AssignmentRole, Direction, GoalKind, Measure, ReportState
+from veche.models.follow_up import (
+    AssignmentRole,
+    Direction,
+    GoalKind,
+    GoalStatus,
+    Measure,
+    ReportState,
+    RollupRule,
+)
+from veche.queries.follow_up_csv import follow_up_file
 
 #: They start from the demo organization.
 pytestmark = pytest.mark.demo
 
 YOUTH = "Youth Section"  # a name two regions give a unit each: named by its path in a file
-FOLLOW_UP_ROWS = (Goal, GoalAssignment, Indicator, IndicatorTarget, ProgressReport, ReportValue)
+FOLLOW_UP_ROWS = (
+    Goal,
+    GoalAssignment,
+    Indicator,
+    IndicatorWeight,
+    IndicatorTarget,
+    ProgressReport,
+    ReportValue,
+)
+#: The body's verdict on goal 1.1, with a reason a spreadsheet would take for a formula.
+VERDICT_REASON = '-Talks stalled, "see the minutes"'
 
 
 @dataclass(frozen=True)
 class FollowUpData:
-    """The resolution the goals come from, and the accepted report's unit and period."""
+    """The resolution the goals come from, the accepted report's unit and period, and the
+    people answerable for the lead assignments of goals 1 and 1.1."""
 
     resolution_id: int
     accepted_unit: str
     period: str
+    responsible: tuple[str, str]
 
 
 def _prepare(url: str) -> FollowUpData:
     """The demo's meeting with its resolutions; goals (one with a sub-goal, one titled like a
-    formula) assigned to units, four indicators, a cycle of two periods, targets cascading
-    down a region, and reports: drafts, and one accepted."""
+    formula, one with the body's verdict) assigned to units (the leads with a person
+    answerable), four indicators (one a weighted mean, with the units' weights), a cycle of two
+    periods, targets cascading down a region, and reports: drafts, and one accepted."""
     engine = make_engine(url)
     try:
         with transaction(make_sessionmaker(engine)) as session:
@@ -116,12 +142,14 @@ def _follow_up(session: Session) -> FollowUpData:
         parent_id=wages.id,
         clause=Target(first_line=2, last_line=3),
     )
+    do_set_goal_status(session, me, agreements, GoalStatus.AT_RISK, VERDICT_REASON)
     north = units["Northern Region"].id
     branches = [units["Rail and Transport Branch"].id, units["Hill Mines Branch"].id]
-    do_assign_goal(session, me, wages, north)
+    people = session.scalars(select(Person).order_by(Person.id).limit(2)).all()
+    do_assign_goal(session, me, wages, north, responsible_person_id=people[0].id)
     for unit in [*branches, youth[0].id]:
         do_assign_goal(session, me, wages, unit, role=AssignmentRole.CONTRIBUTING)
-    do_assign_goal(session, me, agreements, branches[0])
+    do_assign_goal(session, me, agreements, branches[0], responsible_person_id=people[1].id)
     signed = do_create_indicator(
         session,
         me,
@@ -138,8 +166,10 @@ def _follow_up(session: Session) -> FollowUpData:
             direction=Direction.WITHIN,
             band_low=Decimal("2.5"),
             band_high=Decimal("4.125"),
+            rollup=RollupRule.WEIGHTED_MEAN,
         ),
     )
+    do_set_weights(session, me, raise_, {branches[0]: Decimal("1250.5"), branches[1]: Decimal(800)})
     arrears = do_create_indicator(
         session,
         me,
@@ -194,7 +224,9 @@ def _follow_up(session: Session) -> FollowUpData:
         select(ProgressReport).where(ProgressReport.unit_id == branches[1])
     ).one()
     do_accept_report(session, me, check_report(session, me, report.id))
-    return FollowUpData(resolution, "Hill Mines Branch", "2025 H2")
+    return FollowUpData(
+        resolution, "Hill Mines Branch", "2025 H2", (people[0].full_name, people[1].full_name)
+    )
 
 
 follow_up_data = prepared("follow_up_data", _prepare)
@@ -215,6 +247,7 @@ def _empty(sessions: sessionmaker[Session]) -> None:
             ReportGoalStatus,
             ProgressReport,
             IndicatorTarget,
+            IndicatorWeight,
             Indicator,
             GoalAssignment,
         ):
@@ -230,16 +263,31 @@ def test_an_export_imports_into_an_empty_copy_as_it_was(
     tmp_path: Path,
 ) -> None:
     files = _export(tmp_path / "before", database_url)
-    assert list(files) == ["goals", "indicators", "targets", "values"]
+    assert list(files) == ["assignments", "goals", "indicators", "targets", "values", "weights"]
     goals = list(csv.DictReader(io.StringIO(files["goals"])))
-    assert [(g["goal"], g["title"], g["lines"]) for g in goals] == [
-        ("1", "Wages rise with prices", "1"),
-        ("1.1", "'=Agreements renewed", "2-3"),
+    assert [(g["goal"], g["title"], g["lines"], g["verdict"]) for g in goals] == [
+        ("1", "Wages rise with prices", "1", ""),
+        ("1.1", "'=Agreements renewed", "2-3", "at_risk"),
     ]
+    assert goals[1]["verdict_reason"] == f"'{VERDICT_REASON}" and goals[0]["verdict_reason"] == ""
     assert goals[0]["contributing"] == (
         f"Hill Mines Branch; Northern Region / {YOUTH}; Rail and Transport Branch"
     )
     assert goals[1]["weight"] == "2.5" and goals[0]["due_on"] == "2026-12-31"
+    lead, other_lead = follow_up_data.responsible
+    assert list(csv.reader(io.StringIO(files["assignments"]))) == [
+        ["resolution", "goal", "unit", "role", "responsible"],
+        ["2", "1", "Northern Region", "lead", lead],
+        ["2", "1", "Hill Mines Branch", "contributing", ""],
+        ["2", "1", f"Northern Region / {YOUTH}", "contributing", ""],
+        ["2", "1", "Rail and Transport Branch", "contributing", ""],
+        ["2", "1.1", "Rail and Transport Branch", "lead", other_lead],
+    ]
+    assert files["weights"] == (
+        "resolution,goal,indicator,unit,unit_weight\r\n"
+        "2,1,2,Hill Mines Branch,800\r\n"
+        "2,1,2,Rail and Transport Branch,1250.5\r\n"
+    )
     values = list(csv.reader(io.StringIO(files["values"])))
     assert values[1:] == [
         ["2", "1", "1", "Hill Mines Branch", "Half-yearly reports", "2025 H2", "7"],
@@ -256,14 +304,28 @@ def test_an_export_imports_into_an_empty_copy_as_it_was(
     done = CliRunner().invoke(cli, ["import", "follow-up", *paths, "--db", database_url])
     assert done.exit_code == 0, done.output
     assert "2 goals created" in done.output and "6 values set" in done.output
+    assert "1 verdicts set" in done.output and "2 weights set" in done.output
     assert _export(tmp_path / "after", database_url) == files
+    # Each through its action, journaled as when set by hand.
+    assert journaled(sessions, JournalAction.SET_GOAL_STATUS)[-1]["reason"] == VERDICT_REASON
+    weights = journaled(sessions, JournalAction.SET_INDICATOR_WEIGHTS)[-1]["weights"]
+    assert sorted(weight for _unit, weight in weights) == ["1250.5000", "800.0000"]
+    answerable = journaled(sessions, JournalAction.UPDATE_ASSIGNMENT)[-2:]
+    assert all(entry["responsible_person_id"] is not None for entry in answerable)
     # The reports the values went into are drafts, whatever they were exported from.
     with sessions() as session:
         states = session.scalars(select(ProgressReport.state)).all()
     assert set(states) == {ReportState.DRAFT} and len(states) == 3
     entry = journaled(sessions, JournalAction.IMPORT_FOLLOW_UP)[-1]
     assert entry["values_set"] == 6 and entry["reports_created"] == 3
-    assert [file["kind"] for file in entry["files"]] == ["goals", "indicators", "targets", "values"]
+    assert [file["kind"] for file in entry["files"]] == [
+        "goals",
+        "assignments",
+        "indicators",
+        "weights",
+        "targets",
+        "values",
+    ]
     assert all(len(file["sha256"]) == 64 for file in entry["files"])
 
     # Imported again, the files change nothing.
@@ -332,6 +394,145 @@ def test_an_import_with_a_bad_line_changes_nothing(
         assert person is not None
         member = Caller(Actor(None, person.full_name), person.id, False, person.organization_id)
         import_follow_up(session, member, [values])
+
+
+def _exported(sessions: sessionmaker[Session], kind: str) -> list[list[str]]:
+    with sessions() as session:
+        text = follow_up_file(session, demo_organization(session), kind).text
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_verdicts_people_and_weights_change_as_the_lines_say(
+    sessions: sessionmaker[Session], follow_up_data: FollowUpData
+) -> None:
+    lead, _other_lead = follow_up_data.responsible
+    with sessions() as session:
+        third = session.scalars(select(Person.full_name).order_by(Person.id).offset(2)).first()
+    assert third is not None and third.casefold() != lead.casefold()
+    # A goals file of before there were verdicts, its assignments in lead and contributing.
+    old_goals = CsvSource(
+        "old-goals.csv",
+        "resolution,goal,title,lead\r\n2,1,Wages rise with prices,Northern Region; Textile Branch\r\n",
+    )
+    verdicts = CsvSource(
+        "verdicts.csv",
+        "resolution,goal,title,verdict,verdict_reason\r\n"
+        "2,1,Wages rise with prices,done,Fulfilled in the main\r\n"
+        "2,1.1,=Agreements renewed,,Talks resumed\r\n",  # the verdict kept, its reason not
+    )
+    assignments = CsvSource(
+        "assignments.csv",
+        "resolution,goal,unit,role,responsible\r\n"
+        "2,1,Northern Region,lead,\r\n"  # the person answerable kept
+        f"2,1,Hill Mines Branch,contributing,{third}\r\n"
+        f"2,1.1,Rail and Transport Branch,lead,{lead.upper()}\r\n",  # names compare caseless
+    )
+    weights = CsvSource(
+        "weights.csv",
+        "resolution,goal,indicator,unit,unit_weight\r\n"
+        "2,1,2,Hill Mines Branch,800.000\r\n"
+        "2,1,2,Northern Region,2.25\r\n",  # Rail and Transport Branch's kept
+    )
+    with transaction(sessions) as session:
+        summary = import_follow_up(
+            session, _operator(session), [weights, assignments, verdicts, old_goals]
+        )
+    assert (summary.verdicts_set, summary.assignments_set, summary.weights_set) == (2, 3, 1)
+    assert summary.unchanged == 3 and summary.goals_changed == 0
+
+    goals = _exported(sessions, "goals")
+    assert [row[-3:-1] for row in goals[1:]] == [
+        ["done", "Fulfilled in the main"],
+        ["at_risk", "Talks resumed"],
+    ]
+    assert _exported(sessions, "assignments")[1:] == [
+        ["2", "1", "Northern Region", "lead", lead],
+        ["2", "1", "Textile Branch", "lead", ""],
+        ["2", "1", "Hill Mines Branch", "contributing", third],
+        ["2", "1", f"Northern Region / {YOUTH}", "contributing", ""],
+        ["2", "1", "Rail and Transport Branch", "contributing", ""],
+        ["2", "1.1", "Rail and Transport Branch", "lead", lead],
+    ]
+    assert _exported(sessions, "weights")[1:] == [
+        ["2", "1", "2", "Northern Region", "2.25"],  # units in the tree's order, by path
+        ["2", "1", "2", "Hill Mines Branch", "800"],
+        ["2", "1", "2", "Rail and Transport Branch", "1250.5"],
+    ]
+    statuses = journaled(sessions, JournalAction.SET_GOAL_STATUS)[-2:]
+    assert [(entry["status"], entry["reason"]) for entry in statuses] == [
+        ("done", "Fulfilled in the main"),
+        ("at_risk", "Talks resumed"),
+    ]
+
+
+def test_bad_verdicts_people_and_weights_are_refused_by_line_and_column(
+    sessions: sessionmaker[Session], follow_up_data: FollowUpData, database_url: str, tmp_path: Path
+) -> None:
+    lead, _other_lead = follow_up_data.responsible
+    with transaction(sessions) as session:  # a namesake: the name no longer tells who
+        session.add(Person(organization_id=demo_organization(session).id, full_name=lead))
+    before = {kind: _exported(sessions, kind) for kind in ("goals", "assignments", "weights")}
+    length = journal_length(sessions)
+    goals = CsvSource(
+        "goals.csv",
+        "resolution,goal,title,lead,verdict,verdict_reason\r\n"
+        "2,1,Wages rise with prices,,finished,Because\r\n"
+        "2,1.1,=Agreements renewed,,done,\r\n"  # a new verdict, without its reason
+        "2,1,Wages rise with prices,,,Only a reason\r\n"
+        "2,1,Wages rise with prices,Textile Branch\r\n",
+    )
+    assignments = CsvSource(
+        "assignments.csv",
+        "resolution,goal,unit,role,responsible\r\n"
+        "2,1,Northern Region,lead,Nobody Known\r\n"
+        f"2,1,Rail and Transport Branch,contributing,{lead}\r\n"
+        "2,1,Hill Mines Branch,chair,\r\n"
+        "2,1,Textile Branch,contributing,\r\n"
+        "2,1.1,Textile Branch,contributing,\r\n"
+        "2,1.1,Textile Branch,contributing,\r\n",
+    )
+    weights = CsvSource(
+        "weights.csv",
+        "resolution,goal,indicator,unit,unit_weight\r\n"
+        "2,1,2,Northern Region,heavy\r\n"
+        "2,1,2,Hill Mines Branch,0\r\n"
+        "2,1,2,Rail and Transport Branch,3\r\n"
+        "2,1,2,Rail and Transport Branch,3\r\n"
+        "2,1,2,Nowhere,1\r\n"
+        "2,1,2,Textile Branch\r\n",
+    )
+    statuses = ", ".join(status.value for status in GoalStatus)
+    assert _problems(sessions, weights, assignments, goals) == [
+        f"goals.csv line 2, column verdict: 'finished' is not one of {statuses}",
+        "goals.csv line 3, column verdict_reason: is empty; the body's verdict on a goal (done) "
+        "is given with its reason: say why",
+        "goals.csv line 4, column verdict: is empty, but verdict_reason is not: give the body's "
+        f"verdict on the goal ({statuses}) with its reason",
+        "assignments.csv line 2, column responsible: there is no person 'Nobody Known' in the "
+        "organization (name a person by their full name, as the pages show it)",
+        f"assignments.csv line 3, column responsible: 2 people in the organization are named "
+        f"{lead!r}: leave the cell empty and set the one answerable through the API "
+        "(PATCH /api/assignments/{id} with responsible_person_id)",
+        "assignments.csv line 4, column role: 'chair' is not one of lead, contributing",
+        "assignments.csv line 5, column role: goals.csv line 5 gives goal 1 to Textile Branch as "
+        "lead, this line as contributing: a unit holds a goal in one role",
+        "assignments.csv line 7: the same assignment (goal and unit) is on line 6 already",
+        "weights.csv line 2, column unit_weight: 'heavy' is not a number; write it with a point "
+        "and no thousands separator, such as 1250.5",
+        "weights.csv line 3, column unit_weight: the weight must be above 0, not 0",
+        "weights.csv line 5: the same weight (indicator and unit) is on line 4 already",
+        "weights.csv line 6, column unit: there is no unit 'Nowhere' in the organization",
+        "weights.csv line 7, column unit_weight: is empty; it must be filled in",
+    ]
+    assert {kind: _exported(sessions, kind) for kind in before} == before
+    assert journal_length(sessions) == length
+
+    file = tmp_path / "weights.csv"
+    file.write_text(weights.text, encoding="utf-8", newline="")
+    done = CliRunner().invoke(cli, ["import", "follow-up", str(file), "--db", database_url])
+    assert done.exit_code == 2
+    assert "line 2, column unit_weight: 'heavy' is not a number" in done.output
+    assert {kind: _exported(sessions, kind) for kind in before} == before
 
 
 def _operator(session: Session) -> Caller:
@@ -424,7 +625,8 @@ def test_each_problem_is_named_by_its_file_line_and_column(
     assert _problems(sessions, CsvSource("x.csv", "goal,title,colour\r\n")) == [
         "line 1: a file of goals needs the column(s) resolution",
         "line 1: unknown column(s) colour in a file of goals (its columns: resolution, goal, "
-        "title, kind, owner, due_on, weight, paragraph, lines, lead, contributing, description)",
+        "title, kind, owner, due_on, weight, paragraph, lines, lead, contributing, verdict, "
+        "verdict_reason, description)",
     ]
     both = CsvSource(
         "goals.csv",
@@ -442,8 +644,9 @@ def test_each_problem_is_named_by_its_file_line_and_column(
         "the file holds a NUL character: is it a spreadsheet's own format? Save it as CSV"
     ]
     assert _problems(sessions, CsvSource("x.csv", "name,unit\r\n")) == [
-        "line 1: the header must have exactly one of the columns title (goals), measure "
-        "(indicators), target (targets), value (values)"
+        "line 1: the header must have exactly one of the columns title (goals), role "
+        "(assignments), measure (indicators), unit_weight (weights), target (targets), value "
+        "(values)"
     ]
 
 
@@ -492,10 +695,13 @@ def test_the_files_through_the_api(
         good = [
             ("files", ("values.csv", f"{header}{rail},12\r\n", "text/csv")),
             ("files", ("goals.csv", exported["goals"], "text/csv")),
+            ("files", ("assignments.csv", exported["assignments"], "text/csv")),
+            ("files", ("weights.csv", exported["weights"], "text/csv")),
         ]
         answer = client.post("/api/imports/follow-up", files=good, headers=secretary)
         assert answer.status_code == 200, answer.text
-        assert answer.json()["values_set"] == 1 and answer.json()["unchanged"] == 2
+        # The goals, their five assignments and the two weights, as they were.
+        assert answer.json()["values_set"] == 1 and answer.json()["unchanged"] == 9
         values = client.get("/api/follow-up/values.csv", headers=secretary).text
         assert f"{rail},12\r\n" in values and f"{rail},9\r\n" not in values
 

@@ -368,8 +368,8 @@ def import_follow_up_command(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="CSV files of goals, indicators, targets or values (as `veche export "
-            "follow-up` writes them); each file's kind is told by its header."
+            help="CSV files of goals, assignments, indicators, weights, targets or values (as "
+            "`veche export follow-up` writes them); each file's kind is told by its header."
         ),
     ],
     db: DbOption = None,
@@ -401,8 +401,8 @@ def export_follow_up_command(
     folder: Annotated[
         Path,
         typer.Argument(
-            help="The folder to write goals.csv, indicators.csv, targets.csv "
-            "and values.csv into (made if missing)."
+            help="The folder to write goals.csv, assignments.csv, indicators.csv, weights.csv, "
+            "targets.csv and values.csv into (made if missing)."
         ),
     ],
     db: DbOption = None,

@@ -1,12 +1,13 @@
-"""The follow-up of resolutions as CSV files: the four kinds of file (goals, indicators,
-targets, values) with their columns, the names that stand for rows in them — a goal's path
-("3.2"), an indicator's number, a unit's name, a period's name — and the files written from
-the database, which ``veche.actions.follow_up_csv`` reads back.
+"""The follow-up of resolutions as CSV files: the six kinds of file (goals, assignments,
+indicators, weights, targets, values) with their columns, the names that stand for rows in
+them — a goal's path ("3.2"), an indicator's number, a unit's name, a period's name, a
+person's full name — and the files written from the database, which
+``veche.actions.follow_up_csv`` reads back.
 
-A file is a spreadsheet's table: one header row, a row per goal, indicator, target or value.
-Rows are named by what a secretary reads on the pages, never by database ids (but for the
-resolution, whose id the registry shows), so the files of one organization import into
-another copy of it.
+A file is a spreadsheet's table: one header row, a row per goal, assignment, indicator,
+unit's weight, target or value. Rows are named by what a secretary reads on the pages, never
+by database ids (but for the resolution, whose id the registry shows), so the files of one
+organization import into another copy of it.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from sqlalchemy.orm import Session
 from veche.models import (
     Body,
     IndicatorTarget,
+    IndicatorWeight,
     Meeting,
     Organization,
+    Person,
     ProgressReport,
     ReportingCycle,
     ReportingPeriod,
@@ -71,10 +74,20 @@ GOALS = FileKind(
         "lines",
         "lead",
         "contributing",
+        "verdict",
+        "verdict_reason",
         "description",
     ),
     ("resolution", "goal", "title"),
     "title",
+)
+#: A goal's assignment to a unit with the person answerable for it: a row of its own, so that
+#: a person's name is a cell rather than something written into the ``lead`` cell's list.
+ASSIGNMENTS = FileKind(
+    "assignments",
+    ("resolution", "goal", "unit", "role", "responsible"),
+    ("resolution", "goal", "unit", "role"),
+    "role",
 )
 INDICATORS = FileKind(
     "indicators",
@@ -99,6 +112,14 @@ INDICATORS = FileKind(
     ("resolution", "goal", "indicator", "name", "measure"),
     "measure",
 )
+#: A unit's weight in an indicator's weighted mean. Not ``weight``, which goals and
+#: indicators have, as the header tells a file's kind.
+WEIGHTS = FileKind(
+    "weights",
+    ("resolution", "goal", "indicator", "unit", "unit_weight"),
+    ("resolution", "goal", "indicator", "unit", "unit_weight"),
+    "unit_weight",
+)
 TARGETS = FileKind(
     "targets",
     ("resolution", "goal", "indicator", "unit", "cycle", "period", "target", "baseline"),
@@ -112,7 +133,7 @@ VALUES = FileKind(
     "value",
 )
 #: Every kind, in the order an import takes them: what a row names must come first.
-FILE_KINDS: tuple[FileKind, ...] = (GOALS, INDICATORS, TARGETS, VALUES)
+FILE_KINDS: tuple[FileKind, ...] = (GOALS, ASSIGNMENTS, INDICATORS, WEIGHTS, TARGETS, VALUES)
 KIND_BY_NAME = {kind.name: kind for kind in FILE_KINDS}
 
 
@@ -125,8 +146,8 @@ def figure_cell(value: Decimal) -> Decimal:
 
 @dataclass
 class Names:
-    """The organization's units, periods, bodies and resolutions by the names a file gives
-    them, and the names it gives them back; read once for a whole file."""
+    """The organization's units, periods, bodies, people and resolutions by the names a file
+    gives them, and the names it gives them back; read once for a whole file."""
 
     unit_names: dict[int, str] = field(default_factory=dict)
     units_by_path: dict[str, int] = field(default_factory=dict)
@@ -139,6 +160,8 @@ class Names:
     periods_by_name: dict[str, list[int]] = field(default_factory=dict)
     bodies_by_name: dict[str, int] = field(default_factory=dict)
     body_names: dict[int, str] = field(default_factory=dict)
+    #: People by their full name, which several may share.
+    people_by_name: dict[str, list[int]] = field(default_factory=dict)
     resolutions: dict[int, Resolution] = field(default_factory=dict)
 
     @classmethod
@@ -181,6 +204,12 @@ class Names:
         ):
             names.bodies_by_name[name.casefold()] = body_id
             names.body_names[body_id] = name
+        for person_id, name in session.execute(
+            select(Person.id, Person.full_name)
+            .where(Person.organization_id == organization.id)
+            .order_by(Person.id)
+        ):
+            names.people_by_name.setdefault(name.casefold(), []).append(person_id)
         names.resolutions = {
             resolution.id: resolution
             for resolution in session.scalars(
@@ -246,10 +275,42 @@ def goals_file(session: Session, organization: Organization) -> CsvFile:
                 _lines(goal.first_line, goal.last_line),
                 _units_cell(names, units[AssignmentRole.LEAD]),
                 _units_cell(names, units[AssignmentRole.CONTRIBUTING]),
+                *_verdict_cells(goal),
                 goal.description,
             )
         )
     return CsvFile(GOALS.file_name, csv_text(GOALS.columns, rows))
+
+
+def _verdict_cells(goal: GoalNode) -> tuple[str | None, str | None]:
+    """The body's verdict and its reason; none without a verdict (a reason left behind by a
+    verdict taken back is not one)."""
+    if goal.status is None:
+        return None, None
+    return goal.status.value, goal.status_reason
+
+
+def assignments_file(session: Session, organization: Organization) -> CsvFile:
+    """Every assignment, goal by goal in tree order, the lead units first, each by name,
+    with the person answerable for it."""
+    names = Names.load(session, organization)
+    rows: list[Sequence[Any]] = []
+    roles = list(AssignmentRole)
+    for goal in goal_tree(session, organization.id, GoalFilter()):
+        for assignment in sorted(
+            goal.assignments,
+            key=lambda a: (roles.index(a.role), names.unit_names[a.unit_id].casefold()),
+        ):
+            rows.append(
+                (
+                    goal.resolution_id,
+                    goal.path,
+                    names.unit_names[assignment.unit_id],
+                    assignment.role.value,
+                    assignment.responsible,
+                )
+            )
+    return CsvFile(ASSIGNMENTS.file_name, csv_text(ASSIGNMENTS.columns, rows))
 
 
 def _optional_figure(value: Decimal | None) -> Decimal | None:
@@ -299,16 +360,14 @@ class _Figures:
         by_path = sorted(names.unit_paths, key=lambda unit: names.unit_paths[unit].casefold())
         return cls(names, indicators, {unit: place for place, unit in enumerate(by_path)})
 
-    def row_start(self, indicator_id: int, unit_id: int, period_id: int) -> list[Any]:
+    def indicator_and_unit(self, indicator_id: int, unit_id: int) -> list[Any]:
         name = self.indicators[indicator_id][1]
-        cycle, period = self.names.period_names[period_id]
+        return [name.resolution_id, name.goal_path, name.number, self.names.unit_names[unit_id]]
+
+    def row_start(self, indicator_id: int, unit_id: int, period_id: int) -> list[Any]:
         return [
-            name.resolution_id,
-            name.goal_path,
-            name.number,
-            self.names.unit_names[unit_id],
-            cycle,
-            period,
+            *self.indicator_and_unit(indicator_id, unit_id),
+            *self.names.period_names[period_id],
         ]
 
     def order_of(self, row: Sequence[Any]) -> tuple[int, int, int]:
@@ -338,6 +397,24 @@ def targets_file(session: Session, organization: Organization) -> CsvFile:
         for i, u, p, value, baseline in sorted(found, key=figures.order_of)
     ]
     return CsvFile(TARGETS.file_name, csv_text(TARGETS.columns, rows))
+
+
+def weights_file(session: Session, organization: Organization) -> CsvFile:
+    """Every unit's weight in an indicator's weighted mean, by indicator in tree order, then
+    unit by path."""
+    figures = _Figures.load(session, organization)
+    found = session.execute(
+        select(IndicatorWeight.indicator_id, IndicatorWeight.unit_id, IndicatorWeight.weight).where(
+            IndicatorWeight.indicator_id.in_(sorted(figures.indicators))
+        )
+    ).all()
+    rows = [
+        [*figures.indicator_and_unit(indicator, unit), figure_cell(weight)]
+        for indicator, unit, weight in sorted(
+            found, key=lambda row: (figures.indicators[row[0]][0], figures.unit_order[row[1]])
+        )
+    ]
+    return CsvFile(WEIGHTS.file_name, csv_text(WEIGHTS.columns, rows))
 
 
 def values_file(session: Session, organization: Organization) -> CsvFile:
@@ -389,13 +466,15 @@ def _units_text(units: int) -> str:
 #: The file each kind is written by.
 WRITERS = {
     GOALS.name: goals_file,
+    ASSIGNMENTS.name: assignments_file,
     INDICATORS.name: indicators_file,
+    WEIGHTS.name: weights_file,
     TARGETS.name: targets_file,
     VALUES.name: values_file,
 }
 
 
 def follow_up_file(session: Session, organization: Organization, kind: str) -> CsvFile:
-    """The organization's file of the kind named (``goals``, ``indicators``, ``targets``,
-    ``values``)."""
+    """The organization's file of the kind named (``goals``, ``assignments``, ``indicators``,
+    ``weights``, ``targets``, ``values``)."""
     return WRITERS[kind](session, organization)

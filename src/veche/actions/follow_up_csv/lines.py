@@ -83,6 +83,13 @@ class Table:
 class Line:
     columns: dict[str, int]
     cells: list[str]
+    #: Where the line is, for a later line that must name it: its file and number.
+    source: str = ""
+    number: int = 0
+
+    @property
+    def place(self) -> str:
+        return f"{self.source} line {self.number}"
 
     def get(self, column: str) -> str:
         """The cell's text, trimmed, without the apostrophe the export guards formulas with."""

@@ -1,6 +1,6 @@
-"""Goals with their assignments, indicators and targets from a follow-up file, a line at a
-time through their actions (each journaled as when set by hand), so that an import accepts
-and refuses what the API does; and the names the lines give them."""
+"""Goals with their verdicts and assignments, indicators and targets from a follow-up file, a
+line at a time through their actions (each journaled as when set by hand), so that an import
+accepts and refuses what the API does; and the names the lines give them."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from veche.actions.goals import (
     do_assign_goal,
     do_create_goal,
     do_create_indicator,
+    do_set_goal_status,
     do_update_assignment,
     do_update_goal,
     do_update_indicator,
@@ -45,7 +46,14 @@ from veche.actions.org import check_name
 from veche.actions.targets import do_set_target
 from veche.errors import VecheError
 from veche.models import Goal, GoalAssignment, Indicator, IndicatorTarget, Organization, Resolution
-from veche.models.follow_up import AssignmentRole, Direction, GoalKind, Measure, RollupRule
+from veche.models.follow_up import (
+    AssignmentRole,
+    Direction,
+    GoalKind,
+    GoalStatus,
+    Measure,
+    RollupRule,
+)
 from veche.queries.follow_up import GoalFilter, goal_tree
 from veche.queries.follow_up_csv import UNIT_LIST_SEPARATOR, Names
 
@@ -59,15 +67,24 @@ class NamedIndicator(NamedTuple):
     goal_id: int
 
 
+class RoleGiven(NamedTuple):
+    """The role a line gives a unit for a goal, and where that line is."""
+
+    role: AssignmentRole
+    line: Line
+
+
 @dataclass
 class FollowUpImportSummary:
     """What an import changed; lines that said what was already there count as unchanged."""
 
     goals_created: int = 0
     goals_changed: int = 0
+    verdicts_set: int = 0
     assignments_set: int = 0
     indicators_created: int = 0
     indicators_changed: int = 0
+    weights_set: int = 0
     targets_set: int = 0
     reports_created: int = 0
     values_set: int = 0
@@ -91,6 +108,8 @@ class Importer:
     problems: list[str] = field(default_factory=list)
     goals: dict[tuple[int, tuple[int, ...]], Goal] = field(default_factory=dict)
     indicators: dict[tuple[int, tuple[int, ...], int], Indicator] = field(default_factory=dict)
+    #: The role the lines give each unit for a goal: (goal, unit) → the latest.
+    roles_given: dict[tuple[int, int], RoleGiven] = field(default_factory=dict)
 
     def problem(self, table: Table, line: int, column: str | None, message: str) -> None:
         where = f"{table.source.name} " if self.several_files else ""
@@ -104,7 +123,7 @@ class Importer:
                 self.problem(table, number, None, TOO_MANY_CELLS)
                 continue
             try:
-                take(Line(table.columns, cells))
+                take(Line(table.columns, cells, table.source.name, number))
             except CellProblem as problem:
                 self.problem(table, number, problem.column, problem.message)
             except VecheError as error:
@@ -174,6 +193,24 @@ class Importer:
             raise CellProblem(column, f"several units are named {text!r}: write {paths}")
         raise CellProblem(column, f"there is no unit {text!r} in the organization")
 
+    def person(self, text: str, column: str) -> int:
+        """A person of the organization, by full name; refused when none or several bear it."""
+        named = self.names.people_by_name.get(text.casefold(), [])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise CellProblem(
+                column,
+                f"{len(named)} people in the organization are named {text!r}: leave the cell "
+                "empty and set the one answerable through the API (PATCH /api/assignments/{id}"
+                " with responsible_person_id)",
+            )
+        raise CellProblem(
+            column,
+            f"there is no person {text!r} in the organization (name a person by their full "
+            "name, as the pages show it)",
+        )
+
     def named_indicator(self, line: Line) -> NamedIndicator:
         indicator = self.indicator_of(line)
         return NamedIndicator(indicator, indicator.id, indicator.goal_id)
@@ -235,11 +272,44 @@ class Importer:
             ),
         )
         clause = self.clause(line, resolution)
+        verdict = self.verdict(line, goal)
         if goal is None:
             goal = self.create_goal(resolution, path, spec, clause)
+            changed = True
         else:
-            self.change_goal(goal, path, spec, clause)
+            changed = self.change_goal(goal, path, spec, clause)
+        if verdict is not None:
+            do_set_goal_status(self.session, self.caller, goal, *verdict)
+            self.summary.verdicts_set += 1
+        elif not changed:
+            self.summary.unchanged += 1
         self.assign(line, goal)
+
+    def verdict(self, line: Line, goal: Goal | None) -> tuple[GoalStatus, str] | None:
+        """The body's verdict and its reason the line gives the goal, where they change it.
+        An empty cell keeps what is there; a verdict that changes needs its own reason."""
+        given: GoalStatus | None = line.parsed("verdict", choice_of(GoalStatus))
+        reason: str = line.parsed(
+            "verdict_reason", lambda text: check_text(text, "the reason"), default=""
+        )
+        if given is None and not reason:
+            return None
+        stored = (goal.status, goal.status_reason) if goal is not None else (None, "")
+        status = given if given is not None else stored[0]
+        if status is None:
+            raise CellProblem(
+                "verdict",
+                "is empty, but verdict_reason is not: give the body's verdict on the goal "
+                f"({', '.join(choice.value for choice in GoalStatus)}) with its reason",
+            )
+        if status is not stored[0] and not reason:
+            raise CellProblem(
+                "verdict_reason",
+                f"is empty; the body's verdict on a goal ({status.value}) is given with its "
+                "reason: say why",
+            )
+        wanted = (status, reason or stored[1])
+        return None if wanted == stored else wanted
 
     def clause(self, line: Line, resolution: Resolution) -> Target | None:
         paragraph = line.parsed("paragraph", lambda text: integer(text, "a paragraph"))
@@ -295,7 +365,8 @@ class Importer:
 
     def change_goal(
         self, goal: Goal, path: tuple[int, ...], spec: GoalSpec, clause: Target | None
-    ) -> None:
+    ) -> bool:
+        """Change the goal as the line says; whether anything changed."""
         stored_clause = (goal.paragraph, goal.first_line, goal.last_line)
         given_clause = (
             (clause.paragraph, clause.first_line, clause.last_line) if clause else stored_clause
@@ -310,10 +381,10 @@ class Importer:
             goal.title, goal.description, goal.owner_body_id, goal.due_on, goal.kind, goal.weight
         )
         if spec == stored:
-            self.summary.unchanged += 1
-            return
+            return False
         do_update_goal(self.session, self.caller, goal, spec)
         self.summary.goals_changed += 1
+        return True
 
     def assign(self, line: Line, goal: Goal) -> None:
         """Assign the goal to the units its line names, in the role their column says."""
@@ -332,6 +403,7 @@ class Importer:
                         f"{self.names.unit_names[unit_id]} is listed as lead too: a unit holds "
                         "a goal in one role",
                     )
+                self.roles_given[goal.id, unit_id] = RoleGiven(role, line)
         stored = {
             assignment.unit_id: assignment
             for assignment in self.session.scalars(

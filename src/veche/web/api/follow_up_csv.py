@@ -28,15 +28,16 @@ KindInPath = Annotated[
     str,
     Path(
         pattern=f"^({'|'.join(kind.name for kind in FILE_KINDS)})$",
-        description="goals, indicators, targets or values",
+        description=", ".join(kind.name for kind in FILE_KINDS),
     ),
 ]
 
 
 @router.get("/follow-up/{kind}.csv", response_class=Response, responses=CSV_RESPONSE)
 def export_follow_up(kind: KindInPath, caller: CallerDep, session: SessionDep) -> Response:
-    """The organization's goals (with the units assigned), indicators, targets or reported
-    values, as `POST /api/imports/follow-up` takes them back."""
+    """The organization's goals (with the units assigned and the body's verdicts), assignments
+    (with the persons answerable), indicators, units' weights, targets or reported values, as
+    `POST /api/imports/follow-up` takes them back."""
     organization = reading_organization(session, caller)
     return csv_answer(follow_up_file(session, organization, kind))
 
@@ -45,9 +46,9 @@ def export_follow_up(kind: KindInPath, caller: CallerDep, session: SessionDep) -
 def import_follow_up_files(
     files: list[UploadFile], caller: CallerDep, session: Transaction
 ) -> FollowUpImportSummary:
-    """Goals, indicators, targets and values from CSV files (as `veche import follow-up`
-    reads them), in one transaction: every line of every file, or none, each problem named
-    by its file, line and column."""
+    """Goals, assignments, indicators, weights, targets and values from CSV files (as
+    `veche import follow-up` reads them), in one transaction: every line of every file, or
+    none, each problem named by its file, line and column."""
     return import_follow_up(session, caller, [_read(file) for file in files])
 
 
