@@ -38,3 +38,9 @@ def _number(digits: str) -> Number:
         digits = "".join(str(unicodedata.digit(c)) for c in digits)
     value = digits.lstrip("0")
     return (len(value), value)
+
+
+def typed_name(name: str) -> str:
+    """A name as a typed name matches it: in any case, its spaces as they come ("  ada
+    LOVELACE" is "ada lovelace")."""
+    return " ".join(name.split()).casefold()

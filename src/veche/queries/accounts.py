@@ -3,16 +3,18 @@ accounts page; read in a fixed number of queries, however many accounts there ar
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, authorize, caller_organization
 from veche.models import Body, Meeting, Organization, Person, Role, RoleGrant, Unit, User
 from veche.permissions import Permission, Scope
+from veche.queries._listing import paged
 from veche.queries._views import view_of
+from veche.queries.records import containing
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,23 @@ class AccountRow:
 
 @dataclass(frozen=True)
 class PersonChoice:
+    """A person an account may be made for, with what tells namesakes apart, and the user
+    name of the account they have already, if any."""
+
     id: int
     full_name: str
+    email: str | None
+    username: str | None
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """An account a role may be granted to, named by its user name and holder."""
+
+    id: int
+    username: str
+    full_name: str | None
+    active: bool
 
 
 def managed_organization(session: Session, caller: Caller) -> Organization:
@@ -50,20 +67,44 @@ def managed_organization(session: Session, caller: Caller) -> Organization:
     return organization
 
 
+def _accounts_of(
+    organization: Organization,
+) -> Select[int, str, int | None, str, bool]:
+    return (
+        select(User.id, User.username, User.person_id, Person.full_name, User.active)
+        .outerjoin(Person, Person.id == User.person_id)
+        .where(User.organization_id == organization.id)
+    )
+
+
 def list_accounts(
     session: Session, organization: Organization, only: Collection[int] | None = None
 ) -> list[AccountRow]:
     """The organization's accounts by user name (or just those ``only`` names), each with
     the roles granted to it."""
-    query = (
-        select(User.id, User.username, User.person_id, Person.full_name, User.active)
-        .outerjoin(Person, Person.id == User.person_id)
-        .where(User.organization_id == organization.id)
-        .order_by(User.username)
-    )
+    query = _accounts_of(organization).order_by(User.username)
     if only is not None:
         query = query.where(User.id.in_(list(only)))
-    rows = session.execute(query).all()
+    return _with_grants(session, organization, session.execute(query).all())
+
+
+def find_accounts(
+    session: Session, organization: Organization, words: str, *, limit: int, offset: int
+) -> tuple[int, list[AccountRow]]:
+    """(how many accounts match, one page of them by user name), each with the roles granted
+    to it: every word of ``words`` in the user name or the holder's name."""
+    query = _accounts_of(organization)
+    for word in words.split():
+        query = query.where(containing(User.username, word) | containing(Person.full_name, word))
+    total, page = paged(session, query, User.username, limit=limit, offset=offset)
+    return total, _with_grants(session, organization, session.execute(page).all())
+
+
+def _with_grants(
+    session: Session,
+    organization: Organization,
+    rows: Sequence[Row[int, str, int | None, str, bool]],
+) -> list[AccountRow]:
     grants = _grants(session, organization, [row.id for row in rows])
     return [view_of(AccountRow, row, grants=grants.get(row.id, [])) for row in rows]
 
@@ -124,12 +165,65 @@ def _place_names(
     return names
 
 
-def people_without_account(session: Session, organization: Organization) -> list[PersonChoice]:
-    """The people an account can be made for (one account a person), by name."""
+def people_without_account(
+    session: Session, organization: Organization, *, at_most: int
+) -> list[PersonChoice] | None:
+    """The people an account can be made for (one account a person), by name; ``None`` when
+    there are more than ``at_most`` (one query either way)."""
     rows = session.execute(
-        select(Person.id, Person.full_name)
-        .outerjoin(User, User.person_id == Person.id)
-        .where(Person.organization_id == organization.id, User.id.is_(None))
+        _people_of(organization)
+        .where(User.id.is_(None))
         .order_by(Person.full_name, Person.id)
+        .limit(at_most + 1)
+    ).all()
+    return [view_of(PersonChoice, row) for row in rows] if len(rows) <= at_most else None
+
+
+def people_named(session: Session, organization: Organization, name: str) -> list[PersonChoice]:
+    """The organization's people whose full name is ``name``, in any case (but that SQLite
+    lowers only ASCII letters: a name is also found as typed), with their accounts."""
+    spaced = " ".join(name.split())
+    rows = session.execute(
+        _people_of(organization).where(_full_name_is(spaced)).order_by(Person.full_name, Person.id)
     )
-    return [PersonChoice(row.id, row.full_name) for row in rows]
+    return [view_of(PersonChoice, row) for row in rows]
+
+
+def _full_name_is(spaced: str) -> ColumnElement[bool]:
+    # Compared whole (not "containing"): a name typed in full names one person, or namesakes.
+    return (func.lower(Person.full_name) == spaced.lower()) | (Person.full_name == spaced)
+
+
+def _people_of(organization: Organization) -> Select[int, str, str | None, str]:
+    return (
+        select(Person.id, Person.full_name, Person.email, User.username)
+        .outerjoin(User, User.person_id == Person.id)
+        .where(Person.organization_id == organization.id)
+    )
+
+
+def active_accounts(
+    session: Session, organization: Organization, *, at_most: int
+) -> list[AccountChoice] | None:
+    """The organization's active accounts by user name; ``None`` when there are more than
+    ``at_most`` (one query either way)."""
+    rows = session.execute(
+        _accounts_of(organization).where(User.active).order_by(User.username).limit(at_most + 1)
+    ).all()
+    return [view_of(AccountChoice, row) for row in rows] if len(rows) <= at_most else None
+
+
+def accounts_named(session: Session, organization: Organization, typed: str) -> list[AccountChoice]:
+    """The organization's accounts whose user name is ``typed`` (user names are kept in
+    lower case); else those whose holder's full name it is, in any case (as
+    ``people_named``), by user name."""
+    spaced = " ".join(typed.split())
+    by_username = session.execute(
+        _accounts_of(organization).where(User.username == spaced.lower())
+    ).all()
+    if by_username:
+        return [view_of(AccountChoice, row) for row in by_username]
+    rows = session.execute(
+        _accounts_of(organization).where(_full_name_is(spaced)).order_by(User.username)
+    )
+    return [view_of(AccountChoice, row) for row in rows]

@@ -21,6 +21,7 @@ from veche.actions.agenda_proposals import (
     do_propose_agenda_change,
     do_reject_agenda_proposal,
 )
+from veche.collation import typed_name
 from veche.errors import InvalidInput
 from veche.models import AgendaItem, AgendaProposal, Meeting
 from veche.models.agenda import ItemKind
@@ -67,18 +68,13 @@ ITEM_CHOICES = {
 def rapporteur_names(rows: Iterable[ParticipantRow]) -> dict[str, int]:
     """The names the agenda page offers for the rapporteur, each a participant's person: the
     full name, or for namesakes the name with their role and number, so each names one."""
-    counted = Counter(_folded(row.full_name) for row in rows)
+    counted = Counter(typed_name(row.full_name) for row in rows)
     return {
         row.full_name
-        if counted[_folded(row.full_name)] == 1
+        if counted[typed_name(row.full_name)] == 1
         else f"{row.full_name} ({row.role}, {row.person_id})": row.person_id
         for row in rows
     }
-
-
-def _folded(name: str) -> str:
-    """A name as typed names match it: in any case, with its spaces as they come."""
-    return " ".join(name.split()).casefold()
 
 
 class ItemForm(ItemIn):
@@ -95,9 +91,9 @@ class ItemForm(ItemIn):
         refusal says so. A form without the field gives the rapporteur by id, as the API."""
         fields = self.model_dump(exclude={"rapporteur"})
         if self.rapporteur is not None:
-            typed = _folded(self.rapporteur)
+            typed = typed_name(self.rapporteur)
             names = rapporteur_names(participants(session, meeting_id))
-            found = [person for name, person in names.items() if _folded(name) == typed]
+            found = [person for name, person in names.items() if typed_name(name) == typed]
             if typed and not found:
                 raise InvalidInput(
                     f"no participant of the meeting is named {self.rapporteur.strip()!r}: "

@@ -6,22 +6,35 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.access import holds
 from veche.actions.accounts import do_activate_account, do_deactivate_account
 from veche.actions.auth import token_digest
 from veche.actions.roles import do_revoke_grant, list_roles
+from veche.errors import Conflict, InvalidInput, NotFound, VecheError
 from veche.i18n import _
 from veche.passwords import MAX_LENGTH, RULE
 from veche.permissions import Permission, Scope
-from veche.queries.accounts import list_accounts, managed_organization, people_without_account
+from veche.queries.accounts import (
+    active_accounts,
+    find_accounts,
+    managed_organization,
+    people_without_account,
+)
 from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep
-from veche.web.inputs import UserIn
-from veche.web.inputs_accounts import GrantIn, PasswordChangeIn, PasswordResetIn
-from veche.web.pages._page import PageDep
+from veche.web.inputs_accounts import (
+    GrantForm,
+    PasswordChangeIn,
+    PasswordResetIn,
+    RefusedAt,
+    UserForm,
+    person_labels,
+)
+from veche.web.pages._page import Page, PageDep
+from veche.web.pages._posted import PostedForm, text_of
 from veche.web.pages._render import redirect, render
 from veche.web.sessions import login_token
 
@@ -37,27 +50,92 @@ def _this_login(request: Request) -> str | None:
     return token_digest(token) if token is not None else None
 
 
+#: Accounts the page lists at once; the search (``q``) finds the others.
+PAGE_SIZE = 50
+#: Names a form offers to pick from as they are typed (a ``<datalist>``), at most: a few
+#: hundred help the secretary; a congress's thousands would weigh the page down on a phone
+#: (a megabyte) and help no one pick, so above this the name is typed whole. The account a
+#: role is granted to is typed too, whatever their number, so that the form is one.
+OFFERED_AT_MOST = 200
+#: Refusals said in the form that was sent (at its field, for a name typed), what was typed
+#: kept; anything else (a right not held) is the error page's to say.
+SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)
+
+
 @router.get("/secretary/accounts", response_class=HTMLResponse)
-def accounts_page(page: PageDep) -> HTMLResponse:
-    """The organization's accounts with their roles, and the forms to manage them."""
+def accounts_page(
+    page: PageDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+) -> HTMLResponse:
+    """The organization's accounts with their roles, a page of them at a time and found by
+    user name or holder's name, and the forms to manage them."""
+    return _accounts_page(page, q, number)
+
+
+def _accounts_page(
+    page: Page,
+    q: str = "",
+    number: int = 1,
+    *,
+    refused: str = "",
+    problem: str = "",
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The page; after a refusal, the form ``refused`` comes again as ``typed``, ``problem``
+    said at its field (``refused`` names the field)."""
     organization = managed_organization(page.session, page.caller)
+    total, accounts = find_accounts(
+        page.session, organization, q, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+    )
+    pages = max(1, -(-total // PAGE_SIZE))
+    if number > pages:  # past the end (the list shrank, or the address was edited): the last
+        number = pages
+        total, accounts = find_accounts(
+            page.session, organization, q, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+        )
+    people = people_without_account(page.session, organization, at_most=OFFERED_AT_MOST)
     return page.render(
         "secretary/accounts.html",
+        status=status,
         organization=organization,
-        accounts=list_accounts(page.session, organization),
-        people=people_without_account(page.session, organization),
+        q=q,
+        total=total,
+        number=number,
+        pages=pages,
+        accounts=accounts,
+        person_names=person_labels(people) if people is not None else None,
+        account_choices=active_accounts(page.session, organization, at_most=OFFERED_AT_MOST),
         roles=list_roles(page.session),
         may_grant=holds(page.session, page.caller, Permission.ORGANIZATION_MANAGE, organization.id),
         organization_scope=Scope.ORGANIZATION.value,
         rule=RULE,
         max_length=MAX_LENGTH,
+        problems={refused: problem} if refused else {},
+        typed=typed or {},
+    )
+
+
+def _refused(page: Page, error: VecheError, form: str, typed: dict[str, str]) -> HTMLResponse:
+    """The page again, the refusal said at the field of the name typed (``RefusedAt``),
+    else at the top of ``form``."""
+    at = error.field if isinstance(error, RefusedAt) else form
+    return _accounts_page(
+        page, refused=at, problem=error.message, typed=typed, status=error.status_code
     )
 
 
 @router.post("/secretary/accounts")
-def create_account(page: PageDep, form: Annotated[UserIn, Form()]) -> Response:
-    with page.session.begin():
-        username = form.create(page.session, page.caller).username
+def create_account(page: PageDep, form: Annotated[UserForm, Form()], sent: PostedForm) -> Response:
+    """A login, for the person typed by name or for no one; refused, the form comes again
+    as typed (but the password)."""
+    try:
+        with page.session.begin():
+            username = form.create(page.session, page.caller).username
+    except SHOWN_ON_PAGE as error:
+        typed = {name: text_of(sent, name) for name in ("username", "person")}
+        return _refused(page, error, "create", typed)
     return page.redirect(_ACCOUNTS, _("Account created: %(name)s") % {"name": username})
 
 
@@ -90,9 +168,15 @@ def activate(page: PageDep, account_id: int) -> Response:
 
 
 @router.post("/secretary/accounts/grants")
-def grant_role(page: PageDep, form: Annotated[GrantIn, Form()]) -> Response:
-    with page.session.begin():
-        role = form.grant(page.session, page.caller).role
+def grant_role(page: PageDep, form: Annotated[GrantForm, Form()], sent: PostedForm) -> Response:
+    """A role in the whole organization, to the account typed by user name or holder's
+    name; refused, the form comes again as typed."""
+    try:
+        with page.session.begin():
+            role = form.grant(page.session, page.caller).role
+    except SHOWN_ON_PAGE as error:
+        typed = {name: text_of(sent, name) for name in ("account", "role")}
+        return _refused(page, error, "grant", typed)
     return page.redirect(_ACCOUNTS, _("Role granted: %(role)s") % {"role": role})
 
 
