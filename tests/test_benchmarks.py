@@ -88,8 +88,9 @@ def test_the_lists_benchmark_refuses_a_meeting_too_small_to_fill(
 
 
 def test_the_refresh_storm_benchmark_brings_every_page_up_to_date() -> None:
-    """Twenty pages, every change: each page ends up holding the current fragment, and no
-    fetch fails. (Without the peer, which would start a second server for half a minute.)"""
+    """Twenty pages, every change: each page ends up holding the current fragment (carried
+    by its stream, or fetched), no fetch fails, and every stream reconnecting at once is
+    answered. (Without the peer, which would start a second server for half a minute.)"""
     ran = subprocess.run(
         [
             *(sys.executable, "-m", "benchmarks.live_fanout", "--sizes", "20"),
@@ -105,11 +106,18 @@ def test_the_refresh_storm_benchmark_brings_every_page_up_to_date() -> None:
     storms = [row for row in rows if len(row) == 10 and row[1] == "20"]
     assert {(row[2], row[3]) for row in storms} == {
         ("fragment cache", change)
-        for change in ("pages' first fetch", "floor given", "poll opened", "poll closed")
+        for change in (
+            "pages' first fetch",
+            "floor given",
+            "poll opened",
+            "poll closed",
+            "reconnection",
+        )
     }
     for row in storms:
         pages = 40 if row[3] == "pages' first fetch" else 20
         assert row[6] == str(pages) and row[7] == "0", row  # every page current, none failed
+    assert "server's resident memory per page connected: SQLite, 20 pages" in ran.stdout
 
 
 def test_the_follow_up_database_benchmark_rolls_up_what_it_filled(

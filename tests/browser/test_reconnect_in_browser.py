@@ -65,10 +65,12 @@ def _wait_for_streams(broker: Broker, meeting_id: int, count: int) -> None:
 def test_a_phone_back_online_shows_what_changed_meanwhile_without_a_reload(
     chromium: Browser, venue: Venue, offline_seconds: float
 ) -> None:
-    """Two ways the venue's Wi-Fi fails a phone. First the stream outlives it and brings an
-    event whose fragment cannot be fetched: back online, the page resyncs itself. Then the
-    stream itself is lost while changes happen: back online, the page reconnects naming the
-    last event it saw, and the server replays what it missed. Never a reload."""
+    """Two ways the venue's Wi-Fi fails a phone. First the stream outlives it: the polls it
+    carries show at once, but a paper's event asks for a fragment that cannot be fetched;
+    back online, the page resyncs itself. Then the stream itself is lost while changes
+    happen: back online, the page reconnects naming the last event it saw, the server
+    replays what it missed, and the page fetches what changed, the polls among them. Never
+    a reload."""
     site, assembly = venue.site, venue.site.assembly
     meeting = assembly.meeting_id
     voter = assembly.members[0]
@@ -89,34 +91,40 @@ def test_a_phone_back_online_shows_what_changed_meanwhile_without_a_reload(
     delivered: list[DeliveredEvent] = []
     venue.broker.on_event(delivered.append)
 
-    # The stream outlives the Wi-Fi (the browser keeps its open connection): the phone
-    # hears of the vote, but cannot fetch the list of votes.
+    # The stream outlives the Wi-Fi (the browser keeps its open connection): the vote it
+    # carries shows without a request; the paper's list cannot be fetched.
     context.set_offline(True)
-    with phone.expect_event("console", lambda m: "sendError" in m.text):
-        poll = assembly.create_poll(title="Adopt the standing orders", kind="decision")
-        assembly.open(int(poll["id"]))
-    assert phone.get_by_role("link", name="Vote now").count() == 0
-    context.set_offline(False)
+    poll = assembly.create_poll(title="Adopt the standing orders", kind="decision")
+    assembly.open(int(poll["id"]))
     expect(phone.get_by_role("link", name="Vote now")).to_be_visible()
+    with phone.expect_event("console", lambda m: "sendError" in m.text):
+        assembly.create(f"/meetings/{meeting}/documents", title="Order of business", text="…")
+    assert phone.get_by_text("Order of business").count() == 0
+    context.set_offline(False)
+    expect(phone.get_by_text("Order of business")).to_be_visible()
 
     # The connection goes (the server drops it; offline, the browser cannot come back),
-    # and a paper is filed that the stream never tells the phone of.
+    # and a paper is filed and the vote closed, neither of which the stream tells the phone.
     context.set_offline(True)
     venue.broker.end_all()
     _wait_for_streams(venue.broker, meeting, 0)
     last_heard = delivered[-1]
-    assert last_heard.event.type == "poll_opened"
+    assert last_heard.event.type == "document_added"
     assembly.create(f"/meetings/{meeting}/documents", title="Draft standing orders", text="…")
+    assembly.close(int(poll["id"]))
     phone.wait_for_timeout(offline_seconds * 1000)
     assert phone.get_by_text("Draft standing orders").count() == 0
+    expect(phone.get_by_role("link", name="Vote now")).to_be_visible()
     streams.clear()
     context.set_offline(False)
     expect(phone.get_by_text("Draft standing orders")).to_be_visible()
+    expect(phone.get_by_role("link", name="Vote now")).to_have_count(0)
+    expect(phone.get_by_text("Voting is closed")).to_be_visible()
     assert phone.evaluate(STILL_SAME_DOCUMENT)
     assert navigations == []
     # The stream that came back named the last event heard (the browser's header, or the
     # address the page's script gives a new EventSource), which the server still keeps: it
-    # was sent the paper's event, not a resync.
+    # was sent the paper's and the vote's events, not a resync.
     again = streams[-1]
     named = (
         again.all_headers().get("last-event-id")

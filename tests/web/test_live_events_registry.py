@@ -21,7 +21,7 @@ from tests.apps import create_app
 from tests.assembly import convene
 from tests.web.page_client import secretary
 from veche.actions.events import LiveEventType
-from veche.web.fragments import LISTENERS, SHOWN_NOWHERE_LIVE, listens
+from veche.web.fragments import LISTENERS, PUSHED, SHOWN_NOWHERE_LIVE, listens
 from veche.web.templating import templates
 
 SOURCE = Path(veche.__file__).parent
@@ -89,10 +89,29 @@ def test_templates_take_every_sse_trigger_from_the_registry() -> None:
         assert len(partials) == 1, f"name {fragment} after its partial, in one role's folder"
 
 
+def test_a_pushed_fragment_is_swapped_from_a_stream_that_asks_for_it() -> None:
+    """A fragment the stream carries fetches itself only on a resync or its refresh: the
+    section that shows it must take it from the stream (``sse-swap``), and the page's stream
+    must ask to carry it, or the fragment would never change."""
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for line in text.splitlines():
+            for fragment in _LIVE_SECTION.findall(line):
+                pushed = fragment in PUSHED
+                assert (f'swap="{fragment}"' in line) == pushed, f"{path.name}: {fragment}"
+                if pushed:
+                    assert "?push=room,floor" in text, f"{path.name}: its stream must ask"
+
+
 def test_a_trigger_is_resync_then_the_fragments_events_each_coalesced() -> None:
+    assert listens("console_floor") == (
+        "sse:resync delay:100ms, sse:speakers_changed delay:100ms, "
+        "sse:contribution_recorded delay:100ms, sse:speech_ended delay:100ms, "
+        "sse:item_opened delay:100ms, sse:item_closed delay:100ms, sse:agenda_changed delay:100ms"
+    )
+    # A fragment the stream carries fetches itself on a resync and on its refresh only.
     assert listens("delegate_polls") == (
-        "sse:resync delay:100ms, sse:poll_opened delay:100ms, sse:poll_closed delay:100ms, "
-        "sse:poll_published delay:100ms, sse:poll_cancelled delay:100ms"
+        "sse:resync delay:100ms, sse:refresh_delegate_polls delay:100ms"
     )
     rendered = templates.env.from_string("{{ listens('documents_list') }}").render()
     assert rendered == (

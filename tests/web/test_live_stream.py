@@ -33,6 +33,8 @@ from veche.web.live import (
     STREAM_BACKLOG,
     Broker,
     DeliveredEvent,
+    Message,
+    Stream,
     TooManyStreams,
     event_stream,
 )
@@ -40,7 +42,7 @@ from veche.web.live import (
 #: Every test here that takes a database starts from the demo (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
-Message = tuple[str, str, str]  # (id, event, data)
+SseMessage = tuple[str, str, str]  # (id, event, data)
 
 
 class Events:
@@ -48,7 +50,7 @@ class Events:
     id, event name and data. Ends when the server stops."""
 
     def __init__(self, client: httpx2.Client, path: str, last_event_id: str | None = None) -> None:
-        self.messages: queue.Queue[Message] = queue.Queue()
+        self.messages: queue.Queue[SseMessage] = queue.Queue()
         self.status = 0
         self._opened = threading.Event()
         headers = {"Last-Event-ID": last_event_id} if last_event_id is not None else {}
@@ -79,9 +81,9 @@ class Events:
         finally:
             self._opened.set()
 
-    def take(self, count: int, timeout: float = 10.0) -> list[Message]:
+    def take(self, count: int, timeout: float = 10.0) -> list[SseMessage]:
         """The next ``count`` messages, heartbeats left out."""
-        taken: list[Message] = []
+        taken: list[SseMessage] = []
         deadline = time.monotonic() + timeout
         while len(taken) < count:
             try:
@@ -97,11 +99,17 @@ class Events:
         assert not self._thread.is_alive()
 
 
-def _events(messages: list[Message]) -> list[tuple[str, str]]:
+def _events(messages: list[SseMessage]) -> list[tuple[str, str]]:
     return [(event_id, event) for event_id, event, _ in messages]
 
 
 # The broker, in the process.
+
+
+def _backlog(stream: Stream) -> list[DeliveredEvent]:
+    """What a stream opened with: the events it missed, or a resync."""
+    assert all(isinstance(message, DeliveredEvent) for message in stream.backlog)
+    return [message for message in stream.backlog if isinstance(message, DeliveredEvent)]
 
 
 def _ids(broker: Broker, *counts: int) -> list[str]:
@@ -114,16 +122,16 @@ def test_a_reconnection_is_sent_what_it_missed_in_order_each_change_once() -> No
         for poll_id in (1, 2, 1, 1, 3):
             broker.publish(LiveEvent(7, "ballot_received", {"poll_id": poll_id}))
         broker.publish(LiveEvent(8, "poll_opened", {"poll_id": 9}))  # another meeting's
-        missed = broker.open(7, _ids(broker, 1)[0]).backlog
+        missed = _backlog(broker.open(7, _ids(broker, 1)[0]))
         # After event 1: poll 2's ballot, then poll 1's two (one re-fetch, at the later
         # place), then poll 3's.
         assert [d.id for d in missed] == _ids(broker, 2, 4, 5)
         assert [d.event.ids["poll_id"] for d in missed] == [2, 1, 3]
-        assert broker.open(7, _ids(broker, 5)[0]).backlog == []  # up to date: nothing
+        assert _backlog(broker.open(7, _ids(broker, 5)[0])) == []  # up to date: nothing
         # A first connection, or an id this process never sent, resyncs; the resync names
         # the newest event, so that the next reconnection replays from there.
         for first in (broker.open(7), broker.open(7, "elsewhere-1")):
-            assert [(d.id, d.event.type) for d in first.backlog] == [(_ids(broker, 5)[0], RESYNC)]
+            assert [(d.id, d.event.type) for d in _backlog(first)] == [(_ids(broker, 5)[0], RESYNC)]
 
     asyncio.run(scenario())
 
@@ -135,8 +143,8 @@ def test_an_id_beyond_the_history_or_before_a_gap_resyncs() -> None:
             broker.publish(LiveEvent(7, "poll_created", {"poll_id": poll_id}))
         # Events 3 to 5 are kept: a client that saw 3 missed 4 and 5; one that saw 2 may
         # have missed more than is kept.
-        assert [d.id for d in broker.open(7, _ids(broker, 3)[0]).backlog] == _ids(broker, 4, 5)
-        beyond = broker.open(7, _ids(broker, 2)[0]).backlog
+        assert [d.id for d in _backlog(broker.open(7, _ids(broker, 3)[0]))] == _ids(broker, 4, 5)
+        beyond = _backlog(broker.open(7, _ids(broker, 2)[0]))
         assert [(d.id, d.event.type) for d in beyond] == [(_ids(broker, 5)[0], RESYNC)]
         # The PostgreSQL listener reconnected: what it missed is unknown, so ids seen before
         # replay nothing, and open streams resync, told to forget their id.
@@ -145,8 +153,8 @@ def test_an_id_beyond_the_history_or_before_a_gap_resyncs() -> None:
         open_stream = broker.open(7, _ids(broker, 5)[0])
         broker.resync_all()
         await asyncio.sleep(0)
-        assert open_stream.queue.get_nowait() == DeliveredEvent("", LiveEvent(7, RESYNC))
-        assert [d.event.type for d in broker.open(7, _ids(broker, 5)[0]).backlog] == [RESYNC]
+        assert list(open_stream.pending) == [DeliveredEvent("", LiveEvent(7, RESYNC))]
+        assert [d.event.type for d in _backlog(broker.open(7, _ids(broker, 5)[0]))] == [RESYNC]
         assert gaps == ["gap"]
 
     asyncio.run(scenario())
@@ -158,15 +166,16 @@ def test_a_slow_stream_is_sent_a_resync_and_never_holds_up_the_others() -> None:
     published = STREAM_BACKLOG + 5
     heard: list[DeliveredEvent] = []
 
-    async def scenario() -> list[DeliveredEvent | None]:
+    async def scenario() -> list[Message]:
         broker = Broker(10)
         broker.on_event(heard.append)
         slow, reader = broker.open(7), broker.open(7)
         received: list[str] = []
 
         async def read() -> None:
-            async for message in event_stream(broker, reader):
-                received.append(message)
+            async for chunk in event_stream(broker, reader):
+                # What waited is sent as one write: each message apart, as a browser reads.
+                received.extend(m + "\n\n" for m in chunk.decode().split("\n\n") if m)
 
         reading = asyncio.create_task(read())
         started = time.monotonic()
@@ -177,9 +186,7 @@ def test_a_slow_stream_is_sent_a_resync_and_never_holds_up_the_others() -> None:
         assert time.monotonic() - started < 5  # publishing never waited for the slow one
         while sum("ballot_received" in message for message in received) < published:
             await asyncio.sleep(0.01)
-        left = []
-        while not slow.queue.empty():
-            left.append(slow.queue.get_nowait())
+        left = list(slow.pending)
         broker.end_all()
         await reading
         assert [m.split("\n")[0] for m in received[1:]] == [f"id: {d.id}" for d in heard]

@@ -24,11 +24,11 @@ pytestmark = pytest.mark.demo
 
 
 def test_the_broker_hands_each_meeting_only_its_own_events() -> None:
-    async def scenario() -> list[str]:
+    async def scenario() -> list[bytes]:
         broker = Broker(10)
         stream = event_stream(broker, broker.open(7))
         first = await anext(stream)
-        assert "event: resync" in first
+        assert b"event: resync" in first
         broker.publish(LiveEvent(8, "poll_opened", {"poll_id": 1}))
         broker.publish(LiveEvent(7, "ballot_received", {"poll_id": 2}), "a-2")
         second = await anext(stream)
@@ -40,7 +40,7 @@ def test_the_broker_hands_each_meeting_only_its_own_events() -> None:
 
     received = asyncio.run(scenario())
     assert received == [
-        'id: a-2\nevent: ballot_received\ndata: {"type":"ballot_received","poll_id":2}\n\n'
+        b'id: a-2\nevent: ballot_received\ndata: {"type":"ballot_received","poll_id":2}\n\n'
     ]
 
 

@@ -25,7 +25,7 @@ from veche.web.api.routers import API_ROUTERS
 from veche.web.body_limit import BodyLimit
 from veche.web.errors import DATABASE_ERRORS
 from veche.web.headers import SecurityHeaders
-from veche.web.live import Broker, start_delivery
+from veche.web.live import SERVING_COLLECTOR_THRESHOLDS, Broker, start_delivery
 from veche.web.pages import ROUTERS
 from veche.web.pages._render import on_database_error, on_validation_error, on_veche_error
 from veche.web.sessions import load_site_key
@@ -52,9 +52,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # server. Frozen, the collector's full passes skip it: otherwise they walk it all now
     # and then and hold up an answer by 100 ms or more (seen on the 5,000-participant list).
     gc.freeze()
+    collector = gc.get_threshold()
+    gc.set_threshold(*SERVING_COLLECTOR_THRESHOLDS)  # thousands of live streams: see there
     try:
         yield
     finally:
+        gc.set_threshold(*collector)
         gc.unfreeze()
         app.state.intake.close()
         app.state.broker.end_all()

@@ -25,14 +25,24 @@ So ``FragmentCache`` answers those two fragments itself, and the projector's scr
   What differs for everyone — the form's CSRF token, the speaking timer (the time left, by
   the server's clock) — is written into the rendered text per answer.
 - **The login is checked, cheaply.** The cookie's signature is checked on every request;
-  the login session it names is looked up once and then re-checked for everyone in one
-  query every ``LOGIN_RECHECK_SECONDS``: a logout, an expiry or a disabled account stops the
+  the login session it names is looked up once (with the others met in the same moment,
+  in one transaction) and then re-checked for everyone in one query every
+  ``LOGIN_RECHECK_SECONDS``: a logout, an expiry or a disabled account stops the
   answers within that time on every process, and at once on the process that logged out
   (it sees the answer that deletes the cookie). What the person may do in the meeting is
   read once and again when the meeting's participants, offices or state change, or within
   ``PERMISSIONS_SECONDS`` (in the background, the old answer served meanwhile).
 - **ETag and 304.** Each answer names the meeting's version and the audience; a client that
   sends it back in ``If-None-Match`` gets a 304 while nothing changed.
+- **Pushed through the stream.** The delegate's page asks its event stream for the polls
+  and the floor (``?push=room,floor``). After an event either listens to, this process
+  builds the fragment once (a burst of events of one change is gathered first), and each
+  such stream is sent its audience's rendering as an SSE message, encoded once per audience:
+  the page swaps it in without a request. The stream knows its login and CSRF field from
+  when it opened; a stream whose person is not covered, whose login is no longer known or
+  whose permissions are being read again is sent a ``refresh_…`` event instead, on which the
+  page fetches the fragment as before. A reconnection is replayed events, never old HTML:
+  its missed events of a pushed fragment become that refresh.
 
 Anything out of the ordinary — no login or an ended one, no right to see the meeting, no
 such meeting, a flash message waiting, a browser without its CSRF seed, someone the
@@ -43,6 +53,8 @@ before. ``VECHE_FRAGMENT_CACHE=false`` sends every request there (the benchmark'
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
 import logging
 import random
@@ -77,8 +89,18 @@ from veche.permissions import Permission
 from veche.queries.floor import Speaking, floor_view
 from veche.queries.room import Standing, outsider_standings, polls_followed, standings_of_all
 from veche.web.csrf import SEED_COOKIE, csrf_field
+from veche.web.fragments import LISTENERS, PUSHED, refresh_event
 from veche.web.headers import headers_for
-from veche.web.live import RESYNC, DeliveredEvent
+from veche.web.live import (
+    RESYNC,
+    Broker,
+    DeliveredEvent,
+    EventStreamResponse,
+    Stream,
+    TooManyStreams,
+    last_event_id,
+    sse_fragment,
+)
 from veche.web.pages._render import context_of
 from veche.web.pages.projector import projector_context
 from veche.web.sessions import FLASH_COOKIE, SESSION_COOKIE, login_token
@@ -86,7 +108,7 @@ from veche.web.templating import templates
 
 log = logging.getLogger(__name__)
 
-_PATH = re.compile(r"/meetings/([1-9][0-9]{0,17})/(room|floor|projector/current)")
+_PATH = re.compile(r"/meetings/([1-9][0-9]{0,17})/(room|floor|projector/current|events)")
 #: How often a login served from memory is looked up again (all of them in one query).
 LOGIN_RECHECK_SECONDS = 5.0
 #: How long what a person may do in a meeting is kept before it is read again (in the
@@ -98,6 +120,13 @@ PERMISSIONS_SECONDS = 300.0
 FORGET_SECONDS = 600.0
 #: Database reads of this cache at once, each in a worker thread with a session of its own.
 _READS_AT_ONCE = 4
+#: Logins met for the first time are looked up together, as many in one transaction, after
+#: waiting this long for others (``FragmentStore._look_up_soon``).
+_LOOKUPS_AT_ONCE = 100
+_GATHER_LOOKUPS_SECONDS = 0.005
+#: How long a push waits after the first event of a change for the others: giving the floor
+#: ends the speech under way and records a contribution, two events committed together.
+PUSH_GATHER_SECONDS = 0.02
 #: Events that may change who sees the meeting and what they may do in it.
 _ACCESS_EVENTS = frozenset(
     {
@@ -171,6 +200,14 @@ class Variant:
 
     html: str
     tag: str  # tells it apart from the other audiences' in the ETag
+    fragment: str = ""  # the cache's name for it ("room", "floor")
+
+    @functools.cached_property
+    def pushed(self) -> tuple[bytes, ...]:
+        """The SSE message of the fragment, encoded once for every stream of the audience,
+        split where each stream's own CSRF field goes."""
+        name = PUSHED_AS[self.fragment]
+        return tuple(sse_fragment(name, self.html).encode().split(_CSRF_MARK.encode()))
 
 
 @dataclass
@@ -192,6 +229,8 @@ class Snapshot:
     #: time of each answer (it shows the time left, and counts by the server's clock).
     speaking: Speaking | None = None
     rendered_timer: str | None = None
+    #: The cache's name of the fragment ("room", "floor"), which its variants carry.
+    fragment: str = ""
 
     #: The timer last rendered for an answer, and the tenth of a second it was rendered for.
     _timer_now: tuple[int, str] = (0, "")
@@ -210,7 +249,7 @@ class Snapshot:
         return self._timer_now[1]
 
     def add(self, key: Hashable, html: str) -> None:
-        self.variants[key] = Variant(html, str(len(self.variants)))
+        self.variants[key] = Variant(html, str(len(self.variants)), self.fragment)
 
 
 def _render(template: str, context: dict[str, Any]) -> str:
@@ -349,6 +388,32 @@ FRAGMENTS = {
     "floor": Fragment(_build_floor, _floor_audience),
     "projector/current": Fragment(_build_projector, _projector_audience),
 }
+#: The fragments a stream may ask to be pushed (``?push=room,floor``), by the name the live
+#: registry gives them (``veche.web.fragments``): the page's ``sse-swap``.
+PUSHED_AS = {"room": "delegate_polls", "floor": "delegate_floor"}
+assert set(PUSHED_AS.values()) == PUSHED, "every pushed fragment is answered by this cache"
+#: For each event, the fragments pushed on it.
+_PUSHED_ON: dict[str, tuple[str, ...]] = {}
+for _name, _registered in PUSHED_AS.items():
+    for _event in LISTENERS[_registered]:
+        _PUSHED_ON[_event] = (*_PUSHED_ON.get(_event, ()), _name)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who a stream's page shows the meeting to, as the stream opened: what it is pushed."""
+
+    #: The names of the fragments pushed to it ("room", "floor").
+    pushes: frozenset[str]
+    #: The login cookie, under which the store keeps the login; None when the store does
+    #: not know it (the stream is then told to fetch instead).
+    raw: str | None = None
+    #: The CSRF field of the page's forms, written into what is pushed.
+    csrf_html: str = ""
+
+    @functools.cached_property
+    def csrf(self) -> bytes:
+        return self.csrf_html.encode()
 
 
 # --- Who asks: logins and permissions, kept in memory --------------------------------------
@@ -375,19 +440,29 @@ class _Held:
 class FragmentStore:
     """This process's versions, snapshots, logins and permissions, for ``FragmentCache``."""
 
-    def __init__(self, read_sessions: sessionmaker[Session], *, enabled: bool) -> None:
+    def __init__(
+        self, read_sessions: sessionmaker[Session], *, enabled: bool, broker: Broker | None = None
+    ) -> None:
         self.enabled = enabled
+        self._broker = broker
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: The pushes under way, by meeting and fragment, and those asked again meanwhile.
+        self._pushing: set[tuple[int, str]] = set()
+        self._again: set[tuple[int, str]] = set()
         self.versions = Versions()
         self._sessions = read_sessions
         self._epoch = secrets.token_hex(4)  # an ETag of an earlier process never matches
         self._snapshots: dict[tuple[int, str], Snapshot] = {}
         self._building: dict[tuple[int, str, Version], asyncio.Future[Snapshot]] = {}
         self._logins: dict[str, _Login] = {}
+        #: Meetings read to exist (a meeting is never deleted while it has pages open).
+        self._meetings: set[int] = set()
         self._held: dict[tuple[int | None, int | None, int], _Held] = {}
         self._background: set[asyncio.Future[Any]] = set()
         self._rechecking = False
         self._refreshing: set[tuple[int | None, int | None, int]] = set()
         self._limiter: anyio.CapacityLimiter | None = None
+        self._lookups: list[_Lookup] = []
 
     async def _read(self, work: Callable[[], Any]) -> Any:
         if self._limiter is None:  # made in the event loop, on first need
@@ -428,7 +503,7 @@ class FragmentStore:
         html = variant.html
         tag = f"{self._epoch}.{snapshot.version[0]}.{snapshot.version[1]}.{variant.tag}"
         if _CSRF_MARK in html:
-            field_html = self._csrf_field(request, raw)
+            field_html = self._csrf_field(request, self._logins.get(raw))
             html = html.replace(_CSRF_MARK, field_html)
             tag += "." + hashlib.blake2s(field_html.encode(), digest_size=6).hexdigest()
         timer = snapshot.rendered_timer
@@ -443,9 +518,8 @@ class FragmentStore:
             return Response(status_code=304, headers=headers)
         return Response(html, media_type="text/html", headers=headers)
 
-    def _csrf_field(self, request: Request, raw: str) -> str:
+    def _csrf_field(self, request: Request, login: _Login | None) -> str:
         """The browser's CSRF field, kept with its login: it changes with the login or the seed."""
-        login = self._logins.get(raw)
         seed = request.cookies[SEED_COOKIE]
         if login is None:
             return str(csrf_field(request))
@@ -466,7 +540,7 @@ class FragmentStore:
             # Read after the version: a change committed meanwhile moves the version on
             # again, and the next request reads anew.
             building = asyncio.ensure_future(
-                self._read(lambda: self._build(meeting_id, fragment, version))
+                self._read(lambda: self._build(meeting_id, name, fragment, version))
             )
             self._building[key] = building
             building.add_done_callback(lambda _: self._building.pop(key, None))
@@ -477,14 +551,156 @@ class FragmentStore:
             self._snapshots[meeting_id, name] = snapshot
         return snapshot
 
-    def _build(self, meeting_id: int, fragment: Fragment, version: Version) -> Snapshot:
+    def _build(self, meeting_id: int, name: str, fragment: Fragment, version: Version) -> Snapshot:
         with self._sessions() as session:
             meeting = session.get(Meeting, meeting_id)
             if meeting is None:
                 return Snapshot(version, found=False)
-            snapshot = Snapshot(version, found=True)
+            snapshot = Snapshot(version, found=True, fragment=name)
             fragment.build(session, meeting, snapshot)
             return snapshot
+
+    # Pushes through the event streams.
+
+    async def viewer(self, request: Request, meeting_id: int) -> Viewer:
+        """The viewer of a stream opening for the request, pushed the fragments it asks for
+        (``?push=room,floor``); one whose login this store cannot serve is told to fetch."""
+        self._loop = asyncio.get_running_loop()
+        pushes = _pushes(request)
+        raw = request.cookies.get(SESSION_COOKIE)
+        if not pushes or not self.enabled or not raw or SEED_COOKIE not in request.cookies:
+            return Viewer(pushes)
+        try:
+            found = await self._caller(request, raw, meeting_id)
+        except Exception:  # the route asks the database itself, and says what went wrong
+            log.exception("could not look up the login of a live stream")
+            return Viewer(pushes)
+        login = self._logins.get(raw)
+        if found is None or _SEES not in found[1] or login is None:
+            return Viewer(pushes)
+        return Viewer(pushes, raw, self._csrf_field(request, login))
+
+    def sees(self, viewer: Viewer, meeting_id: int) -> bool:
+        """Whether the stream's viewer may see the meeting, as this store knows without
+        asking the database (the meeting is known to exist, the login and its permissions
+        are current); False says only that the database must be asked."""
+        login = self._logins.get(viewer.raw) if viewer.raw else None
+        if login is None or meeting_id not in self._meetings:
+            return False
+        held = self._kept(login, meeting_id, self.versions.access_of(meeting_id), time.monotonic())
+        return held is not None and _SEES in held.may
+
+    async def stream(self, request: Request, meeting_id: int) -> Response | None:
+        """A reconnecting page's stream, opened from memory when its login and the meeting
+        are known here (a hall whose Wi-Fi came back: thousands at once, no database read);
+        None for the route to open it."""
+        if self._broker is None or SEED_COOKIE not in request.cookies:
+            return None
+        raw = request.cookies.get(SESSION_COOKIE)
+        login = self._logins.get(raw) if raw else None
+        if login is None or meeting_id not in self._meetings:
+            return None
+        self._loop = asyncio.get_running_loop()
+        viewer = Viewer(_pushes(request), raw, self._csrf_field(request, login))
+        if not self.sees(viewer, meeting_id):
+            return None
+        try:
+            stream = self._broker.open(meeting_id, last_event_id(request), viewer)
+        except TooManyStreams:
+            return None  # the route refuses it, and says so
+        self.replayed(stream)
+        return EventStreamResponse(self._broker, stream)
+
+    def heard(self, delivered: DeliveredEvent) -> None:
+        """Called by the broker with each event, after ``Versions.heard``: a push of each
+        fragment the event changes, to the meeting's streams that asked for it."""
+        names = _PUSHED_ON.get(delivered.event.type)
+        loop = self._loop
+        if names and loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed
+                loop.call_soon_threadsafe(self._push_soon, delivered.event.meeting_id, names)
+
+    def _push_soon(self, meeting_id: int, names: tuple[str, ...]) -> None:
+        for name in names:
+            key = (meeting_id, name)
+            if key in self._pushing:
+                self._again.add(key)
+            else:
+                self._pushing.add(key)
+                self._in_background(self._push(meeting_id, name))
+
+    async def _push(self, meeting_id: int, name: str) -> None:
+        """Build the fragment once and send each stream its audience's rendering; again if
+        another event came meanwhile, so that the last push is of the latest version."""
+        key = (meeting_id, name)
+        try:
+            await asyncio.sleep(PUSH_GATHER_SECONDS)
+            while True:
+                self._again.discard(key)
+                await self._push_once(meeting_id, name)
+                if key not in self._again:
+                    return
+        finally:
+            self._pushing.discard(key)
+
+    async def _push_once(self, meeting_id: int, name: str) -> None:
+        if self._broker is None or not self._pushed_to(meeting_id, name):
+            return
+        snapshot: Snapshot | None = None  # the cache switched off: every page fetches
+        try:
+            if self.enabled:
+                snapshot = await self._snapshot(meeting_id, name, FRAGMENTS[name])
+        except Exception:  # the pages fetch it from the ordinary route, which says what failed
+            log.exception("could not build the live fragment %s of meeting %s", name, meeting_id)
+            snapshot = None
+        self.fan_out(meeting_id, name, snapshot)
+
+    def _pushed_to(self, meeting_id: int, name: str) -> list[Stream]:
+        assert self._broker is not None
+        return [
+            stream
+            for stream in self._broker.streams_of(meeting_id)
+            if isinstance(stream.viewer, Viewer) and name in stream.viewer.pushes
+        ]
+
+    def fan_out(self, meeting_id: int, name: str, snapshot: Snapshot | None) -> None:
+        """Offer each stream that asked for the fragment its rendering, or a refresh."""
+        refresh = _refresh_message(name)
+        loop = asyncio.get_running_loop()
+        access = self.versions.access_of(meeting_id)
+        now = time.monotonic()
+        fragment = FRAGMENTS[name]
+        for stream in self._pushed_to(meeting_id, name):
+            message = refresh
+            viewer = stream.viewer
+            assert isinstance(viewer, Viewer)
+            login = self._logins.get(viewer.raw) if viewer.raw else None
+            if snapshot is not None and snapshot.found and login is not None:
+                held = self._kept(login, meeting_id, access, now)
+                if held is not None and _SEES in held.may:
+                    audience = fragment.audience(snapshot, login.caller.person_id, held.may)
+                    variant = snapshot.variants.get(audience)
+                    if variant is not None:
+                        message = viewer.csrf.join(variant.pushed)
+            if stream.loop is loop:
+                stream.offer(message)
+            else:  # a stream of another event loop than the push's (never in one server)
+                stream.loop.call_soon_threadsafe(stream.offer, message)
+
+    def replayed(self, stream: Stream) -> None:
+        """A reconnecting stream is replayed the events it missed, never old HTML: a pushed
+        fragment that one of them changed is fetched by the page instead (a resync already
+        has every fragment fetched)."""
+        viewer = stream.viewer
+        if not isinstance(viewer, Viewer) or not viewer.pushes:
+            return
+        stale: dict[str, None] = {}
+        for message in stream.backlog:
+            if isinstance(message, DeliveredEvent):
+                for name in _PUSHED_ON.get(message.event.type, ()):
+                    if name in viewer.pushes:
+                        stale[name] = None
+        stream.backlog.extend(_refresh_message(name) for name in stale)
 
     # Logins and permissions.
 
@@ -499,18 +715,11 @@ class FragmentStore:
             return None
         access = self.versions.access_of(meeting_id)
         if login is not None:
-            login.used_at = now
-            if now - login.checked_at > LOGIN_RECHECK_SECONDS and not self._rechecking:
-                self._rechecking = True
-                self._in_background(self._recheck_logins())
-            held = self._held.get(_held_key(login.caller, meeting_id))
-            if held is not None and held.access == access:
-                held.used_at = now
-                if now > held.due_at:
-                    self._refresh_soon(login.caller, meeting_id, access)
+            held = self._kept(login, meeting_id, access, now)
+            if held is not None:
                 return login.caller, held.may
-        read: tuple[Caller, frozenset[str]] | None = await self._read(
-            lambda: self._look_up(token, login.caller if login is not None else None, meeting_id)
+        read = await self._look_up_soon(
+            token, login.caller if login is not None else None, meeting_id
         )
         if read is None:
             self._logins.pop(raw, None)
@@ -521,15 +730,70 @@ class FragmentStore:
         self._held[_held_key(caller, meeting_id)] = _Held(may, access, _due(now), now)
         return read
 
-    def _look_up(
+    def _kept(self, login: _Login, meeting_id: int, access: Version, now: float) -> _Held | None:
+        """What the login may do in the meeting, as kept, if it is current; marks both used,
+        and has them looked up again in the background when they are due."""
+        login.used_at = now
+        if now - login.checked_at > LOGIN_RECHECK_SECONDS and not self._rechecking:
+            self._rechecking = True
+            self._in_background(self._recheck_logins())
+        held = self._held.get(_held_key(login.caller, meeting_id))
+        if held is None or held.access != access:
+            return None
+        held.used_at = now
+        if now > held.due_at:
+            self._refresh_soon(login.caller, meeting_id, access)
+        return held
+
+    async def _look_up_soon(
         self, token: str, known: Caller | None, meeting_id: int
     ) -> tuple[Caller, frozenset[str]] | None:
+        """``_look_up``, gathered with the others asked in the same few milliseconds into
+        one transaction each ``_LOOKUPS_AT_ONCE``: a hall reconnecting at once to a process
+        that has not seen its logins costs thousands of them, and a transaction of its own
+        for each cost about a third again."""
+        future: asyncio.Future[tuple[Caller, frozenset[str]] | None]
+        future = asyncio.get_running_loop().create_future()
+        self._lookups.append(((token, known, meeting_id), future))
+        if len(self._lookups) == 1:
+            asyncio.get_running_loop().call_later(_GATHER_LOOKUPS_SECONDS, self._look_up_gathered)
+        return await future
+
+    def _look_up_gathered(self) -> None:
+        gathered, self._lookups = self._lookups, []
+        for start in range(0, len(gathered), _LOOKUPS_AT_ONCE):
+            self._in_background(self._look_up_some(gathered[start : start + _LOOKUPS_AT_ONCE]))
+
+    async def _look_up_some(self, some: list[_Lookup]) -> None:
+        asked = [what for what, _ in some]
+        try:
+            found = await self._read(lambda: self._look_up(asked))
+        except Exception as error:  # each asker answers as its own read failing would
+            for _, future in some:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        for (_, future), read in zip(some, found, strict=True):
+            if not future.done():  # its asker may have gone
+                future.set_result(read)
+
+    def _look_up(
+        self, asked: list[tuple[str, Caller | None, int]]
+    ) -> list[tuple[Caller, frozenset[str]] | None]:
+        """For each (token, caller known, meeting): the caller and what they may do in the
+        meeting, or None for a login that has ended; in one transaction."""
+        found: list[tuple[Caller, frozenset[str]] | None] = []
         with self._sessions() as session, session.begin():
-            try:
-                caller = known or login_session_caller(session, token)
-            except NotAuthenticated:
-                return None
-            return caller, meeting_permissions(session, caller, meeting_id)
+            for token, known, meeting_id in asked:
+                try:
+                    caller = known or login_session_caller(session, token)
+                except NotAuthenticated:
+                    found.append(None)
+                    continue
+                if session.get(Meeting, meeting_id) is not None:
+                    self._meetings.add(meeting_id)
+                found.append((caller, meeting_permissions(session, caller, meeting_id)))
+        return found
 
     def _refresh_soon(self, caller: Caller, meeting_id: int, access: Version) -> None:
         key = _held_key(caller, meeting_id)
@@ -601,6 +865,25 @@ class FragmentStore:
                 self._held.pop(key, None)
 
 
+@functools.cache
+def _refresh_message(name: str) -> bytes:
+    """The SSE message telling a page to fetch a pushed fragment itself."""
+    event = refresh_event(PUSHED_AS[name])
+    return f"event: {event}\ndata: {{}}\n\n".encode()
+
+
+def _pushes(request: Request) -> frozenset[str]:
+    """The fragments a page asks its stream to carry (``?push=room,floor``), of those pushed."""
+    asked = request.query_params.get("push", "")
+    return frozenset(name for name in asked.split(",") if name in PUSHED_AS)
+
+
+#: A login to look up (its token, its caller if known, the meeting), and who waits for it.
+_Lookup = tuple[
+    tuple[str, Caller | None, int], "asyncio.Future[tuple[Caller, frozenset[str]] | None]"
+]
+
+
 def _due(now: float) -> float:
     return now + PERMISSIONS_SECONDS * random.uniform(0.5, 1.0)  # spread, not a secret
 
@@ -636,7 +919,10 @@ class FragmentCache:
     ) -> bool:
         request = Request(scope, receive)
         try:
-            answer = await store.answer(request, int(found[1]), found[2])
+            if found[2] == "events":
+                answer = await store.stream(request, int(found[1]))
+            else:
+                answer = await store.answer(request, int(found[1]), found[2])
         except Exception:  # the ordinary route answers, and says what went wrong
             log.exception("the live fragment %s could not be answered from memory", scope["path"])
             return False
@@ -668,8 +954,11 @@ def _watching_logout(store: FragmentStore, scope: Scope, send: Send) -> Send:
 def install(app: FastAPI) -> None:
     """Answer the live fragments in front of ``app``'s routes (on unless
     ``VECHE_FRAGMENT_CACHE`` says otherwise), kept current by ``app``'s broker."""
-    store = FragmentStore(app.state.read_sessions, enabled=Settings().fragment_cache)
+    store = FragmentStore(
+        app.state.read_sessions, enabled=Settings().fragment_cache, broker=app.state.broker
+    )
     app.state.fragments = store
     app.state.broker.on_event(store.versions.heard)
+    app.state.broker.on_event(store.heard)
     app.state.broker.on_gap(store.versions.missed)
     app.add_middleware(FragmentCache)

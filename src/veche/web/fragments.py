@@ -70,6 +70,20 @@ SHOWN_NOWHERE_LIVE: dict[Event, str] = {
 }
 
 
+#: Fragments whose rendering the event stream carries to the delegate's page
+#: (``veche.web.fragment_cache`` renders each once per change and audience and pushes it;
+#: the page swaps it in with ``sse-swap``): at a congress, no storm of thousands of fetches
+#: after each change. Such a fragment fetches itself only on a resync, or on its
+#: ``refresh_event`` — sent when the stream cannot carry it for that page, and after a
+#: reconnection whose missed events changed it.
+PUSHED = frozenset({"delegate_polls", "delegate_floor"})
+
+
+def refresh_event(fragment: str) -> str:
+    """The event on which a pushed fragment fetches itself."""
+    return f"refresh_{fragment}"
+
+
 #: How long a fragment waits after an event before it re-fetches. htmx keeps one delay timer
 #: per element, which each of its triggers restarts, so the events of one change (giving the
 #: floor ends a speech and records a contribution: two events) or a replay after a
@@ -80,11 +94,14 @@ COALESCE = "delay:100ms"
 
 def listens(fragment: str) -> str:
     """The ``hx-trigger`` value of a live fragment: the SSE events it re-fetches on, a burst
-    of them coalesced into one fetch (``COALESCE``)."""
+    of them coalesced into one fetch (``COALESCE``); for a pushed one, the resync and its
+    refresh only."""
     try:
-        events = LISTENERS[fragment]
+        events: tuple[str, ...] = LISTENERS[fragment]
     except KeyError:
         raise LookupError(
             f"there is no live fragment {fragment!r}: declare it in veche.web.fragments"
         ) from None
+    if fragment in PUSHED:
+        events = (refresh_event(fragment),)
     return ", ".join(f"sse:{event} {COALESCE}" for event in (RESYNC, *events))

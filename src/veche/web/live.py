@@ -4,7 +4,10 @@ Actions queue events that are delivered after their transaction commits
 (``veche.actions.events``). On SQLite the one process hands them straight to its
 streams. On PostgreSQL each process sends them with NOTIFY and every process
 LISTENs, so a ballot cast through one process reaches streams held by another.
-An event carries its type and ids only; the page re-fetches what it shows.
+An event carries its type and ids only. A page re-fetches what it shows, except the
+fragments whose rendering the stream itself carries (``veche.web.fragment_cache`` pushes
+them to the streams that ask for them): what a stream sends is bytes encoded once, shared
+by every stream, and one wake-up of its task.
 
 Each event has an id that is the same in every process: the process that sends it
 names it (its own random origin and a count), and NOTIFY hands the name to every
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import logging
@@ -30,6 +34,9 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Engine
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from veche.actions.events import LiveEvent, subscribe
 from veche.config import DEFAULT_LIVE_STREAMS_PER_PROCESS
@@ -50,7 +57,7 @@ RECONNECT_MILLISECONDS = 2000
 HISTORY_PER_MEETING = 512
 #: Meetings whose history is kept; the one quiet longest is forgotten first.
 MEETINGS_REMEMBERED = 64
-#: Events a stream may have waiting to be sent; a client slower than that gets a resync.
+#: Messages a stream may have waiting to be sent; a client slower than that gets a resync.
 STREAM_BACKLOG = 64
 #: The Retry-After of a stream refused because the process holds as many as it may.
 RETRY_AFTER_SECONDS = 10
@@ -58,6 +65,14 @@ RETRY_AFTER_SECONDS = 10
 #: to stop: what stopping the app can wait for it. A wake-up costs next to nothing, and at
 #: half a second every test that started an app on PostgreSQL waited a quarter on average.
 LISTEN_SECONDS = 0.1
+#: The cyclic garbage collector's thresholds while the app serves (Python's: 700, 10, 10;
+#: set by the app's lifespan). Thousands of open streams are millions of long-lived objects
+#: (their connections, tasks, frames, scopes) made after the start; with the default
+#: thresholds the objects a change allocates (a hall's standings, its renderings) brought a
+#: full collection every two seconds or so, 0.3–1.2 s each, freeing nothing, in the middle
+#: of the fan-out (benchmarks/live_fanout.py at 5,000 pages). At these a storm brings none,
+#: and a collection of the youngest generation walks 50,000 objects at most.
+SERVING_COLLECTOR_THRESHOLDS = (50_000, 50, 100)
 log = logging.getLogger(__name__)
 
 
@@ -68,8 +83,19 @@ class DeliveredEvent:
     id: str
     event: LiveEvent
 
+    @functools.cached_property
+    def wire(self) -> bytes:
+        """The SSE message, encoded once for all the streams it goes to."""
+        return sse_message(self.event, self.id).encode()
+
 
 EventCallback = Callable[[DeliveredEvent], None]
+#: What a stream sends: an event, or a message already encoded (a pushed fragment).
+Message = DeliveredEvent | bytes
+
+
+def wire(message: Message) -> bytes:
+    return message if isinstance(message, bytes) else message.wire
 
 
 class TooManyStreams(VecheError):
@@ -80,36 +106,69 @@ class TooManyStreams(VecheError):
 
 
 class Stream:
-    """One browser's stream: a bounded queue filled from any thread, read in the event loop."""
+    """One browser's stream: messages waiting to be sent, offered in its event loop's thread.
 
-    def __init__(self, meeting_id: int, backlog: list[DeliveredEvent]) -> None:
+    No queue and no timer of its own: a fan-out to thousands of streams appends to each one's
+    list and wakes its task once, and the heartbeats come from one timer per event loop
+    (``Broker``)."""
+
+    def __init__(self, meeting_id: int, backlog: list[Message], viewer: object = None) -> None:
         self.meeting_id = meeting_id
         self.loop = asyncio.get_running_loop()
-        self.queue: asyncio.Queue[DeliveredEvent | None] = asyncio.Queue(STREAM_BACKLOG)
-        #: What the browser missed, or a resync: sent before anything queued.
+        self.pending: deque[Message] = deque()
+        #: What the browser missed, or a resync: sent before anything pending.
         self.backlog = backlog
+        #: Who the browser's page shows the meeting to, for the fragments pushed to it
+        #: (``veche.web.fragment_cache.Viewer``); None for a stream that takes no pushes.
+        self.viewer = viewer
         self.closed = False
+        self.ended = False
+        self._last_id = next((m.id for m in reversed(backlog) if isinstance(m, DeliveredEvent)), "")
+        self._waiter: asyncio.Future[None] | None = None
 
-    def offer(self, delivered: DeliveredEvent | None) -> None:
-        """Queue an event, in the loop's thread; never waits. A client that has not taken
-        the events before gets one resync in their place: re-fetching costs it less than
-        the backlog would, and the fan-out never waits for it. ``None`` ends the stream."""
-        if delivered is not None and not self.queue.full():
-            self.queue.put_nowait(delivered)
+    def offer(self, message: Message | None) -> None:
+        """Add a message, in the loop's thread; never waits. A client that has not taken the
+        messages before gets one resync in their place: re-fetching costs it less than the
+        backlog would, and the fan-out never waits for it. ``None`` ends the stream."""
+        if message is None:
+            self.ended = True
+        else:
+            if isinstance(message, DeliveredEvent):
+                self._last_id = message.id
+            if len(self.pending) < STREAM_BACKLOG:
+                self.pending.append(message)
+            else:  # the resync is named after the newest event, to replay from there
+                self.pending.clear()
+                self.pending.append(
+                    DeliveredEvent(self._last_id, LiveEvent(self.meeting_id, RESYNC))
+                )
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self) -> None:
+        """Until something is offered (or the stream ends)."""
+        if self.pending or self.ended:
             return
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        if delivered is not None:
-            delivered = DeliveredEvent(delivered.id, LiveEvent(self.meeting_id, RESYNC))
-        self.queue.put_nowait(delivered)
+        self._waiter = self.loop.create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+
+    def take(self) -> bytes:
+        """Everything pending, as one write."""
+        taken = b"".join(wire(m) for m in self.pending)
+        self.pending.clear()
+        return taken
 
 
-def _fan_out(streams: Iterable[Stream], delivered: DeliveredEvent | None) -> None:
+def _fan_out(streams: Iterable[Stream], message: Message | None) -> None:
     for stream in streams:
-        stream.offer(delivered)
+        stream.offer(message)
 
 
-def _hand(streams: Iterable[Stream], delivered: DeliveredEvent | None) -> None:
+def _hand(streams: Iterable[Stream], delivered: Message | None) -> None:
     """Hand an event to streams from any thread: one wake-up of each event loop, not one per
     stream (each wake-up is a write to the loop's self-pipe, a system call)."""
     by_loop: dict[asyncio.AbstractEventLoop, list[Stream]] = {}
@@ -152,6 +211,8 @@ class Broker:
         self._history: OrderedDict[int, deque[DeliveredEvent]] = OrderedDict()
         self._on_event: list[EventCallback] = []
         self._on_gap: list[Callable[[], None]] = []
+        #: The heartbeat's timer of each event loop holding streams.
+        self._beating: dict[asyncio.AbstractEventLoop, asyncio.TimerHandle] = {}
 
     def new_event_id(self) -> str:
         with self._lock:
@@ -188,17 +249,44 @@ class Broker:
                 f"the page reconnects by itself (retry after {RETRY_AFTER_SECONDS} s)"
             )
 
-    def open(self, meeting_id: int, last_event_id: str | None = None) -> Stream:
+    def open(
+        self, meeting_id: int, last_event_id: str | None = None, viewer: object = None
+    ) -> Stream:
         """A stream of the meeting, in the event loop, beginning with what a browser that
         saw ``last_event_id`` missed — or with a resync when that is not known here."""
         with self._lock:
             self.check_room()
-            stream = Stream(meeting_id, self._missed(meeting_id, last_event_id))
+            missed: list[Message] = list(self._missed(meeting_id, last_event_id))
+            stream = Stream(meeting_id, missed, viewer)
             self._streams.setdefault(meeting_id, set()).add(stream)
             self._open += 1
+            if stream.loop not in self._beating:
+                self._beat_later(stream.loop)
         return stream
 
+    def _beat_later(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._beating[loop] = loop.call_later(KEEPALIVE_SECONDS, self._beat, loop)
+
+    def _beat(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Every stream of the loop that has nothing waiting is sent a heartbeat: one timer
+        for them all, busy or idle (the page's script takes a missing beat for a dead link)."""
+        with self._lock:
+            streams = [s for group in self._streams.values() for s in group if s.loop is loop]
+            if streams:
+                self._beat_later(loop)
+            else:
+                self._beating.pop(loop, None)
+        for stream in streams:
+            if not stream.pending:
+                stream.offer(_HEARTBEAT_MESSAGE)
+
+    def streams_of(self, meeting_id: int) -> list[Stream]:
+        """The meeting's open streams, at this moment."""
+        with self._lock:
+            return list(self._streams.get(meeting_id, ()))
+
     def _missed(self, meeting_id: int, last_event_id: str | None) -> list[DeliveredEvent]:
+        """What a browser that saw ``last_event_id`` missed, or a resync."""
         history = self._history.get(meeting_id, ())
         if last_event_id:
             for index, delivered in enumerate(reversed(history)):
@@ -228,6 +316,7 @@ class Broker:
         the sender's name for it (on PostgreSQL), else this process names it."""
         with self._lock:
             delivered = DeliveredEvent(event_id or self._next_id(), live_event)
+            delivered.wire  # noqa: B018 -- encoded here, once, rather than in the event loop
             self._remember(delivered)
             # Listeners first: a page told of the change must not re-fetch from a cache
             # that has not heard of it yet (veche.web.fragment_cache).
@@ -293,30 +382,75 @@ def sse_message(live_event: LiveEvent, event_id: str | None = None) -> str:
     return f"{id_line}event: {live_event.type}\ndata: {data}\n\n"
 
 
-_HEARTBEAT_MESSAGE = sse_message(
-    LiveEvent(0, HEARTBEAT, {"seconds": KEEPALIVE_SECONDS})
-)  # no id: the browser keeps the last event's
+def sse_fragment(name: str, html: str) -> str:
+    """An SSE message carrying a fragment's HTML, which the page swaps in (the htmx SSE
+    extension's ``sse-swap``). No id: the browser keeps the last event's, and a reconnection
+    replays events, never old HTML."""
+    return f"event: {name}\ndata: " + html.replace("\r", "").replace("\n", "\ndata: ") + "\n\n"
 
 
-async def event_stream(broker: Broker, stream: Stream) -> AsyncIterator[str]:
-    """An open stream as SSE text: what the browser missed (or a resync), then each event."""
-    loop = asyncio.get_running_loop()
+#: No id: the browser keeps the last event's.
+_HEARTBEAT_MESSAGE = sse_message(LiveEvent(0, HEARTBEAT, {"seconds": KEEPALIVE_SECONDS})).encode()
+_RETRY = f"retry: {RECONNECT_MILLISECONDS}\n".encode()
+
+
+#: Ids longer than this are nobody's: the stream resyncs instead of looking them up.
+_LONGEST_EVENT_ID = 64
+
+
+def last_event_id(request: Request) -> str | None:
+    """The last event the browser saw: the header its EventSource sends when it reconnects,
+    else the query parameter the page's script adds when it opens a new EventSource (which
+    sends no header)."""
+    seen = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
+    return seen if seen and len(seen) <= _LONGEST_EVENT_ID else None
+
+
+class EventStreamResponse(Response):
+    """An open stream as a plain ASGI answer: each write is what waited, with nothing between
+    the stream and the server's send (no iterator wrapped in a task group per stream), and
+    the stream closes when the client goes, at once."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, broker: Broker, stream: Stream) -> None:
+        self.broker, self.stream = broker, stream
+        self.status_code = 200
+        self.background = None
+        self.init_headers({"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        stream = self.stream
+
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            stream.offer(None)
+
+        watching = asyncio.ensure_future(watch())
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            async for chunk in event_stream(self.broker, stream):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:  # the client went away as it was written to
+            pass
+        finally:
+            watching.cancel()
+            self.broker.close(stream)
+
+
+async def event_stream(broker: Broker, stream: Stream) -> AsyncIterator[bytes]:
+    """An open stream as SSE: what the browser missed (or a resync), then what is offered,
+    whatever waits sent as one write."""
     try:
-        first = f"retry: {RECONNECT_MILLISECONDS}\n"
-        yield first + "".join(sse_message(d.event, d.id) for d in stream.backlog)
+        yield _RETRY + b"".join(wire(m) for m in stream.backlog)
         stream.backlog = []
-        beat_at = loop.time() + KEEPALIVE_SECONDS
         while True:
-            try:
-                delivered = await asyncio.wait_for(stream.queue.get(), beat_at - loop.time())
-            except TimeoutError:
-                # Busy or idle, on time: the page's script takes a missing beat for a dead link.
-                yield _HEARTBEAT_MESSAGE
-                beat_at = loop.time() + KEEPALIVE_SECONDS
-                continue
-            if delivered is None:
+            await stream.wait()
+            if stream.ended:
                 return
-            yield sse_message(delivered.event, delivered.id)
+            yield stream.take()
     finally:
         broker.close(stream)
 

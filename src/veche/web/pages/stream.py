@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from veche.actions.access import access_meeting
 from veche.actions.auth import login_session_caller
 from veche.errors import NotAuthenticated
 from veche.web.errors import refusal_answer
-from veche.web.live import Broker, TooManyStreams, event_stream
+from veche.web.live import Broker, EventStreamResponse, TooManyStreams, last_event_id
 from veche.web.sessions import login_token
 
-router = APIRouter(include_in_schema=False)
+if TYPE_CHECKING:  # the fragment cache renders pages: it imports this package
+    from veche.web.fragment_cache import FragmentStore
 
-#: Ids longer than this are nobody's: the stream resyncs instead of looking them up.
-_LONGEST_EVENT_ID = 64
+router = APIRouter(include_in_schema=False)
 
 
 def _check_access(factory: sessionmaker[Session], token: str, meeting_id: int) -> None:
@@ -27,35 +28,28 @@ def _check_access(factory: sessionmaker[Session], token: str, meeting_id: int) -
         access_meeting(session, login_session_caller(session, token), meeting_id)
 
 
-def _last_event_id(request: Request) -> str | None:
-    """The last event the browser saw: the header its EventSource sends when it reconnects,
-    else the query parameter the page's script adds when it opens a new EventSource (which
-    sends no header)."""
-    seen = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
-    return seen if seen and len(seen) <= _LONGEST_EVENT_ID else None
-
-
 @router.get("/meetings/{meeting_id}/events", response_model=None)
-async def meeting_events(meeting_id: int, request: Request) -> StreamingResponse | JSONResponse:
+async def meeting_events(meeting_id: int, request: Request) -> EventStreamResponse | JSONResponse:
     """Server-Sent Events: a type and ids per change, never what a ballot says or who cast it.
 
     A process holding as many streams as it may answers 503 with Retry-After at once, before
     it asks the database anything: a crowd reconnecting must not cost the others their pages.
+    A login the live fragments know is usually answered ahead of this route, from memory
+    (``veche.web.fragment_cache``): a hall whose Wi-Fi came back reconnects without thousands
+    of database reads; here come the others.
     """
     broker: Broker = request.app.state.broker
+    store: FragmentStore = request.app.state.fragments
     token = login_token(request)
     try:
         broker.check_room()
         if token is None:
             raise NotAuthenticated("log in to follow the meeting live")
-        await run_in_threadpool(_check_access, request.app.state.sessions, token, meeting_id)
-        stream = broker.open(meeting_id, _last_event_id(request))
+        viewer = await store.viewer(request, meeting_id)
+        if not store.sees(viewer, meeting_id):
+            await run_in_threadpool(_check_access, request.app.state.sessions, token, meeting_id)
+        stream = broker.open(meeting_id, last_event_id(request), viewer)
     except TooManyStreams as error:
         return refusal_answer(error)
-    return StreamingResponse(
-        event_stream(broker, stream),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        # Also when the client leaves before the first byte, which never starts the stream.
-        background=BackgroundTask(broker.close, stream),
-    )
+    store.replayed(stream)
+    return EventStreamResponse(broker, stream)
