@@ -288,7 +288,7 @@ class Reports:
 
     A report not made is absent, never a zero. ``period`` counts from 0, the first period
     rolled up; ``value`` holds each value times ``10 ** indicator.scale``; ``expected`` lists
-    the units that owe a report each period.
+    the units that owe a report each period (a unit listed twice counts once).
     """
 
     indicator: Indicator

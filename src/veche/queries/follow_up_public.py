@@ -110,7 +110,7 @@ def _cycles(session: Session, organization: Organization) -> list[ReportingCycle
 
 
 def _choices(figures: CycleFigures) -> list[PeriodChoice]:
-    return [PeriodChoice(period.id, period.name, period.state) for period in figures.periods]
+    return [PeriodChoice(period.id, period.name, period.state) for period in figures.cycle_periods]
 
 
 def _period(figures: CycleFigures, period_id: int | None) -> ReportingPeriod:
@@ -167,7 +167,7 @@ def card_page(
 ) -> CardPage:
     """The unit's report card for the period (the unit and the period already checked to be
     the organization's, and the caller's right to read them, ``inside`` or not)."""
-    figures = load_cycle(session, organization, period.cycle)
+    figures = load_cycle(session, organization, period.cycle, period=period, unit_id=unit_id)
     card = report_card(figures, period, unit_id)
     by_resolution = [
         ResolutionGoals(

@@ -1,13 +1,11 @@
-"""The follow-up's figures as read from the database: a reporting cycle's accepted reports
-rolled up the unit tree by ``veche.follow_up.rollup`` — each unit's figures per period with
-their coverage, the goals' progress and status — for the API's roll-up, a unit's report card
-and the interim summing-up.
+"""The follow-up's views of a reporting cycle's figures (read and rolled up by
+``queries/follow_up_cycle.py``): the API's roll-up, a unit's report card and the interim
+summing-up — each unit's figures per period with their coverage, the goals' progress and
+status.
 
-**What counts.** A period's figures are those of its reports accepted or locked; a draft, a
-report awaiting a decision and one returned are not counted. A unit that has not reported is
-absent, never a zero: every figure says how many of the units expected reported ("3 of 4").
-A unit is expected to report on an indicator when the indicator's goal is assigned to it (or
-when it reported on it before the assignment was taken back).
+**What counts.** A period's figures are those of its reports accepted or locked. A unit that
+has not reported is absent, never a zero: every figure says how many of the units expected
+reported ("3 of 4").
 
 **The tree.** The organization is the root above its top units (``ORGANIZATION``): its
 figures are the whole's, and an indicator's own baseline and target are its goalpost there
@@ -23,67 +21,52 @@ subtree, else the cycle's first day — to its due date — its own, else the la
 target date below it, else the cycle's last day. It is overdue once its own due date has
 passed unfulfilled. Its ``standing`` places it in one section of the summing-up.
 
-**Reading.** One query each for the units, the periods, the resolutions, the targets, the
-weights, the values, the statuses and the reports, and ``goal_tree``'s for the goals with their
-indicators and assignments: the same number whatever the number of units, goals or reports.
-Figures arrive as whole ten-thousandths (``FigureUnits``), straight into the engine's integer
-arrays.
+**The summing-up's units.** Its map of units against goals shows the units given goals and
+the units above them, depth first; its league ranks the units given goals. Both are tables a
+meeting reads, so at congress scale they stop at a level of the tree: the map shows the
+levels from the top down while they fit in ``UNIT_ROWS`` rows, and when more than
+``UNIT_ROWS`` units are given goals the league ranks the units of the deepest level the map
+shows instead, each by the goals of its subtree. The units below are in their own report
+cards, and the document says so.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache, cached_property, partial
-from itertools import chain
+from functools import cache, partial
 
 import numpy as np
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
 
-from veche.errors import Conflict, InvalidInput
 from veche.follow_up import rollup as engine
-from veche.models import (
-    IndicatorTarget,
-    IndicatorWeight,
-    Organization,
-    ProgressReport,
-    ReportGoalStatus,
-    ReportingCycle,
-    ReportingPeriod,
-    ReportValue,
-    Resolution,
-    Unit,
-)
+from veche.models import ReportingPeriod
 from veche.models.follow_up import (
     FIGURE_PLACES,
     Direction,
-    FigureUnits,
     GoalStatus,
     Measure,
     PeriodState,
     ReportState,
     RollupRule,
 )
-from veche.queries.follow_up import GoalFilter, GoalNode, IndicatorView, goal_tree
+from veche.queries.follow_up import IndicatorView
+from veche.queries.follow_up_cycle import COUNTED as COUNTED
+from veche.queries.follow_up_cycle import ORGANIZATION as ORGANIZATION
+from veche.queries.follow_up_cycle import CycleFigures as CycleFigures
+from veche.queries.follow_up_cycle import load_cycle as load_cycle
+from veche.queries.follow_up_cycle import reported_values as reported_values
 from veche.queries.journal_head import HeadMark, current_head
 
-#: The whole organization's node in the tree: the parent of its top units (ids start at 1).
-ORGANIZATION = 0
-#: The states of the reports whose figures count.
-COUNTED = (ReportState.ACCEPTED, ReportState.LOCKED)
+#: The most rows the summing-up's map of units and its league show (see above).
+UNIT_ROWS = 300
 
 _SET_ASIDE = frozenset({GoalStatus.DROPPED, GoalStatus.SUPERSEDED})
 _BEHIND = frozenset({GoalStatus.AT_RISK, GoalStatus.OFF_TRACK})
-_GOALPOSTS = {
-    Direction.UP: engine.Goalpost.up,
-    Direction.DOWN: engine.Goalpost.down,
-}
 
 
 class Standing(enum.StrEnum):
@@ -212,385 +195,6 @@ class ReportCard(RollupView):
     report_state: ReportState | None = None
 
 
-# --- what is read once for a cycle ---------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class _Targets:
-    """An indicator's targets per unit and period, in whole ten-thousandths, each from the
-    unit's own baseline or else the indicator's."""
-
-    unit: engine.IntArray
-    period: engine.IntArray
-    baseline: engine.IntArray
-    value: engine.IntArray
-
-    @classmethod
-    def of(cls, indicator: IndicatorView, rows: engine.IntArray) -> _Targets:
-        """From the rows read: indicator, unit, period, value, no baseline, baseline."""
-        default = int(indicator.baseline_value.scaleb(FIGURE_PLACES))
-        return cls(
-            rows[:, 1], rows[:, 2], np.where(rows[:, 4] == 1, default, rows[:, 5]), rows[:, 3]
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class CycleFigures:
-    """A cycle's goals and reports as read, rolled up: what every view is made from."""
-
-    organization: Organization
-    cycle: ReportingCycle
-    periods: list[ReportingPeriod]
-    resolution_id: int | None
-    unit_names: dict[int, str]
-    unit_parents: dict[int, int]  # ORGANIZATION above the top units
-    goals: list[GoalNode]  # in tree order
-    resolutions: dict[int, tuple[int, str]]  # number and title, by id
-    below: dict[int, set[int]]  # each goal and the goals under it
-    assigned: dict[int, set[int]]  # the units each goal is assigned to
-    tree: engine.UnitTree
-    rollup: engine.Rollup
-    judged: list[engine.Goal]  # with the body's verdicts
-    reported_only: list[engine.Goal]  # without them
-    statuses: dict[tuple[int, int, int], engine.GoalStatus]  # (goal, unit, period index)
-    reasons: dict[tuple[int, int, int], str]
-    #: Per period index: the goals each unit reported on (a value or a status).
-    touched: list[dict[int, set[int]]]
-    reports: dict[tuple[int, int], ReportState]  # (unit, period index): every report
-    targets: dict[int, _Targets]
-
-    def index(self, period: ReportingPeriod) -> int:
-        for number, candidate in enumerate(self.periods):
-            if candidate.id == period.id:
-                return number
-        raise InvalidInput(
-            f"period {period.id} is not a period of reporting cycle {self.cycle.id}; name one "
-            "of its periods"
-        )
-
-    def subtree(self, unit: int) -> set[int]:
-        return set(self.tree.ids[self.tree.subtree(unit)].tolist())
-
-    def expected_units(self, goal_id: int) -> set[int]:
-        return self._expected_units[goal_id]
-
-    @cached_property
-    def _expected_units(self) -> dict[int, set[int]]:
-        # Once per goal, not once per unit asked: the summing-up asks at every unit, and a
-        # goal assigned to 10,000 units made that 10,000 × 10,000.
-        return {
-            goal_id: {unit for below in goals for unit in self.assigned.get(below, ())}
-            for goal_id, goals in self.below.items()
-        }
-
-
-def load_cycle(
-    session: Session,
-    organization: Organization,
-    cycle: ReportingCycle,
-    *,
-    resolution_id: int | None = None,
-) -> CycleFigures:
-    """The cycle's goals (of one resolution, or every one of the organization) with the
-    figures reported on them, rolled up; a cycle with no periods yet is refused."""
-    periods = list(
-        session.scalars(
-            select(ReportingPeriod)
-            .where(ReportingPeriod.cycle_id == cycle.id)
-            .order_by(ReportingPeriod.starts_on, ReportingPeriod.id)
-        )
-    )
-    if not periods:
-        raise InvalidInput(
-            f"reporting cycle {cycle.name} has no periods yet: add a period before asking for "
-            "its figures"
-        )
-    units = session.execute(
-        select(Unit.id, Unit.parent_id, Unit.name).where(Unit.organization_id == organization.id)
-    ).all()
-    unit_names = {ORGANIZATION: organization.name} | {unit.id: unit.name for unit in units}
-    parents = {unit.id: unit.parent_id or ORGANIZATION for unit in units}
-    goals = goal_tree(session, organization.id, GoalFilter(resolution_id=resolution_id))
-    resolutions = {
-        row.id: (row.number, row.title)
-        for row in session.execute(
-            select(Resolution.id, Resolution.number, Resolution.title).where(
-                Resolution.id.in_(sorted({goal.resolution_id for goal in goals}))
-            )
-        )
-    }
-    indicators = [indicator for goal in goals for indicator in goal.indicators]
-    indicator_ids = sorted(indicator.id for indicator in indicators)
-    period_ids = [period.id for period in periods]
-    position = {period_id: number for number, period_id in enumerate(period_ids)}
-    assigned: dict[int, set[int]] = {}
-    for goal in goals:
-        assigned[goal.id] = {assignment.unit_id for assignment in goal.assignments}
-
-    values = _integer_rows(
-        session,
-        reported_values()
-        .where(
-            ProgressReport.period_id.in_(period_ids),
-            ProgressReport.state.in_(COUNTED),
-            ReportValue.indicator_id.in_(indicator_ids),
-        )
-        .order_by(ReportValue.indicator_id),
-        4,
-    )
-    targets = _integer_rows(
-        session,
-        select(
-            IndicatorTarget.indicator_id,
-            IndicatorTarget.unit_id,
-            IndicatorTarget.period_id,
-            FigureUnits(IndicatorTarget.value),
-            IndicatorTarget.baseline.is_(None),
-            func.coalesce(FigureUnits(IndicatorTarget.baseline), 0),
-        )
-        .where(
-            IndicatorTarget.period_id.in_(period_ids),
-            IndicatorTarget.indicator_id.in_(indicator_ids),
-        )
-        .order_by(IndicatorTarget.indicator_id),
-        6,
-    )
-    weights = _integer_rows(
-        session,
-        select(
-            IndicatorWeight.indicator_id,
-            IndicatorWeight.unit_id,
-            FigureUnits(IndicatorWeight.weight),
-        )
-        .where(IndicatorWeight.indicator_id.in_(indicator_ids))
-        .order_by(IndicatorWeight.indicator_id),
-        3,
-    )
-    goal_ids = sorted(goal.id for goal in goals)
-    status_rows = session.execute(
-        select(
-            ReportGoalStatus.goal_id,
-            ProgressReport.unit_id,
-            ProgressReport.period_id,
-            ReportGoalStatus.status,
-            ReportGoalStatus.reason,
-        )
-        .join(ProgressReport, ProgressReport.id == ReportGoalStatus.report_id)
-        .where(
-            ProgressReport.period_id.in_(period_ids),
-            ProgressReport.state.in_(COUNTED),
-            ReportGoalStatus.goal_id.in_(goal_ids),
-        )
-    ).all()
-    reports = {
-        (row.unit_id, position[row.period_id]): row.state
-        for row in session.execute(
-            select(ProgressReport.unit_id, ProgressReport.period_id, ProgressReport.state).where(
-                ProgressReport.period_id.in_(period_ids)
-            )
-        )
-    }
-
-    # Period ids become the engine's period numbers.
-    period_lookup = np.full(max(period_ids) + 1, -1, dtype=np.int64)
-    period_lookup[period_ids] = np.arange(len(period_ids))
-    for rows in (values, targets):
-        rows[:, 2] = period_lookup[rows[:, 2]]
-
-    touched: list[dict[int, set[int]]] = [{} for _ in periods]
-    for goal_id, unit_id, period in _goals_reported(values, indicators):
-        touched[period].setdefault(unit_id, set()).add(goal_id)
-    statuses: dict[tuple[int, int, int], engine.GoalStatus] = {}
-    reasons: dict[tuple[int, int, int], str] = {}
-    for row in status_rows:
-        key = (row.goal_id, row.unit_id, position[row.period_id])
-        statuses[key] = engine.GoalStatus(row.status.value)
-        reasons[key] = row.reason
-        touched[key[2]].setdefault(row.unit_id, set()).add(row.goal_id)
-
-    by_indicator = {
-        name: _split(rows)
-        for name, rows in (("values", values), ("targets", targets), ("weights", weights))
-    }
-    unit_targets = {
-        indicator.id: _Targets.of(indicator, by_indicator["targets"][indicator.id])
-        for indicator in indicators
-        if indicator.id in by_indicator["targets"] and indicator.direction is not Direction.WITHIN
-    }
-    tree = engine.UnitTree.of({ORGANIZATION: None} | parents)
-    empty = np.zeros((0, 4), dtype=np.int64)
-    reports_in = []
-    for indicator in indicators:
-        reported = by_indicator["values"].get(indicator.id, empty)
-        expected = assigned[indicator.goal_id] | set(reported[:, 1].tolist())
-        reports_in.append(
-            _engine_reports(
-                indicator,
-                expected,
-                reported,
-                unit_targets.get(indicator.id),
-                by_indicator["weights"].get(indicator.id),
-            )
-        )
-    try:
-        rolled = engine.roll_up(tree, len(periods), reports_in)
-        judged = _engine_goals(goals, periods[0].starts_on, periods[-1].ends_on)
-    except engine.RollupError as error:
-        raise Conflict(f"the figures of cycle {cycle.name} cannot be rolled up: {error}") from None
-    return CycleFigures(
-        organization=organization,
-        cycle=cycle,
-        periods=periods,
-        resolution_id=resolution_id,
-        unit_names=unit_names,
-        unit_parents=parents,
-        goals=goals,
-        resolutions=resolutions,
-        below=_goals_below(goals),
-        assigned=assigned,
-        tree=tree,
-        rollup=rolled,
-        judged=judged,
-        reported_only=[replace(goal, decided_status=None) for goal in judged],
-        statuses=statuses,
-        reasons=reasons,
-        touched=touched,
-        reports=reports,
-        targets=unit_targets,
-    )
-
-
-def reported_values() -> Select[int, int, int, int]:
-    """Every reported value as (indicator, unit, period, the figure in ten-thousandths), for
-    a caller to narrow down: the roll-up reads the accepted ones, the CSV export all."""
-    return select(
-        ReportValue.indicator_id,
-        ProgressReport.unit_id,
-        ProgressReport.period_id,
-        FigureUnits(ReportValue.value),
-    ).join(ProgressReport, ProgressReport.id == ReportValue.report_id)
-
-
-def _integer_rows(session: Session, query: Executable, columns: int) -> engine.IntArray:
-    """The rows of ``query``, every column a whole number, as one array."""
-    # Through the connection: the session's way makes each row an ORM result first.
-    rows = session.connection().execute(query).all()
-    # Flattened first: numpy takes each row object apart slowly (seconds for a million).
-    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * columns)
-    return flat.reshape(len(rows), columns)
-
-
-def _goals_reported(
-    values: engine.IntArray, indicators: Sequence[IndicatorView]
-) -> list[tuple[int, int, int]]:
-    """Each (goal, unit, period number) with a value reported, once however many of the
-    goal's indicators the unit reported on; numpy finds them as single whole numbers (the
-    three raveled into one), far faster than as rows."""
-    goal_of = np.zeros(max((indicator.id for indicator in indicators), default=0) + 1, np.int64)
-    for indicator in indicators:
-        goal_of[indicator.id] = indicator.goal_id
-    if not len(values):
-        return []
-    goals, units, periods = goal_of[values[:, 0]], values[:, 1], values[:, 2]
-    shape = (int(goals.max()) + 1, int(units.max()) + 1, int(periods.max()) + 1)
-    found = np.unravel_index(np.unique(np.ravel_multi_index((goals, units, periods), shape)), shape)
-    return list(zip(*(axis.tolist() for axis in found), strict=True))
-
-
-def _split(rows: engine.IntArray) -> dict[int, engine.IntArray]:
-    """Rows sorted by their first column, by its value."""
-    if not len(rows):
-        return {}
-    keys, starts = np.unique(rows[:, 0], return_index=True)
-    ends = [*starts[1:].tolist(), len(rows)]
-    return {
-        int(key): rows[start:end]
-        for key, start, end in zip(keys, starts.tolist(), ends, strict=True)
-    }
-
-
-def _engine_reports(
-    indicator: IndicatorView,
-    expected: set[int],
-    values: engine.IntArray,
-    targets: _Targets | None,
-    weights: engine.IntArray | None,
-) -> engine.Reports:
-    """One indicator's reports, goalpost, targets and weights, as the engine takes them."""
-    if indicator.direction is Direction.WITHIN:
-        assert indicator.band_low is not None and indicator.band_high is not None
-        goalpost = engine.Goalpost.within(
-            indicator.baseline_value, indicator.band_low, indicator.band_high
-        )
-    else:
-        assert indicator.target_value is not None
-        goalpost = _GOALPOSTS[indicator.direction](indicator.baseline_value, indicator.target_value)
-    unit_weights = None
-    if weights is not None:
-        unit_weights = engine.UnitWeights(weights[:, 1], weights[:, 2], FIGURE_PLACES)
-    own = engine.Indicator(
-        indicator.id,
-        engine.Rule(indicator.rollup.value),
-        goalpost,
-        scale=FIGURE_PLACES,
-        weights=unit_weights,
-        share_needed=indicator.share_needed,
-    )
-    unit_targets = None
-    if targets is not None:
-        unit_targets = engine.UnitTargets(
-            targets.unit, targets.period, targets.baseline, targets.value, targets.value
-        )
-    return engine.Reports(
-        own,
-        np.array(sorted(expected), dtype=np.int64),
-        values[:, 1],
-        values[:, 2],
-        values[:, 3],
-        unit_targets,
-    )
-
-
-def _goals_below(goals: Sequence[GoalNode]) -> dict[int, set[int]]:
-    below = {goal.id: {goal.id} for goal in goals}
-    for goal in reversed(goals):  # tree order reversed: every goal after the goals under it
-        if goal.parent_id is not None:
-            below[goal.parent_id] |= below[goal.id]
-    return below
-
-
-def _engine_goals(goals: Sequence[GoalNode], first: date, last: date) -> list[engine.Goal]:
-    """The goals as the engine judges them, each with its start and due date (see above)."""
-    earliest: dict[int, date | None] = {}
-    latest: dict[int, date | None] = {}
-    children: dict[int, list[int]] = {}
-    for goal in goals:
-        if goal.parent_id is not None:
-            children.setdefault(goal.parent_id, []).append(goal.id)
-    dates: dict[int, tuple[date, date]] = {}
-    for goal in reversed(goals):
-        parts = children.get(goal.id, [])
-        starts = [i.baseline_on for i in goal.indicators] + [earliest[p] for p in parts]
-        dues = [goal.due_on] + [i.target_on for i in goal.indicators] + [latest[p] for p in parts]
-        earliest[goal.id] = min((day for day in starts if day is not None), default=None)
-        latest[goal.id] = max((day for day in dues if day is not None), default=None)
-        start = earliest[goal.id] or first
-        due = goal.due_on or latest[goal.id] or last
-        dates[goal.id] = (start, max(start, due))
-    return [
-        engine.Goal(
-            goal.id,
-            *dates[goal.id],
-            parent=goal.parent_id,
-            weight=goal.weight,
-            indicators=tuple(indicator.id for indicator in goal.indicators),
-            indicator_weights=tuple(indicator.weight for indicator in goal.indicators),
-            decided_status=None if goal.status is None else engine.GoalStatus(goal.status.value),
-        )
-        for goal in goals
-    ]
-
-
 # --- views -------------------------------------------------------------------------------
 
 
@@ -655,24 +259,36 @@ def _model_status(status: engine.GoalStatus | None) -> GoalStatus | None:
     return None if status is None else GoalStatus(status.value)
 
 
-def goals_at(figures: CycleFigures, unit: int, period: int) -> list[GoalRollup]:
-    """Every goal at ``unit`` (its whole subtree) for the period numbered ``period``."""
+def goals_at(
+    figures: CycleFigures, unit: int, period: int, *, with_indicators: bool = True
+) -> list[GoalRollup]:
+    """Every goal at ``unit`` (its whole subtree) for the period numbered ``period``; its
+    indicators' figures left out when not ``with_indicators`` (a map of units and goals
+    shows none, and at hundreds of units they are most of the work)."""
     as_of = figures.periods[period].ends_on
-    with_verdicts, reported = (
-        engine.judge_goals(
-            goals, figures.rollup, figures.statuses, unit=unit, period=period, as_of=as_of
-        )
-        for goals in (figures.judged, figures.reported_only)
+    with_verdicts = engine.judge_goals(
+        figures.judged, figures.rollup, figures.statuses, unit=unit, period=period, as_of=as_of
     )
+    reported = with_verdicts
+    if any(goal.decided_status is not None for goal in figures.judged):
+        reported = engine.judge_goals(
+            figures.reported_only,
+            figures.rollup,
+            figures.statuses,
+            unit=unit,
+            period=period,
+            as_of=as_of,
+        )
     inside = figures.subtree(unit)
-    touched = figures.touched[period]
+    reporting = figures.reporting[period]
     found = []
     for goal in figures.goals:
         judged = with_verdicts[goal.id]
         status = _model_status(judged.status)
         expected = figures.expected_units(goal.id) & inside
         below = figures.below[goal.id]
-        reported_here = sum(1 for member in expected if touched.get(member, set()) & below)
+        reporters = set().union(*(reporting.get(part, ()) for part in below))
+        reported_here = len(expected & reporters)
         progress, lagging = judged.progress, judged.lagging
         found.append(
             GoalRollup(
@@ -696,6 +312,7 @@ def goals_at(figures: CycleFigures, unit: int, period: int) -> list[GoalRollup]:
                 indicators=[
                     _indicator_figures(figures, indicator, unit, period)
                     for indicator in goal.indicators
+                    if with_indicators
                 ],
             )
         )
@@ -721,7 +338,7 @@ def rollup_view(figures: CycleFigures, period: ReportingPeriod, unit_id: int | N
         unit_id=unit_id,
         unit=figures.unit_names[unit],
         resolution_id=figures.resolution_id,
-        reported=sum(1 for member in expected if figures.touched[number].get(member)),
+        reported=len(expected & figures.reporters(number)),
         expected=len(expected),
         goals=goals_at(figures, unit, number),
     )
@@ -813,7 +430,14 @@ class SummingUpRecord:
     reasons: dict[int, list[ReasonGiven]]
     not_reported: list[UnitNotReported]
     heat_map: list[HeatRow]
+    #: The deepest level of the tree the map shows (0: the top units); None: every level.
+    heat_map_deepest: int | None
+    #: The units the map leaves out, each in its own report card.
+    left_out: int
     league: list[LeagueRow]
+    #: The level of the tree the league ranks, each unit by its subtree's goals; None: it
+    #: ranks the units given goals, each by its own.
+    league_level: int | None
     charts: list[IndicatorSeries]
     head: HeadMark | None
 
@@ -830,12 +454,15 @@ def summing_up_record(
 ) -> SummingUpRecord:
     number = figures.index(period)
     now = rollup_view(figures, period, None)
-    before = (
-        {goal.id: goal for goal in goals_at(figures, ORGANIZATION, number - 1)} if number else {}
-    )
+    before = {}
+    if number:
+        previous = figures.index(figures.periods[number - 1])  # refused if not read whole
+        before = {goal.id: goal for goal in goals_at(figures, ORGANIZATION, previous)}
     head = current_head(session)
     # The heat map and the league ask at the same units: each unit's goals are judged once.
-    at_unit = cache(partial(goals_at, figures, period=number))
+    at_unit = cache(partial(goals_at, figures, period=number, with_indicators=False))
+    shown = _units_shown(figures)
+    league, league_level = _league(figures, number, shown, at_unit)
     return SummingUpRecord(
         organization=figures.organization.name,
         cycle=figures.cycle.name,
@@ -855,8 +482,11 @@ def summing_up_record(
         ],
         reasons=_reasons(figures, number),
         not_reported=_not_reported(figures, number),
-        heat_map=_heat_map(figures, at_unit),
-        league=_league(figures, number, at_unit),
+        heat_map=_heat_map(figures, shown, at_unit),
+        heat_map_deepest=shown.deepest,
+        left_out=shown.left_out,
+        league=league,
+        league_level=league_level,
         charts=_charts(figures, now, number),
         head=None if head is None else HeadMark(*head, at_publication=False),
     )
@@ -884,16 +514,27 @@ def _reasons(figures: CycleFigures, period: int) -> dict[int, list[ReasonGiven]]
 
 
 def _not_reported(figures: CycleFigures, period: int) -> list[UnitNotReported]:
-    touched = figures.touched[period]
-    missing = [unit for unit in _expected_anywhere(figures) if not touched.get(unit)]
+    missing = _expected_anywhere(figures) - figures.reporters(period)
     return [
         UnitNotReported(figures.unit_names[unit], figures.reports.get((unit, period)))
         for unit in _by_name(figures, missing)
     ]
 
 
-def _heat_map(figures: CycleFigures, at_unit: Callable[[int], list[GoalRollup]]) -> list[HeatRow]:
-    """The units assigned goals, and the units above them, depth first by name."""
+@dataclass(frozen=True)
+class _UnitsShown:
+    """The units the summing-up's map shows, depth first by name, with their depths, and
+    those it leaves out (see the module's docstring)."""
+
+    rows: list[tuple[int, int]]
+    #: The deepest level shown (0 for the top units); None: every level.
+    deepest: int | None
+    left_out: int
+
+
+def _units_shown(figures: CycleFigures) -> _UnitsShown:
+    """The units given goals and the units above them, down to the deepest level that
+    keeps the rows within ``UNIT_ROWS``."""
     shown: set[int] = set()
     for unit in _expected_anywhere(figures):
         while unit != ORGANIZATION and unit not in shown:
@@ -902,32 +543,58 @@ def _heat_map(figures: CycleFigures, at_unit: Callable[[int], list[GoalRollup]])
     children: dict[int, list[int]] = {}
     for unit in shown:
         children.setdefault(figures.unit_parents[unit], []).append(unit)
-    rows: list[HeatRow] = []
+    rows: list[tuple[int, int]] = []
     waiting = [(unit, 0) for unit in reversed(_by_name(figures, children.get(ORGANIZATION, [])))]
     while waiting:
         unit, depth = waiting.pop()
-        goals = at_unit(unit)
-        rows.append(
-            HeatRow(
-                unit,
-                figures.unit_names[unit],
-                depth,
-                [goal if goal.expected else None for goal in goals],
-            )
-        )
+        rows.append((unit, depth))
         waiting += [
             (child, depth + 1) for child in reversed(_by_name(figures, children.get(unit, [])))
         ]
-    return rows
+    if len(rows) <= UNIT_ROWS:
+        return _UnitsShown(rows, None, 0)
+    per_level = np.bincount([depth for _, depth in rows])
+    fitting = np.flatnonzero(np.cumsum(per_level) <= UNIT_ROWS)
+    # At least the top level, however many units it has.
+    deepest = int(fitting[-1]) if len(fitting) else 0
+    kept = [(unit, depth) for unit, depth in rows if depth <= deepest]
+    return _UnitsShown(kept, deepest, len(rows) - len(kept))
+
+
+def _heat_map(
+    figures: CycleFigures, shown: _UnitsShown, at_unit: Callable[[int], list[GoalRollup]]
+) -> list[HeatRow]:
+    return [
+        HeatRow(
+            unit,
+            figures.unit_names[unit],
+            depth,
+            [goal if goal.expected else None for goal in at_unit(unit)],
+        )
+        for unit, depth in shown.rows
+    ]
 
 
 def _league(
-    figures: CycleFigures, period: int, at_unit: Callable[[int], list[GoalRollup]]
-) -> list[LeagueRow]:
+    figures: CycleFigures,
+    period: int,
+    shown: _UnitsShown,
+    at_unit: Callable[[int], list[GoalRollup]],
+) -> tuple[list[LeagueRow], int | None]:
+    """The league, and the level of the tree it ranks (None: the units given goals)."""
     mine: dict[int, set[int]] = {}
     for goal_id, units in figures.assigned.items():
         for unit in units:
             mine.setdefault(unit, set()).add(goal_id)
+    level = None
+    if len(mine) > UNIT_ROWS:
+        # Too many to read: the deepest level the map shows, each unit by its subtree's goals.
+        level = shown.deepest if shown.deepest is not None else 0
+        mine = {
+            unit: {goal.id for goal in at_unit(unit) if goal.expected}
+            for unit, depth in shown.rows
+            if depth == level
+        }
     unranked = []
     for unit in _by_name(figures, mine):
         goals = [goal for goal in at_unit(unit) if goal.id in mine[unit]]
@@ -956,7 +623,7 @@ def _league(
                 state,
             )
         )
-    return league
+    return league, level
 
 
 def _charts(figures: CycleFigures, now: RollupView, period: int) -> list[IndicatorSeries]:

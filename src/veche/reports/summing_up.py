@@ -329,19 +329,26 @@ def _heat_map(record: SummingUpRecord) -> list[Block]:
             row_tones.append(TONES[cell.standing])
         rows.append(cells)
         tones.append(row_tones)
+    caption = _(
+        "Each goal in each unit, with the units below it: progress and standing "
+        "(— where the goal is not the unit's)."
+    )
+    if record.heat_map_deepest is not None:
+        caption += " " + _(
+            "The table stops at the {levels} of the unit tree: the {left_out} units below "
+            "are each shown in their own report card."
+        ).format(levels=_levels(record.heat_map_deepest), left_out=f"{record.left_out:,}")
     return [
         Heading(_("Units and goals")),
-        Table(
-            [_("Unit"), *columns],
-            rows,
-            caption=_(
-                "Each goal in each unit, with the units below it: progress and standing "
-                "(— where the goal is not the unit's)."
-            ),
-            row_headers=True,
-            tones=tones,
-        ),
+        Table([_("Unit"), *columns], rows, caption=caption, row_headers=True, tones=tones),
     ]
+
+
+def _levels(deepest: int) -> str:
+    """The levels of the unit tree down to ``deepest`` (0: the top), in words."""
+    if deepest == 0:
+        return _("top level")
+    return _("top {count} levels").format(count=deepest + 1)
 
 
 def _league(record: SummingUpRecord) -> list[Block]:
@@ -361,12 +368,28 @@ def _league(record: SummingUpRecord) -> list[Block]:
                 ]
                 for row in record.league
             ],
-            caption=_(
-                "The units given goals, by the mean progress of their goals (with the units "
-                "below them)."
-            ),
+            caption=_league_caption(record),
         ),
     ]
+
+
+def _league_caption(record: SummingUpRecord) -> str:
+    if record.league_level is None:
+        return _(
+            "The units given goals, by the mean progress of their goals (with the units "
+            "below them)."
+        )
+    return _(
+        "The units at {level} of the unit tree, by the mean progress of the goals "
+        "given to them or to the units below them: the units given goals are too many to "
+        "rank in one table, and each has its report card."
+    ).format(level=_level(record.league_level))
+
+
+def _level(depth: int) -> str:
+    if depth == 0:
+        return _("the top level")
+    return _("level {number} from the top").format(number=depth + 1)
 
 
 def _with_unit(indicator: IndicatorFigures, value: Decimal) -> str:

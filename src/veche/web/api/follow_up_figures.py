@@ -40,7 +40,14 @@ def get_rollup(
         session, caller, period_id=period_id, resolution_id=resolution_id, unit_id=unit_id
     )
     assert asked.period is not None
-    figures = load_cycle(session, asked.organization, asked.cycle, resolution_id=resolution_id)
+    figures = load_cycle(
+        session,
+        asked.organization,
+        asked.cycle,
+        resolution_id=resolution_id,
+        period=asked.period,
+        unit_id=unit_id,
+    )
     return rollup_view(figures, asked.period, unit_id)
 
 
@@ -52,7 +59,9 @@ def get_report_card(
     against its targets, and its own report's state."""
     asked = readable_card(session, caller, period_id, unit_id)
     assert asked.period is not None
-    figures = load_cycle(session, asked.organization, asked.cycle)
+    figures = load_cycle(
+        session, asked.organization, asked.cycle, period=asked.period, unit_id=unit_id
+    )
     return report_card(figures, asked.period, unit_id)
 
 

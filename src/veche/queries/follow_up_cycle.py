@@ -1,0 +1,743 @@
+"""A reporting cycle's figures read from the database and rolled up the unit tree by
+``veche.follow_up.rollup``: what the roll-up, a unit's report card and the interim summing-up
+(``queries/follow_up_rollup.py``) are made from.
+
+**What counts.** A period's figures are those of its reports accepted or locked; a draft, a
+report awaiting a decision and one returned are not counted. A unit that has not reported is
+absent, never a zero. A unit is expected to report on an indicator when the indicator's goal
+is assigned to it, or when it reported on it in a period of the cycle (the assignment taken
+back since).
+
+**The tree.** The organization is the root above its top units (``ORGANIZATION``).
+
+**Reading only what is asked.** A view needs one period, and the report card one unit's
+subtree; a cycle of 10,000 units, 100 indicators and 12 periods holds 12 million values. So
+``load_cycle`` reads the values of the period asked (every period when none is) and of the
+unit's subtree (the whole organization when none is); the figures are the same as those of
+the whole cycle, and a view asking for a period that was not read is refused. Two things
+reach outside the period, each read narrowly:
+
+- Under ``latest`` a value is carried forward: a unit expected on such an indicator that did
+  not report it in the period gets its latest earlier value, one query for those units
+  alone (none when every unit reported).
+- A unit reporting on a goal no longer assigned to it stays expected all cycle long; only
+  the units that reported in the cycle without being assigned every goal are looked at.
+
+**Reading fast.** Figures arrive as whole ten-thousandths (``FigureUnits``) through
+``integer_rows``, straight into the engine's integer arrays, without a Python object a value.
+The values of a period are found through the reports' (period, unit) index and the values'
+(report, indicator) key. One query each for the units, the periods, the resolutions, the
+targets, the weights, the assignments, the values, the statuses and the reports, and
+``goal_tree``'s for the goals with their indicators: the same number whatever the number of
+units, goals or reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cached_property
+from typing import TypeVarTuple
+
+import numpy as np
+from sqlalchemy import BigInteger, Select, case, cast, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from veche.errors import Conflict, InvalidInput
+from veche.follow_up import rollup as engine
+from veche.models import (
+    GoalAssignment,
+    Indicator,
+    IndicatorTarget,
+    IndicatorWeight,
+    Organization,
+    ProgressReport,
+    ReportGoalStatus,
+    ReportingCycle,
+    ReportingPeriod,
+    ReportValue,
+    Resolution,
+    Unit,
+)
+from veche.models.follow_up import (
+    FIGURE_PLACES,
+    Direction,
+    FigureUnits,
+    ReportState,
+    RollupRule,
+)
+from veche.queries.follow_up import GoalFilter, GoalNode, IndicatorView, goal_tree
+from veche.queries.follow_up_arrays import integer_rows
+
+#: The whole organization's node in the tree: the parent of its top units (ids start at 1).
+ORGANIZATION = 0
+#: The states of the reports whose figures count.
+COUNTED = (ReportState.ACCEPTED, ReportState.LOCKED)
+#: Report states as whole numbers, to be read as arrays.
+_STATE_NUMBERS = {state: number for number, state in enumerate(ReportState)}
+_STATES = list(ReportState)
+
+Columns = TypeVarTuple("Columns")
+#: The low bits of a value's key that hold its indicator (see ``_counted_values``).
+_INDICATOR_BITS = 24
+
+_GOALPOSTS = {
+    Direction.UP: engine.Goalpost.up,
+    Direction.DOWN: engine.Goalpost.down,
+}
+
+
+@dataclass(frozen=True, eq=False)
+class _Targets:
+    """An indicator's targets per unit and period, in whole ten-thousandths, each from the
+    unit's own baseline or else the indicator's."""
+
+    unit: engine.IntArray
+    period: engine.IntArray
+    baseline: engine.IntArray
+    value: engine.IntArray
+
+    @classmethod
+    def of(cls, indicator: IndicatorView, rows: engine.IntArray) -> _Targets:
+        """From the rows read: indicator, unit, period, value, no baseline, baseline."""
+        default = int(indicator.baseline_value.scaleb(FIGURE_PLACES))
+        return cls(
+            rows[:, 1], rows[:, 2], np.where(rows[:, 4] == 1, default, rows[:, 5]), rows[:, 3]
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class CycleFigures:
+    """A cycle's goals and reports as read, rolled up: what every view is made from.
+
+    Periods are numbered by their place in ``periods``: every period of the cycle, or, when
+    one was asked, that period (after any earlier ones a value under ``latest`` was carried
+    from, numbered before it but not read whole: ``complete_from`` is the first read whole).
+    """
+
+    organization: Organization
+    cycle: ReportingCycle
+    periods: list[ReportingPeriod]
+    complete_from: int
+    cycle_periods: list[ReportingPeriod]  # every period of the cycle, read or not
+    resolution_id: int | None
+    unit_names: dict[int, str]
+    unit_parents: dict[int, int]  # ORGANIZATION above the top units; the tree's units only
+    goals: list[GoalNode]  # in tree order
+    resolutions: dict[int, tuple[int, str]]  # number and title, by id
+    below: dict[int, set[int]]  # each goal and the goals under it
+    assigned: dict[int, set[int]]  # the units of the tree each goal is assigned to
+    tree: engine.UnitTree  # the organization's, or the subtree's of the unit asked
+    rollup: engine.Rollup
+    judged: list[engine.Goal]  # with the body's verdicts
+    reported_only: list[engine.Goal]  # without them
+    statuses: dict[tuple[int, int, int], engine.GoalStatus]  # (goal, unit, period number)
+    reasons: dict[tuple[int, int, int], str]
+    #: Per period number: the units that reported on each goal (a value or a status).
+    reporting: list[dict[int, set[int]]]
+    reports: dict[tuple[int, int], ReportState]  # (unit, period number): every report
+    targets: dict[int, _Targets]
+
+    def index(self, period: ReportingPeriod) -> int:
+        for number, candidate in enumerate(self.periods):
+            if candidate.id == period.id and number >= self.complete_from:
+                return number
+        if period.cycle_id == self.cycle.id:
+            # The caller loaded the cycle for another period: a mistake in the code.
+            raise ValueError(f"the figures of period {period.id} were not read")
+        raise InvalidInput(
+            f"period {period.id} is not a period of reporting cycle {self.cycle.id}; name one "
+            "of its periods"
+        )
+
+    def subtree(self, unit: int) -> set[int]:
+        return set(self.tree.ids[self.tree.subtree(unit)].tolist())
+
+    def expected_units(self, goal_id: int) -> set[int]:
+        return self._expected_units[goal_id]
+
+    def reporters(self, period: int) -> set[int]:
+        """The units that reported on any goal in the period numbered ``period``."""
+        return self._reporters[period]
+
+    @cached_property
+    def _reporters(self) -> list[set[int]]:
+        return [set().union(*by_goal.values()) for by_goal in self.reporting]
+
+    @cached_property
+    def _expected_units(self) -> dict[int, set[int]]:
+        # Once per goal, not once per unit asked: the summing-up asks at many units, and a
+        # goal assigned to 10,000 units made that 10,000 × 10,000.
+        return {
+            goal_id: {unit for below in goals for unit in self.assigned.get(below, ())}
+            for goal_id, goals in self.below.items()
+        }
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What ``load_cycle`` reads: the periods (by id, in order) whose values are read whole,
+    and the units of the subtree asked (None: every unit)."""
+
+    period_ids: list[int]
+    units: list[int] | None
+
+    def reports(self, query: Select[*Columns]) -> Select[*Columns]:
+        """``query`` narrowed to the reports of the scope's periods and units."""
+        query = query.where(ProgressReport.period_id.in_(self.period_ids))
+        if self.units is not None:
+            query = query.where(ProgressReport.unit_id.in_(self.units))
+        return query
+
+
+def load_cycle(
+    session: Session,
+    organization: Organization,
+    cycle: ReportingCycle,
+    *,
+    resolution_id: int | None = None,
+    period: ReportingPeriod | None = None,
+    unit_id: int | None = None,
+) -> CycleFigures:
+    """The cycle's goals (of one resolution, or every one of the organization) with the
+    figures reported on them, rolled up: for ``period`` alone, or every period; over
+    ``unit_id``'s subtree alone, or the whole organization. A cycle with no periods yet is
+    refused."""
+    periods = list(
+        session.scalars(
+            select(ReportingPeriod)
+            .where(ReportingPeriod.cycle_id == cycle.id)
+            .order_by(ReportingPeriod.starts_on, ReportingPeriod.id)
+        )
+    )
+    if not periods:
+        raise InvalidInput(
+            f"reporting cycle {cycle.name} has no periods yet: add a period before asking for "
+            "its figures"
+        )
+    if period is not None and period.id not in {one.id for one in periods}:
+        raise InvalidInput(
+            f"period {period.id} is not a period of reporting cycle {cycle.id}; name one of "
+            "its periods"
+        )
+    units = session.execute(
+        select(Unit.id, Unit.parent_id, Unit.name).where(Unit.organization_id == organization.id)
+    ).all()
+    unit_names = {ORGANIZATION: organization.name} | {unit.id: unit.name for unit in units}
+    parents = {unit.id: unit.parent_id or ORGANIZATION for unit in units}
+    if unit_id is None:
+        inside = None
+        tree_parents: dict[int, int | None] = {ORGANIZATION: None, **parents}
+    else:
+        if unit_id not in parents:
+            raise InvalidInput(f"unit {unit_id} is not a unit of {organization.name}")
+        inside = _subtree(parents, unit_id)
+        parents = {unit: ORGANIZATION if unit == unit_id else parents[unit] for unit in inside}
+        # Still below the organization's node: under ``sum`` a root's goalpost is the whole's.
+        tree_parents = {ORGANIZATION: None, **parents}
+    asked = periods if period is None else [period]
+    scope = _Scope([one.id for one in asked], None if inside is None else sorted(inside))
+
+    goals = goal_tree(
+        session, organization.id, GoalFilter(resolution_id=resolution_id), with_assignments=False
+    )
+    resolutions = {
+        row.id: (row.number, row.title)
+        for row in session.execute(
+            select(Resolution.id, Resolution.number, Resolution.title).where(
+                Resolution.id.in_(sorted({goal.resolution_id for goal in goals}))
+            )
+        )
+    }
+    indicators = [indicator for goal in goals for indicator in goal.indicators]
+    indicator_ids = sorted(indicator.id for indicator in indicators)
+    goal_ids = sorted(goal.id for goal in goals)
+    assigned = _assigned(session, goal_ids, scope)
+    strays = _reported_unassigned(session, periods, scope, indicators, assigned)
+    expected = {
+        indicator.id: np.concatenate(
+            [assigned[indicator.goal_id], strays[strays[:, 0] == indicator.id, 1]]
+        )
+        for indicator in indicators
+    }
+
+    report_rows = integer_rows(
+        session,
+        scope.reports(
+            select(
+                ProgressReport.id,
+                ProgressReport.unit_id,
+                ProgressReport.period_id,
+                case(
+                    {state.value: number for state, number in _STATE_NUMBERS.items()},
+                    value=ProgressReport.state,
+                ),
+            )
+        ),
+    )
+    values, read = _values(session, periods, period, scope, report_rows, indicators, expected)
+    complete_from = len(read) - len(scope.period_ids)
+    period_ids = [one.id for one in read]
+    position = {period_id: number for number, period_id in enumerate(period_ids)}
+
+    targets = integer_rows(
+        session,
+        _narrowed(
+            select(
+                IndicatorTarget.indicator_id,
+                IndicatorTarget.unit_id,
+                IndicatorTarget.period_id,
+                FigureUnits(IndicatorTarget.value),
+                case((IndicatorTarget.baseline.is_(None), 1), else_=0),
+                func.coalesce(FigureUnits(IndicatorTarget.baseline), 0),
+            ).where(
+                IndicatorTarget.period_id.in_(period_ids),
+                IndicatorTarget.indicator_id.in_(indicator_ids),
+            ),
+            IndicatorTarget.unit_id,
+            scope,
+        ),
+    )
+    weights = integer_rows(
+        session,
+        _narrowed(
+            select(
+                IndicatorWeight.indicator_id,
+                IndicatorWeight.unit_id,
+                FigureUnits(IndicatorWeight.weight),
+            ).where(IndicatorWeight.indicator_id.in_(indicator_ids)),
+            IndicatorWeight.unit_id,
+            scope,
+        ),
+    )
+    status_rows = session.execute(
+        scope.reports(
+            select(
+                ReportGoalStatus.goal_id,
+                ProgressReport.unit_id,
+                ProgressReport.period_id,
+                ReportGoalStatus.status,
+                ReportGoalStatus.reason,
+            )
+            .join(ProgressReport, ProgressReport.id == ReportGoalStatus.report_id)
+            .where(
+                ProgressReport.state.in_(COUNTED),
+                ReportGoalStatus.goal_id.in_(goal_ids),
+            )
+        )
+    ).all()
+    reports = {
+        (unit, position[period_id]): _STATES[state]
+        for _, unit, period_id, state in report_rows.tolist()
+    }
+
+    # Period ids become the engine's period numbers.
+    period_lookup = np.full(max(one.id for one in periods) + 1, -1, dtype=np.int64)
+    period_lookup[period_ids] = np.arange(len(period_ids))
+    for rows in (values, targets):
+        rows[:, 2] = period_lookup[rows[:, 2]]
+
+    reporting = _goals_reported(values, indicators, len(read))
+    for number in range(complete_from):
+        reporting[number] = {}  # values carried from it, not its reports
+    statuses: dict[tuple[int, int, int], engine.GoalStatus] = {}
+    reasons: dict[tuple[int, int, int], str] = {}
+    for row in status_rows:
+        key = (row.goal_id, row.unit_id, position[row.period_id])
+        statuses[key] = engine.GoalStatus(row.status.value)
+        reasons[key] = row.reason
+        reporting[key[2]].setdefault(row.goal_id, set()).add(row.unit_id)
+
+    by_indicator = {
+        name: _split(rows)
+        for name, rows in (("values", values), ("targets", targets), ("weights", weights))
+    }
+    unit_targets = {
+        indicator.id: _Targets.of(indicator, by_indicator["targets"][indicator.id])
+        for indicator in indicators
+        if indicator.id in by_indicator["targets"] and indicator.direction is not Direction.WITHIN
+    }
+    tree = engine.UnitTree.of(tree_parents)
+    empty = np.zeros((0, 4), dtype=np.int64)
+    reports_in = []
+    for indicator in indicators:
+        reported = by_indicator["values"].get(indicator.id, empty)
+        reports_in.append(
+            _engine_reports(
+                indicator,
+                # Repeated units are alike to the engine: no need to make them unique.
+                np.concatenate([expected[indicator.id], reported[:, 1]]),
+                reported,
+                unit_targets.get(indicator.id),
+                by_indicator["weights"].get(indicator.id),
+            )
+        )
+    try:
+        rolled = engine.roll_up(tree, len(read), reports_in)
+        judged = _engine_goals(goals, periods[0].starts_on, periods[-1].ends_on)
+    except engine.RollupError as error:
+        raise Conflict(f"the figures of cycle {cycle.name} cannot be rolled up: {error}") from None
+    return CycleFigures(
+        organization=organization,
+        cycle=cycle,
+        periods=read,
+        complete_from=complete_from,
+        cycle_periods=periods,
+        resolution_id=resolution_id,
+        unit_names=unit_names,
+        unit_parents=parents,
+        goals=goals,
+        resolutions=resolutions,
+        below=_goals_below(goals),
+        assigned={goal_id: set(units.tolist()) for goal_id, units in assigned.items()},
+        tree=tree,
+        rollup=rolled,
+        judged=judged,
+        reported_only=[replace(goal, decided_status=None) for goal in judged],
+        statuses=statuses,
+        reasons=reasons,
+        reporting=reporting,
+        reports=reports,
+        targets=unit_targets,
+    )
+
+
+def reported_values() -> Select[int, int, int, int]:
+    """Every reported value as (indicator, unit, period, the figure in ten-thousandths), for
+    a caller to narrow down: the roll-up reads the accepted ones, the CSV export all."""
+    return select(
+        ReportValue.indicator_id,
+        ProgressReport.unit_id,
+        ProgressReport.period_id,
+        FigureUnits(ReportValue.value),
+    ).join(ProgressReport, ProgressReport.id == ReportValue.report_id)
+
+
+def _values(
+    session: Session,
+    periods: list[ReportingPeriod],
+    period: ReportingPeriod | None,
+    scope: _Scope,
+    reports: engine.IntArray,
+    indicators: Sequence[IndicatorView],
+    expected: dict[int, engine.IntArray],
+) -> tuple[engine.IntArray, list[ReportingPeriod]]:
+    """The values counted on ``indicators`` as (indicator, unit, period id, figure), with
+    those carried forward into ``period`` under ``latest``; and the periods they are from,
+    in order: every period, or ``period`` and any earlier ones a value was carried from."""
+    values = _counted_values(session, scope, reports)
+    # The indicators are picked here rather than in SQL: SQLite would otherwise look up
+    # every (report, indicator) pair in the values' key, ten times slower than reading
+    # each report's values and leaving out those of another resolution's goals.
+    wanted = np.zeros(int(values[:, 0].max(initial=0)) + 1, dtype=np.bool_)
+    wanted[[indicator.id for indicator in indicators if indicator.id < len(wanted)]] = True
+    if not wanted[values[:, 0]].all():  # a copy of millions of rows only when needed
+        values = values[wanted[values[:, 0]]]
+    if period is None:
+        return values, periods
+    carried = _carried_forward(session, periods, period, scope, indicators, expected, values)
+    ids = [one.id for one in periods]
+    asked = ids.index(period.id)
+    first = min((ids.index(found) for found in set(carried[:, 2].tolist())), default=asked)
+    return np.concatenate([carried, values]), periods[first : asked + 1]
+
+
+def _counted_values(session: Session, scope: _Scope, reports: engine.IntArray) -> engine.IntArray:
+    """The values of the scope's counted reports as (indicator, unit, period id, figure),
+    ``reports`` being the scope's reports as (id, unit, period id, state number).
+
+    Read as two columns, a value's report and indicator in one whole number, ``report ×
+    2**24 + indicator``, its unit and period then found from its report: SQLite's driver
+    makes a Python object of every column of every row, and a period can hold a million
+    values, so two columns rather than four halve the reading.
+    """
+    counted = reports[np.isin(reports[:, 3], [_STATE_NUMBERS[state] for state in COUNTED])]
+    counted = counted[np.argsort(counted[:, 0])]
+    if not len(counted):
+        return np.zeros((0, 4), dtype=np.int64)
+    values = ReportValue.report_id.in_(
+        scope.reports(select(ProgressReport.id)).where(ProgressReport.state.in_(COUNTED))
+    )
+    highest_indicator = session.scalar(select(func.max(Indicator.id))) or 0
+    if highest_indicator >= 1 << _INDICATOR_BITS or counted[-1, 0] >= 1 << (62 - _INDICATOR_BITS):
+        # Ids too large to share a whole number (never so in practice): four columns.
+        return integer_rows(session, reported_values().where(values))
+    key = cast(ReportValue.report_id, BigInteger) * (1 << _INDICATOR_BITS) + cast(
+        ReportValue.indicator_id, BigInteger
+    )
+    rows = integer_rows(session, select(key, FigureUnits(ReportValue.value)).where(values))
+    report_ids = rows[:, 0] >> _INDICATOR_BITS
+    lowest, span = int(counted[0, 0]), int(counted[-1, 0] - counted[0, 0]) + 1
+    if span < 8 * len(counted):
+        # A cycle's reports have ids close together: a table by id beats a search.
+        place = np.zeros(span, dtype=np.int64)
+        place[counted[:, 0] - lowest] = np.arange(len(counted))
+        report = place[np.clip(report_ids - lowest, 0, span - 1)]
+    else:
+        report = np.minimum(np.searchsorted(counted[:, 0], report_ids), len(counted) - 1)
+    # Each statement sees the database as it is when it runs: a report accepted between
+    # the two is left out, as the reports read first say.
+    known = counted[report, 0] == report_ids
+    if not known.all():
+        rows, report = rows[known], report[known]
+    found = np.empty((len(rows), 4), dtype=np.int64)
+    found[:, 0] = rows[:, 0] & ((1 << _INDICATOR_BITS) - 1)
+    found[:, 1] = counted[report, 1]
+    found[:, 2] = counted[report, 2]
+    found[:, 3] = rows[:, 1]
+    return found
+
+
+def _subtree(parents: dict[int, int], top: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for unit, parent in parents.items():
+        children.setdefault(parent, []).append(unit)
+    found, waiting = {top}, [top]
+    while waiting:
+        below = children.get(waiting.pop(), [])
+        found.update(below)
+        waiting += below
+    return found
+
+
+def _narrowed(
+    query: Select[*Columns], unit: InstrumentedAttribute[int], scope: _Scope
+) -> Select[*Columns]:
+    """``query`` narrowed to the scope's units by its ``unit`` column."""
+    return query if scope.units is None else query.where(unit.in_(scope.units))
+
+
+def _assigned(session: Session, goal_ids: list[int], scope: _Scope) -> dict[int, engine.IntArray]:
+    """The units of the scope each goal is assigned to."""
+    pairs = integer_rows(
+        session,
+        _narrowed(
+            select(GoalAssignment.goal_id, GoalAssignment.unit_id).where(
+                GoalAssignment.goal_id.in_(goal_ids)
+            ),
+            GoalAssignment.unit_id,
+            scope,
+        ),
+    )
+    assigned = {goal_id: np.zeros(0, dtype=np.int64) for goal_id in goal_ids}
+    assigned.update((goal_id, rows[:, 1]) for goal_id, rows in _split(pairs).items())
+    return assigned
+
+
+def _reported_unassigned(
+    session: Session,
+    periods: Sequence[ReportingPeriod],
+    scope: _Scope,
+    indicators: Sequence[IndicatorView],
+    assigned: dict[int, engine.IntArray],
+) -> engine.IntArray:
+    """(indicator, unit) for each value a unit reported in the cycle on a goal not assigned
+    to it (taken back since): such a unit stays expected in every period.
+
+    Only a unit that reported in the cycle and lacks one of the goals is looked at: in a
+    large organization, where branches are given every goal, none is.
+    """
+    measured = sorted({indicator.goal_id for indicator in indicators})
+    reporters = integer_rows(
+        session,
+        _Scope([one.id for one in periods], scope.units)
+        .reports(select(ProgressReport.unit_id).distinct())
+        .where(ProgressReport.state.in_(COUNTED)),
+    )
+    # A goal is assigned to a unit once, so a unit holding every goal appears once a goal.
+    held, times = np.unique(
+        np.concatenate([assigned[goal_id] for goal_id in measured] or [np.zeros(0, np.int64)]),
+        return_counts=True,
+    )
+    lacking = np.setdiff1d(reporters[:, 0], held[times == len(measured)])
+    if not len(lacking):
+        return np.zeros((0, 2), dtype=np.int64)
+    return integer_rows(
+        session,
+        _Scope([one.id for one in periods], lacking.tolist())
+        .reports(select(ReportValue.indicator_id, ProgressReport.unit_id).distinct())
+        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
+        .where(
+            ProgressReport.state.in_(COUNTED),
+            ReportValue.indicator_id.in_(sorted(indicator.id for indicator in indicators)),
+        ),
+    )
+
+
+def _carried_forward(
+    session: Session,
+    periods: Sequence[ReportingPeriod],
+    period: ReportingPeriod,
+    scope: _Scope,
+    indicators: Sequence[IndicatorView],
+    expected: dict[int, engine.IntArray],
+    values: engine.IntArray,
+) -> engine.IntArray:
+    """Under ``latest``, the latest value before ``period`` of each unit expected that did not
+    report in it: rows like ``values``'."""
+    earlier = [one.id for one in periods[: periods.index(period)]]
+    latest = [indicator for indicator in indicators if indicator.rollup is RollupRule.LATEST]
+    none = np.zeros((0, 4), dtype=np.int64)
+    if not earlier or not latest:
+        return none
+    # Each (indicator, unit) as one whole number, for numpy's set operations: a million
+    # values a period are too many for Python tuples.
+    span = 1 + max(
+        [int(values[:, 1].max(initial=0))]
+        + [int(expected[indicator.id].max(initial=0)) for indicator in latest]
+    )
+    unreported = []
+    for indicator in latest:
+        reported = np.zeros(span, dtype=np.bool_)
+        reported[values[values[:, 0] == indicator.id, 1]] = True
+        owed = expected[indicator.id]
+        unreported.append(indicator.id * span + owed[~reported[owed]])
+    missing = np.unique(np.concatenate(unreported))
+    if not len(missing):
+        return none
+    rows = integer_rows(
+        session,
+        _Scope(earlier, np.unique(missing % span).tolist())
+        .reports(reported_values())
+        .where(
+            ProgressReport.state.in_(COUNTED),
+            ReportValue.indicator_id.in_(np.unique(missing // span).tolist()),
+        ),
+    )
+    keys = rows[:, 0] * span + rows[:, 1]
+    owing = np.isin(keys, missing)
+    rows, keys = rows[owing], keys[owing]
+    # The latest of each pair: sorted by pair, then period, the last row of each pair.
+    place = np.zeros(max(earlier) + 1, dtype=np.int64)
+    place[earlier] = np.arange(len(earlier))
+    order = np.lexsort((place[rows[:, 2]], keys))
+    rows, keys = rows[order], keys[order]
+    latest_rows: engine.IntArray = rows[np.append(keys[1:] != keys[:-1], True)]
+    return latest_rows
+
+
+def _goals_reported(
+    values: engine.IntArray, indicators: Sequence[IndicatorView], periods: int
+) -> list[dict[int, set[int]]]:
+    """Per period number, the units that reported a value on each goal, once however many
+    of the goal's indicators they reported on; numpy finds them as single whole numbers
+    (period, goal and unit raveled into one), far faster than as rows."""
+    found: list[dict[int, set[int]]] = [{} for _ in range(periods)]
+    if not len(values):
+        return found
+    goal_of = np.zeros(max(indicator.id for indicator in indicators) + 1, np.int64)
+    for indicator in indicators:
+        goal_of[indicator.id] = indicator.goal_id
+    shape = (periods, int(goal_of.max()) + 1, int(values[:, 1].max()) + 1)
+    keys = np.unique(
+        np.ravel_multi_index((values[:, 2], goal_of[values[:, 0]], values[:, 1]), shape)
+    )
+    period, goal, unit = np.unravel_index(keys, shape)
+    # Sorted by period and goal: each (period, goal) is one run of units.
+    starts = np.flatnonzero(np.diff(period * shape[1] + goal, prepend=-1))
+    for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(keys)], strict=True):
+        found[int(period[start])][int(goal[start])] = set(unit[start:end].tolist())
+    return found
+
+
+def _split(rows: engine.IntArray) -> dict[int, engine.IntArray]:
+    """Rows by the value of their first column, an id (a small whole number), each group in
+    the order read."""
+    if not len(rows):
+        return {}
+    counts = np.bincount(rows[:, 0])
+    keys = np.flatnonzero(counts)
+    # Few keys (the indicators) and many rows (a million values): by their places among
+    # the keys, 16-bit numbers when they fit, numpy's stable sort is a radix sort.
+    place = np.zeros(len(counts), dtype=np.int16 if len(keys) < 2**15 else np.int64)
+    place[keys] = np.arange(len(keys))
+    rows = rows[np.argsort(place[rows[:, 0]], kind="stable")]
+    ends = np.cumsum(counts[keys])
+    return {
+        key: rows[end - count : end]
+        for key, count, end in zip(keys.tolist(), counts[keys].tolist(), ends.tolist(), strict=True)
+    }
+
+
+def _engine_reports(
+    indicator: IndicatorView,
+    expected: engine.IntArray,
+    values: engine.IntArray,
+    targets: _Targets | None,
+    weights: engine.IntArray | None,
+) -> engine.Reports:
+    """One indicator's reports, goalpost, targets and weights, as the engine takes them."""
+    if indicator.direction is Direction.WITHIN:
+        assert indicator.band_low is not None and indicator.band_high is not None
+        goalpost = engine.Goalpost.within(
+            indicator.baseline_value, indicator.band_low, indicator.band_high
+        )
+    else:
+        assert indicator.target_value is not None
+        goalpost = _GOALPOSTS[indicator.direction](indicator.baseline_value, indicator.target_value)
+    unit_weights = None
+    if weights is not None:
+        unit_weights = engine.UnitWeights(weights[:, 1], weights[:, 2], FIGURE_PLACES)
+    own = engine.Indicator(
+        indicator.id,
+        engine.Rule(indicator.rollup.value),
+        goalpost,
+        scale=FIGURE_PLACES,
+        weights=unit_weights,
+        share_needed=indicator.share_needed,
+    )
+    unit_targets = None
+    if targets is not None:
+        unit_targets = engine.UnitTargets(
+            targets.unit, targets.period, targets.baseline, targets.value, targets.value
+        )
+    return engine.Reports(
+        own,
+        expected,
+        values[:, 1],
+        values[:, 2],
+        values[:, 3],
+        unit_targets,
+    )
+
+
+def _goals_below(goals: Sequence[GoalNode]) -> dict[int, set[int]]:
+    below = {goal.id: {goal.id} for goal in goals}
+    for goal in reversed(goals):  # tree order reversed: every goal after the goals under it
+        if goal.parent_id is not None:
+            below[goal.parent_id] |= below[goal.id]
+    return below
+
+
+def _engine_goals(goals: Sequence[GoalNode], first: date, last: date) -> list[engine.Goal]:
+    """The goals as the engine judges them, each with its start and due date (see
+    ``queries/follow_up_rollup.py``)."""
+    earliest: dict[int, date | None] = {}
+    latest: dict[int, date | None] = {}
+    children: dict[int, list[int]] = {}
+    for goal in goals:
+        if goal.parent_id is not None:
+            children.setdefault(goal.parent_id, []).append(goal.id)
+    dates: dict[int, tuple[date, date]] = {}
+    for goal in reversed(goals):
+        parts = children.get(goal.id, [])
+        starts = [i.baseline_on for i in goal.indicators] + [earliest[p] for p in parts]
+        dues = [goal.due_on] + [i.target_on for i in goal.indicators] + [latest[p] for p in parts]
+        earliest[goal.id] = min((day for day in starts if day is not None), default=None)
+        latest[goal.id] = max((day for day in dues if day is not None), default=None)
+        start = earliest[goal.id] or first
+        due = goal.due_on or latest[goal.id] or last
+        dates[goal.id] = (start, max(start, due))
+    return [
+        engine.Goal(
+            goal.id,
+            *dates[goal.id],
+            parent=goal.parent_id,
+            weight=goal.weight,
+            indicators=tuple(indicator.id for indicator in goal.indicators),
+            indicator_weights=tuple(indicator.weight for indicator in goal.indicators),
+            decided_status=None if goal.status is None else engine.GoalStatus(goal.status.value),
+        )
+        for goal in goals
+    ]
