@@ -32,9 +32,10 @@ app.add_typer(export_app, name="export")
 
 #: What each process of `veche serve --workers N` calls to build its application.
 APP_FACTORY = "veche.web.app:app_from_settings"
-#: How long a stopping server waits for the requests under way before it ends them. A live
-#: event stream never ends by itself (without this, a server holding one never stopped); its
-#: page reconnects to another process, or to this one restarted, and is sent what it missed.
+#: How long a stopping server waits for the requests under way before it ends them. Live
+#: event streams never end by themselves: the stopping signal ends them at once
+#: (``veche.web.stopping``), and each page reconnects to another process, or to this one
+#: restarted, and is sent what it missed.
 STOP_WAIT_SECONDS = 5
 
 DbOption = Annotated[

@@ -29,6 +29,7 @@ from veche.web.live import SERVING_COLLECTOR_THRESHOLDS, Broker, start_delivery
 from veche.web.pages import ROUTERS
 from veche.web.pages._render import on_database_error, on_validation_error, on_veche_error
 from veche.web.sessions import load_site_key
+from veche.web.stopping import end_streams_when_stopping
 
 
 def _site_name(sessions: sessionmaker[Session]) -> str | None:
@@ -54,9 +55,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     collector = gc.get_threshold()
     gc.set_threshold(*SERVING_COLLECTOR_THRESHOLDS)  # thousands of live streams: see there
+    restore_signals = end_streams_when_stopping(app.state.broker.end_all)
     try:
         yield
     finally:
+        restore_signals()
         gc.set_threshold(*collector)
         gc.unfreeze()
         app.state.intake.close()
