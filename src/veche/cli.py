@@ -24,6 +24,8 @@ app = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Docstrings are wrapped at 100 columns; Markdown joins a paragraph's lines again.
+    rich_markup_mode="markdown",
 )
 import_app = typer.Typer(help="Import records from files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
