@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import httpx2
 import uvicorn
@@ -56,50 +55,85 @@ def log_in(client: httpx2.Client, username: str, password: str) -> None:
     assert response.status_code == 303, response.text
 
 
-class EventReader:
-    """Reads a meeting's SSE stream in a thread; events land in a queue as (type, data)."""
+#: A message of an event stream: its id ("" for none), its event's name and its data.
+SseMessage = tuple[str, str, str]
 
-    def __init__(self, client: httpx2.Client, path: str) -> None:
-        self.events: queue.Queue[tuple[str, str]] = queue.Queue()
-        self._client = client
-        self._path = path
+
+class EventReader:
+    """A meeting's event stream read in a thread as an EventSource reads it: each message's
+    id, event name and data (its data lines joined); messages without an event name (the
+    stream's ``retry``) are left out. Ends when the server stops or drops the stream."""
+
+    def __init__(self, client: httpx2.Client, path: str, last_event_id: str | None = None) -> None:
+        self.messages: queue.Queue[SseMessage] = queue.Queue()
         self.status = 0
         self.content_type = ""
-        self.opened = threading.Event()
-        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._opened = threading.Event()
+        headers = {"Last-Event-ID": last_event_id} if last_event_id is not None else {}
+        self._thread = threading.Thread(
+            target=self._read, args=(client, path, headers), daemon=True
+        )
         self._thread.start()
-        assert self.opened.wait(10), "the event stream did not open"
+        assert self._opened.wait(10), "the event stream did not open"
 
-    def _read(self) -> None:
-        kind = "message"
+    def _read(self, client: httpx2.Client, path: str, headers: dict[str, str]) -> None:
+        event_id, event, data = "", "", list[str]()
         try:
-            with self._client.stream("GET", self._path, timeout=httpx2.Timeout(30.0)) as response:
+            with client.stream("GET", path, headers=headers, timeout=30.0) as response:
                 self.status = response.status_code
                 self.content_type = response.headers.get("content-type", "")
-                self.opened.set()
+                self._opened.set()
                 for line in response.iter_lines():
-                    if line.startswith("event: "):
-                        kind = line.removeprefix("event: ")
-                    elif line.startswith("data: "):
-                        self.events.put((kind, line.removeprefix("data: ")))
+                    if not line:
+                        if event:
+                            self.messages.put((event_id, event, "\n".join(data)))
+                        event_id, event, data = "", "", []
+                    elif not line.startswith(":"):
+                        name, _, value = line.partition(": ")
+                        if name == "data":
+                            data.append(value)
+                        elif name == "event":
+                            event = value
+                        elif name == "id":
+                            event_id = value
         except httpx2.HTTPError:
             pass  # the server went away: the test is over
         finally:
-            self.opened.set()
+            self._opened.set()
 
-    def next(self, wanted: str, timeout: float = 10.0) -> Any:
-        """The data of the next event of type ``wanted`` (others are skipped)."""
+    def _get(self, deadline: float, waiting_for: str, taken: list[SseMessage]) -> SseMessage:
+        try:
+            return self.messages.get(timeout=max(deadline - time.monotonic(), 0.01))
+        except queue.Empty:
+            raise AssertionError(f"no {waiting_for} in time; got {taken}") from None
+
+    def next(self, wanted: str, timeout: float = 10.0) -> str:
+        """The data of the next event named ``wanted`` (others are skipped)."""
         deadline = time.monotonic() + timeout
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no {wanted} event within {timeout} s")
-            try:
-                kind, data = self.events.get(timeout=left)
-            except queue.Empty:
-                continue
-            if kind == wanted:
+            _, event, data = self._get(deadline, wanted, [])
+            if event == wanted:
                 return data
+
+    def take(self, count: int, timeout: float = 10.0) -> list[SseMessage]:
+        """The next ``count`` messages, heartbeats left out."""
+        taken: list[SseMessage] = []
+        deadline = time.monotonic() + timeout
+        while len(taken) < count:
+            message = self._get(deadline, f"message {len(taken) + 1} of {count}", taken)
+            if message[1] != "heartbeat":
+                taken.append(message)
+        return taken
+
+    def until(self, event: str, timeout: float = 10.0) -> list[SseMessage]:
+        """The messages up to the first ``event`` (heartbeats left out), that one last."""
+        taken: list[SseMessage] = []
+        deadline = time.monotonic() + timeout
+        while not taken or taken[-1][1] != event:
+            message = self._get(deadline, event, taken)
+            if message[1] != "heartbeat":
+                taken.append(message)
+        return taken
 
     def join(self) -> None:
         """Wait for the stream to end (it ends when the server stops)."""

@@ -7,9 +7,6 @@ stream")."""
 from __future__ import annotations
 
 import asyncio
-import queue
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx2
@@ -20,67 +17,13 @@ from sqlalchemy import Engine, event
 from tests.apps import create_app
 from tests.assembly import Assembly, Convened
 from tests.helpers import count_queries
-from tests.web.live_server import log_in, serve
+from tests.web.live_server import EventReader, log_in, serve
 from veche.demo import DEMO_SECRETARY
 from veche.web.csrf import SEED_COOKIE
 from veche.web.fragment_cache import FragmentStore
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
-
-Message = tuple[str, str, str]  # (id, event, data)
-
-
-class Stream:
-    """A meeting's stream read in a thread as an EventSource reads it, a message's data lines
-    joined; with each message the id it carries ("" for none)."""
-
-    def __init__(self, client: httpx2.Client, path: str, last_event_id: str = "") -> None:
-        self.messages: queue.Queue[Message] = queue.Queue()
-        headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
-        opened = threading.Event()
-
-        def read() -> None:
-            event, data, event_id = "", list[str](), ""
-            try:
-                with client.stream("GET", path, headers=headers, timeout=30.0) as response:
-                    assert response.status_code == 200
-                    opened.set()
-                    for line in response.iter_lines():
-                        if not line:
-                            if event:
-                                self.messages.put((event_id, event, "\n".join(data)))
-                            event, data, event_id = "", [], ""
-                        elif line.startswith("event: "):
-                            event = line.removeprefix("event: ")
-                        elif line.startswith("data: "):
-                            data.append(line.removeprefix("data: "))
-                        elif line.startswith("id: "):
-                            event_id = line.removeprefix("id: ")
-            except httpx2.HTTPError:
-                pass  # the server went away: the test is over
-            finally:
-                opened.set()
-
-        self._thread = threading.Thread(target=read, daemon=True)
-        self._thread.start()
-        assert opened.wait(10), "the stream did not answer"
-
-    def until(self, event: str, timeout: float = 10.0) -> list[Message]:
-        """The messages up to the first ``event`` (heartbeats left out), that one last."""
-        taken: list[Message] = []
-        deadline = time.monotonic() + timeout
-        while not taken or taken[-1][1] != event:
-            try:
-                message = self.messages.get(timeout=max(deadline - time.monotonic(), 0.01))
-            except queue.Empty:
-                raise AssertionError(f"no {event} within {timeout} s: {taken}") from None
-            if message[1] != "heartbeat":
-                taken.append(message)
-        return taken
-
-    def join(self) -> None:
-        self._thread.join(10)
 
 
 @pytest.fixture
@@ -97,8 +40,8 @@ def test_the_stream_carries_the_polls_and_the_floor_to_the_page_that_asks(
     with serve(create_app(engine)) as url, httpx2.Client(base_url=url) as browser:
         log_in(browser, *DEMO_SECRETARY)
         assembly.check_in(assembly.members[:1])
-        pushed = Stream(browser, f"{events}?push=room,floor")
-        plain = Stream(browser, events)
+        pushed = EventReader(browser, f"{events}?push=room,floor")
+        plain = EventReader(browser, events)
         for stream in (pushed, plain):
             stream.until("resync")
         poll = assembly.create_poll(title="Adopt the standing orders", kind="decision")
@@ -131,12 +74,12 @@ def test_a_stream_the_fragments_cannot_serve_and_a_reconnection_are_told_to_fetc
     with serve(create_app(engine)) as url, httpx2.Client(base_url=url) as browser:
         log_in(browser, *DEMO_SECRETARY)
         assembly.check_in(assembly.members[:1])
-        first = Stream(browser, events)
+        first = EventReader(browser, events)
         [(seen, _, _)] = first.until("resync")
         # A browser without its CSRF seed is not served from memory: its page fetches.
         with httpx2.Client(base_url=url, cookies=browser.cookies) as seedless:
             seedless.cookies.delete(SEED_COOKIE)
-            unserved = Stream(seedless, events)
+            unserved = EventReader(seedless, events)
             unserved.until("resync")
             poll = assembly.create_poll(title="Elect the tellers", kind="decision")
             assembly.open(int(poll["id"]))
@@ -145,7 +88,7 @@ def test_a_stream_the_fragments_cannot_serve_and_a_reconnection_are_told_to_fetc
             assert "delegate_polls" not in [event for _, event, _ in told]
         # Reconnecting after the poll opened: the events missed, then the refresh of the
         # polls they changed (the floor did not change), no HTML.
-        again = Stream(browser, events, last_event_id=seen)
+        again = EventReader(browser, events, last_event_id=seen)
         replayed = again.until("refresh_delegate_polls")
         assert [event for _, event, _ in replayed] == [
             "poll_created",
@@ -165,10 +108,10 @@ def test_a_page_coming_back_to_a_process_that_knows_its_login_costs_no_query(
     events = f"/meetings/{assembly.meeting_id}/events?push=room,floor"
     with serve(app) as url, httpx2.Client(base_url=url) as browser:
         log_in(browser, *DEMO_SECRETARY)
-        first = Stream(browser, events)
+        first = EventReader(browser, events)
         [(seen, _, _)] = first.until("resync")
         with count_queries(app.state.engine, app.state.reader) as statements:
-            again = Stream(browser, events, last_event_id=seen)  # answered once opened
+            again = EventReader(browser, events, last_event_id=seen)  # answered once opened
         assert statements == []
         # It is a stream like any other: it hears the next change, and is carried the polls.
         assembly.check_in(assembly.members[:1])

@@ -10,8 +10,6 @@ through its real LISTEN/NOTIFY.
 from __future__ import annotations
 
 import asyncio
-import queue
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +21,7 @@ from sqlalchemy import Engine
 
 from tests.apps import create_app
 from tests.assembly import Assembly, Convened
-from tests.web.live_server import log_in, serve
+from tests.web.live_server import EventReader, SseMessage, log_in, serve
 from veche.actions.events import LiveEvent
 from veche.db import make_engine
 from veche.demo import DEMO_SECRETARY
@@ -41,62 +39,6 @@ from veche.web.live import (
 
 #: Every test here that takes a database starts from the demo (see tests/conftest.py).
 pytestmark = pytest.mark.demo
-
-SseMessage = tuple[str, str, str]  # (id, event, data)
-
-
-class Events:
-    """A meeting's stream read over HTTP in a thread, as an EventSource would: each message's
-    id, event name and data. Ends when the server stops."""
-
-    def __init__(self, client: httpx2.Client, path: str, last_event_id: str | None = None) -> None:
-        self.messages: queue.Queue[SseMessage] = queue.Queue()
-        self.status = 0
-        self._opened = threading.Event()
-        headers = {"Last-Event-ID": last_event_id} if last_event_id is not None else {}
-        self._thread = threading.Thread(
-            target=self._read, args=(client, path, headers), daemon=True
-        )
-        self._thread.start()
-        assert self._opened.wait(10), "the stream did not answer"
-
-    def _read(self, client: httpx2.Client, path: str, headers: dict[str, str]) -> None:
-        fields: dict[str, str] = {}
-        try:
-            with client.stream("GET", path, headers=headers, timeout=30.0) as response:
-                self.status = response.status_code
-                self._opened.set()
-                for line in response.iter_lines():
-                    if not line:
-                        if "event" in fields:
-                            self.messages.put(
-                                (fields.get("id", ""), fields["event"], fields.get("data", ""))
-                            )
-                        fields = {}
-                    elif not line.startswith(":"):
-                        name, _, value = line.partition(": ")
-                        fields[name] = value
-        except httpx2.HTTPError:
-            pass  # the server went away: the test is over
-        finally:
-            self._opened.set()
-
-    def take(self, count: int, timeout: float = 10.0) -> list[SseMessage]:
-        """The next ``count`` messages, heartbeats left out."""
-        taken: list[SseMessage] = []
-        deadline = time.monotonic() + timeout
-        while len(taken) < count:
-            try:
-                message = self.messages.get(timeout=max(deadline - time.monotonic(), 0.01))
-            except queue.Empty:
-                raise AssertionError(f"{len(taken)} of {count} messages: {taken}") from None
-            if message[1] != "heartbeat":
-                taken.append(message)
-        return taken
-
-    def join(self) -> None:
-        self._thread.join(10)
-        assert not self._thread.is_alive()
 
 
 def _events(messages: list[SseMessage]) -> list[tuple[str, str]]:
@@ -235,7 +177,7 @@ def test_a_browser_reconnecting_with_last_event_id_gets_what_it_missed(
     with serve(create_app(engine)) as url, httpx2.Client(base_url=url) as browser:
         log_in(browser, *DEMO_SECRETARY)
         assembly.check_in(assembly.members[:1])  # an event, so that the first resync names it
-        first = Events(browser, events)
+        first = EventReader(browser, events)
         [(seen, event, _)] = first.take(1)
         assert event == RESYNC and seen
         poll = assembly.create_poll(title="Adopt the agenda", kind="decision", method="majority")
@@ -244,14 +186,14 @@ def test_a_browser_reconnecting_with_last_event_id_gets_what_it_missed(
         assert [event for _, event, _ in live] == ["poll_created", "poll_opened"]
         # The EventSource sends the last id it saw when it reconnects: it is sent the rest,
         # in order, with the same ids, and no resync.
-        again = Events(browser, events, last_event_id=seen)
+        again = EventReader(browser, events, last_event_id=seen)
         assert _events(again.take(2)) == _events(live)
         # The page's script opening a new EventSource names it in the address instead.
-        by_address = Events(browser, f"{events}?last_event_id={live[0][0]}")
+        by_address = EventReader(browser, f"{events}?last_event_id={live[0][0]}")
         assert _events(by_address.take(1)) == _events(live[1:])
         # An id this process does not know (another life's, or nobody's): a resync, named
         # after the newest event.
-        unknown = Events(browser, events, last_event_id="0000-1")
+        unknown = EventReader(browser, events, last_event_id="0000-1")
         assert _events(unknown.take(1)) == [(live[1][0], RESYNC)]
     for stream in (first, again, by_address, unknown):
         stream.join()
@@ -266,7 +208,7 @@ def test_a_process_at_its_cap_answers_503_with_retry_after(
     events = f"/meetings/{assembly.meeting_id}/events"
     with serve(app) as url, httpx2.Client(base_url=url) as browser:
         log_in(browser, *DEMO_SECRETARY)
-        held = Events(browser, events)
+        held = EventReader(browser, events)
         assert held.status == 200
         refused = browser.get(events)
         assert refused.status_code == 503
@@ -300,7 +242,7 @@ def test_two_processes_send_every_client_the_same_events_in_the_same_order(
             clients = [httpx2.Client(base_url=url) for url in (url_a, url_b)]
             for client in clients:
                 log_in(client, *DEMO_SECRETARY)
-            streams = [Events(client, events) for client in clients]
+            streams = [EventReader(client, events) for client in clients]
             for stream in streams:
                 assert stream.take(1)[0][1] == RESYNC
 
@@ -322,7 +264,7 @@ def test_two_processes_send_every_client_the_same_events_in_the_same_order(
             assert origins == {app_a.state.broker.origin, app_b.state.broker.origin}
 
             middle = seen_a[per_process - 1][0]
-            moved = Events(clients[1], events, last_event_id=middle)
+            moved = EventReader(clients[1], events, last_event_id=middle)
             assert _events(moved.take(per_process)) == seen_a[per_process:]
         for stream in (*streams, moved):
             stream.join()
