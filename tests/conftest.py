@@ -26,7 +26,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.assembly import Convened, convene
+from tests.assembly import Assembly, Convened, convene
 from tests.helpers import use_cheap_password_hashing
 from tests.prepared import PREPARED, Preparation, prepared, wanted
 from veche import migrate
@@ -273,6 +273,15 @@ def _convene(url: str) -> Convened:
 
 
 convened = prepared("convened", _convene)
+
+
+@pytest.fixture
+def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
+    """The convened General Council, driven through an application of the test's own."""
+    from tests.apps import create_app
+
+    with TestClient(create_app(engine)) as client:
+        yield convened.on(client)
 
 
 @pytest.fixture

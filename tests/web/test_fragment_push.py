@@ -7,15 +7,13 @@ stream")."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx2
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
 from tests.apps import create_app
-from tests.assembly import Assembly, Convened
+from tests.assembly import Assembly
 from tests.helpers import count_queries
 from tests.web.live_server import EventReader, log_in, serve
 from veche.demo import DEMO_SECRETARY
@@ -24,12 +22,6 @@ from veche.web.fragment_cache import FragmentStore
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
-
-
-@pytest.fixture
-def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
-    with TestClient(create_app(engine)) as client:
-        yield convened.on(client)
 
 
 def test_the_stream_carries_the_polls_and_the_floor_to_the_page_that_asks(

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx2
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.apps import create_app
-from tests.assembly import Assembly, Convened
+from tests.assembly import Assembly
 from tests.web.live_server import EventReader, SseMessage, log_in, serve
 from veche.actions.events import LiveEvent
 from veche.db import make_engine
@@ -160,12 +158,6 @@ def test_a_broker_at_its_cap_refuses_a_stream_until_one_closes() -> None:
 
 
 # Over HTTP.
-
-
-@pytest.fixture
-def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
-    with TestClient(create_app(engine)) as client:
-        yield convened.on(client)
 
 
 @pytest.mark.one_database

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 
 import httpx2
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.apps import create_app
-from tests.assembly import Assembly, Convened, client_key
+from tests.assembly import Assembly, client_key
 from tests.web.live_server import EventReader, log_in, serve
 from veche.actions.events import LiveEvent
 from veche.db import make_engine
@@ -47,12 +45,6 @@ def test_the_broker_hands_each_meeting_only_its_own_events() -> None:
 def test_an_event_says_what_changed_and_nothing_more() -> None:
     message = sse_message(LiveEvent(3, "ballot_received", {"poll_id": 9}))
     assert message == 'event: ballot_received\ndata: {"type":"ballot_received","poll_id":9}\n\n'
-
-
-@pytest.fixture
-def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
-    with TestClient(create_app(engine)) as client:
-        yield convened.on(client)
 
 
 def _voter_and_decision(assembly: Assembly) -> tuple[int, int, int]:

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from tests.apps import create_app
-from tests.assembly import Assembly, Convened, client_key
+from tests.assembly import Assembly, client_key
 from veche.actions.journal_actions import JournalAction
 from veche.cli import app
 from veche.models import Ballot, JournalEntry, Participation
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
-
-
-@pytest.fixture
-def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
-    with TestClient(create_app(engine)) as client:
-        yield convened.on(client)
 
 
 def _decision(assembly: Assembly, **extra: object) -> dict[str, Any]:

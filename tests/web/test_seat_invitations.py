@@ -4,28 +4,18 @@ databases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.apps import create_app
-from tests.assembly import Assembly, Convened
+from tests.assembly import Assembly
 from tests.helpers import journaled
 from veche.actions.journal_actions import JournalAction
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
-
-
-@pytest.fixture
-def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
-    with TestClient(create_app(engine)) as client:
-        yield convened.on(client)
 
 
 def _roles(assembly: Assembly, meeting_id: int) -> dict[int, str]:

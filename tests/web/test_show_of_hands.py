@@ -4,17 +4,14 @@ reported, and recounted by `veche verify`. On both databases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from tests.apps import create_app
-from tests.assembly import Assembly, Convened
+from tests.assembly import Assembly
 from tests.helpers import journaled
 from tests.web.desk_client import PreparedDesk, open_desk
 from veche.actions.journal_actions import JournalAction
@@ -25,12 +22,6 @@ from veche.models.polls import BallotSource
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
-
-
-@pytest.fixture
-def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
-    with TestClient(create_app(engine)) as client:
-        yield convened.on(client)
 
 
 def _ids(poll: dict[str, Any]) -> dict[str, int]:

@@ -3,17 +3,14 @@ them, and never see a token again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.apps import create_app
-from tests.assembly import Assembly, Convened, client_key
+from tests.assembly import Assembly, client_key
 from tests.helpers import count_queries, journaled
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
@@ -31,12 +28,6 @@ from veche.models.base import utcnow
 pytestmark = pytest.mark.demo
 
 LOG_IN_AGAIN = "log in again"
-
-
-@pytest.fixture
-def assembly(engine: Engine, convened: Convened) -> Iterator[Assembly]:
-    with TestClient(create_app(engine)) as client:
-        yield convened.on(client)
 
 
 def _bearer(token: str) -> dict[str, str]:
