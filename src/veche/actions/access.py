@@ -111,6 +111,48 @@ def authorize(session: Session, caller: Caller, permission: Permission, scope_id
         raise Forbidden(refusal(session, permission, scope_id))
 
 
+def units_holding(
+    session: Session, caller: Caller, permission: Permission, organization_id: int
+) -> set[int] | None:
+    """The units of an organization in which ``caller`` holds a unit's ``permission``, as
+    ``holds`` asks it of each (a grant in a unit holds in the units below it): read with one
+    query for the grants and one for the tree, where asking unit by unit would read once a
+    unit. None for every unit: an unrestricted caller, or a grant for the whole organization."""
+    assert permission.scope is Scope.UNIT
+    if caller.unrestricted:
+        return None
+    holder = _grants_held(caller)
+    if not holder:
+        return set()
+    granting = select(RolePermission.role_id).where(RolePermission.permission == permission.value)
+    grants = session.execute(
+        select(RoleGrant.scope, RoleGrant.scope_id).where(
+            or_(*holder),
+            RoleGrant.role_id.in_(granting),
+            or_(
+                and_(RoleGrant.scope == Scope.ORGANIZATION, RoleGrant.scope_id == organization_id),
+                RoleGrant.scope == Scope.UNIT,
+            ),
+        )
+    ).all()
+    if any(scope is Scope.ORGANIZATION for scope, _ in grants):
+        return None
+    below: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in session.execute(
+        select(Unit.id, Unit.parent_id).where(Unit.organization_id == organization_id)
+    ):
+        below.setdefault(parent_id, []).append(unit_id)
+    known = {unit for units in below.values() for unit in units}
+    reached: set[int] = set()
+    waiting = [scope_id for _, scope_id in grants if scope_id in known]
+    while waiting:
+        unit = waiting.pop()
+        if unit not in reached:
+            reached.add(unit)
+            waiting.extend(below.get(unit, ()))
+    return reached
+
+
 def person_holds(session: Session, person_id: int, permission: Permission, meeting_id: int) -> bool:
     """Whether a person (not the caller: e.g. the proposer named in an amendment) holds a
     permission in a meeting."""

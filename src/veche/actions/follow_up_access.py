@@ -2,7 +2,8 @@
 in a meeting.
 
 A unit's reporter holds ``follow_up.report`` in the unit (or in a unit above it); the units
-listed for them are those with goals to report on, each asked as the filing itself asks it.
+listed for them are those with goals to report on in which they hold it, found for the whole
+tree at once (``units_holding``) by the rule the filing asks unit by unit.
 
 The interim summing-up is read out at a later meeting: whoever may see a meeting
 (``meeting.see``: its delegates, its chair, its secretary) reads the summing-up of every
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions._follow_up import optional_row_of, row_of
-from veche.actions.access import Caller, access_meeting, caller_organization, holds
+from veche.actions.access import Caller, access_meeting, caller_organization, units_holding
 from veche.actions.follow_up_figures import FiguresAsked, check_period_of
 from veche.models import (
     Body,
@@ -45,10 +46,8 @@ def units_reported_for(session: Session, caller: Caller) -> list[Unit]:
         )
         .order_by(Unit.name, Unit.id)
     ).all()
-    # Asked unit by unit, as filing asks it: an organization has tens of units, not thousands.
-    return [
-        unit for unit in with_goals if holds(session, caller, Permission.FOLLOW_UP_REPORT, unit.id)
-    ]
+    reached = units_holding(session, caller, Permission.FOLLOW_UP_REPORT, organization.id)
+    return [unit for unit in with_goals if reached is None or unit.id in reached]
 
 
 def meeting_organization(session: Session, meeting: Meeting) -> Organization:
