@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from veche.actions.resolutions import vote_in_words
-from veche.reports.charts import TargetChart, target_chart_svg
+from veche.reports.charts import TargetChart, percent_text, target_chart_svg
 from veche.reports.document import (
     Bullets,
     Chart,
@@ -105,3 +105,21 @@ def test_a_coloured_table_and_a_chart_say_everything_in_words_too() -> None:
     source = to_typst(_coloured())
     assert 'table.cell(fill: rgb("#fbe0aa"))[50 %, lagging]' in source
     assert '#figure(image(bytes("<svg' in source and 'format: "svg"' in source
+
+
+def test_a_chart_writes_its_figures_as_its_table_does() -> None:
+    """A share of units on target is drawn and described as a percentage, as the table beside
+    the chart gives it, not as the bare fraction the roll-up computes."""
+    shares = TargetChart(
+        "chart-2",
+        "Branches on target",
+        ["H1", "H2"],
+        [Decimal("0.6667"), Decimal("0.5")],
+        Decimal("0.8"),
+        figure=percent_text,
+    )
+    drawn = target_chart_svg(shares)
+    assert ">66.67 %</text>" in drawn and ">50 %</text>" in drawn  # the bars' labels
+    assert ">0 %</text>" in drawn  # the axis
+    assert ">0.6667<" not in drawn and ">0.5<" not in drawn
+    assert "Actual: H1: 66.67 %; H2: 50 %. Target: 80 %." in drawn

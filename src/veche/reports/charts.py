@@ -9,7 +9,7 @@ figures in words (``desc``) for those who cannot see it.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,6 +53,9 @@ class TargetChart:
     target: Decimal | None = None
     band: tuple[Decimal, Decimal] | None = None
     baseline: Decimal | None = None
+    #: How a figure is written on the chart and in its description, as the table beside it
+    #: writes it: a share of units as a percentage (``percent_text``).
+    figure: Callable[[Decimal], str] = figure_text
 
 
 def target_chart_svg(chart: TargetChart) -> str:
@@ -91,7 +94,7 @@ def target_chart_svg(chart: TargetChart) -> str:
             f'<line x1="{LEFT}" y1="{y(tick)}" x2="{WIDTH - RIGHT}" y2="{y(tick)}" '
             f'stroke="#d0d0d0" stroke-width="1"/>'
             f'<text x="{LEFT - 6}" y="{y(tick) + 4}" text-anchor="end">'
-            f"{html.escape(figure_text(tick))}</text>"
+            f"{html.escape(chart.figure(tick))}</text>"
         )
     slot = plot_width / max(len(chart.periods), 1)
     for number, (period, value) in enumerate(zip(chart.periods, chart.actual, strict=True)):
@@ -113,7 +116,7 @@ def target_chart_svg(chart: TargetChart) -> str:
             f'width="{round(slot * 0.6, 1)}" height="{round(bar_bottom - bar_top, 1)}" '
             f'fill="{ACTUAL}"/>'
             f'<text x="{middle}" y="{bar_top - 4}" text-anchor="middle">'
-            f"{html.escape(figure_text(value))}</text>"
+            f"{html.escape(chart.figure(value))}</text>"
         )
     for mark, colour, dashes in (
         (chart.target, TARGET, "6 4"),
@@ -168,16 +171,16 @@ def _legend(chart: TargetChart) -> str:
 def describe(chart: TargetChart) -> str:
     """The chart in words: each period's figure, then the target and baseline."""
     figures = [
-        f"{period}: {_('not reported') if value is None else figure_text(value)}"
+        f"{period}: {_('not reported') if value is None else chart.figure(value)}"
         for period, value in zip(chart.periods, chart.actual, strict=True)
     ]
     words = _("Actual: {figures}.").format(figures="; ".join(figures))
     if chart.target is not None:
-        words += " " + _("Target: {target}.").format(target=figure_text(chart.target))
+        words += " " + _("Target: {target}.").format(target=chart.figure(chart.target))
     if chart.band is not None:
         words += " " + _("Band: {low} to {high}.").format(
-            low=figure_text(chart.band[0]), high=figure_text(chart.band[1])
+            low=chart.figure(chart.band[0]), high=chart.figure(chart.band[1])
         )
     if chart.baseline is not None:
-        words += " " + _("Baseline: {baseline}.").format(baseline=figure_text(chart.baseline))
+        words += " " + _("Baseline: {baseline}.").format(baseline=chart.figure(chart.baseline))
     return words

@@ -6,6 +6,7 @@ indicator's figures against its target; from ``queries/follow_up_rollup.py`` alo
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from veche.i18n import _
 from veche.models.follow_up import GoalStatus, Measure, PeriodState, ReportState, RollupRule
@@ -392,6 +393,14 @@ def _level(depth: int) -> str:
     return _("level {number} from the top").format(number=depth + 1)
 
 
+def _on_axis(indicator: IndicatorFigures, value: Decimal) -> str:
+    """A figure as a chart writes it: a percentage with its sign, others bare (the caption
+    names the unit)."""
+    if indicator.measure is Measure.PERCENT:
+        return f"{figure_text(value)} %"
+    return figure_text(value)
+
+
 def _with_unit(indicator: IndicatorFigures, value: Decimal) -> str:
     if indicator.measure is Measure.PERCENT:
         return f"{figure_text(value)} %"
@@ -427,6 +436,7 @@ def indicator_chart(series: IndicatorSeries, number: int) -> Chart:
         target=indicator.target,
         band=band,
         baseline=indicator.baseline,
+        figure=percent_text if share else partial(_on_axis, indicator),
     )
 
     def shown(value: Decimal | None) -> str:
