@@ -15,6 +15,7 @@ from veche.actions.actor import Actor
 from veche.actions.journal import (
     GENESIS_HASH,
     entry_hash,
+    gathered,
     record,
     record_many,
     verify_journal,
@@ -102,6 +103,32 @@ def test_entries_recorded_together_chain_and_move_the_head_the_session_holds(
     assert [e.action for e in entries] == ["open_poll", "grant_proxy", "cast_ballot", "close_poll"]
     assert entries[1].payload == {"on": "2026-11-27", "kind": "proxy"}
     assert entries[3].payload == {"n": [4, 5]}
+    assert _check(sessions) == (True, None, None)
+
+
+def test_entries_gathered_are_appended_together_in_order_or_not_at_all(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Inside ``gathered`` the entries wait (the head stays where it was) and are appended in
+    the order recorded when the block ends, an inner block leaving them to the outer one; a
+    block that fails appends nothing."""
+    actor = Actor(None, "system: test")
+    with transaction(sessions) as session:
+        record(session, actor, JournalAction.OPEN_POLL, {"n": 1})
+        with gathered(session):
+            record(session, actor, JournalAction.CREATE_PERSON, {"n": 2})
+            with gathered(session):
+                record(session, actor, JournalAction.ADD_MEMBERSHIP, {"n": 3})
+            record_many(session, [(actor, JournalAction.INVITE, {"n": 4})])
+            assert session.scalar(select(JournalHead.seq)) == 1  # not yet appended
+        record(session, actor, JournalAction.CLOSE_POLL, {"n": 5})
+    with pytest.raises(RuntimeError), transaction(sessions) as session, gathered(session):
+        record(session, actor, JournalAction.CREATE_PERSON, {"n": 6})
+        raise RuntimeError("the import fails half-way")
+    with sessions() as session:
+        entries = session.scalars(select(JournalEntry).order_by(JournalEntry.seq)).all()
+    assert [e.payload["n"] for e in entries] == [1, 2, 3, 4, 5]
+    assert [e.action for e in entries][1:4] == ["create_person", "add_membership", "invite"]
     assert _check(sessions) == (True, None, None)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.actions.access import Caller, authorize
-from veche.actions.journal import record
+from veche.actions.journal import gathered, record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import (
     check_email,
@@ -157,23 +157,24 @@ def do_import_members(
 ) -> ImportSummary:
     lookup = _Lookup.load(session, organization)
     people_created = 0
-    for row in rows:
-        person = lookup.find_person(row)
-        if person is None:
-            person = do_create_person(
-                session, caller, organization, row.name, email=row.email, unit=row.unit
+    with gathered(session):  # each person and seat journaled, appended together
+        for row in rows:
+            person = lookup.find_person(row)
+            if person is None:
+                person = do_create_person(
+                    session, caller, organization, row.name, email=row.email, unit=row.unit
+                )
+                lookup.remember(person)
+                people_created += 1
+            do_add_membership(
+                session,
+                caller,
+                person,
+                row.term,
+                row.role,
+                from_date=row.from_date,
+                to_date=row.to_date,
             )
-            lookup.remember(person)
-            people_created += 1
-        do_add_membership(
-            session,
-            caller,
-            person,
-            row.term,
-            row.role,
-            from_date=row.from_date,
-            to_date=row.to_date,
-        )
     record(
         session,
         caller.actor,

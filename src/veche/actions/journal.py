@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -34,13 +35,44 @@ def record(session: Session, actor: Actor, action: JournalAction, payload: dict[
     record_many(session, [(actor, action, payload)])
 
 
-def record_many(
-    session: Session, entries: Sequence[tuple[Actor, JournalAction, dict[str, Any]]]
-) -> None:
+#: Where ``gathered`` keeps the entries of a session's changes until they are appended.
+_GATHERED = "veche.journal.gathered"
+
+Entry = tuple[Actor, JournalAction, dict[str, Any]]
+
+
+@contextmanager
+def gathered(session: Session) -> Iterator[None]:
+    """The entries the block's changes record are appended together as it ends, in the
+    order they were recorded, still in the session's transaction: a thousand members
+    imported are a thousand people and seats, each journaled as when made one at a time,
+    without reading and moving the journal's head for each. Nothing is appended if the
+    block fails (its transaction is rolled back anyway)."""
+    if _GATHERED in session.info:  # already gathering: the outer block appends
+        yield
+        return
+    entries: list[Entry] = []
+    session.info[_GATHERED] = entries
+    try:
+        yield
+    finally:
+        del session.info[_GATHERED]
+    _append(session, entries)
+
+
+def record_many(session: Session, entries: Sequence[Entry]) -> None:
     """Append several entries, in order, under one lock of the head (a group of ballots).
 
     They are made in one moment, so they carry one time.
     """
+    gathering: list[Entry] | None = session.info.get(_GATHERED)
+    if gathering is not None:
+        gathering.extend(entries)
+        return
+    _append(session, entries)
+
+
+def _append(session: Session, entries: Sequence[Entry]) -> None:
     if not entries:
         return
     head = session.execute(_HEAD).one_or_none()
