@@ -9,6 +9,10 @@ item under discussion with ten speakers waiting, a draft with an amendment, an o
 with half of the ballots cast and an election in draft. Then each page is asked
 ``--repeat`` times, in-process, by the secretary or by a delegate logged in with their card,
 and the table gives the median and the slowest answer against the 200 ms target.
+
+The peer in the same run is the same congress with ``--baseline`` delegates (10): each page's
+median there, and how many times slower the full size is — what the delegates themselves cost
+a page, apart from what any page costs.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from veche.db import make_engine
 from veche.web.app import create_app
 
 DELEGATES = 300
+BASELINE = 10
 TARGET_MS = 200.0
 PASSWORD = "lanterns glow over the quiet harbour"
 
@@ -170,65 +175,91 @@ def _timed(client: TestClient, path: str, repeat: int) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--delegates", type=int, default=DELEGATES)
-    parser.add_argument("--repeat", type=int, default=9)
-    options = parser.parse_args()
+def _pages(ids: dict[str, Any]) -> dict[str, list[str]]:
+    """The pages asked, by who asks them."""
+    m = ids["meeting"]
+    return {
+        "secretary": [
+            "/secretary",
+            "/secretary/people",
+            "/secretary/people?q=delegate+29",
+            "/secretary/accounts",
+            f"/secretary/meetings/{m}",
+            f"/secretary/meetings/{m}?q=delegate+1",
+            f"/secretary/meetings/{m}/agenda",
+            f"/secretary/meetings/{m}/paper",
+            f"/meetings/{m}/console",
+            f"/meetings/{m}/console/current",
+            f"/meetings/{m}/console/floor",
+            f"/meetings/{m}/projector",
+            f"/meetings/{m}/projector/current",
+            f"/meetings/{m}/motions",
+            f"/meetings/{m}/motions/{ids['motion']}",
+            f"/meetings/{m}/polls/{ids['election']}/candidates",
+            f"/meetings/{m}/reports/communique",
+            f"/meetings/{m}/reports/minutes",
+        ],
+        "delegate": [
+            f"/meetings/{m}",
+            f"/meetings/{m}/room",
+            f"/meetings/{m}/floor",
+            f"/meetings/{m}/agenda",
+            f"/meetings/{m}/my-votes",
+            f"/meetings/{m}/polls/{ids['vote']}/vote",
+            f"/meetings/{m}/motions/{ids['motion']}",
+        ],
+        "anyone": ["/", "/public"],
+    }
+
+
+def _measured(delegates: int, repeat: int) -> dict[tuple[str, str], tuple[float, float]]:
+    """Each page's median and slowest answer (ms), by who asked and the page's address with
+    its ids as ``{id}``, in a congress of ``delegates`` set up afresh."""
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'veche.sqlite3'}")
         migrate.upgrade(engine)
         app = create_app(engine)
-        with TestClient(app) as client, TestClient(app) as delegate:
-            ids = _congress(client, options.delegates)
-            _page_login(client, "/login", {"username": "secretary", "password": PASSWORD})
-            _page_login(delegate, "/login/code", {"code": ids["code"]})
-            m = ids["meeting"]
-            pages = {
-                "secretary": [
-                    "/secretary",
-                    "/secretary/people",
-                    "/secretary/people?q=delegate+29",
-                    "/secretary/accounts",
-                    f"/secretary/meetings/{m}",
-                    f"/secretary/meetings/{m}?q=delegate+1",
-                    f"/secretary/meetings/{m}/agenda",
-                    f"/secretary/meetings/{m}/paper",
-                    f"/meetings/{m}/console",
-                    f"/meetings/{m}/console/current",
-                    f"/meetings/{m}/console/floor",
-                    f"/meetings/{m}/projector",
-                    f"/meetings/{m}/projector/current",
-                    f"/meetings/{m}/motions",
-                    f"/meetings/{m}/motions/{ids['motion']}",
-                    f"/meetings/{m}/polls/{ids['election']}/candidates",
-                    f"/meetings/{m}/reports/communique",
-                    f"/meetings/{m}/reports/minutes",
-                ],
-                "delegate": [
-                    f"/meetings/{m}",
-                    f"/meetings/{m}/room",
-                    f"/meetings/{m}/floor",
-                    f"/meetings/{m}/agenda",
-                    f"/meetings/{m}/my-votes",
-                    f"/meetings/{m}/polls/{ids['vote']}/vote",
-                    f"/meetings/{m}/motions/{ids['motion']}",
-                ],
-                "anyone": ["/", "/public"],
-            }
-            clients = {"secretary": client, "delegate": delegate, "anyone": client}
-            print(f"{options.delegates} delegates, {options.repeat} requests each, SQLite\n")
-            print("| who | page | median ms | slowest ms | under 200 ms |")
-            print("| --- | --- | ---: | ---: | --- |")
-            for who, paths in pages.items():
-                for path in paths:
-                    median, slowest = _timed(clients[who], path, options.repeat)
-                    shown = re.sub(r"/\d+", "/{id}", path)
-                    verdict = (
-                        "yes" if slowest < TARGET_MS else "median" if median < TARGET_MS else "NO"
-                    )
-                    print(f"| {who} | `{shown}` | {median:.0f} | {slowest:.0f} | {verdict} |")
-        engine.dispose()
+        try:
+            with TestClient(app) as client, TestClient(app) as delegate:
+                ids = _congress(client, delegates)
+                _page_login(client, "/login", {"username": "secretary", "password": PASSWORD})
+                _page_login(delegate, "/login/code", {"code": ids["code"]})
+                clients = {"secretary": client, "delegate": delegate, "anyone": client}
+                return {
+                    (who, re.sub(r"/\d+", "/{id}", path)): _timed(clients[who], path, repeat)
+                    for who, paths in _pages(ids).items()
+                    for path in paths
+                }
+        finally:
+            engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--delegates", type=int, default=DELEGATES)
+    parser.add_argument("--baseline", type=int, default=BASELINE, help="the peer's delegates")
+    parser.add_argument("--repeat", type=int, default=9)
+    options = parser.parse_args()
+    if not 4 <= options.baseline <= options.delegates:
+        parser.error(
+            "--baseline must be at least 4 (the election's candidates) and at most --delegates"
+        )
+    full = _measured(options.delegates, options.repeat)
+    small = _measured(options.baseline, options.repeat)
+    print(f"{options.delegates} delegates, {options.repeat} requests each, SQLite; the peer:")
+    print(f"the same congress with {options.baseline} delegates\n")
+    print(
+        f"| who | page | median ms | slowest ms | under {TARGET_MS:.0f} ms "
+        f"| median ms at {options.baseline} | × |"
+    )
+    print("| --- | --- | ---: | ---: | --- | ---: | ---: |")
+    for (who, page), (median, slowest) in full.items():
+        verdict = "yes" if slowest < TARGET_MS else "median" if median < TARGET_MS else "NO"
+        peer = small[(who, page)][0]
+        print(
+            f"| {who} | `{page}` | {median:.0f} | {slowest:.0f} | {verdict} "
+            f"| {peer:.0f} | {median / peer:.1f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The benchmarks: the vote spike leaves no `veche serve` behind, however it is stopped;
 the lists benchmark refuses a size it cannot fill; the refresh storm, at a tiny size, brings
-every page up to date."""
+every page up to date; the congress's pages answer at both of their sizes."""
 
 from __future__ import annotations
 
@@ -139,3 +139,38 @@ def test_the_follow_up_database_benchmark_rolls_up_what_it_filled(
     assert [goal.id for goal in card.goals] == filled.goal_ids
     assert card.unit_id == filled.district_id and card.expected > 0
     assert all(f"Goal {number}" in document for number in (1, 2))
+
+
+def test_the_congress_pages_benchmark_answers_every_page_at_both_sizes() -> None:
+    """A tiny congress and its tinier peer: every page answers (the benchmark refuses any
+    other status), once for each, and each row gives both medians and their ratio."""
+    ran = subprocess.run(
+        [
+            *(sys.executable, "-m", "benchmarks.congress_pages"),
+            *("--delegates", "8", "--baseline", "5", "--repeat", "1"),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stderr
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in ran.stdout.splitlines()]
+    pages = [row for row in rows if len(row) == 7 and row[0] in ("secretary", "delegate", "anyone")]
+    assert len(pages) == 27 and len({(row[0], row[1]) for row in pages}) == 27
+    assert "`/meetings/{id}/room`" in [row[1] for row in pages]
+    for _who, page, median, slowest, verdict, peer, ratio in pages:
+        assert float(slowest) >= float(median) and verdict in ("yes", "median", "NO"), page
+        assert float(peer) >= 0 and float(ratio) >= 0, page
+    assert "the same congress with 5 delegates" in ran.stdout
+
+
+def test_the_congress_pages_benchmark_refuses_a_peer_larger_than_the_congress() -> None:
+    ran = subprocess.run(
+        [sys.executable, "-m", "benchmarks.congress_pages", "--delegates", "6", "--baseline", "9"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 2 and "--baseline must be at least 4" in ran.stderr
