@@ -30,11 +30,14 @@ pytestmark = pytest.mark.demo
 
 
 @contextmanager
-def _server(database_url: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def _server(
+    database_url: str, log: Path, workers: int
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "veche", "serve", "--db", database_url, "--port", str(port)]
+    command += ["--workers", str(workers)]
     with log.open("wb") as written:
         server = subprocess.Popen(command, stdout=written, stderr=subprocess.STDOUT)
         try:
@@ -55,23 +58,32 @@ def _server(database_url: str, log: Path) -> Iterator[tuple[subprocess.Popen[byt
                 server.wait()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    ("database_url", "workers", "stop"),
+    [
+        ("sqlite", 1, signal.SIGINT),
+        ("sqlite", 1, signal.SIGTERM),
+        # Each worker process hears the stop from the server that started it.
+        ("postgresql", 2, signal.SIGTERM),
+    ],
+    ids=["SIGINT", "SIGTERM", "two-processes-SIGTERM"],
+    indirect=["database_url"],
+)
 def test_a_stopping_server_ends_its_event_streams_at_once(
-    database_url: str, stop: signal.Signals, tmp_path: Path
+    database_url: str, workers: int, stop: signal.Signals, tmp_path: Path
 ) -> None:
     engine = make_engine(database_url)
     with transaction(make_sessionmaker(engine)) as session:
         meeting_id = load_demo_meeting(session, demo_organization(session)).id
     engine.dispose()
     log = tmp_path / "serve.log"
-    with _server(database_url, log) as (server, base), ExitStack() as clients:
+    with _server(database_url, log, workers) as (server, base), ExitStack() as clients:
         pages = []
-        for _ in range(3):
+        for _ in range(4):  # with two processes, each most likely holds some
             client = clients.enter_context(httpx2.Client(base_url=base))
             log_in(client, *DEMO_SECRETARY)
             pages.append(EventReader(client, f"/meetings/{meeting_id}/events?push=room,floor"))
-        assert [page.status for page in pages] == [200, 200, 200]
+        assert [page.status for page in pages] == [200] * 4
         asked = time.monotonic()
         server.send_signal(stop)
         server.wait(timeout=STOP_WAIT_SECONDS + 10)
