@@ -17,6 +17,24 @@ from sqlalchemy.orm import Session, sessionmaker
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def _benchmark(
+    module: str, *arguments: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """A benchmark run as its documentation runs it, its output kept."""
+    return subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{module}", *arguments],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _table_rows(output: str) -> list[list[str]]:
+    """The cells of each line of a Markdown or pipe-separated table in ``output``."""
+    return [[cell.strip() for cell in line.split("|")] for line in output.splitlines()]
+
+
 def _children(parent: int) -> list[int]:
     """The processes whose parent is ``parent``, read from /proc."""
     found = []
@@ -91,18 +109,9 @@ def test_the_refresh_storm_benchmark_brings_every_page_up_to_date() -> None:
     """Twenty pages, every change: each page ends up holding the current fragment (carried
     by its stream, or fetched), no fetch fails, and every stream reconnecting at once is
     answered. (Without the peer, which would start a second server for half a minute.)"""
-    ran = subprocess.run(
-        [
-            *(sys.executable, "-m", "benchmarks.live_fanout", "--sizes", "20"),
-            *("--backend", "sqlite", "--no-peer"),
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    ran = _benchmark("live_fanout", "--sizes", "20", "--backend", "sqlite", "--no-peer")
     assert ran.returncode == 0, ran.stderr
-    rows = [[cell.strip() for cell in line.split("|")] for line in ran.stdout.splitlines()]
+    rows = _table_rows(ran.stdout)
     storms = [row for row in rows if len(row) == 10 and row[1] == "20"]
     assert {(row[2], row[3]) for row in storms} == {
         ("fragment cache", change)
@@ -144,18 +153,9 @@ def test_the_follow_up_database_benchmark_rolls_up_what_it_filled(
 def test_the_congress_pages_benchmark_answers_every_page_at_both_sizes() -> None:
     """A tiny congress and its tinier peer: every page answers (the benchmark refuses any
     other status), once for each, and each row gives both medians and their ratio."""
-    ran = subprocess.run(
-        [
-            *(sys.executable, "-m", "benchmarks.congress_pages"),
-            *("--delegates", "8", "--baseline", "5", "--repeat", "1"),
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    ran = _benchmark("congress_pages", "--delegates", "8", "--baseline", "5", "--repeat", "1")
     assert ran.returncode == 0, ran.stderr
-    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in ran.stdout.splitlines()]
+    rows = [row[1:-1] for row in _table_rows(ran.stdout)]  # a Markdown row: | … |
     pages = [row for row in rows if len(row) == 7 and row[0] in ("secretary", "delegate", "anyone")]
     assert len(pages) == 27 and len({(row[0], row[1]) for row in pages}) == 27
     assert "`/meetings/{id}/room`" in [row[1] for row in pages]
@@ -166,11 +166,5 @@ def test_the_congress_pages_benchmark_answers_every_page_at_both_sizes() -> None
 
 
 def test_the_congress_pages_benchmark_refuses_a_peer_larger_than_the_congress() -> None:
-    ran = subprocess.run(
-        [sys.executable, "-m", "benchmarks.congress_pages", "--delegates", "6", "--baseline", "9"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    ran = _benchmark("congress_pages", "--delegates", "6", "--baseline", "9", timeout=60)
     assert ran.returncode == 2 and "--baseline must be at least 4" in ran.stderr
