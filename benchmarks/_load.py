@@ -14,6 +14,7 @@ import asyncio
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import httptools
 
@@ -39,13 +40,19 @@ def request(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-class _Connection(asyncio.Protocol):
-    """One kept-alive connection with at most one request in flight."""
+#: What one request's answer is read as, by a subclass of ``Connection``.
+AnswerT = TypeVar("AnswerT")
+
+
+class Connection(asyncio.Protocol, Generic[AnswerT]):
+    """One kept-alive connection with at most one request in flight, its answers read by
+    httptools. The parser calls the ``on_…`` methods a subclass defines; the subclass hands
+    the answer over with ``_answered`` once its message is complete."""
 
     def __init__(self) -> None:
         self._parser = httptools.HttpResponseParser(self)
         self._transport: asyncio.Transport | None = None
-        self._answer: asyncio.Future[int] | None = None
+        self._answer: asyncio.Future[AnswerT] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -54,9 +61,9 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self._parser.feed_data(data)
 
-    def on_message_complete(self) -> None:  # called by the parser
+    def _answered(self, answer: AnswerT) -> None:
         if self._answer is not None and not self._answer.done():
-            self._answer.set_result(self._parser.get_status_code())
+            self._answer.set_result(answer)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
@@ -67,15 +74,27 @@ class _Connection(asyncio.Protocol):
     def open(self) -> bool:
         return self._transport is not None and not self._transport.is_closing()
 
-    async def send(self, wire: bytes) -> int:
+    def write(self, wire: bytes) -> None:
+        """Send ``wire`` without waiting for an answer (an endless stream has none)."""
         assert self._transport is not None
-        self._answer = asyncio.get_running_loop().create_future()
         self._transport.write(wire)
+
+    async def send(self, wire: bytes) -> AnswerT:
+        """Send ``wire`` and wait for its answer."""
+        self._answer = asyncio.get_running_loop().create_future()
+        self.write(wire)
         return await self._answer
 
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()
+
+
+class _StatusConnection(Connection[int]):
+    """A connection whose answers are their status codes alone."""
+
+    def on_message_complete(self) -> None:  # called by the parser
+        self._answered(self._parser.get_status_code())
 
 
 async def send_all(
@@ -87,8 +106,8 @@ async def send_all(
     queue: Iterator[bytes] = iter(requests)
     answers: list[Answer] = []
 
-    async def connect() -> _Connection:
-        _, connection = await loop.create_connection(_Connection, host, port)
+    async def connect() -> _StatusConnection:
+        _, connection = await loop.create_connection(_StatusConnection, host, port)
         return connection
 
     async def worker() -> None:

@@ -48,12 +48,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import httptools
 import httpx2
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import insert, select
 
-from benchmarks import _machine
+from benchmarks import _load, _machine
 from benchmarks.vote_spike import ADMIN_PASSWORD, address, postgres, seat_members, server
 from veche import migrate
 from veche.db import make_engine, make_sessionmaker, transaction
@@ -217,24 +216,14 @@ def convene(chair: Chair, hall: Hall) -> None:
 # --- The pages: an event stream and a fetching connection each ----------------------------
 
 
-class _Reader(asyncio.Protocol):
+class _Reader(_load.Connection[tuple[int, str, bytes]]):
     """One kept-alive connection: answers (status, ETag, body), or an endless stream's chunks."""
 
     def __init__(self, on_chunk: Callable[[bytes], None] | None = None) -> None:
-        self._parser = httptools.HttpResponseParser(self)
-        self._transport: asyncio.Transport | None = None
-        self._answer: asyncio.Future[tuple[int, str, bytes]] | None = None
+        super().__init__()
         self._body: list[bytes] = []
         self._etag = ""
-        self._header = b""
         self._on_chunk = on_chunk
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self._parser.feed_data(data)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if name.lower() == b"etag":
@@ -247,30 +236,11 @@ class _Reader(asyncio.Protocol):
             self._body.append(body)
 
     def on_message_complete(self) -> None:
-        if self._answer is not None and not self._answer.done():
-            self._answer.set_result(
-                (self._parser.get_status_code(), self._etag, b"".join(self._body))
-            )
+        self._answered((self._parser.get_status_code(), self._etag, b"".join(self._body)))
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._transport = None
-        if self._answer is not None and not self._answer.done():
-            self._answer.set_exception(ConnectionError("the server closed the connection"))
-
-    @property
-    def open(self) -> bool:
-        return self._transport is not None and not self._transport.is_closing()
-
-    async def ask(self, wire: bytes) -> tuple[int, str, bytes]:
-        assert self._transport is not None
-        self._body, self._etag = [], ""
-        self._answer = asyncio.get_running_loop().create_future()
-        self._transport.write(wire)
-        return await self._answer
-
-    def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
+    async def send(self, wire: bytes) -> tuple[int, str, bytes]:
+        self._body, self._etag = [], ""  # the answer's own, not the previous one's
+        return await super().send(wire)
 
 
 @dataclass
@@ -304,15 +274,10 @@ class Page:
         self._pending = b""
 
     def _wire(self, path: str, etag: str = "") -> bytes:
-        lines = [
-            f"GET {path} HTTP/1.1",
-            f"Host: {self.host}:{self.port}",
-            f"Cookie: {self.cookie}",
-            "HX-Request: true",
-        ]
+        headers = {"Cookie": self.cookie, "HX-Request": "true"}
         if etag:
-            lines.append(f"If-None-Match: {etag}")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+            headers["If-None-Match"] = etag
+        return _load.request("GET", f"{self.host}:{self.port}", path, headers)
 
     async def connect(self, fetcher: bool = True) -> None:
         """Open the stream (naming the last event seen, when reconnecting), and the
@@ -323,11 +288,10 @@ class Page:
         _, stream = await loop.create_connection(
             lambda: _Reader(self._on_chunk), self.host, self.port
         )
-        assert stream._transport is not None
         path = f"/meetings/{self.meeting_id}/events?push=room,floor"
         if self.last_event_id:
             path += f"&last_event_id={self.last_event_id}"
-        stream._transport.write(self._wire(path))
+        stream.write(self._wire(path))
         self.stream = stream
         if fetcher:
             _, self.fetcher = await loop.create_connection(_Reader, self.host, self.port)
@@ -401,7 +365,7 @@ class Page:
                     _, self.fetcher = await asyncio.get_running_loop().create_connection(
                         _Reader, self.host, self.port
                     )
-                status, etag, body = await self.fetcher.ask(
+                status, etag, body = await self.fetcher.send(
                     self._wire(path, self.etags.get(fragment, ""))
                 )
                 break

@@ -21,6 +21,7 @@ from tests.conftest import wants_demo
 from tests.web.live_server import serve
 from veche.db import make_engine, make_sessionmaker
 from veche.demo import DEMO_SECRETARY
+from veche.web.live import Broker
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling hosts this network refuses.
@@ -69,6 +70,8 @@ class Site:
     url: str
     assembly: Assembly
     sessions: sessionmaker[Session]
+    #: The server's live streams, for a test that drops them as a lost Wi-Fi would.
+    broker: Broker
 
 
 @pytest.fixture
@@ -81,7 +84,7 @@ def site(database_url: str) -> Iterator[Site]:
         with TestClient(app) as client:
             assembly = convene(client, sessions)
         with serve(app) as url:
-            yield Site(url, assembly, sessions)
+            yield Site(url, assembly, sessions, app.state.broker)
     finally:
         engine.dispose()
 

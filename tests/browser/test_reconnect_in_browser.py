@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Request, expect
 
-from tests.apps import create_app
-from tests.assembly import Assembly, convene
 from tests.browser.conftest import PHONE, Site, new_context
-from tests.web.live_server import serve
 from tests.web.page_client import access_codes
-from veche.db import make_engine, make_sessionmaker
 from veche.web.live import Broker, DeliveredEvent
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
@@ -32,27 +24,6 @@ STAY_MARK = "window.__sameDocument = true"
 STILL_SAME_DOCUMENT = "() => window.__sameDocument === true"
 
 
-@dataclass
-class Venue:
-    site: Site
-    broker: Broker
-
-
-@pytest.fixture
-def venue(database_url: str) -> Iterator[Venue]:
-    """The browser tests' site, with the server's broker at hand to drop its streams."""
-    engine = make_engine(database_url)
-    sessions = make_sessionmaker(engine)
-    app: FastAPI = create_app(engine)
-    try:
-        with TestClient(app) as client:
-            assembly: Assembly = convene(client, sessions)
-        with serve(app) as url:
-            yield Venue(Site(url, assembly, sessions), app.state.broker)
-    finally:
-        engine.dispose()
-
-
 def _wait_for_streams(broker: Broker, meeting_id: int, count: int) -> None:
     deadline = time.monotonic() + 10
     while broker.streams(meeting_id) != count:
@@ -62,7 +33,7 @@ def _wait_for_streams(broker: Broker, meeting_id: int, count: int) -> None:
 
 @pytest.mark.parametrize("offline_seconds", [OFFLINE_SECONDS])
 def test_a_phone_back_online_shows_what_changed_meanwhile_without_a_reload(
-    chromium: Browser, venue: Venue, offline_seconds: float
+    chromium: Browser, site: Site, offline_seconds: float
 ) -> None:
     """Two ways the venue's Wi-Fi fails a phone. First the stream outlives it: the polls it
     carries show at once, but a paper's event asks for a fragment that cannot be fetched;
@@ -70,7 +41,7 @@ def test_a_phone_back_online_shows_what_changed_meanwhile_without_a_reload(
     happen: back online, the page reconnects naming the last event it saw, the server
     replays what it missed, and the page fetches what changed, the polls among them. Never
     a reload."""
-    site, assembly = venue.site, venue.site.assembly
+    assembly = site.assembly
     meeting = assembly.meeting_id
     voter = assembly.members[0]
     assembly.check_in([voter])
@@ -86,9 +57,9 @@ def test_a_phone_back_online_shows_what_changed_meanwhile_without_a_reload(
     phone.evaluate(STAY_MARK)
     navigations: list[str] = []
     phone.on("framenavigated", lambda frame: navigations.append(frame.url))
-    _wait_for_streams(venue.broker, meeting, 1)
+    _wait_for_streams(site.broker, meeting, 1)
     delivered: list[DeliveredEvent] = []
-    venue.broker.on_event(delivered.append)
+    site.broker.on_event(delivered.append)
 
     # The stream outlives the Wi-Fi (the browser keeps its open connection): the vote it
     # carries shows without a request; the paper's list cannot be fetched.
@@ -105,8 +76,8 @@ def test_a_phone_back_online_shows_what_changed_meanwhile_without_a_reload(
     # The connection goes (the server drops it; offline, the browser cannot come back),
     # and a paper is filed and the vote closed, neither of which the stream tells the phone.
     context.set_offline(True)
-    venue.broker.end_all()
-    _wait_for_streams(venue.broker, meeting, 0)
+    site.broker.end_all()
+    _wait_for_streams(site.broker, meeting, 0)
     last_heard = delivered[-1]
     assert last_heard.event.type == "document_added"
     assembly.create(f"/meetings/{meeting}/documents", title="Draft standing orders", text="…")

@@ -49,6 +49,11 @@ def rolled(
     return roll_up(TREE, periods, [Reports.of(indicator, expected, values, targets)])
 
 
+def rolled_together(values: dict[tuple[UnitId, int], Decimal], *indicators: Indicator) -> Rollup:
+    """Several indicators over one period, each with the same figures from the branches."""
+    return roll_up(TREE, 1, [Reports.of(indicator, BRANCHES, values) for indicator in indicators])
+
+
 # --- hand-computed figures --------------------------------------------------------------------
 
 
@@ -83,10 +88,7 @@ def test_a_falling_indicator_past_its_target_is_on_target_and_clamped() -> None:
 def test_a_missing_report_is_not_counted_as_zero() -> None:
     flats = Indicator(2, Rule.SUM, Goalpost.up(D(0), D(1000)))
     average = Indicator(3, Rule.MEAN, Goalpost.up(D(0), D(200)))
-    values = {(4, 0): D(100), (5, 0): D(50), (7, 0): D(30)}
-    figures = roll_up(
-        TREE, 1, [Reports.of(flats, BRANCHES, values), Reports.of(average, BRANCHES, values)]
-    )
+    figures = rolled_together({(4, 0): D(100), (5, 0): D(50), (7, 0): D(30)}, flats, average)
     assert figures.figures(2, 1, 0).value == D(180)
     assert (figures.figures(2, 1, 0).reported, figures.figures(2, 1, 0).expected) == (3, 5)
     assert figures.figures(2, 1, 0).progress == D("0.1800")
@@ -212,10 +214,7 @@ def test_a_band_that_starts_on_target_is_all_inside_and_nothing_outside() -> Non
 def test_min_and_max_with_their_progress() -> None:
     low = Indicator(9, Rule.MIN, Goalpost.up(D(0), D(100)))
     high = Indicator(10, Rule.MAX, Goalpost.up(D(0), D(100)))
-    values = {(4, 0): D(40), (5, 0): D(90), (6, 0): D(120)}
-    figures = roll_up(
-        TREE, 1, [Reports.of(low, BRANCHES, values), Reports.of(high, BRANCHES, values)]
-    )
+    figures = rolled_together({(4, 0): D(40), (5, 0): D(90), (6, 0): D(120)}, low, high)
     assert (figures.figures(9, 1, 0).value, figures.figures(9, 1, 0).progress) == (D(40), D("0.4"))
     assert (figures.figures(10, 2, 0).value, figures.figures(10, 1, 0).value) == (D(90), D(120))
     assert figures.figures(10, 1, 0).on_target is True

@@ -14,6 +14,8 @@ import httpx2
 import uvicorn
 from fastapi import FastAPI
 
+from veche.demo import DEMO_SECRETARY
+
 
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
@@ -43,6 +45,15 @@ def serve(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(15)
         listener.close()
+
+
+@contextmanager
+def served_to_the_secretary(app: FastAPI) -> Iterator[httpx2.Client]:
+    """Serve ``app`` for the duration of the block, to a client logged in as the demo's
+    secretary."""
+    with serve(app) as url, httpx2.Client(base_url=url) as browser:
+        log_in(browser, *DEMO_SECRETARY)
+        yield browser
 
 
 def log_in(client: httpx2.Client, username: str, password: str) -> None:

@@ -15,8 +15,7 @@ from sqlalchemy import Engine, event
 from tests.apps import create_app
 from tests.assembly import Assembly
 from tests.helpers import count_queries
-from tests.web.live_server import EventReader, log_in, serve
-from veche.demo import DEMO_SECRETARY
+from tests.web.live_server import EventReader, served_to_the_secretary
 from veche.web.csrf import SEED_COOKIE
 from veche.web.fragment_cache import FragmentStore
 
@@ -29,8 +28,7 @@ def test_the_stream_carries_the_polls_and_the_floor_to_the_page_that_asks(
 ) -> None:
     meeting = assembly.meeting_id
     events = f"/meetings/{meeting}/events"
-    with serve(create_app(engine)) as url, httpx2.Client(base_url=url) as browser:
-        log_in(browser, *DEMO_SECRETARY)
+    with served_to_the_secretary(create_app(engine)) as browser:
         assembly.check_in(assembly.members[:1])
         pushed = EventReader(browser, f"{events}?push=room,floor")
         plain = EventReader(browser, events)
@@ -63,13 +61,12 @@ def test_a_stream_the_fragments_cannot_serve_and_a_reconnection_are_told_to_fetc
 ) -> None:
     meeting = assembly.meeting_id
     events = f"/meetings/{meeting}/events?push=room,floor"
-    with serve(create_app(engine)) as url, httpx2.Client(base_url=url) as browser:
-        log_in(browser, *DEMO_SECRETARY)
+    with served_to_the_secretary(create_app(engine)) as browser:
         assembly.check_in(assembly.members[:1])
         first = EventReader(browser, events)
         [(seen, _, _)] = first.until("resync")
         # A browser without its CSRF seed is not served from memory: its page fetches.
-        with httpx2.Client(base_url=url, cookies=browser.cookies) as seedless:
+        with httpx2.Client(base_url=browser.base_url, cookies=browser.cookies) as seedless:
             seedless.cookies.delete(SEED_COOKIE)
             unserved = EventReader(seedless, events)
             unserved.until("resync")
@@ -98,8 +95,7 @@ def test_a_page_coming_back_to_a_process_that_knows_its_login_costs_no_query(
     process already knows is opened from memory, without asking the database."""
     app = create_app(engine)
     events = f"/meetings/{assembly.meeting_id}/events?push=room,floor"
-    with serve(app) as url, httpx2.Client(base_url=url) as browser:
-        log_in(browser, *DEMO_SECRETARY)
+    with served_to_the_secretary(app) as browser:
         first = EventReader(browser, events)
         [(seen, _, _)] = first.until("resync")
         with count_queries(app.state.engine, app.state.reader) as statements:

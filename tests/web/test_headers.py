@@ -8,7 +8,6 @@ import hashlib
 import re
 from pathlib import Path
 
-import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -17,9 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import Assembly, convene
-from tests.web.live_server import log_in, serve
+from tests.web.live_server import served_to_the_secretary
 from tests.web.page_client import secretary
-from veche.demo import DEMO_SECRETARY
 from veche.reports.document import Document, Paragraph
 from veche.reports.render import to_html
 from veche.web.headers import POLICY
@@ -99,8 +97,7 @@ def test_the_live_stream_keeps_its_one_cache_control(
 ) -> None:
     with TestClient(create_app(engine)) as api:
         assembly: Assembly = convene(api, sessions)
-    with serve(create_app(engine)) as url, httpx2.Client(base_url=url) as browser:
-        log_in(browser, *DEMO_SECRETARY)
+    with served_to_the_secretary(create_app(engine)) as browser:
         path = f"/meetings/{assembly.meeting_id}/events"
         with browser.stream("GET", path, timeout=10) as stream:
             assert stream.status_code == 200

@@ -19,7 +19,13 @@ from sqlalchemy import Engine
 
 from tests.apps import create_app
 from tests.assembly import Assembly
-from tests.web.live_server import EventReader, SseMessage, log_in, serve
+from tests.web.live_server import (
+    EventReader,
+    SseMessage,
+    log_in,
+    serve,
+    served_to_the_secretary,
+)
 from veche.actions.events import LiveEvent
 from veche.db import make_engine
 from veche.demo import DEMO_SECRETARY
@@ -166,8 +172,7 @@ def test_a_browser_reconnecting_with_last_event_id_gets_what_it_missed(
 ) -> None:
     meeting = assembly.meeting_id
     events = f"/meetings/{meeting}/events"
-    with serve(create_app(engine)) as url, httpx2.Client(base_url=url) as browser:
-        log_in(browser, *DEMO_SECRETARY)
+    with served_to_the_secretary(create_app(engine)) as browser:
         assembly.check_in(assembly.members[:1])  # an event, so that the first resync names it
         first = EventReader(browser, events)
         [(seen, event, _)] = first.take(1)
@@ -198,8 +203,7 @@ def test_a_process_at_its_cap_answers_503_with_retry_after(
     app = create_app(engine)
     app.state.broker = Broker(1)
     events = f"/meetings/{assembly.meeting_id}/events"
-    with serve(app) as url, httpx2.Client(base_url=url) as browser:
-        log_in(browser, *DEMO_SECRETARY)
+    with served_to_the_secretary(app) as browser:
         held = EventReader(browser, events)
         assert held.status == 200
         refused = browser.get(events)
@@ -207,7 +211,7 @@ def test_a_process_at_its_cap_answers_503_with_retry_after(
         assert refused.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
         assert "holds 1 live streams" in refused.json()["detail"]
         # Refused before the login is even looked at: a crowd costs the database nothing.
-        anonymous = httpx2.get(f"{url}{events}")
+        anonymous = httpx2.get(browser.base_url.join(events))
         assert anonymous.status_code == 503
         assert held.take(1)[0][1] == RESYNC  # the stream held is served as before
     held.join()

@@ -36,6 +36,14 @@ def _clerk_id(sessions: sessionmaker[Session]) -> int:
     return found
 
 
+def _create_account(desk: Browser, username: str, person: str) -> Any:
+    """The accounts page's form that makes a login for the person typed as ``person``."""
+    return desk.post(
+        "/secretary/accounts",
+        {"username": username, "password": CLERK_PASSWORD, "person": person},
+    )
+
+
 def _logged_in(browser: Browser) -> bool:
     return bool(browser.get("/me/password").status_code == 200)
 
@@ -197,17 +205,12 @@ def test_a_login_is_made_for_the_person_typed_by_name(
     assert '<input id="a-person" name="person"' in page and 'list="people-without-login"' in page
     assert '<option value="Zofia Wieczorek">' in page
 
-    made = desk.post(
-        "/secretary/accounts",
-        {"username": "zofia", "password": CLERK_PASSWORD, "person": "  zofia   WIECZOREK "},
-    )
+    made = _create_account(desk, "zofia", "  zofia   WIECZOREK ")
     assert made.status_code == 303, made.text
     assert _users(sessions)["zofia"] == zofia
     assert '<option value="Zofia Wieczorek">' not in desk.get("/secretary/accounts").text
 
-    alone = desk.post(
-        "/secretary/accounts", {"username": "hall", "password": CLERK_PASSWORD, "person": " "}
-    )
+    alone = _create_account(desk, "hall", " ")
     assert alone.status_code == 303 and _users(sessions)["hall"] is None
 
 
@@ -219,19 +222,11 @@ def test_a_name_of_no_one_or_of_namesakes_is_refused_at_the_field(
     )
     (taken,) = _add_people(sessions, ("Ewa Nowak", None))
     desk = secretary(app)
-    assert (
-        desk.post(
-            "/secretary/accounts",
-            {"username": "ewa", "password": CLERK_PASSWORD, "person": "Ewa Nowak"},
-        ).status_code
-        == 303
-    )
+    assert _create_account(desk, "ewa", "Ewa Nowak").status_code == 303
     before = _users(sessions)
 
     def create(person: str) -> str:
-        answer = desk.post(
-            "/secretary/accounts", {"username": "jan", "password": CLERK_PASSWORD, "person": person}
-        )
+        answer = _create_account(desk, "jan", person)
         assert answer.status_code == 422, answer.text
         assert _refused_at(answer.text, "a-person", "person-error")
         # What was typed comes back, but the password.
@@ -251,19 +246,9 @@ def test_a_name_of_no_one_or_of_namesakes_is_refused_at_the_field(
     )
     assert _users(sessions) == before
 
-    by_email = desk.post(
-        "/secretary/accounts",
-        {"username": "jan", "password": CLERK_PASSWORD, "person": "Jan Kowalski <JAN@example.org>"},
-    )
+    by_email = _create_account(desk, "jan", "Jan Kowalski <JAN@example.org>")
     assert by_email.status_code == 303, by_email.text
-    by_number = desk.post(
-        "/secretary/accounts",
-        {
-            "username": "jan2",
-            "password": CLERK_PASSWORD,
-            "person": f"Jan Kowalski (person {without})",
-        },
-    )
+    by_number = _create_account(desk, "jan2", f"Jan Kowalski (person {without})")
     assert by_number.status_code == 303, by_number.text
     users = _users(sessions)
     assert (users["jan"], users["jan2"], users["ewa"]) == (with_email, without, taken)
@@ -275,10 +260,7 @@ def test_a_refusal_of_the_action_is_said_in_its_form_with_what_was_typed(
     _add_people(sessions, ("Zofia Wieczorek", None))
     desk = secretary(app)
     before = _users(sessions)
-    taken = desk.post(
-        "/secretary/accounts",
-        {"username": "secretary", "password": CLERK_PASSWORD, "person": "Zofia Wieczorek"},
-    )
+    taken = _create_account(desk, "secretary", "Zofia Wieczorek")
     assert taken.status_code == 409
     assert 'role="alert" id="create-error">the user name &#39;secretary&#39; is taken' in taken.text
     assert 'value="Zofia Wieczorek"' in taken.text
@@ -303,10 +285,7 @@ def test_a_role_is_granted_to_the_account_typed(
         ("olek", f"Olek Zawada (person {first})"),
         ("olo", f"Olek Zawada (person {second})"),
     ):
-        made = desk.post(
-            "/secretary/accounts",
-            {"username": username, "password": CLERK_PASSWORD, "person": person},
-        )
+        made = _create_account(desk, username, person)
         assert made.status_code == 303, made.text
     with transaction(sessions) as session:
         organization, operator = _operator(session)
@@ -407,10 +386,7 @@ def test_the_page_stays_small_for_thousands_of_people_and_accounts(
     for wrong in ({"page": "0"}, {"page": "two"}, {"q": "x" * 201}):
         assert desk.get("/secretary/accounts", params=wrong).status_code == 422
 
-    made = desk.post(
-        "/secretary/accounts",
-        {"username": "d1999", "password": CLERK_PASSWORD, "person": "Delegate 01999"},
-    )
+    made = _create_account(desk, "d1999", "Delegate 01999")
     assert made.status_code == 303, made.text
     granted = desk.post(
         "/secretary/accounts/grants",

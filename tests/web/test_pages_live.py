@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from tests.apps import create_app
 from tests.assembly import Assembly, client_key
-from tests.web.live_server import EventReader, log_in, serve
+from tests.web.live_server import EventReader, log_in, serve, served_to_the_secretary
 from veche.actions.events import LiveEvent
 from veche.db import make_engine
 from veche.demo import DEMO_SECRETARY
@@ -60,9 +60,7 @@ def test_a_ballot_reaches_the_stream_as_a_count_not_a_choice(
     assembly: Assembly, engine: Engine
 ) -> None:
     voter, poll_id, yes = _voter_and_decision(assembly)
-    with serve(create_app(engine)) as url:
-        browser = httpx2.Client(base_url=url)
-        log_in(browser, *DEMO_SECRETARY)
+    with served_to_the_secretary(create_app(engine)) as browser:
         reader = EventReader(browser, f"/meetings/{assembly.meeting_id}/events")
         assert reader.status == 200 and reader.content_type.startswith("text/event-stream")
         reader.next("resync")
@@ -73,7 +71,6 @@ def test_a_ballot_reaches_the_stream_as_a_count_not_a_choice(
         assert json.loads(data) == {"type": "ballot_received", "poll_id": poll_id}
         assert receipt not in data and str(voter) not in data.replace(str(poll_id), "")
     reader.join()
-    browser.close()
 
 
 def test_the_stream_is_for_the_meetings_participants_only(
