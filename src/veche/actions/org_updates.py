@@ -4,8 +4,9 @@ bodies (moved under another, at any depth), terms, units, people and seats.
 Each asks for ``organization.manage`` in the organization it changes, as the actions that
 make the records do (``actions/org.py``). A field passed as ``KEEP`` is left as it is, so
 that ``None`` can mean "none" where a record may have none: a body's parent, a term's end,
-a person's e-mail address or unit, a seat's first or last day. The journal entry names the
-fields that were given, with their new values.
+a person's e-mail address or unit, a seat's first or last day. Each checks every field it
+is given before it changes one, then sets them and journals them together (``_update``): the
+journal entry names the fields that were given, with their new values.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 from typing import Final, Literal, Protocol, Self, TypeVar
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_mapper
 
 from veche.actions._days import check_span
 from veche.actions.access import Caller, authorize, organization_row
@@ -50,25 +51,33 @@ KEEP: Final = Keep.KEEP
 Kept = Literal[Keep.KEEP]
 
 
-def _record_update(
+#: The records these changes update.
+_Changed = Organization | Body | Term | Unit | Person | Membership
+
+
+def _update(
     session: Session,
     caller: Caller,
     action: JournalAction,
-    changed: dict[str, int],
+    row: _Changed,
+    named_by: dict[str, int],
     **fields: object,
 ) -> None:
-    """Journal a change to the record ``changed`` names by id, with the fields it gives;
-    those passed as ``KEEP`` are left out."""
-    given = {name: value for name, value in fields.items() if value is not KEEP}
-    record(session, caller.actor, action, {**changed, **given})
-
-
-def _id_given(given: Body | Unit | Kept | None) -> int | Kept | None:
-    """The id of a record a change gives for a field, for the journal: ``None`` where it
-    gives none, ``KEEP`` where it keeps the field."""
-    if given is KEEP or given is None:
-        return given
-    return given.id
+    """Set on ``row`` the fields a change gives, checked already (those passed as ``KEEP``
+    stay as they are), and journal them after the id ``named_by`` names the row by. A body
+    or unit given for a field (a body's parent) is journaled by its id (``parent_id``), a
+    quorum as it is written ("2/3")."""
+    related = object_mapper(row).relationships
+    journaled: dict[str, object] = dict(named_by)
+    for name, value in fields.items():
+        if value is KEEP:
+            continue
+        setattr(row, name, value)
+        if name in related:
+            journaled[f"{name}_id"] = value.id if isinstance(value, Body | Unit) else None
+        else:
+            journaled[name] = str(value) if isinstance(value, Quorum) else value
+    record(session, caller.actor, action, journaled)
 
 
 def do_update_organization(
@@ -92,20 +101,16 @@ def do_update_organization(
         )
         if session.scalar(clash) is not None:
             raise Conflict(f"another organization is named {name!r} already")
-        organization.name = name
     if short_name is not KEEP:
         # Left empty, as a form leaves it, it is none.
-        organization.short_name = short_name = " ".join((short_name or "").split()) or None
+        short_name = " ".join((short_name or "").split()) or None
     if description is not KEEP:
-        organization.description = description = description.strip()
-    if publishes_reports is not KEEP:
-        organization.publishes_reports = publishes_reports
-    if publishes_follow_up is not KEEP:
-        organization.publishes_follow_up = publishes_follow_up
-    _record_update(
+        description = description.strip()
+    _update(
         session,
         caller,
         JournalAction.UPDATE_ORGANIZATION,
+        organization,
         {"organization_id": organization.id},
         name=name,
         short_name=short_name,
@@ -167,26 +172,25 @@ def do_update_body(
     counted with; what changes applies from the next count."""
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, body.organization_id)
     if name is not KEEP:
-        body.name = name = check_new_body(session, body.organization, name, renamed=body)
+        name = check_new_body(session, body.organization, name, renamed=body)
     if description is not KEEP:
-        body.description = description = description.strip()
+        description = description.strip()
     if quorum is not KEEP:
-        body.quorum = quorum.checked()
-    if parent is not KEEP:
-        body.parent = check_parent_body(body, parent) if parent is not None else None
-    if alternates_vote_for_absent is not KEEP:
-        body.alternates_vote_for_absent = alternates_vote_for_absent
+        quorum = quorum.checked()
+    if parent is not KEEP and parent is not None:
+        check_parent_body(body, parent)
     if max_proxies_per_member is not KEEP:
-        body.max_proxies_per_member = check_max_proxies(max_proxies_per_member)
-    _record_update(
+        max_proxies_per_member = check_max_proxies(max_proxies_per_member)
+    _update(
         session,
         caller,
         JournalAction.UPDATE_BODY,
+        body,
         {"body_id": body.id},
         name=name,
         description=description,
-        quorum=str(quorum) if quorum is not KEEP else KEEP,
-        parent_id=_id_given(parent),
+        quorum=quorum,
+        parent=parent,
         alternates_vote_for_absent=alternates_vote_for_absent,
         max_proxies_per_member=max_proxies_per_member,
     )
@@ -206,17 +210,15 @@ def do_update_term(
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, term.body.organization_id)
     if number is not KEEP and number != term.number:
         check_term_number(session, term.body, number)
-    new_starts, new_ends = _new_dates(
+    new_starts, new_ends = _check_new_dates(
         "the term", (starts_on, ends_on), (term.starts_on, term.ends_on)
     )
     _check_meetings_within(session, term, new_starts, new_ends)
-    if number is not KEEP:
-        term.number = number
-    term.starts_on, term.ends_on = new_starts, new_ends
-    _record_update(
+    _update(
         session,
         caller,
         JournalAction.UPDATE_TERM,
+        term,
         {"term_id": term.id},
         number=number,
         starts_on=starts_on,
@@ -229,13 +231,13 @@ def do_update_term(
 _Start = TypeVar("_Start", bound=date | None)
 
 
-def _new_dates(
+def _check_new_dates(
     what: str,
     given: tuple[_Start | Kept, date | Kept | None],
     current: tuple[_Start, date | None],
 ) -> tuple[_Start, date | None]:
     """The first and last days a change leaves ``what`` with (those it keeps, as they
-    are); the last not before the first."""
+    are), checked: the last not before the first."""
     starts = given[0] if given[0] is not KEEP else current[0]
     ends = given[1] if given[1] is not KEEP else current[1]
     check_span(what, starts, ends)
@@ -292,20 +294,19 @@ def do_update_unit(
             new_parent,
             renamed=unit,
         )
-        unit.name = checked
         if name is not KEEP:
             name = checked
     if kind is not KEEP:
-        unit.kind = kind = check_name(kind, "the unit's kind", max_length=60)
-    unit.parent = new_parent
-    _record_update(
+        kind = check_name(kind, "the unit's kind", max_length=60)
+    _update(
         session,
         caller,
         JournalAction.UPDATE_UNIT,
+        unit,
         {"unit_id": unit.id},
         name=name,
         kind=kind,
-        parent_id=_id_given(parent),
+        parent=parent,
     )
     return unit
 
@@ -322,7 +323,7 @@ def do_update_person(
     """Correct a person's name or e-mail address, or move them to another unit."""
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, person.organization_id)
     if full_name is not KEEP:
-        person.full_name = full_name = check_name(full_name, "the person's name")
+        full_name = check_name(full_name, "the person's name")
     if email is not KEEP:
         email = check_email(email)
         if email is not None:
@@ -333,19 +334,17 @@ def do_update_person(
             )
             if session.scalar(clash) is not None:
                 raise Conflict(f"another person has the e-mail address {email} already")
-        person.email = email
-    if unit is not KEEP:
-        if unit is not None and unit.organization_id != person.organization_id:
-            raise NotFound(f"there is no unit {unit.id} in {person.full_name}'s organization")
-        person.unit = unit
-    _record_update(
+    if unit is not KEEP and unit is not None and unit.organization_id != person.organization_id:
+        raise NotFound(f"there is no unit {unit.id} in {person.full_name}'s organization")
+    _update(
         session,
         caller,
         JournalAction.UPDATE_PERSON,
+        person,
         {"person_id": person.id},
         full_name=full_name,
         email=email,
-        unit_id=_id_given(unit),
+        unit=unit,
     )
     return person
 
@@ -367,16 +366,14 @@ def do_update_membership(
     """Change a seat: member or alternate, its first day, or its last (to end it). Meetings
     convened already keep the participants they invited."""
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, membership.person.organization_id)
-    new_from, new_to = _new_dates(
+    _check_new_dates(
         "the membership", (from_date, to_date), (membership.from_date, membership.to_date)
     )
-    if role is not KEEP:
-        membership.role = role
-    membership.from_date, membership.to_date = new_from, new_to
-    _record_update(
+    _update(
         session,
         caller,
         JournalAction.UPDATE_MEMBERSHIP,
+        membership,
         {"membership_id": membership.id},
         role=role,
         from_date=from_date,

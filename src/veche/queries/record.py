@@ -37,15 +37,6 @@ from veche.quorum import Quorum
 
 
 @dataclass(frozen=True)
-class DayAttendance:
-    day: date
-    present: dict[str, int]
-    substitutes: int
-    rights_present: int  # voting rights present, by weight: what the quorum counts
-    rights_total: int
-
-
-@dataclass(frozen=True)
 class DecisionVote:
     """A decision's figures and the rule they were counted by."""
 
@@ -180,7 +171,7 @@ class MeetingRecord:
     notice: str
     invited: dict[str, int]
     capacities: list[CapacityGroup]  # anyone checked in on at least one day, once each
-    days: list[DayAttendance]
+    days: list[AttendanceCount]
     quorum: Quorum
     presidium: list[str]
     presidium_elected_by: PollRecord | None
@@ -252,7 +243,7 @@ def read_record(
         notice=meeting.notice,
         invited=counts[0].invited,
         capacities=attendance_by_capacity(session, meeting, names=polls),
-        days=[_day(counted) for counted in counts],
+        days=counts,
         quorum=body.quorum,
         presidium=[seat.person.full_name for seat in seated],
         presidium_elected_by=_optional_poll(session, elected_by),
@@ -281,16 +272,6 @@ def read_record(
 def _body_name(session: Session, body_id: int | None) -> str | None:
     body = session.get(Body, body_id) if body_id else None
     return body.name if body else None
-
-
-def _day(counted: AttendanceCount) -> DayAttendance:
-    return DayAttendance(
-        day=counted.day,
-        present=counted.present,
-        substitutes=counted.substitutes,
-        rights_present=counted.rights_present,
-        rights_total=counted.rights_total,
-    )
 
 
 def _polls(session: Session, meeting: Meeting, *, every: bool) -> dict[int, PollRecord]:
