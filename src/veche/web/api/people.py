@@ -16,7 +16,7 @@ from veche.queries.roster import PersonRow
 from veche.web.api.org import MembershipOut, PersonRecordOut
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.rows import Transaction
-from veche.web.api.types import Id, PageLimit, PageOffset
+from veche.web.api.types import Id, PageQuery
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_org import MembershipUpdate, PersonUpdate
 
@@ -32,15 +32,15 @@ class PeopleOut(BaseModel):
 def list_people(
     caller: CallerDep,
     session: SessionDep,
+    *,
     q: Annotated[
         str, Query(max_length=200, description="words in the name or the e-mail address")
     ] = "",
-    limit: PageLimit = 100,
-    offset: PageOffset = 0,
+    page: PageQuery,
 ) -> PeopleOut:
     """The organization's people by name, a page at a time, with their unit and seats."""
     organization = manage_organization(session, caller)
-    total, found = find_people(session, organization, q, limit=limit, offset=offset)
+    total, found = find_people(session, organization, q, limit=page.limit, offset=page.offset)
     return PeopleOut(total=total, people=found)
 
 

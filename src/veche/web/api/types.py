@@ -15,10 +15,19 @@ from veche.models.base import MAX_INT
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 #: How many rows a page of a long list holds at most; each list gives its own default.
-PageLimit = Annotated[int, Query(ge=1, le=500)]
+PageLimit = Annotated[int, Field(ge=1, le=500)]
 
-#: How many rows of a long list a page skips.
-PageOffset = Annotated[int, Query(ge=0, le=MAX_INT)]
+
+class Page(BaseModel):
+    """A page of a long list, as its query string asks for it (``PageQuery``): at most
+    ``limit`` rows, after the first ``offset``."""
+
+    limit: PageLimit = 100
+    offset: int = Field(default=0, ge=0, le=MAX_INT)
+
+
+#: A route's parameter for the page of its list that the query string asks for.
+PageQuery = Annotated[Page, Query()]
 
 
 class FromAttributes(BaseModel):

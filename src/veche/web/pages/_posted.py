@@ -3,6 +3,7 @@ comes back on the same page with what was typed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,3 +23,8 @@ def text_of(form: FormData, name: str) -> str:
     """A field as typed (nothing for a file or a field not sent)."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+def as_typed(form: FormData, names: Iterable[str]) -> dict[str, str]:
+    """The fields named, each as typed, to show the form again."""
+    return {name: text_of(form, name) for name in names}

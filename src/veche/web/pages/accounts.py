@@ -34,7 +34,7 @@ from veche.web.inputs_accounts import (
     person_labels,
 )
 from veche.web.pages._page import Page, PageDep
-from veche.web.pages._posted import PostedForm, text_of
+from veche.web.pages._posted import PostedForm, as_typed
 from veche.web.pages._render import redirect, render
 from veche.web.sessions import login_token
 
@@ -134,7 +134,7 @@ def create_account(page: PageDep, form: Annotated[UserForm, Form()], sent: Poste
         with page.session.begin():
             username = form.create(page.session, page.caller).username
     except SHOWN_ON_PAGE as error:
-        typed = {name: text_of(sent, name) for name in ("username", "person")}
+        typed = as_typed(sent, ("username", "person"))
         return _refused(page, error, "create", typed)
     return page.redirect(_ACCOUNTS, _("Account created: %(name)s") % {"name": username})
 
@@ -175,7 +175,7 @@ def grant_role(page: PageDep, form: Annotated[GrantForm, Form()], sent: PostedFo
         with page.session.begin():
             role = form.grant(page.session, page.caller).role
     except SHOWN_ON_PAGE as error:
-        typed = {name: text_of(sent, name) for name in ("account", "role")}
+        typed = as_typed(sent, ("account", "role"))
         return _refused(page, error, "grant", typed)
     return page.redirect(_ACCOUNTS, _("Role granted: %(role)s") % {"role": role})
 

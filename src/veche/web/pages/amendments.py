@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -120,21 +121,29 @@ class AmendmentDraft:
         return cls(clause, paragraph, first_line, last_line, new_text, reason)
 
 
-def picked_part(text: str, clause: str, paragraph: str, *, focus: bool) -> AmendmentDraft:
-    """The form with the part picked by a link or the list, its wording ready to edit in
-    place (the cursor put there when ``focus``); an unknown part picks nothing."""
-    if clause:
-        try:
-            found = find_clause(text, clause)
-        except InvalidInput:
-            return AmendmentDraft()
-        lines = text.rstrip("\n").split("\n")
-        wording = "\n".join(lines[found.first_line - 1 : found.last_line])
-        return AmendmentDraft(clause=found.label, new_text=wording, focus=focus)
-    blocks = paragraphs(text)
-    if paragraph.isdigit() and 1 <= int(paragraph) <= len(blocks):
-        return AmendmentDraft(paragraph=paragraph, new_text=blocks[int(paragraph) - 1], focus=focus)
-    return AmendmentDraft()
+class PickedPart(BaseModel):
+    """The part of a draft a link of its text or the amendment form's list picks: a clause by
+    its number, or a paragraph."""
+
+    clause: str = Field(default="", max_length=CLAUSE_LENGTH)
+    paragraph: str = Field(default="", max_length=12)
+
+    def draft(self, text: str, *, focus: bool) -> AmendmentDraft:
+        """The form with the part picked, its wording ready to edit in place (the cursor put
+        there when ``focus``); an unknown part picks nothing."""
+        if self.clause:
+            try:
+                found = find_clause(text, self.clause)
+            except InvalidInput:
+                return AmendmentDraft()
+            lines = text.rstrip("\n").split("\n")
+            wording = "\n".join(lines[found.first_line - 1 : found.last_line])
+            return AmendmentDraft(clause=found.label, new_text=wording, focus=focus)
+        blocks = paragraphs(text)
+        if self.paragraph.isdigit() and 1 <= int(self.paragraph) <= len(blocks):
+            wording = blocks[int(self.paragraph) - 1]
+            return AmendmentDraft(paragraph=self.paragraph, new_text=wording, focus=focus)
+        return AmendmentDraft()
 
 
 @dataclass(frozen=True)
@@ -244,24 +253,19 @@ add_meeting_view(
     about="The list of drafts on the meeting page, re-fetched when a draft changes.",
 )
 
-#: A clause or a paragraph picked by a link of the text or the form's list.
-ClauseQuery = Annotated[str, Query(max_length=CLAUSE_LENGTH)]
-ParagraphQuery = Annotated[str, Query(max_length=12)]
-
 
 @router.get("/meetings/{meeting_id}/motions/{motion_id}", response_class=HTMLResponse)
 def motion_page(
     meeting_id: int,
     motion_id: int,
     page: PageDep,
-    clause: ClauseQuery = "",
-    paragraph: ParagraphQuery = "",
+    picked: Annotated[PickedPart, Query()],
 ) -> HTMLResponse:
     """A draft's current text by its clauses (or paragraphs) and lines, its amendments as words
     struck and inserted, and the steps it is at; ``clause`` (or ``paragraph``) opens the
     amendment form on that part, its wording ready to edit."""
     motion = page.row(Motion, motion_id, meeting_id, "motion")
-    draft = picked_part(current_text(page.session, motion), clause, paragraph, focus=True)
+    draft = picked.draft(current_text(page.session, motion), focus=True)
     return render_motion(page, motion, MotionView(draft=draft))
 
 
@@ -272,8 +276,7 @@ def amendment_form(
     meeting_id: int,
     motion_id: int,
     page: PageDep,
-    clause: ClauseQuery = "",
-    paragraph: ParagraphQuery = "",
+    picked: Annotated[PickedPart, Query()],
     reason: Annotated[str, Query(max_length=20_000)] = "",
     focus: bool = False,
 ) -> HTMLResponse:
@@ -281,7 +284,7 @@ def amendment_form(
     when a clause is picked from the text (``focus``: the cursor goes to the wording) or from
     the form's list (it stays there)."""
     motion = page.row(Motion, motion_id, meeting_id, "motion")
-    draft = picked_part(current_text(page.session, motion), clause, paragraph, focus=focus)
+    draft = picked.draft(current_text(page.session, motion), focus=focus)
     draft.reason = reason
     context = motion_context(page.session, page.caller, motion, MotionView(draft=draft))
     return page.render("meeting/_amendment_form.html", **context)

@@ -27,7 +27,7 @@ from veche.web.csrf import require_csrf
 from veche.web.inputs import PollForm
 from veche.web.inputs_motions import MotionForm
 from veche.web.pages._page import Page, PageDep
-from veche.web.pages._posted import PostedForm, text_of
+from veche.web.pages._posted import PostedForm, as_typed, text_of
 from veche.web.pages._render import context_of
 from veche.web.pages.amendments import refused
 
@@ -82,7 +82,7 @@ def table_motion(
             number, motion_id = motion.number, motion.id
     except VecheError as problem:
         meeting = page.meeting(meeting_id)
-        typed = {name: text_of(sent, name) for name in MOTION_FIELDS}
+        typed = as_typed(sent, MOTION_FIELDS)
         context = drafts_view(page.session, page.caller, meeting, typed=typed)
         context["problem"] = problem.message
         return page.render("meeting/motions.html", status=problem.status_code, **context)
@@ -164,7 +164,7 @@ def put_motion_to_vote(
             on_motion.create(page.session, page.caller, motion.meeting)
     except VecheError as problem:
         motion = page.row(Motion, motion_id, meeting_id, "motion")
-        vote = {name: text_of(sent, name) for name in VOTE_FIELDS}
+        vote = as_typed(sent, VOTE_FIELDS)
         return refused(page, motion, problem, "vote", vote=vote)
     return page.redirect(
         f"/meetings/{meeting_id}/motions/{motion_id}#stage",
