@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from veche.ids import Id
 from veche.models import (
     Body,
     Goal,
@@ -401,13 +403,15 @@ class ReportView:
     statuses: list[StatusView]
 
 
-@dataclass(frozen=True)
-class ReportFilter:
-    """Which reports to list; each field left empty matches every report."""
+class ReportFilter(BaseModel):
+    """Which reports to list; each field left empty matches every report. ``GET
+    /api/reports`` takes it as its query."""
 
-    period_id: int | None = None
-    cycle_id: int | None = None
-    unit_id: int | None = None
+    model_config = ConfigDict(frozen=True)
+
+    period_id: Id | None = None
+    cycle_id: Id | None = None
+    unit_id: Id | None = None
     state: ReportState | None = None
 
 

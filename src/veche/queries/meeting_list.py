@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.actions.access import Caller, may_see_meeting
+from veche.ids import Id
 from veche.models import Meeting, Term
 from veche.models.meetings import MeetingState
 from veche.queries._listing import paged, where_given
 
 
-@dataclass(frozen=True)
-class MeetingFilter:
+class MeetingFilter(BaseModel):
     """What to look for; every field left empty matches everything. A meeting matches the
-    dates when one of its days lies between them."""
+    dates when one of its days lies between them. ``GET /api/meetings`` takes it as its
+    query."""
 
-    body_id: int | None = None
-    term_id: int | None = None
+    model_config = ConfigDict(frozen=True)
+
+    body_id: Id | None = None
+    term_id: Id | None = None
     state: MeetingState | None = None
-    from_date: date | None = None
-    to_date: date | None = None
+    from_date: date | None = Field(
+        default=None, description="meetings with a day on or after this one"
+    )
+    to_date: date | None = Field(
+        default=None, description="meetings with a day on or before this one"
+    )
 
 
 def find_meetings(

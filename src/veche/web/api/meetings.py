@@ -7,18 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting
+from veche.actions.access import access_meeting
 from veche.actions.access_codes import IssuedCode
 from veche.models import Meeting
-from veche.models.meetings import MeetingKind, MeetingState, Office, ParticipantRole
+from veche.models.meetings import MeetingKind, Office, ParticipantRole
 from veche.queries.attendance import attendance_count
 from veche.queries.meeting_list import MeetingFilter, find_meetings
 from veche.queries.proceedings import meeting_name
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.rows import MeetingDep, Transaction
-from veche.web.api.types import FromAttributes, Id, Page, PageQuery
+from veche.web.api.types import FromAttributes, Id, PageQuery
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import MeetingIn
 from veche.web.inputs_participants import (
@@ -71,35 +70,16 @@ class MeetingsOut(BaseModel):
     meetings: list[MeetingOut]
 
 
-class MeetingsQuery(BaseModel):
-    """Which meetings ``GET /api/meetings`` lists: each field left out matches every one."""
-
-    body_id: Id | None = None
-    term_id: Id | None = None
-    state: MeetingState | None = None
-    from_date: date | None = Field(
-        default=None, description="meetings with a day on or after this one"
-    )
-    to_date: date | None = Field(
-        default=None, description="meetings with a day on or before this one"
-    )
-
-    def find(self, session: Session, caller: Caller, page: Page) -> tuple[int, list[Meeting]]:
-        """(how many match, the page of them asked for)"""
-        wanted = MeetingFilter(**self.model_dump())
-        return find_meetings(session, caller, wanted, limit=page.limit, offset=page.offset)
-
-
 @router.get("/meetings")
 def list_meetings(
     caller: CallerDep,
     session: SessionDep,
-    asked: Annotated[MeetingsQuery, Query()],
+    wanted: Annotated[MeetingFilter, Query()],
     page: PageQuery,
 ) -> MeetingsOut:
     """The meetings the caller may see (by their place in them or a grant), newest first,
     a page at a time; filtered by body, term, state and dates."""
-    total, found = asked.find(session, caller, page)
+    total, found = find_meetings(session, caller, wanted, limit=page.limit, offset=page.offset)
     return MeetingsOut(
         total=total, meetings=[MeetingOut.model_validate(meeting) for meeting in found]
     )

@@ -21,8 +21,7 @@ from veche.actions.progress import (
     unit_period,
 )
 from veche.actions.reporting import readable_cycle, readable_period
-from veche.models import Organization, ProgressReport, ReportingCycle, ReportingPeriod
-from veche.models.follow_up import ReportState
+from veche.models import ProgressReport, ReportingCycle, ReportingPeriod
 from veche.queries.follow_up import (
     CycleView,
     PeriodView,
@@ -37,7 +36,7 @@ from veche.queries.follow_up import (
 )
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.rows import Transaction
-from veche.web.api.types import Id, Page, PageQuery
+from veche.web.api.types import Id, PageQuery
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_follow_up import (
     CycleIn,
@@ -152,32 +151,16 @@ def submit_unit_report(
     return _report(session, do_submit_report(session, caller, period_id, unit_id))
 
 
-class ReportsQuery(BaseModel):
-    """Which reports ``GET /api/reports`` lists: each field left out matches every one."""
-
-    period_id: Id | None = None
-    cycle_id: Id | None = None
-    unit_id: Id | None = None
-    state: ReportState | None = None
-
-    def find(
-        self, session: Session, organization: Organization, page: Page
-    ) -> tuple[int, list[ReportView]]:
-        """(how many match, the page of them asked for)"""
-        wanted = ReportFilter(**self.model_dump())
-        return report_list(session, organization, wanted, limit=page.limit, offset=page.offset)
-
-
 @router.get("/reports")
 def list_reports(
     caller: CallerDep,
     session: SessionDep,
-    asked: Annotated[ReportsQuery, Query()],
+    wanted: Annotated[ReportFilter, Query()],
     page: PageQuery,
 ) -> ReportsOut:
     """Progress reports by period, then unit; filter by period, cycle, unit and state."""
     organization = reading_organization(session, caller)
-    total, found = asked.find(session, organization, page)
+    total, found = report_list(session, organization, wanted, limit=page.limit, offset=page.offset)
     return ReportsOut(total=total, reports=found)
 
 

@@ -8,11 +8,8 @@ from typing import Annotated, Any, Self
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from veche.ids import Id as Id  # the routes' ids, with the queries' filters
 from veche.models.base import MAX_INT
-
-#: An id from a client, in a path, a query or a body: a positive number that fits the
-#: database's integer columns. Anything else is a 422 that says so, before any query.
-Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 #: How many rows a page of a long list holds at most; each list gives its own default.
 PageLimit = Annotated[int, Field(ge=1, le=500)]
