@@ -16,6 +16,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche.errors import InvalidInput
+from veche.folding import register_fold
 from veche.models.base import MAX_INT, WideInteger
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ _POOL = {"pool_size": SESSIONS_AT_ONCE + 5, "max_overflow": 10, "pool_use_lifo":
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite connections get WAL, foreign keys and immediate writes."""
+    """An engine for ``url``; SQLite connections get WAL, foreign keys, immediate writes
+    and the searches' fold of text."""
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         # An in-memory database lives in one connection: no pool to size.
@@ -133,12 +135,14 @@ _HOLDS_WRITER = "veche.holds_writer_lock"
 
 
 def _on_sqlite_connect(engine: Engine, *pragmas: str) -> None:
-    """Set up each new SQLite connection of ``engine`` with ``pragmas``, leaving BEGIN to
-    SQLAlchemy, so that the engine's "begin" listener chooses it (BEGIN IMMEDIATE to write)."""
+    """Set up each new SQLite connection of ``engine`` with ``pragmas`` and the searches'
+    fold of text (``veche.folding``), leaving BEGIN to SQLAlchemy, so that the engine's
+    "begin" listener chooses it (BEGIN IMMEDIATE to write)."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        register_fold(dbapi_connection)
         cursor = dbapi_connection.cursor()
         for pragma in pragmas:
             cursor.execute(pragma)

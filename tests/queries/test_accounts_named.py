@@ -13,6 +13,7 @@ from veche.actions.org import do_create_person, do_create_user
 from veche.db import transaction
 from veche.models import Organization
 from veche.queries.accounts import (
+    AccountFilter,
     accounts_named,
     active_accounts,
     find_accounts,
@@ -77,10 +78,16 @@ def test_accounts_are_found_by_words_a_page_at_a_time(
     sessions: sessionmaker[Session], organization: Organization
 ) -> None:
     with sessions() as session:
-        total, page = find_accounts(session, organization, "kowalski", limit=1, offset=1)
+        total, page = find_accounts(
+            session, organization, AccountFilter(q="kowalski"), limit=1, offset=1
+        )
         assert total == 2 and [a.username for a in page] == ["kowalski"]
         # A wildcard typed is a character searched for.
-        total, page = find_accounts(session, organization, "zz_", limit=10, offset=0)
+        total, page = find_accounts(
+            session, organization, AccountFilter(q="zz_"), limit=10, offset=0
+        )
         assert (total, [a.username for a in page]) == (1, ["zz_1"])
-        total, page = find_accounts(session, organization, "JAN jk", limit=10, offset=0)
+        total, page = find_accounts(
+            session, organization, AccountFilter(q="JAN jk"), limit=10, offset=0
+        )
         assert (total, [a.username for a in page]) == (1, ["jk"])

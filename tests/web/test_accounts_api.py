@@ -87,7 +87,7 @@ def test_the_secretary_manages_an_account_from_login_to_deactivation(
         scope_id=organization,
         user_id=teller_id,
     )
-    listed = client.get("/api/accounts", headers=secretary).json()
+    listed = client.get("/api/accounts", headers=secretary).json()["accounts"]
     teller = next(account for account in listed if account["id"] == teller_id)
     assert teller["grants"] == [
         {

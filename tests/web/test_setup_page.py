@@ -110,6 +110,8 @@ def test_the_api_sets_up_an_empty_database_once(
         "username": "chief",
     }
     accounts = client.get("/api/accounts", headers=bearer_token(client, "chief", PASSPHRASE))
-    assert [grant["role"] for grant in accounts.json()[0]["grants"]] == ["administrator"]
+    assert [grant["role"] for grant in accounts.json()["accounts"][0]["grants"]] == [
+        "administrator"
+    ]
     assert client.post("/api/setup", json=FORM).status_code == 409
     assert _counts(sessions)[:2] == (1, 1)

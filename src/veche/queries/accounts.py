@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, authorize, caller_organization
+from veche.folding import Folded, fold
 from veche.models import Body, Meeting, Organization, Person, Role, RoleGrant, Unit, User
 from veche.permissions import Permission, Scope
 from veche.queries._listing import paged
@@ -78,23 +80,37 @@ def _accounts_of(
 
 
 def list_accounts(
-    session: Session, organization: Organization, only: Collection[int] | None = None
+    session: Session, organization: Organization, only: Collection[int]
 ) -> list[AccountRow]:
-    """The organization's accounts by user name (or just those ``only`` names), each with
-    the roles granted to it."""
-    query = _accounts_of(organization).order_by(User.username)
-    if only is not None:
-        query = query.where(User.id.in_(list(only)))
+    """The organization's accounts of the ids ``only`` by user name, each with the roles
+    granted to it (the whole list is read a page at a time: ``find_accounts``)."""
+    query = _accounts_of(organization).where(User.id.in_(list(only))).order_by(User.username)
     return _with_grants(session, organization, session.execute(query).all())
 
 
+#: Accounts listed at once, on the accounts page and by ``GET /api/accounts`` unless it is
+#: asked for another number; the words searched for find the others.
+ACCOUNTS_A_PAGE = 50
+
+
+class AccountFilter(BaseModel):
+    """Which accounts to list; left empty, every one. The accounts page and
+    ``GET /api/accounts`` take it as their query."""
+
+    model_config = ConfigDict(frozen=True)
+
+    q: str = Field(
+        default="", max_length=200, description="words in the user name or the holder's name"
+    )
+
+
 def find_accounts(
-    session: Session, organization: Organization, words: str, *, limit: int, offset: int
+    session: Session, organization: Organization, wanted: AccountFilter, *, limit: int, offset: int
 ) -> tuple[int, list[AccountRow]]:
     """(how many accounts match, one page of them by user name), each with the roles granted
-    to it: every word of ``words`` in the user name or the holder's name."""
+    to it: every word of ``wanted.q`` in the user name or the holder's name."""
     query = _accounts_of(organization)
-    for word in words.split():
+    for word in wanted.q.split():
         query = query.where(containing(User.username, word) | containing(Person.full_name, word))
     total, page = paged(session, query, User.username, limit=limit, offset=offset)
     return total, _with_grants(session, organization, session.execute(page).all())
@@ -180,8 +196,8 @@ def people_without_account(
 
 
 def people_named(session: Session, organization: Organization, name: str) -> list[PersonChoice]:
-    """The organization's people whose full name is ``name``, in any case (but that SQLite
-    lowers only ASCII letters: a name is also found as typed), with their accounts."""
+    """The organization's people whose full name is ``name``, in any case and any script,
+    with their accounts."""
     spaced = " ".join(name.split())
     rows = session.execute(
         _people_of(organization).where(_full_name_is(spaced)).order_by(Person.full_name, Person.id)
@@ -191,7 +207,7 @@ def people_named(session: Session, organization: Organization, name: str) -> lis
 
 def _full_name_is(spaced: str) -> ColumnElement[bool]:
     # Compared whole (not "containing"): a name typed in full names one person, or namesakes.
-    return (func.lower(Person.full_name) == spaced.lower()) | (Person.full_name == spaced)
+    return Folded(Person.full_name) == fold(spaced)
 
 
 def _people_of(organization: Organization) -> Select[int, str, str | None, str]:

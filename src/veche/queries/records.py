@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
+from veche.folding import Folded, fold
 from veche.models import Body, Membership, Organization, Person, Term, Unit
 from veche.models.org import MembershipRole
 from veche.queries._listing import like_literally, paged
@@ -183,14 +184,9 @@ def term_seats(session: Session, term: Term) -> list[SeatRow]:
 def containing(
     column: ColumnElement[str] | InstrumentedAttribute[str], word: str
 ) -> ColumnElement[bool]:
-    """Whether ``column`` contains ``word``, in any case (the wildcards in it taken
-    literally). SQLite lowers only ASCII letters, so the word is tried as typed too:
-    "Željko" finds "Željko" on either database, "željko" on PostgreSQL."""
-    escaped = like_literally(word)
-    return or_(
-        func.lower(column).like(f"%{escaped.lower()}%", escape="\\"),
-        column.like(f"%{escaped}%", escape="\\"),
-    )
+    """Whether ``column`` contains ``word``, in any case and any script ("željko" finds
+    "Željko", "иван" finds "Иван"), the wildcards in it taken literally."""
+    return Folded(column).like(f"%{like_literally(fold(word))}%", escape="\\")
 
 
 def find_people(

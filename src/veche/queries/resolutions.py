@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.models import Body, Meeting, Resolution, Term
-from veche.queries._listing import like_literally, paged, where_given
+from veche.queries._listing import paged, where_given
 from veche.queries._views import view_of
 from veche.queries.org import ordinal
+from veche.queries.records import containing
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,7 @@ def search_resolutions(
         (Meeting.id, wanted.meeting_id),
     )
     for word in wanted.text.split():
-        # Case-insensitive on both databases.
-        pattern = f"%{like_literally(word.lower())}%"
-        query = query.where(
-            or_(
-                func.lower(Resolution.title).like(pattern, escape="\\"),
-                func.lower(Resolution.text).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(containing(Resolution.title, word) | containing(Resolution.text, word))
     total, page = paged(
         session,
         query,

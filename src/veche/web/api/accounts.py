@@ -3,18 +3,27 @@ password, deactivate, reactivate), and everyone's own password — as the pages 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller
 from veche.actions.accounts import do_activate_account, do_deactivate_account
 from veche.actions.auth import token_digest
-from veche.queries.accounts import AccountRow, list_accounts, managed_organization
+from veche.queries.accounts import (
+    ACCOUNTS_A_PAGE,
+    AccountFilter,
+    AccountRow,
+    find_accounts,
+    list_accounts,
+    managed_organization,
+)
 from veche.web.api.auth import THROTTLED
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.rows import Transaction
-from veche.web.api.types import Id
+from veche.web.api.types import Id, Page, PageLimit
 from veche.web.deps import AuthorizationHeader, CallerDep, SessionDep, bearer_token
 from veche.web.inputs import UserIn
 from veche.web.inputs_accounts import PasswordChangeIn, PasswordResetIn, SetupIn
@@ -57,10 +66,31 @@ def _account(session: Session, caller: Caller, account_id: int) -> AccountRow:
     return found
 
 
+class AccountsOut(BaseModel):
+    total: int = Field(description="how many match, on every page")
+    accounts: list[AccountRow]  # the query's own dataclass: pydantic reads it as is
+
+
+class AccountsPage(Page):
+    """A page of the accounts: 50 unless asked otherwise, as on the accounts page."""
+
+    limit: PageLimit = ACCOUNTS_A_PAGE
+
+
 @router.get("/accounts")
-def accounts(caller: CallerDep, session: Transaction) -> list[AccountRow]:
-    """The organization's accounts by user name, with the roles granted to each."""
-    return list_accounts(session, managed_organization(session, caller))
+def accounts(
+    caller: CallerDep,
+    session: Transaction,
+    wanted: Annotated[AccountFilter, Query()],
+    page: Annotated[AccountsPage, Query()],
+) -> AccountsOut:
+    """The organization's accounts by user name, a page at a time, with the roles granted
+    to each; found by user name or holder's name, as on the accounts page."""
+    organization = managed_organization(session, caller)
+    total, found = find_accounts(
+        session, organization, wanted, limit=page.limit, offset=page.offset
+    )
+    return AccountsOut(total=total, accounts=found)
 
 
 @router.post("/accounts", status_code=201)

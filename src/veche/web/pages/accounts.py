@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -18,6 +19,8 @@ from veche.i18n import _
 from veche.passwords import MAX_LENGTH, RULE
 from veche.permissions import Permission, Scope
 from veche.queries.accounts import (
+    ACCOUNTS_A_PAGE,
+    AccountFilter,
     active_accounts,
     find_accounts,
     managed_organization,
@@ -50,13 +53,13 @@ def _this_login(request: Request) -> str | None:
     return token_digest(token) if token is not None else None
 
 
-#: Accounts the page lists at once; the search (``q``) finds the others.
-PAGE_SIZE = 50
 #: Names a form offers to pick from as they are typed (a ``<datalist>``), at most: a few
 #: hundred help the secretary; a congress's thousands would weigh the page down on a phone
 #: (a megabyte) and help no one pick, so above this the name is typed whole. The account a
 #: role is granted to is typed too, whatever their number, so that the form is one.
 OFFERED_AT_MOST = 200
+#: The page's list before anything is searched for, as a refused form shows it again.
+_EVERY_ACCOUNT = AccountFilter()
 #: Refusals said in the form that was sent (at its field, for a name typed), what was typed
 #: kept; anything else (a right not held) is the error page's to say.
 SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)
@@ -65,17 +68,18 @@ SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)
 @router.get("/secretary/accounts", response_class=HTMLResponse)
 def accounts_page(
     page: PageDep,
-    q: Annotated[str, Query(max_length=200)] = "",
+    wanted: Annotated[AccountFilter, Query()],
     number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     """The organization's accounts with their roles, a page of them at a time and found by
-    user name or holder's name, and the forms to manage them."""
-    return _accounts_page(page, q, number)
+    user name or holder's name (as ``GET /api/accounts`` finds them), and the forms to
+    manage them."""
+    return _accounts_page(page, wanted, number)
 
 
 def _accounts_page(
     page: Page,
-    q: str = "",
+    wanted: AccountFilter = _EVERY_ACCOUNT,
     number: int = 1,
     *,
     refused: str = "",
@@ -86,21 +90,18 @@ def _accounts_page(
     """The page; after a refusal, the form ``refused`` comes again as ``typed``, ``problem``
     said at its field (``refused`` names the field)."""
     organization = managed_organization(page.session, page.caller)
-    total, accounts = find_accounts(
-        page.session, organization, q, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
-    )
-    pages = max(1, -(-total // PAGE_SIZE))
+    accounts_at = partial(find_accounts, page.session, organization, wanted, limit=ACCOUNTS_A_PAGE)
+    total, accounts = accounts_at(offset=(number - 1) * ACCOUNTS_A_PAGE)
+    pages = max(1, -(-total // ACCOUNTS_A_PAGE))
     if number > pages:  # past the end (the list shrank, or the address was edited): the last
         number = pages
-        total, accounts = find_accounts(
-            page.session, organization, q, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
-        )
+        total, accounts = accounts_at(offset=(number - 1) * ACCOUNTS_A_PAGE)
     people = people_without_account(page.session, organization, at_most=OFFERED_AT_MOST)
     return page.render(
         "secretary/accounts.html",
         status=status,
         organization=organization,
-        q=q,
+        q=wanted.q,
         total=total,
         number=number,
         pages=pages,
