@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 from itertools import pairwise
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from veche.collation import natural_key
+from veche.collation import natural_key, typed_name
+from veche.folding import fold
 
 WORDS = st.text(alphabet="abcxyzé ", max_size=6)
 
@@ -73,3 +75,19 @@ def test_any_texts_sort_one_way_whatever_order_they_come_in(
 def test_digits_of_any_script_and_length_are_numbers(digits: str) -> None:
     key = natural_key(f"x{digits}")
     assert key[0][0] == "x" and isinstance(key[0][1], tuple)
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [("  ada   LOVELACE ", "Ada Lovelace"), ("ŽELJKO đurić", "Željko Đurić"), ("ΝΊΚΟΣ", "Νίκος")],
+)
+def test_a_typed_name_matches_in_any_case_and_script(typed: str, name: str) -> None:
+    assert typed_name(typed) == typed_name(name)
+
+
+def test_a_typed_name_is_folded_as_the_searches_fold() -> None:
+    # The search finds a name by veche.folding's fold; were typed_name to fold further
+    # ("ß" as "ss", as casefold does), a name the search did not find would count as a
+    # namesake of one it did.
+    assert typed_name("Straße") == fold("Straße")
+    assert typed_name("Straße") != typed_name("STRASSE")

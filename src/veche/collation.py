@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from veche.folding import fold
+
 _DIGITS = re.compile(r"(\d+)")
 
 #: A number as (how many digits, the digits): compared like its value, however long.
@@ -42,5 +44,6 @@ def _number(digits: str) -> Number:
 
 def typed_name(name: str) -> str:
     """A name as a typed name matches it: in any case, its spaces as they come ("  ada
-    LOVELACE" is "ada lovelace")."""
-    return " ".join(name.split()).casefold()
+    LOVELACE" is "ada lovelace"); folded as the database searches fold it
+    (``veche.folding``), so that a name the search finds is the name matched here."""
+    return fold(" ".join(name.split()))
