@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veche.ids import Id
 from veche.models import Body, Meeting, Resolution, Term
 from veche.queries._listing import paged, where_given
 from veche.queries._views import view_of
@@ -31,26 +33,33 @@ class RegistryEntry:
     term_number: int
 
 
-@dataclass(frozen=True)
-class RegistryFilter:
-    """What to look for; every field left empty matches everything."""
+class RegistryFilter(BaseModel):
+    """What to look for in an organization's registry; every field left empty matches
+    everything. ``GET /api/resolutions`` takes it as its query."""
 
-    organization_id: int | None = None
-    body_id: int | None = None
-    term_id: int | None = None
-    meeting_id: int | None = None
-    text: str = ""
+    model_config = ConfigDict(frozen=True)
+
+    body_id: Id | None = None
+    term_id: Id | None = None
+    meeting_id: Id | None = None
+    q: str = Field(default="", max_length=200, description="words in the title or text")
+
+
+#: The whole registry.
+EVERY_RESOLUTION = RegistryFilter()
 
 
 def search_resolutions(
     session: Session,
-    wanted: RegistryFilter,
+    organization_id: int,
+    wanted: RegistryFilter = EVERY_RESOLUTION,
     *,
     limit: int = 50,
     offset: int = 0,
     resolution_id: int | None = None,
 ) -> tuple[int, list[RegistryEntry]]:
-    """(how many match, one page of them), newest meeting first, then by number."""
+    """(how many of the organization's resolutions match, one page of them), newest meeting
+    first, then by number."""
     query = (
         select(Resolution, Meeting, Term, Body)
         .join(Meeting, Meeting.id == Resolution.meeting_id)
@@ -60,12 +69,12 @@ def search_resolutions(
     query = where_given(
         query,
         (Resolution.id, resolution_id),
-        (Body.organization_id, wanted.organization_id),
+        (Body.organization_id, organization_id),
         (Body.id, wanted.body_id),
         (Term.id, wanted.term_id),
         (Meeting.id, wanted.meeting_id),
     )
-    for word in wanted.text.split():
+    for word in wanted.q.split():
         query = query.where(containing(Resolution.title, word) | containing(Resolution.text, word))
     total, page = paged(
         session,

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
+from pydantic import BaseModel
 
-from veche.actions.access import Caller
+from veche.actions.access import caller_organization
 from veche.errors import NotFound
 from veche.queries.resolutions import RegistryEntry, RegistryFilter, search_resolutions
 from veche.web.api.refusals import REFUSALS
@@ -23,22 +22,6 @@ class RegistryOut(BaseModel):
     resolutions: list[RegistryEntry]  # the query's own dataclass: pydantic reads it as is
 
 
-class RegistryQuery(BaseModel):
-    """Which resolutions ``GET /api/resolutions`` lists: each field left out matches every one."""
-
-    body_id: Id | None = None
-    term_id: Id | None = None
-    meeting_id: Id | None = None
-    q: str = Field(default="", max_length=200, description="words in the title or text")
-
-    def find(self, session: Session, caller: Caller, page: Page) -> tuple[int, list[RegistryEntry]]:
-        """(how many match, the page of them asked for)"""
-        wanted = RegistryFilter(
-            caller.organization_id, self.body_id, self.term_id, self.meeting_id, self.q
-        )
-        return search_resolutions(session, wanted, limit=page.limit, offset=page.offset)
-
-
 class RegistryPage(Page):
     """A page of the registry: 50 resolutions unless asked otherwise."""
 
@@ -49,18 +32,25 @@ class RegistryPage(Page):
 def registry(
     caller: CallerDep,
     session: SessionDep,
-    asked: Annotated[RegistryQuery, Query()],
+    wanted: Annotated[RegistryFilter, Query()],
     page: Annotated[RegistryPage, Query()],
 ) -> RegistryOut:
     """Adopted resolutions of every meeting, newest first; filter by body, term, meeting, words."""
-    total, entries = asked.find(session, caller, page)
+    total, entries = search_resolutions(
+        session,
+        caller_organization(session, caller).id,
+        wanted,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return RegistryOut(total=total, resolutions=entries)
 
 
 @router.get("/resolutions/{resolution_id}")
 def get_resolution(resolution_id: Id, caller: CallerDep, session: SessionDep) -> RegistryEntry:
-    wanted = RegistryFilter(caller.organization_id)
-    _, entries = search_resolutions(session, wanted, resolution_id=resolution_id, limit=1)
+    _, entries = search_resolutions(
+        session, caller_organization(session, caller).id, resolution_id=resolution_id, limit=1
+    )
     if not entries:
         raise NotFound(f"there is no resolution {resolution_id}")
     return entries[0]

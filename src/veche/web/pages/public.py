@@ -56,9 +56,7 @@ def published(
 ) -> HTMLResponse:
     """Published results and the resolutions registry, when the organization makes them public."""
     org = _publishing_organization(session)
-    found, resolutions = search_resolutions(
-        session, RegistryFilter(organization_id=org.id, text=q[:200])
-    )
+    found, resolutions = search_resolutions(session, org.id, RegistryFilter(q=q[:200]))
     return render(
         request,
         "public/public.html",
