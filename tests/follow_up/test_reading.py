@@ -12,21 +12,12 @@ import re
 
 import pytest
 from benchmarks.follow_up_database import Filled, Size, fill
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from veche.models import GoalAssignment, Organization, Unit
-from veche.models.follow_up import GoalStatus as ModelGoalStatus
-from veche.models.follow_up import (
-    Indicator,
-    ProgressReport,
-    ReportGoalStatus,
-    ReportingCycle,
-    ReportingPeriod,
-    ReportState,
-    ReportValue,
-    RollupRule,
-)
+from tests.follow_up.reading_world import twisted
+from veche.models import Organization
+from veche.models.follow_up import ReportingCycle, ReportingPeriod
 from veche.queries import follow_up_rollup
 from veche.queries.follow_up_rollup import (
     CycleFigures,
@@ -36,75 +27,6 @@ from veche.queries.follow_up_rollup import (
     summing_up_record,
 )
 from veche.reports import render_summing_up
-
-#: 2 districts of 59 branches below the demo's regions; two goals of 10 and 5 indicators.
-SIZE = Size(units=120, indicators=15, periods=3)
-
-
-def _report(session: Session, unit: int, period: int) -> int:
-    found = session.scalar(
-        select(ProgressReport.id).where(
-            ProgressReport.unit_id == unit, ProgressReport.period_id == period
-        )
-    )
-    assert found is not None
-    return found
-
-
-def _branches(session: Session, district: int) -> list[int]:
-    return list(
-        session.scalars(select(Unit.id).where(Unit.parent_id == district).order_by(Unit.id))
-    )
-
-
-def _twisted(sessions: sessionmaker[Session]) -> tuple[Filled, dict[str, int]]:
-    """The benchmark's world, small, with what a whole-cycle reading would hide."""
-    filled = fill(sessions, SIZE, seed=11)
-    _first, second, third = filled.period_ids
-    with sessions.begin() as session:
-        branches = _branches(session, filled.district_id)
-        latest = list(
-            session.scalars(select(Indicator.id).where(Indicator.rollup == RollupRule.LATEST))
-        )
-        skipping, silent, returned, taken_back, late = branches[:5]
-        # Under latest: one branch skips the last period (its second-period value carries),
-        # another the last two (its first-period value carries).
-        for unit, periods in ((skipping, [third]), (silent, [second, third])):
-            for period in periods:
-                session.execute(
-                    delete(ReportValue).where(
-                        ReportValue.report_id == _report(session, unit, period),
-                        ReportValue.indicator_id.in_(latest),
-                    )
-                )
-        # A returned report is not counted; a late unit has no report at all.
-        session.execute(
-            update(ProgressReport)
-            .where(ProgressReport.id == _report(session, returned, second))
-            .values(state=ReportState.RETURNED)
-        )
-        late_report = _report(session, late, third)
-        session.execute(delete(ReportValue).where(ReportValue.report_id == late_report))
-        session.execute(delete(ProgressReport).where(ProgressReport.id == late_report))
-        # The first goal taken back from a branch after it reported: still expected.
-        session.execute(
-            delete(GoalAssignment).where(
-                GoalAssignment.unit_id == taken_back,
-                GoalAssignment.goal_id == filled.goal_ids[0],
-            )
-        )
-        # A status with its reason, on the second goal.
-        session.add(
-            ReportGoalStatus(
-                report_id=_report(session, skipping, third),
-                goal_id=filled.goal_ids[1],
-                status=ModelGoalStatus.AT_RISK,
-                reason="A depot closed.",
-            )
-        )
-        region = session.scalar(select(Unit.parent_id).where(Unit.id == filled.district_id))
-        assert region is not None
-    return filled, {"region": region, "district": filled.district_id, "branch": taken_back}
 
 
 def _whole(session: Session, filled: Filled) -> tuple[Organization, ReportingCycle, CycleFigures]:
@@ -116,7 +38,7 @@ def _whole(session: Session, filled: Filled) -> tuple[Organization, ReportingCyc
 def test_a_period_or_a_subtree_read_alone_gives_the_figures_of_the_whole_cycle(
     sessions: sessionmaker[Session],
 ) -> None:
-    filled, units = _twisted(sessions)
+    filled, units = twisted(sessions)
     with sessions() as session:
         organization, cycle, whole = _whole(session, filled)
         for period_id in filled.period_ids:
@@ -152,7 +74,7 @@ def test_a_period_or_a_subtree_read_alone_gives_the_figures_of_the_whole_cycle(
 
 
 def test_a_view_of_a_period_not_read_is_refused(sessions: sessionmaker[Session]) -> None:
-    filled = fill(sessions, Size(units=30, indicators=5, periods=2), seed=3)
+    filled = fill(sessions, Size(units=30, indicators=5, periods=2), seed=3, freeze=False)
     with sessions() as session:
         organization, cycle, _ = _whole(session, filled)
         first, second = (session.get_one(ReportingPeriod, one) for one in filled.period_ids)
@@ -165,7 +87,7 @@ def test_a_view_of_a_period_not_read_is_refused(sessions: sessionmaker[Session])
 def test_the_summing_up_shows_the_levels_of_the_tree_a_meeting_can_read(
     sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    filled, units = _twisted(sessions)
+    filled, units = twisted(sessions)
     monkeypatch.setattr(follow_up_rollup, "UNIT_ROWS", 10)
     with sessions() as session:
         organization, cycle, whole = _whole(session, filled)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -22,7 +22,7 @@ from tests.meeting_api import Api
 from tests.web.sitting import PRESENT, PreparedSitting, journal_length
 from veche.actions.journal_actions import JournalAction
 from veche.cli import app as cli
-from veche.models import ReportValue
+from veche.models import FrozenRecord, ReportValue
 
 #: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
 pytestmark = pytest.mark.demo
@@ -672,12 +672,18 @@ def _freeze(f: FollowUp, reported: Reported, database_url: str) -> None:
     expected = hashlib.sha256(text.encode()).hexdigest()
     assert frozen["figures_hash"] == expected
     (entry,) = f.journaled(JournalAction.FREEZE_REPORTING_PERIOD)
+    with f.sessions() as session:
+        # The period's roll-up as the freeze recorded it, hashed into the same entry.
+        recorded = session.scalars(
+            select(FrozenRecord.figures).where(FrozenRecord.period_id == first)
+        ).one()
     assert entry == {
         "period_id": first,
         "reports": 3,
         "values": 4,
         "statuses": 2,
         "figures_hash": expected,
+        "record_hash": hashlib.sha256(recorded.encode()).hexdigest(),
     }
 
     # Frozen, the reports are locked and nothing of the period changes.

@@ -38,7 +38,8 @@ def test_the_registry_lists_filters_and_pages_as_its_query_asks(
         def listed(**query: Any) -> dict[str, Any]:
             answer = client.get("/api/resolutions", params=query, headers=api.secretary)
             assert answer.status_code == 200, answer.text
-            return answer.json()
+            found: dict[str, Any] = answer.json()
+            return found
 
         def titles(found: dict[str, Any]) -> list[str]:
             return [entry["title"] for entry in found["resolutions"]]

@@ -4,7 +4,10 @@ frozen.
 A period is open while units file their reports; closed once filing has ended and the
 reports are reviewed; frozen when its figures are final: every accepted report is locked,
 and the SHA-256 of the figures they hold (``veche.follow_up.figures``) is written into the
-journal entry of the freeze, which ``veche verify`` checks again. Forward only.
+journal entry of the freeze, which ``veche verify`` checks again. The freeze also records
+what those figures roll up to at the whole organization (``queries/frozen_records.py``),
+with that record's SHA-256 in the same entry: the summing-up's history of the period. Forward
+only.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from veche.actions.org import check_name
 from veche.errors import Conflict, InvalidInput
 from veche.follow_up.figures import FrozenStatus, FrozenValue, figures_hash
 from veche.models import (
+    FrozenRecord,
     ProgressReport,
     ReportGoalStatus,
     ReportingCycle,
@@ -33,6 +37,9 @@ from veche.models import (
 )
 from veche.models.follow_up import PERIOD_TRANSITIONS, PeriodState, ReportState
 from veche.permissions import Permission
+from veche.queries.follow_up_cycle import load_cycle
+from veche.queries.follow_up_rollup import rollup_view
+from veche.queries.frozen_records import record_hash, record_text
 
 # --- Cycles --------------------------------------------------------------------------------
 
@@ -233,11 +240,12 @@ def frozen_figures(
 
 
 def do_freeze_period(session: Session, caller: Caller, period: ReportingPeriod) -> ReportingPeriod:
-    """Make a closed period's figures final: its accepted reports are locked, and the hash of
-    the figures they hold goes into the journal. Reports still awaiting a decision hold the
-    freeze up; drafts and reports returned and not submitted again are left out, as not
-    reported."""
-    working_organization(session, caller, Permission.FOLLOW_UP_MANAGE)
+    """Make a closed period's figures final: its accepted reports are locked, the hash of
+    the figures they hold goes into the journal, and so does the hash of the record of what
+    they roll up to at the whole organization, kept beside the period. Reports still
+    awaiting a decision hold the freeze up; drafts and reports returned and not submitted
+    again are left out, as not reported."""
+    organization = working_organization(session, caller, Permission.FOLLOW_UP_MANAGE)
     PERIOD_TRANSITIONS.check_step(period.state, PeriodState.FROZEN, f"period {period.name}")
     waiting = session.scalars(
         select(ProgressReport.unit_id).where(
@@ -262,6 +270,13 @@ def do_freeze_period(session: Session, caller: Caller, period: ReportingPeriod) 
     session.flush()
     reports, values, statuses = frozen_figures(session, period.id)
     period.figures_hash = figures_hash(period.id, values, statuses)
+    # Every goal of the organization, as the roll-up gives them now that the reports are
+    # locked: what the figures were when the period was made final.
+    rolled_up = rollup_view(
+        load_cycle(session, organization, period.cycle, period=period), period, None
+    )
+    text = record_text(rolled_up)
+    session.add(FrozenRecord(period_id=period.id, figures=text))
     session.flush()
     record(
         session,
@@ -273,6 +288,7 @@ def do_freeze_period(session: Session, caller: Caller, period: ReportingPeriod) 
             "values": len(values),
             "statuses": len(statuses),
             "figures_hash": period.figures_hash,
+            "record_hash": record_hash(text),
         },
     )
     return period

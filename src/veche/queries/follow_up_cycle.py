@@ -12,14 +12,15 @@ back since).
 
 **Reading only what is asked.** A view needs one period, and the report card one unit's
 subtree; a cycle of 10,000 units, 100 indicators and 12 periods holds 12 million values. So
-``load_cycle`` reads the values of the period asked (every period when none is) and of the
-unit's subtree (the whole organization when none is); the figures are the same as those of
-the whole cycle, and a view asking for a period that was not read is refused. Two things
-reach outside the period, each read narrowly:
+``load_cycle`` reads the values of the period asked (or of the periods asked: the
+summing-up's history before it, where no frozen record holds it; every period when none
+is) and of the unit's subtree (the whole organization when none is); the figures are the
+same as those of the whole cycle, and a view asking for a period that was not read is
+refused. Two things reach outside the periods, each read narrowly:
 
 - Under ``latest`` a value is carried forward: a unit expected on such an indicator that did
-  not report it in the period gets its latest earlier value, one query for those units
-  alone (none when every unit reported).
+  not report it in a period asked gets its latest earlier value, one query a period for
+  those units alone (none when every unit reported).
 - A unit reporting on a goal no longer assigned to it stays expected all cycle long; only
   the units that reported in the cycle without being assigned every goal are looked at.
 
@@ -112,14 +113,15 @@ class CycleFigures:
     """A cycle's goals and reports as read, rolled up: what every view is made from.
 
     Periods are numbered by their place in ``periods``: every period of the cycle, or, when
-    one was asked, that period (after any earlier ones a value under ``latest`` was carried
-    from, numbered before it but not read whole: ``complete_from`` is the first read whole).
+    some were asked, the cycle's periods from the first asked (or the first a value under
+    ``latest`` was carried from) to the last asked; those between not asked are numbered but
+    not read whole (``read_whole`` holds the numbers of those that are).
     """
 
     organization: Organization
     cycle: ReportingCycle
     periods: list[ReportingPeriod]
-    complete_from: int
+    read_whole: frozenset[int]
     cycle_periods: list[ReportingPeriod]  # every period of the cycle, read or not
     resolution_id: int | None
     unit_names: dict[int, str]
@@ -141,7 +143,7 @@ class CycleFigures:
 
     def index(self, period: ReportingPeriod) -> int:
         for number, candidate in enumerate(self.periods):
-            if candidate.id == period.id and number >= self.complete_from:
+            if candidate.id == period.id and number in self.read_whole:
                 return number
         if period.cycle_id == self.cycle.id:
             # The caller loaded the cycle for another period: a mistake in the code.
@@ -191,19 +193,8 @@ class _Scope:
         return query
 
 
-def load_cycle(
-    session: Session,
-    organization: Organization,
-    cycle: ReportingCycle,
-    *,
-    resolution_id: int | None = None,
-    period: ReportingPeriod | None = None,
-    unit_id: int | None = None,
-) -> CycleFigures:
-    """The cycle's goals (of one resolution, or every one of the organization) with the
-    figures reported on them, rolled up: for ``period`` alone, or every period; over
-    ``unit_id``'s subtree alone, or the whole organization. A cycle with no periods yet is
-    refused."""
+def cycle_periods(session: Session, cycle: ReportingCycle) -> list[ReportingPeriod]:
+    """The cycle's periods in order; a cycle with none yet is refused."""
     periods = list(
         session.scalars(
             select(ReportingPeriod)
@@ -216,11 +207,37 @@ def load_cycle(
             f"reporting cycle {cycle.name} has no periods yet: add a period before asking for "
             "its figures"
         )
-    if period is not None and period.id not in {one.id for one in periods}:
-        raise InvalidInput(
-            f"period {period.id} is not a period of reporting cycle {cycle.id}; name one of "
-            "its periods"
-        )
+    return periods
+
+
+def load_cycle(
+    session: Session,
+    organization: Organization,
+    cycle: ReportingCycle,
+    *,
+    resolution_id: int | None = None,
+    period: ReportingPeriod | Sequence[ReportingPeriod] | None = None,
+    unit_id: int | None = None,
+) -> CycleFigures:
+    """The cycle's goals (of one resolution, or every one of the organization) with the
+    figures reported on them, rolled up: for ``period`` alone (or those periods), or every
+    period; over ``unit_id``'s subtree alone, or the whole organization. A cycle with no
+    periods yet is refused."""
+    periods = cycle_periods(session, cycle)
+    if period is None:
+        asked = periods
+    else:
+        wanted = {one.id for one in ([period] if isinstance(period, ReportingPeriod) else period)}
+        if not wanted:
+            # A caller's mistake: None asks for every period.
+            raise ValueError("load_cycle was asked for no period")
+        foreign = wanted - {one.id for one in periods}
+        if foreign:
+            raise InvalidInput(
+                f"period {min(foreign)} is not a period of reporting cycle {cycle.id}; name one "
+                "of its periods"
+            )
+        asked = [one for one in periods if one.id in wanted]
     units = session.execute(
         select(Unit.id, Unit.parent_id, Unit.name).where(Unit.organization_id == organization.id)
     ).all()
@@ -236,7 +253,6 @@ def load_cycle(
         parents = {unit: ORGANIZATION if unit == unit_id else parents[unit] for unit in inside}
         # Still below the organization's node: under ``sum`` a root's goalpost is the whole's.
         tree_parents = {ORGANIZATION: None, **parents}
-    asked = periods if period is None else [period]
     scope = _Scope([one.id for one in asked], None if inside is None else sorted(inside))
 
     goals = goal_tree(
@@ -276,10 +292,10 @@ def load_cycle(
             )
         ),
     )
-    values, read = _values(session, periods, period, scope, report_rows, indicators, expected)
-    complete_from = len(read) - len(scope.period_ids)
+    values, read = _values(session, periods, asked, scope, report_rows, indicators, expected)
     period_ids = [one.id for one in read]
     position = {period_id: number for number, period_id in enumerate(period_ids)}
+    read_whole = frozenset(position[one.id] for one in asked)
 
     targets = integer_rows(
         session,
@@ -339,7 +355,7 @@ def load_cycle(
         rows[:, 2] = period_lookup[rows[:, 2]]
 
     reporting = _goals_reported(values, indicators, len(read))
-    for number in range(complete_from):
+    for number in set(range(len(read))) - read_whole:
         reporting[number] = {}  # values carried from it, not its reports
     statuses: dict[tuple[int, int, int], engine.GoalStatus] = {}
     reasons: dict[tuple[int, int, int], str] = {}
@@ -382,7 +398,7 @@ def load_cycle(
         organization=organization,
         cycle=cycle,
         periods=read,
-        complete_from=complete_from,
+        read_whole=read_whole,
         cycle_periods=periods,
         resolution_id=resolution_id,
         unit_names=unit_names,
@@ -417,15 +433,16 @@ def reported_values() -> Select[int, int, int, int]:
 def _values(
     session: Session,
     periods: list[ReportingPeriod],
-    period: ReportingPeriod | None,
+    asked: list[ReportingPeriod],
     scope: _Scope,
     reports: engine.IntArray,
     indicators: Sequence[IndicatorView],
     expected: dict[int, engine.IntArray],
 ) -> tuple[engine.IntArray, list[ReportingPeriod]]:
     """The values counted on ``indicators`` as (indicator, unit, period id, figure), with
-    those carried forward into ``period`` under ``latest``; and the periods they are from,
-    in order: every period, or ``period`` and any earlier ones a value was carried from."""
+    those carried forward into each period ``asked`` under ``latest``; and the periods they
+    are from, in order: every period, or those from the first asked (or the first a value
+    was carried from) to the last asked."""
     values = _counted_values(session, scope, reports)
     # The indicators are picked here rather than in SQL: SQLite would otherwise look up
     # every (report, indicator) pair in the values' key, ten times slower than reading
@@ -434,13 +451,30 @@ def _values(
     wanted[[indicator.id for indicator in indicators if indicator.id < len(wanted)]] = True
     if not wanted[values[:, 0]].all():  # a copy of millions of rows only when needed
         values = values[wanted[values[:, 0]]]
-    if period is None:
+    if len(asked) == len(periods):
         return values, periods
-    carried = _carried_forward(session, periods, period, scope, indicators, expected, values)
+    asked_ids = [one.id for one in asked]
+    carried = [
+        _carried_forward(
+            session,
+            periods,
+            one,
+            scope,
+            indicators,
+            expected,
+            values if len(asked) == 1 else values[values[:, 2] == one.id],
+        )
+        for one in asked
+    ]
+    # A value carried into a later period asked may be one read whole in an earlier one, or
+    # one carried into it too: the engine takes each reported value once.
+    extra = np.concatenate(carried)
+    extra = extra[~np.isin(extra[:, 2], asked_ids)]
+    if len(asked) > 1 and len(extra):
+        extra = np.unique(extra, axis=0)
     ids = [one.id for one in periods]
-    asked = ids.index(period.id)
-    first = min((ids.index(found) for found in set(carried[:, 2].tolist())), default=asked)
-    return np.concatenate([carried, values]), periods[first : asked + 1]
+    first = min(ids.index(found) for found in {*extra[:, 2].tolist(), asked_ids[0]})
+    return np.concatenate([extra, values]), periods[first : ids.index(asked_ids[-1]) + 1]
 
 
 def _counted_values(session: Session, scope: _Scope, reports: engine.IntArray) -> engine.IntArray:

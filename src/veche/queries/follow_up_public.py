@@ -4,7 +4,8 @@ the public page (when the organization publishes its follow-up) and a unit's rep
 
 Every figure comes from ``queries/follow_up_rollup.py``, which counts the reports accepted
 (or locked by a freeze) and nothing else: a draft, a report awaiting a decision or one
-returned shows nowhere here.
+returned shows nowhere here. The charts' points for the periods before the one shown are
+those recorded at each one's freeze, where it was recorded (``queries/frozen_records.py``).
 """
 
 from __future__ import annotations
@@ -25,16 +26,16 @@ from veche.models import (
     Term,
 )
 from veche.models.follow_up import PeriodState
+from veche.queries.follow_up_cycle import cycle_periods
 from veche.queries.follow_up_rollup import (
-    CycleFigures,
     ReportCard,
     ResolutionGoals,
     RollupView,
     default_period,
     load_cycle,
     report_card,
-    summing_up_record,
 )
+from veche.queries.frozen_records import read_summing_up
 from veche.reports.document import Chart
 from veche.reports.summing_up import indicator_chart
 
@@ -109,17 +110,19 @@ def _cycles(session: Session, organization: Organization) -> list[ReportingCycle
     )
 
 
-def _choices(figures: CycleFigures) -> list[PeriodChoice]:
-    return [PeriodChoice(period.id, period.name, period.state) for period in figures.cycle_periods]
+def _choices(periods: list[ReportingPeriod]) -> list[PeriodChoice]:
+    return [PeriodChoice(period.id, period.name, period.state) for period in periods]
 
 
-def _period(figures: CycleFigures, period_id: int | None) -> ReportingPeriod:
+def _period(
+    cycle: ReportingCycle, periods: list[ReportingPeriod], period_id: int | None
+) -> ReportingPeriod:
     if period_id is None:
-        return default_period(figures.periods)
-    for period in figures.periods:
+        return default_period(periods)
+    for period in periods:
         if period.id == period_id:
             return period
-    raise NotFound(f"reporting cycle {figures.cycle.name} has no period {period_id}")
+    raise NotFound(f"reporting cycle {cycle.name} has no period {period_id}")
 
 
 def follow_up_page(
@@ -140,14 +143,13 @@ def follow_up_page(
         cycle = cycles[0]
     else:
         return FollowUpPage(organization, [], None, [], None, [], [], [])
-    figures = load_cycle(session, organization, cycle)
-    period = _period(figures, period_id)
-    record = summing_up_record(session, figures, period)
+    periods = cycle_periods(session, cycle)
+    record = read_summing_up(session, organization, cycle, _period(cycle, periods, period_id))
     return FollowUpPage(
         organization=organization,
         cycles=cycles,
         cycle=cycle,
-        periods=_choices(figures),
+        periods=_choices(periods),
         view=record.now,
         resolutions=record.resolutions,
         charts=[
@@ -183,7 +185,7 @@ def card_page(
     shown = CardPage(
         organization,
         card,
-        _choices(figures),
+        _choices(figures.cycle_periods),
         [resolution for resolution in by_resolution if resolution.goals],
     )
     if not inside:

@@ -28,12 +28,19 @@ levels from the top down while they fit in ``UNIT_ROWS`` rows, and when more tha
 ``UNIT_ROWS`` units are given goals the league ranks the units of the deepest level the map
 shows instead, each by the goals of its subtree. The units below are in their own report
 cards, and the document says so.
+
+**The summing-up's history.** Its charts draw each indicator's whole-organization figure
+period by period, and it says what changed since the previous period; for a period frozen
+with a record (``queries/frozen_records.py``) both read the figures recorded at its freeze,
+not the values. So after a freeze, a later change of the unit tree, an assignment or a
+verdict does not rewrite that period's history; the period summed up is always computed now,
+like every other view here.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -415,6 +422,10 @@ class IndicatorSeries:
     reported: list[int]
 
 
+#: Each earlier period's goals at the whole organization recorded at its freeze, by period id.
+RecordedGoals = Mapping[int, Sequence[GoalRollup]]
+
+
 @dataclass(frozen=True)
 class SummingUpRecord:
     """What the interim summing-up states, for the whole organization at a period's end."""
@@ -450,14 +461,29 @@ def default_period(periods: Sequence[ReportingPeriod]) -> ReportingPeriod:
 
 
 def summing_up_record(
-    session: Session, figures: CycleFigures, period: ReportingPeriod
+    session: Session,
+    figures: CycleFigures,
+    period: ReportingPeriod,
+    recorded: RecordedGoals | None = None,
 ) -> SummingUpRecord:
+    """The summing-up at the end of ``period``, its history (the charts' earlier points and
+    the previous period's goals) from ``recorded`` where a period before it was recorded at
+    its freeze, else from ``figures``, which must have read those periods whole."""
+    recorded = recorded or {}
     number = figures.index(period)
     now = rollup_view(figures, period, None)
+    history = figures.cycle_periods[: _place(figures.cycle_periods, period)]
     before = {}
-    if number:
-        previous = figures.index(figures.periods[number - 1])  # refused if not read whole
-        before = {goal.id: goal for goal in goals_at(figures, ORGANIZATION, previous)}
+    if history:
+        previous = history[-1]
+        before = {
+            goal.id: goal
+            for goal in (
+                recorded[previous.id]
+                if previous.id in recorded
+                else goals_at(figures, ORGANIZATION, figures.index(previous))
+            )
+        }
     head = current_head(session)
     # The heat map and the league ask at the same units: each unit's goals are judged once.
     at_unit = cache(partial(goals_at, figures, period=number, with_indicators=False))
@@ -467,7 +493,7 @@ def summing_up_record(
         organization=figures.organization.name,
         cycle=figures.cycle.name,
         period=period,
-        previous_period=figures.periods[number - 1].name if number else None,
+        previous_period=history[-1].name if history else None,
         now=now,
         before=before,
         resolutions=[
@@ -487,7 +513,7 @@ def summing_up_record(
         left_out=shown.left_out,
         league=league,
         league_level=league_level,
-        charts=_charts(figures, now, number),
+        charts=_charts(figures, now, history, recorded),
         head=None if head is None else HeadMark(*head, at_publication=False),
     )
 
@@ -626,21 +652,46 @@ def _league(
     return league, level
 
 
-def _charts(figures: CycleFigures, now: RollupView, period: int) -> list[IndicatorSeries]:
+def _place(periods: Sequence[ReportingPeriod], period: ReportingPeriod) -> int:
+    return [one.id for one in periods].index(period.id)
+
+
+def _charts(
+    figures: CycleFigures,
+    now: RollupView,
+    history: Sequence[ReportingPeriod],
+    recorded: RecordedGoals,
+) -> list[IndicatorSeries]:
+    """Each indicator's whole-organization figure and coverage, period by period: the
+    periods of ``history`` as recorded at their freeze, or as ``figures`` computes them,
+    then the one asked as computed now."""
+    # An indicator a frozen record does not hold was made after the freeze: none reported it.
+    unrecorded = (None, 0)
+    recorded_points = {
+        period_id: {
+            shown.id: (shown.value, shown.reported) for goal in goals for shown in goal.indicators
+        }
+        for period_id, goals in recorded.items()
+    }
+    numbers = {one.id: figures.index(one) for one in history if one.id not in recorded_points}
     series = []
     for goal in now.goals:
         for shown in goal.indicators:
-            across = [
-                figures.rollup.figures(shown.id, ORGANIZATION, number)
-                for number in range(period + 1)
-            ]
+            points = []
+            for one in history:
+                if one.id in recorded_points:
+                    points.append(recorded_points[one.id].get(shown.id, unrecorded))
+                else:
+                    figure = figures.rollup.figures(shown.id, ORGANIZATION, numbers[one.id])
+                    points.append((figure.value, figure.reported))
+            points.append((shown.value, shown.reported))
             series.append(
                 IndicatorSeries(
                     goal.path,
                     shown,
-                    [p.name for p in figures.periods[: period + 1]],
-                    [figure.value for figure in across],
-                    [figure.reported for figure in across],
+                    [*(one.name for one in history), now.period],
+                    [value for value, _ in points],
+                    [reported for _, reported in points],
                 )
             )
     return series

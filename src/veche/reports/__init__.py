@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from veche.errors import InvalidInput
 from veche.models import Meeting, Organization, ReportingCycle, ReportingPeriod
 from veche.queries.count_rounds import counts_in_rounds
-from veche.queries.follow_up_rollup import default_period, load_cycle, summing_up_record
+from veche.queries.frozen_records import read_summing_up
 from veche.queries.journal_head import report_head
 from veche.queries.record import MeetingRecord, read_record
 from veche.reports.communique import communique
@@ -65,9 +65,7 @@ def build_summing_up(
 ) -> Document:
     """The interim summing-up of the cycle at the end of ``period`` (default: the latest
     period no longer open, else the first), of one resolution's goals or of every one."""
-    figures = load_cycle(session, organization, cycle, resolution_id=resolution_id)
-    chosen = default_period(figures.periods) if period is None else period
-    return summing_up(summing_up_record(session, figures, chosen))
+    return summing_up(read_summing_up(session, organization, cycle, period, resolution_id))
 
 
 def render_summing_up(

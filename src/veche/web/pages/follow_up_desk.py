@@ -28,7 +28,7 @@ from veche.models.follow_up import PERIOD_TRANSITIONS, REPORT_TRANSITIONS, Repor
 from veche.permissions import Permission
 from veche.queries.follow_up import cycle_views
 from veche.queries.follow_up_pages import period_desk
-from veche.queries.follow_up_rollup import load_cycle, summing_up_record
+from veche.queries.frozen_records import read_summing_up
 from veche.reports import MEDIA_TYPES, render_summing_up
 from veche.reports.document import Chart
 from veche.reports.summing_up import REPORT_WORDS, STANDING_WORDS, STATUS_WORDS, summing_up
@@ -72,8 +72,7 @@ def _charts(page: Page, period: ReportingPeriod) -> dict[str, Any]:
     """The period's roll-up for the whole organization: its coverage, its goals, and the
     summing-up's charts of each indicator (each with its table, for those who cannot see it)."""
     organization = reading_organization(page.session, page.caller)
-    figures = load_cycle(page.session, organization, period.cycle)
-    record = summing_up_record(page.session, figures, period)
+    record = read_summing_up(page.session, organization, period.cycle, period)
     charts = [
         # The drawing is veche's own (``veche.reports.charts``), every word in it escaped.
         (Markup(block.svg), block.caption, block.table)

@@ -1,0 +1,373 @@
+"""The record a freeze makes of its period's roll-up at the whole organization: journaled by
+its hash, checked by ``veche verify``, and read by the summing-up as the history of the
+period — the very figures computed from the values while nothing changed, and what they were
+at the freeze once the units, assignments or verdicts change after it. On both databases."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from benchmarks.follow_up_database import Filled, freeze_all_but_the_last
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.follow_up.reading_world import twisted
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.goals import do_assign_goal
+from veche.actions.journal import record
+from veche.actions.journal_actions import JournalAction
+from veche.actions.org import do_create_unit
+from veche.actions.reporting import do_freeze_period, do_move_period, frozen_figures
+from veche.actions.verify_periods import verify_periods
+from veche.cli import app
+from veche.db import transaction
+from veche.follow_up.figures import figures_hash
+from veche.models import (
+    FrozenRecord,
+    Goal,
+    Indicator,
+    JournalEntry,
+    Organization,
+    ProgressReport,
+    ReportingCycle,
+    ReportingPeriod,
+    ReportValue,
+    Unit,
+)
+from veche.models.follow_up import PeriodState, ReportState
+from veche.queries import frozen_records
+from veche.queries.follow_up_rollup import (
+    SummingUpRecord,
+    load_cycle,
+    rollup_view,
+    summing_up_record,
+)
+from veche.queries.frozen_records import (
+    read_summing_up,
+    record_text,
+    recorded_goals,
+)
+from veche.reports import render_summing_up
+
+#: What the unit added after the freezes reports on every indicator.
+LATE_VALUE = 1000
+#: A record put beside a period that no freeze with a record made: a copy of the first's.
+RECORD_OF_THE_FIRST_FOR_THE_LAST = (
+    "INSERT INTO frozen_record (period_id, figures, created_at) "
+    "SELECT :last, figures, created_at FROM frozen_record WHERE period_id = :first"
+)
+
+
+def _frozen(sessions: sessionmaker[Session]) -> tuple[Filled, dict[str, int]]:
+    """The twisted world with its first two periods frozen through the action, the last
+    closed."""
+    filled, units = twisted(sessions)
+    freeze_all_but_the_last(sessions, filled.period_ids)
+    return filled, units
+
+
+def _cycle(session: Session, filled: Filled) -> tuple[Organization, ReportingCycle]:
+    return session.scalars(select(Organization)).one(), session.get_one(
+        ReportingCycle, filled.cycle_id
+    )
+
+
+def _caller(session: Session) -> Caller:
+    return Caller(Actor.system("tests"), None, True, session.scalars(select(Organization.id)).one())
+
+
+def _freezes(session: Session) -> dict[int, dict[str, Any]]:
+    """The payload of each period's freeze in the journal, by period id."""
+    return {
+        int(payload["period_id"]): payload
+        for payload in session.scalars(
+            select(JournalEntry.payload).where(
+                JournalEntry.action == JournalAction.FREEZE_REPORTING_PERIOD.value
+            )
+        )
+    }
+
+
+def test_a_freeze_records_the_roll_up_at_the_whole_organization_and_journals_its_hash(
+    sessions: sessionmaker[Session],
+) -> None:
+    filled, _ = _frozen(sessions)
+    frozen = filled.period_ids[:-1]
+    with sessions() as session:
+        organization, cycle = _cycle(session, filled)
+        records = {
+            period_id: figures
+            for period_id, figures in session.execute(
+                select(FrozenRecord.period_id, FrozenRecord.figures)
+            )
+        }
+        assert sorted(records) == frozen
+        freezes = _freezes(session)
+        for period_id in frozen:
+            period = session.get_one(ReportingPeriod, period_id)
+            stored = records[period_id]
+            assert freezes[period_id]["record_hash"] == hashlib.sha256(stored.encode()).hexdigest()
+            # Canonical: keys sorted, no spaces, decimals as their exact strings.
+            as_read = json.loads(stored)
+            assert stored == json.dumps(as_read, sort_keys=True, separators=(",", ":"))
+            assert as_read["period_id"] == period_id
+            assert as_read["format"] == "veche frozen record 1"
+            first = as_read["goals"][0]["indicators"][0]
+            assert isinstance(first["value"], str) and first["value"].endswith(".0000")
+            # What the roll-up gives, read back exactly, every goal of every resolution.
+            view = rollup_view(
+                load_cycle(session, organization, cycle, period=period), period, None
+            )
+            assert stored == record_text(view)
+            assert recorded_goals(stored) == view.goals
+            assert [goal.id for goal in recorded_goals(stored)] == filled.goal_ids
+        check = verify_periods(session)
+        assert check.holds, check.problems
+        assert check.checked == len(frozen)
+
+
+def _asked_periods(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The ids of the periods each summing-up asks ``load_cycle`` to read, call by call."""
+    asked: list[list[int]] = []
+
+    def spied(*arguments: Any, **options: Any) -> Any:
+        asked.append([period.id for period in options["period"]])
+        return load_cycle(*arguments, **options)
+
+    monkeypatch.setattr(frozen_records, "load_cycle", spied)
+    return asked
+
+
+def test_the_summing_up_reads_the_history_a_freeze_recorded_as_the_values_give_it(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changed since the freezes: the summing-up from the records is the one computed
+    from the values (the records deleted), and the one of the whole cycle read."""
+    filled, _ = _frozen(sessions)
+    first, second, last = filled.period_ids
+    asked = _asked_periods(monkeypatch)
+    with sessions() as session:
+        organization, cycle = _cycle(session, filled)
+        resolution = session.get_one(Goal, filled.goal_ids[0]).resolution_id
+        summed_up = [session.get_one(ReportingPeriod, one) for one in (second, last)]
+        recorded = [read_summing_up(session, organization, cycle, one) for one in summed_up]
+        of_one_resolution = read_summing_up(session, organization, cycle, summed_up[-1], resolution)
+        documents = {
+            format: render_summing_up(session, organization, cycle, format, summed_up[-1])
+            for format in ("md", "html")
+        }
+        # The history of the last period is read from the records: its values alone.
+        assert asked[:3] == [[second], [last], [last]]
+        assert recorded[-1].charts and all(len(one.values) == 3 for one in recorded[-1].charts)
+        assert recorded[-1].before and recorded[-1].previous_period == "Month 2"
+
+        session.execute(delete(FrozenRecord))
+        asked.clear()
+        assert [read_summing_up(session, organization, cycle, one) for one in summed_up] == (
+            recorded
+        )
+        assert asked == [[first, second], [first, second, last]]
+        assert (
+            read_summing_up(session, organization, cycle, summed_up[-1], resolution)
+            == of_one_resolution
+        )
+        for format, document in documents.items():
+            assert render_summing_up(session, organization, cycle, format, summed_up[-1]) == (
+                document
+            )
+        whole = load_cycle(session, organization, cycle)
+        assert summing_up_record(session, whole, summed_up[-1]) == recorded[-1]
+        session.rollback()
+
+
+def _history(found: SummingUpRecord) -> list[tuple[list[Any], list[int]]]:
+    """The charts' points before the period summed up."""
+    return [(series.values[:-1], series.reported[:-1]) for series in found.charts]
+
+
+def test_a_unit_added_after_a_freeze_changes_the_period_summed_up_not_the_frozen_history(
+    sessions: sessionmaker[Session],
+) -> None:
+    filled, units = _frozen(sessions)
+    last = filled.period_ids[-1]
+    with sessions() as session:
+        organization, cycle = _cycle(session, filled)
+        earlier = read_summing_up(
+            session, organization, cycle, session.get_one(ReportingPeriod, last)
+        )
+
+    with transaction(sessions) as session:
+        me = _caller(session)
+        organization = session.scalars(select(Organization)).one()
+        district = session.get_one(Unit, units["district"])
+        late = do_create_unit(
+            session, me, organization, "Late Branch", kind="branch", parent=district
+        )
+        for goal_id in filled.goal_ids:
+            do_assign_goal(session, me, session.get_one(Goal, goal_id), late.id)
+        # The period summed up is closed: its report is written as the benchmark writes them.
+        report = ProgressReport(period_id=last, unit_id=late.id, state=ReportState.ACCEPTED)
+        session.add(report)
+        session.flush()
+        session.add_all(
+            ReportValue(report_id=report.id, indicator_id=indicator, value=Decimal(LATE_VALUE))
+            for indicator in session.scalars(select(Indicator.id))
+        )
+
+    with sessions() as session:
+        organization, cycle = _cycle(session, filled)
+        period = session.get_one(ReportingPeriod, last)
+        now = read_summing_up(session, organization, cycle, period)
+        # The frozen history stands as it was at the freezes.
+        assert _history(now) == _history(earlier)
+        assert now.before == earlier.before
+        # The period summed up counts the unit: one more expected and reporting, its value in.
+        assert (now.now.expected, now.now.reported) == (
+            earlier.now.expected + 1,
+            earlier.now.reported + 1,
+        )
+        total_now, total_then = (
+            next(
+                shown
+                for goal in found.now.goals
+                for shown in goal.indicators
+                if shown.id == filled.first_indicator_id
+            )
+            for found in (now, earlier)
+        )
+        assert total_now.rollup == "sum" and total_then.value is not None
+        assert total_now.value == total_then.value + LATE_VALUE
+        # Computed from the values instead, the previous period would expect the unit too.
+        session.execute(delete(FrozenRecord))
+        computed = read_summing_up(session, organization, cycle, period)
+        assert {goal_id: goal.expected for goal_id, goal in computed.before.items()} == {
+            goal_id: goal.expected + 1 for goal_id, goal in earlier.before.items()
+        }
+        session.rollback()
+
+
+def _freeze_as_before_records(session: Session, period_id: int) -> int:
+    """Freeze a closed period as freezes were made before they recorded the roll-up: its
+    reports locked and their figures hashed into the journal, no record. The entry's seq."""
+    period = session.get_one(ReportingPeriod, period_id)
+    session.execute(
+        update(ProgressReport)
+        .where(ProgressReport.period_id == period_id, ProgressReport.state == ReportState.ACCEPTED)
+        .values(state=ReportState.LOCKED)
+    )
+    period.state = PeriodState.FROZEN
+    reports, values, statuses = frozen_figures(session, period_id)
+    period.figures_hash = figures_hash(period_id, values, statuses)
+    record(
+        session,
+        Actor.system("tests"),
+        JournalAction.FREEZE_REPORTING_PERIOD,
+        {
+            "period_id": period_id,
+            "reports": reports,
+            "values": len(values),
+            "statuses": len(statuses),
+            "figures_hash": period.figures_hash,
+        },
+    )
+    session.flush()
+    seq = session.scalar(select(JournalEntry.seq).order_by(JournalEntry.seq.desc()).limit(1))
+    assert seq is not None
+    return seq
+
+
+def test_a_period_frozen_before_records_is_computed_from_its_values(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A history of both kinds: the first period from its record, the second, frozen the old
+    way, from its values, as the whole cycle read gives them."""
+    filled, _ = twisted(sessions)
+    first, second, last = filled.period_ids
+    with transaction(sessions) as session:
+        me = _caller(session)
+        for period_id in filled.period_ids:
+            do_move_period(
+                session, me, session.get_one(ReportingPeriod, period_id), PeriodState.CLOSED
+            )
+        do_freeze_period(session, me, session.get_one(ReportingPeriod, first))
+        _freeze_as_before_records(session, second)
+    with sessions() as session:
+        organization, cycle = _cycle(session, filled)
+        assert session.scalars(select(FrozenRecord.period_id)).all() == [first]
+        assert "record_hash" not in _freezes(session)[second]
+        check = verify_periods(session)
+        assert check.holds and check.checked == 2, check.problems
+        period = session.get_one(ReportingPeriod, last)
+        whole = load_cycle(session, organization, cycle)
+        assert read_summing_up(session, organization, cycle, period) == summing_up_record(
+            session, whole, period
+        )
+
+
+def test_verify_names_a_record_changed_gone_or_never_made(
+    database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    filled, _ = _frozen(sessions)
+    first, second, last = filled.period_ids
+    with sessions() as session:
+        freezes = {
+            int(payload["period_id"]): seq
+            for seq, payload in session.execute(
+                select(JournalEntry.seq, JournalEntry.payload).where(
+                    JournalEntry.action == JournalAction.FREEZE_REPORTING_PERIOD.value
+                )
+            )
+        }
+
+    def problems(*tampering: str, **values: Any) -> list[str]:
+        """What verify finds with the tampering done (and then undone)."""
+        with sessions() as session:
+            for statement in tampering:
+                session.execute(text(statement), values)
+            found = verify_periods(session)
+            session.rollback()
+        return found.problems
+
+    assert problems() == []
+    assert problems(
+        "UPDATE frozen_record SET figures = replace(figures, '\"reported\":', '\"reported\": ')"
+        " WHERE period_id = :first",
+        first=first,
+    ) == [
+        f"period {first} (Month 1): its record of the figures no longer matches the one made "
+        f"at its freeze (entry {freezes[first]}): it was changed"
+    ]
+    assert problems("DELETE FROM frozen_record WHERE period_id = :second", second=second) == [
+        f"period {second} (Month 2): the record of its figures made at its freeze (entry "
+        f"{freezes[second]}) is gone"
+    ]
+    # A record of a period not frozen: no freeze made it.
+    assert problems(RECORD_OF_THE_FIRST_FOR_THE_LAST, first=first, last=last) == [
+        f"period {last} (Month 3) has a record of its frozen figures, but the journal records "
+        "no freeze of it"
+    ]
+
+    # A period frozen as before records were kept owes none; one put beside it is named.
+    with transaction(sessions) as session:
+        old_freeze = _freeze_as_before_records(session, last)
+    assert problems() == []
+    assert problems(RECORD_OF_THE_FIRST_FOR_THE_LAST, first=first, last=last) == [
+        f"period {last} (Month 3) has a record of its frozen figures, but its freeze (entry "
+        f"{old_freeze}) made none"
+    ]
+
+    # `veche verify` says so, naming the period, and fails.
+    with transaction(sessions) as session:
+        session.execute(delete(FrozenRecord).where(FrozenRecord.period_id == first))
+    verified = CliRunner().invoke(app, ["verify", "--db", database_url])
+    assert verified.exit_code == 1
+    assert (
+        f"period {first} (Month 1): the record of its figures made at its freeze (entry "
+        f"{freezes[first]}) is gone"
+    ) in verified.output
