@@ -38,6 +38,8 @@ from veche.web.live import (
     Message,
     Stream,
     TooManyStreams,
+    decode,
+    encode,
     event_stream,
 )
 
@@ -161,6 +163,66 @@ def test_a_broker_at_its_cap_refuses_a_stream_until_one_closes() -> None:
             broker.open(9)
 
     asyncio.run(scenario())
+
+
+def test_an_event_of_a_persons_own_pages_reaches_their_streams_alone() -> None:
+    """A voter's own event is handed, with their open streams of its meeting, to the callbacks
+    that turn it into something for a page; no other stream, listener or replay hears of it,
+    but a reconnection of theirs that may have missed it is marked."""
+
+    async def scenario() -> None:
+        broker = Broker(10)
+        heard: list[DeliveredEvent] = []
+        told: list[tuple[LiveEvent, set[Stream]]] = []
+        broker.on_event(heard.append)
+        broker.on_personal_event(lambda event, streams: told.append((event, set(streams))))
+        phone, laptop = broker.open(7, person_id=1), broker.open(7, person_id=1)
+        neighbour, anonymous = broker.open(7, person_id=2), broker.open(7)
+        elsewhere = broker.open(8, person_id=1)
+        broker.publish(LiveEvent(7, "ballot_received", {"poll_id": 3}))
+        [counted] = heard
+        own = LiveEvent(7, "own_ballot_cast", persons=(1,))
+        broker.publish(own)
+        assert told == [(own, {phone, laptop})]
+        assert repr(own) == "LiveEvent(meeting_id=7, type='own_ballot_cast', ids={})"  # logs
+        await asyncio.sleep(0)
+        # The broker hands the streams nothing of it itself, nor its listeners.
+        for stream in (phone, laptop, neighbour, anonymous):
+            assert list(stream.pending) == [counted]
+        assert list(elsewhere.pending) == []
+        assert heard == [counted]
+        # Replayed: the room's event only; the voter's reconnection is marked as having
+        # perhaps missed their own event, the neighbour's is not, nor one after a later event.
+        seen_before = f"{broker.origin}-0"
+        broker.publish(LiveEvent(7, "poll_created", {"poll_id": 4}))
+        again = broker.open(7, counted.id, person_id=1)
+        assert [d.event.type for d in _backlog(again)] == ["poll_created"]
+        assert again.missed_own_event
+        assert not broker.open(7, counted.id, person_id=2).missed_own_event
+        later = broker.open(7, heard[-1].id, person_id=1)
+        unknown = broker.open(7, seen_before, person_id=1)  # resynced anyway
+        assert not later.missed_own_event and not unknown.missed_own_event
+        for stream in (phone, laptop, again, later, unknown):
+            broker.close(stream)
+        told.clear()
+        broker.publish(own)
+        assert told == []  # no stream of theirs is open: nothing to tell
+
+    asyncio.run(scenario())
+
+
+def test_many_persons_own_event_crosses_processes_in_notifications_that_fit() -> None:
+    own = LiveEvent(7, "own_ballot_cast", persons=tuple(range(1_000_000, 1_001_200)))
+    payloads = encode(DeliveredEvent("", own))
+    assert len(payloads) == 3
+    assert all(len(payload.encode()) < 8000 for payload in payloads)
+    decoded = [decode(payload) for payload in payloads]
+    assert {event_id for event_id, _ in decoded} == {""}
+    persons = [person for _, event in decoded for person in event.persons]
+    assert tuple(persons) == own.persons
+    assert {(event.meeting_id, event.type) for _, event in decoded} == {(7, "own_ballot_cast")}
+    [room] = encode(DeliveredEvent("a-1", LiveEvent(7, "ballot_received", {"poll_id": 3})))
+    assert decode(room) == ("a-1", LiveEvent(7, "ballot_received", {"poll_id": 3}))
 
 
 # Over HTTP.

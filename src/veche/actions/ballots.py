@@ -277,6 +277,13 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
     ):
         # One event per poll and group: screens re-fetch the count, not once per ballot.
         queue_event(session, meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll_id)
+    # The voters' other open pages (the laptop beside the phone) stop offering a ballot at
+    # once; queued after the room's event, so that the fragment they fetch is read anew.
+    voters: dict[int, set[int]] = {}
+    for voted in accepted:
+        voters.setdefault(voted.ballot.poll.meeting_id, set()).add(voted.ballot.voter_person_id)
+    for meeting_id, persons in sorted(voters.items()):
+        queue_event(session, meeting_id, LiveEventType.OWN_BALLOT_CAST, for_persons=persons)
     decided = [outcome for outcome in outcomes if outcome is not None]
     assert len(decided) == len(ballots), "every ballot of a group has its outcome"
     return decided

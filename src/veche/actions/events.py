@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -40,19 +40,32 @@ class LiveEventType(StrEnum):
     POLL_CREATED = "poll_created"
     POLL_OPENED = "poll_opened"
     BALLOT_RECEIVED = "ballot_received"
+    #: For the voters' own pages only (``LiveEvent.persons``): they cast a ballot.
+    OWN_BALLOT_CAST = "own_ballot_cast"
     POLL_CLOSED = "poll_closed"
     POLL_PUBLISHED = "poll_published"
     POLL_CANCELLED = "poll_cancelled"
     RESOLUTION_ADOPTED = "resolution_adopted"
 
 
+#: The events for some persons' own pages (their phone and their laptop), never the room's.
+PERSONAL = frozenset({LiveEventType.OWN_BALLOT_CAST})
+
+
 @dataclass(frozen=True)
 class LiveEvent:
-    """What changed, by type and ids — never ballot contents or who voted in a secret poll."""
+    """What changed, by type and ids — never ballot contents or who voted in a secret poll.
+
+    An event with ``persons`` is for the pages of those persons alone: what one of them did
+    (cast a ballot) reaches their other open pages, and nobody else's. The persons travel
+    between the server's processes, never to a page; they are left out of the event's repr,
+    so that no log names them either.
+    """
 
     meeting_id: int
     type: str  # a LiveEventType, or the stream's own "resync" (veche.web.live)
     ids: dict[str, Any] = field(default_factory=dict)
+    persons: tuple[int, ...] = field(default=(), repr=False)
 
 
 Listener = Callable[[LiveEvent], None]
@@ -68,8 +81,22 @@ def subscribe(listener: Listener, *, bind: Engine | None = None) -> Callable[[],
     return lambda: _listeners.remove(entry)
 
 
-def queue_event(session: Session, meeting_id: int, type: LiveEventType, **ids: Any) -> None:
-    session.info.setdefault(_QUEUE, []).append(LiveEvent(meeting_id, type, ids))
+def queue_event(
+    session: Session,
+    meeting_id: int,
+    type: LiveEventType,
+    *,
+    for_persons: Iterable[int] = (),
+    **ids: Any,
+) -> None:
+    """Queue an event for delivery after the commit: to the meeting's pages, or, for a
+    ``PERSONAL`` type, to the pages of ``for_persons`` only."""
+    persons = tuple(sorted(set(for_persons)))
+    if type in PERSONAL and not persons:
+        raise ValueError(f"{type} goes to some persons' pages only: name them in for_persons")
+    if persons and type not in PERSONAL:
+        raise ValueError(f"{type} goes to every page of the meeting: it names no persons")
+    session.info.setdefault(_QUEUE, []).append(LiveEvent(meeting_id, type, ids, persons))
 
 
 @event.listens_for(Session, "after_commit")

@@ -43,6 +43,12 @@ So ``FragmentCache`` answers those two fragments itself, and the projector's scr
   whose permissions are being read again is sent a ``refresh_…`` event instead, on which the
   page fetches the fragment as before. A reconnection is replayed events, never old HTML:
   its missed events of a pushed fragment become that refresh.
+- **One's own ballot, on one's own pages.** A ballot cast on the phone is announced to the
+  room as a count only (``ballot_received``, which pushes nothing: a hall of phones would
+  re-render on every ballot). The voter's other pages — the laptop still offering "Vote
+  now" — are sent the polls' refresh alone (``own_ballot_cast``, an event for the voter's
+  own streams: ``Broker.on_personal_event``), fetch their own view and show that they have
+  voted; no other stream hears of it.
 
 Anything out of the ordinary — no login or an ended one, no right to see the meeting, no
 such meeting, a flash message waiting, a browser without its CSRF seed, someone the
@@ -78,6 +84,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veche.actions.access import Caller, meeting_permissions, result_visible
 from veche.actions.auth import login_session_caller, token_digest
+from veche.actions.events import LiveEvent
 from veche.actions.events import LiveEventType as Event
 from veche.config import Settings
 from veche.errors import NotAuthenticated
@@ -98,6 +105,7 @@ from veche.web.live import (
     EventStreamResponse,
     Stream,
     TooManyStreams,
+    hand,
     last_event_id,
     sse_fragment,
 )
@@ -410,6 +418,8 @@ class Viewer:
     raw: str | None = None
     #: The CSRF field of the page's forms, written into what is pushed.
     csrf_html: str = ""
+    #: The person the login names: the stream hears the events of their own pages.
+    person_id: int | None = None
 
     @functools.cached_property
     def csrf(self) -> bytes:
@@ -578,7 +588,7 @@ class FragmentStore:
         login = self._logins.get(raw)
         if found is None or _SEES not in found[1] or login is None:
             return Viewer(pushes)
-        return Viewer(pushes, raw, self._csrf_field(request, login))
+        return Viewer(pushes, raw, self._csrf_field(request, login), login.caller.person_id)
 
     def sees(self, viewer: Viewer, meeting_id: int) -> bool:
         """Whether the stream's viewer may see the meeting, as this store knows without
@@ -601,11 +611,13 @@ class FragmentStore:
         if login is None or meeting_id not in self._meetings:
             return None
         self._loop = asyncio.get_running_loop()
-        viewer = Viewer(_pushes(request), raw, self._csrf_field(request, login))
+        viewer = Viewer(
+            _pushes(request), raw, self._csrf_field(request, login), login.caller.person_id
+        )
         if not self.sees(viewer, meeting_id):
             return None
         try:
-            stream = self._broker.open(meeting_id, last_event_id(request), viewer)
+            stream = self._broker.open(meeting_id, last_event_id(request), viewer, viewer.person_id)
         except TooManyStreams:
             return None  # the route refuses it, and says so
         self.replayed(stream)
@@ -695,12 +707,26 @@ class FragmentStore:
         if not isinstance(viewer, Viewer) or not viewer.pushes:
             return
         stale: dict[str, None] = {}
-        for message in stream.backlog:
-            if isinstance(message, DeliveredEvent):
-                for name in _PUSHED_ON.get(message.event.type, ()):
-                    if name in viewer.pushes:
-                        stale[name] = None
+        missed = [m.event.type for m in stream.backlog if isinstance(m, DeliveredEvent)]
+        if stream.missed_own_event:
+            missed.append(Event.OWN_BALLOT_CAST)
+        for event in missed:
+            for name in _PUSHED_ON.get(event, ()):
+                if name in viewer.pushes:
+                    stale[name] = None
         stream.backlog.extend(_refresh_message(name) for name in stale)
+
+    def heard_own(self, live_event: LiveEvent, streams: list[Stream]) -> None:
+        """Called by the broker with an event of some persons' own pages (they cast a ballot)
+        and their open streams: the pages among them that show a pushed fragment it changes
+        fetch it, their own view, read anew (the room's ``ballot_received``, delivered before
+        it, moved the meeting's version on). A refresh, not a push: it says nothing, and the
+        room's renderings need not be built again for the few pages it concerns."""
+        for name in _PUSHED_ON.get(live_event.type, ()):
+            showing = [
+                s for s in streams if isinstance(s.viewer, Viewer) and name in s.viewer.pushes
+            ]
+            hand(showing, _refresh_message(name))
 
     # Logins and permissions.
 
@@ -960,5 +986,6 @@ def install(app: FastAPI) -> None:
     app.state.fragments = store
     app.state.broker.on_event(store.versions.heard)
     app.state.broker.on_event(store.heard)
+    app.state.broker.on_personal_event(store.heard_own)
     app.state.broker.on_gap(store.versions.missed)
     app.add_middleware(FragmentCache)

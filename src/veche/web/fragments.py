@@ -43,8 +43,9 @@ LISTENERS: dict[str, tuple[Event, ...]] = {
         Event.PROJECTOR_CHANGED,
     ),
     # Not ballot_received: a hall of phones would re-fetch on every ballot; nor
-    # attendance_changed, for every check-in at the door.
-    "delegate_polls": _POLL_STEPS,
+    # attendance_changed, for every check-in at the door. own_ballot_cast goes to the
+    # voter's own pages only: their other devices stop offering a ballot at once.
+    "delegate_polls": (*_POLL_STEPS, Event.OWN_BALLOT_CAST),
     "delegate_floor": (*_FLOOR, Event.AGENDA_CHANGED),
     # An adopted motion changes its state, and only resolution_adopted says so.
     "motions_list": (
@@ -74,8 +75,9 @@ SHOWN_NOWHERE_LIVE: dict[Event, str] = {
 #: (``veche.web.fragment_cache`` renders each once per change and audience and pushes it;
 #: the page swaps it in with ``sse-swap``): at a congress, no storm of thousands of fetches
 #: after each change. Such a fragment fetches itself only on a resync, or on its
-#: ``refresh_event`` — sent when the stream cannot carry it for that page, and after a
-#: reconnection whose missed events changed it.
+#: ``refresh_event`` — sent when the stream cannot carry it for that page, after a
+#: reconnection whose missed events changed it, and for an event of the viewer's own pages
+#: (``own_ballot_cast``), which no rendering for the room could carry.
 PUSHED = frozenset({"delegate_polls", "delegate_floor"})
 
 

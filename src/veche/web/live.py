@@ -9,6 +9,12 @@ fragments whose rendering the stream itself carries (``veche.web.fragment_cache`
 them to the streams that ask for them): what a stream sends is bytes encoded once, shared
 by every stream, and one wake-up of its task.
 
+An event for some persons' own pages (``LiveEvent.persons``: they cast a ballot) takes the
+same way between processes, and then goes to the streams those persons opened, and to no
+other: the broker knows each stream's person from the login it opened with, and hands such
+an event to its ``on_personal_event`` callbacks with their streams alone. It moves no
+version, is kept for no replay, and the persons are never sent to a page.
+
 Each event has an id that is the same in every process: the process that sends it
 names it (its own random origin and a count), and NOTIFY hands the name to every
 listener, in one order for all of them. Each process keeps the latest events of each
@@ -90,6 +96,8 @@ class DeliveredEvent:
 
 
 EventCallback = Callable[[DeliveredEvent], None]
+#: Called with an event for some persons' own pages and those persons' open streams.
+PersonalCallback = Callable[[LiveEvent, list["Stream"]], None]
 #: What a stream sends: an event, or a message already encoded (a pushed fragment).
 Message = DeliveredEvent | bytes
 
@@ -112,8 +120,18 @@ class Stream:
     list and wakes its task once, and the heartbeats come from one timer per event loop
     (``Broker``)."""
 
-    def __init__(self, meeting_id: int, backlog: list[Message], viewer: object = None) -> None:
+    def __init__(
+        self,
+        meeting_id: int,
+        backlog: list[Message],
+        viewer: object = None,
+        person_id: int | None = None,
+    ) -> None:
         self.meeting_id = meeting_id
+        #: The person whose login opened the stream: it hears the events of their own pages.
+        self.person_id = person_id
+        #: The browser reconnected having perhaps missed an event of its person's own pages.
+        self.missed_own_event = False
         self.loop = asyncio.get_running_loop()
         self.pending: deque[Message] = deque()
         #: What the browser missed, or a resync: sent before anything pending.
@@ -168,7 +186,7 @@ def _fan_out(streams: Iterable[Stream], message: Message | None) -> None:
         stream.offer(message)
 
 
-def _hand(streams: Iterable[Stream], delivered: Message | None) -> None:
+def hand(streams: Iterable[Stream], delivered: Message | None) -> None:
     """Hand an event to streams from any thread: one wake-up of each event loop, not one per
     stream (each wake-up is a write to the loop's self-pipe, a system call)."""
     by_loop: dict[asyncio.AbstractEventLoop, list[Stream]] = {}
@@ -207,9 +225,15 @@ class Broker:
         self._count = itertools.count(1)
         self._lock = threading.Lock()
         self._streams: dict[int, set[Stream]] = {}
+        #: The same streams by meeting and person, for the events of a person's own pages.
+        self._streams_of_person: dict[tuple[int, int], set[Stream]] = {}
         self._open = 0
         self._history: OrderedDict[int, deque[DeliveredEvent]] = OrderedDict()
+        #: By meeting and person: the meeting's newest event when the person's own pages
+        #: were last sent an event, so that a reconnection that may have missed it is told.
+        self._own_marks: dict[int, dict[int, str]] = {}
         self._on_event: list[EventCallback] = []
+        self._on_personal: list[PersonalCallback] = []
         self._on_gap: list[Callable[[], None]] = []
         #: The heartbeat's timer of each event loop holding streams.
         self._beating: dict[asyncio.AbstractEventLoop, asyncio.TimerHandle] = {}
@@ -228,6 +252,15 @@ class Broker:
         with self._lock:
             self._on_event.append(callback)
         return lambda: self._forget(self._on_event, callback)
+
+    def on_personal_event(self, callback: PersonalCallback) -> Callable[[], None]:
+        """Call ``callback`` with each event for some persons' own pages (``LiveEvent.persons``)
+        and the streams those persons hold open in its meeting, under the broker's lock: it
+        must be quick and must not call the broker. Such an event goes to no other stream and
+        to no ``on_event`` callback. Returns a function that stops the calls."""
+        with self._lock:
+            self._on_personal.append(callback)
+        return lambda: self._forget(self._on_personal, callback)
 
     def on_gap(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``callback`` when events may have been missed (the PostgreSQL listener
@@ -250,15 +283,23 @@ class Broker:
             )
 
     def open(
-        self, meeting_id: int, last_event_id: str | None = None, viewer: object = None
+        self,
+        meeting_id: int,
+        last_event_id: str | None = None,
+        viewer: object = None,
+        person_id: int | None = None,
     ) -> Stream:
         """A stream of the meeting, in the event loop, beginning with what a browser that
-        saw ``last_event_id`` missed — or with a resync when that is not known here."""
+        saw ``last_event_id`` missed — or with a resync when that is not known here; opened by
+        ``person_id``'s login, it hears the events of their own pages too."""
         with self._lock:
             self.check_room()
             missed: list[Message] = list(self._missed(meeting_id, last_event_id))
-            stream = Stream(meeting_id, missed, viewer)
+            stream = Stream(meeting_id, missed, viewer, person_id)
             self._streams.setdefault(meeting_id, set()).add(stream)
+            if person_id is not None:
+                self._streams_of_person.setdefault((meeting_id, person_id), set()).add(stream)
+                stream.missed_own_event = self._missed_own(meeting_id, person_id, last_event_id)
             self._open += 1
             if stream.loop not in self._beating:
                 self._beat_later(stream.loop)
@@ -296,16 +337,29 @@ class Broker:
         newest = history[-1].id if history else ""
         return [DeliveredEvent(newest, LiveEvent(meeting_id, RESYNC))]
 
+    def _missed_own(self, meeting_id: int, person_id: int, last_event_id: str | None) -> bool:
+        """Whether a browser that saw ``last_event_id`` may have missed an event of its
+        person's own pages: one came when the meeting's newest event was that one or a later
+        one. An id not kept resyncs the whole page anyway."""
+        mark = self._own_marks.get(meeting_id, {}).get(person_id)
+        if mark is None or not last_event_id:
+            return False
+        marked = False
+        for delivered in reversed(self._history.get(meeting_id, ())):
+            marked = marked or delivered.id == mark
+            if delivered.id == last_event_id:
+                return marked
+        return False
+
     def close(self, stream: Stream) -> None:
         with self._lock:
             if stream.closed:
                 return
             stream.closed = True
             self._open -= 1
-            streams = self._streams.get(stream.meeting_id, set())
-            streams.discard(stream)
-            if not streams:
-                self._streams.pop(stream.meeting_id, None)
+            _discard(self._streams, stream.meeting_id, stream)
+            if stream.person_id is not None:
+                _discard(self._streams_of_person, (stream.meeting_id, stream.person_id), stream)
 
     def streams(self, meeting_id: int) -> int:
         with self._lock:
@@ -313,7 +367,11 @@ class Broker:
 
     def publish(self, live_event: LiveEvent, event_id: str | None = None) -> None:
         """Deliver an event to the meeting's streams and keep it for replay; ``event_id`` is
-        the sender's name for it (on PostgreSQL), else this process names it."""
+        the sender's name for it (on PostgreSQL), else this process names it. An event for
+        some persons' own pages goes to theirs alone (``on_personal_event``)."""
+        if live_event.persons:
+            self._tell(live_event)
+            return
         with self._lock:
             delivered = DeliveredEvent(event_id or self._next_id(), live_event)
             delivered.wire  # noqa: B018 -- encoded here, once, rather than in the event loop
@@ -325,7 +383,30 @@ class Broker:
                     callback(delivered)
                 except Exception:  # one listener's fault must not cost the streams an event
                     log.exception("a live event listener failed on %s", delivered)
-            _hand(self._streams.get(live_event.meeting_id, ()), delivered)
+            hand(self._streams.get(live_event.meeting_id, ()), delivered)
+
+    def _tell(self, live_event: LiveEvent) -> None:
+        """Hand an event for some persons' own pages to their streams' callbacks: nothing of
+        it is kept for replay but a mark of when it came, and no other stream hears of it."""
+        meeting_id = live_event.meeting_id
+        with self._lock:
+            history = self._history.get(meeting_id)
+            if history:
+                marks = self._own_marks.setdefault(meeting_id, {})
+                for person_id in live_event.persons:
+                    marks[person_id] = history[-1].id
+            streams = [
+                stream
+                for person_id in live_event.persons
+                for stream in self._streams_of_person.get((meeting_id, person_id), ())
+            ]
+            if not streams:
+                return
+            for callback in self._on_personal:
+                try:
+                    callback(live_event, streams)
+                except Exception:  # as in ``publish``
+                    log.exception("a personal live event listener failed on %s", live_event)
 
     def _remember(self, delivered: DeliveredEvent) -> None:
         meeting_id = delivered.event.meeting_id
@@ -335,41 +416,69 @@ class Broker:
         self._history[meeting_id] = history  # the most recently active last
         history.append(delivered)
         while len(self._history) > MEETINGS_REMEMBERED:
-            self._history.popitem(last=False)
+            forgotten, _ = self._history.popitem(last=False)
+            self._own_marks.pop(forgotten, None)
 
     def resync_all(self) -> None:
         """Events may have been missed: every stream resyncs, and ids seen before no longer
         replay (the history has a hole where they would be)."""
         with self._lock:
             self._history.clear()
+            self._own_marks.clear()
             for callback in self._on_gap:  # first, as in ``publish``
                 try:
                     callback()
                 except Exception:
                     log.exception("a live event gap listener failed")
             for meeting_id, group in self._streams.items():
-                _hand(group, DeliveredEvent("", LiveEvent(meeting_id, RESYNC)))
+                hand(group, DeliveredEvent("", LiveEvent(meeting_id, RESYNC)))
 
     def end_all(self) -> None:
         """Close every stream, so that the server can stop."""
         with self._lock:
             for group in self._streams.values():
-                _hand(group, None)
+                hand(group, None)
 
 
-def encode(delivered: DeliveredEvent) -> str:
+def _discard(streams: dict[Any, set[Stream]], key: object, stream: Stream) -> None:
+    group = streams.get(key, set())
+    group.discard(stream)
+    if not group:
+        streams.pop(key, None)
+
+
+#: The persons named in one notification at most: a NOTIFY payload stops short of 8,000 bytes.
+PERSONS_PER_NOTIFICATION = 500
+
+
+def encode(delivered: DeliveredEvent) -> list[str]:
+    """The notifications of an event: one, or for an event of many persons' own pages, one
+    for each ``PERSONS_PER_NOTIFICATION`` of them."""
     event = delivered.event
-    return json.dumps(
-        {"id": delivered.id, "meeting_id": event.meeting_id, "type": event.type, "ids": event.ids},
-        separators=(",", ":"),
-        default=str,
-    )
+    data = {
+        "id": delivered.id,
+        "meeting_id": event.meeting_id,
+        "type": event.type,
+        "ids": event.ids,
+    }
+    each: list[dict[str, Any]] = [
+        {"persons": event.persons[start : start + PERSONS_PER_NOTIFICATION]}
+        for start in range(0, len(event.persons), PERSONS_PER_NOTIFICATION)
+    ]
+    return [
+        json.dumps({**data, **part}, separators=(",", ":"), default=str) for part in each or [{}]
+    ]
 
 
 def decode(payload: str) -> tuple[str | None, LiveEvent]:
     """A notification's event and the id its sender gave it."""
     data: dict[str, Any] = json.loads(payload)
-    live_event = LiveEvent(int(data["meeting_id"]), str(data["type"]), dict(data.get("ids", {})))
+    live_event = LiveEvent(
+        int(data["meeting_id"]),
+        str(data["type"]),
+        dict(data.get("ids", {})),
+        tuple(int(person_id) for person_id in data.get("persons", ())),
+    )
     return data.get("id"), live_event
 
 
@@ -487,12 +596,14 @@ class PostgresDelivery:
         # committing session still holds its pooled connection, so borrowing a second one
         # let a burst of ballots take every pooled connection and then wait for one more
         # (a deadlock, seen in benchmarks/vote_spike.py).
-        delivered = DeliveredEvent(self._broker.new_event_id(), live_event)
+        # An event of some persons' own pages is kept for no replay: it needs no id.
+        event_id = "" if live_event.persons else self._broker.new_event_id()
         try:
             with self._notify_lock:
                 if self._notifier is None or self._notifier.closed:
                     self._notifier = psycopg.connect(self._conninfo, autocommit=True)
-                self._notifier.execute("SELECT pg_notify(%s, %s)", (CHANNEL, encode(delivered)))
+                for payload in encode(DeliveredEvent(event_id, live_event)):
+                    self._notifier.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
         except psycopg.Error:  # the change is committed; a lost event only delays a refresh
             log.exception("could not send live event %s", live_event)
             self._close_notifier()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -22,10 +23,13 @@ if TYPE_CHECKING:  # the fragment cache renders pages: it imports this package
 router = APIRouter(include_in_schema=False)
 
 
-def _check_access(factory: sessionmaker[Session], token: str, meeting_id: int) -> None:
+def _check_access(factory: sessionmaker[Session], token: str, meeting_id: int) -> int | None:
+    """The person the login names, once they are known to see the meeting."""
     # A short transaction of its own, in a worker thread: the stream holds no connection.
     with factory() as session, session.begin():
-        access_meeting(session, login_session_caller(session, token), meeting_id)
+        caller = login_session_caller(session, token)
+        access_meeting(session, caller, meeting_id)
+        return caller.person_id
 
 
 @router.get("/meetings/{meeting_id}/events", response_model=None)
@@ -47,8 +51,11 @@ async def meeting_events(meeting_id: int, request: Request) -> EventStreamRespon
             raise NotAuthenticated("log in to follow the meeting live")
         viewer = await store.viewer(request, meeting_id)
         if not store.sees(viewer, meeting_id):
-            await run_in_threadpool(_check_access, request.app.state.sessions, token, meeting_id)
-        stream = broker.open(meeting_id, last_event_id(request), viewer)
+            person_id = await run_in_threadpool(
+                _check_access, request.app.state.sessions, token, meeting_id
+            )
+            viewer = replace(viewer, person_id=person_id)
+        stream = broker.open(meeting_id, last_event_id(request), viewer, viewer.person_id)
     except TooManyStreams as error:
         return refusal_answer(error)
     store.replayed(stream)
