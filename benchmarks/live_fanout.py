@@ -7,13 +7,15 @@ meeting all present, each logged in to the pages with a login of their own. Each
 stream, asking it to carry the polls and the floor (``?push=room,floor``, as
 ``veche.web.fragments.PUSHED`` says), and one that fetches a fragment as htmx does when the
 stream says so (a resync, or a ``refresh_…`` event), sending back the ETag it holds. Then
-the chair changes something, three times: gives the floor to the speaker waiting, opens a
-poll, closes it with its result. For each change it prints the time from the change (the
-moment its request is sent) until the last page heard the change's event and until the
-last page holds the current fragment (the speaker's name, the poll open, the poll closed,
-in what the stream carried or what a fetch returned), the fetches that failed, and the CPU
-seconds the server's processes and the clients spent on it. The clients share the
-machine's two cores with the server, so their CPU is shown beside it.
+the chair changes something, four times: gives the floor to the speaker waiting, opens a
+poll, closes it with its result; invites an observer (which changes who may do what in the
+meeting) and at once opens the next poll. For each change it prints the time from the
+change (the moment its request is sent) until the last page heard the change's event and
+until the last page holds the current fragment (the speaker's name, the poll open, the
+poll closed, in what the stream carried or what a fetch returned), the fetches that
+failed, and the CPU seconds the server's processes and the clients spent on it; and, below
+the table, the fragments the pages fetched over HTTP. The clients share the machine's two
+cores with the server, so their CPU is shown beside it.
 
 Also shown: the pages' first fetches (which htmx makes as a stream opens with a resync;
 the logins are not known to the server then); the reconnection of every page at once (the
@@ -68,8 +70,11 @@ FLOOR_EVENTS = frozenset(
     {"speakers_changed", "contribution_recorded", "speech_ended", "item_opened", "item_closed"}
 )
 ROOM_EVENTS = frozenset({"poll_opened", "poll_closed", "poll_published", "poll_cancelled"})
-#: The changes a round makes.
-CHANGES = ("floor given", "poll opened", "poll closed")
+#: The changes a round makes. The last: a guest is invited to observe (a change of who may
+#: see the meeting, so every permission a process keeps must be read again), and the next
+#: poll opens right after, when every page needs its ballot at once.
+AFTER_ACCESS_CHANGE = "poll opened after an access change"
+CHANGES = ("floor given", "poll opened", "poll closed", AFTER_ACCESS_CHANGE)
 #: The stream's messages that carry a fragment, and those that ask the page to fetch one.
 CARRIED = {"delegate_polls": "room", "delegate_floor": "floor"}
 FETCH_ON = {"refresh_delegate_polls": ("room",), "refresh_delegate_floor": ("floor",)}
@@ -131,6 +136,13 @@ class Chair:
             raise RuntimeError(f"POST {path}: {answer.status_code} {answer.text}")
         found: dict[str, object] = answer.json()
         return found
+
+    def invite_observer(self, hall: Hall) -> None:
+        """A guest registered and invited to watch: ``participants_changed``, an event that
+        changes who may see the meeting and do what in it."""
+        guest = self.post("/people", full_name=f"Guest {hall.rounds}")
+        path = f"/meetings/{hall.meeting_id}/observers"
+        self.post(path, category="guests", person_ids=[guest["id"]])
 
     def give_floor(self, hall: Hall) -> None:
         answer = self.page.post(
@@ -252,6 +264,8 @@ class Storm:
     heard: list[float] = field(default_factory=list)
     held: list[float] = field(default_factory=list)
     failed: int = 0
+    #: Fragments the pages fetched over HTTP (told to by a ``refresh_…``), not carried.
+    fetched: int = 0
 
 
 class Page:
@@ -371,6 +385,8 @@ class Page:
                 break
             except (ConnectionError, OSError):
                 self.fetcher = None
+        if storm is not None:
+            storm.fetched += 1
         if status == 200:
             self.etags[fragment] = etag
             self.took(fragment, body)
@@ -439,6 +455,8 @@ class Row:
     client_cpu: float
     #: How long the change's own request took to be answered.
     answered: float = float("nan")
+    #: Fragments the pages fetched over HTTP meanwhile.
+    fetched: int = 0
 
 
 async def _storm(
@@ -453,10 +471,13 @@ async def _storm(
     *,
     in_loop: bool = False,
     fragments: int = 1,
+    before: Callable[[], object] | None = None,
 ) -> Row:
     """Make a change, and wait until every page holds what it shows (or ``timeout``): the
-    current ``fragments`` of each."""
+    current ``fragments`` of each. ``before``: a change made just before, not timed."""
     expected = fragments * len(pages)
+    if before is not None:
+        await asyncio.get_running_loop().run_in_executor(None, before)
     for page in pages:
         page.holds.clear()
     storm = Storm(time.perf_counter(), current)
@@ -483,6 +504,7 @@ async def _storm(
         _cpu_seconds(server_pid) - server_cpu,
         time.process_time() - cpu,
         answered,
+        storm.fetched,
     )
     board.storm = None
     await _settle(board)
@@ -515,7 +537,8 @@ def _page_shown(fragment: str, body: bytes) -> bool:
 async def _round(
     pages: list[Page], board: Board, hall: Hall, chair: Chair, server_pid: int, timeout: float
 ) -> list[Row]:
-    """The three changes: the floor given to the next speaker, a poll opened, then closed."""
+    """The changes: the floor given to the next speaker, a poll opened, then closed; an
+    observer invited and, at once after, another poll opened (closed again, untimed)."""
     loop = asyncio.get_running_loop()
     hall.rounds += 1
     speaker = hall.person_ids[hall.rounds]
@@ -550,6 +573,22 @@ async def _round(
             lambda: chair.post(f"/polls/{poll['id']}/close", 200), server_pid, timeout,
         )
     )  # fmt: skip
+    title = f"Motion {hall.rounds}, amended"
+    poll = await loop.run_in_executor(
+        None,
+        lambda: chair.post(
+            f"/meetings/{hall.meeting_id}/polls", title=title, kind="decision", method="majority"
+        ),
+    )
+    rows.append(
+        await _storm(
+            pages, board, AFTER_ACCESS_CHANGE, ROOM_EVENTS, _poll_shown(title, "open"),
+            lambda: chair.post(f"/polls/{poll['id']}/open", 200, day=today),
+            server_pid, timeout, before=lambda: chair.invite_observer(hall),
+        )
+    )  # fmt: skip
+    await loop.run_in_executor(None, lambda: chair.post(f"/polls/{poll['id']}/close", 200))
+    await _settle(board)
     return rows
 
 
@@ -712,6 +751,7 @@ def main() -> None:
     loads = []
     memory: list[str] = []
     answers: dict[str, list[str]] = defaultdict(list)
+    fetches: dict[str, list[str]] = defaultdict(list)
     try:
         for members in [int(size) for size in args.sizes.split(",")]:
             for backend in ("sqlite", "postgresql"):
@@ -748,6 +788,11 @@ def main() -> None:
                         for row in measured
                         if cached and row.answered == row.answered and row.change in CHANGES
                     )
+                    fetches[f"{database}, {members:,} pages"].extend(
+                        f"{row.change} {row.fetched:,}"
+                        for row in measured
+                        if cached and row.change in CHANGES
+                    )
                     for row in measured:
                         table.append(
                             (
@@ -771,6 +816,8 @@ def main() -> None:
     print(f"\nserver's resident memory per page connected: {'; '.join(memory)}")
     for database, said in answers.items():
         print(f"the change's own request answered after (s), {database}: {', '.join(said)}")
+    for hall_size, fetched in fetches.items():
+        print(f"fragments the pages fetched over HTTP, {hall_size}: {', '.join(fetched)}")
     processes = "one server process" if args.workers == 1 else f"{args.workers} on PostgreSQL"
     print(f"{_machine.machine()}; {processes}; load average after each: {' / '.join(loads)}")
 

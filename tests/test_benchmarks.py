@@ -120,6 +120,7 @@ def test_the_refresh_storm_benchmark_brings_every_page_up_to_date() -> None:
             "floor given",
             "poll opened",
             "poll closed",
+            "poll opened after an access change",
             "reconnection",
         )
     }

@@ -7,17 +7,32 @@ stream")."""
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import httpx2
 import pytest
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import Assembly
-from tests.helpers import count_queries
-from tests.web.live_server import EventReader, served_to_the_secretary
+from tests.helpers import count_queries, demo_organization
+from tests.web.live_server import EventReader, log_in, serve, served_to_the_secretary
+from tests.web.page_client import access_codes
+from veche.actions import access
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.events import LiveEvent, LiveEventType
+from veche.actions.org import do_create_person, do_create_user
+from veche.actions.roles import do_grant_role, do_revoke_grant
+from veche.db import transaction
+from veche.permissions import Scope
+from veche.web import fragment_cache
 from veche.web.csrf import SEED_COOKIE
 from veche.web.fragment_cache import FragmentStore
+from veche.web.live import DeliveredEvent
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
@@ -124,4 +139,145 @@ def test_logins_met_at_once_are_looked_up_in_one_transaction(engine: Engine) -> 
         )
 
     assert asyncio.run(reconnecting()) == [None] * 5
+    assert len(began) == 1
+
+
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+GUEST_PASSWORD = "the guest's own passphrase"
+
+
+@contextmanager
+def _delegate(url: str, code: str) -> Iterator[httpx2.Client]:
+    """A delegate's phone, logged in with their access card."""
+    with httpx2.Client(base_url=url) as phone:
+        found = _TOKEN.search(phone.get("/login").text)
+        assert found is not None
+        logged_in = phone.post("/login/code", data={"code": code, "csrf_token": found[1]})
+        assert logged_in.status_code == 303, logged_in.text
+        yield phone
+
+
+def _guest_let_in(sessions: sessionmaker[Session], meeting: int) -> tuple[int, str]:
+    """An account of someone who takes no part, let see the meeting by a grant in it: the
+    grant's id and the account's username."""
+    with transaction(sessions) as session:
+        organization = demo_organization(session)
+        system = Caller(Actor.system("tests"), None, True, organization.id)
+        person = do_create_person(session, system, organization, "A Visiting Guest")
+        user = do_create_user(
+            session, system, organization, "visiting.guest", GUEST_PASSWORD, person=person
+        )
+        grant = do_grant_role(
+            session, system, "observer", scope=Scope.MEETING, scope_id=meeting, user_id=user.id
+        )
+        return grant.id, user.username
+
+
+def test_after_a_change_of_who_may_do_what_the_next_push_is_carried_not_fetched(
+    assembly: Assembly,
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A change of the meeting's participants makes every permission kept for its streams
+    stale. They are read again in bulk, before the next push, so that the poll opening next
+    reaches every delegate as the polls' HTML, with no fetch; a guest whose right to see the
+    meeting went meanwhile is told to fetch, and the route refuses them."""
+    meeting = assembly.meeting_id
+    delegates = assembly.members[:3]
+    assembly.check_in(delegates)
+    codes = access_codes(sessions, meeting, delegates)
+    grant_id, guest_name = _guest_let_in(sessions, meeting)
+    events = f"/meetings/{meeting}/events?push=room,floor"
+    app = create_app(engine)
+    one_by_one: list[Caller] = []
+    at_once: list[int] = []
+
+    def counted_one(session: Session, caller: Caller, meeting_id: int) -> frozenset[str]:
+        one_by_one.append(caller)
+        return access.meeting_permissions(session, caller, meeting_id)
+
+    def counted_at_once(
+        session: Session, callers: Sequence[Caller], meeting_id: int
+    ) -> list[frozenset[str]]:
+        at_once.append(len(callers))
+        return access.meeting_permissions_of_many(session, callers, meeting_id)
+
+    with (
+        serve(app) as url,
+        _delegate(url, codes[delegates[0]]) as first,
+        _delegate(url, codes[delegates[1]]) as second,
+        _delegate(url, codes[delegates[2]]) as third,
+        httpx2.Client(base_url=url) as guest,
+    ):
+        log_in(guest, guest_name, GUEST_PASSWORD)
+        phones = [EventReader(phone, events) for phone in (first, second, third)]
+        guests = EventReader(guest, events)
+        for stream in (*phones, guests):
+            stream.until("resync")
+        poll = assembly.create_poll(title="Adopt the standing orders", kind="decision")
+        assembly.open(int(poll["id"]))
+        for stream in (*phones, guests):  # all carried the polls, all read one by one
+            assert "Adopt the standing orders" in stream.until("delegate_polls")[-1][2]
+        assembly.close(int(poll["id"]))
+        for stream in (*phones, guests):
+            stream.until("delegate_polls")
+
+        monkeypatch.setattr(fragment_cache, "meeting_permissions", counted_one)
+        monkeypatch.setattr(fragment_cache, "meeting_permissions_of_many", counted_at_once)
+        with transaction(sessions) as session:  # no event: the guest is still let in, as kept
+            system = Caller(Actor.system("tests"), None, True, demo_organization(session).id)
+            do_revoke_grant(session, system, grant_id)
+        observer = assembly.create("/people", full_name="A Registered Observer")
+        invited = assembly.client.post(
+            f"/api/meetings/{meeting}/observers",
+            json={"category": "guests", "person_ids": [observer["id"]]},
+            headers=assembly.secretary,
+        )
+        assert invited.status_code == 201, invited.text
+        poll = assembly.create_poll(title="Elect the tellers", kind="decision")
+        assembly.open(int(poll["id"]))
+
+        for stream in phones:
+            told = stream.until("delegate_polls")
+            assert "Elect the tellers" in told[-1][2]
+            assert not [event for _, event, _ in told if event.startswith("refresh_")]
+        told = guests.until("refresh_delegate_polls")
+        assert "delegate_polls" not in [event for _, event, _ in told]
+        # Read again in bulk, the four logins together; none one by one.
+        assert one_by_one == []
+        assert at_once and max(at_once) == 4
+        assert guest.get(f"/meetings/{meeting}/room").status_code == 403
+    for stream in (*phones, guests):
+        stream.join()
+
+
+def test_a_change_of_who_may_do_what_is_read_again_once_for_all_who_wait(engine: Engine) -> None:
+    """The permissions held for a meeting, stale once an access event moved its version on,
+    are read again in one transaction however many pushes and requests ask at once; nothing
+    held from before the change is served after it, and once read nothing is read again."""
+    app = create_app(engine)
+    store: FragmentStore = app.state.fragments
+    began: list[object] = []
+    event.listen(app.state.read_sessions, "after_begin", lambda *_: began.append(None))
+    meeting = 1
+    callers = [Caller(Actor(None, f"Delegate {n}"), 10_000 + n, False, None) for n in range(30)]
+    before = store.versions.access_of(meeting)
+    for caller in callers:
+        store._hold(caller, meeting, frozenset({"meeting.see"}), before, 0.0)
+    changed = LiveEvent(meeting, LiveEventType.PARTICIPANTS_CHANGED)
+    store.versions.heard(DeliveredEvent("test-1", changed))
+    after = store.versions.access_of(meeting)
+    assert after != before
+
+    async def everyone_asking() -> None:
+        await asyncio.gather(*(store._permissions_current(meeting) for _ in range(20)))
+
+    asyncio.run(everyone_asking())
+    assert len(began) == 1
+    held = list(store._held.values())
+    assert len(held) == len(callers)
+    # Read for the version after the change: these people take no part, and see nothing.
+    assert all(kept.access == after and kept.may == frozenset() for kept in held)
+    asyncio.run(everyone_asking())
     assert len(began) == 1

@@ -30,8 +30,17 @@ So ``FragmentCache`` answers those two fragments itself, and the projector's scr
   ``LOGIN_RECHECK_SECONDS``: a logout, an expiry or a disabled account stops the
   answers within that time on every process, and at once on the process that logged out
   (it sees the answer that deletes the cookie). What the person may do in the meeting is
-  read once and again when the meeting's participants, offices or state change, or within
-  ``PERMISSIONS_SECONDS`` (in the background, the old answer served meanwhile).
+  read once, and kept under the meeting's *access version*, which the events that may change
+  it move on (``_ACCESS_EVENTS``: participants, presidium, the meeting's state or fields);
+  or read again within ``PERMISSIONS_SECONDS`` (in the background, the old answer served
+  meanwhile).
+- **Read again in bulk after a change of who may do what.** Once the access version moved,
+  nothing kept from before is used. The permissions of every login held for the meeting are
+  read again at once, in the background, ``_REREADS_AT_ONCE`` to a transaction
+  (``meeting_permissions_of_many``, the per-caller rule read for many); the push, requests
+  and reconnecting streams arriving meanwhile await that one re-read, so that the next push
+  — a poll opening, when every page needs its ballot — is carried to every page as before,
+  not answered by thousands of fetches each reading its permissions again.
 - **ETag and 304.** Each answer names the meeting's version and the audience; a client that
   sends it back in ``If-None-Match`` gets a 304 while nothing changed.
 - **Pushed through the stream.** The delegate's page asks its event stream for the polls
@@ -39,10 +48,11 @@ So ``FragmentCache`` answers those two fragments itself, and the projector's scr
   builds the fragment once (a burst of events of one change is gathered first), and each
   such stream is sent its audience's rendering as an SSE message, encoded once per audience:
   the page swaps it in without a request. The stream knows its login and CSRF field from
-  when it opened; a stream whose person is not covered, whose login is no longer known or
-  whose permissions are being read again is sent a ``refresh_…`` event instead, on which the
-  page fetches the fragment as before. A reconnection is replayed events, never old HTML:
-  its missed events of a pushed fragment become that refresh.
+  when it opened; a stream whose person is not covered or may no longer see the meeting,
+  whose login is no longer known or whose permissions could not be read again is sent a
+  ``refresh_…`` event instead, on which the page fetches the fragment as before. A
+  reconnection is replayed events, never old HTML: its missed events of a pushed fragment
+  become that refresh.
 - **One's own ballot, on one's own pages.** A ballot cast on the phone is announced to the
   room as a count only (``ballot_received``, which pushes nothing: a hall of phones would
   re-render on every ballot). The voter's other pages — the laptop still offering "Vote
@@ -82,7 +92,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from veche.actions.access import Caller, meeting_permissions, result_visible
+from veche.actions.access import (
+    Caller,
+    meeting_permissions,
+    meeting_permissions_of_many,
+    result_visible,
+)
 from veche.actions.auth import login_session_caller, token_digest
 from veche.actions.events import LiveEvent
 from veche.actions.events import LiveEventType as Event
@@ -132,6 +147,9 @@ _READS_AT_ONCE = 4
 #: waiting this long for others (``FragmentStore._look_up_soon``).
 _LOOKUPS_AT_ONCE = 100
 _GATHER_LOOKUPS_SECONDS = 0.005
+#: After a change of who may do what in a meeting, the permissions held for it are read
+#: again this many callers to a transaction (``meeting_permissions_of_many``: three queries).
+_REREADS_AT_ONCE = 500
 #: How long a push waits after the first event of a change for the others: giving the floor
 #: ends the speech under way and records a contribution, two events committed together.
 PUSH_GATHER_SECONDS = 0.02
@@ -445,6 +463,7 @@ class _Held:
     access: Version
     due_at: float  # when it is to be read again
     used_at: float
+    caller: Caller  # whose they are: read again for them after an access event
 
 
 class FragmentStore:
@@ -471,6 +490,11 @@ class FragmentStore:
         self._background: set[asyncio.Future[Any]] = set()
         self._rechecking = False
         self._refreshing: set[tuple[int | None, int | None, int]] = set()
+        #: For each meeting, the access version every permission held for it was read at or
+        #: after (``_permissions_current`` reads those older again), and the re-read under way
+        #: with the version it reads for.
+        self._held_since: dict[int, Version] = {}
+        self._rereading: dict[int, tuple[Version, asyncio.Future[None]]] = {}
         self._limiter: anyio.CapacityLimiter | None = None
         self._lookups: list[_Lookup] = []
 
@@ -614,6 +638,7 @@ class FragmentStore:
         viewer = Viewer(
             _pushes(request), raw, self._csrf_field(request, login), login.caller.person_id
         )
+        await self._permissions_current(meeting_id)
         if not self.sees(viewer, meeting_id):
             return None
         try:
@@ -625,12 +650,22 @@ class FragmentStore:
 
     def heard(self, delivered: DeliveredEvent) -> None:
         """Called by the broker with each event, after ``Versions.heard``: a push of each
-        fragment the event changes, to the meeting's streams that asked for it."""
-        names = _PUSHED_ON.get(delivered.event.type)
+        fragment the event changes, to the meeting's streams that asked for it; after a
+        change of who may do what in the meeting, the permissions held for it read again
+        at once, so that they are current when the next push needs them."""
+        live_event = delivered.event
+        names = _PUSHED_ON.get(live_event.type)
         loop = self._loop
-        if names and loop is not None:
-            with contextlib.suppress(RuntimeError):  # the loop has closed
-                loop.call_soon_threadsafe(self._push_soon, delivered.event.meeting_id, names)
+        if loop is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop has closed
+            if live_event.type in _ACCESS_EVENTS:
+                loop.call_soon_threadsafe(self._reread_soon, live_event.meeting_id)
+            if names:
+                loop.call_soon_threadsafe(self._push_soon, live_event.meeting_id, names)
+
+    def _reread_soon(self, meeting_id: int) -> None:
+        self._in_background(self._permissions_current(meeting_id))
 
     def _push_soon(self, meeting_id: int, names: tuple[str, ...]) -> None:
         for name in names:
@@ -665,6 +700,9 @@ class FragmentStore:
         except Exception:  # the pages fetch it from the ordinary route, which says what failed
             log.exception("could not build the live fragment %s of meeting %s", name, meeting_id)
             snapshot = None
+        # After a change of who may do what, every stream's permissions are stale: read
+        # them again in bulk (begun when the change was heard), not by thousands of fetches.
+        await self._permissions_current(meeting_id)
         self.fan_out(meeting_id, name, snapshot)
 
     def _pushed_to(self, meeting_id: int, name: str) -> list[Stream]:
@@ -742,6 +780,11 @@ class FragmentStore:
         access = self.versions.access_of(meeting_id)
         if login is not None:
             held = self._kept(login, meeting_id, access, now)
+            if held is None and _held_key(login.caller, meeting_id) in self._held:
+                # Held from before a change of who may do what: read again with the others.
+                await self._permissions_current(meeting_id)
+                access = self.versions.access_of(meeting_id)
+                held = self._kept(login, meeting_id, access, now)
             if held is not None:
                 return login.caller, held.may
         read = await self._look_up_soon(
@@ -753,8 +796,84 @@ class FragmentStore:
         caller, may = read
         if login is None:
             self._logins[raw] = _Login(token, caller, now, now)
-        self._held[_held_key(caller, meeting_id)] = _Held(may, access, _due(now), now)
+        self._hold(caller, meeting_id, may, access, now)
         return read
+
+    def _hold(
+        self, caller: Caller, meeting_id: int, may: frozenset[str], access: Version, used_at: float
+    ) -> None:
+        """Keep what the caller may do in the meeting, as read after the meeting's access
+        version was ``access``; never in place of a reading after a later one."""
+        key = _held_key(caller, meeting_id)
+        kept = self._held.get(key)
+        if kept is not None and kept.access > access:
+            return
+        self._held[key] = _Held(may, access, _due(time.monotonic()), used_at, caller)
+        since = self._held_since.get(meeting_id)
+        if since is None or access < since:
+            self._held_since[meeting_id] = access
+
+    async def _permissions_current(self, meeting_id: int) -> None:
+        """Once the meeting's access version has moved on, read again what each caller held
+        for the meeting may do in it, in bulk (``_reread``), before it is used: one re-read
+        per meeting at a time, which the pushes and requests arriving meanwhile await. If it
+        fails, the permissions stay stale: the streams are told to fetch, the requests look
+        their callers up one by one."""
+        while True:
+            access = self.versions.access_of(meeting_id)
+            since = self._held_since.get(meeting_id)
+            if since is None or since >= access:
+                return
+            running = self._rereading.get(meeting_id)
+            if running is None:
+                reread = asyncio.ensure_future(self._reread(meeting_id, since, access))
+                running = access, reread
+                self._rereading[meeting_id] = running
+                reread.add_done_callback(functools.partial(self._reread_done, meeting_id, running))
+            reread_for, task = running
+            # Shielded: a request that goes away must not cancel what the others await.
+            await asyncio.shield(task)
+            if reread_for >= access:
+                return
+            # It read for an earlier change: read again for this one.
+
+    def _reread_done(
+        self, meeting_id: int, done: tuple[Version, asyncio.Future[None]], _: object
+    ) -> None:
+        if self._rereading.get(meeting_id) is done:
+            del self._rereading[meeting_id]
+
+    async def _reread(self, meeting_id: int, since: Version, access: Version) -> None:
+        stale = [
+            (held.caller, held)
+            for key, held in list(self._held.items())
+            if key[2] == meeting_id and held.access < access
+        ]
+
+        async def reread_some(some: list[tuple[Caller, _Held]]) -> None:
+            callers = [caller for caller, _ in some]
+            found = await self._read(lambda: self._permissions_of(callers, meeting_id))
+            for (caller, held), may in zip(some, found, strict=True):
+                self._hold(caller, meeting_id, may, access, held.used_at)
+
+        chunks = range(0, len(stale), _REREADS_AT_ONCE)
+        outcomes = await asyncio.gather(
+            *(reread_some(stale[start : start + _REREADS_AT_ONCE]) for start in chunks),
+            return_exceptions=True,
+        )
+        failed = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failed:
+            log.error(
+                "could not read again the permissions held for meeting %s",
+                meeting_id,
+                exc_info=failed[0],
+            )
+        elif self._held_since.get(meeting_id) == since:  # none held meanwhile from before it
+            self._held_since[meeting_id] = access
+
+    def _permissions_of(self, callers: list[Caller], meeting_id: int) -> list[frozenset[str]]:
+        with self._sessions() as session, session.begin():
+            return meeting_permissions_of_many(session, callers, meeting_id)
 
     def _kept(self, login: _Login, meeting_id: int, access: Version, now: float) -> _Held | None:
         """What the login may do in the meeting, as kept, if it is current; marks both used,
@@ -832,7 +951,7 @@ class FragmentStore:
                 read = await self._read(lambda: self._may(caller, meeting_id))
                 held = self._held.get(key)
                 if held is not None:
-                    self._held[key] = _Held(read, access, _due(time.monotonic()), held.used_at)
+                    self._hold(caller, meeting_id, read, access, held.used_at)
             finally:
                 self._refreshing.discard(key)
 
