@@ -104,6 +104,8 @@ def do_invite(
         JournalAction.INVITE,
         {"meeting_id": meeting.id, "person_id": person.id, "role": role, "category": category},
     )
+    # Who may do what in the meeting changed: the pages' kept permissions are read again.
+    queue_event(session, meeting.id, LiveEventType.PARTICIPANTS_CHANGED)
     return participant
 
 
@@ -140,4 +142,6 @@ def do_update_participant(
             "weight": participant.weight,
         },
     )
+    # An office changes what its holder may do, a weight the rights present the quorum counts.
+    queue_event(session, meeting.id, LiveEventType.PARTICIPANTS_CHANGED)
     return participant

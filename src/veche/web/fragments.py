@@ -25,13 +25,15 @@ _FLOOR = (
 #: the stream's resync. Agenda changes reach the floor (the next item, the speaking time a
 #: timer counts down) and the lists that name items by their position.
 LISTENERS: dict[str, tuple[Event, ...]] = {
-    # The quorum is counted on the meeting's day, which moves with its dates.
+    # The quorum is counted on the meeting's day, which moves with its dates, and by the
+    # participants' weights.
     "console_current": (
         Event.BALLOT_RECEIVED,
         Event.POLL_CREATED,
         *_POLL_STEPS,
         Event.ATTENDANCE_CHANGED,
         Event.MEETING_CHANGED,
+        Event.PARTICIPANTS_CHANGED,
     ),
     "console_floor": (*_FLOOR, Event.AGENDA_CHANGED),
     "projector_current": (
@@ -62,8 +64,6 @@ LISTENERS: dict[str, tuple[Event, ...]] = {
 SHOWN_NOWHERE_LIVE: dict[Event, str] = {
     Event.MEETING_STATE_CHANGED: "the meeting's state shows on the secretary's desk and the "
     "agenda proposals page, neither of them live",
-    Event.PARTICIPANTS_CHANGED: "it says observers were invited; they hold no voting right, "
-    "so the quorum and the votes stay as they were; the secretary's desk lists them, not live",
     Event.PRESIDIUM_CHANGED: "no page shows the presidium; the API and the reports do",
     Event.SITTING_ADDED: "no page shows the sittings; the API and the reports do",
     Event.AGENDA_PROPOSALS_CHANGED: "proposals show on the agenda proposals page, not live",
