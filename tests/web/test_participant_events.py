@@ -6,7 +6,6 @@ weights anew."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from httpx2 import Response
@@ -28,7 +27,7 @@ def heard() -> Iterator[list[LiveEvent]]:
 
 def _changes(assembly: Assembly) -> dict[str, Callable[[], Response]]:
     meeting, member = assembly.meeting_id, assembly.members[0]
-    api: Any = assembly.client
+    api = assembly.client
 
     def invite() -> Response:
         person = api.post(
