@@ -22,6 +22,8 @@ class LiveEventType(StrEnum):
     MEETING_CHANGED = "meeting_changed"
     MEETING_STATE_CHANGED = "meeting_state_changed"
     PARTICIPANTS_CHANGED = "participants_changed"
+    #: A role granted or withdrawn, or what a role grants changed, reaching the meeting.
+    GRANTS_CHANGED = "grants_changed"
     ATTENDANCE_CHANGED = "attendance_changed"
     PRESIDIUM_CHANGED = "presidium_changed"
     SITTING_ADDED = "sitting_added"

@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, could_be_stored, manage_organization, stored_row
 from veche.actions.actor import Actor
+from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import Body, Organization, Person, Role, RoleGrant, Unit, User
+from veche.models import Body, Meeting, Organization, Person, Role, RoleGrant, Term, Unit, User
 from veche.models.access import RolePermission
+from veche.models.meetings import MeetingState
 from veche.permissions import Permission, Scope
 from veche.queries.org import in_meeting_body
 
@@ -109,6 +111,7 @@ def do_define_role(
         JournalAction.DEFINE_ROLE,
         {"role": name, "label": role.label, "permissions": [p.value for p in wanted]},
     )
+    _announce_to_meetings(session, None, None)
     return RoleInfo(role.name, role.label, wanted)
 
 
@@ -187,6 +190,7 @@ def grant_role(
             "scope_id": scope_id,
         },
     )
+    _announce_to_meetings(session, scope, scope_id)
     return info
 
 
@@ -196,10 +200,34 @@ def do_revoke_grant(session: Session, caller: Caller, grant_id: int) -> None:
     grant = stored_row(session, RoleGrant, grant_id)
     if grant is None or not _grant_in(session, grant, organization):
         raise NotFound(f"there is no grant {grant_id} in this organization")
+    scope, scope_id = grant.scope, grant.scope_id
     session.delete(grant)
     session.flush()
     check_still_managed(session, organization)
     record(session, caller.actor, JournalAction.REVOKE_ROLE, {"grant_id": grant_id})
+    _announce_to_meetings(session, scope, scope_id)
+
+
+#: The meetings whose pages may be open and follow them live: those not yet closed.
+_LIVE = (MeetingState.DRAFT, MeetingState.CONVENED, MeetingState.IN_SESSION)
+
+
+def _announce_to_meetings(session: Session, scope: Scope | None, scope_id: int | None) -> None:
+    """Who may do what changed in the meetings a grant in ``scope`` reaches (None: every
+    meeting, as a role's permissions changed): each whose pages are open announces it, so
+    that the permissions its pages keep are read again at once (``veche.web.fragment_cache``)
+    rather than within minutes. A grant in a unit reaches no meeting."""
+    if scope is Scope.UNIT:
+        return
+    live = select(Meeting.id).join(Term, Term.id == Meeting.term_id).where(Meeting.state.in_(_LIVE))
+    if scope is Scope.MEETING:
+        live = live.where(Meeting.id == scope_id)
+    elif scope is Scope.BODY:
+        live = live.where(Term.body_id == scope_id)
+    elif scope is Scope.ORGANIZATION:
+        live = live.join(Body, Body.id == Term.body_id).where(Body.organization_id == scope_id)
+    for meeting_id in session.scalars(live.order_by(Meeting.id)):
+        queue_event(session, meeting_id, LiveEventType.GRANTS_CHANGED)
 
 
 def check_still_managed(session: Session, organization: Organization) -> None:

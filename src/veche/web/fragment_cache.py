@@ -31,7 +31,7 @@ So ``FragmentCache`` answers those two fragments itself, and the projector's scr
   answers within that time on every process, and at once on the process that logged out
   (it sees the answer that deletes the cookie). What the person may do in the meeting is
   read once, and kept under the meeting's *access version*, which the events that may change
-  it move on (``_ACCESS_EVENTS``: participants, presidium, the meeting's state or fields);
+  it move on (``_ACCESS_EVENTS``: participants, grants, presidium, the meeting's state or fields);
   or read again within ``PERMISSIONS_SECONDS`` (in the background, the old answer served
   meanwhile).
 - **Read again in bulk after a change of who may do what.** Once the access version moved,
@@ -157,6 +157,7 @@ PUSH_GATHER_SECONDS = 0.02
 _ACCESS_EVENTS = frozenset(
     {
         Event.PARTICIPANTS_CHANGED,
+        Event.GRANTS_CHANGED,
         Event.PRESIDIUM_CHANGED,
         Event.MEETING_STATE_CHANGED,
         Event.MEETING_CHANGED,

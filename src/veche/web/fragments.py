@@ -64,6 +64,8 @@ LISTENERS: dict[str, tuple[Event, ...]] = {
 SHOWN_NOWHERE_LIVE: dict[Event, str] = {
     Event.MEETING_STATE_CHANGED: "the meeting's state shows on the secretary's desk and the "
     "agenda proposals page, neither of them live",
+    Event.GRANTS_CHANGED: "no page shows the roles live; the live fragments' cache reads "
+    "what each person may do in the meeting again on it",
     Event.PRESIDIUM_CHANGED: "no page shows the presidium; the API and the reports do",
     Event.SITTING_ADDED: "no page shows the sittings; the API and the reports do",
     Event.AGENDA_PROPOSALS_CHANGED: "proposals show on the agenda proposals page, not live",
