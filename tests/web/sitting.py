@@ -125,6 +125,23 @@ class PreparedSitting:
         """The secretary's ``Api`` on ``client``, as ``demo_api`` and ``open_sitting`` left it."""
         return Api(client, self.secretary, self.term_id, self.bodies, dict(self.tokens))
 
+    def adopt(self, api: Api, title: str, text: str) -> dict[str, Any]:
+        """A new draft of the Executive Bureau's, made final, adopted by the members present
+        and settled: the resolution it became, in the registry."""
+        motion = api.post(
+            f"/meetings/{self.meeting_id}/motions",
+            title=title,
+            text=text,
+            submitter_body_id=self.bodies["Executive Bureau"],
+        )["id"]
+        api.post(f"/motions/{motion}/final", expect=200)
+        closed = api.decide(
+            self.meeting_id, self.sitting.day, title, {"yes": PRESENT}, motion_id=motion
+        )
+        assert closed["outcome"] == "adopted", closed
+        settled: dict[str, Any] = api.post(f"/motions/{motion}/settle", expect=200)["resolution"]
+        return settled
+
 
 def prepare_sitting(url: str) -> PreparedSitting:
     """Open the sitting, with ``OBSERVER`` invited, in the database at ``url`` (which holds

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.apps import create_app
-from tests.web.sitting import PRESENT, PreparedSitting
+from tests.web.sitting import PreparedSitting
 from veche.models.base import MAX_INT
 
 pytestmark = pytest.mark.demo
@@ -23,17 +23,9 @@ def test_the_registry_lists_filters_and_pages_as_its_query_asks(
 ) -> None:
     with TestClient(create_app(engine)) as client:
         api = sitting.api(client)
-        meeting, day = sitting.meeting_id, sitting.sitting.day
+        meeting = sitting.meeting_id
         for title in TITLES:
-            motion = api.post(
-                f"/meetings/{meeting}/motions",
-                title=title,
-                text=f"The council resolves {title.lower()}.",
-                submitter_body_id=sitting.bodies["Executive Bureau"],
-            )["id"]
-            api.post(f"/motions/{motion}/final", expect=200)
-            api.decide(meeting, day, title, {"yes": PRESENT}, motion_id=motion)
-            api.post(f"/motions/{motion}/settle", expect=200)
+            sitting.adopt(api, title, f"The council resolves {title.lower()}.")
 
         def listed(**query: Any) -> dict[str, Any]:
             answer = client.get("/api/resolutions", params=query, headers=api.secretary)

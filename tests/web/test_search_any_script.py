@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from tests.apps import create_app
 from tests.assembly import bearer_token
 from tests.web.page_client import Browser, secretary
-from tests.web.sitting import PRESENT, PreparedSitting
+from tests.web.sitting import PreparedSitting
 from veche.demo import DEMO_SECRETARY
 
 #: They start from the demo organization, whose people and accounts are left beside these.
@@ -131,18 +131,9 @@ def test_resolutions_are_found_by_words_in_any_script_and_case(
 ) -> None:
     with TestClient(create_app(engine)) as client:
         api = sitting.api(client)
-        meeting, day = sitting.meeting_id, sitting.sitting.day
+        meeting = sitting.meeting_id
         for title, text in RESOLUTIONS.items():
-            motion = api.post(
-                f"/meetings/{meeting}/motions",
-                title=title,
-                text=text,
-                submitter_body_id=sitting.bodies["Executive Bureau"],
-            )["id"]
-            api.post(f"/motions/{motion}/final", expect=200)
-            closed = api.decide(meeting, day, title, {"yes": PRESENT}, motion_id=motion)
-            assert closed["outcome"] == "adopted", closed
-            api.post(f"/motions/{motion}/settle", expect=200)
+            sitting.adopt(api, title, text)
         for typed, wanted in FOUND_IN_THE_REGISTRY:
             found = client.get(
                 "/api/resolutions",
