@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.prepared import prepared
 from tests.web.desk_client import Desk, PreparedDesk, open_desk, prepare_desk
+from veche.actions.events import LiveEvent, subscribe
 
 
 @pytest.fixture
@@ -22,6 +23,17 @@ def app(engine: Engine) -> Iterator[FastAPI]:
     application = create_app(engine)
     with TestClient(application):
         yield application
+
+
+@pytest.fixture
+def events() -> Iterator[list[LiveEvent]]:
+    """Every live event delivered while the test runs (after its transaction commits)."""
+    delivered: list[LiveEvent] = []
+    unsubscribe = subscribe(delivered.append)
+    try:
+        yield delivered
+    finally:
+        unsubscribe()
 
 
 #: The desk of ``tests.web.desk_client``, in a database prepared once per test process.

@@ -4,24 +4,12 @@ again at once (``veche.web.fragment_cache``), not within minutes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.assembly import Assembly
-from veche.actions.events import LiveEvent, LiveEventType, subscribe
-
-
-@pytest.fixture
-def heard() -> Iterator[list[LiveEvent]]:
-    """The events committed while the test runs."""
-    events: list[LiveEvent] = []
-    stop = subscribe(events.append)
-    try:
-        yield events
-    finally:
-        stop()
+from veche.actions.events import LiveEvent, LiveEventType
 
 
 def _call(assembly: Assembly, method: str, path: str, body: Any = None) -> Any:
@@ -30,10 +18,10 @@ def _call(assembly: Assembly, method: str, path: str, body: Any = None) -> Any:
     return answer.json() if answer.content else None
 
 
-def _announced(heard: list[LiveEvent], meeting_id: int) -> int:
+def _announced(events: list[LiveEvent], meeting_id: int) -> int:
     return sum(
         1
-        for event in heard
+        for event in events
         if event.meeting_id == meeting_id and event.type == LiveEventType.GRANTS_CHANGED
     )
 
@@ -54,7 +42,7 @@ def _scopes(assembly: Assembly) -> dict[str, int]:
 
 @pytest.mark.parametrize("scope", ["meeting", "body", "organization"])
 def test_a_grant_and_its_withdrawal_are_announced_to_the_meeting_it_reaches(
-    assembly: Assembly, heard: list[LiveEvent], scope: str
+    assembly: Assembly, events: list[LiveEvent], scope: str
 ) -> None:
     scope_id = _scopes(assembly)[scope]
     granted = _call(
@@ -63,16 +51,16 @@ def test_a_grant_and_its_withdrawal_are_announced_to_the_meeting_it_reaches(
         "/role-grants",
         {"role": "teller", "scope": scope, "scope_id": scope_id, "person_id": assembly.members[0]},
     )
-    assert _announced(heard, assembly.meeting_id) == 1
+    assert _announced(events, assembly.meeting_id) == 1
     _call(assembly, "DELETE", f"/role-grants/{granted['id']}")
-    assert _announced(heard, assembly.meeting_id) == 2
+    assert _announced(events, assembly.meeting_id) == 2
 
 
 def test_a_roles_new_permissions_are_announced_and_a_units_grant_is_not(
-    assembly: Assembly, heard: list[LiveEvent]
+    assembly: Assembly, events: list[LiveEvent]
 ) -> None:
     _call(assembly, "PUT", "/roles/vote_clerk", {"permissions": ["meeting.see"]})
-    assert _announced(heard, assembly.meeting_id) == 1
+    assert _announced(events, assembly.meeting_id) == 1
     unit = _call(assembly, "GET", "/units")[0]["id"]
     _call(
         assembly,
@@ -80,4 +68,4 @@ def test_a_roles_new_permissions_are_announced_and_a_units_grant_is_not(
         "/role-grants",
         {"role": "reporter", "scope": "unit", "scope_id": unit, "person_id": assembly.members[0]},
     )
-    assert _announced(heard, assembly.meeting_id) == 1
+    assert _announced(events, assembly.meeting_id) == 1

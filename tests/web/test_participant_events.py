@@ -5,24 +5,13 @@ weights anew."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from httpx2 import Response
 
 from tests.assembly import Assembly
-from veche.actions.events import LiveEvent, LiveEventType, subscribe
-
-
-@pytest.fixture
-def heard() -> Iterator[list[LiveEvent]]:
-    """The events committed while the test runs."""
-    events: list[LiveEvent] = []
-    stop = subscribe(events.append)
-    try:
-        yield events
-    finally:
-        stop()
+from veche.actions.events import LiveEvent, LiveEventType
 
 
 def _changes(assembly: Assembly) -> dict[str, Callable[[], Response]]:
@@ -52,24 +41,24 @@ def _changes(assembly: Assembly) -> dict[str, Callable[[], Response]]:
 
 @pytest.mark.parametrize("change", ["invite", "office", "weight"])
 def test_a_change_of_participants_is_announced_to_the_meetings_pages(
-    assembly: Assembly, heard: list[LiveEvent], change: str
+    assembly: Assembly, events: list[LiveEvent], change: str
 ) -> None:
     answer = _changes(assembly)[change]()
     assert answer.status_code in (200, 201), answer.text
     announced = [
         event.type
-        for event in heard
+        for event in events
         if event.meeting_id == assembly.meeting_id
         and event.type == LiveEventType.PARTICIPANTS_CHANGED
     ]
     assert announced == [LiveEventType.PARTICIPANTS_CHANGED]
 
 
-def test_a_refused_change_announces_nothing(assembly: Assembly, heard: list[LiveEvent]) -> None:
+def test_a_refused_change_announces_nothing(assembly: Assembly, events: list[LiveEvent]) -> None:
     answer = assembly.client.patch(
         f"/api/meetings/{assembly.meeting_id}/participants/{assembly.members[0]}",
         json={"weight": 0},
         headers=assembly.secretary,
     )
     assert answer.status_code == 422, answer.text
-    assert heard == []
+    assert events == []

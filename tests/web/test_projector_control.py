@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.helpers import journaled
 from tests.web.sitting import PRESENT, PreparedSitting, Served, serve_sitting
-from veche.actions.events import LiveEvent, LiveEventType, subscribe
+from veche.actions.events import LiveEvent, LiveEventType
 from veche.actions.journal_actions import JournalAction
 from veche.models import Poll
 from veche.models.polls import PollKind, PollState
@@ -29,15 +29,6 @@ pytestmark = pytest.mark.demo
 
 #: A member who voted on the agenda: a delegate, with no office.
 DELEGATE = PRESENT[3]
-
-
-@pytest.fixture
-def events() -> Iterator[list[LiveEvent]]:
-    """Every live event delivered while the test runs (after its transaction commits)."""
-    delivered: list[LiveEvent] = []
-    unsubscribe = subscribe(delivered.append)
-    yield delivered
-    unsubscribe()
 
 
 @pytest.fixture
