@@ -129,6 +129,24 @@ def _payload(proposal: AgendaProposal) -> dict[str, object]:
     }
 
 
+def _journal_proposal(
+    session: Session,
+    caller: Caller,
+    proposal: AgendaProposal,
+    action: JournalAction,
+    **details: object,
+) -> None:
+    """Journal a change to a proposal (all that it says, then ``details``) and tell the pages
+    the proposals changed."""
+    record(session, caller.actor, action, {**_payload(proposal), **details})
+    queue_event(
+        session,
+        proposal.meeting_id,
+        LiveEventType.AGENDA_PROPOSALS_CHANGED,
+        proposal_id=proposal.id,
+    )
+
+
 def do_propose_agenda_change(
     session: Session, caller: Caller, meeting: Meeting, spec: ProposalSpec
 ) -> AgendaProposal:
@@ -153,14 +171,8 @@ def do_propose_agenda_change(
     )
     session.add(proposal)
     session.flush()
-    record(
-        session,
-        caller.actor,
-        JournalAction.PROPOSE_AGENDA_CHANGE,
-        {**_payload(proposal), "rationale": proposal.rationale},
-    )
-    queue_event(
-        session, meeting.id, LiveEventType.AGENDA_PROPOSALS_CHANGED, proposal_id=proposal.id
+    _journal_proposal(
+        session, caller, proposal, JournalAction.PROPOSE_AGENDA_CHANGE, rationale=proposal.rationale
     )
     return proposal
 
@@ -200,10 +212,7 @@ def do_accept_agenda_proposal(
     proposal.state = ProposalState.ACCEPTED
     proposal.decided_at = utcnow()
     session.flush()
-    record(session, caller.actor, JournalAction.ACCEPT_AGENDA_PROPOSAL, _payload(proposal))
-    queue_event(
-        session, meeting.id, LiveEventType.AGENDA_PROPOSALS_CHANGED, proposal_id=proposal.id
-    )
+    _journal_proposal(session, caller, proposal, JournalAction.ACCEPT_AGENDA_PROPOSAL)
     return proposal
 
 
@@ -216,16 +225,7 @@ def do_reject_agenda_proposal(
     proposal.reason = check_name(reason, "the reason for rejecting it", max_length=2000)
     proposal.state = ProposalState.REJECTED
     proposal.decided_at = utcnow()
-    record(
-        session,
-        caller.actor,
-        JournalAction.REJECT_AGENDA_PROPOSAL,
-        {**_payload(proposal), "reason": proposal.reason},
-    )
-    queue_event(
-        session,
-        proposal.meeting_id,
-        LiveEventType.AGENDA_PROPOSALS_CHANGED,
-        proposal_id=proposal.id,
+    _journal_proposal(
+        session, caller, proposal, JournalAction.REJECT_AGENDA_PROPOSAL, reason=proposal.reason
     )
     return proposal

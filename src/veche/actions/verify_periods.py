@@ -14,11 +14,12 @@ is ``journal.verify_journal``'s to check.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veche.actions._findings import Findings
 from veche.actions.journal_actions import JournalAction
 from veche.actions.reporting import frozen_figures
 from veche.follow_up.figures import figures_hash
@@ -28,16 +29,11 @@ from veche.queries.frozen_records import record_hash
 
 
 @dataclass
-class PeriodsCheck:
+class PeriodsCheck(Findings[str]):
     """The outcome of checking the frozen periods against the journal."""
 
     #: Periods whose figures were hashed again and found to match their freeze.
     checked: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def holds(self) -> bool:
-        return not self.problems
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from veche.actions._findings import Findings
 from veche.actions.closing import (
     CountedBallot,
     ballot_digest,
@@ -66,18 +67,13 @@ class PollProblem:
 
 
 @dataclass
-class PollsCheck:
+class PollsCheck(Findings[PollProblem]):
     """The outcome of checking the counted polls against the journal."""
 
     #: Polls recounted from their stored ballots and found to match their close.
     recounted: int = 0
     #: Polls closed before results were committed to: only what their entry holds was checked.
     not_recounted: list[PollProblem] = field(default_factory=list)
-    problems: list[PollProblem] = field(default_factory=list)
-
-    @property
-    def holds(self) -> bool:
-        return not self.problems
 
 
 @dataclass(frozen=True)
