@@ -4,17 +4,18 @@
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from veche.actions.access import holds
 from veche.actions.accounts import do_activate_account, do_deactivate_account
 from veche.actions.auth import token_digest
 from veche.actions.roles import do_revoke_grant, list_roles
-from veche.errors import Conflict, InvalidInput, NotFound, VecheError
+from veche.errors import Conflict, InvalidInput, NotFound
 from veche.i18n import _
 from veche.passwords import MAX_LENGTH, RULE
 from veche.permissions import Permission, Scope
@@ -37,6 +38,7 @@ from veche.web.inputs_accounts import (
     person_labels,
 )
 from veche.web.pages._page import Page, PageDep
+from veche.web.pages._paging import numbered_page
 from veche.web.pages._posted import PostedForm, as_typed
 from veche.web.pages._render import redirect, render
 from veche.web.sessions import login_token
@@ -90,22 +92,23 @@ def _accounts_page(
     """The page; after a refusal, the form ``refused`` comes again as ``typed``, ``problem``
     said at its field (``refused`` names the field)."""
     organization = managed_organization(page.session, page.caller)
-    accounts_at = partial(find_accounts, page.session, organization, wanted, limit=ACCOUNTS_A_PAGE)
-    total, accounts = accounts_at(offset=(number - 1) * ACCOUNTS_A_PAGE)
-    pages = max(1, -(-total // ACCOUNTS_A_PAGE))
-    if number > pages:  # past the end (the list shrank, or the address was edited): the last
-        number = pages
-        total, accounts = accounts_at(offset=(number - 1) * ACCOUNTS_A_PAGE)
+    listed = numbered_page(
+        lambda offset: find_accounts(
+            page.session, organization, wanted, limit=ACCOUNTS_A_PAGE, offset=offset
+        ),
+        number,
+        ACCOUNTS_A_PAGE,
+    )
     people = people_without_account(page.session, organization, at_most=OFFERED_AT_MOST)
     return page.render(
         "secretary/accounts.html",
         status=status,
         organization=organization,
         q=wanted.q,
-        total=total,
-        number=number,
-        pages=pages,
-        accounts=accounts,
+        total=listed.total,
+        number=listed.number,
+        pages=listed.pages,
+        accounts=listed.rows,
         person_names=person_labels(people) if people is not None else None,
         account_choices=active_accounts(page.session, organization, at_most=OFFERED_AT_MOST),
         roles=list_roles(page.session),
@@ -118,26 +121,34 @@ def _accounts_page(
     )
 
 
-def _refused(page: Page, error: VecheError, form: str, typed: dict[str, str]) -> HTMLResponse:
-    """The page again, the refusal said at the field of the name typed (``RefusedAt``),
-    else at the top of ``form``."""
-    at = error.field if isinstance(error, RefusedAt) else form
-    return _accounts_page(
-        page, refused=at, problem=error.message, typed=typed, status=error.status_code
-    )
+def _change(
+    page: Page, sent: FormData, form: str, kept: tuple[str, ...], change: Callable[[], str]
+) -> Response:
+    """Run one change of the accounts and go back to the page, saying the message ``change``
+    returns. Refused, the page comes again with the ``kept`` fields of ``form`` as typed, the
+    refusal said at the field of the name typed (``RefusedAt``), else at the top of ``form``."""
+    try:
+        with page.session.begin():
+            message = change()
+    except SHOWN_ON_PAGE as error:
+        at = error.field if isinstance(error, RefusedAt) else form
+        typed = as_typed(sent, kept)
+        return _accounts_page(
+            page, refused=at, problem=error.message, typed=typed, status=error.status_code
+        )
+    return page.redirect(_ACCOUNTS, message)
 
 
 @router.post("/secretary/accounts")
 def create_account(page: PageDep, form: Annotated[UserForm, Form()], sent: PostedForm) -> Response:
     """A login, for the person typed by name or for no one; refused, the form comes again
     as typed (but the password)."""
-    try:
-        with page.session.begin():
-            username = form.create(page.session, page.caller).username
-    except SHOWN_ON_PAGE as error:
-        typed = as_typed(sent, ("username", "person"))
-        return _refused(page, error, "create", typed)
-    return page.redirect(_ACCOUNTS, _("Account created: %(name)s") % {"name": username})
+
+    def create() -> str:
+        username = form.create(page.session, page.caller).username
+        return _("Account created: %(name)s") % {"name": username}
+
+    return _change(page, sent, "create", ("username", "person"), create)
 
 
 @router.post("/secretary/accounts/{account_id}/password")
@@ -172,13 +183,12 @@ def activate(page: PageDep, account_id: int) -> Response:
 def grant_role(page: PageDep, form: Annotated[GrantForm, Form()], sent: PostedForm) -> Response:
     """A role in the whole organization, to the account typed by user name or holder's
     name; refused, the form comes again as typed."""
-    try:
-        with page.session.begin():
-            role = form.grant(page.session, page.caller).role
-    except SHOWN_ON_PAGE as error:
-        typed = as_typed(sent, ("account", "role"))
-        return _refused(page, error, "grant", typed)
-    return page.redirect(_ACCOUNTS, _("Role granted: %(role)s") % {"role": role})
+
+    def grant() -> str:
+        role = form.grant(page.session, page.caller).role
+        return _("Role granted: %(role)s") % {"role": role}
+
+    return _change(page, sent, "grant", ("account", "role"), grant)
 
 
 @router.post("/secretary/accounts/grants/{grant_id}/revoke")

@@ -61,6 +61,7 @@ from veche.web.inputs_participants import (
     SubstitutionForm,
 )
 from veche.web.pages._page import Page, PageDep
+from veche.web.pages._paging import numbered_page
 from veche.web.sessions import read_flash
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -226,20 +227,14 @@ def _desk(
 ) -> HTMLResponse:
     """The desk for ``listing``; ``said``: what a form's outcome adds (its message, where)."""
     wanted, on = listing.wanted, listing.day
-    total, rows = desk_participants(
-        page.session,
-        meeting.id,
-        on,
-        wanted,
-        limit=PAGE_SIZE,
-        offset=(listing.number - 1) * PAGE_SIZE,
+    listed = numbered_page(
+        lambda offset: desk_participants(
+            page.session, meeting.id, on, wanted, limit=PAGE_SIZE, offset=offset
+        ),
+        listing.number,
+        PAGE_SIZE,
     )
-    pages = max(1, -(-total // PAGE_SIZE))
-    if listing.number > pages:  # past the end (the list shrank): its last page
-        listing = replace(listing, number=pages)
-        total, rows = desk_participants(
-            page.session, meeting.id, on, wanted, limit=PAGE_SIZE, offset=(pages - 1) * PAGE_SIZE
-        )
+    listing = replace(listing, number=listed.number)
     open_polls = [p for p in meeting_polls(page.session, meeting) if p.state is PollState.OPEN]
     body = meeting.term.body
     # Counted once: the rights in the hall are the costliest read of a congress's desk.
@@ -249,9 +244,9 @@ def _desk(
         "may": meeting_permissions(page.session, page.caller, meeting.id),
         "day": on,
         "listing": listing,
-        "rows": rows,
-        "total": total,
-        "pages": pages,
+        "rows": listed.rows,
+        "total": listed.total,
+        "pages": listed.pages,
         "attendance": counted,
         "quorum": QuorumStatus(
             counted.rights_present,
