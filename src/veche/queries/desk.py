@@ -30,6 +30,7 @@ from veche.models.meetings import ParticipantRole
 from veche.models.polls import Secrecy
 from veche.permissions import Permission
 from veche.queries._listing import paged, where_given
+from veche.queries._views import view_of
 from veche.queries.capacities import CapacityGroup, first_seats
 from veche.queries.org import term_label
 from veche.queries.polls import SHOWN, roll_call
@@ -269,12 +270,9 @@ def attendance_register(session: Session, meeting: Meeting, days: list[date]) ->
             came.setdefault(participant_id, set()).add(day)
     capacities = _capacities(session, meeting)
     rows = [
-        RegisterRow(
-            full_name=seat.full_name,
-            role=seat.role,
-            category=seat.category,
-            office=seat.office,
-            weight=seat.weight,
+        view_of(
+            RegisterRow,
+            seat,
             capacity=capacities.get(seat.person_id)
             or _invited_as(ParticipantRole(seat.role), seat.category),
             present=[day in came.get(seat.id, set()) for day in days],

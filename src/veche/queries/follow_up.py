@@ -58,7 +58,10 @@ class AssignmentView:
 
 
 @dataclass(frozen=True)
-class IndicatorView:
+class IndicatorHeading:
+    """An indicator as every view of it names it: its goal, its number and name, what it
+    measures in which unit, and which way is better."""
+
     id: int
     goal_id: int
     number: int
@@ -66,6 +69,10 @@ class IndicatorView:
     measure: Measure
     unit_label: str
     direction: Direction
+
+
+@dataclass(frozen=True)
+class IndicatorView(IndicatorHeading):
     band_low: Decimal | None
     band_high: Decimal | None
     baseline_value: Decimal

@@ -25,7 +25,6 @@ from veche.models import (
     ReportingPeriod,
     Term,
 )
-from veche.models.follow_up import PeriodState
 from veche.queries.follow_up_cycle import cycle_periods
 from veche.queries.follow_up_rollup import (
     ReportCard,
@@ -38,13 +37,6 @@ from veche.queries.follow_up_rollup import (
 from veche.queries.frozen_records import read_summing_up
 from veche.reports.document import Chart
 from veche.reports.summing_up import indicator_chart
-
-
-@dataclass(frozen=True)
-class PeriodChoice:
-    id: int
-    name: str
-    state: PeriodState
 
 
 @dataclass(frozen=True)
@@ -63,7 +55,7 @@ class FollowUpPage:
     organization: Organization
     cycles: list[ReportingCycle]
     cycle: ReportingCycle | None  # None: no cycle has a period yet
-    periods: list[PeriodChoice]
+    periods: list[ReportingPeriod]
     view: RollupView | None
     resolutions: list[ResolutionGoals]
     charts: list[Chart]
@@ -87,7 +79,7 @@ class CardPage:
 
     organization: Organization
     card: ReportCard
-    periods: list[PeriodChoice]
+    periods: list[ReportingPeriod]
     #: The card's goals, resolution by resolution.
     resolutions: list[ResolutionGoals]
     narrative: str = ""
@@ -108,10 +100,6 @@ def _cycles(session: Session, organization: Organization) -> list[ReportingCycle
             .order_by(ReportingCycle.id.desc())
         )
     )
-
-
-def _choices(periods: list[ReportingPeriod]) -> list[PeriodChoice]:
-    return [PeriodChoice(period.id, period.name, period.state) for period in periods]
 
 
 def _period(
@@ -149,7 +137,7 @@ def follow_up_page(
         organization=organization,
         cycles=cycles,
         cycle=cycle,
-        periods=_choices(periods),
+        periods=periods,
         view=record.now,
         resolutions=record.resolutions,
         charts=[
@@ -185,7 +173,7 @@ def card_page(
     shown = CardPage(
         organization,
         card,
-        _choices(figures.cycle_periods),
+        figures.cycle_periods,
         [resolution for resolution in by_resolution if resolution.goals],
     )
     if not inside:

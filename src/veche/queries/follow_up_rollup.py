@@ -56,12 +56,12 @@ from veche.models.follow_up import (
     FIGURE_PLACES,
     Direction,
     GoalStatus,
-    Measure,
     PeriodState,
     ReportState,
     RollupRule,
 )
-from veche.queries.follow_up import IndicatorView
+from veche.queries._views import view_of
+from veche.queries.follow_up import IndicatorHeading, IndicatorView
 from veche.queries.follow_up_cycle import COUNTED as COUNTED
 from veche.queries.follow_up_cycle import ORGANIZATION as ORGANIZATION
 from veche.queries.follow_up_cycle import CycleFigures as CycleFigures
@@ -116,16 +116,9 @@ def standing(
 
 
 @dataclass(frozen=True)
-class IndicatorFigures:
+class IndicatorFigures(IndicatorHeading):
     """An indicator at a unit (its whole subtree) for a period, beside its goalpost there."""
 
-    id: int
-    goal_id: int
-    number: int
-    name: str
-    measure: Measure
-    unit_label: str
-    direction: Direction
     rollup: RollupRule
     #: None: no unit of the subtree has reported (by this period, under ``latest``).
     value: Decimal | None
@@ -238,15 +231,9 @@ def _indicator_figures(
 ) -> IndicatorFigures:
     shown = figures.rollup.figures(indicator.id, unit, period)
     baseline, target, band_low, band_high = _goalpost(figures, indicator, unit, period)
-    return IndicatorFigures(
-        id=indicator.id,
-        goal_id=indicator.goal_id,
-        number=indicator.number,
-        name=indicator.name,
-        measure=indicator.measure,
-        unit_label=indicator.unit_label,
-        direction=indicator.direction,
-        rollup=indicator.rollup,
+    return view_of(
+        IndicatorFigures,
+        indicator,
         value=shown.value,
         value_period_id=(
             None if shown.value_period is None else figures.periods[shown.value_period].id
@@ -298,14 +285,9 @@ def goals_at(
         reported_here = len(expected & reporters)
         progress, lagging = judged.progress, judged.lagging
         found.append(
-            GoalRollup(
-                id=goal.id,
-                resolution_id=goal.resolution_id,
-                parent_id=goal.parent_id,
-                path=goal.path,
-                depth=goal.depth,
-                title=goal.title,
-                due_on=goal.due_on,
+            view_of(
+                GoalRollup,
+                goal,
                 progress=progress,
                 expected_progress=judged.expected_progress,
                 lagging=lagging,
