@@ -46,6 +46,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks._bulk import add_units, assign_to_all
 from benchmarks._machine import load, machine, progress
 from benchmarks.vote_spike import postgres
 from veche import migrate
@@ -56,9 +57,8 @@ from veche.actions.reporting import PeriodSpec, do_add_period, do_create_cycle, 
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo import load_demo
 from veche.demo_meeting import load_demo_meeting
-from veche.models import GoalAssignment, Organization, Term, Unit
+from veche.models import Organization, Term, Unit
 from veche.models.follow_up import (
-    AssignmentRole,
     Measure,
     PeriodState,
     ProgressReport,
@@ -152,37 +152,13 @@ def _add_units(session: Session, organization_id: int, units: int) -> tuple[list
     branches, the rest branches. The districts' and the branches' ids."""
     regions = session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))).all()
     districts = max(1, units // (PER_DISTRICT + 1))
-    session.execute(
-        insert(Unit),
-        [
-            {
-                "organization_id": organization_id,
-                "parent_id": regions[number % len(regions)],
-                "name": f"District {number:04d}",
-                "kind": "district",
-            }
-            for number in range(districts)
-        ],
+    district_ids = add_units(
+        session, organization_id, "district", "District {:04d}", regions, districts
     )
-    district_ids = session.scalars(
-        select(Unit.id).where(Unit.name.like("District %")).order_by(Unit.id)
-    ).all()
-    session.execute(
-        insert(Unit),
-        [
-            {
-                "organization_id": organization_id,
-                "parent_id": district_ids[number % districts],
-                "name": f"Branch {number:05d}",
-                "kind": "branch",
-            }
-            for number in range(units - districts)
-        ],
+    branch_ids = add_units(
+        session, organization_id, "branch", "Branch {:05d}", district_ids, units - districts
     )
-    branch_ids = session.scalars(
-        select(Unit.id).where(Unit.name.like("Branch %")).order_by(Unit.id)
-    ).all()
-    return list(district_ids), list(branch_ids)
+    return district_ids, branch_ids
 
 
 def _add_goals(
@@ -204,13 +180,7 @@ def _add_goals(
                 rollup=RULES[place % len(RULES)],
             )
             indicator_ids.append(do_create_indicator(session, me, goal, spec).id)
-        session.execute(
-            insert(GoalAssignment),
-            [
-                {"goal_id": goal.id, "unit_id": unit, "role": AssignmentRole.CONTRIBUTING}
-                for unit in branches
-            ],
-        )
+        assign_to_all(session, goal.id, branches)
     return goal_ids, indicator_ids
 
 

@@ -35,9 +35,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from benchmarks._bulk import add_units, assign_to_all
 from benchmarks._machine import load, machine, progress
 from benchmarks.vote_spike import postgres
 from veche import migrate
@@ -50,8 +51,8 @@ from veche.actions.reporting import PeriodSpec, do_add_period, do_create_cycle
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo import load_demo
 from veche.demo_meeting import load_demo_meeting
-from veche.models import GoalAssignment, Organization, Term, Unit
-from veche.models.follow_up import AssignmentRole, Measure
+from veche.models import Organization, Term, Unit
+from veche.models.follow_up import Measure
 from veche.queries.follow_up_csv import VALUES, follow_up_file
 
 T = TypeVar("T")
@@ -129,21 +130,7 @@ def _fill(session: Session, units: int) -> tuple[Caller, list[int], list[int], l
     load_demo_meeting(session, organization)
     me = Caller(Actor.system("benchmark"), None, True, organization.id)
     regions = session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))).all()
-    session.execute(
-        insert(Unit),
-        [
-            {
-                "organization_id": organization.id,
-                "parent_id": regions[number % len(regions)],
-                "name": f"Branch {number:05d}",
-                "kind": "branch",
-            }
-            for number in range(units)
-        ],
-    )
-    branches = session.scalars(
-        select(Unit.id).where(Unit.name.like("Branch %")).order_by(Unit.id)
-    ).all()
+    branches = add_units(session, organization.id, "branch", "Branch {:05d}", regions, units)
     goal = do_create_goal(session, me, GoalSpec("Members recruited"), resolution_id=RESOLUTION)
     indicators = [
         do_create_indicator(
@@ -154,13 +141,7 @@ def _fill(session: Session, units: int) -> tuple[Caller, list[int], list[int], l
         ).id
         for number in range(1, INDICATORS + 1)
     ]
-    session.execute(
-        insert(GoalAssignment),
-        [
-            {"goal_id": goal.id, "unit_id": unit, "role": AssignmentRole.CONTRIBUTING}
-            for unit in branches
-        ],
-    )
+    assign_to_all(session, goal.id, branches)
     term = session.scalars(select(Term).where(Term.number == 8).order_by(Term.id)).first()
     assert term is not None
     cycle = do_create_cycle(session, me, term.id, CYCLE)
@@ -168,7 +149,7 @@ def _fill(session: Session, units: int) -> tuple[Caller, list[int], list[int], l
         do_add_period(session, me, cycle, PeriodSpec(name, starts, ends, ends)).id
         for name, starts, ends in (*PERIODS, PEER_PERIOD)
     ]
-    return me, list(branches), indicators, periods
+    return me, branches, indicators, periods
 
 
 def values_text(units: int, seed: int) -> str:

@@ -1,5 +1,5 @@
 """A meeting in session with its agenda approved and an item under discussion, made through the
-REST API: for the pages of the floor, the drafts and the documents.
+REST API: for the pages of the floor, the drafts and the documents, and the resolutions registry.
 
 Tests that take the ``sitting`` fixture (tests/conftest.py) start from a copy of a template
 database that holds the demo and this sitting, opened once per test process by
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -141,6 +142,37 @@ class PreparedSitting:
         assert closed["outcome"] == "adopted", closed
         settled: dict[str, Any] = api.post(f"/motions/{motion}/settle", expect=200)["resolution"]
         return settled
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The resolutions registry, ``GET /api/resolutions``, as the secretary reads it."""
+
+    client: TestClient
+    api: Api
+
+    def query(self, **params: Any) -> Response:
+        return self.client.get("/api/resolutions", params=params, headers=self.api.secretary)
+
+    def listed(self, **params: Any) -> dict[str, Any]:
+        """The registry's answer to a query it takes: a page of resolutions and their total."""
+        answer = self.query(**params)
+        assert answer.status_code == 200, answer.text
+        found: dict[str, Any] = answer.json()
+        return found
+
+
+@contextmanager
+def registry_with(
+    engine: Engine, sitting: PreparedSitting, resolutions: dict[str, str]
+) -> Iterator[Registry]:
+    """The application on ``engine`` (a copy of the sitting), with ``resolutions`` (each title's
+    text) adopted at the sitting in this order: its registry."""
+    with TestClient(create_app(engine)) as client:
+        api = sitting.api(client)
+        for title, text in resolutions.items():
+            sitting.adopt(api, title, text)
+        yield Registry(client, api)
 
 
 def prepare_sitting(url: str) -> PreparedSitting:

@@ -317,6 +317,11 @@ def _section(text: str, heading: str) -> str:
     return found.group(1).strip()
 
 
+def _sections(text: str, expected: dict[str, str]) -> dict[str, str]:
+    """The text under each heading that ``expected`` names, to be compared with it at once."""
+    return {heading: _section(text, heading) for heading in expected}
+
+
 def _summing_up_first(built: Cycle) -> str:
     """The first half's summing-up: the default period, as the latest no longer open."""
     text: str = built.document("").text
@@ -329,40 +334,48 @@ def _summing_up_first(built: Cycle) -> str:
         f"The period is frozen: its figures are final, and their SHA-256, {frozen}, is in the "
         "journal's entry of the freeze (veche verify checks it).\n"
     )
-    assert _section(text, "Where the goals stand") == (
-        "- Fulfilled: 1\n- On track: 0\n- Lagging: 2\n- Overdue: 0\n- Not reported: 1"
-    )
-    assert _section(text, "Fulfilled") == (
-        "- Goal 2 “The Bureau's yearly report” — done (the body's verdict: “Fulfilled in the "
-        "main.”)."
-    )
-    assert _section(text, "On track") == "None."
     line = (
         "“{title}” — at risk; progress 50 % (by the straight line, 24.69 % by now); 3 of 4 "
         "units reported. Rail and Transport Branch, at risk: Two depots closed in March."
     )
-    assert _section(text, "Lagging") == (
-        f"- Goal 1 {line.format(title='A balanced budget')}\n"
-        f"- Goal 1.1 {line.format(title='Dues collected in full')}"
-    )
-    assert _section(text, "Overdue") == "None."
-    assert _section(text, "Not reported") == (
-        "- Goal 1.2 “Spending kept within income” — 0 of 0 units reported.\n\n"
-        "Units that have not reported for First half of 2026: Northern Region (no report); "
-        "Northern Teachers' Branch (a draft)."
-    )
-    assert _section(text, "Changes since the last period") == (
-        "This is the cycle's first period: there is nothing to compare it with."
-    )
-    assert _section(text, "Resolution No. 1 “On the budget”") == (
-        "| Goal | Title | Progress | Status | Standing | Coverage |\n"
-        "| --- | --- | --- | --- | --- | --- |\n"
-        "| 1 | A balanced budget | 50 % | at risk | lagging | 3 / 4 |\n"
-        "| 1.1 | Dues collected in full | 50 % | at risk | lagging | 3 / 4 |\n"
-        "| 1.2 | Spending kept within income | — | not reported | not reported | 0 / 0 |\n"
-        "| 2 | The Bureau's yearly report | — | done (the body's verdict: “Fulfilled in the "
-        "main.”) | fulfilled | 0 / 1 |"
-    )
+    sections = {
+        "Where the goals stand": (
+            "- Fulfilled: 1\n- On track: 0\n- Lagging: 2\n- Overdue: 0\n- Not reported: 1"
+        ),
+        "Fulfilled": (
+            "- Goal 2 “The Bureau's yearly report” — done (the body's verdict: “Fulfilled in the "
+            "main.”)."
+        ),
+        "On track": "None.",
+        "Lagging": (
+            f"- Goal 1 {line.format(title='A balanced budget')}\n"
+            f"- Goal 1.1 {line.format(title='Dues collected in full')}"
+        ),
+        "Overdue": "None.",
+        "Not reported": (
+            "- Goal 1.2 “Spending kept within income” — 0 of 0 units reported.\n\n"
+            "Units that have not reported for First half of 2026: Northern Region (no report); "
+            "Northern Teachers' Branch (a draft)."
+        ),
+        "Changes since the last period": (
+            "This is the cycle's first period: there is nothing to compare it with."
+        ),
+        "Resolution No. 1 “On the budget”": (
+            "| Goal | Title | Progress | Status | Standing | Coverage |\n"
+            "| --- | --- | --- | --- | --- | --- |\n"
+            "| 1 | A balanced budget | 50 % | at risk | lagging | 3 / 4 |\n"
+            "| 1.1 | Dues collected in full | 50 % | at risk | lagging | 3 / 4 |\n"
+            "| 1.2 | Spending kept within income | — | not reported | not reported | 0 / 0 |\n"
+            "| 2 | The Bureau's yearly report | — | done (the body's verdict: “Fulfilled in the "
+            "main.”) | fulfilled | 0 / 1 |"
+        ),
+        "1.1 Dues in arrears": (
+            "*1.1 Dues in arrears, the whole organization: the target is 20,000 EUR.*\n\n"
+            "| Period | Actual | Units reported |\n| --- | --- | --- |\n"
+            "| First half of 2026 | 5,000 EUR | 1 / 4 |"
+        ),
+    }
+    assert _sections(text, sections) == sections
     heat = _section(text, "Units and goals")
     assert "| Unit | 1 | 1.1 | 1.2 | 2 |" in heat
     assert heat.endswith(
@@ -382,11 +395,6 @@ def _summing_up_first(built: Cycle) -> str:
         "| — | Northern Region | — | 1 of 1 | no report |\n"
         "| — | Northern Teachers' Branch | — | 0 of 1 | a draft |"
     )
-    assert _section(text, "1.1 Dues in arrears") == (
-        "*1.1 Dues in arrears, the whole organization: the target is 20,000 EUR.*\n\n"
-        "| Period | Actual | Units reported |\n| --- | --- | --- |\n"
-        "| First half of 2026 | 5,000 EUR | 1 / 4 |"
-    )
     assert "Check with: veche verify --expect-head " in text
     return text
 
@@ -395,27 +403,30 @@ def _summing_up_second(built: Cycle) -> None:
     second = built.periods["second"]
     text = built.document(f"period_id={second}").text
     assert "The period is open: units are still reporting, and its figures will change." in text
-    assert _section(text, "Where the goals stand") == (
-        "- Fulfilled: 1\n- On track: 2\n- Lagging: 0\n- Overdue: 1\n- Not reported: 0"
-    )
+    sections = {
+        "Where the goals stand": (
+            "- Fulfilled: 1\n- On track: 2\n- Lagging: 0\n- Overdue: 1\n- Not reported: 0"
+        ),
+        "Lagging": "None.",
+        "Overdue": (
+            "- Goal 1.2 “Spending kept within income” — due 30 September 2026; not reported; no "
+            "figures yet."
+        ),
+        "Not reported": (
+            "None.\n\nUnits that have not reported for Second half of 2026: Dockers' Branch (no "
+            "report); Northern Region (no report)."
+        ),
+        "Changes since First half of 2026": (
+            "- Goal 1 “A balanced budget”: lagging (at risk) → on track; progress 50 % → 52.78 %.\n"
+            "- Goal 1.1 “Dues collected in full”: lagging (at risk) → on track; progress 50 % → "
+            "52.78 %.\n"
+            "- Goal 1.2 “Spending kept within income”: not reported → overdue."
+        ),
+    }
+    assert _sections(text, sections) == sections
     assert _section(text, "On track").startswith(
         "- Goal 1 “A balanced budget” — on track; progress 52.78 % (by the straight line, "
         "49.93 % by now); 3 of 4 units reported."
-    )
-    assert _section(text, "Lagging") == "None."
-    assert _section(text, "Overdue") == (
-        "- Goal 1.2 “Spending kept within income” — due 30 September 2026; not reported; no "
-        "figures yet."
-    )
-    assert _section(text, "Not reported") == (
-        "None.\n\nUnits that have not reported for Second half of 2026: Dockers' Branch (no "
-        "report); Northern Region (no report)."
-    )
-    assert _section(text, "Changes since First half of 2026") == (
-        "- Goal 1 “A balanced budget”: lagging (at risk) → on track; progress 50 % → 52.78 %.\n"
-        "- Goal 1.1 “Dues collected in full”: lagging (at risk) → on track; progress 50 % → "
-        "52.78 %.\n"
-        "- Goal 1.2 “Spending kept within income”: not reported → overdue."
     )
     assert _section(text, "1.1 Members paying by direct debit").endswith(
         "| First half of 2026 | not reported | 0 / 4 |\n| Second half of 2026 | 37.5 % | 2 / 4 |"

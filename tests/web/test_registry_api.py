@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.apps import create_app
-from tests.web.sitting import PreparedSitting
+from tests.web.sitting import PreparedSitting, registry_with
 from veche.models.base import MAX_INT
 
 pytestmark = pytest.mark.demo
@@ -21,24 +19,17 @@ TITLES = ["On the registry's first test", "On the registry's second test", "On t
 def test_the_registry_lists_filters_and_pages_as_its_query_asks(
     engine: Engine, sitting: PreparedSitting
 ) -> None:
-    with TestClient(create_app(engine)) as client:
-        api = sitting.api(client)
+    resolutions = {title: f"The council resolves {title.lower()}." for title in TITLES}
+    with registry_with(engine, sitting, resolutions) as registry:
         meeting = sitting.meeting_id
-        for title in TITLES:
-            sitting.adopt(api, title, f"The council resolves {title.lower()}.")
-
-        def listed(**query: Any) -> dict[str, Any]:
-            answer = client.get("/api/resolutions", params=query, headers=api.secretary)
-            assert answer.status_code == 200, answer.text
-            found: dict[str, Any] = answer.json()
-            return found
+        listed = registry.listed
 
         def titles(found: dict[str, Any]) -> list[str]:
             return [entry["title"] for entry in found["resolutions"]]
 
         of_meeting = listed(meeting_id=meeting)
         assert (of_meeting["total"], titles(of_meeting)) == (3, TITLES)
-        term_id = api.get(f"/meetings/{meeting}")["term_id"]
+        term_id = registry.api.get(f"/meetings/{meeting}")["term_id"]
         assert set(TITLES) <= set(titles(listed(term_id=term_id)))
         assert listed(meeting_id=meeting, term_id=MAX_INT)["total"] == 0
 
@@ -51,9 +42,10 @@ def test_the_registry_lists_filters_and_pages_as_its_query_asks(
         assert titles(listed(meeting_id=meeting, q="resolves third")) == [TITLES[2]]
 
         entry = of_meeting["resolutions"][0]
-        one = client.get(f"/api/resolutions/{entry['id']}", headers=api.secretary)
+        secretary = registry.api.secretary
+        one = registry.client.get(f"/api/resolutions/{entry['id']}", headers=secretary)
         assert one.json() == entry
-        missing = client.get(f"/api/resolutions/{MAX_INT}", headers=api.secretary)
+        missing = registry.client.get(f"/api/resolutions/{MAX_INT}", headers=secretary)
         assert missing.status_code == 404, missing.text
 
 
@@ -70,8 +62,7 @@ def test_the_registry_lists_filters_and_pages_as_its_query_asks(
 def test_a_query_the_registry_cannot_take_is_refused_naming_it(
     engine: Engine, sitting: PreparedSitting, query: dict[str, Any], named: str
 ) -> None:
-    with TestClient(create_app(engine)) as client:
-        api = sitting.api(client)
-        answer = client.get("/api/resolutions", params=query, headers=api.secretary)
+    with registry_with(engine, sitting, {}) as registry:
+        answer = registry.query(**query)
         assert answer.status_code == 422, answer.text
         assert named in answer.text

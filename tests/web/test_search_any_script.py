@@ -12,10 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.apps import create_app
 from tests.assembly import bearer_token
 from tests.web.page_client import Browser, secretary
-from tests.web.sitting import PreparedSitting
+from tests.web.sitting import PreparedSitting, registry_with
 from veche.demo import DEMO_SECRETARY
 
 #: They start from the demo organization, whose people and accounts are left beside these.
@@ -129,15 +128,7 @@ FOUND_IN_THE_REGISTRY = [
 def test_resolutions_are_found_by_words_in_any_script_and_case(
     engine: Engine, sitting: PreparedSitting
 ) -> None:
-    with TestClient(create_app(engine)) as client:
-        api = sitting.api(client)
-        meeting = sitting.meeting_id
-        for title, text in RESOLUTIONS.items():
-            sitting.adopt(api, title, text)
+    with registry_with(engine, sitting, RESOLUTIONS) as registry:
         for typed, wanted in FOUND_IN_THE_REGISTRY:
-            found = client.get(
-                "/api/resolutions",
-                params={"meeting_id": meeting, "q": typed},
-                headers=api.secretary,
-            ).json()
+            found = registry.listed(meeting_id=sitting.meeting_id, q=typed)
             assert [entry["title"] for entry in found["resolutions"]] == wanted, typed
