@@ -59,8 +59,12 @@ RULES = tuple(Rule)
 
 @dataclass(frozen=True)
 class Size:
+    """The size of a follow-up organization a benchmark makes; ``follow_up_database`` fills
+    a database with one."""
+
     units: int
     indicators: int
+    periods: int = PERIODS
 
 
 FULL = Size(units=10_000, indicators=100)
@@ -288,7 +292,9 @@ def organization(size: Size, seed: int) -> Organization:
         np.add.at(below, tree.parent[level.start : level.end], below[level.start : level.end])
     weights = UnitWeights(ids.astype(np.int64), rng.integers(1, 10_000, size.units), places=0)
     reports = [
-        indicator_reports(n, RULES[n % len(RULES)], n // len(RULES) % 3, tree, below, weights, rng)
+        indicator_reports(
+            n, RULES[n % len(RULES)], n // len(RULES) % 3, size.periods, tree, below, weights, rng
+        )
         for n in range(size.indicators)
     ]
     return Organization(parents, reports)
@@ -298,6 +304,7 @@ def indicator_reports(
     number: int,
     rule: Rule,
     kind: int,
+    periods: int,
     tree: UnitTree,
     below: np.ndarray[tuple[int], np.dtype[np.int64]],
     weights: UnitWeights,
@@ -322,13 +329,13 @@ def indicator_reports(
             None if share.low is None else share.low * units,
             None if share.high is None else share.high * units,
         )
-        cells = np.arange(units * PERIODS)
-        position = cells // PERIODS
+        cells = np.arange(units * periods)
+        position = cells // periods
         scaled = [
             below[position] * (0 if bound is None else int(bound * one))
             for bound in (share.baseline, share.low, share.high)
         ]
-        targets = UnitTargets(tree.ids[position], cells % PERIODS, *scaled)
+        targets = UnitTargets(tree.ids[position], cells % periods, *scaled)
     indicator = Indicator(
         id=number + 1,
         rule=rule,
@@ -337,12 +344,12 @@ def indicator_reports(
         weights=weights if rule is Rule.WEIGHTED_MEAN else None,
         share_needed=Decimal("0.8"),
     )
-    present = np.flatnonzero(rng.random(units * PERIODS) >= MISSING)
+    present = np.flatnonzero(rng.random(units * periods) >= MISSING)
     return Reports(
         indicator=indicator,
         expected=tree.ids.copy(),
-        unit=tree.ids[present // PERIODS],
-        period=present % PERIODS,
+        unit=tree.ids[present // periods],
+        period=present % periods,
         value=rng.integers(40 * one, 220 * one, len(present)),
         targets=targets,
     )
@@ -385,17 +392,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     full, shared = (QUICK_FULL, QUICK_SHARED) if arguments.quick else (FULL, SHARED)
     load_before = load()
 
-    progress(f"generating {full.units:,} units × {full.indicators} indicators × {PERIODS} periods")
+    progress(
+        f"generating {full.units:,} units × {full.indicators} indicators × {full.periods} periods"
+    )
     big = organization(full, arguments.seed)
     tree_seconds, tree = best_of(lambda: UnitTree.of(big.parents), REPEATS)
     progress("rolling up")
-    seconds, rollup = best_of(lambda: roll_up(tree, PERIODS, big.reports), REPEATS)
+    seconds, rollup = best_of(lambda: roll_up(tree, full.periods, big.reports), REPEATS)
     root = int(tree.ids[0])
     card_seconds, _ = best_of(
         lambda: [
             rollup.figures(reports.indicator.id, root, period)
             for reports in big.reports
-            for period in range(PERIODS)
+            for period in range(full.periods)
         ],
         REPEATS,
     )
@@ -414,8 +423,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     progress(f"the peer on {shared.units:,} units × {shared.indicators} indicators")
     small = organization(shared, arguments.seed)
     small_tree = UnitTree.of(small.parents)
-    small_seconds, _ = best_of(lambda: roll_up(small_tree, PERIODS, small.reports), REPEATS)
-    differ, compared, peer_seconds = disagreements(small, PERIODS)
+    small_seconds, _ = best_of(lambda: roll_up(small_tree, shared.periods, small.reports), REPEATS)
+    differ, compared, peer_seconds = disagreements(small, shared.periods)
 
     versions = f"numpy {version('numpy')}"
     print(f"Machine: {machine()}; {versions}.")
@@ -428,11 +437,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print("| ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |")
     print(
-        f"| {full.units:,} | {full.indicators} | {PERIODS} | {big.values:,} | {seconds:.3f} s "
+        f"| {full.units:,} | {full.indicators} | {full.periods} | {big.values:,} | {seconds:.3f} s "
         f"| < {TARGET_SECONDS:.0f} s | {'yes' if seconds < TARGET_SECONDS else 'no'} | — | — | — |"
     )
     print(
-        f"| {shared.units:,} | {shared.indicators} | {PERIODS} | {small.values:,} "
+        f"| {shared.units:,} | {shared.indicators} | {shared.periods} | {small.values:,} "
         f"| {small_seconds:.3f} s | | | {peer_seconds:.1f} s | {peer_seconds / small_seconds:,.0f}× "
         f"| {'yes' if differ == 0 else f'no: {differ:,} differ'} ({compared:,} compared) |"
     )
@@ -441,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Putting the {full.units:,} units in level order (`UnitTree.of`, once): {tree_seconds:.3f} s."
     )
     print(
-        f"Reading the root's {full.indicators * PERIODS:,} figures as decimals (a report card): "
+        f"Reading the root's {full.indicators * full.periods:,} figures as decimals (a report card): "
         f"{card_seconds * 1000:.1f} ms."
     )
     print(

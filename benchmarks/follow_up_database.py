@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks._bulk import add_units, assign_to_all
 from benchmarks._machine import load, machine, progress
+from benchmarks.follow_up import Size
 from benchmarks.vote_spike import postgres
 from veche import migrate
 from veche.actions.access import Caller
@@ -96,13 +97,6 @@ RULES = (RollupRule.SUM, RollupRule.MEAN, RollupRule.MAX, RollupRule.MIN, Rollup
 RESOLUTION = 2  # the demo's "On wages and agreements"
 #: Rows a bulk insert sends at once.
 CHUNK = 50_000
-
-
-@dataclass(frozen=True)
-class Size:
-    units: int
-    indicators: int
-    periods: int
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from benchmarks import follow_up_database, meeting_lists
+from benchmarks import follow_up, follow_up_database, meeting_lists
 from sqlalchemy.orm import Session, sessionmaker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -135,7 +135,7 @@ def test_the_follow_up_database_benchmark_rolls_up_what_it_filled(
 ) -> None:
     """At a tiny size, on both databases: the roll-up finds the sum of the values the
     filling wrote, the district's card holds every goal, and the summing-up names each."""
-    size = follow_up_database.Size(units=30, indicators=12, periods=2)
+    size = follow_up.Size(units=30, indicators=12, periods=2)
     filled = follow_up_database.fill(sessions, size, seed=7)
     _timings, view, card, document = follow_up_database.time_views(sessions, filled, repeats=1)
     first = next(

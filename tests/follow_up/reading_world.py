@@ -5,7 +5,8 @@ with its reason."""
 
 from __future__ import annotations
 
-from benchmarks.follow_up_database import Filled, Size, fill
+from benchmarks.follow_up import Size
+from benchmarks.follow_up_database import Filled, fill
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 

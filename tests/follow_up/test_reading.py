@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from benchmarks.follow_up_database import Filled, Size, fill
+from benchmarks.follow_up import Size
+from benchmarks.follow_up_database import Filled, fill
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 

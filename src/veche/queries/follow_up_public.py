@@ -27,6 +27,7 @@ from veche.models import (
 )
 from veche.queries.follow_up_cycle import cycle_periods
 from veche.queries.follow_up_rollup import (
+    HeatRow,
     ReportCard,
     ResolutionGoals,
     RollupView,
@@ -40,15 +41,6 @@ from veche.reports.summing_up import indicator_chart
 
 
 @dataclass(frozen=True)
-class UnitShown:
-    """A unit with goals (or above one that has), for the list of report cards."""
-
-    id: int
-    name: str
-    depth: int
-
-
-@dataclass(frozen=True)
 class FollowUpPage:
     """The cycle's goals at the whole organization for one period."""
 
@@ -59,7 +51,8 @@ class FollowUpPage:
     view: RollupView | None
     resolutions: list[ResolutionGoals]
     charts: list[Chart]
-    units: list[UnitShown]
+    #: The units with report cards: the summing-up's heat map's rows, in its order.
+    units: list[HeatRow]
 
 
 @dataclass(frozen=True)
@@ -143,7 +136,7 @@ def follow_up_page(
         charts=[
             indicator_chart(series, number) for number, series in enumerate(record.charts, start=1)
         ],
-        units=[UnitShown(row.unit_id, row.unit, row.depth) for row in record.heat_map],
+        units=record.heat_map,
     )
 
 
