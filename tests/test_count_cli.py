@@ -112,3 +112,15 @@ def test_bad_method_and_option_exit_2(tmp_path: Path) -> None:
     assert malformed.exit_code == 2 and "NAME=VALUE" in malformed.output
     missing = runner.invoke(app, ["count", str(tmp_path / "none.blt"), "-m", "irv"])
     assert missing.exit_code == 2
+
+
+def test_an_option_whose_value_is_no_number_stays_text(tmp_path: Path) -> None:
+    """ "²" and thousands of digits look like numbers to ``str.isdigit`` but not to ``int``:
+    they stay text, for the method to judge, where they once stopped the count with a
+    traceback."""
+    path = tmp_path / "small.blt"
+    path.write_text(BLT, encoding="utf-8")
+    for value in ("²", "--3", "9" * 5000):
+        result = runner.invoke(app, ["count", str(path), "-m", "scottish-stv", "-o", f"x={value}"])
+        assert result.exit_code == 2, result.output
+        assert "scottish-stv does not take option(s) x" in result.output

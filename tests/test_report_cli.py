@@ -52,6 +52,9 @@ def test_the_demo_meeting_has_its_report(database_url: str, tmp_path: Path) -> N
 def test_report_errors_exit_2(database_url: str) -> None:
     for arguments, message in [
         (["report", "7"], "there is no meeting 7"),
+        # A digit to str.isdigit, not to int(): once a traceback, not a message.
+        (["report", "²"], "give a meeting's id or summing-up, not '²'"),
+        (["report", "9" * 5000], "give a meeting's id or summing-up"),
         (["report", "1", "--format", "pdf"], "a PDF goes to a file"),
     ]:
         result = runner.invoke(app, [*arguments, "--db", database_url])

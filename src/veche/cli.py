@@ -18,6 +18,7 @@ import veche
 from veche.config import Settings
 from veche.db import make_engine, make_reader, make_sessionmaker, transaction
 from veche.errors import VecheError
+from veche.whole_numbers import signed_number, whole_number
 
 app = typer.Typer(
     help="veche: meetings, votes and elections of a deliberative body.",
@@ -635,7 +636,8 @@ def report(
     from veche.reports import render_report
 
     summing_up = what == SUMMING_UP
-    if not summing_up and not what.isdigit():
+    meeting_id = whole_number(what)
+    if not summing_up and meeting_id is None:
         fail(f"give a meeting's id or {SUMMING_UP}, not {what!r}")
     if summing_up and cycle is None:
         fail("a summing-up is of a reporting cycle: add --cycle ID (GET /api/cycles lists them)")
@@ -650,7 +652,7 @@ def report(
                 content = _summing_up(session, cycle, period, resolution, output_format)
                 written = f"the summing-up of reporting cycle {cycle}"
             else:
-                found = session.get(Meeting, int(what))
+                found = session.get(Meeting, meeting_id)
                 if found is None:
                     fail(f"there is no meeting {what}")
                 content = render_report(session, found, kind, output_format)
@@ -699,9 +701,8 @@ def _parse_option(item: str) -> tuple[str, object]:
     text = value.strip()
     if text.lower() in ("true", "false"):
         return key, text.lower() == "true"
-    if text.lstrip("-").isdigit():
-        return key, int(text)
-    return key, text
+    number = signed_number(text)
+    return key, text if number is None else number
 
 
 def main() -> None:

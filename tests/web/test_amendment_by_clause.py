@@ -206,6 +206,15 @@ def test_the_page_shows_the_clauses_and_opens_one_to_edit_in_place(claused: Clau
 
 
 @pytest.mark.one_database
+def test_a_paragraph_picked_by_no_number_opens_nothing(claused: Clauses) -> None:
+    # "²" is a digit to str.isdigit, not to int(): the page answered 500.
+    for path in (claused.page, f"{claused.page}/amendment-form"):
+        opened = claused.delegate.get(path, params={"paragraph": "²"})
+        assert opened.status_code == 200, opened.text
+        assert "autofocus>" not in opened.text
+
+
+@pytest.mark.one_database
 def test_a_preview_shows_the_change_before_it_is_sent(claused: Clauses) -> None:
     form = {"clause": "3.", "new_text": "3. asks the Bureau to report in six months."}
     before = journal_length(claused.sessions)

@@ -201,6 +201,45 @@ def test_refusals_to_vote_are_in_plain_words_on_the_page_and_through_the_api(
     assert "bulletin board" not in entry
 
 
+@pytest.mark.parametrize("right", ["²", "١٢", "seven", "-7"])
+def test_a_ballot_whose_right_is_no_number_is_refused_and_not_cast(
+    hall: Hall, sessions: sessionmaker[Session], right: str
+) -> None:
+    # "²" and "١٢" are digits to str.isdigit; int() took the one and choked on the other (500).
+    poll = hall.poll("Adopt the minutes")
+    cast = hall.phones[VOTER].post(
+        f"/meetings/{hall.meeting}/polls/{poll['id']}/ballot",
+        {"choice": '{"option": 1}', "client_key": client_key(), "right_person_id": right},
+    )
+    assert cast.status_code == 422, cast.text
+    assert "the ballot was damaged on the way; fill it in again" in cast.text
+    with sessions() as session:
+        assert session.scalars(select(Ballot).where(Ballot.poll_id == poll["id"])).all() == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "told"),
+    [("²", "&#39;²&#39; is not a whole number"), ("9" * 5000, "too large a number for a ballot")],
+)
+def test_a_ballot_filled_in_with_no_number_is_sent_back_to_be_filled_in_again(
+    hall: Hall, typed: str, told: str
+) -> None:
+    # "²" is a digit to str.isdigit, and int() reads neither it nor 5,000 digits: a 500.
+    decision = hall.poll("Adopt the minutes")
+    review = hall.phones[VOTER].post(
+        f"/meetings/{hall.meeting}/polls/{decision['id']}/review", {"option": typed}
+    )
+    assert review.status_code == 422 and "choose one option" in review.text
+    election = hall.poll(
+        "Elect the auditor", kind="election", method="irv", options=["Ada", "Boris"]
+    )
+    ranked = {f"rank_{option_id}": typed for option_id in election["ids"].values()}
+    review = hall.phones[VOTER].post(
+        f"/meetings/{hall.meeting}/polls/{election['id']}/review", ranked
+    )
+    assert review.status_code == 422 and told in review.text
+
+
 def test_the_receipt_is_grouped_kept_and_carried_to_the_board_in_the_browser_only(
     hall: Hall, sessions: sessionmaker[Session]
 ) -> None:

@@ -148,6 +148,9 @@ def test_a_lot_recorded_twice_by_a_double_click_is_added_once(desk: Desk) -> Non
         ("1 2", "1 1", "ballot &#39;1 1&#39; was not added: candidate 1 appears twice"),
         ("1 2", "2 4", "there is no candidate 4; the candidates are numbered 1 to 3"),
         ("1 2", "one two", "is not a candidate&#39;s number"),
+        # Digits to str.isdigit that int() refuses, and a number int() will not read: a 500.
+        ("1 2", "2 ²", "&#39;²&#39; is not a candidate&#39;s number"),
+        ("1 2", "1 " + "9" * 5000, "there is no candidate 99999999999999999999;"),
         ("1 2", "  ", "type the candidates&#39; numbers in order of preference"),
         ("1 2;5 1", "1", "ballot 2 of the lot: there is no candidate 5"),
     ],

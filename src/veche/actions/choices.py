@@ -10,6 +10,7 @@ import numpy as np
 from veche.errors import InvalidInput
 from veche.models import PollOption
 from veche.tally import BallotShape, Method, Profile, TallyError, method_named
+from veche.whole_numbers import whole_number
 
 #: The one key of a stored ballot of each shape: {"option": id}, {"options": [id, ...]},
 #: {"ranking": [id, ...]} or {"scores": {"id": score, ...}}.
@@ -93,11 +94,9 @@ def _option_id(value: Any, valid: set[int]) -> int:
 
 
 def _option_number(key: str) -> int | str:
-    """A score's key as an option's number: written in ASCII digits ("²" is a digit to
-    ``str.isdigit`` but not a number to ``int``), and short (ids fit a database integer)."""
-    if key.isascii() and key.isdigit() and len(key) <= 10:
-        return int(key)
-    return key
+    """A score's key as an option's number (``whole_number``), or as it is."""
+    number = whole_number(key)
+    return key if number is None else number
 
 
 def _distinct_ids(value: Any, valid: set[int], key: str) -> list[int]:

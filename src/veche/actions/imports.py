@@ -25,6 +25,7 @@ from veche.models import Body, Membership, Organization, Person, Term, Unit
 from veche.models.org import MembershipRole
 from veche.permissions import Permission
 from veche.queries.org import current_term
+from veche.whole_numbers import whole_number
 
 REQUIRED_COLUMNS = ("name", "body", "role")
 OPTIONAL_COLUMNS = ("term", "email", "unit", "from", "to")
@@ -272,12 +273,13 @@ def _check_term(body: Body, cell: str) -> Term:
     digits = (
         cell.lower().removesuffix("st").removesuffix("nd").removesuffix("rd").removesuffix("th")
     )
-    if not digits.isdigit():
+    number = whole_number(digits)
+    if number is None:
         raise InvalidInput(f"the term must be a number such as 8 or 8th, not {cell!r}")
     for term in body.terms:
-        if term.number == int(digits):
+        if term.number == number:
             return term
-    raise InvalidInput(f"{body.name} has no term {int(digits)}")
+    raise InvalidInput(f"{body.name} has no term {number}")
 
 
 def _check_date(cell: str, column: str) -> date | None:

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from veche.whole_numbers import digits_only
+
 
 def form_number(value: Any, rule: str) -> Any:
     """A number from a page's text field, or the rule it breaks said plainly: "the paragraph
@@ -17,7 +19,7 @@ def form_number(value: Any, rule: str) -> Any:
     text = value.strip()
     if not text:
         return None  # a field left blank (with spaces) is not given
-    if not (text.isascii() and text.isdigit()):
+    if not digits_only(text):
         raise PydanticCustomError(
             "whole_number", "{rule}, not {text}", {"rule": rule, "text": repr(text[:20])}
         )

@@ -28,6 +28,7 @@ from veche.models.polls import PollOption
 from veche.tally import BallotShape
 from veche.web.api.types import Id
 from veche.web.form_fields import as_posted
+from veche.whole_numbers import digits_only, whole_number
 
 
 class PaperLotIn(BaseModel):
@@ -104,15 +105,15 @@ def _count(text: str | None, label: str) -> int:
     text = (text or "").strip()
     if not text:
         return 0
-    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
-    if not (text.isascii() and text.isdigit()):
-        raise InvalidInput(f"the count for {label} must be a whole number, not {text!r}")
-    if len(text.lstrip("0")) > len(str(MAX_PAPER_COUNT)):
+    if not digits_only(text):
+        raise InvalidInput(f"the count for {label} must be a whole number, not {text[:20]!r}")
+    count = whole_number(text)
+    if count is None or count > MAX_PAPER_COUNT:
         raise InvalidInput(
             f"the count for {label} must be at most {MAX_PAPER_COUNT:,}; "
             "enter a larger count in several lots"
         )
-    return int(text)
+    return count
 
 
 # --- Votes counted in the hall: the tellers' totals ----------------------------------------
@@ -256,16 +257,16 @@ def paper_ballot(line: str, options: Sequence[PollOption], shape: BallotShape) -
         return PaperBallot((), dict(BLANK))
     numbers: list[int] = []
     for word in words:
-        if not word.isdigit():
+        if not digits_only(word):
             raise InvalidInput(
                 _("%(word)r is not a candidate's number; type numbers such as 3 1 2, or blank")
-                % {"word": word}
+                % {"word": word[:20]}
             )
-        number = int(word)
-        if not 1 <= number <= len(options):
+        number = whole_number(word)  # None: too many digits to be anyone's, told as typed
+        if number is None or not 1 <= number <= len(options):
             raise InvalidInput(
                 _("there is no candidate %(number)s; the candidates are numbered 1 to %(last)s")
-                % {"number": number, "last": len(options)}
+                % {"number": word[:20] if number is None else number, "last": len(options)}
             )
         if number in numbers:
             raise InvalidInput(

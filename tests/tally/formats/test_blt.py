@@ -322,6 +322,8 @@ MALFORMED = [
     (" \n\n", None, "file is empty"),
     ("3\n0\n" + NAMES, 1, "first line must be 'candidates seats'"),
     ("3 x\n0\n" + NAMES, 1, "first line must be 'candidates seats'"),
+    # More digits than int() reads from text: once a ValueError out of the reader.
+    (f"3 {'9' * 5000}\n0\n" + NAMES, 1, "first line must be 'candidates seats'"),
     ("0 1\n0\n", 1, "number of candidates must be at least 1"),
     ("3 0\n0\n" + NAMES, 1, "number of seats must be at least 1"),
     ("3 1\n1 1 2\n0\n" + NAMES, 2, "missing terminating 0"),
@@ -352,6 +354,7 @@ MALFORMED = [
     ("3 1\n-1 2\n1 1 0\n0\n" + NAMES, 2, "negative candidate numbers like -2, got '2'"),
     ("3 1\n[tie 1 2 2]\n1 1 0\n0\n" + NAMES, 2, "[tie] option lists a candidate more than once"),
     ("3 1\n[tie 1 x 3]\n1 1 0\n0\n" + NAMES, 2, "[tie] option must hold candidate numbers"),
+    (f"3 1\n[tie 1 {'9' * 5000}]\n1 1 0\n0\n" + NAMES, 2, "[tie] option must hold candidate"),
     ("3 1\n\n[ranked 1]\n1 1 0\n0\n" + NAMES, 3, "unknown option [ranked]"),
     ("3 1\n[tie 1 2 3\n1 1 0\n0\n" + NAMES, 2, "missing its closing ']'"),
     (b'2 1\n1 1 0\n0\n"A"\n"B\xe9"\n', 5, "names and title must be UTF-8"),

@@ -190,6 +190,12 @@ MALFORMED = [
     ("csv", "ballot_id,rank,choice\nb1,1\n", 2, "expected at least 3 cells, found 2"),
     ("csv", "rank1,rank2,count\nA,B,2\nB,A,x\n", 3, "count must be a positive integer, got 'x'"),
     ("csv", "rank1,count\nA,0\n", 2, "count must be a positive integer, got '0'"),
+    # More digits than int() reads, and a digit to str.isdigit but not to int(): both once
+    # stopped the reader with a ValueError.
+    ("csv", f"rank1,count\nA,{'9' * 5000}\n", 2, "count must be a positive integer"),
+    ("csv", "ballot_id,rank,choice\nb1,²,A\n", 2, "rank must be a positive integer, got '²'"),
+    ("csv-scores", f"A,B\n1,{'9' * 5000}\n", 2, "score for 'B' must be a whole number"),
+    ("csv-scores", "A,B\n1,--2\n", 2, "score for 'B' must be a whole number, got '--2'"),
     ("csv", "rank1,count\nA\n", 2, "count must be a positive integer, got ''"),
     ("csv", 'rank1\n"A\n', 2, "unexpected end of data"),
     ("csv-scores", "", None, "file is empty"),

@@ -114,6 +114,8 @@ MALFORMED: list[tuple[Any, int | None, str]] = [
     ({**BASE, "ballots": [{"scores": []}]}, None, "ballots[0].scores must be an object"),
     ({**BASE, "ballots": [{}, {"count": 10**16}]}, None, "ballots[1]: count 10000000000000000 is"),
     ({**BASE, "ballots": [{"scores": {"A": 10**16}}]}, None, "ballots[0]: a score is too large"),
+    # More digits than Python's json reads: once a ValueError out of the reader.
+    ('{"candidates": ["A"], "ballots": [{"count": %s}]}' % ("9" * 5000), None, "far too long"),
     ({"totals": {"yes": 10**16}}, None, "totals['yes'] must be a whole number of votes from 0"),
     ({**BASE, "ballots": [{"scores": {"C": 1}}]}, None, "ballots[0].scores names 'C'"),
     ({**BASE, "ballots": [{"scores": {"A": "1"}}]}, None, "scores['A'] must be a whole number"),

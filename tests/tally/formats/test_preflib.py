@@ -103,6 +103,9 @@ def test_kind_can_be_named_instead_of_the_extension(tmp_path: Path) -> None:
         read_preflib(path, "ooc")
 
 
+#: A number of more digits than Python's int() reads from text (4,300).
+LONG = "9" * 5000
+
 V2 = [
     ("soc", "1: 1,2,3\n", 1, 1, HEADER.count("\n") + 1, "all 4 alternatives, but this one ranks 3"),
     ("soc", "1: 1,2,{3,4}\n", 1, 1, HEADER.count("\n") + 1, "ranks alternatives equal"),
@@ -115,6 +118,11 @@ V2 = [
     ("toi", "1: 1,{2\n", 1, 1, HEADER.count("\n") + 1, "cannot read the order"),
     ("toi", "x: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer, got 'x'"),
     ("toi", "0: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer, got '0'"),
+    # A digit to str.isdigit but not to int(), and more digits than int() reads: both once
+    # stopped the reader with a ValueError.
+    ("toi", "²: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer, got '²'"),
+    ("toi", f"{LONG}: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer"),
+    ("toi", f"1: 1,{LONG}\n", 1, 1, HEADER.count("\n") + 1, "too many digits for an alternative"),
     (
         "toi",
         "1: 1\n2000000000000000: 2\n",
@@ -139,6 +147,9 @@ MALFORMED = [
     ("", None, "file is empty"),
     ("# TITLE: x\n1: 1\n", None, "missing the line '# NUMBER ALTERNATIVES: n'"),
     ("# NUMBER ALTERNATIVES: two\n", 1, "NUMBER ALTERNATIVES must be a whole number, got 'two'"),
+    (f"# NUMBER ALTERNATIVES: {LONG}\n", 1, "NUMBER ALTERNATIVES must be a whole number"),
+    (f"{LONG}\n", 1, "expected '# ...' header lines (PrefLib 2) or the number of alternatives"),
+    (f"2\n1,A\n2,B\n1,1,{LONG}\n", 4, "expected 'voters,sum of counts,unique orders'"),
     (
         "# NUMBER ALTERNATIVES: 2\n# ALTERNATIVE NAME 1: A\n1: 1,2\n",
         None,

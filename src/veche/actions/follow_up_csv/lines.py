@@ -17,6 +17,7 @@ from veche.actions.imports import ImportRejected
 from veche.errors import InvalidInput, VecheError
 from veche.queries.follow_up_csv import FILE_KINDS, FileKind
 from veche.reports.exports import unguarded
+from veche.whole_numbers import whole_number
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -168,9 +169,9 @@ def read_header(source: CsvSource) -> Table:
 
 
 def small_number(text: str) -> int | None:
-    """A number from 1 written in (at most nine) digits, or None."""
-    digits = text.isascii() and text.isdigit() and len(text) <= 9
-    return int(text) if digits and int(text) >= 1 else None
+    """A number from 1 of at most nine digits, or None."""
+    number = whole_number(text)
+    return number if number is not None and 1 <= number < 10**9 else None
 
 
 def integer(text: str, what: str) -> int:

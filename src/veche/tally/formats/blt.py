@@ -39,6 +39,7 @@ import numpy.typing as npt
 from veche.tally.errors import BallotFormatError, TallyError
 from veche.tally.formats._build import beyond_declared, merge_identical, require_distinct_names
 from veche.tally.profile import EMPTY, BoolArray, IntArray, Profile, RankArray
+from veche.whole_numbers import whole_number
 
 ScalarT = TypeVar("ScalarT", bound=np.generic)
 
@@ -124,14 +125,16 @@ def read_blt(path: str | os.PathLike[str]) -> BltElection:
 
 def _parse_header(header: bytes, source: str) -> tuple[int, int]:
     fields = header.split()
-    if len(fields) != 2 or not all(field.isdigit() for field in fields):
+    n_candidates, seats = (
+        (_number(fields[0]), _number(fields[1])) if len(fields) == 2 else (None,) * 2
+    )
+    if n_candidates is None or seats is None:
         raise BallotFormatError(
             source,
             1,
             f"the first line must be 'candidates seats' (two whole numbers), "
-            f"got {_shown(header)!r}",
+            f"got {_shown(header)[:60]!r}",
         )
-    n_candidates, seats = int(fields[0]), int(fields[1])
     if n_candidates < 1:
         raise BallotFormatError(source, 1, "the number of candidates must be at least 1")
     if seats < 1:
@@ -209,13 +212,13 @@ class _Preamble:
     ) -> list[int]:
         indices = []
         for word in words:
-            digits = word[1:] if negative and word.startswith(b"-") else word
-            if (negative and not word.startswith(b"-")) or not digits.isdigit():
+            candidate = _number(word[1:] if negative and word.startswith(b"-") else word)
+            if (negative and not word.startswith(b"-")) or candidate is None:
                 expected = "negative candidate numbers like -2" if negative else "candidate numbers"
+                shown = _shown(word)[:30]
                 raise BallotFormatError(
-                    self.source, number, f"the {where} must hold {expected}, got {_shown(word)!r}"
+                    self.source, number, f"the {where} must hold {expected}, got {shown!r}"
                 )
-            candidate = int(digits)
             if not 1 <= candidate <= self.n_candidates:
                 problem = beyond_declared(f"the {where}", "candidate", candidate, self.n_candidates)
                 raise BallotFormatError(self.source, number, problem)
@@ -488,6 +491,11 @@ def _unquote(line: str) -> str:
     # Runs of blanks become one space, as Droop reads names: the Scottish files pad
     # names to line up their parties ("Karen DORAN      (Lab)").
     return " ".join(text.split())
+
+
+def _number(word: bytes) -> int | None:
+    """A whole number written in ``word`` (``veche.whole_numbers``), or None."""
+    return whole_number(word.decode("latin-1"))
 
 
 def _shown(text: bytes) -> str:

@@ -50,6 +50,7 @@ from pathlib import Path
 from veche.tally.errors import BallotFormatError
 from veche.tally.formats._build import BallotCollector, require_distinct_names
 from veche.tally.profile import Profile
+from veche.whole_numbers import signed_number, whole_number
 
 UNDERVOTE = "$UNDERVOTE"
 OVERVOTE = "$OVERVOTE"
@@ -105,13 +106,14 @@ def read_csv_scores(path: str | os.PathLike[str]) -> Profile:
             if column == count_column:
                 continue
             text = cell.strip()
-            if text and not _INTEGER.fullmatch(text):
+            score = signed_number(text) if text else 0
+            if score is None:
                 raise BallotFormatError(
                     source,
                     line,
                     f"score for {names[column]!r} must be a whole number, got {text!r}",
                 )
-            scores.append(int(text) if text else 0)
+            scores.append(score)
         scores.extend([0] * (len(candidates) - len(scores)))
         collector.add([], _count(cells, count_column, source, line), scores, line=line)
     return collector.profile(candidates)
@@ -141,11 +143,12 @@ def _count(cells: list[str], column: int | None, source: str, line: int) -> int:
     if column is None:
         return 1
     text = cells[column].strip() if column < len(cells) else ""
-    if not text.isdecimal() or int(text) == 0:
+    count = whole_number(text)
+    if not count:
         raise BallotFormatError(
             source, line, f"{_COUNT_COLUMNS[0]} must be a positive integer, got {text!r}"
         )
-    return int(text)
+    return count
 
 
 class _Candidates:
@@ -229,13 +232,13 @@ def _read_long_form(rows: list[Row], header: list[str], source: str) -> Profile:
         if not ballot_id:
             raise BallotFormatError(source, line, "ballot_id is blank")
         rank_text = cells[rank_column].strip()
-        if not rank_text.isdecimal() or int(rank_text) == 0:
+        rank = whole_number(rank_text)
+        if not rank:
             raise BallotFormatError(
                 source, line, f"rank must be a positive integer, got {rank_text!r}"
             )
         choice = cells[choice_column].strip()
         ranks = ballots.setdefault(ballot_id, {})
-        rank = int(rank_text)
         if rank in ranks:
             raise BallotFormatError(
                 source,

@@ -59,6 +59,8 @@ def read_json(path: str | os.PathLike[str]) -> Profile:
         raise BallotFormatError(
             source, error.lineno, f"not valid JSON: {error.msg} (column {error.colno})"
         ) from None
+    except ValueError:  # a number of thousands of digits, which Python will not read
+        raise BallotFormatError(source, None, "a number in it is far too long") from None
     return _Document(source).profile(document)
 
 

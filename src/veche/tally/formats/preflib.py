@@ -31,13 +31,25 @@ from pathlib import Path
 from veche.tally.errors import BallotFormatError, TallyError
 from veche.tally.formats._build import BallotCollector, beyond_declared, require_distinct_names
 from veche.tally.profile import Profile
+from veche.whole_numbers import whole_number
 
 KINDS = ("soc", "soi", "toc", "toi")
 
-_ITEM = r"\s*(?:\d+|\{\s*\d+(?:\s*,\s*\d+)*\s*\})\s*"
+_ITEM = r"\s*(?:[0-9]+|\{\s*[0-9]+(?:\s*,\s*[0-9]+)*\s*\})\s*"
 _ORDER = re.compile(rf"(?:{_ITEM}(?:,{_ITEM})*)?\s*")
-_GROUP = re.compile(r"\{([^}]*)\}|(\d+)")
-_ALTERNATIVE_NAME = re.compile(r"ALTERNATIVE NAME (\d+)")
+_GROUP = re.compile(r"\{([^}]*)\}|([0-9]+)")
+_ALTERNATIVE_NAME = re.compile(r"ALTERNATIVE NAME ([0-9]{1,9})")
+
+
+def _alternative(text: str, source: str, line: int) -> int:
+    """An alternative's number in an order (the pattern has let ASCII digits alone through)."""
+    number = whole_number(text.strip())
+    if number is None:
+        digits = text.strip()
+        raise BallotFormatError(
+            source, line, f"order names {digits[:20]}…, too many digits for an alternative"
+        )
+    return number
 
 
 @dataclass
@@ -54,10 +66,10 @@ class _Orders:
         self.collector = BallotCollector(self.source, self.n_alternatives)
 
     def add(self, count_text: str, order: str, line: int) -> None:
-        count_text = count_text.strip()
-        if not count_text.isdecimal() or int(count_text) == 0:
+        count = whole_number(count_text.strip())
+        if not count:
             raise BallotFormatError(
-                self.source, line, f"count must be a positive integer, got {count_text!r}"
+                self.source, line, f"count must be a positive integer, got {count_text.strip()!r}"
             )
         if not _ORDER.fullmatch(order):
             raise BallotFormatError(
@@ -66,7 +78,7 @@ class _Orders:
                 f"cannot read the order {order.strip()!r}; write alternatives like 1,3,{{2,4}}",
             )
         groups = [
-            [int(number) for number in (braced or single).split(",")]
+            [_alternative(number, self.source, line) for number in (braced or single).split(",")]
             for braced, single in _GROUP.findall(order)
         ]
         ranked = [alternative for group in groups for alternative in group]
@@ -94,7 +106,6 @@ class _Orders:
                 f"alternatives, but this one ranks {len(ranked)}; name the file "
                 f".{self.kind[:2]}i if orders may be incomplete",
             )
-        count = int(count_text)
         self.voters += count
         self.collector.add([[a - 1 for a in group] for group in groups], count, line=line)
 
@@ -172,20 +183,21 @@ def _stated_number(metadata: dict[str, tuple[int, str]], key: str, source: str) 
     if key not in metadata:
         return None
     number, value = metadata[key]
-    if not value.isdecimal():
+    stated = whole_number(value)
+    if stated is None:
         raise BallotFormatError(source, number, f"{key} must be a whole number, got {value!r}")
-    return int(value)
+    return stated
 
 
 def _read_v1(lines: list[tuple[int, str]], source: str, kind: str) -> Profile:
     first_number, first = lines[0]
-    if not first.isdecimal():
+    n_alternatives = whole_number(first)
+    if n_alternatives is None:
         raise BallotFormatError(
             source,
             first_number,
             "expected '# ...' header lines (PrefLib 2) or the number of alternatives (PrefLib 1)",
         )
-    n_alternatives = int(first)
     if len(lines) < n_alternatives + 2:
         raise BallotFormatError(
             source,
@@ -204,8 +216,9 @@ def _read_v1(lines: list[tuple[int, str]], source: str, kind: str) -> Profile:
         name_lines.append(number)
     require_distinct_names(candidates, source, name_lines)
     totals_number, totals = lines[n_alternatives + 1]
-    fields = [part.strip() for part in totals.split(",")]
-    if len(fields) != 3 or not all(part.isdecimal() for part in fields):
+    totals_read = [whole_number(part.strip()) for part in totals.split(",")]
+    voters = totals_read[1] if len(totals_read) == 3 else None
+    if voters is None or None in totals_read:
         raise BallotFormatError(
             source,
             totals_number,
@@ -215,5 +228,5 @@ def _read_v1(lines: list[tuple[int, str]], source: str, kind: str) -> Profile:
     for number, line in lines[n_alternatives + 2 :]:
         count, _, order = line.partition(",")
         orders.add(count, order, number)
-    orders.check_voters(int(fields[1]), totals_number)
+    orders.check_voters(voters, totals_number)
     return orders.collector.profile(candidates)

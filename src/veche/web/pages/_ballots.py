@@ -12,6 +12,7 @@ from veche.errors import InvalidInput
 from veche.models import Poll
 from veche.models.polls import PollOption
 from veche.tally import BallotShape
+from veche.whole_numbers import digits_only, whole_number
 
 
 def choice_from_form(poll: Poll, options: list[PollOption], form: FormData) -> dict[str, Any]:
@@ -20,12 +21,12 @@ def choice_from_form(poll: Poll, options: list[PollOption], form: FormData) -> d
         return dict(BLANK)
     shape = shape_of(poll.method)
     if shape is BallotShape.SINGLE:
-        picked = form.get("option")
-        if not isinstance(picked, str) or not picked.isdigit():
+        picked = _whole(form.get("option"))
+        if picked is None:
             raise InvalidInput("choose one option, or cast a blank ballot")
-        return {"option": int(picked)}
+        return {"option": picked}
     if shape is BallotShape.APPROVAL:
-        picked_ids = [int(v) for v in form.getlist("options") if isinstance(v, str) and v.isdigit()]
+        picked_ids = [n for n in map(_whole, form.getlist("options")) if n is not None]
         if not picked_ids:
             raise InvalidInput("tick at least one option, or cast a blank ballot")
         return {"options": picked_ids}
@@ -34,13 +35,22 @@ def choice_from_form(poll: Poll, options: list[PollOption], form: FormData) -> d
     return {"scores": _scores(options, form)}
 
 
+def _whole(value: object) -> int | None:
+    """An option's id as a field holds it (``whole_number``), or None."""
+    return whole_number(value) if isinstance(value, str) else None
+
+
 def _number(form: FormData, name: str) -> int | None:
     value = form.get(name)
     if not isinstance(value, str) or not value.strip():
         return None
-    if not value.strip().isdigit():
-        raise InvalidInput(f"{value!r} is not a whole number")
-    return int(value.strip())
+    text = value.strip()
+    number = whole_number(text)
+    if number is not None:
+        return number
+    if digits_only(text):
+        raise InvalidInput(f"{text[:20]}… is too large a number for a ballot")
+    raise InvalidInput(f"{text[:20]!r} is not a whole number")
 
 
 def _ranking(options: list[PollOption], form: FormData) -> list[int]:

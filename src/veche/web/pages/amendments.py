@@ -36,6 +36,7 @@ from veche.web.inputs_motions import ClauseAmendmentForm
 from veche.web.pages._majority import base_labels, rule_labels
 from veche.web.pages._page import Page, PageDep, add_meeting_view
 from veche.web.pages._posted import PostedForm, text_of
+from veche.whole_numbers import whole_number
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -140,8 +141,9 @@ class PickedPart(BaseModel):
             wording = "\n".join(lines[found.first_line - 1 : found.last_line])
             return AmendmentDraft(clause=found.label, new_text=wording, focus=focus)
         blocks = paragraphs(text)
-        if self.paragraph.isdigit() and 1 <= int(self.paragraph) <= len(blocks):
-            wording = blocks[int(self.paragraph) - 1]
+        picked = whole_number(self.paragraph)
+        if picked is not None and 1 <= picked <= len(blocks):
+            wording = blocks[picked - 1]
             return AmendmentDraft(paragraph=self.paragraph, new_text=wording, focus=focus)
         return AmendmentDraft()
 

@@ -39,6 +39,7 @@ from veche.web.pages._ballots import choice_from_form
 from veche.web.pages._page import Page, PageDep
 from veche.web.pages._render import context_of, render
 from veche.web.pages.secretary_agenda import kind_labels
+from veche.whole_numbers import whole_number
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -155,7 +156,7 @@ async def review_ballot(meeting_id: int, poll_id: int, page: PageDep) -> HTMLRes
         poll=poll,
         choice_json=json.dumps(choice),
         readable=readable_choice(choice, labels),
-        right_person_id=right if isinstance(right, str) and right.isdigit() else "",
+        right_person_id=right if isinstance(right, str) and whole_number(right) is not None else "",
     )
 
 
@@ -183,7 +184,11 @@ def cast_ballot(
             "your browser sent no key for this ballot: the page's script makes it, so that only "
             "you can tell which receipt is yours; turn on JavaScript and fill in your ballot again"
         )
-    right = int(right_person_id) if right_person_id.isdigit() else None
+    # The ballot page sends the number of one of the voter's rights, or nothing (their own);
+    # anything else was damaged.
+    right = whole_number(right_person_id) if right_person_id else None
+    if right_person_id and right is None:
+        raise InvalidInput("the ballot was damaged on the way; fill it in again")
     with session.begin():
         access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
     # Stored with the other ballots arriving now, in one write, by the event loop's intake.

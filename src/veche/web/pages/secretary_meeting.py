@@ -63,6 +63,7 @@ from veche.web.inputs_participants import (
 from veche.web.pages._page import Page, PageDep
 from veche.web.pages._paging import numbered_page
 from veche.web.sessions import read_flash
+from veche.whole_numbers import whole_number
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -198,7 +199,7 @@ def _listing(meeting: Meeting, given: Mapping[str, str]) -> Listing:
             role=ParticipantRole(role) if role in set(ParticipantRole) else None,
             presence=Presence(presence) if presence in set(Presence) else None,
         ),
-        number=int(number) if number.isascii() and number.isdigit() and len(number) < 7 else 1,
+        number=min(whole_number(number) or 1, 10**6),
         finds={
             name: given[picker.query][:200]
             for name, picker in PICKERS.items()
