@@ -191,6 +191,23 @@ def test_a_member_list_is_imported_through_the_api(
     )
 
 
+def test_a_term_written_in_no_number_of_ours_is_refused_at_its_line(
+    desk: Desk, sessions: sessionmaker[Session]
+) -> None:
+    """ "²" is a digit to ``str.isdigit`` but not to ``int``, nor are 5,000 digits a number
+    ``int`` reads: the import once answered them with a 500."""
+    before = _counts(sessions)
+    rows = ["Someone,Audit Commission,member,,²", f"Another,Audit Commission,member,,{'9' * 5000}"]
+    text = "\n".join(["name,body,role,email,term", *rows]) + "\n"
+    sent = {"files": {"file": ("seats.csv", text.encode(), "text/csv")}}
+    rejected = _api(desk, "POST", "/api/imports/members", **sent)
+    assert rejected.status_code == 422, rejected.text
+    detail = rejected.json()["detail"]
+    assert "line 2: the term must be a number such as 8 or 8th, not '²'" in detail
+    assert "line 3: the term must be a number such as 8 or 8th" in detail
+    assert _counts(sessions) == before
+
+
 def test_the_meetings_list_shows_each_caller_what_they_may_see(
     desk: Desk, sessions: sessionmaker[Session]
 ) -> None:
