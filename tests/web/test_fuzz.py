@@ -18,7 +18,6 @@ private attribute of pytest's items that pytest 9.2 no longer has; its Python AP
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -43,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.conftest import fresh_database
+from tests.web.fuzzing import drawn_repeatably
 from tests.web.live_server import serve
 from veche.db import make_engine, make_sessionmaker
 
@@ -62,16 +62,6 @@ CHECKS = [
 #: Requests drawn per operation, valid and invalid ones together, over about 90 operations;
 #: each goes to the three servers of ``FUZZED``.
 EXAMPLES = 6
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,  # a failure repeats by its seed (see ``fuzz``), not from a saved example
-    # No shrinking: the server's state moves on between attempts, so a smaller request
-    # found later may not fail for the same reason; the first failing one is reported.
-    phases=[Phase.explicit, Phase.generate],
-    # Drawing requests from a large schema is slow, and schemathesis filters some out.
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
 #: Operations that can end the caller's own session: fuzzed after all the others, which
 #: would otherwise meet nothing but 401s.
 LAST = {"DELETE /api/tokens/{token_id}"}
@@ -155,8 +145,8 @@ def fuzz(operation: Operation, apis: list[FuzzedApi]) -> None:
         operation.as_strategy(GenerationMode.NEGATIVE),
     )
 
-    @FUZZ_SETTINGS
-    @seed(zlib.crc32(operation.label.encode()))
+    # Drawing requests from a large schema is slow, and schemathesis filters some out.
+    @drawn_repeatably(EXAMPLES, operation.label, HealthCheck.filter_too_much)
     @given(requests)
     def send(case: Case[Operation]) -> None:
         for api in apis:

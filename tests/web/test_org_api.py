@@ -199,8 +199,9 @@ def test_a_term_written_in_no_number_of_ours_is_refused_at_its_line(
     before = _counts(sessions)
     rows = ["Someone,Audit Commission,member,,²", f"Another,Audit Commission,member,,{'9' * 5000}"]
     text = "\n".join(["name,body,role,email,term", *rows]) + "\n"
-    sent = {"files": {"file": ("seats.csv", text.encode(), "text/csv")}}
-    rejected = _api(desk, "POST", "/api/imports/members", **sent)
+    rejected = _api(
+        desk, "POST", "/api/imports/members", files={"file": ("seats.csv", text.encode())}
+    )
     assert rejected.status_code == 422, rejected.text
     detail = rejected.json()["detail"]
     assert "line 2: the term must be a number such as 8 or 8th, not '²'" in detail

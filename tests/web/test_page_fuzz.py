@@ -29,7 +29,6 @@ text to PostgreSQL.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -45,7 +44,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.params import File, Form
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 from sqlalchemy import Engine, delete, or_, select
@@ -54,6 +53,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.prepared import prepared
 from tests.web.follow_up_world import FollowUpWorld, build_follow_up
+from tests.web.fuzzing import drawn_repeatably
 from tests.web.page_client import Browser, access_codes, secretary
 from tests.web.sitting import DELEGATE, PreparedSitting, journal_length, prepare_sitting
 from veche.db import make_engine, transaction
@@ -85,15 +85,6 @@ pytestmark = pytest.mark.one_database
 
 #: Forms drawn per route; each is posted by the secretary and by the delegate.
 EXAMPLES = 3
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,  # a failure repeats by its seed (see ``fuzz``), not from a saved example
-    # No shrinking: the database moves on between forms, so a smaller form found later may
-    # not fail for the same reason; the first failing one is reported.
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow],
-)
 #: What each path parameter names, by its name: the ids drawn for it are those in the table.
 PATH_IDS: dict[str, Any] = {
     "meeting_id": Meeting,
@@ -424,8 +415,7 @@ def fuzz(route: APIRoute, fuzzed: Fuzzed) -> None:
     browsers = list(fuzzed.browsers())
     tokens = {role: browser.csrf_token() for role, browser in browsers}
 
-    @FUZZ_SETTINGS
-    @seed(zlib.crc32(route.path.encode()))
+    @drawn_repeatably(EXAMPLES, route.path)
     @given(_posts(route, _ids(fuzzed.sessions)))
     def send(post: Post) -> None:
         for role, browser in browsers:
