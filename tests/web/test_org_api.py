@@ -209,6 +209,27 @@ def test_a_term_written_in_no_number_of_ours_is_refused_at_its_line(
     assert _counts(sessions) == before
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[\r)Y",  # a line end inside an unquoted cell, to a reader that left them to Python
+        "name,body,role\nA\rB,x,member\n",
+        f"name,body,role\n{'x' * 200_000},Audit Commission,member\n",  # past csv's cell limit
+    ],
+)
+def test_a_file_the_csv_module_cannot_read_is_refused_and_imports_nothing(
+    desk: Desk, sessions: sessionmaker[Session], text: str
+) -> None:
+    # Each answered a 500 (csv.Error) before.
+    before = _counts(sessions)
+    rejected = _api(
+        desk, "POST", "/api/imports/members", files={"file": ("seats.csv", text.encode())}
+    )
+    assert rejected.status_code == 422, rejected.text
+    assert "nothing was imported" in rejected.json()["detail"]
+    assert _counts(sessions) == before
+
+
 def test_the_meetings_list_shows_each_caller_what_they_may_see(
     desk: Desk, sessions: sessionmaker[Session]
 ) -> None:

@@ -206,6 +206,30 @@ def test_a_terms_dates_keep_its_meetings_within_them(records: Records) -> None:
     }
 
 
+def test_a_meeting_lasts_at_most_a_year(records: Records) -> None:
+    """A meeting's days are taken one by one (attendance, the record, the exports): one ending
+    in the year 9999 made its exports fail and its access cards answer a 500."""
+    body = records.post("/bodies", name="Youth Commission")
+    term = records.post("/terms", body_id=body["id"], starts_on="2024-01-01")
+    meeting = records.post(
+        "/meetings", term_id=term["id"], title="Spring Meeting", starts_on="2024-04-10"
+    )
+    longest = records.patch(f"/meetings/{meeting['id']}", ends_on="2025-04-10")
+    assert longest["ends_on"] == "2025-04-10"  # 366 days
+    too_long = "a meeting lasts at most 366 days; 2024-04-10 to 9999-12-31 is 2,913,074"
+    records.refused("PATCH", f"/meetings/{meeting['id']}", 422, too_long, ends_on="9999-12-31")
+    records.refused(
+        "POST",
+        "/meetings",
+        422,
+        "a meeting lasts at most 366 days; 2024-04-10 to 2025-04-11 is 367",
+        term_id=term["id"],
+        title="Endless Meeting",
+        starts_on="2024-04-10",
+        ends_on="2025-04-11",
+    )
+
+
 def test_units_form_a_tree_that_moves_without_circles(records: Records) -> None:
     units = records.get("/units")
     regions = [u for u in units if u["kind"] == "region"]

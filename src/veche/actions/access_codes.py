@@ -73,7 +73,7 @@ def do_issue_access_codes(
     """New codes for the meeting's participants (or those named); their earlier codes, used
     or not, stop working, and so do the logins made with them (``_replace_cards``)."""
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
-    if meeting.ends_on + GRACE < date.today():
+    if meeting.ends_on < date.today() - GRACE:
         raise InvalidInput("this meeting is over; its access codes would not work")
     query = (
         select(Participant)
@@ -153,7 +153,7 @@ def do_redeem_access_code(session: Session, code: str) -> AccessCode:
     found = session.scalar(select(AccessCode).where(AccessCode.code_hash == code_digest(code)))
     if found is None or _replaced(session, found):
         raise invalid
-    if found.meeting.ends_on + GRACE < date.today():
+    if found.meeting.ends_on < date.today() - GRACE:
         raise invalid
     if participant_of(session, found.meeting_id, found.person_id) is None:
         raise invalid
@@ -201,7 +201,7 @@ def card_for_check_in(session: Session, meeting: Meeting, code: str) -> AccessCo
             f"this access card is for another meeting, not meeting {meeting.id}: "
             "the holder needs a card of this meeting"
         )
-    if card.meeting.ends_on + GRACE < date.today():
+    if card.meeting.ends_on < date.today() - GRACE:
         raise Conflict(f"this access card expired when “{meeting.title}” ended")
     if _replaced(session, card):
         raise Conflict(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -76,11 +78,29 @@ def import_members(
     return do_import_members(session, caller, organization, rows, source)
 
 
+def _unreadable(reader: csv.DictReader[str], source: str, error: csv.Error) -> ImportRejected:
+    """A line the csv module cannot read (a line end inside an unquoted cell, a cell longer
+    than it takes): the file is refused, naming the line."""
+    return ImportRejected(source, [f"line {reader.line_num}: cannot be read as CSV: {error}"])
+
+
+def _read(reader: csv.DictReader[str], source: str) -> Iterator[dict[str | None, Any]]:
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise _unreadable(reader, source, error) from None
+
+
 def check_member_rows(
     session: Session, organization: Organization, text: str, source: str
 ) -> list[MemberRow]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    # newline="": the csv module reads the line ends itself (a bare CR among them).
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:
+        raise _unreadable(reader, source, error) from None
+    header = [name.strip().lower() for name in fieldnames]
     if not header:
         raise ImportRejected(source, ["line 1: the file is empty; expected a header row"])
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -100,7 +120,7 @@ def check_member_rows(
     problems: list[str] = []
     seen_seats: dict[tuple[str, int], int] = {}
     names_by_email: dict[str, tuple[str, int]] = {}
-    for raw in reader:
+    for raw in _read(reader, source):
         line = reader.line_num
         cells = {key: (value or "").strip() for key, value in raw.items() if key is not None}
         if None in raw:

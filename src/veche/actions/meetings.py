@@ -53,7 +53,7 @@ def do_create_meeting(
     authorize(session, caller, Permission.MEETING_CONVENE, term.body_id)
     title = check_name(title, "the meeting's title", max_length=300)
     ends_on = ends_on or starts_on
-    check_span("the meeting", starts_on, ends_on)
+    check_meeting_days(starts_on, ends_on)
     check_within_term(term, starts_on, ends_on)
     number = check_meeting_number(session, term, number)
     meeting = Meeting(
@@ -123,6 +123,23 @@ def check_meeting_number(session: Session, term: Term, number: int | None) -> in
 def days_text(starts_on: date, ends_on: date) -> str:
     """A meeting's days as a refusal names them: "2022-11-18", "2022-11-18 to 2022-11-20"."""
     return f"{starts_on}" if starts_on == ends_on else f"{starts_on} to {ends_on}"
+
+
+#: The most days a meeting may span: a congress lasts days, a session spread over a year
+#: still ends within it. Its days are taken one by one (attendance, the record, the exports),
+#: and a day past the year 9999 exists in no calendar Python keeps.
+MEETING_DAYS_AT_MOST = 366
+
+
+def check_meeting_days(starts_on: date, ends_on: date) -> None:
+    """A meeting ends on or after the day it starts, and within ``MEETING_DAYS_AT_MOST``."""
+    check_span("the meeting", starts_on, ends_on)
+    days = (ends_on - starts_on).days + 1
+    if days > MEETING_DAYS_AT_MOST:
+        raise InvalidInput(
+            f"a meeting lasts at most {MEETING_DAYS_AT_MOST} days; "
+            f"{days_text(starts_on, ends_on)} is {days:,}: give the day it really ends"
+        )
 
 
 def check_within_term(term: Term, starts_on: date, ends_on: date) -> None:
@@ -206,7 +223,7 @@ def do_update_meeting(
     new_ends = ends_on or (
         meeting.ends_on if starts_on is None else max(new_starts, meeting.ends_on)
     )
-    check_span("the meeting", new_starts, new_ends)
+    check_meeting_days(new_starts, new_ends)
     check_within_term(meeting.term, new_starts, new_ends)
     body = check_body_of(session, meeting, convened_by_body_id)
     if title is not None:
