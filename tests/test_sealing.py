@@ -15,7 +15,7 @@ from tests.assembly import client_key
 from tests.helpers import ADMIN, ballots_held, voter
 from tests.test_secrecy_attacks import _tuples
 from veche import db, sealing
-from veche.actions.ballots import do_cast_ballot
+from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.db import transaction
 from veche.errors import Conflict
@@ -68,7 +68,7 @@ def test_while_open_a_secret_ballot_is_sealed_beside_its_right_and_nowhere_else(
     poll_id, members, yes = _open_decision(sessions)
     with transaction(sessions) as session:
         receipt = do_cast_ballot(
-            session, voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
+            session, voter(members[0]), SentBallot(poll_id, {"option": yes}, client_key())
         ).receipt
     with sessions() as session:
         assert session.scalars(select(Ballot).where(Ballot.poll_id == poll_id)).all() == []
@@ -87,7 +87,7 @@ def test_a_restarted_server_counts_the_ballots_sealed_before(
     for person_id in members[:5]:
         with transaction(sessions) as session:
             do_cast_ballot(
-                session, voter(person_id), poll_id, {"option": yes}, client_key=client_key()
+                session, voter(person_id), SentBallot(poll_id, {"option": yes}, client_key())
             )
     sealing._loaded.clear()  # nothing kept in memory survives a restart
     with transaction(sessions) as session:
@@ -108,7 +108,7 @@ def test_a_close_under_another_server_key_is_refused_and_changes_nothing(
     poll_id, members, yes = _open_decision(sessions)
     with transaction(sessions) as session:
         do_cast_ballot(
-            session, voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
+            session, voter(members[0]), SentBallot(poll_id, {"option": yes}, client_key())
         )
     monkeypatch.setenv("VECHE_KEY_FILE", str(tmp_path / "another.key"))
     with (
@@ -131,7 +131,7 @@ def test_a_cancelled_poll_destroys_its_sealed_ballots_unopened(
     poll_id, members, yes = _open_decision(sessions)
     with transaction(sessions) as session:
         do_cast_ballot(
-            session, voter(members[0]), poll_id, {"option": yes}, client_key=client_key()
+            session, voter(members[0]), SentBallot(poll_id, {"option": yes}, client_key())
         )
     with transaction(sessions) as session:
         do_cancel_poll(session, ADMIN, poll_id)
@@ -155,7 +155,7 @@ def test_the_sealed_copies_are_gone_from_postgresqls_pages_after_the_close(
     for person_id in members[:5]:
         with transaction(sessions) as session:
             do_cast_ballot(
-                session, voter(person_id), poll_id, {"option": yes}, client_key=client_key()
+                session, voter(person_id), SentBallot(poll_id, {"option": yes}, client_key())
             )
     with sessions() as session:
         sealed = session.scalars(

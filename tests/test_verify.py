@@ -25,7 +25,7 @@ from tests.helpers import (
 )
 from tests.prepared import prepared
 from veche.actions.actor import Actor
-from veche.actions.ballots import do_cast_ballot
+from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import (
     ballot_digest,
     do_close_poll,
@@ -121,10 +121,10 @@ def _counted_in(sessions: sessionmaker[Session]) -> CountedPolls:
         with transaction(sessions) as session:
             member = voter(person_id)
             do_cast_ballot(
-                session, member, decision_id, {"option": said[vote]}, client_key=client_key()
+                session, member, SentBallot(decision_id, {"option": said[vote]}, client_key())
             )
             do_cast_ballot(
-                session, member, election_id, {"ranking": ranking}, client_key=client_key()
+                session, member, SentBallot(election_id, {"ranking": ranking}, client_key())
             )
     closes = {}
     for poll_id in (decision_id, election_id):

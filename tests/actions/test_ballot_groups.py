@@ -23,7 +23,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.actions.test_poll_guarantees import _open_decision
 from tests.assembly import client_key
 from tests.helpers import ADMIN, ballot_count, row_count, voter
-from veche.actions.ballots import CastReceipt, PreparedBallot, prepare_ballot, store_ballots
+from veche.actions.ballots import (
+    CastReceipt,
+    PreparedBallot,
+    SentBallot,
+    prepare_ballot,
+    store_ballots,
+)
 from veche.actions.closing import do_close_poll
 from veche.actions.intake import SWITCH_SECONDS, BallotIntake, BallotRequest
 from veche.actions.journal import verify_journal
@@ -42,7 +48,7 @@ def _prepare(
 ) -> PreparedBallot:
     with transaction(sessions) as session:
         prepared = prepare_ballot(
-            session, voter(person_id), poll_id, {"option": option}, client_key=key
+            session, voter(person_id), SentBallot(poll_id, {"option": option}, key)
         )
     assert isinstance(prepared, PreparedBallot)
     return prepared
@@ -166,7 +172,8 @@ def test_ballots_arriving_during_a_write_form_the_next_group(
     """With one writer (SQLite's number)."""
     poll_id, members, yes = _open_decision(sessions)
     ballots = [
-        BallotRequest(voter(p), poll_id, {"option": yes}, client_key()) for p in members[:11]
+        BallotRequest(voter(p), SentBallot(poll_id, {"option": yes}, client_key()))
+        for p in members[:11]
     ]
     switch_before = sys.getswitchinterval()
     with _first_write_held(sessions, writers=1) as held:
@@ -203,7 +210,7 @@ def test_a_resend_written_beside_its_first_copy_gets_the_same_receipt(
     commit while the resend is written in the other group. The resend waits for the first copy, then is
     answered with its receipt; one ballot is stored."""
     poll_id, members, yes = _open_decision(sessions)
-    ballot = BallotRequest(voter(members[0]), poll_id, {"option": yes}, client_key())
+    ballot = BallotRequest(voter(members[0]), SentBallot(poll_id, {"option": yes}, client_key()))
     with _first_write_held(sessions, writers=2) as held:
         first = held.cast("first", ballot)
         _wait_for(lambda: len(held.commits) == 1)
@@ -274,14 +281,16 @@ def test_a_ballot_cast_as_the_last_writer_finishes_is_still_written(
     intake = BallotIntake(sessionmaker(), writers=1)
 
     def write(requests: Sequence[BallotRequest]) -> list[CastReceipt]:
-        return [CastReceipt(r.poll_id, r.client_key, 1, replayed=False) for r in requests]
+        return [CastReceipt(r.sent.poll_id, r.sent.client_key, 1, replayed=False) for r in requests]
 
     monkeypatch.setattr(intake, "_write_group", write)
 
     async def vote_twice() -> tuple[CastReceipt, CastReceipt]:
-        first = await intake.cast(BallotRequest("token", 1, {"option": 1}, "first"))
+        first = await intake.cast(BallotRequest("token", SentBallot(1, {"option": 1}, "first")))
         # Awaited directly, so that it is queued in the very step the first answer woke.
-        return first, await intake.cast(BallotRequest("token", 2, {"option": 1}, "second"))
+        return first, await intake.cast(
+            BallotRequest("token", SentBallot(2, {"option": 1}, "second"))
+        )
 
     try:
         first, second = asyncio.run(asyncio.wait_for(vote_twice(), timeout=10))
@@ -321,17 +330,18 @@ def test_a_fault_while_storing_one_ballot_fails_that_ballot_alone(
     poll_id, members, yes = _open_decision(sessions)
     tripped: list[str] = []
 
-    def prepare_or_fail(session: Session, caller: Any, *args: Any, **kwargs: Any) -> Any:
-        if kwargs["client_key"] == POISON:
+    def prepare_or_fail(session: Session, caller: Any, sent: SentBallot, **kwargs: Any) -> Any:
+        if sent.client_key == POISON:
             tripped.append(POISON)
             raise RuntimeError("injected fault")
-        return prepare_ballot(session, caller, *args, **kwargs)
+        return prepare_ballot(session, caller, sent, **kwargs)
 
     monkeypatch.setattr("veche.actions.intake.prepare_ballot", prepare_or_fail)
     requests = [
-        BallotRequest(voter(p), poll_id, {"option": yes}, client_key()) for p in members[:12]
+        BallotRequest(voter(p), SentBallot(poll_id, {"option": yes}, client_key()))
+        for p in members[:12]
     ]
-    requests[7] = BallotRequest(voter(members[7]), poll_id, {"option": yes}, POISON)
+    requests[7] = BallotRequest(voter(members[7]), SentBallot(poll_id, {"option": yes}, POISON))
     with caplog.at_level(logging.ERROR, logger="veche.actions.intake"):
         answers = _cast_together(BallotIntake(sessions, writers=1), requests)
     assert [type(a).__name__ for a in answers] == ["CastReceipt"] * 7 + ["StorageFault"] + [
@@ -359,12 +369,13 @@ def test_a_malformed_ballot_among_honest_ones_harms_none_of_them(
     sessions: sessionmaker[Session], bad: dict[str, Any]
 ) -> None:
     poll_id, members, yes = _open_decision(sessions)
-    honest = [BallotRequest(voter(p), poll_id, {"option": yes}, client_key()) for p in members[:9]]
+    honest = [
+        BallotRequest(voter(p), SentBallot(poll_id, {"option": yes}, client_key()))
+        for p in members[:9]
+    ]
     malformed = BallotRequest(
         voter(members[9]),
-        bad.get("poll", poll_id),
-        bad.get("choice", {"option": yes}),
-        client_key(),
+        SentBallot(bad.get("poll", poll_id), bad.get("choice", {"option": yes}), client_key()),
     )
     answers = _cast_together(
         BallotIntake(sessions, writers=1), [*honest[:4], malformed, *honest[4:]]

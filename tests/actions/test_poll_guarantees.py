@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import client_key
 from tests.helpers import ADMIN, ballot_count, plenary_with_members_present, voter
-from veche.actions.ballots import do_cast_ballot
+from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import do_close_poll
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import do_create_poll, do_open_poll
@@ -81,7 +81,9 @@ def cast(request: pytest.FixtureRequest, sessions: sessionmaker[Session]) -> Ite
     with start_blocking_portal() as loop:
 
         def grouped(poll_id: int, person_id: int, option: int) -> str:
-            ballot = BallotRequest(voter(person_id), poll_id, {"option": option}, client_key())
+            ballot = BallotRequest(
+                voter(person_id), SentBallot(poll_id, {"option": option}, client_key())
+            )
             return loop.call(intake.cast, ballot).receipt
 
         yield grouped
@@ -91,7 +93,7 @@ def cast(request: pytest.FixtureRequest, sessions: sessionmaker[Session]) -> Ite
 def _cast(sessions: sessionmaker[Session], poll_id: int, person_id: int, option: int) -> str:
     with transaction(sessions) as session:
         cast = do_cast_ballot(
-            session, voter(person_id), poll_id, {"option": option}, client_key=client_key()
+            session, voter(person_id), SentBallot(poll_id, {"option": option}, client_key())
         )
         return cast.receipt
 

@@ -171,15 +171,26 @@ def check_client_key(client_key: str) -> str:
     return client_key
 
 
+@dataclass(frozen=True)
+class SentBallot:
+    """A ballot as a voter sent it, before anything about it is checked: the API's body
+    and the ballot page's form alike. ``client_key`` is the voter's own secret for the
+    receipt; ``right_person_id`` names which of their voting rights it uses (their own
+    when none), and ``replaces_client_key`` the ballot it replaces where a poll allows
+    voting again."""
+
+    poll_id: int
+    choice: Any
+    client_key: str
+    right_person_id: int | None = None
+    replaces_client_key: str | None = None
+
+
 def prepare_ballot(
     session: Session,
     caller: Caller,
-    poll_id: int,
-    choice: Any,
+    sent: SentBallot,
     *,
-    client_key: str,
-    right_person_id: int | None = None,
-    replaces_client_key: str | None = None,
     polls: PollFactsSource = read_poll_facts,
 ) -> PreparedBallot | CastReceipt:
     """Check a ballot with reads only; a resend to a closed poll is answered at once.
@@ -187,13 +198,13 @@ def prepare_ballot(
     ``polls`` may answer from a cache: an open poll's facts do not change, and its state is
     checked again when the ballot is stored.
     """
-    client_key = check_client_key(client_key)
-    facts = polls(session, poll_id)
+    client_key = check_client_key(sent.client_key)
+    facts = polls(session, sent.poll_id)
     if facts is None or facts.state is not PollState.OPEN:
-        poll = access_poll(session, caller, poll_id)  # 404 or 403 before anything else
+        poll = access_poll(session, caller, sent.poll_id)  # 404 or 403 before anything else
         receipt = receipt_for(poll, client_key)
         if _ballot_exists(session, poll.id, receipt):
-            return CastReceipt(poll.id, receipt, right_person_id or 0, replayed=True)
+            return CastReceipt(poll.id, receipt, sent.right_person_id or 0, replayed=True)
         raise not_open_for_voting(poll.state)
     refusal = not_taking_ballots(facts)
     if refusal is not None:
@@ -201,7 +212,7 @@ def prepare_ballot(
     if caller.person_id is None:
         raise Forbidden(_(NOT_TAKING_PART))
     checked = check_choice(
-        facts.method, choice, facts.options, seats=facts.seats, max_score=facts.max_score
+        facts.method, sent.choice, facts.options, seats=facts.seats, max_score=facts.max_score
     )
     receipt = _receipt(facts.receipt_key, client_key)
     return PreparedBallot(
@@ -211,9 +222,9 @@ def prepare_ballot(
         choice=checked,
         sealed=facts.sealed(receipt, checked),
         voter_person_id=caller.person_id,
-        wanted_right=right_person_id,
+        wanted_right=sent.right_person_id,
         actor=caller.actor,
-        replaces_client_key=replaces_client_key,
+        replaces_client_key=sent.replaces_client_key,
     )
 
 
@@ -365,27 +376,10 @@ def _within_rights(
     return kept
 
 
-def do_cast_ballot(
-    session: Session,
-    caller: Caller,
-    poll_id: int,
-    choice: Any,
-    *,
-    client_key: str,
-    right_person_id: int | None = None,
-    replaces_client_key: str | None = None,
-) -> CastReceipt:
+def do_cast_ballot(session: Session, caller: Caller, sent: SentBallot) -> CastReceipt:
     """Cast one ballot for one voting right in the session's transaction, or answer a resend
     with the same receipt (the API and the pages cast through ``intake.BallotIntake``)."""
-    prepared = prepare_ballot(
-        session,
-        caller,
-        poll_id,
-        choice,
-        client_key=client_key,
-        right_person_id=right_person_id,
-        replaces_client_key=replaces_client_key,
-    )
+    prepared = prepare_ballot(session, caller, sent)
     if isinstance(prepared, CastReceipt):
         return prepared
     (outcome,) = store_ballots(session, [prepared])

@@ -54,7 +54,6 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,6 +65,7 @@ from veche.actions.ballots import (
     Outcome,
     PollFacts,
     PreparedBallot,
+    SentBallot,
     prepare_ballot,
     read_poll_facts,
     store_ballots,
@@ -80,14 +80,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class BallotRequest:
-    """A ballot as a voter sent it, before anything about it is checked."""
+    """A ballot as a voter sent it, with who sent it, before anything about it is checked."""
 
     signed: Caller | str  # the caller, when a login session is already checked; else a token
-    poll_id: int
-    choice: Any
-    client_key: str
-    right_person_id: int | None = None
-    replaces_client_key: str | None = None
+    sent: SentBallot
 
 
 #: How many times a group is written again after PostgreSQL chose it to break a deadlock.
@@ -213,7 +209,9 @@ class BallotIntake:
                     *self._write_isolating(requests[middle:]),
                 ]
             (request,) = requests
-            log.error("a ballot for poll %s could not be stored", request.poll_id, exc_info=fault)
+            log.error(
+                "a ballot for poll %s could not be stored", request.sent.poll_id, exc_info=fault
+            )
             return [StorageFault(_("Your ballot could not be stored: send it again."))]
 
     def _write_group(self, requests: Sequence[BallotRequest]) -> list[Outcome]:
@@ -254,16 +252,7 @@ class BallotIntake:
         if isinstance(caller, VecheError):
             return caller
         try:
-            return prepare_ballot(
-                session,
-                caller,
-                request.poll_id,
-                request.choice,
-                client_key=request.client_key,
-                right_person_id=request.right_person_id,
-                replaces_client_key=request.replaces_client_key,
-                polls=self._poll_facts,
-            )
+            return prepare_ballot(session, caller, request.sent, polls=self._poll_facts)
         except VecheError as refusal:
             return refusal
 

@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from veche.actions.ballots import SentBallot
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.errors import NotFound, TooLarge, VecheError
 from veche.models.base import MAX_INT
@@ -59,6 +60,12 @@ class BallotIn(BaseModel):
     replaces_client_key: str | None = Field(
         default=None, description="for a re-vote in a secret poll: the earlier ballot's client key"
     )
+
+    def sent(self, poll_id: int) -> SentBallot:
+        """The ballot for poll ``poll_id``, as the action takes it."""
+        return SentBallot(
+            poll_id, self.choice, self.client_key, self.right_person_id, self.replaces_client_key
+        )
 
 
 class ReceiptOut(BaseModel):
@@ -111,14 +118,7 @@ async def cast_ballot(request: Request, poll_id_text: str) -> Response:
         raise _invalid(error, "body") from None
     intake: BallotIntake = request.app.state.intake
     cast = await intake.cast(
-        BallotRequest(
-            bearer_token(request.headers.get("authorization")),
-            poll_id,
-            body.choice,
-            client_key=body.client_key,
-            right_person_id=body.right_person_id,
-            replaces_client_key=body.replaces_client_key,
-        )
+        BallotRequest(bearer_token(request.headers.get("authorization")), body.sent(poll_id))
     )
     receipt = ReceiptOut.model_validate(cast, from_attributes=True)
     return Response(

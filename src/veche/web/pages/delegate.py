@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
 from veche.actions.access import access_meeting_row, may_see_result
-from veche.actions.ballots import not_taking_ballots
+from veche.actions.ballots import SentBallot, not_taking_ballots
 from veche.actions.choices import check_choice, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
@@ -193,7 +193,7 @@ def cast_ballot(
         access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
     # Stored with the other ballots arriving now, in one write, by the event loop's intake.
     intake: BallotIntake = request.app.state.intake
-    ballot = BallotRequest(caller, poll_id, parsed, client_key=client_key, right_person_id=right)
+    ballot = BallotRequest(caller, SentBallot(poll_id, parsed, client_key, right))
     try:
         cast = from_thread.run(intake.cast, ballot)
     except VecheError as refusal:  # the poll closed meanwhile, the right was used …: say so
