@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, UploadFile
@@ -15,7 +15,7 @@ from veche.i18n import _
 from veche.models import Document, Meeting
 from veche.queries.papers import document_list
 from veche.web.csrf import require_csrf
-from veche.web.inputs_debate import MAX_DOCUMENT_TEXT, DocumentForm
+from veche.web.inputs_debate import MAX_DOCUMENT_TEXT, DocumentForm, DocumentIn
 from veche.web.pages._page import PageDep, add_meeting_view
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -45,8 +45,26 @@ add_meeting_view(
 )
 
 
-async def _uploaded_text(file: UploadFile) -> str:
-    data = await file.read(MAX_FILE_BYTES + 1)
+#: A paper's form as a page posts it: the documents page's, or the agenda desk's for one item.
+Paper = TypeVar("Paper", bound=DocumentIn)
+
+
+def uploaded(file: UploadFile | None) -> bytes | None:
+    """The file sent beside a paper's form, or None where none was chosen; a byte past
+    ``MAX_FILE_BYTES`` is read, so that ``with_file_text`` can tell the file is too large.
+    The file is spooled already: it is read from the routes' worker thread, as the database
+    is, never from the event loop."""
+    if file is None or not file.filename:
+        return None
+    return file.file.read(MAX_FILE_BYTES + 1)
+
+
+def with_file_text(form: Paper, data: bytes | None) -> Paper:
+    """The paper with an uploaded file's text as its text, for every form that files one."""
+    if data is None:
+        return form
+    if form.text.strip():
+        raise InvalidInput("give the paper's text or a file, not both")
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInput(f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
     try:
@@ -58,21 +76,18 @@ async def _uploaded_text(file: UploadFile) -> str:
         ) from None
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"the file's text is longer than {MAX_TEXT} characters")
-    return text
+    return form.model_copy(update={"text": text})
 
 
 @router.post("/meetings/{meeting_id}/documents")
-async def add_document(
+def add_document(
     meeting_id: int,
     page: PageDep,
     form: Annotated[DocumentForm, Form()],
     file: UploadFile | None = None,
 ) -> Response:
     """File a paper: a link, a text typed in, or a text or Markdown file."""
-    if file is not None and file.filename:
-        if form.text.strip():
-            raise InvalidInput("give the paper's text or a file, not both")
-        form = form.model_copy(update={"text": await _uploaded_text(file)})
+    form = with_file_text(form, uploaded(file))
     with page.session.begin():
         meeting = page.meeting(meeting_id)
         filed = form.add(page.session, page.caller, meeting).title

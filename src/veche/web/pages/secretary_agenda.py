@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from veche.web.inputs import PollIn
 from veche.web.inputs_agenda import ItemForm, MoveIn, rapporteur_names
 from veche.web.inputs_debate import DocumentIn
 from veche.web.pages._page import Page, PageDep
+from veche.web.pages.documents import uploaded, with_file_text
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -164,15 +165,21 @@ def withdraw_item(meeting_id: int, item_id: int, page: PageDep) -> Response:
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/documents")
 def attach_document(
-    meeting_id: int, item_id: int, page: PageDep, form: Annotated[DocumentIn, Form()]
+    meeting_id: int,
+    item_id: int,
+    page: PageDep,
+    form: Annotated[DocumentIn, Form()],
+    file: UploadFile | None = None,
 ) -> Response:
-    """File a paper on an item: a link to it, or its text."""
+    """File a paper on an item: a link, a text typed in, or a text or Markdown file."""
+    data = uploaded(file)
 
     def attach(meeting: Meeting) -> str:
+        # The file is read into the paper inside the change, so that the agenda page shows
+        # its refusal as it shows the others.
+        paper = with_file_text(form, data).model_copy(update={"agenda_item_id": item_id})
         # The item is the action's to find in the meeting, once it has asked who may file.
-        document = form.model_copy(update={"agenda_item_id": item_id}).add(
-            page.session, page.caller, meeting
-        )
+        document = paper.add(page.session, page.caller, meeting)
         item = page.session.get(AgendaItem, item_id)
         assert item is not None  # the action found it
         return _("%(title)s is filed on item %(position)s") % {
