@@ -406,8 +406,8 @@ def do_create_user(
             session,
             caller.actor,
             ADMINISTRATOR,
+            user,
             scope=Scope.ORGANIZATION,
             scope_id=organization.id,
-            user=user,
         )
     return user

@@ -127,40 +127,36 @@ def do_grant_role(
 ) -> GrantInfo:
     """Grant a role to an account or a person of the organization, in one scope of it."""
     organization = manage_organization(session, caller)
-    if (user_id is None) == (person_id is None):
+    if user_id is not None and person_id is None:
+        holder: User | Person = _of_organization(session, User, user_id, organization, "account")
+    elif person_id is not None and user_id is None:
+        holder = _of_organization(session, Person, person_id, organization, "person")
+    else:
         raise InvalidInput("grant the role to an account (user_id) or to a person (person_id)")
-    user = _of_organization(session, User, user_id, organization, "account")
-    person = _of_organization(session, Person, person_id, organization, "person")
     _check_scope(session, organization, scope, scope_id)
-    return grant_role(
-        session, caller.actor, role_name, scope=scope, scope_id=scope_id, user=user, person=person
-    )
+    return grant_role(session, caller.actor, role_name, holder, scope=scope, scope_id=scope_id)
 
 
 def grant_role(
     session: Session,
     actor: Actor,
     role_name: str,
+    holder: User | Person,
     *,
     scope: Scope,
     scope_id: int,
-    user: User | None = None,
-    person: Person | None = None,
 ) -> GrantInfo:
-    """Grant a role, once checked (the set-up of a new organization grants its first
-    administrator through this)."""
+    """Grant a role to an account or a person, once checked (the set-up of a new
+    organization grants its first administrator through this)."""
     role = session.scalar(select(Role).where(Role.name == role_name))
     if role is None:
         raise NotFound(f"there is no role {role_name!r}; GET /api/roles lists them")
-    if user is not None:
-        holder = RoleGrant.user_id == user.id
-    elif person is not None:
-        holder = RoleGrant.person_id == person.id
-    else:
-        raise InvalidInput("grant the role to an account or to a person")
+    user_id = holder.id if isinstance(holder, User) else None
+    person_id = holder.id if isinstance(holder, Person) else None
+    held = RoleGrant.user_id == user_id if user_id else RoleGrant.person_id == person_id
     if session.scalar(
         select(RoleGrant.id).where(
-            holder,
+            held,
             RoleGrant.role_id == role.id,
             RoleGrant.scope == scope,
             RoleGrant.scope_id == scope_id,
@@ -168,11 +164,7 @@ def grant_role(
     ):
         raise Conflict(f"the role {role_name!r} is already granted there")
     grant = RoleGrant(
-        role=role,
-        user_id=user.id if user is not None else None,
-        person_id=person.id if person is not None else None,
-        scope=scope,
-        scope_id=scope_id,
+        role=role, user_id=user_id, person_id=person_id, scope=scope, scope_id=scope_id
     )
     session.add(grant)
     session.flush()
@@ -266,10 +258,8 @@ def _grant_in(session: Session, grant: RoleGrant, organization: Organization) ->
 
 
 def _of_organization(
-    session: Session, model: type[Holder], row_id: int | None, organization: Organization, what: str
-) -> Holder | None:
-    if row_id is None:
-        return None
+    session: Session, model: type[Holder], row_id: int, organization: Organization, what: str
+) -> Holder:
     row = stored_row(session, model, row_id)
     if row is None or row.organization_id != organization.id:
         raise NotFound(f"there is no {what} {row_id} in this organization")
