@@ -69,6 +69,7 @@ from veche.models.follow_up import (
     ReportValue,
     RollupRule,
 )
+from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_rollup import (
     CycleFigures,
     ReportCard,
@@ -319,13 +320,10 @@ def time_views(
             lambda: report_card(_figures(session, filled, last, district), last, district),
         )
         progress("timing the summing-up in Markdown")
-        markdown, document = best_of(
-            repeats, lambda: render_summing_up(session, organization, cycle, "md", last)
-        )
+        summed_up = FiguresAsked(organization, cycle, last)
+        markdown, document = best_of(repeats, lambda: render_summing_up(session, summed_up, "md"))
         progress("timing the summing-up in HTML")
-        html, _ = best_of(
-            repeats, lambda: render_summing_up(session, organization, cycle, "html", last)
-        )
+        html, _ = best_of(repeats, lambda: render_summing_up(session, summed_up, "html"))
     return Timings(loaded, rollup, card_seconds, markdown, html), view, card, document.decode()
 
 

@@ -675,6 +675,7 @@ def _summing_up(
     """The cycle's interim summing-up, read as the database holds it (no caller is asked)."""
     from veche.actions.follow_up_figures import check_period_of
     from veche.models import ReportingCycle, ReportingPeriod, Resolution
+    from veche.queries.follow_up_cycle import FiguresAsked
     from veche.reports import render_summing_up
 
     cycle = session.get(ReportingCycle, cycle_id)
@@ -686,10 +687,13 @@ def _summing_up(
         if period is None:
             fail(f"there is no period {period_id}")
         check_period_of(cycle, period)
-    if resolution_id is not None and session.get(Resolution, resolution_id) is None:
-        fail(f"there is no resolution {resolution_id}")
-    organization = cycle.term.body.organization
-    return render_summing_up(session, organization, cycle, form, period, resolution_id)
+    resolution = None
+    if resolution_id is not None:
+        resolution = session.get(Resolution, resolution_id)
+        if resolution is None:
+            fail(f"there is no resolution {resolution_id}")
+    asked = FiguresAsked(cycle.term.body.organization, cycle, period, resolution)
+    return render_summing_up(session, asked, form)
 
 
 def _parse_option(item: str) -> tuple[str, object]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +43,7 @@ from veche.models import (
 )
 from veche.models.follow_up import PeriodState, ReportState
 from veche.queries import frozen_records
+from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_rollup import (
     SummingUpRecord,
     load_cycle,
@@ -154,13 +156,14 @@ def test_the_summing_up_reads_the_history_a_freeze_recorded_as_the_values_give_i
     asked = _asked_periods(monkeypatch)
     with sessions() as session:
         organization, cycle = _cycle(session, filled)
-        resolution = session.get_one(Goal, filled.goal_ids[0]).resolution_id
-        summed_up = [session.get_one(ReportingPeriod, one) for one in (second, last)]
-        recorded = [read_summing_up(session, organization, cycle, one) for one in summed_up]
-        of_one_resolution = read_summing_up(session, organization, cycle, summed_up[-1], resolution)
+        resolution = session.get_one(Goal, filled.goal_ids[0]).resolution
+        periods = [session.get_one(ReportingPeriod, one) for one in (second, last)]
+        summed_up = [FiguresAsked(organization, cycle, period) for period in periods]
+        of_one = replace(summed_up[-1], resolution=resolution)
+        recorded = [read_summing_up(session, one) for one in summed_up]
+        of_one_resolution = read_summing_up(session, of_one)
         documents = {
-            format: render_summing_up(session, organization, cycle, format, summed_up[-1])
-            for format in ("md", "html")
+            format: render_summing_up(session, summed_up[-1], format) for format in ("md", "html")
         }
         # The history of the last period is read from the records: its values alone.
         assert asked[:3] == [[second], [last], [last]]
@@ -169,20 +172,13 @@ def test_the_summing_up_reads_the_history_a_freeze_recorded_as_the_values_give_i
 
         session.execute(delete(FrozenRecord))
         asked.clear()
-        assert [read_summing_up(session, organization, cycle, one) for one in summed_up] == (
-            recorded
-        )
+        assert [read_summing_up(session, one) for one in summed_up] == recorded
         assert asked == [[first, second], [first, second, last]]
-        assert (
-            read_summing_up(session, organization, cycle, summed_up[-1], resolution)
-            == of_one_resolution
-        )
+        assert read_summing_up(session, of_one) == of_one_resolution
         for format, document in documents.items():
-            assert render_summing_up(session, organization, cycle, format, summed_up[-1]) == (
-                document
-            )
+            assert render_summing_up(session, summed_up[-1], format) == document
         whole = load_cycle(session, organization, cycle)
-        assert summing_up_record(session, whole, summed_up[-1]) == recorded[-1]
+        assert summing_up_record(session, whole, periods[-1]) == recorded[-1]
         session.rollback()
 
 
@@ -199,7 +195,7 @@ def test_a_unit_added_after_a_freeze_changes_the_period_summed_up_not_the_frozen
     with sessions() as session:
         organization, cycle = _cycle(session, filled)
         earlier = read_summing_up(
-            session, organization, cycle, session.get_one(ReportingPeriod, last)
+            session, FiguresAsked(organization, cycle, session.get_one(ReportingPeriod, last))
         )
 
     with transaction(sessions) as session:
@@ -223,7 +219,7 @@ def test_a_unit_added_after_a_freeze_changes_the_period_summed_up_not_the_frozen
     with sessions() as session:
         organization, cycle = _cycle(session, filled)
         period = session.get_one(ReportingPeriod, last)
-        now = read_summing_up(session, organization, cycle, period)
+        now = read_summing_up(session, FiguresAsked(organization, cycle, period))
         # The frozen history stands as it was at the freezes.
         assert _history(now) == _history(earlier)
         assert now.before == earlier.before
@@ -245,7 +241,7 @@ def test_a_unit_added_after_a_freeze_changes_the_period_summed_up_not_the_frozen
         assert total_now.value == total_then.value + LATE_VALUE
         # Computed from the values instead, the previous period would expect the unit too.
         session.execute(delete(FrozenRecord))
-        computed = read_summing_up(session, organization, cycle, period)
+        computed = read_summing_up(session, FiguresAsked(organization, cycle, period))
         assert {goal_id: goal.expected for goal_id, goal in computed.before.items()} == {
             goal_id: goal.expected + 1 for goal_id, goal in earlier.before.items()
         }
@@ -305,9 +301,9 @@ def test_a_period_frozen_before_records_is_computed_from_its_values(
         assert check.holds and check.checked == 2, check.problems
         period = session.get_one(ReportingPeriod, last)
         whole = load_cycle(session, organization, cycle)
-        assert read_summing_up(session, organization, cycle, period) == summing_up_record(
-            session, whole, period
-        )
+        assert read_summing_up(
+            session, FiguresAsked(organization, cycle, period)
+        ) == summing_up_record(session, whole, period)
 
 
 def test_verify_names_a_record_changed_gone_or_never_made(

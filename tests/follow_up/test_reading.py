@@ -20,6 +20,7 @@ from tests.follow_up.reading_world import twisted
 from veche.models import Organization
 from veche.models.follow_up import ReportingCycle, ReportingPeriod
 from veche.queries import follow_up_rollup
+from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_rollup import (
     CycleFigures,
     load_cycle,
@@ -102,7 +103,7 @@ def test_the_summing_up_shows_the_levels_of_the_tree_a_meeting_can_read(
         assert record.league_level == 1
         assert sorted(row.unit for row in record.league) == ["District 0000", "District 0001"]
         assert all(row.goals == 2 and row.progress is not None for row in record.league)
-        text = render_summing_up(session, organization, cycle, "md", last).decode()
+        text = render_summing_up(session, FiguresAsked(organization, cycle, last), "md").decode()
         assert re.search(
             r"The table stops at the top 2 levels of the unit tree: the 118 units below are "
             r"each shown in their own report card\.",

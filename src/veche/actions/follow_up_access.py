@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from veche.actions._follow_up import optional_row_of, row_of
 from veche.actions.access import Caller, access_meeting, caller_organization, units_holding
-from veche.actions.follow_up_figures import FiguresAsked, check_period_of
+from veche.actions.follow_up_figures import check_period_of
 from veche.models import (
     Body,
     GoalAssignment,
@@ -33,6 +33,7 @@ from veche.models import (
     Unit,
 )
 from veche.permissions import Permission
+from veche.queries.follow_up_cycle import FiguresAsked
 
 
 def units_reported_for(session: Session, caller: Caller) -> list[Unit]:

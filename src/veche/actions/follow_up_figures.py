@@ -8,27 +8,15 @@ in a unit above it), as the unit's report form is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
 from veche.actions._follow_up import optional_row_of, row_of, working_organization
 from veche.actions.access import Caller, caller_organization
 from veche.actions.progress import unit_period
 from veche.errors import InvalidInput
-from veche.models import Organization, ReportingCycle, ReportingPeriod, Resolution, Unit
+from veche.models import ReportingCycle, ReportingPeriod, Resolution, Unit
 from veche.permissions import Permission
-
-
-@dataclass(frozen=True)
-class FiguresAsked:
-    """The rows a request for figures names, each of the caller's organization."""
-
-    organization: Organization
-    cycle: ReportingCycle
-    period: ReportingPeriod | None
-    resolution: Resolution | None = None
-    unit: Unit | None = None
+from veche.queries.follow_up_cycle import FiguresAsked
 
 
 def readable_figures(

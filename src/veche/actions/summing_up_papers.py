@@ -23,6 +23,7 @@ from veche.errors import Conflict, InvalidInput
 from veche.models import AgendaItem, Document, SummingUpPaper
 from veche.models.follow_up import PeriodState
 from veche.permissions import Permission
+from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_rollup import default_period
 from veche.reports import build_summing_up
 from veche.reports.render import to_markdown
@@ -63,7 +64,7 @@ def do_file_summing_up(
         raise Conflict(
             f"the summing-up of {period.name} is already filed on this item (paper {filed})"
         )
-    document = build_summing_up(session, asked.organization, cycle, period)
+    document = build_summing_up(session, FiguresAsked(asked.organization, cycle, period))
     paper = do_add_document(
         session,
         caller,

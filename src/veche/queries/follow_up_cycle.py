@@ -193,6 +193,23 @@ class _Scope:
         return query
 
 
+@dataclass(frozen=True)
+class FiguresAsked:
+    """The rows a request for figures names, each of one organization: the cycle, its period
+    (none: the latest no longer open, else the first), and the resolution or the unit that
+    narrows them."""
+
+    organization: Organization
+    cycle: ReportingCycle
+    period: ReportingPeriod | None
+    resolution: Resolution | None = None
+    unit: Unit | None = None
+
+    @property
+    def resolution_id(self) -> int | None:
+        return self.resolution.id if self.resolution is not None else None
+
+
 def cycle_periods(session: Session, cycle: ReportingCycle) -> list[ReportingPeriod]:
     """The cycle's periods in order; a cycle with none yet is refused."""
     periods = list(

@@ -25,7 +25,7 @@ from veche.models import (
     ReportingPeriod,
     Term,
 )
-from veche.queries.follow_up_cycle import cycle_periods
+from veche.queries.follow_up_cycle import FiguresAsked, cycle_periods
 from veche.queries.follow_up_rollup import (
     HeatRow,
     ReportCard,
@@ -125,7 +125,8 @@ def follow_up_page(
     else:
         return FollowUpPage(organization, [], None, [], None, [], [], [])
     periods = cycle_periods(session, cycle)
-    record = read_summing_up(session, organization, cycle, _period(cycle, periods, period_id))
+    asked = FiguresAsked(organization, cycle, _period(cycle, periods, period_id))
+    record = read_summing_up(session, asked)
     return FollowUpPage(
         organization=organization,
         cycles=cycles,

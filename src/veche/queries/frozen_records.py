@@ -35,9 +35,9 @@ from typing import Any, get_args, get_origin, get_type_hints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.models import FrozenRecord, Organization, ReportingCycle, ReportingPeriod
+from veche.models import FrozenRecord, ReportingPeriod
 from veche.models.follow_up import PeriodState
-from veche.queries.follow_up_cycle import cycle_periods, load_cycle
+from veche.queries.follow_up_cycle import FiguresAsked, cycle_periods, load_cycle
 from veche.queries.follow_up_rollup import (
     GoalRollup,
     RollupView,
@@ -125,26 +125,21 @@ def read_records(
     }
 
 
-def read_summing_up(
-    session: Session,
-    organization: Organization,
-    cycle: ReportingCycle,
-    period: ReportingPeriod | None = None,
-    resolution_id: int | None = None,
-) -> SummingUpRecord:
-    """The interim summing-up of the cycle at the end of ``period`` (default: the latest
-    period no longer open, else the first), of one resolution's goals or of every one: the
-    period's values read and rolled up, and its history from the records of the periods
-    frozen with one, the values of the others."""
-    periods = cycle_periods(session, cycle)
-    chosen = default_period(periods) if period is None else period
+def read_summing_up(session: Session, asked: FiguresAsked) -> SummingUpRecord:
+    """The interim summing-up of the cycle asked at the end of its period (default: the
+    latest period no longer open, else the first), of the resolution's goals or of every
+    one: the period's values read and rolled up, and its history from the records of the
+    periods frozen with one, the values of the others."""
+    periods = cycle_periods(session, asked.cycle)
+    chosen = default_period(periods) if asked.period is None else asked.period
+    resolution_id = asked.resolution_id
     # A period of another cycle is never met: every period is taken, and load_cycle refuses.
     earlier = list(takewhile(lambda one: one.id != chosen.id, periods))
     records = read_records(session, earlier, resolution_id)
     figures = load_cycle(
         session,
-        organization,
-        cycle,
+        asked.organization,
+        asked.cycle,
         resolution_id=resolution_id,
         period=[*(one for one in earlier if one.id not in records), chosen],
     )

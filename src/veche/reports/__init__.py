@@ -8,8 +8,9 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from veche.errors import InvalidInput
-from veche.models import Meeting, Organization, ReportingCycle, ReportingPeriod
+from veche.models import Meeting
 from veche.queries.count_rounds import counts_in_rounds
+from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.frozen_records import read_summing_up
 from veche.queries.journal_head import report_head
 from veche.queries.record import MeetingRecord, read_record
@@ -56,29 +57,17 @@ def render_report(session: Session, meeting: Meeting, kind: str, format: str) ->
     return rendered(build_report(session, meeting, kind), format)
 
 
-def build_summing_up(
-    session: Session,
-    organization: Organization,
-    cycle: ReportingCycle,
-    period: ReportingPeriod | None = None,
-    resolution_id: int | None = None,
-) -> Document:
-    """The interim summing-up of the cycle at the end of ``period`` (default: the latest
-    period no longer open, else the first), of one resolution's goals or of every one."""
-    return summing_up(read_summing_up(session, organization, cycle, period, resolution_id))
+def build_summing_up(session: Session, asked: FiguresAsked) -> Document:
+    """The interim summing-up of the cycle asked at the end of its period (default: the
+    latest period no longer open, else the first), of the resolution's goals or of every
+    one."""
+    return summing_up(read_summing_up(session, asked))
 
 
-def render_summing_up(
-    session: Session,
-    organization: Organization,
-    cycle: ReportingCycle,
-    format: str,
-    period: ReportingPeriod | None = None,
-    resolution_id: int | None = None,
-) -> bytes:
+def render_summing_up(session: Session, asked: FiguresAsked, format: str) -> bytes:
     """The interim summing-up as bytes in ``format``: md, html or pdf."""
     _check_format(format)
-    return rendered(build_summing_up(session, organization, cycle, period, resolution_id), format)
+    return rendered(build_summing_up(session, asked), format)
 
 
 def _check_format(format: str) -> None:

@@ -85,9 +85,7 @@ def get_summing_up(
     asked = readable_figures(
         session, caller, cycle_id=cycle_id, period_id=period_id, resolution_id=resolution_id
     )
-    body = render_summing_up(
-        session, asked.organization, asked.cycle, format, asked.period, resolution_id
-    )
+    body = render_summing_up(session, asked, format)
     headers = {}
     if format == "pdf":
         headers["Content-Disposition"] = f'inline; filename="summing-up-cycle-{cycle_id}.pdf"'

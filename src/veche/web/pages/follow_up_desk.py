@@ -27,6 +27,7 @@ from veche.models import ReportingPeriod
 from veche.models.follow_up import PERIOD_TRANSITIONS, REPORT_TRANSITIONS, ReportState
 from veche.permissions import Permission
 from veche.queries.follow_up import cycle_views
+from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_pages import period_desk
 from veche.queries.frozen_records import read_summing_up
 from veche.reports import MEDIA_TYPES, render_summing_up
@@ -72,7 +73,7 @@ def _charts(page: Page, period: ReportingPeriod) -> dict[str, Any]:
     """The period's roll-up for the whole organization: its coverage, its goals, and the
     summing-up's charts of each indicator (each with its table, for those who cannot see it)."""
     organization = reading_organization(page.session, page.caller)
-    record = read_summing_up(page.session, organization, period.cycle, period)
+    record = read_summing_up(page.session, FiguresAsked(organization, period.cycle, period))
     charts = [
         # The drawing is veche's own (``veche.reports.charts``), every word in it escaped.
         (Markup(block.svg), block.caption, block.table)
@@ -175,7 +176,7 @@ def follow_up_summing_up(
 ) -> Response:
     """The interim summing-up of the cycle at the end of a period, as a page or a PDF."""
     asked = readable_figures(page.session, page.caller, cycle_id=cycle_id, period_id=period_id)
-    body = render_summing_up(page.session, asked.organization, asked.cycle, format, asked.period)
+    body = render_summing_up(page.session, asked, format)
     headers = {}
     if format == "pdf":
         headers["Content-Disposition"] = f'inline; filename="summing-up-cycle-{cycle_id}.pdf"'

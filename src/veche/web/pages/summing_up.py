@@ -61,7 +61,7 @@ def meeting_summing_up_document(
     """The summing-up of the cycle at the end of a period (by default the latest no longer
     open), as a page or a PDF to print."""
     asked = summing_up_in_meeting(page.session, page.caller, meeting_id, cycle_id, period_id)
-    body = render_summing_up(page.session, asked.organization, asked.cycle, format, asked.period)
+    body = render_summing_up(page.session, asked, format)
     headers = {}
     if format == "pdf":
         headers["Content-Disposition"] = f'inline; filename="summing-up-cycle-{cycle_id}.pdf"'
