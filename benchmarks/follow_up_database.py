@@ -53,7 +53,8 @@ from benchmarks.vote_spike import postgres
 from veche import migrate
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
-from veche.actions.goals import GoalSpec, IndicatorSpec, do_create_goal, do_create_indicator
+from veche.actions.goals import GoalSpec, do_create_goal
+from veche.actions.indicators import IndicatorSpec, do_create_indicator
 from veche.actions.reporting import PeriodSpec, do_add_period, do_create_cycle, do_move_period
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo import load_demo

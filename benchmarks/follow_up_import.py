@@ -45,7 +45,8 @@ from veche import migrate
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.follow_up_csv import CsvSource, import_follow_up
-from veche.actions.goals import GoalSpec, IndicatorSpec, do_create_goal, do_create_indicator
+from veche.actions.goals import GoalSpec, do_create_goal
+from veche.actions.indicators import IndicatorSpec, do_create_indicator
 from veche.actions.progress import do_save_report
 from veche.actions.reporting import PeriodSpec, do_add_period, do_create_cycle
 from veche.db import make_engine, make_sessionmaker, transaction

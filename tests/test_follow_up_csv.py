@@ -20,28 +20,17 @@ from typer.testing import CliRunner
 
 from tests.apps import create_app
 from tests.assembly import bearer_token
-from tests.helpers import (
-    demo_organization,
-    general_council_term,
-    journaled,
-    row_counts,
-)
+from tests.helpers import demo_organization, general_council_term, journaled, row_counts
 from tests.prepared import prepared
 from tests.web.sitting import journal_length
 from veche.actions._text import Target
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.follow_up_csv import CsvSource, import_follow_up
-from veche.actions.goals import (
-    GoalSpec,
-    IndicatorSpec,
-    do_assign_goal,
-    do_create_goal,
-    do_create_indicator,
-    do_set_goal_status,
-    do_set_weights,
-)
+from veche.actions.goal_assignments import do_assign_goal
+from veche.actions.goals import GoalSpec, do_create_goal, do_set_goal_status
 from veche.actions.imports import ImportRejected
+from veche.actions.indicators import IndicatorSpec, do_create_indicator, do_set_weights
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import do_create_unit
 from veche.actions.progress import check_report, do_accept_report, do_save_report, do_submit_report

@@ -19,13 +19,9 @@ from veche.actions._text import Target
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.agenda import ItemSpec, do_add_item
-from veche.actions.goals import (
-    GoalSpec,
-    IndicatorSpec,
-    do_assign_goal,
-    do_create_goal,
-    do_create_indicator,
-)
+from veche.actions.goal_assignments import do_assign_goal
+from veche.actions.goals import GoalSpec, do_create_goal
+from veche.actions.indicators import IndicatorSpec, do_create_indicator
 from veche.actions.meetings import do_change_meeting_state, do_create_meeting
 from veche.actions.org_updates import do_update_organization
 from veche.actions.progress import (
@@ -44,15 +40,7 @@ from veche.actions.reporting import (
 )
 from veche.actions.summing_up_papers import do_file_summing_up
 from veche.actions.targets import do_set_target
-from veche.models import (
-    Goal,
-    Indicator,
-    Meeting,
-    ProgressReport,
-    ReportingPeriod,
-    Resolution,
-    Unit,
-)
+from veche.models import Goal, Indicator, Meeting, ProgressReport, ReportingPeriod, Resolution, Unit
 from veche.models.follow_up import Direction, GoalKind, GoalStatus, Measure, RollupRule
 from veche.models.meetings import MeetingState
 

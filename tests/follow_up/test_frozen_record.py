@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from tests.follow_up.reading_world import twisted
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
-from veche.actions.goals import do_assign_goal
+from veche.actions.goal_assignments import do_assign_goal
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import do_create_unit
@@ -50,11 +50,7 @@ from veche.queries.follow_up_rollup import (
     rollup_view,
     summing_up_record,
 )
-from veche.queries.frozen_records import (
-    read_summing_up,
-    record_text,
-    recorded_goals,
-)
+from veche.queries.frozen_records import read_summing_up, record_text, recorded_goals
 from veche.reports import render_summing_up
 
 #: What the unit added after the freezes reports on every indicator.

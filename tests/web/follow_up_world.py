@@ -15,13 +15,9 @@ from sqlalchemy import select
 from tests.helpers import demo_organization, general_council_term
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
-from veche.actions.goals import (
-    GoalSpec,
-    IndicatorSpec,
-    do_assign_goal,
-    do_create_goal,
-    do_create_indicator,
-)
+from veche.actions.goal_assignments import do_assign_goal
+from veche.actions.goals import GoalSpec, do_create_goal
+from veche.actions.indicators import IndicatorSpec, do_create_indicator
 from veche.actions.org import do_create_person, do_create_user
 from veche.actions.progress import do_accept_report, do_save_report, do_submit_report
 from veche.actions.reporting import (

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, Row, authorize, caller_organization, stored_row
@@ -136,3 +136,14 @@ def check_text(value: str, what: str) -> str:
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
     return text
+
+
+def count_of(session: Session, column: Any, *where: Any) -> int:
+    """How many rows hold ``column`` where ``where`` says."""
+    return session.scalar(select(func.count(column)).where(*where)) or 0
+
+
+def what_depends(parts: list[tuple[int, str]]) -> str:
+    """The records counted that keep a row from being deleted, in words ("2 sub-goals,
+    1 indicator"); the kinds counted none are left out."""
+    return ", ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in parts if n)

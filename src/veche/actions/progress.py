@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from veche.actions._follow_up import check_text, row_of, working_organization
 from veche.actions.access import Caller, authorize, caller_organization, holds
-from veche.actions.goals import check_value
+from veche.actions.indicators import check_value
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.errors import Conflict, InvalidInput

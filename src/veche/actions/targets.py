@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from veche.actions._follow_up import row_of, working_organization
 from veche.actions.access import Caller
-from veche.actions.goals import check_value
+from veche.actions.indicators import check_value
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.errors import Conflict, InvalidInput

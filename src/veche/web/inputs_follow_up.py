@@ -19,28 +19,23 @@ from sqlalchemy.orm import Session
 
 from veche.actions._text import Target
 from veche.actions.access import Caller
+from veche.actions.goal_assignments import check_assignment, do_assign_goal, do_update_assignment
 from veche.actions.goals import (
     GoalSpec,
-    IndicatorSpec,
-    check_assignment,
     check_goal,
-    check_indicator,
-    do_assign_goal,
     do_create_goal,
-    do_create_indicator,
     do_set_goal_status,
-    do_set_weights,
-    do_update_assignment,
     do_update_goal,
+)
+from veche.actions.indicators import (
+    IndicatorSpec,
+    check_indicator,
+    do_create_indicator,
+    do_set_weights,
     do_update_indicator,
 )
 from veche.actions.org_updates import KEEP
-from veche.actions.progress import (
-    StatusGiven,
-    do_accept_report,
-    do_return_report,
-    do_save_report,
-)
+from veche.actions.progress import StatusGiven, do_accept_report, do_return_report, do_save_report
 from veche.actions.reporting import (
     PeriodSpec,
     check_cycle,

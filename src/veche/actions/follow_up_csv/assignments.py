@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from veche.actions.follow_up_csv.lines import CellProblem, Line, choice_of, path_text
 from veche.actions.follow_up_csv.rows import Importer, RoleGiven
-from veche.actions.goals import do_assign_goal, do_update_assignment
+from veche.actions.goal_assignments import do_assign_goal, do_update_assignment
 from veche.models import GoalAssignment
 from veche.models.follow_up import AssignmentRole
 

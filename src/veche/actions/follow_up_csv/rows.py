@@ -29,17 +29,13 @@ from veche.actions.follow_up_csv.lines import (
     path_text,
     small_number,
 )
-from veche.actions.goals import (
-    GoalSpec,
+from veche.actions.goal_assignments import do_assign_goal, do_update_assignment
+from veche.actions.goals import GoalSpec, do_create_goal, do_set_goal_status, do_update_goal
+from veche.actions.indicators import (
     IndicatorSpec,
     check_indicator_spec,
     check_value,
-    do_assign_goal,
-    do_create_goal,
     do_create_indicator,
-    do_set_goal_status,
-    do_update_assignment,
-    do_update_goal,
     do_update_indicator,
 )
 from veche.actions.org import check_name

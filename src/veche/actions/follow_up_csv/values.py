@@ -19,7 +19,7 @@ from veche.actions.follow_up_csv.lines import (
     parse_decimal,
 )
 from veche.actions.follow_up_csv.rows import Importer, NamedIndicator
-from veche.actions.goals import check_value
+from veche.actions.indicators import check_value
 from veche.errors import VecheError
 from veche.models import GoalAssignment, ProgressReport, ReportingPeriod, ReportValue, Unit
 from veche.models.base import utcnow

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from veche.actions._follow_up import check_positive
 from veche.actions.follow_up_csv.lines import CellProblem, Line, Table, parse_decimal
 from veche.actions.follow_up_csv.rows import Importer
-from veche.actions.goals import do_set_weights
+from veche.actions.indicators import do_set_weights
 from veche.models import Indicator, IndicatorWeight
 
 

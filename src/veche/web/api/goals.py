@@ -11,17 +11,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from veche.actions.goal_assignments import check_assignment, do_remove_assignment
 from veche.actions.goals import (
-    check_assignment,
     check_goal,
-    check_indicator,
     do_delete_goal,
-    do_delete_indicator,
-    do_remove_assignment,
     readable_goal,
     readable_indicator,
     reading_organization,
 )
+from veche.actions.indicators import check_indicator, do_delete_indicator
 from veche.actions.targets import check_target_row, do_remove_target
 from veche.queries.follow_up import (
     AssignmentView,
