@@ -24,8 +24,9 @@ from veche.models import (
     Unit,
 )
 from veche.models.follow_up import PeriodState, ReportState
-from veche.queries.follow_up import GoalFilter, ReportFilter, ReportView, goal_tree, report_list
+from veche.queries.follow_up import GoalFilter, goal_tree
 from veche.queries.follow_up_rollup import COUNTED
+from veche.queries.progress import ReportFilter, ReportView, report_list
 
 # --- The reporter's list -------------------------------------------------------------------
 

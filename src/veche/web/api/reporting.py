@@ -14,26 +14,18 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from veche.actions.goals import reading_organization
-from veche.actions.progress import (
-    check_report,
-    do_submit_report,
-    readable_report,
-    unit_period,
-)
+from veche.actions.progress import check_report, do_submit_report, readable_report, unit_period
 from veche.actions.reporting import readable_cycle, readable_period
 from veche.models import ProgressReport, ReportingCycle, ReportingPeriod
-from veche.queries.follow_up import (
-    CycleView,
-    PeriodView,
+from veche.queries.progress import (
     ReportFilter,
     ReportForm,
     ReportView,
-    cycle_views,
-    period_views,
     report_form,
     report_list,
     report_view,
 )
+from veche.queries.reporting import CycleView, PeriodView, cycle_views, period_views
 from veche.web.api.refusals import REFUSALS
 from veche.web.api.rows import Transaction
 from veche.web.api.types import Id, PageQuery

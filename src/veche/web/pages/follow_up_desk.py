@@ -26,10 +26,10 @@ from veche.i18n import _
 from veche.models import ReportingPeriod
 from veche.models.follow_up import PERIOD_TRANSITIONS, REPORT_TRANSITIONS, ReportState
 from veche.permissions import Permission
-from veche.queries.follow_up import cycle_views
 from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_pages import period_desk
 from veche.queries.frozen_records import read_summing_up
+from veche.queries.reporting import cycle_views
 from veche.reports import MEDIA_TYPES, render_summing_up
 from veche.reports.document import Chart
 from veche.reports.summing_up import REPORT_WORDS, STANDING_WORDS, STATUS_WORDS, summing_up

@@ -32,14 +32,9 @@ from veche.actions.progress import (
 from veche.errors import InvalidInput, VecheError
 from veche.i18n import _
 from veche.models import Indicator, ReportingPeriod
-from veche.models.follow_up import (
-    EDITABLE_REPORT_STATES,
-    GoalStatus,
-    PeriodState,
-    ReportState,
-)
-from veche.queries.follow_up import ReportForm, report_form
+from veche.models.follow_up import EDITABLE_REPORT_STATES, GoalStatus, PeriodState, ReportState
 from veche.queries.follow_up_pages import last_values, reports_due
+from veche.queries.progress import ReportForm, report_form
 from veche.reports.charts import figure_text
 from veche.reports.summing_up import REPORT_WORDS, STATUS_WORDS
 from veche.web.csrf import require_csrf
