@@ -41,12 +41,7 @@ from pref_voting.proportional_methods import stv_meek, stv_scottish
 from votekit.elections import FastSTV, Schulze
 
 from benchmarks._machine import load, machine, progress
-from benchmarks._profiles import (
-    SCOTTISH_LENGTHS,
-    Ballots,
-    candidate_names,
-    plackett_luce,
-)
+from benchmarks._profiles import SCOTTISH_LENGTHS, Ballots, candidate_names, plackett_luce
 from veche.tally import Profile, count, read_ballots
 from veche.tally.formats import write_blt
 from veche.tally.profile import RankArray

@@ -26,14 +26,7 @@ from veche.demo_follow_up import (
     LATE_BRANCH,
     NEXT_MEETING,
 )
-from veche.models import (
-    Meeting,
-    Organization,
-    ProgressReport,
-    ReportingCycle,
-    SummingUpPaper,
-    Unit,
-)
+from veche.models import Meeting, Organization, ProgressReport, ReportingCycle, SummingUpPaper, Unit
 from veche.models.follow_up import Direction, PeriodState, ReportState
 from veche.queries.follow_up_rollup import (
     IndicatorFigures,

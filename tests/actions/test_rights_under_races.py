@@ -18,13 +18,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import _cast, _open_decision, _race
-from tests.helpers import (
-    ADMIN,
-    ballots_held,
-    demo_organization,
-    general_council_term,
-    term_members,
-)
+from tests.helpers import ADMIN, ballots_held, demo_organization, general_council_term, term_members
 from veche.actions.access import access_meeting, access_poll
 from veche.actions.closing import do_close_poll
 from veche.actions.meetings import do_create_meeting

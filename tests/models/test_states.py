@@ -9,12 +9,7 @@ import pytest
 
 from veche.errors import Conflict
 from veche.models.agenda import ITEM_TRANSITIONS, ItemState
-from veche.models.follow_up import (
-    PERIOD_TRANSITIONS,
-    REPORT_TRANSITIONS,
-    PeriodState,
-    ReportState,
-)
+from veche.models.follow_up import PERIOD_TRANSITIONS, REPORT_TRANSITIONS, PeriodState, ReportState
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingState
 from veche.models.motions import MOTION_TRANSITIONS, MotionState
 from veche.models.polls import POLL_TRANSITIONS, PollState

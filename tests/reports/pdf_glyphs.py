@@ -9,13 +9,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from pypdf import PdfReader
-from pypdf.generic import (
-    ArrayObject,
-    ContentStream,
-    DictionaryObject,
-    IndirectObject,
-    StreamObject,
-)
+from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, StreamObject
 
 _Found = TypeVar("_Found")
 _BFCHAR = re.compile(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")

@@ -7,15 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.reports.pdf_glyphs import drawn
-from veche.reports.document import (
-    Bullets,
-    Diff,
-    Document,
-    Heading,
-    MarkdownText,
-    Paragraph,
-    Table,
-)
+from veche.reports.document import Bullets, Diff, Document, Heading, MarkdownText, Paragraph, Table
 from veche.reports.render import (
     FONT_DIRECTORIES,
     MONO_FONTS,

@@ -19,13 +19,7 @@ from sqlalchemy import Engine
 
 from tests.apps import create_app
 from tests.assembly import Assembly
-from tests.web.live_server import (
-    EventReader,
-    SseMessage,
-    log_in,
-    serve,
-    served_to_the_secretary,
-)
+from tests.web.live_server import EventReader, SseMessage, log_in, serve, served_to_the_secretary
 from veche.actions.events import LiveEvent
 from veche.db import make_engine
 from veche.demo import DEMO_SECRETARY

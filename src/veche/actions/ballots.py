@@ -40,12 +40,7 @@ from veche.actions.choices import check_choice
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record, record_many
 from veche.actions.journal_actions import JournalAction
-from veche.actions.polls import (
-    VOTE_BY_WORDS,
-    ballot_options,
-    has_paper_ballots,
-    poll_rights,
-)
+from veche.actions.polls import VOTE_BY_WORDS, ballot_options, has_paper_ballots, poll_rights
 from veche.actions.rights import NOT_TAKING_PART, VotingRight, rights_on_day
 from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
 from veche.i18n import _

@@ -15,16 +15,7 @@ from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import check_name, seat_role
 from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import (
-    AgendaItem,
-    Body,
-    Meeting,
-    Membership,
-    Participant,
-    Person,
-    Poll,
-    Term,
-)
+from veche.models import AgendaItem, Body, Meeting, Membership, Participant, Person, Poll, Term
 from veche.models.agenda import ItemState
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingKind, MeetingState
 from veche.models.polls import PollState

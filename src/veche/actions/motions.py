@@ -30,15 +30,7 @@ from veche.actions.org import check_name
 from veche.actions.panels import check_panel_examines, require_panel_chair
 from veche.actions.participants import participant_in
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
-from veche.models import (
-    AgendaItem,
-    Amendment,
-    Meeting,
-    Motion,
-    MotionSponsor,
-    MotionVersion,
-    Panel,
-)
+from veche.models import AgendaItem, Amendment, Meeting, Motion, MotionSponsor, MotionVersion, Panel
 from veche.models.motions import MOTION_TRANSITIONS, AmendmentState, MotionState, SponsorRole
 from veche.permissions import Permission
 

@@ -33,12 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.actions._findings import Findings
-from veche.actions.closing import (
-    CountedBallot,
-    ballot_digest,
-    result_digest,
-    tally_ballots,
-)
+from veche.actions.closing import CountedBallot, ballot_digest, result_digest, tally_ballots
 from veche.actions.journal_actions import JournalAction
 from veche.errors import VecheError
 from veche.models import Ballot, JournalEntry, Poll

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import (
-    String,
-    Text,
-)
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Entity

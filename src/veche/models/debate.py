@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import (
-    CheckConstraint,
-    String,
-    Text,
-)
+from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.agenda import AgendaItem

@@ -6,11 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import (
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.agenda import AgendaItem

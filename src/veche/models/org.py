@@ -5,13 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    String,
-    Text,
-    UniqueConstraint,
-    false,
-)
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, composite, declared_attr, mapped_column, relationship
 
 from veche.models.base import Base, Entity, Timestamped

@@ -5,9 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import (
-    UniqueConstraint,
-)
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Entity

@@ -61,13 +61,7 @@ from veche.models import (
     Resolution,
     Unit,
 )
-from veche.models.follow_up import (
-    FIGURE_PLACES,
-    Direction,
-    FigureUnits,
-    ReportState,
-    RollupRule,
-)
+from veche.models.follow_up import FIGURE_PLACES, Direction, FigureUnits, ReportState, RollupRule
 from veche.queries.follow_up import GoalFilter, GoalNode, IndicatorView, goal_tree
 from veche.queries.follow_up_arrays import integer_rows
 

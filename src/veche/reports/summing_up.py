@@ -19,16 +19,7 @@ from veche.queries.follow_up_rollup import (
 )
 from veche.reports._words import day, days
 from veche.reports.charts import TargetChart, figure_text, percent_text, target_chart_svg
-from veche.reports.document import (
-    Block,
-    Bullets,
-    Chart,
-    Document,
-    Heading,
-    Paragraph,
-    Table,
-    Tone,
-)
+from veche.reports.document import Block, Bullets, Chart, Document, Heading, Paragraph, Table, Tone
 from veche.reports.journal_head import head_blocks
 
 #: The sections, in the order read out, with their headings.

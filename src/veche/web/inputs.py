@@ -11,12 +11,7 @@ from fastapi import UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from veche.actions.access import (
-    Caller,
-    OrganizationRow,
-    caller_organization,
-    organization_row,
-)
+from veche.actions.access import Caller, OrganizationRow, caller_organization, organization_row
 from veche.actions.imports import ImportSummary, import_members
 from veche.actions.meetings import do_create_meeting
 from veche.actions.org import (

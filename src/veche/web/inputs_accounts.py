@@ -29,12 +29,7 @@ from veche.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
 from veche.models import Organization, User
 from veche.passwords import MAX_LENGTH, RULE
 from veche.permissions import Scope
-from veche.queries.accounts import (
-    PersonChoice,
-    accounts_named,
-    managed_organization,
-    people_named,
-)
+from veche.queries.accounts import PersonChoice, accounts_named, managed_organization, people_named
 from veche.web.api.types import Id
 from veche.web.inputs import UserIn
 from veche.web.logins import log_in_with_password

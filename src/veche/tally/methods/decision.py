@@ -7,12 +7,7 @@ from typing import Any
 
 from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
-from veche.tally.methods._options import (
-    bool_option,
-    choice_option,
-    count_option,
-    fraction_option,
-)
+from veche.tally.methods._options import bool_option, choice_option, count_option, fraction_option
 from veche.tally.profile import EMPTY, Profile
 from veche.tally.registry import BallotShape, method
 from veche.tally.result import Result, Round

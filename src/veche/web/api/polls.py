@@ -13,12 +13,7 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_meeting, access_poll, may_see_result
 from veche.actions.closing import do_cancel_poll, do_close_poll
-from veche.actions.polls import (
-    do_answer_nomination,
-    do_nominate,
-    do_open_poll,
-    do_publish_poll,
-)
+from veche.actions.polls import do_answer_nomination, do_nominate, do_open_poll, do_publish_poll
 from veche.actions.rights import voting_rights
 from veche.errors import Forbidden
 from veche.models import Poll

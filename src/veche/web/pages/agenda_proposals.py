@@ -7,10 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 
-from veche.actions.access import (
-    meeting_permissions,
-    participant_of,
-)
+from veche.actions.access import meeting_permissions, participant_of
 from veche.actions.agenda_proposals import MAX_RATIONALE, do_accept_agenda_proposal
 from veche.actions.meetings import RECORDING_STATES
 from veche.i18n import _

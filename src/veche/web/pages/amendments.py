@@ -16,12 +16,7 @@ from starlette.datastructures import FormData
 from veche.actions._clauses import Clause, clause_at, clauses, find_clause
 from veche.actions._text import paragraphs
 from veche.actions.access import Caller, meeting_permissions, participant_of
-from veche.actions.motions import (
-    access_amendment,
-    check_amendment,
-    check_proposer,
-    current_text,
-)
+from veche.actions.motions import access_amendment, check_amendment, check_proposer, current_text
 from veche.errors import InvalidInput, NotFound, VecheError
 from veche.i18n import _
 from veche.models import Amendment, Motion

@@ -12,10 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from veche.actions.closing import do_cancel_poll, do_close_poll
-from veche.actions.polls import (
-    do_open_poll,
-    do_publish_poll,
-)
+from veche.actions.polls import do_open_poll, do_publish_poll
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.i18n import _
 from veche.method_names import majority_rule_name, method_name, poll_counting_name

@@ -9,11 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.agenda import do_close_item, do_open_item
 from veche.actions.contributions import do_end_speech
-from veche.actions.speakers import (
-    access_floor_request,
-    do_give_floor,
-    do_withdraw_floor_request,
-)
+from veche.actions.speakers import access_floor_request, do_give_floor, do_withdraw_floor_request
 from veche.errors import NotFound
 from veche.i18n import _
 from veche.models import AgendaItem
