@@ -16,6 +16,12 @@ _KEY_BITS = 63
 #: The largest count or score a ballot may carry: well inside int64, so that sums
 #: of many such counts still fit.
 LARGEST_NUMBER = 10**15
+#: The most ballots a file may hold in all: a method's totals, summed in int64, then stay
+#: exact (a Borda total of 10^15 ballots, each giving a candidate fewer than 9,000 points,
+#: still fits).
+MOST_BALLOTS = 10**15
+#: The largest sum of one candidate's scores, each times its ballot's count.
+LARGEST_SCORE_SUM = 10**18
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class Merged:
 
 
 def merge_identical(
+    source: str,
     rankings: RankArray,
     tied: BoolArray | None,
     counts: IntArray,
@@ -40,7 +47,11 @@ def merge_identical(
     are packed into a few int64 keys (each position takes just the bits its
     largest value needs), so that sorting a million rows is one argsort of
     integers, where ``np.unique(axis=0)`` would compare rows byte by byte.
+
+    The ballots of ``source`` that would carry a total past what int64 holds are refused:
+    counted, they would wrap around and elect the wrong candidate without a word.
     """
+    check_sums_fit(source, counts, scores)
     kept, totals = _first_rows_and_totals(rankings, tied, counts, scores)
     return Merged(
         rankings=rankings[kept],
@@ -48,6 +59,29 @@ def merge_identical(
         counts=totals,
         scores=None if scores is None else scores[kept],
     )
+
+
+def check_sums_fit(source: str, counts: IntArray, scores: IntArray | None = None) -> None:
+    """Refuse ballots whose count, or whose scores summed candidate by candidate, pass
+    ``MOST_BALLOTS`` or ``LARGEST_SCORE_SUM``. The sums are taken in floating point, which
+    cannot wrap; its rounding is far below the margin those limits leave to int64."""
+    if float(counts.sum(dtype=np.float64)) > MOST_BALLOTS:
+        ballots = sum(counts.tolist())  # exact, on this path alone
+        raise BallotFormatError(
+            source,
+            None,
+            f"the file holds {ballots:,} ballots in all, more than can be counted exactly "
+            "(at most 10^15)",
+        )
+    if scores is not None and scores.size:
+        weighted = np.abs(scores).astype(np.float64).T @ counts.astype(np.float64)
+        if float(weighted.max()) > LARGEST_SCORE_SUM:
+            raise BallotFormatError(
+                source,
+                None,
+                f"a candidate's scores add up to {float(weighted.max()):.3g} over the ballots, "
+                "more than can be counted exactly (at most 10^18)",
+            )
 
 
 def _first_rows_and_totals(
@@ -195,6 +229,7 @@ class BallotCollector:
             for row, ballot_scores in enumerate(self.scores):
                 scores[row] = ballot_scores
         merged = merge_identical(
+            self.source,
             rankings,
             tied if tied.any() else None,
             np.array(self.counts, dtype=np.int64),

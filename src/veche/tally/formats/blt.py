@@ -110,7 +110,7 @@ def read_blt(path: str | os.PathLike[str]) -> BltElection:
     names, title = _parse_names(data[end.end() :], zero_line, n_candidates, source)
     # The file's text is no longer needed; freeing it before merging lowers peak memory.
     del data, end
-    merged = merge_identical(rankings, tied, weights)
+    merged = merge_identical(source, rankings, tied, weights)
     profile = Profile(
         candidates=names,
         rankings=merged.rankings,
