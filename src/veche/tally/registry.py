@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from veche.tally.errors import TallyError
 from veche.tally.lot import Lot
-from veche.tally.profile import Profile
+from veche.tally.profile import EMPTY, Profile
 from veche.tally.result import Result
 
 
@@ -115,6 +115,10 @@ def method_named(name: str) -> Method:
     return found
 
 
+#: The ballots whose methods read scores where a ballot has them.
+_READ_FROM_SCORES = (BallotShape.SCORE, BallotShape.APPROVAL)
+
+
 def count(
     profile: Profile,
     method: str,
@@ -134,6 +138,14 @@ def count(
     # A decision fills no seat: a number of seats (a ballot file may name one) is ignored,
     # as long as it is one or more.
     chosen.check_seats(min(seats, 1) if chosen.decision else seats)
+    if profile.scores is not None and chosen.ballot not in _READ_FROM_SCORES and not (
+        profile.rankings != EMPTY
+    ).any():
+        # Counted, every candidate would have nothing and a lot would pick the winner.
+        raise TallyError(
+            f"these ballots give scores and rank no one, so {chosen.name} would find no votes "
+            "in them; count them with score or approval, or read a file of rankings"
+        )
     lot = Lot(seed)
     result = chosen.counter(profile, seats=seats, lot=lot, **options)
     result.seed = lot.seed if lot.draws else seed

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tests.tally.methods._profiles import equal_rankings_profile, ranked_profiles
 from veche.tally import Profile, TallyError, count
 from veche.tally.profile import EMPTY
+from veche.tally.registry import available_methods
 
 # Wikipedia's Tennessee capital example (articles "Condorcet method", "Instant-runoff voting",
 # "Borda count"): 42% Memphis > Nashville > Chattanooga > Knoxville, 26% Nashville >
@@ -153,6 +154,28 @@ def test_approval_and_score_from_rated_ballots() -> None:
 def test_score_needs_scores() -> None:
     with pytest.raises(TallyError, match="rated ballots"):
         count(TENNESSEE, "score")
+
+
+@pytest.mark.parametrize(
+    "method",
+    [m.name for m in available_methods().values() if m.ballot not in ("score", "approval")],
+)
+def test_a_method_of_rankings_refuses_ballots_that_only_give_scores(method: str) -> None:
+    """Counted, every candidate would have nothing and a lot would elect one of them."""
+    only_scores = rated(("A", "B", "C"), [[5, 1, 0], [0, 4, 3]], [2, 3])
+    with pytest.raises(TallyError, match="give scores and rank no one"):
+        count(only_scores, method, seats=1)
+
+
+def test_ballots_giving_scores_and_a_ranking_are_counted_by_either() -> None:
+    both = Profile(
+        candidates=("A", "B", "C"),
+        rankings=np.array([[0, 1, 2], [1, 2, 0]], dtype=np.int32),
+        counts=np.array([2, 3], dtype=np.int64),
+        scores=np.array([[5, 1, 0], [0, 4, 3]], dtype=np.int64),
+    )
+    assert count(both, "plurality").rounds[0].tallies == {"A": 2, "B": 3, "C": 0}
+    assert count(both, "score").rounds[0].tallies == {"A": 10, "B": 14, "C": 9}
 
 
 # Partial ballots: 5 x [A], 3 x [B, C, A], 2 x [C, B, A] over three candidates.
