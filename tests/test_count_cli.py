@@ -124,3 +124,19 @@ def test_an_option_whose_value_is_no_number_stays_text(tmp_path: Path) -> None:
         result = runner.invoke(app, ["count", str(path), "-m", "scottish-stv", "-o", f"x={value}"])
         assert result.exit_code == 2, result.output
         assert "scottish-stv does not take option(s) x" in result.output
+
+
+def test_a_tie_order_given_on_the_command_line_decides_a_tie(tmp_path: Path) -> None:
+    """Ada and Boris hold 2 votes each, below the quota of 3: one must be excluded, and the
+    first of them in the tie order (names separated by commas) is."""
+    path = tmp_path / "level.blt"
+    path.write_text('2 1\n2 1 0\n2 2 0\n0\n"Ada"\n"Boris"\n"Level"\n', encoding="utf-8")
+    elected = {}
+    for order in ("Ada,Boris", "Boris, Ada"):
+        args = ["count", str(path), "-m", "scottish-stv", "--format", "json"]
+        result = runner.invoke(app, [*args, "-o", f"tie_order={order}"])
+        assert result.exit_code == 0, result.output
+        elected[order] = json.loads(result.output)["elected"]
+    assert elected == {"Ada,Boris": ["Boris"], "Boris, Ada": ["Ada"]}
+    twice = runner.invoke(app, ["count", str(path), "-m", "wigm-stv", "-o", "tie_order=Ada,Ada"])
+    assert twice.exit_code == 2 and "tie_order names 'Ada' twice" in twice.output

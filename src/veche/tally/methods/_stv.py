@@ -139,11 +139,15 @@ def advance(ranks: RankArray, pos: IntArray, rows: IntArray, stops: np.ndarray[A
 
 
 def parse_tie_order(profile: Profile, value: object) -> dict[int, int] | None:
-    """The ``tie_order`` option as candidate index -> position, checked against the profile."""
+    """The ``tie_order`` option as candidate index -> position, checked against the profile:
+    a list of names, or the names in one text separated by commas, as the command line gives
+    them (``-o tie_order=Ann,Bob,Cy``)."""
     if value is None:
         return None
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise TallyError("tie_order must be a list of candidate names, e.g. ['Ann', 'Bob', 'Cy']")
+    if isinstance(value, str):
+        value = [name.strip() for name in value.split(",")]
+    if not isinstance(value, Sequence):
+        raise TallyError("tie_order must list the candidates' names, e.g. Ann,Bob,Cy")
     index = {name: i for i, name in enumerate(profile.candidates)}
     order: dict[int, int] = {}
     for position, name in enumerate(value):
