@@ -122,8 +122,12 @@ def test_tie_order_must_name_every_candidate_once() -> None:
         count(profile, "scottish-stv", tie_order=["A", "B"])
     with pytest.raises(TallyError, match="'Q', who is not a candidate"):
         count(profile, "scottish-stv", tie_order=["A", "B", "Q"])
-    with pytest.raises(TallyError, match="list of candidate names"):
+    # A text is the names separated by commas, as the command line gives them.
+    with pytest.raises(TallyError, match="'ABC', who is not a candidate"):
         count(profile, "scottish-stv", tie_order="ABC")
+    assert count(profile, "scottish-stv", tie_order="C, A, B").elected == ["A"]
+    with pytest.raises(TallyError, match="must list the candidates' names"):
+        count(profile, "scottish-stv", tie_order=5)
 
 
 def test_more_seats_than_candidates_elects_everyone_standing() -> None:
