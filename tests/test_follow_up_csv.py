@@ -307,22 +307,20 @@ def test_an_export_imports_into_an_empty_copy_as_it_was(
     assert set(states) == {ReportState.DRAFT} and len(states) == 3
     entry = journaled(sessions, JournalAction.IMPORT_FOLLOW_UP)[-1]
     assert entry["values_set"] == 6 and entry["reports_created"] == 3
-    assert [file["kind"] for file in entry["files"]] == [
-        "goals",
-        "assignments",
-        "indicators",
-        "weights",
-        "targets",
-        "values",
-    ]
+    entry_kinds = ["goals", "assignments", "indicators", "weights", "targets", "values"]
+    assert [file["kind"] for file in entry["files"]] == entry_kinds
     assert all(len(file["sha256"]) == 64 for file in entry["files"])
 
-    # Imported again, the files change nothing.
+    # Imported again, from the folder the export wrote, the files change nothing.
     before = journal_length(sessions)
-    done = CliRunner().invoke(cli, ["import", "follow-up", *paths, "--db", database_url])
+    folder = str(tmp_path / "before")
+    done = CliRunner().invoke(cli, ["import", "follow-up", folder, "--db", database_url])
     assert done.exit_code == 0, done.output
     assert "0 values set" in done.output and "0 goals created" in done.output
+    assert done.output.startswith(f"Imported {folder}/goals.csv, {folder}/assignments.csv")
     assert journal_length(sessions) == before + 1  # the import's own entry alone
+    again = journaled(sessions, JournalAction.IMPORT_FOLLOW_UP)[-1]
+    assert [file["kind"] for file in again["files"]] == entry_kinds
 
 
 def test_an_import_with_a_bad_line_changes_nothing(
@@ -656,6 +654,12 @@ def test_the_command_line_exits_2_naming_the_line(
         cli, ["import", "follow-up", str(tmp_path / "none.csv"), "--db", database_url]
     )
     assert missing.exit_code == 2 and "cannot read" in missing.output
+    (tmp_path / "empty").mkdir()
+    empty = CliRunner().invoke(
+        cli, ["import", "follow-up", str(tmp_path / "empty"), "--db", database_url]
+    )
+    assert empty.exit_code == 2
+    assert "is a folder with none of the files an export writes (goals.csv" in empty.output
 
 
 @pytest.mark.one_database

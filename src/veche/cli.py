@@ -373,7 +373,8 @@ def import_follow_up_command(
         list[Path],
         typer.Argument(
             help="CSV files of goals, assignments, indicators, weights, targets or values (as "
-            "`veche export follow-up` writes them); each file's kind is told by its header."
+            "`veche export follow-up` writes them); each file's kind is told by its header. "
+            "A folder stands for the files of an export found in it."
         ),
     ],
     db: DbOption = None,
@@ -384,6 +385,7 @@ def import_follow_up_command(
     from veche.actions.follow_up_csv import CsvSource, import_follow_up
     from veche.queries.org import get_organization
 
+    files = [found for given in files for found in _exported_files(given)]
     sources = []
     for file in files:
         try:
@@ -398,6 +400,20 @@ def import_follow_up_command(
         f"{count} {name.replace('_', ' ')}" for name, count in summary.counts().items()
     )
     typer.echo(f"Imported {', '.join(map(str, files))}: {done}.")
+
+
+def _exported_files(path: Path) -> list[Path]:
+    """``path``, or, for a folder, the files of a follow-up export found in it, in the order
+    the export writes them."""
+    from veche.queries.follow_up_csv import FILE_KINDS
+
+    if not path.is_dir():
+        return [path]
+    found = [path / kind.file_name for kind in FILE_KINDS if (path / kind.file_name).is_file()]
+    if not found:
+        names = ", ".join(kind.file_name for kind in FILE_KINDS)
+        fail(f"{path} is a folder with none of the files an export writes ({names})")
+    return found
 
 
 @export_app.command("follow-up")
