@@ -138,9 +138,11 @@ def count(
     # A decision fills no seat: a number of seats (a ballot file may name one) is ignored,
     # as long as it is one or more.
     chosen.check_seats(min(seats, 1) if chosen.decision else seats)
-    if profile.scores is not None and chosen.ballot not in _READ_FROM_SCORES and not (
-        profile.rankings != EMPTY
-    ).any():
+    if (
+        profile.scores is not None
+        and chosen.ballot not in _READ_FROM_SCORES
+        and not (profile.rankings != EMPTY).any()
+    ):
         # Counted, every candidate would have nothing and a lot would pick the winner.
         raise TallyError(
             f"these ballots give scores and rank no one, so {chosen.name} would find no votes "
