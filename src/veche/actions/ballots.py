@@ -197,9 +197,17 @@ def prepare_ballot(
     facts = polls(session, sent.poll_id)
     if facts is None or facts.state is not PollState.OPEN:
         poll = access_poll(session, caller, sent.poll_id)  # 404 or 403 before anything else
-        receipt = receipt_for(poll, client_key)
-        if _ballot_exists(session, poll.id, receipt):
-            return CastReceipt(poll.id, receipt, sent.right_person_id or 0, replayed=True)
+        resent = _known_resend(
+            session,
+            poll.id,
+            (key_digest(poll.receipt_key, client_key), receipt_for(poll, client_key)),
+            caller.person_id,
+            sent.right_person_id or 0,
+        )
+        if isinstance(resent, VecheError):
+            raise resent
+        if resent is not None:
+            return resent
         raise not_open_for_voting(poll.state)
     refusal = not_taking_ballots(facts)
     if refusal is not None:
@@ -249,13 +257,15 @@ def store_ballots(session: Session, ballots: Sequence[PreparedBallot]) -> list[O
     fresh: list[Voted] = []
     second: list[Voted] = []  # decided once the fresh ones are stored: resend, re-vote, refusal
     for index, ballot in enumerate(ballots):
-        whose = sent.get((ballot.poll.id, ballot.key_digest))
-        if whose is not None:
-            outcomes[index] = _replayed(ballot, whose)
+        stored = sent.get((ballot.poll.id, ballot.key_digest))
+        if stored is not None:
+            outcomes[index] = _resent(ballot, stored)
             continue
         if ballot.poll.id not in open_polls:
-            state = states[ballot.poll.id]
-            outcomes[index] = not_open_for_voting(state)
+            # Closed since its facts were read (the intake trusts an open poll's for a
+            # moment): answered as once the poll is closed (``prepare_ballot``).
+            resent = _known_resend_of(session, ballot, ballot.wanted_right or 0)
+            outcomes[index] = resent or not_open_for_voting(states[ballot.poll.id])
             continue
         right = rights[index]
         if isinstance(right, VecheError):
@@ -383,21 +393,29 @@ def do_cast_ballot(session: Session, caller: Caller, sent: SentBallot) -> CastRe
     return outcome
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A stored ballot's voting right and the voter who cast it."""
+
+    right_person_id: int
+    cast_by_person_id: int
+
+
 def _stored_already(
     session: Session,
     ballots: Sequence[PreparedBallot],
     rights: dict[int, VotingRight | VecheError],
-) -> tuple[dict[tuple[int, str], int], set[tuple[int, int]]]:
+) -> tuple[dict[tuple[int, str], Stored], set[tuple[int, int]]]:
     """Which of these ballots each poll has already (by their key digest, with the right
-    they used), and which of these rights."""
-    sent: dict[tuple[int, str], int] = {}
+    they used and who cast them), and which of these rights."""
+    sent: dict[tuple[int, str], Stored] = {}
     used: set[tuple[int, int]] = set()
     postgresql = session.get_bind().dialect.name == "postgresql"
     for poll_id in {b.poll.id for b in ballots}:
         mine = [b.key_digest for b in ballots if b.poll.id == poll_id]
         sent.update(
-            ((poll_id, str(digest)), right_person_id)
-            for digest, right_person_id in session.execute(
+            ((poll_id, str(digest)), Stored(right_person_id, cast_by))
+            for digest, right_person_id, cast_by in session.execute(
                 _SENT_EACH if postgresql else _SENT, {"poll_id": poll_id, "digests": mine}
             )
         )
@@ -415,7 +433,9 @@ def _stored_already(
 
 
 # Built once: a burst of ballots asks them for every group.
-_SENT = select(Participation.key_digest, Participation.right_person_id).where(
+_SENT = select(
+    Participation.key_digest, Participation.right_person_id, Participation.cast_by_person_id
+).where(
     Participation.poll_id == bindparam("poll_id"),
     OneOf(Participation.key_digest, "digests"),
 )
@@ -432,7 +452,7 @@ _DIGESTS = (
     .render_derived()
 )
 _PROBE = (
-    select(Participation.key_digest, Participation.right_person_id)
+    select(Participation.key_digest, Participation.right_person_id, Participation.cast_by_person_id)
     .where(
         Participation.poll_id == bindparam("poll_id"),
         Participation.key_digest == _DIGESTS.c.digest,
@@ -440,9 +460,9 @@ _PROBE = (
     .limit(1)
     .lateral()
 )
-_SENT_EACH = select(_PROBE.c.key_digest, _PROBE.c.right_person_id).join_from(
-    _DIGESTS, _PROBE, true()
-)
+_SENT_EACH = select(
+    _PROBE.c.key_digest, _PROBE.c.right_person_id, _PROBE.c.cast_by_person_id
+).join_from(_DIGESTS, _PROBE, true())
 _USED = select(Participation.right_person_id).where(
     Participation.poll_id == bindparam("poll_id"),
     OneOf(Participation.right_person_id, "persons"),
@@ -534,11 +554,27 @@ def _replayed(ballot: PreparedBallot, right_person_id: int) -> CastReceipt:
     return CastReceipt(ballot.poll.id, ballot.receipt, right_person_id, replayed=True)
 
 
+def _resent(ballot: PreparedBallot, stored: Stored) -> Outcome:
+    """The answer to a ballot whose client key a stored ballot has: that ballot's receipt
+    again, for the voter who cast it. Anyone else is refused: told the receipt, they could
+    read that voter's choice on the board, and they would take their own ballot for cast."""
+    if stored.cast_by_person_id != ballot.voter_person_id:
+        return Conflict(_(KEY_OF_ANOTHER))
+    return _replayed(ballot, stored.right_person_id)
+
+
+#: Why a ballot sent with a client key another voter's ballot has is refused.
+KEY_OF_ANOTHER = (
+    "This ballot's key is another voter's: reload the page, which makes a new one, and vote again."
+)
+
+
 def _second_ballot(session: Session, voted: Voted) -> Outcome:
     """A ballot for a right already used: the same one again, a re-vote, or a refusal."""
     ballot = voted.ballot
-    if _sent_already(session, ballot):
-        return _replayed(ballot, voted.right.right_person_id)
+    resent = _known_resend_of(session, ballot, voted.right.right_person_id)
+    if resent is not None:
+        return resent
     if not ballot.poll.revote:
         return Conflict(_already_voted(voted.right))
     try:
@@ -589,16 +625,42 @@ def not_taking_ballots(poll: Poll | PollFacts) -> Conflict | None:
     return None
 
 
-def _sent_already(session: Session, ballot: PreparedBallot) -> bool:
-    """Whether this very ballot (by its client key) is stored already. Polls opened before
-    ballots were sealed kept no key digest: their ballots are found by receipt."""
-    digest = session.scalar(
-        select(Participation.key_digest).where(
-            Participation.poll_id == ballot.poll.id,
-            Participation.key_digest == ballot.key_digest,
+def _known_resend(
+    session: Session,
+    poll_id: int,
+    digest_and_receipt: tuple[str, str],
+    voter_person_id: int | None,
+    right_person_id: int,
+) -> Outcome | None:
+    """The answer to a ballot whose client key a stored ballot has (see ``_resent``), or
+    None where none has it. While the poll keeps the key's digest it names who cast the
+    ballot; a count (of a secret poll) and a cancel empty it, and polls opened before
+    ballots were sealed kept none: their ballots are known by their receipt alone."""
+    digest, receipt = digest_and_receipt
+    found = session.execute(
+        select(Participation.right_person_id, Participation.cast_by_person_id).where(
+            Participation.poll_id == poll_id, Participation.key_digest == digest
         )
+    ).first()
+    if found is not None:
+        if found.cast_by_person_id != voter_person_id:
+            return Conflict(_(KEY_OF_ANOTHER))
+        return CastReceipt(poll_id, receipt, found.right_person_id, replayed=True)
+    if _ballot_exists(session, poll_id, receipt):
+        return CastReceipt(poll_id, receipt, right_person_id, replayed=True)
+    return None
+
+
+def _known_resend_of(
+    session: Session, ballot: PreparedBallot, right_person_id: int
+) -> Outcome | None:
+    return _known_resend(
+        session,
+        ballot.poll.id,
+        (ballot.key_digest, ballot.receipt),
+        ballot.voter_person_id,
+        right_person_id,
     )
-    return digest is not None or _ballot_exists(session, ballot.poll.id, ballot.receipt)
 
 
 def _ballot_exists(session: Session, poll_id: int, receipt: str) -> bool:

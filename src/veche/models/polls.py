@@ -167,7 +167,7 @@ class Participation(Base):
     weight: Mapped[int]
     #: Recognises the ballot sent again (or replaced) by the one who holds its client key:
     #: an HMAC of that key, which no one can turn into the ballot's receipt without it.
-    #: Emptied when the poll is counted.
+    #: Emptied when a secret poll is counted, and when a poll is cancelled.
     key_digest: Mapped[str | None] = mapped_column(String(64))
     #: While a secret poll is open, the ballot cast with this right, sealed with the poll's
     #: public key (veche.sealing); opened, shuffled into ``ballot`` and emptied at the count.
