@@ -1,7 +1,9 @@
-"""What the fuzz tests share: how a server whose state moves on is fuzzed repeatably."""
+"""What the fuzz tests share: how a server whose state moves on is fuzzed repeatably, and how
+many draws each takes."""
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -9,6 +11,12 @@ from typing import Any, TypeVar
 from hypothesis import HealthCheck, Phase, seed, settings
 
 Test = TypeVar("Test", bound=Callable[..., Any])
+
+
+def examples(in_the_suite: int) -> int:
+    """How many draws a fuzz test takes: few in the suite, so that it stays quick, or as
+    many as ``VECHE_FUZZ_EXAMPLES`` says, to look harder for a while."""
+    return int(os.environ.get("VECHE_FUZZ_EXAMPLES", in_the_suite))
 
 
 def drawn_repeatably(examples: int, label: str, *tolerated: HealthCheck) -> Callable[[Test], Test]:

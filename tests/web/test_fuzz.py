@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.assembly import Assembly, convene
 from tests.conftest import fresh_database
-from tests.web.fuzzing import drawn_repeatably
+from tests.web.fuzzing import drawn_repeatably, examples
 from tests.web.live_server import serve
 from veche.db import make_engine, make_sessionmaker
 
@@ -61,7 +61,7 @@ CHECKS = [
 ]
 #: Requests drawn per operation, valid and invalid ones together, over about 90 operations;
 #: each goes to the three servers of ``FUZZED``.
-EXAMPLES = 6
+EXAMPLES = examples(6)
 #: Operations that can end the caller's own session: fuzzed after all the others, which
 #: would otherwise meet nothing but 401s.
 LAST = {"DELETE /api/tokens/{token_id}"}

@@ -24,7 +24,8 @@ period, a report). It runs on SQLite alone: what PostgreSQL alone refuses (NUL c
 is refused for both in ``veche.db``, and the API's fuzzing (``test_fuzz.py``) sends such
 text to PostgreSQL.
 
-``EXAMPLES`` is small so that the suite stays quick; raise it for a while to look harder.
+``EXAMPLES`` is small so that the suite stays quick; ``VECHE_FUZZ_EXAMPLES`` raises it, to
+look harder for a while.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.prepared import prepared
 from tests.web.follow_up_world import FollowUpWorld, build_follow_up
-from tests.web.fuzzing import drawn_repeatably
+from tests.web.fuzzing import drawn_repeatably, examples
 from tests.web.page_client import Browser, access_codes, secretary
 from tests.web.sitting import DELEGATE, PreparedSitting, journal_length, prepare_sitting
 from veche.db import make_engine, transaction
@@ -84,7 +85,7 @@ from veche.web.pages import ROUTERS
 pytestmark = pytest.mark.one_database
 
 #: Forms drawn per route; each is posted by the secretary and by the delegate.
-EXAMPLES = 3
+EXAMPLES = examples(3)
 #: What each path parameter names, by its name: the ids drawn for it are those in the table.
 PATH_IDS: dict[str, Any] = {
     "meeting_id": Meeting,

@@ -17,7 +17,6 @@ poll's count of ballots, and on each close the bulletin board, the result and th
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.assembly import Assembly, client_key
 from tests.helpers import general_council_term
-from tests.web.fuzzing import drawn_repeatably
+from tests.web.fuzzing import drawn_repeatably, examples
 from tests.web.sitting import journal_length
 from veche.actions import intake
 
@@ -47,10 +46,7 @@ from veche.actions import intake
 pytestmark = pytest.mark.demo
 
 #: Meetings taken through the machine on each database, each of ``STEPS`` steps.
-EXAMPLES = {
-    "sqlite": int(os.environ.get("VECHE_FUZZ_EXAMPLES", "20")),
-    "postgresql": max(1, int(os.environ.get("VECHE_FUZZ_EXAMPLES", "20")) // 3),
-}
+EXAMPLES = {"sqlite": examples(20), "postgresql": max(1, examples(20) // 3)}
 STEPS = 30
 #: The members who vote (the first of the term's), and the alternate who may stand in.
 MEMBERS = 4
