@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.assembly import Assembly, client_key
+from veche.actions import intake
 from veche.actions.journal_actions import JournalAction
 from veche.cli import app
 from veche.models import Ballot, JournalEntry, Participation
@@ -352,6 +353,30 @@ def test_a_resend_gets_the_same_receipt_and_no_second_ballot(assembly: Assembly)
     assert other.status_code == 409 and "already voted" in other.json()["detail"]
     count = assembly.client.get(f"/api/polls/{poll['id']}/count", headers=assembly.secretary).json()
     assert count["electronic"] == 1
+
+
+@pytest.mark.parametrize("in_the_intakes_moment", [False, True])
+def test_a_ballot_to_a_poll_just_closed_is_answered_as_closed(
+    assembly: Assembly, monkeypatch: pytest.MonkeyPatch, in_the_intakes_moment: bool
+) -> None:
+    """The intake trusts an open poll's facts for a moment; a ballot it takes for one sent
+    to an open poll is answered as once the poll is read closed: a malformed one as closed,
+    not as malformed, and a resend with its receipt."""
+    monkeypatch.setattr(intake, "FACTS_LIFETIME", 3600.0 if in_the_intakes_moment else 0.0)
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = _decision(assembly)
+    assembly.open(int(poll["id"]))
+    key, yes = client_key(), {"option": _option(poll, "yes")}
+    cast = assembly.vote(int(poll["id"]), voter, yes, key=key)
+    assert cast.status_code == 201, cast.text
+    assembly.close(int(poll["id"]))
+    malformed = assembly.vote(int(poll["id"]), voter, {"option": 0})
+    assert malformed.status_code == 409, malformed.text
+    assert malformed.json()["detail"] == "This vote has closed."
+    resent = assembly.vote(int(poll["id"]), voter, yes, key=key)
+    assert resent.status_code == 200, resent.text
+    assert resent.json()["receipt"] == cast.json()["receipt"] and resent.json()["replayed"]
 
 
 def test_last_ballot_counts_when_the_poll_allows_it(assembly: Assembly) -> None:

@@ -196,27 +196,23 @@ def prepare_ballot(
     client_key = check_client_key(sent.client_key)
     facts = polls(session, sent.poll_id)
     if facts is None or facts.state is not PollState.OPEN:
-        poll = access_poll(session, caller, sent.poll_id)  # 404 or 403 before anything else
-        resent = _known_resend(
-            session,
-            poll.id,
-            (key_digest(poll.receipt_key, client_key), receipt_for(poll, client_key)),
-            caller.person_id,
-            sent.right_person_id or 0,
-        )
-        if isinstance(resent, VecheError):
-            raise resent
-        if resent is not None:
-            return resent
-        raise not_open_for_voting(poll.state)
+        return _to_a_poll_not_open(session, caller, sent, client_key)
     refusal = not_taking_ballots(facts)
     if refusal is not None:
         raise refusal
     if caller.person_id is None:
         raise Forbidden(_(NOT_TAKING_PART))
-    checked = check_choice(
-        facts.method, sent.choice, facts.options, seats=facts.seats, max_score=facts.max_score
-    )
+    try:
+        checked = check_choice(
+            facts.method, sent.choice, facts.options, seats=facts.seats, max_score=facts.max_score
+        )
+    except InvalidInput:
+        # Facts from a cache may be a moment old: a poll closed since then answers as
+        # closed, as it would with its facts read now.
+        now = read_poll_facts(session, sent.poll_id)
+        if now is None or now.state is not PollState.OPEN:
+            return _to_a_poll_not_open(session, caller, sent, client_key)
+        raise
     receipt = _receipt(facts.receipt_key, client_key)
     return PreparedBallot(
         poll=facts,
@@ -229,6 +225,26 @@ def prepare_ballot(
         actor=caller.actor,
         replaces_client_key=sent.replaces_client_key,
     )
+
+
+def _to_a_poll_not_open(
+    session: Session, caller: Caller, sent: SentBallot, client_key: str
+) -> CastReceipt:
+    """A ballot to a poll that is not open: the receipt again if it is one the poll holds,
+    sent again by its voter; else refused, saying why."""
+    poll = access_poll(session, caller, sent.poll_id)  # 404 or 403 before anything else
+    resent = _known_resend(
+        session,
+        poll.id,
+        (key_digest(poll.receipt_key, client_key), receipt_for(poll, client_key)),
+        caller.person_id,
+        sent.right_person_id or 0,
+    )
+    if isinstance(resent, VecheError):
+        raise resent
+    if resent is not None:
+        return resent
+    raise not_open_for_voting(poll.state)
 
 
 Outcome = CastReceipt | VecheError
