@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from veche.actions._text import Target, apply_change, check_target, diff, normalize, paragraphs
+from veche.actions._text import (
+    Target,
+    apply_change,
+    check_target,
+    diff,
+    normalize,
+    paragraphs,
+    part_start,
+)
 from veche.errors import Conflict, InvalidInput
 
 TEXT = "First paragraph,\non two lines.\n\nSecond.\n\n\nThird.\n"
@@ -56,6 +66,41 @@ def test_a_change_whose_words_moved_or_repeat_conflicts() -> None:
     # Part of a line is not a line: "on two" stands only inside a longer line.
     with pytest.raises(Conflict):
         apply_change(TEXT, "on two", "x")
+
+
+def test_a_change_to_its_own_version_applies_at_the_part_it_names() -> None:
+    """Where the text repeats the words, or the part is a blank line, the place named
+    decides, not the words."""
+    same = "Same.\n\nSame.\n"
+    assert apply_change(same, "Same.", "Other.", at=Target(paragraph=2)) == "Same.\n\nOther.\n"
+    assert apply_change(same, "Same.", "Other.", at=Target(first_line=1)) == "Other.\n\nSame.\n"
+    assert apply_change(same, "", "Between.", at=Target(first_line=2)) == (
+        "Same.\nBetween.\nSame.\n"
+    )
+    assert apply_change(TEXT, "", "", at=Target(first_line=6)) == (
+        "First paragraph,\non two lines.\n\nSecond.\n\nThird.\n"
+    )
+    with pytest.raises(Conflict, match="reject it, and propose the change again"):
+        apply_change(TEXT, "Fourth.", "x", at=Target(paragraph=3))
+
+
+@given(st.data())
+def test_the_part_a_target_names_starts_where_part_start_says(data: st.DataObject) -> None:
+    lines = data.draw(st.lists(st.sampled_from(["A.", "B.", "", "C, on a line."]), min_size=1))
+    text = normalize("\n".join(lines))
+    count = len(text.rstrip("\n").split("\n"))
+    first = data.draw(st.integers(1, count))
+    target = Target(first_line=first, last_line=data.draw(st.integers(first, count)))
+    blocks = paragraphs(text)
+    by_paragraph = data.draw(st.booleans())
+    if blocks and by_paragraph:
+        target = Target(paragraph=data.draw(st.integers(1, len(blocks))))
+    part = check_target(text, target)
+    assert text.startswith(part, part_start(text, target))
+    if target.paragraph is not None:
+        # Each paragraph starts after the ones before it.
+        starts = [part_start(text, Target(paragraph=n)) for n in range(1, len(blocks) + 1)]
+        assert starts == sorted(set(starts))
 
 
 def test_texts_are_normalized_and_diffed_line_by_line() -> None:

@@ -57,18 +57,40 @@ def check_target(text: str, target: Target) -> str:
     return "\n".join(lines[first - 1 : last])
 
 
-def apply_change(text: str, original: str, replacement: str) -> str:
-    """Replace the one place where ``original`` stands in ``text`` by ``replacement``.
+def part_start(text: str, target: Target) -> int:
+    """Where in ``text`` the part ``target`` names begins (``check_target`` gives the part)."""
+    if target.paragraph is None:
+        lines = text.split("\n")
+        return sum(len(line) + 1 for line in lines[: (target.first_line or 1) - 1])
+    body = text.strip("\n")
+    lead = len(text) - len(text.lstrip("\n"))
+    starts, position = [], 0
+    for block in _BLANK_LINES.split(body):
+        position = body.index(block, position)
+        if block.strip():
+            starts.append(lead + position)
+        position += len(block)
+    return starts[target.paragraph - 1]
 
-    The amendment was written against an earlier version; it still applies when
-    the words it changes stand unchanged exactly once in the current text.
+
+def apply_change(text: str, original: str, replacement: str, *, at: Target | None = None) -> str:
+    """Replace ``original`` in ``text`` by ``replacement``: at the part ``at`` names, in the
+    version the amendment was proposed to, whatever the rest of the text reads (the same
+    line may stand elsewhere too).
+
+    Applied to a later version (``at`` None), the amendment still applies where the words it
+    changes stand unchanged exactly once in it.
     """
-    found = _occurrences(text, original)
+    if at is not None:
+        start = part_start(text, at)
+        found = [start] if text.startswith(original, start) else []
+    else:
+        found = _occurrences(text, original)
     if len(found) != 1:
         where = "no longer stands" if not found else "stands more than once"
         raise Conflict(
-            f"the text this amendment changes {where} in the current version; "
-            "merge it with a wording that fits the current text"
+            f"the text this amendment changes {where} in the current version: reject it, "
+            "and propose the change again to the current text"
         )
     start = found[0]
     before, after = text[:start], text[start + len(original) :]

@@ -33,6 +33,7 @@ from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import AgendaItem, Amendment, Meeting, Motion, MotionSponsor, MotionVersion, Panel
 from veche.models.motions import MOTION_TRANSITIONS, AmendmentState, MotionState, SponsorRole
 from veche.permissions import Permission
+from veche.queries.proceedings import part_amended
 
 MAX_TEXT = 200_000
 
@@ -355,7 +356,13 @@ def do_decide_amendment(
     amendment.state = decision
     if decision is not AmendmentState.REJECTED:
         wording = amendment.new_text if merged_text is None else merged_text.strip("\n")
-        new_text = apply_change(current_text(session, motion), amendment.original_text, wording)
+        on_its_version = amendment.base_version == motion.current_version
+        new_text = apply_change(
+            current_text(session, motion),
+            amendment.original_text,
+            wording,
+            at=part_amended(amendment) if on_its_version else None,
+        )
         motion.current_version += 1
         session.add(
             MotionVersion(

@@ -206,15 +206,25 @@ def amendment_diff(texts: dict[int, str], amendment: Amendment, current_version:
         )
     base = current_version if amendment.state is AmendmentState.PROPOSED else amendment.base_version
     try:
-        changed = apply_change(texts[base], amendment.original_text, amendment.new_text)
+        changed = _applied(texts[base], amendment, on_its_version=base == amendment.base_version)
     except VecheError:
         base = amendment.base_version
-        changed = apply_change(texts[base], amendment.original_text, amendment.new_text)
+        changed = _applied(texts[base], amendment, on_its_version=True)
     return diff(texts[base], changed, f"version {base}", f"amendment {amendment.number}")
 
 
+def _applied(text: str, amendment: Amendment, *, on_its_version: bool) -> str:
+    at = part_amended(amendment) if on_its_version else None
+    return apply_change(text, amendment.original_text, amendment.new_text, at=at)
+
+
+def part_amended(amendment: Amendment) -> Target:
+    """The part of the version it was proposed to that an amendment changes."""
+    return Target(amendment.paragraph, amendment.first_line, amendment.last_line)
+
+
 def target_of(amendment: Amendment) -> str:
-    return Target(amendment.paragraph, amendment.first_line, amendment.last_line).describe()
+    return part_amended(amendment).describe()
 
 
 @dataclass(frozen=True)
