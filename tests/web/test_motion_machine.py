@@ -317,7 +317,8 @@ class MotionMachine(stateful.RuleBasedStateMachine):
             after = "withdrawn"
         else:
             answer = self.send("POST", f"/motions/{motion.id}/final", panel_outcome="")
-            allowed = motion.state == "draft" and not motion.pending()
+            # Amendments may leave a draft without a text; it is not put to the vote so.
+            allowed = motion.state == "draft" and not motion.pending() and bool(motion.text.strip())
             self.expect(answer, 200 if allowed else 409)
             after = "final"
         if allowed:
@@ -736,3 +737,21 @@ def test_the_advice_given_for_an_amendment_out_of_date_can_be_followed(
     )
     secretary.post(f"/amendments/{again['id']}/decision", 200, decision="accepted")
     assert secretary.get(f"/motions/{motion}")["text"] == f"{KEEPING}\n\nThe Bureau reports.\n"
+
+
+@pytest.mark.one_database  # what it shows is decided before anything is stored
+def test_a_draft_amended_to_no_text_is_not_put_to_the_vote(
+    secretary: Api, sitting: PreparedSitting
+) -> None:
+    proposed, accepted, after = _amend_once(
+        secretary, sitting.meeting_id, "The dues rise.\n", paragraph=1, new_text=""
+    )
+    assert proposed.status_code == 201 and accepted is not None, proposed.text
+    assert accepted.status_code == 200 and after == "\n", accepted.text
+    motion = proposed.json()["motion_id"]
+    final = secretary.client.post(
+        f"/api/motions/{motion}/final", json={"panel_outcome": ""}, headers=secretary.secretary
+    )
+    assert final.status_code == 409, final.text
+    assert "has no text left after its amendments" in final.json()["detail"]
+    assert secretary.get(f"/motions/{motion}")["state"] == "draft"

@@ -404,6 +404,12 @@ def do_finalize_motion(
             f"decide amendment(s) {', '.join(str(n) for n in pending)} "
             f"of motion {motion.number} before submitting the final draft"
         )
+    if not current_text(session, motion).strip():
+        # As a motion is never submitted without a text, none is put to the vote without one.
+        raise Conflict(
+            f"motion {motion.number} has no text left after its amendments: amend it to a "
+            "text, or withdraw it"
+        )
     motion.state = MotionState.FINAL
     motion.panel_outcome = panel_outcome.strip()
     journal_motion_change(
