@@ -1,24 +1,30 @@
 """A meeting driven through the API in random orders, step by step, against a model of what it
 should hold: no answer is a 5xx, a refusal changes nothing, and each poll counts, once, the
-ballot each voting right last cast.
+ballot each voting right last cast, by its weight, with the paper ballots and the tellers' totals.
 
 The fuzzers (``test_fuzz.py``, ``test_page_fuzz.py``) send one request at a time, so they
 seldom reach what takes several steps in order: a poll open with ballots in it, a re-vote, a
 proxy holder voting before the member arrives, a poll counted and published. Here hypothesis's
 ``RuleBasedStateMachine`` takes a fresh meeting of the demo's General Council through polls
 created, opened, voted in (well, badly, twice, again and in another's name), closed, published
-and cancelled, with members checked in and out, proxies given and alternates standing in. The
-model is what the documentation promises (docs/api.md, "Polls and elections"), written out
-small; after every request it checks the answer's status, the journal's growth and every
-poll's count of ballots, and on each close the bulletin board, the result and the roll-call.
+and cancelled, with members checked in and out, their weights changed, proxies given and
+alternates standing in. The polls are decisions (by a simple or a two-thirds majority),
+choices by Borda, approval and score, and elections of two by SNTV, block voting and Scottish
+STV; taken by ballot, with paper lots entered beside the electronic ballots up to the rights
+unused, or by a show of hands whose totals the tellers enter. The model
+(``tests/web/voting_model.py``) is what the documentation promises (docs/api.md, "Polls and
+elections"), written out small; after every request it checks the answer's status, the
+journal's growth and every poll's count of ballots, and on each close the bulletin board, the
+result's first round, whom it elects or what it decides, and the roll-call.
 
 ``VECHE_FUZZ_EXAMPLES`` raises the number of meetings taken through it, to look harder.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -40,6 +46,20 @@ from tests.assembly import Assembly, client_key
 from tests.helpers import general_council_term
 from tests.web.fuzzing import drawn_repeatably, examples
 from tests.web.sitting import journal_length
+from tests.web.voting_model import (
+    BLANK,
+    IN_THE_HALL,
+    RULES,
+    SEATS,
+    STEPS_TAKEN,
+    Held,
+    PollModel,
+    Shown,
+    elected_rightly,
+    first_round,
+    not_open,
+    spec,
+)
 from veche.actions import intake
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
@@ -53,100 +73,10 @@ MEMBERS = 4
 MOST_POLLS = 4
 #: An id no poll has, within what the API takes.
 NO_POLL = 2_147_483_647
-
-#: A ballot's choice as the bulletin board shows it: a decision's label, a ranking's labels,
-#: or None for a blank ballot (shown as ``BLANK``).
-Shown = str | list[str] | None
-BLANK = "blank"
-
-
-@dataclass
-class Held:
-    """A ballot a poll holds for one voting right: its client key, receipt and choice."""
-
-    key: str
-    receipt: str
-    shown: Shown
-    cast_by: int
-
-
-@dataclass
-class PollModel:
-    """A poll as the model knows it."""
-
-    id: int
-    ranked: bool  # counted by Borda from rankings; else a yes / no / abstain decision
-    named: bool
-    revote: bool
-    options: dict[int, str]  # id → label
-    state: str = "draft"
-    was_open: bool = False
-    held: dict[int, Held] = field(default_factory=dict)  # by the right's person
-
-    def holding(self, key: str) -> Held | None:
-        return next((held for held in self.held.values() if held.key == key), None)
-
-    def choices(self) -> st.SearchStrategy[tuple[dict[str, Any], Shown]]:
-        """A valid choice, and how the board shows it."""
-        blank: st.SearchStrategy[tuple[dict[str, Any], Shown]] = st.just(({"blank": True}, None))
-        ids = sorted(self.options)
-        if not self.ranked:
-            single = st.sampled_from(ids).map(lambda i: ({"option": i}, self.options[i]))
-            return st.one_of(single, blank)
-        ranking = st.permutations(ids).flatmap(
-            lambda order: st.integers(1, len(order)).map(lambda n: list(order[:n]))
-        )
-        ranked = ranking.map(lambda r: ({"ranking": r}, [self.options[i] for i in r]))
-        return st.one_of(ranked, blank)
-
-    def tallies(self) -> dict[str, int]:
-        """The first round's figures: votes for each option, or Borda's points (a ranked
-        option scores the options ranked below it on a full ballot: n − 1 for the first)."""
-        figures = dict.fromkeys(self.options.values(), 0)
-        for held in self.held.values():
-            if isinstance(held.shown, str):
-                figures[held.shown] += 1
-            elif held.shown is not None:
-                for place, label in enumerate(held.shown):
-                    figures[label] += len(self.options) - 1 - place
-        return figures
-
-
-#: The poll's state a step leads to from each state it may be taken in (docs/api.md: "draft →
-#: open → closed → published, or cancelled from draft or open"); a step asked again where it
-#: has been taken already changes nothing (close and publish are idempotent).
-STEPS_TAKEN = {
-    "open": {"draft": "open"},
-    "close": {"open": "closed", "closed": "closed", "published": "published"},
-    "publish": {"closed": "published", "published": "published"},
-    "cancel": {"draft": "cancelled", "open": "cancelled"},
-}
-
-
-def not_open(poll: PollModel, sent_before: bool, *, valid: bool) -> set[int]:
-    """What a ballot to a poll that is not open gets: 200 with its receipt if it is a ballot
-    the poll holds, sent again (known by its receipt: a close and a cancel forget the
-    ballots' keys), else 409.
-
-    The ballot's first check trusts an open poll's facts for two seconds
-    (``veche.actions.intake``), so a poll open a moment ago may be taken for open and the
-    choice checked first: 422 for a bad one."""
-    counted = poll.state in ("closed", "published")
-    # Found by its receipt among the stored ballots: a named poll's stay when it is cancelled.
-    stored = sent_before and (counted or (poll.named and poll.state == "cancelled"))
-    statuses = {200 if stored else 409}
-    if poll.was_open and not valid:
-        statuses.add(422)
-    return statuses
-
-
-def first_round(counted: dict[str, Any], poll: PollModel) -> dict[str, int]:
-    """A result's figures in its first round; nothing for any option when it has no round
-    (no ballot was counted)."""
-    rounds = counted["rounds"]
-    if not rounds:
-        return dict.fromkeys(poll.options.values(), 0)
-    return dict(rounds[0]["tallies"])
+#: The voting weights the members are given (a member of weight 3 is three votes); one of 30,
+#: present, meets the General Council's quorum (half its 30 members' votes) with the few members
+#: the machine checks in, so that decisions are decided by their rule as well.
+WEIGHTS = st.sampled_from([1, 2, 30])
 
 
 @dataclass
@@ -188,6 +118,7 @@ class VotingMachine(RuleBasedStateMachine):
         self.present: set[int] = set()
         self.proxies: dict[int, int] = {}  # grantor → holder
         self.substitutes: dict[int, int] = {}  # absent member → alternate, today
+        self.weights: dict[int, int] = {}  # member → voting weight, where it is not 1
         self.models: list[PollModel] = []
         self.keys = 0  # client keys made so far
         self.journaled = 0  # entries the last request added to the journal
@@ -239,6 +170,21 @@ class VotingMachine(RuleBasedStateMachine):
         ]
         return own + entrusted
 
+    def weight(self, member: int) -> int:
+        return self.weights.get(member, 1)
+
+    def in_hall(self, poll: PollModel) -> int:
+        """The weight of the rights usable now that ``poll`` has no electronic ballot for: a
+        right reachable twice (by a substitute and by a proxy holder) is one right."""
+        usable = {right for person in self.present for right in self.rights(person)}
+        return sum(self.weight(right) for right in usable if right not in poll.held)
+
+    def unused(self, poll: PollModel) -> int:
+        """The rights in the hall that neither an electronic ballot nor a paper one (nor a
+        vote the tellers counted: those name no right) has used."""
+        entered = sum(count for _, count in poll.paper) + sum(poll.totals.values())
+        return max(self.in_hall(poll) - entered, 0)
+
     def expect_ballot(
         self, poll: PollModel, person: int, key: str, wanted: int | None, replaces: str | None
     ) -> tuple[set[int], int | None]:
@@ -250,6 +196,8 @@ class VotingMachine(RuleBasedStateMachine):
         # keys (a named poll's stay after its count): told the receipt, they could read that
         # voter's choice on the board.
         by_another = current is not None and current.cast_by != person
+        if not poll.by_ballot:
+            return {409}, None  # a vote counted in the hall takes no ballot
         if poll.state != "open":
             if by_another and poll.named and poll.state in ("closed", "published"):
                 return {409}, None
@@ -263,6 +211,9 @@ class VotingMachine(RuleBasedStateMachine):
         if right not in rights:
             return {403}, None
         if right not in poll.held:
+            # Once paper ballots are in, a right's ballot must fit in the rights left unused.
+            if poll.paper and self.weight(right) > self.unused(poll):
+                return {409}, None
             return {201}, right
         if not poll.revote:
             return {409}, None
@@ -282,21 +233,36 @@ class VotingMachine(RuleBasedStateMachine):
         target=polls,
         away=st.sets(st.integers(0, MEMBERS - 1), max_size=2),
         alternate_present=st.booleans(),
+        weights=st.dictionaries(st.integers(0, MEMBERS - 1), WEIGHTS, min_size=1, max_size=3),
         data=st.data(),
     )
     def sit_and_open(
-        self, away: set[int], alternate_present: bool, data: st.DataObject
+        self,
+        away: set[int],
+        alternate_present: bool,
+        weights: dict[int, int],
+        data: st.DataObject,
     ) -> PollModel:
-        """Start where voting starts: most members checked in, a poll open, and some of them
-        voting in it."""
+        """Start where voting starts: most members checked in, some of them weighing more
+        than one vote, often a proxy or an alternate holding an absent member's right, a poll
+        open, and some of them voting in it."""
         present = [m for m in range(MEMBERS) if m not in away] + [MEMBERS] * alternate_present
         for voter in present:
             self.check_in_or_out(voter, present=True)
+        for member, weight in weights.items():
+            self.set_weight(member, weight)
+        if away:
+            if data.draw(st.booleans()):
+                self.grant_proxy(min(away), data.draw(st.integers(1, MEMBERS - 1)))
+            if alternate_present and data.draw(st.booleans()):
+                self.stand_in(data)
         poll = self.new_poll(
-            ranked=data.draw(st.booleans()),
+            method=data.draw(st.sampled_from(sorted(SEATS))),
             named=data.draw(st.booleans()),
             revote=data.draw(st.booleans()),
             opened=True,
+            by_hands=data.draw(st.sampled_from([False, False, False, True])),
+            rule=data.draw(st.sampled_from(sorted(RULES, key=str))),
         )
         for _ in range(data.draw(st.integers(0, 2))):
             self.vote(data)
@@ -362,39 +328,86 @@ class VotingMachine(RuleBasedStateMachine):
         if free:
             self.substitutes[absent] = self.alternate
 
+    @rule(member=st.integers(0, MEMBERS - 1), weight=WEIGHTS)
+    def set_weight(self, member: int, weight: int) -> None:
+        """A member's voting weight set anew: refused while a poll is open, unless it stays."""
+        person = self.members[member]
+        answer = self.send(
+            "PATCH", f"/meetings/{self.assembly.meeting_id}/participants/{person}", weight=weight
+        )
+        if weight != self.weight(person) and any(p.state == "open" for p in self.models):
+            assert answer.status_code == 409, answer.text
+            return
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["weight"] == weight
+        self.weights[person] = weight
+
     # Rules: the polls' steps.
 
     @precondition(lambda self: len(self.models) < MOST_POLLS)
     @rule(
         target=polls,
-        ranked=st.booleans(),
+        method=st.sampled_from(sorted(SEATS)),
         named=st.booleans(),
         revote=st.booleans(),
         opened=st.booleans(),
+        by_hands=st.sampled_from([False, False, True]),
+        rule=st.sampled_from(sorted(RULES, key=str)),
     )
-    def create_poll(self, ranked: bool, named: bool, revote: bool, opened: bool) -> PollModel:
-        """A decision or a ranked choice, named or secret, with re-voting or without; opened
-        at once, or left in draft."""
-        return self.new_poll(ranked, named, revote, opened)
+    def create_poll(
+        self,
+        method: str,
+        named: bool,
+        revote: bool,
+        opened: bool,
+        by_hands: bool,
+        rule: str | None,
+    ) -> PollModel:
+        """A decision (by a simple or a qualified majority), a choice or an election of two,
+        counted by any of the machine's methods; named or secret, with re-voting or without;
+        or taken by a show of hands. Opened at once, or left in draft."""
+        return self.new_poll(method, named, revote, opened, by_hands, rule)
 
-    def new_poll(self, ranked: bool, named: bool, revote: bool, opened: bool) -> PollModel:
-        spec: dict[str, Any] = (
-            {"kind": "choice", "method": "borda", "options": ["Ash", "Birch", "Cedar"]}
-            if ranked
-            else {"kind": "decision", "method": "majority"}
+    def new_poll(
+        self,
+        method: str,
+        named: bool,
+        revote: bool,
+        opened: bool,
+        by_hands: bool = False,
+        rule: str | None = None,
+    ) -> PollModel:
+        """A poll made as asked. A show of hands by a method of ranked, approval or score
+        ballots is refused (422) first, and taken by a method of one choice instead; it is
+        named, and counted once."""
+        path = f"/meetings/{self.assembly.meeting_id}/polls"
+        title = f"Poll {len(self.models) + 1}"
+        if by_hands and method not in IN_THE_HALL:
+            hands = {"vote_by": "show_of_hands", **spec(method, rule)}
+            refused = self.send("POST", path, title=title, **hands)
+            assert refused.status_code == 422, refused.text
+            method = IN_THE_HALL[len(self.models) % len(IN_THE_HALL)]
+        how: dict[str, Any] = (
+            {"vote_by": "show_of_hands"}
+            if by_hands
+            else {
+                "secrecy": "named" if named else "secret",
+                "revote": "last_counts" if revote else "none",
+            }
         )
-        answer = self.send(
-            "POST",
-            f"/meetings/{self.assembly.meeting_id}/polls",
-            title=f"Poll {len(self.models) + 1}",
-            secrecy="named" if named else "secret",
-            revote="last_counts" if revote else "none",
-            **spec,
-        )
+        answer = self.send("POST", path, title=title, **how, **spec(method, rule))
         assert answer.status_code == 201, answer.text
         made = answer.json()
         options = {option["id"]: option["label"] for option in made["options"]}
-        poll = PollModel(made["id"], ranked, named, revote, options)
+        poll = PollModel(
+            made["id"],
+            method,
+            named or by_hands,
+            revote and not by_hands,
+            options,
+            vote_by="show_of_hands" if by_hands else "ballot",
+            rule=rule if method == "majority" else None,
+        )
         self.models.append(poll)
         if opened:
             self.take_step(poll, "open")
@@ -424,9 +437,12 @@ class VotingMachine(RuleBasedStateMachine):
 
     # Rules: ballots.
 
-    def some_poll(self, polls: list[PollModel]) -> st.SearchStrategy[PollModel]:
-        """One of ``polls``: an open one more often than not."""
-        open_polls = [poll for poll in polls if poll.state == "open"]
+    def some_poll(
+        self, polls: list[PollModel], *, by_ballot: bool = True
+    ) -> st.SearchStrategy[PollModel]:
+        """One of ``polls``: an open one more often than not, taken by ballot (or counted in
+        the hall, if not ``by_ballot``)."""
+        open_polls = [p for p in polls if p.state == "open" and p.by_ballot == by_ballot]
         return st.sampled_from([*open_polls, *open_polls, *polls])
 
     def some_voter(self) -> st.SearchStrategy[int]:
@@ -437,9 +453,14 @@ class VotingMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.models))
     @rule(data=st.data())
     def vote(self, data: st.DataObject) -> None:
+        """One to three voters vote in a poll, as a hall does at once."""
+        poll = data.draw(self.some_poll(self.models))
+        for _ in range(data.draw(st.integers(1, 3))):
+            self.vote_in(poll, data)
+
+    def vote_in(self, poll: PollModel, data: st.DataObject) -> None:
         """A valid ballot from a voter, for their own right or another they may hold, or
         for a right they do not hold; a second one replacing the first, or not."""
-        poll = data.draw(self.some_poll(self.models))
         person = data.draw(self.some_voter())
         choice, shown = data.draw(poll.choices())
         held = self.rights(person)
@@ -481,22 +502,17 @@ class VotingMachine(RuleBasedStateMachine):
         statuses, stored = self.expect_ballot(poll, person, key, right, replaces)
         self.check_ballot(poll, answer, statuses, stored, key, shown, person)
 
-    @rule(poll=polls, voter=st.integers(0, MEMBERS), data=st.data())
-    def vote_badly(self, poll: PollModel, voter: int, data: st.DataObject) -> None:
-        """A ballot no poll takes: a choice of the wrong shape or naming an option of another
-        poll, a client key too short or too long, a poll that does not exist."""
+    @precondition(lambda self: bool(self.models))
+    @rule(voter=st.integers(0, MEMBERS), data=st.data())
+    def vote_badly(self, voter: int, data: st.DataObject) -> None:
+        """A ballot no poll takes: a choice of the wrong shape, over-voted, out of range or
+        naming an option of another poll, a client key too short or too long, a poll that
+        does not exist."""
+        poll = data.draw(self.some_poll(self.models))
         person = self.voters[voter]
-        first = min(poll.options)
         elsewhere = [i for other in self.models for i in other.options if i not in poll.options]
-        wrong: list[dict[str, Any]]
-        if poll.ranked:
-            wrong = [{"option": first}, {"ranking": []}, {"ranking": [first, first]}]
-            wrong += [{"ranking": [first, i]} for i in elsewhere[:1]]
-        else:
-            wrong = [{"ranking": [first]}, {"option": True}, {"option": 0}]
-            wrong += [{"option": i} for i in elsewhere[:1]]
-        choice = data.draw(st.sampled_from([*wrong, {"blank": False}, {}]))
-        key = data.draw(st.sampled_from([self.new_key(), "short", "k" * 129]))
+        choice = data.draw(st.sampled_from(poll.wrong_choices(elsewhere)))
+        key = data.draw(st.sampled_from([self.new_key(), self.new_key(), "short", "k" * 129]))
         target = data.draw(st.sampled_from([poll.id, NO_POLL]))
         answer = self.cast(target, person, choice, key)
         if not 16 <= len(key) <= 128:
@@ -506,8 +522,92 @@ class VotingMachine(RuleBasedStateMachine):
         elif poll.state != "open":
             expected = not_open(poll, False, valid=False)
         else:
-            expected = {422}
+            expected = {422 if poll.by_ballot else 409}
         assert answer.status_code in expected, answer.text
+
+    @precondition(lambda self: bool(self.models))
+    @rule(data=st.data())
+    def enter_paper(self, data: st.DataObject) -> None:
+        """The tellers enter paper lots: new ones, a sending of earlier lots again with their
+        lot key, or one lot with a choice the poll refuses."""
+        poll = data.draw(self.some_poll(self.models))
+        sent_before = sorted(poll.lot_keys)
+        how = data.draw(st.sampled_from(["new", "new", "bad", *(["again"] if sent_before else [])]))
+        shown: list[Shown] = []
+        key: str | None = None
+        if how == "again":
+            key = data.draw(st.sampled_from(sent_before))
+            lots = poll.lot_keys[key]
+        elif how == "bad":
+            lots = [(data.draw(st.sampled_from(poll.wrong_choices([NO_POLL]))), 1)]
+        else:
+            key = data.draw(st.sampled_from([None, self.new_key()]))
+            counts = st.integers(1, 2)
+            drawn = data.draw(st.lists(st.tuples(poll.choices(), counts), min_size=1, max_size=2))
+            lots = [(choice, count) for (choice, _), count in drawn]
+            shown = [seen for (_, seen), _ in drawn]
+        answer = self.send(
+            "POST",
+            f"/polls/{poll.id}/paper",
+            lots=[{"choice": choice, "count": count} for choice, count in lots],
+            lot_key=key,
+        )
+        adding = sum(count for _, count in lots)
+        if poll.state != "open" or not poll.by_ballot:
+            expected = 409
+        elif how == "bad":
+            expected = 422
+        elif how == "again":
+            expected = 201  # found by its key: added once
+        else:
+            expected = 409 if adding > self.unused(poll) else 201
+        assert answer.status_code == expected, answer.text
+        if expected != 201:
+            return
+        assert answer.json()["added"] == adding
+        assert self.journaled == (0 if how == "again" else 1)
+        if how == "new":
+            poll.paper += [(seen, count) for seen, (_, count) in zip(shown, lots, strict=True)]
+            if key is not None:
+                poll.lot_keys[key] = lots
+
+    @precondition(lambda self: any(not poll.by_ballot for poll in self.models))
+    @rule(data=st.data())
+    def enter_totals(self, data: st.DataObject) -> None:
+        """The tellers enter the votes a show of hands counted for some options, once; the
+        same totals again; or others, refused (and any in a poll taken by ballot)."""
+        poll = data.draw(self.some_poll(self.models, by_ballot=False))
+        again = bool(poll.totals) and data.draw(st.booleans())
+        if again:
+            votes = dict(poll.totals)
+        else:
+            # Near the votes present in all, on either side, or none at all.
+            present = self.in_hall(poll)
+            target = data.draw(st.sampled_from([0, 1, present, present + 1]))
+            ids = data.draw(
+                st.lists(st.sampled_from(sorted(poll.options)), min_size=1, unique=True)
+            )
+            votes = {}
+            for option in ids[1:]:
+                votes[option] = data.draw(st.integers(0, max(target - sum(votes.values()), 1)))
+            votes[ids[0]] = max(target - sum(votes.values()), 0)
+        answer = self.send("POST", f"/polls/{poll.id}/totals", totals=votes)
+        entered = {option: n for option, n in votes.items() if n}
+        total = sum(entered.values())
+        if poll.state != "open" or poll.by_ballot:
+            expected = 409
+        elif not entered:
+            expected = 422
+        elif poll.totals:
+            expected = 201 if entered == poll.totals else 409
+        else:
+            expected = 409 if total > self.in_hall(poll) else 201
+        assert answer.status_code == expected, answer.text
+        if expected != 201:
+            return
+        assert answer.json() == {"votes": total, "rights_present": self.in_hall(poll)}
+        assert self.journaled == (0 if poll.totals else 1)
+        poll.totals = entered
 
     def teardown(self) -> None:
         """Every poll still open is closed and counted, and every poll counted published."""
@@ -540,25 +640,54 @@ class VotingMachine(RuleBasedStateMachine):
         assert right is not None
         assert receipt not in self.receipts(poll), "a new ballot got a receipt already given"
         assert self.journaled == 1
-        poll.held[right] = Held(key, receipt, shown, person)
+        poll.held[right] = Held(key, receipt, shown, person, self.weight(right))
 
     @invariant()
     def ballots_received(self) -> None:
-        """Every open poll has received one ballot for each right used, no more."""
+        """Every open poll has received one ballot for each right used, no more, and the
+        paper ballots and counted votes entered."""
         for poll in self.models:
             if poll.state == "open":
-                count = self.send("GET", f"/polls/{poll.id}/count")
-                assert count.json()["electronic"] == len(poll.held), poll
+                count = self.send("GET", f"/polls/{poll.id}/count").json()
+                assert count["electronic"] == len(poll.held), poll
+                assert count["paper"] == sum(n for _, n in poll.paper), poll
+                assert count["counted"] == sum(poll.totals.values()), poll
 
     def check_count(self, poll: PollModel) -> None:
-        """The closed poll counted exactly the ballot each right last cast."""
-        board = self.send("GET", f"/polls/{poll.id}/ballots").json()
-        shown = {ballot["receipt"]: ballot["choice"] for ballot in board["ballots"]}
-        assert shown == {held.receipt: held.shown or BLANK for held in poll.held.values()}
+        """The closed poll counted exactly the ballot each right last cast, each by its
+        weight, the paper lots and the tellers' totals: on the board, in the result's
+        figures and what they elect or decide, and in the roll-call."""
+        board = self.send("GET", f"/polls/{poll.id}/ballots").json()["ballots"]
+        electronic = {
+            b["receipt"]: (b["choice"], b["weight"]) for b in board if b["source"] == "electronic"
+        }
+        # A secret poll withholds a weight fewer than five ballots carry: here, every weight.
+        assert electronic == {
+            held.receipt: (shown_as(held.shown), held.weight if poll.named else None)
+            for held in poll.held.values()
+        }
+        entered = Counter(
+            (b["source"], canonical(b["choice"]), b["weight"])
+            for b in board
+            if b["source"] != "electronic"
+        )
+        assert entered == Counter(
+            [("paper", canonical(shown_as(shown)), n) for shown, n in poll.paper]
+            + [("counted", canonical(poll.options[i]), n) for i, n in poll.totals.items()]
+        )
         counted = self.send("GET", f"/polls/{poll.id}/result").json()["result"]
-        assert counted["ballots_by_source"]["electronic"] == len(poll.held)
-        assert counted["blank"] == sum(held.shown is None for held in poll.held.values())
+        by_source = {
+            "electronic": sum(held.weight for held in poll.held.values()),
+            "paper": sum(n for _, n in poll.paper),
+        }
+        if poll.totals:
+            by_source["counted"] = sum(poll.totals.values())
+        assert counted["ballots_by_source"] == by_source
+        assert counted["blank"] == sum(weight for shown, weight in poll.counted() if shown is None)
         assert first_round(counted, poll) == poll.tallies()
+        assert elected_rightly(counted, poll), (counted["elected"], poll.tallies())
+        if poll.method == "majority":
+            self.check_decision(poll, counted)
         if poll.named:
             names = {
                 p["person_id"]: p["full_name"]
@@ -567,17 +696,42 @@ class VotingMachine(RuleBasedStateMachine):
                 ).json()
             }
             roll = self.send("GET", f"/polls/{poll.id}/roll-call").json()
-            assert Counter((v["voter"], str(v["choice"])) for v in roll) == Counter(
-                (names[right], str(held.shown or BLANK)) for right, held in poll.held.items()
+            assert Counter(
+                (v["voter"], canonical(v["choice"]), v["weight"]) for v in roll
+            ) == Counter(
+                (names[right], canonical(shown_as(held.shown)), held.weight)
+                for right, held in poll.held.items()
             )
         hidden = self.send("GET", f"/polls/{poll.id}/result", self.members[0])
         assert hidden.status_code == 403, hidden.text
+
+    def check_decision(self, poll: PollModel, counted: dict[str, Any]) -> None:
+        """A decision's quorum counts the rights present by weight: those used electronically
+        and the rest in the hall (or as many as the paper ballots and counted votes, where
+        more); met, the votes decide by the poll's rule."""
+        quorum = counted["details"]["quorum"]
+        entered = sum(n for _, n in poll.paper) + sum(poll.totals.values())
+        used = sum(held.weight for held in poll.held.values())
+        assert quorum["present"] == used + max(self.in_hall(poll), entered)
+        assert quorum["met"] == (quorum["present"] >= quorum["required"])
+        if quorum["met"]:
+            assert counted["decision"] == poll.decision(), (poll.rule, poll.tallies())
 
     def check_published(self, poll: PollModel) -> None:
         """Once published, a voter reads the result the secretary read at the close."""
         seen = self.send("GET", f"/polls/{poll.id}/result", self.members[0])
         assert seen.status_code == 200, seen.text
         assert first_round(seen.json()["result"], poll) == poll.tallies()
+
+
+def shown_as(shown: Shown) -> Shown | str:
+    """A choice as the board shows it: a blank ballot as ``BLANK``."""
+    return BLANK if shown is None else shown
+
+
+def canonical(choice: Any) -> str:
+    """A choice as the same text whatever order a database keeps its scores in."""
+    return json.dumps(choice, sort_keys=True)
 
 
 def test_a_meeting_in_any_order_keeps_every_ballot(
@@ -650,3 +804,25 @@ def test_a_named_polls_keys_still_name_their_voters_after_the_count(
     resent = assembly.vote(poll, assembly.members[0], choice, key=key)
     assert resent.status_code == 200, resent.text
     assert resent.json()["receipt"] == cast.json()["receipt"]
+
+
+def test_an_approval_of_no_one_is_refused_and_its_poll_stays_countable(
+    assembly: Assembly,
+) -> None:
+    """An approval marking no one was once taken as a ballot, and the count then refused the
+    whole poll: it marks no candidate, yet it is not blank. It is refused, as an empty ranking
+    is; a blank ballot says the same and the poll counts."""
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = assembly.create_poll(
+        title="The auditors", kind="choice", method="approval", options=["Ash", "Birch"]
+    )
+    assembly.open(poll["id"])
+    empty = assembly.vote(poll["id"], voter, {"options": []})
+    assert empty.status_code == 422, empty.text
+    assert "cast a blank ballot with {'blank': true}" in empty.json()["detail"]
+    assert assembly.vote(poll["id"], voter, {"blank": True}).status_code == 201
+    closed = assembly.client.post(f"/api/polls/{poll['id']}/close", headers=assembly.secretary)
+    assert closed.status_code == 200, closed.text
+    counted = assembly.client.get(f"/api/polls/{poll['id']}/result", headers=assembly.secretary)
+    assert counted.json()["result"]["blank"] == 1

@@ -75,6 +75,8 @@ def check_choice(
         return {"scores": _check_scores(value, valid, max_score)}
     ids = _distinct_ids(value, valid, expected_key)
     if shape is BallotShape.APPROVAL:
+        if not ids:
+            raise InvalidInput("no option is marked; cast a blank ballot with {'blank': true}")
         if counting.limited_to_seats and len(ids) > seats:
             raise InvalidInput(
                 f"over-voted: at most {seats} choices, one per seat; this ballot has {len(ids)}"
