@@ -566,17 +566,19 @@ def _journal_entry(voted: Voted) -> tuple[Actor, JournalAction, dict[str, Any]]:
     return ballot.actor, JournalAction.CAST_BALLOT, payload
 
 
-def _replayed(ballot: PreparedBallot, right_person_id: int) -> CastReceipt:
-    return CastReceipt(ballot.poll.id, ballot.receipt, right_person_id, replayed=True)
-
-
 def _resent(ballot: PreparedBallot, stored: Stored) -> Outcome:
+    return _answer_to_resend(ballot.poll.id, ballot.receipt, stored, ballot.voter_person_id)
+
+
+def _answer_to_resend(
+    poll_id: int, receipt: str, stored: Stored, voter_person_id: int | None
+) -> Outcome:
     """The answer to a ballot whose client key a stored ballot has: that ballot's receipt
     again, for the voter who cast it. Anyone else is refused: told the receipt, they could
     read that voter's choice on the board, and they would take their own ballot for cast."""
-    if stored.cast_by_person_id != ballot.voter_person_id:
+    if stored.cast_by_person_id != voter_person_id:
         return Conflict(_(KEY_OF_ANOTHER))
-    return _replayed(ballot, stored.right_person_id)
+    return CastReceipt(poll_id, receipt, stored.right_person_id, replayed=True)
 
 
 #: Why a ballot sent with a client key another voter's ballot has is refused.
@@ -648,8 +650,8 @@ def _known_resend(
     voter_person_id: int | None,
     right_person_id: int,
 ) -> Outcome | None:
-    """The answer to a ballot whose client key a stored ballot has (see ``_resent``), or
-    None where none has it. While the poll keeps the key's digest it names who cast the
+    """The answer to a ballot whose client key a stored ballot has (``_answer_to_resend``),
+    or None where none has it. While the poll keeps the key's digest it names who cast the
     ballot; a count (of a secret poll) and a cancel empty it, and polls opened before
     ballots were sealed kept none: their ballots are known by their receipt alone."""
     digest, receipt = digest_and_receipt
@@ -659,9 +661,7 @@ def _known_resend(
         )
     ).first()
     if found is not None:
-        if found.cast_by_person_id != voter_person_id:
-            return Conflict(_(KEY_OF_ANOTHER))
-        return CastReceipt(poll_id, receipt, found.right_person_id, replayed=True)
+        return _answer_to_resend(poll_id, receipt, Stored(*found), voter_person_id)
     if _ballot_exists(session, poll_id, receipt):
         return CastReceipt(poll_id, receipt, right_person_id, replayed=True)
     return None
