@@ -88,6 +88,26 @@ def test_every_form_that_posts_carries_the_csrf_field_from_one_place() -> None:
                 assert form.count("{{ csrf_field }}") == 1, f"{name}: {form[:120]}"
 
 
+def test_every_page_that_takes_a_form_refuses_it_without_this_browsers_token(
+    engine: Engine,
+) -> None:
+    # The app adds the check to every page router as it mounts it: no page can forget it.
+    with TestClient(create_app(engine)) as client:
+        for route in PAGES.values():
+            path = route.url_path_for(route.name, **dict.fromkeys(route.param_convertors, 1))
+            for method in (route.methods or set()) - {"GET", "HEAD"}:
+                refused = client.request(method, path, data={"title": "x"})
+                assert refused.status_code == 403, f"{method} {path}"
+                assert "security token is missing" in refused.text, f"{method} {path}"
+
+
+def test_pages_stay_out_of_the_apis_schema(engine: Engine) -> None:
+    with TestClient(create_app(engine)) as client:
+        schema = client.get("/api/openapi.json").json()
+    assert schema["paths"]
+    assert all(path.startswith("/api/") for path in schema["paths"])
+
+
 @pytest.mark.demo
 def test_an_address_naming_another_meetings_row_is_not_found(
     engine: Engine, sessions: sessionmaker[Session]

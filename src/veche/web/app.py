@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -23,6 +23,7 @@ from veche.web import fragment_cache
 from veche.web.api import ballots
 from veche.web.api.routers import API_ROUTERS
 from veche.web.body_limit import BodyLimit
+from veche.web.csrf import require_csrf
 from veche.web.errors import DATABASE_ERRORS
 from veche.web.headers import SecurityHeaders
 from veche.web.live import SERVING_COLLECTOR_THRESHOLDS, Broker, start_delivery
@@ -99,8 +100,10 @@ def create_app(engine: Engine) -> FastAPI:
         app.add_exception_handler(database_error, on_database_error)
     for api_router in API_ROUTERS:
         app.include_router(api_router, prefix="/api")
+    # Every page is left out of the API's schema, and every form it takes is checked for
+    # this browser's CSRF token: here, so that no page router can forget it.
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, include_in_schema=False, dependencies=[Depends(require_csrf)])
     # Inside the headers, so that its 413 carries them; behind the ballot box, which keeps
     # its own limit.
     app.add_middleware(BodyLimit)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -27,7 +27,6 @@ from veche.queries.accounts import (
     managed_organization,
     people_without_account,
 )
-from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep
 from veche.web.inputs_accounts import (
     GrantForm,
@@ -43,7 +42,7 @@ from veche.web.pages._posted import PostedForm, as_typed
 from veche.web.pages._render import redirect, render
 from veche.web.sessions import login_token
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 _ACCOUNTS = "/secretary/accounts"
 

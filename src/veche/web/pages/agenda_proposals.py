@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.access import meeting_permissions, participant_of
@@ -17,11 +17,10 @@ from veche.models.agenda_proposals import ProposalState
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.agenda_proposals import agenda_proposals
-from veche.web.csrf import require_csrf
 from veche.web.inputs_agenda import ProposalForm, ProposalRejectionIn
 from veche.web.pages._page import Page, PageDep
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 
 def _page(meeting_id: int) -> str:

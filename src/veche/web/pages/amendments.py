@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -25,7 +25,6 @@ from veche.queries import proceedings
 from veche.queries.motion_page import motion_progress
 from veche.queries.papers import motion_list
 from veche.text_diff import Piece, word_diff
-from veche.web.csrf import require_csrf
 from veche.web.inputs_debate import DecisionForm
 from veche.web.inputs_motions import ClauseAmendmentForm
 from veche.web.pages._majority import base_labels, rule_labels
@@ -33,7 +32,7 @@ from veche.web.pages._page import Page, PageDep, add_meeting_view
 from veche.web.pages._posted import PostedForm, text_of
 from veche.whole_numbers import whole_number
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: The amendment form's fields, shown again as typed when the amendment is refused.
 AMENDMENT_FIELDS = ("clause", "paragraph", "first_line", "last_line", "new_text", "reason")

@@ -33,13 +33,12 @@ from veche.queries.sitting import (
     quorum_status,
 )
 from veche.tally import BallotShape, available_methods
-from veche.web.csrf import require_csrf
 from veche.web.inputs import AGENDA_KIND, PollForm
 from veche.web.pages._majority import base_labels, rule_labels
 from veche.web.pages._page import Page, PageDep, add_meeting_view
 from veche.web.pages._render import context_of
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: What the chair can do to a poll from the console, by the step's name in its address
 #: (``POLL_TRANSITIONS`` says from which states).

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from anyio import from_thread
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,6 @@ from veche.queries.polls import (
 )
 from veche.queries.room import room, standing
 from veche.queries.sitting import meetings_seen
-from veche.web.csrf import require_csrf
 from veche.web.deps import PageCallerDep, ReadSessionDep
 from veche.web.pages._ballots import choice_from_form
 from veche.web.pages._page import Page, PageDep
@@ -41,7 +40,7 @@ from veche.web.pages._render import context_of, render
 from veche.web.pages.secretary_agenda import kind_labels
 from veche.whole_numbers import whole_number
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 
 @router.get("/meetings", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, UploadFile
+from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -14,11 +14,10 @@ from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.models import Document, Meeting
 from veche.queries.papers import document_list
-from veche.web.csrf import require_csrf
 from veche.web.inputs_debate import MAX_DOCUMENT_TEXT, DocumentForm, DocumentIn
 from veche.web.pages._page import PageDep, add_meeting_view
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: The longest text a document may hold, typed in or uploaded, as through the API.
 MAX_TEXT = MAX_DOCUMENT_TEXT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.agenda import do_close_item, do_open_item
@@ -16,11 +16,10 @@ from veche.models import AgendaItem
 from veche.models.debate import FloorKind
 from veche.permissions import Permission
 from veche.queries.floor import floor_view
-from veche.web.csrf import require_csrf
 from veche.web.inputs_debate import FloorForm, ItemForm, ListClosedForm, OrderForm
 from veche.web.pages._page import Page, PageDep
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 
 def _console(meeting_id: int) -> str:

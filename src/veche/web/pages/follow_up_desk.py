@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
@@ -33,12 +33,11 @@ from veche.queries.reporting import cycle_views
 from veche.reports import MEDIA_TYPES, render_summing_up
 from veche.reports.document import Chart
 from veche.reports.summing_up import REPORT_WORDS, STANDING_WORDS, STATUS_WORDS, summing_up
-from veche.web.csrf import require_csrf
 from veche.web.inputs_follow_up import PeriodStateIn, ReportDecisionIn
 from veche.web.pages import _follow_up_filters  # noqa: F401 — the templates' filters
 from veche.web.pages._page import Page, PageDep
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: Refusals shown on the desk, at what they are about.
 SHOWN_ON_DESK = (InvalidInput, Conflict)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
@@ -37,13 +37,12 @@ from veche.queries.follow_up_pages import last_values, reports_due
 from veche.queries.progress import ReportForm, report_form
 from veche.reports.charts import figure_text
 from veche.reports.summing_up import REPORT_WORDS, STATUS_WORDS
-from veche.web.csrf import require_csrf
 from veche.web.form_fields import as_posted
 from veche.web.inputs_follow_up import MAX_REPORT_LINES, ReportIn
 from veche.web.pages import _follow_up_filters  # noqa: F401 — the templates' filters
 from veche.web.pages._page import Page, PageDep
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: Refusals shown on the form itself, so that nothing typed is lost.
 SHOWN_ON_PAGE = (InvalidInput,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,14 +16,14 @@ from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
 from veche.models import AccessCode, User
 from veche.permissions import Permission
-from veche.web.csrf import renew_seed, require_csrf
+from veche.web.csrf import renew_seed
 from veche.web.deps import SessionDep, ViewerDep
 from veche.web.logins import log_in_with_code, log_in_with_password
 from veche.web.pages._render import redirect, render
 from veche.web.ratelimit import TooManyAttempts
 from veche.web.sessions import clear_login_cookie, login_token, set_login_cookie
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 
 def safe_next(target: str | None) -> str | None:

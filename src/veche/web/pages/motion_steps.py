@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 from pydantic import field_validator
 from sqlalchemy.orm import Session
@@ -23,7 +23,6 @@ from veche.models import Meeting, Motion
 from veche.queries.motion_page import tabling_choices
 from veche.queries.papers import motion_list
 from veche.web.api.motions import FinalIn, SettleIn
-from veche.web.csrf import require_csrf
 from veche.web.inputs import PollForm
 from veche.web.inputs_motions import MotionForm
 from veche.web.pages._page import Page, PageDep
@@ -31,7 +30,7 @@ from veche.web.pages._posted import PostedForm, as_typed, text_of
 from veche.web.pages._render import context_of
 from veche.web.pages.amendments import refused
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: The fields of the form for a new draft, shown again as typed when it is refused.
 MOTION_FIELDS = ("title", "text", "agenda_item_id", "submitter_body_id", "submitter_person_ids")

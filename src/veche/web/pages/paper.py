@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.access import meeting_permissions
@@ -28,11 +28,10 @@ from veche.models.polls import PollState
 from veche.permissions import Permission
 from veche.queries.sitting import meeting_polls
 from veche.tally import BallotShape
-from veche.web.csrf import require_csrf
 from veche.web.inputs_paper import CountedVotesForm, PaperBallot, TypedLotForm, check_lot_size
 from veche.web.pages._page import Page, PageDep
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: Refusals shown on the entry page itself, so the lot typed so far is never lost.
 SHOWN_ON_PAGE = (InvalidInput, Conflict)

@@ -15,7 +15,7 @@ from veche.queries.projector import projector_screen
 from veche.web.pages._page import add_meeting_view
 from veche.web.pages._render import context_of
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 
 def projector_context(session: Session, meeting: Meeting) -> dict[str, Any]:

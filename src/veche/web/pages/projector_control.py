@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,10 @@ from veche.models.polls import PollState
 from veche.models.projector import ProjectorShows
 from veche.permissions import Permission
 from veche.queries.sitting import meeting_polls
-from veche.web.csrf import require_csrf
 from veche.web.inputs_projector import ProjectorForm
 from veche.web.pages._page import Page, PageDep
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 Back = Literal["console", "control"]
 

@@ -19,7 +19,7 @@ from veche.reports import MEDIA_TYPES, render_report
 from veche.web.deps import SessionDep, ViewerDep
 from veche.web.pages._render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)

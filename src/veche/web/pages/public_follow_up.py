@@ -24,7 +24,7 @@ from veche.web.pages._page import PageDep
 from veche.web.pages._render import render
 from veche.web.pages.public import publishing_organization
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 #: How the templates say a figure, a share, a goal's standing and status, a report's state.
 _WORDS: dict[str, Any] = {

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from veche.reports import MEDIA_TYPES, render_report
 from veche.web.pages._page import PageDep
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 
 @router.get("/meetings/{meeting_id}/reports/{kind}")

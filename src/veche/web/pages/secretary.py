@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, UploadFile
+from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.access import manage_organization
@@ -14,7 +14,6 @@ from veche.models.meetings import MeetingKind
 from veche.queries.records import find_people
 from veche.queries.roster import bodies_with_terms, people, units
 from veche.queries.sitting import meetings_seen
-from veche.web.csrf import require_csrf
 from veche.web.inputs import (
     BodyIn,
     MeetingIn,
@@ -27,7 +26,7 @@ from veche.web.inputs import (
 from veche.web.inputs_org import OrganizationUpdate
 from veche.web.pages._page import PageDep
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 
 @router.get("/secretary", response_class=HTMLResponse)

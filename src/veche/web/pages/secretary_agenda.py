@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, UploadFile
+from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,14 +22,13 @@ from veche.queries.proceedings import documents, participants
 from veche.queries.roster import bodies_with_terms
 from veche.queries.sitting import meeting_polls
 from veche.reports._words import item_kinds
-from veche.web.csrf import require_csrf
 from veche.web.inputs import PollIn
 from veche.web.inputs_agenda import ItemForm, MoveIn, rapporteur_names
 from veche.web.inputs_debate import DocumentIn
 from veche.web.pages._page import Page, PageDep
 from veche.web.pages.documents import uploaded, with_file_text
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: Refusals shown on the agenda page itself, so the secretary keeps the page and what was typed.
 SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import segno
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.access import meeting_permissions
@@ -46,7 +46,6 @@ from veche.queries.desk import (
 )
 from veche.queries.sitting import QuorumStatus, meeting_day, meeting_polls
 from veche.reports.exports import attendance_file, results_file, roll_calls_file
-from veche.web.csrf import require_csrf
 from veche.web.csv_answer import csv_answer
 from veche.web.inputs_paper import PaperCountsForm
 from veche.web.inputs_participants import (
@@ -65,7 +64,7 @@ from veche.web.pages._paging import numbered_page
 from veche.web.sessions import read_flash
 from veche.whole_numbers import whole_number
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: Participants the desk lists on one page.
 PAGE_SIZE = 50

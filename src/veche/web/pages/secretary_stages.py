@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.meetings import CONVOCATION_STATES
@@ -20,12 +20,11 @@ from veche.i18n import _
 from veche.models import Meeting
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingState
 from veche.permissions import Permission
-from veche.web.csrf import require_csrf
 from veche.web.inputs_meetings import StageForm
 from veche.web.pages._page import Page, PageDep
 from veche.web.templating import templates
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 #: Refusals shown on the stage page itself, so the secretary keeps the notice typed.
 SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)

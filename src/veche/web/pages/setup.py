@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veche.actions.setup import check_not_set_up
 from veche.i18n import _
 from veche.passwords import MAX_LENGTH, RULE
-from veche.web.csrf import require_csrf
 from veche.web.deps import SessionDep
 from veche.web.inputs_accounts import SetupIn
 from veche.web.pages._render import redirect, render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter()
 
 
 @router.get("/setup", response_class=HTMLResponse)

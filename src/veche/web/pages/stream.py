@@ -20,7 +20,7 @@ from veche.web.sessions import login_token
 if TYPE_CHECKING:  # the fragment cache renders pages: it imports this package
     from veche.web.fragment_cache import FragmentStore
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 
 def _check_access(factory: sessionmaker[Session], token: str, meeting_id: int) -> int | None:

@@ -18,7 +18,7 @@ from veche.reports import MEDIA_TYPES, render_summing_up
 from veche.web.pages._page import PageDep
 from veche.web.templating import templates
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 
 def has_reporting_cycle(meeting: Meeting) -> bool:
