@@ -140,3 +140,24 @@ def test_a_tie_order_given_on_the_command_line_decides_a_tie(tmp_path: Path) -> 
     assert elected == {"Ada,Boris": ["Boris"], "Boris, Ada": ["Ada"]}
     twice = runner.invoke(app, ["count", str(path), "-m", "wigm-stv", "-o", "tie_order=Ada,Ada"])
     assert twice.exit_code == 2 and "tie_order names 'Ada' twice" in twice.output
+
+
+def test_seats_no_candidate_could_fill_are_said_to_stay_empty(tmp_path: Path) -> None:
+    path = tmp_path / "few.blt"
+    path.write_text('2 3\n1 1 2 0\n1 2 0\n0\n"Ada"\n"Boris"\n"Few"\n', encoding="utf-8")
+    # The STV methods elect the two; the others refuse (sntv, for one: "cannot fill").
+    for method in ("scottish-stv", "wigm-stv", "meek-stv"):
+        result = runner.invoke(app, ["count", str(path), "-m", method])
+        assert result.exit_code == 0, result.output
+        assert "Seats left empty: 1" in result.output, method
+    full = runner.invoke(app, ["count", str(path), "-m", "scottish-stv", "--seats", "2"])
+    assert full.exit_code == 0 and "Seats left empty" not in full.output
+
+
+def test_a_file_whose_candidates_all_withdrew_is_refused_by_every_method(tmp_path: Path) -> None:
+    path = tmp_path / "withdrawn.blt"
+    path.write_text('2 1\n-1 -2\n1 1 2 0\n1 2 0\n0\n"Ada"\n"Boris"\n"Gone"\n', encoding="utf-8")
+    for method in ("scottish-stv", "wigm-stv", "meek-stv", "irv", "schulze", "plurality"):
+        result = runner.invoke(app, ["count", str(path), "-m", method])
+        assert result.exit_code == 2, (method, result.output)
+        assert f"{method} needs at least one standing candidate" in result.output

@@ -162,6 +162,9 @@ class Result:
             lines.append(f"Decision: {self.decision}")
         if self.elected:
             lines.append("Elected, in order: " + ", ".join(self.elected))
+            if len(self.elected) < self.seats:
+                # More seats than candidates to fill them: the count does not hide it.
+                lines.append(f"Seats left empty: {self.seats - len(self.elected)}")
         elif self.decision is None:
             lines.append("No one was elected.")
         return "\n".join(lines)

@@ -80,6 +80,9 @@ def prepare_ballots(profile: Profile, method: str, scale: int) -> Ballots:
             f"{valid:,} ballots are more than {method} can count exactly at this precision"
         )
     standing = tuple(c for c in range(n) if c not in profile.withdrawn)
+    if not standing:
+        # As every other method: a count with no one to elect is the wrong file.
+        raise TallyError(f"{method} needs at least one standing candidate, but there are none")
     return Ballots(profile.candidates, ranks, counts, standing, valid)
 
 
