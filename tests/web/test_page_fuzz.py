@@ -36,11 +36,10 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from types import UnionType
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Protocol, Union, get_args, get_origin
 
 import pytest
 from fastapi import FastAPI
-from fastapi._compat import ModelField
 from fastapi.dependencies.models import Dependant
 from fastapi.params import File, Form
 from fastapi.routing import APIRoute
@@ -48,6 +47,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -254,7 +254,17 @@ def _odd(name: str, annotation: Any, ids: dict[str, list[int]]) -> st.SearchStra
     return st.one_of(st.none(), ODD, st.text(max_size=20), st.lists(one, min_size=2, max_size=3))
 
 
-def _body_params(dependant: Dependant) -> Iterator[ModelField]:
+class _BodyParam(Protocol):
+    """What is read here of FastAPI's own (private) type for a body's parameter."""
+
+    @property
+    def alias(self) -> str: ...
+
+    @property
+    def field_info(self) -> FieldInfo: ...
+
+
+def _body_params(dependant: Dependant) -> Iterator[_BodyParam]:
     """The body's parameters of a route and of the dependencies it takes."""
     yield from dependant.body_params
     for dependency in dependant.dependencies:
