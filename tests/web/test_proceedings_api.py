@@ -180,3 +180,64 @@ def test_meeting_states_move_one_step_at_a_time(meeting: Session_) -> None:
         "only before the session opens",
         venue="Elsewhere",
     )
+
+
+def test_the_report_waits_for_every_result_and_outcome_then_the_record_is_fixed(
+    meeting: Session_,
+) -> None:
+    """A result counted but not announced, or a motion voted on but not settled, would be
+    published by the report without the chair's word, or lost: publishing is refused until
+    they are done. After it, nothing the report states changes."""
+    api, m = meeting.api, meeting.meeting_id
+    _approve_agenda(meeting)
+    api.post(f"/motions/{meeting.motion_id}/final", 200)
+    poll = api.post(
+        f"/meetings/{m}/polls",
+        title="Adoption of the budget",
+        kind="decision",
+        method="majority",
+        motion_id=meeting.motion_id,
+    )
+    api.call("POST", f"/polls/{poll['id']}/open", day=DAY.isoformat())
+    yes = next(o["id"] for o in poll["options"] if o["label"] == "yes")
+    for voter in MEMBERS[:12]:
+        api.vote(poll["id"], voter, {"option": yes})
+    api.call("POST", f"/polls/{poll['id']}/close")
+    # A draft never opened is no result: it does not hold the report back.
+    api.post(f"/meetings/{m}/polls", title="Never held", kind="decision", method="majority")
+    api.move_on(m, "closed")
+    state = f"/meetings/{m}/state"
+    meeting.refused(
+        "POST",
+        state,
+        409,
+        "“Adoption of the budget” is counted but not published",
+        state="report_published",
+    )
+    api.call("POST", f"/polls/{poll['id']}/publish")
+    meeting.refused(
+        "POST",
+        state,
+        409,
+        "motion 1 was voted on, but its outcome is not recorded",
+        state="report_published",
+    )
+    settled = api.post(f"/motions/{meeting.motion_id}/settle", 200)
+    assert settled["state"] == "adopted"
+    api.move_on(m, "report_published")
+
+    day, fixed = DAY.isoformat(), "the report of meeting"
+    for verb, path, body in [
+        ("POST", f"/meetings/{m}/attendance", {"person_ids": [21], "day": day}),
+        ("POST", f"/meetings/{m}/attendance", {"person_ids": [1], "day": day, "present": False}),
+        (
+            "POST",
+            f"/meetings/{m}/substitutions",
+            {"member_person_id": 25, "alternate_person_id": 31, "day": day},
+        ),
+        ("POST", f"/meetings/{m}/proxies", {"grantor_person_id": 2, "holder_person_id": 3}),
+        ("POST", f"/meetings/{m}/participants", {"person_id": 48}),
+        ("PATCH", f"/meetings/{m}/participants/4", {"weight": 3}),
+        ("POST", f"/motions/{meeting.motion_id}/settle", {}),
+    ]:
+        meeting.refused(verb, path, 409, fixed, **body)

@@ -16,7 +16,7 @@ from veche.actions.auth import caller_of
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import check_meeting_day
+from veche.actions.meetings import check_meeting_day, check_record_open
 from veche.actions.participants import participant_in
 from veche.errors import Conflict
 from veche.models import AccessCode, Attendance, Meeting, Participant
@@ -30,6 +30,7 @@ def do_check_in(
 ) -> Attendance:
     """Record a participant present on ``day``; checking in twice is harmless."""
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    check_record_open(meeting, "check anyone in")
     check_meeting_day(meeting, day)
     participant = participant_in(session, meeting, person_id)
     return _mark_present(session, caller.actor, participant, day).attendance
@@ -78,6 +79,7 @@ def do_check_in_by_code(
     The card is read, not used up: its holder can still log in with it.
     """
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    check_record_open(meeting, "check anyone in")
     card = card_for_check_in(session, meeting, code)
     on = check_meeting_day(meeting, day or date.today())
     participant = participant_in(session, meeting, card.person_id)
@@ -105,6 +107,7 @@ def do_check_out(
     session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
 ) -> None:
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    check_record_open(meeting, "check anyone out")
     participant = participant_in(session, meeting, person_id)
     attendance = session.scalar(
         select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)

@@ -15,9 +15,20 @@ from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import check_name, seat_role
 from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import AgendaItem, Body, Meeting, Membership, Participant, Person, Poll, Term
+from veche.models import (
+    AgendaItem,
+    Body,
+    Meeting,
+    Membership,
+    Motion,
+    Participant,
+    Person,
+    Poll,
+    Term,
+)
 from veche.models.agenda import ItemState
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingKind, MeetingState
+from veche.models.motions import MotionState
 from veche.models.polls import PollState
 from veche.models.states import said
 from veche.permissions import Permission
@@ -157,6 +168,17 @@ def check_in_session(meeting: Meeting, doing: str) -> None:
         )
 
 
+def check_record_open(meeting: Meeting, doing: str) -> None:
+    """Once its report is published, a meeting's record is what the report says: who
+    attended, stood in and held proxies, who took part with what weight, and the resolutions
+    it adopted no longer change. Until then the secretary may still correct them."""
+    if meeting.state is MeetingState.REPORT_PUBLISHED:
+        raise Conflict(
+            f"cannot {doing}: the report of meeting {meeting.id} is published, and the record "
+            "it states no longer changes"
+        )
+
+
 def check_not_closed(meeting: Meeting, doing: str) -> None:
     if meeting.state not in RECORDING_STATES:
         raise Conflict(
@@ -279,6 +301,8 @@ def check_meeting_move(
         )
     if state is MeetingState.CLOSED:
         _check_nothing_open(session, meeting)
+    if state is MeetingState.REPORT_PUBLISHED:
+        _check_nothing_unsaid(session, meeting)
 
 
 def _check_nothing_open(session: Session, meeting: Meeting) -> None:
@@ -297,6 +321,41 @@ def _check_nothing_open(session: Session, meeting: Meeting) -> None:
         raise Conflict(
             f"cannot close the meeting: the poll {open_poll.title!r} is still open; "
             "close or cancel it first"
+        )
+
+
+def _check_nothing_unsaid(session: Session, meeting: Meeting) -> None:
+    """The report states every result and every resolution: a result counted but never
+    announced, or a motion voted on whose outcome was never recorded, would be published by
+    the report without the chair's word, or left out of the record for good."""
+    unannounced = session.scalars(
+        select(Poll.title)
+        .where(Poll.meeting_id == meeting.id, Poll.state == PollState.CLOSED)
+        .order_by(Poll.id)
+    ).all()
+    if unannounced:
+        titles = ", ".join(f"“{title}”" for title in unannounced)
+        which = "the result of" if len(unannounced) == 1 else "the results of"
+        raise Conflict(
+            f"cannot publish the report: {which} {titles} "
+            f"{'is' if len(unannounced) == 1 else 'are'} counted but not published; publish "
+            f"{'it' if len(unannounced) == 1 else 'them'} from the console first"
+        )
+    unsettled = session.scalar(
+        select(Motion.number)
+        .join(Poll, Poll.motion_id == Motion.id)
+        .where(
+            Motion.meeting_id == meeting.id,
+            Motion.state == MotionState.FINAL,
+            Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
+        )
+        .order_by(Motion.number)
+        .limit(1)
+    )
+    if unsettled is not None:
+        raise Conflict(
+            f"cannot publish the report: motion {unsettled} was voted on, but its outcome is "
+            "not recorded; record it on the motion's page first"
         )
 
 

@@ -8,7 +8,12 @@ from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import check_no_poll_open, check_not_closed, check_person_of
+from veche.actions.meetings import (
+    check_no_poll_open,
+    check_not_closed,
+    check_person_of,
+    check_record_open,
+)
 from veche.actions.org import check_name
 from veche.actions.org_updates import KEEP, Kept
 from veche.errors import Conflict, InvalidInput
@@ -90,6 +95,7 @@ def do_invite(
 ) -> Participant:
     """Invite someone by name: an observer (with the category kept for the report) or a delegate."""
     authorize(session, caller, Permission.MEETING_RUN, meeting.id)
+    check_record_open(meeting, "invite anyone")
     person = check_person_of(session, meeting, person_id)
     _check_not_invited(session, meeting, person)
     check_weight(weight)
@@ -121,6 +127,7 @@ def do_update_participant(
     """Give a participant an office (chair, secretary, teller; None for none) or a voting
     weight; what is not given (``KEEP``, a weight of None) stays as it is."""
     authorize(session, caller, Permission.MEETING_RUN, meeting.id)
+    check_record_open(meeting, "change a participant's office or weight")
     participant = participant_in(session, meeting, person_id)
     if weight is not None and weight != participant.weight:
         check_weight(weight)

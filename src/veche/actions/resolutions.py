@@ -12,6 +12,7 @@ from veche.actions.access import Caller, authorize
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
+from veche.actions.meetings import check_record_open
 from veche.actions.motions import current_text, journal_motion_change
 from veche.actions.polls import VOTE_BY_WORDS
 from veche.errors import Conflict, InvalidInput
@@ -52,6 +53,7 @@ def do_settle_motion(
     with its final text; otherwise it is rejected. Returns the resolution, if any."""
     meeting = motion.meeting
     authorize(session, caller, Permission.MOTIONS_MANAGE, motion.meeting_id)
+    check_record_open(meeting, f"record the outcome of motion {motion.number}")
     # Adopted or rejected: both come from the same state, the final draft.
     if not MOTION_TRANSITIONS.may_become(motion.state, MotionState.ADOPTED):
         raise Conflict(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from veche.actions.access import Caller, authorize
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import check_meeting_day
+from veche.actions.meetings import check_meeting_day, check_record_open
 from veche.actions.participants import participant_in
 from veche.errors import Conflict, InvalidInput
 from veche.models import Meeting, Proxy, Substitution
@@ -30,6 +30,7 @@ def do_substitute(
 ) -> Substitution:
     """Pair an alternate with an absent member for ``day``, if the body's rules allow it."""
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    check_record_open(meeting, "let an alternate stand in")
     check_meeting_day(meeting, day)
     body = meeting.term.body
     if not body.alternates_vote_for_absent:
@@ -87,6 +88,7 @@ def do_grant_proxy(
     Proxies do not pass on: no member both gives and holds one, so no chain or cycle forms.
     """
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    check_record_open(meeting, "record a proxy")
     # Every rule below reads proxies that another grant may be adding at this moment: the
     # meeting's row, locked, makes grants in one meeting wait for each other (on PostgreSQL;
     # SQLite lets one writer in at a time anyway). Without the key, so that rows referring to
