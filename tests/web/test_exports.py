@@ -114,7 +114,8 @@ def test_roll_calls_and_results_show_what_the_caller_may_see(
     api.call("POST", f"/polls/{poll['id']}/close")
 
     header, *votes = _read(_get(api, f"/meetings/{m}/roll-calls.csv"))
-    assert header == ["Poll", "Day", "Voter", "Choice", "Weight"]
+    assert header == ["Poll", "Day", "Voter", "Choice", "Weight", "Cast by"]
+    assert {row[5] for row in votes} == {""}  # each voted in person
     agenda = [row for row in votes if row[0] == "Agenda"]
     budget = [row for row in votes if row[0] == "Adopt the budget"]
     assert len(agenda) == len(PRESENT) and {row[3] for row in agenda} == {"yes"}
@@ -173,3 +174,52 @@ def test_the_desk_offers_the_same_files_as_the_api(
             assert from_desk.content == from_api.content
         day = sitting.sitting.day.isoformat()
         assert f'href="/secretary/meetings/{m}/attendance.csv?day={day}"' in page
+
+
+def test_a_vote_cast_by_a_stand_in_names_both_in_the_roll_call(
+    api: Api, sitting: PreparedSitting
+) -> None:
+    """An alternate (person 31) stands in for an absent member (person 20): the vote uses
+    the member's right and is the alternate's act. The roll-call names the member, as every
+    right is called, and who cast it; the member alone would read as if they had voted."""
+    m, day = sitting.meeting_id, sitting.sitting.day.isoformat()
+    member, alternate = 20, 31
+    api.call("POST", f"/meetings/{m}/attendance", person_ids=[alternate], day=day)
+    api.post(
+        f"/meetings/{m}/substitutions",
+        member_person_id=member,
+        alternate_person_id=alternate,
+        day=day,
+    )
+    poll = api.post(
+        f"/meetings/{m}/polls",
+        title="Adopt the budget",
+        kind="decision",
+        method="majority",
+        secrecy="named",
+        agenda_item_id=sitting.sitting.item_id,
+    )
+    api.call("POST", f"/polls/{poll['id']}/open", day=day)
+    yes = next(o["id"] for o in poll["options"] if o["label"] == "yes")
+    api.call(
+        "POST",
+        f"/polls/{poll['id']}/ballots",
+        201,
+        as_person=alternate,
+        choice={"option": yes},
+        client_key="stand-in-key-0001",
+        right_person_id=member,
+    )
+    api.vote(poll["id"], PRESENT[0], {"option": yes})
+    api.call("POST", f"/polls/{poll['id']}/close")
+    api.call("POST", f"/polls/{poll['id']}/publish")
+
+    names = {n: api.get(f"/people/{n}")["full_name"] for n in (member, alternate, PRESENT[0])}
+    called = {row["voter"]: row["cast_by"] for row in api.get(f"/polls/{poll['id']}/roll-call")}
+    assert called == {names[member]: names[alternate], names[PRESENT[0]]: None}
+    _, *rows = _read(_get(api, f"/meetings/{m}/roll-calls.csv"))
+    budget = {row[2]: row[5] for row in rows if row[0] == "Adopt the budget"}
+    assert budget == {names[member]: names[alternate], names[PRESENT[0]]: ""}
+    minutes = secretary(api.client.app).get(f"/meetings/{m}/reports/minutes").text  # type: ignore[arg-type]
+    assert f"{names[member]} (cast by {names[alternate]})" in minutes
+    assert f"{names[PRESENT[0]]} (cast by" not in minutes

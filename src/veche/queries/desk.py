@@ -312,6 +312,8 @@ class RollCallRow:
     voter: str
     choice: Any
     weight: int
+    #: Who cast it, when another than the voter did (a proxy's holder, an alternate).
+    cast_by: str | None
 
 
 def roll_calls(session: Session, caller: Caller, meeting: Meeting) -> list[RollCallRow]:
@@ -328,7 +330,9 @@ def roll_calls(session: Session, caller: Caller, meeting: Meeting) -> list[RollC
         .order_by(Poll.closed_at, Poll.id)
     ).all()
     return [
-        RollCallRow(poll.title, poll.day, vote["voter"], vote["choice"], vote["weight"])
+        RollCallRow(
+            poll.title, poll.day, vote["voter"], vote["choice"], vote["weight"], vote["cast_by"]
+        )
         for poll in polls
         if result_visible(poll.state, sees_closed)
         for vote in roll_call(session, poll)

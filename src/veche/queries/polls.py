@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from veche.actions.choices import KEYS, is_blank, shape_of
 from veche.actions.polls import ballot_options
@@ -252,21 +252,34 @@ def recount_command(poll: Poll) -> str | None:
 
 
 def roll_call(session: Session, poll: Poll) -> list[dict[str, Any]]:
-    """A named poll's voters and their choices, by name; empty for secret polls."""
+    """A named poll's voters and their choices, by name; empty for secret polls. Each vote
+    names the person whose right it used (``voter``) and, if another cast it (the holder of
+    their proxy, the alternate standing in for them), who did (``cast_by``, else None)."""
     if poll.secrecy is not Secrecy.NAMED:
         return []
     labels = {option.id: option.label for option in poll.options}
+    caster = aliased(Person)
     rows = session.execute(
-        select(Person.full_name, Ballot.choice, Ballot.weight)
+        select(Person.full_name, Ballot.choice, Ballot.weight, caster.full_name)
         .join(Person, Person.id == Ballot.voter_person_id)
+        .outerjoin(
+            caster,
+            (caster.id == Ballot.cast_by_person_id)
+            & (Ballot.cast_by_person_id != Ballot.voter_person_id),
+        )
         .where(Ballot.poll_id == poll.id)
         .order_by(Person.id)
     ).all()
     # By name in natural order ("Delegate 2" before "Delegate 10"), which neither
     # database's collation gives; namesakes stay in the order their people were added.
     return [
-        {"voter": name, "choice": readable_choice(choice, labels), "weight": weight}
-        for name, choice, weight in sorted(rows, key=lambda row: natural_key(row[0]))
+        {
+            "voter": name,
+            "choice": readable_choice(choice, labels),
+            "weight": weight,
+            "cast_by": cast_by,
+        }
+        for name, choice, weight, cast_by in sorted(rows, key=lambda row: natural_key(row[0]))
     ]
 
 

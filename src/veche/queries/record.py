@@ -65,7 +65,8 @@ class PollRecord:
     ballots: int
     tallies: dict[str, str]  # option → votes in the first count
     elected: list[str]
-    roll_call: list[tuple[str, str]]  # (voter, choice) of a named poll
+    #: A named poll's votes: the voter, their choice, and who cast it if another did.
+    roll_call: list[tuple[str, str, str | None]]
     agenda_item_id: int | None
     motion_id: int | None
     approves_agenda: bool
@@ -313,7 +314,10 @@ def _poll_record(session: Session, poll: Poll, *, roll_calls: bool = True) -> Po
     by_source = result.get("ballots_by_source", {})
     calls = []
     if roll_calls and poll.secrecy is Secrecy.NAMED:
-        calls = [(row["voter"], choice_words(row["choice"])) for row in roll_call(session, poll)]
+        calls = [
+            (row["voter"], choice_words(row["choice"]), row["cast_by"])
+            for row in roll_call(session, poll)
+        ]
     return PollRecord(
         id=poll.id,
         title=poll.title,

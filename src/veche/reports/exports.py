@@ -105,9 +105,9 @@ def attendance_file(
 def roll_calls_file(session: Session, caller: Caller, meeting_id: int) -> CsvFile:
     """Each named vote of the polls whose result the caller may see: poll, voter, choice."""
     meeting = access_meeting(session, caller, meeting_id)
-    header = [_("Poll"), _("Day"), _("Voter"), _("Choice"), _("Weight")]
+    header = [_("Poll"), _("Day"), _("Voter"), _("Choice"), _("Weight"), _("Cast by")]
     rows = (
-        [vote.poll, vote.day, vote.voter, choice_words(vote.choice), vote.weight]
+        [vote.poll, vote.day, vote.voter, choice_words(vote.choice), vote.weight, vote.cast_by]
         for vote in roll_calls(session, caller, meeting)
     )
     return CsvFile(f"roll-calls-{meeting.starts_on}.csv", csv_text(header, rows))

@@ -170,7 +170,9 @@ def poll_blocks(poll: PollRecord, count: Result | None = None) -> list[Block]:
         blocks.append(Paragraph(_("Outcome: {outcome}.").format(outcome=decision(poll))))
     if poll.roll_call:
         blocks.append(Paragraph(_("Roll-call:")))
-        blocks.append(Table([_("Voter"), _("Vote")], [[v, c] for v, c in poll.roll_call]))
+        blocks.append(
+            Table([_("Voter"), _("Vote")], [[_voter(v, by), c] for v, c, by in poll.roll_call])
+        )
     return blocks
 
 
@@ -374,3 +376,11 @@ def _resolutions(record: MeetingRecord) -> list[Block]:
         )
         blocks.append(MarkdownText(r.text))
     return _section(_("Resolutions"), blocks)
+
+
+def _voter(voter: str, cast_by: str | None) -> str:
+    """A roll-call's voter, with who cast the vote if another did: the holder of their proxy,
+    or the alternate who stood in for them while they were away."""
+    if cast_by is None:
+        return voter
+    return _("{voter} (cast by {cast_by})").format(voter=voter, cast_by=cast_by)
