@@ -37,6 +37,8 @@ class Hall(ChairConsole):
     assembly: Assembly
     secretary: Browser
     voters: list[Delegate]
+    #: The review page and the receipt page of the last ballot cast, as the voter saw them.
+    seen: tuple[str, str] = ("", "")
 
     def options(self, voter: Delegate, poll_id: int) -> dict[str, str]:
         page = voter.browser.get(f"/meetings/{self.meeting}/polls/{poll_id}/vote").text
@@ -66,6 +68,7 @@ class Hall(ChairConsole):
         again = voter.browser.client.post(f"{base}/ballot", data=confirm)
         assert again.status_code == 201 and found.group(1) in again.text
         assert "already arrived" in again.text
+        self.seen = (review.text, cast.text)
         return found.group(1)
 
 
@@ -119,6 +122,25 @@ def test_a_secret_decision_from_the_phone_to_the_projector(
     with sessions() as session:
         stored = session.scalar(select(func.count()).where(Ballot.poll_id == poll_id))
         assert stored == 5
+
+
+@pytest.mark.one_database
+def test_the_voter_is_told_on_every_page_whether_their_name_goes_with_their_vote(
+    hall: Hall,
+) -> None:
+    named = "your name and your choice are shown in the roll-call"
+    for secrecy in ("secret", "named"):
+        poll_id = hall.create_poll(title=f"A {secrecy} vote", kind="decision", secrecy=secrecy)
+        hall.step(poll_id, "open")
+        voter = hall.voters[0]
+        ballot = voter.browser.get(f"/meetings/{hall.meeting}/polls/{poll_id}/vote").text
+        hall.vote(voter, poll_id, {"option": hall.options(voter, poll_id)["yes"]})
+        review, receipt = hall.seen
+        for page in (ballot, review):
+            assert (named in page) is (secrecy == "named")
+            assert ("nobody can tell how you voted" in page) is (secrecy == "secret")
+        assert ("the roll-call shows your name" in receipt) is (secrecy == "named")
+        assert ("Nobody else can tell which receipt is yours" in receipt) is (secrecy == "secret")
 
 
 def test_the_room_costs_as_many_queries_for_thirteen_polls_as_for_four(hall: Hall) -> None:
