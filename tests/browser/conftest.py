@@ -56,6 +56,28 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def no_script_errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every page a test opens, in any browser profile, runs its scripts without an uncaught
+    error: a test reading the page would not otherwise see a script that stopped midway
+    (keeping focus across live updates once did, on every pushed fragment)."""
+    errors: list[str] = []
+    opened = Browser.new_context
+
+    def new_context(browser: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
+        context = opened(browser, *args, **kwargs)
+
+        def watch(page: Page) -> None:
+            page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+
+        context.on("page", watch)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", new_context)
+    yield
+    assert errors == [], "\n".join(errors)
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Browser tests run one server process, on SQLite."""

@@ -22,6 +22,32 @@ STAY_MARK = "window.__sameDocument = true"
 STILL_SAME_DOCUMENT = "() => window.__sameDocument === true"
 
 
+def test_a_pushed_update_leaves_the_keyboard_focus_where_it_was(
+    chromium: Browser, site: Site
+) -> None:
+    """A delegate on the keyboard (or a screen reader) stays on the link they were on while
+    the polls are pushed anew: another vote opening must not send them to the page's top."""
+    assembly = site.assembly
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    code = access_codes(site.sessions, assembly.meeting_id)[voter]
+    phone = new_context(chromium, site, PHONE).new_page()
+    phone.goto(f"/login/code#{code}")
+    phone.get_by_role("button", name="Enter the meeting").click()
+    first = assembly.create_poll(title="Adopt the standing orders", kind="decision")
+    assembly.open(int(first["id"]))
+    votes = phone.get_by_role("link", name="Vote now")
+    expect(votes).to_have_count(1)
+    votes.focus()
+    focused = "() => document.activeElement.getAttribute('href')"
+    href = phone.evaluate(focused)
+    assert href and href.endswith(f"/polls/{first['id']}/vote")
+    second = assembly.create_poll(title="Adopt the budget", kind="decision")
+    assembly.open(int(second["id"]))
+    expect(votes).to_have_count(2)
+    assert phone.evaluate(focused) == href
+
+
 def test_a_phone_votes_while_the_console_and_projector_follow_live(
     chromium: Browser, site: Site
 ) -> None:

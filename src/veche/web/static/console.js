@@ -33,13 +33,18 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // A live panel is fetched again on every ballot and check-in: a result's rounds the chair
 // opened stay open.
-document.addEventListener("htmx:beforeSwap", (event) => {
-  const open = event.detail.target.querySelectorAll("details[id][open]");
-  event.detail.target.dataset.openDetails = Array.from(open, (d) => d.id).join(" ");
-});
+// A pushed fragment fires htmx:sseBeforeMessage in place of htmx:beforeSwap (see veche.js).
+function rememberOpenDetails(event) {
+  const target = swapTarget(event);
+  const open = target.querySelectorAll("details[id][open]");
+  target.dataset.openDetails = Array.from(open, (d) => d.id).join(" ");
+}
+document.addEventListener("htmx:beforeSwap", rememberOpenDetails);
+document.addEventListener("htmx:sseBeforeMessage", rememberOpenDetails);
 document.addEventListener("htmx:afterSwap", (event) => {
-  for (const id of (event.detail.target.dataset.openDetails || "").split(" ")) {
+  const target = swapTarget(event);
+  for (const id of (target.dataset.openDetails || "").split(" ")) {
     const again = id ? document.getElementById(id) : null;
-    if (again && event.detail.target.contains(again)) again.open = true;
+    if (again && target.contains(again)) again.open = true;
   }
 });

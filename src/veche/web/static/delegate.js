@@ -120,7 +120,7 @@
     const openNow = () => Array.from(polls.querySelectorAll("[data-open-poll]"));
     let known = new Set(openNow().map((poll) => poll.dataset.openPoll));
     document.addEventListener("htmx:afterSwap", (event) => {
-      if (event.detail.target !== polls) return;
+      if (swapTarget(event) !== polls) return;
       const open = openNow();
       const opened = open.filter((poll) => !known.has(poll.dataset.openPoll));
       known = new Set(open.map((poll) => poll.dataset.openPoll));

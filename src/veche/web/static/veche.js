@@ -86,13 +86,23 @@ function focusKey(element) {
   }
   return "";
 }
-document.addEventListener("htmx:beforeSwap", (event) => {
+// A fragment the event stream pushes (sse-swap) is swapped without htmx:beforeSwap, and its
+// htmx:afterSwap has no detail.target: its message's htmx:sseBeforeMessage comes first (its
+// detail is the message), and both fire on the fragment itself.
+function swapTarget(event) {
+  return event.type === "htmx:sseBeforeMessage" ? event.target : event.detail.target || event.target;
+}
+function rememberFocus(event) {
+  const target = swapTarget(event);
   const active = document.activeElement;
-  const inside = active && active !== document.body && event.detail.target.contains(active);
-  event.detail.target.dataset.focusKey = inside ? focusKey(active) : "";
-});
+  const inside = active && active !== document.body && target.contains(active);
+  target.dataset.focusKey = inside ? focusKey(active) : "";
+}
+document.addEventListener("htmx:beforeSwap", rememberFocus);
+document.addEventListener("htmx:sseBeforeMessage", rememberFocus);
 document.addEventListener("htmx:afterSwap", (event) => {
-  const key = event.detail.target.dataset.focusKey;
-  const again = key ? event.detail.target.querySelector(key) : null;
+  const target = swapTarget(event);
+  const key = target.dataset.focusKey;
+  const again = key ? target.querySelector(key) : null;
   if (again) again.focus();
 });
