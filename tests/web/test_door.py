@@ -164,7 +164,7 @@ def test_a_reloaded_card_sheet_prints_nothing_and_offers_new_cards_plainly(door:
     printed = CODE.findall(sheet.text)
     invited = len(door.assembly.members) + len(door.assembly.alternates)
     assert len(printed) == invited == door.cards()
-    assert "Reloading this page prints no new cards" in sheet.text
+    assert "it cannot be shown again. Reloading prints no new cards" in sheet.text
 
     reloaded = door.desk.post(f"{door.desk_path}/access-codes", form)
     assert reloaded.status_code == 409

@@ -97,6 +97,28 @@ def test_an_access_code_logs_its_participant_in_on_any_device(
     assert again.status_code == 303
 
 
+def test_a_card_tells_its_holder_whether_the_meeting_sits_is_yet_to_sit_or_has_ended(
+    app: tuple[FastAPI, Assembly], sessions: sessionmaker[Session]
+) -> None:
+    application, assembly = app
+    codes = access_codes(sessions, assembly.meeting_id)
+    meeting = f"/meetings/{assembly.meeting_id}"
+
+    def welcome(person_id: int) -> str:
+        phone = Browser(application)
+        assert phone.log_in_with_code(codes[person_id]).status_code == 303
+        return phone.get(meeting).text
+
+    assembly.amend(notice="The council meets on the budget.")
+    assembly.move_on("convened")
+    assert "the session is not open today" in welcome(assembly.members[0])
+    assembly.move_on("in_session")
+    assert "You are checked in as present today" in welcome(assembly.members[1])
+    assembly.move_on("closed")
+    ended = welcome(assembly.members[2])
+    assert "This meeting has ended" in ended and "show your card" not in ended
+
+
 def test_the_menu_offers_the_secretarys_pages_to_those_who_may_use_them(
     app: tuple[FastAPI, Assembly], sessions: sessionmaker[Session]
 ) -> None:

@@ -15,6 +15,7 @@ from veche.actions.auth import caller_of, do_close_login_session, do_open_login_
 from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
 from veche.models import AccessCode, User
+from veche.models.meetings import MeetingState
 from veche.permissions import Permission
 from veche.web.csrf import renew_seed
 from veche.web.deps import SessionDep, ViewerDep
@@ -93,6 +94,10 @@ def code_page(request: Request, viewer: ViewerDep) -> HTMLResponse:
     return render(request, "public/login_code.html", {}, viewer=viewer)
 
 
+#: A meeting whose session is over: a card logs in to read it, never to arrive.
+ENDED = frozenset({MeetingState.CLOSED, MeetingState.REPORT_PUBLISHED})
+
+
 @router.post("/login/code")
 def login_with_code(request: Request, code: Annotated[str, Form(max_length=40)]) -> Response:
     """Log in with the code on a participant's card, as often as needed: on a second device,
@@ -106,20 +111,22 @@ def login_with_code(request: Request, code: Annotated[str, Form(max_length=40)])
         # Cards are handed out at the venue: logging in with one while it sits is arriving.
         arrival["meeting_id"] = found.meeting_id
         arrival["checked_in"] = do_check_in_on_login(session, found, date.today()) is not None
+        arrival["ended"] = found.meeting.state in ENDED
         return token
 
     try:
         token = log_in_with_code(request, code, open_session)
     except (NotAuthenticated, TooManyAttempts) as error:
         return _form_again(request, "public/login_code.html", {}, error)
-    message = (
-        _("Welcome to the meeting. You are checked in as present today.")
-        if arrival["checked_in"]
-        else _(
+    if arrival["checked_in"]:
+        message = _("Welcome to the meeting. You are checked in as present today.")
+    elif arrival["ended"]:
+        message = _("Welcome. This meeting has ended: its results and papers are on its page.")
+    else:
+        message = _(
             "Welcome to the meeting. You are not checked in as present: the session is not "
             "open today. Once it is, show your card at the door or log in with it again."
         )
-    )
     return _logged_in(request, token, f"/meetings/{arrival['meeting_id']}", message)
 
 
