@@ -119,6 +119,23 @@ def test_a_card_tells_its_holder_whether_the_meeting_sits_is_yet_to_sit_or_has_e
     assert "This meeting has ended" in ended and "show your card" not in ended
 
 
+def test_an_error_page_keeps_the_menu_of_whoever_is_logged_in(
+    app: tuple[FastAPI, Assembly],
+) -> None:
+    application, _ = app
+    desk = secretary(application)
+    refused = [
+        desk.get("/meetings/999999/console"),  # 404 from the page's own dependency
+        desk.post("/secretary/bodies", {"name": "", "quorum": "1/2"}),  # 422, the form
+        desk.post("/secretary/bodies", {"name": "General Council", "quorum": "1/2"}),  # 409
+    ]
+    for page in refused:
+        assert 400 <= page.status_code < 500, page.text
+        assert "Logged in as" in page.text and 'href="/login"' not in page.text
+    anonymous = Browser(application).get("/public/meetings/999999/communique")
+    assert anonymous.status_code == 404 and 'href="/login"' in anonymous.text
+
+
 def test_the_menu_offers_the_secretarys_pages_to_those_who_may_use_them(
     app: tuple[FastAPI, Assembly], sessions: sessionmaker[Session]
 ) -> None:

@@ -88,7 +88,8 @@ DESK_PERMISSIONS = frozenset({Permission.ORGANIZATION_MANAGE, Permission.ACCOUNT
 
 
 def get_page_viewer(request: Request, session: ReadSessionDep) -> Caller | None:
-    """The caller logged in to the pages by their cookie, or None.
+    """The caller logged in to the pages by their cookie, or None (kept as
+    ``request.state.viewer``).
 
     A whole page (not an htmx fragment, which has no menu) also learns whether its viewer
     has the secretary's pages (``request.state.desk``, read by the page's header)."""
@@ -103,6 +104,8 @@ def get_page_viewer(request: Request, session: ReadSessionDep) -> Caller | None:
         if request.headers.get("hx-request") != "true" and caller.organization_id is not None:
             held = held_permissions(session, caller, Scope.ORGANIZATION, caller.organization_id)
             request.state.desk = bool(held & DESK_PERMISSIONS)
+        # An error page shows the same header as the page refused (pages/_render.py).
+        request.state.viewer = caller
         return caller
 
 

@@ -76,6 +76,13 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
+def _viewer(request: Request) -> Caller | None:
+    """Who is logged in, if the page refused had read it: its error page keeps their menu
+    (an error page that offered "Log in" told them they had been logged out)."""
+    viewer = getattr(request.state, "viewer", None)
+    return viewer if isinstance(viewer, Caller) else None
+
+
 def page_error(request: Request, error: VecheError) -> Response:
     """A page that says what was wrong, with the error's 4xx status; a login first if needed."""
     if isinstance(error, NotAuthenticated) and request.method == "GET":
@@ -85,7 +92,7 @@ def page_error(request: Request, error: VecheError) -> Response:
         request,
         "shared/error.html",
         {"message": error.message, "status": error.status_code},
-        viewer=None,
+        viewer=_viewer(request),
         status=error.status_code,
     )
     if error.retry_after is not None:
@@ -112,5 +119,9 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
         "problems": describe_validation_error(error)
     }
     return render(
-        request, "shared/error.html", {"message": message, "status": 422}, viewer=None, status=422
+        request,
+        "shared/error.html",
+        {"message": message, "status": 422},
+        viewer=_viewer(request),
+        status=422,
     )
