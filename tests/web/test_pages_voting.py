@@ -217,6 +217,35 @@ def test_an_election_is_shown_round_by_round(hall: Hall) -> None:
 
 
 @pytest.mark.one_database
+def test_a_tie_the_count_breaks_by_lot_is_said_on_the_console_and_the_screen(
+    hall: Hall,
+) -> None:
+    """Ada holds 2 first preferences, Boris and Clara 1 each, below the quota of 3: one of
+    the two must be excluded, and no earlier stage tells them apart, so a lot does."""
+    poll = hall.assembly.create_poll(
+        title="Elect the treasurer",
+        kind="election",
+        method="scottish-stv",
+        seats=1,
+        options=["Ada Arnold", "Boris Berg", "Clara Castell"],
+    )
+    ids = {o["label"]: o["id"] for o in poll["options"]}
+    hall.assembly.open(poll["id"])
+    orders = [["Ada Arnold"], ["Ada Arnold"], ["Boris Berg", "Ada Arnold"], ["Clara Castell"]]
+    for voter, order in zip(hall.assembly.members, orders, strict=False):
+        cast = hall.assembly.vote(poll["id"], voter, {"ranking": [ids[n] for n in order]})
+        assert cast.status_code == 201, cast.text
+    hall.assembly.close(poll["id"])
+    hall.step(poll["id"], "publish")
+    tie = re.compile(
+        r"Tie between (Boris Berg, Clara Castell|Clara Castell, Boris Berg), broken by lot: "
+    )
+    screen = hall.voters[0].browser.get(f"/meetings/{hall.meeting}/projector/current").text
+    assert tie.search(screen), screen
+    assert tie.search(hall.console())
+
+
+@pytest.mark.one_database
 def test_a_bad_ballot_is_sent_back_with_the_reason(hall: Hall) -> None:
     poll_id = hall.create_poll(
         title="Choose a venue", kind="choice", method="borda", options="North\nSouth\nEast"

@@ -20,7 +20,7 @@ from veche.models.polls import OptionStatus, PollKind, PollState
 from veche.models.projector import ProjectorShows
 from veche.queries.floor import Floor, floor_view
 from veche.queries.sitting import meeting_polls
-from veche.tally import Result, Round
+from veche.tally import Result, Round, TieBreak
 from veche.tally.numbers import Number
 
 #: A decision's answers, in the order the screen shows them, with the words it shows.
@@ -98,6 +98,8 @@ class ScreenResult:
     candidates: list[str] = field(default_factory=list)
     #: The quorum a decision did not reach: the rights present and those required.
     quorum: Mapping[str, Any] | None = None
+    #: Every tie the count broke (by lot, by earlier rounds…), in the order it met them.
+    ties: list[TieBreak] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,7 @@ def screen_result(poll: Poll) -> ScreenResult | None:
         [_earlier(count_round) for count_round in earlier],
         candidates=order + counted_out,
         quorum=quorum,
+        ties=[r.tie_break for r in counted.rounds if r.tie_break is not None],
     )
 
 

@@ -15,7 +15,7 @@ from veche.models import Meeting, Poll
 from veche.models.polls import PollState
 from veche.queries._listing import rows_of
 from veche.queries.attendance import attendance_count
-from veche.tally import Result
+from veche.tally import Result, TieBreak
 from veche.tally.numbers import format_number
 
 
@@ -85,6 +85,8 @@ class ChartRound:
     action: str
     quota: str | None
     bars: list[Bar]
+    #: The tie this round broke, if any: who was level, by what means, who was chosen.
+    tie: TieBreak | None = None
 
 
 def chart_rounds(result: dict[str, Any] | None) -> list[ChartRound]:
@@ -108,5 +110,7 @@ def chart_rounds(result: dict[str, Any] | None) -> list[ChartRound]:
             for name, votes in count_round.tallies.items()
         ]
         quota = format_number(count_round.quota, 2) if count_round.quota is not None else None
-        rounds.append(ChartRound(count_round.number, count_round.action, quota, bars))
+        rounds.append(
+            ChartRound(count_round.number, count_round.action, quota, bars, count_round.tie_break)
+        )
     return rounds
