@@ -246,6 +246,34 @@ def test_a_tie_the_count_breaks_by_lot_is_said_on_the_console_and_the_screen(
 
 
 @pytest.mark.one_database
+def test_changing_ones_choice_goes_back_to_the_ballot_as_filled_in(hall: Hall) -> None:
+    poll_id = hall.create_poll(
+        title="Choose a venue", kind="choice", method="borda", options="North\nSouth\nEast"
+    )
+    hall.step(poll_id, "open")
+    voter = hall.voters[0]
+    options = hall.options(voter, poll_id)
+    base = f"/meetings/{hall.meeting}/polls/{poll_id}"
+    review = voter.browser.post(
+        f"{base}/review", {f"rank_{options['East']}": 1, f"rank_{options['North']}": 2}
+    )
+    assert review.status_code == 200
+    shown = re.search(
+        r'name="choice" value="([^"]*)">\s*<input type="hidden" name="again"', review.text
+    )
+    assert shown is not None
+    again = voter.browser.post(
+        f"{base}/review", {"choice": shown.group(1).replace("&#34;", '"'), "again": "yes"}
+    )
+    assert again.status_code == 200 and "Review my ballot" in again.text
+    assert f'name="rank_{options["East"]}" value="1"' in again.text
+    assert f'name="rank_{options["North"]}" value="2"' in again.text
+    assert f'name="rank_{options["South"]}" value=""' in again.text
+    # Nothing was cast: the voter still holds their right.
+    assert "Vote now" in voter.browser.get(f"/meetings/{hall.meeting}").text
+
+
+@pytest.mark.one_database
 def test_a_bad_ballot_is_sent_back_with_the_reason(hall: Hall) -> None:
     poll_id = hall.create_poll(
         title="Choose a venue", kind="choice", method="borda", options="North\nSouth\nEast"
@@ -257,7 +285,11 @@ def test_a_bad_ballot_is_sent_back_with_the_reason(hall: Hall) -> None:
         {f"rank_{options['North']}": 1, f"rank_{options['South']}": 1},
     )
     assert response.status_code == 422
-    assert "two candidates have rank 1" in response.text
+    assert "North and South both have rank 1" in response.text
+    # The ballot comes back as it was filled in, to be mended rather than typed again.
+    assert f'name="rank_{options["North"]}" value="1"' in response.text
+    assert f'name="rank_{options["South"]}" value="1"' in response.text
+    assert f'name="rank_{options["East"]}" value=""' in response.text
     blank = hall.voters[0].browser.post(
         f"/meetings/{hall.meeting}/polls/{poll_id}/review", {"blank": "yes"}
     )

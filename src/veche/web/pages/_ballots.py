@@ -3,6 +3,7 @@ line is read in ``veche.web.inputs_paper``)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -54,7 +55,7 @@ def _number(form: FormData, name: str) -> int | None:
 
 
 def _ranking(options: list[PollOption], form: FormData) -> list[int]:
-    ranks: dict[int, int] = {}
+    ranks: dict[int, PollOption] = {}
     for option in options:
         rank = _number(form, f"rank_{option.id}")
         if rank is None:
@@ -63,12 +64,13 @@ def _ranking(options: list[PollOption], form: FormData) -> list[int]:
             raise InvalidInput(f"ranks start at 1; {option.label} has {rank}")
         if rank in ranks:
             raise InvalidInput(
-                f"two candidates have rank {rank}; give each preference a different number"
+                f"{ranks[rank].label} and {option.label} both have rank {rank}; give each "
+                "preference a different number"
             )
-        ranks[rank] = option.id
+        ranks[rank] = option
     if not ranks:
         raise InvalidInput("number at least your first preference, or cast a blank ballot")
-    return [ranks[rank] for rank in sorted(ranks)]
+    return [ranks[rank].id for rank in sorted(ranks)]
 
 
 def _scores(options: list[PollOption], form: FormData) -> dict[str, int]:
@@ -80,3 +82,24 @@ def _scores(options: list[PollOption], form: FormData) -> dict[str, int]:
     if not scores:
         raise InvalidInput("score at least one option, or cast a blank ballot")
     return scores
+
+
+def filled_from_choice(sent: str) -> dict[str, list[str]]:
+    """The ballot's fields as the voter filled them in, from the choice their review page
+    carries (as ``choice_from_form`` read them): to change it, they start from it. Anything
+    that is not such a choice fills in nothing."""
+    try:
+        choice = json.loads(sent)
+    except ValueError:
+        return {}
+    if not isinstance(choice, dict):
+        return {}
+    if isinstance(choice.get("option"), int):
+        return {"option": [str(choice["option"])]}
+    if isinstance(choice.get("options"), list):
+        return {"options": [str(option) for option in choice["options"]]}
+    if isinstance(choice.get("ranking"), list):
+        return {f"rank_{option}": [str(rank)] for rank, option in enumerate(choice["ranking"], 1)}
+    if isinstance(choice.get("scores"), dict):
+        return {f"score_{option}": [str(score)] for option, score in choice["scores"].items()}
+    return {}

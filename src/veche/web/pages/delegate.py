@@ -4,6 +4,7 @@ receipt, the bulletin board and the voter's own record of their votes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -34,7 +35,7 @@ from veche.queries.polls import (
 from veche.queries.room import room, standing
 from veche.queries.sitting import meetings_seen
 from veche.web.deps import PageCallerDep, ReadSessionDep
-from veche.web.pages._ballots import choice_from_form
+from veche.web.pages._ballots import choice_from_form, filled_from_choice
 from veche.web.pages._page import Page, PageDep
 from veche.web.pages._render import context_of, render
 from veche.web.pages.secretary_agenda import kind_labels
@@ -108,9 +109,17 @@ def ballot_form(meeting_id: int, poll_id: int, page: PageDep) -> HTMLResponse:
     return _ballot_page(page, poll, error=None, status=200)
 
 
-def _ballot_page(page: Page, poll: Poll, *, error: str | None, status: int) -> HTMLResponse:
+def _ballot_page(
+    page: Page,
+    poll: Poll,
+    *,
+    error: str | None,
+    status: int,
+    filled: Mapping[str, list[str]] | None = None,
+) -> HTMLResponse:
     """The ballot, or why none can be cast (the poll is not open, it is taken in the hall or on
-    paper, the viewer holds no voting right, or has used every one); ``error`` above it."""
+    paper, the viewer holds no voting right, or has used every one); ``error`` above it, and
+    the fields as ``filled`` in (by name, the values sent) when it comes back to the voter."""
     refusal = not_taking_ballots(poll)
     return page.render(
         "delegate/ballot.html",
@@ -122,6 +131,7 @@ def _ballot_page(page: Page, poll: Poll, *, error: str | None, status: int) -> H
         options=ballot_options(poll),
         shape=shape_of(poll.method).value,
         error=error,
+        filled=filled or {},
     )
 
 
@@ -136,6 +146,10 @@ async def review_ballot(meeting_id: int, poll_id: int, page: PageDep) -> HTMLRes
     seen = standing(page.session, page.caller.person_id, poll)
     if seen.reason is not None or not seen.unused:
         return _ballot_page(page, poll, error=None, status=403 if seen.reason else 409)
+    if form.get("again"):  # "Change my choice": the ballot again, as the voter filled it in
+        shown = form.get("choice")
+        filled = filled_from_choice(shown if isinstance(shown, str) else "")
+        return _ballot_page(page, poll, error=None, status=200, filled=filled)
     options = ballot_options(poll)
     right = form.get("right_person_id")
     try:
@@ -147,7 +161,8 @@ async def review_ballot(meeting_id: int, poll_id: int, page: PageDep) -> HTMLRes
             max_score=poll.max_score,
         )
     except InvalidInput as error:
-        return _ballot_page(page, poll, error=error.message, status=422)
+        sent = {name: [str(value) for value in form.getlist(name)] for name in form}
+        return _ballot_page(page, poll, error=error.message, status=422, filled=sent)
     labels = {option.id: option.label for option in poll.options}
     return page.render(
         "delegate/ballot_review.html",
