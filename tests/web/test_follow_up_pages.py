@@ -85,9 +85,13 @@ def test_a_reporter_files_the_report_from_the_form(
         form_page, {value: "two hundred", "narrative": "Kept.", "intent": "save"}
     )
     assert refused.status_code == 422
-    assert "decimal" in _error_at(refused.text, value)
+    assert "&#39;two hundred&#39; is not a number" in _error_at(refused.text, value)
     assert 'value="two hundred"' in _field(refused.text, value)
     assert ">Kept.</textarea>" in refused.text
+    # A decimal comma, as many countries write: told to use a point.
+    comma = reporter.post(form_page, {value: "7,5", "intent": "save"})
+    assert comma.status_code == 422
+    assert "write decimals with a point, as 7.5" in _error_at(comma.text, value)
     refused = reporter.post(form_page, {value: "260.5", "intent": "save"})
     assert refused.status_code == 422
     assert "a whole number from 0, not 260.5" in _error_at(refused.text, value)

@@ -212,6 +212,17 @@ def test_a_value_json_cannot_answer_with_is_named_not_echoed(client: TestClient)
     assert response.json()["errors"][0]["input"] == "nan"
 
 
+def test_a_number_that_is_no_number_is_said_in_words(client: TestClient) -> None:
+    token = bearer_token(client, *DEMO_SECRETARY)
+    response = client.post(
+        "/api/meetings",
+        json={"term_id": "one", "title": "Extraordinary session", "starts_on": "2026-01-05"},
+        headers=token,
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "body → term_id: 'one' is not a whole number"
+
+
 def _worst_case(schema: dict[str, Any], definitions: dict[str, Any], name: str = "") -> int:
     """The most bytes a body may take within what its model declares: six bytes a character
     (``%D0%B0`` in a form, ``\\u0430`` in JSON), a field name again for every item of a list

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -46,9 +47,28 @@ def describe_validation_error(error: RequestValidationError) -> str:
     parts = []
     for problem in error.errors():
         where = " → ".join(str(step) for step in problem.get("loc", ()))
-        message = _NOT_JSON if _raw_body(problem) else problem.get("msg", "invalid")
+        message = _NOT_JSON if _raw_body(problem) else problem_said(problem)
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts) or "the request is malformed"
+
+
+#: Pydantic's kinds of problem for text that is not the number a field wants.
+_NOT_A_NUMBER = {"decimal_parsing": "a number", "float_parsing": "a number"}
+_NOT_A_WHOLE_NUMBER = {"int_parsing": "a whole number", "int_from_float": "a whole number"}
+
+
+def problem_said(problem: Mapping[str, Any]) -> str:
+    """A validation problem in words a person filling in a form follows: a number typed with
+    a decimal comma ("7,5") is told to use a point, where pydantic says only "Input should
+    be a valid decimal"."""
+    wanted = {**_NOT_A_NUMBER, **_NOT_A_WHOLE_NUMBER}.get(str(problem.get("type")))
+    given = problem.get("input")
+    if wanted is None or not isinstance(given, str):
+        return str(problem.get("msg", "invalid"))
+    said = f"{given[:40]!r} is not {wanted}"
+    if "," in given and wanted == "a number":
+        return f"{said}: write decimals with a point, as 7.5, and no thousands separators"
+    return said
 
 
 def _raw_body(problem: dict[str, Any]) -> bool:

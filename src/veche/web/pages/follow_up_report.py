@@ -37,6 +37,7 @@ from veche.queries.follow_up_pages import last_values, reports_due
 from veche.queries.progress import ReportForm, report_form
 from veche.reports.charts import figure_text
 from veche.reports.summing_up import REPORT_WORDS, STATUS_WORDS
+from veche.web.errors import problem_said
 from veche.web.form_fields import as_posted
 from veche.web.inputs_follow_up import MAX_REPORT_LINES, ReportIn
 from veche.web.pages import _follow_up_filters  # noqa: F401 — the templates' filters
@@ -123,7 +124,7 @@ def _problems_of(error: ValidationError, posted: PostedReport) -> dict[str, str]
     problems: dict[str, str] = {}
     for found in error.errors():
         name = posted.field_of(tuple(found["loc"])) or "form"
-        problems.setdefault(name, str(found["msg"]))
+        problems.setdefault(name, problem_said(found))
     return problems
 
 
