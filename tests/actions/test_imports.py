@@ -54,8 +54,23 @@ def test_a_good_file_imports_people_and_memberships(
         assert last.actor_name == "system: import members"
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_spreadsheets_semicolons_or_tabs_import_as_commas_do(
+    database_url: str, sessions: sessionmaker[Session], tmp_path: Path, separator: str
+) -> None:
+    """Spreadsheets save CSV with semicolons where the comma is the decimal mark."""
+    load_demo_into(sessions)
+    people, memberships, _ = _counts(sessions)
+    path = tmp_path / "members.csv"
+    rows = [HEADER, *GOOD_ROWS]
+    path.write_text("".join(row.replace(",", separator) for row in rows), encoding="utf-8")
+    code, output = _import(database_url, path)
+    assert code == 0, output
+    assert _counts(sessions)[:2] == (people + 2, memberships + 3)
+
+
 BAD_ROWS = [
-    ("Ann Lee,Politburo,8,member,,,,\n", "unknown body 'Politburo'"),
+    ("Ann Lee,Board of Lighthouses,8,member,,,,\n", "unknown body 'Board of Lighthouses'"),
     (
         "Ann Lee,General Council,8,chairman,,,,\n",
         "role must be member or alternate, not 'chairman'",

@@ -91,11 +91,23 @@ def _read(reader: csv.DictReader[str], source: str) -> Iterator[dict[str | None,
         raise _unreadable(reader, source, error) from None
 
 
+def _delimiter(text: str) -> str:
+    """The comma; or the semicolon (or tab) that spreadsheets write in the many languages whose
+    decimal mark is the comma, when the header row holds one of those and no comma."""
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for other in (";", "\t"):
+            if other in header:
+                return other
+    return ","
+
+
 def check_member_rows(
     session: Session, organization: Organization, text: str, source: str
 ) -> list[MemberRow]:
+    text = text.lstrip("\ufeff")
     # newline="": the csv module reads the line ends itself (a bare CR among them).
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         fieldnames = reader.fieldnames or []
     except csv.Error as error:
