@@ -118,9 +118,10 @@ TONE_COLOURS = {
 #: allows exactly this stylesheet, by its hash (``veche.web.headers``).
 STYLE = """
 body { font-family: Georgia, 'Times New Roman', serif; max-width: 48rem; margin: 2rem auto;
-       padding: 0 1rem; line-height: 1.5; color: #1b1b1b; }
+       padding: 0 1rem; line-height: 1.5; color: #1b1b1b; overflow-wrap: anywhere; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2rem; } h3 { font-size: 1.1rem; }
 table { border-collapse: collapse; margin: 1rem 0; }
+.table { overflow-x: auto; } .table table { margin: 0; }
 th, td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
 blockquote { border-left: 3px solid #999; margin: 1rem 0; padding: 0 1rem; }
 pre { background: #f4f4f4; padding: 0.5rem; overflow-x: auto; }
@@ -183,7 +184,11 @@ def _html_table(table: Table) -> str:
             tone_class = f' class="tone-{tone}"' if tone else ""
             cells.append(f"<{tag}{scope}{tone_class}{_html_dir(cell)}>{html.escape(cell)}</{tag}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    # In a box of its own that scrolls on a phone, where a wide table would widen the page.
+    table_html = (
+        f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    return f'<div class="table">{table_html}</div>'
 
 
 def _html_dir(text: str) -> str:
