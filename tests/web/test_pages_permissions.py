@@ -42,7 +42,7 @@ from veche.actions.motions import (
     do_propose_amendment,
     do_submit_motion,
 )
-from veche.actions.org import do_create_person, do_create_user
+from veche.actions.org import do_add_membership, do_create_person, do_create_user
 from veche.actions.participants import do_invite, do_update_participant
 from veche.actions.polls import PollSubject, do_create_poll, do_nominate, do_open_poll
 from veche.actions.progress import do_save_report, do_submit_report
@@ -57,16 +57,19 @@ from veche.models import (
     Meeting,
     Motion,
     Organization,
+    Person,
     Poll,
     Proxy,
     ReportingPeriod,
     Substitution,
+    Term,
     Unit,
 )
 from veche.models.agenda import ItemState
 from veche.models.agenda_proposals import ProposalKind
 from veche.models.debate import FloorKind
 from veche.models.meetings import MeetingState, Office, ParticipantRole
+from veche.models.org import MembershipRole
 from veche.models.polls import PollKind, VoteBy
 from veche.permissions import Scope
 from veche.queries.proceedings import speakers_list
@@ -484,6 +487,24 @@ def _nomination(answer: str | None) -> Prepare:
     return prepare
 
 
+def _seat(w: World) -> tuple[str, dict[str, object]]:
+    """A new person's seat in the Audit Commission's term, to make an alternate's."""
+    person_id = w.new_person()
+    with transaction(w.sessions) as session:
+        person = session.get(Person, person_id)
+        term = session.get(Term, 3)
+        assert person is not None and term is not None
+        do_add_membership(session, SYSTEM, person, term, MembershipRole.MEMBER)
+    return f"/secretary/people/{person_id}/seats/3", {"role": "alternate"}
+
+
+def _unit_id(w: World) -> int:
+    with w.sessions() as session:
+        found = session.scalars(select(Unit.id).order_by(Unit.id)).first()
+    assert found is not None
+    return found
+
+
 def _organization_id(w: World) -> int:
     with w.sessions() as session:
         org = session.scalars(select(Organization)).first()
@@ -600,6 +621,32 @@ ACTIONS = [
     Action(
         "/secretary/people",
         lambda w: ("/secretary/people", {"full_name": f"Person {next(w.numbers)}"}),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/bodies/{}",
+        lambda w: (f"/secretary/bodies/{_body_id(w)}", {"max_proxies_per_member": "1"}),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/terms/{}",
+        lambda w: ("/secretary/terms/3", {"ends_on": "2030-04-30"}),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/people/{}",
+        lambda w: (f"/secretary/people/{w.new_person()}", {"email": ""}),
+        frozenset({"admin"}),
+    ),
+    Action("/secretary/people/{}/seats/{}", _seat, frozenset({"admin"})),
+    Action(
+        "/secretary/units",
+        lambda w: ("/secretary/units", {"name": f"Branch {next(w.numbers)}"}),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/units/{}",
+        lambda w: (f"/secretary/units/{_unit_id(w)}", {"kind": "region"}),
         frozenset({"admin"}),
     ),
     Action(
@@ -927,6 +974,10 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
         "/secretary": {"admin"},
         "/secretary/people": {"admin"},
         "/secretary/accounts": {"admin"},
+        f"/secretary/bodies/{_body_id(world)}": {"admin"},
+        f"/secretary/people/{world.observer_id}": {"admin"},
+        "/secretary/units": {"admin"},
+        f"/secretary/units/{_unit_id(world)}": {"admin"},
         "/me/password": EVERYONE_IN,
         f"/secretary/meetings/{world.meeting}": MANAGERS,
         f"/secretary/meetings/{world.meeting}/agenda": MANAGERS,

@@ -18,7 +18,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, OrganizationRow, caller_organization, organization_row
+from veche.actions.access import (
+    Caller,
+    OrganizationRow,
+    caller_organization,
+    manage_organization,
+    organization_row,
+)
 from veche.actions.org import do_create_unit
 from veche.actions.org_updates import (
     KEEP,
@@ -108,6 +114,7 @@ class BodyUpdate(_Change):
     max_proxies_per_member: int = Field(default=LEFT_OUT, ge=0, le=1000)
 
     def apply(self, session: Session, caller: Caller, body_id: int) -> Body:
+        manage_organization(session, caller)  # 403 comes before a row not found or a bad quorum
         body = organization_row(session, caller, Body, body_id, "body")
         return do_update_body(
             session,
@@ -127,6 +134,7 @@ class TermUpdate(_Change):
     ends_on: date | None = Field(default=None, description="null: not ended, or not known")
 
     def apply(self, session: Session, caller: Caller, term_id: int) -> Term:
+        manage_organization(session, caller)
         term = organization_row(session, caller, Term, term_id, "term")
         return do_update_term(session, caller, term, **self.changes())
 
@@ -140,6 +148,7 @@ class UnitIn(BaseModel):
     parent_id: Id | None = Field(default=None, description="the unit it lies in, if any")
 
     def create(self, session: Session, caller: Caller) -> Unit:
+        manage_organization(session, caller)
         parent = optional_row(session, caller, Unit, self.parent_id, "unit")
         organization = caller_organization(session, caller)
         given = self.model_dump(exclude={"parent_id"})
@@ -157,6 +166,7 @@ class UnitUpdate(_Change):
     )
 
     def apply(self, session: Session, caller: Caller, unit_id: int) -> Unit:
+        manage_organization(session, caller)
         unit = organization_row(session, caller, Unit, unit_id, "unit")
         parent = self.given_row(session, caller, "parent_id", Unit, "unit")
         return do_update_unit(
@@ -172,6 +182,7 @@ class PersonUpdate(_Change):
     unit_id: Id | None = Field(default=None, description="null for none")
 
     def apply(self, session: Session, caller: Caller, person_id: int) -> Person:
+        manage_organization(session, caller)
         person = organization_row(session, caller, Person, person_id, "person")
         unit = self.given_row(session, caller, "unit_id", Unit, "unit")
         return do_update_person(session, caller, person, **self.changes(but={"unit_id"}), unit=unit)
@@ -185,5 +196,6 @@ class MembershipUpdate(_Change):
     to_date: date | None = Field(default=None, description="null: to the term's end")
 
     def apply(self, session: Session, caller: Caller, membership_id: int) -> Membership:
+        manage_organization(session, caller)
         membership = organization_membership(session, caller, membership_id)
         return do_update_membership(session, caller, membership, **self.changes())
