@@ -713,6 +713,7 @@ def _replace_ballot(session: Session, voted: Voted) -> CastReceipt:
     voter can point to it, by the client key it was sent with.
     """
     ballot, right = voted.ballot, voted.right
+    _check_may_replace(session, voted)
     if ballot.poll.seal_key is not None:
         _replace_sealed(session, voted)
     else:
@@ -724,6 +725,25 @@ def _replace_ballot(session: Session, voted: Voted) -> CastReceipt:
     return CastReceipt(
         ballot.poll.id, ballot.receipt, right.right_person_id, replayed=False, replaced=True
     )
+
+
+def _check_may_replace(session: Session, voted: Voted) -> None:
+    """A ballot is changed by the one who cast it, or by the member whose right it used, in
+    person: a proxy's holder or a stand-in never changes a vote its member cast."""
+    caster, right = voted.ballot.voter_person_id, voted.right
+    if caster == right.right_person_id:
+        return
+    cast_by = session.scalar(
+        select(Participation.cast_by_person_id).where(
+            Participation.poll_id == voted.ballot.poll.id,
+            Participation.right_person_id == right.right_person_id,
+        )
+    )
+    if cast_by is not None and cast_by != caster:
+        raise Conflict(
+            f"the vote of {right.on_behalf_of or 'this member'} was cast by someone else; "
+            "only they, or the member in person, may change it"
+        )
 
 
 def _replace_stored(session: Session, voted: Voted) -> None:
@@ -751,7 +771,7 @@ def _replace_stored(session: Session, voted: Voted) -> None:
             Participation.poll_id == poll.id,
             Participation.right_person_id == voted.right.right_person_id,
         )
-        .values(key_digest=ballot.key_digest)
+        .values(key_digest=ballot.key_digest, cast_by_person_id=ballot.voter_person_id)
     )
 
 
@@ -778,7 +798,11 @@ def _replace_sealed(session: Session, voted: Voted) -> None:
             Participation.right_person_id == voted.right.right_person_id,
             Participation.key_digest == earlier,
         )
-        .values(sealed=ballot.sealed, key_digest=ballot.key_digest)
+        .values(
+            sealed=ballot.sealed,
+            key_digest=ballot.key_digest,
+            cast_by_person_id=ballot.voter_person_id,
+        )
     )
     if replaced.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(_NOT_FOUND)

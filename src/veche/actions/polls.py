@@ -19,7 +19,7 @@ from veche.actions.choices import check_choice, counting_method
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import check_meeting_day, check_person_of
+from veche.actions.meetings import check_meeting_day, check_not_closed, check_person_of
 from veche.actions.org import check_name
 from veche.actions.rights import rights_in_hall
 from veche.errors import Conflict, InvalidInput, NotFound
@@ -92,6 +92,7 @@ def do_create_poll(
     ballot: the tellers enter its totals (``actions.counted_votes``).
     """
     authorize(session, caller, Permission.POLLS_RUN, meeting.id)
+    check_not_closed(meeting, "create a poll")
     title = check_name(title, "the poll's title", max_length=300)
     subject = _check_subject(session, meeting, kind, subject or PollSubject())
     method_options = dict(method_options or {})
@@ -353,6 +354,8 @@ def do_open_poll(session: Session, caller: Caller, poll_id: int, day: date | Non
     poll = access_poll(session, caller, poll_id, lock=True)
     authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
     POLL_TRANSITIONS.check_step(poll.state, PollState.OPEN, f"poll {poll.id}")
+    # A closed meeting's record is complete: no vote is taken in it any more.
+    check_not_closed(poll.meeting, f"open “{poll.title}”")
     standing = ballot_options(poll)
     if poll.kind is PollKind.ELECTION and len(standing) < poll.seats:
         raise Conflict(
@@ -503,6 +506,7 @@ def do_enter_paper_ballots(
     total = sum(lot_count for _, lot_count in checked)
     receipts = _paper_receipts(poll, len(checked), lot_key)
     if lot_key is not None and session.get(Ballot, (poll.id, receipts[0])) is not None:
+        _check_same_lots(session, poll, lot_key, checked)
         return total  # these lots were entered already
     refusal = poll_rights(session, poll.id, poll.meeting_id, poll.day).paper_refusal(total)
     if refusal is not None:
@@ -560,6 +564,26 @@ _HAS_PAPER = (
 
 def has_paper_ballots(session: Session, poll_id: int) -> bool:
     return session.scalar(_HAS_PAPER, {"poll_id": poll_id}) is not None
+
+
+def _check_same_lots(
+    session: Session, poll: Poll, lot_key: str, lots: list[tuple[Any, int]]
+) -> None:
+    """The lots sent again under a key are the lots it was first sent with: other lots under
+    it would be answered as entered while nothing of them is stored."""
+    # One receipt more than the lots: a first sending of more lots stored it.
+    receipts = _paper_receipts(poll, len(lots) + 1, lot_key)
+    stored = {
+        ballot.receipt: (ballot.choice, ballot.weight)
+        for ballot in session.scalars(
+            select(Ballot).where(Ballot.poll_id == poll.id, Ballot.receipt.in_(receipts))
+        )
+    }
+    if [stored.get(receipt) for receipt in receipts] != [*lots, None]:
+        raise Conflict(
+            "these paper lots were sent under a key already used for other lots; they are not "
+            "added: reload the form to enter them as new lots"
+        )
 
 
 def _paper_receipts(poll: Poll, count: int, lot_key: str | None) -> list[str]:
