@@ -196,9 +196,51 @@ def test_single_choice_polls_keep_their_totals_form(desk: Desk) -> None:
     poll_id = desk.create_poll(title="Adopt the report", kind="decision")
     desk.step(poll_id, "open")
     response = desk.secretary.get(_entry(desk, poll_id))
-    assert response.status_code == 422 and "entered as totals on the secretary" in response.text
+    assert response.status_code == 422 and "entered as totals, on the paper ballots page" in (
+        response.text
+    )
     listing = desk.secretary.get(f"/secretary/meetings/{desk.meeting}/paper").text
     assert "No ranked or approval poll is open." in listing
+
+
+@pytest.mark.one_database
+def test_a_teller_counts_yes_no_and_abstain_on_the_paper_page(desk: Desk) -> None:
+    """A teller has no desk: the paper ballots page takes the counts of a decision's (or a
+    single choice's) paper ballots, as the desk does, and shows a refusal at the poll's form
+    with what was typed."""
+    desk.assembly.check_in(desk.assembly.members[:5])
+    poll_id = desk.create_poll(title="Adopt the report", kind="decision")
+    desk.step(poll_id, "open")
+    teller = desk.others["teller"]
+    paper = f"/secretary/meetings/{desk.meeting}/paper"
+    page = teller.get(paper)
+    assert page.status_code == 200
+    key = re.search(r'name="lot_key" value="([^"]+)"', page.text)
+    assert key is not None
+    ids = _option_ids(desk, poll_id)
+    counts = f"/secretary/meetings/{desk.meeting}/polls/{poll_id}/paper/counts"
+    sent = {"lot_key": key.group(1), f"count_{ids['yes']}": "3", f"count_{ids['no']}": "1"}
+    added = teller.post(counts, sent)
+    assert added.status_code == 303 and added.headers["location"].endswith(f"#counts-{poll_id}")
+    assert teller.post(counts, sent).status_code == 303  # a double click adds nothing more
+    assert sorted(weight for _, weight in _paper(desk, poll_id)) == [1, 3]
+    # More ballots than the rights left unused (5 present, 4 used): said at the form, kept.
+    too_many = {"lot_key": "another-key-of-the-page", f"count_{ids['abstain']}": "2"}
+    refused = teller.post(counts, too_many)
+    assert refused.status_code == 409 and "voting rights are unused" in refused.text
+    assert f'name="count_{ids["abstain"]}" type="number" min="0" inputmode="numeric" value="2"' in (
+        refused.text
+    )
+    assert sorted(weight for _, weight in _paper(desk, poll_id)) == [1, 3]
+    for role in ("delegate", "observer"):
+        assert desk.others[role].post(counts, sent).status_code == 403
+    # The desk's own form, refused the same way, opens its page on the refusal.
+    on_desk = f"/secretary/meetings/{desk.meeting}/polls/{poll_id}/paper"
+    refused = desk.secretary.post(on_desk, too_many)
+    assert refused.status_code == 409
+    assert re.search(
+        r'<p class="error" role="alert" id="paper-said" tabindex="-1" autofocus>', refused.text
+    )
 
 
 @pytest.mark.one_database

@@ -231,6 +231,12 @@ def _paper(w: World) -> tuple[str, dict[str, object]]:
     return f"/secretary/meetings/{w.meeting}/polls/{poll_id}/paper", {f"count_{w.yes(poll_id)}": 3}
 
 
+def _paper_counts(w: World) -> tuple[str, dict[str, object]]:
+    poll_id = w.poll("open")
+    path = f"/secretary/meetings/{w.meeting}/polls/{poll_id}/paper/counts"
+    return path, {f"count_{w.yes(poll_id)}": 3}
+
+
 def _totals(w: World) -> tuple[str, dict[str, object]]:
     poll_id = w.poll("open", title="Show of hands", vote_by=VoteBy.SHOW_OF_HANDS)
     return f"/secretary/meetings/{w.meeting}/polls/{poll_id}/totals", {f"count_{w.yes(poll_id)}": 2}
@@ -698,6 +704,7 @@ ACTIONS = [
         frozenset(MANAGERS),
     ),
     Action("/secretary/meetings/{}/polls/{}/paper", _paper, frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/polls/{}/paper/counts", _paper_counts, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/polls/{}/totals", _totals, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/attendance/code", _door_code, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/proxies", _stand_in("proxies"), frozenset(MANAGERS)),

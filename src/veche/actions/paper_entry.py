@@ -61,7 +61,7 @@ def check_typed_poll(session: Session, caller: Caller, meeting: Meeting, poll_id
         raise InvalidInput(
             _(
                 "poll %(poll)s is counted by %(method)s: its paper ballots are entered as "
-                "totals on the secretary's desk"
+                "totals, on the paper ballots page or the secretary's desk"
             )
             % {"poll": poll.id, "method": poll.method}
         )

@@ -11,6 +11,7 @@ of a vote counted in the hall are ``CountedVotesForm``, the API's ``CountedVotes
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
@@ -19,7 +20,12 @@ from fastapi.responses import HTMLResponse, Response
 from veche.actions.access import meeting_permissions
 from veche.actions.choices import shape_of
 from veche.actions.counted_votes import check_counted_poll, counted_in_hall, entered_totals
-from veche.actions.paper_entry import check_typed_poll, entered_typed
+from veche.actions.paper_entry import (
+    check_totals_poll,
+    check_typed_poll,
+    entered_as_totals,
+    entered_typed,
+)
 from veche.actions.polls import ballot_options
 from veche.errors import Conflict, InvalidInput, VecheError
 from veche.i18n import _
@@ -28,8 +34,15 @@ from veche.models.polls import PollState
 from veche.permissions import Permission
 from veche.queries.sitting import meeting_polls
 from veche.tally import BallotShape
-from veche.web.inputs_paper import CountedVotesForm, PaperBallot, TypedLotForm, check_lot_size
+from veche.web.inputs_paper import (
+    CountedVotesForm,
+    PaperBallot,
+    PaperCountsForm,
+    TypedLotForm,
+    check_lot_size,
+)
 from veche.web.pages._page import Page, PageDep
+from veche.web.pages._posted import PostedForm, as_typed
 
 router = APIRouter()
 
@@ -51,12 +64,36 @@ def _entry_page(meeting_id: int, poll_id: int) -> str:
 
 @router.get("/secretary/meetings/{meeting_id}/paper", response_class=HTMLResponse)
 def paper_polls(meeting_id: int, page: PageDep) -> HTMLResponse:
-    """The open polls whose paper ballots the tellers enter one by one, and those counted in
-    the hall, with their totals once entered."""
+    """The open polls whose paper ballots the tellers count (yes / no / abstain, a single
+    choice) or enter one by one, and those counted in the hall, with their totals once
+    entered."""
+    return _paper_polls(page, meeting_id)
+
+
+@dataclass(frozen=True)
+class _CountsRefused:
+    """Counts refused on the tellers' page: whose poll, why, and what was typed."""
+
+    poll_id: int
+    error: VecheError
+    typed: dict[str, str]
+
+
+def _paper_polls(
+    page: Page, meeting_id: int, *, refused: _CountsRefused | None = None
+) -> HTMLResponse:
+    """The tellers' page; counts ``refused`` are shown at their poll's form, as typed, under
+    the refusal's status."""
     meeting = page.meeting(meeting_id, needs=Permission.PAPER_ENTER)
     open_polls = [p for p in meeting_polls(page.session, meeting) if p.state is PollState.OPEN]
     context: dict[str, Any] = {
         "meeting": meeting,
+        "counts_polls": [
+            (poll, ballot_options(poll)) for poll in open_polls if entered_as_totals(poll)
+        ],
+        # One key per page shown: its counts, sent twice, are added once.
+        "lot_key": secrets.token_urlsafe(24),
+        "refused": refused,
         "polls": [poll for poll in open_polls if entered_typed(poll)],
         # Few polls are open at once: the totals are read one poll at a time.
         "counted_polls": [
@@ -66,7 +103,33 @@ def paper_polls(meeting_id: int, page: PageDep) -> HTMLResponse:
         ],
         "may": meeting_permissions(page.session, page.caller, meeting.id),
     }
-    return page.render("secretary/paper_polls.html", **context)
+    status = refused.error.status_code if refused is not None else 200
+    return page.render("secretary/paper_polls.html", status=status, **context)
+
+
+@router.post("/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/counts")
+def enter_paper_counts(
+    meeting_id: int,
+    poll_id: int,
+    page: PageDep,
+    form: Annotated[PaperCountsForm, Form()],
+    sent: PostedForm,
+) -> Response:
+    """The tellers add their counts of a single choice's paper ballots (a number per option
+    and blank ones), as the desk does; refused, the page shows why at the poll's form, with
+    the counts as typed."""
+    try:
+        with page.session.begin():
+            meeting = page.meeting(meeting_id)
+            poll = check_totals_poll(page.session, page.caller, meeting, poll_id)
+            added = form.enter(page.session, page.caller, poll)
+    except SHOWN_ON_PAGE as refusal:
+        typed = as_typed(sent, [name for name in sent if name.startswith("count_")])
+        return _paper_polls(page, meeting_id, refused=_CountsRefused(poll_id, refusal, typed))
+    return page.redirect(
+        f"/secretary/meetings/{meeting_id}/paper#counts-{poll_id}",
+        _("%(count)s paper ballots added") % {"count": added},
+    )
 
 
 def _show(
