@@ -165,6 +165,29 @@ def test_delegates_may_not_run_the_proceedings(meeting: Session_) -> None:
     assert asked["person_id"] == 7 and asked["time_limit_seconds"] == 300
 
 
+def test_a_meeting_is_named_by_its_number_kind_title_and_term(meeting: Session_) -> None:
+    def name(kind: str, title: str, day: date) -> str:
+        made = meeting.api.post(
+            "/meetings",
+            term_id=meeting.api.term_id,
+            title=title,
+            kind=kind,
+            starts_on=day.isoformat(),
+        )
+        return str(made["name"])
+
+    # The kind is said once, whether or not the title says it already.
+    assert name("extraordinary", "Congress", date(2026, 7, 1)) == (
+        "2nd Extraordinary Congress of the 8th General Council"
+    )
+    assert name("extraordinary", "extraordinary Congress", date(2026, 7, 2)) == (
+        "3rd extraordinary Congress of the 8th General Council"
+    )
+    assert name("ordinary", "Plenary Meeting", date(2026, 7, 3)) == (
+        "4th Plenary Meeting of the 8th General Council"
+    )
+
+
 def test_meeting_states_move_one_step_at_a_time(meeting: Session_) -> None:
     meeting.refused(
         "POST",

@@ -181,9 +181,12 @@ def check_record_open(meeting: Meeting, doing: str) -> None:
 
 def check_not_closed(meeting: Meeting, doing: str) -> None:
     if meeting.state not in RECORDING_STATES:
-        raise Conflict(
-            f"cannot {doing}: meeting {meeting.id} is {meeting.state.value.replace('_', ' ')}"
+        state = (
+            "closed, and its report published"
+            if meeting.state is MeetingState.REPORT_PUBLISHED
+            else said(meeting.state)
         )
+        raise Conflict(f"cannot {doing}: meeting {meeting.id} is {state}")
 
 
 _OfOrganization = TypeVar("_OfOrganization", Body, Person)

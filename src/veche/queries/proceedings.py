@@ -37,12 +37,13 @@ from veche.queries.org import ordinal, term_label
 
 
 def meeting_name(meeting: Meeting) -> str:
-    """ "8th Enlarged Plenary Meeting of the 8th General Council"."""
+    """ "8th Enlarged Plenary Meeting of the 8th General Council"; a title that says its
+    kind already ("Extraordinary Congress") does not say it twice."""
     kind = {MeetingKind.ENLARGED: "Enlarged ", MeetingKind.EXTRAORDINARY: "Extraordinary "}
-    return (
-        f"{ordinal(meeting.number)} {kind.get(meeting.kind, '')}{meeting.title} "
-        f"of the {term_label(meeting.term)}"
-    )
+    said = kind.get(meeting.kind, "")
+    if meeting.title.casefold().startswith(said.casefold()):
+        said = ""
+    return f"{ordinal(meeting.number)} {said}{meeting.title} of the {term_label(meeting.term)}"
 
 
 @dataclass(frozen=True, slots=True)
