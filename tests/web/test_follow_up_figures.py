@@ -335,7 +335,7 @@ def _summing_up_first(built: Cycle) -> str:
         "journal's entry of the freeze (veche verify checks it).\n"
     )
     line = (
-        "“{title}” — at risk; progress 50 % (by the straight line, 24.69 % by now); 3 of 4 "
+        "“{title}” — at risk; progress 50 % (by the straight line, 24.69 % by the period's end); 3 of 4 "
         "units reported. Rail and Transport Branch, at risk: Two depots closed in March."
     )
     sections = {
@@ -426,7 +426,7 @@ def _summing_up_second(built: Cycle) -> None:
     assert _sections(text, sections) == sections
     assert _section(text, "On track").startswith(
         "- Goal 1 “A balanced budget” — on track; progress 52.78 % (by the straight line, "
-        "49.93 % by now); 3 of 4 units reported."
+        "49.93 % by the period's end); 3 of 4 units reported."
     )
     assert _section(text, "1.1 Members paying by direct debit").endswith(
         "| First half of 2026 | not reported | 0 / 4 |\n| Second half of 2026 | 37.5 % | 2 / 4 |"

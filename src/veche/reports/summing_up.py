@@ -147,7 +147,7 @@ def _coverage(goal: GoalRollup) -> str:
 def _progress(goal: GoalRollup) -> str:
     if goal.progress is None:
         return _("no figures yet")
-    return _("progress {progress} (by the straight line, {expected} by now)").format(
+    return _("progress {progress} (by the straight line, {expected} by the period's end)").format(
         progress=percent_text(goal.progress), expected=percent_text(goal.expected_progress)
     )
 
