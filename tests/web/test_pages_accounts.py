@@ -77,6 +77,21 @@ def test_the_secretary_manages_a_login_from_the_accounts_page(
         grant = session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == clerk_id))
     assert desk.post(f"/secretary/accounts/grants/{grant}/revoke").status_code == 303
     assert "Teller in the whole organization" not in desk.get("/secretary/accounts").text
+    # A role in one part of the organization, chosen on the form: a unit here.
+    form = desk.get("/secretary/accounts").text
+    unit = re.search(r'<option value="(unit:\d+)">the unit: ([^<]+)</option>', form)
+    assert unit is not None and '<option value="body:' in form
+    in_unit = {"role": "reporter", "where": unit.group(1), "account": "clerk"}
+    assert desk.post("/secretary/accounts/grants", in_unit).status_code == 303
+    listed = desk.get("/secretary/accounts").text
+    assert re.search(rf"Reporter in [^<]*{re.escape(unit.group(2).lstrip('— '))}", listed)
+    with sessions() as session:
+        held = session.scalars(select(RoleGrant).where(RoleGrant.user_id == clerk_id)).one()
+        assert (held.scope.value, held.scope_id) == ("unit", int(unit.group(1).split(":")[1]))
+        session.delete(held)
+        session.commit()
+    nowhere = desk.post("/secretary/accounts/grants", {**in_unit, "where": "planet:1"})
+    assert nowhere.status_code == 422
 
     clerk = Browser(app)
     clerk.log_in("clerk", CLERK_PASSWORD)

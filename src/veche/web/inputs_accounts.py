@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel, Field
@@ -31,6 +32,7 @@ from veche.passwords import MAX_LENGTH, RULE
 from veche.permissions import Scope
 from veche.queries.accounts import PersonChoice, accounts_named, managed_organization, people_named
 from veche.web.api.types import Id
+from veche.web.form_fields import as_posted
 from veche.web.inputs import UserIn
 from veche.web.logins import log_in_with_password
 
@@ -197,11 +199,23 @@ class UserForm(UserIn):
         return self.user(session, caller).create(session, caller)
 
 
+def _where_read(cls: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The scope and its id as the page's one choice sends them, "body:3"; a choice that is
+    no such pair is left for the fields' own checks to refuse."""
+    where = data.pop("where", None)
+    if isinstance(where, str) and where.count(":") == 1:
+        data["scope"], data["scope_id"] = where.split(":")
+    return data
+
+
 class GrantForm(GrantIn):
     """``GrantIn`` as the accounts page posts it: the account typed, by its user name or its
-    holder's full name. A form without the field gives the account by id, as the API."""
+    holder's full name, and where, as one choice ("body:3"). A form without those fields
+    gives the account by id and the scope by its two fields, as the API."""
 
     account: str | None = Field(default=None, max_length=500)
+
+    _where = as_posted(_where_read)
 
     def granted(self, session: Session, caller: Caller) -> GrantIn:
         """The grant asked for, to the active account the name typed names, else refused at

@@ -17,6 +17,8 @@ from veche.actions.auth import token_digest
 from veche.actions.roles import do_revoke_grant, list_roles
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.i18n import _
+from veche.models import Organization
+from veche.models.meetings import MeetingState
 from veche.passwords import MAX_LENGTH, RULE
 from veche.permissions import Permission, Scope
 from veche.queries.accounts import (
@@ -27,6 +29,9 @@ from veche.queries.accounts import (
     managed_organization,
     people_without_account,
 )
+from veche.queries.proceedings import meeting_name
+from veche.queries.records import body_tree, unit_tree
+from veche.queries.sitting import meetings_seen
 from veche.web.deps import PageCallerDep
 from veche.web.inputs_accounts import (
     GrantForm,
@@ -112,12 +117,42 @@ def _accounts_page(
         account_choices=active_accounts(page.session, organization, at_most=OFFERED_AT_MOST),
         roles=list_roles(page.session),
         may_grant=holds(page.session, page.caller, Permission.ORGANIZATION_MANAGE, organization.id),
-        organization_scope=Scope.ORGANIZATION.value,
+        places=_places(page, organization),
         rule=RULE,
         max_length=MAX_LENGTH,
         problems={refused: problem} if refused else {},
         typed=typed or {},
     )
+
+
+def _places(page: Page, organization: Organization) -> list[tuple[str, str]]:
+    """Where a role may be granted, as the grant form's one choice ("body:3") and its words:
+    the whole organization, each body, each unit (a grant holds below them too), and each
+    meeting whose report is not yet published."""
+    places = [(f"{Scope.ORGANIZATION.value}:{organization.id}", _("the whole organization"))]
+    places += [
+        (
+            f"{Scope.BODY.value}:{body.id}",
+            _("the body: %(name)s") % {"name": "— " * body.depth + body.name},
+        )
+        for body in body_tree(page.session, organization)
+    ]
+    places += [
+        (
+            f"{Scope.UNIT.value}:{unit.id}",
+            _("the unit: %(name)s") % {"name": "— " * unit.depth + unit.name},
+        )
+        for unit in unit_tree(page.session, organization)
+    ]
+    places += [
+        (
+            f"{Scope.MEETING.value}:{meeting.id}",
+            _("the meeting: %(name)s") % {"name": meeting_name(meeting)},
+        )
+        for meeting in meetings_seen(page.session, page.caller)
+        if meeting.state is not MeetingState.REPORT_PUBLISHED
+    ]
+    return places
 
 
 def _change(
@@ -187,7 +222,7 @@ def grant_role(page: PageDep, form: Annotated[GrantForm, Form()], sent: PostedFo
         role = form.grant(page.session, page.caller).role
         return _("Role granted: %(role)s") % {"role": role}
 
-    return _change(page, sent, "grant", ("account", "role"), grant)
+    return _change(page, sent, "grant", ("account", "role", "where"), grant)
 
 
 @router.post("/secretary/accounts/grants/{grant_id}/revoke")
