@@ -93,20 +93,26 @@ def test_the_attendance_register_lists_everyone_by_day_with_their_capacity(
     assert refused.status_code == 403
 
 
-def test_roll_calls_and_results_show_what_the_caller_may_see(
-    api: Api, sitting: PreparedSitting
-) -> None:
-    m, day = sitting.meeting_id, sitting.sitting.day.isoformat()
-    # A named vote closed but not published: the chair's, not yet the delegates'.
-    poll = api.post(
-        f"/meetings/{m}/polls",
+def _named_vote_opened(api: Api, sitting: PreparedSitting) -> dict[str, Any]:
+    """A named decision on the sitting's item, open on the sitting's day."""
+    poll: dict[str, Any] = api.post(
+        f"/meetings/{sitting.meeting_id}/polls",
         title="Adopt the budget",
         kind="decision",
         method="majority",
         secrecy="named",
         agenda_item_id=sitting.sitting.item_id,
     )
-    api.call("POST", f"/polls/{poll['id']}/open", day=day)
+    api.call("POST", f"/polls/{poll['id']}/open", day=sitting.sitting.day.isoformat())
+    return poll
+
+
+def test_roll_calls_and_results_show_what_the_caller_may_see(
+    api: Api, sitting: PreparedSitting
+) -> None:
+    m, day = sitting.meeting_id, sitting.sitting.day.isoformat()
+    # A named vote closed but not published: the chair's, not yet the delegates'.
+    poll = _named_vote_opened(api, sitting)
     options = {o["label"]: o["id"] for o in poll["options"]}
     api.vote(poll["id"], PRESENT[0], {"option": options["no"]})
     for voter in PRESENT[1:5]:
@@ -191,15 +197,7 @@ def test_a_vote_cast_by_a_stand_in_names_both_in_the_roll_call(
         alternate_person_id=alternate,
         day=day,
     )
-    poll = api.post(
-        f"/meetings/{m}/polls",
-        title="Adopt the budget",
-        kind="decision",
-        method="majority",
-        secrecy="named",
-        agenda_item_id=sitting.sitting.item_id,
-    )
-    api.call("POST", f"/polls/{poll['id']}/open", day=day)
+    poll = _named_vote_opened(api, sitting)
     yes = next(o["id"] for o in poll["options"] if o["label"] == "yes")
     api.call(
         "POST",

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from veche.actions.access import manage_organization, organization_row
 from veche.errors import Conflict, InvalidInput, NotFound
@@ -103,6 +105,29 @@ class _Refused:
     problem: str
 
 
+#: A page shown again with a refusal, under the refusal's status.
+Again = Callable[[_Refused, int], HTMLResponse]
+
+
+def _change(
+    page: Page,
+    sent: FormData,
+    form: str,
+    fields: Sequence[str],
+    change: Callable[[], tuple[str, str]],
+    again: Again,
+) -> Response:
+    """Make one change (``change`` answers where to go next, and what to say there); refused
+    as ``SHOWN_ON_PAGE``, the page ``again``, the ``form`` as typed with why."""
+    try:
+        with page.session.begin():
+            back, message = change()
+    except SHOWN_ON_PAGE as refusal:
+        refused = _Refused(form, as_typed(sent, fields), refusal.message)
+        return again(refused, refusal.status_code)
+    return page.redirect(back, message)
+
+
 def _refused_context(refused: _Refused | None) -> dict[str, Any]:
     """What a page's template reads of a refusal: ``refused`` names the form, ``typed`` holds
     what was typed in it, ``problem`` says what was wrong."""
@@ -155,13 +180,12 @@ def update_body(
 ) -> Response:
     """Rename a body, change its rules (quorum, alternates, proxies) or move it; refused,
     the form comes again as typed."""
-    try:
-        with page.session.begin():
-            name = form.apply(page.session, page.caller, body_id).name
-    except SHOWN_ON_PAGE as refusal:
-        refused = _Refused("body", as_typed(sent, BODY_FIELDS), refusal.message)
-        return _body_page(page, body_id, refused, status=refusal.status_code)
-    return page.redirect(f"/secretary/bodies/{body_id}", _("Saved: %(name)s") % {"name": name})
+
+    def save() -> tuple[str, str]:
+        name = form.apply(page.session, page.caller, body_id).name
+        return f"/secretary/bodies/{body_id}", _("Saved: %(name)s") % {"name": name}
+
+    return _change(page, sent, "body", BODY_FIELDS, save, partial(_body_page, page, body_id))
 
 
 @router.post("/secretary/terms/{term_id}")
@@ -173,15 +197,15 @@ def update_term(
     with page.session.begin():
         manage_organization(page.session, page.caller)
         body_id = organization_row(page.session, page.caller, Term, term_id, "term").body_id
-    try:
-        with page.session.begin():
-            term = form.apply(page.session, page.caller, term_id)
-            words = {"number": term.number, "body": term.body.name}
-    except SHOWN_ON_PAGE as refusal:
-        refused = _Refused(f"term-{term_id}", as_typed(sent, TERM_FIELDS), refusal.message)
-        return _body_page(page, body_id, refused, status=refusal.status_code)
-    message = _("Saved: term %(number)s of the %(body)s") % words
-    return page.redirect(f"/secretary/bodies/{body_id}#term-{term_id}", message)
+
+    def save() -> tuple[str, str]:
+        term = form.apply(page.session, page.caller, term_id)
+        words = {"number": term.number, "body": term.body.name}
+        back = f"/secretary/bodies/{body_id}#term-{term_id}"
+        return back, _("Saved: term %(number)s of the %(body)s") % words
+
+    again = partial(_body_page, page, body_id)
+    return _change(page, sent, f"term-{term_id}", TERM_FIELDS, save, again)
 
 
 # --- People and their seats --------------------------------------------------------------
@@ -214,13 +238,13 @@ def update_person(
 ) -> Response:
     """Correct a person's name or e-mail address, or move them to another unit; refused, the
     form comes again as typed."""
-    try:
-        with page.session.begin():
-            name = form.apply(page.session, page.caller, person_id).full_name
-    except SHOWN_ON_PAGE as refusal:
-        refused = _Refused("person", as_typed(sent, PERSON_FIELDS), refusal.message)
-        return _person_page(page, person_id, refused, status=refusal.status_code)
-    return page.redirect(f"/secretary/people/{person_id}", _("Saved: %(name)s") % {"name": name})
+
+    def save() -> tuple[str, str]:
+        name = form.apply(page.session, page.caller, person_id).full_name
+        return f"/secretary/people/{person_id}", _("Saved: %(name)s") % {"name": name}
+
+    again = partial(_person_page, page, person_id)
+    return _change(page, sent, "person", PERSON_FIELDS, save, again)
 
 
 @router.post("/secretary/people/{person_id}/seats/{term_id}")
@@ -240,15 +264,15 @@ def update_seat(
         if seat is None:
             raise NotFound(f"{person.full_name} holds no seat in term {term_id}")
         seat_id = seat.id
-    try:
-        with page.session.begin():
-            changed = form.apply(page.session, page.caller, seat_id)
-            words = {"name": changed.person.full_name, "role": _(changed.role.value)}
-    except SHOWN_ON_PAGE as refusal:
-        refused = _Refused(f"seat-{term_id}", as_typed(sent, SEAT_FIELDS), refusal.message)
-        return _person_page(page, person_id, refused, status=refusal.status_code)
-    message = _("Saved: the seat of %(name)s, %(role)s") % words
-    return page.redirect(f"/secretary/people/{person_id}#seat-{term_id}", message)
+
+    def save() -> tuple[str, str]:
+        changed = form.apply(page.session, page.caller, seat_id)
+        words = {"name": changed.person.full_name, "role": _(changed.role.value)}
+        back = f"/secretary/people/{person_id}#seat-{term_id}"
+        return back, _("Saved: the seat of %(name)s, %(role)s") % words
+
+    again = partial(_person_page, page, person_id)
+    return _change(page, sent, f"seat-{term_id}", SEAT_FIELDS, save, again)
 
 
 # --- Units -------------------------------------------------------------------------------
@@ -289,15 +313,15 @@ def units_page(page: PageDep) -> HTMLResponse:
 @router.post("/secretary/units")
 def create_unit(page: PageDep, form: Annotated[UnitIn, Form()], sent: PostedForm) -> Response:
     """Add a unit, at the top or under another; refused, the form comes again as typed."""
-    try:
-        with page.session.begin():
-            name = form.create(page.session, page.caller).name
-    except SHOWN_ON_PAGE as refusal:
-        refused = _Refused("unit", as_typed(sent, tuple(UnitIn.model_fields)), refusal.message)
-        return _units_page(
-            page, "secretary/records_units.html", refused=refused, status=refusal.status_code
-        )
-    return page.redirect("/secretary/units", _("Unit added: %(name)s") % {"name": name})
+
+    def add() -> tuple[str, str]:
+        name = form.create(page.session, page.caller).name
+        return "/secretary/units", _("Unit added: %(name)s") % {"name": name}
+
+    def again(refused: _Refused, status: int) -> HTMLResponse:
+        return _units_page(page, "secretary/records_units.html", refused=refused, status=status)
+
+    return _change(page, sent, "unit", tuple(UnitIn.model_fields), add, again)
 
 
 @router.get("/secretary/units/{unit_id}", response_class=HTMLResponse)
@@ -312,16 +336,13 @@ def update_unit(
 ) -> Response:
     """Rename a unit, say what kind it is, or move it in the tree; refused, the form comes
     again as typed."""
-    try:
-        with page.session.begin():
-            name = form.apply(page.session, page.caller, unit_id).name
-    except SHOWN_ON_PAGE as refusal:
-        refused = _Refused("unit", as_typed(sent, UNIT_FIELDS), refusal.message)
-        return _units_page(
-            page,
-            "secretary/records_unit.html",
-            unit_id=unit_id,
-            refused=refused,
-            status=refusal.status_code,
-        )
-    return page.redirect(f"/secretary/units/{unit_id}", _("Saved: %(name)s") % {"name": name})
+
+    def save() -> tuple[str, str]:
+        name = form.apply(page.session, page.caller, unit_id).name
+        return f"/secretary/units/{unit_id}", _("Saved: %(name)s") % {"name": name}
+
+    def again(refused: _Refused, status: int) -> HTMLResponse:
+        template = "secretary/records_unit.html"
+        return _units_page(page, template, unit_id=unit_id, refused=refused, status=status)
+
+    return _change(page, sent, "unit", UNIT_FIELDS, save, again)
