@@ -788,6 +788,8 @@ def _weights(tree: UnitTree, indicator: Indicator, expected: BoolArray) -> Integ
     """Each expected unit's weight by position (all scaled alike), 0 for the others."""
     given = indicator.weights
     if given is None:
+        if not expected.any():  # no unit here reports on it: there is nothing to weigh
+            return np.zeros(len(tree), dtype=np.int64)
         raise RollupError(
             f"indicator {indicator.id} is a weighted mean but has no weights; give each unit "
             "expected to report a weight"

@@ -653,6 +653,8 @@ def _carried_forward(
     keys = rows[:, 0] * span + rows[:, 1]
     owing = np.isin(keys, missing)
     rows, keys = rows[owing], keys[owing]
+    if not len(rows):
+        return none  # nothing reported before: nothing to carry forward
     # The latest of each pair: sorted by pair, then period, the last row of each pair.
     place = np.zeros(max(earlier) + 1, dtype=np.int64)
     place[earlier] = np.arange(len(earlier))
