@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,9 @@ from veche.actions.agenda_proposals import ProposalSpec, do_propose_agenda_chang
 from veche.actions.attendance import do_check_in
 from veche.actions.closing import do_close_poll
 from veche.actions.contributions import do_add_document
+from veche.actions.counted_votes import do_enter_counted_votes
+from veche.actions.goals import GoalSpec, do_create_goal
+from veche.actions.indicators import IndicatorSpec, do_create_indicator
 from veche.actions.meetings import do_change_meeting_state, do_create_meeting, do_update_meeting
 from veche.actions.motions import (
     AmendmentSpec,
@@ -47,6 +51,7 @@ from veche.actions.participants import do_invite, do_update_participant
 from veche.actions.polls import PollSubject, do_create_poll, do_nominate, do_open_poll
 from veche.actions.progress import do_save_report, do_submit_report
 from veche.actions.reporting import PeriodSpec, do_add_period, do_create_cycle
+from veche.actions.resolutions import do_settle_motion
 from veche.actions.roles import do_grant_role
 from veche.actions.speakers import do_give_floor, do_request_floor
 from veche.db import transaction
@@ -54,6 +59,7 @@ from veche.demo import DEMO_SECRETARY
 from veche.models import (
     AgendaItem,
     Body,
+    Goal,
     Meeting,
     Motion,
     Organization,
@@ -68,6 +74,7 @@ from veche.models import (
 from veche.models.agenda import ItemState
 from veche.models.agenda_proposals import ProposalKind
 from veche.models.debate import FloorKind
+from veche.models.follow_up import Measure
 from veche.models.meetings import MeetingState, Office, ParticipantRole
 from veche.models.org import MembershipRole
 from veche.models.polls import PollKind, VoteBy
@@ -105,6 +112,8 @@ class World(WithAssembly):
     numbers: Iterator[int]
     #: A second meeting, in session with an item under discussion (made on first use).
     floor_sitting: Sitting | None = None
+    #: A resolution adopted in it, that goals come from (made on first use).
+    resolution_id: int | None = None
 
     def meeting_in(self, session: Session) -> Meeting:
         meeting = session.get(Meeting, self.meeting)
@@ -532,6 +541,72 @@ def _reporting_period(w: World) -> tuple[int, int]:
         return do_add_period(session, operator, cycle, days).id, unit.id
 
 
+def _operator(session: Session) -> Caller:
+    org = session.scalars(select(Organization)).one()
+    return Caller(SYSTEM.actor, None, unrestricted=True, organization_id=org.id)
+
+
+def _term_id(w: World) -> int:
+    with w.sessions() as session:
+        return general_council_term(session).id
+
+
+def _cycle_id(w: World) -> int:
+    """A new cycle of the General Council's term, without periods."""
+    with transaction(w.sessions) as session:
+        term_id = general_council_term(session).id
+        return do_create_cycle(session, _operator(session), term_id, f"Cycle {next(w.numbers)}").id
+
+
+def _resolution(w: World) -> int:
+    """A resolution adopted in the floor's meeting: a final draft carried by a show of
+    hands."""
+    if w.resolution_id is None:
+        motion = _motion(w, final=True)
+        with transaction(w.sessions) as session:
+            meeting = session.get(Meeting, motion.meeting_id)
+            assert meeting is not None
+            poll = do_create_poll(
+                session,
+                SYSTEM,
+                meeting,
+                title="Adoption",
+                kind=PollKind.DECISION,
+                subject=PollSubject(motion_id=motion.id),
+                vote_by=VoteBy.SHOW_OF_HANDS,
+            )
+            do_open_poll(session, SYSTEM, poll.id)
+            yes = next(option.id for option in poll.options if option.label == "yes")
+            do_enter_counted_votes(session, SYSTEM, poll, {yes: 1})
+            do_close_poll(session, SYSTEM, poll.id)
+            adopted = session.get(Motion, motion.id)
+            assert adopted is not None
+            resolution = do_settle_motion(session, SYSTEM, adopted)
+            assert resolution is not None
+            w.resolution_id = resolution.id
+    return w.resolution_id
+
+
+def _goal(w: World) -> int:
+    """A new goal of the world's resolution."""
+    resolution_id = _resolution(w)
+    with transaction(w.sessions) as session:
+        spec = GoalSpec(f"Goal {next(w.numbers)}")
+        return do_create_goal(session, _operator(session), spec, resolution_id=resolution_id).id
+
+
+def _target(w: World) -> tuple[str, dict[str, object]]:
+    period_id, unit_id = _reporting_period(w)
+    goal_id = _goal(w)
+    with transaction(w.sessions) as session:
+        goal = session.get(Goal, goal_id)
+        assert goal is not None
+        spec = IndicatorSpec(f"Indicator {next(w.numbers)}", Measure.COUNT, target_value=Decimal(9))
+        indicator = do_create_indicator(session, _operator(session), goal, spec)
+    path = f"/secretary/follow-up/indicators/{indicator.id}/targets"
+    return path, {"unit_id": unit_id, "period_id": period_id, "value": "5"}
+
+
 def _submitted_report(w: World) -> tuple[str, dict[str, object]]:
     period_id, unit_id = _reporting_period(w)
     with transaction(w.sessions) as session:
@@ -859,6 +934,52 @@ ACTIONS = [
         ),
         frozenset({"admin"}),
     ),
+    Action(
+        "/secretary/follow-up/cycles",
+        lambda w: (
+            "/secretary/follow-up/cycles",
+            {"term_id": _term_id(w), "name": f"Cycle {next(w.numbers)}"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/cycles/{}/periods",
+        lambda w: (
+            f"/secretary/follow-up/cycles/{_cycle_id(w)}/periods",
+            {
+                "name": "A half-year",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-06-30",
+                "due_on": "2026-07-15",
+            },
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/resolutions/{}/goals",
+        lambda w: (
+            f"/secretary/follow-up/resolutions/{_resolution(w)}/goals",
+            {"title": f"Goal {next(w.numbers)}", "paragraph": "1"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/goals/{}/indicators",
+        lambda w: (
+            f"/secretary/follow-up/goals/{_goal(w)}/indicators",
+            {"name": "Members", "measure": "count", "target_value": "10"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/goals/{}/assignments",
+        lambda w: (
+            f"/secretary/follow-up/goals/{_goal(w)}/assignments",
+            {"unit_id": _unit_id(w), "role": "lead"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action("/secretary/follow-up/indicators/{}/targets", _target, frozenset({"admin"})),
     # Everyone with an account changes their own password; a login by access card has none.
     # Last: the change ends the secretary's other logins, the API token the others use too.
     Action(
@@ -964,6 +1085,8 @@ def _follow_up_pages(w: World) -> dict[str, set[str]]:
     at = f"/meetings/{w.meeting}/summing-up"
     return {
         "/secretary/follow-up": {"admin"},
+        "/secretary/follow-up/setup": {"admin"},
+        f"/secretary/follow-up/resolutions/{_resolution(w)}": {"admin"},
         f"/secretary/follow-up/periods/{period_id}": {"admin"},
         f"/secretary/follow-up/cycles/{cycle_id}/summing-up?period_id={period_id}": {"admin"},
         "/reporting": EVERYONE_IN,

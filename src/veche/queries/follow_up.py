@@ -5,7 +5,7 @@ in ``queries/progress.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -273,6 +273,24 @@ def target_views(session: Session, targets: Sequence[IndicatorTarget]) -> list[T
     return [
         view_of(TargetView, t, unit=units[t.unit_id], period=periods[t.period_id]) for t in targets
     ]
+
+
+def targets_by_indicator(
+    session: Session, indicator_ids: Collection[int]
+) -> dict[int, list[TargetView]]:
+    """Every target of the indicators, by indicator, by period then unit: read at once, not
+    one query an indicator."""
+    targets = session.scalars(
+        select(IndicatorTarget)
+        .join(ReportingPeriod, ReportingPeriod.id == IndicatorTarget.period_id)
+        .join(Unit, Unit.id == IndicatorTarget.unit_id)
+        .where(IndicatorTarget.indicator_id.in_(indicator_ids))
+        .order_by(ReportingPeriod.starts_on, ReportingPeriod.id, Unit.name, Unit.id)
+    ).all()
+    found: dict[int, list[TargetView]] = {}
+    for target in target_views(session, targets):
+        found.setdefault(target.indicator_id, []).append(target)
+    return found
 
 
 def indicator_detail(

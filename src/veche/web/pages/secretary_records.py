@@ -7,21 +7,19 @@ same ``apply``; a change refused comes back on its page with what was typed and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 
 from veche.actions.access import manage_organization, organization_row
-from veche.errors import Conflict, InvalidInput, NotFound
+from veche.errors import NotFound
 from veche.i18n import _
 from veche.models import Person, Term
 from veche.models.org import MembershipRole
-from veche.queries.records import BodyNode, UnitNode, body_tree, person_record, unit_tree
+from veche.queries.records import body_tree, person_record, unit_tree
 from veche.web.form_fields import as_posted
 from veche.web.inputs import MAX_NUMBER
 from veche.web.inputs_org import (
@@ -32,14 +30,11 @@ from veche.web.inputs_org import (
     UnitIn,
     UnitUpdate,
 )
+from veche.web.pages._forms import Refused, change_or_refuse, refused_context, tree_choices
 from veche.web.pages._page import Page, PageDep
-from veche.web.pages._posted import PostedForm, as_typed
+from veche.web.pages._posted import PostedForm
 
 router = APIRouter()
-
-#: Refusals said on the form that was sent, with what was typed; anything else (a right not
-#: held) is the error page's to say.
-SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)
 
 
 def _blank_empties(**empty: object) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
@@ -96,61 +91,11 @@ SEAT_FIELDS = tuple(SeatForm.model_fields)
 UNIT_FIELDS = tuple(UnitForm.model_fields)
 
 
-@dataclass(frozen=True)
-class _Refused:
-    """A form refused on a page: which (``form``), what was typed in it, and why."""
-
-    form: str
-    typed: dict[str, str]
-    problem: str
-
-
-#: A page shown again with a refusal, under the refusal's status.
-Again = Callable[[_Refused, int], HTMLResponse]
-
-
-def _change(
-    page: Page,
-    sent: FormData,
-    form: str,
-    fields: Sequence[str],
-    change: Callable[[], tuple[str, str]],
-    again: Again,
-) -> Response:
-    """Make one change (``change`` answers where to go next, and what to say there); refused
-    as ``SHOWN_ON_PAGE``, the page ``again``, the ``form`` as typed with why."""
-    try:
-        with page.session.begin():
-            back, message = change()
-    except SHOWN_ON_PAGE as refusal:
-        refused = _Refused(form, as_typed(sent, fields), refusal.message)
-        return again(refused, refusal.status_code)
-    return page.redirect(back, message)
-
-
-def _refused_context(refused: _Refused | None) -> dict[str, Any]:
-    """What a page's template reads of a refusal: ``refused`` names the form, ``typed`` holds
-    what was typed in it, ``problem`` says what was wrong."""
-    if refused is None:
-        return {"refused": "", "typed": {}, "problem": ""}
-    return {"refused": refused.form, "typed": refused.typed, "problem": refused.problem}
-
-
-def _tree_choices(
-    rows: Sequence[BodyNode | UnitNode], none: str, *, leaving_out: int | None = None
-) -> list[tuple[str, str]]:
-    """A tree's rows (bodies, units) as a form's choices, each indented by its depth, but
-    the one ``leaving_out`` (a record is not placed under itself); first ``none``, blank."""
-    return [("", none)] + [
-        (str(row.id), "— " * row.depth + row.name) for row in rows if row.id != leaving_out
-    ]
-
-
 # --- Bodies and their terms --------------------------------------------------------------
 
 
 def _body_page(
-    page: Page, body_id: int, refused: _Refused | None = None, status: int = 200
+    page: Page, body_id: int, refused: Refused | None = None, status: int = 200
 ) -> HTMLResponse:
     organization = manage_organization(page.session, page.caller)
     bodies = body_tree(page.session, organization)
@@ -161,9 +106,9 @@ def _body_page(
         "secretary/records_body.html",
         status=status,
         body=body,
-        parents=_tree_choices(bodies, _("(none: at the top)"), leaving_out=body.id),
+        parents=tree_choices(bodies, _("(none: at the top)"), leaving_out=body.id),
         max_number=MAX_NUMBER,
-        **_refused_context(refused),
+        **refused_context(refused),
     )
 
 
@@ -185,7 +130,9 @@ def update_body(
         name = form.apply(page.session, page.caller, body_id).name
         return f"/secretary/bodies/{body_id}", _("Saved: %(name)s") % {"name": name}
 
-    return _change(page, sent, "body", BODY_FIELDS, save, partial(_body_page, page, body_id))
+    return change_or_refuse(
+        page, sent, "body", BODY_FIELDS, save, partial(_body_page, page, body_id)
+    )
 
 
 @router.post("/secretary/terms/{term_id}")
@@ -205,14 +152,14 @@ def update_term(
         return back, _("Saved: term %(number)s of the %(body)s") % words
 
     again = partial(_body_page, page, body_id)
-    return _change(page, sent, f"term-{term_id}", TERM_FIELDS, save, again)
+    return change_or_refuse(page, sent, f"term-{term_id}", TERM_FIELDS, save, again)
 
 
 # --- People and their seats --------------------------------------------------------------
 
 
 def _person_page(
-    page: Page, person_id: int, refused: _Refused | None = None, status: int = 200
+    page: Page, person_id: int, refused: Refused | None = None, status: int = 200
 ) -> HTMLResponse:
     organization = manage_organization(page.session, page.caller)
     person = organization_row(page.session, page.caller, Person, person_id, "person")
@@ -220,9 +167,9 @@ def _person_page(
         "secretary/records_person.html",
         status=status,
         person=person_record(page.session, person),
-        unit_choices=_tree_choices(unit_tree(page.session, organization), _("(none)")),
+        unit_choices=tree_choices(unit_tree(page.session, organization), _("(none)")),
         role_choices=[(role.value, _(role.value)) for role in MembershipRole],
-        **_refused_context(refused),
+        **refused_context(refused),
     )
 
 
@@ -244,7 +191,7 @@ def update_person(
         return f"/secretary/people/{person_id}", _("Saved: %(name)s") % {"name": name}
 
     again = partial(_person_page, page, person_id)
-    return _change(page, sent, "person", PERSON_FIELDS, save, again)
+    return change_or_refuse(page, sent, "person", PERSON_FIELDS, save, again)
 
 
 @router.post("/secretary/people/{person_id}/seats/{term_id}")
@@ -272,7 +219,7 @@ def update_seat(
         return back, _("Saved: the seat of %(name)s, %(role)s") % words
 
     again = partial(_person_page, page, person_id)
-    return _change(page, sent, f"seat-{term_id}", SEAT_FIELDS, save, again)
+    return change_or_refuse(page, sent, f"seat-{term_id}", SEAT_FIELDS, save, again)
 
 
 # --- Units -------------------------------------------------------------------------------
@@ -283,7 +230,7 @@ def _units_page(
     template: str,
     *,
     unit_id: int | None = None,
-    refused: _Refused | None = None,
+    refused: Refused | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     organization = manage_organization(page.session, page.caller)
@@ -293,14 +240,14 @@ def _units_page(
         unit = next((node for node in units if node.id == unit_id), None)
         if unit is None:
             raise NotFound(f"there is no unit {unit_id}")
-    parents = _tree_choices(units, _("(none: at the top)"), leaving_out=unit_id)
+    parents = tree_choices(units, _("(none: at the top)"), leaving_out=unit_id)
     return page.render(
         template,
         status=status,
         units=units,
         unit=unit,
         parents=parents,
-        **_refused_context(refused),
+        **refused_context(refused),
     )
 
 
@@ -318,10 +265,10 @@ def create_unit(page: PageDep, form: Annotated[UnitIn, Form()], sent: PostedForm
         name = form.create(page.session, page.caller).name
         return "/secretary/units", _("Unit added: %(name)s") % {"name": name}
 
-    def again(refused: _Refused, status: int) -> HTMLResponse:
+    def again(refused: Refused, status: int) -> HTMLResponse:
         return _units_page(page, "secretary/records_units.html", refused=refused, status=status)
 
-    return _change(page, sent, "unit", tuple(UnitIn.model_fields), add, again)
+    return change_or_refuse(page, sent, "unit", tuple(UnitIn.model_fields), add, again)
 
 
 @router.get("/secretary/units/{unit_id}", response_class=HTMLResponse)
@@ -341,8 +288,8 @@ def update_unit(
         name = form.apply(page.session, page.caller, unit_id).name
         return f"/secretary/units/{unit_id}", _("Saved: %(name)s") % {"name": name}
 
-    def again(refused: _Refused, status: int) -> HTMLResponse:
+    def again(refused: Refused, status: int) -> HTMLResponse:
         template = "secretary/records_unit.html"
         return _units_page(page, template, unit_id=unit_id, refused=refused, status=status)
 
-    return _change(page, sent, "unit", UNIT_FIELDS, save, again)
+    return change_or_refuse(page, sent, "unit", UNIT_FIELDS, save, again)

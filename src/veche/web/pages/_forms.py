@@ -1,0 +1,73 @@
+"""A change sent from a page's form, made or refused on the page it came from: the pages that
+keep the organization's records and set up the follow-up share it.
+
+A refusal the secretary can mend (a rule broken, a row not found, a clash) comes back on the
+same page, with the form that was sent opened, what was typed in it, and why; anything else (a
+right not held) is the error page's to say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from veche.errors import Conflict, InvalidInput, NotFound
+from veche.queries.records import BodyNode, UnitNode
+from veche.web.pages._page import Page
+from veche.web.pages._posted import as_typed
+
+#: Refusals said on the form that was sent, with what was typed.
+SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A form refused on a page: which (``form``), what was typed in it, and why."""
+
+    form: str
+    typed: dict[str, str]
+    problem: str
+
+
+#: A page shown again with a refusal, under the refusal's status.
+Again = Callable[[Refused, int], HTMLResponse]
+
+
+def change_or_refuse(
+    page: Page,
+    sent: FormData,
+    form: str,
+    fields: Sequence[str],
+    change: Callable[[], tuple[str, str]],
+    again: Again,
+) -> Response:
+    """Make one change (``change`` answers where to go next, and what to say there); refused
+    as ``SHOWN_ON_PAGE``, the page ``again``, the ``form`` as typed with why."""
+    try:
+        with page.session.begin():
+            back, message = change()
+    except SHOWN_ON_PAGE as refusal:
+        return again(Refused(form, as_typed(sent, fields), refusal.message), refusal.status_code)
+    return page.redirect(back, message)
+
+
+def refused_context(refused: Refused | None) -> dict[str, Any]:
+    """What a page's template reads of a refusal: ``refused`` names the form, ``typed`` holds
+    what was typed in it, ``problem`` says what was wrong."""
+    if refused is None:
+        return {"refused": "", "typed": {}, "problem": ""}
+    return {"refused": refused.form, "typed": refused.typed, "problem": refused.problem}
+
+
+def tree_choices(
+    rows: Sequence[BodyNode | UnitNode], none: str, *, leaving_out: int | None = None
+) -> list[tuple[str, str]]:
+    """A tree's rows (bodies, units) as a form's choices, each indented by its depth, but
+    the one ``leaving_out`` (a record is not placed under itself); first ``none``, blank."""
+    return [("", none)] + [
+        (str(row.id), "— " * row.depth + row.name) for row in rows if row.id != leaving_out
+    ]

@@ -1,0 +1,237 @@
+"""The secretary sets up the follow-up of a resolution from the pages alone: a reporting cycle
+with a period, goals from an adopted resolution (from a clause, and a sub-goal), an indicator
+with a target for a unit and period, and the goal given to a unit. Each is seen on its page
+and through the API; each kind of refusal comes back on its form with what was typed and why,
+and journals nothing; one without the right is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from html import unescape
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.apps import create_app
+from tests.assembly import bearer_token
+from tests.helpers import general_council_term
+from tests.prepared import prepared
+from tests.web.follow_up_world import PASSWORD, RAIL, FollowUpWorld, build_follow_up
+from tests.web.page_client import Browser, secretary
+from tests.web.sitting import journal_length
+from veche.demo import DEMO_SECRETARY
+
+pytestmark = pytest.mark.demo
+
+follow_up_world = prepared("follow_up_world", build_follow_up)
+
+SETUP = "/secretary/follow-up/setup"
+#: The fields chosen from a list: shown as chosen only when the list holds what was sent.
+CHOSEN = {"term_id", "parent_id", "kind", "unit_id", "period_id", "role", "measure"}
+
+
+@pytest.fixture
+def app(engine: Engine) -> Iterator[FastAPI]:
+    app = create_app(engine)
+    with TestClient(app):  # started, as a server starts it
+        yield app
+
+
+class _Desk:
+    """The secretary's browser, the API asked with their token, and the journal's length
+    to see that a refusal changed nothing."""
+
+    def __init__(self, app: FastAPI, sessions: sessionmaker[Session]) -> None:
+        self.browser = secretary(app)
+        self.token = bearer_token(self.browser.client, *DEMO_SECRETARY)
+        self.sessions = sessions
+
+    def api(self, path: str) -> Any:
+        answer = self.browser.client.get(f"/api{path}", headers=self.token)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def page(self, path: str) -> str:
+        shown = self.browser.get(path)
+        assert shown.status_code == 200, shown.text
+        return unescape(shown.text)
+
+    def done(self, path: str, form: dict[str, str]) -> str:
+        """Post a form that is carried out: the redirect's page, with its message."""
+        sent = self.browser.post(path, form)
+        assert sent.status_code == 303, sent.text
+        return self.page(sent.headers["location"])
+
+    def refused(self, path: str, form: dict[str, str], status: int, words: str) -> str:
+        """Post a form that is refused: the page with the form again, which says why and
+        shows what was typed; the journal is as it was."""
+        before = journal_length(self.sessions)
+        sent = self.browser.post(path, form)
+        page = unescape(sent.text)
+        assert sent.status_code == status, page
+        assert words in page, page
+        for name, typed in form.items():
+            if typed and name not in CHOSEN:
+                assert f'value="{typed}"' in page or f">{typed}</textarea>" in page, name
+        assert 'role="alert"' in page
+        assert journal_length(self.sessions) == before
+        return page
+
+
+def test_the_secretary_sets_up_a_cycle_and_its_period(
+    follow_up_world: FollowUpWorld, app: FastAPI, sessions: sessionmaker[Session]
+) -> None:
+    desk = _Desk(app, sessions)
+    assert f'href="{SETUP}"' in desk.page("/secretary/follow-up")
+    with sessions() as session:
+        term = general_council_term(session).id
+
+    shown = desk.done("/secretary/follow-up/cycles", {"term_id": str(term), "name": "Quarterly"})
+    assert "Reporting cycle added: Quarterly" in shown
+    cycle = next(c for c in desk.api("/cycles") if c["name"] == "Quarterly")
+    assert (cycle["term_id"], cycle["periods"]) == (term, [])
+    at = f"/secretary/follow-up/cycles/{cycle['id']}/periods"
+    quarter = {
+        "name": "Third quarter of 2026",
+        "starts_on": "2026-07-01",
+        "ends_on": "2026-09-30",
+        "due_on": "2026-10-15",
+    }
+    shown = desk.done(at, quarter)
+    assert "Period added: Third quarter of 2026" in shown
+    assert "2026-07-01 – 2026-09-30" in shown
+    periods = desk.api(f"/cycles/{cycle['id']}")["periods"]
+    assert [(p["name"], p["starts_on"], p["due_on"], p["state"]) for p in periods] == [
+        ("Third quarter of 2026", "2026-07-01", "2026-10-15", "open")
+    ]
+
+    # Refused: a name the term's cycles have, a period overlapping another, a term not there.
+    desk.refused(
+        "/secretary/follow-up/cycles",
+        {"term_id": str(term), "name": "Half-yearly reports"},
+        409,
+        "already has a reporting cycle",
+    )
+    overlapping = quarter | {"name": "August", "starts_on": "2026-08-01", "ends_on": "2026-08-31"}
+    page = desk.refused(at, overlapping, 422, "overlaps Third quarter of 2026")
+    assert f'id="period-{cycle["id"]}-error"' in page  # said at the cycle's own form
+    desk.refused("/secretary/follow-up/cycles", {"term_id": "999999", "name": "X"}, 404, "999999")
+    assert len(desk.api(f"/cycles/{cycle['id']}")["periods"]) == 1
+
+
+def test_the_secretary_sets_up_a_resolutions_goals(
+    follow_up_world: FollowUpWorld, app: FastAPI, sessions: sessionmaker[Session]
+) -> None:
+    w, desk = follow_up_world, _Desk(app, sessions)
+    resolution = desk.api(f"/goals/{w.goal_id}")["resolution_id"]
+    here = f"/secretary/follow-up/resolutions/{resolution}"
+    assert f'href="{here}"' in desk.page(SETUP)
+
+    # A goal from the resolution's first paragraph, and a sub-goal of it.
+    shown = desk.done(
+        f"{here}/goals",
+        {"title": "Dues collected in full", "paragraph": "1", "kind": "outcome", "weight": ""},
+    )
+    assert "Goal added: Dues collected in full" in shown
+    top = [g for g in desk.api(f"/goals?resolution_id={resolution}") if g["depth"] == 0]
+    goal = next(g for g in top if g["title"] == "Dues collected in full")
+    assert (goal["paragraph"], goal["kind"], goal["weight"]) == (1, "outcome", "1.0000")
+    assert goal["clause_text"] and goal["clause_text"] in shown
+    desk.done(f"{here}/goals", {"title": "Every branch collects", "parent_id": str(goal["id"])})
+    tree = desk.api(f"/goals?under={goal['id']}")
+    assert [(g["path"], g["title"]) for g in tree] == [
+        (goal["path"], "Dues collected in full"),
+        (f"{goal['path']}.1", "Every branch collects"),
+    ]
+    assert f"{goal['path']}.1 Every branch collects" in desk.page(here)
+
+    # An indicator of it, a target for a unit and period, and the goal given to a unit.
+    at = f"/secretary/follow-up/goals/{goal['id']}"
+    payers = {"name": "Members paying", "measure": "count", "baseline_value": "10"}
+    shown = desk.done(f"{at}/indicators", payers | {"target_value": "20", "unit_label": ""})
+    assert "Indicator added: Members paying" in shown
+    (indicator,) = desk.api(f"/goals/{goal['id']}")["indicators"]
+    assert (indicator["baseline_value"], indicator["target_value"]) == ("10.0000", "20.0000")
+    assert indicator["rollup"] == "sum"
+    target_at = f"/secretary/follow-up/indicators/{indicator['id']}/targets"
+    target = {"unit_id": str(w.units[RAIL]), "period_id": str(w.second_period), "value": "15"}
+    shown = desk.done(target_at, target | {"baseline": ""})
+    assert f"Target set: 15.0000 for {RAIL}." in shown
+    assert f"First half of 2026, {RAIL}: 15.0000" in shown
+    detail = desk.api(f"/indicators/{indicator['id']}")
+    assert [(t["unit"], t["period_id"], t["value"], t["baseline"]) for t in detail["targets"]] == [
+        (RAIL, w.second_period, "15.0000", None)
+    ]
+    shown = desk.done(f"{at}/assignments", {"unit_id": str(w.units[RAIL]), "role": "lead"})
+    assert f"Goal given to {RAIL} (lead)." in shown
+    assigned = desk.api(f"/goals/{goal['id']}")["assignments"]
+    assert [(a["unit"], a["role"]) for a in assigned] == [(RAIL, "lead")]
+
+    # Each kind of refusal, said at its form with what was typed; nothing changed.
+    desk.refused(
+        f"{here}/goals", {"title": "Nowhere", "paragraph": "99"}, 422, "there is no paragraph 99"
+    )
+    page = desk.refused(
+        f"{here}/goals",
+        {"title": "Elsewhere", "parent_id": str(w.goal_id + 10_000)},
+        404,
+        "there is no goal",
+    )
+    assert 'id="goal-error"' in page
+    desk.refused(
+        f"{at}/indicators",
+        payers | {"name": "Shrinking", "target_value": "5"},
+        422,
+        "needs a target above its baseline",
+    )
+    page = desk.refused(target_at, target | {"unit_id": "999999"}, 404, "there is no unit 999999")
+    assert f'id="target-{indicator["id"]}-error"' in page
+    desk.refused(
+        f"{at}/assignments",
+        {"unit_id": str(w.units[RAIL]), "role": "contributing"},
+        409,
+        "already assigned",
+    )
+    assert len(desk.api(f"/goals?resolution_id={resolution}")) == len(top) + 1
+    assert len(desk.api(f"/indicators/{indicator['id']}")["targets"]) == 1
+
+
+@pytest.mark.one_database
+def test_one_without_the_right_is_refused(
+    follow_up_world: FollowUpWorld, app: FastAPI, sessions: sessionmaker[Session]
+) -> None:
+    w = follow_up_world
+    reporter = Browser(app)
+    reporter.log_in(w.reporter, PASSWORD)
+    resolution = _Desk(app, sessions).api(f"/goals/{w.goal_id}")["resolution_id"]
+    assert reporter.get(SETUP).status_code == 403
+    assert reporter.get(f"/secretary/follow-up/resolutions/{resolution}").status_code == 403
+    before = journal_length(sessions)
+    for path, form in (
+        ("/secretary/follow-up/cycles", {"term_id": "1", "name": "Mine"}),
+        (
+            f"/secretary/follow-up/cycles/{w.cycle_id}/periods",
+            {
+                "name": "Mine",
+                "starts_on": "2027-01-01",
+                "ends_on": "2027-06-30",
+                "due_on": "2027-07-15",
+            },
+        ),
+        (f"/secretary/follow-up/resolutions/{resolution}/goals", {"title": "Mine"}),
+        (
+            f"/secretary/follow-up/goals/{w.goal_id}/indicators",
+            {"name": "Mine", "measure": "count", "target_value": "2000"},
+        ),
+        (f"/secretary/follow-up/goals/{w.goal_id}/assignments", {"unit_id": str(w.units[RAIL])}),
+        (
+            f"/secretary/follow-up/indicators/{w.indicator_id}/targets",
+            {"unit_id": str(w.units[RAIL]), "period_id": str(w.second_period), "value": "1"},
+        ),
+    ):
+        assert reporter.post(path, form).status_code == 403, path
+    assert journal_length(sessions) == before
