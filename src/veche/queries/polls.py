@@ -51,17 +51,19 @@ def live_count(session: Session, poll: Poll) -> LiveCount:
     )
 
 
-def voted_rights(
-    session: Session, poll_ids: Collection[int], person_id: int
+def used_rights(
+    session: Session, poll_ids: Collection[int], right_person_ids: Collection[int]
 ) -> dict[int, set[int]]:
-    """For each poll, the rights (by the person whose right it is) that ``person_id`` has
-    used in it: one query for all the polls."""
+    """For each poll, which of these rights (by the person whose right it is) have been used
+    in it, by whoever cast them: a member back in the hall whose proxy's holder voted for
+    them has no vote left to cast. One query for all the polls."""
     used: dict[int, set[int]] = {poll_id: set() for poll_id in poll_ids}
-    if not used:
+    if not used or not right_person_ids:
         return used
     rows = session.execute(
         select(Participation.poll_id, Participation.right_person_id).where(
-            Participation.poll_id.in_(list(used)), Participation.cast_by_person_id == person_id
+            Participation.poll_id.in_(list(used)),
+            Participation.right_person_id.in_(list(right_person_ids)),
         )
     )
     for poll_id, right_person_id in rows:

@@ -16,7 +16,7 @@ from veche.i18n import _
 from veche.models import Meeting, Participant, Participation, Poll
 from veche.models.polls import PollState
 from veche.permissions import Permission
-from veche.queries.polls import voted_rights
+from veche.queries.polls import used_rights
 from veche.queries.sitting import meeting_polls
 
 #: Polls a delegate does not follow: not yet put to the meeting, or dropped.
@@ -56,7 +56,13 @@ def standings(session: Session, person_id: int | None, polls: Sequence[Poll]) ->
         and not isinstance(held[poll.meeting_id, poll.day], Forbidden)
     ]
     # Rights are held by people only: without a person every open poll is refused above.
-    used = voted_rights(session, votable, person_id) if person_id is not None else {}
+    rights_held = {
+        right.right_person_id
+        for rights in held.values()
+        if not isinstance(rights, Forbidden)
+        for right in rights
+    }
+    used = used_rights(session, votable, rights_held)
     found = []
     for poll in polls:
         rights = held.get((poll.meeting_id, poll.day)) if poll.state is PollState.OPEN else None
@@ -65,7 +71,8 @@ def standings(session: Session, person_id: int | None, polls: Sequence[Poll]) ->
         elif isinstance(rights, Forbidden):
             found.append(Standing(poll, reason=rights.message))
         else:
-            found.append(Standing(poll, rights, used[poll.id]))
+            mine = used[poll.id].intersection(r.right_person_id for r in rights)
+            found.append(Standing(poll, rights, mine))
     return found
 
 
@@ -82,17 +89,16 @@ def standings_of_all(
             held[poll.meeting_id, poll.day] = rights_on_day(
                 session, poll.meeting_id, poll.day, person_ids
             )
-    used: dict[tuple[int, int], set[int]] = {}
+    # The rights used in each open poll, by whoever cast them.
+    used: dict[int, set[int]] = {poll.id: set() for poll in opened}
     if opened:
         rows = session.execute(
-            select(
-                Participation.poll_id,
-                Participation.cast_by_person_id,
-                Participation.right_person_id,
-            ).where(Participation.poll_id.in_([poll.id for poll in opened]))
+            select(Participation.poll_id, Participation.right_person_id).where(
+                Participation.poll_id.in_(list(used))
+            )
         )
-        for poll_id, cast_by, right_person_id in rows:
-            used.setdefault((poll_id, cast_by), set()).add(right_person_id)
+        for poll_id, right_person_id in rows:
+            used[poll_id].add(right_person_id)
     found: dict[int, list[Standing]] = {}
     for person_id in person_ids:
         standings_of_one = []
@@ -105,9 +111,9 @@ def standings_of_all(
             elif isinstance(rights, Forbidden):
                 standings_of_one.append(Standing(poll, reason=rights.message))
             else:
-                standings_of_one.append(
-                    Standing(poll, rights, used.get((poll.id, person_id), set()))
-                )
+                # The rights used in the poll that this person holds, as ``standings`` has.
+                mine = used[poll.id].intersection(r.right_person_id for r in rights)
+                standings_of_one.append(Standing(poll, rights, mine))
         found[person_id] = standings_of_one
     return found
 

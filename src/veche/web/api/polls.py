@@ -25,7 +25,7 @@ from veche.queries.polls import (
     recount_file,
     recount_filename,
     roll_call,
-    voted_rights,
+    used_rights,
 )
 from veche.tally import Result
 from veche.web.api.refusals import REFUSALS
@@ -174,7 +174,8 @@ class RightOut(BaseModel):
 def my_rights(poll_id: Id, caller: CallerDep, session: SessionDep) -> list[RightOut]:
     """The voting rights the caller holds in an open poll, and which are used already."""
     poll = access_poll(session, caller, poll_id)
-    used = voted_rights(session, [poll.id], caller.person_id or 0)[poll.id]
+    rights = voting_rights(session, poll, caller.person_id)
+    used = used_rights(session, [poll.id], [r.right_person_id for r in rights])[poll.id]
     return [
         RightOut(
             right_person_id=r.right_person_id,
@@ -183,7 +184,7 @@ def my_rights(poll_id: Id, caller: CallerDep, session: SessionDep) -> list[Right
             on_behalf_of=r.on_behalf_of,
             used=r.right_person_id in used,
         )
-        for r in voting_rights(session, poll, caller.person_id)
+        for r in rights
     ]
 
 
