@@ -78,6 +78,7 @@ TEXT_PATHS = (
     "/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/ballots",
     "/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/ballots/lot",
     "/secretary/follow-up/reports/{report_id}/decision",
+    "/secretary/follow-up/resolutions/{resolution_id}/goals",
 )
 BULK_PATHS = (
     "/secretary/import",
