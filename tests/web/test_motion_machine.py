@@ -51,7 +51,7 @@ from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length
 pytestmark = pytest.mark.demo
 
 #: Runs through the machine on each database, each of ``STEPS`` steps.
-EXAMPLES = {"sqlite": examples(15), "postgresql": max(1, examples(15) // 3)}
+EXAMPLES = {"sqlite": examples(8), "postgresql": max(1, examples(8) // 3)}
 STEPS = 30
 #: Members present at the sitting who propose amendments in their own name.
 PROPOSERS = (1, 2, 3, 4)

@@ -25,7 +25,9 @@ from tests.web.page_client import Browser, secretary
 from tests.web.sitting import journal_length
 from veche.demo import DEMO_SECRETARY
 
-pytestmark = pytest.mark.demo
+#: On SQLite alone: the changes are the API's own, tested on both databases in
+#: tests/web/test_follow_up_api.py; what these prove is the pages' reading of the forms.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 follow_up_world = prepared("follow_up_world", build_follow_up)
 

@@ -27,8 +27,10 @@ from veche.demo import DEMO_SECRETARY
 from veche.models import Body, Membership, Person, Unit
 from veche.permissions import Scope
 
-#: Every test here starts from the demo organization (see tests/conftest.py).
-pytestmark = pytest.mark.demo
+#: Every test here starts from the demo organization (see tests/conftest.py). On SQLite alone:
+#: the changes are the API's own, tested on both databases in tests/web/test_records_api.py
+#: and test_org_api.py; what these prove is the pages' reading of the forms.
+pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
 
 def _id(sessions: sessionmaker[Session], model: Any, **where: object) -> int:
