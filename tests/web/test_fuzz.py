@@ -61,7 +61,7 @@ CHECKS = [
 ]
 #: Requests drawn per operation, valid and invalid ones together, over about 90 operations;
 #: each goes to the three servers of ``FUZZED``.
-EXAMPLES = examples(6)
+EXAMPLES = examples(4)
 #: Operations that can end the caller's own session: fuzzed after all the others, which
 #: would otherwise meet nothing but 401s.
 LAST = {"DELETE /api/tokens/{token_id}"}

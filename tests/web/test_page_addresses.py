@@ -88,6 +88,7 @@ def test_every_form_that_posts_carries_the_csrf_field_from_one_place() -> None:
                 assert form.count("{{ csrf_field }}") == 1, f"{name}: {form[:120]}"
 
 
+@pytest.mark.one_database  # refused before anything is read or stored
 def test_every_page_that_takes_a_form_refuses_it_without_this_browsers_token(
     engine: Engine,
 ) -> None:
@@ -101,6 +102,7 @@ def test_every_page_that_takes_a_form_refuses_it_without_this_browsers_token(
                 assert "security token is missing" in refused.text, f"{method} {path}"
 
 
+@pytest.mark.one_database  # the schema is the app's, whatever its database
 def test_pages_stay_out_of_the_apis_schema(engine: Engine) -> None:
     with TestClient(create_app(engine)) as client:
         schema = client.get("/api/openapi.json").json()

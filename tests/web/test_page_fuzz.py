@@ -89,7 +89,7 @@ from veche.web.pages import ROUTERS
 pytestmark = pytest.mark.one_database
 
 #: Forms drawn per route; each is posted by the secretary and by the delegate.
-EXAMPLES = examples(3)
+EXAMPLES = examples(2)
 #: What each path parameter names, by its name: the ids drawn for it are those in the table.
 PATH_IDS: dict[str, Any] = {
     "meeting_id": Meeting,
