@@ -1188,11 +1188,11 @@ def test_an_approval_of_no_one_is_refused_and_its_poll_stays_countable(
     assert counted.json()["result"]["blank"] == 1
 
 
-def test_a_proxy_holder_cannot_replace_a_ballot_cast_in_person(assembly: Assembly) -> None:
-    """ "A voter may replace their ballot" (docs/api.md): the member's own, cast in person, is
-    theirs; their proxy holder may use the right only where it is unused."""
-    member, holder = assembly.members[:2]
-    assembly.check_in([member, holder])
+def _named_revote_by_proxy(
+    assembly: Assembly, member: int, holder: int
+) -> tuple[dict[str, Any], int, int]:
+    """``member``'s proxy given to ``holder``, and a named decision open in which the last
+    ballot counts: the poll, and its yes and no."""
     proxy = assembly.client.post(
         f"/api/meetings/{assembly.meeting_id}/proxies",
         json={"grantor_person_id": member, "holder_person_id": holder},
@@ -1203,7 +1203,16 @@ def test_a_proxy_holder_cannot_replace_a_ballot_cast_in_person(assembly: Assembl
         title="Adopt the budget", kind="decision", secrecy="named", revote="last_counts"
     )
     assembly.open(poll["id"])
-    yes, no = (option["id"] for option in poll["options"][:2])
+    yes, no = (int(option["id"]) for option in poll["options"][:2])
+    return poll, yes, no
+
+
+def test_a_proxy_holder_cannot_replace_a_ballot_cast_in_person(assembly: Assembly) -> None:
+    """ "A voter may replace their ballot" (docs/api.md): the member's own, cast in person, is
+    theirs; their proxy holder may use the right only where it is unused."""
+    member, holder = assembly.members[:2]
+    assembly.check_in([member, holder])
+    poll, yes, no = _named_revote_by_proxy(assembly, member, holder)
     assert assembly.vote(poll["id"], member, {"option": yes}).status_code == 201
     left = assembly.client.post(
         f"/api/meetings/{assembly.meeting_id}/attendance",
@@ -1260,17 +1269,7 @@ def test_a_replacing_ballot_resent_by_its_voter_gets_its_receipt(assembly: Assem
     whoever cast the ballot it replaced."""
     member, holder = assembly.members[:2]
     assembly.check_in([holder])
-    proxy = assembly.client.post(
-        f"/api/meetings/{assembly.meeting_id}/proxies",
-        json={"grantor_person_id": member, "holder_person_id": holder},
-        headers=assembly.secretary,
-    )
-    assert proxy.status_code == 201, proxy.text
-    poll = assembly.create_poll(
-        title="Adopt the budget", kind="decision", secrecy="named", revote="last_counts"
-    )
-    assembly.open(poll["id"])
-    yes, no = (option["id"] for option in poll["options"][:2])
+    poll, yes, no = _named_revote_by_proxy(assembly, member, holder)
     by_proxy = assembly.vote(poll["id"], holder, {"option": yes}, right_person_id=member)
     assert by_proxy.status_code == 201, by_proxy.text
     assembly.check_in([member])
