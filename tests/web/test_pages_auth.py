@@ -107,7 +107,7 @@ def test_a_card_tells_its_holder_whether_the_meeting_sits_is_yet_to_sit_or_has_e
     def welcome(person_id: int) -> str:
         phone = Browser(application)
         assert phone.log_in_with_code(codes[person_id]).status_code == 303
-        return phone.get(meeting).text
+        return str(phone.get(meeting).text)
 
     assembly.amend(notice="The council meets on the budget.")
     assembly.move_on("convened")

@@ -250,7 +250,7 @@ def test_the_report_waits_for_every_result_and_outcome_then_the_record_is_fixed(
     api.move_on(m, "report_published")
 
     day, fixed = DAY.isoformat(), "the report of meeting"
-    for verb, path, body in [
+    changes: list[tuple[str, str, dict[str, object]]] = [
         ("POST", f"/meetings/{m}/attendance", {"person_ids": [21], "day": day}),
         ("POST", f"/meetings/{m}/attendance", {"person_ids": [1], "day": day, "present": False}),
         (
@@ -262,5 +262,6 @@ def test_the_report_waits_for_every_result_and_outcome_then_the_record_is_fixed(
         ("POST", f"/meetings/{m}/participants", {"person_id": 48}),
         ("PATCH", f"/meetings/{m}/participants/4", {"weight": 3}),
         ("POST", f"/motions/{meeting.motion_id}/settle", {}),
-    ]:
+    ]
+    for verb, path, body in changes:
         meeting.refused(verb, path, 409, fixed, **body)
