@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -133,6 +133,34 @@ def test_a_refused_step_shows_the_stage_again_with_what_was_typed(desk: Desk) ->
     assert "the poll &#39;Adopt the budget&#39; is still open" in still_open.text
     assert f"poll {poll['id']}" not in still_open.text
     assert desk.meeting_now()["state"] == "in_session"
+
+
+def test_the_convocation_changes_from_the_stage_until_the_session_opens(desk: Desk) -> None:
+    convocation = f"/secretary/meetings/{desk.assembly.meeting_id}/convocation"
+    day = desk.assembly.day
+    moved = {
+        "title": "Budget Meeting",
+        "venue": "Harbour Hall",
+        "starts_on": day.isoformat(),
+        "ends_on": (day + timedelta(days=1)).isoformat(),
+    }
+    page = desk.followed(desk.secretary.post(convocation, moved))
+    assert "The convocation is saved." in page
+    assert {k: desk.meeting_now()[k] for k in moved} == moved
+    backwards = {
+        **moved,
+        "title": "Kept as typed",
+        "ends_on": (day - timedelta(days=1)).isoformat(),
+    }
+    refused = desk.secretary.post(convocation, backwards)
+    assert refused.status_code == 422 and 'id="convocation-error"' in refused.text
+    assert 'value="Kept as typed"' in refused.text  # what was typed, shown again
+    assert desk.meeting_now()["title"] == "Budget Meeting"  # nothing of it kept
+    desk.followed(desk.step(state="convened", notice=NOTICE))
+    desk.followed(desk.step(state="in_session"))
+    late = desk.secretary.post(convocation, {**moved, "venue": "Elsewhere"})
+    assert late.status_code == 409 and "can change only before the session opens" in late.text
+    assert desk.meeting_now()["venue"] == "Harbour Hall"
 
 
 def test_a_new_meeting_is_said_to_be_a_draft_not_convened(desk: Desk) -> None:

@@ -805,6 +805,11 @@ ACTIONS = [
     Action("/secretary/meetings/{}/publish-report", _closed_meeting, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/stage", _draft_meeting, frozenset(MANAGERS)),
     Action(
+        "/secretary/meetings/{}/convocation",
+        lambda w: (f"/secretary/meetings/{w.meeting}/convocation", {"venue": "Harbour Hall"}),
+        frozenset(MANAGERS),
+    ),
+    Action(
         "/secretary/meetings/{}/agenda/items",
         lambda w: (
             f"/secretary/meetings/{w.meeting}/agenda/items",

@@ -20,8 +20,9 @@ from veche.i18n import _
 from veche.models import Meeting
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingState
 from veche.permissions import Permission
-from veche.web.inputs_meetings import StageForm
+from veche.web.inputs_meetings import MeetingUpdate, StageForm
 from veche.web.pages._page import Page, PageDep
+from veche.web.pages._posted import PostedForm, as_typed
 from veche.web.templating import templates
 
 router = APIRouter()
@@ -220,3 +221,26 @@ def move_meeting_on(meeting_id: int, page: PageDep, form: Annotated[StageForm, F
         shown = {"stage_error": error.message, "typed_notice": form.notice}
         return _stage_page(page, meeting_id, shown, status=error.status_code)
     return page.redirect(_desk(meeting_id), _moved(before, after))
+
+
+#: The convocation's fields its form on the stage page sends (the notice has its own form).
+CONVOCATION_FIELDS = ("title", "venue", "starts_on", "ends_on")
+
+
+@router.post("/secretary/meetings/{meeting_id}/convocation")
+def update_convocation(
+    meeting_id: int, page: PageDep, form: Annotated[MeetingUpdate, Form()], sent: PostedForm
+) -> Response:
+    """Change the meeting's title, venue or days until the session opens, as
+    ``PATCH /api/meetings/{id}`` does; a field left blank stays as it is. Refused, the stage
+    page shows why, with the form as typed."""
+    try:
+        with page.session.begin():
+            form.apply(page.session, page.caller, page.meeting(meeting_id))
+    except SHOWN_ON_PAGE as error:
+        shown = {
+            "convocation_error": error.message,
+            "typed_convocation": as_typed(sent, CONVOCATION_FIELDS),
+        }
+        return _stage_page(page, meeting_id, shown, status=error.status_code)
+    return page.redirect(_desk(meeting_id), _("The convocation is saved."))
