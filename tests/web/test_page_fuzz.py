@@ -109,6 +109,7 @@ PATH_IDS: dict[str, Any] = {
     "resolution_id": Resolution,
     "goal_id": Goal,
     "indicator_id": Indicator,
+    "grantor_person_id": Person,
 }
 #: What the forms' fields name beside them, by the end of the field's name (``person_id``,
 #: ``submitter_person_ids``).

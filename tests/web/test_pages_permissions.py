@@ -54,6 +54,7 @@ from veche.actions.reporting import PeriodSpec, do_add_period, do_create_cycle
 from veche.actions.resolutions import do_settle_motion
 from veche.actions.roles import do_grant_role
 from veche.actions.speakers import do_give_floor, do_request_floor
+from veche.actions.stand_ins import do_grant_proxy
 from veche.db import transaction
 from veche.demo import DEMO_SECRETARY
 from veche.models import (
@@ -63,6 +64,7 @@ from veche.models import (
     Meeting,
     Motion,
     Organization,
+    Participant,
     Person,
     Poll,
     Proxy,
@@ -307,6 +309,24 @@ def _stand_in(kind: str) -> Prepare:
         return path, {**pair, "day": today()}
 
     return prepare
+
+
+def _proxy_taken_back(w: World) -> tuple[str, dict[str, object]]:
+    """A proxy to take back from the desk: the same member's, given again if an earlier
+    role took it back already."""
+    grantor, holder = w.assembly.members[2], w.assembly.members[3]
+    with transaction(w.sessions) as session:
+        meeting = w.meeting_in(session)
+        given = session.scalar(
+            select(Proxy.id)
+            .join(Participant, Participant.id == Proxy.grantor_id)
+            .where(Proxy.meeting_id == meeting.id, Participant.person_id == grantor)
+        )
+        if given is None:
+            do_grant_proxy(
+                session, SYSTEM, meeting, grantor_person_id=grantor, holder_person_id=holder
+            )
+    return f"/secretary/meetings/{w.meeting}/proxies/{grantor}/revoke", {}
 
 
 def _agenda_proposal(step: str) -> Prepare:
@@ -783,6 +803,7 @@ ACTIONS = [
     Action("/secretary/meetings/{}/polls/{}/totals", _totals, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/attendance/code", _door_code, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/proxies", _stand_in("proxies"), frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/proxies/{}/revoke", _proxy_taken_back, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/substitutions", _stand_in("substitutions"), frozenset(MANAGERS)),
     Action(
         "/meetings/{}/agenda/proposals",

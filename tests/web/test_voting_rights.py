@@ -12,17 +12,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import Assembly, Convened
 from tests.web.page_client import SYSTEM, Browser, secretary
+from veche.actions.journal_actions import JournalAction
 from veche.actions.participants import MAX_WEIGHT, do_invite
 from veche.actions.polls import MAX_PAPER_COUNT
 from veche.db import transaction
 from veche.errors import InvalidInput
-from veche.models import Meeting
+from veche.models import JournalEntry, Meeting
 from veche.models.meetings import ParticipantRole
 from veche.queries.sitting import quorum_status
 
@@ -340,3 +341,39 @@ def test_proxies_are_not_passed_on(hall: Hall) -> None:
     back = hall.proxy(c, a)
     assert back.status_code == 409
     assert "has given their own vote away and cannot hold proxies" in back.json()["detail"]
+
+
+def test_a_proxy_taken_back_leaves_the_vote_to_its_member(hall: Hall) -> None:
+    """A proxy given by mistake, or the member changing their mind: from the desk or the API,
+    the proxy is taken back, and its holder holds the member's vote no more."""
+    a, b = hall.assembly.members[:2]
+    hall.assembly.check_in([b])
+    assert hall.proxy(a, b).status_code == 201
+    poll_id, _ = hall.decision()
+
+    def held_by_b() -> set[int]:
+        answer = hall.assembly.client.get(
+            f"/api/polls/{poll_id}/rights", headers=hall.assembly.as_person(b)
+        )
+        return {right["right_person_id"] for right in answer.json()}
+
+    assert held_by_b() == {a, b}
+    m = hall.assembly.meeting_id
+    assert "Take back the proxy of" in hall.desk.get(f"/secretary/meetings/{m}").text
+    taken = hall.desk.post(f"/secretary/meetings/{m}/proxies/{a}/revoke")
+    assert taken.status_code == 303, taken.text
+    assert held_by_b() == {b}
+    assert hall.call("DELETE", f"{hall.meeting}/proxies/{a}").status_code == 404
+    # Through the API, by the chair or the secretary only.
+    assert hall.proxy(a, b).status_code == 201
+    refused = hall.assembly.client.delete(
+        f"{hall.meeting}/proxies/{a}", headers=hall.assembly.as_person(b)
+    )
+    assert refused.status_code == 403
+    assert hall.call("DELETE", f"{hall.meeting}/proxies/{a}").status_code == 204
+    assert held_by_b() == {b}
+    with hall.sessions() as session:
+        taken_back = session.scalars(
+            select(JournalEntry.action).where(JournalEntry.action == JournalAction.REVOKE_PROXY)
+        ).all()
+    assert len(taken_back) == 2

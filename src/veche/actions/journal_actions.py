@@ -52,6 +52,7 @@ class JournalAction(StrEnum):
     CHECK_OUT = "check_out"
     SUBSTITUTE = "substitute"
     GRANT_PROXY = "grant_proxy"
+    REVOKE_PROXY = "revoke_proxy"
 
     # The presidium and its sittings
     FORM_PRESIDIUM = "form_presidium"

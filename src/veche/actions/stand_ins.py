@@ -12,7 +12,7 @@ from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_meeting_day, check_record_open
 from veche.actions.participants import participant_in
-from veche.errors import Conflict, InvalidInput
+from veche.errors import Conflict, InvalidInput, NotFound
 from veche.models import Meeting, Proxy, Substitution
 from veche.models.meetings import ParticipantRole
 from veche.permissions import Permission
@@ -138,6 +138,33 @@ def do_grant_proxy(
         session,
         caller.actor,
         JournalAction.GRANT_PROXY,
+        {
+            "meeting_id": meeting.id,
+            "grantor_person_id": grantor_person_id,
+            "holder_person_id": holder_person_id,
+        },
+    )
+    return proxy
+
+
+def do_revoke_proxy(
+    session: Session, caller: Caller, meeting: Meeting, *, grantor_person_id: int
+) -> Proxy:
+    """Take back the proxy a member gave (given by mistake, or the member changed their
+    mind): their vote is theirs again. A ballot its holder cast with it already stands."""
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    check_record_open(meeting, "take back a proxy")
+    grantor = participant_in(session, meeting, grantor_person_id)
+    proxy = session.scalar(select(Proxy).where(Proxy.grantor_id == grantor.id))
+    if proxy is None:
+        raise NotFound(f"{grantor.person.full_name} has given no proxy to take back")
+    holder_person_id = proxy.holder.person_id
+    session.delete(proxy)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        JournalAction.REVOKE_PROXY,
         {
             "meeting_id": meeting.id,
             "grantor_person_id": grantor_person_id,

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from veche.actions.access import Caller, holds, result_visible
 from veche.models import (
@@ -168,6 +168,8 @@ class StandIn:
     member: str
     #: Who holds it: the proxy's holder, or the alternate.
     holder: str
+    #: The member's person id (a proxy is taken back by it).
+    member_person_id: int = 0
 
 
 def _names_of(session: Session, participant_ids: Iterable[int]) -> dict[int, str]:
@@ -184,11 +186,17 @@ def _names_of(session: Session, participant_ids: Iterable[int]) -> dict[int, str
 
 def proxies(session: Session, meeting_id: int) -> list[StandIn]:
     """The meeting's proxies, by the name of the member who gave each."""
+    grantor = aliased(Participant)
     pairs = session.execute(
-        select(Proxy.grantor_id, Proxy.holder_id).where(Proxy.meeting_id == meeting_id)
+        select(Proxy.grantor_id, Proxy.holder_id, grantor.person_id)
+        .join(grantor, grantor.id == Proxy.grantor_id)
+        .where(Proxy.meeting_id == meeting_id)
     ).all()
-    names = _names_of(session, [person for pair in pairs for person in pair])
-    found = [StandIn(names[grantor], names[holder]) for grantor, holder in pairs]
+    names = _names_of(session, [person for pair in pairs for person in pair[:2]])
+    found = [
+        StandIn(names[grantor_id], names[holder_id], person_id)
+        for grantor_id, holder_id, person_id in pairs
+    ]
     return sorted(found, key=lambda stand_in: stand_in.member)
 
 

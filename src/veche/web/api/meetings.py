@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field, model_validator
 
 from veche.actions.access import access_meeting
 from veche.actions.access_codes import IssuedCode
+from veche.actions.stand_ins import do_revoke_proxy
 from veche.models import Meeting
 from veche.models.meetings import MeetingKind, Office, ParticipantRole
 from veche.queries.attendance import attendance_count
@@ -202,3 +203,12 @@ def grant_proxy(
     """A member entrusts their vote to another member, within the body's limit."""
     body.grant(session, caller, meeting)
     return body
+
+
+@router.delete("/meetings/{meeting_id}/proxies/{grantor_person_id}", status_code=204)
+def revoke_proxy(
+    meeting: MeetingDep, grantor_person_id: Id, caller: CallerDep, session: Transaction
+) -> Response:
+    """Take back the proxy a member gave; a ballot its holder cast with it already stands."""
+    do_revoke_proxy(session, caller, meeting, grantor_person_id=grantor_person_id)
+    return Response(status_code=204)

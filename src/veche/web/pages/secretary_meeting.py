@@ -26,6 +26,7 @@ from veche.actions.access_codes import IssuedCode
 from veche.actions.meetings import do_change_meeting_state
 from veche.actions.paper_entry import check_totals_poll, entered_as_totals
 from veche.actions.polls import ballot_options
+from veche.actions.stand_ins import do_revoke_proxy
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.i18n import _
 from veche.models import Meeting, Person
@@ -405,6 +406,19 @@ def grant_proxy(meeting_id: int, page: PageDep, form: Annotated[ProxyForm, Form(
         }
 
     return _change(page, meeting_id, "stand-ins", grant)
+
+
+@router.post("/secretary/meetings/{meeting_id}/proxies/{grantor_person_id}/revoke")
+def revoke_proxy(meeting_id: int, grantor_person_id: int, page: PageDep) -> Response:
+    """Take back a member's proxy, as ``DELETE /api/meetings/{id}/proxies/{person}`` does."""
+
+    def revoke(meeting: Meeting) -> str:
+        do_revoke_proxy(page.session, page.caller, meeting, grantor_person_id=grantor_person_id)
+        return _("%(grantor)s's vote is theirs again.") % {
+            "grantor": _name(page, grantor_person_id)
+        }
+
+    return _change(page, meeting_id, "stand-ins", revoke)
 
 
 @router.post("/secretary/meetings/{meeting_id}/substitutions")
