@@ -201,6 +201,17 @@ def test_the_secretary_sets_up_a_resolutions_goals(
     assert len(desk.api(f"/goals?resolution_id={resolution}")) == len(top) + 1
     assert len(desk.api(f"/indicators/{indicator['id']}")["targets"]) == 1
 
+    # The body's verdict, with its reason; refused without one; then taken back.
+    verdict_at = f"{at}/status"
+    page = desk.refused(verdict_at, {"status": "done", "reason": ""}, 422, "reason")
+    assert f'id="verdict-{goal["id"]}-error"' in page
+    shown = desk.done(verdict_at, {"status": "done", "reason": "Fulfilled in the main."})
+    assert "verdict on Dues collected in full: done" in shown
+    decided = desk.api(f"/goals/{goal['id']}")
+    assert (decided["status"], decided["status_reason"]) == ("done", "Fulfilled in the main.")
+    desk.done(verdict_at, {"status": "", "reason": ""})
+    assert desk.api(f"/goals/{goal['id']}")["status"] is None
+
 
 @pytest.mark.one_database
 def test_one_without_the_right_is_refused(
@@ -230,6 +241,7 @@ def test_one_without_the_right_is_refused(
             {"name": "Mine", "measure": "count", "target_value": "2000"},
         ),
         (f"/secretary/follow-up/goals/{w.goal_id}/assignments", {"unit_id": str(w.units[RAIL])}),
+        (f"/secretary/follow-up/goals/{w.goal_id}/status", {"status": "done", "reason": "Mine"}),
         (
             f"/secretary/follow-up/indicators/{w.indicator_id}/targets",
             {"unit_id": str(w.units[RAIL]), "period_id": str(w.second_period), "value": "1"},

@@ -998,6 +998,14 @@ ACTIONS = [
         frozenset({"admin"}),
     ),
     Action(
+        "/secretary/follow-up/goals/{}/status",
+        lambda w: (
+            f"/secretary/follow-up/goals/{_goal(w)}/status",
+            {"status": "done", "reason": "Fulfilled in the main."},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
         "/secretary/follow-up/goals/{}/assignments",
         lambda w: (
             f"/secretary/follow-up/goals/{_goal(w)}/assignments",

@@ -20,16 +20,25 @@ from veche.actions.goals import readable_goal, readable_indicator, reading_organ
 from veche.errors import NotFound
 from veche.i18n import _
 from veche.models import Organization
-from veche.models.follow_up import AssignmentRole, Direction, GoalKind, Measure, RollupRule
+from veche.models.follow_up import (
+    AssignmentRole,
+    Direction,
+    GoalKind,
+    GoalStatus,
+    Measure,
+    RollupRule,
+)
 from veche.permissions import Permission
 from veche.queries.follow_up import GoalFilter, goal_tree, target_view, targets_by_indicator
 from veche.queries.records import body_tree, unit_tree
 from veche.queries.reporting import cycle_views
 from veche.queries.resolutions import search_resolutions
+from veche.web.form_fields import as_posted
 from veche.web.inputs_follow_up import (
     AssignmentIn,
     CycleIn,
     GoalIn,
+    GoalStatusIn,
     IndicatorIn,
     PeriodIn,
     TargetIn,
@@ -155,6 +164,7 @@ def _resolution_page(
         directions=_choices(Direction),
         rollups=[("", _("(the measure's own)")), *_choices(RollupRule)],
         roles=_choices(AssignmentRole),
+        verdicts=[("", _("(none: the units' reports decide)")), *_choices(GoalStatus)],
         **refused_context(refused),
     )
 
@@ -252,3 +262,37 @@ def set_follow_up_target(
     fields = tuple(TargetIn.model_fields)
     again = partial(_resolution_page, page, resolution_id)
     return change_or_refuse(page, sent, f"target-{indicator_id}", fields, set_target, again)
+
+
+def _verdict_read(cls: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """A verdict chosen as "(none)" is sent blank, which FastAPI leaves out: none, to take
+    the body's verdict back, as ``null`` does in the API."""
+    return {"status": None} | data
+
+
+class VerdictForm(GoalStatusIn):
+    """``GoalStatusIn`` as the resolution's page posts it (see ``_verdict_read``)."""
+
+    _blank = as_posted(_verdict_read)
+
+
+@router.post("/secretary/follow-up/goals/{goal_id}/status")
+def set_follow_up_verdict(
+    page: PageDep, goal_id: int, form: Annotated[VerdictForm, Form()], sent: PostedForm
+) -> Response:
+    """The body's verdict on a goal, with its reason ("done", "fulfilled in the main"), or
+    taken back; refused, the goal's form comes again as typed."""
+    resolution_id = _goal_resolution(page, goal_id)
+
+    def save() -> tuple[str, str]:
+        goal = form.apply(page.session, page.caller, goal_id)
+        said = _(goal.status.value) if goal.status else _("none")
+        back = _resolution_url(resolution_id, f"goal-{goal_id}")
+        return back, _("The body's verdict on %(title)s: %(verdict)s") % {
+            "title": goal.title,
+            "verdict": said,
+        }
+
+    fields = tuple(GoalStatusIn.model_fields)
+    again = partial(_resolution_page, page, resolution_id)
+    return change_or_refuse(page, sent, f"verdict-{goal_id}", fields, save, again)
