@@ -127,13 +127,13 @@ def test_everyone_changes_their_own_password_on_its_page(
     assert page.status_code == 200 and 'name="current_password"' in page.text
     assert re.search(r'href="/me/password">My password</a>', page.text)
 
-    wrong = here.post(
-        "/me/password", {"current_password": "not it at all", "new_password": "my own passphrase"}
-    )
+    new = {"new_password": "my own passphrase", "new_password_again": "my own passphrase"}
+    wrong = here.post("/me/password", {"current_password": "not it at all", **new})
     assert wrong.status_code == 403 and "the current password is not right" in wrong.text
-    changed = here.post(
-        "/me/password", {"current_password": CLERK_PASSWORD, "new_password": "my own passphrase"}
-    )
+    slip = {**new, "new_password_again": "my own passphrasf"}
+    differ = here.post("/me/password", {"current_password": CLERK_PASSWORD, **slip})
+    assert differ.status_code == 422 and "its repetition differ" in differ.text
+    changed = here.post("/me/password", {"current_password": CLERK_PASSWORD, **new})
     assert changed.status_code == 303 and changed.headers["location"] == "/me/password"
     assert "Your password is changed" in here.get("/me/password").text
     assert _logged_in(here) and not _logged_in(elsewhere)

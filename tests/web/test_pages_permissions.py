@@ -1020,7 +1020,11 @@ ACTIONS = [
         "/me/password",
         lambda w: (
             "/me/password",
-            {"current_password": DEMO_SECRETARY[1], "new_password": "the secretary's new one"},
+            {
+                "current_password": DEMO_SECRETARY[1],
+                "new_password": "the secretary's new one",
+                "new_password_again": "the secretary's new one",
+            },
         ),
         frozenset({"admin"}),
         unfit=frozenset({"observer", "delegate", "chair"}),

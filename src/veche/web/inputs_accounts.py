@@ -90,6 +90,18 @@ class PasswordChangeIn(BaseModel):
             raise Forbidden("the current password is not right; nothing was changed") from None
 
 
+class PasswordChangeForm(PasswordChangeIn):
+    """``PasswordChangeIn`` as the page posts it: the new password typed twice, since a
+    password field hides what is typed and a slip would lock its owner out."""
+
+    new_password_again: str = Field(min_length=1, max_length=MAX_LENGTH)
+
+    def change(self, request: Request, caller: Caller, *, keep: str | None) -> None:
+        if self.new_password_again != self.new_password:
+            raise InvalidInput("the new password and its repetition differ: type the same twice")
+        super().change(request, caller, keep=keep)
+
+
 class GrantIn(BaseModel):
     """A role granted to an account or a person, in the organization or a part of it."""
 

@@ -35,7 +35,7 @@ from veche.queries.sitting import meetings_seen
 from veche.web.deps import PageCallerDep
 from veche.web.inputs_accounts import (
     GrantForm,
-    PasswordChangeIn,
+    PasswordChangeForm,
     PasswordResetIn,
     RefusedAt,
     UserForm,
@@ -245,7 +245,7 @@ def my_password_page(request: Request, caller: PageCallerDep) -> HTMLResponse:
 
 @router.post("/me/password")
 def change_my_password(
-    request: Request, caller: PageCallerDep, form: Annotated[PasswordChangeIn, Form()]
+    request: Request, caller: PageCallerDep, form: Annotated[PasswordChangeForm, Form()]
 ) -> Response:
     form.change(request, caller, keep=_this_login(request))
     message = _("Your password is changed; your other logins have ended.")
