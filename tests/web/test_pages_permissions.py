@@ -459,11 +459,24 @@ def _amendment(w: World) -> tuple[str, dict[str, object]]:
     return f"{path}/decision", {"decision": "rejected"}
 
 
-def _body_id(w: World) -> int:
+def _first_id(w: World, model: type[Body | Organization | Unit]) -> int:
+    """The id of the first row of ``model`` (the demo has one organization)."""
     with w.sessions() as session:
-        body_id = session.scalars(select(Body.id).order_by(Body.id)).first()
-        assert body_id is not None
-        return body_id
+        found = session.scalars(select(model.id).order_by(model.id)).first()
+    assert found is not None
+    return found
+
+
+def _body_id(w: World) -> int:
+    return _first_id(w, Body)
+
+
+def _unit_id(w: World) -> int:
+    return _first_id(w, Unit)
+
+
+def _organization_id(w: World) -> int:
+    return _first_id(w, Organization)
 
 
 def _motion(w: World, *, final: bool = False) -> Motion:
@@ -531,20 +544,6 @@ def _seat(w: World) -> tuple[str, dict[str, object]]:
         assert person is not None and term is not None
         do_add_membership(session, SYSTEM, person, term, MembershipRole.MEMBER)
     return f"/secretary/people/{person_id}/seats/3", {"role": "alternate"}
-
-
-def _unit_id(w: World) -> int:
-    with w.sessions() as session:
-        found = session.scalars(select(Unit.id).order_by(Unit.id)).first()
-    assert found is not None
-    return found
-
-
-def _organization_id(w: World) -> int:
-    with w.sessions() as session:
-        org = session.scalars(select(Organization)).first()
-        assert org is not None
-        return org.id
 
 
 def _reporting_period(w: World) -> tuple[int, int]:
