@@ -18,7 +18,9 @@ from tests.apps import create_app
 from tests.assembly import Assembly, Convened
 from tests.web.page_client import Browser, access_codes
 from veche.actions.access_codes import normalize_code
-from veche.models import AccessCode
+from veche.actions.auth import do_open_login_session
+from veche.db import transaction
+from veche.models import AccessCode, LoginSession, Person
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
@@ -98,3 +100,45 @@ def test_a_card_printed_again_voids_the_used_one_too(hall: Hall) -> None:
             select(AccessCode).where(AccessCode.person_id == member).order_by(AccessCode.id)
         ).all()
     assert [card.revoked_at is not None for card in cards] == [True, False]
+
+
+def test_a_card_printed_again_leaves_the_logins_made_with_the_holders_other_cards(
+    hall: Hall,
+) -> None:
+    assembly = hall.assembly
+    member = assembly.members[1]
+    meeting = assembly.client.get(
+        f"/api/meetings/{assembly.meeting_id}", headers=assembly.secretary
+    )
+    other = assembly.client.post(
+        "/api/meetings",
+        json={
+            "term_id": meeting.json()["term_id"],
+            "title": "Budget Meeting",
+            "starts_on": assembly.day.isoformat(),
+        },
+        headers=assembly.secretary,
+    )
+    assert other.status_code == 201, other.text
+    lost = access_codes(hall.sessions, assembly.meeting_id, [member])[member]
+    kept = access_codes(hall.sessions, other.json()["id"], [member])[member]
+    finder, holder = Browser(hall.app), Browser(hall.app)
+    assert finder.log_in_with_code(lost).status_code == 303
+    assert holder.log_in_with_code(kept).status_code == 303
+    access_codes(hall.sessions, assembly.meeting_id, [member])
+    # Only the lost card's logins end: the holder's login with the card of their other
+    # meeting stands (it ended too, before logins named their card).
+    assert not hall.logged_in(finder)
+    assert hall.logged_in(holder)
+
+
+def test_a_card_printed_again_ends_the_holders_logins_that_name_no_card(hall: Hall) -> None:
+    # Logins made before migration 0024 name no card: any of the holder's may be the lost one's.
+    member = hall.assembly.members[2]
+    access_codes(hall.sessions, hall.assembly.meeting_id, [member])
+    with transaction(hall.sessions) as session:
+        do_open_login_session(session, person=session.get(Person, member), via="access code")
+    access_codes(hall.sessions, hall.assembly.meeting_id, [member])
+    with hall.sessions() as session:
+        left = session.scalars(select(LoginSession).where(LoginSession.person_id == member)).all()
+    assert left == []

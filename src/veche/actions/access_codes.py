@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, authorize, participant_of
@@ -115,30 +115,29 @@ def do_issue_access_codes(
 def _replace_cards(session: Session, meeting: Meeting, person_ids: list[int]) -> None:
     """Void the cards these people hold for the meeting, and end the logins made with them:
     a card reprinted is most often a card lost, and whoever found it may have logged in
-    already. A login made with a card belongs to its holder, not to one meeting, so the
-    holder logs in again with the new card wherever they were logged in by card."""
-    replaced = session.scalars(
-        select(AccessCode.person_id).where(
+    already. The holder's logins made with their cards for other meetings stand."""
+    cards = session.execute(
+        select(AccessCode.id, AccessCode.person_id).where(
             AccessCode.meeting_id == meeting.id,
             AccessCode.person_id.in_(person_ids),
             AccessCode.revoked_at.is_(None),
         )
     ).all()
-    if not replaced:
+    if not cards:
         return
+    card_ids = [card.id for card in cards]
     session.execute(
-        update(AccessCode)
-        .where(
-            AccessCode.meeting_id == meeting.id,
-            AccessCode.person_id.in_(replaced),
-            AccessCode.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
+        update(AccessCode).where(AccessCode.id.in_(card_ids)).values(revoked_at=utcnow())
+    )
+    # A login from before migration 0024 names no card: it may have been made with one of
+    # these, so it ends as well.
+    unnamed = and_(
+        LoginSession.access_code_id.is_(None),
+        LoginSession.user_id.is_(None),
+        LoginSession.person_id.in_([card.person_id for card in cards]),
     )
     session.execute(
-        delete(LoginSession).where(
-            LoginSession.person_id.in_(replaced), LoginSession.user_id.is_(None)
-        )
+        delete(LoginSession).where(or_(LoginSession.access_code_id.in_(card_ids), unnamed))
     )
 
 

@@ -17,7 +17,7 @@ from veche.actions.actor import Actor
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.errors import NotAuthenticated
-from veche.models import ApiToken, LoginSession, Person, User
+from veche.models import AccessCode, ApiToken, LoginSession, Person, User
 from veche.models.base import utcnow
 from veche.security import password_matches
 from veche.sql import OneOf
@@ -172,15 +172,22 @@ def _caller(
 
 
 def do_open_login_session(
-    session: Session, *, user: User | None = None, person: Person | None = None, via: str
+    session: Session,
+    *,
+    user: User | None = None,
+    person: Person | None = None,
+    card: AccessCode | None = None,
+    via: str,
 ) -> str:
-    """Start a page login for ``user`` or ``person``; the plain token is returned, never stored."""
+    """Start a page login for ``user`` or ``person`` (with ``card``, the access card it was
+    made with); the plain token is returned, never stored."""
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(
             token_hash=token_digest(token),
             user=user,
             person=person,
+            access_code_id=card.id if card is not None else None,
             expires_at=utcnow() + SESSION_LIFETIME,
         )
     )

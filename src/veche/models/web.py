@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veche.models.base import Base, Entity, Timestamped
@@ -21,6 +21,9 @@ class LoginSession(HeldByUserOrPerson, Timestamped, Base):
     """
 
     expires_at: Mapped[datetime]
+    #: The card a login by access code was made with: reprinting that card ends it, and
+    #: only it (a person holds a card for each of their meetings).
+    access_code_id: Mapped[int | None] = mapped_column(ForeignKey("access_code.id"), index=True)
 
 
 class AccessCode(Entity):

@@ -106,7 +106,10 @@ def login_with_code(request: Request, code: Annotated[str, Form(max_length=40)])
 
     def open_session(session: Session, found: AccessCode) -> str:
         token = do_open_login_session(
-            session, person=found.person, via=f"access code for meeting {found.meeting_id}"
+            session,
+            person=found.person,
+            card=found,
+            via=f"access code for meeting {found.meeting_id}",
         )
         # Cards are handed out at the venue: logging in with one while it sits is arriving.
         arrival["meeting_id"] = found.meeting_id
