@@ -116,7 +116,7 @@ class MeetingModel:
     def attendance_refusal(self, people: list[int], day: date, present: bool) -> int | None:
         """The status that refuses checking ``people`` in (or out) on ``day``, if any: the
         whole list is refused for one of them."""
-        if present and day not in self.days:
+        if day not in self.days:
             return 422
         checked_in = {p for p, on in self.present if on == day}
         for person in people:
@@ -124,7 +124,7 @@ class MeetingModel:
                 return 422
             if not present:
                 if person not in checked_in:
-                    return 409  # not checked in (a day outside the meeting included)
+                    return 409  # not checked in
                 checked_in.discard(person)
         return None
 

@@ -180,6 +180,23 @@ def test_a_day_outside_the_meeting_is_refused(door: Door) -> None:
     assert door.present() == 0
 
 
+def test_checking_out_on_a_day_outside_the_meeting_is_refused_as_checking_in_is(
+    door: Door,
+) -> None:
+    assembly = door.assembly
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    before = door.journal()
+    for present in (True, False):
+        response = assembly.client.post(
+            f"/api/meetings/{assembly.meeting_id}/attendance",
+            json={"person_ids": [assembly.members[0]], "day": tomorrow, "present": present},
+            headers=assembly.secretary,
+        )
+        assert response.status_code == 422, response.text
+        assert "is not a day of meeting" in response.json()["detail"]
+    assert door.journal() == before
+
+
 def test_only_the_chair_or_the_secretary_checks_people_in_by_code(door: Door) -> None:
     delegate = door.assembly.members[3]
     response = door.scan(door.codes[delegate], headers=door.assembly.as_person(delegate))

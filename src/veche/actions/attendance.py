@@ -108,6 +108,7 @@ def do_check_out(
 ) -> None:
     authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
     check_record_open(meeting, "check anyone out")
+    check_meeting_day(meeting, day)
     participant = participant_in(session, meeting, person_id)
     attendance = session.scalar(
         select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
