@@ -177,6 +177,12 @@ def test_the_secretary_sets_up_a_resolutions_goals(
     desk.refused(
         f"{here}/goals", {"title": "Nowhere", "paragraph": "99"}, 422, "there is no paragraph 99"
     )
+    desk.refused(
+        f"{here}/goals",
+        {"title": "Lines", "last_line": "3"},
+        422,
+        "a clause's last line needs its first line as well",
+    )
     page = desk.refused(
         f"{here}/goals",
         {"title": "Elsewhere", "parent_id": str(w.goal_id + 10_000)},

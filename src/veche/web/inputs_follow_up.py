@@ -152,7 +152,7 @@ class GoalIn(BaseModel):
         if self.paragraph is not None or self.first_line is not None:
             clause = Target(self.paragraph, self.first_line, self.last_line)
         elif self.last_line is not None:
-            raise InvalidInput("a clause's last_line goes with its first_line")
+            raise InvalidInput("a clause's last line needs its first line as well")
         spec = GoalSpec(**self.model_dump(exclude=_WHERE_FROM))
         return do_create_goal(
             session,
