@@ -21,6 +21,7 @@ from tests.assembly import Assembly
 from tests.helpers import count_queries, demo_organization
 from tests.web.live_server import EventReader, log_in, serve, served_to_the_secretary
 from tests.web.page_client import access_codes
+from tests.web.served_meeting import served_meeting
 from veche.actions import access
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
@@ -42,11 +43,9 @@ def test_the_stream_carries_the_polls_and_the_floor_to_the_page_that_asks(
     assembly: Assembly, engine: Engine
 ) -> None:
     meeting = assembly.meeting_id
-    events = f"/meetings/{meeting}/events"
-    with served_to_the_secretary(create_app(engine)) as browser:
-        assembly.check_in(assembly.members[:1])
-        pushed = EventReader(browser, f"{events}?push=room,floor")
-        plain = EventReader(browser, events)
+    with served_meeting(assembly, engine) as served:
+        pushed = served.stream("?push=room,floor")
+        plain = served.stream()
         for stream in (pushed, plain):
             stream.until("resync")
         poll = assembly.create_poll(title="Adopt the standing orders", kind="decision")
@@ -59,31 +58,28 @@ def test_the_stream_carries_the_polls_and_the_floor_to_the_page_that_asks(
         event_id, _, html = carried[-1]
         assert event_id == ""
         assert "Adopt the standing orders" in html
-        assert html == browser.get(f"/meetings/{meeting}/room").text
+        assert html == served.browser.get(f"/meetings/{meeting}/room").text
         # The stream that did not ask is sent the events only.
         assert "delegate_polls" not in [event for _, event, _ in plain.until("poll_opened")]
         # The floor is carried on its events too (the agenda's, here).
         assembly.create(f"/meetings/{meeting}/agenda", title="Standing orders")
         floor_html = pushed.until("delegate_floor")[-1][2]
         assert "Speakers list" in floor_html
-        assert floor_html == browser.get(f"/meetings/{meeting}/floor").text
-    for stream in (pushed, plain):
-        stream.join()
+        assert floor_html == served.browser.get(f"/meetings/{meeting}/floor").text
 
 
 def test_a_stream_the_fragments_cannot_serve_and_a_reconnection_are_told_to_fetch(
     assembly: Assembly, engine: Engine
 ) -> None:
-    meeting = assembly.meeting_id
-    events = f"/meetings/{meeting}/events?push=room,floor"
-    with served_to_the_secretary(create_app(engine)) as browser:
-        assembly.check_in(assembly.members[:1])
-        first = EventReader(browser, events)
+    push = "?push=room,floor"
+    with served_meeting(assembly, engine) as served:
+        first = served.stream(push)
         [(seen, _, _)] = first.until("resync")
         # A browser without its CSRF seed is not served from memory: its page fetches.
+        browser = served.browser
         with httpx2.Client(base_url=browser.base_url, cookies=browser.cookies) as seedless:
             seedless.cookies.delete(SEED_COOKIE)
-            unserved = EventReader(seedless, events)
+            unserved = served.stream(push, client=seedless)
             unserved.until("resync")
             poll = assembly.create_poll(title="Elect the tellers", kind="decision")
             assembly.open(int(poll["id"]))
@@ -92,15 +88,13 @@ def test_a_stream_the_fragments_cannot_serve_and_a_reconnection_are_told_to_fetc
             assert "delegate_polls" not in [event for _, event, _ in told]
         # Reconnecting after the poll opened: the events missed, then the refresh of the
         # polls they changed (the floor did not change), no HTML.
-        again = EventReader(browser, events, last_event_id=seen)
+        again = served.stream(push, last_event_id=seen)
         replayed = again.until("refresh_delegate_polls")
         assert [event for _, event, _ in replayed] == [
             "poll_created",
             "poll_opened",
             "refresh_delegate_polls",
         ]
-    for stream in (first, unserved, again):
-        stream.join()
 
 
 def test_a_page_coming_back_to_a_process_that_knows_its_login_costs_no_query(

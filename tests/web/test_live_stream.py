@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from tests.apps import create_app
 from tests.assembly import Assembly
 from tests.web.live_server import EventReader, SseMessage, log_in, serve, served_to_the_secretary
+from tests.web.served_meeting import served_meeting
 from veche.actions.events import LiveEvent
 from veche.db import make_engine
 from veche.demo import DEMO_SECRETARY
@@ -226,11 +227,8 @@ def test_many_persons_own_event_crosses_processes_in_notifications_that_fit() ->
 def test_a_browser_reconnecting_with_last_event_id_gets_what_it_missed(
     assembly: Assembly, engine: Engine
 ) -> None:
-    meeting = assembly.meeting_id
-    events = f"/meetings/{meeting}/events"
-    with served_to_the_secretary(create_app(engine)) as browser:
-        assembly.check_in(assembly.members[:1])  # an event, so that the first resync names it
-        first = EventReader(browser, events)
+    with served_meeting(assembly, engine) as served:
+        first = served.stream()
         [(seen, event, _)] = first.take(1)
         assert event == RESYNC and seen
         poll = assembly.create_poll(title="Adopt the agenda", kind="decision", method="majority")
@@ -239,17 +237,15 @@ def test_a_browser_reconnecting_with_last_event_id_gets_what_it_missed(
         assert [event for _, event, _ in live] == ["poll_created", "poll_opened"]
         # The EventSource sends the last id it saw when it reconnects: it is sent the rest,
         # in order, with the same ids, and no resync.
-        again = EventReader(browser, events, last_event_id=seen)
+        again = served.stream(last_event_id=seen)
         assert _events(again.take(2)) == _events(live)
         # The page's script opening a new EventSource names it in the address instead.
-        by_address = EventReader(browser, f"{events}?last_event_id={live[0][0]}")
+        by_address = served.stream(f"?last_event_id={live[0][0]}")
         assert _events(by_address.take(1)) == _events(live[1:])
         # An id this process does not know (another life's, or nobody's): a resync, named
         # after the newest event.
-        unknown = EventReader(browser, events, last_event_id="0000-1")
+        unknown = served.stream(last_event_id="0000-1")
         assert _events(unknown.take(1)) == [(live[1][0], RESYNC)]
-    for stream in (first, again, by_address, unknown):
-        stream.join()
 
 
 @pytest.mark.one_database

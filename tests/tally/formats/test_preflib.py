@@ -105,33 +105,35 @@ def test_kind_can_be_named_instead_of_the_extension(tmp_path: Path) -> None:
 
 #: A number of more digits than Python's int() reads from text (4,300).
 LONG = "9" * 5000
+#: The line of a file's first order, after the header.
+FIRST_ORDER = HEADER.count("\n") + 1
 
 V2 = [
-    ("soc", "1: 1,2,3\n", 1, 1, HEADER.count("\n") + 1, "all 4 alternatives, but this one ranks 3"),
-    ("soc", "1: 1,2,{3,4}\n", 1, 1, HEADER.count("\n") + 1, "ranks alternatives equal"),
-    ("soi", "1: {1,2}\n", 1, 1, HEADER.count("\n") + 1, "name the file .toi if ties are meant"),
-    ("toc", "1: 1,{2,3}\n", 1, 1, HEADER.count("\n") + 1, "name the file .toi if orders may"),
-    ("toi", "1: 1,5\n", 1, 1, HEADER.count("\n") + 1, "alternative 5 but there are only 4"),
-    ("toi", "1: 1,0\n", 1, 1, HEADER.count("\n") + 1, "alternative 0 but there are only 4"),
-    ("toi", "1: 2,{1,2}\n", 1, 1, HEADER.count("\n") + 1, "alternative 2 more than once"),
-    ("toi", "1: 1,,2\n", 1, 1, HEADER.count("\n") + 1, "cannot read the order '1,,2'"),
-    ("toi", "1: 1,{2\n", 1, 1, HEADER.count("\n") + 1, "cannot read the order"),
-    ("toi", "x: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer, got 'x'"),
-    ("toi", "0: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer, got '0'"),
+    ("soc", "1: 1,2,3\n", 1, 1, FIRST_ORDER, "all 4 alternatives, but this one ranks 3"),
+    ("soc", "1: 1,2,{3,4}\n", 1, 1, FIRST_ORDER, "ranks alternatives equal"),
+    ("soi", "1: {1,2}\n", 1, 1, FIRST_ORDER, "name the file .toi if ties are meant"),
+    ("toc", "1: 1,{2,3}\n", 1, 1, FIRST_ORDER, "name the file .toi if orders may"),
+    ("toi", "1: 1,5\n", 1, 1, FIRST_ORDER, "alternative 5 but there are only 4"),
+    ("toi", "1: 1,0\n", 1, 1, FIRST_ORDER, "alternative 0 but there are only 4"),
+    ("toi", "1: 2,{1,2}\n", 1, 1, FIRST_ORDER, "alternative 2 more than once"),
+    ("toi", "1: 1,,2\n", 1, 1, FIRST_ORDER, "cannot read the order '1,,2'"),
+    ("toi", "1: 1,{2\n", 1, 1, FIRST_ORDER, "cannot read the order"),
+    ("toi", "x: 1\n", 1, 1, FIRST_ORDER, "count must be a positive integer, got 'x'"),
+    ("toi", "0: 1\n", 1, 1, FIRST_ORDER, "count must be a positive integer, got '0'"),
     # A digit to str.isdigit but not to int(), and more digits than int() reads: both once
     # stopped the reader with a ValueError.
-    ("toi", "²: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer, got '²'"),
-    ("toi", f"{LONG}: 1\n", 1, 1, HEADER.count("\n") + 1, "count must be a positive integer"),
-    ("toi", f"1: 1,{LONG}\n", 1, 1, HEADER.count("\n") + 1, "too many digits for an alternative"),
+    ("toi", "²: 1\n", 1, 1, FIRST_ORDER, "count must be a positive integer, got '²'"),
+    ("toi", f"{LONG}: 1\n", 1, 1, FIRST_ORDER, "count must be a positive integer"),
+    ("toi", f"1: 1,{LONG}\n", 1, 1, FIRST_ORDER, "too many digits for an alternative"),
     (
         "toi",
         "1: 1\n2000000000000000: 2\n",
         1,
         2,
-        HEADER.count("\n") + 2,
+        FIRST_ORDER + 1,
         "count 2000000000000000 is",
     ),
-    ("toi", "1: 1\n1 2\n", 2, 2, HEADER.count("\n") + 2, "expected 'count: order', got '1 2'"),
+    ("toi", "1: 1\n1 2\n", 2, 2, FIRST_ORDER + 1, "expected 'count: order', got '1 2'"),
     ("toi", "1: 1\n2: 2\n", 4, 2, 5, "states 4 voters but its orders add up to 3"),
 ]
 
