@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from tests.accounts import grant
 from tests.helpers import demo_organization, general_council_term
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
@@ -27,7 +28,6 @@ from veche.actions.reporting import (
     do_create_cycle,
     do_freeze_period,
 )
-from veche.actions.roles import do_grant_role
 from veche.actions.targets import do_set_target
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo_meeting import load_demo_meeting
@@ -126,14 +126,7 @@ def build_follow_up(url: str) -> FollowUpWorld:
             do_create_user(
                 session, operator, organization, "ada.railwright", PASSWORD, person=reporter
             )
-            do_grant_role(
-                session,
-                operator,
-                "reporter",
-                scope=Scope.UNIT,
-                scope_id=units[RAIL],
-                person_id=reporter.id,
-            )
+            grant(session, operator, "reporter", reporter, (Scope.UNIT, units[RAIL]))
             # A member of the meeting logs in as a delegate; another, granted the chair's role
             # in the meeting, as its chair.
             members = session.scalars(
@@ -150,14 +143,7 @@ def build_follow_up(url: str) -> FollowUpWorld:
                 do_create_user(
                     session, operator, organization, login, PASSWORD, person=participant.person
                 )
-            do_grant_role(
-                session,
-                operator,
-                "chair",
-                scope=Scope.MEETING,
-                scope_id=meeting.id,
-                person_id=chair.person_id,
-            )
+            grant(session, operator, "chair", chair.person, (Scope.MEETING, meeting.id))
             assert isinstance(meeting, Meeting)
             return FollowUpWorld(
                 meeting.id,

@@ -1,5 +1,5 @@
-"""What the fuzz tests share: how a server whose state moves on is fuzzed repeatably, and how
-many draws each takes."""
+"""What the fuzz tests share: how a server whose state moves on is fuzzed repeatably, how
+many draws each takes, and how a stateful machine is run on each database."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, seed, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 Test = TypeVar("Test", bound=Callable[..., Any])
+
+#: An id no row has, within what the API takes (the largest a 32-bit integer column holds).
+NO_ROW = 2_147_483_647
 
 
 def examples(in_the_suite: int) -> int:
@@ -38,3 +42,24 @@ def drawn_repeatably(examples: int, label: str, *tolerated: HealthCheck) -> Call
         )(repeated)
 
     return apply
+
+
+def run_machine(
+    machine: type[RuleBasedStateMachine],
+    label: str,
+    database_url: str,
+    *,
+    runs: int,
+    steps: int,
+    fewer_on_postgresql: int = 3,
+) -> None:
+    """Take ``machine`` through ``runs`` runs (or as many as ``VECHE_FUZZ_EXAMPLES`` says) of
+    ``steps`` steps each, drawn repeatably from ``label``; on PostgreSQL, slower, through a
+    ``fewer_on_postgresql``-th as many, one at least."""
+    taken = examples(runs)
+    if database_url.startswith("postgresql"):
+        taken = max(1, taken // fewer_on_postgresql)
+    drawn = drawn_repeatably(taken, label)(machine)
+    run_state_machine_as_test(
+        drawn, settings=settings(drawn.TestCase.settings, stateful_step_count=steps)
+    )

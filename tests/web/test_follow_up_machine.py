@@ -35,15 +35,16 @@ of a sub-tree reports on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import count
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from hypothesis import settings, stateful
+from hypothesis import stateful
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,20 +59,19 @@ from tests.web.follow_up_model import (
     IndicatorModel,
     ReportModel,
 )
-from tests.web.fuzzing import drawn_repeatably, examples
+from tests.web.fuzzing import NO_ROW, run_machine
 from tests.web.sitting import PreparedSitting, journal_length
 
 #: The sitting (tests/web/sitting.py) starts from the demo organization.
 pytestmark = pytest.mark.demo
 
-#: Runs through the machine on each database, each of ``STEPS`` steps.
-EXAMPLES = {"sqlite": examples(2), "postgresql": max(1, examples(2) // 4)}
+#: Runs through the machine on SQLite (a quarter as many on PostgreSQL), each of ``STEPS``
+#: steps.
+RUNS = 2
 STEPS = 30
-#: An id nothing has, within what the API takes.
-NO_ROW = 2_147_483_647
-#: The resolution's text: three paragraphs, for goals from a clause.
 #: How an indicator's values roll up the unit tree.
 RULES = ("sum", "mean", "weighted_mean", "min", "max", "latest", "share_on_target")
+#: The resolution's text: three paragraphs, for goals from a clause.
 RESOLUTION = (
     "The branches grow their paying membership.\n"
     "\n"
@@ -84,6 +84,7 @@ PERIODS = (
     ("Second quarter", "2026-04-01", "2026-06-30", "2026-07-15"),
 )
 SERIAL = count(1)
+Row = TypeVar("Row")
 
 #: Figures a measure takes, as the API is sent them.
 FIGURES: dict[str, st.SearchStrategy[Decimal | int]] = {
@@ -157,6 +158,16 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
         if likely and data.draw(st.integers(0, 4)) > 0:
             return data.draw(st.sampled_from(likely))
         return data.draw(st.sampled_from(anything))
+
+    @staticmethod
+    def one_of(
+        data: st.DataObject,
+        rows: dict[int, Row],
+        having: Callable[[Row], object] = lambda row: True,
+    ) -> Row:
+        """One of the model's ``rows`` (goals, indicators), drawn by id among those ``having``
+        holds for."""
+        return rows[data.draw(st.sampled_from(sorted(i for i, row in rows.items() if having(row))))]
 
     # --- the world of a run --------------------------------------------------------------
 
@@ -249,7 +260,7 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
     @stateful.precondition(lambda self: bool(self.model.goals))
     @stateful.rule(data=st.data())
     def delete_goal(self, data: st.DataObject) -> None:
-        goal = self.model.goals[data.draw(st.sampled_from(sorted(self.model.goals)))]
+        goal = self.one_of(data, self.model.goals)
         busy = (
             any(g.parent == goal.id for g in self.model.goals.values())
             or goal.indicators
@@ -381,11 +392,7 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
     @stateful.precondition(lambda self: any(i.targets for i in self.model.indicators.values()))
     @stateful.rule(data=st.data())
     def remove_target(self, data: st.DataObject) -> None:
-        indicator = self.model.indicators[
-            data.draw(
-                st.sampled_from(sorted(i.id for i in self.model.indicators.values() if i.targets))
-            )
-        ]
+        indicator = self.one_of(data, self.model.indicators, lambda i: i.targets)
         where = data.draw(st.sampled_from(sorted(indicator.targets)))
         frozen = self.model.periods[where[1]] == "frozen"
         self.send("DELETE", f"/targets/{indicator.target_ids[where]}", 409 if frozen else 204)
@@ -437,7 +444,7 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
     @stateful.precondition(lambda self: bool(self.model.goals))
     @stateful.rule(data=st.data())
     def assign(self, data: st.DataObject, mistakes: bool = True) -> None:
-        goal = self.model.goals[data.draw(st.sampled_from(sorted(self.model.goals)))]
+        goal = self.one_of(data, self.model.goals)
         unit = data.draw(st.sampled_from([*self.units, NO_ROW] if mistakes else self.units))
         role = data.draw(st.sampled_from(["lead", "contributing"]))
         expect = 404 if unit == NO_ROW else 409 if unit in goal.assigned else 201
@@ -450,11 +457,7 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
     @stateful.precondition(lambda self: any(g.assigned for g in self.model.goals.values()))
     @stateful.rule(data=st.data())
     def unassign(self, data: st.DataObject) -> None:
-        goal = self.model.goals[
-            data.draw(
-                st.sampled_from(sorted(g.id for g in self.model.goals.values() if g.assigned))
-            )
-        ]
+        goal = self.one_of(data, self.model.goals, lambda g: g.assigned)
         unit = data.draw(st.sampled_from(sorted(goal.assigned)))
         self.send("DELETE", f"/assignments/{goal.assigned.pop(unit)}", 204)
 
@@ -774,10 +777,13 @@ def test_the_follow_up_in_any_order_reads_as_the_model_says(
         pass
 
     OnThisDatabase.world = world
-    backend = database_url.split(":")[0].split("+")[0]
-    machine = drawn_repeatably(EXAMPLES[backend], "the follow-up machine")(OnThisDatabase)
-    stateful.run_state_machine_as_test(
-        machine, settings=settings(machine.TestCase.settings, stateful_step_count=STEPS)
+    run_machine(
+        OnThisDatabase,
+        "the follow-up machine",
+        database_url,
+        runs=RUNS,
+        steps=STEPS,
+        fewer_on_postgresql=4,
     )
 
 

@@ -37,28 +37,26 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from hypothesis import settings, stateful
+from hypothesis import stateful
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.meeting_api import Api
-from tests.web.fuzzing import drawn_repeatably, examples
+from tests.web.fuzzing import NO_ROW, run_machine
 from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, journal_length
 
 #: The sitting (tests/web/sitting.py) starts from the demo organization.
 pytestmark = pytest.mark.demo
 
-#: Runs through the machine on each database, each of ``STEPS`` steps.
-EXAMPLES = {"sqlite": examples(8), "postgresql": max(1, examples(8) // 3)}
+#: Runs through the machine on SQLite (a third as many on PostgreSQL), each of ``STEPS`` steps.
+RUNS = 8
 STEPS = 30
 #: Members present at the sitting who propose amendments in their own name.
 PROPOSERS = (1, 2, 3, 4)
 #: Drafts open to amendment at once: few, so that amendments to one draft overlap.
 MOST_MOTIONS = 2
-#: An id no motion or amendment has, within what the API takes.
-NO_ROW = 2_147_483_647
 
 #: A numbered clause's start, as the machine's texts write it: "2. ".
 CLAUSE = re.compile(r"(\d+)\. ")
@@ -629,11 +627,7 @@ def test_drafts_amended_in_any_order_read_as_the_model_says(
     class OnThisDatabase(MotionMachine):
         hall = Hall(secretary, sessions, sitting.sitting)
 
-    backend = database_url.split(":")[0].split("+")[0]
-    machine = drawn_repeatably(EXAMPLES[backend], "the motion machine")(OnThisDatabase)
-    stateful.run_state_machine_as_test(
-        machine, settings=settings(machine.TestCase.settings, stateful_step_count=STEPS)
-    )
+    run_machine(OnThisDatabase, "the motion machine", database_url, runs=RUNS, steps=STEPS)
 
 
 def draft(api: Api, meeting_id: int, text: str) -> int:

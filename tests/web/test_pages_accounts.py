@@ -11,12 +11,12 @@ from fastapi import FastAPI
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.accounts import grant
 from tests.helpers import count_queries
 from tests.web.page_client import SYSTEM, Browser, secretary
 from veche.actions.access import Caller
 from veche.actions.accounts import do_deactivate_account
 from veche.actions.org import do_create_person, do_create_user
-from veche.actions.roles import do_grant_role
 from veche.db import transaction
 from veche.models import Organization, Person, RoleGrant, User
 from veche.models.base import utcnow
@@ -150,14 +150,7 @@ def _add_accounts(sessions: sessionmaker[Session], how_many: int) -> None:
             user = do_create_user(
                 session, operator, organization, f"login-{number}", "an account's passphrase"
             )
-            do_grant_role(
-                session,
-                operator,
-                "teller",
-                scope=Scope.ORGANIZATION,
-                scope_id=organization.id,
-                user_id=user.id,
-            )
+            grant(session, operator, "teller", user, (Scope.ORGANIZATION, organization.id))
 
 
 def test_the_accounts_page_reads_as_much_for_many_accounts_as_for_few(

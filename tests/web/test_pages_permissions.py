@@ -342,28 +342,28 @@ def _agenda_proposal(step: str) -> Prepare:
     return prepare
 
 
+def _meeting_of_its_own(w: World, session: Session, title: str) -> Meeting:
+    """A draft meeting of the world's meeting's term, on its day, with the same chair."""
+    meeting = w.meeting_in(session)
+    other = do_create_meeting(session, SYSTEM, meeting.term, title, starts_on=meeting.starts_on)
+    do_update_participant(session, SYSTEM, other, w.assembly.members[1], office=Office.CHAIR)
+    return other
+
+
 def _closed_meeting(w: World) -> tuple[str, dict[str, object]]:
     """A meeting of its own, closed, with the same chair: publishing ends its business."""
     with transaction(w.sessions) as session:
-        meeting = w.meeting_in(session)
-        other = do_create_meeting(
-            session, SYSTEM, meeting.term, "Closed Meeting", starts_on=meeting.starts_on
-        )
+        other = _meeting_of_its_own(w, session, "Closed Meeting")
         do_update_meeting(session, SYSTEM, other, notice="Notice.")
         for state in (MeetingState.CONVENED, MeetingState.IN_SESSION, MeetingState.CLOSED):
             do_change_meeting_state(session, SYSTEM, other, state)
-        do_update_participant(session, SYSTEM, other, w.assembly.members[1], office=Office.CHAIR)
     return f"/secretary/meetings/{other.id}/publish-report", {}
 
 
 def _draft_meeting(w: World) -> tuple[str, dict[str, object]]:
     """A draft meeting of its own, with the same chair, to convene with its notice."""
     with transaction(w.sessions) as session:
-        meeting = w.meeting_in(session)
-        other = do_create_meeting(
-            session, SYSTEM, meeting.term, "Draft Meeting", starts_on=meeting.starts_on
-        )
-        do_update_participant(session, SYSTEM, other, w.assembly.members[1], office=Office.CHAIR)
+        other = _meeting_of_its_own(w, session, "Draft Meeting")
     return f"/secretary/meetings/{other.id}/stage", {"state": "convened", "notice": "Notice."}
 
 
@@ -493,6 +493,23 @@ def _motion(w: World, *, final: bool = False) -> Motion:
         return motion
 
 
+def _adoption_opened(session: Session, motion: Motion, vote_by: VoteBy = VoteBy.BALLOT) -> Poll:
+    """The poll on adopting ``motion``, in its meeting, open."""
+    meeting = session.get(Meeting, motion.meeting_id)
+    assert meeting is not None
+    poll = do_create_poll(
+        session,
+        SYSTEM,
+        meeting,
+        title="Adoption",
+        kind=PollKind.DECISION,
+        subject=PollSubject(motion_id=motion.id),
+        vote_by=vote_by,
+    )
+    do_open_poll(session, SYSTEM, poll.id)
+    return poll
+
+
 def _motion_step(step: str) -> Prepare:
     def prepare(w: World) -> tuple[str, dict[str, object]]:
         motion = _motion(w, final=step in ("vote", "settle"))
@@ -501,19 +518,7 @@ def _motion_step(step: str) -> Prepare:
             data = {"kind": "decision", "title": f"Adoption {next(w.numbers)}"}
         if step == "settle":
             with transaction(w.sessions) as session:
-                meeting = session.get(Meeting, motion.meeting_id)
-                assert meeting is not None
-                subject = PollSubject(motion_id=motion.id)
-                poll = do_create_poll(
-                    session,
-                    SYSTEM,
-                    meeting,
-                    title="Adoption",
-                    kind=PollKind.DECISION,
-                    subject=subject,
-                )
-                do_open_poll(session, SYSTEM, poll.id)
-                do_close_poll(session, SYSTEM, poll.id)
+                do_close_poll(session, SYSTEM, _adoption_opened(session, motion).id)
         return f"/meetings/{motion.meeting_id}/motions/{motion.id}/{step}", data
 
     return prepare
@@ -583,18 +588,7 @@ def _resolution(w: World) -> int:
     if w.resolution_id is None:
         motion = _motion(w, final=True)
         with transaction(w.sessions) as session:
-            meeting = session.get(Meeting, motion.meeting_id)
-            assert meeting is not None
-            poll = do_create_poll(
-                session,
-                SYSTEM,
-                meeting,
-                title="Adoption",
-                kind=PollKind.DECISION,
-                subject=PollSubject(motion_id=motion.id),
-                vote_by=VoteBy.SHOW_OF_HANDS,
-            )
-            do_open_poll(session, SYSTEM, poll.id)
+            poll = _adoption_opened(session, motion, VoteBy.SHOW_OF_HANDS)
             yes = next(option.id for option in poll.options if option.label == "yes")
             do_enter_counted_votes(session, SYSTEM, poll, {yes: 1})
             do_close_poll(session, SYSTEM, poll.id)

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.accounts import grant
 from tests.assembly import bearer_token
 from tests.helpers import demo_organization, general_council_term
 from tests.web.page_client import SYSTEM, Browser, secretary
@@ -21,7 +22,6 @@ from tests.web.sitting import journal_length
 from veche.actions.access import Caller
 from veche.actions.meetings import do_create_meeting
 from veche.actions.org import do_create_user
-from veche.actions.roles import do_grant_role
 from veche.db import transaction
 from veche.demo import DEMO_SECRETARY
 from veche.models import Body, Membership, Person, Unit
@@ -53,6 +53,17 @@ class _Api:
         return answer.json()
 
 
+@pytest.fixture
+def desk(app: FastAPI) -> Browser:
+    """The secretary, logged in to the pages (here, not the check-in desk of conftest.py)."""
+    return secretary(app)
+
+
+@pytest.fixture
+def api(desk: Browser) -> _Api:
+    return _Api(desk)
+
+
 def _body_form(**changed: str) -> dict[str, str]:
     """The body's form as the page sends it: every field, each as typed."""
     return {
@@ -66,10 +77,8 @@ def _body_form(**changed: str) -> dict[str, str]:
 
 
 def test_the_secretary_corrects_a_body_and_its_terms(
-    app: FastAPI, sessions: sessionmaker[Session]
+    desk: Browser, api: _Api, sessions: sessionmaker[Session]
 ) -> None:
-    desk = secretary(app)
-    api = _Api(desk)
     council = _id(sessions, Body, name="General Council")
     bureau = _id(sessions, Body, name="Executive Bureau")
     assert f'href="/secretary/bodies/{bureau}"' in desk.get("/secretary").text
@@ -115,10 +124,8 @@ def test_the_secretary_corrects_a_body_and_its_terms(
 
 
 def test_a_refused_change_comes_back_as_typed_and_changes_nothing(
-    app: FastAPI, sessions: sessionmaker[Session]
+    desk: Browser, api: _Api, sessions: sessionmaker[Session]
 ) -> None:
-    desk = secretary(app)
-    api = _Api(desk)
     council = _id(sessions, Body, name="General Council")
     bureau = _id(sessions, Body, name="Executive Bureau")
     with transaction(sessions) as session:
@@ -157,10 +164,8 @@ def test_a_refused_change_comes_back_as_typed_and_changes_nothing(
 
 
 def test_the_secretary_corrects_a_person_and_ends_a_seat(
-    app: FastAPI, sessions: sessionmaker[Session]
+    desk: Browser, api: _Api, sessions: sessionmaker[Session]
 ) -> None:
-    desk = secretary(app)
-    api = _Api(desk)
     person = _id(sessions, Person, email="person1@riverlands.example")
     with sessions() as session:
         term = general_council_term(session).id
@@ -202,9 +207,9 @@ def test_the_secretary_corrects_a_person_and_ends_a_seat(
     assert nowhere.status_code == 404
 
 
-def test_the_secretary_makes_and_moves_units(app: FastAPI, sessions: sessionmaker[Session]) -> None:
-    desk = secretary(app)
-    api = _Api(desk)
+def test_the_secretary_makes_and_moves_units(
+    desk: Browser, api: _Api, sessions: sessionmaker[Session]
+) -> None:
     assert desk.get("/secretary/units").status_code == 200
     made = desk.post("/secretary/units", {"name": "Western Region", "kind": "region"})
     assert made.status_code == 303, made.text
@@ -246,14 +251,7 @@ def _clerk(sessions: sessionmaker[Session]) -> None:
         organization = demo_organization(session)
         clerk = do_create_user(session, SYSTEM, organization, "clerk", CLERK_PASSWORD)
         operator = Caller(SYSTEM.actor, None, unrestricted=True, organization_id=organization.id)
-        do_grant_role(
-            session,
-            operator,
-            "secretary",
-            scope=Scope.ORGANIZATION,
-            scope_id=organization.id,
-            user_id=clerk.id,
-        )
+        grant(session, operator, "secretary", clerk, (Scope.ORGANIZATION, organization.id))
 
 
 @pytest.mark.one_database
