@@ -18,8 +18,7 @@ from veche.actions.events import LiveEvent, subscribe
 
 @pytest.fixture
 def app(engine: Engine) -> Iterator[FastAPI]:
-    """The application with its lifespan running: the site key the pages sign with, the
-    header's name from the settings."""
+    """The application with its lifespan running: the site key the pages sign with."""
     application = create_app(engine)
     with TestClient(application):
         yield application

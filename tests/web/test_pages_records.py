@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+import veche.web.site_name
 from tests.accounts import grant
+from tests.apps import create_app
 from tests.assembly import bearer_token
 from tests.helpers import demo_organization, general_council_term
 from tests.web.page_client import SYSTEM, Browser, secretary
@@ -309,3 +312,55 @@ def test_the_api_refuses_one_who_may_not_change_the_records_before_anything_else
     assert {sent: answer.status_code for sent, answer in answers.items()} == dict.fromkeys(
         answers, 403
     )
+
+
+def test_the_secretary_renames_the_organization_from_the_dashboard(
+    desk: Browser, api: _Api
+) -> None:
+    form = {
+        "name": "Riverside Workers' Federation",
+        "short_name": "RWF",
+        "description": "  A federation of riverside co-operatives.  ",
+        "publishes_reports": "false",
+        "publishes_follow_up": "false",
+    }
+    saved = desk.post("/secretary/organization", form)
+    assert saved.status_code == 303, saved.text
+    organization = api("/organization")
+    assert (organization["name"], organization["short_name"], organization["description"]) == (
+        "Riverside Workers' Federation",
+        "RWF",
+        "A federation of riverside co-operatives.",
+    )
+    page = unescape(desk.get("/secretary").text)
+    assert 'class="brand" href="/">RWF</a>' in page
+    assert 'value="Riverside Workers\' Federation"' in page
+    # A short name and a description emptied on the form are none and empty.
+    emptied = desk.post("/secretary/organization", form | {"short_name": "", "description": ""})
+    assert emptied.status_code == 303, emptied.text
+    organization = api("/organization")
+    assert (organization["short_name"], organization["description"]) == (None, "")
+    page = unescape(desk.get("/secretary").text)
+    assert "Riverside Workers' Federation</a>" in page
+
+
+def test_a_rename_heads_the_pages_of_every_process(
+    desk: Browser, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker process (here, another app on the database) shows the name it read
+    until ``FRESH_FOR`` has passed; the process that made the change shows the new one at
+    once."""
+    other = create_app(engine)
+    with TestClient(other):
+        elsewhere = secretary(other)
+        assert 'class="brand" href="/">RFTU</a>' in elsewhere.get("/meetings").text
+        renamed = desk.client.patch(
+            "/api/organization",
+            json={"short_name": "RWF"},
+            headers=bearer_token(desk.client, *DEMO_SECRETARY),
+        )
+        assert renamed.status_code == 200, renamed.text
+        assert 'class="brand" href="/">RWF</a>' in desk.get("/meetings").text
+        assert 'class="brand" href="/">RFTU</a>' in elsewhere.get("/meetings").text
+        monkeypatch.setattr(veche.web.site_name, "FRESH_FOR", 0.0)
+        assert 'class="brand" href="/">RWF</a>' in elsewhere.get("/meetings").text

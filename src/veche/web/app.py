@@ -11,14 +11,12 @@ from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 import veche
 from veche.actions.intake import BallotIntake
 from veche.config import Settings
 from veche.db import make_engine, make_reader, make_sessionmaker
-from veche.errors import NotFound, VecheError
-from veche.queries.org import get_organization
+from veche.errors import VecheError
 from veche.web import fragment_cache
 from veche.web.api import ballots
 from veche.web.api.routers import API_ROUTERS
@@ -33,21 +31,10 @@ from veche.web.sessions import load_site_key
 from veche.web.stopping import end_streams_when_stopping
 
 
-def _site_name(sessions: sessionmaker[Session]) -> str | None:
-    """The organization's short name for the pages' header, read when the app starts."""
-    with sessions() as session:
-        try:
-            found = get_organization(session)
-        except NotFound:
-            return None
-        return found.short_name or found.name
-
-
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Live events flow while the app serves; open streams end so that it can stop."""
     app.state.site_key = load_site_key(app.state.sessions)
-    app.state.site_name = _site_name(app.state.sessions)
     delivery = start_delivery(app.state.engine, app.state.broker)
     app.state.delivery = delivery
     # What exists now (modules, routes, templates, the catalogue) lives as long as the

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, Request, UploadFile
 from pydantic import Field
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from veche.web.inputs import (
     read_member_list,
 )
 from veche.web.inputs_org import OrganizationUpdate
+from veche.web.site_name import forget_site_name
 
 #: Open to anyone: the only refusal is a database without an organization yet.
 router = APIRouter(tags=["organization"], responses={404: REFUSALS[404]})
@@ -67,10 +68,13 @@ def organization(session: SessionDep) -> OrganizationOut:
 
 @records.patch("/organization")
 def update_organization(
-    body: OrganizationUpdate, caller: CallerDep, session: Transaction
+    request: Request, body: OrganizationUpdate, caller: CallerDep, session: Transaction
 ) -> OrganizationOut:
     """Rename the organization, describe it, or say whether its reports are public."""
-    return _organization_out(session, body.apply(session, caller))
+    changed = _organization_out(session, body.apply(session, caller))
+    # The pages' header names it: this process reads it again (the others within a while).
+    forget_site_name(request.app.state)
+    return changed
 
 
 def _organization_out(session: Session, org: Organization) -> OrganizationOut:

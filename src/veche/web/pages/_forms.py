@@ -16,7 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from veche.errors import Conflict, InvalidInput, NotFound
+from veche.i18n import _
 from veche.queries.records import BodyNode, UnitNode
+from veche.web.form_fields import as_posted
 from veche.web.pages._page import Page
 from veche.web.pages._posted import as_typed
 
@@ -71,3 +73,21 @@ def tree_choices(
     return [("", none)] + [
         (str(row.id), "— " * row.depth + row.name) for row in rows if row.id != leaving_out
     ]
+
+
+def blank_means(**empty: object) -> Any:
+    """The validator of an edit form that reads the fields ``empty`` names, each with its
+    empty value. The page always sends them, and FastAPI leaves out a field sent blank: left
+    out, such a field was emptied (no parent, no e-mail address, no last day), where the API's
+    JSON leaves out what it keeps as it is. A form's class takes it as an attribute
+    (``_blank = blank_means(due_on=None)``)."""
+
+    def read(cls: Any, data: dict[str, Any]) -> dict[str, Any]:
+        return empty | data
+
+    return as_posted(read)
+
+
+def enum_choices(values: type[Any]) -> list[tuple[str, str]]:
+    """An enumeration's members as a form's choices, each in words."""
+    return [(member.value, _(member.value)) for member in values]

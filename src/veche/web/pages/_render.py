@@ -21,6 +21,7 @@ from veche.web.errors import (
     refusal_answer,
 )
 from veche.web.sessions import clear_flash, read_flash, set_flash
+from veche.web.site_name import site_name
 from veche.web.templating import templates
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def render(
             "csrf_field": csrf_field(request),  # {{ csrf_field }} in every form
             "flash": read_flash(request),
             "fragment": request.headers.get("hx-request") == "true",
-            "site_name": getattr(request.app.state, "site_name", None) or "veche",
+            "site_name": site_name(request.app.state) or "veche",
             "may": frozenset(),  # the viewer's permissions in the page's meeting, if it has one
             "desk": getattr(request.state, "desk", False),  # the secretary's pages in the menu
             **context,

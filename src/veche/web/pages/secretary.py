@@ -24,7 +24,9 @@ from veche.web.inputs import (
     read_member_list,
 )
 from veche.web.inputs_org import OrganizationUpdate
+from veche.web.pages._forms import blank_means
 from veche.web.pages._page import PageDep
+from veche.web.site_name import forget_site_name
 
 router = APIRouter()
 
@@ -65,11 +67,20 @@ def people_page(page: PageDep, q: Annotated[str, Query(max_length=200)] = "") ->
     )
 
 
+class OrganizationForm(OrganizationUpdate):
+    """``OrganizationUpdate`` as the dashboard posts it: a short name left blank is none, a
+    description left blank is empty."""
+
+    _blank = blank_means(short_name=None, description="")
+
+
 @router.post("/secretary/organization")
-def update_organization(page: PageDep, form: Annotated[OrganizationUpdate, Form()]) -> Response:
-    """Say whether the reports and the follow-up of the resolutions are public."""
+def update_organization(page: PageDep, form: Annotated[OrganizationForm, Form()]) -> Response:
+    """Rename the organization, describe it, or say whether its reports and the follow-up of
+    its resolutions are public."""
     with page.session.begin():
         form.apply(page.session, page.caller)
+    forget_site_name(page.request.app.state)  # its name heads every page
     return page.redirect("/secretary", _("The organization's settings are saved"))
 
 

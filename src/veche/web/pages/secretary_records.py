@@ -7,9 +7,8 @@ same ``apply``; a change refused comes back on its page with what was typed and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
@@ -20,7 +19,6 @@ from veche.i18n import _
 from veche.models import Person, Term
 from veche.models.org import MembershipRole
 from veche.queries.records import body_tree, person_record, unit_tree
-from veche.web.form_fields import as_posted
 from veche.web.inputs import MAX_NUMBER
 from veche.web.inputs_org import (
     BodyUpdate,
@@ -30,57 +28,51 @@ from veche.web.inputs_org import (
     UnitIn,
     UnitUpdate,
 )
-from veche.web.pages._forms import Refused, change_or_refuse, refused_context, tree_choices
+from veche.web.pages._forms import (
+    Refused,
+    blank_means,
+    change_or_refuse,
+    refused_context,
+    tree_choices,
+)
 from veche.web.pages._page import Page, PageDep
 from veche.web.pages._posted import PostedForm
 
 router = APIRouter()
 
 
-def _blank_empties(**empty: object) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
-    """How a page's form reads the fields ``empty`` names, each with its empty value. The page
-    always sends them, and FastAPI leaves out a field sent blank: left out, such a field was
-    emptied (no parent, no e-mail address, no last day), where the API's JSON leaves out what
-    it keeps as it is."""
-
-    def read(cls: Any, data: dict[str, Any]) -> dict[str, Any]:
-        return empty | data
-
-    return read
-
-
 class BodyForm(BodyUpdate):
     """``BodyUpdate`` as the body's page posts it: a parent left blank is none (the top), a
     description left blank is empty."""
 
-    _blank = as_posted(_blank_empties(parent_id=None, description=""))
+    _blank = blank_means(parent_id=None, description="")
 
 
 class TermForm(TermUpdate):
     """``TermUpdate`` as the body's page posts it: a last day left blank is none (not ended,
     or not known)."""
 
-    _blank = as_posted(_blank_empties(ends_on=None))
+    _blank = blank_means(ends_on=None)
 
 
 class PersonForm(PersonUpdate):
     """``PersonUpdate`` as the person's page posts it: an e-mail address or a unit left blank
     is none."""
 
-    _blank = as_posted(_blank_empties(email=None, unit_id=None))
+    _blank = blank_means(email=None, unit_id=None)
 
 
 class SeatForm(MembershipUpdate):
     """``MembershipUpdate`` as the person's page posts it: a first or last day left blank is
     the term's."""
 
-    _blank = as_posted(_blank_empties(from_date=None, to_date=None))
+    _blank = blank_means(from_date=None, to_date=None)
 
 
 class UnitForm(UnitUpdate):
     """``UnitUpdate`` as the unit's page posts it: a parent left blank is none (the top)."""
 
-    _blank = as_posted(_blank_empties(parent_id=None))
+    _blank = blank_means(parent_id=None)
 
 
 #: Each form's fields, kept as typed when it is refused.

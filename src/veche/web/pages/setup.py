@@ -15,6 +15,7 @@ from veche.passwords import MAX_LENGTH, RULE
 from veche.web.deps import SessionDep
 from veche.web.inputs_accounts import SetupIn
 from veche.web.pages._render import redirect, render
+from veche.web.site_name import forget_site_name
 
 router = APIRouter()
 
@@ -33,8 +34,7 @@ def set_up(request: Request, session: SessionDep, form: Annotated[SetupIn, Form(
         done = form.set_up(session, via="the set-up page")
         organization = done.organization.short_name or done.organization.name
         username = done.user.username
-    # The pages' header names the organization from now on (read once when the app started).
-    request.app.state.site_name = organization
+    forget_site_name(request.app.state)  # the pages' header names the organization from now on
     message = _("veche is set up for %(organization)s: log in as %(username)s.") % {
         "organization": organization,
         "username": username,
