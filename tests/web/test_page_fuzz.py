@@ -67,7 +67,9 @@ from veche.models import (
     Body,
     FloorRequest,
     Goal,
+    GoalAssignment,
     Indicator,
+    IndicatorTarget,
     LoginFailure,
     Meeting,
     Motion,
@@ -110,6 +112,8 @@ PATH_IDS: dict[str, Any] = {
     "goal_id": Goal,
     "indicator_id": Indicator,
     "grantor_person_id": Person,
+    "assignment_id": GoalAssignment,
+    "target_id": IndicatorTarget,
 }
 #: What the forms' fields name beside them, by the end of the field's name (``person_id``,
 #: ``submitter_person_ids``).

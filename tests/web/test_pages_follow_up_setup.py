@@ -255,3 +255,147 @@ def test_one_without_the_right_is_refused(
     ):
         assert reporter.post(path, form).status_code == 403, path
     assert journal_length(sessions) == before
+
+
+def test_the_secretary_changes_and_takes_back_what_was_set_up(
+    follow_up_world: FollowUpWorld, app: FastAPI, sessions: sessionmaker[Session]
+) -> None:
+    w, desk = follow_up_world, _Desk(app, sessions)
+    with sessions() as session:
+        term = general_council_term(session).id
+
+    # A cycle renamed, refused a name its term's other cycle has; a period's days moved,
+    # refused a last day before its first.
+    cycle_at = f"/secretary/follow-up/cycles/{w.cycle_id}"
+    shown = desk.done(cycle_at, {"name": "Half-year reports"})
+    assert "Reporting cycle renamed: Half-year reports" in shown
+    # Each edit form opens with the record as it stands.
+    assert f'id="cycle-edit-{w.cycle_id}-name" name="name"' in shown
+    assert 'value="Half-year reports"' in shown
+    assert desk.api(f"/cycles/{w.cycle_id}")["name"] == "Half-year reports"
+    desk.done("/secretary/follow-up/cycles", {"term_id": str(term), "name": "Quarterly"})
+    other = next(c["id"] for c in desk.api("/cycles") if c["name"] == "Quarterly")
+    page = desk.refused(
+        f"/secretary/follow-up/cycles/{other}",
+        {"name": "Half-year reports"},
+        409,
+        "already has a reporting cycle",
+    )
+    assert f'id="cycle-edit-{other}-error"' in page
+    period = desk.api(f"/periods/{w.second_period}")
+    days = {name: period[name] for name in ("name", "starts_on", "ends_on", "due_on")}
+    period_at = f"/secretary/follow-up/periods/{w.second_period}"
+    shown = desk.done(period_at, days | {"name": "Spring", "due_on": period["ends_on"]})
+    assert "Period saved: Spring" in shown
+    assert (
+        f'id="period-edit-{w.second_period}-due" name="due_on" type="date" required value="{period["ends_on"]}"'
+        in shown
+    )
+    moved = desk.api(f"/periods/{w.second_period}")
+    assert (moved["name"], moved["due_on"]) == ("Spring", period["ends_on"])
+    backwards = days | {"ends_on": period["starts_on"], "starts_on": period["ends_on"]}
+    page = desk.refused(period_at, backwards, 422, "before")
+    assert f'id="period-edit-{w.second_period}-error"' in page
+
+    # A goal with a sub-goal: changed; refused deletion while the sub-goal stands.
+    resolution = desk.api(f"/goals/{w.goal_id}")["resolution_id"]
+    here = f"/secretary/follow-up/resolutions/{resolution}"
+    desk.done(f"{here}/goals", {"title": "A draft goal"})
+    goal = next(
+        g for g in desk.api(f"/goals?resolution_id={resolution}") if g["title"] == "A draft goal"
+    )
+    desk.done(f"{here}/goals", {"title": "A draft part", "parent_id": str(goal["id"])})
+    (part,) = [g for g in desk.api(f"/goals?under={goal['id']}") if g["id"] != goal["id"]]
+    at = f"/secretary/follow-up/goals/{goal['id']}"
+    edited = {
+        "title": "Dues collected in full",
+        "description": "Every branch, every month.",
+        "owner_body_id": str(goal["owner_body_id"]),
+        "due_on": "2026-12-31",
+        "kind": "outcome",
+        "weight": "2",
+    }
+    shown = desk.done(at, edited)
+    assert "Goal saved: Dues collected in full" in shown
+    assert f'action="{at}/delete"' in shown
+    assert f'id="goal-edit-{goal["id"]}-due" name="due_on" type="date" value="2026-12-31"' in shown
+    saved = desk.api(f"/goals/{goal['id']}")
+    assert (saved["description"], saved["due_on"], saved["kind"], saved["weight"]) == (
+        "Every branch, every month.",
+        "2026-12-31",
+        "outcome",
+        "2.0000",
+    )
+    # Left blank on the page, the due day and the description are emptied.
+    desk.done(at, edited | {"due_on": "", "description": ""})
+    saved = desk.api(f"/goals/{goal['id']}")
+    assert (saved["due_on"], saved["description"], saved["title"]) == (
+        None,
+        "",
+        "Dues collected in full",
+    )
+    page = desk.refused(f"{at}/delete", {}, 409, "has 1 sub-goal")
+    assert f'id="goal-edit-{goal["id"]}-error"' in page
+    # The goal's form, opened with the refusal, still shows the goal as it stands.
+    assert (
+        f'name="title" required maxlength="500" autocomplete="off" value="{edited["title"]}"'
+        in page
+    )
+
+    # An indicator changed; refused deletion while it has a target; the target taken back,
+    # the goal taken back from its unit, then the indicator, the sub-goal and the goal deleted.
+    payers = {"name": "Members paying", "measure": "count", "target_value": "20"}
+    desk.done(f"{at}/indicators", payers)
+    (indicator,) = desk.api(f"/goals/{goal['id']}")["indicators"]
+    indicator_at = f"/secretary/follow-up/indicators/{indicator['id']}"
+    as_shown = {
+        name: "" if indicator[name] is None else str(indicator[name])
+        for name in (
+            "name",
+            "measure",
+            "direction",
+            "unit_label",
+            "baseline_value",
+            "baseline_on",
+            "target_value",
+            "target_on",
+            "band_low",
+            "band_high",
+            "rollup",
+            "share_needed",
+            "weight",
+        )
+    }
+    shown = desk.done(indicator_at, as_shown | {"name": "Paying members", "target_value": "25"})
+    assert "Indicator saved: Paying members" in shown
+    changed = desk.api(f"/indicators/{indicator['id']}")
+    assert (changed["name"], changed["target_value"], changed["rollup"]) == (
+        "Paying members",
+        "25.0000",
+        "sum",
+    )
+    page = desk.refused(
+        indicator_at, as_shown | {"baseline_value": "30"}, 422, "above its baseline"
+    )
+    assert f'id="indicator-edit-{indicator["id"]}-error"' in page
+    target = {"unit_id": str(w.units[RAIL]), "period_id": str(w.second_period), "value": "15"}
+    desk.done(f"{indicator_at}/targets", target)
+    desk.refused(f"{indicator_at}/delete", {}, 409, "target")
+    (set_target,) = desk.api(f"/indicators/{indicator['id']}")["targets"]
+    assert f'action="/secretary/follow-up/targets/{set_target["id"]}/delete"' in desk.page(here)
+    shown = desk.done(f"/secretary/follow-up/targets/{set_target['id']}/delete", {})
+    assert f"Target taken back: {RAIL}, Spring." in shown
+    assert desk.api(f"/indicators/{indicator['id']}")["targets"] == []
+    desk.done(f"{at}/assignments", {"unit_id": str(w.units[RAIL]), "role": "lead"})
+    (assignment,) = desk.api(f"/goals/{goal['id']}")["assignments"]
+    assert f'action="/secretary/follow-up/assignments/{assignment["id"]}/delete"' in desk.page(here)
+    shown = desk.done(f"/secretary/follow-up/assignments/{assignment['id']}/delete", {})
+    assert f"Goal taken back from {RAIL}." in shown
+    assert desk.api(f"/goals/{goal['id']}")["assignments"] == []
+    assert "Indicator deleted: Paying members" in desk.done(f"{indicator_at}/delete", {})
+    assert "Goal deleted: A draft part" in desk.done(
+        f"/secretary/follow-up/goals/{part['id']}/delete", {}
+    )
+    assert "Goal deleted: Dues collected in full" in desk.done(f"{at}/delete", {})
+    left = [g["title"] for g in desk.api(f"/goals?resolution_id={resolution}")]
+    assert "Dues collected in full" not in left and "A draft part" not in left

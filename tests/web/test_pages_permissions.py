@@ -36,6 +36,7 @@ from veche.actions.attendance import do_check_in
 from veche.actions.closing import do_close_poll
 from veche.actions.contributions import do_add_document
 from veche.actions.counted_votes import do_enter_counted_votes
+from veche.actions.goal_assignments import do_assign_goal
 from veche.actions.goals import GoalSpec, do_create_goal
 from veche.actions.indicators import IndicatorSpec, do_create_indicator
 from veche.actions.meetings import do_change_meeting_state, do_create_meeting, do_update_meeting
@@ -55,12 +56,14 @@ from veche.actions.resolutions import do_settle_motion
 from veche.actions.roles import do_grant_role
 from veche.actions.speakers import do_give_floor, do_request_floor
 from veche.actions.stand_ins import do_grant_proxy
+from veche.actions.targets import do_set_target
 from veche.db import transaction
 from veche.demo import DEMO_SECRETARY
 from veche.models import (
     AgendaItem,
     Body,
     Goal,
+    Indicator,
     Meeting,
     Motion,
     Organization,
@@ -608,16 +611,47 @@ def _goal(w: World) -> int:
         return do_create_goal(session, _operator(session), spec, resolution_id=resolution_id).id
 
 
-def _target(w: World) -> tuple[str, dict[str, object]]:
-    period_id, unit_id = _reporting_period(w)
+def _indicator(w: World) -> int:
+    """A new indicator of a new goal, counting up to 9."""
     goal_id = _goal(w)
     with transaction(w.sessions) as session:
         goal = session.get(Goal, goal_id)
         assert goal is not None
         spec = IndicatorSpec(f"Indicator {next(w.numbers)}", Measure.COUNT, target_value=Decimal(9))
-        indicator = do_create_indicator(session, _operator(session), goal, spec)
-    path = f"/secretary/follow-up/indicators/{indicator.id}/targets"
+        return do_create_indicator(session, _operator(session), goal, spec).id
+
+
+def _target(w: World) -> tuple[str, dict[str, object]]:
+    period_id, unit_id = _reporting_period(w)
+    path = f"/secretary/follow-up/indicators/{_indicator(w)}/targets"
     return path, {"unit_id": unit_id, "period_id": period_id, "value": "5"}
+
+
+def _target_set(w: World) -> int:
+    """A target a unit has for a new period, of a new indicator."""
+    period_id, unit_id = _reporting_period(w)
+    indicator_id = _indicator(w)
+    with transaction(w.sessions) as session:
+        indicator = session.get(Indicator, indicator_id)
+        assert indicator is not None
+        done = do_set_target(
+            session,
+            _operator(session),
+            indicator,
+            unit_id=unit_id,
+            period_id=period_id,
+            value=Decimal(5),
+        )
+        return done.target.id
+
+
+def _assignment(w: World) -> int:
+    """A new goal, given to a unit."""
+    goal_id, unit_id = _goal(w), _unit_id(w)
+    with transaction(w.sessions) as session:
+        goal = session.get(Goal, goal_id)
+        assert goal is not None
+        return do_assign_goal(session, _operator(session), goal, unit_id).id
 
 
 def _submitted_report(w: World) -> tuple[str, dict[str, object]]:
@@ -1007,6 +1041,63 @@ ACTIONS = [
         frozenset({"admin"}),
     ),
     Action("/secretary/follow-up/indicators/{}/targets", _target, frozenset({"admin"})),
+    Action(
+        "/secretary/follow-up/cycles/{}",
+        lambda w: (
+            f"/secretary/follow-up/cycles/{_cycle_id(w)}",
+            {"name": f"Renamed {next(w.numbers)}"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/periods/{}",
+        lambda w: (
+            f"/secretary/follow-up/periods/{_reporting_period(w)[0]}",
+            {
+                "name": "Renamed",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-06-30",
+                "due_on": "2026-07-31",
+            },
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/goals/{}",
+        lambda w: (
+            f"/secretary/follow-up/goals/{_goal(w)}",
+            {"title": "Renamed", "kind": "outcome", "owner_body_id": _body_id(w), "weight": "2"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/goals/{}/delete",
+        lambda w: (f"/secretary/follow-up/goals/{_goal(w)}/delete", {}),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/indicators/{}",
+        lambda w: (
+            f"/secretary/follow-up/indicators/{_indicator(w)}",
+            {"name": "Renamed", "measure": "count", "target_value": "12", "weight": "1"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/indicators/{}/delete",
+        lambda w: (f"/secretary/follow-up/indicators/{_indicator(w)}/delete", {}),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/targets/{}/delete",
+        lambda w: (f"/secretary/follow-up/targets/{_target_set(w)}/delete", {}),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "/secretary/follow-up/assignments/{}/delete",
+        lambda w: (f"/secretary/follow-up/assignments/{_assignment(w)}/delete", {}),
+        frozenset({"admin"}),
+    ),
     # Everyone with an account changes their own password; a login by access card has none.
     # Last: the change ends the secretary's other logins, the API token the others use too.
     Action(

@@ -79,6 +79,7 @@ TEXT_PATHS = (
     "/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/ballots/lot",
     "/secretary/follow-up/reports/{report_id}/decision",
     "/secretary/follow-up/resolutions/{resolution_id}/goals",
+    "/secretary/follow-up/goals/{goal_id}",
     "/secretary/follow-up/goals/{goal_id}/status",
     "/secretary/meetings/{meeting_id}/convocation",
 )
