@@ -24,6 +24,7 @@ from tests.web.follow_up_world import PASSWORD, RAIL, FollowUpWorld, build_follo
 from tests.web.page_client import Browser, secretary
 from tests.web.sitting import journal_length
 from veche.demo import DEMO_SECRETARY
+from veche.web.inputs_follow_up import IndicatorUpdate
 
 #: On SQLite alone: the changes are the API's own, tested on both databases in
 #: tests/web/test_follow_up_api.py; what these prove is the pages' reading of the forms.
@@ -348,23 +349,10 @@ def test_the_secretary_changes_and_takes_back_what_was_set_up(
     desk.done(f"{at}/indicators", payers)
     (indicator,) = desk.api(f"/goals/{goal['id']}")["indicators"]
     indicator_at = f"/secretary/follow-up/indicators/{indicator['id']}"
+    # The indicator's form as the page sends it: every field, as it stands.
     as_shown = {
         name: "" if indicator[name] is None else str(indicator[name])
-        for name in (
-            "name",
-            "measure",
-            "direction",
-            "unit_label",
-            "baseline_value",
-            "baseline_on",
-            "target_value",
-            "target_on",
-            "band_low",
-            "band_high",
-            "rollup",
-            "share_needed",
-            "weight",
-        )
+        for name in IndicatorUpdate.model_fields
     }
     shown = desk.done(indicator_at, as_shown | {"name": "Paying members", "target_value": "25"})
     assert "Indicator saved: Paying members" in shown
