@@ -20,7 +20,7 @@ from tests.apps import create_app
 from tests.assembly import bearer_token
 from tests.helpers import general_council_term
 from tests.prepared import prepared
-from tests.web.follow_up_world import PASSWORD, RAIL, FollowUpWorld, build_follow_up
+from tests.web.follow_up_world import MINES, PASSWORD, RAIL, FollowUpWorld, build_follow_up
 from tests.web.page_client import Browser, secretary
 from tests.web.sitting import journal_length
 from veche.demo import DEMO_SECRETARY
@@ -354,7 +354,8 @@ def test_the_secretary_changes_and_takes_back_what_was_set_up(
         name: "" if indicator[name] is None else str(indicator[name])
         for name in IndicatorUpdate.model_fields
     }
-    shown = desk.done(indicator_at, as_shown | {"name": "Paying members", "target_value": "25"})
+    renamed = as_shown | {"name": "Paying members", "target_value": "25"}
+    shown = desk.done(indicator_at, renamed)
     assert "Indicator saved: Paying members" in shown
     changed = desk.api(f"/indicators/{indicator['id']}")
     assert (changed["name"], changed["target_value"], changed["rollup"]) == (
@@ -366,6 +367,21 @@ def test_the_secretary_changes_and_takes_back_what_was_set_up(
         indicator_at, as_shown | {"baseline_value": "30"}, 422, "above its baseline"
     )
     assert f'id="indicator-edit-{indicator["id"]}-error"' in page
+    # A weighted mean: the units' weights, one field a unit; one left blank has none.
+    desk.done(indicator_at, renamed | {"rollup": "weighted_mean"})
+    rail, mines = (f"weight_{w.units[name]}" for name in (RAIL, MINES))
+    shown = desk.done(f"{indicator_at}/weights", {rail: "3", mines: ""})
+    assert "The units' weights are saved." in shown
+    assert f'name="{rail}" inputmode="decimal" autocomplete="off" value="3.0000"' in shown
+    weights = desk.api(f"/indicators/{indicator['id']}")["weights"]
+    assert weights == [{"unit_id": w.units[RAIL], "weight": "3.0000"}]
+    page = desk.refused(
+        f"{indicator_at}/weights",
+        {rail: "2", mines: "0"},
+        422,
+        f"the weight of {MINES} must be above 0",
+    )
+    assert f'id="weights-{indicator["id"]}-error"' in page
     target = {"unit_id": str(w.units[RAIL]), "period_id": str(w.second_period), "value": "15"}
     desk.done(f"{indicator_at}/targets", target)
     desk.refused(f"{indicator_at}/delete", {}, 409, "target")

@@ -1084,6 +1084,14 @@ ACTIONS = [
         frozenset({"admin"}),
     ),
     Action(
+        "/secretary/follow-up/indicators/{}/weights",
+        lambda w: (
+            f"/secretary/follow-up/indicators/{_indicator(w)}/weights",
+            {f"weight_{_unit_id(w)}": "2"},
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
         "/secretary/follow-up/indicators/{}/delete",
         lambda w: (f"/secretary/follow-up/indicators/{_indicator(w)}/delete", {}),
         frozenset({"admin"}),

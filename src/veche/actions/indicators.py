@@ -229,18 +229,19 @@ def do_set_weights(
     """The units' weights in the indicator's weighted mean, all of them at once (a unit left
     out has none)."""
     organization = working_organization(session, caller, Permission.FOLLOW_UP_MANAGE)
-    known = set(
-        session.scalars(
-            select(Unit.id).where(
+    names: dict[int, str] = {
+        unit_id: name
+        for unit_id, name in session.execute(
+            select(Unit.id, Unit.name).where(
                 Unit.organization_id == organization.id, Unit.id.in_(sorted(weights))
             )
         )
-    )
-    missing = sorted(set(weights) - known)
+    }
+    missing = sorted(set(weights) - set(names))
     if missing:
         raise NotFound(f"there is no unit {missing[0]}")
     checked = {
-        unit_id: check_positive(weight, f"unit {unit_id}'s weight")
+        unit_id: check_positive(weight, f"the weight of {names[unit_id]}")
         for unit_id, weight in weights.items()
     }
     session.execute(delete(IndicatorWeight).where(IndicatorWeight.indicator_id == indicator.id))

@@ -293,6 +293,19 @@ def targets_by_indicator(
     return found
 
 
+def weights_by_indicator(
+    session: Session, indicator_ids: Collection[int]
+) -> dict[int, dict[int, Decimal]]:
+    """Each unit's weight in each of the indicators' weighted mean, by indicator and unit:
+    read at once, not one query an indicator."""
+    found: dict[int, dict[int, Decimal]] = {}
+    for weight in session.scalars(
+        select(IndicatorWeight).where(IndicatorWeight.indicator_id.in_(indicator_ids))
+    ):
+        found.setdefault(weight.indicator_id, {})[weight.unit_id] = weight.weight
+    return found
+
+
 def indicator_detail(
     session: Session, indicator: Indicator, *, period_id: int | None = None
 ) -> IndicatorDetail:

@@ -81,6 +81,7 @@ TEXT_PATHS = (
     "/secretary/follow-up/resolutions/{resolution_id}/goals",
     "/secretary/follow-up/goals/{goal_id}",
     "/secretary/follow-up/goals/{goal_id}/status",
+    "/secretary/follow-up/indicators/{indicator_id}/weights",
     "/secretary/meetings/{meeting_id}/convocation",
 )
 BULK_PATHS = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
@@ -40,10 +40,17 @@ from veche.models.follow_up import (
     RollupRule,
 )
 from veche.permissions import Permission
-from veche.queries.follow_up import GoalFilter, goal_tree, target_view, targets_by_indicator
+from veche.queries.follow_up import (
+    GoalFilter,
+    goal_tree,
+    target_view,
+    targets_by_indicator,
+    weights_by_indicator,
+)
 from veche.queries.records import body_tree, unit_tree
 from veche.queries.reporting import cycle_views
 from veche.queries.resolutions import search_resolutions
+from veche.web.form_fields import as_posted
 from veche.web.inputs_follow_up import (
     AssignmentIn,
     GoalIn,
@@ -52,6 +59,7 @@ from veche.web.inputs_follow_up import (
     IndicatorIn,
     IndicatorUpdate,
     TargetIn,
+    WeightsIn,
 )
 from veche.web.pages._forms import (
     Refused,
@@ -88,6 +96,27 @@ class IndicatorForm(IndicatorUpdate):
     )
 
 
+#: A unit's weight on the indicator's form: ``weight_<unit id>``.
+WEIGHT_FIELD = "weight_"
+
+
+def _weights_read(cls: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The weights a page posts, one field a unit (``weight_<unit id>``), as ``WeightsIn``
+    takes them: a unit whose field is left blank has none."""
+    weights = [
+        {"unit_id": name.removeprefix(WEIGHT_FIELD), "weight": value}
+        for name, value in data.items()
+        if name.startswith(WEIGHT_FIELD) and str(value).strip()
+    ]
+    return {"weights": weights}
+
+
+class WeightsForm(WeightsIn):
+    """``WeightsIn`` as the indicator's form posts it (see ``_weights_read``)."""
+
+    _posted = as_posted(_weights_read)
+
+
 class VerdictForm(GoalStatusIn):
     """``GoalStatusIn`` as the goal's form posts it: a verdict chosen as "(none)" is sent
     blank, to take the body's verdict back, as ``null`` does in the API."""
@@ -109,14 +138,14 @@ def _resolution_page(
         for period in cycle.periods
     ]
     bodies = body_tree(page.session, organization)
+    indicator_ids = [indicator.id for goal in goals for indicator in goal.indicators]
     return page.render(
         "secretary/follow_up_setup_resolution.html",
         status=status,
         resolution=found[0],
         goals=goals,
-        targets=targets_by_indicator(
-            page.session, [indicator.id for goal in goals for indicator in goal.indicators]
-        ),
+        targets=targets_by_indicator(page.session, indicator_ids),
+        weights=weights_by_indicator(page.session, indicator_ids),
         manages=holds(page.session, page.caller, Permission.FOLLOW_UP_MANAGE, organization.id),
         parents=[("", _("(none: a goal of the resolution itself)"))]
         + [(str(goal.id), f"{goal.path} {goal.title}") for goal in goals],
@@ -333,6 +362,23 @@ def delete_follow_up_indicator(page: PageDep, indicator_id: int, sent: PostedFor
 
     form_name = f"indicator-edit-{indicator_id}"
     return _on_the_page(page, resolution_id, sent, form_name, None, delete)
+
+
+@router.post("/secretary/follow-up/indicators/{indicator_id}/weights")
+def set_follow_up_weights(
+    page: PageDep, indicator_id: int, form: Annotated[WeightsForm, Form()], sent: PostedForm
+) -> Response:
+    """Every unit's weight in the indicator's weighted mean, at once (a unit left blank has
+    none); refused, the form comes again as typed."""
+    _goal_id, resolution_id = _indicator_place(page, indicator_id)
+
+    def save() -> tuple[str, str]:
+        form.apply(page.session, page.caller, indicator_id)
+        return _at(resolution_id, f"indicator-{indicator_id}"), _("The units' weights are saved.")
+
+    weights = [name for name in sent if name.startswith(WEIGHT_FIELD)]
+    again = partial(_resolution_page, page, resolution_id)
+    return change_or_refuse(page, sent, f"weights-{indicator_id}", weights, save, again)
 
 
 @router.post("/secretary/follow-up/indicators/{indicator_id}/targets")
