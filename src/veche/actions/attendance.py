@@ -25,14 +25,25 @@ from veche.models.meetings import MeetingState
 from veche.permissions import Permission
 
 
+def check_attendance_change(
+    session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date, doing: str
+) -> Participant:
+    """The participant whose presence on ``day`` the caller records (``doing`` says how, for
+    a refusal): one who may record attendance, while the meeting's record is open, on one of
+    its days."""
+    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
+    check_record_open(meeting, doing)
+    check_meeting_day(meeting, day)
+    return participant_in(session, meeting, person_id)
+
+
 def do_check_in(
     session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
 ) -> Attendance:
     """Record a participant present on ``day``; checking in twice is harmless."""
-    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
-    check_record_open(meeting, "check anyone in")
-    check_meeting_day(meeting, day)
-    participant = participant_in(session, meeting, person_id)
+    participant = check_attendance_change(
+        session, caller, meeting, person_id, day, "check anyone in"
+    )
     return _mark_present(session, caller.actor, participant, day).attendance
 
 
@@ -106,10 +117,9 @@ def do_check_in_on_login(session: Session, card: AccessCode, today: date) -> Che
 def do_check_out(
     session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
 ) -> None:
-    authorize(session, caller, Permission.ATTENDANCE_RECORD, meeting.id)
-    check_record_open(meeting, "check anyone out")
-    check_meeting_day(meeting, day)
-    participant = participant_in(session, meeting, person_id)
+    participant = check_attendance_change(
+        session, caller, meeting, person_id, day, "check anyone out"
+    )
     attendance = session.scalar(
         select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
     )
