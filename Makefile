@@ -29,11 +29,13 @@ $(NODE_MODULES): package.json package-lock.json
 	touch $@
 
 # The PDF reports are set in Debian's Noto fonts, for names in every script (Arabic, Hebrew,
-# Chinese, Japanese, Korean …); veche.reports.render reads them from these folders alone.
+# Chinese, Japanese, Korean …) and emoji; veche.reports.render reads them from these folders
+# alone.
 install-fonts:
 	test -e /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf \
 		&& test -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc \
-		|| (apt-get update && apt-get install -y fonts-noto-core fonts-noto-cjk)
+		&& test -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf \
+		|| (apt-get update && apt-get install -y fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 
 # The browser tests drive Debian's Chromium; they fail rather than skip without it.
 install-chromium:

@@ -43,7 +43,9 @@ def drawn(pdf: bytes) -> Drawn:
             fonts = resources.get("/Font")
             for font in (fonts.get_object() if fonts else {}).values():
                 font = font.get_object()
-                result.fonts.add(str(font["/BaseFont"]).split("+", 1)[-1])
+                # A Type 3 font (the colour emoji, drawn as pictures) has no PostScript name.
+                name = font.get("/BaseFont", "Type3")
+                result.fonts.add(str(name).split("+", 1)[-1])
                 result.characters |= _mapped(font)
     return result
 
@@ -68,14 +70,16 @@ def _streams(
 
 
 def _mapped(font: DictionaryObject) -> set[str]:
-    """The characters the font's ToUnicode map gives a glyph other than 0 (.notdef) for."""
+    """The characters the font's ToUnicode map gives a glyph other than 0 (.notdef) for. In a
+    Type 3 font (pictures, as the colour emoji are drawn) code 0 is a picture like the others."""
     if "/ToUnicode" not in font:
         return set()
+    notdef = -1 if font.get("/Subtype") == "/Type3" else 0
     cmap = _resolved(font["/ToUnicode"], StreamObject).get_data().decode("latin-1")
     characters: set[str] = set()
     for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
         for code, text in _BFCHAR.findall(block):
-            if int(code, 16) != 0:
+            if int(code, 16) != notdef:
                 characters |= set(bytes.fromhex(text).decode("utf-16-be"))
     for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
         for low, high, first in re.findall(
@@ -83,7 +87,7 @@ def _mapped(font: DictionaryObject) -> set[str]:
         ):
             start = int(first, 16)
             for offset in range(int(high, 16) - int(low, 16) + 1):
-                if int(low, 16) + offset != 0:
+                if int(low, 16) + offset != notdef:
                     characters.add(chr(start + offset))
     return characters
 

@@ -32,6 +32,8 @@ NAMES = {
     "Korean": "김민준",
 }
 RIGHT_TO_LEFT = {"Arabic", "Hebrew"}
+#: Emoji as a motion's title or a speaker's note may carry them.
+EMOJI = "🌳✅🎉🤝"
 
 
 def _document() -> Document:
@@ -50,6 +52,7 @@ def _document() -> Document:
                 row_headers=True,
             ),
             MarkdownText("Moved by **" + everyone[5] + "** and " + everyone[3] + "."),
+            Paragraph(f"Carried {EMOJI[2]}: the park stays green {EMOJI[0]} {EMOJI[1]} {EMOJI[3]}"),
             # Diffs are set in a fixed-width face, with its own fallbacks.
             Diff("--- version 1\n+++ version 2\n" + "".join(f"+{n}\n" for n in everyone)),
         ],
@@ -64,6 +67,12 @@ def test_every_script_prints_in_the_pdf_with_a_glyph_for_each_character() -> Non
     }
 
 
+def test_emoji_print_in_the_pdf_in_colour() -> None:
+    pdf = drawn(to_pdf(_document()))
+    assert pdf.missing(EMOJI) == []
+    assert "Type3" in pdf.fonts  # Noto Color Emoji's pictures, not a font's outlines
+
+
 def test_the_pdf_is_set_in_the_projects_own_fonts_alone() -> None:
     """Typst's own fonts and those the project installs, never the machine's others: the same
     PDF on every machine."""
@@ -74,7 +83,8 @@ def test_the_pdf_is_set_in_the_projects_own_fonts_alone() -> None:
     }
     assert places <= {"Typst", *(str(d) for d in FONT_DIRECTORIES)}
     typst_own = {"LibertinusSerif", "DejaVuSansMono", "NewCM", "NewComputerModern"}
-    used = {name.split("-")[0] for name in drawn(to_pdf(_document())).fonts}
+    # The colour emoji are drawn as a Type 3 font, which has no name: Noto Color Emoji's.
+    used = {name.split("-")[0] for name in drawn(to_pdf(_document())).fonts} - {"Type3"}
     assert used and all(
         name.startswith("Noto") or any(name.startswith(own) for own in typst_own) for name in used
     ), used

@@ -32,11 +32,13 @@ FORMATS = ("md", "html", "pdf")
 
 #: Where the PDF's fonts come from, beside the ones Typst carries (Libertinus Serif, DejaVu Sans
 #: Mono), and nowhere else, so that a report looks the same on every machine: Debian's Noto
-#: fonts, which ``make install`` installs (fonts-noto-core, fonts-noto-cjk).
+#: fonts, which ``make install`` installs (fonts-noto-core, fonts-noto-cjk,
+#: fonts-noto-color-emoji).
 FONT_DIRECTORIES = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/opentype/noto"))
 #: The text's typefaces, in the order Typst tries them for each character: Typst's own serif
 #: for the Latin, Cyrillic and Greek scripts, then Noto for every other script a name may be
-#: written in. (Han characters shared by Chinese and Japanese take the Chinese forms.)
+#: written in, and last the colour emoji. (Han characters shared by Chinese and Japanese take
+#: the Chinese forms.)
 TEXT_FONTS = (
     "Libertinus Serif",
     "Noto Serif",
@@ -46,6 +48,7 @@ TEXT_FONTS = (
     "Noto Serif CJK TC",
     "Noto Serif CJK JP",
     "Noto Serif CJK KR",
+    "Noto Color Emoji",
 )
 #: The typefaces of diffs and code, in the same way.
 MONO_FONTS = (
@@ -56,6 +59,7 @@ MONO_FONTS = (
     "Noto Sans Mono CJK TC",
     "Noto Sans Mono CJK JP",
     "Noto Sans Mono CJK KR",
+    "Noto Color Emoji",
 )
 
 # Motions are written by delegates: raw HTML in them is shown as text, never run.
@@ -352,6 +356,6 @@ def pdf_fonts() -> typst.Fonts:
         raise RuntimeError(
             f"a PDF report needs the fonts {', '.join(missing)}, which are not in "
             f"{' or '.join(str(d) for d in FONT_DIRECTORIES)}: `make install` installs them "
-            "(Debian's packages fonts-noto-core and fonts-noto-cjk)"
+            "(Debian's packages fonts-noto-core, fonts-noto-cjk and fonts-noto-color-emoji)"
         )
     return fonts
