@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,6 +29,7 @@ from veche.web.live import SERVING_COLLECTOR_THRESHOLDS, Broker, start_delivery
 from veche.web.pages import ROUTERS
 from veche.web.pages._render import on_database_error, on_validation_error, on_veche_error
 from veche.web.sessions import load_site_key
+from veche.web.site_name import keep_site_name_fresh, read_site_name
 from veche.web.stopping import end_streams_when_stopping
 
 
@@ -35,6 +37,8 @@ from veche.web.stopping import end_streams_when_stopping
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Live events flow while the app serves; open streams end so that it can stop."""
     app.state.site_key = load_site_key(app.state.sessions)
+    app.state.site_name = read_site_name(app.state.read_sessions)
+    naming = asyncio.create_task(keep_site_name_fresh(app.state))
     delivery = start_delivery(app.state.engine, app.state.broker)
     app.state.delivery = delivery
     # What exists now (modules, routes, templates, the catalogue) lives as long as the
@@ -47,6 +51,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        naming.cancel()
         restore_signals()
         gc.set_threshold(*collector)
         gc.unfreeze()

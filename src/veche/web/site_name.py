@@ -1,53 +1,59 @@
 """The organization's name in every page's header.
 
-Each process reads it from the database now and then, not on every page: a rename (from the
-secretary's dashboard or ``PATCH /api/organization``) reaches every worker process within
-``FRESH_FOR``, and the process that made it at once (``forget_site_name``).
+A page never reads it from the database: rendering may happen while its request holds
+SQLite's writer lock, which a second session of the same thread would wait for forever. Each
+process reads it when it starts and again every ``FRESH_FOR`` seconds, in the background
+(``keep_site_name_fresh``), so that a rename made by another worker process reaches its pages
+within that time; the process that makes a change names the site at once
+(``name_the_site``).
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+import asyncio
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from veche.errors import NotFound
 from veche.queries.org import get_organization
 
-#: How long a process shows the name it read, in seconds.
+#: How often a process reads the name again, in seconds.
 FRESH_FOR = 10.0
-
-
-@dataclass(frozen=True)
-class _Read:
-    name: str | None
-    at: float
 
 
 def site_name(state: State) -> str | None:
     """The organization's short name (or its name) for the header; none before veche is set
-    up. While the database cannot answer (its error page), the name last read."""
-    read: _Read | None = getattr(state, "site_name_read", None)
-    now = time.monotonic()
-    if read is not None and now - read.at < FRESH_FOR:
-        return read.name
-    sessions = getattr(state, "sessions", None)
-    if sessions is None:  # an app that serves no pages of an organization (a test's)
-        return None
-    try:
-        with sessions() as session:
-            organization = get_organization(session)
-            name: str | None = organization.short_name or organization.name
-    except NotFound:
-        name = None
-    except SQLAlchemyError:
-        return read.name if read is not None else None
-    state.site_name_read = _Read(name, now)
+    up."""
+    name: str | None = getattr(state, "site_name", None)
     return name
 
 
-def forget_site_name(state: State) -> None:
-    """Read the name again for the next page: this process has just changed it."""
-    state.site_name_read = None
+def name_the_site(state: State, short_name: str | None, name: str) -> None:
+    """Name the site as the organization now is: this process has just set it up or
+    renamed it."""
+    state.site_name = short_name or name
+
+
+def read_site_name(sessions: sessionmaker[Session]) -> str | None:
+    """The organization's short name (or its name), as the database has it now."""
+    with sessions() as session:
+        try:
+            organization = get_organization(session)
+        except NotFound:
+            return None
+        return organization.short_name or organization.name
+
+
+async def keep_site_name_fresh(state: State) -> None:
+    """Read the name again every ``FRESH_FOR`` seconds, for as long as the app serves, with
+    the readers' sessions (which never wait for the writer); while the database cannot
+    answer, the pages keep the name last read."""
+    while True:
+        await asyncio.sleep(FRESH_FOR)
+        try:
+            state.site_name = await run_in_threadpool(read_site_name, state.read_sessions)
+        except SQLAlchemyError:
+            continue

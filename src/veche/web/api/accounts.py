@@ -27,7 +27,7 @@ from veche.web.api.types import Id, Page, PageLimit
 from veche.web.deps import AuthorizationHeader, CallerDep, SessionDep, bearer_token
 from veche.web.inputs import UserIn
 from veche.web.inputs_accounts import PasswordChangeIn, PasswordResetIn, SetupIn
-from veche.web.site_name import forget_site_name
+from veche.web.site_name import name_the_site
 
 router = APIRouter(tags=["accounts"], responses=REFUSALS)
 #: Open to anyone, and refused (409) once the database holds an organization.
@@ -58,7 +58,7 @@ def set_up(body: SetupIn, request: Request, session: SessionDep) -> SetUpOut:
             user_id=done.user.id,
             username=done.user.username,
         )
-    forget_site_name(request.app.state)
+    name_the_site(request.app.state, answer.short_name, answer.organization)
     return answer
 
 

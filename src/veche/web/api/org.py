@@ -30,7 +30,7 @@ from veche.web.inputs import (
     read_member_list,
 )
 from veche.web.inputs_org import OrganizationUpdate
-from veche.web.site_name import forget_site_name
+from veche.web.site_name import name_the_site
 
 #: Open to anyone: the only refusal is a database without an organization yet.
 router = APIRouter(tags=["organization"], responses={404: REFUSALS[404]})
@@ -72,8 +72,8 @@ def update_organization(
 ) -> OrganizationOut:
     """Rename the organization, describe it, or say whether its reports are public."""
     changed = _organization_out(session, body.apply(session, caller))
-    # The pages' header names it: this process reads it again (the others within a while).
-    forget_site_name(request.app.state)
+    # The pages' header names it: in this process at once (the others read it again soon).
+    name_the_site(request.app.state, changed.short_name, changed.name)
     return changed
 
 

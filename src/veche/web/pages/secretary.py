@@ -26,7 +26,7 @@ from veche.web.inputs import (
 from veche.web.inputs_org import OrganizationUpdate
 from veche.web.pages._forms import blank_means
 from veche.web.pages._page import PageDep
-from veche.web.site_name import forget_site_name
+from veche.web.site_name import name_the_site
 
 router = APIRouter()
 
@@ -79,8 +79,9 @@ def update_organization(page: PageDep, form: Annotated[OrganizationForm, Form()]
     """Rename the organization, describe it, or say whether its reports and the follow-up of
     its resolutions are public."""
     with page.session.begin():
-        form.apply(page.session, page.caller)
-    forget_site_name(page.request.app.state)  # its name heads every page
+        organization = form.apply(page.session, page.caller)
+        short_name, name = organization.short_name, organization.name
+    name_the_site(page.request.app.state, short_name, name)  # its name heads every page
     return page.redirect("/secretary", _("The organization's settings are saved"))
 
 

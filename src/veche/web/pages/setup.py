@@ -15,7 +15,7 @@ from veche.passwords import MAX_LENGTH, RULE
 from veche.web.deps import SessionDep
 from veche.web.inputs_accounts import SetupIn
 from veche.web.pages._render import redirect, render
-from veche.web.site_name import forget_site_name
+from veche.web.site_name import name_the_site
 
 router = APIRouter()
 
@@ -32,9 +32,10 @@ def setup_page(request: Request, session: SessionDep) -> HTMLResponse:
 def set_up(request: Request, session: SessionDep, form: Annotated[SetupIn, Form()]) -> Response:
     with session.begin():
         done = form.set_up(session, via="the set-up page")
-        organization = done.organization.short_name or done.organization.name
+        short_name, name = done.organization.short_name, done.organization.name
         username = done.user.username
-    forget_site_name(request.app.state)  # the pages' header names the organization from now on
+    name_the_site(request.app.state, short_name, name)  # the header names it from now on
+    organization = short_name or name
     message = _("veche is set up for %(organization)s: log in as %(username)s.") % {
         "organization": organization,
         "username": username,
