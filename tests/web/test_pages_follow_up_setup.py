@@ -163,8 +163,10 @@ def test_the_secretary_sets_up_a_resolutions_goals(
     target_at = f"/secretary/follow-up/indicators/{indicator['id']}/targets"
     target = {"unit_id": str(w.units[RAIL]), "period_id": str(w.second_period), "value": "15"}
     shown = desk.done(target_at, target | {"baseline": ""})
-    assert f"Target set: 15.0000 for {RAIL}." in shown
-    assert f"First half of 2026, {RAIL}: 15.0000" in shown
+    # Figures as people write them, not as stored (15.0000).
+    assert f"Target set: 15 for {RAIL}." in shown
+    assert f"First half of 2026, {RAIL}: 15" in shown
+    assert "count · up · from 10 to 20" in shown
     detail = desk.api(f"/indicators/{indicator['id']}")
     assert [(t["unit"], t["period_id"], t["value"], t["baseline"]) for t in detail["targets"]] == [
         (RAIL, w.second_period, "15.0000", None)
@@ -318,6 +320,10 @@ def test_the_secretary_changes_and_takes_back_what_was_set_up(
     }
     shown = desk.done(at, edited)
     assert "Goal saved: Dues collected in full" in shown
+    assert "· weight 2</p>" in shown
+    # Choices in words, not the API's codes.
+    assert '<option value="not_started">not started</option>' in shown
+    assert '<option value="weighted_mean">weighted mean</option>' in shown
     assert f'action="{at}/delete"' in shown
     assert f'id="goal-edit-{goal["id"]}-due" name="due_on" type="date" value="2026-12-31"' in shown
     saved = desk.api(f"/goals/{goal['id']}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from fastapi.responses import HTMLResponse, Response
@@ -88,6 +89,11 @@ def blank_means(**empty: object) -> Any:
     return as_posted(read)
 
 
-def enum_choices(values: type[Any]) -> list[tuple[str, str]]:
+def in_words(member: StrEnum) -> str:
+    """An enumeration's member as a person reads it: "not started", not "not_started"."""
+    return _(member.value.replace("_", " "))
+
+
+def enum_choices(values: type[StrEnum]) -> list[tuple[str, str]]:
     """An enumeration's members as a form's choices, each in words."""
-    return [(member.value, _(member.value)) for member in values]
+    return [(member.value, in_words(member)) for member in values]

@@ -50,6 +50,7 @@ from veche.queries.follow_up import (
 from veche.queries.records import body_tree, unit_tree
 from veche.queries.reporting import cycle_views
 from veche.queries.resolutions import search_resolutions
+from veche.reports.charts import figure_text
 from veche.web.form_fields import as_posted
 from veche.web.inputs_follow_up import (
     AssignmentIn,
@@ -61,11 +62,13 @@ from veche.web.inputs_follow_up import (
     TargetIn,
     WeightsIn,
 )
+from veche.web.pages import _follow_up_filters  # noqa: F401 — the templates' filters
 from veche.web.pages._forms import (
     Refused,
     blank_means,
     change_or_refuse,
     enum_choices,
+    in_words,
     refused_context,
     tree_choices,
 )
@@ -262,7 +265,7 @@ def set_follow_up_verdict(
 
     def save() -> tuple[str, str]:
         goal = form.apply(page.session, page.caller, goal_id)
-        said = _(goal.status.value) if goal.status else _("none")
+        said = in_words(goal.status) if goal.status else _("none")
         words = {"title": goal.title, "verdict": said}
         return _at(resolution_id, f"goal-{goal_id}"), _(
             "The body's verdict on %(title)s: %(verdict)s"
@@ -393,7 +396,7 @@ def set_follow_up_target(
     def set_target() -> tuple[str, str]:
         done = form.set(page.session, page.caller, indicator_id)
         shown = target_view(page.session, done.target)
-        words = {"unit": shown.unit, "value": shown.value}
+        words = {"unit": shown.unit, "value": figure_text(shown.value)}
         message = " ".join([_("Target set: %(value)s for %(unit)s.") % words, *done.warnings])
         return _at(resolution_id, f"indicator-{indicator_id}"), message
 
