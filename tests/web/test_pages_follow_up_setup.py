@@ -373,6 +373,16 @@ def test_the_secretary_changes_and_takes_back_what_was_set_up(
         indicator_at, as_shown | {"baseline_value": "30"}, 422, "above its baseline"
     )
     assert f'id="indicator-edit-{indicator["id"]}-error"' in page
+    # A frozen period's targets are neither set nor taken back: no button, no choice.
+    page = desk.page(here)
+    frozen = desk.api(f"/periods/{w.first_period}")["name"]
+    kept = desk.api(f"/indicators/{w.indicator_id}")["targets"]
+    assert any(t["period_id"] == w.first_period for t in kept)
+    for target in kept:
+        button = f'action="/secretary/follow-up/targets/{target["id"]}/delete"'
+        assert (button in page) is (target["period_id"] != w.first_period)
+    assert f": {frozen} (frozen)</option>" not in page and frozen in page
+    assert " (open)</option>" in page
     # A weighted mean: the units' weights, one field a unit; one left blank has none.
     desk.done(indicator_at, renamed | {"rollup": "weighted_mean"})
     rail, mines = (f"weight_{w.units[name]}" for name in (RAIL, MINES))

@@ -37,6 +37,7 @@ from veche.models.follow_up import (
     GoalKind,
     GoalStatus,
     Measure,
+    PeriodState,
     RollupRule,
 )
 from veche.permissions import Permission
@@ -135,10 +136,17 @@ def _resolution_page(
     if not found:
         raise NotFound(f"there is no resolution {resolution_id}")
     goals = goal_tree(page.session, organization.id, GoalFilter(resolution_id=resolution_id))
-    periods = [
-        (str(period.id), f"{cycle.name}: {period.name} ({_(period.state.value)})")
+    every_period = [
+        (cycle, period)
         for cycle in cycle_views(page.session, organization.id)
         for period in cycle.periods
+    ]
+    # A frozen period's targets stay as they were: none is set or taken back.
+    frozen = {period.id for _cycle, period in every_period if period.state is PeriodState.FROZEN}
+    periods = [
+        (str(period.id), f"{cycle.name}: {period.name} ({in_words(period.state)})")
+        for cycle, period in every_period
+        if period.id not in frozen
     ]
     bodies = body_tree(page.session, organization)
     indicator_ids = [indicator.id for goal in goals for indicator in goal.indicators]
@@ -156,6 +164,7 @@ def _resolution_page(
         bodies=tree_choices(bodies, _("(choose a body)"))[1:],
         units=tree_choices(unit_tree(page.session, organization), _("(choose a unit)")),
         periods=[("", _("(choose a period)")), *periods],
+        frozen=frozen,
         kinds=enum_choices(GoalKind),
         measures=enum_choices(Measure),
         directions=enum_choices(Direction),
