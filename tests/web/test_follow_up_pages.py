@@ -209,11 +209,18 @@ def test_the_secretary_reviews_and_freezes_and_the_meeting_reads_the_summing_up(
 
     # Frozen only once closed: a freeze first is refused on the desk.
     move = f"/secretary/follow-up/periods/{w.second_period}/state"
-    refused = desk.post(move, {"state": "frozen"})
+    freeze = {"state": "frozen", "confirmed": "yes"}
+    refused = desk.post(move, freeze)
     assert refused.status_code == 409
     assert re.search(r'id="period-error">cannot [^<]*First half of 2026', refused.text)
     assert desk.post(move, {"state": "closed"}).status_code == 303
-    assert desk.post(move, {"state": "frozen"}).status_code == 303
+    # A freeze cannot be undone: without its box ticked it is refused, and nothing moves.
+    unconfirmed = desk.post(move, {"state": "frozen"})
+    assert unconfirmed.status_code == 422
+    assert 'id="period-error">tick the box to freeze' in unconfirmed.text
+    assert 'name="confirmed" value="yes" required' in unconfirmed.text
+    assert re.search(r'data-testid="period-state">closed<', desk.get(at).text)
+    assert desk.post(move, freeze).status_code == 303
     frozen = desk.get(at).text
     assert (
         re.search(r'data-testid="period-state">frozen<', frozen) and "Frozen: the figures" in frozen

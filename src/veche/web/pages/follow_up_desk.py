@@ -24,7 +24,7 @@ from veche.actions.reporting import readable_period
 from veche.errors import Conflict, InvalidInput
 from veche.i18n import _
 from veche.models import ReportingPeriod
-from veche.models.follow_up import PERIOD_TRANSITIONS, REPORT_TRANSITIONS, ReportState
+from veche.models.follow_up import PERIOD_TRANSITIONS, REPORT_TRANSITIONS, PeriodState, ReportState
 from veche.permissions import Permission
 from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_pages import period_desk
@@ -36,6 +36,7 @@ from veche.reports.summing_up import REPORT_WORDS, STANDING_WORDS, STATUS_WORDS,
 from veche.web.inputs_follow_up import PeriodStateIn, ReportDecisionIn
 from veche.web.pages import _follow_up_filters  # noqa: F401 — the templates' filters
 from veche.web.pages._page import Page, PageDep
+from veche.web.pages._posted import PostedForm, text_of
 
 router = APIRouter()
 
@@ -147,11 +148,21 @@ def decide_follow_up_report(
     return page.redirect(_desk_url(period_id), message)
 
 
+#: A freeze sent without its box ticked (the page asks for it; a form posted by hand may not).
+UNCONFIRMED_FREEZE = _(
+    "tick the box to freeze: the figures become final, and a freeze cannot be undone"
+)
+
+
 @router.post("/secretary/follow-up/periods/{period_id}/state")
 def move_follow_up_period(
-    period_id: int, page: PageDep, form: Annotated[PeriodStateIn, Form()]
+    period_id: int, page: PageDep, form: Annotated[PeriodStateIn, Form()], sent: PostedForm
 ) -> Response:
-    """Close the period's filing, or freeze its figures."""
+    """Close the period's filing, or freeze its figures: confirmed first, as a freeze cannot
+    be undone."""
+    if form.state is PeriodState.FROZEN and text_of(sent, "confirmed") != "yes":
+        with page.session.begin():
+            return _show(page, period_id, problems={"period": UNCONFIRMED_FREEZE}, status=422)
     try:
         with page.session.begin():
             period = form.apply(page.session, page.caller, period_id)
