@@ -74,8 +74,16 @@ def test_the_public_follow_up_shows_accepted_figures_once_opted_in(
 
         # Opting out takes both public pages away (and leaves the reports public); the inside
         # card stays.
+        # The follow-up desk says whether it is public, and leads to where that is changed.
+        told = desk.get("/secretary/follow-up").text
+        assert 'The accepted figures are public: <a href="/follow-up">' in told
+        assert 'href="/secretary#organization"' in told
         saved = desk.post("/secretary/organization", {"publishes_follow_up": "false"})
         assert saved.status_code == 303, saved.text
+        assert (
+            "The follow-up is shown to those logged in only."
+            in desk.get("/secretary/follow-up").text
+        )
         assert public.get("/follow-up").status_code == 404
         assert public.get(card).status_code == 404
         assert desk.get(inside).status_code == 200

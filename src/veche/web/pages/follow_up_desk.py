@@ -66,6 +66,10 @@ def follow_up_desk(page: PageDep) -> HTMLResponse:
         organization=organization,
         cycles=cycle_views(page.session, organization.id),
         report_words=REPORT_WORDS,
+        # Whether the follow-up is public is the organization's setting, on the dashboard.
+        may_publish=holds(
+            page.session, page.caller, Permission.ORGANIZATION_MANAGE, organization.id
+        ),
     )
 
 
