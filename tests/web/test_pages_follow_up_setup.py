@@ -23,7 +23,9 @@ from tests.prepared import prepared
 from tests.web.follow_up_world import MINES, PASSWORD, RAIL, FollowUpWorld, build_follow_up
 from tests.web.page_client import Browser, secretary
 from tests.web.sitting import journal_length
+from veche.db import transaction
 from veche.demo import DEMO_SECRETARY
+from veche.models import Resolution
 from veche.web.inputs_follow_up import IndicatorUpdate
 
 #: On SQLite alone: the changes are the API's own, tested on both databases in
@@ -34,7 +36,7 @@ follow_up_world = prepared("follow_up_world", build_follow_up)
 
 SETUP = "/secretary/follow-up/setup"
 #: The fields chosen from a list: shown as chosen only when the list holds what was sent.
-CHOSEN = {"term_id", "parent_id", "kind", "unit_id", "period_id", "role", "measure"}
+CHOSEN = {"term_id", "parent_id", "kind", "unit_id", "period_id", "role", "measure", "clause"}
 
 
 @pytest.fixture
@@ -419,3 +421,39 @@ def test_the_secretary_changes_and_takes_back_what_was_set_up(
     assert "Goal deleted: Dues collected in full" in desk.done(f"{at}/delete", {})
     left = [g["title"] for g in desk.api(f"/goals?resolution_id={resolution}")]
     assert "Dues collected in full" not in left and "A draft part" not in left
+
+
+def test_a_goal_comes_from_a_clause_named_by_its_number(
+    follow_up_world: FollowUpWorld, app: FastAPI, sessions: sessionmaker[Session]
+) -> None:
+    """The page offers the resolution's numbered clauses, as the motion's page numbers them,
+    with the lines each spans; a goal made from one quotes it. (The demo's texts number no
+    clauses: this resolution's text is set to one that does.)"""
+    w, desk = follow_up_world, _Desk(app, sessions)
+    resolution_id = desk.api(f"/goals/{w.goal_id}")["resolution_id"]
+    with transaction(sessions) as session:
+        resolution = session.get(Resolution, resolution_id)
+        assert resolution is not None
+        resolution.text = (
+            "The Council resolves:\n\n1. Dues are collected in full.\n"
+            "2. Each branch reports:\n   a) every quarter;\n   b) on time.\n"
+        )
+    here = f"/secretary/follow-up/resolutions/{resolution_id}"
+    page = desk.page(here)
+    assert '<option value="2. b)">Clause 2. b) · line 6</option>' in page
+    assert '<option value="2.">Clause 2. · lines 4–6</option>' in page
+    shown = desk.done(f"{here}/goals", {"title": "Reports on time", "clause": "2. b)"})
+    assert "Goal added: Reports on time" in shown
+    goal = next(
+        g
+        for g in desk.api(f"/goals?resolution_id={resolution_id}")
+        if g["title"] == "Reports on time"
+    )
+    assert (goal["first_line"], goal["last_line"], goal["clause_text"]) == (6, 6, "   b) on time.")
+    desk.refused(f"{here}/goals", {"title": "Nowhere", "clause": "9"}, 422, "there is no clause 9")
+    desk.refused(
+        f"{here}/goals",
+        {"title": "Twice", "clause": "1", "paragraph": "2"},
+        422,
+        "name the clause by its number, its paragraph or its lines: one of them",
+    )

@@ -97,14 +97,15 @@ def _span(lines: list[str], starts: list[tuple[int, str, tuple[str, ...]]], n: i
     return Clause(label, key, first + 1, last + 1)
 
 
-def find_clause(text: str, wanted: str) -> Clause:
+def find_clause(text: str, wanted: str, *, for_what: str = "to amend") -> Clause:
     """The clause numbered ``wanted`` ("2", "2.1", "3 b)"), or InvalidInput saying which
-    numbers the text has."""
+    numbers the text has (and, where the number does not do, to name the paragraph or the
+    lines ``for_what`` instead)."""
     key = clause_key(wanted)
     found = clauses(text)
     if not found:
         raise InvalidInput(
-            "the text numbers no clauses: name the paragraph (¶) or the lines to amend instead"
+            f"the text numbers no clauses: name the paragraph (¶) or the lines {for_what} instead"
         )
     matching = [clause for clause in found if clause.key == key]
     if not matching:
@@ -117,7 +118,7 @@ def find_clause(text: str, wanted: str) -> Clause:
         where = " and ".join(str(clause.first_line) for clause in matching)
         raise InvalidInput(
             f"the text numbers more than one clause {matching[0].label} (on lines {where}): "
-            "name the lines to amend instead"
+            f"name the lines {for_what} instead"
         )
     return matching[0]
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veche.actions._clauses import find_clause
 from veche.actions._follow_up import (
     check_positive,
     check_text,
@@ -93,9 +94,10 @@ def do_create_goal(
     *,
     resolution_id: int | None = None,
     parent_id: int | None = None,
-    clause: Target | None = None,
+    clause: Target | str | None = None,
 ) -> Goal:
-    """A goal of a resolution (optionally from one clause of it), or a sub-goal of a goal."""
+    """A goal of a resolution (optionally from one clause of it: its paragraph or lines, or
+    its number as the text writes it, "2.1"), or a sub-goal of a goal."""
     organization = working_organization(session, caller, Permission.FOLLOW_UP_MANAGE)
     parent = optional_row_of(session, organization, Goal, parent_id, "goal")
     if parent is not None:
@@ -112,6 +114,9 @@ def do_create_goal(
         )
     else:
         resolution = row_of(session, organization, Resolution, resolution_id, "resolution")
+    if isinstance(clause, str):
+        numbered = find_clause(resolution.text, clause, for_what="the goal comes from")
+        clause = Target(first_line=numbered.first_line, last_line=numbered.last_line)
     if clause is not None and clause.paragraph is not None and clause.first_line is not None:
         raise InvalidInput("name the clause by its paragraph or by its lines, not both")
     clause_text = check_target(resolution.text, clause) if clause is not None else ""

@@ -118,17 +118,23 @@ def _no_repeats(ids: list[int], what: str) -> None:
 
 
 #: A new goal's fields that say where it comes from; the rest say what it is (``GoalSpec``).
-_WHERE_FROM = {"resolution_id", "parent_id", "paragraph", "first_line", "last_line"}
+_WHERE_FROM = {"resolution_id", "parent_id", "clause", "paragraph", "first_line", "last_line"}
 
 
 class GoalIn(BaseModel):
     """A goal of a resolution, or a sub-goal of a goal, optionally from one clause of the
-    resolution: a paragraph, or lines first_line to last_line."""
+    resolution: by its number as the text writes it, a paragraph, or lines first_line to
+    last_line."""
 
     resolution_id: Id | None = Field(
         default=None, description="the resolution; a sub-goal's is its parent's"
     )
     parent_id: Id | None = Field(default=None, description="the goal it is part of, if any")
+    clause: str | None = Field(
+        default=None,
+        max_length=40,
+        description="the clause, by its number as the resolution's text writes it: 2, 2.1, 3 b)",
+    )
     paragraph: int | None = Field(
         default=None, ge=1, le=MAX_INT, description="the clause: a paragraph of the text, from 1"
     )
@@ -148,8 +154,15 @@ class GoalIn(BaseModel):
     weight: Figure = Field(default=Decimal(1), description="its weight among its siblings")
 
     def create(self, session: Session, caller: Caller) -> Goal:
-        clause = None
-        if self.paragraph is not None or self.first_line is not None:
+        clause: Target | str | None = None
+        by_place = (self.paragraph, self.first_line, self.last_line) != (None, None, None)
+        if self.clause is not None and self.clause.strip():
+            if by_place:
+                raise InvalidInput(
+                    "name the clause by its number, its paragraph or its lines: one of them"
+                )
+            clause = self.clause
+        elif self.paragraph is not None or self.first_line is not None:
             clause = Target(self.paragraph, self.first_line, self.last_line)
         elif self.last_line is not None:
             raise InvalidInput("a clause's last line needs its first line as well")

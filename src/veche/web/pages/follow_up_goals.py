@@ -18,6 +18,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
+from veche.actions._clauses import Clause, clauses
 from veche.actions.access import holds
 from veche.actions.goal_assignments import check_assignment, do_remove_assignment
 from veche.actions.goals import (
@@ -149,6 +150,10 @@ def _resolution_page(
         if period.id not in frozen
     ]
     bodies = body_tree(page.session, organization)
+    numbered = [
+        (clause.label, _("Clause %(number)s") % {"number": clause.label} + " · " + _lines(clause))
+        for clause in clauses(found[0].text)
+    ]
     indicator_ids = [indicator.id for goal in goals for indicator in goal.indicators]
     return page.render(
         "secretary/follow_up_setup_resolution.html",
@@ -158,6 +163,7 @@ def _resolution_page(
         targets=targets_by_indicator(page.session, indicator_ids),
         weights=weights_by_indicator(page.session, indicator_ids),
         manages=holds(page.session, page.caller, Permission.FOLLOW_UP_MANAGE, organization.id),
+        clauses=[("", _("(none, or a paragraph or lines below)")), *numbered],
         parents=[("", _("(none: a goal of the resolution itself)"))]
         + [(str(goal.id), f"{goal.path} {goal.title}") for goal in goals],
         owners=tree_choices(bodies, _("(the adopting body, or for a sub-goal its parent's)")),
@@ -173,6 +179,15 @@ def _resolution_page(
         verdicts=[("", _("(none: the units' reports decide)")), *enum_choices(GoalStatus)],
         **refused_context(refused),
     )
+
+
+def _lines(clause: Clause) -> str:
+    if clause.last_line > clause.first_line:
+        return _("lines %(first)s–%(last)s") % {
+            "first": clause.first_line,
+            "last": clause.last_line,
+        }
+    return _("line %(number)s") % {"number": clause.first_line}
 
 
 def _on_the_page(
