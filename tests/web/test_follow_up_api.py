@@ -489,7 +489,9 @@ def _reports(f: FollowUp, reported: Reported) -> None:
         ("Dues in arrears", "4000.0000", None),
     ]
     # A unit's reporter files for their unit alone, and reads nothing else of the follow-up.
-    f.refused_as(reporter, "PUT", mines, 403, "only a reporter of unit", narrative="Not ours.")
+    f.refused_as(
+        reporter, "PUT", mines, 403, "only a reporter of Hill Mines Branch", narrative="Not ours."
+    )
     f.refused_as(reporter, "GET", "/goals", 403, "may read the follow-up of resolutions")
     f.refused_as(
         reporter,
@@ -637,7 +639,7 @@ def _freeze(f: FollowUp, reported: Reported, database_url: str) -> None:
         "POST",
         state,
         409,
-        f"1 submitted report awaiting a decision (units {u[DOCKERS]})",
+        f"1 submitted report awaiting a decision ({DOCKERS})",
         state="frozen",
     )
     api.post(f"/reports/{docks}/decision", 200, decision="accepted")

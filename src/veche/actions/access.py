@@ -267,7 +267,10 @@ def refusal(session: Session, permission: Permission, scope_id: int) -> str:
     if not local:
         return f"only {'an administrator' if by_administrator else 'no one at present'} may {doing}"
     named = local[0] if len(local) == 1 else ", ".join(local[:-1]) + f" or {local[-1]}"
-    where = {Scope.MEETING: f" of meeting {scope_id}", Scope.UNIT: f" of unit {scope_id}"}
+    where = {Scope.MEETING: f" of meeting {scope_id}"}
+    if permission.scope is Scope.UNIT:
+        unit = session.scalar(select(Unit.name).where(Unit.id == scope_id))
+        where[Scope.UNIT] = f" of {unit}" if unit is not None else f" of unit {scope_id}"
     administrator = ", or an administrator," if by_administrator else ""
     return f"only {named}{where.get(permission.scope, '')}{administrator} may {doing}"
 

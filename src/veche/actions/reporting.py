@@ -34,6 +34,7 @@ from veche.models import (
     ReportingPeriod,
     ReportValue,
     Term,
+    Unit,
 )
 from veche.models.follow_up import PERIOD_TRANSITIONS, PeriodState, ReportState
 from veche.permissions import Permission
@@ -248,17 +249,19 @@ def do_freeze_period(session: Session, caller: Caller, period: ReportingPeriod) 
     organization = working_organization(session, caller, Permission.FOLLOW_UP_MANAGE)
     PERIOD_TRANSITIONS.check_step(period.state, PeriodState.FROZEN, f"period {period.name}")
     waiting = session.scalars(
-        select(ProgressReport.unit_id).where(
+        select(Unit.name)
+        .join(ProgressReport, ProgressReport.unit_id == Unit.id)
+        .where(
             ProgressReport.period_id == period.id,
             ProgressReport.state == ReportState.SUBMITTED,
         )
+        .order_by(Unit.name)
     ).all()
     if waiting:
         raise Conflict(
             f"period {period.name} has {len(waiting)} submitted report"
-            f"{'' if len(waiting) == 1 else 's'} awaiting a decision (units "
-            f"{', '.join(str(unit) for unit in sorted(waiting))}): accept or return "
-            f"{'it' if len(waiting) == 1 else 'them'} before freezing"
+            f"{'' if len(waiting) == 1 else 's'} awaiting a decision ({', '.join(waiting)}): "
+            f"accept or return {'it' if len(waiting) == 1 else 'them'} before freezing"
         )
     for report in session.scalars(
         select(ProgressReport).where(
