@@ -55,6 +55,10 @@ def test_the_secretary_manages_a_login_from_the_accounts_page(
     page = desk.get("/secretary/accounts")
     assert page.status_code == 200
     assert "Administrator in the whole organization" in page.text
+    # No role is chosen for the secretary: the most powerful one is not the default.
+    assert '<select id="g-role" name="role" required><option value="">(choose a role)</option>' in (
+        page.text
+    )
 
     weak = desk.post("/secretary/accounts", {"username": "clerk", "password": "clerk2024"})
     assert weak.status_code == 422 and "at least 12 characters" in weak.text
