@@ -411,6 +411,11 @@ def test_the_secretary_changes_and_takes_back_what_was_set_up(
     desk.done(f"{at}/assignments", {"unit_id": str(w.units[RAIL]), "role": "lead"})
     (assignment,) = desk.api(f"/goals/{goal['id']}")["assignments"]
     assert f'action="/secretary/follow-up/assignments/{assignment["id"]}/delete"' in desk.page(here)
+    shown = desk.done(
+        f"/secretary/follow-up/assignments/{assignment['id']}", {"role": "contributing"}
+    )
+    assert f"{RAIL} now has the goal as contributing." in shown
+    assert desk.api(f"/goals/{goal['id']}")["assignments"][0]["role"] == "contributing"
     shown = desk.done(f"/secretary/follow-up/assignments/{assignment['id']}/delete", {})
     assert f"Goal taken back from {RAIL}." in shown
     assert desk.api(f"/goals/{goal['id']}")["assignments"] == []

@@ -1102,6 +1102,11 @@ ACTIONS = [
         frozenset({"admin"}),
     ),
     Action(
+        "/secretary/follow-up/assignments/{}",
+        lambda w: (f"/secretary/follow-up/assignments/{_assignment(w)}", {"role": "contributing"}),
+        frozenset({"admin"}),
+    ),
+    Action(
         "/secretary/follow-up/assignments/{}/delete",
         lambda w: (f"/secretary/follow-up/assignments/{_assignment(w)}/delete", {}),
         frozenset({"admin"}),

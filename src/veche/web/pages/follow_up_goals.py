@@ -56,6 +56,7 @@ from veche.reports.charts import figure_text
 from veche.web.form_fields import as_posted
 from veche.web.inputs_follow_up import (
     AssignmentIn,
+    AssignmentUpdate,
     GoalIn,
     GoalStatusIn,
     GoalUpdate,
@@ -317,6 +318,26 @@ def assign_follow_up_goal(
         ) % words
 
     return _on_the_page(page, resolution_id, sent, f"assignment-{goal_id}", AssignmentIn, assign)
+
+
+@router.post("/secretary/follow-up/assignments/{assignment_id}")
+def change_follow_up_assignment(
+    page: PageDep, assignment_id: int, form: Annotated[AssignmentUpdate, Form()], sent: PostedForm
+) -> Response:
+    """Change what a unit is given a goal as: the lead, or contributing."""
+    with page.session.begin():
+        goal_id = check_assignment(page.session, page.caller, assignment_id).goal_id
+    resolution_id = _goal_resolution(page, goal_id)
+
+    def change() -> tuple[str, str]:
+        assignment = form.apply(page.session, page.caller, assignment_id)
+        words = {"unit": assignment.unit.name, "role": in_words(assignment.role)}
+        return _at(resolution_id, f"goal-{goal_id}"), _(
+            "%(unit)s now has the goal as %(role)s."
+        ) % words
+
+    form_name = f"assignment-{goal_id}"
+    return _on_the_page(page, resolution_id, sent, form_name, AssignmentUpdate, change)
 
 
 @router.post("/secretary/follow-up/assignments/{assignment_id}/delete")
