@@ -73,6 +73,9 @@ def test_a_reporter_files_the_report_from_the_form(
     assert re.search(r"<dt>Baseline</dt><dd>200</dd>", form.text)
     assert re.search(r"<dt>Target for this period</dt><dd>300</dd>", form.text)
     assert "<dd>230 (Second half of 2025)</dd>" in form.text
+    # A part of a sum without a target of its own is shown the whole organization's as that.
+    mines = secretary(app).get(f"/reporting/periods/{w.second_period}/units/{w.units[MINES]}")
+    assert re.search(r"<dt>The whole organization&#39;s target</dt><dd>1,200</dd>", mines.text)
     value, status, reason = (
         f"value_{w.indicator_id}",
         f"status_{w.goal_id}",

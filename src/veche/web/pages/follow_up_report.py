@@ -32,7 +32,13 @@ from veche.actions.progress import (
 from veche.errors import InvalidInput, VecheError
 from veche.i18n import _
 from veche.models import Indicator, ReportingPeriod
-from veche.models.follow_up import EDITABLE_REPORT_STATES, GoalStatus, PeriodState, ReportState
+from veche.models.follow_up import (
+    EDITABLE_REPORT_STATES,
+    GoalStatus,
+    PeriodState,
+    ReportState,
+    RollupRule,
+)
 from veche.queries.follow_up_pages import last_values, reports_due
 from veche.queries.progress import ReportForm, report_form
 from veche.reports.charts import figure_text
@@ -175,7 +181,9 @@ class ShownIndicator:
     measure: str
     baseline: Decimal
     target: Decimal | None
-    target_is_units: bool
+    #: Whose target it is: the unit's own for the period, the whole organization's (a part
+    #: of a sum without one of its own), or the indicator's, which every unit shares.
+    target_words: str
     band: tuple[Decimal, Decimal] | None
     last: str | None
 
@@ -196,6 +204,12 @@ def _indicators(page: Page, form: ReportForm, period: ReportingPeriod) -> dict[i
             if row.band_low is not None and row.band_high is not None:
                 band = (row.band_low, row.band_high)
             before = last.get(indicator.id)
+            if indicator.target is not None:
+                target_words = _("Target for this period")
+            elif row.rollup is RollupRule.SUM:
+                target_words = _("The whole organization's target")
+            else:
+                target_words = _("Target")
             shown[indicator.id] = ShownIndicator(
                 indicator.id,
                 indicator.name,
@@ -203,7 +217,7 @@ def _indicators(page: Page, form: ReportForm, period: ReportingPeriod) -> dict[i
                 indicator.measure.value,
                 indicator.baseline if indicator.baseline is not None else row.baseline_value,
                 indicator.target if indicator.target is not None else row.target_value,
-                indicator.target is not None,
+                target_words,
                 band,
                 None if before is None else f"{figure_text(before.value)} ({before.period})",
             )
