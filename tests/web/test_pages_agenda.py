@@ -179,7 +179,12 @@ def test_once_approved_the_agenda_refuses_changes_on_the_page(desk: Desk) -> Non
     _add(desk, "Opening")
     _add(desk, "Report of the Board", time_budget_minutes=30)
     opening, report = _items(desk)
+    # No item is offered to be taken up before the agenda is approved: it would be refused.
+    console = desk.secretary.get(f"/meetings/{desk.meeting}/console").text
+    assert 'data-testid="agenda-pending"' in console and "Take up item" not in console
     poll_id = _approve_the_agenda(desk)
+    console = desk.secretary.get(f"/meetings/{desk.meeting}/console").text
+    assert "Take up item 1: Opening" in console and 'data-testid="agenda-pending"' not in console
 
     page = desk.secretary.get(_agenda(desk)).text
     assert "Approved by the poll “Approve the agenda”" in page

@@ -13,7 +13,7 @@ from veche.models import AgendaItem, Contribution, FloorRequest, Meeting, Partic
 from veche.models.agenda import ItemState
 from veche.models.base import utcnow
 from veche.models.debate import ContributionKind, FloorKind
-from veche.queries.agenda import agenda_items
+from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.proceedings import speakers_list
 
 #: Contributions that answer a request for the floor, and so run against its time limit.
@@ -136,6 +136,8 @@ class FloorView:
     floor: Floor
     #: What the chair may take up next, when no item is under discussion.
     next_item: AgendaItem | None
+    #: Whether the agenda is approved: no item is taken up before (see ``actions.agenda``).
+    agenda_approved: bool
     participant: Participant | None
     my_requests: list[tuple[int, FloorRequest]]
     #: For each waiting speech, the whole order after moving it "up" or "down" one place.
@@ -155,6 +157,7 @@ def floor_view(session: Session, meeting: Meeting, person_id: int | None) -> Flo
         meeting=meeting,
         floor=floor,
         next_item=planned[0] if planned else None,
+        agenda_approved=not planned or agenda_approval(session, meeting.id) is not None,
         participant=participant_of(session, meeting.id, person_id),
         my_requests=floor.place_of(person_id),
         moves=_moves(floor),
