@@ -178,6 +178,13 @@ def test_the_secretary_sets_up_a_resolutions_goals(
     assigned = desk.api(f"/goals/{goal['id']}")["assignments"]
     assert [(a["unit"], a["role"]) for a in assigned] == [(RAIL, "lead")]
 
+    # A decimal comma, which the model itself refuses, is said in words on the error page.
+    comma = desk.browser.post(f"{here}/goals", {"title": "Commas", "weight": "7,5"})
+    assert comma.status_code == 422
+    said = unescape(comma.text)
+    assert "weight: '7,5' is not a number: write decimals with a point, as 7.5" in said
+    assert "body →" not in said
+
     # Each kind of refusal, said at its form with what was typed; nothing changed.
     desk.refused(
         f"{here}/goals", {"title": "Nowhere", "paragraph": "99"}, 422, "there is no paragraph 99"

@@ -42,11 +42,18 @@ def database_refusal(error: Exception) -> VecheError:
 _NOT_JSON = "not JSON; send it with the header Content-Type: application/json"
 
 
-def describe_validation_error(error: RequestValidationError) -> str:
-    """One readable sentence per problem: "body → seats: Input should be a valid integer"."""
+def describe_validation_error(error: RequestValidationError, *, on_a_page: bool = False) -> str:
+    """One readable sentence per problem: "body → seats: Input should be a valid integer". On
+    a page, the form's field alone ("weight: …"), lines of a list counted from 1: the person
+    filling it in sent no "body", and the word means something else here."""
     parts = []
     for problem in error.errors():
-        where = " → ".join(str(step) for step in problem.get("loc", ()))
+        steps = list(problem.get("loc", ()))
+        if on_a_page:
+            steps = [
+                step + 1 if isinstance(step, int) else step for step in steps if step != "body"
+            ]
+        where = " → ".join(str(step) for step in steps)
         message = _NOT_JSON if _raw_body(problem) else problem_said(problem)
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts) or "the request is malformed"

@@ -117,7 +117,7 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
     if _is_api(request):
         return invalid_answer(error)
     message = _("The form is incomplete or malformed: %(problems)s") % {
-        "problems": describe_validation_error(error)
+        "problems": describe_validation_error(error, on_a_page=True)
     }
     return render(
         request,
