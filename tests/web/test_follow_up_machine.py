@@ -4,8 +4,13 @@ journals nothing, every answer's status is the one the model expects, and at che
 the roll-up's figures are those the model computes its own way from the reports accepted.
 
 Each run starts from a resolution adopted at the prepared sitting (tests/web/sitting.py) and
-makes a world of its own: a unit tree (a region, two branches, a section under one) and a
-reporting cycle of two quarters, with a goal measured and given to its units. Its rules then
+makes a world of its own: a unit tree (a region, two branches, a section under one), a
+reporting cycle of two quarters, and a goal with two measured sub-goals of different weights,
+given to units, one of them mostly measured by a weighted mean of units weighed differently,
+with three units' reports accepted, one setting a sub-goal aside. That is what the paths the
+rules alone seldom reach need (a sub-goal's weight, a sub-goal set aside, a unit's weight in a
+weighted mean), so that nearly every run takes each: the first run of the suite's few, made of
+hypothesis' simplest draws, too, and on PostgreSQL it is the only one. Its rules then
 set up goals and sub-goals (from a clause or not, weighted among their siblings), the body's
 verdicts, empty goals deleted (and goals not empty refused), indicators (counts, percents,
 amounts and milestones, going up, down or staying within a band, rolled up by every rule,
@@ -37,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from itertools import count
 from typing import Any, TypeVar
 
@@ -52,7 +57,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.meeting_api import Api
 from tests.web.follow_up_model import (
+    RANKED,
     REASON_NEEDED,
+    SET_ASIDE,
     STATUSES,
     FollowUpModel,
     GoalModel,
@@ -69,6 +76,8 @@ pytestmark = pytest.mark.demo
 #: steps.
 RUNS = 2
 STEPS = 30
+#: Where an indicator goes.
+DIRECTIONS = ("up", "down", "within")
 #: How an indicator's values roll up the unit tree.
 RULES = ("sum", "mean", "weighted_mean", "min", "max", "latest", "share_on_target")
 #: The resolution's text: three paragraphs, for goals from a clause.
@@ -84,6 +93,10 @@ PERIODS = (
     ("Second quarter", "2026-04-01", "2026-06-30", "2026-07-15"),
 )
 SERIAL = count(1)
+#: A goal's weights among its siblings.
+GOAL_WEIGHTS: tuple[int | str, ...] = (1, 2, 3, "0.5")
+#: A unit's weights in a weighted mean.
+UNIT_WEIGHTS = ("1", "2", "0.5", "1250.25")
 Row = TypeVar("Row")
 
 #: Figures a measure takes, as the API is sent them.
@@ -154,8 +167,9 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
 
     @staticmethod
     def pick(data: st.DataObject, likely: list[Any], anything: list[Any]) -> Any:
-        """One of ``likely`` mostly (when there is one), now and then one of ``anything``."""
-        if likely and data.draw(st.integers(0, 4)) > 0:
+        """One of ``likely`` mostly (when there is one; always from the simplest draws), now
+        and then one of ``anything``."""
+        if likely and data.draw(st.integers(0, 4)) < 4:
             return data.draw(st.sampled_from(likely))
         return data.draw(st.sampled_from(anything))
 
@@ -205,21 +219,78 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
             periods[made["id"]] = "open"
         self.model = FollowUpModel(parents, periods)
         self.units = list(parents)
-        # Goals measured (one a sub-goal of the other, now and then) and given to units from
-        # the start, so that most runs report on something.
-        for _ in range(2):
-            self.add_goal(data, mistakes=False)
-            self.add_indicator(data, mistakes=False)
-        for _ in self.units:
-            self.assign(data, mistakes=False)
+        self.set_up_rare_paths(data)
+
+    def set_up_rare_paths(self, data: st.DataObject) -> None:
+        """What the paths the rules seldom reach need, so that most runs take them (the
+        first, made of the simplest draws, too): a goal with two measured sub-goals of
+        different weights, the first measured mostly by a weighted mean, every unit weighed
+        differently; and the first period's reports accepted from the branch, its section and
+        the other branch, each of them a different figure. The branch's report, and now and
+        then its section's, set the first sub-goal aside: at the branch it is set aside, while
+        at the region the other branch mostly keeps it counted beside the second, by their
+        weights."""
+        region, branch, section, other = self.units
+        self.add_goal(data, mistakes=False)
+        top = list(self.model.goals)[-1]
+        for weight in data.draw(st.permutations(GOAL_WEIGHTS))[:2]:
+            self.add_goal(data, mistakes=False, parent=top, weight=weight)
+        first, second = list(self.model.goals)[-2:]
+        # Going up or down mostly: a band's progress is all or nothing where its baseline is
+        # within it.
+        heading = ("up", "down")
+        mostly_weighted = self.pick(data, ["weighted_mean"], list(RULES))
+        self.add_indicator(
+            data, mistakes=False, goal=first, rule=mostly_weighted, directions=heading
+        )
+        self.add_indicator(data, mistakes=False, goal=second, directions=heading)
+        for indicator in self.model.indicators.values():
+            if indicator.rule == "weighted_mean":
+                self.weigh(data, indicator)
+        reporters = {first: [branch, section, other], second: [other]}
+        for goal, units in ((first, (branch, section, other)), (second, (region, other))):
+            for unit in units:
+                self.assign(data, mistakes=False, goal=self.model.goals[goal], unit=unit)
+        figures = {
+            (unit, indicator.id): figure
+            for indicator in self.model.indicators.values()
+            for unit, figure in zip(
+                reporters[indicator.goal],
+                data.draw(st.permutations(self.spread(indicator))),
+                strict=False,
+            )
+        }
+        ranked, anything = list(RANKED), [None, *STATUSES]
+        said: dict[int, dict[int, str | None]] = {
+            branch: {first: data.draw(st.sampled_from(SET_ASIDE))},
+            section: {first: data.draw(st.sampled_from([None, *SET_ASIDE]))},
+            other: {
+                first: self.pick(data, ranked, anything),
+                second: self.pick(data, ranked, anything),
+            },
+        }
+        for unit, statuses in said.items():
+            values = {i: figure for (by, i), figure in figures.items() if by == unit}
+            self.accept_report(unit, values, statuses)
 
     # --- goals ---------------------------------------------------------------------------
 
     @stateful.rule(data=st.data())
-    def add_goal(self, data: st.DataObject, mistakes: bool = True) -> None:
+    def add_goal(
+        self,
+        data: st.DataObject,
+        mistakes: bool = True,
+        parent: int | None = None,
+        weight: int | str | None = None,
+    ) -> None:
+        """A goal (under ``parent``, of ``weight``, where given): mostly at the top or under
+        a goal not measured, since a goal's sub-goals make its indicators count no more."""
         goals = self.model.goals
-        parent = data.draw(st.sampled_from([None, *goals]))
-        weight = data.draw(st.sampled_from([1, 2, 3, "0.5"]))
+        if parent is None:
+            unmeasured = [g for g, goal in goals.items() if not goal.indicators]
+            parent = self.pick(data, [None, *unmeasured], [None, *goals])
+        if weight is None:
+            weight = data.draw(st.sampled_from(GOAL_WEIGHTS))
         body: dict[str, Any] = {"title": "A goal", "weight": weight}
         if parent is None:
             body["resolution_id"] = self.world.resolution_id
@@ -275,14 +346,25 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
 
     @stateful.precondition(lambda self: bool(self.model.goals))
     @stateful.rule(data=st.data())
-    def add_indicator(self, data: st.DataObject, mistakes: bool = True) -> None:
-        goal = data.draw(st.sampled_from(sorted(self.model.goals)))
+    def add_indicator(
+        self,
+        data: st.DataObject,
+        mistakes: bool = True,
+        goal: int | None = None,
+        rule: str | None = None,
+        directions: tuple[str, ...] = DIRECTIONS,
+    ) -> None:
+        """An indicator (on ``goal``, rolled up by ``rule``, where given; going one of
+        ``directions`` mostly)."""
+        if goal is None:
+            goal = data.draw(st.sampled_from(sorted(self.model.goals)))
         measure = data.draw(st.sampled_from(sorted(FIGURES)))
         figures = FIGURES["count" if measure == "milestone" else measure]
-        direction = data.draw(st.sampled_from(["up", "down", "within"]))
+        direction = self.pick(data, list(directions), list(DIRECTIONS))
         if measure == "milestone" and not (mistakes and data.draw(st.integers(0, 9)) == 0):
             direction = "up"  # else refused: a milestone goes from 0 to 1
-        rule = data.draw(st.sampled_from([None, *RULES]))
+        if rule is None:
+            rule = data.draw(st.sampled_from([None, *RULES]))
         share_needed = data.draw(st.sampled_from(["1", "0.5", "0.75", "0.3333"]))
         weight = data.draw(st.sampled_from([1, 2, "0.25"]))
         ends: list[Any] = sorted(data.draw(st.lists(figures, min_size=3, max_size=3, unique=True)))
@@ -348,7 +430,29 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
         self.model.goals[goal].indicators.append(made["id"])
 
     def figure(self, data: st.DataObject, indicator: IndicatorModel) -> Decimal | int:
-        return data.draw(FIGURES[indicator.measure])
+        """A figure the indicator takes: mostly between its baseline and its target or band,
+        so that progress is seldom all or nothing."""
+        if data.draw(st.integers(0, 3)) == 3:
+            return data.draw(FIGURES[indicator.measure])
+        ends = [indicator.baseline, indicator.target, *(indicator.band or ())]
+        low, high = min(e for e in ends if e is not None), max(e for e in ends if e is not None)
+        if indicator.measure in ("count", "milestone"):
+            return data.draw(st.integers(int(low), int(high)))
+        places = 2 if indicator.measure == "percent" else 4
+        return data.draw(st.decimals(low, high, places=places))
+
+    @staticmethod
+    def spread(indicator: IndicatorModel) -> list[Decimal | int]:
+        """Three figures of the indicator, each of a progress of its own: halfway from its
+        baseline to the end of its target or band farthest from it, that end, and the
+        baseline."""
+        start = indicator.baseline
+        ends = [end for end in (indicator.target, *(indicator.band or ())) if end is not None]
+        far = max(ends, key=lambda end: abs(end - start))
+        if indicator.measure in ("count", "milestone"):
+            return [int((start + far) // 2), int(far), int(start)]
+        places = Decimal(1).scaleb(-2 if indicator.measure == "percent" else -4)
+        return [((start + far) / 2).quantize(places, ROUND_FLOOR), far, start]
 
     @stateful.precondition(lambda self: bool(self.model.indicators))
     @stateful.rule(data=st.data())
@@ -411,7 +515,7 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
             if data.draw(st.integers(0, 3)) > 0
             else data.draw(st.lists(st.sampled_from(self.units), unique=True))
         )
-        weights = {u: data.draw(st.sampled_from(["1", "2", "0.5", "1250.25"])) for u in weighed}
+        weights = {u: data.draw(st.sampled_from(UNIT_WEIGHTS)) for u in weighed}
         wrong = data.draw(st.sampled_from([None] * 8 + ["no unit", "nothing"]))
         sent = [{"unit_id": u, "weight": w} for u, w in weights.items()]
         expect = 200
@@ -423,6 +527,13 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
         self.send("PUT", f"/indicators/{indicator.id}/weights", expect, {"weights": sent})
         if expect == 200:
             indicator.weights = {u: Decimal(w) for u, w in weights.items()}
+
+    def weigh(self, data: st.DataObject, indicator: IndicatorModel) -> None:
+        """Every unit's weight in a weighted mean, each unit's its own."""
+        weights = dict(zip(self.units, data.draw(st.permutations(UNIT_WEIGHTS)), strict=True))
+        sent = [{"unit_id": unit, "weight": weight} for unit, weight in weights.items()]
+        self.send("PUT", f"/indicators/{indicator.id}/weights", 200, {"weights": sent})
+        indicator.weights = {unit: Decimal(weight) for unit, weight in weights.items()}
 
     def fits(self, indicator: IndicatorModel, unit: int, period: int, value: Decimal) -> bool:
         """Whether a target fits its parent's and its children's, for a sum."""
@@ -443,9 +554,18 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
 
     @stateful.precondition(lambda self: bool(self.model.goals))
     @stateful.rule(data=st.data())
-    def assign(self, data: st.DataObject, mistakes: bool = True) -> None:
-        goal = self.one_of(data, self.model.goals)
-        unit = data.draw(st.sampled_from([*self.units, NO_ROW] if mistakes else self.units))
+    def assign(
+        self,
+        data: st.DataObject,
+        mistakes: bool = True,
+        goal: GoalModel | None = None,
+        unit: int | None = None,
+    ) -> None:
+        """A goal given to a unit (``goal`` to ``unit``, where given)."""
+        if goal is None:
+            goal = self.one_of(data, self.model.goals)
+        if unit is None:
+            unit = data.draw(st.sampled_from([*self.units, NO_ROW] if mistakes else self.units))
         role = data.draw(st.sampled_from(["lead", "contributing"]))
         expect = 404 if unit == NO_ROW else 409 if unit in goal.assigned else 201
         answer = self.send(
@@ -525,6 +645,19 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
             expect = 409
         else:
             expect = bad or 200
+        self.put_report(period, unit, expect, values, statuses, narrative)
+
+    def put_report(
+        self,
+        period: int,
+        unit: int,
+        expect: int,
+        values: dict[int, Any],
+        statuses: dict[int, tuple[str, str]],
+        narrative: str,
+    ) -> None:
+        """A unit's report saved: its values, its statuses (with their reasons) and its
+        narrative."""
         body = {
             "narrative": narrative,
             "values": [{"indicator_id": i, "value": as_sent(v)} for i, v in values.items()],
@@ -535,6 +668,7 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
         answer = self.send("PUT", self.report_path(period, unit), expect, body)
         if expect != 200:
             return
+        report = self.model.reports.get((period, unit))
         if report is None:
             report = self.model.reports[(period, unit)] = ReportModel(answer.json()["id"])
         report.values = {i: Decimal(v) for i, v in values.items()}
@@ -542,6 +676,23 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
         report.narrative = narrative
         for goal in statuses:
             self.model.goals[goal].status_reported = True
+
+    def accept_report(
+        self, unit: int, values: dict[int, Decimal | int], statuses: dict[int, str | None]
+    ) -> None:
+        """The unit's report of the first period with ``values`` and ``statuses`` (None:
+        none named), saved, submitted and accepted."""
+        period = next(iter(self.model.periods))
+        named = {
+            goal: (status, "as the unit found" if status in REASON_NEEDED else "")
+            for goal, status in statuses.items()
+            if status is not None
+        }
+        self.put_report(period, unit, 200, values, named, "")
+        report = self.model.reports[(period, unit)]
+        self.send("POST", self.report_path(period, unit) + "/submit", 200)
+        self.send("POST", f"/reports/{report.id}/decision", 200, {"decision": "accepted"})
+        report.state = "accepted"
 
     @stateful.rule(data=st.data())
     def file_report(self, data: st.DataObject) -> None:
