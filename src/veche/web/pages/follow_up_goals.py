@@ -219,6 +219,13 @@ def _indicator_place(page: Page, indicator_id: int) -> tuple[int, int]:
         return indicator.goal_id, indicator.goal.resolution_id
 
 
+def _assignment_place(page: Page, assignment_id: int) -> tuple[int, int]:
+    """The goal a unit is given and the resolution it comes from."""
+    with page.session.begin():
+        goal = check_assignment(page.session, page.caller, assignment_id).goal
+        return goal.id, goal.resolution_id
+
+
 def _at(resolution_id: int, anchor: str) -> str:
     """A place on the resolution's page."""
     return f"/secretary/follow-up/resolutions/{resolution_id}#{anchor}"
@@ -325,9 +332,7 @@ def change_follow_up_assignment(
     page: PageDep, assignment_id: int, form: Annotated[AssignmentUpdate, Form()], sent: PostedForm
 ) -> Response:
     """Change what a unit is given a goal as: the lead, or contributing."""
-    with page.session.begin():
-        goal_id = check_assignment(page.session, page.caller, assignment_id).goal_id
-    resolution_id = _goal_resolution(page, goal_id)
+    goal_id, resolution_id = _assignment_place(page, assignment_id)
 
     def change() -> tuple[str, str]:
         assignment = form.apply(page.session, page.caller, assignment_id)
@@ -343,9 +348,7 @@ def change_follow_up_assignment(
 @router.post("/secretary/follow-up/assignments/{assignment_id}/delete")
 def remove_follow_up_assignment(page: PageDep, assignment_id: int, sent: PostedForm) -> Response:
     """Take a goal back from a unit; what the unit reported on it stays."""
-    with page.session.begin():
-        goal_id = check_assignment(page.session, page.caller, assignment_id).goal_id
-    resolution_id = _goal_resolution(page, goal_id)
+    goal_id, resolution_id = _assignment_place(page, assignment_id)
 
     def remove() -> tuple[str, str]:
         assignment = check_assignment(page.session, page.caller, assignment_id)
