@@ -78,6 +78,20 @@ class IndicatorModel:
     target_ids: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
+def wrong_side_of_baseline(
+    indicator: IndicatorModel, value: Decimal, baseline: Decimal | None
+) -> bool:
+    """Whether a unit's target lies against the way the indicator goes (holding steady does
+    not), from the unit's own baseline or else the indicator's (a part of a sum: its own
+    alone)."""
+    start = baseline
+    if start is None and indicator.rule != "sum":
+        start = indicator.baseline
+    if start is None or indicator.direction == "within":
+        return False
+    return value < start if indicator.direction == "up" else value > start
+
+
 @dataclass
 class ReportModel:
     id: int

@@ -65,6 +65,7 @@ from tests.web.follow_up_model import (
     GoalModel,
     IndicatorModel,
     ReportModel,
+    wrong_side_of_baseline,
 )
 from tests.web.fuzzing import NO_ROW, run_machine
 from tests.web.sitting import PreparedSitting, journal_length
@@ -482,8 +483,10 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
             expect = 404
         elif self.model.periods[period] == "frozen":
             expect = 409
-        elif indicator.direction == "within" or (
-            indicator.rule == "sum" and not self.fits(indicator, unit, period, value)
+        elif (
+            indicator.direction == "within"
+            or wrong_side_of_baseline(indicator, value, baseline)
+            or (indicator.rule == "sum" and not self.fits(indicator, unit, period, value))
         ):
             expect = 422
         else:

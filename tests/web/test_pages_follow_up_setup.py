@@ -469,3 +469,37 @@ def test_a_goal_comes_from_a_clause_named_by_its_number(
         422,
         "name the clause by its number, its paragraph or its lines: one of them",
     )
+
+
+def test_a_units_target_lies_the_way_its_indicator_goes(
+    follow_up_world: FollowUpWorld, app: FastAPI, sessions: sessionmaker[Session]
+) -> None:
+    """From the unit's own baseline, or else the indicator's; holding steady is a target too.
+    A part of a sum starts from no part of the whole's baseline: see the test above, where a
+    branch's 15 stands beside the whole's baseline of 10."""
+    w, desk = follow_up_world, _Desk(app, sessions)
+    at = f"/secretary/follow-up/goals/{w.goal_id}/indicators"
+    share = {"name": "Members voting", "measure": "percent", "baseline_value": "80"}
+    desk.done(at, share | {"target_value": "90", "rollup": "mean"})
+    indicator = next(
+        i for i in desk.api(f"/goals/{w.goal_id}")["indicators"] if i["name"] == "Members voting"
+    )
+    targets = f"/secretary/follow-up/indicators/{indicator['id']}/targets"
+    where = {"unit_id": str(w.units[RAIL]), "period_id": str(w.second_period)}
+    desk.refused(
+        targets,
+        where | {"value": "75"},
+        422,
+        f"{RAIL}'s target may not be below the indicator's baseline (80.0000): 75",
+    )
+    desk.refused(
+        targets,
+        where | {"value": "85", "baseline": "90"},
+        422,
+        f"{RAIL}'s target may not be below its own baseline (90.0000): 85",
+    )
+    assert desk.api(f"/indicators/{indicator['id']}")["targets"] == []
+    desk.done(targets, where | {"value": "80"})
+    desk.done(targets, where | {"value": "95", "baseline": "90"})
+    (target,) = desk.api(f"/indicators/{indicator['id']}")["targets"]
+    assert (target["value"], target["baseline"]) == ("95.0000", "90.0000")

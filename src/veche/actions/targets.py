@@ -75,6 +75,27 @@ def _neighbours(
     )
 
 
+def _check_side_of_baseline(
+    indicator: Indicator, value: Decimal, baseline: Decimal | None, unit: str
+) -> None:
+    """A unit's target lies the way the indicator goes from where the unit starts, or there
+    (holding steady): its own baseline, or else the indicator's — but a part of a sum starts
+    from no part of the whole's baseline, so there only a baseline of its own is a start to
+    check against."""
+    start = baseline
+    if start is None and indicator.rollup is not RollupRule.SUM:
+        start = indicator.baseline_value
+    if start is None:
+        return
+    rises = indicator.direction is Direction.UP
+    if (value < start) if rises else (value > start):
+        whose = "its own" if baseline is not None else "the indicator's"
+        raise InvalidInput(
+            f"indicator {indicator.name} should {'rise' if rises else 'fall'}: {unit}'s target "
+            f"may not be {'below' if rises else 'above'} {whose} baseline ({start}): {value}"
+        )
+
+
 def do_set_target(
     session: Session,
     caller: Caller,
@@ -99,6 +120,7 @@ def do_set_target(
     value = check_value(indicator, value, "the target")
     if baseline is not None:
         baseline = check_value(indicator, baseline, "the unit's baseline")
+    _check_side_of_baseline(indicator, value, baseline, unit.name)
     cascade = CascadeCheck()
     if indicator.rollup is RollupRule.SUM:
         # One target of the indicator at a time: two branches' targets set at the same moment
