@@ -91,6 +91,18 @@ def _change(
     return page.redirect(_page(meeting_id), message)
 
 
+def _item_change(
+    page: Page, meeting_id: int, item_id: int, change: Callable[[AgendaItem], str]
+) -> Response:
+    """Run one change of an item of the meeting's agenda, as ``_change`` runs it; an item not
+    on it is refused there too."""
+    return _change(
+        page,
+        meeting_id,
+        lambda meeting: change(check_agenda_item(page.session, page.caller, meeting, item_id)),
+    )
+
+
 def _agenda_page(
     page: Page, meeting_id: int, refusal: dict[str, Any], *, status: int = 200
 ) -> HTMLResponse:
@@ -125,12 +137,11 @@ def update_item(
 ) -> Response:
     """Change an item: its wording until the agenda is approved, its speaking rules any time."""
 
-    def update(meeting: Meeting) -> str:
-        item = check_agenda_item(page.session, page.caller, meeting, item_id)
-        item = form.update(page.session, page.caller, item)
-        return _("Item %(position)s updated") % {"position": item.position}
+    def update(item: AgendaItem) -> str:
+        position = form.update(page.session, page.caller, item).position
+        return _("Item %(position)s updated") % {"position": position}
 
-    return _change(page, meeting_id, update)
+    return _item_change(page, meeting_id, item_id, update)
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/move")
@@ -139,27 +150,25 @@ def move_item(
 ) -> Response:
     """Move an item one place up or down."""
 
-    def move(meeting: Meeting) -> str:
-        item = check_agenda_item(page.session, page.caller, meeting, item_id)
+    def move(item: AgendaItem) -> str:
         moved = form.move(page.session, page.caller, item)
         return _("%(title)s is now item %(position)s") % {
             "title": moved.title,
             "position": moved.position,
         }
 
-    return _change(page, meeting_id, move)
+    return _item_change(page, meeting_id, item_id, move)
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/withdraw")
 def withdraw_item(meeting_id: int, item_id: int, page: PageDep) -> Response:
     """Take an item off the agenda; the items after it move up."""
 
-    def withdraw(meeting: Meeting) -> str:
-        item = check_agenda_item(page.session, page.caller, meeting, item_id)
-        item = do_withdraw_item(page.session, page.caller, item)
-        return _("Withdrawn: %(title)s") % {"title": item.title}
+    def withdraw(item: AgendaItem) -> str:
+        title = do_withdraw_item(page.session, page.caller, item).title
+        return _("Withdrawn: %(title)s") % {"title": title}
 
-    return _change(page, meeting_id, withdraw)
+    return _item_change(page, meeting_id, item_id, withdraw)
 
 
 @router.post("/secretary/meetings/{meeting_id}/agenda/items/{item_id}/documents")
