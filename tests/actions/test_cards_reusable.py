@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import Assembly, Convened
+from tests.term_meetings import another_meeting
 from tests.web.page_client import Browser, access_codes
 from veche.actions.access_codes import normalize_code
 from veche.actions.auth import do_open_login_session
@@ -107,21 +108,9 @@ def test_a_card_printed_again_leaves_the_logins_made_with_the_holders_other_card
 ) -> None:
     assembly = hall.assembly
     member = assembly.members[1]
-    meeting = assembly.client.get(
-        f"/api/meetings/{assembly.meeting_id}", headers=assembly.secretary
-    )
-    other = assembly.client.post(
-        "/api/meetings",
-        json={
-            "term_id": meeting.json()["term_id"],
-            "title": "Budget Meeting",
-            "starts_on": assembly.day.isoformat(),
-        },
-        headers=assembly.secretary,
-    )
-    assert other.status_code == 201, other.text
+    other = assembly.create("/meetings", **another_meeting(assembly, "Budget Meeting"))
     lost = access_codes(hall.sessions, assembly.meeting_id, [member])[member]
-    kept = access_codes(hall.sessions, other.json()["id"], [member])[member]
+    kept = access_codes(hall.sessions, other["id"], [member])[member]
     finder, holder = Browser(hall.app), Browser(hall.app)
     assert finder.log_in_with_code(lost).status_code == 303
     assert holder.log_in_with_code(kept).status_code == 303

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.assembly import Assembly, Convened
 from tests.helpers import row_count
+from tests.term_meetings import another_meeting
 from veche.models import Meeting
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
@@ -34,16 +35,9 @@ def test_text_with_a_nul_character_is_refused_and_changes_nothing(
     assembly: Assembly, sessions: sessionmaker[Session]
 ) -> None:
     before = _meetings(sessions)
-    meeting = assembly.client.get(
-        f"/api/meetings/{assembly.meeting_id}", headers=assembly.secretary
-    )
     answer = assembly.client.post(
         "/api/meetings",
-        json={
-            "term_id": meeting.json()["term_id"],
-            "title": "Plenary\u0000Meeting",
-            "starts_on": assembly.day.isoformat(),
-        },
+        json=another_meeting(assembly, "Plenary\u0000Meeting"),
         headers=assembly.secretary,
     )
     assert answer.status_code == 422, answer.text
