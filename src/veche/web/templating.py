@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
@@ -24,6 +25,21 @@ def markdown(text: str | None) -> Markup:
     return Markup(_markdown.render(text)) if text else Markup("")
 
 
+#: A decimal figure as typed on a page: a sign, digits and a point, as ``Decimal`` reads text
+#: (spaces around it allowed), so that the browser refuses "7,5" or "1 250" before the form
+#: is sent, keeping what was typed. Written for the ``v`` flag browsers compile patterns with.
+DECIMAL_PATTERN = r"\s*(\+|-)?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*"
+#: A whole number as typed on a page (a paragraph's, a line's), as ``form_number`` reads it.
+WHOLE_NUMBER_PATTERN = r"\s*[0-9]+\s*"
+
+
+def as_typed(value: object) -> object:
+    """A figure as a person types it into a field, to show it there for changing: 18 or
+    60.5, not the stored 18.0000, and without the thousands separators a page shows it with
+    elsewhere (which the field's pattern refuses). Anything else as it is."""
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else value
+
+
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
@@ -32,7 +48,10 @@ _environment = jinja2.Environment(
 _environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 _environment.filters["ordinal"] = ordinal  # "8th General Council"
 _environment.filters["markdown"] = markdown  # {{ report.narrative|markdown }}
+_environment.filters["as_typed"] = as_typed  # value="{{ weight|as_typed }}"
 _environment.globals["listens"] = listens  # hx-trigger="{{ listens('console_floor') }}"
 _environment.globals["vote_by_words"] = VOTE_BY_WORDS  # {{ vote_by_words[poll.vote_by] }}
+_environment.globals["DECIMAL_PATTERN"] = DECIMAL_PATTERN  # pattern="{{ DECIMAL_PATTERN }}"
+_environment.globals["WHOLE_NUMBER_PATTERN"] = WHOLE_NUMBER_PATTERN
 
 templates = Jinja2Templates(env=_environment)
