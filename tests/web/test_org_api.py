@@ -3,6 +3,7 @@ changes too, with the same input, the same rows and the same refusals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,9 +14,26 @@ from tests.assembly import bearer_token
 from tests.web.desk_client import Desk
 from tests.web.page_client import SYSTEM
 from veche.actions.journal_actions import JournalAction
-from veche.actions.org import do_create_organization, do_create_person
+from veche.actions.org import (
+    do_create_body,
+    do_create_organization,
+    do_create_person,
+    do_create_unit,
+)
+from veche.actions.org_updates import do_update_body, do_update_unit
 from veche.db import transaction
-from veche.models import Body, JournalEntry, Meeting, Membership, Person, Term, Unit, User
+from veche.errors import NotFound
+from veche.models import (
+    Body,
+    JournalEntry,
+    Meeting,
+    Membership,
+    Organization,
+    Person,
+    Term,
+    Unit,
+    User,
+)
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
@@ -306,6 +324,17 @@ def test_the_page_and_the_api_make_the_same_records(
     api_term = by_api("/api/terms", {"body_id": api_body, **term})
     fields = ("number", "starts_on", "ends_on")
     assert row(Term, page_term, *fields) == row(Term, api_term, *fields)
+    with sessions() as session:
+        journaled = session.scalars(
+            select(JournalEntry.payload)
+            .where(JournalEntry.action == JournalAction.CREATE_TERM)
+            .order_by(JournalEntry.seq)
+        ).all()
+    # The term's last day is in the journal from its creation, not from a later change only.
+    assert {(said["term_id"], said["ends_on"]) for said in journaled[-2:]} == {
+        (page_term, term["ends_on"]),
+        (api_term, term["ends_on"]),
+    }
 
     unit = _unit(sessions, "Fisheries Branch")
     # An e-mail left empty in the form is none at all, as when the API is given none.
@@ -443,6 +472,36 @@ def test_another_organizations_rows_are_not_found(
         response = _api(desk, "POST", path, json=body)
         assert response.status_code == 404, response.text
         assert response.json()["detail"] == f"there is no person {stranger}"
+    assert _counts(sessions) == before
+
+
+@pytest.mark.one_database
+def test_a_record_is_not_placed_under_another_organizations(
+    desk: Desk, sessions: sessionmaker[Session]
+) -> None:
+    """The routes find a parent in the caller's organization alone; the actions, given one
+    of another organization's all the same, refuse it themselves."""
+    with transaction(sessions) as session:
+        elsewhere = do_create_organization(session, SYSTEM, "Another Union")
+        their_body = do_create_body(session, SYSTEM, elsewhere, "Their Council")
+        their_unit = do_create_unit(session, SYSTEM, elsewhere, "Their Branch")
+        ids = (their_body.id, their_unit.id)
+    before = _counts(sessions)
+    with transaction(sessions) as session:
+        ours = session.scalars(select(Organization).where(Organization.id != elsewhere.id)).one()
+        body = session.scalars(select(Body).where(Body.organization_id == ours.id)).first()
+        unit = session.scalars(select(Unit).where(Unit.organization_id == ours.id)).first()
+        assert body is not None and unit is not None
+        their_body, their_unit = session.get_one(Body, ids[0]), session.get_one(Unit, ids[1])
+        refused: list[Callable[[], object]] = [
+            lambda: do_create_body(session, SYSTEM, ours, "Mixed", parent=their_body),
+            lambda: do_create_unit(session, SYSTEM, ours, "Mixed", parent=their_unit),
+            lambda: do_update_body(session, SYSTEM, body, parent=their_body),
+            lambda: do_update_unit(session, SYSTEM, unit, parent=their_unit),
+        ]
+        for change, said in zip(refused, ["body", "unit"] * 2, strict=True):
+            with pytest.raises(NotFound, match=f"there is no {said} "):
+                change()
     assert _counts(sessions) == before
 
 

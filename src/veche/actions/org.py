@@ -112,6 +112,14 @@ def check_max_proxies(max_proxies_per_member: int) -> int:
     return max_proxies_per_member
 
 
+def check_of_organization(parent: Body | Unit | None, organization_id: int, what: str) -> None:
+    """A body or a unit is placed under one of its own organization's alone. The routes load
+    ``parent`` from the caller's organization; an action checks for itself, as for a person's
+    unit, and says as they do that there is no such ``what`` (a body, a unit)."""
+    if parent is not None and parent.organization_id != organization_id:
+        raise NotFound(f"there is no {what} {parent.id}")
+
+
 def do_create_body(
     session: Session,
     caller: Caller,
@@ -125,6 +133,7 @@ def do_create_body(
     max_proxies_per_member: int = 0,
 ) -> Body:
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
+    check_of_organization(parent, organization.id, "body")
     name = check_new_body(session, organization, name)
     quorum = quorum.checked()
     check_max_proxies(max_proxies_per_member)
@@ -180,7 +189,13 @@ def do_create_term(
         session,
         caller.actor,
         JournalAction.CREATE_TERM,
-        {"term_id": term.id, "body_id": body.id, "number": number, "starts_on": starts_on},
+        {
+            "term_id": term.id,
+            "body_id": body.id,
+            "number": number,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+        },
     )
     return term
 
@@ -218,6 +233,7 @@ def do_create_unit(
     parent: Unit | None = None,
 ) -> Unit:
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, organization.id)
+    check_of_organization(parent, organization.id, "unit")
     name = check_unit_name(session, organization.id, name, parent)
     kind = check_name(kind, "the unit's kind", max_length=60)
     unit = Unit(organization_id=organization.id, name=name, kind=kind, parent=parent)

@@ -28,6 +28,7 @@ from veche.actions.org import (
     check_max_proxies,
     check_name,
     check_new_body,
+    check_of_organization,
     check_term_number,
     check_unit_name,
 )
@@ -178,6 +179,7 @@ def do_update_body(
     if quorum is not KEEP:
         quorum = quorum.checked()
     if parent is not KEEP and parent is not None:
+        check_of_organization(parent, body.organization_id, "body")
         check_parent_body(body, parent)
     if max_proxies_per_member is not KEEP:
         max_proxies_per_member = check_max_proxies(max_proxies_per_member)
@@ -284,6 +286,7 @@ def do_update_unit(
     authorize(session, caller, Permission.ORGANIZATION_MANAGE, unit.organization_id)
     new_parent = parent if parent is not KEEP else unit.parent
     if new_parent is not None:
+        check_of_organization(new_parent, unit.organization_id, "unit")
         check_parent_unit(unit, new_parent)
     if name is not KEEP or parent is not KEEP:
         # Unique among its siblings: among its new ones when it moves.
