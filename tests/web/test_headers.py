@@ -92,6 +92,20 @@ def test_static_files_may_be_kept_but_are_checked_again(client: TestClient) -> N
     assert again.status_code == 304
 
 
+def test_a_document_naming_no_icon_finds_the_sites(client: TestClient) -> None:
+    """A report or a summing-up is a document of its own, without the pages' icon link: the
+    browser's ``/favicon.ico`` is sent to the icon the pages name, not answered 404."""
+    asked = client.get("/favicon.ico", follow_redirects=False)
+    assert asked.status_code == 301
+    assert asked.headers["location"] == "/static/favicon.svg"
+    icon = client.get(asked.headers["location"])
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+    assert (
+        '<link rel="icon" href="/static/favicon.svg"'
+        in (TEMPLATES / "shared/base.html").read_text()
+    )
+
+
 def test_the_live_stream_keeps_its_one_cache_control(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:

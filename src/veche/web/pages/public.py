@@ -36,6 +36,13 @@ def home(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
     )
 
 
+@router.get("/favicon.ico")
+def favicon() -> RedirectResponse:
+    """The site's icon, where a browser looks for it on a document that names none (a
+    report, a summing-up, a PDF opened in a tab): the one the pages name."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 def publishing_organization(
     session: Session, publishes: Callable[[Organization], bool], what: str
 ) -> Organization:
