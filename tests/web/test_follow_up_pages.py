@@ -216,8 +216,14 @@ def test_the_secretary_reviews_and_freezes_and_the_meeting_reads_the_summing_up(
     refused = desk.post(move, freeze)
     assert refused.status_code == 409
     assert re.search(r'id="period-error">cannot [^<]*First half of 2026', refused.text)
-    assert desk.post(move, {"state": "closed"}).status_code == 303
-    # A freeze cannot be undone: without its box ticked it is refused, and nothing moves.
+    # Neither a closing nor a freeze can be undone: without its box ticked, each is refused
+    # and nothing moves.
+    unconfirmed = desk.post(move, {"state": "closed"})
+    assert unconfirmed.status_code == 422
+    assert 'id="period-error">tick the box to close the filing' in unconfirmed.text
+    assert 'id="confirm-closed" name="confirmed" value="yes" required' in unconfirmed.text
+    assert re.search(r'data-testid="period-state">open<', desk.get(at).text)
+    assert desk.post(move, {"state": "closed", "confirmed": "yes"}).status_code == 303
     unconfirmed = desk.post(move, {"state": "frozen"})
     assert unconfirmed.status_code == 422
     assert 'id="period-error">tick the box to freeze' in unconfirmed.text

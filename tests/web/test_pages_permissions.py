@@ -983,7 +983,7 @@ ACTIONS = [
         "/secretary/follow-up/periods/{}/state",
         lambda w: (
             f"/secretary/follow-up/periods/{_reporting_period(w)[0]}/state",
-            {"state": "closed"},
+            {"state": "closed", "confirmed": "yes"},
         ),
         frozenset({"admin"}),
     ),

@@ -152,21 +152,29 @@ def decide_follow_up_report(
     return page.redirect(_desk_url(period_id), message)
 
 
-#: A freeze sent without its box ticked (the page asks for it; a form posted by hand may not).
-UNCONFIRMED_FREEZE = _(
-    "tick the box to freeze: the figures become final, and a freeze cannot be undone"
-)
+#: What a period's step sent without its box ticked is told (the page asks for the box; a
+#: form posted by hand may not send it): neither step can be undone.
+UNCONFIRMED = {
+    PeriodState.CLOSED: _(
+        "tick the box to close the filing: the units that have not filed can then no longer"
+        " file, and a closing cannot be undone"
+    ),
+    PeriodState.FROZEN: _(
+        "tick the box to freeze: the figures become final, and a freeze cannot be undone"
+    ),
+}
 
 
 @router.post("/secretary/follow-up/periods/{period_id}/state")
 def move_follow_up_period(
     period_id: int, page: PageDep, form: Annotated[PeriodStateIn, Form()], sent: PostedForm
 ) -> Response:
-    """Close the period's filing, or freeze its figures: confirmed first, as a freeze cannot
-    be undone."""
-    if form.state is PeriodState.FROZEN and text_of(sent, "confirmed") != "yes":
+    """Close the period's filing, or freeze its figures: confirmed first, as neither can be
+    undone."""
+    unconfirmed = UNCONFIRMED.get(form.state)
+    if unconfirmed is not None and text_of(sent, "confirmed") != "yes":
         with page.session.begin():
-            return _show(page, period_id, problems={"period": UNCONFIRMED_FREEZE}, status=422)
+            return _show(page, period_id, problems={"period": unconfirmed}, status=422)
     try:
         with page.session.begin():
             period = form.apply(page.session, page.caller, period_id)
