@@ -44,12 +44,28 @@ class ServerKey:
     def __init__(self, secret: bytes, path: Path) -> None:
         self._box = SecretBox(secret)
         self.path = path
+        self._public_keys: dict[bytes, str] = {}  # wrapped poll key → its public key
 
     def new_poll_key(self) -> tuple[str, bytes]:
         """A fresh key pair for one poll: its public key (hex, stored in the clear) and its
         private key wrapped with this server key (stored until the poll is counted)."""
         private = PrivateKey.generate()
         return bytes(private.public_key).hex(), self._box.encrypt(bytes(private))
+
+    def public_key_of(self, wrapped: bytes) -> str | None:
+        """The public key (hex) of the poll key ``wrapped`` holds; None if this server key
+        did not wrap it. Only the server key's holder can wrap a key, so a public key in the
+        database that is not this one was put there by someone else."""
+        known = self._public_keys.get(wrapped)
+        if known is None:
+            try:
+                private = PrivateKey(self._box.decrypt(wrapped))
+            except CryptoError:
+                return None
+            if len(self._public_keys) > 256:
+                self._public_keys.clear()
+            known = self._public_keys[wrapped] = bytes(private.public_key).hex()
+        return known
 
     def opener(self, wrapped: bytes, poll_id: int) -> Callable[[bytes], dict[str, Any]]:
         """What opens the sealed ballots of the poll whose private key is ``wrapped``."""

@@ -40,6 +40,7 @@ from veche.actions.choices import check_choice
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record, record_many
 from veche.actions.journal_actions import JournalAction
+from veche.actions.poll_seal import check_poll_seal
 from veche.actions.polls import VOTE_BY_WORDS, ballot_options, has_paper_ballots, poll_rights
 from veche.actions.rights import NOT_TAKING_PART, VotingRight, rights_on_day
 from veche.errors import Conflict, Forbidden, InvalidInput, VecheError
@@ -120,8 +121,15 @@ class PollFactsSource(Protocol):
 
 
 def read_poll_facts(session: Session, poll_id: int) -> PollFacts | None:
+    """The facts ballots to the poll are checked and sealed with; an open poll's secrecy
+    checked first (``check_poll_seal``), so that none is sealed with a key put in the
+    database by someone else."""
     poll = stored_row(session, Poll, poll_id)
-    return None if poll is None else PollFacts.of(poll)
+    if poll is None:
+        return None
+    if poll.state is PollState.OPEN:
+        check_poll_seal(session, poll)
+    return PollFacts.of(poll)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,80 @@
+"""An open poll's secrecy, checked before each ballot is sealed against a database changed
+behind veche's back.
+
+A secret poll's ballots are sealed with the public key stored beside the poll
+(``poll.seal_key``), and only the holder of the server key file can open them
+(``veche.sealing``). Someone who can write to the database but does not hold the key file
+could otherwise put a public key of their own in that column, or empty it, or mark the poll
+as named (roll-call), and read every ballot cast afterwards, with its voter. So before a
+ballot is sealed, the poll's key is checked against the private key wrapped at its opening,
+which no one can wrap without the server key; a poll that was sealed and now says it is
+named is caught by what its opening left behind. A poll found changed takes no ballot.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from veche.actions.journal_actions import JournalAction
+from veche.errors import Conflict
+from veche.i18n import _
+from veche.models import JournalEntry, Participation, Poll, PollSecret
+from veche.models.polls import Secrecy
+from veche.sealing import configured_server_key
+
+#: Said when a poll's secrecy is not as it was opened, to every voter, who can do nothing but
+#: tell the officers; the operator reads the rest in the log of the refusal.
+CHANGED = _(
+    "“%(title)s” takes no ballot: its secrecy is not as it was opened (its key or its "
+    "setting was changed in the database, not through veche), so a ballot cast now might "
+    "not stay secret. Tell the meeting's officers: the poll should be cancelled and held again."
+)
+
+
+def check_poll_seal(session: Session, poll: Poll) -> None:
+    """Refuse (409) a ballot to an open electronic poll whose secrecy is not as it was
+    opened: a secret poll whose public key is missing or is not the one its wrapped
+    private key belongs to, or a poll that says it is named but was opened sealed or was
+    created secret."""
+    if not poll.electronic:
+        return
+    secret = session.get(PollSecret, poll.id)
+    if poll.secrecy is Secrecy.NAMED:
+        if secret is not None or _sealed_before(session, poll) or _created_secret(session, poll):
+            raise Conflict(CHANGED % {"title": poll.title})
+        return
+    if poll.seal_key is None or secret is None:
+        raise Conflict(CHANGED % {"title": poll.title})
+    server_key = configured_server_key()
+    public_key = server_key.public_key_of(secret.wrapped_key)
+    if public_key is None:
+        raise Conflict(
+            _(
+                "“%(title)s” takes no ballot: it was opened under another server key than "
+                "the one in %(path)s; restore the key file this server used when the poll "
+                "was opened (VECHE_KEY_FILE)"
+            )
+            % {"title": poll.title, "path": server_key.path}
+        )
+    if public_key != poll.seal_key:
+        raise Conflict(CHANGED % {"title": poll.title})
+
+
+def _sealed_before(session: Session, poll: Poll) -> bool:
+    """Whether a ballot of the poll was sealed: it was secret when that ballot came."""
+    sealed = exists().where(Participation.poll_id == poll.id, Participation.sealed.is_not(None))
+    return bool(session.scalar(select(sealed)))
+
+
+def _created_secret(session: Session, poll: Poll) -> bool:
+    """Whether the journal's entry of the poll's creation says it is secret (a poll's secrecy
+    is never changed after): a poll marked named before its first ballot, its key deleted,
+    is caught here, unless the journal was rewritten too, which ``veche verify`` finds."""
+    said = session.scalar(
+        select(JournalEntry.payload["secrecy"].as_string()).where(
+            JournalEntry.action == JournalAction.CREATE_POLL,
+            JournalEntry.payload["poll_id"].as_integer() == poll.id,
+        )
+    )
+    return said == Secrecy.SECRET
