@@ -423,13 +423,17 @@ def _show_of_hands(run: Recorder, chair: Page, meeting: str) -> None:
     chair.get_by_role("button", name=f"Take up item 2: {ITEMS[1]}").click()
     title = "A membership fee of 12 units a year"
     _new_poll(chair, title, kind="decision", item=2, vote_by="show_of_hands")
+    # The chair, who may enter the totals too, is shown where they are entered.
+    expect(chair.get_by_role("link", name="Enter the totals")).to_have_attribute(
+        "href", re.compile(rf"/secretary/meetings/{meeting}/paper#counted-\d+$")
+    )
 
     teller = run.open(LAPTOP)
     _log_in_with_password(teller, "teller", TELLER_PASSWORD)
     # The teller finds the meeting from where the login leads, as a newcomer would.
     teller.get_by_role("link", name="My meetings").click()
     teller.get_by_role("link", name=re.compile("Plenary Meeting")).first.click()
-    teller.get_by_role("link", name="Paper ballots").click()
+    teller.get_by_role("link", name="Tellers' counts").click()
     expect(teller).to_have_url(re.compile(rf"/secretary/meetings/{meeting}/paper$"))
     for choice, count in FEE_TOTALS.items():
         teller.get_by_label(choice, exact=True).fill(count)
