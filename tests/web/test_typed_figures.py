@@ -26,7 +26,7 @@ from tests.web.page_client import secretary
 from veche.models import Goal
 from veche.web.form_fields import form_number
 from veche.web.inputs_follow_up import Figure
-from veche.web.templating import DECIMAL_PATTERN, WHOLE_NUMBER_PATTERN, as_typed
+from veche.web.templating import DECIMAL_PATTERN, WHOLE_NUMBER_PATTERN, figure_as_typed
 
 pytestmark = [pytest.mark.demo, pytest.mark.one_database]
 
@@ -54,7 +54,7 @@ def test_a_whole_number_the_browser_lets_through_is_read_by_the_server(text: str
 def test_a_figure_shown_for_changing_is_sent_back_as_it_stands(figure: Decimal) -> None:
     """A field shows the stored figure (18.0000, 2E+4) as typed: one the pattern lets
     through and the server reads as the same figure."""
-    shown = as_typed(figure)
+    shown = figure_as_typed(figure)
     assert isinstance(shown, str) and re.fullmatch(DECIMAL_PATTERN, shown), shown
     assert FIGURE.validate_python(shown) == figure
 

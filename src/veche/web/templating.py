@@ -33,7 +33,7 @@ DECIMAL_PATTERN = r"\s*(\+|-)?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*"
 WHOLE_NUMBER_PATTERN = r"\s*[0-9]+\s*"
 
 
-def as_typed(value: object) -> object:
+def figure_as_typed(value: object) -> object:
     """A figure as a person types it into a field, to show it there for changing: 18 or
     60.5, not the stored 18.0000, and without the thousands separators a page shows it with
     elsewhere (which the field's pattern refuses). Anything else as it is."""
@@ -48,7 +48,7 @@ _environment = jinja2.Environment(
 _environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 _environment.filters["ordinal"] = ordinal  # "8th General Council"
 _environment.filters["markdown"] = markdown  # {{ report.narrative|markdown }}
-_environment.filters["as_typed"] = as_typed  # value="{{ weight|as_typed }}"
+_environment.filters["figure_as_typed"] = figure_as_typed  # value="{{ weight|figure_as_typed }}"
 _environment.globals["listens"] = listens  # hx-trigger="{{ listens('console_floor') }}"
 _environment.globals["vote_by_words"] = VOTE_BY_WORDS  # {{ vote_by_words[poll.vote_by] }}
 _environment.globals["DECIMAL_PATTERN"] = DECIMAL_PATTERN  # pattern="{{ DECIMAL_PATTERN }}"
