@@ -428,9 +428,12 @@ def test_an_older_close_is_checked_for_what_it_records(
     ) in result.output
     with transaction(sessions) as session:
         session.delete(_one_ballot(session, counted.decision_id))
+    name = f"poll {counted.decision_id} (Board budget)"
     assert _problems(counted) == [
-        f"poll {counted.decision_id} (Board budget): 6 ballots are stored but 7 were counted "
-        f"at its close (journal entry {counted.decision_close})"
+        f"{name}: 6 ballots are stored but 7 were counted at its close (journal entry "
+        f"{counted.decision_close})",
+        f"{name}: 6 electronic ballots are stored but the journal records 7 cast: a ballot was "
+        "added or removed outside veche",
     ]
 
 

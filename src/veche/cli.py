@@ -459,12 +459,15 @@ def verify(
         ),
     ] = None,
 ) -> None:
-    """Recompute the journal's hash chain, recount every closed poll against its close and
-    hash every frozen period's figures again; exit 1 naming the first entry, or each poll or
-    period, that does not match."""
+    """Recompute the journal's hash chain, recount every closed poll against its close, hold
+    its ballots against the entries that took them, hash every frozen period's figures and
+    every motion's and resolution's text again; exit 1 naming the first entry, or each poll,
+    period, motion or resolution, that does not match."""
     from veche.actions.journal import verify_journal
+    from veche.actions.verify_casts import verify_casts
     from veche.actions.verify_periods import verify_periods
     from veche.actions.verify_polls import verify_polls
+    from veche.actions.verify_texts import verify_texts
     from veche.queries.journal_head import check_head, current_head, parse_head
 
     expected: tuple[int, str] | None = None
@@ -478,7 +481,9 @@ def verify(
         head = current_head(session)
         lost = check_head(session, *expected) if expected is not None else None
         polls = verify_polls(session)
+        casts = verify_casts(session)
         periods = verify_periods(session)
+        texts = verify_texts(session)
     failed = False
     if chain.holds:
         typer.echo(f"The journal holds: {chain.entries} entries, each chained to the one before.")
@@ -509,6 +514,18 @@ def verify(
             "recorded in the journal: only their number of ballots could be checked "
             f"({_listed(f'poll {note.poll_id}' for note in polls.not_recounted)})."
         )
+    if not casts.holds:
+        typer.echo(
+            "Counted polls' ballots do not match the journal entries that took them:", err=True
+        )
+        for problem in casts.problems:
+            typer.echo(f"- {problem}", err=True)
+        failed = True
+    elif casts.checked:
+        typer.echo(
+            f"Held the ballots and rights used of {_polls(casts.checked)} against the journal "
+            "entries that cast or entered them: each matches."
+        )
     if not periods.holds:
         typer.echo("Frozen periods do not match the journal:", err=True)
         for mismatch in periods.problems:
@@ -519,10 +536,30 @@ def verify(
             f"Hashed the figures of {periods.checked} frozen period"
             f"{'' if periods.checked == 1 else 's'} again: each matches its freeze."
         )
+    if not texts.holds:
+        typer.echo("Motions and resolutions do not match the journal:", err=True)
+        for mismatch in texts.problems:
+            typer.echo(f"- {mismatch}", err=True)
+        failed = True
+    elif texts.resolutions or texts.versions:
+        typer.echo(
+            f"Hashed the texts of {_counted(texts.resolutions, 'resolution')} and "
+            f"{_counted(texts.versions, 'motion version')} again: each matches the journal."
+        )
+    if texts.unhashed_resolutions or texts.unhashed_versions:
+        typer.echo(
+            f"Not checked: the texts of {_counted(texts.unhashed_resolutions, 'resolution')} "
+            f"and {_counted(texts.unhashed_versions, 'motion version')}, journalled before "
+            "texts were hashed."
+        )
     if failed:
         raise typer.Exit(1)
     if head is not None:
         typer.echo(f"Journal head: entry {head[0]}, {head[1]}")
+
+
+def _counted(n: int, thing: str) -> str:
+    return f"1 {thing}" if n == 1 else f"{n} {thing}s"
 
 
 @contextmanager

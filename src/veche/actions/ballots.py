@@ -568,6 +568,9 @@ def _journal_entry(voted: Voted) -> tuple[Actor, JournalAction, dict[str, Any]]:
         "right_person_id": voted.right.right_person_id,
         "cast_by_person_id": ballot.voter_person_id,
         "right": voted.right.kind,
+        # The right's weight, as everyone's is on the participants' list: a weight changed
+        # in the database before the count is then found by ``veche verify``.
+        "weight": voted.right.weight,
     }
     if ballot.poll.named:
         payload["choice"] = ballot.choice  # a roll-call is public; a secret choice never is
@@ -726,7 +729,11 @@ def _replace_ballot(session: Session, voted: Voted) -> CastReceipt:
         _replace_sealed(session, voted)
     else:
         _replace_stored(session, voted)
-    payload: dict[str, Any] = {"poll_id": ballot.poll.id, "right_person_id": right.right_person_id}
+    payload: dict[str, Any] = {
+        "poll_id": ballot.poll.id,
+        "right_person_id": right.right_person_id,
+        "cast_by_person_id": ballot.voter_person_id,
+    }
     if ballot.poll.named:
         payload["choice"] = ballot.choice
     record(session, ballot.actor, JournalAction.REPLACE_BALLOT, payload)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -57,6 +58,12 @@ def current_text(session: Session, motion: Motion) -> str:
         )
     )
     return version or ""
+
+
+def text_sha256(text: str) -> str:
+    """What the journal keeps of a motion's or a resolution's text, so that ``veche verify``
+    finds it rewritten (``verify_texts``): its SHA-256, never the text itself."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _check_text(text: str) -> str:
@@ -149,6 +156,7 @@ def do_submit_motion(
             "submitter_body_id": motion.submitter_body_id,
             "submitter_person_ids": list(spec.submitter_person_ids),
             "supporter_person_ids": list(spec.supporter_person_ids),
+            "text_sha256": text_sha256(text),
         },
     )
     queue_event(session, meeting.id, LiveEventType.MOTION_SUBMITTED, motion_id=motion.id)
@@ -374,6 +382,9 @@ def do_decide_amendment(
         )
         amendment.merged_text = merged_text.strip("\n") if merged_text is not None else None
         amendment.result_version = motion.current_version
+        made = {"text_sha256": text_sha256(new_text)}
+    else:
+        made = {}
     session.flush()
     journal_motion_change(
         session,
@@ -383,6 +394,7 @@ def do_decide_amendment(
         amendment_id=amendment.id,
         decision=decision,
         result_version=amendment.result_version,
+        **made,
     )
     return amendment
 
@@ -404,7 +416,8 @@ def do_finalize_motion(
             f"decide amendment(s) {', '.join(str(n) for n in pending)} "
             f"of motion {motion.number} before submitting the final draft"
         )
-    if not current_text(session, motion).strip():
+    text = current_text(session, motion)
+    if not text.strip():
         # As a motion is never submitted without a text, none is put to the vote without one.
         raise Conflict(
             f"motion {motion.number} has no text left after its amendments: amend it to a "
@@ -419,6 +432,7 @@ def do_finalize_motion(
         JournalAction.FINALIZE_MOTION,
         version=motion.current_version,
         panel_outcome=motion.panel_outcome,
+        text_sha256=text_sha256(text),
     )
     return motion
 

@@ -13,7 +13,7 @@ from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_record_open
-from veche.actions.motions import current_text, journal_motion_change
+from veche.actions.motions import current_text, journal_motion_change, text_sha256
 from veche.actions.polls import VOTE_BY_WORDS
 from veche.errors import Conflict, InvalidInput
 from veche.models import Motion, Poll, Resolution
@@ -109,6 +109,9 @@ def do_settle_motion(
             "number": number,
             "result": resolution.result,
             "effective_on": effective,
+            "title": resolution.title,
+            "votes": {"yes": yes, "no": no, "abstain": abstain},
+            "text_sha256": text_sha256(resolution.text),
         },
     )
     queue_event(session, meeting.id, LiveEventType.RESOLUTION_ADOPTED, resolution_id=resolution.id)
