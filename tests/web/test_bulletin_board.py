@@ -111,8 +111,9 @@ def test_a_weight_few_ballots_share_is_withheld_from_the_board_but_counted(
     board = hall.get(f"/api/polls/{poll['id']}/ballots", voters[1]).json()
     assert board["weights_withheld"] is True and board["shows_choices"] is True
     withheld = [b for b in board["ballots"] if b["weight_withheld"]]
+    # Its choice too: the mark would single it out, and the participants list names its voter.
     assert [(b["choice"], b["weight"], b["source"]) for b in withheld] == [
-        ("no", None, "electronic")
+        (None, None, "electronic")
     ]
     shown = [b for b in board["ballots"] if not b["weight_withheld"]]
     # Seven electronic ballots share weight 1 (at least five do); a paper lot's weight is its
@@ -126,10 +127,13 @@ def test_a_weight_few_ballots_share_is_withheld_from_the_board_but_counted(
     )
     assert 3 not in [b["weight"] for b in board["ballots"]]
 
-    # The file cannot carry the withheld weight either: it says it does not recount exactly.
+    # The file cannot carry the withheld weight either, nor that ballot's choice: it says it
+    # does not recount exactly.
     file = hall.get(f"/api/polls/{poll['id']}/ballots.json", voters[1]).json()
     assert "weights withheld" in file["title"] and "not recount" in file["title"]
-    assert sorted(b["count"] for b in file["ballots"]) == [1] * 8 + [2]
+    assert "1 ballot is left out with its choice" in file["title"]
+    assert sorted(b["count"] for b in file["ballots"]) == [1] * 7 + [2]
+    assert withheld[0]["receipt"] not in [b["receipt"] for b in file["ballots"]]
 
     # The page shows the withheld weight as "—" and says why.
     page = delegates(hall.app, sessions, hall.meeting, [voters[1]])[0].browser
@@ -139,6 +143,8 @@ def test_a_weight_few_ballots_share_is_withheld_from_the_board_but_counted(
     assert "cannot give the published result exactly" in text
     cells = re.findall(r"<tr data-receipt=\"\w+\">.*?</tr>", text, re.DOTALL)
     assert len(cells) == 9 and not any(re.search(r"<td>3</td>", cell) for cell in cells)
+    heavy_row = next(cell for cell in cells if withheld[0]["receipt"] in cell)
+    assert "withheld" in heavy_row and "no" not in heavy_row.split("</code>")[1]
 
 
 def test_a_named_polls_board_withholds_nothing_its_roll_call_shows(hall: Hall) -> None:
@@ -348,17 +354,21 @@ def test_the_ballot_file_recounts_every_shape_of_ballot(
     assert recounted["rounds"] == published["result"]["rounds"]
 
 
-def test_the_recount_command_waits_for_the_result(hall: Hall) -> None:
-    """A delegate sees the board once the poll is closed, and the command once published."""
+def test_the_board_and_its_command_wait_for_the_result(hall: Hall) -> None:
+    """The chair sees the board, with its command, once the poll is closed; a delegate once
+    the result is published (the ballots tell it: tests/web/test_board_secrecy.py)."""
     voters = hall.assembly.members[:5]
     hall.assembly.check_in(voters)
     poll = hall.assembly.create_poll(title="Adopt the agenda", kind="decision")
     hall.assembly.open(int(poll["id"]))
     hall.vote_all(poll, {p: {"option": _option(poll, "yes")} for p in voters})
     hall.assembly.close(int(poll["id"]))
-    early = hall.get(f"/api/polls/{poll['id']}/ballots", voters[0]).json()
-    assert early["recount_command"] is None and early["recount_file"] is True
-    assert hall.get(f"/api/polls/{poll['id']}/ballots").json()["recount_command"]
+    early = hall.get(f"/api/polls/{poll['id']}/ballots", voters[0])
+    assert early.status_code == 403
+    chairs = hall.get(f"/api/polls/{poll['id']}/ballots").json()
+    assert chairs["recount_command"] and chairs["recount_file"] is True
+    hall.close_and_publish(int(poll["id"]))
+    assert hall.get(f"/api/polls/{poll['id']}/ballots", voters[0]).json()["recount_command"]
 
 
 @pytest.mark.one_database
@@ -374,7 +384,7 @@ def test_the_board_page_sends_no_receipt_and_takes_none(
     receipt = hall.assembly.vote(
         int(poll["id"]), voters[0], {"option": _option(poll, "yes")}
     ).json()["receipt"]
-    hall.assembly.close(int(poll["id"]))
+    hall.close_and_publish(int(poll["id"]))
     browser: Browser = delegates(hall.app, sessions, hall.meeting, [voters[0]])[0].browser
     at = f"/meetings/{hall.meeting}/polls/{poll['id']}/board"
     plain = browser.get(at).text

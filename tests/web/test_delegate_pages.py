@@ -261,9 +261,13 @@ def test_the_receipt_is_grouped_kept_and_carried_to_the_board_in_the_browser_onl
     assert script.status_code == 200 and "#receipt=" in script.text
 
     early = hall.phones[VOTER].get(board)
-    assert early.status_code == 200 and "opens when voting closes" in early.text
+    assert early.status_code == 200 and "opens when the result is published" in early.text
     assert "data-receipt-kept" in early.text and "<tr data-receipt" not in early.text
     hall.close(poll)
+    waiting = hall.phones[VOTER].get(board)  # the ballots tell the result: shown with it
+    assert waiting.status_code == 200 and "opens when the result is published" in waiting.text
+    assert "data-receipt-kept" in waiting.text and "<tr data-receipt=" not in waiting.text
+    hall.api.call("POST", f"/polls/{poll['id']}/publish")
     shown = hall.phones[VOTER].get(board).text
     assert f'<tr data-receipt="{receipt}">' in shown and "data-board-search" in shown
     assert '<script src="/static/delegate.js" defer></script>' in shown
@@ -277,6 +281,10 @@ def test_the_receipt_is_grouped_kept_and_carried_to_the_board_in_the_browser_onl
 def test_observers_are_offered_no_floor_receipt_or_signal_and_delegates_are(hall: Hall) -> None:
     poll = hall.poll("Adopt the budget")
     hall.close(poll)
+    # The board opens with the result: until then the page leads to no board.
+    closed = hall.page(VOTER).split("<h3>Adopt the budget</h3>")[1].split("</li>")[0]
+    assert "the chair will announce the result" in closed and "board" not in closed
+    hall.api.call("POST", f"/polls/{poll['id']}/publish")
     observer, delegate = hall.page(OBSERVER), hall.page(VOTER)
     for words in ("Ask for the floor", "Raise a point of order", "Find your receipt"):
         assert words not in observer

@@ -1257,6 +1257,9 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
         f"/meetings/{world.meeting}/projector/current": EVERYONE_IN,
         f"/meetings/{world.meeting}/console/projector": MANAGERS,
         f"/meetings/{world.meeting}/console/projector/control": MANAGERS,
+        # A closed poll's ballots tell its result: shown with it (results.see_closed); to
+        # the others, the board's page says when it opens (tests/web/test_board_secrecy.py).
+        f"/meetings/{world.meeting}/polls/{closed}/board/ballots.json": MANAGERS,
         f"/meetings/{world.meeting}/polls/{closed}/board": EVERYONE_IN,
         f"/meetings/{world.meeting}/polls/{election}/candidates": EVERYONE_IN,
         f"/meetings/{world.meeting}/polls/{election}/candidates/search?q=a": MANAGERS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -561,3 +562,31 @@ def test_the_ballot_box_answers_like_the_rest_of_the_api(
         assert answer.headers["x-content-type-options"] == "nosniff"
     with sessions() as session:
         assert len(session.scalars(select(Participation)).all()) == 1
+
+
+@pytest.mark.one_database
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_ballot_not_sent_as_json_is_422_and_stores_nothing(
+    assembly: Assembly, sessions: sessionmaker[Session], content_type: str | None
+) -> None:
+    """As FastAPI answers every other route (docs/configuration.md), though the ballot box
+    reads its body itself."""
+    voter = assembly.members[0]
+    assembly.check_in([voter])
+    poll = _decision(assembly)
+    assembly.open(int(poll["id"]))
+    url = f"/api/polls/{poll['id']}/ballots"
+    body = json.dumps({"choice": {"option": _option(poll, "yes")}, "client_key": client_key()})
+    headers = assembly.as_person(voter) | ({"content-type": content_type} if content_type else {})
+    refused = assembly.client.post(url, content=body, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"] == (
+        "body: not JSON; send it with the header Content-Type: application/json"
+    )
+    assert "input" not in refused.json()["errors"][0]  # the body is not echoed
+    with sessions() as session:
+        assert session.scalars(select(Participation)).all() == []
+    for sent_as in ("application/json; charset=utf-8", "Application/JSON", "application/x+json"):
+        headers = assembly.as_person(voter) | {"content-type": sent_as}
+        accepted = assembly.client.post(url, content=body, headers=headers)
+        assert accepted.status_code in (200, 201), (sent_as, accepted.text)

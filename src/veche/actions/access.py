@@ -441,6 +441,20 @@ def result_visible(state: PollState, sees_closed: bool) -> bool:
     return state is PollState.PUBLISHED or (state is PollState.CLOSED and sees_closed)
 
 
+def check_sees_result(session: Session, caller: Caller, poll: Poll, shown: str) -> None:
+    """Refuse (403) what tells a poll's result to a caller who may not see the result
+    (``may_see_result``): the result itself, a named poll's roll-call, and the bulletin
+    board and its ballot file, from which anyone can count it. ``shown`` says what is asked
+    for ("the ballots of poll 7 are shown"); the refusal adds when it will be."""
+    sees_closed = holds(session, caller, Permission.RESULTS_SEE_CLOSED, poll.meeting_id)
+    if result_visible(poll.state, sees_closed):
+        return
+    if poll.state is PollState.CANCELLED:
+        raise Forbidden(f"poll {poll.id} was cancelled: it has no result and no ballots to show")
+    when = "once it is closed" if sees_closed else "once it is published"
+    raise Forbidden(f"{shown} {when}")
+
+
 def may_see_meeting(caller: Caller) -> ColumnElement[bool]:
     """A condition on ``Meeting``: the meetings ``caller`` may see (``meeting.see`` through
     their place in it or a grant reaching it), for lists of meetings."""

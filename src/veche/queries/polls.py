@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import shlex
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, aliased
 
+from veche.actions.access import Caller, check_sees_result
 from veche.actions.choices import KEYS, is_blank, shape_of
 from veche.actions.polls import ballot_options
 from veche.collation import natural_key
@@ -76,7 +77,8 @@ def used_rights(
 #: a large branch, with 37 votes) would name its voter beside a choice; one shared by five
 #: ballots points at no fewer than five voters. Five is the usual threshold below which
 #: statistical offices suppress a small cell of a published table. The count still takes
-#: every weight; only the board and its recount file leave these out.
+#: every weight; only the board and its recount file leave these out, and, when the mark of
+#: a withheld weight tells those ballots apart from others, their choices too (``Withheld``).
 MIN_BALLOTS_SHARING_A_WEIGHT = 5
 
 
@@ -86,7 +88,8 @@ class BoardBallot:
 
     receipt: str
     source: str
-    #: What the ballot chose, with the options' labels; None when the board lists receipts only.
+    #: What the ballot chose, with the options' labels; None when the board lists receipts
+    #: only, and when withheld with the weight (``Withheld.choices``).
     choice: Any
     #: None when withheld (``weight_withheld``): fewer than ``MIN_BALLOTS_SHARING_A_WEIGHT``
     #: electronic ballots of the poll carry it. A paper lot's weight is its number of paper
@@ -103,48 +106,51 @@ class Board:
     ballot_digest: str | None
     #: False when the organizer chose a board of receipts alone (``Poll.board_shows_choices``).
     shows_choices: bool
-    #: Whether any ballot's weight is withheld, so that the recount file counts every
-    #: electronic ballot once and cannot give the published result exactly.
+    #: Whether any ballot's weight is withheld (and perhaps its choice), so that the recount
+    #: file cannot give the published result exactly.
     weights_withheld: bool
     #: Whether the ballots may be downloaded as a file ``veche count`` reads (``recount_file``).
     recount_file: bool
-    #: The ``veche count`` command that recounts the file as the poll was counted; None while
-    #: the viewer may not see the result, or when there is no file.
+    #: The ``veche count`` command that recounts the file as the poll was counted; None when
+    #: there is no file.
     recount_command: str | None
     ballots: list[BoardBallot]
 
 
-def check_board_shown(poll: Poll) -> None:
-    """A poll's ballots are shown once it is closed, never while it is open."""
-    if poll.state not in SHOWN:
-        raise Forbidden(f"the ballots of poll {poll.id} are shown once it is closed")
+def check_board_shown(session: Session, caller: Caller, poll: Poll) -> None:
+    """A poll's ballots, from which anyone can count its result, are shown with the result
+    and by its rule (``check_sees_result``): to everyone once published, to those who see
+    results early once closed; never while the poll is open."""
+    check_sees_result(session, caller, poll, f"the ballots of poll {poll.id} are shown")
 
 
-def bulletin_board(session: Session, poll: Poll, *, result_shown: bool = False) -> Board:
-    """Every ballot of a closed poll, sorted by receipt, with the options' labels: its choice
-    unless the board lists receipts only, its weight unless too few ballots share it.
-    ``result_shown``: the viewer may see the result, so the recount command may be shown."""
-    check_board_shown(poll)
+def bulletin_board(session: Session, caller: Caller, poll: Poll) -> Board:
+    """Every counted ballot of a poll whose result ``caller`` may see, sorted by receipt, with
+    the options' labels: its choice unless the board lists receipts only, its weight unless
+    too few ballots share it, and then perhaps not its choice either (``Withheld``)."""
+    check_board_shown(session, caller, poll)
     labels = {option.id: option.label for option in poll.options}
     rows = _counted(session, poll)
-    withheld = withheld_weights(poll, rows)
-    ballots = [
-        BoardBallot(
-            receipt=row.receipt,
-            source=row.source.value,
-            choice=readable_choice(row.choice, labels) if poll.board_shows_choices else None,
-            weight=None if _withheld(row, withheld) else row.weight,
-            weight_withheld=_withheld(row, withheld),
+    withheld = withheld_from_board(poll, rows)
+    ballots = []
+    for row in rows:
+        shows_choice = poll.board_shows_choices and not withheld.choice_of(row)
+        ballots.append(
+            BoardBallot(
+                receipt=row.receipt,
+                source=row.source.value,
+                choice=readable_choice(row.choice, labels) if shows_choice else None,
+                weight=None if withheld.weight_of(row) else row.weight,
+                weight_withheld=withheld.weight_of(row),
+            )
         )
-        for row in rows
-    ]
     return Board(
         poll_id=poll.id,
         ballot_digest=poll.ballot_digest,
         shows_choices=poll.board_shows_choices,
-        weights_withheld=bool(withheld),
+        weights_withheld=bool(withheld.weights),
         recount_file=poll.board_shows_choices,
-        recount_command=recount_command(poll) if result_shown else None,
+        recount_command=recount_command(poll),
         ballots=ballots,
     )
 
@@ -179,26 +185,55 @@ class _Weighed(Protocol):
     def source(self) -> BallotSource: ...
 
 
-def _withheld(ballot: _Weighed, withheld: frozenset[int]) -> bool:
-    return ballot.source is BallotSource.ELECTRONIC and ballot.weight in withheld
+@dataclass(frozen=True)
+class Withheld:
+    """What the board keeps back of a secret poll's counted ballots."""
+
+    #: The weights fewer than ``MIN_BALLOTS_SHARING_A_WEIGHT`` electronic ballots carry.
+    weights: frozenset[int]
+    #: Whether the ballots of those weights show no choice either: so when another electronic
+    #: ballot shows its weight, as the mark of a withheld one then tells those ballots apart,
+    #: and the participants list names whoever holds a weight few others do (the delegates of
+    #: weights 7 and 3, seen to abstain). When no electronic ballot shows its weight, the
+    #: mark tells none apart, and every choice is shown.
+    choices: bool
+
+    def weight_of(self, ballot: _Weighed) -> bool:
+        """Whether ``ballot``'s weight is withheld."""
+        return ballot.source is BallotSource.ELECTRONIC and ballot.weight in self.weights
+
+    def choice_of(self, ballot: _Weighed) -> bool:
+        """Whether ``ballot``'s choice is withheld with its weight: it is shown by its receipt
+        alone, so that its voter still finds it counted."""
+        return self.choices and self.weight_of(ballot)
+
+
+def withheld_from_board(poll: Poll, ballots: Sequence[_Weighed]) -> Withheld:
+    """What the board of ``poll`` keeps back of ``ballots``, its counted ballots."""
+    weights = withheld_weights(poll, ballots)
+    told_apart = any(
+        b.source is BallotSource.ELECTRONIC and b.weight not in weights for b in ballots
+    )
+    return Withheld(weights, bool(weights) and told_apart)
 
 
 def recount_filename(poll: Poll) -> str:
     return f"poll-{poll.id}-ballots.json"
 
 
-def recount_file(session: Session, poll: Poll) -> dict[str, Any]:
-    """A closed poll's counted ballots in the JSON ballot format ``veche count`` reads
-    (``veche.tally.formats.json_ballots``): the options by label, one entry per ballot in
-    receipt order with its weight as its count and its receipt, so that a voter finds theirs
-    in the file they recount. Blank ballots are left out, as the count leaves them out.
+def recount_file(session: Session, caller: Caller, poll: Poll) -> dict[str, Any]:
+    """The counted ballots of a poll whose result ``caller`` may see, in the JSON ballot
+    format ``veche count`` reads (``veche.tally.formats.json_ballots``): the options by label,
+    one entry per ballot in receipt order with its weight as its count and its receipt, so
+    that a voter finds theirs in the file they recount. Blank ballots are left out, as the
+    count leaves them out.
 
     When the board withholds a weight, every electronic ballot counts once here (a paper lot
-    its number of ballots) and the title says that the file cannot give the published result
-    exactly: a weight beside a choice is what the board keeps back. Not offered when the board
-    lists receipts only.
+    its number of ballots): a weight beside a choice is what the board keeps back. A ballot
+    whose choice it withholds as well is left out. The title then says that the file cannot
+    give the published result exactly. Not offered when the board lists receipts only.
     """
-    check_board_shown(poll)
+    check_board_shown(session, caller, poll)
     if not poll.board_shows_choices:
         raise Forbidden(
             f"poll {poll.id}'s bulletin board lists receipts only, by the organizer's choice; "
@@ -208,12 +243,16 @@ def recount_file(session: Session, poll: Poll) -> dict[str, Any]:
     labels = {option.id: option.label for option in options}
     key = KEYS[shape_of(poll.method)]
     rows = _counted(session, poll)
-    withheld = withheld_weights(poll, rows)
+    withheld = withheld_from_board(poll, rows)
     ballots: list[dict[str, Any]] = []
+    left_out = 0
     for row in rows:
+        if withheld.choice_of(row):
+            left_out += 1
+            continue
         if is_blank(row.choice):
             continue
-        count = 1 if withheld and row.source is BallotSource.ELECTRONIC else row.weight
+        count = 1 if withheld.weights and row.source is BallotSource.ELECTRONIC else row.weight
         value = row.choice[key]
         if key == "scores":
             entry = {"scores": {labels[int(k)]: v for k, v in value.items()}, "count": count}
@@ -222,11 +261,18 @@ def recount_file(session: Session, poll: Poll) -> dict[str, Any]:
             entry = {"ranking": [labels[i] for i in ids], "count": count}
         ballots.append({**entry, "receipt": row.receipt})
     title = poll.title
-    if withheld:
+    if withheld.weights:
+        without = (
+            ""
+            if not left_out
+            else ", 1 ballot is left out with its choice,"
+            if left_out == 1
+            else f", {left_out} ballots are left out with their choices,"
+        )
         title += (
             f" (weights withheld: fewer than {MIN_BALLOTS_SHARING_A_WEIGHT} ballots share some "
-            "of them, so every electronic ballot counts once here and this file does not "
-            "recount the published result exactly)"
+            f"of them, so every electronic ballot counts once here{without} and this file does "
+            "not recount the published result exactly)"
         )
     return {
         "title": title,

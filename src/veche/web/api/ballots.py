@@ -112,6 +112,8 @@ async def cast_ballot(request: Request, poll_id_text: str) -> Response:
     if not 1 <= poll_id <= MAX_INT:
         raise NotFound(f"there is no poll {poll_id}")
     raw = await _body(request)
+    if raw and not _sent_as_json(request.headers.get("content-type")):
+        raise _not_json(raw)
     try:
         body = BallotIn.model_validate_json(raw)
     except ValidationError as error:
@@ -138,6 +140,33 @@ async def _body(request: Request) -> bytes:
             raise TooLarge(f"a ballot is at most {MOST_BYTES // 1024} kB; this one is larger")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _sent_as_json(content_type: str | None) -> bool:
+    """Whether the body came as JSON, as FastAPI reads a body for its routes (strictly: not
+    without a content type): ``application/json`` or ``application/…+json``, with any
+    parameters."""
+    if content_type is None:
+        return False
+    kind = content_type.partition(";")[0].strip().lower()
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
+
+
+def _not_json(raw: bytes) -> RequestValidationError:
+    """FastAPI's problem for a body not sent as JSON, which its model is then handed as
+    bytes: the answer says to send it as JSON (``veche.web.errors``), not echoing the bytes."""
+    return RequestValidationError(
+        [
+            {
+                "type": "model_attributes_type",
+                "loc": ("body",),
+                "msg": "Input should be a valid dictionary or object to extract fields from",
+                "input": raw,
+            }
+        ]
+    )
 
 
 def _invalid(error: ValidationError, *where: str) -> RequestValidationError:

@@ -11,7 +11,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_meeting, access_poll, may_see_result
+from veche.actions.access import (
+    Caller,
+    access_meeting,
+    access_poll,
+    check_sees_result,
+    may_see_result,
+)
 from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.actions.polls import do_answer_nomination, do_nominate, do_open_poll, do_publish_poll
 from veche.actions.rights import voting_rights
@@ -245,8 +251,7 @@ class ResultOut(FromAttributes):
 def result(poll_id: Id, caller: CallerDep, session: SessionDep) -> ResultOut:
     """The count with every round: for the chair once closed, for everyone once published."""
     poll = access_poll(session, caller, poll_id)
-    if not may_see_result(session, caller, poll):
-        raise Forbidden(f"the result of poll {poll.id} is not published yet")
+    check_sees_result(session, caller, poll, f"the result of poll {poll.id} is shown")
     return ResultOut.read(poll, poll_id=poll.id, explanation=_explain(poll))
 
 
@@ -261,7 +266,7 @@ class BoardBallotOut(FromAttributes):
     source: str = Field(description="electronic, paper, or counted (a total counted in the hall)")
     choice: Any = Field(
         description="the ballot's content with the options' labels; null when the board "
-        "lists receipts only"
+        "lists receipts only, and when the weight is withheld"
     )
     weight: int | None = Field(
         description="the votes the ballot carries (a paper lot: its number of ballots); null "
@@ -269,8 +274,9 @@ class BoardBallotOut(FromAttributes):
     )
     weight_withheld: bool = Field(
         description=f"true when fewer than {MIN_BALLOTS_SHARING_A_WEIGHT} electronic ballots "
-        "of this secret poll carry this weight, which could then point at its voter; the "
-        "result counts it all the same"
+        "of this secret poll carry this weight, which could then point at its voter: the "
+        "ballot is shown by its receipt alone, with neither weight nor choice; the result "
+        "counts it all the same"
     )
 
 
@@ -279,35 +285,35 @@ class BoardOut(FromAttributes):
     ballot_digest: str | None
     shows_choices: bool = Field(description="false: the organizer chose a board of receipts only")
     weights_withheld: bool = Field(
-        description="some weights are withheld, so the ballot file counts every electronic "
-        "ballot once and does not recount the published result exactly"
+        description="some weights are withheld, so those ballots are shown by their receipts "
+        "alone, the ballot file leaves them out, and it does not recount the published "
+        "result exactly"
     )
     recount_file: bool = Field(
         description="whether GET /api/polls/{id}/ballots.json offers the ballots to recount"
     )
     recount_command: str | None = Field(
-        description="the `veche count` command that recounts the file as the poll was "
-        "counted; shown with the result"
+        description="the `veche count` command that recounts the file as the poll was counted"
     )
     ballots: list[BoardBallotOut]
 
 
 @router.get("/polls/{poll_id}/ballots")
 def bulletin(poll_id: Id, caller: CallerDep, session: SessionDep) -> BoardOut:
-    """The bulletin board: every ballot sorted by receipt, once the poll is closed."""
+    """The bulletin board: every ballot sorted by receipt, shown with the result (for the
+    chair once closed, for everyone once published)."""
     poll = access_poll(session, caller, poll_id)
-    board = bulletin_board(session, poll, result_shown=may_see_result(session, caller, poll))
-    return BoardOut.model_validate(board)
+    return BoardOut.model_validate(bulletin_board(session, caller, poll))
 
 
 @router.get("/polls/{poll_id}/ballots.json")
 def ballot_file(poll_id: Id, caller: CallerDep, session: SessionDep) -> JSONResponse:
-    """The counted ballots of a closed poll as a file `veche count` reads (its JSON ballot
-    format): candidates by label, each ballot with its weight as its count. Not offered when
-    the board lists receipts only."""
+    """The counted ballots as a file `veche count` reads (its JSON ballot format): candidates
+    by label, each ballot with its weight as its count; shown with the result, as the board.
+    Not offered when the board lists receipts only."""
     poll = access_poll(session, caller, poll_id)
     return JSONResponse(
-        recount_file(session, poll),
+        recount_file(session, caller, poll),
         headers={"Content-Disposition": f'attachment; filename="{recount_filename(poll)}"'},
     )
 
@@ -319,6 +325,5 @@ def named_votes(poll_id: Id, caller: CallerDep, session: SessionDep) -> list[dic
     poll = access_poll(session, caller, poll_id)
     if poll.secrecy is Secrecy.SECRET:
         raise Forbidden(f"“{poll.title}” is a secret ballot; it has no roll-call")
-    if not may_see_result(session, caller, poll):
-        raise Forbidden(f"the roll-call of “{poll.title}” is shown with its result, once published")
+    check_sees_result(session, caller, poll, f"the roll-call of “{poll.title}” is shown")
     return roll_call(session, poll)

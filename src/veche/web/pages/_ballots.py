@@ -84,22 +84,39 @@ def _scores(options: list[PollOption], form: FormData) -> dict[str, int]:
     return scores
 
 
+def json_or_none(sent: str) -> Any:
+    """The JSON a ballot page sent back (the choice its review page carries), or None when it
+    is not JSON: text that is not, and text nested deeper than Python's reader goes, which
+    it refuses with a RecursionError rather than a ValueError ("[" twenty thousand times)."""
+    try:
+        return json.loads(sent)
+    except (ValueError, RecursionError):
+        return None
+
+
 def filled_from_choice(sent: str) -> dict[str, list[str]]:
     """The ballot's fields as the voter filled them in, from the choice their review page
-    carries (as ``choice_from_form`` read them): to change it, they start from it. Anything
-    that is not such a choice fills in nothing."""
-    try:
-        choice = json.loads(sent)
-    except ValueError:
-        return {}
+    carries (as ``choice_from_form`` read them: option numbers, and whole-number scores): to
+    change it, they start from it. Anything that is not such a choice fills in nothing."""
+    choice = json_or_none(sent)
     if not isinstance(choice, dict):
         return {}
-    if isinstance(choice.get("option"), int):
+    if _is_number(choice.get("option")):
         return {"option": [str(choice["option"])]}
-    if isinstance(choice.get("options"), list):
+    if _are_numbers(choice.get("options")):
         return {"options": [str(option) for option in choice["options"]]}
-    if isinstance(choice.get("ranking"), list):
+    if _are_numbers(choice.get("ranking")):
         return {f"rank_{option}": [str(rank)] for rank, option in enumerate(choice["ranking"], 1)}
-    if isinstance(choice.get("scores"), dict):
-        return {f"score_{option}": [str(score)] for option, score in choice["scores"].items()}
+    scores = choice.get("scores")
+    if isinstance(scores, dict) and _are_numbers(list(scores.values())):
+        return {f"score_{option}": [str(score)] for option, score in scores.items()}
     return {}
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _are_numbers(values: object) -> bool:
+    """A list of whole numbers: nothing nested, whose text could run deeper than ``str`` goes."""
+    return isinstance(values, list) and all(_is_number(value) for value in values)

@@ -13,12 +13,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
-from veche.actions.access import access_meeting_row, may_see_result
+from veche.actions.access import access_meeting_row
 from veche.actions.ballots import SentBallot, not_taking_ballots
 from veche.actions.choices import check_choice, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
-from veche.errors import InvalidInput, VecheError
+from veche.errors import Forbidden, InvalidInput, VecheError
 from veche.models import Meeting, Poll
 from veche.queries.floor import floor_view
 from veche.queries.meeting_agenda import meeting_agenda
@@ -35,7 +35,7 @@ from veche.queries.polls import (
 from veche.queries.room import room, standing
 from veche.queries.sitting import meetings_seen
 from veche.web.deps import PageCallerDep, ReadSessionDep
-from veche.web.pages._ballots import choice_from_form, filled_from_choice
+from veche.web.pages._ballots import choice_from_form, filled_from_choice, json_or_none
 from veche.web.pages._page import Page, PageDep
 from veche.web.pages._render import context_of, render
 from veche.web.pages.secretary_agenda import kind_labels
@@ -189,10 +189,9 @@ def cast_ballot(
     right_person_id: Annotated[str, Form(max_length=20)] = "",
 ) -> HTMLResponse:
     """Cast the confirmed ballot and show its receipt."""
-    try:
-        parsed = json.loads(choice)
-    except ValueError:
-        raise InvalidInput("the ballot was damaged on the way; fill it in again") from None
+    parsed = json_or_none(choice)
+    if parsed is None:
+        raise InvalidInput("the ballot was damaged on the way; fill it in again")
     if not client_key:
         raise InvalidInput(
             "your browser sent no key for this ballot: the page's script makes it, so that only "
@@ -234,21 +233,22 @@ def receipt_groups(receipt: str, size: int = 4) -> list[str]:
 
 @router.get("/meetings/{meeting_id}/polls/{poll_id}/board", response_class=HTMLResponse)
 def bulletin(meeting_id: int, poll_id: int, page: PageDep) -> HTMLResponse:
-    """Every ballot of a closed poll by receipt, so each voter can find theirs. The search
-    runs in the page (veche.js): a receipt is never sent to the server, in a URL or else.
-    The receipt page's link carries the receipt after '#', which the browser keeps to itself;
-    the page's script (delegate.js) looks it up. Before the close, the page says when to come
-    back, and keeps that address for it."""
+    """Every ballot of a poll by receipt, shown with its result, so each voter can find
+    theirs. The search runs in the page (veche.js): a receipt is never sent to the server, in
+    a URL or else. The receipt page's link carries the receipt after '#', which the browser
+    keeps to itself; the page's script (delegate.js) looks it up. Until the caller may see
+    the result (as its board tells it), the page says when to come back, and keeps that
+    address for it."""
     poll = page.row(Poll, poll_id, meeting_id, "poll")
-    if poll.state not in SHOWN:
-        return page.render("delegate/board.html", meeting=poll.meeting, poll=poll, board=None)
-    shown = may_see_result(page.session, page.caller, poll)
+    try:
+        board = bulletin_board(page.session, page.caller, poll) if poll.state in SHOWN else None
+    except Forbidden:  # closed, and its result not yet published to the caller
+        board = None
     return page.render(
         "delegate/board.html",
         meeting=poll.meeting,
         poll=poll,
-        board=bulletin_board(page.session, poll, result_shown=shown),
-        result_shown=shown,
+        board=board,
         min_sharing=MIN_BALLOTS_SHARING_A_WEIGHT,
     )
 
@@ -258,6 +258,6 @@ def ballot_file(meeting_id: int, poll_id: int, page: PageDep) -> JSONResponse:
     """The board's ballots as a file ``veche count`` reads (as ``GET /api/polls/{id}/ballots.json``)."""
     poll = page.row(Poll, poll_id, meeting_id, "poll")
     return JSONResponse(
-        recount_file(page.session, poll),
+        recount_file(page.session, page.caller, poll),
         headers={"Content-Disposition": f'attachment; filename="{recount_filename(poll)}"'},
     )
