@@ -54,6 +54,10 @@ def test_the_set_up_page_works_once_then_never_again(
     assert forged.status_code == 403 and "security token" in forged.text
     weak = browser.post("/setup", data={**FORM, "password": "password2024", "csrf_token": token})
     assert weak.status_code == 422 and "most common" in weak.text
+    # The form comes again with why, and what was typed in it but the password.
+    assert 'id="setup-error"' in weak.text
+    assert 'value="Union of Rail Workers"' in weak.text and 'value="chief"' in weak.text
+    assert "password2024" not in weak.text
     assert _counts(sessions) == (0, 0, 0)
 
     done = browser.post("/setup", data={**FORM, "csrf_token": token})
