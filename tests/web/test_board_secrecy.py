@@ -5,66 +5,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.apps import create_app
-from tests.assembly import Assembly, Convened, WithAssembly
+from tests.assembly import Convened
+from tests.web.board_hall import Hall, board_hall
 from tests.web.page_client import delegates
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
 
 
-@dataclass
-class Hall(WithAssembly):
-    app: FastAPI
-    assembly: Assembly
-
-    def get(self, path: str, person_id: int | None = None) -> Any:
-        headers = (
-            self.assembly.secretary if person_id is None else self.assembly.as_person(person_id)
-        )
-        return self.assembly.client.get(path, headers=headers)
-
-    def weigh(self, person_id: int, weight: int) -> None:
-        response = self.assembly.client.patch(
-            f"/api/meetings/{self.meeting}/participants/{person_id}",
-            json={"weight": weight},
-            headers=self.assembly.secretary,
-        )
-        assert response.status_code == 200, response.text
-
-    def decision(self, title: str, votes: dict[int, str]) -> int:
-        """A secret decision, opened, voted ``votes`` (person: option's label) and closed."""
-        poll = self.assembly.create_poll(title=title, kind="decision")
-        poll_id = int(poll["id"])
-        ids = {option["label"]: int(option["id"]) for option in poll["options"]}
-        self.assembly.open(poll_id)
-        for person, label in votes.items():
-            cast = self.assembly.vote(poll_id, person, {"option": ids[label]})
-            assert cast.status_code == 201, cast.text
-        self.assembly.close(poll_id)
-        return poll_id
-
-    def publish(self, poll_id: int) -> None:
-        published = self.assembly.client.post(
-            f"/api/polls/{poll_id}/publish", headers=self.assembly.secretary
-        )
-        assert published.status_code == 200, published.text
-
-
 @pytest.fixture
 def hall(engine: Engine, convened: Convened) -> Iterator[Hall]:
-    application = create_app(engine)
-    with TestClient(application) as client:
-        yield Hall(application, convened.on(client))
+    with board_hall(engine, convened) as convened_hall:
+        yield convened_hall
 
 
 def test_a_ballot_whose_weight_is_withheld_shows_no_choice(

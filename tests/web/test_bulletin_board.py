@@ -7,19 +7,16 @@ import json
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from tests.apps import create_app
-from tests.assembly import Assembly, Convened, WithAssembly
+from tests.assembly import Convened
+from tests.web.board_hall import Hall, board_hall
 from tests.web.page_client import Browser, delegates, secretary
 from veche.cli import app as cli
 from veche.queries.polls import MIN_BALLOTS_SHARING_A_WEIGHT
@@ -30,45 +27,10 @@ from veche.queries.polls import MIN_BALLOTS_SHARING_A_WEIGHT
 pytestmark = pytest.mark.demo
 
 
-@dataclass
-class Hall(WithAssembly):
-    app: FastAPI
-    assembly: Assembly
-
-    def get(self, path: str, person_id: int | None = None) -> Any:
-        headers = self.assembly.secretary if person_id is None else self.as_person(person_id)
-        return self.assembly.client.get(path, headers=headers)
-
-    def as_person(self, person_id: int) -> dict[str, str]:
-        return self.assembly.as_person(person_id)
-
-    def weigh(self, person_id: int, weight: int) -> None:
-        response = self.assembly.client.patch(
-            f"/api/meetings/{self.meeting}/participants/{person_id}",
-            json={"weight": weight},
-            headers=self.assembly.secretary,
-        )
-        assert response.status_code == 200, response.text
-
-    def vote_all(self, poll: dict[str, Any], choices: dict[int, dict[str, Any]]) -> None:
-        for person_id, choice in choices.items():
-            response = self.assembly.vote(int(poll["id"]), person_id, choice)
-            assert response.status_code == 201, response.text
-
-    def close_and_publish(self, poll_id: int) -> dict[str, Any]:
-        self.assembly.close(poll_id)
-        published = self.assembly.client.post(
-            f"/api/polls/{poll_id}/publish", headers=self.assembly.secretary
-        )
-        assert published.status_code == 200, published.text
-        return self.assembly.result(poll_id)
-
-
 @pytest.fixture
 def hall(engine: Engine, convened: Convened) -> Iterator[Hall]:
-    application = create_app(engine)
-    with TestClient(application) as client:
-        yield Hall(application, convened.on(client))
+    with board_hall(engine, convened) as convened_hall:
+        yield convened_hall
 
 
 def _option(poll: dict[str, Any], label: str) -> int:
