@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from fastapi import FastAPI
@@ -19,6 +19,9 @@ from veche.config import Settings
 from veche.db import make_engine, make_reader, make_sessionmaker, transaction
 from veche.errors import VecheError
 from veche.whole_numbers import signed_number, whole_number
+
+if TYPE_CHECKING:
+    from veche.actions._findings import Findings
 
 app = typer.Typer(
     help="veche: meetings, votes and elections of a deliberative body.",
@@ -498,54 +501,39 @@ def verify(
         else:
             typer.echo(f"The head expected is not in the journal: {lost}", err=True)
             failed = True
-    if not polls.holds:
-        typer.echo("Counted polls do not match the journal:", err=True)
-        for problem in polls.problems:
-            typer.echo(f"- {problem}", err=True)
-        failed = True
-    else:
-        typer.echo(
-            f"Recounted {_polls(polls.recounted)} from their stored ballots: each matches "
-            "the ballots, result and outcome recorded at its close."
-        )
+    failed |= _reported(
+        polls,
+        "Counted polls do not match the journal:",
+        f"Recounted {_polls(polls.recounted)} from their stored ballots: each matches "
+        "the ballots, result and outcome recorded at its close.",
+    )
     if polls.not_recounted:
         typer.echo(
             f"{_polls(len(polls.not_recounted)).capitalize()} closed before results were "
             "recorded in the journal: only their number of ballots could be checked "
             f"({_listed(f'poll {note.poll_id}' for note in polls.not_recounted)})."
         )
-    if not casts.holds:
-        typer.echo(
-            "Counted polls' ballots do not match the journal entries that took them:", err=True
-        )
-        for problem in casts.problems:
-            typer.echo(f"- {problem}", err=True)
-        failed = True
-    elif casts.checked:
-        typer.echo(
-            f"Held the ballots and rights used of {_polls(casts.checked)} against the journal "
-            "entries that cast or entered them: each matches."
-        )
-    if not periods.holds:
-        typer.echo("Frozen periods do not match the journal:", err=True)
-        for mismatch in periods.problems:
-            typer.echo(f"- {mismatch}", err=True)
-        failed = True
-    elif periods.checked:
-        typer.echo(
-            f"Hashed the figures of {periods.checked} frozen period"
-            f"{'' if periods.checked == 1 else 's'} again: each matches its freeze."
-        )
-    if not texts.holds:
-        typer.echo("Motions and resolutions do not match the journal:", err=True)
-        for mismatch in texts.problems:
-            typer.echo(f"- {mismatch}", err=True)
-        failed = True
-    elif texts.resolutions or texts.versions:
-        typer.echo(
-            f"Hashed the texts of {_counted(texts.resolutions, 'resolution')} and "
-            f"{_counted(texts.versions, 'motion version')} again: each matches the journal."
-        )
+    failed |= _reported(
+        casts,
+        "Counted polls' ballots do not match the journal entries that took them:",
+        casts.checked
+        and f"Held the ballots and rights used of {_polls(casts.checked)} against the journal "
+        "entries that cast or entered them: each matches.",
+    )
+    failed |= _reported(
+        periods,
+        "Frozen periods do not match the journal:",
+        periods.checked
+        and f"Hashed the figures of {_counted(periods.checked, 'frozen period')} again: each "
+        "matches its freeze.",
+    )
+    failed |= _reported(
+        texts,
+        "Motions and resolutions do not match the journal:",
+        (texts.resolutions or texts.versions)
+        and f"Hashed the texts of {_counted(texts.resolutions, 'resolution')} and "
+        f"{_counted(texts.versions, 'motion version')} again: each matches the journal.",
+    )
     if texts.unhashed_resolutions or texts.unhashed_versions:
         typer.echo(
             f"Not checked: the texts of {_counted(texts.unhashed_resolutions, 'resolution')} "
@@ -556,6 +544,19 @@ def verify(
         raise typer.Exit(1)
     if head is not None:
         typer.echo(f"Journal head: entry {head[0]}, {head[1]}")
+
+
+def _reported(check: Findings[Any], failing: str, summary: str | int) -> bool:
+    """One check's lines: where it found problems, ``failing`` and each problem (on stderr),
+    and True; else its ``summary``, if it has one (0: nothing was checked)."""
+    if not check.holds:
+        typer.echo(failing, err=True)
+        for problem in check.problems:
+            typer.echo(f"- {problem}", err=True)
+        return True
+    if summary:
+        typer.echo(summary)
+    return False
 
 
 def _counted(n: int, thing: str) -> str:
