@@ -3,6 +3,7 @@ board, what observers are (not) offered, "my votes", and the mark a vote's signa
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -354,3 +355,81 @@ def test_my_votes_says_who_voted_and_shows_only_named_choices(
     assert "Observers follow the meeting but do not vote" in hall.page(OBSERVER, "/my-votes")
     # One's own vote is "your own", not a name.
     assert name.full_name not in mine.split("<main")[1].split("<footer")[0]
+
+
+def test_a_ballot_says_how_many_it_elects_and_how_many_to_mark(hall: Hall) -> None:
+    candidates = ["Ada", "Boris", "Chiara", "Dmitri"]
+    for method, seats, told in [
+        ("scottish-stv", 3, "<strong>Elect 3:</strong> rank as many as you like."),
+        ("block", 2, "<strong>Elect 2:</strong> tick up to 2."),
+        ("approval", 2, "<strong>Elect 2:</strong> tick as many as you like."),
+        ("sntv", 2, "<strong>Elect 2:</strong> choose one."),
+    ]:
+        poll = hall.poll(
+            f"Elect the board by {method}",
+            kind="election",
+            method=method,
+            seats=seats,
+            options=candidates,
+        )
+        ballot = hall.page(VOTER, f"/polls/{poll['id']}/vote")
+        assert told in ballot, method
+        assert 'aria-describedby="ballot-seats' in ballot
+    decision = hall.page(VOTER, f"/polls/{hall.poll('Adopt the minutes')['id']}/vote")
+    assert 'data-testid="ballot-seats"' not in decision
+
+
+def test_a_proxy_holder_is_told_on_whose_behalf_each_ballot_is(
+    hall: Hall, sessions: sessionmaker[Session]
+) -> None:
+    hall.api.post(
+        f"/meetings/{hall.meeting}/proxies", grantor_person_id=ABSENT, holder_person_id=OTHER
+    )
+    with sessions() as session:
+        absent = session.get(Person, ABSENT)
+        assert absent is not None
+        on_behalf = f"On behalf of {absent.full_name}"
+    poll = hall.poll("Adopt the budget")
+    base = f"/meetings/{hall.meeting}/polls/{poll['id']}"
+    phone = hall.phones[OTHER]
+
+    review = phone.post(f"{base}/review", {"option": poll["ids"]["yes"], "right_person_id": ABSENT})
+    assert f'data-testid="voting-as"><strong>{on_behalf}</strong>' in review.text
+    # Changing the choice keeps the vote it was for.
+    again = phone.post(
+        f"{base}/review",
+        {
+            "again": "yes",
+            "choice": json.dumps({"option": poll["ids"]["yes"]}),
+            "right_person_id": ABSENT,
+        },
+    )
+    assert re.search(rf'value="{ABSENT}" checked>\s*{on_behalf}', again.text), again.text
+    assert not re.search(rf'value="{OTHER}" checked>', again.text)
+    # A blank ballot goes with the vote chosen, in the ballot's own form.
+    ballot = phone.get(f"{base}/vote").text.split('class="ballot"')[1].split("</form>")[0]
+    assert f'name="right_person_id" value="{ABSENT}"' in ballot
+    assert 'name="blank" value="yes"' in ballot
+    blank = phone.post(f"{base}/review", {"blank": "yes", "right_person_id": ABSENT})
+    assert "A blank ballot" in blank.text and on_behalf in blank.text
+
+    by_proxy = hall.vote_in_pages(OTHER, poll, "no", right_person_id=ABSENT)
+    assert by_proxy.status_code == 201, by_proxy.text
+    assert f'data-testid="voting-as"><strong>{on_behalf}</strong>' in by_proxy.text
+    assert f"The receipt of this ballot ({on_behalf}):" in by_proxy.text
+    assert f"&#10;{on_behalf}&#10;" in by_proxy.text  # in the file the page saves
+    assert "You hold 1 more vote(s) in this poll" in by_proxy.text
+    assert f'href="{base}/vote"' in by_proxy.text
+
+    own = hall.vote_in_pages(OTHER, poll, "yes", right_person_id=OTHER)
+    assert own.status_code == 201, own.text
+    assert 'data-testid="voting-as"><strong>My own vote</strong>' in own.text
+    assert on_behalf not in own.text and 'data-testid="rights-left"' not in own.text
+    done = hall.page(OTHER, f"/polls/{poll['id']}/vote")
+    assert "Keep your 2 receipts, one for each ballot" in done
+    assert "Keep the receipt of each ballot you cast" in hall.page(OTHER)
+
+    # One who holds only their own vote is not told whose it is.
+    alone = hall.vote_in_pages(VOTER, poll, "yes")
+    assert alone.status_code == 201 and 'data-testid="voting-as"' not in alone.text
+    assert "Keep your receipt to find your ballot" in hall.page(VOTER, f"/polls/{poll['id']}/vote")

@@ -130,3 +130,70 @@ def test_each_candidate_answers_for_themselves_or_the_chair_on_their_word(
     ]
     page = election.observer.get(election.page).text
     assert "stands" in page and "does not stand" in page and "I accept" not in page
+
+
+def test_a_nominee_is_told_on_their_meeting_page_and_answers_there(election: Election) -> None:
+    meeting = election.page.split("/polls/")[0]
+    for page in (meeting, f"{meeting}/agenda"):
+        shown = election.delegate.get(page).text
+        assert "Elections: nominations open" in shown and f'href="{election.page}"' in shown
+        assert 'data-testid="my-nomination"' not in shown
+    assert election.secretary.post(election.page, {"person_id": str(DELEGATE)}).status_code == 303
+    (option_id,) = _option_ids(election)
+
+    for page in (meeting, f"{meeting}/agenda"):
+        shown = election.delegate.get(page).text
+        assert "You are nominated for Election of the auditors." in shown
+        assert f'action="{election.page}/{option_id}/accept"' in shown
+        assert f'action="{election.page}/{option_id}/decline"' in shown
+    # Nobody else is told of it, or offered to answer it.
+    elsewhere = election.observer.get(meeting).text
+    assert "You are nominated" not in elsewhere and f"/{option_id}/accept" not in elsewhere
+
+    accepted = election.delegate.post(f"{election.page}/{option_id}/accept")
+    assert accepted.status_code == 303
+    assert [status for _, _, status in election.candidates()] == [OptionStatus.ACCEPTED]
+    stands = election.delegate.get(meeting).text
+    assert "You stand as a candidate for Election of the auditors" in stands
+    assert "You are nominated" not in stands
+
+
+def test_until_voting_opens_a_candidate_withdraws_or_the_chair_withdraws_them(
+    election: Election,
+) -> None:
+    for form in ({"person_id": str(DELEGATE)}, {"label": "Ines Outsidr"}):
+        assert election.secretary.post(election.page, form).status_code == 303
+    mine, typo = _option_ids(election)
+    assert election.delegate.post(f"{election.page}/{mine}/accept").status_code == 303
+    phone = election.delegate.get(election.page).text
+    assert f'action="{election.page}/{mine}/withdraw"' in phone and "I withdraw" in phone
+    assert f"{typo}/withdraw" not in phone  # not the delegate's to withdraw
+    desk = election.secretary.get(election.page).text
+    assert f'action="{election.page}/{typo}/withdraw"' in desk
+
+    before = journal_length(election.sessions)
+    for browser, option in [(election.delegate, typo), (election.observer, mine)]:
+        refused = browser.post(f"{election.page}/{option}/withdraw")
+        assert refused.status_code == 403, refused.text
+    assert journal_length(election.sessions) == before
+
+    withdrawn = election.delegate.post(f"{election.page}/{mine}/withdraw")
+    assert withdrawn.status_code == 303, withdrawn.text
+    by_chair = election.secretary.post(f"{election.page}/{typo}/withdraw")
+    assert by_chair.status_code == 303, by_chair.text
+    assert [status for _, _, status in election.candidates()] == [OptionStatus.WITHDRAWN] * 2
+    assert journal_length(election.sessions) == before + 2
+    again = election.secretary.post(f"{election.page}/{typo}/withdraw")
+    assert again.status_code == 409 and "already does not stand" in again.text
+    assert 'data-testid="nomination-problem"' in again.text
+    assert journal_length(election.sessions) == before + 2
+
+
+def _option_ids(election: Election) -> list[int]:
+    with election.sessions() as session:
+        options = session.scalars(
+            select(PollOption)
+            .where(PollOption.poll_id == election.poll_id)
+            .order_by(PollOption.position)
+        )
+        return [option.id for option in options]

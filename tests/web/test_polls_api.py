@@ -174,6 +174,64 @@ def test_an_stv_election_with_candidates_who_accept(assembly: Assembly) -> None:
     assert set(result["candidates"]) == {labels[a], labels[b], labels[c]}
 
 
+def test_a_candidate_withdraws_or_is_withdrawn_until_voting_opens(
+    assembly: Assembly, sessions: sessionmaker[Session]
+) -> None:
+    poll_id = int(
+        assembly.create_poll(title="Elect the auditor", kind="election", method="irv")["id"]
+    )
+    candidates = f"/api/polls/{poll_id}/candidates"
+    stands, typo, other = assembly.members[24:27]
+    options = {}
+    for nominee in ({"person_id": stands}, {"label": "Ines Outsidr"}, {"person_id": other}):
+        nominated = assembly.client.post(candidates, json=nominee, headers=assembly.secretary)
+        assert nominated.status_code == 201, nominated.text
+        options[nominee.get("person_id", typo)] = nominated.json()["id"]
+    for person_id in (stands, other):
+        accepted = assembly.client.post(
+            f"{candidates}/{options[person_id]}/accept", headers=assembly.as_person(person_id)
+        )
+        assert accepted.status_code == 200, accepted.text
+
+    # Another delegate may not withdraw a candidate; nothing is journaled.
+    with sessions() as session:
+        before = len(session.scalars(select(JournalEntry.seq)).all())
+    refused = assembly.client.post(
+        f"{candidates}/{options[stands]}/withdraw", headers=assembly.as_person(other)
+    )
+    assert refused.status_code == 403, refused.text
+    # The candidate who stood withdraws; the chair takes off the mistyped name.
+    withdrawn = assembly.client.post(
+        f"{candidates}/{options[stands]}/withdraw", headers=assembly.as_person(stands)
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    by_chair = assembly.client.post(
+        f"{candidates}/{options[typo]}/withdraw", headers=assembly.secretary
+    )
+    assert by_chair.status_code == 200 and by_chair.json()["status"] == "withdrawn"
+    again = assembly.client.post(
+        f"{candidates}/{options[typo]}/withdraw", headers=assembly.secretary
+    )
+    assert again.status_code == 409 and "already does not stand" in again.json()["detail"]
+    with sessions() as session:
+        entries = session.scalars(
+            select(JournalEntry).where(JournalEntry.seq > before).order_by(JournalEntry.seq)
+        ).all()
+        assert [(e.action, e.payload["option_id"]) for e in entries] == [
+            (JournalAction.WITHDRAW_CANDIDATE, options[stands]),
+            (JournalAction.WITHDRAW_CANDIDATE, options[typo]),
+        ]
+
+    # Once voting opens, the ballot's candidates are settled.
+    assembly.open(poll_id)
+    late = assembly.client.post(
+        f"{candidates}/{options[other]}/withdraw", headers=assembly.as_person(other)
+    )
+    assert late.status_code == 409 and "only until voting opens" in late.json()["detail"]
+    poll = assembly.client.get(f"/api/polls/{poll_id}", headers=assembly.secretary).json()
+    assert [o["status"] for o in poll["options"]] == ["withdrawn", "withdrawn", "accepted"]
+
+
 def test_paper_and_electronic_ballots_merge(assembly: Assembly) -> None:
     assembly.check_in(assembly.members[:16])
     poll = _decision(assembly)

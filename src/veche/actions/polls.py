@@ -327,9 +327,7 @@ def do_answer_nomination(
     session: Session, caller: Caller, poll: Poll, option_id: int, *, accept: bool
 ) -> PollOption:
     """The candidate (or the chair on their word) accepts or declines a nomination."""
-    candidate = session.get(PollOption, option_id)
-    if candidate is None or candidate.poll_id != poll.id:
-        raise NotFound(f"poll {poll.id} has no candidate {option_id}")
+    candidate = _candidate(session, poll, option_id)
     if candidate.person_id is None or candidate.person_id != caller.person_id:
         authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
     if poll.state is not PollState.DRAFT:
@@ -341,6 +339,39 @@ def do_answer_nomination(
         JournalAction.ACCEPT_NOMINATION if accept else JournalAction.DECLINE_NOMINATION,
         {"poll_id": poll.id, "option_id": option_id},
     )
+    return candidate
+
+
+def do_withdraw_candidate(
+    session: Session, caller: Caller, poll: Poll, option_id: int
+) -> PollOption:
+    """Take a candidate off the election before voting opens: the candidate themselves (who
+    accepted and no longer stands), or the chair (a name mistyped, a withdrawal on their
+    word)."""
+    candidate = _candidate(session, poll, option_id)
+    if candidate.person_id is None or candidate.person_id != caller.person_id:
+        authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
+    if poll.state is not PollState.DRAFT:
+        raise Conflict(
+            f"cannot withdraw {candidate.label} from “{poll.title}”: it is {poll.state.value}, "
+            "and a candidate is withdrawn only until voting opens"
+        )
+    if candidate.status is OptionStatus.WITHDRAWN:
+        raise Conflict(f"{candidate.label} already does not stand in “{poll.title}”")
+    candidate.status = OptionStatus.WITHDRAWN
+    record(
+        session,
+        caller.actor,
+        JournalAction.WITHDRAW_CANDIDATE,
+        {"poll_id": poll.id, "option_id": option_id},
+    )
+    return candidate
+
+
+def _candidate(session: Session, poll: Poll, option_id: int) -> PollOption:
+    candidate = session.get(PollOption, option_id)
+    if candidate is None or candidate.poll_id != poll.id:
+        raise NotFound(f"poll {poll.id} has no candidate {option_id}")
     return candidate
 
 

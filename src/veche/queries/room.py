@@ -1,4 +1,5 @@
-"""The delegate's room: the polls they follow, where they stand in each, whose result shows."""
+"""The delegate's room: the polls they follow, where they stand in each, whose result shows;
+and the elections still taking candidates, with the viewer's own nominations."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from veche.actions.access import Caller, meeting_permissions, participant_of, re
 from veche.actions.rights import NOT_TAKING_PART, VotingRight, rights_on_day, voting_rights
 from veche.errors import Forbidden
 from veche.i18n import _
-from veche.models import Meeting, Participant, Participation, Poll
-from veche.models.polls import PollState
+from veche.models import Meeting, Participant, Participation, Poll, PollOption
+from veche.models.polls import OptionStatus, PollKind, PollState
 from veche.permissions import Permission
 from veche.queries.polls import used_rights
 from veche.queries.sitting import meeting_polls
@@ -165,3 +166,31 @@ def room(session: Session, caller: Caller, meeting: Meeting) -> Room:
         standings=standings(session, caller.person_id, shown[::-1]),
         results={poll.id: result_visible(poll.state, sees_closed) for poll in shown},
     )
+
+
+@dataclass(frozen=True)
+class Nominations:
+    """The elections of a meeting still taking candidates (in draft), and where the viewer is
+    a candidate in them: told of a nomination, they answer it from their own pages."""
+
+    #: Oldest first.
+    elections_nominating: list[Poll]
+    #: The viewer's candidacies in those elections (awaiting their answer, or standing).
+    my_candidacies: list[PollOption]
+
+
+def nominations(session: Session, caller: Caller, meeting: Meeting) -> Nominations:
+    elections = [
+        poll
+        for poll in meeting_polls(session, meeting)
+        if poll.kind is PollKind.ELECTION and poll.state is PollState.DRAFT
+    ]
+    mine = [
+        option
+        for poll in elections
+        for option in poll.options
+        if caller.person_id is not None
+        and option.person_id == caller.person_id
+        and option.status is not OptionStatus.WITHDRAWN
+    ]
+    return Nominations(elections_nominating=elections, my_candidacies=mine)

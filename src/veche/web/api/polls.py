@@ -19,7 +19,13 @@ from veche.actions.access import (
     may_see_result,
 )
 from veche.actions.closing import do_cancel_poll, do_close_poll
-from veche.actions.polls import do_answer_nomination, do_nominate, do_open_poll, do_publish_poll
+from veche.actions.polls import (
+    do_answer_nomination,
+    do_nominate,
+    do_open_poll,
+    do_publish_poll,
+    do_withdraw_candidate,
+)
 from veche.actions.rights import voting_rights
 from veche.errors import Forbidden
 from veche.models import Poll
@@ -122,6 +128,18 @@ def nominate(poll_id: Id, body: NominationIn, caller: CallerDep, session: Transa
     """Nominate a candidate (a person, or a name); they stand once they accept."""
     poll = access_poll(session, caller, poll_id, lock=True)
     candidate = do_nominate(session, caller, poll, person_id=body.person_id, label=body.label)
+    return OptionOut.model_validate(candidate)
+
+
+# Before the answers' route, whose {answer} would take "withdraw" for a word it refuses.
+@router.post("/polls/{poll_id}/candidates/{option_id}/withdraw")
+def withdraw_candidate(
+    poll_id: Id, option_id: Id, caller: CallerDep, session: Transaction
+) -> OptionOut:
+    """The candidate, or the chair, withdraws a candidate (nominated or standing) until voting
+    opens; 409 once it has."""
+    poll = access_poll(session, caller, poll_id, lock=True)
+    candidate = do_withdraw_candidate(session, caller, poll, option_id)
     return OptionOut.model_validate(candidate)
 
 

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import access_meeting_row
 from veche.actions.ballots import SentBallot, not_taking_ballots
-from veche.actions.choices import check_choice, shape_of
+from veche.actions.choices import check_choice, counting_method, shape_of
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
+from veche.actions.rights import VotingRight
 from veche.errors import Forbidden, InvalidInput, VecheError
+from veche.i18n import _
 from veche.models import Meeting, Poll
 from veche.queries.floor import floor_view
 from veche.queries.meeting_agenda import meeting_agenda
@@ -32,7 +34,7 @@ from veche.queries.polls import (
     recount_file,
     recount_filename,
 )
-from veche.queries.room import room, standing
+from veche.queries.room import nominations, room, standing
 from veche.queries.sitting import meetings_seen
 from veche.web.deps import PageCallerDep, ReadSessionDep
 from veche.web.pages._ballots import choice_from_form, filled_from_choice, json_or_none
@@ -54,7 +56,8 @@ def my_meetings(page: PageDep) -> HTMLResponse:
 @router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
 def meeting_page(meeting_id: int, page: PageDep) -> HTMLResponse:
     """The meeting as a delegate or observer follows it: polls (a voter's page signals one
-    that opens, static/delegate.js), the floor, drafts and papers."""
+    that opens, static/delegate.js), the elections taking candidates with the viewer's own
+    nominations to answer, the floor, drafts and papers."""
 
     def everything(session: Session, meeting: Meeting) -> dict[str, Any]:
         return context_of(
@@ -62,6 +65,7 @@ def meeting_page(meeting_id: int, page: PageDep) -> HTMLResponse:
             document_list(session, meeting),
             floor_view(session, meeting, page.caller.person_id),
             room(session, page.caller, meeting),
+            nominations(session, page.caller, meeting),
         )
 
     return page.render_meeting(meeting_id, "delegate/delegate.html", everything)
@@ -75,7 +79,10 @@ def delegate_agenda(meeting_id: int, page: PageDep) -> HTMLResponse:
         meeting_id,
         "delegate/agenda.html",
         lambda session, meeting: {
-            **context_of(meeting_agenda(session, page.caller, meeting)),
+            **context_of(
+                meeting_agenda(session, page.caller, meeting),
+                nominations(session, page.caller, meeting),
+            ),
             "kind_names": dict(kind_labels()),
         },
     )
@@ -130,6 +137,7 @@ def _ballot_page(
         standing=standing(page.session, page.caller.person_id, poll),
         options=ballot_options(poll),
         shape=shape_of(poll.method).value,
+        counting=counting_method(poll.method),
         error=error,
         filled=filled or {},
     )
@@ -146,12 +154,14 @@ async def review_ballot(meeting_id: int, poll_id: int, page: PageDep) -> HTMLRes
     seen = standing(page.session, page.caller.person_id, poll)
     if seen.reason is not None or not seen.unused:
         return _ballot_page(page, poll, error=None, status=403 if seen.reason else 409)
+    right = form.get("right_person_id")
+    chosen = right if isinstance(right, str) and whole_number(right) is not None else ""
     if form.get("again"):  # "Change my choice": the ballot again, as the voter filled it in
         shown = form.get("choice")
         filled = filled_from_choice(shown if isinstance(shown, str) else "")
+        filled["right_person_id"] = [chosen]
         return _ballot_page(page, poll, error=None, status=200, filled=filled)
     options = ballot_options(poll)
-    right = form.get("right_person_id")
     try:
         choice = check_choice(
             poll.method,
@@ -170,8 +180,18 @@ async def review_ballot(meeting_id: int, poll_id: int, page: PageDep) -> HTMLRes
         poll=poll,
         choice_json=json.dumps(choice),
         readable=readable_choice(choice, labels),
-        right_person_id=right if isinstance(right, str) and whole_number(right) is not None else "",
+        right_person_id=chosen,
+        voting_as=_voting_as(seen.rights, whole_number(chosen) if chosen else None),
     )
+
+
+def _voting_as(rights: list[VotingRight], right_person_id: int | None) -> str | None:
+    """Whose vote a ballot is, as the review page and the receipt say it to one who holds
+    several: "on behalf of …" a member, or their own; None to one who holds only their own."""
+    right = next((r for r in rights if r.right_person_id == right_person_id), None)
+    if right is not None and right.on_behalf_of:
+        return _("On behalf of %(name)s") % {"name": right.on_behalf_of}
+    return _("My own vote") if len(rights) > 1 else None
 
 
 @router.post("/meetings/{meeting_id}/polls/{poll_id}/ballot", response_class=HTMLResponse)
@@ -216,11 +236,14 @@ def cast_ballot(
             return _ballot_page(page, poll, error=refusal.message, status=refusal.status_code)
     with session.begin():
         poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
+        held = standing(session, caller.person_id, poll)
         context = {
             "meeting": poll.meeting,
             "poll": poll,
             "cast": cast,
             "receipt_groups": receipt_groups(cast.receipt),
+            "voting_as": _voting_as(held.rights, cast.right_person_id),
+            "rights_left": len(held.unused),
         }
     return render(request, "delegate/receipt.html", context, viewer=caller, status=201)
 

@@ -1,9 +1,11 @@
 """Nominations for an election from the pages: the chair or the secretary finds people of the
 organization by name and nominates them (or a name), each candidate accepts or declines (or
-the chair answers on their word) — through the API's nomination model and actions."""
+the chair answers on their word), and until voting opens a candidate withdraws or the chair
+withdraws them — through the API's nomination model and actions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -13,10 +15,10 @@ from pydantic import field_validator
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_poll, meeting_permissions
-from veche.actions.polls import do_answer_nomination, do_nominate
+from veche.actions.polls import do_answer_nomination, do_nominate, do_withdraw_candidate
 from veche.errors import NotFound, VecheError
 from veche.i18n import _
-from veche.models import Organization, Poll
+from veche.models import Organization, Poll, PollOption
 from veche.models.polls import PollKind, PollState
 from veche.permissions import Permission
 from veche.queries.records import find_people
@@ -132,6 +134,20 @@ def nominate_candidate(
     )
 
 
+# Before the answers' route, whose {answer} would take "withdraw" for a word it refuses.
+@router.post("/meetings/{meeting_id}/polls/{poll_id}/candidates/{option_id}/withdraw")
+def withdraw_candidate(meeting_id: int, poll_id: int, option_id: int, page: PageDep) -> Response:
+    """The candidate withdraws, or the chair withdraws them (a name mistyped), until voting
+    opens."""
+    return _change_candidate(
+        page,
+        meeting_id,
+        poll_id,
+        lambda poll: do_withdraw_candidate(page.session, page.caller, poll, option_id),
+        _("%(name)s is withdrawn and does not stand."),
+    )
+
+
 @router.post("/meetings/{meeting_id}/polls/{poll_id}/candidates/{option_id}/{answer}")
 def answer_nomination(
     meeting_id: int, poll_id: int, option_id: int, answer: str, page: PageDep
@@ -140,13 +156,31 @@ def answer_nomination(
     their word."""
     if answer not in ("accept", "decline"):
         raise NotFound(f"a nomination is answered accept or decline, not {answer[:20]!r}")
+    return _change_candidate(
+        page,
+        meeting_id,
+        poll_id,
+        lambda poll: do_answer_nomination(
+            page.session, page.caller, poll, option_id, accept=answer == "accept"
+        ),
+        _("%(name)s stands as a candidate.")
+        if answer == "accept"
+        else _("%(name)s does not stand."),
+    )
+
+
+def _change_candidate(
+    page: Page,
+    meeting_id: int,
+    poll_id: int,
+    change: Callable[[Poll], PollOption],
+    said: str,
+) -> Response:
+    """Make a change to a candidate and go back to the candidates, saying ``said`` of them; a
+    refusal shows on the candidates page, under its status."""
     try:
         with page.session.begin():
-            poll = _poll(page, meeting_id, poll_id, lock=True)
-            candidate = do_answer_nomination(
-                page.session, page.caller, poll, option_id, accept=answer == "accept"
-            )
-            name = candidate.label
+            name = change(_poll(page, meeting_id, poll_id, lock=True)).label
     except NotFound:
         raise
     except VecheError as problem:
@@ -154,11 +188,6 @@ def answer_nomination(
         context = _context(page, poll, "")
         context["problem"] = problem.message
         return page.render("meeting/candidates.html", status=problem.status_code, **context)
-    said = (
-        _("%(name)s stands as a candidate.")
-        if answer == "accept"
-        else _("%(name)s does not stand.")
-    )
     return page.redirect(
         f"/meetings/{meeting_id}/polls/{poll_id}/candidates", said % {"name": name}
     )
