@@ -624,7 +624,7 @@ def _check_the_minutes_wording(minutes: str, election: int) -> None:
     assert "Kind: enlarged" not in minutes
     assert (
         f"Vote {election}: Election of the presidium — Single non-transferable vote, "
-        "by standing vote, 27 vote(s) on "
+        "by standing vote, 27 votes on "
         "16 June 2026." in minutes
     )
     assert f"Outcome: elected: {', '.join(NAMES[p] for p in PRESIDIUM)} (by standing vote)." in (
@@ -634,7 +634,7 @@ def _check_the_minutes_wording(minutes: str, election: int) -> None:
         f"The agenda was approved unanimously, 27 votes in favour {RULE}, by show of hands:"
         in minutes
     )
-    assert "Majority vote (yes, no, abstain), by show of hands, 27 vote(s) on 16 June 2026." in (
+    assert "Majority vote (yes, no, abstain), by show of hands, 27 votes on 16 June 2026." in (
         minutes
     )
     assert f"Outcome: rejected by 3 votes to 5 {RULE}." in minutes
@@ -688,9 +688,9 @@ def test_a_three_day_enlarged_plenary_meeting_from_an_empty_database(api: Api) -
         "The meeting approved the following agenda unanimously, 27 votes in favour "
         f"{RULE}, by show of hands:",
         f"{NAMES[6]} delivered a co-report on behalf of the Audit Commission.",
-        f"{PANEL_WORK}, on item(s) 1, 2; chaired by {_in_order(WORK_CHAIRS)}",
-        f"{PANEL_SAFETY}, on item(s) 3; chaired by {_in_order(SAFETY_CHAIRS)}",
-        f"{PANEL_DRAFTING}, on item(s) 4",
+        f"{PANEL_WORK}, on items 1, 2; chaired by {_in_order(WORK_CHAIRS)}",
+        f"{PANEL_SAFETY}, on item 3; chaired by {_in_order(SAFETY_CHAIRS)}",
+        f"{PANEL_DRAFTING}, on item 4",
     ]
     for n, item in enumerate(ITEMS, start=1):
         said += [

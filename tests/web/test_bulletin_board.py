@@ -105,6 +105,8 @@ def test_a_weight_few_ballots_share_is_withheld_from_the_board_but_counted(
     assert "cannot give the published result exactly" in text
     cells = re.findall(r"<tr data-receipt=\"\w+\">.*?</tr>", text, re.DOTALL)
     assert len(cells) == 9 and not any(re.search(r"<td>3</td>", cell) for cell in cells)
+    # Nine rows, but ten ballots: the paper lot is two of them.
+    assert "10 ballots (8 electronic, 2 on paper), sorted by receipt" in text
     heavy_row = next(cell for cell in cells if withheld[0]["receipt"] in cell)
     assert "withheld" in heavy_row and "no" not in heavy_row.split("</code>")[1]
 

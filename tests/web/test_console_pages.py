@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -152,7 +153,7 @@ def test_a_blank_ballot_is_counted_and_shown(desk: Desk) -> None:
     )
     minutes = desk.secretary.get(f"/meetings/{desk.meeting}/reports/minutes").text
     assert re.search(r"<td>blank</td>\s*<td>1</td>", minutes), minutes
-    assert "Majority vote (yes, no, abstain), secret, 5 ballot(s)" in minutes
+    assert "Majority vote (yes, no, abstain), secret, 5 ballots" in minutes
 
 
 def test_closing_asks_for_a_confirmation_first(desk: Desk) -> None:
@@ -264,3 +265,108 @@ def test_a_poll_made_on_the_console_belongs_to_the_item_in_hand(
         assert loose.agenda_item_id is None
         listing = chair.get(f"/meetings/{meeting}/console/current").text
         assert "<td>item 1 · motion 1</td>" in listing and "<td>item 2</td>" in listing
+
+
+def _counted(desk: Desk, spec: dict[str, Any], choices: list[list[str]], first: int = 0) -> int:
+    """A poll made by the API, a choice by label (a list: a ranking) for each member in order
+    from the ``first``, counted and published; its id."""
+    poll = desk.assembly.create_poll(**spec)
+    ids = {o["label"]: o["id"] for o in poll["options"]}
+    desk.assembly.open(poll["id"])
+    ballots: list[dict[str, object]] = [
+        {"option": ids[names[0]]}
+        if spec.get("method") in (None, "plurality", "majority")
+        else {"ranking": [ids[name] for name in names]}
+        for names in choices
+    ]
+    for voter, ballot in zip(desk.assembly.members[first:], ballots, strict=False):
+        cast = desk.assembly.vote(poll["id"], voter, ballot)
+        assert cast.status_code == 201, cast.text
+    desk.assembly.close(poll["id"])
+    desk.step(poll["id"], "publish")
+    return int(poll["id"])
+
+
+def _report(desk: Desk, kind: str) -> str:
+    """The meeting's report of ``kind`` in Markdown, from the API."""
+    report = desk.assembly.client.get(
+        f"/api/meetings/{desk.meeting}/reports/{kind}", headers=desk.assembly.secretary
+    )
+    assert report.status_code == 200, report.text
+    return str(report.text)
+
+
+def test_weighted_votes_are_told_apart_from_ballots_and_one_is_one(desk: Desk) -> None:
+    """A right held with a weight of 3 is one ballot and three votes: the console, the minutes
+    and their roll-call say ballots and votes each by its name, and the roll-call the weight."""
+    voters = desk.assembly.members[:3]
+    desk.assembly.check_in(voters)
+    weighed = desk.assembly.client.patch(
+        f"/api/meetings/{desk.meeting}/participants/{voters[0]}",
+        json={"weight": 3},
+        headers=desk.assembly.secretary,
+    )
+    assert weighed.status_code == 200, weighed.text
+    spec = {"title": "Adopt the minutes", "kind": "decision", "secrecy": "named"}
+    poll_id = _counted(desk, spec, [["yes"], ["no"], ["no"]])
+    page = desk.console()
+    assert re.search(
+        r'data-testid="ballots-received" class="number">3</span> ballots received', page
+    )
+    assert "5 votes counted, the ballots by their weights: 5 with a choice, 0 blank" in page
+    minutes = _report(desk, "minutes")
+    assert (
+        f"Vote {poll_id}: Adopt the minutes — Majority vote (yes, no, abstain), named, " in minutes
+    )
+    assert "named, 3 ballots carrying 5 votes" in minutes
+    heavy = desk.assembly.client.get(f"/api/people/{voters[0]}", headers=desk.assembly.secretary)
+    name = heavy.json()["full_name"]
+    assert re.search(r"\| Voter +\| Vote +\| Weight +\|", minutes), minutes
+    assert re.search(rf"\| {re.escape(name)} +\| yes +\| 3 +\|", minutes), minutes
+
+    # One ballot is a ballot, not "1 ballots".
+    _counted(desk, {"title": "Adjourn", "kind": "decision"}, [["yes"]], first=1)
+    page = desk.console()
+    assert re.search(
+        r'data-testid="ballots-received" class="number">1</span> ballot received', page
+    )
+    assert "1 ballot counted: 1 with a choice, 0 blank" in page
+
+
+def test_a_tie_settled_by_lot_is_said_wherever_the_result_is(desk: Desk) -> None:
+    """Three colours 3–3–3: the lot's round, which counts no votes, draws no chart without a
+    name; every output of the result says the lot and among whom."""
+    desk.assembly.check_in(desk.assembly.members[:9])
+    colours = ["Oxblood red", "Forest green", "Slate grey"]
+    spec = {"title": "The banner's colour", "kind": "choice", "method": "plurality"}
+    _counted(desk, {**spec, "options": colours}, [[colour] for colour in colours * 3])
+    tied = r"chosen by lot among the tied Oxblood red, Forest green and Slate grey: "
+    chosen = rf"{tied}(Oxblood red|Forest green|Slate grey)"
+    page = desk.console()
+    assert re.search(rf'data-testid="outcome"><strong>Result:</strong> {chosen}', page), page
+    assert 'aria-label=""' not in page
+    assert page.count("<svg ") == 1  # round 1's bars; round 2 drew lots
+    for kind in ("minutes", "communique"):
+        report = _report(desk, kind)
+        assert re.search(chosen, report), report
+    rows = desk.secretary.get(f"/secretary/meetings/{desk.meeting}/results.csv").text
+    assert re.search(chosen, rows), rows
+    screen = desk.secretary.get(f"/meetings/{desk.meeting}/projector/current").text
+    assert "Round 1 of 2; the tie was broken by lot in round 2" in screen
+    assert "Decisive round" not in screen
+
+
+def test_the_votes_an_stv_count_could_not_transfer_are_shown(desk: Desk) -> None:
+    """Ada 3, Boris 2, Clara 1 (ranked alone): excluded, Clara's ballot goes to no one, and the
+    rounds say so, on the console and on the hall's screen."""
+    desk.assembly.check_in(desk.assembly.members[:6])
+    names = ["Ada Arnold", "Boris Berg", "Clara Castell"]
+    spec = {"title": "Elect the treasurer", "kind": "election", "method": "scottish-stv"}
+    orders = [["Ada Arnold"]] * 3 + [["Boris Berg"]] * 2 + [["Clara Castell"]]
+    _counted(desk, {**spec, "seats": 1, "options": names}, orders)
+    page = desk.console()
+    assert re.search(r'data-testid="non-transferable">Non-transferable: 1\b', page), page
+    screen = desk.secretary.get(f"/meetings/{desk.meeting}/projector/current").text
+    assert re.search(r"<th scope=\"row\">Non-transferable</th>\s*<td>0</td>\s*<td>1", screen), (
+        screen
+    )

@@ -111,7 +111,7 @@ def test_a_show_of_hands_from_creation_to_verify(
     minutes = assembly.client.get(
         f"/api/meetings/{assembly.meeting_id}/reports/minutes", headers=assembly.secretary
     ).text
-    assert "Majority vote (yes, no, abstain), by show of hands, 20 vote(s)" in minutes
+    assert "Majority vote (yes, no, abstain), by show of hands, 20 votes" in minutes
     assert "rejected by 12 votes to 5, with 3 abstentions" in minutes
 
     verified = _verify(database_url)

@@ -115,6 +115,15 @@ class Board:
     #: there is no file.
     recount_command: str | None
     ballots: list[BoardBallot]
+    #: The ballots cast electronically: each once, whatever its weight.
+    electronic: int = 0
+    #: The paper ballots: a lot of identical ones (a row of ``ballots``) counts each of them.
+    paper: int = 0
+
+    @property
+    def cast(self) -> int:
+        """Every ballot cast, which the rows of ``ballots`` (a paper lot one row) need not be."""
+        return self.electronic + self.paper
 
 
 def check_board_shown(session: Session, caller: Caller, poll: Poll) -> None:
@@ -152,6 +161,8 @@ def bulletin_board(session: Session, caller: Caller, poll: Poll) -> Board:
         recount_file=poll.board_shows_choices,
         recount_command=recount_command(poll),
         ballots=ballots,
+        electronic=sum(1 for row in rows if row.source is BallotSource.ELECTRONIC),
+        paper=sum(row.weight for row in rows if row.source is BallotSource.PAPER),
     )
 
 

@@ -81,6 +81,8 @@ class EarlierRound:
     votes: dict[str, str]  # by label; a candidate no longer counted is left out
     elected: list[str]
     excluded: list[str]
+    #: The votes that could go to no one still counted, so far; None when none could not.
+    exhausted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,12 @@ class ScreenResult:
     quorum: Mapping[str, Any] | None = None
     #: Every tie the count broke (by lot, by earlier rounds…), in the order it met them.
     ties: list[TieBreak] = field(default_factory=list)
+    #: The votes of the decisive round that could go to no one still counted (single
+    #: transferable vote); None when none could not.
+    exhausted: str | None = None
+    #: A round after the decisive one that moved no votes but broke a tie (a draw of lots):
+    #: it, not the bars' round, decided.
+    settled_in: Round | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +267,11 @@ def screen_result(poll: Poll) -> ScreenResult | None:
         candidates=order + counted_out,
         quorum=quorum,
         ties=[r.tie_break for r in counted.rounds if r.tie_break is not None],
+        exhausted=_exhausted(decisive),
+        settled_in=next(
+            (r for r in reversed(counted.rounds) if r.number > decisive.number and r.tie_break),
+            None,
+        ),
     )
 
 
@@ -284,4 +297,10 @@ def _earlier(count_round: Round) -> EarlierRound:
         {name: votes_text(votes) for name, votes in count_round.tallies.items()},
         list(count_round.elected),
         list(count_round.excluded),
+        _exhausted(count_round),
     )
+
+
+def _exhausted(count_round: Round) -> str | None:
+    """The round's non-transferable votes as the hall reads them; None for none."""
+    return votes_text(count_round.exhausted) if count_round.exhausted else None

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from veche.errors import InvalidInput
 from veche.models import Meeting
-from veche.queries.count_rounds import counts_in_rounds
+from veche.queries.count_rounds import count_facts, counts_in_rounds
 from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.frozen_records import read_summing_up
 from veche.queries.journal_head import report_head
@@ -43,7 +43,10 @@ def build_report(session: Session, meeting: Meeting, kind: str) -> Document:
     record = read_record(session, meeting, motions=full, polls=full)
     if kind == "minutes":
         # The minutes alone give every round of a count; the others its outcome.
-        document = minutes(record, counts_in_rounds(session, meeting.id))
+        counts = counts_in_rounds(session, meeting.id)
+        document = minutes(record, counts, count_facts(session, meeting.id))
+    elif kind == "communique":
+        document = communique(record, count_facts(session, meeting.id))
     else:
         document = KINDS[kind](record)
     # The journal entry it stands on: `veche verify --expect-head` checks it is still there.

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
+from typing import Any
 
 from veche.i18n import _
 from veche.models.agenda import ItemKind
 from veche.queries.capacities import CapacityGroup
 from veche.queries.record import DecisionVote, MeetingRecord, PollRecord
+from veche.tally import Round
 from veche.tally.numbers import Number
 
 
@@ -55,6 +57,34 @@ def names(people: list[str]) -> str:
     if len(people) <= 1:
         return "".join(people)
     return _("{first} and {last}").format(first=", ".join(people[:-1]), last=people[-1])
+
+
+def with_lots(outcome: str, result: dict[str, Any] | None) -> str:
+    """The outcome recorded at the close, with every tie a lot settled in the stored
+    ``result``, and between whom: "chosen by lot among the tied Oxblood red, Forest green and
+    Slate grey: Oxblood red"; "elected: A, B (B by lot among the tied B and C)". The outcome
+    recorded stays as it was (``veche verify`` compares it); the lot is said where it is shown."""
+    rounds = [Round.from_dict(data) for data in (result or {}).get("rounds", [])]
+    lots = [(r, r.tie_break) for r in rounds if r.tie_break and r.tie_break.resolved_by == "lot"]
+    if not lots:
+        return outcome
+    elected = list((result or {}).get("elected", []))
+    head, colon, rest = outcome.partition(": ")
+    if len(lots) == 1 and elected == [lots[0][1].chosen] and colon:
+        return _("{outcome} by lot among the tied {tied}: {chosen}").format(
+            outcome=head, tied=names(lots[0][1].tied), chosen=rest
+        )
+    said = []
+    for counted_round, tie in lots:
+        tied = names(tie.tied)
+        if tie.chosen in counted_round.excluded:
+            said.append(_("{name} excluded by lot among the tied {tied}"))
+        elif tie.chosen in elected:
+            said.append(_("{name} by lot among the tied {tied}"))
+        else:
+            said.append(_("a lot among the tied {tied} drew {name}"))
+        said[-1] = said[-1].format(name=tie.chosen, tied=tied)
+    return f"{outcome} ({'; '.join(said)})"
 
 
 KINDS = {

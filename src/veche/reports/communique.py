@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from veche.i18n import _
 from veche.queries.capacities import CapacityGroup
+from veche.queries.count_rounds import CountFacts
 from veche.queries.record import ItemRecord, MeetingRecord
 from veche.reports._words import (
     counted,
@@ -18,7 +22,15 @@ from veche.reports._words import (
 from veche.reports.document import Bullets, Document, Heading, Paragraph
 
 
-def communique(record: MeetingRecord) -> Document:
+def communique(record: MeetingRecord, facts: Mapping[int, CountFacts] | None = None) -> Document:
+    """The communiqué of the meeting; ``facts`` (``queries.count_rounds.count_facts``) give
+    its polls' outcomes with the ties a lot settled."""
+    if facts:
+        polls = [
+            replace(poll, outcome=facts[poll.id].outcome) if poll.id in facts else poll
+            for poll in record.polls
+        ]
+        record = replace(record, polls=polls)
     document = Document(
         title=_("Report on the {meeting}").format(meeting=meeting_heading(record)),
         subtitle=record.organization,
@@ -53,7 +65,11 @@ def communique(record: MeetingRecord) -> Document:
         document.add(
             Bullets(
                 [
-                    _("{panel}, on item(s) {items}").format(
+                    (
+                        _("{panel}, on item {items}")
+                        if len(panel.item_positions) == 1
+                        else _("{panel}, on items {items}")
+                    ).format(
                         panel=panel.name, items=", ".join(str(p) for p in panel.item_positions)
                     )
                     + (
