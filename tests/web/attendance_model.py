@@ -53,6 +53,11 @@ class MeetingModel:
     rules: BodyRules
     state: str = "draft"
     present: set[tuple[int, date]] = field(default_factory=set)
+    #: Everyone checked in on a day, whether or not they checked out since (a check-in
+    #: undone is no longer there).
+    attended: set[tuple[int, date]] = field(default_factory=set)
+    #: Who cast a ballot, with any right, in a poll of a day.
+    voted: set[tuple[int, date]] = field(default_factory=set)
     proxies: dict[int, int] = field(default_factory=dict)  # grantor → holder
     #: Each day's substitutions: absent member → the alternate standing in.
     substitutes: dict[date, dict[int, int]] = field(default_factory=dict)
@@ -61,6 +66,16 @@ class MeetingModel:
 
     def is_present(self, person: int, day: date) -> bool:
         return (person, day) in self.present
+
+    def check_in(self, person: int, day: date) -> None:
+        self.present.add((person, day))
+        self.attended.add((person, day))
+
+    def attendance_on(self, person: int, day: date) -> str:
+        """What the register (``attendance.csv``) says of ``person`` on ``day``."""
+        if self.is_present(person, day):
+            return "present"
+        return "checked out" if (person, day) in self.attended else "absent"
 
     def rights(self, person: int, day: date) -> list[Right] | None:
         """The rights ``person`` holds in a poll held on ``day``; None when they hold none
@@ -97,6 +112,7 @@ class MeetingModel:
     def attendance(self, day: date) -> dict[str, object]:
         """``GET /api/meetings/{id}/attendance?day=`` as the model expects it."""
         present = Counter(self.roles[p] for p, on in self.present if on == day)
+        attended = Counter(self.roles[p] for p, on in self.attended if on == day)
         standing_in = [
             member
             for member, alternate in self.substitutes.get(day, {}).items()
@@ -104,6 +120,7 @@ class MeetingModel:
         ]
         return {
             "day": day.isoformat(),
+            "attended": dict(attended),
             "present": dict(present),
             "invited": dict(Counter(self.roles.values())),
             "substitutes": len(standing_in),
@@ -126,6 +143,20 @@ class MeetingModel:
                 if person not in checked_in:
                     return 409  # not checked in
                 checked_in.discard(person)
+        return None
+
+    def undo_refusal(self, person: int, day: date) -> int | None:
+        """The status that refuses undoing ``person``'s check-in on ``day``, if any: not once
+        the report is published, nor when the record shows them there that day (they voted,
+        with any right, or stand in for a member)."""
+        if self.state == "report_published":
+            return 409
+        if day not in self.days or person not in self.roles:
+            return 422
+        if (person, day) not in self.attended or (person, day) in self.voted:
+            return 409
+        if person in self.substitutes.get(day, {}).values():
+            return 409
         return None
 
     def proxy_refusal(self, grantor: int, holder: int) -> int | None:

@@ -6,7 +6,8 @@ meeting), its rules drawn anew for each meeting (quorum, proxies per member, whe
 alternates vote for absent members), meets over three days with two observers invited.
 Hypothesis's ``RuleBasedStateMachine`` checks its people in and out at the desk, at the door
 with their access cards (the newest, a replaced one, another meeting's, a mistyped one) and
-as they log in with them; grants proxies (to someone absent, to oneself, along a chain, a
+as they log in with them; undoes check-ins made by mistake (refused for one who voted or
+stands in that day, or once the report is published); grants proxies (to someone absent, to oneself, along a chain, a
 second one, beyond the body's limit), has alternates stand in for members, changes weights,
 the body's rules and the meeting's state, and names people and days the meeting does not
 have. The model (``tests/web/attendance_model.py``) is the documentation's rules written out
@@ -50,6 +51,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.apps import create_app
 from tests.assembly import bearer_token, client_key
+from tests.helpers import journaled
 from tests.web.attendance_model import (
     ALTERNATE,
     MEMBER,
@@ -64,6 +66,7 @@ from tests.web.fuzzing import NO_ROW, run_machine
 from tests.web.page_client import Browser
 from tests.web.sitting import journal_length
 from veche.actions.access_codes import ALPHABET
+from veche.actions.journal_actions import JournalAction
 from veche.demo import DEMO_SECRETARY
 
 #: The demo organization holds the body's people (see tests/conftest.py).
@@ -390,10 +393,34 @@ class AttendanceMachine(RuleBasedStateMachine):
         changed = {(person, on) for person in who}
         if present:
             assert self.journaled == len(changed - self.model.present)
-            self.model.present |= changed
+            for person, day_in in changed:
+                self.model.check_in(person, day_in)
         else:
             assert self.journaled == len(who)
             self.model.present -= changed
+        assert answer.json() == self.model.attendance(on)
+
+    @rule(data=st.data(), day=mostly([0, 1, 2, None], [3]))
+    def undo_a_check_in(self, data: st.DataObject, day: int | None) -> None:
+        """A check-in made by mistake undone: most often of someone checked in (present or
+        gone since), now and then of someone never checked in, not one of the meeting, on a
+        day outside it; in any state of the meeting."""
+        on = self.today if day is None else [*self.days, self.outside][day]
+        came = sorted(person for person, came_on in self.model.attended if came_on == on)
+        self.undo(data.draw(mostly(came, self.people)), on, day_given=day is not None)
+
+    def undo(self, person: int, on: date, *, day_given: bool = True) -> None:
+        body: dict[str, Any] = {"person_id": person}
+        if day_given:
+            body["day"] = str(on)
+        answer = self.send("POST", f"{self.meeting}/attendance/undo", **body)
+        refusal = self.model.undo_refusal(person, on)
+        assert answer.status_code == (refusal or 200), answer.text
+        if refusal is not None:
+            return
+        assert self.journaled == 1
+        self.model.present.discard((person, on))
+        self.model.attended.discard((person, on))
         assert answer.json() == self.model.attendance(on)
 
     def stood_in_for(self) -> list[tuple[int, date]]:
@@ -483,7 +510,7 @@ class AttendanceMachine(RuleBasedStateMachine):
         assert (found["person_id"], found["day"]) == (holder, str(day_checked))
         assert (found["role"], found["already_present"]) == (self.model.roles[holder], already)
         assert self.journaled == (0 if already else 1)
-        self.model.present.add((holder, day_checked))
+        self.model.check_in(holder, day_checked)
 
     @precondition(lambda self: bool(self.cards))
     @rule(data=st.data())
@@ -494,7 +521,7 @@ class AttendanceMachine(RuleBasedStateMachine):
         answer = browser.log_in_with_code(self.cards[holder])
         assert answer.status_code == 303, answer.text
         if self.model.state == "in_session":
-            self.model.present.add((holder, self.today))
+            self.model.check_in(holder, self.today)
 
     @precondition(lambda self: self.model.state not in OVER)
     @rule(data=st.data())
@@ -602,7 +629,7 @@ class AttendanceMachine(RuleBasedStateMachine):
             names[person]: (
                 role,
                 str(self.model.weights[person]),
-                "present" if self.model.is_present(person, on) else "absent",
+                self.model.attendance_on(person, on),
             )
             for person, role in self.model.roles.items()
         }
@@ -636,6 +663,13 @@ class AttendanceMachine(RuleBasedStateMachine):
                 arriving = [member for member, absent_on in self.stood_in_for() if absent_on == on]
                 if arriving and chance.randrange(5):
                     self.attend([chance.choice(arriving)], on, present=True)
+                elif chance.randrange(3) == 0:
+                    # A check-in made by mistake, undone: refused for one who voted already.
+                    voters = sorted({by for _, _, by in cast.values()})
+                    anyone = sorted(self.model.roles)
+                    self.undo(
+                        chance.choice(voters if voters and chance.randrange(2) else anyone), on
+                    )
                 else:
                     who = chance.choice(sorted(self.model.roles))
                     self.attend([who], on, present=chance.random() < 0.5)
@@ -696,6 +730,7 @@ class AttendanceMachine(RuleBasedStateMachine):
                 assert answer.status_code == 201, answer.text
                 assert self.journaled == 1
                 cast[using.right_person_id] = (label, using.weight, person)
+                self.model.voted.add((person, on))
 
     @staticmethod
     def right_used(held: list[Right] | None, wanted: int | None) -> Right | None:
@@ -885,3 +920,167 @@ def test_a_right_used_by_the_proxy_holder_is_shown_used(small_meeting: SmallMeet
     assert again.status_code == 409, again.text  # counted once, by the holder
     shown = m.client.get(f"/api/polls/{poll['id']}/rights", headers=tokens[grantor])
     assert [(r["right_person_id"], r["used"]) for r in shown.json()] == [(grantor, True)]
+
+
+def _report(m: SmallMeeting, kind: str) -> str:
+    answer = m.send("GET", f"/reports/{kind}?format=md")
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def _register(m: SmallMeeting) -> dict[str, str]:
+    """Today's column of the attendance register, by name."""
+    answer = m.send("GET", f"/attendance.csv?day={date.today()}")
+    assert answer.status_code == 200, answer.text
+    return {row["Name"]: row[str(date.today())] for row in csv.DictReader(io.StringIO(answer.text))}
+
+
+@pytest.mark.one_database  # counts read the same way on either database
+def test_one_who_came_and_left_is_counted_alike_by_every_report(
+    small_meeting: SmallMeeting,
+) -> None:
+    """Checked in, then out before the end: the minutes' table, its list by capacity, the
+    communiqué and the register all count them as attending; the table and the register say
+    they were not there at the day's end."""
+    m = small_meeting
+    today = str(date.today())
+    second = m.members[1]
+    assert m.send("POST", "/attendance", person_ids=[second], day=today).status_code == 200
+    out = m.send("POST", "/attendance", person_ids=[second], day=today, present=False)
+    assert out.status_code == 200, out.text
+    assert (out.json()["attended"], out.json()["present"]) == ({"member": 2}, {"member": 1})
+    for state in ("closed", "report_published"):
+        assert m.send("POST", "/state", state=state).status_code == 200
+    minutes = _report(m, "minutes")
+    assert "| Day | Members attended | Alternates attended | Observers attended |" in minutes
+    assert "Voting rights present at the day's end (1/2 required)" in minutes
+    table_row = next(
+        line for line in minutes.splitlines() if line.startswith(f"| {date.today().day} ")
+    )
+    assert table_row.split("|")[2:6] == [" 2 ", " 0 ", " 0 ", " 0 "]
+    assert (
+        "Members of the " in minutes
+        and " (2): Small Board Seat 1 and Small Board Seat 2." in minutes
+    )
+    assert "Attending were 2 members of the " in _report(m, "communique")
+    assert _register(m) == {
+        "Small Board Seat 1": "present",
+        "Small Board Seat 2": "checked out",
+        "Small Board Seat 3": "absent",
+        "Small Board Seat 4": "absent",
+    }
+
+
+@pytest.mark.one_database  # the journal and the counts are read the same way on either
+def test_a_check_in_made_by_mistake_is_undone_as_if_never_made(
+    small_meeting: SmallMeeting, sessions: sessionmaker[Session]
+) -> None:
+    m = small_meeting
+    today = str(date.today())
+    first, second, _ = m.members
+    for wrong in (first, second):
+        assert m.send("POST", "/attendance", person_ids=[wrong], day=today).status_code == 200
+    # One checked out since: undoing takes the day's attendance back all the same.
+    assert m.send("POST", "/attendance", person_ids=[second], present=False).status_code == 200
+    before = journal_length(sessions)
+    undone = m.send("POST", "/attendance/undo", person_id=second, day=today)
+    assert undone.status_code == 200, undone.text
+    counted = undone.json()
+    assert (counted["attended"], counted["present"], counted["rights_present"]) == (
+        {"member": 1},
+        {"member": 1},
+        1,
+    )
+    assert journaled(sessions, JournalAction.UNDO_CHECK_IN) == [
+        {"meeting_id": m.meeting_id, "person_id": second, "day": today}
+    ]
+    assert journal_length(sessions) == before + 1
+    # Undone while present, today by default: the quorum follows at once.
+    gone = m.send("POST", "/attendance/undo", person_id=first)
+    assert gone.status_code == 200, gone.text
+    assert (gone.json()["attended"], gone.json()["rights_present"]) == ({}, 0)
+    assert set(_register(m).values()) == {"absent"}
+    again = m.send("POST", "/attendance/undo", person_id=second, day=today)
+    assert again.status_code == 409
+    assert again.json()["detail"] == (
+        f"Small Board Seat 2 was not checked in on {today}: there is no check-in to undo"
+    )
+    assert m.send("POST", "/attendance/undo", person_id=second, day="2000-01-01").status_code == 422
+    assert journal_length(sessions) == before + 2
+
+
+@pytest.mark.one_database  # who used a right is read the same way on either database
+def test_a_check_in_the_record_relies_on_is_not_undone(
+    small_meeting: SmallMeeting, sessions: sessionmaker[Session]
+) -> None:
+    """Refused (409, saying why) for one who voted that day, in person or by the proxy they
+    hold, or who stands in for a member; and once the report is published."""
+    m = small_meeting
+    today = str(date.today())
+    holder, grantor, voter = m.members
+    assert (
+        m.send("POST", "/proxies", grantor_person_id=grantor, holder_person_id=holder).status_code
+        == 201
+    )
+    both = m.send("POST", "/attendance", person_ids=[voter, m.alternate], day=today)
+    assert both.status_code == 200, both.text
+    stands = m.send(
+        "POST",
+        "/substitutions",
+        member_person_id=grantor,
+        alternate_person_id=m.alternate,
+        day=today,
+    )
+    assert stands.status_code == 201, stands.text
+    poll = created(
+        m.client, m.secretary, f"/meetings/{m.meeting_id}/polls", title="Budget", kind="decision"
+    )
+    opened = m.client.post(
+        f"/api/polls/{poll['id']}/open", json={"day": today}, headers=m.secretary
+    )
+    assert opened.status_code == 200, opened.text
+    yes = {"option": poll["options"][0]["id"]}
+    for person, right in ((voter, voter), (holder, grantor)):
+        token = created(m.client, m.secretary, f"/people/{person}/tokens")["token"]
+        cast = m.client.post(
+            f"/api/polls/{poll['id']}/ballots",
+            json={"choice": yes, "client_key": client_key(), "right_person_id": right},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert cast.status_code == 201, cast.text
+    before = journal_length(sessions)
+    refusals = {
+        person: m.send("POST", "/attendance/undo", person_id=person, day=today)
+        for person in (voter, holder, m.alternate)
+    }
+    assert {person: answer.status_code for person, answer in refusals.items()} == {
+        voter: 409,
+        holder: 409,
+        m.alternate: 409,
+    }
+    said = {person: answer.json()["detail"] for person, answer in refusals.items()}
+    start = f"cannot undo the check-in of Small Board Seat {{}} on {today}: "
+    assert said[voter] == start.format(3) + (
+        "they voted in “Budget” that day; check them out instead if they left"
+    )
+    assert said[holder] == start.format(1) + (
+        "they cast the vote of Small Board Seat 2, whose proxy they hold, in “Budget” that day; "
+        "check them out instead if they left"
+    )
+    assert said[m.alternate] == start.format(4) + (
+        "they stand in for Small Board Seat 2 that day; check them out instead if they left"
+    )
+    assert journal_length(sessions) == before
+    # Checking out stays open to them: they came, and left.
+    out = m.send("POST", "/attendance", person_ids=[voter], day=today, present=False)
+    assert out.status_code == 200, out.text
+    for step in ("close", "publish"):
+        assert (
+            m.client.post(f"/api/polls/{poll['id']}/{step}", headers=m.secretary).status_code == 200
+        )
+    for state in ("closed", "report_published"):
+        assert m.send("POST", "/state", state=state).status_code == 200
+    # The first member, who did not vote, cannot be undone either once the record is fixed.
+    fixed = m.send("POST", "/attendance/undo", person_id=m.members[0], day=today)
+    assert fixed.status_code == 409
+    assert "the record it states no longer changes" in fixed.json()["detail"]

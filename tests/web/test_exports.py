@@ -151,12 +151,13 @@ def test_roll_calls_and_results_show_what_the_caller_may_see(
         "yes": str(len(PRESENT)),
         "no": "0",
         "abstain": "0",
+        "blank": "0",
     }
     first_row = agenda_rows["yes"]
     assert first_row[0] == "The agenda" and first_row[4] == "ballot"
     assert first_row[6] == str(len(PRESENT)) and first_row[7]
     budget_rows = {row[8]: row[9] for row in results if row[1] == "Adopt the budget"}
-    assert budget_rows == {"yes": "4", "no": "1", "abstain": "0"}
+    assert budget_rows == {"yes": "4", "no": "1", "abstain": "0", "blank": "0"}
     assert {row[0] for row in results if row[1] == "Adopt the budget"} == {"1. On the budget"}
     delegate_sees = _read(_get(api, f"/meetings/{m}/results.csv", person=PRESENT[0]))
     assert {row[1] for row in delegate_sees[1:]} == {"Agenda"}

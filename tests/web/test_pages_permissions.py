@@ -289,6 +289,16 @@ def _door_code(w: World) -> tuple[str, dict[str, object]]:
     return f"/secretary/meetings/{w.meeting}/attendance/code", {"code": card.code}
 
 
+def _check_in_to_undo(w: World) -> tuple[str, dict[str, object]]:
+    """A member checked in by mistake (anew for each try), and the desk's form undoing it."""
+    member = w.assembly.members[9]
+    with transaction(w.sessions) as session:
+        meeting = w.meeting_in(session)
+        day = meeting.starts_on
+        do_check_in(session, SYSTEM, meeting, member, day)
+    return f"/secretary/meetings/{w.meeting}/attendance/undo", {"person_id": member, "day": day}
+
+
 def _stand_in(kind: str) -> Prepare:
     """A proxy or a substitute from the desk, between members no earlier one took: a pair
     for each one made."""
@@ -829,6 +839,7 @@ ACTIONS = [
     Action("/secretary/meetings/{}/polls/{}/paper/counts", _paper_counts, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/polls/{}/totals", _totals, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/attendance/code", _door_code, frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/attendance/undo", _check_in_to_undo, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/proxies", _stand_in("proxies"), frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/proxies/{}/revoke", _proxy_taken_back, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/substitutions", _stand_in("substitutions"), frozenset(MANAGERS)),
@@ -960,6 +971,11 @@ ACTIONS = [
     Action(
         "/meetings/{}/polls/{}/candidates/{}/{}:accept",
         _nomination("accept"),
+        frozenset(MANAGERS),
+    ),
+    Action(
+        "/meetings/{}/polls/{}/candidates/{}/withdraw",
+        _nomination("withdraw"),
         frozenset(MANAGERS),
     ),
     Action(

@@ -1,5 +1,5 @@
 """Attendance: participants checked in and out on a day of the meeting, at the desk, at the
-door with their access card, or as they log in with it."""
+door with their access card, or as they log in with it; and a check-in made by mistake undone."""
 
 from __future__ import annotations
 
@@ -19,9 +19,19 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_meeting_day, check_record_open
 from veche.actions.participants import participant_in
 from veche.errors import Conflict
-from veche.models import AccessCode, Attendance, Meeting, Participant
+from veche.models import (
+    AccessCode,
+    Attendance,
+    Meeting,
+    Participant,
+    Participation,
+    Person,
+    Poll,
+    Substitution,
+)
 from veche.models.base import utcnow
 from veche.models.meetings import MeetingState
+from veche.models.polls import PollState, RightKind
 from veche.permissions import Permission
 
 
@@ -133,3 +143,77 @@ def do_check_out(
         {"meeting_id": meeting.id, "person_id": person_id, "day": day},
     )
     queue_event(session, meeting.id, LiveEventType.ATTENDANCE_CHANGED)
+
+
+def do_undo_check_in(
+    session: Session, caller: Caller, meeting: Meeting, person_id: int, day: date
+) -> None:
+    """Take back a check-in made by mistake (the wrong card scanned, the wrong row clicked):
+    the participant's attendance on ``day`` goes as if never recorded, where checking out
+    would leave them attending. Refused once the record shows them there: they used a voting
+    right that day, their own or one they held, or stood in for a member."""
+    participant = check_attendance_change(
+        session, caller, meeting, person_id, day, "undo a check-in"
+    )
+    attendance = session.scalar(
+        select(Attendance).where(Attendance.participant_id == participant.id, Attendance.day == day)
+    )
+    name = participant.person.full_name
+    if attendance is None:
+        raise Conflict(f"{name} was not checked in on {day}: there is no check-in to undo")
+    # A ballot of theirs stored meanwhile would be one the record could not explain. The
+    # day's open polls, locked as a close locks them, wait for the ballots being stored and
+    # hold back the next ones, which then find them absent (on PostgreSQL; SQLite lets one
+    # writer in at a time anyway).
+    session.execute(
+        select(Poll.id)
+        .where(Poll.meeting_id == meeting.id, Poll.day == day, Poll.state == PollState.OPEN)
+        .with_for_update()
+    )
+    _check_no_trace(session, participant, day)
+    session.delete(attendance)
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        JournalAction.UNDO_CHECK_IN,
+        {"meeting_id": meeting.id, "person_id": person_id, "day": day},
+    )
+    queue_event(session, meeting.id, LiveEventType.ATTENDANCE_CHANGED)
+
+
+def _check_no_trace(session: Session, participant: Participant, day: date) -> None:
+    """Conflict if the record shows ``participant`` in the hall on ``day``: a voting right
+    they used in a poll of that day (their own, a proxy's, or as a substitute), or a member
+    they stood in for."""
+    name = participant.person.full_name
+    then = f"cannot undo the check-in of {name} on {day}"
+    instead = "check them out instead if they left"
+    used = session.execute(
+        select(Poll.title, Participation.kind, Person.full_name)
+        .join(Participation, Participation.poll_id == Poll.id)
+        .join(Person, Person.id == Participation.right_person_id)
+        .where(
+            Poll.meeting_id == participant.meeting_id,
+            Poll.day == day,
+            Participation.cast_by_person_id == participant.person_id,
+        )
+        .order_by(Poll.id)
+        .limit(1)
+    ).first()
+    if used is not None:
+        title, kind, whose = used
+        how = {
+            RightKind.OWN: "they voted in",
+            RightKind.PROXY: f"they cast the vote of {whose}, whose proxy they hold, in",
+            RightKind.SUBSTITUTE: f"they voted for {whose}, standing in for them, in",
+        }[kind]
+        raise Conflict(f"{then}: {how} “{title}” that day; {instead}")
+    stood_in = session.scalar(
+        select(Person.full_name)
+        .join(Participant, Participant.person_id == Person.id)
+        .join(Substitution, Substitution.member_id == Participant.id)
+        .where(Substitution.alternate_id == participant.id, Substitution.day == day)
+    )
+    if stood_in is not None:
+        raise Conflict(f"{then}: they stand in for {stood_in} that day; {instead}")

@@ -1,11 +1,12 @@
-"""Who is present: counts by role, and the voting rights that count toward a quorum."""
+"""Who attended and who is present: counts by role, and the voting rights that count toward a
+quorum."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from veche.actions.rights import rights_in_hall
@@ -17,9 +18,14 @@ from veche.queries.presence import present_on
 @dataclass(frozen=True)
 class AttendanceCount:
     day: date
-    present: dict[str, int]  # by role: member, alternate, observer
+    #: By role (member, alternate, observer): those checked in on the day, whether or not
+    #: they checked out since — who attended it, as the minutes and the register count them.
+    attended: dict[str, int]
+    #: By role: those checked in and not checked out since — present now, or at the end of a
+    #: day gone by.
+    present: dict[str, int]
     invited: dict[str, int]
-    substitutes: int  # alternates standing in for absent members
+    substitutes: int  # alternates present standing in for absent members
     #: The voting rights that can be used (members present, and absent members' rights held
     #: by a proxy or a substitute present), each counted by its weight: what the quorum counts.
     rights_present: int
@@ -28,13 +34,17 @@ class AttendanceCount:
 
 
 def attendance_count(session: Session, meeting: Meeting, day: date) -> AttendanceCount:
-    # Invited and present in one pass over the participants: a congress brings thousands.
-    # A participant has one attendance row a day at most, so the join adds no rows.
+    # Invited, attended and present in one pass over the participants: a congress brings
+    # thousands. A participant has one attendance row a day at most, so the join adds no rows.
     by_role = session.execute(
-        select(Participant.role, func.count(), func.count(Attendance.id))
+        select(
+            Participant.role,
+            func.count(),
+            func.count(Attendance.id),
+            func.count(case((present_on(Attendance, day), Attendance.id))),
+        )
         .outerjoin(
-            Attendance,
-            (Attendance.participant_id == Participant.id) & present_on(Attendance, day),
+            Attendance, (Attendance.participant_id == Participant.id) & (Attendance.day == day)
         )
         .where(Participant.meeting_id == meeting.id)
         .group_by(Participant.role)
@@ -62,8 +72,9 @@ def attendance_count(session: Session, meeting: Meeting, day: date) -> Attendanc
     )
     return AttendanceCount(
         day=day,
-        present={role.value: present for role, _invited, present in by_role if present},
-        invited={role.value: invited for role, invited, _present in by_role},
+        attended={role.value: came for role, _, came, _ in by_role if came},
+        present={role.value: present for role, _, _, present in by_role if present},
+        invited={role.value: invited for role, invited, _, _ in by_role},
         substitutes=substitutes or 0,
         rights_present=sum(rights_in_hall(session, meeting.id, day).values()),
         rights_total=rights_total(session, meeting.id),

@@ -1,8 +1,9 @@
 """In which capacity each person attended a meeting, from their seats on the days they came.
 
-Nobody enters a capacity: it is read from the seats a person held, on a day they attended,
-in the meeting's term and in the terms of every body below the meeting's body, at any
-depth. A person is counted once, in their first capacity in this order: the innermost body
+Nobody enters a capacity: it is read from the seats a person held, on a day they attended
+(checked in that day, whether or not they checked out before its end, as the minutes' table
+and the attendance register count them; a check-in undone is none), in the meeting's term
+and in the terms of every body below the meeting's body, at any depth. A person is counted once, in their first capacity in this order: the innermost body
 first (a bureau's presidium, then the bureau, then the committee), members before
 alternates; then those invited as members or alternates without a seat; then observers,
 by category in the order they were invited.

@@ -61,15 +61,23 @@ class DeskFilter:
 
 @dataclass(frozen=True, slots=True)
 class DeskRow:
-    """A participant as the desk lists them, with their presence on the desk's day."""
+    """A participant as the desk lists them, with their attendance on the desk's day."""
 
     participant: ParticipantRow
+    #: Checked in and not checked out since.
     present: bool
+    #: Checked in on the day, whether or not checked out since: a check-in to undo.
+    attended: bool = False
 
 
 def _present(day: date) -> ColumnElement[bool]:
     """The condition that the participant (``Participant``) is present on ``day``."""
     return exists().where(Attendance.participant_id == Participant.id, present_on(Attendance, day))
+
+
+def _attended(day: date) -> ColumnElement[bool]:
+    """The condition that the participant (``Participant``) was checked in on ``day``."""
+    return exists().where(Attendance.participant_id == Participant.id, Attendance.day == day)
 
 
 def desk_participants(
@@ -78,7 +86,7 @@ def desk_participants(
     """(how many participants match, one page of them by name) with their presence on
     ``day``: two queries, whatever the meeting's size."""
     here = _present(day)
-    query = participant_rows(meeting_id).add_columns(here)
+    query = participant_rows(meeting_id).add_columns(here, _attended(day))
     query = where_given(query, (Participant.role, wanted.role))
     for word in wanted.words.split():
         query = query.where(
@@ -90,8 +98,8 @@ def desk_participants(
         query = query.where(~here)
     total, page = paged(session, query, Person.full_name, Person.id, limit=limit, offset=offset)
     rows = [
-        DeskRow(ParticipantRow(*participant), bool(present))
-        for *participant, present in session.execute(page)
+        DeskRow(ParticipantRow(*participant), bool(present), bool(attended))
+        for *participant, present, attended in session.execute(page)
     ]
     return total, rows
 
@@ -238,6 +246,16 @@ def cards_printed_since(
 # --- The registers the desk exports --------------------------------------------------------
 
 
+class DayAttendance(enum.StrEnum):
+    """A participant's attendance on a day, as the register gives it."""
+
+    #: Checked in, and not checked out by the day's end (or by now, on the day itself).
+    PRESENT = "present"
+    #: Checked in, then checked out: they attended, and had left by the day's end.
+    CHECKED_OUT = "checked out"
+    ABSENT = "absent"
+
+
 @dataclass(frozen=True, slots=True)
 class RegisterRow:
     """A participant in the attendance register."""
@@ -250,8 +268,8 @@ class RegisterRow:
     #: Who they attended as, as the communiqué counts them: by the first seat they held on a
     #: day they came; by their invitation if they held none or never came.
     capacity: CapacityGroup
-    #: Whether they were present, for each of the register's days in order.
-    present: list[bool]
+    #: Their attendance on each of the register's days, in order.
+    attendance: list[DayAttendance]
 
 
 @dataclass(frozen=True)
@@ -261,21 +279,19 @@ class AttendanceRegister:
 
 
 def attendance_register(session: Session, meeting: Meeting, days: list[date]) -> AttendanceRegister:
-    """Every participant by name, with their capacity and whether they were present on each
-    of ``days``."""
+    """Every participant by name, with their capacity and their attendance on each of
+    ``days``: present at its end, checked out before it, or absent."""
     seats = participants(session, meeting.id)
-    came: dict[int, set[date]] = {}
+    came: dict[int, dict[date, DayAttendance]] = {}
     if days:
-        for participant_id, day in session.execute(
-            select(Attendance.participant_id, Attendance.day)
+        for participant_id, day, checked_out_at in session.execute(
+            select(Attendance.participant_id, Attendance.day, Attendance.checked_out_at)
             .join(Participant, Participant.id == Attendance.participant_id)
-            .where(
-                Participant.meeting_id == meeting.id,
-                Attendance.day.in_(days),
-                Attendance.checked_out_at.is_(None),
-            )
+            .where(Participant.meeting_id == meeting.id, Attendance.day.in_(days))
         ):
-            came.setdefault(participant_id, set()).add(day)
+            came.setdefault(participant_id, {})[day] = (
+                DayAttendance.PRESENT if checked_out_at is None else DayAttendance.CHECKED_OUT
+            )
     capacities = _capacities(session, meeting)
     rows = [
         view_of(
@@ -283,7 +299,7 @@ def attendance_register(session: Session, meeting: Meeting, days: list[date]) ->
             seat,
             capacity=capacities.get(seat.person_id)
             or _invited_as(ParticipantRole(seat.role), seat.category),
-            present=[day in came.get(seat.id, set()) for day in days],
+            attendance=[came.get(seat.id, {}).get(day, DayAttendance.ABSENT) for day in days],
         )
         for seat in seats
     ]

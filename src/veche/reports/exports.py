@@ -27,6 +27,7 @@ from veche.i18n import _
 from veche.method_names import method_name
 from veche.models.polls import VoteBy
 from veche.permissions import Permission
+from veche.queries.count_rounds import count_facts
 from veche.queries.desk import attendance_register, poll_results, roll_calls
 from veche.queries.record import choice_words, meeting_days
 from veche.reports._words import capacity
@@ -72,8 +73,9 @@ def unguarded(text: str) -> str:
 def attendance_file(
     session: Session, caller: Caller, meeting_id: int, day: date | None = None
 ) -> CsvFile:
-    """Everyone invited, by name, with their role, capacity and office, and whether they were
-    present on each day of the meeting (or on ``day`` alone)."""
+    """Everyone invited, by name, with their role, capacity and office, and their attendance
+    on each day of the meeting (or on ``day`` alone): "present" (there at the day's end),
+    "checked out" (came, and left before its end) or "absent"."""
     meeting = access_meeting(session, caller, meeting_id, needs=Permission.ATTENDANCE_RECORD)
     days = meeting_days(meeting)
     if day is not None:
@@ -94,7 +96,7 @@ def attendance_file(
             capacity(row.capacity),
             _(row.office) if row.office else "",
             row.weight,
-            *(_("present") if here else _("absent") for here in row.present),
+            *(_(on.value) for on in row.attendance),
         ]
         for row in register.rows
     )
@@ -115,9 +117,12 @@ def roll_calls_file(session: Session, caller: Caller, meeting_id: int) -> CsvFil
 
 def results_file(session: Session, caller: Caller, meeting_id: int) -> CsvFile:
     """The polls whose result the caller may see, a row per option with its votes in the
-    first count, and whether it was elected."""
+    first count, and whether it was elected; a row more for the blank votes of a vote by
+    ballot. Its ballots count each one once, whatever its weight (the votes give weights);
+    its outcome says a tie a lot settled."""
     meeting = access_meeting(session, caller, meeting_id)
     found = poll_results(session, caller, meeting)
+    facts = count_facts(session, meeting.id, weights=False)
     header = [
         _("Agenda item"),
         _("Poll"),
@@ -133,6 +138,7 @@ def results_file(session: Session, caller: Caller, meeting_id: int) -> CsvFile:
     ]
     rows = []
     for poll in found.polls:
+        fact = facts[poll.id]
         item = found.items.get(poll.agenda_item_id) if poll.agenda_item_id else None
         about = [
             f"{item[0]}. {item[1]}" if item else (_("The agenda") if poll.approves_agenda else ""),
@@ -141,13 +147,18 @@ def results_file(session: Session, caller: Caller, meeting_id: int) -> CsvFile:
             poll.vote.rule if poll.vote and poll.vote.rule else "",
             _(VOTE_BY_WORDS[VoteBy(poll.vote_by)]),
             poll.day,
-            poll.ballots,
-            poll.outcome or "",
+            fact.ballots,
+            fact.outcome or "",
         ]
-        options = poll.tallies.items() or [("", "")]
+        options = list(poll.tallies.items()) or [("", "")]
+        if poll.vote_by == VoteBy.BALLOT.value:
+            options.append(("blank", str(fact.blank)))
         for option, votes in options:
-            # A decision's options are words (yes, no, abstain); others are names, kept.
-            label = _(option) if option and poll.kind == "decision" else option
+            # A decision's options are words (yes, no, abstain), as is a blank vote; others
+            # are names, kept.
+            label = (
+                _(option) if option and (poll.kind == "decision" or option == "blank") else option
+            )
             elected = _("elected") if option in poll.elected else ""
             rows.append([*about, label, _votes(votes), elected])
     return CsvFile(f"results-{meeting.starts_on}.csv", csv_text(header, rows))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from veche.i18n import _
 from veche.method_names import method_name
+from veche.queries.count_rounds import CountFacts
 from veche.queries.record import ContributionRecord, MeetingRecord, MotionRecord, PollRecord
 from veche.reports._words import (
     capacity,
@@ -29,10 +31,16 @@ from veche.reports.rounds import rounds_blocks
 from veche.tally import Result
 
 
-def minutes(record: MeetingRecord, counts: Mapping[int, Result] | None = None) -> Document:
+def minutes(
+    record: MeetingRecord,
+    counts: Mapping[int, Result] | None = None,
+    poll_facts: Mapping[int, CountFacts] | None = None,
+) -> Document:
     """The minutes of the meeting; ``counts`` are its counts in rounds, by poll id
-    (``queries.count_rounds``), each given round by round."""
+    (``queries.count_rounds``), each given round by round; ``poll_facts`` its polls' ballots
+    beside their votes, ties settled by lot and roll-calls' weights (``count_facts``)."""
     counts = counts or {}
+    poll_facts = poll_facts or {}
     document = Document(
         title=_("Minutes of the {meeting}").format(meeting=meeting_heading(record)),
         subtitle=record.organization,
@@ -50,8 +58,8 @@ def minutes(record: MeetingRecord, counts: Mapping[int, Result] | None = None) -
         document.add(Heading(_("Notice")), MarkdownText(record.notice))
     document.add(*_documents(_("Documents sent with the notice:"), record.notice_documents))
     document.add(*_attendance(record))
-    document.add(*_presidium(record, counts))
-    document.add(*_agenda(record))
+    document.add(*_presidium(record, counts, poll_facts))
+    document.add(*_agenda(record, poll_facts))
     motions_by_item: dict[int | None, list[MotionRecord]] = {}
     for motion in record.motions:
         motions_by_item.setdefault(motion.item_position, []).append(motion)
@@ -100,14 +108,14 @@ def minutes(record: MeetingRecord, counts: Mapping[int, Result] | None = None) -
                     )
         for poll in record.polls:
             if poll.agenda_item_id == item.id and poll.motion_id is None:
-                document.add(*poll_blocks(poll, counts.get(poll.id)))
+                document.add(*poll_blocks(poll, counts.get(poll.id), poll_facts.get(poll.id)))
         for motion in motions_by_item.get(item.position, []):
-            document.add(*_motion(record, motion, counts))
+            document.add(*_motion(record, motion, counts, poll_facts))
     loose = motions_by_item.get(None, [])
     if loose:
         document.add(Heading(_("Motions on no agenda item")))
         for motion in loose:
-            document.add(*_motion(record, motion, counts))
+            document.add(*_motion(record, motion, counts, poll_facts))
     document.add(*_panels(record))
     document.add(*_resolutions(record))
     others = [
@@ -121,7 +129,7 @@ def minutes(record: MeetingRecord, counts: Mapping[int, Result] | None = None) -
     if others:
         document.add(Heading(_("Other votes")))
         for poll in others:
-            document.add(*poll_blocks(poll, counts.get(poll.id)))
+            document.add(*poll_blocks(poll, counts.get(poll.id), poll_facts.get(poll.id)))
     return document
 
 
@@ -132,27 +140,39 @@ def _given_by(c: ContributionRecord) -> str:
     return c.speaker + (f" ({c.on_behalf_of})" if c.on_behalf_of else "")
 
 
-def poll_blocks(poll: PollRecord, count: Result | None = None) -> list[Block]:
-    """A vote as the minutes give it: question, method, the tally (every round of a ``count``
-    in rounds), the outcome, the roll-call."""
+def poll_blocks(
+    poll: PollRecord, count: Result | None = None, facts: CountFacts | None = None
+) -> list[Block]:
+    """A vote as the minutes give it: question, method, its ballots (and votes, when weights
+    made them differ), the tally (every round of a ``count`` in rounds), the outcome with any
+    tie a lot settled, the roll-call (with each voter's weight when one is not 1); ``facts``
+    as ``queries.count_rounds.count_facts`` reads them."""
+    if facts is not None:
+        poll = replace(poll, outcome=facts.outcome)
     on = (" " + _("on {day}").format(day=day(poll.day))) if poll.day else ""
     if taken_by(poll):
         # No ballots: the tellers' totals, which the table below gives option by option.
-        head = _("Vote {id}: {title} — {method}, {taken_by}, {votes} vote(s){on}.").format(
+        head = _("Vote {id}: {title} — {method}, {taken_by}, {votes}{on}.").format(
             id=poll.id,
             title=poll.title,
             method=method_name(poll.method),
             taken_by=taken_by(poll),
-            votes=poll.ballots,
+            votes=counted(poll.ballots, "vote", "votes"),
             on=on,
         )
     else:
-        head = _("Vote {id}: {title} — {method}, {secrecy}, {ballots} ballot(s){on}.").format(
+        # ``poll.ballots`` are votes, by weight: a right held with a weight of 3 is 3 of them.
+        ballots = counted(facts.ballots if facts else poll.ballots, "ballot", "ballots")
+        if facts is not None and facts.ballots != poll.ballots:
+            ballots = _("{ballots} carrying {votes}").format(
+                ballots=ballots, votes=counted(poll.ballots, "vote", "votes")
+            )
+        head = _("Vote {id}: {title} — {method}, {secrecy}, {ballots}{on}.").format(
             id=poll.id,
             title=poll.title,
             method=method_name(poll.method),
             secrecy=_(poll.secrecy),
-            ballots=poll.ballots,
+            ballots=ballots,
             on=on,
         )
     blocks: list[Block] = [Paragraph(head)]
@@ -165,15 +185,25 @@ def poll_blocks(poll: PollRecord, count: Result | None = None) -> list[Block]:
             # three were blank, and are counted and shown like them.
             cast = poll.vote.yes + poll.vote.no + poll.vote.abstain
             rows.append([_("blank"), str(max(poll.ballots - cast, 0))])
+        elif facts is not None and facts.blank:
+            rows.append([_("blank"), str(facts.blank)])
         blocks.append(Table([_("Choice"), _("Votes")], rows))
     if poll.outcome:
         blocks.append(Paragraph(_("Outcome: {outcome}.").format(outcome=decision(poll))))
     if poll.roll_call:
         blocks.append(Paragraph(_("Roll-call:")))
-        blocks.append(
-            Table([_("Voter"), _("Vote")], [[_voter(v, by), c] for v, c, by in poll.roll_call])
-        )
+        blocks.append(_roll_call(poll, facts.weights if facts else []))
     return blocks
+
+
+def _roll_call(poll: PollRecord, weights: list[int]) -> Table:
+    """The named votes; with each voter's weight (``weights``, in the roll-call's order) when
+    one is not 1, so that the votes add up to the tally above."""
+    rows = [[_voter(v, by), c] for v, c, by in poll.roll_call]
+    if all(weight == 1 for weight in weights):
+        return Table([_("Voter"), _("Vote")], rows)
+    weighed = [[*row, str(weight)] for row, weight in zip(rows, weights, strict=True)]
+    return Table([_("Voter"), _("Vote"), _("Weight")], weighed)
 
 
 def _attendance(record: MeetingRecord) -> list[Block]:
@@ -181,7 +211,7 @@ def _attendance(record: MeetingRecord) -> list[Block]:
     rows = [
         [
             day(d.day),
-            *(str(d.present.get(role, 0)) for role in roles),
+            *(str(d.attended.get(role, 0)) for role in roles),
             str(d.substitutes),
             f"{d.rights_present} / {d.rights_total}",
         ]
@@ -198,14 +228,22 @@ def _attendance(record: MeetingRecord) -> list[Block]:
                 observers=record.invited.get("observer", 0),
             )
         ),
+        Paragraph(
+            _(
+                "Attended on each day: everyone checked in that day, whether or not they checked "
+                "out before its end. Standing in and voting rights: as at the day's end."
+            )
+        ),
         Table(
             [
                 _("Day"),
-                _("Members"),
-                _("Alternates"),
-                _("Observers"),
-                _("Standing in"),
-                _("Voting rights present ({quorum} required)").format(quorum=record.quorum),
+                _("Members attended"),
+                _("Alternates attended"),
+                _("Observers attended"),
+                _("Standing in at the day's end"),
+                _("Voting rights present at the day's end ({quorum} required)").format(
+                    quorum=record.quorum
+                ),
             ],
             rows,
         ),
@@ -214,8 +252,9 @@ def _attendance(record: MeetingRecord) -> list[Block]:
         blocks.append(
             Paragraph(
                 _(
-                    "Attending, by capacity (each person once, in the first that applies: the "
-                    "innermost body first, members before alternate members):"
+                    "Attended, by capacity (everyone checked in on at least one day, each "
+                    "person once, in the first capacity that applies: the innermost body "
+                    "first, members before alternate members):"
                 )
             )
         )
@@ -234,14 +273,16 @@ def _attendance(record: MeetingRecord) -> list[Block]:
     return blocks
 
 
-def _presidium(record: MeetingRecord, counts: Mapping[int, Result]) -> list[Block]:
+def _presidium(
+    record: MeetingRecord, counts: Mapping[int, Result], facts: Mapping[int, CountFacts]
+) -> list[Block]:
     blocks: list[Block] = []
     if record.presidium:
         blocks.append(Heading(_("Presidium")))
         if record.presidium_elected_by is not None:
             blocks.append(Paragraph(_("Elected by the meeting:")))
             elected_by = record.presidium_elected_by
-            blocks += poll_blocks(elected_by, counts.get(elected_by.id))
+            blocks += poll_blocks(elected_by, counts.get(elected_by.id), facts.get(elected_by.id))
         elif record.presidium_formed_by:
             blocks.append(
                 Paragraph(_("Formed by the {body}.").format(body=record.presidium_formed_by))
@@ -263,7 +304,7 @@ def _documents(label: str, titles: list[str]) -> list[Block]:
     return [Paragraph(label), Bullets(titles)] if titles else []
 
 
-def _agenda(record: MeetingRecord) -> list[Block]:
+def _agenda(record: MeetingRecord, facts: Mapping[int, CountFacts]) -> list[Block]:
     blocks: list[Block] = [Heading(_("Agenda"))]
     if record.agenda_poll is not None:
         approved = with_vote(
@@ -271,7 +312,7 @@ def _agenda(record: MeetingRecord) -> list[Block]:
         )
         blocks.append(Paragraph(approved))
         blocks.append(Bullets([item.title for item in record.items], ordered=True))
-        blocks += poll_blocks(record.agenda_poll)
+        blocks += poll_blocks(record.agenda_poll, facts=facts.get(record.agenda_poll.id))
     else:
         blocks.append(Paragraph(_("The agenda was not approved.")))
         blocks.append(Bullets([item.title for item in record.items], ordered=True))
@@ -298,7 +339,10 @@ def _agenda(record: MeetingRecord) -> list[Block]:
 
 
 def _motion(
-    record: MeetingRecord, motion: MotionRecord, counts: Mapping[int, Result]
+    record: MeetingRecord,
+    motion: MotionRecord,
+    counts: Mapping[int, Result],
+    facts: Mapping[int, CountFacts],
 ) -> list[Block]:
     about = [_(motion.state), counted(motion.versions, "version", "versions")]
     submitters = submitted_by(motion.submitter_body, motion.submitters)
@@ -327,7 +371,7 @@ def _motion(
         )
     for poll in record.polls:
         if poll.motion_id == motion.id:
-            blocks += poll_blocks(poll, counts.get(poll.id))
+            blocks += poll_blocks(poll, counts.get(poll.id), facts.get(poll.id))
     return blocks
 
 

@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller
 from veche.actions.access_codes import ALPHABET, IssuedCode, do_issue_access_codes
-from veche.actions.attendance import CheckIn, do_check_in, do_check_in_by_code, do_check_out
+from veche.actions.attendance import (
+    CheckIn,
+    do_check_in,
+    do_check_in_by_code,
+    do_check_out,
+    do_undo_check_in,
+)
 from veche.actions.org_updates import KEEP, Kept
 from veche.actions.participants import MAX_WEIGHT, do_invite, do_update_participant
 from veche.actions.stand_ins import do_grant_proxy, do_substitute
@@ -137,6 +143,22 @@ class _OneParticipant(BaseModel):
 
 class AttendanceForm(_OneParticipant, AttendanceIn):
     """``AttendanceIn`` as a row of the desk's list posts it: one participant."""
+
+
+class CheckInUndoIn(BaseModel):
+    """A check-in made by mistake, taken back: one participant's on one day."""
+
+    person_id: Id
+    day: date | None = Field(
+        default=None,
+        description="today's date when left out, kept within the meeting's days",
+    )
+
+    def undo(self, session: Session, caller: Caller, meeting: Meeting) -> date:
+        """The check-in undone (``do_undo_check_in``); the day."""
+        day = self.day or meeting_day(meeting, date.today())
+        do_undo_check_in(session, caller, meeting, self.person_id, day)
+        return day
 
 
 #: Symbols read alike on a printed card. Where a code's alphabet keeps one symbol of a group

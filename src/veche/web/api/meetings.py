@@ -24,6 +24,7 @@ from veche.web.inputs import MeetingIn
 from veche.web.inputs_participants import (
     AccessCardsIn,
     AttendanceIn,
+    CheckInUndoIn,
     CodeCheckInIn,
     InviteIn,
     ParticipantUpdate,
@@ -119,9 +120,15 @@ def update_participant(
 
 class AttendanceOut(FromAttributes):
     day: date
-    present: dict[str, int]
+    attended: dict[str, int] = Field(
+        description="by role: those checked in on the day, whether or not they checked out since"
+    )
+    present: dict[str, int] = Field(
+        description="by role: those checked in and not checked out since (at the day's end, "
+        "for a day gone by)"
+    )
     invited: dict[str, int]
-    substitutes: int
+    substitutes: int = Field(description="alternates present standing in for absent members")
     rights_present: int = Field(
         description="voting rights present, each by its weight: members in person, and absent "
         "members' rights held by a proxy or a substitute present; what the quorum counts"
@@ -135,6 +142,15 @@ def check_in(
 ) -> AttendanceOut:
     """Check people in (or out, with present=false) for a day, one or many at once."""
     day = body.record(session, caller, meeting)
+    return AttendanceOut.model_validate(attendance_count(session, meeting, day))
+
+
+@router.post("/meetings/{meeting_id}/attendance/undo")
+def undo_check_in(
+    meeting: MeetingDep, body: CheckInUndoIn, caller: CallerDep, session: Transaction
+) -> AttendanceOut:
+    """Undo a check-in made by mistake: that day's attendance goes as if never recorded."""
+    day = body.undo(session, caller, meeting)
     return AttendanceOut.model_validate(attendance_count(session, meeting, day))
 
 

@@ -1,11 +1,14 @@
 """The secretary's page for one meeting: invitations, offices, attendance, access cards, paper.
 
 Built for a congress: the participants are found by name, role and presence and listed a
-page at a time, each with one button that checks them in or out and the rest folded away;
-a person for a form (to invite, to give or hold a proxy, to stand in) is chosen among the
-names a search finds, never from a list of everyone. A form's outcome is said in the
+page at a time, each with one button that checks them in or out (and, once checked in, one
+that undoes a check-in made by mistake) and the rest folded away; a person for a form (to
+invite, to give or hold a proxy, to stand in) is chosen among the names a search finds,
+never from a list of everyone. A form's outcome is said in the
 desk's section it came from (``at``): a refusal shows the desk again with the message
-there, a change done comes back to the section with its message.
+there, a change done comes back to the section with its message. Once the meeting's report
+is published the record no longer changes, and the desk says so and offers no form that
+would change it.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from veche.web.inputs_participants import (
     AccessCardsForm,
     AttendanceForm,
     CardsAlreadyPrinted,
+    CheckInUndoIn,
     CodeCheckInIn,
     InviteForm,
     OfficeForm,
@@ -362,6 +366,20 @@ def check_in(meeting_id: int, page: PageDep, form: Annotated[AttendanceForm, For
         return _("%(name)s is checked out on %(day)s.") % words
 
     return _change(page, meeting_id, "attendance", record)
+
+
+@router.post("/secretary/meetings/{meeting_id}/attendance/undo")
+def undo_check_in(
+    meeting_id: int, page: PageDep, form: Annotated[CheckInUndoIn, Form()]
+) -> Response:
+    """Undo a check-in made by mistake, as ``POST /api/meetings/{id}/attendance/undo`` does."""
+
+    def undo(meeting: Meeting) -> str:
+        on = form.undo(page.session, page.caller, meeting).isoformat()
+        words = {"name": _name(page, form.person_id), "day": on}
+        return _("The check-in of %(name)s on %(day)s is undone.") % words
+
+    return _change(page, meeting_id, "attendance", undo)
 
 
 @router.post("/secretary/meetings/{meeting_id}/attendance/code")
