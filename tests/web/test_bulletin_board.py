@@ -88,6 +88,8 @@ def test_a_weight_few_ballots_share_is_withheld_from_the_board_but_counted(
         for b in board["ballots"]
     )
     assert 3 not in [b["weight"] for b in board["ballots"]]
+    # Nine rows, ten ballots: the paper lot is two.
+    assert (board["electronic"], board["paper"]) == (8, 2)
 
     # The file cannot carry the withheld weight either, nor that ballot's choice: it says it
     # does not recount exactly.

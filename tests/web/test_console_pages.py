@@ -354,6 +354,10 @@ def test_a_tie_settled_by_lot_is_said_wherever_the_result_is(desk: Desk) -> None
     screen = desk.secretary.get(f"/meetings/{desk.meeting}/projector/current").text
     assert "Round 1 of 2; the tie was broken by lot in round 2" in screen
     assert "Decisive round" not in screen
+    # The meeting's own page and the public's list of published results say it too.
+    for shown in (f"/meetings/{desk.meeting}", "/public"):
+        text = desk.secretary.get(shown).text
+        assert re.search(chosen, text), shown
 
 
 def test_the_votes_an_stv_count_could_not_transfer_are_shown(desk: Desk) -> None:

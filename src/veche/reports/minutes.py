@@ -220,12 +220,12 @@ def _attendance(record: MeetingRecord) -> list[Block]:
     blocks: list[Block] = [
         Heading(_("Attendance")),
         Paragraph(
-            _(
-                "Invited: {members} members, {alternates} alternate members, {observers} observers."
-            ).format(
-                members=record.invited.get("member", 0),
-                alternates=record.invited.get("alternate", 0),
-                observers=record.invited.get("observer", 0),
+            _("Invited: {members}, {alternates}, {observers}.").format(
+                members=counted(record.invited.get("member", 0), "member", "members"),
+                alternates=counted(
+                    record.invited.get("alternate", 0), "alternate member", "alternate members"
+                ),
+                observers=counted(record.invited.get("observer", 0), "observer", "observers"),
             )
         ),
         Paragraph(

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from veche.actions.polls import VOTE_BY_WORDS
 from veche.i18n import translations
 from veche.queries.org import ordinal
+from veche.queries.result_summary import outcome_said
 from veche.web.fragments import listens
 
 # Raw HTML in a text stays text, so that a paper or a report cannot carry a script onto a
@@ -48,6 +49,7 @@ _environment = jinja2.Environment(
 _environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 _environment.filters["ordinal"] = ordinal  # "8th General Council"
 _environment.filters["markdown"] = markdown  # {{ report.narrative|markdown }}
+_environment.filters["outcome_said"] = outcome_said  # {{ poll|outcome_said }}: lots said
 _environment.filters["figure_as_typed"] = figure_as_typed  # value="{{ weight|figure_as_typed }}"
 _environment.globals["listens"] = listens  # hx-trigger="{{ listens('console_floor') }}"
 _environment.globals["vote_by_words"] = VOTE_BY_WORDS  # {{ vote_by_words[poll.vote_by] }}

@@ -314,6 +314,10 @@ class BoardOut(FromAttributes):
         description="the `veche count` command that recounts the file as the poll was counted"
     )
     ballots: list[BoardBallotOut]
+    electronic: int = Field(description="the ballots cast electronically, each once")
+    paper: int = Field(
+        description="the paper ballots, each once: a row of identical ones (a lot) counts them all"
+    )
 
 
 @router.get("/polls/{poll_id}/ballots")
