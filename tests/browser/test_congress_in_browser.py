@@ -204,7 +204,7 @@ def _set_up_and_prepare(run: Recorder, secretary: Page) -> str:
     row = secretary.get_by_role("row", name=re.compile(CHAIR))
     row.get_by_text("Change").click()
     row.get_by_label("Office", exact=True).select_option(label="chair")
-    row.get_by_role("button", name=f"Set the office of {CHAIR}").click()
+    row.get_by_role("button", name=f"Set the office and votes of {CHAIR}").click()
     expect(secretary.get_by_role("row", name=re.compile(CHAIR))).to_contain_text("chair")
 
     # The agenda, with a rapporteur for the report.

@@ -145,3 +145,29 @@ def test_a_published_report_leaves_the_desk_nothing_to_change(desk_page: DeskPag
     assert '<span class="meta">checked out</span>' in desk.row(left)
     # The registers are still there to read.
     assert f"{desk.desk_path}/attendance.csv" in page
+
+
+def test_the_desk_sets_a_delegates_votes_as_the_api_does(desk_page: DeskPage) -> None:
+    """A delegate carrying a branch's votes: set from their row's Change panel, with its
+    office, through the API's own change (``ParticipantUpdate``); refused, with the reason,
+    while a poll is open, since an open poll counts each right at the weight it was used."""
+    member = desk_page.assembly.members[0]
+    assert 'name="weight"' in desk_page.row(member)
+    sent = desk_page.secretary.post(
+        f"{desk_page.desk_path}/offices", {"person_id": member, "office": "", "weight": "3"}
+    )
+    assert sent.status_code == 303, sent.text
+    participants = desk_page.assembly.client.get(
+        f"/api/meetings/{desk_page.meeting}/participants", headers=desk_page.assembly.secretary
+    ).json()
+    weights = {p["person_id"]: p["weight"] for p in participants}
+    assert weights[member] == 3
+    assert re.search(r'name="weight" [^>]*value="3"', desk_page.row(member))
+    assert "3 votes" in desk_page.row(member)
+    desk_page.assembly.check_in(desk_page.assembly.members[:5])
+    poll = desk_page.assembly.create_poll(title="Adopt the budget", kind="decision")
+    desk_page.assembly.open(int(poll["id"]))
+    refused = desk_page.secretary.post(
+        f"{desk_page.desk_path}/offices", {"person_id": member, "office": "", "weight": "1"}
+    )
+    assert refused.status_code == 409 and "poll" in refused.text, refused.text

@@ -28,6 +28,7 @@ from veche.actions.access import meeting_permissions
 from veche.actions.access_codes import IssuedCode
 from veche.actions.meetings import do_change_meeting_state
 from veche.actions.paper_entry import check_totals_poll, entered_as_totals
+from veche.actions.participants import MAX_WEIGHT
 from veche.actions.polls import ballot_options
 from veche.actions.stand_ins import do_revoke_proxy
 from veche.errors import Conflict, InvalidInput, NotFound
@@ -272,6 +273,7 @@ def _desk(
         "roles": list(ParticipantRole),
         "presences": list(Presence),
         "offices": list(Office),
+        "max_weight": MAX_WEIGHT,
         "closed": meeting.state is MeetingState.CLOSED,
         "published": meeting.state is MeetingState.REPORT_PUBLISHED,
         "public_reports": body.organization.publishes_reports,
@@ -343,11 +345,12 @@ def invite(meeting_id: int, page: PageDep, form: Annotated[InviteForm, Form()]) 
 
 @router.post("/secretary/meetings/{meeting_id}/offices")
 def set_office(meeting_id: int, page: PageDep, form: Annotated[OfficeForm, Form()]) -> Response:
-    """Make a participant chair, secretary or teller of the meeting (or none)."""
+    """Make a participant chair, secretary or teller of the meeting (or none), and set the
+    votes a voter carries (``ParticipantUpdate``, as the API's PATCH takes it)."""
 
     def update(meeting: Meeting) -> str:
         participant = form.update(page.session, page.caller, meeting, form.person_id)
-        return _("Office of %(name)s updated") % {"name": participant.person.full_name}
+        return _("Office and votes of %(name)s updated") % {"name": participant.person.full_name}
 
     return _change(page, meeting_id, "attendance", update)
 
