@@ -1277,6 +1277,7 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
         # the others, the board's page says when it opens (tests/web/test_board_secrecy.py).
         f"/meetings/{world.meeting}/polls/{closed}/board/ballots.json": MANAGERS,
         f"/meetings/{world.meeting}/polls/{closed}/board": EVERYONE_IN,
+        f"/meetings/{world.meeting}/polls/{closed}/result": MANAGERS,
         f"/meetings/{world.meeting}/polls/{election}/candidates": EVERYONE_IN,
         f"/meetings/{world.meeting}/polls/{election}/candidates/search?q=a": MANAGERS,
         f"/meetings/{world.meeting}/reports/communique": EVERYONE_IN,
