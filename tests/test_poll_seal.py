@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import _open_decision
 from tests.assembly import Assembly, client_key
-from tests.helpers import voter
+from tests.helpers import ADMIN, voter
 from veche.actions.ballots import SentBallot, do_cast_ballot
-from veche.db import transaction
+from veche.actions.closing import do_close_poll
+from veche.actions.poll_seal import check_poll_seal
+from veche.db import make_reader, make_sessionmaker, transaction
 from veche.errors import Conflict
 from veche.models import Participation, Poll, PollSecret
-from veche.models.polls import Secrecy
+from veche.models.polls import PollState, Secrecy
 
 #: The tests on a database start from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
@@ -112,3 +114,24 @@ def test_a_poll_opened_under_another_server_key_says_so(
     assert "another.key" in refusal.value.message
     monkeypatch.undo()
     assert _cast(sessions, poll_id, members[0], yes)  # with its own key back, it takes ballots
+
+
+def test_a_close_committed_while_a_ballot_is_checked_is_no_change_of_secrecy(
+    sessions: sessionmaker[Session],
+) -> None:
+    """On PostgreSQL each statement reads what is committed when it runs: a close committed
+    between reading the poll (open) and reading its key (deleted by the close) must read as a
+    close, which the ballot is then refused for, not as a key taken out of the database."""
+    poll_id, _members, _yes = _open_decision(sessions)
+    engine = sessions.kw["bind"]
+    reader = make_reader(engine)  # on SQLite, a snapshot that holds no lock
+    try:
+        with make_sessionmaker(reader)() as reading, reading.begin():
+            poll = reading.get_one(Poll, poll_id)
+            assert poll.state is PollState.OPEN
+            with transaction(sessions) as closing:
+                do_close_poll(closing, ADMIN, poll_id)
+            check_poll_seal(reading, poll)  # no Conflict: the poll closed, nothing changed
+    finally:
+        if reader is not engine:
+            reader.dispose()

@@ -20,7 +20,7 @@ from veche.actions.journal_actions import JournalAction
 from veche.errors import Conflict
 from veche.i18n import _
 from veche.models import JournalEntry, Participation, Poll, PollSecret
-from veche.models.polls import Secrecy
+from veche.models.polls import PollState, Secrecy
 from veche.sealing import configured_server_key
 
 #: Said when a poll's secrecy is not as it was opened, to every voter, who can do nothing but
@@ -44,6 +44,8 @@ def check_poll_seal(session: Session, poll: Poll) -> None:
         if secret is not None or _sealed_before(session, poll) or _created_secret(session, poll):
             raise Conflict(CHANGED % {"title": poll.title})
         return
+    if secret is None and _closed_since(session, poll):
+        return  # its close deleted the key: the ballot is refused as to a poll closed
     if poll.seal_key is None or secret is None:
         raise Conflict(CHANGED % {"title": poll.title})
     server_key = configured_server_key()
@@ -59,6 +61,13 @@ def check_poll_seal(session: Session, poll: Poll) -> None:
         )
     if public_key != poll.seal_key:
         raise Conflict(CHANGED % {"title": poll.title})
+
+
+def _closed_since(session: Session, poll: Poll) -> bool:
+    """Whether the poll, read open, has been closed or cancelled since, which deletes its key:
+    on PostgreSQL each statement reads what is committed when it runs, so a close committed
+    between reading the poll and reading its key is seen here."""
+    return session.scalar(select(Poll.state).where(Poll.id == poll.id)) is not PollState.OPEN
 
 
 def _sealed_before(session: Session, poll: Poll) -> bool:
