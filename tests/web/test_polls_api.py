@@ -232,6 +232,20 @@ def test_a_candidate_withdraws_or_is_withdrawn_until_voting_opens(
     assert [o["status"] for o in poll["options"]] == ["withdrawn", "withdrawn", "accepted"]
 
 
+@pytest.mark.parametrize("answer", ["withdraw", "decline"])
+def test_a_decisions_options_are_no_candidates_to_withdraw(assembly: Assembly, answer: str) -> None:
+    """Withdrawn, a decision's "no" (or all three) left a poll that opened, took blank
+    ballots and could never be counted."""
+    poll = _decision(assembly)
+    no = next(option["id"] for option in poll["options"] if option["label"] == "no")
+    refused = assembly.client.post(
+        f"/api/polls/{poll['id']}/candidates/{no}/{answer}", headers=assembly.secretary
+    )
+    assert refused.status_code == 409 and "not an election" in refused.json()["detail"]
+    stands = assembly.client.get(f"/api/polls/{poll['id']}", headers=assembly.secretary).json()
+    assert [o["status"] for o in stands["options"]] == ["accepted"] * 3
+
+
 def test_paper_and_electronic_ballots_merge(assembly: Assembly) -> None:
     assembly.check_in(assembly.members[:16])
     poll = _decision(assembly)

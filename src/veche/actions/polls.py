@@ -327,9 +327,7 @@ def do_answer_nomination(
     session: Session, caller: Caller, poll: Poll, option_id: int, *, accept: bool
 ) -> PollOption:
     """The candidate (or the chair on their word) accepts or declines a nomination."""
-    candidate = _candidate(session, poll, option_id)
-    if candidate.person_id is None or candidate.person_id != caller.person_id:
-        authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
+    candidate = _candidate(session, caller, poll, option_id)
     if poll.state is not PollState.DRAFT:
         raise not_in_state(poll.id, poll.state, "answer nominations in", "draft")
     candidate.status = OptionStatus.ACCEPTED if accept else OptionStatus.WITHDRAWN
@@ -348,9 +346,7 @@ def do_withdraw_candidate(
     """Take a candidate off the election before voting opens: the candidate themselves (who
     accepted and no longer stands), or the chair (a name mistyped, a withdrawal on their
     word)."""
-    candidate = _candidate(session, poll, option_id)
-    if candidate.person_id is None or candidate.person_id != caller.person_id:
-        authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
+    candidate = _candidate(session, caller, poll, option_id)
     if poll.state is not PollState.DRAFT:
         raise Conflict(
             f"cannot withdraw {candidate.label} from “{poll.title}”: it is {poll.state.value}, "
@@ -368,10 +364,20 @@ def do_withdraw_candidate(
     return candidate
 
 
-def _candidate(session: Session, poll: Poll, option_id: int) -> PollOption:
+def _candidate(session: Session, caller: Caller, poll: Poll, option_id: int) -> PollOption:
+    """A candidate of an election, if the caller may answer for them: themselves, or whoever
+    runs the polls. A decision's or a choice's options are no candidates: withdrawn, they
+    would leave a poll that cannot be counted."""
     candidate = session.get(PollOption, option_id)
     if candidate is None or candidate.poll_id != poll.id:
         raise NotFound(f"poll {poll.id} has no candidate {option_id}")
+    if candidate.person_id is None or candidate.person_id != caller.person_id:
+        authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
+    if poll.kind is not PollKind.ELECTION:
+        raise Conflict(
+            f"“{poll.title}” is not an election: its options are not candidates, and stand "
+            "as it was created with them"
+        )
     return candidate
 
 
