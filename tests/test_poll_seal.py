@@ -1,15 +1,19 @@
 """Someone who can write to the database but does not hold the server key file changes an
 open secret poll so as to read the ballots cast afterwards: they put a public key of their
 own in ``poll.seal_key``, empty it, or mark the poll as named. Every such poll takes no more
-ballots, and nothing is sealed with the attacker's key (veche.actions.poll_seal)."""
+ballots, and nothing is sealed with the attacker's key (veche.actions.poll_seal). Or they
+write ballots of their own into the rights' rows, sealed to the poll's public key, or copy
+one voter's over another's: the count finds them and counts nothing (veche.sealing)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from nacl.public import PrivateKey
+from nacl.public import Box, PrivateKey, PublicKey
+from nacl.secret import SecretBox
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,10 +23,12 @@ from tests.helpers import ADMIN, voter
 from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import do_close_poll
 from veche.actions.poll_seal import check_poll_seal
+from veche.config import Settings
 from veche.db import make_reader, make_sessionmaker, transaction
 from veche.errors import Conflict
 from veche.models import Participation, Poll, PollSecret
-from veche.models.polls import PollState, Secrecy
+from veche.models.polls import PollState, RightKind, Secrecy
+from veche.sealing import padded_size
 
 #: The tests on a database start from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
@@ -135,3 +141,103 @@ def test_a_close_committed_while_a_ballot_is_checked_is_no_change_of_secrecy(
     finally:
         if reader is not engine:
             reader.dispose()
+
+
+def _attackers_seal(public_key: str, content: Mapping[str, object], size: int) -> bytes:
+    """A ballot sealed as someone with the poll's public key alone can: by a key of theirs."""
+    theirs = PrivateKey.generate()
+    box = Box(theirs, PublicKey(bytes.fromhex(public_key)))
+    plain = json.dumps(content, separators=(",", ":")).encode().ljust(size)
+    return bytes(theirs.public_key) + box.encrypt(plain)
+
+
+def _option(sessions: sessionmaker[Session], poll_id: int, label: str) -> int:
+    with sessions() as session:
+        return next(o.id for o in session.get_one(Poll, poll_id).options if o.label == label)
+
+
+def _sealed_rows(session: Session, poll_id: int) -> list[Participation]:
+    return list(
+        session.scalars(
+            select(Participation)
+            .where(Participation.poll_id == poll_id)
+            .order_by(Participation.right_person_id)
+        )
+    )
+
+
+def test_a_ballot_sealed_outside_veche_is_found_and_the_poll_not_counted(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Three voters' sealed "no" overwritten in the database with "yes" ballots sealed to the
+    poll's public key (which anyone reads there) flipped the outcome, and `veche verify` saw
+    nothing: the count now refuses a ballot the server did not seal, and counts nothing."""
+    poll_id, members, yes = _open_decision(sessions)
+    no = _option(sessions, poll_id, "no")
+    for person_id in members[:3]:
+        _cast(sessions, poll_id, person_id, no)
+    with transaction(sessions) as session:
+        poll = session.get_one(Poll, poll_id)
+        assert poll.seal_key is not None
+        row = _sealed_rows(session, poll_id)[0]
+        forged = {"receipt": "f" * 32, "choice": {"option": yes}, "by": row.cast_by_person_id}
+        row.sealed = _attackers_seal(poll.seal_key, forged, len(row.sealed or b"") - 72)
+    with (
+        pytest.raises(Conflict, match="not sealed by this server"),
+        transaction(sessions) as session,
+    ):
+        do_close_poll(session, ADMIN, poll_id)
+    with sessions() as session:
+        assert session.get_one(Poll, poll_id).state is PollState.OPEN
+        assert all(row.sealed is not None for row in _sealed_rows(session, poll_id))
+
+
+def test_a_ballot_copied_over_another_voters_is_found_and_the_poll_not_counted(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A's sealed ballot copied over B's: both rows then hold A's choice, sealed by the server
+    itself; the count finds it in a row whose voter did not cast it."""
+    poll_id, members, yes = _open_decision(sessions)
+    _cast(sessions, poll_id, members[0], yes)
+    _cast(sessions, poll_id, members[1], _option(sessions, poll_id, "no"))
+    with transaction(sessions) as session:
+        first, second = _sealed_rows(session, poll_id)
+        second.sealed = first.sealed
+    with (
+        pytest.raises(Conflict, match="not in the row of the right it was cast with"),
+        transaction(sessions) as session,
+    ):
+        do_close_poll(session, ADMIN, poll_id)
+
+
+def test_a_poll_opened_before_the_server_sealed_its_ballots_is_counted_as_before(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A poll whose key was wrapped before ballots were sealed by the server (a key alone,
+    opened by an earlier version and still open at the upgrade) takes ballots and counts
+    those sealed the old way (a key of the moment, no caster) beside the new ones."""
+    poll_id, members, yes = _open_decision(sessions)
+    server_secret = bytes.fromhex(Settings().key_file.read_text().strip())
+    as_before = PrivateKey.generate()
+    with transaction(sessions) as session:
+        poll = session.get_one(Poll, poll_id)
+        poll.seal_key = bytes(as_before.public_key).hex()
+        session.get_one(PollSecret, poll_id).wrapped_key = SecretBox(server_secret).encrypt(
+            bytes(as_before)
+        )
+        old = {"receipt": "a" * 32, "choice": {"option": yes}}
+        session.add(
+            Participation(
+                poll_id=poll_id,
+                right_person_id=members[0],
+                cast_by_person_id=members[0],
+                kind=RightKind.OWN,
+                weight=1,
+                sealed=_attackers_seal(poll.seal_key, old, padded_size(len(poll.options))),
+            )
+        )
+    for person_id in members[1:3]:
+        _cast(sessions, poll_id, person_id, yes)
+    with transaction(sessions) as session:
+        counted = do_close_poll(session, ADMIN, poll_id)
+        assert counted.result is not None and counted.result["details"]["yes"] == 3

@@ -6,7 +6,6 @@ import stat
 from pathlib import Path
 
 import pytest
-from nacl.exceptions import CryptoError
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,13 +31,17 @@ def test_a_sealed_ballot_opens_only_with_its_polls_key_and_says_nothing_by_its_s
     key = sealing.server_key(tmp_path / "veche.key")
     public, wrapped = key.new_poll_key()
     size = sealing.padded_size(options=12)
-    blank = sealing.seal(public, {"receipt": "r", "choice": {"blank": True}}, size)
-    ranking = {"receipt": "r" * 32, "choice": {"ranking": list(range(1_000_000, 1_000_012))}}
-    full = sealing.seal(public, ranking, size)
+    blank = key.seal(public, {"receipt": "r", "choice": {"blank": True}, "by": 1}, size)
+    ranking = {
+        "receipt": "r" * 32,
+        "choice": {"ranking": list(range(1_000_000_000, 1_000_000_012))},
+        "by": 2**63 - 1,
+    }
+    full = key.seal(public, ranking, size)
     assert len(blank) == len(full)
     assert key.opener(wrapped, poll_id=1)(full) == ranking
     _, other_wrapped = key.new_poll_key()
-    with pytest.raises(CryptoError):
+    with pytest.raises(Conflict, match="not sealed by this server"):  # another poll's
         key.opener(other_wrapped, poll_id=2)(full)
 
 
@@ -50,7 +53,7 @@ def test_the_key_file_is_made_once_for_its_owner_alone(tmp_path: Path) -> None:
     public, wrapped = key.new_poll_key()
     sealing._loaded.clear()  # as a restarted server reads it again
     again = sealing.server_key(path)
-    sealed = sealing.seal(public, {"choice": 1}, 256)
+    sealed = key.seal(public, {"choice": 1}, 256)
     assert again.opener(wrapped, 1)(sealed) == {"choice": 1}
 
 

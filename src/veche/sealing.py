@@ -1,8 +1,10 @@
 """Sealed ballots: a secret poll's choices are unreadable at rest until the poll is counted.
 
 While a secret poll is open, each ballot is stored sealed with the poll's public key
-(libsodium's public-key box: X25519 and XSalsa20-Poly1305, through PyNaCl, from a sealing
-key pair that lives a second in memory; see ``seal``). The poll's private
+(libsodium's public-key box: X25519 and XSalsa20-Poly1305, through PyNaCl) by a sealing key
+pair the server key makes for the poll (``ServerKey.seal``): the count opens only ballots
+that key sealed, so that one written into the database by someone who knows the poll's
+public key alone — which anyone can read there — is found, not counted. The poll's private
 key is stored only wrapped (encrypted) with the server's key, which lives in a file outside
 the database (``VECHE_KEY_FILE``). Whoever holds every byte of the database — its file, its
 write-ahead log, its dead rows, any backup — therefore holds ciphertext and a wrapped key,
@@ -20,12 +22,13 @@ import json
 import math
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from nacl.encoding import RawEncoder
 from nacl.exceptions import CryptoError
+from nacl.hash import blake2b
 from nacl.public import Box, PrivateKey, PublicKey
 from nacl.secret import SecretBox
 from nacl.utils import random as random_bytes
@@ -38,19 +41,47 @@ from veche.errors import Conflict
 PAD_BLOCK = 256
 
 
+#: Marks a poll key wrapped since ballots are sealed by the server's own sealing key for the
+#: poll: its ballots must carry that key's public half, which only the server key makes.
+#: A key wrapped before (32 bytes alone) opens ballots sealed by any key, as it did.
+_SERVER_SEALED = b"\x02"
+
+
 class ServerKey:
-    """The key that wraps every poll's private key, read from its file."""
+    """The key that wraps every poll's private key, read from its file; it also makes the
+    key pair each poll's ballots are sealed with, so that a ballot sealed by anyone else —
+    who needs only the poll's public key, stored in the clear — is told apart at the count."""
 
     def __init__(self, secret: bytes, path: Path) -> None:
+        self._secret = secret
         self._box = SecretBox(secret)
         self.path = path
         self._public_keys: dict[bytes, str] = {}  # wrapped poll key → its public key
+        self._sealers: dict[str, tuple[Box, bytes]] = {}  # poll's public key → its sealer
 
     def new_poll_key(self) -> tuple[str, bytes]:
         """A fresh key pair for one poll: its public key (hex, stored in the clear) and its
         private key wrapped with this server key (stored until the poll is counted)."""
         private = PrivateKey.generate()
-        return bytes(private.public_key).hex(), self._box.encrypt(bytes(private))
+        return bytes(private.public_key).hex(), self._box.encrypt(bytes(private) + _SERVER_SEALED)
+
+    def _unwrap(self, wrapped: bytes) -> tuple[PrivateKey, bool]:
+        """The poll's private key, and whether its ballots must be sealed by this server;
+        CryptoError if this server key did not wrap it."""
+        plain = self._box.decrypt(wrapped)
+        return PrivateKey(plain[: PrivateKey.SIZE]), plain[PrivateKey.SIZE :] == _SERVER_SEALED
+
+    def _sealing_key(self, poll_public: bytes) -> PrivateKey:
+        """The key pair the server seals one poll's ballots with, made from this server key
+        and the poll's public key: the same in every process, and only where the key file is."""
+        seed = blake2b(
+            poll_public,
+            key=self._secret,
+            person=b"veche-sealing",
+            digest_size=32,
+            encoder=RawEncoder,
+        )
+        return PrivateKey(seed)
 
     def public_key_of(self, wrapped: bytes) -> str | None:
         """The public key (hex) of the poll key ``wrapped`` holds; None if this server key
@@ -59,7 +90,7 @@ class ServerKey:
         known = self._public_keys.get(wrapped)
         if known is None:
             try:
-                private = PrivateKey(self._box.decrypt(wrapped))
+                private, _server_sealed = self._unwrap(wrapped)
             except CryptoError:
                 return None
             if len(self._public_keys) > 256:
@@ -67,20 +98,49 @@ class ServerKey:
             known = self._public_keys[wrapped] = bytes(private.public_key).hex()
         return known
 
+    def seal(self, public_key: str, content: dict[str, Any], padded_to: int) -> bytes:
+        """``content`` as JSON, padded with spaces to ``padded_to`` bytes or the next block,
+        encrypted to the poll's public key by the poll's sealing key: that key's public
+        half, then the box (with a random nonce of its own)."""
+        plain = json.dumps(content, separators=(",", ":")).encode()
+        size = max(padded_to, PAD_BLOCK * math.ceil(len(plain) / PAD_BLOCK))
+        found = self._sealers.get(public_key)
+        if found is None:
+            poll_public = bytes.fromhex(public_key)
+            sealing = self._sealing_key(poll_public)
+            if len(self._sealers) > 256:
+                self._sealers.clear()
+            box = Box(sealing, PublicKey(poll_public))
+            found = self._sealers[public_key] = (box, bytes(sealing.public_key))
+        box, sealed_by = found
+        return sealed_by + box.encrypt(plain.ljust(size))
+
     def opener(self, wrapped: bytes, poll_id: int) -> Callable[[bytes], dict[str, Any]]:
-        """What opens the sealed ballots of the poll whose private key is ``wrapped``."""
+        """What opens the sealed ballots of the poll whose private key is ``wrapped``; a
+        ballot the server did not seal (its sealing key's half is not the poll's) is refused."""
         try:
-            private = PrivateKey(self._box.decrypt(wrapped))
+            private, server_sealed = self._unwrap(wrapped)
         except CryptoError:
             raise Conflict(
                 f"poll {poll_id}'s ballots were sealed under another server key than the one "
                 f"in {self.path}; restore the key file this server used when the poll was "
                 "opened (VECHE_KEY_FILE), then close the poll again"
             ) from None
+        sealed_by = (
+            bytes(self._sealing_key(bytes(private.public_key)).public_key)
+            if server_sealed
+            else None
+        )
         boxes: dict[bytes, Box] = {}  # one exchange per sealing key, not per ballot
 
         def open_ballot(sealed: bytes) -> dict[str, Any]:
             ephemeral = sealed[: PublicKey.SIZE]
+            if sealed_by is not None and ephemeral != sealed_by:
+                raise Conflict(
+                    f"a ballot of poll {poll_id} was not sealed by this server: it was put in "
+                    "the database by someone else, so the poll is not counted; cancel it and "
+                    "vote again"
+                )
             box = boxes.get(ephemeral)
             if box is None:
                 box = boxes[ephemeral] = Box(private, PublicKey(ephemeral))
@@ -90,34 +150,19 @@ class ServerKey:
         return open_ballot
 
 
+#: The server key each poll's ballots are sealed by, read once a poll: reading the settings
+#: for every ballot of a burst would cost as much as sealing it.
+_sealing_for: dict[str, ServerKey] = {}
+
+
 def seal(public_key: str, content: dict[str, Any], padded_to: int) -> bytes:
-    """``content`` as JSON, padded with spaces to ``padded_to`` bytes or the next block,
-    encrypted to the poll's public key: a sealing key's public half, then the box."""
-    plain = json.dumps(content, separators=(",", ":")).encode()
-    size = max(padded_to, PAD_BLOCK * math.ceil(len(plain) / PAD_BLOCK))
-    box, ephemeral = _sealer(public_key)
-    return ephemeral + box.encrypt(plain.ljust(size))  # a random nonce of its own
-
-
-#: How long one sealing key pair serves a poll before another is made. A sealed box per
-#: ballot (a key pair and a Diffie-Hellman each) cost a congress's burst of ballots about
-#: as much as storing them; a key pair per second costs one exchange per second, and the
-#: ballots sealed under it say no more than the rights' rows do: that they came in the
-#: same second. Its private half lives in this process's memory only, and for that second.
-SEALER_LIFETIME = 1.0
-_sealers: dict[str, tuple[float, Box, bytes]] = {}
-
-
-def _sealer(public_key: str) -> tuple[Box, bytes]:
-    now = time.monotonic()
-    found = _sealers.get(public_key)
-    if found is None or now - found[0] > SEALER_LIFETIME:
-        if len(_sealers) > 256:
-            _sealers.clear()
-        ephemeral = PrivateKey.generate()
-        box = Box(ephemeral, PublicKey(bytes.fromhex(public_key)))
-        found = _sealers[public_key] = (now, box, bytes(ephemeral.public_key))
-    return found[1], found[2]
+    """``content`` sealed for the poll of ``public_key`` by this server (``ServerKey.seal``)."""
+    key = _sealing_for.get(public_key)
+    if key is None:
+        if len(_sealing_for) > 256:
+            _sealing_for.clear()
+        key = _sealing_for[public_key] = configured_server_key()
+    return key.seal(public_key, content, padded_to)
 
 
 def padded_size(options: int) -> int:

@@ -108,11 +108,13 @@ class PollFacts:
             seal_key=None if poll.secrecy is Secrecy.NAMED else poll.seal_key,
         )
 
-    def sealed(self, receipt: str, choice: dict[str, Any]) -> bytes | None:
-        """The ballot as it is stored while the poll is open: sealed, if the poll is secret."""
+    def sealed(self, receipt: str, choice: dict[str, Any], cast_by: int) -> bytes | None:
+        """The ballot as it is stored while the poll is open: sealed, if the poll is secret,
+        with who cast it, which the count holds against the row it is found in (a ballot
+        copied over another voter's is found there; no one reads it before the count)."""
         if self.seal_key is None:
             return None
-        content = {"receipt": receipt, "choice": choice}
+        content = {"receipt": receipt, "choice": choice, "by": cast_by}
         return seal(self.seal_key, content, padded_size(len(self.options)))
 
 
@@ -227,7 +229,7 @@ def prepare_ballot(
         receipt=receipt,
         key_digest=key_digest(facts.receipt_key, client_key),
         choice=checked,
-        sealed=facts.sealed(receipt, checked),
+        sealed=facts.sealed(receipt, checked, caller.person_id),
         voter_person_id=caller.person_id,
         wanted_right=sent.right_person_id,
         actor=caller.actor,

@@ -118,13 +118,19 @@ def _unseal(session: Session, poll: Poll) -> list[CountedBallot]:
     open_ballot = configured_server_key().opener(secret.wrapped_key, poll.id)
     counted = stored_ballots(session, poll.id)  # the tellers': electronic ones are all sealed
     rows = []
-    for sealed, weight in session.execute(
-        select(Participation.sealed, Participation.weight).where(
+    for sealed, weight, cast_by in session.execute(
+        select(Participation.sealed, Participation.weight, Participation.cast_by_person_id).where(
             Participation.poll_id == poll.id, Participation.sealed.is_not(None)
         )
     ):
         assert sealed is not None
         content = open_ballot(sealed)
+        if content.get("by", cast_by) != cast_by:  # sealed before the caster was: no "by"
+            raise Conflict(
+                f"a ballot of “{poll.title}” is not in the row of the right it was cast with: "
+                "it was moved in the database, outside veche, so the poll is not counted; "
+                "cancel it and vote again"
+            )
         rows.append(
             {
                 "poll_id": poll.id,
