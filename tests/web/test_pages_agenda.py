@@ -165,6 +165,10 @@ def _approve_the_agenda(desk: Desk) -> int:
         ).one()
     page = desk.secretary.get(_agenda(desk)).text
     assert "that approves the agenda is draft" in page and "Put the agenda to the vote" not in page
+    # The console says the vote is under way, not to put the agenda to the vote again.
+    console = desk.secretary.get(f"/meetings/{desk.meeting}/console").text
+    assert "The agenda is being put to the vote" in console
+    assert "Put the agenda to the vote" not in console
     desk.assembly.check_in(desk.assembly.members[:16])  # a quorum: 15 of 30 members
     desk.step(poll_id, "open")
     for person_id in desk.assembly.members[:3]:

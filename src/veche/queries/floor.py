@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.actions.access import participant_of
-from veche.models import AgendaItem, Contribution, FloorRequest, Meeting, Participant
+from veche.models import AgendaItem, Contribution, FloorRequest, Meeting, Participant, Poll
 from veche.models.agenda import ItemState
 from veche.models.base import utcnow
 from veche.models.debate import ContributionKind, FloorKind
+from veche.models.polls import PollState
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.proceedings import speakers_list
 
@@ -138,6 +139,9 @@ class FloorView:
     next_item: AgendaItem | None
     #: Whether the agenda is approved: no item is taken up before (see ``actions.agenda``).
     agenda_approved: bool
+    #: Whether, not approved yet, the agenda is being put to the vote (its poll drafted or
+    #: open): the console then says so, rather than to put it to the vote.
+    agenda_vote_under_way: bool
     participant: Participant | None
     my_requests: list[tuple[int, FloorRequest]]
     #: For each waiting speech, the whole order after moving it "up" or "down" one place.
@@ -153,16 +157,27 @@ def floor_view(session: Session, meeting: Meeting, person_id: int | None) -> Flo
         if floor.item is None
         else []
     )
+    approved = not planned or agenda_approval(session, meeting.id) is not None
     return FloorView(
         meeting=meeting,
         floor=floor,
         next_item=planned[0] if planned else None,
-        agenda_approved=not planned or agenda_approval(session, meeting.id) is not None,
+        agenda_approved=approved,
+        agenda_vote_under_way=not approved and _agenda_vote_under_way(session, meeting.id),
         participant=participant_of(session, meeting.id, person_id),
         my_requests=floor.place_of(person_id),
         moves=_moves(floor),
         server_now=utcnow(),
     )
+
+
+def _agenda_vote_under_way(session: Session, meeting_id: int) -> bool:
+    under_way = exists().where(
+        Poll.meeting_id == meeting_id,
+        Poll.approves_agenda.is_(True),
+        Poll.state.in_((PollState.DRAFT, PollState.OPEN)),
+    )
+    return bool(session.scalar(select(under_way)))
 
 
 def _moves(floor: Floor) -> dict[int, dict[str, list[int]]]:
