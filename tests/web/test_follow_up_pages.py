@@ -207,6 +207,8 @@ def test_the_secretary_reviews_and_freezes_and_the_meeting_reads_the_summing_up(
     assert "1 of 2 units reported" in page
     # The chart is drawn, named and told in words, with its table beside it.
     assert re.search(r'<svg [^>]*role="img"[^>]*aria-labelledby="chart-1-title chart-1-desc"', page)
+    # In a frame that scrolls on a phone, where the chart keeps a width its words are read at.
+    assert re.search(r'<div class="scroll chart-frame" role="region" tabindex="0"[^>]*><svg ', page)
     assert "Actual: Second half of 2025: 230; First half of 2026: 310. Target: 1,200." in page
     assert re.search(r"<td>First half of 2026</td><td>310</td><td>1 / 2</td>", page)
 
