@@ -882,6 +882,18 @@ def test_no_poll_opens_in_a_closed_meeting(small_meeting: SmallMeeting) -> None:
     assert opened.status_code == 409, opened.text
 
 
+def _budget_opened(m: SmallMeeting, today: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """A decision "Budget" of ``m``'s meeting, opened on ``today``; it and its "yes"."""
+    poll = created(
+        m.client, m.secretary, f"/meetings/{m.meeting_id}/polls", title="Budget", kind="decision"
+    )
+    opened = m.client.post(
+        f"/api/polls/{poll['id']}/open", json={"day": today}, headers=m.secretary
+    )
+    assert opened.status_code == 200, opened.text
+    return poll, {"option": poll["options"][0]["id"]}
+
+
 @pytest.mark.one_database  # who used a right is read the same way on either database
 def test_a_right_used_by_the_proxy_holder_is_shown_used(small_meeting: SmallMeeting) -> None:
     m = small_meeting
@@ -897,14 +909,7 @@ def test_a_right_used_by_the_proxy_holder_is_shown_used(small_meeting: SmallMeet
         m.send("POST", "/proxies", grantor_person_id=grantor, holder_person_id=holder).status_code
         == 201
     )
-    poll = created(
-        m.client, m.secretary, f"/meetings/{m.meeting_id}/polls", title="Budget", kind="decision"
-    )
-    opened = m.client.post(
-        f"/api/polls/{poll['id']}/open", json={"day": today}, headers=m.secretary
-    )
-    assert opened.status_code == 200, opened.text
-    yes = {"option": poll["options"][0]["id"]}
+    poll, yes = _budget_opened(m, today)
     by_proxy = m.client.post(
         f"/api/polls/{poll['id']}/ballots",
         json={"choice": yes, "client_key": client_key(), "right_person_id": grantor},
@@ -1032,14 +1037,7 @@ def test_a_check_in_the_record_relies_on_is_not_undone(
         day=today,
     )
     assert stands.status_code == 201, stands.text
-    poll = created(
-        m.client, m.secretary, f"/meetings/{m.meeting_id}/polls", title="Budget", kind="decision"
-    )
-    opened = m.client.post(
-        f"/api/polls/{poll['id']}/open", json={"day": today}, headers=m.secretary
-    )
-    assert opened.status_code == 200, opened.text
-    yes = {"option": poll["options"][0]["id"]}
+    poll, yes = _budget_opened(m, today)
     for person, right in ((voter, voter), (holder, grantor)):
         token = created(m.client, m.secretary, f"/people/{person}/tokens")["token"]
         cast = m.client.post(
