@@ -28,7 +28,8 @@ verdict and coverage, and for each indicator its value (and the period it comes 
 coverage, progress and whether it is on target, as the model computes them; the branch's
 report card shows the goals it is expected on with the same figures, and its report's state.
 A frozen period's values, their coverage and its figures' hash never change afterwards,
-whatever else happens, and its summing-up gives the hash.
+whatever else happens, and its summing-up gives the hash; its roll-up at the whole
+organization is the one of its freeze, goal by goal and indicator by indicator.
 
 A weighted mean whose units expected in a sub-tree lack a weight stops the roll-up there
 (409): the machine expects it (``FollowUpModel.unweighted``). The tests at the end keep two
@@ -140,6 +141,9 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
         self.cycle = 0
         #: What a frozen period's roll-up showed at its freeze: its indicators' values.
         self.frozen: dict[int, tuple[str | None, dict[int, tuple[Any, ...]]]] = {}
+        #: What a frozen period's roll-up at the whole organization showed at its freeze: the
+        #: figures it shows ever after, whatever changes since (None: it was refused).
+        self.recorded: dict[int, dict[int, dict[str, Any]] | None] = {}
         #: Steps taken: periods move on only after a third of a run.
         self.steps = 0
 
@@ -791,6 +795,7 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
                     report.state = "locked"
             self.check_figures(period)
             self.frozen[period] = self.frozen_figures(period)
+            self.recorded[period] = self.rollup(period, None)
 
     @stateful.rule(data=st.data())
     def rename_period(self, data: st.DataObject) -> None:
@@ -841,6 +846,16 @@ class FollowUpMachine(stateful.RuleBasedStateMachine):
         for unit in (None, self.units[0], self.units[1]):
             shown = self.rollup(period, unit)
             if shown is None:
+                continue
+            recorded = self.recorded.get(period) if unit is None else None
+            if recorded is not None:
+                # Frozen: the whole organization's figures are those of its freeze, not the
+                # model's now (a goal deleted since is no longer the run's to compare).
+                assert shown == {
+                    goal_id: goal
+                    for goal_id, goal in recorded.items()
+                    if goal_id in self.model.goals
+                }
                 continue
             assert set(shown) == set(self.model.goals)
             for goal_id, goal in shown.items():

@@ -8,8 +8,10 @@ period as stored: its figures are read and hashed again, and a value or status c
 or removed since, a report unlocked, a period unfrozen or its stored hash rewritten is named
 as a problem of its period; so is a record changed or gone, or one no freeze made. The record
 is hashed as stored, not computed again: the unit tree, the assignments and the verdicts may
-have changed since the freeze, and the record is what the figures were then. The chain itself
-is ``journal.verify_journal``'s to check.
+have changed since the freeze, and the record is what the figures were then — and what the
+roll-up, the summing-up and the pages show of the period at the whole organization ever after,
+so a record edited in the database is named here. The chain itself is
+``journal.verify_journal``'s to check.
 """
 
 from __future__ import annotations

@@ -30,7 +30,9 @@ The values of a period are found through the reports' (period, unit) index and t
 (report, indicator) key. One query each for the units, the periods, the resolutions, the
 targets, the weights, the assignments, the values, the statuses and the reports, and
 ``goal_tree``'s for the goals with their indicators: the same number whatever the number of
-units, goals or reports.
+units, goals or reports. For the whole organization, one more when a period asked is frozen:
+the records its freeze made (``records``), whose figures are the period's there, final
+(``queries/follow_up_rollup.py``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from veche.errors import Conflict, InvalidInput
 from veche.follow_up import rollup as engine
 from veche.models import (
+    FrozenRecord,
     GoalAssignment,
     Indicator,
     IndicatorTarget,
@@ -61,7 +64,14 @@ from veche.models import (
     Resolution,
     Unit,
 )
-from veche.models.follow_up import FIGURE_PLACES, Direction, FigureUnits, ReportState, RollupRule
+from veche.models.follow_up import (
+    FIGURE_PLACES,
+    Direction,
+    FigureUnits,
+    PeriodState,
+    ReportState,
+    RollupRule,
+)
 from veche.queries.follow_up import GoalFilter, GoalNode, IndicatorView, goal_tree
 from veche.queries.follow_up_arrays import integer_rows
 
@@ -134,6 +144,10 @@ class CycleFigures:
     reporting: list[dict[int, set[int]]]
     reports: dict[tuple[int, int], ReportState]  # (unit, period number): every report
     targets: dict[int, _Targets]
+    #: The text recorded at the freeze of each period read whole and frozen with a record,
+    #: by number (``queries/frozen_records.py``): the whole organization's figures of the
+    #: period, final. Read only when the whole organization is (no ``unit_id``).
+    records: dict[int, str]
 
     def index(self, period: ReportingPeriod) -> int:
         for number, candidate in enumerate(self.periods):
@@ -358,6 +372,7 @@ def load_cycle(
         (unit, position[period_id]): _STATES[state]
         for _, unit, period_id, state in report_rows.tolist()
     }
+    records = _frozen_records(session, asked, position) if inside is None else {}
 
     # Period ids become the engine's period numbers.
     period_lookup = np.full(max(one.id for one in periods) + 1, -1, dtype=np.int64)
@@ -427,7 +442,26 @@ def load_cycle(
         reporting=reporting,
         reports=reports,
         targets=unit_targets,
+        records=records,
     )
+
+
+def _frozen_records(
+    session: Session, asked: Sequence[ReportingPeriod], position: dict[int, int]
+) -> dict[int, str]:
+    """The records of the frozen periods among those asked, by period number; no query when
+    none is frozen."""
+    frozen = [one.id for one in asked if one.state is PeriodState.FROZEN]
+    if not frozen:
+        return {}
+    return {
+        position[period_id]: text
+        for period_id, text in session.execute(
+            select(FrozenRecord.period_id, FrozenRecord.figures).where(
+                FrozenRecord.period_id.in_(frozen)
+            )
+        )
+    }
 
 
 def reported_values() -> Select[int, int, int, int]:

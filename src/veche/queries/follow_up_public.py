@@ -4,8 +4,9 @@ the public page (when the organization publishes its follow-up) and a unit's rep
 
 Every figure comes from ``queries/follow_up_rollup.py``, which counts the reports accepted
 (or locked by a freeze) and nothing else: a draft, a report awaiting a decision or one
-returned shows nowhere here. The charts' points for the periods before the one shown are
-those recorded at each one's freeze, where it was recorded (``queries/frozen_records.py``).
+returned shows nowhere here. A frozen period's figures at the whole organization — its goals,
+and its charts' points — are those recorded at its freeze, where it was recorded
+(``queries/frozen_records.py``); a report card's, at a unit, are computed.
 """
 
 from __future__ import annotations

@@ -29,27 +29,36 @@ levels from the top down while they fit in ``UNIT_ROWS`` rows, and when more tha
 shows instead, each by the goals of its subtree. The units below are in their own report
 cards, and the document says so.
 
-**The summing-up's history.** Its charts draw each indicator's whole-organization figure
-period by period, and it says what changed since the previous period; for a period frozen
-with a record (``queries/frozen_records.py``) both read the figures recorded at its freeze,
-not the values. So after a freeze, a later change of the unit tree, an assignment or a
-verdict does not rewrite that period's history; the period summed up is always computed now,
-like every other view here.
+**A frozen period's figures are final.** A period frozen with a record
+(``queries/frozen_records.py``) has, at the whole organization, the goals its freeze
+recorded: ``goals_at`` reads them there, and every view takes them from it — the roll-up,
+the summing-up's goals, sections, tables, charts and what changed, the public page and the
+desk. So a later change of an indicator, a weight, a baseline, a target, a direction, a due
+date, a verdict, the unit tree or an assignment changes only the periods not frozen. A record
+that cannot be read is refused (409), never replaced by figures computed now. What the record
+does not hold is computed now, as before: the figures at a unit (its report card, the
+roll-up at a unit, the summing-up's map and league) and the count of units reported and
+expected. A period frozen before records were kept (migration 0023) is computed from its
+values.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache, partial
+from types import NoneType, UnionType
+from typing import Any, get_args, get_origin, get_type_hints
 
 import numpy as np
 from sqlalchemy.orm import Session
 
+from veche.errors import Conflict
 from veche.follow_up import rollup as engine
 from veche.models import ReportingPeriod
 from veche.models.follow_up import (
@@ -195,6 +204,79 @@ class ReportCard(RollupView):
     report_state: ReportState | None = None
 
 
+# --- the record of a frozen period ----------------------------------------------------------
+
+#: A frozen record's ``format`` (``queries/frozen_records.py`` writes it): which way of writing
+#: it this is. A field added to the views later makes a new format, read with a default for
+#: the records written before it.
+RECORD_FORMAT = "veche frozen record 1"
+
+
+def recorded_goals(text: str, resolution_id: int | None = None) -> list[GoalRollup]:
+    """The goals a record holds, as the roll-up gave them (of one resolution, or all)."""
+    record = json.loads(text)
+    if record["format"] != RECORD_FORMAT:
+        raise ValueError(f"a frozen record written as {record['format']!r}, not {RECORD_FORMAT!r}")
+    goals = [_typed(GoalRollup, goal) for goal in record["goals"]]
+    return [goal for goal in goals if resolution_id in (None, goal.resolution_id)]
+
+
+@cache
+def _field_types(kind: type) -> dict[str, Any]:
+    hints = get_type_hints(kind)
+    return {field.name: hints[field.name] for field in fields(kind)}
+
+
+def _typed(kind: Any, raw: Any) -> Any:
+    """``raw``, read from JSON, as the ``kind`` the view declares for it."""
+    if raw is None:
+        return None
+    if isinstance(kind, UnionType):  # ``X | None``
+        (kind,) = (arg for arg in get_args(kind) if arg is not NoneType)
+    if get_origin(kind) is list:
+        (item,) = get_args(kind)
+        return [_typed(item, one) for one in raw]
+    if isinstance(kind, type) and is_dataclass(kind):
+        types = _field_types(kind)
+        return kind(**{name: _typed(types[name], value) for name, value in raw.items()})
+    if kind is date:
+        return date.fromisoformat(raw)
+    return kind(raw)  # a decimal from its string, an enum from its value, a number, a word
+
+
+def goals_recorded(
+    period: ReportingPeriod, text: str, resolution_id: int | None = None
+) -> list[GoalRollup]:
+    """The goals recorded at the freeze of ``period`` (of one resolution, or all). A record
+    that cannot be read, or is another period's, was changed outside veche: refused (409),
+    never replaced by figures computed now."""
+    try:
+        if json.loads(text).get("period_id") != period.id:
+            raise ValueError("the record is another period's")
+        return recorded_goals(text, resolution_id)
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
+        raise Conflict(
+            f"the figures recorded at the freeze of period {period.name} cannot be read: the "
+            "record was changed outside veche. Run veche verify to see what changed, and "
+            "restore the record from a backup"
+        ) from None
+
+
+def _recorded_goals_at(
+    figures: CycleFigures, period: int, text: str, *, with_indicators: bool
+) -> list[GoalRollup]:
+    """The goals recorded at the freeze of the period numbered ``period``: its figures at
+    the whole organization, final."""
+    goals = goals_recorded(figures.periods[period], text, figures.resolution_id)
+    # A resolution whose every goal was deleted since the freeze (they had nothing to keep
+    # them) is no longer read with the cycle, to be named: its goals are left out.
+    return [
+        goal if with_indicators else replace(goal, indicators=[])
+        for goal in goals
+        if goal.resolution_id in figures.resolutions
+    ]
+
+
 # --- views -------------------------------------------------------------------------------
 
 
@@ -258,7 +340,12 @@ def goals_at(
 ) -> list[GoalRollup]:
     """Every goal at ``unit`` (its whole subtree) for the period numbered ``period``; its
     indicators' figures left out when not ``with_indicators`` (a map of units and goals
-    shows none, and at hundreds of units they are most of the work)."""
+    shows none, and at hundreds of units they are most of the work). At the whole
+    organization, a period frozen with a record has the goals its freeze recorded: its
+    figures are final, whatever changed since in the indicators, weights or targets."""
+    record = figures.records.get(period) if unit == ORGANIZATION else None
+    if record is not None:
+        return _recorded_goals_at(figures, period, record, with_indicators=with_indicators)
     as_of = figures.periods[period].ends_on
     with_verdicts = engine.judge_goals(
         figures.judged, figures.rollup, figures.statuses, unit=unit, period=period, as_of=as_of
@@ -663,6 +750,10 @@ def _charts(
             for one in history:
                 if one.id in recorded_points:
                     points.append(recorded_points[one.id].get(shown.id, unrecorded))
+                elif shown.id not in figures.rollup.indicators:
+                    # Recorded at the freeze of the period asked, deleted since: it had no
+                    # values then, nor any earlier.
+                    points.append(unrecorded)
                 else:
                     figure = figures.rollup.figures(shown.id, ORGANIZATION, numbers[one.id])
                     points.append((figure.value, figure.reported))

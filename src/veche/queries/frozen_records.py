@@ -10,27 +10,29 @@ made final, as the minutes say what a count was, and ``veche verify`` checks the
 against the journal without computing the roll-up again (the unit tree may since have changed,
 as it may). The text is one JSON object, keys sorted, no spaces: ``format``, ``period_id`` and
 ``goals``, each goal a ``GoalRollup`` with its ``IndicatorFigures``; decimals as their exact
-strings (``"12.5000"``), dates ISO, enums by value.
+strings (``"12.5000"``), dates ISO, enums by value; ``follow_up_rollup.recorded_goals`` reads
+it back, beside the views it holds.
 
-**The summing-up's history.** The roll-up, a unit's card and the summing-up's own period are
-computed from the values on every reading. Only the summing-up's history — its charts' points
+**What reads it.** The record is the whole organization's figures of the period, final:
+``load_cycle`` reads the record of each frozen period it reads, and the roll-up's goals at the
+whole organization are the recorded ones (``follow_up_rollup.goals_at``), in the roll-up, the
+summing-up, the public page and the desk alike. The summing-up's history — its charts' points
 for the periods before the one summed up, and the previous period's goals it compares with —
-reads a record, for each earlier period frozen with one; a period not frozen, or frozen
-before records were kept, is read and computed from the values as before. So the summing-up
-of the last of twelve periods reads one period's values, not the cycle's.
+reads the record of each earlier period frozen with one, without reading its values; a period
+not frozen, or frozen before records were kept, is read and computed from the values as
+before. So the summing-up of the last of twelve periods reads one period's values, not the
+cycle's. An edit of a record shows where the record is read, and ``veche verify`` names it
+(``actions/verify_periods.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from itertools import takewhile
-from types import NoneType, UnionType
-from typing import Any, get_args, get_origin, get_type_hints
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,22 +41,23 @@ from veche.models import FrozenRecord, ReportingPeriod
 from veche.models.follow_up import PeriodState
 from veche.queries.follow_up_cycle import FiguresAsked, cycle_periods, load_cycle
 from veche.queries.follow_up_rollup import (
+    RECORD_FORMAT,
     GoalRollup,
     RollupView,
     SummingUpRecord,
     default_period,
+    goals_recorded,
     summing_up_record,
 )
 
-#: The record's ``format``: which way of writing it this is. A field added to the views
-#: later makes a new format, read with a default for the records written before it.
-FORMAT = "veche frozen record 1"
+# The record's reader, beside its writer.
+from veche.queries.follow_up_rollup import recorded_goals as recorded_goals
 
 
 def record_text(view: RollupView) -> str:
     """The canonical JSON of a period's goals at the whole organization (see above)."""
     record = {
-        "format": FORMAT,
+        "format": RECORD_FORMAT,
         "period_id": view.period_id,
         "goals": [asdict(goal) for goal in view.goals],
     }
@@ -75,51 +78,19 @@ def _plain(value: object) -> str:
     raise TypeError(f"a frozen record holds no {type(value).__name__}")
 
 
-def recorded_goals(text: str, resolution_id: int | None = None) -> list[GoalRollup]:
-    """The goals a record holds, as the roll-up gave them (of one resolution, or all)."""
-    record = json.loads(text)
-    if record["format"] != FORMAT:
-        raise ValueError(f"a frozen record written as {record['format']!r}, not {FORMAT!r}")
-    goals = [_typed(GoalRollup, goal) for goal in record["goals"]]
-    return [goal for goal in goals if resolution_id in (None, goal.resolution_id)]
-
-
-@cache
-def _field_types(kind: type) -> dict[str, Any]:
-    hints = get_type_hints(kind)
-    return {field.name: hints[field.name] for field in fields(kind)}
-
-
-def _typed(kind: Any, raw: Any) -> Any:
-    """``raw``, read from JSON, as the ``kind`` the view declares for it."""
-    if raw is None:
-        return None
-    if isinstance(kind, UnionType):  # ``X | None``
-        (kind,) = (arg for arg in get_args(kind) if arg is not NoneType)
-    if get_origin(kind) is list:
-        (item,) = get_args(kind)
-        return [_typed(item, one) for one in raw]
-    if isinstance(kind, type) and is_dataclass(kind):
-        types = _field_types(kind)
-        return kind(**{name: _typed(types[name], value) for name, value in raw.items()})
-    if kind is date:
-        return date.fromisoformat(raw)
-    return kind(raw)  # a decimal from its string, an enum from its value, a number, a word
-
-
 def read_records(
     session: Session, periods: list[ReportingPeriod], resolution_id: int | None = None
 ) -> dict[int, list[GoalRollup]]:
     """The goals recorded at the freeze of each of ``periods`` frozen with a record, by
     period id."""
-    frozen = [period.id for period in periods if period.state is PeriodState.FROZEN]
+    frozen = {period.id: period for period in periods if period.state is PeriodState.FROZEN}
     if not frozen:
         return {}
     return {
-        period_id: recorded_goals(text, resolution_id)
+        period_id: goals_recorded(frozen[period_id], text, resolution_id)
         for period_id, text in session.execute(
             select(FrozenRecord.period_id, FrozenRecord.figures).where(
-                FrozenRecord.period_id.in_(frozen)
+                FrozenRecord.period_id.in_(list(frozen))
             )
         )
     }

@@ -1,8 +1,8 @@
 """The follow-up's figures through the API: the roll-up of a period's reports up the unit
 tree, a unit's report card, and the interim summing-up of a reporting cycle (Markdown, HTML or
-PDF). Computed from the accepted reports on every request, never stored; only the
-summing-up's history of a period frozen with a record reads what its freeze recorded
-(``queries/frozen_records.py``)."""
+PDF). Computed from the accepted reports on every request, never stored — but for the whole
+organization's goals of a period frozen with a record, which are read from what its freeze
+recorded (``goals_at`` in ``queries/follow_up_rollup.py``)."""
 
 from __future__ import annotations
 
