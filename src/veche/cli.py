@@ -463,13 +463,15 @@ def verify(
     ] = None,
 ) -> None:
     """Recompute the journal's hash chain, recount every closed poll against its close, hold
-    its ballots against the entries that took them, hash every frozen period's figures and
+    its ballots against the entries that took them and its casts against the rights the
+    journal gave their voters, hash every frozen period's figures and
     every motion's and resolution's text again; exit 1 naming the first entry, or each poll,
     period, motion or resolution, that does not match."""
     from veche.actions.journal import verify_journal
     from veche.actions.verify_casts import verify_casts
     from veche.actions.verify_periods import verify_periods
     from veche.actions.verify_polls import verify_polls
+    from veche.actions.verify_rights import verify_rights
     from veche.actions.verify_texts import verify_texts
     from veche.queries.journal_head import check_head, current_head, parse_head
 
@@ -485,6 +487,7 @@ def verify(
         lost = check_head(session, *expected) if expected is not None else None
         polls = verify_polls(session)
         casts = verify_casts(session)
+        rights = verify_rights(session)
         periods = verify_periods(session)
         texts = verify_texts(session)
     failed = False
@@ -519,6 +522,20 @@ def verify(
         casts.checked
         and f"Held the ballots and rights used of {_polls(casts.checked)} against the journal "
         "entries that cast or entered them: each matches.",
+    )
+    failed |= _reported(
+        rights,
+        "Counted polls' ballots were cast with rights the journal does not give:",
+        rights.casts
+        and f"Held {_counted(rights.casts, 'cast')} into counted polls against the rights the "
+        "journal gave their voters (check-ins, proxies, substitutions, weights): each had its "
+        "right"
+        + (
+            f"; not checked: the weight of {rights.unweighed}, which the journal does not "
+            "record (a right invited by name, or a cast journalled before casts recorded it)."
+            if rights.unweighed
+            else "."
+        ),
     )
     failed |= _reported(
         periods,

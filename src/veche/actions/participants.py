@@ -108,7 +108,14 @@ def do_invite(
         session,
         caller.actor,
         JournalAction.INVITE,
-        {"meeting_id": meeting.id, "person_id": person.id, "role": role, "category": category},
+        # The weight too, which `veche verify` holds each cast of the right against.
+        {
+            "meeting_id": meeting.id,
+            "person_id": person.id,
+            "role": role,
+            "category": category,
+            "weight": weight,
+        },
     )
     # Who may do what in the meeting changed: the pages' kept permissions are read again.
     queue_event(session, meeting.id, LiveEventType.PARTICIPANTS_CHANGED)
