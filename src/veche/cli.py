@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 import veche
+from veche.actions._findings import listed
 from veche.config import Settings
 from veche.db import make_engine, make_reader, make_sessionmaker, transaction
 from veche.errors import VecheError
@@ -514,7 +515,7 @@ def verify(
         typer.echo(
             f"{_polls(len(polls.not_recounted)).capitalize()} closed before results were "
             "recorded in the journal: only their number of ballots could be checked "
-            f"({_listed(f'poll {note.poll_id}' for note in polls.not_recounted)})."
+            f"({listed(f'poll {note.poll_id}' for note in polls.not_recounted)})."
         )
     failed |= _reported(
         casts,
@@ -598,13 +599,6 @@ def _snapshot(engine: Engine) -> Iterator[Session]:
 
 def _polls(n: int) -> str:
     return "1 poll" if n == 1 else f"{n} polls"
-
-
-def _listed(names: Iterable[str], most: int = 10) -> str:
-    """Names joined by commas, the first ``most`` of them and how many more."""
-    items = list(names)
-    shown = ", ".join(items[:most])
-    return shown if len(items) <= most else f"{shown} and {len(items) - most} more"
 
 
 @app.command()

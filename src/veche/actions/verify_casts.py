@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Generic, TypeVar
@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions._findings import Findings
+from veche.actions._findings import Findings, is_, is_id, listed, persons, rights_of, was
 from veche.actions.journal_actions import JournalAction
 from veche.actions.verify_polls import COUNTED_STATES, PollProblem
 from veche.models import Ballot, JournalEntry, Participation, Poll
@@ -44,9 +44,6 @@ _TAKING = (
 
 #: A choice the journal does not record (a secret poll's).
 _UNRECORDED = "?"
-
-#: How many persons a problem names before it says how many more.
-_MOST = 10
 
 
 @dataclass
@@ -135,7 +132,7 @@ def _taken(session: Session, counted: set[int]) -> dict[int, _Taken]:
     )
     for seq, action, payload in rows:
         poll_id = payload.get("poll_id") if isinstance(payload, dict) else None
-        if not _is_id(poll_id) or poll_id not in counted:
+        if not is_id(poll_id) or poll_id not in counted:
             continue
         poll = taken.setdefault(poll_id, _Taken())
         try:
@@ -163,7 +160,7 @@ def _take(poll: _Taken, seq: int, action: JournalAction, payload: dict[str, Any]
         poll.lot_entries.append(seq)
         return
     right = payload["right_person_id"]
-    if not _is_id(right):
+    if not is_id(right):
         raise ValueError(right)
     choice = _canonical(payload["choice"]) if "choice" in payload else _UNRECORDED
     weight = _whole(payload["weight"]) if "weight" in payload else None
@@ -172,7 +169,7 @@ def _take(poll: _Taken, seq: int, action: JournalAction, payload: dict[str, Any]
         if earlier is not None:
             raise ValueError(f"a second ballot cast with the right of person {right}")
         cast_by = payload["cast_by_person_id"]
-        if not _is_id(cast_by):
+        if not is_id(cast_by):
             raise ValueError(cast_by)
         kind = payload.get("right")
         poll.casts[right] = _Cast(
@@ -183,7 +180,7 @@ def _take(poll: _Taken, seq: int, action: JournalAction, payload: dict[str, Any]
         raise ValueError(f"a re-vote with the right of person {right}, which cast no ballot")
     # A re-vote is made by the ballot's caster or by the member in person (``ballots``).
     replacer = payload.get("cast_by_person_id")
-    cast_by = frozenset({replacer}) if _is_id(replacer) else earlier.cast_by | {right}
+    cast_by = frozenset({replacer}) if is_id(replacer) else earlier.cast_by | {right}
     poll.casts[right] = _Cast(
         seq, cast_by, earlier.kind, earlier.weight if weight is None else weight, choice
     )
@@ -217,7 +214,7 @@ def _check_poll(
     )
     if entered != taken.lots:
         at = (
-            f"journal entries {_listed(str(seq) for seq in taken.lot_entries)}"
+            f"journal entries {listed(str(seq) for seq in taken.lot_entries)}"
             if taken.lot_entries
             else "the journal records none"
         )
@@ -234,14 +231,14 @@ def _check_rights_used(casts: dict[int, _Cast], used: list[_Used]) -> list[str]:
     unjournalled = sorted(set(rights) - set(casts))
     if unjournalled:
         problems.append(
-            f"{_rights_of(unjournalled)} {_was(unjournalled)} used but the journal records no "
+            f"{rights_of(unjournalled)} {was(unjournalled)} used but the journal records no "
             "ballot cast with it: a ballot was added outside veche"
         )
     gone = sorted(set(casts) - set(rights))
     if gone:
         problems.append(
-            f"the journal records a ballot cast with {_rights_of(gone)} (entries "
-            f"{_listed(str(casts[p].seq) for p in gone)}) but no use of them is stored"
+            f"the journal records a ballot cast with {rights_of(gone)} (entries "
+            f"{listed(str(casts[p].seq) for p in gone)}) but no use of them is stored"
         )
     altered = sorted(
         person
@@ -252,8 +249,8 @@ def _check_rights_used(casts: dict[int, _Cast], used: list[_Used]) -> list[str]:
     )
     if altered:
         problems.append(
-            f"the use of {_rights_of(altered)} is not what the journal records "
-            f"(entries {_listed(str(casts[p].seq) for p in altered)}): who cast the ballot, "
+            f"the use of {rights_of(altered)} is not what the journal records "
+            f"(entries {listed(str(casts[p].seq) for p in altered)}): who cast the ballot, "
             "the kind of right or its weight was changed"
         )
     return problems
@@ -267,11 +264,11 @@ def _check_roll_call(casts: dict[int, _Cast], electronic: list[_Stored]) -> list
         problems.append(f"{_ballots(voters[None], 'electronic')} stored naming no voter")
     twice = sorted(voter for voter, n in voters.items() if voter is not None and n > 1)
     if twice:
-        problems.append(f"{_persons(twice)} {_is(twice)} named by more than one ballot")
+        problems.append(f"{persons(twice)} {is_(twice)} named by more than one ballot")
     unjournalled = sorted(v for v in voters if v is not None and v not in casts)
     if unjournalled:
         problems.append(
-            f"ballots are stored for {_persons(unjournalled)}, who cast none in the journal"
+            f"ballots are stored for {persons(unjournalled)}, who cast none in the journal"
         )
     differing = sorted(
         ballot.voter
@@ -285,9 +282,9 @@ def _check_roll_call(casts: dict[int, _Cast], electronic: list[_Stored]) -> list
     )
     if differing:
         problems.append(
-            f"the roll-call differs from the journal: the ballots of {_persons(differing)} do "
+            f"the roll-call differs from the journal: the ballots of {persons(differing)} do "
             "not hold the choice, or name the caster, that their entries record (entries "
-            f"{_listed(str(casts[p].seq) for p in differing)})"
+            f"{listed(str(casts[p].seq) for p in differing)})"
         )
     return problems
 
@@ -360,10 +357,6 @@ def _canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _is_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _whole(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(value)
@@ -372,25 +365,3 @@ def _whole(value: object) -> int:
 
 def _ballots(n: int, kind: str) -> str:
     return f"1 {kind} ballot is" if n == 1 else f"{n} {kind} ballots are"
-
-
-def _persons(ids: list[int]) -> str:
-    return ("person " if len(ids) == 1 else "persons ") + _listed(str(i) for i in ids)
-
-
-def _is(ids: list[int]) -> str:
-    return "is" if len(ids) == 1 else "are"
-
-
-def _was(ids: list[int]) -> str:
-    return "was" if len(ids) == 1 else "were"
-
-
-def _rights_of(ids: list[int]) -> str:
-    return ("the right of " if len(ids) == 1 else "the rights of ") + _persons(ids)
-
-
-def _listed(items: Iterable[str]) -> str:
-    names = list(items)
-    shown = ", ".join(names[:_MOST])
-    return shown if len(names) <= _MOST else f"{shown} and {len(names) - _MOST} more"

@@ -33,9 +33,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions._findings import Findings
+from veche.actions._findings import Findings, is_id, listed, persons, rights_of, was
 from veche.actions.journal_actions import JournalAction
-from veche.actions.verify_casts import _is_id, _listed, _persons, _rights_of, _was
 from veche.actions.verify_polls import COUNTED_STATES, PollProblem
 from veche.models import JournalEntry, Poll
 from veche.models.polls import RightKind
@@ -302,7 +301,7 @@ def _problems(wrong: _Wrong, day: str) -> list[str]:
     if wrong.absent:
         casters = sorted({cast.cast_by for cast in wrong.absent})
         problems.append(
-            f"{_persons(casters)} cast a ballot (entries {_entries(wrong.absent)}) but the "
+            f"{persons(casters)} cast a ballot (entries {_entries(wrong.absent)}) but the "
             f"journal does not check {'them' if len(casters) > 1 else 'that person'} in on "
             f"{day} before it: a check-in was added outside veche"
         )
@@ -325,12 +324,12 @@ def _problems(wrong: _Wrong, day: str) -> list[str]:
         )
     if wrong.weighed:
         rights = sorted({cast.right for cast, _cast_weight, _given in wrong.weighed})
-        shown = _listed(
+        shown = listed(
             f"person {cast.right} with {cast_weight:,} where it gives {given:,} (entry {cast.seq})"
             for cast, cast_weight, given in wrong.weighed
         )
         problems.append(
-            f"{_rights_of(rights)} {_was(rights)} cast with a weight the journal does not give: "
+            f"{rights_of(rights)} {was(rights)} cast with a weight the journal does not give: "
             f"{shown}: a weight was changed outside veche"
         )
     return problems
@@ -338,16 +337,16 @@ def _problems(wrong: _Wrong, day: str) -> list[str]:
 
 def _used(casts: list[_Cast]) -> str:
     rights = sorted({cast.right for cast in casts})
-    return f"{_rights_of(rights)} {_was(rights)} used"
+    return f"{rights_of(rights)} {was(rights)} used"
 
 
 def _entries(casts: list[_Cast]) -> str:
-    return _listed(str(cast.seq) for cast in casts)
+    return listed(str(cast.seq) for cast in casts)
 
 
 def _id(payload: dict[str, Any], key: str) -> int | None:
     value = payload.get(key)
-    return value if _is_id(value) else None
+    return value if is_id(value) else None
 
 
 def _day(day: date | None) -> str | None:
