@@ -135,6 +135,17 @@ class Rights(Hall):
         assert found is not None
         return found
 
+    def slip_in_proxy(self, grantor: int, holder: int) -> None:
+        """A proxy from ``grantor`` to ``holder`` written into the database, not through veche."""
+        with transaction(self.sessions) as session:
+            session.add(
+                Proxy(
+                    meeting_id=self.meeting_id,
+                    grantor_id=self.seat(session, grantor),
+                    holder_id=self.seat(session, holder),
+                )
+            )
+
     def open(self) -> None:
         with transaction(self.sessions) as session:
             do_open_poll(session, ADMIN, self.poll_id, date.today())
@@ -254,14 +265,7 @@ def test_a_weight_raised_for_the_vote_and_set_back_is_found(hall: Rights) -> Non
 
 def test_a_proxy_inserted_for_the_vote_and_deleted_is_found(hall: Rights) -> None:
     holder, grantor = hall.present[0], hall.absent[0]
-    with transaction(hall.sessions) as session:
-        session.add(
-            Proxy(
-                meeting_id=hall.meeting_id,
-                grantor_id=hall.seat(session, grantor),
-                holder_id=hall.seat(session, holder),
-            )
-        )
+    hall.slip_in_proxy(grantor, holder)
     hall.open()
     hall.cast(holder, "yes")
     hall.cast(holder, "yes", right=grantor)
@@ -380,14 +384,7 @@ def test_a_proxy_taken_back_and_put_back_for_the_vote_is_found(hall: Rights) -> 
         assert revoked.action == JournalAction.REVOKE_PROXY.value
         revoked.at -= timedelta(hours=1)
         _rehash_from(session, revoked.seq)
-    with transaction(hall.sessions) as session:
-        session.add(
-            Proxy(
-                meeting_id=hall.meeting_id,
-                grantor_id=hall.seat(session, grantor),
-                holder_id=hall.seat(session, holder),
-            )
-        )
+    hall.slip_in_proxy(grantor, holder)
     hall.open()
     hall.cast(holder, "no", right=grantor)
     hall.close()
