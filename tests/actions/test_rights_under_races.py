@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.actions.test_poll_guarantees import _cast, _open_decision, _race
 from tests.helpers import ADMIN, ballots_held, demo_organization, general_council_term, term_members
 from veche.actions.access import access_meeting, access_poll
+from veche.actions.attendance import do_check_out
 from veche.actions.closing import do_close_poll
 from veche.actions.meetings import do_create_meeting
 from veche.actions.polls import PaperLot, do_enter_paper_ballots
 from veche.actions.stand_ins import do_grant_proxy
 from veche.db import transaction
-from veche.errors import Conflict
-from veche.models import Ballot, Participation, Poll, Proxy
+from veche.errors import Conflict, Forbidden
+from veche.models import Ballot, JournalEntry, Participation, Poll, Proxy
 from veche.models.polls import BallotSource
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
@@ -182,3 +183,41 @@ def test_racing_electronic_ballots_fill_only_the_rights_left_beside_paper(
     assert len(refused) == 5 and sum(isinstance(o, str) for o in outcomes) == 5, outcomes
     assert all("only 0 voting rights are unused" in o.message for o in refused)
     assert _ballots(sessions, poll_id) == {BallotSource.PAPER: 25, BallotSource.ELECTRONIC: 5}
+
+
+def test_voters_checked_out_while_their_ballots_are_stored_leave_after_them(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A check-out racing its voter's ballot waits for it (the day's open polls locked, as a
+    close locks them): the journal never shows a ballot cast by someone it had checked out
+    before, which `veche verify` would have to take for a forgery."""
+    poll_id, members, yes = _open_decision(sessions)
+    voters = members[:6]
+    jobs: list[Callable[[], Any]] = []
+    for person_id in voters:
+        jobs.append(lambda p=person_id: _cast(sessions, poll_id, p, yes))  # type: ignore[misc]
+        jobs.append(lambda p=person_id: _check_out(sessions, poll_id, p))  # type: ignore[misc]
+    with _paused_before_writing(sessions, Participation):
+        outcomes = _race(jobs)
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    # A ballot after its voter left is refused as from someone not present.
+    assert all(isinstance(o, Conflict | Forbidden) for o in refused), refused
+    with sessions() as session:
+        entries = session.execute(
+            select(JournalEntry.action, JournalEntry.payload)
+            .where(JournalEntry.action.in_(["cast_ballot", "check_out"]))
+            .order_by(JournalEntry.seq)
+        ).all()
+    gone: set[int] = set()
+    for action, payload in entries:
+        if action == "check_out":
+            gone.add(payload["person_id"])
+        else:
+            assert payload["cast_by_person_id"] not in gone, entries
+
+
+def _check_out(sessions: sessionmaker[Session], poll_id: int, person_id: int) -> None:
+    with transaction(sessions) as session:
+        poll = access_poll(session, ADMIN, poll_id)
+        assert poll.day is not None
+        do_check_out(session, ADMIN, poll.meeting, person_id, poll.day)

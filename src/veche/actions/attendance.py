@@ -135,6 +135,7 @@ def do_check_out(
     )
     if attendance is None or attendance.checked_out_at is not None:
         raise Conflict(f"{participant.person.full_name} is not checked in on {day}")
+    _hold_the_days_polls(session, meeting, day)
     attendance.checked_out_at = utcnow()
     record(
         session,
@@ -161,15 +162,7 @@ def do_undo_check_in(
     name = participant.person.full_name
     if attendance is None:
         raise Conflict(f"{name} was not checked in on {day}: there is no check-in to undo")
-    # A ballot of theirs stored meanwhile would be one the record could not explain. The
-    # day's open polls, locked as a close locks them, wait for the ballots being stored and
-    # hold back the next ones, which then find them absent (on PostgreSQL; SQLite lets one
-    # writer in at a time anyway).
-    session.execute(
-        select(Poll.id)
-        .where(Poll.meeting_id == meeting.id, Poll.day == day, Poll.state == PollState.OPEN)
-        .with_for_update()
-    )
+    _hold_the_days_polls(session, meeting, day)
     _check_no_trace(session, participant, day)
     session.delete(attendance)
     session.flush()
@@ -180,6 +173,19 @@ def do_undo_check_in(
         {"meeting_id": meeting.id, "person_id": person_id, "day": day},
     )
     queue_event(session, meeting.id, LiveEventType.ATTENDANCE_CHANGED)
+
+
+def _hold_the_days_polls(session: Session, meeting: Meeting, day: date) -> None:
+    """Lock the day's open polls, as a close locks them, before a participant leaves the
+    record of the day: they wait for the ballots being stored and hold back the next ones,
+    which then find the participant gone, so that the journal never shows a ballot cast by
+    someone it had already checked out (on PostgreSQL; SQLite lets one writer in at a time
+    anyway)."""
+    session.execute(
+        select(Poll.id)
+        .where(Poll.meeting_id == meeting.id, Poll.day == day, Poll.state == PollState.OPEN)
+        .with_for_update()
+    )
 
 
 def _check_no_trace(session: Session, participant: Participant, day: date) -> None:
