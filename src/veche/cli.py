@@ -465,11 +465,12 @@ def verify(
 ) -> None:
     """Recompute the journal's hash chain, recount every closed poll against its close, hold
     its ballots against the entries that took them and its casts against the rights the
-    journal gave their voters, hash every frozen period's figures and
-    every motion's and resolution's text again; exit 1 naming the first entry, or each poll,
-    period, motion or resolution, that does not match."""
+    journal gave their voters, hash every frozen period's figures and every motion's and
+    resolution's text again, and hold the roles held against their grants; exit 1 naming the
+    first entry, or each poll, period, motion, resolution or grant, that does not match."""
     from veche.actions.journal import verify_journal
     from veche.actions.verify_casts import verify_casts
+    from veche.actions.verify_grants import verify_grants
     from veche.actions.verify_periods import verify_periods
     from veche.actions.verify_polls import verify_polls
     from veche.actions.verify_rights import verify_rights
@@ -491,6 +492,7 @@ def verify(
         rights = verify_rights(session)
         periods = verify_periods(session)
         texts = verify_texts(session)
+        grants = verify_grants(session)
     failed = False
     if chain.holds:
         typer.echo(f"The journal holds: {chain.entries} entries, each chained to the one before.")
@@ -557,6 +559,19 @@ def verify(
             f"Not checked: the texts of {_counted(texts.unhashed_resolutions, 'resolution')} "
             f"and {_counted(texts.unhashed_versions, 'motion version')}, journalled before "
             "texts were hashed."
+        )
+    failed |= _reported(
+        grants,
+        "Roles held do not match the journal:",
+        grants.checked
+        and f"Held {_counted(grants.checked, 'grant')} of a role against the journal entries "
+        "that made them: each matches.",
+    )
+    if grants.unjournalled:
+        typer.echo(
+            f"Not in the journal, so not checked: {listed(grants.unjournalled)} — granted "
+            "before grants were journalled (the first administrators of an older database), "
+            "or written into the database outside veche."
         )
     if failed:
         raise typer.Exit(1)
