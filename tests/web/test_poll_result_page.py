@@ -42,7 +42,9 @@ def test_a_named_polls_count_and_roll_call_are_read_once_published(
 
     early = delegate.get(address)
     assert early.status_code == 403 and "once it is published" in early.text
-    assert "Adopt the budget" in secretary(hall.app).get(address).text  # the chair's, closed
+    chairs = secretary(hall.app).get(address).text  # the chair's, closed
+    assert "Adopt the budget" in chairs, chairs
+    assert f'href="/meetings/{hall.meeting}/console"' in chairs  # with the meeting's tabs
 
     hall.publish(int(poll["id"]))
     room = delegate.get(f"/meetings/{hall.meeting}").text

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from veche.actions.access import check_sees_result
+from veche.actions.access import check_sees_result, meeting_permissions
 from veche.method_names import majority_rule_name, method_name
 from veche.models import Poll
 from veche.models.polls import PollKind
@@ -40,4 +40,5 @@ def poll_result(meeting_id: int, poll_id: int, page: PageDep) -> HTMLResponse:
         ),
         roll_call=votes,
         weighted=any(vote["weight"] != 1 for vote in votes),
+        may=meeting_permissions(page.session, page.caller, poll.meeting_id),  # the tabs
     )
