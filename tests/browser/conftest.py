@@ -38,6 +38,9 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_URL = "/static/test-only/axe.min.js"  # answered by the test, not by the server
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+# Assertions wait as long as actions do (15 s, below): CI runs the suite on a busy machine,
+# where a page answered in 5 s failed a congress's check-in at the door (stop 34).
+expect.set_options(timeout=15_000)
 DESKTOP = {"width": 1366, "height": 900}
 
 
