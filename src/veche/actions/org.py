@@ -14,23 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions._days import check_span
+from veche.actions._invitation import add_participant
 from veche.actions.access import Caller, authorize, participant_of
-from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.roles import grant_role
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
-from veche.models import (
-    Body,
-    Meeting,
-    Membership,
-    Organization,
-    Participant,
-    Person,
-    Term,
-    Unit,
-    User,
-)
+from veche.models import Body, Meeting, Membership, Organization, Person, Term, Unit, User
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingState, ParticipantRole
 from veche.models.org import MembershipRole
 from veche.passwords import check_new_password
@@ -355,21 +345,9 @@ def _invite_to_meetings_ahead(session: Session, caller: Caller, seat: Membership
     for meeting in session.scalars(query.order_by(Meeting.starts_on, Meeting.id)).all():
         if participant_of(session, meeting.id, seat.person_id) is not None:
             continue
-        session.add(Participant(meeting_id=meeting.id, person_id=seat.person_id, role=role))
-        session.flush()
-        record(
-            session,
-            caller.actor,
-            JournalAction.INVITE,
-            {
-                "meeting_id": meeting.id,
-                "person_id": seat.person_id,
-                "role": role,
-                "category": "",
-                "membership_id": seat.id,
-            },
+        add_participant(
+            session, caller.actor, meeting.id, seat.person_id, role, membership_id=seat.id
         )
-        queue_event(session, meeting.id, LiveEventType.PARTICIPANTS_CHANGED)
 
 
 def check_no_account(session: Session, person: Person) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from veche.actions._invitation import add_participant
 from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
@@ -99,27 +100,9 @@ def do_invite(
     person = check_person_of(session, meeting, person_id)
     _check_not_invited(session, meeting, person)
     check_weight(weight)
-    participant = Participant(
-        meeting_id=meeting.id, person_id=person.id, role=role, category=category, weight=weight
+    return add_participant(
+        session, caller.actor, meeting.id, person.id, role, category=category, weight=weight
     )
-    session.add(participant)
-    session.flush()
-    record(
-        session,
-        caller.actor,
-        JournalAction.INVITE,
-        # The weight too, which `veche verify` holds each cast of the right against.
-        {
-            "meeting_id": meeting.id,
-            "person_id": person.id,
-            "role": role,
-            "category": category,
-            "weight": weight,
-        },
-    )
-    # Who may do what in the meeting changed: the pages' kept permissions are read again.
-    queue_event(session, meeting.id, LiveEventType.PARTICIPANTS_CHANGED)
-    return participant
 
 
 def do_update_participant(
