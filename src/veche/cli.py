@@ -466,14 +466,16 @@ def verify(
     """Recompute the journal's hash chain, recount every closed poll against its close, hold
     its ballots against the entries that took them and its casts against the rights the
     journal gave their voters, hash every frozen period's figures and every motion's and
-    resolution's text again, and hold the roles held against their grants; exit 1 naming the
-    first entry, or each poll, period, motion, resolution or grant, that does not match."""
+    resolution's text again, and hold the roles held against their grants and what each role
+    grants against its definition; exit 1 naming the first entry, or each poll, period,
+    motion, resolution, grant or role, that does not match."""
     from veche.actions.journal import verify_journal
     from veche.actions.verify_casts import verify_casts
     from veche.actions.verify_grants import verify_grants
     from veche.actions.verify_periods import verify_periods
     from veche.actions.verify_polls import verify_polls
     from veche.actions.verify_rights import verify_rights
+    from veche.actions.verify_roles import verify_roles
     from veche.actions.verify_texts import verify_texts
     from veche.queries.journal_head import check_head, current_head, parse_head
 
@@ -493,6 +495,7 @@ def verify(
         periods = verify_periods(session)
         texts = verify_texts(session)
         grants = verify_grants(session)
+        roles = verify_roles(session)
     failed = False
     if chain.holds:
         typer.echo(f"The journal holds: {chain.entries} entries, each chained to the one before.")
@@ -573,6 +576,13 @@ def verify(
             "before grants were journalled (the first administrators of an older database), "
             "or written into the database outside veche."
         )
+    failed |= _reported(
+        roles,
+        "Roles do not grant what the journal or the migrations say:",
+        roles.checked
+        and f"Held what {_counted(roles.checked, 'role')} grant against their definitions in "
+        "the journal, or the migrations that made them: each matches.",
+    )
     if failed:
         raise typer.Exit(1)
     if head is not None:
