@@ -45,6 +45,10 @@ _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
     extensions=["jinja2.ext.i18n"],
+    # A template is read once per process, with the code it was written for: an upgrade
+    # unpacked under a running server must not pair new templates with old routes (a page
+    # then names a route the process does not have), and no page pays a stat per template.
+    auto_reload=False,
 )
 _environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 _environment.filters["ordinal"] = ordinal  # "8th General Council"
