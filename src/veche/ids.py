@@ -7,10 +7,20 @@ is declared once, with its ids checked, and the route takes it as it is.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from veche.models.base import MAX_INT
 
-Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+
+def _not_a_flag_or_a_fraction(value: object) -> object:
+    """Refuse what pydantic would otherwise read as a number: JSON's ``true`` (an id of 1)
+    and ``1.0``. Text stays allowed: a form's fields and a path's parts are text."""
+    if isinstance(value, bool | float):
+        raise ValueError(f"an id is a whole number, not {json.dumps(value)}")
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_not_a_flag_or_a_fraction), Field(ge=1, le=MAX_INT)]
