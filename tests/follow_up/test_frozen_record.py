@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from decimal import Decimal
 from typing import Any
 
@@ -45,12 +45,19 @@ from veche.models.follow_up import PeriodState, ReportState
 from veche.queries import frozen_records
 from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_rollup import (
+    CycleFigures,
     SummingUpRecord,
     load_cycle,
+    report_card,
     rollup_view,
     summing_up_record,
 )
-from veche.queries.frozen_records import read_summing_up, record_text, recorded_goals
+from veche.queries.frozen_records import (
+    frozen_record_text,
+    read_summing_up,
+    record_text,
+    recorded_goals,
+)
 from veche.reports import render_summing_up
 
 #: What the unit added after the freezes reports on every indicator.
@@ -92,7 +99,7 @@ def _freezes(session: Session) -> dict[int, dict[str, Any]]:
     }
 
 
-def test_a_freeze_records_the_roll_up_at_the_whole_organization_and_journals_its_hash(
+def test_a_freeze_records_the_roll_up_everywhere_and_journals_its_hash(
     sessions: sessionmaker[Session],
 ) -> None:
     filled, _ = _frozen(sessions)
@@ -107,27 +114,66 @@ def test_a_freeze_records_the_roll_up_at_the_whole_organization_and_journals_its
         }
         assert sorted(records) == frozen
         freezes = _freezes(session)
+        kept = {}
         for period_id in frozen:
             period = session.get_one(ReportingPeriod, period_id)
             stored = records[period_id]
             assert freezes[period_id]["record_hash"] == hashlib.sha256(stored.encode()).hexdigest()
-            # Canonical: keys sorted, no spaces, decimals as their exact strings.
-            as_read = json.loads(stored)
-            assert stored == json.dumps(as_read, sort_keys=True, separators=(",", ":"))
+            # Lines of canonical JSON: keys sorted, no spaces, decimals as their exact strings.
+            lines = stored.split("\n")
+            for line in lines:
+                assert line == json.dumps(json.loads(line), sort_keys=True, separators=(",", ":"))
+            as_read = json.loads(lines[0])
+            assert set(as_read) == {"format", "period_id", "goals"}
             assert as_read["period_id"] == period_id
-            assert as_read["format"] == "veche frozen record 1"
+            assert as_read["format"] == "veche frozen record 2"
             first = as_read["goals"][0]["indicators"][0]
             assert isinstance(first["value"], str) and first["value"].endswith(".0000")
-            # What the roll-up gives, read back exactly, every goal of every resolution.
-            view = rollup_view(
-                load_cycle(session, organization, cycle, period=period), period, None
-            )
-            assert stored == record_text(view)
-            assert recorded_goals(stored) == view.goals
             assert [goal.id for goal in recorded_goals(stored)] == filled.goal_ids
+            # Every unit of the tree, with its goals' figures, a line each.
+            units = session.scalars(select(Unit.id).order_by(Unit.id)).all()
+            assert [unit["id"] for unit in json.loads(lines[1])["units"]] == units
+            assert [json.loads(line)[0] for line in lines[2:]] == units
+            # Read back, the record is the period: it writes itself again exactly.
+            figures = load_cycle(session, organization, cycle, period=period)
+            assert figures.frozen and frozen_record_text(figures, period) == stored
+            kept[period_id] = _views(session, figures, period)
         check = verify_periods(session)
         assert check.holds, check.problems
         assert check.checked == len(frozen)
+
+        # What the roll-up gives from the values, at the whole organization and every unit.
+        session.execute(delete(FrozenRecord))
+        for period_id in frozen:
+            period = session.get_one(ReportingPeriod, period_id)
+            figures = load_cycle(session, organization, cycle, period=period)
+            assert not figures.frozen and not figures.records
+            assert frozen_record_text(figures, period) == records[period_id]
+            assert _views(session, figures, period) == kept[period_id]
+        session.rollback()
+
+
+def _views(session: Session, figures: CycleFigures, period: ReportingPeriod) -> list[Any]:
+    """Every view of the period: the roll-up at the whole organization and at each unit, each
+    unit's report card, and the summing-up's map, league, units not reported and reasons."""
+    # Every unit's roll-up is in the record's text, compared whole: a tenth of the units here.
+    units = sorted(session.scalars(select(Unit.id)))[::10]
+    # The history is not compared here: none read.
+    history: dict[int, list[Any]] = {
+        one.id: [] for one in figures.cycle_periods if one.starts_on < period.starts_on
+    }
+    summed_up = summing_up_record(session, figures, period, history)
+    return [
+        rollup_view(figures, period, None),
+        *(rollup_view(figures, period, unit) for unit in units),
+        *(report_card(figures, period, unit) for unit in units),
+        summed_up.heat_map,
+        summed_up.league,
+        summed_up.not_reported,
+        summed_up.reasons,
+        summed_up.now,
+        summed_up.resolutions,
+    ]
 
 
 def _asked_periods(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
@@ -135,7 +181,10 @@ def _asked_periods(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     asked: list[list[int]] = []
 
     def spied(*arguments: Any, **options: Any) -> Any:
-        asked.append([period.id for period in options["period"]])
+        period = options["period"]
+        asked.append(
+            [one.id for one in ([period] if isinstance(period, ReportingPeriod) else period)]
+        )
         return load_cycle(*arguments, **options)
 
     monkeypatch.setattr(frozen_records, "load_cycle", spied)
@@ -244,9 +293,13 @@ def test_a_unit_added_after_a_freeze_changes_the_period_summed_up_not_the_frozen
         session.rollback()
 
 
-def _freeze_as_before_records(session: Session, period_id: int) -> int:
+def _freeze_as_before_records(
+    session: Session, period_id: int, *, goals_record: bool = False
+) -> int:
     """Freeze a closed period as freezes were made before they recorded the roll-up: its
-    reports locked and their figures hashed into the journal, no record. The entry's seq."""
+    reports locked and their figures hashed into the journal, no record — or, with
+    ``goals_record``, as they were made before they recorded every unit's figures: a record of
+    the first format, of the goals at the whole organization alone. The entry's seq."""
     period = session.get_one(ReportingPeriod, period_id)
     session.execute(
         update(ProgressReport)
@@ -256,18 +309,29 @@ def _freeze_as_before_records(session: Session, period_id: int) -> int:
     period.state = PeriodState.FROZEN
     reports, values, statuses = frozen_figures(session, period_id)
     period.figures_hash = figures_hash(period_id, values, statuses)
-    record(
-        session,
-        Actor.system("tests"),
-        JournalAction.FREEZE_REPORTING_PERIOD,
-        {
-            "period_id": period_id,
-            "reports": reports,
-            "values": len(values),
-            "statuses": len(statuses),
-            "figures_hash": period.figures_hash,
-        },
-    )
+    payload: dict[str, Any] = {
+        "period_id": period_id,
+        "reports": reports,
+        "values": len(values),
+        "statuses": len(statuses),
+        "figures_hash": period.figures_hash,
+    }
+    if goals_record:
+        session.flush()
+        organization = session.scalars(select(Organization)).one()
+        view = rollup_view(
+            load_cycle(session, organization, period.cycle, period=period), period, None
+        )
+        written = record_text(
+            {
+                "format": "veche frozen record 1",
+                "period_id": period_id,
+                "goals": [asdict(goal) for goal in view.goals],
+            }
+        )
+        session.add(FrozenRecord(period_id=period_id, figures=written))
+        payload["record_hash"] = hashlib.sha256(written.encode()).hexdigest()
+    record(session, Actor.system("tests"), JournalAction.FREEZE_REPORTING_PERIOD, payload)
     session.flush()
     seq = session.scalar(select(JournalEntry.seq).order_by(JournalEntry.seq.desc()).limit(1))
     assert seq is not None
@@ -302,6 +366,55 @@ def test_a_period_frozen_before_records_is_computed_from_its_values(
         ) == summing_up_record(session, whole, period)
 
 
+def test_a_record_of_the_first_format_still_holds_the_goals_at_the_whole_organization(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A period frozen before records kept every unit (an older database): its goals at the
+    whole organization are its record's, its units' figures computed from its values as
+    before; ``veche verify`` checks it as it checks a record of the second format."""
+    filled, units = twisted(sessions)
+    first, second, last = filled.period_ids
+    with transaction(sessions) as session:
+        me = _caller(session)
+        for period_id in filled.period_ids:
+            do_move_period(
+                session, me, session.get_one(ReportingPeriod, period_id), PeriodState.CLOSED
+            )
+        _freeze_as_before_records(session, first, goals_record=True)
+        do_freeze_period(session, me, session.get_one(ReportingPeriod, second))
+    with sessions() as session:
+        organization, cycle = _cycle(session, filled)
+        formats = {
+            period_id: json.loads(figures.partition("\n")[0])["format"]
+            for period_id, figures in session.execute(
+                select(FrozenRecord.period_id, FrozenRecord.figures)
+            )
+        }
+        assert formats == {first: "veche frozen record 1", second: "veche frozen record 2"}
+        check = verify_periods(session)
+        assert check.holds and check.checked == 2, check.problems
+        period = session.get_one(ReportingPeriod, first)
+        figures = load_cycle(session, organization, cycle, period=period)
+        assert not figures.frozen and figures.records
+        recorded = rollup_view(figures, period, None)
+        at_district = rollup_view(figures, period, units["district"])
+        summed_up = [
+            read_summing_up(session, FiguresAsked(organization, cycle, one))
+            for one in session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.id))
+        ]
+        # As computed from the values (the record read as before, its goals the same).
+        session.execute(delete(FrozenRecord).where(FrozenRecord.period_id == first))
+        computed = load_cycle(session, organization, cycle, period=period)
+        assert rollup_view(computed, period, None) == recorded
+        assert rollup_view(computed, period, units["district"]) == at_district
+        assert [
+            read_summing_up(session, FiguresAsked(organization, cycle, one))
+            for one in session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.id))
+        ] == summed_up
+        session.rollback()
+    assert last not in formats
+
+
 def test_verify_names_a_record_changed_gone_or_never_made(
     database_url: str, sessions: sessionmaker[Session]
 ) -> None:
@@ -334,6 +447,15 @@ def test_verify_names_a_record_changed_gone_or_never_made(
     ) == [
         f"period {first} (Month 1): its record of the figures no longer matches the one made "
         f"at its freeze (entry {freezes[first]}): it was changed"
+    ]
+    # A unit's figures in a record that keeps every unit's.
+    assert problems(
+        'UPDATE frozen_record SET figures = replace(figures, \'"report"\\:"locked"\', '
+        "'\"report\"\\:null') WHERE period_id = :second",
+        second=second,
+    ) == [
+        f"period {second} (Month 2): its record of the figures no longer matches the one made "
+        f"at its freeze (entry {freezes[second]}): it was changed"
     ]
     assert problems("DELETE FROM frozen_record WHERE period_id = :second", second=second) == [
         f"period {second} (Month 2): the record of its figures made at its freeze (entry "

@@ -5,9 +5,9 @@ A period is open while units file their reports; closed once filing has ended an
 reports are reviewed; frozen when its figures are final: every accepted report is locked,
 and the SHA-256 of the figures they hold (``veche.follow_up.figures``) is written into the
 journal entry of the freeze, which ``veche verify`` checks again. The freeze also records
-what those figures roll up to at the whole organization (``queries/frozen_records.py``),
-with that record's SHA-256 in the same entry: the summing-up's history of the period. Forward
-only.
+what those figures roll up to at the whole organization and at every unit
+(``queries/frozen_records.py``), with that record's SHA-256 in the same entry: what every
+view of the period shows ever after. Forward only.
 """
 
 from __future__ import annotations
@@ -39,8 +39,7 @@ from veche.models import (
 from veche.models.follow_up import PERIOD_TRANSITIONS, PeriodState, ReportState
 from veche.permissions import Permission
 from veche.queries.follow_up_cycle import load_cycle
-from veche.queries.follow_up_rollup import rollup_view
-from veche.queries.frozen_records import record_hash, record_text
+from veche.queries.frozen_records import frozen_record_text, record_hash
 
 # --- Cycles --------------------------------------------------------------------------------
 
@@ -243,9 +242,9 @@ def frozen_figures(
 def do_freeze_period(session: Session, caller: Caller, period: ReportingPeriod) -> ReportingPeriod:
     """Make a closed period's figures final: its accepted reports are locked, the hash of
     the figures they hold goes into the journal, and so does the hash of the record of what
-    they roll up to at the whole organization, kept beside the period. Reports still
-    awaiting a decision hold the freeze up; drafts and reports returned and not submitted
-    again are left out, as not reported."""
+    they roll up to at the whole organization and at every unit, kept beside the period.
+    Reports still awaiting a decision hold the freeze up; drafts and reports returned and not
+    submitted again are left out, as not reported."""
     organization = working_organization(session, caller, Permission.FOLLOW_UP_MANAGE)
     PERIOD_TRANSITIONS.check_step(period.state, PeriodState.FROZEN, f"period {period.name}")
     waiting = session.scalars(
@@ -273,12 +272,12 @@ def do_freeze_period(session: Session, caller: Caller, period: ReportingPeriod) 
     session.flush()
     reports, values, statuses = frozen_figures(session, period.id)
     period.figures_hash = figures_hash(period.id, values, statuses)
-    # Every goal of the organization, as the roll-up gives them now that the reports are
-    # locked: what the figures were when the period was made final.
-    rolled_up = rollup_view(
-        load_cycle(session, organization, period.cycle, period=period), period, None
+    # Every goal of the organization, at the whole organization and at every unit, as the
+    # roll-up gives them now that the reports are locked: what the figures were when the
+    # period was made final.
+    text = frozen_record_text(
+        load_cycle(session, organization, period.cycle, period=period), period
     )
-    text = record_text(rolled_up)
     session.add(FrozenRecord(period_id=period.id, figures=text))
     session.flush()
     record(

@@ -3,15 +3,17 @@
 
 The freeze (``reporting.do_freeze_period``) writes into the hash-chained journal the SHA-256
 of the figures its locked reports hold, and that of the record of their roll-up at the whole
-organization (``queries/frozen_records.py``). Here each freeze entry is held against the
-period as stored: its figures are read and hashed again, and a value or status changed, added
-or removed since, a report unlocked, a period unfrozen or its stored hash rewritten is named
-as a problem of its period; so is a record changed or gone, or one no freeze made. The record
+organization and, since records of the second format, at every unit
+(``queries/frozen_records.py``). Here each freeze entry is held against the period as stored:
+its figures are read and hashed again, and a value or status changed, added or removed since,
+a report unlocked, a period unfrozen or its stored hash rewritten is named as a problem of its
+period; so is a record changed or gone, or one no freeze made. The record, of either format,
 is hashed as stored, not computed again: the unit tree, the assignments and the verdicts may
 have changed since the freeze, and the record is what the figures were then — and what the
-roll-up, the summing-up and the pages show of the period at the whole organization ever after,
-so a record edited in the database is named here. The chain itself is
-``journal.verify_journal``'s to check.
+roll-up, the report cards, the summing-up and the pages show of the period ever after (of a
+record of the first format, at the whole organization alone), so a record edited in the
+database is named here, a unit's figures as well as the whole organization's. The chain
+itself is ``journal.verify_journal``'s to check.
 """
 
 from __future__ import annotations

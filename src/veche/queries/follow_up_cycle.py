@@ -30,22 +30,28 @@ The values of a period are found through the reports' (period, unit) index and t
 (report, indicator) key. One query each for the units, the periods, the resolutions, the
 targets, the weights, the assignments, the values, the statuses and the reports, and
 ``goal_tree``'s for the goals with their indicators: the same number whatever the number of
-units, goals or reports. For the whole organization, one more when a period asked is frozen:
-the records its freeze made (``records``), whose figures are the period's there, final
-(``queries/follow_up_rollup.py``).
+units, goals or reports. One more when a period asked is frozen: the records its freeze made
+(``records``), whose figures are the period's, final (``queries/follow_up_rollup.py``). A
+frozen period asked alone whose record keeps every unit's figures (the second format) is read
+from it alone: its units, their tree, assignments and reports as they were at the freeze,
+none of its values, and nothing rolled up (``FrozenUnits``, ``CycleFigures.kept``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
 import numpy as np
-from sqlalchemy import BigInteger, Select, case, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, Text, case, cast, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from veche.errors import Conflict, InvalidInput
 from veche.follow_up import rollup as engine
@@ -91,6 +97,129 @@ _GOALPOSTS = {
     Direction.UP: engine.Goalpost.up,
     Direction.DOWN: engine.Goalpost.down,
 }
+
+
+#: The formats of the record a freeze makes (``queries/frozen_records.py``): the first holds
+#: the goals at the whole organization, the second every unit's figures too.
+GOALS_RECORD = "veche frozen record 1"
+UNITS_RECORD = "veche frozen record 2"
+
+
+def unreadable_record(period: ReportingPeriod) -> Conflict:
+    """The refusal of a record that cannot be read: changed outside veche, never replaced by
+    figures computed now."""
+    return Conflict(
+        f"the figures recorded at the freeze of period {period.name} cannot be read: the "
+        "record was changed outside veche. Run veche verify to see what changed, and "
+        "restore the record from a backup"
+    )
+
+
+def read_record(period: ReportingPeriod, text: str) -> dict[str, Any]:
+    """A record's first line, its JSON object of the goals at the whole organization (the
+    whole record, in the first format), of a format veche writes and of ``period``; else
+    refused (409). The second format's other lines are ``FrozenUnits``'."""
+    try:
+        record = json.loads(text.partition("\n")[0])
+    except ValueError:
+        raise unreadable_record(period) from None
+    if (
+        not isinstance(record, dict)
+        or record.get("period_id") != period.id
+        or record.get("format") not in (GOALS_RECORD, UNITS_RECORD)
+    ):
+        raise unreadable_record(period)
+    return record
+
+
+def record_heads(column: InstrumentedAttribute[str]) -> ColumnElement[str]:
+    """A record's first line, in SQL: what a reader of the goals at the whole organization
+    alone reads, without the lines of every unit (the whole of a record of the first format)."""
+    return _FirstLine(column)
+
+
+class _FirstLine(FunctionElement[str]):
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(_FirstLine)
+def _first_line_sqlite(element: _FirstLine, compiler: SQLCompiler, **kw: Any) -> str:
+    text = compiler.process(next(iter(element.clauses)), **kw)
+    return (
+        f"CASE WHEN instr({text}, char(10)) = 0 THEN {text} "
+        f"ELSE substr({text}, 1, instr({text}, char(10)) - 1) END"
+    )
+
+
+@compiles(_FirstLine, "postgresql")
+def _first_line_postgresql(element: _FirstLine, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"split_part({compiler.process(next(iter(element.clauses)), **kw)}, chr(10), 1)"
+
+
+@dataclass(frozen=True, eq=False)
+class FrozenUnits:
+    """What a record of the second format kept of a frozen period beyond the goals at the whole
+    organization: the unit tree, the assignments and the reports as they were at the freeze,
+    and every unit's goals with their figures, as rows (``queries/follow_up_rollup.py`` reads
+    them into views)."""
+
+    period: ReportingPeriod
+    #: The goals at the whole organization, as the record holds them (every resolution's).
+    goals: list[dict[str, Any]]
+    parents: dict[int, int]  # ORGANIZATION above the top units
+    assigned: dict[int, set[int]]  # the units each goal was assigned to
+    reporting: dict[int, set[int]]  # the units that reported on each goal (a value or a status)
+    reports: dict[int, ReportState]  # each unit's report, as it stood
+    statuses: dict[tuple[int, int], tuple[engine.GoalStatus, str]]  # (goal, unit): with reason
+    #: Each unit's line: its id and its goals as rows, as JSON (read when the unit is asked).
+    units: dict[int, str]
+    #: The goals read into views, by id, once (``follow_up_rollup`` fills it).
+    typed: dict[int, Any] = field(default_factory=dict)
+
+    @property
+    def units_given_goals(self) -> set[int]:
+        """The units assigned any goal at the freeze."""
+        return {unit for units in self.assigned.values() for unit in units}
+
+    @classmethod
+    def of(cls, period: ReportingPeriod, record: dict[str, Any], text: str) -> FrozenUnits:
+        """The record ``text`` of ``period``, its first line ``record`` (``read_record``'s),
+        refused (409) when its lines are not as the freeze writes them."""
+        try:
+            _head, facts, *lines = text.split("\n")
+            kept = json.loads(facts)
+            units = kept["units"]
+            assigned: dict[int, set[int]] = {}
+            reporting: dict[int, set[int]] = {}
+            for unit in units:
+                for goal_id in unit["assigned"]:
+                    assigned.setdefault(int(goal_id), set()).add(int(unit["id"]))
+                for goal_id in unit["reported_on"]:
+                    reporting.setdefault(int(goal_id), set()).add(int(unit["id"]))
+            return cls(
+                period=period,
+                goals=list(record["goals"]),
+                parents={
+                    int(unit["id"]): ORGANIZATION if unit["parent"] is None else int(unit["parent"])
+                    for unit in units
+                },
+                assigned=assigned,
+                reporting=reporting,
+                reports={
+                    int(unit["id"]): ReportState(unit["report"])
+                    for unit in units
+                    if unit["report"] is not None
+                },
+                statuses={
+                    (int(goal_id), int(unit_id)): (engine.GoalStatus(status), str(reason))
+                    for goal_id, unit_id, status, reason in kept["statuses"]
+                },
+                # "[12,[…]]": the unit's id, read without reading its goals.
+                units={int(line[1 : line.index(",")]): line for line in lines},
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise unreadable_record(period) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,10 +273,13 @@ class CycleFigures:
     reporting: list[dict[int, set[int]]]
     reports: dict[tuple[int, int], ReportState]  # (unit, period number): every report
     targets: dict[int, _Targets]
-    #: The text recorded at the freeze of each period read whole and frozen with a record,
-    #: by number (``queries/frozen_records.py``): the whole organization's figures of the
-    #: period, final. Read only when the whole organization is (no ``unit_id``).
-    records: dict[int, str]
+    #: The record made at the freeze of each period read whole and frozen with one, read, by
+    #: number (``queries/frozen_records.py``): the whole organization's figures of the period,
+    #: final.
+    records: dict[int, dict[str, Any]]
+    #: What the record of the second format of each period read whole kept of every unit, by
+    #: number: the period's figures everywhere, final (``frozen_units``).
+    frozen: dict[int, FrozenUnits] = field(default_factory=dict)
 
     def index(self, period: ReportingPeriod) -> int:
         for number, candidate in enumerate(self.periods):
@@ -170,6 +302,86 @@ class CycleFigures:
     def reporters(self, period: int) -> set[int]:
         """The units that reported on any goal in the period numbered ``period``."""
         return self._reporters[period]
+
+    def kept(self, number: int) -> CycleFigures:
+        """These figures with the period numbered ``number`` alone, as its record of the
+        second format kept it: the tree, the assignments, the reports and the statuses of the
+        freeze, and every figure read from the record (``queries/follow_up_rollup.py``)."""
+        frozen = self.frozen[number]
+        goal_ids = {goal.id for goal in self.goals}
+        return replace(
+            self,
+            periods=[frozen.period],
+            read_whole=frozenset({0}),
+            # A unit of the freeze's tree is never deleted; should one be, it keeps its number.
+            unit_names={**{unit: f"unit {unit}" for unit in frozen.parents}, **self.unit_names},
+            unit_parents=frozen.parents,
+            tree=engine.UnitTree.of({ORGANIZATION: None, **frozen.parents}),
+            assigned={
+                goal_id: units for goal_id, units in frozen.assigned.items() if goal_id in goal_ids
+            },
+            statuses={
+                (goal_id, unit, 0): status
+                for (goal_id, unit), (status, _reason) in frozen.statuses.items()
+            },
+            reasons={
+                (goal_id, unit, 0): reason
+                for (goal_id, unit), (_status, reason) in frozen.statuses.items()
+            },
+            reporting=[
+                {
+                    goal_id: units
+                    for goal_id, units in frozen.reporting.items()
+                    if goal_id in goal_ids
+                }
+            ],
+            reports={(unit, 0): state for unit, state in frozen.reports.items()},
+            records={},
+            frozen={0: frozen},
+        )
+
+    @cached_property
+    def units_given_goals(self) -> set[int]:
+        """The units assigned any goal."""
+        return {unit for units in self.assigned.values() for unit in units}
+
+    def goal_reporters(self, period: int, goal_id: int) -> set[int]:
+        """The units that reported on the goal or a goal under it in the period numbered
+        ``period``."""
+        return self._goal_reporters[period][goal_id]
+
+    def statuses_inside(
+        self, period: int, units: set[int]
+    ) -> dict[tuple[int, int, int], engine.GoalStatus]:
+        """The statuses reported by ``units`` in the period numbered ``period``."""
+        by_unit = self._statuses_by_unit[period]
+        if len(by_unit) <= len(units):
+            return {
+                key: status for unit in by_unit if unit in units for key, status in by_unit[unit]
+            }
+        return {key: status for unit in units for key, status in by_unit.get(unit, ())}
+
+    @cached_property
+    def _goal_reporters(self) -> list[dict[int, set[int]]]:
+        # Once per goal, not once per unit asked (as ``_expected_units``).
+        return [
+            {
+                goal_id: set().union(*(reporting.get(part, ()) for part in below))
+                for goal_id, below in self.below.items()
+            }
+            for reporting in self.reporting
+        ]
+
+    @cached_property
+    def _statuses_by_unit(
+        self,
+    ) -> list[dict[int, list[tuple[tuple[int, int, int], engine.GoalStatus]]]]:
+        found: list[dict[int, list[tuple[tuple[int, int, int], engine.GoalStatus]]]] = [
+            {} for _ in self.periods
+        ]
+        for key, status in self.statuses.items():
+            found[key[2]].setdefault(key[1], []).append((key, status))
+        return found
 
     @cached_property
     def _reporters(self) -> list[set[int]]:
@@ -291,6 +503,24 @@ def load_cycle(
             )
         )
     }
+    records = _frozen_records(session, asked)
+    frozen = {
+        period_id: FrozenUnits.of(period, record, text)
+        for period_id, (period, record, text) in records.items()
+        if record["format"] == UNITS_RECORD
+    }
+    if len(asked) == 1 and asked[0].id in frozen:
+        # Every figure of the period is the record's: nothing is read or rolled up again.
+        return _as_recorded(
+            organization,
+            cycle,
+            periods,
+            frozen[asked[0].id],
+            resolution_id=resolution_id,
+            unit_names=unit_names,
+            goals=goals,
+            resolutions=resolutions,
+        )
     indicators = [indicator for goal in goals for indicator in goal.indicators]
     indicator_ids = sorted(indicator.id for indicator in indicators)
     goal_ids = sorted(goal.id for goal in goals)
@@ -372,7 +602,6 @@ def load_cycle(
         (unit, position[period_id]): _STATES[state]
         for _, unit, period_id, state in report_rows.tolist()
     }
-    records = _frozen_records(session, asked, position) if inside is None else {}
 
     # Period ids become the engine's period numbers.
     period_lookup = np.full(max(one.id for one in periods) + 1, -1, dtype=np.int64)
@@ -442,26 +671,78 @@ def load_cycle(
         reporting=reporting,
         reports=reports,
         targets=unit_targets,
-        records=records,
+        records={position[period_id]: record for period_id, (_, record, _) in records.items()},
+        frozen={position[period_id]: units for period_id, units in frozen.items()},
     )
 
 
+def frozen_units(session: Session, period: ReportingPeriod) -> FrozenUnits | None:
+    """What the freeze of ``period`` kept of its units, when its record kept them (the second
+    format); None for a period not frozen, or frozen before records kept them."""
+    found = _frozen_records(session, [period]).get(period.id)
+    if found is None or found[1]["format"] != UNITS_RECORD:
+        return None
+    return FrozenUnits.of(*found)
+
+
 def _frozen_records(
-    session: Session, asked: Sequence[ReportingPeriod], position: dict[int, int]
-) -> dict[int, str]:
-    """The records of the frozen periods among those asked, by period number; no query when
-    none is frozen."""
-    frozen = [one.id for one in asked if one.state is PeriodState.FROZEN]
+    session: Session, asked: Sequence[ReportingPeriod]
+) -> dict[int, tuple[ReportingPeriod, dict[str, Any], str]]:
+    """The records of the frozen periods among those asked, with their periods and their
+    first lines read, by period id; no query when none is frozen. A record whose first line
+    cannot be read is refused (409)."""
+    frozen = {one.id: one for one in asked if one.state is PeriodState.FROZEN}
     if not frozen:
         return {}
     return {
-        position[period_id]: text
+        period_id: (frozen[period_id], read_record(frozen[period_id], text), text)
         for period_id, text in session.execute(
             select(FrozenRecord.period_id, FrozenRecord.figures).where(
-                FrozenRecord.period_id.in_(frozen)
+                FrozenRecord.period_id.in_(list(frozen))
             )
         )
     }
+
+
+def _as_recorded(
+    organization: Organization,
+    cycle: ReportingCycle,
+    periods: list[ReportingPeriod],
+    frozen: FrozenUnits,
+    *,
+    resolution_id: int | None,
+    unit_names: dict[int, str],
+    goals: list[GoalNode],
+    resolutions: dict[int, tuple[int, str]],
+) -> CycleFigures:
+    """A frozen period's figures as its record of the second format kept them, the goals'
+    names and places as they are now. Nothing is rolled up: the views read the record."""
+    tree = engine.UnitTree.of({ORGANIZATION: None})  # the record's, once kept
+    return CycleFigures(
+        organization=organization,
+        cycle=cycle,
+        periods=[frozen.period],
+        read_whole=frozenset({0}),
+        cycle_periods=periods,
+        resolution_id=resolution_id,
+        unit_names=unit_names,
+        unit_parents={},
+        goals=goals,
+        resolutions=resolutions,
+        below=_goals_below(goals),
+        assigned={},
+        tree=tree,
+        rollup=engine.roll_up(tree, 1, []),
+        judged=[],
+        reported_only=[],
+        statuses={},
+        reasons={},
+        reporting=[{}],
+        reports={},
+        targets={},
+        records={},
+        frozen={0: frozen},
+    ).kept(0)
 
 
 def reported_values() -> Select[int, int, int, int]:

@@ -25,6 +25,7 @@ from veche.models import (
 )
 from veche.models.follow_up import PeriodState, ReportState
 from veche.queries.follow_up import GoalFilter, goal_tree
+from veche.queries.follow_up_cycle import frozen_units
 from veche.queries.follow_up_rollup import COUNTED
 from veche.queries.progress import ReportFilter, ReportView, report_list
 
@@ -154,15 +155,19 @@ DESK_LIMIT = 10_000
 def period_desk(
     session: Session, organization: Organization, period: ReportingPeriod
 ) -> PeriodDesk:
-    """Every unit with goals, and any other that reported, by name, with its report."""
+    """Every unit with goals (of a frozen period, those given goals at its freeze, as its
+    record kept them), and any other that reported, by name, with its report."""
     _total, reports = report_list(
         session, organization, ReportFilter(period_id=period.id), limit=DESK_LIMIT, offset=0
     )
     by_unit = {report.unit_id: report for report in reports}
+    kept = frozen_units(session, period) if period.state is PeriodState.FROZEN else None
     expected = session.execute(
         select(Unit.id, Unit.name).where(
             Unit.organization_id == organization.id,
-            Unit.id.in_(select(GoalAssignment.unit_id)),
+            Unit.id.in_(
+                select(GoalAssignment.unit_id) if kept is None else sorted(kept.units_given_goals)
+            ),
         )
     ).all()
     names = {unit_id: name for unit_id, name in expected} | {

@@ -4,9 +4,10 @@ the public page (when the organization publishes its follow-up) and a unit's rep
 
 Every figure comes from ``queries/follow_up_rollup.py``, which counts the reports accepted
 (or locked by a freeze) and nothing else: a draft, a report awaiting a decision or one
-returned shows nowhere here. A frozen period's figures at the whole organization — its goals,
-and its charts' points — are those recorded at its freeze, where it was recorded
-(``queries/frozen_records.py``); a report card's, at a unit, are computed.
+returned shows nowhere here. A frozen period's figures — its goals, its charts' points, its
+units and their report cards — are those recorded at its freeze, where it was recorded
+(``queries/frozen_records.py``; a record of the first format, older, holds the whole
+organization's alone, and a report card of its period is computed).
 """
 
 from __future__ import annotations

@@ -30,16 +30,20 @@ shows instead, each by the goals of its subtree. The units below are in their ow
 cards, and the document says so.
 
 **A frozen period's figures are final.** A period frozen with a record
-(``queries/frozen_records.py``) has, at the whole organization, the goals its freeze
-recorded: ``goals_at`` reads them there, and every view takes them from it — the roll-up,
-the summing-up's goals, sections, tables, charts and what changed, the public page and the
-desk. So a later change of an indicator, a weight, a baseline, a target, a direction, a due
-date, a verdict, the unit tree or an assignment changes only the periods not frozen. A record
-that cannot be read is refused (409), never replaced by figures computed now. What the record
-does not hold is computed now, as before: the figures at a unit (its report card, the
-roll-up at a unit, the summing-up's map and league) and the count of units reported and
-expected. A period frozen before records were kept (migration 0023) is computed from its
-values.
+(``queries/frozen_records.py``) has the goals its freeze recorded: ``goals_at`` reads them,
+and every view takes them from it — the roll-up, the summing-up's goals, sections, tables,
+charts and what changed, the public page and the desk. A record of the second format (every
+freeze since 5 December 2026) holds the figures at every unit too, and the units reported
+and expected, with the tree, the assignments and the reports of the freeze: ``load_cycle``
+then reads nothing else and rolls nothing up (``CycleFigures.kept``), so a frozen period's
+report cards, roll-up at a unit, summing-up map, league and units not reported are those of
+its freeze, and a change that would refuse a roll-up now (a weighted mean's unit without a
+weight) refuses only the periods computed now. So a later change of an indicator, a weight,
+a baseline, a target, a direction, a due date, a verdict, the unit tree or an assignment
+changes only the periods not frozen. A record that cannot be read is refused (409), never
+replaced by figures computed now. A record of the first format holds the goals at the whole
+organization alone: the rest of its period is computed now, as before; a period frozen before
+records were kept (migration 0023) is computed from its values.
 """
 
 from __future__ import annotations
@@ -58,7 +62,6 @@ from typing import Any, get_args, get_origin, get_type_hints
 import numpy as np
 from sqlalchemy.orm import Session
 
-from veche.errors import Conflict
 from veche.follow_up import rollup as engine
 from veche.models import ReportingPeriod
 from veche.models.follow_up import (
@@ -72,6 +75,13 @@ from veche.models.follow_up import (
 from veche.queries._views import view_of
 from veche.queries.follow_up import IndicatorHeading, IndicatorView
 from veche.queries.follow_up_cycle import COUNTED as COUNTED
+from veche.queries.follow_up_cycle import (
+    GOALS_RECORD,
+    UNITS_RECORD,
+    FrozenUnits,
+    read_record,
+    unreadable_record,
+)
 from veche.queries.follow_up_cycle import ORGANIZATION as ORGANIZATION
 from veche.queries.follow_up_cycle import CycleFigures as CycleFigures
 from veche.queries.follow_up_cycle import load_cycle as load_cycle
@@ -206,16 +216,43 @@ class ReportCard(RollupView):
 
 # --- the record of a frozen period ----------------------------------------------------------
 
-#: A frozen record's ``format`` (``queries/frozen_records.py`` writes it): which way of writing
-#: it this is. A field added to the views later makes a new format, read with a default for
-#: the records written before it.
-RECORD_FORMAT = "veche frozen record 1"
+#: The format a freeze writes its record in (``queries/frozen_records.py``); the first, of the
+#: goals at the whole organization alone, is still read. A field added to the views later
+#: makes a new format, read with a default for the records written before it.
+RECORD_FORMAT = UNITS_RECORD
+#: The columns of a unit's goal in a record of the second format, after the goal's id and
+#: before its indicators' rows; the rest of the goal is the same at every unit, and read from
+#: the goal at the whole organization.
+GOAL_COLUMNS = (
+    "progress",
+    "expected_progress",
+    "lagging",
+    "status",
+    "reported_status",
+    "standing",
+    "reported",
+    "expected",
+)
+#: The columns of an indicator's row, after its id.
+INDICATOR_COLUMNS = (
+    "value",
+    "value_period_id",
+    "reported",
+    "expected",
+    "baseline",
+    "target",
+    "band_low",
+    "band_high",
+    "progress",
+    "on_target",
+)
 
 
 def recorded_goals(text: str, resolution_id: int | None = None) -> list[GoalRollup]:
-    """The goals a record holds, as the roll-up gave them (of one resolution, or all)."""
-    record = json.loads(text)
-    if record["format"] != RECORD_FORMAT:
+    """The goals at the whole organization a record holds, as the roll-up gave them (of one
+    resolution, or all), whichever its format: its first line (the whole, in the first)."""
+    record = json.loads(text.partition("\n")[0])
+    if record["format"] not in (GOALS_RECORD, UNITS_RECORD):
         raise ValueError(f"a frozen record written as {record['format']!r}, not {RECORD_FORMAT!r}")
     goals = [_typed(GoalRollup, goal) for goal in record["goals"]]
     return [goal for goal in goals if resolution_id in (None, goal.resolution_id)]
@@ -244,36 +281,114 @@ def _typed(kind: Any, raw: Any) -> Any:
     return kind(raw)  # a decimal from its string, an enum from its value, a number, a word
 
 
+_UNREADABLE = (ValueError, KeyError, TypeError, AttributeError, ArithmeticError)
+
+
 def goals_recorded(
     period: ReportingPeriod, text: str, resolution_id: int | None = None
 ) -> list[GoalRollup]:
     """The goals recorded at the freeze of ``period`` (of one resolution, or all). A record
     that cannot be read, or is another period's, was changed outside veche: refused (409),
     never replaced by figures computed now."""
+    return _goals_of(period, read_record(period, text), resolution_id)
+
+
+def _goals_of(
+    period: ReportingPeriod, record: dict[str, Any], resolution_id: int | None
+) -> list[GoalRollup]:
     try:
-        if json.loads(text).get("period_id") != period.id:
-            raise ValueError("the record is another period's")
-        return recorded_goals(text, resolution_id)
-    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
-        raise Conflict(
-            f"the figures recorded at the freeze of period {period.name} cannot be read: the "
-            "record was changed outside veche. Run veche verify to see what changed, and "
-            "restore the record from a backup"
-        ) from None
+        goals = [_typed(GoalRollup, goal) for goal in record["goals"]]
+    except _UNREADABLE:
+        raise unreadable_record(period) from None
+    return [goal for goal in goals if resolution_id in (None, goal.resolution_id)]
 
 
 def _recorded_goals_at(
-    figures: CycleFigures, period: int, text: str, *, with_indicators: bool
+    figures: CycleFigures, period: int, record: dict[str, Any], *, with_indicators: bool
 ) -> list[GoalRollup]:
     """The goals recorded at the freeze of the period numbered ``period``: its figures at
     the whole organization, final."""
-    goals = goals_recorded(figures.periods[period], text, figures.resolution_id)
+    goals = _goals_of(figures.periods[period], record, figures.resolution_id)
     # A resolution whose every goal was deleted since the freeze (they had nothing to keep
     # them) is no longer read with the cycle, to be named: its goals are left out.
     return [
         goal if with_indicators else replace(goal, indicators=[])
         for goal in goals
         if goal.resolution_id in figures.resolutions
+    ]
+
+
+def _kept_goals(frozen: FrozenUnits) -> dict[int, GoalRollup]:
+    """The goals at the whole organization of a record of the second format, by id, read
+    once: every unit's goals are these, with the unit's own figures."""
+    if not frozen.typed:
+        frozen.typed.update(
+            (goal.id, goal) for goal in _goals_of(frozen.period, {"goals": frozen.goals}, None)
+        )
+    return frozen.typed
+
+
+def _frozen_goals_at(
+    figures: CycleFigures, frozen: FrozenUnits, unit: int, *, with_indicators: bool
+) -> list[GoalRollup]:
+    """The goals at ``unit`` as the record kept them at the freeze (none at a unit made since)."""
+    if unit == ORGANIZATION:
+        goals = list(_kept_goals(frozen).values())
+        if not with_indicators:
+            goals = [replace(goal, indicators=[]) for goal in goals]
+    elif unit not in frozen.units:
+        return []
+    else:
+        try:
+            goals = _unit_goals(frozen, frozen.units[unit], with_indicators=with_indicators)
+        except _UNREADABLE:
+            raise unreadable_record(frozen.period) from None
+    return [
+        goal
+        for goal in goals
+        if goal.resolution_id in figures.resolutions
+        and figures.resolution_id in (None, goal.resolution_id)
+    ]
+
+
+def _unit_goals(frozen: FrozenUnits, line: str, *, with_indicators: bool) -> list[GoalRollup]:
+    kept = _kept_goals(frozen)
+    _unit, rows = json.loads(line)
+    goal_types, indicator_types = _field_types(GoalRollup), _field_types(IndicatorFigures)
+    found = []
+    for goal_id, *columns, indicator_rows in rows:
+        goal = kept[goal_id]
+        own = {
+            name: _typed(goal_types[name], value)
+            for name, value in zip(GOAL_COLUMNS, columns, strict=True)
+        }
+        indicators = []
+        if with_indicators:
+            by_id = {shown.id: shown for shown in goal.indicators}
+            for indicator_id, *figures in indicator_rows:
+                indicators.append(
+                    replace(
+                        by_id[indicator_id],
+                        **{
+                            name: _typed(indicator_types[name], value)
+                            for name, value in zip(INDICATOR_COLUMNS, figures, strict=True)
+                        },
+                    )
+                )
+        found.append(replace(goal, **own, indicators=indicators))
+    return found
+
+
+def goal_row(goal: GoalRollup) -> list[Any]:
+    """A goal at a unit as a record of the second format holds it: its id, its own figures
+    (``GOAL_COLUMNS``) and its indicators' rows (``INDICATOR_COLUMNS``), as JSON writes them."""
+    return [
+        goal.id,
+        *(getattr(goal, name) for name in GOAL_COLUMNS),
+        [
+            [shown.id, *(getattr(shown, name) for name in INDICATOR_COLUMNS)]
+            for shown in goal.indicators
+        ],
     ]
 
 
@@ -341,35 +456,34 @@ def goals_at(
     """Every goal at ``unit`` (its whole subtree) for the period numbered ``period``; its
     indicators' figures left out when not ``with_indicators`` (a map of units and goals
     shows none, and at hundreds of units they are most of the work). At the whole
-    organization, a period frozen with a record has the goals its freeze recorded: its
-    figures are final, whatever changed since in the indicators, weights or targets."""
+    organization — and at every unit, with a record of the second format — a period frozen
+    with a record has the goals its freeze recorded: its figures are final, whatever changed
+    since in the indicators, weights, targets or the unit tree."""
+    if period in figures.frozen:
+        return _frozen_goals_at(
+            figures, figures.frozen[period], unit, with_indicators=with_indicators
+        )
     record = figures.records.get(period) if unit == ORGANIZATION else None
     if record is not None:
         return _recorded_goals_at(figures, period, record, with_indicators=with_indicators)
     as_of = figures.periods[period].ends_on
+    inside = figures.subtree(unit)
+    # The statuses reported inside the subtree alone: a freeze judges every unit's goals.
+    statuses = figures.statuses_inside(period, inside)
     with_verdicts = engine.judge_goals(
-        figures.judged, figures.rollup, figures.statuses, unit=unit, period=period, as_of=as_of
+        figures.judged, figures.rollup, statuses, unit=unit, period=period, as_of=as_of
     )
     reported = with_verdicts
     if any(goal.decided_status is not None for goal in figures.judged):
         reported = engine.judge_goals(
-            figures.reported_only,
-            figures.rollup,
-            figures.statuses,
-            unit=unit,
-            period=period,
-            as_of=as_of,
+            figures.reported_only, figures.rollup, statuses, unit=unit, period=period, as_of=as_of
         )
-    inside = figures.subtree(unit)
-    reporting = figures.reporting[period]
     found = []
     for goal in figures.goals:
         judged = with_verdicts[goal.id]
         status = _model_status(judged.status)
         expected = figures.expected_units(goal.id) & inside
-        below = figures.below[goal.id]
-        reporters = set().union(*(reporting.get(part, ()) for part in below))
-        reported_here = len(expected & reporters)
+        reported_here = len(expected & figures.goal_reporters(period, goal.id))
         progress, lagging = judged.progress, judged.lagging
         found.append(
             view_of(
@@ -395,15 +509,16 @@ def goals_at(
     return found
 
 
-def _expected_anywhere(figures: CycleFigures) -> set[int]:
-    return {unit for units in figures.assigned.values() for unit in units}
-
-
 def rollup_view(figures: CycleFigures, period: ReportingPeriod, unit_id: int | None) -> RollupView:
     """The goals at the unit (None: the whole organization) for the period."""
     number = figures.index(period)
     unit = ORGANIZATION if unit_id is None else unit_id
-    expected = _expected_anywhere(figures) & figures.subtree(unit)
+    # A unit made after the freeze of the period read (the record's tree) expects none.
+    in_subtree = (
+        figures.units_given_goals & figures.subtree(unit)
+        if unit == ORGANIZATION or unit in figures.unit_parents
+        else set()
+    )
     return RollupView(
         cycle_id=figures.cycle.id,
         cycle=figures.cycle.name,
@@ -414,8 +529,8 @@ def rollup_view(figures: CycleFigures, period: ReportingPeriod, unit_id: int | N
         unit_id=unit_id,
         unit=figures.unit_names[unit],
         resolution_id=figures.resolution_id,
-        reported=len(expected & figures.reporters(number)),
-        expected=len(expected),
+        reported=len(in_subtree & figures.reporters(number)),
+        expected=len(in_subtree),
         goals=goals_at(figures, unit, number),
     )
 
@@ -539,20 +654,22 @@ def summing_up_record(
     the previous period's goals) from ``recorded`` where a period before it was recorded at
     its freeze, else from ``figures``, which must have read those periods whole."""
     recorded = recorded or {}
-    number = figures.index(period)
-    now = rollup_view(figures, period, None)
     history = figures.cycle_periods[: _place(figures.cycle_periods, period)]
-    before = {}
-    if history:
-        previous = history[-1]
-        before = {
-            goal.id: goal
-            for goal in (
-                recorded[previous.id]
-                if previous.id in recorded
-                else goals_at(figures, ORGANIZATION, figures.index(previous))
-            )
-        }
+    past = {
+        one.id: (
+            recorded[one.id]
+            if one.id in recorded
+            else goals_at(figures, ORGANIZATION, figures.index(one))
+        )
+        for one in history
+    }
+    number = figures.index(period)
+    if number in figures.frozen:
+        # Its units, their tree and their reports as its freeze kept them, with its figures.
+        figures = figures.kept(number)
+        number = 0
+    now = rollup_view(figures, period, None)
+    before = {goal.id: goal for goal in past[history[-1].id]} if history else {}
     head = current_head(session)
     # The heat map and the league ask at the same units: each unit's goals are judged once.
     at_unit = cache(partial(goals_at, figures, period=number, with_indicators=False))
@@ -582,7 +699,7 @@ def summing_up_record(
         left_out=shown.left_out,
         league=league,
         league_level=league_level,
-        charts=_charts(figures, now, history, recorded),
+        charts=_charts(now, history, past),
         head=None if head is None else HeadMark(*head, at_publication=False),
     )
 
@@ -609,7 +726,7 @@ def _reasons(figures: CycleFigures, period: int) -> dict[int, list[ReasonGiven]]
 
 
 def _not_reported(figures: CycleFigures, period: int) -> list[UnitNotReported]:
-    missing = _expected_anywhere(figures) - figures.reporters(period)
+    missing = figures.units_given_goals - figures.reporters(period)
     return [
         UnitNotReported(figures.unit_names[unit], figures.reports.get((unit, period)))
         for unit in _by_name(figures, missing)
@@ -631,7 +748,7 @@ def _units_shown(figures: CycleFigures) -> _UnitsShown:
     """The units given goals and the units above them, down to the deepest level that
     keeps the rows within ``UNIT_ROWS``."""
     shown: set[int] = set()
-    for unit in _expected_anywhere(figures):
+    for unit in figures.units_given_goals:
         while unit != ORGANIZATION and unit not in shown:
             shown.add(unit)
             unit = figures.unit_parents[unit]
@@ -726,37 +843,24 @@ def _place(periods: Sequence[ReportingPeriod], period: ReportingPeriod) -> int:
 
 
 def _charts(
-    figures: CycleFigures,
-    now: RollupView,
-    history: Sequence[ReportingPeriod],
-    recorded: RecordedGoals,
+    now: RollupView, history: Sequence[ReportingPeriod], past: RecordedGoals
 ) -> list[IndicatorSeries]:
     """Each indicator's whole-organization figure and coverage, period by period: the
-    periods of ``history`` as recorded at their freeze, or as ``figures`` computes them,
-    then the one asked as computed now."""
-    # An indicator a frozen record does not hold was made after the freeze: none reported it.
+    periods of ``history`` with their goals in ``past`` (recorded at their freeze, or computed),
+    then the one asked."""
+    # An indicator a period's goals do not hold was made after it, or deleted since: none
+    # reported it then.
     unrecorded = (None, 0)
-    recorded_points = {
+    points_of = {
         period_id: {
             shown.id: (shown.value, shown.reported) for goal in goals for shown in goal.indicators
         }
-        for period_id, goals in recorded.items()
+        for period_id, goals in past.items()
     }
-    numbers = {one.id: figures.index(one) for one in history if one.id not in recorded_points}
     series = []
     for goal in now.goals:
         for shown in goal.indicators:
-            points = []
-            for one in history:
-                if one.id in recorded_points:
-                    points.append(recorded_points[one.id].get(shown.id, unrecorded))
-                elif shown.id not in figures.rollup.indicators:
-                    # Recorded at the freeze of the period asked, deleted since: it had no
-                    # values then, nor any earlier.
-                    points.append(unrecorded)
-                else:
-                    figure = figures.rollup.figures(shown.id, ORGANIZATION, numbers[one.id])
-                    points.append((figure.value, figure.reported))
+            points = [points_of[one.id].get(shown.id, unrecorded) for one in history]
             points.append((shown.value, shown.reported))
             series.append(
                 IndicatorSeries(
