@@ -66,3 +66,15 @@ def test_tellers_type_ranked_ballots_from_the_keyboard(chromium: Browser, site: 
     )
     assert counted.status_code == 200 and counted.json()["paper"] == 2
     context.close()
+
+    # The lot recorded is listed on the tellers' page, on a phone, to withdraw if mistyped.
+    context = new_context(chromium, site, PHONE)
+    page = context.new_page()
+    log_in_as_secretary(page)
+    page.goto(f"/secretary/meetings/{meeting}/paper")
+    withdraw = page.get_by_role("button", name=re.compile(r"^Withdraw lot \d+\W+Choose the venue"))
+    expect(withdraw).to_be_visible()
+    snapshot(page, "tellers-lots-phone")
+    withdraw.click()
+    expect(page.get_by_role("status")).to_contain_text("2 paper ballots taken out")
+    context.close()

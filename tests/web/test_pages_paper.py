@@ -278,3 +278,63 @@ def test_a_lot_larger_than_the_rights_unused_is_refused_and_kept_on_the_page(des
     assert _paper(desk, poll_id) == []
     assert desk.secretary.post(_entry(desk, poll_id), {"lot": lot[:-2]}).status_code == 303
     assert sum(weight for _, weight in _paper(desk, poll_id)) == 27
+
+
+@pytest.mark.one_database
+def test_a_teller_withdraws_a_mistyped_lot_and_enters_it_again(desk: Desk) -> None:
+    """The tellers' page lists the lots entered under their numbers, with a button that
+    withdraws one while the poll is open; the API lists and corrects them alike."""
+    desk.assembly.check_in(desk.assembly.members[:6])
+    poll_id = desk.create_poll(title="Adopt the report", kind="decision")
+    desk.step(poll_id, "open")
+    ids = _option_ids(desk, poll_id)
+    teller = desk.others["teller"]
+    paper = f"/secretary/meetings/{desk.meeting}/paper"
+    counts = f"/secretary/meetings/{desk.meeting}/polls/{poll_id}/paper/counts"
+    withdraw = f"/secretary/meetings/{desk.meeting}/polls/{poll_id}/paper/withdraw"
+    assert "No lot entered yet." in teller.get(paper).text
+    mistyped = {"lot_key": "a-key-of-the-first-page", f"count_{ids['yes']}": "5"}
+    assert teller.post(counts, mistyped).status_code == 303
+    lots = desk.assembly.client.get(f"/api/polls/{poll_id}/paper", headers=desk.assembly.secretary)
+    assert lots.status_code == 200, lots.text
+    ((lot, entered),) = [(e["lot"], e["lots"]) for e in lots.json()]
+    assert entered == [{"choice": {"option": ids["yes"]}, "count": 5}]
+    page = teller.get(paper).text
+    assert f"Lot {lot}: 5 ballots, entered by" in page and "<li>yes: 5</li>" in page
+    assert f'action="{withdraw}"' in page and f"Withdraw lot {lot}" in page
+    on_desk = desk.secretary.get(f"/secretary/meetings/{desk.meeting}").text
+    assert f'href="{paper}#lots-{poll_id}"' in on_desk
+    for role in ("delegate", "observer"):
+        assert desk.others[role].post(withdraw, {"lot": lot}).status_code == 403
+    assert teller.post(withdraw, {"lot": 987_654}).status_code == 404
+    assert teller.post(withdraw, {"lot": "five"}).status_code == 422
+    withdrawn = teller.post(withdraw, {"lot": lot})
+    assert withdrawn.status_code == 303 and withdrawn.headers["location"].endswith(
+        f"#lots-{poll_id}"
+    )
+    assert "5 paper ballots taken out" in teller.get(paper).text
+    assert _paper(desk, poll_id) == []
+    assert teller.post(counts, mistyped | {"lot_key": "a-key-of-the-next-page"}).status_code == 303
+    # Through the API: the lot entered again corrected to 4 yes and 1 no, at once.
+    listed = desk.assembly.client.get(
+        f"/api/polls/{poll_id}/paper", headers=desk.assembly.secretary
+    )
+    (again,) = [e["lot"] for e in listed.json() if e["corrected_by"] is None and e["lots"]]
+    body = {
+        "lot": again,
+        "lots": [
+            {"choice": {"option": ids["yes"]}, "count": 4},
+            {"choice": {"option": ids["no"]}, "count": 1},
+        ],
+    }
+    corrections = f"/api/polls/{poll_id}/paper/corrections"
+    corrected = desk.assembly.client.post(corrections, json=body, headers=desk.assembly.secretary)
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["withdrawn"] == 5 and corrected.json()["entered"] == 5
+    assert sorted(weight for _, weight in _paper(desk, poll_id)) == [1, 4]
+    desk.step(poll_id, "close")
+    late = teller.post(withdraw, {"lot": corrected.json()["corrected_by"]})
+    assert late.status_code == 409 and "it is closed, so counted" in late.text
+    refused = desk.assembly.client.post(corrections, json=body, headers=desk.assembly.secretary)
+    assert refused.status_code == 409
+    assert sorted(weight for _, weight in _paper(desk, poll_id)) == [1, 4]

@@ -127,6 +127,38 @@ def test_a_show_of_hands_from_creation_to_verify(
     assert f"poll {poll_id} (Adopt the annual plan)" in tampered.output
 
 
+def test_the_tellers_correct_the_totals_until_the_poll_is_closed(
+    assembly: Assembly, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    assembly.check_in(assembly.members[:16])  # a quorum of the 30
+    poll = assembly.create_poll(title="Adjourn", kind="decision", vote_by="show_of_hands")
+    poll_id, ids = int(poll["id"]), _ids(poll)
+    assembly.open(poll_id)
+    path = f"/api/polls/{poll_id}/totals"
+    early = assembly.client.put(
+        path, json={"totals": {str(ids["yes"]): 4}}, headers=assembly.secretary
+    )
+    assert early.status_code == 409 and "enter them first" in early.json()["detail"]
+    assert _totals(assembly, poll_id, {ids["yes"]: 4, ids["no"]: 5}).status_code == 201
+    corrected = {"totals": {str(ids["yes"]): 6, str(ids["no"]): 3}}
+    answer = assembly.client.put(path, json=corrected, headers=assembly.secretary)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"votes": 9, "rights_present": 16}
+    too_many = {"totals": {str(ids["yes"]): 17}}
+    over = assembly.client.put(path, json=too_many, headers=assembly.secretary)
+    assert over.status_code == 409 and "add up to 17 votes but 16" in over.json()["detail"]
+    member = assembly.as_person(assembly.members[0])
+    assert assembly.client.put(path, json=corrected, headers=member).status_code == 403
+    first, correction = journaled(sessions, JournalAction.ENTER_COUNTED_VOTES)
+    assert correction["replaced"] == first["totals"]
+    assert [t["votes"] for t in correction["totals"]] == [6, 3, 0]
+    assert assembly.close(poll_id)["outcome"] == "adopted"
+    late = assembly.client.put(path, json=corrected, headers=assembly.secretary)
+    assert late.status_code == 409 and "it is closed, so counted" in late.json()["detail"]
+    verified = _verify(database_url)
+    assert verified.exit_code == 0, verified.output
+
+
 def test_a_standing_vote_elects_by_the_totals_per_candidate(
     assembly: Assembly, sessions: sessionmaker[Session]
 ) -> None:
@@ -225,6 +257,23 @@ def test_the_chair_puts_a_show_of_hands_and_the_tellers_enter_its_totals(
         assert "<li>yes: 9</li><li>no: 0</li><li>abstain: 0</li>" in page
         assert f'action="{form}"' not in page
         assert "9</span> votes in the tellers' totals" in desk.console()
+        correct = f"{form}/correct"
+        assert f'action="{correct}"' in page and 'value="9"' in page
+        mistyped = teller.post(correct, {f"count_{ids['yes']}": "nine"})
+        assert mistyped.status_code == 422
+        for role in ("delegate", "observer"):
+            refused = desk.others[role].post(correct, {f"count_{ids['yes']}": "8"})
+            assert refused.status_code == 403
+        corrected = teller.post(correct, {f"count_{ids['yes']}": "8", f"count_{ids['no']}": "1"})
+        assert corrected.status_code == 303
+        page = teller.get(listing).text
+        assert "The totals are corrected: 9 votes; 16 voting rights are present" in page
+        assert "<li>yes: 8</li><li>no: 1</li><li>abstain: 0</li>" in page
 
         desk.step(poll_id, "close")
         assert desk.assembly.result(poll_id)["outcome"] == "adopted"
+        late = teller.post(correct, {f"count_{ids['yes']}": "9"})
+        assert late.status_code == 409 and "it is closed, so counted" in late.text
+        # A show of hands has no blank vote: its tally says none.
+        tally = desk.console().split('data-testid="tally"')[1].split("</ul>")[0]
+        assert "yes: <strong>8</strong>" in tally and "blank" not in tally

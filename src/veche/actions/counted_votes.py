@@ -8,12 +8,19 @@ entry commits to them, and ``veche verify`` recounts them.
 
 The totals may not add up to more votes than the voting rights present, each by its weight
 (``PollRights``): no one can raise more hands than the hall holds.
+
+A figure mistyped is corrected while the poll is open (``do_correct_counted_votes``): the
+correction is journalled as the totals entered anew, naming the entry it corrects and the
+totals it replaced, so that the journal keeps the first figures beside the correction and
+``veche verify`` holds the stored totals against the latest. Once the poll is closed its
+count is final, and the totals with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,13 +33,14 @@ from veche.actions.polls import (
     MAX_PAPER_COUNT,
     VOTE_BY_WORDS,
     ballot_options,
-    not_in_state,
+    check_still_open,
     poll_rights,
 )
 from veche.errors import Conflict, InvalidInput
 from veche.models import Ballot, Meeting, Poll
-from veche.models.polls import BallotSource, PollOption, PollState, VoteBy
+from veche.models.polls import BallotSource, PollOption, VoteBy
 from veche.permissions import Permission
+from veche.queries.paper_lots import counted_totals_entry
 
 #: What a counted total's receipt starts with: never a hexadecimal digit (electronic
 #: receipts) nor "p" (paper lots). Each option has one total, so its id completes it.
@@ -86,43 +94,27 @@ def do_enter_counted_votes(
 ) -> CountedVotes:
     """Enter the tellers' totals of an open poll counted in the hall: the votes for each
     option (by its id; an option left out had none), once. The same totals sent again — a
-    double click, a resend on bad Wi-Fi — are answered as the first time; others are refused,
-    since a count in the hall is taken once (cancel the poll and vote again to count anew)."""
+    double click, a resend on bad Wi-Fi — are answered as the first time; others are refused
+    (a figure mistyped is corrected with ``do_correct_counted_votes``)."""
     authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
     # Locked, so that totals sent from two tables at once are measured one after the other.
-    state = session.scalar(select(Poll.state).where(Poll.id == poll.id).with_for_update())
-    if state is not PollState.OPEN or poll.day is None:
-        raise not_in_state(poll.id, state or poll.state, "enter the counted votes of", "open")
+    day = check_still_open(session, poll, "enter the counted votes of")
     _check_counted_in_hall(poll)
     options = ballot_options(poll)
     votes = _check_totals(poll, {option.id for option in options}, totals)
     total = sum(votes.values())
     entered = entered_totals(session, poll.id)
-    rights = poll_rights(session, poll.id, poll.meeting_id, poll.day)
+    rights = poll_rights(session, poll.id, poll.meeting_id, day)
     if entered:
         if entered != votes:
             raise Conflict(
                 f"the totals of poll {poll.id} were entered already "
                 f"({_listed(options, entered)}); a {VOTE_BY_WORDS[poll.vote_by]} is counted "
-                "once: to count again, cancel the poll and take the vote anew"
+                "once: if a figure is wrong, correct the totals (until the poll is closed)"
             )
         return CountedVotes(total, rights.in_hall)
-    if total > rights.in_hall:
-        raise Conflict(
-            f"the totals add up to {total:,} votes but {rights.in_hall:,} voting rights are "
-            "present (each right counted by its weight); count again, or check in the members "
-            "who voted"
-        )
-    session.add_all(
-        Ballot(
-            poll_id=poll.id,
-            receipt=f"{_COUNTED}{option_id}",
-            choice={"option": option_id},
-            weight=number,
-            source=BallotSource.COUNTED,
-        )
-        for option_id, number in votes.items()
-    )
+    _check_within_rights(total, rights.in_hall)
+    session.add_all(_total(poll, option_id, number) for option_id, number in votes.items())
     session.flush()
     record(
         session,
@@ -131,14 +123,100 @@ def do_enter_counted_votes(
         {
             "poll_id": poll.id,
             "vote_by": poll.vote_by,
-            "totals": [
-                {"option_id": o.id, "label": o.label, "votes": votes.get(o.id, 0)} for o in options
-            ],
+            "totals": _journalled(options, votes),
             "rights_present": rights.in_hall,
         },
     )
     queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
     return CountedVotes(total, rights.in_hall)
+
+
+def do_correct_counted_votes(
+    session: Session, caller: Caller, poll: Poll, totals: Mapping[int, int]
+) -> CountedVotes:
+    """Correct the tellers' totals of a poll counted in the hall while it is open: the votes
+    for each option replace those entered (an option left out now has none). Journalled as
+    the totals entered anew, naming the entry corrected and the totals it replaced. The
+    totals already standing, sent again (a double click), change nothing. Refused (409) before
+    any totals are entered, and once the poll is closed: its count is final."""
+    authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
+    day = check_still_open(
+        session,
+        poll,
+        "correct the counted votes of",
+        final="its result stands on the totals it was counted from",
+    )
+    _check_counted_in_hall(poll)
+    options = ballot_options(poll)
+    votes = _check_totals(poll, {option.id for option in options}, totals)
+    total = sum(votes.values())
+    rights = poll_rights(session, poll.id, poll.meeting_id, day)
+    stored = {
+        ballot.choice["option"]: ballot
+        for ballot in session.scalars(
+            select(Ballot).where(Ballot.poll_id == poll.id, Ballot.source == BallotSource.COUNTED)
+        )
+    }
+    corrected = counted_totals_entry(session, poll.id)
+    if not stored or corrected is None:
+        raise Conflict(
+            f"no totals are entered for poll {poll.id} yet: enter them first; a correction "
+            "replaces totals entered"
+        )
+    entered = {option_id: ballot.weight for option_id, ballot in stored.items()}
+    if entered == votes:
+        return CountedVotes(total, rights.in_hall)
+    # Measured as the first totals were: against the rights present, the old totals aside.
+    _check_within_rights(total, rights.in_hall)
+    for option_id, ballot in stored.items():
+        if option_id not in votes:
+            session.delete(ballot)
+    for option_id, number in votes.items():
+        if option_id in stored:
+            stored[option_id].weight = number
+        else:
+            session.add(_total(poll, option_id, number))
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        JournalAction.ENTER_COUNTED_VOTES,
+        {
+            "poll_id": poll.id,
+            "vote_by": poll.vote_by,
+            "totals": _journalled(options, votes),
+            "rights_present": rights.in_hall,
+            "corrects": corrected,
+            "replaced": _journalled(options, entered),
+        },
+    )
+    queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
+    return CountedVotes(total, rights.in_hall)
+
+
+def _total(poll: Poll, option_id: int, number: int) -> Ballot:
+    """An option's total, stored as a ballot of its own source with the votes as its weight."""
+    return Ballot(
+        poll_id=poll.id,
+        receipt=f"{_COUNTED}{option_id}",
+        choice={"option": option_id},
+        weight=number,
+        source=BallotSource.COUNTED,
+    )
+
+
+def _journalled(options: Sequence[PollOption], votes: Mapping[int, int]) -> list[dict[str, Any]]:
+    """The totals as the journal records them: every option in order, with its votes."""
+    return [{"option_id": o.id, "label": o.label, "votes": votes.get(o.id, 0)} for o in options]
+
+
+def _check_within_rights(total: int, in_hall: int) -> None:
+    if total > in_hall:
+        raise Conflict(
+            f"the totals add up to {total:,} votes but {in_hall:,} voting rights are "
+            "present (each right counted by its weight); count again, or check in the members "
+            "who voted"
+        )
 
 
 def _check_totals(poll: Poll, valid: set[int], totals: Mapping[int, int]) -> dict[int, int]:

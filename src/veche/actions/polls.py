@@ -515,12 +515,50 @@ def do_enter_paper_ballots(
     authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
     # Locked, so that lots entered at two tables, and electronic ballots, are measured
     # against the unused rights one after the other (electronic ballots take a shared lock).
-    state = session.scalar(select(Poll.state).where(Poll.id == poll.id).with_for_update())
-    if state is not PollState.OPEN or poll.day is None:
-        raise not_in_state(poll.id, state or poll.state, "enter paper ballots in", "open")
+    day = check_still_open(session, poll, "enter paper ballots in")
     check_has_paper(poll)
     if not lots:
         raise InvalidInput("no paper ballots given")
+    checked = check_paper_lots(poll, lots)
+    total = sum(lot_count for _, lot_count in checked)
+    receipts = paper_receipts(poll, len(checked), lot_key)
+    if lot_key is not None and session.get(Ballot, (poll.id, receipts[0])) is not None:
+        _check_same_lots(session, poll, lot_key, checked)
+        return total  # these lots were entered already
+    refusal = poll_rights(session, poll.id, poll.meeting_id, day).paper_refusal(total)
+    if refusal is not None:
+        raise refusal
+    try:
+        with session.begin_nested():
+            session.add_all(paper_ballots(poll, receipts, checked))
+    except IntegrityError:
+        if lot_key is None:
+            raise
+        return total  # the same lots, sent twice at once: the other sending stored them
+    record(
+        session,
+        caller.actor,
+        JournalAction.ENTER_PAPER_BALLOTS,
+        {"poll_id": poll.id, "lots": [{"choice": c, "count": n} for c, n in checked]},
+    )
+    queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
+    return total
+
+
+def check_still_open(session: Session, poll: Poll, doing: str, *, final: str = "") -> date:
+    """The day of a poll that is open, its state locked for the ballots about to change; 409
+    otherwise, saying ``final`` of a poll already counted when it is given."""
+    state = session.scalar(select(Poll.state).where(Poll.id == poll.id).with_for_update())
+    state = state or poll.state
+    if final and state in (PollState.CLOSED, PollState.PUBLISHED):
+        raise Conflict(f"cannot {doing} poll {poll.id}: it is {state.value}, so counted; {final}")
+    if state is not PollState.OPEN or poll.day is None:
+        raise not_in_state(poll.id, state, doing, "open")
+    return poll.day
+
+
+def check_paper_lots(poll: Poll, lots: list[PaperLot]) -> list[tuple[Any, int]]:
+    """The lots' choices as stored, with their counts; 422 naming the lot that is wrong."""
     options = ballot_options(poll)
     checked = []
     for number, lot in enumerate(lots, start=1):
@@ -540,38 +578,21 @@ def do_enter_paper_ballots(
         except InvalidInput as error:
             raise InvalidInput(f"paper lot {number}: {error.message}") from None
         checked.append((choice, lot.count))
-    total = sum(lot_count for _, lot_count in checked)
-    receipts = _paper_receipts(poll, len(checked), lot_key)
-    if lot_key is not None and session.get(Ballot, (poll.id, receipts[0])) is not None:
-        _check_same_lots(session, poll, lot_key, checked)
-        return total  # these lots were entered already
-    refusal = poll_rights(session, poll.id, poll.meeting_id, poll.day).paper_refusal(total)
-    if refusal is not None:
-        raise refusal
-    try:
-        with session.begin_nested():
-            session.add_all(
-                Ballot(
-                    poll_id=poll.id,
-                    receipt=receipt,
-                    choice=choice,
-                    weight=lot_count,
-                    source=BallotSource.PAPER,
-                )
-                for receipt, (choice, lot_count) in zip(receipts, checked, strict=True)
-            )
-    except IntegrityError:
-        if lot_key is None:
-            raise
-        return total  # the same lots, sent twice at once: the other sending stored them
-    record(
-        session,
-        caller.actor,
-        JournalAction.ENTER_PAPER_BALLOTS,
-        {"poll_id": poll.id, "lots": [{"choice": c, "count": n} for c, n in checked]},
-    )
-    queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
-    return total
+    return checked
+
+
+def paper_ballots(poll: Poll, receipts: list[str], lots: list[tuple[Any, int]]) -> list[Ballot]:
+    """The rows of checked paper lots, one a lot, under their receipts."""
+    return [
+        Ballot(
+            poll_id=poll.id,
+            receipt=receipt,
+            choice=choice,
+            weight=lot_count,
+            source=BallotSource.PAPER,
+        )
+        for receipt, (choice, lot_count) in zip(receipts, lots, strict=True)
+    ]
 
 
 def check_has_paper(poll: Poll) -> None:
@@ -609,7 +630,7 @@ def _check_same_lots(
     """The lots sent again under a key are the lots it was first sent with: other lots under
     it would be answered as entered while nothing of them is stored."""
     # One receipt more than the lots: a first sending of more lots stored it.
-    receipts = _paper_receipts(poll, len(lots) + 1, lot_key)
+    receipts = paper_receipts(poll, len(lots) + 1, lot_key)
     stored = {
         ballot.receipt: (ballot.choice, ballot.weight)
         for ballot in session.scalars(
@@ -623,7 +644,7 @@ def _check_same_lots(
         )
 
 
-def _paper_receipts(poll: Poll, count: int, lot_key: str | None) -> list[str]:
+def paper_receipts(poll: Poll, count: int, lot_key: str | None = None) -> list[str]:
     """Receipts for paper lots ("p…", never an electronic receipt's shape): random, or
     derived from the tellers' lot key so that sending the lots again finds them."""
     if lot_key is None:

@@ -6,7 +6,10 @@ right used, added to the database before the close is counted and committed to w
 rest. Every ballot veche takes is journalled as it is taken, though: an electronic ballot by
 ``cast_ballot`` (the right it used, who cast it, and in a named poll the choice), a re-vote
 by ``replace_ballot``, the tellers' paper lots by ``enter_paper_ballots`` and the totals of a
-vote in the hall by ``enter_counted_votes``. Here every closed or published poll's rights
+vote in the hall by ``enter_counted_votes``. A lot or totals corrected before the close are
+an entry of the same kind naming the entry they correct (``corrects``): its figures replace
+that entry's, which must be the poll's and not corrected already (the totals: the latest).
+Here every closed or published poll's rights
 used, electronic ballots, paper ballots and totals are held against those entries: a right
 used or a ballot stored that no entry took, or one an entry took that is gone, is named as a
 problem of its poll; in a named (roll-call) poll so is a ballot whose voter, caster or choice
@@ -73,9 +76,16 @@ class _Taken:
     """What the journal says a poll was given."""
 
     casts: dict[int, _Cast] = field(default_factory=dict)
-    #: (source, canonical choice, weight) of each paper lot and hall total, as entered.
+    #: (source, canonical choice, weight) of each paper lot and hall total, as entered and
+    #: corrected.
     lots: Counter[tuple[str, str, int]] = field(default_factory=Counter)
     lot_entries: list[int] = field(default_factory=list)
+    #: The lots of each entry that still stand (not corrected since), by its number.
+    standing: dict[int, list[tuple[str, str, int]]] = field(default_factory=dict)
+    #: The entry of the hall totals that stand.
+    totals_entry: int | None = None
+    #: Corrections naming an entry they cannot correct.
+    misdirected: list[str] = field(default_factory=list)
     #: Entries that could not be read as what they say they are.
     malformed: list[int] = field(default_factory=list)
 
@@ -156,8 +166,13 @@ def _take(poll: _Taken, seq: int, action: JournalAction, payload: dict[str, Any]
                 for total in payload["totals"]
                 if (votes := _whole(total["votes"])) > 0
             ]
+        if "corrects" in payload:
+            _correct(poll, seq, action, payload["corrects"])
         poll.lots.update(lots)
         poll.lot_entries.append(seq)
+        poll.standing[seq] = lots
+        if action is JournalAction.ENTER_COUNTED_VOTES:
+            poll.totals_entry = seq
         return
     right = payload["right_person_id"]
     if not is_id(right):
@@ -186,6 +201,21 @@ def _take(poll: _Taken, seq: int, action: JournalAction, payload: dict[str, Any]
     )
 
 
+def _correct(poll: _Taken, seq: int, action: JournalAction, named: object) -> None:
+    """Take out the figures of the entry that entry ``seq`` corrects: a lot of the poll not
+    corrected already, or the totals that stand."""
+    corrected = _whole(named)
+    if action is JournalAction.ENTER_COUNTED_VOTES:
+        fits, what = corrected == poll.totals_entry, "the poll's totals that stand"
+    else:
+        paper = poll.standing.get(corrected) is not None and corrected != poll.totals_entry
+        fits, what = paper, "a paper lot of the poll not corrected already"
+    if not fits:
+        poll.misdirected.append(f"journal entry {seq} corrects entry {corrected}, not {what}")
+        return
+    poll.lots -= Counter(poll.standing.pop(corrected))
+
+
 def _check_poll(
     taken: _Taken, used: list[_Used], stored: list[_Stored], *, named: bool
 ) -> list[str]:
@@ -194,6 +224,7 @@ def _check_poll(
         f"journal entry {seq} takes a ballot into it but cannot be read as one"
         for seq in taken.malformed
     ]
+    problems += taken.misdirected
     casts = taken.casts
     problems += _check_rights_used(casts, used)
     electronic = [b for b in stored if b.source == BallotSource.ELECTRONIC.value]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from veche.models import Poll
-from veche.models.polls import PollKind
+from veche.models.polls import PollKind, VoteBy
 from veche.reports._words import with_lots
 from veche.tally import Round
 from veche.tally.numbers import format_number
@@ -34,6 +34,8 @@ class ResultSummary:
     #: By round number, the votes so far that could be transferred to no one still counted
     #: (single transferable vote), as the chart's bars give votes; only the rounds that have some.
     non_transferable: dict[int, str] = field(default_factory=dict)
+    #: Whether its voters could vote blank: a ballot can be; a hand raised in the hall cannot.
+    takes_blank: bool = True
 
     @property
     def valid(self) -> int:
@@ -68,4 +70,5 @@ def result_summary(poll: Poll) -> ResultSummary | None:
         required,
         outcome=outcome_said(poll),
         non_transferable={r.number: format_number(r.exhausted, 2) for r in rounds if r.exhausted},
+        takes_blank=poll.vote_by is VoteBy.BALLOT,
     )

@@ -3,7 +3,8 @@ body (``PaperIn``); the secretary's desk posts totals per option and the tellers
 of ballots typed as the candidates' numbers, each read into the same lots and entered through
 the same action (``do_enter_paper_ballots``). The tellers' totals of a vote counted in the
 hall are declared here too (``CountedVotesIn``), as the API takes them and the tellers' page
-posts them (``CountedVotesForm``)."""
+posts them (``CountedVotesForm``), entered and corrected alike; and a paper lot's correction
+or withdrawal (``PaperCorrectionIn``; the page's ``PaperWithdrawalForm``)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,12 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller
 from veche.actions.choices import BLANK, shape_of
-from veche.actions.counted_votes import CountedVotes, do_enter_counted_votes
-from veche.actions.paper_entry import TYPED_SHAPES
+from veche.actions.counted_votes import (
+    CountedVotes,
+    do_correct_counted_votes,
+    do_enter_counted_votes,
+)
+from veche.actions.paper_entry import TYPED_SHAPES, PaperCorrection, do_correct_paper_lot
 from veche.actions.polls import MAX_PAPER_COUNT, PaperLot, ballot_options, do_enter_paper_ballots
 from veche.errors import InvalidInput
 from veche.i18n import _
@@ -58,6 +63,27 @@ class PaperIn(BaseModel):
         return do_enter_paper_ballots(
             session, caller, poll, self.paper_lots(poll), lot_key=self.lot_key
         )
+
+
+class PaperCorrectionIn(BaseModel):
+    """A paper lot of an open poll corrected: the lots that replace it, or none to withdraw
+    it (its ballots are then entered again as a new lot)."""
+
+    lot: Id = Field(description="the lot corrected: the journal entry that entered it")
+    lots: list[PaperLotIn] = Field(
+        default_factory=list, max_length=100_000, description="none: the lot is withdrawn"
+    )
+
+    def correct(self, session: Session, caller: Caller, poll: Poll) -> PaperCorrection:
+        """The lot corrected (``do_correct_paper_lot``)."""
+        lots = [PaperLot(lot.choice, lot.count) for lot in self.lots]
+        return do_correct_paper_lot(session, caller, poll, self.lot, lots)
+
+
+class PaperWithdrawalForm(PaperCorrectionIn):
+    """``PaperCorrectionIn`` as the tellers' page posts it: the lot withdrawn, with no lots."""
+
+    lots: list[PaperLotIn] = Field(default_factory=list, max_length=0)
 
 
 class _CountsForm(BaseModel):
@@ -122,8 +148,9 @@ Votes = Annotated[int, Field(ge=0, le=MAX_PAPER_COUNT)]
 
 
 class CountedVotesIn(BaseModel):
-    """The tellers' totals of a show of hands or a standing vote, entered once: the votes for
-    each option (or candidate), by its id; an option left out had none."""
+    """The tellers' totals of a show of hands or a standing vote, entered once and corrected
+    while the poll is open: the votes for each option (or candidate), by its id; an option
+    left out had none."""
 
     totals: dict[Id, Votes] = Field(
         min_length=1,
@@ -138,6 +165,10 @@ class CountedVotesIn(BaseModel):
     def enter(self, session: Session, caller: Caller, poll: Poll) -> CountedVotes:
         """The totals entered (``do_enter_counted_votes``)."""
         return do_enter_counted_votes(session, caller, poll, self.counted(poll))
+
+    def correct(self, session: Session, caller: Caller, poll: Poll) -> CountedVotes:
+        """The totals entered replaced by these (``do_correct_counted_votes``)."""
+        return do_correct_counted_votes(session, caller, poll, self.counted(poll))
 
 
 class CountedVotesForm(_CountsForm, CountedVotesIn):

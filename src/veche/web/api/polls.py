@@ -15,10 +15,12 @@ from veche.actions.access import (
     Caller,
     access_meeting,
     access_poll,
+    authorize,
     check_sees_result,
     may_see_result,
 )
 from veche.actions.closing import do_cancel_poll, do_close_poll
+from veche.actions.paper_entry import PaperCorrection
 from veche.actions.polls import (
     do_answer_nomination,
     do_nominate,
@@ -30,6 +32,8 @@ from veche.actions.rights import voting_rights
 from veche.errors import Forbidden
 from veche.models import Poll
 from veche.models.polls import OptionStatus, PollKind, PollState, RevotePolicy, Secrecy, VoteBy
+from veche.permissions import Permission
+from veche.queries.paper_lots import PaperEntry, paper_entries
 from veche.queries.polls import (
     MIN_BALLOTS_SHARING_A_WEIGHT,
     bulletin_board,
@@ -45,7 +49,7 @@ from veche.web.api.rows import Transaction
 from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import PollIn
-from veche.web.inputs_paper import CountedVotesIn, PaperIn
+from veche.web.inputs_paper import CountedVotesIn, PaperCorrectionIn, PaperIn
 
 router = APIRouter(tags=["polls"], responses=REFUSALS)
 
@@ -239,6 +243,36 @@ def enter_totals(
     poll = access_poll(session, caller, poll_id, lock=True)
     entered = body.enter(session, caller, poll)
     return TotalsOut(votes=entered.votes, rights_present=entered.rights_present)
+
+
+@router.put("/polls/{poll_id}/totals")
+def correct_totals(
+    poll_id: Id, body: CountedVotesIn, caller: CallerDep, session: Transaction
+) -> TotalsOut:
+    """Tellers correct the totals entered of a show of hands or a standing vote while it is
+    open: these replace them, journalled beside the first; refused once the poll is closed."""
+    poll = access_poll(session, caller, poll_id, lock=True)
+    corrected = body.correct(session, caller, poll)
+    return TotalsOut(votes=corrected.votes, rights_present=corrected.rights_present)
+
+
+@router.get("/polls/{poll_id}/paper")
+def paper_lots(poll_id: Id, caller: CallerDep, session: SessionDep) -> list[PaperEntry]:
+    """The paper lots entered in a poll, each named by its journal entry, with the entry that
+    corrected or withdrew it; for those who enter paper ballots."""
+    poll = access_poll(session, caller, poll_id)
+    authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
+    return paper_entries(session, poll.id).entries
+
+
+@router.post("/polls/{poll_id}/paper/corrections")
+def correct_paper(
+    poll_id: Id, body: PaperCorrectionIn, caller: CallerDep, session: Transaction
+) -> PaperCorrection:
+    """Tellers correct a paper lot of an open poll, or withdraw it (no lots), all at once:
+    the lot, the lot standing in its place, the ballots taken out and put in."""
+    poll = access_poll(session, caller, poll_id, lock=True)
+    return body.correct(session, caller, poll)
 
 
 class CountOut(FromAttributes):

@@ -6,6 +6,11 @@ teller sees every ballot entered, removes a mistaken one, and records the lot in
 Nothing is stored until then. The form is ``TypedLotForm`` (``veche.web.inputs_paper``):
 the API's ``PaperIn`` as this page posts it, entered through the same action. The totals
 of a vote counted in the hall are ``CountedVotesForm``, the API's ``CountedVotesIn``.
+
+Until a poll is closed the tellers correct what they entered: the totals of a vote in the
+hall (the same form, filled with the totals entered), and a paper lot, withdrawn to be
+entered again (``PaperWithdrawalForm``, the API's ``PaperCorrectionIn``). Each lot is shown
+under its number, the journal entry that entered it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from veche.actions.access import meeting_permissions
 from veche.actions.choices import shape_of
 from veche.actions.counted_votes import check_counted_poll, counted_in_hall, entered_totals
 from veche.actions.paper_entry import (
+    check_paper_poll,
     check_totals_poll,
     check_typed_poll,
     entered_as_totals,
@@ -32,12 +38,15 @@ from veche.i18n import _
 from veche.models import Poll
 from veche.models.polls import PollState
 from veche.permissions import Permission
+from veche.queries.paper_lots import PaperEntry, paper_entries
+from veche.queries.polls import readable_choice
 from veche.queries.sitting import meeting_polls
 from veche.tally import BallotShape
 from veche.web.inputs_paper import (
     CountedVotesForm,
     PaperBallot,
     PaperCountsForm,
+    PaperWithdrawalForm,
     TypedLotForm,
     check_lot_size,
 )
@@ -86,6 +95,7 @@ def _paper_polls(
     the refusal's status."""
     meeting = page.meeting(meeting_id, needs=Permission.PAPER_ENTER)
     open_polls = [p for p in meeting_polls(page.session, meeting) if p.state is PollState.OPEN]
+    on_paper = [poll for poll in open_polls if entered_as_totals(poll) or entered_typed(poll)]
     context: dict[str, Any] = {
         "meeting": meeting,
         "counts_polls": [
@@ -101,10 +111,21 @@ def _paper_polls(
             for poll in open_polls
             if counted_in_hall(poll)
         ],
+        # Few polls are open at once: the lots are read one poll at a time.
+        "lots": {poll.id: _lots(page, poll) for poll in on_paper},
         "may": meeting_permissions(page.session, page.caller, meeting.id),
     }
     status = refused.error.status_code if refused is not None else 200
     return page.render("secretary/paper_polls.html", status=status, **context)
+
+
+def _lots(page: Page, poll: Poll) -> list[tuple[PaperEntry, list[tuple[Any, int]]]]:
+    """The lots of a poll that stand, each with its ballots as they read: choice, number."""
+    labels = {option.id: option.label for option in poll.options}
+    return [
+        (entry, [(readable_choice(lot.choice, labels), lot.count) for lot in entry.lots])
+        for entry in paper_entries(page.session, poll.id).standing
+    ]
 
 
 @router.post("/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/counts")
@@ -253,4 +274,37 @@ def enter_totals(
         f"/secretary/meetings/{meeting_id}/paper",
         _("%(votes)s votes entered; %(present)s voting rights are present")
         % {"votes": entered.votes, "present": entered.rights_present},
+    )
+
+
+@router.post("/secretary/meetings/{meeting_id}/polls/{poll_id}/totals/correct")
+def correct_totals(
+    meeting_id: int, poll_id: int, page: PageDep, form: Annotated[CountedVotesForm, Form()]
+) -> Response:
+    """Correct the tellers' totals of a show of hands or a standing vote while it is open:
+    those of the form replace those entered."""
+    with page.session.begin():
+        meeting = page.meeting(meeting_id)
+        poll = check_counted_poll(page.session, page.caller, meeting, poll_id)
+        corrected = form.correct(page.session, page.caller, poll)
+    return page.redirect(
+        f"/secretary/meetings/{meeting_id}/paper#counted-{poll_id}",
+        _("The totals are corrected: %(votes)s votes; %(present)s voting rights are present")
+        % {"votes": corrected.votes, "present": corrected.rights_present},
+    )
+
+
+@router.post("/secretary/meetings/{meeting_id}/polls/{poll_id}/paper/withdraw")
+def withdraw_paper_lot(
+    meeting_id: int, poll_id: int, page: PageDep, form: Annotated[PaperWithdrawalForm, Form()]
+) -> Response:
+    """Withdraw a paper lot of an open poll, to enter its ballots again as they should be."""
+    with page.session.begin():
+        meeting = page.meeting(meeting_id)
+        poll = check_paper_poll(page.session, page.caller, meeting, poll_id, lock=True)
+        withdrawn = form.correct(page.session, page.caller, poll)
+    return page.redirect(
+        f"/secretary/meetings/{meeting_id}/paper#lots-{poll_id}",
+        _("Lot %(lot)s withdrawn: %(count)s paper ballots taken out; enter them again as they read")
+        % {"lot": withdrawn.lot, "count": withdrawn.withdrawn},
     )
