@@ -58,6 +58,8 @@ class MeetingModel:
     attended: set[tuple[int, date]] = field(default_factory=set)
     #: Who cast a ballot, with any right, in a poll of a day.
     voted: set[tuple[int, date]] = field(default_factory=set)
+    #: The members present when a decision of a day closed: its quorum counted them.
+    counted: set[tuple[int, date]] = field(default_factory=set)
     proxies: dict[int, int] = field(default_factory=dict)  # grantor → holder
     #: Each day's substitutions: absent member → the alternate standing in.
     substitutes: dict[date, dict[int, int]] = field(default_factory=dict)
@@ -70,6 +72,10 @@ class MeetingModel:
     def check_in(self, person: int, day: date) -> None:
         self.present.add((person, day))
         self.attended.add((person, day))
+
+    def decision_closed(self, day: date) -> None:
+        """A decision of ``day`` closes: its quorum counts the members present."""
+        self.counted |= {(p, on) for p, on in self.present if on == day and self.roles[p] == MEMBER}
 
     def attendance_on(self, person: int, day: date) -> str:
         """What the register (``attendance.csv``) says of ``person`` on ``day``."""
@@ -148,12 +154,12 @@ class MeetingModel:
     def undo_refusal(self, person: int, day: date) -> int | None:
         """The status that refuses undoing ``person``'s check-in on ``day``, if any: not once
         the report is published, nor when the record shows them there that day (they voted,
-        with any right, or stand in for a member)."""
+        with any right, stand in for a member, or a decision's quorum counted them)."""
         if self.state == "report_published":
             return 409
         if day not in self.days or person not in self.roles:
             return 422
-        if (person, day) not in self.attended or (person, day) in self.voted:
+        if (person, day) not in self.attended or (person, day) in self.voted | self.counted:
             return 409
         if person in self.substitutes.get(day, {}).values():
             return 409

@@ -676,6 +676,7 @@ class AttendanceMachine(RuleBasedStateMachine):
             self.vote_with_every_right(poll, person, on, options, cast, chance)
         closed = self.send("POST", f"/polls/{poll}/close")
         assert closed.status_code == 200, closed.text
+        self.model.decision_closed(on)
         self.check_count(poll, on, cast)
         # Published, as a meeting's report waits for every result to be.
         published = self.send("POST", f"/polls/{poll}/publish")

@@ -70,10 +70,8 @@ class Hall(WithSitting):
         )
         return answer
 
-    def vote_in_pages(
-        self, person_id: int, poll: dict[str, Any], label: str, **form: object
-    ) -> Any:
-        """Fill in the ballot, confirm it, and return the answer to the confirmation."""
+    def confirm(self, person_id: int, poll: dict[str, Any], label: str, **form: object) -> Any:
+        """Fill in the ballot and confirm it; the answer to the confirmation."""
         base = f"/meetings/{self.meeting}/polls/{poll['id']}"
         chosen = {"option": poll["ids"][label], **form}
         review = self.phones[person_id].post(f"{base}/review", chosen)
@@ -84,6 +82,15 @@ class Hall(WithSitting):
         confirm["choice"] = confirm["choice"].replace("&#34;", '"')
         confirm["client_key"] = client_key()  # made by the page's script in a browser
         return self.phones[person_id].client.post(f"{base}/ballot", data=confirm)
+
+    def vote_in_pages(
+        self, person_id: int, poll: dict[str, Any], label: str, **form: object
+    ) -> Any:
+        """Fill in the ballot, confirm it, and return the receipt page the browser is sent to."""
+        cast = self.confirm(person_id, poll, label, **form)
+        receipt_page = f"/meetings/{self.meeting}/polls/{poll['id']}/receipt"
+        assert cast.status_code == 303 and cast.headers["location"] == receipt_page, cast.text
+        return self.phones[person_id].get(receipt_page)
 
 
 @pytest.fixture
@@ -183,7 +190,7 @@ def test_refusals_to_vote_are_in_plain_words_on_the_page_and_through_the_api(
         "Observers follow the meeting but do not vote." in ballot and 'name="option"' not in ballot
     )
     voted = hall.vote_in_pages(VOTER, open_poll, "yes")
-    assert voted.status_code == 201
+    assert voted.status_code == 200
     again = hall.phones[VOTER].post(
         f"/meetings/{hall.meeting}/polls/{open_poll['id']}/review",
         {"option": open_poll["ids"]["no"]},
@@ -246,7 +253,7 @@ def test_the_receipt_is_grouped_kept_and_carried_to_the_board_in_the_browser_onl
 ) -> None:
     poll = hall.poll("Adopt the budget", secrecy="secret")
     cast = hall.vote_in_pages(VOTER, poll, "no")
-    assert cast.status_code == 201, cast.text
+    assert cast.status_code == 200, cast.text
     found = RECEIPT.search(cast.text)
     assert found, cast.text
     receipt, groups = found.group(1), re.findall(r"<span>(\w+)</span>", found.group(2))
@@ -279,6 +286,62 @@ def test_the_receipt_is_grouped_kept_and_carried_to_the_board_in_the_browser_onl
     assert receipt not in hall.page(VOTER, "/my-votes")
 
 
+def test_casting_sends_the_browser_to_its_receipt_shown_once_and_kept_out_of_addresses(
+    hall: Hall,
+) -> None:
+    """Post, redirect, get: Back and reloading never offer to send the ballot again. The
+    receipt rides in a cookie for its page alone, signed for this login, never in an address
+    (history, logs, Referer); the page shows it once, and then the ballot page says why no
+    ballot is left."""
+    poll = hall.poll("Adopt the budget", secrecy="secret")
+    base = f"/meetings/{hall.meeting}/polls/{poll['id']}"
+    review = hall.phones[VOTER].post(f"{base}/review", {"option": poll["ids"]["no"]})
+    # The review page takes the ballot page's address in the history: Back from the receipt
+    # leads there, not to a form to send again.
+    assert f'<script src="/static/ballot_address.js" data-address="{base}/vote" defer>' in (
+        review.text
+    )
+    script = hall.phones[VOTER].get("/static/ballot_address.js")
+    assert script.status_code == 200 and "history.replaceState" in script.text
+    cast = hall.confirm(VOTER, poll, "no")
+    assert cast.status_code == 303 and cast.headers["location"] == f"{base}/receipt"
+    kept = cast.headers["set-cookie"]
+    assert kept.startswith("veche_receipt=") and f"Path={base}/receipt;" in kept
+    assert "HttpOnly" in kept and "SameSite=strict" in kept and "Max-Age" not in kept
+    stolen = hall.phones[VOTER].client.cookies.get("veche_receipt")
+    assert stolen
+
+    shown = hall.phones[VOTER].get(f"{base}/receipt")
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    found = RECEIPT.search(shown.text)
+    assert found, shown.text
+    assert "this page shows it only once" in shown.text
+    assert f"{found.group(1)}" not in cast.headers["location"]
+    assert 'veche_receipt=""' in shown.headers["set-cookie"]  # deleted: shown once
+    # Again (a reload, Back then Forward): the ballot page, which says the vote is cast.
+    again = hall.phones[VOTER].get(f"{base}/receipt")
+    assert again.status_code == 303 and again.headers["location"] == f"{base}/vote"
+    back = hall.page(VOTER, f"/polls/{poll['id']}/vote")
+    assert "You have voted: every voting right you hold in this vote is used" in back
+    assert 'name="option"' not in back and "Review my ballot" not in back
+    # The cookie is good for its login only: another's browser holding it is shown nothing.
+    hall.phones[OTHER].client.cookies.set("veche_receipt", stolen, path=f"{base}/receipt")
+    other = hall.phones[OTHER].get(f"{base}/receipt")
+    assert other.status_code == 303 and found.group(1) not in other.text
+
+    # The same confirmation sent again (bad Wi-Fi) is sent to the same receipt.
+    other_poll = hall.poll("Adopt the minutes")
+    at = f"/meetings/{hall.meeting}/polls/{other_poll['id']}"
+    form = {"choice": json.dumps({"option": other_poll["ids"]["yes"]}), "client_key": client_key()}
+    first = hall.phones[VOTER].post(f"{at}/ballot", form)
+    assert first.status_code == 303, first.text
+    receipt = RECEIPT.search(hall.phones[VOTER].get(f"{at}/receipt").text)
+    resent = hall.phones[VOTER].post(f"{at}/ballot", form)
+    assert resent.status_code == 303, resent.text
+    shown_again = hall.phones[VOTER].get(f"{at}/receipt").text
+    assert receipt and receipt.group(1) in shown_again and "already arrived" in shown_again
+
+
 def test_observers_are_offered_no_floor_receipt_or_signal_and_delegates_are(hall: Hall) -> None:
     poll = hall.poll("Adopt the budget")
     hall.close(poll)
@@ -303,7 +366,7 @@ def test_observers_are_offered_no_floor_receipt_or_signal_and_delegates_are(hall
     assert 'data-opened="A vote has opened: {title}"' in delegate
     assert '<input type="checkbox" data-signal-sound checked>' in delegate
     assert "data-open-poll" not in hall.page(OBSERVER) and "data-open-poll" not in hall.page(ABSENT)
-    assert hall.vote_in_pages(VOTER, poll, "yes").status_code == 201
+    assert hall.vote_in_pages(VOTER, poll, "yes").status_code == 200
     assert "data-open-poll" not in hall.page(VOTER, "/room")  # voted: nothing left to signal
 
 
@@ -319,12 +382,12 @@ def test_my_votes_says_who_voted_and_shows_only_named_choices(
         f"/meetings/{hall.meeting}/proxies", grantor_person_id=ABSENT, holder_person_id=OTHER
     )
     secret = hall.poll("Elect the auditor", secrecy="secret")
-    assert hall.vote_in_pages(VOTER, secret, "no").status_code == 201
+    assert hall.vote_in_pages(VOTER, secret, "no").status_code == 200
     hall.close(secret)
     named = hall.poll("Adopt the report", secrecy="named")
-    assert hall.vote_in_pages(VOTER, named, "abstain").status_code == 201
+    assert hall.vote_in_pages(VOTER, named, "abstain").status_code == 200
     for right, label in ((OTHER, "yes"), (ABSENT, "no")):  # their own, and the proxy
-        assert hall.vote_in_pages(OTHER, named, label, right_person_id=right).status_code == 201
+        assert hall.vote_in_pages(OTHER, named, label, right_person_id=right).status_code == 200
     still_open = hall.poll("Adopt the budget")
 
     mine = hall.page(VOTER, "/my-votes")
@@ -414,15 +477,19 @@ def test_a_proxy_holder_is_told_on_whose_behalf_each_ballot_is(
     assert "A blank ballot" in blank.text and on_behalf in blank.text
 
     by_proxy = hall.vote_in_pages(OTHER, poll, "no", right_person_id=ABSENT)
-    assert by_proxy.status_code == 201, by_proxy.text
+    assert by_proxy.status_code == 200, by_proxy.text
     assert f'data-testid="voting-as"><strong>{on_behalf}</strong>' in by_proxy.text
     assert f"The receipt of this ballot ({on_behalf}):" in by_proxy.text
     assert f"&#10;{on_behalf}&#10;" in by_proxy.text  # in the file the page saves
     assert "You hold 1 more vote(s) in this poll" in by_proxy.text
     assert f'href="{base}/vote"' in by_proxy.text
+    # Back from the receipt: the ballot for the vote left, saying the other is cast.
+    left = hall.page(OTHER, f"/polls/{poll['id']}/vote")
+    assert "You have cast 1 of the 2 votes you hold in this poll" in left
+    assert f'name="right_person_id" value="{OTHER}"' in left
 
     own = hall.vote_in_pages(OTHER, poll, "yes", right_person_id=OTHER)
-    assert own.status_code == 201, own.text
+    assert own.status_code == 200, own.text
     assert 'data-testid="voting-as"><strong>My own vote</strong>' in own.text
     assert on_behalf not in own.text and 'data-testid="rights-left"' not in own.text
     done = hall.page(OTHER, f"/polls/{poll['id']}/vote")
@@ -431,5 +498,5 @@ def test_a_proxy_holder_is_told_on_whose_behalf_each_ballot_is(
 
     # One who holds only their own vote is not told whose it is.
     alone = hall.vote_in_pages(VOTER, poll, "yes")
-    assert alone.status_code == 201 and 'data-testid="voting-as"' not in alone.text
+    assert alone.status_code == 200 and 'data-testid="voting-as"' not in alone.text
     assert "Keep your receipt to find your ballot" in hall.page(VOTER, f"/polls/{poll['id']}/vote")

@@ -107,6 +107,46 @@ def test_a_check_in_made_by_mistake_is_undone_from_its_row(
     assert row_count(desk.sessions, Attendance) == 1
 
 
+def test_a_check_in_a_closed_decisions_quorum_counted_is_undone_neither_at_the_desk_nor_by_api(
+    desk_page: DeskPage,
+) -> None:
+    """The close of a decision records the members present that its quorum took: undoing the
+    check-in of one of them would leave the minutes showing fewer present than that."""
+    desk = desk_page
+    counted, late = desk.assembly.members[:2]
+    name, today = desk.name(counted), date.today().isoformat()
+    desk.attend(counted, present=True)
+    poll = int(desk.assembly.create_poll(title="Adopt the budget", kind="decision")["id"])
+    desk.assembly.open(poll)
+    desk.assembly.close(poll)
+    told = (
+        f"cannot undo the check-in of {name} on {today}: the quorum of “Adopt the budget”, "
+        "closed that day, counted them present; check them out instead if they left"
+    )
+    refused = desk.secretary.post(
+        f"{desk.desk_path}/attendance/undo", {"person_id": counted, "day": today}
+    )
+    assert refused.status_code == 409, refused.text
+    alert = re.search(
+        r'<p class="error" role="alert" id="attendance-said"[^>]*>([^<]+)<', refused.text
+    )
+    assert alert is not None and alert.group(1) == told
+    api = desk.assembly.client.post(
+        f"/api/meetings/{desk.meeting}/attendance/undo",
+        json={"person_id": counted, "day": today},
+        headers=desk.assembly.secretary,
+    )
+    assert api.status_code == 409 and api.json() == {"detail": told}
+    assert row_count(desk.sessions, Attendance) == 1
+    # One checked in after the close was not counted: their check-in is undone.
+    desk.attend(late, present=True)
+    undone = desk.secretary.post(
+        f"{desk.desk_path}/attendance/undo", {"person_id": late, "day": today}
+    )
+    assert undone.status_code == 303, undone.text
+    assert row_count(desk.sessions, Attendance) == 1
+
+
 def test_a_published_report_leaves_the_desk_nothing_to_change(desk_page: DeskPage) -> None:
     """Once the report is published the desk says so and offers no check-in or out, no undo,
     no card, no invitation, no proxy or substitute: each would be refused (409)."""

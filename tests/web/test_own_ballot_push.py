@@ -70,7 +70,7 @@ def _vote_in_the_pages(device: httpx2.Client, meeting: int, poll: dict[str, obje
             "csrf_token": _csrf_token(device),
         },
     )
-    assert cast.status_code == 201, cast.text
+    assert cast.status_code == 303, cast.text  # to the receipt's page
 
 
 def _names(messages: list[SseMessage]) -> list[str]:

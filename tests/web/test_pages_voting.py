@@ -60,15 +60,19 @@ class Hall(ChairConsole):
         assert confirm["client_key"] == ""
         assert "data-client-key" in review.text and "data-needs-client-key" in review.text
         confirm["client_key"] = client_key()
+        # Cast, and sent on to the receipt's page (post, redirect, get): never in an address.
         cast = voter.browser.client.post(f"{base}/ballot", data=confirm)
-        assert cast.status_code == 201, cast.text
-        found = RECEIPT.search(cast.text)
-        assert found, cast.text
+        assert cast.status_code == 303 and cast.headers["location"] == f"{base}/receipt"
+        shown = voter.browser.get(f"{base}/receipt")
+        assert shown.status_code == 200, shown.text
+        found = RECEIPT.search(shown.text)
+        assert found, shown.text
         # A phone that sends the same confirmation again gets the same receipt, no second vote.
         again = voter.browser.client.post(f"{base}/ballot", data=confirm)
-        assert again.status_code == 201 and found.group(1) in again.text
-        assert "already arrived" in again.text
-        self.seen = (review.text, cast.text)
+        assert again.status_code == 303, again.text
+        shown_again = voter.browser.get(f"{base}/receipt").text
+        assert found.group(1) in shown_again and "already arrived" in shown_again
+        self.seen = (review.text, shown.text)
         return found.group(1)
 
 
@@ -320,7 +324,8 @@ def test_without_the_pages_script_no_ballot_is_cast(
     cast = hall.voters[0].browser.post(
         f"{base}/ballot", {"choice": json.dumps({"option": int(yes)}), "client_key": client_key()}
     )
-    assert cast.status_code == 201 and RECEIPT.search(cast.text)
+    assert cast.status_code == 303, cast.text
+    assert RECEIPT.search(hall.voters[0].browser.get(f"{base}/receipt").text)
     with sessions() as session:
         assert session.scalar(used) == 1
 

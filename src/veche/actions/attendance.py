@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, authorize
@@ -22,6 +22,7 @@ from veche.errors import Conflict
 from veche.models import (
     AccessCode,
     Attendance,
+    JournalEntry,
     Meeting,
     Participant,
     Participation,
@@ -30,8 +31,8 @@ from veche.models import (
     Substitution,
 )
 from veche.models.base import utcnow
-from veche.models.meetings import MeetingState
-from veche.models.polls import PollState, RightKind
+from veche.models.meetings import MeetingState, ParticipantRole
+from veche.models.polls import PollKind, PollState, RightKind
 from veche.permissions import Permission
 
 
@@ -152,7 +153,8 @@ def do_undo_check_in(
     """Take back a check-in made by mistake (the wrong card scanned, the wrong row clicked):
     the participant's attendance on ``day`` goes as if never recorded, where checking out
     would leave them attending. Refused once the record shows them there: they used a voting
-    right that day, their own or one they held, or stood in for a member."""
+    right that day, their own or one they held, stood in for a member, or were counted present
+    by a decision closed that day (its quorum and majority took their right)."""
     participant = check_attendance_change(
         session, caller, meeting, person_id, day, "undo a check-in"
     )
@@ -164,6 +166,7 @@ def do_undo_check_in(
         raise Conflict(f"{name} was not checked in on {day}: there is no check-in to undo")
     _hold_the_days_polls(session, meeting, day)
     _check_no_trace(session, participant, day)
+    _check_not_in_a_quorum(session, participant, day)
     session.delete(attendance)
     session.flush()
     record(
@@ -223,3 +226,66 @@ def _check_no_trace(session: Session, participant: Participant, day: date) -> No
     )
     if stood_in is not None:
         raise Conflict(f"{then}: they stand in for {stood_in} that day; {instead}")
+
+
+def _check_not_in_a_quorum(session: Session, participant: Participant, day: date) -> None:
+    """Conflict if a decision of ``day`` closed while the member ``participant`` was present:
+    its count took their right as present (its quorum, a majority of members present), and
+    the close's journal entry keeps that figure, which the minutes must not contradict.
+
+    Whether they were present at a close is read from the journal, entry by entry (their
+    check-ins, check-outs and undoings of that day against the closes): their attendance row
+    keeps only the first check-in and the last check-out."""
+    if participant.role is not ParticipantRole.MEMBER:
+        return  # an alternate's presence counted only standing in, which _check_no_trace finds
+    closed: dict[int, str] = {
+        poll_id: title
+        for poll_id, title in session.execute(
+            select(Poll.id, Poll.title).where(
+                Poll.meeting_id == participant.meeting_id,
+                Poll.day == day,
+                Poll.kind == PollKind.DECISION,
+                Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
+            )
+        )
+    }
+    if not closed:
+        return
+    payload = JournalEntry.payload
+    entries = session.execute(
+        select(JournalEntry.action, payload["poll_id"].as_integer())
+        .where(
+            or_(
+                and_(
+                    JournalEntry.action == JournalAction.CLOSE_POLL.value,
+                    payload["poll_id"].as_integer().in_(list(closed)),
+                ),
+                and_(
+                    JournalEntry.action.in_(_ATTENDANCE_ACTIONS),
+                    payload["meeting_id"].as_integer() == participant.meeting_id,
+                    payload["person_id"].as_integer() == participant.person_id,
+                    payload["day"].as_string() == day.isoformat(),
+                ),
+            )
+        )
+        .order_by(JournalEntry.seq)
+    )
+    present = False
+    for action, poll_id in entries:
+        if action == JournalAction.CLOSE_POLL.value:
+            if present:
+                raise Conflict(
+                    f"cannot undo the check-in of {participant.person.full_name} on {day}: the "
+                    f"quorum of “{closed[poll_id]}”, closed that day, counted them present; "
+                    "check them out instead if they left"
+                )
+        else:
+            present = action == JournalAction.CHECK_IN.value
+
+
+#: The journal's entries that change a participant's presence on a day.
+_ATTENDANCE_ACTIONS = (
+    JournalAction.CHECK_IN.value,
+    JournalAction.CHECK_OUT.value,
+    JournalAction.UNDO_CHECK_IN.value,
+)

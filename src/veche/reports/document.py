@@ -68,7 +68,17 @@ class Diff:
     text: str
 
 
-Block = Heading | Paragraph | Bullets | Table | Chart | MarkdownText | Diff
+@dataclass(frozen=True)
+class Command:
+    """A command for the reader to type, after the words that lead to it ("Check with:"):
+    the PDF keeps it whole on a line of its own, since a command broken across lines pastes
+    into a terminal as two."""
+
+    lead: str
+    command: str
+
+
+Block = Heading | Paragraph | Bullets | Table | Chart | MarkdownText | Diff | Command
 
 
 @dataclass

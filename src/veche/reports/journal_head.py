@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from veche.i18n import _
 from veche.queries.journal_head import HeadMark
-from veche.reports.document import Block, Heading, Paragraph
+from veche.reports.document import Block, Command, Heading, Paragraph
 
 
 def head_blocks(mark: HeadMark | None) -> list[Block]:
@@ -22,5 +22,6 @@ def head_blocks(mark: HeadMark | None) -> list[Block]:
     return [
         Heading(_("Journal")),
         Paragraph(said.format(seq=mark.seq, hash=mark.hash)),
-        Paragraph(_("Check with: veche verify --expect-head {head}").format(head=mark.expected)),
+        # A command to paste, kept whole: in the PDF a justified line broke it at its hyphen.
+        Command(_("Check with:"), f"veche verify --expect-head {mark.expected}"),
     ]

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from anyio import from_thread
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.actions.access import access_meeting_row
@@ -39,7 +39,8 @@ from veche.queries.sitting import meetings_seen
 from veche.web.deps import PageCallerDep, ReadSessionDep
 from veche.web.pages._ballots import choice_from_form, filled_from_choice, json_or_none
 from veche.web.pages._page import Page, PageDep
-from veche.web.pages._render import context_of, render
+from veche.web.pages._receipt import forget_receipt, keep_receipt, kept_receipt
+from veche.web.pages._render import context_of, redirect
 from veche.web.pages.secretary_agenda import kind_labels
 from veche.whole_numbers import whole_number
 
@@ -207,8 +208,10 @@ def cast_ballot(
     # Without scripts there is none, and the ballot is refused (ballot_review.html says so).
     client_key: Annotated[str, Form(max_length=128)] = "",
     right_person_id: Annotated[str, Form(max_length=20)] = "",
-) -> HTMLResponse:
-    """Cast the confirmed ballot and show its receipt."""
+) -> Response:
+    """Cast the confirmed ballot, and send the browser to its receipt (303): Back and reloading
+    then never offer to send the ballot again. The receipt goes with the answer in a cookie
+    for that page alone (``_receipt``), never in an address."""
     parsed = json_or_none(choice)
     if parsed is None:
         raise InvalidInput("the ballot was damaged on the way; fill it in again")
@@ -234,18 +237,39 @@ def cast_ballot(
             poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
             page = Page(request, session, caller)
             return _ballot_page(page, poll, error=refusal.message, status=refusal.status_code)
-    with session.begin():
-        poll = access_meeting_row(session, caller, Poll, poll_id, meeting_id, "poll")
-        held = standing(session, caller.person_id, poll)
-        context = {
-            "meeting": poll.meeting,
-            "poll": poll,
-            "cast": cast,
-            "receipt_groups": receipt_groups(cast.receipt),
-            "voting_as": _voting_as(held.rights, cast.right_person_id),
-            "rights_left": len(held.unused),
-        }
-    return render(request, "delegate/receipt.html", context, viewer=caller, status=201)
+    shown_at = request.url_for("ballot_receipt", meeting_id=meeting_id, poll_id=poll_id).path
+    answer = redirect(request, shown_at)
+    keep_receipt(request, answer, shown_at, cast)
+    return answer
+
+
+@router.get("/meetings/{meeting_id}/polls/{poll_id}/receipt", response_class=HTMLResponse)
+def ballot_receipt(meeting_id: int, poll_id: int, page: PageDep) -> Response:
+    """The receipt of the ballot just cast, shown once: from the cookie the cast handed the
+    browser, which this answer deletes. Without it (shown already, a reload, Back and Forward)
+    the ballot page, which says that the voter has voted, or offers their next vote."""
+    poll = page.row(Poll, poll_id, meeting_id, "poll")
+    at = page.request.url_for
+    shown_at = at("ballot_receipt", meeting_id=meeting_id, poll_id=poll_id).path
+    kept = kept_receipt(page.request, poll.id)
+    answer: Response
+    if kept is None:
+        answer = page.redirect(at("ballot_form", meeting_id=meeting_id, poll_id=poll_id).path)
+    else:
+        held = standing(page.session, page.caller.person_id, poll)
+        answer = page.render(
+            "delegate/receipt.html",
+            meeting=poll.meeting,
+            poll=poll,
+            cast=kept,
+            receipt_groups=receipt_groups(kept.receipt),
+            voting_as=_voting_as(held.rights, kept.right_person_id),
+            rights_left=len(held.unused),
+        )
+        # Said by every answer already (``veche.web.headers``); this one must never be kept.
+        answer.headers["Cache-Control"] = "no-store"
+    forget_receipt(page.request, answer, shown_at)
+    return answer
 
 
 def receipt_groups(receipt: str, size: int = 4) -> list[str]:
