@@ -187,6 +187,27 @@ def test_a_published_report_leaves_the_desk_nothing_to_change(desk_page: DeskPag
     assert f"{desk.desk_path}/attendance.csv" in page
 
 
+def test_a_closed_meeting_s_desk_says_a_check_in_is_a_correction(desk_page: DeskPage) -> None:
+    """Closed, not yet published: no door (arrivals are over), and the list's check-ins are
+    said to correct the attendance the minutes state, giving no vote."""
+    desk, api = desk_page, desk_page.assembly
+    noticed = api.client.patch(
+        f"/api/meetings/{desk.meeting}", json={"notice": "Called."}, headers=api.secretary
+    )
+    assert noticed.status_code == 200, noticed.text
+    in_session = desk.secretary.get(desk.desk_path).text
+    assert 'id="door-code"' in in_session and "record-correcting" not in in_session
+    for state in ("convened", "in_session", "closed"):
+        moved = api.client.post(
+            f"/api/meetings/{desk.meeting}/state", json={"state": state}, headers=api.secretary
+        )
+        assert moved.status_code == 200, moved.text
+    page = desk.secretary.get(desk.desk_path).text
+    assert 'id="door-code"' not in page
+    assert "a check-in or check-out now corrects the attendance list the minutes" in page
+    assert ">Check in<" in page  # the correction itself stays possible
+
+
 def test_the_desk_sets_a_delegates_votes_as_the_api_does(desk_page: DeskPage) -> None:
     """A delegate carrying a branch's votes: set from their row's Change panel, with its
     office, through the API's own change (``ParticipantUpdate``); refused, with the reason,
