@@ -48,8 +48,8 @@ def served(database_url: str) -> Iterator[Served]:
 
 
 def _log_in(page: Page, username: str, then: str) -> None:
-    """Log in through the login page, landing on ``then`` (the default landing: none)."""
-    page.goto("/login" if then == "/meetings" else f"/login?next={then}")
+    """Log in through the login page, landing on ``then`` (where one lands unasked: none)."""
+    page.goto("/login" if then in ("/meetings", "/reporting") else f"/login?next={then}")
     page.get_by_label("User name", exact=True).fill(username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -62,8 +62,7 @@ def test_a_report_filed_on_a_phone_reaches_the_summing_up(
     w = served.world
     reporter_context = new_context(chromium, served, PHONE)
     reporter = reporter_context.new_page()
-    _log_in(reporter, w.reporter, "/meetings")  # where one who runs nothing lands
-    reporter.get_by_role("link", name="My reports").click()
+    _log_in(reporter, w.reporter, "/reporting")  # where one who only reports lands
     assert check_accessibility(reporter) == []
     reporter.get_by_role("link", name="Rail and Transport Branch · First half of 2026").click()
     figure = reporter.get_by_label("Members paying dues")
@@ -98,6 +97,8 @@ def test_a_report_filed_on_a_phone_reaches_the_summing_up(
     expect(reporter.get_by_test_id("return-reason")).to_contain_text(
         "Count the new depot's members too."
     )
+    expect(reporter.get_by_label("Add a file")).to_be_visible()
+    snapshot(reporter, "follow-up-report-returned-phone")  # checked with axe too
     figure.fill("275")
     reporter.get_by_label("Where the goal stands").select_option(label="on track")
     reporter.get_by_role("button", name="Submit the report").click()
@@ -128,4 +129,8 @@ def test_a_report_filed_on_a_phone_reaches_the_summing_up(
     ).to_be_visible()
     expect(delegate.get_by_text("1 of 2 units reported on their goals")).to_be_visible()
     assert check_accessibility(delegate) == []
+    # Set for the phone's width, the page never scrolls sideways, and leads back.
+    assert delegate.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    delegate.get_by_role("link", name="Back to the meeting").click()
+    expect(delegate.get_by_role("link", name="The summing-up of the goals")).to_be_visible()
     delegate_context.close()

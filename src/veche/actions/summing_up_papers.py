@@ -14,19 +14,38 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, authorize
+from veche.actions.access import Caller, authorize, holds, meeting_row
 from veche.actions.contributions import do_add_document
+from veche.actions.follow_up_access import meeting_organization
 from veche.actions.follow_up_figures import readable_figures
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.errors import Conflict, InvalidInput
-from veche.models import AgendaItem, Document, SummingUpPaper
+from veche.models import AgendaItem, Document, Meeting, SummingUpPaper
 from veche.models.follow_up import PeriodState
 from veche.permissions import Permission
 from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_rollup import default_period
 from veche.reports import build_summing_up
 from veche.reports.render import to_markdown
+
+
+def may_file_summing_up(session: Session, caller: Caller, meeting: Meeting) -> bool:
+    """Whether the caller may file a summing-up in the meeting, as ``do_file_summing_up``
+    asks: papers in the meeting, and the figures of its organization (the page shows its
+    form to them alone)."""
+    return holds(session, caller, Permission.FLOOR_RUN, meeting.id) and holds(
+        session, caller, Permission.FOLLOW_UP_READ, meeting_organization(session, meeting).id
+    )
+
+
+def check_summing_up_item(
+    session: Session, caller: Caller, meeting: Meeting, item_id: int
+) -> AgendaItem:
+    """The item of the meeting a summing-up is to be filed on, for one who may file papers
+    there: the permission is asked before the item is looked up (403 whatever id is named)."""
+    authorize(session, caller, Permission.FLOOR_RUN, meeting.id)
+    return meeting_row(session, AgendaItem, item_id, meeting.id, "agenda item")
 
 
 def do_file_summing_up(

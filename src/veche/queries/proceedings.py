@@ -30,20 +30,19 @@ from veche.models import (
     Sitting,
 )
 from veche.models.debate import FloorKind, FloorState
-from veche.models.meetings import MeetingKind
 from veche.models.motions import AmendmentState
 from veche.queries._listing import rows_of
-from veche.queries.org import ordinal, term_label
+from veche.queries.meeting_names import named_meeting
+from veche.queries.org import term_label
 
 
 def meeting_name(meeting: Meeting) -> str:
-    """ "8th Enlarged Plenary Meeting of the 8th General Council"; a title that says its
-    kind already ("Extraordinary Congress") does not say it twice."""
-    kind = {MeetingKind.ENLARGED: "Enlarged ", MeetingKind.EXTRAORDINARY: "Extraordinary "}
-    said = kind.get(meeting.kind, "")
-    if meeting.title.casefold().startswith(said.casefold()):
-        said = ""
-    return f"{ordinal(meeting.number)} {said}{meeting.title} of the {term_label(meeting.term)}"
+    """ "8th Enlarged Plenary Meeting of the 8th General Council"; "Executive Board — January
+    meeting (2nd meeting of the 1st Executive Board)" (``meeting_names.named_meeting``)."""
+    term = meeting.term
+    return named_meeting(
+        meeting.title, meeting.number, meeting.kind, term_label(term), term.body.name
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from veche.ids import Id
 from veche.models import Body, Meeting, Resolution, Term
 from veche.queries._listing import paged, where_given
 from veche.queries._views import view_of
-from veche.queries.org import ordinal
+from veche.queries.meeting_names import named_meeting
+from veche.queries.org import term_label
 from veche.queries.records import containing
 
 
@@ -90,8 +91,9 @@ def search_resolutions(
         view_of(
             RegistryEntry,
             resolution,
-            meeting=f"{ordinal(meeting.number)} {meeting.title} of the "
-            f"{ordinal(term.number)} {body.name}",
+            meeting=named_meeting(
+                meeting.title, meeting.number, meeting.kind, term_label(term), body.name
+            ),
             body_id=body.id,
             body=body.name,
             term_id=term.id,

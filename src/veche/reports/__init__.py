@@ -3,7 +3,7 @@ reporting cycle's interim summing-up — in Markdown, HTML, PDF."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -14,11 +14,13 @@ from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.frozen_records import read_summing_up
 from veche.queries.journal_head import report_head
 from veche.queries.record import MeetingRecord, read_record
+from veche.queries.summing_up_papers import summing_ups_filed
 from veche.reports.communique import communique
 from veche.reports.document import Document
 from veche.reports.journal_head import head_blocks
 from veche.reports.minutes import minutes
 from veche.reports.motion_book import motion_book
+from veche.reports.paper_figures import paper_figures
 from veche.reports.render import FORMATS, to_html, to_markdown, to_pdf
 from veche.reports.summing_up import summing_up
 
@@ -34,19 +36,27 @@ MEDIA_TYPES = {
 }
 
 
-def build_report(session: Session, meeting: Meeting, kind: str) -> Document:
-    """The document of ``kind`` for ``meeting``, built from its record."""
+def build_report(
+    session: Session, meeting: Meeting, kind: str, *, sees_closed: bool = False
+) -> Document:
+    """The document of ``kind`` for ``meeting``, built from its record: with the published
+    results, and the closed ones not yet published for a reader who ``sees_closed``
+    (``results.see_closed``; `veche report`, run by whoever runs the server)."""
     if kind not in KINDS:
         raise InvalidInput(f"a report is one of {', '.join(KINDS)}, not {kind!r}")
     # The communiqué names no motion texts and no single votes: it reads less.
     full = kind != "communique"
-    record = read_record(session, meeting, motions=full, polls=full)
+    record = read_record(session, meeting, motions=full, polls=full, sees_closed=sees_closed)
     if kind == "minutes":
         # The minutes alone give every round of a count; the others its outcome.
         counts = counts_in_rounds(session, meeting.id)
         document = minutes(record, counts, count_facts(session, meeting.id))
     elif kind == "communique":
-        document = communique(record, count_facts(session, meeting.id))
+        papers = {
+            paper.sha256: paper_figures(paper.text)
+            for paper in summing_ups_filed(session, meeting.id)
+        }
+        document = communique(record, count_facts(session, meeting.id), papers)
     else:
         document = KINDS[kind](record)
     # The journal entry it stands on: `veche verify --expect-head` checks it is still there.
@@ -54,10 +64,23 @@ def build_report(session: Session, meeting: Meeting, kind: str) -> Document:
     return document
 
 
-def render_report(session: Session, meeting: Meeting, kind: str, format: str) -> bytes:
-    """The report as bytes in ``format``: md, html or pdf."""
+#: Where a page leads on from a document: (address, words) — back to the meeting, to a paper.
+Links = Sequence[tuple[str, str]]
+
+
+def render_report(
+    session: Session,
+    meeting: Meeting,
+    kind: str,
+    format: str,
+    links: Links = (),
+    *,
+    sees_closed: bool = False,
+) -> bytes:
+    """The report as bytes in ``format``: md, html or pdf; as HTML, with ``links``; with the
+    results the reader may see (``build_report``)."""
     _check_format(format)
-    return rendered(build_report(session, meeting, kind), format)
+    return rendered(build_report(session, meeting, kind, sees_closed=sees_closed), format, links)
 
 
 def build_summing_up(session: Session, asked: FiguresAsked) -> Document:
@@ -67,10 +90,13 @@ def build_summing_up(session: Session, asked: FiguresAsked) -> Document:
     return summing_up(read_summing_up(session, asked))
 
 
-def render_summing_up(session: Session, asked: FiguresAsked, format: str) -> bytes:
-    """The interim summing-up as bytes in ``format``: md, html or pdf."""
+def render_summing_up(
+    session: Session, asked: FiguresAsked, format: str, links: Links = ()
+) -> bytes:
+    """The interim summing-up as bytes in ``format``: md, html or pdf; as HTML, with
+    ``links``."""
     _check_format(format)
-    return rendered(build_summing_up(session, asked), format)
+    return rendered(build_summing_up(session, asked), format, links)
 
 
 def _check_format(format: str) -> None:
@@ -78,9 +104,9 @@ def _check_format(format: str) -> None:
         raise InvalidInput(f"a report's format is one of {', '.join(FORMATS)}, not {format!r}")
 
 
-def rendered(document: Document, format: str) -> bytes:
-    """The document as bytes in ``format`` (one of ``FORMATS``)."""
+def rendered(document: Document, format: str, links: Links = ()) -> bytes:
+    """The document as bytes in ``format`` (one of ``FORMATS``); as HTML, with ``links``."""
     if format == "pdf":
         return to_pdf(document)
-    text = to_markdown(document) if format == "md" else to_html(document)
+    text = to_markdown(document) if format == "md" else to_html(document, links=links)
     return text.encode("utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from veche.i18n import _
@@ -19,12 +19,20 @@ from veche.reports._words import (
     taken_by,
     with_vote,
 )
-from veche.reports.document import Bullets, Document, Heading, Paragraph
+from veche.reports.document import Block, Bullets, Document, Heading, Paragraph
+
+#: The headline figures of each summing-up paper, by the SHA-256 of its Markdown as filed.
+PaperFigures = Mapping[str, Sequence[Block]]
 
 
-def communique(record: MeetingRecord, facts: Mapping[int, CountFacts] | None = None) -> Document:
+def communique(
+    record: MeetingRecord,
+    facts: Mapping[int, CountFacts] | None = None,
+    papers: PaperFigures | None = None,
+) -> Document:
     """The communiqué of the meeting; ``facts`` (``queries.count_rounds.count_facts``) give
-    its polls' outcomes with the ties a lot settled."""
+    its polls' outcomes with the ties a lot settled, ``papers``
+    (``veche.reports.paper_figures``) the figures of the summing-ups filed on its items."""
     if facts:
         polls = [
             replace(poll, outcome=facts[poll.id].outcome) if poll.id in facts else poll
@@ -57,7 +65,7 @@ def communique(record: MeetingRecord, facts: Mapping[int, CountFacts] | None = N
         )
     on_item, closing = _results(record)
     for item in record.items:
-        document.add(*_item(item))
+        document.add(*_item(item, papers or {}))
         if item.id in on_item:
             document.add(Bullets(on_item[item.id]))
     if record.panels:
@@ -222,8 +230,8 @@ def _delivered(kind: str, speaker: str | None, body: str | None) -> str:
     return text
 
 
-def _item(item: ItemRecord) -> list[Heading | Paragraph]:
-    blocks: list[Heading | Paragraph] = [
+def _item(item: ItemRecord, papers: PaperFigures) -> list[Block]:
+    blocks: list[Block] = [
         Heading(_("Item {position}. {title}").format(position=item.position, title=item.title))
     ]
     reports = [c for c in item.contributions if c.kind in ("report", "co_report")]
@@ -252,4 +260,5 @@ def _item(item: ItemRecord) -> list[Heading | Paragraph]:
                 )
             )
         )
+        blocks += papers.get(digest, [])
     return blocks

@@ -10,10 +10,13 @@ from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.errors import InvalidInput
+from veche.actions.access import access_meeting_row
+from veche.errors import InvalidInput, NotAuthenticated
 from veche.i18n import _
 from veche.models import Document, Meeting
 from veche.queries.papers import document_list
+from veche.queries.summing_up_papers import public_summing_up
+from veche.web.deps import SessionDep, ViewerDep
 from veche.web.inputs_debate import MAX_DOCUMENT_TEXT, DocumentForm, DocumentIn
 from veche.web.pages._page import PageDep, add_meeting_view
 
@@ -114,9 +117,17 @@ def file_name(document: Document) -> str:
 
 
 @router.get("/meetings/{meeting_id}/documents/{document_id}/download")
-def download(meeting_id: int, document_id: int, page: PageDep) -> Response:
-    """The paper's text as a file; a paper published elsewhere is opened at its address."""
-    document = page.row(Document, document_id, meeting_id, "document")
+def download(meeting_id: int, document_id: int, session: SessionDep, viewer: ViewerDep) -> Response:
+    """The paper's text as a file; a paper published elsewhere is opened at its address.
+    A summing-up cited by the meeting's published communiqué is the public's to read too;
+    any other paper is its meeting's participants' (a login asked, then 403)."""
+    document = public_summing_up(session, meeting_id, document_id)
+    if document is None:
+        if viewer is None:
+            raise NotAuthenticated("log in to see this page")
+        document = access_meeting_row(
+            session, viewer, Document, document_id, meeting_id, "document"
+        )
     if not document.text:
         return RedirectResponse(document.url, status_code=303)
     name = file_name(document)

@@ -10,11 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from veche.errors import NotFound
+from veche.i18n import _
 from veche.models import Organization
 from veche.queries.org import get_organization, list_bodies
 from veche.queries.public_reports import published_meeting, published_reports
 from veche.queries.published import published_results
 from veche.queries.resolutions import RegistryFilter, search_resolutions
+from veche.queries.summing_up_papers import summing_ups_filed
 from veche.reports import MEDIA_TYPES, render_report
 from veche.web.deps import SessionDep, ViewerDep
 from veche.web.pages._render import render
@@ -83,7 +85,13 @@ def published(
 def communique_page(meeting_id: int, session: SessionDep) -> HTMLResponse:
     """A meeting's communiqué, once its report is published (404 before, to everyone)."""
     meeting = published_meeting(session, _publishing_organization(session), meeting_id)
-    return HTMLResponse(render_report(session, meeting, "communique", "html"))
+    # The papers it cites are the public's to read with it (``queries.summing_up_papers``).
+    links = [("/public", _("Every published report"))] + [
+        (f"/meetings/{meeting.id}/documents/{paper.document_id}/download", paper.title)
+        for paper in summing_ups_filed(session, meeting.id)
+    ]
+    links.append((f"/public/meetings/{meeting.id}/communique.pdf", _("As a PDF to print")))
+    return HTMLResponse(render_report(session, meeting, "communique", "html", links))
 
 
 @router.get("/public/meetings/{meeting_id}/communique.pdf")

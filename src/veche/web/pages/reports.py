@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from veche.i18n import _
+from veche.queries.summing_up_papers import summing_ups_filed
 from veche.reports import MEDIA_TYPES, render_report
 from veche.web.pages._page import PageDep
 
@@ -26,7 +28,14 @@ def meeting_report(
 ) -> Response:
     """The document as a page, or as a PDF to print; for the meeting's participants."""
     meeting = page.meeting(meeting_id)
-    body = render_report(page.session, meeting, kind, format)
+    links = [(f"/meetings/{meeting.id}", _("Back to the meeting"))]
+    if kind == "communique":
+        links += [
+            (f"/meetings/{meeting.id}/documents/{paper.document_id}", paper.title)
+            for paper in summing_ups_filed(page.session, meeting.id)
+        ]
+    links.append((f"/meetings/{meeting.id}/reports/{kind}?format=pdf", _("As a PDF to print")))
+    body = render_report(page.session, meeting, kind, format, links)
     headers = {}
     if format == "pdf":
         headers["Content-Disposition"] = f'inline; filename="meeting-{meeting_id}-{kind}.pdf"'
