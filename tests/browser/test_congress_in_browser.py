@@ -145,10 +145,11 @@ def _set_up_and_prepare(run: Recorder, secretary: Page) -> str:
     secretary.get_by_label("The organization's name").fill("Riverside Cooperative Union")
     secretary.get_by_label("Short name (optional, shown in the header)").fill("RCU")
     secretary.get_by_label("The first secretary's user name").fill("secretary")
-    secretary.get_by_label("Their password").fill(PASSWORD)
+    secretary.get_by_label("Their password", exact=True).fill(PASSWORD)
+    secretary.get_by_label("Their password again").fill(PASSWORD)
     secretary.get_by_role("button", name="Set up").click()
+    # Logged in at once, on the secretary's pages.
     expect(secretary.get_by_role("status")).to_contain_text("veche is set up for RCU")
-    _log_in_with_password(secretary, "secretary", PASSWORD)
     expect(secretary).to_have_url(re.compile(r"/secretary$"))
 
     run.next_step()

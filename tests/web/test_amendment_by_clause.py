@@ -282,3 +282,32 @@ def test_a_clause_amended_from_the_page_shows_as_words_struck_and_inserted(
     assert "Amendment 1 to clause 3" in book.text
     assert "Strike out “a year” and insert “six months”." in book.text
     assert "@@" not in book.text
+
+
+@pytest.mark.one_database
+def test_an_amendment_naming_no_part_is_refused_in_the_forms_words_at_the_form(
+    claused: Clauses,
+) -> None:
+    """The refusal said "a paragraph or a first_line (with last_line)", fields the form does not
+    show, at the bottom of a page that opened at its top."""
+    before = journal_length(claused.sessions)
+    empty = claused.delegate.post(f"{claused.page}/amendments", {"new_text": "More."})
+    assert empty.status_code == 422
+    said = empty.text.split('id="amendment-problem" tabindex="-1" autofocus>')[1].split("<")[0]
+    assert "“Clause”" in said and "“Or name a range of lines instead”" in said, said
+    assert "first_line (" not in empty.text and "More.</textarea>" in empty.text
+    both = claused.delegate.post(
+        f"{claused.page}/amendments/preview",
+        {"clause": "3.", "first_line": "2", "new_text": "More."},
+        headers={"HX-Request": "true"},
+    )
+    assert "not both" in both.text and "a paragraph or lines" not in both.text
+    half = claused.delegate.post(
+        f"{claused.page}/amendments", {"last_line": "3", "new_text": "More."}
+    )
+    assert half.status_code == 422 and "“From line”" in half.text
+    assert journal_length(claused.sessions) == before
+    # An observer hears first that they may not propose, whatever they named.
+    observed = claused.observer.post(f"{claused.page}/amendments", {"new_text": "More."})
+    assert "“Clause”" not in observed.text
+    assert claused.amendments() == []

@@ -115,13 +115,16 @@ def test_the_majority_required_shows_on_the_console(desk: Desk) -> None:
         'data-testid="majority"><strong>Majority required:</strong> Two-thirds of the votes cast'
         in page
     )
-    assert 'Amend the statutes <span class="meta">(Two-thirds of the votes cast)' in page
+    assert (
+        'Amend the statutes <span class="meta">(Two-thirds of the votes cast, secret ballot)'
+        in page
+    )
     desk.create_poll(
         title="Elect the tellers", kind="election", method="scottish-stv", seats="2", options="A\nB"
     )
     assert (
         'Elect the tellers <span class="meta">(Single transferable vote (Scottish rules), '
-        "2 seats)" in desk.console()
+        "2 seats, secret ballot)" in desk.console()
     )
 
 
@@ -154,6 +157,22 @@ def test_a_blank_ballot_is_counted_and_shown(desk: Desk) -> None:
     minutes = desk.secretary.get(f"/meetings/{desk.meeting}/reports/minutes").text
     assert re.search(r"<td>blank</td>\s*<td>1</td>", minutes), minutes
     assert "Majority vote (yes, no, abstain), secret, 5 ballots" in minutes
+
+
+def test_a_poll_made_ready_after_a_result_takes_the_now_panel(desk: Desk) -> None:
+    """The agenda's result stayed in "Now" once the next poll was created."""
+    desk.assembly.check_in(desk.assembly.members[:3])
+    first = desk.create_poll(title="Adjourn for lunch", kind="decision")
+    desk.step(first, "open")
+    desk.step(first, "close")
+    desk.step(first, "publish")
+    now = desk.console().split('id="current-heading"')[1]
+    assert "<h3>Adjourn for lunch</h3>" in now
+    desk.create_poll(title="Adopt the budget", kind="decision")
+    now = desk.console().split('id="current-heading"')[1]
+    assert "<h3>Adopt the budget</h3>" in now and 'data-testid="outcome"' not in now
+    current = desk.secretary.get(f"/meetings/{desk.meeting}/console/current").text
+    assert "<h3>Adopt the budget</h3>" in current
 
 
 def test_closing_asks_for_a_confirmation_first(desk: Desk) -> None:
@@ -201,6 +220,8 @@ def test_a_poll_refused_shows_the_console_again_as_it_was_filled_in(desk: Desk) 
     page = html.unescape(refused.text)
     assert "Chair's console" in page and 'role="alert"' in page
     assert "borda elects one winner; it cannot fill 2 seats" in page
+    # The page opens at the form's error, not at its top, far above the form on a phone.
+    assert '<p class="error" id="new-poll-error" tabindex="-1" autofocus>' in page
     assert 'value="Elect the auditors"' in page
     assert ">Ada\nBoris\nClara</textarea>" in page
     assert _selected(refused.text, "kind") == ["election"]

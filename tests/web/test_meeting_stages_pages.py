@@ -93,6 +93,18 @@ def test_the_desk_takes_a_meeting_from_draft_to_its_published_report(desk: Desk)
     assert _stage(opened) == "In session" and "The session is open." in opened
     assert 'name="notice"' not in opened
     assert 'name="confirmed"' in opened and "Close the meeting" in opened
+    # A result counted but not published is said on the stage, before closing, where only
+    # publishing the report said it.
+    poll = desk.assembly.create_poll(title="Adopt the budget", kind="decision")
+    desk.assembly.open(poll["id"])
+    desk.assembly.close(poll["id"])
+    waiting = desk.desk().split('data-testid="stage-waiting"')[1].split("</div>")[0]
+    assert "Publish the result of “Adopt the budget” (on the console)" in waiting
+    published_result = desk.assembly.client.post(
+        f"/api/polls/{poll['id']}/publish", headers=desk.assembly.secretary
+    )
+    assert published_result.status_code == 200, published_result.text
+    assert 'data-testid="stage-waiting"' not in desk.desk()
 
     closed = desk.followed(desk.step(state="closed", confirmed="yes"))
     assert _stage(closed) == "Closed" and "Publish report" in closed
@@ -204,3 +216,26 @@ def test_a_card_login_checks_in_while_in_session_and_not_before(desk: Desk) -> N
     ]
     shown = phone.get(ballot).text
     assert "not checked in" not in shown and 'type="radio"' in shown
+
+
+def test_opening_early_and_closing_without_an_approved_agenda_are_said_and_confirmed(
+    desk: Desk,
+) -> None:
+    """A session of a meeting dated six weeks ahead opened, and a meeting whose agenda was
+    never approved closed, without a word."""
+    ahead = date.today() + timedelta(days=42)
+    dates = {"starts_on": ahead.isoformat(), "ends_on": ahead.isoformat()}
+    desk.followed(desk.secretary.post(f"{desk.desk_path}/convocation", dates))
+    convened = desk.followed(desk.step(state="convened", notice=NOTICE))
+    caution = f"The meeting is dated {ahead.isoformat()}, 42 days from today"
+    assert caution in convened
+    assert "I confirm that the session opens before the meeting&#39;s first day." in convened
+    unconfirmed = desk.step(state="in_session")
+    assert unconfirmed.status_code == 422 and caution in unconfirmed.text
+    assert "Tick the box to confirm it" in unconfirmed.text
+    assert desk.meeting_now()["state"] == "convened"
+    opened = desk.followed(desk.step(state="in_session", confirmed="yes"))
+    assert _stage(opened) == "In session"
+    assert "The agenda was never approved" in opened  # said beside the closing step
+    closed = desk.followed(desk.step(state="closed", confirmed="yes"))
+    assert _stage(closed) == "Closed" and "The agenda was never approved" not in closed

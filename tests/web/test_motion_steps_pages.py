@@ -168,6 +168,24 @@ def test_a_draft_is_frozen_put_to_a_two_thirds_vote_and_adopted(steps: Steps) ->
         steps.api.vote(poll_id, voter, {"option": options["yes" if voter <= 12 else "no"]})
     closed = steps.api.call("POST", f"/polls/{poll_id}/close")
     assert closed["outcome"] == "adopted", closed  # 12 of 16: more than two thirds
+    # Nothing said that the outcome waited to be recorded until publishing the report failed.
+    motion_link = f'href="{steps.page()}#stage">Record the outcome of motion 1: On the budget'
+    console = steps.secretary.get(f"/meetings/{steps.meeting}/console").text
+    assert 'data-testid="to-record"' in console and motion_link in console
+    desk_page = f"/secretary/meetings/{steps.meeting}"
+    stage = steps.secretary.get(desk_page).text.split('data-testid="stage-waiting"')[1]
+    assert motion_link in stage.split("</div>")[0]
+    first_day = steps.sitting.day.isoformat()
+    assert (
+        f'name="effective_on" type="date" min="{first_day}"'
+        in steps.secretary.get(steps.page()).text
+    )
+    too_early = steps.secretary.post(
+        f"{steps.page()}/settle", {"effective_on": "2000-01-01", **confirmed}
+    )
+    assert too_early.status_code == 422
+    assert f"first day ({first_day}) at the earliest, not 2000-01-01" in too_early.text
+    assert 'id="problem-settle" tabindex="-1" autofocus' in too_early.text
 
     desk = steps.secretary.get(steps.page()).text
     assert "Record the outcome" in desk and "Its outcome: adopted." in desk
@@ -181,6 +199,11 @@ def test_a_draft_is_frozen_put_to_a_two_thirds_vote_and_adopted(steps: Steps) ->
     shown = steps.secretary.get(steps.page()).text
     assert "Motion 1 is adopted as resolution 1." in shown
     assert "Adopted as resolution 1" in shown
+    assert (
+        'data-testid="to-record"'
+        not in steps.secretary.get(f"/meetings/{steps.meeting}/console").text
+    )
+    assert "Record the outcome of motion 1" not in steps.secretary.get(desk_page).text
     with steps.sessions() as session:
         resolution = session.scalars(select(Resolution)).one()
         assert (resolution.poll_id, resolution.votes_yes, resolution.votes_no) == (poll_id, 12, 4)

@@ -116,7 +116,7 @@ def test_wrong_roles_and_bad_targets_are_refused_and_change_nothing(drafting: Dr
     refused = drafting.propose(drafting.observer, paragraph="1", new_text="Mine.")
     assert refused.status_code == 403 and "observer" in refused.text
     bad = [
-        ({"new_text": "x"}, 422, "name either a paragraph or a first_line"),
+        ({"new_text": "x"}, 422, "choose it under “Paragraph (¶)”"),
         ({"paragraph": "two", "new_text": "x"}, 422, "the paragraph must be a whole number"),
         ({"paragraph": "9", "new_text": "x"}, 422, "there is no paragraph 9"),
         ({"first_line": "3", "last_line": "8", "new_text": "x"}, 422, "there are no lines 3–8"),
@@ -145,7 +145,9 @@ def test_wrong_roles_and_bad_targets_are_refused_and_change_nothing(drafting: Dr
         response = drafting.decide(browser, amendment.id, decision="accepted")
         assert response.status_code == 403 and "a chair or a secretary" in response.text
     no_wording = drafting.decide(drafting.secretary, amendment.id, decision="merged")
-    assert no_wording.status_code == 422 and "merged_text" in no_wording.text
+    assert no_wording.status_code == 422 and "needs merged_text" not in no_wording.text
+    assert "Type the wording agreed with the drafters in the box" in no_wording.text
+    assert f'id="problem-amendment-{amendment.id}" tabindex="-1" autofocus' in no_wording.text
     undecided = drafting.decide(drafting.secretary, amendment.id, decision="proposed")
     assert undecided.status_code == 422
     elsewhere = drafting.secretary.post(

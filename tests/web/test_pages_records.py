@@ -223,6 +223,14 @@ def test_the_secretary_makes_and_moves_units(
     harbour = _id(sessions, Unit, name="Harbour Branch")
     page = desk.get("/secretary/units").text
     assert "Unit added: Harbour Branch" in page and "— Harbour Branch" in page
+    # The people page offers the units as their tree, a branch under its region, where it
+    # listed them flat by name.
+    people = desk.get("/secretary/people").text
+    offered = people.split('<select id="p-unit" name="unit_id">')[1].split("</select>")[0]
+    assert (
+        f'<option value="{west}">Western Region</option>'
+        f'<option value="{harbour}">— Harbour Branch</option>'
+    ) in offered
     # A member list names the units made here.
     member_list = "name,body,role,unit\nZeno Harbour,Audit Commission,member,Harbour Branch\n"
     imported = desk.client.post(

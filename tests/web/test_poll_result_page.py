@@ -81,3 +81,43 @@ def test_a_secret_polls_page_has_no_roll_call_but_leads_to_its_board(
     assert page.status_code == 200
     assert 'id="roll-call"' not in page.text
     assert f'href="/meetings/{hall.meeting}/polls/{poll_id}/board"' in page.text
+
+
+def test_a_polls_page_says_how_it_was_voted_as_the_results_file_does(
+    hall: Hall, sessions: sessionmaker[Session]
+) -> None:
+    """A show of hands is no "named ballot": the result's page, the console and results.csv
+    say it one way."""
+    voters = hall.assembly.members[:3]
+    hall.assembly.check_in(voters)
+    poll = hall.assembly.create_poll(title="Adjourn", kind="decision", vote_by="show_of_hands")
+    ids = {option["label"]: int(option["id"]) for option in poll["options"]}
+    poll_id = int(poll["id"])
+    hall.assembly.open(poll_id)
+    entered = hall.assembly.client.post(
+        f"/api/polls/{poll_id}/totals",
+        json={"totals": {str(ids["yes"]): 2, str(ids["no"]): 1}},
+        headers=hall.assembly.secretary,
+    )
+    assert entered.status_code == 201, entered.text
+    hall.assembly.close(poll_id)
+    hall.publish(poll_id)
+    named = hall.assembly.create_poll(title="Elect by name", kind="decision", secrecy="named")
+    secret = hall.decision("Elect in secret", dict.fromkeys(voters, "yes"))
+    hall.assembly.open(int(named["id"]))
+    hall.assembly.close(int(named["id"]))
+    hall.publish(int(named["id"]))
+    hall.publish(secret)
+    reader = delegates(hall.app, sessions, hall.meeting, [voters[0]])[0].browser
+
+    def said(poll_id: int) -> str:
+        page = str(reader.get(f"/meetings/{hall.meeting}/polls/{poll_id}/result").text)
+        return page.split('data-testid="voted-how">')[1].split("<")[0]
+
+    assert said(poll_id) == "show of hands"
+    assert said(int(named["id"])) == "named ballot (roll-call)"
+    assert said(secret) == "secret ballot"
+    results = hall.get(f"/api/meetings/{hall.meeting}/results.csv").text
+    assert ",Adjourn," in results and ",show of hands," in results
+    console = secretary(hall.app).get(f"/meetings/{hall.meeting}/console").text
+    assert "show of hands)</span>" in console and "named ballot (roll-call))</span>" in console

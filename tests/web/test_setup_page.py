@@ -23,6 +23,7 @@ FORM = {
     "short_name": "URW",
     "username": "chief",
     "password": PASSPHRASE,
+    "password_again": PASSPHRASE,
 }
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -52,7 +53,20 @@ def test_the_set_up_page_works_once_then_never_again(
     token = _csrf(page)
     forged = browser.post("/setup", data=FORM)
     assert forged.status_code == 403 and "security token" in forged.text
-    weak = browser.post("/setup", data={**FORM, "password": "password2024", "csrf_token": token})
+    typo = browser.post(
+        "/setup", data={**FORM, "password_again": PASSPHRASE + "s", "csrf_token": token}
+    )
+    assert typo.status_code == 422 and "The password and its repetition differ" in typo.text
+    assert 'name="password_again"' in typo.text and PASSPHRASE not in typo.text
+    weak = browser.post(
+        "/setup",
+        data={
+            **FORM,
+            "password": "password2024",
+            "password_again": "password2024",
+            "csrf_token": token,
+        },
+    )
     assert weak.status_code == 422 and "most common" in weak.text
     # The form comes again with why, and what was typed in it but the password.
     assert 'id="setup-error"' in weak.text
@@ -61,19 +75,41 @@ def test_the_set_up_page_works_once_then_never_again(
     assert _counts(sessions) == (0, 0, 0)
 
     done = browser.post("/setup", data={**FORM, "csrf_token": token})
-    assert done.status_code == 303 and done.headers["location"] == "/login"
-    assert _counts(sessions) == (1, 1, 3)
+    # Logged in at once: the set-up asked for the password a moment ago.
+    assert done.status_code == 303 and done.headers["location"] == "/secretary"
+    assert _counts(sessions) == (1, 1, 4)
+    welcome = browser.get("/secretary")
+    assert welcome.status_code == 200 and "you are logged in" in welcome.text
+    assert '<a class="brand" href="/">URW</a>' in welcome.text
+    # No body yet: the page leads to making one and its term before convening a meeting.
+    assert 'data-testid="first-steps"' in welcome.text and 'href="#new-body"' in welcome.text
+    assert "Convene a meeting" not in welcome.text and 'data-testid="no-term"' in welcome.text
+    made = browser.post(
+        "/secretary/bodies", data={"name": "Congress", "csrf_token": _csrf(welcome)}
+    )
+    assert made.status_code == 303, made.text
+    with_body = browser.get("/secretary").text
+    assert 'href="#new-term"' in with_body and "Convene a meeting" not in with_body
+    opened = browser.post(
+        "/secretary/terms",
+        data={"body_id": "1", "starts_on": "2026-01-01", "csrf_token": _csrf(welcome)},
+    )
+    assert opened.status_code == 303, opened.text
+    with_term = browser.get("/secretary").text
+    assert "Convene a meeting" in with_term and 'data-testid="first-steps"' not in with_term
+    browser.post("/logout", data={"csrf_token": _csrf(welcome)})
     with sessions() as session:
         journaled = session.execute(
             select(JournalEntry.action, JournalEntry.actor_name).order_by(JournalEntry.seq)
         ).all()
-    assert journaled == [
+    assert journaled[:4] == [
         (JournalAction.CREATE_ORGANIZATION, "system: the set-up page"),
         (JournalAction.CREATE_USER, "system: the set-up page"),
         (JournalAction.GRANT_ROLE, "system: the set-up page"),
+        (JournalAction.LOG_IN, "chief"),
     ]
     login = browser.get("/login")
-    assert "log in as chief" in login.text and '<a class="brand" href="/">URW</a>' in login.text
+    assert '<a class="brand" href="/">URW</a>' in login.text
     logged_in = browser.post(
         "/login", data={"username": "chief", "password": PASSPHRASE, "csrf_token": _csrf(login)}
     )
@@ -90,7 +126,7 @@ def test_the_set_up_page_works_once_then_never_again(
     assert usurped.status_code == 409
     by_api = browser.post("/api/setup", json={**FORM, "organization": "Usurpers"})
     assert by_api.status_code == 409 and "set up already" in by_api.json()["detail"]
-    assert _counts(sessions) == (1, 1, 4)  # and the login
+    assert _counts(sessions)[:2] == (1, 1)
 
 
 def test_the_api_sets_up_an_empty_database_once(

@@ -66,7 +66,8 @@ def do_settle_motion(
     effective = effective_on or meeting.ends_on
     if effective < meeting.starts_on:
         raise InvalidInput(
-            f"a resolution cannot take effect ({effective}) before the meeting ({meeting.starts_on})"
+            f"a resolution takes effect on the meeting's first day ({meeting.starts_on}) at the "
+            f"earliest, not {effective}: give that day or a later one"
         )
     if poll.outcome != ADOPTED:
         motion.state = MotionState.REJECTED

@@ -14,9 +14,15 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from veche.actions._clauses import Clause, clause_at, clauses, find_clause
-from veche.actions._text import paragraphs
+from veche.actions._text import check_target, paragraphs
 from veche.actions.access import Caller, meeting_permissions, participant_of
-from veche.actions.motions import access_amendment, check_amendment, check_proposer, current_text
+from veche.actions.motions import (
+    access_amendment,
+    amendment_target,
+    check_amendment,
+    check_proposer,
+    current_text,
+)
 from veche.errors import InvalidInput, NotFound, VecheError
 from veche.i18n import _
 from veche.models import Amendment, Motion
@@ -140,6 +146,40 @@ class PickedPart(BaseModel):
             wording = blocks[picked - 1]
             return AmendmentDraft(paragraph=self.paragraph, new_text=wording, focus=focus)
         return AmendmentDraft()
+
+
+def in_form_words(problem: VecheError, form: ClauseAmendmentForm, text: str) -> VecheError:
+    """The refusal of an amendment that names no part of the text, or two, in the form's own
+    words: the action says it by the API's fields ("paragraph", "first_line"), which the form
+    does not show. Any other refusal (asked first: who may propose) as it is."""
+    try:
+        target, _described = amendment_target(text, form.spec())
+        check_target(text, target)
+    except InvalidInput as about_the_part:
+        if about_the_part.message != problem.message:
+            return problem
+    else:
+        return problem
+    chosen = _("Clause") if clauses(text) else _("Paragraph (¶)")
+    if form.clause is None and form.paragraph is None and form.first_line is None:
+        if form.last_line is not None:
+            return InvalidInput(_("Give the first line of the range too, under “From line”."))
+        return InvalidInput(
+            _(
+                "Say what to amend: choose it under “%(chosen)s”, or give its lines under “Or "
+                "name a range of lines instead”."
+            )
+            % {"chosen": chosen}
+        )
+    if form.first_line is not None and (form.clause is not None or form.paragraph is not None):
+        return InvalidInput(
+            _(
+                "Amend what is chosen under “%(chosen)s” or a range of lines, not both: clear "
+                "one of them."
+            )
+            % {"chosen": chosen}
+        )
+    return problem
 
 
 @dataclass(frozen=True)
@@ -305,7 +345,8 @@ def preview_amendment(
     draft = AmendmentDraft.sent(sent)
     try:
         checked = check_amendment(page.session, page.caller, motion, form.spec())
-    except VecheError as problem:
+    except VecheError as refusal:
+        problem = in_form_words(refusal, form, current_text(page.session, motion))
         if fragment:
             # What would be refused is the preview's answer, said where the preview goes.
             return page.render(
@@ -344,8 +385,9 @@ def propose_amendment(
         with page.session.begin():
             motion = page.row(Motion, motion_id, meeting_id, "motion")
             number = form.propose(page.session, page.caller, motion).number
-    except VecheError as problem:
+    except VecheError as refusal:
         motion = page.row(Motion, motion_id, meeting_id, "motion")
+        problem = in_form_words(refusal, form, current_text(page.session, motion))
         return refused(page, motion, problem, "amendment", draft=AmendmentDraft.sent(sent))
     return page.redirect(
         f"/meetings/{meeting_id}/motions/{motion_id}#amendment-{number}",
@@ -371,8 +413,18 @@ def decide_amendment(
             number = form.decide(page.session, page.caller, amendment).number
     except NotFound:
         raise
-    except VecheError as problem:
+    except VecheError as refusal:
         motion = page.row(Motion, motion_id, meeting_id, "motion")
+        problem = refusal
+        if (
+            isinstance(refusal, InvalidInput)
+            and form.decision is AmendmentState.MERGED
+            and form.merged_text is None
+        ):
+            # The action names the API's field, merged_text; the form has a box for it.
+            problem = InvalidInput(
+                _("Type the wording agreed with the drafters in the box, then merge.")
+            )
         return refused(page, motion, problem, f"amendment-{amendment_id}")
     done = {
         AmendmentState.ACCEPTED: _("Amendment %(number)s is accepted into the text."),

@@ -18,20 +18,15 @@ from veche.i18n import _
 from veche.method_names import majority_rule_name, method_name, poll_counting_name
 from veche.models import AgendaItem, Meeting, Poll
 from veche.models.motions import MotionState
-from veche.models.polls import POLL_TRANSITIONS, PollKind
+from veche.models.polls import POLL_TRANSITIONS, PollKind, PollState
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.floor import floor_view, item_under_discussion
 from veche.queries.polls import live_count
 from veche.queries.proceedings import MotionRow, motions
 from veche.queries.result_summary import result_summary
-from veche.queries.sitting import (
-    chart_rounds,
-    current_poll,
-    meeting_day,
-    meeting_polls,
-    quorum_status,
-)
+from veche.queries.sitting import chart_rounds, meeting_day, meeting_polls, quorum_status
+from veche.queries.waiting import motions_to_record
 from veche.tally import BallotShape, available_methods
 from veche.web.inputs import AGENDA_KIND, PollForm
 from veche.web.pages._majority import base_labels, rule_labels
@@ -63,10 +58,25 @@ def _step_done(step: str) -> str:
     }[step]
 
 
+def console_poll(polls: list[Poll]) -> Poll | None:
+    """The poll the console's "Now" panel shows: the open one; else the one counted or
+    created last, so that a poll made ready after a result takes its place (the chair opens
+    it next), where the old result stayed on show."""
+    open_now = [poll for poll in polls if poll.state is PollState.OPEN]
+    if open_now:
+        return max(open_now, key=lambda poll: (poll.opened_at, poll.id))
+    waiting = (PollState.CLOSED, PollState.PUBLISHED, PollState.DRAFT)
+    return max(
+        (poll for poll in polls if poll.state in waiting),
+        key=lambda poll: (poll.closed_at or poll.created_at, poll.id),
+        default=None,
+    )
+
+
 def console_context(session: Session, meeting: Meeting) -> dict[str, Any]:
     """The current poll, its count and result, the quorum, and the meeting's polls."""
     polls = meeting_polls(session, meeting)
-    current = current_poll(polls)
+    current = console_poll(polls)
     items = {item.id: item for item in agenda_items(session, meeting.id, withdrawn=True)}
     motions_by_id = {motion.id: motion for motion in motions(session, meeting.id)}
     return {
@@ -79,6 +89,8 @@ def console_context(session: Session, meeting: Meeting) -> dict[str, Any]:
         "summary": result_summary(current) if current is not None else None,
         "poll_transitions": POLL_TRANSITIONS,  # which steps each poll's buttons offer
         "subjects": {poll.id: _subject(poll, items, motions_by_id) for poll in polls},
+        # A motion's vote closed: its outcome waits to be recorded on its page.
+        "to_record": motions_to_record(session, meeting.id),
         "method_name": method_name,
         "counting_name": poll_counting_name,
         "majority_rule_name": majority_rule_name,

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from veche.actions.access import manage_organization
 from veche.i18n import _
 from veche.models.meetings import MeetingKind
-from veche.queries.records import find_people
-from veche.queries.roster import bodies_with_terms, people, units
+from veche.queries.records import find_people, unit_tree
+from veche.queries.roster import bodies_with_terms, people
 from veche.queries.sitting import meetings_seen
 from veche.web.inputs import (
     BodyIn,
@@ -24,7 +24,7 @@ from veche.web.inputs import (
     read_member_list,
 )
 from veche.web.inputs_org import OrganizationUpdate
-from veche.web.pages._forms import blank_means
+from veche.web.pages._forms import blank_means, tree_choices
 from veche.web.pages._page import PageDep
 from veche.web.site_name import name_the_site
 
@@ -63,7 +63,8 @@ def people_page(page: PageDep, q: Annotated[str, Query(max_length=200)] = "") ->
         found=found,
         people=people(page.session, org),
         bodies=bodies_with_terms(page.session, org),
-        units=units(page.session, org),
+        # The units as their tree, each under the one it belongs to (a branch under its region).
+        unit_choices=tree_choices(unit_tree(page.session, org), _("(none)")),
     )
 
 

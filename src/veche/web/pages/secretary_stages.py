@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session, object_session
 
-from veche.actions.meetings import CONVOCATION_STATES
+from veche.actions.access import Caller
+from veche.actions.meetings import CONVOCATION_STATES, check_meeting_move
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.i18n import _
 from veche.models import Meeting
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingState
 from veche.permissions import Permission
+from veche.queries.agenda import agenda_approval
+from veche.queries.waiting import Waiting, what_waits
 from veche.web.inputs_meetings import MeetingUpdate, StageForm
 from veche.web.pages._page import Page, PageDep
 from veche.web.pages._posted import PostedForm, as_typed
@@ -61,6 +66,12 @@ class MeetingStage:
     confirm: str
     #: The next step is taken elsewhere on the desk (publishing the report).
     elsewhere: bool
+    #: What the secretary should know before taking the next step (a session opened before
+    #: the meeting's first day, a meeting closed without an approved agenda).
+    cautions: list[str]
+    #: What the record still waits for before the report can be published (in session and
+    #: once closed).
+    waiting: Waiting | None
 
 
 def _names() -> dict[MeetingState, str]:
@@ -138,12 +149,53 @@ def _next(state: MeetingState) -> MeetingState | None:
     return next(iter(MEETING_TRANSITIONS.moves.get(state, ())), None)
 
 
+def days_early(meeting: Meeting, today: date) -> int:
+    """How many days before the meeting's first day its session would open today (0: on the
+    day or later)."""
+    return max((meeting.starts_on - today).days, 0)
+
+
+def _early_caution(meeting: Meeting, early: int) -> str:
+    return _(
+        "The meeting is dated %(day)s, %(days)s days from today: open its session now only if "
+        "it really meets early (its notice and its days can no longer change once it is open)."
+    ) % {"day": meeting.starts_on.isoformat(), "days": early}
+
+
+def _cautions(session: Session, meeting: Meeting, following: MeetingState | None) -> list[str]:
+    """What the next step should not take without a word: opening a session before the
+    meeting's day, closing a meeting whose agenda was never approved."""
+    if following is MeetingState.IN_SESSION:
+        early = days_early(meeting, date.today())
+        return [_early_caution(meeting, early)] if early else []
+    if following is MeetingState.CLOSED and agenda_approval(session, meeting.id) is None:
+        return [
+            _(
+                "The agenda was never approved: no vote adopted it. Closing the meeting leaves "
+                "it so in the record."
+            )
+        ]
+    return []
+
+
+def _confirm(meeting: Meeting, following: MeetingState | None) -> str:
+    if following is MeetingState.CLOSED:
+        return _("I confirm that closing the meeting ends its voting.")
+    if following is MeetingState.IN_SESSION and days_early(meeting, date.today()):
+        return _("I confirm that the session opens before the meeting's first day.")
+    return ""
+
+
 def meeting_stage(meeting: Meeting) -> MeetingStage:
     """The meeting's stage in words, with its next step."""
     names, course = _names(), _course()
     reached = course.index(meeting.state)
     following = _next(meeting.state)
     label, about = _steps()[following] if following is not None else ("", "")
+    # Read by the template from the meeting the page loaded, in the page's own session.
+    session = object_session(meeting)
+    assert session is not None
+    sitting_or_closed = meeting.state in (MeetingState.IN_SESSION, MeetingState.CLOSED)
     return MeetingStage(
         state=meeting.state,
         name=names[meeting.state],
@@ -157,12 +209,10 @@ def meeting_stage(meeting: Meeting) -> MeetingStage:
         step_about=about,
         notice_editable=meeting.state in CONVOCATION_STATES,
         with_notice=following is MeetingState.CONVENED,
-        confirm=(
-            _("I confirm that closing the meeting ends its voting.")
-            if following is MeetingState.CLOSED
-            else ""
-        ),
+        confirm=_confirm(meeting, following),
         elsewhere=following is MeetingState.REPORT_PUBLISHED,
+        cautions=_cautions(session, meeting, following),
+        waiting=what_waits(session, meeting.id) if sitting_or_closed else None,
     )
 
 
@@ -208,8 +258,29 @@ def _moved(before: MeetingState, after: MeetingState) -> str:
     }[after]
 
 
+class StageStepForm(StageForm):
+    """``StageForm`` with the session opened before the meeting's first day confirmed too,
+    as closing is: the desk says how early, and asks."""
+
+    def take(self, session: Session, caller: Caller, meeting: Meeting) -> Meeting:
+        opening = self.state is MeetingState.IN_SESSION and meeting.state is not self.state
+        if opening and not self.confirmed:
+            # Asked after the action's own refusals, as closing is.
+            check_meeting_move(session, caller, meeting, self.state)
+            early = days_early(meeting, date.today())
+            if early:
+                raise InvalidInput(
+                    _early_caution(meeting, early)
+                    + " "
+                    + _("Tick the box to confirm it, then open the session.")
+                )
+        return super().take(session, caller, meeting)
+
+
 @router.post("/secretary/meetings/{meeting_id}/stage")
-def move_meeting_on(meeting_id: int, page: PageDep, form: Annotated[StageForm, Form()]) -> Response:
+def move_meeting_on(
+    meeting_id: int, page: PageDep, form: Annotated[StageStepForm, Form()]
+) -> Response:
     """Take the meeting's next step (convene it with its notice, open the session, close it),
     or save its notice; a refusal is shown on the stage page with the notice as typed."""
     try:
