@@ -49,15 +49,19 @@ def meeting_polls(session: Session, meeting: Meeting) -> list[Poll]:
     return rows_of(session, Poll, Poll.meeting_id == meeting.id, Poll.id, load=[Poll.options])
 
 
-def current_poll(polls: list[Poll]) -> Poll | None:
-    """What the hall is looking at: the open poll, else the latest counted, else the latest draft."""
-    for states in ((PollState.OPEN,), (PollState.CLOSED, PollState.PUBLISHED), (PollState.DRAFT,)):
-        found = [poll for poll in polls if poll.state in states]
-        if found:
-            return max(
-                found, key=lambda poll: (poll.opened_at is not None, poll.opened_at, poll.id)
-            )
-    return None
+def console_poll(polls: list[Poll]) -> Poll | None:
+    """The poll the console's "Now" panel shows: the open one; else the one counted or
+    created last, so that a poll made ready after a result takes its place (the chair opens
+    it next), where the old result stayed on show."""
+    open_now = [poll for poll in polls if poll.state is PollState.OPEN]
+    if open_now:
+        return max(open_now, key=lambda poll: (poll.opened_at, poll.id))
+    waiting = (PollState.CLOSED, PollState.PUBLISHED, PollState.DRAFT)
+    return max(
+        (poll for poll in polls if poll.state in waiting),
+        key=lambda poll: (poll.closed_at or poll.created_at, poll.id),
+        default=None,
+    )
 
 
 def meetings_seen(session: Session, caller: Caller) -> list[Meeting]:

@@ -18,14 +18,20 @@ from veche.i18n import _
 from veche.method_names import majority_rule_name, method_name, poll_counting_name
 from veche.models import AgendaItem, Meeting, Poll
 from veche.models.motions import MotionState
-from veche.models.polls import POLL_TRANSITIONS, PollKind, PollState
+from veche.models.polls import POLL_TRANSITIONS, PollKind
 from veche.permissions import Permission
 from veche.queries.agenda import agenda_approval, agenda_items
 from veche.queries.floor import floor_view, item_under_discussion
 from veche.queries.polls import live_count
 from veche.queries.proceedings import MotionRow, motions
 from veche.queries.result_summary import result_summary
-from veche.queries.sitting import chart_rounds, meeting_day, meeting_polls, quorum_status
+from veche.queries.sitting import (
+    chart_rounds,
+    console_poll,
+    meeting_day,
+    meeting_polls,
+    quorum_status,
+)
 from veche.queries.waiting import motions_to_record
 from veche.tally import BallotShape, available_methods
 from veche.web.inputs import AGENDA_KIND, PollForm
@@ -56,21 +62,6 @@ def _step_done(step: str) -> str:
         "publish": _("The result is published."),
         "cancel": _("The poll is cancelled."),
     }[step]
-
-
-def console_poll(polls: list[Poll]) -> Poll | None:
-    """The poll the console's "Now" panel shows: the open one; else the one counted or
-    created last, so that a poll made ready after a result takes its place (the chair opens
-    it next), where the old result stayed on show."""
-    open_now = [poll for poll in polls if poll.state is PollState.OPEN]
-    if open_now:
-        return max(open_now, key=lambda poll: (poll.opened_at, poll.id))
-    waiting = (PollState.CLOSED, PollState.PUBLISHED, PollState.DRAFT)
-    return max(
-        (poll for poll in polls if poll.state in waiting),
-        key=lambda poll: (poll.closed_at or poll.created_at, poll.id),
-        default=None,
-    )
 
 
 def console_context(session: Session, meeting: Meeting) -> dict[str, Any]:
