@@ -26,7 +26,8 @@ _FLOOR = (
 #: timer counts down) and the lists that name items by their position.
 LISTENERS: dict[str, tuple[Event, ...]] = {
     # The quorum is counted on the meeting's day, which moves with its dates, and by the
-    # participants' weights.
+    # participants' weights; the motions whose outcome waits to be recorded leave the list
+    # as their outcome is recorded.
     "console_current": (
         Event.BALLOT_RECEIVED,
         Event.POLL_CREATED,
@@ -34,6 +35,8 @@ LISTENERS: dict[str, tuple[Event, ...]] = {
         Event.ATTENDANCE_CHANGED,
         Event.MEETING_CHANGED,
         Event.PARTICIPANTS_CHANGED,
+        Event.MOTION_CHANGED,
+        Event.RESOLUTION_ADOPTED,
     ),
     "console_floor": (*_FLOOR, Event.AGENDA_CHANGED),
     "projector_current": (
