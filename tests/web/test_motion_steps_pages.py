@@ -168,6 +168,13 @@ def test_a_draft_is_frozen_put_to_a_two_thirds_vote_and_adopted(steps: Steps) ->
         steps.api.vote(poll_id, voter, {"option": options["yes" if voter <= 12 else "no"]})
     closed = steps.api.call("POST", f"/polls/{poll_id}/close")
     assert closed["outcome"] == "adopted", closed  # 12 of 16: more than two thirds
+    # Not recorded before its result is published: "adopted" would show wherever the motion
+    # is listed, to those the result is still kept from.
+    assert 'data-testid="settle-after-publishing"' in steps.secretary.get(steps.page()).text
+    early = steps.secretary.post(f"{steps.page()}/settle", {"effective_on": "", **confirmed})
+    assert early.status_code == 409 and "not yet published" in early.text
+    assert steps.motion().state is MotionState.FINAL
+    steps.api.call("POST", f"/polls/{poll_id}/publish")
     # Nothing said that the outcome waited to be recorded until publishing the report failed.
     motion_link = f'href="{steps.page()}#stage">Record the outcome of motion 1: On the budget'
     console = steps.secretary.get(f"/meetings/{steps.meeting}/console").text

@@ -93,15 +93,37 @@ class MotionSpec:
     supporter_person_ids: tuple[int, ...] = ()
 
 
+def _check_own_motion(session: Session, caller: Caller, meeting: Meeting, spec: MotionSpec) -> None:
+    """One who does not manage the meeting's motions submits one in their own name alone, with
+    the right a delegate's proposals need (``amendment.propose``): others add their names as
+    supporters themselves (``do_support_motion``), and a body's motion, or a paper one signed
+    by several, is recorded by the chair or the secretary."""
+    if caller.person_id is None or list(spec.submitter_person_ids) != [caller.person_id]:
+        raise Forbidden(
+            "submit a motion in your own name alone, or through the chair or secretary, who "
+            "record a motion of a body or of several people"
+        )
+    if spec.supporter_person_ids:
+        raise Forbidden(
+            "name no supporters: each supporter adds their own name to the draft once it is "
+            "submitted; the chair or secretary records those of a motion on paper"
+        )
+    if spec.submitter_body_id is not None:
+        raise Forbidden("a body's motion is submitted through the chair or secretary")
+    if not holds(session, caller, Permission.AMENDMENT_PROPOSE, meeting.id):
+        raise Forbidden(
+            "a motion in one's own name needs the right to propose amendments: "
+            + refusal(session, Permission.AMENDMENT_PROPOSE, meeting.id)
+        )
+
+
 def do_submit_motion(
     session: Session, caller: Caller, meeting: Meeting, spec: MotionSpec
 ) -> Motion:
     """Submit a draft on an item: by a body (through the secretary) or by participants themselves."""
     check_not_closed(meeting, "submit a motion")
-    if not holds(session, caller, Permission.MOTIONS_MANAGE, meeting.id) and (
-        caller.person_id is None or caller.person_id not in spec.submitter_person_ids
-    ):
-        raise Forbidden("submit a motion in your own name, or through the chair or secretary")
+    if not holds(session, caller, Permission.MOTIONS_MANAGE, meeting.id):
+        _check_own_motion(session, caller, meeting, spec)
     title = check_name(spec.title, "the motion's title", max_length=500)
     text = _check_text(spec.text)
     body = check_body_of(session, meeting, spec.submitter_body_id)

@@ -84,6 +84,10 @@ def check_weight(weight: int) -> int:
     return weight
 
 
+#: A voting part in a meeting, as a refusal names it.
+_AS = {ParticipantRole.MEMBER: "a member", ParticipantRole.ALTERNATE: "an alternate member"}
+
+
 def do_invite(
     session: Session,
     caller: Caller,
@@ -100,6 +104,10 @@ def do_invite(
     person = check_person_of(session, meeting, person_id)
     _check_not_invited(session, meeting, person)
     check_weight(weight)
+    if role != ParticipantRole.OBSERVER:
+        # A right given while a poll is open would vote in it on a roll it was not on, at a
+        # weight nobody could question before the count: the same rule as a weight's change.
+        check_no_poll_open(session, meeting, f"invite person {person_id} as {_AS[role]}")
     return add_participant(
         session, caller.actor, meeting.id, person.id, role, category=category, weight=weight
     )

@@ -13,7 +13,7 @@ from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_body_of, check_meeting_day, check_not_closed
 from veche.errors import Conflict, InvalidInput
-from veche.models import Meeting, Poll, PresidiumMember, Sitting
+from veche.models import Body, Meeting, Poll, PresidiumMember, Sitting
 from veche.models.polls import PollKind, PollState
 from veche.models.presidium import PresidiumSource
 from veche.permissions import Permission
@@ -59,6 +59,26 @@ def _seat(
     return seats
 
 
+def _check_forms_presidium(meeting: Meeting, body: Body) -> Body:
+    """``body``, checked to be one that may form the meeting's presidium: the meeting's own
+    body, a body above it, or the body that convened the meeting."""
+    if body.id == meeting.convened_by_body_id:
+        return body
+    own = meeting.term.body
+    seen: set[int] = set()
+    above: Body | None = own
+    while above is not None and above.id not in seen:
+        if above.id == body.id:
+            return body
+        seen.add(above.id)
+        above = above.parent
+    raise InvalidInput(
+        f"the {body.name} cannot form the presidium of meeting {meeting.id}: it neither "
+        f"convened the meeting nor is the {own.name} or a body above it; name one of those, "
+        "or none for the body that convened the meeting"
+    )
+
+
 def do_form_presidium(
     session: Session,
     caller: Caller,
@@ -67,10 +87,13 @@ def do_form_presidium(
     *,
     formed_by_body_id: int | None = None,
 ) -> list[PresidiumMember]:
-    """Seat the presidium the convening body (or another body) formed, in the order given."""
+    """Seat the presidium the convening body (or the meeting's body, or one above it) formed,
+    in the order given."""
     authorize(session, caller, Permission.MEETING_RUN, meeting.id)
     check_not_closed(meeting, "form the presidium")
     body = check_body_of(session, meeting, formed_by_body_id or meeting.convened_by_body_id)
+    if body is not None:
+        _check_forms_presidium(meeting, body)
     _check_no_presidium(session, meeting)
     seats = _seat(
         session,

@@ -63,6 +63,13 @@ def do_settle_motion(
     poll = decisive_poll(session, motion)
     if poll is None:
         raise Conflict(f"motion {motion.number} has no closed vote; hold and close its poll first")
+    if poll.state is not PollState.PUBLISHED:
+        # Adopted or rejected shows everywhere the motion is listed: recorded before the
+        # result is published, it would tell the outcome to those the result is still kept from.
+        raise Conflict(
+            f"the vote on motion {motion.number} is counted but its result not yet published: "
+            "publish it from the console first, then record the outcome"
+        )
     effective = effective_on or meeting.ends_on
     if effective < meeting.starts_on:
         raise InvalidInput(

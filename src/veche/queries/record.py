@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session, selectinload
 
+from veche.actions.access import result_visible
 from veche.models import (
     AgendaItem,
     Body,
@@ -74,6 +75,9 @@ class PollRecord:
     #: "ballot", or how it was counted in the hall: "show_of_hands", "standing" (then
     #: ``ballots`` are the votes the tellers counted).
     vote_by: str = "ballot"
+    #: False for a vote whose result the reader may not see yet (closed, not published): the
+    #: record names it (the agenda approved, the presidium elected) without its figures.
+    result_shown: bool = True
 
 
 @dataclass(frozen=True)
@@ -197,16 +201,23 @@ def meeting_days(meeting: Meeting) -> list[date]:
 
 
 def read_record(
-    session: Session, meeting: Meeting, *, motions: bool = True, polls: bool = True
+    session: Session,
+    meeting: Meeting,
+    *,
+    motions: bool = True,
+    polls: bool = True,
+    sees_closed: bool = True,
 ) -> MeetingRecord:
     """The meeting's record; texts of motions and resolutions, the polls' roll-calls and
     everyone attending by name, only when a document needs them (else the polls without
-    their roll-calls, and how many attended in each capacity)."""
+    their roll-calls, and how many attended in each capacity). The results are those the
+    reader may see (``actions.access.result_visible``): a closed poll's only if
+    ``sees_closed`` (``results.see_closed``), else the published ones alone."""
     body = meeting.term.body
     seated = proceedings.presidium(session, meeting.id)
     elected_by = next((s.poll_id for s in seated if s.source is PresidiumSource.ELECTED), None)
     formed_by = next((s.formed_by_body_id for s in seated if s.formed_by_body_id), None)
-    all_polls = _polls(session, meeting, every=polls)
+    all_polls = _polls(session, meeting, every=polls, sees_closed=sees_closed)
     approval = agenda_approval(session, meeting.id)
     items = session.scalars(
         select(AgendaItem)
@@ -247,10 +258,10 @@ def read_record(
         days=counts,
         quorum=body.quorum,
         presidium=[seat.person.full_name for seat in seated],
-        presidium_elected_by=_optional_poll(session, elected_by),
+        presidium_elected_by=_optional_poll(session, elected_by, sees_closed),
         presidium_formed_by=_body_name(session, formed_by),
         sittings=[(s.number, s.day, s.chair.full_name) for s in sitting_rows],
-        agenda_poll=_poll_record(session, approval) if approval else None,
+        agenda_poll=_shown_record(session, approval, sees_closed) if approval else None,
         items=[
             _item_record(session, item, documents, sitting_numbers, summing_ups)
             for item in items
@@ -275,22 +286,42 @@ def _body_name(session: Session, body_id: int | None) -> str | None:
     return body.name if body else None
 
 
-def _polls(session: Session, meeting: Meeting, *, every: bool) -> dict[int, PollRecord]:
-    """The closed polls, each with its roll-call if ``every`` (the communiqué states every
-    result, decisions, elections and choices alike, but no single vote)."""
-    query = select(Poll).where(
-        Poll.meeting_id == meeting.id,
-        Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
-    )
+def _polls(
+    session: Session, meeting: Meeting, *, every: bool, sees_closed: bool
+) -> dict[int, PollRecord]:
+    """The polls whose result the reader may see: published, and closed if ``sees_closed``;
+    each with its roll-call if ``every`` (the communiqué states every result, decisions,
+    elections and choices alike, but no single vote)."""
+    shown = (PollState.CLOSED, PollState.PUBLISHED) if sees_closed else (PollState.PUBLISHED,)
+    query = select(Poll).where(Poll.meeting_id == meeting.id, Poll.state.in_(shown))
     found = session.scalars(
         query.options(selectinload(Poll.options)).order_by(Poll.closed_at, Poll.id)
     ).all()
     return {poll.id: _poll_record(session, poll, roll_calls=every) for poll in found}
 
 
-def _optional_poll(session: Session, poll_id: int | None) -> PollRecord | None:
+def _optional_poll(session: Session, poll_id: int | None, sees_closed: bool) -> PollRecord | None:
     poll = session.get(Poll, poll_id) if poll_id is not None else None
-    return _poll_record(session, poll) if poll is not None else None
+    return _shown_record(session, poll, sees_closed) if poll is not None else None
+
+
+def _shown_record(session: Session, poll: Poll, sees_closed: bool) -> PollRecord:
+    """A vote the record tells of in any case (the agenda's approval, the presidium's
+    election): with its result if the reader may see it, else without a figure, a name
+    chosen or a single vote — how it was taken alone."""
+    record = _poll_record(session, poll)
+    if result_visible(poll.state, sees_closed):
+        return record
+    return replace(
+        record,
+        outcome=None,
+        ballots=0,
+        tallies={},
+        elected=[],
+        roll_call=[],
+        vote=None,
+        result_shown=False,
+    )
 
 
 def _poll_record(session: Session, poll: Poll, *, roll_calls: bool = True) -> PollRecord:

@@ -42,14 +42,12 @@ class Waiting:
 
 
 def motions_to_record(session: Session, meeting_id: int) -> list[MotionToRecord]:
-    """The final motions of the meeting with a closed or published vote, by number: the
-    outcome of each waits to be recorded on the motion's page."""
+    """The final motions of the meeting whose vote's result is published, by number: the
+    outcome of each waits to be recorded on the motion's page (a result still to publish is
+    listed among the results, and its motion is recorded after it)."""
     voted = (
         select(Poll.id)
-        .where(
-            Poll.motion_id == Motion.id,
-            Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
-        )
+        .where(Poll.motion_id == Motion.id, Poll.state == PollState.PUBLISHED)
         .exists()
     )
     rows = session.execute(

@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
+from veche.actions.access import Caller, holds
 from veche.errors import InvalidInput
 from veche.models import Meeting
+from veche.permissions import Permission
 from veche.queries.count_rounds import count_facts, counts_in_rounds
 from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.frozen_records import read_summing_up
@@ -37,15 +39,19 @@ MEDIA_TYPES = {
 
 
 def build_report(
-    session: Session, meeting: Meeting, kind: str, *, sees_closed: bool = False
+    session: Session, meeting: Meeting, kind: str, *, reader: Caller | None = None
 ) -> Document:
-    """The document of ``kind`` for ``meeting``, built from its record: with the published
-    results, and the closed ones not yet published for a reader who ``sees_closed``
-    (``results.see_closed``; `veche report`, run by whoever runs the server)."""
+    """The document of ``kind`` for ``meeting``, built from its record, with the results its
+    ``reader`` may see (``check_sees_result``'s rule): the published ones, and the closed ones
+    too for a reader holding ``results.see_closed``. No reader: whoever runs the server
+    (`veche report`), or the public reading a published report, whose results all are."""
     if kind not in KINDS:
         raise InvalidInput(f"a report is one of {', '.join(KINDS)}, not {kind!r}")
     # The communiqué names no motion texts and no single votes: it reads less.
     full = kind != "communique"
+    sees_closed = reader is None or holds(
+        session, reader, Permission.RESULTS_SEE_CLOSED, meeting.id
+    )
     record = read_record(session, meeting, motions=full, polls=full, sees_closed=sees_closed)
     if kind == "minutes":
         # The minutes alone give every round of a count; the others its outcome.
@@ -75,12 +81,12 @@ def render_report(
     format: str,
     links: Links = (),
     *,
-    sees_closed: bool = False,
+    reader: Caller | None = None,
 ) -> bytes:
     """The report as bytes in ``format``: md, html or pdf; as HTML, with ``links``; with the
-    results the reader may see (``build_report``)."""
+    results its ``reader`` may see (``build_report``)."""
     _check_format(format)
-    return rendered(build_report(session, meeting, kind, sees_closed=sees_closed), format, links)
+    return rendered(build_report(session, meeting, kind, reader=reader), format, links)
 
 
 def build_summing_up(session: Session, asked: FiguresAsked) -> Document:

@@ -280,9 +280,14 @@ def _presidium(
     if record.presidium:
         blocks.append(Heading(_("Presidium")))
         if record.presidium_elected_by is not None:
-            blocks.append(Paragraph(_("Elected by the meeting:")))
             elected_by = record.presidium_elected_by
-            blocks += poll_blocks(elected_by, counts.get(elected_by.id), facts.get(elected_by.id))
+            if elected_by.result_shown:
+                blocks.append(Paragraph(_("Elected by the meeting:")))
+                blocks += poll_blocks(
+                    elected_by, counts.get(elected_by.id), facts.get(elected_by.id)
+                )
+            else:
+                blocks.append(Paragraph(_("Elected by the meeting.")))
         elif record.presidium_formed_by:
             blocks.append(
                 Paragraph(_("Formed by the {body}.").format(body=record.presidium_formed_by))
@@ -312,7 +317,8 @@ def _agenda(record: MeetingRecord, facts: Mapping[int, CountFacts]) -> list[Bloc
         )
         blocks.append(Paragraph(approved))
         blocks.append(Bullets([item.title for item in record.items], ordered=True))
-        blocks += poll_blocks(record.agenda_poll, facts=facts.get(record.agenda_poll.id))
+        if record.agenda_poll.result_shown:
+            blocks += poll_blocks(record.agenda_poll, facts=facts.get(record.agenda_poll.id))
     else:
         blocks.append(Paragraph(_("The agenda was not approved.")))
         blocks.append(Bullets([item.title for item in record.items], ordered=True))

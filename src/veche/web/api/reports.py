@@ -29,4 +29,5 @@ def report(
     format: Annotated[Literal["md", "html", "pdf"], Query()] = "md",
 ) -> Response:
     """The communiqué, the minutes or the motion book, as Markdown, HTML or PDF."""
-    return report_answer(session, access_meeting(session, caller, meeting_id), kind, format)
+    meeting = access_meeting(session, caller, meeting_id)
+    return report_answer(session, meeting, kind, format, caller)

@@ -35,7 +35,7 @@ def meeting_report(
             for paper in summing_ups_filed(page.session, meeting.id)
         ]
     links.append((f"/meetings/{meeting.id}/reports/{kind}?format=pdf", _("As a PDF to print")))
-    body = render_report(page.session, meeting, kind, format, links)
+    body = render_report(page.session, meeting, kind, format, links, reader=page.caller)
     headers = {}
     if format == "pdf":
         headers["Content-Disposition"] = f'inline; filename="meeting-{meeting_id}-{kind}.pdf"'
