@@ -142,9 +142,20 @@ def _as_journaled(item: AgendaItem) -> dict[str, object]:
     }
 
 
+def _hold_agenda(session: Session, meeting: Meeting) -> None:
+    """Changes of the agenda's numbering made at once wait for each other, each reading the
+    positions after the one before (two items added at once were both numbered 1): the
+    meeting's row is held until the commit, as a ballot holds it. SQLite's writers wait for
+    each other anyway."""
+    session.execute(
+        select(Meeting.id).where(Meeting.id == meeting.id).with_for_update(key_share=True)
+    )
+
+
 def do_add_item(session: Session, caller: Caller, meeting: Meeting, spec: ItemSpec) -> AgendaItem:
     """Propose an item at the end of the agenda, until the agenda is approved."""
     authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
+    _hold_agenda(session, meeting)
     check_agenda_open(session, meeting)
     spec = _check_spec(session, meeting, spec)
     last = session.scalar(
@@ -206,6 +217,7 @@ def do_move_item(session: Session, caller: Caller, item: AgendaItem, position: i
     """Move an item to another place on the agenda, until the agenda is approved."""
     meeting = item.meeting
     authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
+    _hold_agenda(session, meeting)
     check_agenda_open(session, meeting)
     if item.state is ItemState.WITHDRAWN:
         raise Conflict(f"agenda item “{item.title}” was withdrawn")
@@ -222,6 +234,7 @@ def do_withdraw_item(session: Session, caller: Caller, item: AgendaItem) -> Agen
     """Take an item off the agenda before it is approved; the others close up."""
     meeting = item.meeting
     authorize(session, caller, Permission.AGENDA_MANAGE, meeting.id)
+    _hold_agenda(session, meeting)
     check_agenda_open(session, meeting)
     if item.state is ItemState.WITHDRAWN:
         raise Conflict(f"agenda item “{item.title}” was withdrawn already")

@@ -102,6 +102,15 @@ def _delimiter(text: str) -> str:
     return ","
 
 
+def _never_closed(raw: dict[str | None, Any], text: str) -> bool:
+    """Whether the row ends in a quoted cell that is never closed: the csv module then reads
+    the rest of the file, line ends and all, as that cell, and says nothing. Such a cell is
+    the row's last and runs to the file's very end, right after its opening quote."""
+    cells = [v for value in raw.values() for v in (value if isinstance(value, list) else [value])]
+    last = next((cell for cell in reversed(cells) if cell), "")
+    return bool(last) and text.endswith(last) and text[: -len(last)].endswith('"')
+
+
 def check_member_rows(
     session: Session, organization: Organization, text: str, source: str
 ) -> list[MemberRow]:
@@ -117,12 +126,18 @@ def check_member_rows(
         raise ImportRejected(source, ["line 1: the file is empty; expected a header row"])
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if missing or unknown:
+    # Read by name, a column named twice would lose the first one's cells without a word.
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if missing or unknown or twice:
         allowed = ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
         header_problems = [f"line 1: missing column(s): {', '.join(missing)}"] if missing else []
         if unknown:
             header_problems.append(
                 f"line 1: unknown column(s): {', '.join(unknown)} (allowed: {allowed})"
+            )
+        if twice:
+            header_problems.append(
+                f"line 1: column(s) named more than once: {', '.join(twice)}; name each column once"
             )
         raise ImportRejected(source, header_problems)
     reader.fieldnames = header
@@ -132,8 +147,17 @@ def check_member_rows(
     problems: list[str] = []
     seen_seats: dict[tuple[str, int], int] = {}
     names_by_email: dict[str, tuple[str, int]] = {}
+    begins = reader.line_num + 1  # the line the next row begins on (blank lines aside)
     for raw in _read(reader, source):
         line = reader.line_num
+        if _never_closed(raw, text):
+            problems.append(
+                f'line {begins}: a quote (") opens a cell that is never closed, so the rest '
+                "of the file was read as that cell; close it, and write a quote inside a "
+                'quoted cell twice ("")'
+            )
+            break
+        begins = line + 1
         cells = {key: (value or "").strip() for key, value in raw.items() if key is not None}
         if None in raw:
             problems.append(f"line {line}: more cells than columns in the header")

@@ -8,6 +8,7 @@ unrestricted caller) are held to the same rule.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from sqlalchemy import select
@@ -31,12 +32,34 @@ from veche.security import hash_password
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+#: Unicode's Bidi_Control characters: they reorder the text around them, so that a name
+#: shows another name than it holds ("\u202e" turns what follows round).
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+#: Letters and symbols that show nothing: the Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+#: What shows nothing by itself: spaces, controls and formats (the zero-width space
+#: "\u200b"), unassigned or private code points, halves of characters, lone accents.
+_UNSEEN = ("Z", "C", "M")
+
+
 def check_name(value: str, what: str, max_length: int = 200) -> str:
+    """A name or a title as shown: blank ends and runs of spaces made one, at least one
+    character that shows, and nothing that turns the text round."""
     name = " ".join(value.split())
     if not name:
         raise InvalidInput(f"{what} must not be empty")
     if len(name) > max_length:
         raise InvalidInput(f"{what} is longer than {max_length} characters")
+    turning = next((c for c in name if c in _BIDI_CONTROLS), None)
+    if turning is not None:
+        raise InvalidInput(
+            f"{what} holds U+{ord(turning):04X}, a character that changes the direction the "
+            "text is shown in; write it without it"
+        )
+    if all(c in _BLANK_LETTERS or unicodedata.category(c)[0] in _UNSEEN for c in name):
+        raise InvalidInput(f"{what} shows nothing: write it with at least one visible character")
     return name
 
 

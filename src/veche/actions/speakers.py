@@ -93,6 +93,14 @@ def check_floor_request(
     return speaker
 
 
+def _hold_speakers(session: Session, item: AgendaItem) -> None:
+    """Changes of an item's speakers made at once wait for each other, each reading the places
+    (and the speeches taken) after the one before — six requests at once were placed 1, 1, 1,
+    2, 3, 3 — and the item as it stands then: the item's row is held until the commit, and
+    read again. SQLite's writers wait for each other anyway."""
+    session.get(AgendaItem, item.id, with_for_update={"key_share": True}, populate_existing=True)
+
+
 def do_request_floor(
     session: Session,
     caller: Caller,
@@ -105,6 +113,7 @@ def do_request_floor(
     """Ask for the floor on an item, for oneself (or, for the chair, on someone's behalf)."""
     meeting = item.meeting
     speaker = check_floor_request(session, caller, meeting, person_id)
+    _hold_speakers(session, item)
     check_not_closed(meeting, "ask for the floor")
     check_item_takes_speakers(item, "ask for the floor")
     if kind is FloorKind.POINT_OF_ORDER and item.state is not ItemState.OPEN:
@@ -181,6 +190,7 @@ def do_order_speakers(
 ) -> list[FloorRequest]:
     """The chair sets the order of the waiting speeches; every one must be listed once."""
     authorize(session, caller, Permission.FLOOR_RUN, item.meeting_id)
+    _hold_speakers(session, item)
     check_item_takes_speakers(item, "order the speakers")
     speeches = {r.id: r for r in speakers_list(session, item.id) if r.kind is FloorKind.SPEECH}
     if sorted(request_ids) != sorted(speeches):

@@ -24,10 +24,13 @@ from veche.web.api.routers import API_ROUTERS
 from veche.web.body_limit import BodyLimit
 from veche.web.csrf import require_csrf
 from veche.web.errors import DATABASE_ERRORS
+from veche.web.head import HeadAsGet
 from veche.web.headers import SecurityHeaders
 from veche.web.live import SERVING_COLLECTOR_THRESHOLDS, Broker, start_delivery
+from veche.web.live_access import StreamAccess
 from veche.web.pages import ROUTERS
 from veche.web.pages._render import on_database_error, on_validation_error, on_veche_error
+from veche.web.readable_bodies import ReadableBodies
 from veche.web.sessions import load_site_key
 from veche.web.site_name import keep_site_name_fresh, read_site_name
 from veche.web.stopping import end_streams_when_stopping
@@ -41,6 +44,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     naming = asyncio.create_task(keep_site_name_fresh(app.state))
     delivery = start_delivery(app.state.engine, app.state.broker)
     app.state.delivery = delivery
+    access = StreamAccess(app.state.broker, app.state.read_sessions)
+    app.state.stream_access = access
+    stop_hearing = app.state.broker.on_event(access.heard)
+    checking = asyncio.create_task(access.keep())
     # What exists now (modules, routes, templates, the catalogue) lives as long as the
     # server. Frozen, the collector's full passes skip it: otherwise they walk it all now
     # and then and hold up an answer by 100 ms or more (seen on the 5,000-participant list).
@@ -52,6 +59,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         naming.cancel()
+        checking.cancel()
+        stop_hearing()
         restore_signals()
         gc.set_threshold(*collector)
         gc.unfreeze()
@@ -96,12 +105,15 @@ def create_app(engine: Engine) -> FastAPI:
     # this browser's CSRF token: here, so that no page router can forget it.
     for router in ROUTERS:
         app.include_router(router, include_in_schema=False, dependencies=[Depends(require_csrf)])
+    # Behind the size limit, which it reads no further than.
+    app.add_middleware(ReadableBodies)
     # Inside the headers, so that its 413 carries them; behind the ballot box, which keeps
     # its own limit.
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     fragment_cache.install(app)  # ahead of the routes, as the ballot box: see its module
-    ballots.install(app)  # last, so that ballots are answered first: see veche.web.api.ballots
+    ballots.install(app)  # so that ballots are answered first: see veche.web.api.ballots
+    app.add_middleware(HeadAsGet)  # last, so that every layer behind it sees a HEAD as a GET
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
 

@@ -56,7 +56,24 @@ def describe_validation_error(error: RequestValidationError, *, on_a_page: bool 
         where = " → ".join(str(step) for step in steps)
         message = _NOT_JSON if _raw_body(problem) else problem_said(problem)
         parts.append(f"{where}: {message}" if where else message)
-    return "; ".join(parts) or "the request is malformed"
+    return writable("; ".join(parts) or "the request is malformed")
+
+
+def writable(text: str) -> str:
+    """Text any answer can carry: half of a character (a lone surrogate, which Python's JSON
+    reader takes and no UTF-8 writer encodes) written as its escape, ``\\ud800``."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _writable(value: object) -> object:
+    """``writable`` through lists and mappings (FastAPI's problems echo what was sent)."""
+    if isinstance(value, str):
+        return writable(value)
+    if isinstance(value, dict):
+        return {writable(str(k)): _writable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_writable(item) for item in value]
+    return value
 
 
 #: Pydantic's kinds of problem for text that is not the number a field wants.
@@ -64,16 +81,39 @@ _NOT_A_NUMBER = {"decimal_parsing": "a number", "float_parsing": "a number"}
 _NOT_A_WHOLE_NUMBER = {"int_parsing": "a whole number", "int_from_float": "a whole number"}
 
 
+#: What pydantic's JSON reader says of a body it refuses (the ballot box's, and every other
+#: route's through ``veche.web.readable_bodies``), and what to do about it.
+_JSON_REFUSED = {
+    "recursion limit exceeded": (
+        "lists and objects are nested too deeply; at most 200 levels are read"
+    ),
+    "hex escape": (
+        "an escape \\uXXXX is cut short or is half of a character (a lone surrogate such as "
+        "\\ud800); send whole characters, or a surrogate pair as a pair"
+    ),
+    "invalid unicode code point": (
+        "the text holds bytes that are not UTF-8 (half of a character, or another encoding); "
+        "send the body as UTF-8"
+    ),
+}
+
+
 def problem_said(problem: Mapping[str, Any]) -> str:
     """A validation problem in words a person filling in a form follows: a number typed with
     a decimal comma ("7,5") is told to use a point, where pydantic says only "Input should
-    be a valid decimal"."""
+    be a valid decimal"; a JSON body refused is told why and what to send instead."""
+    if problem.get("type") == "json_invalid":
+        said = str(problem.get("msg", "Invalid JSON"))
+        advice = next((a for found, a in _JSON_REFUSED.items() if found in said), None)
+        return f"{said}: {advice}" if advice else said
     wanted = {**_NOT_A_NUMBER, **_NOT_A_WHOLE_NUMBER}.get(str(problem.get("type")))
     given = problem.get("input")
     if wanted is None or not isinstance(given, str):
         return str(problem.get("msg", "invalid"))
     said = f"{given[:40]!r} is not {wanted}"
-    if "," in given and wanted == "a number":
+    if not given.isascii():
+        return f"{said}: write it in the digits 0 to 9"
+    if ("," in given or "_" in given) and wanted == "a number":
         return f"{said}: write decimals with a point, as 7.5, and no thousands separators"
     return said
 
@@ -101,13 +141,13 @@ def _as_json(problem: dict[str, Any]) -> dict[str, Any]:
             continue
         if key == "ctx" and isinstance(value, dict):
             value = {k: v if _carried_by_json(v) else str(v) for k, v in value.items()}
-        found[key] = value if _carried_by_json(value) else str(value)
+        found[key] = _writable(value if _carried_by_json(value) else str(value))
     return found
 
 
 def refusal_answer(error: VecheError) -> JSONResponse:
     """The API's answer to a refusal: its status, its message, and when to try again."""
-    answer = JSONResponse({"detail": error.message}, status_code=error.status_code)
+    answer = JSONResponse({"detail": writable(error.message)}, status_code=error.status_code)
     if error.retry_after is not None:
         answer.headers["Retry-After"] = str(error.retry_after)
     return answer

@@ -47,6 +47,7 @@ from starlette.types import Receive, Scope, Send
 from veche.actions.events import LiveEvent, subscribe
 from veche.config import DEFAULT_LIVE_STREAMS_PER_PROCESS
 from veche.errors import VecheError
+from veche.web.sessions import login_token
 
 CHANNEL = "veche_live"
 #: Sent when a stream opens without an id this process knows, to a stream that fell behind,
@@ -139,6 +140,8 @@ class Stream:
         #: Who the browser's page shows the meeting to, for the fragments pushed to it
         #: (``veche.web.fragment_cache.Viewer``); None for a stream that takes no pushes.
         self.viewer = viewer
+        #: The login the stream was opened with (``veche.web.live_access`` checks it again).
+        self.login: str | None = None
         self.closed = False
         self.ended = False
         self._last_id = next((m.id for m in reversed(backlog) if isinstance(m, DeliveredEvent)), "")
@@ -320,6 +323,11 @@ class Broker:
         for stream in streams:
             if not stream.pending:
                 stream.offer(_HEARTBEAT_MESSAGE)
+
+    def meetings(self) -> list[int]:
+        """The meetings with streams open, at this moment."""
+        with self._lock:
+            return list(self._streams)
 
     def streams_of(self, meeting_id: int) -> list[Stream]:
         """The meeting's open streams, at this moment."""
@@ -530,6 +538,8 @@ class EventStreamResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         stream = self.stream
+        if "app" in scope:  # the login it opened with, however it was opened
+            stream.login = login_token(Request(scope))
 
         async def watch() -> None:
             while (await receive())["type"] != "http.disconnect":
