@@ -278,13 +278,15 @@ def test_an_export_imports_into_an_empty_copy_as_it_was(
         "2,1,2,Rail and Transport Branch,1250.5\r\n"
     )
     values = list(csv.reader(io.StringIO(files["values"])))
+    # Each value with its report's state: the pages count the accepted one alone.
+    h2 = ["Half-yearly reports", "2025 H2"]
     assert values[1:] == [
-        ["2", "1", "1", "Hill Mines Branch", "Half-yearly reports", "2025 H2", "7"],
-        ["2", "1", "1", "Rail and Transport Branch", "Half-yearly reports", "2025 H2", "9"],
-        ["2", "1", "1", f"Northern Region / {YOUTH}", "Half-yearly reports", "2025 H2", "1"],
-        ["2", "1", "2", "Hill Mines Branch", "Half-yearly reports", "2025 H2", "3"],
-        ["2", "1", "2", "Rail and Transport Branch", "Half-yearly reports", "2025 H2", "3.25"],
-        ["2", "1.1", "1", "Rail and Transport Branch", "Half-yearly reports", "2025 H2", "-150.75"],
+        ["2", "1", "1", "Hill Mines Branch", *h2, "7", "accepted"],
+        ["2", "1", "1", "Rail and Transport Branch", *h2, "9", "draft"],
+        ["2", "1", "1", f"Northern Region / {YOUTH}", *h2, "1", "draft"],
+        ["2", "1", "2", "Hill Mines Branch", *h2, "3", "accepted"],
+        ["2", "1", "2", "Rail and Transport Branch", *h2, "3.25", "draft"],
+        ["2", "1.1", "1", "Rail and Transport Branch", *h2, "-150.75", "draft"],
     ]
 
     _empty(sessions)
@@ -294,7 +296,11 @@ def test_an_export_imports_into_an_empty_copy_as_it_was(
     assert done.exit_code == 0, done.output
     assert "2 goals created" in done.output and "6 values set" in done.output
     assert "1 verdicts set" in done.output and "2 weights set" in done.output
-    assert _export(tmp_path / "after", database_url) == files
+    # The same files, but that the values come back as drafts, to be submitted and reviewed
+    # again.
+    exported_again = _export(tmp_path / "after", database_url)
+    as_drafts = files["values"].replace(",accepted\r\n", ",draft\r\n")
+    assert exported_again == files | {"values": as_drafts}
     # Each through its action, journaled as when set by hand.
     assert journaled(sessions, JournalAction.SET_GOAL_STATUS)[-1]["reason"] == VERDICT_REASON
     weights = journaled(sessions, JournalAction.SET_INDICATOR_WEIGHTS)[-1]["weights"]
@@ -696,7 +702,7 @@ def test_the_files_through_the_api(
         # The goals, their five assignments and the two weights, as they were.
         assert answer.json()["values_set"] == 1 and answer.json()["unchanged"] == 9
         values = client.get("/api/follow-up/values.csv", headers=secretary).text
-        assert f"{rail},12\r\n" in values and f"{rail},9\r\n" not in values
+        assert f"{rail},12,draft\r\n" in values and f"{rail},9,draft\r\n" not in values
 
         # A sheet of titles alone changes the titles alone: an empty cell keeps what is there.
         titles = ("goals.csv", "resolution,goal,title\r\n2,1,Wages keep up with prices\r\n")

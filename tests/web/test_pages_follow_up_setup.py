@@ -37,7 +37,17 @@ follow_up_world = prepared("follow_up_world", build_follow_up)
 
 SETUP = "/secretary/follow-up/setup"
 #: The fields chosen from a list: shown as chosen only when the list holds what was sent.
-CHOSEN = {"term_id", "parent_id", "kind", "unit_id", "period_id", "role", "measure", "clause"}
+CHOSEN = {
+    "term_id",
+    "parent_id",
+    "kind",
+    "unit_id",
+    "unit_ids",
+    "period_id",
+    "role",
+    "measure",
+    "clause",
+}
 
 
 @pytest.fixture
@@ -66,13 +76,13 @@ class _Desk:
         assert shown.status_code == 200, shown.text
         return unescape(shown.text)
 
-    def done(self, path: str, form: dict[str, str]) -> str:
+    def done(self, path: str, form: dict[str, Any]) -> str:
         """Post a form that is carried out: the redirect's page, with its message."""
         sent = self.browser.post(path, form)
         assert sent.status_code == 303, sent.text
         return self.page(sent.headers["location"])
 
-    def refused(self, path: str, form: dict[str, str], status: int, words: str) -> str:
+    def refused(self, path: str, form: dict[str, Any], status: int, words: str) -> str:
         """Post a form that is refused: the page with the form again, which says why and
         shows what was typed; the journal is as it was."""
         before = journal_length(self.sessions)
@@ -174,10 +184,16 @@ def test_the_secretary_sets_up_a_resolutions_goals(
     assert [(t["unit"], t["period_id"], t["value"], t["baseline"]) for t in detail["targets"]] == [
         (RAIL, w.second_period, "15.0000", None)
     ]
-    shown = desk.done(f"{at}/assignments", {"unit_id": str(w.units[RAIL]), "role": "lead"})
+    # One form gives the goal to the units ticked, with the person answerable.
+    assert 'name="unit_ids"' in shown and 'name="responsible_person_id"' in shown
+    (ada,) = desk.api("/people?q=Railwright")["people"]
+    given = {"unit_ids": [str(w.units[RAIL])], "role": "lead", "responsible_person_id": ada["id"]}
+    shown = desk.done(f"{at}/assignments", given)
     assert f"Goal given to {RAIL} (lead)." in shown
     assigned = desk.api(f"/goals/{goal['id']}")["assignments"]
-    assert [(a["unit"], a["role"]) for a in assigned] == [(RAIL, "lead")]
+    assert [(a["unit"], a["role"], a["responsible"]) for a in assigned] == [
+        (RAIL, "lead", "Ada Railwright")
+    ]
 
     # A decimal comma, which the model itself refuses, is said in words on the error page.
     comma = desk.browser.post(f"{here}/goals", {"title": "Commas", "weight": "7,5"})
@@ -211,12 +227,16 @@ def test_the_secretary_sets_up_a_resolutions_goals(
     )
     page = desk.refused(target_at, target | {"unit_id": "999999"}, 404, "there is no unit 999999")
     assert f'id="target-{indicator["id"]}-error"' in page
-    desk.refused(
+    # All the units ticked or none: one that has the goal already is named, and the other
+    # is not given it either, and comes back ticked.
+    page = desk.refused(
         f"{at}/assignments",
-        {"unit_id": str(w.units[RAIL]), "role": "contributing"},
+        {"unit_ids": [str(w.units[MINES]), str(w.units[RAIL])], "role": "contributing"},
         409,
-        "already assigned",
+        f"already assigned to {RAIL}",
     )
+    assert re.search(rf'name="unit_ids" value="{w.units[MINES]}" checked', page)
+    desk.refused(f"{at}/assignments", {"role": "lead"}, 422, "choose at least one unit")
     assert len(desk.api(f"/goals?resolution_id={resolution}")) == len(top) + 1
     assert len(desk.api(f"/indicators/{indicator['id']}")["targets"]) == 1
 
@@ -259,7 +279,7 @@ def test_one_without_the_right_is_refused(
             f"/secretary/follow-up/goals/{w.goal_id}/indicators",
             {"name": "Mine", "measure": "count", "target_value": "2000"},
         ),
-        (f"/secretary/follow-up/goals/{w.goal_id}/assignments", {"unit_id": str(w.units[RAIL])}),
+        (f"/secretary/follow-up/goals/{w.goal_id}/assignments", {"unit_ids": str(w.units[RAIL])}),
         (f"/secretary/follow-up/goals/{w.goal_id}/status", {"status": "done", "reason": "Mine"}),
         (
             f"/secretary/follow-up/indicators/{w.indicator_id}/targets",
@@ -417,7 +437,7 @@ def test_the_secretary_changes_and_takes_back_what_was_set_up(
     shown = desk.done(f"/secretary/follow-up/targets/{set_target['id']}/delete", {})
     assert f"Target taken back: {RAIL}, Spring." in shown
     assert desk.api(f"/indicators/{indicator['id']}")["targets"] == []
-    desk.done(f"{at}/assignments", {"unit_id": str(w.units[RAIL]), "role": "lead"})
+    desk.done(f"{at}/assignments", {"unit_ids": str(w.units[RAIL]), "role": "lead"})
     (assignment,) = desk.api(f"/goals/{goal['id']}")["assignments"]
     assert f'action="/secretary/follow-up/assignments/{assignment["id"]}/delete"' in desk.page(here)
     shown = desk.done(

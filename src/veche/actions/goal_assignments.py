@@ -5,6 +5,9 @@ the organization before it reads the rows it names, and is journaled.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,7 +15,7 @@ from veche.actions._follow_up import optional_row_of, row_of, working_organizati
 from veche.actions.access import Caller
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.errors import Conflict
+from veche.errors import Conflict, InvalidInput
 from veche.models import Goal, GoalAssignment, Organization, Person, Unit
 from veche.models.follow_up import AssignmentRole
 from veche.permissions import Permission
@@ -67,6 +70,46 @@ def do_assign_goal(
         },
     )
     return assignment
+
+
+#: The most units one request gives a goal to (a large federation's branches, and more).
+MOST_UNITS_AT_ONCE = 1000
+
+
+def do_assign_goal_to_units(
+    session: Session,
+    caller: Caller,
+    goal: Goal,
+    unit_ids: Sequence[int],
+    *,
+    role: AssignmentRole = AssignmentRole.LEAD,
+    responsible_person_id: int | None = None,
+) -> list[GoalAssignment]:
+    """Give a goal to several units at once, each as ``role`` and with the same person
+    answerable, one journal entry each: all of them, or — one refused, the refusal naming
+    its unit — none, as the caller's transaction is rolled back."""
+    working_organization(session, caller, Permission.FOLLOW_UP_MANAGE)
+    if not unit_ids:
+        raise InvalidInput("choose at least one unit to give the goal to")
+    if len(unit_ids) > MOST_UNITS_AT_ONCE:
+        raise InvalidInput(
+            f"at most {MOST_UNITS_AT_ONCE} units at once, not {len(unit_ids)}: give the goal "
+            "to the others in another request"
+        )
+    twice = sorted(unit_id for unit_id, times in Counter(unit_ids).items() if times > 1)
+    if twice:
+        raise InvalidInput(f"unit {twice[0]} is named twice: name each unit once")
+    return [
+        do_assign_goal(
+            session,
+            caller,
+            goal,
+            unit_id,
+            role=role,
+            responsible_person_id=responsible_person_id,
+        )
+        for unit_id in unit_ids
+    ]
 
 
 def do_update_assignment(

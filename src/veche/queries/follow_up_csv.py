@@ -126,9 +126,11 @@ TARGETS = FileKind(
     ("resolution", "goal", "indicator", "unit", "period", "target"),
     "target",
 )
+#: ``report_state`` says which values the pages count (those of accepted and locked reports
+#: alone); an import reads every value into a draft, whatever the column says.
 VALUES = FileKind(
     "values",
-    ("resolution", "goal", "indicator", "unit", "cycle", "period", "value"),
+    ("resolution", "goal", "indicator", "unit", "cycle", "period", "value", "report_state"),
     ("resolution", "goal", "indicator", "unit", "period", "value"),
     "value",
 )
@@ -418,14 +420,16 @@ def weights_file(session: Session, organization: Organization) -> CsvFile:
 
 
 def values_file(session: Session, organization: Organization) -> CsvFile:
-    """Every value reported, whatever its report's state, by indicator, then period, then
-    unit.
+    """Every value reported, with its report's state (the pages count ``accepted`` and
+    ``locked`` alone), by indicator, then period, then unit.
 
     Written line by line rather than through ``csv_text``: a million values would spend
     seconds in its checks of each cell, when only the names (escaped once each) need them."""
     figures = _Figures.load(session, organization)
     found = session.execute(
-        reported_values().where(
+        reported_values()
+        .add_columns(ProgressReport.state)
+        .where(
             ProgressReport.unit_id.in_(
                 select(Unit.id).where(Unit.organization_id == organization.id)
             )
@@ -442,9 +446,9 @@ def values_file(session: Session, organization: Organization) -> CsvFile:
     lines = [
         (
             (indicators[i][0] * in_periods + period_order[p]) * in_units + unit_order[u],
-            f"{indicators[i][1]},{units[u]},{periods[p]},{_units_text(value)}",
+            f"{indicators[i][1]},{units[u]},{periods[p]},{_units_text(value)},{state.value}",
         )
-        for i, u, p, value in found
+        for i, u, p, value, state in found
     ]
     lines.sort()
     text = "".join(f"{line}\r\n" for _place, line in lines)

@@ -33,13 +33,24 @@ def figure_text(value: Decimal) -> str:
     reported figure has (four): a mean of several units' figures, 60.555556, is 60.5556."""
     exact = value.quantize(FIGURE_STEP).normalize() if value % FIGURE_STEP else value.normalize()
     if exact == exact.to_integral_value():
-        exact = exact.quantize(Decimal(1))
+        # abs() of zero drops its sign: -0.00001 is written 0, not -0.
+        exact = abs(exact) if not exact else exact.quantize(Decimal(1))
     return f"{exact:,f}"
+
+
+#: Percentages are written to two places at most, whatever they measure.
+PERCENT_STEP = Decimal("0.01")
+
+
+def percent_figure_text(value: Decimal) -> str:
+    """A figure measured in percent (an indicator whose measure is ``percent``), to the places
+    every percentage is written with: 27.39 %, 40 %, not 27.3913 %."""
+    return f"{figure_text(value.quantize(PERCENT_STEP))} %"
 
 
 def percent_text(share: Decimal) -> str:
     """A share between 0 and 1 in percent: 52.78 %, 50 %."""
-    return f"{figure_text((share * 100).quantize(Decimal('0.01')))} %"
+    return percent_figure_text(share * 100)
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
 from veche.actions._text import Target
 from veche.actions.access import Caller
-from veche.actions.goal_assignments import check_assignment, do_assign_goal, do_update_assignment
+from veche.actions.goal_assignments import (
+    MOST_UNITS_AT_ONCE,
+    check_assignment,
+    do_assign_goal,
+    do_assign_goal_to_units,
+    do_update_assignment,
+)
 from veche.actions.goals import (
     GoalSpec,
     check_goal,
@@ -47,6 +54,7 @@ from veche.actions.reporting import (
     do_update_period,
 )
 from veche.actions.targets import TargetSet, do_set_target
+from veche.decimals import decimal_number
 from veche.errors import InvalidInput
 from veche.models import (
     Goal,
@@ -72,9 +80,22 @@ from veche.models.follow_up import (
 from veche.web.api.types import Id
 from veche.web.inputs_org import LEFT_OUT, _Change
 
+
+def _written_figure(value: object) -> object:
+    """A figure sent as text is read as ``veche.decimals`` reads one: "1_000", "١٢٣" or
+    full-width digits are refused as pydantic refuses "abc"."""
+    if not isinstance(value, str):
+        return value
+    number = decimal_number(value)
+    if number is None:
+        raise PydanticCustomError("decimal_parsing", "Input should be a valid decimal")
+    return number
+
+
 #: An exact figure: at most 14 digits before the point and 4 after.
 Figure = Annotated[
     Decimal,
+    BeforeValidator(_written_figure),
     Field(
         max_digits=FIGURE_DIGITS,
         decimal_places=FIGURE_PLACES,
@@ -217,6 +238,23 @@ class AssignmentIn(BaseModel):
     def assign(self, session: Session, caller: Caller, goal_id: int) -> GoalAssignment:
         goal = check_goal(session, caller, goal_id)
         return do_assign_goal(session, caller, goal, **self.model_dump())
+
+
+class AssignmentsIn(BaseModel):
+    """A goal given to several units at once, each as the lead or contributing, with the same
+    person answerable: all of them or none."""
+
+    unit_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=MOST_UNITS_AT_ONCE,
+        description=f"the units, at least one, at most {MOST_UNITS_AT_ONCE}, each once",
+    )
+    role: AssignmentRole = AssignmentRole.LEAD
+    responsible_person_id: Id | None = Field(default=None, description="who answers for it")
+
+    def assign(self, session: Session, caller: Caller, goal_id: int) -> list[GoalAssignment]:
+        goal = check_goal(session, caller, goal_id)
+        return do_assign_goal_to_units(session, caller, goal, **self.model_dump())
 
 
 class AssignmentUpdate(_Merged):

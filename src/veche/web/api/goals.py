@@ -43,6 +43,7 @@ from veche.web.api.types import Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_follow_up import (
     AssignmentIn,
+    AssignmentsIn,
     AssignmentUpdate,
     GoalIn,
     GoalStatusIn,
@@ -118,6 +119,17 @@ def assign_goal(
 ) -> AssignmentView:
     """Assign the goal to a unit, as the lead or contributing."""
     return assignment_view(session, body.assign(session, caller, goal_id))
+
+
+@router.post("/goals/{goal_id}/assignments/batch", status_code=201)
+def assign_goal_to_units(
+    goal_id: Id, body: AssignmentsIn, caller: CallerDep, session: Transaction
+) -> list[AssignmentView]:
+    """Assign the goal to several units at once, all of them or none (a refusal names the
+    unit), in the order given."""
+    made = body.assign(session, caller, goal_id)
+    views = {view.id: view for view in goal_node(session, made[0].goal).assignments}
+    return [views[assignment.id] for assignment in made]
 
 
 @router.patch("/assignments/{assignment_id}")

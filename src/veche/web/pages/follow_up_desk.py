@@ -10,6 +10,8 @@ about, with its 4xx status.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query
@@ -22,17 +24,28 @@ from veche.actions.goals import reading_organization
 from veche.actions.progress import check_report, readable_report
 from veche.actions.reporting import readable_period
 from veche.errors import Conflict, InvalidInput
+from veche.follow_up.goal_labels import goal_label
 from veche.i18n import _
 from veche.models import ReportingPeriod
-from veche.models.follow_up import PERIOD_TRANSITIONS, REPORT_TRANSITIONS, PeriodState, ReportState
+from veche.models.follow_up import (
+    PERIOD_TRANSITIONS,
+    REPORT_TRANSITIONS,
+    Measure,
+    PeriodState,
+    ReportState,
+)
 from veche.permissions import Permission
+from veche.queries.follow_up_csv import FILE_KINDS, follow_up_file
 from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_pages import period_desk
+from veche.queries.follow_up_rollup import SummingUpRecord
 from veche.queries.frozen_records import read_summing_up
 from veche.queries.reporting import cycle_views
 from veche.reports import MEDIA_TYPES, render_summing_up
 from veche.reports.document import Chart
 from veche.reports.summing_up import REPORT_WORDS, STANDING_WORDS, STATUS_WORDS, summing_up
+from veche.web.api.follow_up_csv import KindInPath
+from veche.web.csv_answer import csv_answer
 from veche.web.inputs_follow_up import PeriodStateIn, ReportDecisionIn
 from veche.web.pages import _follow_up_filters  # noqa: F401 — the templates' filters
 from veche.web.pages._page import Page, PageDep
@@ -59,18 +72,27 @@ def _desk_url(period_id: int) -> str:
 
 @router.get("/secretary/follow-up", response_class=HTMLResponse)
 def follow_up_desk(page: PageDep) -> HTMLResponse:
-    """The organization's reporting cycles, each period with its reports counted by state."""
+    """The organization's reporting cycles, each period with its reports counted by state,
+    and the follow-up's CSV files to download."""
     organization = reading_organization(page.session, page.caller)
     return page.render(
         "secretary/follow_up.html",
         organization=organization,
         cycles=cycle_views(page.session, organization.id),
         report_words=REPORT_WORDS,
+        file_kinds=[kind.name for kind in FILE_KINDS],
         # Whether the follow-up is public is the organization's setting, on the dashboard.
         may_publish=holds(
             page.session, page.caller, Permission.ORGANIZATION_MANAGE, organization.id
         ),
     )
+
+
+@router.get("/secretary/follow-up/files/{kind}.csv", response_class=Response)
+def follow_up_csv_file(kind: KindInPath, page: PageDep) -> Response:
+    """One of the follow-up's CSV files, as ``GET /api/follow-up/{kind}.csv`` gives it."""
+    organization = reading_organization(page.session, page.caller)
+    return csv_answer(follow_up_file(page.session, organization, kind))
 
 
 def _charts(page: Page, period: ReportingPeriod) -> dict[str, Any]:
@@ -84,7 +106,33 @@ def _charts(page: Page, period: ReportingPeriod) -> dict[str, Any]:
         for block in summing_up(record).blocks
         if isinstance(block, Chart)
     ]
-    return {"rollup": record.now, "charts": charts}
+    return {"rollup": record.now, "charts": charts, "goal_names": _goal_names(record)}
+
+
+@dataclass(frozen=True)
+class GoalNames:
+    """Each goal (and each indicator's goal) as the desk names it (``goal_label``): with its
+    resolution's number when the goals of several resolutions stand together; and the
+    indicators measured in percent, whose figures the desk writes so (27.39 %)."""
+
+    goals: dict[int, str]
+    indicators: dict[int, str]
+    in_percent: frozenset[int]
+
+
+def _goal_names(record: SummingUpRecord) -> GoalNames:
+    several = len(record.resolutions) > 1
+    goals: dict[int, str] = {}
+    indicators: dict[int, str] = {}
+    in_percent: set[int] = set()
+    for resolution in record.resolutions:
+        for goal in resolution.goals:
+            goals[goal.id] = goal_label(resolution.number if several else None, goal.path)
+            for indicator in goal.indicators:
+                indicators[indicator.id] = goals[goal.id]
+                if indicator.measure is Measure.PERCENT:
+                    in_percent.add(indicator.id)
+    return GoalNames(goals, indicators, frozenset(in_percent))
 
 
 def _show(
@@ -116,11 +164,30 @@ def _show(
         ],
         reviewable=[state for state in ReportState if REPORT_TRANSITIONS.may_take(state, "accept")],
         problems=problems or {},
+        too_early=_too_early(period, date.today()),
         report_words=REPORT_WORDS,
         status_words=STATUS_WORDS,
         standing_words=STANDING_WORDS,
         **_charts(page, period),
     )
+
+
+def _too_early(period: ReportingPeriod, today: date) -> str:
+    """What a closing or a freeze on ``today`` should be cautioned of: a period that has not
+    started, or not ended, has units still to report on it (nothing when it is over)."""
+    if today < period.starts_on:
+        caution = _(
+            "This period has not started yet: it runs from %(starts)s to %(ends)s, and the "
+            "units have had nothing to report on it."
+        )
+    elif today <= period.ends_on:
+        caution = _(
+            "This period has not ended yet: it runs to %(ends)s, and the units may still have "
+            "figures to report for it."
+        )
+    else:
+        return ""
+    return caution % {"starts": period.starts_on.isoformat(), "ends": period.ends_on.isoformat()}
 
 
 @router.get("/secretary/follow-up/periods/{period_id}", response_class=HTMLResponse)

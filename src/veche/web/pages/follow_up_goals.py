@@ -32,6 +32,7 @@ from veche.actions.indicators import check_indicator, do_delete_indicator
 from veche.actions.targets import check_target_row, do_remove_target
 from veche.errors import NotFound
 from veche.i18n import _
+from veche.models import Organization
 from veche.models.follow_up import (
     AssignmentRole,
     Direction,
@@ -49,13 +50,13 @@ from veche.queries.follow_up import (
     targets_by_indicator,
     weights_by_indicator,
 )
-from veche.queries.records import body_tree, unit_tree
+from veche.queries.records import body_tree, find_people, unit_tree
 from veche.queries.reporting import cycle_views
 from veche.queries.resolutions import search_resolutions
 from veche.reports.charts import figure_text
 from veche.web.form_fields import as_posted
 from veche.web.inputs_follow_up import (
-    AssignmentIn,
+    AssignmentsIn,
     AssignmentUpdate,
     GoalIn,
     GoalStatusIn,
@@ -156,6 +157,8 @@ def _resolution_page(
         for clause in clauses(found[0].text)
     ]
     indicator_ids = [indicator.id for goal in goals for indicator in goal.indicators]
+    unit_rows = unit_tree(page.session, organization)
+    manages = holds(page.session, page.caller, Permission.FOLLOW_UP_MANAGE, organization.id)
     return page.render(
         "secretary/follow_up_setup_resolution.html",
         status=status,
@@ -163,13 +166,13 @@ def _resolution_page(
         goals=goals,
         targets=targets_by_indicator(page.session, indicator_ids),
         weights=weights_by_indicator(page.session, indicator_ids),
-        manages=holds(page.session, page.caller, Permission.FOLLOW_UP_MANAGE, organization.id),
+        manages=manages,
         clauses=[("", _("(none, or a paragraph or lines below)")), *numbered],
         parents=[("", _("(none: a goal of the resolution itself)"))]
         + [(str(goal.id), f"{goal.path} {goal.title}") for goal in goals],
         owners=tree_choices(bodies, _("(the adopting body, or for a sub-goal its parent's)")),
         bodies=tree_choices(bodies, _("(choose a body)"))[1:],
-        units=tree_choices(unit_tree(page.session, organization), _("(choose a unit)")),
+        units=tree_choices(unit_rows, _("(choose a unit)")),
         periods=[("", _("(choose a period)")), *periods],
         frozen=frozen,
         kinds=enum_choices(GoalKind),
@@ -177,9 +180,22 @@ def _resolution_page(
         directions=enum_choices(Direction),
         rollups=[("", _("(the measure's own)")), *enum_choices(RollupRule)],
         roles=enum_choices(AssignmentRole),
+        unit_rows=unit_rows,
+        people=_answerable(page, organization) if manages else [],
         verdicts=[("", _("(none: the units' reports decide)")), *enum_choices(GoalStatus)],
         **refused_context(refused),
     )
+
+
+#: The most people the form offers as the person answerable for a goal (by name); beyond, the
+#: API's ``responsible_person_id`` names anyone.
+PEOPLE_OFFERED = 2000
+
+
+def _answerable(page: Page, organization: Organization) -> list[tuple[str, str]]:
+    """The people a goal's person answerable is chosen from, by name; first "nobody"."""
+    _total, found = find_people(page.session, organization, limit=PEOPLE_OFFERED, offset=0)
+    return [("", _("(nobody named)"))] + [(str(person.id), person.full_name) for person in found]
 
 
 def _lines(clause: Clause) -> str:
@@ -311,20 +327,31 @@ def set_follow_up_verdict(
 
 @router.post("/secretary/follow-up/goals/{goal_id}/assignments")
 def assign_follow_up_goal(
-    page: PageDep, goal_id: int, form: Annotated[AssignmentIn, Form()], sent: PostedForm
+    page: PageDep, goal_id: int, form: Annotated[AssignmentsIn, Form()], sent: PostedForm
 ) -> Response:
-    """Give a goal to a unit, as the lead or contributing; refused, the goal's form comes
-    again as typed."""
+    """Give a goal to the units ticked, each as the lead or contributing, with the person
+    answerable: all of them or none; refused, the goal's form comes again as typed."""
     resolution_id = _goal_resolution(page, goal_id)
+    name = f"assignment-{goal_id}"
 
     def assign() -> tuple[str, str]:
-        assignment = form.assign(page.session, page.caller, goal_id)
-        words = {"unit": assignment.unit.name, "role": _(assignment.role.value)}
+        made = form.assign(page.session, page.caller, goal_id)
+        words = {
+            "units": ", ".join(assignment.unit.name for assignment in made),
+            "role": in_words(form.role),
+        }
         return _at(resolution_id, f"goal-{goal_id}"), _(
-            "Goal given to %(unit)s (%(role)s)."
+            "Goal given to %(units)s (%(role)s)."
         ) % words
 
-    return _on_the_page(page, resolution_id, sent, f"assignment-{goal_id}", AssignmentIn, assign)
+    def again(refused: Refused, status: int) -> HTMLResponse:
+        # The units ticked come back ticked: the form sends one field a unit.
+        ticked = " ".join(value for value in sent.getlist("unit_ids") if isinstance(value, str))
+        typed = refused.typed | {"unit_ids": ticked}
+        return _resolution_page(page, resolution_id, Refused(name, typed, refused.problem), status)
+
+    fields = tuple(AssignmentsIn.model_fields)
+    return change_or_refuse(page, sent, name, fields, assign, again)
 
 
 @router.post("/secretary/follow-up/assignments/{assignment_id}")

@@ -17,7 +17,7 @@ from veche.actions.follow_up_figures import readable_card
 from veche.errors import NotFound
 from veche.models import Organization, ReportingPeriod, Unit
 from veche.queries.follow_up_public import card_page, follow_up_page
-from veche.reports.charts import figure_text, percent_text
+from veche.reports.charts import figure_text, percent_figure_text, percent_text
 from veche.reports.summing_up import REPORT_WORDS, STANDING_WORDS, STATUS_WORDS
 from veche.web.deps import SessionDep, ViewerDep
 from veche.web.pages._page import PageDep
@@ -27,9 +27,10 @@ from veche.web.pages.public import publishing_organization
 router = APIRouter()
 
 #: How the templates say a figure, a share, a goal's standing and status, a report's state.
-_WORDS: dict[str, Any] = {
+WORDS: dict[str, Any] = {
     "figure_text": figure_text,
     "percent_text": percent_text,
+    "percent_figure_text": percent_figure_text,
     "standing_words": STANDING_WORDS,
     "status_words": STATUS_WORDS,
     "report_words": REPORT_WORDS,
@@ -54,7 +55,7 @@ def public_follow_up(
     the reports accepted; 404 unless the organization publishes its follow-up."""
     organization = _publishing_organization(session)
     shown = follow_up_page(session, organization, cycle_id=cycle_id, period_id=period_id)
-    return render(request, "public/follow_up.html", {"page": shown, **_WORDS}, viewer=viewer)
+    return render(request, "public/follow_up.html", {"page": shown, **WORDS}, viewer=viewer)
 
 
 @router.get("/follow-up/periods/{period_id}/units/{unit_id}", response_class=HTMLResponse)
@@ -73,7 +74,7 @@ def public_report_card(
     return render(
         request,
         "public/follow_up_card.html",
-        {"page": shown, "public": True, **_WORDS},
+        {"page": shown, "public": True, **WORDS},
         viewer=viewer,
     )
 
@@ -89,7 +90,7 @@ def report_card_page(period_id: int, unit_id: int, page: PageDep) -> HTMLRespons
         "public/follow_up_card.html",
         page=shown,
         public=False,
-        **_WORDS,
+        **WORDS,
     )
 
 
