@@ -303,7 +303,10 @@ def _refusals(built: Cycle) -> None:
     api, reporter, first = built.follow.api, built.reporter, built.periods["first"]
     mines = f"/periods/{first}/units/{built.unit(MINES)}/card"
     refused = api.call("GET", mines, 403, as_person=reporter)
-    assert f"only a reporter of {MINES}" in refused["detail"]
+    assert (
+        f"you may not read {MINES}'s progress reports or report card: only a reporter of {MINES}"
+        in refused["detail"]
+    )
     refused = api.call("GET", f"/periods/{first}/rollup", 403, as_person=reporter)
     assert "may read the follow-up of resolutions" in refused["detail"]
     assert "there is no period 999999" in api.call("GET", "/periods/999999/rollup", 404)["detail"]

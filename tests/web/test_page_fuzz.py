@@ -65,6 +65,7 @@ from veche.models import (
     AgendaProposal,
     Amendment,
     Body,
+    EvidenceDocument,
     FloorRequest,
     Goal,
     GoalAssignment,
@@ -114,6 +115,7 @@ PATH_IDS: dict[str, Any] = {
     "grantor_person_id": Person,
     "assignment_id": GoalAssignment,
     "target_id": IndicatorTarget,
+    "evidence_id": EvidenceDocument,
 }
 #: What the forms' fields name beside them, by the end of the field's name (``person_id``,
 #: ``submitter_person_ids``).

@@ -191,8 +191,9 @@ def readable_evidence_list(
     )
 
 
-def do_remove_evidence(session: Session, caller: Caller, evidence_id: int) -> None:
-    """Take a file back from the unit's report, while the report can still change."""
+def do_remove_evidence(session: Session, caller: Caller, evidence_id: int) -> ProgressReport:
+    """Take a file back from the unit's report, while the report can still change; the
+    report it was taken from."""
     evidence = _evidence(session, caller, evidence_id)
     report = evidence.report
     found = unit_period(session, caller, report.period_id, report.unit_id)
@@ -205,3 +206,4 @@ def do_remove_evidence(session: Session, caller: Caller, evidence_id: int) -> No
         JournalAction.REMOVE_EVIDENCE,
         {"evidence_id": evidence_id, "report_id": report.id, "sha256": evidence.sha256},
     )
+    return report

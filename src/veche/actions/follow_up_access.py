@@ -1,5 +1,5 @@
-"""Who reaches the follow-up's pages: the units a reporter files for, and the summing-up read
-in a meeting.
+"""Who reaches the follow-up's pages: the units a reporter files for, where one whose only
+business is reporting lands after logging in, and the summing-up read in a meeting.
 
 A unit's reporter holds ``follow_up.report`` in the unit (or in a unit above it); the units
 listed for them are those with goals to report on in which they hold it, found for the whole
@@ -20,7 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veche.actions._follow_up import optional_row_of, row_of
-from veche.actions.access import Caller, access_meeting, caller_organization, units_holding
+from veche.actions.access import (
+    Caller,
+    access_meeting,
+    caller_organization,
+    may_see_meeting,
+    units_holding,
+)
 from veche.actions.follow_up_figures import check_period_of
 from veche.models import (
     Body,
@@ -49,6 +55,14 @@ def units_reported_for(session: Session, caller: Caller) -> list[Unit]:
     ).all()
     reached = units_holding(session, caller, Permission.FOLLOW_UP_REPORT, organization.id)
     return [unit for unit in with_goals if reached is None or unit.id in reached]
+
+
+def reports_only(session: Session, caller: Caller) -> bool:
+    """Whether the caller's business here is reporting alone: they file a unit's reports
+    and take part in no meeting (so their meetings' page would have nothing to show)."""
+    if caller.organization_id is None or not units_reported_for(session, caller):
+        return False
+    return session.scalar(select(Meeting.id).where(may_see_meeting(caller)).limit(1)) is None
 
 
 def meeting_organization(session: Session, meeting: Meeting) -> Organization:

@@ -26,7 +26,7 @@ from veche.actions.access import Caller, authorize, caller_organization, holds
 from veche.actions.indicators import check_value
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.errors import Conflict, InvalidInput
+from veche.errors import Conflict, Forbidden, InvalidInput
 from veche.models import (
     GoalAssignment,
     Indicator,
@@ -82,11 +82,21 @@ def unit_period(
     reading: bool = False,
 ) -> UnitPeriod:
     """The unit's report for the period (if any), for its reporter (``follow_up.report`` in
-    the unit); ``reading``: also for those who read the follow-up."""
+    the unit); ``reading``: also for those who read the follow-up, and one who may do neither
+    is told that it is the reading that is refused."""
     organization = caller_organization(session, caller)
     unit = row_of(session, organization, Unit, unit_id, "unit")
-    if not (reading and holds(session, caller, Permission.FOLLOW_UP_READ, organization.id)):
+    if not reading:
         authorize(session, caller, Permission.FOLLOW_UP_REPORT, unit.id)
+    elif not (
+        holds(session, caller, Permission.FOLLOW_UP_READ, organization.id)
+        or holds(session, caller, Permission.FOLLOW_UP_REPORT, unit.id)
+    ):
+        raise Forbidden(
+            f"you may not read {unit.name}'s progress reports or report card: only a reporter "
+            f"of {unit.name} or one who reads the follow-up may; ask the secretary if you need "
+            "them"
+        )
     period = row_of(session, organization, ReportingPeriod, period_id, "period")
     query = select(ProgressReport).where(
         ProgressReport.period_id == period.id, ProgressReport.unit_id == unit.id
@@ -262,6 +272,63 @@ def do_submit_report(
         caller.actor,
         JournalAction.SUBMIT_PROGRESS_REPORT,
         {"report_id": report.id},
+    )
+    return report
+
+
+def withdrawable(period: ReportingPeriod, report: ProgressReport | None) -> bool:
+    """Whether the report's unit may still take it back to a draft (``do_withdraw_report``):
+    submitted, the secretary not having decided on it, while the period is open."""
+    return (
+        report is not None
+        and report.state is ReportState.SUBMITTED
+        and period.state is PeriodState.OPEN
+    )
+
+
+def do_withdraw_report(
+    session: Session, caller: Caller, period_id: int, unit_id: int
+) -> ProgressReport:
+    """Take the unit's submitted report back to a draft, to correct it, while the secretary
+    has not decided on it and the period is open; after that, only the secretary returns it.
+
+    Journalled as the report saved whole, now a draft (``withdrawn``), with what it holds."""
+    found = unit_period(session, caller, period_id, unit_id)
+    unit, period, report = found.unit, found.period, found.report
+    if report is None:
+        raise Conflict(f"{unit.name} has no report for {period.name}: there is nothing to withdraw")
+    doing = f"withdraw {_subject(report)}"
+    _check_unfrozen(period, doing)
+    if report.state is not ReportState.SUBMITTED:
+        advice = {
+            ReportState.DRAFT: "it is still a draft: correct it and submit it",
+            ReportState.RETURNED: "it was returned: correct it and submit it again",
+        }.get(report.state, "the secretary has decided on it; ask them if a figure is wrong")
+        raise Conflict(f"cannot {doing}: it is {report.state.value}, not submitted; {advice}")
+    if period.state is not PeriodState.OPEN:
+        raise Conflict(
+            f"cannot {doing}: the filing of reports for period {period.name} has ended; ask the "
+            "secretary to return it to you for correction"
+        )
+    report.state = ReportState.DRAFT
+    report.submitted_at = None
+    session.flush()
+    record(
+        session,
+        caller.actor,
+        JournalAction.SAVE_PROGRESS_REPORT,
+        {
+            "report_id": report.id,
+            "period_id": period.id,
+            "unit_id": unit.id,
+            "state": report.state,
+            "withdrawn": True,
+            "values": sorted([line.indicator_id, line.value] for line in report.values),
+            "statuses": sorted(
+                [line.goal_id, line.status, line.reason] for line in report.statuses
+            ),
+            "narrative": report.narrative,
+        },
     )
     return report
 

@@ -91,9 +91,11 @@ BULK_PATHS = (
     "/meetings/{meeting_id}/documents",
     "/secretary/meetings/{meeting_id}/agenda/items/{item_id}/documents",
     "/api/polls/{poll_id}/paper",
+    "/api/polls/{poll_id}/paper/corrections",
     "/api/periods/{period_id}/units/{unit_id}/report",
     "/api/periods/{period_id}/units/{unit_id}/report/evidence",
     "/reporting/periods/{period_id}/units/{unit_id}",
+    "/reporting/periods/{period_id}/units/{unit_id}/evidence",
 )
 
 

@@ -14,7 +14,13 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from veche.actions.goals import reading_organization
-from veche.actions.progress import check_report, do_submit_report, readable_report, unit_period
+from veche.actions.progress import (
+    check_report,
+    do_submit_report,
+    do_withdraw_report,
+    readable_report,
+    unit_period,
+)
 from veche.actions.reporting import readable_cycle, readable_period
 from veche.models import ProgressReport, ReportingCycle, ReportingPeriod
 from veche.queries.progress import (
@@ -141,6 +147,15 @@ def submit_unit_report(
 ) -> ReportView:
     """Submit the unit's report for review."""
     return _report(session, do_submit_report(session, caller, period_id, unit_id))
+
+
+@router.post("/periods/{period_id}/units/{unit_id}/report/withdraw")
+def withdraw_unit_report(
+    period_id: Id, unit_id: Id, caller: CallerDep, session: Transaction
+) -> ReportView:
+    """Take the unit's submitted report back to a draft, to correct it, while the secretary
+    has not decided on it and the period is open."""
+    return _report(session, do_withdraw_report(session, caller, period_id, unit_id))
 
 
 @router.get("/reports")

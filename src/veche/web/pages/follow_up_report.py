@@ -1,6 +1,8 @@
 """A unit's reporter files the period's progress report, from a phone as well as a desk: a
 value per indicator beside its baseline, its target and the last value reported, a status per
-goal with its reason, and a narrative; saved as a draft, then submitted.
+goal with its reason, and a narrative; saved as a draft, then submitted, with files as evidence.
+A report submitted is withdrawn back to a draft to correct it until the secretary decides on
+it. The reports of periods whose filing has ended stay listed, to read, with the unit's card.
 
 The form is the API's ``ReportIn`` as this page posts it (``ReportPageForm``: a field per
 indicator and per goal), saved through the same action. A value or a reason refused comes back
@@ -15,41 +17,56 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import object_session
 
 from veche.actions.access import caller_organization
+from veche.actions.evidence import do_add_evidence, do_remove_evidence, readable_evidence_list
 from veche.actions.follow_up_access import units_reported_for
 from veche.actions.progress import (
     StatusGiven,
+    UnitPeriod,
     check_statuses,
     check_values,
     do_submit_report,
+    do_withdraw_report,
     unit_period,
+    withdrawable,
 )
-from veche.errors import InvalidInput, VecheError
+from veche.errors import Conflict, InvalidInput, VecheError
 from veche.i18n import _
-from veche.models import Indicator, ReportingPeriod
-from veche.models.follow_up import (
-    EDITABLE_REPORT_STATES,
-    GoalStatus,
-    PeriodState,
-    ReportState,
-    RollupRule,
-)
+from veche.models import GoalAssignment, Indicator, Organization, ReportingPeriod
+from veche.models.follow_up import EDITABLE_REPORT_STATES, GoalStatus, PeriodState, ReportState
 from veche.queries.follow_up_pages import last_values, reports_due
 from veche.queries.progress import ReportForm, report_form
+from veche.queries.reports_filed import reports_past
 from veche.reports.charts import figure_text
 from veche.reports.summing_up import REPORT_WORDS, STATUS_WORDS
 from veche.web.errors import problem_said
 from veche.web.form_fields import as_posted
+from veche.web.inputs_evidence import read_evidence_file
 from veche.web.inputs_follow_up import MAX_REPORT_LINES, ReportIn
 from veche.web.pages import _follow_up_filters  # noqa: F401 — the templates' filters
 from veche.web.pages._page import Page, PageDep
+from veche.web.templating import templates
 
 router = APIRouter()
+
+
+def has_goals_of_its_own(organization: Organization, unit_id: int) -> bool:
+    """Whether the unit is given goals itself, not only through the units below it (a region
+    whose branches have them): its report card then says how its own report stands
+    (``{% if has_goals_of_its_own(page.organization, card.unit_id) %}``). One query."""
+    session = object_session(organization)
+    if session is None:
+        return True
+    return bool(session.scalar(select(exists().where(GoalAssignment.unit_id == unit_id))))
+
+
+templates.env.globals["has_goals_of_its_own"] = has_goals_of_its_own
 
 #: Refusals shown on the form itself, so that nothing typed is lost.
 SHOWN_ON_PAGE = (InvalidInput,)
@@ -160,13 +177,15 @@ def _lines_refused(
 @router.get("/reporting", response_class=HTMLResponse)
 def my_reports(page: PageDep) -> HTMLResponse:
     """The reports the caller files: each unit they report for, in each period still open
-    (and those returned to them from a closed one)."""
+    (and those returned to them from a closed one); then, to read, their reports of the
+    periods whose filing has ended, each with the unit's report card."""
     organization = caller_organization(page.session, page.caller)
     units = units_reported_for(page.session, page.caller)
     return page.render(
         "reporter/reports.html",
         organization=organization,
         due=reports_due(page.session, organization.id, units),
+        past=reports_past(page.session, organization.id, units),
         report_words=REPORT_WORDS,
     )
 
@@ -181,8 +200,8 @@ class ShownIndicator:
     measure: str
     baseline: Decimal
     target: Decimal | None
-    #: Whose target it is: the unit's own for the period, the whole organization's (a part
-    #: of a sum without one of its own), or the indicator's, which every unit shares.
+    #: Whose target it is: the unit's own for the period, or the indicator's, set for the
+    #: whole organization.
     target_words: str
     band: tuple[Decimal, Decimal] | None
     last: str | None
@@ -204,12 +223,11 @@ def _indicators(page: Page, form: ReportForm, period: ReportingPeriod) -> dict[i
             if row.band_low is not None and row.band_high is not None:
                 band = (row.band_low, row.band_high)
             before = last.get(indicator.id)
+            # The indicator's own target is the whole organization's, whatever its roll-up.
             if indicator.target is not None:
                 target_words = _("Target for this period")
-            elif row.rollup is RollupRule.SUM:
-                target_words = _("The whole organization's target")
             else:
-                target_words = _("Target")
+                target_words = _("The whole organization's target")
             shown[indicator.id] = ShownIndicator(
                 indicator.id,
                 indicator.name,
@@ -268,15 +286,41 @@ def _show(
         typed=typed,
         problems=problems,
         editable=editable,
+        withdrawable=withdrawable(found.period, found.report),
+        unchangeable=None if editable else _why_unchangeable(found),
+        evidence=readable_evidence_list(page.session, page.caller, period_id, unit_id),
         statuses=[(choice.value, STATUS_WORDS[choice]) for choice in GoalStatus],
         report_words=REPORT_WORDS,
     )
 
 
+def _why_unchangeable(found: UnitPeriod) -> str:
+    """Why the report cannot be changed now, and what its reporter can do about it."""
+    report, period = found.report, found.period
+    if period.state is PeriodState.FROZEN:
+        return _("The period is frozen: this report and its figures are final.")
+    if report is not None and report.state is ReportState.SUBMITTED:
+        if withdrawable(period, report):
+            return _(
+                "This report awaits the secretary's decision. Found a mistake? Withdraw it: it "
+                "becomes a draft again, to correct and submit again."
+            )
+        return _(
+            "This report awaits the secretary's decision, and the filing of reports for this "
+            "period has ended: to correct a figure, ask the secretary to return it to you."
+        )
+    if report is not None and report.state in (ReportState.ACCEPTED, ReportState.LOCKED):
+        return _(
+            "This report was accepted and no longer changes: if a figure in it is wrong, tell "
+            "the secretary."
+        )
+    return _("The filing of reports for this period has ended: this report can no longer change.")
+
+
 def _on_the_form(form: ReportForm, problems: dict[str, str]) -> dict[str, str]:
     """The problems by the field they are shown at: one about a line the form has no field
     for (an indicator of another unit's goal, sent by hand) is shown over the whole form."""
-    fields = {"narrative"}
+    fields = {"narrative", "evidence"}
     for goal in form.goals:
         fields |= {f"status_{goal.id}", f"reason_{goal.id}"}
         fields |= {f"value_{indicator.id}" for indicator in goal.indicators}
@@ -285,6 +329,10 @@ def _on_the_form(form: ReportForm, problems: dict[str, str]) -> dict[str, str]:
     if stray:
         shown["form"] = " ".join(stray)
     return shown
+
+
+def _report_address(period_id: int, unit_id: int) -> str:
+    return f"/reporting/periods/{period_id}/units/{unit_id}"
 
 
 @router.get("/reporting/periods/{period_id}/units/{unit_id}", response_class=HTMLResponse)
@@ -319,4 +367,52 @@ def file_report(
         problems = _lines_refused(page, period_id, unit_id, report, refusal)
         return _show(page, period_id, unit_id, sent=sent, problems=problems, status=422)
     message = _("Report submitted for review.") if submitting else _("Draft saved.")
-    return page.redirect(f"/reporting/periods/{period_id}/units/{unit_id}", message)
+    return page.redirect(_report_address(period_id, unit_id), message)
+
+
+@router.post("/reporting/periods/{period_id}/units/{unit_id}/withdraw")
+def withdraw_report(period_id: int, unit_id: int, page: PageDep) -> Response:
+    """Take the submitted report back to a draft, to correct it (as the API's ``POST
+    …/report/withdraw``); refused, the report's page says why."""
+    try:
+        with page.session.begin():
+            do_withdraw_report(page.session, page.caller, period_id, unit_id)
+    except Conflict as refusal:
+        problems = {"form": refusal.message}
+        return _show(page, period_id, unit_id, problems=problems, status=refusal.status_code)
+    message = _("Report withdrawn: it is a draft again. Correct it and submit it again.")
+    return page.redirect(_report_address(period_id, unit_id), message)
+
+
+@router.post("/reporting/periods/{period_id}/units/{unit_id}/evidence")
+def add_evidence(
+    period_id: int,
+    unit_id: int,
+    page: PageDep,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Add a file to the report as evidence (as the API's ``POST …/report/evidence``); a file
+    refused comes back at the form's file field, saying why."""
+    try:
+        with page.session.begin():
+            unit_period(page.session, page.caller, period_id, unit_id)  # 403 before the file
+            if file is None or not (file.filename or "").strip():
+                raise InvalidInput("choose a file to add as evidence")
+            evidence = do_add_evidence(
+                page.session, page.caller, period_id, unit_id, read_evidence_file(file)
+            )
+            name = evidence.filename
+    except (InvalidInput, Conflict) as refusal:
+        problems = {"evidence": refusal.message}
+        return _show(page, period_id, unit_id, problems=problems, status=refusal.status_code)
+    message = _("Evidence added: %(name)s.") % {"name": name}
+    return page.redirect(_report_address(period_id, unit_id), message)
+
+
+@router.post("/reporting/evidence/{evidence_id}/remove")
+def remove_evidence(evidence_id: int, page: PageDep) -> Response:
+    """Take a file back from the report (as the API's ``DELETE /api/evidence/{id}``)."""
+    with page.session.begin():
+        report = do_remove_evidence(page.session, page.caller, evidence_id)
+        address = _report_address(report.period_id, report.unit_id)
+    return page.redirect(address, _("Evidence removed."))
