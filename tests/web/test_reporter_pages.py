@@ -119,8 +119,8 @@ def test_a_reporter_withdraws_a_report_submitted_with_a_wrong_figure(
     draft = reporter.get(_form(w)).text
     assert "Report withdrawn: it is a draft again." in draft and ">a draft<" in draft
     assert 'value="2800"' in draft and "<fieldset disabled" not in draft
-    entry = journaled(sessions, JournalAction.SAVE_PROGRESS_REPORT)[-1]
-    assert entry["withdrawn"] is True and entry["state"] == "draft"
+    entry = journaled(sessions, JournalAction.WITHDRAW_PROGRESS_REPORT)[-1]
+    assert entry["state"] == "draft"
     assert [(i, Decimal(v)) for i, v in entry["values"]] == [(w.indicator_id, Decimal(2800))]
     # Withdrawn again, a draft: refused on the page, saying why, nothing changed.
     again = reporter.post(withdraw)
@@ -133,11 +133,11 @@ def test_a_reporter_withdraws_a_report_submitted_with_a_wrong_figure(
     found = re.search(r'action="(/secretary/follow-up/reports/\d+/decision)"', page)
     assert found
     assert desk.post(found.group(1), {"decision": "accepted"}).status_code == 303
-    before = len(journaled(sessions, JournalAction.SAVE_PROGRESS_REPORT))
+    before = len(journaled(sessions, JournalAction.WITHDRAW_PROGRESS_REPORT))
     late = reporter.post(withdraw)
     assert late.status_code == 409
     assert "it is accepted, not submitted; the secretary has decided on it" in late.text
-    assert len(journaled(sessions, JournalAction.SAVE_PROGRESS_REPORT)) == before
+    assert len(journaled(sessions, JournalAction.WITHDRAW_PROGRESS_REPORT)) == before
     accepted = reporter.get(_form(w)).text
     assert "This report was accepted and no longer changes" in accepted
     assert f'action="{withdraw}"' not in accepted

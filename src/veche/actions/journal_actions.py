@@ -134,6 +134,7 @@ class JournalAction(StrEnum):
     FREEZE_REPORTING_PERIOD = "freeze_reporting_period"
     SAVE_PROGRESS_REPORT = "save_progress_report"
     SUBMIT_PROGRESS_REPORT = "submit_progress_report"
+    WITHDRAW_PROGRESS_REPORT = "withdraw_progress_report"
     RETURN_PROGRESS_REPORT = "return_progress_report"
     ACCEPT_PROGRESS_REPORT = "accept_progress_report"
     ADD_EVIDENCE = "add_evidence"

@@ -292,7 +292,8 @@ def do_withdraw_report(
     """Take the unit's submitted report back to a draft, to correct it, while the secretary
     has not decided on it and the period is open; after that, only the secretary returns it.
 
-    Journalled as the report saved whole, now a draft (``withdrawn``), with what it holds."""
+    Journalled with what it holds, as a save is: the figures the secretary will be sent next
+    may differ from those submitted."""
     found = unit_period(session, caller, period_id, unit_id)
     unit, period, report = found.unit, found.period, found.report
     if report is None:
@@ -316,13 +317,12 @@ def do_withdraw_report(
     record(
         session,
         caller.actor,
-        JournalAction.SAVE_PROGRESS_REPORT,
+        JournalAction.WITHDRAW_PROGRESS_REPORT,
         {
             "report_id": report.id,
             "period_id": period.id,
             "unit_id": unit.id,
             "state": report.state,
-            "withdrawn": True,
             "values": sorted([line.indicator_id, line.value] for line in report.values),
             "statuses": sorted(
                 [line.goal_id, line.status, line.reason] for line in report.statuses
