@@ -78,6 +78,9 @@ def test_a_reporter_lands_on_their_reports_and_reads_the_periods_past(
     assert delegate.headers["location"] == "/meetings"
 
     reporter = _logged_in(app, w.reporter)
+    # The way to one's reports is offered on the meetings page to reporters alone.
+    assert "Filing your unit" in reporter.get("/meetings").text
+    assert "Filing your unit" not in _logged_in(app, w.delegate).get("/meetings").text
     listed = reporter.get("/reporting").text
     due, past = listed.split(">Past periods<")
     assert f"{RAIL} · First half of 2026" in due

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from veche.actions.access import access_meeting_row
 from veche.actions.ballots import SentBallot, not_taking_ballots
 from veche.actions.choices import check_choice, counting_method, shape_of
+from veche.actions.follow_up_access import units_reported_for
 from veche.actions.intake import BallotIntake, BallotRequest
 from veche.actions.polls import ballot_options
 from veche.actions.rights import VotingRight
@@ -51,7 +52,11 @@ router = APIRouter()
 def my_meetings(page: PageDep) -> HTMLResponse:
     """The meetings the viewer takes part in."""
     meetings = meetings_seen(page.session, page.caller)
-    return page.render("delegate/meetings.html", meetings=meetings, today=date.today())
+    # The way to one's reports is offered to those who file some, not to every delegate.
+    files_reports = bool(units_reported_for(page.session, page.caller))
+    return page.render(
+        "delegate/meetings.html", meetings=meetings, today=date.today(), files_reports=files_reports
+    )
 
 
 @router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
