@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import demo_organization
+from veche.actions.follow_up_csv.lines import parse_decimal
 from veche.actions.imports import ImportRejected, check_member_rows
 from veche.actions.org import check_name
 from veche.db import transaction
@@ -97,3 +98,12 @@ def test_a_quote_never_closed_is_named_where_it_opens(
 def test_a_quoted_cell_over_two_lines_still_reads(sessions: sessionmaker[Session]) -> None:
     text = 'name,body,role\n"Ann\nLee",General Council,nobody\n'
     assert _problems(sessions, text) == ["line 3: role must be member or alternate, not 'nobody'"]
+
+
+@pytest.mark.parametrize("written", ["1_000", "١٢٣", "１２３", "NaN", "Infinity", "1,5"])
+def test_a_follow_up_file_s_figure_is_read_as_the_pages_read_it(written: str) -> None:
+    """The CSV files' figures follow ``veche.decimals`` too: an import takes no figure the
+    pages would refuse."""
+    with pytest.raises(InvalidInput, match="is not a number"):
+        parse_decimal(written)
+    assert parse_decimal(" 1250.5 ") == Decimal("1250.5")

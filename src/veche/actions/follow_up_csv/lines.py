@@ -9,11 +9,12 @@ import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from veche.actions.imports import ImportRejected
+from veche.decimals import decimal_number
 from veche.errors import InvalidInput, VecheError
 from veche.queries.follow_up_csv import FILE_KINDS, FileKind
 from veche.reports.exports import unguarded
@@ -194,15 +195,14 @@ def path_text(path: Sequence[int]) -> str:
 
 
 def parse_decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
+    """A figure of a file, read as the pages and the API read one (``veche.decimals``):
+    "1_000" or other scripts' digits are refused, not taken for a number nobody wrote."""
+    value = decimal_number(text)
+    if value is None:
         raise InvalidInput(
             f"{text!r} is not a number; write it with a point and no thousands separator, "
             "such as 1250.5"
-        ) from None
-    if not value.is_finite():
-        raise InvalidInput(f"{text!r} is not a number")
+        )
     return value
 
 
