@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, distinct, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import veche
@@ -28,7 +28,7 @@ from tests.prepared import prepared
 from tests.web.follow_up_world import MINES, PASSWORD, RAIL, FollowUpWorld, build_follow_up
 from tests.web.page_client import Browser, secretary
 from veche.demo import DEMO_SECRETARY
-from veche.models import ReportingPeriod, Unit
+from veche.models import Goal, GoalAssignment, ReportingPeriod, Unit
 from veche.web.pages import follow_up_desk, public_follow_up
 from veche.web.templating import templates
 
@@ -82,6 +82,18 @@ def test_figures_and_goals_of_several_resolutions(
     assert "<li>R3 · 1.1 Safety steward elected: 1</li>" in page
     # A figure reported in percent is written so.
     assert "<li>R2 · 1.1 Members covered by a collective agreement: 66 %</li>" in page
+    # A unit given goals of both files a report whose headings say which goal is which.
+    with sessions() as session:
+        both = session.scalars(
+            select(GoalAssignment.unit_id)
+            .join(Goal, Goal.id == GoalAssignment.goal_id)
+            .group_by(GoalAssignment.unit_id)
+            .having(func.count(distinct(Goal.resolution_id)) > 1)
+        ).first()
+    assert both is not None
+    form = desk.get(f"/reporting/periods/{period}/units/{both}").text
+    assert re.search(r'<h2 id="goal-\d+">R2 · 1\.1 ', form)
+    assert re.search(r'<h2 id="goal-\d+">R3 · 1\.1 ', form)
     assert re.search(r'data-testid="coverage">10 of 12 units reported<', page)
     # A region's share of members covered is the mean of its branches' percentages.
     card = Browser(app).get(f"/follow-up/periods/{period}/units/{region}").text

@@ -5,7 +5,7 @@ a few queries whatever its length.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from veche.models import (
     Organization,
     ProgressReport,
     ReportingPeriod,
+    Resolution,
     Unit,
 )
 from veche.models.follow_up import AssignmentRole, Direction, GoalStatus, Measure, ReportState
@@ -160,6 +161,9 @@ class ReportForm:
     period: PeriodView
     report: ReportView | None
     goals: list[FormGoal]
+    #: Each resolution's number, where the goals come from several (their paths, numbered
+    #: within their resolution, would repeat): read with ``goal_label``. Empty otherwise.
+    resolution_numbers: dict[int, int] = field(default_factory=dict)
 
 
 def report_form(
@@ -215,4 +219,14 @@ def report_form(
         period_views(session, [period])[0],
         report_view(report) if report is not None else None,
         goals,
+        resolution_numbers={
+            resolution_id: number
+            for resolution_id, number in session.execute(
+                select(Resolution.id, Resolution.number).where(
+                    Resolution.id.in_(sorted(resolutions))
+                )
+            )
+        }
+        if len(resolutions) > 1
+        else {},
     )
