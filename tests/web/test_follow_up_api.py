@@ -337,17 +337,17 @@ def _targets(f: FollowUp, indicators: dict[str, int], periods: dict[str, int]) -
     )
     assert rail["target"]["baseline"] == "200.0000"
     assert rail["warnings"] == [
-        "the targets of the units under Northern Region add up to 250.0000, short of its "
-        "600.0000: 350.0000 is not shared out yet"
+        "the targets of the units under Northern Region add up to 250, short of its "
+        "600: 350 is not shared out yet"
     ]
     mines = api.call("PUT", at, unit_id=u["Hill Mines Branch"], period_id=first, value=300)
-    assert "50.0000 is not shared out yet" in mines["warnings"][0]
+    assert "50 is not shared out yet" in mines["warnings"][0]
     f.refused(
         "PUT",
         at,
         422,
-        "would add up to 650.0000, above Northern Region's own 600.0000: "
-        "give Northern Teachers' Branch at most 50.0000",
+        "would add up to 650, above Northern Region's own 600: "
+        "give Northern Teachers' Branch at most 50,",
         unit_id=u["Northern Teachers' Branch"],
         period_id=first,
         value=100,
@@ -360,7 +360,7 @@ def _targets(f: FollowUp, indicators: dict[str, int], periods: dict[str, int]) -
         "PUT",
         at,
         422,
-        "have targets adding up to 600.0000 already, above 500",
+        "have targets adding up to 600 already, above 500:",
         unit_id=u["Northern Region"],
         period_id=first,
         value=500,

@@ -44,25 +44,30 @@ def check_cascade(unit_name: str, value: Decimal, around: Neighbours) -> Cascade
         parent = around.parent_name or "the unit above"
         if shared > around.parent:
             return CascadeCheck(
-                f"the targets of the units under {parent} would add up to {shared}, above "
-                f"{parent}'s own {around.parent}: give {unit_name} at most "
-                f"{around.parent - (shared - value)}, or raise {parent}'s target first"
+                f"the targets of the units under {parent} would add up to {_said(shared)}, above "
+                f"{parent}'s own {_said(around.parent)}: give {unit_name} at most "
+                f"{_said(around.parent - (shared - value))}, or raise {parent}'s target first"
             )
         if shared < around.parent:
             warnings.append(
-                f"the targets of the units under {parent} add up to {shared}, short of its "
-                f"{around.parent}: {around.parent - shared} is not shared out yet"
+                f"the targets of the units under {parent} add up to {_said(shared)}, short of its "
+                f"{_said(around.parent)}: {_said(around.parent - shared)} is not shared out yet"
             )
     if around.children:
         below = sum(around.children, Decimal(0))
         if below > value:
             return CascadeCheck(
-                f"the units under {unit_name} have targets adding up to {below} already, above "
-                f"{value}: give {unit_name} at least {below}, or lower theirs first"
+                f"the units under {unit_name} have targets adding up to {_said(below)} already, above "
+                f"{_said(value)}: give {unit_name} at least {_said(below)}, or lower theirs first"
             )
         if below < value:
             warnings.append(
-                f"the targets of the units under {unit_name} add up to {below}, short of its "
-                f"{value}: {value - below} is not shared out yet"
+                f"the targets of the units under {unit_name} add up to {_said(below)}, short of its "
+                f"{_said(value)}: {_said(value - below)} is not shared out yet"
             )
     return CascadeCheck(None, warnings)
+
+
+def _said(figure: Decimal) -> str:
+    """A target as a person writes it: 20 and 12.5, not the stored 20.0000 and 12.5000."""
+    return format(figure.normalize(), "f")
