@@ -150,6 +150,11 @@ def test_no_voting_right_is_given_while_a_poll_is_open(api: Api, sitting: Prepar
             f"/meetings/{m}/participants", 409, person_id=guest, role=role, weight=1_000_000
         )
         assert refused["detail"] == f"cannot invite person {guest} as {said}: {still_open}"
+    # A seat in the meeting's term, which would place its holder in the meeting: the same.
+    seated = api.post("/memberships", 409, person_id=guests[1], term_id=api.term_id)
+    assert seated["detail"] == (
+        f"cannot give person {guests[1]} a place in meeting {m}: {still_open}"
+    ), seated
     invited = {p["person_id"] for p in api.get(f"/meetings/{m}/participants")}
     assert not invited & set(guests[:2])
     # An observer votes in nothing: invited as before.

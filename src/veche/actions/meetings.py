@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from veche.actions._days import check_span
+from veche.actions._open_polls import open_poll
 from veche.actions.access import Caller, authorize
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
@@ -319,10 +320,10 @@ def _check_nothing_open(session: Session, meeting: Meeting) -> None:
             f"cannot close the meeting: agenda item {open_item.position} ({open_item.title!r}) "
             "is still under discussion; close it first"
         )
-    open_poll = _open_poll(session, meeting)
-    if open_poll is not None:
+    still_open = open_poll(session, meeting.id)
+    if still_open is not None:
         raise Conflict(
-            f"cannot close the meeting: the poll {open_poll.title!r} is still open; "
+            f"cannot close the meeting: the poll {still_open.title!r} is still open; "
             "close or cancel it first"
         )
 
@@ -359,20 +360,6 @@ def _check_nothing_unsaid(session: Session, meeting: Meeting) -> None:
         raise Conflict(
             f"cannot publish the report: motion {unsettled} was voted on, but its outcome is "
             "not recorded; record it on the motion's page first"
-        )
-
-
-def _open_poll(session: Session, meeting: Meeting) -> Poll | None:
-    return session.scalar(
-        select(Poll).where(Poll.meeting_id == meeting.id, Poll.state == PollState.OPEN).limit(1)
-    )
-
-
-def check_no_poll_open(session: Session, meeting: Meeting, doing: str) -> None:
-    open_poll = _open_poll(session, meeting)
-    if open_poll is not None:
-        raise Conflict(
-            f"cannot {doing}: poll {open_poll.id} is still open; close or cancel it first"
         )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from veche.actions._days import check_span
 from veche.actions._invitation import add_participant
+from veche.actions._open_polls import check_no_poll_open
 from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
@@ -368,6 +369,10 @@ def _invite_to_meetings_ahead(session: Session, caller: Caller, seat: Membership
     for meeting in session.scalars(query.order_by(Meeting.starts_on, Meeting.id)).all():
         if participant_of(session, meeting.id, seat.person_id) is not None:
             continue
+        # A voting place given while a poll is open would vote on a roll it was not on.
+        check_no_poll_open(
+            session, meeting.id, f"give person {seat.person_id} a place in meeting {meeting.id}"
+        )
         add_participant(
             session, caller.actor, meeting.id, seat.person_id, role, membership_id=seat.id
         )

@@ -5,16 +5,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from veche.actions._invitation import add_participant
+from veche.actions._open_polls import check_no_poll_open
 from veche.actions.access import Caller, authorize, participant_of
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.meetings import (
-    check_no_poll_open,
-    check_not_closed,
-    check_person_of,
-    check_record_open,
-)
+from veche.actions.meetings import check_not_closed, check_person_of, check_record_open
 from veche.actions.org import check_name
 from veche.actions.org_updates import KEEP, Kept
 from veche.errors import Conflict, InvalidInput
@@ -107,7 +103,7 @@ def do_invite(
     if role != ParticipantRole.OBSERVER:
         # A right given while a poll is open would vote in it on a roll it was not on, at a
         # weight nobody could question before the count: the same rule as a weight's change.
-        check_no_poll_open(session, meeting, f"invite person {person_id} as {_AS[role]}")
+        check_no_poll_open(session, meeting.id, f"invite person {person_id} as {_AS[role]}")
     return add_participant(
         session, caller.actor, meeting.id, person.id, role, category=category, weight=weight
     )
@@ -131,7 +127,7 @@ def do_update_participant(
         check_weight(weight)
         # An open poll counts the rights used at the weight they were used with, and the
         # rest at today's: a change in between would leave its ballots and rights unequal.
-        check_no_poll_open(session, meeting, f"change the voting weight of person {person_id}")
+        check_no_poll_open(session, meeting.id, f"change the voting weight of person {person_id}")
     if office is not KEEP:
         participant.office = office
     if weight is not None:
