@@ -202,6 +202,11 @@ def test_a_motion_is_signed_by_others_only_through_the_secretary(
     )
     book = api.get(f"/motions/{paper['id']}")
     assert book["submitter_body_id"] == bureau, book
+    # The drafts page offers the form to those it would take it from: a delegate, not an
+    # observer.
+    observer, delegate = delegates(api.client.app, sessions, m, [OBSERVER, DELEGATE])  # type: ignore[arg-type]
+    assert "Table a draft" not in observer.browser.get(f"/meetings/{m}/motions").text
+    assert "Table a draft" in delegate.browser.get(f"/meetings/{m}/motions").text
 
 
 @pytest.mark.one_database  # a refusal's words, decided before anything is stored
