@@ -16,24 +16,13 @@ from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import check_name, seat_role
 from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import (
-    AgendaItem,
-    Body,
-    Meeting,
-    Membership,
-    Motion,
-    Participant,
-    Person,
-    Poll,
-    Term,
-)
+from veche.models import AgendaItem, Body, Meeting, Membership, Participant, Person, Term
 from veche.models.agenda import ItemState
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingKind, MeetingState
-from veche.models.motions import MotionState
-from veche.models.polls import PollState
 from veche.models.states import said
 from veche.permissions import Permission
 from veche.queries.org import term_label
+from veche.queries.waiting import what_waits
 
 
 def do_create_meeting(
@@ -332,34 +321,19 @@ def _check_nothing_unsaid(session: Session, meeting: Meeting) -> None:
     """The report states every result and every resolution: a result counted but never
     announced, or a motion voted on whose outcome was never recorded, would be published by
     the report without the chair's word, or left out of the record for good."""
-    unannounced = session.scalars(
-        select(Poll.title)
-        .where(Poll.meeting_id == meeting.id, Poll.state == PollState.CLOSED)
-        .order_by(Poll.id)
-    ).all()
-    if unannounced:
-        titles = ", ".join(f"“{title}”" for title in unannounced)
-        which = "the result of" if len(unannounced) == 1 else "the results of"
+    waiting = what_waits(session, meeting.id)  # what the console, desk and close step list
+    if waiting.results:
+        titles = ", ".join(f"“{result.title}”" for result in waiting.results)
+        one = len(waiting.results) == 1
         raise Conflict(
-            f"cannot publish the report: {which} {titles} "
-            f"{'is' if len(unannounced) == 1 else 'are'} counted but not published; publish "
-            f"{'it' if len(unannounced) == 1 else 'them'} from the console first"
+            f"cannot publish the report: {'the result of' if one else 'the results of'} {titles} "
+            f"{'is' if one else 'are'} counted but not published; publish "
+            f"{'it' if one else 'them'} from the console first"
         )
-    unsettled = session.scalar(
-        select(Motion.number)
-        .join(Poll, Poll.motion_id == Motion.id)
-        .where(
-            Motion.meeting_id == meeting.id,
-            Motion.state == MotionState.FINAL,
-            Poll.state.in_((PollState.CLOSED, PollState.PUBLISHED)),
-        )
-        .order_by(Motion.number)
-        .limit(1)
-    )
-    if unsettled is not None:
+    if waiting.motions:
         raise Conflict(
-            f"cannot publish the report: motion {unsettled} was voted on, but its outcome is "
-            "not recorded; record it on the motion's page first"
+            f"cannot publish the report: motion {waiting.motions[0].number} was voted on, but "
+            "its outcome is not recorded; record it on the motion's page first"
         )
 
 
