@@ -602,8 +602,8 @@ def test_each_problem_is_named_by_its_file_line_and_column(
         "indicators.csv line 4, column indicator: the next indicator of goal 1 is 3, not 4: "
         "indicators are numbered in order",
         "targets.csv line 2, column target: the targets of the units under Northern Region "
-        "would add up to 35.0000, above Northern Region's own 30.0000: give Rail and Transport "
-        "Branch at most 20.0000, or raise Northern Region's target first",
+        "would add up to 35, above Northern Region's own 30: give Rail and Transport "
+        "Branch at most 20, or raise Northern Region's target first",
         f"targets.csv line 3, column unit: several units are named {YOUTH!r}: write "
         f"'Northern Region / {YOUTH}' or 'Coastal Region / {YOUTH}'",
         f"targets.csv line 4, column period: there is no period '{period}' in cycle 'Monthly'",

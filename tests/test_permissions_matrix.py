@@ -96,7 +96,8 @@ class Place:
     closed_poll_id: int
     #: A member without an office, whom the probes give no office and check in.
     member_id: int
-    #: A person of the organization, to whom the probes issue tokens.
+    #: A person of the organization in no meeting, to whom the probes issue tokens (a token
+    #: for one who may do more than the prober is refused: tests/web/test_clerk_reach.py).
     person_id: int
     #: An open reporting period of the term, and a unit that reports in it.
     period_id: int
@@ -587,7 +588,7 @@ def _place(client: TestClient, sessions: sessionmaker[Session]) -> Place:
         yes_id=yes,
         closed_poll_id=closed_poll,
         member_id=members[20],
-        person_id=members[25],
+        person_id=api.post("/people", full_name="Token Holder")["id"],
         period_id=period["id"],
         unit_id=unit,
     )

@@ -2,11 +2,13 @@
 hall's thousands after a change of who may do what), is exactly what ``meeting_permissions``
 says caller by caller — for every stored role granted to an account or a person in the
 organization, the meeting's body, the meeting or another meeting, for every place and office
-in the meeting, for callers holding through both their account and their person, for the
-operator and for nobody — and costs the same few queries however many ask."""
+in the meeting, for callers holding through both their account and their person, for logins by
+access card (their place alone, in their card's meeting alone), for the operator and for
+nobody — and costs the same few queries however many ask."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -92,9 +94,16 @@ def _callers(session: Session) -> tuple[int, list[Caller]]:
     account_alone = Caller(both.actor, None, False, organization.id)
     nobody = Caller(Actor(None, "anonymous"), None, False, organization.id)
     unseated = someone(with_account=False)
+    # Logged in with an access card of this meeting or of another: only the place counts.
+    cards = [
+        replace(caller, actor=Actor(None, "card holder"), card_meeting_id=card_meeting)
+        for caller in (*callers, both, unseated)
+        if caller.person_id is not None
+        for card_meeting in (meeting.id, other.id)
+    ]
     session.flush()
     session.info.clear()  # no answer remembered from before the grants
-    return meeting.id, [*callers, both, account_alone, nobody, unseated, system]
+    return meeting.id, [*callers, both, account_alone, nobody, unseated, system, *cards]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

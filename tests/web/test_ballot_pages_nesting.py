@@ -78,14 +78,16 @@ def test_changing_a_ballot_nested_too_deep_starts_from_an_empty_one(
 
 @pytest.mark.parametrize("body", TOO_DEEP)
 def test_the_api_refuses_json_nested_too_deep_with_a_4xx(booth: Booth, body: str) -> None:
-    """The ballot box reads its body with pydantic, which stops at its own depth; FastAPI's
-    routes read theirs with Python's reader, and answer its RecursionError 400."""
+    """The ballot box reads its body with pydantic, which stops at its own depth; every other
+    route's body is read first in the same way (``web/readable_bodies.py``), and refused alike,
+    saying why."""
     json_body = booth.token | {"content-type": "application/json"}
     ballot = f'{{"choice": {{"option": {body}}}, "client_key": "{client_key()}"}}'
     cast = booth.api.post(f"/api/polls/{booth.poll_id}/ballots", content=ballot, headers=json_body)
     assert cast.status_code == 422, cast.text[:300]
     route = booth.api.post(f"/api/polls/{booth.poll_id}/paper", content=body, headers=json_body)
-    assert route.status_code == 400, route.text[:300]
+    assert route.status_code == 422, route.text[:300]
+    assert "nested too deeply" in route.json()["detail"]
 
 
 def test_only_a_choice_of_numbers_fills_the_ballot_in_again() -> None:

@@ -70,6 +70,20 @@ def test_the_api_login_is_throttled_and_says_when_to_come_back(
     assert _api_login(elsewhere, username, password).status_code == 201
 
 
+def test_changing_address_does_not_escape_the_account_cap(app: tuple[FastAPI, Assembly]) -> None:
+    application = app[0]
+    username, password = DEMO_SECRETARY
+    cap = PASSWORDS.account_cap or 0
+    answers = []
+    for bot in range(cap + 10):  # a new address each time (a botnet, a forged X-Forwarded-For)
+        client = TestClient(application, client=(f"198.51.100.{bot}", 50000))
+        answers.append(_api_login(client, username, "not-the-password").status_code)
+    assert answers == [401] * cap + [429] * 10
+    # The right password waits as well while the account is under attack.
+    fresh = TestClient(application, client=("203.0.113.9", 50000))
+    assert _api_login(fresh, username, password).status_code == 429
+
+
 def test_failures_at_the_login_page_hold_up_the_api_login(app: tuple[FastAPI, Assembly]) -> None:
     application, assembly = app
     username, password = DEMO_SECRETARY

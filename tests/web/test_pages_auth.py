@@ -265,15 +265,20 @@ def test_a_guesser_slows_down_but_the_owner_elsewhere_gets_in(
         assert left == 0
 
 
-def test_an_account_attacked_from_many_addresses_stays_open_to_clean_ones(
+def test_an_account_attacked_from_many_addresses_waits_at_every_address(
     sessions: sessionmaker[Session],
 ) -> None:
     clock = Clock()
     for bot in range(PASSWORDS.account_cap or 0):
         assert _try(sessions, clock, "boris", f"198.51.100.{bot}", correct=False) == "wrong"
-    # Every bot that failed now waits, even with a correct guess …
+        clock.now += timedelta(seconds=10)
+    # Every bot that failed now waits a quarter of an hour, even with a correct guess …
     assert _try(sessions, clock, "boris", "198.51.100.3", correct=True).startswith("wait")
-    # … while the owner's address, which never failed, gets straight in.
+    # … and so does a new address: each one would otherwise guess freely.
+    assert _try(sessions, clock, "boris", "203.0.113.9", correct=False) == "wait 700"
+    # Once the first failure leaves the window, fewer than the cap are left: the owner
+    # gets in.
+    clock.now += timedelta(seconds=700)
     assert _try(sessions, clock, "boris", "203.0.113.9", correct=True) == "in"
 
 

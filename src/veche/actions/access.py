@@ -56,12 +56,18 @@ class Caller:
 
     ``unrestricted`` is the operator's own command (the CLI, the demo loader): it may do
     everything, as whoever runs the server can anyway. Everyone else holds what their roles grant.
+
+    ``card_meeting_id`` is the meeting of the access card a page login was made with: such a
+    caller acts only as its holder's place and office in that meeting, never with the
+    person's grants nor in another meeting. The meeting's chair or secretary prints cards for
+    whomever they invite, so a card must not carry more than that invitation gives.
     """
 
     actor: Actor
     person_id: int | None
     unrestricted: bool
     organization_id: int | None
+    card_meeting_id: int | None = None
 
 
 def participant_of(session: Session, meeting_id: int, person_id: int | None) -> Participant | None:
@@ -94,7 +100,7 @@ def held_permissions(
     encloses it, and, in a meeting, through their place and office in it."""
     if caller.unrestricted:
         return frozenset(Permission)
-    key = (caller.actor.user_id, caller.person_id, scope, scope_id)
+    key = (caller.actor.user_id, caller.person_id, caller.card_meeting_id, scope, scope_id)
     remembered: dict[tuple[Any, ...], frozenset[Permission]] = session.info.setdefault(_CACHE, {})
     if key not in remembered:
         remembered[key] = _read_permissions(session, caller, scope, scope_id)
@@ -163,8 +169,10 @@ def person_holds(session: Session, person_id: int, permission: Permission, meeti
 
 def _grants_held(caller: Caller) -> list[ColumnElement[bool]]:
     """Conditions that pick the role grants the caller holds: those to their account and
-    those to their person, either of which they may lack."""
-    holder = []
+    those to their person, either of which they may lack; none for a login by access card."""
+    holder: list[ColumnElement[bool]] = []
+    if caller.card_meeting_id is not None:
+        return holder
     if caller.actor.user_id is not None:
         holder.append(RoleGrant.user_id == caller.actor.user_id)
     if caller.person_id is not None:
@@ -176,11 +184,16 @@ def _read_permissions(
     session: Session, caller: Caller, scope: Scope, scope_id: int
 ) -> frozenset[Permission]:
     holder = _grants_held(caller)
-    if not holder:
+    in_place = _in_place(caller, scope, scope_id)
+    if not holder and not in_place:
         return frozenset()
-    granted = select(RoleGrant.role_id).where(or_(*holder), _grant_reaches(scope, scope_id))
+    granted: ColumnElement[bool] = false()
+    if holder:
+        granted = Role.id.in_(
+            select(RoleGrant.role_id).where(or_(*holder), _grant_reaches(scope, scope_id))
+        )
     by_place: ColumnElement[bool] = false()
-    if scope is Scope.MEETING and caller.person_id is not None:
+    if in_place:
         by_place = exists().where(
             Participant.meeting_id == scope_id,
             Participant.person_id == caller.person_id,
@@ -190,9 +203,19 @@ def _read_permissions(
         select(RolePermission.permission)
         .distinct()
         .join(Role, Role.id == RolePermission.role_id)
-        .where(or_(Role.id.in_(granted), by_place))
+        .where(or_(granted, by_place))
     )
     return frozenset(_KNOWN[name] for name in session.scalars(query) if name in _KNOWN)
+
+
+def _in_place(caller: Caller, scope: Scope, scope_id: int) -> bool:
+    """Whether the caller's place and office in a meeting count in ``scope``: in a meeting,
+    for a person, and for a login by access card only in the card's meeting."""
+    return (
+        scope is Scope.MEETING
+        and caller.person_id is not None
+        and caller.card_meeting_id in (None, scope_id)
+    )
 
 
 def _grant_reaches(scope: Scope, scope_id: int) -> ColumnElement[bool]:
@@ -267,10 +290,20 @@ def refusal(session: Session, permission: Permission, scope_id: int) -> str:
     if not local:
         return f"only {'an administrator' if by_administrator else 'no one at present'} may {doing}"
     named = local[0] if len(local) == 1 else ", ".join(local[:-1]) + f" or {local[-1]}"
-    where = {Scope.MEETING: f" of meeting {scope_id}"}
+    # A role held in one meeting does not reach the organization's or a body's business: the
+    # refusal says where the role is needed, so that a meeting's chair is not told "a chair".
+    elsewhere = "a role held in one meeting is not enough"
+    where = {
+        Scope.MEETING: f" of meeting {scope_id}",
+        Scope.ORGANIZATION: f" for the whole organization ({elsewhere})",
+    }
     if permission.scope is Scope.UNIT:
         unit = session.scalar(select(Unit.name).where(Unit.id == scope_id))
         where[Scope.UNIT] = f" of {unit}" if unit is not None else f" of unit {scope_id}"
+    if permission.scope is Scope.BODY:
+        body = session.scalar(select(Body.name).where(Body.id == scope_id))
+        named_body = f"the {body}" if body is not None else f"body {scope_id}"
+        where[Scope.BODY] = f" of {named_body} or the whole organization ({elsewhere})"
     administrator = ", or an administrator," if by_administrator else ""
     return f"only {named}{where.get(permission.scope, '')}{administrator} may {doing}"
 
@@ -463,7 +496,7 @@ def may_see_meeting(caller: Caller) -> ColumnElement[bool]:
     sees = select(RolePermission.role_id).where(
         RolePermission.permission == Permission.MEETING_SEE.value
     )
-    by_place = (
+    by_place: ColumnElement[bool] = (
         exists().where(
             Participant.meeting_id == Meeting.id,
             Participant.person_id == caller.person_id,
@@ -473,6 +506,8 @@ def may_see_meeting(caller: Caller) -> ColumnElement[bool]:
         if caller.person_id is not None
         else false()
     )
+    if caller.card_meeting_id is not None:
+        by_place = and_(Meeting.id == caller.card_meeting_id, by_place)
     holder = _grants_held(caller)
     if not holder:
         return by_place
@@ -494,6 +529,40 @@ def may_see_meeting(caller: Caller) -> ColumnElement[bool]:
     return or_(by_place, by_grant)
 
 
+def reach_of(
+    session: Session, *, user_id: int | None, person_id: int | None
+) -> dict[tuple[Scope, int], set[Permission]]:
+    """What an account and its person (or a person alone) may do, scope by scope: the roles
+    granted to either, anywhere, and the person's places and offices in meetings. Whoever
+    gives them a way in (a password, a token) must hold as much (``actions/accounts.py``)."""
+    holder = []
+    if user_id is not None:
+        holder.append(RoleGrant.user_id == user_id)
+    if person_id is not None:
+        holder.append(RoleGrant.person_id == person_id)
+    reach: dict[tuple[Scope, int], set[Permission]] = {}
+    if not holder:
+        return reach
+    granted = (
+        select(RoleGrant.scope, RoleGrant.scope_id, RolePermission.permission)
+        .join(RolePermission, RolePermission.role_id == RoleGrant.role_id)
+        .where(or_(*holder))
+    )
+    rows = [(scope, scope_id, name) for scope, scope_id, name in session.execute(granted)]
+    if person_id is not None:
+        by_place = (
+            select(Participant.meeting_id, RolePermission.permission)
+            .join(Role, _ROLE_BY_PLACE)
+            .join(RolePermission, RolePermission.role_id == Role.id)
+            .where(Participant.person_id == person_id)
+        )
+        rows += [(Scope.MEETING, meeting, name) for meeting, name in session.execute(by_place)]
+    for scope, scope_id, name in rows:
+        if name in _KNOWN:
+            reach.setdefault((Scope(scope), scope_id), set()).add(_KNOWN[name])
+    return reach
+
+
 def meeting_permissions(session: Session, caller: Caller, meeting_id: int) -> frozenset[str]:
     """The names of the permissions the caller holds in a meeting: pages show each control to
     those who hold the permission its action asks for."""
@@ -511,13 +580,15 @@ def meeting_permissions_of_many(
     """``meeting_permissions`` of each caller, for many callers of one meeting (a hall's
     thousands, after a change of who may do what in it): the same rule as ``_read_permissions``
     asks in the meeting's scope — the roles granted to the caller's account or person in a
-    scope that reaches the meeting, and those named after their place and office in it — read
+    scope that reaches the meeting, and those named after their place and office in it (a
+    login by access card: only those, and only in its card's meeting) — read
     with two queries for each ``_CALLERS_AT_ONCE`` callers and one for what the roles grant,
     where asking caller by caller reads once a caller."""
     users = sorted({c.actor.user_id for c in callers if c.actor.user_id is not None})
     persons = sorted({c.person_id for c in callers if c.person_id is not None})
     of_user: dict[int, set[int]] = {}
     of_person: dict[int, set[int]] = {}
+    of_place: dict[int, set[int]] = {}
     reaches = _grant_reaches(Scope.MEETING, meeting_id)
     for start in range(0, max(len(users), len(persons)), _CALLERS_AT_ONCE):
         some_users = users[start : start + _CALLERS_AT_ONCE]
@@ -539,8 +610,8 @@ def meeting_permissions_of_many(
             .where(Participant.meeting_id == meeting_id, Participant.person_id.in_(some_persons))
         )
         for person_id, role_id in by_place:
-            of_person.setdefault(person_id, set()).add(role_id)
-    held: set[int] = set().union(*of_user.values(), *of_person.values())
+            of_place.setdefault(person_id, set()).add(role_id)
+    held: set[int] = set().union(*of_user.values(), *of_person.values(), *of_place.values())
     grants: dict[int, set[str]] = {}
     if held:
         for role_id, name in session.execute(
@@ -554,10 +625,12 @@ def meeting_permissions_of_many(
     found = []
     for caller in callers:
         roles: set[int] = set()
-        if caller.actor.user_id is not None:
+        if caller.actor.user_id is not None and caller.card_meeting_id is None:
             roles |= of_user.get(caller.actor.user_id, set())
-        if caller.person_id is not None:
+        if caller.person_id is not None and caller.card_meeting_id is None:
             roles |= of_person.get(caller.person_id, set())
+        if caller.person_id is not None and _in_place(caller, Scope.MEETING, meeting_id):
+            roles |= of_place.get(caller.person_id, set())
         may = frozenset(name for role in roles for name in grants.get(role, ()))
         found.append(everything if caller.unrestricted else may)
     return found

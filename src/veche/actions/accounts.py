@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from veche.actions.access import (
@@ -25,13 +25,14 @@ from veche.actions.access import (
     authorize,
     caller_organization,
     held_permissions,
+    reach_of,
     stored_row,
 )
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.roles import check_still_managed
 from veche.errors import Conflict, Forbidden, NotFound
-from veche.models import ApiToken, LoginSession, Organization, RoleGrant, RolePermission, User
+from veche.models import ApiToken, LoginSession, Organization, User
 from veche.models.base import utcnow
 from veche.passwords import check_new_password
 from veche.permissions import Permission, Scope
@@ -103,27 +104,53 @@ def managed_account(session: Session, caller: Caller, account_id: int) -> User:
 
 
 def _check_not_above(session: Session, caller: Caller, user: User) -> None:
-    """Refuse to manage an account whose roles, anywhere, grant what the caller does not hold
-    in the organization."""
-    if caller.unrestricted or user.id == caller.actor.user_id:
+    """Refuse to manage another account that may do what the caller may not."""
+    if user.id == caller.actor.user_id:
         return
-    holders = [RoleGrant.user_id == user.id]
-    if user.person_id is not None:
-        holders.append(RoleGrant.person_id == user.person_id)
-    theirs = set(
-        session.scalars(
-            select(RolePermission.permission)
-            .distinct()
-            .join(RoleGrant, RoleGrant.role_id == RolePermission.role_id)
-            .where(or_(*holders))
-        )
+    check_within_reach(
+        session,
+        caller,
+        user_id=user.id,
+        person_id=user.person_id,
+        whose=f"the account {user.username!r}",
+        doing="manage it",
     )
-    mine = held_permissions(session, caller, Scope.ORGANIZATION, user.organization_id)
-    beyond = sorted(theirs - {permission.value for permission in mine})
+
+
+def check_within_reach(
+    session: Session,
+    caller: Caller,
+    *,
+    user_id: int | None,
+    person_id: int | None,
+    whose: str,
+    doing: str,
+) -> None:
+    """Refuse (403) to give or take a way in (a password, a token) for an account or a person
+    who may do anything the caller may not, wherever they may: through the roles granted to
+    the account or to its person, anywhere, and the person's places and offices in meetings
+    (``reach_of``). Else a clerk who manages accounts would become the chair, or the
+    administrator, by resetting their password or taking a token for them."""
+    if caller.unrestricted:
+        return
+    organization_id = caller.organization_id
+    everywhere = (
+        held_permissions(session, caller, Scope.ORGANIZATION, organization_id)
+        if organization_id is not None
+        else frozenset()
+    )
+    beyond: set[str] = set()
+    for (scope, scope_id), theirs in reach_of(
+        session, user_id=user_id, person_id=person_id
+    ).items():
+        missing = theirs - everywhere
+        if missing:  # a grant in the organization holds everywhere; else ask where they hold
+            missing -= held_permissions(session, caller, scope, scope_id)
+        beyond.update(permission.value for permission in missing)
     if beyond:
         raise Forbidden(
-            f"the account {user.username!r} holds permissions you do not "
-            f"({', '.join(beyond)}); only someone who holds them may manage it"
+            f"{whose} holds permissions you do not ({', '.join(sorted(beyond))}) through "
+            f"their roles, places or offices; only someone who holds them may {doing}"
         )
 
 

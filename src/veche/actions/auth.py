@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -133,10 +133,11 @@ def _holder_caller(found: Row[*tuple[Any, ...]] | None) -> Caller | NotAuthentic
         return refusal
 
 
-def caller_of(user: User | None, person: Person | None) -> Caller:
-    """The caller a token or a login session stands for: a user account, or a person alone."""
+def caller_of(user: User | None, person: Person | None, card: AccessCode | None = None) -> Caller:
+    """The caller a token or a login session stands for: a user account, or a person alone;
+    one logged in with an access ``card`` acts only in its meeting (``Caller.card_meeting_id``)."""
     person = person if person is not None else (user.person if user else None)
-    return _caller(
+    caller = _caller(
         user_id=user.id if user else None,
         username=user.username if user else "",
         user_organization_id=user.organization_id if user else None,
@@ -144,6 +145,9 @@ def caller_of(user: User | None, person: Person | None) -> Caller:
         full_name=person.full_name if person else "",
         person_organization_id=person.organization_id if person else None,
     )
+    if card is None:
+        return caller
+    return replace(caller, card_meeting_id=card.meeting_id)
 
 
 def _caller(
@@ -192,7 +196,7 @@ def do_open_login_session(
         )
     )
     session.flush()
-    caller = caller_of(user, person)
+    caller = caller_of(user, person, card)
     record(
         session,
         caller.actor,
@@ -207,11 +211,19 @@ def login_session_caller(session: Session, token: str) -> Caller:
     found = session.scalar(
         select(LoginSession).where(LoginSession.token_hash == token_digest(token))
     )
+    ended = NotAuthenticated("your login has ended; log in again")
     if found is None or found.expires_at <= utcnow():
-        raise NotAuthenticated("your login has ended; log in again")
-    if found.user is not None and not found.user.active:
-        raise NotAuthenticated("this account is disabled")
-    return caller_of(found.user, found.person)
+        raise ended
+    if found.user is not None:
+        if not found.user.active:
+            raise NotAuthenticated("this account is disabled")
+        return caller_of(found.user, found.person)
+    # A login without an account was made with an access card. One from before migration
+    # 0024 names no card, so no meeting to keep it to: it logs in again with its card.
+    card = session.get(AccessCode, found.access_code_id) if found.access_code_id else None
+    if card is None:
+        raise ended
+    return caller_of(None, found.person, card)
 
 
 def do_close_login_session(session: Session, token: str) -> None:

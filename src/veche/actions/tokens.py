@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from veche.actions.access import Caller, holds, refusal, stored_row
+from veche.actions.accounts import check_within_reach
 from veche.actions.actor import Actor
 from veche.actions.auth import token_digest
 from veche.actions.journal import record
@@ -137,12 +138,21 @@ def do_issue_person_token(
     session: Session, caller: Caller, person_id: int, *, lifetime: timedelta
 ) -> IssuedToken:
     """Issue a bearer token to a person of the caller's organization (a delegate without an
-    account); only those who manage accounts may."""
+    account); only those who manage accounts may, and only for a person who may do nothing
+    they may not (``check_within_reach``): the token acts as that person."""
     if not manages_accounts(session, caller):
         raise Forbidden(_refusal(session, caller))
     person = stored_row(session, Person, person_id)
     if person is None or person.organization_id != caller.organization_id:
         raise NotFound(f"there is no person {person_id} in this organization")
+    check_within_reach(
+        session,
+        caller,
+        user_id=None,
+        person_id=person.id,
+        whose=person.full_name,
+        doing="be given a token that acts as them",
+    )
     return do_issue_token(
         session,
         caller.actor,
@@ -168,17 +178,30 @@ def list_tokens(session: Session, caller: Caller, *, everyone: bool = False) -> 
 
 
 def do_revoke_token(session: Session, caller: Caller, token_id: int) -> None:
-    """Revoke one of the caller's tokens, or, for an administrator, any token of the
-    organization: it stops working at once, for ballots too."""
-    allowed = _held_by(caller)
+    """Revoke one of the caller's tokens, or, for those who manage accounts, any token of the
+    organization whose holder may do nothing they may not: it stops working at once, for
+    ballots too."""
+    own = _held_by(caller)
+    allowed = own
     if manages_accounts(session, caller):
         allowed = or_(allowed, _of_organization(caller))
     found = session.execute(
-        _TOKENS.where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None), allowed)
+        _TOKENS.add_columns(own.label("own")).where(
+            ApiToken.id == token_id, ApiToken.revoked_at.is_(None), allowed
+        )
     ).one_or_none()
     if found is None:
         raise NotFound(
             f"there is no token {token_id} that you may revoke: GET /api/tokens lists yours"
+        )
+    if not found.own:
+        check_within_reach(
+            session,
+            caller,
+            user_id=found.user_id,
+            person_id=found.person_id,
+            whose=f"the holder of token {token_id}",
+            doing="revoke it",
         )
     session.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=utcnow()))
     record(

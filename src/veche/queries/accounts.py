@@ -21,7 +21,8 @@ from veche.queries.records import containing
 
 @dataclass(frozen=True)
 class AccountGrant:
-    """A role granted to an account, and where it holds, in words ("General Council")."""
+    """A role granted to an account, or to the person it logs in as, and where it holds, in
+    words ("General Council")."""
 
     id: int
     role: str
@@ -29,6 +30,8 @@ class AccountGrant:
     scope: Scope
     scope_id: int
     where: str
+    #: Granted to the account's person, not to the account: held through it all the same.
+    to_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,23 +133,36 @@ def _grants(
 ) -> dict[int, list[AccountGrant]]:
     if not user_ids:
         return {}
+    # A grant to the person an account logs in as is held through the account too: listed
+    # with it, or whoever lists the accounts would not see all an account may do.
+    account_of_person = {
+        person_id: user_id
+        for user_id, person_id in session.execute(
+            select(User.id, User.person_id).where(
+                User.id.in_(user_ids), User.person_id.is_not(None)
+            )
+        )
+    }
     found = session.execute(
         select(
             RoleGrant.id,
             RoleGrant.user_id,
+            RoleGrant.person_id,
             Role.name,
             Role.label,
             RoleGrant.scope,
             RoleGrant.scope_id,
         )
         .join(Role, Role.id == RoleGrant.role_id)
-        .where(RoleGrant.user_id.in_(user_ids))
+        .where(RoleGrant.user_id.in_(user_ids) | RoleGrant.person_id.in_(sorted(account_of_person)))
         .order_by(RoleGrant.id)
     ).all()
     places = _place_names(session, organization, {(row.scope, row.scope_id) for row in found})
     grants: dict[int, list[AccountGrant]] = {}
     for row in found:
-        grants.setdefault(row.user_id, []).append(
+        to_person = row.user_id is None
+        holder = account_of_person[row.person_id] if to_person else row.user_id
+        grants.setdefault(holder, []).append(
             AccountGrant(
                 id=row.id,
                 role=row.name,
@@ -154,6 +170,7 @@ def _grants(
                 scope=row.scope,
                 scope_id=row.scope_id,
                 where=places.get((row.scope, row.scope_id), f"{row.scope.value} {row.scope_id}"),
+                to_person=to_person,
             )
         )
     return grants

@@ -487,10 +487,10 @@ class FragmentStore:
         self._logins: dict[str, _Login] = {}
         #: Meetings read to exist (a meeting is never deleted while it has pages open).
         self._meetings: set[int] = set()
-        self._held: dict[tuple[int | None, int | None, int], _Held] = {}
+        self._held: dict[_HeldKey, _Held] = {}
         self._background: set[asyncio.Future[Any]] = set()
         self._rechecking = False
-        self._refreshing: set[tuple[int | None, int | None, int]] = set()
+        self._refreshing: set[_HeldKey] = set()
         #: For each meeting, the access version every permission held for it was read at or
         #: after (``_permissions_current`` reads those older again), and the re-read under way
         #: with the version it reads for.
@@ -1007,7 +1007,7 @@ class FragmentStore:
         """Forget a login cookie: its holder logged out."""
         login = self._logins.pop(raw, None)
         if login is not None:
-            for key in [k for k in self._held if k[:2] == _held_key(login.caller, 0)[:2]]:
+            for key in [k for k in self._held if k[:3] == _held_key(login.caller, 0)[:3]]:
                 self._held.pop(key, None)
 
 
@@ -1034,8 +1034,14 @@ def _due(now: float) -> float:
     return now + PERMISSIONS_SECONDS * random.uniform(0.5, 1.0)  # spread, not a secret
 
 
-def _held_key(caller: Caller, meeting_id: int) -> tuple[int | None, int | None, int]:
-    return caller.actor.user_id, caller.person_id, meeting_id
+#: An account's, or a person's by the card of a meeting, permissions in a meeting.
+_HeldKey = tuple[int | None, int | None, int | None, int]
+
+
+def _held_key(caller: Caller, meeting_id: int) -> _HeldKey:
+    """Whose permissions in the meeting are kept: an account, or a person by the card of one
+    meeting (a card acts in its own meeting alone, so two cards of a person are two holders)."""
+    return caller.actor.user_id, caller.person_id, caller.card_meeting_id, meeting_id
 
 
 def _tags(if_none_match: str) -> set[str]:

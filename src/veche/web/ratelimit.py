@@ -6,8 +6,9 @@ Failures are rows in the database, so every process behind a proxy sees the same
   further failure, up to a quarter of an hour: a guesser at one address slows to a crawl.
 - An address that fails very often, whatever the accounts, is stopped for the window:
   spraying one password over many accounts.
-- An account failing from many addresses (a botnet) is closed to the addresses that have
-  failed on it — never to an address with no failures, so its owner still gets in.
+- An account failing from many addresses (a botnet, or one address forging
+  X-Forwarded-For) is closed to every address while it has failed too often in the window,
+  and to the addresses that failed on it for a quarter of an hour after their last failure.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from veche.errors import VecheError
@@ -80,12 +81,34 @@ def check_allowed(
     ).one()
     if address_failures[0] >= policy.address_cap:
         _wait_until(address_failures[1] + WINDOW, now)
-    if policy.account_cap is not None and pair_failures:
+    if policy.account_cap is None:
+        return
+    if pair_failures:
+        # An address that has failed on an account under attack waits the longest.
         account_failures = session.scalar(
             select(func.count()).where(LoginFailure.account == account, recent)
         )
         if (account_failures or 0) >= policy.account_cap:
             _wait_until(last_pair_failure + MAX_DELAY, now)
+    _check_account_cap(session, policy.account_cap, account, recent, now)
+
+
+def _check_account_cap(
+    session: Session, cap: int, account: str, recent: ColumnElement[bool], now: datetime
+) -> None:
+    """Hold every address, even one that never failed, while the account has failed ``cap``
+    times in the window: else each new address (a botnet's, or a forged X-Forwarded-For)
+    would guess freely. The wait ends as soon as fewer than ``cap`` failures are left in the
+    window, so the account is closed only while it is attacked."""
+    oldest_counted = session.scalar(
+        select(LoginFailure.failed_at)
+        .where(LoginFailure.account == account, recent)
+        .order_by(LoginFailure.failed_at.desc())
+        .offset(cap - 1)
+        .limit(1)
+    )
+    if oldest_counted is not None:
+        _wait_until(oldest_counted + WINDOW, now)
 
 
 def _wait_until(moment: datetime, now: datetime) -> None:

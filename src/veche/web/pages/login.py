@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from veche.actions.access import holds
 from veche.actions.attendance import do_check_in_on_login
 from veche.actions.auth import caller_of, do_close_login_session, do_open_login_session
+from veche.actions.follow_up_access import reports_only
 from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
 from veche.models import AccessCode, User
@@ -74,10 +75,13 @@ def login(
     landing: dict[str, str] = {}
 
     def open_session(session: Session, user: User) -> str:
-        manages = holds(
-            session, caller_of(user, None), Permission.ORGANIZATION_MANAGE, user.organization_id
-        )
-        landing["url"] = "/secretary" if manages else "/meetings"
+        caller = caller_of(user, None)
+        if holds(session, caller, Permission.ORGANIZATION_MANAGE, user.organization_id):
+            landing["url"] = "/secretary"
+        elif reports_only(session, caller):
+            landing["url"] = "/reporting"  # a unit's reporter who sits in no meeting
+        else:
+            landing["url"] = "/meetings"
         return do_open_login_session(session, user=user, person=user.person, via="password")
 
     try:
