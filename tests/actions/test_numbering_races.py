@@ -8,24 +8,28 @@ it wait, which is what these tests are about. SQLite's writers wait for each oth
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import _race
-from tests.actions.test_rights_under_races import _paused_before_writing
+from tests.actions.test_rights_under_races import PAUSE, _paused_before_writing
 from tests.helpers import demo_organization, general_council_term, term_members
 from veche.actions.access import Caller, access_meeting
+from veche.actions.accounts import do_deactivate_account
 from veche.actions.actor import Actor
 from veche.actions.agenda import ItemSpec, access_item, do_add_item
+from veche.actions.auth import caller_of
+from veche.actions.org import do_create_user
 from veche.actions.roles import do_grant_role, do_revoke_grant
 from veche.actions.speakers import do_request_floor
 from veche.db import transaction
-from veche.errors import Conflict
+from veche.errors import Conflict, Forbidden
 from veche.models import AgendaItem, FloorRequest, Role, RoleGrant, User
 from veche.permissions import Scope
 
@@ -144,3 +148,50 @@ def _grants_of(session: Session, user_id: int) -> int:
             )
         ).all()
     )
+
+
+#: The administrators' password in the deactivation race.
+PASSWORD = "two administrators at odds"
+
+
+def _deactivate(sessions: sessionmaker[Session], by: int, account: int) -> str:
+    with transaction(sessions) as session:
+        caller = caller_of(session.get(User, by), None)
+        return do_deactivate_account(session, caller, account).username
+
+
+def test_two_administrators_closing_each_other_at_once_leave_one(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Each waits for the other: the second finds its own account closed meanwhile, and
+    closes nothing with it."""
+    system = _system(sessions)
+    with transaction(sessions) as session:
+        organization = demo_organization(session)
+        first, second = (
+            do_create_user(session, system, organization, name, PASSWORD, administrator=True).id
+            for name in ("ada-admin", "bo-admin")
+        )
+    engine = sessions.kw["bind"]
+
+    def pause(*args: Any) -> None:
+        if args[2].lstrip().startswith("UPDATE user_account "):
+            time.sleep(PAUSE)
+
+    event.listen(engine, "before_cursor_execute", pause)
+    try:
+        outcomes = _race(
+            [
+                lambda: _deactivate(sessions, first, second),
+                lambda: _deactivate(sessions, second, first),
+            ]
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", pause)
+    closed = [o for o in outcomes if isinstance(o, str)]
+    refused = [o for o in outcomes if not isinstance(o, str)]
+    assert len(closed) == 1 and len(refused) == 1, outcomes
+    assert isinstance(refused[0], Forbidden), refused
+    with sessions() as session:
+        active = session.scalars(select(User.active).where(User.id.in_([first, second]))).all()
+    assert sorted(active) == [False, True]

@@ -30,7 +30,7 @@ from veche.actions.access import (
 )
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
-from veche.actions.roles import check_still_managed
+from veche.actions.roles import check_still_managed, hold_grants
 from veche.errors import Conflict, Forbidden, NotFound
 from veche.models import ApiToken, LoginSession, Organization, User
 from veche.models.base import utcnow
@@ -170,7 +170,16 @@ def do_reset_password(
 def do_deactivate_account(session: Session, caller: Caller, account_id: int) -> User:
     """Close an account: it can no longer log in, and its logins and tokens end at once. The
     last account able to manage the organization stays (409)."""
+    # Deactivations and revocations wait for each other, from their first step (before the
+    # account's row is locked, which would deadlock two of them): two administrators closing
+    # each other's accounts at once could each leave the other the last one, or act with an
+    # account closed meanwhile.
+    hold_grants(session, caller_organization(session, caller).id)
     user = managed_account(session, caller, account_id)
+    if caller.actor.user_id is not None and not session.scalar(
+        select(User.active).where(User.id == caller.actor.user_id)
+    ):
+        raise Forbidden("your account was deactivated meanwhile")
     if not user.active:
         raise Conflict(f"the account {user.username!r} is deactivated already")
     user.active = False

@@ -151,7 +151,7 @@ def grant_role(
     role = session.scalar(select(Role).where(Role.name == role_name))
     if role is None:
         raise NotFound(f"there is no role {role_name!r}; GET /api/roles lists them")
-    _hold_grants(session, holder.organization_id)
+    hold_grants(session, holder.organization_id)
     user_id = holder.id if isinstance(holder, User) else None
     person_id = holder.id if isinstance(holder, Person) else None
     held = RoleGrant.user_id == user_id if user_id else RoleGrant.person_id == person_id
@@ -187,7 +187,7 @@ def grant_role(
     return info
 
 
-def _hold_grants(session: Session, organization_id: int) -> None:
+def hold_grants(session: Session, organization_id: int) -> None:
     """Grants and revocations in an organization made at once wait for each other, each
     reading the grants after the one before: the same grant sent twice at once was made
     twice (revoking one left the role held), and two revocations at once could each leave
@@ -203,7 +203,7 @@ def _hold_grants(session: Session, organization_id: int) -> None:
 def do_revoke_grant(session: Session, caller: Caller, grant_id: int) -> None:
     """Take a grant back; its holder loses what it gave them at once."""
     organization = manage_organization(session, caller)
-    _hold_grants(session, organization.id)
+    hold_grants(session, organization.id)
     grant = stored_row(session, RoleGrant, grant_id)
     if grant is None or not _grant_in(session, grant, organization):
         raise NotFound(f"there is no grant {grant_id} in this organization")
