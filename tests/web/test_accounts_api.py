@@ -97,6 +97,7 @@ def test_the_secretary_manages_an_account_from_login_to_deactivation(
             "scope": "organization",
             "scope_id": organization,
             "where": "the whole organization",
+            "to_person": False,
         }
     ]
 
