@@ -58,7 +58,7 @@ from benchmarks import _load, _machine
 from benchmarks.vote_spike import ADMIN_PASSWORD, address, postgres, seat_members, server
 from veche import migrate
 from veche.db import make_engine, make_sessionmaker, transaction
-from veche.models import Attendance, LoginSession, Participant
+from veche.models import AccessCode, Attendance, LoginSession, Participant
 from veche.models.base import utcnow
 from veche.web.csrf import SEED_COOKIE
 from veche.web.sessions import SESSION_COOKIE
@@ -184,12 +184,30 @@ def convene(chair: Chair, hall: Hall) -> None:
             [{"participant_id": s, "day": today, "checked_in_at": utcnow()} for s in seats],
         )
         tokens = [secrets.token_urlsafe(24) for _ in hall.person_ids]
+        # Each member logged in with the access card of this meeting, as at the door: a
+        # card's login acts in its own meeting.
+        cards = {
+            person_id: card_id
+            for card_id, person_id in session.execute(
+                insert(AccessCode).returning(AccessCode.id, AccessCode.person_id),
+                [
+                    {
+                        "meeting_id": hall.meeting_id,
+                        "person_id": p,
+                        "code_hash": hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
+                        "created_at": utcnow(),
+                    }
+                    for p in hall.person_ids
+                ],
+            )
+        }
         session.execute(
             insert(LoginSession),
             [
                 {
                     "token_hash": hashlib.sha256(t.encode()).hexdigest(),
                     "person_id": p,
+                    "access_code_id": cards[p],
                     "created_at": utcnow(),
                     "expires_at": utcnow() + timedelta(days=1),
                 }
