@@ -4,12 +4,12 @@ report in a period, with its report as it stands. Each in a few queries whatever
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from veche.models import (
@@ -49,13 +49,58 @@ class ReportDue:
 
 def reports_due(session: Session, organization_id: int, units: Sequence[Unit]) -> list[ReportDue]:
     """The units' reports of every period not frozen, by due date, then unit."""
+    return _unit_reports(
+        session,
+        organization_id,
+        units,
+        ReportingPeriod.state != PeriodState.FROZEN,
+        newest_first=False,
+        # A closed period takes back only the reports returned to their units.
+        listed=lambda period, state: (
+            period.state is PeriodState.OPEN or state is ReportState.RETURNED
+        ),
+    )
+
+
+def reports_past(session: Session, organization_id: int, units: Sequence[Unit]) -> list[ReportDue]:
+    """The units' reports of every period closed or frozen, to read again: the latest period
+    first, then by unit; a unit that filed none is listed too, as not reported. A report
+    returned in a closed period is left out: its unit still files it (``reports_due``)."""
+    return _unit_reports(
+        session,
+        organization_id,
+        units,
+        ReportingPeriod.state != PeriodState.OPEN,
+        newest_first=True,
+        listed=lambda period, state: (
+            period.state is PeriodState.FROZEN or state is not ReportState.RETURNED
+        ),
+    )
+
+
+def _unit_reports(
+    session: Session,
+    organization_id: int,
+    units: Sequence[Unit],
+    periods_wanted: ColumnElement[bool],
+    *,
+    newest_first: bool,
+    listed: Callable[[ReportingPeriod, ReportState | None], bool],
+) -> list[ReportDue]:
+    """Each of the units' reports (or its absence) in the organization's periods wanted, by
+    due date, then unit, where ``listed`` keeps it."""
+    order = (
+        (ReportingPeriod.due_on.desc(), ReportingPeriod.id.desc())
+        if newest_first
+        else (ReportingPeriod.due_on, ReportingPeriod.id)
+    )
     periods = session.scalars(
         select(ReportingPeriod)
         .join(ReportingCycle, ReportingCycle.id == ReportingPeriod.cycle_id)
         .join(Term, Term.id == ReportingCycle.term_id)
         .join(Body, Body.id == Term.body_id)
-        .where(Body.organization_id == organization_id, ReportingPeriod.state != PeriodState.FROZEN)
-        .order_by(ReportingPeriod.due_on, ReportingPeriod.id)
+        .where(Body.organization_id == organization_id, periods_wanted)
+        .order_by(*order)
         .options(selectinload(ReportingPeriod.cycle))
     ).all()
     states = {
@@ -80,9 +125,7 @@ def reports_due(session: Session, organization_id: int, units: Sequence[Unit]) -
         )
         for period in periods
         for unit in units
-        # A closed period takes back only the reports returned to their units.
-        if period.state is PeriodState.OPEN
-        or states.get((period.id, unit.id)) is ReportState.RETURNED
+        if listed(period, states.get((period.id, unit.id)))
     ]
 
 

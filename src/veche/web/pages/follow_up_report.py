@@ -40,9 +40,8 @@ from veche.errors import Conflict, InvalidInput, VecheError
 from veche.i18n import _
 from veche.models import GoalAssignment, Indicator, Organization, ReportingPeriod
 from veche.models.follow_up import EDITABLE_REPORT_STATES, GoalStatus, PeriodState, ReportState
-from veche.queries.follow_up_pages import last_values, reports_due
+from veche.queries.follow_up_pages import last_values, reports_due, reports_past
 from veche.queries.progress import ReportForm, report_form
-from veche.queries.reports_filed import reports_past
 from veche.reports.charts import figure_text
 from veche.reports.summing_up import REPORT_WORDS, STATUS_WORDS
 from veche.web.errors import problem_said
