@@ -116,17 +116,7 @@ def do_enter_counted_votes(
     _check_within_rights(total, rights.in_hall)
     session.add_all(_total(poll, option_id, number) for option_id, number in votes.items())
     session.flush()
-    record(
-        session,
-        caller.actor,
-        JournalAction.ENTER_COUNTED_VOTES,
-        {
-            "poll_id": poll.id,
-            "vote_by": poll.vote_by,
-            "totals": _journalled(options, votes),
-            "rights_present": rights.in_hall,
-        },
-    )
+    _journal_totals(session, caller, poll, _journalled(options, votes), rights.in_hall)
     queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
     return CountedVotes(total, rights.in_hall)
 
@@ -177,18 +167,14 @@ def do_correct_counted_votes(
         else:
             session.add(_total(poll, option_id, number))
     session.flush()
-    record(
+    _journal_totals(
         session,
-        caller.actor,
-        JournalAction.ENTER_COUNTED_VOTES,
-        {
-            "poll_id": poll.id,
-            "vote_by": poll.vote_by,
-            "totals": _journalled(options, votes),
-            "rights_present": rights.in_hall,
-            "corrects": corrected,
-            "replaced": _journalled(options, entered),
-        },
+        caller,
+        poll,
+        _journalled(options, votes),
+        rights.in_hall,
+        corrects=corrected,
+        replaced=_journalled(options, entered),
     )
     queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
     return CountedVotes(total, rights.in_hall)
@@ -243,3 +229,27 @@ def _check_totals(poll: Poll, valid: set[int], totals: Mapping[int, int]) -> dic
 def _listed(options: Sequence[PollOption], votes: Mapping[int, int]) -> str:
     """ "yes 12, no 5": the votes entered, in the options' order."""
     return ", ".join(f"{o.label} {votes[o.id]:,}" for o in options if o.id in votes)
+
+
+def _journal_totals(
+    session: Session,
+    caller: Caller,
+    poll: Poll,
+    totals: Any,
+    rights_present: int,
+    **correction: Any,
+) -> None:
+    """Journal totals entered, or a ``correction`` of them: the entry it ``corrects`` and
+    the totals it ``replaced``."""
+    record(
+        session,
+        caller.actor,
+        JournalAction.ENTER_COUNTED_VOTES,
+        {
+            "poll_id": poll.id,
+            "vote_by": poll.vote_by,
+            "totals": totals,
+            "rights_present": rights_present,
+            **correction,
+        },
+    )
