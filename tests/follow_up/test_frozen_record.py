@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from benchmarks.follow_up_database import Filled, freeze_all_but_the_last
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.follow_up.reading_world import twisted
+from tests.helpers import count_queries
 from veche.actions.access import Caller
 from veche.actions.actor import Actor
 from veche.actions.goal_assignments import do_assign_goal
@@ -31,6 +32,7 @@ from veche.db import transaction
 from veche.follow_up.figures import figures_hash
 from veche.models import (
     FrozenRecord,
+    FrozenUnitRecord,
     Goal,
     Indicator,
     JournalEntry,
@@ -42,7 +44,7 @@ from veche.models import (
     Unit,
 )
 from veche.models.follow_up import PeriodState, ReportState
-from veche.queries import frozen_records
+from veche.queries import follow_up_rollup, frozen_records
 from veche.queries.follow_up_cycle import FiguresAsked
 from veche.queries.follow_up_rollup import (
     CycleFigures,
@@ -57,6 +59,7 @@ from veche.queries.frozen_records import (
     read_summing_up,
     record_text,
     recorded_goals,
+    stored_record_text,
 )
 from veche.reports import render_summing_up
 
@@ -100,24 +103,30 @@ def _freezes(session: Session) -> dict[int, dict[str, Any]]:
 
 
 def test_a_freeze_records_the_roll_up_everywhere_and_journals_its_hash(
-    sessions: sessionmaker[Session],
+    engine: Engine, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    filled, _ = _frozen(sessions)
+    filled, named = _frozen(sessions)
     frozen = filled.period_ids[:-1]
     with sessions() as session:
         organization, cycle = _cycle(session, filled)
-        records = {
-            period_id: figures
-            for period_id, figures in session.execute(
-                select(FrozenRecord.period_id, FrozenRecord.figures)
-            )
-        }
-        assert sorted(records) == frozen
+        heads = dict(session.execute(select(FrozenRecord.period_id, FrozenRecord.figures)).all())
+        assert sorted(heads) == frozen
+        records = {period_id: stored_record_text(session, period_id) for period_id in frozen}
         freezes = _freezes(session)
         kept = {}
         for period_id in frozen:
             period = session.get_one(ReportingPeriod, period_id)
             stored = records[period_id]
+            assert stored is not None
+            # The first two lines in frozen_record, each unit's line in a row of its own.
+            assert heads[period_id] == "\n".join(stored.split("\n")[:2])
+            assert dict(
+                session.execute(
+                    select(FrozenUnitRecord.unit_id, FrozenUnitRecord.figures).where(
+                        FrozenUnitRecord.period_id == period_id
+                    )
+                ).all()
+            ) == {json.loads(line)[0]: line for line in stored.split("\n")[2:]}
             assert freezes[period_id]["record_hash"] == hashlib.sha256(stored.encode()).hexdigest()
             # Lines of canonical JSON: keys sorted, no spaces, decimals as their exact strings.
             lines = stored.split("\n")
@@ -141,6 +150,10 @@ def test_a_freeze_records_the_roll_up_everywhere_and_journals_its_hash(
         check = verify_periods(session)
         assert check.holds, check.problems
         assert check.checked == len(frozen)
+        # A map of a few units: the levels of the tree down to the districts.
+        monkeypatch.setattr(follow_up_rollup, "UNIT_ROWS", 5)
+        _a_card_reads_its_units_line_alone(engine, session, filled, named["district"])
+        monkeypatch.undo()
 
         # What the roll-up gives from the values, at the whole organization and every unit.
         session.execute(delete(FrozenRecord))
@@ -151,6 +164,34 @@ def test_a_freeze_records_the_roll_up_everywhere_and_journals_its_hash(
             assert frozen_record_text(figures, period) == records[period_id]
             assert _views(session, figures, period) == kept[period_id]
         session.rollback()
+
+
+def _a_card_reads_its_units_line_alone(
+    engine: Engine, session: Session, filled: Filled, district: int
+) -> None:
+    """Each unit's line in a row of its own: a frozen period's card reads its unit's, the
+    roll-up at the whole organization none, the summing-up those of the units it shows."""
+    organization, cycle = _cycle(session, filled)
+    period = session.get_one(ReportingPeriod, filled.period_ids[0])
+    every_line = session.scalar(select(func.count()).where(FrozenUnitRecord.period_id == period.id))
+    assert every_line is not None and every_line > 10
+    with count_queries(engine) as statements:
+        figures = load_cycle(session, organization, cycle, period=period, unit_id=district)
+        card = report_card(figures, period, district)
+    assert card.goals and all(goal.indicators for goal in card.goals)
+    assert len([one for one in statements if "frozen_unit_record" in one]) == 1
+    assert list(figures.frozen[0].units) == [district]
+    with count_queries(engine) as statements:
+        figures = load_cycle(session, organization, cycle, period=period)
+        whole = rollup_view(figures, period, None)
+    assert whole.goals and not any("frozen_unit_record" in one for one in statements)
+    assert not figures.frozen[0].units
+    # The summing-up's map and league: the lines of the units the map shows, at once.
+    with count_queries(engine) as statements:
+        summed_up = summing_up_record(session, figures, period, {})
+    assert len([one for one in statements if "frozen_unit_record" in one]) == 1
+    shown = {row.unit_id for row in summed_up.heat_map}
+    assert set(figures.frozen[0].units) == shown and 1 < len(shown) < every_line
 
 
 def _views(session: Session, figures: CycleFigures, period: ReportingPeriod) -> list[Any]:
@@ -418,7 +459,7 @@ def test_a_record_of_the_first_format_still_holds_the_goals_at_the_whole_organiz
 def test_verify_names_a_record_changed_gone_or_never_made(
     database_url: str, sessions: sessionmaker[Session]
 ) -> None:
-    filled, _ = _frozen(sessions)
+    filled, units = _frozen(sessions)
     first, second, last = filled.period_ids
     with sessions() as session:
         freezes = {
@@ -457,6 +498,38 @@ def test_verify_names_a_record_changed_gone_or_never_made(
         f"period {second} (Month 2): its record of the figures no longer matches the one made "
         f"at its freeze (entry {freezes[second]}): it was changed"
     ]
+    # A unit's line, in its own row: changed, gone, or one added, each named.
+    unit = units["district"]
+    mismatch = (
+        f"period {first} (Month 1): its record of the figures no longer matches the one made "
+        f"at its freeze (entry {freezes[first]}): "
+    )
+    assert problems(
+        "UPDATE frozen_unit_record SET figures = replace(figures, ',', ', ') "
+        "WHERE period_id = :first AND unit_id = :unit",
+        first=first,
+        unit=unit,
+    ) == [f"{mismatch}the line of unit {unit} was changed"]
+    assert problems(
+        "DELETE FROM frozen_unit_record WHERE period_id = :first AND unit_id = :unit",
+        first=first,
+        unit=unit,
+    ) == [f"{mismatch}the line of unit {unit} is gone"]
+    assert problems(
+        "INSERT INTO frozen_unit_record (period_id, unit_id, figures, created_at) "
+        "SELECT period_id, 999999, figures, created_at FROM frozen_unit_record "
+        "WHERE period_id = :first AND unit_id = :unit",
+        first=first,
+        unit=unit,
+    ) == [f"{mismatch}the line of unit 999999 was added"]
+    # A line put in another unit's place is named too, and the record's lines stay in order.
+    assert problems(
+        "UPDATE frozen_unit_record SET figures = (SELECT figures FROM frozen_unit_record "
+        "WHERE period_id = :second AND unit_id = :unit) WHERE period_id = :first AND unit_id = :unit",
+        first=first,
+        second=second,
+        unit=unit,
+    ) == [f"{mismatch}the line of unit {unit} was changed"]
     assert problems("DELETE FROM frozen_record WHERE period_id = :second", second=second) == [
         f"period {second} (Month 2): the record of its figures made at its freeze (entry "
         f"{freezes[second]}) is gone"

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,9 +23,27 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.follow_up_demo import load_demo_with_follow_up
 from tests.web.page_client import Browser, secretary
+from veche.actions.access import Caller
+from veche.actions.actor import Actor
+from veche.actions.indicators import IndicatorSpec, do_create_indicator
 from veche.actions.verify_periods import verify_periods
 from veche.demo import DEMO_SECRETARY
-from veche.models import FrozenRecord, ReportingCycle, ReportingPeriod, Unit
+from veche.models import (
+    FrozenUnitRecord,
+    Goal,
+    Indicator,
+    Organization,
+    ProgressReport,
+    ReportGoalStatus,
+    ReportingCycle,
+    ReportingPeriod,
+    ReportValue,
+    Unit,
+)
+from veche.models.follow_up import Direction, GoalStatus, Measure, ReportState, RollupRule
+from veche.queries.follow_up_rollup import goal_row, goals_at, load_cycle
+from veche.queries.follow_up_units import unit_rows
+from veche.queries.frozen_records import record_text
 
 pytestmark = pytest.mark.demo
 
@@ -163,22 +182,18 @@ def test_a_frozen_periods_figures_at_every_unit_stay_those_of_its_freeze(
 
     # A unit's figures that cannot be read are refused, not a crash; the rest still reads.
     with sessions.begin() as session:
-        stored = session.scalars(
-            select(FrozenRecord).where(FrozenRecord.period_id == served.first)
-        ).one()
-        head, facts, *lines = stored.figures.split("\n")
-        unit, goals = next(found for found in map(json.loads, lines) if found[1])
-        goals[0][1:3] = ["not a figure"]
-        stored.figures = "\n".join(
-            [
-                head,
-                facts,
-                *(
-                    json.dumps([unit, goals]) if line.startswith(f"[{unit},") else line
-                    for line in lines
-                ),
-            ]
+        stored = next(
+            line
+            for line in session.scalars(
+                select(FrozenUnitRecord)
+                .where(FrozenUnitRecord.period_id == served.first)
+                .order_by(FrozenUnitRecord.unit_id)
+            )
+            if json.loads(line.figures)[1]
         )
+        unit, goals = json.loads(stored.figures)
+        goals[0][1:3] = ["not a figure"]
+        stored.figures = json.dumps([unit, goals])
     for path in (
         f"/periods/{served.first}/rollup?unit_id={unit}",
         f"/periods/{served.first}/units/{unit}/card",
@@ -189,6 +204,14 @@ def test_a_frozen_periods_figures_at_every_unit_stay_those_of_its_freeze(
     assert card.status_code == 409
     # The record's other parts still read.
     served.api("GET", f"/periods/{served.first}/rollup")
+    # A unit's line gone is refused as well, not read as a unit without goals.
+    with sessions.begin() as session:
+        session.execute(
+            text("DELETE FROM frozen_unit_record WHERE period_id = :period AND unit_id = :unit"),
+            {"period": served.first, "unit": unit},
+        )
+    answer = served.api("GET", f"/periods/{served.first}/units/{unit}/card", 409)
+    assert "veche verify" in answer.json()["detail"]
     with sessions.begin() as session:
         session.execute(
             text("UPDATE frozen_record SET figures = replace(figures, '\"units\"', '\"unit\"')")
@@ -226,3 +249,80 @@ def test_what_a_freeze_kept_is_what_the_values_give_while_nothing_changed(
     with sessions.begin() as session:
         session.execute(text("DELETE FROM frozen_record"))
     assert figures() == kept
+
+
+def test_every_units_rows_at_once_are_those_of_each_unit_asked_alone(
+    sessions: sessionmaker[Session],
+) -> None:
+    """What a freeze records of every unit (``unit_rows``, the whole tree at once) is what
+    ``goals_at`` gives each unit asked alone: with sub-goals and their weights, indicators'
+    weights, the body's verdicts (one setting a goal aside), a status reported setting one
+    aside, per-unit targets, a band and a share of units on target."""
+    load_demo_with_follow_up(sessions)
+    with sessions() as session:
+        organization = session.scalars(select(Organization)).one()
+        me = Caller(Actor.system("tests"), None, True, organization.id)
+        cycle = session.scalars(select(ReportingCycle)).one()
+        goals = session.scalars(select(Goal).order_by(Goal.id)).all()
+        measured = sorted(set(session.scalars(select(Indicator.goal_id))))
+        leaves = [goal for goal in goals if goal.id in measured]
+        parts = [goal for goal in leaves if goal.parent_id is not None]
+        assert len(parts) > 1
+        parts[0].weight = Decimal(3)
+        first = session.scalars(select(Indicator).where(Indicator.goal_id == leaves[0].id)).first()
+        assert first is not None
+        first.weight = Decimal("2.5")
+        parts[-1].status, parts[-1].status_reason = GoalStatus.DROPPED, "Merged into another."
+        goals[0].status, goals[0].status_reason = GoalStatus.AT_RISK, "Slow."
+        added = [
+            do_create_indicator(session, me, leaves[0], spec)
+            for spec in (
+                IndicatorSpec(
+                    "Stays within a band",
+                    Measure.COUNT,
+                    direction=Direction.WITHIN,
+                    baseline_value=Decimal(5),
+                    band_low=Decimal(3),
+                    band_high=Decimal(8),
+                ),
+                IndicatorSpec(
+                    "Branches on target",
+                    Measure.COUNT,
+                    target_value=Decimal(4),
+                    rollup=RollupRule.SHARE_ON_TARGET,
+                    share_needed=Decimal("0.75"),
+                ),
+            )
+        ]
+        counted = session.scalars(
+            select(ProgressReport).where(
+                ProgressReport.state.in_([ReportState.ACCEPTED, ReportState.LOCKED])
+            )
+        ).all()
+        for place, report in enumerate(counted):
+            for indicator in added:
+                session.add(
+                    ReportValue(
+                        report_id=report.id, indicator_id=indicator.id, value=Decimal(place % 9)
+                    )
+                )
+        session.add(
+            ReportGoalStatus(
+                report_id=counted[0].id,
+                goal_id=parts[0].id,
+                status=GoalStatus.DROPPED,
+                reason="Given up here.",
+            )
+        )
+        session.execute(text("DELETE FROM frozen_unit_record"))
+        session.execute(text("DELETE FROM frozen_record"))
+        units = session.scalars(select(Unit.id).order_by(Unit.id)).all()
+        for period in session.scalars(select(ReportingPeriod)).all():
+            figures = load_cycle(session, organization, cycle, period=period)
+            assert not figures.frozen
+            at_once = unit_rows(figures, 0)
+            assert list(at_once) == units
+            for unit in units:
+                alone = [goal_row(goal) for goal in goals_at(figures, unit, 0)]
+                assert record_text(at_once[unit]) == record_text(alone), (period.name, unit)
+        session.rollback()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -22,7 +22,8 @@ from tests.meeting_api import Api
 from tests.web.sitting import PRESENT, PreparedSitting, journal_length
 from veche.actions.journal_actions import JournalAction
 from veche.cli import app as cli
-from veche.models import FrozenRecord, ReportValue
+from veche.models import ReportValue
+from veche.queries.frozen_records import stored_record_text
 
 #: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
 pytestmark = pytest.mark.demo
@@ -676,9 +677,8 @@ def _freeze(f: FollowUp, reported: Reported, database_url: str) -> None:
     (entry,) = f.journaled(JournalAction.FREEZE_REPORTING_PERIOD)
     with f.sessions() as session:
         # The period's roll-up as the freeze recorded it, hashed into the same entry.
-        recorded = session.scalars(
-            select(FrozenRecord.figures).where(FrozenRecord.period_id == first)
-        ).one()
+        recorded = stored_record_text(session, first)
+    assert recorded is not None
     assert entry == {
         "period_id": first,
         "reports": 3,

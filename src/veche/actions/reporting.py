@@ -6,7 +6,8 @@ reports are reviewed; frozen when its figures are final: every accepted report i
 and the SHA-256 of the figures they hold (``veche.follow_up.figures``) is written into the
 journal entry of the freeze, which ``veche verify`` checks again. The freeze also records
 what those figures roll up to at the whole organization and at every unit
-(``queries/frozen_records.py``), with that record's SHA-256 in the same entry: what every
+(``queries/frozen_records.py``: its first lines in ``frozen_record``, each unit's line in a
+row of ``frozen_unit_record``), with that record's SHA-256 in the same entry: what every
 view of the period shows ever after. Forward only.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from veche.actions._days import check_span
@@ -28,6 +29,7 @@ from veche.errors import Conflict, InvalidInput
 from veche.follow_up.figures import FrozenStatus, FrozenValue, figures_hash
 from veche.models import (
     FrozenRecord,
+    FrozenUnitRecord,
     ProgressReport,
     ReportGoalStatus,
     ReportingCycle,
@@ -36,10 +38,15 @@ from veche.models import (
     Term,
     Unit,
 )
+from veche.models.base import utcnow
 from veche.models.follow_up import PERIOD_TRANSITIONS, PeriodState, ReportState
 from veche.permissions import Permission
+from veche.queries.follow_up_arrays import _collector_paused
 from veche.queries.follow_up_cycle import load_cycle
-from veche.queries.frozen_records import frozen_record_text, record_hash
+from veche.queries.frozen_records import frozen_record_lines
+
+#: The units' lines of a record a freeze writes in one statement, at most.
+_LINES_AT_ONCE = 5_000
 
 # --- Cycles --------------------------------------------------------------------------------
 
@@ -262,24 +269,34 @@ def do_freeze_period(session: Session, caller: Caller, period: ReportingPeriod) 
             f"{'' if len(waiting) == 1 else 's'} awaiting a decision ({', '.join(waiting)}): "
             f"accept or return {'it' if len(waiting) == 1 else 'them'} before freezing"
         )
-    for report in session.scalars(
-        select(ProgressReport).where(
-            ProgressReport.period_id == period.id, ProgressReport.state == ReportState.ACCEPTED
-        )
-    ):
-        report.state = ReportState.LOCKED
+    # One statement, not a row object a report: a period of 10,000 reports.
+    session.execute(
+        update(ProgressReport)
+        .where(ProgressReport.period_id == period.id, ProgressReport.state == ReportState.ACCEPTED)
+        .values(state=ReportState.LOCKED)
+    )
     period.state = PeriodState.FROZEN
     session.flush()
-    reports, values, statuses = frozen_figures(session, period.id)
-    period.figures_hash = figures_hash(period.id, values, statuses)
+    # A value a line: a million objects at the issue's size, which the collector would walk
+    # again and again.
+    with _collector_paused():
+        reports, values, statuses = frozen_figures(session, period.id)
+        period.figures_hash = figures_hash(period.id, values, statuses)
     # Every goal of the organization, at the whole organization and at every unit, as the
     # roll-up gives them now that the reports are locked: what the figures were when the
     # period was made final.
-    text = frozen_record_text(
+    kept = frozen_record_lines(
         load_cycle(session, organization, period.cycle, period=period), period
     )
-    session.add(FrozenRecord(period_id=period.id, figures=text))
+    session.add(FrozenRecord(period_id=period.id, figures=kept.head))
     session.flush()
+    now = utcnow()
+    lines = [
+        {"period_id": period.id, "unit_id": unit, "figures": line, "created_at": now}
+        for unit, line in kept.units.items()
+    ]
+    for start in range(0, len(lines), _LINES_AT_ONCE):
+        session.execute(insert(FrozenUnitRecord), lines[start : start + _LINES_AT_ONCE])
     record(
         session,
         caller.actor,
@@ -290,7 +307,7 @@ def do_freeze_period(session: Session, caller: Caller, period: ReportingPeriod) 
             "values": len(values),
             "statuses": len(statuses),
             "figures_hash": period.figures_hash,
-            "record_hash": record_hash(text),
+            "record_hash": kept.hash,
         },
     )
     return period

@@ -12,12 +12,16 @@ is hashed as stored, not computed again: the unit tree, the assignments and the 
 have changed since the freeze, and the record is what the figures were then — and what the
 roll-up, the report cards, the summing-up and the pages show of the period ever after (of a
 record of the first format, at the whole organization alone), so a record edited in the
-database is named here, a unit's figures as well as the whole organization's. The chain
+database is named here, a unit's figures as well as the whole organization's: each unit's
+line is a row of its own, hashed in unit order after the first two lines, and a line changed,
+gone or added is named by its unit (the record's facts keep each line's digest). The chain
 itself is ``journal.verify_journal``'s to check.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -27,9 +31,14 @@ from veche.actions._findings import Findings
 from veche.actions.journal_actions import JournalAction
 from veche.actions.reporting import frozen_figures
 from veche.follow_up.figures import figures_hash
-from veche.models import FrozenRecord, JournalEntry, ReportingPeriod
+from veche.models import FrozenRecord, FrozenUnitRecord, JournalEntry, ReportingPeriod
 from veche.models.follow_up import PeriodState
-from veche.queries.frozen_records import record_hash
+from veche.queries.frozen_records import line_digest
+
+#: The units' lines of a record read from the database at once, hashed as they come.
+_LINES_READ_AT_ONCE = 1_000
+#: The units whose lines a problem names, at most.
+_UNITS_NAMED = 5
 
 
 @dataclass
@@ -71,6 +80,9 @@ def verify_periods(session: Session) -> PeriodsCheck:
             select(FrozenRecord.period_id, FrozenRecord.figures)
         )
     }
+    # A unit's line whose record is gone is a record too, to be named.
+    lined = set(session.scalars(select(FrozenUnitRecord.period_id).distinct()))
+    records.update((period_id, "") for period_id in lined - set(records))
     periods = {
         period.id: period
         for period in session.scalars(
@@ -84,7 +96,7 @@ def verify_periods(session: Session) -> PeriodsCheck:
         period = periods.get(period_id)
         named = f"period {period_id}" + (f" ({period.name})" if period is not None else "")
         freeze = frozen_in_journal.get(period_id)
-        record_problem = _record_problem(named, freeze, records.get(period_id))
+        record_problem = _record_problem(session, named, freeze, period_id, records.get(period_id))
         if record_problem is not None:
             check.problems.append(record_problem)
         if freeze is None:
@@ -114,23 +126,66 @@ def verify_periods(session: Session) -> PeriodsCheck:
     return check
 
 
-def _record_problem(named: str, freeze: _Freeze | None, record: str | None) -> str | None:
+def _record_problem(
+    session: Session, named: str, freeze: _Freeze | None, period_id: int, record: str | None
+) -> str | None:
     """What is wrong with a period's record of its roll-up at its freeze, if anything: only
-    a freeze that named a record's hash made one, and the record must still hash to it."""
+    a freeze that named a record's hash made one, and the record — its first lines and each
+    unit's line after them, in unit order — must still hash to it."""
     if freeze is None or freeze.record_hash is None:
         if record is None:
-            return None
+            return None  # no line of one either
         unmade = (
             "the journal records no freeze of it"
             if freeze is None
             else f"its freeze (entry {freeze.seq}) made none"
         )
         return f"{named} has a record of its frozen figures, but {unmade}"
-    if record is None:
+    if not record:
         return f"{named}: the record of its figures made at its freeze (entry {freeze.seq}) is gone"
-    if record_hash(record) != freeze.record_hash:
-        return (
-            f"{named}: its record of the figures no longer matches the one made at its freeze "
-            f"(entry {freeze.seq}): it was changed"
+    whole = hashlib.sha256(record.encode("utf-8"))
+    digests: dict[int, str] = {}
+    for unit_id, line in session.execute(
+        select(FrozenUnitRecord.unit_id, FrozenUnitRecord.figures)
+        .where(FrozenUnitRecord.period_id == period_id)
+        .order_by(FrozenUnitRecord.unit_id),
+        execution_options={"yield_per": _LINES_READ_AT_ONCE},
+    ):
+        encoded = line.encode("utf-8")
+        whole.update(b"\n" + encoded)
+        digests[unit_id] = line_digest(line)
+    if whole.hexdigest() == freeze.record_hash:
+        return None
+    return (
+        f"{named}: its record of the figures no longer matches the one made at its freeze "
+        f"(entry {freeze.seq}): {_what_changed(record, digests)}"
+    )
+
+
+def _what_changed(record: str, digests: dict[int, str]) -> str:
+    """Which units' lines of a record differ from those its facts name (their digests), or
+    else that its first lines were changed."""
+    try:
+        kept = {
+            int(unit["id"]): str(unit["digest"])
+            for unit in json.loads(record.split("\n")[1])["units"]
+        }
+    except (ValueError, KeyError, TypeError, IndexError):
+        kept = {}
+    found = [
+        (f"unit {unit}", kind)
+        for unit, kind in sorted(
+            [(unit, "was added") for unit in digests.keys() - kept.keys()]
+            + [(unit, "is gone") for unit in kept.keys() - digests.keys()]
+            + [
+                (unit, "was changed")
+                for unit in digests.keys() & kept.keys()
+                if digests[unit] != kept[unit]
+            ]
         )
-    return None
+    ]
+    if not kept or not found:
+        return "it was changed"
+    named = ", ".join(f"the line of {unit} {kind}" for unit, kind in found[:_UNITS_NAMED])
+    more = len(found) - _UNITS_NAMED
+    return f"{named}{f' and {more} more' if more > 0 else ''}"

@@ -18,7 +18,7 @@ from veche.models.follow_up import (
     ReportValue,
 )
 from veche.models.follow_up_documents import EvidenceDocument, SummingUpPaper
-from veche.models.frozen_records import FrozenRecord
+from veche.models.frozen_records import FrozenRecord, FrozenUnitRecord
 from veche.models.journal import JournalEntry, JournalHead
 from veche.models.meetings import Attendance, Meeting, Participant, Proxy, Substitution
 from veche.models.motions import (
@@ -54,6 +54,7 @@ __all__ = [
     "EvidenceDocument",
     "FloorRequest",
     "FrozenRecord",
+    "FrozenUnitRecord",
     "Goal",
     "GoalAssignment",
     "Indicator",

@@ -34,13 +34,15 @@ units, goals or reports. One more when a period asked is frozen: the records its
 (``records``), whose figures are the period's, final (``queries/follow_up_rollup.py``). A
 frozen period asked alone whose record keeps every unit's figures (the second format) is read
 from it alone: its units, their tree, assignments and reports as they were at the freeze,
-none of its values, and nothing rolled up (``FrozenUnits``, ``CycleFigures.kept``).
+none of its values, and nothing rolled up (``FrozenUnits``, ``CycleFigures.kept``); a unit's
+figures are its own row of the record, read when a view asks for that unit (one query for the
+units a view shows, ``FrozenUnits.lines``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -57,6 +59,7 @@ from veche.errors import Conflict, InvalidInput
 from veche.follow_up import rollup as engine
 from veche.models import (
     FrozenRecord,
+    FrozenUnitRecord,
     GoalAssignment,
     Indicator,
     IndicatorTarget,
@@ -103,6 +106,8 @@ _GOALPOSTS = {
 #: the goals at the whole organization, the second every unit's figures too.
 GOALS_RECORD = "veche frozen record 1"
 UNITS_RECORD = "veche frozen record 2"
+#: The units' lines of a record read in one query, at most (an ``IN`` list each).
+_LINES_AT_ONCE = 2_000
 
 
 def unreadable_record(period: ReportingPeriod) -> Conflict:
@@ -162,7 +167,7 @@ class FrozenUnits:
     """What a record of the second format kept of a frozen period beyond the goals at the whole
     organization: the unit tree, the assignments and the reports as they were at the freeze,
     and every unit's goals with their figures, as rows (``queries/follow_up_rollup.py`` reads
-    them into views)."""
+    them into views), each unit's read from its own row when asked (``lines``)."""
 
     period: ReportingPeriod
     #: The goals at the whole organization, as the record holds them (every resolution's).
@@ -172,8 +177,10 @@ class FrozenUnits:
     reporting: dict[int, set[int]]  # the units that reported on each goal (a value or a status)
     reports: dict[int, ReportState]  # each unit's report, as it stood
     statuses: dict[tuple[int, int], tuple[engine.GoalStatus, str]]  # (goal, unit): with reason
-    #: Each unit's line: its id and its goals as rows, as JSON (read when the unit is asked).
-    units: dict[int, str]
+    #: Where the units' lines are read from.
+    session: Session
+    #: The units' lines read so far: a unit's id and its goals as rows, as JSON.
+    units: dict[int, str] = field(default_factory=dict)
     #: The goals read into views, by id, once (``follow_up_rollup`` fills it).
     typed: dict[int, Any] = field(default_factory=dict)
 
@@ -182,12 +189,33 @@ class FrozenUnits:
         """The units assigned any goal at the freeze."""
         return {unit for units in self.assigned.values() for unit in units}
 
+    def lines(self, units: Iterable[int]) -> dict[int, str]:
+        """The lines of ``units`` that the freeze's tree holds (a unit made since has none),
+        each read once: one query for those not read yet (a few for thousands). A line the
+        record's facts name but that is gone is refused (409)."""
+        wanted = sorted({unit for unit in units if unit in self.parents})
+        unread = [unit for unit in wanted if unit not in self.units]
+        for start in range(0, len(unread), _LINES_AT_ONCE):
+            for unit, line in self.session.execute(
+                select(FrozenUnitRecord.unit_id, FrozenUnitRecord.figures).where(
+                    FrozenUnitRecord.period_id == self.period.id,
+                    FrozenUnitRecord.unit_id.in_(unread[start : start + _LINES_AT_ONCE]),
+                )
+            ):
+                self.units[unit] = line
+        if any(unit not in self.units for unit in unread):
+            raise unreadable_record(self.period)
+        return {unit: self.units[unit] for unit in wanted}
+
     @classmethod
-    def of(cls, period: ReportingPeriod, record: dict[str, Any], text: str) -> FrozenUnits:
-        """The record ``text`` of ``period``, its first line ``record`` (``read_record``'s),
-        refused (409) when its lines are not as the freeze writes them."""
+    def of(
+        cls, session: Session, period: ReportingPeriod, record: dict[str, Any], text: str
+    ) -> FrozenUnits:
+        """The record ``text`` of ``period`` (its first two lines, as ``frozen_record`` holds
+        them), its first line ``record`` (``read_record``'s), refused (409) when its lines are
+        not as the freeze writes them."""
         try:
-            _head, facts, *lines = text.split("\n")
+            _head, facts = text.split("\n")
             kept = json.loads(facts)
             units = kept["units"]
             assigned: dict[int, set[int]] = {}
@@ -215,8 +243,7 @@ class FrozenUnits:
                     (int(goal_id), int(unit_id)): (engine.GoalStatus(status), str(reason))
                     for goal_id, unit_id, status, reason in kept["statuses"]
                 },
-                # "[12,[…]]": the unit's id, read without reading its goals.
-                units={int(line[1 : line.index(",")]): line for line in lines},
+                session=session,
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise unreadable_record(period) from None
@@ -505,7 +532,7 @@ def load_cycle(
     }
     records = _frozen_records(session, asked)
     frozen = {
-        period_id: FrozenUnits.of(period, record, text)
+        period_id: FrozenUnits.of(session, period, record, text)
         for period_id, (period, record, text) in records.items()
         if record["format"] == UNITS_RECORD
     }
@@ -682,7 +709,7 @@ def frozen_units(session: Session, period: ReportingPeriod) -> FrozenUnits | Non
     found = _frozen_records(session, [period]).get(period.id)
     if found is None or found[1]["format"] != UNITS_RECORD:
         return None
-    return FrozenUnits.of(*found)
+    return FrozenUnits.of(session, *found)
 
 
 def _frozen_records(

@@ -336,11 +336,12 @@ def _frozen_goals_at(
         goals = list(_kept_goals(frozen).values())
         if not with_indicators:
             goals = [replace(goal, indicators=[]) for goal in goals]
-    elif unit not in frozen.units:
-        return []
     else:
+        line = frozen.lines([unit]).get(unit)
+        if line is None:
+            return []
         try:
-            goals = _unit_goals(frozen, frozen.units[unit], with_indicators=with_indicators)
+            goals = _unit_goals(frozen, line, with_indicators=with_indicators)
         except _UNREADABLE:
             raise unreadable_record(frozen.period) from None
     return [
@@ -674,6 +675,9 @@ def summing_up_record(
     # The heat map and the league ask at the same units: each unit's goals are judged once.
     at_unit = cache(partial(goals_at, figures, period=number, with_indicators=False))
     shown = _units_shown(figures)
+    if number in figures.frozen:
+        # The lines of the units shown (the league's are among them), in a few queries.
+        figures.frozen[number].lines(unit for unit, _depth in shown.rows)
     league, league_level = _league(figures, number, shown, at_unit)
     return SummingUpRecord(
         organization=figures.organization.name,

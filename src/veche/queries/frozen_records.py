@@ -3,34 +3,44 @@ that reads its history from them.
 
 **The record.** Freezing a period (``actions/reporting.py``) records the period's roll-up —
 every goal of the organization with its indicators' figures, at the whole organization and
-at every unit of the tree, ``rollup_view``'s — as canonical JSON in ``frozen_record``, and
-writes the SHA-256 of that text into the journal entry of the freeze, beside the hash of the
-values its locked reports hold. It is a record, not a cache: it says what the figures were
-when the period was made final, as the minutes say what a count was, and ``veche verify``
-checks the stored text against the journal without computing the roll-up again (the unit
-tree may since have changed, as it may). The text is one JSON object, keys sorted, no
-spaces, decimals as their exact strings (``"12.5000"``), dates ISO, enums by value:
+at every unit of the tree, ``rollup_view``'s — as lines of canonical JSON, and writes the
+SHA-256 of their text into the journal entry of the freeze, beside the hash of the values its
+locked reports hold. It is a record, not a cache: it says what the figures were when the
+period was made final, as the minutes say what a count was, and ``veche verify`` checks the
+stored text against the journal without computing the roll-up again (the unit tree may since
+have changed, as it may). Each line is one JSON value, keys sorted, no spaces, decimals as
+their exact strings (``"12.5000"``), dates ISO, enums by value; the text is the lines joined
+by line breaks:
 
-- ``format``: ``"veche frozen record 2"`` (``"… 1"`` in older databases: the first three
-  keys alone, still read), ``period_id``;
-- ``goals``: the goals at the whole organization, each a ``GoalRollup`` with its
-  ``IndicatorFigures``;
-- ``units``: every unit of the tree, by id: its ``parent`` (null: a top unit), the goals
-  ``assigned`` to it, its ``report``'s state (null: none), the goals it ``reported_on`` (a
-  value or a status: "3 of 4 units reported" is counted from these and the assignments, of
-  every resolution or of one), and its ``goals`` as rows — a goal's id, its figures there in
-  the order of ``follow_up_rollup.GOAL_COLUMNS``, and its indicators' rows (an id and
-  ``INDICATOR_COLUMNS``): what is the same at every unit (titles, paths, the indicators'
-  headings) is read from the goal at the whole organization;
-- ``statuses``: each status a counted report gave, ``[goal, unit, status, reason]``.
+1. the goals at the whole organization: ``format``, ``"veche frozen record 2"`` (``"… 1"`` in
+   older databases: this line alone, still read), ``period_id``, and ``goals``, each a
+   ``GoalRollup`` with its ``IndicatorFigures``;
+2. the facts of the freeze: ``units``, every unit of the tree, by id: its ``parent`` (null: a
+   top unit), the goals ``assigned`` to it, its ``report``'s state (null: none), the goals it
+   ``reported_on`` (a value or a status: "3 of 4 units reported" is counted from these and
+   the assignments, of every resolution or of one), and the ``digest`` of its line (the
+   first 16 hex digits of its SHA-256: where verify finds which line changed); and
+   ``statuses``, each status a counted report gave, ``[goal, unit, status, reason]``;
+3. then a line a unit, by id: ``[unit, goals]``, its goals as rows — a goal's id, its figures
+   there in the order of ``follow_up_rollup.GOAL_COLUMNS``, and its indicators' rows (an id
+   and ``INDICATOR_COLUMNS``): what is the same at every unit (titles, paths, the
+   indicators' headings) is read from the goal at the whole organization.
 
-``follow_up_rollup.recorded_goals`` reads the goals back, ``FrozenUnits`` the rest.
+``frozen_record`` holds the first two lines of a period's record, ``frozen_unit_record`` each
+unit's line in a row of its own (migration 0025): at 10,000 units and 100 indicators the
+units' lines are some 100 MB, and a unit's report card reads its unit's line alone. The
+freeze writes every unit's rows at once (``follow_up_units.unit_rows``), not unit by unit.
+
+``follow_up_rollup.recorded_goals`` reads the goals back, ``FrozenUnits`` the facts, and the
+units' lines as they are asked (``FrozenUnits.lines``).
 
 **What reads it.** The record is the period's figures, final: ``load_cycle`` reads the record
 of each frozen period it reads; the roll-up's goals are the recorded ones
 (``follow_up_rollup.goals_at``) at the whole organization, and with a record of the second
 format at every unit — in the roll-up, the report cards, the summing-up, the public page and
-the desk alike; a period asked alone is read from it without reading its values. The
+the desk alike; a period asked alone is read from it without reading its values. A view
+at the whole organization reads the first line alone, one at a unit that unit's line, the
+summing-up's map and league the lines of the units they show. The
 summing-up's history — its charts' points for the periods before the one summed up, and the
 previous period's goals it compares with — reads the record of each earlier period frozen
 with one, without reading its values; a period not frozen, or frozen before records were
@@ -43,7 +53,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import takewhile
@@ -51,8 +61,9 @@ from itertools import takewhile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.models import FrozenRecord, ReportingPeriod
+from veche.models import FrozenRecord, FrozenUnitRecord, ReportingPeriod
 from veche.models.follow_up import PeriodState
+from veche.queries.follow_up_arrays import _collector_paused
 from veche.queries.follow_up_cycle import (
     ORGANIZATION,
     CycleFigures,
@@ -66,7 +77,6 @@ from veche.queries.follow_up_rollup import (
     GoalRollup,
     SummingUpRecord,
     default_period,
-    goal_row,
     goals_at,
     goals_recorded,
     rollup_view,
@@ -75,19 +85,63 @@ from veche.queries.follow_up_rollup import (
 
 # The record's reader, beside its writer.
 from veche.queries.follow_up_rollup import recorded_goals as recorded_goals
+from veche.queries.follow_up_units import unit_rows
+
+
+@dataclass(frozen=True)
+class RecordLines:
+    """A record as its freeze stores it: its first two lines, the goals at the whole
+    organization and the facts (``frozen_record``), and each unit's line by unit id, in unit
+    order (``frozen_unit_record``, a row a unit)."""
+
+    head: str
+    units: dict[int, str]
+
+    @property
+    def text(self) -> str:
+        """The record's canonical text, whose SHA-256 the journal entry of the freeze holds."""
+        return "\n".join([self.head, *self.units.values()])
+
+    @property
+    def hash(self) -> str:
+        """``record_hash`` of the text, hashed a line at a time rather than joined first."""
+        whole = hashlib.sha256(self.head.encode("utf-8"))
+        for line in self.units.values():
+            whole.update(b"\n" + line.encode("utf-8"))
+        return whole.hexdigest()
 
 
 def frozen_record_text(figures: CycleFigures, period: ReportingPeriod) -> str:
     """The canonical text of a period's figures as its freeze keeps them (see above), from
     ``figures`` read for the period and the whole organization."""
+    return frozen_record_lines(figures, period).text
+
+
+def frozen_record_lines(figures: CycleFigures, period: ReportingPeriod) -> RecordLines:
+    """A period's record (see above), from ``figures`` read for the period and the whole
+    organization, as its freeze stores it."""
     number = figures.index(period)
     view = rollup_view(figures, period, None)
     reporting = figures.reporting[number]
+    # Every unit's rows, a million small lists at the issue's size, are written before the
+    # collector may walk them.
+    with _collector_paused():
+        units = {
+            unit: record_text([unit, rows]) for unit, rows in unit_rows(figures, number).items()
+        }
     head = {
         "format": RECORD_FORMAT,
         "period_id": view.period_id,
         "goals": [asdict(goal) for goal in view.goals],
     }
+    given: dict[int, list[int]] = {}
+    for goal_id, assigned in sorted(figures.assigned.items()):
+        for unit in assigned:
+            given.setdefault(unit, []).append(goal_id)
+    reported: dict[int, list[int]] = {}
+    for goal_id, reporters in sorted(reporting.items()):
+        for unit in reporters:
+            reported.setdefault(unit, []).append(goal_id)
     facts = {
         "statuses": sorted(
             [goal_id, unit, status.value, figures.reasons[goal_id, unit, at]]
@@ -98,22 +152,35 @@ def frozen_record_text(figures: CycleFigures, period: ReportingPeriod) -> str:
             {
                 "id": unit,
                 "parent": None if parent == ORGANIZATION else parent,
-                "assigned": sorted(
-                    goal_id for goal_id, given in figures.assigned.items() if unit in given
-                ),
+                "assigned": given.get(unit, []),
                 "report": figures.reports.get((unit, number)),
-                "reported_on": sorted(
-                    goal_id for goal_id, units in reporting.items() if unit in units
-                ),
+                "reported_on": reported.get(unit, []),
+                # Where verify finds which unit's line was changed.
+                "digest": line_digest(units[unit]),
             }
             for unit, parent in sorted(figures.unit_parents.items())
         ],
     }
-    units = (
-        [unit, [goal_row(goal) for goal in goals_at(figures, unit, number)]]
-        for unit in sorted(figures.unit_parents)
+    return RecordLines(f"{record_text(head)}\n{record_text(facts)}", units)
+
+
+def line_digest(line: str) -> str:
+    """The short digest of a unit's line that the record's facts hold: enough to tell which
+    line differs, the record's hash in the journal being what proves it."""
+    return hashlib.sha256(line.encode("utf-8")).hexdigest()[:16]
+
+
+def stored_record_text(session: Session, period_id: int) -> str | None:
+    """A period's record as stored, its lines joined again in unit order (None: none)."""
+    head = session.scalar(select(FrozenRecord.figures).where(FrozenRecord.period_id == period_id))
+    if head is None:
+        return None
+    lines = session.scalars(
+        select(FrozenUnitRecord.figures)
+        .where(FrozenUnitRecord.period_id == period_id)
+        .order_by(FrozenUnitRecord.unit_id)
     )
-    return "\n".join([record_text(head), record_text(facts), *map(record_text, units)])
+    return "\n".join([head, *lines])
 
 
 def record_text(record: object) -> str:
