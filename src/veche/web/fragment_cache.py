@@ -81,7 +81,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio
 from fastapi import FastAPI
@@ -848,7 +848,7 @@ class FragmentStore:
         stale = [
             (held.caller, held)
             for key, held in list(self._held.items())
-            if key[2] == meeting_id and held.access < access
+            if key.meeting_id == meeting_id and held.access < access
         ]
 
         async def reread_some(some: list[tuple[Caller, _Held]]) -> None:
@@ -1007,7 +1007,7 @@ class FragmentStore:
         """Forget a login cookie: its holder logged out."""
         login = self._logins.pop(raw, None)
         if login is not None:
-            for key in [k for k in self._held if k[:3] == _held_key(login.caller, 0)[:3]]:
+            for key in [k for k in self._held if k.holder == _held_key(login.caller, 0).holder]:
                 self._held.pop(key, None)
 
 
@@ -1034,14 +1034,23 @@ def _due(now: float) -> float:
     return now + PERMISSIONS_SECONDS * random.uniform(0.5, 1.0)  # spread, not a secret
 
 
-#: An account's, or a person's by the card of a meeting, permissions in a meeting.
-_HeldKey = tuple[int | None, int | None, int | None, int]
+class _HeldKey(NamedTuple):
+    """Whose permissions in which meeting are kept: an account's, or a person's by the card
+    of one meeting (a card acts in its own meeting alone, so two cards of a person are two
+    holders)."""
+
+    user_id: int | None
+    person_id: int | None
+    card_meeting_id: int | None
+    meeting_id: int
+
+    @property
+    def holder(self) -> tuple[int | None, int | None, int | None]:
+        return self.user_id, self.person_id, self.card_meeting_id
 
 
 def _held_key(caller: Caller, meeting_id: int) -> _HeldKey:
-    """Whose permissions in the meeting are kept: an account, or a person by the card of one
-    meeting (a card acts in its own meeting alone, so two cards of a person are two holders)."""
-    return caller.actor.user_id, caller.person_id, caller.card_meeting_id, meeting_id
+    return _HeldKey(caller.actor.user_id, caller.person_id, caller.card_meeting_id, meeting_id)
 
 
 def _tags(if_none_match: str) -> set[str]:
