@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -37,6 +38,11 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_URL = "/static/test-only/axe.min.js"  # answered by the test, not by the server
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+#: Every step's screens are saved only when asked (``VECHE_SCREENSHOTS=1 make test``): a
+#: full-page picture costs the browser a third of a second or more, a quarter of the
+#: congress test's time, and nothing is asserted on it (axe reads the page itself). A
+#: failing test saves its screens whatever this says.
+SCREENSHOTS = os.environ.get("VECHE_SCREENSHOTS") == "1"
 PHONE = {"width": 390, "height": 844}
 # Assertions wait as long as actions do (15 s, below): CI runs the suite on a busy machine,
 # where a page answered in 5 s failed a congress's check-in at the door (stop 34).
@@ -162,9 +168,19 @@ def check_accessibility(page: Page) -> list[dict[str, Any]]:
     return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
-def snapshot(page: Page, name: str) -> None:
-    """Save a full-page screenshot under test-artifacts/screenshots/ and check it with axe.
-    (JPEG: a full page's PNG took Chromium three times as long to encode.)"""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.jpeg"), full_page=True, type="jpeg", quality=80)
+def snapshot(page: Page, name: str, quality: int = 80) -> None:
+    """Check the page with axe, and save a full-page screenshot under
+    test-artifacts/screenshots/ when ``SCREENSHOTS`` asks. (JPEG: a full page's PNG took
+    Chromium three times as long to encode.)"""
+    save_screen(page, name, quality)
     assert check_accessibility(page) == [], name
+
+
+def save_screen(page: Page, name: str, quality: int = 80, *, anyway: bool = False) -> None:
+    """The page's full-page screenshot, as ``name``.jpeg, when asked (or ``anyway``: a
+    failure's)."""
+    if SCREENSHOTS or anyway:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"{name}.jpeg"), full_page=True, type="jpeg", quality=quality
+        )

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.apps import create_app
-from tests.browser.conftest import ARTIFACTS, PHONE, check_accessibility
+from tests.browser.conftest import PHONE, check_accessibility, save_screen
 from tests.web.live_server import serve
 from veche.db import make_engine
 
@@ -86,10 +86,9 @@ class Recorder:
         self.step += 1
 
     def shot(self, page: Page, role: str, what: str) -> None:
-        """Save what ``role`` sees now; check the page with axe the first time it is seen."""
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        name = f"congress-{self.step:02d}-{role}-{what}.jpeg"
-        page.screenshot(path=str(ARTIFACTS / name), full_page=True, type="jpeg", quality=70)
+        """Save what ``role`` sees now (when screenshots are asked for); check the page with
+        axe the first time it is seen."""
+        save_screen(page, f"congress-{self.step:02d}-{role}-{what}", quality=70)
         # A page is the same page whatever the ids in its address.
         route = re.sub(r"/\d+", "/N", page.url.removeprefix(self.url).split("#")[0])
         if route not in self.checked:
@@ -98,12 +97,13 @@ class Recorder:
 
     def shoot_all(self, what: str) -> None:
         """Every device's screen, saved and its text printed: where each role was left."""
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for number, context in enumerate(self.contexts):
             for page in context.pages:
-                name = f"congress-{what}-{number}.jpeg"
-                page.screenshot(path=str(ARTIFACTS / name), full_page=True, type="jpeg")
-                print(f"--- {name}: {page.url}\n{page.inner_text('body', timeout=2000)[:1500]}")
+                name = f"congress-{what}-{number}"
+                save_screen(page, name, anyway=True)
+                print(
+                    f"--- {name}.jpeg: {page.url}\n{page.inner_text('body', timeout=2000)[:1500]}"
+                )
 
     def close(self) -> None:
         for context in self.contexts:
