@@ -32,7 +32,7 @@ from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.roles import check_still_managed, hold_grants
 from veche.errors import Conflict, Forbidden, NotFound
-from veche.models import ApiToken, LoginSession, Organization, User
+from veche.models import ApiToken, LoginSession, Organization, Person, User
 from veche.models.base import utcnow
 from veche.passwords import check_new_password
 from veche.permissions import Permission, Scope
@@ -114,6 +114,13 @@ def _check_not_above(session: Session, caller: Caller, user: User) -> None:
         person_id=user.person_id,
         whose=f"the account {user.username!r}",
         doing="manage it",
+    )
+
+
+def check_person_within_reach(session: Session, caller: Caller, person: Person, doing: str) -> None:
+    """``check_within_reach`` for a person given a way in of their own (a login, a token)."""
+    check_within_reach(
+        session, caller, user_id=None, person_id=person.id, whose=person.full_name, doing=doing
     )
 
 

@@ -18,7 +18,7 @@ from veche.actions._days import check_span
 from veche.actions._invitation import add_participant
 from veche.actions._open_polls import check_no_poll_open
 from veche.actions.access import Caller, authorize, participant_of
-from veche.actions.accounts import check_within_reach
+from veche.actions.accounts import check_person_within_reach
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.roles import grant_role
@@ -410,14 +410,7 @@ def do_create_user(
         check_no_account(session, person)
         # A login for a person who may do more than the caller would hand the caller those
         # rights (a person-level administrator's grant, a chair's office).
-        check_within_reach(
-            session,
-            caller,
-            user_id=None,
-            person_id=person.id,
-            whose=person.full_name,
-            doing="be given a login",
-        )
+        check_person_within_reach(session, caller, person, "be given a login")
     check_new_password(password, username)
     user = User(
         organization_id=organization.id,

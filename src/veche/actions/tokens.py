@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from veche.actions.access import Caller, holds, refusal, stored_row
-from veche.actions.accounts import check_within_reach
+from veche.actions.accounts import check_person_within_reach, check_within_reach
 from veche.actions.actor import Actor
 from veche.actions.auth import token_digest
 from veche.actions.journal import record
@@ -145,14 +145,7 @@ def do_issue_person_token(
     person = stored_row(session, Person, person_id)
     if person is None or person.organization_id != caller.organization_id:
         raise NotFound(f"there is no person {person_id} in this organization")
-    check_within_reach(
-        session,
-        caller,
-        user_id=None,
-        person_id=person.id,
-        whose=person.full_name,
-        doing="be given a token that acts as them",
-    )
+    check_person_within_reach(session, caller, person, "be given a token that acts as them")
     return do_issue_token(
         session,
         caller.actor,
