@@ -55,6 +55,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import insert, select
 
 from benchmarks import _load, _machine
+from benchmarks._logins import LoginRefused, refused, sent_to_log_in, stop
 from benchmarks.vote_spike import ADMIN_PASSWORD, address, postgres, seat_members, server
 from veche import migrate
 from veche.db import make_engine, make_sessionmaker, transaction
@@ -113,11 +114,13 @@ class Chair:
         token = self.client.post(
             "/api/tokens", json={"username": "secretary", "password": ADMIN_PASSWORD}
         )
-        token.raise_for_status()
+        if token.status_code != 201:
+            login = "the secretary's API login (POST /api/tokens)"
+            raise refused(login, token.status_code, said=token.text)
         self.api = {"Authorization": f"Bearer {token.json()['token']}"}
         self.page = httpx2.Client(base_url=base, timeout=600)
         self.page.get("/login")
-        self.page.post(
+        logged_in = self.page.post(
             "/login",
             data={
                 "username": "secretary",
@@ -125,9 +128,15 @@ class Chair:
                 "csrf_token": self._csrf(),
             },
         )
+        # A login lands on a page of the site; refused, the form comes back (401).
+        where = logged_in.headers.get("location", "")
+        if logged_in.status_code != 303 or sent_to_log_in(303, where):
+            raise refused("the secretary's page login (POST /login)", logged_in.status_code, where)
 
     def _csrf(self) -> str:
         text = self.page.get("/login").text
+        if 'name="csrf_token" value="' not in text:
+            raise LoginRefused("the login page carries no CSRF token to log in or post with")
         return text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
 
     def post(self, path: str, expect: int = 201, **body: object) -> dict[str, object]:
@@ -149,6 +158,9 @@ class Chair:
             f"/meetings/{hall.meeting_id}/console/floor/next",
             data={"item_id": hall.item_id, "csrf_token": self._csrf()},
         )
+        where = answer.headers.get("location", "")
+        if sent_to_log_in(answer.status_code, where):
+            raise refused("the chair's console (giving the floor)", answer.status_code, where)
         if answer.status_code != 303:
             raise RuntimeError(f"giving the floor: {answer.status_code} {answer.text}")
 
@@ -247,17 +259,30 @@ def convene(chair: Chair, hall: Hall) -> None:
 
 
 class _Reader(_load.Connection[tuple[int, str, bytes]]):
-    """One kept-alive connection: answers (status, ETag, body), or an endless stream's chunks."""
+    """One kept-alive connection: answers (status, ETag, body), or an endless stream's chunks;
+    ``location``: the last answer's ``Location``, if it had one."""
 
-    def __init__(self, on_chunk: Callable[[bytes], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_chunk: Callable[[bytes], None] | None = None,
+        on_head: Callable[[int, str], None] | None = None,
+    ) -> None:
         super().__init__()
         self._body: list[bytes] = []
         self._etag = ""
+        self.location = ""
         self._on_chunk = on_chunk
+        self._on_head = on_head
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if name.lower() == b"etag":
             self._etag = value.decode()
+        elif name.lower() == b"location":
+            self.location = value.decode("latin-1")
+
+    def on_headers_complete(self) -> None:
+        if self._on_head is not None:
+            self._on_head(self._parser.get_status_code(), self.location)
 
     def on_body(self, body: bytes) -> None:
         if self._on_chunk is not None:
@@ -269,7 +294,7 @@ class _Reader(_load.Connection[tuple[int, str, bytes]]):
         self._answered((self._parser.get_status_code(), self._etag, b"".join(self._body)))
 
     async def send(self, wire: bytes) -> tuple[int, str, bytes]:
-        self._body, self._etag = [], ""  # the answer's own, not the previous one's
+        self._body, self._etag, self.location = [], "", ""  # the answer's own only
         return await super().send(wire)
 
 
@@ -293,6 +318,8 @@ class Page:
         self.host, self.port, self.board = host, port, board
         self.last_event_id = ""
         self.answered: asyncio.Future[float] | None = None
+        #: The status the stream was last answered with (0 until it is).
+        self.stream_status = 0
         self.cookie = cookie
         self.meeting_id = meeting_id
         self.etags: dict[str, str] = {}
@@ -317,8 +344,9 @@ class Page:
         loop = asyncio.get_running_loop()
         self.answered = loop.create_future()
         self._pending = b""
+        self.stream_status = 0
         _, stream = await loop.create_connection(
-            lambda: _Reader(self._on_chunk), self.host, self.port
+            lambda: _Reader(self._on_chunk, self._on_stream_head), self.host, self.port
         )
         path = f"/meetings/{self.meeting_id}/events?push=room,floor"
         if self.last_event_id:
@@ -327,6 +355,18 @@ class Page:
         self.stream = stream
         if fetcher:
             _, self.fetcher = await loop.create_connection(_Reader, self.host, self.port)
+
+    def _on_stream_head(self, status: int, location: str) -> None:
+        """A stream refused sends no event, and the page would wait for one for ever: it is
+        answered (as failed), and a refused login stops the run."""
+        self.stream_status = status
+        if status == 200:
+            return
+        if sent_to_log_in(status, location):
+            what = f"the event stream of meeting {self.meeting_id} (a member's page)"
+            self.board.refuse(refused(what, status, location))
+        if self.answered is not None and not self.answered.done():
+            self.answered.set_result(time.perf_counter())
 
     def _on_chunk(self, chunk: bytes) -> None:
         answered = self.answered
@@ -390,19 +430,25 @@ class Page:
         path = f"/meetings/{self.meeting_id}/{fragment}"
         # A browser sends a GET again, once, on a fresh connection when the server closed
         # the kept-alive one as it was sent (uvicorn closes one idle for 5 s).
-        status, etag, body = 0, "", b""
+        status, etag, body, location = 0, "", b"", ""
         for _attempt in range(2):
             try:
                 if self.fetcher is None or not self.fetcher.open:
                     _, self.fetcher = await asyncio.get_running_loop().create_connection(
                         _Reader, self.host, self.port
                     )
-                status, etag, body = await self.fetcher.send(
-                    self._wire(path, self.etags.get(fragment, ""))
-                )
+                fetcher = self.fetcher
+                sent = fetcher.send(self._wire(path, self.etags.get(fragment, "")))
+                # A server that never answers fails the fetch, as a browser gives up.
+                status, etag, body = await asyncio.wait_for(sent, self.board.timeout)
+                location = fetcher.location
                 break
-            except (ConnectionError, OSError):
+            except (ConnectionError, OSError):  # TimeoutError among them
+                if self.fetcher is not None:
+                    self.fetcher.close()
                 self.fetcher = None
+        if sent_to_log_in(status, location):
+            self.board.refuse(refused(f"fetching {path} (a member's page)", status, location))
         if storm is not None:
             storm.fetched += 1
         if status == 200:
@@ -431,6 +477,19 @@ class Board:
     failed: int = 0
     #: The server's resident memory per page connected (its stream and fetching connection).
     rss_per_page: float = 0.0
+    #: The seconds a fetch may wait for its answer.
+    timeout: float = 120.0
+    #: Why the run cannot go on: a page's login refused, as the first page to learn it said.
+    refusal: LoginRefused | None = None
+
+    def refuse(self, refusal: LoginRefused) -> None:
+        if self.refusal is None:
+            self.refusal = refusal
+
+    def check(self) -> None:
+        """Stop waiting, and the run, once a page's login was refused."""
+        if self.refusal is not None:
+            raise self.refusal
 
 
 def _group(pgid: int) -> Iterator[tuple[Path, list[str]]]:
@@ -510,9 +569,12 @@ async def _storm(
     answered = time.perf_counter() - storm.started
     deadline = storm.started + timeout
     while len(storm.held) < expected and time.perf_counter() < deadline:
+        board.check()
         await asyncio.sleep(0.01)
     while board.tasks and time.perf_counter() < deadline:  # the storm's last fetches
+        board.check()
         await asyncio.sleep(0.01)
+    board.check()
     row = Row(
         name,
         max(storm.heard, default=float("nan")) - storm.started,
@@ -530,8 +592,10 @@ async def _storm(
 
 
 async def _settle(board: Board) -> None:
-    while board.tasks:
+    while board.tasks:  # each fetch waits ``board.timeout`` at most
+        board.check()
         await asyncio.sleep(0.01)
+    board.check()
     await asyncio.sleep(0.2)
 
 
@@ -614,7 +678,7 @@ async def run_storms(
     base: str, hall: Hall, chair: Chair, server_pid: int, timeout: float, runs: int
 ) -> tuple[list[Row], float]:
     host, port = address(base)
-    board = Board()
+    board = Board(timeout=timeout)
     pages = [Page(host, port, hall.meeting_id, cookie, board) for cookie in hall.cookies]
     rss_before = _rss_bytes(server_pid)
 
@@ -631,15 +695,16 @@ async def run_storms(
     board.rss_per_page = (_rss_bytes(server_pid) - rss_before) / len(pages)
     for _ in range(runs):
         rows += await _round(pages, board, hall, chair, server_pid, timeout)
-    rows.append(await _reconnection(pages, server_pid, timeout))
+    rows.append(await _reconnection(pages, board, server_pid, timeout))
     for page in pages:
         page.close()
     return rows, board.rss_per_page
 
 
-async def _reconnection(pages: list[Page], server_pid: int, timeout: float) -> Row:
+async def _reconnection(pages: list[Page], board: Board, server_pid: int, timeout: float) -> Row:
     """Every stream drops and comes back at once, naming the last event it saw: the time
-    until the last is answered (a stream refused or cut off counts as failed)."""
+    until the last is answered (a stream refused or cut off counts as failed; a login
+    refused stops the run)."""
     for page in pages:
         page.close(fetcher=False)
     await asyncio.sleep(1.0)  # the server sees them go
@@ -650,11 +715,13 @@ async def _reconnection(pages: list[Page], server_pid: int, timeout: float) -> R
         try:
             await page.connect(fetcher=False)
             assert page.answered is not None
-            return await asyncio.wait_for(page.answered, timeout)
+            at = await asyncio.wait_for(page.answered, timeout)
         except (OSError, TimeoutError):
             return None
+        return at if page.stream_status == 200 else None
 
     answered = await asyncio.gather(*(back(page) for page in pages))
+    board.check()
     failed = sum(1 for at in answered if at is None)
     times = [at - started for at in answered if at is not None]
     return Row(
@@ -826,6 +893,8 @@ def main() -> None:
                                 f"{row.client_cpu:.2f}",
                             )
                         )
+    except LoginRefused as failure:
+        stop("live_fanout", failure)
     finally:
         shutil.rmtree(keys, ignore_errors=True)
     widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header))]

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 
+from benchmarks._logins import LoginRefused, refused, sent_to_log_in, stop
 from benchmarks._machine import load, machine
 from benchmarks.vote_spike import server
 from veche.demo import DEMO_SECRETARY
@@ -31,6 +32,8 @@ from veche.demo import DEMO_SECRETARY
 #: shares (the route, the templates of the error pages, the interpreter's caches).
 WARM_UP = 100
 MEETING = 1
+#: The seconds a stream may take to send its first message: far more than it needs.
+FIRST_MESSAGE_SECONDS = 60.0
 
 
 def _resident_kb(pid: int) -> int:
@@ -53,13 +56,17 @@ def _login_cookie(base: str) -> str:
     with httpx2.Client(base_url=base) as client:
         page = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert token is not None, "the login page carries no CSRF token"
+        if token is None:
+            raise LoginRefused("the login page carries no CSRF token to log in with")
         username, password = DEMO_SECRETARY
         answer = client.post(
             "/login",
             data={"username": username, "password": password, "csrf_token": token.group(1)},
         )
-        assert answer.status_code == 303, answer.text
+        # A login lands on a page of the site; refused, the form comes back (401).
+        where = answer.headers.get("location", "")
+        if answer.status_code != 303 or sent_to_log_in(303, where):
+            raise refused("the demo secretary's login (POST /login)", answer.status_code, where)
         return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
@@ -74,8 +81,18 @@ async def _open_streams(
     async def one() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         reader, writer = await asyncio.open_connection(host, port)
         writer.write(request)
-        head = await reader.readuntil(b"event: resync")
-        assert head.startswith(b"HTTP/1.1 200"), head[:200]
+        # Any other answer is kept alive with no event to come: read its head alone.
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), FIRST_MESSAGE_SECONDS)
+        status = int(head.split(b" ", 2)[1])
+        if status != 200:
+            writer.close()
+            location = re.search(rb"(?im)^location: *([^\r]*)", head)
+            where = location.group(1).decode("latin-1") if location else ""
+            what = f"the event stream of meeting {MEETING}"
+            if sent_to_log_in(status, where):
+                raise refused(what, status, where)
+            raise RuntimeError(f"{what} answered {status}: {head[:300]!r}")
+        await asyncio.wait_for(reader.readuntil(b"event: resync"), FIRST_MESSAGE_SECONDS)
         return reader, writer
 
     opened = []
@@ -113,8 +130,11 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'veche.sqlite3'}"
         for command in ("migrate", "demo"):
             subprocess.run([sys.executable, "-m", "veche", command, "--db", url], check=True)
-        with server(url) as base:
-            rows = asyncio.run(_measure(base, steps))
+        try:
+            with server(url) as base:
+                rows = asyncio.run(_measure(base, steps))
+        except LoginRefused as failure:
+            stop("live_streams_memory", failure)
     print(f"Machine: {machine()}; load {load()}")
     print()
     print("| open streams | server's resident memory | per stream |")
