@@ -41,7 +41,7 @@ from veche.models import (
 from veche.models.base import utcnow
 from veche.models.follow_up import PERIOD_TRANSITIONS, PeriodState, ReportState
 from veche.permissions import Permission
-from veche.queries.follow_up_arrays import _collector_paused
+from veche.queries.follow_up_arrays import collector_paused
 from veche.queries.follow_up_cycle import load_cycle
 from veche.queries.frozen_records import frozen_record_lines
 
@@ -279,7 +279,7 @@ def do_freeze_period(session: Session, caller: Caller, period: ReportingPeriod) 
     session.flush()
     # A value a line: a million objects at the size, which the collector would walk
     # again and again.
-    with _collector_paused():
+    with collector_paused():
         reports, values, statuses = frozen_figures(session, period.id)
         period.figures_hash = figures_hash(period.id, values, statuses)
     # Every goal of the organization, at the whole organization and at every unit, as the

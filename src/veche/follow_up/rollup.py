@@ -991,7 +991,7 @@ def judge_goals(
                 if exact[part.id][1] not in _SET_ASIDE
             ]
             progress = _weighted_mean(counted)
-            status = _worst([exact[part.id][1] for part in parts])
+            status = worst([exact[part.id][1] for part in parts])
         else:
             progress = _weighted_mean(
                 [
@@ -1003,13 +1003,13 @@ def judge_goals(
                     )
                 ]
             )
-            status = _worst(reported.get(goal.id, []))
+            status = worst(reported.get(goal.id, []))
         exact[goal.id] = (progress, goal.decided_status or status)
 
     figures = {}
     for goal in goals:
         progress, status = exact[goal.id]
-        line = _straight_line(goal, as_of)
+        line = straight_line(goal, as_of)
         if progress is None or status in _SET_ASIDE:
             lagging = None
         else:
@@ -1048,8 +1048,11 @@ def _weighted_mean(parts: Sequence[tuple[Decimal, Fraction | None]]) -> Fraction
     )
 
 
-def _worst(statuses: Sequence[GoalStatus | None]) -> GoalStatus | None:
-    """The worst status counted; set-aside ones count only when nothing else is there."""
+def worst(statuses: Sequence[GoalStatus | None]) -> GoalStatus | None:
+    """The worst status counted; set-aside ones count only when nothing else is there.
+
+    A goal's status where the body gave no verdict: the worst of its sub-goals', or of the
+    units' reports. Here and in the unit's report card (``queries/follow_up_units.py``)."""
     known = [status for status in statuses if status is not None]
     counted = [status for status in known if status not in _SET_ASIDE]
     if counted:
@@ -1059,8 +1062,10 @@ def _worst(statuses: Sequence[GoalStatus | None]) -> GoalStatus | None:
     return None
 
 
-def _straight_line(goal: Goal, as_of: date) -> Fraction:
-    """The progress due by ``as_of`` on a straight line from the start to the due date."""
+def straight_line(goal: Goal, as_of: date) -> Fraction:
+    """The progress due by ``as_of`` on a straight line from the start to the due date: what a
+    goal's progress is compared with to call it lagging, here and in the unit's report card
+    (``queries/follow_up_units.py``)."""
     if as_of >= goal.due_on:
         return Fraction(1)
     if as_of <= goal.starts_on:

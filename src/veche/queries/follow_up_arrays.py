@@ -43,7 +43,7 @@ def integer_rows(session: Session, query: Select[*Columns]) -> IntArray:
     driver = connection.connection.driver_connection
     if dialect.name == "postgresql":
         return _packed(driver, sql, columns)
-    with _collector_paused():
+    with collector_paused():
         rows = driver.execute(sql).fetchall()  # type: ignore[union-attr]
         flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * columns)
     return flat.reshape(len(rows), columns)
@@ -64,9 +64,12 @@ def _packed(driver: Any, sql: str, columns: int) -> IntArray:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cycle collector paused: a million row tuples set it off again and again,
-    each pass walking every one of them, and tuples of numbers hold no cycles to find."""
+    each pass walking every one of them, and tuples of numbers hold no cycles to find.
+
+    For every read of many rows of figures: the cycle's arrays here, a unit's report card,
+    a freeze's records and the freezing itself."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -28,7 +28,7 @@ import numpy as np
 from veche.follow_up import rollup as engine
 from veche.models.follow_up import FIGURE_PLACES, Direction, GoalStatus, RollupRule
 from veche.queries.follow_up import IndicatorView
-from veche.queries.follow_up_arrays import _collector_paused
+from veche.queries.follow_up_arrays import collector_paused
 from veche.queries.follow_up_rollup import ORGANIZATION, CycleFigures, goal_row, goals_at, standing
 
 #: The most decimal places written by hand below; ``Decimal`` writes more in its own way.
@@ -51,7 +51,7 @@ def unit_rows(figures: CycleFigures, period: int) -> dict[int, list[list[Any]]]:
         return {}
     every = _EveryUnit.of(figures, period, units)
     # Millions of small lists, none in a cycle: the collector would walk them again and again.
-    with _collector_paused():
+    with collector_paused():
         indicators = {
             indicator.id: every.indicator_rows(indicator)
             for goal in figures.goals
@@ -223,7 +223,7 @@ class _EveryUnit:
                         )
                     )
             exact = progress[goal.id] = _Progress.of(parts, count)
-            line = engine._straight_line(goal, as_of)
+            line = engine.straight_line(goal, as_of)
             shown = _texts(
                 count,
                 exact.measured,
@@ -383,10 +383,10 @@ class _Statuses:
             for goal in order:
                 parts = children[goal.id]
                 if parts:
-                    found = engine._worst([with_verdicts[part.id] for part in parts])
-                    plain = engine._worst([without[part.id] for part in parts])
+                    found = engine.worst([with_verdicts[part.id] for part in parts])
+                    plain = engine.worst([without[part.id] for part in parts])
                 else:
-                    found = plain = engine._worst(given.get(goal.id, []))
+                    found = plain = engine.worst(given.get(goal.id, []))
                 with_verdicts[goal.id] = goal.decided_status or found
                 without[goal.id] = plain
             return with_verdicts, without

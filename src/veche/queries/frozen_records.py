@@ -63,7 +63,7 @@ from sqlalchemy.orm import Session
 
 from veche.models import FrozenRecord, FrozenUnitRecord, ReportingPeriod
 from veche.models.follow_up import PeriodState
-from veche.queries.follow_up_arrays import _collector_paused
+from veche.queries.follow_up_arrays import collector_paused
 from veche.queries.follow_up_cycle import (
     ORGANIZATION,
     CycleFigures,
@@ -125,7 +125,7 @@ def frozen_record_lines(figures: CycleFigures, period: ReportingPeriod) -> Recor
     reporting = figures.reporting[number]
     # Every unit's rows, a million small lists at the size, are written before the
     # collector may walk them.
-    with _collector_paused():
+    with collector_paused():
         units = {
             unit: record_text([unit, rows]) for unit, rows in unit_rows(figures, number).items()
         }
