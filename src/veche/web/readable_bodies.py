@@ -12,26 +12,40 @@ same problem, described in the same words (``veche.web.errors.problem_said``).
 
 A form's fields are read as UTF-8, which holds no surrogate: bytes that are not UTF-8 in a
 field (``%ED%A0%80``, half of a character as UTF-8 would write it) are refused rather than
-stored as "\ufffd"; a multipart form naming another charset is decoded by it, and some
-(UTF-7, ``unicode_escape``) make surrogates of plain ASCII: such a form is refused, as no
-browser sends one.
+stored as "\ufffd". A multipart form's reader (Starlette's) decodes a text field, a
+field's name or a file's name that is not UTF-8 as Latin-1 instead, so "Иван" typed in
+windows-1251 would be stored as "Èâàí": such a form is refused too, naming the field (a
+file's content stays bytes, for its route to judge). A multipart form naming
+another charset is decoded by it, and some (UTF-7, ``unicode_escape``) make surrogates of
+plain ASCII; one naming a charset Python does not know is decoded as Latin-1: either is
+refused, as no browser sends one.
 """
 
 from __future__ import annotations
 
 import codecs
 from email.message import Message as Header
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 from fastapi.exceptions import RequestValidationError
 from pydantic_core import from_json
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from veche.web.asgi import HttpMiddleware
 from veche.web.pages._render import on_validation_error
 
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
+
 _UTF8_BOM = codecs.BOM_UTF8
+_NOT_UTF8 = (
+    "holds bytes that are not UTF-8 (half of a character, or another encoding); "
+    "send the form as UTF-8"
+)
 
 
 class ReadableBodies(HttpMiddleware):
@@ -60,6 +74,12 @@ class ReadableBodies(HttpMiddleware):
                 "loc": ("body",),
                 "msg": "a form is read as UTF-8: send it without a charset, or with charset=utf-8",
             }
+        elif header.get_content_type() == "multipart/form-data":
+            body, more = await _read(receive)
+            problem = _multipart_problem(header, body)
+            if problem is None:
+                await self.app(scope, _replaying(body, more, receive), send)
+                return
         else:
             await self.app(scope, receive, send)
             return
@@ -93,7 +113,7 @@ def _is_multipart_not_utf8(header: Header) -> bool:
     try:
         return codecs.lookup(charset).name != "utf-8"
     except LookupError:
-        return False  # the form reader decodes an unknown charset as Latin-1: no surrogate
+        return True  # the form reader would decode every field as Latin-1
 
 
 async def _read(receive: Receive) -> tuple[bytes, Message | None]:
@@ -137,12 +157,100 @@ def _form_problem(body: bytes) -> dict[str, object] | None:
                 unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
             except UnicodeDecodeError:
                 field = unquote_to_bytes(name).decode("utf-8", "replace")
-                return {
-                    "type": "value_error",
-                    "loc": ("body", field),
-                    "msg": "holds bytes that are not UTF-8 (half of a character, or another "
-                    "encoding); send the form as UTF-8",
-                }
+                return {"type": "value_error", "loc": ("body", field), "msg": _NOT_UTF8}
+    return None
+
+
+class _NotUtf8(Exception):
+    """Raised from the multipart reader's callbacks to stop at the first field refused."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class _MultipartFields:
+    """Follows a multipart body part by part, decoding each name, file name and text field
+    as UTF-8, as the form reader would have to; a file's content is not looked at."""
+
+    def __init__(self) -> None:
+        self._header_name = bytearray()
+        self._header_value = bytearray()
+        self._disposition = b""
+        self._field = ""
+        self._text: codecs.IncrementalDecoder | None = None
+
+    def callbacks(self) -> MultipartCallbacks:
+        return {
+            "on_part_begin": self._begin,
+            "on_header_field": lambda data, start, end: self._header_name.extend(data[start:end]),
+            "on_header_value": lambda data, start, end: self._header_value.extend(data[start:end]),
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._data,
+            "on_part_end": self._end,
+        }
+
+    def _begin(self) -> None:
+        self._disposition = b""
+        self._field = ""
+        self._text = None
+
+    def _header_end(self) -> None:
+        if bytes(self._header_name).lower() == b"content-disposition":
+            self._disposition = bytes(self._header_value)
+        self._header_name.clear()
+        self._header_value.clear()
+
+    def _headers_finished(self) -> None:
+        # Read as the form reader reads it, so that the same bytes are judged.
+        _, options = parse_options_header(self._disposition)
+        name = options.get(b"name", b"")
+        self._field = name.decode("utf-8", "replace")
+        _check(name, self._field, "its name " + _NOT_UTF8)
+        if b"filename" in options:
+            _check(options[b"filename"], self._field, "the file's name " + _NOT_UTF8)
+        else:
+            self._text = codecs.getincrementaldecoder("utf-8")()
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if self._text is not None:
+            try:
+                self._text.decode(data[start:end])
+            except UnicodeDecodeError:
+                raise _NotUtf8(self._field, _NOT_UTF8) from None
+
+    def _end(self) -> None:
+        if self._text is not None:
+            try:
+                self._text.decode(b"", final=True)  # a character cut short at the end
+            except UnicodeDecodeError:
+                raise _NotUtf8(self._field, _NOT_UTF8) from None
+
+
+def _check(text: bytes, field: str, message: str) -> None:
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _NotUtf8(field, message) from None
+
+
+def _multipart_problem(header: Header, body: bytes) -> dict[str, object] | None:
+    """The first name, file name or text field of a multipart form that is not UTF-8; None
+    when all are, or when the body is no form the reader takes (its route says so)."""
+    _, params = parse_options_header(header["content-type"])
+    boundary = params.get(b"boundary")
+    if not boundary:
+        return None
+    try:
+        parser = MultipartParser(boundary, _MultipartFields().callbacks())
+        parser.write(body)
+        parser.finalize()
+    except _NotUtf8 as refused:
+        return {"type": "value_error", "loc": ("body", refused.field), "msg": refused.message}
+    except FormParserError:
+        return None
     return None
 
 
