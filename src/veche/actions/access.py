@@ -34,6 +34,8 @@ from veche.models import (
     Meeting,
     Membership,
     Organization,
+    Panel,
+    PanelChair,
     Participant,
     Person,
     Poll,
@@ -48,6 +50,10 @@ from veche.models.polls import PollState
 from veche.permissions import ADMINISTRATOR, Permission, Scope
 
 _KNOWN = {permission.value: permission for permission in Permission}
+#: What a panel's chair may do for the panel, which no role grants: what this permission lets
+#: the meeting's chair and secretary do there (``panels.require_panel_chair``). Whoever gives
+#: a panel's chair a way in must hold it in the panel's meeting (``reach_of``).
+PANEL_CHAIR_PERMISSION = Permission.MOTIONS_MANAGE
 
 
 @dataclass(frozen=True)
@@ -533,8 +539,9 @@ def reach_of(
     session: Session, *, user_id: int | None, person_id: int | None
 ) -> dict[tuple[Scope, int], set[Permission]]:
     """What an account and its person (or a person alone) may do, scope by scope: the roles
-    granted to either, anywhere, and the person's places and offices in meetings. Whoever
-    gives them a way in (a password, a token) must hold as much (``actions/accounts.py``)."""
+    granted to either, anywhere, the person's places and offices in meetings, and the panels
+    they chair (as ``PANEL_CHAIR_PERMISSION`` in the panel's meeting). Whoever gives them a
+    way in (a password, a token) must hold as much (``actions/accounts.py``)."""
     holder = []
     if user_id is not None:
         holder.append(RoleGrant.user_id == user_id)
@@ -557,6 +564,16 @@ def reach_of(
             .where(Participant.person_id == person_id)
         )
         rows += [(Scope.MEETING, meeting, name) for meeting, name in session.execute(by_place)]
+        chaired = (
+            select(Panel.meeting_id)
+            .join(PanelChair, PanelChair.panel_id == Panel.id)
+            .where(PanelChair.person_id == person_id)
+            .distinct()
+        )
+        rows += [
+            (Scope.MEETING, meeting, PANEL_CHAIR_PERMISSION.value)
+            for meeting in session.scalars(chaired)
+        ]
     for scope, scope_id, name in rows:
         if name in _KNOWN:
             reach.setdefault((Scope(scope), scope_id), set()).add(_KNOWN[name])

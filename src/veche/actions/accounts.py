@@ -135,9 +135,10 @@ def check_within_reach(
 ) -> None:
     """Refuse (403) to give or take a way in (a password, a token) for an account or a person
     who may do anything the caller may not, wherever they may: through the roles granted to
-    the account or to its person, anywhere, and the person's places and offices in meetings
-    (``reach_of``). Else a clerk who manages accounts would become the chair, or the
-    administrator, by resetting their password or taking a token for them."""
+    the account or to its person, anywhere, the person's places and offices in meetings, and
+    the panels they chair (``reach_of``). Else a clerk who manages accounts would become the
+    chair, the administrator or a panel's chair, by resetting their password or taking a
+    token for them."""
     if caller.unrestricted:
         return
     organization_id = caller.organization_id
@@ -157,7 +158,8 @@ def check_within_reach(
     if beyond:
         raise Forbidden(
             f"{whose} holds permissions you do not ({', '.join(sorted(beyond))}) through "
-            f"their roles, places or offices; only someone who holds them may {doing}"
+            f"their roles, places, offices or the panels they chair; only someone who holds "
+            f"them may {doing}"
         )
 
 

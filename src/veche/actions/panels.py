@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_row, authorize, holds, meeting_row
+from veche.actions.access import (
+    PANEL_CHAIR_PERMISSION,
+    Caller,
+    access_row,
+    authorize,
+    holds,
+    meeting_row,
+)
 from veche.actions.agenda import check_item_takes_drafts
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
@@ -38,7 +45,7 @@ def require_panel_chair(session: Session, caller: Caller, panel: Panel) -> None:
         seat = session.get(PanelChair, (panel.id, caller.person_id))
         if seat is not None:
             return
-    if holds(session, caller, Permission.MOTIONS_MANAGE, panel.meeting_id):
+    if holds(session, caller, PANEL_CHAIR_PERMISSION, panel.meeting_id):
         return
     raise Forbidden(
         f"only a chair of the panel “{panel.name}” (or the meeting's chair) may do this"
