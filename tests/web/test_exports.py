@@ -154,7 +154,7 @@ def test_roll_calls_and_results_show_what_the_caller_may_see(
         "blank": "0",
     }
     first_row = agenda_rows["yes"]
-    assert first_row[0] == "The agenda" and first_row[4] == "ballot"
+    assert first_row[0] == "The agenda" and first_row[4] == "named ballot (roll-call)"
     assert first_row[6] == str(len(PRESENT)) and first_row[7]
     budget_rows = {row[8]: row[9] for row in results if row[1] == "Adopt the budget"}
     assert budget_rows == {"yes": "4", "no": "1", "abstain": "0", "blank": "0"}

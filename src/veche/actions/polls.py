@@ -240,6 +240,22 @@ VOTE_BY_WORDS = {
     VoteBy.STANDING: "standing vote",
 }
 
+#: How a vote by ballot is named, by its secrecy (``voted_how``).
+_BALLOT_WORDS = {
+    Secrecy.SECRET: "secret ballot",
+    Secrecy.NAMED: "named ballot (roll-call)",
+}
+
+
+def voted_how(vote_by: VoteBy | str, secrecy: Secrecy | str) -> str:
+    """How a poll is voted, in the words every page and every exported file use: counted in
+    the hall ("show of hands", "standing vote"), else a "secret ballot" or a "named ballot
+    (roll-call)". Untranslated, as the readers pass it through ``_``; a poll's enums or the
+    record's values alike. A vote in the hall is open whatever its secrecy, so it is never
+    called a named ballot."""
+    by = VoteBy(vote_by)
+    return VOTE_BY_WORDS[by] if by is not VoteBy.BALLOT else _BALLOT_WORDS[Secrecy(secrecy)]
+
 
 _SHAPE_WORDS = {
     BallotShape.APPROVAL: "approval",

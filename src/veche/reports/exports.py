@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, access_meeting
-from veche.actions.polls import VOTE_BY_WORDS
+from veche.actions.polls import voted_how
 from veche.errors import InvalidInput
 from veche.i18n import _
 from veche.method_names import method_name
@@ -118,7 +118,8 @@ def roll_calls_file(session: Session, caller: Caller, meeting_id: int) -> CsvFil
 def results_file(session: Session, caller: Caller, meeting_id: int) -> CsvFile:
     """The polls whose result the caller may see, a row per option with its votes in the
     first count, and whether it was elected; a row more for the blank votes of a vote by
-    ballot. Its ballots count each one once, whatever its weight (the votes give weights);
+    ballot. How each poll was voted is said in the pages' words (``voted_how``): a secretary
+    sends the file out, and a reader must tell a secret ballot from a named one. Its ballots count each one once, whatever its weight (the votes give weights);
     its outcome says a tie a lot settled."""
     meeting = access_meeting(session, caller, meeting_id)
     found = poll_results(session, caller, meeting)
@@ -145,7 +146,7 @@ def results_file(session: Session, caller: Caller, meeting_id: int) -> CsvFile:
             poll.title,
             method_name(poll.method),
             poll.vote.rule if poll.vote and poll.vote.rule else "",
-            _(VOTE_BY_WORDS[VoteBy(poll.vote_by)]),
+            _(voted_how(poll.vote_by, poll.secrecy)),
             poll.day,
             fact.ballots,
             fact.outcome or "",

@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from veche.actions.polls import VOTE_BY_WORDS
+from veche.actions.polls import VOTE_BY_WORDS, voted_how
 from veche.i18n import translations
 from veche.queries.org import ordinal
 from veche.queries.result_summary import outcome_said
@@ -57,6 +57,8 @@ _environment.filters["outcome_said"] = outcome_said  # {{ poll|outcome_said }}: 
 _environment.filters["figure_as_typed"] = figure_as_typed  # value="{{ weight|figure_as_typed }}"
 _environment.globals["listens"] = listens  # hx-trigger="{{ listens('console_floor') }}"
 _environment.globals["vote_by_words"] = VOTE_BY_WORDS  # {{ vote_by_words[poll.vote_by] }}
+# The words of shared/_voted_how.html's macro, which the exported files share.
+_environment.globals["voted_how_words"] = voted_how
 _environment.globals["DECIMAL_PATTERN"] = DECIMAL_PATTERN  # pattern="{{ DECIMAL_PATTERN }}"
 _environment.globals["WHOLE_NUMBER_PATTERN"] = WHOLE_NUMBER_PATTERN
 
