@@ -41,6 +41,7 @@ from veche.queries.follow_up_pages import period_desk
 from veche.queries.follow_up_rollup import SummingUpRecord
 from veche.queries.frozen_records import read_summing_up
 from veche.queries.reporting import cycle_views
+from veche.queries.summing_up_meetings import meetings_to_sum_up_in
 from veche.reports import MEDIA_TYPES, render_summing_up
 from veche.reports.document import Chart
 from veche.reports.summing_up import REPORT_WORDS, STANDING_WORDS, STATUS_WORDS, summing_up
@@ -72,13 +73,16 @@ def _desk_url(period_id: int) -> str:
 
 @router.get("/secretary/follow-up", response_class=HTMLResponse)
 def follow_up_desk(page: PageDep) -> HTMLResponse:
-    """The organization's reporting cycles, each period with its reports counted by state,
-    and the follow-up's CSV files to download."""
+    """The organization's reporting cycles, each period with its reports counted by state;
+    the meetings a summing-up may be filed in, each leading to its summing-up page (the
+    filing is a meeting's, on one of its agenda items); and the follow-up's CSV files to
+    download."""
     organization = reading_organization(page.session, page.caller)
     return page.render(
         "secretary/follow_up.html",
         organization=organization,
         cycles=cycle_views(page.session, organization.id),
+        to_sum_up_in=meetings_to_sum_up_in(page.session, page.caller, organization.id),
         report_words=REPORT_WORDS,
         file_kinds=[kind.name for kind in FILE_KINDS],
         # Whether the follow-up is public is the organization's setting, on the dashboard.
