@@ -119,8 +119,9 @@ def results_file(session: Session, caller: Caller, meeting_id: int) -> CsvFile:
     """The polls whose result the caller may see, a row per option with its votes in the
     first count, and whether it was elected; a row more for the blank votes of a vote by
     ballot. How each poll was voted is said in the pages' words (``voted_how``): a secretary
-    sends the file out, and a reader must tell a secret ballot from a named one. Its ballots count each one once, whatever its weight (the votes give weights);
-    its outcome says a tie a lot settled."""
+    sends the file out, and a reader must tell a secret ballot from a named one. Its ballots
+    count each one once, whatever its weight (the votes give weights); its outcome says a
+    tie a lot settled."""
     meeting = access_meeting(session, caller, meeting_id)
     found = poll_results(session, caller, meeting)
     facts = count_facts(session, meeting.id, weights=False)
