@@ -75,6 +75,11 @@ def test_tellers_type_ranked_ballots_from_the_keyboard(chromium: Browser, site: 
     withdraw = page.get_by_role("button", name=re.compile(r"^Withdraw lot \d+\W+Choose the venue"))
     expect(withdraw).to_be_visible()
     snapshot(page, "tellers-lots-phone")
+    # A withdrawal says why, for the minutes: the form asks before it is sent.
+    withdraw.click()
+    reason = page.get_by_label(re.compile(r"^Why is lot \d+ withdrawn"))
+    expect(reason).to_be_focused()
+    reason.fill("Both ballots were typed in the wrong order")
     withdraw.click()
     expect(page.get_by_role("status")).to_contain_text("2 paper ballots taken out")
     context.close()

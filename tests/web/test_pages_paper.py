@@ -302,13 +302,19 @@ def test_a_teller_withdraws_a_mistyped_lot_and_enters_it_again(desk: Desk) -> No
     page = teller.get(paper).text
     assert f"Lot {lot}: 5 ballots, entered by" in page and "<li>yes: 5</li>" in page
     assert f'action="{withdraw}"' in page and f"Withdraw lot {lot}" in page
+    assert f'<label for="withdraw-reason-{lot}">Why is lot {lot} withdrawn?' in page
     on_desk = desk.secretary.get(f"/secretary/meetings/{desk.meeting}").text
     assert f'href="{paper}#lots-{poll_id}"' in on_desk
+    why = {"reason": "five yes were typed for five no"}
     for role in ("delegate", "observer"):
-        assert desk.others[role].post(withdraw, {"lot": lot}).status_code == 403
-    assert teller.post(withdraw, {"lot": 987_654}).status_code == 404
-    assert teller.post(withdraw, {"lot": "five"}).status_code == 422
-    withdrawn = teller.post(withdraw, {"lot": lot})
+        assert desk.others[role].post(withdraw, {"lot": lot} | why).status_code == 403
+    assert teller.post(withdraw, {"lot": 987_654} | why).status_code == 404
+    assert teller.post(withdraw, {"lot": "five"} | why).status_code == 422
+    for blank in ({}, {"reason": "\t"}):
+        unsaid = teller.post(withdraw, {"lot": lot} | blank)
+        assert unsaid.status_code == 422 and "reason" in unsaid.text, unsaid.text
+    assert _paper(desk, poll_id) != []  # a withdrawal refused takes nothing out
+    withdrawn = teller.post(withdraw, {"lot": lot} | why)
     assert withdrawn.status_code == 303 and withdrawn.headers["location"].endswith(
         f"#lots-{poll_id}"
     )
@@ -320,7 +326,7 @@ def test_a_teller_withdraws_a_mistyped_lot_and_enters_it_again(desk: Desk) -> No
         f"/api/polls/{poll_id}/paper", headers=desk.assembly.secretary
     )
     (again,) = [e["lot"] for e in listed.json() if e["corrected_by"] is None and e["lots"]]
-    body = {
+    body: dict[str, Any] = {
         "lot": again,
         "lots": [
             {"choice": {"option": ids["yes"]}, "count": 4},
@@ -328,12 +334,23 @@ def test_a_teller_withdraws_a_mistyped_lot_and_enters_it_again(desk: Desk) -> No
         ],
     }
     corrections = f"/api/polls/{poll_id}/paper/corrections"
+    unsaid = desk.assembly.client.post(corrections, json=body, headers=desk.assembly.secretary)
+    assert unsaid.status_code == 422 and "reason" in unsaid.json()["detail"], unsaid.text
+    body["reason"] = "one of the five was a no"
     corrected = desk.assembly.client.post(corrections, json=body, headers=desk.assembly.secretary)
     assert corrected.status_code == 200, corrected.text
     assert corrected.json()["withdrawn"] == 5 and corrected.json()["entered"] == 5
     assert sorted(weight for _, weight in _paper(desk, poll_id)) == [1, 4]
+    listed = desk.assembly.client.get(
+        f"/api/polls/{poll_id}/paper", headers=desk.assembly.secretary
+    )
+    assert [e["reason"] for e in listed.json()] == [None, why["reason"], None, body["reason"]]
+    assert all("receipt" not in lot for e in listed.json() for lot in e["lots"])
     desk.step(poll_id, "close")
-    late = teller.post(withdraw, {"lot": corrected.json()["corrected_by"]})
+    result = desk.secretary.get(f"/meetings/{desk.meeting}/polls/{poll_id}/result").text
+    said = result.split('data-testid="corrections">')[1].split("</ul>")[0]
+    assert said == f"<li>Corrected: {why['reason']}</li><li>Corrected: {body['reason']}</li>"
+    late = teller.post(withdraw, {"lot": corrected.json()["corrected_by"]} | why)
     assert late.status_code == 409 and "it is closed, so counted" in late.text
     refused = desk.assembly.client.post(corrections, json=body, headers=desk.assembly.secretary)
     assert refused.status_code == 409

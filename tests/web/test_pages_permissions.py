@@ -289,7 +289,7 @@ def _totals_corrected(w: World) -> tuple[str, dict[str, object]]:
         assert poll is not None
         do_enter_counted_votes(session, SYSTEM, poll, {yes: 1})
     path = f"/secretary/meetings/{w.meeting}/polls/{poll_id}/totals/correct"
-    return path, {f"count_{yes}": 2}
+    return path, {f"count_{yes}": 2, "reason": "a hand was counted twice"}
 
 
 def _paper_withdrawn(w: World) -> tuple[str, dict[str, object]]:
@@ -301,7 +301,8 @@ def _paper_withdrawn(w: World) -> tuple[str, dict[str, object]]:
         assert poll is not None
         do_enter_paper_ballots(session, SYSTEM, poll, [PaperLot({"option": yes}, 1)])
         (entry,) = paper_entries(session, poll_id).entries
-    return f"/secretary/meetings/{w.meeting}/polls/{poll_id}/paper/withdraw", {"lot": entry.lot}
+    path = f"/secretary/meetings/{w.meeting}/polls/{poll_id}/paper/withdraw"
+    return path, {"lot": entry.lot, "reason": "the lot was mistyped"}
 
 
 def _agenda_item(w: World) -> int:

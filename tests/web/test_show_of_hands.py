@@ -135,16 +135,22 @@ def test_the_tellers_correct_the_totals_until_the_poll_is_closed(
     poll_id, ids = int(poll["id"]), _ids(poll)
     assembly.open(poll_id)
     path = f"/api/polls/{poll_id}/totals"
+    why = "the back rows were counted twice"
     early = assembly.client.put(
-        path, json={"totals": {str(ids["yes"]): 4}}, headers=assembly.secretary
+        path, json={"totals": {str(ids["yes"]): 4}, "reason": why}, headers=assembly.secretary
     )
     assert early.status_code == 409 and "enter them first" in early.json()["detail"]
     assert _totals(assembly, poll_id, {ids["yes"]: 4, ids["no"]: 5}).status_code == 201
-    corrected = {"totals": {str(ids["yes"]): 6, str(ids["no"]): 3}}
+    corrected: dict[str, Any] = {"totals": {str(ids["yes"]): 6, str(ids["no"]): 3}}
+    # A correction says why: without a reason, or with a blank one, it is refused.
+    for reason in ({}, {"reason": "  "}, {"reason": "x" * 501}):
+        refused = assembly.client.put(path, json=corrected | reason, headers=assembly.secretary)
+        assert refused.status_code == 422 and "reason" in refused.json()["detail"], refused.text
+    corrected["reason"] = why
     answer = assembly.client.put(path, json=corrected, headers=assembly.secretary)
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"votes": 9, "rights_present": 16}
-    too_many = {"totals": {str(ids["yes"]): 17}}
+    too_many = {"totals": {str(ids["yes"]): 17}, "reason": why}
     over = assembly.client.put(path, json=too_many, headers=assembly.secretary)
     assert over.status_code == 409 and "add up to 17 votes but 16" in over.json()["detail"]
     member = assembly.as_person(assembly.members[0])
@@ -152,6 +158,7 @@ def test_the_tellers_correct_the_totals_until_the_poll_is_closed(
     first, correction = journaled(sessions, JournalAction.ENTER_COUNTED_VOTES)
     assert correction["replaced"] == first["totals"]
     assert [t["votes"] for t in correction["totals"]] == [6, 3, 0]
+    assert correction["reason"] == why
     assert assembly.close(poll_id)["outcome"] == "adopted"
     late = assembly.client.put(path, json=corrected, headers=assembly.secretary)
     assert late.status_code == 409 and "it is closed, so counted" in late.json()["detail"]
@@ -259,12 +266,19 @@ def test_the_chair_puts_a_show_of_hands_and_the_tellers_enter_its_totals(
         assert "9</span> votes in the tellers' totals" in desk.console()
         correct = f"{form}/correct"
         assert f'action="{correct}"' in page and 'value="9"' in page
-        mistyped = teller.post(correct, {f"count_{ids['yes']}": "nine"})
+        assert f'id="correct-reason-{poll_id}" name="reason" required' in page
+        why = {"reason": "one hand was counted twice"}
+        mistyped = teller.post(correct, {f"count_{ids['yes']}": "nine"} | why)
         assert mistyped.status_code == 422
         for role in ("delegate", "observer"):
-            refused = desk.others[role].post(correct, {f"count_{ids['yes']}": "8"})
+            refused = desk.others[role].post(correct, {f"count_{ids['yes']}": "8"} | why)
             assert refused.status_code == 403
-        corrected = teller.post(correct, {f"count_{ids['yes']}": "8", f"count_{ids['no']}": "1"})
+        eight = {f"count_{ids['yes']}": "8", f"count_{ids['no']}": "1"}
+        for blank in ({}, {"reason": " "}):
+            unsaid = teller.post(correct, eight | blank)
+            assert unsaid.status_code == 422 and "reason" in unsaid.text, unsaid.text
+        assert "<li>yes: 9</li>" in teller.get(listing).text  # nothing changed
+        corrected = teller.post(correct, eight | why)
         assert corrected.status_code == 303
         page = teller.get(listing).text
         assert "The totals are corrected: 9 votes; 16 voting rights are present" in page
@@ -272,8 +286,13 @@ def test_the_chair_puts_a_show_of_hands_and_the_tellers_enter_its_totals(
 
         desk.step(poll_id, "close")
         assert desk.assembly.result(poll_id)["outcome"] == "adopted"
-        late = teller.post(correct, {f"count_{ids['yes']}": "9"})
+        late = teller.post(correct, {f"count_{ids['yes']}": "9"} | why)
         assert late.status_code == 409 and "it is closed, so counted" in late.text
+        # The secretary reads why on the result, and in the minutes.
+        result = desk.secretary.get(f"/meetings/{desk.meeting}/polls/{poll_id}/result").text
+        assert "<li>Corrected: one hand was counted twice</li>" in result
+        minutes = desk.secretary.get(f"/meetings/{desk.meeting}/reports/minutes?format=html")
+        assert "<li>Corrected: one hand was counted twice</li>" in minutes.text
         # A show of hands has no blank vote: its tally says none.
         tally = desk.console().split('data-testid="tally"')[1].split("</ul>")[0]
         assert "yes: <strong>8</strong>" in tally and "blank" not in tally

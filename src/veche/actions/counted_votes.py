@@ -10,9 +10,10 @@ The totals may not add up to more votes than the voting rights present, each by 
 (``PollRights``): no one can raise more hands than the hall holds.
 
 A figure mistyped is corrected while the poll is open (``do_correct_counted_votes``): the
-correction is journalled as the totals entered anew, naming the entry it corrects and the
-totals it replaced, so that the journal keeps the first figures beside the correction and
-``veche verify`` holds the stored totals against the latest. Once the poll is closed its
+correction is journalled as the totals entered anew, naming the entry it corrects, the
+totals it replaced and the tellers' reason (which the minutes give), so that the journal
+keeps the first figures beside the correction and ``veche verify`` holds the stored totals
+against the latest. Once the poll is closed its
 count is final, and the totals with it.
 """
 
@@ -29,6 +30,7 @@ from veche.actions.access import Caller, authorize, meeting_row
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
+from veche.actions.paper_entry import check_reason
 from veche.actions.polls import (
     MAX_PAPER_COUNT,
     VOTE_BY_WORDS,
@@ -122,11 +124,12 @@ def do_enter_counted_votes(
 
 
 def do_correct_counted_votes(
-    session: Session, caller: Caller, poll: Poll, totals: Mapping[int, int]
+    session: Session, caller: Caller, poll: Poll, totals: Mapping[int, int], *, reason: str
 ) -> CountedVotes:
     """Correct the tellers' totals of a poll counted in the hall while it is open: the votes
-    for each option replace those entered (an option left out now has none). Journalled as
-    the totals entered anew, naming the entry corrected and the totals it replaced. The
+    for each option replace those entered (an option left out now has none), saying why
+    (``reason``; 422 when blank). Journalled as the totals entered anew, naming the entry
+    corrected, the totals it replaced and the reason. The
     totals already standing, sent again (a double click), change nothing. Refused (409) before
     any totals are entered, and once the poll is closed: its count is final."""
     authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
@@ -139,6 +142,7 @@ def do_correct_counted_votes(
     _check_counted_in_hall(poll)
     options = ballot_options(poll)
     votes = _check_totals(poll, {option.id for option in options}, totals)
+    why = check_reason(reason, "correcting the totals")
     total = sum(votes.values())
     rights = poll_rights(session, poll.id, poll.meeting_id, day)
     stored = {
@@ -175,6 +179,7 @@ def do_correct_counted_votes(
         rights.in_hall,
         corrects=corrected,
         replaced=_journalled(options, entered),
+        reason=why,
     )
     queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
     return CountedVotes(total, rights.in_hall)
@@ -239,8 +244,8 @@ def _journal_totals(
     rights_present: int,
     **correction: Any,
 ) -> None:
-    """Journal totals entered, or a ``correction`` of them: the entry it ``corrects`` and
-    the totals it ``replaced``."""
+    """Journal totals entered, or a ``correction`` of them: the entry it ``corrects``, the
+    totals it ``replaced`` and the ``reason``."""
     record(
         session,
         caller.actor,

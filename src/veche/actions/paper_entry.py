@@ -7,9 +7,12 @@ checked and stored by ``actions.polls.do_enter_paper_ballots``.
 
 A lot mistyped is corrected, or withdrawn, while the poll is open (``do_correct_paper_lot``):
 the lot is named by the journal entry that entered it, and the correction is journalled as
-an entry of paper ballots naming it (``corrects``) with the lots it replaced, so that the
-journal keeps the first figures beside the correction and ``veche verify`` holds the stored
-ballots against what stands. Once the poll is closed its count is final.
+an entry of paper ballots naming it (``corrects``) with the lots it replaced and the tellers'
+reason, so that the journal keeps the first figures beside the correction, the minutes say
+why, and ``veche verify`` holds the stored ballots against what stands. The rows taken out
+are those the lot's entry names by their receipts; a lot entered before entries named them
+takes out rows alike in choice and count that no other lot names. Once the poll is closed
+its count is final.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ from veche.actions.choices import shape_of
 from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
+from veche.actions.org import check_name
 from veche.actions.polls import (
     PaperLot,
     check_has_paper,
     check_paper_lots,
     check_still_open,
+    journalled_lots,
     paper_ballots,
     paper_receipts,
     poll_rights,
@@ -40,11 +45,19 @@ from veche.i18n import _
 from veche.models import Ballot, Meeting, Poll
 from veche.models.polls import BallotSource, VoteBy
 from veche.permissions import Permission
-from veche.queries.paper_lots import PaperEntry, paper_entries
+from veche.queries.paper_lots import PaperEntry, PollEntries, paper_entries
 from veche.tally import BallotShape
 
 #: Ballot shapes a teller types as a line of candidate numbers.
 TYPED_SHAPES = (BallotShape.RANKING, BallotShape.APPROVAL)
+
+#: How long the reason for a correction may be: a sentence for the minutes.
+MAX_REASON = 500
+
+
+def check_reason(reason: str, what: str) -> str:
+    """Why the tellers correct a figure, which the minutes give: a short text that shows."""
+    return check_name(reason, f"the reason for {what}", max_length=MAX_REASON)
 
 
 def entered_as_totals(poll: Poll) -> bool:
@@ -102,12 +115,13 @@ class PaperCorrection:
 
 
 def do_correct_paper_lot(
-    session: Session, caller: Caller, poll: Poll, lot: int, lots: list[PaperLot]
+    session: Session, caller: Caller, poll: Poll, lot: int, lots: list[PaperLot], *, reason: str
 ) -> PaperCorrection:
     """Replace the paper ballots of ``lot`` (the journal entry that entered them) in an open
-    poll with ``lots``, or withdraw them when ``lots`` is empty, all at once. The same
-    correction sent again (a double click) changes nothing. Refused (409) for a lot corrected
-    already (correct its correction) and once the poll is closed: its count is final."""
+    poll with ``lots``, or withdraw them when ``lots`` is empty, all at once, saying why
+    (``reason``, journalled with it; 422 when blank). The same correction sent again (a double
+    click) changes nothing. Refused (409) for a lot corrected already (correct its
+    correction) and once the poll is closed: its count is final."""
     authorize(session, caller, Permission.PAPER_ENTER, poll.meeting_id)
     day = check_still_open(
         session,
@@ -117,6 +131,7 @@ def do_correct_paper_lot(
     )
     check_has_paper(poll)
     checked = check_paper_lots(poll, lots)
+    why = check_reason(reason, f"correcting paper lot {lot}")
     entries = paper_entries(session, poll.id)
     entry = entries.find(lot)
     if entry is None:
@@ -135,13 +150,14 @@ def do_correct_paper_lot(
     if _as_entered(entry) == checked:
         return PaperCorrection(lot, lot, entry.ballots, entry.ballots)  # nothing to correct
     entered = sum(count for _choice, count in checked)
-    for ballot in _stored_ballots(session, poll, entry):
+    for ballot in _stored_ballots(session, poll, entries, entry):
         session.delete(ballot)
     session.flush()
     refusal = poll_rights(session, poll.id, poll.meeting_id, day).paper_refusal(entered)
     if refusal is not None:
         raise refusal
-    session.add_all(paper_ballots(poll, paper_receipts(poll, len(checked)), checked))
+    receipts = paper_receipts(poll, len(checked))
+    session.add_all(paper_ballots(poll, receipts, checked))
     session.flush()
     record(
         session,
@@ -149,9 +165,10 @@ def do_correct_paper_lot(
         JournalAction.ENTER_PAPER_BALLOTS,
         {
             "poll_id": poll.id,
-            "lots": [{"choice": choice, "count": count} for choice, count in checked],
+            "lots": journalled_lots(receipts, checked),
             "corrects": lot,
-            "replaced": [{"choice": e.choice, "count": e.count} for e in entry.lots],
+            "replaced": [e.journalled() for e in entry.lots],
+            "reason": why,
         },
     )
     queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
@@ -164,26 +181,42 @@ def _as_entered(entry: PaperEntry) -> list[tuple[Any, int]]:
     return [(lot.choice, lot.count) for lot in entry.lots]
 
 
-def _stored_ballots(session: Session, poll: Poll, entry: PaperEntry) -> list[Ballot]:
-    """The stored rows of an entry's lots: for each, a paper ballot of the poll with its
-    choice and count (rows alike are alike in the count, whichever lot entered them)."""
-    stored: dict[tuple[str, int], list[Ballot]] = {}
-    for ballot in session.scalars(
-        select(Ballot)
-        .where(Ballot.poll_id == poll.id, Ballot.source == BallotSource.PAPER)
-        .order_by(Ballot.receipt)
-    ):
-        stored.setdefault((_canonical(ballot.choice), ballot.weight), []).append(ballot)
+def _stored_ballots(
+    session: Session, poll: Poll, entries: PollEntries, entry: PaperEntry
+) -> list[Ballot]:
+    """The stored rows of an entry's lots: for each, the row under the receipt it records.
+    An entry journalled before lots recorded their receipts has, for each lot, a paper
+    ballot of the poll with its choice and count that no lot standing names (rows alike are
+    alike in the count, whichever such lot entered them)."""
+    paper = {
+        ballot.receipt: ballot
+        for ballot in session.scalars(
+            select(Ballot)
+            .where(Ballot.poll_id == poll.id, Ballot.source == BallotSource.PAPER)
+            .order_by(Ballot.receipt)
+        )
+    }
+    named = {lot.receipt for other in entries.standing for lot in other.lots if lot.receipt}
+    alike: dict[tuple[str, int], list[Ballot]] = {}
+    for receipt, ballot in paper.items():
+        if receipt not in named:
+            alike.setdefault((_canonical(ballot.choice), ballot.weight), []).append(ballot)
     found = []
     for lot in entry.lots:
-        alike = stored.get((_canonical(lot.choice), lot.count))
-        if not alike:
+        key = (_canonical(lot.choice), lot.count)
+        if lot.receipt is None:
+            row = alike[key].pop() if alike.get(key) else None
+        else:
+            row = paper.get(lot.receipt)
+            if row is not None and (_canonical(row.choice), row.weight) != key:
+                row = None
+        if row is None:
             raise Conflict(
                 f"the paper ballots of lot {entry.lot} of poll {poll.id} are not stored as it "
                 "entered them: nothing is corrected; run `veche verify` and tell the "
                 "administrator"
             )
-        found.append(alike.pop())
+        found.append(row)
     return found
 
 

@@ -555,7 +555,7 @@ def do_enter_paper_ballots(
         session,
         caller.actor,
         JournalAction.ENTER_PAPER_BALLOTS,
-        {"poll_id": poll.id, "lots": [{"choice": c, "count": n} for c, n in checked]},
+        {"poll_id": poll.id, "lots": journalled_lots(receipts, checked)},
     )
     queue_event(session, poll.meeting_id, LiveEventType.BALLOT_RECEIVED, poll_id=poll.id)
     return total
@@ -607,6 +607,15 @@ def paper_ballots(poll: Poll, receipts: list[str], lots: list[tuple[Any, int]]) 
             weight=lot_count,
             source=BallotSource.PAPER,
         )
+        for receipt, (choice, lot_count) in zip(receipts, lots, strict=True)
+    ]
+
+
+def journalled_lots(receipts: list[str], lots: list[tuple[Any, int]]) -> list[dict[str, Any]]:
+    """Checked paper lots as their journal entry records them: each with the receipt of its
+    row, so that the lot withdrawn is the row it stored, not one alike."""
+    return [
+        {"choice": choice, "count": lot_count, "receipt": receipt}
         for receipt, (choice, lot_count) in zip(receipts, lots, strict=True)
     ]
 

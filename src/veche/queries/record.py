@@ -33,6 +33,7 @@ from veche.queries.agenda_proposals import ProposalView, agenda_proposals
 from veche.queries.attendance import AttendanceCount, attendance_count
 from veche.queries.capacities import CapacityGroup, attendance_by_capacity
 from veche.queries.org import term_label
+from veche.queries.paper_lots import Correction, poll_corrections
 from veche.queries.polls import roll_call
 from veche.quorum import Quorum
 
@@ -78,6 +79,8 @@ class PollRecord:
     #: False for a vote whose result the reader may not see yet (closed, not published): the
     #: record names it (the agenda approved, the presidium elected) without its figures.
     result_shown: bool = True
+    #: The tellers' corrections of its paper lots or totals before the close, with why.
+    corrections: list[Correction] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -297,7 +300,13 @@ def _polls(
     found = session.scalars(
         query.options(selectinload(Poll.options)).order_by(Poll.closed_at, Poll.id)
     ).all()
-    return {poll.id: _poll_record(session, poll, roll_calls=every) for poll in found}
+    corrections = poll_corrections(session, [poll.id for poll in found])
+    return {
+        poll.id: _poll_record(
+            session, poll, roll_calls=every, corrections=corrections.get(poll.id, [])
+        )
+        for poll in found
+    }
 
 
 def _optional_poll(session: Session, poll_id: int | None, sees_closed: bool) -> PollRecord | None:
@@ -321,10 +330,20 @@ def _shown_record(session: Session, poll: Poll, sees_closed: bool) -> PollRecord
         roll_call=[],
         vote=None,
         result_shown=False,
+        corrections=[],
     )
 
 
-def _poll_record(session: Session, poll: Poll, *, roll_calls: bool = True) -> PollRecord:
+def _poll_record(
+    session: Session,
+    poll: Poll,
+    *,
+    roll_calls: bool = True,
+    corrections: list[Correction] | None = None,
+) -> PollRecord:
+    """A poll as the record gives it; its ``corrections`` when read with others' already."""
+    if corrections is None:
+        corrections = poll_corrections(session, [poll.id]).get(poll.id, [])
     result: dict[str, Any] = poll.result or {}
     rounds = result.get("rounds") or []
     tallies = {
@@ -366,6 +385,7 @@ def _poll_record(session: Session, poll: Poll, *, roll_calls: bool = True) -> Po
         approves_agenda=poll.approves_agenda,
         vote=vote,
         vote_by=poll.vote_by.value,
+        corrections=corrections,
     )
 
 

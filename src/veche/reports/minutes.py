@@ -145,8 +145,9 @@ def poll_blocks(
 ) -> list[Block]:
     """A vote as the minutes give it: question, method, its ballots (and votes, when weights
     made them differ), the tally (every round of a ``count`` in rounds), the outcome with any
-    tie a lot settled, the roll-call (with each voter's weight when one is not 1); ``facts``
-    as ``queries.count_rounds.count_facts`` reads them."""
+    tie a lot settled, the tellers' corrections before the close with why, the roll-call
+    (with each voter's weight when one is not 1); ``facts`` as
+    ``queries.count_rounds.count_facts`` reads them."""
     if facts is not None:
         poll = replace(poll, outcome=facts.outcome)
     on = (" " + _("on {day}").format(day=day(poll.day))) if poll.day else ""
@@ -190,6 +191,9 @@ def poll_blocks(
         blocks.append(Table([_("Choice"), _("Votes")], rows))
     if poll.outcome:
         blocks.append(Paragraph(_("Outcome: {outcome}.").format(outcome=decision(poll))))
+    if poll.corrections:
+        # The tellers' figures corrected before the close: the minutes say why.
+        blocks.append(Bullets([correction.said for correction in poll.corrections]))
     if poll.roll_call:
         blocks.append(Paragraph(_("Roll-call:")))
         blocks.append(_roll_call(poll, facts.weights if facts else []))

@@ -3,8 +3,10 @@ body (``PaperIn``); the secretary's desk posts totals per option and the tellers
 of ballots typed as the candidates' numbers, each read into the same lots and entered through
 the same action (``do_enter_paper_ballots``). The tellers' totals of a vote counted in the
 hall are declared here too (``CountedVotesIn``), as the API takes them and the tellers' page
-posts them (``CountedVotesForm``), entered and corrected alike; and a paper lot's correction
-or withdrawal (``PaperCorrectionIn``; the page's ``PaperWithdrawalForm``)."""
+posts them (``CountedVotesForm``), and their correction with its reason
+(``CountedVotesCorrectionIn``; the page's ``CountedVotesCorrectionForm``); and a paper lot's
+correction or withdrawal with its reason (``PaperCorrectionIn``; the page's
+``PaperWithdrawalForm``)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,12 @@ from veche.actions.counted_votes import (
     do_correct_counted_votes,
     do_enter_counted_votes,
 )
-from veche.actions.paper_entry import TYPED_SHAPES, PaperCorrection, do_correct_paper_lot
+from veche.actions.paper_entry import (
+    MAX_REASON,
+    TYPED_SHAPES,
+    PaperCorrection,
+    do_correct_paper_lot,
+)
 from veche.actions.polls import MAX_PAPER_COUNT, PaperLot, ballot_options, do_enter_paper_ballots
 from veche.errors import InvalidInput
 from veche.i18n import _
@@ -65,19 +72,27 @@ class PaperIn(BaseModel):
         )
 
 
+#: Why the tellers correct a figure: required on every correction, and given in the minutes.
+Reason = Annotated[
+    str,
+    Field(max_length=MAX_REASON, description="why it is corrected, for the minutes; required"),
+]
+
+
 class PaperCorrectionIn(BaseModel):
     """A paper lot of an open poll corrected: the lots that replace it, or none to withdraw
-    it (its ballots are then entered again as a new lot)."""
+    it (its ballots are then entered again as a new lot), and why."""
 
     lot: Id = Field(description="the lot corrected: the journal entry that entered it")
     lots: list[PaperLotIn] = Field(
         default_factory=list, max_length=100_000, description="none: the lot is withdrawn"
     )
+    reason: Reason
 
     def correct(self, session: Session, caller: Caller, poll: Poll) -> PaperCorrection:
         """The lot corrected (``do_correct_paper_lot``)."""
         lots = [PaperLot(lot.choice, lot.count) for lot in self.lots]
-        return do_correct_paper_lot(session, caller, poll, self.lot, lots)
+        return do_correct_paper_lot(session, caller, poll, self.lot, lots, reason=self.reason)
 
 
 class PaperWithdrawalForm(PaperCorrectionIn):
@@ -166,9 +181,18 @@ class CountedVotesIn(BaseModel):
         """The totals entered (``do_enter_counted_votes``)."""
         return do_enter_counted_votes(session, caller, poll, self.counted(poll))
 
+
+class CountedVotesCorrectionIn(CountedVotesIn):
+    """The tellers' totals corrected while the poll is open: the totals that replace those
+    entered, and why."""
+
+    reason: Reason
+
     def correct(self, session: Session, caller: Caller, poll: Poll) -> CountedVotes:
         """The totals entered replaced by these (``do_correct_counted_votes``)."""
-        return do_correct_counted_votes(session, caller, poll, self.counted(poll))
+        return do_correct_counted_votes(
+            session, caller, poll, self.counted(poll), reason=self.reason
+        )
 
 
 class CountedVotesForm(_CountsForm, CountedVotesIn):
@@ -182,6 +206,13 @@ class CountedVotesForm(_CountsForm, CountedVotesIn):
             option.id: _count(self.counts.get(str(option.id)), option.label)
             for option in ballot_options(poll)
         }
+
+
+class CountedVotesCorrectionForm(CountedVotesForm, CountedVotesCorrectionIn):
+    """``CountedVotesCorrectionIn`` as the tellers' page posts it: the totals' form, filled
+    with those entered, and the reason."""
+
+    posted_too = ("reason",)
 
 
 # --- The tellers' page: ballots typed one by one -------------------------------------------

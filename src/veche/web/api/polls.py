@@ -49,7 +49,12 @@ from veche.web.api.rows import Transaction
 from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs import PollIn
-from veche.web.inputs_paper import CountedVotesIn, PaperCorrectionIn, PaperIn
+from veche.web.inputs_paper import (
+    CountedVotesCorrectionIn,
+    CountedVotesIn,
+    PaperCorrectionIn,
+    PaperIn,
+)
 
 router = APIRouter(tags=["polls"], responses=REFUSALS)
 
@@ -247,10 +252,11 @@ def enter_totals(
 
 @router.put("/polls/{poll_id}/totals")
 def correct_totals(
-    poll_id: Id, body: CountedVotesIn, caller: CallerDep, session: Transaction
+    poll_id: Id, body: CountedVotesCorrectionIn, caller: CallerDep, session: Transaction
 ) -> TotalsOut:
     """Tellers correct the totals entered of a show of hands or a standing vote while it is
-    open: these replace them, journalled beside the first; refused once the poll is closed."""
+    open, saying why: these replace them, journalled beside the first with the reason;
+    refused once the poll is closed."""
     poll = access_poll(session, caller, poll_id, lock=True)
     corrected = body.correct(session, caller, poll)
     return TotalsOut(votes=corrected.votes, rights_present=corrected.rights_present)

@@ -7,10 +7,11 @@ Nothing is stored until then. The form is ``TypedLotForm`` (``veche.web.inputs_p
 the API's ``PaperIn`` as this page posts it, entered through the same action. The totals
 of a vote counted in the hall are ``CountedVotesForm``, the API's ``CountedVotesIn``.
 
-Until a poll is closed the tellers correct what they entered: the totals of a vote in the
-hall (the same form, filled with the totals entered), and a paper lot, withdrawn to be
-entered again (``PaperWithdrawalForm``, the API's ``PaperCorrectionIn``). Each lot is shown
-under its number, the journal entry that entered it.
+Until a poll is closed the tellers correct what they entered, saying why: the totals of a
+vote in the hall (the same form, filled with the totals entered, and the reason:
+``CountedVotesCorrectionForm``, the API's ``CountedVotesCorrectionIn``), and a paper lot,
+withdrawn to be entered again (``PaperWithdrawalForm``, the API's ``PaperCorrectionIn``).
+Each lot is shown under its number, the journal entry that entered it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from veche.actions.access import meeting_permissions
 from veche.actions.choices import shape_of
 from veche.actions.counted_votes import check_counted_poll, counted_in_hall, entered_totals
 from veche.actions.paper_entry import (
+    MAX_REASON,
     check_paper_poll,
     check_totals_poll,
     check_typed_poll,
@@ -43,6 +45,7 @@ from veche.queries.polls import readable_choice
 from veche.queries.sitting import meeting_polls
 from veche.tally import BallotShape
 from veche.web.inputs_paper import (
+    CountedVotesCorrectionForm,
     CountedVotesForm,
     PaperBallot,
     PaperCountsForm,
@@ -114,6 +117,7 @@ def _paper_polls(
         # Few polls are open at once: the lots are read one poll at a time.
         "lots": {poll.id: _lots(page, poll) for poll in on_paper},
         "may": meeting_permissions(page.session, page.caller, meeting.id),
+        "max_reason": MAX_REASON,
     }
     status = refused.error.status_code if refused is not None else 200
     return page.render("secretary/paper_polls.html", status=status, **context)
@@ -279,10 +283,13 @@ def enter_totals(
 
 @router.post("/secretary/meetings/{meeting_id}/polls/{poll_id}/totals/correct")
 def correct_totals(
-    meeting_id: int, poll_id: int, page: PageDep, form: Annotated[CountedVotesForm, Form()]
+    meeting_id: int,
+    poll_id: int,
+    page: PageDep,
+    form: Annotated[CountedVotesCorrectionForm, Form()],
 ) -> Response:
     """Correct the tellers' totals of a show of hands or a standing vote while it is open:
-    those of the form replace those entered."""
+    those of the form replace those entered, for the reason it gives."""
     with page.session.begin():
         meeting = page.meeting(meeting_id)
         poll = check_counted_poll(page.session, page.caller, meeting, poll_id)
@@ -298,7 +305,8 @@ def correct_totals(
 def withdraw_paper_lot(
     meeting_id: int, poll_id: int, page: PageDep, form: Annotated[PaperWithdrawalForm, Form()]
 ) -> Response:
-    """Withdraw a paper lot of an open poll, to enter its ballots again as they should be."""
+    """Withdraw a paper lot of an open poll, saying why, to enter its ballots again as they
+    should be."""
     with page.session.begin():
         meeting = page.meeting(meeting_id)
         poll = check_paper_poll(page.session, page.caller, meeting, poll_id, lock=True)
