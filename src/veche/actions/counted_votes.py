@@ -13,8 +13,7 @@ A figure mistyped is corrected while the poll is open (``do_correct_counted_vote
 correction is journalled as the totals entered anew, naming the entry it corrects, the
 totals it replaced and the tellers' reason (which the minutes give), so that the journal
 keeps the first figures beside the correction and ``veche verify`` holds the stored totals
-against the latest. Once the poll is closed its
-count is final, and the totals with it.
+against the latest. Once the poll is closed its count is final, and the totals with it.
 """
 
 from __future__ import annotations
