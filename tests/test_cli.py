@@ -145,3 +145,95 @@ def _worker_processes(parent: int) -> int:
         parent_id = int(stat.rsplit(")", 1)[1].split()[1])
         found += parent_id == parent and b"spawn_main" in command
     return found
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("VECHE_PORT", "abc"), ("VECHE_TOKEN_LIFETIME_HOURS", "0"), ("VECHE_PORT", "99999")],
+)
+def test_a_bad_setting_is_named_on_one_line(variable: str, value: str) -> None:
+    result = runner.invoke(app, ["migrate", "--db", "sqlite://"], env={variable: value})
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {variable}={value!r}: ")
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1"])
+def test_serve_refuses_a_port_no_server_listens_on(port: str) -> None:
+    """uvicorn would say it runs on :99999 and listen on another port."""
+    result = runner.invoke(app, ["serve", "--db", "sqlite://", "--port", port])
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: --port {port}: a port is a number from 1 to 65535\n"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("command", ["migrate", "serve", "verify"])
+def test_a_database_migrated_by_a_newer_veche_is_refused(
+    database_url: str, sessions: sessionmaker[Session], command: str
+) -> None:
+    with sessions() as session, session.begin():
+        session.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    result = runner.invoke(app, [command, "--db", database_url])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(
+        "Error: this database was migrated by a newer veche (revision 0099; "
+    )
+    assert result.output.endswith("; upgrade veche\n")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://veche:s3cret%21@127.0.0.1:1/veche",  # no server there
+        "postgresql://veche:s3cret%21@127.0.0.1:port/veche",  # not a URL SQLAlchemy reads
+    ],
+)
+@pytest.mark.parametrize("command", ["migrate", "serve"])
+def test_the_databases_password_is_masked_in_errors(url: str, command: str) -> None:
+    result = runner.invoke(app, [command, "--db", url])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error: cannot open the database postgresql://veche:***@")
+    assert "s3cret" not in result.output and result.output.count("\n") == 1
+
+
+def test_the_command_to_migrate_shows_no_password(postgres_url: str) -> None:
+    admin = make_engine(postgres_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS veche_unmigrated_masked"))
+        connection.execute(text("CREATE DATABASE veche_unmigrated_masked"))
+    url = admin.url.set(password="s3cret", database="veche_unmigrated_masked")
+    try:
+        result = runner.invoke(
+            app, ["serve", "--db", url.render_as_string(hide_password=False), "--get", "/"]
+        )
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text("DROP DATABASE veche_unmigrated_masked WITH (FORCE)"))
+        admin.dispose()
+    assert result.exit_code == 2, result.output
+    assert "s3cret" not in result.output and "veche migrate --db 'postgresql" in result.output
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("read_only", ["opened read-only", "file and folder read-only"])
+def test_serve_refuses_a_database_it_cannot_write(
+    database_url: str, tmp_path: Path, read_only: str
+) -> None:
+    """Served, every login would be answered 503 "the database is not answering"."""
+    path = Path(database_url.removeprefix("sqlite:///"))
+    url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    if read_only == "file and folder read-only":
+        if os.geteuid() == 0:
+            pytest.skip("root writes to read-only files; the URL's mode=ro stands for it")
+        url = database_url
+        path.chmod(0o444)
+        path.parent.chmod(0o555)
+    try:
+        result = runner.invoke(app, ["serve", "--db", url, "--get", "/api/health"])
+    finally:
+        path.parent.chmod(0o755)
+        path.chmod(0o644)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: cannot write to the database {url} (")
+    assert "needs to write to the file and to its folder" in result.output
+    assert result.output.count("\n") == 1

@@ -57,12 +57,36 @@ def test_the_key_file_is_made_once_for_its_owner_alone(tmp_path: Path) -> None:
     assert again.opener(wrapped, 1)(sealed) == {"choice": 1}
 
 
-def test_a_key_file_that_is_not_a_key_is_refused_by_name(tmp_path: Path) -> None:
+@pytest.mark.parametrize("content", [b"not a key\n", bytes(range(256)), b""])
+def test_a_key_file_that_is_not_a_key_is_refused_by_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes
+) -> None:
+    """By name to the operator (``veche serve`` checks the file before it serves); a voter or
+    a chair meeting it later is told that the server cannot seal, not where its key lies."""
     path = tmp_path / "veche.key"
-    path.write_text("not a key\n")
-    with pytest.raises(Conflict, match="does not hold a veche server key") as refusal:
+    path.write_bytes(content)
+    with pytest.raises(sealing.KeyFileError, match="does not hold a veche server key") as told:
+        sealing.load_server_key(path)
+    assert str(path) in str(told.value)
+    with pytest.raises(sealing.ServerKeyUnavailable) as refusal:
         sealing.server_key(path)
-    assert str(path) in refusal.value.message
+    assert refusal.value.status_code == 503 and str(path) not in refusal.value.message
+    assert [str(path) in record.getMessage() for record in caplog.records] == [True]
+
+
+def test_a_key_file_its_server_may_not_read_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "veche.key"
+    path.write_text("00" * 32)
+
+    def refused(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    # As for a file of another user: the tests may run as root, who reads every file.
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    with pytest.raises(sealing.KeyFileError, match="cannot be read by the user veche runs as"):
+        sealing.load_server_key(path)
 
 
 def test_while_open_a_secret_ballot_is_sealed_beside_its_right_and_nowhere_else(

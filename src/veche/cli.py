@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 import veche
 from veche.actions._findings import listed
-from veche.config import Settings
+from veche.config import PORTS, SettingError, Settings, masked_text, masked_url, read_settings
 from veche.db import make_engine, make_reader, make_sessionmaker, transaction
 from veche.errors import VecheError
 from veche.whole_numbers import signed_number, whole_number
@@ -58,8 +58,20 @@ def fail(message: str) -> NoReturn:
 
 
 def _settings(db: str | None) -> Settings:
-    settings = Settings()
+    try:
+        settings = read_settings()
+    except SettingError as error:
+        fail(str(error))
     return settings.model_copy(update={"database_url": db}) if db else settings
+
+
+def _cannot_open(settings: Settings, error: Exception) -> NoReturn:
+    """Refuse a database that cannot be reached, on one line, its password masked."""
+    from sqlalchemy.exc import DBAPIError
+
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig else error
+    reason = masked_text(" ".join(str(cause).split()), settings.database_url)
+    fail(f"cannot open the database {masked_url(settings.database_url)}: {reason}")
 
 
 @contextmanager
@@ -74,17 +86,32 @@ def open_database(settings: Settings) -> Iterator[Engine]:
 
     try:
         engine = make_engine(settings.database_url)
+        newer = migrate.unknown_revision(engine)
         up_to_date = migrate.is_up_to_date(engine)
     except Exception as error:  # a bad URL or an unreachable server
-        fail(f"cannot open the database {settings.database_url}: {error}")
+        _cannot_open(settings, error)
     try:
+        if newer is not None:
+            fail(migrate.newer_database(newer))
         if not up_to_date and settings.uses_embedded_default:
-            migrate.upgrade(engine)
+            _upgrade(engine, settings)
         elif not up_to_date:
             _refuse_unmigrated(settings)
         yield engine
     finally:
         engine.dispose()
+
+
+def _upgrade(engine: Engine, settings: Settings) -> None:
+    """Migrate the database to this veche's newest revision, or end the command saying why
+    it could not (a file it may not write, a server that went away), the password masked."""
+    from veche import migrate
+
+    try:
+        migrate.upgrade(engine)
+    except Exception as error:
+        reason = masked_text(" ".join(str(error).split()), settings.database_url)
+        fail(f"cannot migrate {masked_url(settings.database_url)}: {reason}")
 
 
 @contextmanager
@@ -102,10 +129,91 @@ def changing(db: str | None) -> Iterator[Session]:
 
 
 def _refuse_unmigrated(settings: Settings) -> NoReturn:
+    shown = masked_url(settings.database_url)
     fail(
-        f"the database {settings.database_url} is not migrated to this version of veche; "
-        f"run: veche migrate --db '{settings.database_url}'"
+        f"the database {shown} is not migrated to this version of veche; "
+        f"run: veche migrate --db '{shown}'"
     )
+
+
+def _refuse_unwritable(engine: Engine, settings: Settings) -> None:
+    """End ``veche serve`` on a database it cannot write to: served, it would answer every
+    login, vote and change 503 (a read-only SQLite file, or a folder it cannot make the
+    write-ahead log in; a read-only PostgreSQL role or standby)."""
+    from veche import migrate
+
+    problem = migrate.write_problem(engine)
+    if problem is None:
+        return
+    where = (
+        "the user veche runs as needs to write to the file and to its folder (for the "
+        "write-ahead log beside it)"
+        if engine.dialect.name == "sqlite"
+        else "connect as a role that may write to it, to the primary server"
+    )
+    fail(
+        f"cannot write to the database {masked_url(settings.database_url)} "
+        f"({masked_text(problem, settings.database_url)}); veche writes to it to serve: {where}"
+    )
+
+
+def _check_server_key(session: Session, settings: Settings) -> None:
+    """Before serving: the server key file (``VECHE_KEY_FILE``) is read, or made if missing,
+    and a file that cannot be used ends the command naming it. A new key is never made while
+    the database holds the keys of open secret polls, which only the old key unwraps: a
+    server started from another folder would otherwise seal and count nothing of theirs."""
+    from sqlalchemy import select
+
+    from veche.models import PollSecret
+    from veche.sealing import KeyFileError, load_server_key
+
+    path = settings.key_file.expanduser().absolute()
+    sealed = session.execute(select(PollSecret.poll_id, PollSecret.wrapped_key)).all()
+    if sealed and not path.exists():
+        polls = listed(f"poll {poll_id}" for poll_id, _ in sorted(sealed))
+        fail(
+            f"no server key file at {path} ({_key_file_source(settings)}), and the database "
+            f"holds the sealed keys of open secret polls ({polls}), which only the key file "
+            "the server used when they were opened unwraps: veche makes no new key in its "
+            "place and does not start; set VECHE_KEY_FILE to that file"
+            + _key_beside_database(settings, path)
+        )
+    try:
+        key = load_server_key(path)
+    except KeyFileError as error:
+        fail(str(error))
+    unopened = [poll_id for poll_id, wrapped in sealed if key.public_key_of(wrapped) is None]
+    if unopened:
+        typer.echo(
+            f"Warning: the server key in {key.path} did not seal "
+            f"{listed(f'poll {poll_id}' for poll_id in sorted(unopened))}: those polls take "
+            "no ballot and cannot be counted until the key file they were opened under is "
+            "restored (VECHE_KEY_FILE); if it is lost for good, cancel them and vote again.",
+            err=True,
+        )
+
+
+def _key_file_source(settings: Settings) -> str:
+    """Where the server key file was looked for, and why there."""
+    given = settings.key_file
+    if "key_file" not in settings.model_fields_set:
+        return f"VECHE_KEY_FILE is not set: veche.key in the folder veche runs from, {Path.cwd()}"
+    if given.expanduser().is_absolute():
+        return f"VECHE_KEY_FILE={str(given)!r}"
+    return f"VECHE_KEY_FILE={str(given)!r}, from the folder veche runs from, {Path.cwd()}"
+
+
+def _key_beside_database(settings: Settings, path: Path) -> str:
+    """Where an SQLite database's own key file most likely is: beside it."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database.startswith(":"):
+        return ""
+    database = database.removeprefix("file:").split("?")[0]
+    beside = Path(database).absolute().parent / path.name
+    return f" (there is one beside the database: {beside})" if beside.is_file() else ""
 
 
 def _version(value: bool) -> None:
@@ -165,13 +273,19 @@ def serve(
     from veche.web.app import create_app
 
     settings = _settings(db)
-    host, port = host or settings.host, port or settings.port
+    host = host or settings.host
+    port = settings.port if port is None else port
+    if port not in PORTS:
+        fail(f"--port {port}: a port is a number from 1 to {PORTS.stop - 1}")
     with open_database(settings) as engine:
         if workers > 1 and engine.dialect.name == "sqlite":
             fail(
                 "SQLite is served by one process (its writers queue inside it); "
                 "use PostgreSQL for --workers"
             )
+        _refuse_unwritable(engine, settings)
+        with make_sessionmaker(engine)() as session:
+            _check_server_key(session, settings)
         if settings.uses_embedded_default:
             _load_demo_if_empty(engine)
         if get is not None:
@@ -229,14 +343,15 @@ def migrate_command(db: DbOption = None) -> None:
     settings = _settings(db)
     try:
         engine = make_engine(settings.database_url)
-    except Exception as error:
-        fail(f"cannot open the database {settings.database_url}: {error}")
-    try:
         before = migrate.current_revision(engine)
-        migrate.upgrade(engine)
+        newer = migrate.unknown_revision(engine)
+    except Exception as error:  # a bad URL or an unreachable server
+        _cannot_open(settings, error)
+    try:
+        if newer is not None:
+            fail(migrate.newer_database(newer))
+        _upgrade(engine, settings)
         after = migrate.current_revision(engine)
-    except Exception as error:
-        fail(f"cannot migrate {settings.database_url}: {error}")
     finally:
         engine.dispose()
     if before == after:
@@ -250,9 +365,12 @@ def demo(db: DbOption = None) -> None:
     """Load the demo organization (a fictional federation of unions)."""
     from veche.demo import DEMO_NAME, demo_loaded, load_demo
 
+    settings = _settings(db)
     with changing(db) as session:
         if demo_loaded(session):
             fail(f"the demo organization ({DEMO_NAME}) is loaded already")
+        # Its meeting opens secret polls, sealed with the server key.
+        _check_server_key(session, settings)
         load_demo(session, meeting=True)
     typer.echo(f"Loaded the demo organization: {DEMO_NAME}.")
 
@@ -465,11 +583,13 @@ def verify(
 ) -> None:
     """Recompute the journal's hash chain, recount every closed poll against its close, hold
     its ballots against the entries that took them and its casts against the rights the
-    journal gave their voters, hash every frozen period's figures and every motion's and
-    resolution's text again, and hold the roles held against their grants and what each role
-    grants against its definition; exit 1 naming the first entry, or each poll, period,
-    motion, resolution, grant or role, that does not match."""
+    journal gave their voters, hold every meeting's check-ins, weights, proxies and
+    substitutions against their entries, hash every frozen period's figures and every motion's and resolution's text
+    again, and hold the roles held against their grants and what each role grants against its
+    definition; exit 1 naming the first entry, or each poll, meeting, period, motion,
+    resolution, grant or role, that does not match."""
     from veche.actions.journal import verify_journal
+    from veche.actions.verify_attendance import verify_attendance
     from veche.actions.verify_casts import verify_casts
     from veche.actions.verify_grants import verify_grants
     from veche.actions.verify_periods import verify_periods
@@ -492,6 +612,7 @@ def verify(
         polls = verify_polls(session)
         casts = verify_casts(session)
         rights = verify_rights(session)
+        attendance = verify_attendance(session)
         periods = verify_periods(session)
         texts = verify_texts(session)
         grants = verify_grants(session)
@@ -544,6 +665,29 @@ def verify(
         ),
     )
     failed |= _reported(
+        attendance,
+        "Meetings' attendance, weights and stand-ins do not match the journal:",
+        attendance.meetings
+        and "Held the check-ins, participants' weights, proxies and substitutions of "
+        f"{_counted(attendance.meetings, 'meeting')} against the journal: each matches.",
+    )
+    unknown = [
+        f"the attendance of {_counted(attendance.unknown_attendance, 'participant')}, whose "
+        "check-ins the journal records without their day"
+        if attendance.unknown_attendance
+        else "",
+        f"the weight of {_counted(attendance.unknown_weights, 'participant')}, invited "
+        "before invitations recorded it"
+        if attendance.unknown_weights
+        else "",
+        f"the attendance and weights of {_counted(attendance.not_held, 'meeting')}, whose "
+        "creation the journal does not record or whose entries it cannot tell apart"
+        if attendance.not_held
+        else "",
+    ]
+    if any(unknown):
+        typer.echo(f"Not checked: {'; '.join(part for part in unknown if part)}.")
+    failed |= _reported(
         periods,
         "Frozen periods do not match the journal:",
         periods.checked
@@ -573,8 +717,7 @@ def verify(
     if grants.unjournalled:
         typer.echo(
             f"Not in the journal, so not checked: {listed(grants.unjournalled)} — granted "
-            "before grants were journalled (the first administrators of an older database), "
-            "or written into the database outside veche."
+            "before grants were journalled (the first administrators of an older database)."
         )
     failed |= _reported(
         roles,

@@ -11,6 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -81,3 +82,39 @@ def current_revision(engine: Engine) -> str | None:
 
 def is_up_to_date(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+def unknown_revision(engine: Engine) -> str | None:
+    """The database's revision if this veche ships no migration of that name: a newer veche
+    migrated it, and this one can neither serve it nor migrate it (Alembic would fail with
+    "Can't locate revision")."""
+    revision = current_revision(engine)
+    if revision is None:
+        return None
+    known = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+    return None if revision in known else revision
+
+
+def newer_database(revision: str) -> str:
+    """What to tell the operator of a database at ``revision``, which this veche does not know."""
+    from veche import __version__
+
+    return (
+        f"this database was migrated by a newer veche (revision {revision}; this veche, "
+        f"{__version__}, knows revisions up to {head_revision()}); upgrade veche"
+    )
+
+
+def write_problem(engine: Engine) -> str | None:
+    """Why veche cannot write to the database, or None if it can: a write is tried and rolled
+    back, so that a read-only SQLite file (or its folder), a read-only PostgreSQL role or a
+    standby is found before a server starts, not at every login."""
+    try:
+        with engine.connect() as connection, connection.begin() as trial:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+            trial.rollback()
+    except DBAPIError as error:
+        return " ".join(str(error.orig or error).split())
+    return None

@@ -11,7 +11,9 @@ write-ahead log, its dead rows, any backup — therefore holds ciphertext and a 
 and neither opens without the key file. At close the ballots are opened, stored in a random
 order with nothing that names their voter, and the poll's wrapped key is deleted.
 
-The key file is made on first need (32 random bytes, readable by its owner only). Lose it
+The key file is made on first need (32 random bytes, readable by its owner only); ``veche
+serve`` reads it, or makes it, before it serves, and never makes a new one while the
+database holds the wrapped keys of open polls (``veche.cli``). Lose it
 and the ballots of polls still open cannot be counted; keep it out of the database's
 backups, or whoever has both can read the ballots of the polls open when the backup was made.
 """
@@ -19,6 +21,7 @@ backups, or whoever has both can read the ballots of the polls open when the bac
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import threading
@@ -33,7 +36,10 @@ from nacl.public import Box, PrivateKey, PublicKey
 from nacl.secret import SecretBox
 from nacl.utils import random as random_bytes
 
-from veche.errors import Conflict
+from veche.errors import Conflict, VecheError
+from veche.i18n import _
+
+log = logging.getLogger(__name__)
 
 #: Sealed ballots are padded to a multiple of this many bytes, and to the longest ballot the
 #: poll allows: the length of a sealed ballot then says nothing of what it holds (a blank
@@ -176,6 +182,26 @@ _loaded: dict[Path, ServerKey] = {}
 _loading = threading.Lock()
 
 
+class KeyFileError(Exception):
+    """The server key file cannot be used: the message, for the operator, names the file and
+    says why (a folder, unreadable, not a key, cannot be made there)."""
+
+
+class ServerKeyUnavailable(VecheError):
+    """What a voter or a chair is told when the server cannot use its key file: not their
+    doing, and nothing they can mend; the operator reads the cause in the server's log."""
+
+    status_code = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "the server cannot use its key for secret ballots, so no secret poll can be "
+                "opened, voted in or counted now; tell the server's operator (its log says why)"
+            )
+        )
+
+
 def configured_server_key() -> ServerKey:
     """The server key of the file the settings name (``VECHE_KEY_FILE``)."""
     from veche.config import Settings
@@ -184,7 +210,19 @@ def configured_server_key() -> ServerKey:
 
 
 def server_key(path: Path) -> ServerKey:
-    """The server key in ``path``, made there (owner-only) if the file does not exist yet."""
+    """The server key in ``path``, made there (owner-only) if the file does not exist yet; a
+    file that cannot be used is refused with ``ServerKeyUnavailable`` (503), its cause logged."""
+    try:
+        return load_server_key(path)
+    except KeyFileError as problem:
+        log.error("%s", problem)
+        raise ServerKeyUnavailable() from problem
+
+
+def load_server_key(path: Path) -> ServerKey:
+    """The server key in ``path``, made there if the file does not exist yet; ``KeyFileError``
+    naming the file if it cannot be used. ``veche serve`` calls it before it serves, so that
+    a bad file stops the server rather than the first secret poll."""
     path = path.expanduser().resolve()
     with _loading:
         key = _loaded.get(path)
@@ -195,21 +233,47 @@ def server_key(path: Path) -> ServerKey:
 
 def _read_or_make(path: Path) -> bytes:
     try:
-        text = path.read_text().strip()
+        # Bytes: a file of anything but hexadecimal digits is told to hold no key.
+        text = path.read_bytes().decode("ascii", errors="replace").strip()
     except FileNotFoundError:
         return _make(path)
+    except IsADirectoryError:
+        raise KeyFileError(
+            f"the server key file {path} is a folder; VECHE_KEY_FILE names the key file "
+            "itself, such as /etc/veche/veche.key"
+        ) from None
+    except PermissionError:
+        raise KeyFileError(
+            f"the server key file {path} cannot be read by the user veche runs as; make it "
+            "theirs, readable by them alone (chmod 600)"
+        ) from None
+    except OSError as error:
+        raise KeyFileError(
+            f"cannot read the server key file {path}: {error.strerror or error}"
+        ) from None
     try:
         secret = bytes.fromhex(text)
     except ValueError:
         secret = b""
     if len(secret) != SecretBox.KEY_SIZE:
-        raise Conflict(
-            f"the key file {path} does not hold a veche server key (64 hexadecimal digits)"
+        raise KeyFileError(
+            f"the server key file {path} does not hold a veche server key (64 hexadecimal "
+            "digits); restore the key file this server was given, or point VECHE_KEY_FILE at it"
         )
     return secret
 
 
 def _make(path: Path) -> bytes:
+    try:
+        return _write_new_key(path)
+    except OSError as error:
+        raise KeyFileError(
+            f"cannot make the server key file {path}: {error.strerror or error}; set "
+            "VECHE_KEY_FILE to a file in a folder that the user veche runs as may write to"
+        ) from None
+
+
+def _write_new_key(path: Path) -> bytes:
     secret = random_bytes(SecretBox.KEY_SIZE)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written whole to a file of this process's own, owner-only, then linked into place:
