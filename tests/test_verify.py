@@ -28,6 +28,7 @@ from veche.actions.actor import Actor
 from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import (
     ballot_digest,
+    do_cancel_poll,
     do_close_poll,
     result_digest,
     stored_ballots,
@@ -385,8 +386,16 @@ def test_deleted_newest_entries_fail_the_head_printed_before(
         session.execute(
             update(JournalHead).where(JournalHead.id == 1).values(seq=last.seq, hash=last.hash)
         )
-    plain = counted.verify()
-    assert plain.exit_code == 0, plain.output
+    # The polls' states say that their publications are gone; a cut that left no state
+    # behind would hold, but for the head printed before.
+    assert _problems(counted) == [
+        f"poll {poll_id} ({title}): it is published but the journal records no publication of "
+        f"it after its close (journal entry {close}): its state was changed outside veche"
+        for poll_id, title, close in (
+            (counted.decision_id, "Board budget", counted.decision_close),
+            (counted.election_id, "Board election", counted.election_close),
+        )
+    ]
     expecting = counted.verify("--expect-head", printed)
     assert expecting.exit_code == 1, expecting.output
     assert (
@@ -488,3 +497,126 @@ def test_a_published_report_prints_the_head_at_its_publication(
     checked = runner.invoke(app, ["verify", "--db", database_url, "--expect-head", f"{seq}:{hash}"])
     assert checked.exit_code == 0, checked.output
     assert "Recounted 7 polls from their stored ballots" in checked.output
+
+
+# An outcome forged with its entries, and a state set back ------------------------------
+
+
+def _publication(session: Session, poll_id: int) -> JournalEntry:
+    entries = session.scalars(
+        select(JournalEntry).where(JournalEntry.action == JournalAction.PUBLISH_POLL.value)
+    )
+    (entry,) = (entry for entry in entries if entry.payload["poll_id"] == poll_id)
+    return entry
+
+
+def test_an_outcome_forged_in_the_poll_and_its_entries_is_found_by_the_recount(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    """The ballots, the stored result and its digest left alone: only the recount's outcome
+    says that the vote was not what the poll, its close and its publication now say."""
+    with transaction(sessions) as session:
+        poll = session.get_one(Poll, counted.decision_id)
+        assert poll.outcome == "adopted"
+        poll.outcome = "rejected"
+        close = _entry(session, counted.decision_close)
+        close.payload = {**close.payload, "outcome": "rejected"}
+        published = _publication(session, counted.decision_id)
+        published.payload = {**published.payload, "outcome": "rejected"}
+        _rehash_from(session, counted.decision_close)
+    assert _problems(counted) == [
+        f"poll {counted.decision_id} (Board budget): a recount of its stored ballots gives "
+        f"“adopted”, not “rejected” as its close recorded (journal entry "
+        f"{counted.decision_close})"
+    ]
+
+
+def test_an_outcome_forged_in_the_publication_is_found(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        published = _publication(session, counted.decision_id)
+        published.payload = {**published.payload, "outcome": "rejected"}
+        seq = published.seq
+        _rehash_from(session, seq)
+    assert _problems(counted) == [
+        f"poll {counted.decision_id} (Board budget): its publication (journal entry {seq}) "
+        f"announced “rejected” but its close (journal entry {counted.decision_close}) reads "
+        "“adopted”"
+    ]
+
+
+def test_a_published_poll_set_back_to_closed_is_found(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        seq = _publication(session, counted.election_id).seq
+        session.execute(
+            update(Poll).where(Poll.id == counted.election_id).values(state=PollState.CLOSED)
+        )
+    assert _problems(counted) == [
+        f"poll {counted.election_id} (Board election): it is closed but the journal's last "
+        f"entry of it records its publication (journal entry {seq}): its state was changed "
+        "outside veche"
+    ]
+
+
+def test_a_publication_gone_from_the_journal_is_found(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        published = _publication(session, counted.election_id)
+        published.action = JournalAction.LOG_IN.value
+        _rehash_from(session, published.seq)
+    assert _problems(counted) == [
+        f"poll {counted.election_id} (Board election): it is published but the journal "
+        "records no publication of it after its close (journal entry "
+        f"{counted.election_close}): its state was changed outside veche"
+    ]
+
+
+def test_the_state_of_a_poll_not_counted_is_held_against_its_last_step(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    """A poll cancelled through veche and opened again in the database; one in draft opened
+    in the database."""
+    with transaction(sessions) as session:
+        meeting = session.get_one(Poll, counted.decision_id).meeting
+        cancelled = do_create_poll(
+            session, ADMIN, meeting, title="Cancelled", kind=PollKind.DECISION
+        )
+        drafted = do_create_poll(session, ADMIN, meeting, title="Drafted", kind=PollKind.DECISION)
+        session.flush()
+        do_cancel_poll(session, ADMIN, cancelled.id)
+        cancelled_id, drafted_id = cancelled.id, drafted.id
+    result = counted.verify()
+    assert result.exit_code == 0, result.output
+    with transaction(sessions) as session:
+        cancel = _newest_seq(session)
+        create = cancel - 1
+        session.execute(
+            update(Poll).where(Poll.id.in_([cancelled_id, drafted_id])).values(state=PollState.OPEN)
+        )
+    assert _problems(counted) == [
+        f"poll {cancelled_id} (Cancelled): it is open but the journal's last entry of it "
+        f"records its cancellation (journal entry {cancel}): its state was changed outside veche",
+        f"poll {drafted_id} (Drafted): it is open but the journal's last entry of it records "
+        f"its creation (journal entry {create}): its state was changed outside veche",
+    ]
+
+
+def test_a_poll_closed_by_an_older_version_is_not_held_against_a_publication(
+    counted: Counted, sessions: sessionmaker[Session]
+) -> None:
+    """Its version may not have journalled publications: the journal cannot tell."""
+    with transaction(sessions) as session:
+        close = _entry(session, counted.decision_close)
+        close.payload = {"poll_id": counted.decision_id, "ballots": 7}
+        published = _publication(session, counted.decision_id)
+        published.action = JournalAction.LOG_IN.value
+        _rehash_from(session, counted.decision_close)
+    result = counted.verify()
+    assert result.exit_code == 0, result.output
+    assert f"only their number of ballots could be checked (poll {counted.decision_id})" in (
+        result.output
+    )

@@ -100,14 +100,12 @@ def test_a_grant_revoked_and_put_back_is_found(
     assert "is held, but the journal revoked it (entry " in result.output
 
 
-def test_a_grant_written_into_the_database_is_listed(
-    database_url: str, sessions: sessionmaker[Session]
-) -> None:
-    """Not failed, as an older database's first administrators have no entry either: listed,
-    with its role and holder, for whoever verifies to see."""
+def _written_administrator(sessions: sessionmaker[Session], name: str) -> tuple[int, int, int]:
+    """A person made an administrator of the organization in the database, outside veche:
+    the grant's id, the person's and the organization's."""
     with transaction(sessions) as session:
         organization = session.scalars(select(Organization)).one()
-        person = do_create_person(session, ADMIN, organization, "Hidden Administrator").id
+        person = do_create_person(session, ADMIN, organization, name).id
         administrator = session.scalars(select(Role.id).where(Role.name == ADMINISTRATOR)).one()
         hidden = RoleGrant(
             role_id=administrator,
@@ -117,10 +115,38 @@ def test_a_grant_written_into_the_database_is_listed(
         )
         session.add(hidden)
         session.flush()
-        grant_id = hidden.id
+        return hidden.id, person, organization.id
+
+
+def test_a_grant_written_into_the_database_is_found(
+    database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    """The demo's database journals every grant from its first administrator's on: a grant
+    no entry made was written outside veche."""
+    grant_id, person, organization_id = _written_administrator(sessions, "Hidden Administrator")
     result = _verify(database_url)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert (
-        f"Not in the journal, so not checked: grant {grant_id} (the role {ADMINISTRATOR}, to "
-        f"person {person}, in the organization {organization.id})"
+        f"- grant {grant_id} (the role {ADMINISTRATOR}, to person {person}, in the "
+        f"organization {organization_id}) is held, but no journal entry made it: it was "
+        "written into the database outside veche"
     ) in result.output
+    assert "Not in the journal" not in result.output
+
+
+def test_a_journalled_grant_deleted_from_the_database_is_found(
+    database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    """The only administrator's grant deleted: no one left to manage the organization."""
+    with transaction(sessions) as session:
+        administrator = session.scalars(select(Role.id).where(Role.name == ADMINISTRATOR)).one()
+        grant = session.scalars(select(RoleGrant).where(RoleGrant.role_id == administrator)).one()
+        grant_id, user_id, scope_id = grant.id, grant.user_id, grant.scope_id
+        session.delete(grant)
+    result = _verify(database_url)
+    assert result.exit_code == 1, result.output
+    assert (
+        f"- grant {grant_id} (the role {ADMINISTRATOR}, to account {user_id}, in the "
+        f"organization {scope_id}) was made by journal entry "
+    ) in result.output
+    assert "and never revoked, but it is not held: it was deleted outside veche" in result.output

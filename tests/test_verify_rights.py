@@ -40,6 +40,7 @@ from veche.models import (
     Proxy,
     Substitution,
 )
+from veche.models.base import utcnow
 from veche.models.meetings import ParticipantRole
 from veche.models.org import MembershipRole
 from veche.models.polls import PollKind, Secrecy
@@ -359,6 +360,12 @@ def test_a_check_out_undone_for_the_vote_is_found_unless_it_raced(
         )
     hall.cast(leaver, "yes")
     hall.close()
+    with transaction(hall.sessions) as session:
+        session.execute(
+            update(Attendance)
+            .where(Attendance.participant_id == hall.seat(session, leaver))
+            .values(checked_out_at=utcnow())
+        )
     if minutes_before < RACE.total_seconds() / 60:
         assert hall.verify().exit_code == 0
         return
@@ -453,3 +460,75 @@ def test_a_right_is_held_as_it_stood_before_a_change_the_cast_may_have_raced() -
     assert proxies.allows(7, raced, lambda holder: holder == 3)
     assert not proxies.allows(7, later + timedelta(seconds=1), lambda holder: holder == 3)
     assert not proxies.allows(8, raced, lambda holder: holder == 3)
+
+
+def test_proxies_and_substitutions_left_in_the_database_are_found(hall: Rights) -> None:
+    """No vote needed: a proxy and a substitution written in and left, and a proxy the
+    journal took back put back, change whose rights are present (`verify_attendance`)."""
+    holder, grantor, other = hall.present[0], hall.absent[0], hall.absent[1]
+    alternate, member = hall.alternates[0], hall.absent[2]
+    with transaction(hall.sessions) as session:
+        meeting = hall.meeting(session)
+        do_grant_proxy(session, ADMIN, meeting, grantor_person_id=other, holder_person_id=holder)
+        do_revoke_proxy(session, ADMIN, meeting, grantor_person_id=other)
+        session.flush()
+        revoked = session.scalars(
+            select(JournalEntry.seq).order_by(JournalEntry.seq.desc()).limit(1)
+        ).one()
+    assert hall.verify().exit_code == 0
+    hall.slip_in_proxy(grantor, holder)
+    hall.slip_in_proxy(other, holder)
+    with transaction(hall.sessions) as session:
+        session.add(
+            Substitution(
+                meeting_id=hall.meeting_id,
+                day=date.today(),
+                member_id=hall.seat(session, member),
+                alternate_id=hall.seat(session, alternate),
+            )
+        )
+    plenary = f"meeting {hall.meeting_id} (Plenary)"
+    assert sorted(hall.problems()) == sorted(
+        [
+            f"{plenary}: person {grantor}'s proxy is held by person {holder} but the journal "
+            "records no proxy of theirs: a proxy was changed outside veche",
+            f"{plenary}: person {other}'s proxy is held by person {holder} but the journal took "
+            f"it back (entry {revoked}): a proxy was changed outside veche",
+            f"{plenary}: person {member} is stood in for on {date.today().isoformat()} by person "
+            f"{alternate} but the journal records no substitution for them: a substitution was "
+            "changed outside veche",
+        ]
+    )
+
+
+def test_a_proxy_and_a_substitution_deleted_are_found(hall: Rights) -> None:
+    holder, grantor = hall.present[0], hall.absent[0]
+    alternate, member = hall.alternates[0], hall.absent[2]
+    today = date.today()
+    with transaction(hall.sessions) as session:
+        meeting = hall.meeting(session)
+        do_grant_proxy(session, ADMIN, meeting, grantor_person_id=grantor, holder_person_id=holder)
+        session.flush()
+        granted = session.scalars(
+            select(JournalEntry.seq).order_by(JournalEntry.seq.desc()).limit(1)
+        ).one()
+        do_substitute(
+            session,
+            ADMIN,
+            meeting,
+            member_person_id=member,
+            alternate_person_id=alternate,
+            day=today,
+        )
+    assert hall.verify().exit_code == 0
+    with transaction(hall.sessions) as session:
+        session.execute(delete(Proxy).where(Proxy.meeting_id == hall.meeting_id))
+        session.execute(delete(Substitution).where(Substitution.meeting_id == hall.meeting_id))
+    plenary = f"meeting {hall.meeting_id} (Plenary)"
+    assert hall.problems() == [
+        f"{plenary}: person {grantor}'s proxy is held by no one but the journal last gave it to "
+        f"person {holder} (entry {granted}): a proxy was changed outside veche",
+        f"{plenary}: person {member} is stood in for on {today.isoformat()} by no one but the "
+        f"journal records person {alternate} standing in (entry {granted + 1}): a substitution "
+        "was changed outside veche",
+    ]

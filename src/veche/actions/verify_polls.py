@@ -7,7 +7,14 @@ or published poll is held against that entry: its stored ballots are counted and
 again, recounted with the entry's options and seed, and its stored result, outcome and
 ballot digest are compared with what the entry recorded. A ballot changed, added or deleted
 after the count, a result or an outcome rewritten, a poll set back to open, or a close
-deleted from the journal is each named as a problem of its poll.
+deleted from the journal is each named as a problem of its poll. The recount's outcome is held
+against the one the close recorded, and the outcome its publication (``publish_poll``)
+announced against the close's, so an outcome rewritten in the poll and in its close together
+is found too.
+
+Every poll's state is also held against the last step the journal records of it (created,
+opened, closed, published, cancelled): a published poll set back to closed, hiding its result,
+or a cancelled one opened again is named. A poll the journal records no step of is not held.
 
 The journal's own chain (``journal.verify_journal``) says whether the entries themselves were
 altered; what it cannot catch (the whole chain rewritten and hashed again) a head published
@@ -32,7 +39,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from veche.actions._findings import Findings
+from veche.actions._findings import Findings, is_id
 from veche.actions.closing import CountedBallot, ballot_digest, result_digest, tally_ballots
 from veche.actions.journal_actions import JournalAction
 from veche.errors import VecheError
@@ -72,15 +79,47 @@ class PollsCheck(Findings[PollProblem]):
 
 
 @dataclass(frozen=True)
-class _Close:
+class _Entry:
+    """A journal entry of a poll's step (its close, its publication): number and payload."""
+
     seq: int
     payload: dict[str, Any]
+
+
+#: The state each step of a poll journalled leaves it in (``POLL_TRANSITIONS``' steps).
+_STEPS = {
+    JournalAction.CREATE_POLL: PollState.DRAFT,
+    JournalAction.OPEN_POLL: PollState.OPEN,
+    JournalAction.CLOSE_POLL: PollState.CLOSED,
+    JournalAction.PUBLISH_POLL: PollState.PUBLISHED,
+    JournalAction.CANCEL_POLL: PollState.CANCELLED,
+}
+
+#: How a problem names the step that left a poll in a state.
+_STEP_NAMES = {
+    PollState.DRAFT: "its creation",
+    PollState.OPEN: "its opening",
+    PollState.CLOSED: "its close",
+    PollState.PUBLISHED: "its publication",
+    PollState.CANCELLED: "its cancellation",
+}
+
+
+@dataclass
+class _Steps:
+    """What the journal records of every poll: its close, its publication, and its last
+    step (the entry and the state it left the poll in)."""
+
+    closes: dict[int, _Entry] = field(default_factory=dict)
+    publications: dict[int, _Entry] = field(default_factory=dict)
+    last: dict[int, tuple[int, PollState]] = field(default_factory=dict)
 
 
 def verify_polls(session: Session) -> PollsCheck:
     """Hold every closed or published poll against the journal entry of its close."""
     check = PollsCheck()
-    closes = _close_entries(session, check)
+    steps = _poll_steps(session, check)
+    closes = steps.closes
     ballots = _ballots_of_counted_polls(session)
     polls = session.scalars(
         select(Poll)
@@ -92,6 +131,7 @@ def verify_polls(session: Session) -> PollsCheck:
     for poll in polls:
         stored = ballots.take(poll.id)
         close = closes.pop(poll.id, None)
+        last = steps.last.pop(poll.id, None)
         if close is None:
             check.problems.append(
                 _problem(
@@ -102,6 +142,8 @@ def verify_polls(session: Session) -> PollsCheck:
             )
             continue
         before = len(check.problems)
+        _check_counted_state(poll, close, last, check.problems)
+        _check_publication(poll, close, steps.publications.get(poll.id), check.problems)
         if "result_digest" in close.payload:
             _check_counted(poll, stored, close, check.problems)
             if len(check.problems) == before:
@@ -117,25 +159,34 @@ def verify_polls(session: Session) -> PollsCheck:
                         "and its result cannot be recounted against it",
                     )
                 )
-    _check_closes_of_uncounted_polls(session, closes, check.problems)
+    _check_uncounted_polls(session, closes, steps.last, check.problems)
     return check
 
 
-def _close_entries(session: Session, check: PollsCheck) -> dict[int, _Close]:
-    """Every close entry by its poll, in one pass over the journal's close entries."""
-    closes: dict[int, _Close] = {}
+def _poll_steps(session: Session, check: PollsCheck) -> _Steps:
+    """Every poll's close, publication and last step, in one pass over the journal's
+    entries of polls' steps."""
+    steps = _Steps()
+    closes = steps.closes
     rows = session.execute(
-        select(JournalEntry.seq, JournalEntry.payload)
-        .where(JournalEntry.action == JournalAction.CLOSE_POLL.value)
+        select(JournalEntry.seq, JournalEntry.action, JournalEntry.payload)
+        .where(JournalEntry.action.in_([action.value for action in _STEPS]))
         .order_by(JournalEntry.seq)
         .execution_options(yield_per=2000)
     )
-    for seq, payload in rows:
+    for seq, action, payload in rows:
         poll_id = payload.get("poll_id") if isinstance(payload, dict) else None
-        if not isinstance(poll_id, int) or isinstance(poll_id, bool):
-            check.problems.append(
-                PollProblem(None, None, f"journal entry {seq} closes a poll but names none")
-            )
+        closing = action == JournalAction.CLOSE_POLL.value
+        if not isinstance(poll_id, int) or not is_id(poll_id):
+            if closing:
+                check.problems.append(
+                    PollProblem(None, None, f"journal entry {seq} closes a poll but names none")
+                )
+            continue
+        steps.last[poll_id] = (seq, _STEPS[JournalAction(action)])
+        if action == JournalAction.PUBLISH_POLL.value:
+            steps.publications.setdefault(poll_id, _Entry(seq, payload))
+        if not closing:
             continue
         earlier = closes.get(poll_id)
         if earlier is not None:
@@ -147,8 +198,8 @@ def _close_entries(session: Session, check: PollsCheck) -> dict[int, _Close]:
                     "a poll is counted once",
                 )
             )
-        closes[poll_id] = _Close(seq, payload)
-    return closes
+        closes[poll_id] = _Entry(seq, payload)
+    return steps
 
 
 class _BallotsByPoll:
@@ -191,7 +242,7 @@ def _ballots_of_counted_polls(session: Session) -> _BallotsByPoll:
 
 
 def _check_counted(
-    poll: Poll, stored: list[CountedBallot], close: _Close, problems: list[PollProblem]
+    poll: Poll, stored: list[CountedBallot], close: _Entry, problems: list[PollProblem]
 ) -> None:
     """A poll closed with its result committed to: everything is recounted and compared."""
     entry = f"journal entry {close.seq}"
@@ -235,12 +286,15 @@ def _check_counted(
                 _problem(poll, f"its stored ballots cannot be recounted ({entry}): {reason}")
             )
         else:
-            if result_digest(recount) != payload.get("result_digest"):
-                said = (
-                    f"gives “{outcome}”, as its close recorded, but not the same result"
-                    if outcome == payload.get("outcome")
-                    else f"gives “{outcome}”, not “{payload.get('outcome')}” as its close recorded"
-                )
+            # The outcome is compared whatever the result's digest: an outcome rewritten in the
+            # poll and in its close, the result left alone, is found by the recount alone.
+            if outcome != payload.get("outcome"):
+                said = f"gives “{outcome}”, not “{payload.get('outcome')}” as its close recorded"
+            elif result_digest(recount) != payload.get("result_digest"):
+                said = f"gives “{outcome}”, as its close recorded, but not the same result"
+            else:
+                said = None
+            if said is not None:
                 problems.append(_problem(poll, f"a recount of its stored ballots {said} ({entry})"))
     if poll.result is None or result_digest(poll.result) != payload.get("result_digest"):
         problems.append(
@@ -250,7 +304,7 @@ def _check_counted(
 
 
 def _check_legacy(
-    poll: Poll, stored: list[CountedBallot], close: _Close, problems: list[PollProblem]
+    poll: Poll, stored: list[CountedBallot], close: _Entry, problems: list[PollProblem]
 ) -> None:
     """A close entry written before results were committed to: what it holds is checked."""
     payload = close.payload
@@ -274,7 +328,7 @@ def _check_legacy(
         _check_outcome(poll, close, problems)
 
 
-def _check_outcome(poll: Poll, close: _Close, problems: list[PollProblem]) -> None:
+def _check_outcome(poll: Poll, close: _Entry, problems: list[PollProblem]) -> None:
     recorded = close.payload.get("outcome")
     if poll.outcome != recorded:
         problems.append(
@@ -286,14 +340,69 @@ def _check_outcome(poll: Poll, close: _Close, problems: list[PollProblem]) -> No
         )
 
 
-def _check_closes_of_uncounted_polls(
-    session: Session, closes: dict[int, _Close], problems: list[PollProblem]
+def _check_publication(
+    poll: Poll, close: _Entry, published: _Entry | None, problems: list[PollProblem]
 ) -> None:
-    """Close entries left over name polls that are not closed, or no poll at all."""
-    if not closes:
+    """The outcome its publication announced (where its entry records one) against its
+    close's, or its own where the close records none."""
+    if published is None or "outcome" not in published.payload:
+        return
+    announced = published.payload["outcome"]
+    if "outcome" in close.payload:
+        recorded, source = close.payload["outcome"], f"its close (journal entry {close.seq})"
+    else:
+        recorded, source = poll.outcome, "its outcome"
+    if announced != recorded:
+        problems.append(
+            _problem(
+                poll,
+                f"its publication (journal entry {published.seq}) announced “{announced}” but "
+                f"{source} reads “{recorded}”",
+            )
+        )
+
+
+def _check_counted_state(
+    poll: Poll, close: _Entry, last: tuple[int, PollState] | None, problems: list[PollProblem]
+) -> None:
+    """A counted poll's state against the last step the journal records of it. A published
+    poll whose close predates results committed to in the journal is not held against a
+    publication, which veche may not have journalled then."""
+    seq, step = last if last is not None else (close.seq, PollState.CLOSED)
+    if step is poll.state:
+        return
+    if step is PollState.CLOSED and "result_digest" not in close.payload:
+        return
+    problems.append(_state_problem(poll.id, poll.title, poll.state, seq, step))
+
+
+def _state_problem(
+    poll_id: int, title: str, state: PollState, seq: int, step: PollState
+) -> PollProblem:
+    if step is PollState.CLOSED:
+        said = "the journal records no publication of it after its close"
+    else:
+        said = f"the journal's last entry of it records {_STEP_NAMES[step]}"
+    return PollProblem(
+        poll_id,
+        title,
+        f"it is {state.value} but {said} (journal entry {seq}): its state was changed outside "
+        "veche",
+    )
+
+
+def _check_uncounted_polls(
+    session: Session,
+    closes: dict[int, _Entry],
+    last: dict[int, tuple[int, PollState]],
+    problems: list[PollProblem],
+) -> None:
+    """Close entries left over name polls that are not closed, or no poll at all; the other
+    polls the journal records steps of are held against their last step."""
+    if not last:
         return
     found: dict[int, tuple[str, PollState]] = {}
-    ids = sorted(closes)
+    ids = sorted(last)
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
         for poll_id, title, state in session.execute(
@@ -301,22 +410,28 @@ def _check_closes_of_uncounted_polls(
         ):
             found[poll_id] = (title, state)
     for poll_id in ids:
-        seq = closes[poll_id].seq
+        close = closes.get(poll_id)
+        seq, step = (close.seq, PollState.CLOSED) if close is not None else last[poll_id]
         if poll_id not in found:
             problems.append(
                 PollProblem(
-                    poll_id, None, f"journal entry {seq} records its close, but it no longer exists"
+                    poll_id,
+                    None,
+                    f"journal entry {seq} records {_STEP_NAMES[step]}, but it no longer exists",
                 )
             )
             continue
         title, state = found[poll_id]
-        problems.append(
-            PollProblem(
-                poll_id,
-                title,
-                f"journal entry {seq} records its close, but it is {state.value}",
+        if close is not None:
+            problems.append(
+                PollProblem(
+                    poll_id,
+                    title,
+                    f"journal entry {seq} records its close, but it is {state.value}",
+                )
             )
-        )
+        elif state is not step:
+            problems.append(_state_problem(poll_id, title, state, seq, step))
 
 
 def _problem(poll: Poll, detail: str) -> PollProblem:

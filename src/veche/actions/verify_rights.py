@@ -63,7 +63,7 @@ RACE = timedelta(seconds=10)
 
 #: The weight of a right seated by the meeting's creation, or by a seat given later: the
 #: participant's default, until a change of weight is journalled.
-_SEATED_WEIGHT = 1
+SEATED_WEIGHT = 1
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
@@ -153,7 +153,7 @@ class _Journal:
     days: dict[int, str] = field(default_factory=dict)
     #: (meeting, person): the right's weight, None where the journal does not record it.
     weights: _Account[tuple[int, int], int | None] = field(
-        default_factory=lambda: _Account(_SEATED_WEIGHT)
+        default_factory=lambda: _Account(SEATED_WEIGHT)
     )
     #: (meeting, person, day): checked in.
     present: _Account[tuple[int, int, str], bool] = field(default_factory=lambda: _Account(False))
@@ -231,7 +231,7 @@ def _read(journal: _Journal, action: JournalAction, payload: dict[str, Any], at:
     elif action in (JournalAction.INVITE, JournalAction.UPDATE_PARTICIPANT):
         person = _id(payload, "person_id")
         if person is not None:
-            journal.weights.set((meeting, person), _weight_given(action, payload), at)
+            journal.weights.set((meeting, person), weight_given(action, payload), at)
     elif action in (JournalAction.CHECK_IN, JournalAction.CHECK_OUT, JournalAction.UNDO_CHECK_IN):
         person, day = _id(payload, "person_id"), payload.get("day")
         if person is None:
@@ -252,13 +252,13 @@ def _read(journal: _Journal, action: JournalAction, payload: dict[str, Any], at:
             journal.proxies.set((meeting, grantor), granted, at)
 
 
-def _weight_given(action: JournalAction, payload: dict[str, Any]) -> int | None:
+def weight_given(action: JournalAction, payload: dict[str, Any]) -> int | None:
     """The weight an invitation or an update gives a right; None where it does not say."""
     weight = _id(payload, "weight")
     if weight is not None:
         return weight
     if action is JournalAction.INVITE and "membership_id" in payload:
-        return _SEATED_WEIGHT  # invited with a new seat, at the participant's default
+        return SEATED_WEIGHT  # invited with a new seat, at the participant's default
     return None
 
 
