@@ -98,7 +98,8 @@ def test_speakers_asking_at_once_get_places_one_after_the_other(
     refused = [o for o in outcomes if not isinstance(o, int)]
     assert placed == [1, 2, 3, 4, 5], outcomes
     assert len(refused) == 1 and isinstance(refused[0], Conflict), refused
-    assert "the limit is 1" in refused[0].message
+    assert "as often as its limit allows (1 speech a person)" in refused[0].message
+    assert "person " not in refused[0].message  # named, not numbered
 
 
 def _grant(sessions: sessionmaker[Session], system: Caller, user_id: int) -> int:

@@ -107,8 +107,8 @@ def test_meeks_count_gives_the_change_of_each_total_and_whose_votes_moved() -> N
     the surplus that moved is the elected candidate's whose total fell."""
     text = _markdown("meek-stv")
     assert "Seats to fill: 2. Quota: 5.33 votes." in text
-    assert f"| {ADA} | 10 | 5.33 (−4.66) | 5.33 |" in text
-    assert f"| {ANNA} | 2 | 5.26 (+3.26) | 7.26 (+2) |" in text
+    assert f"| {ADA} | 10 | 5.33 (−4.67) | 5.33 |" in text
+    assert f"| {ANNA} | 2 | 5.27 (+3.27) | 7.27 (+2) |" in text
     assert f"- Round 2: surplus of {ADA} transferred; excluded: {LAILA}." in text
     assert f"- Round 3: votes of {LAILA} transferred; elected: {ANNA}." in text
 
@@ -138,7 +138,7 @@ def test_a_count_of_many_rounds_goes_on_in_a_second_table() -> None:
     assert text.count("- Round ") == len(counted.rounds)
 
 
-def test_a_figure_is_whole_when_whole_else_cut_to_two_decimals() -> None:
+def test_a_figure_is_whole_when_whole_else_rounded_to_two_decimals() -> None:
     from decimal import Decimal
     from fractions import Fraction
 
@@ -150,13 +150,43 @@ def test_a_figure_is_whole_when_whole_else_cut_to_two_decimals() -> None:
         "6",
         "0",
     ]
-    assert [figure(v) for v in (Decimal("3.99998"), Fraction(22, 3), Fraction(15, 2))] == [
-        "3.99",
-        "7.33",
-        "7.5",
-    ]
-    assert (change(Decimal("2.50")), change(-4), figure(Decimal("-0.001"))) == ("+2.5", "−4", "0")
+    # Rounded, half to even, as the caption's "to two decimals" says: never cut.
+    assert [
+        figure(v)
+        for v in (
+            Decimal("2.28571"),
+            Decimal("2.67952"),
+            Decimal("0.28571"),
+            Decimal("2.285"),
+            Fraction(22, 3),
+            Fraction(15, 2),
+        )
+    ] == ["2.29", "2.68", "0.29", "2.28", "7.33", "7.5"]
+    # Not whole, yet rounding to a whole number: its decimals say it is not exact.
+    assert (figure(Decimal("3.99998")), figure(Decimal("-0.001"))) == ("4.00", "0.00")
+    assert (change(Decimal("2.50")), change(-4), change(Decimal("-4.66667"))) == (
+        "+2.5",
+        "−4",
+        "−4.67",
+    )
     assert day_span(date(2026, 6, 12), date(2026, 6, 14)) == "12–14 June 2026"
     assert day_span(date(2026, 6, 30), date(2026, 7, 2)) == "30 June – 2 July 2026"
     assert day_span(date(2026, 12, 30), date(2027, 1, 2)) == "30 December 2026 – 2 January 2027"
     assert day_span(date(2026, 6, 16), date(2026, 6, 16)) == "16 June 2026"
+
+
+def test_the_result_pages_chart_gives_figures_as_the_minutes_do() -> None:
+    """Whole when whole ("6", not "6.00000"), else rounded to two decimals at most ("4.8")."""
+    from veche.queries.sitting import chart_rounds
+
+    stored = count(_profile(), "scottish-stv", seats=2).to_dict()
+    rounds = chart_rounds(stored)
+    assert [r.quota for r in rounds] == ["6", "6", "6"]
+    assert [(bar.label, bar.votes) for bar in rounds[1].bars] == [
+        (ADA, "6"),
+        (ANNA, "4.8"),
+        (WEI, "3.2"),
+        (LAILA, "2"),
+    ]
+    meek = chart_rounds(count(_profile(), "meek-stv", seats=2).to_dict())
+    assert meek[0].quota == "5.33" and meek[1].bars[1].votes == "5.27"

@@ -236,6 +236,7 @@ def test_a_preview_shows_the_change_before_it_is_sent(claused: Clauses) -> None:
         headers={"HX-Request": "true"},
     )
     assert 'role="alert"' in wrong.text and "it changes nothing" in wrong.text
+    assert "the same as clause 3; it changes nothing" in wrong.text  # not "clause 3.;"
     refused = claused.delegate.post(
         f"{claused.page}/amendments/preview", {"clause": "9", "new_text": "9. More."}
     )
@@ -282,6 +283,10 @@ def test_a_clause_amended_from_the_page_shows_as_words_struck_and_inserted(
     assert "Amendment 1 to clause 3" in book.text
     assert "Strike out “a year” and insert “six months”." in book.text
     assert "@@" not in book.text
+    # The minutes' table of amendments names the part as the motion book does.
+    minutes = claused.secretary.get(f"/meetings/{claused.meeting_id}/reports/minutes")
+    assert minutes.status_code == 200, minutes.text
+    assert "<td>clause 3</td>" in minutes.text and "line 7" not in minutes.text
 
 
 @pytest.mark.one_database

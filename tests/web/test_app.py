@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.helpers import load_demo_into
 from tests.web.live_server import serve
+from tests.web.page_client import secretary
 
 
 @pytest.fixture
@@ -62,6 +63,34 @@ def test_home_page_lists_bodies_and_current_terms(client: TestClient) -> None:
 @pytest.mark.demo
 def test_unknown_path_is_404(client: TestClient) -> None:
     assert client.get("/api/no-such-thing").status_code == 404
+
+
+@pytest.mark.demo
+def test_a_form_address_opened_by_get_is_a_page_leading_back(client: TestClient) -> None:
+    """An address only a form posts to, opened again from the history or a restored session,
+    is a page of the site (its title, language and menu) saying so and leading back: to the
+    meeting's desk or page when the address names a meeting, else home. The API's stays
+    JSON."""
+    browser = secretary(client.app)  # type: ignore[arg-type]
+    leads = {
+        "/secretary/meetings/1/access-codes": "/secretary/meetings/1",
+        "/secretary/meetings/1/proxies?day=2026-03-14": "/secretary/meetings/1",
+        "/secretary/meetings/1/polls/3/paper/counts": "/secretary/meetings/1",
+        "/meetings/1/floor/requests": "/meetings/1",
+        "/logout": "/",
+    }
+    for address, back in leads.items():
+        answer = browser.get(address)
+        assert answer.status_code == 405, (address, answer.text)
+        assert "text/html" in answer.headers["content-type"]
+        assert "POST" in answer.headers["allow"]
+        page = answer.text
+        assert '<html lang="en">' in page
+        assert "<title>This page is reached through its form · veche</title>" in page
+        assert f'<a href="{back}">' in page, (address, page)
+        assert "Log out" in page  # the viewer's own menu
+    refused = client.put("/api/health")
+    assert refused.status_code == 405 and refused.json() == {"detail": "Method Not Allowed"}
 
 
 def test_empty_database_says_what_to_do(engine: Engine) -> None:

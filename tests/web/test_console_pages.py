@@ -332,7 +332,9 @@ def test_weighted_votes_are_told_apart_from_ballots_and_one_is_one(desk: Desk) -
     poll_id = _counted(desk, spec, [["yes"], ["no"], ["no"]])
     page = desk.console()
     assert re.search(
-        r'data-testid="ballots-received" class="number">3</span> ballots received', page
+        r'data-testid="ballots-received" class="number">3</span> ballots received, '
+        r'<span data-testid="votes-received">carrying 5 votes</span>',
+        page,
     )
     assert "5 votes counted, the ballots by their weights: 5 with a choice, 0 blank" in page
     minutes = _report(desk, "minutes")
@@ -351,6 +353,7 @@ def test_weighted_votes_are_told_apart_from_ballots_and_one_is_one(desk: Desk) -
     assert re.search(
         r'data-testid="ballots-received" class="number">1</span> ballot received', page
     )
+    assert "carrying" not in page  # one vote a ballot: nothing more to say
     assert "1 ballot counted: 1 with a choice, 0 blank" in page
 
 
@@ -395,3 +398,27 @@ def test_the_votes_an_stv_count_could_not_transfer_are_shown(desk: Desk) -> None
     assert re.search(r"<th scope=\"row\">Non-transferable</th>\s*<td>0</td>\s*<td>1", screen), (
         screen
     )
+
+
+def test_a_named_vote_on_paper_alone_is_refused_for_it_has_no_roll_call(desk: Desk) -> None:
+    """Paper ballots carry no voter: a named poll taken on paper alone could name nobody. The
+    console and the API refuse it alike (422), and nothing is made."""
+    named_on_paper = {"title": "Adopt the minutes", "kind": "decision", "secrecy": "named"}
+    refused = desk.secretary.post(
+        f"/meetings/{desk.meeting}/console/polls", {**named_on_paper, "electronic": "false"}
+    )
+    assert refused.status_code == 422, refused.text
+    said = "a named vote needs electronic ballots: a paper ballot carries no voter's name"
+    assert said in html.unescape(refused.text)
+    assert 'id="new-poll-error"' in refused.text
+    answer = desk.assembly.client.post(
+        f"/api/meetings/{desk.meeting}/polls",
+        json={**named_on_paper, "electronic": False},
+        headers=desk.assembly.secretary,
+    )
+    assert answer.status_code == 422 and said in answer.json()["detail"]
+    assert row_count(desk.sessions, Poll) == 0
+    # Secret on paper, or named and electronic, stand.
+    desk.create_poll(title="Adjourn", kind="decision", electronic="false")
+    desk.create_poll(**named_on_paper)
+    assert row_count(desk.sessions, Poll) == 2

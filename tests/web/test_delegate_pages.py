@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.assembly import client_key
 from tests.meeting_api import Api
 from tests.web.page_client import Browser
-from tests.web.sitting import OBSERVER, PreparedSitting, Sitting, WithSitting, serve_sitting
+from tests.web.sitting import (
+    OBSERVER,
+    PRESENT,
+    PreparedSitting,
+    Sitting,
+    WithSitting,
+    serve_sitting,
+)
 from veche.models import Ballot, Person
 
 #: These prove what the pages show and send; the actions they call (casting a ballot, its
@@ -500,3 +507,100 @@ def test_a_proxy_holder_is_told_on_whose_behalf_each_ballot_is(
     alone = hall.vote_in_pages(VOTER, poll, "yes")
     assert alone.status_code == 200 and 'data-testid="voting-as"' not in alone.text
     assert "Keep your receipt to find your ballot" in hall.page(VOTER, f"/polls/{poll['id']}/vote")
+
+
+def test_a_proxy_giver_checked_in_is_told_what_became_of_their_vote(
+    hall: Hall, sessions: sessionmaker[Session]
+) -> None:
+    """The desk says that the giver now votes in person, and that a ballot the holder already
+    cast for them stands; the giver's page says who cast it instead of "You have voted"."""
+    hall.api.post(
+        f"/meetings/{hall.meeting}/proxies", grantor_person_id=ABSENT, holder_person_id=OTHER
+    )
+    with sessions() as session:
+        giver, holder = (session.get(Person, person) for person in (ABSENT, OTHER))
+        assert giver is not None and holder is not None
+        giver_name, holder_name = giver.full_name, holder.full_name
+    cast = hall.poll("Adopt the budget")
+    hall.poll("Adopt the accounts")  # not voted on: the giver votes there in person
+    assert hall.vote_in_pages(OTHER, cast, "no", right_person_id=ABSENT).status_code == 200
+
+    desk = f"/secretary/meetings/{hall.meeting}"
+    done = hall.secretary.post(
+        f"{desk}/attendance",
+        {"person_id": ABSENT, "day": hall.sitting.day.isoformat(), "present": "yes"},
+    )
+    assert done.status_code == 303, done.text
+    said = hall.secretary.get(done.headers["location"]).text
+    assert f"{giver_name} is checked in on {hall.sitting.day.isoformat()}." in said
+    assert f"{giver_name} gave a proxy to {holder_name}: while present, {giver_name} votes" in said
+    assert (
+        f"{holder_name} has already cast the vote of {giver_name} in “Adopt the budget”: "
+        "that ballot stands" in said
+    )
+    assert "Adopt the accounts”" not in said
+
+    by_holder = f"Your vote was cast by your proxy holder, {holder_name}, while you were away"
+    page = hall.page(ABSENT)
+    assert by_holder in page and page.count("Vote now") == 1
+    assert by_holder in hall.page(ABSENT, f"/polls/{cast['id']}/vote")
+    assert by_holder in hall.page(ABSENT, "/room")  # the live fragment, answered from memory
+    # The holder, who voted for them, is not told so.
+    assert by_holder not in hall.page(OTHER)
+
+
+def test_a_weighted_delegate_is_told_the_votes_their_ballot_carries_and_what_the_board_withholds(
+    hall: Hall,
+) -> None:
+    """A delegate of weight 3, the only one, hears it on the ballot, the review and the receipt,
+    which says ahead that the board will show their row as withheld, and why; a holder of two
+    votes of different weights is told each. A delegate of weight 1 is told neither."""
+    hall.api.call("PATCH", f"/meetings/{hall.meeting}/participants/{VOTER}", weight=3)
+    hall.api.call("PATCH", f"/meetings/{hall.meeting}/participants/{ABSENT}", weight=2)
+    hall.api.post(
+        f"/meetings/{hall.meeting}/proxies", grantor_person_id=ABSENT, holder_person_id=OTHER
+    )
+    poll = hall.poll("Adopt the budget")
+    base = f"/meetings/{hall.meeting}/polls/{poll['id']}"
+    carries = '<p class="big" data-testid="ballot-weight"><strong>Your ballot carries 3 votes.'
+
+    assert carries in hall.page(VOTER, f"/polls/{poll['id']}/vote")
+    review = hall.phones[VOTER].post(f"{base}/review", {"option": poll["ids"]["yes"]})
+    assert carries in review.text
+    receipt = hall.vote_in_pages(VOTER, poll, "yes")
+    assert receipt.status_code == 200 and carries in receipt.text
+    withholds = re.search(r'data-testid="board-withholds">(.*?)</p>', receipt.text, re.DOTALL)
+    assert withholds is not None, receipt.text
+    said = " ".join(withholds.group(1).split())
+    assert said.startswith("Fewer than 5 ballots of this poll can carry a weight of 3")
+    assert "your row will then read “withheld” for its choice as well" in said
+    assert "Your receipt is listed all the same" in said and "counts its 3 votes" in said
+
+    # Two votes of their own weights: each is said beside it, and the one chosen on the review.
+    ballot = hall.page(OTHER, f"/polls/{poll['id']}/vote")
+    assert re.search(r"My own vote\s*<span[^>]*>\(1 vote\)</span>", ballot), ballot
+    assert re.search(r"On behalf of [^<]+<span[^>]*>\(2 votes\)</span>", ballot), ballot
+    for_absent = hall.phones[OTHER].post(
+        f"{base}/review", {"option": poll["ids"]["no"], "right_person_id": ABSENT}
+    )
+    assert "Your ballot carries 2 votes." in for_absent.text
+    own = hall.phones[OTHER].post(
+        f"{base}/review", {"option": poll["ids"]["no"], "right_person_id": OTHER}
+    )
+    assert 'data-testid="ballot-weight"' not in own.text
+
+    # A weight of 1, the members' commonest, is not said, nor is anything withheld.
+    single = hall.vote_in_pages(OTHER, poll, "no", right_person_id=OTHER)
+    assert 'data-testid="ballot-weight"' not in single.text
+    assert 'data-testid="board-withholds"' not in single.text
+
+    # What the receipt foretold is what the board shows, once other ballots show their weight.
+    for member in [m for m in PRESENT if m not in (VOTER, OTHER)][:5]:
+        hall.vote_through_api(member, poll, "no", 201)
+    hall.close(poll)
+    hall.api.call("POST", f"/polls/{poll['id']}/publish")
+    found = RECEIPT.search(receipt.text)
+    assert found is not None
+    board = hall.api.get(f"/polls/{poll['id']}/ballots")
+    (row,) = [b for b in board["ballots"] if b["receipt"] == found.group(1)]
+    assert row["choice"] is None and row["weight"] is None and row["weight_withheld"]

@@ -148,6 +148,22 @@ def test_each_person_gets_from_memory_what_the_route_renders_for_them(hall: Hall
     assert "You are number 1 in the list." in seen[ASKS, "floor"]
     assert "You are number 2 in the list." in seen[WAITS, "floor"]
     assert "You are number" not in seen[VOTED, "floor"]
+    # One speech each on the item: the speaker has spoken, those waiting have asked.
+    assert "You have spoken on this item; the limit is 1 speech." in seen[SPEAKS, "floor"]
+    assert "Your request uses your last speech" in seen[ASKS, "floor"]
+    assert "Ask for the floor" not in seen[ASKS, "floor"]
+    assert "Ask for the floor" in seen[VOTED, "floor"] and "the limit" not in seen[VOTED, "floor"]
+    # Once another has the floor, the list no longer names the first speaker, who still
+    # sees from memory that they have spoken.
+    given = hall.people["secretary"].post(
+        f"/meetings/{hall.meeting}/console/floor/next", {"item_id": hall.item}
+    )
+    assert given.status_code == 303, given.text
+    spoken = hall.get(SPEAKS, "floor")
+    assert "etag" in spoken.headers  # type: ignore[attr-defined]
+    assert _same_clock(str(spoken.text)) == _same_clock(hall.uncached(SPEAKS, "floor"))  # type: ignore[attr-defined]
+    assert "You have spoken on this item" in str(spoken.text)  # type: ignore[attr-defined]
+    assert "Ask for the floor" not in str(spoken.text)  # type: ignore[attr-defined]
     # Each form carries its own browser's token.
     tokens = {
         re.findall(r'name="csrf_token" value="([^"]+)"', seen[who, "floor"])[0]

@@ -227,9 +227,18 @@ def test_opening_early_and_closing_without_an_approved_agenda_are_said_and_confi
     dates = {"starts_on": ahead.isoformat(), "ends_on": ahead.isoformat()}
     desk.followed(desk.secretary.post(f"{desk.desk_path}/convocation", dates))
     convened = desk.followed(desk.step(state="convened", notice=NOTICE))
-    caution = f"The meeting is dated {ahead.isoformat()}, 42 days from today"
+    caution = f"The meeting is dated {ahead.isoformat()}, 42 days from today."
     assert caution in convened
-    assert "I confirm that the session opens before the meeting&#39;s first day." in convened
+    # Plainly, what opening early leads to: no vote until the day, and the days fixed.
+    assert (
+        "No vote can be opened before its first day, and once the session is open its notice "
+        "and its days can no longer change. If the meeting is to meet earlier, change its days "
+        "first." in convened
+    )
+    assert (
+        "I confirm that the session opens before the meeting&#39;s first day, and that no vote "
+        "can be opened until that day." in convened
+    )
     unconfirmed = desk.step(state="in_session")
     assert unconfirmed.status_code == 422 and caution in unconfirmed.text
     assert "Tick the box to confirm it" in unconfirmed.text

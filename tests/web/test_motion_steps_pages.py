@@ -76,7 +76,7 @@ def test_a_draft_is_tabled_on_the_item_under_discussion(steps: Steps) -> None:
     before = journal_length(steps.sessions)
     for browser, form, status, says in [
         (steps.delegate, {"submitter_person_ids": "8"}, 403, "in your own name"),
-        (steps.secretary, {"submitter_body_id": ""}, 422, "submitted by a body or by people"),
+        (steps.secretary, {"submitter_body_id": ""}, 422, "choose a body under “Submitted by”"),
     ]:
         refused = browser.post(
             steps.drafts,
@@ -88,6 +88,38 @@ def test_a_draft_is_tabled_on_the_item_under_discussion(steps: Steps) -> None:
             'value="Kept as typed"' in refused.text and ">1. Words kept.</textarea>" in refused.text
         )
     assert journal_length(steps.sessions) == before
+
+
+def test_a_member_holding_an_office_tables_in_their_own_name_unless_unticked(
+    steps: Steps,
+) -> None:
+    """A member who chairs sees both "Submitted by" and "In my own name", this one ticked, so
+    that the draft is theirs as it comes; unticked with no body, the refusal names the form's
+    two fields as the page labels them."""
+    steps.api.call(
+        "PATCH", f"/meetings/{steps.meeting}/participants/{DELEGATE}", 200, office="chair"
+    )
+    form = steps.delegate.get(steps.drafts).text
+    assert 'name="submitter_body_id"' in form
+    assert (
+        f'<input type="checkbox" id="motion-mine" name="submitter_person_ids" '
+        f'value="{DELEGATE}" checked>' in form
+    )
+    before = journal_length(steps.sessions)
+    sent = {"title": "On the hall", "text": "1. The hall is heated.", "submitter_body_id": ""}
+    refused = steps.delegate.post(steps.drafts, sent)
+    assert refused.status_code == 422, refused.text
+    assert (
+        "Say who tables the draft: choose a body under “Submitted by”, or tick “In my own "
+        "name”, or both." in refused.text
+    )
+    # Shown again as it was sent: the box as left, unticked.
+    assert f'value="{DELEGATE}" checked>' not in refused.text
+    assert journal_length(steps.sessions) == before
+    mine = steps.table(
+        steps.delegate, "On the hall", "1. The hall is heated.", submitter_person_ids=str(DELEGATE)
+    )
+    assert [(s.person_id, s.role) for s in mine.sponsors] == [(DELEGATE, SponsorRole.SUBMITTER)]
 
 
 def _steps_of(page: str) -> set[str]:

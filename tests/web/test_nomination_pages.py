@@ -118,6 +118,9 @@ def test_each_candidate_answers_for_themselves_or_the_chair_on_their_word(
     ]:
         refused = browser.post(path, form)
         assert refused.status_code == 403, (path, refused.text)
+        if path.endswith("/accept"):  # said what was refused: not a poll made or opened
+            assert "you may not accept the nomination of " in refused.text, refused.text
+            assert "it is not yours" in refused.text
     assert journal_length(election.sessions) == before
 
     accepted = election.delegate.post(f"{election.page}/{ids[mine]}/accept")

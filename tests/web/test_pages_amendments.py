@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.web.page_client import Browser
-from tests.web.sitting import MOTION_TEXT, SittingPages, journal_length
+from tests.web.sitting import DELEGATE, MOTION_TEXT, SittingPages, journal_length
 from veche.models import Amendment, Motion
 from veche.web.pages.amendments import numbered_lines
 
@@ -159,3 +159,29 @@ def test_wrong_roles_and_bad_targets_are_refused_and_change_nothing(drafting: Dr
     with drafting.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Amendment)) == 1
     assert drafting.version() == 1
+
+
+def test_a_wording_of_white_space_alone_strikes_the_part_out(drafting: Drafting) -> None:
+    """The form says "Leave the wording empty to strike the clause out": spaces and line
+    breaks alone are empty too — a strike-out, not "[inserted:     ]" — on the page as
+    through the API, and in a merged wording."""
+    made = drafting.propose(drafting.delegate, paragraph="1", new_text="   \r\n   ")
+    assert made.status_code == 303, made.text
+    drafting.api.post(
+        f"/motions/{drafting.sitting.motion_id}/amendments",
+        paragraph=2,
+        new_text=" \t ",
+        proposer_person_id=DELEGATE,
+    )
+    spaced, by_api = drafting.amendments()
+    assert (spaced.new_text, by_api.new_text) == ("", "")
+    page = drafting.delegate.get(drafting.page).text
+    assert "[inserted: " not in page and "[struck out: " in page
+    merged = drafting.decide(drafting.secretary, spaced.id, decision="merged", merged_text="  ")
+    assert merged.status_code == 303, merged.text
+    (struck, _) = drafting.amendments()
+    assert struck.merged_text == ""
+    with drafting.sessions() as session:
+        motion = session.get(Motion, drafting.sitting.motion_id)
+        assert motion is not None and motion.current_version == 2
+    assert PARAGRAPH_ONE not in drafting.secretary.get(drafting.page).text.split("Current text")[1]

@@ -21,6 +21,7 @@ from tests.web.sitting import (
     Sitting,
     WithSitting,
     journal_length,
+    open_sitting,
     serve_sitting,
 )
 from veche.actions.access import Caller
@@ -65,6 +66,12 @@ class Hall(WithSitting):
 
     def room(self, person_id: int) -> str:
         return str(self.phones[person_id].get(f"/meetings/{self.meeting}/floor").text)
+
+    def item_position(self) -> int:
+        with self.sessions() as session:
+            item = session.get(AgendaItem, self.sitting.item_id)
+            assert item is not None
+            return item.position
 
     def waiting(self) -> list[int]:
         """Request ids of the waiting speeches, in the order the console lists them."""
@@ -147,11 +154,25 @@ def test_asking_for_the_floor_giving_it_and_timing_it(hall: Hall) -> None:
     assert hall.chair_does("end").status_code == 303
     assert "Nobody has the floor." in hall.console()
 
-    # A second speech by the same delegate is over the item's limit of one.
+    # A second speech by the same delegate is over the item's limit of one: the page offers
+    # none, and says why; a request sent all the same (a page left open) is refused on the
+    # meeting page, in its speakers list, naming nobody by an id.
+    room = hall.room(second)
+    assert "Ask for the floor" not in room and "Raise a point of order" in room
+    assert "You have spoken on this item; the limit is 1 speech." in room
+    assert "Ask for the floor" in hall.room(first)
+    assert "You have spoken" not in hall.room(first)
     before = journal_length(hall.sessions)
     again = hall.ask(second)
     assert again.status_code == 409
-    assert "the limit is 1" in again.text
+    refused = re.search(r'data-testid="floor-refused">([^<]+)<', again.text)
+    assert refused, again.text
+    assert refused.group(1) == (
+        "You have already spoken on agenda item "
+        f"{hall.item_position()}, or asked to speak, as often as its limit allows "
+        "(1 speech a person)."
+    )
+    assert 'id="floor-heading"' in again.text and "<title>" in again.text
     assert journal_length(hall.sessions) == before
 
 
@@ -161,6 +182,10 @@ def test_a_closed_list_takes_no_more_speeches_but_still_points_of_order(hall: Ha
     assert "The speakers list is closed" in room and "Ask for the floor" not in room
     refused = hall.ask(SPEAKERS[0])
     assert refused.status_code == 409 and "is closed" in refused.text
+    # Said on the meeting page, in its speakers list, where the button was pressed.
+    assert re.search(
+        r'data-testid="floor-refused">The speakers list of agenda item \d+ is closed', refused.text
+    )
     assert hall.ask(SPEAKERS[0], "point_of_order").status_code == 303
     assert hall.chair_does("close", closed="false").status_code == 303
     assert "Ask for the floor" in hall.room(SPEAKERS[0])
@@ -230,6 +255,39 @@ def test_the_chair_takes_up_and_closes_items_from_the_console(hall: Hall) -> Non
         hall.chair.post(f"/meetings/{hall.meeting}/console/items/{second}/adjourn").status_code
         == 404
     )
+
+
+def test_the_chair_may_take_up_any_item_not_yet_dealt_with(
+    engine: Engine, sessions: sessionmaker[Session], sitting: PreparedSitting
+) -> None:
+    """The next item is offered first; the others not yet dealt with follow, in the agenda's
+    order, each taken up by the same action (an item closed is not offered again)."""
+    with serve_sitting(engine, sessions, sitting, []) as served:
+        other = open_sitting(served.api, items=4)
+        meeting, (first, second, third, fourth) = other.meeting_id, other.item_ids
+
+        def console() -> str:
+            return str(served.secretary.get(f"/meetings/{meeting}/console/floor").text)
+
+        def step(item_id: int, step: str) -> int:
+            answer = served.secretary.post(f"/meetings/{meeting}/console/items/{item_id}/{step}")
+            return int(answer.status_code)
+
+        assert step(first, "close") == 303
+        page = console()
+        offered = re.findall(r"Take up item (\d+): ", page)
+        assert offered == ["2", "3", "4"], page
+        later = page.split('data-testid="later-items"')[1]
+        assert "Take up item 2:" not in later and f"/console/items/{fourth}/open" in later
+        assert step(fourth, "open") == 303
+        assert "Under discussion:</span> <strong>4. Item 4" in console()
+        assert step(fourth, "close") == 303
+        assert re.findall(r"Take up item (\d+): ", console()) == ["2", "3"]
+        assert step(third, "open") == 303 and step(third, "close") == 303
+        page = console()
+        assert re.findall(r"Take up item (\d+): ", page) == ["2"]
+        assert 'data-testid="later-items"' not in page
+        assert step(second, "open") == 303
 
 
 def test_observers_do_not_ask_for_the_floor_but_the_chair_may_list_them(hall: Hall) -> None:

@@ -163,6 +163,24 @@ def test_delegates_may_not_run_the_proceedings(meeting: Session_) -> None:
     meeting.api.post(f"/agenda-items/{meeting.item_id}/open", 200)
     asked = meeting.api.call("POST", f"/agenda-items/{meeting.item_id}/speakers", 201, as_person=7)
     assert asked["person_id"] == 7 and asked["time_limit_seconds"] == 300
+    # A second speech is over the item's limit: said without an id, to them or of them.
+    speakers = f"/api/agenda-items/{meeting.item_id}/speakers"
+    again = meeting.api.client.post(speakers, json={}, headers=delegate)
+    assert again.status_code == 409
+    assert again.json()["detail"] == (
+        "you have already spoken on agenda item 1, or asked to speak, as often as its limit "
+        "allows (1 speech a person)"
+    )
+    for_them = meeting.api.client.post(
+        speakers, json={"person_id": 7}, headers=meeting.api.secretary
+    )
+    assert for_them.status_code == 409
+    said = for_them.json()["detail"]
+    assert said.endswith(
+        " has already spoken on agenda item 1, or asked to speak, as often as "
+        "its limit allows (1 speech a person)"
+    )
+    assert "person 7" not in said
 
 
 def test_a_meeting_is_named_by_its_number_kind_title_and_term(meeting: Session_) -> None:

@@ -249,7 +249,10 @@ def test_the_chair_puts_a_show_of_hands_and_the_tellers_enter_its_totals(
         teller = desk.others["teller"]
         listing = f"/secretary/meetings/{desk.meeting}/paper"
         form = f"/secretary/meetings/{desk.meeting}/polls/{poll_id}/totals"
-        assert f'action="{form}"' in teller.get(listing).text
+        tellers = teller.get(listing).text
+        assert f'action="{form}"' in tellers
+        # Which majority, as the console says it: not the engine's "majority".
+        assert "show of hands · Simple majority: more yes than no</p>" in tellers
         over = teller.post(form, {f"count_{ids['yes']}": "12", f"count_{ids['no']}": "5"})
         assert over.status_code == 409
         assert "add up to 17 votes but 16 voting rights are present" in over.text

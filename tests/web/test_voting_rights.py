@@ -337,7 +337,7 @@ def test_proxies_are_not_passed_on(hall: Hall) -> None:
     assert hall.proxy(a, b).status_code == 201
     onward = hall.proxy(b, c)
     assert onward.status_code == 409
-    assert "holds 1 proxies and cannot give their own vote away" in onward.json()["detail"]
+    assert "holds 1 proxy and cannot give their own vote away" in onward.json()["detail"]
     back = hall.proxy(c, a)
     assert back.status_code == 409
     assert "has given their own vote away and cannot hold proxies" in back.json()["detail"]

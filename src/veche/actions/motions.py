@@ -117,6 +117,11 @@ def _check_own_motion(session: Session, caller: Caller, meeting: Meeting, spec: 
         )
 
 
+#: The refusal of a motion that names no one who submits it (the drafts page says it in the
+#: words of its form).
+NO_SUBMITTER = "a motion is submitted by a body or by people; name one"
+
+
 def do_submit_motion(
     session: Session, caller: Caller, meeting: Meeting, spec: MotionSpec
 ) -> Motion:
@@ -128,7 +133,7 @@ def do_submit_motion(
     text = _check_text(spec.text)
     body = check_body_of(session, meeting, spec.submitter_body_id)
     if body is None and not spec.submitter_person_ids:
-        raise InvalidInput("a motion is submitted by a body or by people; name one")
+        raise InvalidInput(NO_SUBMITTER)
     people = list(spec.submitter_person_ids) + list(spec.supporter_person_ids)
     if len(set(people)) != len(people):
         raise InvalidInput("a person is named twice among submitters and supporters")
@@ -312,12 +317,21 @@ def check_amendment(
     text = current_text(session, motion)
     target, described = amendment_target(text, spec)
     original = check_target(text, target)
-    new_text = spec.new_text.strip("\n")
+    new_text = _wording(spec.new_text)
     if len(new_text) > MAX_TEXT:
         raise InvalidInput(f"the new text is longer than {MAX_TEXT} characters")
     if normalize(new_text) == normalize(original):
-        raise InvalidInput(f"the new text is the same as {described}; it changes nothing")
+        # A clause's name ends as its number does ("clause 2."), which ends no sentence here.
+        raise InvalidInput(
+            f"the new text is the same as {described.rstrip('.')}; it changes nothing"
+        )
     return CheckedAmendment(target, described, original, new_text, proposer)
+
+
+def _wording(text: str) -> str:
+    """An amendment's wording as proposed or merged, without the blank lines around it; one
+    of nothing but white space is empty: it strikes the part out."""
+    return text.strip("\n") if text.strip() else ""
 
 
 def do_propose_amendment(
@@ -385,7 +399,7 @@ def do_decide_amendment(
         raise InvalidInput("merged_text belongs to a merged amendment only")
     amendment.state = decision
     if decision is not AmendmentState.REJECTED:
-        wording = amendment.new_text if merged_text is None else merged_text.strip("\n")
+        wording = amendment.new_text if merged_text is None else _wording(merged_text)
         on_its_version = amendment.base_version == motion.current_version
         new_text = apply_change(
             current_text(session, motion),
@@ -402,7 +416,7 @@ def do_decide_amendment(
                 note=f"amendment {amendment.number} {decision.value}",
             )
         )
-        amendment.merged_text = merged_text.strip("\n") if merged_text is not None else None
+        amendment.merged_text = _wording(merged_text) if merged_text is not None else None
         amendment.result_version = motion.current_version
         made = {"text_sha256": text_sha256(new_text)}
     else:

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from veche.actions.access import Caller, access_poll, authorize, meeting_row
+from veche.actions.access import Caller, access_poll, authorize, holds, meeting_row, refusal
 from veche.actions.agenda import check_agenda_approved
 from veche.actions.choices import check_choice, counting_method
 from veche.actions.events import LiveEventType, queue_event
@@ -22,7 +22,7 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_meeting_day, check_not_closed, check_person_of
 from veche.actions.org import check_name
 from veche.actions.rights import rights_in_hall
-from veche.errors import Conflict, InvalidInput, NotFound
+from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
 from veche.models import (
     AgendaItem,
     Ballot,
@@ -102,6 +102,12 @@ def do_create_poll(
         method = "majority"
     _check_method(kind, method, seats, method_options)
     secrecy = _check_vote_by(vote_by, method, secrecy, revote)
+    if vote_by is VoteBy.BALLOT and secrecy is Secrecy.NAMED and not electronic:
+        raise InvalidInput(
+            "a named vote needs electronic ballots: a paper ballot carries no voter's name, so "
+            "a vote on paper alone has no roll-call; let members vote electronically, or make "
+            "the vote secret"
+        )
     if max_score < 1:
         raise InvalidInput(f"the highest score must be at least 1, not {max_score}")
     labels = list(DECISION_OPTIONS) if kind is PollKind.DECISION else list(options or [])
@@ -343,7 +349,9 @@ def do_answer_nomination(
     session: Session, caller: Caller, poll: Poll, option_id: int, *, accept: bool
 ) -> PollOption:
     """The candidate (or the chair on their word) accepts or declines a nomination."""
-    candidate = _candidate(session, caller, poll, option_id)
+    candidate = _candidate(
+        session, caller, poll, option_id, "accept" if accept else "decline", "nomination"
+    )
     if poll.state is not PollState.DRAFT:
         raise not_in_state(poll.id, poll.state, "answer nominations in", "draft")
     candidate.status = OptionStatus.ACCEPTED if accept else OptionStatus.WITHDRAWN
@@ -362,7 +370,7 @@ def do_withdraw_candidate(
     """Take a candidate off the election before voting opens: the candidate themselves (who
     accepted and no longer stands), or the chair (a name mistyped, a withdrawal on their
     word)."""
-    candidate = _candidate(session, caller, poll, option_id)
+    candidate = _candidate(session, caller, poll, option_id, "withdraw", "candidacy")
     if poll.state is not PollState.DRAFT:
         raise Conflict(
             f"cannot withdraw {candidate.label} from “{poll.title}”: it is {poll.state.value}, "
@@ -380,15 +388,22 @@ def do_withdraw_candidate(
     return candidate
 
 
-def _candidate(session: Session, caller: Caller, poll: Poll, option_id: int) -> PollOption:
+def _candidate(
+    session: Session, caller: Caller, poll: Poll, option_id: int, doing: str, what: str
+) -> PollOption:
     """A candidate of an election, if the caller may answer for them: themselves, or whoever
-    runs the polls. A decision's or a choice's options are no candidates: withdrawn, they
-    would leave a poll that cannot be counted."""
+    runs the polls; another is told that they may not ``doing`` (accept) the ``what``
+    (nomination), not theirs. A decision's or a choice's options are no candidates:
+    withdrawn, they would leave a poll that cannot be counted."""
     candidate = session.get(PollOption, option_id)
     if candidate is None or candidate.poll_id != poll.id:
         raise NotFound(f"poll {poll.id} has no candidate {option_id}")
-    if candidate.person_id is None or candidate.person_id != caller.person_id:
-        authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
+    own = candidate.person_id is not None and candidate.person_id == caller.person_id
+    if not own and not holds(session, caller, Permission.POLLS_RUN, poll.meeting_id):
+        raise Forbidden(
+            f"you may not {doing} the {what} of {candidate.label} in “{poll.title}”: it is not "
+            f"yours, and {refusal(session, Permission.POLLS_RUN, poll.meeting_id)}"
+        )
     if poll.kind is not PollKind.ELECTION:
         raise Conflict(
             f"“{poll.title}” is not an election: its options are not candidates, and stand "

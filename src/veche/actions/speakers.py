@@ -13,7 +13,7 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_not_closed
 from veche.actions.participants import participant_in
 from veche.errors import Conflict, Forbidden, InvalidInput, NotFound
-from veche.models import AgendaItem, Contribution, FloorRequest, Meeting
+from veche.models import AgendaItem, Contribution, FloorRequest, Meeting, Person
 from veche.models.agenda import ItemState
 from veche.models.debate import ContributionKind, FloorKind, FloorState
 from veche.models.meetings import ParticipantRole
@@ -93,6 +93,21 @@ def check_floor_request(
     return speaker
 
 
+def _speeches_used_up(session: Session, caller: Caller, item: AgendaItem, speaker: int) -> str:
+    """Why a speaker may ask for no more speeches on the item, naming them (not by their id)."""
+    limit = item.speeches_per_person
+    allowed = f"{limit} speech" if limit == 1 else f"{limit} speeches"
+    if speaker == caller.person_id:
+        who = "you have"
+    else:
+        person = session.get(Person, speaker)
+        who = f"{person.full_name if person is not None else 'this person'} has"
+    return (
+        f"{who} already spoken on agenda item {item.position}, or asked to speak, as often as "
+        f"its limit allows ({allowed} a person)"
+    )
+
+
 def _hold_speakers(session: Session, item: AgendaItem) -> None:
     """Changes of an item's speakers made at once wait for each other, each reading the places
     (and the speeches taken) after the one before — six requests at once were placed 1, 1, 1,
@@ -126,10 +141,7 @@ def do_request_floor(
             raise Conflict(f"the speakers list of agenda item {item.position} is closed")
         taken = speeches_taken(session, item, speaker)
         if taken >= item.speeches_per_person:
-            raise Conflict(
-                f"person {speaker} has {taken} speech(es) on agenda item {item.position} "
-                f"given or waiting; the limit is {item.speeches_per_person}"
-            )
+            raise Conflict(_speeches_used_up(session, caller, item, speaker))
     last = session.scalar(
         select(func.max(FloorRequest.position)).where(FloorRequest.agenda_item_id == item.id)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from veche.actions.access import Caller, authorize
 from veche.actions.journal import record
@@ -13,8 +13,10 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.meetings import check_meeting_day, check_record_open
 from veche.actions.participants import participant_in
 from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import Meeting, Proxy, Substitution
+from veche.i18n import _
+from veche.models import Meeting, Participant, Participation, Person, Poll, Proxy, Substitution
 from veche.models.meetings import ParticipantRole
+from veche.models.polls import PollState
 from veche.permissions import Permission
 from veche.queries.presence import present_among
 
@@ -122,13 +124,13 @@ def do_grant_proxy(
     )
     if held_by_grantor:
         raise Conflict(
-            f"{grantor.person.full_name} holds {held_by_grantor} proxies and cannot give their "
+            f"{grantor.person.full_name} holds {_proxies(held_by_grantor)} and cannot give their "
             "own vote away; proxies are not passed on"
         )
     held = session.scalar(select(func.count()).where(Proxy.holder_id == holder.id)) or 0
     if held >= body.max_proxies_per_member:
         raise Conflict(
-            f"{holder.person.full_name} already holds {held} proxies, "
+            f"{holder.person.full_name} already holds {_proxies(held)}, "
             f"the most the {body.name} allows"
         )
     proxy = Proxy(meeting_id=meeting.id, grantor_id=grantor.id, holder_id=holder.id)
@@ -172,3 +174,57 @@ def do_revoke_proxy(
         },
     )
     return proxy
+
+
+def _proxies(count: int) -> str:
+    """ "1 proxy", "2 proxies"."""
+    return f"{count} proxy" if count == 1 else f"{count} proxies"
+
+
+def proxy_on_arrival(session: Session, meeting: Meeting, person_id: int, day: date) -> str | None:
+    """What the desk says of the proxy a member gave, once they are checked in on ``day``; None
+    when they gave none. The proxy stands for the whole meeting, but a member present votes in
+    person and their holder no longer votes for them (``veche.actions.rights``); a ballot the
+    holder already cast with it in a poll still open stands, and the member has no vote left
+    there (``veche.queries.polls.used_rights``)."""
+    grantor = aliased(Participant)
+    holder = aliased(Participant)
+    names = session.execute(
+        select(Person.full_name, Proxy.holder_id)
+        .select_from(Proxy)
+        .join(grantor, grantor.id == Proxy.grantor_id)
+        .join(holder, holder.id == Proxy.holder_id)
+        .join(Person, Person.id == holder.person_id)
+        .where(Proxy.meeting_id == meeting.id, grantor.person_id == person_id)
+    ).first()
+    if names is None:
+        return None
+    member = session.get(Person, person_id)
+    words = {"member": member.full_name if member else "", "holder": names.full_name}
+    cast = session.scalars(
+        select(Poll.title)
+        .join(Participation, Participation.poll_id == Poll.id)
+        .where(
+            Poll.meeting_id == meeting.id,
+            Poll.state == PollState.OPEN,
+            Poll.day == day,
+            Participation.right_person_id == person_id,
+            Participation.cast_by_person_id != person_id,
+        )
+        .order_by(Poll.id)
+    ).all()
+    said = (
+        _(
+            "%(member)s gave a proxy to %(holder)s: while present, %(member)s votes in person, and "
+            "%(holder)s no longer votes for them (the proxy counts again if they leave; take it back "
+            "to end it)."
+        )
+        % words
+    )
+    if cast:
+        polls = ", ".join(f"“{title}”" for title in cast)
+        said += " " + _(
+            "%(holder)s has already cast the vote of %(member)s in %(polls)s: that ballot stands, "
+            "and %(member)s has no vote left there."
+        ) % {**words, "polls": polls}
+    return said

@@ -70,7 +70,8 @@ class Floor:
 
     item: AgendaItem | None
     waiting: list[FloorRequest] = field(default_factory=list)
-    #: Speeches each waiting speaker has already given on the item, by person id.
+    #: Speeches given on the item, by person id: each waiting speaker's (0 if none) and each
+    #: other speaker's.
     speeches_given: dict[int, int] = field(default_factory=dict)
     speaking: Speaking | None = None
 
@@ -81,6 +82,32 @@ class Floor:
     @property
     def speeches(self) -> list[FloorRequest]:
         return [r for r in self.waiting if r.kind is FloorKind.SPEECH]
+
+    def speeches_left(self, person_id: int | None) -> int:
+        """Speeches the person may still ask for on the item: its limit less those they gave
+        and those they wait to give (as ``actions.speakers`` counts them); someone it names
+        not (``None``), all of them."""
+        if self.item is None:
+            return 0
+        if person_id is None:
+            return self.item.speeches_per_person
+        waiting = sum(1 for r in self.speeches if r.person_id == person_id)
+        given = self.speeches_given.get(person_id, 0)
+        return max(0, self.item.speeches_per_person - given - waiting)
+
+    def spoken_out(self, person_id: int | None) -> bool:
+        """Whether the person has given every speech the item allows."""
+        return (
+            self.item is not None
+            and person_id is not None
+            and self.speeches_given.get(person_id, 0) >= self.item.speeches_per_person
+        )
+
+    @property
+    def out_of_speeches(self) -> frozenset[int]:
+        """Who may ask for no more speeches on the item, having given or awaiting them all."""
+        asked = self.speeches_given.keys() | {r.person_id for r in self.speeches}
+        return frozenset(p for p in asked if self.speeches_left(p) == 0)
 
     def place_of(self, person_id: int | None) -> list[tuple[int, FloorRequest]]:
         """The person's waiting requests with their place in the list, counted from 1."""
@@ -97,14 +124,14 @@ def _time_limit(session: Session, item: AgendaItem, contribution: Contribution) 
 
 
 def _speeches_given(session: Session, item: AgendaItem, person_ids: set[int]) -> dict[int, int]:
-    if not person_ids:
-        return {}
+    """Speeches given on the item by everyone who spoke, and 0 for the others ``person_ids``
+    names."""
     rows = session.execute(
         select(Contribution.speaker_person_id, func.count())
         .where(
             Contribution.agenda_item_id == item.id,
             Contribution.kind == ContributionKind.SPEECH,
-            Contribution.speaker_person_id.in_(person_ids),
+            Contribution.speaker_person_id.is_not(None),
         )
         .group_by(Contribution.speaker_person_id)
     ).all()
@@ -137,6 +164,9 @@ class FloorView:
     floor: Floor
     #: What the chair may take up next, when no item is under discussion.
     next_item: AgendaItem | None
+    #: The other items not yet dealt with, in the agenda's order, which the chair may take up
+    #: instead.
+    later_items: list[AgendaItem]
     #: Whether the agenda is approved: no item is taken up before (see ``actions.agenda``).
     agenda_approved: bool
     #: Whether, not approved yet, the agenda is being put to the vote (its poll drafted or
@@ -162,6 +192,7 @@ def floor_view(session: Session, meeting: Meeting, person_id: int | None) -> Flo
         meeting=meeting,
         floor=floor,
         next_item=planned[0] if planned else None,
+        later_items=planned[1:],
         agenda_approved=approved,
         agenda_vote_under_way=not approved and _agenda_vote_under_way(session, meeting.id),
         participant=participant_of(session, meeting.id, person_id),

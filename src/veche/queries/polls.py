@@ -31,12 +31,22 @@ class LiveCount:
     electronic: int
     paper: int
     counted: int = 0
+    #: The votes the electronic ballots carry, each by its right's weight (a right held with a
+    #: weight of 3 is one ballot and 3 votes).
+    electronic_votes: int = 0
+
+    @property
+    def votes(self) -> int:
+        """The votes the ballots received carry: the electronic by weight, and paper's."""
+        return self.electronic_votes + self.paper
 
 
 def live_count(session: Session, poll: Poll) -> LiveCount:
-    electronic = session.scalar(
-        select(func.count()).select_from(Participation).where(Participation.poll_id == poll.id)
-    )
+    electronic, electronic_votes = session.execute(
+        select(func.count(), func.coalesce(func.sum(Participation.weight), 0)).where(
+            Participation.poll_id == poll.id
+        )
+    ).one()
     entered: dict[BallotSource, int] = {
         source: int(votes or 0)
         for source, votes in session.execute(
@@ -49,6 +59,7 @@ def live_count(session: Session, poll: Poll) -> LiveCount:
         electronic or 0,
         entered.get(BallotSource.PAPER, 0),
         entered.get(BallotSource.COUNTED, 0),
+        int(electronic_votes or 0),
     )
 
 

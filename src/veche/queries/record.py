@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import literal, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from veche.actions.access import result_visible
+from veche.collation import natural_key
 from veche.models import (
     AgendaItem,
     Body,
@@ -17,8 +18,10 @@ from veche.models import (
     Document,
     Meeting,
     Motion,
+    Participant,
     Person,
     Poll,
+    Proxy,
     Recommendation,
     Resolution,
     SummingUpPaper,
@@ -162,6 +165,15 @@ class ResolutionRecord:
     poll_id: int
 
 
+@dataclass(frozen=True)
+class ProxyRecord:
+    """A member's vote entrusted to another member for the meeting, as it stands on record."""
+
+    member: str
+    holder: str
+    given_on: date
+
+
 @dataclass
 class MeetingRecord:
     """Everything the documents say, read from the database and nothing else."""
@@ -194,6 +206,8 @@ class MeetingRecord:
     motions: list[MotionRecord] = field(default_factory=list)
     polls: list[PollRecord] = field(default_factory=list)
     agenda_proposals: list[ProposalView] = field(default_factory=list)
+    #: Read with the names of those attending (``polls``): the minutes name who held whose vote.
+    proxies: list[ProxyRecord] = field(default_factory=list)
 
 
 def meeting_days(meeting: Meeting) -> list[date]:
@@ -281,7 +295,25 @@ def read_record(
         motions=_motions(session, meeting, item_positions) if motions else [],
         polls=list(all_polls.values()),
         agenda_proposals=agenda_proposals(session, meeting.id) if motions else [],
+        proxies=_proxies(session, meeting) if polls else [],
     )
+
+
+def _proxies(session: Session, meeting: Meeting) -> list[ProxyRecord]:
+    """The proxies given for the meeting and not taken back, by the giver's name."""
+    grantor, holder = aliased(Participant), aliased(Participant)
+    giver, keeper = aliased(Person), aliased(Person)
+    rows = session.execute(
+        select(giver.full_name, keeper.full_name, Proxy.created_at)
+        .select_from(Proxy)
+        .join(grantor, grantor.id == Proxy.grantor_id)
+        .join(giver, giver.id == grantor.person_id)
+        .join(holder, holder.id == Proxy.holder_id)
+        .join(keeper, keeper.id == holder.person_id)
+        .where(Proxy.meeting_id == meeting.id)
+    ).all()
+    found = [ProxyRecord(member, held_by, given.date()) for member, held_by, given in rows]
+    return sorted(found, key=lambda proxy: (natural_key(proxy.member), proxy.holder))
 
 
 def _body_name(session: Session, body_id: int | None) -> str | None:

@@ -10,9 +10,8 @@ from typing import Any
 
 from veche.models import Poll
 from veche.models.polls import PollKind, VoteBy
-from veche.reports._words import with_lots
+from veche.reports._words import figure, with_lots
 from veche.tally import Round
-from veche.tally.numbers import format_number
 
 #: A decision's choices, in the order they are read out.
 DECISION_CHOICES = ("yes", "no", "abstain")
@@ -69,6 +68,6 @@ def result_summary(poll: Poll) -> ResultSummary | None:
         votes,
         required,
         outcome=outcome_said(poll),
-        non_transferable={r.number: format_number(r.exhausted, 2) for r in rounds if r.exhausted},
+        non_transferable={r.number: figure(r.exhausted) for r in rounds if r.exhausted},
         takes_blank=poll.vote_by is VoteBy.BALLOT,
     )

@@ -7,21 +7,32 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller, meeting_permissions, participant_of, result_visible
 from veche.actions.rights import NOT_TAKING_PART, VotingRight, rights_on_day, voting_rights
 from veche.errors import Forbidden
 from veche.i18n import _
-from veche.models import Meeting, Participant, Participation, Poll, PollOption
-from veche.models.polls import OptionStatus, PollKind, PollState
+from veche.models import Meeting, Participant, Participation, Person, Poll, PollOption
+from veche.models.meetings import ParticipantRole
+from veche.models.polls import BallotSource, OptionStatus, PollKind, PollState, RightKind
 from veche.permissions import Permission
-from veche.queries.polls import used_rights
+from veche.queries.polls import MIN_BALLOTS_SHARING_A_WEIGHT, used_rights, withheld_from_board
 from veche.queries.sitting import meeting_polls
+from veche.sql import OneOf
 
 #: Polls a delegate does not follow: not yet put to the meeting, or dropped.
 _UNSEEN = (PollState.DRAFT, PollState.CANCELLED)
+
+
+@dataclass(frozen=True)
+class CastForYou:
+    """Who cast a member's own vote for them: by proxy (``RightKind.PROXY``) or as their
+    substitute."""
+
+    kind: RightKind
+    name: str
 
 
 @dataclass
@@ -32,6 +43,9 @@ class Standing:
     rights: list[VotingRight] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
     reason: str | None = None
+    #: Who used the viewer's own right, when someone else did: the proxy holder or the
+    #: substitute who voted for them before they came (a ballot that stands).
+    cast_for_you: CastForYou | None = None
 
     @property
     def unused(self) -> list[VotingRight]:
@@ -64,6 +78,7 @@ def standings(session: Session, person_id: int | None, polls: Sequence[Poll]) ->
         for right in rights
     }
     used = used_rights(session, votable, rights_held)
+    cast_for = _cast_for(session, votable, [person_id] if person_id is not None else [])
     found = []
     for poll in polls:
         rights = held.get((poll.meeting_id, poll.day)) if poll.state is PollState.OPEN else None
@@ -73,8 +88,35 @@ def standings(session: Session, person_id: int | None, polls: Sequence[Poll]) ->
             found.append(Standing(poll, reason=rights.message))
         else:
             mine = used[poll.id].intersection(r.right_person_id for r in rights)
-            found.append(Standing(poll, rights, mine))
+            found.append(
+                Standing(poll, rights, mine, cast_for_you=cast_for.get((poll.id, person_id)))
+            )
     return found
+
+
+def _cast_for(
+    session: Session, poll_ids: Collection[int], person_ids: Collection[int]
+) -> dict[tuple[int, int | None], CastForYou]:
+    """By (poll, person): who else cast that person's own right in the poll, when someone did.
+    One query for every poll and person."""
+    if not poll_ids or not person_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Participation.poll_id,
+            Participation.right_person_id,
+            Participation.kind,
+            Person.full_name,
+        )
+        .join(Person, Person.id == Participation.cast_by_person_id)
+        .where(
+            OneOf(Participation.poll_id, "polls"),
+            OneOf(Participation.right_person_id, "persons"),
+            Participation.cast_by_person_id != Participation.right_person_id,
+        ),
+        {"polls": list(poll_ids), "persons": list(person_ids)},
+    )
+    return {(poll_id, person): CastForYou(kind, name) for poll_id, person, kind, name in rows}
 
 
 def standings_of_all(
@@ -92,14 +134,22 @@ def standings_of_all(
             )
     # The rights used in each open poll, by whoever cast them.
     used: dict[int, set[int]] = {poll.id: set() for poll in opened}
+    cast_by_others: set[int] = set()
     if opened:
         rows = session.execute(
-            select(Participation.poll_id, Participation.right_person_id).where(
-                Participation.poll_id.in_(list(used))
-            )
+            select(
+                Participation.poll_id,
+                Participation.right_person_id,
+                Participation.cast_by_person_id,
+            ).where(Participation.poll_id.in_(list(used)))
         )
-        for poll_id, right_person_id in rows:
+        for poll_id, right_person_id, cast_by in rows:
             used[poll_id].add(right_person_id)
+            if cast_by != right_person_id:
+                cast_by_others.add(right_person_id)
+    # Who cast the own vote of those someone else voted for: a few, read only when there are.
+    asked = cast_by_others.intersection(person_ids)
+    cast_for = _cast_for(session, list(used), asked)
     found: dict[int, list[Standing]] = {}
     for person_id in person_ids:
         standings_of_one = []
@@ -114,7 +164,8 @@ def standings_of_all(
             else:
                 # The rights used in the poll that this person holds, as ``standings`` has.
                 mine = used[poll.id].intersection(r.right_person_id for r in rights)
-                standings_of_one.append(Standing(poll, rights, mine))
+                cast = cast_for.get((poll.id, person_id))
+                standings_of_one.append(Standing(poll, rights, mine, cast_for_you=cast))
         found[person_id] = standings_of_one
     return found
 
@@ -194,3 +245,52 @@ def nominations(session: Session, caller: Caller, meeting: Meeting) -> Nominatio
         and option.status is not OptionStatus.WITHDRAWN
     ]
     return Nominations(elections_nominating=elections, my_candidacies=mine)
+
+
+@dataclass(frozen=True)
+class _Possible:
+    """A ballot the poll may yet count: electronic, of a member's weight."""
+
+    weight: int
+    source: BallotSource = BallotSource.ELECTRONIC
+
+
+@dataclass(frozen=True)
+class BoardForecast:
+    """What the bulletin board will keep back of a ballot just cast, told on its receipt."""
+
+    weight: int
+    #: Fewer members than the board's threshold carry the weight: even if every one of them
+    #: voted electronically, the board would withhold it. Else it may, if too few do.
+    certain: bool
+    #: Whether its choice goes with it (the board then shows the ballot by its receipt alone).
+    choice: bool
+    #: The board's threshold (``MIN_BALLOTS_SHARING_A_WEIGHT``), as the receipt says it.
+    sharing: int = MIN_BALLOTS_SHARING_A_WEIGHT
+
+
+def board_forecast(session: Session, poll: Poll, weight: int) -> BoardForecast | None:
+    """Whether the board of ``poll`` will withhold the weight (and perhaps the choice) of a
+    ballot of ``weight``, by the board's own rule (``withheld_from_board``) applied to every
+    ballot the meeting's members could cast: a right's weight is always a member's. None when
+    it will not, or when it may but ``weight`` is the members' commonest."""
+    members = session.execute(
+        select(Participant.weight, func.count())
+        .where(
+            Participant.meeting_id == poll.meeting_id, Participant.role == ParticipantRole.MEMBER
+        )
+        .group_by(Participant.weight)
+    ).all()
+    possible = [_Possible(carried) for carried, count in members for _ in range(count)]
+    withheld = withheld_from_board(poll, possible)
+    ballot = _Possible(weight)
+    if withheld.weight_of(ballot):
+        return BoardForecast(weight, True, poll.board_shows_choices and withheld.choice_of(ballot))
+    # It may, if too few cast it: as the one ballot of its weight among all the others.
+    commonest = max(members, key=lambda row: row[1], default=None)
+    if commonest is None or commonest[0] == weight:
+        return None
+    alone = withheld_from_board(poll, [ballot, *(p for p in possible if p.weight != weight)])
+    if not alone.weight_of(ballot):
+        return None
+    return BoardForecast(weight, False, poll.board_shows_choices and alone.choice_of(ballot))

@@ -15,8 +15,8 @@ from veche.models import Meeting, Poll
 from veche.models.polls import PollState
 from veche.queries._listing import rows_of
 from veche.queries.attendance import attendance_count
+from veche.reports._words import figure
 from veche.tally import Result, TieBreak
-from veche.tally.numbers import format_number
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,14 @@ def chart_rounds(result: dict[str, Any] | None) -> list[ChartRound]:
         bars = [
             Bar(
                 label=name,
-                votes=format_number(votes, 2),
+                votes=figure(votes),
                 share=float(Fraction(votes) / largest) if largest > 0 else 0.0,
                 elected=name in elected_so_far,
                 excluded=name in count_round.excluded,
             )
             for name, votes in count_round.tallies.items()
         ]
-        quota = format_number(count_round.quota, 2) if count_round.quota is not None else None
+        quota = figure(count_round.quota) if count_round.quota is not None else None
         rounds.append(
             ChartRound(count_round.number, count_round.action, quota, bars, count_round.tie_break)
         )

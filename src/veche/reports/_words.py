@@ -4,14 +4,15 @@ the words for an agenda item's kind (which the agenda's pages show too)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from veche.actions._clauses import clauses
 from veche.i18n import _
 from veche.models.agenda import ItemKind
 from veche.queries.capacities import CapacityGroup
-from veche.queries.record import DecisionVote, MeetingRecord, PollRecord
+from veche.queries.record import AmendmentRecord, DecisionVote, MeetingRecord, PollRecord
 from veche.tally import Round
 from veche.tally.numbers import Number
 
@@ -87,6 +88,17 @@ def with_lots(outcome: str, result: dict[str, Any] | None) -> str:
     return f"{outcome} ({'; '.join(said)})"
 
 
+def amendment_part(amendment: AmendmentRecord) -> str:
+    """What the amendment changes, as the motion book and the minutes name it: "clause 3" when
+    it is one whole numbered clause, else its paragraph or lines ("lines 4–6")."""
+    found = clauses(amendment.original_text)
+    whole = (1, len(amendment.original_text.rstrip("\n").split("\n")))
+    # A lettered clause alone does not say which numbered one it belongs to: by its lines.
+    if found and (found[0].first_line, found[0].last_line) == whole and found[0].key[0].isdigit():
+        return _("clause {number}").format(number=found[0].label.rstrip("."))
+    return amendment.target
+
+
 KINDS = {
     "report": "report",
     "co_report": "co-report",
@@ -119,15 +131,21 @@ def item_kinds() -> list[tuple[ItemKind, str]]:
 
 
 def figure(value: Number) -> str:
-    """A figure of a count as the reports print it: whole when it is whole, else cut (never
-    rounded up, so that no one short of a quota seems to reach it) to at most two decimals:
-    12, 1,200, 7.5, 3.99."""
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    cut = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-    if cut == cut.to_integral_value():
-        cut = cut.quantize(Decimal(1)) + 0  # + 0: never "-0"
-    return f"{cut.normalize():,f}"
+    """A figure of a count as the reports and the result page print it: whole when it is whole,
+    else rounded (half to even) to two decimals, without trailing noughts: 12, 1,200, 7.5,
+    2.29. A figure that is not whole but rounds to a whole number keeps its two decimals
+    ("5.00", a little under or over 5), so that it is never read as exact, and no figure ever
+    reads "-0"."""
+    exact = Fraction(value)
+    if exact.denominator == 1:
+        return f"{exact.numerator:,}"
+    hundredths = round(exact * 100)  # exact, and half to even
+    if hundredths == 0:
+        return "0.00"
+    cents = Decimal(hundredths).scaleb(-2)
+    if hundredths % 100 == 0:
+        return f"{cents:,.2f}"
+    return f"{cents.normalize():,f}"
 
 
 def change(value: Number) -> str:

@@ -10,6 +10,7 @@ from veche.method_names import method_name
 from veche.queries.count_rounds import CountFacts
 from veche.queries.record import ContributionRecord, MeetingRecord, MotionRecord, PollRecord
 from veche.reports._words import (
+    amendment_part,
     capacity,
     capitalized,
     counted,
@@ -274,6 +275,21 @@ def _attendance(record: MeetingRecord) -> list[Block]:
                 ]
             )
         )
+    if record.proxies:
+        blocks.append(
+            Paragraph(
+                _(
+                    "Proxies (each given for the whole meeting, and used only while the member "
+                    "who gave it was absent):"
+                )
+            )
+        )
+        blocks.append(
+            Table(
+                [_("Member"), _("Vote held by"), _("Given on")],
+                [[proxy.member, proxy.holder, day(proxy.given_on)] for proxy in record.proxies],
+            )
+        )
     return blocks
 
 
@@ -368,7 +384,10 @@ def _motion(
         blocks.append(
             Table(
                 [_("Amendment"), _("Part"), _("Proposed by"), _("Fate")],
-                [[str(a.number), a.target, a.proposed_by, _(a.state)] for a in motion.amendments],
+                [
+                    [str(a.number), amendment_part(a), a.proposed_by, _(a.state)]
+                    for a in motion.amendments
+                ],
             )
         )
     for panel, advice in motion.recommendations:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from veche.actions._clauses import clauses
 from veche.i18n import _
 from veche.queries.record import AmendmentRecord, MeetingRecord
-from veche.reports._words import capitalized, meeting_heading, names, submitted_by
+from veche.reports._words import amendment_part, capitalized, meeting_heading, names, submitted_by
 from veche.reports.document import Block, Document, Heading, MarkdownText, Paragraph
 from veche.text_diff import Edit, edits
 
@@ -45,7 +44,10 @@ def motion_book(record: MeetingRecord) -> Document:
             document.add(
                 Heading(
                     _("Amendment {number} to {target}, by {who} — {state}").format(
-                        number=a.number, target=_target(a), who=a.proposed_by, state=_(a.state)
+                        number=a.number,
+                        target=amendment_part(a),
+                        who=a.proposed_by,
+                        state=_(a.state),
                     ),
                     3,
                 )
@@ -64,16 +66,6 @@ def motion_book(record: MeetingRecord) -> Document:
                 Paragraph(_("Panels' outcome: {outcome}").format(outcome=motion.panel_outcome))
             )
     return document
-
-
-def _target(amendment: AmendmentRecord) -> str:
-    """What the amendment changes: "clause 3" when it is one whole numbered clause."""
-    found = clauses(amendment.original_text)
-    whole = (1, len(amendment.original_text.rstrip("\n").split("\n")))
-    # A lettered clause alone does not say which numbered one it belongs to: by its lines.
-    if found and (found[0].first_line, found[0].last_line) == whole and found[0].key[0].isdigit():
-        return _("clause {number}").format(number=found[0].label.rstrip("."))
-    return amendment.target
 
 
 def _edit_words(edit: Edit) -> str:

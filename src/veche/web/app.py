@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import veche
 from veche.actions.intake import BallotIntake
@@ -29,7 +30,12 @@ from veche.web.headers import SecurityHeaders
 from veche.web.live import SERVING_COLLECTOR_THRESHOLDS, Broker, start_delivery
 from veche.web.live_access import StreamAccess
 from veche.web.pages import ROUTERS
-from veche.web.pages._render import on_database_error, on_validation_error, on_veche_error
+from veche.web.pages._render import (
+    on_database_error,
+    on_http_error,
+    on_validation_error,
+    on_veche_error,
+)
 from veche.web.readable_bodies import ReadableBodies
 from veche.web.sessions import load_site_key
 from veche.web.site_name import keep_site_name_fresh, read_site_name
@@ -97,6 +103,7 @@ def create_app(engine: Engine) -> FastAPI:
     # Pages answer errors with a page, the API with JSON: these handlers tell them apart.
     app.add_exception_handler(VecheError, on_veche_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)  # a form's address by GET
     for database_error in DATABASE_ERRORS:
         app.add_exception_handler(database_error, on_database_error)
     for api_router in API_ROUTERS:

@@ -20,7 +20,8 @@ So ``FragmentCache`` answers those two fragments itself, and the projector's scr
   the polls, whether one votes in the meeting, may see a closed poll's result, and where one
   stands in each open poll (why one may not vote, or whether a right is left to use); for
   the floor, whether one takes part, observes or neither, and, for the few people the list
-  names (the speaker, those waiting), their own place and "You have the floor". Where each
+  names (the speaker, those waiting, those out of speeches on the item), their own place,
+  "You have the floor" or that they have spoken. Where each
   person stands is read for the whole hall in one go (``veche.queries.room.standings_of_all``).
   What differs for everyone — the form's CSRF token, the speaking timer (the time left, by
   the server's clock) — is written into the rendered text per answer.
@@ -323,7 +324,8 @@ def _build_floor(session: Session, meeting: Meeting, snapshot: Snapshot) -> None
     view = floor_view(session, meeting, None)
     snapshot.roles = _roles(session, meeting.id)
     floor = view.floor
-    named = {request.person_id for request in floor.waiting}
+    # Those out of speeches are named too: they see why they may not ask for the floor.
+    named = {request.person_id for request in floor.waiting} | floor.out_of_speeches
     if floor.speaking is not None and floor.speaking.contribution.speaker_person_id is not None:
         named.add(floor.speaking.contribution.speaker_person_id)
     snapshot.named = frozenset(named)
@@ -355,8 +357,12 @@ def _floor_audience(snapshot: Snapshot, person_id: int | None, may: frozenset[st
 
 def _standing_key(standings: Iterable[Standing]) -> Hashable:
     """What the polls fragment shows of where someone stands: for each open poll, why they
-    may not vote, or whether they have a right left to use."""
-    return tuple((s.reason, bool(s.unused)) for s in standings if s.poll.state is PollState.OPEN)
+    may not vote, or whether they have a right left to use, and who else cast their own."""
+    return tuple(
+        (s.reason, bool(s.unused), s.cast_for_you)
+        for s in standings
+        if s.poll.state is PollState.OPEN
+    )
 
 
 def _build_room(session: Session, meeting: Meeting, snapshot: Snapshot) -> None:

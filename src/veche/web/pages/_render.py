@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veche.actions.access import Caller
 from veche.errors import NotAuthenticated, VecheError
 from veche.i18n import _
 from veche.web.csrf import csrf_field, keep_seed
+from veche.web.deps import get_page_viewer
 from veche.web.errors import (
     database_refusal,
     describe_validation_error,
@@ -110,6 +115,45 @@ async def on_veche_error(request: Request, error: Exception) -> Response:
     if _is_api(request):
         return refusal_answer(error)
     return page_error(request, error)
+
+
+#: A page's address that names a meeting: its desk's (``/secretary/meetings/3/…``) or a
+#: participant's (``/meetings/3/…``).
+_MEETING_ADDRESS = re.compile(r"/(secretary/)?meetings/([1-9][0-9]{0,17})(/|$)")
+
+
+def _way_back(path: str) -> dict[str, Any]:
+    """Where a page address reached the wrong way leads back to (``back_to``): the meeting's
+    desk, or its page, when the address names a meeting (``meeting_id``); else home."""
+    found = _MEETING_ADDRESS.match(path)
+    if found is None:
+        return {"back_to": "home", "meeting_id": None}
+    return {"back_to": "desk" if found.group(1) else "meeting", "meeting_id": int(found.group(2))}
+
+
+def _read_viewer(request: Request) -> None:
+    """Who is logged in, for the page's menu, read as the pages read it."""
+    with request.app.state.read_sessions() as session:
+        get_page_viewer(request, session)
+
+
+async def on_http_error(request: Request, error: Exception) -> Response:
+    """A page address asked for by a method it does not take (a form's address reached again
+    from the history or a restored session, by GET) is a page saying so, leading back; every
+    other HTTP error, and any at the API, is FastAPI's JSON."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code != 405 or _is_api(request):
+        return await http_exception_handler(request, error)
+    await run_in_threadpool(_read_viewer, request)
+    response = render(
+        request,
+        "shared/form_address.html",
+        _way_back(request.url.path),
+        viewer=_viewer(request),
+        status=405,
+    )
+    response.headers.update(error.headers or {})
+    return response
 
 
 async def on_validation_error(request: Request, error: Exception) -> Response:

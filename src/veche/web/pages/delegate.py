@@ -22,7 +22,7 @@ from veche.actions.polls import ballot_options
 from veche.actions.rights import VotingRight
 from veche.errors import Forbidden, InvalidInput, VecheError
 from veche.i18n import _
-from veche.models import Meeting, Poll
+from veche.models import Meeting, Participation, Poll
 from veche.queries.floor import floor_view
 from veche.queries.meeting_agenda import meeting_agenda
 from veche.queries.my_votes import my_votes
@@ -35,7 +35,7 @@ from veche.queries.polls import (
     recount_file,
     recount_filename,
 )
-from veche.queries.room import nominations, room, standing
+from veche.queries.room import board_forecast, nominations, room, standing
 from veche.queries.sitting import meetings_seen
 from veche.web.deps import PageCallerDep, ReadSessionDep
 from veche.web.pages._ballots import choice_from_form, filled_from_choice, json_or_none
@@ -64,17 +64,28 @@ def meeting_page(meeting_id: int, page: PageDep) -> HTMLResponse:
     """The meeting as a delegate or observer follows it: polls (a voter's page signals one
     that opens, static/delegate.js), the elections taking candidates with the viewer's own
     nominations to answer, the floor, drafts and papers."""
+    return show_meeting(page, meeting_id)
+
+
+def show_meeting(
+    page: Page, meeting_id: int, *, status: int = 200, floor_refused: str = ""
+) -> HTMLResponse:
+    """The meeting page; after a request for the floor refused, with why in the floor's
+    section (``floor_refused``), under the refusal's ``status``."""
 
     def everything(session: Session, meeting: Meeting) -> dict[str, Any]:
-        return context_of(
-            motion_list(session, meeting),
-            document_list(session, meeting),
-            floor_view(session, meeting, page.caller.person_id),
-            room(session, page.caller, meeting),
-            nominations(session, page.caller, meeting),
-        )
+        return {
+            **context_of(
+                motion_list(session, meeting),
+                document_list(session, meeting),
+                floor_view(session, meeting, page.caller.person_id),
+                room(session, page.caller, meeting),
+                nominations(session, page.caller, meeting),
+            ),
+            "floor_refused": floor_refused,
+        }
 
-    return page.render_meeting(meeting_id, "delegate/delegate.html", everything)
+    return page.render_meeting(meeting_id, "delegate/delegate.html", everything, status=status)
 
 
 @router.get("/meetings/{meeting_id}/agenda", response_class=HTMLResponse)
@@ -188,7 +199,17 @@ async def review_ballot(meeting_id: int, poll_id: int, page: PageDep) -> HTMLRes
         readable=readable_choice(choice, labels),
         right_person_id=chosen,
         voting_as=_voting_as(seen.rights, whole_number(chosen) if chosen else None),
+        weight=_weight_of(seen.unused, whole_number(chosen) if chosen else None),
     )
+
+
+def _weight_of(rights: list[VotingRight], right_person_id: int | None) -> int:
+    """The votes a ballot cast with the right chosen carries (the one right left, when none is
+    named): a right's weight."""
+    right = next((r for r in rights if r.right_person_id == right_person_id), None)
+    if right is None and len(rights) == 1:
+        right = rights[0]
+    return right.weight if right is not None else 1
 
 
 def _voting_as(rights: list[VotingRight], right_person_id: int | None) -> str | None:
@@ -262,6 +283,9 @@ def ballot_receipt(meeting_id: int, poll_id: int, page: PageDep) -> Response:
         answer = page.redirect(at("ballot_form", meeting_id=meeting_id, poll_id=poll_id).path)
     else:
         held = standing(page.session, page.caller.person_id, poll)
+        # As the right used recorded it: the right itself may be gone since (its giver came).
+        used = page.session.get(Participation, (poll.id, kept.right_person_id))
+        weight = used.weight if used is not None else _weight_of(held.rights, kept.right_person_id)
         answer = page.render(
             "delegate/receipt.html",
             meeting=poll.meeting,
@@ -270,6 +294,8 @@ def ballot_receipt(meeting_id: int, poll_id: int, page: PageDep) -> Response:
             receipt_groups=receipt_groups(kept.receipt),
             voting_as=_voting_as(held.rights, kept.right_person_id),
             rights_left=len(held.unused),
+            weight=weight,
+            forecast=board_forecast(page.session, poll, weight),
         )
         # Said by every answer already (``veche.web.headers``); this one must never be kept.
         answer.headers["Cache-Control"] = "no-store"

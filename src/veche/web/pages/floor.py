@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from veche.actions.agenda import do_close_item, do_open_item
 from veche.actions.contributions import do_end_speech
 from veche.actions.speakers import access_floor_request, do_give_floor, do_withdraw_floor_request
-from veche.errors import NotFound
+from veche.errors import Conflict, NotFound
 from veche.i18n import _
 from veche.models import AgendaItem
 from veche.models.debate import FloorKind
@@ -18,6 +18,7 @@ from veche.permissions import Permission
 from veche.queries.floor import floor_view
 from veche.web.inputs_debate import FloorForm, ItemForm, ListClosedForm, OrderForm
 from veche.web.pages._page import Page, PageDep
+from veche.web.pages.delegate import show_meeting
 
 router = APIRouter()
 
@@ -46,9 +47,17 @@ def delegate_floor(meeting_id: int, page: PageDep) -> HTMLResponse:
 
 @router.post("/meetings/{meeting_id}/floor/requests")
 def request_floor(meeting_id: int, page: PageDep, form: Annotated[FloorForm, Form()]) -> Response:
-    """Ask for the floor on the item under discussion, or raise a point of order."""
-    with page.session.begin():
-        form.request(page.session, page.caller, form.item(page.session, page.caller, meeting_id))
+    """Ask for the floor on the item under discussion, or raise a point of order; refused
+    (the list closed, the speeches used up, the item closed meanwhile), the meeting page says
+    why in its speakers list."""
+    try:
+        with page.session.begin():
+            item = form.item(page.session, page.caller, meeting_id)
+            form.request(page.session, page.caller, item)
+    except Conflict as refusal:
+        return show_meeting(
+            page, meeting_id, status=refusal.status_code, floor_refused=refusal.message
+        )
     done = (
         _("Your point of order is noted: it is heard before the speeches.")
         if form.kind is FloorKind.POINT_OF_ORDER

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from veche.actions.access import Caller, meeting_permissions, participant_of
-from veche.actions.motions import do_finalize_motion, do_withdraw_motion
+from veche.actions.motions import NO_SUBMITTER, do_finalize_motion, do_withdraw_motion
 from veche.actions.resolutions import do_settle_motion
 from veche.errors import InvalidInput, VecheError
 from veche.i18n import _
@@ -83,7 +83,14 @@ def table_motion(
         meeting = page.meeting(meeting_id)
         typed = as_typed(sent, MOTION_FIELDS)
         context = drafts_view(page.session, page.caller, meeting, typed=typed)
-        context["problem"] = problem.message
+        context["problem"] = (
+            _(
+                "Say who tables the draft: choose a body under “Submitted by”, or tick “In my "
+                "own name”, or both."
+            )
+            if problem.message == NO_SUBMITTER
+            else problem.message
+        )
         return page.render("meeting/motions.html", status=problem.status_code, **context)
     return page.redirect(
         f"/meetings/{meeting_id}/motions/{motion_id}",

@@ -37,6 +37,7 @@ from veche.actions.paper_entry import (
 from veche.actions.polls import ballot_options
 from veche.errors import Conflict, InvalidInput, VecheError
 from veche.i18n import _
+from veche.method_names import poll_counting_name
 from veche.models import Poll
 from veche.models.polls import PollState
 from veche.permissions import Permission
@@ -118,6 +119,7 @@ def _paper_polls(
         "lots": {poll.id: _lots(page, poll) for poll in on_paper},
         "may": meeting_permissions(page.session, page.caller, meeting.id),
         "max_reason": MAX_REASON,
+        "counting_name": poll_counting_name,  # "show of hands · Simple majority"
     }
     status = refused.error.status_code if refused is not None else 200
     return page.render("secretary/paper_polls.html", status=status, **context)
@@ -183,6 +185,7 @@ def _show(
         "notice": notice,
         "error": error.message if error else "",
         "lot_key": (sent.lot_key if sent else None) or secrets.token_urlsafe(24),
+        "counting_name": poll_counting_name,
     }
     status = error.status_code if error else 200
     return page.render("secretary/paper_ballots.html", status=status, **context)

@@ -30,7 +30,7 @@ from veche.actions.meetings import do_change_meeting_state
 from veche.actions.paper_entry import check_totals_poll, entered_as_totals
 from veche.actions.participants import MAX_WEIGHT
 from veche.actions.polls import ballot_options
-from veche.actions.stand_ins import do_revoke_proxy
+from veche.actions.stand_ins import do_revoke_proxy, proxy_on_arrival
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.i18n import _
 from veche.models import Meeting, Person
@@ -360,12 +360,14 @@ def check_in(meeting_id: int, page: PageDep, form: Annotated[AttendanceForm, For
     """Check a participant in (or out) for a day of the meeting."""
 
     def record(meeting: Meeting) -> str:
-        on = form.record(page.session, page.caller, meeting).isoformat()
+        day = form.record(page.session, page.caller, meeting)
         if len(form.person_ids) > 1:
             return _("Checked in.") if form.present else _("Checked out.")
-        words = {"name": _name(page, form.person_ids[0]), "day": on}
+        words = {"name": _name(page, form.person_ids[0]), "day": day.isoformat()}
         if form.present:
-            return _("%(name)s is checked in on %(day)s.") % words
+            said = _("%(name)s is checked in on %(day)s.") % words
+            proxy = proxy_on_arrival(page.session, meeting, form.person_ids[0], day)
+            return said if proxy is None else f"{said} {proxy}"
         return _("%(name)s is checked out on %(day)s.") % words
 
     return _change(page, meeting_id, "attendance", record)
@@ -406,6 +408,11 @@ def check_in_by_code(
                 if found.already_present
                 else _("%(name)s is checked in on %(day)s.") % words
             )
+            proxy = proxy_on_arrival(
+                page.session, meeting, found.participant.person_id, found.attendance.day
+            )
+            if proxy is not None:
+                message = f"{message} {proxy}"
             listing = replace(listing, day=found.attendance.day)
     except SHOWN_ON_PAGE as error:
         meeting = page.meeting(meeting_id, needs=Permission.ATTENDANCE_RECORD)

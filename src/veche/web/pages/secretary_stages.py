@@ -156,10 +156,18 @@ def days_early(meeting: Meeting, today: date) -> int:
 
 
 def _early_caution(meeting: Meeting, early: int) -> str:
-    return _(
-        "The meeting is dated %(day)s, %(days)s days from today: open its session now only if "
-        "it really meets early (its notice and its days can no longer change once it is open)."
-    ) % {"day": meeting.starts_on.isoformat(), "days": early}
+    # Votes are taken on the meeting's days (actions.meetings.check_meeting_day), and the
+    # days are fixed once the session is open: opened early, no vote opens until the day.
+    dated = (
+        _("The meeting is dated %(day)s, tomorrow.")
+        if early == 1
+        else _("The meeting is dated %(day)s, %(days)s days from today.")
+    )
+    return (dated + " ") % {"day": meeting.starts_on.isoformat(), "days": early} + _(
+        "No vote can be opened before its first day, and once the session is open its notice "
+        "and its days can no longer change. If the meeting is to meet earlier, change its days "
+        "first."
+    )
 
 
 def _cautions(session: Session, meeting: Meeting, following: MeetingState | None) -> list[str]:
@@ -182,7 +190,10 @@ def _confirm(meeting: Meeting, following: MeetingState | None) -> str:
     if following is MeetingState.CLOSED:
         return _("I confirm that closing the meeting ends its voting.")
     if following is MeetingState.IN_SESSION and days_early(meeting, date.today()):
-        return _("I confirm that the session opens before the meeting's first day.")
+        return _(
+            "I confirm that the session opens before the meeting's first day, and that no vote "
+            "can be opened until that day."
+        )
     return ""
 
 
