@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.assembly import Convened
 from tests.web.board_hall import Hall, board_hall
 from tests.web.page_client import delegates
+from veche.queries.polls import MIN_BALLOTS_SHARING_A_WEIGHT
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
@@ -24,44 +25,68 @@ def hall(engine: Engine, convened: Convened) -> Iterator[Hall]:
         yield convened_hall
 
 
+#: The weights of the delegates whose ballots the board withholds, as many as a test needs:
+#: none shared by as many ballots as the board's threshold.
+HEAVY = (7, 3, 2, 3, 2)
+
+
+@pytest.mark.parametrize(
+    "withheld", [0, 1, MIN_BALLOTS_SHARING_A_WEIGHT - 1, MIN_BALLOTS_SHARING_A_WEIGHT]
+)
 def test_a_ballot_whose_weight_is_withheld_shows_no_choice(
-    hall: Hall, sessions: sessionmaker[Session]
+    hall: Hall, sessions: sessionmaker[Session], withheld: int
 ) -> None:
-    """Persons of weights 7 and 3, whom the participants list names, both abstain: the board
-    shows their ballots by receipt alone, and the file leaves them out."""
-    voters = hall.assembly.members[:8]
-    heavy, heavier = voters[0], voters[1]
+    """Delegates whose weights fewer than five ballots share, named by the participants list,
+    all abstain, beside five members of weight 1. As many withheld ballots as the threshold:
+    the board shows them by receipt alone, and the file leaves them out. Fewer, but some:
+    the published totals less the choices shown would give theirs (the 3 abstentions of the
+    one delegate of weight 3), so the board shows no choice at all, and says why."""
+    assert len(HEAVY) == MIN_BALLOTS_SHARING_A_WEIGHT == 5
+    voters = hall.assembly.members[: 5 + withheld]
+    heavy, light = voters[:withheld], voters[withheld:]
     hall.assembly.check_in(voters)
-    hall.weigh(heavier, 7)
-    hall.weigh(heavy, 3)
-    votes = {heavier: "abstain", heavy: "abstain"}
-    votes |= dict.fromkeys(voters[2:5], "yes") | dict.fromkeys(voters[5:], "no")
-    poll_id = hall.decision("Adopt the budget", votes)
+    for person, weight in zip(heavy, HEAVY, strict=False):
+        hall.weigh(person, weight)
+    votes = dict.fromkeys(heavy, "abstain") | dict.fromkeys(light[:3], "yes")
+    poll_id = hall.decision("Adopt the budget", votes | dict.fromkeys(light[3:], "no"))
     hall.publish(poll_id)
-    details = hall.get(f"/api/polls/{poll_id}/result", voters[2]).json()["result"]["details"]
-    assert details["abstain"] == 10  # the count takes every weight
+    details = hall.get(f"/api/polls/{poll_id}/result", light[0]).json()["result"]["details"]
+    assert details["abstain"] == sum(HEAVY[:withheld])  # the count takes every weight
 
-    board = hall.get(f"/api/polls/{poll_id}/ballots", voters[2]).json()
-    assert board["weights_withheld"] is True and len(board["ballots"]) == 8
-    withheld = [b for b in board["ballots"] if b["weight_withheld"]]
-    assert [(b["choice"], b["weight"], b["source"]) for b in withheld] == [
+    board = hall.get(f"/api/polls/{poll_id}/ballots", light[0]).json()
+    assert board["weights_withheld"] is (withheld > 0) and len(board["ballots"]) == len(voters)
+    hidden = [b for b in board["ballots"] if b["weight_withheld"]]
+    assert [(b["choice"], b["weight"], b["source"]) for b in hidden] == [
         (None, None, "electronic")
-    ] * 2
-    shown = sorted(b["choice"] for b in board["ballots"] if not b["weight_withheld"])
-    assert shown == ["no"] * 3 + ["yes"] * 3  # no abstention is shown at all
-
-    file = hall.get(f"/api/polls/{poll_id}/ballots.json", voters[2]).json()
-    assert "abstain" not in [label for b in file["ballots"] for label in b["ranking"]]
-    assert {b["receipt"] for b in file["ballots"]}.isdisjoint(b["receipt"] for b in withheld)
-    assert "2 ballots are left out" in file["title"] and "not recount" in file["title"]
-
-    page = delegates(hall.app, sessions, hall.meeting, [voters[2]])[0].browser
+    ] * withheld
+    shown = sorted(str(b["choice"]) for b in board["ballots"] if not b["weight_withheld"])
+    file = hall.get(f"/api/polls/{poll_id}/ballots.json", light[0])
+    page = delegates(hall.app, sessions, hall.meeting, [light[0]])[0].browser
     text = page.get(f"/meetings/{hall.meeting}/polls/{poll_id}/board").text
-    rows = re.findall(r'<tr data-receipt="(\w+)">(.*?)</tr>', text, re.DOTALL)
-    assert len(rows) == 8 and "bstain" not in text.split("<table")[1]
-    for b in withheld:  # the voter finds their receipt, counted, without its choice
-        row = dict(rows)[b["receipt"]]
-        assert "withheld" in row and "Abstain" not in row
+    rows = dict(re.findall(r'<tr data-receipt="(\w+)">(.*?)</tr>', text, re.DOTALL))
+    table = text.split("<table")[1]
+    assert set(rows) == {b["receipt"] for b in board["ballots"]}  # every voter finds theirs
+    if 0 < withheld < MIN_BALLOTS_SHARING_A_WEIGHT:
+        assert board["shows_choices"] is False and board["choices_withheld"] == withheld
+        assert shown == ["None"] * 5 and not board["recount_file"]
+        assert board["recount_command"] is None
+        assert file.status_code == 403 and "lists receipts only" in file.json()["detail"]
+        assert 'id="choices-withheld"' in text and "receipts only" in text
+        said = [
+            w for r, row in rows.items() for w in ("Yes", "No", "bstain") if w in row.replace(r, "")
+        ]
+        assert said == []
+        assert "Download the ballots" not in text
+        return
+    assert board["shows_choices"] is True and board["choices_withheld"] == 0
+    assert shown == ["no"] * 2 + ["yes"] * 3  # no abstention is shown at all
+    assert 'id="choices-withheld"' not in text and "bstain" not in table
+    ballots = file.json()["ballots"]
+    assert "abstain" not in [label for b in ballots for label in b["ranking"]]
+    assert {b["receipt"] for b in ballots}.isdisjoint(b["receipt"] for b in hidden)
+    assert (f"{withheld} ballots are left out" in file.json()["title"]) is (withheld > 0)
+    for b in hidden:  # the voter finds their receipt, counted, without its choice
+        assert "withheld" in rows[b["receipt"]] and "Abstain" not in rows[b["receipt"]]
 
 
 def test_when_no_ballot_shows_its_weight_every_choice_is_shown(hall: Hall) -> None:

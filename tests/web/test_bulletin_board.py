@@ -71,12 +71,16 @@ def test_a_weight_few_ballots_share_is_withheld_from_the_board_but_counted(
     assert result["result"]["details"]["yes"] == 7 and result["result"]["details"]["no"] == 5
 
     board = hall.get(f"/api/polls/{poll['id']}/ballots", voters[1]).json()
-    assert board["weights_withheld"] is True and board["shows_choices"] is True
+    assert board["weights_withheld"] is True
     withheld = [b for b in board["ballots"] if b["weight_withheld"]]
     # Its choice too: the mark would single it out, and the participants list names its voter.
     assert [(b["choice"], b["weight"], b["source"]) for b in withheld] == [
         (None, None, "electronic")
     ]
+    # And every other choice: the 5 no less the 2 shown on paper would be its 3.
+    assert board["shows_choices"] is False and board["choices_withheld"] == 1
+    assert [b["choice"] for b in board["ballots"]] == [None] * 9
+    assert board["recount_file"] is False and board["recount_command"] is None
     shown = [b for b in board["ballots"] if not b["weight_withheld"]]
     # Seven electronic ballots share weight 1 (at least five do); a paper lot's weight is its
     # number of paper ballots, which names nobody.
@@ -91,20 +95,18 @@ def test_a_weight_few_ballots_share_is_withheld_from_the_board_but_counted(
     # Nine rows, ten ballots: the paper lot is two.
     assert (board["electronic"], board["paper"]) == (8, 2)
 
-    # The file cannot carry the withheld weight either, nor that ballot's choice: it says it
-    # does not recount exactly.
-    file = hall.get(f"/api/polls/{poll['id']}/ballots.json", voters[1]).json()
-    assert "weights withheld" in file["title"] and "not recount" in file["title"]
-    assert "1 ballot is left out with its choice" in file["title"]
-    assert sorted(b["count"] for b in file["ballots"]) == [1] * 7 + [2]
-    assert withheld[0]["receipt"] not in [b["receipt"] for b in file["ballots"]]
+    # Nor is the file offered, for the same arithmetic.
+    file = hall.get(f"/api/polls/{poll['id']}/ballots.json", voters[1])
+    assert file.status_code == 403 and "lists receipts only" in file.json()["detail"]
+    assert "1 of its ballots" in file.json()["detail"]
 
     # The page shows the withheld weight as "—" and says why.
     page = delegates(hall.app, sessions, hall.meeting, [voters[1]])[0].browser
     text = page.get(f"/meetings/{hall.meeting}/polls/{poll['id']}/board").text
     assert f"fewer than {MIN_BALLOTS_SHARING_A_WEIGHT} ballots of this poll carry it" in text
     assert text.count('<span class="visually-hidden"> withheld</span>') == 1
-    assert "cannot give the published result exactly" in text
+    assert 'id="choices-withheld"' in text and "Download the ballots" not in text
+    assert "1 ballot carries a weight that fewer than 5 ballots of this poll share" in text
     cells = re.findall(r"<tr data-receipt=\"\w+\">.*?</tr>", text, re.DOTALL)
     assert len(cells) == 9 and not any(re.search(r"<td>3</td>", cell) for cell in cells)
     # Nine rows, but ten ballots: the paper lot is two of them.

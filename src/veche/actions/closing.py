@@ -44,7 +44,7 @@ from veche.sql import insert_rows
 from veche.tally import TallyError, count
 
 #: Tables whose freed space is cleared once a poll's sealed ballots and key are gone.
-_SEALED_TABLES = ("participation", "poll_secret")
+SEALED_TABLES = ("participation", "poll_secret")
 _SCRUB = "veche.scrub_after_commit"
 
 
@@ -155,7 +155,7 @@ def _unseal(session: Session, poll: Poll) -> list[CountedBallot]:
 def _scrub_after_commit(session: Session) -> None:
     if session.info.pop(_SCRUB, False):
         bind = session.get_bind()
-        scrub(bind if isinstance(bind, Engine) else bind.engine, _SEALED_TABLES)
+        scrub(bind if isinstance(bind, Engine) else bind.engine, SEALED_TABLES)
 
 
 @event.listens_for(Session, "after_soft_rollback")

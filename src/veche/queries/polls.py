@@ -100,7 +100,7 @@ class BoardBallot:
     receipt: str
     source: str
     #: What the ballot chose, with the options' labels; None when the board lists receipts
-    #: only, and when withheld with the weight (``Withheld.choices``).
+    #: only, and when withheld (``Withheld.choice_of``).
     choice: Any
     #: None when withheld (``weight_withheld``): fewer than ``MIN_BALLOTS_SHARING_A_WEIGHT``
     #: electronic ballots of the poll carry it. A paper lot's weight is its number of paper
@@ -115,7 +115,8 @@ class Board:
 
     poll_id: int
     ballot_digest: str | None
-    #: False when the organizer chose a board of receipts alone (``Poll.board_shows_choices``).
+    #: False when the organizer chose a board of receipts alone (``Poll.board_shows_choices``),
+    #: and when the board withholds every choice (``choices_withheld``).
     shows_choices: bool
     #: Whether any ballot's weight is withheld (and perhaps its choice), so that the recount
     #: file cannot give the published result exactly.
@@ -126,6 +127,9 @@ class Board:
     #: there is no file.
     recount_command: str | None
     ballots: list[BoardBallot]
+    #: How many ballots' choices the weights withheld would have kept back, when so few that
+    #: the board shows no choice at all (``Withheld.every_choice``); else 0.
+    choices_withheld: int = 0
     #: The ballots cast electronically: each once, whatever its weight.
     electronic: int = 0
     #: The paper ballots: a lot of identical ones (a row of ``ballots``) counts each of them.
@@ -152,9 +156,10 @@ def bulletin_board(session: Session, caller: Caller, poll: Poll) -> Board:
     labels = {option.id: option.label for option in poll.options}
     rows = _counted(session, poll)
     withheld = withheld_from_board(poll, rows)
+    shows_choices = poll.board_shows_choices and not withheld.every_choice
     ballots = []
     for row in rows:
-        shows_choice = poll.board_shows_choices and not withheld.choice_of(row)
+        shows_choice = shows_choices and not withheld.choice_of(row)
         ballots.append(
             BoardBallot(
                 receipt=row.receipt,
@@ -167,11 +172,12 @@ def bulletin_board(session: Session, caller: Caller, poll: Poll) -> Board:
     return Board(
         poll_id=poll.id,
         ballot_digest=poll.ballot_digest,
-        shows_choices=poll.board_shows_choices,
+        shows_choices=shows_choices,
         weights_withheld=bool(withheld.weights),
-        recount_file=poll.board_shows_choices,
-        recount_command=recount_command(poll),
+        recount_file=shows_choices,
+        recount_command=recount_command(poll) if shows_choices else None,
         ballots=ballots,
+        choices_withheld=withheld.ballots if withheld.every_choice else 0,
         electronic=sum(1 for row in rows if row.source is BallotSource.ELECTRONIC),
         paper=sum(row.weight for row in rows if row.source is BallotSource.PAPER),
     )
@@ -219,24 +225,44 @@ class Withheld:
     #: weights 7 and 3, seen to abstain). When no electronic ballot shows its weight, the
     #: mark tells none apart, and every choice is shown.
     choices: bool
+    #: How many ballots' choices ``choices`` withholds.
+    ballots: int = 0
+
+    @property
+    def every_choice(self) -> bool:
+        """Whether the board shows no ballot's choice at all: so when it would withhold some,
+        but fewer than ``MIN_BALLOTS_SHARING_A_WEIGHT``. The published totals less the choices
+        shown give what the withheld ballots chose together, which names each of their
+        choices when they are few (the one delegate of weight 3: the 3 abstentions the
+        board does not show are theirs). With none withheld nothing is left over, and with as
+        many as the threshold no fewer voters share the sum than share a weight shown."""
+        return 0 < self.ballots < MIN_BALLOTS_SHARING_A_WEIGHT
 
     def weight_of(self, ballot: _Weighed) -> bool:
         """Whether ``ballot``'s weight is withheld."""
         return ballot.source is BallotSource.ELECTRONIC and ballot.weight in self.weights
 
     def choice_of(self, ballot: _Weighed) -> bool:
-        """Whether ``ballot``'s choice is withheld with its weight: it is shown by its receipt
-        alone, so that its voter still finds it counted."""
-        return self.choices and self.weight_of(ballot)
+        """Whether ``ballot``'s choice is withheld (with its weight, or with every choice of
+        the poll): it is shown by its receipt alone, so that its voter still finds it counted."""
+        return self.every_choice or (self.choices and self.weight_of(ballot))
 
 
 def withheld_from_board(poll: Poll, ballots: Sequence[_Weighed]) -> Withheld:
-    """What the board of ``poll`` keeps back of ``ballots``, its counted ballots."""
+    """What the board of ``poll`` keeps back of ``ballots``, its counted ballots: the rule
+    for every reader of the board (its page, the API, the ballot file, the receipt's
+    forecast)."""
     weights = withheld_weights(poll, ballots)
     told_apart = any(
         b.source is BallotSource.ELECTRONIC and b.weight not in weights for b in ballots
     )
-    return Withheld(weights, bool(weights) and told_apart)
+    choices = bool(weights) and told_apart
+    hidden = (
+        sum(1 for b in ballots if b.source is BallotSource.ELECTRONIC and b.weight in weights)
+        if choices
+        else 0
+    )
+    return Withheld(weights, choices, hidden)
 
 
 def recount_filename(poll: Poll) -> str:
@@ -266,6 +292,13 @@ def recount_file(session: Session, caller: Caller, poll: Poll) -> dict[str, Any]
     key = KEYS[shape_of(poll.method)]
     rows = _counted(session, poll)
     withheld = withheld_from_board(poll, rows)
+    if withheld.every_choice:
+        raise Forbidden(
+            f"poll {poll.id}'s bulletin board lists receipts only: {withheld.ballots} of its "
+            f"ballots carry weights fewer than {MIN_BALLOTS_SHARING_A_WEIGHT} ballots share, "
+            "and the published result less the other ballots' choices would give theirs; "
+            "its ballots are not published"
+        )
     ballots: list[dict[str, Any]] = []
     left_out = 0
     for row in rows:

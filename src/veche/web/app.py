@@ -15,9 +15,10 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import veche
+from veche.actions.closing import SEALED_TABLES
 from veche.actions.intake import BallotIntake
 from veche.config import Settings
-from veche.db import make_engine, make_reader, make_sessionmaker
+from veche.db import finish_scrubbing, make_engine, make_reader, make_sessionmaker, scrub
 from veche.errors import VecheError
 from veche.web import fragment_cache
 from veche.web.api import ballots
@@ -44,7 +45,10 @@ from veche.web.stopping import end_streams_when_stopping
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Live events flow while the app serves; open streams end so that it can stop."""
+    """Live events flow while the app serves; open streams end so that it can stop. What
+    counted secret polls left in the database's files is cleared at the start and the stop,
+    in case a reader kept it there before (``veche.db.scrub``)."""
+    scrub(app.state.engine, SEALED_TABLES)
     app.state.site_key = load_site_key(app.state.sessions)
     app.state.site_name = read_site_name(app.state.read_sessions)
     naming = asyncio.create_task(keep_site_name_fresh(app.state))
@@ -75,6 +79,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         delivery.stop()
         if app.state.reader is not app.state.engine:
             app.state.reader.dispose()
+        finish_scrubbing(app.state.engine)
         if app.state.owns_engine:
             app.state.engine.dispose()
 

@@ -341,7 +341,16 @@ class BoardBallotOut(FromAttributes):
 class BoardOut(FromAttributes):
     poll_id: int
     ballot_digest: str | None
-    shows_choices: bool = Field(description="false: the organizer chose a board of receipts only")
+    shows_choices: bool = Field(
+        description="false: the organizer chose a board of receipts only, or the board "
+        "withholds every choice (choices_withheld)"
+    )
+    choices_withheld: int = Field(
+        description="when not 0, this many ballots carry weights fewer than "
+        f"{MIN_BALLOTS_SHARING_A_WEIGHT} ballots share: so few that the published result less "
+        "the other ballots' choices would give theirs, so the board shows no ballot's choice "
+        "and offers no ballot file"
+    )
     weights_withheld: bool = Field(
         description="some weights are withheld, so those ballots are shown by their receipts "
         "alone, the ballot file leaves them out, and it does not recount the published "
