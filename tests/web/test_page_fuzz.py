@@ -74,6 +74,7 @@ from veche.models import (
     LoginFailure,
     Meeting,
     Motion,
+    Panel,
     Person,
     Poll,
     PollOption,
@@ -116,6 +117,7 @@ PATH_IDS: dict[str, Any] = {
     "assignment_id": GoalAssignment,
     "target_id": IndicatorTarget,
     "evidence_id": EvidenceDocument,
+    "panel_id": Panel,
 }
 #: What the forms' fields name beside them, by the end of the field's name (``person_id``,
 #: ``submitter_person_ids``).

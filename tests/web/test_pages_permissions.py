@@ -49,6 +49,7 @@ from veche.actions.motions import (
     do_submit_motion,
 )
 from veche.actions.org import do_add_membership, do_create_person, do_create_user
+from veche.actions.panels import do_create_panel
 from veche.actions.participants import do_invite, do_update_participant
 from veche.actions.polls import (
     PaperLot,
@@ -59,6 +60,7 @@ from veche.actions.polls import (
     do_open_poll,
     do_publish_poll,
 )
+from veche.actions.presidium import do_form_presidium
 from veche.actions.progress import do_save_report, do_submit_report
 from veche.actions.reporting import PeriodSpec, do_add_period, do_close_period, do_create_cycle
 from veche.actions.resolutions import do_settle_motion
@@ -440,6 +442,50 @@ def _draft_meeting(w: World) -> tuple[str, dict[str, object]]:
     with transaction(w.sessions) as session:
         other = _meeting_of_its_own(w, session, "Draft Meeting")
     return f"/secretary/meetings/{other.id}/stage", {"state": "convened", "notice": "Notice."}
+
+
+def _presidium_meeting(w: World) -> tuple[str, dict[str, object]]:
+    """A meeting of its own, with the same chair, whose presidium the chair seats."""
+    with transaction(w.sessions) as session:
+        other = _meeting_of_its_own(w, session, "Presidium Meeting")
+    return f"/secretary/meetings/{other.id}/presidium", {"person_ids": w.assembly.members[1]}
+
+
+def _sitting_opened(w: World) -> tuple[str, dict[str, object]]:
+    """A meeting of its own with its presidium seated, and its first sitting to open."""
+    chair = w.assembly.members[1]
+    with transaction(w.sessions) as session:
+        other = _meeting_of_its_own(w, session, "Sitting Meeting")
+        do_form_presidium(session, SYSTEM, other, [chair])
+        day = other.starts_on.isoformat()
+    return f"/secretary/meetings/{other.id}/sittings", {"day": day, "chair_person_id": chair}
+
+
+def _panel(w: World) -> tuple[str, dict[str, object]]:
+    """A new panel on a new item, chaired by the chair."""
+    data = {
+        "name": f"Panel {next(w.numbers)}",
+        "agenda_item_ids": _agenda_item(w),
+        "chair_person_ids": w.assembly.members[1],
+    }
+    return f"/secretary/meetings/{w.meeting}/panels", data
+
+
+def _panel_joined(w: World) -> tuple[str, dict[str, object]]:
+    """A panel on a new item, and a member to add to it."""
+    item = _agenda_item(w)
+    with transaction(w.sessions) as session:
+        panel = do_create_panel(
+            session,
+            SYSTEM,
+            w.meeting_in(session),
+            name=f"Panel {next(w.numbers)}",
+            agenda_item_ids=[item],
+            chair_person_ids=[],
+            member_person_ids=[],
+        )
+    path = f"/secretary/meetings/{w.meeting}/panels/{panel.id}/members"
+    return path, {"person_ids": w.assembly.members[8]}
 
 
 def _sitting(w: World) -> Sitting:
@@ -992,6 +1038,10 @@ ACTIONS = [
         lambda w: (f"/secretary/meetings/{w.meeting}/agenda/approval-poll", {}),
         frozenset(MANAGERS),
     ),
+    Action("/secretary/meetings/{}/presidium", _presidium_meeting, frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/sittings", _sitting_opened, frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/panels", _panel, frozenset(MANAGERS)),
+    Action("/secretary/meetings/{}/panels/{}/members", _panel_joined, frozenset(MANAGERS)),
     Action(
         "/secretary/meetings/{}/polls/{}/paper/ballots/lot",
         _ranked_paper("lot", {"entry": "1 2"}),
@@ -1365,6 +1415,8 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
         "/me/password": EVERYONE_IN,
         f"/secretary/meetings/{world.meeting}": MANAGERS,
         f"/secretary/meetings/{world.meeting}/agenda": MANAGERS,
+        f"/secretary/meetings/{world.meeting}/presidium": MANAGERS,
+        f"/secretary/meetings/{world.meeting}/panels": MANAGERS,
         f"/secretary/meetings/{world.meeting}/stage": MANAGERS,
         f"/secretary/meetings/{world.meeting}/paper": MANAGERS,
         f"/meetings/{world.meeting}/console": MANAGERS,

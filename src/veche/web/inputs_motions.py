@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller
 from veche.actions.motions import MotionSpec, do_submit_motion
-from veche.actions.panels import do_create_panel
+from veche.actions.panels import do_add_panel_members, do_create_panel
+from veche.errors import InvalidInput
 from veche.models import Meeting, Motion, Panel
 from veche.web.api.types import Id
 from veche.web.form_fields import typed_numbers
 from veche.web.inputs_debate import AmendmentForm
+from veche.web.inputs_presidium import TypedName, named_participants
 
 
 class MotionIn(BaseModel):
@@ -91,3 +93,49 @@ class PanelIn(BaseModel):
 
     def create(self, session: Session, caller: Caller, meeting: Meeting) -> Panel:
         return do_create_panel(session, caller, meeting, **self.model_dump())
+
+
+class PanelForm(PanelIn):
+    """``PanelIn`` as the panels page posts it: the items ticked (none ticked is the action's
+    to refuse, on the form), the chairs and the members typed by name, in order (the page
+    offers the participants' names as they are typed)."""
+
+    agenda_item_ids: list[Id] = Field(default_factory=list, max_length=100)
+    chairs: list[TypedName] = Field(default_factory=list, max_length=100)
+    members: list[TypedName] = Field(default_factory=list, max_length=1000)
+
+    def create(self, session: Session, caller: Caller, meeting: Meeting) -> Panel:
+        chairs = named_participants(session, meeting.id, self.chairs, "each chair")
+        members = named_participants(session, meeting.id, self.members, "each member")
+        given = self.model_copy(
+            update={
+                "chair_person_ids": [*self.chair_person_ids, *chairs],
+                "member_person_ids": [*self.member_person_ids, *members],
+            }
+        )
+        fields = given.model_dump(include=set(PanelIn.model_fields))
+        return do_create_panel(session, caller, meeting, **fields)
+
+
+class MembersIn(BaseModel):
+    """People who join a panel."""
+
+    person_ids: list[Id] = Field(min_length=1, max_length=10_000)
+
+    def add(self, session: Session, caller: Caller, panel: Panel) -> Panel:
+        """The panel with them on it (``do_add_panel_members``)."""
+        return do_add_panel_members(session, caller, panel, self.person_ids)
+
+
+class MembersForm(MembersIn):
+    """``MembersIn`` as the panels page posts it: the people typed by name."""
+
+    person_ids: list[Id] = Field(default_factory=list, max_length=10_000)
+    members: list[TypedName] = Field(default_factory=list, max_length=1000)
+
+    def add(self, session: Session, caller: Caller, panel: Panel) -> Panel:
+        named = named_participants(session, panel.meeting_id, self.members, "each new member")
+        person_ids = [*self.person_ids, *named]
+        if not person_ids:
+            raise InvalidInput("name at least one participant to add to the panel")
+        return do_add_panel_members(session, caller, panel, person_ids)

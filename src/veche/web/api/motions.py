@@ -16,7 +16,7 @@ from veche.actions.motions import (
     do_support_motion,
     do_withdraw_motion,
 )
-from veche.actions.panels import access_panel, do_add_panel_members, do_recommend
+from veche.actions.panels import access_panel, do_recommend
 from veche.actions.resolutions import do_settle_motion
 from veche.models import Amendment, Motion, Recommendation
 from veche.models.motions import AmendmentState, SponsorRole
@@ -26,7 +26,7 @@ from veche.web.api.rows import MeetingDep, MotionDep, Transaction
 from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_debate import AmendmentIn, DecisionIn
-from veche.web.inputs_motions import MotionIn, PanelIn
+from veche.web.inputs_motions import MembersIn, MotionIn, PanelIn
 
 router = APIRouter(tags=["motions"], responses=REFUSALS)
 
@@ -276,16 +276,12 @@ def list_panels(meeting: MeetingDep, session: Transaction) -> list[PanelOut]:
     return [PanelOut.of(row) for row in proceedings.panels(session, meeting.id)]
 
 
-class MembersIn(BaseModel):
-    person_ids: list[Id] = Field(min_length=1, max_length=10_000)
-
-
 @router.post("/panels/{panel_id}/members", status_code=201)
 def add_panel_members(
     panel_id: Id, body: MembersIn, caller: CallerDep, session: Transaction
 ) -> PanelOut:
     panel = access_panel(session, caller, panel_id)
-    do_add_panel_members(session, caller, panel, body.person_ids)
+    body.add(session, caller, panel)
     return _panel_out(session, panel.meeting_id, panel.id)
 
 
