@@ -1,5 +1,5 @@
 """What a count leaves in the database's files when a reader held a snapshot as it closed:
-cleared once the reader ends, without holding up the close (``veche.db.scrub``).
+cleared once the reader ends, without holding up the close (``veche.scrubbing.scrub``).
 
 The attacker holds the database's files and the key file: any sealed ballot or wrapped key
 left in SQLite's write-ahead log or in PostgreSQL's dead rows opens with it.
@@ -22,11 +22,12 @@ from tests.actions.test_poll_guarantees import _open_decision
 from tests.assembly import client_key
 from tests.helpers import ADMIN, voter
 from tests.test_secrecy_attacks import _tuples
-from veche import db
+from veche import scrubbing
 from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import SEALED_TABLES, do_close_poll
-from veche.db import finish_scrubbing, make_reader, transaction
+from veche.db import make_reader, transaction
 from veche.models import Participation, PollSecret
+from veche.scrubbing import finish_scrubbing
 from veche.web.app import create_app
 
 #: The tests on a database start from the demo organization (see tests/conftest.py).
@@ -66,12 +67,12 @@ def _until(done: Callable[[], bool], what: str, seconds: float = 30) -> None:
 @pytest.fixture
 def impatient(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tries again and warns sooner than a server does, so that the tests wait less."""
-    monkeypatch.setattr(db, "RETRY_SECONDS", (0.01, 0.05))
-    monkeypatch.setattr(db, "WARN_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(scrubbing, "RETRY_SECONDS", (0.01, 0.05))
+    monkeypatch.setattr(scrubbing, "WARN_AFTER_SECONDS", 0.0)
 
 
 def _cleaning(engine: Engine) -> bool:
-    return engine in db._cleanings
+    return engine in scrubbing._cleanings
 
 
 def _warned(caplog: pytest.LogCaptureFixture) -> bool:
@@ -131,7 +132,7 @@ def test_sqlites_log_is_truncated_at_the_servers_start_and_stop(
 ) -> None:
     """A server that stopped while a reader held the log, or that was killed, clears it as
     it starts; one that stops cleanly clears it then."""
-    monkeypatch.setattr(db, "RETRY_SECONDS", (3600.0, 3600.0))  # no retry in between
+    monkeypatch.setattr(scrubbing, "RETRY_SECONDS", (3600.0, 3600.0))  # no retry in between
     poll_id, secrets = _cast(sessions)
     with _reading(engine):
         _close(sessions, poll_id)
@@ -178,7 +179,7 @@ def test_postgresqls_dead_rows_are_vacuumed_once_a_snapshot_held_at_the_close_en
     poll_id, secrets = _cast(sessions)
     with _snapshot_held(engine):
         _close(sessions, poll_id)
-        db._vacuums.submit(lambda: None).result(timeout=60)  # the close's vacuum has run
+        scrubbing._vacuums.submit(lambda: None).result(timeout=60)  # the close's vacuum has run
         assert _dead_copies(engine, secrets), "the snapshot keeps the dead rows"
         _until(lambda: _warned(caplog), "a warning says the rows could not be freed")
         assert _cleaning(engine)
@@ -190,11 +191,11 @@ def test_postgresqls_dead_rows_are_vacuumed_once_a_snapshot_held_at_the_close_en
 def test_postgresqls_dead_rows_are_vacuumed_at_the_servers_stop_and_start(
     engine: Engine, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db, "RETRY_SECONDS", (3600.0, 3600.0))  # no retry in between
+    monkeypatch.setattr(scrubbing, "RETRY_SECONDS", (3600.0, 3600.0))  # no retry in between
     poll_id, secrets = _cast(sessions)
     with _snapshot_held(engine):
         _close(sessions, poll_id)
-        db._vacuums.submit(lambda: None).result(timeout=60)
+        scrubbing._vacuums.submit(lambda: None).result(timeout=60)
     assert _dead_copies(engine, secrets)
     finish_scrubbing(engine)
     assert _dead_copies(engine, secrets) == []
@@ -202,10 +203,10 @@ def test_postgresqls_dead_rows_are_vacuumed_at_the_servers_stop_and_start(
     poll_id, secrets = _cast(sessions)
     with _snapshot_held(engine):
         _close(sessions, poll_id)
-        db._vacuums.submit(lambda: None).result(timeout=60)
-    with db._cleanings_lock:  # as if the server had been killed: nothing left to retry
-        db._cleanings.pop(engine).stop.set()
+        scrubbing._vacuums.submit(lambda: None).result(timeout=60)
+    with scrubbing._cleanings_lock:  # as if the server had been killed: nothing left to retry
+        scrubbing._cleanings.pop(engine).stop.set()
     assert _dead_copies(engine, secrets)
-    db.scrub(engine, SEALED_TABLES)  # what a starting server does
-    db._vacuums.submit(lambda: None).result(timeout=60)
+    scrubbing.scrub(engine, SEALED_TABLES)  # what a starting server does
+    scrubbing._vacuums.submit(lambda: None).result(timeout=60)
     assert _dead_copies(engine, secrets) == []

@@ -13,7 +13,7 @@ from tests.actions.test_poll_guarantees import _open_decision
 from tests.assembly import client_key
 from tests.helpers import ADMIN, ballots_held, voter
 from tests.test_secrecy_attacks import _tuples
-from veche import db, sealing
+from veche import scrubbing, sealing
 from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import do_cancel_poll, do_close_poll
 from veche.db import transaction
@@ -190,7 +190,7 @@ def test_the_sealed_copies_are_gone_from_postgresqls_pages_after_the_close(
         ).all()
     with transaction(sessions) as session:
         do_close_poll(session, ADMIN, poll_id)
-    db._vacuums.submit(lambda: None).result(timeout=60)  # after the vacuums queued before it
+    scrubbing._vacuums.submit(lambda: None).result(timeout=60)  # after the vacuums queued before it
     with engine.connect() as connection:
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
         connection.commit()

@@ -33,12 +33,12 @@ from veche.actions.events import LiveEventType, queue_event
 from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.polls import ballot_options, check_step_once, poll_rights
-from veche.db import scrub
 from veche.errors import Conflict
 from veche.models import Ballot, Participation, Poll, PollSecret
 from veche.models.base import utcnow
 from veche.models.polls import POLL_TRANSITIONS, BallotSource, PollKind, PollState, Secrecy
 from veche.permissions import Permission
+from veche.scrubbing import scrub
 from veche.sealing import configured_server_key
 from veche.sql import insert_rows
 from veche.tally import TallyError, count

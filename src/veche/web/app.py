@@ -18,8 +18,9 @@ import veche
 from veche.actions.closing import SEALED_TABLES
 from veche.actions.intake import BallotIntake
 from veche.config import Settings
-from veche.db import finish_scrubbing, make_engine, make_reader, make_sessionmaker, scrub
+from veche.db import make_engine, make_reader, make_sessionmaker
 from veche.errors import VecheError
+from veche.scrubbing import finish_scrubbing, scrub
 from veche.web import fragment_cache
 from veche.web.api import ballots
 from veche.web.api.routers import API_ROUTERS
@@ -47,7 +48,7 @@ from veche.web.stopping import end_streams_when_stopping
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Live events flow while the app serves; open streams end so that it can stop. What
     counted secret polls left in the database's files is cleared at the start and the stop,
-    in case a reader kept it there before (``veche.db.scrub``)."""
+    in case a reader kept it there before (``veche.scrubbing.scrub``)."""
     scrub(app.state.engine, SEALED_TABLES)
     app.state.site_key = load_site_key(app.state.sessions)
     app.state.site_name = read_site_name(app.state.read_sessions)
