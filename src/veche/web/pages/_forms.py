@@ -8,16 +8,19 @@ right not held) is the error page's to say.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from veche.errors import Conflict, InvalidInput, NotFound
 from veche.i18n import _
+from veche.models import Meeting
+from veche.permissions import Permission
 from veche.queries.records import BodyNode, UnitNode
 from veche.web.form_fields import as_posted
 from veche.web.pages._page import Page
@@ -32,7 +35,7 @@ class Refused:
     """A form refused on a page: which (``form``), what was typed in it, and why."""
 
     form: str
-    typed: dict[str, str]
+    typed: dict[str, str | list[str]]
     problem: str
 
 
@@ -54,8 +57,53 @@ def change_or_refuse(
         with page.session.begin():
             back, message = change()
     except SHOWN_ON_PAGE as refusal:
-        return again(Refused(form, as_typed(sent, fields), refusal.message), refusal.status_code)
+        typed: dict[str, str | list[str]] = dict(as_typed(sent, fields))
+        return again(Refused(form, typed, refusal.message), refusal.status_code)
     return page.redirect(back, message)
+
+
+@dataclass(frozen=True)
+class MeetingForms:
+    """A page of a meeting's desk whose forms each make one change: shown to those who hold
+    ``needs`` (``context`` builds what its ``template`` reads), and again with a refusal at
+    the form that was sent, as typed."""
+
+    template: str
+    context: Callable[[Session, Meeting], dict[str, Any]]
+    needs: Permission
+    #: The page's address, with ``{meeting_id}``.
+    address: str
+
+    def show(
+        self, page: Page, meeting_id: int, refused: Refused | None = None, status: int = 200
+    ) -> HTMLResponse:
+        return page.render_meeting(
+            meeting_id,
+            self.template,
+            lambda session, meeting: self.context(session, meeting) | refused_context(refused),
+            needs=self.needs,
+            status=status,
+        )
+
+    def change(
+        self,
+        page: Page,
+        meeting_id: int,
+        form: str,
+        typed: Mapping[str, str | list[str]],
+        change: Callable[[Meeting], str],
+    ) -> Response:
+        """Make one change, asking ``needs`` first, as the actions ask it, so that one who may
+        not make it is refused before the names they typed are looked for; refused as
+        ``SHOWN_ON_PAGE``, the page again with the ``form`` as typed and why, else back at
+        the form with what was done."""
+        try:
+            with page.session.begin():
+                message = change(page.meeting(meeting_id, needs=self.needs))
+        except SHOWN_ON_PAGE as refusal:
+            refused = Refused(form, dict(typed), refusal.message)
+            return self.show(page, meeting_id, refused, refusal.status_code)
+        return page.redirect(f"{self.address.format(meeting_id=meeting_id)}#{form}", message)
 
 
 def refused_context(refused: Refused | None) -> dict[str, Any]:

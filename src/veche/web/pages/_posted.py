@@ -28,3 +28,9 @@ def text_of(form: FormData, name: str) -> str:
 def as_typed(form: FormData, names: Iterable[str]) -> dict[str, str]:
     """The fields named, each as typed, to show the form again."""
     return {name: text_of(form, name) for name in names}
+
+
+def as_typed_lists(form: FormData, names: Iterable[str]) -> dict[str, list[str]]:
+    """The fields named that a form sends many times (names typed in a row of places, boxes
+    ticked), each as the list typed."""
+    return {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in names}

@@ -3,7 +3,6 @@ of an election — and opens its sittings, each chaired by a member of the presi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,7 +10,6 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from veche.errors import Conflict, InvalidInput, NotFound
 from veche.i18n import _
 from veche.models import Meeting
 from veche.models.meetings import MeetingState
@@ -22,23 +20,16 @@ from veche.queries.roster import bodies_with_terms
 from veche.queries.sitting import meeting_day, meeting_polls
 from veche.web.inputs_agenda import rapporteur_names
 from veche.web.inputs_presidium import PresidiumForm, SittingForm
-from veche.web.pages._page import Page, PageDep
-from veche.web.pages._posted import PostedForm, as_typed
+from veche.web.pages._forms import MeetingForms
+from veche.web.pages._page import PageDep
+from veche.web.pages._posted import PostedForm, as_typed, as_typed_lists
 
 router = APIRouter()
 
-#: Refusals shown on the page, at the form that was sent, with what was typed.
-SHOWN_ON_PAGE = (InvalidInput, Conflict, NotFound)
 #: The places the form offers for the presidium's members, in order.
 PRESIDIUM_PLACES = 12
 #: The meeting's states in which the presidium and its sittings no longer change.
 ENDED = (MeetingState.CLOSED, MeetingState.REPORT_PUBLISHED)
-#: What the page's template reads of a refusal when there is none (``records_forms.html``).
-NOT_REFUSED: dict[str, Any] = {"refused": "", "typed": {}, "problem": ""}
-
-
-def _page(meeting_id: int) -> str:
-    return f"/secretary/meetings/{meeting_id}/presidium"
 
 
 def presidium_context(session: Session, meeting: Meeting) -> dict[str, Any]:
@@ -65,42 +56,19 @@ def presidium_context(session: Session, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _presidium_page(
-    page: Page, meeting_id: int, refusal: dict[str, Any], *, status: int = 200
-) -> HTMLResponse:
-    return page.render_meeting(
-        meeting_id,
-        "secretary/presidium.html",
-        lambda session, meeting: presidium_context(session, meeting) | NOT_REFUSED | refusal,
-        needs=Permission.MEETING_RUN,
-        status=status,
-    )
+_FORMS = MeetingForms(
+    "secretary/presidium.html",
+    presidium_context,
+    Permission.MEETING_RUN,
+    "/secretary/meetings/{meeting_id}/presidium",
+)
 
 
 @router.get("/secretary/meetings/{meeting_id}/presidium", response_class=HTMLResponse)
 def presidium_page(meeting_id: int, page: PageDep) -> HTMLResponse:
     """The presidium in order and the sittings with their chairs, and the forms to seat the
     presidium and to open the next sitting."""
-    return _presidium_page(page, meeting_id, {})
-
-
-def _change(
-    page: Page,
-    meeting_id: int,
-    form: str,
-    typed: dict[str, Any],
-    change: Callable[[Meeting], str],
-) -> Response:
-    """Make one change; refused, the page again with the ``form`` as typed and why."""
-    try:
-        with page.session.begin():
-            # Asked first, as the actions ask it: one who may not run the meeting is refused
-            # before the names they typed are looked for.
-            message = change(page.meeting(meeting_id, needs=Permission.MEETING_RUN))
-    except SHOWN_ON_PAGE as error:
-        shown = {"refused": form, "typed": typed, "problem": error.message}
-        return _presidium_page(page, meeting_id, shown, status=error.status_code)
-    return page.redirect(f"{_page(meeting_id)}#{form}", message)
+    return _FORMS.show(page, meeting_id)
 
 
 @router.post("/secretary/meetings/{meeting_id}/presidium")
@@ -117,9 +85,8 @@ def seat_presidium_page(
         }
 
     by_election = form.poll_id is not None
-    typed: dict[str, Any] = as_typed(sent, ["formed_by_body_id", "poll_id"])
-    typed["members"] = [name for name in sent.getlist("members") if isinstance(name, str)]
-    return _change(page, meeting_id, "elected" if by_election else "formed", typed, seat)
+    typed = as_typed(sent, ["formed_by_body_id", "poll_id"]) | as_typed_lists(sent, ["members"])
+    return _FORMS.change(page, meeting_id, "elected" if by_election else "formed", typed, seat)
 
 
 @router.post("/secretary/meetings/{meeting_id}/sittings")
@@ -138,4 +105,4 @@ def add_sitting_page(
         }
 
     typed = as_typed(sent, ["day", "chair_person_id"])
-    return _change(page, meeting_id, "sitting", typed, add)
+    return _FORMS.change(page, meeting_id, "sitting", typed, add)
