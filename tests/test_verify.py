@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from tests.apps import create_app
 from tests.assembly import client_key
@@ -24,6 +24,7 @@ from tests.helpers import (
     voter,
 )
 from tests.prepared import prepared
+from tests.verifying import Verified, rehash_from
 from veche.actions.actor import Actor
 from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import (
@@ -34,7 +35,7 @@ from veche.actions.closing import (
     stored_ballots,
     tally_ballots,
 )
-from veche.actions.journal import entry_hash, record
+from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.polls import do_create_poll, do_open_poll, do_publish_poll
 from veche.actions.verify_polls import PollsCheck, verify_polls
@@ -65,13 +66,10 @@ class CountedPolls:
 
 
 @dataclass(frozen=True)
-class Counted(CountedPolls):
+class Counted(CountedPolls, Verified):
     """The counted polls in the test's database, at ``url``."""
 
     url: str
-
-    def verify(self, *arguments: str) -> Result:
-        return runner.invoke(app, ["verify", "--db", self.url, *arguments])
 
     def printed_head(self) -> str:
         """The head the meeting's report prints, as `--expect-head` takes it."""
@@ -169,29 +167,6 @@ def _one_ballot(session: Session, poll_id: int) -> Ballot:
     return ballot
 
 
-def _rehash_from(session: Session, seq: int) -> None:
-    """What a forger with the database does: hash every entry from ``seq`` on again, each
-    chained to the one before, and move the head, so that the chain holds once more."""
-    session.flush()
-    previous = session.scalar(select(JournalEntry.hash).where(JournalEntry.seq == seq - 1))
-    assert previous is not None
-    entries = session.scalars(
-        select(JournalEntry).where(JournalEntry.seq >= seq).order_by(JournalEntry.seq)
-    ).all()
-    for entry in entries:
-        entry.prev_hash = previous
-        entry.hash = previous = entry_hash(entry)
-    session.execute(
-        update(JournalHead).where(JournalHead.id == 1).values(seq=entries[-1].seq, hash=previous)
-    )
-
-
-def _problems(counted: Counted) -> list[str]:
-    result = counted.verify()
-    assert result.exit_code == 1, result.output
-    return [line[2:] for line in result.output.splitlines() if line.startswith("- ")]
-
-
 # (a) ------------------------------------------------------------------------------------
 
 
@@ -254,7 +229,7 @@ def test_a_ballot_changed_after_the_count_is_found(
         options = {o.label: o.id for o in poll.options}
         changed = options["no"] if ballot.choice == {"option": options["yes"]} else options["yes"]
         ballot.choice = {"option": changed}
-    problems = _problems(counted)
+    problems = counted.problems()
     name = f"poll {counted.decision_id} (Board budget)"
     assert (
         f"{name}: its stored ballots are as many as those counted at its close (journal entry "
@@ -275,7 +250,7 @@ def test_a_ballot_deleted_after_the_count_is_found(
                 Ballot.poll_id == counted.election_id, Ballot.receipt == ballot.receipt
             )
         )
-    problems = _problems(counted)
+    problems = counted.problems()
     assert (
         f"poll {counted.election_id} (Board election): 6 ballots are stored but 7 were counted "
         f"at its close (journal entry {counted.election_close})"
@@ -302,7 +277,7 @@ def test_a_decisions_row_rewritten_after_its_close_is_found(
 ) -> None:
     with transaction(sessions) as session:
         session.execute(update(Poll).where(Poll.id == counted.decision_id).values(**rewrite))
-    assert _problems(counted) == [
+    assert counted.problems() == [
         f"poll {counted.decision_id} (Board budget): "
         + problem.format(close=counted.decision_close)
     ]
@@ -315,7 +290,7 @@ def test_a_rewritten_result_is_found(counted: Counted, sessions: sessionmaker[Se
         result: dict[str, Any] = dict(poll.result)
         result["elected"] = list(reversed(result["elected"]))
         poll.result = result
-    assert _problems(counted) == [
+    assert counted.problems() == [
         f"poll {counted.election_id} (Board election): its stored result is not the one its "
         f"close recorded (journal entry {counted.election_close})"
     ]
@@ -327,8 +302,8 @@ def test_a_counted_poll_whose_close_is_gone_from_the_journal_is_found(
     with transaction(sessions) as session:
         close = _entry(session, counted.election_close)
         close.action = JournalAction.LOG_IN.value
-        _rehash_from(session, counted.election_close)
-    assert _problems(counted) == [
+        rehash_from(session, counted.election_close)
+    assert counted.problems() == [
         f"poll {counted.election_id} (Board election): it is published but the journal "
         "records no close of it: its close entry was deleted, or it was never counted"
     ]
@@ -363,7 +338,7 @@ def test_a_rewritten_and_rehashed_chain_fails_the_head_printed_before(
             "result_digest": result_digest(poll.result),
             "outcome": poll.outcome,
         }
-        _rehash_from(session, counted.decision_close)
+        rehash_from(session, counted.decision_close)
     plain = counted.verify()
     assert plain.exit_code == 0, plain.output  # the chain and the recount hold again
     assert printed.split(":")[1] not in plain.output
@@ -388,7 +363,7 @@ def test_deleted_newest_entries_fail_the_head_printed_before(
         )
     # The polls' states say that their publications are gone; a cut that left no state
     # behind would hold, but for the head printed before.
-    assert _problems(counted) == [
+    assert counted.problems() == [
         f"poll {poll_id} ({title}): it is published but the journal records no publication of "
         f"it after its close (journal entry {close}): its state was changed outside veche"
         for poll_id, title, close in (
@@ -427,7 +402,7 @@ def test_an_older_close_is_checked_for_what_it_records(
     with transaction(sessions) as session:
         close = _entry(session, counted.decision_close)
         close.payload = {"poll_id": counted.decision_id, "ballots": 7}
-        _rehash_from(session, counted.decision_close)
+        rehash_from(session, counted.decision_close)
     result = counted.verify()
     assert result.exit_code == 0, result.output
     assert "Recounted 1 poll from their stored ballots" in result.output
@@ -438,7 +413,7 @@ def test_an_older_close_is_checked_for_what_it_records(
     with transaction(sessions) as session:
         session.delete(_one_ballot(session, counted.decision_id))
     name = f"poll {counted.decision_id} (Board budget)"
-    assert _problems(counted) == [
+    assert counted.problems() == [
         f"{name}: 6 ballots are stored but 7 were counted at its close (journal entry "
         f"{counted.decision_close})",
         f"{name}: 6 electronic ballots are stored but the journal records 7 cast: a ballot was "
@@ -476,7 +451,8 @@ def test_a_published_report_prints_the_head_at_its_publication(
             .order_by(JournalEntry.seq.desc())
         ).first()
         assert published is not None
-        assert published.payload == {"meeting_id": meeting_id, "state": "report_published"}
+        assert published.payload["meeting_id"] == meeting_id
+        assert published.payload["state"] == "report_published"
         seq, hash = published.seq, published.hash
         # The journal goes on after the publication; the report keeps the head it had then.
         record(session, Actor(None, "later"), JournalAction.LOG_IN, {"n": 1})
@@ -523,8 +499,8 @@ def test_an_outcome_forged_in_the_poll_and_its_entries_is_found_by_the_recount(
         close.payload = {**close.payload, "outcome": "rejected"}
         published = _publication(session, counted.decision_id)
         published.payload = {**published.payload, "outcome": "rejected"}
-        _rehash_from(session, counted.decision_close)
-    assert _problems(counted) == [
+        rehash_from(session, counted.decision_close)
+    assert counted.problems() == [
         f"poll {counted.decision_id} (Board budget): a recount of its stored ballots gives "
         f"“adopted”, not “rejected” as its close recorded (journal entry "
         f"{counted.decision_close})"
@@ -538,8 +514,8 @@ def test_an_outcome_forged_in_the_publication_is_found(
         published = _publication(session, counted.decision_id)
         published.payload = {**published.payload, "outcome": "rejected"}
         seq = published.seq
-        _rehash_from(session, seq)
-    assert _problems(counted) == [
+        rehash_from(session, seq)
+    assert counted.problems() == [
         f"poll {counted.decision_id} (Board budget): its publication (journal entry {seq}) "
         f"announced “rejected” but its close (journal entry {counted.decision_close}) reads "
         "“adopted”"
@@ -554,7 +530,7 @@ def test_a_published_poll_set_back_to_closed_is_found(
         session.execute(
             update(Poll).where(Poll.id == counted.election_id).values(state=PollState.CLOSED)
         )
-    assert _problems(counted) == [
+    assert counted.problems() == [
         f"poll {counted.election_id} (Board election): it is closed but the journal's last "
         f"entry of it records its publication (journal entry {seq}): its state was changed "
         "outside veche"
@@ -567,8 +543,8 @@ def test_a_publication_gone_from_the_journal_is_found(
     with transaction(sessions) as session:
         published = _publication(session, counted.election_id)
         published.action = JournalAction.LOG_IN.value
-        _rehash_from(session, published.seq)
-    assert _problems(counted) == [
+        rehash_from(session, published.seq)
+    assert counted.problems() == [
         f"poll {counted.election_id} (Board election): it is published but the journal "
         "records no publication of it after its close (journal entry "
         f"{counted.election_close}): its state was changed outside veche"
@@ -597,7 +573,7 @@ def test_the_state_of_a_poll_not_counted_is_held_against_its_last_step(
         session.execute(
             update(Poll).where(Poll.id.in_([cancelled_id, drafted_id])).values(state=PollState.OPEN)
         )
-    assert _problems(counted) == [
+    assert counted.problems() == [
         f"poll {cancelled_id} (Cancelled): it is open but the journal's last entry of it "
         f"records its cancellation (journal entry {cancel}): its state was changed outside veche",
         f"poll {drafted_id} (Drafted): it is open but the journal's last entry of it records "
@@ -614,7 +590,7 @@ def test_a_poll_closed_by_an_older_version_is_not_held_against_a_publication(
         close.payload = {"poll_id": counted.decision_id, "ballots": 7}
         published = _publication(session, counted.decision_id)
         published.action = JournalAction.LOG_IN.value
-        _rehash_from(session, counted.decision_close)
+        rehash_from(session, counted.decision_close)
     result = counted.verify()
     assert result.exit_code == 0, result.output
     assert f"only their number of ballots could be checked (poll {counted.decision_id})" in (

@@ -11,14 +11,13 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from tests.helpers import ADMIN, plenary_with_members_present
-from tests.test_verify import _rehash_from
+from tests.verifying import Verified, rehash_from
 from veche.actions.attendance import do_check_out, do_undo_check_in
 from veche.actions.journal_actions import JournalAction
 from veche.actions.participants import do_update_participant
-from veche.cli import app
 from veche.db import transaction
 from veche.models import Attendance, JournalEntry, Meeting, Participant
 
@@ -30,7 +29,7 @@ TODAY = date.today().isoformat()
 
 
 @dataclass(frozen=True)
-class Plenary:
+class Plenary(Verified):
     """A meeting with every member checked in today, one checked out again, one check-in
     undone and one weight changed, all through veche."""
 
@@ -46,14 +45,6 @@ class Plenary:
     undone_entry: int
     weighed_entry: int
     created_entry: int
-
-    def verify(self) -> Result:
-        return runner.invoke(app, ["verify", "--db", self.url])
-
-    def problems(self) -> list[str]:
-        result = self.verify()
-        assert result.exit_code == 1, result.output
-        return [line[2:] for line in result.output.splitlines() if line.startswith("- ")]
 
     def participant(self, session: Session, person_id: int) -> int:
         return session.scalars(
@@ -223,7 +214,7 @@ def test_check_ins_journalled_without_their_day_are_not_checked(plenary: Plenary
     with transaction(plenary.sessions) as session:
         entry = session.get_one(JournalEntry, seq)
         entry.payload = {key: value for key, value in entry.payload.items() if key != "day"}
-        _rehash_from(session, seq)
+        rehash_from(session, seq)
         session.execute(
             delete(Attendance).where(
                 Attendance.participant_id == plenary.participant(session, plenary.weighed)

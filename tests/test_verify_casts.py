@@ -12,18 +12,17 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from tests.assembly import client_key
 from tests.helpers import ADMIN, count_queries, plenary_with_members_present, voter
 from tests.prepared import prepared
-from tests.test_verify import _rehash_from
+from tests.verifying import Verified, rehash_from
 from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import do_close_poll
 from veche.actions.journal_actions import JournalAction
 from veche.actions.polls import PaperLot, do_create_poll, do_enter_paper_ballots, do_open_poll
 from veche.actions.verify_casts import verify_casts
-from veche.cli import app
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.models import Ballot, JournalEntry, Participation, Poll
 from veche.models.polls import BallotSource, PollKind, RevotePolicy, RightKind, Secrecy
@@ -114,7 +113,7 @@ verify_open_polls = prepared("verify_open_polls", _open_polls)
 
 
 @dataclass(frozen=True)
-class Polls(OpenPolls):
+class Polls(OpenPolls, Verified):
     url: str
     sessions: sessionmaker[Session]
 
@@ -122,14 +121,6 @@ class Polls(OpenPolls):
         with transaction(self.sessions) as session:
             for poll_id in poll_ids or (self.secret_id, self.named_id):
                 do_close_poll(session, ADMIN, poll_id)
-
-    def verify(self) -> Result:
-        return runner.invoke(app, ["verify", "--db", self.url])
-
-    def problems(self) -> list[str]:
-        result = self.verify()
-        assert result.exit_code == 1, result.output
-        return [line[2:] for line in result.output.splitlines() if line.startswith("- ")]
 
 
 @pytest.fixture
@@ -297,7 +288,7 @@ def test_casts_journalled_without_their_weight_are_held_as_they_are(polls: Polls
         assert all("weight" in entry.payload for entry in casts)
         for entry in casts:
             entry.payload = {k: v for k, v in entry.payload.items() if k != "weight"}
-            _rehash_from(session, casts[0].seq)
+            rehash_from(session, casts[0].seq)
     polls.close()
     result = polls.verify()
     assert result.exit_code == 0, result.output

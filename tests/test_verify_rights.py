@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from tests.assembly import client_key
 from tests.helpers import ADMIN, count_queries, general_council_term, term_members, voter
 from tests.prepared import prepared
-from tests.test_verify import _rehash_from
+from tests.verifying import Verified, rehash_from
 from veche.actions.attendance import do_check_in, do_check_out
 from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import do_close_poll
@@ -27,7 +27,6 @@ from veche.actions.participants import do_invite, do_update_participant
 from veche.actions.polls import do_create_poll, do_open_poll
 from veche.actions.stand_ins import do_grant_proxy, do_revoke_proxy, do_substitute
 from veche.actions.verify_rights import RACE, _Account, verify_rights
-from veche.cli import app
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.models import (
     Attendance,
@@ -117,7 +116,7 @@ verify_rights_hall = prepared("verify_rights_hall", _make_hall)
 
 
 @dataclass(frozen=True)
-class Rights(Hall):
+class Rights(Hall, Verified):
     url: str
     sessions: sessionmaker[Session]
 
@@ -170,14 +169,6 @@ class Rights(Hall):
             ).all()
         (seq,) = [seq for seq, payload in entries if payload["right_person_id"] == right]
         return int(seq)
-
-    def verify(self) -> Result:
-        return runner.invoke(app, ["verify", "--db", self.url])
-
-    def problems(self) -> list[str]:
-        result = self.verify()
-        assert result.exit_code == 1, result.output
-        return [line[2:] for line in result.output.splitlines() if line.startswith("- ")]
 
     @property
     def named(self) -> str:
@@ -350,7 +341,7 @@ def test_a_check_out_undone_for_the_vote_is_found_unless_it_raced(
         ).one()
         assert entry.action == JournalAction.CHECK_OUT.value
         entry.at -= timedelta(minutes=minutes_before)
-        _rehash_from(session, entry.seq)
+        rehash_from(session, entry.seq)
     hall.open()
     with transaction(hall.sessions) as session:
         session.execute(
@@ -390,7 +381,7 @@ def test_a_proxy_taken_back_and_put_back_for_the_vote_is_found(hall: Rights) -> 
         ).one()
         assert revoked.action == JournalAction.REVOKE_PROXY.value
         revoked.at -= timedelta(hours=1)
-        _rehash_from(session, revoked.seq)
+        rehash_from(session, revoked.seq)
     hall.slip_in_proxy(grantor, holder)
     hall.open()
     hall.cast(holder, "no", right=grantor)
@@ -426,7 +417,7 @@ def test_casts_journalled_before_their_kind_and_weight_hold(hall: Rights) -> Non
         ).all()
         for entry in casts:
             entry.payload = {k: v for k, v in entry.payload.items() if k not in ("right", "weight")}
-        _rehash_from(session, casts[0].seq)
+        rehash_from(session, casts[0].seq)
     result = hall.verify()
     assert result.exit_code == 0, result.output
     assert "each had its right; not checked: the weight of 2, " in result.output

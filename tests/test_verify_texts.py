@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from tests.helpers import demo_organization
 from tests.prepared import prepared
-from tests.test_verify import _rehash_from
+from tests.verifying import rehash_from
 from veche.actions.journal_actions import JournalAction
 from veche.actions.motions import text_sha256
 from veche.cli import app
@@ -169,7 +169,7 @@ def test_texts_journalled_before_they_were_hashed_are_skipped(
                 for key, value in entry.payload.items()
                 if key not in ("text_sha256", "title", "votes")
             }
-        _rehash_from(session, entries[0].seq)
+        rehash_from(session, entries[0].seq)
     result = _verify(database_url)
     assert result.exit_code == 0, result.output
     assert (
