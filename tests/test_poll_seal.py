@@ -8,6 +8,7 @@ one voter's over another's: the count finds them and counts nothing (veche.seali
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -110,14 +111,30 @@ def test_a_ballot_cast_through_the_api_to_a_changed_poll_is_refused_with_409(
     assert _sealed(sessions, poll["id"]) == []
 
 
-def test_a_poll_opened_under_another_server_key_says_so(
-    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_poll_opened_under_another_server_key_says_so_and_logs_the_path(
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Voters and chairs are told the server cannot open the poll's ballots and to tell the
+    operator; the key file's path, a server's, is for the operator, in the log."""
     poll_id, members, yes = _open_decision(sessions)
     monkeypatch.setenv("VECHE_KEY_FILE", str(tmp_path / "another.key"))
-    with pytest.raises(Conflict, match="opened under another server key") as refusal:
+    with (
+        caplog.at_level(logging.WARNING, logger="veche.actions.poll_seal"),
+        pytest.raises(Conflict, match="cannot open the poll's ballots with the key") as refusal,
+    ):
         _cast(sessions, poll_id, members[0], yes)
-    assert "another.key" in refusal.value.message
+    assert "Tell the operator" in refusal.value.message
+    assert "another.key" not in refusal.value.message and "/" not in refusal.value.message
+    logged = [r for r in caplog.records if r.name == "veche.actions.poll_seal"]
+    assert [r.levelno for r in logged] == [logging.WARNING]
+    said = logged[0].getMessage()
+    assert (
+        str((tmp_path / "another.key").resolve()) in said
+        and "opened under another server key" in said
+    )
     monkeypatch.undo()
     assert _cast(sessions, poll_id, members[0], yes)  # with its own key back, it takes ballots
 

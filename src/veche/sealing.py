@@ -127,10 +127,18 @@ class ServerKey:
         try:
             private, server_sealed = self._unwrap(wrapped)
         except CryptoError:
+            # The chair is told what to do; the key file's path is the operator's, logged.
+            log.warning(
+                "poll %s's ballots were sealed under another server key than the one in %s; "
+                "restore the key file this server used when the poll was opened "
+                "(VECHE_KEY_FILE), then close the poll again",
+                poll_id,
+                self.path,
+            )
             raise Conflict(
                 f"poll {poll_id}'s ballots were sealed under another server key than the one "
-                f"in {self.path}; restore the key file this server used when the poll was "
-                "opened (VECHE_KEY_FILE), then close the poll again"
+                "this server holds: tell the operator who runs veche (its log names the key "
+                "file), then close the poll again"
             ) from None
         sealed_by = (
             bytes(self._sealing_key(bytes(private.public_key)).public_key)

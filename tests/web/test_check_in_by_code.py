@@ -20,7 +20,7 @@ from tests.web.page_client import SYSTEM, Browser, access_codes, secretary
 from veche.actions.access_codes import do_issue_access_codes
 from veche.actions.journal_actions import JournalAction
 from veche.db import transaction
-from veche.models import Attendance, JournalEntry, Meeting
+from veche.models import Attendance, JournalEntry, Meeting, Person
 
 #: The desk page's form (marked ``one_database``) runs on SQLite alone; checking in by code
 #: is proven on both databases by the API tests beside it.
@@ -98,6 +98,41 @@ def test_a_card_checks_its_holder_in_once_and_says_so_the_second_time(door: Door
     assert again.json()["already_present"] is True
     assert "was already checked in" in again.json()["message"]
     assert door.journal() == entries and door.present() == 1
+
+
+def test_a_proxy_givers_card_says_what_became_of_the_proxy(
+    door: Door, sessions: sessionmaker[Session]
+) -> None:
+    """As the desk's page does (``veche.actions.stand_ins.proxy_on_arrival``): the giver now
+    votes in person, and a ballot their holder already cast for them stands."""
+    assembly = door.assembly
+    giver, holder, other = assembly.members[:3]
+    assembly.check_in([holder])
+    proxy = assembly.client.post(
+        f"/api/meetings/{door.meeting}/proxies",
+        json={"grantor_person_id": giver, "holder_person_id": holder},
+        headers=assembly.secretary,
+    )
+    assert proxy.status_code == 201, proxy.text
+    poll = assembly.create_poll(title="Adopt the budget", kind="decision")
+    assembly.open(int(poll["id"]))
+    yes = {"option": next(o["id"] for o in poll["options"] if o["label"] == "yes")}
+    assert assembly.vote(poll["id"], holder, yes, right_person_id=giver).status_code == 201
+    with sessions() as session:
+        giver_name, holder_name = (
+            session.get_one(Person, person).full_name for person in (giver, holder)
+        )
+
+    said = door.scan(door.codes[giver]).json()["proxy"]
+    assert said.startswith(
+        f"{giver_name} gave a proxy to {holder_name}: while present, {giver_name} votes in person"
+    )
+    assert (
+        f"{holder_name} has already cast the vote of {giver_name} in “Adopt the budget”: "
+        "that ballot stands" in said
+    )
+    assert door.scan(door.codes[giver]).json()["proxy"] == said  # scanned again: still said
+    assert door.scan(door.codes[other]).json()["proxy"] is None  # gave no proxy
 
 
 def test_the_card_is_not_used_up_at_the_door(door: Door) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.apps import create_app
 from tests.helpers import row_count
 from tests.meeting_api import Api, demo_api
-from veche.models import Amendment, Contribution, JournalEntry, Poll, PresidiumMember
+from veche.models import Amendment, Contribution, JournalEntry, Person, Poll, PresidiumMember
 from veche.models.polls import PollState
 
 #: Every test here starts from the demo organization (see tests/conftest.py).
@@ -114,7 +114,14 @@ def test_a_speech_by_an_unknown_person_or_on_a_closed_item_is_refused(meeting: S
     speech_refused(404, "there is no person 9999", speaker=9999)
     speech_refused(422, "not a participant", speaker=48)
     meeting.api.post(f"{item}/contributions", kind="speech", speaker_person_id=7)
-    speech_refused(409, "the limit is 1", speaker=7)
+    with meeting.sessions() as session:
+        speaker = session.get_one(Person, 7).full_name
+    speech_refused(
+        409,
+        f"{speaker} has already spoken once on agenda item 1, as often as its limit allows "
+        "(1 speech a person)",
+        speaker=7,
+    )
     meeting.api.post(f"{item}/close", 200)
     speech_refused(409, "it is closed", speaker=8)
     meeting.refused("POST", f"{item}/speakers", 409, "is closed", person_id=8)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -21,7 +19,9 @@ from veche.actions.events import LiveEvent, LiveEventType
 from veche.actions.journal_actions import JournalAction
 from veche.models import Poll
 from veche.models.polls import PollKind, PollState
-from veche.queries.projector import screen_result, votes_text
+from veche.queries.projector import screen_result
+from veche.queries.result_summary import result_summary
+from veche.queries.sitting import chart_rounds
 from veche.tally import Profile, count
 
 #: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
@@ -194,17 +194,6 @@ def test_an_open_poll_shows_its_turnout_and_majority(
 # --- A result on the screen ----------------------------------------------------------------
 
 
-def test_votes_print_whole_when_whole_and_with_two_decimals_at_most() -> None:
-    assert [votes_text(v) for v in (4, Decimal("4.00000"), Decimal("3.66664"))] == [
-        "4",
-        "4",
-        "3.66",
-    ]
-    assert [votes_text(v) for v in (Decimal("4.99999"), Decimal("2.50000"))] == ["4.99", "2.5"]
-    # A total a little above a whole number never passes for it, nor a little below for it.
-    assert votes_text(Decimal("4.00001")) == "4.00" and votes_text(Fraction(-7, 3)) == "-2.33"
-
-
 def _poll(kind: PollKind, result: dict[str, Any]) -> Poll:
     return Poll(kind=kind, state=PollState.PUBLISHED, result=result, method_options={})
 
@@ -222,7 +211,7 @@ def test_an_stv_result_shows_its_decisive_round_first() -> None:
     assert (result.round_number, result.rounds, result.elected) == (3, 3, [long_name, "Bo"])
     assert [(b.label, b.votes, b.seats, b.excluded) for b in result.bars] == [
         (long_name, "5", 1, False),
-        ("Bo", "5.66", 1, False),
+        ("Bo", "5.67", 1, False),
         ("Chen", "2.33", 0, False),
         ("Dmitri", "0", 0, True),
     ]
@@ -232,6 +221,34 @@ def test_an_stv_result_shows_its_decisive_round_first() -> None:
     assert result.threshold.share == pytest.approx(5 / 5.66664)
     assert [r.number for r in result.earlier] == [1, 2]
     assert result.earlier[0].votes[long_name] == "6" and result.earlier[0].elected == [long_name]
+
+
+def test_the_screen_and_the_result_page_print_an_stv_counts_figures_alike() -> None:
+    """Fractional transfers (Bo's 5.66664 in the decisive round) read the same on the hall's
+    screen as on the result page and in the minutes: rounded, by one rule
+    (``veche.reports._words.figure``), where the screen once cut them to 5.66."""
+    profile = Profile.from_rankings(
+        ["Ada", "Bo", "Chen", "Dmitri"],
+        [([0, 1], 4), ([1, 2], 3), ([2, 3], 2), ([3, 1], 2), ([0, 2], 2)],
+    )
+    poll = _poll(PollKind.ELECTION, count(profile, "scottish-stv", seats=2).to_dict())
+    screen = screen_result(poll)
+    assert screen is not None
+    page = {r.number: r for r in chart_rounds(poll.result)}
+    on_page = {number: {bar.label: bar.votes for bar in r.bars} for number, r in page.items()}
+    decisive = on_page[screen.round_number]
+    on_screen = {bar.label: bar.votes for bar in screen.bars}
+    assert on_screen == {name: decisive[name] for name in on_screen}
+    assert on_screen["Bo"] == "5.67"
+    assert screen.threshold is not None
+    assert screen.threshold.votes == page[screen.round_number].quota
+    for earlier in screen.earlier:
+        assert earlier.votes == {name: on_page[earlier.number][name] for name in earlier.votes}
+    summary = result_summary(poll)
+    assert summary is not None
+    exhausted = summary.non_transferable
+    assert screen.exhausted == exhausted.get(screen.round_number)
+    assert all(r.exhausted == exhausted.get(r.number) for r in screen.earlier)
 
 
 def test_a_decision_shows_yes_and_no_apart_with_the_votes_needed() -> None:

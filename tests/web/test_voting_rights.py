@@ -198,6 +198,9 @@ def test_a_decision_with_proxies_weights_substitutes_and_paper_is_counted_by_rig
         "(24 rights, 14 used electronically)"
     )
     assert hall.paper(poll_id, (yes, 6), (no, 3)).status_code == 201
+    # Seven ballots from phones carry 14 votes; with nine on paper, 16 ballots carry 23 votes.
+    count = hall.call("GET", f"/api/polls/{poll_id}/count").json()
+    assert (count["electronic"], count["paper"], count["votes"]) == (7, 9, 23)
     closed = hall.close(poll_id)
     assert closed.status_code == 200, closed.text
     result = hall.assembly.result(poll_id)["result"]

@@ -22,7 +22,7 @@ from veche.actions.org import check_name
 from veche.actions.participants import participant_in
 from veche.actions.presidium import check_sitting
 from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import AgendaItem, Contribution, Document, FloorRequest, Meeting
+from veche.models import AgendaItem, Contribution, Document, FloorRequest, Meeting, Person
 from veche.models.agenda import ItemState
 from veche.models.base import utcnow
 from veche.models.debate import ContributionKind, FloorKind, FloorState
@@ -80,7 +80,7 @@ def do_record_contribution(
         raise InvalidInput("the time used cannot be negative")
     check_body_of(session, meeting, spec.on_behalf_of_body_id)
     check_sitting(session, meeting, spec.sitting_id)
-    request = _answered_request(session, item, spec)
+    request = _answered_request(session, caller, item, spec)
     position = session.scalar(select(func.count()).where(Contribution.agenda_item_id == item.id))
     contribution = Contribution(
         agenda_item_id=item.id,
@@ -135,7 +135,7 @@ def _check_giver(spec: ContributionSpec) -> None:
 
 
 def _answered_request(
-    session: Session, item: AgendaItem, spec: ContributionSpec
+    session: Session, caller: Caller, item: AgendaItem, spec: ContributionSpec
 ) -> FloorRequest | None:
     floor_kind = _FLOOR_KIND.get(spec.kind)
     if floor_kind is None:
@@ -160,11 +160,27 @@ def _answered_request(
             )
         )
         if (given or 0) >= item.speeches_per_person:
-            raise Conflict(
-                f"person {spec.speaker_person_id} has spoken {given} time(s) on agenda item "
-                f"{item.position}; the limit is {item.speeches_per_person}"
-            )
+            raise Conflict(_spoken_out(session, caller, item, spec.speaker_person_id, given or 0))
     return request
+
+
+def _spoken_out(
+    session: Session, caller: Caller, item: AgendaItem, speaker: int | None, given: int
+) -> str:
+    """Why the speaker is given no more speeches on the item, naming them as the floor's
+    refusal does (``veche.actions.speakers``), never by their id."""
+    limit = item.speeches_per_person
+    allowed = f"{limit} speech" if limit == 1 else f"{limit} speeches"
+    times = "once" if given == 1 else f"{given} times"
+    if speaker is not None and speaker == caller.person_id:
+        who = "you have"
+    else:
+        person = session.get(Person, speaker) if speaker is not None else None
+        who = f"{person.full_name if person is not None else 'this person'} has"
+    return (
+        f"{who} already spoken {times} on agenda item {item.position}, as often as its limit "
+        f"allows ({allowed} a person)"
+    )
 
 
 def do_end_speech(session: Session, caller: Caller, item: AgendaItem) -> Contribution:

@@ -13,6 +13,8 @@ named is caught by what its opening left behind. A poll found changed takes no b
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -23,12 +25,22 @@ from veche.models import JournalEntry, Participation, Poll, PollSecret
 from veche.models.polls import PollState, Secrecy
 from veche.sealing import configured_server_key
 
+log = logging.getLogger(__name__)
+
 #: Said when a poll's secrecy is not as it was opened, to every voter, who can do nothing but
 #: tell the officers; the operator reads the rest in the log of the refusal.
 CHANGED = _(
     "“%(title)s” takes no ballot: its secrecy is not as it was opened (its key or its "
     "setting was changed in the database, not through veche), so a ballot cast now might "
     "not stay secret. Tell the meeting's officers: the poll should be cancelled and held again."
+)
+
+
+#: Said when the server's key file is not the one the poll was opened under: nothing is
+#: wrong with the poll, but only the operator can put the right key file back.
+OTHER_KEY = _(
+    "“%(title)s” takes no ballot for now: this server cannot open the poll's ballots with "
+    "the key it holds. Tell the operator who runs veche: the server's log says what to restore."
 )
 
 
@@ -51,14 +63,15 @@ def check_poll_seal(session: Session, poll: Poll) -> None:
     server_key = configured_server_key()
     public_key = server_key.public_key_of(secret.wrapped_key)
     if public_key is None:
-        raise Conflict(
-            _(
-                "“%(title)s” takes no ballot: it was opened under another server key than "
-                "the one in %(path)s; restore the key file this server used when the poll "
-                "was opened (VECHE_KEY_FILE)"
-            )
-            % {"title": poll.title, "path": server_key.path}
+        # The path is the operator's to read, in the log; voters and chairs are told whom to ask.
+        log.warning(
+            "poll %s takes no ballot: it was opened under another server key than the one in "
+            "%s (its wrapped key does not open with it); restore the key file this server "
+            "used when the poll was opened (VECHE_KEY_FILE)",
+            poll.id,
+            server_key.path,
         )
+        raise Conflict(OTHER_KEY % {"title": poll.title})
     if public_key != poll.seal_key:
         raise Conflict(CHANGED % {"title": poll.title})
 

@@ -20,25 +20,12 @@ from veche.models.polls import OptionStatus, PollKind, PollState
 from veche.models.projector import ProjectorShows
 from veche.queries.floor import Floor, floor_view
 from veche.queries.sitting import meeting_polls
+from veche.reports._words import figure
 from veche.tally import Result, Round, TieBreak
 from veche.tally.numbers import Number
 
 #: A decision's answers, in the order the screen shows them, with the words it shows.
 _ANSWERS = {"yes": "Yes", "no": "No", "abstain": "Abstain"}
-
-
-def votes_text(value: Number) -> str:
-    """A vote total as the hall reads it: whole numbers whole ("4", not "4.00000"), others
-    with two decimals at most, cut rather than rounded so that a total just short of the
-    quota never reads as the quota ("4.99"); "4.00" is a total a little above 4."""
-    exact = Fraction(value)
-    if exact.denominator == 1:
-        return str(exact.numerator)
-    hundredths = int(abs(exact) * 100)  # int() cuts toward zero
-    sign = "-" if exact < 0 else ""
-    whole, part = divmod(hundredths, 100)
-    decimals = f"{part:02d}".rstrip("0") or "00"
-    return f"{sign}{whole}.{decimals}"
 
 
 @dataclass(frozen=True)
@@ -236,7 +223,7 @@ def screen_result(poll: Poll) -> ScreenResult | None:
     bars = [
         ResultBar(
             label=_(_ANSWERS[name]) if decision and name in _ANSWERS else name,
-            votes=votes_text(decisive.tallies[name]),
+            votes=figure(decisive.tallies[name]),
             share=_share(decisive.tallies[name], scale),
             tone=name if decision and name in _ANSWERS else "option",
             seats=counted.elected.count(name),
@@ -245,7 +232,7 @@ def screen_result(poll: Poll) -> ScreenResult | None:
         for name in order
     ]
     threshold = (
-        Threshold(_share(line, scale), votes_text(line), quota=not decision)
+        Threshold(_share(line, scale), figure(line), quota=not decision)
         if line is not None and scale > 0
         else None
     )
@@ -294,7 +281,7 @@ def _earlier(count_round: Round) -> EarlierRound:
     return EarlierRound(
         count_round.number,
         count_round.action,
-        {name: votes_text(votes) for name, votes in count_round.tallies.items()},
+        {name: figure(votes) for name, votes in count_round.tallies.items()},
         list(count_round.elected),
         list(count_round.excluded),
         _exhausted(count_round),
@@ -303,4 +290,4 @@ def _earlier(count_round: Round) -> EarlierRound:
 
 def _exhausted(count_round: Round) -> str | None:
     """The round's non-transferable votes as the hall reads them; None for none."""
-    return votes_text(count_round.exhausted) if count_round.exhausted else None
+    return figure(count_round.exhausted) if count_round.exhausted else None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from veche.actions.access import access_meeting
 from veche.actions.access_codes import IssuedCode
-from veche.actions.stand_ins import do_revoke_proxy
+from veche.actions.stand_ins import do_revoke_proxy, proxy_on_arrival
 from veche.models import Meeting
 from veche.models.meetings import MeetingKind, Office, ParticipantRole
 from veche.queries.attendance import attendance_count
@@ -168,6 +168,12 @@ class CodeCheckInOut(BaseModel):
     day: date
     already_present: bool
     message: str
+    proxy: str | None = Field(
+        description="what became of the proxy the person gave, now they are present: they "
+        "vote in person and its holder no longer votes for them, and a ballot the holder already "
+        "cast with it in a poll still open stands (as the desk's page says it); null when they "
+        "gave none"
+    )
 
 
 @router.post("/meetings/{meeting_id}/attendance/code")
@@ -191,6 +197,7 @@ def check_in_by_code(
         day=day,
         already_present=found.already_present,
         message=message,
+        proxy=proxy_on_arrival(session, meeting, person.id, day),
     )
 
 

@@ -286,6 +286,10 @@ class CountOut(FromAttributes):
     electronic: int
     paper: int
     counted: int = Field(description="votes in the tellers' totals of a vote counted in the hall")
+    votes: int = Field(
+        description="the votes the ballots received carry: each electronic ballot by its "
+        "right's weight (a right of weight 3 is one ballot and 3 votes), and the paper ballots"
+    )
 
 
 @router.get("/polls/{poll_id}/count")
