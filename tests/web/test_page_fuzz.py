@@ -18,7 +18,8 @@ delegate's card). A refusal (4xx) must leave the journal as it was: every change
 
 The database is the ``page_fuzz_world``: the ``sitting`` of ``tests.web.sitting`` (a meeting
 in session with its agenda approved, an item under discussion and a motion on it), with a
-ranked election and a decision open and a request for the floor, beside the follow-up of
+ranked election and a decision open, a request for the floor and a panel on the item that the
+delegate chairs (so that its advice is fuzzed as its chair sends it), beside the follow-up of
 ``tests.web.follow_up_world`` (the demo's plenary meeting, a cycle with a frozen and an open
 period, a report). It runs on SQLite alone: what PostgreSQL alone refuses (NUL characters)
 is refused for both in ``veche.db``, and the API's fuzzing (``test_fuzz.py``) sends such
@@ -205,6 +206,13 @@ def _prepare(url: str) -> PageFuzzWorld:
                 api.call("POST", f"/polls/{poll['id']}/open", day=day)
             api.call(
                 "POST", f"/agenda-items/{sitting.sitting.item_id}/speakers", 201, as_person=DELEGATE
+            )
+            api.post(
+                f"/meetings/{sitting.meeting_id}/panels",
+                name="Drafting panel",
+                agenda_item_ids=[sitting.sitting.item_id],
+                chair_person_ids=[DELEGATE],
+                member_person_ids=[],
             )
     finally:
         engine.dispose()  # the last connection to close folds SQLite's WAL back into the file

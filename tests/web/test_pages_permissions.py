@@ -488,6 +488,35 @@ def _panel_joined(w: World) -> tuple[str, dict[str, object]]:
     return path, {"person_ids": w.assembly.members[8]}
 
 
+def _chaired_panel(w: World) -> tuple[int, int]:
+    """A panel on a new item, chaired by the delegate, and a draft on the item: the panel's
+    id and the draft's."""
+    item = _agenda_item(w)
+    spec = MotionSpec(
+        f"Motion {next(w.numbers)}", "1. Words.", agenda_item_id=item, submitter_body_id=_body_id(w)
+    )
+    with transaction(w.sessions) as session:
+        meeting = w.meeting_in(session)
+        motion = do_submit_motion(session, SYSTEM, meeting, spec)
+        panel = do_create_panel(
+            session,
+            SYSTEM,
+            meeting,
+            name=f"Panel {next(w.numbers)}",
+            agenda_item_ids=[item],
+            chair_person_ids=[w.assembly.members[0]],
+            member_person_ids=[],
+        )
+        return panel.id, motion.id
+
+
+def _recommendation(w: World) -> tuple[str, dict[str, object]]:
+    """The advice of a panel the delegate chairs on a draft of its item."""
+    panel, motion = _chaired_panel(w)
+    path = f"/meetings/{w.meeting}/panels/{panel}/recommendations"
+    return path, {"motion_id": motion, "text": "Adopt it."}
+
+
 def _sitting(w: World) -> Sitting:
     """The floor's meeting: the world's people, its chair in the chair, twelve items."""
     if w.floor_sitting is None:
@@ -1042,6 +1071,13 @@ ACTIONS = [
     Action("/secretary/meetings/{}/sittings", _sitting_opened, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/panels", _panel, frozenset(MANAGERS)),
     Action("/secretary/meetings/{}/panels/{}/members", _panel_joined, frozenset(MANAGERS)),
+    # A panel's chair (the delegate here) speaks for it, and so do the meeting's chair and
+    # secretary (veche.actions.panels.require_panel_chair).
+    Action(
+        "/meetings/{}/panels/{}/recommendations",
+        _recommendation,
+        frozenset({"delegate", "chair", "admin"}),
+    ),
     Action(
         "/secretary/meetings/{}/polls/{}/paper/ballots/lot",
         _ranked_paper("lot", {"entry": "1 2"}),
@@ -1417,6 +1453,7 @@ def test_each_page_shows_only_to_those_who_may_see_it(world: World) -> None:
         f"/secretary/meetings/{world.meeting}/agenda": MANAGERS,
         f"/secretary/meetings/{world.meeting}/presidium": MANAGERS,
         f"/secretary/meetings/{world.meeting}/panels": MANAGERS,
+        f"/meetings/{world.meeting}/panels/{_chaired_panel(world)[0]}": {"delegate", *MANAGERS},
         f"/secretary/meetings/{world.meeting}/stage": MANAGERS,
         f"/secretary/meetings/{world.meeting}/paper": MANAGERS,
         f"/meetings/{world.meeting}/console": MANAGERS,

@@ -69,6 +69,7 @@ TEXT_PATHS = (
     "/meetings/{meeting_id}/motions/{motion_id}/amendments/{amendment_id}/decision",
     "/meetings/{meeting_id}/motions/{motion_id}/final",
     "/meetings/{meeting_id}/motions/{motion_id}/vote",
+    "/meetings/{meeting_id}/panels/{panel_id}/recommendations",
     "/secretary/meetings",
     "/secretary/meetings/{meeting_id}/access-codes",
     "/secretary/meetings/{meeting_id}/stage",

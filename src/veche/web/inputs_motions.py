@@ -1,9 +1,11 @@
-"""What submitting a draft, amending it by clause and setting up a panel ask for, declared
-once: the API's JSON body and the pages' form, each making its change through the same
+"""What submitting a draft, amending it by clause, setting up a panel and its advice ask for,
+declared once: the API's JSON body and the pages' form, each making its change through the same
 action."""
 
 from __future__ import annotations
 
+import enum
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -11,10 +13,18 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
 from veche.actions.access import Caller
-from veche.actions.motions import MotionSpec, do_submit_motion
-from veche.actions.panels import do_add_panel_members, do_create_panel
-from veche.errors import InvalidInput
-from veche.models import Meeting, Motion, Panel
+from veche.actions.motions import MotionSpec, access_motion, do_submit_motion
+from veche.actions.panels import (
+    do_add_panel_members,
+    do_create_panel,
+    do_recommend,
+    require_panel_chair,
+)
+from veche.errors import Conflict, InvalidInput
+from veche.i18n import _
+from veche.models import Meeting, Motion, Panel, Recommendation
+from veche.models.motions import AmendmentState
+from veche.queries import proceedings
 from veche.web.api.types import Id
 from veche.web.form_fields import typed_numbers
 from veche.web.inputs_debate import AmendmentForm
@@ -66,6 +76,9 @@ class ClauseAmendmentForm(AmendmentForm):
     @classmethod
     def _picked(cls, value: Any) -> Any:
         return (value.strip() or None) if isinstance(value, str) else value
+
+    # A panel's chair chooses to propose in their own name (none) or on behalf of a panel.
+    _panel_chosen = typed_numbers({"panel_id": "the panel must be chosen from those offered"})
 
 
 class PanelIn(BaseModel):
@@ -139,3 +152,72 @@ class MembersForm(MembersIn):
         if not person_ids:
             raise InvalidInput("name at least one participant to add to the panel")
         return do_add_panel_members(session, caller, panel, person_ids)
+
+
+class RecommendationIn(BaseModel):
+    """A panel's advice to the drafters on a draft of one of its items."""
+
+    motion_id: Id
+    text: str = Field(min_length=1, max_length=50_000)
+
+    def recommend(self, session: Session, caller: Caller, panel: Panel) -> Recommendation:
+        """The advice recorded (``do_recommend``)."""
+        motion = access_motion(session, caller, self.motion_id)
+        return do_recommend(session, caller, panel, motion, self.text)
+
+
+class Advice(enum.StrEnum):
+    """What a panel may advise the drafters to do with an amendment still proposed."""
+
+    ADOPT = "adopt"
+    REJECT = "reject"
+
+
+#: A field of the panel's form that gives its advice on an amendment, by its number.
+_ADVICE_FIELD = re.compile(r"advice_(.*)", re.DOTALL)
+
+
+class RecommendationForm(RecommendationIn):
+    """``RecommendationIn`` as the panel's page posts it: beside the text, the panel's advice
+    on each amendment still proposed (``advice_<number>``: adopt or reject; left empty,
+    none), written at the head of the text, a line each, in the amendments' order."""
+
+    text: str = Field(default="", max_length=50_000)
+    advice: dict[int, Advice] = Field(default_factory=dict, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_posted(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        advice = {}
+        for name, value in data.items():
+            if (found := _ADVICE_FIELD.fullmatch(str(name))) and value:
+                advice[found.group(1)] = value
+        return {key: value for key, value in data.items() if key != "advice"} | {"advice": advice}
+
+    def recommend(self, session: Session, caller: Caller, panel: Panel) -> Recommendation:
+        motion = access_motion(session, caller, self.motion_id)
+        # Asked first, as the action asks it: the amendments named are looked for only then.
+        require_panel_chair(session, caller, panel)
+        return do_recommend(session, caller, panel, motion, self.in_words(session, motion))
+
+    def in_words(self, session: Session, motion: Motion) -> str:
+        """The recommendation's text: the advice on each amendment, then the text typed."""
+        states = {a.number: a.state for a in proceedings.amendments(session, motion.id)}
+        words = {
+            Advice.ADOPT: _("The panel advises adopting amendment %(number)s."),
+            Advice.REJECT: _("The panel advises rejecting amendment %(number)s."),
+        }
+        lines = []
+        for number, advice in sorted(self.advice.items()):
+            state = states.get(number)
+            if state is None:
+                raise InvalidInput(f"motion {motion.number} has no amendment {number}")
+            if state is not AmendmentState.PROPOSED:
+                raise Conflict(
+                    f"amendment {number} is {state.value} already: advise on the amendments "
+                    "still proposed"
+                )
+            lines.append(words[advice] % {"number": number})
+        return "\n".join([*lines, self.text.strip()]).strip()

@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 
 from veche.actions.motions import (
     access_amendment,
-    access_motion,
     do_finalize_motion,
     do_support_motion,
     do_withdraw_motion,
 )
-from veche.actions.panels import access_panel, do_recommend
+from veche.actions.panels import access_panel
 from veche.actions.resolutions import do_settle_motion
 from veche.models import Amendment, Motion, Recommendation
 from veche.models.motions import AmendmentState, SponsorRole
@@ -26,7 +25,7 @@ from veche.web.api.rows import MeetingDep, MotionDep, Transaction
 from veche.web.api.types import FromAttributes, Id
 from veche.web.deps import CallerDep, SessionDep
 from veche.web.inputs_debate import AmendmentIn, DecisionIn
-from veche.web.inputs_motions import MembersIn, MotionIn, PanelIn
+from veche.web.inputs_motions import MembersIn, MotionIn, PanelIn, RecommendationIn
 
 router = APIRouter(tags=["motions"], responses=REFUSALS)
 
@@ -285,16 +284,10 @@ def add_panel_members(
     return _panel_out(session, panel.meeting_id, panel.id)
 
 
-class RecommendationIn(BaseModel):
-    motion_id: Id
-    text: str = Field(min_length=1, max_length=50_000)
-
-
 @router.post("/panels/{panel_id}/recommendations", status_code=201)
 def recommend(
     panel_id: Id, body: RecommendationIn, caller: CallerDep, session: Transaction
 ) -> RecommendationOut:
     """The panel (by its chair) advises the drafters on a draft it examined."""
     panel = access_panel(session, caller, panel_id)
-    motion = access_motion(session, caller, body.motion_id)
-    return RecommendationOut.model_validate(do_recommend(session, caller, panel, motion, body.text))
+    return RecommendationOut.model_validate(body.recommend(session, caller, panel))

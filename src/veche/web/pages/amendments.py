@@ -29,6 +29,7 @@ from veche.models import Amendment, Motion
 from veche.models.motions import MOTION_TRANSITIONS, AmendmentState, MotionState
 from veche.queries import proceedings
 from veche.queries.motion_page import motion_progress
+from veche.queries.panel_work import panels_spoken_for
 from veche.queries.papers import motion_list
 from veche.text_diff import Piece, word_diff
 from veche.web.inputs_debate import DecisionForm
@@ -113,13 +114,16 @@ class AmendmentDraft:
     reason: str = ""
     #: Put the cursor in the wording: the delegate just picked what to amend.
     focus: bool = False
+    #: The panel a panel's chair proposes it for (its id as typed); none: in their own name.
+    panel_id: str = ""
 
     @classmethod
     def sent(cls, form: FormData) -> AmendmentDraft:
         """The form as it was sent, to show again as typed."""
         typed = [text_of(form, name) for name in AMENDMENT_FIELDS]
         clause, paragraph, first_line, last_line, new_text, reason = typed
-        return cls(clause, paragraph, first_line, last_line, new_text, reason)
+        panel_id = text_of(form, "panel_id")
+        return cls(clause, paragraph, first_line, last_line, new_text, reason, panel_id=panel_id)
 
 
 class PickedPart(BaseModel):
@@ -128,10 +132,17 @@ class PickedPart(BaseModel):
 
     clause: str = Field(default="", max_length=CLAUSE_LENGTH)
     paragraph: str = Field(default="", max_length=12)
+    #: The panel the form proposes for, chosen already (the panel's page links it so).
+    panel_id: str = Field(default="", max_length=12)
 
     def draft(self, text: str, *, focus: bool) -> AmendmentDraft:
         """The form with the part picked, its wording ready to edit in place (the cursor put
-        there when ``focus``); an unknown part picks nothing."""
+        there when ``focus``), for the panel chosen; an unknown part picks nothing."""
+        draft = self._part(text, focus=focus)
+        draft.panel_id = self.panel_id
+        return draft
+
+    def _part(self, text: str, *, focus: bool) -> AmendmentDraft:
         if self.clause:
             try:
                 found = find_clause(text, self.clause)
@@ -228,6 +239,7 @@ def motion_context(
         may_not_propose = refusal.message
     lines = numbered_lines(current)
     numbered = [line.clause for line in lines if line.clause is not None]
+    item_id = motion.agenda_item_id
     return {
         "meeting": meeting,
         "motion": motion,
@@ -246,6 +258,10 @@ def motion_context(
         "participant": participant,
         # Why the viewer may not propose an amendment, if they may not.
         "may_not_propose": may_not_propose,
+        # The panels on the draft's item the viewer may propose for, as their chair.
+        "for_panels": []
+        if item_id is None
+        else panels_spoken_for(session, caller, meeting.id, item_id=item_id),
         "may": meeting_permissions(session, caller, meeting.id),
         "progress": motion_progress(session, motion),
         "motion_transitions": MOTION_TRANSITIONS,
