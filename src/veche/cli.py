@@ -585,15 +585,17 @@ def verify(
     its ballots against the entries that took them and its casts against the rights the
     journal gave their voters, hold every meeting's check-ins, weights, proxies and
     substitutions against their entries, hash every frozen period's figures and every motion's and resolution's text
-    again, and hold the roles held against their grants and what each role grants against its
-    definition; exit 1 naming the first entry, or each poll, meeting, period, motion,
-    resolution, grant or role, that does not match."""
+    again, hold every published report against its publication and its record, and hold the
+    roles held against their grants and what each role grants against its definition; exit 1
+    naming the first entry, or each poll, meeting, period, motion, resolution, report, grant
+    or role, that does not match."""
     from veche.actions.journal import verify_journal
     from veche.actions.verify_attendance import verify_attendance
     from veche.actions.verify_casts import verify_casts
     from veche.actions.verify_grants import verify_grants
     from veche.actions.verify_periods import verify_periods
     from veche.actions.verify_polls import verify_polls
+    from veche.actions.verify_reports import verify_reports
     from veche.actions.verify_rights import verify_rights
     from veche.actions.verify_roles import verify_roles
     from veche.actions.verify_texts import verify_texts
@@ -615,6 +617,7 @@ def verify(
         attendance = verify_attendance(session)
         periods = verify_periods(session)
         texts = verify_texts(session)
+        reports = verify_reports(session)
         grants = verify_grants(session)
         roles = verify_roles(session)
     failed = False
@@ -706,6 +709,27 @@ def verify(
             f"Not checked: the texts of {_counted(texts.unhashed_resolutions, 'resolution')} "
             f"and {_counted(texts.unhashed_versions, 'motion version')}, journalled before "
             "texts were hashed."
+        )
+    failed |= _reported(
+        reports,
+        "Published reports do not match the journal or the record:",
+        reports.meetings
+        and f"Held the published reports of {_counted(reports.meetings, 'meeting')} against "
+        "their publication: each text is the one published and, where this veche published "
+        "it, its record still renders it.",
+    )
+    if reports.not_rerendered:
+        typer.echo(f"Not re-rendered: {listed(reports.not_rerendered)}.")
+    if reports.changed_through_veche:
+        typer.echo(
+            "Changed through veche since their publication, and standing as published: "
+            f"{listed(reports.changed_through_veche)}."
+        )
+    if reports.not_kept:
+        typer.echo(
+            f"Not checked: the reports of {_counted(len(reports.not_kept), 'meeting')}, "
+            "published before published reports were kept "
+            f"({listed(f'meeting {meeting_id}' for meeting_id in reports.not_kept)})."
         )
     failed |= _reported(
         grants,

@@ -99,7 +99,9 @@ def test_the_desk_publishes_the_report_and_the_public_reads_it(closed: Closed) -
     with closed.sessions() as session:
         last = session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())).first()
         assert last is not None and last.action == JournalAction.CHANGE_MEETING_STATE
-        assert last.payload == {"meeting_id": closed.meeting, "state": "report_published"}
+        assert last.payload["meeting_id"] == closed.meeting
+        assert last.payload["state"] == "report_published"
+        assert set(last.payload["reports_sha256"]) == {"communique", "minutes"}
     after = desk.get(done.headers["location"]).text
     assert "its communiqué is on the public page" in after
     assert "Publish report" not in after and closed.communique in after

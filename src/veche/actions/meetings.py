@@ -8,6 +8,7 @@ from typing import TypeVar
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+import veche
 from veche.actions._days import check_span
 from veche.actions._open_polls import open_poll
 from veche.actions.access import Caller, authorize
@@ -16,7 +17,16 @@ from veche.actions.journal import record
 from veche.actions.journal_actions import JournalAction
 from veche.actions.org import check_name, seat_role
 from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import AgendaItem, Body, Meeting, Membership, Participant, Person, Term
+from veche.models import (
+    AgendaItem,
+    Body,
+    Meeting,
+    Membership,
+    Participant,
+    Person,
+    PublishedReport,
+    Term,
+)
 from veche.models.agenda import ItemState
 from veche.models.meetings import MEETING_TRANSITIONS, MeetingKind, MeetingState
 from veche.models.states import said
@@ -268,14 +278,34 @@ def do_change_meeting_state(
     if state is meeting.state:
         return meeting
     meeting.state = state
-    record(
-        session,
-        caller.actor,
-        JournalAction.CHANGE_MEETING_STATE,
-        {"meeting_id": meeting.id, "state": state},
-    )
+    payload: dict[str, object] = {"meeting_id": meeting.id, "state": state}
+    if state is MeetingState.REPORT_PUBLISHED:
+        payload["reports_sha256"] = _keep_published_reports(session, meeting)
+    record(session, caller.actor, JournalAction.CHANGE_MEETING_STATE, payload)
     queue_event(session, meeting.id, LiveEventType.MEETING_STATE_CHANGED)
     return meeting
+
+
+def _keep_published_reports(session: Session, meeting: Meeting) -> dict[str, str]:
+    """Render the documents the publication fixes and keep their text, so that the report
+    stays as published whatever becomes of the record under it; their SHA-256 by kind, for
+    the publication's entry (which ``veche verify`` holds them against: ``verify_reports``)."""
+    # Each imports this module, through the queries the documents are built from.
+    from veche.actions.motions import text_sha256
+    from veche.reports import compose_report
+    from veche.reports.published import PUBLISHED_KINDS, document_text
+
+    session.flush()  # the record read is the published meeting's
+    digests = {}
+    for kind in PUBLISHED_KINDS:
+        text = document_text(compose_report(session, meeting, kind))
+        session.add(
+            PublishedReport(
+                meeting_id=meeting.id, kind=kind, text=text, veche_version=veche.__version__
+            )
+        )
+        digests[kind] = text_sha256(text)
+    return digests
 
 
 def check_meeting_move(

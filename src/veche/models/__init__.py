@@ -20,7 +20,14 @@ from veche.models.follow_up import (
 from veche.models.follow_up_documents import EvidenceDocument, SummingUpPaper
 from veche.models.frozen_records import FrozenRecord, FrozenUnitRecord
 from veche.models.journal import JournalEntry, JournalHead
-from veche.models.meetings import Attendance, Meeting, Participant, Proxy, Substitution
+from veche.models.meetings import (
+    Attendance,
+    Meeting,
+    Participant,
+    Proxy,
+    PublishedReport,
+    Substitution,
+)
 from veche.models.motions import (
     Amendment,
     Motion,
@@ -84,6 +91,7 @@ __all__ = [
     "ProgressReport",
     "Projector",
     "Proxy",
+    "PublishedReport",
     "Recommendation",
     "ReportGoalStatus",
     "ReportValue",

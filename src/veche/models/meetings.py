@@ -134,3 +134,19 @@ class Proxy(Entity):
 
     grantor: Mapped[Participant] = relationship(foreign_keys="Proxy.grantor_id")
     holder: Mapped[Participant] = relationship(foreign_keys="Proxy.holder_id")
+
+
+class PublishedReport(Entity):
+    """A document of a meeting's report as it was published (``reports/published.py``):
+    the communiqué and the minutes, rendered at the publication and kept as canonical text,
+    whose SHA-256 the publication's journal entry records. Every reading of a published
+    report shows this text, never a new rendering, and ``veche verify`` holds it against
+    the entry and against a rendering of the record as it stands."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "kind"),)
+
+    meeting_id: Mapped[MeetingId]
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    #: The veche that rendered it: only the same version is expected to render it alike.
+    veche_version: Mapped[str] = mapped_column(String(40))

@@ -23,6 +23,7 @@ from veche.reports.journal_head import head_blocks
 from veche.reports.minutes import minutes
 from veche.reports.motion_book import motion_book
 from veche.reports.paper_figures import paper_figures
+from veche.reports.published import document_of, published_text
 from veche.reports.render import FORMATS, to_html, to_markdown, to_pdf
 from veche.reports.summing_up import summing_up
 
@@ -41,10 +42,28 @@ MEDIA_TYPES = {
 def build_report(
     session: Session, meeting: Meeting, kind: str, *, reader: Caller | None = None
 ) -> Document:
-    """The document of ``kind`` for ``meeting``, built from its record, with the results its
-    ``reader`` may see (``check_sees_result``'s rule): the published ones, and the closed ones
-    too for a reader holding ``results.see_closed``. No reader: whoever runs the server
-    (`veche report`), or the public reading a published report, whose results all are."""
+    """The document of ``kind`` for ``meeting`` with the journal head it stands on: as it was
+    published, once the meeting's report is (``reports.published``), else built from its
+    record (``compose_report``)."""
+    kept = published_text(session, meeting, kind)
+    document = (
+        document_of(kept.text)
+        if kept is not None
+        else compose_report(session, meeting, kind, reader=reader)
+    )
+    # The journal entry it stands on: `veche verify --expect-head` checks it is still there.
+    document.add(*head_blocks(report_head(session, meeting)))
+    return document
+
+
+def compose_report(
+    session: Session, meeting: Meeting, kind: str, *, reader: Caller | None = None
+) -> Document:
+    """The document of ``kind`` for ``meeting``, built from its record as it stands, without
+    the journal head, with the results its ``reader`` may see (``check_sees_result``'s rule):
+    the published ones, and the closed ones too for a reader holding ``results.see_closed``.
+    No reader: whoever runs the server (`veche report`), or the public reading a published
+    report, whose results all are."""
     if kind not in KINDS:
         raise InvalidInput(f"a report is one of {', '.join(KINDS)}, not {kind!r}")
     # The communiqué names no motion texts and no single votes: it reads less.
@@ -65,8 +84,6 @@ def build_report(
         document = communique(record, count_facts(session, meeting.id), papers)
     else:
         document = KINDS[kind](record)
-    # The journal entry it stands on: `veche verify --expect-head` checks it is still there.
-    document.add(*head_blocks(report_head(session, meeting)))
     return document
 
 
