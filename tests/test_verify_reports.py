@@ -22,7 +22,7 @@ from tests.verifying import Verified, rehash_from
 from veche import migrate
 from veche.actions.journal_actions import JournalAction
 from veche.actions.motions import text_sha256
-from veche.actions.org_updates import do_update_person
+from veche.actions.org_updates import do_update_organization, do_update_person
 from veche.db import make_engine, make_sessionmaker, transaction
 from veche.demo_meeting import load_demo_meeting
 from veche.models import (
@@ -36,6 +36,7 @@ from veche.models import (
     PublishedReport,
 )
 from veche.models.meetings import MeetingState
+from veche.models.polls import PollState
 from veche.reports.document import (
     Bullets,
     Chart,
@@ -281,6 +282,9 @@ def test_a_text_kept_by_another_veche_is_hashed_not_rendered_again(
     with transaction(sessions) as session:
         for row in session.scalars(select(PublishedReport)):
             row.veche_version = "0.0.1"
+        entry = _publication(session, report_published.meeting_id)
+        entry.payload = entry.payload | {"reports_version": "0.0.1"}  # as 0.0.1 published it
+        rehash_from(session, entry.seq)
         meeting = session.get(Meeting, report_published.meeting_id)
         assert meeting is not None
         meeting.title = "Renamed"  # not seen: nothing is rendered again
@@ -291,6 +295,56 @@ def test_a_text_kept_by_another_veche_is_hashed_not_rendered_again(
         f"Not re-rendered: the communiqué of meeting {m} (published by veche 0.0.1), the minutes "
         f"of meeting {m} (published by veche 0.0.1)."
     ) in result.output
+
+
+def test_a_kept_texts_version_changed_is_found(
+    report_published: Published, database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    """Else marking the kept text as another version's would spare it the rendering again,
+    and any record under it could change."""
+    with transaction(sessions) as session:
+        for row in session.scalars(select(PublishedReport)):
+            row.veche_version = "0.0.9"
+    expected = (
+        f"meeting {report_published.meeting_id} ({report_published.title}): its published "
+        "communiqué is marked as kept by veche 0.0.9, but its publication (journal entry "
+        f"{report_published.seq}) recorded veche {veche.__version__}: changed since"
+    )
+    assert expected in _Database(database_url).problems()
+
+
+def test_a_name_edited_beside_a_correction_through_veche_is_found(
+    report_published: Published, database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    """A change through veche since the publication accounts only for the lines that now read
+    what it set: the organization renamed does not cover a name edited in the database."""
+    with transaction(sessions) as session:
+        organization = demo_organization(session)
+        do_update_organization(session, ADMIN, organization, description="Renamed registers")
+        _presidium_member(session, report_published).full_name = "Boris Forged"
+    problems = _problems(database_url, report_published)
+    assert problems and all("changed what reports show, but not all of this" in p for p in problems)
+    assert any("Boris Forged" in problem for problem in problems)
+
+
+def test_a_result_set_back_under_a_published_report_is_found(
+    report_published: Published, database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    """A report is published only once every result is: a poll closed again under it was set
+    back outside veche, whatever the journal says of the poll."""
+    with transaction(sessions) as session:
+        poll = session.scalars(
+            select(Poll).where(Poll.meeting_id == report_published.meeting_id).order_by(Poll.id)
+        ).first()
+        assert poll is not None
+        poll.state = PollState.CLOSED
+        poll_id = poll.id
+    expected = (
+        f"meeting {report_published.meeting_id} ({report_published.title}): its report is "
+        f"published, but the result of poll {poll_id} is not: a report is published only once "
+        "every result is, so the poll was set back outside veche"
+    )
+    assert expected in _Database(database_url).problems()
 
 
 def test_a_meeting_set_back_from_published_is_found(
@@ -314,7 +368,9 @@ def _as_published_before(session: Session, published: Published) -> None:
     """What a publication by the version before left: no kept texts, no digests."""
     session.execute(delete(PublishedReport))
     entry = _publication(session, published.meeting_id)
-    entry.payload = {k: v for k, v in entry.payload.items() if k != "reports_sha256"}
+    entry.payload = {
+        k: v for k, v in entry.payload.items() if k not in ("reports_sha256", "reports_version")
+    }
     rehash_from(session, entry.seq)
 
 

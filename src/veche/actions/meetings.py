@@ -281,6 +281,8 @@ def do_change_meeting_state(
     payload: dict[str, object] = {"meeting_id": meeting.id, "state": state}
     if state is MeetingState.REPORT_PUBLISHED:
         payload["reports_sha256"] = _keep_published_reports(session, meeting)
+        # Which veche rendered them: only it is held to render them alike (verify_reports).
+        payload["reports_version"] = veche.__version__
     record(session, caller.actor, JournalAction.CHANGE_MEETING_STATE, payload)
     queue_event(session, meeting.id, LiveEventType.MEETING_STATE_CHANGED)
     return meeting

@@ -10,17 +10,20 @@ text is expected to render it alike: a text published by another version is hash
 listed as not re-rendered. Meetings published before texts were kept have no digest in their
 entry and are listed as not checked.
 
-A name, a title or a seat may also be changed through veche after a publication (a person's
-name corrected): the report stays as published, and the record no longer renders it. Where
-the journal holds such a change since the publication, a rendering that differs is listed
-with those entries rather than failed: a body corrects a name in its registers without its
-published reports failing verification. The kept text is hashed all the same, and a record
-changed in the database with no such entry since still fails.
+A name or a title may also be changed through veche after a publication (a person's name
+corrected): the report stays as published, and the record no longer renders it. A rendering
+that differs only in lines each of which now reads a name or title such an entry since the
+publication set is listed with those entries rather than failed: a body corrects a name in
+its registers without its published reports failing verification. Any other difference — a
+line that no entry's new value accounts for, a line gone or added — fails, with the entries
+that may explain it named. The kept text is hashed all the same, and the version that kept
+it is held against the one its publication recorded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy import select
@@ -32,6 +35,7 @@ from veche.actions.journal_actions import JournalAction
 from veche.actions.motions import text_sha256
 from veche.models import JournalEntry, Meeting, PublishedReport
 from veche.models.meetings import MeetingState
+from veche.queries.waiting import what_waits
 from veche.reports import compose_report
 from veche.reports.published import PUBLISHED_KINDS, document_of, document_text
 from veche.reports.render import to_markdown
@@ -64,6 +68,30 @@ class _Publication:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _Change:
+    """An entry changing what reports show: the names and titles it set."""
+
+    seq: int
+    action: str
+    texts: frozenset[str]
+
+
+#: Shorter values an entry sets (a kind "a", a number) would account for any line.
+_SHORTEST_TEXT = 3
+
+
+def _texts_set(payload: object) -> list[str]:
+    """The text values an entry's payload sets (a name, a title), wherever they stand in it."""
+    if isinstance(payload, str):
+        return [payload] if len(payload) >= _SHORTEST_TEXT else []
+    if isinstance(payload, dict):
+        return [text for value in payload.values() for text in _texts_set(value)]
+    if isinstance(payload, list):
+        return [text for value in payload for text in _texts_set(value)]
+    return []
+
+
 #: What veche may change after a report's publication that reports show: names, titles and
 #: seats (the capacities in which people attended). A published report differing from the
 #: record after one of these is listed with the entries, not failed.
@@ -83,9 +111,9 @@ def verify_reports(session: Session) -> ReportsCheck:
     check = ReportsCheck()
     publications = _publications(session)
     changes = [
-        (int(seq), str(action))
-        for seq, action in session.execute(
-            select(JournalEntry.seq, JournalEntry.action)
+        _Change(int(seq), str(action), frozenset(_texts_set(payload)))
+        for seq, action, payload in session.execute(
+            select(JournalEntry.seq, JournalEntry.action, JournalEntry.payload)
             .where(JournalEntry.action.in_([action.value for action in _SHOWN_CHANGES]))
             .order_by(JournalEntry.seq)
         )
@@ -133,7 +161,7 @@ def _check_meeting(
     meeting: Meeting | None,
     publication: _Publication | None,
     kept: dict[str, PublishedReport],
-    changes: list[tuple[int, str]],
+    changes: list[_Change],
     check: ReportsCheck,
 ) -> None:
     named = f"meeting {meeting_id}" + (f" ({meeting.title})" if meeting is not None else "")
@@ -162,7 +190,17 @@ def _check_meeting(
             check.not_kept.append(meeting_id)
         return
     problems = len(check.problems)
-    since = [f"{seq} ({action})" for seq, action in changes if seq > publication.seq]
+    waiting = what_waits(session, meeting_id).results
+    if waiting:
+        check.problems.append(
+            f"{named}: its report is published, but the result of "
+            f"{listed(f'poll {poll.poll_id}' for poll in waiting)} is not: a report is "
+            "published only once every result is, so the poll was set back outside veche"
+        )
+    later = [change for change in changes if change.seq > publication.seq]
+    since = [f"{change.seq} ({change.action})" for change in later]
+    set_since = frozenset().union(*(change.texts for change in later))
+    kept_by = publication.payload.get("reports_version")
     for kind in sorted(set(digests) | set(kept), key=_order):
         row = kept.get(kind)
         said = _NAMED.get(kind, kind)
@@ -181,22 +219,35 @@ def _check_meeting(
                 f"{named}: its published {said} {_is(kind)} not the text its publication "
                 f"recorded ({entry}): edited since"
             )
+        elif kept_by is not None and row.veche_version != kept_by:
+            check.problems.append(
+                f"{named}: its published {said} {_is(kind)} marked as kept by veche "
+                f"{row.veche_version}, but its publication ({entry}) recorded veche {kept_by}: "
+                "changed since"
+            )
         elif row.veche_version != veche.__version__:
             check.not_rerendered.append(
                 f"the {said} of meeting {meeting_id} (published by veche {row.veche_version})"
             )
         else:
-            changed = _changed(row.text, document_text(compose_report(session, meeting, kind)))
-            if changed is not None and since:
-                check.changed_through_veche.append(
-                    f"the {said} of {named}{changed} (journal "
-                    f"{'entry' if len(since) == 1 else 'entries'} {listed(since)})"
+            now = document_text(compose_report(session, meeting, kind))
+            changed = _changed(row.text, now)
+            entries = f"journal {'entry' if len(since) == 1 else 'entries'} {listed(since)}"
+            if changed is None:
+                pass
+            elif set_since and _accounted_for(row.text, now, set_since):
+                check.changed_through_veche.append(f"the {said} of {named}{changed} ({entries})")
+            else:
+                why = (
+                    f"; since its publication, {entries} changed what reports show, but not "
+                    "all of this"
+                    if since
+                    else ", and nothing in the journal changed it"
                 )
-            elif changed is not None:
                 check.problems.append(
                     f"{named}: its {said}, rendered from the record as it stands, {_is(kind)} not "
                     f"the one published ({entry}){changed}: the record under the published "
-                    "report changed since, and nothing in the journal changed it"
+                    f"report changed since{why}"
                 )
     if len(check.problems) == problems:
         check.meetings += 1
@@ -214,6 +265,23 @@ def _kinds(kept: dict[str, PublishedReport]) -> str:
     kinds = sorted(kept, key=_order)
     said = " and ".join(_NAMED.get(kind, kind) for kind in kinds)
     return f"{said} {_is(kinds[0]) if len(kinds) == 1 else 'are'}"
+
+
+def _accounted_for(published: str, now: str, set_since: frozenset[str]) -> bool:
+    """Whether every line that differs between the texts (as a reader sees them) is one that
+    replaced another and now reads a name or title an entry since the publication set."""
+    was = to_markdown(document_of(published)).splitlines()
+    is_now = to_markdown(document_of(now)).splitlines()
+    for tag, was_from, was_to, now_from, now_to in SequenceMatcher(
+        a=was, b=is_now, autojunk=False
+    ).get_opcodes():
+        if tag == "equal":
+            continue
+        if tag != "replace" or was_to - was_from != now_to - now_from:
+            return False  # a line gone or added: no name or title does that
+        if not all(any(text in line for text in set_since) for line in is_now[now_from:now_to]):
+            return False
+    return True
 
 
 def _changed(published: str, now: str) -> str | None:
