@@ -110,6 +110,20 @@ def test_a_key_that_sealed_none_of_the_open_polls_is_warned_of(
 
 
 @ON_SQLITE
+def test_a_key_file_others_may_read_is_warned_of(database_url: str, tmp_path: Path) -> None:
+    """Served all the same (the operator decides), but said: with a copy of the database, the
+    key file opens secret ballots. One made by veche is its user's alone."""
+    key_file = tmp_path / "veche.key"
+    code, output = _serve(database_url, key_file)
+    assert code == 0 and "may be read by others" not in output, output
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key_file.chmod(0o644)
+    code, output = _serve(database_url, key_file)
+    assert code == 0, output
+    assert f"Warning: the server key file {key_file} may be read by others" in output
+
+
+@ON_SQLITE
 def test_with_no_open_secret_poll_a_missing_key_file_is_made_before_serving(
     database_url: str, tmp_path: Path
 ) -> None:

@@ -182,6 +182,13 @@ def _check_server_key(session: Session, settings: Settings) -> None:
         key = load_server_key(path)
     except KeyFileError as error:
         fail(str(error))
+    if key.path.stat().st_mode & 0o077:
+        typer.echo(
+            f"Warning: the server key file {key.path} may be read by others than the user veche "
+            "runs as; with a copy of the database it opens secret ballots: make it readable by "
+            f"that user alone (chmod 600 {key.path})",
+            err=True,
+        )
     unopened = [poll_id for poll_id, wrapped in sealed if key.public_key_of(wrapped) is None]
     if unopened:
         typer.echo(
