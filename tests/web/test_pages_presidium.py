@@ -139,7 +139,8 @@ def test_the_elected_of_a_closed_election_are_seated(desk: Desk) -> None:
         cast = assembly.vote(poll["id"], voter, {"option": candidates[person]})
         assert cast.status_code == 201, cast.text
     page = desk.secretary.get(_page(desk)).text
-    assert "No election of this meeting is closed yet" in page
+    assert "No election of this meeting can seat the presidium yet." in page
+    assert "“Elect the presidium” is open; close it to know who was elected" in html.unescape(page)
     assembly.close(poll["id"])
     assert f'<option value="{poll["id"]}">Elect the presidium</option>' in (
         desk.secretary.get(_page(desk)).text
@@ -177,3 +178,38 @@ def test_the_desk_links_the_presidium_and_the_panels(desk: Desk) -> None:
     page = desk.secretary.get(f"/secretary/meetings/{desk.meeting}").text
     assert f'href="{_page(desk)}"' in page
     assert f'href="/secretary/meetings/{desk.meeting}/panels"' in page
+
+
+def test_an_election_of_names_typed_is_not_offered_and_the_page_says_how(desk: Desk) -> None:
+    """An election whose candidates were typed as names (no person behind them) elects no one
+    who can sit in the presidium: the page does not offer it, says why in the words seating
+    would refuse it with, and says how to make an election that seats one."""
+    assembly = desk.assembly
+    voters = assembly.members[:3]
+    assembly.check_in(voters)
+    poll = assembly.create_poll(
+        title="Elect by names", kind="election", method="sntv", seats=1, options=["Ann Typed"]
+    )
+    option = poll["options"][0]["id"]
+    assembly.open(poll["id"])
+    for voter in voters:
+        cast = assembly.vote(poll["id"], voter, {"option": option})
+        assert cast.status_code == 201, cast.text
+    assembly.close(poll["id"])
+
+    page = desk.secretary.get(_page(desk)).text
+    assert 'name="poll_id"' not in page  # no election offered
+    assert "No election of this meeting can seat the presidium yet." in page
+    refused = html.unescape(page.split('data-testid="refused-elections"')[1].split("</ul>")[0])
+    assert "“Elect by names” elected no person who can sit in the presidium" in refused
+    assert "“Ann Typed” stood as a name typed, not as a person nominated" in refused
+    assert f'href="/meetings/{desk.meeting}/polls/{poll["id"]}/candidates"' in refused
+    how = html.unescape(page.split('data-testid="election-how"')[1].split("</p>")[0])
+    assert "nominate its candidates on its candidates page" in how
+
+    # Seating it all the same is refused in the same words, and changes nothing.
+    before = journal_length(desk.sessions)
+    seated = desk.secretary.post(_page(desk), {"poll_id": poll["id"]})
+    assert seated.status_code == 409
+    assert "“Ann Typed” stood as a name typed" in html.unescape(seated.text)
+    assert journal_length(desk.sessions) == before and _seated(desk) == []

@@ -25,6 +25,14 @@ def _check_no_presidium(session: Session, meeting: Meeting) -> None:
         raise Conflict("this meeting has its presidium already")
 
 
+def _check_participants(session: Session, meeting: Meeting, person_ids: list[int]) -> None:
+    for person_id in person_ids:
+        if participant_of(session, meeting.id, person_id) is None:
+            raise InvalidInput(
+                f"person {person_id} is not a participant of meeting {meeting.id}; invite them first"
+            )
+
+
 def _seat(
     session: Session,
     meeting: Meeting,
@@ -38,11 +46,7 @@ def _seat(
         raise InvalidInput("a presidium needs at least one member")
     if len(set(person_ids)) != len(person_ids):
         raise InvalidInput("a person is named twice for the presidium")
-    for person_id in person_ids:
-        if participant_of(session, meeting.id, person_id) is None:
-            raise InvalidInput(
-                f"person {person_id} is not a participant of meeting {meeting.id}; invite them first"
-            )
+    _check_participants(session, meeting, person_ids)
     seats = [
         PresidiumMember(
             meeting_id=meeting.id,
@@ -116,31 +120,43 @@ def do_form_presidium(
     return seats
 
 
-def do_seat_elected_presidium(
-    session: Session, caller: Caller, meeting: Meeting, poll: Poll
-) -> list[PresidiumMember]:
-    """Seat the candidates an election poll of this meeting elected, in the order elected."""
-    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
-    check_not_closed(meeting, "seat the presidium")
+def check_seats_presidium(session: Session, meeting: Meeting, poll: Poll) -> list[int]:
+    """The persons an election of the meeting elected, in the order elected, if it can seat
+    the presidium: closed, and every one elected a person nominated (``poll_option.person_id``)
+    who takes part in the meeting; a candidate typed as a name cannot sit in it. The presidium
+    page asks it of each election to offer only those."""
     if poll.meeting_id != meeting.id:
         raise InvalidInput("that poll is not a poll of this meeting")
     if poll.kind is not PollKind.ELECTION:
         raise InvalidInput(f"“{poll.title}” is not an election")
     if poll.state not in (PollState.CLOSED, PollState.PUBLISHED):
         raise Conflict(f"“{poll.title}” is {poll.state.value}; close it to know who was elected")
-    _check_no_presidium(session, meeting)
     elected = list((poll.result or {}).get("elected", []))
     by_label = {option.label: option.person_id for option in poll.options}
-    person_ids = [by_label.get(label) for label in elected]
-    if not elected or None in person_ids:
+    if not elected:
         raise Conflict(f"“{poll.title}” elected no person who can sit in the presidium")
-    seats = _seat(
-        session,
-        meeting,
-        [pid for pid in person_ids if pid is not None],
-        PresidiumSource.ELECTED,
-        poll_id=poll.id,
-    )
+    typed = [label for label in elected if by_label.get(label) is None]
+    if typed:
+        raise Conflict(
+            f"“{poll.title}” elected no person who can sit in the presidium: “{typed[0]}” "
+            "stood as a name typed, not as a person nominated; to seat a presidium by "
+            "election, nominate its candidates as persons on the election's candidates page "
+            "before it opens"
+        )
+    person_ids = [person_id for label in elected if (person_id := by_label[label]) is not None]
+    _check_participants(session, meeting, person_ids)
+    return person_ids
+
+
+def do_seat_elected_presidium(
+    session: Session, caller: Caller, meeting: Meeting, poll: Poll
+) -> list[PresidiumMember]:
+    """Seat the candidates an election poll of this meeting elected, in the order elected."""
+    authorize(session, caller, Permission.MEETING_RUN, meeting.id)
+    check_not_closed(meeting, "seat the presidium")
+    person_ids = check_seats_presidium(session, meeting, poll)
+    _check_no_presidium(session, meeting)
+    seats = _seat(session, meeting, person_ids, PresidiumSource.ELECTED, poll_id=poll.id)
     record(
         session,
         caller.actor,

@@ -28,7 +28,7 @@ from veche.i18n import _
 from veche.models import Amendment, Motion
 from veche.models.motions import MOTION_TRANSITIONS, AmendmentState, MotionState
 from veche.queries import proceedings
-from veche.queries.motion_page import motion_progress
+from veche.queries.motion_page import motion_progress, panel_advice
 from veche.queries.panel_work import panels_spoken_for
 from veche.queries.papers import motion_list
 from veche.text_diff import Piece, word_diff
@@ -240,6 +240,7 @@ def motion_context(
     lines = numbered_lines(current)
     numbered = [line.clause for line in lines if line.clause is not None]
     item_id = motion.agenda_item_id
+    advice = panel_advice(session, motion)
     return {
         "meeting": meeting,
         "motion": motion,
@@ -251,6 +252,13 @@ def motion_context(
                 "amendment": a,
                 "target": part_name(texts[a.base_version], a.paragraph, a.first_line, a.last_line),
                 "change": amendment_change(a),
+                # The panels' advice that names it, beside the chair's decision: each advice
+                # with its lines about this amendment.
+                "advice": [
+                    (given, given.on_amendments[a.number])
+                    for given in advice
+                    if a.number in given.on_amendments
+                ],
             }
             for a in proceedings.amendments(session, motion.id)
         ],
@@ -264,6 +272,7 @@ def motion_context(
         else panels_spoken_for(session, caller, meeting.id, item_id=item_id),
         "may": meeting_permissions(session, caller, meeting.id),
         "progress": motion_progress(session, motion),
+        "advice": advice,
         "motion_transitions": MOTION_TRANSITIONS,
         "majority_rules": rule_labels(),
         "majority_bases": base_labels(),

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from veche.i18n import _
 from veche.models import Meeting
 from veche.models.meetings import MeetingState
-from veche.models.polls import PollKind, PollState
 from veche.permissions import Permission
+from veche.queries.presidium_elections import presidium_elections
 from veche.queries.proceedings import participants, presidium, sittings
 from veche.queries.roster import bodies_with_terms
-from veche.queries.sitting import meeting_day, meeting_polls
+from veche.queries.sitting import meeting_day
 from veche.web.inputs_agenda import rapporteur_names
 from veche.web.inputs_presidium import PresidiumForm, SittingForm
 from veche.web.pages._forms import MeetingForms
@@ -34,20 +34,22 @@ ENDED = (MeetingState.CLOSED, MeetingState.REPORT_PUBLISHED)
 
 def presidium_context(session: Session, meeting: Meeting) -> dict[str, Any]:
     seated = presidium(session, meeting.id)
-    elections = [
-        poll
-        for poll in meeting_polls(session, meeting)
-        if poll.kind is PollKind.ELECTION and poll.state in (PollState.CLOSED, PollState.PUBLISHED)
-    ]
+    elections = presidium_elections(session, meeting)
     bodies = bodies_with_terms(session, meeting.term.body.organization)
     return {
         "meeting": meeting,
         "seated": seated,
         "sittings": sittings(session, meeting.id),
-        "elections": elections,
+        "elections": [election.poll for election in elections],
+        # The elections that cannot seat it, each with the reason seating would give.
+        "refused_elections": [election for election in elections if election.refusal],
         "bodies": bodies,
         "body_choices": [(body.id, body.name) for body in bodies],
-        "election_choices": [(poll.id, poll.title) for poll in elections],
+        "election_choices": [
+            (election.poll.id, election.poll.title)
+            for election in elections
+            if election.refusal is None
+        ],
         "chair_choices": [(seat.person_id, seat.person.full_name) for seat in seated],
         "names": rapporteur_names(participants(session, meeting.id)),
         "places": PRESIDIUM_PLACES,
