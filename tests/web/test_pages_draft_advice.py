@@ -119,6 +119,7 @@ def test_a_closed_meeting_s_draft_offers_no_step_the_actions_refuse(
             "Propose an amendment",
             'name="panel_id"',
             "Amend<span",
+            "Withdraw the motion",
         ):
             assert refused not in page, refused
         closed = re.search(r'data-testid="meeting-closed">([^<]*)<', page)
@@ -132,6 +133,8 @@ def test_a_closed_meeting_s_draft_offers_no_step_the_actions_refuse(
     )
     assert proposed.status_code == 409
     assert "meeting 1 is closed, and its report published" in proposed.text
+    withdrawn = pages.api.post(f"/motions/{pages.sitting.motion_id}/withdraw", 409)
+    assert "cannot withdraw motion" in withdrawn["detail"]
 
 
 def test_the_secretary_offered_only_the_panel_is_told_why(draft_pages: PanelPages) -> None:

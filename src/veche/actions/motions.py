@@ -474,8 +474,10 @@ def do_finalize_motion(
 
 
 def do_withdraw_motion(session: Session, caller: Caller, motion: Motion) -> Motion:
-    """Its submitters (through the secretary) withdraw a motion not yet voted on."""
+    """Its submitters (through the secretary) withdraw a motion not yet voted on, while the
+    meeting may still record it: a closed meeting's record is its minutes'."""
     authorize(session, caller, Permission.MOTIONS_MANAGE, motion.meeting_id)
+    check_not_closed(motion.meeting, f"withdraw motion {motion.number}")
     MOTION_TRANSITIONS.check_step(motion.state, MotionState.WITHDRAWN, f"motion {motion.number}")
     motion.state = MotionState.WITHDRAWN
     journal_motion_change(session, caller, motion, JournalAction.WITHDRAW_MOTION)
