@@ -3,8 +3,10 @@ and the screens it chooses on the pages, and a result read into the screen's dec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from veche.queries.projector import screen_result
 from veche.queries.result_summary import result_summary
 from veche.queries.sitting import chart_rounds
 from veche.tally import Profile, count
+from veche.web.templating import templates
 
 #: They start from the demo organization, in a meeting in session (the ``sitting`` fixture).
 pytestmark = pytest.mark.demo
@@ -263,3 +266,48 @@ def test_a_decision_shows_yes_and_no_apart_with_the_votes_needed() -> None:
     ]
     assert result.threshold is not None and not result.threshold.quota
     assert result.threshold.votes == "10" and result.earlier == []
+
+
+#: The stylesheet the projector's page shares with every page.
+STYLESHEET = Path(__file__).parents[2] / "src" / "veche" / "web" / "static" / "veche.css"
+
+
+def _rules(css: str, selector: str) -> list[str]:
+    """The declarations of every rule whose selector list names ``selector``."""
+    uncommented = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    return [
+        body
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", uncommented)
+        if selector in [part.strip() for part in selectors.split(",")]
+    ]
+
+
+def test_on_a_phone_the_screen_keeps_to_its_width_with_bars_beside_whole_names() -> None:
+    """The hall's screen opened on a delegate's phone (390 px; their menu links it) once ran
+    580 px wide: the earlier rounds ran off the dark page, white on white, and the decisive
+    round's bars were squeezed out by names broken mid-word ("Dmit / ri"). In Chromium it now
+    keeps to 390 px with axe clean, and the hall's 1920×1080 is as it was; here, what that
+    rests on."""
+    names = ["Dmitri Halas", "Anna Maria Kowalczyk-Wiśniewska de la Fuente", "Bo Chen", "Wei"]
+    profile = Profile.from_rankings(
+        names, [([0, 1], 4), ([1, 2], 3), ([2, 3], 2), ([3, 1], 2), ([0, 2], 2)]
+    )
+    poll = _poll(PollKind.ELECTION, count(profile, "scottish-stv", seats=2).to_dict())
+    screen = templates.env.get_template("projector/_projector_result.html").render(
+        poll=poll, result=screen_result(poll), turnout=None, majority=None
+    )
+    # The earlier rounds scroll sideways in a box of their own, named and reached by keyboard.
+    assert re.search(
+        r'<div class="scroll" role="region" tabindex="0" aria-label="Earlier rounds">\s*'
+        r'<table class="rounds" data-testid="earlier-rounds">',
+        screen,
+    )
+    css = STYLESHEET.read_text(encoding="utf-8")
+    # Names wrap between words: "anywhere" let a squeezed column break them in the middle.
+    assert all("anywhere" not in rule for rule in _rules(css, "body.projector table.bars .name"))
+    # On a phone the bars keep their share of the width beside the names.
+    phone = css[css.index("@media (max-width: 48rem) {\n  body.projector") :]
+    phone = phone[: phone.index("\n}\n")]
+    assert any("table-layout: fixed" in rule for rule in _rules(phone, "body.projector table.bars"))
+    # The dark page lies under whatever a narrow window scrolls to.
+    assert any("#0f1720" in rule for rule in _rules(css, ":root:has(body.projector)"))

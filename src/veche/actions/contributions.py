@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ from veche.actions.org import check_name
 from veche.actions.participants import participant_in
 from veche.actions.presidium import check_sitting
 from veche.errors import Conflict, InvalidInput, NotFound
-from veche.models import AgendaItem, Contribution, Document, FloorRequest, Meeting, Person
+from veche.models import AgendaItem, Contribution, Document, FloorRequest, Meeting, Person, Sitting
 from veche.models.agenda import ItemState
 from veche.models.base import utcnow
 from veche.models.debate import ContributionKind, FloorKind, FloorState
@@ -58,7 +59,8 @@ class ContributionSpec:
 def do_record_contribution(
     session: Session, caller: Caller, item: AgendaItem, spec: ContributionSpec
 ) -> Contribution:
-    """Record a contribution on the item under discussion.
+    """Record a contribution on the item under discussion, in the sitting named or, with
+    none named, the sitting in session today (if one is open).
 
     A speech or a point of order answers the speaker's waiting request for the floor;
     without one, the chair gave the floor directly, within the per-speaker limit.
@@ -80,11 +82,14 @@ def do_record_contribution(
         raise InvalidInput("the time used cannot be negative")
     check_body_of(session, meeting, spec.on_behalf_of_body_id)
     check_sitting(session, meeting, spec.sitting_id)
+    sitting_id = spec.sitting_id
+    if sitting_id is None:
+        sitting_id = sitting_in_session(session, meeting, date.today())
     request = _answered_request(session, caller, item, spec)
     position = session.scalar(select(func.count()).where(Contribution.agenda_item_id == item.id))
     contribution = Contribution(
         agenda_item_id=item.id,
-        sitting_id=spec.sitting_id,
+        sitting_id=sitting_id,
         position=(position or 0) + 1,
         kind=spec.kind,
         speaker_person_id=spec.speaker_person_id,
@@ -116,6 +121,18 @@ def do_record_contribution(
     )
     queue_event(session, meeting.id, LiveEventType.CONTRIBUTION_RECORDED, item_id=item.id)
     return contribution
+
+
+def sitting_in_session(session: Session, meeting: Meeting, day: date) -> int | None:
+    """The sitting in session on ``day``: the latest opened for it; None before the first.
+    The floor is given without naming it, from the speakers list or the API, and the minutes
+    place each speech in its sitting."""
+    return session.scalar(
+        select(Sitting.id)
+        .where(Sitting.meeting_id == meeting.id, Sitting.day == day)
+        .order_by(Sitting.number.desc())
+        .limit(1)
+    )
 
 
 def _check_giver(spec: ContributionSpec) -> None:

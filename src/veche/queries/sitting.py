@@ -17,6 +17,7 @@ from veche.queries._listing import rows_of
 from veche.queries.attendance import attendance_count
 from veche.reports._words import figure
 from veche.tally import Result, TieBreak
+from veche.tally.numbers import Number
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,21 @@ def meetings_seen(session: Session, caller: Caller) -> list[Meeting]:
 class Bar:
     label: str
     votes: str  # as read aloud: "12", "7.33333"
-    share: float  # of the round's largest tally, for the bar's length only
+    share: float  # of the whole count's scale (``chart_rounds``), for the bar's length only
     elected: bool
     excluded: bool
+    #: The round's line (``ChartRound.line``) is drawn across this bar.
+    measured: bool = False
+
+
+@dataclass(frozen=True)
+class ChartLine:
+    """The line drawn across a round's bars: the quota to reach (across every bar), or the
+    yes votes a decision needed (across the yes bar alone)."""
+
+    share: float  # where it falls on the count's scale
+    votes: str
+    quota: bool
 
 
 @dataclass(frozen=True)
@@ -91,30 +104,52 @@ class ChartRound:
     bars: list[Bar]
     #: The tie this round broke, if any: who was level, by what means, who was chosen.
     tie: TieBreak | None = None
+    line: ChartLine | None = None
 
 
 def chart_rounds(result: dict[str, Any] | None) -> list[ChartRound]:
-    """Each round of a stored count as bars, candidates in ballot order."""
+    """Each round of a stored count as bars, candidates in ballot order. Every round is drawn
+    to one scale, the largest figure of the whole count (a total, the quota or the votes
+    needed), so that 7 votes in one round and 3 in the next are drawn 7 to 3."""
     if not result or "candidates" not in result:
         return []
     counted = Result.from_dict(result)
+    needed = counted.details.get("required") if counted.decision is not None else None
+    figures = [Fraction(v) for r in counted.rounds for v in r.tallies.values()]
+    figures += [Fraction(r.quota) for r in counted.rounds if r.quota is not None]
+    figures += [Fraction(needed)] if needed is not None else []
+    scale = max(figures, default=Fraction(0))
     rounds = []
     elected_so_far: set[str] = set()
     for count_round in counted.rounds:
         elected_so_far |= set(count_round.elected)
-        largest = max((Fraction(v) for v in count_round.tallies.values()), default=Fraction(0))
+        line = count_round.quota if count_round.quota is not None else needed
         bars = [
             Bar(
                 label=name,
                 votes=figure(votes),
-                share=float(Fraction(votes) / largest) if largest > 0 else 0.0,
+                share=_share(votes, scale),
                 elected=name in elected_so_far,
                 excluded=name in count_round.excluded,
+                measured=line is not None and (count_round.quota is not None or name == "yes"),
             )
             for name, votes in count_round.tallies.items()
         ]
         quota = figure(count_round.quota) if count_round.quota is not None else None
         rounds.append(
-            ChartRound(count_round.number, count_round.action, quota, bars, count_round.tie_break)
+            ChartRound(
+                count_round.number,
+                count_round.action,
+                quota,
+                bars,
+                count_round.tie_break,
+                ChartLine(_share(line, scale), figure(line), count_round.quota is not None)
+                if line is not None and scale > 0
+                else None,
+            )
         )
     return rounds
+
+
+def _share(votes: Number, scale: Fraction) -> float:
+    return float(Fraction(votes) / scale) if scale > 0 else 0.0
