@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from secrets import token_bytes
 
 import pytest
 from nacl.public import Box, PrivateKey, PublicKey
 from nacl.secret import SecretBox
-from sqlalchemy import delete, select, update
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import _open_decision
@@ -29,7 +31,7 @@ from veche.db import make_reader, make_sessionmaker, transaction
 from veche.errors import Conflict
 from veche.models import Participation, Poll, PollSecret
 from veche.models.polls import PollState, RightKind, Secrecy
-from veche.sealing import padded_size
+from veche.sealing import MAC_SIZE, padded_size
 
 #: The tests on a database start from the demo organization (see tests/conftest.py).
 pytestmark = pytest.mark.demo
@@ -198,7 +200,9 @@ def test_a_ballot_sealed_outside_veche_is_found_and_the_poll_not_counted(
         assert poll.seal_key is not None
         row = _sealed_rows(session, poll_id)[0]
         forged = {"receipt": "f" * 32, "choice": {"option": yes}, "by": row.cast_by_person_id}
-        row.sealed = _attackers_seal(poll.seal_key, forged, len(row.sealed or b"") - 72)
+        # As sealed now: a MAC (of their own making), then their box, to the poll's size.
+        size = len(row.sealed or b"") - MAC_SIZE - 72
+        row.sealed = token_bytes(MAC_SIZE) + _attackers_seal(poll.seal_key, forged, size)
     with (
         pytest.raises(Conflict, match="not sealed by this server"),
         transaction(sessions) as session,
@@ -258,3 +262,21 @@ def test_a_poll_opened_before_the_server_sealed_its_ballots_is_counted_as_before
     with transaction(sessions) as session:
         counted = do_close_poll(session, ADMIN, poll_id)
         assert counted.result is not None and counted.result["details"]["yes"] == 3
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_ballot_waits_for_no_rewrite_of_the_wrapped_keys(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """A count rewrites the table of wrapped keys (``VACUUM FULL``), which locks out every
+    reader while it lasts: a ballot reads it only as the poll's first in its process."""
+    poll_id, members, yes = _open_decision(sessions)
+    _cast(sessions, poll_id, members[0], yes)
+    with engine.connect() as rewriting, rewriting.begin():
+        rewriting.execute(text("LOCK TABLE poll_secret IN ACCESS EXCLUSIVE MODE"))
+        with ThreadPoolExecutor(max_workers=1) as casting:
+            cast = casting.submit(_cast, sessions, poll_id, members[1], yes)
+            try:
+                assert cast.result(timeout=10)
+            finally:
+                rewriting.rollback()  # let a ballot that waited finish

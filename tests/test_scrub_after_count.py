@@ -210,3 +210,24 @@ def test_postgresqls_dead_rows_are_vacuumed_at_the_servers_stop_and_start(
     scrubbing.scrub(engine, SEALED_TABLES)  # what a starting server does
     scrubbing._vacuums.submit(lambda: None).result(timeout=60)
     assert _dead_copies(engine, secrets) == []
+
+
+@pytest.mark.usefixtures("impatient")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_wrapped_keys_are_rewritten_once_a_reader_of_them_lets_go(
+    engine: Engine, sessions: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A transaction that read the wrapped keys (another poll's first ballot, ``veche
+    verify``) holds a lock the rewrite needs: it waits only a moment for it
+    (``REWRITE_LOCK_TIMEOUT``), so that no reader queues behind it, and tries again."""
+    poll_id, secrets = _cast(sessions)
+    with engine.connect() as reading:
+        reading.execute(text("SELECT count(*) FROM poll_secret")).scalar_one()  # lock kept
+        _close(sessions, poll_id)
+        scrubbing._vacuums.submit(lambda: None).result(timeout=60)
+        assert "lock timeout" in caplog.text
+        assert "poll_secret" in _dead_copies(engine, secrets[-1:])
+        assert _cleaning(engine)
+        reading.rollback()
+    _until(lambda: not _cleaning(engine), "rewritten once the reader let go")
+    assert _dead_copies(engine, secrets) == []

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
 import pytest
+from nacl.exceptions import CryptoError
+from nacl.public import Box, PrivateKey, PublicKey
+from nacl.secret import SecretBox
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.actions.test_poll_guarantees import _open_decision
 from tests.assembly import client_key
 from tests.helpers import ADMIN, ballots_held, voter
+from tests.test_counted_ballots_at_rest import _old_sender, seal_the_old_way, wrap_the_old_way
 from tests.test_secrecy_attacks import _tuples
 from veche import scrubbing, sealing
 from veche.actions.ballots import SentBallot, do_cast_ballot
@@ -43,6 +48,78 @@ def test_a_sealed_ballot_opens_only_with_its_polls_key_and_says_nothing_by_its_s
     _, other_wrapped = key.new_poll_key()
     with pytest.raises(Conflict, match="not sealed by this server"):  # another poll's
         key.opener(other_wrapped, poll_id=2)(full)
+
+
+def _opens_with(box: Box, sealed: bytes) -> bool:
+    try:
+        box.decrypt(sealed)
+    except CryptoError:
+        return False
+    return True
+
+
+def test_a_ballot_sealed_now_opens_with_its_polls_private_key_alone(tmp_path: Path) -> None:
+    """Not with the key file and the poll's public key, which made the sender of every
+    ballot sealed before: a copy of it left in the database's files, once the poll's key is
+    gone, opens with nothing."""
+    key = sealing.server_key(tmp_path / "veche.key")
+    public, wrapped = key.new_poll_key()
+    sealed = key.seal(public, {"receipt": "r", "choice": {"option": 1}, "by": 1}, 256)
+    assert len(sealed) == sealing.MAC_SIZE + 32 + 24 + 16 + 256
+    boxed = sealed[sealing.MAC_SIZE :]
+    secret = bytes.fromhex((tmp_path / "veche.key").read_text().strip())
+    old_sender = _old_sender(secret, bytes.fromhex(public))
+    assert not _opens_with(Box(old_sender, PublicKey(bytes.fromhex(public))), boxed[32:])
+    assert boxed[:32] != bytes(old_sender.public_key)
+    private = PrivateKey(SecretBox(secret).decrypt(wrapped)[:32])
+    assert _opens_with(Box(private, PublicKey(boxed[:32])), boxed[32:])
+    again = key.seal(public, {"receipt": "r", "choice": {"option": 1}, "by": 1}, 256)
+    assert again[sealing.MAC_SIZE :][:32] == boxed[:32]  # one sender a poll and process
+    sealing.forget_sender(public)  # nothing sealed through the module: nothing to forget
+    key.forget(public)  # the poll took its last ballot here: its sender is forgotten
+    later = key.seal(public, {"receipt": "r", "choice": {"option": 1}, "by": 1}, 256)
+    assert later[sealing.MAC_SIZE :][:32] != boxed[:32]
+    assert key.opener(wrapped, 1)(later) == {"receipt": "r", "choice": {"option": 1}, "by": 1}
+
+
+def test_a_ballot_whose_mac_or_box_was_changed_is_refused(tmp_path: Path) -> None:
+    key = sealing.server_key(tmp_path / "veche.key")
+    public, wrapped = key.new_poll_key()
+    sealed = key.seal(public, {"choice": 1}, 256)
+    open_ballot = key.opener(wrapped, poll_id=1)
+    for at in (0, sealing.MAC_SIZE, len(sealed) - 1):  # the MAC, the sender, the box
+        changed = bytearray(sealed)
+        changed[at] ^= 1
+        with pytest.raises(Conflict, match="not sealed by this server"):
+            open_ballot(bytes(changed))
+
+
+def test_a_poll_open_across_the_upgrade_counts_its_ballots_sealed_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its key marked as sealed by the server's sender: a ballot sealed so before the
+    upgrade opens beside those sealed since, told apart by their length; one sealed the old
+    way by another sender is refused, as before. A poll opened since takes none sealed the
+    old way, even by the server's old sender."""
+    key = sealing.server_key(tmp_path / "veche.key")
+    monkeypatch.setenv("VECHE_KEY_FILE", str(tmp_path / "veche.key"))
+    with monkeypatch.context() as before:
+        before.setattr(sealing.ServerKey, "new_poll_key", wrap_the_old_way)
+        public, wrapped = key.new_poll_key()
+    old = seal_the_old_way(key, public, {"receipt": "a", "choice": 1}, 256)
+    new = key.seal(public, {"receipt": "b", "choice": 2}, 256)
+    assert len(old) % sealing.PAD_BLOCK != len(new) % sealing.PAD_BLOCK
+    open_ballot = key.opener(wrapped, poll_id=1)
+    assert [open_ballot(old)["receipt"], open_ballot(new)["receipt"]] == ["a", "b"]
+    theirs = PrivateKey.generate()
+    plain = json.dumps({"receipt": "f", "choice": 1}).encode().ljust(256)
+    forged = bytes(theirs.public_key) + Box(theirs, PublicKey(bytes.fromhex(public))).encrypt(plain)
+    with pytest.raises(Conflict, match="not sealed by this server"):
+        open_ballot(forged)
+    public_now, wrapped_now = key.new_poll_key()
+    old_now = seal_the_old_way(key, public_now, {"receipt": "a", "choice": 1}, 256)
+    with pytest.raises(Conflict, match="not sealed by this server"):
+        key.opener(wrapped_now, poll_id=2)(old_now)
 
 
 def test_the_key_file_is_made_once_for_its_owner_alone(tmp_path: Path) -> None:

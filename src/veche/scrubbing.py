@@ -1,6 +1,6 @@
 """Clearing what a count leaves of secret ballots in the database's files (``scrub``):
-SQLite's write-ahead log truncated, PostgreSQL's dead rows vacuumed, and tried again in the
-background until no reader holds them back."""
+SQLite's write-ahead log truncated, PostgreSQL's dead rows vacuumed and its table of wrapped
+keys rewritten, and tried again in the background until no reader holds them back."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ def scrub(engine: Engine, tables: tuple[str, ...]) -> None:
     thousands of new rows set going. The thread is not a daemon: a server that stops
     finishes the vacuums it has begun or queued. SQLite's checkpoint copies only what was
     written since the last one, and stays in line.
+
+    A vacuum frees a dead row's space but leaves its bytes in the page until a new row is
+    written over them, so the tables in ``REWRITTEN`` are copied whole to a new file and the
+    old one dropped (``VACUUM FULL``): the wrapped keys go, and with them what opens the
+    sealed ballots still lying in the rights' pages.
     """
     pool = engine.pool
     if engine.dialect.name == "postgresql":
@@ -125,6 +130,15 @@ def _clean_sqlite(engine: Engine, wait_ms: int) -> bool:
         sqlite.close()
 
 
+#: Tables rewritten whole rather than vacuumed (``VACUUM FULL``): the wrapped poll keys,
+#: one small row per open secret poll. The rewrite locks the table against every reader
+#: while it lasts, milliseconds: a ballot reads it only when it is a poll's first in its
+#: process (``veche.actions.poll_seal``), and it waits for the lock only so long
+#: (``REWRITE_LOCK_TIMEOUT``) before giving up and trying again later, as a lock waited for
+#: would hold up every reader queued behind it.
+REWRITTEN = frozenset({"poll_secret"})
+REWRITE_LOCK_TIMEOUT = "10ms"
+
 #: One vacuum at a time: two at once on the same table would only wait for each other.
 _vacuums = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veche-vacuum")
 
@@ -153,6 +167,7 @@ def _vacuumed_clean(
     no snapshot older than it was held as the vacuum began: ``_held_back``), and the horizon.
     A horizon of 0 (not known yet) is taken now, just after the deletions it follows."""
     names = ", ".join(tables)  # of veche's own tables, never input
+    vacuumed = ", ".join(table for table in tables if table not in REWRITTEN)
     try:
         with _own_connection(engine) as connection:
             if not horizon:
@@ -164,7 +179,11 @@ def _vacuumed_clean(
             # Never waits long for a table's lock (another vacuum, a migration): tried
             # again soon instead.
             connection.execute("SET lock_timeout = '2s'")
-            connection.execute(f"VACUUM {names}")
+            if vacuumed:
+                connection.execute(f"VACUUM {vacuumed}")
+            connection.execute(f"SET lock_timeout = '{REWRITE_LOCK_TIMEOUT}'")
+            for table in sorted(REWRITTEN.intersection(tables)):
+                connection.execute(f"VACUUM FULL {table}")
     except Exception as failure:  # nothing waits for this thread's outcome: it is told here
         if engine.pool is pool:  # else disposed of meanwhile, and the next start vacuums
             log.warning("could not vacuum %s now (tried again soon): %s", names, failure)

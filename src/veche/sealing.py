@@ -1,15 +1,24 @@
-"""Sealed ballots: a secret poll's choices are unreadable at rest until the poll is counted.
+"""Sealed ballots: a secret poll's choices are unreadable at rest until the poll is counted,
+and once it is counted, unreadable for good.
 
-While a secret poll is open, each ballot is stored sealed with the poll's public key
-(libsodium's public-key box: X25519 and XSalsa20-Poly1305, through PyNaCl) by a sealing key
-pair the server key makes for the poll (``ServerKey.seal``): the count opens only ballots
-that key sealed, so that one written into the database by someone who knows the poll's
-public key alone — which anyone can read there — is found, not counted. The poll's private
-key is stored only wrapped (encrypted) with the server's key, which lives in a file outside
-the database (``VECHE_KEY_FILE``). Whoever holds every byte of the database — its file, its
+While a secret poll is open, each ballot is stored sealed to the poll's public key
+(libsodium's public-key box: X25519 and XSalsa20-Poly1305, through PyNaCl) by a sender key
+pair drawn at random in the memory of the process that seals it and never stored
+(``ServerKey.seal``): only the poll's private key opens it. That only this server sealed it
+is told by a MAC (keyed BLAKE2b) under a key the server key makes for the poll, which the
+count checks: a ballot written into the database by someone who knows the poll's public key
+alone — which anyone can read there — is found, not counted. The poll's private key is
+stored only wrapped (encrypted) with the server's key, which lives in a file outside the
+database (``VECHE_KEY_FILE``). Whoever holds every byte of the database — its file, its
 write-ahead log, its dead rows, any backup — therefore holds ciphertext and a wrapped key,
 and neither opens without the key file. At close the ballots are opened, stored in a random
-order with nothing that names their voter, and the poll's wrapped key is deleted.
+order with nothing that names their voter, and the poll's wrapped key is deleted, and its
+table rewritten (``veche.scrubbing``): a copy of a sealed ballot left anywhere in the
+database's files then opens with nothing, the key file included.
+
+Ballots sealed before (polls open across the upgrade) were sealed by a sender key the
+server key made from the poll's public key, which the key file therefore opens wherever a
+copy is left; they still open and count, told apart by their length (``_MACED``).
 
 The key file is made on first need (32 random bytes, readable by its owner only); ``veche
 serve`` reads it, or makes it, before it serves, and never makes a new one while the
@@ -20,6 +29,8 @@ backups, or whoever has both can read the ballots of the polls open when the bac
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import math
@@ -29,6 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from nacl.bindings import crypto_box_easy_afternm
 from nacl.encoding import RawEncoder
 from nacl.exceptions import CryptoError
 from nacl.hash import blake2b
@@ -47,47 +59,86 @@ log = logging.getLogger(__name__)
 PAD_BLOCK = 256
 
 
-#: Marks a poll key wrapped since ballots are sealed by the server's own sealing key for the
-#: poll: its ballots must carry that key's public half, which only the server key makes.
-#: A key wrapped before (32 bytes alone) opens ballots sealed by any key, as it did.
+#: Marks a poll key wrapped while ballots were sealed by the server's own sender key for the
+#: poll (made from the server key and the poll's public key): those ballots carry that key's
+#: public half. A key wrapped before (32 bytes alone) opens ballots sealed by any key, as it
+#: did. Both still count the ballots sealed the old way, beside the new ones.
 _SERVER_SEALED = b"\x02"
+#: Marks a poll key wrapped since ballots are sealed by a sender of the moment and MACed: such
+#: a poll takes no ballot sealed the old way.
+_MACED_ONLY = b"\x03"
+
+#: The MAC that starts a ballot sealed since the upgrade (keyed BLAKE2b, ``ServerKey._mac``).
+MAC_SIZE = 32
+#: A sealed ballot is its sender's public key, a nonce, then the padded content boxed (with
+#: the box's own MAC): a multiple of ``PAD_BLOCK`` and this much. A ballot sealed since the
+#: upgrade is that, after its MAC, so that the two are told apart by their length alone.
+_BOXED = PublicKey.SIZE + Box.NONCE_SIZE + SecretBox.MACBYTES  # Poly1305, as in a box
+_MACED = (MAC_SIZE + _BOXED) % PAD_BLOCK
+assert _MACED != _BOXED % PAD_BLOCK
+
+#: ``json.dumps(…, separators=(",", ":"))`` without making an encoder for every ballot, which
+#: took a third of sealing one.
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
+class _Sealer:
+    """How one process seals one poll's ballots: a sender key pair of its own, drawn at random
+    and kept in memory alone, its exchange with the poll's public key done once, and the
+    poll's MAC key. No file holds the sender's secret, so what it seals opens only with the
+    poll's private key; drawing a sender for each ballot (an anonymous sealed box) would cost
+    an exchange a ballot, some thirty times what sealing a ballot costs."""
+
+    def __init__(self, poll_public: bytes, mac_key: bytes) -> None:
+        sender = PrivateKey.generate()
+        self.shared = Box(sender, PublicKey(poll_public)).shared_key()
+        self.sender = bytes(sender.public_key)
+        self.mac_key = mac_key
 
 
 class ServerKey:
-    """The key that wraps every poll's private key, read from its file; it also makes the
-    key pair each poll's ballots are sealed with, so that a ballot sealed by anyone else —
-    who needs only the poll's public key, stored in the clear — is told apart at the count."""
+    """The key that wraps every poll's private key, read from its file; it also makes each
+    poll's MAC key, so that a ballot sealed by anyone else — who needs only the poll's public
+    key, stored in the clear — is told apart at the count."""
 
     def __init__(self, secret: bytes, path: Path) -> None:
         self._secret = secret
         self._box = SecretBox(secret)
         self.path = path
         self._public_keys: dict[bytes, str] = {}  # wrapped poll key → its public key
-        self._sealers: dict[str, tuple[Box, bytes]] = {}  # poll's public key → its sealer
+        self._sealers: dict[str, _Sealer] = {}  # poll's public key → how it is sealed here
+        self._vouched: set[tuple[int, str]] = set()  # (poll, public key) found as wrapped
 
     def new_poll_key(self) -> tuple[str, bytes]:
         """A fresh key pair for one poll: its public key (hex, stored in the clear) and its
         private key wrapped with this server key (stored until the poll is counted)."""
         private = PrivateKey.generate()
-        return bytes(private.public_key).hex(), self._box.encrypt(bytes(private) + _SERVER_SEALED)
+        return bytes(private.public_key).hex(), self._box.encrypt(bytes(private) + _MACED_ONLY)
 
-    def _unwrap(self, wrapped: bytes) -> tuple[PrivateKey, bool]:
-        """The poll's private key, and whether its ballots must be sealed by this server;
-        CryptoError if this server key did not wrap it."""
+    def _unwrap(self, wrapped: bytes) -> tuple[PrivateKey, bytes]:
+        """The poll's private key, and the mark of how its ballots were sealed (empty for a
+        key wrapped before the server sealed them); CryptoError if this server key did not
+        wrap it."""
         plain = self._box.decrypt(wrapped)
-        return PrivateKey(plain[: PrivateKey.SIZE]), plain[PrivateKey.SIZE :] == _SERVER_SEALED
+        return PrivateKey(plain[: PrivateKey.SIZE]), plain[PrivateKey.SIZE :]
 
-    def _sealing_key(self, poll_public: bytes) -> PrivateKey:
-        """The key pair the server seals one poll's ballots with, made from this server key
-        and the poll's public key: the same in every process, and only where the key file is."""
-        seed = blake2b(
-            poll_public,
-            key=self._secret,
-            person=b"veche-sealing",
-            digest_size=32,
-            encoder=RawEncoder,
+    def _derived(self, poll_public: bytes, person: bytes) -> bytes:
+        """A key made from this server key and the poll's public key: the same in every
+        process, and only where the key file is."""
+        return blake2b(
+            poll_public, key=self._secret, person=person, digest_size=32, encoder=RawEncoder
         )
-        return PrivateKey(seed)
+
+    def _old_sender(self, poll_public: bytes) -> bytes:
+        """The public half of the sender key ballots were sealed by before the upgrade."""
+        return bytes(PrivateKey(self._derived(poll_public, b"veche-sealing")).public_key)
+
+    def _mac_key(self, poll_public: bytes) -> bytes:
+        return self._derived(poll_public, b"veche-ballot-mac")
+
+    @staticmethod
+    def _mac(mac_key: bytes, boxed: bytes) -> bytes:
+        return hashlib.blake2b(boxed, key=mac_key, digest_size=MAC_SIZE).digest()
 
     def public_key_of(self, wrapped: bytes) -> str | None:
         """The public key (hex) of the poll key ``wrapped`` holds; None if this server key
@@ -96,7 +147,7 @@ class ServerKey:
         known = self._public_keys.get(wrapped)
         if known is None:
             try:
-                private, _server_sealed = self._unwrap(wrapped)
+                private, _mark = self._unwrap(wrapped)
             except CryptoError:
                 return None
             if len(self._public_keys) > 256:
@@ -104,28 +155,46 @@ class ServerKey:
             known = self._public_keys[wrapped] = bytes(private.public_key).hex()
         return known
 
+    def vouch_for(self, poll_id: int, public_key: str) -> None:
+        """Remember that the poll's public key was found to be the one of its wrapped key."""
+        if len(self._vouched) > 4096:
+            self._vouched.clear()
+        self._vouched.add((poll_id, public_key))
+
+    def vouches_for(self, poll_id: int, public_key: str | None) -> bool:
+        """Whether the poll's public key was found to be the one of its wrapped key: a key
+        put in the database since is another, and checked again (``check_poll_seal``)."""
+        return (poll_id, public_key) in self._vouched if public_key is not None else False
+
     def seal(self, public_key: str, content: dict[str, Any], padded_to: int) -> bytes:
         """``content`` as JSON, padded with spaces to ``padded_to`` bytes or the next block,
-        encrypted to the poll's public key by the poll's sealing key: that key's public
-        half, then the box (with a random nonce of its own)."""
-        plain = json.dumps(content, separators=(",", ":")).encode()
+        boxed to the poll's public key by this process's sender for the poll: the MAC of the
+        rest, the sender's public key, then the box (with a random nonce of its own)."""
+        plain = _compact_json(content).encode()
         size = max(padded_to, PAD_BLOCK * math.ceil(len(plain) / PAD_BLOCK))
-        found = self._sealers.get(public_key)
-        if found is None:
+        sealer = self._sealers.get(public_key)
+        if sealer is None:
             poll_public = bytes.fromhex(public_key)
-            sealing = self._sealing_key(poll_public)
             if len(self._sealers) > 256:
                 self._sealers.clear()
-            box = Box(sealing, PublicKey(poll_public))
-            found = self._sealers[public_key] = (box, bytes(sealing.public_key))
-        box, sealed_by = found
-        return sealed_by + box.encrypt(plain.ljust(size))
+            sealer = self._sealers[public_key] = _Sealer(poll_public, self._mac_key(poll_public))
+        nonce = os.urandom(Box.NONCE_SIZE)
+        boxed = (
+            sealer.sender + nonce + crypto_box_easy_afternm(plain.ljust(size), nonce, sealer.shared)
+        )
+        return self._mac(sealer.mac_key, boxed) + boxed
+
+    def forget(self, public_key: str) -> None:
+        """Drop this process's sender for a poll that takes no more ballots: its secret would
+        open what it sealed."""
+        self._sealers.pop(public_key, None)
 
     def opener(self, wrapped: bytes, poll_id: int) -> Callable[[bytes], dict[str, Any]]:
         """What opens the sealed ballots of the poll whose private key is ``wrapped``; a
-        ballot the server did not seal (its sealing key's half is not the poll's) is refused."""
+        ballot the server did not seal (its MAC is not the poll's, or, sealed the old way,
+        its sender is not the server's) is refused."""
         try:
-            private, server_sealed = self._unwrap(wrapped)
+            private, mark = self._unwrap(wrapped)
         except CryptoError:
             # The chair is told what to do; the key file's path is the operator's, logged.
             log.warning(
@@ -140,25 +209,32 @@ class ServerKey:
                 "this server holds: tell the operator who runs veche (its log names the key "
                 "file), then close the poll again"
             ) from None
-        sealed_by = (
-            bytes(self._sealing_key(bytes(private.public_key)).public_key)
-            if server_sealed
-            else None
+        poll_public = bytes(private.public_key)
+        mac_key = self._mac_key(poll_public)
+        old_sender = self._old_sender(poll_public) if mark == _SERVER_SEALED else None
+        boxes: dict[bytes, Box] = {}  # one exchange per sender, not per ballot
+        not_ours = Conflict(
+            f"a ballot of poll {poll_id} was not sealed by this server: it was put in "
+            "the database by someone else, so the poll is not counted; cancel it and "
+            "vote again"
         )
-        boxes: dict[bytes, Box] = {}  # one exchange per sealing key, not per ballot
 
         def open_ballot(sealed: bytes) -> dict[str, Any]:
-            ephemeral = sealed[: PublicKey.SIZE]
-            if sealed_by is not None and ephemeral != sealed_by:
-                raise Conflict(
-                    f"a ballot of poll {poll_id} was not sealed by this server: it was put in "
-                    "the database by someone else, so the poll is not counted; cancel it and "
-                    "vote again"
-                )
-            box = boxes.get(ephemeral)
+            if len(sealed) % PAD_BLOCK == _MACED:
+                boxed = sealed[MAC_SIZE:]
+                if not hmac.compare_digest(sealed[:MAC_SIZE], self._mac(mac_key, boxed)):
+                    raise not_ours
+            elif mark == _MACED_ONLY or (
+                old_sender is not None and sealed[: PublicKey.SIZE] != old_sender
+            ):
+                raise not_ours
+            else:
+                boxed = sealed  # sealed the old way, in a poll open across the upgrade
+            sender = boxed[: PublicKey.SIZE]
+            box = boxes.get(sender)
             if box is None:
-                box = boxes[ephemeral] = Box(private, PublicKey(ephemeral))
-            content: dict[str, Any] = json.loads(box.decrypt(sealed[PublicKey.SIZE :]).rstrip(b" "))
+                box = boxes[sender] = Box(private, PublicKey(sender))
+            content: dict[str, Any] = json.loads(box.decrypt(boxed[PublicKey.SIZE :]).rstrip(b" "))
             return content
 
         return open_ballot
@@ -170,13 +246,21 @@ _sealing_for: dict[str, ServerKey] = {}
 
 
 def seal(public_key: str, content: dict[str, Any], padded_to: int) -> bytes:
-    """``content`` sealed for the poll of ``public_key`` by this server (``ServerKey.seal``)."""
+    """``content`` sealed for the poll of ``public_key`` by this process (``ServerKey.seal``)."""
     key = _sealing_for.get(public_key)
     if key is None:
         if len(_sealing_for) > 256:
             _sealing_for.clear()
         key = _sealing_for[public_key] = configured_server_key()
     return key.seal(public_key, content, padded_to)
+
+
+def forget_sender(public_key: str) -> None:
+    """Forget this process's sender for the poll of ``public_key``, which takes no more
+    ballots (``ServerKey.forget``); a key file unread is not read for it."""
+    key = _sealing_for.pop(public_key, None)
+    if key is not None:
+        key.forget(public_key)
 
 
 def padded_size(options: int) -> int:

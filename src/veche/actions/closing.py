@@ -4,7 +4,8 @@ A secret poll's ballots wait sealed beside the rights that cast them (``veche.se
 The close opens them with the poll's private key, stores them in the ``ballot`` table in a
 random order, all in one transaction, empties the sealed copies and deletes the key: what
 is left names no voter and keeps no trace of the order the ballots came in. Once the
-transaction is committed, the space the sealed copies took is cleared (``scrub``).
+transaction is committed, the space the sealed copies took is cleared and the table of keys
+rewritten (``scrub``): without the poll's private key, no copy left opens.
 
 The close's journal entry commits to what was counted and what came of it: the number of
 ballots, a digest of their content (``ballot_digest``), a digest of the result, the
@@ -39,11 +40,12 @@ from veche.models.base import utcnow
 from veche.models.polls import POLL_TRANSITIONS, BallotSource, PollKind, PollState, Secrecy
 from veche.permissions import Permission
 from veche.scrubbing import scrub
-from veche.sealing import configured_server_key
+from veche.sealing import configured_server_key, forget_sender
 from veche.sql import insert_rows
 from veche.tally import TallyError, count
 
-#: Tables whose freed space is cleared once a poll's sealed ballots and key are gone.
+#: Tables whose freed space is cleared once a poll's sealed ballots and key are gone (the
+#: table of keys rewritten whole: ``veche.scrubbing.REWRITTEN``).
 SEALED_TABLES = ("participation", "poll_secret")
 _SCRUB = "veche.scrub_after_commit"
 
@@ -91,15 +93,19 @@ def do_close_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     return poll
 
 
-def destroy_sealed(session: Session, poll_id: int) -> None:
+def destroy_sealed(session: Session, poll: Poll) -> None:
     """Empty a poll's sealed ballots and delete its key, so that they can never be opened
-    (a cancelled poll's ballots are never counted); their space is cleared after commit."""
+    (a cancelled poll's ballots are never counted); their space is cleared after commit,
+    and the table of keys rewritten (``scrub``). This process forgets its sender for the
+    poll, whose secret would open what it sealed."""
     session.execute(
         update(Participation)
-        .where(Participation.poll_id == poll_id)
+        .where(Participation.poll_id == poll.id)
         .values(sealed=None, key_digest=None)
     )
-    session.execute(delete(PollSecret).where(PollSecret.poll_id == poll_id))
+    session.execute(delete(PollSecret).where(PollSecret.poll_id == poll.id))
+    if poll.seal_key is not None:
+        forget_sender(poll.seal_key)
     session.info[_SCRUB] = True
 
 
@@ -144,7 +150,7 @@ def _unseal(session: Session, poll: Poll) -> list[CountedBallot]:
     # nothing of which ballot came first.
     secrets.SystemRandom().shuffle(rows)
     insert_rows(session.connection(), Ballot, rows)
-    destroy_sealed(session, poll.id)
+    destroy_sealed(session, poll)
     counted += (
         CountedBallot(row["receipt"], row["choice"], row["weight"], row["source"]) for row in rows
     )
@@ -272,7 +278,7 @@ def do_cancel_poll(session: Session, caller: Caller, poll_id: int) -> Poll:
     authorize(session, caller, Permission.POLLS_RUN, poll.meeting_id)
     POLL_TRANSITIONS.check_step(poll.state, PollState.CANCELLED, f"poll {poll.id}")
     poll.state = PollState.CANCELLED
-    destroy_sealed(session, poll.id)
+    destroy_sealed(session, poll)
     record(session, caller.actor, JournalAction.CANCEL_POLL, {"poll_id": poll.id})
     queue_event(session, poll.meeting_id, LiveEventType.POLL_CANCELLED, poll_id=poll.id)
     return poll

@@ -9,6 +9,10 @@ as named (roll-call), and read every ballot cast afterwards, with its voter. So 
 ballot is sealed, the poll's key is checked against the private key wrapped at its opening,
 which no one can wrap without the server key; a poll that was sealed and now says it is
 named is caught by what its opening left behind. A poll found changed takes no ballot.
+
+The wrapped key is read at a poll's first ballot in each process, not at every ballot: the
+count rewrites the table of wrapped keys whole (``veche.scrubbing``), under a lock that no
+ballot then waits for.
 """
 
 from __future__ import annotations
@@ -51,16 +55,23 @@ def check_poll_seal(session: Session, poll: Poll) -> None:
     created secret."""
     if not poll.electronic:
         return
-    secret = session.get(PollSecret, poll.id)
     if poll.secrecy is Secrecy.NAMED:
-        if secret is not None or _sealed_before(session, poll) or _created_secret(session, poll):
+        # A named poll is opened without a key (``do_open_poll``).
+        if (
+            poll.seal_key is not None
+            or _sealed_before(session, poll)
+            or _created_secret(session, poll)
+        ):
             raise Conflict(CHANGED % {"title": poll.title})
         return
+    server_key = configured_server_key() if poll.seal_key is not None else None
+    if server_key is not None and server_key.vouches_for(poll.id, poll.seal_key):
+        return
+    secret = session.get(PollSecret, poll.id)
     if secret is None and _closed_since(session, poll):
         return  # its close deleted the key: the ballot is refused as to a poll closed
-    if poll.seal_key is None or secret is None:
+    if poll.seal_key is None or secret is None or server_key is None:
         raise Conflict(CHANGED % {"title": poll.title})
-    server_key = configured_server_key()
     public_key = server_key.public_key_of(secret.wrapped_key)
     if public_key is None:
         # The path is the operator's to read, in the log; voters and chairs are told whom to ask.
@@ -74,6 +85,7 @@ def check_poll_seal(session: Session, poll: Poll) -> None:
         raise Conflict(OTHER_KEY % {"title": poll.title})
     if public_key != poll.seal_key:
         raise Conflict(CHANGED % {"title": poll.title})
+    server_key.vouch_for(poll.id, public_key)
 
 
 def _closed_since(session: Session, poll: Poll) -> bool:
