@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -48,6 +50,8 @@ def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         # An in-memory database lives in one connection: no pool to size.
         pool = {} if in_memory(url) else _POOL
+        if not in_memory(url):
+            _made_private(make_url(url))
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **pool
         )
@@ -57,6 +61,18 @@ def make_engine(url: str) -> Engine:
         _configure_postgresql(engine)
     event.listen(engine, "before_cursor_execute", _refuse_unstorable_values)
     return engine
+
+
+def _made_private(url: URL) -> None:
+    """Make a new SQLite database's file readable by its owner alone before SQLite makes it
+    with the process's umask (commonly readable by all): it holds password hashes and, while
+    a secret poll is open, sealed ballots, and SQLite gives its write-ahead log the same mode.
+    An existing file, or one opened with options (read-only), is left as it is."""
+    path = Path(str(url.database))
+    if url.query or path.exists() or not path.parent.is_dir():
+        return
+    with suppress(FileExistsError):  # made meanwhile by another process: theirs to decide
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 #: A pooled PostgreSQL connection left unused for longer than this is pinged before it is
