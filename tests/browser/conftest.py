@@ -148,6 +148,9 @@ def check_accessibility(page: Page) -> list[dict[str, Any]]:
     """Run axe-core (from npm) on the page; the serious and critical WCAG 2.2 AA violations."""
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing; run `npm ci` (`make test` does)")
+    # A click that leads to a page returns once the page starts loading: judged before its
+    # stylesheet applies, a page's header read as targets too small (a CI run, under load).
+    page.wait_for_load_state("load")
     # The pages' Content-Security-Policy runs scripts from their own site only, never inline:
     # axe is handed to the page as one of the site's files.
     page.route(
