@@ -15,18 +15,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, make_url, select, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.actions.test_poll_guarantees import _open_decision
-from tests.assembly import client_key
-from tests.helpers import ADMIN, voter
+from tests.helpers import ADMIN
+from tests.sealed_ballots import cast_sealed
 from tests.test_secrecy_attacks import _tuples
 from veche import scrubbing
-from veche.actions.ballots import SentBallot, do_cast_ballot
 from veche.actions.closing import SEALED_TABLES, do_close_poll
 from veche.db import make_reader, transaction
-from veche.models import Participation, PollSecret
 from veche.scrubbing import finish_scrubbing
 from veche.web.app import create_app
 
@@ -37,19 +34,8 @@ pytestmark = pytest.mark.demo
 def _cast(sessions: sessionmaker[Session], voters: int = 5) -> tuple[int, list[bytes]]:
     """A decision open with ``voters`` ballots cast: its id, and every sealed ballot and its
     wrapped key, as the attacker would look for them."""
-    poll_id, members, yes = _open_decision(sessions)
-    for person_id in members[:voters]:
-        with transaction(sessions) as session:
-            do_cast_ballot(
-                session, voter(person_id), SentBallot(poll_id, {"option": yes}, client_key())
-            )
-    with sessions() as session:
-        sealed = session.scalars(
-            select(Participation.sealed).where(Participation.poll_id == poll_id)
-        ).all()
-        secret = session.get(PollSecret, poll_id)
-        assert secret is not None and len(sealed) == voters and all(sealed)
-        return poll_id, [*(copy for copy in sealed if copy), secret.wrapped_key]
+    poll_id, sealed, wrapped = cast_sealed(sessions, voters)
+    return poll_id, [*sealed, wrapped]
 
 
 def _close(sessions: sessionmaker[Session], poll_id: int) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.actions.test_poll_guarantees import _open_decision
 from tests.assembly import client_key
 from tests.helpers import ADMIN, ballots_held, voter
+from tests.sealed_ballots import cast_sealed
 from tests.test_counted_ballots_at_rest import _old_sender, seal_the_old_way, wrap_the_old_way
 from tests.test_secrecy_attacks import _tuples
 from veche import scrubbing, sealing
@@ -259,16 +260,7 @@ def test_the_sealed_copies_are_gone_from_postgresqls_pages_after_the_close(
     """The close empties every sealed copy, which leaves the old versions of the rights' rows
     in the table's pages until a vacuum: the one the close sets going (after its answer, in
     a thread of its own) clears them."""
-    poll_id, members, yes = _open_decision(sessions)
-    for person_id in members[:5]:
-        with transaction(sessions) as session:
-            do_cast_ballot(
-                session, voter(person_id), SentBallot(poll_id, {"option": yes}, client_key())
-            )
-    with sessions() as session:
-        sealed = session.scalars(
-            select(Participation.sealed).where(Participation.poll_id == poll_id)
-        ).all()
+    poll_id, sealed, _wrapped = cast_sealed(sessions)
     with transaction(sessions) as session:
         do_close_poll(session, ADMIN, poll_id)
     scrubbing._vacuums.submit(lambda: None).result(timeout=60)  # after the vacuums queued before it
